@@ -1,0 +1,281 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+	"golang.org/x/net/idna"
+
+	"tenderprobe/app/probe/dnssec"
+	"tenderprobe/app/probe/netguard"
+	"tenderprobe/app/probe/resolver"
+)
+
+// CheckIDs lists every check in the order results are reported.
+var CheckIDs = []string{
+	"web.dnssec", "web.ipv6", "web.https", "web.https-redirect", "web.hsts",
+	"web.tls-version", "web.tls-ciphers", "web.tls-cert", "web.tls-pq",
+	"web.security-headers", "web.security-txt", "web.caa", "web.dane", "web.rpki",
+	"mail.dnssec", "mail.ipv6", "mail.spf", "mail.dkim", "mail.dmarc",
+	"mail.starttls", "mail.dane", "mail.mta-sts", "mail.tls-rpt", "mail.rpki",
+	"ns.ipv6", "ns.rpki",
+}
+
+// StandardOf maps each check id to the catalogue slug of the standard it verifies.
+var StandardOf = map[string]string{
+	"web.dnssec": "dnssec", "mail.dnssec": "dnssec",
+	"web.ipv6": "ipv6", "mail.ipv6": "ipv6", "ns.ipv6": "ipv6",
+	"web.https": "https", "web.https-redirect": "https",
+	"web.hsts":        "hsts",
+	"web.tls-version": "tls", "web.tls-ciphers": "tls", "web.tls-cert": "tls",
+	"web.tls-pq":           "pq-key-exchange",
+	"web.security-headers": "security-headers",
+	"web.security-txt":     "security-txt",
+	"web.caa":              "caa",
+	"web.dane":             "dane", "mail.dane": "dane",
+	"web.rpki": "rpki", "mail.rpki": "rpki", "ns.rpki": "rpki",
+	"mail.spf": "spf", "mail.dkim": "dkim", "mail.dmarc": "dmarc",
+	"mail.starttls": "starttls", "mail.mta-sts": "mta-sts", "mail.tls-rpt": "tls-rpt",
+}
+
+// checker runs one group of checks that share work (one TLS scan yields the
+// version, cipher, certificate and key-exchange checks). Checkers run
+// concurrently; shared DNS lookups are deduplicated by the run's cache.
+type checker func(ctx context.Context, r *run) []Check
+
+// checkers is the full suite, in no particular order.
+var checkers = []checker{
+	checkDNSSEC,
+	checkIPv6,
+	checkWebTLS,
+	checkWebHTTP,
+	checkCAA,
+	checkWebDANE,
+	checkMailAuth,
+	checkMailTransport,
+	checkMailPolicies,
+	checkRPKI,
+}
+
+// Engine probes domains. It is safe for concurrent use.
+type Engine struct {
+	cfg    Config
+	client *resolver.Client
+}
+
+// New validates cfg and returns an engine.
+func New(cfg Config) (*Engine, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, client: resolver.New(cfg.Resolver, cfg.ConnTimeout)}, nil
+}
+
+// Config returns the engine's configuration with defaults applied.
+func (e *Engine) Config() Config { return e.cfg }
+
+// NormalizeDomain validates a domain name typed by a user and returns its
+// lowercase A-label form without the trailing dot.
+func NormalizeDomain(s string) (string, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	if s == "" {
+		return "", fmt.Errorf("empty domain name")
+	}
+	ascii, err := idna.Lookup.ToASCII(s)
+	if err != nil {
+		return "", fmt.Errorf("invalid domain name %q: %w", s, err)
+	}
+	ascii = strings.ToLower(ascii)
+	if len(ascii) > 253 {
+		return "", fmt.Errorf("invalid domain name %q: longer than 253 characters", s)
+	}
+	labels := strings.Split(ascii, ".")
+	if len(labels) < 2 {
+		return "", fmt.Errorf("invalid domain name %q: needs at least two labels", s)
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 {
+			return "", fmt.Errorf("invalid domain name %q: empty or over-long label", s)
+		}
+		for _, c := range l {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return "", fmt.Errorf("invalid domain name %q: character %q not allowed in a host name", s, c)
+			}
+		}
+		if l[0] == '-' || l[len(l)-1] == '-' {
+			return "", fmt.Errorf("invalid domain name %q: label starts or ends with a hyphen", s)
+		}
+	}
+	if _, err := netip.ParseAddr(ascii); err == nil {
+		return "", fmt.Errorf("%q is an IP address, not a domain name", s)
+	}
+	return ascii, nil
+}
+
+// Probe runs every check for domain. The error is only for a domain name
+// that cannot be probed at all; network failures become checks with status error.
+func (e *Engine) Probe(ctx context.Context, domain string) (Result, error) {
+	name, err := NormalizeDomain(domain)
+	if err != nil {
+		return Result{}, err
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	defer cancel()
+
+	r := newRun(e, name)
+	var (
+		mu     sync.Mutex
+		checks []Check
+		wg     sync.WaitGroup
+	)
+	for _, c := range checkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got := c(ctx, r)
+			mu.Lock()
+			checks = append(checks, got...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sortChecks(checks)
+	return Result{Domain: name, DurationMS: time.Since(start).Milliseconds(), Checks: checks}, nil
+}
+
+// sortChecks orders checks as CheckIDs lists them and fills in Standard and
+// an empty Details map so the JSON shape is always the same.
+func sortChecks(checks []Check) {
+	order := make(map[string]int, len(CheckIDs))
+	for i, id := range CheckIDs {
+		order[id] = i
+	}
+	for i := range checks {
+		if checks[i].Standard == "" {
+			checks[i].Standard = StandardOf[checks[i].ID]
+		}
+		if checks[i].Details == nil {
+			checks[i].Details = map[string]any{}
+		}
+	}
+	sort.SliceStable(checks, func(i, j int) bool { return order[checks[i].ID] < order[checks[j].ID] })
+}
+
+// run is the state of probing one domain: its DNS cache, validator and dialer.
+type run struct {
+	cfg       Config
+	domain    string
+	dns       *resolver.Cache
+	validator *dnssec.Validator
+	dialer    *netguard.Dialer
+}
+
+func newRun(e *Engine, domain string) *run {
+	cache := resolver.NewCache(e.client)
+	return &run{
+		cfg:       e.cfg,
+		domain:    domain,
+		dns:       cache,
+		validator: dnssec.New(cache, e.cfg.TrustAnchors),
+		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, Timeout: e.cfg.ConnTimeout},
+	}
+}
+
+// newCheck builds a check with its standard filled in.
+func newCheck(id string, status Status, summary string, details map[string]any) Check {
+	if details == nil {
+		details = map[string]any{}
+	}
+	return Check{ID: id, Status: status, Summary: summary, Standard: StandardOf[id], Details: details}
+}
+
+// errorChecks reports the same error for every id of a group.
+func errorChecks(err error, ids ...string) []Check {
+	out := make([]Check, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, newCheck(id, StatusError, "Could not be tested: "+err.Error(), map[string]any{"error": err.Error()}))
+	}
+	return out
+}
+
+// lookupAddrs returns the A and AAAA addresses of host (CNAMEs followed by the
+// resolver). An NXDOMAIN or NODATA answer is not an error: the slice is empty.
+func (r *run) lookupAddrs(ctx context.Context, host string) (v4, v6 []netip.Addr, err error) {
+	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		m, qerr := r.dns.Query(ctx, host, qt)
+		if qerr != nil {
+			return nil, nil, qerr
+		}
+		if m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
+			return nil, nil, fmt.Errorf("dns %s %s: %s", dns.TypeToString[qt], host, dns.RcodeToString[m.Rcode])
+		}
+		for _, rr := range m.Answer {
+			switch a := rr.(type) {
+			case *dns.A:
+				if ip, ok := netip.AddrFromSlice(a.A.To4()); ok {
+					v4 = append(v4, ip)
+				}
+			case *dns.AAAA:
+				if ip, ok := netip.AddrFromSlice(a.AAAA.To16()); ok {
+					v6 = append(v6, ip)
+				}
+			}
+		}
+	}
+	return v4, v6, nil
+}
+
+// txtRecords returns the TXT strings at name, each record's strings joined.
+func (r *run) txtRecords(ctx context.Context, name string) (txts []string, rcode int, err error) {
+	m, err := r.dns.Query(ctx, name, dns.TypeTXT)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, rr := range m.Answer {
+		if t, ok := rr.(*dns.TXT); ok {
+			txts = append(txts, strings.Join(t.Txt, ""))
+		}
+	}
+	return txts, m.Rcode, nil
+}
+
+// MaxMX is the number of mail servers checked, as internet.nl does.
+const MaxMX = 10
+
+// mxHosts returns the domain's mail servers by preference (at most MaxMX), and
+// whether the domain publishes a null MX (RFC 7505) meaning it takes no mail.
+func (r *run) mxHosts(ctx context.Context) (hosts []string, nullMX bool, err error) {
+	m, err := r.dns.Query(ctx, r.domain, dns.TypeMX)
+	if err != nil {
+		return nil, false, err
+	}
+	if m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
+		return nil, false, fmt.Errorf("dns MX %s: %s", r.domain, dns.RcodeToString[m.Rcode])
+	}
+	var mxs []*dns.MX
+	for _, rr := range m.Answer {
+		if mx, ok := rr.(*dns.MX); ok {
+			mxs = append(mxs, mx)
+		}
+	}
+	sort.SliceStable(mxs, func(i, j int) bool { return mxs[i].Preference < mxs[j].Preference })
+	for _, mx := range mxs {
+		if mx.Mx == "." {
+			nullMX = true
+			continue
+		}
+		hosts = append(hosts, strings.ToLower(strings.TrimSuffix(mx.Mx, ".")))
+	}
+	if len(hosts) > MaxMX {
+		hosts = hosts[:MaxMX]
+	}
+	return hosts, nullMX && len(hosts) == 0, nil
+}
