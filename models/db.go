@@ -1,0 +1,75 @@
+// Package models holds Tenderprobe's GORM models and the only code that talks
+// to the database. Every function takes a context first and the *gorm.DB to
+// use, so callers can pass a transaction.
+package models
+
+import (
+	"fmt"
+	"strings"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// sqliteParams are appended to every SQLite DSN. They live in the DSN rather
+// than in a one-off PRAGMA so that every pooled connection gets them:
+// foreign keys are off by default per connection, WAL lets readers run beside
+// a writer, the busy timeout waits for a lock instead of failing at once, and
+// immediate transactions take the write lock at BEGIN so two writers never
+// deadlock on a lock upgrade.
+const sqliteParams = "_foreign_keys=1&_journal_mode=WAL&_busy_timeout=5000&_txlock=immediate"
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database rather than an
+// SQLite file.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLiteDSN returns the DSN for the SQLite file at path with Tenderprobe's
+// connection settings added (keeping any query the path already has).
+func SQLiteDSN(path string) string {
+	if strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		return path + sep + sqliteParams
+	}
+	return "file:" + path + "?" + sqliteParams
+}
+
+// Open connects to dsn: a postgres:// or postgresql:// URL opens PostgreSQL,
+// anything else is taken as an SQLite file path. It does not migrate; call
+// Migrate for that.
+func Open(dsn string) (*gorm.DB, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return nil, fmt.Errorf("models: open database: empty DSN")
+	}
+	cfg := &gorm.Config{
+		Logger:         logger.Default.LogMode(logger.Silent),
+		TranslateError: true,
+	}
+	if IsPostgresDSN(dsn) {
+		db, err := gorm.Open(postgres.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("models: open postgres: %w", err)
+		}
+		return db, nil
+	}
+	db, err := gorm.Open(sqlite.Open(SQLiteDSN(dsn)), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("models: open sqlite %s: %w", dsn, err)
+	}
+	return db, nil
+}
+
+// Close closes the database's connection pool.
+func Close(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("models: close database: %w", err)
+	}
+	return sqlDB.Close()
+}

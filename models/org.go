@@ -1,0 +1,114 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Kinds of organisation.
+const (
+	// OrgBuyer is a public or private body that runs tenders.
+	OrgBuyer = "buyer"
+	// OrgSupplier is a vendor that answers tenders.
+	OrgSupplier = "supplier"
+)
+
+// OrgKinds lists the allowed Org.Kind values.
+var OrgKinds = []string{OrgBuyer, OrgSupplier}
+
+// Org is an organisation: a buyer that runs tenders or a supplier that answers them.
+type Org struct {
+	ID        uint      `gorm:"primaryKey" json:"id"`
+	Name      string    `gorm:"size:200;not null;uniqueIndex" json:"name"`
+	Kind      string    `gorm:"size:20;not null" json:"kind"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate checks the organisation's fields.
+func (o *Org) Validate() error {
+	o.Name = strings.TrimSpace(o.Name)
+	if o.Name == "" {
+		return invalid("name", "is required")
+	}
+	if len(o.Name) > 200 {
+		return invalid("name", "is longer than 200 characters")
+	}
+	if !oneOf(o.Kind, OrgKinds) {
+		return invalid("kind", "%q is not one of %s", o.Kind, strings.Join(OrgKinds, ", "))
+	}
+	return nil
+}
+
+// CreateOrg adds an organisation of kind OrgBuyer or OrgSupplier. A name
+// already in use gives ErrConflict.
+func CreateOrg(ctx context.Context, db *gorm.DB, name, kind string) (*Org, error) {
+	o := &Org{Name: name, Kind: kind}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if err := db.WithContext(ctx).Create(o).Error; err != nil {
+		return nil, wrap(err, "create org %q", o.Name)
+	}
+	return o, nil
+}
+
+// FindOrg returns the organisation with id, or ErrNotFound.
+func FindOrg(ctx context.Context, db *gorm.DB, id uint) (*Org, error) {
+	var o Org
+	if err := db.WithContext(ctx).First(&o, id).Error; err != nil {
+		return nil, wrap(err, "find org %d", id)
+	}
+	return &o, nil
+}
+
+// FindOrgByName returns the organisation called name, or ErrNotFound.
+func FindOrgByName(ctx context.Context, db *gorm.DB, name string) (*Org, error) {
+	var o Org
+	if err := db.WithContext(ctx).Where("name = ?", strings.TrimSpace(name)).First(&o).Error; err != nil {
+		return nil, wrap(err, "find org %q", name)
+	}
+	return &o, nil
+}
+
+// ListOrgs returns every organisation ordered by name; kind "" means all kinds.
+func ListOrgs(ctx context.Context, db *gorm.DB, kind string) ([]Org, error) {
+	var orgs []Org
+	q := db.WithContext(ctx).Order("name")
+	if kind != "" {
+		q = q.Where("kind = ?", kind)
+	}
+	if err := q.Find(&orgs).Error; err != nil {
+		return nil, wrap(err, "list orgs")
+	}
+	return orgs, nil
+}
+
+// UpdateOrg renames an organisation. Its kind cannot change once users
+// belong to it, because the users' roles depend on it; so it never changes.
+func UpdateOrg(ctx context.Context, db *gorm.DB, id uint, name string) (*Org, error) {
+	o, err := FindOrg(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	o.Name = name
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if err := db.WithContext(ctx).Model(o).Update("name", o.Name).Error; err != nil {
+		return nil, wrap(err, "update org %d", id)
+	}
+	return o, nil
+}
+
+func oneOf(s string, allowed []string) bool {
+	for _, a := range allowed {
+		if s == a {
+			return true
+		}
+	}
+	return false
+}

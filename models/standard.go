@@ -1,0 +1,306 @@
+package models
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// The four domains of the IS3C WG5 list; every standard is in exactly one.
+const (
+	DomainDataProtection = "data-protection-privacy"
+	DomainNetwork        = "network-infrastructure"
+	DomainWeb            = "website-web-application"
+	DomainCommunication  = "communication"
+)
+
+// Domains lists the allowed Standard.Domain values in display order.
+var Domains = []string{DomainDataProtection, DomainNetwork, DomainWeb, DomainCommunication}
+
+var domainNames = map[string]string{
+	DomainDataProtection: "Data protection and privacy",
+	DomainNetwork:        "Network infrastructure",
+	DomainWeb:            "Website and web application",
+	DomainCommunication:  "Communication",
+}
+
+// DomainName returns the human name of a domain slug, or the slug itself
+// when it is unknown.
+func DomainName(domain string) string {
+	if n, ok := domainNames[domain]; ok {
+		return n
+	}
+	return domain
+}
+
+// Kinds of defining document.
+const (
+	RefRFC   = "RFC"
+	RefISO   = "ISO"
+	RefOther = "other"
+)
+
+// ReferenceKinds lists the allowed Reference.Kind values.
+var ReferenceKinds = []string{RefRFC, RefISO, RefOther}
+
+// Reference is a document that defines a standard, such as RFC 6797 or
+// ISO/IEC 27001:2022.
+type Reference struct {
+	Kind  string `json:"kind" yaml:"kind"`
+	ID    string `json:"id" yaml:"id"`
+	Title string `json:"title" yaml:"title"`
+	URL   string `json:"url" yaml:"url"`
+}
+
+// Label returns the reference as people cite it: "RFC 6797", "ISO/IEC 27001:2022".
+func (r Reference) Label() string {
+	if r.Kind == RefRFC {
+		return "RFC " + r.ID
+	}
+	return r.ID
+}
+
+// CheckStandards maps every probe check id to the slug of the standard it
+// verifies. It mirrors probe.StandardOf (a test keeps the two equal) so that
+// the catalogue can be validated without importing the probe engine.
+var CheckStandards = map[string]string{
+	"web.dnssec": "dnssec", "mail.dnssec": "dnssec",
+	"web.ipv6": "ipv6", "mail.ipv6": "ipv6", "ns.ipv6": "ipv6",
+	"web.https": "https", "web.https-redirect": "https",
+	"web.hsts":        "hsts",
+	"web.tls-version": "tls", "web.tls-ciphers": "tls", "web.tls-cert": "tls",
+	"web.tls-pq":           "pq-key-exchange",
+	"web.security-headers": "security-headers",
+	"web.security-txt":     "security-txt",
+	"web.caa":              "caa",
+	"web.dane":             "dane", "mail.dane": "dane",
+	"web.rpki": "rpki", "mail.rpki": "rpki", "ns.rpki": "rpki",
+	"mail.spf": "spf", "mail.dkim": "dkim", "mail.dmarc": "dmarc",
+	"mail.starttls": "starttls", "mail.mta-sts": "mta-sts", "mail.tls-rpt": "tls-rpt",
+}
+
+// IsKnownCheck reports whether id is a check the probe engine runs.
+func IsKnownCheck(id string) bool {
+	_, ok := CheckStandards[id]
+	return ok
+}
+
+// KnownChecks returns every check id, sorted.
+func KnownChecks() []string {
+	ids := make([]string, 0, len(CheckStandards))
+	for id := range CheckStandards {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// CatalogueVersion is one imported edition of the standards catalogue.
+// Versions never change once imported, because tenders keep referring to
+// the version they were built from. Exactly one version is current.
+type CatalogueVersion struct {
+	ID         uint       `gorm:"primaryKey" json:"id"`
+	Version    string     `gorm:"size:50;not null;uniqueIndex" json:"version"`
+	Title      string     `gorm:"size:300;not null" json:"title"`
+	ImportedAt time.Time  `gorm:"not null" json:"imported_at"`
+	Current    bool       `gorm:"column:is_current;not null;default:false;index" json:"current"`
+	Standards  []Standard `json:"standards,omitempty"`
+}
+
+// Standard is one entry of the catalogue: an internet security standard a
+// buyer can demand, with the clause to paste into tender documents and the
+// probe checks that can verify it from outside (none: attestation only).
+type Standard struct {
+	ID                 uint              `gorm:"primaryKey" json:"id"`
+	CatalogueVersionID uint              `gorm:"not null;uniqueIndex:idx_standard_version_slug,priority:1" json:"catalogue_version_id"`
+	CatalogueVersion   *CatalogueVersion `gorm:"constraint:OnDelete:RESTRICT" json:"-"`
+	Slug               string            `gorm:"size:60;not null;uniqueIndex:idx_standard_version_slug,priority:2" json:"slug"`
+	Position           int               `gorm:"not null;default:0" json:"position"`
+	Name               string            `gorm:"size:200;not null" json:"name"`
+	Domain             string            `gorm:"size:40;not null;index" json:"domain"`
+	Summary            string            `gorm:"type:text;not null" json:"summary"`
+	WhyDemand          string            `gorm:"type:text;not null" json:"why_demand"`
+	Clause             string            `gorm:"type:text;not null" json:"clause"`
+	References         []Reference       `gorm:"type:text;serializer:json" json:"references"`
+	Checks             []string          `gorm:"type:text;serializer:json" json:"checks"`
+}
+
+// DomainName returns the human name of the standard's domain.
+func (s *Standard) DomainName() string { return DomainName(s.Domain) }
+
+// AttestationOnly reports whether no probe check can verify the standard,
+// so only the vendor's word and evidence count.
+func (s *Standard) AttestationOnly() bool { return len(s.Checks) == 0 }
+
+// StandardFilter narrows ListStandards. Empty fields match everything;
+// an empty Version means the current catalogue.
+type StandardFilter struct {
+	Query   string
+	Domain  string
+	Version string
+}
+
+// CurrentCatalogue returns the current catalogue version, or ErrNotFound
+// when no catalogue was loaded.
+func CurrentCatalogue(ctx context.Context, db *gorm.DB) (*CatalogueVersion, error) {
+	var cv CatalogueVersion
+	if err := db.WithContext(ctx).Where("is_current = ?", true).Order("id DESC").First(&cv).Error; err != nil {
+		return nil, wrap(err, "current catalogue")
+	}
+	return &cv, nil
+}
+
+// FindCatalogueVersion returns the catalogue version called version, or ErrNotFound.
+func FindCatalogueVersion(ctx context.Context, db *gorm.DB, version string) (*CatalogueVersion, error) {
+	var cv CatalogueVersion
+	if err := db.WithContext(ctx).Where("version = ?", version).First(&cv).Error; err != nil {
+		return nil, wrap(err, "find catalogue version %q", version)
+	}
+	return &cv, nil
+}
+
+// ListCatalogueVersions returns every imported version, newest first.
+func ListCatalogueVersions(ctx context.Context, db *gorm.DB) ([]CatalogueVersion, error) {
+	var out []CatalogueVersion
+	if err := db.WithContext(ctx).Order("imported_at DESC, id DESC").Find(&out).Error; err != nil {
+		return nil, wrap(err, "list catalogue versions")
+	}
+	return out, nil
+}
+
+// ListStandards returns the standards of one catalogue version matching f,
+// in catalogue order. Query matches slug, name and summary, ignoring case.
+func ListStandards(ctx context.Context, db *gorm.DB, f StandardFilter) ([]Standard, error) {
+	var cv *CatalogueVersion
+	var err error
+	if f.Version == "" {
+		cv, err = CurrentCatalogue(ctx, db)
+	} else {
+		cv, err = FindCatalogueVersion(ctx, db, f.Version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if f.Domain != "" && !oneOf(f.Domain, Domains) {
+		return nil, invalid("domain", "%q is not one of %s", f.Domain, strings.Join(Domains, ", "))
+	}
+	q := db.WithContext(ctx).Where("catalogue_version_id = ?", cv.ID)
+	if f.Domain != "" {
+		q = q.Where("domain = ?", f.Domain)
+	}
+	if term := strings.TrimSpace(f.Query); term != "" {
+		like := "%" + escapeLike(strings.ToLower(term)) + "%"
+		q = q.Where("LOWER(slug) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(summary) LIKE ? ESCAPE '\\'", like, like, like)
+	}
+	var out []Standard
+	if err := q.Order("position, slug").Find(&out).Error; err != nil {
+		return nil, wrap(err, "list standards")
+	}
+	return out, nil
+}
+
+// escapeLike makes % and _ in a search term match themselves.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// FindStandardBySlug returns the standard with slug in the current catalogue, or ErrNotFound.
+func FindStandardBySlug(ctx context.Context, db *gorm.DB, slug string) (*Standard, error) {
+	cv, err := CurrentCatalogue(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return FindStandardInVersion(ctx, db, cv.ID, slug)
+}
+
+// FindStandardInVersion returns the standard with slug in catalogue version
+// versionID, or ErrNotFound.
+func FindStandardInVersion(ctx context.Context, db *gorm.DB, versionID uint, slug string) (*Standard, error) {
+	var s Standard
+	err := db.WithContext(ctx).Where("catalogue_version_id = ? AND slug = ?", versionID, strings.ToLower(strings.TrimSpace(slug))).First(&s).Error
+	if err != nil {
+		return nil, wrap(err, "find standard %q", slug)
+	}
+	return &s, nil
+}
+
+// ImportCatalogue stores a new catalogue version with its standards in one
+// transaction. The standards must already be validated (package
+// app/catalogue does that). A version string that exists gives ErrConflict:
+// versions are immutable. With makeCurrent the new version becomes the
+// current one; tenders built from older versions keep them.
+func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, standards []Standard, makeCurrent bool) (*CatalogueVersion, error) {
+	version = strings.TrimSpace(version)
+	if version == "" {
+		return nil, invalid("version", "is required")
+	}
+	if len(standards) == 0 {
+		return nil, invalid("standards", "the catalogue has no standards")
+	}
+	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), ImportedAt: time.Now().UTC()}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&CatalogueVersion{}).Where("version = ?", version).Count(&n).Error; err != nil {
+			return wrap(err, "import catalogue %s", version)
+		}
+		if n > 0 {
+			return fmtErr(ErrConflict, "models: import catalogue: version %q already exists", version)
+		}
+		if makeCurrent {
+			if err := tx.Model(&CatalogueVersion{}).Where("is_current = ?", true).Update("is_current", false).Error; err != nil {
+				return wrap(err, "import catalogue %s", version)
+			}
+		} else {
+			// The first catalogue is always current, so there is always one.
+			var cur int64
+			if err := tx.Model(&CatalogueVersion{}).Where("is_current = ?", true).Count(&cur).Error; err != nil {
+				return wrap(err, "import catalogue %s", version)
+			}
+			makeCurrent = cur == 0
+		}
+		cv.Current = makeCurrent
+		if err := tx.Create(cv).Error; err != nil {
+			return wrap(err, "import catalogue %s", version)
+		}
+		rows := make([]Standard, len(standards))
+		for i, s := range standards {
+			s.ID = 0
+			s.CatalogueVersionID = cv.ID
+			s.CatalogueVersion = nil
+			s.Position = i + 1
+			if s.References == nil {
+				s.References = []Reference{}
+			}
+			if s.Checks == nil {
+				s.Checks = []string{}
+			}
+			rows[i] = s
+		}
+		if err := tx.CreateInBatches(rows, 100).Error; err != nil {
+			return wrap(err, "import catalogue %s: standards", version)
+		}
+		cv.Standards = rows
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cv, nil
+}
+
+// SetCurrentCatalogue makes the version with id the current one.
+func SetCurrentCatalogue(ctx context.Context, db *gorm.DB, id uint) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cv CatalogueVersion
+		if err := tx.First(&cv, id).Error; err != nil {
+			return wrap(err, "set current catalogue %d", id)
+		}
+		if err := tx.Model(&CatalogueVersion{}).Where("id <> ?", id).Update("is_current", false).Error; err != nil {
+			return wrap(err, "set current catalogue %d", id)
+		}
+		return wrap(tx.Model(&cv).Update("is_current", true).Error, "set current catalogue %d", id)
+	})
+}

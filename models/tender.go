@@ -1,0 +1,537 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Tender statuses. A tender is built as a draft; publishing freezes its
+// requirement sheet for good. Later stages (closed, awarded, active) and
+// withdrawal only move forward.
+const (
+	StatusDraft     = "draft"
+	StatusPublished = "published"
+	StatusClosed    = "closed"
+	StatusAwarded   = "awarded"
+	StatusActive    = "active"
+	StatusWithdrawn = "withdrawn"
+)
+
+// TenderStatuses lists the allowed Tender.Status values in lifecycle order.
+var TenderStatuses = []string{StatusDraft, StatusPublished, StatusClosed, StatusAwarded, StatusActive, StatusWithdrawn}
+
+// tenderTransitions lists, per status, the statuses a tender may move to
+// with SetTenderStatus. Publishing has its own function because it checks
+// the sheet.
+var tenderTransitions = map[string][]string{
+	StatusDraft:     {StatusWithdrawn},
+	StatusPublished: {StatusClosed, StatusWithdrawn},
+	StatusClosed:    {StatusAwarded, StatusWithdrawn},
+	StatusAwarded:   {StatusActive},
+	StatusActive:    {},
+	StatusWithdrawn: {},
+}
+
+// Limits on tender fields, enforced by TenderInput.Validate.
+const (
+	MaxTitleLength       = 200
+	MaxReferenceLength   = 100
+	MaxDescriptionLength = 20000
+	MaxScopeTags         = 20
+	MaxScopeTagLength    = 40
+)
+
+// Tender is one revision of a call for tenders with its requirement sheet.
+// An amendment is a new Tender row with Revision+1 and SupersedesID set; all
+// revisions share SeriesID (the ID of revision 1). Once published a revision
+// never changes again; when its amendment is published, SupersededAt is set.
+type Tender struct {
+	ID                  uint              `gorm:"primaryKey" json:"id"`
+	BuyerOrgID          uint              `gorm:"not null;index" json:"buyer_org_id"`
+	BuyerOrg            *Org              `gorm:"constraint:OnDelete:RESTRICT" json:"buyer_org,omitempty"`
+	Title               string            `gorm:"size:200;not null" json:"title"`
+	Reference           string            `gorm:"size:100;not null;default:''" json:"reference"`
+	Description         string            `gorm:"type:text;not null;default:''" json:"description"`
+	EstimatedValueCents int64             `gorm:"not null;default:0" json:"estimated_value_cents"`
+	Currency            string            `gorm:"size:3;not null;default:'EUR'" json:"currency"`
+	Deadline            *time.Time        `json:"deadline,omitempty"`
+	ScopeTags           []string          `gorm:"type:text;serializer:json" json:"scope_tags"`
+	Status              string            `gorm:"size:20;not null;index" json:"status"`
+	CatalogueVersionID  uint              `gorm:"not null;index" json:"catalogue_version_id"`
+	CatalogueVersion    *CatalogueVersion `gorm:"constraint:OnDelete:RESTRICT" json:"catalogue_version,omitempty"`
+	Revision            int               `gorm:"not null;default:1" json:"revision"`
+	SeriesID            uint              `gorm:"not null;default:0;index" json:"series_id"`
+	SupersedesID        *uint             `gorm:"index" json:"supersedes_id,omitempty"`
+	Supersedes          *Tender           `gorm:"constraint:OnDelete:RESTRICT" json:"-"`
+	SupersededAt        *time.Time        `json:"superseded_at,omitempty"`
+	PublishedAt         *time.Time        `json:"published_at,omitempty"`
+	CreatedByID         uint              `gorm:"not null;index" json:"created_by_id"`
+	CreatedBy           *User             `gorm:"constraint:OnDelete:RESTRICT" json:"created_by,omitempty"`
+	CreatedAt           time.Time         `json:"created_at"`
+	UpdatedAt           time.Time         `json:"updated_at"`
+	Requirements        []Requirement     `gorm:"constraint:OnDelete:CASCADE" json:"requirements"`
+
+	// RequirementCount is filled by ListTenders so a list can show the size
+	// of each sheet without loading it.
+	RequirementCount int64 `gorm:"-" json:"requirement_count"`
+}
+
+// IsDraft reports whether the sheet can still change.
+func (t *Tender) IsDraft() bool { return t.Status == StatusDraft }
+
+// Locked reports whether the sheet is frozen (anything but a draft).
+func (t *Tender) Locked() bool { return t.Status != StatusDraft }
+
+// Superseded reports whether a later revision of this tender was published.
+func (t *Tender) Superseded() bool { return t.SupersededAt != nil }
+
+// EstimatedValue formats the estimated value as "EUR 125,000.00".
+func (t *Tender) EstimatedValue() string {
+	whole, cents := t.EstimatedValueCents/100, t.EstimatedValueCents%100
+	digits := fmt.Sprintf("%d", whole)
+	var b strings.Builder
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return fmt.Sprintf("%s %s.%02d", t.Currency, b.String(), cents)
+}
+
+// TenderInput holds the fields an officer types when creating or editing a
+// tender. BuyerOrgID is only used when an admin without an org creates one.
+type TenderInput struct {
+	BuyerOrgID          uint
+	Title               string
+	Reference           string
+	Description         string
+	EstimatedValueCents int64
+	Currency            string
+	Deadline            *time.Time
+	ScopeTags           []string
+}
+
+// Validate trims and checks the input, normalising currency and scope tags.
+func (in *TenderInput) Validate() error {
+	in.Title = strings.TrimSpace(in.Title)
+	in.Reference = strings.TrimSpace(in.Reference)
+	in.Description = strings.TrimSpace(in.Description)
+	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	if in.Currency == "" {
+		in.Currency = "EUR"
+	}
+	switch {
+	case in.Title == "":
+		return invalid("title", "is required")
+	case utf8.RuneCountInString(in.Title) > MaxTitleLength:
+		return invalid("title", "is longer than %d characters", MaxTitleLength)
+	case utf8.RuneCountInString(in.Reference) > MaxReferenceLength:
+		return invalid("reference", "is longer than %d characters", MaxReferenceLength)
+	case utf8.RuneCountInString(in.Description) > MaxDescriptionLength:
+		return invalid("description", "is longer than %d characters", MaxDescriptionLength)
+	case in.EstimatedValueCents < 0:
+		return invalid("estimated_value", "cannot be negative")
+	case len(in.Currency) != 3 || strings.Trim(in.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
+		return invalid("currency", "%q is not a three-letter currency code", in.Currency)
+	}
+	tags := make([]string, 0, len(in.ScopeTags))
+	seen := map[string]bool{}
+	for _, tag := range in.ScopeTags {
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		if tag == "" || seen[tag] {
+			continue
+		}
+		if utf8.RuneCountInString(tag) > MaxScopeTagLength {
+			return invalid("scope_tags", "tag %q is longer than %d characters", tag, MaxScopeTagLength)
+		}
+		seen[tag] = true
+		tags = append(tags, tag)
+	}
+	if len(tags) > MaxScopeTags {
+		return invalid("scope_tags", "at most %d tags", MaxScopeTags)
+	}
+	in.ScopeTags = tags
+	if in.Deadline != nil {
+		d := in.Deadline.UTC()
+		in.Deadline = &d
+	}
+	return nil
+}
+
+// ParseScopeTags splits a comma-separated list typed in a form.
+func ParseScopeTags(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CreateTender creates a draft tender built from the current catalogue. An
+// officer's tender belongs to the officer's buyer org; an admin without an
+// org names the buyer org in in.BuyerOrgID. Other roles get ErrForbidden.
+func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*Tender, error) {
+	if !by.CanCreateTender() {
+		return nil, fmtErr(ErrForbidden, "models: create tender: role %q may not create tenders", roleOf(by))
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	orgID := in.BuyerOrgID
+	if by.OrgID != nil {
+		orgID = *by.OrgID
+	}
+	if orgID == 0 {
+		return nil, invalid("buyer_org_id", "is required")
+	}
+	t := &Tender{
+		BuyerOrgID: orgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
+		EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, Deadline: in.Deadline,
+		ScopeTags: in.ScopeTags, Status: StatusDraft, Revision: 1, CreatedByID: by.ID,
+		Requirements: []Requirement{},
+	}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		org, err := FindOrg(ctx, tx, orgID)
+		if errors.Is(err, ErrNotFound) {
+			return invalid("buyer_org_id", "organisation %d does not exist", orgID)
+		}
+		if err != nil {
+			return err
+		}
+		if org.Kind != OrgBuyer {
+			return invalid("buyer_org_id", "%s is not a buyer organisation", org.Name)
+		}
+		cv, err := CurrentCatalogue(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("models: create tender: no catalogue loaded: %w", err)
+		}
+		t.CatalogueVersionID = cv.ID
+		if err := tx.Omit("Requirements").Create(t).Error; err != nil {
+			return wrap(err, "create tender")
+		}
+		t.SeriesID = t.ID
+		return wrap(tx.Model(t).Update("series_id", t.ID).Error, "create tender %d", t.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func roleOf(u *User) string {
+	if u == nil {
+		return ""
+	}
+	return u.Role
+}
+
+// preloadTender loads what a tender page needs: the buyer, the catalogue
+// version, the author and the requirements in sheet order with their standards.
+func preloadTender(q *gorm.DB) *gorm.DB {
+	return q.Preload("BuyerOrg").Preload("CatalogueVersion").Preload("CreatedBy").
+		Preload("Requirements", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+		Preload("Requirements.Standard")
+}
+
+// FindTender returns tender id with its requirements (in sheet order, each
+// with its standard), or ErrNotFound. It does not check who may see it; use
+// FindTenderFor for that.
+func FindTender(ctx context.Context, db *gorm.DB, id uint) (*Tender, error) {
+	var t Tender
+	if err := preloadTender(db.WithContext(ctx)).First(&t, id).Error; err != nil {
+		return nil, wrap(err, "find tender %d", id)
+	}
+	return &t, nil
+}
+
+// FindTenderFor returns tender id if viewer may see it, and ErrNotFound
+// otherwise, so that a tender's existence does not leak.
+func FindTenderFor(ctx context.Context, db *gorm.DB, viewer *User, id uint) (*Tender, error) {
+	var t Tender
+	q := preloadTender(db.WithContext(ctx)).Scopes(visibleTo(viewer))
+	if err := q.First(&t, "tenders.id = ?", id).Error; err != nil {
+		return nil, wrap(err, "find tender %d", id)
+	}
+	return &t, nil
+}
+
+// CanSeeTender reports whether viewer may see tender id.
+func CanSeeTender(ctx context.Context, db *gorm.DB, viewer *User, id uint) (bool, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&Tender{}).Scopes(visibleTo(viewer)).Where("tenders.id = ?", id).Count(&n).Error; err != nil {
+		return false, wrap(err, "check tender %d visibility", id)
+	}
+	return n > 0, nil
+}
+
+// visibleTo limits a tender query to what viewer may see: admins and
+// auditors see all, officers their own org's tenders, vendors none yet
+// (invitations will open tenders to them), anyone else nothing.
+func visibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		if viewer == nil || viewer.Disabled {
+			return q.Where("1 = 0")
+		}
+		switch viewer.Role {
+		case RoleAdmin, RoleAuditor:
+			return q
+		case RoleOfficer:
+			if viewer.OrgID == nil {
+				return q.Where("1 = 0")
+			}
+			return q.Where("tenders.buyer_org_id = ?", *viewer.OrgID)
+		case RoleVendor:
+			return vendorTenders(q, viewer)
+		}
+		return q.Where("1 = 0")
+	}
+}
+
+// vendorTenders limits q to the tenders a vendor may see. Vendors see no
+// tender until invitations exist; this is the one place to change then.
+func vendorTenders(q *gorm.DB, viewer *User) *gorm.DB {
+	return q.Where("1 = 0")
+}
+
+// ListTenders returns the tenders viewer may see, newest first, leaving out
+// revisions whose amendment has been published (ListRevisions shows those).
+// Each has its buyer org and RequirementCount filled.
+func ListTenders(ctx context.Context, db *gorm.DB, viewer *User) ([]Tender, error) {
+	var out []Tender
+	q := db.WithContext(ctx).Preload("BuyerOrg").Scopes(visibleTo(viewer)).
+		Where("tenders.superseded_at IS NULL").Order("tenders.created_at DESC, tenders.id DESC")
+	if err := q.Find(&out).Error; err != nil {
+		return nil, wrap(err, "list tenders")
+	}
+	if err := fillRequirementCounts(ctx, db, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// fillRequirementCounts sets RequirementCount on each tender with one query.
+func fillRequirementCounts(ctx context.Context, db *gorm.DB, tenders []Tender) error {
+	if len(tenders) == 0 {
+		return nil
+	}
+	ids := make([]uint, len(tenders))
+	for i := range tenders {
+		ids[i] = tenders[i].ID
+	}
+	var rows []struct {
+		TenderID uint
+		N        int64
+	}
+	err := db.WithContext(ctx).Model(&Requirement{}).Select("tender_id, COUNT(*) AS n").
+		Where("tender_id IN ?", ids).Group("tender_id").Scan(&rows).Error
+	if err != nil {
+		return wrap(err, "count requirements")
+	}
+	counts := make(map[uint]int64, len(rows))
+	for _, r := range rows {
+		counts[r.TenderID] = r.N
+	}
+	for i := range tenders {
+		tenders[i].RequirementCount = counts[tenders[i].ID]
+	}
+	return nil
+}
+
+// ListRevisions returns every revision of the tender series that tender id
+// belongs to, oldest first.
+func ListRevisions(ctx context.Context, db *gorm.DB, id uint) ([]Tender, error) {
+	var t Tender
+	if err := db.WithContext(ctx).Select("id, series_id").First(&t, id).Error; err != nil {
+		return nil, wrap(err, "list revisions of tender %d", id)
+	}
+	var out []Tender
+	if err := db.WithContext(ctx).Where("series_id = ?", t.SeriesID).Order("revision").Find(&out).Error; err != nil {
+		return nil, wrap(err, "list revisions of tender %d", id)
+	}
+	return out, nil
+}
+
+// lockDraft reads tender id inside tx, locking its row on PostgreSQL (SQLite
+// transactions already hold the write lock from BEGIN), and refuses with
+// ErrLocked unless it is a draft.
+func lockDraft(tx *gorm.DB, id uint) (*Tender, error) {
+	t, err := lockTender(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status != StatusDraft {
+		return nil, fmt.Errorf("models: tender %d is %s: %w", id, t.Status, ErrLocked)
+	}
+	return t, nil
+}
+
+func lockTender(tx *gorm.DB, id uint) (*Tender, error) {
+	var t Tender
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&t, id).Error; err != nil {
+		return nil, wrap(err, "tender %d", id)
+	}
+	return &t, nil
+}
+
+// UpdateTender changes a draft tender's fields; a published one gives ErrLocked.
+// The buyer org never changes.
+func UpdateTender(ctx context.Context, db *gorm.DB, id uint, in TenderInput) (*Tender, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := lockDraft(tx, id)
+		if err != nil {
+			return err
+		}
+		t.Title, t.Reference, t.Description = in.Title, in.Reference, in.Description
+		t.EstimatedValueCents, t.Currency, t.Deadline, t.ScopeTags = in.EstimatedValueCents, in.Currency, in.Deadline, in.ScopeTags
+		err = tx.Model(t).Select("title", "reference", "description", "estimated_value_cents", "currency", "deadline", "scope_tags", "updated_at").
+			Updates(t).Error
+		return wrap(err, "update tender %d", id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return FindTender(ctx, db, id)
+}
+
+// DeleteTender removes a draft tender and its requirements; anything
+// published stays for the record (ErrLocked).
+func DeleteTender(ctx context.Context, db *gorm.DB, id uint) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := lockDraft(tx, id); err != nil {
+			return err
+		}
+		if err := tx.Where("tender_id = ?", id).Delete(&Requirement{}).Error; err != nil {
+			return wrap(err, "delete tender %d requirements", id)
+		}
+		return wrap(tx.Delete(&Tender{}, id).Error, "delete tender %d", id)
+	})
+}
+
+// PublishTender freezes a draft's sheet: the status becomes published and
+// PublishedAt is set. An empty sheet is refused (ValidationError on
+// "requirements"); a tender that is not a draft gives ErrLocked. Publishing
+// an amendment marks the revision it supersedes as superseded.
+func PublishTender(ctx context.Context, db *gorm.DB, id uint) (*Tender, error) {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := lockDraft(tx, id)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&Requirement{}).Where("tender_id = ?", id).Count(&n).Error; err != nil {
+			return wrap(err, "publish tender %d", id)
+		}
+		if n == 0 {
+			return invalid("requirements", "add at least one requirement before publishing")
+		}
+		now := time.Now().UTC()
+		if err := tx.Model(t).Updates(map[string]any{"status": StatusPublished, "published_at": now}).Error; err != nil {
+			return wrap(err, "publish tender %d", id)
+		}
+		if t.SupersedesID != nil {
+			err := tx.Model(&Tender{}).Where("id = ?", *t.SupersedesID).Update("superseded_at", now).Error
+			if err != nil {
+				return wrap(err, "publish tender %d: supersede %d", id, *t.SupersedesID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return FindTender(ctx, db, id)
+}
+
+// AmendTender starts an amendment of published tender id: a new draft
+// revision (Revision+1, SupersedesID = id) with a copy of the fields and the
+// sheet. The published revision stays readable and locked. A draft cannot
+// be amended (edit it instead), nor can a revision that already has an
+// amendment, nor a tender past publication: all ErrConflict.
+func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, error) {
+	var newID uint
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		old, err := lockTender(tx, id)
+		if err != nil {
+			return err
+		}
+		if old.Status != StatusPublished {
+			return fmtErr(ErrConflict, "models: amend tender %d: only a published tender can be amended, it is %s", id, old.Status)
+		}
+		var later int64
+		if err := tx.Model(&Tender{}).Where("supersedes_id = ?", id).Count(&later).Error; err != nil {
+			return wrap(err, "amend tender %d", id)
+		}
+		if later > 0 {
+			return fmtErr(ErrConflict, "models: amend tender %d: revision %d already has an amendment", id, old.Revision)
+		}
+		var reqs []Requirement
+		if err := tx.Where("tender_id = ?", id).Order("position, id").Find(&reqs).Error; err != nil {
+			return wrap(err, "amend tender %d", id)
+		}
+		createdBy := old.CreatedByID
+		if by != nil {
+			createdBy = by.ID
+		}
+		nt := &Tender{
+			BuyerOrgID: old.BuyerOrgID, Title: old.Title, Reference: old.Reference, Description: old.Description,
+			EstimatedValueCents: old.EstimatedValueCents, Currency: old.Currency, Deadline: old.Deadline,
+			ScopeTags: old.ScopeTags, Status: StatusDraft, CatalogueVersionID: old.CatalogueVersionID,
+			Revision: old.Revision + 1, SeriesID: old.SeriesID, SupersedesID: &old.ID, CreatedByID: createdBy,
+		}
+		if err := tx.Omit("Requirements").Create(nt).Error; err != nil {
+			return wrap(err, "amend tender %d", id)
+		}
+		if len(reqs) > 0 {
+			copies := make([]Requirement, len(reqs))
+			for i, r := range reqs {
+				copies[i] = Requirement{TenderID: nt.ID, StandardID: r.StandardID, Position: i + 1,
+					Level: r.Level, CustomClause: r.CustomClause, Note: r.Note}
+			}
+			if err := tx.Create(&copies).Error; err != nil {
+				return wrap(err, "amend tender %d: copy requirements", id)
+			}
+		}
+		newID = nt.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return FindTender(ctx, db, newID)
+}
+
+// SetTenderStatus moves a tender along its lifecycle after publication
+// (closed, awarded, active) or withdraws it. Use PublishTender to publish.
+// A move the lifecycle does not allow gives ErrConflict.
+func SetTenderStatus(ctx context.Context, db *gorm.DB, id uint, status string) (*Tender, error) {
+	if !oneOf(status, TenderStatuses) {
+		return nil, invalid("status", "%q is not one of %s", status, strings.Join(TenderStatuses, ", "))
+	}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := lockTender(tx, id)
+		if err != nil {
+			return err
+		}
+		if !oneOf(status, tenderTransitions[t.Status]) {
+			return fmtErr(ErrConflict, "models: tender %d cannot go from %s to %s", id, t.Status, status)
+		}
+		return wrap(tx.Model(t).Update("status", status).Error, "set tender %d status", id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return FindTender(ctx, db, id)
+}

@@ -1,0 +1,329 @@
+package models
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// Roles a user can have; each user has exactly one.
+const (
+	// RoleAdmin manages organisations, users and the catalogue and sees everything.
+	RoleAdmin = "admin"
+	// RoleOfficer is a procurement officer of a buyer org who builds tenders.
+	RoleOfficer = "officer"
+	// RoleVendor belongs to a supplier org and answers tenders it is invited to.
+	RoleVendor = "vendor"
+	// RoleAuditor reads everything and changes nothing.
+	RoleAuditor = "auditor"
+)
+
+// Roles lists the allowed User.Role values.
+var Roles = []string{RoleAdmin, RoleOfficer, RoleVendor, RoleAuditor}
+
+// BcryptCost is the bcrypt work factor for new password hashes. Tests lower
+// it (bcrypt.MinCost) so that creating users does not dominate their run time.
+var BcryptCost = 12
+
+// MinPasswordLength is the shortest password CreateUser accepts.
+const MinPasswordLength = 8
+
+// User is a person who logs in. Email is stored lowercased.
+type User struct {
+	ID           uint      `gorm:"primaryKey" json:"id"`
+	Email        string    `gorm:"size:254;not null;uniqueIndex" json:"email"`
+	Name         string    `gorm:"size:200;not null" json:"name"`
+	PasswordHash string    `gorm:"size:100;not null" json:"-"`
+	Role         string    `gorm:"size:20;not null" json:"role"`
+	OrgID        *uint     `gorm:"index" json:"org_id,omitempty"`
+	Org          *Org      `gorm:"constraint:OnDelete:RESTRICT" json:"org,omitempty"`
+	Disabled     bool      `gorm:"not null;default:false" json:"disabled"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// IsStaff reports whether the user works on the buyer side (admin, officer or auditor).
+func (u *User) IsStaff() bool {
+	return u != nil && (u.Role == RoleAdmin || u.Role == RoleOfficer || u.Role == RoleAuditor)
+}
+
+// CanEditTender reports whether the user may change tender t: an admin, or
+// an officer of the buyer org that owns it. Whether t is still a draft is
+// checked separately (ErrLocked).
+func (u *User) CanEditTender(t *Tender) bool {
+	if u == nil || u.Disabled || t == nil {
+		return false
+	}
+	switch u.Role {
+	case RoleAdmin:
+		return true
+	case RoleOfficer:
+		return u.OrgID != nil && *u.OrgID == t.BuyerOrgID
+	}
+	return false
+}
+
+// CanCreateTender reports whether the user may create tenders at all.
+func (u *User) CanCreateTender() bool {
+	return u != nil && !u.Disabled && (u.Role == RoleAdmin || u.Role == RoleOfficer && u.OrgID != nil)
+}
+
+// NormalizeEmail trims and lowercases an e-mail address so that lookups
+// ignore case.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// validateEmail checks the address has the shape local@domain and no display name.
+func validateEmail(email string) error {
+	if email == "" {
+		return invalid("email", "is required")
+	}
+	if len(email) > 254 {
+		return invalid("email", "is longer than 254 characters")
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || !strings.Contains(email, "@") {
+		return invalid("email", "%q is not an e-mail address", email)
+	}
+	return nil
+}
+
+func validatePassword(password string) error {
+	if len(password) < MinPasswordLength {
+		return invalid("password", "must be at least %d characters", MinPasswordLength)
+	}
+	if len(password) > 72 {
+		// bcrypt ignores everything after 72 bytes; refusing is more honest.
+		return invalid("password", "must be at most 72 bytes")
+	}
+	return nil
+}
+
+// HashPassword hashes password with bcrypt at BcryptCost.
+func HashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	if err != nil {
+		return "", fmt.Errorf("models: hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// checkRoleOrg enforces that officers belong to a buyer org and vendors to a
+// supplier org; admins and auditors may belong to either or to none.
+func checkRoleOrg(ctx context.Context, db *gorm.DB, role string, orgID *uint) error {
+	if !oneOf(role, Roles) {
+		return invalid("role", "%q is not one of %s", role, strings.Join(Roles, ", "))
+	}
+	var org *Org
+	if orgID != nil {
+		o, err := FindOrg(ctx, db, *orgID)
+		if errors.Is(err, ErrNotFound) {
+			return invalid("org_id", "organisation %d does not exist", *orgID)
+		}
+		if err != nil {
+			return err
+		}
+		org = o
+	}
+	switch role {
+	case RoleOfficer:
+		if org == nil || org.Kind != OrgBuyer {
+			return invalid("org_id", "an officer must belong to a buyer organisation")
+		}
+	case RoleVendor:
+		if org == nil || org.Kind != OrgSupplier {
+			return invalid("org_id", "a vendor must belong to a supplier organisation")
+		}
+	}
+	return nil
+}
+
+// CreateUser adds a user with a bcrypt-hashed password. orgID may be nil for
+// admins and auditors. An e-mail address already in use gives ErrConflict.
+func CreateUser(ctx context.Context, db *gorm.DB, email, name, password, role string, orgID *uint) (*User, error) {
+	u := &User{Email: NormalizeEmail(email), Name: strings.TrimSpace(name), Role: role, OrgID: orgID}
+	if err := validateEmail(u.Email); err != nil {
+		return nil, err
+	}
+	if u.Name == "" {
+		return nil, invalid("name", "is required")
+	}
+	if err := validatePassword(password); err != nil {
+		return nil, err
+	}
+	if err := checkRoleOrg(ctx, db, role, orgID); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = hash
+	if err := db.WithContext(ctx).Create(u).Error; err != nil {
+		return nil, wrap(err, "create user %s", u.Email)
+	}
+	return u, nil
+}
+
+// dummyHashes holds, per bcrypt cost, a hash compared against when the
+// e-mail address is unknown, so that a failed login costs the same bcrypt
+// work whether or not the account exists.
+var (
+	dummyMu     sync.Mutex
+	dummyHashes = map[int][]byte{}
+)
+
+func dummyHashAtCost() []byte {
+	dummyMu.Lock()
+	defer dummyMu.Unlock()
+	if h, ok := dummyHashes[BcryptCost]; ok {
+		return h
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("tenderprobe-no-such-user"), BcryptCost)
+	if err != nil {
+		// Only an out-of-range cost fails; compare against nothing valid.
+		return []byte("$2a$")
+	}
+	dummyHashes[BcryptCost] = h
+	return h
+}
+
+// Authenticate returns the enabled user with email and password. An unknown
+// address, a wrong password and a disabled account all give
+// ErrInvalidCredentials after the same amount of bcrypt work.
+func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (*User, error) {
+	var u User
+	err := db.WithContext(ctx).Preload("Org").Where("email = ?", NormalizeEmail(email)).First(&u).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, wrap(err, "authenticate")
+	}
+	hash := []byte(u.PasswordHash)
+	if u.ID == 0 {
+		hash = dummyHashAtCost()
+	}
+	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	if u.ID == 0 || !match || subtle.ConstantTimeEq(int32(boolInt(u.Disabled)), 0) == 0 {
+		return nil, ErrInvalidCredentials
+	}
+	return &u, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// FindUser returns the user with id and its org, or ErrNotFound.
+func FindUser(ctx context.Context, db *gorm.DB, id uint) (*User, error) {
+	var u User
+	if err := db.WithContext(ctx).Preload("Org").First(&u, id).Error; err != nil {
+		return nil, wrap(err, "find user %d", id)
+	}
+	return &u, nil
+}
+
+// FindUserByEmail returns the user with email (any case), or ErrNotFound.
+func FindUserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
+	var u User
+	if err := db.WithContext(ctx).Preload("Org").Where("email = ?", NormalizeEmail(email)).First(&u).Error; err != nil {
+		return nil, wrap(err, "find user %s", NormalizeEmail(email))
+	}
+	return &u, nil
+}
+
+// ListUsers returns every user with its org, ordered by e-mail address.
+func ListUsers(ctx context.Context, db *gorm.DB) ([]User, error) {
+	var users []User
+	if err := db.WithContext(ctx).Preload("Org").Order("email").Find(&users).Error; err != nil {
+		return nil, wrap(err, "list users")
+	}
+	return users, nil
+}
+
+// UserChanges holds the fields an admin may change; nil means unchanged.
+// To move a user out of every org set ClearOrg.
+type UserChanges struct {
+	Name     *string
+	Role     *string
+	OrgID    *uint
+	ClearOrg bool
+	Disabled *bool
+	Password *string
+}
+
+// UpdateUser applies an admin's changes to user id. The role and org are
+// checked together, so an officer cannot be moved to a supplier org.
+func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*User, error) {
+	var out *User
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := FindUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if ch.Name != nil {
+			u.Name = strings.TrimSpace(*ch.Name)
+			if u.Name == "" {
+				return invalid("name", "is required")
+			}
+		}
+		if ch.Role != nil {
+			u.Role = *ch.Role
+		}
+		if ch.ClearOrg {
+			u.OrgID = nil
+		} else if ch.OrgID != nil {
+			u.OrgID = ch.OrgID
+		}
+		if err := checkRoleOrg(ctx, tx, u.Role, u.OrgID); err != nil {
+			return err
+		}
+		if ch.Disabled != nil {
+			u.Disabled = *ch.Disabled
+		}
+		if ch.Password != nil {
+			if err := validatePassword(*ch.Password); err != nil {
+				return err
+			}
+			h, err := HashPassword(*ch.Password)
+			if err != nil {
+				return err
+			}
+			u.PasswordHash = h
+		}
+		err = tx.Model(&User{ID: u.ID}).Select("name", "role", "org_id", "disabled", "password_hash").
+			Updates(map[string]any{
+				"name": u.Name, "role": u.Role, "org_id": u.OrgID,
+				"disabled": u.Disabled, "password_hash": u.PasswordHash,
+			}).Error
+		if err != nil {
+			return wrap(err, "update user %d", id)
+		}
+		out, err = FindUser(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CountUsers returns how many users exist; the first start of an empty
+// database creates an admin when it is zero.
+func CountUsers(ctx context.Context, db *gorm.DB) (int64, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&User{}).Count(&n).Error; err != nil {
+		return 0, wrap(err, "count users")
+	}
+	return n, nil
+}
