@@ -3,6 +3,50 @@
 // a test certificate authority, and helpers for TLS, HTTP and SMTP servers.
 // Nothing here answers for a probe: the probe talks to these servers over the
 // network exactly as it would to the real internet.
+//
+// # Plain DNS
+//
+//	srv := probetest.StartDNS(t, "example.test. 300 IN A 127.0.0.1")
+//	srv.Add(t, "www.example.test. 300 IN CNAME example.test.")
+//	srv.Remove("www.example.test.", dns.TypeCNAME)
+//	engine, _ := probe.New(probe.Config{Resolver: srv.Addr, AllowPrivate: true})
+//
+// # DNSSEC-signed DNS
+//
+// NewSignedInternet builds a signed root "." and TLD "test."; AddZone adds
+// zones below them, each delegated from its closest enclosing zone (NS, and a
+// DS when signed; add parents before children). Keys are ECDSAP256SHA256
+// unless Zone.Algorithm says otherwise; denial of existence uses NSEC, or
+// NSEC3 with Zone.NSEC3 (and Zone.OptOut). Every change re-signs the zones it
+// touches, so tests can add TLSA, TXT or MX records at any time:
+//
+//	in := probetest.NewSignedInternet(t, probetest.SignedOptions{})
+//	in.AddZone(probetest.Zone{Name: "example.test.", Records: []string{
+//		"@ 300 IN A 127.0.0.1",
+//		"www 300 IN A 127.0.0.1",
+//		"@ 300 IN MX 10 mail.example.test.",
+//	}})
+//	in.AddZone(probetest.Zone{Name: "unsigned.test.", Unsigned: true})
+//	in.AddZone(probetest.Zone{Name: "expired.test.", Break: probetest.BreakExpiredRRSIG})
+//	srv := in.Serve(t) // a *DNSServer on 127.0.0.1 answering for every zone
+//	srv.Add(t, "_443._tcp.example.test. 300 IN TLSA 3 1 1 ABCD...") // signed on the spot
+//	engine, _ := probe.New(probe.Config{Resolver: srv.Addr, TrustAnchors: in.TrustAnchor(), AllowPrivate: true})
+//
+// TrustAnchor returns the root DS ([]dns.RR); TrustAnchorText the same in
+// zone-file syntax for a --trust-anchor file. The server answers like a
+// recursive resolver queried with DO and CD: RRSIGs with every RRset, CNAMEs
+// followed across zones, and in negative answers the zone's SOA plus the
+// NSEC/NSEC3 records proving the name or type absent (closest encloser
+// proofs for NSEC3). Wildcards are not expanded.
+//
+// Deliberate faults (Zone.Break, optionally narrowed by Zone.BreakType):
+// BreakExpiredRRSIG, BreakFutureRRSIG, BreakBadSignature, BreakMissingRRSIG
+// (signatures over the zone's data), BreakDSMismatch (the parent's DS digest
+// matches no key), BreakNoDenial (no NSEC/NSEC3 proofs; on an unsigned zone:
+// the parent gives no proof that the delegation has no DS), BreakBogusDenial
+// (corrupt signatures over the NSEC/NSEC3 records). An Algorithm miekg/dns
+// cannot sign with (dns.ED448) yields random keys and signatures, for
+// "unsupported algorithm" tests.
 package probetest
 
 import (
@@ -25,6 +69,8 @@ type DNSServer struct {
 	records map[rrKey][]dns.RR
 	names   map[string]bool
 	delay   time.Duration
+	// internet, when set, answers every query from signed zones instead of records.
+	internet *SignedInternet
 
 	udp, tcp *dns.Server
 }
@@ -87,9 +133,15 @@ func (s *DNSServer) SetDelay(d time.Duration) {
 	s.mu.Unlock()
 }
 
-// Add parses zone-file lines ("example.test. 300 IN A 127.0.0.2") and adds them.
+// Add parses zone-file lines ("example.test. 300 IN A 127.0.0.2") and adds
+// them. On a server started by SignedInternet.Serve the records go into the
+// closest enclosing signed zone, which is re-signed.
 func (s *DNSServer) Add(t testing.TB, records ...string) {
 	t.Helper()
+	if in := s.signed(); in != nil {
+		in.Add(t, records...)
+		return
+	}
 	for _, line := range records {
 		rr, err := dns.NewRR(line)
 		if err != nil {
@@ -102,8 +154,12 @@ func (s *DNSServer) Add(t testing.TB, records ...string) {
 	}
 }
 
-// AddRR adds parsed records.
+// AddRR adds parsed records, into the signed zones when there are any.
 func (s *DNSServer) AddRR(rrs ...dns.RR) {
+	if in := s.signed(); in != nil {
+		in.AddRR(rrs...)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, rr := range rrs {
@@ -128,6 +184,10 @@ func (s *DNSServer) AddRR(rrs ...dns.RR) {
 
 // Remove deletes all records of rtype at name (and their signatures).
 func (s *DNSServer) Remove(name string, rtype uint16) {
+	if in := s.signed(); in != nil {
+		in.Remove(name, rtype)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name = strings.ToLower(dns.Fqdn(name))
@@ -138,12 +198,20 @@ func (s *DNSServer) Remove(name string, rtype uint16) {
 // sigKey stores the RRSIGs covering t under a private key type.
 func sigKey(t uint16) uint16 { return 0xF000 | t }
 
+// signed returns the signed internet the server answers for, if any.
+func (s *DNSServer) signed() *SignedInternet {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.internet
+}
+
 // ServeDNS answers from the records, following CNAMEs, with NXDOMAIN for
 // names that do not exist and NODATA for names that do. RRSIGs are included
-// when the query has the DO bit.
+// when the query has the DO bit. A server of a SignedInternet answers from
+// its zones instead, with NSEC/NSEC3 proofs in negative answers.
 func (s *DNSServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	s.mu.RLock()
-	delay := s.delay
+	delay, in := s.delay, s.internet
 	s.mu.RUnlock()
 	if delay > 0 {
 		time.Sleep(delay)
@@ -162,10 +230,28 @@ func (s *DNSServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	if opt := req.IsEdns0(); opt != nil {
 		do = opt.Do()
 		udpSize = opt.UDPSize()
-		resp.SetEdns0(opt.UDPSize(), do)
 	}
 
-	s.mu.RLock()
+	if in != nil {
+		in.mu.RLock()
+		in.resolve(resp, q, do)
+		in.mu.RUnlock()
+	} else {
+		s.mu.RLock()
+		s.answer(resp, q, do)
+		s.mu.RUnlock()
+	}
+	if opt := req.IsEdns0(); opt != nil {
+		resp.SetEdns0(opt.UDPSize(), do)
+	}
+	if _, isUDP := w.RemoteAddr().(*net.UDPAddr); isUDP {
+		resp.Truncate(int(udpSize))
+	}
+	w.WriteMsg(resp)
+}
+
+// answer fills resp from the plain record store.
+func (s *DNSServer) answer(resp *dns.Msg, q dns.Question, do bool) {
 	name := strings.ToLower(q.Name)
 	for hops := 0; hops < 8; hops++ {
 		if rrs, ok := s.records[rrKey{name, q.Qtype}]; ok {
@@ -173,17 +259,14 @@ func (s *DNSServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 			if do {
 				resp.Answer = append(resp.Answer, s.records[rrKey{name, sigKey(q.Qtype)}]...)
 			}
-			break
+			return
 		}
 		cname, ok := s.records[rrKey{name, dns.TypeCNAME}]
 		if !ok || q.Qtype == dns.TypeCNAME {
 			if !s.names[name] {
 				resp.Rcode = dns.RcodeNameError
 			}
-			if do {
-				resp.Ns = append(resp.Ns, s.denial(name)...)
-			}
-			break
+			return
 		}
 		resp.Answer = append(resp.Answer, cname...)
 		if do {
@@ -191,72 +274,4 @@ func (s *DNSServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		}
 		name = strings.ToLower(cname[0].(*dns.CNAME).Target)
 	}
-	s.mu.RUnlock()
-
-	if _, isUDP := w.RemoteAddr().(*net.UDPAddr); isUDP {
-		resp.Truncate(int(udpSize))
-	}
-	w.WriteMsg(resp)
-}
-
-// denial returns the NSEC/NSEC3 records (and their signatures) stored for the
-// enclosing zone that prove name or its type does not exist. Zones signed by
-// the signing helpers store these; unsigned zones return nothing.
-func (s *DNSServer) denial(name string) []dns.RR {
-	var out []dns.RR
-	for n := name; ; {
-		for _, t := range []uint16{dns.TypeSOA} {
-			if soa, ok := s.records[rrKey{n, t}]; ok {
-				out = append(out, soa...)
-				out = append(out, s.records[rrKey{n, sigKey(t)}]...)
-				for _, d := range s.records[rrKey{n, denialKey}] {
-					if covers(d, name) {
-						out = append(out, d)
-						out = append(out, s.sigsFor(d)...)
-					}
-				}
-				return out
-			}
-		}
-		i, end := dns.NextLabel(n, 0)
-		if end || n == "." {
-			return out
-		}
-		n = n[i:]
-	}
-}
-
-// denialKey stores a zone's NSEC/NSEC3 chain under its apex.
-const denialKey = 0xEFFF
-
-// covers reports whether an NSEC or NSEC3 record matches or covers name.
-func covers(rr dns.RR, name string) bool {
-	switch d := rr.(type) {
-	case *dns.NSEC:
-		owner := strings.ToLower(d.Hdr.Name)
-		next := strings.ToLower(d.NextDomain)
-		if owner == name {
-			return true
-		}
-		return canonicalLess(owner, name) && (canonicalLess(name, next) || !canonicalLess(owner, next))
-	case *dns.NSEC3:
-		return d.Match(name) || d.Cover(name)
-	}
-	return false
-}
-
-func (s *DNSServer) sigsFor(rr dns.RR) []dns.RR {
-	return s.records[rrKey{strings.ToLower(rr.Header().Name), sigKey(rr.Header().Rrtype)}]
-}
-
-// canonicalLess orders names in DNSSEC canonical order (RFC 4034 section 6.1).
-func canonicalLess(a, b string) bool {
-	la := dns.SplitDomainName(strings.ToLower(a))
-	lb := dns.SplitDomainName(strings.ToLower(b))
-	for i, j := len(la)-1, len(lb)-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
-		if la[i] != lb[j] {
-			return la[i] < lb[j]
-		}
-	}
-	return len(la) < len(lb)
 }

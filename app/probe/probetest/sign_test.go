@@ -1,0 +1,122 @@
+package probetest
+
+import (
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+func query(t *testing.T, addr, name string, qtype uint16) *dns.Msg {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetQuestion(name, qtype)
+	m.CheckingDisabled = true
+	m.SetEdns0(4096, true)
+	c := &dns.Client{Net: "tcp"}
+	resp, _, err := c.Exchange(m, addr)
+	if err != nil {
+		t.Fatalf("query %s: %v", name, err)
+	}
+	return resp
+}
+
+func split(rrs []dns.RR) (data []dns.RR, sigs []*dns.RRSIG) {
+	for _, rr := range rrs {
+		if s, ok := rr.(*dns.RRSIG); ok {
+			sigs = append(sigs, s)
+		} else {
+			data = append(data, rr)
+		}
+	}
+	return data, sigs
+}
+
+func TestSignedInternet(t *testing.T) {
+	in := NewSignedInternet(t, SignedOptions{})
+	in.AddZone(Zone{Name: "example.test.", Records: []string{"@ 300 IN A 127.0.0.1", "a.b 300 IN TXT hello"}})
+	in.AddZone(Zone{Name: "n3.test.", NSEC3: true, Records: []string{"www 300 IN A 127.0.0.1"}})
+	in.AddZone(Zone{Name: "unsigned.test.", Unsigned: true})
+	srv := in.Serve(t)
+
+	t.Run("an answer carries an RRSIG that verifies with the zone's ZSK", func(t *testing.T) {
+		_, zsk := in.Keys("example.test.")
+		data, sigs := split(query(t, srv.Addr, "example.test.", dns.TypeA).Answer)
+		if len(data) != 1 || len(sigs) != 1 {
+			t.Fatalf("answer %v", data)
+		}
+		if err := sigs[0].Verify(zsk, data); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		if !sigs[0].ValidityPeriod(in.Now()) {
+			t.Fatal("signature not valid now")
+		}
+	})
+	t.Run("the parent's DS matches the child's KSK", func(t *testing.T) {
+		ksk, _ := in.Keys("example.test.")
+		data, sigs := split(query(t, srv.Addr, "example.test.", dns.TypeDS).Answer)
+		if len(data) != 1 || len(sigs) != 1 || sigs[0].SignerName != "test." {
+			t.Fatalf("DS answer %v %v", data, sigs)
+		}
+		if ds := ksk.ToDS(dns.SHA256); ds.Digest != data[0].(*dns.DS).Digest {
+			t.Fatalf("DS digest %s, want %s", data[0].(*dns.DS).Digest, ds.Digest)
+		}
+	})
+	t.Run("a missing name gets NXDOMAIN with covering NSEC records", func(t *testing.T) {
+		resp := query(t, srv.Addr, "nope.example.test.", dns.TypeA)
+		if resp.Rcode != dns.RcodeNameError {
+			t.Fatalf("rcode %s", dns.RcodeToString[resp.Rcode])
+		}
+		nsecs := 0
+		for _, rr := range resp.Ns {
+			if rr.Header().Rrtype == dns.TypeNSEC {
+				nsecs++
+			}
+		}
+		if nsecs == 0 {
+			t.Fatalf("no NSEC in %v", resp.Ns)
+		}
+	})
+	t.Run("an empty non-terminal answers NODATA, not NXDOMAIN", func(t *testing.T) {
+		if resp := query(t, srv.Addr, "b.example.test.", dns.TypeA); resp.Rcode != dns.RcodeSuccess {
+			t.Fatalf("rcode %s", dns.RcodeToString[resp.Rcode])
+		}
+	})
+	t.Run("an NSEC3 zone proves NXDOMAIN with a closest encloser proof", func(t *testing.T) {
+		resp := query(t, srv.Addr, "nope.n3.test.", dns.TypeA)
+		var n3 []*dns.NSEC3
+		for _, rr := range resp.Ns {
+			if n, ok := rr.(*dns.NSEC3); ok {
+				n3 = append(n3, n)
+			}
+		}
+		var match, cover, wild bool
+		for _, n := range n3 {
+			match = match || n.Match("n3.test.")
+			cover = cover || n.Cover("nope.n3.test.")
+			wild = wild || n.Cover("*.n3.test.")
+		}
+		if !match || !cover || !wild {
+			t.Fatalf("proof incomplete (match %v cover %v wildcard %v): %v", match, cover, wild, n3)
+		}
+	})
+	t.Run("an unsigned delegation has NS but no DS in the parent's NSEC", func(t *testing.T) {
+		resp := query(t, srv.Addr, "unsigned.test.", dns.TypeDS)
+		for _, rr := range resp.Ns {
+			if n, ok := rr.(*dns.NSEC); ok && n.Hdr.Name == "unsigned.test." {
+				return
+			}
+		}
+		t.Fatalf("no NSEC at the delegation: %v", resp.Ns)
+	})
+	t.Run("records added later are signed", func(t *testing.T) {
+		srv.Add(t, "_443._tcp.example.test. 300 IN TLSA 3 1 1 0123456789abcdef")
+		_, zsk := in.Keys("example.test.")
+		data, sigs := split(query(t, srv.Addr, "_443._tcp.example.test.", dns.TypeTLSA).Answer)
+		if len(data) != 1 || len(sigs) != 1 {
+			t.Fatalf("answer %v", data)
+		}
+		if err := sigs[0].Verify(zsk, data); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+	})
+}

@@ -1,0 +1,213 @@
+package probetest
+
+import (
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// servedZone is a signed snapshot of one zone, what the server answers from.
+type servedZone struct {
+	apex        string
+	rrsets      map[rrKey][]dns.RR
+	sigs        map[rrKey][]dns.RR
+	names       map[string]bool // every existing name, empty non-terminals included
+	delegations map[string]bool
+	nsec        []*dns.NSEC
+	nsec3       []*dns.NSEC3
+	noDenial    bool
+	noDenialFor map[string]bool
+}
+
+// belowDelegation reports whether name lies under a delegation point of the
+// zone (glue): such records are not the zone's authoritative data.
+func (sz *servedZone) belowDelegation(name string) bool {
+	for n := parentName(name); n != sz.apex && n != "."; n = parentName(n) {
+		if sz.delegations[n] {
+			return true
+		}
+	}
+	return false
+}
+
+// zoneFor picks the zone that answers name/qtype: the closest enclosing
+// zone, except that DS at a zone apex comes from the parent side of the cut.
+func (in *SignedInternet) zoneFor(name string, qtype uint16) *zone {
+	if qtype == dns.TypeDS && name != "." {
+		if _, ok := in.zones[name]; ok {
+			return in.zoneOf(parentName(name))
+		}
+	}
+	return in.zoneOf(name)
+}
+
+// resolve fills resp the way a validating-capable recursive resolver queried
+// with CD would: the answer with its RRSIGs (following CNAMEs across zones),
+// or for a negative answer the SOA and the NSEC/NSEC3 records that prove it.
+// The caller holds in.mu for reading.
+func (in *SignedInternet) resolve(resp *dns.Msg, q dns.Question, do bool) {
+	name := strings.ToLower(q.Name)
+	for hops := 0; hops < 8; hops++ {
+		z := in.zoneFor(name, q.Qtype)
+		if z == nil || z.served == nil {
+			resp.Rcode = dns.RcodeServerFailure
+			return
+		}
+		sz := z.served
+		if rrs, ok := sz.rrsets[rrKey{name, q.Qtype}]; ok {
+			resp.Answer = append(resp.Answer, rrs...)
+			if do {
+				resp.Answer = append(resp.Answer, sz.sigs[rrKey{name, q.Qtype}]...)
+			}
+			return
+		}
+		cname, ok := sz.rrsets[rrKey{name, dns.TypeCNAME}]
+		if ok && q.Qtype != dns.TypeCNAME {
+			resp.Answer = append(resp.Answer, cname...)
+			if do {
+				resp.Answer = append(resp.Answer, sz.sigs[rrKey{name, dns.TypeCNAME}]...)
+			}
+			name = strings.ToLower(cname[0].(*dns.CNAME).Target)
+			continue
+		}
+		nx := !sz.names[name]
+		if nx {
+			resp.Rcode = dns.RcodeNameError
+		}
+		soa := rrKey{sz.apex, dns.TypeSOA}
+		resp.Ns = append(resp.Ns, sz.rrsets[soa]...)
+		if do {
+			resp.Ns = append(resp.Ns, sz.sigs[soa]...)
+			if !sz.noDenial && !sz.noDenialFor[name] {
+				for _, rr := range sz.denial(name, nx) {
+					resp.Ns = append(resp.Ns, rr)
+					resp.Ns = append(resp.Ns, sz.sigs[rrKey{rr.Header().Name, rr.Header().Rrtype}]...)
+				}
+			}
+		}
+		return
+	}
+	resp.Rcode = dns.RcodeServerFailure
+}
+
+// denial returns the NSEC or NSEC3 records that prove name (nx) or the
+// queried type at name does not exist (RFC 4035 section 3.1.3, RFC 5155
+// section 7.2).
+func (sz *servedZone) denial(name string, nx bool) []dns.RR {
+	var out []dns.RR
+	seen := map[string]bool{}
+	add := func(rr dns.RR) {
+		if rr != nil && !seen[rr.Header().Name] {
+			seen[rr.Header().Name] = true
+			out = append(out, rr)
+		}
+	}
+	ce := name
+	for !sz.names[ce] && ce != sz.apex && ce != "." {
+		ce = parentName(ce)
+	}
+	if len(sz.nsec) > 0 {
+		if !nx {
+			for _, n := range sz.nsec {
+				if n.Hdr.Name == name {
+					return []dns.RR{n}
+				}
+			}
+		}
+		// The name (or empty non-terminal) is covered; for NXDOMAIN also
+		// the wildcard at the closest encloser.
+		add(sz.nsecCovering(name))
+		if nx {
+			add(sz.nsecCovering(wildcardOf(ce)))
+		}
+		return out
+	}
+	if len(sz.nsec3) == 0 {
+		return nil
+	}
+	if !nx {
+		if n := sz.nsec3Matching(name); n != nil {
+			return []dns.RR{n}
+		}
+	}
+	// Closest encloser proof (RFC 5155 section 7.2.1): the deepest ancestor
+	// with an NSEC3, and an NSEC3 covering the next closer name.
+	ce = name
+	if nx {
+		ce = parentName(name)
+	}
+	for sz.nsec3Matching(ce) == nil && ce != sz.apex && ce != "." {
+		ce = parentName(ce)
+	}
+	add(sz.nsec3Matching(ce))
+	add(sz.nsec3Covering(nextCloser(name, ce)))
+	if nx {
+		add(sz.nsec3Covering(wildcardOf(ce)))
+	}
+	return out
+}
+
+func wildcardOf(name string) string {
+	if name == "." {
+		return "*."
+	}
+	return "*." + name
+}
+
+// nextCloser is the ancestor of name one label longer than ce.
+func nextCloser(name, ce string) string {
+	n := name
+	for parentName(n) != ce && n != "." {
+		n = parentName(n)
+	}
+	return n
+}
+
+func (sz *servedZone) nsecCovering(name string) dns.RR {
+	for _, n := range sz.nsec {
+		if covers(n, name) {
+			return n
+		}
+	}
+	return nil
+}
+
+func (sz *servedZone) nsec3Matching(name string) dns.RR {
+	for _, n := range sz.nsec3 {
+		if n.Match(name) {
+			return n
+		}
+	}
+	return nil
+}
+
+func (sz *servedZone) nsec3Covering(name string) dns.RR {
+	for _, n := range sz.nsec3 {
+		if n.Cover(name) {
+			return n
+		}
+	}
+	return nil
+}
+
+// covers reports whether an NSEC record matches or covers name.
+func covers(d *dns.NSEC, name string) bool {
+	owner := strings.ToLower(d.Hdr.Name)
+	next := strings.ToLower(d.NextDomain)
+	if owner == name {
+		return true
+	}
+	return canonicalLess(owner, name) && (canonicalLess(name, next) || !canonicalLess(owner, next))
+}
+
+// canonicalLess orders names in DNSSEC canonical order (RFC 4034 section 6.1).
+func canonicalLess(a, b string) bool {
+	la := dns.SplitDomainName(strings.ToLower(a))
+	lb := dns.SplitDomainName(strings.ToLower(b))
+	for i, j := len(la)-1, len(lb)-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
+		if la[i] != lb[j] {
+			return la[i] < lb[j]
+		}
+	}
+	return len(la) < len(lb)
+}
