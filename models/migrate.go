@@ -17,6 +17,9 @@ var Tables = []any{
 	&Standard{},
 	&Tender{},
 	&Requirement{},
+	&Session{},
+	&APIToken{},
+	&LoginAttempt{},
 }
 
 // Migrate brings the schema up to date with Tables. AutoMigrate only adds

@@ -1,0 +1,146 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Version is the program version printed by `tenderprobe version`; release
+// builds override it with -ldflags "-X tenderprobe/app.Version=...".
+var Version = "dev"
+
+// Usage is the help text of the tenderprobe command.
+const Usage = `Usage: tenderprobe [subcommand] [flags]
+
+Subcommands:
+  serve                      run the web app (default)
+      --addr ADDR            listen address (env TENDERPROBE_ADDR, default 127.0.0.1:8080)
+      --db DSN               SQLite file or postgres:// URL (env TENDERPROBE_DB, default ./tenderprobe.db)
+      --demo                 add demo organisations, accounts and tenders (env TENDERPROBE_DEMO=true)
+      --tls-cert FILE        serve HTTPS with this certificate (env TENDERPROBE_TLS_CERT)
+      --tls-key FILE         private key for --tls-cert (env TENDERPROBE_TLS_KEY)
+  catalogue import FILE      import a standards catalogue version (YAML or JSON)
+  catalogue export [-o FILE] [--format yaml|json]
+                             write the current catalogue version
+  version                    print the version
+  help                       print this text
+`
+
+// Config holds every setting of the web app. It is built from defaults,
+// then TENDERPROBE_* environment variables, then command-line flags, so a
+// flag always wins over the environment.
+type Config struct {
+	// Addr is the TCP address the server listens on.
+	Addr string
+	// DB is an SQLite file path or a postgres:// URL.
+	DB string
+	// Demo adds the demo organisations, accounts and tenders at start.
+	Demo bool
+	// TLSCert and TLSKey, when both set, make the server speak HTTPS itself.
+	TLSCert string
+	TLSKey  string
+	// BodyLimit caps request bodies in bytes; larger bodies get 413.
+	BodyLimit int
+	// SessionTTL is how long a login session lasts without renewal.
+	SessionTTL time.Duration
+	// LoginFailuresPerAccount and LoginFailuresPerIP are the failed logins
+	// allowed within LoginWindow before further attempts get 429.
+	LoginFailuresPerAccount int
+	LoginFailuresPerIP      int
+	LoginWindow             time.Duration
+}
+
+// DefaultConfig returns the settings used when nothing is configured.
+func DefaultConfig() Config {
+	return Config{
+		Addr:                    "127.0.0.1:8080",
+		DB:                      "./tenderprobe.db",
+		BodyLimit:               1 << 20,
+		SessionTTL:              12 * time.Hour,
+		LoginFailuresPerAccount: 5,
+		LoginFailuresPerIP:      20,
+		LoginWindow:             15 * time.Minute,
+	}
+}
+
+// TLS reports whether the server terminates TLS itself.
+func (c Config) TLS() bool { return c.TLSCert != "" && c.TLSKey != "" }
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		return fmt.Errorf("config: addr %q is not host:port", c.Addr)
+	}
+	if strings.TrimSpace(c.DB) == "" {
+		return errors.New("config: db is empty")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("config: tls-cert and tls-key must be given together")
+	}
+	if c.BodyLimit <= 0 {
+		return errors.New("config: body limit must be positive")
+	}
+	if c.SessionTTL <= 0 {
+		return errors.New("config: session ttl must be positive")
+	}
+	if c.LoginFailuresPerAccount <= 0 || c.LoginFailuresPerIP <= 0 || c.LoginWindow <= 0 {
+		return errors.New("config: login rate limits must be positive")
+	}
+	return nil
+}
+
+// ParseServeConfig builds the Config of `tenderprobe serve` from the
+// environment (read through getenv) and the command-line args.
+func ParseServeConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	cfg := DefaultConfig()
+	if v := getenv("TENDERPROBE_ADDR"); v != "" {
+		cfg.Addr = v
+	}
+	if v := getenv("TENDERPROBE_DB"); v != "" {
+		cfg.DB = v
+	}
+	if v := getenv("TENDERPROBE_DEMO"); v != "" {
+		demo, err := strconv.ParseBool(v)
+		if err != nil {
+			return cfg, fmt.Errorf("config: TENDERPROBE_DEMO=%q is not a boolean", v)
+		}
+		cfg.Demo = demo
+	}
+	if v := getenv("TENDERPROBE_TLS_CERT"); v != "" {
+		cfg.TLSCert = v
+	}
+	if v := getenv("TENDERPROBE_TLS_KEY"); v != "" {
+		cfg.TLSKey = v
+	}
+
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL")
+	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "add demo data")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate file")
+	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key file")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, cfg.Validate()
+}
+
+// redactDSN hides the password of a postgres:// URL before it is logged.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,173 @@
+// Package app wires Tenderprobe together: configuration, the database, the
+// Fiber app with its middleware and routes, and the subcommands.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/template/html/v2"
+	"gorm.io/gorm"
+
+	"tenderprobe/handlers"
+	"tenderprobe/models"
+	"tenderprobe/static"
+	"tenderprobe/templates"
+)
+
+// shutdownTimeout bounds how long in-flight requests may finish after
+// SIGINT or SIGTERM.
+const shutdownTimeout = 10 * time.Second
+
+// Server is a configured Tenderprobe web app with its open database.
+type Server struct {
+	Cfg     Config
+	DB      *gorm.DB
+	Log     *slog.Logger
+	Handler *handlers.Handler
+	App     *fiber.App
+}
+
+// Open validates cfg, opens and migrates the database, loads the catalogue
+// and the first admin (or the demo data) and builds the Fiber app. Startup
+// messages, such as a new admin's one-time password, go to out.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := models.Open(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := models.Migrate(ctx, db); err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
+	if err := seedDatabase(ctx, db, cfg, out); err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
+	h := &handlers.Handler{
+		DB:                      db,
+		Log:                     log,
+		SecureCookies:           cfg.TLS(),
+		SessionTTL:              cfg.SessionTTL,
+		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount,
+		LoginFailuresPerIP:      cfg.LoginFailuresPerIP,
+		LoginWindow:             cfg.LoginWindow,
+		Now:                     time.Now,
+	}
+	return &Server{Cfg: cfg, DB: db, Log: log, Handler: h, App: NewApp(h, cfg)}, nil
+}
+
+// Close releases the database.
+func (s *Server) Close() error { return models.Close(s.DB) }
+
+// NewApp builds the Fiber app: templates, static files, middleware and routes.
+func NewApp(h *handlers.Handler, cfg Config) *fiber.App {
+	engine := html.NewFileSystem(http.FS(templates.FS), ".html")
+	engine.AddFuncMap(handlers.TemplateFuncs(Version))
+	app := fiber.New(fiber.Config{
+		AppName:               "tenderprobe",
+		Views:                 engine,
+		ErrorHandler:          h.ErrorHandler,
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+	})
+	app.Use(recover.New())
+	app.Use(h.SecurityHeaders)
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	routes(app, h)
+	return app
+}
+
+// Listen opens the listener for cfg.Addr, wrapped in TLS when a certificate
+// is configured.
+func Listen(cfg Config) (net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("app: listen on %s: %w", cfg.Addr, err)
+	}
+	if !cfg.TLS() {
+		return ln, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("app: load TLS certificate: %w", err)
+	}
+	return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), nil
+}
+
+// Serve answers requests on ln until ctx ends, then lets in-flight requests
+// finish for up to shutdownTimeout.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.App.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := s.App.ShutdownWithContext(sctx); err != nil {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("app: serve: %w", err)
+	}
+	return nil
+}
+
+// RunServe is `tenderprobe serve`: it returns the process exit code (2 for
+// bad flags, 1 for runtime failures).
+func RunServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := ParseServeConfig(args, os.Getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "tenderprobe serve:", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	srv, err := Open(ctx, cfg, log, stdout)
+	if err != nil {
+		log.Error("start", "err", err)
+		return 1
+	}
+	defer srv.Close()
+	ln, err := Listen(cfg)
+	if err != nil {
+		log.Error("start", "err", err)
+		return 1
+	}
+	scheme := "http"
+	if cfg.TLS() {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "Tenderprobe is serving on %s://%s\n", scheme, ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "demo", cfg.Demo)
+	if err := srv.Serve(ctx, ln); err != nil {
+		log.Error("serve", "err", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,36 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// ListCatalogue shows the current catalogue, searchable and filterable by
+// domain.
+func (h *Handler) ListCatalogue(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	filter := models.StandardFilter{Query: c.Query("q"), Domain: c.Query("domain")}
+	data := fiber.Map{"Query": filter.Query, "Domain": filter.Domain}
+
+	cv, err := models.CurrentCatalogue(ctx, h.DB)
+	if errors.Is(err, models.ErrNotFound) {
+		return h.render(c, fiber.StatusOK, "catalogue/list", "Catalogue", data)
+	}
+	if err != nil {
+		return err
+	}
+	data["Version"] = cv
+	standards, err := models.ListStandards(ctx, h.DB, filter)
+	if errs, ok := fieldErrors(err); ok {
+		data["Errors"] = errs
+		return h.render(c, fiber.StatusUnprocessableEntity, "catalogue/list", "Catalogue", data)
+	}
+	if err != nil {
+		return err
+	}
+	data["Standards"] = standards
+	return h.render(c, fiber.StatusOK, "catalogue/list", "Catalogue", data)
+}

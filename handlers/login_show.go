@@ -1,0 +1,11 @@
+package handlers
+
+import "github.com/gofiber/fiber/v2"
+
+// ShowLogin renders the login form; a logged-in user goes to the dashboard.
+func (h *Handler) ShowLogin(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return h.render(c, fiber.StatusOK, "auth/login", "Log in", fiber.Map{"Next": safeNext(c.Query("next"))})
+}

@@ -1,0 +1,11 @@
+// Package templates holds the HTML templates of the web UI, embedded in the
+// binary. Template names are paths without ".html" ("tenders/show"); every
+// {{define}} name is unique because Fiber's engine shares one namespace.
+package templates
+
+import "embed"
+
+// FS holds every template file.
+//
+//go:embed layouts partials auth dashboard errors
+var FS embed.FS
