@@ -1,0 +1,256 @@
+package probecli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"tenderprobe/app/probe"
+)
+
+// probeAndPrint probes every domain and streams the output in input order,
+// so that a long batch shows results as they come and holds few of them.
+func probeAndPrint(ctx context.Context, engine *probe.Engine, o options, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var w resultWriter = &tableWriter{w: stdout}
+	if o.json {
+		w = &jsonWriter{w: stdout}
+	}
+	var writeErr error
+	if err := w.begin(); err != nil {
+		writeErr = err
+		cancel()
+	}
+
+	progress := progressLine(stderr, time.Now())
+	engine.ProbeEach(ctx, o.domains, o.concurrency, progress, func(i int, r probe.Result) {
+		if writeErr != nil {
+			return
+		}
+		if err := w.result(i, r); err != nil {
+			// Nobody reads the rest: stop probing instead of working for nothing.
+			writeErr = err
+			cancel()
+		}
+	})
+	if progress != nil {
+		fmt.Fprint(stderr, "\n")
+	}
+	if writeErr == nil {
+		writeErr = w.end()
+	}
+	if writeErr != nil {
+		fmt.Fprintf(stderr, "tenderprobe probe: writing output: %v\n", writeErr)
+		return ExitRun
+	}
+	// The output is complete either way (unprobed domains carry error
+	// checks), but a cancelled run did not do what was asked.
+	if err := ctx.Err(); err != nil {
+		fmt.Fprintf(stderr, "tenderprobe probe: run interrupted: %v\n", context.Cause(ctx))
+		return ExitRun
+	}
+	return ExitOK
+}
+
+// progressLine returns a progress callback that rewrites one line on stderr,
+// or nil when stderr is not a terminal (a log file should not fill up with
+// carriage returns).
+func progressLine(stderr io.Writer, start time.Time) func(done, total int) {
+	if !isTerminal(stderr) {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(stderr, "\r probed %d/%d domains, %s elapsed ", done, total, time.Since(start).Round(time.Second))
+	}
+}
+
+// isTerminal reports whether w is a character device, without a terminal
+// library: a tty is the only character device stderr is normally bound to.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// resultWriter prints results one at a time, in input order.
+type resultWriter interface {
+	begin() error
+	result(i int, r probe.Result) error
+	end() error
+}
+
+// jsonWriter prints exactly {"results":[...]} with each result as probe.Result
+// marshals it, streamed so that the document is never held whole in memory.
+type jsonWriter struct {
+	w io.Writer
+}
+
+func (j *jsonWriter) begin() error {
+	_, err := io.WriteString(j.w, `{"results":[`)
+	return err
+}
+
+func (j *jsonWriter) result(i int, r probe.Result) error {
+	data, err := marshalResult(r)
+	if err != nil {
+		return err
+	}
+	sep := "\n"
+	if i > 0 {
+		sep = ",\n"
+	}
+	_, err = io.WriteString(j.w, sep+string(data))
+	return err
+}
+
+func (j *jsonWriter) end() error {
+	_, err := io.WriteString(j.w, "\n]}\n")
+	return err
+}
+
+// marshalResult encodes r. Details come from many checks; should one of them
+// hold a value JSON cannot encode, only that check's details are replaced by
+// the error, so one bad value never breaks the whole document.
+func marshalResult(r probe.Result) ([]byte, error) {
+	data, err := json.Marshal(r)
+	if err == nil {
+		return data, nil
+	}
+	checks := make([]probe.Check, len(r.Checks))
+	copy(checks, r.Checks)
+	for i, c := range checks {
+		if _, err := json.Marshal(c.Details); err != nil {
+			checks[i].Details = map[string]any{"error": "details could not be encoded: " + err.Error()}
+		}
+	}
+	r.Checks = checks
+	data, err = json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode result for %s: %w", r.Domain, err)
+	}
+	return data, nil
+}
+
+// tableWriter prints a block per domain: one row per check, then the scores.
+type tableWriter struct {
+	w io.Writer
+}
+
+func (t *tableWriter) begin() error { return nil }
+func (t *tableWriter) end() error   { return nil }
+
+func (t *tableWriter) result(i int, r probe.Result) error {
+	var b strings.Builder
+	if i > 0 {
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%s  (probed in %s)\n", sanitize(r.Domain), time.Duration(r.DurationMS)*time.Millisecond)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  CHECK\tSTATUS\tSUMMARY")
+	for _, c := range r.Checks {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", sanitize(c.ID), sanitize(string(c.Status)), sanitize(c.Summary))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	b.WriteString("  Score: ")
+	for n, s := range Scores(r.Checks) {
+		if n > 0 {
+			b.WriteString("   ")
+		}
+		b.WriteString(s.String())
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+// sanitize makes text from the network safe for a terminal: summaries may
+// quote banners or headers a probed server chose, and an escape sequence in
+// them must not reach the user's terminal. Tabs and newlines would break the
+// table's columns.
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case !unicode.IsPrint(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Categories are the groups a score is given for, by check id prefix.
+var Categories = []string{"web", "mail", "ns"}
+
+// Score is one category's tally.
+type Score struct {
+	Category string
+	// Passed counts pass; Tested counts pass, warn, fail and error.
+	Passed, Tested int
+	// Skipped counts not_applicable and info, which do not count.
+	Skipped int
+}
+
+// Percent is Passed/Tested*100 rounded down; a category with nothing tested
+// has no score and reports -1.
+func (s Score) Percent() int {
+	if s.Tested == 0 {
+		return -1
+	}
+	return s.Passed * 100 / s.Tested
+}
+
+func (s Score) String() string {
+	if s.Tested == 0 {
+		return fmt.Sprintf("%s n/a (nothing tested)", s.Category)
+	}
+	return fmt.Sprintf("%s %d%% (%d of %d passed)", s.Category, s.Percent(), s.Passed, s.Tested)
+}
+
+// Scores tallies checks per category. The formula, like internet.nl's, only
+// rewards what was tested: score = passed / tested, where tested is every
+// check with a verdict (pass, warn, fail) plus those that could not be
+// tested (error), and not_applicable and info checks are left out. A warn
+// earns nothing because it flags something to fix; an error earns nothing
+// because a claim that cannot be verified must not look verified. Rounding
+// down keeps 99.5% from showing as a perfect 100%.
+func Scores(checks []probe.Check) []Score {
+	out := make([]Score, len(Categories))
+	for i, c := range Categories {
+		out[i].Category = c
+	}
+	for _, c := range checks {
+		cat, _, _ := strings.Cut(c.ID, ".")
+		for i := range out {
+			if out[i].Category != cat {
+				continue
+			}
+			switch c.Status {
+			case probe.StatusPass:
+				out[i].Passed++
+				out[i].Tested++
+			case probe.StatusWarn, probe.StatusFail, probe.StatusError:
+				out[i].Tested++
+			default:
+				out[i].Skipped++
+			}
+		}
+	}
+	return out
+}
