@@ -1,0 +1,78 @@
+package probetest
+
+import (
+	"net"
+	"sync/atomic"
+	"time"
+)
+
+// DelayListener wraps ln so that the servers behind it answer late, the way
+// a server one network round trip of delay away would appear to a client.
+// Each accepted connection waits delay before its first write after a read
+// (the answer to a request) and before the first write on a new connection
+// (a greeting such as SMTP's 220). Further writes of the same answer are not
+// delayed, so one request and its answer cost one delay however many write
+// calls the server makes.
+//
+// What it cannot add: the TCP handshake itself still completes at loopback
+// speed, because the kernel answers the SYN before Accept returns. A real
+// connection costs one more round trip than this models.
+func DelayListener(ln net.Listener, delay time.Duration) net.Listener {
+	return &delayListener{Listener: ln, delay: delay}
+}
+
+type delayListener struct {
+	net.Listener
+	delay time.Duration
+}
+
+func (l *delayListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	dc := &delayConn{Conn: c, delay: l.delay}
+	dc.owed.Store(true)
+	return dc, nil
+}
+
+// delayConn owes a delay once the peer has said something; the next write
+// pays it. The flag is atomic because servers read and write from different
+// goroutines (net/http reads ahead in the background while answering).
+type delayConn struct {
+	net.Conn
+	delay time.Duration
+	owed  atomic.Bool
+}
+
+func (c *delayConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.owed.Store(true)
+	}
+	return n, err
+}
+
+func (c *delayConn) Write(b []byte) (int, error) {
+	if c.owed.Swap(false) {
+		time.Sleep(c.delay)
+	}
+	return c.Conn.Write(b)
+}
+
+// DelayPacketConn wraps pc so that every datagram it sends leaves delay
+// late: a UDP server behind it answers every query one delay late. Writes
+// from concurrent handlers wait in parallel, as they would on a real path.
+func DelayPacketConn(pc net.PacketConn, delay time.Duration) net.PacketConn {
+	return &delayPacketConn{PacketConn: pc, delay: delay}
+}
+
+type delayPacketConn struct {
+	net.PacketConn
+	delay time.Duration
+}
+
+func (c *delayPacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	time.Sleep(c.delay)
+	return c.PacketConn.WriteTo(b, addr)
+}

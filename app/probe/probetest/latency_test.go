@@ -1,0 +1,104 @@
+package probetest
+
+import (
+	"bufio"
+	"net"
+	"testing"
+	"time"
+)
+
+func TestDelayListenerDelaysEachAnswerButNotTheData(t *testing.T) {
+	const delay = 30 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := DelayListener(ln, delay)
+	defer dl.Close()
+	go func() {
+		c, err := dl.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		// A greeting, then an echo of every line, written in two pieces
+		// to show that one answer pays the delay once.
+		c.Write([]byte("220 hello\r\n"))
+		r := bufio.NewReader(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			c.Write([]byte("echo "))
+			c.Write([]byte(line))
+		}
+	}()
+
+	start := time.Now()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	tests := []struct {
+		name, send, want string
+	}{
+		{"the greeting arrives intact", "", "220 hello\r\n"},
+		{"an answer written in pieces arrives intact", "ping\r\n", "echo ping\r\n"},
+		{"a second answer arrives intact", "pong\r\n", "echo pong\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.send != "" {
+				c.Write([]byte(tt.send))
+			}
+			got, err := r.ReadString('\n')
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	// A lower bound only: three answers cannot arrive before three delays
+	// have passed, however slow the machine is.
+	if elapsed := time.Since(start); elapsed < 3*delay {
+		t.Errorf("three answers took %s, less than three delays of %s", elapsed, delay)
+	}
+}
+
+func TestDelayPacketConnDelaysEveryDatagram(t *testing.T) {
+	const delay = 30 * time.Millisecond
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dpc := DelayPacketConn(pc, delay)
+	defer dpc.Close()
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			n, addr, err := dpc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			dpc.WriteTo(buf[:n], addr)
+		}
+	}()
+	c, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	c.Write([]byte("query"))
+	buf := make([]byte, 512)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := c.Read(buf)
+	if err != nil || string(buf[:n]) != "query" {
+		t.Fatalf("got %q, %v; want the datagram echoed", buf[:n], err)
+	}
+	if elapsed := time.Since(start); elapsed < delay {
+		t.Errorf("answer took %s, less than the delay of %s", elapsed, delay)
+	}
+}
