@@ -1,0 +1,642 @@
+// Package tlsscan finds out which TLS protocol versions, cipher suites and
+// key-exchange groups a server accepts, and which certificate it serves, and
+// rates them by the NCSC-NL TLS guidelines (2025-05) as internet.nl does.
+//
+// Go's crypto/tls cannot offer SSLv3, DHE, CCM, ARIA, CAMELLIA, NULL, EXPORT
+// and other legacy suites, so most probing uses a hand-built ClientHello and
+// reads only the server's first flight; no handshake is completed. The steps
+// of a scan are:
+//
+//  1. For each version (SSLv3, TLS 1.0, 1.1, 1.2, 1.3), open a connection
+//     (through Config.Dial, then Config.Preamble, e.g. SMTP STARTTLS), send a
+//     raw ClientHello offering that version and a chunk of at most ChunkSize
+//     suites, and read the ServerHello (and, up to TLS 1.2, the Certificate
+//     and ServerKeyExchange) or the alert.
+//  2. In full mode, remove the suite the server chose and ask again until the
+//     server refuses the chunk, as sslyze and internet.nl do; that enumerates
+//     the accepted suites. In quick mode (for mail servers, which rate-limit),
+//     offer the suites class by class, worst first, and stop each class at the
+//     first accepted suite: enough for a verdict with a handful of connections.
+//  3. Offer the accepted suites best-first and worst-first: the same choice
+//     twice means the server enforces its own order; a worst-first offer that
+//     still yields a good or sufficient suite means that order prefers them
+//     over phase-out suites.
+//  4. Complete one handshake with crypto/tls (TLS 1.0 to 1.3, every suite Go
+//     knows, the post-quantum hybrids first) for the certificate chain, which
+//     is verified against Config.RootCAs, and the negotiated group. When that
+//     handshake did not negotiate a hybrid, one more offers only the hybrids,
+//     to tell "not supported" from "not preferred".
+//
+// Every connection has its own deadline (Config.Timeout) inside the caller's
+// context, and the versions are probed concurrently, one connection at a time
+// per version.
+package tlsscan
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Mode chooses between a full enumeration and a quick verdict.
+type Mode int
+
+// The scan modes.
+const (
+	// Full enumerates every accepted suite per version.
+	Full Mode = iota
+	// Quick finds at most one accepted suite per class and version.
+	Quick
+)
+
+// Config says where and how to scan.
+type Config struct {
+	// Dial opens a TCP connection; probes pass their SSRF-guarded dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Addr is the ip:port to connect to.
+	Addr string
+	// ServerName is sent as SNI and checked against the certificate.
+	ServerName string
+	// Preamble, when set, runs on every new connection before the
+	// ClientHello (SMTP banner, EHLO, STARTTLS).
+	Preamble func(ctx context.Context, conn net.Conn) error
+	// RootCAs verifies the chain; nil means the system pool.
+	RootCAs *x509.CertPool
+	// Timeout bounds each connection; zero means 10 seconds.
+	Timeout time.Duration
+	// Now is the clock for certificate validity; nil means time.Now.
+	Now func() time.Time
+	// ChunkSize is how many suites one ClientHello offers; zero means 64,
+	// the size internet.nl settled on for intolerant servers.
+	ChunkSize int
+	// Mode is Full or Quick.
+	Mode Mode
+	// Versions restricts the versions probed; nil means AllVersions.
+	Versions []Version
+	// SkipPQ leaves out the post-quantum handshake (mail has no PQ check).
+	SkipPQ bool
+}
+
+// VersionResult is what was learnt about one protocol version.
+type VersionResult struct {
+	Version  Version `json:"version"`
+	Accepted bool    `json:"accepted"`
+	Class    Class   `json:"class"`
+	// Suites are the accepted suites, in the order they were found.
+	Suites []Suite `json:"suites,omitempty"`
+	// Complete is false when only a sample was taken (quick mode).
+	Complete bool `json:"complete"`
+	// ServerPreference is set when two or more suites were compared.
+	ServerPreference *bool `json:"server_preference,omitempty"`
+	// OrderOK is false when a phase-out or insufficient suite is chosen
+	// although a good or sufficient one was offered.
+	OrderOK *bool  `json:"order_ok,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// DHGroup describes the finite-field group of a DHE key exchange.
+type DHGroup struct {
+	Bits int `json:"bits"`
+	// Name is the RFC 7919 group name, or "custom".
+	Name  string `json:"name"`
+	Class Class  `json:"class"`
+}
+
+// Handshake is the outcome of a complete crypto/tls handshake.
+type Handshake struct {
+	Version Version `json:"version"`
+	Suite   Suite   `json:"suite"`
+	// Group is the key-exchange group (zero for RSA key exchange).
+	Group Group `json:"group"`
+}
+
+// PQResult tells whether the server negotiates a post-quantum hybrid.
+type PQResult struct {
+	// Negotiated is the hybrid group the server agreed to, if any.
+	Negotiated *Group `json:"negotiated,omitempty"`
+	// Preferred is true when the server chose the hybrid although classical
+	// groups were offered too.
+	Preferred bool   `json:"preferred"`
+	Error     string `json:"error,omitempty"`
+}
+
+// CertSummary describes one certificate of the chain.
+type CertSummary struct {
+	Subject    string    `json:"subject"`
+	Issuer     string    `json:"issuer"`
+	DNSNames   []string  `json:"dns_names,omitempty"`
+	NotBefore  time.Time `json:"not_before"`
+	NotAfter   time.Time `json:"not_after"`
+	KeyType    string    `json:"key_type"`
+	KeyBits    int       `json:"key_bits"`
+	KeyClass   Class     `json:"key_class"`
+	SigAlg     string    `json:"signature_algorithm"`
+	SigClass   Class     `json:"signature_class"`
+	SelfSigned bool      `json:"self_signed,omitempty"`
+	SHA256     string    `json:"sha256"`
+}
+
+// CertReport is the served chain and its evaluation.
+type CertReport struct {
+	Chain      []CertSummary `json:"chain"`
+	Trusted    bool          `json:"trusted"`
+	TrustError string        `json:"trust_error,omitempty"`
+	NameMatch  bool          `json:"name_match"`
+	NameError  string        `json:"name_error,omitempty"`
+	// Valid is false when the leaf is expired or not yet valid at scan time.
+	Valid bool `json:"valid"`
+	// KeyClass and SigClass are the worst over the certificates that are
+	// not self-signed roots (a root's own signature is never checked).
+	KeyClass Class `json:"key_class"`
+	SigClass Class `json:"signature_class"`
+	// Source says where the chain came from.
+	Source string `json:"source"`
+	// Certificates is the parsed chain, leaf first, for DANE matching.
+	Certificates []*x509.Certificate `json:"-"`
+}
+
+// Report is the result of one scan.
+type Report struct {
+	Addr       string          `json:"addr"`
+	ServerName string          `json:"server_name"`
+	Reachable  bool            `json:"reachable"`
+	Versions   []VersionResult `json:"versions"`
+	// Compression is true when the server chose DEFLATE (CRIME).
+	Compression bool `json:"compression"`
+	// SecureRenegotiation and ExtendedMasterSecret are nil when no TLS
+	// 1.0-1.2 handshake was seen (they do not apply to TLS 1.3).
+	SecureRenegotiation  *bool       `json:"secure_renegotiation,omitempty"`
+	ExtendedMasterSecret *bool       `json:"extended_master_secret,omitempty"`
+	KexGroups            []Group     `json:"kex_groups,omitempty"`
+	DHGroups             []DHGroup   `json:"dh_groups,omitempty"`
+	KexSigAlgs           []SigAlg    `json:"kex_signature_algorithms,omitempty"`
+	Handshake            *Handshake  `json:"handshake,omitempty"`
+	HandshakeError       string      `json:"handshake_error,omitempty"`
+	PQ                   *PQResult   `json:"pq,omitempty"`
+	Certificate          *CertReport `json:"certificate,omitempty"`
+	Connections          int         `json:"connections"`
+	DurationMS           int64       `json:"duration_ms"`
+	Errors               []string    `json:"errors,omitempty"`
+}
+
+// AcceptedVersions lists the versions the server accepted.
+func (r *Report) AcceptedVersions() []Version {
+	var out []Version
+	for _, v := range r.Versions {
+		if v.Accepted {
+			out = append(out, v.Version)
+		}
+	}
+	return out
+}
+
+// Suites returns every accepted suite over all versions, without duplicates.
+func (r *Report) Suites() []Suite {
+	seen := map[uint16]bool{}
+	var out []Suite
+	for _, v := range r.Versions {
+		for _, s := range v.Suites {
+			if !seen[s.ID] {
+				seen[s.ID] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Scan probes one server. The error is only for a server that could not be
+// reached at all; partial failures are listed in Report.Errors.
+func Scan(ctx context.Context, cfg Config) (*Report, error) {
+	if cfg.Dial == nil {
+		cfg.Dial = (&net.Dialer{}).DialContext
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ChunkSize <= 0 {
+		cfg.ChunkSize = 64
+	}
+	versions := cfg.Versions
+	if versions == nil {
+		versions = AllVersions
+	}
+	start := time.Now()
+	s := &scanner{cfg: cfg, rep: &Report{Addr: cfg.Addr, ServerName: cfg.ServerName}}
+
+	results := make([]VersionResult, len(versions))
+	var wg sync.WaitGroup
+	for i, v := range versions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = s.probeVersion(ctx, v)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.fullHandshake(ctx)
+	}()
+	wg.Wait()
+	s.rep.Connections = int(s.conns.Load())
+	s.rep.DurationMS = time.Since(start).Milliseconds()
+	if !s.dialOK.Load() {
+		return nil, fmt.Errorf("tlsscan: connect to %s: %w", cfg.Addr, s.firstDialErr())
+	}
+	s.rep.Reachable = true
+	s.rep.Versions = results
+	if s.rep.Certificate == nil && s.rawCerts != nil {
+		s.rep.Certificate = evaluateChain(s.rawCerts, "raw TLS 1.2 Certificate message", cfg)
+	}
+	return s.rep, nil
+}
+
+type scanner struct {
+	cfg    Config
+	conns  atomic.Int64
+	dialOK atomic.Bool
+	// dialErr is the first failure to connect, reported when none succeeded.
+	dialErr atomic.Pointer[error]
+
+	mu       sync.Mutex
+	rep      *Report
+	rawCerts [][]byte
+}
+
+// dial opens one connection with its own deadline and runs the preamble.
+// The deadline also follows ctx cancellation, so a hung peer never hangs
+// the scan.
+func (s *scanner) dial(ctx context.Context) (net.Conn, error) {
+	s.conns.Add(1)
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	conn, err := s.cfg.Dial(cctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		cancel()
+		s.dialErr.CompareAndSwap(nil, &err)
+		return nil, err
+	}
+	s.dialOK.Store(true)
+	deadline, _ := cctx.Deadline()
+	conn.SetDeadline(deadline)
+	stop := context.AfterFunc(cctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	wrapped := &deadlineConn{Conn: conn, release: func() { stop(); cancel() }}
+	if s.cfg.Preamble != nil {
+		if err := s.cfg.Preamble(cctx, wrapped); err != nil {
+			wrapped.Close()
+			return nil, fmt.Errorf("preamble: %w", err)
+		}
+	}
+	return wrapped, nil
+}
+
+func (s *scanner) firstDialErr() error {
+	if p := s.dialErr.Load(); p != nil {
+		return *p
+	}
+	return errors.New("no connection attempted")
+}
+
+type deadlineConn struct {
+	net.Conn
+	release func()
+	once    sync.Once
+}
+
+func (c *deadlineConn) Close() error {
+	c.once.Do(c.release)
+	return c.Conn.Close()
+}
+
+// hello sends one raw ClientHello and reads the answer.
+func (s *scanner) hello(ctx context.Context, v Version, suites []uint16) (*serverHello, error) {
+	rec, err := clientHello{version: v, serverName: sniName(s.cfg.ServerName), suites: suites}.marshal()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.dial(ctx)
+	if err != nil {
+		return nil, &dialError{err}
+	}
+	defer conn.Close()
+	if _, err := conn.Write(rec); err != nil {
+		return nil, fmt.Errorf("tlsscan: send ClientHello: %w", err)
+	}
+	return readServerFlight(conn)
+}
+
+// sniName returns name unless it is an IP literal, which SNI may not carry.
+func sniName(name string) string {
+	if net.ParseIP(name) != nil {
+		return ""
+	}
+	return strings.TrimSuffix(name, ".")
+}
+
+type dialError struct{ err error }
+
+func (e *dialError) Error() string { return "tlsscan: connect: " + e.err.Error() }
+func (e *dialError) Unwrap() error { return e.err }
+
+// refused reports whether err is the server saying no (an alert, a closed
+// or reset connection) rather than a failure to talk to it.
+func refused(err error) bool {
+	var alert *AlertError
+	var de *dialError
+	switch {
+	case errors.As(err, &de):
+		return false
+	case errors.As(err, &alert), errors.Is(err, errRejected),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	}
+	return false
+}
+
+func isProtocolVersionAlert(err error) bool {
+	var alert *AlertError
+	return errors.As(err, &alert) && alert.Description == 70
+}
+
+// probeVersion finds the suites accepted for v.
+func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
+	vr := VersionResult{Version: v, Class: v.Class(), Complete: s.cfg.Mode == Full}
+	// classes holds the suites to try, as chunks; in quick mode one entry
+	// per class, worst first, so that a verdict needs few connections.
+	var classes [][][]uint16
+	if s.cfg.Mode == Full {
+		classes = [][][]uint16{chunk(suitesFor(v), s.cfg.ChunkSize)}
+	} else {
+		for _, class := range []Class{Insufficient, PhaseOut, Sufficient} {
+			var ids []uint16
+			for _, id := range suitesFor(v) {
+				c := LookupSuite(id).Class
+				if c == class || class == Sufficient && c == Good {
+					ids = append(ids, id)
+				}
+			}
+			classes = append(classes, chunk(ids, s.cfg.ChunkSize))
+		}
+	}
+	var found []uint16
+	for _, chunks := range classes {
+		if !s.tryChunks(ctx, v, chunks, &vr, &found) {
+			break
+		}
+	}
+	for _, id := range found {
+		vr.Suites = append(vr.Suites, LookupSuite(id))
+	}
+	if v < TLS13 && len(found) >= 2 {
+		s.testOrder(ctx, v, &vr)
+	}
+	return vr
+}
+
+// tryChunks offers each chunk in turn, removing chosen suites (in quick
+// mode it stops at the first accepted suite). It returns false when probing
+// this version should stop: not supported, or an error.
+func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult, found *[]uint16) bool {
+	for _, g := range chunks {
+		offer := slices.Clone(g)
+		for len(offer) > 0 {
+			if ctx.Err() != nil {
+				vr.Error = ctx.Err().Error()
+				return false
+			}
+			sh, err := s.hello(ctx, v, offer)
+			if err != nil {
+				if isProtocolVersionAlert(err) && !vr.Accepted {
+					return false
+				}
+				if refused(err) {
+					break
+				}
+				vr.Error = err.Error()
+				return false
+			}
+			if sh.Version != v {
+				// A server answering with another version does not accept v.
+				if !vr.Accepted {
+					return false
+				}
+				break
+			}
+			vr.Accepted = true
+			s.record(sh)
+			if !slices.Contains(offer, sh.Suite) {
+				vr.Error = fmt.Sprintf("server chose suite 0x%04X which was not offered", sh.Suite)
+				return false
+			}
+			*found = append(*found, sh.Suite)
+			offer = slices.DeleteFunc(offer, func(id uint16) bool { return id == sh.Suite })
+			if s.cfg.Mode == Quick {
+				return true
+			}
+		}
+	}
+	return true
+}
+
+// testOrder offers the accepted suites best-first and then worst-first.
+func (s *scanner) testOrder(ctx context.Context, v Version, vr *VersionResult) {
+	best := slices.Clone(vr.Suites)
+	slices.SortStableFunc(best, func(a, b Suite) int { return a.Class.rank() - b.Class.rank() })
+	worst := slices.Clone(best)
+	slices.Reverse(worst)
+	ids := func(ss []Suite) []uint16 {
+		out := make([]uint16, len(ss))
+		for i, x := range ss {
+			out[i] = x.ID
+		}
+		return out
+	}
+	a, err := s.hello(ctx, v, ids(best))
+	if err != nil {
+		vr.Error = "order test: " + err.Error()
+		return
+	}
+	b, err := s.hello(ctx, v, ids(worst))
+	if err != nil {
+		vr.Error = "order test: " + err.Error()
+		return
+	}
+	pref := a.Suite == b.Suite
+	vr.ServerPreference = &pref
+	// Between good and sufficient any order will do (internet.nl); a
+	// worse class chosen over a better one offered is a failure.
+	orderRank := func(c Class) int { return max(c.rank(), 1) }
+	ok := orderRank(LookupSuite(b.Suite).Class) <= orderRank(best[0].Class)
+	vr.OrderOK = &ok
+}
+
+// record keeps the protocol features and key exchange seen in a ServerHello.
+func (s *scanner) record(sh *serverHello) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.rep
+	if sh.Compression != 0 {
+		r.Compression = true
+	}
+	if sh.Version <= TLS12 && sh.Version > SSL30 {
+		// SSLv3 hellos carry no extensions, so nothing could be echoed.
+		reneg, ems := sh.SecureRenegotiation, sh.ExtendedMasterSecret
+		// One handshake without the extension is enough to fail.
+		if r.SecureRenegotiation == nil || !reneg {
+			r.SecureRenegotiation = &reneg
+		}
+		if r.ExtendedMasterSecret == nil || !ems {
+			r.ExtendedMasterSecret = &ems
+		}
+	}
+	if len(sh.Certificates) > 0 && (s.rawCerts == nil || sh.Version == TLS12) {
+		s.rawCerts = sh.Certificates
+	}
+	addGroup := func(id uint16) {
+		if id == 0 {
+			return
+		}
+		for _, g := range r.KexGroups {
+			if g.ID == id {
+				return
+			}
+		}
+		r.KexGroups = append(r.KexGroups, LookupGroup(id))
+	}
+	addGroup(sh.KexGroup)
+	addGroup(sh.KeyShareGroup)
+	if sh.DHPrime != nil {
+		g := classifyDH(sh.DHPrime)
+		if !slices.Contains(r.DHGroups, g) {
+			r.DHGroups = append(r.DHGroups, g)
+		}
+	}
+	if sh.KexSigAlg != 0 && !slices.ContainsFunc(r.KexSigAlgs, func(a SigAlg) bool { return a.ID == sh.KexSigAlg }) {
+		r.KexSigAlgs = append(r.KexSigAlgs, LookupSigAlg(sh.KexSigAlg))
+	}
+}
+
+// classifyDH names a DHE prime: RFC 7919 groups of 3072 bits and more are
+// phase-out, ffdhe2048 and every custom group insufficient (NCSC-NL 2025-05).
+func classifyDH(p []byte) DHGroup {
+	for len(p) > 0 && p[0] == 0 {
+		p = p[1:]
+	}
+	g := DHGroup{Bits: len(p) * 8, Name: "custom", Class: Insufficient}
+	h := strings.ToUpper(hex.EncodeToString(p))
+	for name, prime := range ffdhePrimes {
+		if h == prime {
+			g.Name = name
+			if name != "ffdhe2048" {
+				g.Class = PhaseOut
+			}
+		}
+	}
+	return g
+}
+
+func chunk(ids []uint16, n int) [][]uint16 {
+	var out [][]uint16
+	for len(ids) > 0 {
+		k := min(n, len(ids))
+		out = append(out, ids[:k])
+		ids = ids[k:]
+	}
+	return out
+}
+
+// goSuites is every suite crypto/tls can negotiate, secure and insecure, so
+// that the certificate can be fetched even from a legacy-only server.
+func goSuites() []uint16 {
+	var ids []uint16
+	for _, cs := range tls.CipherSuites() {
+		ids = append(ids, cs.ID)
+	}
+	for _, cs := range tls.InsecureCipherSuites() {
+		ids = append(ids, cs.ID)
+	}
+	return ids
+}
+
+var pqGroups = []tls.CurveID{tls.X25519MLKEM768, tls.SecP256r1MLKEM768, tls.SecP384r1MLKEM1024}
+
+// fullHandshake completes a crypto/tls handshake for the chain, the
+// negotiated group and the post-quantum test.
+func (s *scanner) fullHandshake(ctx context.Context) {
+	curves := append(slices.Clone(pqGroups), tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521)
+	state, err := s.goHandshake(ctx, curves)
+	if err != nil {
+		s.mu.Lock()
+		s.rep.HandshakeError = err.Error()
+		s.mu.Unlock()
+		return
+	}
+	hs := &Handshake{Version: Version(state.Version), Suite: LookupSuite(state.CipherSuite)}
+	if state.CurveID != 0 {
+		hs.Group = LookupGroup(uint16(state.CurveID))
+	}
+	cert := evaluateChain(rawChain(state.PeerCertificates), "crypto/tls handshake", s.cfg)
+
+	var pq *PQResult
+	if !s.cfg.SkipPQ {
+		pq = &PQResult{}
+		if hs.Group.PostQuantum {
+			g := hs.Group
+			pq.Negotiated, pq.Preferred = &g, true
+		} else if state.Version == tls.VersionTLS13 {
+			st2, err := s.goHandshake(ctx, pqGroups)
+			if err == nil && st2.CurveID != 0 {
+				g := LookupGroup(uint16(st2.CurveID))
+				pq.Negotiated = &g
+			} else if err != nil && !refused(err) && !strings.Contains(err.Error(), "handshake failure") {
+				pq.Error = err.Error()
+			}
+		}
+	}
+	s.mu.Lock()
+	s.rep.Handshake, s.rep.Certificate, s.rep.PQ = hs, cert, pq
+	s.mu.Unlock()
+}
+
+func (s *scanner) goHandshake(ctx context.Context, curves []tls.CurveID) (tls.ConnectionState, error) {
+	conn, err := s.dial(ctx)
+	if err != nil {
+		return tls.ConnectionState{}, &dialError{err}
+	}
+	defer conn.Close()
+	tc := tls.Client(conn, &tls.Config{
+		ServerName: sniName(s.cfg.ServerName),
+		// The chain is verified afterwards against RootCAs, so that an
+		// untrusted certificate is reported rather than hiding everything else.
+		InsecureSkipVerify: true,
+		MinVersion:         tls.VersionTLS10,
+		MaxVersion:         tls.VersionTLS13,
+		CipherSuites:       goSuites(),
+		CurvePreferences:   curves,
+	})
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return tls.ConnectionState{}, fmt.Errorf("tlsscan: handshake: %w", err)
+	}
+	return tc.ConnectionState(), nil
+}
+
+func rawChain(certs []*x509.Certificate) [][]byte {
+	out := make([][]byte, len(certs))
+	for i, c := range certs {
+		out[i] = c.Raw
+	}
+	return out
+}
