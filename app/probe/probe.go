@@ -68,6 +68,9 @@ type Config struct {
 	HTTPPort  int
 	HTTPSPort int
 	SMTPPort  int
+	// NSPort is the port the name servers are asked on directly over IPv6
+	// (ns.ipv6); it defaults to 53.
+	NSPort int
 	// Now is the clock used for signature and certificate validity; nil means time.Now.
 	Now func() time.Time
 }
@@ -95,6 +98,9 @@ func (c Config) withDefaults() Config {
 	if c.SMTPPort == 0 {
 		c.SMTPPort = 25
 	}
+	if c.NSPort == 0 {
+		c.NSPort = 53
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -106,7 +112,7 @@ func (c Config) Validate() error {
 	if c.Resolver == "" {
 		return fmt.Errorf("probe: no resolver configured")
 	}
-	for _, p := range []int{c.HTTPPort, c.HTTPSPort, c.SMTPPort} {
+	for _, p := range []int{c.HTTPPort, c.HTTPSPort, c.SMTPPort, c.NSPort} {
 		if p < 0 || p > 65535 {
 			return fmt.Errorf("probe: port %d out of range", p)
 		}
