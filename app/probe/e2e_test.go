@@ -1,0 +1,203 @@
+package probe_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"tenderprobe/app/probe"
+	"tenderprobe/app/probecli"
+)
+
+// cliArgs are the flags a user would give to probe the testbed: its
+// resolver, trust anchor, CA bundle, VRP file and ports.
+func (tb *testbed) cliArgs(timeout time.Duration) []string {
+	return []string{
+		"--json",
+		"--resolver", tb.dns.Addr,
+		"--ca-file", tb.ca.File,
+		"--rpki-vrps", tb.vrpFile,
+		"--https-port", strconv.Itoa(tb.httpsPort),
+		"--http-port", strconv.Itoa(tb.httpPort),
+		"--smtp-port", strconv.Itoa(tb.smtpPort),
+		"--timeout", timeout.String(),
+	}
+}
+
+// runCLI runs `tenderprobe probe` with args and decodes its JSON output.
+func runCLI(t *testing.T, args ...string) []probe.Result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- probecli.Run(context.Background(), args, &stdout, &stderr) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(3 * time.Minute):
+		// Not a speed assertion: a guard so a hang fails this test with a
+		// message instead of stalling the whole suite until its timeout.
+		t.Fatal("tenderprobe probe did not return within 3 minutes")
+	}
+	if code != probecli.ExitOK {
+		t.Fatalf("exit status %d, stderr: %s", code, stderr.String())
+	}
+	var doc struct {
+		Results []probe.Result `json:"results"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("decode output: %v\n%s", err, stdout.String())
+	}
+	return doc.Results
+}
+
+// pending reports a check whose group is still a placeholder; its verdict
+// cannot be asserted yet and is logged instead.
+func pending(c probe.Check) bool { return strings.Contains(c.Summary, "check not built yet") }
+
+func checkByID(t *testing.T, r probe.Result, id string) probe.Check {
+	t.Helper()
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("%s: no check %s in the result", r.Domain, id)
+	return probe.Check{}
+}
+
+// expectStatuses asserts the status of each listed check.
+func expectStatuses(t *testing.T, r probe.Result, want map[string]probe.Status) {
+	t.Helper()
+	for _, id := range probe.CheckIDs {
+		st, ok := want[id]
+		if !ok {
+			continue
+		}
+		c := checkByID(t, r, id)
+		if pending(c) {
+			t.Logf("%s %s: not built yet, verdict not asserted", r.Domain, id)
+			continue
+		}
+		if c.Status != st {
+			t.Errorf("%s %s = %s (%s), want %s; details: %v", r.Domain, id, c.Status, c.Summary, st, c.Details)
+		}
+	}
+}
+
+func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
+	tb := newTestbed(t, 0)
+	args := append(tb.cliArgs(60*time.Second), "--allow-private", "--concurrency", "3", "good.test", "bad.test", "nomail.test")
+	results := runCLI(t, args...)
+	if len(results) != 3 {
+		t.Fatalf("got %d results, want 3", len(results))
+	}
+
+	tests := []struct {
+		name   string
+		result probe.Result
+		want   map[string]probe.Status
+	}{
+		{
+			"a domain that does everything right passes",
+			results[0],
+			map[string]probe.Status{
+				"web.dnssec": probe.StatusPass, "web.ipv6": probe.StatusPass, "web.https": probe.StatusPass,
+				"web.https-redirect": probe.StatusPass, "web.hsts": probe.StatusPass,
+				"web.tls-version": probe.StatusPass, "web.tls-ciphers": probe.StatusPass, "web.tls-cert": probe.StatusPass,
+				"web.tls-pq": probe.StatusPass, "web.security-headers": probe.StatusPass, "web.security-txt": probe.StatusPass,
+				"web.caa": probe.StatusPass, "web.dane": probe.StatusPass, "web.rpki": probe.StatusPass,
+				"mail.dnssec": probe.StatusPass, "mail.ipv6": probe.StatusPass, "mail.spf": probe.StatusPass,
+				"mail.dkim": probe.StatusPass, "mail.dmarc": probe.StatusPass, "mail.starttls": probe.StatusPass,
+				"mail.dane": probe.StatusPass, "mail.mta-sts": probe.StatusPass, "mail.tls-rpt": probe.StatusPass,
+				"mail.rpki": probe.StatusPass, "ns.rpki": probe.StatusPass,
+			},
+		},
+		{
+			"a domain that does most things wrong fails them",
+			results[1],
+			map[string]probe.Status{
+				"web.dnssec": probe.StatusFail, "web.ipv6": probe.StatusFail,
+				"web.https-redirect": probe.StatusFail, "web.hsts": probe.StatusFail,
+				"web.tls-version": probe.StatusFail, "web.tls-cert": probe.StatusFail,
+				"web.security-headers": probe.StatusFail, "web.security-txt": probe.StatusFail,
+				"web.rpki": probe.StatusFail,
+				"mail.dnssec": probe.StatusFail, "mail.ipv6": probe.StatusFail, "mail.spf": probe.StatusFail,
+				"mail.dmarc": probe.StatusFail, "mail.starttls": probe.StatusFail,
+				"mail.mta-sts": probe.StatusFail, "mail.tls-rpt": probe.StatusFail, "mail.rpki": probe.StatusFail,
+			},
+		},
+		{
+			"a domain with a null MX gets not applicable for its mail servers",
+			results[2],
+			map[string]probe.Status{
+				"mail.starttls": probe.StatusNotApplicable, "mail.dane": probe.StatusNotApplicable,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.result.Checks) != len(probe.CheckIDs) {
+				t.Fatalf("%s: %d checks, want %d", tt.result.Domain, len(tt.result.Checks), len(probe.CheckIDs))
+			}
+			expectStatuses(t, tt.result, tt.want)
+		})
+	}
+}
+
+// connectingChecks are the checks that open TCP connections to the
+// domain's own servers.
+var connectingChecks = []string{"web.https", "web.https-redirect", "web.tls-version", "mail.starttls"}
+
+func TestEndToEndRefusesLoopbackTargetsWithoutAllowPrivate(t *testing.T) {
+	tb := newTestbed(t, 0)
+	results := runCLI(t, append(tb.cliArgs(60*time.Second), "good.test")...)
+	if len(results) != 1 {
+		t.Fatalf("got %d results, want 1", len(results))
+	}
+	t.Run("no web or mail server was connected to", func(t *testing.T) {
+		if n := tb.accepted.Load(); n != 0 {
+			t.Errorf("the loopback servers accepted %d connections; want none without --allow-private", n)
+		}
+	})
+	for _, id := range connectingChecks {
+		t.Run(id+" reports the refused connection as an error", func(t *testing.T) {
+			c := checkByID(t, results[0], id)
+			if pending(c) {
+				t.Skipf("%s not built yet", id)
+			}
+			evidence, _ := json.Marshal(c)
+			if c.Status != probe.StatusError || !strings.Contains(strings.ToLower(string(evidence)), "refused") {
+				t.Errorf("%s = %s %q; want error mentioning the refused address; details %s", id, c.Status, c.Summary, evidence)
+			}
+		})
+	}
+}
+
+func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
+	tb := newTestbed(t, 0)
+	args := append(tb.cliArgs(3*time.Second), "--allow-private", "--concurrency", "2", "hung.test", "nomail.test")
+	results := runCLI(t, args...)
+	if len(results) != 2 {
+		t.Fatalf("got %d results, want 2", len(results))
+	}
+	t.Run("the hung domain still reports every check", func(t *testing.T) {
+		if got := len(results[0].Checks); got != len(probe.CheckIDs) {
+			t.Errorf("hung.test: %d checks, want %d", got, len(probe.CheckIDs))
+		}
+		for _, id := range connectingChecks {
+			c := checkByID(t, results[0], id)
+			if !pending(c) && c.Status == probe.StatusPass {
+				t.Errorf("%s passed against a server that never answers", id)
+			}
+		}
+	})
+	t.Run("the other domain in the batch gets its verdicts", func(t *testing.T) {
+		expectStatuses(t, results[1], map[string]probe.Status{
+			"mail.starttls": probe.StatusNotApplicable, "mail.dane": probe.StatusNotApplicable,
+		})
+	})
+}
