@@ -24,6 +24,7 @@ func (tb *testbed) cliArgs(timeout time.Duration) []string {
 		"--https-port", strconv.Itoa(tb.httpsPort),
 		"--http-port", strconv.Itoa(tb.httpPort),
 		"--smtp-port", strconv.Itoa(tb.smtpPort),
+		"--ns-port", strconv.Itoa(tb.nsPort),
 		"--timeout", timeout.String(),
 	}
 }
@@ -113,7 +114,7 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 				"mail.dnssec": probe.StatusPass, "mail.ipv6": probe.StatusPass, "mail.spf": probe.StatusPass,
 				"mail.dkim": probe.StatusPass, "mail.dmarc": probe.StatusPass, "mail.starttls": probe.StatusPass,
 				"mail.dane": probe.StatusPass, "mail.mta-sts": probe.StatusPass, "mail.tls-rpt": probe.StatusPass,
-				"mail.rpki": probe.StatusPass, "ns.rpki": probe.StatusPass,
+				"mail.rpki": probe.StatusPass, "ns.ipv6": probe.StatusPass, "ns.rpki": probe.StatusPass,
 			},
 		},
 		{
@@ -124,10 +125,11 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 				"web.https-redirect": probe.StatusFail, "web.hsts": probe.StatusFail,
 				"web.tls-version": probe.StatusFail, "web.tls-cert": probe.StatusFail,
 				"web.security-headers": probe.StatusFail, "web.security-txt": probe.StatusFail,
-				"web.rpki": probe.StatusFail,
+				"web.rpki":    probe.StatusFail,
 				"mail.dnssec": probe.StatusFail, "mail.ipv6": probe.StatusFail, "mail.spf": probe.StatusFail,
 				"mail.dmarc": probe.StatusFail, "mail.starttls": probe.StatusFail,
 				"mail.mta-sts": probe.StatusFail, "mail.tls-rpt": probe.StatusFail, "mail.rpki": probe.StatusFail,
+				"ns.ipv6": probe.StatusFail,
 			},
 		},
 		{

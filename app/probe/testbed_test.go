@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -36,7 +38,9 @@ type testbed struct {
 	ca  *probetest.CA
 
 	httpsPort, httpPort, smtpPort int
-	anchorFile, vrpFile           string
+	// nsPort is where the name servers' IPv6 address (::1) answers DNS.
+	nsPort              int
+	anchorFile, vrpFile string
 
 	// accepted counts the connections any web or mail server accepted, so
 	// that the SSRF tests can show that nothing was reached.
@@ -65,6 +69,7 @@ func newTestbed(t testing.TB, delay time.Duration) *testbed {
 	tb.in = probetest.NewSignedInternet(t, probetest.SignedOptions{})
 	tb.dns = tb.in.Serve(t)
 	tb.dns.SetDelay(delay)
+	tb.nsPort = serveDNSOnIPv6(t, tb.dns)
 
 	goodNames := []string{"good.test", "www.good.test", "mta-sts.good.test", "mail.good.test"}
 	badNames := []string{"bad.test", "www.bad.test", "mail.bad.test"}
@@ -114,6 +119,34 @@ func newTestbed(t testing.TB, delay time.Duration) *testbed {
 	writeTestFile(t, tb.anchorFile, tb.in.TrustAnchorText())
 	writeTestFile(t, tb.vrpFile, fmt.Sprintf(`{"roas":[{"asn":"AS%d","prefix":"127.0.0.0/8","maxLength":8},{"asn":%d,"prefix":"::1/128","maxLength":128}]}`, goodASN, goodASN))
 	return tb
+}
+
+// serveDNSOnIPv6 answers from srv's records on ::1 too, over UDP and TCP on
+// one port, so that ns.ipv6 can reach the name servers over IPv6.
+func serveDNSOnIPv6(t testing.TB, srv *probetest.DNSServer) int {
+	t.Helper()
+	for attempt := 0; attempt < 20; attempt++ {
+		pc, err := net.ListenPacket("udp", "[::1]:0")
+		if err != nil {
+			t.Fatalf("listen on ::1: %v", err)
+		}
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		ln, err := net.Listen("tcp", net.JoinHostPort(goodV6, strconv.Itoa(port)))
+		if err != nil {
+			pc.Close()
+			continue
+		}
+		for _, s := range []*dns.Server{{PacketConn: pc, Handler: srv}, {Listener: ln, Handler: srv}} {
+			started := make(chan struct{})
+			s.NotifyStartedFunc = func() { close(started) }
+			go s.ActivateAndServe()
+			<-started
+			t.Cleanup(func() { s.Shutdown() })
+		}
+		return port
+	}
+	t.Fatal("no port free for DNS on ::1")
+	return 0
 }
 
 // discardLog keeps the expected TLS handshake failures of probes (which hang

@@ -51,6 +51,7 @@ type options struct {
 	httpsPort    int
 	httpPort     int
 	smtpPort     int
+	nsPort       int
 	domains      []string
 }
 
@@ -122,6 +123,7 @@ Advanced (for test set-ups; users normally leave these alone):
   --https-port N       port of HTTPS servers (default 443)
   --http-port N        port of plain HTTP servers (default 80)
   --smtp-port N        port of mail servers (default 25)
+  --ns-port N          port name servers are asked on directly (default 53)
 
 Score: for each category (web, mail, ns) the score is
   passed / tested * 100, rounded down,
@@ -154,6 +156,7 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (options, error
 	fs.IntVar(&o.httpsPort, "https-port", 443, "")
 	fs.IntVar(&o.httpPort, "http-port", 80, "")
 	fs.IntVar(&o.smtpPort, "smtp-port", 25, "")
+	fs.IntVar(&o.nsPort, "ns-port", 53, "")
 
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -168,7 +171,7 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (options, error
 	for _, p := range []struct {
 		name string
 		port int
-	}{{"https-port", o.httpsPort}, {"http-port", o.httpPort}, {"smtp-port", o.smtpPort}} {
+	}{{"https-port", o.httpsPort}, {"http-port", o.httpPort}, {"smtp-port", o.smtpPort}, {"ns-port", o.nsPort}} {
 		if p.port < 1 || p.port > 65535 {
 			return o, usagef("--%s must be between 1 and 65535, got %d", p.name, p.port)
 		}
@@ -274,6 +277,7 @@ func buildConfig(ctx context.Context, o options) (probe.Config, error) {
 		HTTPSPort:    o.httpsPort,
 		HTTPPort:     o.httpPort,
 		SMTPPort:     o.smtpPort,
+		NSPort:       o.nsPort,
 	}
 	// One connection may not outlast the domain's whole budget.
 	cfg.ConnTimeout = min(probe.DefaultConnTimeout, o.timeout)
