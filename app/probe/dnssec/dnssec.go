@@ -1,11 +1,36 @@
 // Package dnssec validates DNS answers from a configured trust anchor down to
 // the queried name, the way a validating resolver does, so that the probe does
 // not have to trust the AD bit of whatever resolver it is pointed at.
+//
+// Validation of name/qtype (RFC 4033-4035, RFC 5155):
+//  1. Trust the root: fetch the root DNSKEY RRset, find the keys that match a
+//     trust anchor (DS digest or identical DNSKEY) and verify the RRset's RRSIG
+//     with one of them.
+//  2. Walk down the name one label at a time, asking for the DS RRset at each
+//     name (the resolver is queried with CD, so it hands over records,
+//     signatures and denial proofs as they are). A signed DS RRset marks a
+//     secure zone cut: verify it with the parent's keys, fetch the child's
+//     DNSKEY RRset, match a key to the DS and verify the RRset with it. An
+//     authenticated NSEC/NSEC3 "no DS, but NS" proof marks an insecure
+//     delegation, and everything below is insecure. A proof of "no DS and no
+//     NS" means no cut here. NXDOMAIN ends the walk.
+//  3. Verify the answer: each RRset (CNAMEs followed, each target walked as in
+//     step 2) must carry a valid RRSIG from the zone that holds it, inside its
+//     validity period by the configured clock; wildcard expansions need a
+//     proof that the name itself does not exist. A negative answer needs an
+//     authenticated NSEC or NSEC3 proof (closest encloser proof, opt-out).
+//
+// Algorithms and digest types miekg/dns cannot verify make a zone insecure,
+// not bogus (RFC 4035 section 5.2); so do NSEC3 chains with more than
+// MaxNSEC3Iterations iterations (RFC 9276 section 3.2).
 package dnssec
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -23,32 +48,286 @@ const (
 	Indeterminate Security = "indeterminate"
 )
 
+// MaxNSEC3Iterations is the highest NSEC3 iteration count accepted as secure;
+// above it answers are treated as insecure, as RFC 9276 allows.
+const MaxNSEC3Iterations = 150
+
 // Result is a validated answer.
 type Result struct {
 	Security Security `json:"security"`
-	// Reason explains a bogus or indeterminate verdict ("RRSIG expired", "DS mismatch").
+	// Reason explains a verdict other than secure ("RRSIG expired at ...",
+	// "DS mismatch for ...", "resolver answered SERVFAIL").
 	Reason string `json:"reason,omitempty"`
 	// Rcode of the answer (NOERROR, NXDOMAIN).
 	Rcode int `json:"rcode"`
+	// Zone is the zone whose keys signed (or should have signed) the answer.
+	Zone string `json:"zone,omitempty"`
 	// Answer holds the records of the queried type (CNAMEs followed).
 	Answer []dns.RR `json:"-"`
+	// Records lists, as zone-file text, every record of the answer and
+	// authority sections: the data, the CNAMEs, the signatures and the proofs.
+	Records []string `json:"records,omitempty"`
 	// Chain lists, zone by zone, what was checked, as evidence.
 	Chain []string `json:"chain,omitempty"`
 }
 
+// Option adjusts a Validator.
+type Option func(*Validator)
+
+// WithNow sets the clock signature validity periods are checked against;
+// nil keeps time.Now.
+func WithNow(now func() time.Time) Option {
+	return func(v *Validator) {
+		if now != nil {
+			v.now = now
+		}
+	}
+}
+
 // Validator validates answers against trust anchors. Safe for concurrent use;
-// create one per probe run so its cache lives as long as the run.
+// create one per probe run so its cache lives as long as the run: the zone
+// cuts and verified DNSKEY sets found for one name are reused for the next.
 type Validator struct {
 	q       resolver.Querier
 	anchors []dns.RR
+	now     func() time.Time
+
+	mu     sync.Mutex
+	states map[string]*stateEntry
+}
+
+type stateEntry struct {
+	done chan struct{}
+	st   *zoneState
 }
 
 // New returns a validator that asks q and trusts anchors (root DS or DNSKEY).
-func New(q resolver.Querier, anchors []dns.RR) *Validator {
-	return &Validator{q: q, anchors: anchors}
+func New(q resolver.Querier, anchors []dns.RR, opts ...Option) *Validator {
+	v := &Validator{q: q, anchors: anchors, now: time.Now, states: make(map[string]*stateEntry)}
+	for _, o := range opts {
+		o(v)
+	}
+	return v
+}
+
+// zoneState is what the walk from the root knows at one name: the closest
+// enclosing zone and, when secure, its verified keys.
+type zoneState struct {
+	security Security
+	zone     string
+	keys     []*dns.DNSKEY
+	reason   string
+	chain    []string
+	// nxdomain marks a name that does not exist: nothing below it can be a cut.
+	nxdomain bool
+}
+
+// with returns a copy of st with extra evidence lines.
+func (st *zoneState) with(lines ...string) *zoneState {
+	c := *st
+	c.chain = append(append([]string(nil), st.chain...), lines...)
+	return &c
 }
 
 // Validate queries name/qtype and returns the answer with its security state.
+// The error is non-nil exactly when the state is Indeterminate: the resolver
+// could not be asked or did not answer usefully; Reason says the same.
 func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Result, error) {
-	return Result{Security: Indeterminate}, errors.New("dnssec: validation not implemented yet")
+	name = canonical(name)
+	res := Result{Security: Indeterminate}
+	resp, err := v.q.Query(ctx, name, qtype)
+	if err != nil {
+		return indeterminate(res, fmt.Errorf("dnssec: %w", err))
+	}
+	res.Rcode = resp.Rcode
+	for _, sec := range [][]dns.RR{resp.Answer, resp.Ns} {
+		for _, rr := range sec {
+			res.Records = append(res.Records, rr.String())
+		}
+	}
+	if resp.Rcode != dns.RcodeSuccess && resp.Rcode != dns.RcodeNameError {
+		return indeterminate(res, fmt.Errorf("dnssec: resolver answered %s for %s %s", dns.RcodeToString[resp.Rcode], dns.TypeToString[qtype], show(name)))
+	}
+
+	cur := name
+	var prefix []string // evidence from the CNAMEs already followed
+	for hops := 0; hops < 12; hops++ {
+		st := v.stateFor(ctx, cur, qtype)
+		res.Zone = st.zone
+		res.Chain = append(append([]string(nil), prefix...), st.chain...)
+		switch st.security {
+		case Indeterminate:
+			return indeterminate(res, fmt.Errorf("dnssec: %s", st.reason))
+		case Bogus, Insecure:
+			res.Security, res.Reason = st.security, st.reason
+			res.Answer = followUnchecked(resp.Answer, cur, qtype)
+			return res, nil
+		}
+
+		rrset, sigs := rrsetAt(resp.Answer, cur, qtype)
+		if len(rrset) > 0 {
+			line, sig, err := v.verifySigs(rrset, sigs, st.zone, st.keys)
+			if err != nil {
+				return bogus(res, err.Error()), nil
+			}
+			res.Chain = append(res.Chain, line)
+			if int(sig.Labels) < dns.CountLabel(cur) {
+				// A wildcard expansion: the name itself must be proven absent
+				// (RFC 4035 section 5.3.4, RFC 5155 section 8.8).
+				ds, reason := v.denialRecords(resp.Ns, st)
+				line, err := ds.proveWildcardExpansion(cur, int(sig.Labels))
+				if err != nil {
+					return bogus(res, joinReason(err.Error(), reason)), nil
+				}
+				res.Chain = append(res.Chain, line)
+			}
+			res.Answer = rrset
+			res.Security = Secure
+			return res, nil
+		}
+		if cname, csigs := rrsetAt(resp.Answer, cur, dns.TypeCNAME); len(cname) > 0 && qtype != dns.TypeCNAME {
+			line, err := v.verifyRRset(cname, csigs, st)
+			if err != nil {
+				return bogus(res, err.Error()), nil
+			}
+			prefix = append(res.Chain, line)
+			cur = canonical(cname[0].(*dns.CNAME).Target)
+			continue
+		}
+
+		// No data: an authenticated denial is needed from the zone of cur.
+		ds, reason := v.denialRecords(resp.Ns, st)
+		var p proof
+		if resp.Rcode == dns.RcodeNameError {
+			p = ds.proveNXDOMAIN(cur)
+		} else {
+			p = ds.proveNODATA(cur, qtype)
+		}
+		switch {
+		case p.insecure:
+			res.Security, res.Reason = Insecure, p.evidence
+			res.Chain = append(res.Chain, p.evidence)
+		case p.ok:
+			res.Security = Secure
+			res.Chain = append(res.Chain, p.evidence)
+		default:
+			what := "no data"
+			if resp.Rcode == dns.RcodeNameError {
+				what = "does not exist"
+			}
+			return bogus(res, joinReason(fmt.Sprintf("no valid NSEC/NSEC3 proof that %s %s %s: %s", dns.TypeToString[qtype], show(cur), what, p.reason), reason)), nil
+		}
+		return res, nil
+	}
+	return bogus(res, fmt.Sprintf("CNAME chain from %s is too long", show(name))), nil
+}
+
+func indeterminate(res Result, err error) (Result, error) {
+	res.Security = Indeterminate
+	res.Reason = strings.TrimPrefix(err.Error(), "dnssec: ")
+	return res, err
+}
+
+func bogus(res Result, reason string) Result {
+	res.Security = Bogus
+	res.Reason = reason
+	res.Answer = nil
+	return res
+}
+
+func joinReason(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + " (" + b + ")"
+}
+
+// stateFor returns the walk's state for the zone that answers name/qtype: DS
+// records live on the parent side of a cut.
+func (v *Validator) stateFor(ctx context.Context, name string, qtype uint16) *zoneState {
+	if qtype == dns.TypeDS && name != "." {
+		return v.stateAt(ctx, parentName(name))
+	}
+	return v.stateAt(ctx, name)
+}
+
+// rrsetAt returns the records of type t owned by name in rrs, and the RRSIGs covering them.
+func rrsetAt(rrs []dns.RR, name string, t uint16) (set []dns.RR, sigs []*dns.RRSIG) {
+	for _, rr := range rrs {
+		h := rr.Header()
+		if !strings.EqualFold(h.Name, name) {
+			continue
+		}
+		if sig, ok := rr.(*dns.RRSIG); ok {
+			if sig.TypeCovered == t {
+				sigs = append(sigs, sig)
+			}
+			continue
+		}
+		if h.Rrtype == t {
+			set = append(set, rr)
+		}
+	}
+	return set, sigs
+}
+
+// followUnchecked returns the records of type t at name, following CNAMEs,
+// without checking signatures: for insecure answers.
+func followUnchecked(rrs []dns.RR, name string, t uint16) []dns.RR {
+	for hops := 0; hops < 12; hops++ {
+		if set, _ := rrsetAt(rrs, name, t); len(set) > 0 {
+			return set
+		}
+		cname, _ := rrsetAt(rrs, name, dns.TypeCNAME)
+		if len(cname) == 0 || t == dns.TypeCNAME {
+			return nil
+		}
+		name = canonical(cname[0].(*dns.CNAME).Target)
+	}
+	return nil
+}
+
+// canonical lowercases a name and makes it fully qualified.
+func canonical(name string) string {
+	return strings.ToLower(dns.Fqdn(name))
+}
+
+// show writes a name for people: without the trailing dot, except the root.
+func show(name string) string {
+	if name == "." || name == "" {
+		return "."
+	}
+	return strings.TrimSuffix(name, ".")
+}
+
+// parentName strips the first label: "a.b." gives "b.", "b." gives ".".
+func parentName(name string) string {
+	i, end := dns.NextLabel(name, 0)
+	if end || i >= len(name) {
+		return "."
+	}
+	return name[i:]
+}
+
+func algName(a uint8) string {
+	if s, ok := dns.AlgorithmToString[a]; ok {
+		return s
+	}
+	return fmt.Sprintf("algorithm %d", a)
+}
+
+func digestName(d uint8) string {
+	switch d {
+	case dns.SHA1:
+		return "SHA-1"
+	case dns.SHA256:
+		return "SHA-256"
+	case dns.SHA384:
+		return "SHA-384"
+	}
+	return fmt.Sprintf("digest type %d", d)
+}
+
+func stamp(t uint32) string {
+	return time.Unix(int64(t), 0).UTC().Format(time.RFC3339)
 }

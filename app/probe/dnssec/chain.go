@@ -1,0 +1,301 @@
+package dnssec
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// stateAt returns what the walk from the root knows at name, computing each
+// ancestor once per Validator; concurrent callers share the work.
+func (v *Validator) stateAt(ctx context.Context, name string) *zoneState {
+	v.mu.Lock()
+	e, ok := v.states[name]
+	if ok {
+		v.mu.Unlock()
+		select {
+		case <-e.done:
+			return e.st
+		case <-ctx.Done():
+			return &zoneState{security: Indeterminate, zone: name, reason: fmt.Sprintf("validating %s: %v", show(name), ctx.Err())}
+		}
+	}
+	e = &stateEntry{done: make(chan struct{})}
+	v.states[name] = e
+	v.mu.Unlock()
+
+	if name == "." {
+		e.st = v.rootState(ctx)
+	} else {
+		p := v.stateAt(ctx, parentName(name))
+		if p.security != Secure || p.nxdomain {
+			e.st = p
+		} else {
+			e.st = v.step(ctx, p, name)
+		}
+	}
+	close(e.done)
+	return e.st
+}
+
+// rootState trusts the root DNSKEY RRset through the trust anchors.
+func (v *Validator) rootState(ctx context.Context) *zoneState {
+	st := &zoneState{zone: "."}
+	if len(v.anchors) == 0 {
+		st.security, st.reason = Indeterminate, "no trust anchor configured"
+		return st
+	}
+	var dsAnchors []*dns.DS
+	var keyAnchors []*dns.DNSKEY
+	for _, rr := range v.anchors {
+		switch a := rr.(type) {
+		case *dns.DS:
+			if canonical(a.Hdr.Name) == "." {
+				dsAnchors = append(dsAnchors, a)
+			}
+		case *dns.DNSKEY:
+			if canonical(a.Hdr.Name) == "." {
+				keyAnchors = append(keyAnchors, a)
+			}
+		}
+	}
+	if len(dsAnchors) == 0 && len(keyAnchors) == 0 {
+		st.security, st.reason = Indeterminate, "the trust anchors hold no DS or DNSKEY record for the root"
+		return st
+	}
+	usable := usableDS(dsAnchors)
+	for _, k := range keyAnchors {
+		if algorithmSupported(k.Algorithm) {
+			usable = append(usable, k.ToDS(dns.SHA256))
+		}
+	}
+	if len(usable) == 0 {
+		st.security = Insecure
+		st.reason = "the trust anchors use only algorithms or digest types this validator does not support (RFC 4035 section 5.2)"
+		return st
+	}
+	return v.trustKeys(ctx, st, ".", usable, "trust anchor")
+}
+
+// step examines the DS RRset at name, a child of the secure zone state p.
+func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneState {
+	resp, err := v.q.Query(ctx, name, dns.TypeDS)
+	if err != nil {
+		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error()}
+	}
+	if resp.Rcode != dns.RcodeSuccess && resp.Rcode != dns.RcodeNameError {
+		return &zoneState{security: Indeterminate, zone: p.zone,
+			reason: fmt.Sprintf("resolver answered %s for DS %s", dns.RcodeToString[resp.Rcode], show(name))}
+	}
+	dsSet, sigs := rrsetAt(resp.Answer, name, dns.TypeDS)
+	if len(dsSet) > 0 {
+		line, err := v.verifyRRset(dsSet, sigs, p)
+		if err != nil {
+			return &zoneState{security: Bogus, zone: p.zone, chain: p.chain, reason: err.Error()}
+		}
+		var ds []*dns.DS
+		for _, rr := range dsSet {
+			ds = append(ds, rr.(*dns.DS))
+		}
+		usable := usableDS(ds)
+		next := p.with(line)
+		next.zone, next.keys = name, nil
+		if len(usable) == 0 {
+			next.security = Insecure
+			next.reason = fmt.Sprintf("the DS records of %s use only algorithms or digest types this validator does not support (%s); treated as insecure (RFC 4035 section 5.2)", show(name), describeDS(ds))
+			next.chain = append(next.chain, next.reason)
+			return next
+		}
+		return v.trustKeys(ctx, next, name, usable, "DS")
+	}
+	if cname, _ := rrsetAt(resp.Answer, name, dns.TypeCNAME); len(cname) > 0 {
+		// A CNAME owner cannot be a zone apex; the name is in p's zone.
+		return p
+	}
+	if resp.Rcode == dns.RcodeNameError {
+		// Nothing exists at or below name; the answer for the queried name
+		// itself carries (and must prove) the denial.
+		st := *p
+		st.nxdomain = true
+		return &st
+	}
+	ds, sigReason := v.denialRecords(resp.Ns, p)
+	pr := ds.proveNODATA(name, dns.TypeDS)
+	switch {
+	case pr.insecure || (pr.ok && pr.delegation):
+		next := p.with(pr.evidence)
+		next.security, next.zone, next.keys = Insecure, name, nil
+		next.reason = fmt.Sprintf("%s is an unsigned delegation from %s: %s", show(name), show(p.zone), pr.evidence)
+		return next
+	case pr.ok:
+		return p // no cut at name
+	}
+	return &zoneState{security: Bogus, zone: p.zone, chain: p.chain,
+		reason: joinReason(fmt.Sprintf("no NSEC proof that %s has no DS: %s", show(name), pr.reason), sigReason)}
+}
+
+// trustKeys fetches the DNSKEY RRset of zone, finds the keys that match the
+// DS records (or anchors) and verifies the RRset with one of them.
+func (v *Validator) trustKeys(ctx context.Context, st *zoneState, zone string, ds []*dns.DS, via string) *zoneState {
+	resp, err := v.q.Query(ctx, zone, dns.TypeDNSKEY)
+	if err != nil {
+		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain, reason: err.Error()}
+	}
+	if resp.Rcode != dns.RcodeSuccess {
+		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain,
+			reason: fmt.Sprintf("resolver answered %s for DNSKEY %s", dns.RcodeToString[resp.Rcode], show(zone))}
+	}
+	set, sigs := rrsetAt(resp.Answer, zone, dns.TypeDNSKEY)
+	fail := func(reason string) *zoneState {
+		return &zoneState{security: Bogus, zone: zone, chain: st.chain, reason: reason}
+	}
+	if len(set) == 0 {
+		return fail(fmt.Sprintf("DS for %s exists but the zone has no DNSKEY", show(zone)))
+	}
+	var keys, matched []*dns.DNSKEY
+	for _, rr := range set {
+		k := rr.(*dns.DNSKEY)
+		keys = append(keys, k)
+		if k.Flags&dns.ZONE == 0 || k.Protocol != 3 {
+			continue
+		}
+		for _, d := range ds {
+			if keyMatchesDS(k, d) {
+				matched = append(matched, k)
+				break
+			}
+		}
+	}
+	if len(matched) == 0 {
+		tags := make([]string, 0, len(ds))
+		for _, d := range ds {
+			tags = append(tags, fmt.Sprint(d.KeyTag))
+		}
+		what := "DS mismatch for " + show(zone)
+		if via == "trust anchor" {
+			what = "trust anchor mismatch for the root"
+		}
+		return fail(fmt.Sprintf("%s: no DNSKEY matches DS keytag %s", what, strings.Join(tags, ", ")))
+	}
+	// The DNSKEY RRset must be signed by a key the DS vouches for.
+	line, _, err := v.verifySigs(set, sigs, zone, matched)
+	if err != nil {
+		return fail(err.Error())
+	}
+	next := st.with(fmt.Sprintf("%s DNSKEY: %d keys; key %d (%s) matches the %s", show(zone), len(keys), matched[0].KeyTag(), algName(matched[0].Algorithm), via), line)
+	next.security, next.zone, next.keys = Secure, zone, keys
+	return next
+}
+
+// keyMatchesDS reports whether k is the key d was made from (RFC 4034 section 5.2).
+func keyMatchesDS(k *dns.DNSKEY, d *dns.DS) bool {
+	if k.Algorithm != d.Algorithm || k.KeyTag() != d.KeyTag {
+		return false
+	}
+	got := k.ToDS(d.DigestType)
+	return got != nil && strings.EqualFold(got.Digest, d.Digest) && canonical(got.Hdr.Name) == canonical(d.Hdr.Name)
+}
+
+// usableDS keeps the DS records whose algorithm and digest type can be
+// checked, dropping SHA-1 digests when SHA-256 ones exist (RFC 4509 section 3).
+func usableDS(ds []*dns.DS) []*dns.DS {
+	var out []*dns.DS
+	hasSHA256 := false
+	for _, d := range ds {
+		if algorithmSupported(d.Algorithm) && d.DigestType == dns.SHA256 {
+			hasSHA256 = true
+		}
+	}
+	for _, d := range ds {
+		if !algorithmSupported(d.Algorithm) {
+			continue
+		}
+		switch d.DigestType {
+		case dns.SHA256, dns.SHA384:
+			out = append(out, d)
+		case dns.SHA1:
+			if !hasSHA256 {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// algorithmSupported lists the signing algorithms miekg/dns can verify.
+func algorithmSupported(a uint8) bool {
+	switch a {
+	case dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512,
+		dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519:
+		return true
+	}
+	return false
+}
+
+func describeDS(ds []*dns.DS) string {
+	var parts []string
+	for _, d := range ds {
+		parts = append(parts, fmt.Sprintf("key %d %s %s", d.KeyTag, algName(d.Algorithm), digestName(d.DigestType)))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// verifyRRset checks rrset against the keys of the secure zone st.
+func (v *Validator) verifyRRset(rrset []dns.RR, sigs []*dns.RRSIG, st *zoneState) (string, error) {
+	line, _, err := v.verifySigs(rrset, sigs, st.zone, st.keys)
+	return line, err
+}
+
+// verifySigs accepts rrset when one RRSIG by zone, made with one of keys,
+// verifies and is inside its validity period. The error names the most
+// telling fault: missing, expired, not yet valid, unknown key, bad signature.
+func (v *Validator) verifySigs(rrset []dns.RR, sigs []*dns.RRSIG, zone string, keys []*dns.DNSKEY) (string, *dns.RRSIG, error) {
+	h := rrset[0].Header()
+	what := fmt.Sprintf("%s %s", dns.TypeToString[h.Rrtype], show(canonical(h.Name)))
+	if len(sigs) == 0 {
+		return "", nil, fmt.Errorf("missing RRSIG over %s", what)
+	}
+	now := v.now()
+	var faults []string
+	for _, sig := range sigs {
+		if canonical(sig.SignerName) != zone {
+			faults = append(faults, fmt.Sprintf("RRSIG over %s is by %s, not by its zone %s", what, show(canonical(sig.SignerName)), show(zone)))
+			continue
+		}
+		if !algorithmSupported(sig.Algorithm) {
+			faults = append(faults, fmt.Sprintf("RRSIG over %s uses unsupported %s", what, algName(sig.Algorithm)))
+			continue
+		}
+		if int(sig.Labels) > dns.CountLabel(h.Name) {
+			faults = append(faults, fmt.Sprintf("RRSIG over %s has a labels field larger than the name", what))
+			continue
+		}
+		if !sig.ValidityPeriod(now) {
+			if int64(sig.Inception) > now.Unix() && now.Unix() < int64(sig.Expiration) {
+				faults = append(faults, fmt.Sprintf("RRSIG over %s not valid before %s", what, stamp(sig.Inception)))
+			} else {
+				faults = append(faults, fmt.Sprintf("RRSIG over %s expired at %s", what, stamp(sig.Expiration)))
+			}
+			continue
+		}
+		var key *dns.DNSKEY
+		for _, k := range keys {
+			if k.KeyTag() == sig.KeyTag && k.Algorithm == sig.Algorithm && k.Flags&dns.ZONE != 0 {
+				if err := sig.Verify(k, rrset); err == nil {
+					return fmt.Sprintf("%s: RRSIG by %s key %d (%s) verifies, valid until %s", what, show(zone), sig.KeyTag, algName(sig.Algorithm), stamp(sig.Expiration)), sig, nil
+				}
+				key = k
+			}
+		}
+		if key == nil {
+			faults = append(faults, fmt.Sprintf("RRSIG over %s names key %d, which is not a trusted DNSKEY of %s", what, sig.KeyTag, show(zone)))
+		} else {
+			faults = append(faults, fmt.Sprintf("RRSIG over %s by key %d does not verify", what, sig.KeyTag))
+		}
+	}
+	return "", nil, fmt.Errorf("%s", strings.Join(faults, "; "))
+}
