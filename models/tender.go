@@ -535,3 +535,15 @@ func SetTenderStatus(ctx context.Context, db *gorm.DB, id uint, status string) (
 	}
 	return FindTender(ctx, db, id)
 }
+
+// FindTenderByReference returns the latest revision of the buyer org's
+// tender with reference, or ErrNotFound.
+func FindTenderByReference(ctx context.Context, db *gorm.DB, buyerOrgID uint, reference string) (*Tender, error) {
+	var t Tender
+	err := db.WithContext(ctx).Where("buyer_org_id = ? AND reference = ?", buyerOrgID, strings.TrimSpace(reference)).
+		Order("revision DESC, id DESC").First(&t).Error
+	if err != nil {
+		return nil, wrap(err, "find tender %q", reference)
+	}
+	return FindTender(ctx, db, t.ID)
+}

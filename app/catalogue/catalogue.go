@@ -1,0 +1,592 @@
+// Package catalogue reads, validates and writes catalogue files: the
+// standards list as YAML or JSON, which an admin imports as a new catalogue
+// version and exports again. Problems are reported with the line and the
+// field they concern, so a person can fix the file.
+package catalogue
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+	"gorm.io/gorm"
+
+	"tenderprobe/models"
+)
+
+// Formats of a catalogue file.
+const (
+	FormatYAML = "yaml"
+	FormatJSON = "json"
+)
+
+// MaxFileSize is the largest catalogue file Import reads (the shipped
+// catalogue is under 100 KB).
+const MaxFileSize = 4 << 20
+
+// File is the shape of a catalogue file.
+type File struct {
+	Version   string  `json:"version" yaml:"version"`
+	Title     string  `json:"title" yaml:"title"`
+	Standards []Entry `json:"standards" yaml:"standards"`
+}
+
+// Entry is one standard in a catalogue file.
+type Entry struct {
+	Slug       string             `json:"slug" yaml:"slug"`
+	Name       string             `json:"name" yaml:"name"`
+	Domain     string             `json:"domain" yaml:"domain"`
+	References []models.Reference `json:"references" yaml:"references"`
+	Summary    string             `json:"summary" yaml:"summary"`
+	WhyDemand  string             `json:"why_demand" yaml:"why_demand"`
+	Clause     string             `json:"clause" yaml:"clause"`
+	Checks     []string           `json:"checks" yaml:"checks"`
+}
+
+var (
+	topKeys       = []string{"version", "title", "standards"}
+	entryKeys     = []string{"slug", "name", "domain", "references", "summary", "why_demand", "clause", "checks"}
+	referenceKeys = []string{"kind", "id", "title", "url"}
+)
+
+// Problem is one thing wrong with a catalogue file. Line is 1-based, or 0
+// when the problem concerns the file as a whole.
+type Problem struct {
+	Line    int    `json:"line,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", p.Line)
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// InvalidFileError lists every problem found in a catalogue file. It
+// unwraps to a *models.ValidationError on the field "file", so handlers
+// answer it like any other invalid input (422).
+type InvalidFileError struct {
+	Problems []Problem
+}
+
+func (e *InvalidFileError) messages() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Error lists the problems, separated by semicolons.
+func (e *InvalidFileError) Error() string {
+	return "catalogue: invalid file: " + e.messages()
+}
+
+// Unwrap lets errors.As find a *models.ValidationError.
+func (e *InvalidFileError) Unwrap() error {
+	return &models.ValidationError{Field: "file", Message: e.messages()}
+}
+
+// DetectFormat picks the format from a file name's extension, falling back
+// to the content: JSON starts with "{".
+func DetectFormat(name string, content []byte) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".json":
+		return FormatJSON
+	case ".yaml", ".yml":
+		return FormatYAML
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(content), []byte("{")) {
+		return FormatJSON
+	}
+	return FormatYAML
+}
+
+// Parse reads and validates a catalogue file in format (FormatYAML or
+// FormatJSON). Every problem found is reported in an *InvalidFileError.
+func Parse(r io.Reader, format string) (*File, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: read file: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, &InvalidFileError{Problems: []Problem{{Message: fmt.Sprintf("file is larger than %d bytes", MaxFileSize)}}}
+	}
+	if !utf8.Valid(data) {
+		return nil, &InvalidFileError{Problems: []Problem{{Message: "file is not UTF-8 text"}}}
+	}
+	var (
+		f     *File
+		lines *lineIndex
+	)
+	switch format {
+	case FormatYAML:
+		f, lines, err = decodeYAML(data)
+	case FormatJSON:
+		f, lines, err = decodeJSON(data)
+	default:
+		return nil, &models.ValidationError{Field: "format", Message: fmt.Sprintf("%q is not yaml or json", format)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if problems := validate(f, lines); len(problems) > 0 {
+		return nil, &InvalidFileError{Problems: problems}
+	}
+	return f, nil
+}
+
+// lineIndex remembers where things are in the file: the line of each
+// standard and, for YAML, of each of its fields.
+type lineIndex struct {
+	top       map[string]int
+	standards []int
+	fields    []map[string]int
+}
+
+// line returns the best line known for field of standard i (-1: top level).
+func (l *lineIndex) line(i int, field string) int {
+	if l == nil {
+		return 0
+	}
+	if i < 0 {
+		return l.top[field]
+	}
+	if i < len(l.fields) && l.fields[i] != nil {
+		if n, ok := l.fields[i][field]; ok {
+			return n
+		}
+	}
+	if i < len(l.standards) {
+		return l.standards[i]
+	}
+	return 0
+}
+
+func decodeYAML(data []byte) (*File, *lineIndex, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, nil, &InvalidFileError{Problems: []Problem{yamlSyntaxProblem(err)}}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		line := 1
+		if len(doc.Content) > 0 {
+			line = doc.Content[0].Line
+		}
+		return nil, nil, &InvalidFileError{Problems: []Problem{{Line: line, Message: "the file must be a mapping with version, title and standards"}}}
+	}
+	root := doc.Content[0]
+	var problems []Problem
+	problems = append(problems, unknownKeys(root, "", topKeys)...)
+	idx := &lineIndex{top: map[string]int{}}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		idx.top[root.Content[i].Value] = root.Content[i].Line
+		if root.Content[i].Value == "standards" && root.Content[i+1].Kind == yaml.SequenceNode {
+			for j, item := range root.Content[i+1].Content {
+				idx.standards = append(idx.standards, item.Line)
+				fields := map[string]int{}
+				if item.Kind == yaml.MappingNode {
+					for k := 0; k+1 < len(item.Content); k += 2 {
+						fields[item.Content[k].Value] = item.Content[k].Line
+					}
+					prefix := fmt.Sprintf("standards[%d]", j)
+					problems = append(problems, unknownKeys(item, prefix, entryKeys)...)
+					if refs := mappingValue(item, "references"); refs != nil && refs.Kind == yaml.SequenceNode {
+						for r, ref := range refs.Content {
+							problems = append(problems, unknownKeys(ref, fmt.Sprintf("%s.references[%d]", prefix, r), referenceKeys)...)
+						}
+					}
+				}
+				idx.fields = append(idx.fields, fields)
+			}
+		}
+	}
+	var f File
+	if err := root.Decode(&f); err != nil {
+		problems = append(problems, yamlTypeProblems(err)...)
+	}
+	if len(problems) > 0 {
+		return nil, nil, &InvalidFileError{Problems: problems}
+	}
+	return &f, idx, nil
+}
+
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// unknownKeys reports keys of mapping m that are not in allowed, with their
+// lines; a typo such as "domian" must not silently drop a field.
+func unknownKeys(m *yaml.Node, prefix string, allowed []string) []Problem {
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []Problem
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if !contains(allowed, k.Value) {
+			field := k.Value
+			if prefix != "" {
+				field = prefix + "." + k.Value
+			}
+			out = append(out, Problem{Line: k.Line, Field: field, Message: "unknown field; allowed are " + strings.Join(allowed, ", ")})
+		}
+	}
+	return out
+}
+
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+func yamlSyntaxProblem(err error) Problem {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		var line int
+		fmt.Sscanf(m[1], "%d", &line)
+		return Problem{Line: line, Message: m[2]}
+	}
+	return Problem{Message: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+func yamlTypeProblems(err error) []Problem {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return []Problem{yamlSyntaxProblem(err)}
+	}
+	out := make([]Problem, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		out = append(out, yamlSyntaxProblem(errors.New(e)))
+	}
+	return out
+}
+
+func decodeJSON(data []byte) (*File, *lineIndex, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		return nil, nil, &InvalidFileError{Problems: []Problem{jsonProblem(data, err)}}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, &InvalidFileError{Problems: []Problem{{Line: lineAt(data, int(dec.InputOffset())), Message: "unexpected data after the catalogue object"}}}
+	}
+	return &f, jsonLines(data), nil
+}
+
+// jsonProblem turns a decoding error into a problem with the line computed
+// from the byte offset the decoder reports.
+func jsonProblem(data []byte, err error) Problem {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return Problem{Line: lineAt(data, int(se.Offset)), Message: "JSON syntax: " + se.Error()}
+	case errors.As(err, &te):
+		return Problem{Line: lineAt(data, int(te.Offset)), Field: te.Field, Message: fmt.Sprintf("must be %s, not %s", jsonType(te.Type.Kind().String()), te.Value)}
+	case errors.Is(err, io.EOF):
+		return Problem{Message: "the file is empty"}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return Problem{Line: lineAt(data, len(data)), Message: "the JSON ends too early"}
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "json: unknown field ") {
+		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return Problem{Line: findKeyLine(data, name), Field: name, Message: "unknown field"}
+	}
+	return Problem{Message: msg}
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "slice":
+		return "a list"
+	case "struct", "map":
+		return "an object"
+	}
+	return "a " + kind
+}
+
+// findKeyLine returns the line of the first occurrence of "name": in data.
+func findKeyLine(data []byte, name string) int {
+	i := bytes.Index(data, []byte(`"`+name+`"`))
+	if i < 0 {
+		return 0
+	}
+	return lineAt(data, i)
+}
+
+func lineAt(data []byte, offset int) int {
+	if offset > len(data) {
+		offset = len(data)
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return bytes.Count(data[:offset], []byte("\n")) + 1
+}
+
+// jsonLines walks the tokens of a valid JSON catalogue to find the line on
+// which each standard's object starts.
+func jsonLines(data []byte) *lineIndex {
+	idx := &lineIndex{top: map[string]int{}}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return idx
+	}
+	for dec.More() {
+		before := int(dec.InputOffset())
+		t, err := dec.Token()
+		if err != nil {
+			return idx
+		}
+		key, _ := t.(string)
+		idx.top[key] = lineAt(data, nextNonSpace(data, before))
+		if key != "standards" {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return idx
+			}
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return idx
+		}
+		for dec.More() {
+			start := int(dec.InputOffset())
+			var raw json.RawMessage
+			if dec.Decode(&raw) != nil {
+				return idx
+			}
+			idx.standards = append(idx.standards, lineAt(data, nextNonSpace(data, start)))
+		}
+		if _, err := dec.Token(); err != nil {
+			return idx
+		}
+	}
+	return idx
+}
+
+// nextNonSpace skips whitespace, commas and colons, which the decoder's
+// offset still points before.
+func nextNonSpace(data []byte, i int) int {
+	for i < len(data) && strings.IndexByte(" \t\r\n,:", data[i]) >= 0 {
+		i++
+	}
+	return i
+}
+
+var (
+	slugRE    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	versionRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	rfcRE     = regexp.MustCompile(`^[0-9]{1,5}$`)
+)
+
+// validate checks every field of f and returns all problems found.
+func validate(f *File, lines *lineIndex) []Problem {
+	var ps []Problem
+	add := func(i int, field, key, format string, args ...any) {
+		ps = append(ps, Problem{Line: lines.line(i, key), Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	f.Version = strings.TrimSpace(f.Version)
+	f.Title = strings.TrimSpace(f.Title)
+	switch {
+	case f.Version == "":
+		add(-1, "version", "version", "is required")
+	case len(f.Version) > 50 || !versionRE.MatchString(f.Version):
+		add(-1, "version", "version", "%q must be letters, digits, dots, dashes or underscores (at most 50)", f.Version)
+	}
+	if f.Title == "" {
+		add(-1, "title", "title", "is required")
+	}
+	if len(f.Standards) == 0 {
+		add(-1, "standards", "standards", "the catalogue has no standards")
+	}
+	seen := map[string]int{}
+	for i := range f.Standards {
+		e := &f.Standards[i]
+		p := fmt.Sprintf("standards[%d]", i)
+		e.Slug = strings.TrimSpace(e.Slug)
+		e.Name = strings.TrimSpace(e.Name)
+		e.Domain = strings.TrimSpace(e.Domain)
+		switch {
+		case e.Slug == "":
+			add(i, p+".slug", "slug", "is required")
+		case len(e.Slug) > 60 || !slugRE.MatchString(e.Slug):
+			add(i, p+".slug", "slug", "%q must be lowercase words joined by dashes (at most 60 characters)", e.Slug)
+		default:
+			if first, dup := seen[e.Slug]; dup {
+				add(i, p+".slug", "slug", "%q is already used by standards[%d]", e.Slug, first)
+			} else {
+				seen[e.Slug] = i
+			}
+		}
+		if e.Name == "" {
+			add(i, p+".name", "name", "is required")
+		} else if utf8.RuneCountInString(e.Name) > 200 {
+			add(i, p+".name", "name", "is longer than 200 characters")
+		}
+		if !contains(models.Domains, e.Domain) {
+			add(i, p+".domain", "domain", "%q is not one of %s", e.Domain, strings.Join(models.Domains, ", "))
+		}
+		for _, fld := range []struct {
+			key string
+			val *string
+		}{{"summary", &e.Summary}, {"why_demand", &e.WhyDemand}, {"clause", &e.Clause}} {
+			*fld.val = strings.TrimSpace(*fld.val)
+			if *fld.val == "" {
+				add(i, p+"."+fld.key, fld.key, "is required")
+			} else if utf8.RuneCountInString(*fld.val) > models.MaxClauseLength {
+				add(i, p+"."+fld.key, fld.key, "is longer than %d characters", models.MaxClauseLength)
+			}
+		}
+		if len(e.References) == 0 {
+			add(i, p+".references", "references", "at least one defining document is required")
+		}
+		for r := range e.References {
+			ref := &e.References[r]
+			rp := fmt.Sprintf("%s.references[%d]", p, r)
+			ref.Kind, ref.ID, ref.Title, ref.URL = strings.TrimSpace(ref.Kind), strings.TrimSpace(ref.ID), strings.TrimSpace(ref.Title), strings.TrimSpace(ref.URL)
+			if !contains(models.ReferenceKinds, ref.Kind) {
+				add(i, rp+".kind", "references", "%q is not one of %s", ref.Kind, strings.Join(models.ReferenceKinds, ", "))
+			}
+			if ref.ID == "" {
+				add(i, rp+".id", "references", "is required")
+			} else if ref.Kind == models.RefRFC && !rfcRE.MatchString(ref.ID) {
+				add(i, rp+".id", "references", "%q is not an RFC number", ref.ID)
+			}
+			if ref.Title == "" {
+				add(i, rp+".title", "references", "is required")
+			}
+			if u, err := url.Parse(ref.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				add(i, rp+".url", "references", "%q is not an http(s) address", ref.URL)
+			}
+		}
+		dup := map[string]bool{}
+		for c, id := range e.Checks {
+			switch {
+			case !models.IsKnownCheck(id):
+				add(i, fmt.Sprintf("%s.checks[%d]", p, c), "checks", "%q is not a probe check; known checks are %s", id, strings.Join(models.KnownChecks(), ", "))
+			case dup[id]:
+				add(i, fmt.Sprintf("%s.checks[%d]", p, c), "checks", "%q is listed twice", id)
+			}
+			dup[id] = true
+		}
+	}
+	return ps
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ToModels converts the file's entries to standards, in file order.
+func (f *File) ToModels() []models.Standard {
+	out := make([]models.Standard, len(f.Standards))
+	for i, e := range f.Standards {
+		refs := append([]models.Reference{}, e.References...)
+		checks := append([]string{}, e.Checks...)
+		out[i] = models.Standard{
+			Slug: e.Slug, Name: e.Name, Domain: e.Domain, Summary: e.Summary,
+			WhyDemand: e.WhyDemand, Clause: e.Clause, References: refs, Checks: checks,
+		}
+	}
+	return out
+}
+
+// FromModels builds a catalogue file from a version and its standards.
+func FromModels(cv *models.CatalogueVersion, standards []models.Standard) *File {
+	f := &File{Version: cv.Version, Title: cv.Title, Standards: make([]Entry, len(standards))}
+	for i, s := range standards {
+		refs := append([]models.Reference{}, s.References...)
+		checks := append([]string{}, s.Checks...)
+		f.Standards[i] = Entry{
+			Slug: s.Slug, Name: s.Name, Domain: s.Domain, References: refs, Summary: s.Summary,
+			WhyDemand: s.WhyDemand, Clause: s.Clause, Checks: checks,
+		}
+	}
+	return f
+}
+
+// Import reads a catalogue file in format and stores it as a new catalogue
+// version, which becomes the current one. Tenders built from older versions
+// keep them. An invalid file gives *InvalidFileError; a version that was
+// imported before gives models.ErrConflict.
+func Import(ctx context.Context, db *gorm.DB, r io.Reader, format string) (*models.CatalogueVersion, error) {
+	f, err := Parse(r, format)
+	if err != nil {
+		return nil, err
+	}
+	cv, err := models.ImportCatalogue(ctx, db, f.Version, f.Title, f.ToModels(), true)
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: import %s: %w", f.Version, err)
+	}
+	return cv, nil
+}
+
+// Export writes the current catalogue version to w in format.
+func Export(ctx context.Context, db *gorm.DB, w io.Writer, format string) error {
+	cv, err := models.CurrentCatalogue(ctx, db)
+	if err != nil {
+		return fmt.Errorf("catalogue: export: %w", err)
+	}
+	return ExportVersion(ctx, db, w, cv.Version, format)
+}
+
+// ExportVersion writes catalogue version to w in format.
+func ExportVersion(ctx context.Context, db *gorm.DB, w io.Writer, version, format string) error {
+	cv, err := models.FindCatalogueVersion(ctx, db, version)
+	if err != nil {
+		return fmt.Errorf("catalogue: export: %w", err)
+	}
+	standards, err := models.ListStandards(ctx, db, models.StandardFilter{Version: version})
+	if err != nil {
+		return fmt.Errorf("catalogue: export %s: %w", version, err)
+	}
+	f := FromModels(cv, standards)
+	switch format {
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(f); err != nil {
+			return fmt.Errorf("catalogue: export %s as JSON: %w", version, err)
+		}
+	case FormatYAML:
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(f); err != nil {
+			return fmt.Errorf("catalogue: export %s as YAML: %w", version, err)
+		}
+		if err := enc.Close(); err != nil {
+			return fmt.Errorf("catalogue: export %s as YAML: %w", version, err)
+		}
+	default:
+		return &models.ValidationError{Field: "format", Message: fmt.Sprintf("%q is not yaml or json", format)}
+	}
+	return nil
+}
