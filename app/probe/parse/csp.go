@@ -1,0 +1,133 @@
+package parse
+
+import (
+	"fmt"
+	"strings"
+)
+
+// CSP is one parsed Content-Security-Policy (CSP Level 3, section 2.2.1):
+// directive names lowercased, each with its source expressions. As in
+// browsers, a repeated directive is ignored after its first occurrence.
+type CSP struct {
+	Directives map[string][]string `json:"directives"`
+	// Order keeps the directive names as they appeared.
+	Order []string `json:"order"`
+	// Duplicates lists directives given more than once.
+	Duplicates []string `json:"duplicates,omitempty"`
+}
+
+// ParseCSP parses a serialized policy. A header with several policies
+// separated by commas yields their union of directives in order, each
+// policy's first occurrence winning; internet.nl judges the header as a whole
+// the same way.
+func ParseCSP(header string) CSP {
+	p := CSP{Directives: map[string][]string{}}
+	for _, policy := range strings.Split(header, ",") {
+		for _, d := range strings.Split(policy, ";") {
+			fields := strings.Fields(d)
+			if len(fields) == 0 {
+				continue
+			}
+			name := strings.ToLower(fields[0])
+			if _, dup := p.Directives[name]; dup {
+				p.Duplicates = append(p.Duplicates, name)
+				continue
+			}
+			p.Order = append(p.Order, name)
+			p.Directives[name] = fields[1:]
+		}
+	}
+	return p
+}
+
+// Has reports whether the policy sets directive.
+func (p CSP) Has(directive string) bool {
+	_, ok := p.Directives[directive]
+	return ok
+}
+
+// Audit applies internet.nl's CSP rules for a site on host and returns the
+// problems found, empty when the policy is sound:
+//
+//   - no 'unsafe-inline', 'unsafe-eval' or 'unsafe-hashes' anywhere;
+//   - no http: sources, no "*" hosts or wildcards of whole schemes (https:
+//     alone), no 127.0.0.1, no host source without a scheme;
+//   - no data: in script-src or object-src (or default-src standing in);
+//   - default-src present; base-uri present and limited to 'self', 'none'
+//     or the site's own domain; frame-src present directly or through
+//     default-src; frame-ancestors present; form-action present.
+func (p CSP) Audit(host string) []string {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	for _, name := range p.Order {
+		for _, src := range p.Directives[name] {
+			s := strings.ToLower(src)
+			switch {
+			case s == "'unsafe-inline'" || s == "'unsafe-eval'" || s == "'unsafe-hashes'":
+				add("%s allows %s", name, src)
+			case s == "*" || strings.HasPrefix(s, "*.") && !strings.Contains(s, "://"):
+				add("%s allows any host (%s)", name, src)
+			case s == "http:" || strings.HasPrefix(s, "http://"):
+				add("%s allows unencrypted http sources (%s)", name, src)
+			case s == "https:":
+				add("%s allows any https host", name)
+			case strings.Contains(s, "127.0.0.1"):
+				add("%s allows 127.0.0.1", name)
+			case s == "data:":
+				if name == "script-src" || name == "object-src" || name == "default-src" {
+					add("%s allows data: URLs", name)
+				}
+			case isHostSourceWithoutScheme(s):
+				add("%s names host %s without https://", name, src)
+			}
+		}
+	}
+	if !p.Has("default-src") {
+		add("no default-src")
+	}
+	if srcs, ok := p.Directives["base-uri"]; !ok {
+		add("no base-uri")
+	} else {
+		for _, s := range srcs {
+			if !selfOrOwn(s, host) {
+				add("base-uri allows %s", s)
+			}
+		}
+	}
+	if !p.Has("frame-src") && !p.Has("default-src") {
+		add("no frame-src (nor default-src)")
+	}
+	if !p.Has("frame-ancestors") {
+		add("no frame-ancestors")
+	}
+	if !p.Has("form-action") {
+		add("no form-action")
+	}
+	return problems
+}
+
+// isHostSourceWithoutScheme spots "example.com" or "cdn.example.com/path":
+// source expressions that are neither keywords, nonces, hashes nor schemes.
+func isHostSourceWithoutScheme(s string) bool {
+	if s == "" || strings.HasPrefix(s, "'") || strings.Contains(s, "://") || strings.HasSuffix(s, ":") {
+		return false
+	}
+	return strings.Contains(s, ".")
+}
+
+// selfOrOwn accepts 'self', 'none' and https sources on host, a subdomain of
+// host, or a parent domain of host.
+func selfOrOwn(src, host string) bool {
+	s := strings.ToLower(src)
+	if s == "'self'" || s == "'none'" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		return false
+	}
+	h, _, _ := strings.Cut(rest, "/")
+	h, _, _ = strings.Cut(h, ":")
+	host = strings.ToLower(host)
+	return h != "" && (h == host || strings.HasSuffix(h, "."+host) || strings.HasSuffix(host, "."+h))
+}

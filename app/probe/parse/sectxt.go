@@ -1,0 +1,187 @@
+package parse
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SecurityTxt is a parsed security.txt file (RFC 9116).
+type SecurityTxt struct {
+	Contact            []string  `json:"contact,omitempty"`
+	Expires            []string  `json:"expires,omitempty"`
+	ExpiresAt          time.Time `json:"expires_at,omitzero"`
+	Canonical          []string  `json:"canonical,omitempty"`
+	Encryption         []string  `json:"encryption,omitempty"`
+	Acknowledgments    []string  `json:"acknowledgments,omitempty"`
+	PreferredLanguages []string  `json:"preferred_languages,omitempty"`
+	Policy             []string  `json:"policy,omitempty"`
+	Hiring             []string  `json:"hiring,omitempty"`
+	// Signed is true for an OpenPGP cleartext-signed file.
+	Signed bool `json:"signed"`
+	// Errors are violations of the format found while parsing.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// ParseSecurityTxt parses a security.txt body: "Field: value" lines, "#"
+// comments, LF or CRLF line ends, field names case-insensitive, unknown
+// fields ignored (RFC 9116 section 2.4). A cleartext OpenPGP signature is
+// unwrapped (dash-escaping removed) but not verified. Problems become
+// Errors rather than a failure, so that every problem can be shown.
+func ParseSecurityTxt(body []byte) SecurityTxt {
+	var s SecurityTxt
+	if !utf8.Valid(body) {
+		s.Errors = append(s.Errors, "file is not valid UTF-8")
+	}
+	text := strings.ReplaceAll(string(body), "\r\n", "\n")
+	lines := strings.Split(text, "\n")
+	if len(lines) > 0 && strings.TrimSpace(lines[0]) == "-----BEGIN PGP SIGNED MESSAGE-----" {
+		s.Signed = true
+		lines = unwrapCleartext(lines[1:])
+	}
+	for i, line := range lines {
+		line = strings.TrimRight(line, " \t")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			s.Errors = append(s.Errors, fmt.Sprintf("line %d is not a \"Field: value\" line", i+1))
+			continue
+		}
+		value = strings.TrimSpace(value)
+		switch strings.ToLower(name) {
+		case "contact":
+			s.Contact = append(s.Contact, value)
+			if !validContact(value) {
+				s.Errors = append(s.Errors, fmt.Sprintf("line %d: Contact %q is not a mailto:, tel: or https: URI", i+1, value))
+			}
+		case "expires":
+			s.Expires = append(s.Expires, value)
+			t, err := time.Parse(time.RFC3339, value)
+			if err != nil {
+				s.Errors = append(s.Errors, fmt.Sprintf("line %d: Expires %q is not an RFC 3339 date-time", i+1, value))
+			} else if s.ExpiresAt.IsZero() {
+				s.ExpiresAt = t
+			}
+		case "canonical":
+			s.Canonical = append(s.Canonical, value)
+		case "encryption":
+			s.Encryption = append(s.Encryption, value)
+		case "acknowledgments":
+			s.Acknowledgments = append(s.Acknowledgments, value)
+		case "preferred-languages":
+			s.PreferredLanguages = append(s.PreferredLanguages, value)
+		case "policy":
+			s.Policy = append(s.Policy, value)
+		case "hiring":
+			s.Hiring = append(s.Hiring, value)
+		}
+	}
+	return s
+}
+
+// unwrapCleartext returns the signed text of an OpenPGP cleartext message
+// (RFC 4880 section 7): after the hash headers and the blank line, up to the
+// signature, with "- " dash-escaping removed.
+func unwrapCleartext(lines []string) []string {
+	i := 0
+	for i < len(lines) && strings.TrimSpace(lines[i]) != "" {
+		i++
+	}
+	var out []string
+	for _, l := range lines[min(i+1, len(lines)):] {
+		if strings.TrimSpace(l) == "-----BEGIN PGP SIGNATURE-----" {
+			break
+		}
+		out = append(out, strings.TrimPrefix(l, "- "))
+	}
+	return out
+}
+
+func validContact(v string) bool {
+	u, err := url.Parse(v)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "mailto", "tel":
+		return u.Opaque != "" || u.Path != ""
+	case "https":
+		return u.Host != ""
+	}
+	return false
+}
+
+// SecurityTxtVerdict is the evaluation of a security.txt at a location.
+type SecurityTxtVerdict struct {
+	Errors   []string `json:"errors,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Evaluate applies RFC 9116 as internet.nl's sectxt does, for a file fetched
+// from location at time now: at least one Contact, exactly one valid Expires
+// that is not in the past (a warning when more than a year ahead),
+// Preferred-Languages at most once, and when Canonical is present one of its
+// URIs equal to location.
+func (s SecurityTxt) Evaluate(location string, now time.Time) SecurityTxtVerdict {
+	var v SecurityTxtVerdict
+	v.Errors = append(v.Errors, s.Errors...)
+	if len(s.Contact) == 0 {
+		v.Errors = append(v.Errors, "no Contact field")
+	}
+	switch {
+	case len(s.Expires) == 0:
+		v.Errors = append(v.Errors, "no Expires field")
+	case len(s.Expires) > 1:
+		v.Errors = append(v.Errors, fmt.Sprintf("%d Expires fields, exactly one allowed", len(s.Expires)))
+	case s.ExpiresAt.IsZero():
+	case s.ExpiresAt.Before(now):
+		v.Errors = append(v.Errors, "expired on "+s.ExpiresAt.UTC().Format(time.RFC3339))
+	case s.ExpiresAt.After(now.AddDate(1, 0, 0)):
+		v.Warnings = append(v.Warnings, "Expires is more than a year ahead ("+s.ExpiresAt.UTC().Format(time.RFC3339)+")")
+	}
+	if len(s.PreferredLanguages) > 1 {
+		v.Errors = append(v.Errors, "Preferred-Languages given more than once")
+	}
+	if len(s.Canonical) > 0 {
+		match := false
+		for _, c := range s.Canonical {
+			if sameURL(c, location) {
+				match = true
+			}
+		}
+		if !match {
+			v.Errors = append(v.Errors, fmt.Sprintf("no Canonical URI matches %s", location))
+		}
+	}
+	return v
+}
+
+// sameURL compares two URLs ignoring the case of scheme and host.
+func sameURL(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host) &&
+		ua.EscapedPath() == ub.EscapedPath() && ua.RawQuery == ub.RawQuery
+}
+
+// IsPlainText reports whether a Content-Type is text/plain with, if any
+// charset is given, utf-8 (RFC 9116 section 3).
+func IsPlainText(contentType string) (plain, utf8Charset bool) {
+	mt, params, _ := strings.Cut(contentType, ";")
+	plain = strings.EqualFold(strings.TrimSpace(mt), "text/plain")
+	utf8Charset = true
+	for _, p := range strings.Split(params, ";") {
+		k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(k, "charset") && !strings.EqualFold(strings.Trim(val, `" `), "utf-8") {
+			utf8Charset = false
+		}
+	}
+	return plain, utf8Charset
+}

@@ -1,0 +1,80 @@
+package parse
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSecurityTxt(t *testing.T) {
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	const loc = "https://example.nl/.well-known/security.txt"
+	tests := []struct {
+		name     string
+		body     string
+		errs     []string
+		warnings []string
+	}{
+		{"a minimal valid file passes", "Contact: mailto:security@example.nl\nExpires: 2027-05-01T00:00:00Z\n", nil, nil},
+		{"CRLF, comments and a matching canonical pass", "# hello\r\nContact: https://example.nl/report\r\nExpires: 2027-01-01T00:00:00+01:00\r\nCanonical: https://EXAMPLE.nl/.well-known/security.txt\r\n", nil, nil},
+		{"a missing contact is an error", "Expires: 2027-05-01T00:00:00Z\n", []string{"no Contact"}, nil},
+		{"two expires fields are an error", "Contact: tel:+31201234567\nExpires: 2027-05-01T00:00:00Z\nExpires: 2027-06-01T00:00:00Z\n", []string{"exactly one allowed"}, nil},
+		{"a past expiry is an error", "Contact: mailto:a@example.nl\nExpires: 2025-01-01T00:00:00Z\n", []string{"expired"}, nil},
+		{"an expiry more than a year ahead is a warning", "Contact: mailto:a@example.nl\nExpires: 2029-01-01T00:00:00Z\n", nil, []string{"more than a year"}},
+		{"a malformed date is an error", "Contact: mailto:a@example.nl\nExpires: next year\n", []string{"RFC 3339"}, nil},
+		{"an http contact is an error", "Contact: http://example.nl/\nExpires: 2027-05-01T00:00:00Z\n", []string{"not a mailto"}, nil},
+		{"a canonical elsewhere is an error", "Contact: mailto:a@example.nl\nExpires: 2027-05-01T00:00:00Z\nCanonical: https://other.nl/.well-known/security.txt\n", []string{"no Canonical"}, nil},
+		{"garbage lines are errors", "Contact: mailto:a@example.nl\nExpires: 2027-05-01T00:00:00Z\n<html>\n", []string{"not a \"Field: value\""}, nil},
+		{"invalid UTF-8 is an error", "Contact: mailto:a@example.nl\nExpires: 2027-05-01T00:00:00Z\n# \xff\n", []string{"UTF-8"}, nil},
+		{"a signed file is unwrapped", "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nContact: mailto:a@example.nl\nExpires: 2027-05-01T00:00:00Z\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := ParseSecurityTxt([]byte(tc.body)).Evaluate(loc, now)
+			check := func(kind string, got, want []string) {
+				if want == nil && len(got) > 0 {
+					t.Errorf("%s %v, want none", kind, got)
+				}
+				for _, w := range want {
+					if !slices.ContainsFunc(got, func(g string) bool { return strings.Contains(g, w) }) {
+						t.Errorf("%s %v lack %q", kind, got, w)
+					}
+				}
+			}
+			check("errors", v.Errors, tc.errs)
+			check("warnings", v.Warnings, tc.warnings)
+		})
+	}
+}
+
+func TestIsPlainText(t *testing.T) {
+	tests := []struct {
+		ct          string
+		plain, utf8 bool
+	}{
+		{"text/plain", true, true},
+		{"text/plain; charset=utf-8", true, true},
+		{`Text/Plain; charset="UTF-8"`, true, true},
+		{"text/plain; charset=iso-8859-1", true, false},
+		{"text/html; charset=utf-8", false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.ct, func(t *testing.T) {
+			p, u := IsPlainText(tc.ct)
+			if p != tc.plain || u != tc.utf8 {
+				t.Errorf("IsPlainText(%q) = %v %v, want %v %v", tc.ct, p, u, tc.plain, tc.utf8)
+			}
+		})
+	}
+}
+
+func FuzzParseSecurityTxt(f *testing.F) {
+	f.Add([]byte("Contact: mailto:a@b\nExpires: 2027-01-01T00:00:00Z\n"))
+	f.Add([]byte("-----BEGIN PGP SIGNED MESSAGE-----\n\n- Contact: x\n"))
+	f.Add([]byte(":\n:::\r\n#"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := ParseSecurityTxt(b)
+		s.Evaluate("https://example.nl/.well-known/security.txt", time.Unix(0, 0))
+	})
+}
