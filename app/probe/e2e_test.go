@@ -18,7 +18,7 @@ import (
 func (tb *testbed) cliArgs(timeout time.Duration) []string {
 	return []string{
 		"--json",
-		"--resolver", tb.dns.Addr,
+		"--resolver", tb.resolver,
 		"--ca-file", tb.ca.File,
 		"--rpki-vrps", tb.vrpFile,
 		"--https-port", strconv.Itoa(tb.httpsPort),
@@ -90,7 +90,7 @@ func expectStatuses(t *testing.T, r probe.Result, want map[string]probe.Status) 
 }
 
 func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
-	tb := newTestbed(t, 0)
+	tb := newTestbed(t)
 	args := append(tb.cliArgs(60*time.Second), "--allow-private", "--concurrency", "3", "good.test", "bad.test", "nomail.test")
 	results := runCLI(t, args...)
 	if len(results) != 3 {
@@ -155,7 +155,7 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 var connectingChecks = []string{"web.https", "web.https-redirect", "web.tls-version", "mail.starttls"}
 
 func TestEndToEndRefusesLoopbackTargetsWithoutAllowPrivate(t *testing.T) {
-	tb := newTestbed(t, 0)
+	tb := newTestbed(t)
 	results := runCLI(t, append(tb.cliArgs(60*time.Second), "good.test")...)
 	if len(results) != 1 {
 		t.Fatalf("got %d results, want 1", len(results))
@@ -180,7 +180,7 @@ func TestEndToEndRefusesLoopbackTargetsWithoutAllowPrivate(t *testing.T) {
 }
 
 func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
-	tb := newTestbed(t, 0)
+	tb := newTestbed(t)
 	args := append(tb.cliArgs(3*time.Second), "--allow-private", "--concurrency", "2", "hung.test", "nomail.test")
 	results := runCLI(t, args...)
 	if len(results) != 2 {

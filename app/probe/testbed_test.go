@@ -42,10 +42,14 @@ type testbed struct {
 	nsPort              int
 	anchorFile, vrpFile string
 
+	// resolver is the address the probe is pointed at: a front for dns
+	// that counts the queries.
+	resolver   string
+	dnsQueries atomic.Int64
 	// accepted counts the connections any web or mail server accepted, so
 	// that the SSRF tests can show that nothing was reached.
-	accepted atomic.Int64
-	delay    time.Duration
+	accepted  atomic.Int64
+	listeners []*probetest.DelayedListener
 }
 
 const (
@@ -61,15 +65,18 @@ const (
 	badASN  = 64666
 )
 
-// newTestbed starts the DNS server and all web and mail servers; with delay
-// > 0 every DNS, HTTPS, HTTP and SMTP answer comes delay late.
-func newTestbed(t testing.TB, delay time.Duration) *testbed {
+// newTestbed starts the DNS server and all web and mail servers.
+func newTestbed(t testing.TB) *testbed {
 	t.Helper()
-	tb := &testbed{delay: delay, ca: probetest.NewCA(t)}
+	tb := &testbed{ca: probetest.NewCA(t)}
 	tb.in = probetest.NewSignedInternet(t, probetest.SignedOptions{})
 	tb.dns = tb.in.Serve(t)
-	tb.dns.SetDelay(delay)
-	tb.nsPort = serveDNSOnIPv6(t, tb.dns)
+	counting := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		tb.dnsQueries.Add(1)
+		tb.dns.ServeDNS(w, r)
+	})
+	tb.resolver = net.JoinHostPort(goodV4, strconv.Itoa(serveDNS(t, goodV4, counting)))
+	tb.nsPort = serveDNS(t, goodV6, counting)
 
 	goodNames := []string{"good.test", "www.good.test", "mta-sts.good.test", "mail.good.test"}
 	badNames := []string{"bad.test", "www.bad.test", "mail.bad.test"}
@@ -121,22 +128,41 @@ func newTestbed(t testing.TB, delay time.Duration) *testbed {
 	return tb
 }
 
-// serveDNSOnIPv6 answers from srv's records on ::1 too, over UDP and TCP on
-// one port, so that ns.ipv6 can reach the name servers over IPv6.
-func serveDNSOnIPv6(t testing.TB, srv *probetest.DNSServer) int {
+// setDelay makes every DNS, HTTPS, HTTP and SMTP answer come d late (0: at once).
+func (tb *testbed) setDelay(d time.Duration) {
+	tb.dns.SetDelay(d)
+	for _, l := range tb.listeners {
+		l.SetDelay(d)
+	}
+}
+
+// answers is the number of round trips the servers answered: DNS queries
+// plus greetings and replies on web and mail connections.
+func (tb *testbed) answers() int64 {
+	n := tb.dnsQueries.Load()
+	for _, l := range tb.listeners {
+		n += l.Answers()
+	}
+	return n
+}
+
+// serveDNS answers with h on addr over UDP and TCP on one port: on
+// 127.0.0.1 as the probe's resolver, on ::1 as the name servers' IPv6
+// address that ns.ipv6 asks directly.
+func serveDNS(t testing.TB, addr string, h dns.Handler) int {
 	t.Helper()
 	for attempt := 0; attempt < 20; attempt++ {
-		pc, err := net.ListenPacket("udp", "[::1]:0")
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(addr, "0"))
 		if err != nil {
-			t.Fatalf("listen on ::1: %v", err)
+			t.Fatalf("listen on %s: %v", addr, err)
 		}
 		port := pc.LocalAddr().(*net.UDPAddr).Port
-		ln, err := net.Listen("tcp", net.JoinHostPort(goodV6, strconv.Itoa(port)))
+		ln, err := net.Listen("tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
 		if err != nil {
 			pc.Close()
 			continue
 		}
-		for _, s := range []*dns.Server{{PacketConn: pc, Handler: srv}, {Listener: ln, Handler: srv}} {
+		for _, s := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
 			started := make(chan struct{})
 			s.NotifyStartedFunc = func() { close(started) }
 			go s.ActivateAndServe()
@@ -145,7 +171,7 @@ func serveDNSOnIPv6(t testing.TB, srv *probetest.DNSServer) int {
 		}
 		return port
 	}
-	t.Fatal("no port free for DNS on ::1")
+	t.Fatalf("no port free for DNS on %s", addr)
 	return 0
 }
 
@@ -162,7 +188,8 @@ func writeTestFile(t testing.TB, path, content string) {
 
 // serveOnSamePort listens on one port number on 127.0.0.1, ::1 and
 // 127.0.0.2 (the probe has one port setting per protocol) and hands each
-// listener, wrapped to count connections and add the delay, to start.
+// listener, wrapped to count connections and answers and to add the
+// delay, to start.
 // 127.0.0.3 gets the same port with a server that never answers.
 func (tb *testbed) serveOnSamePort(t testing.TB, start func(addr string, ln net.Listener)) int {
 	t.Helper()
@@ -189,10 +216,8 @@ func (tb *testbed) serveOnSamePort(t testing.TB, start func(addr string, ln net.
 			continue
 		}
 		for addr, ln := range lns {
-			var l net.Listener = &countingListener{Listener: ln, n: &tb.accepted}
-			if tb.delay > 0 {
-				l = probetest.DelayListener(l, tb.delay)
-			}
+			l := probetest.DelayListener(&countingListener{Listener: ln, n: &tb.accepted}, 0)
+			tb.listeners = append(tb.listeners, l)
 			if addr == hungV4 {
 				go holdSilently(l)
 				t.Cleanup(func() { l.Close() })

@@ -8,30 +8,43 @@ import (
 
 // DelayListener wraps ln so that the servers behind it answer late, the way
 // a server one network round trip of delay away would appear to a client.
-// Each accepted connection waits delay before its first write after a read
-// (the answer to a request) and before the first write on a new connection
-// (a greeting such as SMTP's 220). Further writes of the same answer are not
-// delayed, so one request and its answer cost one delay however many write
-// calls the server makes.
+// Each accepted connection waits the delay before its first write after a
+// read (the answer to a request) and before the first write on a new
+// connection (a greeting such as SMTP's 220). Further writes of the same
+// answer are not delayed, so one request and its answer cost one delay
+// however many write calls the server makes.
 //
 // What it cannot add: the TCP handshake itself still completes at loopback
 // speed, because the kernel answers the SYN before Accept returns. A real
 // connection costs one more round trip than this models.
-func DelayListener(ln net.Listener, delay time.Duration) net.Listener {
-	return &delayListener{Listener: ln, delay: delay}
+func DelayListener(ln net.Listener, delay time.Duration) *DelayedListener {
+	l := &DelayedListener{Listener: ln}
+	l.delay.Store(int64(delay))
+	return l
 }
 
-type delayListener struct {
+// DelayedListener is a listener whose connections answer late; see
+// DelayListener. It counts the answers it delayed.
+type DelayedListener struct {
 	net.Listener
-	delay time.Duration
+	delay   atomic.Int64
+	answers atomic.Int64
 }
 
-func (l *delayListener) Accept() (net.Conn, error) {
+// SetDelay changes the delay for answers from now on (0 turns it off).
+func (l *DelayedListener) SetDelay(d time.Duration) { l.delay.Store(int64(d)) }
+
+// Answers is how many answers (greetings and replies to a request) the
+// connections have written, delayed or not: the round trips clients made.
+func (l *DelayedListener) Answers() int64 { return l.answers.Load() }
+
+// Accept waits for a connection and wraps it.
+func (l *DelayedListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	dc := &delayConn{Conn: c, delay: l.delay}
+	dc := &delayConn{Conn: c, l: l}
 	dc.owed.Store(true)
 	return dc, nil
 }
@@ -41,8 +54,8 @@ func (l *delayListener) Accept() (net.Conn, error) {
 // goroutines (net/http reads ahead in the background while answering).
 type delayConn struct {
 	net.Conn
-	delay time.Duration
-	owed  atomic.Bool
+	l    *DelayedListener
+	owed atomic.Bool
 }
 
 func (c *delayConn) Read(b []byte) (int, error) {
@@ -55,7 +68,10 @@ func (c *delayConn) Read(b []byte) (int, error) {
 
 func (c *delayConn) Write(b []byte) (int, error) {
 	if c.owed.Swap(false) {
-		time.Sleep(c.delay)
+		c.l.answers.Add(1)
+		if d := time.Duration(c.l.delay.Load()); d > 0 {
+			time.Sleep(d)
+		}
 	}
 	return c.Conn.Write(b)
 }

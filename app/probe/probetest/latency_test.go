@@ -102,3 +102,47 @@ func TestDelayPacketConnDelaysEveryDatagram(t *testing.T) {
 		t.Errorf("answer took %s, less than the delay of %s", elapsed, delay)
 	}
 }
+
+func TestDelayListenerCountsAnswersAndCanBeTurnedOff(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := DelayListener(ln, time.Hour)
+	defer dl.Close()
+	// With an hour's delay still set this test could only pass by hanging,
+	// so it proves SetDelay(0) takes effect.
+	dl.SetDelay(0)
+	go func() {
+		c, err := dl.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 64)
+		c.Write([]byte("hello\n"))
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			c.Write(buf[:n])
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	r.ReadString('\n')
+	for _, msg := range []string{"a\n", "b\n"} {
+		c.Write([]byte(msg))
+		if got, _ := r.ReadString('\n'); got != msg {
+			t.Fatalf("echo = %q, want %q", got, msg)
+		}
+	}
+	if got := dl.Answers(); got != 3 {
+		t.Errorf("Answers() = %d, want 3 (greeting and two echoes)", got)
+	}
+}
