@@ -1,0 +1,406 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"tenderprobe/app/probe/netguard"
+	"tenderprobe/app/probe/tlsscan"
+)
+
+// webTarget is one address of one web host that is tested, as internet.nl
+// does: the first IPv4 and the first IPv6 address of the apex and of www.
+type webTarget struct {
+	Host string     `json:"host"`
+	Addr netip.Addr `json:"addr"`
+}
+
+func (t webTarget) hostPort(port int) string {
+	return net.JoinHostPort(t.Addr.String(), strconv.Itoa(port))
+}
+
+// webHosts returns the domain and, when it has an A or AAAA record, its www
+// name, with the addresses to test. It fails only when the apex lookup does.
+func webHosts(ctx context.Context, r *run) ([]webTarget, error) {
+	var targets []webTarget
+	for i, host := range []string{r.domain, "www." + r.domain} {
+		v4, v6, err := r.lookupAddrs(ctx, host)
+		if err != nil {
+			if i == 0 {
+				return nil, fmt.Errorf("probe: addresses of %s: %w", host, err)
+			}
+			continue
+		}
+		if len(v4) > 0 {
+			targets = append(targets, webTarget{Host: host, Addr: v4[0]})
+		}
+		if len(v6) > 0 {
+			targets = append(targets, webTarget{Host: host, Addr: v6[0]})
+		}
+	}
+	return targets, nil
+}
+
+// tlsTarget is the scan of one web target.
+type tlsTarget struct {
+	webTarget
+	Report *tlsscan.Report
+	Err    error
+}
+
+// scanTargets runs a full TLS scan of every target concurrently.
+func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mode tlsscan.Mode) []tlsTarget {
+	out := make([]tlsTarget, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, err := tlsscan.Scan(ctx, tlsscan.Config{
+				Dial:       r.dialer.DialContext,
+				Addr:       t.hostPort(port),
+				ServerName: t.Host,
+				RootCAs:    r.cfg.RootCAs,
+				Timeout:    r.cfg.ConnTimeout,
+				Now:        r.cfg.Now,
+				Mode:       mode,
+			})
+			out[i] = tlsTarget{webTarget: t, Report: rep, Err: err}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// webTLSIDs are the checks one TLS scan answers.
+var webTLSIDs = []string{"web.https", "web.tls-version", "web.tls-ciphers", "web.tls-cert", "web.tls-pq"}
+
+// checkWebTLS scans HTTPS on the apex and www (first IPv4 and IPv6 address
+// each) and reports reachability, versions, suites and key exchange,
+// certificate and post-quantum key exchange.
+func checkWebTLS(ctx context.Context, r *run) []Check {
+	targets, err := webHosts(ctx, r)
+	if err != nil {
+		return errorChecks(err, webTLSIDs...)
+	}
+	if len(targets) == 0 {
+		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", webTLSIDs...)
+	}
+	scans := scanTargets(ctx, r, targets, r.cfg.HTTPSPort, tlsscan.Full)
+	var ok []tlsTarget
+	for _, s := range scans {
+		if s.Err == nil && s.Report.Handshake != nil || s.Err == nil && len(s.Report.AcceptedVersions()) > 0 {
+			ok = append(ok, s)
+		}
+	}
+	checks := []Check{httpsCheck(scans, r.cfg.HTTPSPort)}
+	if len(ok) == 0 {
+		err := errors.New("no HTTPS server could be reached, so TLS could not be tested")
+		return append(checks, errorChecks(err, webTLSIDs[1:]...)...)
+	}
+	checks = append(checks,
+		versionCheck("web.tls-version", ok),
+		cipherCheck("web.tls-ciphers", ok, true),
+		certCheck("web.tls-cert", ok, false),
+		pqCheck(ok),
+	)
+	return checks
+}
+
+// notApplicable reports the same reason for every id of a group.
+func notApplicable(summary string, ids ...string) []Check {
+	out := make([]Check, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, newCheck(id, StatusNotApplicable, summary, nil))
+	}
+	return out
+}
+
+// targetLabel names a target in summaries: "www.example.nl (2001:db8::1)".
+func targetLabel(host string, addr netip.Addr) string {
+	return fmt.Sprintf("%s (%s)", host, addr)
+}
+
+func httpsCheck(scans []tlsTarget, port int) Check {
+	type row struct {
+		Host     string `json:"host"`
+		Addr     string `json:"addr"`
+		Port     int    `json:"port"`
+		Version  string `json:"version,omitempty"`
+		Suite    string `json:"suite,omitempty"`
+		Error    string `json:"error,omitempty"`
+		Refused  bool   `json:"refused_by_policy,omitempty"`
+		Complete bool   `json:"handshake_complete"`
+	}
+	var rows []row
+	var failed, refused []string
+	for _, s := range scans {
+		rw := row{Host: s.Host, Addr: s.Addr.String(), Port: port}
+		var ref *netguard.RefusedError
+		switch {
+		case errors.As(s.Err, &ref):
+			rw.Error, rw.Refused = s.Err.Error(), true
+			refused = append(refused, targetLabel(s.Host, s.Addr))
+		case s.Err != nil:
+			rw.Error = s.Err.Error()
+			failed = append(failed, targetLabel(s.Host, s.Addr))
+		case s.Report.Handshake == nil:
+			rw.Error = s.Report.HandshakeError
+			failed = append(failed, targetLabel(s.Host, s.Addr))
+		default:
+			rw.Complete = true
+			rw.Version = s.Report.Handshake.Version.String()
+			rw.Suite = s.Report.Handshake.Suite.Name
+		}
+		rows = append(rows, rw)
+	}
+	details := map[string]any{"targets": rows}
+	switch {
+	case len(refused) > 0:
+		return newCheck("web.https", StatusError, "Not tested: "+strings.Join(refused, ", ")+" is a private or special-purpose address.", details)
+	case len(failed) > 0:
+		return newCheck("web.https", StatusFail, "No working HTTPS on "+strings.Join(failed, ", ")+".", details)
+	}
+	return newCheck("web.https", StatusPass, fmt.Sprintf("HTTPS works on all %d tested addresses.", len(scans)), details)
+}
+
+func versionCheck(id string, scans []tlsTarget) Check {
+	type row struct {
+		Host     string            `json:"host"`
+		Addr     string            `json:"addr"`
+		Accepted []tlsscan.Version `json:"accepted"`
+		Errors   map[string]string `json:"errors,omitempty"`
+	}
+	var rows []row
+	bad := map[tlsscan.Version][]string{}
+	for _, s := range scans {
+		rw := row{Host: s.Host, Addr: s.Addr.String(), Accepted: s.Report.AcceptedVersions()}
+		for _, v := range s.Report.Versions {
+			if v.Error != "" {
+				if rw.Errors == nil {
+					rw.Errors = map[string]string{}
+				}
+				rw.Errors[v.Version.String()] = v.Error
+			}
+			if v.Accepted && v.Class == tlsscan.Insufficient {
+				bad[v.Version] = append(bad[v.Version], targetLabel(s.Host, s.Addr))
+			}
+		}
+		rows = append(rows, rw)
+	}
+	details := map[string]any{"targets": rows}
+	if len(bad) > 0 {
+		var parts []string
+		for _, v := range tlsscan.AllVersions {
+			if hosts, ok := bad[v]; ok {
+				parts = append(parts, fmt.Sprintf("%s on %s", v, strings.Join(hosts, ", ")))
+			}
+		}
+		return newCheck(id, StatusFail, "Outdated protocol versions accepted: "+strings.Join(parts, "; ")+".", details)
+	}
+	return newCheck(id, StatusPass, "Only TLS 1.2 and TLS 1.3 are accepted.", details)
+}
+
+// cipherCheck rates the suites, their order and the key exchange. For mail
+// (web false) a weak key-exchange hash is a warning, as internet.nl has it.
+func cipherCheck(id string, scans []tlsTarget, web bool) Check {
+	type row struct {
+		Host                 string                  `json:"host"`
+		Addr                 string                  `json:"addr"`
+		Versions             []tlsscan.VersionResult `json:"versions"`
+		KexGroups            []tlsscan.Group         `json:"kex_groups,omitempty"`
+		DHGroups             []tlsscan.DHGroup       `json:"dh_groups,omitempty"`
+		KexSigAlgs           []tlsscan.SigAlg        `json:"kex_signature_algorithms,omitempty"`
+		Compression          bool                    `json:"compression"`
+		SecureRenegotiation  *bool                   `json:"secure_renegotiation,omitempty"`
+		ExtendedMasterSecret *bool                   `json:"extended_master_secret,omitempty"`
+		Connections          int                     `json:"connections"`
+	}
+	var rows []row
+	var fails, warns []string
+	add := func(list *[]string, msg string) {
+		if !slices.Contains(*list, msg) {
+			*list = append(*list, msg)
+		}
+	}
+	for _, s := range scans {
+		rep := s.Report
+		var accepted []tlsscan.VersionResult
+		for _, v := range rep.Versions {
+			if v.Accepted {
+				accepted = append(accepted, v)
+			}
+		}
+		rows = append(rows, row{
+			Host: s.Host, Addr: s.Addr.String(), Versions: accepted,
+			KexGroups: rep.KexGroups, DHGroups: rep.DHGroups, KexSigAlgs: rep.KexSigAlgs,
+			Compression: rep.Compression, SecureRenegotiation: rep.SecureRenegotiation,
+			ExtendedMasterSecret: rep.ExtendedMasterSecret, Connections: rep.Connections,
+		})
+		for _, su := range rep.Suites() {
+			switch su.Class {
+			case tlsscan.Insufficient:
+				add(&fails, "insufficient suite "+su.Name)
+			case tlsscan.PhaseOut:
+				add(&warns, "phase-out suite "+su.Name)
+			}
+		}
+		for _, v := range accepted {
+			if v.OrderOK != nil && !*v.OrderOK {
+				add(&fails, fmt.Sprintf("%s server order does not prefer stronger suites", v.Version))
+			}
+		}
+		for _, g := range rep.KexGroups {
+			switch g.Class {
+			case tlsscan.Insufficient:
+				add(&fails, "insufficient group "+g.Name)
+			case tlsscan.PhaseOut:
+				add(&warns, "phase-out group "+g.Name)
+			}
+		}
+		for _, g := range rep.DHGroups {
+			msg := fmt.Sprintf("DH group %s (%d bits)", g.Name, g.Bits)
+			if g.Class == tlsscan.Insufficient {
+				add(&fails, "insufficient "+msg)
+			} else if g.Class == tlsscan.PhaseOut {
+				add(&warns, "phase-out "+msg)
+			}
+		}
+		for _, a := range rep.KexSigAlgs {
+			if a.Class == tlsscan.Insufficient && web {
+				add(&fails, "key exchange signed with "+a.Name)
+			} else if !a.Class.Acceptable() {
+				add(&warns, "key exchange signed with "+a.Name)
+			}
+		}
+		if rep.Compression {
+			add(&fails, "TLS compression enabled")
+		}
+		if rep.SecureRenegotiation != nil && !*rep.SecureRenegotiation {
+			add(&fails, "no secure renegotiation (RFC 5746)")
+		}
+		if rep.ExtendedMasterSecret != nil && !*rep.ExtendedMasterSecret {
+			add(&warns, "no extended master secret (RFC 7627)")
+		}
+	}
+	details := map[string]any{"targets": rows}
+	switch {
+	case len(fails) > 0:
+		details["problems"] = fails
+		details["warnings"] = warns
+		return newCheck(id, StatusFail, "Weak cryptography accepted: "+strings.Join(fails, "; ")+".", details)
+	case len(warns) > 0:
+		details["warnings"] = warns
+		return newCheck(id, StatusWarn, "To be phased out: "+strings.Join(warns, "; ")+".", details)
+	}
+	return newCheck(id, StatusPass, "Only good or sufficient cipher suites and key exchange, in a sound order.", details)
+}
+
+// certCheck rates the served certificates. For mail (infoTrust) an
+// untrusted chain or a name mismatch is information only, as internet.nl
+// has it: SMTP clients rarely check them without DANE.
+func certCheck(id string, scans []tlsTarget, infoTrust bool) Check {
+	type row struct {
+		Host string              `json:"host"`
+		Addr string              `json:"addr"`
+		Cert *tlsscan.CertReport `json:"certificate"`
+	}
+	var rows []row
+	var fails, warns, infos []string
+	for _, s := range scans {
+		c := s.Report.Certificate
+		rows = append(rows, row{Host: s.Host, Addr: s.Addr.String(), Cert: c})
+		label := targetLabel(s.Host, s.Addr)
+		if c == nil {
+			fails = append(fails, label+": no certificate seen")
+			continue
+		}
+		trustList := &fails
+		if infoTrust {
+			trustList = &infos
+		}
+		if !c.Valid {
+			fails = append(fails, label+": certificate expired or not yet valid")
+		}
+		if !c.Trusted {
+			*trustList = append(*trustList, label+": chain not trusted ("+c.TrustError+")")
+		}
+		if !c.NameMatch {
+			*trustList = append(*trustList, label+": name does not match the certificate")
+		}
+		switch c.KeyClass {
+		case tlsscan.Insufficient:
+			fails = append(fails, label+": insufficient key "+keyDesc(c))
+		case tlsscan.PhaseOut:
+			warns = append(warns, label+": key to be phased out "+keyDesc(c))
+		}
+		if c.SigClass == tlsscan.Insufficient {
+			fails = append(fails, label+": weak signature hash ("+sigDesc(c)+")")
+		}
+	}
+	details := map[string]any{"targets": rows}
+	if len(infos) > 0 {
+		details["notes"] = infos
+	}
+	switch {
+	case len(fails) > 0:
+		details["problems"] = fails
+		return newCheck(id, StatusFail, "Certificate problems: "+strings.Join(fails, "; ")+".", details)
+	case len(warns) > 0:
+		details["warnings"] = warns
+		return newCheck(id, StatusWarn, strings.Join(warns, "; ")+".", details)
+	case len(infos) > 0:
+		return newCheck(id, StatusInfo, "Certificate sound but not publicly verifiable: "+strings.Join(infos, "; ")+".", details)
+	}
+	return newCheck(id, StatusPass, "Trusted, valid certificates matching the name, with strong keys and signatures.", details)
+}
+
+func keyDesc(c *tlsscan.CertReport) string {
+	for _, s := range c.Chain {
+		if s.KeyClass == c.KeyClass {
+			return fmt.Sprintf("(%s %d bits in %s)", s.KeyType, s.KeyBits, s.Subject)
+		}
+	}
+	return ""
+}
+
+func sigDesc(c *tlsscan.CertReport) string {
+	for _, s := range c.Chain {
+		if s.SigClass == c.SigClass {
+			return s.SigAlg + " in " + s.Subject
+		}
+	}
+	return ""
+}
+
+func pqCheck(scans []tlsTarget) Check {
+	type row struct {
+		Host      string             `json:"host"`
+		Addr      string             `json:"addr"`
+		Handshake *tlsscan.Handshake `json:"handshake,omitempty"`
+		PQ        *tlsscan.PQResult  `json:"pq,omitempty"`
+	}
+	var rows []row
+	var with, without []string
+	for _, s := range scans {
+		rows = append(rows, row{Host: s.Host, Addr: s.Addr.String(), Handshake: s.Report.Handshake, PQ: s.Report.PQ})
+		label := targetLabel(s.Host, s.Addr)
+		if pq := s.Report.PQ; pq != nil && pq.Negotiated != nil {
+			with = append(with, label+": "+pq.Negotiated.Name)
+		} else {
+			without = append(without, label)
+		}
+	}
+	details := map[string]any{"targets": rows}
+	if len(without) == 0 {
+		return newCheck("web.tls-pq", StatusPass, "Post-quantum hybrid key exchange negotiated: "+strings.Join(with, "; ")+".", details)
+	}
+	return newCheck("web.tls-pq", StatusInfo, "No post-quantum hybrid key exchange (such as X25519MLKEM768) on "+strings.Join(without, ", ")+".", details)
+}
