@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"tenderprobe/app"
+	"tenderprobe/app/probecli"
 )
 
 func main() {
@@ -33,6 +34,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return app.RunServe(ctx, args, stdout, stderr)
 	case "catalogue":
 		return app.RunCatalogue(ctx, args, stdout, stderr)
+	case "probe":
+		return probecli.Run(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tenderprobe", app.Version)
 		return 0

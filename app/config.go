@@ -29,6 +29,7 @@ Subcommands:
   catalogue import FILE      import a standards catalogue version (YAML or JSON)
   catalogue export [-o FILE] [--format yaml|json]
                              write the current catalogue version
+  probe [flags] DOMAIN...    probe domains from the command line (tenderprobe probe -h)
   version                    print the version
   help                       print this text
 `
@@ -50,6 +51,8 @@ type Config struct {
 	BodyLimit int
 	// SessionTTL is how long a login session lasts without renewal.
 	SessionTTL time.Duration
+	// APITokenTTL is how long a token from POST /api/v1/tokens is valid.
+	APITokenTTL time.Duration
 	// LoginFailuresPerAccount and LoginFailuresPerIP are the failed logins
 	// allowed within LoginWindow before further attempts get 429.
 	LoginFailuresPerAccount int
@@ -64,6 +67,7 @@ func DefaultConfig() Config {
 		DB:                      "./tenderprobe.db",
 		BodyLimit:               1 << 20,
 		SessionTTL:              12 * time.Hour,
+		APITokenTTL:             30 * 24 * time.Hour,
 		LoginFailuresPerAccount: 5,
 		LoginFailuresPerIP:      20,
 		LoginWindow:             15 * time.Minute,
@@ -87,8 +91,8 @@ func (c Config) Validate() error {
 	if c.BodyLimit <= 0 {
 		return errors.New("config: body limit must be positive")
 	}
-	if c.SessionTTL <= 0 {
-		return errors.New("config: session ttl must be positive")
+	if c.SessionTTL <= 0 || c.APITokenTTL <= 0 {
+		return errors.New("config: session and API token lifetimes must be positive")
 	}
 	if c.LoginFailuresPerAccount <= 0 || c.LoginFailuresPerIP <= 0 || c.LoginWindow <= 0 {
 		return errors.New("config: login rate limits must be positive")

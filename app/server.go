@@ -23,6 +23,7 @@ import (
 
 	"tenderprobe/handlers"
 	"tenderprobe/models"
+	"tenderprobe/seed"
 	"tenderprobe/static"
 	"tenderprobe/templates"
 )
@@ -59,11 +60,19 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		_ = models.Close(db)
 		return nil, err
 	}
+	profiles, err := seed.Profiles()
+	if err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
 	h := &handlers.Handler{
+		Profiles:                profiles,
 		DB:                      db,
 		Log:                     log,
 		SecureCookies:           cfg.TLS(),
 		SessionTTL:              cfg.SessionTTL,
+		APITokenTTL:             cfg.APITokenTTL,
+		BodyLimit:               cfg.BodyLimit,
 		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount,
 		LoginFailuresPerIP:      cfg.LoginFailuresPerIP,
 		LoginWindow:             cfg.LoginWindow,

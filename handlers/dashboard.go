@@ -1,8 +1,46 @@
 package handlers
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"errors"
 
-// Dashboard shows each role where to start.
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// Dashboard shows each role where to start: officers their drafts and
+// published tenders, auditors everything read-only, admins the accounts and
+// the catalogue, vendors the tenders open to them.
 func (h *Handler) Dashboard(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, "dashboard/index", "Dashboard", nil)
+	ctx := c.UserContext()
+	tenders, err := models.ListTenders(ctx, h.DB, currentUser(c))
+	if err != nil {
+		return err
+	}
+	var drafts, published []models.Tender
+	for _, t := range tenders {
+		if t.IsDraft() {
+			drafts = append(drafts, t)
+		} else {
+			published = append(published, t)
+		}
+	}
+	data := fiber.Map{"Drafts": drafts, "Published": published}
+	cv, err := models.CurrentCatalogue(ctx, h.DB)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	data["Version"] = cv
+	if currentUser(c).Role == models.RoleAdmin {
+		users, err := models.CountUsers(ctx, h.DB)
+		if err != nil {
+			return err
+		}
+		orgs, err := models.ListOrgs(ctx, h.DB, "")
+		if err != nil {
+			return err
+		}
+		data["UserCount"], data["OrgCount"] = users, len(orgs)
+	}
+	return h.render(c, fiber.StatusOK, "dashboard/index", "Dashboard", data)
 }

@@ -6,6 +6,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -28,11 +29,17 @@ type Handler struct {
 	SecureCookies bool
 	// SessionTTL is how long a login session lasts.
 	SessionTTL time.Duration
+	// APITokenTTL is how long an API token stays valid.
+	APITokenTTL time.Duration
+	// BodyLimit is the request body limit, named in 413 answers.
+	BodyLimit int
 	// LoginFailuresPerAccount, LoginFailuresPerIP and LoginWindow make the
 	// login rate limit.
 	LoginFailuresPerAccount int
 	LoginFailuresPerIP      int
 	LoginWindow             time.Duration
+	// Profiles are the preset requirement sets officers can apply.
+	Profiles []models.Profile
 	// Now tells the time; tests fix it so PDFs are reproducible.
 	Now func() time.Time
 }
@@ -49,7 +56,6 @@ const (
 	localUser    = "tp.user"
 	localSession = "tp.session"
 	localCSRF    = "tp.csrf"
-	localFlash   = "tp.flash"
 )
 
 // currentUser returns the logged-in user (web session or API token), or nil.
@@ -75,7 +81,7 @@ func (h *Handler) render(c *fiber.Ctx, status int, page, title string, data fibe
 	data["CSRF"] = csrfToken(c)
 	data["Path"] = c.Path()
 	if _, ok := data["Flash"]; !ok {
-		data["Flash"] = c.Locals(localFlash)
+		data["Flash"] = flashFrom(c)
 	}
 	if _, ok := data["Errors"]; !ok {
 		data["Errors"] = map[string]string{}
@@ -151,6 +157,9 @@ func isAPI(c *fiber.Ctx) bool {
 // error page or a JSON error, and logs server errors.
 func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	status, msg := statusOf(err)
+	if status == fiber.StatusRequestEntityTooLarge {
+		msg = fmt.Sprintf("The request body is larger than the limit of %d bytes.", h.BodyLimit)
+	}
 	if status >= 500 {
 		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}

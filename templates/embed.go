@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template file.
 //
-//go:embed layouts partials auth dashboard errors
+//go:embed layouts partials auth dashboard catalogue tenders admin errors
 var FS embed.FS

@@ -1,0 +1,40 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// ListOrgs shows the organisations and the form to add one.
+func (h *Handler) ListOrgs(c *fiber.Ctx) error {
+	return h.renderOrgs(c, fiber.StatusOK, fiber.Map{"Kind": models.OrgBuyer})
+}
+
+// CreateOrg adds a buyer or supplier organisation.
+func (h *Handler) CreateOrg(c *fiber.Ctx) error {
+	name, kind := c.FormValue("name"), c.FormValue("kind")
+	_, err := models.CreateOrg(c.UserContext(), h.DB, name, kind)
+	if err == nil {
+		return c.Redirect("/admin/orgs?flash=org", fiber.StatusSeeOther)
+	}
+	form := fiber.Map{"Name": name, "Kind": kind}
+	if errs, ok := fieldErrors(err); ok {
+		form["Errors"] = errs
+		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
+	}
+	if status, _ := statusOf(err); status == fiber.StatusConflict {
+		form["Errors"] = map[string]string{"name": "An organisation with this name exists already."}
+		return h.renderOrgs(c, fiber.StatusConflict, form)
+	}
+	return err
+}
+
+func (h *Handler) renderOrgs(c *fiber.Ctx, status int, data fiber.Map) error {
+	orgs, err := models.ListOrgs(c.UserContext(), h.DB, "")
+	if err != nil {
+		return err
+	}
+	data["Orgs"] = orgs
+	return h.render(c, status, "admin/orgs", "Organisations", data)
+}

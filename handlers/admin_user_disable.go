@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// SetUserDisabled disables (disabled=true) or enables an account. Disabling
+// ends the user's sessions and API tokens at once. Admins cannot disable
+// themselves, so an installation always keeps a way in.
+func (h *Handler) SetUserDisabled(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	disable := c.FormValue("disabled") == "true"
+	if disable && id == currentUser(c).ID {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "You cannot disable your own account.")
+	}
+	ctx := c.UserContext()
+	if _, err := models.UpdateUser(ctx, h.DB, id, models.UserChanges{Disabled: &disable}); err != nil {
+		return err
+	}
+	flash := "enabled"
+	if disable {
+		if err := models.DeleteUserSessions(ctx, h.DB, id); err != nil {
+			return err
+		}
+		flash = "disabled"
+	}
+	h.Log.Info("user disabled changed", "user", id, "disabled", disable, "by", currentUser(c).ID)
+	return c.Redirect("/admin/users?flash="+flash, fiber.StatusSeeOther)
+}

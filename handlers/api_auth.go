@@ -1,0 +1,31 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// APIAuth lets through requests with a valid "Authorization: Bearer TOKEN"
+// header and answers 401 otherwise.
+func (h *Handler) APIAuth(c *fiber.Ctx) error {
+	auth := c.Get(fiber.HeaderAuthorization)
+	scheme, token, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="tenderprobe"`)
+		return fiber.NewError(fiber.StatusUnauthorized, "send an API token: Authorization: Bearer TOKEN (POST /api/v1/tokens issues one)")
+	}
+	user, err := models.FindAPITokenUser(c.UserContext(), h.DB, strings.TrimSpace(token), h.now())
+	if errors.Is(err, models.ErrNotFound) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="tenderprobe", error="invalid_token"`)
+		return fiber.NewError(fiber.StatusUnauthorized, "the API token is unknown, expired or revoked")
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(localUser, user)
+	return c.Next()
+}

@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// decodeJSON reads the request body into dst, which must be a pointer to a
+// struct. It answers 400 with a message a client can act on: not JSON, a
+// syntax error with its byte offset, a field of the wrong type, an unknown
+// field, or trailing data.
+func decodeJSON(c *fiber.Ctx, dst any) error {
+	body := c.Body()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fiber.NewError(fiber.StatusBadRequest, "the request body is empty; send a JSON object")
+	}
+	if ct := c.Get(fiber.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), fiber.MIMEApplicationJSON) {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "send the body as application/json")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+	case errors.As(err, &syntax):
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("the body is not valid JSON (at byte %d)", syntax.Offset))
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return fiber.NewError(fiber.StatusBadRequest, "the body must be a JSON object")
+		}
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("field %q must be a %s, not a %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fiber.NewError(fiber.StatusBadRequest, "the body is not valid JSON (it ends too early)")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return fiber.NewError(fiber.StatusBadRequest, "unknown field "+strings.TrimPrefix(err.Error(), "json: unknown field "))
+	default:
+		return fiber.NewError(fiber.StatusBadRequest, "the body is not valid JSON: "+err.Error())
+	}
+	if dec.More() {
+		return fiber.NewError(fiber.StatusBadRequest, "the body has data after the JSON object")
+	}
+	return nil
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "slice", "array":
+		return "list"
+	case "struct", "map", "ptr":
+		return "object"
+	case "bool":
+		return "boolean"
+	}
+	return "number"
+}
+
+// required answers 422 naming the first empty required field.
+func required(fields ...[2]string) error {
+	for _, f := range fields {
+		if strings.TrimSpace(f[1]) == "" {
+			return &models.ValidationError{Field: f[0], Message: "is required"}
+		}
+	}
+	return nil
+}
+
+// standardJSON is a catalogue standard as the API shows it.
+type standardJSON struct {
+	Slug       string             `json:"slug"`
+	Name       string             `json:"name"`
+	Domain     string             `json:"domain"`
+	References []models.Reference `json:"references"`
+	Checks     []string           `json:"checks"`
+}
+
+func standardOf(s *models.Standard) standardJSON {
+	refs, checks := s.References, s.Checks
+	if refs == nil {
+		refs = []models.Reference{}
+	}
+	if checks == nil {
+		checks = []string{}
+	}
+	return standardJSON{Slug: s.Slug, Name: s.Name, Domain: s.Domain, References: refs, Checks: checks}
+}
+
+// requirementJSON is one line of a tender's sheet.
+type requirementJSON struct {
+	ID           uint   `json:"id"`
+	Standard     string `json:"standard"`
+	Level        string `json:"level"`
+	Position     int    `json:"position"`
+	Clause       string `json:"clause"`
+	CustomClause string `json:"custom_clause"`
+	Note         string `json:"note"`
+}
+
+func requirementOf(r *models.Requirement) requirementJSON {
+	out := requirementJSON{ID: r.ID, Level: r.Level, Position: r.Position, Clause: r.Clause(), CustomClause: r.CustomClause, Note: r.Note}
+	if r.Standard != nil {
+		out.Standard = r.Standard.Slug
+	}
+	return out
+}
+
+// tenderJSON is a tender as the API shows it; Requirements is only filled
+// for a single tender.
+type tenderJSON struct {
+	ID                  uint              `json:"id"`
+	Title               string            `json:"title"`
+	Reference           string            `json:"reference"`
+	Description         string            `json:"description"`
+	Status              string            `json:"status"`
+	Revision            int               `json:"revision"`
+	Buyer               string            `json:"buyer"`
+	Deadline            *time.Time        `json:"deadline"`
+	EstimatedValueCents int64             `json:"estimated_value_cents"`
+	Currency            string            `json:"currency"`
+	ScopeTags           []string          `json:"scope_tags"`
+	CatalogueVersion    string            `json:"catalogue_version,omitempty"`
+	PublishedAt         *time.Time        `json:"published_at"`
+	RequirementCount    int64             `json:"requirement_count"`
+	Requirements        []requirementJSON `json:"requirements,omitempty"`
+}
+
+func tenderOf(t *models.Tender, withRequirements bool) tenderJSON {
+	out := tenderJSON{
+		ID: t.ID, Title: t.Title, Reference: t.Reference, Description: t.Description, Status: t.Status,
+		Revision: t.Revision, Deadline: t.Deadline, EstimatedValueCents: t.EstimatedValueCents,
+		Currency: t.Currency, ScopeTags: t.ScopeTags, PublishedAt: t.PublishedAt, RequirementCount: t.RequirementCount,
+	}
+	if out.ScopeTags == nil {
+		out.ScopeTags = []string{}
+	}
+	if t.BuyerOrg != nil {
+		out.Buyer = t.BuyerOrg.Name
+	}
+	if t.CatalogueVersion != nil {
+		out.CatalogueVersion = t.CatalogueVersion.Version
+	}
+	if withRequirements {
+		out.Requirements = make([]requirementJSON, len(t.Requirements))
+		for i := range t.Requirements {
+			out.Requirements[i] = requirementOf(&t.Requirements[i])
+		}
+		out.RequirementCount = int64(len(t.Requirements))
+	}
+	return out
+}

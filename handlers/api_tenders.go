@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// APIListTenders lists the tenders the caller may see.
+func (h *Handler) APIListTenders(c *fiber.Ctx) error {
+	tenders, err := models.ListTenders(c.UserContext(), h.DB, currentUser(c))
+	if err != nil {
+		return err
+	}
+	out := make([]tenderJSON, len(tenders))
+	for i := range tenders {
+		out[i] = tenderOf(&tenders[i], false)
+	}
+	return c.JSON(fiber.Map{"tenders": out})
+}
+
+// APIShowTender returns one tender with its requirements.
+func (h *Handler) APIShowTender(c *fiber.Ctx) error {
+	t, err := h.tenderFor(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(tenderOf(t, true))
+}
+
+// APICreateTender creates a draft tender.
+func (h *Handler) APICreateTender(c *fiber.Ctx) error {
+	var in struct {
+		Title               string   `json:"title"`
+		Reference           string   `json:"reference"`
+		Description         string   `json:"description"`
+		Deadline            string   `json:"deadline"`
+		EstimatedValueCents int64    `json:"estimated_value_cents"`
+		Currency            string   `json:"currency"`
+		ScopeTags           []string `json:"scope_tags"`
+		BuyerOrgID          uint     `json:"buyer_org_id"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := required([2]string{"title", in.Title}); err != nil {
+		return err
+	}
+	deadline, err := parseDeadline(in.Deadline)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	t, err := models.CreateTender(ctx, h.DB, currentUser(c), models.TenderInput{
+		BuyerOrgID: in.BuyerOrgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
+		EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, Deadline: deadline, ScopeTags: in.ScopeTags,
+	})
+	if err != nil {
+		return err
+	}
+	if t, err = models.FindTender(ctx, h.DB, t.ID); err != nil {
+		return err
+	}
+	c.Location(fmt.Sprintf("/api/v1/tenders/%d", t.ID))
+	return c.Status(fiber.StatusCreated).JSON(tenderOf(t, true))
+}
+
+// APIAddRequirement adds a catalogue standard to a draft tender's sheet.
+func (h *Handler) APIAddRequirement(c *fiber.Ctx) error {
+	t, err := h.editableTender(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Standard     string `json:"standard"`
+		Level        string `json:"level"`
+		CustomClause string `json:"custom_clause"`
+		Note         string `json:"note"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := required([2]string{"standard", in.Standard}, [2]string{"level", in.Level}); err != nil {
+		return err
+	}
+	r, err := models.AddRequirement(c.UserContext(), h.DB, t.ID, in.Standard, in.Level, in.CustomClause, in.Note)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(requirementOf(r))
+}
+
+// APIPublishTender publishes a draft tender, freezing its sheet.
+func (h *Handler) APIPublishTender(c *fiber.Ctx) error {
+	t, err := h.editableTender(c)
+	if err != nil {
+		return err
+	}
+	t, err = models.PublishTender(c.UserContext(), h.DB, t.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(tenderOf(t, true))
+}

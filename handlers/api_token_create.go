@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// APICreateToken exchanges an e-mail address and password for an API token.
+// It shares the login rate limit with the web form.
+func (h *Handler) APICreateToken(c *fiber.Ctx) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := required([2]string{"email", in.Email}, [2]string{"password", in.Password}); err != nil {
+		return err
+	}
+	email := models.NormalizeEmail(in.Email)
+	blocked, err := h.loginBlocked(c, email)
+	if err != nil {
+		return err
+	}
+	if blocked {
+		return fiber.NewError(fiber.StatusTooManyRequests, "too many failed logins; wait a few minutes")
+	}
+	user, err := models.Authenticate(c.UserContext(), h.DB, email, in.Password)
+	if errors.Is(err, models.ErrInvalidCredentials) {
+		if err := h.recordLoginFailure(c, email); err != nil {
+			return err
+		}
+		return fiber.NewError(fiber.StatusUnauthorized, "wrong e-mail address or password")
+	}
+	if err != nil {
+		return err
+	}
+	if err := models.ResetLoginFailures(c.UserContext(), h.DB, "account:"+email); err != nil {
+		return err
+	}
+	token, err := models.CreateAPIToken(c.UserContext(), h.DB, user.ID, h.APITokenTTL, h.now())
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": token})
+}

@@ -1,0 +1,57 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// ShowTender shows a tender with its requirement sheet and, for an officer
+// of the buyer while it is a draft, the sheet editor.
+func (h *Handler) ShowTender(c *fiber.Ctx) error {
+	t, err := h.tenderFor(c)
+	if err != nil {
+		return err
+	}
+	data, err := h.tenderPageData(c, t, fiber.Map{"Level": models.LevelMandatory})
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "tenders/show", t.Title, data)
+}
+
+// tenderPageData gathers what the tender page shows besides the tender: its
+// revisions and, when the sheet can be edited, the standards and profiles
+// that can still be added.
+func (h *Handler) tenderPageData(c *fiber.Ctx, t *models.Tender, data fiber.Map) (fiber.Map, error) {
+	ctx := c.UserContext()
+	canEdit := currentUser(c).CanEditTender(t)
+	data["Tender"] = t
+	data["CanEdit"] = canEdit && t.IsDraft()
+	revisions, err := models.ListRevisions(ctx, h.DB, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	data["Revisions"] = revisions
+	data["CanAmend"] = canEdit && t.Status == models.StatusPublished && revisions[len(revisions)-1].ID == t.ID
+	if !t.IsDraft() || !canEdit {
+		return data, nil
+	}
+	standards, err := models.ListStandards(ctx, h.DB, models.StandardFilter{Version: t.CatalogueVersion.Version})
+	if err != nil {
+		return nil, err
+	}
+	onSheet := make(map[uint]bool, len(t.Requirements))
+	for _, r := range t.Requirements {
+		onSheet[r.StandardID] = true
+	}
+	var available []models.Standard
+	for _, s := range standards {
+		if !onSheet[s.ID] {
+			available = append(available, s)
+		}
+	}
+	data["Available"] = available
+	data["Profiles"] = h.Profiles
+	return data, nil
+}
