@@ -80,13 +80,16 @@ func newTestbed(t testing.TB) *testbed {
 
 	goodNames := []string{"good.test", "www.good.test", "mta-sts.good.test", "mail.good.test"}
 	badNames := []string{"bad.test", "www.bad.test", "mail.bad.test"}
+	goodSuites := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
 	goodCert := tb.ca.Issue(t, probetest.LeafOptions{}, goodNames...)
 	// The bad servers' certificate expired yesterday.
 	badCert := tb.ca.Issue(t, probetest.LeafOptions{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}, badNames...)
 
 	tb.httpsPort = tb.serveOnSamePort(t, func(addr string, ln net.Listener) {
 		good := addr != badV4
-		cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{goodCert}}
+		// Only AEAD suites with forward secrecy: Go's defaults still
+		// include CBC-SHA1 suites, which NCSC-NL 2025 calls insufficient.
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{goodCert}, CipherSuites: goodSuites}
 		if !good {
 			cfg = &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12, Certificates: []tls.Certificate{badCert},
 				CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}}
@@ -113,7 +116,7 @@ func newTestbed(t testing.TB) *testbed {
 		good := addr != badV4
 		s := &smtpServer{ln: ln, host: "mail.bad.test"}
 		if good {
-			s.host, s.tls = "mail.good.test", &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{goodCert}}
+			s.host, s.tls = "mail.good.test", &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{goodCert}, CipherSuites: goodSuites}
 		}
 		go s.serve()
 		t.Cleanup(func() { ln.Close() })
