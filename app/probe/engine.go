@@ -184,7 +184,7 @@ func newRun(e *Engine, domain string) *run {
 		cfg:       e.cfg,
 		domain:    domain,
 		dns:       cache,
-		validator: dnssec.New(cache, e.cfg.TrustAnchors),
+		validator: dnssec.New(cache, e.cfg.TrustAnchors, dnssec.WithNow(e.cfg.Now)),
 		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, Timeout: e.cfg.ConnTimeout},
 	}
 }

@@ -51,7 +51,8 @@ type Result struct {
 type Config struct {
 	// Resolver is the host:port of the recursive resolver all queries go to.
 	Resolver string
-	// TrustAnchors are the root's DS or DNSKEY records DNSSEC validation starts from.
+	// TrustAnchors are the root's DS or DNSKEY records DNSSEC validation
+	// starts from; nil means the IANA root KSKs (DefaultTrustAnchors).
 	TrustAnchors []dns.RR
 	// RootCAs verifies certificate chains; nil means the system pool.
 	RootCAs *x509.CertPool
@@ -103,6 +104,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.TrustAnchors == nil {
+		c.TrustAnchors = DefaultTrustAnchors()
 	}
 	return c
 }

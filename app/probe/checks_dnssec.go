@@ -1,0 +1,165 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/dnssec"
+)
+
+// checkDNSSEC reports web.dnssec and mail.dnssec, validated by the probe's
+// own validator from the configured trust anchor (never the resolver's AD bit).
+//
+// Steps:
+//  1. Validate the SOA of the domain, as internet.nl does; when the name has
+//     no SOA of its own (it is not a zone apex) validate its A record instead.
+//     Secure passes; insecure (a provably unsigned delegation) and bogus
+//     fail; a resolver failure is an error.
+//  2. For mail, look up the MX records and validate the A record of every
+//     mail server (at most MaxMX), so that each mail server's zone is shown
+//     to be signed; the domain itself must be secure as in step 1. A domain
+//     without MX or with a null MX has no mail servers to check.
+func checkDNSSEC(ctx context.Context, r *run) []Check {
+	domain := dnssecTarget(ctx, r, r.domain)
+	web := webDNSSECCheck(r.domain, domain)
+	return []Check{web, mailDNSSECCheck(ctx, r, domain)}
+}
+
+// dnssecName is the validation of one name, as reported in details.
+type dnssecName struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	Security string   `json:"security"`
+	Reason   string   `json:"reason,omitempty"`
+	Rcode    string   `json:"rcode"`
+	Zone     string   `json:"zone,omitempty"`
+	Chain    []string `json:"chain,omitempty"`
+	Records  []string `json:"records,omitempty"`
+	res      dnssec.Result
+}
+
+// validateName validates name/qtype and converts the result for details.
+func validateName(ctx context.Context, r *run, name string, qtype uint16) dnssecName {
+	res, err := r.validator.Validate(ctx, name, qtype)
+	out := dnssecName{
+		Name:     name,
+		Type:     dns.TypeToString[qtype],
+		Security: string(res.Security),
+		Reason:   res.Reason,
+		Rcode:    dns.RcodeToString[res.Rcode],
+		Zone:     strings.TrimSuffix(res.Zone, "."),
+		Chain:    res.Chain,
+		Records:  res.Records,
+		res:      res,
+	}
+	if err != nil && out.Reason == "" {
+		out.Reason = err.Error()
+	}
+	return out
+}
+
+// dnssecTarget validates the domain's SOA, falling back to its A record
+// when the SOA answer says the name is not a zone apex.
+func dnssecTarget(ctx context.Context, r *run, name string) dnssecName {
+	soa := validateName(ctx, r, name, dns.TypeSOA)
+	if soa.res.Security == dnssec.Indeterminate || soa.res.Rcode != dns.RcodeSuccess || len(soa.res.Answer) > 0 {
+		return soa
+	}
+	if soa.res.Security == dnssec.Bogus && len(soa.res.Answer) == 0 {
+		// A bogus denial of the SOA is itself the verdict.
+		return soa
+	}
+	return validateName(ctx, r, name, dns.TypeA)
+}
+
+// dnssecVerdict turns a validation into a status and a phrase for summaries.
+func dnssecVerdict(v dnssecName) (Status, string) {
+	switch v.res.Security {
+	case dnssec.Secure:
+		return StatusPass, fmt.Sprintf("%s is DNSSEC-signed and validates from the root", v.Name)
+	case dnssec.Insecure:
+		return StatusFail, fmt.Sprintf("%s is not signed with DNSSEC (%s)", v.Name, v.Reason)
+	case dnssec.Bogus:
+		return StatusFail, fmt.Sprintf("%s is signed but does not validate: %s", v.Name, v.Reason)
+	}
+	return StatusError, fmt.Sprintf("%s could not be validated: %s", v.Name, v.Reason)
+}
+
+func webDNSSECCheck(domain string, v dnssecName) Check {
+	details := map[string]any{"names": []dnssecName{v}}
+	if v.res.Rcode == dns.RcodeNameError && v.res.Security != dnssec.Bogus && v.res.Security != dnssec.Indeterminate {
+		return newCheck("web.dnssec", StatusError, fmt.Sprintf("%s does not exist (NXDOMAIN, %s)", domain, v.res.Security), details)
+	}
+	status, phrase := dnssecVerdict(v)
+	return newCheck("web.dnssec", status, sentence(phrase), details)
+}
+
+func mailDNSSECCheck(ctx context.Context, r *run, domain dnssecName) Check {
+	hosts, nullMX, err := r.mxHosts(ctx)
+	if err != nil {
+		return errorChecks(fmt.Errorf("looking up MX of %s: %w", r.domain, err), "mail.dnssec")[0]
+	}
+	names := []dnssecName{domain}
+	details := map[string]any{"mx_hosts": hosts}
+	domStatus, domPhrase := dnssecVerdict(domain)
+	if domain.res.Rcode == dns.RcodeNameError && domStatus == StatusPass {
+		domStatus, domPhrase = StatusError, fmt.Sprintf("%s does not exist (NXDOMAIN)", r.domain)
+	}
+	if len(hosts) == 0 {
+		why := "it has no MX records"
+		if nullMX {
+			why = "it publishes a null MX (RFC 7505) and takes no mail"
+		}
+		details["mx"] = string(StatusNotApplicable)
+		details["mx_note"] = "no mail servers to check: " + why
+		details["names"] = names
+		return newCheck("mail.dnssec", domStatus, sentence(fmt.Sprintf("%s; no mail servers to check, %s", domPhrase, why)), details)
+	}
+
+	mx := make([]dnssecName, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mx[i] = validateName(ctx, r, h, dns.TypeA)
+		}()
+	}
+	wg.Wait()
+	names = append(names, mx...)
+	details["names"] = names
+
+	var failed, errored []string
+	for _, v := range mx {
+		switch st, _ := dnssecVerdict(v); st {
+		case StatusFail:
+			failed = append(failed, fmt.Sprintf("%s (%s)", v.Name, v.res.Security))
+		case StatusError:
+			errored = append(errored, v.Name)
+		}
+	}
+	switch {
+	case domStatus == StatusFail:
+		return newCheck("mail.dnssec", StatusFail, sentence(domPhrase), details)
+	case len(failed) > 0:
+		return newCheck("mail.dnssec", StatusFail, fmt.Sprintf("Mail server domains not secured by DNSSEC: %s.", strings.Join(failed, ", ")), details)
+	case domStatus == StatusError:
+		return newCheck("mail.dnssec", StatusError, sentence(domPhrase), details)
+	case len(errored) > 0:
+		return newCheck("mail.dnssec", StatusError, fmt.Sprintf("Could not validate the mail server domains %s.", strings.Join(errored, ", ")), details)
+	}
+	return newCheck("mail.dnssec", StatusPass, fmt.Sprintf("%s and all %d mail server domains are DNSSEC-signed and validate.", r.domain, len(hosts)), details)
+}
+
+// sentence ends a phrase with a full stop. Phrases start with a domain
+// name, which keeps its lower case.
+func sentence(s string) string {
+	if s != "" && !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
