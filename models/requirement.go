@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -256,21 +257,24 @@ func sheetOrder(tx *gorm.DB, tenderID uint) ([]uint, error) {
 }
 
 // setPositions numbers the requirements 1..n in the order of ids with a
-// single UPDATE ... CASE statement.
+// single UPDATE ... CASE statement. The ids and positions are written as
+// integer literals: bound parameters inside CASE are typed as text by
+// PostgreSQL, and integers formatted by strconv cannot inject anything.
 func setPositions(tx *gorm.DB, tenderID uint, ids []uint) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	args := make([]any, 0, 2*len(ids))
 	b.WriteString("CASE id")
 	for i, id := range ids {
-		b.WriteString(" WHEN ? THEN ?")
-		args = append(args, id, i+1)
+		b.WriteString(" WHEN ")
+		b.WriteString(strconv.FormatUint(uint64(id), 10))
+		b.WriteString(" THEN ")
+		b.WriteString(strconv.Itoa(i + 1))
 	}
-	b.WriteString(" END")
+	b.WriteString(" ELSE position END")
 	err := tx.Model(&Requirement{}).Where("tender_id = ? AND id IN ?", tenderID, ids).
-		Update("position", gorm.Expr(b.String(), args...)).Error
+		Update("position", gorm.Expr(b.String())).Error
 	return wrap(err, "tender %d: renumber sheet", tenderID)
 }
 
