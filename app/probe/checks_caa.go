@@ -1,0 +1,202 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// maxCAARecords is internet.nl's limit on the size of a CAA RRset.
+const maxCAARecords = 100
+
+// checkCAA finds the CAA record set that governs certificate issuance for
+// the apex and for www. (when it exists), the way a CA does (RFC 8659
+// section 3):
+//  1. Query CAA at the host; an empty answer moves the search to the
+//     parent name, up to and including the TLD (CNAMEs are followed by the
+//     resolver).
+//  2. Check every record of the first non-empty set: a known tag (issue,
+//     issuewild, iodef, contactemail, contactphone, issuemail, issuevmc) or
+//     an unknown one without the critical flag; issue and issuewild values
+//     as issuer-domain-name with parameters (RFC 8659 section 4.2); iodef a
+//     mailto: or https: URL (internet.nl's rule).
+//  3. At least one issue record is required.
+//
+// No CAA at all is a warn (internet.nl's notice level: CAA is recommended,
+// not required); a record set that a CA would misread is a fail.
+func checkCAA(ctx context.Context, r *run) []Check {
+	const id = "web.caa"
+	hosts, err := r.webHosts(ctx)
+	if err != nil {
+		return errorChecks(err, id)
+	}
+	type hostEvidence struct {
+		Host     string   `json:"host"`
+		FoundAt  string   `json:"found_at,omitempty"`
+		Climbed  []string `json:"names_queried"`
+		Records  []string `json:"records,omitempty"`
+		Problems []string `json:"problems,omitempty"`
+		Issuers  []string `json:"issuers,omitempty"`
+	}
+	var (
+		evidence []hostEvidence
+		missing  []string
+		broken   []string
+	)
+	for _, h := range hosts {
+		ev := hostEvidence{Host: h}
+		var set []*dns.CAA
+		for name := h; ; {
+			ev.Climbed = append(ev.Climbed, name)
+			m, err := r.dns.Query(ctx, name, dns.TypeCAA)
+			if err != nil {
+				return errorChecks(err, id)
+			}
+			if m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
+				return errorChecks(fmt.Errorf("dns CAA %s: %s", name, dns.RcodeToString[m.Rcode]), id)
+			}
+			for _, rr := range m.Answer {
+				if caa, ok := rr.(*dns.CAA); ok {
+					set = append(set, caa)
+				}
+			}
+			_, parent, ok := strings.Cut(name, ".")
+			if len(set) > 0 || !ok || parent == "" {
+				if len(set) > 0 {
+					ev.FoundAt = name
+				}
+				break
+			}
+			name = parent
+		}
+		if len(set) == 0 {
+			missing = append(missing, h)
+			evidence = append(evidence, ev)
+			continue
+		}
+		hasIssue := false
+		for _, c := range set {
+			ev.Records = append(ev.Records, fmt.Sprintf("%d %s %q", c.Flag, c.Tag, c.Value))
+			tag := strings.ToLower(c.Tag)
+			if tag == "issue" {
+				hasIssue = true
+			}
+			if tag == "issue" || tag == "issuewild" {
+				if issuer, err := checkCAAIssueValue(c.Value); err != nil {
+					ev.Problems = append(ev.Problems, fmt.Sprintf("%s %q: %v", c.Tag, c.Value, err))
+				} else {
+					ev.Issuers = append(ev.Issuers, tag+":"+issuer)
+				}
+				continue
+			}
+			if err := checkCAAOther(c); err != nil {
+				ev.Problems = append(ev.Problems, err.Error())
+			}
+		}
+		if !hasIssue {
+			ev.Problems = append(ev.Problems, "no issue record: any CA may issue non-wildcard certificates")
+		}
+		if len(set) > maxCAARecords {
+			ev.Problems = append(ev.Problems, fmt.Sprintf("%d records, more than %d", len(set), maxCAARecords))
+		}
+		if len(ev.Problems) > 0 {
+			broken = append(broken, h+": "+strings.Join(ev.Problems, "; "))
+		}
+		evidence = append(evidence, ev)
+	}
+	details := map[string]any{"hosts": evidence}
+	switch {
+	case len(broken) > 0:
+		return []Check{newCheck(id, StatusFail, "CAA records with problems: "+strings.Join(broken, " | ")+".", details)}
+	case len(missing) > 0:
+		return []Check{newCheck(id, StatusWarn, "No CAA record for "+strings.Join(missing, ", ")+": any certificate authority may issue certificates for it.", details)}
+	}
+	return []Check{newCheck(id, StatusPass, "CAA records name the certificate authorities allowed to issue for "+strings.Join(hosts, " and ")+".", details)}
+}
+
+// checkCAAIssueValue validates an issue or issuewild value (RFC 8659
+// section 4.2): an optional issuer domain name, then ";"-separated
+// key=value parameters. An empty issuer (";") forbids issuance, which is
+// valid. It returns the issuer, or ";" for "no CA".
+func checkCAAIssueValue(v string) (string, error) {
+	issuer, params, _ := strings.Cut(v, ";")
+	issuer = strings.Trim(issuer, " \t")
+	if issuer != "" {
+		for _, l := range strings.Split(issuer, ".") {
+			if l == "" || len(l) > 63 {
+				return "", fmt.Errorf("issuer %q is not a domain name", issuer)
+			}
+			for i := 0; i < len(l); i++ {
+				c := l[i]
+				if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+					return "", fmt.Errorf("issuer %q is not a domain name", issuer)
+				}
+			}
+		}
+	}
+	for _, p := range strings.Split(params, ";") {
+		p = strings.Trim(p, " \t")
+		if p == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(p, "=")
+		if !ok || k == "" || val == "" {
+			return "", fmt.Errorf("parameter %q is not key=value", p)
+		}
+		for i := 0; i < len(k); i++ {
+			c := k[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				return "", fmt.Errorf("parameter name %q has characters other than letters and digits", k)
+			}
+		}
+		for i := 0; i < len(val); i++ {
+			if val[i] < 0x21 || val[i] > 0x7e {
+				return "", fmt.Errorf("parameter %s has a space or non-ASCII value", k)
+			}
+		}
+	}
+	if issuer == "" {
+		return ";", nil
+	}
+	return strings.ToLower(issuer), nil
+}
+
+// knownCAATags are the property tags of RFC 8659, RFC 8657 and the CA/B Forum.
+var knownCAATags = map[string]bool{
+	"issue": true, "issuewild": true, "iodef": true,
+	"contactemail": true, "contactphone": true, "issuemail": true, "issuevmc": true,
+}
+
+func checkCAAOther(c *dns.CAA) error {
+	tag := strings.ToLower(c.Tag)
+	if !knownCAATags[tag] {
+		if c.Flag&128 != 0 {
+			return fmt.Errorf("unknown tag %q marked critical: CAs must refuse to issue", c.Tag)
+		}
+		return nil
+	}
+	if tag != "iodef" {
+		return nil
+	}
+	u, err := url.Parse(c.Value)
+	if err != nil {
+		return fmt.Errorf("iodef %q: %v", c.Value, err)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "mailto":
+		if _, err := mail.ParseAddress(u.Opaque); err != nil {
+			return fmt.Errorf("iodef %q: not a mail address", c.Value)
+		}
+	case "https":
+		if u.Host == "" {
+			return fmt.Errorf("iodef %q: no host", c.Value)
+		}
+	default:
+		return fmt.Errorf("iodef %q: scheme must be mailto or https", c.Value)
+	}
+	return nil
+}

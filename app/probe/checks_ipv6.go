@@ -1,0 +1,413 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/netguard"
+)
+
+// checkIPv6 reports whether the web site, the mail servers and the name
+// servers can be reached over IPv6, as internet.nl's IPv6 tests do:
+//
+//	web.ipv6:  the apex and www. (when it exists) have at least one AAAA and
+//	           every IPv6 address accepts TCP on the HTTP or HTTPS port;
+//	mail.ipv6: every MX has an AAAA and every IPv6 address accepts TCP on
+//	           the SMTP port (not applicable without MX or with a null MX);
+//	ns.ipv6:   at least two name servers have an AAAA (IPv4-mapped ones do not
+//	           count) and every IPv6 address answers a DNS query on NSPort.
+//
+// The three run concurrently; DNS lookups are shared with other checks
+// through the run's cache, and every connection goes through the SSRF guard.
+func checkIPv6(ctx context.Context, r *run) []Check {
+	var (
+		wg                sync.WaitGroup
+		web, mail, nsName Check
+	)
+	wg.Add(3)
+	go func() { defer wg.Done(); web = r.checkWebIPv6(ctx) }()
+	go func() { defer wg.Done(); mail = r.checkMailIPv6(ctx) }()
+	go func() { defer wg.Done(); nsName = r.checkNSIPv6(ctx) }()
+	wg.Wait()
+	return []Check{web, mail, nsName}
+}
+
+// webHosts returns the domain and, when it has any address, www.<domain>:
+// the web checks cover both.
+func (r *run) webHosts(ctx context.Context) ([]string, error) {
+	hosts := []string{r.domain}
+	www := "www." + r.domain
+	v4, v6, err := r.lookupAddrs(ctx, www)
+	if err != nil {
+		return nil, err
+	}
+	if len(v4)+len(v6) > 0 {
+		hosts = append(hosts, www)
+	}
+	return hosts, nil
+}
+
+// realIPv6 splits AAAA answers into usable IPv6 addresses and IPv4-mapped
+// ones (::ffff:a.b.c.d), which are IPv4 in disguise and do not count.
+func realIPv6(addrs []netip.Addr) (v6 []netip.Addr, mapped []string) {
+	for _, a := range addrs {
+		if a.Is4In6() {
+			mapped = append(mapped, a.String())
+			continue
+		}
+		v6 = append(v6, a)
+	}
+	return v6, mapped
+}
+
+// portResult is the outcome of one TCP connection attempt, as evidence.
+type portResult struct {
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+	Open    bool   `json:"open"`
+	Error   string `json:"error,omitempty"`
+	// Refused is set when the SSRF guard refused the address.
+	Refused string `json:"refused,omitempty"`
+}
+
+// tcpConnect opens and closes one TCP connection through the SSRF guard.
+func (r *run) tcpConnect(ctx context.Context, addr netip.Addr, port int) portResult {
+	res := portResult{Address: addr.String(), Port: port}
+	conn, err := r.dialer.DialContext(ctx, "tcp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
+	if err != nil {
+		res.Error = err.Error()
+		var refused *netguard.RefusedError
+		if errors.As(err, &refused) {
+			res.Refused = refused.Why
+		}
+		return res
+	}
+	conn.Close()
+	res.Open = true
+	return res
+}
+
+// connectAll tries every (address, port) pair concurrently.
+func (r *run) connectAll(ctx context.Context, addrs []netip.Addr, ports []int) []portResult {
+	out := make([]portResult, len(addrs)*len(ports))
+	var wg sync.WaitGroup
+	for i, a := range addrs {
+		for j, p := range ports {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out[i*len(ports)+j] = r.tcpConnect(ctx, a, p)
+			}()
+		}
+	}
+	wg.Wait()
+	return out
+}
+
+// refusals summarises the SSRF guard's refusals for a summary line.
+func refusals(results []portResult) string {
+	seen := map[string]bool{}
+	var parts []string
+	for _, res := range results {
+		if res.Refused != "" && !seen[res.Address] {
+			seen[res.Address] = true
+			parts = append(parts, res.Address+" ("+res.Refused+")")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; connections refused to special-purpose addresses " + strings.Join(parts, ", ") + ", use --allow-private to permit"
+}
+
+func (r *run) checkWebIPv6(ctx context.Context) Check {
+	const id = "web.ipv6"
+	hosts, err := r.webHosts(ctx)
+	if err != nil {
+		return errorChecks(err, id)[0]
+	}
+	type hostEvidence struct {
+		Host        string       `json:"host"`
+		AAAA        []string     `json:"aaaa"`
+		IPv4Mapped  []string     `json:"ipv4_mapped,omitempty"`
+		Connections []portResult `json:"connections,omitempty"`
+	}
+	var (
+		evidence    []hostEvidence
+		noAAAA      []string
+		unreachable []string
+		all         []portResult
+	)
+	ports := []int{r.cfg.HTTPPort, r.cfg.HTTPSPort}
+	for _, h := range hosts {
+		_, aaaa, err := r.lookupAddrs(ctx, h)
+		if err != nil {
+			return errorChecks(err, id)[0]
+		}
+		v6, mapped := realIPv6(aaaa)
+		ev := hostEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped}
+		if len(v6) == 0 {
+			noAAAA = append(noAAAA, h)
+		}
+		ev.Connections = r.connectAll(ctx, v6, ports)
+		all = append(all, ev.Connections...)
+		// internet.nl asks every IPv6 address to answer on 80 and/or 443.
+		for _, a := range v6 {
+			open := false
+			for _, c := range ev.Connections {
+				open = open || (c.Address == a.String() && c.Open)
+			}
+			if !open {
+				unreachable = append(unreachable, a.String()+" ("+h+")")
+			}
+		}
+		evidence = append(evidence, ev)
+	}
+	details := map[string]any{"hosts": evidence, "ports": ports}
+	switch {
+	case len(noAAAA) > 0:
+		return newCheck(id, StatusFail, "No IPv6 address (AAAA) for "+strings.Join(noAAAA, ", ")+": the web site cannot be reached over IPv6.", details)
+	case len(unreachable) > 0:
+		return newCheck(id, StatusFail, fmt.Sprintf("The web server does not accept connections over IPv6 on port %d or %d at %s%s.",
+			r.cfg.HTTPPort, r.cfg.HTTPSPort, strings.Join(unreachable, ", "), refusals(all)), details)
+	}
+	return newCheck(id, StatusPass, "The web site has IPv6 addresses for "+strings.Join(hosts, " and ")+" and every one accepts connections.", details)
+}
+
+func (r *run) checkMailIPv6(ctx context.Context) Check {
+	const id = "mail.ipv6"
+	hosts, nullMX, err := r.mxHosts(ctx)
+	if err != nil {
+		return errorChecks(err, id)[0]
+	}
+	if len(hosts) == 0 {
+		why := "The domain has no MX records, so there are no mail servers to test."
+		if nullMX {
+			why = "The domain publishes a null MX (RFC 7505): it receives no mail."
+		}
+		return newCheck(id, StatusNotApplicable, why, map[string]any{"null_mx": nullMX})
+	}
+	type mxEvidence struct {
+		Host        string       `json:"host"`
+		AAAA        []string     `json:"aaaa"`
+		IPv4Mapped  []string     `json:"ipv4_mapped,omitempty"`
+		Connections []portResult `json:"connections,omitempty"`
+	}
+	evidence := make([]mxEvidence, len(hosts))
+	errs := make([]error, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, aaaa, err := r.lookupAddrs(ctx, h)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			v6, mapped := realIPv6(aaaa)
+			evidence[i] = mxEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped,
+				Connections: r.connectAll(ctx, v6, []int{r.cfg.SMTPPort})}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return errorChecks(err, id)[0]
+	}
+	var noAAAA, unreachable []string
+	var all []portResult
+	for _, ev := range evidence {
+		if len(ev.AAAA) == 0 {
+			noAAAA = append(noAAAA, ev.Host)
+		}
+		for _, c := range ev.Connections {
+			if !c.Open {
+				unreachable = append(unreachable, c.Address+" ("+ev.Host+")")
+			}
+		}
+		all = append(all, ev.Connections...)
+	}
+	details := map[string]any{"mx": evidence, "port": r.cfg.SMTPPort}
+	switch {
+	case len(noAAAA) > 0:
+		return newCheck(id, StatusFail, "Mail server without an IPv6 address (AAAA): "+strings.Join(noAAAA, ", ")+".", details)
+	case len(unreachable) > 0:
+		return newCheck(id, StatusFail, fmt.Sprintf("Mail server not reachable over IPv6 on port %d at %s%s.",
+			r.cfg.SMTPPort, strings.Join(unreachable, ", "), refusals(all)), details)
+	}
+	return newCheck(id, StatusPass, fmt.Sprintf("All %d mail servers have IPv6 addresses that accept SMTP connections.", len(hosts)), details)
+}
+
+// nameServers returns the NS host names of the zone the domain belongs to:
+// the domain's own NS set or, for a name inside a zone, the closest
+// enclosing zone's, found by climbing towards the root. zone is where they
+// were found.
+func (r *run) nameServers(ctx context.Context) (zone string, hosts []string, err error) {
+	name := r.domain
+	for {
+		m, err := r.dns.Query(ctx, name, dns.TypeNS)
+		if err != nil {
+			return "", nil, err
+		}
+		if m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
+			return "", nil, fmt.Errorf("dns NS %s: %s", name, dns.RcodeToString[m.Rcode])
+		}
+		for _, rr := range m.Answer {
+			if ns, ok := rr.(*dns.NS); ok && strings.EqualFold(strings.TrimSuffix(ns.Hdr.Name, "."), name) {
+				hosts = append(hosts, strings.ToLower(strings.TrimSuffix(ns.Ns, ".")))
+			}
+		}
+		if len(hosts) > 0 {
+			sort.Strings(hosts)
+			return name, hosts, nil
+		}
+		_, parent, ok := strings.Cut(name, ".")
+		if !ok || !strings.Contains(parent, ".") {
+			return "", nil, fmt.Errorf("no NS records found for %s or its parent zones", r.domain)
+		}
+		name = parent
+	}
+}
+
+// dnsAnswer is the outcome of asking a name server directly over IPv6.
+type dnsAnswer struct {
+	Address  string `json:"address"`
+	Answered bool   `json:"answered"`
+	Rcode    string `json:"rcode,omitempty"`
+	RTTms    int64  `json:"rtt_ms,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Refused  string `json:"refused,omitempty"`
+}
+
+// askNameServer sends a SOA query for zone to addr:port over UDP, through the
+// SSRF guard (it is a connection to a host named by the domain), and accepts
+// any well-formed answer with the right ID: the test is reachability, not
+// content. A truncated answer is good enough for that.
+func (r *run) askNameServer(ctx context.Context, addr netip.Addr, port int, zone string) dnsAnswer {
+	res := dnsAnswer{Address: addr.String()}
+	start := time.Now()
+	conn, err := r.dialer.DialContext(ctx, "udp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
+	if err != nil {
+		res.Error = err.Error()
+		var refused *netguard.RefusedError
+		if errors.As(err, &refused) {
+			res.Refused = refused.Why
+		}
+		return res
+	}
+	defer conn.Close()
+	deadline := time.Now().Add(r.cfg.ConnTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	conn.SetDeadline(deadline)
+	q := new(dns.Msg)
+	q.SetQuestion(dns.Fqdn(zone), dns.TypeSOA)
+	q.RecursionDesired = false
+	q.SetEdns0(1232, false)
+	co := &dns.Conn{Conn: conn, UDPSize: 1232}
+	if err := co.WriteMsg(q); err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	for {
+		m, err := co.ReadMsg()
+		if err != nil {
+			res.Error = err.Error()
+			return res
+		}
+		if m.Id != q.Id {
+			continue // a stray datagram; keep waiting until the deadline
+		}
+		res.Answered = true
+		res.Rcode = dns.RcodeToString[m.Rcode]
+		res.RTTms = time.Since(start).Milliseconds()
+		return res
+	}
+}
+
+func (r *run) checkNSIPv6(ctx context.Context) Check {
+	const id = "ns.ipv6"
+	zone, hosts, err := r.nameServers(ctx)
+	if err != nil {
+		return errorChecks(err, id)[0]
+	}
+	type nsEvidence struct {
+		Host       string      `json:"host"`
+		AAAA       []string    `json:"aaaa"`
+		IPv4Mapped []string    `json:"ipv4_mapped,omitempty"`
+		Queries    []dnsAnswer `json:"queries,omitempty"`
+	}
+	evidence := make([]nsEvidence, len(hosts))
+	errs := make([]error, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, aaaa, err := r.lookupAddrs(ctx, h)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			v6, mapped := realIPv6(aaaa)
+			ev := nsEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped, Queries: make([]dnsAnswer, len(v6))}
+			var qwg sync.WaitGroup
+			for j, a := range v6 {
+				qwg.Add(1)
+				go func() { defer qwg.Done(); ev.Queries[j] = r.askNameServer(ctx, a, r.cfg.NSPort, zone) }()
+			}
+			qwg.Wait()
+			evidence[i] = ev
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return errorChecks(err, id)[0]
+	}
+	withAAAA := 0
+	var silent, refusedTo []string
+	for _, ev := range evidence {
+		if len(ev.AAAA) > 0 {
+			withAAAA++
+		}
+		for _, q := range ev.Queries {
+			if !q.Answered {
+				silent = append(silent, q.Address+" ("+ev.Host+")")
+			}
+			if q.Refused != "" {
+				refusedTo = append(refusedTo, q.Address+" ("+q.Refused+")")
+			}
+		}
+	}
+	details := map[string]any{"zone": zone, "name_servers": evidence, "with_aaaa": withAAAA, "port": r.cfg.NSPort}
+	switch {
+	case withAAAA < 2:
+		return newCheck(id, StatusFail, fmt.Sprintf("Only %d of the %d name servers of %s have an IPv6 address; at least two are needed.", withAAAA, len(hosts), zone), details)
+	case len(silent) > 0:
+		s := "Name server not answering DNS queries over IPv6 at " + strings.Join(silent, ", ")
+		if len(refusedTo) > 0 {
+			s += "; connections refused to special-purpose addresses " + strings.Join(refusedTo, ", ") + ", use --allow-private to permit"
+		}
+		return newCheck(id, StatusFail, s+".", details)
+	}
+	return newCheck(id, StatusPass, fmt.Sprintf("%d name servers of %s have IPv6 addresses and all answer over IPv6.", withAAAA, zone), details)
+}
+
+func addrStrings(addrs []netip.Addr) []string {
+	out := make([]string, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, a.String())
+	}
+	return out
+}

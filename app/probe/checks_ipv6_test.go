@@ -1,0 +1,144 @@
+package probe
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestCheckWebIPv6(t *testing.T) {
+	web := startAcceptor(t, "::1")
+	closed := closedPort(t, "::1")
+	ports := func(c *Config) { c.HTTPPort, c.HTTPSPort = closed, web.port }
+	cases := []struct {
+		name    string
+		records []string
+		want    Status
+		inSum   string
+	}{
+		{"apex and www with reachable IPv6 addresses pass", []string{
+			"example.test. 60 IN A 127.0.0.1", "example.test. 60 IN AAAA ::1",
+			"www.example.test. 60 IN AAAA ::1",
+		}, StatusPass, "example.test and www.example.test"},
+		{"an apex with IPv4 only fails", []string{
+			"example.test. 60 IN A 127.0.0.1",
+		}, StatusFail, "No IPv6 address"},
+		{"a www without AAAA fails even when the apex has one", []string{
+			"example.test. 60 IN AAAA ::1", "www.example.test. 60 IN A 127.0.0.1",
+		}, StatusFail, "www.example.test"},
+		{"an IPv4-mapped AAAA does not count as IPv6", []string{
+			"example.test. 60 IN AAAA ::ffff:127.0.0.1",
+		}, StatusFail, "No IPv6 address"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := dnsCheckRun(t, "example.test", ports, c.records...)
+			got := r.checkWebIPv6(context.Background())
+			if got.Status != c.want || !strings.Contains(got.Summary, c.inSum) {
+				t.Fatalf("got %s %q, want %s containing %q; details %v", got.Status, got.Summary, c.want, c.inSum, got.Details)
+			}
+		})
+	}
+	t.Run("an IPv6 address with both web ports closed fails", func(t *testing.T) {
+		r, _ := dnsCheckRun(t, "example.test", func(c *Config) { c.HTTPPort, c.HTTPSPort = closed, closed },
+			"example.test. 60 IN AAAA ::1")
+		got := r.checkWebIPv6(context.Background())
+		if got.Status != StatusFail || !strings.Contains(got.Summary, "does not accept connections") {
+			t.Fatalf("got %s %q", got.Status, got.Summary)
+		}
+	})
+}
+
+func TestCheckMailIPv6(t *testing.T) {
+	smtp := startAcceptor(t, "::1")
+	port := func(c *Config) { c.SMTPPort = smtp.port }
+	cases := []struct {
+		name    string
+		records []string
+		want    Status
+		inSum   string
+	}{
+		{"every MX reachable over IPv6 passes", []string{
+			"example.test. 60 IN MX 10 mx1.example.test.", "example.test. 60 IN MX 20 mx2.example.test.",
+			"mx1.example.test. 60 IN AAAA ::1", "mx2.example.test. 60 IN AAAA ::1", "mx2.example.test. 60 IN A 127.0.0.1",
+		}, StatusPass, "All 2 mail servers"},
+		{"one MX without AAAA fails", []string{
+			"example.test. 60 IN MX 10 mx1.example.test.", "example.test. 60 IN MX 20 mx2.example.test.",
+			"mx1.example.test. 60 IN AAAA ::1", "mx2.example.test. 60 IN A 127.0.0.1",
+		}, StatusFail, "mx2.example.test"},
+		{"a null MX is not applicable", []string{"example.test. 60 IN MX 0 ."}, StatusNotApplicable, "null MX"},
+		{"no MX is not applicable", []string{"example.test. 60 IN A 127.0.0.1"}, StatusNotApplicable, "no MX"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := dnsCheckRun(t, "example.test", port, c.records...)
+			got := r.checkMailIPv6(context.Background())
+			if got.Status != c.want || !strings.Contains(got.Summary, c.inSum) {
+				t.Fatalf("got %s %q, want %s containing %q", got.Status, got.Summary, c.want, c.inSum)
+			}
+		})
+	}
+	t.Run("an MX whose SMTP port is closed over IPv6 fails", func(t *testing.T) {
+		r, _ := dnsCheckRun(t, "example.test", func(c *Config) { c.SMTPPort = closedPort(t, "::1") },
+			"example.test. 60 IN MX 10 mx1.example.test.", "mx1.example.test. 60 IN AAAA ::1")
+		got := r.checkMailIPv6(context.Background())
+		if got.Status != StatusFail || !strings.Contains(got.Summary, "not reachable over IPv6") {
+			t.Fatalf("got %s %q", got.Status, got.Summary)
+		}
+	})
+}
+
+func TestCheckNSIPv6(t *testing.T) {
+	nsPort, answered := startNameServerV6(t)
+	withPort := func(c *Config) { c.NSPort = nsPort }
+	t.Run("two name servers answering over IPv6 pass", func(t *testing.T) {
+		before := answered.Load()
+		r, _ := dnsCheckRun(t, "example.test", withPort,
+			"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.net.",
+			"ns1.example.test. 60 IN AAAA ::1", "ns2.example.net. 60 IN AAAA ::1", "ns2.example.net. 60 IN A 127.0.0.1")
+		got := r.checkNSIPv6(context.Background())
+		if got.Status != StatusPass {
+			t.Fatalf("got %s %q; details %v", got.Status, got.Summary, got.Details)
+		}
+		if answered.Load()-before != 2 {
+			t.Fatalf("the name server was asked %d times, want once per NS address", answered.Load()-before)
+		}
+	})
+	t.Run("the zone's name servers are found above a subdomain", func(t *testing.T) {
+		r, _ := dnsCheckRun(t, "shop.example.test", withPort,
+			"shop.example.test. 60 IN A 127.0.0.1",
+			"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.test.",
+			"ns1.example.test. 60 IN AAAA ::1", "ns2.example.test. 60 IN AAAA ::1")
+		got := r.checkNSIPv6(context.Background())
+		if got.Status != StatusPass || got.Details["zone"] != "example.test" {
+			t.Fatalf("got %s %q zone %v", got.Status, got.Summary, got.Details["zone"])
+		}
+	})
+	t.Run("only one name server with IPv6 fails", func(t *testing.T) {
+		r, _ := dnsCheckRun(t, "example.test", withPort,
+			"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.test.",
+			"ns1.example.test. 60 IN AAAA ::1", "ns2.example.test. 60 IN A 127.0.0.1")
+		got := r.checkNSIPv6(context.Background())
+		if got.Status != StatusFail || !strings.Contains(got.Summary, "Only 1 of the 2") {
+			t.Fatalf("got %s %q", got.Status, got.Summary)
+		}
+	})
+	t.Run("IPv4-mapped AAAA records do not count", func(t *testing.T) {
+		r, _ := dnsCheckRun(t, "example.test", withPort,
+			"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.test.",
+			"ns1.example.test. 60 IN AAAA ::1", "ns2.example.test. 60 IN AAAA ::ffff:127.0.0.1")
+		got := r.checkNSIPv6(context.Background())
+		if got.Status != StatusFail {
+			t.Fatalf("got %s %q", got.Status, got.Summary)
+		}
+	})
+	t.Run("name servers that do not answer over IPv6 fail", func(t *testing.T) {
+		r, _ := dnsCheckRun(t, "example.test", func(c *Config) { c.NSPort = closedUDPPort(t) },
+			"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.test.",
+			"ns1.example.test. 60 IN AAAA ::1", "ns2.example.test. 60 IN AAAA ::1")
+		got := r.checkNSIPv6(context.Background())
+		if got.Status != StatusFail || !strings.Contains(got.Summary, "not answering") {
+			t.Fatalf("got %s %q", got.Status, got.Summary)
+		}
+	})
+}

@@ -1,0 +1,453 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+	"golang.org/x/net/publicsuffix"
+
+	"tenderprobe/app/probe/parse"
+)
+
+// checkMailAuth audits the domain's sender authentication records the way
+// internet.nl does: SPF (mail.spf), DKIM (mail.dkim) and DMARC (mail.dmarc).
+// SPF and DMARC are looked up concurrently; DKIM's verdict depends on both,
+// because a domain that sends no mail needs no DKIM key.
+func checkMailAuth(ctx context.Context, r *run) []Check {
+	var (
+		wg         sync.WaitGroup
+		spfCheck   Check
+		spfRecord  string
+		dmarcCheck Check
+		dmarcRec   *dmarcFound
+		dkimMsg    *dns.Msg
+		dkimErr    error
+	)
+	wg.Add(3)
+	go func() { defer wg.Done(); spfCheck, spfRecord = r.checkSPF(ctx) }()
+	go func() { defer wg.Done(); dmarcCheck, dmarcRec = r.checkDMARC(ctx) }()
+	go func() {
+		defer wg.Done()
+		dkimMsg, dkimErr = r.dns.Query(ctx, "_domainkey."+r.domain, dns.TypeTXT)
+	}()
+	wg.Wait()
+	return []Check{spfCheck, r.checkDKIM(dkimMsg, dkimErr, spfRecord, dmarcRec), dmarcCheck}
+}
+
+// SPF limits of RFC 7208 section 4.6.4.
+const (
+	spfMaxLookups     = 10
+	spfMaxVoidLookups = 2
+	// spfMaxDepth stops include chains long before the lookup limit would,
+	// should a resolver loop answers back to us.
+	spfMaxDepth = 10
+)
+
+// spfAudit is the state of walking one SPF policy with its includes and
+// redirects, without a sender IP.
+type spfAudit struct {
+	r         *run
+	lookups   []string // "domain: term" for every lookup-costing term
+	voids     []string // lookups that found nothing
+	records   map[string]string
+	problems  []string // permerrors found inside included records
+	tempErr   error
+	visiting  map[string]bool
+	macroTerm []string
+}
+
+// checkSPF audits the domain's SPF policy (RFC 7208):
+//  1. Exactly one TXT record starting with "v=spf1" at the domain.
+//  2. It parses (any syntax error is a permerror for receivers).
+//  3. include and redirect targets are fetched and parsed in turn (macros
+//     cannot be expanded without a sender and are listed, not followed);
+//     each must have exactly one SPF record.
+//  4. Lookup-costing terms (include, a, mx, ptr, exists, redirect) are
+//     counted across the whole tree: at most 10. Lookups of a, mx, include
+//     and redirect names that return nothing (NXDOMAIN or no records) are
+//     void lookups: at most 2.
+//  5. The effective "all" (the record's own, or the redirect target's when
+//     it has none) must be -all or ~all; +all, ?all or none fail. ?all
+//     inside an include is fine: it only means "no match" there.
+//
+// It also returns the domain's SPF record text, for the DKIM decision.
+func (r *run) checkSPF(ctx context.Context) (Check, string) {
+	const id = "mail.spf"
+	a := &spfAudit{r: r, records: map[string]string{}, visiting: map[string]bool{}}
+	txts, rcode, err := r.txtRecords(ctx, r.domain)
+	if err != nil {
+		return errorChecks(err, id)[0], ""
+	}
+	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
+		return errorChecks(fmt.Errorf("dns TXT %s: %s", r.domain, dns.RcodeToString[rcode]), id)[0], ""
+	}
+	var spfs []string
+	for _, t := range txts {
+		if parse.IsSPF(t) {
+			spfs = append(spfs, t)
+		}
+	}
+	details := map[string]any{"txt_records": txts, "spf_records": spfs}
+	switch len(spfs) {
+	case 0:
+		return newCheck(id, StatusFail, "No SPF record (v=spf1): anyone can send mail claiming to be from "+r.domain+".", details), ""
+	case 1:
+	default:
+		return newCheck(id, StatusFail, fmt.Sprintf("%d SPF records: receivers treat more than one as a permanent error.", len(spfs)), details), ""
+	}
+	record := spfs[0]
+	details["record"] = record
+	policy, err := parse.ParseSPF(record)
+	if err != nil {
+		details["error"] = err.Error()
+		return newCheck(id, StatusFail, "The SPF record is invalid ("+err.Error()+"); receivers treat it as a permanent error.", details), record
+	}
+	a.records[r.domain] = record
+	all, allFrom := a.walk(ctx, r.domain, policy, 0)
+	details["lookups"] = len(a.lookups)
+	details["lookup_terms"] = a.lookups
+	details["void_lookups"] = a.voids
+	details["records_followed"] = a.records
+	if len(a.macroTerm) > 0 {
+		details["macro_terms_not_followed"] = a.macroTerm
+	}
+	allText := "none"
+	if all != nil {
+		allText = all.Raw
+		details["all_from"] = allFrom
+	}
+	details["all"] = allText
+	if len(a.problems) > 0 {
+		details["problems"] = a.problems
+	}
+	switch {
+	case a.tempErr != nil:
+		details["error"] = a.tempErr.Error()
+		return newCheck(id, StatusError, "Could not be tested: "+a.tempErr.Error(), details), record
+	case len(a.problems) > 0:
+		return newCheck(id, StatusFail, "The SPF policy has errors receivers treat as permanent: "+strings.Join(a.problems, "; ")+".", details), record
+	case len(a.lookups) > spfMaxLookups:
+		return newCheck(id, StatusFail, fmt.Sprintf("The SPF policy needs %d DNS lookups, more than the limit of %d; receivers give a permanent error.", len(a.lookups), spfMaxLookups), details), record
+	case len(a.voids) > spfMaxVoidLookups:
+		return newCheck(id, StatusFail, fmt.Sprintf("The SPF policy has %d lookups that find nothing, more than the limit of %d.", len(a.voids), spfMaxVoidLookups), details), record
+	case all == nil:
+		return newCheck(id, StatusFail, "The SPF policy does not end in -all or ~all: mail from other servers is not marked.", details), record
+	case all.Qualifier == '+' || all.Qualifier == '?':
+		return newCheck(id, StatusFail, fmt.Sprintf("The SPF policy ends in %q, which lets any server send as %s.", all.Raw, r.domain), details), record
+	}
+	return newCheck(id, StatusPass, fmt.Sprintf("SPF record found, ending in %s, with %d of %d DNS lookups.", all.Raw, len(a.lookups), spfMaxLookups), details), record
+}
+
+// walk counts the lookups of policy (found at domain), follows its includes
+// and its redirect, and returns the effective all directive and where it
+// came from.
+func (a *spfAudit) walk(ctx context.Context, domain string, policy *parse.SPF, depth int) (*parse.SPFTerm, string) {
+	a.visiting[domain] = true
+	defer delete(a.visiting, domain)
+	for _, t := range policy.Terms {
+		if !t.IsLookup() {
+			continue
+		}
+		// RFC 7208 section 6.1: redirect is ignored when the record has all.
+		if t.Modifier && t.Name == "redirect" && policy.All != nil {
+			continue
+		}
+		a.lookups = append(a.lookups, domain+": "+t.Raw)
+		if a.tempErr != nil || len(a.lookups) > spfMaxLookups {
+			continue // the verdict is settled; stop asking DNS
+		}
+		if t.Macro {
+			a.macroTerm = append(a.macroTerm, domain+": "+t.Raw)
+			continue
+		}
+		target := strings.ToLower(strings.TrimSuffix(t.Value, "."))
+		if target == "" {
+			target = domain
+		}
+		switch t.Name {
+		case "include":
+			if sub := a.fetch(ctx, domain, t, target, depth); sub != nil {
+				a.walk(ctx, target, sub, depth+1)
+			}
+		case "a", "mx":
+			a.checkVoid(ctx, domain, t, target)
+		}
+	}
+	if policy.All != nil {
+		return policy.All, domain
+	}
+	if policy.Redirect != "" && !strings.Contains(policy.Redirect, "%{") {
+		target := strings.ToLower(strings.TrimSuffix(policy.Redirect, "."))
+		if sub := a.fetch(ctx, domain, parse.SPFTerm{Raw: "redirect=" + policy.Redirect, Name: "redirect"}, target, depth); sub != nil {
+			return a.walk(ctx, target, sub, depth+1)
+		}
+	}
+	return nil, ""
+}
+
+// fetch retrieves and parses the SPF record an include or redirect points
+// at; problems are recorded and nil returned.
+func (a *spfAudit) fetch(ctx context.Context, from string, t parse.SPFTerm, target string, depth int) *parse.SPF {
+	if depth >= spfMaxDepth || a.visiting[target] {
+		a.problems = append(a.problems, fmt.Sprintf("%s: %s loops back to a record already being evaluated", from, t.Raw))
+		return nil
+	}
+	txts, rcode, err := a.r.txtRecords(ctx, target)
+	if err != nil {
+		a.tempErr = err
+		return nil
+	}
+	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
+		a.tempErr = fmt.Errorf("dns TXT %s: %s", target, dns.RcodeToString[rcode])
+		return nil
+	}
+	if rcode == dns.RcodeNameError || len(txts) == 0 {
+		a.voids = append(a.voids, from+": "+t.Raw)
+	}
+	var spfs []string
+	for _, txt := range txts {
+		if parse.IsSPF(txt) {
+			spfs = append(spfs, txt)
+		}
+	}
+	if len(spfs) != 1 {
+		a.problems = append(a.problems, fmt.Sprintf("%s: %s points at %d SPF records, not one", from, t.Raw, len(spfs)))
+		return nil
+	}
+	a.records[target] = spfs[0]
+	policy, err := parse.ParseSPF(spfs[0])
+	if err != nil {
+		a.problems = append(a.problems, fmt.Sprintf("%s (included by %s): %v", target, from, err))
+		return nil
+	}
+	return policy
+}
+
+// checkVoid resolves an a or mx term's name to see whether the lookup finds
+// anything (RFC 7208 section 4.6.4 void lookups).
+func (a *spfAudit) checkVoid(ctx context.Context, from string, t parse.SPFTerm, target string) {
+	types := []uint16{dns.TypeA, dns.TypeAAAA}
+	if t.Name == "mx" {
+		types = []uint16{dns.TypeMX}
+	}
+	found := false
+	for _, qt := range types {
+		m, err := a.r.dns.Query(ctx, target, qt)
+		if err != nil {
+			a.tempErr = err
+			return
+		}
+		for _, rr := range m.Answer {
+			if rr.Header().Rrtype == qt {
+				found = true
+			}
+		}
+	}
+	if !found {
+		a.voids = append(a.voids, from+": "+t.Raw)
+	}
+}
+
+// dmarcFound is the DMARC record that applies to the domain.
+type dmarcFound struct {
+	record *parse.DMARC
+	text   string
+	// at is the domain whose _dmarc name holds the record: the domain itself
+	// or its organisational domain.
+	at        string
+	subdomain bool
+}
+
+// checkDMARC audits the domain's DMARC policy (RFC 7489):
+//  1. TXT at _dmarc.<domain>; records not starting with v=DMARC1 are
+//     ignored; more than one is an error for receivers.
+//  2. None there: the same at the organisational domain (the registrable
+//     domain from the public suffix list), whose sp= then applies.
+//  3. The record parses strictly; the applicable policy must be quarantine
+//     or reject (none fails, quarantine with t=y fails, as internet.nl).
+//  4. Every rua/ruf destination outside the domain's organisation must
+//     authorise it with a v=DMARC1 record at
+//     <domain>._report._dmarc.<destination> (RFC 7489 section 7.1); a
+//     missing authorisation is a warn, since reports are then dropped.
+func (r *run) checkDMARC(ctx context.Context) (Check, *dmarcFound) {
+	const id = "mail.dmarc"
+	details := map[string]any{}
+	found, problem, err := r.findDMARC(ctx, r.domain, details)
+	if err != nil {
+		return errorChecks(err, id)[0], nil
+	}
+	org, orgErr := publicsuffix.EffectiveTLDPlusOne(r.domain)
+	if found == nil && problem == "" && orgErr == nil && org != r.domain {
+		found, problem, err = r.findDMARC(ctx, org, details)
+		if err != nil {
+			return errorChecks(err, id)[0], nil
+		}
+		if found != nil {
+			found.subdomain = true
+		}
+	}
+	if problem != "" {
+		return newCheck(id, StatusFail, problem, details), nil
+	}
+	if found == nil {
+		return newCheck(id, StatusFail, "No DMARC record at _dmarc."+r.domain+": receivers get no policy for mail failing SPF and DKIM.", details), nil
+	}
+	d := found.record
+	details["record"] = found.text
+	details["found_at"] = "_dmarc." + found.at
+	details["policy"] = d
+	policy := d.EffectivePolicy(found.subdomain)
+	details["applicable_policy"] = policy
+	where := ""
+	if found.subdomain {
+		where = " (from the organisational domain " + found.at + ")"
+	}
+
+	var warns []string
+	auths := r.checkDMARCReportAuth(ctx, found.at, d)
+	details["report_authorisations"] = auths
+	for _, a := range auths {
+		if !a.Authorised {
+			warns = append(warns, "the report destination "+a.Destination+" has not authorised reports for "+found.at+" (no v=DMARC1 at "+a.Name+")")
+		}
+	}
+	if d.Pct < 100 {
+		warns = append(warns, fmt.Sprintf("pct=%d applies the policy to only part of the failing mail", d.Pct))
+	}
+	if d.T && policy == "reject" {
+		warns = append(warns, "t=y asks receivers to quarantine instead of reject while testing")
+	}
+	switch {
+	case policy == "none":
+		return newCheck(id, StatusFail, "The DMARC policy"+where+" is p=none: mail failing authentication is still delivered.", details), found
+	case policy == "quarantine" && d.T:
+		return newCheck(id, StatusFail, "The DMARC policy"+where+" is quarantine in testing mode (t=y), which receivers treat as none.", details), found
+	case len(warns) > 0:
+		return newCheck(id, StatusWarn, "DMARC policy "+policy+where+", but "+strings.Join(warns, "; ")+".", details), found
+	}
+	return newCheck(id, StatusPass, "DMARC policy "+policy+where+": receivers "+policy+" mail that fails authentication.", details), found
+}
+
+// findDMARC reads _dmarc.<domain>. Without any v=DMARC1 record it returns
+// nil and no problem, so the caller may look at the organisational domain;
+// several records or an invalid one are a problem that ends the search
+// (RFC 7489 section 6.6.3 falls back only when there is no record).
+func (r *run) findDMARC(ctx context.Context, domain string, details map[string]any) (found *dmarcFound, problem string, err error) {
+	name := "_dmarc." + domain
+	txts, rcode, err := r.txtRecords(ctx, name)
+	if err != nil {
+		return nil, "", err
+	}
+	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
+		return nil, "", fmt.Errorf("dns TXT %s: %s", name, dns.RcodeToString[rcode])
+	}
+	seen, _ := details["txt_records"].(map[string][]string)
+	if seen == nil {
+		seen = map[string][]string{}
+		details["txt_records"] = seen
+	}
+	seen[name] = txts
+	var recs []string
+	for _, t := range txts {
+		if parse.IsDMARC(t) {
+			recs = append(recs, t)
+		}
+	}
+	switch len(recs) {
+	case 0:
+		return nil, "", nil
+	case 1:
+	default:
+		return nil, fmt.Sprintf("%d DMARC records at %s: receivers ignore them all.", len(recs), name), nil
+	}
+	d, err := parse.ParseDMARC(recs[0])
+	if err != nil {
+		details["record"] = recs[0]
+		details["error"] = err.Error()
+		return nil, "The DMARC record at " + name + " is invalid: " + err.Error() + ".", nil
+	}
+	return &dmarcFound{record: d, text: recs[0], at: domain}, "", nil
+}
+
+// dmarcAuth is the evidence for one external report destination.
+type dmarcAuth struct {
+	Destination string   `json:"destination"`
+	Name        string   `json:"name"`
+	Records     []string `json:"records"`
+	Authorised  bool     `json:"authorised"`
+	Error       string   `json:"error,omitempty"`
+}
+
+// checkDMARCReportAuth verifies the external destinations of rua and ruf.
+// A destination within the same organisational domain needs no record.
+func (r *run) checkDMARCReportAuth(ctx context.Context, policyDomain string, d *parse.DMARC) []dmarcAuth {
+	ownOrg, err := publicsuffix.EffectiveTLDPlusOne(policyDomain)
+	if err != nil {
+		ownOrg = policyDomain
+	}
+	seen := map[string]bool{}
+	var out []dmarcAuth
+	for _, u := range append(append([]parse.ReportURI{}, d.RUA...), d.RUF...) {
+		host := strings.TrimSuffix(u.Host, ".")
+		if host == "" || seen[host] {
+			continue
+		}
+		seen[host] = true
+		org, err := publicsuffix.EffectiveTLDPlusOne(host)
+		if err == nil && org == ownOrg || host == policyDomain || strings.HasSuffix(host, "."+policyDomain) {
+			continue
+		}
+		a := dmarcAuth{Destination: host, Name: policyDomain + "._report._dmarc." + host}
+		txts, _, err := r.txtRecords(ctx, a.Name)
+		if err != nil {
+			a.Error = err.Error()
+		}
+		a.Records = txts
+		for _, t := range txts {
+			if parse.IsDMARC(t) || strings.HasPrefix(strings.TrimSpace(t), "v=DMARC1") {
+				a.Authorised = true
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// checkDKIM looks for the _domainkey name the way internet.nl does: without
+// a selector (which cannot be discovered from outside), an existing
+// _domainkey.<domain> (NOERROR, possibly with no data because only
+// selectors live below it) means DKIM keys are published, and NXDOMAIN
+// means none are. A domain that sends no mail (SPF "v=spf1 -all" and
+// DMARC reject) needs no DKIM, so the check does not apply there.
+func (r *run) checkDKIM(m *dns.Msg, err error, spfRecord string, dmarc *dmarcFound) Check {
+	const id = "mail.dkim"
+	name := "_domainkey." + r.domain
+	if nonSendingDomain(spfRecord, dmarc) {
+		return newCheck(id, StatusNotApplicable, "The domain sends no mail (SPF \"v=spf1 -all\" and DMARC reject), so it needs no DKIM keys.",
+			map[string]any{"spf": spfRecord, "dmarc": dmarc.text})
+	}
+	if err != nil {
+		return errorChecks(err, id)[0]
+	}
+	details := map[string]any{"name": name, "rcode": dns.RcodeToString[m.Rcode]}
+	switch m.Rcode {
+	case dns.RcodeSuccess:
+		return newCheck(id, StatusPass, name+" exists: the domain publishes DKIM keys under it.", details)
+	case dns.RcodeNameError:
+		return newCheck(id, StatusFail, name+" does not exist (NXDOMAIN): no DKIM keys are published.", details)
+	}
+	return errorChecks(errors.New("dns TXT "+name+": "+dns.RcodeToString[m.Rcode]), id)[0]
+}
+
+// nonSendingDomain is internet.nl's rule for skipping DKIM: the SPF record
+// is exactly "v=spf1 -all" and the applicable DMARC policy is reject.
+func nonSendingDomain(spfRecord string, dmarc *dmarcFound) bool {
+	if dmarc == nil || dmarc.record.EffectivePolicy(dmarc.subdomain) != "reject" {
+		return false
+	}
+	return strings.EqualFold(strings.Join(strings.Fields(spfRecord), " "), "v=spf1 -all")
+}

@@ -1,0 +1,283 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/parse"
+)
+
+// checkMailPolicies checks the two policies that protect mail delivery to
+// the domain against TLS downgrade: MTA-STS (mail.mta-sts, RFC 8461) and
+// SMTP TLS reporting (mail.tls-rpt, RFC 8460). Both protect incoming mail,
+// so a domain without MX or with a null MX gets not_applicable.
+func checkMailPolicies(ctx context.Context, r *run) []Check {
+	hosts, nullMX, err := r.mxHosts(ctx)
+	if err != nil {
+		return errorChecks(err, "mail.mta-sts", "mail.tls-rpt")
+	}
+	if len(hosts) == 0 {
+		why := "The domain has no MX records, so it receives no mail to protect."
+		if nullMX {
+			why = "The domain publishes a null MX (RFC 7505): it receives no mail."
+		}
+		d := map[string]any{"null_mx": nullMX}
+		return []Check{
+			newCheck("mail.mta-sts", StatusNotApplicable, why, d),
+			newCheck("mail.tls-rpt", StatusNotApplicable, why, d),
+		}
+	}
+	var (
+		wg          sync.WaitGroup
+		mtasts, rpt Check
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); mtasts = r.checkMTASTS(ctx, hosts) }()
+	go func() { defer wg.Done(); rpt = r.checkTLSRPT(ctx) }()
+	wg.Wait()
+	return []Check{mtasts, rpt}
+}
+
+// checkMTASTS follows a sending MTA's steps (RFC 8461 sections 3 and 4):
+//  1. TXT at _mta-sts.<domain>: exactly one record starting with v=STSv1,
+//     with a valid id.
+//  2. GET https://mta-sts.<domain>/.well-known/mta-sts.txt with a certificate
+//     valid for that name (the configured roots), no redirects followed,
+//     status 200, at most 64 KB, text/plain.
+//  3. Parse the policy (version, mode, max_age, mx patterns).
+//  4. Every MX host must match an mx pattern, or senders enforcing the
+//     policy refuse to deliver to it.
+//
+// enforce with all MX covered passes; testing is a warn (failures are only
+// reported); none, a missing or broken record or policy, or an enforce
+// policy that does not cover the MX hosts fail.
+func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
+	const id = "mail.mta-sts"
+	name := "_mta-sts." + r.domain
+	txts, rcode, err := r.txtRecords(ctx, name)
+	if err != nil {
+		return errorChecks(err, id)[0]
+	}
+	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
+		return errorChecks(fmt.Errorf("dns TXT %s: %s", name, dns.RcodeToString[rcode]), id)[0]
+	}
+	details := map[string]any{"txt_name": name, "txt_records": txts, "mx": mxHosts}
+	var recs []string
+	for _, t := range txts {
+		if parse.IsMTASTSRecord(t) {
+			recs = append(recs, t)
+		}
+	}
+	switch len(recs) {
+	case 0:
+		return newCheck(id, StatusFail, "No MTA-STS record at "+name+": senders may deliver mail without verified TLS.", details)
+	case 1:
+	default:
+		return newCheck(id, StatusFail, fmt.Sprintf("%d MTA-STS records at %s: senders then ignore the policy.", len(recs), name), details)
+	}
+	rec, err := parse.ParseMTASTSRecord(recs[0])
+	if err != nil {
+		details["error"] = err.Error()
+		return newCheck(id, StatusFail, "The MTA-STS record is invalid: "+err.Error()+".", details)
+	}
+	details["id"] = rec.ID
+
+	policyHost := "mta-sts." + r.domain
+	url := "https://" + policyHost + "/.well-known/mta-sts.txt"
+	details["policy_url"] = url
+	fetch, err := r.fetchMTASTSPolicy(ctx, policyHost, url)
+	details["fetch"] = fetch
+	if err != nil {
+		details["error"] = err.Error()
+		return newCheck(id, StatusFail, "The MTA-STS policy could not be fetched from "+url+": "+err.Error()+".", details)
+	}
+	details["policy_text"] = fetch.Body
+	policy, err := parse.ParseMTASTSPolicy(fetch.Body)
+	if err != nil {
+		details["error"] = err.Error()
+		return newCheck(id, StatusFail, "The MTA-STS policy is invalid: "+err.Error()+".", details)
+	}
+	details["policy"] = policy
+	var uncovered []string
+	coverage := map[string]bool{}
+	for _, h := range mxHosts {
+		ok := policy.MatchesAnyMX(h)
+		coverage[h] = ok
+		if !ok {
+			uncovered = append(uncovered, h)
+		}
+	}
+	details["mx_covered"] = coverage
+	switch {
+	case policy.Mode == "none":
+		return newCheck(id, StatusFail, "The MTA-STS policy has mode none: it is being withdrawn and protects nothing.", details)
+	case len(uncovered) > 0 && policy.Mode == "enforce":
+		return newCheck(id, StatusFail, "The MTA-STS policy is enforced but does not list the mail servers "+strings.Join(uncovered, ", ")+": senders will refuse to deliver to them.", details)
+	case len(uncovered) > 0:
+		return newCheck(id, StatusWarn, "The MTA-STS policy is in testing mode and does not list the mail servers "+strings.Join(uncovered, ", ")+".", details)
+	case policy.Mode == "testing":
+		return newCheck(id, StatusWarn, "The MTA-STS policy is in testing mode: TLS failures are reported, not prevented.", details)
+	}
+	return newCheck(id, StatusPass, fmt.Sprintf("MTA-STS policy enforced for all %d mail servers (max_age %d s).", len(mxHosts), policy.MaxAge), details)
+}
+
+// policyFetch is the evidence of the HTTPS request for a policy file.
+type policyFetch struct {
+	Status      int    `json:"status,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	TLSVersion  string `json:"tls_version,omitempty"`
+	PeerCert    string `json:"peer_certificate,omitempty"`
+	Body        string `json:"-"`
+	Bytes       int    `json:"bytes"`
+}
+
+// fetchMTASTSPolicy GETs the policy over HTTPS. Addresses come from the run's
+// resolver and every connection goes through the SSRF guard; redirects are
+// not followed (RFC 8461 section 3.3).
+func (r *run) fetchMTASTSPolicy(ctx context.Context, host, url string) (policyFetch, error) {
+	var res policyFetch
+	client := &http.Client{
+		Timeout: r.cfg.ConnTimeout * 2,
+		Transport: &http.Transport{
+			DialContext:            r.dialHostViaResolver(r.cfg.HTTPSPort),
+			TLSClientConfig:        &tls.Config{RootCAs: r.cfg.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:    r.cfg.ConnTimeout,
+			ResponseHeaderTimeout:  r.cfg.ConnTimeout,
+			MaxResponseHeaderBytes: 64 << 10,
+			DisableKeepAlives:      true,
+			Proxy:                  nil,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return res, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return res, unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	res.Status = resp.StatusCode
+	res.ContentType = resp.Header.Get("Content-Type")
+	if resp.TLS != nil {
+		res.TLSVersion = tls.VersionName(resp.TLS.Version)
+		if len(resp.TLS.PeerCertificates) > 0 {
+			c := resp.TLS.PeerCertificates[0]
+			res.PeerCert = fmt.Sprintf("subject %q, DNS names %v, valid until %s", c.Subject.String(), c.DNSNames, c.NotAfter.UTC().Format("2006-01-02"))
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		if loc := resp.Header.Get("Location"); loc != "" {
+			return res, fmt.Errorf("HTTP status %d redirecting to %s (senders do not follow redirects)", resp.StatusCode, loc)
+		}
+		return res, fmt.Errorf("HTTP status %d", resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, parse.MaxMTASTSPolicySize+1))
+	if err != nil {
+		return res, fmt.Errorf("read policy: %w", err)
+	}
+	res.Bytes = len(body)
+	if len(body) > parse.MaxMTASTSPolicySize {
+		return res, fmt.Errorf("policy larger than %d bytes", parse.MaxMTASTSPolicySize)
+	}
+	res.Body = string(body)
+	if mt, _, err := mime.ParseMediaType(res.ContentType); err != nil || mt != "text/plain" {
+		return res, fmt.Errorf("Content-Type %q, not text/plain", res.ContentType)
+	}
+	return res, nil
+}
+
+// dialHostViaResolver returns a DialContext for HTTP clients that resolves
+// the host with the run's resolver (not the system's), connects to port
+// whatever the URL says, and tries each address in turn through the SSRF
+// guard.
+func (r *run) dialHostViaResolver(port int) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		v4, v6, err := r.lookupAddrs(ctx, host)
+		if err != nil {
+			return nil, err
+		}
+		addrs := append(v6, v4...)
+		if len(addrs) == 0 {
+			return nil, fmt.Errorf("%s has no A or AAAA record", host)
+		}
+		var errs []error
+		for _, a := range addrs {
+			conn, err := r.dialer.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(port)))
+			if err == nil {
+				return conn, nil
+			}
+			errs = append(errs, err)
+		}
+		return nil, errors.Join(errs...)
+	}
+}
+
+// unwrapURLError drops net/http's "Get \"url\":" prefix, which the summary
+// already says.
+func unwrapURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+// checkTLSRPT reads the TLS reporting policy (RFC 8460 section 3): exactly
+// one TXT record starting with v=TLSRPTv1 at _smtp._tls.<domain> with an
+// rua of mailto: or https: destinations.
+func (r *run) checkTLSRPT(ctx context.Context) Check {
+	const id = "mail.tls-rpt"
+	name := "_smtp._tls." + r.domain
+	txts, rcode, err := r.txtRecords(ctx, name)
+	if err != nil {
+		return errorChecks(err, id)[0]
+	}
+	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
+		return errorChecks(fmt.Errorf("dns TXT %s: %s", name, dns.RcodeToString[rcode]), id)[0]
+	}
+	details := map[string]any{"txt_name": name, "txt_records": txts}
+	var recs []string
+	for _, t := range txts {
+		if parse.IsTLSRPT(t) {
+			recs = append(recs, t)
+		}
+	}
+	switch len(recs) {
+	case 0:
+		return newCheck(id, StatusFail, "No TLS-RPT record at "+name+": senders cannot report failed TLS deliveries.", details)
+	case 1:
+	default:
+		return newCheck(id, StatusFail, fmt.Sprintf("%d TLS-RPT records at %s: senders then send no reports.", len(recs), name), details)
+	}
+	details["record"] = recs[0]
+	rec, err := parse.ParseTLSRPT(recs[0])
+	if err != nil {
+		details["error"] = err.Error()
+		return newCheck(id, StatusFail, "The TLS-RPT record is invalid: "+err.Error()+".", details)
+	}
+	details["rua"] = rec.RUA
+	var dest []string
+	for _, u := range rec.RUA {
+		dest = append(dest, u.URI)
+	}
+	return newCheck(id, StatusPass, "TLS-RPT record found: reports go to "+strings.Join(dest, ", ")+".", details)
+}

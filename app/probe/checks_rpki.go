@@ -1,0 +1,201 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"tenderprobe/app/probe/rpki"
+)
+
+// errNoVRPs is reported when RPKI checks cannot run for want of a VRP set.
+var errNoVRPs = errors.New("no RPKI VRP set configured (give --rpki-vrps FILE-or-URL)")
+
+// checkRPKI validates the BGP routes to the domain's servers against the
+// configured VRP set (RFC 6811), for web.rpki (apex and www. addresses),
+// mail.rpki (the MX addresses) and ns.rpki (the name servers' addresses).
+//
+// For each address:
+//  1. Ask Team Cymru's IP-to-ASN service for the routes covering it: TXT at
+//     the reversed address under origin.asn.cymru.com (IPv4) or the reversed
+//     nibbles under origin6.asn.cymru.com (IPv6), through the run's resolver.
+//  2. Validate every (origin AS, route) pair against the VRPs.
+//
+// Every covering route must be Valid (internet.nl's rule): an Invalid one
+// fails, NotFound (no ROA) or an address without any known route warns.
+// A matching VRP whose maxLength is longer than the route is noted
+// (RFC 9319) but does not change the verdict.
+func checkRPKI(ctx context.Context, r *run) []Check {
+	ids := []string{"web.rpki", "mail.rpki", "ns.rpki"}
+	if r.cfg.VRPs == nil {
+		return errorChecks(errNoVRPs, ids...)
+	}
+	var (
+		wg     sync.WaitGroup
+		checks = make([]Check, 3)
+	)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		hosts, err := r.webHosts(ctx)
+		if err != nil {
+			checks[0] = errorChecks(err, ids[0])[0]
+			return
+		}
+		checks[0] = r.rpkiForHosts(ctx, ids[0], "web server", hosts)
+	}()
+	go func() {
+		defer wg.Done()
+		hosts, nullMX, err := r.mxHosts(ctx)
+		switch {
+		case err != nil:
+			checks[1] = errorChecks(err, ids[1])[0]
+		case len(hosts) == 0:
+			why := "The domain has no MX records, so there are no mail servers to test."
+			if nullMX {
+				why = "The domain publishes a null MX (RFC 7505): it receives no mail."
+			}
+			checks[1] = newCheck(ids[1], StatusNotApplicable, why, map[string]any{"null_mx": nullMX})
+		default:
+			checks[1] = r.rpkiForHosts(ctx, ids[1], "mail server", hosts)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		_, hosts, err := r.nameServers(ctx)
+		if err != nil {
+			checks[2] = errorChecks(err, ids[2])[0]
+			return
+		}
+		checks[2] = r.rpkiForHosts(ctx, ids[2], "name server", hosts)
+	}()
+	wg.Wait()
+	return checks
+}
+
+// routeEvidence is one validated (origin, route) pair.
+type routeEvidence struct {
+	Origin  uint32     `json:"origin_asn"`
+	Route   string     `json:"route"`
+	State   rpki.State `json:"state"`
+	VRPs    []string   `json:"vrps,omitempty"`
+	Note    string     `json:"note,omitempty"`
+	Cymru   string     `json:"cymru_txt"`
+	Country string     `json:"country,omitempty"`
+}
+
+// addrEvidence is what was found for one address.
+type addrEvidence struct {
+	Host    string          `json:"host"`
+	Address string          `json:"address"`
+	Routes  []routeEvidence `json:"routes,omitempty"`
+	Error   string          `json:"error,omitempty"`
+	// State is the worst state over the routes ("unknown" without a route).
+	State string `json:"state"`
+}
+
+func (r *run) rpkiForHosts(ctx context.Context, id, what string, hosts []string) Check {
+	type target struct {
+		host string
+		addr netip.Addr
+	}
+	var targets []target
+	for _, h := range hosts {
+		v4, v6, err := r.lookupAddrs(ctx, h)
+		if err != nil {
+			return errorChecks(err, id)[0]
+		}
+		for _, a := range append(v4, v6...) {
+			targets = append(targets, target{h, a})
+		}
+	}
+	details := map[string]any{"hosts": hosts, "vrp_count": r.cfg.VRPs.Len()}
+	if len(targets) == 0 {
+		return newCheck(id, StatusWarn, "No addresses found for the "+what+"s "+strings.Join(hosts, ", ")+", so no routes could be validated.", details)
+	}
+	evidence := make([]addrEvidence, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			evidence[i] = r.validateAddr(ctx, t.host, t.addr)
+		}()
+	}
+	wg.Wait()
+	details["addresses"] = evidence
+
+	var invalid, notFound, unknown, failed, notes []string
+	for _, ev := range evidence {
+		label := ev.Address + " (" + ev.Host + ")"
+		switch ev.State {
+		case string(rpki.Invalid):
+			invalid = append(invalid, label)
+		case string(rpki.NotFound):
+			notFound = append(notFound, label)
+		case "unknown":
+			unknown = append(unknown, label)
+		case "error":
+			failed = append(failed, label+": "+ev.Error)
+		}
+		for _, rt := range ev.Routes {
+			if rt.Note != "" {
+				notes = append(notes, rt.Route+" "+rt.Note)
+			}
+		}
+	}
+	switch {
+	case len(invalid) > 0:
+		return newCheck(id, StatusFail, "RPKI-invalid route to "+what+" "+strings.Join(invalid, ", ")+": networks that validate routes will drop traffic to it.", details)
+	case len(failed) == len(evidence):
+		return newCheck(id, StatusError, "Could not be tested: "+strings.Join(failed, "; "), details)
+	case len(failed) > 0:
+		return newCheck(id, StatusWarn, "Route origin could not be looked up for "+strings.Join(failed, "; ")+".", details)
+	case len(notFound) > 0:
+		return newCheck(id, StatusWarn, "No ROA covers the route to "+what+" "+strings.Join(notFound, ", ")+" (RPKI not found).", details)
+	case len(unknown) > 0:
+		return newCheck(id, StatusWarn, "No BGP route known for "+what+" "+strings.Join(unknown, ", ")+", so RPKI could not be validated.", details)
+	}
+	summary := fmt.Sprintf("Every route to the %d %s address(es) is RPKI-valid.", len(evidence), what)
+	if len(notes) > 0 {
+		summary += " Note: " + strings.Join(notes, "; ") + "."
+	}
+	return newCheck(id, StatusPass, summary, details)
+}
+
+// validateAddr finds the routes covering addr and validates each origin.
+func (r *run) validateAddr(ctx context.Context, host string, addr netip.Addr) addrEvidence {
+	ev := addrEvidence{Host: host, Address: addr.String()}
+	origins, err := rpki.LookupOrigins(ctx, r.dns, addr)
+	if errors.Is(err, rpki.ErrNoOrigin) {
+		ev.State, ev.Error = "unknown", err.Error()
+		return ev
+	}
+	if err != nil {
+		ev.State, ev.Error = "error", err.Error()
+		return ev
+	}
+	worst := rpki.Valid
+	rank := map[rpki.State]int{rpki.Valid: 0, rpki.NotFound: 1, rpki.Invalid: 2}
+	for _, o := range origins {
+		for _, asn := range o.ASNs {
+			state, vrps := r.cfg.VRPs.Validate(asn, o.Prefix)
+			rt := routeEvidence{Origin: asn, Route: o.Prefix.String(), State: state, Cymru: o.Raw, Country: o.Country}
+			for _, v := range vrps {
+				rt.VRPs = append(rt.VRPs, v.String())
+			}
+			if state == rpki.Valid && rpki.LooseMaxLength(vrps[0], o.Prefix) {
+				rt.Note = fmt.Sprintf("is covered by a ROA with maxLength %d, longer than the route (RFC 9319 advises against this: it permits forged-origin sub-prefix hijacks)", vrps[0].MaxLength)
+			}
+			if rank[state] > rank[worst] {
+				worst = state
+			}
+			ev.Routes = append(ev.Routes, rt)
+		}
+	}
+	ev.State = string(worst)
+	return ev
+}
