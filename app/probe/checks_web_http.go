@@ -1,0 +1,584 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"tenderprobe/app/probe/netguard"
+	"tenderprobe/app/probe/parse"
+)
+
+// Limits of the HTTP checks.
+const (
+	// maxHTTPRead bounds response headers and bodies (security.txt included).
+	maxHTTPRead = 100 << 10
+	// maxRedirects is how many redirects are followed, as internet.nl does.
+	maxRedirects = 8
+	// hstsMinMaxAge is internet.nl's threshold: one year.
+	hstsMinMaxAge = 31536000
+)
+
+var webHTTPIDs = []string{"web.https-redirect", "web.hsts", "web.security-headers", "web.security-txt"}
+
+// checkWebHTTP tests what the web servers say over HTTP: the redirect from
+// http to https, HSTS, the security headers and security.txt. Protocol
+// steps, for each tested address of the apex and www:
+//
+//  1. GET http://host/ (port HTTPPort) without following redirects; the first
+//     answer must redirect to https on the same host (or port 80 is closed),
+//     then the chain is followed for at most 8 hops, every hop's address
+//     checked by the SSRF guard, and any return to http fails.
+//  2. GET https://host/ (port HTTPSPort): the first answer's
+//     Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options,
+//     Referrer-Policy and Content-Security-Policy are judged.
+//  3. Once per host, GET https://host/.well-known/security.txt (redirects
+//     followed over https only, certificate verified), at most 100 KB.
+//
+// Names are resolved through the run's resolver, never the system's.
+func checkWebHTTP(ctx context.Context, r *run) []Check {
+	targets, err := webHosts(ctx, r)
+	if err != nil {
+		return errorChecks(err, webHTTPIDs...)
+	}
+	if len(targets) == 0 {
+		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", webHTTPIDs...)
+	}
+	redirects := make([]redirectResult, len(targets))
+	firsts := make([]httpsResult, len(targets))
+	var hosts []webTarget
+	for _, t := range targets {
+		if len(hosts) == 0 || hosts[len(hosts)-1].Host != t.Host {
+			hosts = append(hosts, t)
+		}
+	}
+	sectxts := make([]sectxtResult, len(hosts))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(2)
+		go func() { defer wg.Done(); redirects[i] = r.checkRedirect(ctx, t) }()
+		go func() { defer wg.Done(); firsts[i] = r.fetchFirstHTTPS(ctx, t) }()
+	}
+	for i, t := range hosts {
+		wg.Add(1)
+		go func() { defer wg.Done(); sectxts[i] = r.fetchSecurityTxt(ctx, t) }()
+	}
+	wg.Wait()
+	return []Check{
+		redirectCheck(redirects),
+		hstsCheck(firsts),
+		securityHeadersCheck(firsts),
+		securityTxtCheck(sectxts),
+	}
+}
+
+// httpClient returns a client that connects only through the SSRF guard:
+// the pinned target's host goes to its tested address, other names are
+// resolved with the run's resolver, and ports 80 and 443 are mapped to the
+// configured HTTP and HTTPS ports. Redirects are never followed by the
+// client itself, so that each hop is seen.
+func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("probe: http dial %q: %w", addr, err)
+		}
+		switch port {
+		case "80":
+			port = strconv.Itoa(r.cfg.HTTPPort)
+		case "443":
+			port = strconv.Itoa(r.cfg.HTTPSPort)
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			if strings.EqualFold(host, pin.Host) {
+				ip = pin.Addr
+			} else {
+				v4, v6, err := r.lookupAddrs(ctx, host)
+				if err != nil {
+					return nil, err
+				}
+				switch {
+				case len(v4) > 0:
+					ip = v4[0]
+				case len(v6) > 0:
+					ip = v6[0]
+				default:
+					return nil, fmt.Errorf("probe: %s has no address", host)
+				}
+			}
+		}
+		return r.dialer.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
+	}
+	tr := &http.Transport{
+		Proxy:       nil,
+		DialContext: dial,
+		TLSClientConfig: &tls.Config{
+			RootCAs: r.cfg.RootCAs,
+			// Headers are read even behind a bad certificate (web.tls-cert
+			// reports it); security.txt is only trusted over a good one.
+			InsecureSkipVerify: !verify,
+			Time:               r.cfg.Now,
+		},
+		TLSHandshakeTimeout:    r.cfg.ConnTimeout,
+		ResponseHeaderTimeout:  r.cfg.ConnTimeout,
+		MaxResponseHeaderBytes: maxHTTPRead,
+		DisableKeepAlives:      true,
+		ForceAttemptHTTP2:      false,
+	}
+	return &http.Client{
+		Transport:     tr,
+		Timeout:       r.cfg.ConnTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// hop is one request of a redirect chain.
+type hop struct {
+	URL      string `json:"url"`
+	Addr     string `json:"addr,omitempty"`
+	Status   int    `json:"status,omitempty"`
+	Location string `json:"location,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// get sends one GET and returns the response with its body read (at most
+// maxHTTPRead bytes; truncated reports more) and the address connected to.
+func get(ctx context.Context, c *http.Client, u string) (resp *http.Response, body []byte, truncated bool, addr string, err error) {
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		addr = info.Conn.RemoteAddr().String()
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, u, nil)
+	if err != nil {
+		return nil, nil, false, "", fmt.Errorf("probe: request %s: %w", u, err)
+	}
+	req.Header.Set("User-Agent", "tenderprobe/1 (internet standards probe)")
+	resp, err = c.Do(req)
+	if err != nil {
+		return nil, nil, false, addr, err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxHTTPRead+1))
+	if len(body) > maxHTTPRead {
+		body, truncated = body[:maxHTTPRead], true
+	}
+	if err != nil && !truncated {
+		return resp, body, false, addr, fmt.Errorf("probe: read body of %s: %w", u, err)
+	}
+	return resp, body, truncated, addr, nil
+}
+
+func hostURL(scheme, host, path string) string {
+	return (&url.URL{Scheme: scheme, Host: host, Path: path}).String()
+}
+
+// redirectResult is the http-to-https verdict for one target.
+type redirectResult struct {
+	Target  webTarget `json:"target"`
+	Hops    []hop     `json:"hops"`
+	Status  Status    `json:"status"`
+	Verdict string    `json:"verdict"`
+}
+
+func (r *run) checkRedirect(ctx context.Context, t webTarget) redirectResult {
+	res := redirectResult{Target: t}
+	c := r.httpClient(t, false)
+	cur := hostURL("http", t.Host, "/")
+	sawHTTPS := false
+	for i := 0; ; i++ {
+		if i > maxRedirects {
+			res.Status, res.Verdict = StatusFail, fmt.Sprintf("more than %d redirects", maxRedirects)
+			return res
+		}
+		resp, _, _, addr, err := get(ctx, c, cur)
+		h := hop{URL: cur, Addr: addr}
+		if err != nil {
+			h.Error = err.Error()
+			res.Hops = append(res.Hops, h)
+			var ref *netguard.RefusedError
+			switch {
+			case errors.As(err, &ref):
+				res.Status, res.Verdict = StatusError, "refused to connect: "+ref.Error()
+			case i == 0 && connectFailed(err):
+				// internet.nl: no plain HTTP at all is as good as a redirect.
+				res.Status, res.Verdict = StatusPass, "port 80 is closed"
+			case i == 0:
+				res.Status, res.Verdict = StatusError, "http could not be tested: "+err.Error()
+			default:
+				res.Status, res.Verdict = StatusFail, "redirect chain broken at "+cur+": "+err.Error()
+			}
+			return res
+		}
+		h.Status = resp.StatusCode
+		loc := resp.Header.Get("Location")
+		h.Location = loc
+		res.Hops = append(res.Hops, h)
+		curURL, _ := url.Parse(cur)
+		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
+			if i == 0 {
+				res.Status, res.Verdict = StatusFail, fmt.Sprintf("http://%s/ answers %d without redirecting to https", t.Host, resp.StatusCode)
+			} else if curURL.Scheme != "https" {
+				res.Status, res.Verdict = StatusFail, "the redirect chain ends on http: "+cur
+			} else {
+				res.Status, res.Verdict = StatusPass, "redirects to "+cur
+			}
+			return res
+		}
+		next, err := curURL.Parse(loc)
+		if err != nil {
+			res.Status, res.Verdict = StatusFail, fmt.Sprintf("invalid Location %q", loc)
+			return res
+		}
+		switch {
+		case i == 0 && next.Scheme != "https":
+			res.Status, res.Verdict = StatusFail, "the first redirect goes to "+next.String()+", not to https"
+			return res
+		case i == 0 && !strings.EqualFold(next.Hostname(), t.Host):
+			res.Status, res.Verdict = StatusFail, "the first redirect goes to another host ("+next.Hostname()+") before https on "+t.Host
+			return res
+		case next.Scheme == "https":
+			sawHTTPS = true
+		case next.Scheme == "http" && sawHTTPS:
+			res.Status, res.Verdict = StatusFail, "downgrade to http later in the chain: "+next.String()
+			return res
+		case next.Scheme != "http":
+			res.Status, res.Verdict = StatusFail, "redirect to unsupported scheme: "+next.String()
+			return res
+		}
+		cur = next.String()
+	}
+}
+
+// connectFailed reports a refused or unreachable port, as opposed to a
+// server that answered badly.
+func connectFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func redirectCheck(results []redirectResult) Check {
+	details := map[string]any{"targets": results}
+	var fails, errs []string
+	for _, res := range results {
+		label := targetLabel(res.Target.Host, res.Target.Addr) + ": " + res.Verdict
+		switch res.Status {
+		case StatusFail:
+			fails = append(fails, label)
+		case StatusError:
+			errs = append(errs, label)
+		}
+	}
+	switch {
+	case len(fails) > 0:
+		return newCheck("web.https-redirect", StatusFail, "Visitors are not sent to https: "+strings.Join(fails, "; ")+".", details)
+	case len(errs) > 0:
+		return newCheck("web.https-redirect", StatusError, "Could not be tested: "+strings.Join(errs, "; ")+".", details)
+	}
+	return newCheck("web.https-redirect", StatusPass, "Plain http redirects straight to https on the same host (or is closed).", details)
+}
+
+// httpsResult is the first HTTPS response of one target.
+type httpsResult struct {
+	Target  webTarget   `json:"target"`
+	URL     string      `json:"url"`
+	Status  int         `json:"status,omitempty"`
+	Headers http.Header `json:"headers,omitempty"`
+	Error   string      `json:"error,omitempty"`
+	err     error
+}
+
+func (r *run) fetchFirstHTTPS(ctx context.Context, t webTarget) httpsResult {
+	u := hostURL("https", t.Host, "/")
+	res := httpsResult{Target: t, URL: u}
+	resp, _, _, _, err := get(ctx, r.httpClient(t, false), u)
+	if err != nil {
+		res.Error, res.err = err.Error(), err
+		return res
+	}
+	res.Status = resp.StatusCode
+	res.Headers = resp.Header
+	return res
+}
+
+func hstsCheck(results []httpsResult) Check {
+	type row struct {
+		Host   string      `json:"host"`
+		Addr   string      `json:"addr"`
+		Header string      `json:"header,omitempty"`
+		Parsed *parse.HSTS `json:"parsed,omitempty"`
+		Error  string      `json:"error,omitempty"`
+	}
+	var rows []row
+	var fails, errs []string
+	for _, res := range results {
+		rw := row{Host: res.Target.Host, Addr: res.Target.Addr.String()}
+		label := targetLabel(res.Target.Host, res.Target.Addr)
+		if res.err != nil {
+			rw.Error = res.Error
+			errs = append(errs, label+": "+res.Error)
+			rows = append(rows, rw)
+			continue
+		}
+		values := res.Headers.Values("Strict-Transport-Security")
+		if len(values) == 0 {
+			fails = append(fails, label+": no Strict-Transport-Security header")
+			rows = append(rows, rw)
+			continue
+		}
+		// RFC 6797 section 8.1: only the first header is processed.
+		rw.Header = values[0]
+		h, err := parse.ParseHSTS(values[0])
+		switch {
+		case err != nil:
+			rw.Error = err.Error()
+			fails = append(fails, label+": invalid header ("+err.Error()+")")
+		case h.MaxAge < hstsMinMaxAge:
+			rw.Parsed = &h
+			fails = append(fails, fmt.Sprintf("%s: max-age %d is below one year (%d)", label, h.MaxAge, hstsMinMaxAge))
+		default:
+			rw.Parsed = &h
+		}
+		rows = append(rows, rw)
+	}
+	details := map[string]any{"targets": rows}
+	switch {
+	case len(fails) > 0:
+		return newCheck("web.hsts", StatusFail, "HSTS missing or too short: "+strings.Join(fails, "; ")+".", details)
+	case len(errs) > 0:
+		return newCheck("web.hsts", StatusError, "Could not be tested: "+strings.Join(errs, "; ")+".", details)
+	}
+	return newCheck("web.hsts", StatusPass, "HSTS is set with a max-age of at least one year.", details)
+}
+
+// headerVerdict is the judgement of one security header.
+type headerVerdict struct {
+	Value   string   `json:"value,omitempty"`
+	Status  Status   `json:"status"`
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// judgeHeaders applies internet.nl's rules: X-Content-Type-Options must be
+// nosniff; framing must be limited by X-Frame-Options DENY or SAMEORIGIN (its
+// first value) or by CSP frame-ancestors; Referrer-Policy's last valid value
+// must be no-referrer or same-origin (strict-origin and
+// strict-origin-when-cross-origin are a warning, anything else a failure);
+// CSP problems are warnings, as internet.nl rates CSP as a recommendation.
+func judgeHeaders(h http.Header, host string) map[string]headerVerdict {
+	out := map[string]headerVerdict{}
+	csp := parse.ParseCSP(strings.Join(h.Values("Content-Security-Policy"), ","))
+
+	xcto := strings.TrimSpace(h.Get("X-Content-Type-Options"))
+	if strings.EqualFold(xcto, "nosniff") {
+		out["X-Content-Type-Options"] = headerVerdict{Value: xcto, Status: StatusPass}
+	} else {
+		out["X-Content-Type-Options"] = headerVerdict{Value: xcto, Status: StatusFail, Reasons: []string{"must be nosniff"}}
+	}
+
+	xfo := strings.TrimSpace(strings.Split(h.Get("X-Frame-Options"), ",")[0])
+	switch {
+	case strings.EqualFold(xfo, "DENY") || strings.EqualFold(xfo, "SAMEORIGIN"):
+		out["X-Frame-Options"] = headerVerdict{Value: xfo, Status: StatusPass}
+	case csp.Has("frame-ancestors"):
+		out["X-Frame-Options"] = headerVerdict{Value: xfo, Status: StatusPass, Reasons: []string{"framing limited by CSP frame-ancestors instead"}}
+	default:
+		out["X-Frame-Options"] = headerVerdict{Value: xfo, Status: StatusFail, Reasons: []string{"must be DENY or SAMEORIGIN, or CSP must set frame-ancestors"}}
+	}
+
+	rpRaw := strings.Join(h.Values("Referrer-Policy"), ",")
+	rp := ""
+	for _, v := range strings.Split(rpRaw, ",") {
+		// Browsers use the last value they understand.
+		switch v = strings.ToLower(strings.TrimSpace(v)); v {
+		case "no-referrer", "no-referrer-when-downgrade", "same-origin", "origin", "strict-origin",
+			"origin-when-cross-origin", "strict-origin-when-cross-origin", "unsafe-url":
+			rp = v
+		}
+	}
+	switch rp {
+	case "no-referrer", "same-origin":
+		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusPass}
+	case "strict-origin", "strict-origin-when-cross-origin":
+		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusWarn, Reasons: []string{rp + " still sends the origin to other sites; no-referrer or same-origin is advised"}}
+	case "":
+		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusFail, Reasons: []string{"no valid Referrer-Policy"}}
+	default:
+		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusFail, Reasons: []string{rp + " leaks the address to other sites"}}
+	}
+
+	cspRaw := strings.Join(h.Values("Content-Security-Policy"), ", ")
+	switch problems := csp.Audit(host); {
+	case cspRaw == "":
+		out["Content-Security-Policy"] = headerVerdict{Status: StatusWarn, Reasons: []string{"no Content-Security-Policy header"}}
+	case len(problems) > 0:
+		out["Content-Security-Policy"] = headerVerdict{Value: cspRaw, Status: StatusWarn, Reasons: problems}
+	default:
+		out["Content-Security-Policy"] = headerVerdict{Value: cspRaw, Status: StatusPass}
+	}
+	return out
+}
+
+func securityHeadersCheck(results []httpsResult) Check {
+	type row struct {
+		Host    string                   `json:"host"`
+		Addr    string                   `json:"addr"`
+		Status  int                      `json:"http_status,omitempty"`
+		Headers map[string]headerVerdict `json:"headers,omitempty"`
+		Error   string                   `json:"error,omitempty"`
+	}
+	var rows []row
+	var fails, warns, errs []string
+	for _, res := range results {
+		rw := row{Host: res.Target.Host, Addr: res.Target.Addr.String(), Status: res.Status, Error: res.Error}
+		label := targetLabel(res.Target.Host, res.Target.Addr)
+		if res.err != nil {
+			errs = append(errs, label+": "+res.Error)
+			rows = append(rows, rw)
+			continue
+		}
+		rw.Headers = judgeHeaders(res.Headers, res.Target.Host)
+		for _, name := range []string{"X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"} {
+			v := rw.Headers[name]
+			msg := fmt.Sprintf("%s %s (%s)", label, name, strings.Join(v.Reasons, "; "))
+			switch v.Status {
+			case StatusFail:
+				fails = append(fails, msg)
+			case StatusWarn:
+				warns = append(warns, msg)
+			}
+		}
+		rows = append(rows, rw)
+	}
+	details := map[string]any{"targets": rows}
+	switch {
+	case len(fails) > 0:
+		return newCheck("web.security-headers", StatusFail, "Security headers missing or weak: "+strings.Join(fails, "; ")+".", details)
+	case len(errs) > 0:
+		return newCheck("web.security-headers", StatusError, "Could not be tested: "+strings.Join(errs, "; ")+".", details)
+	case len(warns) > 0:
+		return newCheck("web.security-headers", StatusWarn, "Security headers set, with advice: "+strings.Join(warns, "; ")+".", details)
+	}
+	return newCheck("web.security-headers", StatusPass, "X-Content-Type-Options, framing protection, Referrer-Policy and a sound CSP are set.", details)
+}
+
+// sectxtResult is the security.txt found (or not) for one host.
+type sectxtResult struct {
+	Host        string                    `json:"host"`
+	Hops        []hop                     `json:"hops,omitempty"`
+	URL         string                    `json:"url,omitempty"`
+	ContentType string                    `json:"content_type,omitempty"`
+	Parsed      *parse.SecurityTxt        `json:"parsed,omitempty"`
+	Verdict     *parse.SecurityTxtVerdict `json:"verdict,omitempty"`
+	Status      Status                    `json:"status"`
+	Summary     string                    `json:"summary"`
+}
+
+// fetchSecurityTxt fetches https://host/.well-known/security.txt, following
+// at most maxRedirects redirects, all over https with a valid certificate.
+func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
+	res := sectxtResult{Host: t.Host}
+	c := r.httpClient(t, true)
+	start := hostURL("https", t.Host, "/.well-known/security.txt")
+	cur := start
+	for i := 0; ; i++ {
+		if i > maxRedirects {
+			res.Status, res.Summary = StatusFail, fmt.Sprintf("more than %d redirects", maxRedirects)
+			return res
+		}
+		resp, body, truncated, addr, err := get(ctx, c, cur)
+		h := hop{URL: cur, Addr: addr}
+		if err != nil {
+			h.Error = err.Error()
+			res.Hops = append(res.Hops, h)
+			var ref *netguard.RefusedError
+			if errors.As(err, &ref) {
+				res.Status, res.Summary = StatusError, "refused to connect: "+ref.Error()
+			} else if i == 0 && connectFailed(err) {
+				res.Status, res.Summary = StatusError, "https could not be reached: "+err.Error()
+			} else {
+				res.Status, res.Summary = StatusFail, "could not be fetched over valid https: "+err.Error()
+			}
+			return res
+		}
+		h.Status, h.Location = resp.StatusCode, resp.Header.Get("Location")
+		res.Hops = append(res.Hops, h)
+		if resp.StatusCode >= 300 && resp.StatusCode <= 399 && h.Location != "" {
+			base, _ := url.Parse(cur)
+			next, err := base.Parse(h.Location)
+			if err != nil || next.Scheme != "https" {
+				res.Status, res.Summary = StatusFail, "redirected away from https: "+h.Location
+				return res
+			}
+			cur = next.String()
+			continue
+		}
+		if resp.StatusCode != http.StatusOK {
+			res.Status, res.Summary = StatusFail, fmt.Sprintf("no security.txt: %s answers %d", cur, resp.StatusCode)
+			return res
+		}
+		res.URL = cur
+		res.ContentType = resp.Header.Get("Content-Type")
+		if truncated {
+			res.Status, res.Summary = StatusFail, fmt.Sprintf("larger than %d bytes", maxHTTPRead)
+			return res
+		}
+		plain, utf8 := parse.IsPlainText(res.ContentType)
+		parsed := parse.ParseSecurityTxt(body)
+		res.Parsed = &parsed
+		v := parsed.Evaluate(cur, r.cfg.Now())
+		if len(parsed.Canonical) > 0 && cur != start {
+			// A Canonical naming the address asked for is as good.
+			if alt := parsed.Evaluate(start, r.cfg.Now()); len(alt.Errors) < len(v.Errors) {
+				v = alt
+			}
+		}
+		if !plain {
+			v.Errors = append([]string{"Content-Type is " + strconv.Quote(res.ContentType) + ", not text/plain"}, v.Errors...)
+		}
+		if !utf8 {
+			v.Errors = append(v.Errors, "charset is not utf-8")
+		}
+		res.Verdict = &v
+		switch {
+		case len(v.Errors) > 0:
+			res.Status, res.Summary = StatusFail, strings.Join(v.Errors, "; ")
+		case len(v.Warnings) > 0:
+			res.Status, res.Summary = StatusWarn, strings.Join(v.Warnings, "; ")
+		default:
+			res.Status, res.Summary = StatusPass, "valid, expires "+parsed.ExpiresAt.UTC().Format(time.DateOnly)
+		}
+		return res
+	}
+}
+
+func securityTxtCheck(results []sectxtResult) Check {
+	details := map[string]any{"hosts": results}
+	worst := StatusPass
+	var parts []string
+	rank := map[Status]int{StatusPass: 0, StatusWarn: 1, StatusError: 2, StatusFail: 3}
+	for _, res := range results {
+		if rank[res.Status] > rank[worst] {
+			worst = res.Status
+		}
+		parts = append(parts, res.Host+": "+res.Summary)
+	}
+	switch worst {
+	case StatusFail:
+		return newCheck("web.security-txt", StatusFail, "security.txt missing or invalid: "+strings.Join(parts, "; ")+".", details)
+	case StatusError:
+		return newCheck("web.security-txt", StatusError, "Could not be tested: "+strings.Join(parts, "; ")+".", details)
+	case StatusWarn:
+		return newCheck("web.security-txt", StatusWarn, "security.txt valid with advice: "+strings.Join(parts, "; ")+".", details)
+	}
+	return newCheck("web.security-txt", StatusPass, "A valid security.txt (RFC 9116) is published: "+strings.Join(parts, "; ")+".", details)
+}
