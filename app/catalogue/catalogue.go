@@ -172,6 +172,12 @@ func (l *lineIndex) line(i int, field string) int {
 		if n, ok := l.fields[i][field]; ok {
 			return n
 		}
+		// "references[2]" falls back to the line of "references".
+		if j := strings.IndexByte(field, '['); j > 0 {
+			if n, ok := l.fields[i][field[:j]]; ok {
+				return n
+			}
+		}
 	}
 	if i < len(l.standards) {
 		return l.standards[i]
@@ -207,8 +213,14 @@ func decodeYAML(data []byte) (*File, *lineIndex, error) {
 					}
 					prefix := fmt.Sprintf("standards[%d]", j)
 					problems = append(problems, unknownKeys(item, prefix, entryKeys)...)
+					if checks := mappingValue(item, "checks"); checks != nil && checks.Kind == yaml.SequenceNode {
+						for c, check := range checks.Content {
+							fields[fmt.Sprintf("checks[%d]", c)] = check.Line
+						}
+					}
 					if refs := mappingValue(item, "references"); refs != nil && refs.Kind == yaml.SequenceNode {
 						for r, ref := range refs.Content {
+							fields[fmt.Sprintf("references[%d]", r)] = ref.Line
 							problems = append(problems, unknownKeys(ref, fmt.Sprintf("%s.references[%d]", prefix, r), referenceKeys)...)
 						}
 					}
@@ -464,30 +476,31 @@ func validate(f *File, lines *lineIndex) []Problem {
 		}
 		for r := range e.References {
 			ref := &e.References[r]
-			rp := fmt.Sprintf("%s.references[%d]", p, r)
+			rk := fmt.Sprintf("references[%d]", r)
+			rp := p + "." + rk
 			ref.Kind, ref.ID, ref.Title, ref.URL = strings.TrimSpace(ref.Kind), strings.TrimSpace(ref.ID), strings.TrimSpace(ref.Title), strings.TrimSpace(ref.URL)
 			if !contains(models.ReferenceKinds, ref.Kind) {
-				add(i, rp+".kind", "references", "%q is not one of %s", ref.Kind, strings.Join(models.ReferenceKinds, ", "))
+				add(i, rp+".kind", rk, "%q is not one of %s", ref.Kind, strings.Join(models.ReferenceKinds, ", "))
 			}
 			if ref.ID == "" {
-				add(i, rp+".id", "references", "is required")
+				add(i, rp+".id", rk, "is required")
 			} else if ref.Kind == models.RefRFC && !rfcRE.MatchString(ref.ID) {
-				add(i, rp+".id", "references", "%q is not an RFC number", ref.ID)
+				add(i, rp+".id", rk, "%q is not an RFC number", ref.ID)
 			}
 			if ref.Title == "" {
-				add(i, rp+".title", "references", "is required")
+				add(i, rp+".title", rk, "is required")
 			}
 			if u, err := url.Parse(ref.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-				add(i, rp+".url", "references", "%q is not an http(s) address", ref.URL)
+				add(i, rp+".url", rk, "%q is not an http(s) address", ref.URL)
 			}
 		}
 		dup := map[string]bool{}
 		for c, id := range e.Checks {
 			switch {
 			case !models.IsKnownCheck(id):
-				add(i, fmt.Sprintf("%s.checks[%d]", p, c), "checks", "%q is not a probe check; known checks are %s", id, strings.Join(models.KnownChecks(), ", "))
+				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "%q is not a probe check; known checks are %s", id, strings.Join(models.KnownChecks(), ", "))
 			case dup[id]:
-				add(i, fmt.Sprintf("%s.checks[%d]", p, c), "checks", "%q is listed twice", id)
+				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "%q is listed twice", id)
 			}
 			dup[id] = true
 		}
