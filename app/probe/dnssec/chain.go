@@ -133,8 +133,21 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 	case pr.ok:
 		return p // no cut at name
 	}
-	return &zoneState{security: Bogus, zone: p.zone, chain: p.chain,
+	// Without a usable proof, the absent DS only matters if name is a zone
+	// apex. A name inside p's zone is not a cut whatever its denial says, and
+	// the answer's own signatures decide its state; so ask for its SOA.
+	// (Misleading SOA answers can only turn secure into bogus, never the
+	// reverse: data from a hidden child would not carry p's signatures.)
+	bogus := &zoneState{security: Bogus, zone: p.zone, chain: p.chain,
 		reason: joinReason(fmt.Sprintf("no NSEC proof that %s has no DS: %s", show(name), pr.reason), sigReason)}
+	soa, err := v.q.Query(ctx, name, dns.TypeSOA)
+	if err != nil {
+		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error()}
+	}
+	if set, _ := rrsetAt(soa.Answer, name, dns.TypeSOA); len(set) > 0 || soa.Rcode != dns.RcodeSuccess && soa.Rcode != dns.RcodeNameError {
+		return bogus
+	}
+	return p.with(fmt.Sprintf("DS %s: no valid denial (%s), but %s has no SOA, so it is no zone cut", show(name), pr.reason, show(name)))
 }
 
 // trustKeys fetches the DNSKEY RRset of zone, finds the keys that match the
@@ -159,7 +172,8 @@ func (v *Validator) trustKeys(ctx context.Context, st *zoneState, zone string, d
 	for _, rr := range set {
 		k := rr.(*dns.DNSKEY)
 		keys = append(keys, k)
-		if k.Flags&dns.ZONE == 0 || k.Protocol != 3 {
+		if k.Flags&dns.ZONE == 0 || k.Protocol != 3 || k.Flags&dns.REVOKE != 0 {
+			// Revoked keys no longer vouch for anything (RFC 5011 section 2.1).
 			continue
 		}
 		for _, d := range ds {

@@ -154,7 +154,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 	for hops := 0; hops < 12; hops++ {
 		st := v.stateFor(ctx, cur, qtype)
 		res.Zone = st.zone
-		res.Chain = append(append([]string(nil), prefix...), st.chain...)
+		res.Chain = mergeChain(prefix, st.chain)
 		switch st.security {
 		case Indeterminate:
 			return indeterminate(res, fmt.Errorf("dnssec: %s", st.reason))
@@ -220,6 +220,22 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		return res, nil
 	}
 	return bogus(res, fmt.Sprintf("CNAME chain from %s is too long", show(name))), nil
+}
+
+// mergeChain appends the lines of next that prefix does not hold yet: after
+// a CNAME the target's walk repeats the root and TLD steps already shown.
+func mergeChain(prefix, next []string) []string {
+	out := append([]string(nil), prefix...)
+	seen := make(map[string]bool, len(prefix))
+	for _, l := range prefix {
+		seen[l] = true
+	}
+	for _, l := range next {
+		if !seen[l] {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func indeterminate(res Result, err error) (Result, error) {

@@ -37,7 +37,8 @@
 // recursive resolver queried with DO and CD: RRSIGs with every RRset, CNAMEs
 // followed across zones, and in negative answers the zone's SOA plus the
 // NSEC/NSEC3 records proving the name or type absent (closest encloser
-// proofs for NSEC3). Wildcards are not expanded.
+// proofs for NSEC3). Wildcard records ("*.example.test.") answer for names
+// that do not exist, with the proof that the name itself is absent.
 //
 // Deliberate faults (Zone.Break, optionally narrowed by Zone.BreakType):
 // BreakExpiredRRSIG, BreakFutureRRSIG, BreakBadSignature, BreakMissingRRSIG

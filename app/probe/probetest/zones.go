@@ -72,6 +72,14 @@ func (in *SignedInternet) resolve(resp *dns.Msg, q dns.Question, do bool) {
 		}
 		nx := !sz.names[name]
 		if nx {
+			if target, done := in.expandWildcard(resp, sz, name, q.Qtype, do); done {
+				return
+			} else if target != "" {
+				name = target
+				continue
+			}
+		}
+		if nx {
 			resp.Rcode = dns.RcodeNameError
 		}
 		soa := rrKey{sz.apex, dns.TypeSOA}
@@ -210,4 +218,76 @@ func canonicalLess(a, b string) bool {
 		}
 	}
 	return len(la) < len(lb)
+}
+
+// expandWildcard answers for a name that does not exist from a wildcard at
+// its closest encloser (RFC 4592), with the proof that the name itself does
+// not exist (RFC 4035 section 3.1.3.3, RFC 5155 section 7.2.6). It reports
+// done when resp is complete, or the CNAME target to follow next; neither
+// when there is no wildcard.
+func (in *SignedInternet) expandWildcard(resp *dns.Msg, sz *servedZone, name string, qtype uint16, do bool) (target string, done bool) {
+	ce := name
+	for !sz.names[ce] && ce != sz.apex && ce != "." {
+		ce = parentName(ce)
+	}
+	wc := wildcardOf(ce)
+	if !sz.names[wc] || sz.belowDelegation(name) {
+		return "", false
+	}
+	synth := func(t uint16) bool {
+		k := rrKey{wc, t}
+		rrs, ok := sz.rrsets[k]
+		if !ok {
+			return false
+		}
+		if do {
+			rrs = append(append([]dns.RR(nil), rrs...), sz.sigs[k]...)
+		}
+		for _, rr := range rrs {
+			c := dns.Copy(rr)
+			c.Header().Name = name
+			resp.Answer = append(resp.Answer, c)
+		}
+		return true
+	}
+	var proof []dns.RR
+	if len(sz.nsec) > 0 {
+		proof = []dns.RR{sz.nsecCovering(name)}
+	} else if n := sz.nsec3Covering(nextCloser(name, ce)); n != nil {
+		proof = []dns.RR{n}
+	}
+	addProof := func(extra ...dns.RR) {
+		if !do || sz.noDenial {
+			return
+		}
+		seen := map[string]bool{}
+		for _, rr := range append(proof, extra...) {
+			if rr == nil || seen[rr.Header().Name] {
+				continue
+			}
+			seen[rr.Header().Name] = true
+			resp.Ns = append(resp.Ns, rr)
+			resp.Ns = append(resp.Ns, sz.sigs[rrKey{rr.Header().Name, rr.Header().Rrtype}]...)
+		}
+	}
+	switch {
+	case synth(qtype):
+		addProof()
+		return "", true
+	case qtype != dns.TypeCNAME && synth(dns.TypeCNAME):
+		addProof()
+		return strings.ToLower(sz.rrsets[rrKey{wc, dns.TypeCNAME}][0].(*dns.CNAME).Target), false
+	}
+	// The wildcard exists but has no such type: a wildcard NODATA.
+	soa := rrKey{sz.apex, dns.TypeSOA}
+	resp.Ns = append(resp.Ns, sz.rrsets[soa]...)
+	if do {
+		resp.Ns = append(resp.Ns, sz.sigs[soa]...)
+	}
+	if len(sz.nsec) > 0 {
+		addProof(sz.nsecCovering(wc))
+	} else {
+		addProof(sz.nsec3Matching(ce), sz.nsec3Matching(wc))
+	}
+	return "", true
 }
