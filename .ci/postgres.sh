@@ -33,6 +33,7 @@ pg_as() {
 pg_start() {
 	local bin
 	bin=$(pg_bindir) || return 1
+	PG_BIN=$bin
 	PG_OWNER=${PG_OWNER:-postgres}
 	if [[ $(id -u) -eq 0 ]] && ! id "$PG_OWNER" >/dev/null 2>&1; then
 		useradd --system --no-create-home "$PG_OWNER"
@@ -56,7 +57,6 @@ pg_start() {
 	}
 	pg_as "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U tenderprobe tenderprobe_test
 	export TENDERPROBE_TEST_POSTGRES="postgres://tenderprobe@127.0.0.1:$PG_PORT/tenderprobe_test?sslmode=disable"
-	PG_BIN=$bin
 	echo "postgres.sh: PostgreSQL running on 127.0.0.1:$PG_PORT ($PG_DIR)" >&2
 }
 
