@@ -88,14 +88,26 @@ func StartDNS(t testing.TB, records ...string) *DNSServer {
 	s := &DNSServer{records: make(map[rrKey][]dns.RR), names: make(map[string]bool)}
 	s.Add(t, records...)
 
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("probetest: listen udp: %v", err)
-	}
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", itoa(port)))
-	if err != nil {
+	// The UDP port the kernel picks may be busy for TCP (another test's
+	// client connection uses it as its source port), so try a few.
+	var (
+		pc  net.PacketConn
+		ln  net.Listener
+		err error
+	)
+	for attempt := 0; attempt < 20; attempt++ {
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("probetest: listen udp: %v", err)
+		}
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", itoa(port)))
+		if err == nil {
+			break
+		}
 		pc.Close()
+	}
+	if err != nil {
 		t.Fatalf("probetest: listen tcp on the same port: %v", err)
 	}
 	s.Addr = pc.LocalAddr().String()
