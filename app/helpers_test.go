@@ -1,0 +1,286 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
+	"tenderprobe/handlers"
+	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
+	"tenderprobe/seed"
+)
+
+// testNow is the clock of every test app, so PDFs and sessions are
+// reproducible.
+var testNow = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+// testApp is the full Fiber app (all middleware and routes) over a
+// migrated database with the catalogue and demo data.
+type testApp struct {
+	t   testing.TB
+	app *fiber.App
+	db  *gorm.DB
+	h   *handlers.Handler
+}
+
+// newTestApp builds the app on a temp-file SQLite database.
+func newTestApp(t testing.TB) *testApp {
+	t.Helper()
+	return newTestAppOn(t, dbtest.Open(t))
+}
+
+// newTestAppOn builds the app on db and loads the demo data.
+func newTestAppOn(t testing.TB, db *gorm.DB) *testApp {
+	t.Helper()
+	ctx := context.Background()
+	if err := seed.Demo(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	profiles, err := seed.Profiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	h := &handlers.Handler{
+		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Profiles: profiles,
+		SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL, BodyLimit: cfg.BodyLimit,
+		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount, LoginFailuresPerIP: cfg.LoginFailuresPerIP,
+		LoginWindow: cfg.LoginWindow, Now: func() time.Time { return testNow },
+	}
+	return &testApp{t: t, app: NewApp(h, cfg), db: db, h: h}
+}
+
+// user returns the demo user with email.
+func (a *testApp) user(email string) *models.User {
+	a.t.Helper()
+	u, err := models.FindUserByEmail(context.Background(), a.db, email)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return u
+}
+
+// client is a browser or API caller: cookies, a CSRF token and/or a bearer
+// token, kept between requests.
+type client struct {
+	a       *testApp
+	cookies map[string]string
+	csrf    string
+	bearer  string
+}
+
+func (a *testApp) anonymous() *client { return &client{a: a, cookies: map[string]string{}} }
+
+// session logs email in by creating its session directly, for tests about
+// what happens after login (login itself has its own tests).
+func (a *testApp) session(email string) *client {
+	a.t.Helper()
+	if email == "" {
+		return a.anonymous()
+	}
+	token, s, err := models.CreateSession(context.Background(), a.db, a.user(email).ID, time.Hour, testNow)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return &client{a: a, cookies: map[string]string{"tp_session": token}, csrf: s.CSRFToken}
+}
+
+// apiClient returns a caller holding an API token of email ("" for none).
+func (a *testApp) apiClient(email string) *client {
+	a.t.Helper()
+	c := a.anonymous()
+	if email == "" {
+		return c
+	}
+	token, err := models.CreateAPIToken(context.Background(), a.db, a.user(email).ID, time.Hour, testNow)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	c.bearer = token
+	return c
+}
+
+// response is what a test looks at.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (r response) json(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v\n%s", err, r.body)
+	}
+	return m
+}
+
+// do sends req through app.Test and keeps any cookies set.
+func (c *client) do(req *http.Request) response {
+	c.a.t.Helper()
+	for k, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	res, err := c.a.app.Test(req, -1)
+	if err != nil {
+		c.a.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	for _, ck := range res.Cookies() {
+		if ck.MaxAge < 0 || ck.Value == "" {
+			delete(c.cookies, ck.Name)
+		} else {
+			c.cookies[ck.Name] = ck.Value
+		}
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(body)}
+}
+
+func (c *client) get(path string) response {
+	return c.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// post sends a form with the client's CSRF token unless form sets _csrf.
+func (c *client) post(path string, form url.Values) response {
+	form = cloneForm(form)
+	if _, ok := form["_csrf"]; !ok && c.csrf != "" {
+		form.Set("_csrf", c.csrf)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// upload posts a multipart form with one file field.
+func (c *client) upload(path, field, filename string, content []byte) response {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if c.csrf != "" {
+		_ = w.WriteField("_csrf", c.csrf)
+	}
+	if filename != "" {
+		fw, err := w.CreateFormFile(field, filename)
+		if err != nil {
+			c.a.t.Fatal(err)
+		}
+		_, _ = fw.Write(content)
+	}
+	_ = w.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
+
+// postJSON sends body (a string is sent as is) as application/json.
+func (c *client) postJSON(path string, body any) response {
+	var raw []byte
+	switch b := body.(type) {
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			c.a.t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/json")
+	return c.do(req)
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrfFrom reads the CSRF token out of a rendered form.
+func csrfFrom(t testing.TB, body string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("page has no CSRF field:\n%s", body)
+	}
+	return m[1]
+}
+
+// newDraft creates a draft tender of the demo buyer with one requirement
+// (https), for tests that change it.
+func (a *testApp) newDraft(title string) (*models.Tender, *models.Requirement) {
+	a.t.Helper()
+	ctx := context.Background()
+	t, err := models.CreateTender(ctx, a.db, a.user("officer@demo.test"), models.TenderInput{Title: title})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	r, err := models.AddRequirement(ctx, a.db, t.ID, "https", models.LevelMandatory, "", "")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return t, r
+}
+
+// newPublished creates a published tender of the demo buyer.
+func (a *testApp) newPublished(title string) *models.Tender {
+	a.t.Helper()
+	t, _ := a.newDraft(title)
+	p, err := models.PublishTender(context.Background(), a.db, t.ID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return p
+}
+
+// count returns the rows of model, to check that refused input changed nothing.
+func (a *testApp) count(model any) int64 {
+	a.t.Helper()
+	var n int64
+	if err := a.db.Model(model).Count(&n).Error; err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}
+
+var alertText = regexp.MustCompile(`(?s)role="alert"[^>]*>(.*?)</`)
+
+// errorText picks the error message out of an error page or JSON error, to
+// keep failure output short.
+func errorText(body string) string {
+	if m := alertText.FindStringSubmatch(body); m != nil {
+		return strings.TrimSpace(m[1])
+	}
+	if len(body) > 300 {
+		return body[:300]
+	}
+	return body
+}
+
+// cloneForm copies form so a table's shared values never keep one
+// request's CSRF token for the next.
+func cloneForm(form url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range form {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}

@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"tenderprobe/models"
+)
+
+// roleEmails are the callers of the role table, in its column order.
+var roleEmails = [5]string{"", "admin@demo.test", "officer@demo.test", "vendor@demo.test", "auditor@demo.test"}
+
+var roleNames = [5]string{"anonymous", "admin", "officer", "vendor", "auditor"}
+
+// roleCase is one route of the role table: how to build a request for it
+// and the status each caller gets (anonymous, admin, officer, vendor,
+// auditor). Each cell gets fresh records so state changes of one caller
+// never decide another's answer.
+type roleCase struct {
+	want [5]int
+	// request returns the concrete path and, for POST, the form (web) or
+	// the JSON body (API).
+	request func(a *testApp) (path string, form url.Values, body any)
+}
+
+var uniq atomic.Int64
+
+func next() int64 { return uniq.Add(1) }
+
+func path(p string) func(*testApp) (string, url.Values, any) {
+	return func(*testApp) (string, url.Values, any) { return p, nil, nil }
+}
+
+func draftPath(suffix string, form url.Values, body any) func(*testApp) (string, url.Values, any) {
+	return func(a *testApp) (string, url.Values, any) {
+		t, r := a.newDraft(fmt.Sprintf("role table %d", next()))
+		p := fmt.Sprintf("/tenders/%d%s", t.ID, strings.ReplaceAll(suffix, ":rid", fmt.Sprint(r.ID)))
+		return p, form, body
+	}
+}
+
+func apiDraftPath(suffix string, body any) func(*testApp) (string, url.Values, any) {
+	return func(a *testApp) (string, url.Values, any) {
+		t, _ := a.newDraft(fmt.Sprintf("role table %d", next()))
+		return fmt.Sprintf("/api/v1/tenders/%d%s", t.ID, suffix), nil, body
+	}
+}
+
+func freshUserPath(suffix string, form url.Values) func(*testApp) (string, url.Values, any) {
+	return func(a *testApp) (string, url.Values, any) {
+		u, err := models.CreateUser(context.Background(), a.db, fmt.Sprintf("role%d@demo.test", next()), "Role Table", "long enough password", models.RoleAuditor, nil)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		return fmt.Sprintf("/admin/users/%d%s", u.ID, suffix), form, nil
+	}
+}
+
+// roleTable lists every route of the app. TestEveryRouteHasARoleCheck
+// fails when a route is added without a row here.
+func roleTable() map[string]roleCase {
+	const (
+		ok, created, see, unauth, forbidden, notFound, invalid = 200, 201, 303, 401, 403, 404, 422
+	)
+	return map[string]roleCase{
+		"GET /healthz": {[5]int{ok, ok, ok, ok, ok}, path("/healthz")},
+		"GET /login":   {[5]int{ok, see, see, see, see}, path("/login")},
+		"POST /login": {[5]int{unauth, unauth, unauth, unauth, unauth}, func(*testApp) (string, url.Values, any) {
+			return "/login", url.Values{"email": {fmt.Sprintf("nobody%d@demo.test", next())}, "password": {"wrong password"}}, nil
+		}},
+		"POST /logout":           {[5]int{unauth, see, see, see, see}, path("/logout")},
+		"GET /":                  {[5]int{see, ok, ok, ok, ok}, path("/")},
+		"GET /catalogue":         {[5]int{see, ok, ok, ok, ok}, path("/catalogue")},
+		"GET /catalogue/export":  {[5]int{see, ok, ok, ok, ok}, path("/catalogue/export")},
+		"GET /catalogue/import":  {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/catalogue/import")},
+		"POST /catalogue/import": {[5]int{unauth, invalid, forbidden, forbidden, forbidden}, path("/catalogue/import")},
+		"GET /catalogue/:slug":   {[5]int{see, ok, ok, ok, ok}, path("/catalogue/dnssec")},
+		"GET /tenders":           {[5]int{see, ok, ok, ok, ok}, path("/tenders")},
+		"GET /tenders/new":       {[5]int{see, ok, ok, forbidden, forbidden}, path("/tenders/new")},
+		"POST /tenders": {[5]int{unauth, see, see, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
+			org, err := models.FindOrgByName(context.Background(), a.db, "Demostad City Council")
+			if err != nil {
+				a.t.Fatal(err)
+			}
+			return "/tenders", url.Values{"title": {"Created by the role table"}, "buyer_org_id": {fmt.Sprint(org.ID)}}, nil
+		}},
+		"GET /tenders/:id":           {[5]int{see, ok, ok, notFound, ok}, draftPath("", nil, nil)},
+		"GET /tenders/:id/sheet.pdf": {[5]int{see, ok, ok, notFound, ok}, draftPath("/sheet.pdf", nil, nil)},
+		"POST /tenders/:id/requirements": {[5]int{unauth, see, see, forbidden, forbidden},
+			draftPath("/requirements", url.Values{"standard": {"dnssec"}, "level": {"mandatory"}}, nil)},
+		"POST /tenders/:id/requirements/:rid/move": {[5]int{unauth, see, see, forbidden, forbidden},
+			draftPath("/requirements/:rid/move", url.Values{"direction": {"down"}}, nil)},
+		"POST /tenders/:id/requirements/:rid/delete": {[5]int{unauth, see, see, forbidden, forbidden},
+			draftPath("/requirements/:rid/delete", nil, nil)},
+		"POST /tenders/:id/profile": {[5]int{unauth, see, see, forbidden, forbidden},
+			draftPath("/profile", url.Values{"profile": {"website-hosting"}}, nil)},
+		"POST /tenders/:id/publish": {[5]int{unauth, see, see, forbidden, forbidden}, draftPath("/publish", nil, nil)},
+		"POST /tenders/:id/amend": {[5]int{unauth, see, see, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
+			return fmt.Sprintf("/tenders/%d/amend", a.newPublished(fmt.Sprintf("role table %d", next())).ID), nil, nil
+		}},
+		"GET /admin/orgs": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/orgs")},
+		"POST /admin/orgs": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
+			return "/admin/orgs", url.Values{"name": {fmt.Sprintf("Org %d", next())}, "kind": {"supplier"}}, nil
+		}},
+		"GET /admin/users": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/users")},
+		"POST /admin/users": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
+			return "/admin/users", url.Values{"email": {fmt.Sprintf("new%d@demo.test", next())}, "name": {"New"},
+				"password": {"long enough password"}, "role": {"auditor"}}, nil
+		}},
+		"POST /admin/users/:id/disabled": {[5]int{unauth, see, forbidden, forbidden, forbidden},
+			freshUserPath("/disabled", url.Values{"disabled": {"true"}})},
+		"POST /admin/users/:id/password": {[5]int{unauth, see, forbidden, forbidden, forbidden},
+			freshUserPath("/password", url.Values{"password": {"another long password"}})},
+
+		"GET /api/v1/openapi.json": {[5]int{ok, ok, ok, ok, ok}, path("/api/v1/openapi.json")},
+		"POST /api/v1/tokens": {[5]int{unauth, unauth, unauth, unauth, unauth}, func(*testApp) (string, url.Values, any) {
+			return "/api/v1/tokens", nil, map[string]string{"email": fmt.Sprintf("nobody%d@demo.test", next()), "password": "wrong"}
+		}},
+		"GET /api/v1/standards": {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/standards")},
+		"GET /api/v1/tenders":   {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/tenders")},
+		"POST /api/v1/tenders": {[5]int{unauth, created, created, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
+			org, err := models.FindOrgByName(context.Background(), a.db, "Demostad City Council")
+			if err != nil {
+				a.t.Fatal(err)
+			}
+			return "/api/v1/tenders", nil, map[string]any{"title": "API role table", "buyer_org_id": org.ID}
+		}},
+		"GET /api/v1/tenders/:id":           {[5]int{unauth, ok, ok, notFound, ok}, apiDraftPath("", nil)},
+		"GET /api/v1/tenders/:id/sheet.pdf": {[5]int{unauth, ok, ok, notFound, ok}, apiDraftPath("/sheet.pdf", nil)},
+		"POST /api/v1/tenders/:id/requirements": {[5]int{unauth, created, created, forbidden, forbidden},
+			apiDraftPath("/requirements", map[string]string{"standard": "dnssec", "level": "recommended"})},
+		"POST /api/v1/tenders/:id/publish": {[5]int{unauth, ok, ok, forbidden, forbidden}, apiDraftPath("/publish", map[string]any{})},
+	}
+}
+
+func TestEveryRouteHasARoleCheck(t *testing.T) {
+	a := newTestApp(t)
+	table := roleTable()
+	seen := map[string]bool{}
+	for _, r := range a.app.GetRoutes(true) {
+		if r.Method == "HEAD" {
+			continue // Fiber answers HEAD with the GET handler.
+		}
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		if _, ok := table[key]; !ok {
+			t.Errorf("route %s has no row in the role table", key)
+		}
+	}
+	for key := range table {
+		if !seen[key] {
+			t.Errorf("the role table has a row for %s, which is not a route", key)
+		}
+	}
+
+	for key, rc := range table {
+		method := strings.Fields(key)[0]
+		for i, email := range roleEmails {
+			t.Run(fmt.Sprintf("%s as %s answers %d", key, roleNames[i], rc.want[i]), func(t *testing.T) {
+				a.t = t
+				defer func() { a.t = nil }()
+				p, form, body := rc.request(a)
+				var c *client
+				api := strings.HasPrefix(p, "/api/")
+				switch {
+				case api:
+					c = a.apiClient(email)
+				case email == "":
+					c = a.anonymous()
+					if method == "POST" {
+						// A visitor's form carries the pre-login CSRF token.
+						c.csrf = csrfFrom(t, c.get("/login").body)
+					}
+				default:
+					c = a.session(email)
+				}
+				var res response
+				switch {
+				case method == "GET":
+					res = c.get(p)
+				case api:
+					res = c.postJSON(p, body)
+				default:
+					res = c.post(p, form)
+				}
+				if res.status != rc.want[i] {
+					t.Fatalf("%s %s as %s: status %d, want %d\n%s", method, p, roleNames[i], res.status, rc.want[i], errorText(res.body))
+				}
+				if res.status == 303 && email == "" && !strings.HasPrefix(res.header.Get("Location"), "/login") {
+					t.Errorf("anonymous visitor sent to %q, want the login page", res.header.Get("Location"))
+				}
+				if api && res.status >= 400 {
+					if msg, _ := res.json(t)["error"].(string); msg == "" {
+						t.Errorf("API error without an error message: %s", res.body)
+					}
+				}
+			})
+		}
+	}
+}
