@@ -125,6 +125,10 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 	ds, sigReason := v.denialRecords(resp.Ns, p)
 	pr := ds.proveNODATA(name, dns.TypeDS)
 	switch {
+	case pr.insecure && !pr.delegation:
+		// The proof is in a form not trusted as secure (too many NSEC3
+		// iterations): only a zone cut makes that matter, as below.
+		return v.noProof(ctx, p, name, Insecure, fmt.Sprintf("%s: %s", show(name), pr.evidence))
 	case pr.insecure || (pr.ok && pr.delegation):
 		next := p.with(pr.evidence)
 		next.security, next.zone, next.keys = Insecure, name, nil
@@ -133,21 +137,31 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 	case pr.ok:
 		return p // no cut at name
 	}
-	// Without a usable proof, the absent DS only matters if name is a zone
-	// apex. A name inside p's zone is not a cut whatever its denial says, and
-	// the answer's own signatures decide its state; so ask for its SOA.
-	// (Misleading SOA answers can only turn secure into bogus, never the
-	// reverse: data from a hidden child would not carry p's signatures.)
-	bogus := &zoneState{security: Bogus, zone: p.zone, chain: p.chain,
-		reason: joinReason(fmt.Sprintf("no NSEC proof that %s has no DS: %s", show(name), pr.reason), sigReason)}
+	return v.noProof(ctx, p, name, Bogus, joinReason(fmt.Sprintf("no NSEC proof that %s has no DS: %s", show(name), pr.reason), sigReason))
+}
+
+// noProof handles a DS answer at name without a usable denial. The absent
+// DS only matters if name is a zone apex: a name inside p's zone is no cut
+// whatever its denial says, and the answer's own signatures decide its
+// state. So ask for the SOA: at a cut the verdict is sec with reason; else
+// the walk goes on in p's zone. (Misleading SOA answers can only turn secure
+// into bogus, never the reverse: data from a hidden child zone would not
+// carry p's signatures.)
+func (v *Validator) noProof(ctx context.Context, p *zoneState, name string, sec Security, reason string) *zoneState {
 	soa, err := v.q.Query(ctx, name, dns.TypeSOA)
 	if err != nil {
 		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error()}
 	}
 	if set, _ := rrsetAt(soa.Answer, name, dns.TypeSOA); len(set) > 0 || soa.Rcode != dns.RcodeSuccess && soa.Rcode != dns.RcodeNameError {
-		return bogus
+		next := p.with()
+		next.security, next.reason = sec, reason
+		if sec == Insecure {
+			next.zone, next.keys = name, nil
+			next.chain = append(next.chain, reason)
+		}
+		return next
 	}
-	return p.with(fmt.Sprintf("DS %s: no valid denial (%s), but %s has no SOA, so it is no zone cut", show(name), pr.reason, show(name)))
+	return p.with(fmt.Sprintf("DS %s: %s; but %s has no SOA, so it is no zone cut", show(name), reason, show(name)))
 }
 
 // trustKeys fetches the DNSKEY RRset of zone, finds the keys that match the

@@ -316,7 +316,7 @@ func commonAncestor(a, b string) string {
 
 func (d *denialSet) nsec3Match(name string) *dns.NSEC3 {
 	for _, n := range d.nsec3 {
-		if n.Match(name) {
+		if nsec3Matches(n, name) {
 			return n
 		}
 	}
@@ -325,11 +325,53 @@ func (d *denialSet) nsec3Match(name string) *dns.NSEC3 {
 
 func (d *denialSet) nsec3Cover(name string) *dns.NSEC3 {
 	for _, n := range d.nsec3 {
-		if n.Cover(name) && !n.Match(name) {
+		if nsec3Covers(n, name) {
 			return n
 		}
 	}
 	return nil
+}
+
+// nsec3Hashes returns the hash of name with n's parameters, n's owner hash
+// and next hash, all in upper-case base32hex, and whether name lies in n's
+// zone. (dns.NSEC3's Match and Cover cannot handle NSEC3 records of the
+// root zone, whose owners have a single label.)
+func nsec3Hashes(n *dns.NSEC3, name string) (nameHash, owner, next string, inZone bool) {
+	ownerName := canonical(n.Hdr.Name)
+	// NextLabel gives the offset just past the first label's dot, also
+	// when that label is the only one (NSEC3 of the root zone).
+	i, _ := dns.NextLabel(ownerName, 0)
+	if i < 2 {
+		return "", "", "", false
+	}
+	zone := parentName(ownerName)
+	if !dns.IsSubDomain(zone, name) {
+		return "", "", "", false
+	}
+	owner = strings.ToUpper(ownerName[:i-1])
+	nameHash = dns.HashName(name, n.Hash, n.Iterations, n.Salt)
+	return nameHash, owner, strings.ToUpper(n.NextDomain), nameHash != ""
+}
+
+// nsec3Matches reports whether n is the NSEC3 record of name.
+func nsec3Matches(n *dns.NSEC3, name string) bool {
+	h, owner, _, ok := nsec3Hashes(n, name)
+	return ok && h == owner
+}
+
+// nsec3Covers reports whether the hash of name falls strictly between n's
+// owner and next hashes, the last record of the chain wrapping round.
+func nsec3Covers(n *dns.NSEC3, name string) bool {
+	h, owner, next, ok := nsec3Hashes(n, name)
+	if !ok || h == owner {
+		return false
+	}
+	if owner < next {
+		return owner < h && h < next
+	}
+	// The last span wraps past the end of the hash space (or, with a single
+	// record, owner equals next and the span is everything else).
+	return h > owner || h < next
 }
 
 // closestEncloser finds the closest provable encloser of name (RFC 5155

@@ -55,6 +55,10 @@ func testInternet(t *testing.T) (*probetest.SignedInternet, *probetest.DNSServer
 		{Name: "bogusdenial.test.", Break: probetest.BreakBogusDenial},
 		{Name: "nodenial.test.", Break: probetest.BreakNoDenial, Records: []string{"*.wild 300 IN A 127.0.0.9", "www 300 IN A 127.0.0.1"}},
 		{Name: "n3bogus.test.", NSEC3: true, Break: probetest.BreakBogusDenial},
+		{Name: "salted.test.", NSEC3: true, NSEC3Iterations: 5, NSEC3Salt: "CAFE", Records: []string{"www 300 IN A 127.0.0.1"}},
+		{Name: "costly.test.", NSEC3: true, NSEC3Iterations: 500, Records: []string{"www 300 IN A 127.0.0.1"}},
+		{Name: "nx-optout.test.", NSEC3: true, OptOut: true},
+		{Name: "deleg.nx-optout.test.", Unsigned: true},
 	}
 	for _, z := range zones {
 		in.AddZone(z)
@@ -99,6 +103,12 @@ func TestValidate(t *testing.T) {
 		{"a wildcard without the type is a secure NODATA by NSEC3", "x.wild.n3.test", dns.TypeAAAA, dnssec.Secure, dns.RcodeSuccess, "", 0},
 		{"a signed name in a zone without denial proofs is still secure", "www.nodenial.test", dns.TypeA, dnssec.Secure, dns.RcodeSuccess, "", 1},
 		{"a wildcard answer without proof that the name is absent is bogus", "x.wild.nodenial.test", dns.TypeA, dnssec.Bogus, dns.RcodeSuccess, "wildcard answer for x.wild.nodenial.test without an NSEC", -1},
+		{"a missing name is a secure NXDOMAIN by salted NSEC3 with iterations", "nope.salted.test", dns.TypeA, dnssec.Secure, dns.RcodeNameError, "", 0},
+		{"an NSEC3 chain with too many iterations makes NXDOMAIN insecure", "nope.costly.test", dns.TypeA, dnssec.Insecure, dns.RcodeNameError, "500 iterations", 0},
+		{"an NSEC3 chain with too many iterations leaves signed data secure", "www.costly.test", dns.TypeA, dnssec.Secure, dns.RcodeSuccess, "", 1},
+		{"an NXDOMAIN inside an opt-out span is insecure", "nope.nx-optout.test", dns.TypeA, dnssec.Insecure, dns.RcodeNameError, "opt-out", 0},
+		{"the absent DS of an unsigned child is a secure NODATA", "unsigned.test", dns.TypeDS, dnssec.Secure, dns.RcodeSuccess, "", 0},
+		{"the root SOA is secure", ".", dns.TypeSOA, dnssec.Secure, dns.RcodeSuccess, "", 1},
 		{"an unsigned child with an NSEC proof of no DS is insecure", "www.unsigned.test", dns.TypeA, dnssec.Insecure, dns.RcodeSuccess, "unsigned.test is an unsigned delegation", 1},
 		{"an unsigned child under an NSEC3 opt-out span is insecure", "www.child.optout.test", dns.TypeA, dnssec.Insecure, dns.RcodeSuccess, "opt-out", 1},
 		{"a CNAME into an unsigned zone is insecure", "to-unsigned.example.test", dns.TypeA, dnssec.Insecure, dns.RcodeSuccess, "unsigned delegation", 1},
@@ -236,4 +246,38 @@ func TestValidatorReusesVerifiedKeys(t *testing.T) {
 			t.Errorf("DS example.test asked %d times, want 1", n)
 		}
 	})
+}
+
+func TestValidateNSEC3RSAInternet(t *testing.T) {
+	// Root and TLD signed like the real root (RSASHA256) and denial by NSEC3
+	// throughout, so that insecure delegations are proven by NSEC3 matches.
+	in := probetest.NewSignedInternet(t, probetest.SignedOptions{Algorithm: dns.RSASHA256, NSEC3: true})
+	in.AddZone(probetest.Zone{Name: "example.test.", NSEC3: true, Records: []string{"@ 300 IN A 127.0.0.1", "www 300 IN CNAME www.plain.test."}})
+	in.AddZone(probetest.Zone{Name: "plain.test.", Unsigned: true, Records: []string{"www 300 IN A 127.0.0.1"}})
+	srv := in.Serve(t)
+	v := dnssec.New(resolver.New(srv.Addr, 5*time.Second), in.TrustAnchor())
+	cases := []struct {
+		name  string
+		qname string
+		qtype uint16
+		want  dnssec.Security
+		rcode int
+	}{
+		{"a signed zone under an RSASHA256 root is secure", "example.test", dns.TypeA, dnssec.Secure, dns.RcodeSuccess},
+		{"a missing TLD is a secure NXDOMAIN proven by the root's NSEC3", "nope.", dns.TypeA, dnssec.Secure, dns.RcodeNameError},
+		{"a missing domain is a secure NXDOMAIN proven by the TLD's NSEC3", "nope.test", dns.TypeA, dnssec.Secure, dns.RcodeNameError},
+		{"an unsigned child proven by an NSEC3 match without DS is insecure", "www.plain.test", dns.TypeA, dnssec.Insecure, dns.RcodeSuccess},
+		{"a CNAME from a signed zone into an unsigned one is insecure", "www.example.test", dns.TypeA, dnssec.Insecure, dns.RcodeSuccess},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := v.Validate(context.Background(), tc.qname, tc.qtype)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Security != tc.want || res.Rcode != tc.rcode {
+				t.Fatalf("got %s %s (%q), want %s %s\n%s", res.Security, dns.RcodeToString[res.Rcode], res.Reason, tc.want, dns.RcodeToString[tc.rcode], strings.Join(res.Chain, "\n"))
+			}
+		})
+	}
 }

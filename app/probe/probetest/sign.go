@@ -62,6 +62,10 @@ type Zone struct {
 	NSEC3 bool
 	// OptOut sets the NSEC3 opt-out flag and leaves unsigned delegations out of the chain.
 	OptOut bool
+	// NSEC3Iterations and NSEC3Salt (hex) override the RFC 9276 defaults
+	// (0 and none), e.g. to test validators' iteration limits.
+	NSEC3Iterations uint16
+	NSEC3Salt       string
 	// Break is a deliberate fault; BreakType narrows the signature faults
 	// (expired, future, bad, missing) to RRsets of one type. With BreakType
 	// zero they apply to every RRset except the DNSKEY RRset, so the chain
@@ -410,8 +414,11 @@ func (in *SignedInternet) sign(z *zone) {
 	var nsec3param *dns.NSEC3PARAM
 	if z.cfg.NSEC3 {
 		nsec3param = &dns.NSEC3PARAM{
-			Hdr:  dns.RR_Header{Name: z.apex, Rrtype: dns.TypeNSEC3PARAM, Class: dns.ClassINET, Ttl: 0},
-			Hash: dns.SHA1,
+			Hdr:        dns.RR_Header{Name: z.apex, Rrtype: dns.TypeNSEC3PARAM, Class: dns.ClassINET, Ttl: 0},
+			Hash:       dns.SHA1,
+			Iterations: z.cfg.NSEC3Iterations,
+			SaltLength: uint8(len(z.cfg.NSEC3Salt) / 2),
+			Salt:       z.cfg.NSEC3Salt,
 		}
 		sz.rrsets[rrKey{z.apex, dns.TypeNSEC3PARAM}] = []dns.RR{nsec3param}
 		typesAt[z.apex] = append(typesAt[z.apex], dns.TypeNSEC3PARAM)
@@ -536,7 +543,7 @@ func (in *SignedInternet) buildNSEC3(z *zone, sz *servedZone, typesAt map[string
 		if len(types) > 0 && !unsignedDelegation {
 			types = append(types, dns.TypeRRSIG)
 		}
-		entries = append(entries, entry{hash: dns.HashName(n, dns.SHA1, 0, ""), types: types})
+		entries = append(entries, entry{hash: dns.HashName(n, dns.SHA1, z.cfg.NSEC3Iterations, z.cfg.NSEC3Salt), types: types})
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].hash < entries[j].hash })
 	var flags uint8
@@ -552,8 +559,9 @@ func (in *SignedInternet) buildNSEC3(z *zone, sz *servedZone, typesAt map[string
 			Hdr:        dns.RR_Header{Name: owner, Rrtype: dns.TypeNSEC3, Class: dns.ClassINET, Ttl: ttl},
 			Hash:       dns.SHA1,
 			Flags:      flags,
-			Iterations: 0,
-			SaltLength: 0,
+			Iterations: z.cfg.NSEC3Iterations,
+			SaltLength: uint8(len(z.cfg.NSEC3Salt) / 2),
+			Salt:       z.cfg.NSEC3Salt,
 			HashLength: 20,
 			NextDomain: entries[(i+1)%len(entries)].hash,
 			TypeBitMap: sortTypes(e.types),

@@ -182,7 +182,7 @@ func (sz *servedZone) nsecCovering(name string) dns.RR {
 
 func (sz *servedZone) nsec3Matching(name string) dns.RR {
 	for _, n := range sz.nsec3 {
-		if n.Match(name) {
+		if nsec3Matches(n, name) {
 			return n
 		}
 	}
@@ -191,7 +191,7 @@ func (sz *servedZone) nsec3Matching(name string) dns.RR {
 
 func (sz *servedZone) nsec3Covering(name string) dns.RR {
 	for _, n := range sz.nsec3 {
-		if n.Cover(name) {
+		if nsec3Covers(n, name) {
 			return n
 		}
 	}
@@ -290,4 +290,37 @@ func (in *SignedInternet) expandWildcard(resp *dns.Msg, sz *servedZone, name str
 		addProof(sz.nsec3Matching(ce), sz.nsec3Matching(wc))
 	}
 	return "", true
+}
+
+// nsec3Matches and nsec3Covers compare hashes like dns.NSEC3's Match and
+// Cover, which cannot handle the root zone's single-label NSEC3 owners.
+func nsec3Matches(n *dns.NSEC3, name string) bool {
+	h, owner, _, ok := nsec3Hashes(n, name)
+	return ok && h == owner
+}
+
+func nsec3Covers(n *dns.NSEC3, name string) bool {
+	h, owner, next, ok := nsec3Hashes(n, name)
+	if !ok || h == owner {
+		return false
+	}
+	if owner < next {
+		return owner < h && h < next
+	}
+	return h > owner || h < next
+}
+
+func nsec3Hashes(n *dns.NSEC3, name string) (nameHash, owner, next string, inZone bool) {
+	ownerName := strings.ToLower(n.Hdr.Name)
+	// NextLabel gives the offset just past the first label's dot, also
+	// when that label is the only one (NSEC3 of the root zone).
+	i, _ := dns.NextLabel(ownerName, 0)
+	if i < 2 {
+		return "", "", "", false
+	}
+	if !dns.IsSubDomain(parentName(ownerName), name) {
+		return "", "", "", false
+	}
+	nameHash = dns.HashName(name, n.Hash, n.Iterations, n.Salt)
+	return nameHash, strings.ToUpper(ownerName[:i-1]), strings.ToUpper(n.NextDomain), nameHash != ""
 }
