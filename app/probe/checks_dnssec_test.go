@@ -124,3 +124,46 @@ func TestCheckDNSSECResolverDown(t *testing.T) {
 		}
 	})
 }
+
+func TestProbeReportsDNSSEC(t *testing.T) {
+	in, srv := dnssecInternet(t)
+	// Web and mail ports point at a closed port so the other checks end fast.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	e, err := New(Config{
+		Resolver: srv.Addr, TrustAnchors: in.TrustAnchor(), AllowPrivate: true,
+		HTTPPort: closed, HTTPSPort: closed, SMTPPort: closed,
+		Timeout: 30 * time.Second, ConnTimeout: 2 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name      string
+		domain    string
+		web, mail Status
+	}{
+		{"a fully signed domain passes web.dnssec and mail.dnssec", "secure.test", StatusPass, StatusPass},
+		{"an unsigned domain fails web.dnssec and mail.dnssec", "unsigned.test", StatusFail, StatusFail},
+		{"a signed domain with an unsigned mail server fails mail.dnssec only", "mx-unsigned.test", StatusPass, StatusFail},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := e.Probe(context.Background(), tc.domain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]Status{}
+			for _, c := range res.Checks {
+				got[c.ID] = c.Status
+			}
+			if got["web.dnssec"] != tc.web || got["mail.dnssec"] != tc.mail {
+				t.Fatalf("web.dnssec %s, mail.dnssec %s; want %s, %s", got["web.dnssec"], got["mail.dnssec"], tc.web, tc.mail)
+			}
+		})
+	}
+}
