@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"net"
 	"strconv"
 	"sync/atomic"
@@ -120,3 +121,7 @@ func closedUDPPort(t testing.TB) int {
 	pc.Close()
 	return p
 }
+
+// errorsAs is errors.As, named for the tests that also import netguard's
+// error types.
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
