@@ -70,6 +70,21 @@ func (in *SignedInternet) resolve(resp *dns.Msg, q dns.Question, do bool) {
 			name = strings.ToLower(cname[0].(*dns.CNAME).Target)
 			continue
 		}
+		if owner, dname := sz.dnameAbove(name); dname != nil {
+			// RFC 6672: the DNAME with its signatures, and a CNAME
+			// synthesised on the spot, which nobody can sign.
+			resp.Answer = append(resp.Answer, dname)
+			if do {
+				resp.Answer = append(resp.Answer, sz.sigs[rrKey{owner, dns.TypeDNAME}]...)
+			}
+			target := strings.TrimSuffix(name, owner) + strings.ToLower(dname.Target)
+			resp.Answer = append(resp.Answer, &dns.CNAME{
+				Hdr:    dns.RR_Header{Name: name, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: dname.Hdr.Ttl},
+				Target: target,
+			})
+			name = target
+			continue
+		}
 		nx := !sz.names[name]
 		if nx {
 			if target, done := in.expandWildcard(resp, sz, name, q.Qtype, do); done {
@@ -323,4 +338,19 @@ func nsec3Hashes(n *dns.NSEC3, name string) (nameHash, owner, next string, inZon
 	}
 	nameHash = dns.HashName(name, n.Hash, n.Iterations, n.Salt)
 	return nameHash, strings.ToUpper(ownerName[:i-1]), strings.ToUpper(n.NextDomain), nameHash != ""
+}
+
+// dnameAbove returns the DNAME at the closest proper ancestor of name inside the zone, if any.
+func (sz *servedZone) dnameAbove(name string) (string, *dns.DNAME) {
+	if name == sz.apex || !dns.IsSubDomain(sz.apex, name) {
+		return "", nil
+	}
+	for n := parentName(name); ; n = parentName(n) {
+		if rrs := sz.rrsets[rrKey{n, dns.TypeDNAME}]; len(rrs) > 0 {
+			return n, rrs[0].(*dns.DNAME)
+		}
+		if n == sz.apex || n == "." {
+			return "", nil
+		}
+	}
 }
