@@ -158,29 +158,21 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		switch st.security {
 		case Indeterminate:
 			return indeterminate(res, fmt.Errorf("dnssec: %s", st.reason))
-		case Bogus, Insecure:
-			res.Security, res.Reason = st.security, st.reason
+		case Bogus:
+			return bogus(res, st.reason), nil
+		case Insecure:
+			res.Security, res.Reason = Insecure, st.reason
 			res.Answer = followUnchecked(resp.Answer, cur, qtype)
 			return res, nil
 		}
 
 		rrset, sigs := rrsetAt(resp.Answer, cur, qtype)
 		if len(rrset) > 0 {
-			line, sig, err := v.verifySigs(rrset, sigs, st.zone, st.keys)
+			lines, err := v.checkRRset(rrset, sigs, resp.Ns, st)
 			if err != nil {
 				return bogus(res, err.Error()), nil
 			}
-			res.Chain = append(res.Chain, line)
-			if int(sig.Labels) < dns.CountLabel(cur) {
-				// A wildcard expansion: the name itself must be proven absent
-				// (RFC 4035 section 5.3.4, RFC 5155 section 8.8).
-				ds, reason := v.denialRecords(resp.Ns, st)
-				line, err := ds.proveWildcardExpansion(cur, int(sig.Labels))
-				if err != nil {
-					return bogus(res, joinReason(err.Error(), reason)), nil
-				}
-				res.Chain = append(res.Chain, line)
-			}
+			res.Chain = append(res.Chain, lines...)
 			res.Answer = rrset
 			res.Security = Secure
 			return res, nil
@@ -194,11 +186,11 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 			continue
 		}
 		if cname, csigs := rrsetAt(resp.Answer, cur, dns.TypeCNAME); len(cname) > 0 && qtype != dns.TypeCNAME {
-			line, err := v.verifyRRset(cname, csigs, st)
+			lines, err := v.checkRRset(cname, csigs, resp.Ns, st)
 			if err != nil {
 				return bogus(res, err.Error()), nil
 			}
-			prefix = append(res.Chain, line)
+			prefix = append(res.Chain, lines...)
 			cur = canonical(cname[0].(*dns.CNAME).Target)
 			continue
 		}
@@ -228,6 +220,27 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		return res, nil
 	}
 	return bogus(res, fmt.Sprintf("CNAME chain from %s is too long", show(name))), nil
+}
+
+// checkRRset verifies an answer RRset with the keys of the secure zone st.
+// An RRset expanded from a wildcard also needs the proof, from the
+// authority section, that its own name does not exist (RFC 4035 section
+// 5.3.4, RFC 5155 section 8.8).
+func (v *Validator) checkRRset(rrset []dns.RR, sigs []*dns.RRSIG, authority []dns.RR, st *zoneState) ([]string, error) {
+	line, sig, err := v.verifySigs(rrset, sigs, st.zone, st.keys)
+	if err != nil {
+		return nil, err
+	}
+	owner := canonical(rrset[0].Header().Name)
+	if int(sig.Labels) >= dns.CountLabel(owner) {
+		return []string{line}, nil
+	}
+	ds, reason := v.denialRecords(authority, st)
+	proofLine, err := ds.proveWildcardExpansion(owner, int(sig.Labels))
+	if err != nil {
+		return nil, fmt.Errorf("%s", joinReason(err.Error(), reason))
+	}
+	return []string{line, proofLine}, nil
 }
 
 // followDNAME handles a name redirected by a DNAME at one of its ancestors
