@@ -1,0 +1,452 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+
+	"tenderprobe/app/probe/tlsscan"
+)
+
+// SMTP client limits: RFC 5321 section 4.5.3.1 caps reply lines at 512
+// octets; some servers send longer ones, so allow a little more.
+const (
+	smtpMaxLine  = 2048
+	smtpMaxLines = 100
+	// ehloName is how the probe introduces itself.
+	ehloName = "tenderprobe.invalid"
+	// mailChunk is the suites per ClientHello for mail servers: larger than
+	// for the web, so that a quick scan needs fewer SMTP sessions.
+	mailChunk = 150
+)
+
+var mailTransportIDs = []string{"mail.starttls", "mail.dane"}
+
+// smtpSession is one plaintext-then-STARTTLS conversation.
+type smtpSession struct {
+	conn       net.Conn
+	br         *bufio.Reader
+	transcript *[]string
+}
+
+// reply reads one (possibly multi-line) SMTP reply with bounded lines.
+func (s *smtpSession) reply() (int, []string, error) {
+	var lines []string
+	for len(lines) < smtpMaxLines {
+		line, err := s.br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return 0, nil, fmt.Errorf("probe: smtp reply line longer than %d bytes", smtpMaxLine)
+		}
+		if err != nil {
+			if len(lines) == 0 && errors.Is(err, io.EOF) {
+				return 0, nil, fmt.Errorf("probe: smtp server closed the connection")
+			}
+			return 0, nil, fmt.Errorf("probe: read smtp reply: %w", err)
+		}
+		text := strings.TrimRight(string(line), "\r\n")
+		if s.transcript != nil {
+			*s.transcript = append(*s.transcript, "S: "+text)
+		}
+		if len(text) < 3 {
+			return 0, nil, fmt.Errorf("probe: malformed smtp reply %q", text)
+		}
+		code, err := strconv.Atoi(text[:3])
+		if err != nil {
+			return 0, nil, fmt.Errorf("probe: malformed smtp reply %q", text)
+		}
+		lines = append(lines, text)
+		if len(text) == 3 || text[3] != '-' {
+			return code, lines, nil
+		}
+	}
+	return 0, nil, fmt.Errorf("probe: smtp reply of more than %d lines", smtpMaxLines)
+}
+
+func (s *smtpSession) cmd(line string) (int, []string, error) {
+	if s.transcript != nil {
+		*s.transcript = append(*s.transcript, "C: "+line)
+	}
+	if _, err := io.WriteString(s.conn, line+"\r\n"); err != nil {
+		return 0, nil, fmt.Errorf("probe: send %s: %w", strings.Fields(line)[0], err)
+	}
+	return s.reply()
+}
+
+// errNoSTARTTLS marks a server whose EHLO answer lacks STARTTLS.
+var errNoSTARTTLS = errors.New("STARTTLS not offered")
+
+// startTLS runs the plaintext part: greeting, EHLO, STARTTLS (RFC 3207).
+// On success the connection is ready for a ClientHello. It refuses a server
+// that sends anything after its 220 to STARTTLS (command injection).
+func startTLS(conn net.Conn, transcript *[]string) error {
+	s := &smtpSession{conn: conn, br: bufio.NewReaderSize(conn, smtpMaxLine), transcript: transcript}
+	code, _, err := s.reply()
+	if err != nil {
+		return fmt.Errorf("greeting: %w", err)
+	}
+	if code != 220 {
+		return fmt.Errorf("probe: server greeted with %d instead of 220", code)
+	}
+	code, lines, err := s.cmd("EHLO " + ehloName)
+	if err != nil {
+		return fmt.Errorf("EHLO: %w", err)
+	}
+	if code != 250 {
+		return fmt.Errorf("probe: EHLO answered %d", code)
+	}
+	offered := false
+	for _, l := range lines[1:] {
+		if kw, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(l[4:])), " "); kw == "STARTTLS" {
+			offered = true
+		}
+	}
+	if !offered {
+		s.cmd("QUIT")
+		return errNoSTARTTLS
+	}
+	code, _, err = s.cmd("STARTTLS")
+	if err != nil {
+		return fmt.Errorf("STARTTLS: %w", err)
+	}
+	if code != 220 {
+		return fmt.Errorf("probe: STARTTLS answered %d", code)
+	}
+	if s.br.Buffered() > 0 {
+		return fmt.Errorf("probe: server sent data after its STARTTLS reply")
+	}
+	return nil
+}
+
+// mxTarget is one address of one mail server.
+type mxTarget struct {
+	Host       string   `json:"host"`
+	Addr       string   `json:"addr"`
+	Transcript []string `json:"transcript,omitempty"`
+	TLSVersion string   `json:"tls_version,omitempty"`
+	TLSSuite   string   `json:"tls_suite,omitempty"`
+	Error      string   `json:"error,omitempty"`
+	// Untestable: the server could not be reached or refused the session.
+	Untestable bool `json:"untestable,omitempty"`
+	NoSTARTTLS bool `json:"no_starttls,omitempty"`
+	chain      []*x509.Certificate
+	report     *tlsscan.Report
+	ip         netip.Addr
+}
+
+// mxResult is everything learnt about one MX.
+type mxResult struct {
+	Host    string     `json:"host"`
+	Targets []mxTarget `json:"targets"`
+	Status  Status     `json:"status"`
+	Summary string     `json:"summary"`
+	// Findings are the version, cipher and certificate verdicts with their evidence.
+	Findings map[string]Check `json:"findings,omitempty"`
+	DANE     *daneHost        `json:"-"`
+}
+
+// checkMailTransport tests every MX (at most MaxMX). Protocol steps, for
+// the first IPv4 and first IPv6 address of each MX:
+//
+//  1. Connect to SMTPPort through the SSRF guard, read the 220 greeting,
+//     send EHLO, look for STARTTLS, send STARTTLS, expect 220, complete a TLS
+//     handshake with crypto/tls for the certificate chain, then EHLO and QUIT
+//     inside TLS. The whole conversation is kept as the transcript.
+//  2. Quick TLS scan (tlsscan.Quick): per version, one sample suite per class,
+//     each ClientHello after its own greeting-EHLO-STARTTLS, so an MX sees
+//     about a dozen short sessions, not hundreds.
+//  3. Versions and suites are judged as for the web; certificate trust and
+//     name are information only (internet.nl), key and signature count.
+//  4. mail.dane: TLSA at _<port>._tcp.<mx>, DNSSEC-validated, usages 2 and 3
+//     only, matched against the chain seen over STARTTLS.
+//
+// A domain with no MX or a null MX gets not_applicable; an MX that cannot be
+// reached is "untestable" (status error), never a failure.
+func checkMailTransport(ctx context.Context, r *run) []Check {
+	hosts, nullMX, err := r.mxHosts(ctx)
+	if err != nil {
+		return errorChecks(err, mailTransportIDs...)
+	}
+	if len(hosts) == 0 {
+		why := "The domain has no MX record, so it receives no mail to protect."
+		if nullMX {
+			why = "The domain publishes a null MX (RFC 7505): it receives no mail."
+		}
+		return notApplicable(why, mailTransportIDs...)
+	}
+	results := make([]mxResult, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = r.probeMX(ctx, h)
+		}()
+	}
+	wg.Wait()
+	return []Check{starttlsCheck(results), mailDANECheck(results)}
+}
+
+func (r *run) probeMX(ctx context.Context, host string) mxResult {
+	res := mxResult{Host: host}
+	v4, v6, err := r.lookupAddrs(ctx, host)
+	if err != nil {
+		res.Status, res.Summary = StatusError, "untestable: address lookup failed: "+err.Error()
+		return res
+	}
+	var ips []netip.Addr
+	if len(v4) > 0 {
+		ips = append(ips, v4[0])
+	}
+	if len(v6) > 0 {
+		ips = append(ips, v6[0])
+	}
+	if len(ips) == 0 {
+		res.Status, res.Summary = StatusError, "untestable: the MX name has no address"
+		return res
+	}
+	res.Targets = make([]mxTarget, len(ips))
+	var wg sync.WaitGroup
+	for i, ip := range ips {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res.Targets[i] = r.probeMXAddr(ctx, host, ip)
+		}()
+	}
+	var dane daneHost
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		dane = daneHost{Host: host, TLSA: r.lookupTLSA(ctx, host, r.cfg.SMTPPort)}
+	}()
+	wg.Wait()
+	res.judge()
+	res.DANE = r.judgeMailDANE(dane, res.Targets)
+	return res
+}
+
+func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTarget {
+	addr := net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.SMTPPort))
+	t := mxTarget{Host: host, Addr: addr, ip: ip}
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
+	defer cancel()
+	conn, err := r.dialer.DialContext(cctx, "tcp", addr)
+	if err != nil {
+		t.Error, t.Untestable = err.Error(), true
+		return t
+	}
+	defer conn.Close()
+	if dl, ok := cctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(cctx, func() { conn.Close() })
+	defer stop()
+	if err := startTLS(conn, &t.Transcript); err != nil {
+		t.Error = err.Error()
+		if errors.Is(err, errNoSTARTTLS) {
+			t.NoSTARTTLS = true
+		} else {
+			t.Untestable = true
+		}
+		return t
+	}
+	tc := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10})
+	if err := tc.HandshakeContext(cctx); err != nil {
+		t.Transcript = append(t.Transcript, "TLS handshake failed: "+err.Error())
+		t.Error = "TLS handshake after STARTTLS failed: " + err.Error()
+		return t
+	}
+	st := tc.ConnectionState()
+	t.chain = st.PeerCertificates
+	t.TLSVersion, t.TLSSuite = tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite)
+	t.Transcript = append(t.Transcript, fmt.Sprintf("TLS handshake: %s %s", t.TLSVersion, t.TLSSuite))
+	s := &smtpSession{conn: tc, br: bufio.NewReaderSize(tc, smtpMaxLine), transcript: &t.Transcript}
+	if _, _, err := s.cmd("EHLO " + ehloName); err == nil {
+		s.cmd("QUIT")
+	}
+	tc.Close()
+
+	rep, err := tlsscan.Scan(ctx, tlsscan.Config{
+		Dial:       r.dialer.DialContext,
+		Addr:       addr,
+		ServerName: host,
+		Preamble:   func(_ context.Context, c net.Conn) error { return startTLS(c, nil) },
+		RootCAs:    r.cfg.RootCAs,
+		Timeout:    r.cfg.ConnTimeout,
+		Now:        r.cfg.Now,
+		ChunkSize:  mailChunk,
+		Mode:       tlsscan.Quick,
+		SkipPQ:     true,
+	})
+	if err != nil {
+		t.Error = "TLS scan: " + err.Error()
+		return t
+	}
+	t.report = rep
+	return t
+}
+
+// judge rates one MX from its targets: no STARTTLS fails; an unreachable
+// server is untestable; otherwise versions, suites and certificate decide.
+func (m *mxResult) judge() {
+	var scans []tlsTarget
+	var untestable, noTLS, broken []string
+	for _, t := range m.Targets {
+		switch {
+		case t.NoSTARTTLS:
+			noTLS = append(noTLS, t.Addr)
+		case t.Untestable:
+			untestable = append(untestable, t.Addr+" ("+t.Error+")")
+		case t.report == nil:
+			broken = append(broken, t.Addr+" ("+t.Error+")")
+		default:
+			scans = append(scans, tlsTarget{webTarget: webTarget{Host: t.Host, Addr: t.ip}, Report: t.report})
+		}
+	}
+	switch {
+	case len(noTLS) > 0:
+		m.Status, m.Summary = StatusFail, "STARTTLS not offered on "+strings.Join(noTLS, ", ")
+		return
+	case len(broken) > 0:
+		m.Status, m.Summary = StatusFail, "STARTTLS offered but TLS fails on "+strings.Join(broken, ", ")
+		return
+	case len(scans) == 0:
+		m.Status, m.Summary = StatusError, "untestable: "+strings.Join(untestable, ", ")
+		return
+	}
+	m.Findings = map[string]Check{
+		"versions":    versionCheck("mail.starttls", scans),
+		"ciphers":     cipherCheck("mail.starttls", scans, false),
+		"certificate": certCheck("mail.starttls", scans, true),
+	}
+	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusWarn: 2, StatusError: 3, StatusFail: 4}
+	m.Status = StatusPass
+	var parts []string
+	for _, k := range []string{"versions", "ciphers", "certificate"} {
+		f := m.Findings[k]
+		if rank[f.Status] > rank[m.Status] {
+			m.Status = f.Status
+		}
+		if f.Status != StatusPass {
+			parts = append(parts, f.Summary)
+		}
+	}
+	if len(untestable) > 0 && m.Status == StatusPass {
+		m.Status = StatusError
+		parts = append(parts, "untestable: "+strings.Join(untestable, ", "))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "STARTTLS with sound TLS versions, suites and certificate")
+	}
+	m.Summary = strings.Join(parts, " ")
+}
+
+func starttlsCheck(results []mxResult) Check {
+	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusWarn: 2, StatusError: 3, StatusFail: 4}
+	worst := StatusPass
+	var parts []string
+	for _, m := range results {
+		if rank[m.Status] > rank[worst] {
+			worst = m.Status
+		}
+		parts = append(parts, m.Host+": "+m.Summary)
+	}
+	details := map[string]any{"mx": results}
+	summary := strings.Join(parts, "; ")
+	switch worst {
+	case StatusFail:
+		return newCheck("mail.starttls", StatusFail, "Mail transport not properly encrypted: "+summary, details)
+	case StatusError:
+		return newCheck("mail.starttls", StatusError, "Could not be tested: "+summary, details)
+	case StatusWarn:
+		return newCheck("mail.starttls", StatusWarn, "STARTTLS works, with items to phase out: "+summary, details)
+	case StatusInfo:
+		return newCheck("mail.starttls", StatusInfo, "STARTTLS works: "+summary, details)
+	}
+	return newCheck("mail.starttls", StatusPass, fmt.Sprintf("All %d mail servers offer STARTTLS with sound TLS.", len(results)), details)
+}
+
+// judgeMailDANE rates the TLSA of one MX against the chain seen over
+// STARTTLS (RFC 7672): no TLSA fails (internet.nl rates DANE for mail as
+// required); a DNSSEC-secure record of usage 2 or 3 must match.
+func (r *run) judgeMailDANE(d daneHost, targets []mxTarget) *daneHost {
+	if st, note, done := daneRecordVerdict(&d.TLSA, StatusFail); done {
+		d.Status, d.Note = st, note
+		return &d
+	}
+	var chain []*x509.Certificate
+	var why []string
+	for _, t := range targets {
+		if t.chain != nil {
+			chain = t.chain
+			d.Addr = t.Addr
+			break
+		}
+		why = append(why, t.Addr+": "+t.Error)
+	}
+	if chain == nil {
+		untestable := true
+		for _, t := range targets {
+			if t.NoSTARTTLS {
+				untestable = false
+			}
+		}
+		if untestable {
+			d.Status, d.Note = StatusError, "TLSA published but no certificate could be fetched: "+strings.Join(why, "; ")
+		} else {
+			d.Status, d.Note = StatusFail, "TLSA published but the server offers no STARTTLS"
+		}
+		return &d
+	}
+	d.Chain = chainNames(chain)
+	opts := x509.VerifyOptions{CurrentTime: r.cfg.Now(), DNSName: d.Host}
+	if !matchTLSA(&d.TLSA, chain, r.cfg.RootCAs, opts, true) {
+		d.Status, d.Note = StatusFail, "DNSSEC-signed TLSA (usage 2 or 3) matches none of the certificates seen over STARTTLS"
+		return &d
+	}
+	d.Status, d.Note = StatusPass, "DNSSEC-signed TLSA matches the certificate seen over STARTTLS"
+	if !daneRollover(d.TLSA) {
+		d.Note += " (no second record for key rollover)"
+	}
+	return &d
+}
+
+// daneRollover reports internet.nl's rollover scheme: at least two usable
+// records, "3 x x" plus another "3 x x" or a "2 x x".
+func daneRollover(l daneLookup) bool {
+	ee, ta := 0, 0
+	for _, t := range l.tlsa {
+		switch t.Usage {
+		case 3:
+			ee++
+		case 2:
+			ta++
+		}
+	}
+	return ee >= 2 || ee >= 1 && ta >= 1
+}
+
+func mailDANECheck(results []mxResult) Check {
+	var hosts []daneHost
+	for _, m := range results {
+		if m.DANE != nil {
+			hosts = append(hosts, *m.DANE)
+		}
+	}
+	c := combineDANE("mail.dane", hosts)
+	if c.Status == StatusInfo {
+		// For mail an absent TLSA is a failure, so combineDANE never sees
+		// information; keep the statuses aligned should that change.
+		c.Status = StatusFail
+	}
+	return c
+}

@@ -1,0 +1,303 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/dnssec"
+)
+
+// tlsaRecord is a TLSA record as shown in details.
+type tlsaRecord struct {
+	Usage        uint8  `json:"usage"`
+	Selector     uint8  `json:"selector"`
+	MatchingType uint8  `json:"matching_type"`
+	Data         string `json:"data"`
+	// Matched names the certificate it matched, if any.
+	Matched string `json:"matched,omitempty"`
+	Ignored string `json:"ignored,omitempty"`
+}
+
+// daneLookup is the validated TLSA RRset at one name.
+type daneLookup struct {
+	Name     string          `json:"name"`
+	Security dnssec.Security `json:"security"`
+	Reason   string          `json:"reason,omitempty"`
+	Rcode    string          `json:"rcode,omitempty"`
+	Records  []tlsaRecord    `json:"records,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	tlsa     []*dns.TLSA
+}
+
+// lookupTLSA validates the TLSA records at _port._tcp.host.
+func (r *run) lookupTLSA(ctx context.Context, host string, port int) daneLookup {
+	name := fmt.Sprintf("_%d._tcp.%s.", port, strings.TrimSuffix(host, "."))
+	res, err := r.validator.Validate(ctx, name, dns.TypeTLSA)
+	l := daneLookup{Name: name, Security: res.Security, Reason: res.Reason, Rcode: dns.RcodeToString[res.Rcode]}
+	if err != nil {
+		l.Error = err.Error()
+		return l
+	}
+	for _, rr := range res.Answer {
+		if t, ok := rr.(*dns.TLSA); ok {
+			l.tlsa = append(l.tlsa, t)
+			l.Records = append(l.Records, tlsaRecord{Usage: t.Usage, Selector: t.Selector, MatchingType: t.MatchingType, Data: strings.ToLower(t.Certificate)})
+		}
+	}
+	return l
+}
+
+// matchTLSA reports which records match the served chain (leaf first),
+// following RFC 6698 and RFC 7671: DANE-EE(3) matches the leaf alone;
+// DANE-TA(2) matches a certificate of the chain other than the leaf, which
+// the leaf must chain up to; PKIX-EE(1) and PKIX-TA(0) also need the chain
+// to validate against the roots (roots nil = system pool). With mailOnly,
+// usages 0 and 1 are ignored as RFC 7672 section 3.1.3 requires for SMTP.
+// Selector 0 is the whole certificate, 1 its SubjectPublicKeyInfo; matching
+// type 0 compares exactly, 1 by SHA-256 and 2 by SHA-512.
+func matchTLSA(l *daneLookup, chain []*x509.Certificate, roots *x509.CertPool, opts x509.VerifyOptions, mailOnly bool) bool {
+	if len(chain) == 0 {
+		return false
+	}
+	matched := false
+	for i, t := range l.tlsa {
+		rec := &l.Records[i]
+		if mailOnly && t.Usage < 2 {
+			rec.Ignored = "usages 0 and 1 do not apply to SMTP (RFC 7672)"
+			continue
+		}
+		for j, c := range chain {
+			if !tlsaMatchesCert(t, c) {
+				continue
+			}
+			ok := false
+			switch t.Usage {
+			case 3:
+				ok = j == 0
+			case 2:
+				ok = j > 0 && chainsTo(chain, j, opts)
+			case 1:
+				o := opts
+				o.Roots = roots
+				ok = j == 0 && chainsTo(chain, -1, o)
+			case 0:
+				o := opts
+				o.Roots = roots
+				ok = j > 0 && chainsTo(chain, -1, o)
+			}
+			if ok {
+				rec.Matched = c.Subject.String()
+				matched = true
+				break
+			}
+		}
+		if rec.Matched == "" && rec.Ignored == "" && t.Usage > 3 {
+			rec.Ignored = "unknown usage"
+		}
+	}
+	return matched
+}
+
+// chainsTo verifies the leaf up to chain[ta] used as trust anchor, or,
+// with ta < 0, up to opts.Roots. Name checks are left to the caller: DANE-EE
+// does not need them and DANE-TA for SMTP checks the MX name separately.
+func chainsTo(chain []*x509.Certificate, ta int, opts x509.VerifyOptions) bool {
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	opts.Intermediates = inter
+	if ta >= 0 {
+		pool := x509.NewCertPool()
+		pool.AddCert(chain[ta])
+		opts.Roots = pool
+	}
+	opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
+	_, err := chain[0].Verify(opts)
+	return err == nil
+}
+
+func tlsaMatchesCert(t *dns.TLSA, c *x509.Certificate) bool {
+	var data []byte
+	switch t.Selector {
+	case 0:
+		data = c.Raw
+	case 1:
+		data = c.RawSubjectPublicKeyInfo
+	default:
+		return false
+	}
+	switch t.MatchingType {
+	case 1:
+		s := sha256.Sum256(data)
+		data = s[:]
+	case 2:
+		s := sha512.Sum512(data)
+		data = s[:]
+	case 0:
+	default:
+		return false
+	}
+	want, err := hex.DecodeString(t.Certificate)
+	return err == nil && bytes.Equal(want, data)
+}
+
+// servedChain completes one TLS handshake to addr and returns the chain.
+// The preamble, if any, runs first (STARTTLS).
+func (r *run) servedChain(ctx context.Context, addr, serverName string, preamble func(context.Context, net.Conn) error) ([]*x509.Certificate, error) {
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
+	defer cancel()
+	conn, err := r.dialer.DialContext(cctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if dl, ok := cctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	if preamble != nil {
+		if err := preamble(cctx, conn); err != nil {
+			return nil, err
+		}
+	}
+	tc := tls.Client(conn, &tls.Config{
+		ServerName: serverName,
+		// DANE decides trust here, not the web PKI.
+		InsecureSkipVerify: true,
+		MinVersion:         tls.VersionTLS10,
+	})
+	if err := tc.HandshakeContext(cctx); err != nil {
+		return nil, fmt.Errorf("probe: TLS handshake with %s: %w", addr, err)
+	}
+	return tc.ConnectionState().PeerCertificates, nil
+}
+
+// daneHost is the DANE evaluation of one web host or mail server.
+type daneHost struct {
+	Host   string     `json:"host"`
+	Addr   string     `json:"addr,omitempty"`
+	TLSA   daneLookup `json:"tlsa"`
+	Chain  []string   `json:"chain,omitempty"`
+	Status Status     `json:"status"`
+	Note   string     `json:"note"`
+}
+
+// checkWebDANE validates TLSA records at _<port>._tcp.<host> for the apex
+// and www: a DNSSEC-secure RRset that matches the chain served on the first
+// address passes; no TLSA is information (internet.nl); a bogus or
+// insecure TLSA, or one that matches nothing, fails.
+func checkWebDANE(ctx context.Context, r *run) []Check {
+	targets, err := webHosts(ctx, r)
+	if err != nil {
+		return errorChecks(err, "web.dane")
+	}
+	if len(targets) == 0 {
+		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", "web.dane")
+	}
+	var hosts []webTarget
+	for _, t := range targets {
+		if len(hosts) == 0 || hosts[len(hosts)-1].Host != t.Host {
+			hosts = append(hosts, t)
+		}
+	}
+	out := make([]daneHost, len(hosts))
+	var wg sync.WaitGroup
+	for i, t := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = r.webDANE(ctx, t)
+		}()
+	}
+	wg.Wait()
+	return []Check{combineDANE("web.dane", out)}
+}
+
+func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
+	h := daneHost{Host: t.Host, Addr: t.Addr.String()}
+	h.TLSA = r.lookupTLSA(ctx, t.Host, r.cfg.HTTPSPort)
+	st, note, done := daneRecordVerdict(&h.TLSA, StatusInfo)
+	if done {
+		h.Status, h.Note = st, note
+		return h
+	}
+	chain, err := r.servedChain(ctx, net.JoinHostPort(t.Addr.String(), strconv.Itoa(r.cfg.HTTPSPort)), t.Host, nil)
+	if err != nil {
+		h.Status, h.Note = StatusError, "TLSA published but the certificate could not be fetched: "+err.Error()
+		return h
+	}
+	h.Chain = chainNames(chain)
+	opts := x509.VerifyOptions{CurrentTime: r.cfg.Now(), DNSName: t.Host}
+	if matchTLSA(&h.TLSA, chain, r.cfg.RootCAs, opts, false) {
+		h.Status, h.Note = StatusPass, "DNSSEC-signed TLSA matches the served certificate"
+	} else {
+		h.Status, h.Note = StatusFail, "DNSSEC-signed TLSA matches none of the served certificates"
+	}
+	return h
+}
+
+// daneRecordVerdict judges the TLSA lookup before any certificate is
+// fetched. done is true when that settles it; absent is the status for no
+// TLSA at all (information for the web, a failure for mail).
+func daneRecordVerdict(l *daneLookup, absent Status) (Status, string, bool) {
+	switch {
+	case l.Error != "" && l.Security != dnssec.Bogus:
+		return StatusError, "TLSA could not be validated: " + l.Error, true
+	case l.Security == dnssec.Bogus:
+		return StatusFail, "TLSA answer is DNSSEC-bogus: " + l.Reason, true
+	case l.Security == dnssec.Indeterminate:
+		return StatusError, "DNSSEC state of the TLSA answer is indeterminate: " + l.Reason, true
+	case len(l.tlsa) == 0 && l.Security == dnssec.Secure:
+		return absent, "no TLSA record (securely denied)", true
+	case len(l.tlsa) == 0:
+		return absent, "no TLSA record, and the zone is not DNSSEC-signed", true
+	case l.Security != dnssec.Secure:
+		return StatusFail, "TLSA records exist but are not DNSSEC-signed, so they cannot be trusted", true
+	}
+	return "", "", false
+}
+
+func chainNames(chain []*x509.Certificate) []string {
+	var out []string
+	for _, c := range chain {
+		out = append(out, c.Subject.String())
+	}
+	return out
+}
+
+// combineDANE folds per-host verdicts into one check: any failure fails,
+// then errors, then information (no TLSA); all passing passes.
+func combineDANE(id string, hosts []daneHost) Check {
+	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusError: 2, StatusFail: 3}
+	worst := StatusPass
+	var parts []string
+	for _, h := range hosts {
+		if rank[h.Status] > rank[worst] {
+			worst = h.Status
+		}
+		parts = append(parts, h.Host+": "+h.Note)
+	}
+	details := map[string]any{"hosts": hosts}
+	summary := strings.Join(parts, "; ") + "."
+	switch worst {
+	case StatusFail:
+		return newCheck(id, StatusFail, "DANE broken: "+summary, details)
+	case StatusError:
+		return newCheck(id, StatusError, "Could not be tested: "+summary, details)
+	case StatusInfo:
+		return newCheck(id, StatusInfo, "DANE not (fully) in use: "+summary, details)
+	}
+	return newCheck(id, StatusPass, "DANE in use: "+summary, details)
+}
