@@ -84,7 +84,7 @@ func dnssecVerdict(v dnssecName) (Status, string) {
 	case dnssec.Insecure:
 		return StatusFail, fmt.Sprintf("%s is not signed with DNSSEC (%s)", v.Name, v.Reason)
 	case dnssec.Bogus:
-		return StatusFail, fmt.Sprintf("%s is signed but does not validate: %s", v.Name, v.Reason)
+		return StatusFail, fmt.Sprintf("%s fails DNSSEC validation (bogus): %s", v.Name, v.Reason)
 	}
 	return StatusError, fmt.Sprintf("%s could not be validated: %s", v.Name, v.Reason)
 }
