@@ -1,0 +1,92 @@
+package probe
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+
+	"tenderprobe/app/probe/probetest"
+)
+
+func TestCheckWebDANE(t *testing.T) {
+	ca := probetest.NewCA(t)
+	cert := ca.Issue(t, probetest.LeafOptions{}, "example.test", "www.example.test")
+	other := ca.Issue(t, probetest.LeafOptions{}, "example.test")
+	leafSHA512 := func() string { s := sha512.Sum512(cert.Certificate[0]); return hex.EncodeToString(s[:]) }()
+	caSHA256 := func() string { s := sha256.Sum256(ca.Cert.Raw); return hex.EncodeToString(s[:]) }()
+	tests := []struct {
+		name     string
+		tlsa     []string // owner-relative TLSA data for the apex and www
+		zone     probetest.Zone
+		want     Status
+		contains string
+	}{
+		{
+			name: "a signed DANE-EE SPKI record matching the served key passes",
+			tlsa: []string{"3 1 1 " + spkiSHA256(t, cert)},
+			want: StatusPass,
+		},
+		{
+			name: "a DANE-EE full-certificate SHA-512 record passes",
+			tlsa: []string{"3 0 2 " + leafSHA512},
+			want: StatusPass,
+		},
+		{
+			name: "a PKIX-TA record for the trusted root passes",
+			tlsa: []string{"0 0 1 " + caSHA256},
+			want: StatusPass,
+		},
+		{
+			name:     "a signed record for another key fails",
+			tlsa:     []string{"3 1 1 " + spkiSHA256(t, other)},
+			want:     StatusFail,
+			contains: "matches none",
+		},
+		{
+			name:     "no TLSA record is information only",
+			want:     StatusInfo,
+			contains: "no TLSA",
+		},
+		{
+			name:     "a TLSA record with an expired signature is bogus and fails",
+			tlsa:     []string{"3 1 1 " + spkiSHA256(t, cert)},
+			zone:     probetest.Zone{Break: probetest.BreakExpiredRRSIG},
+			want:     StatusFail,
+			contains: "bogus",
+		},
+		{
+			name:     "a TLSA record in an unsigned zone fails",
+			tlsa:     []string{"3 1 1 " + spkiSHA256(t, cert)},
+			zone:     probetest.Zone{Unsigned: true},
+			want:     StatusFail,
+			contains: "not DNSSEC-signed",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			port, lns := listenShared(t, "127.0.0.41", "127.0.0.42")
+			for _, ln := range lns {
+				serveHTTPS(t, ln, &tls.Config{Certificates: []tls.Certificate{cert}}, nil)
+			}
+			z := tc.zone
+			z.Name = "example.test."
+			z.Records = []string{"@ 300 IN A 127.0.0.41", "www 300 IN A 127.0.0.42"}
+			for _, d := range tc.tlsa {
+				z.Records = append(z.Records, fmt.Sprintf("_%d._tcp 300 IN TLSA %s", port, d), fmt.Sprintf("_%d._tcp.www 300 IN TLSA %s", port, d))
+			}
+			r := signedRun(t, "example.test", func(c *Config) { c.HTTPSPort, c.RootCAs = port, ca.Pool }, z)
+			checks := checkWebDANE(context.Background(), r)
+			if len(checks) != 1 {
+				t.Fatalf("got %d checks, want 1", len(checks))
+			}
+			if got := checks[0]; got.Status != tc.want || !strings.Contains(got.Summary, tc.contains) {
+				t.Errorf("web.dane = %s (%s), want %s mentioning %q", got.Status, got.Summary, tc.want, tc.contains)
+			}
+		})
+	}
+}
