@@ -24,9 +24,39 @@ import (
 //     to be signed; the domain itself must be secure as in step 1. A domain
 //     without MX or with a null MX has no mail servers to check.
 func checkDNSSEC(ctx context.Context, r *run) []Check {
+	// The mail servers' validations do not wait for the domain's.
+	mx := make(chan mxValidation, 1)
+	go func() { mx <- validateMX(ctx, r) }()
 	domain := dnssecTarget(ctx, r, r.domain)
-	web := webDNSSECCheck(r.domain, domain)
-	return []Check{web, mailDNSSECCheck(ctx, r, domain)}
+	return []Check{webDNSSECCheck(r.domain, domain), mailDNSSECCheck(r, domain, <-mx)}
+}
+
+// mxValidation is the validation of every mail server of the domain.
+type mxValidation struct {
+	hosts  []string
+	nullMX bool
+	names  []dnssecName
+	err    error
+}
+
+// validateMX looks up the domain's mail servers and validates the address
+// record of each, concurrently.
+func validateMX(ctx context.Context, r *run) mxValidation {
+	hosts, nullMX, err := r.mxHosts(ctx)
+	if err != nil {
+		return mxValidation{err: err}
+	}
+	names := make([]dnssecName, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			names[i] = validateName(ctx, r, h, dns.TypeA)
+		}()
+	}
+	wg.Wait()
+	return mxValidation{hosts: hosts, nullMX: nullMX, names: names}
 }
 
 // dnssecName is the validation of one name, as reported in details.
@@ -98,11 +128,11 @@ func webDNSSECCheck(domain string, v dnssecName) Check {
 	return newCheck("web.dnssec", status, sentence(phrase), details)
 }
 
-func mailDNSSECCheck(ctx context.Context, r *run, domain dnssecName) Check {
-	hosts, nullMX, err := r.mxHosts(ctx)
-	if err != nil {
-		return errorChecks(fmt.Errorf("looking up MX of %s: %w", r.domain, err), "mail.dnssec")[0]
+func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
+	if mxv.err != nil {
+		return errorChecks(fmt.Errorf("looking up MX of %s: %w", r.domain, mxv.err), "mail.dnssec")[0]
 	}
+	hosts, mx := mxv.hosts, mxv.names
 	names := []dnssecName{domain}
 	details := map[string]any{"mx_hosts": hosts}
 	domStatus, domPhrase := dnssecVerdict(domain)
@@ -111,7 +141,7 @@ func mailDNSSECCheck(ctx context.Context, r *run, domain dnssecName) Check {
 	}
 	if len(hosts) == 0 {
 		why := "it has no MX records"
-		if nullMX {
+		if mxv.nullMX {
 			why = "it publishes a null MX (RFC 7505) and takes no mail"
 		}
 		details["mx"] = string(StatusNotApplicable)
@@ -119,17 +149,6 @@ func mailDNSSECCheck(ctx context.Context, r *run, domain dnssecName) Check {
 		details["names"] = names
 		return newCheck("mail.dnssec", domStatus, sentence(fmt.Sprintf("%s; no mail servers to check, %s", domPhrase, why)), details)
 	}
-
-	mx := make([]dnssecName, len(hosts))
-	var wg sync.WaitGroup
-	for i, h := range hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mx[i] = validateName(ctx, r, h, dns.TypeA)
-		}()
-	}
-	wg.Wait()
 	names = append(names, mx...)
 	details["names"] = names
 

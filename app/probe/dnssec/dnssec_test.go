@@ -286,3 +286,30 @@ func TestValidateNSEC3RSAInternet(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkValidateColdDelayed validates one name in a three-level chain
+// with 20 ms added to every DNS answer and nothing cached, through the
+// per-run cache (which enables prefetching) and through the bare client.
+// Compare ns/op with 20 ms times the round trips: a strictly sequential walk
+// needs seven (answer, DNSKEY ., DS and DNSKEY for test. and example.test.,
+// DS www.example.test).
+func BenchmarkValidateColdDelayed(b *testing.B) {
+	in := probetest.NewSignedInternet(b, probetest.SignedOptions{})
+	in.AddZone(probetest.Zone{Name: "example.test.", Records: []string{"www 300 IN A 127.0.0.1"}})
+	srv := in.Serve(b)
+	srv.SetDelay(20 * time.Millisecond)
+	for _, mode := range []string{"cache-prefetch", "bare-client"} {
+		b.Run(mode, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				var q resolver.Querier = resolver.New(srv.Addr, 5*time.Second)
+				if mode == "cache-prefetch" {
+					q = resolver.NewCache(q)
+				}
+				res, err := dnssec.New(q, in.TrustAnchor()).Validate(context.Background(), "www.example.test", dns.TypeA)
+				if err != nil || res.Security != dnssec.Secure {
+					b.Fatalf("%s %q %v", res.Security, res.Reason, err)
+				}
+			}
+		})
+	}
+}
