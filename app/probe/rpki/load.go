@@ -50,14 +50,11 @@ func LoadVRPs(ctx context.Context, pathOrURL string, client *http.Client) (*Set,
 		body = f
 	}
 	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, MaxVRPFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("rpki: load VRPs from %s: read: %w", pathOrURL, err)
-	}
-	if len(data) > MaxVRPFileSize {
+	limited := &io.LimitedReader{R: body, N: MaxVRPFileSize + 1}
+	set, err := DecodeVRPs(limited)
+	if limited.N <= 0 {
 		return nil, fmt.Errorf("rpki: load VRPs from %s: larger than %d bytes", pathOrURL, MaxVRPFileSize)
 	}
-	set, err := ParseVRPs(data)
 	if err != nil {
 		return nil, fmt.Errorf("rpki: load VRPs from %s: %w", pathOrURL, err)
 	}
@@ -67,9 +64,24 @@ func LoadVRPs(ctx context.Context, pathOrURL string, client *http.Client) (*Set,
 // vrpJSON is one entry of the "roas" array. rpki-client writes the asn as a
 // number, Routinator as "AS64500"; both are accepted.
 type vrpJSON struct {
-	ASN       json.RawMessage `json:"asn"`
-	Prefix    string          `json:"prefix"`
-	MaxLength *int            `json:"maxLength"`
+	ASN       asnJSON `json:"asn"`
+	Prefix    string  `json:"prefix"`
+	MaxLength int     `json:"maxLength"`
+}
+
+// asnJSON parses the asn field in place, avoiding a copy per entry.
+type asnJSON struct {
+	n   uint32
+	set bool
+}
+
+func (a *asnJSON) UnmarshalJSON(b []byte) error {
+	n, err := parseASN(b)
+	if err != nil {
+		return err
+	}
+	a.n, a.set = n, true
+	return nil
 }
 
 // ParseVRPs parses the rpki-client (-j) or Routinator (json, jsonext) export:
@@ -78,35 +90,87 @@ type vrpJSON struct {
 // cannot be used is an error naming its index, since a half-read set would
 // turn Invalid routes into NotFound without anyone noticing.
 func ParseVRPs(data []byte) (*Set, error) {
-	var doc struct {
-		ROAs *[]vrpJSON `json:"roas"`
+	return DecodeVRPs(bytes.NewReader(data))
+}
+
+// DecodeVRPs is ParseVRPs reading from r. It streams the "roas" array entry
+// by entry, so a 500,000-entry export never exists twice in memory.
+func DecodeVRPs(r io.Reader) (*Set, error) {
+	dec := json.NewDecoder(r)
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("parse VRP JSON: %w", err)
+	var (
+		vrps    []VRP
+		sawROAs bool
+	)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("parse VRP JSON: %w", err)
+		}
+		key, _ := tok.(string)
+		if key != "roas" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, fmt.Errorf("parse VRP JSON: field %q: %w", key, err)
+			}
+			continue
+		}
+		if sawROAs {
+			return nil, errors.New(`parse VRP JSON: "roas" appears twice`)
+		}
+		sawROAs = true
+		if err := expectDelim(dec, '['); err != nil {
+			return nil, fmt.Errorf(`%w (in "roas")`, err)
+		}
+		for i := 0; dec.More(); i++ {
+			// maxLength -1 marks "absent" (RFC 6482: then only the prefix itself).
+			e := vrpJSON{MaxLength: -1}
+			if err := dec.Decode(&e); err != nil {
+				return nil, fmt.Errorf("parse VRP JSON: roas[%d]: %w", i, err)
+			}
+			v, err := e.vrp()
+			if err != nil {
+				return nil, fmt.Errorf("parse VRP JSON: roas[%d]: %w", i, err)
+			}
+			vrps = append(vrps, v)
+		}
+		if err := expectDelim(dec, ']'); err != nil {
+			return nil, err
+		}
 	}
-	if doc.ROAs == nil {
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("parse VRP JSON: data after the top-level object")
+	}
+	if !sawROAs {
 		return nil, errors.New(`parse VRP JSON: no "roas" array`)
 	}
-	if len(*doc.ROAs) == 0 {
+	if len(vrps) == 0 {
 		return nil, errors.New(`parse VRP JSON: the "roas" array is empty`)
-	}
-	vrps := make([]VRP, 0, len(*doc.ROAs))
-	for i, e := range *doc.ROAs {
-		v, err := e.vrp()
-		if err != nil {
-			return nil, fmt.Errorf("parse VRP JSON: roas[%d]: %w", i, err)
-		}
-		vrps = append(vrps, v)
 	}
 	return NewSet(vrps), nil
 }
 
-func (e vrpJSON) vrp() (VRP, error) {
-	asn, err := parseASN(e.ASN)
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
 	if err != nil {
-		return VRP{}, err
+		return fmt.Errorf("parse VRP JSON: %w", err)
 	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("parse VRP JSON: expected %q, found %v", want, tok)
+	}
+	return nil
+}
+
+func (e vrpJSON) vrp() (VRP, error) {
+	if !e.ASN.set {
+		return VRP{}, errors.New("asn missing")
+	}
+	asn := e.ASN.n
 	p, err := netip.ParsePrefix(e.Prefix)
 	if err != nil {
 		return VRP{}, fmt.Errorf("prefix %q: %w", e.Prefix, err)
@@ -118,9 +182,9 @@ func (e vrpJSON) vrp() (VRP, error) {
 		return VRP{}, fmt.Errorf("prefix %q: host bits set (expected %s)", e.Prefix, p.Masked())
 	}
 	// RFC 6482: without maxLength only the prefix itself is authorised.
-	maxLen := p.Bits()
-	if e.MaxLength != nil {
-		maxLen = *e.MaxLength
+	maxLen := e.MaxLength
+	if maxLen == -1 {
+		maxLen = p.Bits()
 	}
 	if maxLen < p.Bits() || maxLen > p.Addr().BitLen() {
 		return VRP{}, fmt.Errorf("prefix %s: maxLength %d outside %d-%d", p, maxLen, p.Bits(), p.Addr().BitLen())
@@ -129,15 +193,17 @@ func (e vrpJSON) vrp() (VRP, error) {
 }
 
 // parseASN accepts 64500, "AS64500", "as64500" and "64500".
-func parseASN(raw json.RawMessage) (uint32, error) {
+func parseASN(raw []byte) (uint32, error) {
 	if len(raw) == 0 {
 		return 0, errors.New("asn missing")
 	}
 	s := string(raw)
 	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, fmt.Errorf("asn %s: %w", raw, err)
+		// An AS number never needs JSON escapes; refuse them rather than decode.
+		if len(s) < 2 || s[len(s)-1] != '"' || strings.ContainsRune(s, '\\') {
+			return 0, fmt.Errorf("asn %s: not an AS number between 0 and 4294967295", raw)
 		}
+		s = s[1 : len(s)-1]
 		if len(s) > 2 && strings.EqualFold(s[:2], "AS") {
 			s = s[2:]
 		}

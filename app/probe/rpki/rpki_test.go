@@ -281,3 +281,30 @@ func BenchmarkValidate(b *testing.B) {
 		set.Validate(1, route6)
 	}
 }
+
+// BenchmarkParseVRPs parses an rpki-client-sized export: 500,000 entries.
+func BenchmarkParseVRPs(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"metadata":{"buildtime":"2026-11-22T04:00:00Z"},"roas":[`)
+	for i := 0; i < 500000; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		if i%5 == 0 {
+			fmt.Fprintf(&sb, `{"asn":%d,"prefix":"2a01:%x::/32","maxLength":48,"ta":"ripe","expires":1764000000}`, i, i%65536)
+		} else {
+			fmt.Fprintf(&sb, `{"asn":"AS%d","prefix":"%d.%d.%d.0/24","maxLength":24,"ta":"ripe","expires":1764000000}`, i, 1+i>>16, (i>>8)&255, i&255)
+		}
+	}
+	sb.WriteString(`]}`)
+	data := []byte(sb.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		set, err := ParseVRPs(data)
+		if err != nil || set.Len() != 500000 {
+			b.Fatalf("%v %v", set, err)
+		}
+	}
+}
