@@ -38,7 +38,13 @@
 // followed across zones, and in negative answers the zone's SOA plus the
 // NSEC/NSEC3 records proving the name or type absent (closest encloser
 // proofs for NSEC3). Wildcard records ("*.example.test.") answer for names
-// that do not exist, with the proof that the name itself is absent.
+// that do not exist, with the proof that the name itself is absent; DNAME
+// records redirect the names below them with a synthesised CNAME.
+//
+// Other helpers: in.Add / in.AddRR / in.Remove (same as the server's),
+// in.Keys(apex) for a zone's KSK and ZSK, in.Now() for the signing time
+// (SignedOptions.Now sets it), in.SetBreak to change a zone's fault later,
+// Zone.NSEC3Iterations and Zone.NSEC3Salt for NSEC3 parameters.
 //
 // Deliberate faults (Zone.Break, optionally narrowed by Zone.BreakType):
 // BreakExpiredRRSIG, BreakFutureRRSIG, BreakBadSignature, BreakMissingRRSIG

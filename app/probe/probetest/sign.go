@@ -163,23 +163,48 @@ func (in *SignedInternet) AddZone(cfg Zone) {
 		z.zsk, z.zskPriv = newKey(in.t, apex, cfg.Algorithm, dns.ZONE)
 	}
 	in.zones[apex] = z
-	if parent := in.parentOf(apex); parent != nil {
-		parent.data[rrKey{apex, dns.TypeNS}] = nil
-		for _, ns := range z.data[rrKey{apex, dns.TypeNS}] {
-			parent.add(dns.Copy(ns))
-		}
-		if !cfg.Unsigned {
-			ds := z.ksk.ToDS(dns.SHA256)
-			ds.Hdr.Ttl = 3600
-			if cfg.Break == BreakDSMismatch {
-				ds.Digest = strings.Repeat("0", len(ds.Digest))
-			}
-			parent.add(ds)
-		} else if cfg.Break == BreakNoDenial {
-			parent.noDenialFor[apex] = true
-		}
-		in.sign(parent)
+	in.delegate(z)
+	in.sign(z)
+}
+
+// delegate writes z's delegation into its parent (NS, and DS when signed)
+// and re-signs the parent.
+func (in *SignedInternet) delegate(z *zone) {
+	parent := in.parentOf(z.apex)
+	if parent == nil {
+		return
 	}
+	parent.data[rrKey{z.apex, dns.TypeNS}] = nil
+	for _, ns := range z.data[rrKey{z.apex, dns.TypeNS}] {
+		parent.add(dns.Copy(ns))
+	}
+	delete(parent.data, rrKey{z.apex, dns.TypeDS})
+	delete(parent.noDenialFor, z.apex)
+	if !z.cfg.Unsigned {
+		ds := z.ksk.ToDS(dns.SHA256)
+		ds.Hdr.Ttl = 3600
+		if z.cfg.Break == BreakDSMismatch {
+			ds.Digest = strings.Repeat("0", len(ds.Digest))
+		}
+		parent.add(ds)
+	} else if z.cfg.Break == BreakNoDenial {
+		parent.noDenialFor[z.apex] = true
+	}
+	in.sign(parent)
+}
+
+// SetBreak changes the deliberate fault of a zone added earlier (BreakNone
+// repairs it) and re-signs the zone and its parent.
+func (in *SignedInternet) SetBreak(apex string, b Break, rtype uint16) {
+	in.t.Helper()
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	z := in.zones[strings.ToLower(dns.Fqdn(apex))]
+	if z == nil {
+		in.t.Fatalf("probetest: SetBreak: no zone %s", apex)
+	}
+	z.cfg.Break, z.cfg.BreakType = b, rtype
+	in.delegate(z)
 	in.sign(z)
 }
 

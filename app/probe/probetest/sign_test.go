@@ -108,6 +108,26 @@ func TestSignedInternet(t *testing.T) {
 		}
 		t.Fatalf("no NSEC at the delegation: %v", resp.Ns)
 	})
+	t.Run("a fault set later shows in the answers and can be repaired", func(t *testing.T) {
+		in.SetBreak("example.test.", BreakMissingRRSIG, dns.TypeA)
+		if _, sigs := split(query(t, srv.Addr, "example.test.", dns.TypeA).Answer); len(sigs) != 0 {
+			t.Fatalf("A still signed: %v", sigs)
+		}
+		in.SetBreak("example.test.", BreakDSMismatch, 0)
+		ksk, _ := in.Keys("example.test.")
+		data, _ := split(query(t, srv.Addr, "example.test.", dns.TypeDS).Answer)
+		if len(data) != 1 || data[0].(*dns.DS).Digest == ksk.ToDS(dns.SHA256).Digest {
+			t.Fatalf("DS still matches: %v", data)
+		}
+		in.SetBreak("example.test.", BreakNone, 0)
+		data, _ = split(query(t, srv.Addr, "example.test.", dns.TypeDS).Answer)
+		if len(data) != 1 || data[0].(*dns.DS).Digest != ksk.ToDS(dns.SHA256).Digest {
+			t.Fatalf("DS not repaired: %v", data)
+		}
+		if _, sigs := split(query(t, srv.Addr, "example.test.", dns.TypeA).Answer); len(sigs) != 1 {
+			t.Fatalf("A not signed again: %v", sigs)
+		}
+	})
 	t.Run("records added later are signed", func(t *testing.T) {
 		srv.Add(t, "_443._tcp.example.test. 300 IN TLSA 3 1 1 0123456789abcdef")
 		_, zsk := in.Keys("example.test.")
