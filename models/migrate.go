@@ -20,6 +20,14 @@ var Tables = []any{
 	&Session{},
 	&APIToken{},
 	&LoginAttempt{},
+	&Attestation{},
+	&Answer{},
+	&Evidence{},
+	&ScopeDomain{},
+	&Submission{},
+	&Invitation{},
+	&ReviewComment{},
+	&AuditEntry{},
 }
 
 // Migrate brings the schema up to date with Tables. AutoMigrate only adds

@@ -297,10 +297,13 @@ func visibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
 	}
 }
 
-// vendorTenders limits q to the tenders a vendor may see. Vendors see no
-// tender until invitations exist; this is the one place to change then.
+// vendorTenders limits q to the tenders a vendor may see: those its
+// supplier org has an attestation on, that is, was invited to.
 func vendorTenders(q *gorm.DB, viewer *User) *gorm.DB {
-	return q.Where("1 = 0")
+	if viewer.OrgID == nil {
+		return q.Where("1 = 0")
+	}
+	return q.Where("tenders.id IN (SELECT tender_id FROM attestations WHERE supplier_org_id = ?)", *viewer.OrgID)
 }
 
 // ListTenders returns the tenders viewer may see, newest first, leaving out

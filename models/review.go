@@ -1,0 +1,304 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// Kinds of review comment.
+const (
+	CommentAccept        = "accept"
+	CommentClarification = "clarification"
+	CommentReply         = "reply"
+	CommentAmendment     = "amendment"
+)
+
+// MaxCommentLength bounds a review comment.
+const MaxCommentLength = 5000
+
+// ReviewComment is one message in the thread about one answer of an
+// attestation. The thread belongs to the requirement, not to a version, so
+// it continues across amendments.
+type ReviewComment struct {
+	ID            uint         `gorm:"primaryKey" json:"id"`
+	AttestationID uint         `gorm:"not null;index:idx_review_comment_answer,priority:1" json:"attestation_id"`
+	Attestation   *Attestation `gorm:"constraint:OnDelete:CASCADE" json:"-"`
+	RequirementID uint         `gorm:"not null;index:idx_review_comment_answer,priority:2" json:"requirement_id"`
+	Version       int          `gorm:"not null" json:"version"`
+	Kind          string       `gorm:"size:20;not null" json:"kind"`
+	Body          string       `gorm:"type:text;not null;default:''" json:"body"`
+	AuthorID      uint         `gorm:"not null" json:"author_id"`
+	Author        *User        `gorm:"constraint:OnDelete:RESTRICT" json:"author,omitempty"`
+	CreatedAt     time.Time    `json:"created_at"`
+}
+
+// ReviewDecision is an officer's verdict on one answer.
+type ReviewDecision struct {
+	// Decision is "accept" or "clarify".
+	Decision string
+	Comment  string
+}
+
+func checkComment(body string, required bool) (string, error) {
+	body = strings.TrimSpace(body)
+	if required && body == "" {
+		return "", invalid("comment", "is required: say what needs clarifying")
+	}
+	if utf8.RuneCountInString(body) > MaxCommentLength {
+		return "", invalid("comment", "is longer than %d characters", MaxCommentLength)
+	}
+	return body, nil
+}
+
+// ReviewAnswer records the officer's decision on the answer to requirement
+// reqID of submitted attestation attID: accepting it (which also accepts a
+// mandatory requirement's not-applicable explanation) or asking for
+// clarification with a comment.
+func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, d ReviewDecision, now time.Time) (*Answer, error) {
+	var status, kind string
+	switch d.Decision {
+	case "accept":
+		status, kind = ReviewAccepted, CommentAccept
+	case "clarify":
+		status, kind = ReviewClarification, CommentClarification
+	default:
+		return nil, invalid("decision", "%q is not accept or clarify", d.Decision)
+	}
+	body, err := checkComment(d.Comment, kind == CommentClarification)
+	if err != nil {
+		return nil, err
+	}
+	var out *Answer
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := lockAttestation(tx, attID)
+		if err != nil {
+			return err
+		}
+		if !by.CanReview(a) {
+			return fmtErr(ErrForbidden, "models: review attestation %d: only an officer of the buyer may", attID)
+		}
+		if !a.Submitted() {
+			return fmt.Errorf("models: review attestation %d: %w", attID, ErrNotSubmitted)
+		}
+		an, err := currentAnswer(tx, a, reqID)
+		if err != nil {
+			return err
+		}
+		before := snapshotOf(an)
+		if err := tx.Model(&Answer{}).Where("id = ?", an.ID).Updates(map[string]any{"review_status": status, "updated_at": now}).Error; err != nil {
+			return wrap(err, "review answer %d", an.ID)
+		}
+		an.ReviewStatus = status
+		c := ReviewComment{AttestationID: a.ID, RequirementID: reqID, Version: a.Version, Kind: kind, Body: body, AuthorID: by.ID, CreatedAt: now}
+		if err := tx.Omit("Attestation", "Author").Create(&c).Error; err != nil {
+			return wrap(err, "review answer %d: comment", an.ID)
+		}
+		out = an
+		return writeAudit(tx, by, now, AuditEntry{Action: "review." + d.Decision, ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
+			before, map[string]any{"review_status": status, "comment": body})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// clarifiable locks attestation attID and the current answer to reqID and
+// checks that by is its vendor and the officer asked for clarification.
+func clarifiable(tx *gorm.DB, by *User, attID, reqID uint) (*Attestation, *Answer, error) {
+	a, err := lockAttestation(tx, attID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !by.IsVendorOf(a) {
+		return nil, nil, fmtErr(ErrForbidden, "models: attestation %d: only a vendor of the supplier may answer the review", attID)
+	}
+	if !a.Submitted() {
+		return nil, nil, fmt.Errorf("models: attestation %d: %w", attID, ErrNotSubmitted)
+	}
+	an, err := currentAnswer(tx, a, reqID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if an.ReviewStatus != ReviewClarification {
+		return nil, nil, fmtErr(ErrConflict, "models: answer %d: the officer has not asked for clarification", an.ID)
+	}
+	return a, an, nil
+}
+
+// ReplyToReview adds the vendor's reply to the thread of an answer the
+// officer asked to clarify.
+func ReplyToReview(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, body string, now time.Time) (*ReviewComment, error) {
+	body, err := checkComment(body, true)
+	if err != nil {
+		return nil, invalid("reply", "is required")
+	}
+	var out *ReviewComment
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, an, err := clarifiable(tx, by, attID, reqID)
+		if err != nil {
+			return err
+		}
+		c := ReviewComment{AttestationID: a.ID, RequirementID: reqID, Version: a.Version, Kind: CommentReply, Body: body, AuthorID: by.ID, CreatedAt: now}
+		if err := tx.Omit("Attestation", "Author").Create(&c).Error; err != nil {
+			return wrap(err, "reply to review of answer %d", an.ID)
+		}
+		out = &c
+		return writeAudit(tx, by, now, AuditEntry{Action: "review.reply", ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
+			nil, map[string]any{"reply": body})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AmendAnswer changes the one answer the officer asked to clarify after
+// submission. Because the submitted version and its receipt must stay as
+// declared, the amendment makes version n+1: a copy of version n with only
+// this answer changed, submitted at once with a new receipt under the
+// vendor's renewed declaration. The other answers keep their review status;
+// the amended one goes back to pending. The comment explains the change.
+// Amending is allowed after the deadline, as it answers the buyer's request.
+func AmendAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, in AnswerInput, comment string, decl SubmitInput, now time.Time) (*Submission, error) {
+	if err := in.Validate(now); err != nil {
+		return nil, err
+	}
+	comment, err := checkComment(comment, true)
+	if err != nil {
+		return nil, invalid("comment", "is required: say what you changed")
+	}
+	decl.Declarer = strings.TrimSpace(decl.Declarer)
+	var missing []string
+	if !decl.Declaration {
+		missing = append(missing, "tick the declaration that the answers are true and complete")
+	}
+	if decl.Declarer == "" {
+		missing = append(missing, "type your name as the declarer")
+	}
+	if len(missing) > 0 {
+		return nil, &MissingError{Missing: missing}
+	}
+	var out *Submission
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, an, err := clarifiable(tx, by, attID, reqID)
+		if err != nil {
+			return err
+		}
+		if in.LockVersion != nil && *in.LockVersion != an.LockVersion {
+			return fmt.Errorf("models: amend answer %d: %w", an.ID, ErrStale)
+		}
+		before := snapshotOf(an)
+		if err := copyVersion(tx, a, func(id uint) bool { return id != reqID }, now); err != nil {
+			return err
+		}
+		next := a.Version + 1
+		res := tx.Model(&Answer{}).Where("attestation_id = ? AND version = ? AND requirement_id = ?", a.ID, next, reqID).Updates(map[string]any{
+			"status": in.Status, "explanation": in.Explanation, "planned_date": in.PlannedDate,
+			"review_status": ReviewPending, "updated_by_id": by.ID, "updated_at": now,
+		})
+		if res.Error != nil || res.RowsAffected != 1 {
+			return wrap(res.Error, "amend answer to requirement %d", reqID)
+		}
+		if in.EvidenceURL != "" {
+			na, err := currentAnswer(tx, &Attestation{ID: a.ID, Version: next}, reqID)
+			if err != nil {
+				return err
+			}
+			if _, err := addURLEvidence(tx, by, na, in.EvidenceURL, now); err != nil {
+				return err
+			}
+		}
+		if err := tx.Model(&Attestation{}).Where("id = ?", a.ID).
+			Updates(map[string]any{"version": next, "scope_lock": a.ScopeLock + 1, "updated_at": now}).Error; err != nil {
+			return wrap(err, "amend attestation %d", a.ID)
+		}
+		a.Version = next
+		c := ReviewComment{AttestationID: a.ID, RequirementID: reqID, Version: next, Kind: CommentAmendment, Body: comment, AuthorID: by.ID, CreatedAt: now}
+		if err := tx.Omit("Attestation", "Author").Create(&c).Error; err != nil {
+			return wrap(err, "amend answer: comment")
+		}
+		if err := writeAudit(tx, by, now, AuditEntry{Action: "answer.amend", ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
+			before, answerSnapshot{Status: in.Status, Explanation: in.Explanation, PlannedDate: in.PlannedDate, Review: ReviewPending, LockVersion: 1}); err != nil {
+			return err
+		}
+		rid := reqID
+		out, err = storeSubmission(tx, by, a, decl.Declarer, &rid, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListReviewComments returns the threads of attestation attID, oldest
+// first, with their authors, keyed by requirement.
+func ListReviewComments(ctx context.Context, db *gorm.DB, attID uint) (map[uint][]ReviewComment, error) {
+	var list []ReviewComment
+	if err := db.WithContext(ctx).Preload("Author").Where("attestation_id = ?", attID).Order("id").Find(&list).Error; err != nil {
+		return nil, wrap(err, "review comments of attestation %d", attID)
+	}
+	out := map[uint][]ReviewComment{}
+	for _, c := range list {
+		out[c.RequirementID] = append(out[c.RequirementID], c)
+	}
+	return out, nil
+}
+
+// MatrixCell is one vendor's answer to one requirement in the review matrix.
+type MatrixCell struct {
+	AttestationID uint
+	Status        string
+	ReviewStatus  string
+	NeedsAccept   bool
+}
+
+// MatrixRow is one requirement with a cell per attestation, in column order.
+type MatrixRow struct {
+	Requirement Requirement
+	Cells       []MatrixCell
+}
+
+// ReviewMatrix is every vendor of a tender side by side.
+type ReviewMatrix struct {
+	Tender       *Tender
+	Attestations []Attestation
+	Rows         []MatrixRow
+}
+
+// BuildReviewMatrix returns the requirement x vendor matrix of tender
+// tenderID for viewer, who must be allowed to see the tender; vendors are
+// refused (ErrForbidden), since they must not see each other's answers.
+func BuildReviewMatrix(ctx context.Context, db *gorm.DB, viewer *User, tenderID uint) (*ReviewMatrix, error) {
+	if viewer == nil || viewer.Role == RoleVendor {
+		return nil, fmtErr(ErrForbidden, "models: review matrix: vendors may not see other vendors' answers")
+	}
+	t, err := FindTenderFor(ctx, db, viewer, tenderID)
+	if err != nil {
+		return nil, err
+	}
+	atts, err := ListAttestations(ctx, db, viewer, AttestationFilter{TenderID: tenderID})
+	if err != nil {
+		return nil, err
+	}
+	m := &ReviewMatrix{Tender: t, Attestations: atts}
+	for _, r := range t.Requirements {
+		row := MatrixRow{Requirement: r, Cells: make([]MatrixCell, len(atts))}
+		for j := range atts {
+			row.Cells[j].AttestationID = atts[j].ID
+			for _, an := range atts[j].Answers {
+				if an.RequirementID == r.ID {
+					row.Cells[j] = MatrixCell{AttestationID: atts[j].ID, Status: an.Status, ReviewStatus: an.ReviewStatus, NeedsAccept: an.NeedsAcceptance() && an.ReviewStatus != ReviewAccepted}
+				}
+			}
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	return m, nil
+}
