@@ -61,6 +61,10 @@ func TestParseVRPsRejectsBadEntries(t *testing.T) {
 		{"a bad prefix is refused", `{"roas":[{"asn":1,"prefix":"192.0.2.0/33","maxLength":24}]}`, `roas[0]: prefix "192.0.2.0/33"`},
 		{"host bits in the prefix are refused", `{"roas":[{"asn":1,"prefix":"192.0.2.1/24","maxLength":24}]}`, "host bits"},
 		{"maxLength shorter than the prefix is refused", `{"roas":[{"asn":1,"prefix":"192.0.2.0/24","maxLength":16}]}`, "maxLength 16"},
+		{"a second roas array is refused", `{"roas":[{"asn":1,"prefix":"192.0.2.0/24"}],"roas":[]}`, "twice"},
+		{"trailing data after the document is refused", `{"roas":[{"asn":1,"prefix":"192.0.2.0/24"}]} {}`, "after the top-level"},
+		{"roas that is not an array is refused", `{"roas":{}}`, "expected"},
+		{"an asn with JSON escapes is refused", `{"roas":[{"asn":"AS\u0031","prefix":"192.0.2.0/24"}]}`, "roas[0]"},
 		{"maxLength beyond the address size is refused", `{"roas":[{"asn":1,"prefix":"2001:db8::/32","maxLength":129}]}`, "maxLength 129"},
 	}
 	for _, c := range cases {
@@ -307,4 +311,15 @@ func BenchmarkParseVRPs(b *testing.B) {
 			b.Fatalf("%v %v", set, err)
 		}
 	}
+}
+
+func FuzzParseCymru(f *testing.F) {
+	f.Add("64500 | 192.0.2.0/24 | NL | ripencc | 2010-01-01")
+	f.Add("64500 64501 | 2001:db8::/32 | | |")
+	f.Fuzz(func(t *testing.T, txt string) {
+		o, err := ParseCymru(txt)
+		if err == nil && (len(o.ASNs) == 0 || !o.Prefix.IsValid()) {
+			t.Fatalf("accepted %q as %+v", txt, o)
+		}
+	})
 }
