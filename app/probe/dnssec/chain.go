@@ -179,6 +179,13 @@ func (v *Validator) trustKeys(ctx context.Context, st *zoneState, zone string, d
 	fail := func(reason string) *zoneState {
 		return &zoneState{security: Bogus, zone: zone, chain: st.chain, reason: reason}
 	}
+	if zone == "." && (len(set) == 0 || len(sigs) == 0) {
+		// The root is always signed: a resolver that hands out its keys
+		// without signatures (or none at all) drops DNSSEC data, and says
+		// nothing about the domain.
+		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain,
+			reason: "the resolver returned the root DNSKEY RRset without signatures; it does not pass DNSSEC records through (DO bit)"}
+	}
 	if len(set) == 0 {
 		return fail(fmt.Sprintf("DS for %s exists but the zone has no DNSKEY", show(zone)))
 	}

@@ -132,6 +132,15 @@ func TestValidate(t *testing.T) {
 		{"an NXDOMAIN without NSEC records is bogus", "nope.nodenial.test", dns.TypeA, dnssec.Bogus, dns.RcodeNameError, "no valid NSEC/NSEC3 proof", -1},
 		{"a NODATA without NSEC records is bogus", "nodenial.test", dns.TypeAAAA, dnssec.Bogus, dns.RcodeSuccess, "no valid NSEC/NSEC3 proof that AAAA nodenial.test", -1},
 	}
+	t.Run("the large TXT RRset really is truncated over UDP", func(t *testing.T) {
+		m := new(dns.Msg)
+		m.SetQuestion("big.example.test.", dns.TypeTXT)
+		m.SetEdns0(resolver.UDPSize, true)
+		resp, err := dns.Exchange(m, srv.Addr)
+		if err != nil || !resp.Truncated {
+			t.Fatalf("UDP answer not truncated (err %v)", err)
+		}
+	})
 	v := dnssec.New(client, in.TrustAnchor())
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,6 +198,22 @@ func TestValidateTrustAnchors(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestValidateResolverWithoutDNSSEC(t *testing.T) {
+	// A plain server that knows the root keys but hands out no signatures,
+	// like a resolver that strips DNSSEC records.
+	in := probetest.NewSignedInternet(t, probetest.SignedOptions{})
+	ksk, zsk := in.Keys(".")
+	srv := probetest.StartDNS(t, "example.test. 300 IN A 127.0.0.1")
+	srv.AddRR(ksk, zsk)
+	v := dnssec.New(resolver.New(srv.Addr, 2*time.Second), in.TrustAnchor())
+	t.Run("a resolver that strips signatures makes the answer indeterminate, not bogus", func(t *testing.T) {
+		res, err := v.Validate(context.Background(), "example.test", dns.TypeA)
+		if err == nil || res.Security != dnssec.Indeterminate || !strings.Contains(res.Reason, "without signatures") {
+			t.Fatalf("got %s (%q), err %v", res.Security, res.Reason, err)
+		}
+	})
 }
 
 func TestValidateResolverFailure(t *testing.T) {
