@@ -77,7 +77,7 @@ type spfAudit struct {
 // It also returns the domain's SPF record text, for the DKIM decision.
 func (r *run) checkSPF(ctx context.Context) (Check, string) {
 	const id = "mail.spf"
-	a := &spfAudit{r: r, records: map[string]string{}, visiting: map[string]bool{}}
+	a := &spfAudit{r: r, records: map[string]string{}, visiting: map[string]bool{}, lookups: []string{}, voids: []string{}}
 	txts, rcode, err := r.txtRecords(ctx, r.domain)
 	if err != nil {
 		return errorChecks(err, id)[0], ""

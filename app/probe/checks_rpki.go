@@ -159,7 +159,10 @@ func (r *run) rpkiForHosts(ctx context.Context, id, what string, hosts []string)
 	case len(unknown) > 0:
 		return newCheck(id, StatusWarn, "No BGP route known for "+what+" "+strings.Join(unknown, ", ")+", so RPKI could not be validated.", details)
 	}
-	summary := fmt.Sprintf("Every route to the %d %s address(es) is RPKI-valid.", len(evidence), what)
+	summary := fmt.Sprintf("The route to the %s address is RPKI-valid.", what)
+	if len(evidence) > 1 {
+		summary = fmt.Sprintf("Every route to the %d %s addresses is RPKI-valid.", len(evidence), what)
+	}
 	if len(notes) > 0 {
 		summary += " Note: " + strings.Join(notes, "; ") + "."
 	}
