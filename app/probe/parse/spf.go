@@ -1,4 +1,4 @@
-// Package parse holds strict, allocation-light parsers for the policy
+// Package parse holds strict parsers for the policy
 // records and headers the probes read (SPF, DMARC, MTA-STS, TLS-RPT, HSTS,
 // CSP, security.txt). They never touch the network and never panic on any
 // input; each is fuzz-tested.
