@@ -33,7 +33,42 @@ var Tables = []any{
 // Migrate brings the schema up to date with Tables. AutoMigrate only adds
 // tables, columns and indexes, so it is safe to run on every start.
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	if err := db.WithContext(ctx).AutoMigrate(Tables...); err != nil {
+	return migrate(ctx, db, Tables...)
+}
+
+func migrate(ctx context.Context, db *gorm.DB, tables ...any) error {
+	db = db.WithContext(ctx)
+	if db.Name() != "sqlite" {
+		if err := db.AutoMigrate(tables...); err != nil {
+			return fmt.Errorf("models: migrate: %w", err)
+		}
+		return nil
+	}
+	// SQLite cannot alter a column, so the migrator rebuilds the table and
+	// drops the old one; with foreign keys on, that drop would first delete
+	// the rows of every child table declared ON DELETE CASCADE. Foreign keys
+	// are a per-connection setting, so migrate on one pinned connection with
+	// them off, check the result, and turn them back on.
+	err := db.Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
+			return err
+		}
+		// Without the caller's cancellation: the connection goes back to
+		// the pool and must not stay without foreign keys.
+		defer conn.WithContext(context.WithoutCancel(ctx)).Exec("PRAGMA foreign_keys = ON")
+		if err := conn.AutoMigrate(tables...); err != nil {
+			return err
+		}
+		var broken []map[string]any
+		if err := conn.Raw("PRAGMA foreign_key_check").Scan(&broken).Error; err != nil {
+			return err
+		}
+		if len(broken) > 0 {
+			return fmt.Errorf("%d rows violate foreign keys after migrating, first: %v", len(broken), broken[0])
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("models: migrate: %w", err)
 	}
 	return nil
