@@ -30,9 +30,17 @@ const maxCAARecords = 100
 // not required); a record set that a CA would misread is a fail.
 func checkCAA(ctx context.Context, r *run) []Check {
 	const id = "web.caa"
-	hosts, err := r.webHosts(ctx)
+	// The domain itself always counts (certificates can be issued for it
+	// whether or not it has a web site); www. when it has an address.
+	hosts := []string{r.domain}
+	web, err := r.webHosts(ctx)
 	if err != nil {
 		return errorChecks(err, id)
+	}
+	for _, h := range web {
+		if h != r.domain {
+			hosts = append(hosts, h)
+		}
 	}
 	type hostEvidence struct {
 		Host     string   `json:"host"`

@@ -42,17 +42,19 @@ func checkIPv6(ctx context.Context, r *run) []Check {
 	return []Check{web, mail, nsName}
 }
 
-// webHosts returns the domain and, when it has any address, www.<domain>:
-// the web checks cover both.
+// webHosts returns those of the domain and www.<domain> that have an
+// address (A or AAAA): the web checks cover both, and a name without any
+// address has no web site to test.
 func (r *run) webHosts(ctx context.Context) ([]string, error) {
-	hosts := []string{r.domain}
-	www := "www." + r.domain
-	v4, v6, err := r.lookupAddrs(ctx, www)
-	if err != nil {
-		return nil, err
-	}
-	if len(v4)+len(v6) > 0 {
-		hosts = append(hosts, www)
+	var hosts []string
+	for _, h := range []string{r.domain, "www." + r.domain} {
+		v4, v6, err := r.lookupAddrs(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		if len(v4)+len(v6) > 0 {
+			hosts = append(hosts, h)
+		}
 	}
 	return hosts, nil
 }
@@ -135,6 +137,9 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 	hosts, err := r.webHosts(ctx)
 	if err != nil {
 		return errorChecks(err, id)[0]
+	}
+	if len(hosts) == 0 {
+		return newCheck(id, StatusNotApplicable, "Neither "+r.domain+" nor www."+r.domain+" has an A or AAAA record, so there is no web site to test.", nil)
 	}
 	type hostEvidence struct {
 		Host        string       `json:"host"`

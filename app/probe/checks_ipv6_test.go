@@ -26,6 +26,9 @@ func TestCheckWebIPv6(t *testing.T) {
 		{"a www without AAAA fails even when the apex has one", []string{
 			"example.test. 60 IN AAAA ::1", "www.example.test. 60 IN A 127.0.0.1",
 		}, StatusFail, "www.example.test"},
+		{"a domain without any web address is not applicable", []string{
+			"example.test. 60 IN MX 10 mx.example.test.",
+		}, StatusNotApplicable, "no web site"},
 		{"an IPv4-mapped AAAA does not count as IPv6", []string{
 			"example.test. 60 IN AAAA ::ffff:127.0.0.1",
 		}, StatusFail, "No IPv6 address"},

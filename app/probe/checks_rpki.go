@@ -45,6 +45,10 @@ func checkRPKI(ctx context.Context, r *run) []Check {
 			checks[0] = errorChecks(err, ids[0])[0]
 			return
 		}
+		if len(hosts) == 0 {
+			checks[0] = newCheck(ids[0], StatusNotApplicable, "Neither "+r.domain+" nor www."+r.domain+" has an A or AAAA record, so there is no web server to test.", nil)
+			return
+		}
 		checks[0] = r.rpkiForHosts(ctx, ids[0], "web server", hosts)
 	}()
 	go func() {
