@@ -19,6 +19,7 @@ func (tb *testbed) cliArgs(timeout time.Duration) []string {
 	return []string{
 		"--json",
 		"--resolver", tb.resolver,
+		"--trust-anchor", tb.anchorFile,
 		"--ca-file", tb.ca.File,
 		"--rpki-vrps", tb.vrpFile,
 		"--https-port", strconv.Itoa(tb.httpsPort),

@@ -1,17 +1,28 @@
 package probecli
 
 import (
-	"errors"
+	"fmt"
+	"os"
 
 	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe"
 )
 
-// loadTrustAnchors is a placeholder until probe.ParseTrustAnchors and
-// probe.DefaultTrustAnchors land: without a file it leaves the anchors
-// empty, with one it refuses rather than pretend to have loaded it.
+// loadTrustAnchors reads the --trust-anchor file of root DS or DNSKEY
+// records; without a file the IANA root KSKs built into the probe apply.
 func loadTrustAnchors(path string) ([]dns.RR, error) {
 	if path == "" {
-		return nil, nil
+		return probe.DefaultTrustAnchors(), nil
 	}
-	return nil, errors.New("--trust-anchor: loading trust anchors is not built yet")
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--trust-anchor: %w", err)
+	}
+	defer f.Close()
+	rrs, err := probe.ParseTrustAnchors(f)
+	if err != nil {
+		return nil, fmt.Errorf("--trust-anchor %s: %w", path, err)
+	}
+	return rrs, nil
 }
