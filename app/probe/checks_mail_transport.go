@@ -259,7 +259,9 @@ func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTar
 		}
 		return t
 	}
-	tc := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10})
+	// Every suite Go has, so that even a legacy-only server yields its
+	// certificate and the scan can say what is wrong with it.
+	tc := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, CipherSuites: tlsscan.GoSuites()})
 	if err := tc.HandshakeContext(cctx); err != nil {
 		t.Transcript = append(t.Transcript, "TLS handshake failed: "+err.Error())
 		t.Error = "TLS handshake after STARTTLS failed: " + err.Error()

@@ -17,6 +17,7 @@ import (
 	"github.com/miekg/dns"
 
 	"tenderprobe/app/probe/dnssec"
+	"tenderprobe/app/probe/tlsscan"
 )
 
 // tlsaRecord is a TLSA record as shown in details.
@@ -177,6 +178,7 @@ func (r *run) servedChain(ctx context.Context, addr, serverName string, preamble
 		// DANE decides trust here, not the web PKI.
 		InsecureSkipVerify: true,
 		MinVersion:         tls.VersionTLS10,
+		CipherSuites:       tlsscan.GoSuites(),
 	})
 	if err := tc.HandshakeContext(cctx); err != nil {
 		return nil, fmt.Errorf("probe: TLS handshake with %s: %w", addr, err)

@@ -18,6 +18,7 @@ import (
 
 	"tenderprobe/app/probe/netguard"
 	"tenderprobe/app/probe/parse"
+	"tenderprobe/app/probe/tlsscan"
 )
 
 // Limits of the HTTP checks.
@@ -121,16 +122,20 @@ func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
 		}
 		return r.dialer.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
 	}
+	tlsCfg := &tls.Config{
+		RootCAs: r.cfg.RootCAs,
+		// Headers are read even behind a bad certificate or old TLS
+		// (web.tls-* report those); security.txt only over good TLS.
+		InsecureSkipVerify: !verify,
+		Time:               r.cfg.Now,
+	}
+	if !verify {
+		tlsCfg.MinVersion, tlsCfg.CipherSuites = tls.VersionTLS10, tlsscan.GoSuites()
+	}
 	tr := &http.Transport{
-		Proxy:       nil,
-		DialContext: dial,
-		TLSClientConfig: &tls.Config{
-			RootCAs: r.cfg.RootCAs,
-			// Headers are read even behind a bad certificate (web.tls-cert
-			// reports it); security.txt is only trusted over a good one.
-			InsecureSkipVerify: !verify,
-			Time:               r.cfg.Now,
-		},
+		Proxy:                  nil,
+		DialContext:            dial,
+		TLSClientConfig:        tlsCfg,
 		TLSHandshakeTimeout:    r.cfg.ConnTimeout,
 		ResponseHeaderTimeout:  r.cfg.ConnTimeout,
 		MaxResponseHeaderBytes: maxHTTPRead,
@@ -524,6 +529,12 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 		}
 		if resp.StatusCode != http.StatusOK {
 			res.Status, res.Summary = StatusFail, fmt.Sprintf("no security.txt: %s answers %d", cur, resp.StatusCode)
+			// internet.nl looks at the legacy location too, to say why.
+			legacy := hostURL("https", t.Host, "/security.txt")
+			if lr, _, _, _, err := get(ctx, c, legacy); err == nil && lr.StatusCode == http.StatusOK {
+				res.Hops = append(res.Hops, hop{URL: legacy, Status: lr.StatusCode})
+				res.Summary += "; a file exists at the legacy location /security.txt, but RFC 9116 requires /.well-known/security.txt"
+			}
 			return res
 		}
 		res.URL = cur

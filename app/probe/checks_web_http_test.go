@@ -99,6 +99,7 @@ func TestCheckWebHTTP(t *testing.T) {
 		name      string
 		apex, www site
 		want      map[string]Status
+		contains  string
 	}{
 		{
 			name: "a site doing everything right passes all four checks",
@@ -212,6 +213,24 @@ func TestCheckWebHTTP(t *testing.T) {
 			want: map[string]Status{"web.security-txt": StatusFail},
 		},
 		{
+			name: "a security.txt only at the legacy /security.txt fails and says so",
+			apex: with(good("example.test"), func(s *site) {
+				body := s.sectxt
+				s.sectxt = ""
+				s.extra = func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path != "/security.txt" {
+						http.NotFound(w, r)
+						return
+					}
+					w.Header().Set("Content-Type", "text/plain")
+					fmt.Fprint(w, body)
+				}
+			}),
+			www:      good("www.example.test"),
+			want:     map[string]Status{"web.security-txt": StatusFail},
+			contains: "legacy location",
+		},
+		{
 			name: "a security.txt redirecting to http fails",
 			apex: with(good("example.test"), func(s *site) {
 				s.sectxt = ""
@@ -228,10 +247,16 @@ func TestCheckWebHTTP(t *testing.T) {
 			if len(checks) != 4 {
 				t.Fatalf("got %d checks, want 4", len(checks))
 			}
+			all := ""
 			for id, want := range tc.want {
-				if got := findCheck(t, checks, id); got.Status != want {
+				got := findCheck(t, checks, id)
+				all += got.Summary
+				if got.Status != want {
 					t.Errorf("%s = %s (%s), want %s", id, got.Status, got.Summary, want)
 				}
+			}
+			if !strings.Contains(all, tc.contains) {
+				t.Errorf("summaries %q lack %q", all, tc.contains)
 			}
 		})
 	}

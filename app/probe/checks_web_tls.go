@@ -180,6 +180,7 @@ func versionCheck(id string, scans []tlsTarget) Check {
 	}
 	var rows []row
 	bad := map[tlsscan.Version][]string{}
+	var unknown []string
 	for _, s := range scans {
 		rw := row{Host: s.Host, Addr: s.Addr.String(), Accepted: s.Report.AcceptedVersions()}
 		for _, v := range s.Report.Versions {
@@ -191,6 +192,9 @@ func versionCheck(id string, scans []tlsTarget) Check {
 			}
 			if v.Accepted && v.Class == tlsscan.Insufficient {
 				bad[v.Version] = append(bad[v.Version], targetLabel(s.Host, s.Addr))
+			}
+			if !v.Accepted && v.Error != "" && v.Class == tlsscan.Insufficient {
+				unknown = append(unknown, v.Version.String()+" on "+targetLabel(s.Host, s.Addr))
 			}
 		}
 		rows = append(rows, rw)
@@ -204,6 +208,9 @@ func versionCheck(id string, scans []tlsTarget) Check {
 			}
 		}
 		return newCheck(id, StatusFail, "Outdated protocol versions accepted: "+strings.Join(parts, "; ")+".", details)
+	}
+	if len(unknown) > 0 {
+		return newCheck(id, StatusError, "Could not be determined whether outdated versions are accepted: "+strings.Join(unknown, ", ")+".", details)
 	}
 	return newCheck(id, StatusPass, "Only TLS 1.2 and TLS 1.3 are accepted.", details)
 }

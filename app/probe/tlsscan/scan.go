@@ -259,6 +259,14 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	s.rep.Reachable = true
 	s.rep.Versions = results
+	for _, vr := range results {
+		if vr.Error != "" {
+			s.rep.Errors = append(s.rep.Errors, vr.Version.String()+": "+vr.Error)
+		}
+	}
+	if s.rep.HandshakeError != "" {
+		s.rep.Errors = append(s.rep.Errors, "handshake: "+s.rep.HandshakeError)
+	}
 	if s.rep.Certificate == nil && s.rawCerts != nil {
 		s.rep.Certificate = evaluateChain(s.rawCerts, "raw TLS 1.2 Certificate message", cfg)
 	}
@@ -356,11 +364,17 @@ func (e *dialError) Unwrap() error { return e.err }
 func refused(err error) bool {
 	var alert *AlertError
 	var de *dialError
+	var ne net.Error
 	switch {
 	case errors.As(err, &de):
 		return false
 	case errors.As(err, &alert), errors.Is(err, errRejected),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	case errors.As(err, &ne) && ne.Timeout():
+		// Some servers and middleboxes drop a ClientHello they dislike
+		// without a word; the caller has already ruled out that the
+		// scan's own context ran out.
 		return true
 	}
 	return false
@@ -419,6 +433,10 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 			}
 			sh, err := s.hello(ctx, v, offer)
 			if err != nil {
+				if ctx.Err() != nil {
+					vr.Error = ctx.Err().Error()
+					return false
+				}
 				if isProtocolVersionAlert(err) && !vr.Accepted {
 					return false
 				}
@@ -558,9 +576,9 @@ func chunk(ids []uint16, n int) [][]uint16 {
 	return out
 }
 
-// goSuites is every suite crypto/tls can negotiate, secure and insecure, so
-// that the certificate can be fetched even from a legacy-only server.
-func goSuites() []uint16 {
+// GoSuites is every suite crypto/tls can negotiate, secure and insecure, so
+// that a certificate can be fetched even from a legacy-only server.
+func GoSuites() []uint16 {
 	var ids []uint16
 	for _, cs := range tls.CipherSuites() {
 		ids = append(ids, cs.ID)
@@ -624,7 +642,7 @@ func (s *scanner) goHandshake(ctx context.Context, curves []tls.CurveID) (tls.Co
 		InsecureSkipVerify: true,
 		MinVersion:         tls.VersionTLS10,
 		MaxVersion:         tls.VersionTLS13,
-		CipherSuites:       goSuites(),
+		CipherSuites:       GoSuites(),
 		CurvePreferences:   curves,
 	})
 	if err := tc.HandshakeContext(ctx); err != nil {
