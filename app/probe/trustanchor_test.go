@@ -29,6 +29,24 @@ func TestDefaultTrustAnchors(t *testing.T) {
 			}
 		}
 	})
+	t.Run("the built-in digests are the SHA-256 DS of the published root KSK DNSKEYs", func(t *testing.T) {
+		// The root KSKs as published in the root zone (and in BIND's bind.keys):
+		// hashing them must give the DS digests IANA lists, and their key tags.
+		keys, err := ParseTrustAnchors(strings.NewReader(rootKSKs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 2 {
+			t.Fatalf("%d keys parsed, want 2", len(keys))
+		}
+		for _, rr := range keys {
+			k := rr.(*dns.DNSKEY)
+			ds := k.ToDS(dns.SHA256)
+			if want, ok := want[k.KeyTag()]; !ok || !strings.EqualFold(ds.Digest, want) {
+				t.Errorf("key tag %d hashes to %s, built-in has %q", k.KeyTag(), ds.Digest, want)
+			}
+		}
+	})
 	t.Run("an engine without configured anchors uses the built-in ones", func(t *testing.T) {
 		e, err := New(Config{Resolver: "127.0.0.1:53"})
 		if err != nil {
@@ -93,3 +111,22 @@ func TestParseTrustAnchors(t *testing.T) {
 		})
 	}
 }
+
+// rootKSKs are the root zone's key-signing keys KSK-2017 and KSK-2024.
+const rootKSKs = `. 172800 IN DNSKEY 257 3 8 (
+	AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3
+	+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kv
+	ArMtNROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF
+	0jLHwVN8efS3rCj/EWgvIWgb9tarpVUDK/b58Da+sqqls3eNbuv7pr+e
+	oZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxuOLYA4/ilBmSVIzuDWfd
+	RUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6UwN
+	R1AkUTV74bU= ) ; KSK-2017, key tag 20326
+. 172800 IN DNSKEY 257 3 8 (
+	AwEAAa96jeuknZlaeSrvyAJj6ZHv28hhOKkx3rLGXVaC6rXTsDc449/c
+	idltpkyGwCJNnOAlFNKF2jBosZBU5eeHspaQWOmOElZsjICMQMC3aeHb
+	GiShvZsx4wMYSjH8e7Vrhbu6irwCzVBApESjbUdpWWmEnhathWu1jo+s
+	iFUiRAAxm9qyJNg/wOZqqzL/dL/q8PkcRU5oUKEpUge71M3ej2/7CPqp
+	dVwuMoTvoB+ZOT4YeGyxMvHmbrxlFzGOHOijtzN+u1TQNatX2XBuzZNQ
+	1K+s2CXkPIZo7s6JgZyvaBevYtxPvYLw4z9mR7K2vaF18UYH9Z9GNUUe
+	ayffKC73PYc= ) ; KSK-2024, key tag 38696
+`
