@@ -66,6 +66,7 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// String returns "line N: field: message", leaving out what is unknown.
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.Line > 0 {
