@@ -380,6 +380,11 @@ func refused(err error) bool {
 	return false
 }
 
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 func isProtocolVersionAlert(err error) bool {
 	var alert *AlertError
 	return errors.As(err, &alert) && alert.Description == 70
@@ -437,7 +442,9 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 					vr.Error = ctx.Err().Error()
 					return false
 				}
-				if isProtocolVersionAlert(err) && !vr.Accepted {
+				if (isProtocolVersionAlert(err) || isTimeout(err)) && !vr.Accepted {
+					// A silent server will not answer the next chunk
+					// either; waiting for each would multiply the timeout.
 					return false
 				}
 				if refused(err) {

@@ -259,6 +259,9 @@ type rawServer struct {
 	compress               bool
 	noReneg                bool
 	certDER                []byte
+	// silentBelow makes the server read hellos for older versions and
+	// never answer, as some middleboxes do.
+	silentBelow Version
 }
 
 func (s *rawServer) start(t testing.TB) string {
@@ -302,6 +305,10 @@ func (s *rawServer) serve(c net.Conn) {
 	}
 	comps := cur.bytes(int(cur.u8()))
 	if cur.bad {
+		return
+	}
+	if clientVersion < s.silentBelow {
+		io.Copy(io.Discard, c)
 		return
 	}
 	alert := func(d byte) { c.Write([]byte{recordAlert, 3, 1, 0, 2, 2, d}) }
@@ -482,4 +489,57 @@ func (r *sliceReader) Read(p []byte) (int, error) {
 	n := copy(p, r.b)
 	r.b = r.b[n:]
 	return n, nil
+}
+
+func TestScanTreatsSilentServersAsRefusingAndNeverHangs(t *testing.T) {
+	ca := probetest.NewCA(t)
+	cert := ca.Issue(t, probetest.LeafOptions{}, "quiet.example.test")
+	srv := rawServer{minVersion: TLS12, maxVersion: TLS12, suites: []uint16{0xC02B}, silentBelow: TLS12, certDER: cert.Certificate[0]}
+	rep := scan(t, srv.start(t), "quiet.example.test", ca, func(c *Config) { c.Timeout = 300 * time.Millisecond })
+	if got := rep.AcceptedVersions(); !slices.Equal(got, []Version{TLS12}) {
+		t.Errorf("accepted = %v, want only TLS1.2", got)
+	}
+	for _, vr := range rep.Versions {
+		if vr.Version < TLS12 && vr.Error != "" {
+			t.Errorf("%s: a silent server should count as refusing, got error %q", vr.Version, vr.Error)
+		}
+	}
+
+	// A peer that accepts and never speaks: the caller's deadline ends the scan.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { io.Copy(io.Discard, c); c.Close() }()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	rep, err = Scan(ctx, Config{Addr: ln.Addr().String(), ServerName: "hang.example.test", Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.AcceptedVersions()) != 0 || rep.Handshake != nil || len(rep.Errors) == 0 {
+		t.Errorf("a mute server should yield no versions, no handshake and errors; got %+v", rep)
+	}
+}
+
+func TestScanSeesTheGroupAskedForInAHelloRetryRequest(t *testing.T) {
+	ca := probetest.NewCA(t)
+	cert := ca.Issue(t, probetest.LeafOptions{}, "p256.example.test")
+	addr := startTLS(t, &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}, CurvePreferences: []tls.CurveID{tls.CurveP384}})
+	rep := scan(t, addr, "p256.example.test", ca, func(c *Config) { c.Versions = []Version{TLS13} })
+	if !slices.Equal(rep.AcceptedVersions(), []Version{TLS13}) {
+		t.Fatalf("TLS 1.3 not detected through a HelloRetryRequest: %+v", rep.Versions)
+	}
+	if !slices.ContainsFunc(rep.KexGroups, func(g Group) bool { return g.Name == "secp384r1" }) {
+		t.Errorf("kex groups = %+v, want secp384r1 from the retry request", rep.KexGroups)
+	}
 }
