@@ -115,6 +115,12 @@ func (r *run) checkSPF(ctx context.Context) (Check, string) {
 	if len(a.macroTerm) > 0 {
 		details["macro_terms_not_followed"] = a.macroTerm
 	}
+	for _, t := range policy.Terms {
+		if t.Name == "ptr" && !t.Modifier {
+			// RFC 7208 section 5.5: slow, unreliable, and SHOULD NOT be used.
+			details["note"] = "the record uses the ptr mechanism, which RFC 7208 says should not be used"
+		}
+	}
 	allText := "none"
 	if all != nil {
 		allText = all.Raw
@@ -465,6 +471,13 @@ func (r *run) checkDKIM(m *dns.Msg, err error, spfRecord string, dmarc *dmarcFou
 		return errorChecks(err, id)[0]
 	}
 	details := map[string]any{"name": name, "rcode": dns.RcodeToString[m.Rcode]}
+	var seen []string
+	for _, rr := range append(append([]dns.RR{}, m.Answer...), m.Ns...) {
+		if rr.Header().Rrtype != dns.TypeRRSIG && rr.Header().Rrtype != dns.TypeNSEC && rr.Header().Rrtype != dns.TypeNSEC3 {
+			seen = append(seen, rr.String())
+		}
+	}
+	details["records"] = seen
 	switch m.Rcode {
 	case dns.RcodeSuccess:
 		return newCheck(id, StatusPass, name+" exists: the domain publishes DKIM keys under it.", details)
