@@ -462,13 +462,17 @@ func PublishTender(ctx context.Context, db *gorm.DB, id uint) (*Tender, error) {
 // revision (Revision+1, SupersedesID = id) with a copy of the fields and the
 // sheet. The published revision stays readable and locked. A draft cannot
 // be amended (edit it instead), nor can a revision that already has an
-// amendment, nor a tender past publication: all ErrConflict.
+// amendment, nor a tender past publication: all ErrConflict. A user who may
+// not edit the tender (User.CanEditTender) gets ErrForbidden.
 func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, error) {
 	var newID uint
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		old, err := lockTender(tx, id)
 		if err != nil {
 			return err
+		}
+		if by != nil && !by.CanEditTender(old) {
+			return fmtErr(ErrForbidden, "models: amend tender %d: %s may not change it", id, by.Email)
 		}
 		if old.Status != StatusPublished {
 			return fmtErr(ErrConflict, "models: amend tender %d: only a published tender can be amended, it is %s", id, old.Status)

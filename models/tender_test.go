@@ -367,6 +367,13 @@ func TestAmendTender(t *testing.T) {
 				t.Errorf("copied sheet %v", got)
 			}
 		})
+		t.Run("an officer of another org or an auditor may not amend it", func(t *testing.T) {
+			for _, u := range []*models.User{w.officer2, w.auditor, w.vendor} {
+				if _, err := models.AmendTender(ctx, db, u, v1.ID); !errors.Is(err, models.ErrForbidden) {
+					t.Errorf("%s: got %v", u.Email, err)
+				}
+			}
+		})
 		t.Run("a second amendment of the same revision is a conflict", func(t *testing.T) {
 			if _, err := models.AmendTender(ctx, db, w.officer, v1.ID); !errors.Is(err, models.ErrConflict) {
 				t.Errorf("got %v", err)
