@@ -154,29 +154,43 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 		all         []portResult
 	)
 	ports := []int{r.cfg.HTTPPort, r.cfg.HTTPSPort}
+	// The apex and www often share addresses: each address is connected to
+	// once per port, all at the same time, and the result shared.
+	var unique []netip.Addr
+	seen := map[netip.Addr]bool{}
 	for _, h := range hosts {
 		_, aaaa, err := r.lookupAddrs(ctx, h)
 		if err != nil {
 			return errorChecks(err, id)[0]
 		}
 		v6, mapped := realIPv6(aaaa)
-		ev := hostEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped}
+		evidence = append(evidence, hostEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped})
 		if len(v6) == 0 {
 			noAAAA = append(noAAAA, h)
 		}
-		ev.Connections = r.connectAll(ctx, v6, ports)
-		all = append(all, ev.Connections...)
-		// internet.nl asks every IPv6 address to answer on 80 and/or 443.
 		for _, a := range v6 {
-			open := false
-			for _, c := range ev.Connections {
-				open = open || (c.Address == a.String() && c.Open)
-			}
-			if !open {
-				unreachable = append(unreachable, a.String()+" ("+h+")")
+			if !seen[a] {
+				seen[a] = true
+				unique = append(unique, a)
 			}
 		}
-		evidence = append(evidence, ev)
+	}
+	all = r.connectAll(ctx, unique, ports)
+	for i := range evidence {
+		ev := &evidence[i]
+		// internet.nl asks every IPv6 address to answer on 80 and/or 443.
+		for _, a := range ev.AAAA {
+			open := false
+			for _, c := range all {
+				if c.Address == a {
+					ev.Connections = append(ev.Connections, c)
+					open = open || c.Open
+				}
+			}
+			if !open {
+				unreachable = append(unreachable, a+" ("+ev.Host+")")
+			}
+		}
 	}
 	details := map[string]any{"hosts": evidence, "ports": ports}
 	switch {

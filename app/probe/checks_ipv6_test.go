@@ -42,6 +42,18 @@ func TestCheckWebIPv6(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an address shared by the apex and www is connected to once per port", func(t *testing.T) {
+		polite := startAcceptor(t, "::1")
+		r, _ := dnsCheckRun(t, "example.test", func(c *Config) { c.HTTPPort, c.HTTPSPort = closed, polite.port },
+			"example.test. 60 IN AAAA ::1", "www.example.test. 60 IN AAAA ::1")
+		got := r.checkWebIPv6(context.Background())
+		if got.Status != StatusPass {
+			t.Fatalf("got %s %q", got.Status, got.Summary)
+		}
+		if n := polite.settled(t); n != 1 {
+			t.Fatalf("the web server saw %d connections, want 1", n)
+		}
+	})
 	t.Run("an IPv6 address with both web ports closed fails", func(t *testing.T) {
 		r, _ := dnsCheckRun(t, "example.test", func(c *Config) { c.HTTPPort, c.HTTPSPort = closed, closed },
 			"example.test. 60 IN AAAA ::1")

@@ -45,8 +45,13 @@ func checkNamed(t testing.TB, checks []Check, id string) Check {
 // tcpAcceptor listens on addr (host:0), accepts and closes connections and
 // counts them, so tests can tell that a refused address was never reached.
 type tcpAcceptor struct {
+	host     string
 	port     int
 	accepted atomic.Int64
+	// sentinels counts the test's own connections made by settled.
+	sentinels int64
+	// remotes receives the peer address of every accepted connection.
+	remotes chan string
 }
 
 func startAcceptor(t testing.TB, host string) *tcpAcceptor {
@@ -55,7 +60,7 @@ func startAcceptor(t testing.TB, host string) *tcpAcceptor {
 	if err != nil {
 		t.Fatalf("listen on %s: %v", host, err)
 	}
-	a := &tcpAcceptor{port: ln.Addr().(*net.TCPAddr).Port}
+	a := &tcpAcceptor{host: host, port: ln.Addr().(*net.TCPAddr).Port, remotes: make(chan string, 1024)}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -63,11 +68,36 @@ func startAcceptor(t testing.TB, host string) *tcpAcceptor {
 				return
 			}
 			a.accepted.Add(1)
+			select {
+			case a.remotes <- c.RemoteAddr().String():
+			default:
+			}
 			c.Close()
 		}
 	}()
 	t.Cleanup(func() { ln.Close() })
 	return a
+}
+
+// settled returns how many connections the probe made, once they have all
+// been accepted: the kernel completes a handshake before Accept returns, so
+// the test connects once more itself and, connections being accepted in
+// order, waits for its own to come out of the backlog.
+func (a *tcpAcceptor) settled(t testing.TB) int64 {
+	t.Helper()
+	c, err := net.Dial("tcp", net.JoinHostPort(a.host, strconv.Itoa(a.port)))
+	if err != nil {
+		t.Fatalf("sentinel connection: %v", err)
+	}
+	mine := c.LocalAddr().String()
+	defer c.Close()
+	a.sentinels++
+	for remote := range a.remotes {
+		if remote == mine {
+			break
+		}
+	}
+	return a.accepted.Load() - a.sentinels
 }
 
 // closedPort returns a port on host that nothing listens on.

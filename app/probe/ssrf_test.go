@@ -98,7 +98,7 @@ func TestPolicyFetchRefusesEverySpecialPurposeRange(t *testing.T) {
 			}
 		})
 	}
-	if n := v4.accepted.Load() + v6.accepted.Load(); n != 0 {
+	if n := v4.settled(t) + v6.settled(t); n != 0 {
 		t.Fatalf("the loopback servers accepted %d connections; the guard should have refused them all", n)
 	}
 }
@@ -133,7 +133,7 @@ func TestConnectingChecksRefuseLoopbackWithoutAllowPrivate(t *testing.T) {
 			t.Errorf("%s without --allow-private = %s %q", id, c.Status, c.Summary)
 		}
 	}
-	if n := web.accepted.Load() + smtp.accepted.Load() + nsQueries.Load(); n != 0 {
+	if n := web.settled(t) + smtp.settled(t) + nsQueries.Load(); n != 0 {
 		t.Fatalf("loopback servers were reached %d times without --allow-private", n)
 	}
 
@@ -143,7 +143,7 @@ func TestConnectingChecksRefuseLoopbackWithoutAllowPrivate(t *testing.T) {
 			t.Errorf("%s with --allow-private = %s %q", c.ID, c.Status, c.Summary)
 		}
 	}
-	if web.accepted.Load() == 0 || smtp.accepted.Load() == 0 || nsQueries.Load() == 0 {
+	if web.settled(t) == 0 || smtp.settled(t) == 0 || nsQueries.Load() == 0 {
 		t.Fatal("with --allow-private the loopback servers should have been reached")
 	}
 }
@@ -168,7 +168,7 @@ func TestEngineRefusesAnMXOnLoopback(t *testing.T) {
 	if c.Status != StatusFail || !strings.Contains(c.Summary, "refused") {
 		t.Fatalf("mail.ipv6 = %s %q", c.Status, c.Summary)
 	}
-	if n := smtp.accepted.Load(); n != 0 {
+	if n := smtp.settled(t); n != 0 {
 		t.Fatalf("the loopback SMTP listener accepted %d connections", n)
 	}
 }
