@@ -109,6 +109,14 @@ type zone struct {
 	// noDenialFor names delegations whose negative DS answers carry no proof.
 	noDenialFor map[string]bool
 	served      *servedZone
+	// sigCache keeps the signatures of RRsets that did not change since the
+	// last signing, so that adding one record does not re-sign the zone.
+	sigCache map[rrKey]cachedSig
+}
+
+type cachedSig struct {
+	fingerprint string
+	sigs        []dns.RR
 }
 
 // NewSignedInternet creates a signed root "." and TLD "test.". The root's DS
@@ -471,6 +479,25 @@ func (in *SignedInternet) sign(z *zone) {
 // signRRset signs one RRset with the KSK (DNSKEY) or ZSK (anything else),
 // applying the zone's deliberate fault when it targets this RRset.
 func (in *SignedInternet) signRRset(z *zone, k rrKey, rrs []dns.RR) []dns.RR {
+	var fp strings.Builder
+	fmt.Fprintf(&fp, "%d/%d/%d|", z.cfg.Break, z.cfg.BreakType, z.zsk.KeyTag())
+	for _, rr := range rrs {
+		fp.WriteString(rr.String())
+		fp.WriteByte('\n')
+	}
+	if c, ok := z.sigCache[k]; ok && c.fingerprint == fp.String() {
+		return c.sigs
+	}
+	sigs := in.makeRRSIG(z, k, rrs)
+	if z.sigCache == nil {
+		z.sigCache = make(map[rrKey]cachedSig)
+	}
+	z.sigCache[k] = cachedSig{fingerprint: fp.String(), sigs: sigs}
+	return sigs
+}
+
+// makeRRSIG signs one RRset for real.
+func (in *SignedInternet) makeRRSIG(z *zone, k rrKey, rrs []dns.RR) []dns.RR {
 	key, priv := z.zsk, z.zskPriv
 	if k.rtype == dns.TypeDNSKEY {
 		key, priv = z.ksk, z.kskPriv
