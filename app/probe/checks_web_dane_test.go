@@ -5,10 +5,13 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
 
 	"tenderprobe/app/probe/probetest"
 )
@@ -89,4 +92,25 @@ func TestCheckWebDANE(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzMatchTLSA feeds arbitrary TLSA records (as a zone file would carry
+// them) to the matcher: it must never panic, and must only match a record
+// whose data really is the certificate's or its key's digest.
+func FuzzMatchTLSA(f *testing.F) {
+	ca := probetest.NewCA(f)
+	cert := ca.Issue(f, probetest.LeafOptions{}, "fuzz.example.test")
+	chain := []*x509.Certificate{cert.Leaf, ca.Cert}
+	f.Add(uint8(3), uint8(1), uint8(1), spkiSHA256(f, cert))
+	f.Add(uint8(2), uint8(0), uint8(0), hex.EncodeToString(ca.Cert.Raw))
+	f.Add(uint8(9), uint8(7), uint8(5), "zz")
+	f.Fuzz(func(t *testing.T, usage, selector, matching uint8, data string) {
+		rr := &dns.TLSA{Hdr: dns.RR_Header{Name: "_443._tcp.fuzz.example.test.", Rrtype: dns.TypeTLSA, Class: dns.ClassINET},
+			Usage: usage, Selector: selector, MatchingType: matching, Certificate: data}
+		l := daneLookup{tlsa: []*dns.TLSA{rr}, Records: []tlsaRecord{{}}}
+		ok := matchTLSA(&l, chain, ca.Pool, x509.VerifyOptions{}, usage%2 == 0)
+		if ok && usage != 0 && usage != 1 && usage != 2 && usage != 3 {
+			t.Fatalf("usage %d matched", usage)
+		}
+	})
 }
