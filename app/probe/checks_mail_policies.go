@@ -151,7 +151,7 @@ func (r *run) fetchMTASTSPolicy(ctx context.Context, host, url string) (policyFe
 		Timeout: r.cfg.ConnTimeout * 2,
 		Transport: &http.Transport{
 			DialContext:            r.dialHostViaResolver(r.cfg.HTTPSPort),
-			TLSClientConfig:        &tls.Config{RootCAs: r.cfg.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12},
+			TLSClientConfig:        &tls.Config{RootCAs: r.cfg.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12, Time: r.cfg.Now},
 			TLSHandshakeTimeout:    r.cfg.ConnTimeout,
 			ResponseHeaderTimeout:  r.cfg.ConnTimeout,
 			MaxResponseHeaderBytes: 64 << 10,
