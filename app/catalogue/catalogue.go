@@ -358,45 +358,114 @@ func lineAt(data []byte, offset int) int {
 	return bytes.Count(data[:offset], []byte("\n")) + 1
 }
 
-// jsonLines walks the tokens of a valid JSON catalogue to find the line on
-// which each standard's object starts.
+// jsonLines walks the tokens of a valid JSON catalogue to find the line of
+// each top-level key, of each standard, of each of its fields and of each
+// reference and check, as decodeYAML does with the YAML node tree.
 func jsonLines(data []byte) *lineIndex {
 	idx := &lineIndex{top: map[string]int{}}
 	dec := json.NewDecoder(bytes.NewReader(data))
+	lineOf := func(offset int64) int { return lineAt(data, nextNonSpace(data, int(offset))) }
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return idx
 	}
 	for dec.More() {
-		before := int(dec.InputOffset())
+		before := dec.InputOffset()
 		t, err := dec.Token()
 		if err != nil {
 			return idx
 		}
 		key, _ := t.(string)
-		idx.top[key] = lineAt(data, nextNonSpace(data, before))
-		if key != "standards" {
-			var skip json.RawMessage
-			if dec.Decode(&skip) != nil {
+		idx.top[key] = lineOf(before)
+		t, err = dec.Token()
+		if err != nil {
+			return idx
+		}
+		if key != "standards" || t != json.Delim('[') {
+			if skipJSON(dec, t) != nil {
 				return idx
 			}
 			continue
 		}
-		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-			return idx
-		}
 		for dec.More() {
-			start := int(dec.InputOffset())
-			var raw json.RawMessage
-			if dec.Decode(&raw) != nil {
+			start := dec.InputOffset()
+			t, err := dec.Token()
+			if err != nil {
 				return idx
 			}
-			idx.standards = append(idx.standards, lineAt(data, nextNonSpace(data, start)))
+			idx.standards = append(idx.standards, lineOf(start))
+			fields := map[string]int{}
+			idx.fields = append(idx.fields, fields)
+			if t != json.Delim('{') {
+				if skipJSON(dec, t) != nil {
+					return idx
+				}
+				continue
+			}
+			if jsonEntryLines(dec, lineOf, fields) != nil {
+				return idx
+			}
 		}
 		if _, err := dec.Token(); err != nil {
 			return idx
 		}
 	}
 	return idx
+}
+
+// jsonEntryLines records the lines of one standard's fields; the decoder
+// has just read the object's opening brace.
+func jsonEntryLines(dec *json.Decoder, lineOf func(int64) int, fields map[string]int) error {
+	for dec.More() {
+		before := dec.InputOffset()
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		fields[key] = lineOf(before)
+		t, err = dec.Token()
+		if err != nil {
+			return err
+		}
+		if (key != "references" && key != "checks") || t != json.Delim('[') {
+			if err := skipJSON(dec, t); err != nil {
+				return err
+			}
+			continue
+		}
+		for i := 0; dec.More(); i++ {
+			fields[fmt.Sprintf("%s[%d]", key, i)] = lineOf(dec.InputOffset())
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+// skipJSON skips the rest of a value whose first token was t.
+func skipJSON(dec *json.Decoder, t json.Token) error {
+	if t != json.Delim('{') && t != json.Delim('[') {
+		return nil
+	}
+	for depth := 1; depth > 0; {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	return nil
 }
 
 // nextNonSpace skips whitespace, commas and colons, which the decoder's

@@ -87,6 +87,13 @@ func TestParseReportsTheLineAndField(t *testing.T) {
 		{"a JSON validation error names the line of the standard", catalogue.FormatJSON,
 			"{\n  \"version\": \"1\",\n  \"title\": \"t\",\n  \"standards\": [\n    {\"slug\": \"a\"},\n\n    {\"slug\": \"Bad Slug\"}\n  ]\n}",
 			7, "standards[1].slug", "lowercase words"},
+		{"a wrong domain in JSON names the line of the domain field", catalogue.FormatJSON, jsonWith(`"domain": "web"`, `"checks": ["web.hsts"]`),
+			10, "standards[0].domain", `"web" is not one of`},
+		{"an unknown check in JSON names the line of the check", catalogue.FormatJSON, jsonWith(`"domain": "communication"`, `"checks": [
+        "mail.spf",
+        "mail.spff"
+      ]`),
+			19, "standards[0].checks[1]", `"mail.spff" is not a probe check`},
 		{"text that is not UTF-8 is refused", catalogue.FormatYAML, "version: \xff\xfe", 0, "", "not UTF-8"},
 		{"an empty file is refused", catalogue.FormatJSON, "", 0, "", "empty"},
 	}
@@ -126,6 +133,31 @@ func TestParseReportsTheLineAndField(t *testing.T) {
 			t.Errorf("got %+v, %v", f, err)
 		}
 	})
+}
+
+// jsonWith returns a one-standard JSON catalogue with the given domain and
+// checks members; the domain is on line 10.
+func jsonWith(domain, checks string) string {
+	return `{
+  "version": "1",
+  "title": "t",
+  "standards": [
+
+    {
+      "slug": "spf",
+      "name": "SPF",
+
+      ` + domain + `,
+      "references": [
+        {"kind": "RFC", "id": "7208", "title": "SPF", "url": "https://www.rfc-editor.org/rfc/rfc7208"}
+      ],
+      "summary": "s",
+      "why_demand": "w",
+      "clause": "c",
+      ` + checks + `
+    }
+  ]
+}`
 }
 
 func TestDetectFormat(t *testing.T) {
