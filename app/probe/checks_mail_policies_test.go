@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"tenderprobe/app/probe/probetest"
 )
@@ -97,6 +98,28 @@ func TestCheckMTASTS(t *testing.T) {
 		r, _ := dnsCheckRun(t, "example.test", func(cfg *Config) { cfg.HTTPSPort, cfg.RootCAs = port, ca.Pool }, mxRecords...)
 		got := checkNamed(t, checkMailPolicies(context.Background(), r), "mail.mta-sts")
 		if got.Status != StatusFail || !strings.Contains(got.Summary, "certificate") {
+			t.Fatalf("got %s %q", got.Status, got.Summary)
+		}
+	})
+	t.Run("an expired certificate fails", func(t *testing.T) {
+		srv := httptest.NewUnstartedServer(servePolicy(enforce))
+		expired := ca.Issue(t, probetest.LeafOptions{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-time.Hour)}, "mta-sts.example.test")
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{expired}}
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.StartTLS()
+		defer srv.Close()
+		port := srv.Listener.Addr().(*net.TCPAddr).Port
+		r, _ := dnsCheckRun(t, "example.test", func(cfg *Config) { cfg.HTTPSPort, cfg.RootCAs = port, ca.Pool }, mxRecords...)
+		got := checkNamed(t, checkMailPolicies(context.Background(), r), "mail.mta-sts")
+		if got.Status != StatusFail || !strings.Contains(got.Summary, "expired") {
+			t.Fatalf("got %s %q", got.Status, got.Summary)
+		}
+	})
+	t.Run("a policy host without an address fails", func(t *testing.T) {
+		r, _ := dnsCheckRun(t, "example.test", func(cfg *Config) { cfg.RootCAs = ca.Pool },
+			mxRecords[0], mxRecords[1], mxRecords[3])
+		got := checkNamed(t, checkMailPolicies(context.Background(), r), "mail.mta-sts")
+		if got.Status != StatusFail || !strings.Contains(got.Summary, "no A or AAAA record") {
 			t.Fatalf("got %s %q", got.Status, got.Summary)
 		}
 	})
