@@ -24,6 +24,11 @@ func startTLS(t testing.TB, cfg *tls.Config) string {
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
+	return serveTLSOn(t, ln, cfg)
+}
+
+// serveTLSOn is startTLS on a given listener.
+func serveTLSOn(t testing.TB, ln net.Listener, cfg *tls.Config) string {
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
