@@ -222,7 +222,8 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		}
 		return res, nil
 	}
-	return bogus(res, fmt.Sprintf("CNAME chain from %s is too long", show(name))), nil
+	// A loop or an absurdly long chain is a broken zone, not a DNSSEC verdict.
+	return indeterminate(res, fmt.Errorf("dnssec: the CNAME chain from %s loops or is longer than 12 names", show(name)))
 }
 
 // prefetch asks, all at once, for the DS and DNSKEY RRsets the walk down to

@@ -57,6 +57,9 @@ func testInternet(t *testing.T) (*probetest.SignedInternet, *probetest.DNSServer
 		{Name: "bogusdenial.test.", Break: probetest.BreakBogusDenial},
 		{Name: "nodenial.test.", Break: probetest.BreakNoDenial, Records: []string{"*.wild 300 IN A 127.0.0.9", "www 300 IN A 127.0.0.1"}},
 		{Name: "n3bogus.test.", NSEC3: true, Break: probetest.BreakBogusDenial},
+		{Name: "sha1.test.", Algorithm: dns.RSASHA1, Records: []string{"@ 300 IN A 127.0.0.1"}},
+		{Name: "nokeysig.test.", Break: probetest.BreakMissingRRSIG, BreakType: dns.TypeDNSKEY},
+		{Name: "loop.test.", Records: []string{"a 300 IN CNAME b.loop.test.", "b 300 IN CNAME a.loop.test."}},
 		{Name: "salted.test.", NSEC3: true, NSEC3Iterations: 5, NSEC3Salt: "CAFE", Records: []string{"www 300 IN A 127.0.0.1"}},
 		{Name: "costly.test.", NSEC3: true, NSEC3Iterations: 500, Records: []string{"www 300 IN A 127.0.0.1"}},
 		{Name: "nx-optout.test.", NSEC3: true, OptOut: true},
@@ -118,6 +121,8 @@ func TestValidate(t *testing.T) {
 		{"an unsigned child under an NSEC3 opt-out span is insecure", "www.child.optout.test", dns.TypeA, dnssec.Insecure, dns.RcodeSuccess, "opt-out", 1},
 		{"a CNAME into an unsigned zone is insecure", "to-unsigned.example.test", dns.TypeA, dnssec.Insecure, dns.RcodeSuccess, "unsigned delegation", 1},
 		{"a zone signed with an unsupported algorithm is insecure", "ed448.test", dns.TypeA, dnssec.Insecure, dns.RcodeSuccess, "ED448", 1},
+		{"an RSASHA1 zone is still validated and secure", "sha1.test", dns.TypeA, dnssec.Secure, dns.RcodeSuccess, "", 1},
+		{"a DNSKEY RRset without signature is bogus", "nokeysig.test", dns.TypeSOA, dnssec.Bogus, dns.RcodeSuccess, "missing RRSIG over DNSKEY nokeysig.test", -1},
 		{"an expired signature is bogus", "expired.test", dns.TypeSOA, dnssec.Bogus, dns.RcodeSuccess, "RRSIG over SOA expired.test expired at", -1},
 		{"an expired signature on the address only is bogus for the address", "expired-a.test", dns.TypeA, dnssec.Bogus, dns.RcodeSuccess, "RRSIG over A expired-a.test expired at", -1},
 		{"an expired signature on the address leaves the SOA secure", "expired-a.test", dns.TypeSOA, dnssec.Secure, dns.RcodeSuccess, "", 1},
@@ -198,6 +203,17 @@ func TestValidateTrustAnchors(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestValidateCNAMELoop(t *testing.T) {
+	in, srv := testInternet(t)
+	v := dnssec.New(resolver.New(srv.Addr, 5*time.Second), in.TrustAnchor())
+	t.Run("a CNAME loop the resolver gives up on is indeterminate, not a DNSSEC failure", func(t *testing.T) {
+		res, err := v.Validate(context.Background(), "a.loop.test", dns.TypeA)
+		if err == nil || res.Security != dnssec.Indeterminate || !strings.Contains(res.Reason, "SERVFAIL") {
+			t.Fatalf("got %s (%q), err %v", res.Security, res.Reason, err)
+		}
+	})
 }
 
 func TestValidateResolverWithoutDNSSEC(t *testing.T) {
