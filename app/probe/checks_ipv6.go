@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -80,6 +81,21 @@ type portResult struct {
 	Error   string `json:"error,omitempty"`
 	// Refused is set when the SSRF guard refused the address.
 	Refused string `json:"refused,omitempty"`
+	// NoRoute is set when this machine has no route to the address: a
+	// fault of the probing side, not of the domain.
+	NoRoute bool `json:"no_route,omitempty"`
+}
+
+// noLocalRoute reports whether a dial failed before leaving this machine
+// because it has no route to the network (typically: no IPv6 connectivity).
+func noLocalRoute(err error) bool {
+	return errors.Is(err, syscall.ENETUNREACH)
+}
+
+// noRouteError turns "this machine cannot reach IPv6" into an error verdict
+// instead of blaming the domain.
+func noRouteError(addrs []string) error {
+	return fmt.Errorf("this machine has no route to %s (no IPv6 connectivity?), so IPv6 reachability cannot be judged", strings.Join(addrs, ", "))
 }
 
 // tcpConnect opens and closes one TCP connection through the SSRF guard.
@@ -92,6 +108,7 @@ func (r *run) tcpConnect(ctx context.Context, addr netip.Addr, port int) portRes
 		if errors.As(err, &refused) {
 			res.Refused = refused.Why
 		}
+		res.NoRoute = noLocalRoute(err)
 		return res
 	}
 	conn.Close()
@@ -113,6 +130,19 @@ func (r *run) connectAll(ctx context.Context, addrs []netip.Addr, ports []int) [
 		}
 	}
 	wg.Wait()
+	return out
+}
+
+// noRoutes lists the addresses this machine had no route to.
+func noRoutes(results []portResult) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, res := range results {
+		if res.NoRoute && !seen[res.Address] {
+			seen[res.Address] = true
+			out = append(out, res.Address)
+		}
+	}
 	return out
 }
 
@@ -196,6 +226,8 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 	switch {
 	case len(noAAAA) > 0:
 		return newCheck(id, StatusFail, "No IPv6 address (AAAA) for "+strings.Join(noAAAA, ", ")+": the web site cannot be reached over IPv6.", details)
+	case len(unreachable) > 0 && len(noRoutes(all)) > 0:
+		return errorChecks(noRouteError(noRoutes(all)), id)[0]
 	case len(unreachable) > 0:
 		return newCheck(id, StatusFail, fmt.Sprintf("The web server does not accept connections over IPv6 on port %d or %d at %s%s.",
 			r.cfg.HTTPPort, r.cfg.HTTPSPort, strings.Join(unreachable, ", "), refusals(all)), details)
@@ -260,6 +292,8 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 	switch {
 	case len(noAAAA) > 0:
 		return newCheck(id, StatusFail, "Mail server without an IPv6 address (AAAA): "+strings.Join(noAAAA, ", ")+".", details)
+	case len(unreachable) > 0 && len(noRoutes(all)) > 0:
+		return errorChecks(noRouteError(noRoutes(all)), id)[0]
 	case len(unreachable) > 0:
 		return newCheck(id, StatusFail, fmt.Sprintf("Mail server not reachable over IPv6 on port %d at %s%s.",
 			r.cfg.SMTPPort, strings.Join(unreachable, ", "), refusals(all)), details)
@@ -306,6 +340,7 @@ type dnsAnswer struct {
 	RTTms    int64  `json:"rtt_ms,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Refused  string `json:"refused,omitempty"`
+	NoRoute  bool   `json:"no_route,omitempty"`
 }
 
 // askNameServer sends a SOA query for zone to addr:port over UDP, through the
@@ -322,6 +357,7 @@ func (r *run) askNameServer(ctx context.Context, addr netip.Addr, port int, zone
 		if errors.As(err, &refused) {
 			res.Refused = refused.Why
 		}
+		res.NoRoute = noLocalRoute(err)
 		return res
 	}
 	defer conn.Close()
@@ -337,6 +373,7 @@ func (r *run) askNameServer(ctx context.Context, addr netip.Addr, port int, zone
 	co := &dns.Conn{Conn: conn, UDPSize: 1232}
 	if err := co.WriteMsg(q); err != nil {
 		res.Error = err.Error()
+		res.NoRoute = noLocalRoute(err)
 		return res
 	}
 	for {
@@ -395,7 +432,7 @@ func (r *run) checkNSIPv6(ctx context.Context) Check {
 		return errorChecks(err, id)[0]
 	}
 	withAAAA := 0
-	var silent, refusedTo []string
+	var silent, refusedTo, noRoute []string
 	for _, ev := range evidence {
 		if len(ev.AAAA) > 0 {
 			withAAAA++
@@ -403,6 +440,9 @@ func (r *run) checkNSIPv6(ctx context.Context) Check {
 		for _, q := range ev.Queries {
 			if !q.Answered {
 				silent = append(silent, q.Address+" ("+ev.Host+")")
+			}
+			if q.NoRoute {
+				noRoute = append(noRoute, q.Address)
 			}
 			if q.Refused != "" {
 				refusedTo = append(refusedTo, q.Address+" ("+q.Refused+")")
@@ -413,6 +453,8 @@ func (r *run) checkNSIPv6(ctx context.Context) Check {
 	switch {
 	case withAAAA < 2:
 		return newCheck(id, StatusFail, fmt.Sprintf("Only %d of the %d name servers of %s have an IPv6 address; at least two are needed.", withAAAA, len(hosts), zone), details)
+	case len(noRoute) > 0:
+		return errorChecks(noRouteError(noRoute), id)[0]
 	case len(silent) > 0:
 		s := "Name server not answering DNS queries over IPv6 at " + strings.Join(silent, ", ")
 		if len(refusedTo) > 0 {

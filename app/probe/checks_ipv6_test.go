@@ -2,7 +2,10 @@ package probe
 
 import (
 	"context"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -156,4 +159,21 @@ func TestCheckNSIPv6(t *testing.T) {
 			t.Fatalf("got %s %q", got.Status, got.Summary)
 		}
 	})
+}
+
+func TestNoLocalRouteIsTheProbersFault(t *testing.T) {
+	// What the kernel returns when this machine has no IPv6 route, as the
+	// net package wraps it.
+	noRoute := &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ENETUNREACH}}
+	if !noLocalRoute(noRoute) {
+		t.Fatal("ENETUNREACH should be recognised as a missing local route")
+	}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
+	if noLocalRoute(refused) {
+		t.Fatal("a refused connection is the server's answer, not a missing route")
+	}
+	err := noRouteError([]string{"2001:db8::1"})
+	if !strings.Contains(err.Error(), "no IPv6 connectivity") {
+		t.Fatalf("error %q should explain the cause", err)
+	}
 }
