@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probe/probetest"
 )
@@ -59,6 +61,7 @@ func TestBadArgumentsExitTwoWithAMessageBeforeProbing(t *testing.T) {
 	badList := writeFile(t, "domains.txt", "good.example.nl\nbad domain.nl\n")
 	emptyList := writeFile(t, "empty.txt", "# only a comment\n\n")
 	missing := filepath.Join(t.TempDir(), "missing.txt")
+	notRoot := writeFile(t, "anchor.key", "example.nl. 3600 IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n")
 
 	tests := []struct {
 		name    string
@@ -83,6 +86,8 @@ func TestBadArgumentsExitTwoWithAMessageBeforeProbing(t *testing.T) {
 		{"a missing CA file is refused", []string{"--ca-file", missing, "example.nl"}, "--ca-file"},
 		{"a CA file without certificates is refused", []string{"--ca-file", notPEM, "example.nl"}, "no PEM certificate"},
 		{"a missing trust anchor file is refused", []string{"--trust-anchor", missing, "example.nl"}, "--trust-anchor"},
+		{"an empty trust anchor file is refused", []string{"--trust-anchor", emptyList, "example.nl"}, "--trust-anchor"},
+		{"a trust anchor file with a non-root record is refused", []string{"--trust-anchor", notRoot, "example.nl"}, "--trust-anchor"},
 		{"a missing VRP file is refused", []string{"--rpki-vrps", missing, "example.nl"}, "--rpki-vrps"},
 		{"a resolver port out of range is refused", []string{"--resolver", "127.0.0.1:99999", "example.nl"}, "invalid port"},
 		{"a resolver that is no address is refused", []string{"--resolver", "http://x/", "example.nl"}, "--resolver"},
@@ -437,6 +442,44 @@ func TestVRPFileIsLoadedOrRefused(t *testing.T) {
 			}
 			if cfg.VRPs == nil || cfg.VRPs.Len() != tt.wantLen {
 				t.Errorf("VRP set = %+v, want %d entries", cfg.VRPs, tt.wantLen)
+			}
+		})
+	}
+}
+
+func TestTrustAnchorsComeFromTheFileOrTheBuiltInRootKeys(t *testing.T) {
+	anchor := writeFile(t, "root.key", ". 3600 IN DS 12345 13 2 "+strings.Repeat("ab", 32)+"\n")
+	tests := []struct {
+		name    string
+		args    []string
+		wantTag uint16
+		wantLen int
+	}{
+		{"without a file the IANA root KSKs are used", nil, 20326, len(probe.DefaultTrustAnchors())},
+		{"a file replaces the built-in keys", []string{"--trust-anchor", anchor}, 12345, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--resolver", "127.0.0.1"}, append(tt.args, "example.nl")...)
+			o, err := parseArgs(args, strings.NewReader(""), &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := buildConfig(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cfg.TrustAnchors) != tt.wantLen {
+				t.Fatalf("got %d anchors, want %d", len(cfg.TrustAnchors), tt.wantLen)
+			}
+			found := false
+			for _, rr := range cfg.TrustAnchors {
+				if ds, ok := rr.(*dns.DS); ok && ds.KeyTag == tt.wantTag {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no DS with key tag %d among %v", tt.wantTag, cfg.TrustAnchors)
 			}
 		})
 	}
