@@ -112,7 +112,14 @@ func dnssecVerdict(v dnssecName) (Status, string) {
 	case dnssec.Secure:
 		return StatusPass, fmt.Sprintf("%s is DNSSEC-signed and validates from the root", v.Name)
 	case dnssec.Insecure:
-		return StatusFail, fmt.Sprintf("%s is not signed with DNSSEC (%s)", v.Name, v.Reason)
+		if v.res.UnsignedBy != "" {
+			parent := v.res.UnsignedBy
+			if parent == "." {
+				parent = "the root"
+			}
+			return StatusFail, fmt.Sprintf("%s is not signed with DNSSEC: %s, a signed zone, proves that %s has no DS record", v.Name, parent, v.Zone)
+		}
+		return StatusFail, fmt.Sprintf("%s is not secured by DNSSEC (insecure): %s", v.Name, v.Reason)
 	case dnssec.Bogus:
 		return StatusFail, fmt.Sprintf("%s fails DNSSEC validation (bogus): %s", v.Name, v.Reason)
 	}

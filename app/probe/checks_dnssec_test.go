@@ -34,6 +34,7 @@ func dnssecInternet(t *testing.T) (*probetest.SignedInternet, *probetest.DNSServ
 		{Name: "dsmismatch.test.", Break: probetest.BreakDSMismatch},
 		{Name: "nosig.test.", Break: probetest.BreakMissingRRSIG, BreakType: dns.TypeSOA},
 		{Name: "unproven.test.", Unsigned: true, Break: probetest.BreakNoDenial},
+		{Name: "ed448.test.", Algorithm: dns.ED448},
 	} {
 		in.AddZone(z)
 	}
@@ -55,7 +56,8 @@ func TestCheckDNSSEC(t *testing.T) {
 	}{
 		{"a signed domain with signed mail servers passes both", "secure.test", StatusPass, StatusPass, "validates", "all 2 mail server domains"},
 		{"a host name below a signed apex is validated through its address", "www.secure.test", StatusPass, StatusPass, "validates", "no MX records"},
-		{"an unsigned domain fails both as not signed", "unsigned.test", StatusFail, StatusFail, "not signed", "not signed"},
+		{"an unsigned domain fails both as not signed", "unsigned.test", StatusFail, StatusFail, "not signed with DNSSEC: test, a signed zone, proves that unsigned.test has no DS record", "not signed"},
+		{"a domain signed with an unsupported algorithm fails as insecure, saying why", "ed448.test", StatusFail, StatusFail, "not secured by DNSSEC (insecure): the DS records of ed448.test use only algorithms", "ED448"},
 		{"an expired signature fails with the expiry", "expired.test", StatusFail, StatusFail, "expired at", "expired at"},
 		{"a DS mismatch fails naming the key tag", "dsmismatch.test", StatusFail, StatusFail, "DS mismatch for dsmismatch.test: no DNSKEY matches DS keytag", "DS mismatch"},
 		{"a missing signature over the SOA fails", "nosig.test", StatusFail, StatusFail, "missing RRSIG over SOA nosig.test", "missing RRSIG"},

@@ -132,6 +132,7 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 	case pr.insecure || (pr.ok && pr.delegation):
 		next := p.with(pr.evidence)
 		next.security, next.zone, next.keys = Insecure, name, nil
+		next.unsignedBy = p.zone
 		next.reason = fmt.Sprintf("%s is an unsigned delegation from %s: %s", show(name), show(p.zone), pr.evidence)
 		return next
 	case pr.ok:

@@ -60,8 +60,14 @@ type Result struct {
 	Reason string `json:"reason,omitempty"`
 	// Rcode of the answer (NOERROR, NXDOMAIN).
 	Rcode int `json:"rcode"`
-	// Zone is the zone whose keys signed (or should have signed) the answer.
+	// Zone is the zone whose keys signed (or should have signed) the answer,
+	// as a fully qualified name.
 	Zone string `json:"zone,omitempty"`
+	// UnsignedBy is set when the answer is insecure because Zone is an
+	// unsigned delegation: it names the signed parent that proves Zone has
+	// no DS. Other insecure answers (unsupported algorithms, NSEC3 opt-out
+	// or iteration limits) leave it empty.
+	UnsignedBy string `json:"unsigned_by,omitempty"`
 	// Answer holds the records of the queried type (CNAMEs followed).
 	Answer []dns.RR `json:"-"`
 	// Records lists, as zone-file text, every record of the answer and
@@ -120,6 +126,8 @@ type zoneState struct {
 	chain    []string
 	// nxdomain marks a name that does not exist: nothing below it can be a cut.
 	nxdomain bool
+	// unsignedBy is the parent zone of a provably unsigned delegation.
+	unsignedBy string
 }
 
 // with returns a copy of st with extra evidence lines.
@@ -162,7 +170,10 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		case Bogus:
 			return bogus(res, st.reason), nil
 		case Insecure:
-			res.Security, res.Reason = Insecure, st.reason
+			res.Security, res.Reason, res.UnsignedBy = Insecure, st.reason, ""
+			if st.unsignedBy != "" {
+				res.UnsignedBy = show(st.unsignedBy)
+			}
 			res.Answer = followUnchecked(resp.Answer, cur, qtype)
 			return res, nil
 		}
