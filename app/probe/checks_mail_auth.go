@@ -187,7 +187,7 @@ func (a *spfAudit) walk(ctx context.Context, domain string, policy *parse.SPF, d
 	if policy.All != nil {
 		return policy.All, domain
 	}
-	if policy.Redirect != "" && !strings.Contains(policy.Redirect, "%{") {
+	if policy.Redirect != "" && !strings.Contains(policy.Redirect, "%{") && a.tempErr == nil && len(a.lookups) <= spfMaxLookups {
 		target := strings.ToLower(strings.TrimSuffix(policy.Redirect, "."))
 		if sub := a.fetch(ctx, domain, parse.SPFTerm{Raw: "redirect=" + policy.Redirect, Name: "redirect"}, target, depth); sub != nil {
 			return a.walk(ctx, target, sub, depth+1)
@@ -229,8 +229,12 @@ func (a *spfAudit) prefetch(ctx context.Context, domain string, policy *parse.SP
 // fetch retrieves and parses the SPF record an include or redirect points
 // at; problems are recorded and nil returned.
 func (a *spfAudit) fetch(ctx context.Context, from string, t parse.SPFTerm, target string, depth int) *parse.SPF {
-	if depth >= spfMaxDepth || a.visiting[target] {
+	if a.visiting[target] {
 		a.problems = append(a.problems, fmt.Sprintf("%s: %s loops back to a record already being evaluated", from, t.Raw))
+		return nil
+	}
+	if depth >= spfMaxDepth {
+		a.problems = append(a.problems, fmt.Sprintf("%s: %s nests includes more than %d deep", from, t.Raw, spfMaxDepth))
 		return nil
 	}
 	txts, rcode, err := a.r.txtRecords(ctx, target)
