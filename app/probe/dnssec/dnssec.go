@@ -13,7 +13,13 @@
 //     DNSKEY RRset, match a key to the DS and verify the RRset with it. An
 //     authenticated NSEC/NSEC3 "no DS, but NS" proof marks an insecure
 //     delegation, and everything below is insecure. A proof of "no DS and no
-//     NS" means no cut here. NXDOMAIN ends the walk.
+//     NS" means no cut here. NXDOMAIN ends the walk. When the "no DS" answer
+//     carries no usable proof, an SOA query tells whether the name is a zone
+//     apex: only then is the missing proof fatal (bogus).
+//     The walk's result for every name is kept in the Validator, and its DS
+//     and DNSKEY questions are sent all at once ahead of the walk when the
+//     Querier is a per-run resolver.Cache, so a cold chain costs about one
+//     round trip instead of two per label.
 //  3. Verify the answer: each RRset (CNAMEs and DNAMEs followed, each target
 //     walked as in step 2) must carry a valid RRSIG from the zone that holds
 //     it, inside its validity period by the configured clock; wildcard
