@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -263,12 +264,12 @@ func TestCheckWebHTTP(t *testing.T) {
 }
 
 func TestCheckWebHTTPRefusesPrivateAddressesWithoutAllowPrivate(t *testing.T) {
-	hits := 0
+	var hits atomic.Int64
 	ln, err := net.Listen("tcp", "127.0.0.23:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }), ReadHeaderTimeout: time.Second}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }), ReadHeaderTimeout: time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	port := ln.Addr().(*net.TCPAddr).Port
@@ -279,7 +280,7 @@ func TestCheckWebHTTPRefusesPrivateAddressesWithoutAllowPrivate(t *testing.T) {
 			t.Errorf("%s = %s (%s), want an error saying the address was refused", c.ID, c.Status, c.Summary)
 		}
 	}
-	if hits != 0 {
-		t.Errorf("the loopback server was reached %d times", hits)
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the loopback server was reached %d times", n)
 	}
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"io"
 	"log"
 	"net"
@@ -80,8 +81,13 @@ func serveHTTPS(t testing.TB, ln net.Listener, cfg *tls.Config, h http.Handler) 
 	t.Cleanup(func() { srv.Close() })
 }
 
+// findCheck returns the check with id, after making sure the whole list
+// serialises to JSON as the CLI's --json output needs.
 func findCheck(t testing.TB, checks []Check, id string) Check {
 	t.Helper()
+	if _, err := json.Marshal(checks); err != nil {
+		t.Fatalf("checks do not serialise to JSON: %v", err)
+	}
 	for _, c := range checks {
 		if c.ID == id {
 			return c
