@@ -25,6 +25,7 @@ const (
 	extSupportedGroups     = 10
 	extECPointFormats      = 11
 	extSignatureAlgorithms = 13
+	extPadding             = 21
 	extExtendedMasterSec   = 23
 	extSupportedVersions   = 43
 	extPSKModes            = 45
@@ -120,6 +121,17 @@ func (h clientHello) marshal() ([]byte, error) {
 			share = binary.BigEndian.AppendUint16(share, uint16(len(pub)))
 			share = append(share, pub...)
 			exts = appendExt(exts, extKeyShare, prefix16(share))
+		}
+		// RFC 7685: some servers (F5 among them) hang on a ClientHello
+		// whose handshake message is 256 to 511 bytes long; pad it to 512,
+		// as OpenSSL and browsers do. 4 bytes of handshake header, 2 of
+		// extensions length and 4 of padding-extension header count too.
+		if n := 4 + len(body) + 2 + len(exts); n >= 256 && n < 512 {
+			pad := 512 - n - 4
+			if pad < 0 {
+				pad = 0
+			}
+			exts = appendExt(exts, extPadding, make([]byte, pad))
 		}
 		body = binary.BigEndian.AppendUint16(body, uint16(len(exts)))
 		body = append(body, exts...)

@@ -118,6 +118,9 @@ type Handshake struct {
 	Suite   Suite   `json:"suite"`
 	// Group is the key-exchange group (zero for RSA key exchange).
 	Group Group `json:"group"`
+	// OCSPStapled is true when the server stapled an OCSP response
+	// (recommended, not required, by NCSC-NL).
+	OCSPStapled bool `json:"ocsp_stapled"`
 }
 
 // PQResult tells whether the server negotiates a post-quantum hybrid.
@@ -609,7 +612,7 @@ func (s *scanner) fullHandshake(ctx context.Context) {
 		s.mu.Unlock()
 		return
 	}
-	hs := &Handshake{Version: Version(state.Version), Suite: LookupSuite(state.CipherSuite)}
+	hs := &Handshake{Version: Version(state.Version), Suite: LookupSuite(state.CipherSuite), OCSPStapled: len(state.OCSPResponse) > 0}
 	if state.CurveID != 0 {
 		hs.Group = LookupGroup(uint16(state.CurveID))
 	}

@@ -548,3 +548,21 @@ func TestScanSeesTheGroupAskedForInAHelloRetryRequest(t *testing.T) {
 		t.Errorf("kex groups = %+v, want secp384r1 from the retry request", rep.KexGroups)
 	}
 }
+
+func TestClientHelloAvoidsTheF5LengthRange(t *testing.T) {
+	for _, n := range []int{1, 20, 50, 64, 100, 150, 300} {
+		for _, v := range []Version{TLS10, TLS12, TLS13} {
+			rec, err := clientHello{version: v, serverName: "www.example.test", suites: suitesFor(TLS12)[:min(n, len(suitesFor(TLS12)))]}.marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hsLen := len(rec) - 5
+			if hsLen >= 256 && hsLen < 512 {
+				t.Errorf("%s hello with %d suites is %d bytes, inside 256-511", v, n, hsLen)
+			}
+			if got := int(binary.BigEndian.Uint16(rec[3:5])); got != hsLen {
+				t.Errorf("record length %d, handshake %d", got, hsLen)
+			}
+		}
+	}
+}
