@@ -720,6 +720,9 @@ func storeSubmission(tx *gorm.DB, by *User, a *Attestation, declarer string, ame
 	if err := tx.Create(sub).Error; err != nil {
 		return nil, wrap(err, "attestation %d: store receipt", a.ID)
 	}
+	if _, err := enqueueRun(tx, a, RunReasonSubmitted, by, now); err != nil {
+		return nil, err
+	}
 	res := tx.Model(&Attestation{}).Where("id = ? AND lock_version = ?", a.ID, a.LockVersion).Updates(map[string]any{
 		"status": AttestationSubmitted, "submitted_at": now, "lock_version": a.LockVersion + 1, "updated_at": now,
 	})

@@ -28,6 +28,10 @@ var Tables = []any{
 	&Invitation{},
 	&ReviewComment{},
 	&AuditEntry{},
+	&ProbeRun{},
+	&ProbeResult{},
+	&Verification{},
+	&VerdictChange{},
 }
 
 // Migrate brings the schema up to date with Tables. AutoMigrate only adds

@@ -1,0 +1,159 @@
+// Package verify joins a vendor's declaration to live measurement: it turns
+// an answer's status, the probe checks of its standard and the check results
+// of the domains in the attestation's scope into a verdict. It is pure
+// logic; app/jobs runs the probes and stores what this package decides.
+//
+// Which domains a check applies to: web.* checks run against the web
+// domains of the scope, mail.* checks against the mail domains, and ns.*
+// checks (name servers) against both, since every domain has name servers.
+//
+// The verdicts, for an answer whose standard has probe checks:
+//
+//	claims complies, some check fails                      -> contradicted
+//	claims complies, no fail, some error                   -> inconclusive
+//	claims complies, all pass (warn and info count as pass) -> confirmed
+//	partial / does not comply, some check fails            -> consistent
+//	partial / does not comply, no fail, some error          -> inconclusive
+//	partial / does not comply, all pass                    -> better_than_declared
+//	not applicable or unanswered                           -> inconclusive
+//	no domain of the needed kind in scope, or every check
+//	not applicable                                         -> inconclusive
+//
+// and attestation_only when the standard has no checks. A fail decides
+// even beside errors: one failing measurement already contradicts a claim
+// of full compliance. A warn is a recommendation not followed; it neither
+// contradicts a claim nor shows a gap.
+package verify
+
+import (
+	"sort"
+	"strings"
+
+	"tenderprobe/models"
+)
+
+// Check statuses as the probe engine reports them.
+const (
+	statusPass          = "pass"
+	statusFail          = "fail"
+	statusWarn          = "warn"
+	statusInfo          = "info"
+	statusNotApplicable = "not_applicable"
+	statusError         = "error"
+)
+
+// Scope is the set of domains an attestation covers, by kind.
+type Scope struct {
+	Web  []string
+	Mail []string
+}
+
+// Domains returns every distinct domain of the scope, sorted: what a run probes.
+func (s Scope) Domains() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range append(append([]string{}, s.Web...), s.Mail...) {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DomainsFor returns the scope's domains a check applies to.
+func (s Scope) DomainsFor(checkID string) []string {
+	switch {
+	case strings.HasPrefix(checkID, "web."):
+		return s.Web
+	case strings.HasPrefix(checkID, "mail."):
+		return s.Mail
+	case strings.HasPrefix(checkID, "ns."):
+		return s.Domains()
+	}
+	return nil
+}
+
+// Results are the stored check outcomes by domain and check id.
+type Results map[string]map[string]models.ProbeCheck
+
+// ResultsOf indexes stored probe results. A domain whose probe failed as a
+// whole has no checks, so every check on it counts as an error.
+func ResultsOf(rs []models.ProbeResult) Results {
+	out := Results{}
+	for _, r := range rs {
+		m := map[string]models.ProbeCheck{}
+		for _, c := range r.Checks {
+			m[c.ID] = c
+		}
+		out[r.Domain] = m
+	}
+	return out
+}
+
+// Verdict decides the verification status of one answer. answer is the
+// answer's status, checks the check ids of its standard. It also returns
+// the check outcomes the verdict rests on, in check then domain order.
+func Verdict(answer string, checks []string, scope Scope, results Results) (string, []models.VerificationCheck) {
+	if len(checks) == 0 {
+		return models.VerdictAttestationOnly, []models.VerificationCheck{}
+	}
+	used := []models.VerificationCheck{}
+	var pass, fail, errs int
+	for _, id := range checks {
+		for _, d := range scope.DomainsFor(id) {
+			c, ok := results[d][id]
+			if !ok {
+				c = models.ProbeCheck{ID: id, Status: statusError, Summary: "not probed"}
+			}
+			used = append(used, models.VerificationCheck{ID: id, Domain: d, Status: c.Status, Summary: c.Summary})
+			switch c.Status {
+			case statusPass, statusWarn, statusInfo:
+				pass++
+			case statusFail:
+				fail++
+			case statusNotApplicable:
+			default:
+				errs++
+			}
+		}
+	}
+	switch answer {
+	case models.AnswerComplies:
+		switch {
+		case fail > 0:
+			return models.VerdictContradicted, used
+		case errs > 0 || pass == 0:
+			return models.VerdictInconclusive, used
+		}
+		return models.VerdictConfirmed, used
+	case models.AnswerPartial, models.AnswerDoesNotComply:
+		switch {
+		case fail > 0:
+			return models.VerdictConsistent, used
+		case errs > 0 || pass == 0:
+			return models.VerdictInconclusive, used
+		}
+		return models.VerdictBetterThanDeclared, used
+	}
+	return models.VerdictInconclusive, used
+}
+
+// Attestation decides the verdict of every answer of a (loaded with
+// answers, their requirements and standards, and scope) from the results.
+// The verdicts carry answer and requirement ids; run and time are set when
+// they are stored.
+func Attestation(a *models.Attestation, results Results) []models.Verification {
+	scope := Scope{Web: a.ScopeNames(models.ScopeWeb), Mail: a.ScopeNames(models.ScopeMail)}
+	out := make([]models.Verification, 0, len(a.Answers))
+	for _, an := range a.Answers {
+		var checks []string
+		if an.Requirement != nil && an.Requirement.Standard != nil {
+			checks = an.Requirement.Standard.Checks
+		}
+		status, used := Verdict(an.Status, checks, scope, results)
+		out = append(out, models.Verification{AnswerID: an.ID, RequirementID: an.RequirementID, Status: status, Checks: used})
+	}
+	return out
+}

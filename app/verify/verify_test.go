@@ -1,0 +1,117 @@
+package verify_test
+
+import (
+	"reflect"
+	"testing"
+
+	"tenderprobe/app/verify"
+	"tenderprobe/models"
+)
+
+// results builds Results from "domain check status" triples.
+func results(triples ...[3]string) verify.Results {
+	out := verify.Results{}
+	for _, t := range triples {
+		if out[t[0]] == nil {
+			out[t[0]] = map[string]models.ProbeCheck{}
+		}
+		out[t[0]][t[1]] = models.ProbeCheck{ID: t[1], Status: t[2]}
+	}
+	return out
+}
+
+func TestVerdict(t *testing.T) {
+	web := verify.Scope{Web: []string{"shop.test"}}
+	mail := verify.Scope{Mail: []string{"mail.test"}}
+	both := verify.Scope{Web: []string{"shop.test"}, Mail: []string{"mail.test"}}
+	tests := []struct {
+		name    string
+		answer  string
+		checks  []string
+		scope   verify.Scope
+		results verify.Results
+		want    string
+	}{
+		{"a standard without checks is attestation only", models.AnswerComplies, nil, both, nil, models.VerdictAttestationOnly},
+		{"a compliance claim with a passing check is confirmed", models.AnswerComplies, []string{"web.hsts"}, web,
+			results([3]string{"shop.test", "web.hsts", "pass"}), models.VerdictConfirmed},
+		{"a compliance claim with a failing check is contradicted", models.AnswerComplies, []string{"web.hsts"}, web,
+			results([3]string{"shop.test", "web.hsts", "fail"}), models.VerdictContradicted},
+		{"one failing check among passing ones contradicts", models.AnswerComplies, []string{"web.https", "web.https-redirect"}, web,
+			results([3]string{"shop.test", "web.https", "pass"}, [3]string{"shop.test", "web.https-redirect", "fail"}), models.VerdictContradicted},
+		{"a fail beside an error still contradicts", models.AnswerComplies, []string{"web.tls-version", "web.tls-cert"}, web,
+			results([3]string{"shop.test", "web.tls-version", "error"}, [3]string{"shop.test", "web.tls-cert", "fail"}), models.VerdictContradicted},
+		{"an error without any fail is inconclusive", models.AnswerComplies, []string{"web.tls-version", "web.tls-cert"}, web,
+			results([3]string{"shop.test", "web.tls-version", "error"}, [3]string{"shop.test", "web.tls-cert", "pass"}), models.VerdictInconclusive},
+		{"a warning does not contradict a compliance claim", models.AnswerComplies, []string{"web.security-headers"}, web,
+			results([3]string{"shop.test", "web.security-headers", "warn"}), models.VerdictConfirmed},
+		{"a check the probe never ran counts as an error", models.AnswerComplies, []string{"web.hsts"}, web,
+			results(), models.VerdictInconclusive},
+		{"a mail check is not judged on a web-only scope", models.AnswerComplies, []string{"mail.dmarc"}, web,
+			results([3]string{"shop.test", "mail.dmarc", "fail"}), models.VerdictInconclusive},
+		{"a web check is not judged on a mail-only scope", models.AnswerComplies, []string{"web.hsts"}, mail,
+			results([3]string{"mail.test", "web.hsts", "fail"}), models.VerdictInconclusive},
+		{"mail checks apply to the mail domains", models.AnswerComplies, []string{"mail.dmarc"}, both,
+			results([3]string{"mail.test", "mail.dmarc", "fail"}, [3]string{"shop.test", "mail.dmarc", "pass"}), models.VerdictContradicted},
+		{"name server checks apply to web and mail domains", models.AnswerComplies, []string{"ns.ipv6"}, both,
+			results([3]string{"shop.test", "ns.ipv6", "pass"}, [3]string{"mail.test", "ns.ipv6", "fail"}), models.VerdictContradicted},
+		{"checks that are all not applicable are inconclusive", models.AnswerComplies, []string{"mail.starttls"}, mail,
+			results([3]string{"mail.test", "mail.starttls", "not_applicable"}), models.VerdictInconclusive},
+		{"an admitted gap that the checks show is consistent", models.AnswerPartial, []string{"web.hsts"}, web,
+			results([3]string{"shop.test", "web.hsts", "fail"}), models.VerdictConsistent},
+		{"a declared non-compliance that the checks show is consistent", models.AnswerDoesNotComply, []string{"mail.dmarc"}, mail,
+			results([3]string{"mail.test", "mail.dmarc", "fail"}), models.VerdictConsistent},
+		{"an admitted gap that the checks do not find is better than declared", models.AnswerDoesNotComply, []string{"web.hsts"}, web,
+			results([3]string{"shop.test", "web.hsts", "pass"}), models.VerdictBetterThanDeclared},
+		{"an admitted gap with errors is inconclusive", models.AnswerPartial, []string{"web.hsts"}, web,
+			results([3]string{"shop.test", "web.hsts", "error"}), models.VerdictInconclusive},
+		{"a not applicable answer is inconclusive whatever the checks say", models.AnswerNotApplicable, []string{"web.hsts"}, web,
+			results([3]string{"shop.test", "web.hsts", "fail"}), models.VerdictInconclusive},
+		{"an empty scope is inconclusive", models.AnswerComplies, []string{"web.hsts"}, verify.Scope{}, nil, models.VerdictInconclusive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := verify.Verdict(tt.answer, tt.checks, tt.scope, tt.results)
+			if got != tt.want {
+				t.Errorf("verdict %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestVerdictListsTheChecksItRestsOn(t *testing.T) {
+	scope := verify.Scope{Web: []string{"a.test", "b.test"}, Mail: []string{"a.test"}}
+	_, used := verify.Verdict(models.AnswerComplies, []string{"web.dnssec", "mail.dnssec"}, scope,
+		results([3]string{"a.test", "web.dnssec", "pass"}, [3]string{"b.test", "web.dnssec", "fail"}, [3]string{"a.test", "mail.dnssec", "pass"}))
+	want := []models.VerificationCheck{
+		{ID: "web.dnssec", Domain: "a.test", Status: "pass"},
+		{ID: "web.dnssec", Domain: "b.test", Status: "fail"},
+		{ID: "mail.dnssec", Domain: "a.test", Status: "pass"},
+	}
+	if !reflect.DeepEqual(used, want) {
+		t.Errorf("checks %+v, want %+v", used, want)
+	}
+}
+
+func TestScopeDomainsAreDistinctAndSorted(t *testing.T) {
+	got := verify.Scope{Web: []string{"b.test", "a.test"}, Mail: []string{"a.test", "c.test"}}.Domains()
+	if want := []string{"a.test", "b.test", "c.test"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("domains %v, want %v", got, want)
+	}
+}
+
+func TestAttestationGivesEveryAnswerAVerdict(t *testing.T) {
+	hsts := &models.Standard{Slug: "hsts", Checks: []string{"web.hsts"}}
+	iso := &models.Standard{Slug: "iso-27001"}
+	a := &models.Attestation{
+		Scope: []models.ScopeDomain{{Kind: models.ScopeWeb, Name: "shop.test"}},
+		Answers: []models.Answer{
+			{ID: 1, RequirementID: 10, Status: models.AnswerComplies, Requirement: &models.Requirement{Standard: hsts}},
+			{ID: 2, RequirementID: 11, Status: models.AnswerComplies, Requirement: &models.Requirement{Standard: iso}},
+		},
+	}
+	got := verify.Attestation(a, results([3]string{"shop.test", "web.hsts", "fail"}))
+	if len(got) != 2 || got[0].AnswerID != 1 || got[0].Status != models.VerdictContradicted || got[1].RequirementID != 11 || got[1].Status != models.VerdictAttestationOnly {
+		t.Errorf("verdicts %+v", got)
+	}
+}

@@ -1,0 +1,328 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Probe run statuses. A run is queued until a worker claims it, running
+// while a worker holds its lease, and done or failed for good.
+const (
+	RunQueued  = "queued"
+	RunRunning = "running"
+	RunDone    = "done"
+	RunFailed  = "failed"
+)
+
+// Why a probe run was made.
+const (
+	RunReasonSubmitted = "submitted"
+	RunReasonManual    = "manual"
+	RunReasonScheduled = "scheduled"
+)
+
+// MaxRunAttempts bounds how often a run is claimed: a run whose workers
+// keep dying (a domain that crashes the probe, a poisoned row) fails after
+// this many claims instead of circling the queue for ever.
+const MaxRunAttempts = 5
+
+// ProbeRun is one job of the verification queue: probe every domain in the
+// scope of one submitted version of an attestation and set a verdict next
+// to each answer. A worker owns a running run through its lease; a lease
+// that runs out (the worker died) lets another worker take the run over,
+// keeping the results already stored.
+type ProbeRun struct {
+	ID            uint         `gorm:"primaryKey" json:"id"`
+	AttestationID uint         `gorm:"not null;index" json:"attestation_id"`
+	Attestation   *Attestation `gorm:"constraint:OnDelete:CASCADE" json:"-"`
+	Version       int          `gorm:"not null" json:"version"`
+	// Queued is set while the run waits to be claimed and NULL afterwards:
+	// its unique index lets at most one run of an attestation wait at a
+	// time, even when several processes enqueue at once.
+	Queued        *bool      `gorm:"uniqueIndex:idx_probe_run_waiting" json:"-"`
+	QueuedFor     *uint      `gorm:"uniqueIndex:idx_probe_run_waiting" json:"-"`
+	Status        string     `gorm:"size:10;not null;index" json:"status"`
+	Reason        string     `gorm:"size:10;not null" json:"reason"`
+	RequestedByID *uint      `json:"requested_by_id,omitempty"`
+	Done          int        `gorm:"not null;default:0" json:"done"`
+	Total         int        `gorm:"not null;default:0" json:"total"`
+	LeaseOwner    string     `gorm:"size:80;not null;default:''" json:"-"`
+	LeaseUntil    *time.Time `gorm:"index" json:"-"`
+	Attempts      int        `gorm:"not null;default:0" json:"attempts"`
+	Error         string     `gorm:"type:text;not null;default:''" json:"error,omitempty"`
+	CreatedAt     time.Time  `gorm:"not null;index" json:"created_at"`
+	StartedAt     *time.Time `json:"started_at,omitempty"`
+	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+}
+
+// Finished reports whether the run is done or failed.
+func (r *ProbeRun) Finished() bool { return r.Status == RunDone || r.Status == RunFailed }
+
+// Percent returns the share of domains probed, 0 to 100.
+func (r *ProbeRun) Percent() int {
+	if r.Total == 0 {
+		if r.Finished() {
+			return 100
+		}
+		return 0
+	}
+	return r.Done * 100 / r.Total
+}
+
+// ErrLeaseLost means a worker no longer owns the run it is working on:
+// its lease ran out and another worker took the run over. The worker must
+// stop and write nothing more.
+var ErrLeaseLost = errors.New("models: the probe run's lease was lost to another worker")
+
+// EnqueueRun queues a probe run of the current version of attestation
+// attID. When a run of it is already waiting, that run is returned instead,
+// so a double click or a scheduler racing a manual request probes once.
+// The attestation must be submitted (ErrNotSubmitted otherwise).
+func EnqueueRun(ctx context.Context, db *gorm.DB, attID uint, reason string, by *User, now time.Time) (*ProbeRun, error) {
+	var out *ProbeRun
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var a Attestation
+		if err := tx.First(&a, attID).Error; err != nil {
+			return notFound(err, "enqueue probe run: attestation %d", attID)
+		}
+		if !a.Submitted() {
+			return fmt.Errorf("models: enqueue probe run of attestation %d: %w", attID, ErrNotSubmitted)
+		}
+		var err error
+		out, err = enqueueRun(tx, &a, reason, by, now)
+		return err
+	})
+	if errors.Is(err, ErrConflict) {
+		// Another process queued one between our look and our insert.
+		return waitingRun(ctx, db, attID)
+	}
+	return out, err
+}
+
+// enqueueRun inserts a queued run of a's current version inside tx unless
+// one is already waiting. Submit calls it in its own transaction, so a
+// submission without its probe run cannot exist.
+func enqueueRun(tx *gorm.DB, a *Attestation, reason string, by *User, now time.Time) (*ProbeRun, error) {
+	var waiting ProbeRun
+	err := tx.Where("attestation_id = ? AND status = ?", a.ID, RunQueued).Order("id").Limit(1).Find(&waiting).Error
+	if err != nil {
+		return nil, wrap(err, "attestation %d: find waiting probe run", a.ID)
+	}
+	if waiting.ID != 0 {
+		if waiting.Version != a.Version {
+			// The waiting run would probe a superseded version.
+			if err := tx.Model(&waiting).Update("version", a.Version).Error; err != nil {
+				return nil, wrap(err, "attestation %d: move waiting run to version %d", a.ID, a.Version)
+			}
+			waiting.Version = a.Version
+		}
+		return &waiting, nil
+	}
+	yes, id := true, a.ID
+	run := &ProbeRun{AttestationID: a.ID, Version: a.Version, Queued: &yes, QueuedFor: &id, Status: RunQueued,
+		Reason: reason, CreatedAt: now.UTC()}
+	if by != nil {
+		uid := by.ID
+		run.RequestedByID = &uid
+	}
+	if err := tx.Create(run).Error; err != nil {
+		return nil, wrap(err, "attestation %d: queue probe run", a.ID)
+	}
+	return run, nil
+}
+
+func waitingRun(ctx context.Context, db *gorm.DB, attID uint) (*ProbeRun, error) {
+	var r ProbeRun
+	err := db.WithContext(ctx).Where("attestation_id = ? AND status = ?", attID, RunQueued).Order("id").First(&r).Error
+	if err != nil {
+		return nil, notFound(err, "attestation %d: waiting probe run", attID)
+	}
+	return &r, nil
+}
+
+// FindProbeRun returns run id.
+func FindProbeRun(ctx context.Context, db *gorm.DB, id uint) (*ProbeRun, error) {
+	var r ProbeRun
+	if err := db.WithContext(ctx).First(&r, id).Error; err != nil {
+		return nil, notFound(err, "probe run %d", id)
+	}
+	return &r, nil
+}
+
+// ClaimRun hands the oldest claimable run to owner with a lease until
+// now+lease: a queued run, or a running one whose lease has expired
+// because its worker died. It returns nil, nil when nothing is waiting.
+//
+// On PostgreSQL the candidate row is locked FOR UPDATE SKIP LOCKED, so
+// concurrent claimers from several processes pass over each other's rows
+// instead of queueing behind them. On SQLite the single UPDATE is atomic
+// on its own (the database has one writer at a time). Both re-check the
+// claimable condition in the UPDATE's WHERE, so a row two claimers picked
+// goes to exactly one of them.
+func ClaimRun(ctx context.Context, db *gorm.DB, owner string, lease time.Duration, now time.Time) (*ProbeRun, error) {
+	now = now.UTC()
+	claimable := "(status = 'queued' OR (status = 'running' AND lease_until < ?))"
+	pick := "SELECT id FROM probe_runs WHERE " + claimable + " ORDER BY id LIMIT 1"
+	if db.Name() == "postgres" {
+		pick += " FOR UPDATE SKIP LOCKED"
+	}
+	var claimed []ProbeRun
+	err := db.WithContext(ctx).Raw(
+		"UPDATE probe_runs SET status = 'running', queued = NULL, queued_for = NULL, lease_owner = ?, lease_until = ?, "+
+			"attempts = attempts + 1, started_at = COALESCE(started_at, ?) "+
+			"WHERE id = ("+pick+") AND "+claimable+" RETURNING *",
+		owner, now.Add(lease), now, now, now).Scan(&claimed).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: claim probe run: %w", err)
+	}
+	if len(claimed) == 0 {
+		return nil, nil
+	}
+	return &claimed[0], nil
+}
+
+// RenewLease extends owner's lease on run id to now+lease. ErrLeaseLost
+// when the run is no longer owner's.
+func RenewLease(ctx context.Context, db *gorm.DB, id uint, owner string, lease time.Duration, now time.Time) error {
+	res := db.WithContext(ctx).Model(&ProbeRun{}).
+		Where("id = ? AND status = ? AND lease_owner = ?", id, RunRunning, owner).
+		Update("lease_until", now.UTC().Add(lease))
+	if res.Error != nil {
+		return fmt.Errorf("models: renew lease of probe run %d: %w", id, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("models: renew lease of probe run %d: %w", id, ErrLeaseLost)
+	}
+	return nil
+}
+
+// holdsLease checks inside tx that owner still holds run id, so every write
+// a worker makes is fenced by its lease: a worker that lost its run (it
+// paused longer than the lease) cannot write over the new owner's work.
+func holdsLease(tx *gorm.DB, id uint, owner string, now time.Time) error {
+	res := tx.Model(&ProbeRun{}).
+		Where("id = ? AND status = ? AND lease_owner = ? AND lease_until >= ?", id, RunRunning, owner, now.UTC()).
+		Update("lease_owner", owner)
+	if res.Error != nil {
+		return fmt.Errorf("models: check lease of probe run %d: %w", id, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("models: probe run %d: %w", id, ErrLeaseLost)
+	}
+	return nil
+}
+
+// SetRunTotal records how many domains run id probes.
+func SetRunTotal(ctx context.Context, db *gorm.DB, id uint, owner string, total int, now time.Time) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := holdsLease(tx, id, owner, now); err != nil {
+			return err
+		}
+		return wrap(tx.Model(&ProbeRun{}).Where("id = ?", id).Update("total", total).Error, "probe run %d: set total", id)
+	})
+}
+
+// ReleaseRun puts owner's run id back in the queue, keeping its results,
+// for a worker that stops (the server shuts down) before finishing it, so
+// that the next start resumes it at once instead of after the lease.
+func ReleaseRun(ctx context.Context, db *gorm.DB, id uint, owner string) error {
+	var r ProbeRun
+	if err := db.WithContext(ctx).First(&r, id).Error; err != nil {
+		return notFound(err, "release probe run %d", id)
+	}
+	yes := true
+	res := db.WithContext(ctx).Model(&ProbeRun{}).
+		Where("id = ? AND status = ? AND lease_owner = ?", id, RunRunning, owner).
+		Updates(map[string]any{"status": RunQueued, "queued": &yes, "queued_for": r.AttestationID, "lease_owner": "", "lease_until": nil,
+			// A release is not a failed attempt.
+			"attempts": gorm.Expr("attempts - 1")})
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			// A newer run of the attestation is already waiting and will
+			// probe the same or a later version: this one is superseded.
+			return FailRun(ctx, db, id, owner, "superseded by a newer queued run", time.Now())
+		}
+		return fmt.Errorf("models: release probe run %d: %w", id, res.Error)
+	}
+	return nil
+}
+
+// FailRun marks owner's run id failed with reason.
+func FailRun(ctx context.Context, db *gorm.DB, id uint, owner, reason string, now time.Time) error {
+	now = now.UTC()
+	res := db.WithContext(ctx).Model(&ProbeRun{}).
+		Where("id = ? AND status = ? AND lease_owner = ?", id, RunRunning, owner).
+		Updates(map[string]any{"status": RunFailed, "error": reason, "finished_at": now, "lease_until": nil})
+	if res.Error != nil {
+		return fmt.Errorf("models: fail probe run %d: %w", id, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("models: fail probe run %d: %w", id, ErrLeaseLost)
+	}
+	return nil
+}
+
+// LatestRun returns the newest run of attestation attID, or nil when it
+// has none.
+func LatestRun(ctx context.Context, db *gorm.DB, attID uint) (*ProbeRun, error) {
+	var runs []ProbeRun
+	if err := db.WithContext(ctx).Where("attestation_id = ?", attID).Order("id DESC").Limit(1).Find(&runs).Error; err != nil {
+		return nil, wrap(err, "attestation %d: latest probe run", attID)
+	}
+	if len(runs) == 0 {
+		return nil, nil
+	}
+	return &runs[0], nil
+}
+
+// ListRuns returns the runs of attestation attID, newest first.
+func ListRuns(ctx context.Context, db *gorm.DB, attID uint, limit int) ([]ProbeRun, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	var runs []ProbeRun
+	if err := db.WithContext(ctx).Where("attestation_id = ?", attID).Order("id DESC").Limit(limit).Find(&runs).Error; err != nil {
+		return nil, wrap(err, "attestation %d: probe runs", attID)
+	}
+	return runs, nil
+}
+
+// EnqueueDueRechecks queues a scheduled run for every submitted attestation
+// of an awarded or active tender whose newest run is older than interval
+// (or that has none) and that has no run queued or running. It returns the
+// queued runs. Several processes may call it at once: the waiting-run
+// index keeps each attestation to one queued run.
+func EnqueueDueRechecks(ctx context.Context, db *gorm.DB, interval time.Duration, now time.Time) ([]ProbeRun, error) {
+	now = now.UTC()
+	var due []Attestation
+	err := db.WithContext(ctx).Model(&Attestation{}).
+		Joins("JOIN tenders ON tenders.id = attestations.tender_id").
+		Where("attestations.status = ? AND tenders.status IN ?", AttestationSubmitted, []string{StatusAwarded, StatusActive}).
+		Where("NOT EXISTS (SELECT 1 FROM probe_runs r WHERE r.attestation_id = attestations.id AND (r.status IN ? OR r.created_at > ?))",
+			[]string{RunQueued, RunRunning}, now.Add(-interval)).
+		Order("attestations.id").Find(&due).Error
+	if err != nil {
+		return nil, wrap(err, "find attestations due for re-verification")
+	}
+	var out []ProbeRun
+	for i := range due {
+		var run *ProbeRun
+		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var err error
+			run, err = enqueueRun(tx, &due[i], RunReasonScheduled, nil, now)
+			return err
+		})
+		if errors.Is(err, ErrConflict) {
+			continue // another process queued it first
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, *run)
+	}
+	return out, nil
+}
