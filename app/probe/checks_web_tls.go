@@ -84,7 +84,20 @@ var webTLSIDs = []string{"web.https", "web.tls-version", "web.tls-ciphers", "web
 
 // checkWebTLS scans HTTPS on the apex and www (first IPv4 and IPv6 address
 // each) and reports reachability, versions, suites and key exchange,
-// certificate and post-quantum key exchange.
+// certificate and post-quantum key exchange. Protocol steps:
+//
+//  1. Resolve A and AAAA of the apex and www through the run's resolver; www
+//     is tested when it has an address.
+//  2. For every target, concurrently, a full tlsscan.Scan on HTTPSPort through
+//     the SSRF-guarded dialer: raw ClientHellos per version (SSLv3 to TLS 1.3)
+//     enumerating accepted suites in chunks of 64, the order test, one
+//     crypto/tls handshake for the chain and group, one more offering only
+//     post-quantum hybrids when the first did not pick one.
+//  3. Judge per NCSC-NL 2025-05: web.https (a TLS handshake completes on
+//     every target), web.tls-version (nothing below TLS 1.2),
+//     web.tls-ciphers (suites, order, groups, DH primes, key-exchange
+//     signature hash, compression, RFC 5746, RFC 7627), web.tls-cert (trust,
+//     validity, name, key, signature hash), web.tls-pq (a hybrid group).
 func checkWebTLS(ctx context.Context, r *run) []Check {
 	targets, err := webHosts(ctx, r)
 	if err != nil {
