@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -174,17 +175,33 @@ func BenchmarkProbe1000Domains(b *testing.B) {
 	b.ReportMetric(float64(out.checks), "checks")
 }
 
-// statusCounter discards the CLI's output, counting check statuses as it
-// streams by. Keeping the document would inflate the peak RSS being
-// measured. The CLI writes each result in one call, so no status is split
-// across writes.
+// statusCounter discards the CLI's output, counting checks and errors as
+// it streams by; keeping the document would inflate the peak RSS being
+// measured. The CLI writes each result in one call (after the opening
+// `{"results":[` and a separator), so each write holds one whole result.
 type statusCounter struct {
 	checks, errors int
 }
 
 func (c *statusCounter) Write(p []byte) (int, error) {
-	c.checks += bytes.Count(p, []byte(`"status":`))
-	c.errors += bytes.Count(p, []byte(`"status":"error"`))
+	body := bytes.TrimLeft(bytes.TrimPrefix(p, []byte(`{"results":[`)), ",\n")
+	if len(body) == 0 || body[0] != '{' {
+		return len(p), nil
+	}
+	var r struct {
+		Checks []struct {
+			Status probe.Status `json:"status"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return 0, fmt.Errorf("bench: decode one result: %w", err)
+	}
+	for _, ch := range r.Checks {
+		c.checks++
+		if ch.Status == probe.StatusError {
+			c.errors++
+		}
+	}
 	return len(p), nil
 }
 
