@@ -24,9 +24,11 @@ const (
 	smtpMaxLines = 100
 	// ehloName is how the probe introduces itself.
 	ehloName = "tenderprobe.invalid"
-	// mailChunk is the suites per ClientHello for mail servers: larger than
-	// for the web, so that a quick scan needs fewer SMTP sessions.
-	mailChunk = 150
+	// mailChunk is the suites per ClientHello for mail servers: every suite
+	// of a class in one hello (about 250 at most, 500 bytes), so that a
+	// quick scan needs one SMTP session per class and version. MTAs are
+	// built on OpenSSL, GnuTLS or SChannel, which take such hellos.
+	mailChunk = 400
 )
 
 var mailTransportIDs = []string{"mail.starttls", "mail.dane"}
@@ -160,9 +162,10 @@ type mxResult struct {
 //     send EHLO, look for STARTTLS, send STARTTLS, expect 220, complete a TLS
 //     handshake with crypto/tls for the certificate chain, then EHLO and QUIT
 //     inside TLS. The whole conversation is kept as the transcript.
-//  2. Quick TLS scan (tlsscan.Quick): per version, one sample suite per class,
-//     each ClientHello after its own greeting-EHLO-STARTTLS, so an MX sees
-//     about a dozen short sessions, not hundreds.
+//  2. At the same time, a quick TLS scan (tlsscan.Quick): per version, one
+//     sample suite per class, each ClientHello after its own
+//     greeting-EHLO-STARTTLS, so an MX sees about a dozen short sessions,
+//     not hundreds. It is called off when step 1 finds no STARTTLS.
 //  3. Versions and suites are judged as for the web; certificate trust and
 //     name are information only (internet.nl), key and signature count.
 //  4. mail.dane: TLSA at _<port>._tcp.<mx>, DNSSEC-validated, usages 2 and 3
@@ -234,8 +237,62 @@ func (r *run) probeMX(ctx context.Context, host string) mxResult {
 	return res
 }
 
+// probeMXAddr runs the transcript session and the TLS scan of one address
+// side by side, so that the scan's chain of SMTP sessions does not wait for
+// the transcript; when the transcript shows that there is nothing to scan
+// (no STARTTLS, unreachable), the scan is called off.
 func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTarget {
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.SMTPPort))
+	scanCtx, stopScan := context.WithCancel(ctx)
+	defer stopScan()
+	type scanResult struct {
+		rep *tlsscan.Report
+		err error
+	}
+	scanned := make(chan scanResult, 1)
+	go func() {
+		rep, err := tlsscan.Scan(scanCtx, tlsscan.Config{
+			Dial:       r.dialer.DialContext,
+			Addr:       addr,
+			ServerName: host,
+			Preamble:   func(_ context.Context, c net.Conn) error { return startTLS(c, nil) },
+			RootCAs:    r.cfg.RootCAs,
+			Timeout:    r.cfg.ConnTimeout,
+			Now:        r.cfg.Now,
+			ChunkSize:  mailChunk,
+			Mode:       tlsscan.Quick,
+			SkipPQ:     true,
+		})
+		scanned <- scanResult{rep, err}
+	}()
+	t := r.smtpTranscript(ctx, host, ip, addr)
+	if t.NoSTARTTLS || t.Untestable {
+		stopScan()
+		<-scanned
+		return t
+	}
+	res := <-scanned
+	if res.err != nil {
+		t.Error = "TLS scan: " + res.err.Error()
+		return t
+	}
+	if t.chain == nil {
+		// crypto/tls could not finish a handshake (DHE-only or SSLv3-only
+		// servers); the raw scan still saw versions, suites and certificate.
+		if len(res.rep.AcceptedVersions()) == 0 {
+			return t
+		}
+		if c := res.rep.Certificate; c != nil {
+			t.chain = c.Certificates
+		}
+	}
+	t.report = res.rep
+	return t
+}
+
+// smtpTranscript holds one recorded session: greeting, EHLO, STARTTLS, a
+// crypto/tls handshake for the certificate chain, EHLO and QUIT inside TLS.
+func (r *run) smtpTranscript(ctx context.Context, host string, ip netip.Addr, addr string) mxTarget {
 	t := mxTarget{Host: host, Addr: addr, ip: ip}
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
 	defer cancel()
@@ -276,24 +333,6 @@ func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTar
 		s.cmd("QUIT")
 	}
 	tc.Close()
-
-	rep, err := tlsscan.Scan(ctx, tlsscan.Config{
-		Dial:       r.dialer.DialContext,
-		Addr:       addr,
-		ServerName: host,
-		Preamble:   func(_ context.Context, c net.Conn) error { return startTLS(c, nil) },
-		RootCAs:    r.cfg.RootCAs,
-		Timeout:    r.cfg.ConnTimeout,
-		Now:        r.cfg.Now,
-		ChunkSize:  mailChunk,
-		Mode:       tlsscan.Quick,
-		SkipPQ:     true,
-	})
-	if err != nil {
-		t.Error = "TLS scan: " + err.Error()
-		return t
-	}
-	t.report = rep
 	return t
 }
 

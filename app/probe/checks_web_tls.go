@@ -29,20 +29,36 @@ func (t webTarget) hostPort(port int) string {
 // webHosts returns the domain and, when it has an A or AAAA record, its www
 // name, with the addresses to test. It fails only when the apex lookup does.
 func webHosts(ctx context.Context, r *run) ([]webTarget, error) {
+	hosts := []string{r.domain, "www." + r.domain}
+	var addrs [2]struct {
+		v4, v6 []netip.Addr
+		err    error
+	}
+	// Both names at once: the run's cache shares the answers with the other
+	// web checks, and the lookups do not add up on the critical path.
+	var wg sync.WaitGroup
+	for i, host := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			addrs[i].v4, addrs[i].v6, addrs[i].err = r.lookupAddrs(ctx, host)
+		}()
+	}
+	wg.Wait()
 	var targets []webTarget
-	for i, host := range []string{r.domain, "www." + r.domain} {
-		v4, v6, err := r.lookupAddrs(ctx, host)
-		if err != nil {
+	for i, host := range hosts {
+		a := addrs[i]
+		if a.err != nil {
 			if i == 0 {
-				return nil, fmt.Errorf("probe: addresses of %s: %w", host, err)
+				return nil, fmt.Errorf("probe: addresses of %s: %w", host, a.err)
 			}
 			continue
 		}
-		if len(v4) > 0 {
-			targets = append(targets, webTarget{Host: host, Addr: v4[0]})
+		if len(a.v4) > 0 {
+			targets = append(targets, webTarget{Host: host, Addr: a.v4[0]})
 		}
-		if len(v6) > 0 {
-			targets = append(targets, webTarget{Host: host, Addr: v6[0]})
+		if len(a.v6) > 0 {
+			targets = append(targets, webTarget{Host: host, Addr: a.v6[0]})
 		}
 	}
 	return targets, nil

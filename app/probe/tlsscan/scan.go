@@ -414,9 +414,16 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 		}
 	}
 	var found []uint16
-	for _, chunks := range classes {
-		if !s.tryChunks(ctx, v, chunks, &vr, &found) {
-			break
+	if s.cfg.Mode == Full && len(classes[0]) > 1 {
+		// Two workers: the first chunk (where common suites are) and the
+		// rest, so the chain of sequential connections is about halved
+		// while a server sees at most two at a time per version.
+		found = s.tryChunksInTwo(ctx, v, classes[0], &vr)
+	} else {
+		for _, chunks := range classes {
+			if !s.tryChunks(ctx, v, chunks, &vr, &found) {
+				break
+			}
 		}
 	}
 	for _, id := range found {
@@ -477,6 +484,39 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 		}
 	}
 	return true
+}
+
+// tryChunksInTwo enumerates the first chunk and the others concurrently
+// and merges what both found into vr.
+func (s *scanner) tryChunksInTwo(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult) []uint16 {
+	parts := [2][][]uint16{chunks[:1], chunks[1:]}
+	var res [2]struct {
+		vr    VersionResult
+		found []uint16
+	}
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i].vr = *vr
+			s.tryChunks(ctx, v, parts[i], &res[i].vr, &res[i].found)
+		}()
+	}
+	wg.Wait()
+	var found []uint16
+	for _, r := range res {
+		vr.Accepted = vr.Accepted || r.vr.Accepted
+		if vr.Error == "" {
+			vr.Error = r.vr.Error
+		}
+		for _, id := range r.found {
+			if !slices.Contains(found, id) {
+				found = append(found, id)
+			}
+		}
+	}
+	return found
 }
 
 // testOrder offers the accepted suites best-first and then worst-first.
