@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -50,6 +51,40 @@ type testbed struct {
 	// that the SSRF tests can show that nothing was reached.
 	accepted  atomic.Int64
 	listeners []*probetest.DelayedListener
+
+	// trace, when tracing, records every answer's request and answer time.
+	traceMu sync.Mutex
+	tracing bool
+	trace   []roundTrip
+}
+
+// roundTrip is one answer as a server saw it; what names it ("dns MX
+// good.test", "smtp 127.0.0.1").
+type roundTrip struct {
+	what            string
+	asked, answered time.Time
+}
+
+func (tb *testbed) record(what string, asked, answered time.Time) {
+	tb.traceMu.Lock()
+	if tb.tracing {
+		tb.trace = append(tb.trace, roundTrip{what, asked, answered})
+	}
+	tb.traceMu.Unlock()
+}
+
+// startTrace starts recording round trips afresh; stopTrace returns them.
+func (tb *testbed) startTrace() {
+	tb.traceMu.Lock()
+	tb.tracing, tb.trace = true, nil
+	tb.traceMu.Unlock()
+}
+
+func (tb *testbed) stopTrace() []roundTrip {
+	tb.traceMu.Lock()
+	defer tb.traceMu.Unlock()
+	tb.tracing = false
+	return tb.trace
 }
 
 const (
@@ -73,7 +108,13 @@ func newTestbed(t testing.TB) *testbed {
 	tb.dns = tb.in.Serve(t)
 	counting := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		tb.dnsQueries.Add(1)
+		asked := time.Now()
 		tb.dns.ServeDNS(w, r)
+		what := "dns"
+		if len(r.Question) == 1 {
+			what = "dns " + dns.TypeToString[r.Question[0].Qtype] + " " + r.Question[0].Name
+		}
+		tb.record(what, asked, time.Now())
 	})
 	tb.resolver = net.JoinHostPort(goodV4, strconv.Itoa(serveDNS(t, goodV4, counting)))
 	tb.nsPort = serveDNS(t, goodV6, counting)
@@ -85,7 +126,7 @@ func newTestbed(t testing.TB) *testbed {
 	// The bad servers' certificate expired yesterday.
 	badCert := tb.ca.Issue(t, probetest.LeafOptions{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}, badNames...)
 
-	tb.httpsPort = tb.serveOnSamePort(t, func(addr string, ln net.Listener) {
+	tb.httpsPort = tb.serveOnSamePort(t, "https", func(addr string, ln net.Listener) {
 		good := addr != badV4
 		// Only AEAD suites with forward secrecy: Go's defaults still
 		// include CBC-SHA1 suites, which NCSC-NL 2025 calls insufficient.
@@ -98,7 +139,7 @@ func newTestbed(t testing.TB) *testbed {
 		go srv.ServeTLS(ln, "", "")
 		t.Cleanup(func() { srv.Close() })
 	})
-	tb.httpPort = tb.serveOnSamePort(t, func(addr string, ln net.Listener) {
+	tb.httpPort = tb.serveOnSamePort(t, "http", func(addr string, ln net.Listener) {
 		good := addr != badV4
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !good {
@@ -112,7 +153,7 @@ func newTestbed(t testing.TB) *testbed {
 		go srv.Serve(ln)
 		t.Cleanup(func() { srv.Close() })
 	})
-	tb.smtpPort = tb.serveOnSamePort(t, func(addr string, ln net.Listener) {
+	tb.smtpPort = tb.serveOnSamePort(t, "smtp", func(addr string, ln net.Listener) {
 		good := addr != badV4
 		s := &smtpServer{ln: ln, host: "mail.bad.test"}
 		if good {
@@ -201,7 +242,7 @@ func writeTestFile(t testing.TB, path, content string) {
 // listener, wrapped to count connections and answers and to add the
 // delay, to start.
 // 127.0.0.3 gets the same port with a server that never answers.
-func (tb *testbed) serveOnSamePort(t testing.TB, start func(addr string, ln net.Listener)) int {
+func (tb *testbed) serveOnSamePort(t testing.TB, protocol string, start func(addr string, ln net.Listener)) int {
 	t.Helper()
 	for attempt := 0; attempt < 20; attempt++ {
 		first, err := net.Listen("tcp", net.JoinHostPort(goodV4, "0"))
@@ -227,6 +268,8 @@ func (tb *testbed) serveOnSamePort(t testing.TB, start func(addr string, ln net.
 		}
 		for addr, ln := range lns {
 			l := probetest.DelayListener(&countingListener{Listener: ln, n: &tb.accepted}, 0)
+			what := protocol + " " + addr
+			l.Trace = func(asked, answered time.Time) { tb.record(what, asked, answered) }
 			tb.listeners = append(tb.listeners, l)
 			if addr == hungV4 {
 				go holdSilently(l)

@@ -29,6 +29,12 @@ type DelayedListener struct {
 	net.Listener
 	delay   atomic.Int64
 	answers atomic.Int64
+	// Trace, when set before the first Accept, is called for every answer
+	// with the moment the request was complete (the last read before the
+	// answer, or the accept for a greeting) and the moment the answer was
+	// written, so a benchmark can reconstruct which round trips followed
+	// one another.
+	Trace func(asked, answered time.Time)
 }
 
 // SetDelay changes the delay for answers from now on (0 turns it off).
@@ -46,6 +52,7 @@ func (l *DelayedListener) Accept() (net.Conn, error) {
 	}
 	dc := &delayConn{Conn: c, l: l}
 	dc.owed.Store(true)
+	dc.lastRead.Store(time.Now().UnixNano())
 	return dc, nil
 }
 
@@ -54,26 +61,33 @@ func (l *DelayedListener) Accept() (net.Conn, error) {
 // goroutines (net/http reads ahead in the background while answering).
 type delayConn struct {
 	net.Conn
-	l    *DelayedListener
-	owed atomic.Bool
+	l        *DelayedListener
+	owed     atomic.Bool
+	lastRead atomic.Int64 // UnixNano of the last read that returned data
 }
 
 func (c *delayConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if n > 0 {
+		c.lastRead.Store(time.Now().UnixNano())
 		c.owed.Store(true)
 	}
 	return n, err
 }
 
 func (c *delayConn) Write(b []byte) (int, error) {
-	if c.owed.Swap(false) {
-		c.l.answers.Add(1)
-		if d := time.Duration(c.l.delay.Load()); d > 0 {
-			time.Sleep(d)
-		}
+	if !c.owed.Swap(false) {
+		return c.Conn.Write(b)
 	}
-	return c.Conn.Write(b)
+	c.l.answers.Add(1)
+	if d := time.Duration(c.l.delay.Load()); d > 0 {
+		time.Sleep(d)
+	}
+	n, err := c.Conn.Write(b)
+	if c.l.Trace != nil {
+		c.l.Trace(time.Unix(0, c.lastRead.Load()), time.Now())
+	}
+	return n, err
 }
 
 // DelayPacketConn wraps pc so that every datagram it sends leaves delay

@@ -3,6 +3,7 @@ package probetest
 import (
 	"bufio"
 	"net"
+	"sync"
 	"testing"
 	"time"
 )
@@ -110,6 +111,13 @@ func TestDelayListenerCountsAnswersAndCanBeTurnedOff(t *testing.T) {
 	}
 	dl := DelayListener(ln, time.Hour)
 	defer dl.Close()
+	var mu sync.Mutex
+	var traced [][2]time.Time
+	dl.Trace = func(asked, answered time.Time) {
+		mu.Lock()
+		traced = append(traced, [2]time.Time{asked, answered})
+		mu.Unlock()
+	}
 	// With an hour's delay still set this test could only pass by hanging,
 	// so it proves SetDelay(0) takes effect.
 	dl.SetDelay(0)
@@ -144,5 +152,18 @@ func TestDelayListenerCountsAnswersAndCanBeTurnedOff(t *testing.T) {
 	}
 	if got := dl.Answers(); got != 3 {
 		t.Errorf("Answers() = %d, want 3 (greeting and two echoes)", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(traced) != 3 {
+		t.Fatalf("traced %d answers, want 3", len(traced))
+	}
+	for i, tr := range traced {
+		if tr[1].Before(tr[0]) {
+			t.Errorf("answer %d written at %v, before its request at %v", i, tr[1], tr[0])
+		}
+		if i > 0 && tr[0].Before(traced[i-1][1]) {
+			t.Errorf("request %d at %v came before answer %d at %v, yet the client waited for it", i, tr[0], i-1, traced[i-1][1])
+		}
 	}
 }
