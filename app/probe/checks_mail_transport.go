@@ -107,6 +107,9 @@ func startTLS(conn net.Conn, transcript *[]string) error {
 	}
 	offered := false
 	for _, l := range lines[1:] {
+		if len(l) < 4 {
+			continue
+		}
 		if kw, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(l[4:])), " "); kw == "STARTTLS" {
 			offered = true
 		}

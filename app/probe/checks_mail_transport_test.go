@@ -7,6 +7,8 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -227,4 +229,25 @@ func TestCheckMailTransportRefusesLoopbackMX(t *testing.T) {
 	if n := srv.Sessions.Load(); n != 0 {
 		t.Errorf("the loopback SMTP server saw %d sessions", n)
 	}
+}
+
+// FuzzSTARTTLSClient plays arbitrary server bytes against the SMTP client
+// part: it must never panic and never read past what the server sent.
+func FuzzSTARTTLSClient(f *testing.F) {
+	f.Add([]byte("220 mx ESMTP\r\n250-mx\r\n250 STARTTLS\r\n220 go\r\n"))
+	f.Add([]byte("220 mx\r\n250-mx\r\n250\r\n"))
+	f.Add([]byte("220-a\r\n220-b\r\n220 c\r\n250 mx\r\n"))
+	f.Add([]byte("2\r\n"))
+	f.Fuzz(func(t *testing.T, server []byte) {
+		client, srv := net.Pipe()
+		defer client.Close()
+		go io.Copy(io.Discard, srv)
+		go func() {
+			srv.Write(server)
+			srv.Close()
+		}()
+		client.SetDeadline(time.Now().Add(2 * time.Second))
+		var transcript []string
+		startTLS(client, &transcript)
+	})
 }
