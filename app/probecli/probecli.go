@@ -72,7 +72,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, err := parseArgs(args, stdin, stderr)
+	opts, err := parseArgs(args, stdin)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usageText)
 		return ExitOK
@@ -138,7 +138,7 @@ interrupted or its output could not be written.
 
 // parseArgs parses the command line and the input file, validating every
 // domain, so that all argument errors surface before anything is probed.
-func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (options, error) {
+func parseArgs(args []string, stdin io.Reader) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("tenderprobe probe", flag.ContinueOnError)
 	// Errors are reported by run with a pointer to --help; the flag package's

@@ -149,7 +149,7 @@ func TestParseArgsAcceptsFlagsAnywhereAndDomainLists(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := parseArgs(tt.args, strings.NewReader(tt.stdin), &bytes.Buffer{})
+			o, err := parseArgs(tt.args, strings.NewReader(tt.stdin))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -426,7 +426,7 @@ func TestVRPFileIsLoadedOrRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := parseArgs([]string{"--resolver", "127.0.0.1", "--rpki-vrps", tt.path, "example.nl"}, strings.NewReader(""), &bytes.Buffer{})
+			o, err := parseArgs([]string{"--resolver", "127.0.0.1", "--rpki-vrps", tt.path, "example.nl"}, strings.NewReader(""))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -461,7 +461,7 @@ func TestTrustAnchorsComeFromTheFileOrTheBuiltInRootKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"--resolver", "127.0.0.1"}, append(tt.args, "example.nl")...)
-			o, err := parseArgs(args, strings.NewReader(""), &bytes.Buffer{})
+			o, err := parseArgs(args, strings.NewReader(""))
 			if err != nil {
 				t.Fatal(err)
 			}
