@@ -221,3 +221,17 @@ func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
 		})
 	})
 }
+
+func TestEndToEndTableGivesAGoodDomainFullMarks(t *testing.T) {
+	tb := newTestbed(t)
+	// The same flags minus --json: the readable table.
+	args := append(tb.cliArgs(60*time.Second)[1:], "--allow-private", "good.test")
+	var stdout, stderr bytes.Buffer
+	if code := probecli.Run(context.Background(), args, &stdout, &stderr); code != probecli.ExitOK {
+		t.Fatalf("exit status %d: %s", code, stderr.String())
+	}
+	const want = "Score: web 100% (14 of 14 passed)   mail 100% (10 of 10 passed)   ns 100% (2 of 2 passed)"
+	if !strings.Contains(stdout.String(), want) {
+		t.Errorf("table does not end with full marks %q:\n%s", want, stdout.String())
+	}
+}
