@@ -225,7 +225,7 @@ func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
 func TestEndToEndTableGivesAGoodDomainFullMarks(t *testing.T) {
 	tb := newTestbed(t)
 	// The same flags minus --json: the readable table.
-	args := append(tb.cliArgs(60*time.Second)[1:], "--allow-private", "good.test")
+	args := append(tb.cliArgs(60 * time.Second)[1:], "--allow-private", "good.test")
 	var stdout, stderr bytes.Buffer
 	if code := probecli.Run(context.Background(), args, &stdout, &stderr); code != probecli.ExitOK {
 		t.Fatalf("exit status %d: %s", code, stderr.String())
