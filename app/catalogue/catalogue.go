@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -148,9 +149,21 @@ func Parse(r io.Reader, format string) (*File, error) {
 		return nil, err
 	}
 	if problems := validate(f, lines); len(problems) > 0 {
-		return nil, &InvalidFileError{Problems: problems}
+		return nil, &InvalidFileError{Problems: capProblems(problems)}
 	}
 	return f, nil
+}
+
+// MaxProblems is how many problems an InvalidFileError lists; a badly
+// broken file would otherwise produce a message of megabytes.
+const MaxProblems = 50
+
+func capProblems(ps []Problem) []Problem {
+	if len(ps) <= MaxProblems {
+		return ps
+	}
+	more := len(ps) - MaxProblems
+	return append(ps[:MaxProblems:MaxProblems], Problem{Message: fmt.Sprintf("and %d more problems", more)})
 }
 
 // lineIndex remembers where things are in the file: the line of each
@@ -235,7 +248,7 @@ func decodeYAML(data []byte) (*File, *lineIndex, error) {
 		problems = append(problems, yamlTypeProblems(err)...)
 	}
 	if len(problems) > 0 {
-		return nil, nil, &InvalidFileError{Problems: problems}
+		return nil, nil, &InvalidFileError{Problems: capProblems(problems)}
 	}
 	return &f, idx, nil
 }
@@ -364,7 +377,15 @@ func lineAt(data []byte, offset int) int {
 func jsonLines(data []byte) *lineIndex {
 	idx := &lineIndex{top: map[string]int{}}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	lineOf := func(offset int64) int { return lineAt(data, nextNonSpace(data, int(offset))) }
+	// Index the line starts once: counting newlines for every key would
+	// make a large file quadratic.
+	var breaks []int
+	for i, b := range data {
+		if b == '\n' {
+			breaks = append(breaks, i)
+		}
+	}
+	lineOf := func(offset int64) int { return sort.SearchInts(breaks, nextNonSpace(data, int(offset))) + 1 }
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return idx
 	}

@@ -127,6 +127,19 @@ func TestParseReportsTheLineAndField(t *testing.T) {
 			t.Errorf("got %v", err)
 		}
 	})
+	t.Run("a file with very many problems lists the first ones and a count", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString("version: v\ntitle: t\nstandards:\n")
+		for range 100 {
+			b.WriteString("  - {slug: a, domain: web}\n")
+		}
+		_, err := catalogue.Parse(strings.NewReader(b.String()), catalogue.FormatYAML)
+		var ife *catalogue.InvalidFileError
+		if !errors.As(err, &ife) || len(ife.Problems) != catalogue.MaxProblems+1 ||
+			!strings.HasPrefix(ife.Problems[catalogue.MaxProblems].Message, "and ") {
+			t.Errorf("got %d problems", len(ife.Problems))
+		}
+	})
 	t.Run("a good file parses", func(t *testing.T) {
 		f, err := catalogue.Parse(strings.NewReader(goodYAML), catalogue.FormatYAML)
 		if err != nil || len(f.Standards) != 2 || f.Standards[0].Checks[1] != "mail.dnssec" {
