@@ -97,6 +97,40 @@ func TestDraftEdits(t *testing.T) {
 	})
 }
 
+func TestImportCatalogueKeepsInvariants(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		good := models.Standard{Slug: "ok", Name: "OK", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c", Checks: []string{"web.hsts"}}
+		with := func(change func(*models.Standard)) []models.Standard {
+			s := good
+			change(&s)
+			return []models.Standard{good, s}
+		}
+		cases := []struct {
+			name      string
+			standards []models.Standard
+			field     string
+		}{
+			{"a domain outside the four is refused", with(func(s *models.Standard) { s.Slug, s.Domain = "x", "web" }), "domain"},
+			{"an unknown check is refused", with(func(s *models.Standard) { s.Slug, s.Checks = "x", []string{"web.nope"} }), "checks"},
+			{"a duplicate slug is refused", with(func(s *models.Standard) {}), "slug"},
+			{"an upper-case slug is refused", with(func(s *models.Standard) { s.Slug = "TLS" }), "slug"},
+			{"a standard without a clause is refused", with(func(s *models.Standard) { s.Slug, s.Clause = "x", " " }), "clause"},
+			{"an empty catalogue is refused", nil, "standards"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				if _, err := models.ImportCatalogue(ctx, db, "v", "t", c.standards, true); fieldOf(err) != c.field {
+					t.Errorf("got %v, want a validation error on %s", err, c.field)
+				}
+				if vs, _ := models.ListCatalogueVersions(ctx, db); len(vs) != 0 {
+					t.Errorf("%d versions stored", len(vs))
+				}
+			})
+		}
+	})
+}
+
 func TestSetCurrentCatalogue(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()

@@ -143,6 +143,29 @@ type StandardFilter struct {
 	Version string
 }
 
+// Validate checks the invariants every stored standard keeps: a slug, a
+// name, one of the four domains, the texts a tender needs, and only probe
+// checks that exist. Package app/catalogue checks files in more detail and
+// names the lines; this is the last line of defence.
+func (s *Standard) Validate() error {
+	switch {
+	case s.Slug == "" || strings.ToLower(s.Slug) != s.Slug || strings.ContainsAny(s.Slug, " /?#%"):
+		return invalid("slug", "%q is not a lowercase slug", s.Slug)
+	case strings.TrimSpace(s.Name) == "":
+		return invalid("name", "is required for %s", s.Slug)
+	case !oneOf(s.Domain, Domains):
+		return invalid("domain", "%q of %s is not one of %s", s.Domain, s.Slug, strings.Join(Domains, ", "))
+	case strings.TrimSpace(s.Clause) == "":
+		return invalid("clause", "is required for %s", s.Slug)
+	}
+	for _, c := range s.Checks {
+		if !IsKnownCheck(c) {
+			return invalid("checks", "%q of %s is not a probe check", c, s.Slug)
+		}
+	}
+	return nil
+}
+
 // CurrentCatalogue returns the current catalogue version, or ErrNotFound
 // when no catalogue was loaded.
 func CurrentCatalogue(ctx context.Context, db *gorm.DB) (*CatalogueVersion, error) {
@@ -228,8 +251,8 @@ func FindStandardInVersion(ctx context.Context, db *gorm.DB, versionID uint, slu
 }
 
 // ImportCatalogue stores a new catalogue version with its standards in one
-// transaction. The standards must already be validated (package
-// app/catalogue does that). A version string that exists gives ErrConflict:
+// transaction. Each standard must pass Validate and slugs must be unique
+// (package app/catalogue reports file problems by line before this). A version string that exists gives ErrConflict:
 // versions are immutable. With makeCurrent the new version becomes the
 // current one; tenders built from older versions keep them.
 func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, standards []Standard, makeCurrent bool) (*CatalogueVersion, error) {
@@ -239,6 +262,16 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, st
 	}
 	if len(standards) == 0 {
 		return nil, invalid("standards", "the catalogue has no standards")
+	}
+	seen := make(map[string]bool, len(standards))
+	for i := range standards {
+		if err := standards[i].Validate(); err != nil {
+			return nil, err
+		}
+		if seen[standards[i].Slug] {
+			return nil, invalid("slug", "%q appears twice", standards[i].Slug)
+		}
+		seen[standards[i].Slug] = true
 	}
 	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), ImportedAt: time.Now().UTC()}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -564,11 +564,11 @@ func TestFailedWritesRollBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		draft := w.tender(t, "draft", "https")
-		// Make every insert into requirements fail, after the other rows of
-		// the same transaction were written.
+		// Make every insert into requirements and standards fail, after the
+		// other rows of the same transaction were written.
 		injected := errors.New("injected failure")
 		err := db.Callback().Create().Before("gorm:create").Register("test:fail_requirements", func(tx *gorm.DB) {
-			if tx.Statement.Table == "requirements" {
+			if tx.Statement.Table == "requirements" || tx.Statement.Table == "standards" {
 				_ = tx.AddError(injected)
 			}
 		})
@@ -592,9 +592,8 @@ func TestFailedWritesRollBack(t *testing.T) {
 				return err
 			}},
 			{"a catalogue whose standards cannot be stored leaves no version", func() error {
-				// Duplicate slugs break the unique index on the second row.
-				std := models.Standard{Slug: "dup", Name: "d", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c"}
-				_, err := models.ImportCatalogue(ctx, db, "broken", "Broken", []models.Standard{std, std}, true)
+				std := models.Standard{Slug: "std", Name: "d", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c"}
+				_, err := models.ImportCatalogue(ctx, db, "broken", "Broken", []models.Standard{std}, true)
 				return err
 			}},
 		}
