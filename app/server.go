@@ -139,6 +139,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.App.ShutdownWithContext(sctx); err != nil {
 		return fmt.Errorf("app: shutdown: %w", err)
 	}
+	// A cancel that comes before the listener goroutine reached Serve finds
+	// no listener to stop; closing it ourselves ends that late Serve too.
+	_ = ln.Close()
 	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("app: serve: %w", err)
 	}

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseServeConfig(t *testing.T) {
+	env := func(m map[string]string) func(string) string {
+		return func(k string) string { return m[k] }
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    func(Config) bool
+		wantErr string
+	}{
+		{"no flags and no environment give the defaults", nil, nil,
+			func(c Config) bool { return c.Addr == "127.0.0.1:8080" && c.DB == "./tenderprobe.db" && !c.Demo && !c.TLS() }, ""},
+		{"the environment sets address, database and demo", nil,
+			map[string]string{"TENDERPROBE_ADDR": "127.0.0.1:9000", "TENDERPROBE_DB": "postgres://u@127.0.0.1/tp", "TENDERPROBE_DEMO": "true"},
+			func(c Config) bool { return c.Addr == "127.0.0.1:9000" && c.DB == "postgres://u@127.0.0.1/tp" && c.Demo }, ""},
+		{"flags win over the environment", []string{"--addr", "127.0.0.1:7000", "--db=/tmp/x.db"},
+			map[string]string{"TENDERPROBE_ADDR": "127.0.0.1:9000", "TENDERPROBE_DB": "/tmp/env.db"},
+			func(c Config) bool { return c.Addr == "127.0.0.1:7000" && c.DB == "/tmp/x.db" }, ""},
+		{"--demo=false overrides TENDERPROBE_DEMO", []string{"--demo=false"}, map[string]string{"TENDERPROBE_DEMO": "1"},
+			func(c Config) bool { return !c.Demo }, ""},
+		{"an address without a port is refused", []string{"--addr", "localhost"}, nil, nil, "not host:port"},
+		{"an empty database is refused", []string{"--db", " "}, nil, nil, "db is empty"},
+		{"a certificate without a key is refused", []string{"--tls-cert", "c.pem"}, nil, nil, "together"},
+		{"a demo setting that is not a boolean is refused", nil, map[string]string{"TENDERPROBE_DEMO": "maybe"}, nil, "not a boolean"},
+		{"an unknown flag is refused", []string{"--port", "80"}, nil, nil, "flag provided but not defined"},
+		{"a stray argument is refused", []string{"extra"}, nil, nil, "unexpected argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := ParseServeConfig(tc.args, env(tc.env), io.Discard)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(cfg) {
+				t.Fatalf("config %+v", cfg)
+			}
+		})
+	}
+}
+
+func TestRunServe(t *testing.T) {
+	t.Run("bad flags exit with status 2 and a message", func(t *testing.T) {
+		var stderr bytes.Buffer
+		if code := RunServe(context.Background(), []string{"--addr", "nowhere"}, io.Discard, &stderr); code != 2 {
+			t.Fatalf("exit %d, want 2", code)
+		}
+		if !strings.Contains(stderr.String(), "not host:port") {
+			t.Fatalf("stderr %q", stderr.String())
+		}
+	})
+
+	t.Run("a fresh database prints the address and a one-time admin password, then shuts down on cancel", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "fresh.db")
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		pr, pw := io.Pipe()
+		done := make(chan int, 1)
+		go func() {
+			code := RunServe(ctx, []string{"--addr", "127.0.0.1:0", "--db", db}, pw, io.Discard)
+			pw.Close()
+			done <- code
+		}()
+		var out strings.Builder
+		lines := bufio.NewScanner(pr)
+		for lines.Scan() {
+			out.WriteString(lines.Text() + "\n")
+			if strings.Contains(lines.Text(), "serving on http://127.0.0.1:") {
+				cancel()
+			}
+		}
+		if code := <-done; code != 0 {
+			t.Fatalf("exit %d after cancel, want 0; output %q", code, out.String())
+		}
+		if !strings.Contains(out.String(), "serving on http://127.0.0.1:") {
+			t.Fatalf("no address printed: %q", out.String())
+		}
+		if !strings.Contains(out.String(), "admin@localhost") || !strings.Contains(out.String(), "password: ") {
+			t.Fatalf("no one-time admin password in %q", out.String())
+		}
+		if _, err := os.Stat(db); err != nil {
+			t.Fatalf("database file not created: %v", err)
+		}
+	})
+}
