@@ -24,10 +24,14 @@ func TestParseServeConfig(t *testing.T) {
 		wantErr string
 	}{
 		{"no flags and no environment give the defaults", nil, nil,
-			func(c Config) bool { return c.Addr == "127.0.0.1:8080" && c.DB == "./tenderprobe.db" && !c.Demo && !c.TLS() }, ""},
+			func(c Config) bool {
+				return c.Addr == "127.0.0.1:8080" && c.DB == "./tenderprobe.db" && !c.Demo && !c.TLS()
+			}, ""},
 		{"the environment sets address, database and demo", nil,
 			map[string]string{"TENDERPROBE_ADDR": "127.0.0.1:9000", "TENDERPROBE_DB": "postgres://u@127.0.0.1/tp", "TENDERPROBE_DEMO": "true"},
-			func(c Config) bool { return c.Addr == "127.0.0.1:9000" && c.DB == "postgres://u@127.0.0.1/tp" && c.Demo }, ""},
+			func(c Config) bool {
+				return c.Addr == "127.0.0.1:9000" && c.DB == "postgres://u@127.0.0.1/tp" && c.Demo
+			}, ""},
 		{"flags win over the environment", []string{"--addr", "127.0.0.1:7000", "--db=/tmp/x.db"},
 			map[string]string{"TENDERPROBE_ADDR": "127.0.0.1:9000", "TENDERPROBE_DB": "/tmp/env.db"},
 			func(c Config) bool { return c.Addr == "127.0.0.1:7000" && c.DB == "/tmp/x.db" }, ""},
