@@ -447,3 +447,15 @@ func TenderOfficerEmails(ctx context.Context, db *gorm.DB, tenderID uint) ([]str
 	}
 	return out, nil
 }
+
+// AttestationChanges lists the verdict changes of attestation attID, newest first.
+func AttestationChanges(ctx context.Context, db *gorm.DB, attID uint, limit int) ([]VerdictChange, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var out []VerdictChange
+	if err := db.WithContext(ctx).Where("attestation_id = ?", attID).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+		return nil, wrap(err, "attestation %d: verdict changes", attID)
+	}
+	return out, nil
+}
