@@ -3,7 +3,9 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	"gorm.io/gorm"
@@ -173,5 +175,34 @@ func TestSetCurrentCatalogue(t *testing.T) {
 				t.Errorf("current is %s", cur.Version)
 			}
 		})
+	})
+}
+
+func TestConcurrentImportsLeaveOneCurrentVersion(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		std := models.Standard{Slug: "s", Name: "S", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c"}
+		var wg sync.WaitGroup
+		errs := make(chan error, 6)
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := models.ImportCatalogue(ctx, db, fmt.Sprintf("v%d", i), "t", []models.Standard{std}, true)
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		var current int64
+		db.Model(&models.CatalogueVersion{}).Where("is_current = ?", true).Count(&current)
+		if current != 1 {
+			t.Errorf("%d versions are current", current)
+		}
 	})
 }

@@ -275,6 +275,9 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, st
 	}
 	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), ImportedAt: time.Now().UTC()}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockCatalogue(tx); err != nil {
+			return wrap(err, "import catalogue %s", version)
+		}
 		var n int64
 		if err := tx.Model(&CatalogueVersion{}).Where("version = ?", version).Count(&n).Error; err != nil {
 			return wrap(err, "import catalogue %s", version)
@@ -327,6 +330,9 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, st
 // SetCurrentCatalogue makes the version with id the current one.
 func SetCurrentCatalogue(ctx context.Context, db *gorm.DB, id uint) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockCatalogue(tx); err != nil {
+			return wrap(err, "set current catalogue %d", id)
+		}
 		var cv CatalogueVersion
 		if err := tx.First(&cv, id).Error; err != nil {
 			return wrap(err, "set current catalogue %d", id)
@@ -336,4 +342,16 @@ func SetCurrentCatalogue(ctx context.Context, db *gorm.DB, id uint) error {
 		}
 		return wrap(tx.Model(&cv).Update("is_current", true).Error, "set current catalogue %d", id)
 	})
+}
+
+// lockCatalogue serialises changes to which version is current, so two
+// imports at the same moment cannot both end up current. SQLite
+// transactions already hold the database's write lock from BEGIN
+// (_txlock=immediate); PostgreSQL needs a table lock that still lets
+// readers through.
+func lockCatalogue(tx *gorm.DB) error {
+	if tx.Name() != "postgres" {
+		return nil
+	}
+	return tx.Exec("LOCK TABLE catalogue_versions IN SHARE ROW EXCLUSIVE MODE").Error
 }
