@@ -1,0 +1,453 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jung-kurt/gofpdf"
+	"gorm.io/gorm"
+
+	"tenderprobe/models"
+)
+
+// AnnualReport is the yearly comply-or-explain report across the tenders
+// of a scope, in the style of the Dutch Monitor Open Standaarden: how often
+// each standard was demanded, how vendors answered, what they explained
+// and where the probes contradicted them.
+type AnnualReport struct {
+	Year  int
+	Scope string
+	// Standards and Domains hold the counts per standard (by slug) and per
+	// IS3C domain; Total sums everything.
+	Standards    []StandardStats
+	Domains      []StandardStats
+	Total        StandardStats
+	Tenders      []AnnualTender
+	Explanations []Explanation
+	// Verified counts the submitted attestations a probe run has checked.
+	Verified int
+	// HasPrevious is set when the year before has answers to compare with.
+	HasPrevious bool
+}
+
+// StandardStats counts demand, answers and verdicts for one standard, one
+// domain or everything.
+type StandardStats struct {
+	Slug                string
+	Name                string
+	Domain              string
+	DemandedMandatory   int
+	DemandedRecommended int
+	// Answers counts submitted answers by status; Verdicts counts them by
+	// verdict ("" for answers no probe run has checked).
+	Answers  map[string]int
+	Verdicts map[string]int
+	// Previous is last year's compliance rate, when it had answers.
+	Previous *float64
+}
+
+// AnswerTotal is the number of submitted answers.
+func (s StandardStats) AnswerTotal() int {
+	n := 0
+	for _, c := range s.Answers {
+		n += c
+	}
+	return n
+}
+
+// Rate is the compliance rate in percent: answers "complies" among the
+// answers that apply (not applicable left out). ok is false without any.
+func (s StandardStats) Rate() (rate float64, ok bool) {
+	applicable := s.AnswerTotal() - s.Answers[models.AnswerNotApplicable]
+	if applicable <= 0 {
+		return 0, false
+	}
+	return 100 * float64(s.Answers[models.AnswerComplies]) / float64(applicable), true
+}
+
+// RateText prints the rate as "83.3%" or "n/a".
+func (s StandardStats) RateText() string {
+	r, ok := s.Rate()
+	if !ok {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", r)
+}
+
+// ChangeText prints the change against last year in percentage points, or
+// "" when either year has no rate.
+func (s StandardStats) ChangeText() string {
+	r, ok := s.Rate()
+	if !ok || s.Previous == nil {
+		return ""
+	}
+	return fmt.Sprintf("%+.1f pp", r-*s.Previous)
+}
+
+// AnnualTender is one row of the appendix.
+type AnnualTender = models.AnnualTender
+
+// Explanation is one vendor's explanation for not (fully) complying.
+type Explanation = models.AnnualExplanation
+
+// LoadAnnualReport reads the report of year for viewer (nil: every
+// tender) and the previous year's counts for the comparison.
+func LoadAnnualReport(ctx context.Context, db *gorm.DB, year int, viewer *models.User) (AnnualReport, error) {
+	cur, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year, Viewer: viewer, Details: true})
+	if err != nil {
+		return AnnualReport{}, fmt.Errorf("report: load annual report %d: %w", year, err)
+	}
+	prev, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year - 1, Viewer: viewer})
+	if err != nil {
+		return AnnualReport{}, fmt.Errorf("report: load annual report %d: %w", year-1, err)
+	}
+	scope := "all tenders of all buyer organisations"
+	if viewer != nil && viewer.Role == models.RoleOfficer {
+		scope = "the tenders of your organisation"
+	}
+	return BuildAnnual(cur, prev, scope), nil
+}
+
+// BuildAnnual sums the year's rows per standard, per domain and in total,
+// and sets last year's rates where prev has answers.
+func BuildAnnual(cur, prev *models.AnnualData, scope string) AnnualReport {
+	r := AnnualReport{Year: cur.Year, Scope: scope, Tenders: cur.Tenders, Explanations: cur.Explanations, Verified: cur.Verified}
+	standards := tally(cur)
+	var before map[string]*StandardStats
+	if prev != nil && len(prev.Answers) > 0 {
+		before = tally(prev)
+		r.HasPrevious = true
+	}
+
+	domains := map[string]*StandardStats{}
+	total := newStats("", "All standards", "")
+	keys := make([]string, 0, len(standards))
+	for k := range standards {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := standards[keys[i]], standards[keys[j]]
+		if a.Domain != b.Domain {
+			return domainOrder(a.Domain) < domainOrder(b.Domain)
+		}
+		return strings.ToLower(a.Name) < strings.ToLower(b.Name)
+	})
+	prevDomains := map[string]*StandardStats{}
+	prevTotal := newStats("", "", "")
+	for _, s := range before {
+		d := prevDomains[s.Domain]
+		if d == nil {
+			d = newStats(s.Domain, "", s.Domain)
+			prevDomains[s.Domain] = d
+		}
+		add(d, s)
+		add(prevTotal, s)
+	}
+	for _, k := range keys {
+		s := standards[k]
+		if p := before[k]; p != nil {
+			s.Previous = rateOf(p)
+		}
+		d := domains[s.Domain]
+		if d == nil {
+			d = newStats(s.Domain, models.DomainName(s.Domain), s.Domain)
+			domains[s.Domain] = d
+		}
+		add(d, s)
+		add(total, s)
+		r.Standards = append(r.Standards, *s)
+	}
+	for _, slug := range append(append([]string{}, models.Domains...), otherDomains(domains)...) {
+		d, ok := domains[slug]
+		if !ok {
+			continue
+		}
+		if p := prevDomains[slug]; p != nil {
+			d.Previous = rateOf(p)
+		}
+		r.Domains = append(r.Domains, *d)
+	}
+	if r.HasPrevious {
+		total.Previous = rateOf(prevTotal)
+	}
+	r.Total = *total
+	return r
+}
+
+func newStats(slug, name, domain string) *StandardStats {
+	return &StandardStats{Slug: slug, Name: name, Domain: domain, Answers: map[string]int{}, Verdicts: map[string]int{}}
+}
+
+func rateOf(s *StandardStats) *float64 {
+	if r, ok := s.Rate(); ok {
+		return &r
+	}
+	return nil
+}
+
+func add(to, from *StandardStats) {
+	to.DemandedMandatory += from.DemandedMandatory
+	to.DemandedRecommended += from.DemandedRecommended
+	for k, v := range from.Answers {
+		to.Answers[k] += v
+	}
+	for k, v := range from.Verdicts {
+		to.Verdicts[k] += v
+	}
+}
+
+// tally folds the grouped rows into one StandardStats per slug.
+func tally(d *models.AnnualData) map[string]*StandardStats {
+	out := map[string]*StandardStats{}
+	get := func(slug string) *StandardStats {
+		s := out[slug]
+		if s == nil {
+			s = newStats(slug, slug, "")
+			out[slug] = s
+		}
+		return s
+	}
+	for _, row := range d.Demand {
+		s := get(row.Slug)
+		s.Name, s.Domain = row.Name, row.Domain
+		if row.Level == models.LevelMandatory {
+			s.DemandedMandatory += row.Tenders
+		} else {
+			s.DemandedRecommended += row.Tenders
+		}
+	}
+	for _, row := range d.Answers {
+		if row.Status == "" {
+			continue
+		}
+		s := get(row.Slug)
+		s.Answers[row.Status] += row.N
+		s.Verdicts[row.Verdict] += row.N
+	}
+	return out
+}
+
+func domainOrder(domain string) int {
+	for i, d := range models.Domains {
+		if d == domain {
+			return i
+		}
+	}
+	return len(models.Domains)
+}
+
+func otherDomains(domains map[string]*StandardStats) []string {
+	var out []string
+	for d := range domains {
+		if domainOrder(d) == len(models.Domains) {
+			out = append(out, d)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Empty reports whether no tender of the year is in scope.
+func (r AnnualReport) Empty() bool { return len(r.Tenders) == 0 && len(r.Standards) == 0 }
+
+// Submitted counts the submitted attestations of the year's tenders.
+func (r AnnualReport) Submitted() int {
+	n := 0
+	for _, t := range r.Tenders {
+		n += t.Submitted
+	}
+	return n
+}
+
+// WriteAnnualReport renders r as an A4 PDF to w: totals, bar charts per
+// domain and per standard (with last year's rates as ticks when there
+// are any), the table per standard and per domain, the verdicts, every
+// explanation grouped by standard, and an appendix listing every tender.
+// A year without tenders gives a short report that says so.
+func WriteAnnualReport(w io.Writer, r AnnualReport, opt Options) error {
+	title := fmt.Sprintf("Comply-or-explain annual report %d", r.Year)
+	pdf := newDocument(title, opt)
+	header(pdf, title+" · Tenderprobe")
+	footer(pdf, "Generated by Tenderprobe on "+opt.Created.UTC().Format("2006-01-02 15:04 UTC"))
+	pdf.AddPage()
+	pdf.SetFont(fontFamily, "B", 20)
+	pdf.MultiCell(0, 9, title, "", "L", false)
+	pdf.Ln(1)
+	small(pdf, fmt.Sprintf("Scope: %s. Tenders count in the year in which they were published (UTC); drafts, "+
+		"withdrawn tenders and superseded revisions are left out. Generated %s.", r.Scope, opt.Created.UTC().Format("2006-01-02 15:04:05 UTC")))
+	pdf.Ln(3)
+	if r.Empty() {
+		para(pdf, fmt.Sprintf("No tender was published in %d within this scope, so there is nothing to report for that year.", r.Year))
+		return output(pdf, w, title)
+	}
+	annualTotals(pdf, r)
+	annualCharts(pdf, r)
+	annualTables(pdf, r)
+	annualExplanations(pdf, r)
+	annualAppendix(pdf, r)
+	return output(pdf, w, title)
+}
+
+func annualTotals(pdf *gofpdf.Fpdf, r AnnualReport) {
+	buyers := map[string]bool{}
+	for _, t := range r.Tenders {
+		buyers[t.Buyer] = true
+	}
+	t := r.Total
+	rate := t.RateText()
+	if c := t.ChangeText(); c != "" {
+		rate += " (" + c + " against the year before)"
+	} else if !r.HasPrevious {
+		rate += " (no data for the year before)"
+	}
+	verification := fmt.Sprintf("%d of %d submitted attestations", r.Verified, r.Submitted())
+	if r.Verified == 0 {
+		verification = "none: no probe run has checked any attestation of this year, so every answer is the vendor's word only"
+	}
+	table(pdf, [][2]string{
+		{"Tenders published", fmt.Sprint(len(r.Tenders))},
+		{"Buyer organisations", fmt.Sprint(len(buyers))},
+		{"Demand", fmt.Sprintf("%d times mandatory, %d times recommended (%d different standards)", t.DemandedMandatory, t.DemandedRecommended, len(r.Standards))},
+		{"Attestations", fmt.Sprintf("%d submitted", r.Submitted())},
+		{"Verified by probes", verification},
+		{"Answers", fmt.Sprintf("%d: %d complies, %d partial, %d does not comply, %d not applicable", t.AnswerTotal(),
+			t.Answers[models.AnswerComplies], t.Answers[models.AnswerPartial], t.Answers[models.AnswerDoesNotComply], t.Answers[models.AnswerNotApplicable])},
+		{"Compliance rate", rate},
+		{"Claims contradicted", fmt.Sprintf("%d answers claimed compliance that the probes found untrue", t.Verdicts[models.VerdictContradicted])},
+		{"Explanations", fmt.Sprint(len(r.Explanations))},
+	})
+	pdf.Ln(2)
+	small(pdf, "Compliance rate: answers \"complies\" among all submitted answers except \"not applicable\". "+probeDisclaimer)
+}
+
+func rateBars(stats []StandardStats, label func(StandardStats) string) []bar {
+	bars := make([]bar, 0, len(stats))
+	for _, s := range stats {
+		r, ok := s.Rate()
+		text := s.RateText()
+		if c := s.ChangeText(); c != "" {
+			text += " " + c
+		}
+		b := bar{Label: label(s), Text: text, Previous: s.Previous}
+		if ok {
+			b.Parts = []float64{r}
+		}
+		bars = append(bars, b)
+	}
+	return bars
+}
+
+func annualCharts(pdf *gofpdf.Fpdf, r AnnualReport) {
+	heading(pdf, "Charts")
+	legend := []string{"compliance rate (%)"}
+	barChart(pdf, "Compliance rate per domain", rateBars(r.Domains, func(s StandardStats) string { return s.Name }), 100, legend)
+	barChart(pdf, "Compliance rate per standard", rateBars(r.Standards, func(s StandardStats) string { return s.Name }), 100, legend)
+	demand := make([]bar, 0, len(r.Standards))
+	most := 0
+	for _, s := range r.Standards {
+		n := s.DemandedMandatory + s.DemandedRecommended
+		most = max(most, n)
+		demand = append(demand, bar{Label: s.Name, Parts: []float64{float64(s.DemandedMandatory), float64(s.DemandedRecommended)},
+			Text: fmt.Sprintf("%d + %d", s.DemandedMandatory, s.DemandedRecommended)})
+	}
+	barChart(pdf, "Tenders demanding each standard", demand, float64(most), []string{"mandatory", "recommended"})
+}
+
+func countRow(s StandardStats) []string {
+	return []string{
+		fmt.Sprint(s.DemandedMandatory), fmt.Sprint(s.DemandedRecommended),
+		fmt.Sprint(s.Answers[models.AnswerComplies]), fmt.Sprint(s.Answers[models.AnswerPartial]),
+		fmt.Sprint(s.Answers[models.AnswerDoesNotComply]), fmt.Sprint(s.Answers[models.AnswerNotApplicable]),
+		fmt.Sprint(s.Verdicts[models.VerdictContradicted]), s.RateText(), s.ChangeText(),
+	}
+}
+
+var countColumns = []column{{"Mand.", 12}, {"Rec.", 11}, {"Comply", 14}, {"Partial", 14}, {"Not", 11}, {"N/A", 11},
+	{"Contra-\ndicted", 15}, {"Rate", 14}, {"Change", 16}}
+
+func annualTables(pdf *gofpdf.Fpdf, r AnnualReport) {
+	heading(pdf, "Per domain")
+	small(pdf, "Mand./Rec.: tenders demanding a standard of the domain as mandatory or recommended (a tender counts once per standard). "+
+		"Compl., Partial, Not, N/A: submitted answers by status. Contradicted: compliance claims the probes found untrue. Change: against the year before, in percentage points.")
+	pdf.Ln(1)
+	var rows [][]string
+	for _, d := range append(append([]StandardStats{}, r.Domains...), r.Total) {
+		rows = append(rows, append([]string{d.Name}, countRow(d)...))
+	}
+	grid(pdf, append([]column{{"Domain", 56}}, countColumns...), rows)
+
+	heading(pdf, "Per standard")
+	rows = rows[:0]
+	for _, s := range r.Standards {
+		rows = append(rows, append([]string{s.Name + "\n" + models.DomainName(s.Domain)}, countRow(s)...))
+	}
+	grid(pdf, append([]column{{"Standard", 56}}, countColumns...), rows)
+
+	heading(pdf, "Verification verdicts per standard")
+	small(pdf, "What the live probes found about each submitted answer, from the newest finished probe run of the attestation. "+
+		"Not verified: no probe run has finished for that attestation.")
+	pdf.Ln(1)
+	rows = rows[:0]
+	for _, s := range append(append([]StandardStats{}, r.Standards...), r.Total) {
+		v := s.Verdicts
+		rows = append(rows, []string{s.Name, fmt.Sprint(v[models.VerdictConfirmed]), fmt.Sprint(v[models.VerdictContradicted]),
+			fmt.Sprint(v[models.VerdictConsistent]), fmt.Sprint(v[models.VerdictBetterThanDeclared]), fmt.Sprint(v[models.VerdictInconclusive]),
+			fmt.Sprint(v[models.VerdictAttestationOnly]), fmt.Sprint(v[""])})
+	}
+	grid(pdf, []column{{"Standard", 50}, {"Confirmed", 17}, {"Contra-\ndicted", 15}, {"Consistent", 18}, {"Better than declared", 19},
+		{"Incon-\nclusive", 15}, {"Attestation only", 21}, {"Not verified", 19}}, rows)
+}
+
+func annualExplanations(pdf *gofpdf.Fpdf, r AnnualReport) {
+	heading(pdf, "Explanations by standard")
+	small(pdf, "Every submitted answer other than \"complies\", with the vendor's explanation, grouped by standard. "+
+		"An explanation given word for word by several vendors or in several tenders is printed once.")
+	if len(r.Explanations) == 0 {
+		para(pdf, "No vendor explained a deviation this year.")
+		return
+	}
+	for start := 0; start < len(r.Explanations); {
+		end := start
+		for end < len(r.Explanations) && r.Explanations[end].Slug == r.Explanations[start].Slug {
+			end++
+		}
+		group := r.Explanations[start:end]
+		subheading(pdf, fmt.Sprintf("%s (%d)", group[0].Standard, len(group)))
+		rows := make([][]string, 0, len(group))
+		for i, e := range group {
+			text := e.Explanation
+			if i > 0 && group[i-1].Explanation == e.Explanation {
+				text = "(same as above)"
+			}
+			tender := e.TenderReference
+			if tender == "" {
+				tender = fmt.Sprintf("#%d", e.TenderID)
+			}
+			tender += " " + e.TenderTitle
+			rows = append(rows, []string{text, tender, e.Supplier, StatusLabel(e.Status) + "\n" + e.Level, e.PlannedDate, VerdictLabel(e.Verdict)})
+		}
+		grid(pdf, []column{{"Explanation", 60}, {"Tender", 32}, {"Vendor", 26}, {"Status", 18}, {"Planned", 20}, {"Verdict", 18}}, rows)
+		start = end
+	}
+}
+
+func annualAppendix(pdf *gofpdf.Fpdf, r AnnualReport) {
+	pdf.AddPage()
+	heading(pdf, fmt.Sprintf("Appendix. Tenders published in %d (%d)", r.Year, len(r.Tenders)))
+	rows := make([][]string, 0, len(r.Tenders))
+	for _, t := range r.Tenders {
+		value := ""
+		if t.EstimatedValueCents > 0 {
+			v := models.Tender{EstimatedValueCents: t.EstimatedValueCents, Currency: t.Currency}
+			value = v.EstimatedValue()
+		}
+		rows = append(rows, []string{t.PublishedAt.UTC().Format(time.DateOnly), orNone(t.Reference), t.Title, t.Buyer, t.Status, value,
+			fmt.Sprintf("%d (%d)", t.Requirements, t.Mandatory), fmt.Sprintf("%d of %d", t.Submitted, t.Attestations)})
+	}
+	grid(pdf, []column{{"Published", 20}, {"Reference", 22}, {"Title", 42}, {"Buyer", 28}, {"Status", 15}, {"Value", 19},
+		{"Req. (mand.)", 13}, {"Sub-\nmitted", 15}}, rows)
+}

@@ -1,0 +1,130 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+
+	"tenderprobe/models"
+)
+
+// safeCell guards against CSV formula injection (OWASP): a spreadsheet
+// runs a cell that starts with = + - @ (or a tab or carriage return, which
+// some programs skip before looking) as a formula, so such text from a
+// vendor gets a leading apostrophe and stays text. Numbers the report
+// computes itself are written without it.
+func safeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+func safeRow(cells ...string) []string {
+	for i := range cells {
+		cells[i] = safeCell(cells[i])
+	}
+	return cells
+}
+
+// WriteAnnualCSV writes the per-standard table of r as CSV: one row per
+// standard, then one per domain and the total, with demand, answers by
+// status, verdicts, the compliance rate and last year's rate.
+func WriteAnnualCSV(w io.Writer, r AnnualReport) error {
+	cw := csv.NewWriter(w)
+	head := []string{"year", "kind", "slug", "name", "domain", "demanded_mandatory", "demanded_recommended"}
+	for _, s := range models.AnswerStatuses {
+		head = append(head, "answers_"+s)
+	}
+	for _, v := range models.Verdicts {
+		head = append(head, "verdict_"+v)
+	}
+	head = append(head, "not_verified", "compliance_rate", "previous_rate")
+	if err := cw.Write(head); err != nil {
+		return fmt.Errorf("report: annual csv: %w", err)
+	}
+	row := func(kind string, s StandardStats) []string {
+		out := append(safeRow(fmt.Sprint(r.Year), kind, s.Slug, s.Name, s.Domain),
+			fmt.Sprint(s.DemandedMandatory), fmt.Sprint(s.DemandedRecommended))
+		for _, st := range models.AnswerStatuses {
+			out = append(out, fmt.Sprint(s.Answers[st]))
+		}
+		for _, v := range models.Verdicts {
+			out = append(out, fmt.Sprint(s.Verdicts[v]))
+		}
+		out = append(out, fmt.Sprint(s.Verdicts[""]))
+		rate, prev := "", ""
+		if v, ok := s.Rate(); ok {
+			rate = fmt.Sprintf("%.2f", v)
+		}
+		if s.Previous != nil {
+			prev = fmt.Sprintf("%.2f", *s.Previous)
+		}
+		return append(out, rate, prev)
+	}
+	for _, s := range r.Standards {
+		if err := cw.Write(row("standard", s)); err != nil {
+			return fmt.Errorf("report: annual csv: %w", err)
+		}
+	}
+	for _, d := range r.Domains {
+		if err := cw.Write(row("domain", d)); err != nil {
+			return fmt.Errorf("report: annual csv: %w", err)
+		}
+	}
+	if len(r.Standards) > 0 {
+		if err := cw.Write(row("total", r.Total)); err != nil {
+			return fmt.Errorf("report: annual csv: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: annual csv: %w", err)
+	}
+	return nil
+}
+
+// WriteTenderCSV writes the tender's requirement x vendor matrix as CSV:
+// one row per requirement and vendor with the answer, explanation, planned
+// date, evidence (name and SHA-256) and verdict.
+func WriteTenderCSV(w io.Writer, r TenderReport) error {
+	cw := csv.NewWriter(w)
+	head := []string{"tender_id", "tender_reference", "position", "standard", "slug", "domain", "level", "vendor",
+		"attestation_status", "answer", "explanation", "planned_date", "evidence", "verdict"}
+	if err := cw.Write(head); err != nil {
+		return fmt.Errorf("report: tender csv: %w", err)
+	}
+	for _, q := range r.Requirements {
+		for _, v := range r.Vendors {
+			an := v.Answers[q.ID]
+			ev := make([]string, len(an.Evidence))
+			for i, e := range an.Evidence {
+				ev[i] = e.Name
+				if e.SHA256 != "" {
+					ev[i] += " sha256:" + e.SHA256
+				}
+			}
+			verdict := an.Verdict
+			if !v.Verified {
+				verdict = "not_verified"
+			}
+			rec := append([]string{fmt.Sprint(r.ID)}, safeRow(r.Reference)...)
+			rec = append(rec, fmt.Sprint(q.Position))
+			rec = append(rec, safeRow(q.Standard, q.Slug, q.Domain, q.Level, v.Name, v.Status, an.Status, an.Explanation,
+				an.PlannedDate, strings.Join(ev, "; "), verdict)...)
+			if err := cw.Write(rec); err != nil {
+				return fmt.Errorf("report: tender csv: %w", err)
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: tender csv: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+package models
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// TenderReportData is everything the comply-or-explain report of one
+// tender shows: the tender with its sheet, every attestation on it with the
+// current version's answers (requirement, standard, evidence), scope and
+// submissions, and for each attestation the newest finished probe run of
+// that version with its verdicts and per-domain results.
+type TenderReportData struct {
+	Tender       *Tender
+	Attestations []Attestation
+	// Runs holds, by attestation id, the newest done run of its current
+	// version; an attestation without one has never been verified.
+	Runs map[uint]ProbeRun
+	// Verdicts holds the verdicts of those runs by answer id.
+	Verdicts map[uint]Verification
+	// Results holds the per-domain probe results of those runs by
+	// attestation id, sorted by domain.
+	Results map[uint][]ProbeResult
+}
+
+// LoadTenderReport gathers the report of tender id with a fixed number of
+// queries, however many vendors answered. It does not check who may see
+// the tender; handlers use FindTenderFor first.
+func LoadTenderReport(ctx context.Context, db *gorm.DB, id uint) (*TenderReportData, error) {
+	t, err := FindTender(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &TenderReportData{Tender: t, Runs: map[uint]ProbeRun{}, Verdicts: map[uint]Verification{}, Results: map[uint][]ProbeResult{}}
+	q := db.WithContext(ctx).Preload("SupplierOrg").Joins("JOIN orgs ON orgs.id = attestations.supplier_org_id").
+		Where("attestations.tender_id = ?", id).Order("orgs.name, attestations.id")
+	if err := q.Find(&out.Attestations).Error; err != nil {
+		return nil, wrap(err, "tender %d report: attestations", id)
+	}
+	if err := loadDetails(ctx, db, out.Attestations, true); err != nil {
+		return nil, err
+	}
+	var runs []ProbeRun
+	err = db.WithContext(ctx).Table("probe_runs").Select("probe_runs.*").
+		Joins("JOIN attestations a ON a.id = probe_runs.attestation_id AND a.version = probe_runs.version").
+		Joins("JOIN (SELECT attestation_id, version, MAX(id) AS id FROM probe_runs WHERE status = ? GROUP BY attestation_id, version) latest ON latest.id = probe_runs.id", RunDone).
+		Where("a.tender_id = ?", id).Find(&runs).Error
+	if err != nil {
+		return nil, wrap(err, "tender %d report: probe runs", id)
+	}
+	if len(runs) == 0 {
+		return out, nil
+	}
+	runIDs := make([]uint, len(runs))
+	byRun := make(map[uint]uint, len(runs))
+	for i, r := range runs {
+		runIDs[i], byRun[r.ID] = r.ID, r.AttestationID
+		out.Runs[r.AttestationID] = r
+	}
+	var vs []Verification
+	if err := db.WithContext(ctx).Where("run_id IN ?", runIDs).Order("id").Find(&vs).Error; err != nil {
+		return nil, wrap(err, "tender %d report: verdicts", id)
+	}
+	for _, v := range vs {
+		out.Verdicts[v.AnswerID] = v
+	}
+	var results []ProbeResult
+	if err := db.WithContext(ctx).Where("run_id IN ?", runIDs).Order("domain, id").Find(&results).Error; err != nil {
+		return nil, wrap(err, "tender %d report: probe results", id)
+	}
+	for _, r := range results {
+		att := byRun[r.RunID]
+		out.Results[att] = append(out.Results[att], r)
+	}
+	return out, nil
+}
+
+// AnnualFilter chooses the tenders of an annual report: those published in
+// Year (UTC) that Viewer may see. A nil Viewer means every tender, for the
+// command line, which has the database in hand anyway.
+type AnnualFilter struct {
+	Year   int
+	Viewer *User
+	// Details adds the explanations and the list of tenders; the previous
+	// year's comparison only needs the counts.
+	Details bool
+}
+
+// AnnualTender is one tender in the appendix of an annual report.
+type AnnualTender struct {
+	ID                  uint
+	Reference           string
+	Title               string
+	Buyer               string
+	Status              string
+	PublishedAt         time.Time
+	EstimatedValueCents int64
+	Currency            string
+	Requirements        int
+	Mandatory           int
+	Attestations        int
+	Submitted           int
+}
+
+// AnnualDemand counts the tenders that demanded a standard at a level.
+type AnnualDemand struct {
+	Slug    string
+	Name    string
+	Domain  string
+	Level   string
+	Tenders int
+}
+
+// AnnualAnswerCount counts submitted answers to a standard by level, answer
+// status and verdict ("" when the answer has no verdict).
+type AnnualAnswerCount struct {
+	Slug    string
+	Level   string
+	Status  string
+	Verdict string
+	N       int
+}
+
+// AnnualExplanation is one "explain" answer: a vendor's reason for not
+// (fully) complying with a demanded standard.
+type AnnualExplanation struct {
+	Slug            string
+	Standard        string
+	Level           string
+	TenderID        uint
+	TenderReference string
+	TenderTitle     string
+	Supplier        string
+	Status          string
+	Explanation     string
+	PlannedDate     string
+	Verdict         string
+}
+
+// AnnualData is the raw material of an annual comply-or-explain report.
+type AnnualData struct {
+	Year         int
+	Tenders      []AnnualTender
+	Demand       []AnnualDemand
+	Answers      []AnnualAnswerCount
+	Explanations []AnnualExplanation
+	// Verified counts submitted attestations with a finished probe run.
+	Verified int
+}
+
+// annualTenders limits a query on tenders t to the filter's year and
+// viewer. Drafts, withdrawn tenders and superseded revisions are left out:
+// a series counts once, with its newest published sheet.
+func annualTenders(f AnnualFilter) func(*gorm.DB) *gorm.DB {
+	start := time.Date(f.Year, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(1, 0, 0)
+	return func(q *gorm.DB) *gorm.DB {
+		q = q.Where("tenders.published_at >= ? AND tenders.published_at < ?", start, end).
+			Where("tenders.status NOT IN ?", []string{StatusDraft, StatusWithdrawn}).
+			Where("tenders.superseded_at IS NULL")
+		if f.Viewer != nil {
+			q = visibleTo(f.Viewer)(q)
+		}
+		return q
+	}
+}
+
+// latestRunJoin joins each submitted attestation a to the newest done run
+// of its current version (alias lr), when there is one.
+const latestRunJoin = "LEFT JOIN (SELECT attestation_id, version, MAX(id) AS run_id FROM probe_runs WHERE status = 'done' GROUP BY attestation_id, version) lr " +
+	"ON lr.attestation_id = a.id AND lr.version = a.version"
+
+// LoadAnnualReport gathers the counts (and with f.Details the
+// explanations and tenders) of the year's comply-or-explain report with a
+// handful of grouped queries: the cost grows with the number of rows the
+// database scans, not with round trips.
+func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*AnnualData, error) {
+	out := &AnnualData{Year: f.Year}
+	base := func() *gorm.DB { return db.WithContext(ctx).Table("tenders").Scopes(annualTenders(f)) }
+
+	err := base().Select("standards.slug, MAX(standards.name) AS name, MAX(standards.domain) AS domain, requirements.level, COUNT(DISTINCT tenders.id) AS tenders").
+		Joins("JOIN requirements ON requirements.tender_id = tenders.id").
+		Joins("JOIN standards ON standards.id = requirements.standard_id").
+		Group("standards.slug, requirements.level").Order("standards.slug, requirements.level").Scan(&out.Demand).Error
+	if err != nil {
+		return nil, wrap(err, "annual report %d: demand", f.Year)
+	}
+
+	err = base().Select("standards.slug, requirements.level, answers.status, COALESCE(v.status, '') AS verdict, COUNT(*) AS n").
+		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
+		Joins("JOIN answers ON answers.attestation_id = a.id AND answers.version = a.version").
+		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
+		Joins("JOIN standards ON standards.id = requirements.standard_id").
+		Joins(latestRunJoin).
+		Joins("LEFT JOIN verifications v ON v.run_id = lr.run_id AND v.answer_id = answers.id").
+		Group("standards.slug, requirements.level, answers.status, COALESCE(v.status, '')").
+		Order("standards.slug, requirements.level, answers.status, verdict").Scan(&out.Answers).Error
+	if err != nil {
+		return nil, wrap(err, "annual report %d: answers", f.Year)
+	}
+
+	var verified int64
+	err = base().Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
+		Joins(latestRunJoin).Where("lr.run_id IS NOT NULL").Count(&verified).Error
+	if err != nil {
+		return nil, wrap(err, "annual report %d: verified attestations", f.Year)
+	}
+	out.Verified = int(verified)
+	if !f.Details {
+		return out, nil
+	}
+
+	err = base().Select("tenders.id, tenders.reference, tenders.title, orgs.name AS buyer, tenders.status, tenders.published_at, "+
+		"tenders.estimated_value_cents, tenders.currency, "+
+		"(SELECT COUNT(*) FROM requirements r WHERE r.tender_id = tenders.id) AS requirements, "+
+		"(SELECT COUNT(*) FROM requirements r WHERE r.tender_id = tenders.id AND r.level = ?) AS mandatory, "+
+		"(SELECT COUNT(*) FROM attestations at WHERE at.tender_id = tenders.id) AS attestations, "+
+		"(SELECT COUNT(*) FROM attestations at WHERE at.tender_id = tenders.id AND at.status = ?) AS submitted",
+		LevelMandatory, AttestationSubmitted).
+		Joins("JOIN orgs ON orgs.id = tenders.buyer_org_id").
+		Order("tenders.published_at, tenders.id").Scan(&out.Tenders).Error
+	if err != nil {
+		return nil, wrap(err, "annual report %d: tenders", f.Year)
+	}
+
+	err = base().Select("standards.slug, standards.name AS standard, requirements.level, tenders.id AS tender_id, "+
+		"tenders.reference AS tender_reference, tenders.title AS tender_title, orgs.name AS supplier, answers.status, "+
+		"answers.explanation, answers.planned_date, COALESCE(v.status, '') AS verdict").
+		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
+		Joins("JOIN orgs ON orgs.id = a.supplier_org_id").
+		Joins("JOIN answers ON answers.attestation_id = a.id AND answers.version = a.version").
+		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
+		Joins("JOIN standards ON standards.id = requirements.standard_id").
+		Joins(latestRunJoin).
+		Joins("LEFT JOIN verifications v ON v.run_id = lr.run_id AND v.answer_id = answers.id").
+		Where("answers.status <> ? AND answers.status <> '' AND answers.explanation <> ''", AnswerComplies).
+		Order("standards.slug, answers.explanation, tenders.published_at, tenders.id, orgs.name").Scan(&out.Explanations).Error
+	if err != nil {
+		return nil, wrap(err, "annual report %d: explanations", f.Year)
+	}
+	return out, nil
+}
+
+// ReportYears returns the years in which tenders viewer may see were
+// published, newest first: the choices of the annual report form.
+func ReportYears(ctx context.Context, db *gorm.DB, viewer *User) ([]int, error) {
+	var dates []time.Time
+	q := db.WithContext(ctx).Model(&Tender{}).Where("published_at IS NOT NULL")
+	if viewer != nil {
+		q = q.Scopes(visibleTo(viewer))
+	}
+	if err := q.Pluck("published_at", &dates).Error; err != nil {
+		return nil, wrap(err, "report years")
+	}
+	seen := map[int]bool{}
+	var years []int
+	for _, d := range dates {
+		if y := d.UTC().Year(); !seen[y] {
+			seen[y] = true
+			years = append(years, y)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(years)))
+	return years, nil
+}
