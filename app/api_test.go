@@ -116,6 +116,9 @@ func TestAPI(t *testing.T) {
 			if body["status"] != "draft" || body["title"] != "API tender" {
 				t.Fatalf("created %v", body)
 			}
+			if reqs, ok := body["requirements"].([]any); !ok || len(reqs) != 0 {
+				t.Errorf("a new tender's requirements are %v, want []", body["requirements"])
+			}
 			id = int(body["id"].(float64))
 			if loc := res.header.Get("Location"); loc != fmt.Sprintf("/api/v1/tenders/%d", id) {
 				t.Errorf("Location %q", loc)

@@ -119,21 +119,23 @@ func requirementOf(r *models.Requirement) requirementJSON {
 // tenderJSON is a tender as the API shows it; Requirements is only filled
 // for a single tender.
 type tenderJSON struct {
-	ID                  uint              `json:"id"`
-	Title               string            `json:"title"`
-	Reference           string            `json:"reference"`
-	Description         string            `json:"description"`
-	Status              string            `json:"status"`
-	Revision            int               `json:"revision"`
-	Buyer               string            `json:"buyer"`
-	Deadline            *time.Time        `json:"deadline"`
-	EstimatedValueCents int64             `json:"estimated_value_cents"`
-	Currency            string            `json:"currency"`
-	ScopeTags           []string          `json:"scope_tags"`
-	CatalogueVersion    string            `json:"catalogue_version,omitempty"`
-	PublishedAt         *time.Time        `json:"published_at"`
-	RequirementCount    int64             `json:"requirement_count"`
-	Requirements        []requirementJSON `json:"requirements,omitempty"`
+	ID                  uint       `json:"id"`
+	Title               string     `json:"title"`
+	Reference           string     `json:"reference"`
+	Description         string     `json:"description"`
+	Status              string     `json:"status"`
+	Revision            int        `json:"revision"`
+	Buyer               string     `json:"buyer"`
+	Deadline            *time.Time `json:"deadline"`
+	EstimatedValueCents int64      `json:"estimated_value_cents"`
+	Currency            string     `json:"currency"`
+	ScopeTags           []string   `json:"scope_tags"`
+	CatalogueVersion    string     `json:"catalogue_version,omitempty"`
+	PublishedAt         *time.Time `json:"published_at"`
+	RequirementCount    int64      `json:"requirement_count"`
+	// Requirements is nil (left out) in lists and a list, maybe empty, for
+	// a single tender.
+	Requirements *[]requirementJSON `json:"requirements,omitempty"`
 }
 
 func tenderOf(t *models.Tender, withRequirements bool) tenderJSON {
@@ -152,10 +154,11 @@ func tenderOf(t *models.Tender, withRequirements bool) tenderJSON {
 		out.CatalogueVersion = t.CatalogueVersion.Version
 	}
 	if withRequirements {
-		out.Requirements = make([]requirementJSON, len(t.Requirements))
+		reqs := make([]requirementJSON, len(t.Requirements))
 		for i := range t.Requirements {
-			out.Requirements[i] = requirementOf(&t.Requirements[i])
+			reqs[i] = requirementOf(&t.Requirements[i])
 		}
+		out.Requirements = &reqs
 		out.RequirementCount = int64(len(t.Requirements))
 	}
 	return out
