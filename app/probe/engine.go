@@ -185,7 +185,7 @@ func newRun(e *Engine, domain string) *run {
 		domain:    domain,
 		dns:       cache,
 		validator: dnssec.New(cache, e.cfg.TrustAnchors, dnssec.WithNow(e.cfg.Now)),
-		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, Timeout: e.cfg.ConnTimeout},
+		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, AllowNets: e.cfg.AllowNets, Timeout: e.cfg.ConnTimeout},
 	}
 }
 

@@ -7,6 +7,7 @@ package probe
 import (
 	"crypto/x509"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/miekg/dns"
@@ -62,6 +63,9 @@ type Config struct {
 	// AllowPrivate permits connections to private, loopback, link-local and
 	// other special-purpose addresses, which are refused by default.
 	AllowPrivate bool
+	// AllowNets permits special-purpose addresses inside these prefixes
+	// only, a narrower alternative to AllowPrivate.
+	AllowNets []netip.Prefix
 	// Timeout is the budget for one domain; ConnTimeout for one connection.
 	Timeout     time.Duration
 	ConnTimeout time.Duration

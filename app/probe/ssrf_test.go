@@ -59,7 +59,7 @@ func TestClassifyRefusesSpecialPurposeRanges(t *testing.T) {
 			}
 		})
 	}
-	for _, public := range []string{"8.8.8.8", "1.1.1.1", "100.128.0.1", "172.32.0.1", "192.169.0.1", "2a00:1450::1", "2606:4700::1111"} {
+	for _, public := range []string{"81.4.108.1", "185.49.140.1", "100.128.0.1", "172.32.0.1", "192.169.0.1", "2a00:1450::1", "2606:4700::1111"} {
 		t.Run(public+" is an ordinary public address", func(t *testing.T) {
 			if got := netguard.Classify(netip.MustParseAddr(public)); got != "" {
 				t.Fatalf("Classify(%s) = %q, want \"\"", public, got)

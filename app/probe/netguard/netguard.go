@@ -90,10 +90,25 @@ func Check(addr netip.Addr, allowPrivate bool) error {
 	return nil
 }
 
-// Dialer dials TCP connections only to permitted addresses.
+// Dialer dials connections only to permitted addresses.
 type Dialer struct {
+	// AllowPrivate permits every special-purpose address.
 	AllowPrivate bool
-	Timeout      time.Duration
+	// AllowNets permits special-purpose addresses inside these prefixes only,
+	// for an installation that must probe its own internal network without
+	// opening every range (cloud metadata stays refused unless listed).
+	AllowNets []netip.Prefix
+	Timeout   time.Duration
+}
+
+// Permits reports whether the dialer may connect to addr, and why not.
+func (d *Dialer) Permits(addr netip.Addr) error {
+	for _, p := range d.AllowNets {
+		if p.Contains(addr.WithZone("")) {
+			return nil
+		}
+	}
+	return Check(addr, d.AllowPrivate)
 }
 
 // DialContext connects to address ("ip:port" or "host:port"). The check runs
@@ -107,7 +122,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 			if err != nil {
 				return fmt.Errorf("netguard: parse dialled address %q: %w", addr, err)
 			}
-			return Check(ap.Addr(), d.AllowPrivate)
+			return d.Permits(ap.Addr())
 		},
 	}
 	return nd.DialContext(ctx, network, address)
