@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"tenderprobe/models"
 	"tenderprobe/seed"
@@ -221,4 +222,30 @@ func TestCSRF(t *testing.T) {
 			t.Fatalf("status %d (%s), want 303", res.status, errorText(res.body))
 		}
 	})
+}
+
+func TestLoginCleansUpExpiredSessions(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	officer := a.user("officer@demo.test")
+	stale, _, err := models.CreateSession(ctx, a.db, officer.ID, time.Minute, testNow.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.RecordLoginFailure(ctx, a.db, "account:old@demo.test", a.h.LoginWindow, testNow.Add(-2*a.h.LoginWindow)); err != nil {
+		t.Fatal(err)
+	}
+	c := loginForm(t, a)
+	if res := c.post("/login", url.Values{"email": {"officer@demo.test"}, "password": {seed.DemoPassword}}); res.status != 303 {
+		t.Fatalf("login: %d", res.status)
+	}
+	var n int64
+	a.db.Model(&models.Session{}).Where("id = ?", models.HashToken(stale)).Count(&n)
+	if n != 0 {
+		t.Error("an expired session is still stored after a login")
+	}
+	a.db.Model(&models.LoginAttempt{}).Where("subject = ?", "account:old@demo.test").Count(&n)
+	if n != 0 {
+		t.Error("an old failure count is still stored after a login")
+	}
 }

@@ -62,6 +62,14 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	})
 	h.clearCookie(c, csrfCookie)
 	h.Log.Info("login", "user", user.ID, "ip", c.IP())
+	// Logins are rare enough to carry the cleanup of expired sessions and
+	// old failure counts, so no background job is needed for it.
+	if err := models.DeleteExpiredSessions(ctx, h.DB, h.now()); err != nil {
+		return err
+	}
+	if err := models.DeleteStaleLoginAttempts(ctx, h.DB, h.now().Add(-h.LoginWindow)); err != nil {
+		return err
+	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 

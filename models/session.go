@@ -167,3 +167,12 @@ func ResetLoginFailures(ctx context.Context, db *gorm.DB, key string) error {
 	}
 	return nil
 }
+
+// DeleteStaleLoginAttempts forgets failure counts whose window started
+// before before; they no longer block anyone.
+func DeleteStaleLoginAttempts(ctx context.Context, db *gorm.DB, before time.Time) error {
+	if err := db.WithContext(ctx).Where("window_start < ?", before).Delete(&LoginAttempt{}).Error; err != nil {
+		return fmt.Errorf("models: delete stale login attempts: %w", err)
+	}
+	return nil
+}
