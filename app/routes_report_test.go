@@ -1,0 +1,205 @@
+package app
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tenderprobe/models"
+	"tenderprobe/seed"
+)
+
+// reportRoleTable lists the report routes for TestEveryRouteHasARoleCheck:
+// tender reports for staff (vendors 403), the annual report for auditors
+// and admins.
+func reportRoleTable() map[string]roleCase {
+	const ok, see, unauth, forbidden = 200, 303, 401, 403
+	tender := [5]int{see, ok, ok, forbidden, ok}
+	apiTender := [5]int{unauth, ok, ok, forbidden, ok}
+	annual := [5]int{see, ok, forbidden, forbidden, ok}
+	apiAnnual := [5]int{unauth, ok, forbidden, forbidden, ok}
+	return map[string]roleCase{
+		"GET /tenders/:id/report.pdf":        {tender, draftPath("/report.pdf", nil, nil)},
+		"GET /tenders/:id/report.csv":        {tender, draftPath("/report.csv", nil, nil)},
+		"GET /tenders/:id/ocds.json":         {tender, draftPath("/ocds.json", nil, nil)},
+		"GET /reports/annual.pdf":            {annual, path("/reports/annual.pdf?year=2026")},
+		"GET /reports/annual.csv":            {annual, path("/reports/annual.csv?year=2026")},
+		"GET /api/v1/tenders/:id/report.pdf": {apiTender, apiDraftPath("/report.pdf", nil)},
+		"GET /api/v1/tenders/:id/report.csv": {apiTender, apiDraftPath("/report.csv", nil)},
+		"GET /api/v1/tenders/:id/ocds.json":  {apiTender, apiDraftPath("/ocds.json", nil)},
+		"GET /api/v1/reports/annual.pdf":     {apiAnnual, path("/api/v1/reports/annual.pdf?year=2026")},
+		"GET /api/v1/reports/annual.csv":     {apiAnnual, path("/api/v1/reports/annual.csv?year=2026")},
+	}
+}
+
+// pdfTextOf extracts the text of a PDF with pdftotext after qpdf --check;
+// without the tools the test skips, or fails with CI=true.
+func pdfTextOf(t *testing.T, pdf string) string {
+	t.Helper()
+	for _, tool := range []string{"qpdf", "pdftotext"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is required with CI=true", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(p, []byte(pdf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("qpdf", "--check", p).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --check: %v\n%s", err, out)
+	}
+	out, err := exec.Command("pdftotext", "-layout", p, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+func TestReportRoutes(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	officer := a.user("officer@demo.test")
+	tn, err := models.FindTenderByReference(ctx, a.db, *officer.OrgID, "DSC-2026-014")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Victor Vendor answers the demo hosting tender: everything complies
+	// except the first requirement, which he explains.
+	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, 24*3600e9, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vendor := a.user("vendor@demo.test")
+	for i, r := range tn.Requirements {
+		in := models.AnswerInput{Status: models.AnswerComplies}
+		if i == 0 {
+			in = models.AnswerInput{Status: models.AnswerPartial, Explanation: "=cmd|' /C calc'!A0 Zoë Ångström signs the zone in May.", PlannedDate: "2026-05-31"}
+		}
+		if _, err := models.SaveAnswer(ctx, a.db, vendor, inv.AttestationID, r.ID, in, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := models.Submit(ctx, a.db, vendor, inv.AttestationID, models.SubmitInput{Declaration: true, Declarer: "Zoë Ångström"}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	first := tn.Requirements[0].Standard.Name
+
+	t.Run("an officer's tender report shows the vendor, the explanation and the receipt", func(t *testing.T) {
+		res := a.session("officer@demo.test").get(fmt.Sprintf("/tenders/%d/report.pdf", tn.ID))
+		if res.status != 200 || res.header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("status %d, type %q", res.status, res.header.Get("Content-Type"))
+		}
+		if cd := res.header.Get("Content-Disposition"); !strings.Contains(cd, "DSC-2026-014-rev1-report.pdf") {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		text := pdfTextOf(t, res.body)
+		for _, want := range []string{"Hosting of www.demostad.example", seed.DemoSupplier, "Zoë Ångström signs the zone in May.",
+			"2026-05-31", "Appendix B. Submission receipts", "No verification exists for this tender", first} {
+			if !strings.Contains(text, want) {
+				t.Errorf("tender report lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("the same request gives the same PDF", func(t *testing.T) {
+		c := a.apiClient("auditor@demo.test")
+		one, two := c.get(fmt.Sprintf("/api/v1/tenders/%d/report.pdf", tn.ID)), c.get(fmt.Sprintf("/api/v1/tenders/%d/report.pdf", tn.ID))
+		if one.status != 200 || one.body != two.body {
+			t.Fatalf("status %d; equal bodies: %v", one.status, one.body == two.body)
+		}
+	})
+
+	t.Run("an officer of another buyer gets 404 for every tender export", func(t *testing.T) {
+		org, err := models.CreateOrg(ctx, a.db, fmt.Sprintf("Other Council %d", next()), models.OrgBuyer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		email := fmt.Sprintf("other%d@demo.test", next())
+		if _, err := models.CreateUser(ctx, a.db, email, "Other Officer", "long enough password", models.RoleOfficer, &org.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, suffix := range []string{"report.pdf", "report.csv", "ocds.json"} {
+			if res := a.apiClient(email).get(fmt.Sprintf("/api/v1/tenders/%d/%s", tn.ID, suffix)); res.status != 404 {
+				t.Errorf("%s: status %d, want 404", suffix, res.status)
+			}
+		}
+	})
+
+	t.Run("the tender matrix CSV neutralises a formula typed by the vendor", func(t *testing.T) {
+		res := a.apiClient("admin@demo.test").get(fmt.Sprintf("/api/v1/tenders/%d/report.csv", tn.ID))
+		if res.status != 200 || !strings.HasPrefix(res.header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("status %d, type %q", res.status, res.header.Get("Content-Type"))
+		}
+		recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 1+len(tn.Requirements) {
+			t.Fatalf("%d records, want a header and one per requirement", len(recs))
+		}
+		if got := recs[1][10]; !strings.HasPrefix(got, "'=cmd") {
+			t.Fatalf("explanation cell %q is not neutralised", got)
+		}
+	})
+
+	t.Run("the OCDS export answers every requirement of the sheet", func(t *testing.T) {
+		res := a.apiClient("auditor@demo.test").get(fmt.Sprintf("/api/v1/tenders/%d/ocds.json", tn.ID))
+		var pkg struct {
+			Releases []struct {
+				Tender struct{ Criteria []any }
+				Bids   struct {
+					Details []struct{ RequirementResponses []any }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(res.body), &pkg); err != nil || res.status != 200 {
+			t.Fatalf("status %d: %v", res.status, err)
+		}
+		rel := pkg.Releases[0]
+		if len(rel.Tender.Criteria) != len(tn.Requirements) || len(rel.Bids.Details) != 1 || len(rel.Bids.Details[0].RequirementResponses) != len(tn.Requirements) {
+			t.Fatalf("%d criteria, %d bids for %d requirements", len(rel.Tender.Criteria), len(rel.Bids.Details), len(tn.Requirements))
+		}
+	})
+
+	t.Run("the annual report lists the year's tenders and the explanation", func(t *testing.T) {
+		year := tn.PublishedAt.UTC().Year()
+		res := a.apiClient("auditor@demo.test").get(fmt.Sprintf("/api/v1/reports/annual.pdf?year=%d", year))
+		if res.status != 200 {
+			t.Fatalf("status %d: %s", res.status, res.body)
+		}
+		text := pdfTextOf(t, res.body)
+		for _, want := range []string{fmt.Sprintf("Comply-or-explain annual report %d", year), "DSC-2026-014", "Zoë Ångström signs", "Compliance rate per standard"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("annual report lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("a year without tenders gives a short report", func(t *testing.T) {
+		res := a.session("auditor@demo.test").get("/reports/annual.pdf?year=1999")
+		if res.status != 200 || !strings.Contains(pdfTextOf(t, res.body), "No tender was published in 1999") {
+			t.Fatalf("status %d", res.status)
+		}
+	})
+
+	for _, year := range []string{"20x6", "99999", "26", "-2026", "1066"} {
+		t.Run(fmt.Sprintf("the malformed year %q is a 400", year), func(t *testing.T) {
+			res := a.apiClient("auditor@demo.test").get("/api/v1/reports/annual.csv?year=" + year)
+			if res.status != 400 || !strings.Contains(res.body, "four-digit year") {
+				t.Fatalf("status %d: %s", res.status, res.body)
+			}
+			if web := a.session("admin@demo.test").get("/reports/annual.pdf?year=" + year); web.status != 400 {
+				t.Fatalf("web: status %d", web.status)
+			}
+		})
+	}
+}

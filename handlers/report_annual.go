@@ -1,0 +1,61 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/app/report"
+)
+
+// reportYear reads ?year=YYYY; without it the report covers the current
+// year. Anything but a year from 1900 to 9999 is a 400.
+func (h *Handler) reportYear(c *fiber.Ctx) (int, error) {
+	q := c.Query("year")
+	if q == "" {
+		return h.now().UTC().Year(), nil
+	}
+	y, err := strconv.Atoi(q)
+	if err != nil || len(q) != 4 || y < 1900 {
+		return 0, fiber.NewError(fiber.StatusBadRequest, "year must be a four-digit year such as 2026")
+	}
+	return y, nil
+}
+
+// annualReport loads the year's report across everything the caller may
+// see; the routes admit auditors and admins only.
+func (h *Handler) annualReport(c *fiber.Ctx) (report.AnnualReport, error) {
+	year, err := h.reportYear(c)
+	if err != nil {
+		return report.AnnualReport{}, err
+	}
+	return report.LoadAnnualReport(c.UserContext(), h.DB, year, currentUser(c))
+}
+
+// DownloadAnnualReport sends the year's comply-or-explain report as a PDF.
+func (h *Handler) DownloadAnnualReport(c *fiber.Ctx) error {
+	r, err := h.annualReport(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteAnnualReport(&buf, r, report.Options{Created: h.now()}); err != nil {
+		return err
+	}
+	return sendDownload(c, "application/pdf", fmt.Sprintf("comply-or-explain-%d.pdf", r.Year), buf.Bytes())
+}
+
+// DownloadAnnualCSV sends the year's table per standard and domain as CSV.
+func (h *Handler) DownloadAnnualCSV(c *fiber.Ctx) error {
+	r, err := h.annualReport(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteAnnualCSV(&buf, r); err != nil {
+		return err
+	}
+	return sendDownload(c, "text/csv; charset=utf-8", fmt.Sprintf("comply-or-explain-%d.csv", r.Year), buf.Bytes())
+}
