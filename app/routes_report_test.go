@@ -203,3 +203,38 @@ func TestReportRoutes(t *testing.T) {
 		})
 	}
 }
+
+func TestReportButtons(t *testing.T) {
+	a := newTestApp(t)
+	officer := a.user("officer@demo.test")
+	tn, err := models.FindTenderByReference(context.Background(), a.db, *officer.OrgID, "DSC-2026-014")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("the tender page links the report, the matrix and the OCDS export", func(t *testing.T) {
+		body := a.session("auditor@demo.test").get(fmt.Sprintf("/tenders/%d", tn.ID)).body
+		for _, suffix := range []string{"report.pdf", "report.csv", "ocds.json"} {
+			if !strings.Contains(body, fmt.Sprintf(`href="/tenders/%d/%s"`, tn.ID, suffix)) {
+				t.Errorf("no link to %s", suffix)
+			}
+		}
+	})
+
+	t.Run("the auditor's dashboard has the annual report form and it works without a year", func(t *testing.T) {
+		c := a.session("auditor@demo.test")
+		if body := c.get("/").body; !strings.Contains(body, `action="/reports/annual.pdf"`) || !strings.Contains(body, `formaction="/reports/annual.csv"`) {
+			t.Fatal("the dashboard lacks the annual report form")
+		}
+		res := c.get("/reports/annual.pdf?year=")
+		if res.status != 200 || !strings.Contains(pdfTextOf(t, res.body), fmt.Sprintf("annual report %d", testNow.Year())) {
+			t.Fatalf("status %d", res.status)
+		}
+	})
+
+	t.Run("an officer's dashboard has no annual report form", func(t *testing.T) {
+		if body := a.session("officer@demo.test").get("/").body; strings.Contains(body, "/reports/annual.pdf") {
+			t.Fatal("the officer sees the annual report form")
+		}
+	})
+}

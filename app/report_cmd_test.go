@@ -1,0 +1,125 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
+	"tenderprobe/seed"
+)
+
+func TestRunReport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "demo.db")
+	db, err := models.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Open(t) // lowers the bcrypt cost for the demo accounts
+	if err := models.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Demo(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	buyer, err := models.FindOrgByName(ctx, db, seed.DemoBuyer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, err := models.FindTenderByReference(ctx, db, buyer.ID, "DSC-2026-014")
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := tn.PublishedAt.UTC().Year()
+	if err := models.Close(db); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		if len(args) > 0 {
+			args = append(args, "--db", dsn)
+		}
+		code := RunReport(ctx, args, &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+
+	t.Run("report tender writes the PDF to the file, the same bytes each time", func(t *testing.T) {
+		var files [2][]byte
+		for i := range files {
+			file := filepath.Join(dir, fmt.Sprintf("tender%d.pdf", i))
+			if code, _, stderr := run("tender", "--id", fmt.Sprint(tn.ID), "-o", file, "--generated", "2026-12-31T09:00:00Z"); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if files[i], err = os.ReadFile(file); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(files[0], files[1]) {
+			t.Fatal("two runs with the same --generated differ")
+		}
+		text := pdfTextOf(t, string(files[0]))
+		for _, want := range []string{"Hosting of www.demostad.example", "Generated 2026-12-31 09:00:00 UTC"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("PDF lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("report tender --format ocds and csv write to standard output", func(t *testing.T) {
+		code, out, stderr := run("tender", "--id", fmt.Sprint(tn.ID), "--format", "ocds")
+		if code != 0 || !strings.Contains(out, `"requirementGroups"`) {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		code, out, _ = run("tender", "--id", fmt.Sprint(tn.ID), "--format", "csv")
+		if code != 0 || !strings.HasPrefix(out, "tender_id,") {
+			t.Fatalf("exit %d: %q", code, out)
+		}
+	})
+
+	t.Run("report annual writes the year's PDF and CSV", func(t *testing.T) {
+		file := filepath.Join(dir, "annual.pdf")
+		if code, _, stderr := run("annual", "--year", fmt.Sprint(year), "-o", file); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		pdf, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := pdfTextOf(t, string(pdf)); !strings.Contains(text, "DSC-2026-014") {
+			t.Fatal("the annual report does not list the demo tender")
+		}
+		code, out, _ := run("annual", "--year", fmt.Sprint(year), "--format", "csv")
+		if code != 0 || !strings.Contains(out, ",total,") {
+			t.Fatalf("exit %d: %q", code, out)
+		}
+	})
+
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no subcommand is a usage error", nil, 2, "name a subcommand"},
+		{"an unknown subcommand is a usage error", []string{"weekly"}, 2, "unknown subcommand"},
+		{"a tender report needs --id", []string{"tender"}, 2, "--id N is required"},
+		{"an annual report needs a four-digit year", []string{"annual", "--year", "26"}, 2, "four-digit year"},
+		{"the annual report has no OCDS format", []string{"annual", "--year", "2026", "--format", "ocds"}, 2, "unknown --format"},
+		{"a bad --generated time is a usage error", []string{"annual", "--year", "2026", "--generated", "tomorrow"}, 2, "RFC 3339"},
+		{"an unknown tender fails", []string{"tender", "--id", "99999"}, 1, "there is no tender 99999"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := run(c.args...)
+			if code != c.code || !strings.Contains(stderr, c.msg) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, c.code, c.msg)
+			}
+		})
+	}
+}
