@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -313,4 +314,28 @@ func cloneForm(form url.Values) url.Values {
 		out[k] = append([]string(nil), v...)
 	}
 	return out
+}
+
+// oversizedPost announces a JSON body of size bytes on a raw connection and
+// sends none of it: the server must refuse on the Content-Length alone.
+// Writing the whole body would race the server's early answer and close
+// (the client could see a reset instead of the 413).
+func oversizedPost(t testing.TB, base, path, bearer string, size int) response {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: tenderprobe.test\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", path, bearer, size)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return response{body: fmt.Sprintf("read answer to an oversized body: %v", err)}
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return response{body: fmt.Sprintf("read answer to an oversized body: %v", err)}
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(body)}
 }
