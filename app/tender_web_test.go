@@ -8,13 +8,20 @@ import (
 	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
 )
 
 var tenderLocation = regexp.MustCompile(`^/tenders/(\d+)\?flash=created$`)
 
 func TestTenderSheetInTheBrowserForms(t *testing.T) {
-	a := newTestApp(t)
+	dbtest.Each(t, testTenderSheetForms)
+}
+
+func testTenderSheetForms(t *testing.T, db *gorm.DB) {
+	a := newTestAppOn(t, db)
 	officer := a.session("officer@demo.test")
 	ctx := context.Background()
 
