@@ -26,7 +26,7 @@ Subcommands:
       --demo                 add demo organisations, accounts and tenders (env TENDERPROBE_DEMO=true)
       --tls-cert FILE        serve HTTPS with this certificate (env TENDERPROBE_TLS_CERT)
       --tls-key FILE         private key for --tls-cert (env TENDERPROBE_TLS_KEY)
-  catalogue import FILE      import a standards catalogue version (YAML or JSON)
+` + probeUsage + `  catalogue import a standards catalogue version (YAML or JSON)
   catalogue export [-o FILE] [--format yaml|json]
                              write the current catalogue version
   probe [flags] DOMAIN...    probe domains from the command line (tenderprobe probe -h)
@@ -58,6 +58,8 @@ type Config struct {
 	LoginFailuresPerAccount int
 	LoginFailuresPerIP      int
 	LoginWindow             time.Duration
+	// Probe holds the probe settings and the verification queue's.
+	Probe ProbeConfig
 }
 
 // DefaultConfig returns the settings used when nothing is configured.
@@ -71,6 +73,7 @@ func DefaultConfig() Config {
 		LoginFailuresPerAccount: 5,
 		LoginFailuresPerIP:      20,
 		LoginWindow:             15 * time.Minute,
+		Probe:                   defaultProbeConfig(),
 	}
 }
 
@@ -96,6 +99,9 @@ func (c Config) Validate() error {
 	}
 	if c.LoginFailuresPerAccount <= 0 || c.LoginFailuresPerIP <= 0 || c.LoginWindow <= 0 {
 		return errors.New("config: login rate limits must be positive")
+	}
+	if err := c.Probe.validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -131,6 +137,9 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "add demo data")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate file")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key file")
+	if err := cfg.Probe.register(fs, getenv); err != nil {
+		return cfg, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -141,6 +141,7 @@ func roleTable() map[string]roleCase {
 func TestEveryRouteHasARoleCheck(t *testing.T) {
 	a := newTestApp(t)
 	table := roleTable()
+	maps.Copy(table, verifyRoleTable())
 	maps.Copy(table, reportRoleTable())
 	seen := map[string]bool{}
 	for _, r := range a.app.GetRoutes(true) {

@@ -73,6 +73,7 @@ func routes(app *fiber.App, h *handlers.Handler) {
 	post("/admin/users/:id/password", adminOnly, h.ResetPassword)
 
 	reportRoutes(app, h)
+	verifyRoutes(app, h)
 
 	// Everything else is a 404, rendered as a page or a JSON error in one place.
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"gorm.io/gorm"
 
+	"tenderprobe/app/jobs"
 	"tenderprobe/handlers"
 	"tenderprobe/models"
 	"tenderprobe/seed"
@@ -39,6 +40,8 @@ type Server struct {
 	Log     *slog.Logger
 	Handler *handlers.Handler
 	App     *fiber.App
+	// Jobs verifies attestations in the background while the server runs.
+	Jobs *jobs.Pool
 }
 
 // Open validates cfg, opens and migrates the database, loads the catalogue
@@ -78,7 +81,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		LoginWindow:             cfg.LoginWindow,
 		Now:                     time.Now,
 	}
-	return &Server{Cfg: cfg, DB: db, Log: log, Handler: h, App: NewApp(h, cfg)}, nil
+	pool, err := newJobs(ctx, cfg, db, log, nil)
+	if err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
+	h.Verify.Wake = pool.Wake
+	return &Server{Cfg: cfg, DB: db, Log: log, Handler: h, App: NewApp(h, cfg), Jobs: pool}, nil
 }
 
 // Close releases the database.
@@ -126,6 +135,8 @@ func Listen(cfg Config) (net.Listener, error) {
 // Serve answers requests on ln until ctx ends, then lets in-flight requests
 // finish for up to shutdownTimeout.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	stopJobs := s.startJobs(ctx)
+	defer stopJobs()
 	errc := make(chan error, 1)
 	go func() { errc <- s.App.Listener(ln) }()
 	select {

@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template file.
 //
-//go:embed layouts partials auth dashboard catalogue tenders admin errors
+//go:embed layouts partials auth dashboard catalogue tenders admin errors verification
 var FS embed.FS

@@ -1,0 +1,68 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
+	"tenderprobe/app/jobs"
+	"tenderprobe/app/probe"
+	"tenderprobe/app/probecli"
+	"tenderprobe/handlers"
+)
+
+// verifyRoutes registers the verification routes: asking for a run, its
+// progress and evidence, and an attestation's verdicts and history. Who
+// may see a run is who may see its attestation (the models decide); who
+// may ask for one is an admin or an officer (tenderEdit), and among
+// officers only those of the buying org (the handler checks).
+func verifyRoutes(app *fiber.App, h *handlers.Handler) {
+	api := app.Group("/api/v1")
+	api.Post("/attestations/:id/verify", h.APIAuth, handlers.RequireRole(tenderEdit...), h.APIVerifyAttestation)
+	api.Get("/probe-runs/:id", h.APIAuth, handlers.RequireRole(anyRole...), h.APIShowProbeRun)
+
+	web := func(method, path string, roles []string, handler fiber.Handler) {
+		app.Add(method, path, h.RequireLogin, handlers.RequireRole(roles...), handler)
+	}
+	web(fiber.MethodPost, "/attestations/:id/verify", tenderEdit, h.VerifyAttestation)
+	web(fiber.MethodGet, "/attestations/:id/verification", anyRole, h.ShowVerification)
+	web(fiber.MethodGet, "/probe-runs/:id", anyRole, h.ShowProbeRun)
+	web(fiber.MethodGet, "/probe-runs/:id/status", anyRole, h.ProbeRunStatus)
+}
+
+// newJobs builds the probe engine from cfg.Probe and the worker pool that
+// verifies attestations with it.
+func newJobs(ctx context.Context, cfg Config, db *gorm.DB, log *slog.Logger, mailer jobs.Mailer) (*jobs.Pool, error) {
+	pc, err := probecli.BuildConfig(ctx, cfg.Probe.Settings)
+	if err != nil {
+		return nil, fmt.Errorf("app: probe settings: %w", err)
+	}
+	engine, err := probe.New(pc)
+	if err != nil {
+		return nil, fmt.Errorf("app: probe settings: %w", err)
+	}
+	return jobs.New(db, engine, mailer, log.With("component", "jobs"), jobs.Config{
+		Workers: cfg.Probe.Workers, RecheckInterval: cfg.Probe.RecheckInterval, Lease: cfg.Probe.Lease,
+	}), nil
+}
+
+// startJobs runs the pool until the returned stop is called; stop waits
+// until the workers have handed back their unfinished runs.
+func (s *Server) startJobs(ctx context.Context) (stop func()) {
+	if s.Jobs == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Jobs.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}

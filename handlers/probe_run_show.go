@@ -1,0 +1,152 @@
+package handlers
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// probeRunJSON is a probe run with its progress, per-domain results (with
+// the raw evidence) and, once done, its verdicts.
+type probeRunJSON struct {
+	ID            uint              `json:"id"`
+	AttestationID uint              `json:"attestation_id"`
+	Version       int               `json:"version"`
+	Status        string            `json:"status"`
+	Reason        string            `json:"reason"`
+	Progress      progressJSON      `json:"progress"`
+	Error         string            `json:"error,omitempty"`
+	CreatedAt     time.Time         `json:"created_at"`
+	StartedAt     *time.Time        `json:"started_at"`
+	FinishedAt    *time.Time        `json:"finished_at"`
+	Results       []probeResultJSON `json:"results"`
+	Verdicts      []runVerdictJSON  `json:"verdicts"`
+}
+
+type progressJSON struct {
+	Done  int `json:"done"`
+	Total int `json:"total"`
+}
+
+type probeResultJSON struct {
+	Domain     string              `json:"domain"`
+	DurationMS int64               `json:"duration_ms"`
+	Error      string              `json:"error,omitempty"`
+	Checks     []models.ProbeCheck `json:"checks"`
+}
+
+type runVerdictJSON struct {
+	RequirementID uint `json:"requirement_id"`
+	*verificationJSON
+}
+
+// runFor loads the run named by :id if the current user may see its
+// attestation; otherwise 404.
+func (h *Handler) runFor(c *fiber.Ctx) (*models.ProbeRun, *models.Attestation, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, nil, err
+	}
+	run, err := models.FindProbeRun(c.UserContext(), h.DB, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := models.FindAttestationFor(c.UserContext(), h.DB, currentUser(c), run.AttestationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return run, a, nil
+}
+
+func (h *Handler) probeRunDocument(c *fiber.Ctx, run *models.ProbeRun) (probeRunJSON, error) {
+	out := probeRunJSON{ID: run.ID, AttestationID: run.AttestationID, Version: run.Version, Status: run.Status, Reason: run.Reason,
+		Progress: progressJSON{Done: run.Done, Total: run.Total}, Error: run.Error, CreatedAt: run.CreatedAt,
+		StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Results: []probeResultJSON{}, Verdicts: []runVerdictJSON{}}
+	results, err := models.RunResults(c.UserContext(), h.DB, run.ID)
+	if err != nil {
+		return out, err
+	}
+	for _, r := range results {
+		checks := r.Checks
+		if checks == nil {
+			checks = []models.ProbeCheck{}
+		}
+		out.Results = append(out.Results, probeResultJSON{Domain: r.Domain, DurationMS: r.DurationMS, Error: r.Error, Checks: checks})
+	}
+	vs, err := models.RunVerifications(c.UserContext(), h.DB, run.ID)
+	if err != nil {
+		return out, err
+	}
+	for i := range vs {
+		out.Verdicts = append(out.Verdicts, runVerdictJSON{RequirementID: vs[i].RequirementID, verificationJSON: verificationOf(&vs[i])})
+	}
+	return out, nil
+}
+
+// APIShowProbeRun is GET /api/v1/probe-runs/{id}.
+func (h *Handler) APIShowProbeRun(c *fiber.Ctx) error {
+	run, _, err := h.runFor(c)
+	if err != nil {
+		return err
+	}
+	doc, err := h.probeRunDocument(c, run)
+	if err != nil {
+		return err
+	}
+	return c.JSON(doc)
+}
+
+// ProbeRunStatus is GET /probe-runs/{id}/status: the same document for the
+// progress page's script, authenticated by the session.
+func (h *Handler) ProbeRunStatus(c *fiber.Ctx) error {
+	run, _, err := h.runFor(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"id": run.ID, "status": run.Status, "progress": progressJSON{Done: run.Done, Total: run.Total}})
+}
+
+// evidenceView is one domain's result on the run page, with each check's
+// raw evidence as indented JSON.
+type evidenceView struct {
+	Domain     string
+	DurationMS int64
+	Error      string
+	Checks     []checkView
+}
+
+type checkView struct {
+	ID, Status, Summary, Evidence string
+}
+
+// ShowProbeRun is the run page: a live progress bar, then each domain's
+// checks with their evidence and the verdicts.
+func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
+	run, a, err := h.runFor(c)
+	if err != nil {
+		return err
+	}
+	results, err := models.RunResults(c.UserContext(), h.DB, run.ID)
+	if err != nil {
+		return err
+	}
+	views := make([]evidenceView, 0, len(results))
+	for _, r := range results {
+		v := evidenceView{Domain: r.Domain, DurationMS: r.DurationMS, Error: r.Error}
+		for _, ch := range r.Checks {
+			ev, err := json.MarshalIndent(ch.Details, "", "  ")
+			if err != nil {
+				return err
+			}
+			v.Checks = append(v.Checks, checkView{ID: ch.ID, Status: ch.Status, Summary: ch.Summary, Evidence: string(ev)})
+		}
+		views = append(views, v)
+	}
+	return h.render(c, fiber.StatusOK, "verification/run", "Probe run", fiber.Map{
+		"Run": run, "Attestation": a, "Results": views, "CanVerify": currentUser(c).CanReview(a),
+	})
+}

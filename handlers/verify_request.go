@@ -1,0 +1,53 @@
+package handlers
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// APIVerifyAttestation is POST /api/v1/attestations/{id}/verify: it queues
+// a probe run of the attestation and answers 202 with its id.
+func (h *Handler) APIVerifyAttestation(c *fiber.Ctx) error {
+	run, err := h.queueVerification(c)
+	if err != nil {
+		return err
+	}
+	c.Location(fmt.Sprintf("/api/v1/probe-runs/%d", run.ID))
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"run_id": run.ID})
+}
+
+// VerifyAttestation is the "Verify now" button: it queues a run and shows
+// its progress page.
+func (h *Handler) VerifyAttestation(c *fiber.Ctx) error {
+	run, err := h.queueVerification(c)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/probe-runs/%d", run.ID), fiber.StatusSeeOther)
+}
+
+// queueVerification lets an admin or an officer of the buying org queue a
+// run of a submitted attestation; others who may see it get 403, the rest 404.
+func (h *Handler) queueVerification(c *fiber.Ctx) (*models.ProbeRun, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	user := currentUser(c)
+	a, err := models.FindAttestationFor(c.UserContext(), h.DB, user, id)
+	if err != nil {
+		return nil, err
+	}
+	if !user.CanReview(a) {
+		return nil, fiber.NewError(fiber.StatusForbidden, "Only an officer of the buying organisation can ask for a verification.")
+	}
+	run, err := models.EnqueueRun(c.UserContext(), h.DB, a.ID, models.RunReasonManual, user, h.now())
+	if err != nil {
+		return nil, err
+	}
+	h.wakeWorkers()
+	return run, nil
+}
