@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -265,4 +266,19 @@ func ReportYears(ctx context.Context, db *gorm.DB, viewer *User) ([]int, error) 
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(years)))
 	return years, nil
+}
+
+// RecordPublication sets when tender id was published, for a tender whose
+// history is recorded after the fact (the demo's past years) rather than
+// published through PublishTender today. The tender must be published
+// already; its sheet stays as it is.
+func RecordPublication(ctx context.Context, db *gorm.DB, id uint, at time.Time) error {
+	res := db.WithContext(ctx).Model(&Tender{}).Where("id = ? AND status <> ?", id, StatusDraft).Update("published_at", at.UTC())
+	if res.Error != nil {
+		return wrap(res.Error, "record publication of tender %d", id)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("models: record publication of tender %d: not a published tender: %w", id, ErrNotFound)
+	}
+	return nil
 }

@@ -121,6 +121,9 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 				return err
 			}
 		}
+		if err := demoYear(ctx, tx); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {

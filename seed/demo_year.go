@@ -1,0 +1,338 @@
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tenderprobe/app/verify"
+	"tenderprobe/models"
+)
+
+// The demo history: every tender of a second demo buyer in the last full
+// year and, for the comparison in the annual report, a smaller number in
+// the year before, all published, answered, submitted, verified and
+// closed. A buyer and suppliers of its own keep the history out of the
+// demo officer's and vendors' current work.
+const (
+	DemoHistoryBuyer   = "Demostad Water Board"
+	DemoHistoryOfficer = "water.officer@demo.test"
+
+	demoYearTenders     = 12 // one a month
+	demoPreviousTenders = 6
+	demoRunOwner        = "demo-history"
+)
+
+// demoVendor is a supplier of the demo history: who answers for it, the
+// domains its offers cover and which probe checks its systems fail in the
+// last full year; the year before they fail those and PreviousFails too.
+type demoVendor struct {
+	Supplier      string
+	Email         string
+	Name          string
+	Web, Mail     string
+	Fails         []string
+	PreviousFails []string
+}
+
+var demoVendors = []demoVendor{
+	{"Brightwater Hosting Ltd", "sam@brightwater.example", "Sam O'Brien", "www.brightwater.example", "brightwater.example",
+		[]string{"web.tls-pq", "web.caa", "web.dane", "mail.dane", "web.rpki"}, []string{"web.hsts", "web.security-txt"}},
+	{"Kestrel Mail GmbH", "jurgen@kestrel-mail.example", "Jürgen Weiß", "www.kestrel-mail.example", "kestrel-mail.example",
+		[]string{"mail.mta-sts", "mail.tls-rpt", "web.security-headers"}, []string{"mail.dmarc", "mail.dane"}},
+	{"Ångström Hosting AB", "zoe@angstrom-hosting.example", "Zoë Ångström", "www.angstrom-hosting.example", "angstrom-hosting.example",
+		[]string{"web.ipv6", "mail.ipv6", "ns.ipv6", "web.tls-pq"}, []string{"web.dnssec", "mail.dnssec"}},
+	{"Łódź Cloud Sp. z o.o.", "pawel@lodz-cloud.example", "Paweł Żółw", "www.lodz-cloud.example", "lodz-cloud.example",
+		[]string{"mail.dmarc", "web.hsts", "ns.rpki", "mail.rpki"}, []string{"mail.starttls", "web.https-redirect"}},
+}
+
+// demoServices are the subjects of the history's tenders, with the profile
+// each applies.
+var demoServices = []struct{ title, profile string }{
+	{"Hosting of the %s website", "website-hosting"},
+	{"E-mail and calendars for %s", "email-service"},
+	{"Case management software for %s", "cloud-saas"},
+	{"Internet connectivity for %s", "network-connectivity"},
+}
+
+var demoDepartments = []string{"the library", "the harbour office", "social services", "the archive", "the museum",
+	"the schools", "parking permits", "the fire brigade", "the city theatre", "waste collection", "the zoo", "the swimming pools"}
+
+// demoExplanations are what the vendors write when they do not (fully)
+// comply, by standard; other standards get the generic ones.
+var demoExplanations = map[string][]string{
+	"dnssec": {"Our registrar cannot publish DS records for this TLD yet; we move the zones to a registrar that can.",
+		"The zones are signed but the parent has no DS record yet; the key roll-over finishes next quarter."},
+	"ipv6":             {"Our upstream provider offers IPv6 only in one of our two data centres; dual stack follows the network refresh."},
+	"rpki":             {"ROAs exist for our IPv4 prefixes; the IPv6 prefixes are still registered to our former provider."},
+	"dane":             {"DANE needs DNSSEC on the customer's zone, which we do not manage."},
+	"hsts":             {"Two legacy subdomains still serve plain HTTP; HSTS with includeSubDomains follows their migration."},
+	"dmarc":            {"DMARC is at p=none while we collect reports; we move to quarantine after two clean months."},
+	"mta-sts":          {"MTA-STS is planned together with the new certificate automation."},
+	"tls-rpt":          {"We read TLS failures from our own logs and have not published a TLS-RPT address yet."},
+	"pq-key-exchange":  {"Our load balancers do not support hybrid key exchange yet; the vendor promises it in the next major release."},
+	"security-headers": {"The content management system sets its own headers; a Content-Security-Policy breaks its editor."},
+	"csp":              {"The content management system's editor needs inline scripts; a strict policy follows the upgrade."},
+	"caa":              {"We use two certificate authorities and have not restricted issuance to them yet."},
+	"iso-27001":        {"We follow ISO/IEC 27001 but are not certified; the certification audit is scheduled.", "Our data centre partner is certified; our own organisation is not in scope."},
+	"webauthn":         {"Staff log in with TOTP codes; passkeys are on the roadmap."},
+	"starttls":         {"STARTTLS is offered on all inbound servers except the legacy relay, which is being retired."},
+}
+
+var genericExplanations = []string{
+	"We meet the intent of this requirement with our own controls, documented in the attached policy.",
+	"This is on our roadmap; we will report progress in the quarterly service review.",
+}
+
+// demoYear adds the demo history of the last full year (and the year
+// before) for the annual report. Like Demo it does nothing when the
+// history is already there.
+func demoYear(ctx context.Context, db *gorm.DB) error {
+	year := time.Now().UTC().Year() - 1
+	buyer, err := findOrCreateOrg(ctx, db, DemoHistoryBuyer, models.OrgBuyer)
+	if err != nil {
+		return err
+	}
+	officer, err := findOrCreateUser(ctx, db, DemoHistoryOfficer, "Wim Waterschap", DemoPassword, models.RoleOfficer, &buyer.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := models.FindTenderByReference(ctx, db, *officer.OrgID, demoReference(year, 1)); err == nil {
+		return nil
+	} else if !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	h := &demoHistory{ctx: ctx, db: db, officer: officer, verify: true}
+	for _, y := range []struct{ year, tenders int }{{year - 1, demoPreviousTenders}, {year, demoYearTenders}} {
+		for i := 1; i <= y.tenders; i++ {
+			if err := h.tender(y.year, i, y.tenders); err != nil {
+				return fmt.Errorf("seed: demo history %s: %w", demoReference(y.year, i), err)
+			}
+		}
+	}
+	return nil
+}
+
+func demoReference(year, i int) string { return fmt.Sprintf("DSC-%d-H%02d", year, i) }
+
+// demoHistory carries what every tender of the history needs.
+type demoHistory struct {
+	ctx     context.Context
+	db      *gorm.DB
+	officer *models.User
+	// verify stays true while the queue holds only the history's own
+	// runs; a waiting run of real data stops the demo from finishing runs.
+	verify bool
+}
+
+// tender publishes tender i of n in year, lets two or three vendors answer
+// and submit, finishes their probe runs and closes the tender.
+func (h *demoHistory) tender(year, i, n int) error {
+	rng := rand.New(rand.NewPCG(uint64(year), uint64(i)))
+	published := time.Date(year, time.Month(1+(i-1)*12/n), 3+rng.IntN(20), 9+rng.IntN(6), 0, 0, 0, time.UTC)
+	deadline := published.AddDate(0, 0, 35)
+	svc := demoServices[(i-1)%len(demoServices)]
+	dept := demoDepartments[(i-1+year)%len(demoDepartments)]
+	t, err := models.CreateTender(h.ctx, h.db, h.officer, models.TenderInput{
+		Title: fmt.Sprintf(svc.title, dept), Reference: demoReference(year, i),
+		Description:         "Part of the demo history: published, answered, verified and closed, so that the annual report has data.",
+		EstimatedValueCents: int64(40_000+rng.IntN(400_000)) * 100, Currency: "EUR", Deadline: &deadline,
+		ScopeTags: []string{svc.profile},
+	})
+	if err != nil {
+		return err
+	}
+	p, err := FindProfile(svc.profile)
+	if err != nil {
+		return err
+	}
+	if _, err := models.ApplyProfile(h.ctx, h.db, t.ID, demoSheet(p)); err != nil {
+		return err
+	}
+	if _, err := models.PublishTender(h.ctx, h.db, t.ID); err != nil {
+		return err
+	}
+	if err := models.RecordPublication(h.ctx, h.db, t.ID, published); err != nil {
+		return err
+	}
+	if t, err = models.FindTender(h.ctx, h.db, t.ID); err != nil {
+		return err
+	}
+	vendors := 2 + rng.IntN(2)
+	first := rng.IntN(len(demoVendors))
+	for k := 0; k < vendors; k++ {
+		v := demoVendors[(first+k)%len(demoVendors)]
+		answeredAt := published.Add(time.Duration(2+rng.IntN(25)) * 24 * time.Hour)
+		if err := h.attest(t, v, year, published, answeredAt, rng); err != nil {
+			return fmt.Errorf("%s: %w", v.Supplier, err)
+		}
+	}
+	_, err = models.SetTenderStatus(h.ctx, h.db, t.ID, models.StatusClosed)
+	return err
+}
+
+// attest has vendor v answer tender t: honest where the checks agree with
+// the answer, sometimes claiming compliance its systems do not have, so
+// the probes find contradictions.
+func (h *demoHistory) attest(t *models.Tender, v demoVendor, year int, invited, now time.Time, rng *rand.Rand) error {
+	inv, _, err := models.Invite(h.ctx, h.db, h.officer, t.ID, models.InviteInput{Email: v.Email, Supplier: v.Supplier, Name: v.Name}, 14*24*time.Hour, invited)
+	if err != nil {
+		return err
+	}
+	vendor, err := models.FindUserByEmail(h.ctx, h.db, v.Email)
+	if err != nil {
+		return err
+	}
+	if _, err := models.SetScope(h.ctx, h.db, vendor, inv.AttestationID, []string{v.Web}, []string{v.Mail}, nil, now); err != nil {
+		return err
+	}
+	fails := map[string]bool{}
+	for _, c := range v.Fails {
+		fails[c] = true
+	}
+	if year < time.Now().UTC().Year()-1 {
+		for _, c := range v.PreviousFails {
+			fails[c] = true
+		}
+	}
+	for _, r := range t.Requirements {
+		in := demoAnswer(r.Standard, fails, now, rng)
+		if _, err := models.SaveAnswer(h.ctx, h.db, vendor, inv.AttestationID, r.ID, in, now); err != nil {
+			return err
+		}
+	}
+	if _, err := models.Submit(h.ctx, h.db, vendor, inv.AttestationID, models.SubmitInput{Declaration: true, Declarer: v.Name}, now); err != nil {
+		return err
+	}
+	if !h.verify {
+		return nil
+	}
+	return h.finishRun(inv.AttestationID, t, v, fails, now.Add(6*time.Hour))
+}
+
+// demoAnswer picks the vendor's answer to a requirement on standard s.
+func demoAnswer(s *models.Standard, fails map[string]bool, now time.Time, rng *rand.Rand) models.AnswerInput {
+	ok := true
+	for _, c := range s.Checks {
+		if fails[c] {
+			ok = false
+		}
+	}
+	comply := rng.Float64() < 0.8
+	switch {
+	case len(s.Checks) > 0 && ok:
+		comply = rng.Float64() < 0.95
+	case len(s.Checks) > 0:
+		// Two in five vendors claim compliance the probes then contradict.
+		comply = rng.Float64() < 0.4
+	}
+	if comply {
+		return models.AnswerInput{Status: models.AnswerComplies}
+	}
+	texts := demoExplanations[s.Slug]
+	if len(texts) == 0 {
+		texts = genericExplanations
+	}
+	in := models.AnswerInput{Explanation: texts[rng.IntN(len(texts))]}
+	switch x := rng.Float64(); {
+	case x < 0.55:
+		in.Status = models.AnswerPartial
+	case x < 0.9 || len(s.Checks) > 0:
+		in.Status = models.AnswerDoesNotComply
+	default:
+		in.Status = models.AnswerNotApplicable
+		in.Explanation = "The service does not include this part; the buyer keeps running it."
+	}
+	if in.Status != models.AnswerNotApplicable {
+		in.PlannedDate = now.AddDate(0, 3+rng.IntN(9), 0).Format("2006-01-02")
+	}
+	return in
+}
+
+// finishRun plays the verification worker for the run Submit queued:
+// results for the vendor's two domains (labelled as demo data, since
+// nothing was measured) and the verdicts app/verify derives from them.
+func (h *demoHistory) finishRun(attID uint, t *models.Tender, v demoVendor, fails map[string]bool, now time.Time) error {
+	run, err := models.ClaimRun(h.ctx, h.db, demoRunOwner, time.Hour, now)
+	if err != nil {
+		return err
+	}
+	if run == nil {
+		return fmt.Errorf("the probe run of attestation %d is not queued", attID)
+	}
+	if run.AttestationID != attID {
+		// Real data is waiting: hand it back to the workers and leave
+		// the rest of the history unverified rather than touch it.
+		h.verify = false
+		return models.ReleaseRun(h.ctx, h.db, run.ID, demoRunOwner)
+	}
+	checks := map[string]bool{}
+	for _, r := range t.Requirements {
+		for _, c := range r.Standard.Checks {
+			checks[c] = true
+		}
+	}
+	ids := make([]string, 0, len(checks))
+	for c := range checks {
+		ids = append(ids, c)
+	}
+	sort.Strings(ids)
+	domains := []struct{ name, prefix string }{{v.Web, "web."}, {v.Mail, "mail."}}
+	if err := models.SetRunTotal(h.ctx, h.db, run.ID, demoRunOwner, len(domains), now); err != nil {
+		return err
+	}
+	for _, d := range domains {
+		res := &models.ProbeResult{RunID: run.ID, Domain: d.name, DurationMS: 1200}
+		for _, id := range ids {
+			if !strings.HasPrefix(id, d.prefix) && !strings.HasPrefix(id, "ns.") {
+				continue
+			}
+			status, finding := "pass", "meets the requirement"
+			if fails[id] {
+				status, finding = "fail", "does not meet the requirement"
+			}
+			res.Checks = append(res.Checks, models.ProbeCheck{ID: id, Status: status, Standard: models.CheckStandards[id],
+				Summary: "Demo data, not measured: " + finding + "."})
+		}
+		if err := models.StoreResult(h.ctx, h.db, demoRunOwner, res, now); err != nil {
+			return err
+		}
+	}
+	subject, err := models.RunSubject(h.ctx, h.db, run)
+	if err != nil {
+		return err
+	}
+	results, err := models.RunResults(h.ctx, h.db, run.ID)
+	if err != nil {
+		return err
+	}
+	_, err = models.FinishRun(h.ctx, h.db, run, demoRunOwner, verify.Attestation(subject, verify.ResultsOf(results)), now)
+	return err
+}
+
+// demoSheet keeps a profile's first five mandatory and first two
+// recommended standards: enough for varied answers, small enough that the
+// demo data (loaded by many tests) stays quick to create.
+func demoSheet(p models.Profile) models.Profile {
+	var items []models.ProfileItem
+	mandatory, recommended := 0, 0
+	for _, it := range p.Items {
+		switch {
+		case it.Level == models.LevelMandatory && mandatory < 5:
+			mandatory++
+		case it.Level == models.LevelRecommended && recommended < 2:
+			recommended++
+		default:
+			continue
+		}
+		items = append(items, it)
+	}
+	p.Items = items
+	return p
+}
