@@ -26,7 +26,14 @@ Subcommands:
       --demo                 add demo organisations, accounts and tenders (env TENDERPROBE_DEMO=true)
       --tls-cert FILE        serve HTTPS with this certificate (env TENDERPROBE_TLS_CERT)
       --tls-key FILE         private key for --tls-cert (env TENDERPROBE_TLS_KEY)
-` + probeUsage + `  catalogue import a standards catalogue version (YAML or JSON)
+      --data-dir DIR         where evidence files are stored (env TENDERPROBE_DATA_DIR, default ./tenderprobe-data)
+      --smtp-host HOST       SMTP relay for invitation mails; unset: links are only shown (env TENDERPROBE_SMTP_HOST)
+      --smtp-port N          relay port, STARTTLS is used when offered (env TENDERPROBE_SMTP_PORT, default 587)
+      --smtp-user USER       relay login (env TENDERPROBE_SMTP_USER); --smtp-password (env TENDERPROBE_SMTP_PASSWORD)
+      --smtp-from ADDR       sender address (env TENDERPROBE_SMTP_FROM)
+  verify-receipt --db DSN --attestation ID [--version N] [--data-dir DIR]
+                             re-compute a submitted attestation's receipt from the database
+` + probeUsage + `  catalogue import FILE      import a standards catalogue version (YAML or JSON)
   catalogue export [-o FILE] [--format yaml|json]
                              write the current catalogue version
   probe [flags] DOMAIN...    probe domains from the command line (tenderprobe probe -h)
@@ -60,6 +67,15 @@ type Config struct {
 	LoginWindow             time.Duration
 	// Probe holds the probe settings and the verification queue's.
 	Probe ProbeConfig
+	// DataDir holds evidence files (under DataDir/evidence).
+	DataDir string
+	// SMTPHost and the other SMTP settings configure the relay that mails
+	// invitation links; without a host, links are only shown to the officer.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	SMTPFrom     string
 }
 
 // DefaultConfig returns the settings used when nothing is configured.
@@ -74,6 +90,8 @@ func DefaultConfig() Config {
 		LoginFailuresPerIP:      20,
 		LoginWindow:             15 * time.Minute,
 		Probe:                   defaultProbeConfig(),
+		DataDir:                 "./tenderprobe-data",
+		SMTPPort:                587,
 	}
 }
 
@@ -96,6 +114,12 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTTL <= 0 || c.APITokenTTL <= 0 {
 		return errors.New("config: session and API token lifetimes must be positive")
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return errors.New("config: data-dir is empty")
+	}
+	if c.SMTPHost != "" && (c.SMTPFrom == "" || c.SMTPPort <= 0 || c.SMTPPort > 65535) {
+		return errors.New("config: smtp-host needs smtp-from and a port between 1 and 65535")
 	}
 	if c.LoginFailuresPerAccount <= 0 || c.LoginFailuresPerIP <= 0 || c.LoginWindow <= 0 {
 		return errors.New("config: login rate limits must be positive")
@@ -130,6 +154,20 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 		cfg.TLSKey = v
 	}
 
+	for env, dst := range map[string]*string{"TENDERPROBE_DATA_DIR": &cfg.DataDir, "TENDERPROBE_SMTP_HOST": &cfg.SMTPHost,
+		"TENDERPROBE_SMTP_USER": &cfg.SMTPUser, "TENDERPROBE_SMTP_PASSWORD": &cfg.SMTPPassword, "TENDERPROBE_SMTP_FROM": &cfg.SMTPFrom} {
+		if v := getenv(env); v != "" {
+			*dst = v
+		}
+	}
+	if v := getenv("TENDERPROBE_SMTP_PORT"); v != "" {
+		port, err := strconv.Atoi(v)
+		if err != nil {
+			return cfg, fmt.Errorf("config: TENDERPROBE_SMTP_PORT=%q is not a number", v)
+		}
+		cfg.SMTPPort = port
+	}
+
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
@@ -137,6 +175,12 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "add demo data")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate file")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key file")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for evidence files")
+	fs.StringVar(&cfg.SMTPHost, "smtp-host", cfg.SMTPHost, "SMTP relay host")
+	fs.IntVar(&cfg.SMTPPort, "smtp-port", cfg.SMTPPort, "SMTP relay port")
+	fs.StringVar(&cfg.SMTPUser, "smtp-user", cfg.SMTPUser, "SMTP login")
+	fs.StringVar(&cfg.SMTPPassword, "smtp-password", cfg.SMTPPassword, "SMTP password")
+	fs.StringVar(&cfg.SMTPFrom, "smtp-from", cfg.SMTPFrom, "sender address of mails")
 	if err := cfg.Probe.register(fs, getenv); err != nil {
 		return cfg, err
 	}

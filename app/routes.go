@@ -72,8 +72,10 @@ func routes(app *fiber.App, h *handlers.Handler) {
 	post("/admin/users/:id/disabled", adminOnly, h.SetUserDisabled)
 	post("/admin/users/:id/password", adminOnly, h.ResetPassword)
 
-	reportRoutes(app, h)
+	attestRoutes(app, h)
 	verifyRoutes(app, h)
+
+	reportRoutes(app, h)
 
 	// Everything else is a 404, rendered as a page or a JSON error in one place.
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

@@ -80,8 +80,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		LoginFailuresPerIP:      cfg.LoginFailuresPerIP,
 		LoginWindow:             cfg.LoginWindow,
 		Now:                     time.Now,
+		Attest:                  attestSettings(cfg),
 	}
-	pool, err := newJobs(ctx, cfg, db, log, nil)
+	pool, err := newJobs(ctx, cfg, db, log, h.Attest.Mailer)
 	if err != nil {
 		_ = models.Close(db)
 		return nil, err
@@ -110,6 +111,7 @@ func NewApp(h *handlers.Handler, cfg Config) *fiber.App {
 	app.Use(recover.New())
 	app.Use(h.SecurityHeaders)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Server().HeaderReceived = h.UploadLimits
 	routes(app, h)
 	return app
 }

@@ -31,6 +31,9 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 		return err
 	}
 	data["Version"] = cv
+	if err := h.AddAttestationDashboard(c, data); err != nil {
+		return err
+	}
 	if err := h.AddVerificationDashboard(c, data); err != nil {
 		return err
 	}

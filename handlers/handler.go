@@ -42,6 +42,8 @@ type Handler struct {
 	Profiles []models.Profile
 	// Now tells the time; tests fix it so PDFs are reproducible.
 	Now func() time.Time
+	// Attest holds the attestation pages' evidence store, mailer and limits.
+	Attest AttestSettings
 	// Verify connects the handlers to the verification queue.
 	Verify VerifySettings
 }

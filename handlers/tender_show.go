@@ -28,6 +28,7 @@ func (h *Handler) tenderPageData(c *fiber.Ctx, t *models.Tender, data fiber.Map)
 	canEdit := currentUser(c).CanEditTender(t)
 	data["Tender"] = t
 	data["CanEdit"] = canEdit && t.IsDraft()
+	data["CanInvite"] = canEdit
 	revisions, err := models.ListRevisions(ctx, h.DB, t.ID)
 	if err != nil {
 		return nil, err

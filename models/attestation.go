@@ -1004,3 +1004,42 @@ func createAttestation(tx *gorm.DB, t *Tender, supplierOrgID uint, now time.Time
 	}
 	return &a, true, nil
 }
+
+// LoadVersion replaces the loaded answers (with evidence) and scope of a by
+// those of version, for reading an earlier version. ErrNotFound when the
+// attestation has no such version.
+func LoadVersion(ctx context.Context, db *gorm.DB, a *Attestation, version int) error {
+	if version < 1 || version > a.Version {
+		return fmt.Errorf("models: attestation %d has no version %d: %w", a.ID, version, ErrNotFound)
+	}
+	answers, err := versionAnswers(db.WithContext(ctx), a.ID, version)
+	if err != nil {
+		return err
+	}
+	if err := loadEvidence(ctx, db, answers); err != nil {
+		return err
+	}
+	var scope []ScopeDomain
+	if err := db.WithContext(ctx).Where("attestation_id = ? AND version = ?", a.ID, version).Order("kind, position").Find(&scope).Error; err != nil {
+		return wrap(err, "attestation %d: scope of version %d", a.ID, version)
+	}
+	a.Answers, a.Scope = answers, scope
+	return nil
+}
+
+// DueReminders returns the draft attestations of vendor's org whose
+// tender deadline falls within the next window after now, soonest first.
+func DueReminders(ctx context.Context, db *gorm.DB, vendor *User, window time.Duration, now time.Time) ([]Attestation, error) {
+	if vendor == nil || vendor.Role != RoleVendor || vendor.OrgID == nil {
+		return nil, nil
+	}
+	var out []Attestation
+	err := db.WithContext(ctx).Preload("Tender").Joins("JOIN tenders ON tenders.id = attestations.tender_id").
+		Where("attestations.supplier_org_id = ? AND attestations.status = ? AND tenders.status = ?", *vendor.OrgID, AttestationDraft, StatusPublished).
+		Where("tenders.deadline IS NOT NULL AND tenders.deadline > ? AND tenders.deadline <= ?", now, now.Add(window)).
+		Order("tenders.deadline").Find(&out).Error
+	if err != nil {
+		return nil, wrap(err, "due reminders")
+	}
+	return out, nil
+}

@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// answerInputFromForm reads an answer form. A planned date left in the
+// form after switching to complies or not applicable is dropped, since
+// the date field is then hidden from the vendor.
+func answerInputFromForm(c *fiber.Ctx) (models.AnswerInput, map[string]string, error) {
+	in := models.AnswerInput{Status: c.FormValue("status"), Explanation: c.FormValue("explanation"),
+		PlannedDate: c.FormValue("planned_date"), EvidenceURL: c.FormValue("evidence_url")}
+	if in.Status != models.AnswerPartial && in.Status != models.AnswerDoesNotComply {
+		in.PlannedDate = ""
+	}
+	form := map[string]string{"status": in.Status, "explanation": in.Explanation, "planned_date": in.PlannedDate, "evidence_url": in.EvidenceURL}
+	lock, err := optionalInt("lock_version", c.FormValue("lock_version"))
+	in.LockVersion = lock
+	return in, form, err
+}
+
+// SaveAnswer stores one answer as a draft and goes back to it on the page.
+func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	in, form, err := answerInputFromForm(c)
+	if err == nil {
+		_, err = models.SaveAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, in, h.now())
+	}
+	if errs, ok := fieldErrors(err); ok {
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form, "AnswerErrors": errs})
+	}
+	if err != nil {
+		return attestError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=saved#answer-%d", a.ID, rid), fiber.StatusSeeOther)
+}
+
+// APISaveAnswer is PUT /api/v1/attestations/{id}/answers/{requirement_id}.
+func (h *Handler) APISaveAnswer(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Status      string `json:"status"`
+		Explanation string `json:"explanation"`
+		PlannedDate string `json:"planned_date"`
+		EvidenceURL string `json:"evidence_url"`
+		LockVersion *int   `json:"lock_version"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	_, err = models.SaveAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, models.AnswerInput{
+		Status: in.Status, Explanation: in.Explanation, PlannedDate: in.PlannedDate, EvidenceURL: in.EvidenceURL, LockVersion: in.LockVersion,
+	}, h.now())
+	if err != nil {
+		return attestError(err)
+	}
+	a, err = models.FindAttestation(c.UserContext(), h.DB, a.ID)
+	if err != nil {
+		return err
+	}
+	for i := range a.Answers {
+		if a.Answers[i].RequirementID == rid {
+			return c.JSON(answerOf(&a.Answers[i]))
+		}
+	}
+	return fiber.ErrNotFound
+}

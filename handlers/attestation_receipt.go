@@ -1,0 +1,80 @@
+package handlers
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// receiptVersion reads ?version=N; 0 means the latest submitted version.
+func receiptVersion(c *fiber.Ctx) (int, error) {
+	v := c.Query("version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fiber.NewError(fiber.StatusNotFound, "No such version.")
+	}
+	return n, nil
+}
+
+// VerifyReceipt re-computes a receipt from the database and shows whether
+// it still matches the one stored at submission.
+func (h *Handler) VerifyReceipt(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	version, err := receiptVersion(c)
+	if err != nil {
+		return err
+	}
+	v, sub, err := models.VerifyReceipt(c.UserContext(), h.DB, a.ID, version)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "attestations/receipt", "Receipt", fiber.Map{"Attestation": a, "Verification": v, "Submission": sub})
+}
+
+// DownloadReceipt sends the canonical JSON a receipt hashes, exactly as
+// stored: its SHA-256 (for example with sha256sum) is the receipt.
+func (h *Handler) DownloadReceipt(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	version, err := receiptVersion(c)
+	if err != nil {
+		return err
+	}
+	_, sub, err := models.VerifyReceipt(c.UserContext(), h.DB, a.ID, version)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="attestation-%d-v%d-receipt.json"`, a.ID, sub.Version))
+	c.Set("X-Receipt-SHA256", sub.Receipt)
+	return c.SendString(sub.Canonical)
+}
+
+// APIVerifyReceipt is GET /api/v1/attestations/{id}/receipt.
+func (h *Handler) APIVerifyReceipt(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	version, err := receiptVersion(c)
+	if err != nil {
+		return err
+	}
+	v, sub, err := models.VerifyReceipt(c.UserContext(), h.DB, a.ID, version)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"attestation_id": a.ID, "version": sub.Version, "receipt": sub.Receipt, "declarer": sub.Declarer,
+		"submitted_at": sub.SubmittedAt, "recomputed": v.Recomputed, "match": v.Match, "differences": v.Differences})
+}

@@ -1,0 +1,237 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"tenderprobe/app/attest"
+	"tenderprobe/models"
+)
+
+// AttestSettings are the dependencies of the attestation pages: where
+// evidence files live, the mailer for invitation links and how long a link
+// works.
+type AttestSettings struct {
+	// Store keeps evidence files under the data directory.
+	Store attest.Store
+	// Mailer sends invitation links when an SMTP relay is configured.
+	Mailer *attest.Mailer
+	// InvitationTTL is how long an invitation link works.
+	InvitationTTL time.Duration
+	// ReminderWindow is how long before a deadline the vendor's dashboard
+	// starts reminding of an unsubmitted attestation.
+	ReminderWindow time.Duration
+}
+
+// UploadBodyLimit is the request body limit of the evidence upload routes:
+// a 10 MB file plus the multipart framing around it.
+const UploadBodyLimit = attest.MaxEvidenceSize + 64<<10
+
+// UploadLimits is the HTTP server's HeaderReceived hook: it raises the body
+// limit to UploadBodyLimit for evidence uploads only. Every other request
+// keeps the configured limit, still refused on its Content-Length alone.
+func (h *Handler) UploadLimits(header *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if string(header.Method()) != fiber.MethodPost {
+		return fasthttp.RequestConfig{}
+	}
+	p, _, _ := strings.Cut(string(header.RequestURI()), "?")
+	if isUploadPath(p) {
+		return fasthttp.RequestConfig{MaxRequestBodySize: UploadBodyLimit}
+	}
+	return fasthttp.RequestConfig{}
+}
+
+// isUploadPath reports whether a POST to p is an evidence upload:
+// /attestations/ID/evidence/REQ or /api/v1/attestations/ID/evidence/REQ.
+func isUploadPath(p string) bool {
+	parts := strings.Split(strings.TrimPrefix(strings.TrimPrefix(p, "/api/v1"), "/"), "/")
+	return len(parts) == 4 && parts[0] == "attestations" && parts[2] == "evidence"
+}
+
+func (h *Handler) invitationTTL() time.Duration {
+	if h.Attest.InvitationTTL > 0 {
+		return h.Attest.InvitationTTL
+	}
+	return models.DefaultInvitationTTL
+}
+
+func (h *Handler) reminderWindow() time.Duration {
+	if h.Attest.ReminderWindow > 0 {
+		return h.Attest.ReminderWindow
+	}
+	return 7 * 24 * time.Hour
+}
+
+// attestError turns the attestation workflow's errors into HTTP errors with
+// messages a vendor or officer can act on; other errors pass through to
+// the ErrorHandler's general mapping.
+func attestError(err error) error {
+	var me *models.MissingError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &me):
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Cannot submit yet: "+strings.Join(me.Missing, "; ")+".")
+	case errors.Is(err, attest.ErrTooLarge):
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "The file is larger than 10 MB. Nothing was stored.")
+	case errors.Is(err, attest.ErrFileType):
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "The file is not a PDF, PNG, JPEG or plain text file (judged by its content, not its name). Nothing was stored.")
+	case errors.Is(err, attest.ErrEmptyFile):
+		return &models.ValidationError{Field: "file", Message: "is empty"}
+	case errors.Is(err, models.ErrInvitationClosed):
+		return fiber.NewError(fiber.StatusGone, "This invitation link has expired, was revoked or was already used. Ask the buyer for a new one, or log in if you have set your password.")
+	}
+	for _, sentinel := range []error{models.ErrStale, models.ErrAttestationLocked, models.ErrDeadlinePassed, models.ErrNotSubmitted, models.ErrTenderNotOpen} {
+		if errors.Is(err, sentinel) {
+			return fiber.NewError(fiber.StatusConflict, sentenceOf(sentinel))
+		}
+	}
+	return err
+}
+
+// sentenceOf returns a sentinel's message without the wrapped "conflict".
+func sentenceOf(sentinel error) string {
+	msg := strings.TrimSuffix(sentinel.Error(), ": "+models.ErrConflict.Error())
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+}
+
+// attestationFor loads the attestation named by :id if the current user
+// may see it; otherwise 404, so that existence does not leak.
+func (h *Handler) attestationFor(c *fiber.Ctx) (*models.Attestation, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return models.FindAttestationFor(c.UserContext(), h.DB, currentUser(c), id)
+}
+
+// optionalInt reads a form or query integer such as a lock version; empty
+// gives nil (no check).
+func optionalInt(field, s string) (*int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, &models.ValidationError{Field: field, Message: "is not a number"}
+	}
+	return &n, nil
+}
+
+// evidenceJSON is one piece of evidence as the API shows it.
+type evidenceJSON struct {
+	ID          uint      `json:"id"`
+	Kind        string    `json:"kind"`
+	URL         string    `json:"url,omitempty"`
+	FileName    string    `json:"file_name,omitempty"`
+	ContentType string    `json:"content_type,omitempty"`
+	Size        int64     `json:"size,omitempty"`
+	SHA256      string    `json:"sha256,omitempty"`
+	Download    string    `json:"download,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func evidenceOf(attID uint, e *models.Evidence) evidenceJSON {
+	out := evidenceJSON{ID: e.ID, Kind: e.Kind, URL: e.URL, FileName: e.FileName, ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256, CreatedAt: e.CreatedAt}
+	if e.Kind == models.EvidenceFile {
+		out.Download = "/api/v1/attestations/" + strconv.FormatUint(uint64(attID), 10) + "/evidence-files/" + strconv.FormatUint(uint64(e.ID), 10)
+	}
+	return out
+}
+
+// answerJSON is one answer as the API shows it.
+type answerJSON struct {
+	RequirementID   uint           `json:"requirement_id"`
+	Standard        string         `json:"standard"`
+	Level           string         `json:"level"`
+	Status          string         `json:"status"`
+	Explanation     string         `json:"explanation"`
+	PlannedDate     string         `json:"planned_date"`
+	ReviewStatus    string         `json:"review_status"`
+	NeedsAcceptance bool           `json:"needs_acceptance"`
+	LockVersion     int            `json:"lock_version"`
+	Evidence        []evidenceJSON `json:"evidence"`
+	// Verification is the newest verdict of the live probes; null until
+	// a run of this version has finished.
+	Verification *verificationJSON `json:"verification"`
+}
+
+func answerOf(a *models.Answer) answerJSON {
+	out := answerJSON{RequirementID: a.RequirementID, Status: a.Status, Explanation: a.Explanation, PlannedDate: a.PlannedDate,
+		ReviewStatus: a.ReviewStatus, NeedsAcceptance: a.NeedsAcceptance(), LockVersion: a.LockVersion, Evidence: []evidenceJSON{}}
+	if a.Requirement != nil {
+		out.Level = a.Requirement.Level
+		if a.Requirement.Standard != nil {
+			out.Standard = a.Requirement.Standard.Slug
+		}
+	}
+	for i := range a.Evidence {
+		out.Evidence = append(out.Evidence, evidenceOf(a.AttestationID, &a.Evidence[i]))
+	}
+	return out
+}
+
+// submissionJSON is one submitted version's receipt.
+type submissionJSON struct {
+	Version     int       `json:"version"`
+	Receipt     string    `json:"receipt"`
+	Declarer    string    `json:"declarer"`
+	SubmittedAt time.Time `json:"submitted_at"`
+	Amended     *uint     `json:"amended_requirement_id,omitempty"`
+}
+
+// attestationJSON is an attestation as the API shows it; Answers only for
+// a single attestation.
+type attestationJSON struct {
+	ID              uint                `json:"id"`
+	TenderID        uint                `json:"tender_id"`
+	TenderTitle     string              `json:"tender_title"`
+	TenderReference string              `json:"tender_reference"`
+	Deadline        *time.Time          `json:"deadline"`
+	SupplierOrgID   uint                `json:"supplier_org_id"`
+	Supplier        string              `json:"supplier"`
+	Status          string              `json:"status"`
+	Version         int                 `json:"version"`
+	LockVersion     int                 `json:"lock_version"`
+	ScopeLock       int                 `json:"scope_lock"`
+	SubmittedAt     *time.Time          `json:"submitted_at"`
+	Receipt         string              `json:"receipt,omitempty"`
+	Answered        int                 `json:"answered"`
+	Total           int                 `json:"total"`
+	Scope           map[string][]string `json:"scope"`
+	Submissions     []submissionJSON    `json:"submissions"`
+	Answers         []answerJSON        `json:"answers,omitempty"`
+}
+
+func attestationOf(a *models.Attestation, withAnswers bool) attestationJSON {
+	comp := a.Completeness()
+	out := attestationJSON{ID: a.ID, TenderID: a.TenderID, SupplierOrgID: a.SupplierOrgID, Status: a.Status, Version: a.Version,
+		LockVersion: a.LockVersion, ScopeLock: a.ScopeLock, SubmittedAt: a.SubmittedAt, Answered: comp.Answered, Total: comp.Total,
+		Scope:       map[string][]string{"web": a.ScopeNames(models.ScopeWeb), "mail": a.ScopeNames(models.ScopeMail)},
+		Submissions: []submissionJSON{}}
+	if a.Tender != nil {
+		out.TenderTitle, out.TenderReference, out.Deadline = a.Tender.Title, a.Tender.Reference, a.Tender.Deadline
+	}
+	if a.SupplierOrg != nil {
+		out.Supplier = a.SupplierOrg.Name
+	}
+	if r := a.Receipt(); r != nil {
+		out.Receipt = r.Receipt
+	}
+	for _, s := range a.Submissions {
+		out.Submissions = append(out.Submissions, submissionJSON{Version: s.Version, Receipt: s.Receipt, Declarer: s.Declarer, SubmittedAt: s.SubmittedAt, Amended: s.AmendedRequirementID})
+	}
+	if withAnswers {
+		out.Answers = make([]answerJSON, len(a.Answers))
+		for i := range a.Answers {
+			out.Answers[i] = answerOf(&a.Answers[i])
+		}
+	}
+	return out
+}

@@ -1,0 +1,88 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// SubmitAttestation locks the answers and stores the receipt, or shows
+// the page again (422) with everything still missing.
+func (h *Handler) SubmitAttestation(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	in := models.SubmitInput{Declaration: c.FormValue("declaration") != "", Declarer: c.FormValue("declarer")}
+	in.LockVersion, err = optionalInt("lock_version", c.FormValue("lock_version"))
+	if err == nil {
+		_, err = models.Submit(c.UserContext(), h.DB, currentUser(c), a.ID, in, h.now())
+	}
+	var me *models.MissingError
+	if errors.As(err, &me) {
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"Missing": me.Missing, "Declarer": in.Declarer})
+	}
+	if err != nil {
+		return attestError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=submitted#receipt", a.ID), fiber.StatusSeeOther)
+}
+
+// APISubmitAttestation is POST /api/v1/attestations/{id}/submit. A refusal
+// lists what is missing in "missing".
+func (h *Handler) APISubmitAttestation(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Declaration bool   `json:"declaration"`
+		Declarer    string `json:"declarer"`
+		LockVersion *int   `json:"lock_version"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	sub, err := models.Submit(c.UserContext(), h.DB, currentUser(c), a.ID,
+		models.SubmitInput{Declaration: in.Declaration, Declarer: in.Declarer, LockVersion: in.LockVersion}, h.now())
+	var me *models.MissingError
+	if errors.As(err, &me) {
+		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": "the attestation cannot be submitted yet", "missing": me.Missing})
+	}
+	if err != nil {
+		return attestError(err)
+	}
+	return c.JSON(fiber.Map{"status": models.AttestationSubmitted, "receipt": sub.Receipt, "version": sub.Version, "submitted_at": sub.SubmittedAt})
+}
+
+// ReopenAttestation makes a new draft version of a submitted attestation.
+func (h *Handler) ReopenAttestation(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	lock, err := optionalInt("lock_version", c.FormValue("lock_version"))
+	if err != nil {
+		return err
+	}
+	if _, err := models.Reopen(c.UserContext(), h.DB, currentUser(c), a.ID, lock, h.now()); err != nil {
+		return attestError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=reopened", a.ID), fiber.StatusSeeOther)
+}
+
+// APIReopenAttestation is POST /api/v1/attestations/{id}/reopen.
+func (h *Handler) APIReopenAttestation(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	a, err = models.Reopen(c.UserContext(), h.DB, currentUser(c), a.ID, nil, h.now())
+	if err != nil {
+		return attestError(err)
+	}
+	return c.JSON(attestationOf(a, true))
+}

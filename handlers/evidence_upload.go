@@ -1,0 +1,91 @@
+package handlers
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"tenderprobe/app/attest"
+	"tenderprobe/models"
+)
+
+// storeEvidence stages the uploaded file (size and type checked from the
+// content), records it in one transaction that also moves the file to its
+// final place, and removes the file again if anything fails, so a failed
+// upload changes nothing.
+func (h *Handler) storeEvidence(c *fiber.Ctx, a *models.Attestation, rid uint) (*models.Evidence, error) {
+	u := currentUser(c)
+	if !u.IsVendorOf(a) {
+		return nil, fiber.NewError(fiber.StatusForbidden, "Only a vendor of the supplier may add evidence.")
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, &models.ValidationError{Field: "file", Message: "choose a file to upload"}
+	}
+	if fh.Size > attest.MaxEvidenceSize {
+		return nil, attest.ErrTooLarge
+	}
+	lock, err := optionalInt("lock_version", c.FormValue("lock_version"))
+	if err != nil {
+		return nil, err
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: open upload: %w", err)
+	}
+	defer f.Close()
+	staged, err := h.Attest.Store.Stage(f)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := models.AddFileEvidence(c.UserContext(), h.DB, u, a.ID, rid, models.FileEvidence{
+		FileName: utils.CopyString(filepath.Base(fh.Filename)), ContentType: staged.ContentType, Size: staged.Size,
+		SHA256: staged.SHA256, StoragePath: filepath.ToSlash(staged.RelPath),
+	}, lock, staged.Commit, h.now())
+	if err != nil {
+		staged.Cleanup()
+		return nil, err
+	}
+	return ev, nil
+}
+
+// UploadEvidence adds an uploaded file as evidence of one answer.
+func (h *Handler) UploadEvidence(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	_, err = h.storeEvidence(c, a, rid)
+	if errs, ok := fieldErrors(err); ok {
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerErrors": errs,
+			"AnswerForm": map[string]string{}})
+	}
+	if err != nil {
+		return attestError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=uploaded#answer-%d", a.ID, rid), fiber.StatusSeeOther)
+}
+
+// APIUploadEvidence is POST /api/v1/attestations/{id}/evidence/{requirement_id}
+// with a multipart field "file"; it answers 201 with the file's SHA-256.
+func (h *Handler) APIUploadEvidence(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	ev, err := h.storeEvidence(c, a, rid)
+	if err != nil {
+		return attestError(err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(evidenceOf(a.ID, ev))
+}

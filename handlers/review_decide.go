@@ -1,0 +1,57 @@
+package handlers
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// ReviewAnswer records the officer's accept or clarification request on
+// one answer.
+func (h *Handler) ReviewAnswer(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	d := models.ReviewDecision{Decision: c.FormValue("decision"), Comment: c.FormValue("comment")}
+	_, err = models.ReviewAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, d, h.now())
+	if errs, ok := fieldErrors(err); ok {
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerErrors": errs,
+			"AnswerForm": map[string]string{"comment": d.Comment}})
+	}
+	if err != nil {
+		return attestError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=reviewed#answer-%d", a.ID, rid), fiber.StatusSeeOther)
+}
+
+// APIReviewAnswer is POST /api/v1/attestations/{id}/answers/{requirement_id}/review
+// with {"decision":"accept|clarify","comment"}.
+func (h *Handler) APIReviewAnswer(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Decision string `json:"decision"`
+		Comment  string `json:"comment"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	an, err := models.ReviewAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, models.ReviewDecision{Decision: in.Decision, Comment: in.Comment}, h.now())
+	if err != nil {
+		return attestError(err)
+	}
+	return c.JSON(fiber.Map{"requirement_id": rid, "review_status": an.ReviewStatus})
+}

@@ -1,0 +1,112 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// ReplyToReview adds the vendor's reply to a clarification thread.
+func (h *Handler) ReplyToReview(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	body := c.FormValue("reply")
+	_, err = models.ReplyToReview(c.UserContext(), h.DB, currentUser(c), a.ID, rid, body, h.now())
+	if errs, ok := fieldErrors(err); ok {
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerErrors": errs, "AnswerForm": map[string]string{"reply": body}})
+	}
+	if err != nil {
+		return attestError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=replied#answer-%d", a.ID, rid), fiber.StatusSeeOther)
+}
+
+// AmendAnswer changes the answer under clarification; the change is
+// submitted at once as a new version with a new receipt.
+func (h *Handler) AmendAnswer(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	in, form, err := answerInputFromForm(c)
+	comment := c.FormValue("comment")
+	form["comment"] = comment
+	decl := models.SubmitInput{Declaration: c.FormValue("declaration") != "", Declarer: c.FormValue("declarer")}
+	if err == nil {
+		_, err = models.AmendAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, in, comment, decl, h.now())
+	}
+	var me *models.MissingError
+	if errors.As(err, &me) {
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form,
+			"AnswerErrors": map[string]string{"declaration": me.Error()}})
+	}
+	if errs, ok := fieldErrors(err); ok {
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form, "AnswerErrors": errs})
+	}
+	if err != nil {
+		return attestError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=amended#answer-%d", a.ID, rid), fiber.StatusSeeOther)
+}
+
+// APIReplyToReview is POST /api/v1/attestations/{id}/answers/{requirement_id}/reply
+// with {"body"}; with "amend" it also changes the answer (a new submitted
+// version, which needs "declaration" and "declarer").
+func (h *Handler) APIReplyToReview(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Body  string `json:"body"`
+		Amend *struct {
+			Status      string `json:"status"`
+			Explanation string `json:"explanation"`
+			PlannedDate string `json:"planned_date"`
+			EvidenceURL string `json:"evidence_url"`
+			LockVersion *int   `json:"lock_version"`
+		} `json:"amend"`
+		Declaration bool   `json:"declaration"`
+		Declarer    string `json:"declarer"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	ctx, u := c.UserContext(), currentUser(c)
+	if in.Amend == nil {
+		cm, err := models.ReplyToReview(ctx, h.DB, u, a.ID, rid, in.Body, h.now())
+		if err != nil {
+			return attestError(err)
+		}
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": cm.ID, "kind": cm.Kind})
+	}
+	sub, err := models.AmendAnswer(ctx, h.DB, u, a.ID, rid, models.AnswerInput{
+		Status: in.Amend.Status, Explanation: in.Amend.Explanation, PlannedDate: in.Amend.PlannedDate,
+		EvidenceURL: in.Amend.EvidenceURL, LockVersion: in.Amend.LockVersion,
+	}, in.Body, models.SubmitInput{Declaration: in.Declaration, Declarer: in.Declarer}, h.now())
+	var me *models.MissingError
+	if errors.As(err, &me) {
+		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": "the amendment needs a declaration", "missing": me.Missing})
+	}
+	if err != nil {
+		return attestError(err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"status": models.AttestationSubmitted, "version": sub.Version, "receipt": sub.Receipt})
+}
