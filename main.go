@@ -36,6 +36,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return app.RunCatalogue(ctx, args, stdout, stderr)
 	case "report":
 		return app.RunReport(ctx, args, stdout, stderr)
+	case "verify-receipt":
+		return app.RunVerifyReceipt(ctx, args, stdout, stderr)
 	case "probe":
 		return probecli.Run(ctx, args, stdout, stderr)
 	case "version":
