@@ -28,6 +28,7 @@ func (h *Handler) SubmitAttestation(c *fiber.Ctx) error {
 	if err != nil {
 		return attestError(err)
 	}
+	h.wakeWorkers() // the submission queued a probe run
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=submitted#receipt", a.ID), fiber.StatusSeeOther)
 }
 
@@ -55,6 +56,7 @@ func (h *Handler) APISubmitAttestation(c *fiber.Ctx) error {
 	if err != nil {
 		return attestError(err)
 	}
+	h.wakeWorkers() // the submission queued a probe run
 	return c.JSON(fiber.Map{"status": models.AttestationSubmitted, "receipt": sub.Receipt, "version": sub.Version, "submitted_at": sub.SubmittedAt})
 }
 
