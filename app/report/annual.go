@@ -405,7 +405,8 @@ func annualTables(pdf *gofpdf.Fpdf, r AnnualReport) {
 func annualExplanations(pdf *gofpdf.Fpdf, r AnnualReport) {
 	heading(pdf, "Explanations by standard")
 	small(pdf, "Every submitted answer other than \"complies\", with the vendor's explanation, grouped by standard. "+
-		"An explanation given word for word by several vendors or in several tenders is printed once.")
+		"An explanation given word for word in several answers is printed once, followed by every tender and vendor that gave it: "+
+		"tender reference, vendor, answer, level, planned date and probe verdict.")
 	if len(r.Explanations) == 0 {
 		para(pdf, "No vendor explained a deviation this year.")
 		return
@@ -417,20 +418,27 @@ func annualExplanations(pdf *gofpdf.Fpdf, r AnnualReport) {
 		}
 		group := r.Explanations[start:end]
 		subheading(pdf, fmt.Sprintf("%s (%d)", group[0].Standard, len(group)))
-		rows := make([][]string, 0, len(group))
-		for i, e := range group {
-			text := e.Explanation
-			if i > 0 && group[i-1].Explanation == e.Explanation {
-				text = "(same as above)"
+		var rows [][]string
+		for k := 0; k < len(group); {
+			same := k
+			var where []string
+			for same < len(group) && group[same].Explanation == group[k].Explanation {
+				e := group[same]
+				tender := e.TenderReference
+				if tender == "" {
+					tender = fmt.Sprintf("tender #%d", e.TenderID)
+				}
+				line := fmt.Sprintf("%s · %s · %s (%s)", tender, e.Supplier, StatusLabel(e.Status), e.Level)
+				if e.PlannedDate != "" {
+					line += " · planned " + e.PlannedDate
+				}
+				where = append(where, line+" · "+VerdictLabel(e.Verdict))
+				same++
 			}
-			tender := e.TenderReference
-			if tender == "" {
-				tender = fmt.Sprintf("#%d", e.TenderID)
-			}
-			tender += " " + e.TenderTitle
-			rows = append(rows, []string{text, tender, e.Supplier, StatusLabel(e.Status) + "\n" + e.Level, e.PlannedDate, VerdictLabel(e.Verdict)})
+			rows = append(rows, []string{group[k].Explanation, strings.Join(where, "\n")})
+			k = same
 		}
-		grid(pdf, []column{{"Explanation", 60}, {"Tender", 32}, {"Vendor", 26}, {"Status", 18}, {"Planned", 20}, {"Verdict", 18}}, rows)
+		grid(pdf, []column{{"Explanation", 64}, {"Given in (tender · vendor · answer · planned · verdict)", 110}}, rows)
 		start = end
 	}
 }

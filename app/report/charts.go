@@ -100,7 +100,7 @@ func barChart(pdf *gofpdf.Fpdf, title string, bars []bar, max float64, legend []
 	x := margin + labelWidth
 	y := pdf.GetY() + 1
 	pdf.SetXY(x, y)
-	pdf.CellFormat(area, 4, fmt.Sprintf("0 · grid lines at quarters of %s", trimFloat(max)), "", 1, "L", false, 0, "")
+	pdf.CellFormat(area, 4, fmt.Sprintf("scale 0 to %s, grid lines at each quarter", trimFloat(max)), "", 1, "L", false, 0, "")
 	for i, name := range legend {
 		c := barColours[i%len(barColours)]
 		pdf.SetFillColor(c[0], c[1], c[2])
