@@ -124,6 +124,9 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 		if err := demoYear(ctx, tx); err != nil {
 			return err
 		}
+		if err := demoAttestations(ctx, tx, officer); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {
