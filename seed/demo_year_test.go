@@ -5,14 +5,19 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
 )
 
 func TestDemoYear(t *testing.T) {
+	dbtest.Each(t, testDemoYear)
+}
+
+func testDemoYear(t *testing.T, db *gorm.DB) {
 	ctx := context.Background()
-	db := dbtest.Open(t)
 	start := time.Now()
 	if err := seed.Demo(ctx, db); err != nil {
 		t.Fatal(err)
@@ -65,6 +70,31 @@ func TestDemoYear(t *testing.T) {
 	t.Run("the year before has data to compare with", func(t *testing.T) {
 		if len(prev.Answers) == 0 {
 			t.Fatal("no answers in the year before")
+		}
+	})
+
+	t.Run("a history tender's report data hold the answers, verdicts and probe results of every vendor", func(t *testing.T) {
+		d, err := models.LoadTenderReport(ctx, db, cur.Tenders[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Attestations) < 2 || len(d.Attestations) != cur.Tenders[0].Submitted {
+			t.Fatalf("%d attestations, %d submitted", len(d.Attestations), cur.Tenders[0].Submitted)
+		}
+		answers := 0
+		for _, a := range d.Attestations {
+			if _, ok := d.Runs[a.ID]; !ok || len(d.Results[a.ID]) != 2 || len(a.Submissions) != 1 || len(a.Scope) != 2 {
+				t.Errorf("attestation %d: run %v, %d domains probed, %d receipts, %d scope names", a.ID, ok, len(d.Results[a.ID]), len(a.Submissions), len(a.Scope))
+			}
+			for _, an := range a.Answers {
+				answers++
+				if _, ok := d.Verdicts[an.ID]; !ok {
+					t.Errorf("answer %d has no verdict", an.ID)
+				}
+			}
+		}
+		if answers != len(d.Tender.Requirements)*len(d.Attestations) {
+			t.Errorf("%d answers for %d requirements and %d vendors", answers, len(d.Tender.Requirements), len(d.Attestations))
 		}
 	})
 

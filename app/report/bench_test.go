@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tenderprobe/models/dbtest"
 )
 
 // peakRSSMB reads the process's peak resident set size (VmHWM) in MB.
@@ -42,7 +44,8 @@ func peakRSSMB(tb testing.TB) float64 {
 // built once; the peak memory (VmHWM) is reset after building it, so
 // peak-MB is what loading and rendering add on top of the test binary.
 func BenchmarkAnnualReport(b *testing.B) {
-	db, _ := buildSynthYear(b, synthYear{Year: 2025, Tenders: 1000, Previous: 200, Standards: 40, PerTender: 8, VendorsPerTender: 5})
+	db := dbtest.Open(b)
+	buildSynthYear(b, db, synthYear{Year: 2025, Tenders: 1000, Previous: 200, Standards: 40, PerTender: 8, VendorsPerTender: 5})
 	ctx := context.Background()
 	runtime.GC()
 	debug.FreeOSMemory()

@@ -32,13 +32,12 @@ type synthCounts struct {
 	explanations int
 }
 
-// buildSynthYear fills a fresh SQLite database with y and returns it with
-// the expected counts of year y.Year. Rows go in with batched inserts: the
+// buildSynthYear fills a fresh migrated database with y and returns the
+// expected counts of year y.Year. Rows go in with batched inserts: the
 // point is the report's cost, not the workflow's.
-func buildSynthYear(tb testing.TB, y synthYear) (*gorm.DB, synthCounts) {
+func buildSynthYear(tb testing.TB, db *gorm.DB, y synthYear) synthCounts {
 	tb.Helper()
 	ctx := context.Background()
-	db := dbtest.Open(tb)
 	insert := func(rows any) error {
 		return db.WithContext(ctx).Omit(clause.Associations).CreateInBatches(rows, 500).Error
 	}
@@ -178,11 +177,15 @@ func buildSynthYear(tb testing.TB, y synthYear) (*gorm.DB, synthCounts) {
 		}
 		must(insert(&vers))
 	}
-	return db, counts
+	return counts
 }
 
 func TestAnnualQueriesMatchTheRows(t *testing.T) {
-	db, want := buildSynthYear(t, synthYear{Year: 2025, Tenders: 60, Previous: 20, Standards: 12, PerTender: 5, VendorsPerTender: 3})
+	dbtest.Each(t, testAnnualQueries)
+}
+
+func testAnnualQueries(t *testing.T, db *gorm.DB) {
+	want := buildSynthYear(t, db, synthYear{Year: 2025, Tenders: 60, Previous: 20, Standards: 12, PerTender: 5, VendorsPerTender: 3})
 	r, err := LoadAnnualReport(context.Background(), db, 2025, nil)
 	if err != nil {
 		t.Fatal(err)
