@@ -50,6 +50,26 @@ func safeText(s string) string {
 	}, s)
 }
 
+// safeSheet passes every text of a requirement sheet through safeText.
+func safeSheet(s Sheet) Sheet {
+	for _, p := range []*string{&s.Title, &s.Reference, &s.Buyer, &s.Status, &s.EstimatedValue, &s.CatalogueVersion, &s.Description} {
+		*p = safeText(*p)
+	}
+	s.ScopeTags = append([]string(nil), s.ScopeTags...)
+	for i := range s.ScopeTags {
+		s.ScopeTags[i] = safeText(s.ScopeTags[i])
+	}
+	reqs := make([]SheetRequirement, len(s.Requirements))
+	for i, r := range s.Requirements {
+		for _, p := range []*string{&r.Standard, &r.Slug, &r.Domain, &r.Level, &r.Clause, &r.Note} {
+			*p = safeText(*p)
+		}
+		reqs[i] = r
+	}
+	s.Requirements = reqs
+	return s
+}
+
 // pageBottom is the lowest y content may reach.
 func pageBottom(pdf *gofpdf.Fpdf) float64 {
 	_, h := pdf.GetPageSize()

@@ -226,6 +226,25 @@ func TestTenderReport(t *testing.T) {
 	})
 }
 
+func TestEmojiDoNotCrashTheRenderers(t *testing.T) {
+	t.Run("a requirement sheet with an emoji in its title, reference and clause renders", func(t *testing.T) {
+		s := sampleSheet(2)
+		s.Title, s.Reference, s.Requirements[0].Clause = "Hosting 🚀", "REF 🚀", "Sign 🔏 every zone."
+		var buf bytes.Buffer
+		if err := WriteSheet(&buf, s, Options{Created: generated}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("a tender report with an emoji in the title, buyer and vendor renders", func(t *testing.T) {
+		r := sampleTender()
+		r.Title, r.Buyer, r.Vendors[0].Name = "Hosting 🚀", "Gemeente 🏛", "Vendor 🐙"
+		var buf bytes.Buffer
+		if err := WriteTenderReport(&buf, r, Options{Created: generated}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 func TestSafeText(t *testing.T) {
 	for _, c := range []struct{ name, in, want string }{
 		{"plain text stays as it is", "Zoë Ångström", "Zoë Ångström"},

@@ -67,6 +67,7 @@ type Options struct {
 // title, the tender's facts, then each requirement with its level, clause,
 // note and defining documents, and "Page X of Y" in the footer.
 func WriteSheet(w io.Writer, s Sheet, opt Options) error {
+	s = safeSheet(s)
 	pdf := newDocument("Requirement sheet: "+s.Title, opt)
 	runningHeader := fmt.Sprintf("Requirement sheet · %s", s.Title)
 	if s.Reference != "" {
