@@ -124,6 +124,8 @@ func statusOf(err error) (int, string) {
 	var fe *fiber.Error
 	var ve *models.ValidationError
 	switch {
+	case errors.As(err, &fe) && fe == fiber.ErrNotFound:
+		return fe.Code, "There is no page at this address."
 	case errors.As(err, &fe):
 		return fe.Code, fe.Message
 	case errors.As(err, &ve):

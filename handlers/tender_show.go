@@ -34,7 +34,7 @@ func (h *Handler) tenderPageData(c *fiber.Ctx, t *models.Tender, data fiber.Map)
 		return nil, err
 	}
 	data["Revisions"] = revisions
-	data["CanAmend"] = canEdit && t.Status == models.StatusPublished && revisions[len(revisions)-1].ID == t.ID
+	data["CanAmend"] = canEdit && t.Status == models.StatusPublished && len(revisions) > 0 && revisions[len(revisions)-1].ID == t.ID
 	if !t.IsDraft() || !canEdit {
 		return data, nil
 	}
