@@ -33,7 +33,7 @@ Subcommands:
       --smtp-from ADDR       sender address (env TENDERPROBE_SMTP_FROM)
   verify-receipt --db DSN --attestation ID [--version N] [--data-dir DIR]
                              re-compute a submitted attestation's receipt from the database
-` + probeUsage + `  catalogue import FILE      import a standards catalogue version (YAML or JSON)
+` + probeUsage + reportUsage + `  catalogue import FILE      import a standards catalogue version (YAML or JSON)
   catalogue export [-o FILE] [--format yaml|json]
                              write the current catalogue version
   probe [flags] DOMAIN...    probe domains from the command line (tenderprobe probe -h)

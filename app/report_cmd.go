@@ -17,9 +17,9 @@ import (
 )
 
 // reportUsage is the report subcommand's part of the help text.
-const reportUsage = `  report tender --id N [-o FILE] [--format pdf|csv|ocds]
+const reportUsage = `  report tender --id N [--db DSN] [-o FILE] [--format pdf|csv|ocds] [--generated RFC3339]
                              a tender's comply-or-explain report, matrix CSV or OCDS JSON
-  report annual --year YYYY [-o FILE] [--format pdf|csv]
+  report annual --year YYYY [--db DSN] [-o FILE] [--format pdf|csv] [--generated RFC3339]
                              the year's comply-or-explain report across all tenders
 `
 
