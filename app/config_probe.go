@@ -16,7 +16,8 @@ import (
 // and a test at loopback peers) and the verification queue's settings.
 type ProbeConfig struct {
 	probecli.Settings
-	// Workers is how many probe runs this process works on at once.
+	// Workers is how many probe runs this process works on at once; 0
+	// runs no workers here (another process sharing the database probes).
 	Workers int
 	// RecheckInterval is how often the attestations of awarded and active
 	// tenders are verified again.
@@ -33,7 +34,7 @@ const probeUsage = `      --resolver ADDR        recursive resolver for probes (
       --rpki-vrps PATH       VRP set, file or URL (env TENDERPROBE_RPKI_VRPS)
       --allow-private        let probes reach private and loopback addresses (env TENDERPROBE_ALLOW_PRIVATE=true)
       --probe-timeout D      budget for probing one domain (env TENDERPROBE_PROBE_TIMEOUT, default 60s)
-      --probe-workers N      probe runs worked on at once (env TENDERPROBE_PROBE_WORKERS, default 4)
+      --probe-workers N      probe runs worked on at once; 0: none in this process (env TENDERPROBE_PROBE_WORKERS, default 4)
       --recheck-interval D   re-verify awarded and active tenders this often (env TENDERPROBE_RECHECK_INTERVAL, default 168h)
       --probe-https-port N, --probe-http-port N, --probe-smtp-port N, --probe-ns-port N
                              ports probes use (env TENDERPROBE_PROBE_*_PORT; defaults 443, 80, 25, 53)
@@ -50,8 +51,8 @@ func defaultProbeConfig() ProbeConfig {
 
 // validate reports probe settings that cannot work.
 func (p ProbeConfig) validate() error {
-	if p.Workers < 1 || p.Workers > 256 {
-		return fmt.Errorf("config: probe-workers must be between 1 and 256, got %d", p.Workers)
+	if p.Workers < 0 || p.Workers > 256 {
+		return fmt.Errorf("config: probe-workers must be between 0 and 256, got %d", p.Workers)
 	}
 	if p.RecheckInterval < time.Minute {
 		return fmt.Errorf("config: recheck-interval must be at least 1m, got %s", p.RecheckInterval)

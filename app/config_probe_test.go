@@ -39,7 +39,9 @@ func TestServeProbeSettings(t *testing.T) {
 			func(p ProbeConfig) bool { return p.RecheckInterval == time.Hour }, ""},
 		{"a re-check interval that is not a duration is refused", nil, map[string]string{"TENDERPROBE_RECHECK_INTERVAL": "weekly"}, nil, "not a duration"},
 		{"a re-check every few seconds is refused", []string{"--recheck-interval", "5s"}, nil, nil, "at least 1m"},
-		{"no workers is refused", []string{"--probe-workers", "0"}, nil, nil, "probe-workers"},
+		{"no workers leaves the probing to other processes", []string{"--probe-workers", "0"}, nil,
+			func(p ProbeConfig) bool { return p.Workers == 0 }, ""},
+		{"a negative number of workers is refused", []string{"--probe-workers", "-1"}, nil, nil, "probe-workers"},
 		{"a port out of range is refused", []string{"--probe-https-port", "70000"}, nil, nil, "probe-https-port"},
 		{"an allow-private setting that is not a boolean is refused", nil, map[string]string{"TENDERPROBE_ALLOW_PRIVATE": "perhaps"}, nil, "not a boolean"},
 	} {

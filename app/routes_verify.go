@@ -34,8 +34,12 @@ func verifyRoutes(app *fiber.App, h *handlers.Handler) {
 }
 
 // newJobs builds the probe engine from cfg.Probe and the worker pool that
-// verifies attestations with it.
+// verifies attestations with it; nil with no workers configured, when runs
+// are left to other processes sharing the database.
 func newJobs(ctx context.Context, cfg Config, db *gorm.DB, log *slog.Logger, mailer jobs.Mailer) (*jobs.Pool, error) {
+	if cfg.Probe.Workers == 0 {
+		return nil, nil
+	}
 	pc, err := probecli.BuildConfig(ctx, cfg.Probe.Settings)
 	if err != nil {
 		return nil, fmt.Errorf("app: probe settings: %w", err)

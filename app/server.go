@@ -87,7 +87,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		_ = models.Close(db)
 		return nil, err
 	}
-	h.Verify.Wake = pool.Wake
+	if pool != nil {
+		h.Verify.Wake = pool.Wake
+	}
 	return &Server{Cfg: cfg, DB: db, Log: log, Handler: h, App: NewApp(h, cfg), Jobs: pool}, nil
 }
 
