@@ -3,6 +3,8 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,5 +230,51 @@ func TestScheduledRechecks(t *testing.T) {
 				t.Errorf("a second scheduler pass queued %+v %v", again, err)
 			}
 		})
+	})
+}
+
+func TestConcurrentClaimersNeverShareARun(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		const runs = 12
+		for i := range runs {
+			_, a := w.submitted(t, fmt.Sprintf("Claims %d", i))
+			if a.Status != models.AttestationSubmitted {
+				t.Fatalf("attestation %d is %s", a.ID, a.Status)
+			}
+		}
+		var (
+			mu      sync.Mutex
+			claimed = map[uint]string{}
+			wg      sync.WaitGroup
+		)
+		for c := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				owner := fmt.Sprintf("claimer-%d", c)
+				for {
+					run, err := models.ClaimRun(ctx, db, owner, time.Minute, attNow)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if run == nil {
+						return
+					}
+					mu.Lock()
+					if prev, ok := claimed[run.ID]; ok {
+						t.Errorf("run %d claimed by %s and %s", run.ID, prev, owner)
+					}
+					claimed[run.ID] = owner
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(claimed) != runs {
+			t.Errorf("%d runs claimed, want %d", len(claimed), runs)
+		}
 	})
 }
