@@ -58,6 +58,8 @@ func routes(app *fiber.App, h *handlers.Handler) {
 	post("/tenders", tenderEdit, h.CreateTender)
 	get("/tenders/:id", anyRole, h.ShowTender)
 	get("/tenders/:id/sheet.pdf", anyRole, h.DownloadSheet)
+	get("/tenders/:id/edit", tenderEdit, h.EditTender)
+	post("/tenders/:id", tenderEdit, h.UpdateTender)
 	post("/tenders/:id/requirements", tenderEdit, h.AddRequirement)
 	post("/tenders/:id/requirements/:rid/move", tenderEdit, h.MoveRequirement)
 	post("/tenders/:id/requirements/:rid/delete", tenderEdit, h.RemoveRequirement)

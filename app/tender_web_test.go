@@ -164,6 +164,26 @@ func testTenderSheetForms(t *testing.T, db *gorm.DB) {
 		}
 	})
 
+	t.Run("a draft's details can be edited, with errors next to the field", func(t *testing.T) {
+		form := officer.get(base + "/edit")
+		if form.status != 200 || !strings.Contains(form.body, `value="Managed e-mail"`) || !strings.Contains(form.body, `value="125000.50"`) {
+			t.Fatalf("edit form: %d, not filled in", form.status)
+		}
+		if res := officer.post(base, url.Values{"title": {""}, "reference": {"MAIL-1"}}); res.status != 422 || !strings.Contains(res.body, `id="title-error"`) {
+			t.Fatalf("empty title: %d, want 422 next to the field", res.status)
+		}
+		if a.tender(t, id).Title != "Managed e-mail" {
+			t.Fatal("a refused edit changed the title")
+		}
+		res := officer.post(base, url.Values{"title": {"Managed e-mail and relay"}, "reference": {"MAIL-1"}, "estimated_value": {"99000"}, "currency": {"EUR"}})
+		if res.status != 303 {
+			t.Fatalf("save: %d (%s)", res.status, errorText(res.body))
+		}
+		if got := a.tender(t, id); got.Title != "Managed e-mail and relay" || got.EstimatedValueCents != 9900000 {
+			t.Fatalf("saved %q, %d cents", got.Title, got.EstimatedValueCents)
+		}
+	})
+
 	t.Run("publishing freezes the sheet", func(t *testing.T) {
 		if res := officer.post(base+"/publish", nil); res.status != 303 {
 			t.Fatalf("publish: %d (%s)", res.status, errorText(res.body))
@@ -176,6 +196,8 @@ func testTenderSheetForms(t *testing.T, db *gorm.DB) {
 			"move":    officer.post(fmt.Sprintf("%s/requirements/%d/move", base, tender.Requirements[1].ID), url.Values{"direction": {"up"}}),
 			"profile": officer.post(base+"/profile", url.Values{"profile": {"website-hosting"}}),
 			"publish": officer.post(base+"/publish", nil),
+			"edit":    officer.post(base, url.Values{"title": {"Changed after publishing"}}),
+			"form":    officer.get(base + "/edit"),
 		} {
 			if res.status != 409 || !strings.Contains(res.body, "published and can no longer change") {
 				t.Errorf("%s after publishing: %d (%s), want 409", name, res.status, errorText(res.body))

@@ -14,6 +14,7 @@ import (
 // only these fixed texts can appear, so the query cannot inject content.
 var flashMessages = map[string]string{
 	"created":   "Tender created. Add requirements from the catalogue or apply a profile.",
+	"saved":     "Tender details saved.",
 	"added":     "Requirement added.",
 	"profile":   "Profile applied: its standards not yet on the sheet were added.",
 	"removed":   "Requirement removed.",

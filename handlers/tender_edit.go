@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+)
+
+// EditTender shows the details form of a draft tender, filled in.
+func (h *Handler) EditTender(c *fiber.Ctx) error {
+	t, err := h.editableTender(c)
+	if err != nil {
+		return err
+	}
+	if !t.IsDraft() {
+		return fmt.Errorf("handlers: edit tender %d: %w", t.ID, models.ErrLocked)
+	}
+	form := fiber.Map{
+		"TenderID": t.ID, "TitleValue": t.Title, "Reference": t.Reference, "Description": t.Description,
+		"Currency": t.Currency, "ScopeTags": strings.Join(t.ScopeTags, ", "),
+	}
+	if t.EstimatedValueCents > 0 {
+		form["EstimatedValue"] = fmt.Sprintf("%d.%02d", t.EstimatedValueCents/100, t.EstimatedValueCents%100)
+	}
+	if t.Deadline != nil {
+		form["Deadline"] = t.Deadline.UTC().Format("2006-01-02")
+	}
+	return h.render(c, fiber.StatusOK, "tenders/edit", "Edit "+t.Title, form)
+}
+
+// UpdateTender saves the details form of a draft tender; the buyer never
+// changes and a published tender is refused (409).
+func (h *Handler) UpdateTender(c *fiber.Ctx) error {
+	t, err := h.editableTender(c)
+	if err != nil {
+		return err
+	}
+	in, err := tenderInputFromForm(c)
+	if err == nil {
+		_, err = models.UpdateTender(c.UserContext(), h.DB, t.ID, in)
+		if err == nil {
+			return c.Redirect(fmt.Sprintf("/tenders/%d?flash=saved", t.ID), fiber.StatusSeeOther)
+		}
+	}
+	errs, ok := fieldErrors(err)
+	if !ok {
+		return err
+	}
+	return h.render(c, fiber.StatusUnprocessableEntity, "tenders/edit", "Edit "+t.Title, fiber.Map{
+		"TenderID": t.ID, "Errors": errs,
+		"TitleValue": c.FormValue("title"), "Reference": c.FormValue("reference"),
+		"Description": c.FormValue("description"), "EstimatedValue": c.FormValue("estimated_value"),
+		"Currency": c.FormValue("currency"), "Deadline": c.FormValue("deadline"), "ScopeTags": c.FormValue("scope_tags"),
+	})
+}
