@@ -181,6 +181,9 @@ func TestVerificationRoutes(t *testing.T) {
 		if page.status != 200 || !strings.Contains(page.body, fmt.Sprintf(`id="answer-%d-verdict" href="/attestations/%d/verification">contradicted<`, hsts, id)) {
 			t.Errorf("attestation page %d has no contradicted verdict for HSTS", page.status)
 		}
+		if !strings.Contains(page.body, `id="verification-link"`) {
+			t.Error("the attestation page does not link to its verification")
+		}
 		matrix := officer.get(fmt.Sprintf("/tenders/%d/review", f.Tender.ID))
 		if matrix.status != 200 || strings.Count(matrix.body, `class="cell-contradicted"`) != 2 || strings.Count(matrix.body, `class="cell-confirmed"`) != 1 {
 			t.Errorf("matrix %d does not colour two contradicted and one confirmed cell", matrix.status)
