@@ -398,8 +398,8 @@ func annualTables(pdf *gofpdf.Fpdf, r AnnualReport) {
 			fmt.Sprint(v[models.VerdictConsistent]), fmt.Sprint(v[models.VerdictBetterThanDeclared]), fmt.Sprint(v[models.VerdictInconclusive]),
 			fmt.Sprint(v[models.VerdictAttestationOnly]), fmt.Sprint(v[""])})
 	}
-	grid(pdf, []column{{"Standard", 50}, {"Confirmed", 17}, {"Contra-\ndicted", 15}, {"Consistent", 18}, {"Better than declared", 19},
-		{"Incon-\nclusive", 15}, {"Attestation only", 21}, {"Not verified", 19}}, rows)
+	grid(pdf, []column{{"Standard", 46}, {"Confirmed", 19}, {"Contra-\ndicted", 15}, {"Consistent", 19}, {"Better than declared", 18},
+		{"Incon-\nclusive", 15}, {"Attestation only", 22}, {"Not verified", 20}}, rows)
 }
 
 func annualExplanations(pdf *gofpdf.Fpdf, r AnnualReport) {
@@ -432,13 +432,13 @@ func annualExplanations(pdf *gofpdf.Fpdf, r AnnualReport) {
 				if e.PlannedDate != "" {
 					line += " · planned " + e.PlannedDate
 				}
-				where = append(where, line+" · "+VerdictLabel(e.Verdict))
+				where = append(where, "• "+line+" · "+VerdictLabel(e.Verdict))
 				same++
 			}
 			rows = append(rows, []string{group[k].Explanation, strings.Join(where, "\n")})
 			k = same
 		}
-		grid(pdf, []column{{"Explanation", 64}, {"Given in (tender · vendor · answer · planned · verdict)", 110}}, rows)
+		grid(pdf, []column{{"Explanation", 56}, {"Given in (tender · vendor · answer · planned · verdict)", 118}}, rows)
 		start = end
 	}
 }
