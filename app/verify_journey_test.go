@@ -73,6 +73,7 @@ func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//strong[@id="probe-run-status" and text()="done"]`)),
 		chromedp.WaitVisible(chromedp.Search(`//section[@id="domain-`+vendorbed.BrokenDomain+`"]`)),
 		chromedp.WaitVisible(chromedp.Search(`//section[@id="domain-`+vendorbed.GoodDomain+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("run-verdicts")),
 	); err != nil {
 		t.Fatalf("the progress page never showed the finished run (it began %q): %v", first, err)
 	}

@@ -146,7 +146,34 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 		}
 		views = append(views, v)
 	}
+	verdicts, err := h.runVerdictRows(c, run)
+	if err != nil {
+		return err
+	}
 	return h.render(c, fiber.StatusOK, "verification/run", "Probe run", fiber.Map{
-		"Run": run, "Attestation": a, "Results": views, "CanVerify": currentUser(c).CanReview(a),
+		"Run": run, "Attestation": a, "Results": views, "Verdicts": verdicts, "CanVerify": currentUser(c).CanReview(a),
 	})
+}
+
+// runVerdictRows pairs the run's verdicts with the answers of the version
+// it probed, in sheet order; empty until the run is done.
+func (h *Handler) runVerdictRows(c *fiber.Ctx, run *models.ProbeRun) ([]verdictRow, error) {
+	vs, err := models.RunVerifications(c.UserContext(), h.DB, run.ID)
+	if err != nil || len(vs) == 0 {
+		return nil, err
+	}
+	subject, err := models.RunSubject(c.UserContext(), h.DB, run)
+	if err != nil {
+		return nil, err
+	}
+	byAnswer := make(map[uint]*models.Verification, len(vs))
+	for i := range vs {
+		byAnswer[vs[i].AnswerID] = &vs[i]
+	}
+	rows := make([]verdictRow, 0, len(subject.Answers))
+	for i := range subject.Answers {
+		an := &subject.Answers[i]
+		rows = append(rows, verdictRow{Answer: an, Name: answerName(an), Verdict: byAnswer[an.ID]})
+	}
+	return rows, nil
 }
