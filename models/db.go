@@ -62,8 +62,20 @@ func Open(dsn string) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: open sqlite %s: %w", dsn, err)
 	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("models: open sqlite %s: %w", dsn, err)
+	}
+	// SQLite takes one writer at a time. With an unbounded pool, hundreds
+	// of concurrent writers poll in SQLite's busy handler and the unlucky
+	// ones give up after the busy timeout ("database is locked"); a small
+	// pool makes them queue in Go instead, where waiting is fair.
+	sqlDB.SetMaxOpenConns(SQLiteMaxConns)
 	return db, nil
 }
+
+// SQLiteMaxConns bounds the connection pool of an SQLite database.
+const SQLiteMaxConns = 8
 
 // Close closes the database's connection pool.
 func Close(db *gorm.DB) error {
