@@ -1,7 +1,13 @@
 package app
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"tenderprobe/app/attest"
 	"tenderprobe/handlers"
@@ -78,4 +84,70 @@ func attestRoutes(app *fiber.App, h *handlers.Handler) {
 	web(fiber.MethodPost, "/attestations/:id/answers/:requirement_id/reply", vendorOnly, h.ReplyToReview)
 	web(fiber.MethodPost, "/attestations/:id/answers/:requirement_id/amend", vendorOnly, h.AmendAnswer)
 	web(fiber.MethodGet, "/audit", auditRoles, h.ListAuditLog)
+}
+
+// reminderInterval is how often the server looks for reminders to mail.
+const reminderInterval = time.Hour
+
+// sendReminders mails the vendors of every unsubmitted attestation whose
+// deadline entered a reminder stage (a week, three days, a day before) and
+// records it, so each stage is mailed once. It returns how many
+// attestations were reminded.
+func sendReminders(ctx context.Context, db *gorm.DB, mailer *attest.Mailer, log *slog.Logger, now time.Time) (int, error) {
+	if !mailer.Enabled() {
+		return 0, nil
+	}
+	due, err := models.DueReminderMails(ctx, db, now)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, r := range due {
+		t := r.Attestation.Tender
+		subject, body := attest.ReminderMail(t.Title, t.Reference, fmt.Sprintf("/attestations/%d", r.Attestation.ID), t.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
+		ok := true
+		for _, v := range r.Vendors {
+			if err := mailer.Send(ctx, v.Email, subject, body); err != nil {
+				log.Error("reminder mail failed", "attestation", r.Attestation.ID, "err", err)
+				ok = false
+			}
+		}
+		if !ok {
+			continue // try again at the next round
+		}
+		if err := models.MarkReminded(ctx, db, r.Attestation.ID, now); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+// startReminders mails deadline reminders every reminderInterval while
+// the server runs, when SMTP is configured; stop ends it.
+func (s *Server) startReminders(ctx context.Context) (stop func()) {
+	if !s.Handler.Attest.Mailer.Enabled() {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(reminderInterval)
+		defer tick.Stop()
+		for {
+			if _, err := sendReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Log, time.Now()); err != nil && ctx.Err() == nil {
+				s.Log.Error("reminders", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

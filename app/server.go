@@ -141,6 +141,7 @@ func Listen(cfg Config) (net.Listener, error) {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stopJobs := s.startJobs(ctx)
 	defer stopJobs()
+	defer s.startReminders(ctx)()
 	errc := make(chan error, 1)
 	go func() { errc <- s.App.Listener(ln) }()
 	select {

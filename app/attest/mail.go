@@ -132,3 +132,15 @@ func InvitationMail(buyer, tender, reference, link string, deadline string) (str
 	body += "The link works once and expires. If you did not expect this message, ignore it.\n"
 	return subject, body
 }
+
+// ReminderMail returns the subject and body of a deadline reminder.
+func ReminderMail(tender, reference, path string, deadline string) (string, string) {
+	name := reference
+	if name == "" {
+		name = tender
+	}
+	subject := "Reminder: your answers to " + name + " are not submitted yet"
+	body := fmt.Sprintf("Your organisation's answers to the tender\n\n  %s\n\nare not submitted yet. The deadline is %s; after it nothing can be submitted.\n\n"+
+		"Log in to Tenderprobe and open %s to finish and submit them.\n", tender, deadline, path)
+	return subject, body
+}

@@ -1,0 +1,195 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tenderprobe/app/attest"
+	"tenderprobe/models"
+)
+
+// mailSink is a plain SMTP server on 127.0.0.1 that keeps every message.
+type mailSink struct {
+	port int
+	mu   sync.Mutex
+	msgs []string
+	rcpt []string
+}
+
+func startMailSink(t testing.TB) *mailSink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	s := &mailSink{port: ln.Addr().(*net.TCPAddr).Port}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *mailSink) serve(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	say := func(l string) { _, _ = io.WriteString(c, l+"\r\n") }
+	say("220 sink")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		verb := strings.ToUpper(strings.Fields(line + " x")[0])
+		switch verb {
+		case "RCPT":
+			s.mu.Lock()
+			s.rcpt = append(s.rcpt, strings.TrimSpace(line))
+			s.mu.Unlock()
+			say("250 ok")
+		case "DATA":
+			say("354 go on")
+			var msg strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil || l == ".\r\n" {
+					break
+				}
+				msg.WriteString(l)
+			}
+			s.mu.Lock()
+			s.msgs = append(s.msgs, msg.String())
+			s.mu.Unlock()
+			say("250 queued")
+		case "QUIT":
+			say("221 bye")
+			return
+		default:
+			say("250 ok")
+		}
+	}
+}
+
+func (s *mailSink) messages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.msgs...)
+}
+
+func (s *mailSink) mailer() *attest.Mailer {
+	return &attest.Mailer{Host: "127.0.0.1", Port: s.port, From: "tenderprobe@buyer.test"}
+}
+
+func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
+	a := newTestApp(t)
+	sink := startMailSink(t)
+	a.h.Attest.Mailer = sink.mailer()
+	w := newAttestWorld(t, a)
+	res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"new@mailed-supplier.test"}})
+	m := linkPattern.FindStringSubmatch(res.body)
+	if res.status != 201 || m == nil || !strings.Contains(res.body, "also sent by e-mail") {
+		t.Fatalf("status %d: %s", res.status, errorText(res.body))
+	}
+	msgs := sink.messages()
+	if len(msgs) != 1 || !strings.Contains(msgs[0], m[1]) || !strings.Contains(msgs[0], "To: new@mailed-supplier.test") {
+		t.Errorf("mails %q, want one with the link %s", msgs, m[1])
+	}
+	t.Run("over the API the answer says it was mailed", func(t *testing.T) {
+		res := a.apiClient("officer@demo.test").postJSON(fmt.Sprintf("/api/v1/tenders/%d/invitations", w.tender.ID), map[string]string{"email": "api@mailed-supplier.test"})
+		body := res.json(t)
+		if res.status != 201 || body["mailed"] != true || !strings.Contains(body["url"].(string), "/invitations/") {
+			t.Errorf("status %d: %v", res.status, body)
+		}
+		if got := len(sink.messages()); got != 2 {
+			t.Errorf("%d mails, want 2", got)
+		}
+	})
+	t.Run("without SMTP the link is only shown", func(t *testing.T) {
+		a.h.Attest.Mailer = nil
+		res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"unmailed@mailed-supplier.test"}})
+		if res.status != 201 || strings.Contains(res.body, "also sent by e-mail") || len(sink.messages()) != 2 {
+			t.Errorf("status %d, %d mails", res.status, len(sink.messages()))
+		}
+	})
+}
+
+func TestDeadlineReminders(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	w := newAttestWorld(t, a)
+	deadline := testNow.Add(5 * 24 * time.Hour)
+	if err := a.db.Model(&models.Tender{}).Where("id = ?", w.tender.ID).Update("deadline", deadline).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Run("the vendor's dashboard reminds of a near deadline", func(t *testing.T) {
+		page := a.session("vendor@demo.test").get("/")
+		if page.status != 200 || !strings.Contains(page.body, "Deadlines coming up") || !strings.Contains(page.body, w.tender.Title) {
+			t.Errorf("dashboard %d: %s", page.status, errorText(page.body))
+		}
+	})
+	sink := startMailSink(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	path := fmt.Sprintf("/attestations/%d", w.att.ID)
+	mailsFor := func() int {
+		n := 0
+		for _, m := range sink.messages() {
+			if strings.Contains(m, path+" ") && strings.Contains(m, "To: vendor@demo.test") {
+				n++
+			}
+		}
+		return n
+	}
+	steps := []struct {
+		name string
+		at   time.Time
+		want int
+	}{
+		{"six days before, the one-week reminder goes", deadline.Add(-6 * 24 * time.Hour), 1},
+		{"the same stage is not mailed twice", deadline.Add(-5 * 24 * time.Hour), 1},
+		{"three days before, the second reminder goes", deadline.Add(-60 * time.Hour), 2},
+		{"a day before, the last reminder goes", deadline.Add(-20 * time.Hour), 3},
+		{"after the deadline nothing is mailed", deadline.Add(time.Hour), 3},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if _, err := sendReminders(ctx, a.db, sink.mailer(), log, s.at); err != nil {
+				t.Fatal(err)
+			}
+			if got := mailsFor(); got != s.want {
+				t.Errorf("%d reminders so far, want %d", got, s.want)
+			}
+		})
+	}
+	t.Run("a submitted attestation gets no reminder", func(t *testing.T) {
+		w2 := newAttestWorld(t, a)
+		if err := a.db.Model(&models.Tender{}).Where("id = ?", w2.tender.ID).Update("deadline", deadline).Error; err != nil {
+			t.Fatal(err)
+		}
+		w2.submit(t)
+		before := len(sink.messages())
+		if _, err := sendReminders(ctx, a.db, sink.mailer(), log, deadline.Add(-20*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range sink.messages()[before:] {
+			if strings.Contains(m, "/attestations/"+strconv.Itoa(int(w2.att.ID))+" ") {
+				t.Error("the submitted attestation was reminded")
+			}
+		}
+	})
+}
