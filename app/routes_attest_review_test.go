@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"tenderprobe/models"
+)
+
+func TestReviewThreadOverTheWeb(t *testing.T) {
+	a := newTestApp(t)
+	w := newAttestWorld(t, a)
+	first := w.submit(t)
+	officer := a.session("officer@demo.test")
+	vendor := a.session("vendor@demo.test")
+	review := w.path("/answers/%d/review", w.dnssec)
+
+	steps := []struct {
+		name   string
+		who    *client
+		path   string
+		form   url.Values
+		status int
+	}{
+		{"the officer cannot ask for clarification without a comment", officer, review, url.Values{"decision": {"clarify"}}, 422},
+		{"the officer accepts the https answer", officer, w.path("/answers/%d/review", w.https), url.Values{"decision": {"accept"}}, 303},
+		{"the officer asks about the dnssec answer", officer, review, url.Values{"decision": {"clarify"}, "comment": {"Which zones are not signed yet?"}}, 303},
+		{"the vendor cannot amend an answer nobody asked about", vendor, w.path("/answers/%d/amend", w.https),
+			url.Values{"status": {"partial"}, "explanation": {"x"}, "comment": {"x"}, "declaration": {"yes"}, "declarer": {"V"}}, 409},
+		{"the vendor replies in the thread", vendor, w.path("/answers/%d/reply", w.dnssec), url.Values{"reply": {"The archive zones, until June."}}, 303},
+		{"an amendment needs the declaration again", vendor, w.path("/answers/%d/amend", w.dnssec),
+			url.Values{"status": {"complies"}, "comment": {"All zones are signed now."}}, 422},
+		{"the vendor amends the dnssec answer", vendor, w.path("/answers/%d/amend", w.dnssec),
+			url.Values{"status": {"complies"}, "comment": {"All zones are signed now."}, "declaration": {"yes"}, "declarer": {"Victor Vendor"}}, 303},
+		{"the officer cannot review another buyer's way: a vendor may not review", vendor, review, url.Values{"decision": {"accept"}}, 403},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if res := s.who.post(s.path, s.form); res.status != s.status {
+				t.Fatalf("status %d, want %d: %s", res.status, s.status, errorText(res.body))
+			}
+		})
+	}
+	got := w.reload(t)
+	if got.Version != 2 || !got.Submitted() || got.Answers[1].Status != "complies" || got.Answers[1].ReviewStatus != models.ReviewPending ||
+		got.Answers[0].ReviewStatus != models.ReviewAccepted {
+		t.Fatalf("after the amendment: version %d, %s, answers %+v", got.Version, got.Status, got.Answers)
+	}
+	t.Run("both versions keep receipts that verify", func(t *testing.T) {
+		for _, v := range []int{1, 2} {
+			res, sub, err := models.VerifyReceipt(context.Background(), a.db, w.att.ID, v)
+			if err != nil || !res.Match || v == 1 && sub.Receipt != first.Receipt {
+				t.Errorf("version %d: %+v, %v", v, res, err)
+			}
+		}
+	})
+	t.Run("the thread and the change show on the page", func(t *testing.T) {
+		page := officer.get(w.path(""))
+		for _, want := range []string{"Which zones are not signed yet?", "The archive zones, until June.", "All zones are signed now.", "Changes since the previous version"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the page lacks %q", want)
+			}
+		}
+	})
+	t.Run("the matrix shows the review state per vendor", func(t *testing.T) {
+		m := a.apiClient("auditor@demo.test").get(fmt.Sprintf("/api/v1/tenders/%d/matrix", w.tender.ID)).json(t)
+		rows := m["rows"].([]any)
+		https := rows[0].(map[string]any)["cells"].([]any)[0].(map[string]any)
+		if https["review_status"] != "accepted" || https["status"] != "complies" {
+			t.Errorf("matrix cell %v", https)
+		}
+	})
+	t.Run("the audit log has every step, for auditors only", func(t *testing.T) {
+		page := a.session("auditor@demo.test").get(fmt.Sprintf("/audit?attestation_id=%d", w.att.ID))
+		for _, want := range []string{"review.accept", "review.clarify", "review.reply", "answer.amend", "attestation.amend", "attestation.submit", "invitation.create"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the audit log lacks %s", want)
+			}
+		}
+		if res := officer.get("/audit"); res.status != 403 {
+			t.Errorf("an officer reading the audit log got %d", res.status)
+		}
+		entries := a.apiClient("admin@demo.test").get(fmt.Sprintf("/api/v1/audit?attestation_id=%d&action=answer.amend", w.att.ID)).json(t)["entries"].([]any)
+		if len(entries) != 1 || !strings.Contains(entries[0].(map[string]any)["before"].(string), "partial") {
+			t.Errorf("amend entries %v: want one with the answer before", entries)
+		}
+	})
+}
