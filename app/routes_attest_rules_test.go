@@ -319,6 +319,7 @@ func TestEvidenceUploads(t *testing.T) {
 		{"an empty file is refused", "empty.pdf", []byte{}, 422},
 		{"no file is refused", "", nil, 422},
 		{"a PDF is stored with its hash", "tls-report.pdf", pdfBytes, 201},
+		{"a 5 MB PDF, over the general body limit, is stored", "scan.pdf", append(append([]byte{}, pdfBytes...), make([]byte, 5<<20)...), 201},
 		{"a PNG named .txt is stored as a PNG", "chart.txt", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), 201},
 		{"plain text is stored", "notes.txt", []byte("DNSSEC since 2019.\n"), 201},
 	}
