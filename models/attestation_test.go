@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -421,6 +422,45 @@ func TestReview(t *testing.T) {
 			if res, _, err := models.VerifyReceipt(ctx, db, a.ID, v); err != nil || !res.Match {
 				t.Errorf("version %d: %+v, %v", v, res, err)
 			}
+		}
+	})
+}
+
+func TestConcurrentWritesWithTheSameVersion(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		tn, a := w.invited(t, "Race")
+		https := tn.Requirements[0].ID
+		const writers = 8
+		errs := make(chan error, writers)
+		for i := range writers {
+			go func() {
+				in := models.AnswerInput{Status: "partial", Explanation: fmt.Sprintf("tab %d", i), LockVersion: intp(1)}
+				_, err := models.SaveAnswer(ctx, db, w.vendor, a.ID, https, in, attNow)
+				errs <- err
+			}()
+		}
+		ok, stale := 0, 0
+		for range writers {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case errors.Is(err, models.ErrStale):
+				stale++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if ok != 1 || stale != writers-1 {
+			t.Errorf("%d writes kept and %d refused as stale, want 1 and %d", ok, stale, writers-1)
+		}
+		got, err := models.FindAttestation(ctx, db, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Answers[0].LockVersion != 2 || !strings.HasPrefix(got.Answers[0].Explanation, "tab ") {
+			t.Errorf("stored %+v, want the one kept write", got.Answers[0])
 		}
 	})
 }
