@@ -464,3 +464,32 @@ func TestConcurrentWritesWithTheSameVersion(t *testing.T) {
 		}
 	})
 }
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db)
+		_, a := w.invited(t, "Audit")
+		if err := models.Migrate(context.Background(), db); err != nil {
+			t.Fatalf("migrating again: %v", err)
+		}
+		var before int64
+		db.Model(&models.AuditEntry{}).Where("attestation_id = ?", a.ID).Count(&before)
+		if before == 0 {
+			t.Fatal("no audit entry to protect")
+		}
+		for _, sql := range []string{
+			"UPDATE audit_entries SET actor_email = 'someone-else@example.test'",
+			"DELETE FROM audit_entries",
+		} {
+			err := db.Exec(sql).Error
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v, want the database to refuse", sql, err)
+			}
+		}
+		var after int64
+		db.Model(&models.AuditEntry{}).Where("attestation_id = ? AND actor_email <> 'someone-else@example.test'", a.ID).Count(&after)
+		if after != before {
+			t.Errorf("%d entries before, %d untouched after", before, after)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -98,4 +99,49 @@ func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([
 		return nil, wrap(err, "list audit entries")
 	}
 	return out, nil
+}
+
+// errAppendOnly is the message the database gives when anything tries to
+// change or delete an audit entry.
+const errAppendOnly = "the audit log is append-only"
+
+// protectAuditLog makes the database itself refuse UPDATE and DELETE on
+// the audit log, so not even a bug in the app can rewrite history. It is
+// idempotent and runs after every migration (an SQLite table rebuild drops
+// its triggers). On PostgreSQL an advisory lock keeps two starting
+// servers from creating the trigger at the same time.
+func protectAuditLog(ctx context.Context, db *gorm.DB) error {
+	db = db.WithContext(ctx)
+	if db.Name() == "sqlite" {
+		for _, op := range []string{"UPDATE", "DELETE"} {
+			sql := fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS audit_entries_no_%s BEFORE %s ON audit_entries BEGIN SELECT RAISE(ABORT, '%s'); END",
+				strings.ToLower(op), op, errAppendOnly)
+			if err := db.Exec(sql).Error; err != nil {
+				return fmt.Errorf("models: protect audit log: %w", err)
+			}
+		}
+		return nil
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(7311042)").Error; err != nil {
+			return fmt.Errorf("models: protect audit log: %w", err)
+		}
+		var n int64
+		if err := tx.Raw("SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'audit_entries_append_only' AND tgrelid = 'audit_entries'::regclass").Scan(&n).Error; err != nil {
+			return fmt.Errorf("models: protect audit log: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		stmts := []string{
+			"CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '" + errAppendOnly + "'; END $$",
+			"CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()",
+		}
+		for _, s := range stmts {
+			if err := tx.Exec(s).Error; err != nil {
+				return fmt.Errorf("models: protect audit log: %w", err)
+			}
+		}
+		return nil
+	})
 }

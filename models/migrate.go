@@ -37,7 +37,10 @@ var Tables = []any{
 // Migrate brings the schema up to date with Tables. AutoMigrate only adds
 // tables, columns and indexes, so it is safe to run on every start.
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	return migrate(ctx, db, Tables...)
+	if err := migrate(ctx, db, Tables...); err != nil {
+		return err
+	}
+	return protectAuditLog(ctx, db)
 }
 
 func migrate(ctx context.Context, db *gorm.DB, tables ...any) error {
