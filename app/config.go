@@ -26,6 +26,8 @@ Subcommands:
       --demo                 add demo organisations, accounts and tenders (env TENDERPROBE_DEMO=true)
       --tls-cert FILE        serve HTTPS with this certificate (env TENDERPROBE_TLS_CERT)
       --tls-key FILE         private key for --tls-cert (env TENDERPROBE_TLS_KEY)
+      --base-url URL         public address of the app, for links in mails (env TENDERPROBE_BASE_URL;
+                             default: taken from each request's Host)
       --data-dir DIR         where evidence files are stored (env TENDERPROBE_DATA_DIR, default ./tenderprobe-data)
       --smtp-host HOST       SMTP relay for invitation mails; unset: links are only shown (env TENDERPROBE_SMTP_HOST)
       --smtp-port N          relay port, STARTTLS is used when offered (env TENDERPROBE_SMTP_PORT, default 587)
@@ -67,6 +69,10 @@ type Config struct {
 	LoginWindow             time.Duration
 	// Probe holds the probe settings and the verification queue's.
 	Probe ProbeConfig
+	// BaseURL is the app's public address (scheme://host[:port][/path]),
+	// used for links that leave the app: invitation links and reminder
+	// mails. Empty means the address the request came in on.
+	BaseURL string
 	// DataDir holds evidence files (under DataDir/evidence).
 	DataDir string
 	// SMTPHost and the other SMTP settings configure the relay that mails
@@ -115,6 +121,12 @@ func (c Config) Validate() error {
 	if c.SessionTTL <= 0 || c.APITokenTTL <= 0 {
 		return errors.New("config: session and API token lifetimes must be positive")
 	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("config: base-url %q must be an absolute http(s) URL without query, fragment or user", c.BaseURL)
+		}
+	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return errors.New("config: data-dir is empty")
 	}
@@ -154,7 +166,7 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 		cfg.TLSKey = v
 	}
 
-	for env, dst := range map[string]*string{"TENDERPROBE_DATA_DIR": &cfg.DataDir, "TENDERPROBE_SMTP_HOST": &cfg.SMTPHost,
+	for env, dst := range map[string]*string{"TENDERPROBE_BASE_URL": &cfg.BaseURL, "TENDERPROBE_DATA_DIR": &cfg.DataDir, "TENDERPROBE_SMTP_HOST": &cfg.SMTPHost,
 		"TENDERPROBE_SMTP_USER": &cfg.SMTPUser, "TENDERPROBE_SMTP_PASSWORD": &cfg.SMTPPassword, "TENDERPROBE_SMTP_FROM": &cfg.SMTPFrom} {
 		if v := getenv(env); v != "" {
 			*dst = v
@@ -175,6 +187,7 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "add demo data")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate file")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key file")
+	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public address of the app for links in mails")
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for evidence files")
 	fs.StringVar(&cfg.SMTPHost, "smtp-host", cfg.SMTPHost, "SMTP relay host")
 	fs.IntVar(&cfg.SMTPPort, "smtp-port", cfg.SMTPPort, "SMTP relay port")
@@ -190,6 +203,7 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
 	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	return cfg, cfg.Validate()
 }
 

@@ -46,6 +46,11 @@ func TestParseServeConfig(t *testing.T) {
 		{"an empty database is refused", []string{"--db", " "}, nil, nil, "db is empty"},
 		{"a certificate without a key is refused", []string{"--tls-cert", "c.pem"}, nil, nil, "together"},
 		{"a demo setting that is not a boolean is refused", nil, map[string]string{"TENDERPROBE_DEMO": "maybe"}, nil, "not a boolean"},
+		{"the public base URL comes from the environment without its trailing slash", nil,
+			map[string]string{"TENDERPROBE_BASE_URL": "https://tenders.example.org/tp/"},
+			func(c Config) bool { return c.BaseURL == "https://tenders.example.org/tp" }, ""},
+		{"a base URL that is not absolute http(s) is refused", []string{"--base-url", "tenders.example.org"}, nil, nil, "base-url"},
+		{"a base URL with a query is refused", []string{"--base-url", "https://tenders.example.org/?a=1"}, nil, nil, "base-url"},
 		{"an unknown flag is refused", []string{"--port", "80"}, nil, nil, "flag provided but not defined"},
 		{"a stray argument is refused", []string{"extra"}, nil, nil, "unexpected argument"},
 	} {

@@ -26,7 +26,7 @@ var (
 
 // attestSettings builds the attestation pages' dependencies from cfg.
 func attestSettings(cfg Config) handlers.AttestSettings {
-	s := handlers.AttestSettings{Store: attest.Store{Dir: cfg.DataDir}, InvitationTTL: models.DefaultInvitationTTL}
+	s := handlers.AttestSettings{Store: attest.Store{Dir: cfg.DataDir}, BaseURL: cfg.BaseURL, InvitationTTL: models.DefaultInvitationTTL}
 	if cfg.SMTPHost != "" {
 		s.Mailer = &attest.Mailer{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
 	}
@@ -93,7 +93,8 @@ const reminderInterval = time.Hour
 // deadline entered a reminder stage (a week, three days, a day before) and
 // records it, so each stage is mailed once. It returns how many
 // attestations were reminded.
-func sendReminders(ctx context.Context, db *gorm.DB, mailer *attest.Mailer, log *slog.Logger, now time.Time) (int, error) {
+// baseURL, when set, turns the page path in the mail into a full link.
+func sendReminders(ctx context.Context, db *gorm.DB, mailer *attest.Mailer, baseURL string, log *slog.Logger, now time.Time) (int, error) {
 	if !mailer.Enabled() {
 		return 0, nil
 	}
@@ -104,7 +105,7 @@ func sendReminders(ctx context.Context, db *gorm.DB, mailer *attest.Mailer, log 
 	sent := 0
 	for _, r := range due {
 		t := r.Attestation.Tender
-		subject, body := attest.ReminderMail(t.Title, t.Reference, fmt.Sprintf("/attestations/%d", r.Attestation.ID), t.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
+		subject, body := attest.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), t.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
 		ok := true
 		for _, v := range r.Vendors {
 			if err := mailer.Send(ctx, v.Email, subject, body); err != nil {
@@ -136,7 +137,7 @@ func (s *Server) startReminders(ctx context.Context) (stop func()) {
 		tick := time.NewTicker(reminderInterval)
 		defer tick.Stop()
 		for {
-			if _, err := sendReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Log, time.Now()); err != nil && ctx.Err() == nil {
+			if _, err := sendReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Handler.Attest.BaseURL, s.Log, time.Now()); err != nil && ctx.Err() == nil {
 				s.Log.Error("reminders", "err", err)
 			}
 			select {

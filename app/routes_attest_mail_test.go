@@ -120,10 +120,19 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 			t.Errorf("%d mails, want 2", got)
 		}
 	})
+	t.Run("with a public address configured the link uses it, whatever Host the officer came in on", func(t *testing.T) {
+		a.h.Attest.BaseURL = "https://tenders.buyer.test"
+		defer func() { a.h.Attest.BaseURL = "" }()
+		res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"based@mailed-supplier.test"}})
+		msgs := sink.messages()
+		if res.status != 201 || !strings.Contains(res.body, "https://tenders.buyer.test/invitations/") || !strings.Contains(msgs[len(msgs)-1], "https://tenders.buyer.test/invitations/") {
+			t.Errorf("status %d: the shown and mailed links should start with the base URL: %s", res.status, errorText(res.body))
+		}
+	})
 	t.Run("without SMTP the link is only shown", func(t *testing.T) {
 		a.h.Attest.Mailer = nil
 		res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"unmailed@mailed-supplier.test"}})
-		if res.status != 201 || strings.Contains(res.body, "also sent by e-mail") || len(sink.messages()) != 2 {
+		if res.status != 201 || strings.Contains(res.body, "also sent by e-mail") || len(sink.messages()) != 3 {
 			t.Errorf("status %d, %d mails", res.status, len(sink.messages()))
 		}
 	})
@@ -145,7 +154,8 @@ func TestDeadlineReminders(t *testing.T) {
 	})
 	sink := startMailSink(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	path := fmt.Sprintf("/attestations/%d", w.att.ID)
+	const base = "https://tenders.buyer.test"
+	path := fmt.Sprintf("%s/attestations/%d", base, w.att.ID)
 	mailsFor := func() int {
 		n := 0
 		for _, m := range sink.messages() {
@@ -168,7 +178,7 @@ func TestDeadlineReminders(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			if _, err := sendReminders(ctx, a.db, sink.mailer(), log, s.at); err != nil {
+			if _, err := sendReminders(ctx, a.db, sink.mailer(), base, log, s.at); err != nil {
 				t.Fatal(err)
 			}
 			if got := mailsFor(); got != s.want {
@@ -183,7 +193,7 @@ func TestDeadlineReminders(t *testing.T) {
 		}
 		w2.submit(t)
 		before := len(sink.messages())
-		if _, err := sendReminders(ctx, a.db, sink.mailer(), log, deadline.Add(-20*time.Hour)); err != nil {
+		if _, err := sendReminders(ctx, a.db, sink.mailer(), "", log, deadline.Add(-20*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range sink.messages()[before:] {

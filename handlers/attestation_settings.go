@@ -21,6 +21,9 @@ type AttestSettings struct {
 	Store attest.Store
 	// Mailer sends invitation links when an SMTP relay is configured.
 	Mailer *attest.Mailer
+	// BaseURL is the app's public address for links sent by mail; empty
+	// means the address of the request.
+	BaseURL string
 	// InvitationTTL is how long an invitation link works.
 	InvitationTTL time.Duration
 	// ReminderWindow is how long before a deadline the vendor's dashboard

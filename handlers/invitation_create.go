@@ -9,9 +9,14 @@ import (
 	"tenderprobe/models"
 )
 
-// invitationLink builds the link that goes to the vendor.
-func invitationLink(c *fiber.Ctx, token string) string {
-	return c.BaseURL() + "/invitations/" + token
+// invitationLink builds the link that goes to the vendor: under the
+// configured public address, else under the one the officer is using.
+func (h *Handler) invitationLink(c *fiber.Ctx, token string) string {
+	base := h.Attest.BaseURL
+	if base == "" {
+		base = c.BaseURL()
+	}
+	return base + "/invitations/" + token
 }
 
 // sendInvitation mails the link when a relay is configured and reports
@@ -51,7 +56,7 @@ func (h *Handler) CreateInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return attestError(err)
 	}
-	link := invitationLink(c, token)
+	link := h.invitationLink(c, token)
 	mailed, mailErr := h.sendInvitation(c, t, inv.Email, link)
 	return h.renderInvitations(c, fiber.StatusCreated, t, fiber.Map{"Link": link, "Invited": inv, "Mailed": mailed, "MailError": mailErr})
 }
@@ -78,7 +83,7 @@ func (h *Handler) APICreateInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return attestError(err)
 	}
-	link := invitationLink(c, token)
+	link := h.invitationLink(c, token)
 	mailed, _ := h.sendInvitation(c, t, inv.Email, link)
 	c.Location(fmt.Sprintf("/api/v1/attestations/%d", inv.AttestationID))
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
