@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"tenderprobe/app/probe"
 	"time"
 
 	"gorm.io/gorm"
@@ -64,23 +65,8 @@ func (r Reference) Label() string {
 }
 
 // CheckStandards maps every probe check id to the slug of the standard it
-// verifies. It mirrors probe.StandardOf (a test keeps the two equal) so that
-// the catalogue can be validated without importing the probe engine.
-var CheckStandards = map[string]string{
-	"web.dnssec": "dnssec", "mail.dnssec": "dnssec",
-	"web.ipv6": "ipv6", "mail.ipv6": "ipv6", "ns.ipv6": "ipv6",
-	"web.https": "https", "web.https-redirect": "https",
-	"web.hsts":        "hsts",
-	"web.tls-version": "tls", "web.tls-ciphers": "tls", "web.tls-cert": "tls",
-	"web.tls-pq":           "pq-key-exchange",
-	"web.security-headers": "security-headers",
-	"web.security-txt":     "security-txt",
-	"web.caa":              "caa",
-	"web.dane":             "dane", "mail.dane": "dane",
-	"web.rpki": "rpki", "mail.rpki": "rpki", "ns.rpki": "rpki",
-	"mail.spf": "spf", "mail.dkim": "dkim", "mail.dmarc": "dmarc",
-	"mail.starttls": "starttls", "mail.mta-sts": "mta-sts", "mail.tls-rpt": "tls-rpt",
-}
+// verifies; the probe engine owns the table.
+var CheckStandards = probe.StandardOf
 
 // IsKnownCheck reports whether id is a check the probe engine runs.
 func IsKnownCheck(id string) bool {
