@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"tenderprobe/app/jobs/jobstest"
-	"tenderprobe/app/probe/probetest/vendorbed"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/models"
 )
 
@@ -22,7 +22,7 @@ import (
 // evidence, and the verification page shows the contradicted claims.
 func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
 	bin := chromiumPath(t)
-	tb := vendorbed.New(t)
+	tb := probetest.NewTestbed(t)
 	// Slow peers keep the run going while the page watches it.
 	tb.SetDelay(40 * time.Millisecond)
 	dir := t.TempDir()
@@ -53,7 +53,7 @@ func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
 		t.Fatalf("the officer logs in: %v", err)
 	}
 
-	id := f.Submit(t, "Split Hosting", []string{vendorbed.GoodDomain}, []string{vendorbed.BrokenDomain})
+	id := f.Submit(t, "Split Hosting", []string{probetest.GoodDomain}, []string{probetest.BrokenDomain})
 	run, err := models.LatestRun(context.Background(), db, id)
 	if err != nil || run == nil {
 		t.Fatalf("no run queued: %v", err)
@@ -71,8 +71,8 @@ func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
 	// Nobody reloads the page: only the script can bring the final state.
 	if err := chromedp.Do(bctx,
 		chromedp.WaitVisible(chromedp.Search(`//strong[@id="probe-run-status" and text()="done"]`)),
-		chromedp.WaitVisible(chromedp.Search(`//section[@id="domain-`+vendorbed.BrokenDomain+`"]`)),
-		chromedp.WaitVisible(chromedp.Search(`//section[@id="domain-`+vendorbed.GoodDomain+`"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//section[@id="domain-`+probetest.BrokenDomain+`"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//section[@id="domain-`+probetest.GoodDomain+`"]`)),
 		chromedp.WaitVisible(chromedp.ID("run-verdicts")),
 	); err != nil {
 		t.Fatalf("the progress page never showed the finished run (it began %q): %v", first, err)

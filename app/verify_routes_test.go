@@ -9,7 +9,7 @@ import (
 	"tenderprobe/app/jobs"
 	"tenderprobe/app/jobs/jobstest"
 	"tenderprobe/app/probe"
-	"tenderprobe/app/probe/probetest/vendorbed"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/app/probecli"
 	"tenderprobe/models"
 )
@@ -18,10 +18,10 @@ import (
 var verifySlugs = []string{"hsts", "dmarc", "tls", "iso-27001"}
 
 func TestVerificationRoutes(t *testing.T) {
-	tb := vendorbed.New(t)
+	tb := probetest.NewTestbed(t)
 	a := newTestApp(t)
 	f := jobstest.New(t, a.db, verifySlugs...)
-	id := f.Submit(t, "Broken Hosting", []string{vendorbed.BrokenDomain}, []string{vendorbed.BrokenDomain})
+	id := f.Submit(t, "Broken Hosting", []string{probetest.BrokenDomain}, []string{probetest.BrokenDomain})
 	vendorEmail := "vendor@Broken-Hosting.example"
 	ctx := context.Background()
 
@@ -152,7 +152,7 @@ func TestVerificationRoutes(t *testing.T) {
 	t.Run("the pages show the verdicts, the evidence and the history", func(t *testing.T) {
 		officer := a.session("officer@buyer.test")
 		page := officer.get(fmt.Sprintf("/attestations/%d/verification", id))
-		if page.status != 200 || !strings.Contains(page.body, "verdict-contradicted") || !strings.Contains(page.body, "<svg") || !strings.Contains(page.body, vendorbed.BrokenDomain) {
+		if page.status != 200 || !strings.Contains(page.body, "verdict-contradicted") || !strings.Contains(page.body, "<svg") || !strings.Contains(page.body, probetest.BrokenDomain) {
 			t.Errorf("verification page %d", page.status)
 		}
 		runPage := officer.get(fmt.Sprintf("/probe-runs/%d", run.ID))

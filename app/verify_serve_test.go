@@ -22,14 +22,14 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/app/jobs/jobstest"
-	"tenderprobe/app/probe/probetest/vendorbed"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 )
 
 // serveArgs are the flags that point `serve` at the loopback vendor
 // internet. It also keeps serve's data directory in the test's temp dir.
-func serveArgs(t *testing.T, tb *vendorbed.Testbed, dsn string) []string {
+func serveArgs(t *testing.T, tb *probetest.Testbed, dsn string) []string {
 	t.Setenv("TENDERPROBE_DATA_DIR", t.TempDir())
 	return []string{
 		"--addr", "127.0.0.1:0", "--db", dsn,
@@ -191,15 +191,15 @@ func openFile(t *testing.T, path string) *gorm.DB {
 var serveSlugs = []string{"hsts", "dmarc", "tls", "spf", "dnssec", "iso-27001"}
 
 func TestServeConfirmsAndContradictsSubmittedClaims(t *testing.T) {
-	tb := vendorbed.New(t)
+	tb := probetest.NewTestbed(t)
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tenderprobe.db")
 	base, _ := serveInProcess(t, serveArgs(t, tb, dbPath))
 
 	db := openFile(t, dbPath)
 	f := jobstest.New(t, db, serveSlugs...)
-	good := f.Submit(t, "Good Hosting", []string{vendorbed.GoodDomain}, []string{vendorbed.GoodDomain})
-	broken := f.Submit(t, "Broken Hosting", []string{vendorbed.BrokenDomain}, []string{vendorbed.BrokenDomain})
+	good := f.Submit(t, "Good Hosting", []string{probetest.GoodDomain}, []string{probetest.GoodDomain})
+	broken := f.Submit(t, "Broken Hosting", []string{probetest.BrokenDomain}, []string{probetest.BrokenDomain})
 	token := officerToken(t, db, f)
 
 	tests := []struct {
@@ -230,7 +230,7 @@ func TestServeConfirmsAndContradictsSubmittedClaims(t *testing.T) {
 }
 
 func TestServeStoppedMidRunCompletesTheRunOnceAfterRestart(t *testing.T) {
-	tb := vendorbed.New(t)
+	tb := probetest.NewTestbed(t)
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tenderprobe.db")
 	args := serveArgs(t, tb, dbPath)
@@ -239,7 +239,7 @@ func TestServeStoppedMidRunCompletesTheRunOnceAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := jobstest.New(t, db, serveSlugs...)
-	id := f.Submit(t, "Split Hosting", []string{vendorbed.GoodDomain}, []string{vendorbed.BrokenDomain})
+	id := f.Submit(t, "Split Hosting", []string{probetest.GoodDomain}, []string{probetest.BrokenDomain})
 	token := officerToken(t, db, f)
 	run, err := models.LatestRun(context.Background(), db, id)
 	if err != nil || run == nil {
@@ -316,7 +316,7 @@ func TestTwoServeProcessesShareTheQueueOnPostgreSQL(t *testing.T) {
 	} else {
 		dsn += "?search_path=" + schema
 	}
-	tb := vendorbed.New(t)
+	tb := probetest.NewTestbed(t)
 	// Slow peers stretch each run so both processes are busy at once.
 	tb.SetDelay(5 * time.Millisecond)
 
@@ -358,9 +358,9 @@ func TestTwoServeProcessesShareTheQueueOnPostgreSQL(t *testing.T) {
 	f := jobstest.New(t, db, serveSlugs...)
 	const vendors = 16
 	for i := range vendors {
-		d := vendorbed.GoodDomain
+		d := probetest.GoodDomain
 		if i%2 == 1 {
-			d = vendorbed.BrokenDomain
+			d = probetest.BrokenDomain
 		}
 		f.Submit(t, fmt.Sprintf("Vendor %d", i), []string{d}, []string{d})
 	}

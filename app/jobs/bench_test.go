@@ -13,7 +13,7 @@ import (
 
 	"tenderprobe/app/jobs"
 	"tenderprobe/app/jobs/jobstest"
-	"tenderprobe/app/probe/probetest/vendorbed"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
@@ -46,14 +46,14 @@ func twentySlugs(b *testing.B) []string {
 // wakes the workers; a run queued by another process waits up to one poll
 // interval more).
 func BenchmarkSubmissionToVerdicts(b *testing.B) {
-	tb := vendorbed.New(b)
+	tb := probetest.NewTestbed(b)
 	db := dbtest.Open(b)
 	f := jobstest.New(b, db, twentySlugs(b)...)
 	pool := jobs.New(db, engineFor(b, tb), nil, nil, jobs.Config{})
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		id := f.Submit(b, fmt.Sprintf("Vendor %d", i), []string{vendorbed.GoodDomain}, []string{vendorbed.BrokenDomain})
+		id := f.Submit(b, fmt.Sprintf("Vendor %d", i), []string{probetest.GoodDomain}, []string{probetest.BrokenDomain})
 		if ran, err := pool.RunOnce(ctx); err != nil || !ran {
 			b.Fatalf("run: %v %v", ran, err)
 		}
@@ -68,14 +68,14 @@ func BenchmarkSubmissionToVerdicts(b *testing.B) {
 // wall time until all 50 runs are done with the default pool of 4 workers,
 // and the process's peak resident memory (VmHWM).
 func BenchmarkRecheckTenderWith50Vendors(b *testing.B) {
-	tb := vendorbed.New(b)
+	tb := probetest.NewTestbed(b)
 	db := dbtest.Open(b)
 	f := jobstest.New(b, db, slugs...)
 	const vendors = 50
 	for i := range vendors {
-		d := vendorbed.GoodDomain
+		d := probetest.GoodDomain
 		if i%2 == 1 {
-			d = vendorbed.BrokenDomain
+			d = probetest.BrokenDomain
 		}
 		f.Submit(b, fmt.Sprintf("Vendor %d", i), []string{d}, []string{d})
 	}

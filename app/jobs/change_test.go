@@ -15,7 +15,7 @@ import (
 	"tenderprobe/app/attest"
 	"tenderprobe/app/jobs"
 	"tenderprobe/app/jobs/jobstest"
-	"tenderprobe/app/probe/probetest/vendorbed"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 )
@@ -102,10 +102,10 @@ func (s *mailSink) messages() []sunkMail {
 }
 
 func TestAScheduledRunRecordsAndMailsAChangedVerdict(t *testing.T) {
-	tb := vendorbed.New(t)
+	tb := probetest.NewTestbed(t)
 	db := dbtest.Open(t)
 	f := jobstest.New(t, db, slugs...)
-	id := f.Submit(t, "Good Hosting", []string{vendorbed.GoodDomain}, []string{vendorbed.GoodDomain})
+	id := f.Submit(t, "Good Hosting", []string{probetest.GoodDomain}, []string{probetest.GoodDomain})
 	sink := newMailSink(t)
 	host, port, _ := net.SplitHostPort(sink.addr)
 	portN, err := strconv.Atoi(port)
@@ -127,7 +127,7 @@ func TestAScheduledRunRecordsAndMailsAChangedVerdict(t *testing.T) {
 	}
 
 	// During the contract the vendor drops its DMARC record.
-	tb.Internet.Remove("_dmarc."+vendorbed.GoodDomain, dns.TypeTXT)
+	tb.Internet.Remove("_dmarc."+probetest.GoodDomain, dns.TypeTXT)
 	now = now.Add(8 * 24 * time.Hour)
 	queued, err := pool.Schedule(ctx)
 	if err != nil || len(queued) != 1 || queued[0].Reason != models.RunReasonScheduled {

@@ -10,7 +10,7 @@ import (
 	"tenderprobe/app/jobs"
 	"tenderprobe/app/jobs/jobstest"
 	"tenderprobe/app/probe"
-	"tenderprobe/app/probe/probetest/vendorbed"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/app/probecli"
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
@@ -20,7 +20,7 @@ import (
 // check (two of them broken on the broken domain) and one they cannot.
 var slugs = []string{"hsts", "dmarc", "tls", "spf", "iso-27001"}
 
-func engineFor(t testing.TB, tb *vendorbed.Testbed) *probe.Engine {
+func engineFor(t testing.TB, tb *probetest.Testbed) *probe.Engine {
 	t.Helper()
 	cfg, err := probecli.BuildConfig(context.Background(), jobstest.Settings(tb))
 	if err != nil {
@@ -50,11 +50,11 @@ func drain(t testing.TB, p *jobs.Pool) int {
 }
 
 func TestSubmittedClaimsAreConfirmedOrContradictedByLiveProbes(t *testing.T) {
-	tb := vendorbed.New(t)
+	tb := probetest.NewTestbed(t)
 	db := dbtest.Open(t)
 	f := jobstest.New(t, db, slugs...)
-	good := f.Submit(t, "Good Hosting", []string{vendorbed.GoodDomain}, []string{vendorbed.GoodDomain})
-	broken := f.Submit(t, "Broken Hosting", []string{vendorbed.BrokenDomain}, []string{vendorbed.BrokenDomain})
+	good := f.Submit(t, "Good Hosting", []string{probetest.GoodDomain}, []string{probetest.GoodDomain})
+	broken := f.Submit(t, "Broken Hosting", []string{probetest.BrokenDomain}, []string{probetest.BrokenDomain})
 
 	pool := jobs.New(db, engineFor(t, tb), nil, nil, jobs.Config{})
 	if n := drain(t, pool); n != 2 {
@@ -119,16 +119,16 @@ func (g *gate) Probe(ctx context.Context, domain string) (probe.Result, error) {
 }
 
 func TestAStoppedRunIsResumedAndCompletesOnce(t *testing.T) {
-	tb := vendorbed.New(t)
+	tb := probetest.NewTestbed(t)
 	db := dbtest.Open(t)
 	f := jobstest.New(t, db, slugs...)
-	id := f.Submit(t, "Split Hosting", []string{vendorbed.GoodDomain}, []string{vendorbed.BrokenDomain})
+	id := f.Submit(t, "Split Hosting", []string{probetest.GoodDomain}, []string{probetest.BrokenDomain})
 	engine := engineFor(t, tb)
 	ctx := context.Background()
 
 	// The first worker probes broken.test, then hangs on good.test and
 	// is stopped there, as a server shutting down mid-run.
-	first := &gate{probe: engine, hold: vendorbed.GoodDomain, entered: make(chan struct{})}
+	first := &gate{probe: engine, hold: probetest.GoodDomain, entered: make(chan struct{})}
 	p1 := jobs.New(db, first, nil, nil, jobs.Config{DomainConcurrency: 1})
 	stop, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -157,7 +157,7 @@ func TestAStoppedRunIsResumedAndCompletesOnce(t *testing.T) {
 		t.Fatalf("the restarted pool worked %d runs, want 1", n)
 	}
 	t.Run("the restarted worker probes only the domain that was missing", func(t *testing.T) {
-		if !slices.Equal(second.probed, []string{vendorbed.GoodDomain}) {
+		if !slices.Equal(second.probed, []string{probetest.GoodDomain}) {
 			t.Errorf("probed %v", second.probed)
 		}
 	})

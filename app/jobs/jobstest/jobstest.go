@@ -1,7 +1,7 @@
 // Package jobstest builds what verification tests need: a published tender
 // whose vendors have submitted attestations claiming compliance with every
 // requirement, each scoped to one vendor domain, and the probe settings
-// that point at a vendorbed loopback internet.
+// that point at a probetest loopback internet.
 package jobstest
 
 import (
@@ -12,7 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"tenderprobe/app/probe/probetest/vendorbed"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/app/probecli"
 	"tenderprobe/models"
 	"tenderprobe/seed"
@@ -95,7 +95,7 @@ func (f *Fixture) Submit(t testing.TB, name string, web, mail []string) uint {
 }
 
 // Settings are the probe settings that reach tb, as a user would give them.
-func Settings(tb *vendorbed.Testbed) probecli.Settings {
+func Settings(tb *probetest.Testbed) probecli.Settings {
 	return probecli.Settings{
 		Resolver: tb.Resolver, TrustAnchor: tb.AnchorFile, CAFile: tb.CA.File, RPKIVRPs: tb.VRPFile, AllowPrivate: true,
 		Timeout: 60 * time.Second, HTTPSPort: tb.HTTPSPort, HTTPPort: tb.HTTPPort, SMTPPort: tb.SMTPPort, NSPort: tb.NSPort,
