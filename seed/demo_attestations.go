@@ -94,6 +94,9 @@ func demoAttestations(ctx context.Context, db *gorm.DB, officer *models.User) er
 			}
 		}
 	}
+	if err := demoFinishRuns(ctx, db, now); err != nil {
+		return fmt.Errorf("seed: demo verification: %w", err)
+	}
 	return nil
 }
 

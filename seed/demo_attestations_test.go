@@ -66,4 +66,26 @@ func TestDemoAttestations(t *testing.T) {
 			t.Errorf("%d vendor replies in review threads, %v", threads, err)
 		}
 	})
+	t.Run("no demo run is left for the workers, and the officer sees every kind of verdict", func(t *testing.T) {
+		var queued int64
+		if err := db.Model(&models.ProbeRun{}).Where("status IN ?", []string{models.RunQueued, models.RunRunning}).Count(&queued).Error; err != nil || queued != 0 {
+			t.Errorf("%d runs still queued or running (%v): serve --demo would probe .example domains for real", queued, err)
+		}
+		verdicts := map[string]int64{}
+		var rows []struct {
+			Status string
+			N      int64
+		}
+		if err := db.Model(&models.Verification{}).Select("status, count(*) as n").Group("status").Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			verdicts[r.Status] = r.N
+		}
+		for _, v := range []string{models.VerdictConfirmed, models.VerdictContradicted, models.VerdictConsistent, models.VerdictBetterThanDeclared, models.VerdictAttestationOnly} {
+			if verdicts[v] == 0 {
+				t.Errorf("no %s verdict in the demo: %v", v, verdicts)
+			}
+		}
+	})
 }

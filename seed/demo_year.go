@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"tenderprobe/app/probe"
 	"time"
 
 	"gorm.io/gorm"
@@ -278,13 +279,35 @@ func (h *demoHistory) finishRun(attID uint, t *models.Tender, v demoVendor, fail
 			checks[c] = true
 		}
 	}
-	ids := make([]string, 0, len(checks))
-	for c := range checks {
+	findings := map[string]string{}
+	for id := range checks {
+		findings[id] = string(probe.StatusPass)
+		if fails[id] {
+			findings[id] = string(probe.StatusFail)
+		}
+	}
+	return demoVerify(h.ctx, h.db, run, []string{v.Web}, []string{v.Mail}, findings, now)
+}
+
+// demoVerify plays the verification worker for a claimed run: results for
+// the scope's domains with the given status per check id (labelled as demo
+// data, since nothing was measured) and the verdicts app/verify derives
+// from them.
+func demoVerify(ctx context.Context, db *gorm.DB, run *models.ProbeRun, web, mail []string, findings map[string]string, now time.Time) error {
+	ids := make([]string, 0, len(findings))
+	for c := range findings {
 		ids = append(ids, c)
 	}
 	sort.Strings(ids)
-	domains := []struct{ name, prefix string }{{v.Web, "web."}, {v.Mail, "mail."}}
-	if err := models.SetRunTotal(h.ctx, h.db, run.ID, demoRunOwner, len(domains), now); err != nil {
+	type domain struct{ name, prefix string }
+	var domains []domain
+	for _, d := range web {
+		domains = append(domains, domain{d, "web."})
+	}
+	for _, d := range mail {
+		domains = append(domains, domain{d, "mail."})
+	}
+	if err := models.SetRunTotal(ctx, db, run.ID, demoRunOwner, len(domains), now); err != nil {
 		return err
 	}
 	for _, d := range domains {
@@ -293,26 +316,26 @@ func (h *demoHistory) finishRun(attID uint, t *models.Tender, v demoVendor, fail
 			if !strings.HasPrefix(id, d.prefix) && !strings.HasPrefix(id, "ns.") {
 				continue
 			}
-			status, finding := "pass", "meets the requirement"
-			if fails[id] {
-				status, finding = "fail", "does not meet the requirement"
+			finding := "meets the requirement"
+			if findings[id] == string(probe.StatusFail) {
+				finding = "does not meet the requirement"
 			}
-			res.Checks = append(res.Checks, models.ProbeCheck{ID: id, Status: status, Standard: models.CheckStandards[id],
+			res.Checks = append(res.Checks, models.ProbeCheck{ID: id, Status: findings[id], Standard: models.CheckStandards[id],
 				Summary: "Demo data, not measured: " + finding + "."})
 		}
-		if err := models.StoreResult(h.ctx, h.db, demoRunOwner, res, now); err != nil {
+		if err := models.StoreResult(ctx, db, demoRunOwner, res, now); err != nil {
 			return err
 		}
 	}
-	subject, err := models.RunSubject(h.ctx, h.db, run)
+	subject, err := models.RunSubject(ctx, db, run)
 	if err != nil {
 		return err
 	}
-	results, err := models.RunResults(h.ctx, h.db, run.ID)
+	results, err := models.RunResults(ctx, db, run.ID)
 	if err != nil {
 		return err
 	}
-	_, err = models.FinishRun(h.ctx, h.db, run, demoRunOwner, verify.Attestation(subject, verify.ResultsOf(results)), now)
+	_, err = models.FinishRun(ctx, db, run, demoRunOwner, verify.Attestation(subject, verify.ResultsOf(results)), now)
 	return err
 }
 
