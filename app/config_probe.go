@@ -33,6 +33,8 @@ const probeUsage = `      --resolver ADDR        recursive resolver for probes (
       --ca-file FILE         PEM CA bundle probes trust (env TENDERPROBE_CA_FILE, default: system pool)
       --rpki-vrps PATH       VRP set, file or URL (env TENDERPROBE_RPKI_VRPS)
       --allow-private        let probes reach private and loopback addresses (env TENDERPROBE_ALLOW_PRIVATE=true)
+      --allow-net CIDR       let probes reach special-purpose addresses in CIDR only; repeatable or
+                             comma-separated (env TENDERPROBE_ALLOW_NETS)
       --probe-timeout D      budget for probing one domain (env TENDERPROBE_PROBE_TIMEOUT, default 60s)
       --probe-workers N      probe runs worked on at once; 0: none in this process (env TENDERPROBE_PROBE_WORKERS, default 4)
       --recheck-interval D   re-verify awarded and active tenders this often (env TENDERPROBE_RECHECK_INTERVAL, default 168h)
@@ -84,6 +86,13 @@ func (p *ProbeConfig) register(fs *flag.FlagSet, getenv func(string) string) err
 		}
 		p.AllowPrivate = b
 	}
+	if v := getenv("TENDERPROBE_ALLOW_NETS"); v != "" {
+		nets, err := probecli.AppendPrefixes(nil, v)
+		if err != nil {
+			return fmt.Errorf("config: TENDERPROBE_ALLOW_NETS: %w", err)
+		}
+		p.AllowNets = nets
+	}
 	for env, dst := range map[string]*time.Duration{"TENDERPROBE_PROBE_TIMEOUT": &p.Timeout, "TENDERPROBE_RECHECK_INTERVAL": &p.RecheckInterval} {
 		if v := getenv(env); v != "" {
 			d, err := time.ParseDuration(v)
@@ -108,6 +117,14 @@ func (p *ProbeConfig) register(fs *flag.FlagSet, getenv func(string) string) err
 	fs.StringVar(&p.CAFile, "ca-file", p.CAFile, "PEM CA bundle for probes")
 	fs.StringVar(&p.RPKIVRPs, "rpki-vrps", p.RPKIVRPs, "VRP set file or URL")
 	fs.BoolVar(&p.AllowPrivate, "allow-private", p.AllowPrivate, "let probes reach private addresses")
+	envNets := true // the first --allow-net replaces the environment's list
+	fs.Func("allow-net", "let probes reach special-purpose addresses in these prefixes", func(v string) (err error) {
+		if envNets {
+			p.AllowNets, envNets = nil, false
+		}
+		p.AllowNets, err = probecli.AppendPrefixes(p.AllowNets, v)
+		return err
+	})
 	fs.DurationVar(&p.Timeout, "probe-timeout", p.Timeout, "budget for one domain")
 	fs.IntVar(&p.Workers, "probe-workers", p.Workers, "probe runs at once")
 	fs.DurationVar(&p.RecheckInterval, "recheck-interval", p.RecheckInterval, "re-verification interval")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -44,6 +45,13 @@ func TestServeProbeSettings(t *testing.T) {
 		{"a negative number of workers is refused", []string{"--probe-workers", "-1"}, nil, nil, "probe-workers"},
 		{"a port out of range is refused", []string{"--probe-https-port", "70000"}, nil, nil, "probe-https-port"},
 		{"an allow-private setting that is not a boolean is refused", nil, map[string]string{"TENDERPROBE_ALLOW_PRIVATE": "perhaps"}, nil, "not a boolean"},
+		{"allowed networks come from the environment, and flags replace them", []string{"--allow-net", "10.20.0.0/16,192.0.2.7"},
+			map[string]string{"TENDERPROBE_ALLOW_NETS": "172.16.0.0/12"},
+			func(p ProbeConfig) bool {
+				return fmt.Sprint(p.AllowNets) == "[10.20.0.0/16 192.0.2.7/32]"
+			}, ""},
+		{"an allowed network that is not a prefix is refused", []string{"--allow-net", "10.0.0.0/33"}, nil, nil, "allow-net"},
+		{"an allowed network in the environment that is not a prefix is refused", nil, map[string]string{"TENDERPROBE_ALLOW_NETS": "intranet"}, nil, "TENDERPROBE_ALLOW_NETS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := ParseServeConfig(tc.args, env(tc.env), io.Discard)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -45,6 +46,7 @@ type options struct {
 	caFile       string
 	rpkiVRPs     string
 	allowPrivate bool
+	allowNets    []netip.Prefix
 	timeout      time.Duration
 	input        string
 	concurrency  int
@@ -114,6 +116,8 @@ Flags:
                        without it the RPKI checks cannot give a verdict
   --allow-private      permit connections to private, loopback, link-local and
                        other special-purpose addresses (refused by default)
+  --allow-net CIDR     permit special-purpose addresses in CIDR only (repeatable,
+                       or comma-separated), e.g. your own internal network
   --timeout D          budget for probing one domain (default 60s)
   --input FILE         read domains from FILE, one a line; blank lines and text
                        after # are ignored; "-" reads standard input
@@ -150,6 +154,10 @@ func parseArgs(args []string, stdin io.Reader) (options, error) {
 	fs.StringVar(&o.caFile, "ca-file", "", "")
 	fs.StringVar(&o.rpkiVRPs, "rpki-vrps", "", "")
 	fs.BoolVar(&o.allowPrivate, "allow-private", false, "")
+	fs.Func("allow-net", "", func(v string) (err error) {
+		o.allowNets, err = AppendPrefixes(o.allowNets, v)
+		return err
+	})
 	fs.DurationVar(&o.timeout, "timeout", probe.DefaultTimeout, "")
 	fs.StringVar(&o.input, "input", "", "")
 	fs.IntVar(&o.concurrency, "concurrency", DefaultConcurrency, "")
@@ -273,6 +281,7 @@ func readDomainList(path string, stdin io.Reader) ([]string, error) {
 func buildConfig(ctx context.Context, o options) (probe.Config, error) {
 	cfg := probe.Config{
 		AllowPrivate: o.allowPrivate,
+		AllowNets:    o.allowNets,
 		Timeout:      o.timeout,
 		HTTPSPort:    o.httpsPort,
 		HTTPPort:     o.httpPort,

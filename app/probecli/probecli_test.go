@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -409,6 +410,40 @@ func TestAnInterruptedRunStillPrintsACompleteDocumentAndExitsOne(t *testing.T) {
 		if c.Status != "error" || !strings.Contains(c.Summary, "not probed") {
 			t.Errorf("%s = %s %q, want error: not probed", c.ID, c.Status, c.Summary)
 		}
+	}
+}
+
+func TestAllowNetNarrowsTheSSRFGuard(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    string
+		wantErr string
+	}{
+		{"prefixes and single addresses, repeated or comma-separated", []string{"--allow-net", "10.1.0.0/16, 192.0.2.9", "--allow-net", "fd00::/8"}, "[10.1.0.0/16 192.0.2.9/32 fd00::/8]", ""},
+		{"a prefix with host bits is masked", []string{"--allow-net", "10.1.2.3/16"}, "[10.1.0.0/16]", ""},
+		{"a malformed prefix is refused", []string{"--allow-net", "10.1.0.0/40"}, "", "allow-net"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parseArgs(append(tt.args, "example.nl"), strings.NewReader(""))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := buildConfig(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(cfg.AllowNets); got != tt.want {
+				t.Errorf("AllowNets = %s, want %s", got, tt.want)
+			}
+		})
 	}
 }
 
