@@ -33,9 +33,9 @@ Subcommands:
       --smtp-port N          relay port, STARTTLS is used when offered (env TENDERPROBE_SMTP_PORT, default 587)
       --smtp-user USER       relay login (env TENDERPROBE_SMTP_USER); --smtp-password (env TENDERPROBE_SMTP_PASSWORD)
       --smtp-from ADDR       sender address (env TENDERPROBE_SMTP_FROM)
-  verify-receipt --db DSN --attestation ID [--version N] [--data-dir DIR]
+` + probeUsage + `  verify-receipt --db DSN --attestation ID [--version N] [--data-dir DIR]
                              re-compute a submitted attestation's receipt from the database
-` + probeUsage + reportUsage + `  catalogue import FILE      import a standards catalogue version (YAML or JSON)
+` + reportUsage + `  catalogue import FILE      import a standards catalogue version (YAML or JSON)
   catalogue export [-o FILE] [--format yaml|json]
                              write the current catalogue version
   probe [flags] DOMAIN...    probe domains from the command line (tenderprobe probe -h)

@@ -34,6 +34,10 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	sub, args := args[0], args[1:]
+	if sub == "-h" || sub == "--help" || sub == "help" {
+		fmt.Fprint(stdout, reportUsage)
+		return 0
+	}
 	if sub != "tender" && sub != "annual" {
 		fmt.Fprintf(stderr, "tenderprobe report: unknown subcommand %q\n\n%s", sub, reportUsage)
 		return 2
