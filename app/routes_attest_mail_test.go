@@ -1,99 +1,40 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"tenderprobe/app/attest"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/models"
 )
 
-// mailSink is a plain SMTP server on 127.0.0.1 that keeps every message.
-type mailSink struct {
-	port int
-	mu   sync.Mutex
-	msgs []string
-	rcpt []string
-}
+// mailSink is the plain loopback relay the attestation mail tests send to.
+type mailSink struct{ *probetest.MailSink }
 
-func startMailSink(t testing.TB) *mailSink {
+func startMailSink(t testing.TB) mailSink {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	return mailSink{probetest.StartMailSink(t, probetest.MailSinkOptions{})}
+}
+
+// messages returns the data of every message accepted so far.
+func (s mailSink) messages() []string {
+	var out []string
+	for _, m := range s.Messages() {
+		out = append(out, m.Data)
 	}
-	t.Cleanup(func() { ln.Close() })
-	s := &mailSink{port: ln.Addr().(*net.TCPAddr).Port}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
+	return out
 }
 
-func (s *mailSink) serve(c net.Conn) {
-	defer c.Close()
-	r := bufio.NewReader(c)
-	say := func(l string) { _, _ = io.WriteString(c, l+"\r\n") }
-	say("220 sink")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		verb := strings.ToUpper(strings.Fields(line + " x")[0])
-		switch verb {
-		case "RCPT":
-			s.mu.Lock()
-			s.rcpt = append(s.rcpt, strings.TrimSpace(line))
-			s.mu.Unlock()
-			say("250 ok")
-		case "DATA":
-			say("354 go on")
-			var msg strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil || l == ".\r\n" {
-					break
-				}
-				msg.WriteString(l)
-			}
-			s.mu.Lock()
-			s.msgs = append(s.msgs, msg.String())
-			s.mu.Unlock()
-			say("250 queued")
-		case "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
-
-func (s *mailSink) messages() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.msgs...)
-}
-
-func (s *mailSink) mailer() *attest.Mailer {
-	return &attest.Mailer{Host: "127.0.0.1", Port: s.port, From: "tenderprobe@buyer.test"}
+func (s mailSink) mailer() *attest.Mailer {
+	return &attest.Mailer{Host: "127.0.0.1", Port: s.Port, From: "tenderprobe@buyer.test"}
 }
 
 func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {

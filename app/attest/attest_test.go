@@ -1,17 +1,14 @@
 package attest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -212,146 +209,43 @@ func files(t *testing.T, dir string) []string {
 	return out
 }
 
-// smtpServer is a small SMTP relay on 127.0.0.1 that offers STARTTLS and
-// AUTH PLAIN and records what it receives.
-type smtpServer struct {
-	addr     string
-	tls      *tls.Config
-	mu       sync.Mutex
-	log      []string
-	messages []string
-}
-
-func startSMTP(t *testing.T, offerTLS bool) (*smtpServer, *probetest.CA) {
+// startSMTP starts a relay that offers AUTH PLAIN (after STARTTLS when
+// offerTLS) with a certificate for localhost from a fresh test CA.
+func startSMTP(t *testing.T, offerTLS bool) (*probetest.MailSink, *probetest.CA) {
 	t.Helper()
 	ca := probetest.NewCA(t)
-	cert := ca.Issue(t, probetest.LeafOptions{}, "localhost")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpServer{addr: ln.Addr().String()}
+	var opts probetest.MailSinkOptions
 	if offerTLS {
-		s.tls = &tls.Config{Certificates: []tls.Certificate{cert}}
+		cert := ca.Issue(t, probetest.LeafOptions{}, "localhost")
+		opts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s, ca
-}
-
-func (s *smtpServer) record(line string) {
-	s.mu.Lock()
-	s.log = append(s.log, line)
-	s.mu.Unlock()
-}
-
-func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
-	r, w := bufio.NewReader(c), bufio.NewWriter(c)
-	say := func(l string) { w.WriteString(l + "\r\n"); w.Flush() }
-	say("220 localhost ESMTP test")
-	secure := false
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		line = strings.TrimRight(line, "\r\n")
-		verb := strings.ToUpper(strings.SplitN(line, " ", 2)[0])
-		s.record(verb)
-		switch verb {
-		case "EHLO":
-			if s.tls != nil && !secure {
-				say("250-localhost")
-				say("250 STARTTLS")
-			} else {
-				say("250-localhost")
-				say("250 AUTH PLAIN")
-			}
-		case "STARTTLS":
-			say("220 go ahead")
-			tc := tls.Server(c, s.tls)
-			if err := tc.Handshake(); err != nil {
-				return
-			}
-			c, secure = tc, true
-			r, w = bufio.NewReader(tc), bufio.NewWriter(tc)
-		case "AUTH":
-			say("235 ok")
-		case "MAIL", "RCPT":
-			say("250 ok")
-		case "DATA":
-			say("354 go on")
-			var msg strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				msg.WriteString(l)
-			}
-			s.mu.Lock()
-			s.messages = append(s.messages, msg.String())
-			s.mu.Unlock()
-			say("250 queued")
-		case "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
+	return probetest.StartMailSink(t, opts), ca
 }
 
 func TestMailer(t *testing.T) {
 	t.Run("a message goes through STARTTLS and AUTH to the relay", func(t *testing.T) {
 		s, ca := startSMTP(t, true)
-		host, port, _ := net.SplitHostPort(s.addr)
-		p := 0
-		for _, c := range port {
-			p = p*10 + int(c-'0')
-		}
-		m := &Mailer{Host: host, Port: p, Username: "u", Password: "p", From: "tenderprobe@buyer.test",
+		m := &Mailer{Host: "127.0.0.1", Port: s.Port, Username: "u", Password: "p", From: "tenderprobe@buyer.test",
 			TLSConfig: &tls.Config{RootCAs: ca.Pool, ServerName: "localhost"}}
 		subject, body := InvitationMail("Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", "2026-04-01")
 		if err := m.Send(context.Background(), "vendor@supplier.test", subject, body); err != nil {
 			t.Fatal(err)
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		log := strings.Join(s.log, " ")
-		if !strings.Contains(log, "STARTTLS EHLO AUTH MAIL RCPT DATA") || len(s.messages) != 1 ||
-			!strings.Contains(s.messages[0], "https://tp.test/invitations/abc") || !strings.Contains(s.messages[0], "Subject: Invitation to answer tender DSC-1") {
-			t.Errorf("relay saw %s and %q", log, s.messages)
+		log, msgs := strings.Join(s.Verbs(), " "), s.Messages()
+		if !strings.Contains(log, "STARTTLS EHLO AUTH MAIL RCPT DATA") || len(msgs) != 1 ||
+			!strings.Contains(msgs[0].Data, "https://tp.test/invitations/abc") || !strings.Contains(msgs[0].Data, "Subject: Invitation to answer tender DSC-1") {
+			t.Errorf("relay saw %s and %q", log, msgs)
 		}
 	})
 	t.Run("a password is never sent to a relay without STARTTLS", func(t *testing.T) {
 		s, _ := startSMTP(t, false)
-		host, port, _ := net.SplitHostPort(s.addr)
-		p := 0
-		for _, c := range port {
-			p = p*10 + int(c-'0')
-		}
-		m := &Mailer{Host: host, Port: p, Username: "u", Password: "secret", From: "tp@buyer.test"}
+		m := &Mailer{Host: "127.0.0.1", Port: s.Port, Username: "u", Password: "secret", From: "tp@buyer.test"}
 		err := m.Send(context.Background(), "v@s.test", "x", "y")
 		if err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 			t.Errorf("got %v", err)
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if strings.Contains(strings.Join(s.log, " "), "AUTH") {
-			t.Errorf("AUTH was sent in clear: %v", s.log)
+		if log := s.Verbs(); strings.Contains(strings.Join(log, " "), "AUTH") {
+			t.Errorf("AUTH was sent in clear: %v", log)
 		}
 	})
 	t.Run("header injection is refused", func(t *testing.T) {

@@ -1,12 +1,8 @@
 package jobs_test
 
 import (
-	"bufio"
 	"context"
-	"net"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,99 +16,13 @@ import (
 	"tenderprobe/models/dbtest"
 )
 
-// mailSink is a small SMTP server on loopback that accepts every message
-// (plain text, no STARTTLS) and keeps recipient and data.
-type mailSink struct {
-	addr string
-	mu   sync.Mutex
-	mail []sunkMail
-}
-
-type sunkMail struct{ to, data string }
-
-func newMailSink(t *testing.T) *mailSink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	s := &mailSink{addr: ln.Addr().String()}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.session(c)
-		}
-	}()
-	return s
-}
-
-func (s *mailSink) session(c net.Conn) {
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Minute))
-	r := bufio.NewReader(c)
-	say := func(line string) { c.Write([]byte(line + "\r\n")) }
-	say("220 sink.test ESMTP")
-	var to string
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		verb := strings.ToUpper(strings.Fields(line + " x")[0])
-		switch verb {
-		case "EHLO", "HELO":
-			say("250 sink.test")
-		case "RCPT":
-			to = strings.Trim(strings.TrimPrefix(strings.TrimSpace(line), "RCPT TO:"), "<>")
-			say("250 ok")
-		case "DATA":
-			say("354 go on")
-			var data strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				data.WriteString(l)
-			}
-			s.mu.Lock()
-			s.mail = append(s.mail, sunkMail{to: to, data: data.String()})
-			s.mu.Unlock()
-			say("250 queued")
-		case "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
-
-func (s *mailSink) messages() []sunkMail {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sunkMail(nil), s.mail...)
-}
-
 func TestAScheduledRunRecordsAndMailsAChangedVerdict(t *testing.T) {
 	tb := probetest.NewTestbed(t)
 	db := dbtest.Open(t)
 	f := jobstest.New(t, db, slugs...)
 	id := f.Submit(t, "Good Hosting", []string{probetest.GoodDomain}, []string{probetest.GoodDomain})
-	sink := newMailSink(t)
-	host, port, _ := net.SplitHostPort(sink.addr)
-	portN, err := strconv.Atoi(port)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mailer := &attest.Mailer{Host: host, Port: portN, From: "tenderprobe@buyer.test"}
+	sink := probetest.StartMailSink(t, probetest.MailSinkOptions{})
+	mailer := &attest.Mailer{Host: "127.0.0.1", Port: sink.Port, From: "tenderprobe@buyer.test"}
 	now := time.Now()
 	pool := jobs.New(db, engineFor(t, tb), mailer, nil, jobs.Config{Now: func() time.Time { return now }})
 	ctx := context.Background()
@@ -151,8 +61,8 @@ func TestAScheduledRunRecordsAndMailsAChangedVerdict(t *testing.T) {
 		}
 	})
 	t.Run("the buyer's officer is mailed about it", func(t *testing.T) {
-		msgs := sink.messages()
-		if len(msgs) != 1 || msgs[0].to != f.Officer.Email || !strings.Contains(msgs[0].data, "confirmed -> contradicted") {
+		msgs := sink.Messages()
+		if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != f.Officer.Email || !strings.Contains(msgs[0].Data, "confirmed -> contradicted") {
 			t.Errorf("mail %+v", msgs)
 		}
 	})
