@@ -299,21 +299,34 @@ func demoVerify(ctx context.Context, db *gorm.DB, run *models.ProbeRun, web, mai
 		ids = append(ids, c)
 	}
 	sort.Strings(ids)
-	type domain struct{ name, prefix string }
-	var domains []domain
+	// One result per domain, as the worker stores them: web checks where
+	// the domain is in the web scope, mail checks where it is in the mail
+	// scope, name-server checks always.
+	var domains []string
+	prefixes := map[string][]string{}
 	for _, d := range web {
-		domains = append(domains, domain{d, "web."})
+		if prefixes[d] == nil {
+			domains = append(domains, d)
+		}
+		prefixes[d] = append(prefixes[d], "web.")
 	}
 	for _, d := range mail {
-		domains = append(domains, domain{d, "mail."})
+		if prefixes[d] == nil {
+			domains = append(domains, d)
+		}
+		prefixes[d] = append(prefixes[d], "mail.")
 	}
 	if err := models.SetRunTotal(ctx, db, run.ID, demoRunOwner, len(domains), now); err != nil {
 		return err
 	}
 	for _, d := range domains {
-		res := &models.ProbeResult{RunID: run.ID, Domain: d.name, DurationMS: 1200}
+		res := &models.ProbeResult{RunID: run.ID, Domain: d, DurationMS: 1200}
 		for _, id := range ids {
-			if !strings.HasPrefix(id, d.prefix) && !strings.HasPrefix(id, "ns.") {
+			inScope := strings.HasPrefix(id, "ns.")
+			for _, p := range prefixes[d] {
+				inScope = inScope || strings.HasPrefix(id, p)
+			}
+			if !inScope {
 				continue
 			}
 			finding := "meets the requirement"
