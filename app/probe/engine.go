@@ -6,8 +6,6 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/miekg/dns"
 	"golang.org/x/net/idna"
@@ -119,36 +117,15 @@ func NormalizeDomain(s string) (string, error) {
 	return ascii, nil
 }
 
-// Probe runs every check for domain. The error is only for a domain name
-// that cannot be probed at all; network failures become checks with status error.
+// Probe runs every check for domain and returns no later than the domain's
+// budget (Config.Timeout) plus a short grace, whatever a peer does. The
+// error is only for a domain name that cannot be probed at all; network
+// failures become checks with status error.
 func (e *Engine) Probe(ctx context.Context, domain string) (Result, error) {
-	name, err := NormalizeDomain(domain)
-	if err != nil {
+	if _, err := NormalizeDomain(domain); err != nil {
 		return Result{}, err
 	}
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
-	defer cancel()
-
-	r := newRun(e, name)
-	var (
-		mu     sync.Mutex
-		checks []Check
-		wg     sync.WaitGroup
-	)
-	for _, c := range checkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got := c(ctx, r)
-			mu.Lock()
-			checks = append(checks, got...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	sortChecks(checks)
-	return Result{Domain: name, DurationMS: time.Since(start).Milliseconds(), Checks: checks}, nil
+	return e.probeBounded(ctx, domain, checkers), nil
 }
 
 // sortChecks orders checks as CheckIDs lists them and fills in Standard and

@@ -6,11 +6,15 @@
 //     bogus answer still reaches our own validator) and an EDNS0 OPT record
 //     with the DO bit and a 1232-byte UDP payload size.
 //  2. Send it over UDP; if the answer has TC set, send it again over TCP.
+//     A UDP query that gets no answer is sent once more (datagrams get
+//     lost), and then over TCP, so one lost packet costs a short retry
+//     instead of the whole timeout and a failed check.
 //  3. Check that the answer's ID and question match (miekg/dns does the ID).
 package resolver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -41,10 +45,13 @@ func New(addr string, timeout time.Duration) *Client {
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
+	// Each UDP attempt gets a third of the budget (at most 2 s), leaving
+	// room for the retry and the TCP fallback.
+	attempt := min(2*time.Second, timeout/3)
 	return &Client{
 		addr:    addr,
 		timeout: timeout,
-		udp:     &dns.Client{Net: "udp", UDPSize: UDPSize, Timeout: timeout},
+		udp:     &dns.Client{Net: "udp", UDPSize: UDPSize, Timeout: attempt},
 		tcp:     &dns.Client{Net: "tcp", Timeout: timeout},
 	}
 }
@@ -62,7 +69,10 @@ func (c *Client) Query(ctx context.Context, name string, qtype uint16) (*dns.Msg
 	m.SetEdns0(UDPSize, true)
 
 	resp, _, err := c.udp.ExchangeContext(ctx, m, c.addr)
-	if err == nil && resp.Truncated {
+	if isTimeout(err) && ctx.Err() == nil {
+		resp, _, err = c.udp.ExchangeContext(ctx, m, c.addr)
+	}
+	if (err == nil && resp.Truncated) || (isTimeout(err) && ctx.Err() == nil) {
 		resp, _, err = c.tcp.ExchangeContext(ctx, m, c.addr)
 	}
 	if err != nil {
@@ -72,6 +82,12 @@ func (c *Client) Query(ctx context.Context, name string, qtype uint16) (*dns.Msg
 		return nil, fmt.Errorf("dns %s %s via %s: answer does not match the question", dns.TypeToString[qtype], name, c.addr)
 	}
 	return resp, nil
+}
+
+// isTimeout reports an attempt that got no answer in time.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // Cache wraps a Querier so that each (name, type) is asked once per run, even
