@@ -127,8 +127,9 @@ func tenderSummary(pdf *gofpdf.Fpdf, r TenderReport) {
 			fmt.Sprint(s.Explained), fmt.Sprint(s.Contradicted), fmt.Sprint(s.Open),
 			fmt.Sprintf("%d of %d", s.RecommendedMet, s.Recommended), verified})
 	}
-	grid(pdf, []column{{"Vendor", 44}, {"Attestation", 18}, {"Mandatory met", 18}, {"Explained", 16}, {"Contradicted", 19},
-		{"Open", 11}, {"Recommended met", 24}, {"Probes", 24}}, rows)
+	// Widths fit the longest heading word ("Contradicted") on one line.
+	grid(pdf, []column{{"Vendor", 34}, {"Attestation", 21}, {"Mandatory met", 20}, {"Explained", 18}, {"Contradicted", 22},
+		{"Open", 11}, {"Recommended met", 26}, {"Probes", 24}}, rows)
 }
 
 func evidenceText(items []EvidenceItem) string {
