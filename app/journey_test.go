@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,77 +18,16 @@ import (
 	"tenderprobe/seed"
 )
 
-// chromiumPath finds the browser; without it the journey is skipped, or
-// fails with CI=true because CI must run it.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("TENDERPROBE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("Chromium is not installed but CI=true: the browser journey must run in CI (apt-get install chromium)")
-	}
-	t.Skip("Chromium not installed; set TENDERPROBE_CHROMIUM or install chromium to run the browser journey")
-	return ""
-}
-
 // TestOfficerJourneyInChromium walks the main journey in a real headless
 // browser against a real server: log in as the demo officer, create a
 // tender, add two requirements, publish, download the sheet PDF.
 func TestOfficerJourneyInChromium(t *testing.T) {
-	bin := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-
-	cfg := DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = filepath.Join(t.TempDir(), "journey.db")
-	cfg.Demo = true
-	// The demo's submitted attestations queue probe runs of .example
-	// domains; no workers here, so nothing asks the system's resolver.
-	cfg.Probe.Workers = 0
-	srv, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ln, err := Listen(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveCtx, stopServer := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(serveCtx, ln) }()
-	defer func() {
-		stopServer()
-		if err := <-served; err != nil {
-			t.Errorf("server did not shut down cleanly: %v", err)
-		}
-	}()
-	base := "http://" + ln.Addr().String()
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	// A cleanup, not a defer: the server and browser cleanups must run
+	// while ctx is still live.
+	t.Cleanup(cancel)
+	bctx := startChromium(ctx, t)
+	_, base := startDemoServer(ctx, t)
 
 	// The publish and remove forms ask for confirmation (static/app.js);
 	// accept like a user clicking OK, which also proves the script runs.
@@ -173,6 +110,7 @@ func TestOfficerJourneyInChromium(t *testing.T) {
 			t.Fatalf("%s: %v", step.name, err)
 		}
 		if i == 0 {
+			var err error
 			if dashboard, err = chromedp.Run(bctx, chromedp.Text(chromedp.CSS("main"))); err != nil {
 				t.Fatal(err)
 			}

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,35 +22,12 @@ import (
 // explanation and a planned date, upload a PDF as evidence, declare and
 // submit, and see the receipt, which must be the one stored and verify.
 func TestVendorJourneyInChromium(t *testing.T) {
-	bin := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-
-	cfg := DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = filepath.Join(t.TempDir(), "vendor-journey.db")
-	cfg.DataDir = t.TempDir()
-	cfg.Demo = true
-	cfg.Probe.Workers = 0
-	srv, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ln, err := Listen(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveCtx, stopServer := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(serveCtx, ln) }()
-	defer func() {
-		stopServer()
-		if err := <-served; err != nil {
-			t.Errorf("server did not shut down cleanly: %v", err)
-		}
-	}()
-	base := "http://" + ln.Addr().String()
+	// A cleanup, not a defer: the server and browser cleanups must run
+	// while ctx is still live.
+	t.Cleanup(cancel)
+	bctx := startChromium(ctx, t)
+	srv, base := startDemoServer(ctx, t)
 
 	// The officer's side is tested elsewhere: publish a two-line sheet
 	// and invite a new supplier here, keeping the link the officer is shown.
@@ -81,17 +56,6 @@ func TestVendorJourneyInChromium(t *testing.T) {
 	if err := os.WriteFile(evidence, pdfBytes, 0o600); err != nil {
 		t.Fatal(err)
 	}
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
 
 	id := func(format string, args ...any) chromedp.Search {
 		return chromedp.Search("#" + fmt.Sprintf(format, args...))

@@ -21,7 +21,9 @@ import (
 // app's CSP, shows the run move from waiting to done and then the
 // evidence, and the verification page shows the contradicted claims.
 func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
-	bin := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	bctx := startChromium(ctx, t)
 	tb := probetest.NewTestbed(t)
 	// Slow peers keep the run going while the page watches it.
 	tb.SetDelay(40 * time.Millisecond)
@@ -30,18 +32,6 @@ func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
 	base, _ := serveInProcess(t, serveArgs(t, tb, dbPath))
 	db := openFile(t, dbPath)
 	f := jobstest.New(t, db, serveSlugs...)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
 
 	if err := chromedp.Do(bctx,
 		chromedp.Navigate(base+"/login"),
