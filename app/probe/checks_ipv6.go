@@ -254,25 +254,11 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 		IPv4Mapped  []string     `json:"ipv4_mapped,omitempty"`
 		Connections []portResult `json:"connections,omitempty"`
 	}
-	evidence := make([]mxEvidence, len(hosts))
-	errs := make([]error, len(hosts))
-	var wg sync.WaitGroup
-	for i, h := range hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, aaaa, err := r.lookupAddrs(ctx, h)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			v6, mapped := realIPv6(aaaa)
-			evidence[i] = mxEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped,
-				Connections: r.connectAll(ctx, v6, []int{r.cfg.SMTPPort})}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	evidence, err := eachHostIPv6(ctx, r, hosts, func(h string, v6 []netip.Addr, mapped []string) mxEvidence {
+		return mxEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped,
+			Connections: r.connectAll(ctx, v6, []int{r.cfg.SMTPPort})}
+	})
+	if err != nil {
 		return errorChecks(err, id)[0]
 	}
 	var noAAAA, unreachable []string
@@ -404,31 +390,17 @@ func (r *run) checkNSIPv6(ctx context.Context) Check {
 		IPv4Mapped []string    `json:"ipv4_mapped,omitempty"`
 		Queries    []dnsAnswer `json:"queries,omitempty"`
 	}
-	evidence := make([]nsEvidence, len(hosts))
-	errs := make([]error, len(hosts))
-	var wg sync.WaitGroup
-	for i, h := range hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, aaaa, err := r.lookupAddrs(ctx, h)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			v6, mapped := realIPv6(aaaa)
-			ev := nsEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped, Queries: make([]dnsAnswer, len(v6))}
-			var qwg sync.WaitGroup
-			for j, a := range v6 {
-				qwg.Add(1)
-				go func() { defer qwg.Done(); ev.Queries[j] = r.askNameServer(ctx, a, r.cfg.NSPort, zone) }()
-			}
-			qwg.Wait()
-			evidence[i] = ev
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	evidence, err := eachHostIPv6(ctx, r, hosts, func(h string, v6 []netip.Addr, mapped []string) nsEvidence {
+		ev := nsEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped, Queries: make([]dnsAnswer, len(v6))}
+		var qwg sync.WaitGroup
+		for j, a := range v6 {
+			qwg.Add(1)
+			go func() { defer qwg.Done(); ev.Queries[j] = r.askNameServer(ctx, a, r.cfg.NSPort, zone) }()
+		}
+		qwg.Wait()
+		return ev
+	})
+	if err != nil {
 		return errorChecks(err, id)[0]
 	}
 	withAAAA := 0
@@ -463,6 +435,31 @@ func (r *run) checkNSIPv6(ctx context.Context) Check {
 		return newCheck(id, StatusFail, s+".", details)
 	}
 	return newCheck(id, StatusPass, fmt.Sprintf("%d name servers of %s have IPv6 addresses and all answer over IPv6.", withAAAA, zone), details)
+}
+
+// eachHostIPv6 looks up the addresses of every host in parallel and calls
+// probe, in that host's goroutine, with its real IPv6 addresses and the
+// IPv4-mapped ones set aside (realIPv6). The results keep the hosts' order;
+// the lookup errors come back joined.
+func eachHostIPv6[T any](ctx context.Context, r *run, hosts []string, probe func(host string, v6 []netip.Addr, mapped []string) T) ([]T, error) {
+	out := make([]T, len(hosts))
+	errs := make([]error, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, aaaa, err := r.lookupAddrs(ctx, h)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			v6, mapped := realIPv6(aaaa)
+			out[i] = probe(h, v6, mapped)
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 func addrStrings(addrs []netip.Addr) []string {
