@@ -65,20 +65,11 @@ func checkMailPolicies(ctx context.Context, r *run) []Check {
 func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
 	const id = "mail.mta-sts"
 	name := "_mta-sts." + r.domain
-	txts, rcode, err := r.txtRecords(ctx, name)
+	txts, recs, err := r.policyRecords(ctx, name, parse.IsMTASTSRecord)
 	if err != nil {
 		return errorChecks(err, id)[0]
 	}
-	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
-		return errorChecks(fmt.Errorf("dns TXT %s: %s", name, dns.RcodeToString[rcode]), id)[0]
-	}
 	details := map[string]any{"txt_name": name, "txt_records": txts, "mx": mxHosts}
-	var recs []string
-	for _, t := range txts {
-		if parse.IsMTASTSRecord(t) {
-			recs = append(recs, t)
-		}
-	}
 	switch len(recs) {
 	case 0:
 		return newCheck(id, StatusFail, "No MTA-STS record at "+name+": senders may deliver mail without verified TLS.", details)
@@ -241,26 +232,36 @@ func unwrapURLError(err error) error {
 	return err
 }
 
+// policyRecords reads the TXT strings at name (txts, for the evidence) and
+// picks those isRecord claims (recs); a failed query or an answer other
+// than NOERROR or NXDOMAIN is an error, since then nothing is known.
+func (r *run) policyRecords(ctx context.Context, name string, isRecord func(string) bool) (txts, recs []string, err error) {
+	txts, rcode, err := r.txtRecords(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
+		return nil, nil, fmt.Errorf("dns TXT %s: %s", name, dns.RcodeToString[rcode])
+	}
+	for _, t := range txts {
+		if isRecord(t) {
+			recs = append(recs, t)
+		}
+	}
+	return txts, recs, nil
+}
+
 // checkTLSRPT reads the TLS reporting policy (RFC 8460 section 3): exactly
 // one TXT record starting with v=TLSRPTv1 at _smtp._tls.<domain> with an
 // rua of mailto: or https: destinations.
 func (r *run) checkTLSRPT(ctx context.Context) Check {
 	const id = "mail.tls-rpt"
 	name := "_smtp._tls." + r.domain
-	txts, rcode, err := r.txtRecords(ctx, name)
+	txts, recs, err := r.policyRecords(ctx, name, parse.IsTLSRPT)
 	if err != nil {
 		return errorChecks(err, id)[0]
 	}
-	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
-		return errorChecks(fmt.Errorf("dns TXT %s: %s", name, dns.RcodeToString[rcode]), id)[0]
-	}
 	details := map[string]any{"txt_name": name, "txt_records": txts}
-	var recs []string
-	for _, t := range txts {
-		if parse.IsTLSRPT(t) {
-			recs = append(recs, t)
-		}
-	}
 	switch len(recs) {
 	case 0:
 		return newCheck(id, StatusFail, "No TLS-RPT record at "+name+": senders cannot report failed TLS deliveries.", details)
