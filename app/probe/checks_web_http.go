@@ -284,13 +284,24 @@ func redirectCheck(results []redirectResult) Check {
 			errs = append(errs, label)
 		}
 	}
+	return targetsVerdict("web.https-redirect", details, fails, errs, nil,
+		"Visitors are not sent to https: ", "", "Plain http redirects straight to https on the same host (or is closed).")
+}
+
+// targetsVerdict concludes a check over several web targets: any failing
+// target fails it, else any target that could not be tested makes it an
+// error, else any advice makes it a warning. The fail and warn summaries
+// are their lead followed by the targets' notes.
+func targetsVerdict(id string, details map[string]any, fails, errs, warns []string, failLead, warnLead, pass string) Check {
 	switch {
 	case len(fails) > 0:
-		return newCheck("web.https-redirect", StatusFail, "Visitors are not sent to https: "+strings.Join(fails, "; ")+".", details)
+		return newCheck(id, StatusFail, failLead+strings.Join(fails, "; ")+".", details)
 	case len(errs) > 0:
-		return newCheck("web.https-redirect", StatusError, "Could not be tested: "+strings.Join(errs, "; ")+".", details)
+		return newCheck(id, StatusError, "Could not be tested: "+strings.Join(errs, "; ")+".", details)
+	case len(warns) > 0:
+		return newCheck(id, StatusWarn, warnLead+strings.Join(warns, "; ")+".", details)
 	}
-	return newCheck("web.https-redirect", StatusPass, "Plain http redirects straight to https on the same host (or is closed).", details)
+	return newCheck(id, StatusPass, pass, details)
 }
 
 // httpsResult is the first HTTPS response of one target.
@@ -356,14 +367,8 @@ func hstsCheck(results []httpsResult) Check {
 		}
 		rows = append(rows, rw)
 	}
-	details := map[string]any{"targets": rows}
-	switch {
-	case len(fails) > 0:
-		return newCheck("web.hsts", StatusFail, "HSTS missing or too short: "+strings.Join(fails, "; ")+".", details)
-	case len(errs) > 0:
-		return newCheck("web.hsts", StatusError, "Could not be tested: "+strings.Join(errs, "; ")+".", details)
-	}
-	return newCheck("web.hsts", StatusPass, "HSTS is set with a max-age of at least one year.", details)
+	return targetsVerdict("web.hsts", map[string]any{"targets": rows}, fails, errs, nil,
+		"HSTS missing or too short: ", "", "HSTS is set with a max-age of at least one year.")
 }
 
 // headerVerdict is the judgement of one security header.
@@ -464,16 +469,9 @@ func securityHeadersCheck(results []httpsResult) Check {
 		}
 		rows = append(rows, rw)
 	}
-	details := map[string]any{"targets": rows}
-	switch {
-	case len(fails) > 0:
-		return newCheck("web.security-headers", StatusFail, "Security headers missing or weak: "+strings.Join(fails, "; ")+".", details)
-	case len(errs) > 0:
-		return newCheck("web.security-headers", StatusError, "Could not be tested: "+strings.Join(errs, "; ")+".", details)
-	case len(warns) > 0:
-		return newCheck("web.security-headers", StatusWarn, "Security headers set, with advice: "+strings.Join(warns, "; ")+".", details)
-	}
-	return newCheck("web.security-headers", StatusPass, "X-Content-Type-Options, framing protection, Referrer-Policy and a sound CSP are set.", details)
+	return targetsVerdict("web.security-headers", map[string]any{"targets": rows}, fails, errs, warns,
+		"Security headers missing or weak: ", "Security headers set, with advice: ",
+		"X-Content-Type-Options, framing protection, Referrer-Policy and a sound CSP are set.")
 }
 
 // sectxtResult is the security.txt found (or not) for one host.
