@@ -5,10 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -119,35 +116,7 @@ func TestRunServe(t *testing.T) {
 
 func TestServeOverTLSFromConfig(t *testing.T) {
 	cert, pool := selfSigned(t, "tenderprobe.example")
-	dir := t.TempDir()
-	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ParseServeConfig([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "tls.db"), "--tls-cert", certFile, "--tls-key", keyFile}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ln, err := Listen(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
+	ln := serveTLS(t, cert)
 
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "tenderprobe.example"}}}
 	res, err := client.Get("https://" + ln.Addr().String() + "/login")
@@ -162,9 +131,5 @@ func TestServeOverTLSFromConfig(t *testing.T) {
 		if !c.Secure {
 			t.Errorf("cookie %s is not Secure over TLS", c.Name)
 		}
-	}
-	cancel()
-	if err := <-served; err != nil {
-		t.Fatalf("shutdown: %v", err)
 	}
 }

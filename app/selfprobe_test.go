@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"io"
@@ -23,44 +24,8 @@ import (
 func TestTheAppPassesItsOwnProbe(t *testing.T) {
 	ca := probetest.NewCA(t)
 	leaf := ca.Issue(t, probetest.LeafOptions{}, "tenderprobe.test", "www.tenderprobe.test")
-	dir := t.TempDir()
-	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	var chain []byte
-	for _, der := range leaf.Certificate {
-		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
-	}
-	key, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(certFile, chain, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ParseServeConfig([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "self.db"),
-		"--tls-cert", certFile, "--tls-key", keyFile, "--probe-workers", "0"}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ln, err := Listen(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
-	defer func() {
-		cancel()
-		<-served
-	}()
+	ln := serveTLS(t, leaf)
+	ctx := context.Background()
 
 	dns := probetest.StartDNS(t, "tenderprobe.test. 300 IN A 127.0.0.1")
 	// Nothing listens for plain HTTP on this port: "port 80 closed" is as
@@ -97,4 +62,55 @@ func TestTheAppPassesItsOwnProbe(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serveTLS writes cert (with its chain) and key to PEM files, serves the
+// app over TLS with them through the serve settings on 127.0.0.1:0, and
+// returns the listener. The server stops, and must stop cleanly, when the
+// test ends.
+func serveTLS(t *testing.T, cert tls.Certificate) net.Listener {
+	t.Helper()
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	var chain []byte
+	for _, der := range cert.Certificate {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, chain, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseServeConfig([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "tls.db"),
+		"--tls-cert", certFile, "--tls-key", keyFile, "--probe-workers", "0"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	ln, err := Listen(cfg)
+	if err != nil {
+		cancel()
+		srv.Close()
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		srv.Close()
+	})
+	return ln
 }
