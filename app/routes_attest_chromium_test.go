@@ -63,6 +63,14 @@ func TestVendorJourneyInChromium(t *testing.T) {
 	flash := func(text string) chromedp.Action[chromedp.Void] {
 		return chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(`//p[contains(@class, "flash") and contains(., %q)]`, text)))
 	}
+	// clearFlash removes the flash messages of the current page before a
+	// step that loads a new one, so that waiting for the same message
+	// ("Answer saved as a draft.") cannot be satisfied by the old page
+	// while the new one is still loading.
+	clearFlash := chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`document.querySelectorAll("p.flash").forEach(e => e.remove()); true`)(ctx, tg)
+		return chromedp.Void{}, err
+	})
 	steps := []struct {
 		name    string
 		actions []chromedp.Action[chromedp.Void]
@@ -77,6 +85,7 @@ func TestVendorJourneyInChromium(t *testing.T) {
 		}},
 		{"the vendor says the first requirement is met", []chromedp.Action[chromedp.Void]{
 			chromedp.SetValue(id("status-%d", r1), "complies"),
+			clearFlash,
 			chromedp.Click(id("save-%d", r1)),
 			flash("Answer saved as a draft."),
 		}},
@@ -84,11 +93,13 @@ func TestVendorJourneyInChromium(t *testing.T) {
 			chromedp.SetValue(id("status-%d", r2), "partial"),
 			chromedp.SendKeys(id("explanation-%d", r2), "Our zones are signed on the new platform from June."),
 			chromedp.SetValue(id("planned-%d", r2), time.Now().AddDate(0, 3, 0).Format("2006-01-02")),
+			clearFlash,
 			chromedp.Click(id("save-%d", r2)),
 			flash("Answer saved as a draft."),
 		}},
 		{"the vendor uploads a PDF as evidence", []chromedp.Action[chromedp.Void]{
 			chromedp.SetUploadFiles(id("file-%d", r1), []string{evidence}),
+			clearFlash,
 			chromedp.Click(id("upload-%d", r1)),
 			flash("Evidence uploaded."),
 		}},
