@@ -83,11 +83,12 @@ func (c *delayConn) Write(b []byte) (int, error) {
 	if d := time.Duration(c.l.delay.Load()); d > 0 {
 		time.Sleep(d)
 	}
-	n, err := c.Conn.Write(b)
+	// Traced before the write, so that the peer cannot have the answer
+	// before the trace has it.
 	if c.l.Trace != nil {
 		c.l.Trace(time.Unix(0, c.lastRead.Load()), time.Now())
 	}
-	return n, err
+	return c.Conn.Write(b)
 }
 
 // DelayPacketConn wraps pc so that every datagram it sends leaves delay

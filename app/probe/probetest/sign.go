@@ -385,11 +385,16 @@ func newKey(t testing.TB, apex string, alg uint8, flags uint16) (*dns.DNSKEY, cr
 		k.PublicKey = base64.StdEncoding.EncodeToString(randomBytes(57))
 		return k, nil
 	}
-	priv, err := k.Generate(bits)
-	if err != nil {
-		t.Fatalf("probetest: generate %s key for %s: %v", dns.AlgorithmToString[alg], apex, err)
+	for {
+		priv, err := k.Generate(bits)
+		if err != nil {
+			t.Fatalf("probetest: generate %s key for %s: %v", dns.AlgorithmToString[alg], apex, err)
+		}
+		// miekg/dns refuses to sign with key tag 0 (one key in 65,536 has it).
+		if k.KeyTag() != 0 {
+			return k, priv.(crypto.Signer)
+		}
 	}
-	return k, priv.(crypto.Signer)
 }
 
 func canSign(alg uint8) bool {
