@@ -25,11 +25,7 @@ func answerInputFromForm(c *fiber.Ctx) (models.AnswerInput, map[string]string, e
 
 // SaveAnswer stores one answer as a draft and goes back to it on the page.
 func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	rid, err := paramID(c, "requirement_id")
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}
@@ -48,27 +44,15 @@ func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
 
 // APISaveAnswer is PUT /api/v1/attestations/{id}/answers/{requirement_id}.
 func (h *Handler) APISaveAnswer(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}
-	rid, err := paramID(c, "requirement_id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Status      string `json:"status"`
-		Explanation string `json:"explanation"`
-		PlannedDate string `json:"planned_date"`
-		EvidenceURL string `json:"evidence_url"`
-		LockVersion *int   `json:"lock_version"`
-	}
+	var in apiAnswer
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	_, err = models.SaveAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, models.AnswerInput{
-		Status: in.Status, Explanation: in.Explanation, PlannedDate: in.PlannedDate, EvidenceURL: in.EvidenceURL, LockVersion: in.LockVersion,
-	}, h.now())
+	_, err = models.SaveAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, in.input(), h.now())
 	if err != nil {
 		return attestError(err)
 	}

@@ -113,6 +113,35 @@ func (h *Handler) attestationFor(c *fiber.Ctx) (*models.Attestation, error) {
 	return models.FindAttestationFor(c.UserContext(), h.DB, currentUser(c), id)
 }
 
+// answerTarget loads the attestation of the URL (if the user may see it)
+// and parses the requirement whose answer the request is about.
+func (h *Handler) answerTarget(c *fiber.Ctx) (*models.Attestation, uint, error) {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	rid, err := paramID(c, "requirement_id")
+	if err != nil {
+		return nil, 0, err
+	}
+	return a, rid, nil
+}
+
+// apiAnswer is an answer as the JSON API takes it, for saving and for
+// amending under review.
+type apiAnswer struct {
+	Status      string `json:"status"`
+	Explanation string `json:"explanation"`
+	PlannedDate string `json:"planned_date"`
+	EvidenceURL string `json:"evidence_url"`
+	LockVersion *int   `json:"lock_version"`
+}
+
+func (in apiAnswer) input() models.AnswerInput {
+	return models.AnswerInput{Status: in.Status, Explanation: in.Explanation, PlannedDate: in.PlannedDate,
+		EvidenceURL: in.EvidenceURL, LockVersion: in.LockVersion}
+}
+
 // optionalInt reads a form or query integer such as a lock version; empty
 // gives nil (no check).
 func optionalInt(field, s string) (*int, error) {

@@ -53,11 +53,7 @@ func (h *Handler) storeEvidence(c *fiber.Ctx, a *models.Attestation, rid uint) (
 
 // UploadEvidence adds an uploaded file as evidence of one answer.
 func (h *Handler) UploadEvidence(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	rid, err := paramID(c, "requirement_id")
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}
@@ -75,11 +71,7 @@ func (h *Handler) UploadEvidence(c *fiber.Ctx) error {
 // APIUploadEvidence is POST /api/v1/attestations/{id}/evidence/{requirement_id}
 // with a multipart field "file"; it answers 201 with the file's SHA-256.
 func (h *Handler) APIUploadEvidence(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	rid, err := paramID(c, "requirement_id")
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,7 @@ import (
 // ReviewAnswer records the officer's accept or clarification request on
 // one answer.
 func (h *Handler) ReviewAnswer(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	rid, err := paramID(c, "requirement_id")
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}
@@ -34,11 +30,7 @@ func (h *Handler) ReviewAnswer(c *fiber.Ctx) error {
 // APIReviewAnswer is POST /api/v1/attestations/{id}/answers/{requirement_id}/review
 // with {"decision":"accept|clarify","comment"}.
 func (h *Handler) APIReviewAnswer(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	rid, err := paramID(c, "requirement_id")
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,7 @@ import (
 
 // ReplyToReview adds the vendor's reply to a clarification thread.
 func (h *Handler) ReplyToReview(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	rid, err := paramID(c, "requirement_id")
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}
@@ -33,11 +29,7 @@ func (h *Handler) ReplyToReview(c *fiber.Ctx) error {
 // AmendAnswer changes the answer under clarification; the change is
 // submitted at once as a new version with a new receipt.
 func (h *Handler) AmendAnswer(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	rid, err := paramID(c, "requirement_id")
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}
@@ -66,25 +58,15 @@ func (h *Handler) AmendAnswer(c *fiber.Ctx) error {
 // with {"body"}; with "amend" it also changes the answer (a new submitted
 // version, which needs "declaration" and "declarer").
 func (h *Handler) APIReplyToReview(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	rid, err := paramID(c, "requirement_id")
+	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}
 	var in struct {
-		Body  string `json:"body"`
-		Amend *struct {
-			Status      string `json:"status"`
-			Explanation string `json:"explanation"`
-			PlannedDate string `json:"planned_date"`
-			EvidenceURL string `json:"evidence_url"`
-			LockVersion *int   `json:"lock_version"`
-		} `json:"amend"`
-		Declaration bool   `json:"declaration"`
-		Declarer    string `json:"declarer"`
+		Body        string     `json:"body"`
+		Amend       *apiAnswer `json:"amend"`
+		Declaration bool       `json:"declaration"`
+		Declarer    string     `json:"declarer"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -97,10 +79,7 @@ func (h *Handler) APIReplyToReview(c *fiber.Ctx) error {
 		}
 		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": cm.ID, "kind": cm.Kind})
 	}
-	sub, err := models.AmendAnswer(ctx, h.DB, u, a.ID, rid, models.AnswerInput{
-		Status: in.Amend.Status, Explanation: in.Amend.Explanation, PlannedDate: in.Amend.PlannedDate,
-		EvidenceURL: in.Amend.EvidenceURL, LockVersion: in.Amend.LockVersion,
-	}, in.Body, models.SubmitInput{Declaration: in.Declaration, Declarer: in.Declarer}, h.now())
+	sub, err := models.AmendAnswer(ctx, h.DB, u, a.ID, rid, in.Amend.input(), in.Body, models.SubmitInput{Declaration: in.Declaration, Declarer: in.Declarer}, h.now())
 	var me *models.MissingError
 	if errors.As(err, &me) {
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": "the amendment needs a declaration", "missing": me.Missing})
