@@ -9,9 +9,7 @@ import (
 )
 
 func TestServeProbeSettings(t *testing.T) {
-	env := func(m map[string]string) func(string) string {
-		return func(k string) string { return m[k] }
-	}
+	env := envFrom
 	for _, tc := range []struct {
 		name    string
 		args    []string

@@ -14,10 +14,13 @@ import (
 	"time"
 )
 
+// envFrom stands in for os.Getenv with the variables of m.
+func envFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
 func TestParseServeConfig(t *testing.T) {
-	env := func(m map[string]string) func(string) string {
-		return func(k string) string { return m[k] }
-	}
+	env := envFrom
 	for _, tc := range []struct {
 		name    string
 		args    []string

@@ -275,8 +275,8 @@ func CanSeeTender(ctx context.Context, db *gorm.DB, viewer *User, id uint) (bool
 }
 
 // visibleTo limits a tender query to what viewer may see: admins and
-// auditors see all, officers their own org's tenders, vendors none yet
-// (invitations will open tenders to them), anyone else nothing.
+// auditors see all, officers their own org's tenders, vendors the tenders
+// they are invited to, anyone else nothing.
 func visibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
 	return func(q *gorm.DB) *gorm.DB {
 		if viewer == nil || viewer.Disabled {
