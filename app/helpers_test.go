@@ -317,9 +317,8 @@ func cloneForm(form url.Values) url.Values {
 }
 
 // oversizedPost announces a JSON body of size bytes on a raw connection and
-// sends none of it: the server must refuse on the Content-Length alone.
-// Writing the whole body would race the server's early answer and close
-// (the client could see a reset instead of the 413).
+// sends only its first 64 KB: the server must refuse on the Content-Length
+// alone, without waiting for the rest.
 func oversizedPost(t testing.TB, base, path, bearer string, size int) response {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
@@ -328,6 +327,9 @@ func oversizedPost(t testing.TB, base, path, bearer string, size int) response {
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: tenderprobe.test\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", path, bearer, size)
+	if _, err := conn.Write(make([]byte, 64<<10)); err != nil {
+		t.Fatal(err)
+	}
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		return response{body: fmt.Sprintf("read answer to an oversized body: %v", err)}

@@ -1,84 +1,241 @@
 package app
 
 import (
+	"cmp"
+	"slices"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/handlers"
 	"tenderprobe/models"
 )
 
-// Role sets used by the routes. Every route names who may call it, and
-// TestEveryRouteHasARoleCheck keeps that true.
+// Who may call a route. Every route names its roles; the models check
+// again which objects (tender, attestation, run) the caller may touch.
 var (
-	anyRole    = []string{models.RoleAdmin, models.RoleOfficer, models.RoleVendor, models.RoleAuditor}
-	adminOnly  = []string{models.RoleAdmin}
-	tenderEdit = []string{models.RoleAdmin, models.RoleOfficer}
+	anyRole     = []string{models.RoleAdmin, models.RoleOfficer, models.RoleVendor, models.RoleAuditor}
+	adminOnly   = []string{models.RoleAdmin}
+	tenderEdit  = []string{models.RoleAdmin, models.RoleOfficer}
+	vendorOnly  = []string{models.RoleVendor}
+	staffRoles  = []string{models.RoleAdmin, models.RoleOfficer, models.RoleAuditor}
+	auditRoles  = []string{models.RoleAdmin, models.RoleAuditor}
+	reviewRoles = []string{models.RoleAdmin, models.RoleOfficer}
+	// A tender's report shows every vendor's answers, so vendors are kept
+	// out; the annual report spans all buyers, so it is for auditors.
+	tenderReportRoles = []string{models.RoleAdmin, models.RoleOfficer, models.RoleAuditor}
+	annualReportRoles = []string{models.RoleAdmin, models.RoleAuditor}
 )
 
-// routes registers every route. The JSON API comes first and authenticates
-// with bearer tokens; the web UI below it uses sessions and CSRF tokens.
-func routes(app *fiber.App, h *handlers.Handler) {
-	app.Get("/healthz", h.Health)
+// access is how a route's caller is identified.
+type access int
 
-	api := app.Group("/api/v1")
-	api.Get("/openapi.json", h.APIOpenAPI)
-	api.Post("/tokens", h.APICreateToken)
-	api.Get("/standards", h.APIAuth, handlers.RequireRole(anyRole...), h.APIListStandards)
-	api.Get("/tenders", h.APIAuth, handlers.RequireRole(anyRole...), h.APIListTenders)
-	api.Post("/tenders", h.APIAuth, handlers.RequireRole(tenderEdit...), h.APICreateTender)
-	api.Get("/tenders/:id", h.APIAuth, handlers.RequireRole(anyRole...), h.APIShowTender)
-	api.Post("/tenders/:id/requirements", h.APIAuth, handlers.RequireRole(tenderEdit...), h.APIAddRequirement)
-	api.Post("/tenders/:id/publish", h.APIAuth, handlers.RequireRole(tenderEdit...), h.APIPublishTender)
-	api.Get("/tenders/:id/sheet.pdf", h.APIAuth, handlers.RequireRole(anyRole...), h.DownloadSheet)
+const (
+	// open routes need nobody: health, the API description, the token
+	// exchange (which checks a password itself).
+	open access = iota
+	// visitor routes are web pages for people not logged in (login, an
+	// invitation link): a session if there is one, and CSRF on POST.
+	visitor
+	// web routes need a login session and, on POST, the CSRF token.
+	web
+	// api routes need an API bearer token.
+	api
+)
 
-	web := app.Group("", h.LoadSession, h.CSRF)
-	web.Get("/login", h.ShowLogin)
-	web.Post("/login", h.SubmitLogin)
-	web.Post("/logout", h.RequireLogin, h.Logout)
+// route is one row of the route table.
+type route struct {
+	method string
+	path   string
+	access access
+	// roles may call the route; nil only for open and visitor routes.
+	roles  []string
+	handle fiber.Handler
+	// upload routes accept an evidence file up to
+	// handlers.UploadBodyLimit, read only after the caller is authorised
+	// for the attestation; every other route accepts cfg.BodyLimit.
+	upload bool
+}
 
-	user := func(roles []string) []fiber.Handler {
-		return []fiber.Handler{h.RequireLogin, handlers.RequireRole(roles...)}
+// routeTable lists every route of the app, grouped by area. The role and
+// bad-input tests are generated from it, so a new route cannot miss them.
+func routeTable(h *handlers.Handler) []route {
+	get, post := fiber.MethodGet, fiber.MethodPost
+	return []route{
+		// Health and the API's entry points, open to everyone.
+		{method: get, path: "/healthz", access: open, handle: h.Health},
+		{method: get, path: "/api/v1/openapi.json", access: open, handle: h.APIOpenAPI},
+		{method: post, path: "/api/v1/tokens", access: open, handle: h.APICreateToken},
+
+		// Logging in and out, and invitation links (before a password exists).
+		{method: get, path: "/login", access: visitor, handle: h.ShowLogin},
+		{method: post, path: "/login", access: visitor, handle: h.SubmitLogin},
+		{method: post, path: "/logout", access: web, roles: anyRole, handle: h.Logout},
+		{method: get, path: "/invitations/:token", access: visitor, handle: h.ShowInvitation},
+		{method: post, path: "/invitations/:token", access: visitor, handle: h.AcceptInvitation},
+
+		// Dashboard and the standards catalogue.
+		{method: get, path: "/", access: web, roles: anyRole, handle: h.Dashboard},
+		{method: get, path: "/catalogue", access: web, roles: anyRole, handle: h.ListCatalogue},
+		{method: get, path: "/catalogue/export", access: web, roles: anyRole, handle: h.ExportCatalogue},
+		{method: get, path: "/catalogue/import", access: web, roles: adminOnly, handle: h.ShowCatalogueImport},
+		{method: post, path: "/catalogue/import", access: web, roles: adminOnly, handle: h.ImportCatalogue},
+		{method: get, path: "/catalogue/:slug", access: web, roles: anyRole, handle: h.ShowStandard},
+		{method: get, path: "/api/v1/standards", access: api, roles: anyRole, handle: h.APIListStandards},
+
+		// Tenders and their requirement sheets.
+		{method: get, path: "/tenders", access: web, roles: anyRole, handle: h.ListTenders},
+		{method: get, path: "/tenders/new", access: web, roles: tenderEdit, handle: h.NewTender},
+		{method: post, path: "/tenders", access: web, roles: tenderEdit, handle: h.CreateTender},
+		{method: get, path: "/tenders/:id", access: web, roles: anyRole, handle: h.ShowTender},
+		{method: get, path: "/tenders/:id/sheet.pdf", access: web, roles: anyRole, handle: h.DownloadSheet},
+		{method: get, path: "/tenders/:id/edit", access: web, roles: tenderEdit, handle: h.EditTender},
+		{method: post, path: "/tenders/:id", access: web, roles: tenderEdit, handle: h.UpdateTender},
+		{method: post, path: "/tenders/:id/requirements", access: web, roles: tenderEdit, handle: h.AddRequirement},
+		{method: post, path: "/tenders/:id/requirements/:rid/move", access: web, roles: tenderEdit, handle: h.MoveRequirement},
+		{method: post, path: "/tenders/:id/requirements/:rid/delete", access: web, roles: tenderEdit, handle: h.RemoveRequirement},
+		{method: post, path: "/tenders/:id/profile", access: web, roles: tenderEdit, handle: h.ApplyProfile},
+		{method: post, path: "/tenders/:id/publish", access: web, roles: tenderEdit, handle: h.PublishTender},
+		{method: post, path: "/tenders/:id/amend", access: web, roles: tenderEdit, handle: h.AmendTender},
+		{method: get, path: "/api/v1/tenders", access: api, roles: anyRole, handle: h.APIListTenders},
+		{method: post, path: "/api/v1/tenders", access: api, roles: tenderEdit, handle: h.APICreateTender},
+		{method: get, path: "/api/v1/tenders/:id", access: api, roles: anyRole, handle: h.APIShowTender},
+		{method: post, path: "/api/v1/tenders/:id/requirements", access: api, roles: tenderEdit, handle: h.APIAddRequirement},
+		{method: post, path: "/api/v1/tenders/:id/publish", access: api, roles: tenderEdit, handle: h.APIPublishTender},
+		{method: get, path: "/api/v1/tenders/:id/sheet.pdf", access: api, roles: anyRole, handle: h.DownloadSheet},
+
+		// Invitations of suppliers to a tender.
+		{method: get, path: "/tenders/:id/invitations", access: web, roles: reviewRoles, handle: h.ListInvitations},
+		{method: post, path: "/tenders/:id/invitations", access: web, roles: reviewRoles, handle: h.CreateInvitation},
+		{method: post, path: "/tenders/:id/invitations/:iid/revoke", access: web, roles: reviewRoles, handle: h.RevokeInvitation},
+		{method: post, path: "/api/v1/tenders/:id/invitations", access: api, roles: tenderEdit, handle: h.APICreateInvitation},
+
+		// Attestations: a vendor's answers, scope, evidence and submission.
+		{method: get, path: "/attestations", access: web, roles: anyRole, handle: h.ListAttestations},
+		{method: get, path: "/attestations/:id", access: web, roles: anyRole, handle: h.ShowAttestation},
+		{method: get, path: "/attestations/:id/versions/:version", access: web, roles: anyRole, handle: h.ShowAttestationVersion},
+		{method: get, path: "/attestations/:id/receipt", access: web, roles: anyRole, handle: h.VerifyReceipt},
+		{method: get, path: "/attestations/:id/receipt.json", access: web, roles: anyRole, handle: h.DownloadReceipt},
+		{method: post, path: "/attestations/:id/answers/:requirement_id", access: web, roles: vendorOnly, handle: h.SaveAnswer},
+		{method: post, path: "/attestations/:id/scope", access: web, roles: vendorOnly, handle: h.SaveScope},
+		{method: post, path: "/attestations/:id/evidence/:requirement_id", access: web, roles: vendorOnly, handle: h.UploadEvidence, upload: true},
+		{method: get, path: "/attestations/:id/evidence/:evidence_id", access: web, roles: anyRole, handle: h.DownloadEvidence},
+		{method: post, path: "/attestations/:id/evidence/:evidence_id/delete", access: web, roles: vendorOnly, handle: h.RemoveEvidence},
+		{method: post, path: "/attestations/:id/submit", access: web, roles: vendorOnly, handle: h.SubmitAttestation},
+		{method: post, path: "/attestations/:id/reopen", access: web, roles: vendorOnly, handle: h.ReopenAttestation},
+		{method: get, path: "/api/v1/attestations", access: api, roles: anyRole, handle: h.APIListAttestations},
+		{method: get, path: "/api/v1/attestations/:id", access: api, roles: anyRole, handle: h.APIShowAttestation},
+		{method: fiber.MethodPut, path: "/api/v1/attestations/:id/scope", access: api, roles: vendorOnly, handle: h.APISaveScope},
+		{method: fiber.MethodPut, path: "/api/v1/attestations/:id/answers/:requirement_id", access: api, roles: vendorOnly, handle: h.APISaveAnswer},
+		{method: post, path: "/api/v1/attestations/:id/evidence/:requirement_id", access: api, roles: vendorOnly, handle: h.APIUploadEvidence, upload: true},
+		{method: get, path: "/api/v1/attestations/:id/evidence-files/:evidence_id", access: api, roles: anyRole, handle: h.DownloadEvidence},
+		{method: post, path: "/api/v1/attestations/:id/submit", access: api, roles: vendorOnly, handle: h.APISubmitAttestation},
+		{method: post, path: "/api/v1/attestations/:id/reopen", access: api, roles: vendorOnly, handle: h.APIReopenAttestation},
+		{method: get, path: "/api/v1/attestations/:id/receipt", access: api, roles: anyRole, handle: h.APIVerifyReceipt},
+
+		// Review: the officer's matrix, accept or clarify, the vendor's reply.
+		{method: get, path: "/tenders/:id/review", access: web, roles: staffRoles, handle: h.ShowReviewMatrix},
+		{method: post, path: "/attestations/:id/answers/:requirement_id/review", access: web, roles: reviewRoles, handle: h.ReviewAnswer},
+		{method: post, path: "/attestations/:id/answers/:requirement_id/reply", access: web, roles: vendorOnly, handle: h.ReplyToReview},
+		{method: post, path: "/attestations/:id/answers/:requirement_id/amend", access: web, roles: vendorOnly, handle: h.AmendAnswer},
+		{method: get, path: "/api/v1/tenders/:id/matrix", access: api, roles: staffRoles, handle: h.APIReviewMatrix},
+		{method: post, path: "/api/v1/attestations/:id/answers/:requirement_id/review", access: api, roles: reviewRoles, handle: h.APIReviewAnswer},
+		{method: post, path: "/api/v1/attestations/:id/answers/:requirement_id/reply", access: api, roles: vendorOnly, handle: h.APIReplyToReview},
+
+		// Verification: asking for a probe run, its progress and evidence.
+		// Among officers only those of the buying org may ask (the models check).
+		{method: post, path: "/attestations/:id/verify", access: web, roles: tenderEdit, handle: h.VerifyAttestation},
+		{method: get, path: "/attestations/:id/verification", access: web, roles: anyRole, handle: h.ShowVerification},
+		{method: get, path: "/probe-runs/:id", access: web, roles: anyRole, handle: h.ShowProbeRun},
+		{method: get, path: "/probe-runs/:id/status", access: web, roles: anyRole, handle: h.ProbeRunStatus},
+		{method: post, path: "/api/v1/attestations/:id/verify", access: api, roles: tenderEdit, handle: h.APIVerifyAttestation},
+		{method: get, path: "/api/v1/probe-runs/:id", access: api, roles: anyRole, handle: h.APIShowProbeRun},
+
+		// Reports and exports; officers get only their own org's tenders.
+		{method: get, path: "/tenders/:id/report.pdf", access: web, roles: tenderReportRoles, handle: h.DownloadTenderReport},
+		{method: get, path: "/tenders/:id/report.csv", access: web, roles: tenderReportRoles, handle: h.DownloadTenderCSV},
+		{method: get, path: "/tenders/:id/ocds.json", access: web, roles: tenderReportRoles, handle: h.DownloadTenderOCDS},
+		{method: get, path: "/reports/annual.pdf", access: web, roles: annualReportRoles, handle: h.DownloadAnnualReport},
+		{method: get, path: "/reports/annual.csv", access: web, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
+		{method: get, path: "/api/v1/tenders/:id/report.pdf", access: api, roles: tenderReportRoles, handle: h.DownloadTenderReport},
+		{method: get, path: "/api/v1/tenders/:id/report.csv", access: api, roles: tenderReportRoles, handle: h.DownloadTenderCSV},
+		{method: get, path: "/api/v1/tenders/:id/ocds.json", access: api, roles: tenderReportRoles, handle: h.DownloadTenderOCDS},
+		{method: get, path: "/api/v1/reports/annual.pdf", access: api, roles: annualReportRoles, handle: h.DownloadAnnualReport},
+		{method: get, path: "/api/v1/reports/annual.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
+
+		// The audit log.
+		{method: get, path: "/audit", access: web, roles: auditRoles, handle: h.ListAuditLog},
+		{method: get, path: "/api/v1/audit", access: api, roles: auditRoles, handle: h.APIListAuditLog},
+
+		// Administration of organisations and users.
+		{method: get, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.ListOrgs},
+		{method: post, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.CreateOrg},
+		{method: get, path: "/admin/users", access: web, roles: adminOnly, handle: h.ListUsers},
+		{method: post, path: "/admin/users", access: web, roles: adminOnly, handle: h.CreateUser},
+		{method: post, path: "/admin/users/:id/disabled", access: web, roles: adminOnly, handle: h.SetUserDisabled},
+		{method: post, path: "/admin/users/:id/password", access: web, roles: adminOnly, handle: h.ResetPassword},
 	}
-	get := func(path string, roles []string, handler fiber.Handler) {
-		web.Get(path, append(user(roles), handler)...)
+}
+
+// chain is the handler chain of r: the body limit first (after the
+// caller's authorisation on upload routes), then identification, CSRF,
+// the role check and the handler.
+func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
+	limit := h.LimitBody(bodyLimit, false)
+	var out []fiber.Handler
+	switch r.access {
+	case open:
+		out = []fiber.Handler{limit}
+	case visitor:
+		out = []fiber.Handler{limit, h.LoadSession, h.CSRF}
+	case web:
+		if r.upload {
+			// The CSRF token travels in the multipart body, so it is checked
+			// after the body, which is read only for an authorised vendor.
+			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireUploader,
+				h.LimitBody(handlers.UploadBodyLimit, true), h.CSRF}
+		} else {
+			out = []fiber.Handler{limit, h.LoadSession, h.CSRF, h.RequireLogin, handlers.RequireRole(r.roles...)}
+		}
+	case api:
+		if r.upload {
+			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireUploader, h.LimitBody(handlers.UploadBodyLimit, true)}
+		} else {
+			out = []fiber.Handler{limit, h.APIAuth, handlers.RequireRole(r.roles...)}
+		}
 	}
-	post := func(path string, roles []string, handler fiber.Handler) {
-		web.Post(path, append(user(roles), handler)...)
+	return append(out, r.handle)
+}
+
+// routes registers the route table. Fiber matches routes in the order they
+// are added, so they are added most specific first (a literal segment
+// before a parameter at the same place): the table's own order never
+// decides which handler answers.
+func routes(app *fiber.App, h *handlers.Handler, bodyLimit int) {
+	table := routeTable(h)
+	slices.SortStableFunc(table, func(a, b route) int { return comparePaths(a.path, b.path) })
+	for _, r := range table {
+		app.Add(r.method, r.path, r.chain(h, bodyLimit)...)
 	}
-
-	get("/", anyRole, h.Dashboard)
-	get("/catalogue", anyRole, h.ListCatalogue)
-	get("/catalogue/export", anyRole, h.ExportCatalogue)
-	get("/catalogue/import", adminOnly, h.ShowCatalogueImport)
-	post("/catalogue/import", adminOnly, h.ImportCatalogue)
-	get("/catalogue/:slug", anyRole, h.ShowStandard)
-
-	get("/tenders", anyRole, h.ListTenders)
-	get("/tenders/new", tenderEdit, h.NewTender)
-	post("/tenders", tenderEdit, h.CreateTender)
-	get("/tenders/:id", anyRole, h.ShowTender)
-	get("/tenders/:id/sheet.pdf", anyRole, h.DownloadSheet)
-	get("/tenders/:id/edit", tenderEdit, h.EditTender)
-	post("/tenders/:id", tenderEdit, h.UpdateTender)
-	post("/tenders/:id/requirements", tenderEdit, h.AddRequirement)
-	post("/tenders/:id/requirements/:rid/move", tenderEdit, h.MoveRequirement)
-	post("/tenders/:id/requirements/:rid/delete", tenderEdit, h.RemoveRequirement)
-	post("/tenders/:id/profile", tenderEdit, h.ApplyProfile)
-	post("/tenders/:id/publish", tenderEdit, h.PublishTender)
-	post("/tenders/:id/amend", tenderEdit, h.AmendTender)
-
-	get("/admin/orgs", adminOnly, h.ListOrgs)
-	post("/admin/orgs", adminOnly, h.CreateOrg)
-	get("/admin/users", adminOnly, h.ListUsers)
-	post("/admin/users", adminOnly, h.CreateUser)
-	post("/admin/users/:id/disabled", adminOnly, h.SetUserDisabled)
-	post("/admin/users/:id/password", adminOnly, h.ResetPassword)
-
-	attestRoutes(app, h)
-	verifyRoutes(app, h)
-
-	reportRoutes(app, h)
-
 	// Everything else is a 404, rendered as a page or a JSON error in one place.
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// comparePaths orders route paths segment by segment, a literal segment
+// before a parameter.
+func comparePaths(a, b string) int {
+	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+	for i := range min(len(as), len(bs)) {
+		ap, bp := strings.HasPrefix(as[i], ":"), strings.HasPrefix(bs[i], ":")
+		if ap != bp {
+			if ap {
+				return 1
+			}
+			return -1
+		}
+		if c := cmp.Compare(as[i], bs[i]); c != 0 && !ap {
+			return c
+		}
+	}
+	return cmp.Compare(len(as), len(bs))
 }

@@ -101,20 +101,23 @@ func NewApp(h *handlers.Handler, cfg Config) *fiber.App {
 	engine := html.NewFileSystem(http.FS(templates.FS), ".html")
 	engine.AddFuncMap(handlers.TemplateFuncs(Version))
 	app := fiber.New(fiber.Config{
-		AppName:               "tenderprobe",
-		Views:                 engine,
-		ErrorHandler:          h.ErrorHandler,
-		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
+		AppName:      "tenderprobe",
+		Views:        engine,
+		ErrorHandler: h.ErrorHandler,
+		BodyLimit:    cfg.BodyLimit,
+		// Bodies stream: each route reads its own, after deciding how much
+		// it accepts and from whom (handlers.LimitBody).
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		DisableStartupMessage:        true,
 	})
 	app.Use(recover.New())
 	app.Use(h.SecurityHeaders)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
-	app.Server().HeaderReceived = h.UploadLimits
-	routes(app, h)
+	routes(app, h, cfg.BodyLimit)
 	return app
 }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 
 	"tenderprobe/app/attest"
 	"tenderprobe/models"
@@ -34,27 +33,6 @@ type AttestSettings struct {
 // UploadBodyLimit is the request body limit of the evidence upload routes:
 // a 10 MB file plus the multipart framing around it.
 const UploadBodyLimit = attest.MaxEvidenceSize + 64<<10
-
-// UploadLimits is the HTTP server's HeaderReceived hook: it raises the body
-// limit to UploadBodyLimit for evidence uploads only. Every other request
-// keeps the configured limit, still refused on its Content-Length alone.
-func (h *Handler) UploadLimits(header *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	if string(header.Method()) != fiber.MethodPost {
-		return fasthttp.RequestConfig{}
-	}
-	p, _, _ := strings.Cut(string(header.RequestURI()), "?")
-	if isUploadPath(p) {
-		return fasthttp.RequestConfig{MaxRequestBodySize: UploadBodyLimit}
-	}
-	return fasthttp.RequestConfig{}
-}
-
-// isUploadPath reports whether a POST to p is an evidence upload:
-// /attestations/ID/evidence/REQ or /api/v1/attestations/ID/evidence/REQ.
-func isUploadPath(p string) bool {
-	parts := strings.Split(strings.TrimPrefix(strings.TrimPrefix(p, "/api/v1"), "/"), "/")
-	return len(parts) == 4 && parts[0] == "attestations" && parts[2] == "evidence"
-}
 
 func (h *Handler) invitationTTL() time.Duration {
 	if h.Attest.InvitationTTL > 0 {

@@ -81,3 +81,17 @@ func (h *Handler) APIUploadEvidence(c *fiber.Ctx) error {
 	}
 	return c.Status(fiber.StatusCreated).JSON(evidenceOf(a.ID, ev))
 }
+
+// RequireUploader lets an evidence upload through only for a vendor of
+// the attestation's supplier, before the (large) body is read: anyone else
+// is refused on the headers alone.
+func (h *Handler) RequireUploader(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	if !currentUser(c).IsVendorOf(a) {
+		return fiber.NewError(fiber.StatusForbidden, "Only a vendor of the supplier may add evidence.")
+	}
+	return c.Next()
+}

@@ -170,6 +170,7 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}
 	SetSecurityHeaders(c, h.SecureCookies)
+	closeUnreadBody(c)
 	if isAPI(c) {
 		return c.Status(status).JSON(fiber.Map{"error": msg})
 	}

@@ -5,33 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
 	"tenderprobe/app/jobs"
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probecli"
-	"tenderprobe/handlers"
 )
-
-// verifyRoutes registers the verification routes: asking for a run, its
-// progress and evidence, and an attestation's verdicts and history. Who
-// may see a run is who may see its attestation (the models decide); who
-// may ask for one is an admin or an officer (tenderEdit), and among
-// officers only those of the buying org (the handler checks).
-func verifyRoutes(app *fiber.App, h *handlers.Handler) {
-	api := app.Group("/api/v1")
-	api.Post("/attestations/:id/verify", h.APIAuth, handlers.RequireRole(tenderEdit...), h.APIVerifyAttestation)
-	api.Get("/probe-runs/:id", h.APIAuth, handlers.RequireRole(anyRole...), h.APIShowProbeRun)
-
-	web := func(method, path string, roles []string, handler fiber.Handler) {
-		app.Add(method, path, h.RequireLogin, handlers.RequireRole(roles...), handler)
-	}
-	web(fiber.MethodPost, "/attestations/:id/verify", tenderEdit, h.VerifyAttestation)
-	web(fiber.MethodGet, "/attestations/:id/verification", anyRole, h.ShowVerification)
-	web(fiber.MethodGet, "/probe-runs/:id", anyRole, h.ShowProbeRun)
-	web(fiber.MethodGet, "/probe-runs/:id/status", anyRole, h.ProbeRunStatus)
-}
 
 // newJobs builds the probe engine from cfg.Probe and the worker pool that
 // verifies attestations with it; nil with no workers configured, when runs

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tenderprobe/app/attest"
+	"tenderprobe/handlers"
+	"tenderprobe/models"
+)
+
+// attestSettings builds the attestation pages' dependencies from cfg.
+func attestSettings(cfg Config) handlers.AttestSettings {
+	s := handlers.AttestSettings{Store: attest.Store{Dir: cfg.DataDir}, BaseURL: cfg.BaseURL, InvitationTTL: models.DefaultInvitationTTL}
+	if cfg.SMTPHost != "" {
+		s.Mailer = &attest.Mailer{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+	}
+	return s
+}
+
+// reminderInterval is how often the server looks for reminders to mail.
+const reminderInterval = time.Hour
+
+// sendReminders mails the vendors of every unsubmitted attestation whose
+// deadline entered a reminder stage (a week, three days, a day before) and
+// records it, so each stage is mailed once. It returns how many
+// attestations were reminded.
+// baseURL, when set, turns the page path in the mail into a full link.
+func sendReminders(ctx context.Context, db *gorm.DB, mailer *attest.Mailer, baseURL string, log *slog.Logger, now time.Time) (int, error) {
+	if !mailer.Enabled() {
+		return 0, nil
+	}
+	due, err := models.DueReminderMails(ctx, db, now)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, r := range due {
+		t := r.Attestation.Tender
+		subject, body := attest.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), t.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
+		ok := true
+		for _, v := range r.Vendors {
+			if err := mailer.Send(ctx, v.Email, subject, body); err != nil {
+				log.Error("reminder mail failed", "attestation", r.Attestation.ID, "err", err)
+				ok = false
+			}
+		}
+		if !ok {
+			continue // try again at the next round
+		}
+		if err := models.MarkReminded(ctx, db, r.Attestation.ID, now); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+// startReminders mails deadline reminders every reminderInterval while
+// the server runs, when SMTP is configured; stop ends it.
+func (s *Server) startReminders(ctx context.Context) (stop func()) {
+	if !s.Handler.Attest.Mailer.Enabled() {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(reminderInterval)
+		defer tick.Stop()
+		for {
+			if _, err := sendReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Handler.Attest.BaseURL, s.Log, time.Now()); err != nil && ctx.Err() == nil {
+				s.Log.Error("reminders", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
