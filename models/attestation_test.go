@@ -206,7 +206,7 @@ func TestSaveAnswerRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v2, err := models.CreateUser(ctx, db, "v2@example.test", "V2", "password-1", models.RoleVendor, &other.ID)
+			v2, err := models.CreateUser(ctx, db, "v2@example.test", "V2", "correct horse battery 1", models.RoleVendor, &other.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

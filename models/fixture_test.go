@@ -34,11 +34,11 @@ func newWorld(t *testing.T, db *gorm.DB) *world {
 	w.buyer = mustOrg(t)(models.CreateOrg(ctx, db, "Buyer One", models.OrgBuyer))
 	w.buyer2 = mustOrg(t)(models.CreateOrg(ctx, db, "Buyer Two", models.OrgBuyer))
 	w.supplier = mustOrg(t)(models.CreateOrg(ctx, db, "Supplier", models.OrgSupplier))
-	w.admin = mustUser(t)(models.CreateUser(ctx, db, "admin@example.test", "Admin", "password-1", models.RoleAdmin, nil))
-	w.officer = mustUser(t)(models.CreateUser(ctx, db, "officer@example.test", "Officer", "password-1", models.RoleOfficer, &w.buyer.ID))
-	w.officer2 = mustUser(t)(models.CreateUser(ctx, db, "officer2@example.test", "Officer Two", "password-1", models.RoleOfficer, &w.buyer2.ID))
-	w.auditor = mustUser(t)(models.CreateUser(ctx, db, "auditor@example.test", "Auditor", "password-1", models.RoleAuditor, nil))
-	w.vendor = mustUser(t)(models.CreateUser(ctx, db, "vendor@example.test", "Vendor", "password-1", models.RoleVendor, &w.supplier.ID))
+	w.admin = mustUser(t)(models.CreateUser(ctx, db, "admin@example.test", "Admin", "correct horse battery 1", models.RoleAdmin, nil))
+	w.officer = mustUser(t)(models.CreateUser(ctx, db, "officer@example.test", "Officer", "correct horse battery 1", models.RoleOfficer, &w.buyer.ID))
+	w.officer2 = mustUser(t)(models.CreateUser(ctx, db, "officer2@example.test", "Officer Two", "correct horse battery 1", models.RoleOfficer, &w.buyer2.ID))
+	w.auditor = mustUser(t)(models.CreateUser(ctx, db, "auditor@example.test", "Auditor", "correct horse battery 1", models.RoleAuditor, nil))
+	w.vendor = mustUser(t)(models.CreateUser(ctx, db, "vendor@example.test", "Vendor", "correct horse battery 1", models.RoleVendor, &w.supplier.ID))
 	return w
 }
 

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -11,6 +13,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
+
+	"tenderprobe/app/passwords"
 )
 
 // Roles a user can have; each user has exactly one.
@@ -32,8 +36,9 @@ var Roles = []string{RoleAdmin, RoleOfficer, RoleVendor, RoleAuditor}
 // it (bcrypt.MinCost) so that creating users does not dominate their run time.
 var BcryptCost = 12
 
-// MinPasswordLength is the shortest password CreateUser accepts.
-const MinPasswordLength = 8
+// MinPasswordLength is the shortest password CreateUser accepts, in
+// Unicode characters (NIST SP 800-63B).
+const MinPasswordLength = passwords.MinLength
 
 // User is a person who logs in. Email is stored lowercased.
 type User struct {
@@ -96,24 +101,61 @@ func validateEmail(email string) error {
 	return nil
 }
 
-func validatePassword(password string) error {
-	if len(password) < MinPasswordLength {
-		return invalid("password", "must be at least %d characters", MinPasswordLength)
+func validatePassword(password string, context ...string) error {
+	err := passwords.Check(password, context...)
+	var pe *passwords.Error
+	if !errors.As(err, &pe) {
+		return err
 	}
-	if len(password) > 72 {
-		// bcrypt ignores everything after 72 bytes; refusing is more honest.
-		return invalid("password", "must be at most 72 bytes")
-	}
-	return nil
+	return &ValidationError{Field: "password", Message: passwordMessage(pe)}
 }
 
-// HashPassword hashes password with bcrypt at BcryptCost.
+// passwordMessage says why a password was refused and what to do instead.
+func passwordMessage(e *passwords.Error) string {
+	switch e.Reason {
+	case passwords.TooShort:
+		return fmt.Sprintf("must be at least %d characters (this one has %d); a few words make a good one", e.Min, e.Length)
+	case passwords.TooLong:
+		return fmt.Sprintf("must be at most %d characters", e.Max)
+	case passwords.ControlCharacter:
+		return "must not contain control characters such as tabs or line breaks"
+	case passwords.Blank:
+		return "must not be only spaces"
+	case passwords.Context:
+		return "must not be your e-mail address or name"
+	case passwords.Common:
+		return "is one of the most commonly used passwords; choose another"
+	}
+	return "cannot be used; choose another"
+}
+
+// prehashPrefix marks hashes of the SHA-256 of the (NFKC-normalised)
+// password: bcrypt reads only 72 bytes, and passwords may be longer. Older
+// hashes without it are of the password itself and still verify.
+const prehashPrefix = "sha256+"
+
+// prehash is what bcrypt hashes for password.
+func prehash(password string) []byte {
+	sum := sha256.Sum256([]byte(passwords.Normalize(password)))
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
+// HashPassword hashes password with bcrypt at BcryptCost. It is slow on
+// purpose: call it before a transaction, never inside one.
 func HashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	h, err := bcrypt.GenerateFromPassword(prehash(password), BcryptCost)
 	if err != nil {
 		return "", fmt.Errorf("models: hash password: %w", err)
 	}
-	return string(h), nil
+	return prehashPrefix + string(h), nil
+}
+
+// passwordMatches compares password with a stored hash (any format).
+func passwordMatches(hash, password string) bool {
+	if rest, ok := strings.CutPrefix(hash, prehashPrefix); ok {
+		return bcrypt.CompareHashAndPassword([]byte(rest), prehash(password)) == nil
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 }
 
 // checkRoleOrg enforces that officers belong to a buyer org and vendors to a
@@ -156,7 +198,7 @@ func CreateUser(ctx context.Context, db *gorm.DB, email, name, password, role st
 	if u.Name == "" {
 		return nil, invalid("name", "is required")
 	}
-	if err := validatePassword(password); err != nil {
+	if err := validatePassword(password, u.Email, u.Name); err != nil {
 		return nil, err
 	}
 	if err := checkRoleOrg(ctx, db, role, orgID); err != nil {
@@ -205,13 +247,14 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (*Us
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, wrap(err, "authenticate")
 	}
-	hash := []byte(u.PasswordHash)
-	if u.ID == 0 {
-		hash = dummyHashAtCost()
+	hash := u.PasswordHash
+	if u.ID == 0 || !strings.Contains(hash, "$") {
+		// No account, or one whose password is not set yet.
+		hash = prehashPrefix + string(dummyHashAtCost())
 	}
 	// The bcrypt comparison always runs, so the answer takes as long for
 	// an unknown or disabled account as for a wrong password.
-	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	match := passwordMatches(hash, password) && u.ID != 0 && hash == u.PasswordHash
 	if u.ID == 0 || !match || u.Disabled {
 		return nil, ErrInvalidCredentials
 	}
@@ -260,6 +303,20 @@ type UserChanges struct {
 // checked together, so an officer cannot be moved to a supplier org.
 func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*User, error) {
 	var out *User
+	var hash string
+	if ch.Password != nil {
+		// Hashing is slow: done before the transaction, not inside it.
+		before, err := FindUser(ctx, db, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := validatePassword(*ch.Password, before.Email, before.Name); err != nil {
+			return nil, err
+		}
+		if hash, err = HashPassword(*ch.Password); err != nil {
+			return nil, err
+		}
+	}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := FindUser(ctx, tx, id)
 		if err != nil {
@@ -285,15 +342,8 @@ func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*Use
 		if ch.Disabled != nil {
 			u.Disabled = *ch.Disabled
 		}
-		if ch.Password != nil {
-			if err := validatePassword(*ch.Password); err != nil {
-				return err
-			}
-			h, err := HashPassword(*ch.Password)
-			if err != nil {
-				return err
-			}
-			u.PasswordHash = h
+		if hash != "" {
+			u.PasswordHash = hash
 		}
 		err = tx.Model(&User{ID: u.ID}).Select("name", "role", "org_id", "disabled", "password_hash").
 			Updates(map[string]any{

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -25,11 +26,11 @@ func TestAuthenticate(t *testing.T) {
 			name, email, password string
 			ok                    bool
 		}{
-			{"the right password logs in", "officer@example.test", "password-1", true},
-			{"the e-mail address ignores case and spaces", "  Officer@Example.TEST ", "password-1", true},
-			{"a wrong password is refused", "officer@example.test", "password-2", false},
-			{"an unknown address is refused the same way", "nobody@example.test", "password-1", false},
-			{"a disabled account is refused the same way", "auditor@example.test", "password-1", false},
+			{"the right password logs in", "officer@example.test", "correct horse battery 1", true},
+			{"the e-mail address ignores case and spaces", "  Officer@Example.TEST ", "correct horse battery 1", true},
+			{"a wrong password is refused", "officer@example.test", "correct horse battery 2", false},
+			{"an unknown address is refused the same way", "nobody@example.test", "correct horse battery 1", false},
+			{"a disabled account is refused the same way", "auditor@example.test", "correct horse battery 1", false},
 			{"an empty password is refused", "officer@example.test", "", false},
 		}
 		for _, c := range cases {
@@ -58,10 +59,10 @@ func TestCreateUser(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Contains(u.PasswordHash, "password-1") || !strings.HasPrefix(u.PasswordHash, "$2") {
+			if strings.Contains(u.PasswordHash, "correct horse battery 1") || !strings.HasPrefix(u.PasswordHash, "sha256+$2") {
 				t.Errorf("hash %q", u.PasswordHash)
 			}
-			if cost, err := bcrypt.Cost([]byte(u.PasswordHash)); err != nil || cost != models.BcryptCost {
+			if cost, err := bcrypt.Cost([]byte(strings.TrimPrefix(u.PasswordHash, "sha256+"))); err != nil || cost != models.BcryptCost {
 				t.Errorf("cost %d, %v; want %d", cost, err, models.BcryptCost)
 			}
 		})
@@ -71,14 +72,14 @@ func TestCreateUser(t *testing.T) {
 			field                       string
 			err                         error
 		}{
-			{"an address in use, in other case, is a conflict", "OFFICER@example.test", "password-1", models.RoleOfficer, &w.buyer.ID, "", models.ErrConflict},
-			{"a malformed address is refused", "not-an-address", "password-1", models.RoleAdmin, nil, "email", nil},
+			{"an address in use, in other case, is a conflict", "OFFICER@example.test", "correct horse battery 1", models.RoleOfficer, &w.buyer.ID, "", models.ErrConflict},
+			{"a malformed address is refused", "not-an-address", "correct horse battery 1", models.RoleAdmin, nil, "email", nil},
 			{"a short password is refused", "new@example.test", "short", models.RoleAdmin, nil, "password", nil},
-			{"an unknown role is refused", "new@example.test", "password-1", "root", nil, "role", nil},
-			{"an officer without an org is refused", "new@example.test", "password-1", models.RoleOfficer, nil, "org_id", nil},
-			{"an officer of a supplier org is refused", "new@example.test", "password-1", models.RoleOfficer, &w.supplier.ID, "org_id", nil},
-			{"a vendor of a buyer org is refused", "new@example.test", "password-1", models.RoleVendor, &w.buyer.ID, "org_id", nil},
-			{"an org that does not exist is refused", "new@example.test", "password-1", models.RoleAuditor, ptr(uint(9999)), "org_id", nil},
+			{"an unknown role is refused", "new@example.test", "correct horse battery 1", "root", nil, "role", nil},
+			{"an officer without an org is refused", "new@example.test", "correct horse battery 1", models.RoleOfficer, nil, "org_id", nil},
+			{"an officer of a supplier org is refused", "new@example.test", "correct horse battery 1", models.RoleOfficer, &w.supplier.ID, "org_id", nil},
+			{"a vendor of a buyer org is refused", "new@example.test", "correct horse battery 1", models.RoleVendor, &w.buyer.ID, "org_id", nil},
+			{"an org that does not exist is refused", "new@example.test", "correct horse battery 1", models.RoleAuditor, ptr(uint(9999)), "org_id", nil},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -112,7 +113,7 @@ func TestUpdateUser(t *testing.T) {
 			if _, err := models.Authenticate(ctx, db, "vendor@example.test", "new-password"); err != nil {
 				t.Errorf("new password refused: %v", err)
 			}
-			if _, err := models.Authenticate(ctx, db, "vendor@example.test", "password-1"); err == nil {
+			if _, err := models.Authenticate(ctx, db, "vendor@example.test", "correct horse battery 1"); err == nil {
 				t.Error("old password still works")
 			}
 		})
@@ -138,4 +139,53 @@ func TestUpdateUser(t *testing.T) {
 			}
 		})
 	})
+}
+
+func TestPasswordRule(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	w := newWorld(t, db)
+	long := strings.Repeat("lange zin met woorden ", 8) // 176 bytes: past bcrypt's 72
+	cases := []struct {
+		name, password string
+		ok             bool
+	}{
+		{"eight digits are refused", "12345678", false},
+		{"the most common password is refused", "password", false},
+		{"eight spaces are refused", "        ", false},
+		{"eight NUL bytes are refused", strings.Repeat("\x00", 8), false},
+		{"eleven characters of two bytes each are too short", "ééééééééééé", false},
+		{"a tab inside is refused", "correct horse\tbattery", false},
+		{"the user's own e-mail address is refused", "mail.of.the.user@example.test", false},
+		{"a common password of twelve characters is refused", "1qaz2wsx3edc", false},
+		{"twelve characters of two bytes each are enough", "éééééééééééé", true},
+		{"a passphrase is accepted", "correct horse battery staple", true},
+		{"a password longer than bcrypt's 72 bytes is accepted and checked whole", long, true},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			email := "mail.of.the.user@example.test"
+			if c.ok {
+				email = fmt.Sprintf("user%d@example.test", i)
+			}
+			u, err := models.CreateUser(ctx, db, email, "Mail User", c.password, models.RoleAuditor, nil)
+			var ve *models.ValidationError
+			if !c.ok {
+				if !errors.As(err, &ve) || ve.Field != "password" {
+					t.Fatalf("err %v, want a refusal of the password", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.Authenticate(ctx, db, u.Email, c.password); err != nil {
+				t.Errorf("the password does not log in: %v", err)
+			}
+			if _, err := models.Authenticate(ctx, db, u.Email, c.password[:len(c.password)-1]+"x"); err == nil {
+				t.Error("a password differing in its last character logs in")
+			}
+		})
+	}
+	_ = w
 }
