@@ -37,7 +37,7 @@ func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), f.Officer.Email),
-		chromedp.SendKeys(chromedp.ID("password"), "password-1"+kb.Enter),
+		chromedp.SendKeys(chromedp.ID("password"), "correct horse battery 1"+kb.Enter),
 		chromedp.WaitVisible(chromedp.Search(`//h1[text()="Dashboard"]`)),
 	); err != nil {
 		t.Fatalf("the officer logs in: %v", err)

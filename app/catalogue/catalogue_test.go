@@ -242,7 +242,7 @@ func TestImportNewVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		buyer, _ := models.CreateOrg(ctx, db, "Buyer", models.OrgBuyer)
-		officer, err := models.CreateUser(ctx, db, "o@example.test", "O", "password-1", models.RoleOfficer, &buyer.ID)
+		officer, err := models.CreateUser(ctx, db, "o@example.test", "O", "correct horse battery 1", models.RoleOfficer, &buyer.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

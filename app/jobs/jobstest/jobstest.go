@@ -40,7 +40,7 @@ func New(t testing.TB, db *gorm.DB, slugs ...string) *Fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	officer, err := models.CreateUser(ctx, db, "officer@buyer.test", "Olga Officer", "password-1", models.RoleOfficer, &buyer.ID)
+	officer, err := models.CreateUser(ctx, db, "officer@buyer.test", "Olga Officer", "correct horse battery 1", models.RoleOfficer, &buyer.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
