@@ -60,6 +60,13 @@ func startAcceptor(t testing.TB, host string) *tcpAcceptor {
 	if err != nil {
 		t.Fatalf("listen on %s: %v", host, err)
 	}
+	return acceptOn(t, host, ln)
+}
+
+// acceptOn counts the connections ln accepts, as startAcceptor does, for a
+// listener whose port the test chose.
+func acceptOn(t testing.TB, host string, ln net.Listener) *tcpAcceptor {
+	t.Helper()
 	a := &tcpAcceptor{host: host, port: ln.Addr().(*net.TCPAddr).Port, remotes: make(chan string, 1024)}
 	go func() {
 		for {

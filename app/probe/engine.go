@@ -65,6 +65,9 @@ var checkers = []checker{
 type Engine struct {
 	cfg    Config
 	client *resolver.Client
+	// observeDial, when set, sees every decision of the SSRF guard
+	// (netguard.Dialer.Observe); tests use it to assert on the guard.
+	observeDial func(addr netip.AddrPort, verdict error) error
 }
 
 // New validates cfg and returns an engine.
@@ -162,7 +165,7 @@ func newRun(e *Engine, domain string) *run {
 		domain:    domain,
 		dns:       cache,
 		validator: dnssec.New(cache, e.cfg.TrustAnchors, dnssec.WithNow(e.cfg.Now)),
-		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, AllowNets: e.cfg.AllowNets, Timeout: e.cfg.ConnTimeout},
+		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, AllowNets: e.cfg.AllowNets, Timeout: e.cfg.ConnTimeout, Observe: e.observeDial},
 	}
 }
 

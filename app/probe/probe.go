@@ -64,7 +64,8 @@ type Config struct {
 	// other special-purpose addresses, which are refused by default.
 	AllowPrivate bool
 	// AllowNets permits special-purpose addresses inside these prefixes
-	// only, a narrower alternative to AllowPrivate.
+	// only, a narrower alternative to AllowPrivate. An allowed IPv4 prefix
+	// does not allow its NAT64, 6to4 or Teredo forms (netguard.Dialer).
 	AllowNets []netip.Prefix
 	// Timeout is the budget for one domain; ConnTimeout for one connection.
 	Timeout     time.Duration

@@ -10,6 +10,10 @@
 //     lost), and then over TCP, so one lost packet costs a short retry
 //     instead of the whole timeout and a failed check.
 //  3. Check that the answer's ID and question match (miekg/dns does the ID).
+//
+// These queries are the one connection of a probe that does not go through
+// the SSRF guard (package netguard): the operator configured the resolver's
+// address, and a probed domain cannot change it.
 package resolver
 
 import (
