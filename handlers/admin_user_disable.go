@@ -14,7 +14,14 @@ func (h *Handler) SetUserDisabled(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	disable := c.FormValue("disabled") == "true"
+	var disable bool
+	switch c.FormValue("disabled") {
+	case "true":
+		disable = true
+	case "false":
+	default:
+		return &models.ValidationError{Field: "disabled", Message: "must be true or false"}
+	}
 	if disable && id == currentUser(c).ID {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "You cannot disable your own account.")
 	}

@@ -41,15 +41,11 @@ func (h *Handler) ListAttestations(c *fiber.Ctx) error {
 
 // APIListAttestations is GET /api/v1/attestations.
 func (h *Handler) APIListAttestations(c *fiber.Ctx) error {
-	var f models.AttestationFilter
-	if v := c.Query("tender_id"); v != "" {
-		id, err := optionalInt("tender_id", v)
-		if err != nil {
-			return err
-		}
-		f.TenderID = uint(max(*id, 0))
+	tenderID, err := queryID(c, "tender_id")
+	if err != nil {
+		return err
 	}
-	f.Status = c.Query("status")
+	f := models.AttestationFilter{TenderID: tenderID, Status: c.Query("status")}
 	list, err := models.ListAttestations(c.UserContext(), h.DB, currentUser(c), f)
 	if err != nil {
 		return err

@@ -1,26 +1,35 @@
 package handlers
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
 )
 
-func auditFilter(c *fiber.Ctx) models.AuditFilter {
-	num := func(k string) int {
-		n, _ := strconv.Atoi(c.Query(k))
-		return max(n, 0)
+// auditFilter parses the audit log's query; a malformed number is a 400.
+func auditFilter(c *fiber.Ctx) (models.AuditFilter, error) {
+	f := models.AuditFilter{Action: c.Query("action")}
+	var err error
+	if f.AttestationID, err = queryID(c, "attestation_id"); err != nil {
+		return f, err
 	}
-	return models.AuditFilter{AttestationID: uint(num("attestation_id")), TenderID: uint(num("tender_id")),
-		Action: c.Query("action"), Limit: num("limit"), Offset: num("offset")}
+	if f.TenderID, err = queryID(c, "tender_id"); err != nil {
+		return f, err
+	}
+	if f.Limit, err = queryCount(c, "limit"); err != nil {
+		return f, err
+	}
+	f.Offset, err = queryCount(c, "offset")
+	return f, err
 }
 
 // ListAuditLog shows the audit log to admins and auditors, newest first.
 // There is deliberately no route that edits or deletes an entry.
 func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
-	f := auditFilter(c)
+	f, err := auditFilter(c)
+	if err != nil {
+		return err
+	}
 	entries, err := models.ListAudit(c.UserContext(), h.DB, currentUser(c), f)
 	if err != nil {
 		return err
@@ -30,7 +39,11 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 
 // APIListAuditLog is GET /api/v1/audit.
 func (h *Handler) APIListAuditLog(c *fiber.Ctx) error {
-	entries, err := models.ListAudit(c.UserContext(), h.DB, currentUser(c), auditFilter(c))
+	f, err := auditFilter(c)
+	if err != nil {
+		return err
+	}
+	entries, err := models.ListAudit(c.UserContext(), h.DB, currentUser(c), f)
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,9 @@ func Open(dsn string) (*gorm.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("models: open postgres: %w", err)
 		}
+		if err := registerGuards(db); err != nil {
+			return nil, fmt.Errorf("models: open postgres: %w", err)
+		}
 		return db, nil
 	}
 	db, err := gorm.Open(sqlite.Open(SQLiteDSN(dsn)), cfg)
@@ -71,6 +74,9 @@ func Open(dsn string) (*gorm.DB, error) {
 	// ones give up after the busy timeout ("database is locked"); a small
 	// pool makes them queue in Go instead, where waiting is fair.
 	sqlDB.SetMaxOpenConns(SQLiteMaxConns)
+	if err := registerGuards(db); err != nil {
+		return nil, fmt.Errorf("models: open sqlite %s: %w", dsn, err)
+	}
 	return db, nil
 }
 

@@ -1,0 +1,37 @@
+package handlers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// queryID parses the query parameter name as a record id: absent is 0,
+// anything but a positive whole number is a 400 naming the parameter.
+func queryID(c *fiber.Ctx, name string) (uint, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32)
+	if err != nil || n == 0 {
+		return 0, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("%s must be a positive whole number (an id).", name))
+	}
+	return uint(n), nil
+}
+
+// queryCount parses the query parameter name as a count (limit, offset):
+// absent is 0, anything but a whole number from 0 to 1,000,000 is a 400.
+func queryCount(c *fiber.Ctx, name string) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > 1_000_000 {
+		return 0, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("%s must be a whole number from 0 to 1000000.", name))
+	}
+	return n, nil
+}
