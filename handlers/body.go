@@ -29,9 +29,16 @@ var errBodyEncoded = fiber.NewError(fiber.StatusUnsupportedMediaType, "Compresse
 func (h *Handler) LimitBody(limit int, spool bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		req := c.Request()
-		if enc := strings.TrimSpace(string(req.Header.Peek(fiber.HeaderContentEncoding))); enc != "" && !strings.EqualFold(enc, "identity") {
-			return errBodyEncoded
+		// Every Content-Encoding line counts: Fiber decodes by the last one.
+		for _, line := range req.Header.PeekAll(fiber.HeaderContentEncoding) {
+			for _, enc := range strings.Split(string(line), ",") {
+				if enc = strings.TrimSpace(enc); enc != "" && !strings.EqualFold(enc, "identity") {
+					return errBodyEncoded
+				}
+			}
 		}
+		// Only "identity" is left: drop it, so nothing downstream decodes.
+		req.Header.Del(fiber.HeaderContentEncoding)
 		if n := req.Header.ContentLength(); n > limit {
 			return errBodyTooLarge
 		}
