@@ -1,7 +1,13 @@
 package app
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -232,7 +238,7 @@ func TestLoginCleansUpExpiredSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.RecordLoginFailure(ctx, a.db, "account:old@demo.test", a.h.LoginWindow, testNow.Add(-2*a.h.LoginWindow)); err != nil {
+	if _, err := models.ReserveLoginAttempt(ctx, a.db, "account:old@demo.test", a.h.LoginFailuresPerAccount, a.h.LoginWindow, testNow.Add(-2*a.h.LoginWindow)); err != nil {
 		t.Fatal(err)
 	}
 	c := loginForm(t, a)
@@ -247,5 +253,381 @@ func TestLoginCleansUpExpiredSessions(t *testing.T) {
 	a.db.Model(&models.LoginAttempt{}).Where("subject = ?", "account:old@demo.test").Count(&n)
 	if n != 0 {
 		t.Error("an old failure count is still stored after a login")
+	}
+}
+
+// noRedirect is an HTTP client that shows a redirect instead of following
+// it, so a test sees the Location and headers a browser would get.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// wire sends req over the app's real listener (a.base) with the client's
+// cookies, without following redirects.
+func (c *client) wire(req *http.Request) response {
+	c.a.t.Helper()
+	for k, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		return response{body: fmt.Sprintf("%s %s: %v", req.Method, req.URL, err)}
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(body)}
+}
+
+// rawGet sends target as the request line unchanged, for paths that an
+// http.Request would clean up or refuse.
+func rawGet(t *testing.T, base, target string) response {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: tenderprobe.test\r\nConnection: close\r\n\r\n", target)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return response{body: fmt.Sprintf("GET %q: %v", target, err)}
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(body)}
+}
+
+// sameSitePath reports whether a browser given loc as a redirect stays on
+// this site: a path with one leading slash and nothing a browser would drop
+// or reinterpret (control characters, blanks, backslashes, raw non-ASCII).
+func sameSitePath(loc string) bool {
+	if loc == "" || strings.ContainsFunc(loc, func(r rune) bool { return r < '!' || r > '~' || r == '\\' }) {
+		return false
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return false
+	}
+	return strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//")
+}
+
+// injected reports whether an attacker's header made it into the answer:
+// a header or cookie named "injected".
+func injected(res response) bool {
+	for k := range res.header {
+		if strings.Contains(strings.ToLower(k), "injected") {
+			return true
+		}
+	}
+	for _, v := range res.header.Values("Set-Cookie") {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "injected") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLoginNextStaysOnSite(t *testing.T) {
+	a := newTestApp(t)
+	a.base = a.listen(t)
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+
+	login := func(t *testing.T, next string) response {
+		t.Helper()
+		c := loginForm(t, a)
+		form := url.Values{"email": {"auditor@demo.test"}, "password": {seed.DemoPassword}, "next": {next}, "_csrf": {c.csrf}}
+		req, err := http.NewRequest(http.MethodPost, a.base+"/login", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return c.wire(req)
+	}
+
+	t.Run("after login", func(t *testing.T) {
+		for _, tc := range []struct{ name, next, want string }{
+			{"a tab between two slashes goes home", "/\t/evil.example/", "/"},
+			{"an encoded tab between two slashes goes home", "/%09/evil.example/", "/"},
+			{"a line break with a header goes home", "/\r\nSet-Cookie: injected=1", "/"},
+			{"a bare line feed with a header goes home", "/\nSet-Cookie: injected=1", "/"},
+			{"an encoded line break with a header goes home", "/%0d%0aSet-Cookie:%20injected=1", "/"},
+			{"an encoded line break in the query goes home", "/tenders?q=%0D%0ASet-Cookie:%20injected=1", "/"},
+			{"an encoded line break in the fragment goes home", "/#%0d%0aSet-Cookie:%20injected=1", "/"},
+			{"two slashes go home", "//evil.example/", "/"},
+			{"a slash and a backslash go home", "/\\evil.example/", "/"},
+			{"an encoded backslash goes home", "/%5cevil.example/", "/"},
+			{"an encoded second slash goes home", "/%2f/evil.example/", "/"},
+			{"two encoded slashes go home", "%2F%2Fevil.example/", "/"},
+			{"a dot segment before two slashes goes home", "/..//evil.example/", "/"},
+			{"an absolute URL goes home", "https://evil.example/", "/"},
+			{"a scheme without slashes goes home", "https:evil.example", "/"},
+			{"user info goes home", "//user@evil.example/", "/"},
+			{"a javascript URL goes home", "javascript:alert(document.domain)", "/"},
+			{"a data URL goes home", "data:text/html,<script>alert(1)</script>", "/"},
+			{"a leading space goes home", " //evil.example/", "/"},
+			{"a NUL byte goes home", "/\x00/evil.example/", "/"},
+			{"an ideographic space goes home", "/\u3000/evil.example/", "/"},
+			{"an encoded ideographic space goes home", "/%E3%80%80/evil.example/", "/"},
+			{"an encoded zero-width space goes home", "/%E2%80%8B/evil.example/", "/"},
+			{"fullwidth slashes go home", "\uFF0F\uFF0Fevil.example/", "/"},
+			{"a relative path goes home", "evil.example/", "/"},
+			{"a page of this site is kept", "/tenders/5", "/tenders/5"},
+			{"a page with a query is kept", "/tenders?status=draft&sort=deadline", "/tenders?status=draft&sort=deadline"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res := login(t, tc.next)
+				loc := res.header.Get("Location")
+				if res.status != 303 || loc != tc.want {
+					t.Fatalf("status %d to %q, want 303 to %q\n%s", res.status, loc, tc.want, errorText(res.body))
+				}
+				if !sameSitePath(loc) {
+					t.Errorf("Location %q leaves the site", loc)
+				}
+				if injected(res) {
+					t.Errorf("the answer carries an injected header: %v", res.header)
+				}
+			})
+		}
+	})
+
+	t.Run("via the login redirect of a protected page", func(t *testing.T) {
+		for _, tc := range []struct{ name, target string }{
+			{"an encoded line break in the query", "/tenders?q=%0d%0aSet-Cookie:%20injected=1"},
+			{"an encoded line break in the path", "/tenders/%0d%0aSet-Cookie:%20injected=1"},
+			{"an encoded tab and slashes", "/tenders/%09%2F%2Fevil.example"},
+			{"a backslash in the path", "/tenders/\\evil.example"},
+			{"an address in the query", "/tenders?next=//evil.example/"},
+			{"an encoded ideographic space", "/catalogue/%E3%80%80evil.example"},
+		} {
+			t.Run(tc.name+" keeps the visitor on the site", func(t *testing.T) {
+				res := rawGet(t, a.base, tc.target)
+				loc := res.header.Get("Location")
+				if res.status != 303 || !strings.HasPrefix(loc, "/login?next=") || !sameSitePath(loc) {
+					t.Fatalf("status %d to %q, want 303 to /login?next=...\n%s", res.status, loc, errorText(res.body))
+				}
+				if injected(res) {
+					t.Errorf("the redirect carries an injected header: %v", res.header)
+				}
+				u, _ := url.Parse(loc)
+				next := u.Query().Get("next")
+				if !sameSitePath(next) {
+					t.Fatalf("next=%q leaves the site", next)
+				}
+				after := login(t, next)
+				if after.status != 303 || !sameSitePath(after.header.Get("Location")) || injected(after) {
+					t.Fatalf("login with next=%q: status %d to %q", next, after.status, after.header.Get("Location"))
+				}
+			})
+		}
+	})
+}
+
+func TestLogoutDeletesCookies(t *testing.T) {
+	a := newTestApp(t)
+	c := a.session("officer@demo.test")
+	c.cookies["tp_csrf"] = strings.Repeat("c", 43)
+	res := c.post("/logout", nil)
+	if res.status != 303 {
+		t.Fatalf("logout: %d", res.status)
+	}
+	for _, name := range []string{"tp_session", "tp_csrf"} {
+		t.Run("the "+name+" cookie expires in the past with Max-Age 0", func(t *testing.T) {
+			var found []*http.Cookie
+			for _, line := range res.header.Values("Set-Cookie") {
+				ck, err := http.ParseSetCookie(line)
+				if err == nil && ck.Name == name {
+					found = append(found, ck)
+				}
+			}
+			if len(found) != 1 {
+				t.Fatalf("%d Set-Cookie headers for %s, want 1: %q", len(found), name, res.header.Values("Set-Cookie"))
+			}
+			ck := found[0]
+			if ck.Value != "" || ck.MaxAge >= 0 || ck.Expires.IsZero() || !ck.Expires.Before(testNow) || ck.Path != "/" || !ck.HttpOnly {
+				t.Errorf("cookie %q: value %q, Max-Age %d, Expires %s, path %q, HttpOnly %v; want empty, Max-Age=0, a past date, /, HttpOnly",
+					ck.Raw, ck.Value, ck.MaxAge, ck.Expires, ck.Path, ck.HttpOnly)
+			}
+		})
+	}
+}
+
+// tokenID returns the id of the stored API token.
+func (a *testApp) tokenID(token string) uint {
+	a.t.Helper()
+	var row models.APIToken
+	if err := a.db.Where("hash = ?", models.HashToken(token)).First(&row).Error; err != nil {
+		a.t.Fatal(err)
+	}
+	return row.ID
+}
+
+// del sends a DELETE request.
+func (c *client) del(path string) response {
+	return c.do(httptest.NewRequest(http.MethodDelete, path, nil))
+}
+
+func TestAPITokens(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	vendor := a.apiClient("vendor@demo.test")
+	officer := a.apiClient("officer@demo.test")
+	expired, err := models.CreateAPIToken(ctx, a.db, a.user("vendor@demo.test").ID, time.Hour, testNow.Add(-2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	issued := a.anonymous().postJSON("/api/v1/tokens", map[string]string{"email": "vendor@demo.test", "password": seed.DemoPassword})
+	second := issued.json(t)
+	t.Run("POST /api/v1/tokens still answers 201 with only the token", func(t *testing.T) {
+		if tok, _ := second["token"].(string); issued.status != 201 || len(second) != 1 || len(tok) < 40 {
+			t.Fatalf("status %d: %s", issued.status, issued.body)
+		}
+	})
+	secondToken, _ := second["token"].(string)
+	secondID := a.tokenID(secondToken)
+
+	t.Run("a user lists their own live tokens, never a token or its hash", func(t *testing.T) {
+		res := vendor.get("/api/v1/tokens")
+		if res.status != 200 {
+			t.Fatalf("status %d: %s", res.status, res.body)
+		}
+		var out struct {
+			Tokens []map[string]any `json:"tokens"`
+		}
+		if err := json.Unmarshal([]byte(res.body), &out); err != nil {
+			t.Fatal(err)
+		}
+		got := map[uint]map[string]any{}
+		for _, tok := range out.Tokens {
+			id, _ := tok["id"].(float64)
+			got[uint(id)] = tok
+			for _, key := range []string{"created_at", "expires_at", "last_used_at"} {
+				if _, ok := tok[key]; !ok {
+					t.Errorf("token %v has no %s: %v", tok["id"], key, tok)
+				}
+			}
+		}
+		own := a.tokenID(vendor.bearer)
+		if len(got) != 2 || got[own] == nil || got[secondID] == nil {
+			t.Fatalf("listed %v, want the two live tokens %d and %d", out.Tokens, own, secondID)
+		}
+		if got[own]["last_used_at"] == nil || got[secondID]["last_used_at"] != nil {
+			t.Errorf("last_used_at: the token in use has %v, the unused one %v; want a time and null",
+				got[own]["last_used_at"], got[secondID]["last_used_at"])
+		}
+		for _, secret := range []string{vendor.bearer, secondToken, expired, models.HashToken(vendor.bearer), models.HashToken(secondToken), officer.bearer} {
+			if strings.Contains(res.body, secret) {
+				t.Errorf("the list shows a token or its hash: %s", res.body)
+			}
+		}
+	})
+
+	t.Run("a user revokes their own token and it stops working at once", func(t *testing.T) {
+		if res := vendor.del(fmt.Sprintf("/api/v1/tokens/%d", secondID)); res.status != 204 || res.body != "" {
+			t.Fatalf("status %d (%s), want 204 without a body", res.status, res.body)
+		}
+		revoked := a.anonymous()
+		revoked.bearer = secondToken
+		if res := revoked.get("/api/v1/standards"); res.status != 401 {
+			t.Fatalf("the revoked token still works: %d", res.status)
+		}
+	})
+
+	t.Run("a token of another user is not found, for an admin too, and keeps working", func(t *testing.T) {
+		other := fmt.Sprintf("/api/v1/tokens/%d", a.tokenID(officer.bearer))
+		for _, caller := range []*client{vendor, a.apiClient("admin@demo.test")} {
+			if res := caller.del(other); res.status != 404 {
+				t.Fatalf("status %d, want 404", res.status)
+			}
+		}
+		if res := officer.get("/api/v1/standards"); res.status != 200 {
+			t.Fatalf("the officer's token stopped working: %d", res.status)
+		}
+	})
+
+	t.Run("a revoked, unknown or malformed id is not found", func(t *testing.T) {
+		for _, p := range []string{fmt.Sprintf("/api/v1/tokens/%d", secondID), "/api/v1/tokens/999999", "/api/v1/tokens/abc"} {
+			if res := vendor.del(p); res.status != 404 {
+				t.Errorf("DELETE %s: %d, want 404", p, res.status)
+			}
+		}
+	})
+}
+
+func TestAccountTokensPage(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	web := a.session("vendor@demo.test")
+	mine := a.tokenID(a.apiClient("vendor@demo.test").bearer)
+	officer := a.apiClient("officer@demo.test")
+	theirs := a.tokenID(officer.bearer)
+	stored := func(id uint) bool {
+		var n int64
+		if err := a.db.WithContext(ctx).Model(&models.APIToken{}).Where("id = ?", id).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+
+	t.Run("the page lists only the user's tokens with a confirmed revoke button", func(t *testing.T) {
+		res := web.get("/account/tokens")
+		if res.status != 200 {
+			t.Fatalf("status %d", res.status)
+		}
+		form := fmt.Sprintf(`action="/account/tokens/%d/revoke" data-confirm=`, mine)
+		if !strings.Contains(res.body, form) || strings.Contains(res.body, fmt.Sprintf(`id="token-%d"`, theirs)) {
+			t.Errorf("want the vendor's token %d with a confirmation and not the officer's %d:\n%s", mine, theirs, res.body)
+		}
+		if !strings.Contains(res.body, `href="/account/tokens"`) {
+			t.Error("the account menu has no link to the API tokens page")
+		}
+	})
+
+	t.Run("a revoke without the CSRF token is refused", func(t *testing.T) {
+		if res := web.post(fmt.Sprintf("/account/tokens/%d/revoke", mine), url.Values{"_csrf": {""}}); res.status != 403 || !stored(mine) {
+			t.Fatalf("status %d, want 403 and the token kept", res.status)
+		}
+	})
+
+	t.Run("another user's token is not found and kept", func(t *testing.T) {
+		if res := web.post(fmt.Sprintf("/account/tokens/%d/revoke", theirs), nil); res.status != 404 || !stored(theirs) {
+			t.Fatalf("status %d, want 404 and the token kept", res.status)
+		}
+	})
+
+	t.Run("the user revokes their token and sees it gone", func(t *testing.T) {
+		res := web.post(fmt.Sprintf("/account/tokens/%d/revoke", mine), nil)
+		if res.status != 303 || res.header.Get("Location") != "/account/tokens?flash=revoked" {
+			t.Fatalf("status %d to %q", res.status, res.header.Get("Location"))
+		}
+		if stored(mine) {
+			t.Fatal("the token is still stored")
+		}
+		page := web.get(res.header.Get("Location"))
+		if !strings.Contains(page.body, "API token revoked") || strings.Contains(page.body, fmt.Sprintf(`id="token-%d"`, mine)) {
+			t.Errorf("the page after revoking:\n%s", page.body)
+		}
+	})
+
+	t.Run("a visitor is sent to log in", func(t *testing.T) {
+		res := a.anonymous().get("/account/tokens")
+		if res.status != 303 || res.header.Get("Location") != "/login?next=%2Faccount%2Ftokens" {
+			t.Fatalf("status %d to %q", res.status, res.header.Get("Location"))
+		}
+	})
+}
+
+// someonesTokenPath returns prefix/ID+suffix for an API token of a new
+// user, which no caller of the role table owns.
+func someonesTokenPath(prefix, suffix string) func(*testApp) (string, url.Values, any) {
+	return func(a *testApp) (string, url.Values, any) {
+		ctx := context.Background()
+		u, err := models.CreateUser(ctx, a.db, fmt.Sprintf("token%d@demo.test", next()), "Token Owner", "long enough password", models.RoleAuditor, nil)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		token, err := models.CreateAPIToken(ctx, a.db, u.ID, time.Hour, testNow)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		return fmt.Sprintf("%s/%d%s", prefix, a.tokenID(token), suffix), nil, nil
 	}
 }

@@ -38,6 +38,8 @@ type authzWorld struct {
 	evidence *models.Evidence
 	run      uint
 	invite   uint
+	// token is an API token of the first supplier's vendor.
+	token uint
 	// ids of the first buyer and supplier, for the ownership counts.
 	buyer, supplier uint
 	// outsiders: an officer of another buyer and a vendor of another supplier.
@@ -74,6 +76,11 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		t.Fatal(err)
 	}
 	w.invite = inv.ID
+	vendorToken, err := models.CreateAPIToken(ctx, a.db, vendor.ID, time.Hour, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.token = a.tokenID(vendorToken)
 	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}); err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +123,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.https
 		case s == ":evidence_id":
 			v = w.evidence.ID
+		case s == ":id" && prev == "tokens":
+			v = w.token
 		case s == ":iid":
 			v = w.invite
 		case s == ":version":
@@ -148,6 +157,8 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 	answer := url.Values{"status": {"does_not_comply"}, "explanation": {"changed by an outsider"}}
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
+		"POST /account/tokens/:id/revoke":                              {},
+		"DELETE /api/v1/tokens/:id":                                    {},
 		"POST /catalogue/import":                                       {file: true},
 		"POST /tenders":                                                {form: url.Values{"title": {"Outsider tender"}, "buyer_org_id": {fmt.Sprint(w.buyer)}}},
 		"POST /tenders/:id":                                            {form: url.Values{"title": {"Renamed by an outsider"}}},
@@ -163,6 +174,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /tenders/:id/invitations":                                {form: url.Values{"email": {"outsider@evil.test"}}},
 		"POST /tenders/:id/invitations/:iid/revoke":                    {},
 		"POST /api/v1/tenders/:id/invitations":                         {json: map[string]any{"email": "outsider@evil.test"}},
+		"POST /supplier/invitations":                                   {form: url.Values{"email": {"colleague@evil.test"}}},
 		"POST /attestations/:id/answers/:requirement_id":               {form: answer},
 		"POST /attestations/:id/scope":                                 {form: url.Values{"web": {"evil.test"}}},
 		"POST /attestations/:id/evidence/:requirement_id":              {file: true},

@@ -106,6 +106,10 @@ func roleTable() map[string]roleCase {
 		"POST /tenders/:id/amend": {[5]int{unauth, see, see, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
 			return fmt.Sprintf("/tenders/%d/amend", a.newPublished(fmt.Sprintf("role table %d", next())).ID), nil, nil
 		}},
+		"GET /supplier": {[5]int{see, forbidden, forbidden, ok, forbidden}, path("/supplier")},
+		"POST /supplier/invitations": {[5]int{unauth, forbidden, forbidden, created, forbidden}, func(*testApp) (string, url.Values, any) {
+			return "/supplier/invitations", url.Values{"email": {fmt.Sprintf("colleague%d@acme.example", next())}}, nil
+		}},
 		"GET /admin/orgs": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/orgs")},
 		"POST /admin/orgs": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/admin/orgs", url.Values{"name": {fmt.Sprintf("Org %d", next())}, "kind": {"supplier"}}, nil
@@ -124,6 +128,14 @@ func roleTable() map[string]roleCase {
 		"POST /api/v1/tokens": {[5]int{unauth, unauth, unauth, unauth, unauth}, func(*testApp) (string, url.Values, any) {
 			return "/api/v1/tokens", nil, map[string]string{"email": fmt.Sprintf("nobody%d@demo.test", next()), "password": "wrong"}
 		}},
+
+		// Your account: API tokens. The revoked token is another user's,
+		// so every role gets 404 (the owner's 204 is in TestAPITokens).
+		"GET /account/tokens":             {[5]int{see, ok, ok, ok, ok}, path("/account/tokens")},
+		"POST /account/tokens/:id/revoke": {[5]int{unauth, notFound, notFound, notFound, notFound}, someonesTokenPath("/account/tokens", "/revoke")},
+		"GET /api/v1/tokens":              {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/tokens")},
+		"DELETE /api/v1/tokens/:id":       {[5]int{unauth, notFound, notFound, notFound, notFound}, someonesTokenPath("/api/v1/tokens", "")},
+
 		"GET /api/v1/standards": {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/standards")},
 		"GET /api/v1/tenders":   {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/tenders")},
 		"POST /api/v1/tenders": {[5]int{unauth, created, created, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
@@ -185,6 +197,8 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 				switch {
 				case method == "GET":
 					res = c.get(p)
+				case method == "DELETE":
+					res = c.del(p)
 				case api:
 					res = c.postJSON(p, body)
 				default:

@@ -74,6 +74,12 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/invitations/:token", access: visitor, handle: h.ShowInvitation},
 		{method: post, path: "/invitations/:token", access: visitor, handle: h.AcceptInvitation},
 
+		// Your account: API tokens. Each user sees and revokes only their own.
+		{method: get, path: "/account/tokens", access: web, roles: anyRole, handle: h.ListAccountTokens},
+		{method: post, path: "/account/tokens/:id/revoke", access: web, roles: anyRole, handle: h.RevokeAccountToken},
+		{method: get, path: "/api/v1/tokens", access: api, roles: anyRole, handle: h.APIListTokens},
+		{method: fiber.MethodDelete, path: "/api/v1/tokens/:id", access: api, roles: anyRole, handle: h.APIRevokeToken},
+
 		// Dashboard and the standards catalogue.
 		{method: get, path: "/", access: web, roles: anyRole, handle: h.Dashboard},
 		{method: get, path: "/catalogue", access: web, roles: anyRole, handle: h.ListCatalogue},
@@ -109,6 +115,11 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/tenders/:id/invitations", access: web, roles: reviewRoles, handle: h.CreateInvitation},
 		{method: post, path: "/tenders/:id/invitations/:iid/revoke", access: web, roles: reviewRoles, handle: h.RevokeInvitation},
 		{method: post, path: "/api/v1/tenders/:id/invitations", access: api, roles: tenderEdit, handle: h.APICreateInvitation},
+
+		// A supplier's own page: its vendors see their colleagues and invite
+		// one into the supplier (admins add people on the admin pages).
+		{method: get, path: "/supplier", access: web, roles: vendorOnly, handle: h.ShowSupplier},
+		{method: post, path: "/supplier/invitations", access: web, roles: vendorOnly, handle: h.InviteColleague},
 
 		// Attestations: a vendor's answers, scope, evidence and submission.
 		{method: get, path: "/attestations", access: web, roles: anyRole, handle: h.ListAttestations},

@@ -52,7 +52,7 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 		t.Errorf("mails %q, want one with the link %s", msgs, m[1])
 	}
 	t.Run("over the API the answer says it was mailed", func(t *testing.T) {
-		res := a.apiClient("officer@demo.test").postJSON(fmt.Sprintf("/api/v1/tenders/%d/invitations", w.tender.ID), map[string]string{"email": "api@mailed-supplier.test"})
+		res := a.apiClient("officer@demo.test").postJSON(fmt.Sprintf("/api/v1/tenders/%d/invitations", w.tender.ID), map[string]string{"email": "api@api.mailed-supplier.test"})
 		body := res.json(t)
 		if res.status != 201 || body["mailed"] != true || !strings.Contains(body["url"].(string), "/invitations/") {
 			t.Errorf("status %d: %v", res.status, body)
@@ -64,7 +64,7 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 	t.Run("with a public address configured the link uses it, whatever Host the officer came in on", func(t *testing.T) {
 		a.h.Attest.BaseURL = "https://tenders.buyer.test"
 		defer func() { a.h.Attest.BaseURL = "" }()
-		res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"based@mailed-supplier.test"}})
+		res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"based@based.mailed-supplier.test"}})
 		msgs := sink.messages()
 		if res.status != 201 || !strings.Contains(res.body, "https://tenders.buyer.test/invitations/") || !strings.Contains(msgs[len(msgs)-1], "https://tenders.buyer.test/invitations/") {
 			t.Errorf("status %d: the shown and mailed links should start with the base URL: %s", res.status, errorText(res.body))
@@ -72,7 +72,7 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 	})
 	t.Run("without SMTP the link is only shown", func(t *testing.T) {
 		a.h.Attest.Mailer = nil
-		res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"unmailed@mailed-supplier.test"}})
+		res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"unmailed@unmailed.mailed-supplier.test"}})
 		if res.status != 201 || strings.Contains(res.body, "also sent by e-mail") || len(sink.messages()) != 3 {
 			t.Errorf("status %d, %d mails", res.status, len(sink.messages()))
 		}

@@ -117,7 +117,7 @@ func tenderReq(api bool, suffix string, form url.Values, body any) func(*testApp
 		s := suffix
 		if strings.Contains(s, ":iid") {
 			inv, _, err := models.Invite(context.Background(), a.db, a.user("officer@demo.test"), w.tender.ID,
-				models.InviteInput{Email: fmt.Sprintf("revoke%d@supplier.test", next())}, time.Hour, testNow)
+				models.InviteInput{Email: fmt.Sprintf("revoke@supplier%d.test", next())}, time.Hour, testNow)
 			if err != nil {
 				a.t.Fatal(err)
 			}
@@ -125,10 +125,10 @@ func tenderReq(api bool, suffix string, form url.Values, body any) func(*testApp
 		}
 		f, b := form, body
 		if form != nil && form.Get("email") == "fresh" {
-			f = url.Values{"email": {fmt.Sprintf("fresh%d@supplier.test", next())}}
+			f = url.Values{"email": {fmt.Sprintf("fresh@supplier%d.test", next())}}
 		}
 		if m, ok := body.(map[string]any); ok && m["email"] == "fresh" {
-			b = map[string]any{"email": fmt.Sprintf("fresh%d@supplier.test", next())}
+			b = map[string]any{"email": fmt.Sprintf("fresh@supplier%d.test", next())}
 		}
 		return fmt.Sprint(prefix, w.tender.ID, s), f, b
 	}
@@ -138,7 +138,7 @@ func invitationReq(form url.Values) func(*testApp) (string, url.Values, any) {
 	return func(a *testApp) (string, url.Values, any) {
 		w := newAttestWorld(a.t, a)
 		_, token, err := models.Invite(context.Background(), a.db, a.user("officer@demo.test"), w.tender.ID,
-			models.InviteInput{Email: fmt.Sprintf("link%d@supplier.test", next())}, time.Hour, testNow)
+			models.InviteInput{Email: fmt.Sprintf("link@supplier%d.test", next())}, time.Hour, testNow)
 		if err != nil {
 			a.t.Fatal(err)
 		}

@@ -22,24 +22,22 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 		return err
 	}
 	email := models.NormalizeEmail(in.Email)
-	blocked, err := h.loginBlocked(c, email)
+	reservation, err := h.reserveLogin(c, email)
+	if h.loginLimited(c, err) {
+		return fiber.NewError(fiber.StatusTooManyRequests, "too many failed logins; wait a few minutes")
+	}
 	if err != nil {
 		return err
 	}
-	if blocked {
-		return fiber.NewError(fiber.StatusTooManyRequests, "too many failed logins; wait a few minutes")
-	}
 	user, err := models.Authenticate(c.UserContext(), h.DB, email, in.Password)
 	if errors.Is(err, models.ErrInvalidCredentials) {
-		if err := h.recordLoginFailure(c, email); err != nil {
-			return err
-		}
+		// The reservation stays: it is this failure's count.
 		return fiber.NewError(fiber.StatusUnauthorized, "wrong e-mail address or password")
 	}
 	if err != nil {
 		return err
 	}
-	if err := models.ResetLoginFailures(c.UserContext(), h.DB, "account:"+email); err != nil {
+	if err := h.loginSucceeded(c, reservation); err != nil {
 		return err
 	}
 	token, err := models.CreateAPIToken(c.UserContext(), h.DB, user.ID, h.APITokenTTL, h.now())

@@ -9,37 +9,44 @@ import (
 	"tenderprobe/models"
 )
 
-// ShowInvitation shows the page an invitation link opens: the tender and,
-// for a new account, the form to set a password. Opening the link changes
-// nothing.
+// ShowInvitation shows the page an invitation link opens: the tender (or,
+// for a colleague, the supplier) and, when the link created the account,
+// the form to set a password. Opening the link changes nothing.
 func (h *Handler) ShowInvitation(c *fiber.Ctx) error {
-	inv, err := models.FindInvitation(c.UserContext(), h.DB, c.Params("token"), h.now())
+	link, err := models.FindInvitationLink(c.UserContext(), h.DB, c.Params("token"), h.now())
 	if err != nil {
 		return attestError(err)
 	}
-	return h.render(c, fiber.StatusOK, "invitations/accept", "Invitation", fiber.Map{"Invitation": inv, "Token": c.Params("token")})
+	return h.renderInvitationLink(c, fiber.StatusOK, link, nil)
 }
 
 // AcceptInvitation sets the new vendor's password from the invitation
-// link (once), logs the vendor in and opens the attestation.
+// link (once), logs the vendor in and opens the attestation, or the
+// supplier's page for a colleague.
 func (h *Handler) AcceptInvitation(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	token := c.Params("token")
-	password, confirm := c.FormValue("password"), c.FormValue("password_confirm")
-	inv, err := models.FindInvitation(ctx, h.DB, token, h.now())
+	link, err := models.FindInvitationLink(ctx, h.DB, token, h.now())
 	if err != nil {
 		return attestError(err)
 	}
-	if password != confirm {
-		return h.render(c, fiber.StatusUnprocessableEntity, "invitations/accept", "Invitation", fiber.Map{
-			"Invitation": inv, "Token": token, "Errors": map[string]string{"password_confirm": "The two passwords differ."}})
+	if !link.SetsPassword {
+		if link.AccountPending() {
+			// The page says which link activates the account.
+			return h.renderInvitationLink(c, fiber.StatusConflict, link, nil)
+		}
+		return c.Redirect("/login?next="+invitationNext(link), fiber.StatusSeeOther)
 	}
-	user, inv, err := models.AcceptInvitation(ctx, h.DB, token, password, h.now())
+	password, confirm := c.FormValue("password"), c.FormValue("password_confirm")
+	if password != confirm {
+		return h.renderInvitationLink(c, fiber.StatusUnprocessableEntity, link, map[string]string{"password_confirm": "The two passwords differ."})
+	}
+	user, err := models.AcceptInvitationLink(ctx, h.DB, token, password, h.now())
 	if errs, ok := fieldErrors(err); ok {
-		return h.render(c, fiber.StatusUnprocessableEntity, "invitations/accept", "Invitation", fiber.Map{"Invitation": inv, "Token": token, "Errors": errs})
+		return h.renderInvitationLink(c, fiber.StatusUnprocessableEntity, link, errs)
 	}
 	if errors.Is(err, models.ErrConflict) && !errors.Is(err, models.ErrInvitationClosed) {
-		return c.Redirect(fmt.Sprintf("/login?next=/attestations/%d", inv.AttestationID), fiber.StatusSeeOther)
+		return c.Redirect("/login?next="+invitationNext(link), fiber.StatusSeeOther)
 	}
 	if err != nil {
 		return attestError(err)
@@ -58,6 +65,29 @@ func (h *Handler) AcceptInvitation(c *fiber.Ctx) error {
 		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: h.secure(c),
 	})
 	h.clearCookie(c, csrfCookie)
-	h.Log.Info("invitation accepted", "user", user.ID, "invitation", inv.ID)
-	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=welcome", inv.AttestationID), fiber.StatusSeeOther)
+	h.Log.Info("invitation accepted", "user", user.ID)
+	flash := "welcome"
+	if link.Tender == nil {
+		flash = "joined"
+	}
+	return c.Redirect(invitationNext(link)+"?flash="+flash, fiber.StatusSeeOther)
+}
+
+// invitationNext is where an invitation leads once its account is logged
+// in: the attestation, or the supplier's page for a colleague.
+func invitationNext(link *models.InvitationLink) string {
+	if link.Tender == nil {
+		return "/supplier"
+	}
+	return fmt.Sprintf("/attestations/%d", link.AttestationID)
+}
+
+// renderInvitationLink renders the page of an invitation link, with the
+// field errors of a refused password if any.
+func (h *Handler) renderInvitationLink(c *fiber.Ctx, status int, link *models.InvitationLink, errs map[string]string) error {
+	data := fiber.Map{"Invitation": link, "Token": c.Params("token"), "Next": invitationNext(link), "MinPassword": models.MinPasswordLength}
+	if errs != nil {
+		data["Errors"] = errs
+	}
+	return h.render(c, status, "invitations/accept", "Invitation", data)
 }

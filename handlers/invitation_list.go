@@ -6,8 +6,8 @@ import (
 	"tenderprobe/models"
 )
 
-// ListInvitations shows a tender's invitations with the form to invite
-// another supplier.
+// ListInvitations shows a tender's invitations with the forms to invite a
+// new supplier by e-mail or an existing one from the list.
 func (h *Handler) ListInvitations(c *fiber.Ctx) error {
 	t, err := h.editableTender(c)
 	if err != nil {
@@ -17,11 +17,16 @@ func (h *Handler) ListInvitations(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderInvitations(c *fiber.Ctx, status int, t *models.Tender, data fiber.Map) error {
-	list, err := models.ListInvitations(c.UserContext(), h.DB, t.ID)
+	ctx := c.UserContext()
+	list, err := models.ListInvitations(ctx, h.DB, t.ID)
 	if err != nil {
 		return err
 	}
-	data["Tender"], data["Invitations"], data["Now"] = t, list, h.now()
+	suppliers, err := models.ListOrgs(ctx, h.DB, models.OrgSupplier)
+	if err != nil {
+		return err
+	}
+	data["Tender"], data["Invitations"], data["Suppliers"], data["Now"] = t, list, suppliers, h.now()
 	data["Open"] = t.Status == models.StatusPublished
 	if _, ok := data["Form"]; !ok {
 		data["Form"] = models.InviteInput{}

@@ -4,14 +4,14 @@ import (
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/utils"
 
 	"tenderprobe/models"
 )
 
-// SubmitLogin checks the e-mail address and password, counts failures per
-// account and per client IP (429 once either limit is reached), and starts a
-// fresh session: a new session id at every login defeats session fixation.
+// SubmitLogin checks the e-mail address and password, counts attempts per
+// account and per client IP before the check (429 once either limit is
+// reached), and starts a fresh session: a new session id at every login
+// defeats session fixation.
 func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	email := models.NormalizeEmail(c.FormValue("email"))
@@ -23,20 +23,18 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 		form["Errors"] = map[string]string{"form": "Enter your e-mail address and password."}
 		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "Log in", form)
 	}
-	blocked, err := h.loginBlocked(c, email)
-	if err != nil {
-		return err
-	}
-	if blocked {
+	reservation, err := h.reserveLogin(c, email)
+	if h.loginLimited(c, err) {
 		form["Errors"] = map[string]string{"form": "Too many failed logins. Wait a few minutes and try again."}
 		return h.render(c, fiber.StatusTooManyRequests, "auth/login", "Log in", form)
+	}
+	if err != nil {
+		return err
 	}
 
 	user, err := models.Authenticate(ctx, h.DB, email, password)
 	if errors.Is(err, models.ErrInvalidCredentials) {
-		if err := h.recordLoginFailure(c, email); err != nil {
-			return err
-		}
+		// The reservation stays: it is this failure's count.
 		h.Log.Info("login failed", "email", email, "ip", c.IP())
 		form["Errors"] = map[string]string{"form": "Wrong e-mail address or password."}
 		return h.render(c, fiber.StatusUnauthorized, "auth/login", "Log in", form)
@@ -44,7 +42,7 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := models.ResetLoginFailures(ctx, h.DB, "account:"+email); err != nil {
+	if err := h.loginSucceeded(c, reservation); err != nil {
 		return err
 	}
 	if old := c.Cookies(sessionCookie); old != "" {
@@ -63,29 +61,15 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	h.clearCookie(c, csrfCookie)
 	h.Log.Info("login", "user", user.ID, "ip", c.IP())
 	// Logins are rare enough to carry the cleanup of expired sessions and
-	// old failure counts, so no background job is needed for it.
+	// API tokens and old failure counts, so no background job is needed.
 	if err := models.DeleteExpiredSessions(ctx, h.DB, h.now()); err != nil {
+		return err
+	}
+	if err := models.DeleteExpiredAPITokens(ctx, h.DB, h.now()); err != nil {
 		return err
 	}
 	if err := models.DeleteStaleLoginAttempts(ctx, h.DB, h.now().Add(-h.LoginWindow)); err != nil {
 		return err
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
-}
-
-func (h *Handler) loginBlocked(c *fiber.Ctx, email string) (bool, error) {
-	ctx, now := c.UserContext(), h.now()
-	byIP, err := models.LoginBlocked(ctx, h.DB, "ip:"+c.IP(), h.LoginFailuresPerIP, h.LoginWindow, now)
-	if err != nil || byIP {
-		return byIP, err
-	}
-	return models.LoginBlocked(ctx, h.DB, "account:"+email, h.LoginFailuresPerAccount, h.LoginWindow, now)
-}
-
-func (h *Handler) recordLoginFailure(c *fiber.Ctx, email string) error {
-	ctx, now := c.UserContext(), h.now()
-	if err := models.RecordLoginFailure(ctx, h.DB, "ip:"+utils.CopyString(c.IP()), h.LoginWindow, now); err != nil {
-		return err
-	}
-	return models.RecordLoginFailure(ctx, h.DB, "account:"+email, h.LoginWindow, now)
 }

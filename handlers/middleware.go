@@ -3,8 +3,10 @@ package handlers
 import (
 	"crypto/subtle"
 	"errors"
+	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -126,6 +128,15 @@ func RequireRole(roles ...string) fiber.Handler {
 	}
 }
 
+// clearCookie tells the browser to delete cookie name at once. Fasthttp
+// writes no Max-Age for a negative MaxAge, which left an empty cookie alive
+// until the browser closed; net/http's form carries both an Expires in the
+// past and Max-Age=0, and replaces any cookie of that name set before.
 func (h *Handler) clearCookie(c *fiber.Ctx, name string) {
-	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: h.secure(c)})
+	gone := http.Cookie{
+		Name: name, Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+		HttpOnly: true, Secure: h.secure(c), SameSite: http.SameSiteLaxMode,
+	}
+	c.Response().Header.DelCookie(name)
+	c.Response().Header.Add(fiber.HeaderSetCookie, gone.String())
 }

@@ -9,15 +9,22 @@ import (
 )
 
 // APIToken is a bearer token of the JSON API. Only the SHA-256 of the random
-// 256-bit token is stored; the token itself is shown once, at creation.
+// 256-bit token is stored; the token itself is shown once, at creation. The
+// JSON form is what its owner sees in the token list: never the hash.
 type APIToken struct {
-	ID        uint   `gorm:"primaryKey"`
-	UserID    uint   `gorm:"not null;index"`
-	User      User   `gorm:"constraint:OnDelete:CASCADE"`
-	Hash      string `gorm:"size:64;not null;uniqueIndex"`
-	CreatedAt time.Time
-	ExpiresAt time.Time `gorm:"not null"`
+	ID        uint      `gorm:"primaryKey" json:"id"`
+	UserID    uint      `gorm:"not null;index" json:"-"`
+	User      User      `gorm:"constraint:OnDelete:CASCADE" json:"-"`
+	Hash      string    `gorm:"size:64;not null;uniqueIndex" json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `gorm:"not null" json:"expires_at"`
+	// LastUsedAt is nil until the token is first used.
+	LastUsedAt *time.Time `json:"last_used_at"`
 }
+
+// lastUsedPrecision is how stale LastUsedAt may be: it is written at most
+// once per interval, so busy API clients do not turn every read into a write.
+const lastUsedPrecision = time.Minute
 
 // CreateAPIToken issues a token for userID valid for ttl and returns it.
 func CreateAPIToken(ctx context.Context, db *gorm.DB, userID uint, ttl time.Duration, now time.Time) (string, error) {
@@ -32,8 +39,8 @@ func CreateAPIToken(ctx context.Context, db *gorm.DB, userID uint, ttl time.Dura
 	return token, nil
 }
 
-// FindAPITokenUser returns the user owning a live token. Unknown or expired
-// tokens and disabled users give ErrNotFound.
+// FindAPITokenUser returns the user owning a live token and records its use.
+// Unknown, expired and revoked tokens and disabled users give ErrNotFound.
 func FindAPITokenUser(ctx context.Context, db *gorm.DB, token string, now time.Time) (*User, error) {
 	if token == "" {
 		return nil, fmt.Errorf("models: find api token: %w", ErrNotFound)
@@ -47,5 +54,44 @@ func FindAPITokenUser(ctx context.Context, db *gorm.DB, token string, now time.T
 	if t.User.Disabled {
 		return nil, fmt.Errorf("models: find api token: user %d disabled: %w", t.UserID, ErrNotFound)
 	}
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedPrecision {
+		err := db.WithContext(ctx).Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error
+		if err != nil {
+			return nil, fmt.Errorf("models: record use of api token %d: %w", t.ID, err)
+		}
+	}
 	return &t.User, nil
+}
+
+// ListAPITokens returns the live tokens of user, newest first.
+func ListAPITokens(ctx context.Context, db *gorm.DB, user *User, now time.Time) ([]APIToken, error) {
+	tokens := []APIToken{}
+	err := db.WithContext(ctx).Where("user_id = ? AND expires_at > ?", user.ID, now).
+		Order("created_at DESC, id DESC").Find(&tokens).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: list api tokens of user %d: %w", user.ID, err)
+	}
+	return tokens, nil
+}
+
+// RevokeAPIToken deletes token id of user at once. A token of anyone else,
+// admins included, gives ErrNotFound, so ids of other users' tokens cannot
+// be told apart from ids that do not exist.
+func RevokeAPIToken(ctx context.Context, db *gorm.DB, user *User, id uint) error {
+	res := db.WithContext(ctx).Where("id = ? AND user_id = ?", id, user.ID).Delete(&APIToken{})
+	if res.Error != nil {
+		return fmt.Errorf("models: revoke api token %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("models: revoke api token %d of user %d: %w", id, user.ID, ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteExpiredAPITokens removes tokens past their expiry.
+func DeleteExpiredAPITokens(ctx context.Context, db *gorm.DB, now time.Time) error {
+	if err := db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&APIToken{}).Error; err != nil {
+		return fmt.Errorf("models: delete expired api tokens: %w", err)
+	}
+	return nil
 }

@@ -97,8 +97,8 @@ func TestInvitations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !inv.SetsPassword {
-				t.Error("a re-invitation of a vendor that never set a password must set it")
+			if inv.SetsPassword {
+				t.Error("a re-invitation of a pending account must not set its password: only the link that created it does")
 			}
 			if err := models.RevokeInvitation(ctx, db, w.officer, tn.ID, inv.ID, attNow); err != nil {
 				t.Fatal(err)

@@ -18,9 +18,10 @@ const DefaultInvitationTTL = 14 * 24 * time.Hour
 var ErrInvitationClosed = errors.New("this invitation link has expired, was revoked or was already used")
 
 // Invitation lets a supplier's vendor answer a tender. The link carries a
-// random 256-bit token; only its SHA-256 is stored. For a new account the
-// link sets the password once (SetsPassword); for an existing vendor it
-// just leads to the attestation.
+// random 256-bit token; only its SHA-256 is stored. The invitation that
+// created the vendor's account sets its password once (SetsPassword); any
+// other just leads to the attestation, so no buyer's link can take over an
+// account another buyer's link is waiting to activate.
 type Invitation struct {
 	ID            uint         `gorm:"primaryKey" json:"id"`
 	TenderID      uint         `gorm:"not null;index" json:"tender_id"`
@@ -42,32 +43,101 @@ type Invitation struct {
 
 // State returns "open", "used", "revoked" or "expired" at now.
 func (inv *Invitation) State(now time.Time) string {
+	return linkState(inv.RevokedAt, inv.UsedAt, inv.SetsPassword, inv.ExpiresAt, now)
+}
+
+func linkState(revoked, used *time.Time, setsPassword bool, expires, now time.Time) string {
 	switch {
-	case inv.RevokedAt != nil:
+	case revoked != nil:
 		return "revoked"
-	case inv.UsedAt != nil && inv.SetsPassword:
+	case used != nil && setsPassword:
 		return "used"
-	case now.After(inv.ExpiresAt):
+	case now.After(expires):
 		return "expired"
 	}
 	return "open"
 }
 
-// InviteInput names who is invited: an e-mail address and, for a supplier
-// not known yet, its organisation name (derived from the address's domain
-// when empty).
-type InviteInput struct {
-	Email    string
-	Supplier string
-	Name     string
+// SentInvitation is a stored invitation with the token of its link, which
+// is never stored: only the caller sees it, to show or mail it now.
+type SentInvitation struct {
+	*Invitation
+	Token string
 }
 
-// Invite invites a supplier to answer published tender tenderID: the
-// supplier org and a vendor account are created if new, the attestation
-// with one empty answer per requirement is started (or the existing one
-// reused), and an invitation valid for ttl is stored. It returns the
-// invitation and its token, which is never stored and must go into the link
-// now. Only an officer of the buyer (or an admin) may invite.
+// InviteInput names who is invited to a tender: either an e-mail address
+// (with, when the address has no account yet, the name of the new supplier,
+// the address's domain when empty, and the contact's name), or SupplierID,
+// an existing supplier chosen from the list of suppliers.
+type InviteInput struct {
+	Email      string
+	Supplier   string
+	Name       string
+	SupplierID uint
+}
+
+// InviteResult is what an invitation to a tender did.
+type InviteResult struct {
+	// Supplier is the supplier org invited.
+	Supplier *Org
+	// AttestationID is the supplier's attestation of the tender.
+	AttestationID uint
+	// Sent holds one invitation per vendor reached: the one named by
+	// e-mail, or every active vendor of an existing supplier.
+	Sent []SentInvitation
+	// NewAccount reports that the invitation created the vendor's account
+	// (and a new supplier org), so its link sets the password.
+	NewAccount bool
+}
+
+// InviteToTender invites a supplier to answer published tender tenderID:
+// by e-mail (Invite) or, when in.SupplierID is set, an existing supplier
+// chosen by id (InviteSupplier). Giving both is refused.
+func InviteToTender(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in InviteInput, ttl time.Duration, now time.Time) (*InviteResult, error) {
+	if in.SupplierID == 0 {
+		inv, token, err := Invite(ctx, db, by, tenderID, in, ttl, now)
+		if err != nil {
+			return nil, err
+		}
+		return &InviteResult{Supplier: inv.User.Org, AttestationID: inv.AttestationID, Sent: []SentInvitation{{inv, token}}, NewAccount: inv.SetsPassword}, nil
+	}
+	if strings.TrimSpace(in.Email) != "" || strings.TrimSpace(in.Supplier) != "" {
+		return nil, invalid("supplier_id", "choose an existing supplier or give an e-mail address for a new one, not both")
+	}
+	return InviteSupplier(ctx, db, by, tenderID, in.SupplierID, ttl, now)
+}
+
+// openForInvitations locks tender tenderID and checks that by may invite to
+// it now: an officer of the buyer (or an admin), while it is published and
+// before its deadline.
+func openForInvitations(tx *gorm.DB, by *User, tenderID uint, now time.Time) (*Tender, error) {
+	t, err := lockTender(tx, tenderID)
+	if err != nil {
+		return nil, err
+	}
+	if !by.CanEditTender(t) {
+		return nil, fmtErr(ErrForbidden, "models: invite to tender %d: only an officer of the buyer may invite", tenderID)
+	}
+	if t.Status != StatusPublished {
+		return nil, fmt.Errorf("models: invite to tender %d: %w", tenderID, ErrTenderNotOpen)
+	}
+	if t.Deadline != nil && now.After(*t.Deadline) {
+		return nil, fmt.Errorf("models: invite to tender %d: %w", tenderID, ErrDeadlinePassed)
+	}
+	return t, nil
+}
+
+// Invite invites a supplier by e-mail to answer published tender tenderID.
+// An address with a vendor account (active or still pending) invites that
+// vendor's own supplier: nobody joins anyone. A new address creates a new
+// supplier org, named in.Supplier or after the address's domain, which must
+// not be the name of any existing org (compared ignoring case and spaces),
+// and a pending vendor account whose password only this invitation's link
+// sets. The attestation with one empty answer per requirement is started
+// (or the existing one reused) and an invitation valid for ttl is stored.
+// It returns the invitation, with its user and org, and its token, which is
+// never stored and must go into the link now. Only an officer of the buyer
+// (or an admin) may invite.
 func Invite(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in InviteInput, ttl time.Duration, now time.Time) (*Invitation, string, error) {
 	email := NormalizeEmail(in.Email)
 	if err := validateEmail(email); err != nil {
@@ -79,18 +149,9 @@ func Invite(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in Invite
 	}
 	var out *Invitation
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		t, err := lockTender(tx, tenderID)
+		t, err := openForInvitations(tx, by, tenderID, now)
 		if err != nil {
 			return err
-		}
-		if !by.CanEditTender(t) {
-			return fmtErr(ErrForbidden, "models: invite to tender %d: only an officer of the buyer may invite", tenderID)
-		}
-		if t.Status != StatusPublished {
-			return fmt.Errorf("models: invite to tender %d: %w", tenderID, ErrTenderNotOpen)
-		}
-		if t.Deadline != nil && now.After(*t.Deadline) {
-			return fmt.Errorf("models: invite to tender %d: %w", tenderID, ErrDeadlinePassed)
 		}
 		user, created, err := vendorForInvite(ctx, tx, email, in)
 		if err != nil {
@@ -100,24 +161,12 @@ func Invite(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in Invite
 		if err != nil {
 			return err
 		}
-		setsPassword := created
-		if !created {
-			// A vendor created by an earlier invitation that never set a
-			// password still needs a link that sets it.
-			var pending, used int64
-			if err := tx.Model(&Invitation{}).Where("user_id = ? AND sets_password", user.ID).Count(&pending).Error; err != nil {
-				return wrap(err, "invitations of user %d", user.ID)
-			}
-			if err := tx.Model(&Invitation{}).Where("user_id = ? AND sets_password AND used_at IS NOT NULL", user.ID).Count(&used).Error; err != nil {
-				return wrap(err, "invitations of user %d", user.ID)
-			}
-			setsPassword = pending > 0 && used == 0
-		}
 		inv := &Invitation{TenderID: t.ID, AttestationID: a.ID, UserID: user.ID, Email: email, TokenHash: HashToken(token),
-			SetsPassword: setsPassword, ExpiresAt: now.Add(ttl).UTC(), CreatedByID: by.ID, CreatedAt: now}
+			SetsPassword: created, ExpiresAt: now.Add(ttl).UTC(), CreatedByID: by.ID, CreatedAt: now}
 		if err := tx.Omit("Tender", "Attestation", "User", "CreatedBy").Create(inv).Error; err != nil {
 			return wrap(err, "create invitation")
 		}
+		inv.User = user
 		out = inv
 		return writeAudit(tx, by, now, AuditEntry{Action: "invitation.create", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &a.ID, TenderID: &t.ID},
 			nil, map[string]any{"email": email, "supplier_org_id": a.SupplierOrgID, "new_account": created, "expires_at": inv.ExpiresAt})
@@ -128,9 +177,8 @@ func Invite(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in Invite
 	return out, token, nil
 }
 
-// vendorForInvite finds the vendor with email, or creates it with its
-// supplier org and a random password nobody knows (the invitation link
-// sets the real one). created reports a new account.
+// vendorForInvite finds the vendor with email, or creates a new supplier
+// org and a pending vendor account in it. created reports a new account.
 func vendorForInvite(ctx context.Context, tx *gorm.DB, email string, in InviteInput) (*User, bool, error) {
 	u, err := FindUserByEmail(ctx, tx, email)
 	if err == nil {
@@ -145,39 +193,122 @@ func vendorForInvite(ctx context.Context, tx *gorm.DB, email string, in InviteIn
 	if !errors.Is(err, ErrNotFound) {
 		return nil, false, err
 	}
-	supplier := strings.TrimSpace(in.Supplier)
-	if supplier == "" {
-		supplier = email[strings.LastIndex(email, "@")+1:]
-	}
-	org, err := FindOrgByName(ctx, tx, supplier)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		if org, err = CreateOrg(ctx, tx, supplier, OrgSupplier); err != nil {
-			var ve *ValidationError
-			if errors.As(err, &ve) {
-				ve.Field = "supplier"
-			}
-			return nil, false, err
-		}
-	case err != nil:
-		return nil, false, err
-	case org.Kind != OrgSupplier:
-		return nil, false, invalid("supplier", "%s is a buyer organisation, not a supplier", org.Name)
-	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		name = email[:strings.LastIndex(email, "@")]
-	}
-	placeholder, err := NewToken()
+	org, err := newSupplierOrg(ctx, tx, in.Supplier, email)
 	if err != nil {
 		return nil, false, err
 	}
-	u, err = CreateUser(ctx, tx, email, name, placeholder, RoleVendor, &org.ID)
+	u, err = createPendingUser(ctx, tx, email, in.Name, RoleVendor, &org.ID)
 	if err != nil {
 		return nil, false, err
 	}
 	u.Org = org
 	return u, true, nil
+}
+
+// newSupplierOrg creates the supplier org of a new invitee, called name or
+// after the domain of email. A name any org has already, ignoring case and
+// spaces, is refused: typing a name must never reach an existing org, whose
+// attestations and evidence the new account would share.
+func newSupplierOrg(ctx context.Context, tx *gorm.DB, name, email string) (*Org, error) {
+	name = strings.TrimSpace(name)
+	derived := name == ""
+	if derived {
+		name = email[strings.LastIndex(email, "@")+1:]
+	}
+	var orgs []Org
+	if err := tx.WithContext(ctx).Select("id", "name").Find(&orgs).Error; err != nil {
+		return nil, wrap(err, "org names")
+	}
+	for _, o := range orgs {
+		if orgNameKey(o.Name) != orgNameKey(name) {
+			continue
+		}
+		if derived {
+			return nil, invalid("supplier", "no supplier name was given, and the one taken from the address (%s) belongs to an existing organisation: to invite an existing supplier, choose it from the list of suppliers; for a new supplier, give its name", o.Name)
+		}
+		return nil, invalid("supplier", "an organisation called %s exists already: to invite an existing supplier, choose it from the list of suppliers; for a new supplier, give a name of its own", o.Name)
+	}
+	org, err := CreateOrg(ctx, tx, name, OrgSupplier)
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &ve):
+		ve.Field = "supplier"
+		return nil, ve
+	case errors.Is(err, ErrConflict):
+		return nil, invalid("supplier", "an organisation called %s exists already: choose it from the list of suppliers", name)
+	case err != nil:
+		return nil, err
+	}
+	return org, nil
+}
+
+// orgNameKey is how org names compare when an invitation names a new one:
+// without case and with runs of spaces as one.
+func orgNameKey(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
+
+// InviteSupplier invites existing supplier org supplierID, chosen from the
+// list of suppliers, to answer published tender tenderID: its attestation
+// is started (or reused) and each of its active vendors gets an invitation
+// that leads to it. No account is created and nobody joins the supplier.
+// A supplier without an active vendor is refused, since nobody could answer.
+func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, supplierID uint, ttl time.Duration, now time.Time) (*InviteResult, error) {
+	var out *InviteResult
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := openForInvitations(tx, by, tenderID, now)
+		if err != nil {
+			return err
+		}
+		org, err := FindOrg(ctx, tx, supplierID)
+		if errors.Is(err, ErrNotFound) || err == nil && org.Kind != OrgSupplier {
+			return invalid("supplier_id", "is not a supplier: choose one from the list")
+		}
+		if err != nil {
+			return err
+		}
+		var vendors []User
+		if err := tx.Where("org_id = ? AND role = ?", org.ID, RoleVendor).Order("email").Find(&vendors).Error; err != nil {
+			return wrap(err, "vendors of org %d", org.ID)
+		}
+		sent := make([]SentInvitation, 0, len(vendors))
+		for i := range vendors {
+			v := &vendors[i]
+			if v.Disabled || !v.Activated() {
+				continue
+			}
+			token, err := NewToken()
+			if err != nil {
+				return err
+			}
+			v.Org = org
+			sent = append(sent, SentInvitation{&Invitation{UserID: v.ID, User: v, Email: v.Email, TokenHash: HashToken(token),
+				ExpiresAt: now.Add(ttl).UTC(), CreatedByID: by.ID, CreatedAt: now}, token})
+		}
+		if len(sent) == 0 {
+			return invalid("supplier_id", "%s has nobody who can log in yet, so nobody could answer", org.Name)
+		}
+		a, _, err := createAttestation(tx, t, org.ID, now)
+		if err != nil {
+			return err
+		}
+		rows := make([]*Invitation, len(sent))
+		emails := make([]string, len(sent))
+		for i, s := range sent {
+			s.TenderID, s.AttestationID = t.ID, a.ID
+			rows[i], emails[i] = s.Invitation, s.Email
+		}
+		if err := tx.Omit("Tender", "Attestation", "User", "CreatedBy").Create(rows).Error; err != nil {
+			return wrap(err, "create invitations")
+		}
+		out = &InviteResult{Supplier: org, AttestationID: a.ID, Sent: sent}
+		return writeAudit(tx, by, now, AuditEntry{Action: "invitation.create", ObjectType: "invitation", ObjectID: rows[0].ID, AttestationID: &a.ID, TenderID: &t.ID},
+			nil, map[string]any{"supplier_org_id": org.ID, "existing_supplier": true, "emails": emails, "new_account": false, "expires_at": rows[0].ExpiresAt})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // FindInvitation returns the open invitation with token and its tender and
@@ -198,54 +329,84 @@ func FindInvitation(ctx context.Context, db *gorm.DB, token string, now time.Tim
 	return &inv, nil
 }
 
-// AcceptInvitation uses the invitation with token: for a new account it
-// sets the password (once; the link is then spent). It returns the
-// vendor, who may then be logged in, and the invitation.
+// opensAccount reports whether inv may set its account's password: only
+// the invitation that created the account, which is its first. Databases
+// from before this rule also marked later invitations of a pending
+// account, which must not count.
+func opensAccount(tx *gorm.DB, inv *Invitation) (bool, error) {
+	if !inv.SetsPassword {
+		return false, nil
+	}
+	var first Invitation
+	if err := tx.Select("id").Where("user_id = ?", inv.UserID).Order("id").First(&first).Error; err != nil {
+		return false, wrap(err, "first invitation of user %d", inv.UserID)
+	}
+	return first.ID == inv.ID, nil
+}
+
+// newPasswordHash checks and hashes the password u chooses. Hashing is slow
+// on purpose, so it runs before the transaction that stores the hash.
+func newPasswordHash(u *User, password string) (string, error) {
+	if err := validatePassword(password, u.Email, u.Name); err != nil {
+		return "", err
+	}
+	return HashPassword(password)
+}
+
+// AcceptInvitation uses the invitation with token to set the password of
+// the account it created (once; the link is then spent). A link that did
+// not create its account gives ErrConflict: that account has a password,
+// or gets one from its own first link. It returns the vendor, who may then
+// be logged in, and the invitation.
 func AcceptInvitation(ctx context.Context, db *gorm.DB, token, password string, now time.Time) (*User, *Invitation, error) {
+	inv, err := FindInvitation(ctx, db, token, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	opens, err := opensAccount(db.WithContext(ctx), inv)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !opens {
+		return nil, nil, fmt.Errorf("models: invitation %d does not set the password of its account: %w", inv.ID, ErrConflict)
+	}
+	hash, err := newPasswordHash(inv.User, password)
+	if err != nil {
+		return nil, nil, err
+	}
 	var user *User
-	var out *Invitation
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		inv, err := FindInvitation(ctx, tx, token, now)
-		if err != nil {
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := spendLink(tx, &Invitation{}, inv.ID, inv.UserID, hash, now); err != nil {
 			return err
-		}
-		if !inv.SetsPassword {
-			return fmt.Errorf("models: invitation %d: the account already has a password; log in instead: %w", inv.ID, ErrConflict)
-		}
-		if err := validatePassword(password); err != nil {
-			return err
-		}
-		hash, err := HashPassword(password)
-		if err != nil {
-			return err
-		}
-		if err := tx.Model(&User{}).Where("id = ?", inv.UserID).Update("password_hash", hash).Error; err != nil {
-			return wrap(err, "invitation %d: set password", inv.ID)
-		}
-		res := tx.Model(&Invitation{}).Where("id = ? AND used_at IS NULL", inv.ID).Update("used_at", now.UTC())
-		if res.Error != nil {
-			return wrap(res.Error, "invitation %d: mark used", inv.ID)
-		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("models: invitation %d: %w", inv.ID, ErrInvitationClosed)
-		}
-		// Every other password-setting link of this user is spent too: the
-		// password is set now, and a second link must not reset it.
-		if err := tx.Model(&Invitation{}).Where("user_id = ? AND sets_password AND used_at IS NULL", inv.UserID).
-			Update("used_at", now.UTC()).Error; err != nil {
-			return wrap(err, "invitation %d: spend other links", inv.ID)
 		}
 		if user, err = FindUser(ctx, tx, inv.UserID); err != nil {
 			return err
 		}
-		out = inv
 		return writeAudit(tx, user, now, AuditEntry{Action: "invitation.accept", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &inv.AttestationID, TenderID: &inv.TenderID},
 			map[string]any{"used_at": nil}, map[string]any{"used_at": now.UTC(), "password_set": true})
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return user, out, nil
+	return user, inv, nil
+}
+
+// spendLink marks the link row id of model (an Invitation or a
+// ColleagueInvitation) used and stores the password hash of its account,
+// inside tx. A link revoked or used while the password was being hashed
+// gives ErrInvitationClosed.
+func spendLink(tx *gorm.DB, model any, id, userID uint, hash string, now time.Time) error {
+	res := tx.Model(model).Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("used_at", now.UTC())
+	if res.Error != nil {
+		return wrap(res.Error, "invitation %d: mark used", id)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("models: invitation %d: %w", id, ErrInvitationClosed)
+	}
+	if err := tx.Model(&User{}).Where("id = ?", userID).Update("password_hash", hash).Error; err != nil {
+		return wrap(err, "invitation %d: set password", id)
+	}
+	return nil
 }
 
 // RevokeInvitation closes invitation invID of tender tenderID so its link

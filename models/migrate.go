@@ -26,6 +26,7 @@ var Tables = []any{
 	&ScopeDomain{},
 	&Submission{},
 	&Invitation{},
+	&ColleagueInvitation{},
 	&ReviewComment{},
 	&AuditEntry{},
 	&ProbeRun{},

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
@@ -23,14 +22,6 @@ type Session struct {
 	CSRFToken string `gorm:"size:64;not null"`
 	CreatedAt time.Time
 	ExpiresAt time.Time `gorm:"not null;index"`
-}
-
-// LoginAttempt counts failed logins for one key (an account or a client IP)
-// within a window, so the login rate limit holds across processes.
-type LoginAttempt struct {
-	Subject     string `gorm:"primaryKey;size:400"`
-	Failures    int    `gorm:"not null"`
-	WindowStart time.Time
 }
 
 // NewToken returns a random 256-bit token, URL-safe base64 encoded.
@@ -94,85 +85,30 @@ func DeleteSession(ctx context.Context, db *gorm.DB, token string) error {
 }
 
 // DeleteUserSessions ends every session and API token of a user, as needed
-// after the account is disabled or its password reset.
+// after the account is disabled or its password reset. UpdateUser already
+// does this for those changes; it stays for callers outside an update.
 func DeleteUserSessions(ctx context.Context, db *gorm.DB, userID uint) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
-			return fmt.Errorf("models: delete sessions of user %d: %w", userID, err)
-		}
-		if err := tx.Where("user_id = ?", userID).Delete(&APIToken{}).Error; err != nil {
-			return fmt.Errorf("models: delete api tokens of user %d: %w", userID, err)
-		}
-		return nil
+		return deleteCredentials(tx, userID)
 	})
+}
+
+// deleteCredentials ends every session and API token of userID within tx,
+// so a disabled account or a replaced password keeps no way in.
+func deleteCredentials(tx *gorm.DB, userID uint) error {
+	if err := tx.Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
+		return fmt.Errorf("models: delete sessions of user %d: %w", userID, err)
+	}
+	if err := tx.Where("user_id = ?", userID).Delete(&APIToken{}).Error; err != nil {
+		return fmt.Errorf("models: delete api tokens of user %d: %w", userID, err)
+	}
+	return nil
 }
 
 // DeleteExpiredSessions removes sessions past their expiry.
 func DeleteExpiredSessions(ctx context.Context, db *gorm.DB, now time.Time) error {
 	if err := db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&Session{}).Error; err != nil {
 		return fmt.Errorf("models: delete expired sessions: %w", err)
-	}
-	return nil
-}
-
-// LoginBlocked reports whether key has reached limit failed logins within
-// window before now.
-func LoginBlocked(ctx context.Context, db *gorm.DB, key string, limit int, window time.Duration, now time.Time) (bool, error) {
-	var a LoginAttempt
-	err := db.WithContext(ctx).Where("subject = ?", key).First(&a).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("models: read login attempts: %w", err)
-	}
-	if now.Sub(a.WindowStart) >= window {
-		return false, nil
-	}
-	return a.Failures >= limit, nil
-}
-
-// RecordLoginFailure counts one failed login for key, starting a new window
-// when the last one has passed.
-func RecordLoginFailure(ctx context.Context, db *gorm.DB, key string, window time.Duration, now time.Time) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var a LoginAttempt
-		err := tx.Where("subject = ?", key).First(&a).Error
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			a = LoginAttempt{Subject: key, Failures: 1, WindowStart: now}
-			if err := tx.Create(&a).Error; err != nil {
-				return fmt.Errorf("models: record login failure: %w", err)
-			}
-			return nil
-		case err != nil:
-			return fmt.Errorf("models: record login failure: %w", err)
-		}
-		if now.Sub(a.WindowStart) >= window {
-			a.Failures, a.WindowStart = 0, now
-		}
-		a.Failures++
-		if err := tx.Model(&LoginAttempt{}).Where("subject = ?", key).
-			Updates(map[string]any{"failures": a.Failures, "window_start": a.WindowStart}).Error; err != nil {
-			return fmt.Errorf("models: record login failure: %w", err)
-		}
-		return nil
-	})
-}
-
-// ResetLoginFailures forgets the failed logins of key after a success.
-func ResetLoginFailures(ctx context.Context, db *gorm.DB, key string) error {
-	if err := db.WithContext(ctx).Where("subject = ?", key).Delete(&LoginAttempt{}).Error; err != nil {
-		return fmt.Errorf("models: reset login failures: %w", err)
-	}
-	return nil
-}
-
-// DeleteStaleLoginAttempts forgets failure counts whose window started
-// before before; they no longer block anyone.
-func DeleteStaleLoginAttempts(ctx context.Context, db *gorm.DB, before time.Time) error {
-	if err := db.WithContext(ctx).Where("window_start < ?", before).Delete(&LoginAttempt{}).Error; err != nil {
-		return fmt.Errorf("models: delete stale login attempts: %w", err)
 	}
 	return nil
 }

@@ -301,6 +301,8 @@ type UserChanges struct {
 
 // UpdateUser applies an admin's changes to user id. The role and org are
 // checked together, so an officer cannot be moved to a supplier org.
+// Disabling the account or setting its password ends its sessions and API
+// tokens.
 func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*User, error) {
 	var out *User
 	var hash string
@@ -352,6 +354,13 @@ func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*Use
 			}).Error
 		if err != nil {
 			return wrap(err, "update user %d", id)
+		}
+		// In the same transaction, so no request can slip in with a
+		// session or token of the disabled account or the old password.
+		if u.Disabled || hash != "" {
+			if err := deleteCredentials(tx, u.ID); err != nil {
+				return err
+			}
 		}
 		out, err = FindUser(ctx, tx, id)
 		return err

@@ -1,0 +1,254 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// pendingPasswordHash is the password hash of an account whose password
+// its invitation link has not set yet. It has no '$', so no password
+// matches it (Authenticate compares against a dummy hash instead), and
+// making it costs no bcrypt inside the inviting transaction.
+const pendingPasswordHash = "pending"
+
+// Activated reports whether u has a password: a vendor created by an
+// invitation has none until the invitation's link sets it.
+func (u *User) Activated() bool {
+	return u != nil && strings.Contains(u.PasswordHash, "$")
+}
+
+// createPendingUser adds an account without a usable password, for an
+// invitation whose link sets it. name defaults to the address's local part.
+func createPendingUser(ctx context.Context, tx *gorm.DB, email, name, role string, orgID *uint) (*User, error) {
+	u := &User{Email: NormalizeEmail(email), Name: strings.TrimSpace(name), Role: role, OrgID: orgID, PasswordHash: pendingPasswordHash}
+	if err := validateEmail(u.Email); err != nil {
+		return nil, err
+	}
+	if u.Name == "" {
+		u.Name = u.Email[:strings.LastIndex(u.Email, "@")]
+	}
+	if len(u.Name) > 200 {
+		return nil, invalid("name", "is longer than 200 characters")
+	}
+	if err := checkRoleOrg(ctx, tx, role, orgID); err != nil {
+		return nil, err
+	}
+	if err := tx.WithContext(ctx).Omit("Org").Create(u).Error; err != nil {
+		return nil, wrap(err, "create user %s", u.Email)
+	}
+	return u, nil
+}
+
+// ColleagueInvitation adds a colleague to a supplier: it created the
+// colleague's pending vendor account in the inviting vendor's own org, and
+// its link sets that account's password once. It names no tender: the
+// colleague answers whatever the supplier is invited to. It lives in a
+// table of its own because tender invitations require a tender and an
+// attestation. Only the token's SHA-256 is stored.
+type ColleagueInvitation struct {
+	ID          uint       `gorm:"primaryKey" json:"id"`
+	OrgID       uint       `gorm:"not null;index" json:"org_id"`
+	Org         *Org       `gorm:"constraint:OnDelete:RESTRICT" json:"-"`
+	UserID      uint       `gorm:"not null;index" json:"user_id"`
+	User        *User      `gorm:"constraint:OnDelete:CASCADE" json:"-"`
+	Email       string     `gorm:"size:254;not null" json:"email"`
+	TokenHash   string     `gorm:"size:64;not null;uniqueIndex" json:"-"`
+	ExpiresAt   time.Time  `gorm:"not null" json:"expires_at"`
+	UsedAt      *time.Time `json:"used_at"`
+	RevokedAt   *time.Time `json:"revoked_at"`
+	CreatedByID uint       `gorm:"not null" json:"created_by_id"`
+	CreatedBy   *User      `gorm:"constraint:OnDelete:RESTRICT" json:"-"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// State returns "open", "used", "revoked" or "expired" at now.
+func (ci *ColleagueInvitation) State(now time.Time) string {
+	return linkState(ci.RevokedAt, ci.UsedAt, true, ci.ExpiresAt, now)
+}
+
+// ColleagueInput names the colleague a vendor invites.
+type ColleagueInput struct {
+	Email string
+	Name  string
+}
+
+// canAddColleagues reports whether u may add people to its own supplier:
+// an enabled vendor with a password. Admins add people on the admin pages.
+func (u *User) canAddColleagues() bool {
+	return u != nil && !u.Disabled && u.Role == RoleVendor && u.OrgID != nil && u.Activated()
+}
+
+// InviteColleague has vendor by invite a colleague to by's own supplier:
+// a pending vendor account is created in by's org, never any other, with
+// an invitation valid for ttl whose link sets its password. An address
+// that has an account already is refused (email). It returns the
+// invitation, with its org, and the token for the link, which is never
+// stored.
+func InviteColleague(ctx context.Context, db *gorm.DB, by *User, in ColleagueInput, ttl time.Duration, now time.Time) (*ColleagueInvitation, string, error) {
+	email := NormalizeEmail(in.Email)
+	if err := validateEmail(email); err != nil {
+		return nil, "", err
+	}
+	token, err := NewToken()
+	if err != nil {
+		return nil, "", err
+	}
+	var out *ColleagueInvitation
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The inviting vendor as stored now, not as the session loaded it:
+		// a vendor disabled or moved a moment ago invites nobody.
+		me, err := FindUser(ctx, tx, by.ID)
+		if err != nil || !me.canAddColleagues() {
+			return fmtErr(ErrForbidden, "models: invite colleague: only an active vendor adds colleagues to its supplier")
+		}
+		if _, err := FindUserByEmail(ctx, tx, email); err == nil {
+			return invalid("email", "%s has an account already", email)
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		u, err := createPendingUser(ctx, tx, email, in.Name, RoleVendor, me.OrgID)
+		if err != nil {
+			return err
+		}
+		ci := &ColleagueInvitation{OrgID: *me.OrgID, UserID: u.ID, Email: email, TokenHash: HashToken(token),
+			ExpiresAt: now.Add(ttl).UTC(), CreatedByID: me.ID, CreatedAt: now}
+		if err := tx.Omit("Org", "User", "CreatedBy").Create(ci).Error; err != nil {
+			return wrap(err, "create colleague invitation")
+		}
+		ci.Org, ci.User, ci.CreatedBy = me.Org, u, me
+		out = ci
+		return writeAudit(tx, me, now, AuditEntry{Action: "colleague.invite", ObjectType: "colleague_invitation", ObjectID: ci.ID},
+			nil, map[string]any{"email": email, "org_id": ci.OrgID, "user_id": u.ID, "expires_at": ci.ExpiresAt})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, token, nil
+}
+
+// FindColleagueInvitation returns the open colleague invitation with
+// token, with its org, user and inviter; an unknown token gives
+// ErrNotFound, a revoked, expired or used one ErrInvitationClosed.
+func FindColleagueInvitation(ctx context.Context, db *gorm.DB, token string, now time.Time) (*ColleagueInvitation, error) {
+	var ci ColleagueInvitation
+	if strings.TrimSpace(token) == "" {
+		return nil, fmt.Errorf("models: find colleague invitation: %w", ErrNotFound)
+	}
+	err := db.WithContext(ctx).Preload("Org").Preload("User.Org").Preload("CreatedBy").Where("token_hash = ?", HashToken(token)).First(&ci).Error
+	if err != nil {
+		return nil, notFound(err, "find colleague invitation")
+	}
+	if ci.State(now) != "open" {
+		return &ci, fmt.Errorf("models: colleague invitation %d is %s: %w", ci.ID, ci.State(now), ErrInvitationClosed)
+	}
+	return &ci, nil
+}
+
+// AcceptColleagueInvitation uses the colleague invitation with token to
+// set the password of the account it created (once). It returns the
+// colleague, who may then be logged in.
+func AcceptColleagueInvitation(ctx context.Context, db *gorm.DB, token, password string, now time.Time) (*User, error) {
+	ci, err := FindColleagueInvitation(ctx, db, token, now)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := newPasswordHash(ci.User, password)
+	if err != nil {
+		return nil, err
+	}
+	var user *User
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := spendLink(tx, &ColleagueInvitation{}, ci.ID, ci.UserID, hash, now); err != nil {
+			return err
+		}
+		if user, err = FindUser(ctx, tx, ci.UserID); err != nil {
+			return err
+		}
+		return writeAudit(tx, user, now, AuditEntry{Action: "colleague.accept", ObjectType: "colleague_invitation", ObjectID: ci.ID},
+			map[string]any{"used_at": nil}, map[string]any{"used_at": now.UTC(), "password_set": true})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// ListColleagues returns viewer's supplier org and its vendors, viewer
+// included, ordered by e-mail address. Only a vendor has colleagues.
+func ListColleagues(ctx context.Context, db *gorm.DB, viewer *User) (*Org, []User, error) {
+	if viewer == nil || viewer.Disabled || viewer.Role != RoleVendor || viewer.OrgID == nil {
+		return nil, nil, fmtErr(ErrForbidden, "models: colleagues: only a vendor has them")
+	}
+	org, err := FindOrg(ctx, db, *viewer.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var users []User
+	if err := db.WithContext(ctx).Where("org_id = ? AND role = ?", org.ID, RoleVendor).Order("email").Find(&users).Error; err != nil {
+		return nil, nil, wrap(err, "colleagues in org %d", org.ID)
+	}
+	return org, users, nil
+}
+
+// InvitationLink is what an invitation link opens, of either kind: an
+// invitation to answer a tender, or to join a supplier as a colleague.
+type InvitationLink struct {
+	// Email is the invited address.
+	Email string
+	// User is the invited account, with its supplier org.
+	User *User
+	// Tender is the tender to answer, with its buyer; nil for a colleague.
+	Tender *Tender
+	// AttestationID is the supplier's attestation of Tender; 0 for a colleague.
+	AttestationID uint
+	// InvitedBy is the vendor who invited a colleague; nil for a tender.
+	InvitedBy *User
+	// SetsPassword reports that this link created the account and sets its
+	// password now.
+	SetsPassword bool
+	// ExpiresAt is when the link stops working.
+	ExpiresAt time.Time
+}
+
+// AccountPending reports whether the account has no password yet and
+// this link cannot give it one: the link that created the account does.
+func (l *InvitationLink) AccountPending() bool {
+	return !l.SetsPassword && !l.User.Activated()
+}
+
+// FindInvitationLink returns what the open invitation link with token
+// opens, a tender or a colleague invitation; errors as FindInvitation.
+func FindInvitationLink(ctx context.Context, db *gorm.DB, token string, now time.Time) (*InvitationLink, error) {
+	inv, err := FindInvitation(ctx, db, token, now)
+	if errors.Is(err, ErrNotFound) {
+		ci, err := FindColleagueInvitation(ctx, db, token, now)
+		if err != nil {
+			return nil, err
+		}
+		return &InvitationLink{Email: ci.Email, User: ci.User, InvitedBy: ci.CreatedBy, SetsPassword: true, ExpiresAt: ci.ExpiresAt}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	opens, err := opensAccount(db.WithContext(ctx), inv)
+	if err != nil {
+		return nil, err
+	}
+	return &InvitationLink{Email: inv.Email, User: inv.User, Tender: inv.Tender, AttestationID: inv.AttestationID,
+		SetsPassword: opens, ExpiresAt: inv.ExpiresAt}, nil
+}
+
+// AcceptInvitationLink sets the password of the account the link with
+// token created, whichever kind of invitation it is, and returns the user.
+func AcceptInvitationLink(ctx context.Context, db *gorm.DB, token, password string, now time.Time) (*User, error) {
+	user, _, err := AcceptInvitation(ctx, db, token, password, now)
+	if errors.Is(err, ErrNotFound) {
+		return AcceptColleagueInvitation(ctx, db, token, password, now)
+	}
+	return user, err
+}
