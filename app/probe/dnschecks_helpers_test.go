@@ -144,8 +144,6 @@ func startNameServerV6(t testing.TB) (int, *atomic.Int64) {
 	return pc.LocalAddr().(*net.UDPAddr).Port, &n
 }
 
-func itoaPort(p int) string { return strconv.Itoa(p) }
-
 // closedUDPPort returns a UDP port on ::1 that nothing listens on, so a
 // query there is answered with ICMP port unreachable at once.
 func closedUDPPort(t testing.TB) int {

@@ -241,16 +241,6 @@ func nsec3OwnerHash(n *dns.NSEC3) string {
 	return strings.ToUpper(owner)
 }
 
-// covers reports whether an NSEC record matches or covers name.
-func covers(d *dns.NSEC, name string) bool {
-	owner := strings.ToLower(d.Hdr.Name)
-	next := strings.ToLower(d.NextDomain)
-	if owner == name {
-		return true
-	}
-	return canonicalLess(owner, name) && (canonicalLess(name, next) || !canonicalLess(owner, next))
-}
-
 // canonicalLess orders names in DNSSEC canonical order (RFC 4034 section 6.1).
 func canonicalLess(a, b string) bool {
 	la := dns.SplitDomainName(strings.ToLower(a))
