@@ -275,7 +275,7 @@ func (a *testApp) newDraft(title string) (*models.Tender, *models.Requirement) {
 func (a *testApp) newPublished(title string) *models.Tender {
 	a.t.Helper()
 	t, _ := a.newDraft(title)
-	p, err := models.PublishTender(context.Background(), a.db, t.ID)
+	p, err := models.PublishTender(context.Background(), a.db, t.ID, time.Now())
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func newOtherBuyer(t *testing.T, a *testApp) *otherBuyer {
 		if _, err := models.AddRequirement(ctx, a.db, tn.ID, "https", models.LevelMandatory, "", ""); err != nil {
 			t.Fatal(err)
 		}
-		if tn, err = models.PublishTender(ctx, a.db, tn.ID); err != nil {
+		if tn, err = models.PublishTender(ctx, a.db, tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		return tn

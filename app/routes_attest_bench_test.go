@@ -51,7 +51,7 @@ func BenchmarkConcurrentVendors(b *testing.B) {
 		}}); err != nil {
 			b.Fatal(err)
 		}
-		if tn, err = models.PublishTender(ctx, a.db, tn.ID); err != nil {
+		if tn, err = models.PublishTender(ctx, a.db, tn.ID, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 		type vendor struct {

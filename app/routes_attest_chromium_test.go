@@ -44,7 +44,7 @@ func TestVendorJourneyInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, srv.DB, tn.ID); err != nil {
+	if tn, err = models.PublishTender(ctx, srv.DB, tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	inv, token, err := models.Invite(ctx, srv.DB, officer, tn.ID, models.InviteInput{Email: "jo@browser-supplier.test", Supplier: "Browser Supplier"}, time.Hour, time.Now())

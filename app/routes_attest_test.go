@@ -48,7 +48,7 @@ func newAttestWorld(t testing.TB, a *testApp) *attestWorld {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, a.db, tn.ID); err != nil {
+	if tn, err = models.PublishTender(ctx, a.db, tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)

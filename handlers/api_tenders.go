@@ -98,7 +98,7 @@ func (h *Handler) APIPublishTender(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err = models.PublishTender(c.UserContext(), h.DB, t.ID)
+	t, err = models.PublishTender(c.UserContext(), h.DB, t.ID, h.now())
 	if err != nil {
 		return err
 	}

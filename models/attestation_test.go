@@ -29,7 +29,7 @@ func (w *world) invited(t *testing.T, title string) (*models.Tender, *models.Att
 	if _, err := models.UpdateTender(ctx, w.db, tn.ID, models.TenderInput{Title: title, Reference: "REF-" + title, Deadline: &deadline}); err != nil {
 		t.Fatal(err)
 	}
-	tn, err := models.PublishTender(ctx, w.db, tn.ID)
+	tn, err := models.PublishTender(ctx, w.db, tn.ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func (w *world) publishedBy(t *testing.T, by *models.User, title string) *models
 	if _, err := models.AddRequirement(ctx, w.db, tn.ID, "https", models.LevelMandatory, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if tn, err = models.PublishTender(ctx, w.db, tn.ID); err != nil {
+	if tn, err = models.PublishTender(ctx, w.db, tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return tn

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -122,7 +123,7 @@ func TestImportCatalogueKeepsInvariants(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				if _, err := models.ImportCatalogue(ctx, db, "v", "t", c.standards, true); fieldOf(err) != c.field {
+				if _, err := models.ImportCatalogue(ctx, db, "v", "t", c.standards, true, time.Now()); fieldOf(err) != c.field {
 					t.Errorf("got %v, want a validation error on %s", err, c.field)
 				}
 				if vs, _ := models.ListCatalogueVersions(ctx, db); len(vs) != 0 {
@@ -138,7 +139,7 @@ func TestSetCurrentCatalogue(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		std := models.Standard{Slug: "only", Name: "Only", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c"}
-		v2, err := models.ImportCatalogue(ctx, db, "v2", "Second", []models.Standard{std}, false)
+		v2, err := models.ImportCatalogue(ctx, db, "v2", "Second", []models.Standard{std}, false, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +189,7 @@ func TestConcurrentImportsLeaveOneCurrentVersion(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := models.ImportCatalogue(ctx, db, fmt.Sprintf("v%d", i), "t", []models.Standard{std}, true)
+				_, err := models.ImportCatalogue(ctx, db, fmt.Sprintf("v%d", i), "t", []models.Standard{std}, true, time.Now())
 				errs <- err
 			}()
 		}

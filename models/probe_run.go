@@ -229,7 +229,7 @@ func SetRunTotal(ctx context.Context, db *gorm.DB, id uint, owner string, total 
 // ReleaseRun puts owner's run id back in the queue, keeping its results,
 // for a worker that stops (the server shuts down) before finishing it, so
 // that the next start resumes it at once instead of after the lease.
-func ReleaseRun(ctx context.Context, db *gorm.DB, id uint, owner string) error {
+func ReleaseRun(ctx context.Context, db *gorm.DB, id uint, owner string, now time.Time) error {
 	var r ProbeRun
 	if err := db.WithContext(ctx).First(&r, id).Error; err != nil {
 		return notFound(err, "release probe run %d", id)
@@ -244,7 +244,7 @@ func ReleaseRun(ctx context.Context, db *gorm.DB, id uint, owner string) error {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
 			// A newer run of the attestation is already waiting and will
 			// probe the same or a later version: this one is superseded.
-			return FailRun(ctx, db, id, owner, "superseded by a newer queued run", time.Now())
+			return FailRun(ctx, db, id, owner, "superseded by a newer queued run", now)
 		}
 		return fmt.Errorf("models: release probe run %d: %w", id, res.Error)
 	}

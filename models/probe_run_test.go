@@ -128,7 +128,7 @@ func TestProbeRunQueue(t *testing.T) {
 			}
 		})
 		t.Run("a run released beside a waiting run is superseded, not queued twice", func(t *testing.T) {
-			if err := models.ReleaseRun(ctx, db, run.ID, "worker-b"); err != nil {
+			if err := models.ReleaseRun(ctx, db, run.ID, "worker-b", time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := models.FindProbeRun(ctx, db, run.ID)

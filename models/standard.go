@@ -241,7 +241,7 @@ func FindStandardInVersion(ctx context.Context, db *gorm.DB, versionID uint, slu
 // (package app/catalogue reports file problems by line before this). A version string that exists gives ErrConflict:
 // versions are immutable. With makeCurrent the new version becomes the
 // current one; tenders built from older versions keep them.
-func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, standards []Standard, makeCurrent bool) (*CatalogueVersion, error) {
+func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, standards []Standard, makeCurrent bool, now time.Time) (*CatalogueVersion, error) {
 	version = strings.TrimSpace(version)
 	if version == "" {
 		return nil, invalid("version", "is required")
@@ -259,7 +259,7 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, st
 		}
 		seen[standards[i].Slug] = true
 	}
-	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), ImportedAt: time.Now().UTC()}
+	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), ImportedAt: now.UTC()}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockCatalogue(tx); err != nil {
 			return wrap(err, "import catalogue %s", version)

@@ -427,7 +427,7 @@ func DeleteTender(ctx context.Context, db *gorm.DB, id uint) error {
 // PublishedAt is set. An empty sheet is refused (ValidationError on
 // "requirements"); a tender that is not a draft gives ErrLocked. Publishing
 // an amendment marks the revision it supersedes as superseded.
-func PublishTender(ctx context.Context, db *gorm.DB, id uint) (*Tender, error) {
+func PublishTender(ctx context.Context, db *gorm.DB, id uint, now time.Time) (*Tender, error) {
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t, err := lockDraft(tx, id)
 		if err != nil {
@@ -440,7 +440,7 @@ func PublishTender(ctx context.Context, db *gorm.DB, id uint) (*Tender, error) {
 		if n == 0 {
 			return invalid("requirements", "add at least one requirement before publishing")
 		}
-		now := time.Now().UTC()
+		now := now.UTC()
 		if err := tx.Model(t).Updates(map[string]any{"status": StatusPublished, "published_at": now}).Error; err != nil {
 			return wrap(err, "publish tender %d", id)
 		}

@@ -268,7 +268,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 		w := newWorld(t, db)
 		t.Run("an empty sheet cannot be published", func(t *testing.T) {
 			empty := w.tender(t, "empty")
-			if _, err := models.PublishTender(ctx, db, empty.ID); fieldOf(err) != "requirements" {
+			if _, err := models.PublishTender(ctx, db, empty.ID, time.Now()); fieldOf(err) != "requirements" {
 				t.Errorf("got %v", err)
 			}
 			got, _ := models.FindTender(ctx, db, empty.ID)
@@ -277,7 +277,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 			}
 		})
 		tn := w.tender(t, "frozen", "https", "hsts")
-		pub, err := models.PublishTender(ctx, db, tn.ID)
+		pub, err := models.PublishTender(ctx, db, tn.ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +313,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 			}},
 			{"deleting the tender", func() error { return models.DeleteTender(ctx, db, tn.ID) }},
 			{"publishing it again", func() error {
-				_, err := models.PublishTender(ctx, db, tn.ID)
+				_, err := models.PublishTender(ctx, db, tn.ID, time.Now())
 				return err
 			}},
 		}
@@ -351,7 +351,7 @@ func TestAmendTender(t *testing.T) {
 			}
 		})
 		v1 := w.tender(t, "amended", "https", "hsts")
-		if _, err := models.PublishTender(ctx, db, v1.ID); err != nil {
+		if _, err := models.PublishTender(ctx, db, v1.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		v2, err := models.AmendTender(ctx, db, w.officer, v1.ID)
@@ -402,7 +402,7 @@ func TestAmendTender(t *testing.T) {
 				t.Errorf("list %v", titles(list))
 			}
 		})
-		if _, err := models.PublishTender(ctx, db, v2.ID); err != nil {
+		if _, err := models.PublishTender(ctx, db, v2.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		t.Run("publishing the amendment supersedes revision 1, which stays readable and locked", func(t *testing.T) {
@@ -560,7 +560,7 @@ func TestFailedWritesRollBack(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		tn := w.tender(t, "published", "https", "hsts")
-		if _, err := models.PublishTender(ctx, db, tn.ID); err != nil {
+		if _, err := models.PublishTender(ctx, db, tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		draft := w.tender(t, "draft", "https")
@@ -593,7 +593,7 @@ func TestFailedWritesRollBack(t *testing.T) {
 			}},
 			{"a catalogue whose standards cannot be stored leaves no version", func() error {
 				std := models.Standard{Slug: "std", Name: "d", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c"}
-				_, err := models.ImportCatalogue(ctx, db, "broken", "Broken", []models.Standard{std}, true)
+				_, err := models.ImportCatalogue(ctx, db, "broken", "Broken", []models.Standard{std}, true, time.Now())
 				return err
 			}},
 		}
@@ -638,7 +638,7 @@ func TestSetTenderStatus(t *testing.T) {
 				}
 			})
 		}
-		if _, err := models.PublishTender(ctx, db, tn.ID); err != nil {
+		if _, err := models.PublishTender(ctx, db, tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range []struct {

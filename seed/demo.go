@@ -180,7 +180,7 @@ func createDemoTender(ctx context.Context, db *gorm.DB, officer *models.User, dt
 		return err
 	}
 	if dt.Publish {
-		if _, err := models.PublishTender(ctx, db, t.ID); err != nil {
+		if _, err := models.PublishTender(ctx, db, t.ID, time.Now()); err != nil {
 			return err
 		}
 	}

@@ -41,7 +41,7 @@ func demoFinishRuns(ctx context.Context, db *gorm.DB, now time.Time) error {
 			overrides, demo = demoFindings[a.SupplierOrg.Name]
 		}
 		if !demo {
-			return models.ReleaseRun(ctx, db, run.ID, demoRunOwner)
+			return models.ReleaseRun(ctx, db, run.ID, demoRunOwner, time.Now())
 		}
 		findings := map[string]string{}
 		for _, an := range a.Answers {

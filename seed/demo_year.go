@@ -156,7 +156,7 @@ func (h *demoHistory) tender(year, i, n int) error {
 	if _, err := models.ApplyProfile(h.ctx, h.db, t.ID, demoSheet(p)); err != nil {
 		return err
 	}
-	if _, err := models.PublishTender(h.ctx, h.db, t.ID); err != nil {
+	if _, err := models.PublishTender(h.ctx, h.db, t.ID, time.Now()); err != nil {
 		return err
 	}
 	if err := models.RecordPublication(h.ctx, h.db, t.ID, published); err != nil {
@@ -271,7 +271,7 @@ func (h *demoHistory) finishRun(attID uint, t *models.Tender, v demoVendor, fail
 		// Real data is waiting: hand it back to the workers and leave
 		// the rest of the history unverified rather than touch it.
 		h.verify = false
-		return models.ReleaseRun(h.ctx, h.db, run.ID, demoRunOwner)
+		return models.ReleaseRun(h.ctx, h.db, run.ID, demoRunOwner, time.Now())
 	}
 	checks := map[string]bool{}
 	for _, r := range t.Requirements {

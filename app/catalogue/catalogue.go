@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -645,7 +646,7 @@ func Import(ctx context.Context, db *gorm.DB, r io.Reader, format string) (*mode
 	if err != nil {
 		return nil, err
 	}
-	cv, err := models.ImportCatalogue(ctx, db, f.Version, f.Title, f.ToModels(), true)
+	cv, err := models.ImportCatalogue(ctx, db, f.Version, f.Title, f.ToModels(), true, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: import %s: %w", f.Version, err)
 	}

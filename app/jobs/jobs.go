@@ -231,7 +231,7 @@ func (p *Pool) RunOnce(ctx context.Context) (bool, error) {
 	case ctx.Err() != nil:
 		// Shutting down: hand the run back so the next start resumes it
 		// at once, not after the lease runs out.
-		if rerr := models.ReleaseRun(context.WithoutCancel(ctx), p.db, run.ID, p.cfg.Owner); rerr != nil {
+		if rerr := models.ReleaseRun(context.WithoutCancel(ctx), p.db, run.ID, p.cfg.Owner, time.Now()); rerr != nil {
 			return true, fmt.Errorf("jobs: release run %d: %w", run.ID, rerr)
 		}
 		log.Info("run interrupted; back in the queue")

@@ -53,7 +53,7 @@ func New(t testing.TB, db *gorm.DB, slugs ...string) *Fixture {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, db, tn.ID); err != nil {
+	if tn, err = models.PublishTender(ctx, db, tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return &Fixture{DB: db, Officer: officer, Tender: tn}
