@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"tenderprobe/app/probe/check"
 )
 
 // MaxConcurrency bounds how many domains a batch probes at once. Each domain
@@ -181,11 +183,11 @@ type groupResult struct {
 // completeChecks adds an error check, with err, for every check id no group
 // reported, so that every result carries the full, stable set of ids.
 func completeChecks(checks []Check, err error) []Check {
-	seen := make(map[string]bool, len(checks))
+	seen := make(map[check.ID]bool, len(checks))
 	for _, c := range checks {
 		seen[c.ID] = true
 	}
-	for _, id := range CheckIDs {
+	for _, id := range check.IDs() {
 		if !seen[id] {
 			checks = append(checks, errorChecks(err, id)...)
 		}
@@ -195,7 +197,7 @@ func completeChecks(checks []Check, err error) []Check {
 
 // notProbed is the result for a domain no check ran for.
 func notProbed(domain string, err error) Result {
-	checks := errorChecks(err, CheckIDs...)
+	checks := errorChecks(err, check.IDs()...)
 	sortChecks(checks)
 	return Result{Domain: domain, Checks: checks}
 }
