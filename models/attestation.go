@@ -568,14 +568,10 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 }
 
 // SetScope replaces the web and mail domains of the current draft version.
-// Names are validated and converted to A-labels (attest.NormalizeScope);
-// bad names give a ValidationError on "scope" listing every problem.
+// Names are validated and converted to A-labels (NormalizeScope); bad
+// names give a ValidationError on "scope" listing every problem.
 func SetScope(ctx context.Context, db *gorm.DB, by *User, attID uint, web, mail []string, scopeLock *int, now time.Time) (*Attestation, error) {
-	web, mail, err := attest.NormalizeScope(web, mail)
-	var se *attest.ScopeError
-	if errors.As(err, &se) {
-		return nil, invalid("scope", "%s", strings.Join(se.Problems, "; "))
-	}
+	web, mail, err := NormalizeScope(web, mail)
 	if err != nil {
 		return nil, err
 	}

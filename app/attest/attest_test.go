@@ -90,41 +90,6 @@ func TestCanonical(t *testing.T) {
 	})
 }
 
-func TestNormalizeScope(t *testing.T) {
-	many := make([]string, 51)
-	for i := range many {
-		many[i] = "d" + strings.Repeat("x", i%5) + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".example"
-	}
-	cases := []struct {
-		name      string
-		web, mail []string
-		wantWeb   []string
-		problem   string
-	}{
-		{"names are lowercased, deduplicated and converted to A-labels", []string{"WWW.Example.nl", "www.example.nl.", "bücher.example"}, nil, []string{"www.example.nl", "xn--bcher-kva.example"}, ""},
-		{"an underscore is refused", []string{"bad_name.example"}, nil, nil, "bad_name.example"},
-		{"a single label is refused", []string{"localhost"}, nil, nil, "localhost"},
-		{"an IP address is refused", nil, []string{"192.0.2.1"}, nil, "192.0.2.1"},
-		{"a label over 63 characters is refused", []string{strings.Repeat("a", 64) + ".example"}, nil, nil, "aaaa"},
-		{"more than 50 names are refused", many, nil, nil, "at most 50"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			web, _, err := NormalizeScope(c.web, c.mail)
-			if c.problem != "" {
-				var se *ScopeError
-				if !errors.As(err, &se) || !strings.Contains(err.Error(), c.problem) {
-					t.Errorf("got %v, want a problem about %q", err, c.problem)
-				}
-				return
-			}
-			if err != nil || strings.Join(web, ",") != strings.Join(c.wantWeb, ",") {
-				t.Errorf("got %v, %v; want %v", web, err, c.wantWeb)
-			}
-		})
-	}
-}
-
 func TestEvidenceStore(t *testing.T) {
 	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 100)...)
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
-	"golang.org/x/net/idna"
 
+	"tenderprobe/app/dnsname"
 	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/netguard"
@@ -57,50 +57,12 @@ func New(cfg Config) (*Engine, error) {
 // Config returns the engine's configuration with defaults applied.
 func (e *Engine) Config() Config { return e.cfg }
 
-// NormalizeDomain validates a domain name typed by a user and returns its
-// lowercase A-label form without the trailing dot.
-func NormalizeDomain(s string) (string, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	if s == "" {
-		return "", fmt.Errorf("empty domain name")
-	}
-	ascii, err := idna.Lookup.ToASCII(s)
-	if err != nil {
-		return "", fmt.Errorf("invalid domain name %q: %w", s, err)
-	}
-	ascii = strings.ToLower(ascii)
-	if len(ascii) > 253 {
-		return "", fmt.Errorf("invalid domain name %q: longer than 253 characters", s)
-	}
-	labels := strings.Split(ascii, ".")
-	if len(labels) < 2 {
-		return "", fmt.Errorf("invalid domain name %q: needs at least two labels", s)
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 {
-			return "", fmt.Errorf("invalid domain name %q: empty or over-long label", s)
-		}
-		for _, c := range l {
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return "", fmt.Errorf("invalid domain name %q: character %q not allowed in a host name", s, c)
-			}
-		}
-		if l[0] == '-' || l[len(l)-1] == '-' {
-			return "", fmt.Errorf("invalid domain name %q: label starts or ends with a hyphen", s)
-		}
-	}
-	if _, err := netip.ParseAddr(ascii); err == nil {
-		return "", fmt.Errorf("%q is an IP address, not a domain name", s)
-	}
-	return ascii, nil
-}
-
 // Probe runs every check for domain and returns no later than the domain's
 // budget (Config.Timeout) plus a short grace, whatever a peer does. The
 // error is only for a domain name that cannot be probed at all; network
 // failures become checks with status error.
 func (e *Engine) Probe(ctx context.Context, domain string) (Result, error) {
-	if _, err := NormalizeDomain(domain); err != nil {
+	if _, err := dnsname.Normalize(domain); err != nil {
 		return Result{}, err
 	}
 	return e.probeBounded(ctx, domain, checkers), nil

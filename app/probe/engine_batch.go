@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"tenderprobe/app/dnsname"
 	"tenderprobe/app/probe/check"
 )
 
@@ -109,7 +110,7 @@ func (e *Engine) probeBounded(ctx context.Context, domain string, groups []check
 	if err := ctx.Err(); err != nil {
 		return notProbed(domain, fmt.Errorf("not probed: run cancelled: %w", err))
 	}
-	name, err := NormalizeDomain(domain)
+	name, err := dnsname.Normalize(domain)
 	if err != nil {
 		return notProbed(domain, err)
 	}
