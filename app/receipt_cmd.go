@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"tenderprobe/app/attest"
+	"tenderprobe/app/receipt"
 	"tenderprobe/models"
 )
 
@@ -81,7 +82,7 @@ func RunVerifyReceipt(ctx context.Context, args []string, stdout, stderr io.Writ
 			return receiptFailed
 		}
 		if res.Match {
-			fmt.Fprintf(stdout, "attestation %d version %d: receipt %s matches (declared by %s at %s)\n", id, v, sub.Receipt, sub.Declarer, attest.TimeString(sub.SubmittedAt))
+			fmt.Fprintf(stdout, "attestation %d version %d: receipt %s matches (declared by %s at %s)\n", id, v, sub.Receipt, sub.Declarer, receipt.TimeString(sub.SubmittedAt))
 		} else {
 			code = receiptMismatch
 			fmt.Fprintf(stdout, "attestation %d version %d: MISMATCH: stored %s, recomputed %s\n", id, v, res.Stored, res.Recomputed)

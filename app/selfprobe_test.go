@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -47,12 +48,12 @@ func TestTheAppPassesItsOwnProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]probe.Check{}
+	got := map[check.ID]probe.Check{}
 	for _, c := range res.Checks {
 		got[c.ID] = c
 	}
-	for _, id := range []string{"web.https", "web.https-redirect", "web.hsts", "web.security-headers", "web.tls-version", "web.tls-ciphers", "web.tls-cert", "web.tls-pq"} {
-		t.Run(id+" passes on the app's own responses", func(t *testing.T) {
+	for _, id := range []check.ID{"web.https", "web.https-redirect", "web.hsts", "web.security-headers", "web.tls-version", "web.tls-ciphers", "web.tls-cert", "web.tls-pq"} {
+		t.Run(string(id)+" passes on the app's own responses", func(t *testing.T) {
 			c, ok := got[id]
 			if !ok {
 				t.Fatalf("no %s in the result", id)

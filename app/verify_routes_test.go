@@ -9,6 +9,7 @@ import (
 	"tenderprobe/app/jobs"
 	"tenderprobe/app/jobs/jobstest"
 	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 	"tenderprobe/app/probecli"
 	"tenderprobe/models"
@@ -125,8 +126,8 @@ func TestVerificationRoutes(t *testing.T) {
 			t.Fatalf("document %v", doc)
 		}
 		checks, _ := results[0].(map[string]any)["checks"].([]any)
-		if len(checks) != len(probe.CheckIDs) {
-			t.Errorf("%d checks, want %d", len(checks), len(probe.CheckIDs))
+		if len(checks) != len(check.IDs()) {
+			t.Errorf("%d checks, want %d", len(checks), len(check.IDs()))
 		}
 	})
 	t.Run("the attestation shows each answer's verification", func(t *testing.T) {

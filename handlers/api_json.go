@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 )
 
@@ -83,7 +84,7 @@ type standardJSON struct {
 	Name       string             `json:"name"`
 	Domain     string             `json:"domain"`
 	References []models.Reference `json:"references"`
-	Checks     []string           `json:"checks"`
+	Checks     []check.ID         `json:"checks"`
 }
 
 func standardOf(s *models.Standard) standardJSON {
@@ -92,7 +93,7 @@ func standardOf(s *models.Standard) standardJSON {
 		refs = []models.Reference{}
 	}
 	if checks == nil {
-		checks = []string{}
+		checks = []check.ID{}
 	}
 	return standardJSON{Slug: s.Slug, Name: s.Name, Domain: s.Domain, References: refs, Checks: checks}
 }

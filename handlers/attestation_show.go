@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"tenderprobe/app/attest"
 	"tenderprobe/models"
 )
 
@@ -79,7 +78,7 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 	if err := h.addAttestationVerdicts(c, a, data); err != nil {
 		return err
 	}
-	data["MaxDomains"] = attest.MaxScopeDomains
+	data["MaxDomains"] = models.MaxScopeDomains
 	if a.Version > 1 {
 		changes, err := models.VersionChanges(ctx, h.DB, a.ID, a.Version)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 )
 
@@ -120,7 +121,9 @@ type evidenceView struct {
 }
 
 type checkView struct {
-	ID, Status, Summary, Evidence string
+	ID                check.ID
+	Status            check.Status
+	Summary, Evidence string
 }
 
 // ShowProbeRun is the run page: a live progress bar, then each domain's

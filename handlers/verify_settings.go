@@ -3,6 +3,7 @@ package handlers
 import (
 	"time"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 )
 
@@ -30,10 +31,10 @@ type verificationJSON struct {
 
 // verificationCheckJSON is one check on one domain behind a verdict.
 type verificationCheckJSON struct {
-	ID      string `json:"id"`
-	Domain  string `json:"domain"`
-	Status  string `json:"status"`
-	Summary string `json:"summary,omitempty"`
+	ID      check.ID     `json:"id"`
+	Domain  string       `json:"domain"`
+	Status  check.Status `json:"status"`
+	Summary string       `json:"summary,omitempty"`
 }
 
 func verificationOf(v *models.Verification) *verificationJSON {

@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"tenderprobe/app/attest"
+	"tenderprobe/app/receipt"
 )
 
 // Attestation statuses. A draft is being answered; a submitted one is
@@ -568,14 +568,10 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 }
 
 // SetScope replaces the web and mail domains of the current draft version.
-// Names are validated and converted to A-labels (attest.NormalizeScope);
-// bad names give a ValidationError on "scope" listing every problem.
+// Names are validated and converted to A-labels (NormalizeScope); bad
+// names give a ValidationError on "scope" listing every problem.
 func SetScope(ctx context.Context, db *gorm.DB, by *User, attID uint, web, mail []string, scopeLock *int, now time.Time) (*Attestation, error) {
-	web, mail, err := attest.NormalizeScope(web, mail)
-	var se *attest.ScopeError
-	if errors.As(err, &se) {
-		return nil, invalid("scope", "%s", strings.Join(se.Problems, "; "))
-	}
+	web, mail, err := NormalizeScope(web, mail)
 	if err != nil {
 		return nil, err
 	}
@@ -715,11 +711,11 @@ func storeSubmission(tx *gorm.DB, by *User, a *Attestation, declarer string, ame
 	if err != nil {
 		return nil, err
 	}
-	canonical, receipt, err := attest.Receipt(doc)
+	canonical, sum, err := receipt.Compute(doc)
 	if err != nil {
 		return nil, err
 	}
-	sub.Receipt, sub.Canonical = receipt, string(canonical)
+	sub.Receipt, sub.Canonical = sum, string(canonical)
 	if err := tx.Create(sub).Error; err != nil {
 		return nil, wrap(err, "attestation %d: store receipt", a.ID)
 	}
@@ -741,7 +737,7 @@ func storeSubmission(tx *gorm.DB, by *User, a *Attestation, declarer string, ame
 	}
 	err = writeAudit(tx, by, now, AuditEntry{Action: action, ObjectType: "attestation", ObjectID: a.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
 		map[string]any{"status": a.Status, "version": a.Version},
-		map[string]any{"status": AttestationSubmitted, "version": a.Version, "receipt": receipt, "declarer": declarer})
+		map[string]any{"status": AttestationSubmitted, "version": a.Version, "receipt": sum, "declarer": declarer})
 	if err != nil {
 		return nil, err
 	}
@@ -771,26 +767,26 @@ func versionAnswers(tx *gorm.DB, attID uint, version int) ([]Answer, error) {
 // receiptDocument builds the declaration of version sub.Version of
 // attestation attID from the database rows, with the submission's
 // declarer, submitter and time.
-func receiptDocument(tx *gorm.DB, attID uint, sub *Submission, submitterEmail string) (attest.Document, error) {
+func receiptDocument(tx *gorm.DB, attID uint, sub *Submission, submitterEmail string) (receipt.Document, error) {
 	var a Attestation
 	if err := tx.Preload("Tender").Preload("SupplierOrg").First(&a, attID).Error; err != nil {
-		return attest.Document{}, wrap(err, "attestation %d", attID)
+		return receipt.Document{}, wrap(err, "attestation %d", attID)
 	}
 	answers, err := versionAnswers(tx, attID, sub.Version)
 	if err != nil {
-		return attest.Document{}, err
+		return receipt.Document{}, err
 	}
 	if err := loadEvidence(tx.Statement.Context, tx, answers); err != nil {
-		return attest.Document{}, err
+		return receipt.Document{}, err
 	}
 	var scope []ScopeDomain
 	if err := tx.Where("attestation_id = ? AND version = ?", attID, sub.Version).Order("kind, position").Find(&scope).Error; err != nil {
-		return attest.Document{}, wrap(err, "attestation %d: scope", attID)
+		return receipt.Document{}, wrap(err, "attestation %d: scope", attID)
 	}
-	doc := attest.Document{
+	doc := receipt.Document{
 		AttestationID: a.ID, Version: sub.Version, TenderID: a.TenderID,
 		Declarer: sub.Declarer, SubmittedByID: sub.SubmittedByID, SubmittedBy: submitterEmail,
-		SubmittedAt: attest.TimeString(sub.SubmittedAt),
+		SubmittedAt: receipt.TimeString(sub.SubmittedAt),
 	}
 	if a.Tender != nil {
 		doc.TenderReference, doc.TenderTitle = a.Tender.Reference, a.Tender.Title
@@ -799,7 +795,7 @@ func receiptDocument(tx *gorm.DB, attID uint, sub *Submission, submitterEmail st
 		doc.SupplierOrgID, doc.SupplierName = a.SupplierOrg.ID, a.SupplierOrg.Name
 	}
 	for _, an := range answers {
-		da := attest.DocumentAnswer{RequirementID: an.RequirementID, Status: an.Status, Explanation: an.Explanation, PlannedDate: an.PlannedDate}
+		da := receipt.DocumentAnswer{RequirementID: an.RequirementID, Status: an.Status, Explanation: an.Explanation, PlannedDate: an.PlannedDate}
 		if an.Requirement != nil {
 			da.Level = an.Requirement.Level
 			if an.Requirement.Standard != nil {
@@ -807,7 +803,7 @@ func receiptDocument(tx *gorm.DB, attID uint, sub *Submission, submitterEmail st
 			}
 		}
 		for _, ev := range an.Evidence {
-			da.Evidence = append(da.Evidence, attest.DocumentEvidence{Kind: ev.Kind, URL: ev.URL, FileName: ev.FileName, SHA256: ev.SHA256, Size: ev.Size})
+			da.Evidence = append(da.Evidence, receipt.DocumentEvidence{Kind: ev.Kind, URL: ev.URL, FileName: ev.FileName, SHA256: ev.SHA256, Size: ev.Size})
 		}
 		doc.Answers = append(doc.Answers, da)
 	}
@@ -823,10 +819,10 @@ func receiptDocument(tx *gorm.DB, attID uint, sub *Submission, submitterEmail st
 
 // VersionDocument returns the declaration of a submitted version as the
 // database holds it now (for comparing versions and verifying receipts).
-func VersionDocument(ctx context.Context, db *gorm.DB, attID uint, version int) (attest.Document, *Submission, error) {
+func VersionDocument(ctx context.Context, db *gorm.DB, attID uint, version int) (receipt.Document, *Submission, error) {
 	var sub Submission
 	if err := db.WithContext(ctx).Preload("SubmittedBy").Where("attestation_id = ? AND version = ?", attID, version).First(&sub).Error; err != nil {
-		return attest.Document{}, nil, wrap(err, "attestation %d: receipt of version %d", attID, version)
+		return receipt.Document{}, nil, wrap(err, "attestation %d: receipt of version %d", attID, version)
 	}
 	email := ""
 	if sub.SubmittedBy != nil {
@@ -834,7 +830,7 @@ func VersionDocument(ctx context.Context, db *gorm.DB, attID uint, version int) 
 	}
 	doc, err := receiptDocument(db.WithContext(ctx), attID, &sub, email)
 	if err != nil {
-		return attest.Document{}, nil, err
+		return receipt.Document{}, nil, err
 	}
 	return doc, &sub, nil
 }
@@ -842,21 +838,21 @@ func VersionDocument(ctx context.Context, db *gorm.DB, attID uint, version int) 
 // VerifyReceipt re-computes the receipt of version (0 means the latest
 // submitted one) of attestation attID from the rows in the database and
 // compares it with the receipt stored at submission.
-func VerifyReceipt(ctx context.Context, db *gorm.DB, attID uint, version int) (attest.Verification, *Submission, error) {
+func VerifyReceipt(ctx context.Context, db *gorm.DB, attID uint, version int) (receipt.Verification, *Submission, error) {
 	if version == 0 {
 		var sub Submission
 		if err := db.WithContext(ctx).Where("attestation_id = ?", attID).Order("version DESC").First(&sub).Error; err != nil {
-			return attest.Verification{}, nil, wrap(err, "attestation %d: latest receipt", attID)
+			return receipt.Verification{}, nil, wrap(err, "attestation %d: latest receipt", attID)
 		}
 		version = sub.Version
 	}
 	doc, sub, err := VersionDocument(ctx, db, attID, version)
 	if err != nil {
-		return attest.Verification{}, nil, err
+		return receipt.Verification{}, nil, err
 	}
-	v, err := attest.Verify(sub.Receipt, []byte(sub.Canonical), doc)
+	v, err := receipt.Verify(sub.Receipt, []byte(sub.Canonical), doc)
 	if err != nil {
-		return attest.Verification{}, nil, err
+		return receipt.Verification{}, nil, err
 	}
 	return v, sub, nil
 }
@@ -864,7 +860,7 @@ func VerifyReceipt(ctx context.Context, db *gorm.DB, attID uint, version int) (a
 // VersionChanges lists what changed from version-1 to version of
 // attestation attID. The later version may be the current draft, whose
 // declaration has no declarer or time yet.
-func VersionChanges(ctx context.Context, db *gorm.DB, attID uint, version int) ([]attest.Change, error) {
+func VersionChanges(ctx context.Context, db *gorm.DB, attID uint, version int) ([]receipt.Change, error) {
 	if version <= 1 {
 		return nil, nil
 	}
@@ -883,7 +879,7 @@ func VersionChanges(ctx context.Context, db *gorm.DB, attID uint, version int) (
 	if err != nil {
 		return nil, err
 	}
-	return attest.Changes(prev, cur), nil
+	return receipt.Changes(prev, cur), nil
 }
 
 // Reopen turns the submitted current version into a new draft version n+1

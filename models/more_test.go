@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 )
@@ -103,7 +104,7 @@ func TestDraftEdits(t *testing.T) {
 func TestImportCatalogueKeepsInvariants(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		good := models.Standard{Slug: "ok", Name: "OK", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c", Checks: []string{"web.hsts"}}
+		good := models.Standard{Slug: "ok", Name: "OK", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c", Checks: []check.ID{"web.hsts"}}
 		with := func(change func(*models.Standard)) []models.Standard {
 			s := good
 			change(&s)
@@ -115,7 +116,7 @@ func TestImportCatalogueKeepsInvariants(t *testing.T) {
 			field     string
 		}{
 			{"a domain outside the four is refused", with(func(s *models.Standard) { s.Slug, s.Domain = "x", "web" }), "domain"},
-			{"an unknown check is refused", with(func(s *models.Standard) { s.Slug, s.Checks = "x", []string{"web.nope"} }), "checks"},
+			{"an unknown check is refused", with(func(s *models.Standard) { s.Slug, s.Checks = "x", []check.ID{"web.nope"} }), "checks"},
 			{"a duplicate slug is refused", with(func(s *models.Standard) {}), "slug"},
 			{"an upper-case slug is refused", with(func(s *models.Standard) { s.Slug = "TLS" }), "slug"},
 			{"a standard without a clause is refused", with(func(s *models.Standard) { s.Slug, s.Clause = "x", " " }), "clause"},

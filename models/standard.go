@@ -2,12 +2,12 @@ package models
 
 import (
 	"context"
-	"sort"
 	"strings"
-	"tenderprobe/app/probe"
 	"time"
 
 	"gorm.io/gorm"
+
+	"tenderprobe/app/probe/check"
 )
 
 // The four domains of the IS3C WG5 list; every standard is in exactly one.
@@ -64,26 +64,6 @@ func (r Reference) Label() string {
 	return r.ID
 }
 
-// CheckStandards maps every probe check id to the slug of the standard it
-// verifies; the probe engine owns the table.
-var CheckStandards = probe.StandardOf
-
-// IsKnownCheck reports whether id is a check the probe engine runs.
-func IsKnownCheck(id string) bool {
-	_, ok := CheckStandards[id]
-	return ok
-}
-
-// KnownChecks returns every check id, sorted.
-func KnownChecks() []string {
-	ids := make([]string, 0, len(CheckStandards))
-	for id := range CheckStandards {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
 // CatalogueVersion is one imported edition of the standards catalogue.
 // Versions never change once imported, because tenders keep referring to
 // the version they were built from. Exactly one version is current.
@@ -111,7 +91,7 @@ type Standard struct {
 	WhyDemand          string            `gorm:"type:text;not null" json:"why_demand"`
 	Clause             string            `gorm:"type:text;not null" json:"clause"`
 	References         []Reference       `gorm:"type:text;serializer:json" json:"references"`
-	Checks             []string          `gorm:"type:text;serializer:json" json:"checks"`
+	Checks             []check.ID        `gorm:"type:text;serializer:json" json:"checks"`
 }
 
 // DomainName returns the human name of the standard's domain.
@@ -145,7 +125,7 @@ func (s *Standard) Validate() error {
 		return invalid("clause", "is required for %s", s.Slug)
 	}
 	for _, c := range s.Checks {
-		if !IsKnownCheck(c) {
+		if !check.Known(c) {
 			return invalid("checks", "%q of %s is not a probe check", c, s.Slug)
 		}
 	}
@@ -297,7 +277,7 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, st
 				s.References = []Reference{}
 			}
 			if s.Checks == nil {
-				s.Checks = []string{}
+				s.Checks = []check.ID{}
 			}
 			rows[i] = s
 		}

@@ -6,6 +6,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"tenderprobe/app/probe/check"
 )
 
 // Verification statuses: what the live probes say about one answer.
@@ -33,8 +35,8 @@ var Verdicts = []string{VerdictContradicted, VerdictInconclusive, VerdictConsist
 // ProbeCheck is one stored check outcome with its raw evidence, the same
 // shape as the probe engine's check (kept here so models need not import it).
 type ProbeCheck struct {
-	ID       string         `json:"id"`
-	Status   string         `json:"status"`
+	ID       check.ID       `json:"id"`
+	Status   check.Status   `json:"status"`
 	Summary  string         `json:"summary"`
 	Standard string         `json:"standard"`
 	Details  map[string]any `json:"details"`
@@ -55,7 +57,7 @@ type ProbeResult struct {
 }
 
 // Check returns the result's check id, or nil.
-func (r *ProbeResult) Check(id string) *ProbeCheck {
+func (r *ProbeResult) Check(id check.ID) *ProbeCheck {
 	for i := range r.Checks {
 		if r.Checks[i].ID == id {
 			return &r.Checks[i]
@@ -66,10 +68,10 @@ func (r *ProbeResult) Check(id string) *ProbeCheck {
 
 // VerificationCheck is one check on one domain behind a verdict.
 type VerificationCheck struct {
-	ID      string `json:"id"`
-	Domain  string `json:"domain"`
-	Status  string `json:"status"`
-	Summary string `json:"summary,omitempty"`
+	ID      check.ID     `json:"id"`
+	Domain  string       `json:"domain"`
+	Status  check.Status `json:"status"`
+	Summary string       `json:"summary,omitempty"`
 }
 
 // Verification is the verdict of one run on one answer.
@@ -377,7 +379,7 @@ type DomainHistoryPoint struct {
 	Pass   int
 	Fail   int
 	Other  int
-	Checks map[string]string
+	Checks map[check.ID]check.Status
 }
 
 // DomainHistory returns, oldest first, the outcome for domain in every
@@ -402,16 +404,16 @@ func DomainHistory(ctx context.Context, db *gorm.DB, attID uint, domain string, 
 	out := make([]DomainHistoryPoint, 0, len(rows))
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
-		p := DomainHistoryPoint{RunID: r.RunID, At: r.CreatedAt, Reason: r.Reason, Checks: map[string]string{}}
+		p := DomainHistoryPoint{RunID: r.RunID, At: r.CreatedAt, Reason: r.Reason, Checks: map[check.ID]check.Status{}}
 		if r.FinishedAt != nil {
 			p.At = *r.FinishedAt
 		}
 		for _, c := range r.Checks {
 			p.Checks[c.ID] = c.Status
 			switch c.Status {
-			case "pass":
+			case check.Pass:
 				p.Pass++
-			case "fail":
+			case check.Fail:
 				p.Fail++
 			default:
 				p.Other++

@@ -6,7 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 )
 
@@ -15,9 +15,9 @@ import (
 // contradict and a partial answer the probes find better than declared.
 // Checks not listed fail when the answer admits non-compliance and pass
 // otherwise.
-var demoFindings = map[string]map[string]string{
-	DemoSupplier:  {"web.hsts": string(probe.StatusFail)},
-	DemoSupplier2: {"mail.dkim": string(probe.StatusFail), "web.hsts": string(probe.StatusPass)},
+var demoFindings = map[string]map[check.ID]check.Status{
+	DemoSupplier:  {check.WebHSTS: check.Fail},
+	DemoSupplier2: {check.MailDKIM: check.Fail, check.WebHSTS: check.Pass},
 }
 
 // demoFinishRuns finishes the probe runs that submitting the demo
@@ -36,24 +36,24 @@ func demoFinishRuns(ctx context.Context, db *gorm.DB, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		overrides, demo := map[string]string(nil), false
+		overrides, demo := map[check.ID]check.Status(nil), false
 		if a.SupplierOrg != nil {
 			overrides, demo = demoFindings[a.SupplierOrg.Name]
 		}
 		if !demo {
 			return models.ReleaseRun(ctx, db, run.ID, demoRunOwner, time.Now())
 		}
-		findings := map[string]string{}
+		findings := map[check.ID]check.Status{}
 		for _, an := range a.Answers {
 			if an.Requirement == nil || an.Requirement.Standard == nil {
 				continue
 			}
 			for _, id := range an.Requirement.Standard.Checks {
-				status := string(probe.StatusPass)
+				status := check.Pass
 				if an.Status == models.AnswerPartial || an.Status == models.AnswerDoesNotComply {
-					status = string(probe.StatusFail)
+					status = check.Fail
 				}
-				if findings[id] != string(probe.StatusFail) {
+				if findings[id] != check.Fail {
 					findings[id] = status
 				}
 			}

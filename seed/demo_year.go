@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
-	"strings"
-	"tenderprobe/app/probe"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/verify"
 	"tenderprobe/models"
 )
@@ -38,19 +37,19 @@ type demoVendor struct {
 	Email         string
 	Name          string
 	Web, Mail     string
-	Fails         []string
-	PreviousFails []string
+	Fails         []check.ID
+	PreviousFails []check.ID
 }
 
 var demoVendors = []demoVendor{
 	{"Brightwater Hosting Ltd", "sam@brightwater.example", "Sam O'Brien", "www.brightwater.example", "brightwater.example",
-		[]string{"web.tls-pq", "web.caa", "web.dane", "mail.dane", "web.rpki"}, []string{"web.hsts", "web.security-txt"}},
+		[]check.ID{check.WebTLSPQ, check.WebCAA, check.WebDANE, check.MailDANE, check.WebRPKI}, []check.ID{check.WebHSTS, check.WebSecurityTxt}},
 	{"Kestrel Mail GmbH", "jurgen@kestrel-mail.example", "Jürgen Weiß", "www.kestrel-mail.example", "kestrel-mail.example",
-		[]string{"mail.mta-sts", "mail.tls-rpt", "web.security-headers"}, []string{"mail.dmarc", "mail.dane"}},
+		[]check.ID{check.MailMTASTS, check.MailTLSRPT, check.WebSecurityHeaders}, []check.ID{check.MailDMARC, check.MailDANE}},
 	{"Ångström Hosting AB", "zoe@angstrom-hosting.example", "Zoë Ångström", "www.angstrom-hosting.example", "angstrom-hosting.example",
-		[]string{"web.ipv6", "mail.ipv6", "ns.ipv6", "web.tls-pq"}, []string{"web.dnssec", "mail.dnssec"}},
+		[]check.ID{check.WebIPv6, check.MailIPv6, check.NSIPv6, check.WebTLSPQ}, []check.ID{check.WebDNSSEC, check.MailDNSSEC}},
 	{"Łódź Cloud Sp. z o.o.", "pawel@lodz-cloud.example", "Paweł Żółw", "www.lodz-cloud.example", "lodz-cloud.example",
-		[]string{"mail.dmarc", "web.hsts", "ns.rpki", "mail.rpki"}, []string{"mail.starttls", "web.https-redirect"}},
+		[]check.ID{check.MailDMARC, check.WebHSTS, check.NSRPKI, check.MailRPKI}, []check.ID{check.MailSTARTTLS, check.WebHTTPSRedirect}},
 }
 
 // demoServices are the subjects of the history's tenders, with the profile
@@ -193,7 +192,7 @@ func (h *demoHistory) attest(t *models.Tender, v demoVendor, year int, invited, 
 	if _, err := models.SetScope(h.ctx, h.db, vendor, inv.AttestationID, []string{v.Web}, []string{v.Mail}, nil, now); err != nil {
 		return err
 	}
-	fails := map[string]bool{}
+	fails := map[check.ID]bool{}
 	for _, c := range v.Fails {
 		fails[c] = true
 	}
@@ -218,7 +217,7 @@ func (h *demoHistory) attest(t *models.Tender, v demoVendor, year int, invited, 
 }
 
 // demoAnswer picks the vendor's answer to a requirement on standard s.
-func demoAnswer(s *models.Standard, fails map[string]bool, now time.Time, rng *rand.Rand) models.AnswerInput {
+func demoAnswer(s *models.Standard, fails map[check.ID]bool, now time.Time, rng *rand.Rand) models.AnswerInput {
 	ok := true
 	for _, c := range s.Checks {
 		if fails[c] {
@@ -259,7 +258,7 @@ func demoAnswer(s *models.Standard, fails map[string]bool, now time.Time, rng *r
 // finishRun plays the verification worker for the run Submit queued:
 // results for the vendor's two domains (labelled as demo data, since
 // nothing was measured) and the verdicts app/verify derives from them.
-func (h *demoHistory) finishRun(attID uint, t *models.Tender, v demoVendor, fails map[string]bool, now time.Time) error {
+func (h *demoHistory) finishRun(attID uint, t *models.Tender, v demoVendor, fails map[check.ID]bool, now time.Time) error {
 	run, err := models.ClaimRun(h.ctx, h.db, demoRunOwner, time.Hour, now)
 	if err != nil {
 		return err
@@ -273,17 +272,13 @@ func (h *demoHistory) finishRun(attID uint, t *models.Tender, v demoVendor, fail
 		h.verify = false
 		return models.ReleaseRun(h.ctx, h.db, run.ID, demoRunOwner, time.Now())
 	}
-	checks := map[string]bool{}
+	findings := map[check.ID]check.Status{}
 	for _, r := range t.Requirements {
-		for _, c := range r.Standard.Checks {
-			checks[c] = true
-		}
-	}
-	findings := map[string]string{}
-	for id := range checks {
-		findings[id] = string(probe.StatusPass)
-		if fails[id] {
-			findings[id] = string(probe.StatusFail)
+		for _, id := range r.Standard.Checks {
+			findings[id] = check.Pass
+			if fails[id] {
+				findings[id] = check.Fail
+			}
 		}
 	}
 	return demoVerify(h.ctx, h.db, run, []string{v.Web}, []string{v.Mail}, findings, now)
@@ -293,28 +288,20 @@ func (h *demoHistory) finishRun(attID uint, t *models.Tender, v demoVendor, fail
 // the scope's domains with the given status per check id (labelled as demo
 // data, since nothing was measured) and the verdicts app/verify derives
 // from them.
-func demoVerify(ctx context.Context, db *gorm.DB, run *models.ProbeRun, web, mail []string, findings map[string]string, now time.Time) error {
-	ids := make([]string, 0, len(findings))
+func demoVerify(ctx context.Context, db *gorm.DB, run *models.ProbeRun, web, mail []string, findings map[check.ID]check.Status, now time.Time) error {
+	ids := make([]check.ID, 0, len(findings))
 	for c := range findings {
 		ids = append(ids, c)
 	}
-	sort.Strings(ids)
-	// One result per domain, as the worker stores them: web checks where
-	// the domain is in the web scope, mail checks where it is in the mail
-	// scope, name-server checks always.
+	slices.SortFunc(ids, check.Compare)
+	// One result per domain, as the worker stores them, holding the checks
+	// that apply to the domain by the verifier's own rule.
+	scope := verify.Scope{Web: web, Mail: mail}
 	var domains []string
-	prefixes := map[string][]string{}
-	for _, d := range web {
-		if prefixes[d] == nil {
+	for _, d := range append(append([]string{}, web...), mail...) {
+		if !slices.Contains(domains, d) {
 			domains = append(domains, d)
 		}
-		prefixes[d] = append(prefixes[d], "web.")
-	}
-	for _, d := range mail {
-		if prefixes[d] == nil {
-			domains = append(domains, d)
-		}
-		prefixes[d] = append(prefixes[d], "mail.")
 	}
 	if err := models.SetRunTotal(ctx, db, run.ID, demoRunOwner, len(domains), now); err != nil {
 		return err
@@ -322,18 +309,14 @@ func demoVerify(ctx context.Context, db *gorm.DB, run *models.ProbeRun, web, mai
 	for _, d := range domains {
 		res := &models.ProbeResult{RunID: run.ID, Domain: d, DurationMS: 1200}
 		for _, id := range ids {
-			inScope := strings.HasPrefix(id, "ns.")
-			for _, p := range prefixes[d] {
-				inScope = inScope || strings.HasPrefix(id, p)
-			}
-			if !inScope {
+			if !slices.Contains(scope.DomainsFor(id), d) {
 				continue
 			}
 			finding := "meets the requirement"
-			if findings[id] == string(probe.StatusFail) {
+			if findings[id] == check.Fail {
 				finding = "does not meet the requirement"
 			}
-			res.Checks = append(res.Checks, models.ProbeCheck{ID: id, Status: findings[id], Standard: models.CheckStandards[id],
+			res.Checks = append(res.Checks, models.ProbeCheck{ID: id, Status: findings[id], Standard: id.Standard(),
 				Summary: "Demo data, not measured: " + finding + "."})
 		}
 		if err := models.StoreResult(ctx, db, demoRunOwner, res, now); err != nil {

@@ -3,11 +3,11 @@ package seed_test
 import (
 	"context"
 	"errors"
-	"tenderprobe/app/probe"
 	"testing"
 
 	"gorm.io/gorm"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
@@ -18,7 +18,6 @@ func TestEmbeddedCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatalf("embedded catalogue is invalid: %v", err)
 	}
-	checkIDs, standardOf := probe.CheckIDs, probe.StandardOf
 	t.Run("it has at least 25 standards", func(t *testing.T) {
 		if len(f.Standards) < 25 {
 			t.Errorf("got %d standards", len(f.Standards))
@@ -49,7 +48,7 @@ func TestEmbeddedCatalogue(t *testing.T) {
 		}
 	})
 	t.Run("every probe check is listed by the standard it verifies", func(t *testing.T) {
-		listed := map[string]map[string]bool{}
+		listed := map[check.ID]map[string]bool{}
 		for _, s := range f.Standards {
 			for _, c := range s.Checks {
 				if listed[c] == nil {
@@ -58,10 +57,9 @@ func TestEmbeddedCatalogue(t *testing.T) {
 				listed[c][s.Slug] = true
 			}
 		}
-		for _, id := range checkIDs {
-			slug := standardOf[id]
-			if !listed[id][slug] {
-				t.Errorf("check %s should be listed by standard %s", id, slug)
+		for _, c := range check.All() {
+			if !listed[c.ID][c.Standard] {
+				t.Errorf("check %s should be listed by standard %s", c.ID, c.Standard)
 			}
 		}
 	})

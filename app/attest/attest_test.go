@@ -4,126 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"tenderprobe/app/probe/probetest"
 )
-
-func sampleDocument() Document {
-	return Document{
-		AttestationID: 7, Version: 1, TenderID: 3, TenderReference: "DSC-1", SupplierOrgID: 4, SupplierName: "Acme <B.V.>",
-		Answers: []DocumentAnswer{
-			{RequirementID: 9, Standard: "dnssec", Status: "partial", Explanation: "Q2 & later", PlannedDate: "2026-06-30",
-				Evidence: []DocumentEvidence{{Kind: "url", URL: "https://b.test"}, {Kind: "file", FileName: "a.pdf", SHA256: "ab", Size: 3}}},
-			{RequirementID: 2, Standard: "https", Status: "complies"},
-		},
-		Scope:    DocumentScope{Web: []string{"www.example.nl", "example.nl"}, Mail: []string{"example.nl"}},
-		Declarer: "Vera", SubmittedByID: 5, SubmittedBy: "v@x.test", SubmittedAt: TimeString(time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))),
-	}
-}
-
-func TestCanonical(t *testing.T) {
-	a, err := Canonical(sampleDocument())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Run("keys are sorted and nothing is HTML-escaped or indented", func(t *testing.T) {
-		s := string(a)
-		if !strings.HasPrefix(s, `{"answers":[{"evidence":[]`) || strings.Contains(s, `\u003c`) || strings.ContainsAny(s, "\n ") && !strings.Contains(s, "Q2 & later") {
-			t.Errorf("canonical form: %s", s)
-		}
-		if !strings.Contains(s, `"submitted_at":"2026-03-01T09:00:00Z"`) {
-			t.Errorf("time is not UTC: %s", s)
-		}
-	})
-	t.Run("the order of answers, evidence and domains does not change the bytes", func(t *testing.T) {
-		d := sampleDocument()
-		d.Answers[0], d.Answers[1] = d.Answers[1], d.Answers[0]
-		d.Answers[1].Evidence[0], d.Answers[1].Evidence[1] = d.Answers[1].Evidence[1], d.Answers[1].Evidence[0]
-		d.Scope.Web[0], d.Scope.Web[1] = d.Scope.Web[1], d.Scope.Web[0]
-		b, err := Canonical(d)
-		if err != nil || !bytes.Equal(a, b) {
-			t.Errorf("reordered input gave other bytes:\n%s\n%s", a, b)
-		}
-	})
-	t.Run("any declared change changes the receipt", func(t *testing.T) {
-		for name, change := range map[string]func(*Document){
-			"explanation": func(d *Document) { d.Answers[0].Explanation += "." },
-			"status":      func(d *Document) { d.Answers[1].Status = "partial" },
-			"date":        func(d *Document) { d.Answers[0].PlannedDate = "2026-07-01" },
-			"evidence":    func(d *Document) { d.Answers[0].Evidence[1].SHA256 = "cd" },
-			"scope":       func(d *Document) { d.Scope.Mail = nil },
-			"declarer":    func(d *Document) { d.Declarer = "Vero" },
-			"time":        func(d *Document) { d.SubmittedAt = TimeString(time.Date(2026, 3, 1, 9, 0, 1, 0, time.UTC)) },
-		} {
-			d := sampleDocument()
-			change(&d)
-			b, _ := Canonical(d)
-			if Hash(a) == Hash(b) {
-				t.Errorf("changing the %s kept the receipt", name)
-			}
-		}
-	})
-	t.Run("verify names the changed explanation", func(t *testing.T) {
-		d := sampleDocument()
-		d.Answers[0].Explanation = "tampered"
-		v, err := Verify(Hash(a), a, d)
-		if err != nil || v.Match || !strings.Contains(strings.Join(v.Differences, "\n"), "tampered") {
-			t.Errorf("got %+v, %v", v, err)
-		}
-		v, err = Verify(Hash(a), a, sampleDocument())
-		if err != nil || !v.Match || len(v.Differences) != 0 {
-			t.Errorf("unchanged document: %+v, %v", v, err)
-		}
-	})
-	t.Run("the canonical bytes decode back to the same document", func(t *testing.T) {
-		var d Document
-		if err := json.Unmarshal(a, &d); err != nil || d.Schema != Schema || len(d.Answers) != 2 || d.Answers[0].RequirementID != 2 {
-			t.Errorf("decoded %+v, %v", d, err)
-		}
-	})
-}
-
-func TestNormalizeScope(t *testing.T) {
-	many := make([]string, 51)
-	for i := range many {
-		many[i] = "d" + strings.Repeat("x", i%5) + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".example"
-	}
-	cases := []struct {
-		name      string
-		web, mail []string
-		wantWeb   []string
-		problem   string
-	}{
-		{"names are lowercased, deduplicated and converted to A-labels", []string{"WWW.Example.nl", "www.example.nl.", "bücher.example"}, nil, []string{"www.example.nl", "xn--bcher-kva.example"}, ""},
-		{"an underscore is refused", []string{"bad_name.example"}, nil, nil, "bad_name.example"},
-		{"a single label is refused", []string{"localhost"}, nil, nil, "localhost"},
-		{"an IP address is refused", nil, []string{"192.0.2.1"}, nil, "192.0.2.1"},
-		{"a label over 63 characters is refused", []string{strings.Repeat("a", 64) + ".example"}, nil, nil, "aaaa"},
-		{"more than 50 names are refused", many, nil, nil, "at most 50"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			web, _, err := NormalizeScope(c.web, c.mail)
-			if c.problem != "" {
-				var se *ScopeError
-				if !errors.As(err, &se) || !strings.Contains(err.Error(), c.problem) {
-					t.Errorf("got %v, want a problem about %q", err, c.problem)
-				}
-				return
-			}
-			if err != nil || strings.Join(web, ",") != strings.Join(c.wantWeb, ",") {
-				t.Errorf("got %v, %v; want %v", web, err, c.wantWeb)
-			}
-		})
-	}
-}
 
 func TestEvidenceStore(t *testing.T) {
 	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 100)...)

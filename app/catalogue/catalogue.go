@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"gorm.io/gorm"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 )
 
@@ -51,7 +52,7 @@ type Entry struct {
 	Summary    string             `json:"summary" yaml:"summary"`
 	WhyDemand  string             `json:"why_demand" yaml:"why_demand"`
 	Clause     string             `json:"clause" yaml:"clause"`
-	Checks     []string           `json:"checks" yaml:"checks"`
+	Checks     []check.ID         `json:"checks" yaml:"checks"`
 }
 
 var (
@@ -586,11 +587,11 @@ func validate(f *File, lines *lineIndex) []Problem {
 				add(i, rp+".url", rk, "%q is not an http(s) address", ref.URL)
 			}
 		}
-		dup := map[string]bool{}
+		dup := map[check.ID]bool{}
 		for c, id := range e.Checks {
 			switch {
-			case !models.IsKnownCheck(id):
-				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "%q is not a probe check; known checks are %s", id, strings.Join(models.KnownChecks(), ", "))
+			case !check.Known(id):
+				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "%q is not a probe check; known checks are %s", id, knownChecks())
 			case dup[id]:
 				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "%q is listed twice", id)
 			}
@@ -598,6 +599,16 @@ func validate(f *File, lines *lineIndex) []Problem {
 		}
 	}
 	return ps
+}
+
+// knownChecks lists the check ids in report order, for a message.
+func knownChecks() string {
+	ids := check.IDs()
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = string(id)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func contains(list []string, s string) bool {
@@ -614,7 +625,7 @@ func (f *File) ToModels() []models.Standard {
 	out := make([]models.Standard, len(f.Standards))
 	for i, e := range f.Standards {
 		refs := append([]models.Reference{}, e.References...)
-		checks := append([]string{}, e.Checks...)
+		checks := append([]check.ID{}, e.Checks...)
 		out[i] = models.Standard{
 			Slug: e.Slug, Name: e.Name, Domain: e.Domain, Summary: e.Summary,
 			WhyDemand: e.WhyDemand, Clause: e.Clause, References: refs, Checks: checks,
@@ -628,7 +639,7 @@ func FromModels(cv *models.CatalogueVersion, standards []models.Standard) *File 
 	f := &File{Version: cv.Version, Title: cv.Title, Standards: make([]Entry, len(standards))}
 	for i, s := range standards {
 		refs := append([]models.Reference{}, s.References...)
-		checks := append([]string{}, s.Checks...)
+		checks := append([]check.ID{}, s.Checks...)
 		f.Standards[i] = Entry{
 			Slug: s.Slug, Name: s.Name, Domain: s.Domain, References: refs, Summary: s.Summary,
 			WhyDemand: s.WhyDemand, Clause: s.Clause, Checks: checks,

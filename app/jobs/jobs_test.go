@@ -10,6 +10,7 @@ import (
 	"tenderprobe/app/jobs"
 	"tenderprobe/app/jobs/jobstest"
 	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 	"tenderprobe/app/probecli"
 	"tenderprobe/models"
@@ -90,7 +91,7 @@ func TestSubmittedClaimsAreConfirmedOrContradictedByLiveProbes(t *testing.T) {
 			t.Fatalf("results %v %v", results, err)
 		}
 		hsts := results[0].Check("web.hsts")
-		if run.Status != models.RunDone || run.Done != 1 || run.Total != 1 || hsts == nil || hsts.Status != "fail" || len(results[0].Checks) != len(probe.CheckIDs) {
+		if run.Status != models.RunDone || run.Done != 1 || run.Total != 1 || hsts == nil || hsts.Status != "fail" || len(results[0].Checks) != len(check.IDs()) {
 			t.Errorf("run %+v, web.hsts %+v", run, hsts)
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 	"tenderprobe/app/probe/rpki"
 	"tenderprobe/app/probecli"
@@ -105,8 +106,8 @@ func BenchmarkProbeOneDomainLatency(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(res.Checks) != len(probe.CheckIDs) {
-			b.Fatalf("%d checks, want %d", len(res.Checks), len(probe.CheckIDs))
+		if len(res.Checks) != len(check.IDs()) {
+			b.Fatalf("%d checks, want %d", len(res.Checks), len(check.IDs()))
 		}
 	}
 	wall := time.Since(start) / time.Duration(b.N)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/check"
 )
 
 // maxCAARecords is internet.nl's limit on the size of a CAA RRset.
@@ -29,7 +31,7 @@ const maxCAARecords = 100
 // No CAA at all is a warn (internet.nl's notice level: CAA is recommended,
 // not required); a record set that a CA would misread is a fail.
 func checkCAA(ctx context.Context, r *run) []Check {
-	const id = "web.caa"
+	const id = check.WebCAA
 	// The domain itself always counts (certificates can be issued for it
 	// whether or not it has a web site); www. when it has an address.
 	hosts := []string{r.domain}

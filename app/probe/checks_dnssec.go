@@ -8,6 +8,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/dnssec"
 )
 
@@ -129,15 +130,15 @@ func dnssecVerdict(v dnssecName) (Status, string) {
 func webDNSSECCheck(domain string, v dnssecName) Check {
 	details := map[string]any{"names": []dnssecName{v}}
 	if v.res.Rcode == dns.RcodeNameError && v.res.Security != dnssec.Bogus && v.res.Security != dnssec.Indeterminate {
-		return newCheck("web.dnssec", StatusError, fmt.Sprintf("%s does not exist (NXDOMAIN, %s)", domain, v.res.Security), details)
+		return newCheck(check.WebDNSSEC, StatusError, fmt.Sprintf("%s does not exist (NXDOMAIN, %s)", domain, v.res.Security), details)
 	}
 	status, phrase := dnssecVerdict(v)
-	return newCheck("web.dnssec", status, sentence(phrase), details)
+	return newCheck(check.WebDNSSEC, status, sentence(phrase), details)
 }
 
 func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 	if mxv.err != nil {
-		return errorChecks(fmt.Errorf("looking up MX of %s: %w", r.domain, mxv.err), "mail.dnssec")[0]
+		return errorChecks(fmt.Errorf("looking up MX of %s: %w", r.domain, mxv.err), check.MailDNSSEC)[0]
 	}
 	hosts, mx := mxv.hosts, mxv.names
 	names := []dnssecName{domain}
@@ -154,7 +155,7 @@ func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 		details["mx"] = string(StatusNotApplicable)
 		details["mx_note"] = "no mail servers to check: " + why
 		details["names"] = names
-		return newCheck("mail.dnssec", domStatus, sentence(fmt.Sprintf("%s; no mail servers to check, %s", domPhrase, why)), details)
+		return newCheck(check.MailDNSSEC, domStatus, sentence(fmt.Sprintf("%s; no mail servers to check, %s", domPhrase, why)), details)
 	}
 	names = append(names, mx...)
 	details["names"] = names
@@ -170,15 +171,15 @@ func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 	}
 	switch {
 	case domStatus == StatusFail:
-		return newCheck("mail.dnssec", StatusFail, sentence(domPhrase), details)
+		return newCheck(check.MailDNSSEC, StatusFail, sentence(domPhrase), details)
 	case len(failed) > 0:
-		return newCheck("mail.dnssec", StatusFail, fmt.Sprintf("Mail server domains not secured by DNSSEC: %s.", strings.Join(failed, ", ")), details)
+		return newCheck(check.MailDNSSEC, StatusFail, fmt.Sprintf("Mail server domains not secured by DNSSEC: %s.", strings.Join(failed, ", ")), details)
 	case domStatus == StatusError:
-		return newCheck("mail.dnssec", StatusError, sentence(domPhrase), details)
+		return newCheck(check.MailDNSSEC, StatusError, sentence(domPhrase), details)
 	case len(errored) > 0:
-		return newCheck("mail.dnssec", StatusError, fmt.Sprintf("Could not validate the mail server domains %s.", strings.Join(errored, ", ")), details)
+		return newCheck(check.MailDNSSEC, StatusError, fmt.Sprintf("Could not validate the mail server domains %s.", strings.Join(errored, ", ")), details)
 	}
-	return newCheck("mail.dnssec", StatusPass, fmt.Sprintf("%s and all %d mail server domains are DNSSEC-signed and validate.", r.domain, len(hosts)), details)
+	return newCheck(check.MailDNSSEC, StatusPass, fmt.Sprintf("%s and all %d mail server domains are DNSSEC-signed and validate.", r.domain, len(hosts)), details)
 }
 
 // sentence ends a phrase with a full stop. Phrases start with a domain

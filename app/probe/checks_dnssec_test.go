@@ -9,6 +9,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -71,7 +72,7 @@ func TestCheckDNSSEC(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			checks := checkDNSSEC(context.Background(), newRun(e, tc.domain))
-			got := map[string]Check{}
+			got := map[check.ID]Check{}
 			for _, c := range checks {
 				got[c.ID] = c
 			}
@@ -159,7 +160,7 @@ func TestProbeReportsDNSSEC(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]Status{}
+			got := map[check.ID]Status{}
 			for _, c := range res.Checks {
 				got[c.ID] = c.Status
 			}

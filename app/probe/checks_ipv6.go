@@ -15,6 +15,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/netguard"
 )
 
@@ -163,7 +164,7 @@ func refusals(results []portResult) string {
 }
 
 func (r *run) checkWebIPv6(ctx context.Context) Check {
-	const id = "web.ipv6"
+	const id = check.WebIPv6
 	hosts, err := r.webHosts(ctx)
 	if err != nil {
 		return errorChecks(err, id)[0]
@@ -236,7 +237,7 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 }
 
 func (r *run) checkMailIPv6(ctx context.Context) Check {
-	const id = "mail.ipv6"
+	const id = check.MailIPv6
 	hosts, nullMX, err := r.mxHosts(ctx)
 	if err != nil {
 		return errorChecks(err, id)[0]
@@ -379,7 +380,7 @@ func (r *run) askNameServer(ctx context.Context, addr netip.Addr, port int, zone
 }
 
 func (r *run) checkNSIPv6(ctx context.Context) Check {
-	const id = "ns.ipv6"
+	const id = check.NSIPv6
 	zone, hosts, err := r.nameServers(ctx)
 	if err != nil {
 		return errorChecks(err, id)[0]

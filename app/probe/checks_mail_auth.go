@@ -10,6 +10,7 @@ import (
 	"github.com/miekg/dns"
 	"golang.org/x/net/publicsuffix"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/parse"
 )
 
@@ -76,7 +77,7 @@ type spfAudit struct {
 //
 // It also returns the domain's SPF record text, for the DKIM decision.
 func (r *run) checkSPF(ctx context.Context) (Check, string) {
-	const id = "mail.spf"
+	const id = check.MailSPF
 	a := &spfAudit{r: r, records: map[string]string{}, visiting: map[string]bool{}, lookups: []string{}, voids: []string{}}
 	txts, rcode, err := r.txtRecords(ctx, r.domain)
 	if err != nil {
@@ -315,7 +316,7 @@ type dmarcFound struct {
 //     <domain>._report._dmarc.<destination> (RFC 7489 section 7.1); a
 //     missing authorisation is a warn, since reports are then dropped.
 func (r *run) checkDMARC(ctx context.Context) (Check, *dmarcFound) {
-	const id = "mail.dmarc"
+	const id = check.MailDMARC
 	details := map[string]any{}
 	found, problem, err := r.findDMARC(ctx, r.domain, details)
 	if err != nil {
@@ -465,7 +466,7 @@ func (r *run) checkDMARCReportAuth(ctx context.Context, policyDomain string, d *
 // means none are. A domain that sends no mail (SPF "v=spf1 -all" and
 // DMARC reject) needs no DKIM, so the check does not apply there.
 func (r *run) checkDKIM(m *dns.Msg, err error, spfRecord string, dmarc *dmarcFound) Check {
-	const id = "mail.dkim"
+	const id = check.MailDKIM
 	name := "_domainkey." + r.domain
 	if nonSendingDomain(spfRecord, dmarc) {
 		return newCheck(id, StatusNotApplicable, "The domain sends no mail (SPF \"v=spf1 -all\" and DMARC reject), so it needs no DKIM keys.",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/parse"
 )
 
@@ -25,7 +26,7 @@ import (
 func checkMailPolicies(ctx context.Context, r *run) []Check {
 	hosts, nullMX, err := r.mxHosts(ctx)
 	if err != nil {
-		return errorChecks(err, "mail.mta-sts", "mail.tls-rpt")
+		return errorChecks(err, check.MailMTASTS, check.MailTLSRPT)
 	}
 	if len(hosts) == 0 {
 		why := "The domain has no MX records, so it receives no mail to protect."
@@ -34,8 +35,8 @@ func checkMailPolicies(ctx context.Context, r *run) []Check {
 		}
 		d := map[string]any{"null_mx": nullMX}
 		return []Check{
-			newCheck("mail.mta-sts", StatusNotApplicable, why, d),
-			newCheck("mail.tls-rpt", StatusNotApplicable, why, d),
+			newCheck(check.MailMTASTS, StatusNotApplicable, why, d),
+			newCheck(check.MailTLSRPT, StatusNotApplicable, why, d),
 		}
 	}
 	var (
@@ -63,7 +64,7 @@ func checkMailPolicies(ctx context.Context, r *run) []Check {
 // reported); none, a missing or broken record or policy, or an enforce
 // policy that does not cover the MX hosts fail.
 func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
-	const id = "mail.mta-sts"
+	const id = check.MailMTASTS
 	name := "_mta-sts." + r.domain
 	txts, recs, err := r.policyRecords(ctx, name, parse.IsMTASTSRecord)
 	if err != nil {
@@ -255,7 +256,7 @@ func (r *run) policyRecords(ctx context.Context, name string, isRecord func(stri
 // one TXT record starting with v=TLSRPTv1 at _smtp._tls.<domain> with an
 // rua of mailto: or https: destinations.
 func (r *run) checkTLSRPT(ctx context.Context) Check {
-	const id = "mail.tls-rpt"
+	const id = check.MailTLSRPT
 	name := "_smtp._tls." + r.domain
 	txts, recs, err := r.policyRecords(ctx, name, parse.IsTLSRPT)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/tlsscan"
 )
 
@@ -31,7 +32,7 @@ const (
 	mailChunk = 400
 )
 
-var mailTransportIDs = []string{"mail.starttls", "mail.dane"}
+var mailTransportIDs = []check.ID{check.MailSTARTTLS, check.MailDANE}
 
 // smtpSession is one plaintext-then-STARTTLS conversation.
 type smtpSession struct {
@@ -368,9 +369,9 @@ func (m *mxResult) judge() {
 		return
 	}
 	m.Findings = map[string]Check{
-		"versions":    versionCheck("mail.starttls", scans),
-		"ciphers":     cipherCheck("mail.starttls", scans, false),
-		"certificate": certCheck("mail.starttls", scans, true),
+		"versions":    versionCheck(check.MailSTARTTLS, scans),
+		"ciphers":     cipherCheck(check.MailSTARTTLS, scans, false),
+		"certificate": certCheck(check.MailSTARTTLS, scans, true),
 	}
 	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusWarn: 2, StatusError: 3, StatusFail: 4}
 	m.Status = StatusPass
@@ -408,15 +409,15 @@ func starttlsCheck(results []mxResult) Check {
 	summary := strings.Join(parts, "; ")
 	switch worst {
 	case StatusFail:
-		return newCheck("mail.starttls", StatusFail, "Mail transport not properly encrypted: "+summary, details)
+		return newCheck(check.MailSTARTTLS, StatusFail, "Mail transport not properly encrypted: "+summary, details)
 	case StatusError:
-		return newCheck("mail.starttls", StatusError, "Could not be tested: "+summary, details)
+		return newCheck(check.MailSTARTTLS, StatusError, "Could not be tested: "+summary, details)
 	case StatusWarn:
-		return newCheck("mail.starttls", StatusWarn, "STARTTLS works, with items to phase out: "+summary, details)
+		return newCheck(check.MailSTARTTLS, StatusWarn, "STARTTLS works, with items to phase out: "+summary, details)
 	case StatusInfo:
-		return newCheck("mail.starttls", StatusInfo, "STARTTLS works: "+summary, details)
+		return newCheck(check.MailSTARTTLS, StatusInfo, "STARTTLS works: "+summary, details)
 	}
-	return newCheck("mail.starttls", StatusPass, fmt.Sprintf("All %d mail servers offer STARTTLS with sound TLS.", len(results)), details)
+	return newCheck(check.MailSTARTTLS, StatusPass, fmt.Sprintf("All %d mail servers offer STARTTLS with sound TLS.", len(results)), details)
 }
 
 // judgeMailDANE rates the TLSA of one MX against the chain seen over
@@ -486,7 +487,7 @@ func mailDANECheck(results []mxResult) Check {
 			hosts = append(hosts, *m.DANE)
 		}
 	}
-	c := combineDANE("mail.dane", hosts)
+	c := combineDANE(check.MailDANE, hosts)
 	if c.Status == StatusInfo {
 		// For mail an absent TLSA is a failure, so combineDANE never sees
 		// information; keep the statuses aligned should that change.

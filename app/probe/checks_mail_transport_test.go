@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -65,7 +66,7 @@ func TestCheckMailTransport(t *testing.T) {
 		mx1, mx2 *probetest.SMTPOptions
 		tlsa     string // for mx1, "" for none
 		unsigned bool
-		want     map[string]Status
+		want     map[check.ID]Status
 		contains string
 	}{
 		{
@@ -73,14 +74,14 @@ func TestCheckMailTransport(t *testing.T) {
 			mx1:  &probetest.SMTPOptions{Hostname: "mx1.example.test", TLS: modern},
 			mx2:  &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
 			tlsa: tlsa(cert),
-			want: map[string]Status{"mail.starttls": StatusPass},
+			want: map[check.ID]Status{"mail.starttls": StatusPass},
 		},
 		{
 			name:     "an MX that does not offer STARTTLS fails, and so does its DANE",
 			mx1:      &probetest.SMTPOptions{Hostname: "mx1.example.test"},
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
 			tlsa:     tlsa(cert),
-			want:     map[string]Status{"mail.starttls": StatusFail, "mail.dane": StatusFail},
+			want:     map[check.ID]Status{"mail.starttls": StatusFail, "mail.dane": StatusFail},
 			contains: "STARTTLS not offered",
 		},
 		{
@@ -88,7 +89,7 @@ func TestCheckMailTransport(t *testing.T) {
 			mx1: &probetest.SMTPOptions{Hostname: "mx1.example.test", TLS: &tls.Config{MinVersion: tls.VersionTLS10, Certificates: []tls.Certificate{cert},
 				CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}}},
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
-			want:     map[string]Status{"mail.starttls": StatusFail},
+			want:     map[check.ID]Status{"mail.starttls": StatusFail},
 			contains: "TLS1.0",
 		},
 		{
@@ -96,21 +97,21 @@ func TestCheckMailTransport(t *testing.T) {
 			mx1:      &probetest.SMTPOptions{Hostname: "mx1.example.test", TLS: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{selfSigned}, CipherSuites: aead}},
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
 			tlsa:     tlsa(selfSigned),
-			want:     map[string]Status{"mail.starttls": StatusInfo},
+			want:     map[check.ID]Status{"mail.starttls": StatusInfo},
 			contains: "not trusted",
 		},
 		{
 			name:     "an unreachable MX is untestable, not a failure",
 			mx1:      nil,
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
-			want:     map[string]Status{"mail.starttls": StatusError},
+			want:     map[check.ID]Status{"mail.starttls": StatusError},
 			contains: "untestable",
 		},
 		{
 			name:     "an MX greeting with 554 is untestable",
 			mx1:      &probetest.SMTPOptions{Hostname: "mx1.example.test", RejectGreeting: true},
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
-			want:     map[string]Status{"mail.starttls": StatusError},
+			want:     map[check.ID]Status{"mail.starttls": StatusError},
 			contains: "554",
 		},
 		{
@@ -118,14 +119,14 @@ func TestCheckMailTransport(t *testing.T) {
 			mx1:      &probetest.SMTPOptions{Hostname: "mx1.example.test", TLS: modern},
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
 			tlsa:     tlsa(other),
-			want:     map[string]Status{"mail.starttls": StatusPass, "mail.dane": StatusFail},
+			want:     map[check.ID]Status{"mail.starttls": StatusPass, "mail.dane": StatusFail},
 			contains: "matches none",
 		},
 		{
 			name:     "no TLSA at all fails DANE for mail",
 			mx1:      &probetest.SMTPOptions{Hostname: "mx1.example.test", TLS: modern},
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
-			want:     map[string]Status{"mail.dane": StatusFail},
+			want:     map[check.ID]Status{"mail.dane": StatusFail},
 			contains: "no TLSA",
 		},
 		{
@@ -134,7 +135,7 @@ func TestCheckMailTransport(t *testing.T) {
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
 			tlsa:     tlsa(cert),
 			unsigned: true,
-			want:     map[string]Status{"mail.starttls": StatusPass, "mail.dane": StatusFail},
+			want:     map[check.ID]Status{"mail.starttls": StatusPass, "mail.dane": StatusFail},
 			contains: "not DNSSEC-signed",
 		},
 		{
@@ -142,7 +143,7 @@ func TestCheckMailTransport(t *testing.T) {
 			mx1:      &probetest.SMTPOptions{Hostname: "mx1.example.test", TLS: modern},
 			mx2:      &probetest.SMTPOptions{Hostname: "mx2.example.test", TLS: modern},
 			tlsa:     "2 0 1 " + func() string { s := sha256.Sum256(ca.Cert.Raw); return hex.EncodeToString(s[:]) }(),
-			want:     map[string]Status{"mail.starttls": StatusPass},
+			want:     map[check.ID]Status{"mail.starttls": StatusPass},
 			contains: "",
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/rpki"
 )
 
@@ -29,7 +30,7 @@ var errNoVRPs = errors.New("no RPKI VRP set configured (give --rpki-vrps FILE-or
 // A matching VRP whose maxLength is longer than the route is noted
 // (RFC 9319) but does not change the verdict.
 func checkRPKI(ctx context.Context, r *run) []Check {
-	ids := []string{"web.rpki", "mail.rpki", "ns.rpki"}
+	ids := []check.ID{check.WebRPKI, check.MailRPKI, check.NSRPKI}
 	if r.cfg.VRPs == nil {
 		return errorChecks(errNoVRPs, ids...)
 	}
@@ -101,7 +102,7 @@ type addrEvidence struct {
 	State string `json:"state"`
 }
 
-func (r *run) rpkiForHosts(ctx context.Context, id, what string, hosts []string) Check {
+func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts []string) Check {
 	type target struct {
 		host string
 		addr netip.Addr

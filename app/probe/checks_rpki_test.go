@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/rpki"
 )
 
@@ -46,7 +47,7 @@ func TestCheckRPKI(t *testing.T) {
 	t.Run("valid routes to every server pass", func(t *testing.T) {
 		r, _ := dnsCheckRun(t, "example.test", withVRPs, base...)
 		checks := checkRPKI(context.Background(), r)
-		for _, id := range []string{"web.rpki", "mail.rpki", "ns.rpki"} {
+		for _, id := range []check.ID{"web.rpki", "mail.rpki", "ns.rpki"} {
 			c := checkNamed(t, checks, id)
 			if c.Status != StatusPass {
 				t.Errorf("%s = %s %q", id, c.Status, c.Summary)

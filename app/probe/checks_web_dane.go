@@ -16,6 +16,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/tlsscan"
 )
@@ -203,10 +204,10 @@ type daneHost struct {
 func checkWebDANE(ctx context.Context, r *run) []Check {
 	targets, err := webHosts(ctx, r)
 	if err != nil {
-		return errorChecks(err, "web.dane")
+		return errorChecks(err, check.WebDANE)
 	}
 	if len(targets) == 0 {
-		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", "web.dane")
+		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", check.WebDANE)
 	}
 	var hosts []webTarget
 	for _, t := range targets {
@@ -224,7 +225,7 @@ func checkWebDANE(ctx context.Context, r *run) []Check {
 		}()
 	}
 	wg.Wait()
-	return []Check{combineDANE("web.dane", out)}
+	return []Check{combineDANE(check.WebDANE, out)}
 }
 
 func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
@@ -281,7 +282,7 @@ func chainNames(chain []*x509.Certificate) []string {
 
 // combineDANE folds per-host verdicts into one check: any failure fails,
 // then errors, then information (no TLSA); all passing passes.
-func combineDANE(id string, hosts []daneHost) Check {
+func combineDANE(id check.ID, hosts []daneHost) Check {
 	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusError: 2, StatusFail: 3}
 	worst := StatusPass
 	var parts []string

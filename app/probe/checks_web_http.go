@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/netguard"
 	"tenderprobe/app/probe/parse"
 	"tenderprobe/app/probe/tlsscan"
@@ -31,7 +32,7 @@ const (
 	hstsMinMaxAge = 31536000
 )
 
-var webHTTPIDs = []string{"web.https-redirect", "web.hsts", "web.security-headers", "web.security-txt"}
+var webHTTPIDs = []check.ID{check.WebHTTPSRedirect, check.WebHSTS, check.WebSecurityHeaders, check.WebSecurityTxt}
 
 // checkWebHTTP tests what the web servers say over HTTP: the redirect from
 // http to https, HSTS, the security headers and security.txt. Protocol
@@ -284,7 +285,7 @@ func redirectCheck(results []redirectResult) Check {
 			errs = append(errs, label)
 		}
 	}
-	return targetsVerdict("web.https-redirect", details, fails, errs, nil,
+	return targetsVerdict(check.WebHTTPSRedirect, details, fails, errs, nil,
 		"Visitors are not sent to https: ", "", "Plain http redirects straight to https on the same host (or is closed).")
 }
 
@@ -292,7 +293,7 @@ func redirectCheck(results []redirectResult) Check {
 // target fails it, else any target that could not be tested makes it an
 // error, else any advice makes it a warning. The fail and warn summaries
 // are their lead followed by the targets' notes.
-func targetsVerdict(id string, details map[string]any, fails, errs, warns []string, failLead, warnLead, pass string) Check {
+func targetsVerdict(id check.ID, details map[string]any, fails, errs, warns []string, failLead, warnLead, pass string) Check {
 	switch {
 	case len(fails) > 0:
 		return newCheck(id, StatusFail, failLead+strings.Join(fails, "; ")+".", details)
@@ -367,7 +368,7 @@ func hstsCheck(results []httpsResult) Check {
 		}
 		rows = append(rows, rw)
 	}
-	return targetsVerdict("web.hsts", map[string]any{"targets": rows}, fails, errs, nil,
+	return targetsVerdict(check.WebHSTS, map[string]any{"targets": rows}, fails, errs, nil,
 		"HSTS missing or too short: ", "", "HSTS is set with a max-age of at least one year.")
 }
 
@@ -469,7 +470,7 @@ func securityHeadersCheck(results []httpsResult) Check {
 		}
 		rows = append(rows, rw)
 	}
-	return targetsVerdict("web.security-headers", map[string]any{"targets": rows}, fails, errs, warns,
+	return targetsVerdict(check.WebSecurityHeaders, map[string]any{"targets": rows}, fails, errs, warns,
 		"Security headers missing or weak: ", "Security headers set, with advice: ",
 		"X-Content-Type-Options, framing protection, Referrer-Policy and a sound CSP are set.")
 }
@@ -583,11 +584,11 @@ func securityTxtCheck(results []sectxtResult) Check {
 	}
 	switch worst {
 	case StatusFail:
-		return newCheck("web.security-txt", StatusFail, "security.txt missing or invalid: "+strings.Join(parts, "; ")+".", details)
+		return newCheck(check.WebSecurityTxt, StatusFail, "security.txt missing or invalid: "+strings.Join(parts, "; ")+".", details)
 	case StatusError:
-		return newCheck("web.security-txt", StatusError, "Could not be tested: "+strings.Join(parts, "; ")+".", details)
+		return newCheck(check.WebSecurityTxt, StatusError, "Could not be tested: "+strings.Join(parts, "; ")+".", details)
 	case StatusWarn:
-		return newCheck("web.security-txt", StatusWarn, "security.txt valid with advice: "+strings.Join(parts, "; ")+".", details)
+		return newCheck(check.WebSecurityTxt, StatusWarn, "security.txt valid with advice: "+strings.Join(parts, "; ")+".", details)
 	}
-	return newCheck("web.security-txt", StatusPass, "A valid security.txt (RFC 9116) is published: "+strings.Join(parts, "; ")+".", details)
+	return newCheck(check.WebSecurityTxt, StatusPass, "A valid security.txt (RFC 9116) is published: "+strings.Join(parts, "; ")+".", details)
 }

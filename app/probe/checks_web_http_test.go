@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -99,30 +100,30 @@ func TestCheckWebHTTP(t *testing.T) {
 	tests := []struct {
 		name      string
 		apex, www site
-		want      map[string]Status
+		want      map[check.ID]Status
 		contains  string
 	}{
 		{
 			name: "a site doing everything right passes all four checks",
 			apex: good("example.test"), www: good("www.example.test"),
-			want: map[string]Status{"web.https-redirect": StatusPass, "web.hsts": StatusPass, "web.security-headers": StatusPass, "web.security-txt": StatusPass},
+			want: map[check.ID]Status{"web.https-redirect": StatusPass, "web.hsts": StatusPass, "web.security-headers": StatusPass, "web.security-txt": StatusPass},
 		},
 		{
 			name: "a closed port 80 counts as no plain http",
 			apex: with(good("example.test"), func(s *site) { s.httpHandler = nil }), www: good("www.example.test"),
-			want: map[string]Status{"web.https-redirect": StatusPass},
+			want: map[check.ID]Status{"web.https-redirect": StatusPass},
 		},
 		{
 			name: "a plain-http site without headers or security.txt fails everything",
 			apex: site{httpHandler: func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hi") }},
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.https-redirect": StatusFail, "web.hsts": StatusFail, "web.security-headers": StatusFail, "web.security-txt": StatusFail},
+			want: map[check.ID]Status{"web.https-redirect": StatusFail, "web.hsts": StatusFail, "web.security-headers": StatusFail, "web.security-txt": StatusFail},
 		},
 		{
 			name: "a first redirect to another host fails",
 			apex: with(good("example.test"), func(s *site) { s.httpHandler = redirectTo("https://www.example.test/") }),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.https-redirect": StatusFail},
+			want: map[check.ID]Status{"web.https-redirect": StatusFail},
 		},
 		{
 			name: "a downgrade to http later in the chain fails",
@@ -137,7 +138,7 @@ func TestCheckWebHTTP(t *testing.T) {
 				s.extra = redirectTo("http://example.test/plain")
 			}),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.https-redirect": StatusFail},
+			want: map[check.ID]Status{"web.https-redirect": StatusFail},
 		},
 		{
 			name: "a redirect loop longer than eight hops fails",
@@ -146,7 +147,7 @@ func TestCheckWebHTTP(t *testing.T) {
 				s.extra = redirectTo("https://example.test/loop")
 			}),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.https-redirect": StatusFail},
+			want: map[check.ID]Status{"web.https-redirect": StatusFail},
 		},
 		{
 			name: "an HSTS max-age below a year fails",
@@ -155,7 +156,7 @@ func TestCheckWebHTTP(t *testing.T) {
 				s.headers["Strict-Transport-Security"] = "max-age=86400"
 			}),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.hsts": StatusFail, "web.security-headers": StatusPass},
+			want: map[check.ID]Status{"web.hsts": StatusFail, "web.security-headers": StatusPass},
 		},
 		{
 			name: "strict-origin-when-cross-origin and a missing CSP are warnings",
@@ -165,19 +166,19 @@ func TestCheckWebHTTP(t *testing.T) {
 				delete(s.headers, "Content-Security-Policy")
 			}),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-headers": StatusWarn},
+			want: map[check.ID]Status{"web.security-headers": StatusWarn},
 		},
 		{
 			name: "framing limited only by CSP frame-ancestors passes",
 			apex: with(good("example.test"), func(s *site) { s.headers = goodHeaders(); delete(s.headers, "X-Frame-Options") }),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-headers": StatusPass},
+			want: map[check.ID]Status{"web.security-headers": StatusPass},
 		},
 		{
 			name: "an unsafe Referrer-Policy fails",
 			apex: with(good("example.test"), func(s *site) { s.headers = goodHeaders(); s.headers["Referrer-Policy"] = "unsafe-url" }),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-headers": StatusFail},
+			want: map[check.ID]Status{"web.security-headers": StatusFail},
 		},
 		{
 			name: "an expired security.txt fails",
@@ -185,7 +186,7 @@ func TestCheckWebHTTP(t *testing.T) {
 				s.sectxt = "Contact: mailto:a@example.test\nExpires: 2020-01-01T00:00:00Z\n"
 			}),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-txt": StatusFail},
+			want: map[check.ID]Status{"web.security-txt": StatusFail},
 		},
 		{
 			name: "a security.txt expiring in more than a year is a warning",
@@ -193,25 +194,25 @@ func TestCheckWebHTTP(t *testing.T) {
 				s.sectxt = "Contact: mailto:a@example.test\nExpires: " + time.Now().AddDate(2, 0, 0).UTC().Format(time.RFC3339) + "\n"
 			}),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-txt": StatusWarn},
+			want: map[check.ID]Status{"web.security-txt": StatusWarn},
 		},
 		{
 			name: "a security.txt served as HTML fails",
 			apex: with(good("example.test"), func(s *site) { s.sectxtType = "text/html" }),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-txt": StatusFail},
+			want: map[check.ID]Status{"web.security-txt": StatusFail},
 		},
 		{
 			name: "a security.txt whose Canonical names another site fails",
 			apex: with(good("example.test"), func(s *site) { s.sectxt = goodSecTxt("elsewhere.test") }),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-txt": StatusFail},
+			want: map[check.ID]Status{"web.security-txt": StatusFail},
 		},
 		{
 			name: "a security.txt larger than 100 KB fails",
 			apex: with(good("example.test"), func(s *site) { s.sectxt = goodSecTxt("example.test") + strings.Repeat("# padding\n", 11000) }),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-txt": StatusFail},
+			want: map[check.ID]Status{"web.security-txt": StatusFail},
 		},
 		{
 			name: "a security.txt only at the legacy /security.txt fails and says so",
@@ -228,7 +229,7 @@ func TestCheckWebHTTP(t *testing.T) {
 				}
 			}),
 			www:      good("www.example.test"),
-			want:     map[string]Status{"web.security-txt": StatusFail},
+			want:     map[check.ID]Status{"web.security-txt": StatusFail},
 			contains: "legacy location",
 		},
 		{
@@ -238,7 +239,7 @@ func TestCheckWebHTTP(t *testing.T) {
 				s.extra = redirectTo("http://example.test/security.txt")
 			}),
 			www:  good("www.example.test"),
-			want: map[string]Status{"web.security-txt": StatusFail},
+			want: map[check.ID]Status{"web.security-txt": StatusFail},
 		},
 	}
 	for _, tc := range tests {

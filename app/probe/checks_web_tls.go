@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/netguard"
 	"tenderprobe/app/probe/tlsscan"
 )
@@ -96,7 +97,7 @@ func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mod
 }
 
 // webTLSIDs are the checks one TLS scan answers.
-var webTLSIDs = []string{"web.https", "web.tls-version", "web.tls-ciphers", "web.tls-cert", "web.tls-pq"}
+var webTLSIDs = []check.ID{check.WebHTTPS, check.WebTLSVersion, check.WebTLSCiphers, check.WebTLSCert, check.WebTLSPQ}
 
 // checkWebTLS scans HTTPS on the apex and www (first IPv4 and IPv6 address
 // each) and reports reachability, versions, suites and key exchange,
@@ -135,16 +136,16 @@ func checkWebTLS(ctx context.Context, r *run) []Check {
 		return append(checks, errorChecks(err, webTLSIDs[1:]...)...)
 	}
 	checks = append(checks,
-		versionCheck("web.tls-version", ok),
-		cipherCheck("web.tls-ciphers", ok, true),
-		certCheck("web.tls-cert", ok, false),
+		versionCheck(check.WebTLSVersion, ok),
+		cipherCheck(check.WebTLSCiphers, ok, true),
+		certCheck(check.WebTLSCert, ok, false),
 		pqCheck(ok),
 	)
 	return checks
 }
 
 // notApplicable reports the same reason for every id of a group.
-func notApplicable(summary string, ids ...string) []Check {
+func notApplicable(summary string, ids ...check.ID) []Check {
 	out := make([]Check, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, newCheck(id, StatusNotApplicable, summary, nil))
@@ -193,14 +194,14 @@ func httpsCheck(scans []tlsTarget, port int) Check {
 	details := map[string]any{"targets": rows}
 	switch {
 	case len(refused) > 0:
-		return newCheck("web.https", StatusError, "Not tested: "+strings.Join(refused, ", ")+" is a private or special-purpose address.", details)
+		return newCheck(check.WebHTTPS, StatusError, "Not tested: "+strings.Join(refused, ", ")+" is a private or special-purpose address.", details)
 	case len(failed) > 0:
-		return newCheck("web.https", StatusFail, "No working HTTPS on "+strings.Join(failed, ", ")+".", details)
+		return newCheck(check.WebHTTPS, StatusFail, "No working HTTPS on "+strings.Join(failed, ", ")+".", details)
 	}
-	return newCheck("web.https", StatusPass, fmt.Sprintf("HTTPS works on all %d tested addresses.", len(scans)), details)
+	return newCheck(check.WebHTTPS, StatusPass, fmt.Sprintf("HTTPS works on all %d tested addresses.", len(scans)), details)
 }
 
-func versionCheck(id string, scans []tlsTarget) Check {
+func versionCheck(id check.ID, scans []tlsTarget) Check {
 	type row struct {
 		Host     string            `json:"host"`
 		Addr     string            `json:"addr"`
@@ -246,7 +247,7 @@ func versionCheck(id string, scans []tlsTarget) Check {
 
 // cipherCheck rates the suites, their order and the key exchange. For mail
 // (web false) a weak key-exchange hash is a warning, as internet.nl has it.
-func cipherCheck(id string, scans []tlsTarget, web bool) Check {
+func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 	type row struct {
 		Host                 string                  `json:"host"`
 		Addr                 string                  `json:"addr"`
@@ -342,7 +343,7 @@ func cipherCheck(id string, scans []tlsTarget, web bool) Check {
 // certCheck rates the served certificates. For mail (infoTrust) an
 // untrusted chain or a name mismatch is information only, as internet.nl
 // has it: SMTP clients rarely check them without DANE.
-func certCheck(id string, scans []tlsTarget, infoTrust bool) Check {
+func certCheck(id check.ID, scans []tlsTarget, infoTrust bool) Check {
 	type row struct {
 		Host string              `json:"host"`
 		Addr string              `json:"addr"`
@@ -436,7 +437,7 @@ func pqCheck(scans []tlsTarget) Check {
 	}
 	details := map[string]any{"targets": rows}
 	if len(without) == 0 {
-		return newCheck("web.tls-pq", StatusPass, "Post-quantum hybrid key exchange negotiated: "+strings.Join(with, "; ")+".", details)
+		return newCheck(check.WebTLSPQ, StatusPass, "Post-quantum hybrid key exchange negotiated: "+strings.Join(with, "; ")+".", details)
 	}
-	return newCheck("web.tls-pq", StatusInfo, "No post-quantum hybrid key exchange (such as X25519MLKEM768) on "+strings.Join(without, ", ")+".", details)
+	return newCheck(check.WebTLSPQ, StatusInfo, "No post-quantum hybrid key exchange (such as X25519MLKEM768) on "+strings.Join(without, ", ")+".", details)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -83,7 +84,7 @@ func serveHTTPS(t testing.TB, ln net.Listener, cfg *tls.Config, h http.Handler) 
 
 // findCheck returns the check with id, after making sure the whole list
 // serialises to JSON as the CLI's --json output needs.
-func findCheck(t testing.TB, checks []Check, id string) Check {
+func findCheck(t testing.TB, checks []Check, id check.ID) Check {
 	t.Helper()
 	if _, err := json.Marshal(checks); err != nil {
 		t.Fatalf("checks do not serialise to JSON: %v", err)
@@ -112,12 +113,12 @@ func TestCheckWebTLS(t *testing.T) {
 		// means nothing listens there.
 		apex, www *tls.Config
 		noWWW     bool
-		want      map[string]Status
+		want      map[check.ID]Status
 	}{
 		{
 			name: "a modern apex and www pass everything, with a PQ hybrid",
 			apex: modern(), www: modern(),
-			want: map[string]Status{"web.https": StatusPass, "web.tls-version": StatusPass, "web.tls-ciphers": StatusPass, "web.tls-cert": StatusPass, "web.tls-pq": StatusPass},
+			want: map[check.ID]Status{"web.https": StatusPass, "web.tls-version": StatusPass, "web.tls-ciphers": StatusPass, "web.tls-cert": StatusPass, "web.tls-pq": StatusPass},
 		},
 		{
 			name: "www accepting TLS 1.0 with CBC-SHA1 fails versions and ciphers",
@@ -125,7 +126,7 @@ func TestCheckWebTLS(t *testing.T) {
 			www: &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12, Certificates: []tls.Certificate{goodCert}, CipherSuites: []uint16{
 				tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
 			}},
-			want: map[string]Status{"web.https": StatusPass, "web.tls-version": StatusFail, "web.tls-ciphers": StatusFail, "web.tls-cert": StatusPass, "web.tls-pq": StatusInfo},
+			want: map[check.ID]Status{"web.https": StatusPass, "web.tls-version": StatusFail, "web.tls-ciphers": StatusFail, "web.tls-cert": StatusPass, "web.tls-pq": StatusInfo},
 		},
 		{
 			name: "a phase-out CBC-SHA256 suite is a warning",
@@ -133,23 +134,23 @@ func TestCheckWebTLS(t *testing.T) {
 				tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
 			}},
 			noWWW: true,
-			want:  map[string]Status{"web.https": StatusPass, "web.tls-version": StatusPass, "web.tls-ciphers": StatusWarn, "web.tls-pq": StatusInfo},
+			want:  map[check.ID]Status{"web.https": StatusPass, "web.tls-version": StatusPass, "web.tls-ciphers": StatusWarn, "web.tls-pq": StatusInfo},
 		},
 		{
 			name:  "a certificate for another name from an unknown CA fails the certificate check",
 			apex:  &tls.Config{Certificates: []tls.Certificate{probetest.NewCA(t).Issue(t, probetest.LeafOptions{}, "other.test")}},
 			noWWW: true,
-			want:  map[string]Status{"web.https": StatusPass, "web.tls-cert": StatusFail},
+			want:  map[check.ID]Status{"web.https": StatusPass, "web.tls-cert": StatusFail},
 		},
 		{
 			name: "www without an HTTPS server fails web.https",
 			apex: modern(), www: nil,
-			want: map[string]Status{"web.https": StatusFail, "web.tls-version": StatusPass},
+			want: map[check.ID]Status{"web.https": StatusFail, "web.tls-version": StatusPass},
 		},
 		{
 			name:  "no server at all fails web.https and leaves the rest untestable",
 			noWWW: true,
-			want:  map[string]Status{"web.https": StatusFail, "web.tls-version": StatusError, "web.tls-cert": StatusError},
+			want:  map[check.ID]Status{"web.https": StatusFail, "web.tls-version": StatusError, "web.tls-cert": StatusError},
 		},
 	}
 	for _, tc := range tests {

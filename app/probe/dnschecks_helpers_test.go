@@ -10,6 +10,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -31,7 +32,7 @@ func dnsCheckRun(t testing.TB, domain string, mod func(*Config), records ...stri
 }
 
 // checkNamed returns the check with id, failing the test when it is missing.
-func checkNamed(t testing.TB, checks []Check, id string) Check {
+func checkNamed(t testing.TB, checks []Check, id check.ID) Check {
 	t.Helper()
 	for _, c := range checks {
 		if c.ID == id {

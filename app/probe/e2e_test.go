@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probecli"
 )
 
@@ -57,7 +58,7 @@ func runCLI(t *testing.T, args ...string) []probe.Result {
 	return doc.Results
 }
 
-func checkByID(t *testing.T, r probe.Result, id string) probe.Check {
+func checkByID(t *testing.T, r probe.Result, id check.ID) probe.Check {
 	t.Helper()
 	for _, c := range r.Checks {
 		if c.ID == id {
@@ -69,9 +70,9 @@ func checkByID(t *testing.T, r probe.Result, id string) probe.Check {
 }
 
 // expectStatuses asserts the status of each listed check.
-func expectStatuses(t *testing.T, r probe.Result, want map[string]probe.Status) {
+func expectStatuses(t *testing.T, r probe.Result, want map[check.ID]probe.Status) {
 	t.Helper()
-	for _, id := range probe.CheckIDs {
+	for _, id := range check.IDs() {
 		st, ok := want[id]
 		if !ok {
 			continue
@@ -94,12 +95,12 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 	tests := []struct {
 		name   string
 		result probe.Result
-		want   map[string]probe.Status
+		want   map[check.ID]probe.Status
 	}{
 		{
 			"a domain that does everything right passes",
 			results[0],
-			map[string]probe.Status{
+			map[check.ID]probe.Status{
 				"web.dnssec": probe.StatusPass, "web.ipv6": probe.StatusPass, "web.https": probe.StatusPass,
 				"web.https-redirect": probe.StatusPass, "web.hsts": probe.StatusPass,
 				"web.tls-version": probe.StatusPass, "web.tls-ciphers": probe.StatusPass, "web.tls-cert": probe.StatusPass,
@@ -114,7 +115,7 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 		{
 			"a domain that does most things wrong fails them",
 			results[1],
-			map[string]probe.Status{
+			map[check.ID]probe.Status{
 				"web.dnssec": probe.StatusFail, "web.ipv6": probe.StatusFail,
 				"web.https-redirect": probe.StatusFail, "web.hsts": probe.StatusFail,
 				"web.tls-version": probe.StatusFail, "web.tls-ciphers": probe.StatusFail, "web.tls-cert": probe.StatusFail,
@@ -129,7 +130,7 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 		{
 			"a domain with a null MX gets not applicable for its mail servers",
 			results[2],
-			map[string]probe.Status{
+			map[check.ID]probe.Status{
 				"mail.ipv6": probe.StatusNotApplicable, "mail.starttls": probe.StatusNotApplicable,
 				"mail.dane": probe.StatusNotApplicable, "mail.mta-sts": probe.StatusNotApplicable,
 				"mail.tls-rpt": probe.StatusNotApplicable, "mail.rpki": probe.StatusNotApplicable,
@@ -141,8 +142,8 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if len(tt.result.Checks) != len(probe.CheckIDs) {
-				t.Fatalf("%s: %d checks, want %d", tt.result.Domain, len(tt.result.Checks), len(probe.CheckIDs))
+			if len(tt.result.Checks) != len(check.IDs()) {
+				t.Fatalf("%s: %d checks, want %d", tt.result.Domain, len(tt.result.Checks), len(check.IDs()))
 			}
 			expectStatuses(t, tt.result, tt.want)
 		})
@@ -153,7 +154,7 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 // mail and name servers. Refused, each must say so in its evidence and must
 // not pass. The TLS checks only say that no server could be reached, since
 // the refusal is reported by web.https.
-var connectingChecks = map[string]struct{ wantError, namesRefusal bool }{
+var connectingChecks = map[check.ID]struct{ wantError, namesRefusal bool }{
 	"web.https": {true, true}, "web.https-redirect": {true, true}, "web.hsts": {true, true},
 	"web.tls-version": {true, false}, "web.tls-ciphers": {true, false}, "web.tls-cert": {true, false}, "web.tls-pq": {true, false},
 	"web.security-headers": {true, true}, "web.security-txt": {true, true}, "web.dane": {true, true},
@@ -174,12 +175,12 @@ func TestEndToEndRefusesLoopbackTargetsWithoutAllowPrivate(t *testing.T) {
 			t.Errorf("the loopback servers accepted %d connections; want none without --allow-private", n)
 		}
 	})
-	for _, id := range probe.CheckIDs {
+	for _, id := range check.IDs() {
 		want, ok := connectingChecks[id]
 		if !ok {
 			continue
 		}
-		t.Run(id+" connects nowhere and says why", func(t *testing.T) {
+		t.Run(string(id)+" connects nowhere and says why", func(t *testing.T) {
 			c := checkByID(t, results[0], id)
 			evidence, _ := json.Marshal(c)
 			if c.Status == probe.StatusPass || want.wantError && c.Status != probe.StatusError {
@@ -202,10 +203,10 @@ func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
 		t.Fatalf("got %d results, want 2", len(results))
 	}
 	t.Run("the hung domain still reports every check", func(t *testing.T) {
-		if got := len(results[0].Checks); got != len(probe.CheckIDs) {
-			t.Errorf("hung.test: %d checks, want %d", got, len(probe.CheckIDs))
+		if got := len(results[0].Checks); got != len(check.IDs()) {
+			t.Errorf("hung.test: %d checks, want %d", got, len(check.IDs()))
 		}
-		for _, id := range probe.CheckIDs {
+		for _, id := range check.IDs() {
 			if _, connects := connectingChecks[id]; !connects {
 				continue
 			}
@@ -215,7 +216,7 @@ func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
 		}
 	})
 	t.Run("the other domain in the batch gets its verdicts", func(t *testing.T) {
-		expectStatuses(t, results[1], map[string]probe.Status{
+		expectStatuses(t, results[1], map[check.ID]probe.Status{
 			"web.dnssec": probe.StatusPass, "mail.spf": probe.StatusPass,
 			"mail.starttls": probe.StatusNotApplicable, "mail.dane": probe.StatusNotApplicable,
 		})

@@ -4,43 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/miekg/dns"
-	"golang.org/x/net/idna"
 
+	"tenderprobe/app/dnsname"
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/netguard"
 	"tenderprobe/app/probe/resolver"
 )
-
-// CheckIDs lists every check in the order results are reported.
-var CheckIDs = []string{
-	"web.dnssec", "web.ipv6", "web.https", "web.https-redirect", "web.hsts",
-	"web.tls-version", "web.tls-ciphers", "web.tls-cert", "web.tls-pq",
-	"web.security-headers", "web.security-txt", "web.caa", "web.dane", "web.rpki",
-	"mail.dnssec", "mail.ipv6", "mail.spf", "mail.dkim", "mail.dmarc",
-	"mail.starttls", "mail.dane", "mail.mta-sts", "mail.tls-rpt", "mail.rpki",
-	"ns.ipv6", "ns.rpki",
-}
-
-// StandardOf maps each check id to the catalogue slug of the standard it verifies.
-var StandardOf = map[string]string{
-	"web.dnssec": "dnssec", "mail.dnssec": "dnssec",
-	"web.ipv6": "ipv6", "mail.ipv6": "ipv6", "ns.ipv6": "ipv6",
-	"web.https": "https", "web.https-redirect": "https",
-	"web.hsts":        "hsts",
-	"web.tls-version": "tls", "web.tls-ciphers": "tls", "web.tls-cert": "tls",
-	"web.tls-pq":           "pq-key-exchange",
-	"web.security-headers": "security-headers",
-	"web.security-txt":     "security-txt",
-	"web.caa":              "caa",
-	"web.dane":             "dane", "mail.dane": "dane",
-	"web.rpki": "rpki", "mail.rpki": "rpki", "ns.rpki": "rpki",
-	"mail.spf": "spf", "mail.dkim": "dkim", "mail.dmarc": "dmarc",
-	"mail.starttls": "starttls", "mail.mta-sts": "mta-sts", "mail.tls-rpt": "tls-rpt",
-}
 
 // checker runs one group of checks that share work (one TLS scan yields the
 // version, cipher, certificate and key-exchange checks). Checkers run
@@ -82,71 +57,29 @@ func New(cfg Config) (*Engine, error) {
 // Config returns the engine's configuration with defaults applied.
 func (e *Engine) Config() Config { return e.cfg }
 
-// NormalizeDomain validates a domain name typed by a user and returns its
-// lowercase A-label form without the trailing dot.
-func NormalizeDomain(s string) (string, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	if s == "" {
-		return "", fmt.Errorf("empty domain name")
-	}
-	ascii, err := idna.Lookup.ToASCII(s)
-	if err != nil {
-		return "", fmt.Errorf("invalid domain name %q: %w", s, err)
-	}
-	ascii = strings.ToLower(ascii)
-	if len(ascii) > 253 {
-		return "", fmt.Errorf("invalid domain name %q: longer than 253 characters", s)
-	}
-	labels := strings.Split(ascii, ".")
-	if len(labels) < 2 {
-		return "", fmt.Errorf("invalid domain name %q: needs at least two labels", s)
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 {
-			return "", fmt.Errorf("invalid domain name %q: empty or over-long label", s)
-		}
-		for _, c := range l {
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return "", fmt.Errorf("invalid domain name %q: character %q not allowed in a host name", s, c)
-			}
-		}
-		if l[0] == '-' || l[len(l)-1] == '-' {
-			return "", fmt.Errorf("invalid domain name %q: label starts or ends with a hyphen", s)
-		}
-	}
-	if _, err := netip.ParseAddr(ascii); err == nil {
-		return "", fmt.Errorf("%q is an IP address, not a domain name", s)
-	}
-	return ascii, nil
-}
-
 // Probe runs every check for domain and returns no later than the domain's
 // budget (Config.Timeout) plus a short grace, whatever a peer does. The
 // error is only for a domain name that cannot be probed at all; network
 // failures become checks with status error.
 func (e *Engine) Probe(ctx context.Context, domain string) (Result, error) {
-	if _, err := NormalizeDomain(domain); err != nil {
+	if _, err := dnsname.Normalize(domain); err != nil {
 		return Result{}, err
 	}
 	return e.probeBounded(ctx, domain, checkers), nil
 }
 
-// sortChecks orders checks as CheckIDs lists them and fills in Standard and
-// an empty Details map so the JSON shape is always the same.
+// sortChecks puts checks in report order (the check registry's) and fills
+// in Standard and an empty Details map so the JSON shape is always the same.
 func sortChecks(checks []Check) {
-	order := make(map[string]int, len(CheckIDs))
-	for i, id := range CheckIDs {
-		order[id] = i
-	}
 	for i := range checks {
 		if checks[i].Standard == "" {
-			checks[i].Standard = StandardOf[checks[i].ID]
+			checks[i].Standard = checks[i].ID.Standard()
 		}
 		if checks[i].Details == nil {
 			checks[i].Details = map[string]any{}
 		}
 	}
-	sort.SliceStable(checks, func(i, j int) bool { return order[checks[i].ID] < order[checks[j].ID] })
+	slices.SortStableFunc(checks, func(a, b Check) int { return check.Compare(a.ID, b.ID) })
 }
 
 // run is the state of probing one domain: its DNS cache, validator and dialer.
@@ -170,15 +103,15 @@ func newRun(e *Engine, domain string) *run {
 }
 
 // newCheck builds a check with its standard filled in.
-func newCheck(id string, status Status, summary string, details map[string]any) Check {
+func newCheck(id check.ID, status Status, summary string, details map[string]any) Check {
 	if details == nil {
 		details = map[string]any{}
 	}
-	return Check{ID: id, Status: status, Summary: summary, Standard: StandardOf[id], Details: details}
+	return Check{ID: id, Status: status, Summary: summary, Standard: id.Standard(), Details: details}
 }
 
 // errorChecks reports the same error for every id of a group.
-func errorChecks(err error, ids ...string) []Check {
+func errorChecks(err error, ids ...check.ID) []Check {
 	out := make([]Check, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, newCheck(id, StatusError, "Could not be tested: "+err.Error(), map[string]any{"error": err.Error()}))

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"tenderprobe/app/dnsname"
+	"tenderprobe/app/probe/check"
 )
 
 // MaxConcurrency bounds how many domains a batch probes at once. Each domain
@@ -107,7 +110,7 @@ func (e *Engine) probeBounded(ctx context.Context, domain string, groups []check
 	if err := ctx.Err(); err != nil {
 		return notProbed(domain, fmt.Errorf("not probed: run cancelled: %w", err))
 	}
-	name, err := NormalizeDomain(domain)
+	name, err := dnsname.Normalize(domain)
 	if err != nil {
 		return notProbed(domain, err)
 	}
@@ -181,11 +184,11 @@ type groupResult struct {
 // completeChecks adds an error check, with err, for every check id no group
 // reported, so that every result carries the full, stable set of ids.
 func completeChecks(checks []Check, err error) []Check {
-	seen := make(map[string]bool, len(checks))
+	seen := make(map[check.ID]bool, len(checks))
 	for _, c := range checks {
 		seen[c.ID] = true
 	}
-	for _, id := range CheckIDs {
+	for _, id := range check.IDs() {
 		if !seen[id] {
 			checks = append(checks, errorChecks(err, id)...)
 		}
@@ -195,7 +198,7 @@ func completeChecks(checks []Check, err error) []Check {
 
 // notProbed is the result for a domain no check ran for.
 func notProbed(domain string, err error) Result {
-	checks := errorChecks(err, CheckIDs...)
+	checks := errorChecks(err, check.IDs()...)
 	sortChecks(checks)
 	return Result{Domain: domain, Checks: checks}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -56,8 +57,8 @@ func TestProbeAllKeepsInputOrderAndReportsEveryDomain(t *testing.T) {
 				if r.Domain != domains[i] {
 					t.Errorf("result %d is for %q, want %q", i, r.Domain, domains[i])
 				}
-				if len(r.Checks) != len(CheckIDs) {
-					t.Errorf("%s: %d checks, want %d", r.Domain, len(r.Checks), len(CheckIDs))
+				if len(r.Checks) != len(check.IDs()) {
+					t.Errorf("%s: %d checks, want %d", r.Domain, len(r.Checks), len(check.IDs()))
 				}
 			}
 			for i, d := range calls {
@@ -92,12 +93,12 @@ func TestProbeAllTurnsUnprobeableDomainsIntoErrorChecks(t *testing.T) {
 			if len(res) != 1 {
 				t.Fatalf("got %d results", len(res))
 			}
-			if len(res[0].Checks) != len(CheckIDs) {
-				t.Fatalf("got %d checks, want all %d ids", len(res[0].Checks), len(CheckIDs))
+			if len(res[0].Checks) != len(check.IDs()) {
+				t.Fatalf("got %d checks, want all %d ids", len(res[0].Checks), len(check.IDs()))
 			}
 			for i, c := range res[0].Checks {
-				if c.ID != CheckIDs[i] || c.Status != StatusError || !strings.Contains(c.Summary, tt.wantErr) {
-					t.Errorf("check %d = %s %s %q, want %s error mentioning %q", i, c.ID, c.Status, c.Summary, CheckIDs[i], tt.wantErr)
+				if c.ID != check.IDs()[i] || c.Status != StatusError || !strings.Contains(c.Summary, tt.wantErr) {
+					t.Errorf("check %d = %s %s %q, want %s error mentioning %q", i, c.ID, c.Status, c.Summary, check.IDs()[i], tt.wantErr)
 				}
 			}
 		})
@@ -123,17 +124,17 @@ func TestProbeBoundedNeverWaitsLongerThanTheBudgetAndGrace(t *testing.T) {
 	tests := []struct {
 		name    string
 		groups  []checker
-		wantMsg map[string]string // id -> part of its summary
+		wantMsg map[check.ID]string // id -> part of its summary
 	}{
 		{
 			"a group that never returns is reported as over budget",
 			[]checker{quick, hung},
-			map[string]string{"web.caa": "CAA found", "web.hsts": "did not finish within the budget"},
+			map[check.ID]string{"web.caa": "CAA found", "web.hsts": "did not finish within the budget"},
 		},
 		{
 			"a group that panics is reported as an internal error",
 			[]checker{quick, panics},
-			map[string]string{"web.caa": "CAA found", "mail.spf": "internal error: boom"},
+			map[check.ID]string{"web.caa": "CAA found", "mail.spf": "internal error: boom"},
 		},
 	}
 	for _, tt := range tests {
@@ -146,10 +147,10 @@ func TestProbeBoundedNeverWaitsLongerThanTheBudgetAndGrace(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatal("probe still running 30 s after a 200 ms budget")
 			}
-			if len(res.Checks) != len(CheckIDs) {
-				t.Fatalf("got %d checks, want all %d ids", len(res.Checks), len(CheckIDs))
+			if len(res.Checks) != len(check.IDs()) {
+				t.Fatalf("got %d checks, want all %d ids", len(res.Checks), len(check.IDs()))
 			}
-			byID := map[string]Check{}
+			byID := map[check.ID]Check{}
 			for _, c := range res.Checks {
 				byID[c.ID] = c
 			}

@@ -12,27 +12,29 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/rpki"
 )
 
-// Status is the verdict of one check, in internet.nl's vocabulary.
-type Status string
+// Status is the verdict of one check; the check registry defines the
+// statuses, these names keep the engine's code short.
+type Status = check.Status
 
 // The statuses a check can report.
 const (
-	StatusPass          Status = "pass"
-	StatusFail          Status = "fail"
-	StatusWarn          Status = "warn"
-	StatusInfo          Status = "info"
-	StatusNotApplicable Status = "not_applicable"
-	StatusError         Status = "error"
+	StatusPass          = check.Pass
+	StatusFail          = check.Fail
+	StatusWarn          = check.Warn
+	StatusInfo          = check.Informational
+	StatusNotApplicable = check.NotApplicable
+	StatusError         = check.Error
 )
 
 // Check is the outcome of one check for one domain. Details holds the raw
 // evidence (records, signatures, certificate summaries, headers, transcripts)
 // so that a verdict can be explained to a buyer.
 type Check struct {
-	ID       string         `json:"id"`
+	ID       check.ID       `json:"id"`
 	Status   Status         `json:"status"`
 	Summary  string         `json:"summary"`
 	Standard string         `json:"standard"`

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -223,26 +224,26 @@ func TestEngineRefusesEveryRefusedClassOnEveryPath(t *testing.T) {
 	for i, c := range refusedClasses {
 		direct, redirected := results[2*i], results[2*i+1]
 		addr := netip.MustParseAddr(c.addr)
-		mustName := []string{"web.https", "web.https-redirect", "web.hsts", "web.security-headers", "web.security-txt",
+		mustName := []check.ID{"web.https", "web.https-redirect", "web.hsts", "web.security-headers", "web.security-txt",
 			"web.dane", "mail.starttls", "mail.dane", "mail.mta-sts"}
 		if addr.Is6() && !addr.Is4In6() {
 			// IPv4-mapped AAAA records are set aside by the IPv6 checks, never dialled.
 			mustName = append(mustName, "web.ipv6", "mail.ipv6", "ns.ipv6")
 		}
 		for _, id := range mustName {
-			t.Run(c.label+".test "+id+" does not pass and names the refusal", func(t *testing.T) {
+			t.Run(c.label+".test "+string(id)+" does not pass and names the refusal", func(t *testing.T) {
 				expectRefusal(t, direct, id)
 			})
 		}
 		for _, id := range connectingCheckIDs {
-			t.Run(c.label+".test "+id+" does not pass", func(t *testing.T) {
+			t.Run(c.label+".test "+string(id)+" does not pass", func(t *testing.T) {
 				if got := checkNamed(t, direct.Checks, id); got.Status == StatusPass {
 					t.Errorf("%s passed: %q", id, got.Summary)
 				}
 			})
 		}
-		for _, id := range []string{"web.https-redirect", "web.security-txt"} {
-			t.Run("to-"+c.label+".test "+id+" follows the redirect into the class and names the refusal", func(t *testing.T) {
+		for _, id := range []check.ID{"web.https-redirect", "web.security-txt"} {
+			t.Run("to-"+c.label+".test "+string(id)+" follows the redirect into the class and names the refusal", func(t *testing.T) {
 				expectRefusal(t, redirected, id)
 			})
 		}
@@ -250,7 +251,7 @@ func TestEngineRefusesEveryRefusedClassOnEveryPath(t *testing.T) {
 }
 
 // connectingCheckIDs are the checks that connect to a domain's servers.
-var connectingCheckIDs = []string{
+var connectingCheckIDs = []check.ID{
 	"web.ipv6", "web.https", "web.https-redirect", "web.hsts", "web.tls-version", "web.tls-ciphers",
 	"web.tls-cert", "web.tls-pq", "web.security-headers", "web.security-txt", "web.dane",
 	"mail.ipv6", "mail.starttls", "mail.dane", "mail.mta-sts", "ns.ipv6",
@@ -258,7 +259,7 @@ var connectingCheckIDs = []string{
 
 // expectRefusal fails unless check id of res did not pass and its evidence
 // carries the guard's refusal.
-func expectRefusal(t *testing.T, res Result, id string) {
+func expectRefusal(t *testing.T, res Result, id check.ID) {
 	t.Helper()
 	c := checkNamed(t, res.Checks, id)
 	evidence, err := json.Marshal(c)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/netguard"
 )
 
@@ -127,7 +128,7 @@ func TestConnectingChecksRefuseLoopbackWithoutAllowPrivate(t *testing.T) {
 	}
 	r, _ := dnsCheckRun(t, "example.test", cfg(false), records...)
 	checks := checkIPv6(context.Background(), r)
-	for _, id := range []string{"web.ipv6", "mail.ipv6", "ns.ipv6"} {
+	for _, id := range []check.ID{"web.ipv6", "mail.ipv6", "ns.ipv6"} {
 		c := checkNamed(t, checks, id)
 		if c.Status != StatusFail || !strings.Contains(c.Summary, "refused") || !strings.Contains(c.Summary, "::1 (loopback)") {
 			t.Errorf("%s without --allow-private = %s %q", id, c.Status, c.Summary)

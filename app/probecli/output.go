@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/check"
 )
 
 // probeAndPrint probes every domain and streams the output in input order,
@@ -159,7 +160,7 @@ func (t *tableWriter) result(i int, r probe.Result) error {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  CHECK\tSTATUS\tSUMMARY")
 	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", sanitize(c.ID), sanitize(string(c.Status)), sanitize(c.Summary))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", sanitize(string(c.ID)), sanitize(string(c.Status)), sanitize(c.Summary))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -195,12 +196,12 @@ func sanitize(s string) string {
 	return b.String()
 }
 
-// Categories are the groups a score is given for, by check id prefix.
-var Categories = []string{"web", "mail", "ns"}
+// Categories are the groups a score is given for: the targets of the checks.
+var Categories = []check.Target{check.Web, check.Mail, check.NameServers}
 
 // Score is one category's tally.
 type Score struct {
-	Category string
+	Category check.Target
 	// Passed counts pass; Tested counts pass, warn, fail and error.
 	Passed, Tested int
 	// Skipped counts not_applicable and info, which do not count.
@@ -236,7 +237,7 @@ func Scores(checks []probe.Check) []Score {
 		out[i].Category = c
 	}
 	for _, c := range checks {
-		cat, _, _ := strings.Cut(c.ID, ".")
+		cat := c.ID.Target()
 		for i := range out {
 			if out[i].Category != cat {
 				continue

@@ -20,6 +20,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/dnsname"
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probe/resolver"
 	"tenderprobe/app/probe/rpki"
@@ -198,7 +199,7 @@ func parseArgs(args []string, stdin io.Reader) (options, error) {
 	}
 	var bad []string
 	for _, n := range names {
-		d, err := probe.NormalizeDomain(n)
+		d, err := dnsname.Normalize(n)
 		if err != nil {
 			bad = append(bad, err.Error())
 			continue

@@ -17,6 +17,7 @@ import (
 	"github.com/miekg/dns"
 
 	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -273,18 +274,19 @@ func TestJSONOutputHasExactlyThePromisedShape(t *testing.T) {
 				if r.DurationMS == nil || *r.DurationMS < 0 {
 					t.Errorf("result %d: duration_ms missing or negative", i)
 				}
-				if len(r.Checks) != len(probe.CheckIDs) {
-					t.Fatalf("result %d: %d checks, want %d", i, len(r.Checks), len(probe.CheckIDs))
+				ids := check.IDs()
+				if len(r.Checks) != len(ids) {
+					t.Fatalf("result %d: %d checks, want %d", i, len(r.Checks), len(ids))
 				}
 				for j, c := range r.Checks {
-					if c.ID != probe.CheckIDs[j] {
-						t.Errorf("check %d: id = %q, want %q", j, c.ID, probe.CheckIDs[j])
+					if c.ID != string(ids[j]) {
+						t.Errorf("check %d: id = %q, want %q", j, c.ID, ids[j])
 					}
 					if !statuses[c.Status] {
 						t.Errorf("%s: status %q is not one of the six", c.ID, c.Status)
 					}
-					if c.Standard != probe.StandardOf[c.ID] {
-						t.Errorf("%s: standard = %q, want %q", c.ID, c.Standard, probe.StandardOf[c.ID])
+					if want := check.ID(c.ID).Standard(); c.Standard != want {
+						t.Errorf("%s: standard = %q, want %q", c.ID, c.Standard, want)
 					}
 					if c.Summary == "" {
 						t.Errorf("%s: empty summary", c.ID)
@@ -306,7 +308,11 @@ func TestTableOutputShowsEveryCheckAndTheCategoryScores(t *testing.T) {
 		t.Fatalf("exit status = %d, stderr: %s", code, stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range append([]string{"nomail.example.test", "CHECK", "STATUS", "SUMMARY", "Score: web ", "mail ", "ns "}, probe.CheckIDs...) {
+	wants := []string{"nomail.example.test", "CHECK", "STATUS", "SUMMARY", "Score: web ", "mail ", "ns "}
+	for _, id := range check.IDs() {
+		wants = append(wants, string(id))
+	}
+	for _, want := range wants {
 		if !strings.Contains(out, want) {
 			t.Errorf("table does not contain %q:\n%s", want, out)
 		}
@@ -314,21 +320,21 @@ func TestTableOutputShowsEveryCheckAndTheCategoryScores(t *testing.T) {
 }
 
 func TestScoresCountOnlyTestedChecks(t *testing.T) {
-	c := func(id string, s probe.Status) probe.Check { return probe.Check{ID: id, Status: s} }
+	c := func(id check.ID, s probe.Status) probe.Check { return probe.Check{ID: id, Status: s} }
 	tests := []struct {
 		name   string
 		checks []probe.Check
-		want   map[string]string
+		want   map[check.Target]string
 	}{
 		{
 			"not applicable and info checks are left out",
 			[]probe.Check{c("mail.spf", probe.StatusPass), c("mail.starttls", probe.StatusNotApplicable), c("web.tls-pq", probe.StatusInfo), c("web.hsts", probe.StatusPass)},
-			map[string]string{"web": "web 100% (1 of 1 passed)", "mail": "mail 100% (1 of 1 passed)", "ns": "ns n/a (nothing tested)"},
+			map[check.Target]string{"web": "web 100% (1 of 1 passed)", "mail": "mail 100% (1 of 1 passed)", "ns": "ns n/a (nothing tested)"},
 		},
 		{
 			"warn, fail and error earn nothing and the score rounds down",
 			[]probe.Check{c("web.hsts", probe.StatusPass), c("web.caa", probe.StatusWarn), c("web.dane", probe.StatusFail), c("ns.ipv6", probe.StatusPass), c("ns.rpki", probe.StatusError), c("mail.spf", probe.StatusPass), c("mail.dkim", probe.StatusPass), c("mail.dmarc", probe.StatusFail)},
-			map[string]string{"web": "web 33% (1 of 3 passed)", "ns": "ns 50% (1 of 2 passed)", "mail": "mail 66% (2 of 3 passed)"},
+			map[check.Target]string{"web": "web 33% (1 of 3 passed)", "ns": "ns 50% (1 of 2 passed)", "mail": "mail 66% (2 of 3 passed)"},
 		},
 	}
 	for _, tt := range tests {

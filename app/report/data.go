@@ -3,12 +3,13 @@ package report
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 )
 
@@ -42,7 +43,7 @@ type ReportRequirement struct {
 	Level      string
 	Clause     string
 	References []string
-	Checks     []string
+	Checks     []check.ID
 }
 
 // Mandatory reports whether the requirement is at the mandatory level.
@@ -101,8 +102,8 @@ type DomainEvidence struct {
 
 // CheckLine is one probe check's outcome on a domain.
 type CheckLine struct {
-	ID      string
-	Status  string
+	ID      check.ID
+	Status  check.Status
 	Summary string
 }
 
@@ -174,7 +175,7 @@ func TenderReportOf(d *models.TenderReportData) TenderReport {
 				for _, c := range res.Checks {
 					de.Checks = append(de.Checks, CheckLine{ID: c.ID, Status: c.Status, Summary: c.Summary})
 				}
-				sort.Slice(de.Checks, func(i, j int) bool { return de.Checks[i].ID < de.Checks[j].ID })
+				slices.SortStableFunc(de.Checks, func(a, b CheckLine) int { return check.Compare(a.ID, b.ID) })
 				v.Probes = append(v.Probes, de)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/jung-kurt/gofpdf"
+
+	"tenderprobe/app/probe/check"
 )
 
 // Sizes of the report tables.
@@ -20,6 +22,15 @@ const (
 type column struct {
 	title string
 	width float64
+}
+
+// joinChecks lists check ids the way the sheet and the report print them.
+func joinChecks(ids []check.ID) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = string(id)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // safeText makes user text safe for gofpdf: its line splitter indexes a

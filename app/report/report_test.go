@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 )
 
@@ -101,9 +102,9 @@ func sampleTender() TenderReport {
 		Description: "Managed hosting of the municipal website.",
 		Requirements: []ReportRequirement{
 			{ID: 11, Position: 1, Standard: "DNSSEC", Slug: "dnssec", Domain: "Network infrastructure", Level: "mandatory",
-				Clause: "Sign every zone.", References: []string{"RFC 4033"}, Checks: []string{"web.dnssec", "mail.dnssec"}},
+				Clause: "Sign every zone.", References: []string{"RFC 4033"}, Checks: []check.ID{"web.dnssec", "mail.dnssec"}},
 			{ID: 12, Position: 2, Standard: "HTTPS", Slug: "https", Domain: "Website and web application", Level: "mandatory",
-				Clause: "Serve HTTPS only.", Checks: []string{"web.https"}},
+				Clause: "Serve HTTPS only.", Checks: []check.ID{"web.https"}},
 			{ID: 13, Position: 3, Standard: "ISO/IEC 27001", Slug: "iso-27001", Domain: "Data protection and privacy", Level: "recommended",
 				Clause: "Hold a certificate."},
 		},

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
+
+	"tenderprobe/app/probe/check"
 )
 
 // DejaVu Sans (Bitstream Vera licence, see fonts/LICENSE) is embedded so
@@ -54,7 +56,7 @@ type SheetRequirement struct {
 	Clause     string
 	Note       string
 	References []string
-	Checks     []string
+	Checks     []check.ID
 }
 
 // Options sets what is not part of the sheet itself. Created is the PDF's
@@ -233,7 +235,7 @@ func requirement(pdf *gofpdf.Fpdf, n int, r SheetRequirement) {
 	}
 	verify := "attestation only"
 	if len(r.Checks) > 0 {
-		verify = "probe checks " + strings.Join(r.Checks, ", ")
+		verify = "probe checks " + joinChecks(r.Checks)
 	}
 	pdf.MultiCell(0, 4.2, fmt.Sprintf("Defining documents: %s · Domain: %s · Verified by: %s · Catalogue id: %s", refs, r.Domain, verify, r.Slug), "", "L", false)
 	pdf.SetTextColor(29, 36, 48)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tenderprobe/app/probe/check"
 )
 
 var fixedDate = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -25,7 +27,7 @@ func sampleSheet(n int) Sheet {
 		s.Requirements = append(s.Requirements, SheetRequirement{
 			Standard: fmt.Sprintf("Standard %d DNSSEC", i+1), Slug: "dnssec", Domain: "Network infrastructure",
 			Level: "mandatory", Clause: strings.Repeat("The supplier signs every DNS zone with DNSSEC. ", 6),
-			Note: "Zürich data centre included.", References: []string{"RFC 4033", "RFC 4034"}, Checks: []string{"web.dnssec"},
+			Note: "Zürich data centre included.", References: []string{"RFC 4033", "RFC 4034"}, Checks: []check.ID{"web.dnssec"},
 		})
 	}
 	return s

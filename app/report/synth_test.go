@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 )
@@ -51,13 +52,13 @@ func buildSynthYear(tb testing.TB, db *gorm.DB, y synthYear) synthCounts {
 	now := time.Date(y.Year+1, 1, 10, 0, 0, 0, 0, time.UTC)
 	cv := models.CatalogueVersion{Version: "synthetic", Title: "Synthetic", ImportedAt: now, Current: true}
 	must(insert(&cv))
-	checks := []string{"web.dnssec", "web.https", "web.hsts", "mail.dmarc", "mail.spf", "mail.starttls"}
+	checks := []check.ID{check.WebDNSSEC, check.WebHTTPS, check.WebHSTS, check.MailDMARC, check.MailSPF, check.MailSTARTTLS}
 	stds := make([]models.Standard, y.Standards)
 	for i := range stds {
 		stds[i] = models.Standard{CatalogueVersionID: cv.ID, Slug: fmt.Sprintf("standard-%02d", i+1), Position: i + 1,
 			Name: fmt.Sprintf("Standard %02d", i+1), Domain: models.Domains[i%len(models.Domains)], Summary: "s", WhyDemand: "w", Clause: "c"}
 		if i%3 != 0 {
-			stds[i].Checks = []string{checks[i%len(checks)]}
+			stds[i].Checks = []check.ID{checks[i%len(checks)]}
 		}
 	}
 	must(insert(&stds))

@@ -167,7 +167,7 @@ func tenderRequirements(pdf *gofpdf.Fpdf, r TenderReport) {
 		}
 		verify := "attestation only"
 		if len(q.Checks) > 0 {
-			verify = "probe checks " + strings.Join(q.Checks, ", ")
+			verify = "probe checks " + joinChecks(q.Checks)
 		}
 		small(pdf, fmt.Sprintf("Domain: %s · Defining documents: %s · Verified by: %s", q.Domain, refs, verify))
 		pdf.Ln(1)
@@ -236,7 +236,7 @@ func tenderAppendix(pdf *gofpdf.Fpdf, r TenderReport) {
 				rows = append(rows, []string{"(domain)", "error", d.Error})
 			}
 			for _, c := range d.Checks {
-				rows = append(rows, []string{c.ID, c.Status, c.Summary})
+				rows = append(rows, []string{string(c.ID), string(c.Status), c.Summary})
 			}
 			pdf.Ln(1)
 			pdf.SetFont(fontFamily, "B", 9)

@@ -3,9 +3,10 @@
 // of the domains in the attestation's scope into a verdict. It is pure
 // logic; app/jobs runs the probes and stores what this package decides.
 //
-// Which domains a check applies to: web.* checks run against the web
-// domains of the scope, mail.* checks against the mail domains, and ns.*
-// checks (name servers) against both, since every domain has name servers.
+// Which domains a check applies to follows its target in the check
+// registry: web checks run against the web domains of the scope, mail
+// checks against the mail domains, and name-server checks against both,
+// since every domain has name servers.
 //
 // The verdicts, for an answer whose standard has probe checks:
 //
@@ -27,19 +28,9 @@ package verify
 
 import (
 	"sort"
-	"strings"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
-)
-
-// Check statuses as the probe engine reports them.
-const (
-	statusPass          = "pass"
-	statusFail          = "fail"
-	statusWarn          = "warn"
-	statusInfo          = "info"
-	statusNotApplicable = "not_applicable"
-	statusError         = "error"
 )
 
 // Scope is the set of domains an attestation covers, by kind.
@@ -62,28 +53,29 @@ func (s Scope) Domains() []string {
 	return out
 }
 
-// DomainsFor returns the scope's domains a check applies to.
-func (s Scope) DomainsFor(checkID string) []string {
-	switch {
-	case strings.HasPrefix(checkID, "web."):
+// DomainsFor returns the scope's domains a check applies to; none for an
+// id the check registry does not know.
+func (s Scope) DomainsFor(id check.ID) []string {
+	switch id.Target() {
+	case check.Web:
 		return s.Web
-	case strings.HasPrefix(checkID, "mail."):
+	case check.Mail:
 		return s.Mail
-	case strings.HasPrefix(checkID, "ns."):
+	case check.NameServers:
 		return s.Domains()
 	}
 	return nil
 }
 
 // Results are the stored check outcomes by domain and check id.
-type Results map[string]map[string]models.ProbeCheck
+type Results map[string]map[check.ID]models.ProbeCheck
 
 // ResultsOf indexes stored probe results. A domain whose probe failed as a
 // whole has no checks, so every check on it counts as an error.
 func ResultsOf(rs []models.ProbeResult) Results {
 	out := Results{}
 	for _, r := range rs {
-		m := map[string]models.ProbeCheck{}
+		m := map[check.ID]models.ProbeCheck{}
 		for _, c := range r.Checks {
 			m[c.ID] = c
 		}
@@ -95,7 +87,7 @@ func ResultsOf(rs []models.ProbeResult) Results {
 // Verdict decides the verification status of one answer. answer is the
 // answer's status, checks the check ids of its standard. It also returns
 // the check outcomes the verdict rests on, in check then domain order.
-func Verdict(answer string, checks []string, scope Scope, results Results) (string, []models.VerificationCheck) {
+func Verdict(answer string, checks []check.ID, scope Scope, results Results) (string, []models.VerificationCheck) {
 	if len(checks) == 0 {
 		return models.VerdictAttestationOnly, []models.VerificationCheck{}
 	}
@@ -105,15 +97,15 @@ func Verdict(answer string, checks []string, scope Scope, results Results) (stri
 		for _, d := range scope.DomainsFor(id) {
 			c, ok := results[d][id]
 			if !ok {
-				c = models.ProbeCheck{ID: id, Status: statusError, Summary: "not probed"}
+				c = models.ProbeCheck{ID: id, Status: check.Error, Summary: "not probed"}
 			}
 			used = append(used, models.VerificationCheck{ID: id, Domain: d, Status: c.Status, Summary: c.Summary})
 			switch c.Status {
-			case statusPass, statusWarn, statusInfo:
+			case check.Pass, check.Warn, check.Informational:
 				pass++
-			case statusFail:
+			case check.Fail:
 				fail++
-			case statusNotApplicable:
+			case check.NotApplicable:
 			default:
 				errs++
 			}
@@ -148,7 +140,7 @@ func Attestation(a *models.Attestation, results Results) []models.Verification {
 	scope := Scope{Web: a.ScopeNames(models.ScopeWeb), Mail: a.ScopeNames(models.ScopeMail)}
 	out := make([]models.Verification, 0, len(a.Answers))
 	for _, an := range a.Answers {
-		var checks []string
+		var checks []check.ID
 		if an.Requirement != nil && an.Requirement.Standard != nil {
 			checks = an.Requirement.Standard.Checks
 		}

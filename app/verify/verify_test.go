@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/verify"
 	"tenderprobe/models"
 )
@@ -13,9 +14,10 @@ func results(triples ...[3]string) verify.Results {
 	out := verify.Results{}
 	for _, t := range triples {
 		if out[t[0]] == nil {
-			out[t[0]] = map[string]models.ProbeCheck{}
+			out[t[0]] = map[check.ID]models.ProbeCheck{}
 		}
-		out[t[0]][t[1]] = models.ProbeCheck{ID: t[1], Status: t[2]}
+		id := check.ID(t[1])
+		out[t[0]][id] = models.ProbeCheck{ID: id, Status: check.Status(t[2])}
 	}
 	return out
 }
@@ -27,47 +29,49 @@ func TestVerdict(t *testing.T) {
 	tests := []struct {
 		name    string
 		answer  string
-		checks  []string
+		checks  []check.ID
 		scope   verify.Scope
 		results verify.Results
 		want    string
 	}{
 		{"a standard without checks is attestation only", models.AnswerComplies, nil, both, nil, models.VerdictAttestationOnly},
-		{"a compliance claim with a passing check is confirmed", models.AnswerComplies, []string{"web.hsts"}, web,
+		{"a compliance claim with a passing check is confirmed", models.AnswerComplies, []check.ID{"web.hsts"}, web,
 			results([3]string{"shop.test", "web.hsts", "pass"}), models.VerdictConfirmed},
-		{"a compliance claim with a failing check is contradicted", models.AnswerComplies, []string{"web.hsts"}, web,
+		{"a compliance claim with a failing check is contradicted", models.AnswerComplies, []check.ID{"web.hsts"}, web,
 			results([3]string{"shop.test", "web.hsts", "fail"}), models.VerdictContradicted},
-		{"one failing check among passing ones contradicts", models.AnswerComplies, []string{"web.https", "web.https-redirect"}, web,
+		{"one failing check among passing ones contradicts", models.AnswerComplies, []check.ID{"web.https", "web.https-redirect"}, web,
 			results([3]string{"shop.test", "web.https", "pass"}, [3]string{"shop.test", "web.https-redirect", "fail"}), models.VerdictContradicted},
-		{"a fail beside an error still contradicts", models.AnswerComplies, []string{"web.tls-version", "web.tls-cert"}, web,
+		{"a fail beside an error still contradicts", models.AnswerComplies, []check.ID{"web.tls-version", "web.tls-cert"}, web,
 			results([3]string{"shop.test", "web.tls-version", "error"}, [3]string{"shop.test", "web.tls-cert", "fail"}), models.VerdictContradicted},
-		{"an error without any fail is inconclusive", models.AnswerComplies, []string{"web.tls-version", "web.tls-cert"}, web,
+		{"an error without any fail is inconclusive", models.AnswerComplies, []check.ID{"web.tls-version", "web.tls-cert"}, web,
 			results([3]string{"shop.test", "web.tls-version", "error"}, [3]string{"shop.test", "web.tls-cert", "pass"}), models.VerdictInconclusive},
-		{"a warning does not contradict a compliance claim", models.AnswerComplies, []string{"web.security-headers"}, web,
+		{"a warning does not contradict a compliance claim", models.AnswerComplies, []check.ID{"web.security-headers"}, web,
 			results([3]string{"shop.test", "web.security-headers", "warn"}), models.VerdictConfirmed},
-		{"a check the probe never ran counts as an error", models.AnswerComplies, []string{"web.hsts"}, web,
+		{"a check the probe never ran counts as an error", models.AnswerComplies, []check.ID{"web.hsts"}, web,
 			results(), models.VerdictInconclusive},
-		{"a mail check is not judged on a web-only scope", models.AnswerComplies, []string{"mail.dmarc"}, web,
+		{"a mail check is not judged on a web-only scope", models.AnswerComplies, []check.ID{"mail.dmarc"}, web,
 			results([3]string{"shop.test", "mail.dmarc", "fail"}), models.VerdictInconclusive},
-		{"a web check is not judged on a mail-only scope", models.AnswerComplies, []string{"web.hsts"}, mail,
+		{"a web check is not judged on a mail-only scope", models.AnswerComplies, []check.ID{"web.hsts"}, mail,
 			results([3]string{"mail.test", "web.hsts", "fail"}), models.VerdictInconclusive},
-		{"mail checks apply to the mail domains", models.AnswerComplies, []string{"mail.dmarc"}, both,
+		{"mail checks apply to the mail domains", models.AnswerComplies, []check.ID{"mail.dmarc"}, both,
 			results([3]string{"mail.test", "mail.dmarc", "fail"}, [3]string{"shop.test", "mail.dmarc", "pass"}), models.VerdictContradicted},
-		{"name server checks apply to web and mail domains", models.AnswerComplies, []string{"ns.ipv6"}, both,
+		{"name server checks apply to web and mail domains", models.AnswerComplies, []check.ID{"ns.ipv6"}, both,
 			results([3]string{"shop.test", "ns.ipv6", "pass"}, [3]string{"mail.test", "ns.ipv6", "fail"}), models.VerdictContradicted},
-		{"checks that are all not applicable are inconclusive", models.AnswerComplies, []string{"mail.starttls"}, mail,
+		{"checks that are all not applicable are inconclusive", models.AnswerComplies, []check.ID{"mail.starttls"}, mail,
 			results([3]string{"mail.test", "mail.starttls", "not_applicable"}), models.VerdictInconclusive},
-		{"an admitted gap that the checks show is consistent", models.AnswerPartial, []string{"web.hsts"}, web,
+		{"an admitted gap that the checks show is consistent", models.AnswerPartial, []check.ID{"web.hsts"}, web,
 			results([3]string{"shop.test", "web.hsts", "fail"}), models.VerdictConsistent},
-		{"a declared non-compliance that the checks show is consistent", models.AnswerDoesNotComply, []string{"mail.dmarc"}, mail,
+		{"a declared non-compliance that the checks show is consistent", models.AnswerDoesNotComply, []check.ID{"mail.dmarc"}, mail,
 			results([3]string{"mail.test", "mail.dmarc", "fail"}), models.VerdictConsistent},
-		{"an admitted gap that the checks do not find is better than declared", models.AnswerDoesNotComply, []string{"web.hsts"}, web,
+		{"an admitted gap that the checks do not find is better than declared", models.AnswerDoesNotComply, []check.ID{"web.hsts"}, web,
 			results([3]string{"shop.test", "web.hsts", "pass"}), models.VerdictBetterThanDeclared},
-		{"an admitted gap with errors is inconclusive", models.AnswerPartial, []string{"web.hsts"}, web,
+		{"an admitted gap with errors is inconclusive", models.AnswerPartial, []check.ID{"web.hsts"}, web,
 			results([3]string{"shop.test", "web.hsts", "error"}), models.VerdictInconclusive},
-		{"a not applicable answer is inconclusive whatever the checks say", models.AnswerNotApplicable, []string{"web.hsts"}, web,
+		{"a not applicable answer is inconclusive whatever the checks say", models.AnswerNotApplicable, []check.ID{"web.hsts"}, web,
 			results([3]string{"shop.test", "web.hsts", "fail"}), models.VerdictInconclusive},
-		{"an empty scope is inconclusive", models.AnswerComplies, []string{"web.hsts"}, verify.Scope{}, nil, models.VerdictInconclusive},
+		{"an empty scope is inconclusive", models.AnswerComplies, []check.ID{"web.hsts"}, verify.Scope{}, nil, models.VerdictInconclusive},
+		{"a check the registry does not know is judged on no domain", models.AnswerComplies, []check.ID{"web.gopher"}, both,
+			results([3]string{"shop.test", "web.gopher", "fail"}), models.VerdictInconclusive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,7 +85,7 @@ func TestVerdict(t *testing.T) {
 
 func TestVerdictListsTheChecksItRestsOn(t *testing.T) {
 	scope := verify.Scope{Web: []string{"a.test", "b.test"}, Mail: []string{"a.test"}}
-	_, used := verify.Verdict(models.AnswerComplies, []string{"web.dnssec", "mail.dnssec"}, scope,
+	_, used := verify.Verdict(models.AnswerComplies, []check.ID{"web.dnssec", "mail.dnssec"}, scope,
 		results([3]string{"a.test", "web.dnssec", "pass"}, [3]string{"b.test", "web.dnssec", "fail"}, [3]string{"a.test", "mail.dnssec", "pass"}))
 	want := []models.VerificationCheck{
 		{ID: "web.dnssec", Domain: "a.test", Status: "pass"},
@@ -93,6 +97,27 @@ func TestVerdictListsTheChecksItRestsOn(t *testing.T) {
 	}
 }
 
+func TestScopeDomainsFor(t *testing.T) {
+	scope := verify.Scope{Web: []string{"www.test"}, Mail: []string{"mail.test"}}
+	tests := []struct {
+		name string
+		id   check.ID
+		want []string
+	}{
+		{"a web check applies to the web domains", check.WebTLSCert, []string{"www.test"}},
+		{"a mail check applies to the mail domains", check.MailSPF, []string{"mail.test"}},
+		{"a name-server check applies to every domain", check.NSRPKI, []string{"mail.test", "www.test"}},
+		{"an unknown check applies to none, whatever its id looks like", "web.unknown", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := scope.DomainsFor(tt.id); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("DomainsFor(%s) = %v, want %v", tt.id, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestScopeDomainsAreDistinctAndSorted(t *testing.T) {
 	got := verify.Scope{Web: []string{"b.test", "a.test"}, Mail: []string{"a.test", "c.test"}}.Domains()
 	if want := []string{"a.test", "b.test", "c.test"}; !reflect.DeepEqual(got, want) {
@@ -101,7 +126,7 @@ func TestScopeDomainsAreDistinctAndSorted(t *testing.T) {
 }
 
 func TestAttestationGivesEveryAnswerAVerdict(t *testing.T) {
-	hsts := &models.Standard{Slug: "hsts", Checks: []string{"web.hsts"}}
+	hsts := &models.Standard{Slug: "hsts", Checks: []check.ID{"web.hsts"}}
 	iso := &models.Standard{Slug: "iso-27001"}
 	a := &models.Attestation{
 		Scope: []models.ScopeDomain{{Kind: models.ScopeWeb, Name: "shop.test"}},

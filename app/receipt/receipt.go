@@ -1,8 +1,12 @@
-// Package attest holds the domain logic of vendor attestations that needs no
-// database and no web framework: the canonical document a receipt hashes,
-// the domain-name rules of an offer's scope, evidence file storage and the
-// mailer that sends invitation links.
-package attest
+// Package receipt defines the receipt of a submitted attestation: the
+// document that records everything the vendor declared in one version, its
+// canonical JSON, the SHA-256 of those bytes that is the receipt, and the
+// checks that tell later whether the stored declaration still matches it
+// and what changed between versions. Receipts are stored with the data and
+// must come out the same from the same declaration forever, so this
+// package needs no database, no web framework and nothing else of the
+// project; models builds the document from its rows.
+package receipt
 
 import (
 	"bytes"
@@ -116,7 +120,7 @@ func sortedCopy(s []string) []string {
 func Canonical(d Document) ([]byte, error) {
 	raw, err := json.Marshal(d.normalise())
 	if err != nil {
-		return nil, fmt.Errorf("attest: encode receipt document: %w", err)
+		return nil, fmt.Errorf("receipt: encode document: %w", err)
 	}
 	// Decoding into generic values and encoding again sorts every object's
 	// keys, which makes the bytes independent of Go's struct field order.
@@ -124,13 +128,13 @@ func Canonical(d Document) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&generic); err != nil {
-		return nil, fmt.Errorf("attest: canonicalise receipt document: %w", err)
+		return nil, fmt.Errorf("receipt: canonicalise document: %w", err)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(generic); err != nil {
-		return nil, fmt.Errorf("attest: canonicalise receipt document: %w", err)
+		return nil, fmt.Errorf("receipt: canonicalise document: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
@@ -141,8 +145,8 @@ func Hash(canonical []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Receipt returns the canonical JSON of d and its receipt.
-func Receipt(d Document) (canonical []byte, receipt string, err error) {
+// Compute returns the canonical JSON of d and its receipt.
+func Compute(d Document) (canonical []byte, receipt string, err error) {
 	canonical, err = Canonical(d)
 	if err != nil {
 		return nil, "", err
@@ -167,7 +171,7 @@ type Verification struct {
 // When the canonical bytes saved at submission are given, it also names the
 // declared fields that differ, so a mismatch can be explained.
 func Verify(stored string, saved []byte, current Document) (Verification, error) {
-	canonical, recomputed, err := Receipt(current)
+	canonical, recomputed, err := Compute(current)
 	if err != nil {
 		return Verification{}, err
 	}
