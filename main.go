@@ -44,10 +44,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "tenderprobe", app.Version)
 		return 0
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, app.Usage)
+		fmt.Fprint(stdout, app.Usage())
 		return 0
 	default:
-		fmt.Fprintf(stderr, "tenderprobe: unknown subcommand %q\n\n%s", cmd, app.Usage)
+		fmt.Fprintf(stderr, "tenderprobe: unknown subcommand %q\n\n%s", cmd, app.Usage())
 		return 2
 	}
 }

@@ -22,7 +22,7 @@ import (
 // serve and honour TENDERPROBE_DB.
 func RunCatalogue(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "tenderprobe catalogue: name a subcommand: import FILE or export\n\n", Usage)
+		fmt.Fprint(stderr, "tenderprobe catalogue: name a subcommand: import FILE or export\n\n", Usage())
 		return 2
 	}
 	sub, args := args[0], args[1:]
@@ -41,7 +41,7 @@ func RunCatalogue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.StringVar(&outFile, "o", "", "write to FILE instead of standard output")
 		fs.StringVar(&format, "format", catalogue.FormatYAML, "yaml or json")
 	default:
-		fmt.Fprintf(stderr, "tenderprobe catalogue: unknown subcommand %q\n\n%s", sub, Usage)
+		fmt.Fprintf(stderr, "tenderprobe catalogue: unknown subcommand %q\n\n%s", sub, Usage())
 		return 2
 	}
 	if err := fs.Parse(args); err != nil {

@@ -7,33 +7,25 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"tenderprobe/app/settings"
 )
 
 // Version is the program version printed by `tenderprobe version`; release
 // builds override it with -ldflags "-X tenderprobe/app.Version=...".
 var Version = "dev"
 
-// Usage is the help text of the tenderprobe command.
-const Usage = `Usage: tenderprobe [subcommand] [flags]
+// Usage is the help text of the tenderprobe command; serve's flags come
+// from its settings table.
+func Usage() string {
+	cfg := DefaultConfig()
+	return `Usage: tenderprobe [subcommand] [flags]
 
 Subcommands:
   serve                      run the web app (default)
-      --addr ADDR            listen address (env TENDERPROBE_ADDR, default 127.0.0.1:8080)
-      --db DSN               SQLite file or postgres:// URL (env TENDERPROBE_DB, default ./tenderprobe.db)
-      --demo                 add demo organisations, accounts and tenders (env TENDERPROBE_DEMO=true)
-      --tls-cert FILE        serve HTTPS with this certificate (env TENDERPROBE_TLS_CERT)
-      --tls-key FILE         private key for --tls-cert (env TENDERPROBE_TLS_KEY)
-      --base-url URL         public address of the app, for links in mails (env TENDERPROBE_BASE_URL;
-                             default: taken from each request's Host)
-      --data-dir DIR         where evidence files are stored (env TENDERPROBE_DATA_DIR, default ./tenderprobe-data)
-      --smtp-host HOST       SMTP relay for invitation mails; unset: links are only shown (env TENDERPROBE_SMTP_HOST)
-      --smtp-port N          relay port, STARTTLS is used when offered (env TENDERPROBE_SMTP_PORT, default 587)
-      --smtp-user USER       relay login (env TENDERPROBE_SMTP_USER); --smtp-password (env TENDERPROBE_SMTP_PASSWORD)
-      --smtp-from ADDR       sender address (env TENDERPROBE_SMTP_FROM)
-` + probeUsage + `  verify-receipt --db DSN --attestation ID [--version N] [--data-dir DIR]
+` + settings.Usage(cfg.table(), "      ") + `  verify-receipt --db DSN --attestation ID [--version N] [--data-dir DIR]
                              re-compute a submitted attestation's receipt from the database
 ` + reportUsage + `  catalogue import FILE      import a standards catalogue version (YAML or JSON)
   catalogue export [-o FILE] [--format yaml|json]
@@ -42,6 +34,7 @@ Subcommands:
   version                    print the version
   help                       print this text
 `
+}
 
 // Config holds every setting of the web app. It is built from defaults,
 // then TENDERPROBE_* environment variables, then command-line flags, so a
@@ -104,8 +97,44 @@ func DefaultConfig() Config {
 // TLS reports whether the server terminates TLS itself.
 func (c Config) TLS() bool { return c.TLSCert != "" && c.TLSKey != "" }
 
-// Validate reports the first setting that cannot work.
+// table is serve's settings table: every flag, its TENDERPROBE_* variable,
+// its default (the value in c) and its range, declared once. The probe
+// settings are the rows `tenderprobe probe` reads too.
+func (c *Config) table() []settings.Setting {
+	rows := []settings.Setting{
+		settings.String(&c.Addr).With("addr", "TENDERPROBE_ADDR", "ADDR", "listen address"),
+		settings.String(&c.DB).With("db", "TENDERPROBE_DB", "DSN", "SQLite file or postgres:// URL"),
+		settings.Bool(&c.Demo).With("demo", "TENDERPROBE_DEMO", "", "add demo organisations, accounts and tenders"),
+		settings.String(&c.TLSCert).With("tls-cert", "TENDERPROBE_TLS_CERT", "FILE", "serve HTTPS with this certificate"),
+		settings.String(&c.TLSKey).With("tls-key", "TENDERPROBE_TLS_KEY", "FILE", "private key for --tls-cert"),
+		settings.String(&c.BaseURL).With("base-url", "TENDERPROBE_BASE_URL", "URL", "public address of the app, for links in mails").Showing("taken from each request's Host"),
+		settings.String(&c.DataDir).With("data-dir", "TENDERPROBE_DATA_DIR", "DIR", "where evidence files are stored"),
+		settings.String(&c.SMTPHost).With("smtp-host", "TENDERPROBE_SMTP_HOST", "HOST", "SMTP relay for mails; unset: invitation links are only shown"),
+		settings.Int(&c.SMTPPort, 1, 65535).With("smtp-port", "TENDERPROBE_SMTP_PORT", "N", "relay port; STARTTLS is used when offered"),
+		settings.String(&c.SMTPUser).With("smtp-user", "TENDERPROBE_SMTP_USER", "USER", "relay login"),
+		settings.String(&c.SMTPPassword).With("smtp-password", "TENDERPROBE_SMTP_PASSWORD", "PASSWORD", "relay password"),
+		settings.String(&c.SMTPFrom).With("smtp-from", "TENDERPROBE_SMTP_FROM", "ADDR", "sender address of mails"),
+		settings.Int(&c.BodyLimit, 1<<10, 1<<30).With("body-limit", "TENDERPROBE_BODY_LIMIT", "BYTES", "largest request body, evidence uploads aside"),
+		settings.Duration(&c.SessionTTL, time.Minute).With("session-ttl", "TENDERPROBE_SESSION_TTL", "D", "how long a login session lasts"),
+		settings.Duration(&c.APITokenTTL, time.Minute).With("api-token-ttl", "TENDERPROBE_API_TOKEN_TTL", "D", "how long an API token is valid"),
+		settings.Int(&c.LoginFailuresPerAccount, 1, 1000).With("login-failures-per-account", "TENDERPROBE_LOGIN_FAILURES_PER_ACCOUNT", "N", "failed logins per account within --login-window before 429"),
+		settings.Int(&c.LoginFailuresPerIP, 1, 100000).With("login-failures-per-ip", "TENDERPROBE_LOGIN_FAILURES_PER_IP", "N", "failed logins per client address within --login-window before 429"),
+		settings.Duration(&c.LoginWindow, time.Minute).With("login-window", "TENDERPROBE_LOGIN_WINDOW", "D", "window of the login limits"),
+	}
+	rows = append(rows, c.Probe.Settings.Table(true)...)
+	return append(rows,
+		settings.Int(&c.Probe.Workers, 0, 256).With("probe-workers", "TENDERPROBE_PROBE_WORKERS", "N", "probe runs worked on at once; 0: none in this process"),
+		settings.Duration(&c.Probe.RecheckInterval, time.Minute).With("recheck-interval", "TENDERPROBE_RECHECK_INTERVAL", "D", "re-verify awarded and active tenders this often"),
+		settings.Duration(&c.Probe.Lease, time.Second).With("probe-lease", "TENDERPROBE_PROBE_LEASE", "D", "how long a run stays with a worker that stopped answering"),
+	)
+}
+
+// Validate reports the first setting that cannot work: a value out of its
+// row's range, or settings that do not fit together.
 func (c Config) Validate() error {
+	if err := settings.Check(c.table()); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		return fmt.Errorf("config: addr %q is not host:port", c.Addr)
 	}
@@ -114,12 +143,6 @@ func (c Config) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("config: tls-cert and tls-key must be given together")
-	}
-	if c.BodyLimit <= 0 {
-		return errors.New("config: body limit must be positive")
-	}
-	if c.SessionTTL <= 0 || c.APITokenTTL <= 0 {
-		return errors.New("config: session and API token lifetimes must be positive")
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
@@ -130,14 +153,8 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.DataDir) == "" {
 		return errors.New("config: data-dir is empty")
 	}
-	if c.SMTPHost != "" && (c.SMTPFrom == "" || c.SMTPPort <= 0 || c.SMTPPort > 65535) {
-		return errors.New("config: smtp-host needs smtp-from and a port between 1 and 65535")
-	}
-	if c.LoginFailuresPerAccount <= 0 || c.LoginFailuresPerIP <= 0 || c.LoginWindow <= 0 {
-		return errors.New("config: login rate limits must be positive")
-	}
-	if err := c.Probe.validate(); err != nil {
-		return err
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		return errors.New("config: smtp-host needs smtp-from")
 	}
 	return nil
 }
@@ -146,56 +163,10 @@ func (c Config) Validate() error {
 // environment (read through getenv) and the command-line args.
 func ParseServeConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	cfg := DefaultConfig()
-	if v := getenv("TENDERPROBE_ADDR"); v != "" {
-		cfg.Addr = v
-	}
-	if v := getenv("TENDERPROBE_DB"); v != "" {
-		cfg.DB = v
-	}
-	if v := getenv("TENDERPROBE_DEMO"); v != "" {
-		demo, err := strconv.ParseBool(v)
-		if err != nil {
-			return cfg, fmt.Errorf("config: TENDERPROBE_DEMO=%q is not a boolean", v)
-		}
-		cfg.Demo = demo
-	}
-	if v := getenv("TENDERPROBE_TLS_CERT"); v != "" {
-		cfg.TLSCert = v
-	}
-	if v := getenv("TENDERPROBE_TLS_KEY"); v != "" {
-		cfg.TLSKey = v
-	}
-
-	for env, dst := range map[string]*string{"TENDERPROBE_BASE_URL": &cfg.BaseURL, "TENDERPROBE_DATA_DIR": &cfg.DataDir, "TENDERPROBE_SMTP_HOST": &cfg.SMTPHost,
-		"TENDERPROBE_SMTP_USER": &cfg.SMTPUser, "TENDERPROBE_SMTP_PASSWORD": &cfg.SMTPPassword, "TENDERPROBE_SMTP_FROM": &cfg.SMTPFrom} {
-		if v := getenv(env); v != "" {
-			*dst = v
-		}
-	}
-	if v := getenv("TENDERPROBE_SMTP_PORT"); v != "" {
-		port, err := strconv.Atoi(v)
-		if err != nil {
-			return cfg, fmt.Errorf("config: TENDERPROBE_SMTP_PORT=%q is not a number", v)
-		}
-		cfg.SMTPPort = port
-	}
-
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL")
-	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "add demo data")
-	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate file")
-	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key file")
-	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public address of the app for links in mails")
-	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for evidence files")
-	fs.StringVar(&cfg.SMTPHost, "smtp-host", cfg.SMTPHost, "SMTP relay host")
-	fs.IntVar(&cfg.SMTPPort, "smtp-port", cfg.SMTPPort, "SMTP relay port")
-	fs.StringVar(&cfg.SMTPUser, "smtp-user", cfg.SMTPUser, "SMTP login")
-	fs.StringVar(&cfg.SMTPPassword, "smtp-password", cfg.SMTPPassword, "SMTP password")
-	fs.StringVar(&cfg.SMTPFrom, "smtp-from", cfg.SMTPFrom, "sender address of mails")
-	if err := cfg.Probe.register(fs, getenv); err != nil {
-		return cfg, err
+	if err := settings.Register(fs, cfg.table(), getenv); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probe/resolver"
 	"tenderprobe/app/probe/rpki"
+	"tenderprobe/app/settings"
 )
 
 // Exit statuses. A completed run exits 0 whatever the verdicts, so that
@@ -39,23 +39,14 @@ const (
 // enough to hide network latency, few enough to stay polite to shared hosts.
 const DefaultConcurrency = 8
 
-// options are the parsed command line.
+// options are the parsed command line: the probe settings `serve` shares,
+// and the command's own.
 type options struct {
-	json         bool
-	resolver     string
-	trustAnchor  string
-	caFile       string
-	rpkiVRPs     string
-	allowPrivate bool
-	allowNets    []netip.Prefix
-	timeout      time.Duration
-	input        string
-	concurrency  int
-	httpsPort    int
-	httpPort     int
-	smtpPort     int
-	nsPort       int
-	domains      []string
+	Settings
+	json        bool
+	input       string
+	concurrency int
+	domains     []string
 }
 
 // usageError is a problem with the arguments: reported with exit status 2
@@ -84,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "tenderprobe probe: %v\nRun 'tenderprobe probe --help' for usage.\n", err)
 		return ExitUsage
 	}
-	cfg, err := buildConfig(ctx, opts)
+	cfg, err := buildConfig(ctx, opts.Settings)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenderprobe probe: %v\n", err)
 		return ExitUsage
@@ -98,7 +89,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // usageText is the help; it is also the reference for the score formula.
-const usageText = `Usage: tenderprobe probe [flags] DOMAIN...
+var usageText = `Usage: tenderprobe probe [flags] DOMAIN...
 
 Checks which internet standards each domain implements (DNSSEC, IPv6, HTTPS,
 HSTS, TLS, security headers, security.txt, CAA, DANE, RPKI, SPF, DKIM, DMARC,
@@ -106,29 +97,8 @@ STARTTLS, MTA-STS, TLS-RPT), the way internet.nl does, and prints the verdict
 and evidence of every check. Flags may come before or after the domains.
 
 Flags:
-  --json               print one JSON document instead of tables
-  --resolver ADDR      recursive resolver, host or host:port (default: the first
-                       nameserver of /etc/resolv.conf; port 53 when omitted)
-  --trust-anchor FILE  root DS or DNSKEY records in zone-file syntax
-                       (default: the IANA root KSKs built in)
-  --ca-file FILE       PEM bundle of CA certificates to trust instead of the
-                       system pool
-  --rpki-vrps PATH     VRP set (rpki-client / Routinator JSON), file or http(s) URL;
-                       without it the RPKI checks cannot give a verdict
-  --allow-private      permit connections to private, loopback, link-local and
-                       other special-purpose addresses (refused by default)
-  --allow-net CIDR     permit special-purpose addresses in CIDR only (repeatable,
-                       or comma-separated), e.g. your own internal network
-  --timeout D          budget for probing one domain (default 60s)
-  --input FILE         read domains from FILE, one a line; blank lines and text
-                       after # are ignored; "-" reads standard input
-  --concurrency N      domains probed at the same time, 1 to 1000 (default 8)
-
-Advanced (for test set-ups; users normally leave these alone):
-  --https-port N       port of HTTPS servers (default 443)
-  --http-port N        port of plain HTTP servers (default 80)
-  --smtp-port N        port of mail servers (default 25)
-  --ns-port N          port name servers are asked on directly (default 53)
+` + settings.Usage(cliTable(&options{}), "  ") + `
+The port flags are for test set-ups; users normally leave them alone.
 
 Score: for each category (web, mail, ns) the score is
   passed / tested * 100, rounded down,
@@ -141,6 +111,22 @@ arguments or unreadable files (nothing is probed then); 1 when the run was
 interrupted or its output could not be written.
 `
 
+// cliTable is the command's settings table: the shared probe settings under
+// their command-line names, then the command's own flags.
+func cliTable(o *options) []settings.Setting {
+	if o.Timeout == 0 {
+		o.Timeout = probe.DefaultTimeout
+	}
+	if o.concurrency == 0 {
+		o.concurrency = DefaultConcurrency
+	}
+	return append([]settings.Setting{
+		settings.Bool(&o.json).With("json", "", "", "print one JSON document instead of tables"),
+		settings.String(&o.input).With("input", "", "FILE", `read domains from FILE, one a line (# starts a comment; "-" reads standard input)`),
+		settings.Int(&o.concurrency, 1, probe.MaxConcurrency).With("concurrency", "", "N", fmt.Sprintf("domains probed at the same time, 1 to %d", probe.MaxConcurrency)),
+	}, o.Settings.Table(false)...)
+}
+
 // parseArgs parses the command line and the input file, validating every
 // domain, so that all argument errors surface before anything is probed.
 func parseArgs(args []string, stdin io.Reader) (options, error) {
@@ -149,41 +135,16 @@ func parseArgs(args []string, stdin io.Reader) (options, error) {
 	// Errors are reported by run with a pointer to --help; the flag package's
 	// own full usage dump on every typo would bury the message.
 	fs.SetOutput(io.Discard)
-	fs.BoolVar(&o.json, "json", false, "")
-	fs.StringVar(&o.resolver, "resolver", "", "")
-	fs.StringVar(&o.trustAnchor, "trust-anchor", "", "")
-	fs.StringVar(&o.caFile, "ca-file", "", "")
-	fs.StringVar(&o.rpkiVRPs, "rpki-vrps", "", "")
-	fs.BoolVar(&o.allowPrivate, "allow-private", false, "")
-	fs.Func("allow-net", "", func(v string) (err error) {
-		o.allowNets, err = AppendPrefixes(o.allowNets, v)
-		return err
-	})
-	fs.DurationVar(&o.timeout, "timeout", probe.DefaultTimeout, "")
-	fs.StringVar(&o.input, "input", "", "")
-	fs.IntVar(&o.concurrency, "concurrency", DefaultConcurrency, "")
-	fs.IntVar(&o.httpsPort, "https-port", 443, "")
-	fs.IntVar(&o.httpPort, "http-port", 80, "")
-	fs.IntVar(&o.smtpPort, "smtp-port", 25, "")
-	fs.IntVar(&o.nsPort, "ns-port", 53, "")
-
+	table := cliTable(&o)
+	if err := settings.Register(fs, table, nil); err != nil {
+		return o, err
+	}
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return o, err
 	}
-	if o.timeout <= 0 {
-		return o, usagef("--timeout must be positive, got %s", o.timeout)
-	}
-	if o.concurrency < 1 || o.concurrency > probe.MaxConcurrency {
-		return o, usagef("--concurrency must be between 1 and %d, got %d", probe.MaxConcurrency, o.concurrency)
-	}
-	for _, p := range []struct {
-		name string
-		port int
-	}{{"https-port", o.httpsPort}, {"http-port", o.httpPort}, {"smtp-port", o.smtpPort}, {"ns-port", o.nsPort}} {
-		if p.port < 1 || p.port > 65535 {
-			return o, usagef("--%s must be between 1 and 65535, got %d", p.name, p.port)
-		}
+	if err := settings.Check(table); err != nil {
+		return o, usagef("%v", err)
 	}
 
 	names := positional
@@ -279,20 +240,23 @@ func readDomainList(path string, stdin io.Reader) ([]string, error) {
 
 // buildConfig turns options into an engine configuration, loading the
 // trust anchor, CA bundle and VRP set.
-func buildConfig(ctx context.Context, o options) (probe.Config, error) {
+func buildConfig(ctx context.Context, o Settings) (probe.Config, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = probe.DefaultTimeout
+	}
 	cfg := probe.Config{
-		AllowPrivate: o.allowPrivate,
-		AllowNets:    o.allowNets,
-		Timeout:      o.timeout,
-		HTTPSPort:    o.httpsPort,
-		HTTPPort:     o.httpPort,
-		SMTPPort:     o.smtpPort,
-		NSPort:       o.nsPort,
+		AllowPrivate: o.AllowPrivate,
+		AllowNets:    o.AllowNets,
+		Timeout:      o.Timeout,
+		HTTPSPort:    o.HTTPSPort,
+		HTTPPort:     o.HTTPPort,
+		SMTPPort:     o.SMTPPort,
+		NSPort:       o.NSPort,
 	}
 	// One connection may not outlast the domain's whole budget.
-	cfg.ConnTimeout = min(probe.DefaultConnTimeout, o.timeout)
+	cfg.ConnTimeout = min(probe.DefaultConnTimeout, o.Timeout)
 
-	addr := o.resolver
+	addr := o.Resolver
 	if addr == "" {
 		sys, err := resolver.SystemResolver()
 		if err != nil {
@@ -306,22 +270,22 @@ func buildConfig(ctx context.Context, o options) (probe.Config, error) {
 	}
 	cfg.Resolver = norm
 
-	anchors, err := loadTrustAnchors(o.trustAnchor)
+	anchors, err := loadTrustAnchors(o.TrustAnchor)
 	if err != nil {
 		return cfg, err
 	}
 	cfg.TrustAnchors = anchors
 
-	if o.caFile != "" {
-		pool, err := loadCAFile(o.caFile)
+	if o.CAFile != "" {
+		pool, err := loadCAFile(o.CAFile)
 		if err != nil {
 			return cfg, err
 		}
 		cfg.RootCAs = pool
 	}
 
-	if o.rpkiVRPs != "" {
-		vrps, err := rpki.LoadVRPs(ctx, o.rpkiVRPs, &http.Client{Timeout: 60 * time.Second})
+	if o.RPKIVRPs != "" {
+		vrps, err := rpki.LoadVRPs(ctx, o.RPKIVRPs, &http.Client{Timeout: 60 * time.Second})
 		if err != nil {
 			return cfg, fmt.Errorf("--rpki-vrps: %w", err)
 		}

@@ -161,8 +161,8 @@ func TestParseArgsAcceptsFlagsAnywhereAndDomainLists(t *testing.T) {
 			if o.json != tt.wantJSON || o.concurrency != tt.wantConc {
 				t.Errorf("json = %v, concurrency = %d; want %v, %d", o.json, o.concurrency, tt.wantJSON, tt.wantConc)
 			}
-			if o.timeout != probe.DefaultTimeout {
-				t.Errorf("timeout = %s, want the default %s", o.timeout, probe.DefaultTimeout)
+			if o.Timeout != probe.DefaultTimeout {
+				t.Errorf("timeout = %s, want the default %s", o.Timeout, probe.DefaultTimeout)
 			}
 		})
 	}
@@ -442,7 +442,7 @@ func TestAllowNetNarrowsTheSSRFGuard(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := buildConfig(context.Background(), o)
+			cfg, err := buildConfig(context.Background(), o.Settings)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -471,7 +471,7 @@ func TestVRPFileIsLoadedOrRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := buildConfig(context.Background(), o)
+			cfg, err := buildConfig(context.Background(), o.Settings)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
@@ -506,7 +506,7 @@ func TestTrustAnchorsComeFromTheFileOrTheBuiltInRootKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := buildConfig(context.Background(), o)
+			cfg, err := buildConfig(context.Background(), o.Settings)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,12 +2,12 @@ package probecli
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"strings"
 	"time"
 
 	"tenderprobe/app/probe"
+	"tenderprobe/app/settings"
 )
 
 // Settings are the probe settings a user gives on the command line, shared
@@ -31,38 +31,48 @@ type Settings struct {
 // BuildConfig turns s into an engine configuration, loading the trust
 // anchor file, the CA bundle and the VRP set.
 func BuildConfig(ctx context.Context, s Settings) (probe.Config, error) {
-	o := options{
-		resolver: s.Resolver, trustAnchor: s.TrustAnchor, caFile: s.CAFile, rpkiVRPs: s.RPKIVRPs,
-		allowPrivate: s.AllowPrivate, allowNets: s.AllowNets, timeout: s.Timeout,
-		httpsPort: s.HTTPSPort, httpPort: s.HTTPPort, smtpPort: s.SMTPPort, nsPort: s.NSPort,
-	}
-	if o.timeout <= 0 {
-		o.timeout = probe.DefaultTimeout
-	}
-	return buildConfig(ctx, o)
+	return buildConfig(ctx, s)
 }
 
-// AppendPrefixes parses a comma-separated list of CIDR prefixes (an address
-// alone means just that address) for --allow-net and appends them to list.
-func AppendPrefixes(list []netip.Prefix, v string) ([]netip.Prefix, error) {
-	for _, part := range strings.Split(v, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		if !strings.Contains(part, "/") {
-			a, err := netip.ParseAddr(part)
-			if err != nil {
-				return list, fmt.Errorf("%q is not an address or CIDR prefix", part)
+// Table is the probe settings as rows of a settings table, under the
+// names of `tenderprobe probe` or, for serve, under the names `serve` gives
+// them (the timeout and ports prefixed with probe-) with their
+// TENDERPROBE_* variables. Both commands read the settings through it.
+func (s *Settings) Table(serve bool) []settings.Setting {
+	name, env := func(n string) string { return n }, func(string) string { return "" }
+	if serve {
+		name = func(n string) string {
+			if n == "timeout" || strings.HasSuffix(n, "-port") {
+				return "probe-" + n
 			}
-			list = append(list, netip.PrefixFrom(a, a.BitLen()))
-			continue
+			return n
 		}
-		pfx, err := netip.ParsePrefix(part)
-		if err != nil {
-			return list, fmt.Errorf("%q is not a CIDR prefix like 10.1.0.0/16", part)
-		}
-		list = append(list, pfx.Masked())
+		env = func(n string) string { return "TENDERPROBE_" + strings.ToUpper(strings.ReplaceAll(n, "-", "_")) }
 	}
-	return list, nil
+	row := func(st settings.Setting, flagName, meta, help string) settings.Setting {
+		n := name(flagName)
+		return st.With(n, env(n), meta, help)
+	}
+	if s.Timeout == 0 {
+		s.Timeout = probe.DefaultTimeout
+	}
+	return []settings.Setting{
+		row(settings.String(&s.Resolver), "resolver", "ADDR", "recursive resolver, host or host:port").Showing("the first nameserver of /etc/resolv.conf"),
+		row(settings.String(&s.TrustAnchor), "trust-anchor", "FILE", "root DS or DNSKEY records in zone-file syntax").Showing("the IANA root KSKs built in"),
+		row(settings.String(&s.CAFile), "ca-file", "FILE", "PEM bundle of CA certificates to trust").Showing("the system pool"),
+		row(settings.String(&s.RPKIVRPs), "rpki-vrps", "PATH", "VRP set (rpki-client or Routinator JSON), file or http(s) URL; without it RPKI checks give no verdict"),
+		row(settings.Bool(&s.AllowPrivate), "allow-private", "", "permit private, loopback and other special-purpose addresses (refused by default)"),
+		settings.Prefixes(&s.AllowNets).With(name("allow-net"), env("allow-nets"), "CIDR", "permit special-purpose addresses in CIDR only (repeatable or comma-separated)"),
+		row(settings.Duration(&s.Timeout, time.Nanosecond), "timeout", "D", "budget for probing one domain"),
+		row(settings.Port(&s.HTTPSPort, 443), "https-port", "N", "port of HTTPS servers"),
+		row(settings.Port(&s.HTTPPort, 80), "http-port", "N", "port of plain HTTP servers"),
+		row(settings.Port(&s.SMTPPort, 25), "smtp-port", "N", "port of mail servers"),
+		row(settings.Port(&s.NSPort, 53), "ns-port", "N", "port name servers are asked on directly"),
+	}
+}
+
+// AppendPrefixes parses a comma-separated list of CIDR prefixes for
+// --allow-net (settings.AppendPrefixes).
+func AppendPrefixes(list []netip.Prefix, v string) ([]netip.Prefix, error) {
+	return settings.AppendPrefixes(list, v)
 }
