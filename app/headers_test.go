@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"tenderprobe/app/probe/parse"
+	"tenderprobe/templates"
 )
 
 // checkSecurityHeaders applies the probe's own web.security-headers rules
@@ -142,4 +144,18 @@ func selfSigned(t *testing.T, name string) (tls.Certificate, *x509.CertPool) {
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+func TestABrokenTemplateStopsTheStartWithItsName(t *testing.T) {
+	broken := fstest.MapFS{
+		"layouts/main.html":   {Data: []byte(`{{define "layouts/main"}}{{embed}}{{end}}`)},
+		"tenders/broken.html": {Data: []byte(`<h1>{{.Title</h1>`)},
+	}
+	_, err := newViews(broken)
+	if err == nil || !strings.Contains(err.Error(), "broken") {
+		t.Fatalf("err %v, want one naming the broken template", err)
+	}
+	if _, err := newViews(templates.FS); err != nil {
+		t.Fatalf("the shipped templates do not parse: %v", err)
+	}
 }

@@ -81,7 +81,11 @@ func newTestAppOn(t testing.TB, db *gorm.DB) *testApp {
 		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount, LoginFailuresPerIP: cfg.LoginFailuresPerIP,
 		LoginWindow: cfg.LoginWindow, Now: func() time.Time { return testNow },
 	}
-	return &testApp{t: t, app: NewApp(h, cfg), db: db, h: h}
+	app, err := NewApp(h, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testApp{t: t, app: app, db: db, h: h}
 }
 
 // user returns the demo user with email.

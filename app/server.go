@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -90,16 +91,34 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 	if pool != nil {
 		h.Verify.Wake = pool.Wake
 	}
-	return &Server{Cfg: cfg, DB: db, Log: log, Handler: h, App: NewApp(h, cfg), Jobs: pool}, nil
+	app, err := NewApp(h, cfg)
+	if err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
+	return &Server{Cfg: cfg, DB: db, Log: log, Handler: h, App: app, Jobs: pool}, nil
 }
 
 // Close releases the database.
 func (s *Server) Close() error { return models.Close(s.DB) }
 
-// NewApp builds the Fiber app: templates, static files, middleware and routes.
-func NewApp(h *handlers.Handler, cfg Config) *fiber.App {
-	engine := html.NewFileSystem(http.FS(templates.FS), ".html")
+// newViews parses every template of fsys now, so a broken template stops
+// the start with its name instead of failing the first page that uses it.
+func newViews(fsys fs.FS) (*html.Engine, error) {
+	engine := html.NewFileSystem(http.FS(fsys), ".html")
 	engine.AddFuncMap(handlers.TemplateFuncs(Version))
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("app: templates: %w", err)
+	}
+	return engine, nil
+}
+
+// NewApp builds the Fiber app: templates, static files, middleware and routes.
+func NewApp(h *handlers.Handler, cfg Config) (*fiber.App, error) {
+	engine, err := newViews(templates.FS)
+	if err != nil {
+		return nil, err
+	}
 	app := fiber.New(fiber.Config{
 		AppName:      "tenderprobe",
 		Views:        engine,
@@ -118,7 +137,7 @@ func NewApp(h *handlers.Handler, cfg Config) *fiber.App {
 	app.Use(h.SecurityHeaders)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	routes(app, h, cfg.BodyLimit)
-	return app
+	return app, nil
 }
 
 // Listen opens the listener for cfg.Addr, wrapped in TLS when a certificate
