@@ -27,6 +27,7 @@ var flashMessages = map[string]string{
 	"disabled":  "User disabled and logged out everywhere.",
 	"enabled":   "User enabled.",
 	"password":  "Password reset. The user's sessions were ended.",
+	"revoked":   "Invitation revoked: its link no longer works.",
 }
 
 // flashFrom looks up the confirmation named in the query, if any.

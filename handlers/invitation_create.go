@@ -70,6 +70,10 @@ func inviteInput(c *fiber.Ctx) (models.InviteInput, error) {
 	in := models.InviteInput{Email: c.FormValue("email"), Supplier: c.FormValue("supplier"), Name: c.FormValue("name")}
 	id, err := formUint(c, "supplier_id")
 	in.SupplierID = id
+	if err == nil && id == 0 && c.FormValue("invite") == "existing" {
+		// The form for a supplier from the list was sent without a choice.
+		return in, &models.ValidationError{Field: "supplier_id", Message: "choose a supplier from the list"}
+	}
 	return in, err
 }
 

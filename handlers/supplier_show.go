@@ -9,7 +9,7 @@ import (
 // supplierFlashes are the confirmations of the supplier's page, looked up
 // like flashMessages so a query can only pick a fixed text.
 var supplierFlashes = map[string]string{
-	"joined": "Your password is set. You answer your organisation's tenders together with the colleagues below; they are under Attestations.",
+	"joined": "Your password is set. You answer your organisation's tenders together with the colleagues below; the tenders you are invited to are under Attestations.",
 }
 
 // ShowSupplier shows a vendor its own supplier: the colleagues who answer
