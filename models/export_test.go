@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
@@ -27,4 +28,21 @@ func MigrationIDs() []string {
 		ids[i] = m.ID
 	}
 	return ids
+}
+
+// BuildUnversionedSchema runs the migrations up to and including id
+// without recording them, in one transaction: the schema the AutoMigrate
+// of an older commit made, before migrations were versioned.
+func BuildUnversionedSchema(ctx context.Context, db *gorm.DB, id string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, m := range migrations {
+			if err := m.Migrate(tx); err != nil {
+				return err
+			}
+			if m.ID == id {
+				return nil
+			}
+		}
+		return fmt.Errorf("no migration %s", id)
+	})
 }
