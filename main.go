@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "probe":
 		return probecli.Run(ctx, args, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "tenderprobe", app.Version)
+		fmt.Fprintln(stdout, app.VersionLine())
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, app.Usage())

@@ -15,7 +15,8 @@ func TestRun(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{"version prints the version", []string{"version"}, 0, "tenderprobe ", ""},
+		{"version prints the version", []string{"version"}, 0, "tenderprobe dev", ""},
+		{"version names the schema version", []string{"version"}, 0, "(schema ", ""},
 		{"help lists the subcommands", []string{"help"}, 0, "catalogue import FILE", ""},
 		{"an unknown subcommand exits 2 with the usage", []string{"frobnicate"}, 2, "", `unknown subcommand "frobnicate"`},
 		{"a bad serve flag exits 2", []string{"serve", "--no-such-flag"}, 2, "", "flag provided but not defined"},

@@ -11,11 +11,19 @@ import (
 	"time"
 
 	"tenderprobe/app/settings"
+	"tenderprobe/models"
 )
 
 // Version is the program version printed by `tenderprobe version`; release
 // builds override it with -ldflags "-X tenderprobe/app.Version=...".
 var Version = "dev"
+
+// VersionLine is what `tenderprobe version` prints: the program version and
+// the last database migration it knows, which an operator compares with the
+// newest id in the table schema_migrations before starting an older binary.
+func VersionLine() string {
+	return fmt.Sprintf("tenderprobe %s (schema %s)", Version, models.SchemaVersion())
+}
 
 // Usage is the help text of the tenderprobe command; serve's flags come
 // from its settings table.
@@ -31,7 +39,7 @@ Subcommands:
   catalogue export [-o FILE] [--format yaml|json]
                              write the current catalogue version
   probe [flags] DOMAIN...    probe domains from the command line (tenderprobe probe -h)
-  version                    print the version
+  version                    print the version and the schema version
   help                       print this text
 `
 }

@@ -105,43 +105,81 @@ func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([
 // change or delete an audit entry.
 const errAppendOnly = "the audit log is append-only"
 
+// auditTriggers are the triggers protectAuditLog creates, per dialect.
+var auditTriggers = map[bool][]string{
+	true:  {"audit_entries_no_update", "audit_entries_no_delete"},
+	false: {"audit_entries_append_only"},
+}
+
 // protectAuditLog makes the database itself refuse UPDATE and DELETE on
-// the audit log, so not even a bug in the app can rewrite history. It is
-// idempotent and runs after every migration (an SQLite table rebuild drops
-// its triggers). On PostgreSQL an advisory lock keeps two starting
-// servers from creating the trigger at the same time.
-func protectAuditLog(ctx context.Context, db *gorm.DB) error {
-	db = db.WithContext(ctx)
-	if db.Name() == "sqlite" {
+// the audit log, so not even a bug in the app can rewrite history. It is a
+// migration of its own and idempotent: every later migration that touches
+// audit_entries calls it again, since an SQLite table rebuild drops the
+// table's triggers. It runs inside Migrate's transaction, whose lock keeps
+// two starting servers from creating the trigger at the same time.
+func protectAuditLog(tx *gorm.DB) error {
+	if tx.Name() == "sqlite" {
 		for _, op := range []string{"UPDATE", "DELETE"} {
 			sql := fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS audit_entries_no_%s BEFORE %s ON audit_entries BEGIN SELECT RAISE(ABORT, '%s'); END",
 				strings.ToLower(op), op, errAppendOnly)
-			if err := db.Exec(sql).Error; err != nil {
+			if err := tx.Exec(sql).Error; err != nil {
 				return fmt.Errorf("models: protect audit log: %w", err)
 			}
 		}
 		return nil
 	}
-	return db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(7311042)").Error; err != nil {
+	if n, err := countAuditTriggers(tx); err != nil || n > 0 {
+		return err
+	}
+	stmts := []string{
+		"CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '" + errAppendOnly + "'; END $$",
+		"CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()",
+	}
+	for _, s := range stmts {
+		if err := tx.Exec(s).Error; err != nil {
 			return fmt.Errorf("models: protect audit log: %w", err)
 		}
-		var n int64
-		if err := tx.Raw("SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'audit_entries_append_only' AND tgrelid = 'audit_entries'::regclass").Scan(&n).Error; err != nil {
-			return fmt.Errorf("models: protect audit log: %w", err)
-		}
-		if n > 0 {
-			return nil
-		}
-		stmts := []string{
-			"CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '" + errAppendOnly + "'; END $$",
-			"CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()",
-		}
-		for _, s := range stmts {
-			if err := tx.Exec(s).Error; err != nil {
-				return fmt.Errorf("models: protect audit log: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
+}
+
+// countAuditTriggers counts the triggers of protectAuditLog that exist.
+func countAuditTriggers(tx *gorm.DB) (int64, error) {
+	sqlite := tx.Name() == "sqlite"
+	q := "SELECT COUNT(*) FROM pg_trigger WHERE tgname IN ? AND tgrelid = 'audit_entries'::regclass"
+	if sqlite {
+		q = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entries' AND name IN ?"
+	}
+	var n int64
+	if err := tx.Raw(q, auditTriggers[sqlite]).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: audit log triggers: %w", err)
+	}
+	return n, nil
+}
+
+// AuditLogUnprotectedError says that after migrating the audit log lacks
+// the triggers that make it append-only: a migration touched audit_entries
+// and did not call protectAuditLog, or someone dropped them by hand.
+type AuditLogUnprotectedError struct {
+	// Found and Want count the triggers.
+	Found, Want int64
+}
+
+// Error gives the counts.
+func (e *AuditLogUnprotectedError) Error() string {
+	return fmt.Sprintf("the audit log is not append-only after migrating: %d of its %d triggers exist", e.Found, e.Want)
+}
+
+// checkAuditLogProtected returns an AuditLogUnprotectedError unless every
+// trigger of protectAuditLog exists. Migrate calls it last, inside its
+// transaction, so that no migration can leave the audit log open.
+func checkAuditLogProtected(tx *gorm.DB) error {
+	n, err := countAuditTriggers(tx)
+	if err != nil {
+		return err
+	}
+	if want := int64(len(auditTriggers[tx.Name() == "sqlite"])); n != want {
+		return &AuditLogUnprotectedError{Found: n, Want: want}
+	}
+	return nil
 }

@@ -34,12 +34,31 @@ func fastHashing() {
 // removed when the test ends.
 func Open(t testing.TB) *gorm.DB {
 	t.Helper()
+	return migrated(t, OpenEmpty(t))
+}
+
+// OpenEmpty returns an SQLite database in a temporary file without any
+// table, for tests of the migrations themselves.
+func OpenEmpty(t testing.TB) *gorm.DB {
+	t.Helper()
+	return OpenFile(t, filepath.Join(t.TempDir(), "tenderprobe.db"))
+}
+
+// OpenFile opens the SQLite database at path, closed when the test ends,
+// as it is: not migrated.
+func OpenFile(t testing.TB, path string) *gorm.DB {
+	t.Helper()
 	fastHashing()
-	db, err := models.Open(filepath.Join(t.TempDir(), "tenderprobe.db"))
+	db, err := models.Open(path)
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
 	t.Cleanup(func() { _ = models.Close(db) })
+	return db
+}
+
+func migrated(t testing.TB, db *gorm.DB) *gorm.DB {
+	t.Helper()
 	if err := models.Migrate(context.Background(), db); err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
@@ -64,7 +83,20 @@ func PostgresURL(t testing.TB) string {
 // schema of its own, dropped when the test ends, so tests can run in parallel.
 func OpenPostgres(t testing.TB) *gorm.DB {
 	t.Helper()
-	fastHashing()
+	return migrated(t, OpenEmptyPostgres(t))
+}
+
+// OpenEmptyPostgres is OpenPostgres without migrating: the schema has no
+// table, for tests of the migrations themselves.
+func OpenEmptyPostgres(t testing.TB) *gorm.DB {
+	t.Helper()
+	return OpenPostgresSchema(t, NewPostgresSchema(t))
+}
+
+// NewPostgresSchema creates an empty schema on the test server, dropped
+// when the test ends, and returns its name.
+func NewPostgresSchema(t testing.TB) string {
+	t.Helper()
 	base := PostgresURL(t)
 	admin, err := models.Open(base)
 	if err != nil {
@@ -80,7 +112,17 @@ func OpenPostgres(t testing.TB) *gorm.DB {
 			t.Errorf("dbtest: drop schema %s: %v", schema, err)
 		}
 	})
-	u, err := url.Parse(base)
+	return schema
+}
+
+// OpenPostgresSchema opens the test server with schema first on the search
+// path, as it is: not migrated. Each call opens a pool of its own, as a
+// separate process would. Call it after NewPostgresSchema, so that the pool
+// is closed before the schema is dropped.
+func OpenPostgresSchema(t testing.TB, schema string) *gorm.DB {
+	t.Helper()
+	fastHashing()
+	u, err := url.Parse(PostgresURL(t))
 	if err != nil {
 		t.Fatalf("dbtest: parse %s: %v", EnvPostgres, err)
 	}
@@ -100,9 +142,6 @@ func OpenPostgres(t testing.TB) *gorm.DB {
 	// Registered after the schema's cleanup, so it runs first: close the
 	// pool before dropping the schema it uses.
 	t.Cleanup(func() { _ = sqlDB.Close() })
-	if err := models.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("dbtest: %v", err)
-	}
 	return db
 }
 

@@ -1,0 +1,48 @@
+package models
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// Internals the external tests of the migrations reach.
+
+// RunMigrations runs list as Migrate runs its own, without the final check
+// of the audit log.
+func RunMigrations(ctx context.Context, db *gorm.DB, list []*gormigrate.Migration) error {
+	return runMigrations(ctx, db, list, nil)
+}
+
+// MigrateWith is Migrate with extra migrations after the real ones.
+func MigrateWith(ctx context.Context, db *gorm.DB, extra ...*gormigrate.Migration) error {
+	return runMigrations(ctx, db, append(migrations[:len(migrations):len(migrations)], extra...), checkAuditLogProtected)
+}
+
+// MigrationIDs returns the ids of the migrations, in order.
+func MigrationIDs() []string {
+	ids := make([]string, len(migrations))
+	for i, m := range migrations {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// BuildUnversionedSchema runs the migrations up to and including id
+// without recording them, in one transaction: the schema the AutoMigrate
+// of an older commit made, before migrations were versioned.
+func BuildUnversionedSchema(ctx context.Context, db *gorm.DB, id string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, m := range migrations {
+			if err := m.Migrate(tx); err != nil {
+				return err
+			}
+			if m.ID == id {
+				return nil
+			}
+		}
+		return fmt.Errorf("no migration %s", id)
+	})
+}
