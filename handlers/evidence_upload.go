@@ -18,11 +18,11 @@ import (
 func (h *Handler) storeEvidence(c *fiber.Ctx, a *models.Attestation, rid uint) (*models.Evidence, error) {
 	u := currentUser(c)
 	if !u.IsVendorOf(a) {
-		return nil, fiber.NewError(fiber.StatusForbidden, "Only a vendor of the supplier may add evidence.")
+		return nil, &models.ForbiddenError{Code: "not_vendor"}
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return nil, &models.ValidationError{Field: "file", Message: "choose a file to upload"}
+		return nil, invalidInput("file", "no_file")
 	}
 	if fh.Size > attest.MaxEvidenceSize {
 		return nil, attest.ErrTooLarge
@@ -63,7 +63,7 @@ func (h *Handler) UploadEvidence(c *fiber.Ctx) error {
 			"AnswerForm": map[string]string{}})
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=uploaded#answer-%d", a.ID, rid), fiber.StatusSeeOther)
 }
@@ -77,7 +77,7 @@ func (h *Handler) APIUploadEvidence(c *fiber.Ctx) error {
 	}
 	ev, err := h.storeEvidence(c, a, rid)
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(evidenceOf(a.ID, ev))
 }
@@ -91,7 +91,7 @@ func (h *Handler) RequireUploader(c *fiber.Ctx) error {
 		return err
 	}
 	if !currentUser(c).IsVendorOf(a) {
-		return fiber.NewError(fiber.StatusForbidden, "Only a vendor of the supplier may add evidence.")
+		return &models.ForbiddenError{Code: "not_vendor"}
 	}
 	return c.Next()
 }

@@ -36,7 +36,7 @@ func (h *Handler) sendInvitation(c *fiber.Ctx, t *models.Tender, email, link str
 	subject, body := attest.InvitationMail(buyer, t.Title, t.Reference, link, deadline)
 	if err := h.Attest.Mailer.Send(c.UserContext(), email, subject, body); err != nil {
 		h.Log.Error("invitation mail failed", "tender", t.ID, "err", err)
-		return false, "The e-mail could not be sent; send the link yourself."
+		return false, message("invitation.mail_failed", nil)
 	}
 	return true, ""
 }
@@ -100,7 +100,7 @@ func (h *Handler) CreateInvitation(c *fiber.Ctx) error {
 	if errs, ok := fieldErrors(err); ok {
 		return h.renderInvitations(c, fiber.StatusUnprocessableEntity, t, fiber.Map{"Errors": errs, "Form": in})
 	}
-	return attestError(err)
+	return err
 }
 
 // APICreateInvitation is POST /api/v1/tenders/{id}/invitations: either
@@ -128,7 +128,7 @@ func (h *Handler) APICreateInvitation(c *fiber.Ctx) error {
 	res, err := models.InviteToTender(c.UserContext(), h.DB, currentUser(c), t.ID,
 		models.InviteInput{Email: in.Email, Supplier: in.Supplier, Name: in.Name, SupplierID: in.SupplierID}, h.invitationTTL(), h.now())
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	sent, _ := h.mailInvitations(c, t, res)
 	c.Location(fmt.Sprintf("/api/v1/attestations/%d", res.AttestationID))

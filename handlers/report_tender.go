@@ -17,7 +17,7 @@ import (
 // from tenderFor, so a tender's existence does not leak.
 func (h *Handler) reportOf(c *fiber.Ctx) (*models.Tender, report.TenderReport, error) {
 	if u := currentUser(c); u == nil || u.Role == models.RoleVendor {
-		return nil, report.TenderReport{}, fiber.NewError(fiber.StatusForbidden, "Vendors may not see other vendors' answers.")
+		return nil, report.TenderReport{}, &models.ForbiddenError{Code: "vendor_matrix"}
 	}
 	t, err := h.tenderFor(c)
 	if err != nil {

@@ -25,7 +25,7 @@ func (h *Handler) editableTender(c *fiber.Ctx) (*models.Tender, error) {
 		return nil, err
 	}
 	if !currentUser(c).CanEditTender(t) {
-		return nil, fiber.NewError(fiber.StatusForbidden, "Only an officer of the buying organisation can change this tender.")
+		return nil, &models.ForbiddenError{Code: "not_buyer"}
 	}
 	return t, nil
 }

@@ -42,7 +42,7 @@ func (h *Handler) queueVerification(c *fiber.Ctx) (*models.ProbeRun, error) {
 		return nil, err
 	}
 	if !user.CanReview(a) {
-		return nil, fiber.NewError(fiber.StatusForbidden, "Only an officer of the buying organisation can ask for a verification.")
+		return nil, &models.ForbiddenError{Code: "not_buyer"}
 	}
 	run, err := models.EnqueueRun(c.UserContext(), h.DB, a.ID, models.RunReasonManual, user, h.now())
 	if err != nil {

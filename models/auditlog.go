@@ -56,7 +56,7 @@ func auditJSON(v any) (string, error) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "", fmt.Errorf("models: audit value: %w", err)
+		return "", wrap(err, "audit value")
 	}
 	return string(b), nil
 }
@@ -79,7 +79,7 @@ func (u *User) CanReadAudit() bool {
 // read the log (ErrForbidden otherwise). Limit defaults to 100, at most 1000.
 func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([]AuditEntry, error) {
 	if !viewer.CanReadAudit() {
-		return nil, fmtErr(ErrForbidden, "models: audit log: role %q may not read it", roleOf(viewer))
+		return nil, wrap(&ForbiddenError{Code: "role"}, "read audit log as %q", roleOf(viewer))
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
@@ -117,18 +117,18 @@ func protectAuditLog(ctx context.Context, db *gorm.DB) error {
 			sql := fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS audit_entries_no_%s BEFORE %s ON audit_entries BEGIN SELECT RAISE(ABORT, '%s'); END",
 				strings.ToLower(op), op, errAppendOnly)
 			if err := db.Exec(sql).Error; err != nil {
-				return fmt.Errorf("models: protect audit log: %w", err)
+				return wrap(err, "protect audit log")
 			}
 		}
 		return nil
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(7311042)").Error; err != nil {
-			return fmt.Errorf("models: protect audit log: %w", err)
+			return wrap(err, "protect audit log")
 		}
 		var n int64
 		if err := tx.Raw("SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'audit_entries_append_only' AND tgrelid = 'audit_entries'::regclass").Scan(&n).Error; err != nil {
-			return fmt.Errorf("models: protect audit log: %w", err)
+			return wrap(err, "protect audit log")
 		}
 		if n > 0 {
 			return nil
@@ -139,7 +139,7 @@ func protectAuditLog(ctx context.Context, db *gorm.DB) error {
 		}
 		for _, s := range stmts {
 			if err := tx.Exec(s).Error; err != nil {
-				return fmt.Errorf("models: protect audit log: %w", err)
+				return wrap(err, "protect audit log")
 			}
 		}
 		return nil

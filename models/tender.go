@@ -130,17 +130,17 @@ func (in *TenderInput) Validate() error {
 	}
 	switch {
 	case in.Title == "":
-		return invalid("title", "is required")
+		return invalid("title", "required")
 	case utf8.RuneCountInString(in.Title) > MaxTitleLength:
-		return invalid("title", "is longer than %d characters", MaxTitleLength)
+		return invalid("title", "too_long", "max", MaxTitleLength)
 	case utf8.RuneCountInString(in.Reference) > MaxReferenceLength:
-		return invalid("reference", "is longer than %d characters", MaxReferenceLength)
+		return invalid("reference", "too_long", "max", MaxReferenceLength)
 	case utf8.RuneCountInString(in.Description) > MaxDescriptionLength:
-		return invalid("description", "is longer than %d characters", MaxDescriptionLength)
+		return invalid("description", "too_long", "max", MaxDescriptionLength)
 	case in.EstimatedValueCents < 0:
-		return invalid("estimated_value", "cannot be negative")
+		return invalid("estimated_value", "negative")
 	case len(in.Currency) != 3 || strings.Trim(in.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
-		return invalid("currency", "%q is not a three-letter currency code", in.Currency)
+		return invalid("currency", "not_a_currency", "value", in.Currency)
 	}
 	tags := make([]string, 0, len(in.ScopeTags))
 	seen := map[string]bool{}
@@ -150,13 +150,13 @@ func (in *TenderInput) Validate() error {
 			continue
 		}
 		if utf8.RuneCountInString(tag) > MaxScopeTagLength {
-			return invalid("scope_tags", "tag %q is longer than %d characters", tag, MaxScopeTagLength)
+			return invalid("scope_tags", "tag_too_long", "value", tag, "max", MaxScopeTagLength)
 		}
 		seen[tag] = true
 		tags = append(tags, tag)
 	}
 	if len(tags) > MaxScopeTags {
-		return invalid("scope_tags", "at most %d tags", MaxScopeTags)
+		return invalid("scope_tags", "too_many_tags", "max", MaxScopeTags)
 	}
 	in.ScopeTags = tags
 	if in.Deadline != nil {
@@ -182,7 +182,7 @@ func ParseScopeTags(s string) []string {
 // org names the buyer org in in.BuyerOrgID. Other roles get ErrForbidden.
 func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*Tender, error) {
 	if !by.CanCreateTender() {
-		return nil, fmtErr(ErrForbidden, "models: create tender: role %q may not create tenders", roleOf(by))
+		return nil, wrap(&ForbiddenError{Code: "role"}, "create tender as %q", roleOf(by))
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -192,7 +192,7 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*
 		orgID = *by.OrgID
 	}
 	if orgID == 0 {
-		return nil, invalid("buyer_org_id", "is required")
+		return nil, invalid("buyer_org_id", "required")
 	}
 	t := &Tender{
 		BuyerOrgID: orgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
@@ -203,17 +203,17 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		org, err := FindOrg(ctx, tx, orgID)
 		if errors.Is(err, ErrNotFound) {
-			return invalid("buyer_org_id", "organisation %d does not exist", orgID)
+			return invalid("buyer_org_id", "no_such_org", "id", orgID)
 		}
 		if err != nil {
 			return err
 		}
 		if org.Kind != OrgBuyer {
-			return invalid("buyer_org_id", "%s is not a buyer organisation", org.Name)
+			return invalid("buyer_org_id", "not_a_buyer", "name", org.Name)
 		}
 		cv, err := CurrentCatalogue(ctx, tx)
 		if err != nil {
-			return fmt.Errorf("models: create tender: no catalogue loaded: %w", err)
+			return wrap(err, "create tender: no catalogue loaded")
 		}
 		t.CatalogueVersionID = cv.ID
 		if err := tx.Omit("Requirements").Create(t).Error; err != nil {
@@ -373,7 +373,7 @@ func lockDraft(tx *gorm.DB, id uint) (*Tender, error) {
 		return nil, err
 	}
 	if t.Status != StatusDraft {
-		return nil, fmt.Errorf("models: tender %d is %s: %w", id, t.Status, ErrLocked)
+		return nil, wrap(ErrLocked, "tender %d is %s", id, t.Status)
 	}
 	return t, nil
 }
@@ -438,7 +438,7 @@ func PublishTender(ctx context.Context, db *gorm.DB, id uint, now time.Time) (*T
 			return wrap(err, "publish tender %d", id)
 		}
 		if n == 0 {
-			return invalid("requirements", "add at least one requirement before publishing")
+			return invalid("requirements", "empty_sheet")
 		}
 		now := now.UTC()
 		if err := tx.Model(t).Updates(map[string]any{"status": StatusPublished, "published_at": now}).Error; err != nil {
@@ -472,17 +472,17 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, 
 			return err
 		}
 		if by != nil && !by.CanEditTender(old) {
-			return fmtErr(ErrForbidden, "models: amend tender %d: %s may not change it", id, by.Email)
+			return wrap(&ForbiddenError{Code: "not_buyer"}, "amend tender %d as %s", id, by.Email)
 		}
 		if old.Status != StatusPublished {
-			return fmtErr(ErrConflict, "models: amend tender %d: only a published tender can be amended, it is %s", id, old.Status)
+			return wrap(newState("not_published", "status", old.Status), "amend tender %d", id)
 		}
 		var later int64
 		if err := tx.Model(&Tender{}).Where("supersedes_id = ?", id).Count(&later).Error; err != nil {
 			return wrap(err, "amend tender %d", id)
 		}
 		if later > 0 {
-			return fmtErr(ErrConflict, "models: amend tender %d: revision %d already has an amendment", id, old.Revision)
+			return wrap(newState("already_amended", "revision", old.Revision), "amend tender %d", id)
 		}
 		var reqs []Requirement
 		if err := tx.Where("tender_id = ?", id).Order("position, id").Find(&reqs).Error; err != nil {
@@ -525,7 +525,7 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, 
 // A move the lifecycle does not allow gives ErrConflict.
 func SetTenderStatus(ctx context.Context, db *gorm.DB, id uint, status string) (*Tender, error) {
 	if !oneOf(status, TenderStatuses) {
-		return nil, invalid("status", "%q is not one of %s", status, strings.Join(TenderStatuses, ", "))
+		return nil, invalid("status", "not_one_of", "value", status, "allowed", TenderStatuses)
 	}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t, err := lockTender(tx, id)
@@ -533,7 +533,7 @@ func SetTenderStatus(ctx context.Context, db *gorm.DB, id uint, status string) (
 			return err
 		}
 		if !oneOf(status, tenderTransitions[t.Status]) {
-			return fmtErr(ErrConflict, "models: tender %d cannot go from %s to %s", id, t.Status, status)
+			return wrap(newState("bad_transition", "from", t.Status, "to", status), "set status of tender %d", id)
 		}
 		return wrap(tx.Model(t).Update("status", status).Error, "set tender %d status", id)
 	})
