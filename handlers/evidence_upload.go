@@ -17,9 +17,6 @@ import (
 // upload changes nothing.
 func (h *Handler) storeEvidence(c *fiber.Ctx, a *models.Attestation, rid uint) (*models.Evidence, error) {
 	u := currentUser(c)
-	if !u.IsVendorOf(a) {
-		return nil, &models.ForbiddenError{Code: "not_vendor"}
-	}
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return nil, invalidInput("file", "no_file")
@@ -82,16 +79,17 @@ func (h *Handler) APIUploadEvidence(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(evidenceOf(a.ID, ev))
 }
 
-// RequireUploader lets an evidence upload through only for a vendor of
-// the attestation's supplier, before the (large) body is read: anyone else
-// is refused on the headers alone.
+// RequireUploader lets an evidence upload through only when the user may
+// change the attestation now (Attestation.EditableBy), before the (large)
+// body is read: anyone else is refused on the headers alone.
+// AddFileEvidence checks the rule again in its transaction.
 func (h *Handler) RequireUploader(c *fiber.Ctx) error {
 	a, err := h.attestationFor(c)
 	if err != nil {
 		return err
 	}
-	if !currentUser(c).IsVendorOf(a) {
-		return &models.ForbiddenError{Code: "not_vendor"}
+	if err := a.EditableBy(currentUser(c), h.now()); err != nil {
+		return err
 	}
 	return c.Next()
 }

@@ -27,7 +27,13 @@ func (h *Handler) renderInvitations(c *fiber.Ctx, status int, t *models.Tender, 
 		return err
 	}
 	data["Tender"], data["Invitations"], data["Suppliers"], data["Now"] = t, list, suppliers, h.now()
-	data["Open"] = t.Status == models.StatusPublished
+	// The forms are offered only when Tender.InvitableBy allows; else the
+	// page says why not.
+	if err := t.InvitableBy(currentUser(c), h.now()); err != nil {
+		data["NotOpen"] = problemOf(err).text()
+	} else {
+		data["Open"] = true
+	}
 	if _, ok := data["Form"]; !ok {
 		data["Form"] = models.InviteInput{}
 	}

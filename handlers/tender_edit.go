@@ -15,8 +15,8 @@ func (h *Handler) EditTender(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !t.IsDraft() {
-		return fmt.Errorf("handlers: edit tender %d: %w", t.ID, models.ErrLocked)
+	if err := t.EditableBy(currentUser(c)); err != nil {
+		return err
 	}
 	form := fiber.Map{
 		"TenderID": t.ID, "TitleValue": t.Title, "Reference": t.Reference, "Description": t.Description,

@@ -16,16 +16,14 @@ func (h *Handler) tenderFor(c *fiber.Ctx) (*models.Tender, error) {
 	return models.FindTenderFor(c.UserContext(), h.DB, currentUser(c), id)
 }
 
-// editableTender loads the tender like tenderFor and refuses with 403 users
-// who may see but not change it (auditors, officers of other buyers).
-// Whether it is still a draft is the models' call (409).
+// editableTender loads the tender like tenderFor for a user who manages
+// it (models.FindTenderToManage): 403 for users who may see but not
+// change it (auditors, vendors, officers of other buyers never see it).
+// Whether its state allows the change is the models' call (409).
 func (h *Handler) editableTender(c *fiber.Ctx) (*models.Tender, error) {
-	t, err := h.tenderFor(c)
+	id, err := paramID(c, "id")
 	if err != nil {
 		return nil, err
 	}
-	if !currentUser(c).CanEditTender(t) {
-		return nil, &models.ForbiddenError{Code: "not_buyer"}
-	}
-	return t, nil
+	return models.FindTenderToManage(c.UserContext(), h.DB, currentUser(c), id)
 }

@@ -197,18 +197,116 @@ func (a *Attestation) Receipt() *Submission {
 
 // DeadlinePassed reports whether the tender's deadline is before now.
 func (a *Attestation) DeadlinePassed(now time.Time) bool {
-	return a.Tender != nil && a.Tender.Deadline != nil && now.After(*a.Tender.Deadline)
+	return a.Tender != nil && a.Tender.DeadlinePassed(now)
 }
 
-// IsVendorOf reports whether u is an enabled vendor of the attestation's supplier.
-func (u *User) IsVendorOf(a *Attestation) bool {
+// The rules of who may do what with an attestation and when. Each is
+// written once, here, and used by every caller: the models functions that
+// make the change check it inside their transaction, and the pages use it
+// to offer only what will be allowed. Each needs a.Tender loaded and
+// returns nil or the error that says why not: a *ForbiddenError for the
+// wrong user, a *StateError (ErrTenderNotOpen, ErrDeadlinePassed,
+// ErrAttestationLocked, ErrNotSubmitted, …) for the wrong moment.
+
+// vendor reports whether u is an enabled vendor of a's supplier.
+func (a *Attestation) vendor(u *User) bool {
 	return u != nil && !u.Disabled && u.Role == RoleVendor && u.OrgID != nil && *u.OrgID == a.SupplierOrgID
 }
 
-// CanReview reports whether u may review attestation a: an admin, or an
-// officer of the buyer org that owns the tender.
-func (u *User) CanReview(a *Attestation) bool {
-	return a.Tender != nil && u.CanEditTender(a.Tender)
+// takesAnswers says whether the tender takes answers at now: it is
+// published and its deadline has not passed.
+func (a *Attestation) takesAnswers(now time.Time) error {
+	if a.Tender == nil || a.Tender.Status != StatusPublished {
+		return ErrTenderNotOpen
+	}
+	if a.DeadlinePassed(now) {
+		return ErrDeadlinePassed
+	}
+	return nil
+}
+
+// EditableBy says whether u may change the answers, evidence and scope of
+// a's current version at now: only a vendor of the supplier, while the
+// tender is published and before its deadline, and only a draft
+// (ErrAttestationLocked once it is submitted).
+func (a *Attestation) EditableBy(u *User, now time.Time) error {
+	if !a.vendor(u) {
+		return &ForbiddenError{Code: "not_vendor"}
+	}
+	if err := a.takesAnswers(now); err != nil {
+		return err
+	}
+	if a.Submitted() {
+		return ErrAttestationLocked
+	}
+	return nil
+}
+
+// SubmittableBy says whether u may submit a's current version at now.
+// Submitting is the last change of a draft, so the rule is EditableBy's;
+// whether the answers are complete is Submit's *MissingError.
+func (a *Attestation) SubmittableBy(u *User, now time.Time) error {
+	return a.EditableBy(u, now)
+}
+
+// ReopenableBy says whether u may reopen a at now as a new draft version:
+// only a vendor of the supplier, while the tender is published and before
+// its deadline, and only a submitted version (ErrNotSubmitted).
+func (a *Attestation) ReopenableBy(u *User, now time.Time) error {
+	if !a.vendor(u) {
+		return &ForbiddenError{Code: "not_vendor"}
+	}
+	if err := a.takesAnswers(now); err != nil {
+		return err
+	}
+	if !a.Submitted() {
+		return ErrNotSubmitted
+	}
+	return nil
+}
+
+// ReviewableBy says whether u may review a's answers (accept them or ask
+// for clarification): whoever manages the tender (Tender.ManageableBy),
+// once a is submitted. The deadline does not matter: review follows it.
+func (a *Attestation) ReviewableBy(u *User) error {
+	if err := a.managedBy(u); err != nil {
+		return err
+	}
+	if !a.Submitted() {
+		return ErrNotSubmitted
+	}
+	return nil
+}
+
+// VerifiableBy says whether u may ask for a probe run of a: the same
+// people as ReviewableBy, for the same submitted versions.
+func (a *Attestation) VerifiableBy(u *User) error {
+	return a.ReviewableBy(u)
+}
+
+// ClarifiableBy says whether u may reply to the review of answer an of a
+// or amend it: only a vendor of the supplier, once a is submitted and the
+// officer has asked for clarification of an. Clarifying is allowed after
+// the deadline, as it answers the buyer's request.
+func (a *Attestation) ClarifiableBy(u *User, an *Answer) error {
+	if !a.vendor(u) {
+		return &ForbiddenError{Code: "not_vendor"}
+	}
+	if !a.Submitted() {
+		return ErrNotSubmitted
+	}
+	if an.ReviewStatus != ReviewClarification {
+		return newState("no_clarification_asked")
+	}
+	return nil
+}
+
+// managedBy says whether u manages the tender a answers.
+func (a *Attestation) managedBy(u *User) error {
+	if a.Tender == nil {
+		return &ForbiddenError{Code: "not_buyer"}
+	}
+	return a.Tender.ManageableBy(u)
 }
 
 // attestationsVisibleTo limits an attestation query to what viewer may
@@ -370,25 +468,14 @@ func lockAttestation(tx *gorm.DB, id uint) (*Attestation, error) {
 	return &a, nil
 }
 
-// editableByVendor locks attestation id and checks that by is a vendor of
-// its supplier, the tender is open, the deadline has not passed and the
-// current version is a draft.
-func editableByVendor(tx *gorm.DB, by *User, id uint, now time.Time) (*Attestation, error) {
+// editableBy locks attestation id and checks EditableBy(by, now).
+func editableBy(tx *gorm.DB, by *User, id uint, now time.Time) (*Attestation, error) {
 	a, err := lockAttestation(tx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !by.IsVendorOf(a) {
-		return nil, wrap(&ForbiddenError{Code: "not_vendor"}, "attestation %d", id)
-	}
-	if a.Tender.Status != StatusPublished {
-		return nil, wrap(ErrTenderNotOpen, "attestation %d", id)
-	}
-	if a.DeadlinePassed(now) {
-		return nil, wrap(ErrDeadlinePassed, "attestation %d", id)
-	}
-	if a.Submitted() {
-		return nil, wrap(ErrAttestationLocked, "attestation %d", id)
+	if err := a.EditableBy(by, now); err != nil {
+		return nil, wrap(err, "change attestation %d", id)
 	}
 	return a, nil
 }
@@ -501,7 +588,7 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 	}
 	var out *Answer
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := editableBy(tx, by, attID, now)
 		if err != nil {
 			return err
 		}
@@ -555,7 +642,7 @@ func SetScope(ctx context.Context, db *gorm.DB, by *User, attID uint, web, mail 
 		return nil, err
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := editableBy(tx, by, attID, now)
 		if err != nil {
 			return err
 		}
@@ -629,9 +716,12 @@ func Submit(ctx context.Context, db *gorm.DB, by *User, attID uint, in SubmitInp
 	in.Declarer = strings.TrimSpace(in.Declarer)
 	var out *Submission
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := lockAttestation(tx, attID)
 		if err != nil {
 			return err
+		}
+		if err := a.SubmittableBy(by, now); err != nil {
+			return wrap(err, "submit attestation %d", attID)
 		}
 		if in.LockVersion != nil && *in.LockVersion != a.LockVersion {
 			return wrap(ErrStale, "submit attestation %d", attID)
@@ -875,17 +965,8 @@ func Reopen(ctx context.Context, db *gorm.DB, by *User, attID uint, lockVersion 
 		if err != nil {
 			return err
 		}
-		if !by.IsVendorOf(a) {
-			return wrap(&ForbiddenError{Code: "not_vendor"}, "reopen attestation %d", attID)
-		}
-		if a.Tender.Status != StatusPublished {
-			return wrap(ErrTenderNotOpen, "reopen attestation %d", attID)
-		}
-		if a.DeadlinePassed(now) {
-			return wrap(ErrDeadlinePassed, "reopen attestation %d", attID)
-		}
-		if !a.Submitted() {
-			return wrap(ErrNotSubmitted, "reopen attestation %d", attID)
+		if err := a.ReopenableBy(by, now); err != nil {
+			return wrap(err, "reopen attestation %d", attID)
 		}
 		if lockVersion != nil && *lockVersion != a.LockVersion {
 			return wrap(ErrStale, "reopen attestation %d", attID)

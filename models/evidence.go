@@ -114,7 +114,7 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 	}
 	var out *Evidence
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := editableBy(tx, by, attID, now)
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 // attestation attID. The file stays on disk: earlier versions may share it.
 func RemoveEvidence(ctx context.Context, db *gorm.DB, by *User, attID, evID uint, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := editableBy(tx, by, attID, now)
 		if err != nil {
 			return err
 		}

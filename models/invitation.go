@@ -107,21 +107,14 @@ func InviteToTender(ctx context.Context, db *gorm.DB, by *User, tenderID uint, i
 }
 
 // openForInvitations locks tender tenderID and checks that by may invite to
-// it now: an officer of the buyer (or an admin), while it is published and
-// before its deadline.
+// it now (Tender.InvitableBy).
 func openForInvitations(tx *gorm.DB, by *User, tenderID uint, now time.Time) (*Tender, error) {
 	t, err := lockTender(tx, tenderID)
 	if err != nil {
 		return nil, err
 	}
-	if !by.CanEditTender(t) {
-		return nil, wrap(&ForbiddenError{Code: "not_buyer"}, "invite to tender %d", tenderID)
-	}
-	if t.Status != StatusPublished {
-		return nil, wrap(ErrTenderNotOpen, "invite to tender %d", tenderID)
-	}
-	if t.Deadline != nil && now.After(*t.Deadline) {
-		return nil, wrap(ErrDeadlinePassed, "invite to tender %d", tenderID)
+	if err := t.InvitableBy(by, now); err != nil {
+		return nil, wrap(err, "invite to tender %d", tenderID)
 	}
 	return t, nil
 }
@@ -416,8 +409,8 @@ func RevokeInvitation(ctx context.Context, db *gorm.DB, by *User, tenderID, invI
 		if err != nil {
 			return err
 		}
-		if !by.CanEditTender(t) {
-			return wrap(&ForbiddenError{Code: "not_buyer"}, "revoke invitation %d", invID)
+		if err := t.ManageableBy(by); err != nil {
+			return wrap(err, "revoke invitation %d", invID)
 		}
 		var inv Invitation
 		if err := tx.Where("tender_id = ?", tenderID).First(&inv, invID).Error; err != nil {

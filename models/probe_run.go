@@ -80,22 +80,29 @@ var ErrLeaseLost = errors.New("models: the probe run's lease was lost to another
 // EnqueueRun queues a probe run of the current version of attestation
 // attID. When a run of it is already waiting, that run is returned instead,
 // so a double click or a scheduler racing a manual request probes once.
-// The attestation must be submitted (ErrNotSubmitted otherwise).
+// The attestation must be submitted (ErrNotSubmitted otherwise). A run a
+// user asks for (by set) needs Attestation.VerifiableBy; the scheduler's
+// (by nil) only the submission.
 func EnqueueRun(ctx context.Context, db *gorm.DB, attID uint, reason string, by *User, now time.Time) (*ProbeRun, error) {
 	var out *ProbeRun
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var a Attestation
-		if err := tx.First(&a, attID).Error; err != nil {
-			return wrap(err, "enqueue probe run: attestation %d", attID)
+		a, err := lockAttestation(tx, attID)
+		if err != nil {
+			return err
 		}
-		if !a.Submitted() {
-			return wrap(ErrNotSubmitted, "enqueue probe run of attestation %d", attID)
+		if by != nil {
+			err = a.VerifiableBy(by)
+		} else if !a.Submitted() {
+			err = ErrNotSubmitted
 		}
-		var err error
-		out, err = enqueueRun(tx, &a, reason, by, now)
+		if err != nil {
+			return wrap(err, "enqueue probe run of attestation %d", attID)
+		}
+		out, err = enqueueRun(tx, a, reason, by, now)
 		return err
 	})
-	if errors.Is(err, ErrConflict) {
+	var state *StateError
+	if errors.Is(err, ErrConflict) && !errors.As(err, &state) {
 		// Another process queued one between our look and our insert.
 		return waitingRun(ctx, db, attID)
 	}

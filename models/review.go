@@ -84,11 +84,8 @@ func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint,
 		if err != nil {
 			return err
 		}
-		if !by.CanReview(a) {
-			return wrap(&ForbiddenError{Code: "not_buyer"}, "review attestation %d", attID)
-		}
-		if !a.Submitted() {
-			return wrap(ErrNotSubmitted, "review attestation %d", attID)
+		if err := a.ReviewableBy(by); err != nil {
+			return wrap(err, "review attestation %d", attID)
 		}
 		an, err := currentAnswer(tx, a, reqID)
 		if err != nil {
@@ -113,25 +110,19 @@ func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint,
 	return out, nil
 }
 
-// clarifiable locks attestation attID and the current answer to reqID and
-// checks that by is its vendor and the officer asked for clarification.
+// clarifiable locks attestation attID, reads the current answer to reqID
+// and checks ClarifiableBy(by, answer).
 func clarifiable(tx *gorm.DB, by *User, attID, reqID uint) (*Attestation, *Answer, error) {
 	a, err := lockAttestation(tx, attID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !by.IsVendorOf(a) {
-		return nil, nil, wrap(&ForbiddenError{Code: "not_vendor"}, "answer review of attestation %d", attID)
-	}
-	if !a.Submitted() {
-		return nil, nil, wrap(ErrNotSubmitted, "answer review of attestation %d", attID)
-	}
 	an, err := currentAnswer(tx, a, reqID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if an.ReviewStatus != ReviewClarification {
-		return nil, nil, wrap(newState("no_clarification_asked"), "answer %d", an.ID)
+	if err := a.ClarifiableBy(by, an); err != nil {
+		return nil, nil, wrap(err, "clarify answer %d", an.ID)
 	}
 	return a, an, nil
 }
@@ -271,15 +262,15 @@ type ReviewMatrix struct {
 }
 
 // BuildReviewMatrix returns the requirement x vendor matrix of tender
-// tenderID for viewer, who must be allowed to see the tender; vendors are
-// refused (ErrForbidden), since they must not see each other's answers.
+// tenderID for viewer, who must be allowed to see the tender (ErrNotFound)
+// and its answers (Tender.AnswersReadableBy).
 func BuildReviewMatrix(ctx context.Context, db *gorm.DB, viewer *User, tenderID uint) (*ReviewMatrix, error) {
-	if viewer == nil || viewer.Role == RoleVendor {
-		return nil, wrap(&ForbiddenError{Code: "vendor_matrix"}, "review matrix of tender %d", tenderID)
-	}
 	t, err := FindTenderFor(ctx, db, viewer, tenderID)
 	if err != nil {
 		return nil, err
+	}
+	if err := t.AnswersReadableBy(viewer); err != nil {
+		return nil, wrap(err, "review matrix of tender %d", tenderID)
 	}
 	atts, err := ListAttestations(ctx, db, viewer, AttestationFilter{TenderID: tenderID})
 	if err != nil {

@@ -92,6 +92,88 @@ func (t *Tender) Locked() bool { return t.Status != StatusDraft }
 // Superseded reports whether a later revision of this tender was published.
 func (t *Tender) Superseded() bool { return t.SupersededAt != nil }
 
+// DeadlinePassed reports whether the tender has a deadline before now.
+func (t *Tender) DeadlinePassed(now time.Time) bool {
+	return t.Deadline != nil && now.After(*t.Deadline)
+}
+
+// The rules of who may do what with a tender and when. Each is written
+// once, here, and used by every caller: the models functions check them
+// (FindTenderToManage for the sheet, AmendTender, the invitations and the
+// attestation rules inside their transactions), and the pages use them to
+// offer only what will be allowed. Each returns nil or the error that says
+// why not: a *ForbiddenError for the wrong user, a *StateError for the
+// wrong moment.
+
+// ManageableBy says whether u manages tender t: an enabled admin, or an
+// enabled officer of the buyer org that owns it. Managers change the
+// sheet, amend, invite, review and ask for verification.
+func (t *Tender) ManageableBy(u *User) error {
+	if u != nil && !u.Disabled && (u.Role == RoleAdmin || u.Role == RoleOfficer && u.OrgID != nil && *u.OrgID == t.BuyerOrgID) {
+		return nil
+	}
+	return &ForbiddenError{Code: "not_buyer"}
+}
+
+// EditableBy says whether u may change t's details and sheet: a manager
+// (ManageableBy), while t is a draft (ErrLocked once published).
+func (t *Tender) EditableBy(u *User) error {
+	if err := t.ManageableBy(u); err != nil {
+		return err
+	}
+	return t.draft()
+}
+
+// draft is the state half of EditableBy, which lockDraft checks again
+// inside the writing transaction.
+func (t *Tender) draft() error {
+	if !t.IsDraft() {
+		return ErrLocked
+	}
+	return nil
+}
+
+// AmendableBy says whether u may start an amendment of t: a manager, while
+// t is published (a draft is edited instead; a closed, awarded or
+// withdrawn tender is past amending). That no amendment exists yet is
+// AmendTender's check, which needs the database.
+func (t *Tender) AmendableBy(u *User) error {
+	if err := t.ManageableBy(u); err != nil {
+		return err
+	}
+	if t.Status != StatusPublished {
+		return newState("not_published", "status", t.Status)
+	}
+	return nil
+}
+
+// AnswersReadableBy says whether u, who may see t, may also read every
+// supplier's answers to it side by side (the review matrix, the tender
+// report): anyone but a vendor, since vendors must not see each other's
+// answers.
+func (t *Tender) AnswersReadableBy(u *User) error {
+	if u == nil || u.Role == RoleVendor {
+		return &ForbiddenError{Code: "vendor_matrix"}
+	}
+	return nil
+}
+
+// InvitableBy says whether u may invite suppliers to t at now: a manager,
+// while t is published (ErrTenderNotOpen) and before its deadline
+// (ErrDeadlinePassed).
+func (t *Tender) InvitableBy(u *User, now time.Time) error {
+	if err := t.ManageableBy(u); err != nil {
+		return err
+	}
+	if t.Status != StatusPublished {
+		return ErrTenderNotOpen
+	}
+	if t.DeadlinePassed(now) {
+		return ErrDeadlinePassed
+	}
+	return nil
+}
+
 // EstimatedValue formats the estimated value as "EUR 125,000.00".
 func (t *Tender) EstimatedValue() string {
 	whole, cents := t.EstimatedValueCents/100, t.EstimatedValueCents%100
@@ -265,6 +347,23 @@ func FindTenderFor(ctx context.Context, db *gorm.DB, viewer *User, id uint) (*Te
 	return &t, nil
 }
 
+// FindTenderToManage returns tender id for by to change: ErrNotFound when
+// by may not see it, so its existence does not leak, and the
+// *ForbiddenError of ManageableBy when by may see it but not manage it. It
+// is how the sheet, publishing, amending and invitations authorise; whether
+// the tender's state allows the change each of them checks in its own
+// transaction.
+func FindTenderToManage(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, error) {
+	t, err := FindTenderFor(ctx, db, by, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.ManageableBy(by); err != nil {
+		return nil, wrap(err, "manage tender %d", id)
+	}
+	return t, nil
+}
+
 // CanSeeTender reports whether viewer may see tender id.
 func CanSeeTender(ctx context.Context, db *gorm.DB, viewer *User, id uint) (bool, error) {
 	var n int64
@@ -372,8 +471,8 @@ func lockDraft(tx *gorm.DB, id uint) (*Tender, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Status != StatusDraft {
-		return nil, wrap(ErrLocked, "tender %d is %s", id, t.Status)
+	if err := t.draft(); err != nil {
+		return nil, wrap(err, "tender %d is %s", id, t.Status)
 	}
 	return t, nil
 }
@@ -462,8 +561,8 @@ func PublishTender(ctx context.Context, db *gorm.DB, id uint, now time.Time) (*T
 // revision (Revision+1, SupersedesID = id) with a copy of the fields and the
 // sheet. The published revision stays readable and locked. A draft cannot
 // be amended (edit it instead), nor can a revision that already has an
-// amendment, nor a tender past publication: all ErrConflict. A user who may
-// not edit the tender (User.CanEditTender) gets ErrForbidden.
+// amendment, nor a tender past publication: all ErrConflict. A user who
+// does not manage the tender gets ErrForbidden (Tender.AmendableBy).
 func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, error) {
 	var newID uint
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -471,11 +570,8 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, 
 		if err != nil {
 			return err
 		}
-		if by != nil && !by.CanEditTender(old) {
-			return wrap(&ForbiddenError{Code: "not_buyer"}, "amend tender %d as %s", id, by.Email)
-		}
-		if old.Status != StatusPublished {
-			return wrap(newState("not_published", "status", old.Status), "amend tender %d", id)
+		if err := old.AmendableBy(by); err != nil {
+			return wrap(err, "amend tender %d", id)
 		}
 		var later int64
 		if err := tx.Model(&Tender{}).Where("supersedes_id = ?", id).Count(&later).Error; err != nil {
@@ -488,15 +584,11 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, 
 		if err := tx.Where("tender_id = ?", id).Order("position, id").Find(&reqs).Error; err != nil {
 			return wrap(err, "amend tender %d", id)
 		}
-		createdBy := old.CreatedByID
-		if by != nil {
-			createdBy = by.ID
-		}
 		nt := &Tender{
 			BuyerOrgID: old.BuyerOrgID, Title: old.Title, Reference: old.Reference, Description: old.Description,
 			EstimatedValueCents: old.EstimatedValueCents, Currency: old.Currency, Deadline: old.Deadline,
 			ScopeTags: old.ScopeTags, Status: StatusDraft, CatalogueVersionID: old.CatalogueVersionID,
-			Revision: old.Revision + 1, SeriesID: old.SeriesID, SupersedesID: &old.ID, CreatedByID: createdBy,
+			Revision: old.Revision + 1, SeriesID: old.SeriesID, SupersedesID: &old.ID, CreatedByID: by.ID,
 		}
 		if err := tx.Omit("Requirements").Create(nt).Error; err != nil {
 			return wrap(err, "amend tender %d", id)

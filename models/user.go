@@ -58,22 +58,6 @@ func (u *User) IsStaff() bool {
 	return u != nil && (u.Role == RoleAdmin || u.Role == RoleOfficer || u.Role == RoleAuditor)
 }
 
-// CanEditTender reports whether the user may change tender t: an admin, or
-// an officer of the buyer org that owns it. Whether t is still a draft is
-// checked separately (ErrLocked).
-func (u *User) CanEditTender(t *Tender) bool {
-	if u == nil || u.Disabled || t == nil {
-		return false
-	}
-	switch u.Role {
-	case RoleAdmin:
-		return true
-	case RoleOfficer:
-		return u.OrgID != nil && *u.OrgID == t.BuyerOrgID
-	}
-	return false
-}
-
 // CanCreateTender reports whether the user may create tenders at all.
 func (u *User) CanCreateTender() bool {
 	return u != nil && !u.Disabled && (u.Role == RoleAdmin || u.Role == RoleOfficer && u.OrgID != nil)
