@@ -78,7 +78,7 @@ func inviteInput(c *fiber.Ctx) (models.InviteInput, error) {
 // stored, or an existing supplier chosen from the list, whose vendors log
 // in to answer.
 func (h *Handler) CreateInvitation(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (h *Handler) CreateInvitation(c *fiber.Ctx) error {
 // "email" (with "supplier" and "name" for a new supplier) or "supplier_id",
 // an existing supplier whose active vendors are invited.
 func (h *Handler) APICreateInvitation(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 // ListInvitations shows a tender's invitations with the forms to invite a
 // new supplier by e-mail or an existing one from the list.
 func (h *Handler) ListInvitations(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 // RevokeInvitation closes an invitation link.
 func (h *Handler) RevokeInvitation(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 // ApplyProfile adds a preset set of requirements to a draft tender.
 func (h *Handler) ApplyProfile(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 // MoveRequirement moves a requirement one place up or down the sheet.
 func (h *Handler) MoveRequirement(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

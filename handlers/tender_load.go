@@ -16,11 +16,12 @@ func (h *Handler) tenderFor(c *fiber.Ctx) (*models.Tender, error) {
 	return models.FindTenderFor(c.UserContext(), h.DB, currentUser(c), id)
 }
 
-// editableTender loads the tender like tenderFor for a user who manages
-// it (models.FindTenderToManage): 403 for users who may see but not
-// change it (auditors, vendors, officers of other buyers never see it).
-// Whether its state allows the change is the models' call (409).
-func (h *Handler) editableTender(c *fiber.Ctx) (*models.Tender, error) {
+// tenderToManage loads the tender named by :id for a user who manages it
+// (models.FindTenderToManage): 404 for users who may not see it (officers
+// of other buyers), 403 for those who may see but not manage it (auditors,
+// invited vendors). Whether its state allows the change is the models'
+// call (409).
+func (h *Handler) tenderToManage(c *fiber.Ctx) (*models.Tender, error) {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return nil, err
