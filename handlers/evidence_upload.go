@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -79,16 +80,17 @@ func (h *Handler) APIUploadEvidence(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(evidenceOf(a.ID, ev))
 }
 
-// RequireUploader lets an evidence upload through only when the user may
-// change the attestation now (Attestation.EditableBy), before the (large)
-// body is read: anyone else is refused on the headers alone.
-// AddFileEvidence checks the rule again in its transaction.
+// RequireUploader refuses, before the (large) body is read, everyone whom
+// Attestation.EditableBy refuses as the wrong user: a stranger's upload is
+// refused on the headers alone. Whether the attestation takes evidence now
+// (deadline, submission) AddFileEvidence decides with the same rule in its
+// transaction, after the body was read and checked.
 func (h *Handler) RequireUploader(c *fiber.Ctx) error {
 	a, err := h.attestationFor(c)
 	if err != nil {
 		return err
 	}
-	if err := a.EditableBy(currentUser(c), h.now()); err != nil {
+	if err := a.EditableBy(currentUser(c), h.now()); errors.Is(err, models.ErrForbidden) {
 		return err
 	}
 	return c.Next()
