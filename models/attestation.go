@@ -213,16 +213,12 @@ func (a *Attestation) vendor(u *User) bool {
 	return u != nil && !u.Disabled && u.Role == RoleVendor && u.OrgID != nil && *u.OrgID == a.SupplierOrgID
 }
 
-// takesAnswers says whether the tender takes answers at now: it is
-// published and its deadline has not passed.
+// takesAnswers says whether a's tender takes answers at now (Tender.open).
 func (a *Attestation) takesAnswers(now time.Time) error {
-	if a.Tender == nil || a.Tender.Status != StatusPublished {
+	if a.Tender == nil {
 		return ErrTenderNotOpen
 	}
-	if a.DeadlinePassed(now) {
-		return ErrDeadlinePassed
-	}
-	return nil
+	return a.Tender.open(now)
 }
 
 // EditableBy says whether u may change the answers, evidence and scope of

@@ -159,12 +159,17 @@ func (t *Tender) AnswersReadableBy(u *User) error {
 }
 
 // InvitableBy says whether u may invite suppliers to t at now: a manager,
-// while t is published (ErrTenderNotOpen) and before its deadline
-// (ErrDeadlinePassed).
+// while t is open.
 func (t *Tender) InvitableBy(u *User, now time.Time) error {
 	if err := t.ManageableBy(u); err != nil {
 		return err
 	}
+	return t.open(now)
+}
+
+// open says whether t takes invitations and answers at now: while it is
+// published (ErrTenderNotOpen) and before its deadline (ErrDeadlinePassed).
+func (t *Tender) open(now time.Time) error {
 	if t.Status != StatusPublished {
 		return ErrTenderNotOpen
 	}
