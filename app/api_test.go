@@ -44,7 +44,7 @@ func TestAPI(t *testing.T) {
 				status     int
 				msg        string
 			}{
-				{"wrong password", `{"email":"officer@demo.test","password":"nope"}`, 401, "wrong e-mail address or password"},
+				{"wrong password", `{"email":"officer@demo.test","password":"nope"}`, 401, "Wrong e-mail address or password"},
 				{"missing password", `{"email":"officer@demo.test"}`, 422, "password: is required"},
 				{"not JSON", `email=officer`, 400, "not valid JSON"},
 				{"password of the wrong type", `{"email":"officer@demo.test","password":12345678}`, 400, `field "password" must be a string`},

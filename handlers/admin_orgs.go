@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
@@ -23,8 +25,8 @@ func (h *Handler) CreateOrg(c *fiber.Ctx) error {
 		form["Errors"] = errs
 		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
 	}
-	if status, _ := statusOf(err); status == fiber.StatusConflict {
-		form["Errors"] = map[string]string{"name": "An organisation with this name exists already."}
+	if errors.Is(err, models.ErrConflict) {
+		form["Errors"] = formError("name", "org.name_taken")
 		return h.renderOrgs(c, fiber.StatusConflict, form)
 	}
 	return err

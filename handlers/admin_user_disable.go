@@ -20,10 +20,10 @@ func (h *Handler) SetUserDisabled(c *fiber.Ctx) error {
 		disable = true
 	case "false":
 	default:
-		return &models.ValidationError{Field: "disabled", Message: "must be true or false"}
+		return invalidInput("disabled", "not_true_or_false")
 	}
 	if disable && id == currentUser(c).ID {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "You cannot disable your own account.")
+		return refuse(fiber.StatusUnprocessableEntity, "user.disable_self")
 	}
 	ctx := c.UserContext()
 	if _, err := models.UpdateUser(ctx, h.DB, id, models.UserChanges{Disabled: &disable}); err != nil {

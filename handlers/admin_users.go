@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
@@ -34,8 +36,8 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 		form["Errors"] = errs
 		return h.renderUsers(c, fiber.StatusUnprocessableEntity, form)
 	}
-	if status, _ := statusOf(err); status == fiber.StatusConflict {
-		form["Errors"] = map[string]string{"email": "An account with this e-mail address exists already."}
+	if errors.Is(err, models.ErrConflict) {
+		form["Errors"] = formError("email", "user.email_taken")
 		return h.renderUsers(c, fiber.StatusConflict, form)
 	}
 	return err

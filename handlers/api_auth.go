@@ -16,12 +16,12 @@ func (h *Handler) APIAuth(c *fiber.Ctx) error {
 	scheme, token, ok := strings.Cut(auth, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="tenderprobe"`)
-		return fiber.NewError(fiber.StatusUnauthorized, "send an API token: Authorization: Bearer TOKEN (POST /api/v1/tokens issues one)")
+		return refuse(fiber.StatusUnauthorized, "auth.token_missing")
 	}
 	user, err := models.FindAPITokenUser(c.UserContext(), h.DB, strings.TrimSpace(token), h.now())
 	if errors.Is(err, models.ErrNotFound) {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="tenderprobe", error="invalid_token"`)
-		return fiber.NewError(fiber.StatusUnauthorized, "the API token is unknown, expired or revoked")
+		return refuse(fiber.StatusUnauthorized, "auth.token_invalid")
 	}
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -22,10 +21,10 @@ import (
 func decodeJSON(c *fiber.Ctx, dst any) error {
 	body := c.Body()
 	if len(bytes.TrimSpace(body)) == 0 {
-		return fiber.NewError(fiber.StatusBadRequest, "the request body is empty; send a JSON object")
+		return refuse(fiber.StatusBadRequest, "json.empty")
 	}
 	if ct := c.Get(fiber.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), fiber.MIMEApplicationJSON) {
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "send the body as application/json")
+		return refuse(fiber.StatusUnsupportedMediaType, "json.content_type")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -35,21 +34,21 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	switch {
 	case err == nil:
 	case errors.As(err, &syntax):
-		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("the body is not valid JSON (at byte %d)", syntax.Offset))
+		return refuse(fiber.StatusBadRequest, "json.syntax", "offset", syntax.Offset)
 	case errors.As(err, &typeErr):
 		if typeErr.Field == "" {
-			return fiber.NewError(fiber.StatusBadRequest, "the body must be a JSON object")
+			return refuse(fiber.StatusBadRequest, "json.not_object")
 		}
-		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("field %q must be a %s, not a %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value))
+		return refuse(fiber.StatusBadRequest, "json.wrong_type", "field", typeErr.Field, "want", jsonKind(typeErr.Type.Kind().String()), "got", typeErr.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fiber.NewError(fiber.StatusBadRequest, "the body is not valid JSON (it ends too early)")
+		return refuse(fiber.StatusBadRequest, "json.truncated")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return fiber.NewError(fiber.StatusBadRequest, "unknown field "+strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return refuse(fiber.StatusBadRequest, "json.unknown_field", "field", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	default:
-		return fiber.NewError(fiber.StatusBadRequest, "the body is not valid JSON: "+err.Error())
+		return refuse(fiber.StatusBadRequest, "json.invalid")
 	}
 	if dec.More() {
-		return fiber.NewError(fiber.StatusBadRequest, "the body has data after the JSON object")
+		return refuse(fiber.StatusBadRequest, "json.trailing_data")
 	}
 	return nil
 }
@@ -72,7 +71,7 @@ func jsonKind(goKind string) string {
 func required(fields ...[2]string) error {
 	for _, f := range fields {
 		if strings.TrimSpace(f[1]) == "" {
-			return &models.ValidationError{Field: f[0], Message: "is required"}
+			return invalidInput(f[0], "required")
 		}
 	}
 	return nil

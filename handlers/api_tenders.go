@@ -69,7 +69,7 @@ func (h *Handler) APICreateTender(c *fiber.Ctx) error {
 
 // APIAddRequirement adds a catalogue standard to a draft tender's sheet.
 func (h *Handler) APIAddRequirement(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (h *Handler) APIAddRequirement(c *fiber.Ctx) error {
 
 // APIPublishTender publishes a draft tender, freezing its sheet.
 func (h *Handler) APIPublishTender(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

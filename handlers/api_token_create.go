@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
@@ -24,17 +22,15 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 	email := models.NormalizeEmail(in.Email)
 	reservation, err := h.reserveLogin(c, email)
 	if h.loginLimited(c, err) {
-		return fiber.NewError(fiber.StatusTooManyRequests, "too many failed logins; wait a few minutes")
+		return refuse(fiber.StatusTooManyRequests, "auth.too_many_logins")
 	}
 	if err != nil {
 		return err
 	}
 	user, err := models.Authenticate(c.UserContext(), h.DB, email, in.Password)
-	if errors.Is(err, models.ErrInvalidCredentials) {
-		// The reservation stays: it is this failure's count.
-		return fiber.NewError(fiber.StatusUnauthorized, "wrong e-mail address or password")
-	}
 	if err != nil {
+		// On ErrInvalidCredentials (401) the reservation stays: it is this
+		// failure's count.
 		return err
 	}
 	if err := h.loginSucceeded(c, reservation); err != nil {

@@ -37,7 +37,7 @@ func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form, "AnswerErrors": errs})
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=saved#answer-%d", a.ID, rid), fiber.StatusSeeOther)
 }
@@ -54,7 +54,7 @@ func (h *Handler) APISaveAnswer(c *fiber.Ctx) error {
 	}
 	_, err = models.SaveAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, in.input(), h.now())
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	a, err = models.FindAttestation(c.UserContext(), h.DB, a.ID)
 	if err != nil {

@@ -17,7 +17,7 @@ func receiptVersion(c *fiber.Ctx) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return 0, fiber.NewError(fiber.StatusNotFound, "No such version.")
+		return 0, refuse(fiber.StatusNotFound, "receipt.no_such_version")
 	}
 	return n, nil
 }

@@ -24,7 +24,7 @@ func (h *Handler) SaveScope(c *fiber.Ctx) error {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"ScopeErrors": errs, "ScopeWeb": webText, "ScopeMail": mailText})
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=scope#scope", a.ID), fiber.StatusSeeOther)
 }
@@ -50,7 +50,7 @@ func (h *Handler) APISaveScope(c *fiber.Ctx) error {
 	mail := append(append([]string{}, in.Domains...), in.Mail...)
 	a, err = models.SetScope(c.UserContext(), h.DB, currentUser(c), a.ID, web, mail, in.ScopeLock, h.now())
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.JSON(fiber.Map{"scope": fiber.Map{"web": a.ScopeNames(models.ScopeWeb), "mail": a.ScopeNames(models.ScopeMail)}, "scope_lock": a.ScopeLock})
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -46,39 +45,6 @@ func (h *Handler) reminderWindow() time.Duration {
 		return h.Attest.ReminderWindow
 	}
 	return 7 * 24 * time.Hour
-}
-
-// attestError turns the attestation workflow's errors into HTTP errors with
-// messages a vendor or officer can act on; other errors pass through to
-// the ErrorHandler's general mapping.
-func attestError(err error) error {
-	var me *models.MissingError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &me):
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "Cannot submit yet: "+strings.Join(me.Missing, "; ")+".")
-	case errors.Is(err, attest.ErrTooLarge):
-		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "The file is larger than 10 MB. Nothing was stored.")
-	case errors.Is(err, attest.ErrFileType):
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "The file is not a PDF, PNG, JPEG or plain text file (judged by its content, not its name). Nothing was stored.")
-	case errors.Is(err, attest.ErrEmptyFile):
-		return &models.ValidationError{Field: "file", Message: "is empty"}
-	case errors.Is(err, models.ErrInvitationClosed):
-		return fiber.NewError(fiber.StatusGone, "This invitation link has expired, was revoked or was already used. Ask the buyer for a new one, or log in if you have set your password.")
-	}
-	for _, sentinel := range []error{models.ErrStale, models.ErrAttestationLocked, models.ErrDeadlinePassed, models.ErrNotSubmitted, models.ErrTenderNotOpen} {
-		if errors.Is(err, sentinel) {
-			return fiber.NewError(fiber.StatusConflict, sentenceOf(sentinel))
-		}
-	}
-	return err
-}
-
-// sentenceOf returns a sentinel's message without the wrapped "conflict".
-func sentenceOf(sentinel error) string {
-	msg := strings.TrimSuffix(sentinel.Error(), ": "+models.ErrConflict.Error())
-	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }
 
 // attestationFor loads the attestation named by :id if the current user
@@ -129,7 +95,7 @@ func optionalInt(field, s string) (*int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return nil, &models.ValidationError{Field: field, Message: "is not a number"}
+		return nil, invalidInput(field, "not_a_number")
 	}
 	return &n, nil
 }

@@ -46,13 +46,13 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 	if err != nil {
 		return err
 	}
-	editable := u.IsVendorOf(a) && !a.Submitted() && !a.DeadlinePassed(now) && a.Tender.Status == models.StatusPublished
+	editable, reviewable := a.EditableBy(u, now) == nil, a.ReviewableBy(u) == nil
 	failedFor, _ := data["AnswerFor"].(uint)
 	views := make([]answerView, len(a.Answers))
 	for i, an := range a.Answers {
 		v := answerView{Answer: an, Thread: threads[an.RequirementID], StatusText: statusTexts[an.Status],
-			CanReview: u.CanReview(a) && a.Submitted(),
-			CanReply:  u.IsVendorOf(a) && a.Submitted() && an.ReviewStatus == models.ReviewClarification,
+			CanReview: reviewable,
+			CanReply:  a.ClarifiableBy(u, &an) == nil,
 			Form:      map[string]string{"status": an.Status, "explanation": an.Explanation, "planned_date": an.PlannedDate},
 		}
 		if failedFor == an.RequirementID {
@@ -63,8 +63,9 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 	}
 	data["Attestation"], data["Answers"], data["Editable"] = a, views, editable
 	data["Completeness"] = a.Completeness()
-	data["IsVendor"], data["CanReview"] = u.IsVendorOf(a), u.CanReview(a)
-	data["CanReopen"] = u.IsVendorOf(a) && a.Submitted() && !a.DeadlinePassed(now) && a.Tender.Status == models.StatusPublished
+	// The review matrix is the tender's managers' page, submitted or not.
+	data["CanReview"] = a.Tender.ManageableBy(u) == nil
+	data["CanReopen"] = a.ReopenableBy(u, now) == nil
 	data["DeadlinePassed"] = a.DeadlinePassed(now)
 	data["DeadlineSoon"] = !a.Submitted() && a.Tender.Deadline != nil && !a.DeadlinePassed(now) && a.Tender.Deadline.Sub(now) <= h.reminderWindow()
 	data["Web"], data["Mail"] = a.ScopeNames(models.ScopeWeb), a.ScopeNames(models.ScopeMail)

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,19 +20,18 @@ func (h *Handler) SubmitAttestation(c *fiber.Ctx) error {
 	if err == nil {
 		_, err = models.Submit(c.UserContext(), h.DB, currentUser(c), a.ID, in, h.now())
 	}
-	var me *models.MissingError
-	if errors.As(err, &me) {
-		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"Missing": me.Missing, "Declarer": in.Declarer})
+	if p := problemOf(err); p.Missing != nil {
+		return h.renderAttestation(c, p.Status, a, fiber.Map{"Missing": p.missingTexts(), "Declarer": in.Declarer})
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	h.wakeWorkers() // the submission queued a probe run
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=submitted#receipt", a.ID), fiber.StatusSeeOther)
 }
 
 // APISubmitAttestation is POST /api/v1/attestations/{id}/submit. A refusal
-// lists what is missing in "missing".
+// lists what is missing in "missing" (see problem.json).
 func (h *Handler) APISubmitAttestation(c *fiber.Ctx) error {
 	a, err := h.attestationFor(c)
 	if err != nil {
@@ -49,12 +47,8 @@ func (h *Handler) APISubmitAttestation(c *fiber.Ctx) error {
 	}
 	sub, err := models.Submit(c.UserContext(), h.DB, currentUser(c), a.ID,
 		models.SubmitInput{Declaration: in.Declaration, Declarer: in.Declarer, LockVersion: in.LockVersion}, h.now())
-	var me *models.MissingError
-	if errors.As(err, &me) {
-		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": "the attestation cannot be submitted yet", "missing": me.Missing})
-	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	h.wakeWorkers() // the submission queued a probe run
 	return c.JSON(fiber.Map{"status": models.AttestationSubmitted, "receipt": sub.Receipt, "version": sub.Version, "submitted_at": sub.SubmittedAt})
@@ -71,7 +65,7 @@ func (h *Handler) ReopenAttestation(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err := models.Reopen(c.UserContext(), h.DB, currentUser(c), a.ID, lock, h.now()); err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=reopened", a.ID), fiber.StatusSeeOther)
 }
@@ -84,7 +78,7 @@ func (h *Handler) APIReopenAttestation(c *fiber.Ctx) error {
 	}
 	a, err = models.Reopen(c.UserContext(), h.DB, currentUser(c), a.ID, nil, h.now())
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.JSON(attestationOf(a, true))
 }

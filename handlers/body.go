@@ -15,18 +15,20 @@ import (
 // LimitBody at the head of every route reads at most the route's limit,
 // and the upload routes run it only after the caller is authorised.
 
-// errBodyTooLarge is the 413 every over-limit body gets.
-var errBodyTooLarge = fiber.NewError(fiber.StatusRequestEntityTooLarge, "The request body is too large.")
-
 // errBodyEncoded refuses compressed request bodies: decoding them would
 // hand a tiny request an unbounded amount of memory (a "gzip bomb").
-var errBodyEncoded = fiber.NewError(fiber.StatusUnsupportedMediaType, "Compressed request bodies are not accepted; send the body without Content-Encoding.")
+var errBodyEncoded = refuse(fiber.StatusUnsupportedMediaType, "request.encoded")
+
+// errBodyUnreadable is the 400 of a body that broke off while being read.
+var errBodyUnreadable = refuse(fiber.StatusBadRequest, "request.unreadable")
 
 // LimitBody reads the request body, refusing more than limit bytes (413)
 // and any Content-Encoding (415). Small bodies are kept in memory; with
 // spool the body goes to a temporary file that lives until the request
 // ends, so a large upload is never held whole in memory.
 func (h *Handler) LimitBody(limit int, spool bool) fiber.Handler {
+	// tooLarge is the 413 every over-limit body of the route gets.
+	tooLarge := refuse(fiber.StatusRequestEntityTooLarge, "request.too_large", "limit", limit)
 	return func(c *fiber.Ctx) error {
 		req := c.Request()
 		// Every Content-Encoding line counts: Fiber decodes by the last one.
@@ -40,7 +42,7 @@ func (h *Handler) LimitBody(limit int, spool bool) fiber.Handler {
 		// Only "identity" is left: drop it, so nothing downstream decodes.
 		req.Header.Del(fiber.HeaderContentEncoding)
 		if n := req.Header.ContentLength(); n > limit {
-			return errBodyTooLarge
+			return tooLarge
 		}
 		stream := c.Context().RequestBodyStream()
 		if stream == nil {
@@ -49,10 +51,10 @@ func (h *Handler) LimitBody(limit int, spool bool) fiber.Handler {
 		if !spool {
 			body, err := io.ReadAll(io.LimitReader(stream, int64(limit)+1))
 			if err != nil {
-				return fiber.NewError(fiber.StatusBadRequest, "The request body could not be read.")
+				return errBodyUnreadable
 			}
 			if len(body) > limit {
-				return errBodyTooLarge
+				return tooLarge
 			}
 			req.SetBody(body)
 			return c.Next()
@@ -66,9 +68,9 @@ func (h *Handler) LimitBody(limit int, spool bool) fiber.Handler {
 		n, err := io.Copy(f, io.LimitReader(stream, int64(limit)+1))
 		switch {
 		case err != nil:
-			return fiber.NewError(fiber.StatusBadRequest, "The request body could not be read.")
+			return errBodyUnreadable
 		case n > int64(limit):
-			return errBodyTooLarge
+			return tooLarge
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return fmt.Errorf("handlers: spool request body: %w", err)

@@ -15,7 +15,7 @@ import (
 func (h *Handler) ExportCatalogue(c *fiber.Ctx) error {
 	format := c.Query("format", catalogue.FormatYAML)
 	if format != catalogue.FormatYAML && format != catalogue.FormatJSON {
-		return fiber.NewError(fiber.StatusBadRequest, `Format must be "yaml" or "json".`)
+		return refuse(fiber.StatusBadRequest, "request.bad_format")
 	}
 	cv, err := models.CurrentCatalogue(c.UserContext(), h.DB)
 	if err != nil {

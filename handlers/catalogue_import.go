@@ -38,7 +38,7 @@ func (h *Handler) ImportCatalogue(c *fiber.Ctx) error {
 		return err
 	}
 	return h.render(c, status, "catalogue/import", "Import catalogue", fiber.Map{
-		"Versions": versions, "Problems": problems, "Errors": map[string]string{"file": "The file was not imported."},
+		"Versions": versions, "Problems": problems, "Errors": formError("file", "catalogue.not_imported"),
 	})
 }
 
@@ -47,7 +47,7 @@ func (h *Handler) ImportCatalogue(c *fiber.Ctx) error {
 func (h *Handler) importUpload(c *fiber.Ctx) ([]catalogue.Problem, int, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return []catalogue.Problem{{Field: "file", Message: "choose a YAML or JSON file to upload"}}, fiber.StatusUnprocessableEntity, nil
+		return []catalogue.Problem{{Field: "file", Message: message("catalogue.no_file", nil)}}, fiber.StatusUnprocessableEntity, nil
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -67,7 +67,7 @@ func (h *Handler) importUpload(c *fiber.Ctx) ([]catalogue.Problem, int, error) {
 	case errors.As(err, &invalid):
 		return invalid.Problems, fiber.StatusUnprocessableEntity, nil
 	case errors.Is(err, models.ErrConflict):
-		return []catalogue.Problem{{Field: "version", Message: "this catalogue version was imported before; versions never change, so give the file a new version"}}, fiber.StatusConflict, nil
+		return []catalogue.Problem{{Field: "version", Message: problemOf(err).text()}}, fiber.StatusConflict, nil
 	}
 	if errs, ok := fieldErrors(err); ok {
 		var ps []catalogue.Problem

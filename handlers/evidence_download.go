@@ -28,7 +28,7 @@ func (h *Handler) DownloadEvidence(c *fiber.Ctx) error {
 	}
 	if ev.Kind != models.EvidenceFile {
 		// URL evidence is a link on the page, never a redirect from here.
-		return fiber.NewError(fiber.StatusNotFound, "This evidence is a link, not a file.")
+		return refuse(fiber.StatusNotFound, "evidence.is_link")
 	}
 	f, err := h.Attest.Store.Open(ev.StoragePath)
 	if err != nil {
@@ -62,7 +62,7 @@ func (h *Handler) RemoveEvidence(c *fiber.Ctx) error {
 		return err
 	}
 	if err := models.RemoveEvidence(c.UserContext(), h.DB, currentUser(c), a.ID, eid, h.now()); err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=removed", a.ID), fiber.StatusSeeOther)
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -17,12 +18,9 @@ import (
 // upload changes nothing.
 func (h *Handler) storeEvidence(c *fiber.Ctx, a *models.Attestation, rid uint) (*models.Evidence, error) {
 	u := currentUser(c)
-	if !u.IsVendorOf(a) {
-		return nil, fiber.NewError(fiber.StatusForbidden, "Only a vendor of the supplier may add evidence.")
-	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return nil, &models.ValidationError{Field: "file", Message: "choose a file to upload"}
+		return nil, invalidInput("file", "no_file")
 	}
 	if fh.Size > attest.MaxEvidenceSize {
 		return nil, attest.ErrTooLarge
@@ -63,7 +61,7 @@ func (h *Handler) UploadEvidence(c *fiber.Ctx) error {
 			"AnswerForm": map[string]string{}})
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=uploaded#answer-%d", a.ID, rid), fiber.StatusSeeOther)
 }
@@ -77,21 +75,23 @@ func (h *Handler) APIUploadEvidence(c *fiber.Ctx) error {
 	}
 	ev, err := h.storeEvidence(c, a, rid)
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(evidenceOf(a.ID, ev))
 }
 
-// RequireUploader lets an evidence upload through only for a vendor of
-// the attestation's supplier, before the (large) body is read: anyone else
-// is refused on the headers alone.
+// RequireUploader refuses, before the (large) body is read, everyone whom
+// Attestation.EditableBy refuses as the wrong user: a stranger's upload is
+// refused on the headers alone. Whether the attestation takes evidence now
+// (deadline, submission) AddFileEvidence decides with the same rule in its
+// transaction, after the body was read and checked.
 func (h *Handler) RequireUploader(c *fiber.Ctx) error {
 	a, err := h.attestationFor(c)
 	if err != nil {
 		return err
 	}
-	if !currentUser(c).IsVendorOf(a) {
-		return fiber.NewError(fiber.StatusForbidden, "Only a vendor of the supplier may add evidence.")
+	if err := a.EditableBy(currentUser(c), h.now()); errors.Is(err, models.ErrForbidden) {
+		return err
 	}
 	return c.Next()
 }

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-
-	"tenderprobe/models"
 )
 
 // flashMessages are the confirmations a redirect may ask for with ?flash=;
@@ -50,18 +48,18 @@ func parseMoney(s string) (int64, error) {
 	s = strings.ReplaceAll(s, ",", "")
 	whole, frac, _ := strings.Cut(s, ".")
 	if len(frac) > 2 {
-		return 0, &models.ValidationError{Field: "estimated_value", Message: "has more than two decimals"}
+		return 0, invalidInput("estimated_value", "too_many_decimals")
 	}
 	for len(frac) < 2 {
 		frac += "0"
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil || w < 0 || w > 1e15 {
-		return 0, &models.ValidationError{Field: "estimated_value", Message: "is not an amount like 125000 or 125000.50"}
+		return 0, invalidInput("estimated_value", "not_an_amount")
 	}
 	f, err := strconv.ParseInt(frac, 10, 64)
 	if err != nil {
-		return 0, &models.ValidationError{Field: "estimated_value", Message: "is not an amount like 125000 or 125000.50"}
+		return 0, invalidInput("estimated_value", "not_an_amount")
 	}
 	return w*100 + f, nil
 }
@@ -81,7 +79,7 @@ func parseDeadline(s string) (*time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return &t, nil
 	}
-	return nil, &models.ValidationError{Field: "deadline", Message: "is not a date like 2026-12-31"}
+	return nil, invalidInput("deadline", "not_a_date", "value", s)
 }
 
 // formUint reads a positive integer form field; empty gives 0.
@@ -92,7 +90,7 @@ func formUint(c *fiber.Ctx, field string) (uint, error) {
 	}
 	n, err := strconv.ParseUint(v, 10, 32)
 	if err != nil {
-		return 0, &models.ValidationError{Field: field, Message: "is not a valid choice"}
+		return 0, invalidInput(field, "not_a_choice")
 	}
 	return uint(n), nil
 }

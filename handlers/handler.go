@@ -5,8 +5,6 @@
 package handlers
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -99,59 +97,9 @@ func (h *Handler) render(c *fiber.Ctx, status int, page, title string, data fibe
 func paramID(c *fiber.Ctx, name string) (uint, error) {
 	n, err := strconv.ParseUint(c.Params(name), 10, 32)
 	if err != nil || n == 0 {
-		return 0, fiber.NewError(fiber.StatusNotFound, "No such page.")
+		return 0, refuse(fiber.StatusNotFound, "page.not_found")
 	}
 	return uint(n), nil
-}
-
-// fieldErrors turns a validation error into the map the templates show next
-// to each field; ok is false for any other error.
-func fieldErrors(err error) (map[string]string, bool) {
-	var ve *models.ValidationError
-	if !errors.As(err, &ve) {
-		return nil, false
-	}
-	field := ve.Field
-	if field == "" {
-		field = "form"
-	}
-	return map[string]string{field: ve.Message}, true
-}
-
-// statusOf maps an error from models or Fiber to the HTTP status and the
-// message shown to the user. It is the one place not-found becomes 404.
-func statusOf(err error) (int, string) {
-	var fe *fiber.Error
-	var ve *models.ValidationError
-	switch {
-	case errors.As(err, &fe) && fe == fiber.ErrNotFound:
-		return fe.Code, "There is no page at this address."
-	case errors.As(err, &fe):
-		return fe.Code, fe.Message
-	case errors.As(err, &ve):
-		return fiber.StatusUnprocessableEntity, ve.Error()
-	case errors.Is(err, models.ErrNotFound):
-		return fiber.StatusNotFound, "Not found."
-	case errors.Is(err, models.ErrLocked):
-		return fiber.StatusConflict, "This tender is published and can no longer change. Amend it to make a new revision."
-	case errors.Is(err, models.ErrConflict):
-		return fiber.StatusConflict, "This clashes with existing data: " + lastPart(err)
-	case errors.Is(err, models.ErrForbidden):
-		return fiber.StatusForbidden, "Your role does not allow this."
-	case errors.Is(err, models.ErrInvalidCredentials):
-		return fiber.StatusUnauthorized, models.ErrInvalidCredentials.Error()
-	}
-	return fiber.StatusInternalServerError, "Something went wrong on our side. It has been logged."
-}
-
-// lastPart keeps the human part of a wrapped models error
-// ("models: create org \"x\": conflict" -> "create org \"x\"").
-func lastPart(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "models: ")
-	if i := strings.LastIndex(msg, ": "); i > 0 {
-		msg = msg[:i]
-	}
-	return msg
 }
 
 // isAPI reports whether the request is for the JSON API, whose errors are JSON.
@@ -160,49 +108,33 @@ func isAPI(c *fiber.Ctx) bool {
 }
 
 // ErrorHandler is the app's single Fiber ErrorHandler: it renders an HTML
-// error page or a JSON error, and logs server errors.
+// error page or a JSON error with the words of the error's message key
+// (problemOf), and logs server errors.
 func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
-	status, msg := statusOf(err)
-	if status == fiber.StatusRequestEntityTooLarge {
-		msg = fmt.Sprintf("The request body is larger than the limit of %d bytes.", h.BodyLimit)
+	p := problemOf(err)
+	if p.Key == "http.413" {
+		// The server's own limit, before any route ran.
+		p.Key, p.Params = "request.too_large", map[string]any{"limit": h.BodyLimit}
 	}
-	if status >= 500 {
-		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+	if p.Status >= 500 {
+		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", p.Status, "err", err)
 	}
 	SetSecurityHeaders(c, h.SecureCookies)
 	closeUnreadBody(c)
 	if isAPI(c) {
-		return c.Status(status).JSON(fiber.Map{"error": msg})
+		return c.Status(p.Status).JSON(p.json())
 	}
-	if status == fiber.StatusUnauthorized && currentUser(c) == nil && c.Method() == fiber.MethodGet {
+	if p.Status == fiber.StatusUnauthorized && currentUser(c) == nil && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login?next="+url.QueryEscape(safeNext(c.OriginalURL())), fiber.StatusSeeOther)
 	}
-	rerr := h.render(c, status, "errors/error", statusTitle(status), fiber.Map{"Status": status, "Message": msg})
+	msg := p.text()
+	rerr := h.render(c, p.Status, "errors/error", statusTitle(p.Status), fiber.Map{"Status": p.Status, "Message": msg})
 	if rerr != nil {
 		h.Log.Error("render error page", "err", rerr)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-		return c.Status(status).SendString(msg)
+		return c.Status(p.Status).SendString(msg)
 	}
 	return nil
-}
-
-func statusTitle(status int) string {
-	switch status {
-	case fiber.StatusNotFound:
-		return "Not found"
-	case fiber.StatusForbidden:
-		return "Not allowed"
-	case fiber.StatusConflict:
-		return "Cannot change"
-	case fiber.StatusTooManyRequests:
-		return "Too many attempts"
-	case fiber.StatusRequestEntityTooLarge:
-		return "Too large"
-	}
-	if status >= 500 {
-		return "Server error"
-	}
-	return "Request refused"
 }
 
 // safeNext keeps a post-login redirect on this site: an absolute path of

@@ -15,7 +15,7 @@ import (
 func (h *Handler) ShowInvitation(c *fiber.Ctx) error {
 	link, err := models.FindInvitationLink(c.UserContext(), h.DB, c.Params("token"), h.now())
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return h.renderInvitationLink(c, fiber.StatusOK, link, nil)
 }
@@ -28,7 +28,7 @@ func (h *Handler) AcceptInvitation(c *fiber.Ctx) error {
 	token := c.Params("token")
 	link, err := models.FindInvitationLink(ctx, h.DB, token, h.now())
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	if !link.SetsPassword {
 		if link.AccountPending() {
@@ -39,7 +39,7 @@ func (h *Handler) AcceptInvitation(c *fiber.Ctx) error {
 	}
 	password, confirm := c.FormValue("password"), c.FormValue("password_confirm")
 	if password != confirm {
-		return h.renderInvitationLink(c, fiber.StatusUnprocessableEntity, link, map[string]string{"password_confirm": "The two passwords differ."})
+		return h.renderInvitationLink(c, fiber.StatusUnprocessableEntity, link, formError("password_confirm", "invitation.passwords_differ"))
 	}
 	user, err := models.AcceptInvitationLink(ctx, h.DB, token, password, h.now())
 	if errs, ok := fieldErrors(err); ok {
@@ -49,7 +49,7 @@ func (h *Handler) AcceptInvitation(c *fiber.Ctx) error {
 		return c.Redirect("/login?next="+invitationNext(link), fiber.StatusSeeOther)
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	if old := c.Cookies(sessionCookie); old != "" {
 		if err := models.DeleteSession(ctx, h.DB, old); err != nil {

@@ -36,7 +36,7 @@ func (h *Handler) sendInvitation(c *fiber.Ctx, t *models.Tender, email, link str
 	subject, body := attest.InvitationMail(buyer, t.Title, t.Reference, link, deadline)
 	if err := h.Attest.Mailer.Send(c.UserContext(), email, subject, body); err != nil {
 		h.Log.Error("invitation mail failed", "tender", t.ID, "err", err)
-		return false, "The e-mail could not be sent; send the link yourself."
+		return false, message("invitation.mail_failed", nil)
 	}
 	return true, ""
 }
@@ -72,7 +72,7 @@ func inviteInput(c *fiber.Ctx) (models.InviteInput, error) {
 	in.SupplierID = id
 	if err == nil && id == 0 && c.FormValue("invite") == "existing" {
 		// The form for a supplier from the list was sent without a choice.
-		return in, &models.ValidationError{Field: "supplier_id", Message: "choose a supplier from the list"}
+		return in, invalidInput("supplier_id", "choose_supplier")
 	}
 	return in, err
 }
@@ -82,7 +82,7 @@ func inviteInput(c *fiber.Ctx) (models.InviteInput, error) {
 // stored, or an existing supplier chosen from the list, whose vendors log
 // in to answer.
 func (h *Handler) CreateInvitation(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
@@ -104,14 +104,14 @@ func (h *Handler) CreateInvitation(c *fiber.Ctx) error {
 	if errs, ok := fieldErrors(err); ok {
 		return h.renderInvitations(c, fiber.StatusUnprocessableEntity, t, fiber.Map{"Errors": errs, "Form": in})
 	}
-	return attestError(err)
+	return err
 }
 
 // APICreateInvitation is POST /api/v1/tenders/{id}/invitations: either
 // "email" (with "supplier" and "name" for a new supplier) or "supplier_id",
 // an existing supplier whose active vendors are invited.
 func (h *Handler) APICreateInvitation(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (h *Handler) APICreateInvitation(c *fiber.Ctx) error {
 	res, err := models.InviteToTender(c.UserContext(), h.DB, currentUser(c), t.ID,
 		models.InviteInput{Email: in.Email, Supplier: in.Supplier, Name: in.Name, SupplierID: in.SupplierID}, h.invitationTTL(), h.now())
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	sent, _ := h.mailInvitations(c, t, res)
 	c.Location(fmt.Sprintf("/api/v1/attestations/%d", res.AttestationID))

@@ -9,7 +9,7 @@ import (
 // ListInvitations shows a tender's invitations with the forms to invite a
 // new supplier by e-mail or an existing one from the list.
 func (h *Handler) ListInvitations(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,13 @@ func (h *Handler) renderInvitations(c *fiber.Ctx, status int, t *models.Tender, 
 		return err
 	}
 	data["Tender"], data["Invitations"], data["Suppliers"], data["Now"] = t, list, suppliers, h.now()
-	data["Open"] = t.Status == models.StatusPublished
+	// The forms are offered only when Tender.InvitableBy allows; else the
+	// page says why not.
+	if err := t.InvitableBy(currentUser(c), h.now()); err != nil {
+		data["NotOpen"] = problemOf(err).text()
+	} else {
+		data["Open"] = true
+	}
 	if _, ok := data["Form"]; !ok {
 		data["Form"] = models.InviteInput{}
 	}

@@ -10,7 +10,7 @@ import (
 
 // RevokeInvitation closes an invitation link.
 func (h *Handler) RevokeInvitation(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
@@ -19,7 +19,7 @@ func (h *Handler) RevokeInvitation(c *fiber.Ctx) error {
 		return err
 	}
 	if err := models.RevokeInvitation(c.UserContext(), h.DB, currentUser(c), t.ID, iid, h.now()); err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/tenders/%d/invitations?flash=revoked", t.ID), fiber.StatusSeeOther)
 }

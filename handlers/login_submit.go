@@ -20,12 +20,12 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	form := fiber.Map{"Email": email, "Next": next}
 
 	if email == "" || password == "" {
-		form["Errors"] = map[string]string{"form": "Enter your e-mail address and password."}
+		form["Errors"] = formError("form", "auth.credentials_missing")
 		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "Log in", form)
 	}
 	reservation, err := h.reserveLogin(c, email)
 	if h.loginLimited(c, err) {
-		form["Errors"] = map[string]string{"form": "Too many failed logins. Wait a few minutes and try again."}
+		form["Errors"] = formError("form", "auth.too_many_logins")
 		return h.render(c, fiber.StatusTooManyRequests, "auth/login", "Log in", form)
 	}
 	if err != nil {
@@ -36,7 +36,7 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	if errors.Is(err, models.ErrInvalidCredentials) {
 		// The reservation stays: it is this failure's count.
 		h.Log.Info("login failed", "email", email, "ip", c.IP())
-		form["Errors"] = map[string]string{"form": "Wrong e-mail address or password."}
+		form["Errors"] = formError("form", "auth.invalid_credentials")
 		return h.render(c, fiber.StatusUnauthorized, "auth/login", "Log in", form)
 	}
 	if err != nil {

@@ -97,7 +97,7 @@ func (h *Handler) CSRF(c *fiber.Ctx) error {
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 		h.Log.Warn("csrf token refused", "path", c.Path(), "ip", c.IP())
-		return fiber.NewError(fiber.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and send it again.")
+		return refuse(fiber.StatusForbidden, "request.csrf")
 	}
 	return c.Next()
 }
@@ -108,7 +108,7 @@ func (h *Handler) RequireLogin(c *fiber.Ctx) error {
 		if c.Method() == fiber.MethodGet {
 			return c.Redirect("/login?next="+url.QueryEscape(safeNext(c.OriginalURL())), fiber.StatusSeeOther)
 		}
-		return fiber.NewError(fiber.StatusUnauthorized, "Log in first.")
+		return refuse(fiber.StatusUnauthorized, "auth.login_required")
 	}
 	return c.Next()
 }
@@ -119,10 +119,10 @@ func RequireRole(roles ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u := currentUser(c)
 		if u == nil {
-			return fiber.NewError(fiber.StatusUnauthorized, "Log in first.")
+			return refuse(fiber.StatusUnauthorized, "auth.login_required")
 		}
 		if !slices.Contains(roles, u.Role) {
-			return fiber.NewError(fiber.StatusForbidden, "Your role ("+u.Role+") does not allow this.")
+			return refuse(fiber.StatusForbidden, "forbidden.route_role", "role", u.Role)
 		}
 		return c.Next()
 	}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -17,7 +16,7 @@ func queryID(c *fiber.Ctx, name string) (uint, error) {
 	}
 	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32)
 	if err != nil || n == 0 {
-		return 0, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("%s must be a positive whole number (an id).", name))
+		return 0, refuse(fiber.StatusBadRequest, "request.bad_id", "name", name)
 	}
 	return uint(n), nil
 }
@@ -31,7 +30,7 @@ func queryCount(c *fiber.Ctx, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 0 || n > 1_000_000 {
-		return 0, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("%s must be a whole number from 0 to 1000000.", name))
+		return 0, refuse(fiber.StatusBadRequest, "request.bad_count", "name", name)
 	}
 	return n, nil
 }

@@ -154,7 +154,7 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 		return err
 	}
 	return h.render(c, fiber.StatusOK, "verification/run", "Probe run", fiber.Map{
-		"Run": run, "Attestation": a, "Results": views, "Verdicts": verdicts, "CanVerify": currentUser(c).CanReview(a),
+		"Run": run, "Attestation": a, "Results": views, "Verdicts": verdicts, "CanVerify": a.VerifiableBy(currentUser(c)) == nil,
 	})
 }
 

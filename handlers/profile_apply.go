@@ -10,7 +10,7 @@ import (
 
 // ApplyProfile adds a preset set of requirements to a draft tender.
 func (h *Handler) ApplyProfile(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func (h *Handler) ApplyProfile(c *fiber.Ctx) error {
 		}
 	}
 	if profile == nil {
-		data, err := h.tenderPageData(c, t, fiber.Map{"Errors": map[string]string{"profile": "Choose one of the listed profiles."}, "Level": models.LevelMandatory})
+		data, err := h.tenderPageData(c, t, fiber.Map{"Errors": formError("profile", "profile.unknown"), "Level": models.LevelMandatory})
 		if err != nil {
 			return err
 		}

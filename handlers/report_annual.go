@@ -19,7 +19,7 @@ func (h *Handler) reportYear(c *fiber.Ctx) (int, error) {
 	}
 	y, err := strconv.Atoi(q)
 	if err != nil || len(q) != 4 || y < 1900 {
-		return 0, fiber.NewError(fiber.StatusBadRequest, "year must be a four-digit year such as 2026")
+		return 0, refuse(fiber.StatusBadRequest, "request.bad_year")
 	}
 	return y, nil
 }

@@ -11,16 +11,17 @@ import (
 	"tenderprobe/models"
 )
 
-// reportOf loads the comply-or-explain report of the tender named by :id.
-// Vendors never get here (the routes admit staff only) and must not: the
-// report shows every vendor's answers. Officers of other buyers get 404
-// from tenderFor, so a tender's existence does not leak.
+// reportOf loads the comply-or-explain report of the tender named by :id,
+// which shows every vendor's answers (Tender.AnswersReadableBy). Vendors
+// never get here (the routes admit staff only) and must not. Officers of
+// other buyers get 404 from tenderFor, so a tender's existence does not
+// leak.
 func (h *Handler) reportOf(c *fiber.Ctx) (*models.Tender, report.TenderReport, error) {
-	if u := currentUser(c); u == nil || u.Role == models.RoleVendor {
-		return nil, report.TenderReport{}, fiber.NewError(fiber.StatusForbidden, "Vendors may not see other vendors' answers.")
-	}
 	t, err := h.tenderFor(c)
 	if err != nil {
+		return nil, report.TenderReport{}, err
+	}
+	if err := t.AnswersReadableBy(currentUser(c)); err != nil {
 		return nil, report.TenderReport{}, err
 	}
 	r, err := report.LoadTenderReport(c.UserContext(), h.DB, t.ID)

@@ -11,7 +11,7 @@ import (
 // AddRequirement puts a catalogue standard on a draft tender's sheet with a
 // level, an optional custom clause and a note.
 func (h *Handler) AddRequirement(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

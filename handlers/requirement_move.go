@@ -10,7 +10,7 @@ import (
 
 // MoveRequirement moves a requirement one place up or down the sheet.
 func (h *Handler) MoveRequirement(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (h *Handler) MoveRequirement(c *fiber.Ctx) error {
 	case "down":
 		delta = 1
 	default:
-		return fiber.NewError(fiber.StatusBadRequest, `Direction must be "up" or "down".`)
+		return refuse(fiber.StatusBadRequest, "request.bad_direction")
 	}
 	if err := models.MoveRequirement(c.UserContext(), h.DB, t.ID, rid, delta); err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 
 // RemoveRequirement takes a requirement off a draft tender's sheet.
 func (h *Handler) RemoveRequirement(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func (h *Handler) ReviewAnswer(c *fiber.Ctx) error {
 			"AnswerForm": map[string]string{"comment": d.Comment}})
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=reviewed#answer-%d", a.ID, rid), fiber.StatusSeeOther)
 }
@@ -43,7 +43,7 @@ func (h *Handler) APIReviewAnswer(c *fiber.Ctx) error {
 	}
 	an, err := models.ReviewAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, models.ReviewDecision{Decision: in.Decision, Comment: in.Comment}, h.now())
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.JSON(fiber.Map{"requirement_id": rid, "review_status": an.ReviewStatus})
 }

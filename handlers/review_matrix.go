@@ -18,7 +18,7 @@ func (h *Handler) ShowReviewMatrix(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Matrix": m, "StatusTexts": statusTexts, "CanInvite": currentUser(c).CanEditTender(m.Tender)}
+	data := fiber.Map{"Matrix": m, "StatusTexts": statusTexts, "CanInvite": m.Tender.ManageableBy(currentUser(c)) == nil}
 	if err := h.addMatrixVerdicts(c, m.Tender.ID, data); err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,7 +20,7 @@ func (h *Handler) ReplyToReview(c *fiber.Ctx) error {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerErrors": errs, "AnswerForm": map[string]string{"reply": body}})
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=replied#answer-%d", a.ID, rid), fiber.StatusSeeOther)
 }
@@ -40,16 +39,15 @@ func (h *Handler) AmendAnswer(c *fiber.Ctx) error {
 	if err == nil {
 		_, err = models.AmendAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, in, comment, decl, h.now())
 	}
-	var me *models.MissingError
-	if errors.As(err, &me) {
-		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form,
-			"AnswerErrors": map[string]string{"declaration": me.Error()}})
+	if p := problemOf(err); p.Missing != nil {
+		return h.renderAttestation(c, p.Status, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form,
+			"AnswerErrors": map[string]string{"declaration": p.text()}})
 	}
 	if errs, ok := fieldErrors(err); ok {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form, "AnswerErrors": errs})
 	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=amended#answer-%d", a.ID, rid), fiber.StatusSeeOther)
 }
@@ -75,17 +73,13 @@ func (h *Handler) APIReplyToReview(c *fiber.Ctx) error {
 	if in.Amend == nil {
 		cm, err := models.ReplyToReview(ctx, h.DB, u, a.ID, rid, in.Body, h.now())
 		if err != nil {
-			return attestError(err)
+			return err
 		}
 		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": cm.ID, "kind": cm.Kind})
 	}
 	sub, err := models.AmendAnswer(ctx, h.DB, u, a.ID, rid, in.Amend.input(), in.Body, models.SubmitInput{Declaration: in.Declaration, Declarer: in.Declarer}, h.now())
-	var me *models.MissingError
-	if errors.As(err, &me) {
-		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": "the amendment needs a declaration", "missing": me.Missing})
-	}
 	if err != nil {
-		return attestError(err)
+		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"status": models.AttestationSubmitted, "version": sub.Version, "receipt": sub.Receipt})
 }

@@ -38,7 +38,7 @@ func (h *Handler) sendColleagueInvitation(c *fiber.Ctx, inv *models.ColleagueInv
 		inv.CreatedBy.Name, inv.Org.Name, link)
 	if err := h.Attest.Mailer.Send(c.UserContext(), inv.Email, subject, body); err != nil {
 		h.Log.Error("colleague invitation mail failed", "invitation", inv.ID, "err", err)
-		return false, "The e-mail could not be sent; send the link yourself."
+		return false, message("invitation.mail_failed", nil)
 	}
 	return true, ""
 }

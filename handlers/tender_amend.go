@@ -11,7 +11,7 @@ import (
 // AmendTender starts a new draft revision of a published tender; the
 // published revision stays readable and unchanged.
 func (h *Handler) AmendTender(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

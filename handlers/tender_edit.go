@@ -11,12 +11,12 @@ import (
 
 // EditTender shows the details form of a draft tender, filled in.
 func (h *Handler) EditTender(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
-	if !t.IsDraft() {
-		return fmt.Errorf("handlers: edit tender %d: %w", t.ID, models.ErrLocked)
+	if err := t.EditableBy(currentUser(c)); err != nil {
+		return err
 	}
 	form := fiber.Map{
 		"TenderID": t.ID, "TitleValue": t.Title, "Reference": t.Reference, "Description": t.Description,
@@ -34,7 +34,7 @@ func (h *Handler) EditTender(c *fiber.Ctx) error {
 // UpdateTender saves the details form of a draft tender; the buyer never
 // changes and a published tender is refused (409).
 func (h *Handler) UpdateTender(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

@@ -16,16 +16,15 @@ func (h *Handler) tenderFor(c *fiber.Ctx) (*models.Tender, error) {
 	return models.FindTenderFor(c.UserContext(), h.DB, currentUser(c), id)
 }
 
-// editableTender loads the tender like tenderFor and refuses with 403 users
-// who may see but not change it (auditors, officers of other buyers).
-// Whether it is still a draft is the models' call (409).
-func (h *Handler) editableTender(c *fiber.Ctx) (*models.Tender, error) {
-	t, err := h.tenderFor(c)
+// tenderToManage loads the tender named by :id for a user who manages it
+// (models.FindTenderToManage): 404 for users who may not see it (officers
+// of other buyers), 403 for those who may see but not manage it (auditors,
+// invited vendors). Whether its state allows the change is the models'
+// call (409).
+func (h *Handler) tenderToManage(c *fiber.Ctx) (*models.Tender, error) {
+	id, err := paramID(c, "id")
 	if err != nil {
 		return nil, err
 	}
-	if !currentUser(c).CanEditTender(t) {
-		return nil, fiber.NewError(fiber.StatusForbidden, "Only an officer of the buying organisation can change this tender.")
-	}
-	return t, nil
+	return models.FindTenderToManage(c.UserContext(), h.DB, currentUser(c), id)
 }

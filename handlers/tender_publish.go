@@ -10,7 +10,7 @@ import (
 
 // PublishTender freezes a draft tender's sheet.
 func (h *Handler) PublishTender(c *fiber.Ctx) error {
-	t, err := h.editableTender(c)
+	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}

@@ -25,17 +25,18 @@ func (h *Handler) ShowTender(c *fiber.Ctx) error {
 // that can still be added.
 func (h *Handler) tenderPageData(c *fiber.Ctx, t *models.Tender, data fiber.Map) (fiber.Map, error) {
 	ctx := c.UserContext()
-	canEdit := currentUser(c).CanEditTender(t)
+	u := currentUser(c)
+	canEdit := t.EditableBy(u) == nil
 	data["Tender"] = t
-	data["CanEdit"] = canEdit && t.IsDraft()
-	data["CanInvite"] = canEdit
+	data["CanEdit"] = canEdit
+	data["CanInvite"] = t.ManageableBy(u) == nil
 	revisions, err := models.ListRevisions(ctx, h.DB, t.ID)
 	if err != nil {
 		return nil, err
 	}
 	data["Revisions"] = revisions
-	data["CanAmend"] = canEdit && t.Status == models.StatusPublished && len(revisions) > 0 && revisions[len(revisions)-1].ID == t.ID
-	if !t.IsDraft() || !canEdit {
+	data["CanAmend"] = t.AmendableBy(u) == nil && len(revisions) > 0 && revisions[len(revisions)-1].ID == t.ID
+	if !canEdit {
 		return data, nil
 	}
 	standards, err := models.ListStandards(ctx, h.DB, models.StandardFilter{Version: t.CatalogueVersion.Version})

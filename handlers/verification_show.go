@@ -110,7 +110,7 @@ func (h *Handler) ShowVerification(c *fiber.Ctx) error {
 	}
 	return h.render(c, fiber.StatusOK, "verification/show", "Verification", fiber.Map{
 		"Attestation": a, "Rows": rows, "Runs": runs, "Changes": changes, "Histories": histories,
-		"CanVerify": user.CanReview(a) && a.Submitted(),
+		"CanVerify": a.VerifiableBy(user) == nil,
 	})
 }
 

@@ -29,22 +29,15 @@ func (h *Handler) VerifyAttestation(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/probe-runs/%d", run.ID), fiber.StatusSeeOther)
 }
 
-// queueVerification lets an admin or an officer of the buying org queue a
-// run of a submitted attestation; others who may see it get 403, the rest 404.
+// queueVerification queues a run of a submitted attestation for those
+// Attestation.VerifiableBy admits (EnqueueRun checks it); others who may
+// see the attestation get 403, the rest 404.
 func (h *Handler) queueVerification(c *fiber.Ctx) (*models.ProbeRun, error) {
-	id, err := paramID(c, "id")
+	a, err := h.attestationFor(c)
 	if err != nil {
 		return nil, err
 	}
-	user := currentUser(c)
-	a, err := models.FindAttestationFor(c.UserContext(), h.DB, user, id)
-	if err != nil {
-		return nil, err
-	}
-	if !user.CanReview(a) {
-		return nil, fiber.NewError(fiber.StatusForbidden, "Only an officer of the buying organisation can ask for a verification.")
-	}
-	run, err := models.EnqueueRun(c.UserContext(), h.DB, a.ID, models.RunReasonManual, user, h.now())
+	run, err := models.EnqueueRun(c.UserContext(), h.DB, a.ID, models.RunReasonManual, currentUser(c), h.now())
 	if err != nil {
 		return nil, err
 	}

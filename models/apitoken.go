@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -34,7 +33,7 @@ func CreateAPIToken(ctx context.Context, db *gorm.DB, userID uint, ttl time.Dura
 	}
 	t := &APIToken{UserID: userID, Hash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := db.WithContext(ctx).Create(t).Error; err != nil {
-		return "", fmt.Errorf("models: create api token for user %d: %w", userID, err)
+		return "", wrap(err, "create api token for user %d", userID)
 	}
 	return token, nil
 }
@@ -43,21 +42,21 @@ func CreateAPIToken(ctx context.Context, db *gorm.DB, userID uint, ttl time.Dura
 // Unknown, expired and revoked tokens and disabled users give ErrNotFound.
 func FindAPITokenUser(ctx context.Context, db *gorm.DB, token string, now time.Time) (*User, error) {
 	if token == "" {
-		return nil, fmt.Errorf("models: find api token: %w", ErrNotFound)
+		return nil, wrap(ErrNotFound, "find api token")
 	}
 	var t APIToken
 	err := db.WithContext(ctx).Preload("User.Org").
 		Where("hash = ? AND expires_at > ?", HashToken(token), now).First(&t).Error
 	if err != nil {
-		return nil, notFound(err, "find api token")
+		return nil, wrap(err, "find api token")
 	}
 	if t.User.Disabled {
-		return nil, fmt.Errorf("models: find api token: user %d disabled: %w", t.UserID, ErrNotFound)
+		return nil, wrap(ErrNotFound, "find api token: user %d disabled", t.UserID)
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedPrecision {
 		err := db.WithContext(ctx).Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error
 		if err != nil {
-			return nil, fmt.Errorf("models: record use of api token %d: %w", t.ID, err)
+			return nil, wrap(err, "record use of api token %d", t.ID)
 		}
 	}
 	return &t.User, nil
@@ -69,7 +68,7 @@ func ListAPITokens(ctx context.Context, db *gorm.DB, user *User, now time.Time) 
 	err := db.WithContext(ctx).Where("user_id = ? AND expires_at > ?", user.ID, now).
 		Order("created_at DESC, id DESC").Find(&tokens).Error
 	if err != nil {
-		return nil, fmt.Errorf("models: list api tokens of user %d: %w", user.ID, err)
+		return nil, wrap(err, "list api tokens of user %d", user.ID)
 	}
 	return tokens, nil
 }
@@ -80,10 +79,10 @@ func ListAPITokens(ctx context.Context, db *gorm.DB, user *User, now time.Time) 
 func RevokeAPIToken(ctx context.Context, db *gorm.DB, user *User, id uint) error {
 	res := db.WithContext(ctx).Where("id = ? AND user_id = ?", id, user.ID).Delete(&APIToken{})
 	if res.Error != nil {
-		return fmt.Errorf("models: revoke api token %d: %w", id, res.Error)
+		return wrap(res.Error, "revoke api token %d", id)
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("models: revoke api token %d of user %d: %w", id, user.ID, ErrNotFound)
+		return wrap(ErrNotFound, "revoke api token %d of user %d", id, user.ID)
 	}
 	return nil
 }
@@ -91,7 +90,7 @@ func RevokeAPIToken(ctx context.Context, db *gorm.DB, user *User, id uint) error
 // DeleteExpiredAPITokens removes tokens past their expiry.
 func DeleteExpiredAPITokens(ctx context.Context, db *gorm.DB, now time.Time) error {
 	if err := db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&APIToken{}).Error; err != nil {
-		return fmt.Errorf("models: delete expired api tokens: %w", err)
+		return wrap(err, "delete expired api tokens")
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -46,26 +45,6 @@ const (
 	MaxExplanationLength = 10000
 	MaxDeclarerLength    = 200
 	MaxEvidenceURLLength = 2000
-)
-
-// Errors of the attestation workflow. Each wraps ErrConflict, so a handler
-// that knows nothing about attestations still answers 409.
-var (
-	// ErrAttestationLocked means the attestation is submitted: answers,
-	// evidence and scope cannot change until it is reopened.
-	ErrAttestationLocked = fmt.Errorf("the attestation is submitted and its answers are locked; reopen it to change them: %w", ErrConflict)
-	// ErrStale means the record changed since the form was loaded (an
-	// optimistic version check failed); the write was refused, not merged.
-	ErrStale = fmt.Errorf("this was changed elsewhere since you loaded the page; reload and apply your change again: %w", ErrConflict)
-	// ErrDeadlinePassed means the tender's deadline is over: nothing can be
-	// saved, submitted or reopened any more.
-	ErrDeadlinePassed = fmt.Errorf("the tender's deadline has passed: nothing can be submitted any more: %w", ErrConflict)
-	// ErrNotSubmitted means a step needs a submitted attestation (review,
-	// reopen) but it is still a draft.
-	ErrNotSubmitted = fmt.Errorf("the attestation has not been submitted yet: %w", ErrConflict)
-	// ErrTenderNotOpen means the tender is not published (any more), so it
-	// takes no invitations or submissions.
-	ErrTenderNotOpen = fmt.Errorf("the tender is not open: only a published tender takes invitations and answers: %w", ErrConflict)
 )
 
 // Attestation is one supplier's answers to one tender's requirement sheet.
@@ -218,18 +197,112 @@ func (a *Attestation) Receipt() *Submission {
 
 // DeadlinePassed reports whether the tender's deadline is before now.
 func (a *Attestation) DeadlinePassed(now time.Time) bool {
-	return a.Tender != nil && a.Tender.Deadline != nil && now.After(*a.Tender.Deadline)
+	return a.Tender != nil && a.Tender.DeadlinePassed(now)
 }
 
-// IsVendorOf reports whether u is an enabled vendor of the attestation's supplier.
-func (u *User) IsVendorOf(a *Attestation) bool {
+// The rules of who may do what with an attestation and when. Each is
+// written once, here, and used by every caller: the models functions that
+// make the change check it inside their transaction, and the pages use it
+// to offer only what will be allowed. Each needs a.Tender loaded and
+// returns nil or the error that says why not: a *ForbiddenError for the
+// wrong user, a *StateError (ErrTenderNotOpen, ErrDeadlinePassed,
+// ErrAttestationLocked, ErrNotSubmitted, …) for the wrong moment.
+
+// vendor reports whether u is an enabled vendor of a's supplier.
+func (a *Attestation) vendor(u *User) bool {
 	return u != nil && !u.Disabled && u.Role == RoleVendor && u.OrgID != nil && *u.OrgID == a.SupplierOrgID
 }
 
-// CanReview reports whether u may review attestation a: an admin, or an
-// officer of the buyer org that owns the tender.
-func (u *User) CanReview(a *Attestation) bool {
-	return a.Tender != nil && u.CanEditTender(a.Tender)
+// takesAnswers says whether a's tender takes answers at now (Tender.open).
+func (a *Attestation) takesAnswers(now time.Time) error {
+	if a.Tender == nil {
+		return ErrTenderNotOpen
+	}
+	return a.Tender.open(now)
+}
+
+// EditableBy says whether u may change the answers, evidence and scope of
+// a's current version at now: only a vendor of the supplier, while the
+// tender is published and before its deadline, and only a draft
+// (ErrAttestationLocked once it is submitted).
+func (a *Attestation) EditableBy(u *User, now time.Time) error {
+	if !a.vendor(u) {
+		return &ForbiddenError{Code: "not_vendor"}
+	}
+	if err := a.takesAnswers(now); err != nil {
+		return err
+	}
+	if a.Submitted() {
+		return ErrAttestationLocked
+	}
+	return nil
+}
+
+// SubmittableBy says whether u may submit a's current version at now.
+// Submitting is the last change of a draft, so the rule is EditableBy's;
+// whether the answers are complete is Submit's *MissingError.
+func (a *Attestation) SubmittableBy(u *User, now time.Time) error {
+	return a.EditableBy(u, now)
+}
+
+// ReopenableBy says whether u may reopen a at now as a new draft version:
+// only a vendor of the supplier, while the tender is published and before
+// its deadline, and only a submitted version (ErrNotSubmitted).
+func (a *Attestation) ReopenableBy(u *User, now time.Time) error {
+	if !a.vendor(u) {
+		return &ForbiddenError{Code: "not_vendor"}
+	}
+	if err := a.takesAnswers(now); err != nil {
+		return err
+	}
+	if !a.Submitted() {
+		return ErrNotSubmitted
+	}
+	return nil
+}
+
+// ReviewableBy says whether u may review a's answers (accept them or ask
+// for clarification): whoever manages the tender (Tender.ManageableBy),
+// once a is submitted. The deadline does not matter: review follows it.
+func (a *Attestation) ReviewableBy(u *User) error {
+	if err := a.managedBy(u); err != nil {
+		return err
+	}
+	if !a.Submitted() {
+		return ErrNotSubmitted
+	}
+	return nil
+}
+
+// VerifiableBy says whether u may ask for a probe run of a: the same
+// people as ReviewableBy, for the same submitted versions.
+func (a *Attestation) VerifiableBy(u *User) error {
+	return a.ReviewableBy(u)
+}
+
+// ClarifiableBy says whether u may reply to the review of answer an of a
+// or amend it: only a vendor of the supplier, once a is submitted and the
+// officer has asked for clarification of an. Clarifying is allowed after
+// the deadline, as it answers the buyer's request.
+func (a *Attestation) ClarifiableBy(u *User, an *Answer) error {
+	if !a.vendor(u) {
+		return &ForbiddenError{Code: "not_vendor"}
+	}
+	if !a.Submitted() {
+		return ErrNotSubmitted
+	}
+	if an.ReviewStatus != ReviewClarification {
+		return newState("no_clarification_asked")
+	}
+	return nil
+}
+
+// managedBy says whether u manages the tender a answers.
+func (a *Attestation) managedBy(u *User) error {
+	if a.Tender == nil {
+		return &ForbiddenError{Code: "not_buyer"}
+	}
+	return a.Tender.ManageableBy(u)
 }
 
 // attestationsVisibleTo limits an attestation query to what viewer may
@@ -391,25 +464,14 @@ func lockAttestation(tx *gorm.DB, id uint) (*Attestation, error) {
 	return &a, nil
 }
 
-// editableByVendor locks attestation id and checks that by is a vendor of
-// its supplier, the tender is open, the deadline has not passed and the
-// current version is a draft.
-func editableByVendor(tx *gorm.DB, by *User, id uint, now time.Time) (*Attestation, error) {
+// editableBy locks attestation id and checks EditableBy(by, now).
+func editableBy(tx *gorm.DB, by *User, id uint, now time.Time) (*Attestation, error) {
 	a, err := lockAttestation(tx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !by.IsVendorOf(a) {
-		return nil, fmtErr(ErrForbidden, "models: attestation %d: only a vendor of the supplier may change it", id)
-	}
-	if a.Tender.Status != StatusPublished {
-		return nil, fmt.Errorf("models: attestation %d: %w", id, ErrTenderNotOpen)
-	}
-	if a.DeadlinePassed(now) {
-		return nil, fmt.Errorf("models: attestation %d: %w", id, ErrDeadlinePassed)
-	}
-	if a.Submitted() {
-		return nil, fmt.Errorf("models: attestation %d: %w", id, ErrAttestationLocked)
+	if err := a.EditableBy(by, now); err != nil {
+		return nil, wrap(err, "change attestation %d", id)
 	}
 	return a, nil
 }
@@ -446,25 +508,25 @@ func (in *AnswerInput) Validate(now time.Time) error {
 	in.PlannedDate = strings.TrimSpace(in.PlannedDate)
 	in.EvidenceURL = strings.TrimSpace(in.EvidenceURL)
 	if !oneOf(in.Status, AnswerStatuses) {
-		return invalid("status", "%q is not one of %s", in.Status, strings.Join(AnswerStatuses, ", "))
+		return invalid("status", "not_one_of", "value", in.Status, "allowed", AnswerStatuses)
 	}
 	if in.Status != AnswerComplies && in.Explanation == "" {
-		return invalid("explanation", "is required when the answer is %s: explain why and what you do instead", strings.ReplaceAll(in.Status, "_", " "))
+		return invalid("explanation", "explanation_required", "status", in.Status)
 	}
 	if utf8.RuneCountInString(in.Explanation) > MaxExplanationLength {
-		return invalid("explanation", "is longer than %d characters", MaxExplanationLength)
+		return invalid("explanation", "too_long", "max", MaxExplanationLength)
 	}
 	if in.PlannedDate != "" {
 		if in.Status != AnswerPartial && in.Status != AnswerDoesNotComply {
-			return invalid("planned_date", "only applies to partial and does not comply answers")
+			return invalid("planned_date", "planned_date_not_applicable")
 		}
 		d, err := time.Parse("2006-01-02", in.PlannedDate)
 		if err != nil {
-			return invalid("planned_date", "%q is not a date like 2026-12-31", in.PlannedDate)
+			return invalid("planned_date", "not_a_date", "value", in.PlannedDate)
 		}
 		today := now.UTC().Truncate(24 * time.Hour)
 		if d.Before(today) {
-			return invalid("planned_date", "%s is in the past", in.PlannedDate)
+			return invalid("planned_date", "in_the_past", "value", in.PlannedDate)
 		}
 	}
 	if in.EvidenceURL != "" {
@@ -478,11 +540,11 @@ func (in *AnswerInput) Validate(now time.Time) error {
 // ValidateEvidenceURL accepts absolute http and https URLs with a host.
 func ValidateEvidenceURL(s string) error {
 	if len(s) > MaxEvidenceURLLength {
-		return invalid("evidence_url", "is longer than %d characters", MaxEvidenceURLLength)
+		return invalid("evidence_url", "too_long", "max", MaxEvidenceURLLength)
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return invalid("evidence_url", "%q is not an http or https URL", s)
+		return invalid("evidence_url", "not_a_web_url", "value", s)
 	}
 	return nil
 }
@@ -522,7 +584,7 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 	}
 	var out *Answer
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := editableBy(tx, by, attID, now)
 		if err != nil {
 			return err
 		}
@@ -532,7 +594,7 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 		}
 		before := snapshotOf(an)
 		if in.LockVersion != nil && *in.LockVersion != an.LockVersion {
-			return fmt.Errorf("models: answer %d: form has version %d, stored is %d: %w", an.ID, *in.LockVersion, an.LockVersion, ErrStale)
+			return wrap(ErrStale, "answer %d: form has version %d, stored is %d", an.ID, *in.LockVersion, an.LockVersion)
 		}
 		res := tx.Model(&Answer{}).Where("id = ? AND lock_version = ?", an.ID, an.LockVersion).Updates(map[string]any{
 			"status": in.Status, "explanation": in.Explanation, "planned_date": in.PlannedDate,
@@ -542,7 +604,7 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 			return wrap(res.Error, "save answer %d", an.ID)
 		}
 		if res.RowsAffected != 1 {
-			return fmt.Errorf("models: answer %d: %w", an.ID, ErrStale)
+			return wrap(ErrStale, "answer %d", an.ID)
 		}
 		an.Status, an.Explanation, an.PlannedDate, an.LockVersion = in.Status, in.Explanation, in.PlannedDate, an.LockVersion+1
 		if in.EvidenceURL != "" {
@@ -576,12 +638,12 @@ func SetScope(ctx context.Context, db *gorm.DB, by *User, attID uint, web, mail 
 		return nil, err
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := editableBy(tx, by, attID, now)
 		if err != nil {
 			return err
 		}
 		if scopeLock != nil && *scopeLock != a.ScopeLock {
-			return fmt.Errorf("models: attestation %d scope: %w", attID, ErrStale)
+			return wrap(ErrStale, "attestation %d scope", attID)
 		}
 		var old []ScopeDomain
 		if err := tx.Where("attestation_id = ? AND version = ?", a.ID, a.Version).Order("kind, position").Find(&old).Error; err != nil {
@@ -602,7 +664,7 @@ func SetScope(ctx context.Context, db *gorm.DB, by *User, attID uint, web, mail 
 			return wrap(res.Error, "attestation %d: set scope", attID)
 		}
 		if res.RowsAffected != 1 {
-			return fmt.Errorf("models: attestation %d scope: %w", attID, ErrStale)
+			return wrap(ErrStale, "attestation %d scope", attID)
 		}
 		before := scopeSnapshot(old)
 		return writeAudit(tx, by, now, AuditEntry{
@@ -641,16 +703,6 @@ type SubmitInput struct {
 	LockVersion *int
 }
 
-// MissingError lists what stops a submission; handlers answer 422 with the list.
-type MissingError struct {
-	Missing []string
-}
-
-// Error joins the missing items.
-func (e *MissingError) Error() string {
-	return "models: the attestation cannot be submitted yet: " + strings.Join(e.Missing, "; ")
-}
-
 // Submit locks the current draft version and stores its receipt. It is
 // refused with a *MissingError until every requirement is answered (with an
 // explanation where needed), the declaration is ticked and the declarer's
@@ -660,35 +712,30 @@ func Submit(ctx context.Context, db *gorm.DB, by *User, attID uint, in SubmitInp
 	in.Declarer = strings.TrimSpace(in.Declarer)
 	var out *Submission
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := lockAttestation(tx, attID)
 		if err != nil {
 			return err
 		}
+		if err := a.SubmittableBy(by, now); err != nil {
+			return wrap(err, "submit attestation %d", attID)
+		}
 		if in.LockVersion != nil && *in.LockVersion != a.LockVersion {
-			return fmt.Errorf("models: submit attestation %d: %w", attID, ErrStale)
+			return wrap(ErrStale, "submit attestation %d", attID)
 		}
 		answers, err := versionAnswers(tx, a.ID, a.Version)
 		if err != nil {
 			return err
 		}
-		var missing []string
+		var missing []Problem
 		for _, an := range answers {
-			name := requirementName(&an)
 			switch {
 			case !an.Answered():
-				missing = append(missing, fmt.Sprintf("requirement %d (%s) is not answered", an.Requirement.Position, name))
+				missing = append(missing, requirementProblem("unanswered", &an))
 			case an.Status != AnswerComplies && strings.TrimSpace(an.Explanation) == "":
-				missing = append(missing, fmt.Sprintf("requirement %d (%s) needs an explanation", an.Requirement.Position, name))
+				missing = append(missing, requirementProblem("explanation", &an))
 			}
 		}
-		if !in.Declaration {
-			missing = append(missing, "tick the declaration that the answers are true and complete")
-		}
-		if in.Declarer == "" {
-			missing = append(missing, "type your name as the declarer")
-		} else if utf8.RuneCountInString(in.Declarer) > MaxDeclarerLength {
-			missing = append(missing, fmt.Sprintf("the declarer's name is longer than %d characters", MaxDeclarerLength))
-		}
+		missing = append(missing, in.missing()...)
 		if len(missing) > 0 {
 			return &MissingError{Missing: missing}
 		}
@@ -729,7 +776,7 @@ func storeSubmission(tx *gorm.DB, by *User, a *Attestation, declarer string, ame
 		return nil, wrap(res.Error, "submit attestation %d", a.ID)
 	}
 	if res.RowsAffected != 1 {
-		return nil, fmt.Errorf("models: submit attestation %d: %w", a.ID, ErrStale)
+		return nil, wrap(ErrStale, "submit attestation %d", a.ID)
 	}
 	action := "attestation.submit"
 	if amended != nil {
@@ -744,11 +791,33 @@ func storeSubmission(tx *gorm.DB, by *User, a *Attestation, declarer string, ame
 	return sub, nil
 }
 
-func requirementName(an *Answer) string {
-	if an.Requirement != nil && an.Requirement.Standard != nil {
-		return an.Requirement.Standard.Name
+// requirementProblem names the requirement of answer an in a Problem:
+// its id, its position on the sheet and its standard's name.
+func requirementProblem(code string, an *Answer) Problem {
+	p := problem(code, "requirement_id", an.RequirementID)
+	if an.Requirement != nil {
+		p.Params["position"] = an.Requirement.Position
+		if an.Requirement.Standard != nil {
+			p.Params["standard"] = an.Requirement.Standard.Name
+		}
 	}
-	return fmt.Sprintf("requirement %d", an.RequirementID)
+	return p
+}
+
+// missing lists what the declaration lacks: the tick and the declarer's
+// name, which must fit MaxDeclarerLength.
+func (in SubmitInput) missing() []Problem {
+	var out []Problem
+	if !in.Declaration {
+		out = append(out, problem("declaration"))
+	}
+	switch {
+	case in.Declarer == "":
+		out = append(out, problem("declarer"))
+	case utf8.RuneCountInString(in.Declarer) > MaxDeclarerLength:
+		out = append(out, problem("declarer_too_long", "max", MaxDeclarerLength))
+	}
+	return out
 }
 
 // versionAnswers returns the answers of one version in sheet order with
@@ -892,20 +961,11 @@ func Reopen(ctx context.Context, db *gorm.DB, by *User, attID uint, lockVersion 
 		if err != nil {
 			return err
 		}
-		if !by.IsVendorOf(a) {
-			return fmtErr(ErrForbidden, "models: reopen attestation %d: only a vendor of the supplier may", attID)
-		}
-		if a.Tender.Status != StatusPublished {
-			return fmt.Errorf("models: reopen attestation %d: %w", attID, ErrTenderNotOpen)
-		}
-		if a.DeadlinePassed(now) {
-			return fmt.Errorf("models: reopen attestation %d: %w", attID, ErrDeadlinePassed)
-		}
-		if !a.Submitted() {
-			return fmt.Errorf("models: reopen attestation %d: %w", attID, ErrNotSubmitted)
+		if err := a.ReopenableBy(by, now); err != nil {
+			return wrap(err, "reopen attestation %d", attID)
 		}
 		if lockVersion != nil && *lockVersion != a.LockVersion {
-			return fmt.Errorf("models: reopen attestation %d: %w", attID, ErrStale)
+			return wrap(ErrStale, "reopen attestation %d", attID)
 		}
 		if err := copyVersion(tx, a, nil, now); err != nil {
 			return err
@@ -918,7 +978,7 @@ func Reopen(ctx context.Context, db *gorm.DB, by *User, attID uint, lockVersion 
 			return wrap(res.Error, "reopen attestation %d", attID)
 		}
 		if res.RowsAffected != 1 {
-			return fmt.Errorf("models: reopen attestation %d: %w", attID, ErrStale)
+			return wrap(ErrStale, "reopen attestation %d", attID)
 		}
 		return writeAudit(tx, by, now, AuditEntry{Action: "attestation.reopen", ObjectType: "attestation", ObjectID: a.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
 			map[string]any{"status": a.Status, "version": a.Version}, map[string]any{"status": AttestationDraft, "version": a.Version + 1})
@@ -1009,7 +1069,7 @@ func createAttestation(tx *gorm.DB, t *Tender, supplierOrgID uint, now time.Time
 // attestation has no such version.
 func LoadVersion(ctx context.Context, db *gorm.DB, a *Attestation, version int) error {
 	if version < 1 || version > a.Version {
-		return fmt.Errorf("models: attestation %d has no version %d: %w", a.ID, version, ErrNotFound)
+		return wrap(ErrNotFound, "attestation %d: version %d", a.ID, version)
 	}
 	answers, err := versionAnswers(db.WithContext(ctx), a.ID, version)
 	if err != nil {

@@ -56,7 +56,7 @@ func auditJSON(v any) (string, error) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "", fmt.Errorf("models: audit value: %w", err)
+		return "", wrap(err, "audit value")
 	}
 	return string(b), nil
 }
@@ -79,7 +79,7 @@ func (u *User) CanReadAudit() bool {
 // read the log (ErrForbidden otherwise). Limit defaults to 100, at most 1000.
 func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([]AuditEntry, error) {
 	if !viewer.CanReadAudit() {
-		return nil, fmtErr(ErrForbidden, "models: audit log: role %q may not read it", roleOf(viewer))
+		return nil, wrap(&ForbiddenError{Code: "role"}, "read audit log as %q", roleOf(viewer))
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
@@ -123,7 +123,7 @@ func protectAuditLog(tx *gorm.DB) error {
 			sql := fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS audit_entries_no_%s BEFORE %s ON audit_entries BEGIN SELECT RAISE(ABORT, '%s'); END",
 				strings.ToLower(op), op, errAppendOnly)
 			if err := tx.Exec(sql).Error; err != nil {
-				return fmt.Errorf("models: protect audit log: %w", err)
+				return wrap(err, "protect audit log")
 			}
 		}
 		return nil
@@ -137,7 +137,7 @@ func protectAuditLog(tx *gorm.DB) error {
 	}
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
-			return fmt.Errorf("models: protect audit log: %w", err)
+			return wrap(err, "protect audit log")
 		}
 	}
 	return nil
@@ -152,7 +152,7 @@ func countAuditTriggers(tx *gorm.DB) (int64, error) {
 	}
 	var n int64
 	if err := tx.Raw(q, auditTriggers[sqlite]).Scan(&n).Error; err != nil {
-		return 0, fmt.Errorf("models: audit log triggers: %w", err)
+		return 0, wrap(err, "audit log triggers")
 	}
 	return n, nil
 }

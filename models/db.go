@@ -54,20 +54,20 @@ func Open(dsn string) (*gorm.DB, error) {
 	if IsPostgresDSN(dsn) {
 		db, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
-			return nil, fmt.Errorf("models: open postgres: %w", err)
+			return nil, wrap(err, "open postgres")
 		}
 		if err := registerGuards(db); err != nil {
-			return nil, fmt.Errorf("models: open postgres: %w", err)
+			return nil, wrap(err, "open postgres")
 		}
 		return db, nil
 	}
 	db, err := gorm.Open(sqlite.Open(SQLiteDSN(dsn)), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("models: open sqlite %s: %w", dsn, err)
+		return nil, wrap(err, "open sqlite %s", dsn)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
-		return nil, fmt.Errorf("models: open sqlite %s: %w", dsn, err)
+		return nil, wrap(err, "open sqlite %s", dsn)
 	}
 	// SQLite takes one writer at a time. With an unbounded pool, hundreds
 	// of concurrent writers poll in SQLite's busy handler and the unlucky
@@ -75,7 +75,7 @@ func Open(dsn string) (*gorm.DB, error) {
 	// pool makes them queue in Go instead, where waiting is fair.
 	sqlDB.SetMaxOpenConns(SQLiteMaxConns)
 	if err := registerGuards(db); err != nil {
-		return nil, fmt.Errorf("models: open sqlite %s: %w", dsn, err)
+		return nil, wrap(err, "open sqlite %s", dsn)
 	}
 	return db, nil
 }
@@ -87,7 +87,7 @@ const SQLiteMaxConns = 8
 func Close(db *gorm.DB) error {
 	sqlDB, err := db.DB()
 	if err != nil {
-		return fmt.Errorf("models: close database: %w", err)
+		return wrap(err, "close database")
 	}
 	return sqlDB.Close()
 }

@@ -3,68 +3,196 @@ package models
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 )
 
-// Sentinel errors that handlers map to HTTP statuses in one place.
+// Errors carry data, never words for the screen: handlers map each kind to
+// an HTTP status and a message key (in one place, handlers/errors.go), and
+// the message catalogue turns the key and the parameters into words. The
+// Error strings below are for logs and developers only.
+
+// Sentinel errors. The typed errors below match them with errors.Is, so a
+// caller that only cares about the kind of refusal need not know the type.
 var (
 	// ErrNotFound means the record does not exist or the viewer may not see it (404).
 	ErrNotFound = errors.New("not found")
-	// ErrLocked means the tender is no longer a draft and cannot change (409).
-	ErrLocked = errors.New("tender is locked: only a draft can change")
-	// ErrConflict means the change clashes with existing data, such as a
-	// duplicate e-mail address or a standard already on the sheet (409).
+	// ErrConflict means the change clashes with existing data or with the
+	// record's state, such as a duplicate e-mail address (409). Every
+	// *StateError matches it.
 	ErrConflict = errors.New("conflict")
-	// ErrForbidden means the acting user's role does not allow the change (403).
+	// ErrForbidden means the acting user may not do this (403). Every
+	// *ForbiddenError matches it.
 	ErrForbidden = errors.New("forbidden")
 	// ErrInvalidCredentials is the one answer for an unknown e-mail address, a
 	// wrong password and a disabled account, so a caller cannot tell them apart (401).
 	ErrInvalidCredentials = errors.New("invalid e-mail address or password")
 )
 
-// ValidationError names the input field that is wrong and why (422).
+// States of the tender and attestation workflows that refuse a step. Each
+// is a *StateError, so errors.Is finds it wherever it is wrapped, and each
+// matches ErrConflict.
+var (
+	// ErrLocked means the tender is no longer a draft and its sheet cannot change.
+	ErrLocked = &StateError{Code: "tender_locked"}
+	// ErrAttestationLocked means the attestation is submitted: answers,
+	// evidence and scope cannot change until it is reopened.
+	ErrAttestationLocked = &StateError{Code: "attestation_locked"}
+	// ErrStale means the record changed since the form was loaded (an
+	// optimistic version check failed); the write was refused, not merged.
+	ErrStale = &StateError{Code: "stale"}
+	// ErrDeadlinePassed means the tender's deadline is over: nothing can be
+	// saved, submitted, reopened or invited any more.
+	ErrDeadlinePassed = &StateError{Code: "deadline_passed"}
+	// ErrNotSubmitted means a step needs a submitted attestation (review,
+	// reopen, verification) but it is still a draft.
+	ErrNotSubmitted = &StateError{Code: "not_submitted"}
+	// ErrTenderNotOpen means the tender is not published (any more), so it
+	// takes no invitations or answers.
+	ErrTenderNotOpen = &StateError{Code: "tender_not_open"}
+)
+
+// ValidationError says which input field is wrong and why (422). Code is a
+// stable message key ("required", "too_long", "not_a_date", …) and Params
+// holds the values the message names ({"max": 200}).
 type ValidationError struct {
-	Field   string
-	Message string
+	Field  string
+	Code   string
+	Params map[string]any
 }
 
-// Error returns "field: message".
+// Error returns a developer's summary such as
+// `models: invalid title: too_long map[max:200]`.
 func (e *ValidationError) Error() string {
-	if e.Field == "" {
-		return e.Message
+	field := e.Field
+	if field == "" {
+		field = "input"
 	}
-	return e.Field + ": " + e.Message
+	return "models: invalid " + field + ": " + e.Code + paramString(e.Params)
 }
 
-// invalid builds a ValidationError.
-func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
+// StateError says that the state of a record refuses the step (409), such
+// as a passed deadline or a stale form. Code is a stable message key and
+// Params the values the message names.
+type StateError struct {
+	Code   string
+	Params map[string]any
 }
 
-// notFound turns gorm's record-not-found into ErrNotFound and wraps other
-// errors with what was being done.
-func notFound(err error, format string, args ...any) error {
-	what := fmt.Sprintf(format, args...)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fmt.Errorf("models: %s: %w", what, ErrNotFound)
+// Error returns a developer's summary such as `state stale`.
+func (e *StateError) Error() string { return "state " + e.Code + paramString(e.Params) }
+
+// Is matches ErrConflict and any *StateError with the same Code, so the
+// sentinels above work with errors.Is whatever their parameters.
+func (e *StateError) Is(target error) bool {
+	if target == ErrConflict {
+		return true
 	}
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fmt.Errorf("models: %s: %w", what, ErrConflict)
-	}
-	return fmt.Errorf("models: %s: %w", what, err)
+	t, ok := target.(*StateError)
+	return ok && t.Code == e.Code
 }
 
-// wrap adds context to err, keeping sentinel errors matchable; a duplicate
-// key from the database becomes ErrConflict.
+// ForbiddenError says that the acting user may not do what was asked
+// (403). Code names the rule that refused: "not_vendor" (only a vendor of
+// the supplier may), "not_buyer" (only an officer of the buyer or an admin
+// may), "role" (the user's role may not), "vendor_matrix" (vendors may not
+// see each other's answers).
+type ForbiddenError struct {
+	Code string
+}
+
+// Error returns a developer's summary such as `forbidden: not_vendor`.
+func (e *ForbiddenError) Error() string { return "forbidden: " + e.Code }
+
+// Is matches ErrForbidden and any *ForbiddenError with the same Code.
+func (e *ForbiddenError) Is(target error) bool {
+	if target == ErrForbidden {
+		return true
+	}
+	t, ok := target.(*ForbiddenError)
+	return ok && t.Code == e.Code
+}
+
+// Problem is one item of a list of things wrong or missing: a stable code
+// and the values its message names.
+type Problem struct {
+	Code   string         `json:"code"`
+	Params map[string]any `json:"params,omitempty"`
+}
+
+// MissingError lists what stops a submission (422): unanswered
+// requirements and requirements without an explanation (with
+// requirement_id, position and standard), the declaration and the
+// declarer's name.
+type MissingError struct {
+	Missing []Problem
+}
+
+// Error lists the codes of what is missing.
+func (e *MissingError) Error() string {
+	codes := make([]string, len(e.Missing))
+	for i, p := range e.Missing {
+		codes[i] = p.Code + paramString(p.Params)
+	}
+	return "models: the attestation cannot be submitted yet: " + strings.Join(codes, "; ")
+}
+
+// invalid builds a ValidationError; params alternate names and values:
+// invalid("title", "too_long", "max", MaxTitleLength).
+func invalid(field, code string, params ...any) error {
+	return &ValidationError{Field: field, Code: code, Params: paramMap(params)}
+}
+
+// newState builds a StateError; params alternate names and values.
+func newState(code string, params ...any) *StateError {
+	return &StateError{Code: code, Params: paramMap(params)}
+}
+
+// problem builds a Problem; params alternate names and values.
+func problem(code string, params ...any) Problem {
+	return Problem{Code: code, Params: paramMap(params)}
+}
+
+func paramMap(params []any) map[string]any {
+	if len(params) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(params)/2)
+	for i := 0; i+1 < len(params); i += 2 {
+		m[fmt.Sprint(params[i])] = params[i+1]
+	}
+	return m
+}
+
+// paramString writes params in name order for Error strings.
+func paramString(params map[string]any) string {
+	if len(params) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		fmt.Fprintf(&b, " %s=%v", k, params[k])
+	}
+	return b.String()
+}
+
+// wrap adds what was being done to err, as "models: <what>: <err>", and is
+// the one way models wrap errors. gorm's record-not-found becomes
+// ErrNotFound and a duplicate key ErrConflict, so handlers can map them;
+// typed errors and sentinels stay matchable with errors.Is and errors.As.
+// A nil err stays nil.
 func wrap(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
-	return notFound(err, format, args...)
-}
-
-// fmtErr wraps a sentinel error with a formatted message.
-func fmtErr(sentinel error, format string, args ...any) error {
-	return fmt.Errorf(format+": %w", append(args, sentinel)...)
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		err = ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		err = ErrConflict
+	}
+	return fmt.Errorf("models: %s: %w", fmt.Sprintf(format, args...), err)
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -81,7 +80,7 @@ func addURLEvidence(tx *gorm.DB, by *User, an *Answer, url string, now time.Time
 		return nil, err
 	}
 	if n >= MaxEvidencePerAnswer {
-		return nil, invalid("evidence", "an answer carries at most %d pieces of evidence", MaxEvidencePerAnswer)
+		return nil, invalid("evidence", "too_much_evidence", "max", MaxEvidencePerAnswer)
 	}
 	ev := &Evidence{AnswerID: an.ID, Kind: EvidenceURL, URL: url, UploadedByID: by.ID, CreatedAt: now}
 	if err := tx.Omit("Answer", "UploadedBy").Create(ev).Error; err != nil {
@@ -115,7 +114,7 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 	}
 	var out *Evidence
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := editableBy(tx, by, attID, now)
 		if err != nil {
 			return err
 		}
@@ -124,14 +123,14 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 			return err
 		}
 		if lockVersion != nil && *lockVersion != an.LockVersion {
-			return fmt.Errorf("models: answer %d evidence: %w", an.ID, ErrStale)
+			return wrap(ErrStale, "answer %d evidence", an.ID)
 		}
 		n, err := countEvidence(tx, an.ID)
 		if err != nil {
 			return err
 		}
 		if n >= MaxEvidencePerAnswer {
-			return invalid("file", "an answer carries at most %d pieces of evidence", MaxEvidencePerAnswer)
+			return invalid("file", "too_much_evidence", "max", MaxEvidencePerAnswer)
 		}
 		ev := &Evidence{AnswerID: an.ID, Kind: EvidenceFile, FileName: f.FileName, ContentType: f.ContentType,
 			Size: f.Size, SHA256: f.SHA256, StoragePath: f.StoragePath, UploadedByID: by.ID, CreatedAt: now}
@@ -150,7 +149,7 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 			return err
 		}
 		if err := commit(); err != nil {
-			return fmt.Errorf("models: store evidence file: %w", err)
+			return wrap(err, "store evidence file")
 		}
 		out = ev
 		return nil
@@ -165,7 +164,7 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 // attestation attID. The file stays on disk: earlier versions may share it.
 func RemoveEvidence(ctx context.Context, db *gorm.DB, by *User, attID, evID uint, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableByVendor(tx, by, attID, now)
+		a, err := editableBy(tx, by, attID, now)
 		if err != nil {
 			return err
 		}

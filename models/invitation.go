@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -102,27 +101,20 @@ func InviteToTender(ctx context.Context, db *gorm.DB, by *User, tenderID uint, i
 		return &InviteResult{Supplier: inv.User.Org, AttestationID: inv.AttestationID, Sent: []SentInvitation{{inv, token}}, NewAccount: inv.SetsPassword}, nil
 	}
 	if strings.TrimSpace(in.Email) != "" || strings.TrimSpace(in.Supplier) != "" {
-		return nil, invalid("supplier_id", "choose an existing supplier or give an e-mail address for a new one, not both")
+		return nil, invalid("supplier_id", "supplier_or_email")
 	}
 	return InviteSupplier(ctx, db, by, tenderID, in.SupplierID, ttl, now)
 }
 
 // openForInvitations locks tender tenderID and checks that by may invite to
-// it now: an officer of the buyer (or an admin), while it is published and
-// before its deadline.
+// it now (Tender.InvitableBy).
 func openForInvitations(tx *gorm.DB, by *User, tenderID uint, now time.Time) (*Tender, error) {
 	t, err := lockTender(tx, tenderID)
 	if err != nil {
 		return nil, err
 	}
-	if !by.CanEditTender(t) {
-		return nil, fmtErr(ErrForbidden, "models: invite to tender %d: only an officer of the buyer may invite", tenderID)
-	}
-	if t.Status != StatusPublished {
-		return nil, fmt.Errorf("models: invite to tender %d: %w", tenderID, ErrTenderNotOpen)
-	}
-	if t.Deadline != nil && now.After(*t.Deadline) {
-		return nil, fmt.Errorf("models: invite to tender %d: %w", tenderID, ErrDeadlinePassed)
+	if err := t.InvitableBy(by, now); err != nil {
+		return nil, wrap(err, "invite to tender %d", tenderID)
 	}
 	return t, nil
 }
@@ -183,10 +175,10 @@ func vendorForInvite(ctx context.Context, tx *gorm.DB, email string, in InviteIn
 	u, err := FindUserByEmail(ctx, tx, email)
 	if err == nil {
 		if u.Role != RoleVendor || u.OrgID == nil {
-			return nil, false, invalid("email", "%s belongs to a %s account, not to a supplier's vendor", email, u.Role)
+			return nil, false, invalid("email", "not_a_vendor_account", "email", email, "role", u.Role)
 		}
 		if u.Disabled {
-			return nil, false, invalid("email", "the account %s is disabled", email)
+			return nil, false, invalid("email", "account_disabled", "email", email)
 		}
 		return u, false, nil
 	}
@@ -224,9 +216,9 @@ func newSupplierOrg(ctx context.Context, tx *gorm.DB, name, email string) (*Org,
 			continue
 		}
 		if derived {
-			return nil, invalid("supplier", "no supplier name was given, and the one taken from the address (%s) belongs to an existing organisation: to invite an existing supplier, choose it from the list of suppliers; for a new supplier, give its name", o.Name)
+			return nil, invalid("supplier", "derived_name_taken", "name", o.Name)
 		}
-		return nil, invalid("supplier", "an organisation called %s exists already: to invite an existing supplier, choose it from the list of suppliers; for a new supplier, give a name of its own", o.Name)
+		return nil, invalid("supplier", "name_taken", "name", o.Name)
 	}
 	org, err := CreateOrg(ctx, tx, name, OrgSupplier)
 	var ve *ValidationError
@@ -235,7 +227,7 @@ func newSupplierOrg(ctx context.Context, tx *gorm.DB, name, email string) (*Org,
 		ve.Field = "supplier"
 		return nil, ve
 	case errors.Is(err, ErrConflict):
-		return nil, invalid("supplier", "an organisation called %s exists already: choose it from the list of suppliers", name)
+		return nil, invalid("supplier", "name_taken", "name", name)
 	case err != nil:
 		return nil, err
 	}
@@ -262,7 +254,7 @@ func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, suppli
 		}
 		org, err := FindOrg(ctx, tx, supplierID)
 		if errors.Is(err, ErrNotFound) || err == nil && org.Kind != OrgSupplier {
-			return invalid("supplier_id", "is not a supplier: choose one from the list")
+			return invalid("supplier_id", "not_a_supplier")
 		}
 		if err != nil {
 			return err
@@ -286,7 +278,7 @@ func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, suppli
 				ExpiresAt: now.Add(ttl).UTC(), CreatedByID: by.ID, CreatedAt: now}, token})
 		}
 		if len(sent) == 0 {
-			return invalid("supplier_id", "%s has nobody who can log in yet, so nobody could answer", org.Name)
+			return invalid("supplier_id", "no_active_vendor", "name", org.Name)
 		}
 		a, _, err := createAttestation(tx, t, org.ID, now)
 		if err != nil {
@@ -317,14 +309,14 @@ func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, suppli
 func FindInvitation(ctx context.Context, db *gorm.DB, token string, now time.Time) (*Invitation, error) {
 	var inv Invitation
 	if strings.TrimSpace(token) == "" {
-		return nil, fmt.Errorf("models: find invitation: %w", ErrNotFound)
+		return nil, wrap(ErrNotFound, "find invitation")
 	}
 	err := db.WithContext(ctx).Preload("Tender.BuyerOrg").Preload("User.Org").Where("token_hash = ?", HashToken(token)).First(&inv).Error
 	if err != nil {
-		return nil, notFound(err, "find invitation")
+		return nil, wrap(err, "find invitation")
 	}
 	if inv.State(now) != "open" {
-		return &inv, fmt.Errorf("models: invitation %d is %s: %w", inv.ID, inv.State(now), ErrInvitationClosed)
+		return &inv, wrap(ErrInvitationClosed, "invitation %d is %s", inv.ID, inv.State(now))
 	}
 	return &inv, nil
 }
@@ -368,7 +360,7 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token, password string, 
 		return nil, nil, err
 	}
 	if !opens {
-		return nil, nil, fmt.Errorf("models: invitation %d does not set the password of its account: %w", inv.ID, ErrConflict)
+		return nil, nil, wrap(newState("link_sets_no_password"), "invitation %d", inv.ID)
 	}
 	hash, err := newPasswordHash(inv.User, password)
 	if err != nil {
@@ -401,7 +393,7 @@ func spendLink(tx *gorm.DB, model any, id, userID uint, hash string, now time.Ti
 		return wrap(res.Error, "invitation %d: mark used", id)
 	}
 	if res.RowsAffected != 1 {
-		return fmt.Errorf("models: invitation %d: %w", id, ErrInvitationClosed)
+		return wrap(ErrInvitationClosed, "invitation %d", id)
 	}
 	if err := tx.Model(&User{}).Where("id = ?", userID).Update("password_hash", hash).Error; err != nil {
 		return wrap(err, "invitation %d: set password", id)
@@ -417,8 +409,8 @@ func RevokeInvitation(ctx context.Context, db *gorm.DB, by *User, tenderID, invI
 		if err != nil {
 			return err
 		}
-		if !by.CanEditTender(t) {
-			return fmtErr(ErrForbidden, "models: revoke invitation: only an officer of the buyer may")
+		if err := t.ManageableBy(by); err != nil {
+			return wrap(err, "revoke invitation %d", invID)
 		}
 		var inv Invitation
 		if err := tx.Where("tender_id = ?", tenderID).First(&inv, invID).Error; err != nil {

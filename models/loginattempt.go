@@ -75,7 +75,7 @@ func ReserveLoginAttempt(ctx context.Context, db *gorm.DB, key string, limit int
 	}
 	res := db.WithContext(ctx).Raw(reserveSQL, key, now, cutoff, cutoff).Scan(&row)
 	if res.Error != nil {
-		return LoginReservation{}, fmt.Errorf("models: reserve login attempt for %s: %w", key, res.Error)
+		return LoginReservation{}, wrap(res.Error, "reserve login attempt for %s", key)
 	}
 	if res.RowsAffected != 1 {
 		return LoginReservation{}, fmt.Errorf("models: reserve login attempt for %s: %d rows returned", key, res.RowsAffected)
@@ -93,7 +93,7 @@ func ReleaseLoginAttempt(ctx context.Context, db *gorm.DB, r LoginReservation) e
 		Where("subject = ? AND window_start = ? AND failures > 0", r.Key, r.WindowStart).
 		Update("failures", gorm.Expr("failures - 1")).Error
 	if err != nil {
-		return fmt.Errorf("models: release login attempt for %s: %w", r.Key, err)
+		return wrap(err, "release login attempt for %s", r.Key)
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func ReleaseLoginAttempt(ctx context.Context, db *gorm.DB, r LoginReservation) e
 // ResetLoginFailures forgets the failed logins of key after a success.
 func ResetLoginFailures(ctx context.Context, db *gorm.DB, key string) error {
 	if err := db.WithContext(ctx).Where("subject = ?", key).Delete(&LoginAttempt{}).Error; err != nil {
-		return fmt.Errorf("models: reset login failures: %w", err)
+		return wrap(err, "reset login failures")
 	}
 	return nil
 }
@@ -110,7 +110,7 @@ func ResetLoginFailures(ctx context.Context, db *gorm.DB, key string) error {
 // before before; they no longer block anyone.
 func DeleteStaleLoginAttempts(ctx context.Context, db *gorm.DB, before time.Time) error {
 	if err := db.WithContext(ctx).Where("window_start < ?", dbTime(before)).Delete(&LoginAttempt{}).Error; err != nil {
-		return fmt.Errorf("models: delete stale login attempts: %w", err)
+		return wrap(err, "delete stale login attempts")
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -33,7 +32,7 @@ func createPendingUser(ctx context.Context, tx *gorm.DB, email, name, role strin
 		u.Name = u.Email[:strings.LastIndex(u.Email, "@")]
 	}
 	if len(u.Name) > 200 {
-		return nil, invalid("name", "is longer than 200 characters")
+		return nil, invalid("name", "too_long", "max", 200)
 	}
 	if err := checkRoleOrg(ctx, tx, role, orgID); err != nil {
 		return nil, err
@@ -104,10 +103,10 @@ func InviteColleague(ctx context.Context, db *gorm.DB, by *User, in ColleagueInp
 		// a vendor disabled or moved a moment ago invites nobody.
 		me, err := FindUser(ctx, tx, by.ID)
 		if err != nil || !me.canAddColleagues() {
-			return fmtErr(ErrForbidden, "models: invite colleague: only an active vendor adds colleagues to its supplier")
+			return wrap(&ForbiddenError{Code: "not_active_vendor"}, "invite colleague")
 		}
 		if _, err := FindUserByEmail(ctx, tx, email); err == nil {
-			return invalid("email", "%s has an account already", email)
+			return invalid("email", "account_exists", "email", email)
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -137,14 +136,14 @@ func InviteColleague(ctx context.Context, db *gorm.DB, by *User, in ColleagueInp
 func FindColleagueInvitation(ctx context.Context, db *gorm.DB, token string, now time.Time) (*ColleagueInvitation, error) {
 	var ci ColleagueInvitation
 	if strings.TrimSpace(token) == "" {
-		return nil, fmt.Errorf("models: find colleague invitation: %w", ErrNotFound)
+		return nil, wrap(ErrNotFound, "find colleague invitation")
 	}
 	err := db.WithContext(ctx).Preload("Org").Preload("User.Org").Preload("CreatedBy").Where("token_hash = ?", HashToken(token)).First(&ci).Error
 	if err != nil {
-		return nil, notFound(err, "find colleague invitation")
+		return nil, wrap(err, "find colleague invitation")
 	}
 	if ci.State(now) != "open" {
-		return &ci, fmt.Errorf("models: colleague invitation %d is %s: %w", ci.ID, ci.State(now), ErrInvitationClosed)
+		return &ci, wrap(ErrInvitationClosed, "colleague invitation %d is %s", ci.ID, ci.State(now))
 	}
 	return &ci, nil
 }
@@ -182,7 +181,7 @@ func AcceptColleagueInvitation(ctx context.Context, db *gorm.DB, token, password
 // included, ordered by e-mail address. Only a vendor has colleagues.
 func ListColleagues(ctx context.Context, db *gorm.DB, viewer *User) (*Org, []User, error) {
 	if viewer == nil || viewer.Disabled || viewer.Role != RoleVendor || viewer.OrgID == nil {
-		return nil, nil, fmtErr(ErrForbidden, "models: colleagues: only a vendor has them")
+		return nil, nil, wrap(&ForbiddenError{Code: "not_vendor"}, "list colleagues")
 	}
 	org, err := FindOrg(ctx, db, *viewer.OrgID)
 	if err != nil {

@@ -32,13 +32,13 @@ type Org struct {
 func (o *Org) Validate() error {
 	o.Name = strings.TrimSpace(o.Name)
 	if o.Name == "" {
-		return invalid("name", "is required")
+		return invalid("name", "required")
 	}
 	if len(o.Name) > 200 {
-		return invalid("name", "is longer than 200 characters")
+		return invalid("name", "too_long", "max", 200)
 	}
 	if !oneOf(o.Kind, OrgKinds) {
-		return invalid("kind", "%q is not one of %s", o.Kind, strings.Join(OrgKinds, ", "))
+		return invalid("kind", "not_one_of", "value", o.Kind, "allowed", OrgKinds)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -81,22 +80,29 @@ var ErrLeaseLost = errors.New("models: the probe run's lease was lost to another
 // EnqueueRun queues a probe run of the current version of attestation
 // attID. When a run of it is already waiting, that run is returned instead,
 // so a double click or a scheduler racing a manual request probes once.
-// The attestation must be submitted (ErrNotSubmitted otherwise).
+// The attestation must be submitted (ErrNotSubmitted otherwise). A run a
+// user asks for (by set) needs Attestation.VerifiableBy; the scheduler's
+// (by nil) only the submission.
 func EnqueueRun(ctx context.Context, db *gorm.DB, attID uint, reason string, by *User, now time.Time) (*ProbeRun, error) {
 	var out *ProbeRun
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var a Attestation
-		if err := tx.First(&a, attID).Error; err != nil {
-			return notFound(err, "enqueue probe run: attestation %d", attID)
+		a, err := lockAttestation(tx, attID)
+		if err != nil {
+			return err
 		}
-		if !a.Submitted() {
-			return fmt.Errorf("models: enqueue probe run of attestation %d: %w", attID, ErrNotSubmitted)
+		if by != nil {
+			err = a.VerifiableBy(by)
+		} else if !a.Submitted() {
+			err = ErrNotSubmitted
 		}
-		var err error
-		out, err = enqueueRun(tx, &a, reason, by, now)
+		if err != nil {
+			return wrap(err, "enqueue probe run of attestation %d", attID)
+		}
+		out, err = enqueueRun(tx, a, reason, by, now)
 		return err
 	})
-	if errors.Is(err, ErrConflict) {
+	var state *StateError
+	if errors.Is(err, ErrConflict) && !errors.As(err, &state) {
 		// Another process queued one between our look and our insert.
 		return waitingRun(ctx, db, attID)
 	}
@@ -139,7 +145,7 @@ func waitingRun(ctx context.Context, db *gorm.DB, attID uint) (*ProbeRun, error)
 	var r ProbeRun
 	err := db.WithContext(ctx).Where("attestation_id = ? AND status = ?", attID, RunQueued).Order("id").First(&r).Error
 	if err != nil {
-		return nil, notFound(err, "attestation %d: waiting probe run", attID)
+		return nil, wrap(err, "attestation %d: waiting probe run", attID)
 	}
 	return &r, nil
 }
@@ -148,7 +154,7 @@ func waitingRun(ctx context.Context, db *gorm.DB, attID uint) (*ProbeRun, error)
 func FindProbeRun(ctx context.Context, db *gorm.DB, id uint) (*ProbeRun, error) {
 	var r ProbeRun
 	if err := db.WithContext(ctx).First(&r, id).Error; err != nil {
-		return nil, notFound(err, "probe run %d", id)
+		return nil, wrap(err, "probe run %d", id)
 	}
 	return &r, nil
 }
@@ -177,7 +183,7 @@ func ClaimRun(ctx context.Context, db *gorm.DB, owner string, lease time.Duratio
 			"WHERE id = ("+pick+") AND "+claimable+" RETURNING *",
 		owner, now.Add(lease), now, now, now).Scan(&claimed).Error
 	if err != nil {
-		return nil, fmt.Errorf("models: claim probe run: %w", err)
+		return nil, wrap(err, "claim probe run")
 	}
 	if len(claimed) == 0 {
 		return nil, nil
@@ -192,10 +198,10 @@ func RenewLease(ctx context.Context, db *gorm.DB, id uint, owner string, lease t
 		Where("id = ? AND status = ? AND lease_owner = ?", id, RunRunning, owner).
 		Update("lease_until", now.UTC().Add(lease))
 	if res.Error != nil {
-		return fmt.Errorf("models: renew lease of probe run %d: %w", id, res.Error)
+		return wrap(res.Error, "renew lease of probe run %d", id)
 	}
 	if res.RowsAffected != 1 {
-		return fmt.Errorf("models: renew lease of probe run %d: %w", id, ErrLeaseLost)
+		return wrap(ErrLeaseLost, "renew lease of probe run %d", id)
 	}
 	return nil
 }
@@ -208,10 +214,10 @@ func holdsLease(tx *gorm.DB, id uint, owner string, now time.Time) error {
 		Where("id = ? AND status = ? AND lease_owner = ? AND lease_until >= ?", id, RunRunning, owner, now.UTC()).
 		Update("lease_owner", owner)
 	if res.Error != nil {
-		return fmt.Errorf("models: check lease of probe run %d: %w", id, res.Error)
+		return wrap(res.Error, "check lease of probe run %d", id)
 	}
 	if res.RowsAffected != 1 {
-		return fmt.Errorf("models: probe run %d: %w", id, ErrLeaseLost)
+		return wrap(ErrLeaseLost, "probe run %d", id)
 	}
 	return nil
 }
@@ -232,7 +238,7 @@ func SetRunTotal(ctx context.Context, db *gorm.DB, id uint, owner string, total 
 func ReleaseRun(ctx context.Context, db *gorm.DB, id uint, owner string, now time.Time) error {
 	var r ProbeRun
 	if err := db.WithContext(ctx).First(&r, id).Error; err != nil {
-		return notFound(err, "release probe run %d", id)
+		return wrap(err, "release probe run %d", id)
 	}
 	yes := true
 	res := db.WithContext(ctx).Model(&ProbeRun{}).
@@ -246,7 +252,7 @@ func ReleaseRun(ctx context.Context, db *gorm.DB, id uint, owner string, now tim
 			// probe the same or a later version: this one is superseded.
 			return FailRun(ctx, db, id, owner, "superseded by a newer queued run", now)
 		}
-		return fmt.Errorf("models: release probe run %d: %w", id, res.Error)
+		return wrap(res.Error, "release probe run %d", id)
 	}
 	return nil
 }
@@ -258,10 +264,10 @@ func FailRun(ctx context.Context, db *gorm.DB, id uint, owner, reason string, no
 		Where("id = ? AND status = ? AND lease_owner = ?", id, RunRunning, owner).
 		Updates(map[string]any{"status": RunFailed, "error": reason, "finished_at": now, "lease_until": nil})
 	if res.Error != nil {
-		return fmt.Errorf("models: fail probe run %d: %w", id, res.Error)
+		return wrap(res.Error, "fail probe run %d", id)
 	}
 	if res.RowsAffected != 1 {
-		return fmt.Errorf("models: fail probe run %d: %w", id, ErrLeaseLost)
+		return wrap(ErrLeaseLost, "fail probe run %d", id)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"time"
 
@@ -278,7 +277,7 @@ func RecordPublication(ctx context.Context, db *gorm.DB, id uint, at time.Time) 
 		return wrap(res.Error, "record publication of tender %d", id)
 	}
 	if res.RowsAffected != 1 {
-		return fmt.Errorf("models: record publication of tender %d: not a published tender: %w", id, ErrNotFound)
+		return wrap(ErrNotFound, "record publication of tender %d: not a published tender", id)
 	}
 	return nil
 }

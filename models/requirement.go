@@ -63,17 +63,17 @@ func (r *Requirement) Mandatory() bool { return r.Level == LevelMandatory }
 // ValidateLevel checks that level is mandatory or recommended.
 func ValidateLevel(level string) error {
 	if !oneOf(level, Levels) {
-		return invalid("level", "%q is not one of %s", level, strings.Join(Levels, ", "))
+		return invalid("level", "not_one_of", "value", level, "allowed", Levels)
 	}
 	return nil
 }
 
 func validateRequirementText(clause, note string) error {
 	if utf8.RuneCountInString(clause) > MaxClauseLength {
-		return invalid("custom_clause", "is longer than %d characters", MaxClauseLength)
+		return invalid("custom_clause", "too_long", "max", MaxClauseLength)
 	}
 	if utf8.RuneCountInString(note) > MaxNoteLength {
-		return invalid("note", "is longer than %d characters", MaxNoteLength)
+		return invalid("note", "too_long", "max", MaxNoteLength)
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func AddRequirement(ctx context.Context, db *gorm.DB, tenderID uint, slug, level
 		}
 		std, err := FindStandardInVersion(ctx, tx, t.CatalogueVersionID, slug)
 		if errors.Is(err, ErrNotFound) {
-			return invalid("standard", "%q is not in catalogue version of this tender", slug)
+			return invalid("standard", "unknown_standard", "value", slug)
 		}
 		if err != nil {
 			return err
@@ -108,7 +108,7 @@ func AddRequirement(ctx context.Context, db *gorm.DB, tenderID uint, slug, level
 			return wrap(err, "add requirement to tender %d", tenderID)
 		}
 		if n > 0 {
-			return fmtErr(ErrConflict, "models: add requirement: %s is already on the sheet of tender %d", std.Slug, tenderID)
+			return wrap(newState("already_on_sheet", "standard", std.Slug), "add requirement to tender %d", tenderID)
 		}
 		pos, err := nextPosition(tx, tenderID)
 		if err != nil {
@@ -206,7 +206,7 @@ func MoveRequirement(ctx context.Context, db *gorm.DB, tenderID, reqID uint, del
 			}
 		}
 		if from < 0 {
-			return fmt.Errorf("models: move requirement %d of tender %d: %w", reqID, tenderID, ErrNotFound)
+			return wrap(ErrNotFound, "move requirement %d of tender %d", reqID, tenderID)
 		}
 		to := max(0, min(len(ids)-1, from+delta))
 		if to == from {
@@ -236,12 +236,12 @@ func ReorderRequirements(ctx context.Context, db *gorm.DB, tenderID uint, ids []
 		seen := make(map[uint]bool, len(ids))
 		for _, id := range ids {
 			if !have[id] || seen[id] {
-				return invalid("order", "requirement %d is not on the sheet or is listed twice", id)
+				return invalid("order", "not_on_sheet", "id", id)
 			}
 			seen[id] = true
 		}
 		if len(ids) != len(current) {
-			return invalid("order", "lists %d of the sheet's %d requirements", len(ids), len(current))
+			return invalid("order", "incomplete_order", "count", len(ids), "total", len(current))
 		}
 		return setPositions(tx, tenderID, ids)
 	})
@@ -301,7 +301,7 @@ type ProfileItem struct {
 func ApplyProfile(ctx context.Context, db *gorm.DB, tenderID uint, p Profile) ([]Requirement, error) {
 	for i, it := range p.Items {
 		if err := ValidateLevel(it.Level); err != nil {
-			return nil, invalid(fmt.Sprintf("items[%d].level", i), "%q is not one of %s", it.Level, strings.Join(Levels, ", "))
+			return nil, invalid(fmt.Sprintf("items[%d].level", i), "not_one_of", "value", it.Level, "allowed", Levels)
 		}
 	}
 	var added []Requirement

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -44,13 +43,15 @@ type ReviewDecision struct {
 	Comment  string
 }
 
-func checkComment(body string, required bool) (string, error) {
+// checkComment trims the text of form field field and checks its length;
+// an empty text is refused with code ifEmpty unless that is "".
+func checkComment(field, body, ifEmpty string) (string, error) {
 	body = strings.TrimSpace(body)
-	if required && body == "" {
-		return "", invalid("comment", "is required: say what needs clarifying")
+	if ifEmpty != "" && body == "" {
+		return "", invalid(field, ifEmpty)
 	}
 	if utf8.RuneCountInString(body) > MaxCommentLength {
-		return "", invalid("comment", "is longer than %d characters", MaxCommentLength)
+		return "", invalid(field, "too_long", "max", MaxCommentLength)
 	}
 	return body, nil
 }
@@ -67,9 +68,13 @@ func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint,
 	case "clarify":
 		status, kind = ReviewClarification, CommentClarification
 	default:
-		return nil, invalid("decision", "%q is not accept or clarify", d.Decision)
+		return nil, invalid("decision", "not_one_of", "value", d.Decision, "allowed", []string{"accept", "clarify"})
 	}
-	body, err := checkComment(d.Comment, kind == CommentClarification)
+	ifEmpty := ""
+	if kind == CommentClarification {
+		ifEmpty = "clarification_required"
+	}
+	body, err := checkComment("comment", d.Comment, ifEmpty)
 	if err != nil {
 		return nil, err
 	}
@@ -79,11 +84,8 @@ func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint,
 		if err != nil {
 			return err
 		}
-		if !by.CanReview(a) {
-			return fmtErr(ErrForbidden, "models: review attestation %d: only an officer of the buyer may", attID)
-		}
-		if !a.Submitted() {
-			return fmt.Errorf("models: review attestation %d: %w", attID, ErrNotSubmitted)
+		if err := a.ReviewableBy(by); err != nil {
+			return wrap(err, "review attestation %d", attID)
 		}
 		an, err := currentAnswer(tx, a, reqID)
 		if err != nil {
@@ -108,25 +110,19 @@ func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint,
 	return out, nil
 }
 
-// clarifiable locks attestation attID and the current answer to reqID and
-// checks that by is its vendor and the officer asked for clarification.
+// clarifiable locks attestation attID, reads the current answer to reqID
+// and checks ClarifiableBy(by, answer).
 func clarifiable(tx *gorm.DB, by *User, attID, reqID uint) (*Attestation, *Answer, error) {
 	a, err := lockAttestation(tx, attID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !by.IsVendorOf(a) {
-		return nil, nil, fmtErr(ErrForbidden, "models: attestation %d: only a vendor of the supplier may answer the review", attID)
-	}
-	if !a.Submitted() {
-		return nil, nil, fmt.Errorf("models: attestation %d: %w", attID, ErrNotSubmitted)
-	}
 	an, err := currentAnswer(tx, a, reqID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if an.ReviewStatus != ReviewClarification {
-		return nil, nil, fmtErr(ErrConflict, "models: answer %d: the officer has not asked for clarification", an.ID)
+	if err := a.ClarifiableBy(by, an); err != nil {
+		return nil, nil, wrap(err, "clarify answer %d", an.ID)
 	}
 	return a, an, nil
 }
@@ -134,9 +130,9 @@ func clarifiable(tx *gorm.DB, by *User, attID, reqID uint) (*Attestation, *Answe
 // ReplyToReview adds the vendor's reply to the thread of an answer the
 // officer asked to clarify.
 func ReplyToReview(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, body string, now time.Time) (*ReviewComment, error) {
-	body, err := checkComment(body, true)
+	body, err := checkComment("reply", body, "required")
 	if err != nil {
-		return nil, invalid("reply", "is required")
+		return nil, err
 	}
 	var out *ReviewComment
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -169,19 +165,12 @@ func AmendAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, 
 	if err := in.Validate(now); err != nil {
 		return nil, err
 	}
-	comment, err := checkComment(comment, true)
+	comment, err := checkComment("comment", comment, "change_comment_required")
 	if err != nil {
-		return nil, invalid("comment", "is required: say what you changed")
+		return nil, err
 	}
 	decl.Declarer = strings.TrimSpace(decl.Declarer)
-	var missing []string
-	if !decl.Declaration {
-		missing = append(missing, "tick the declaration that the answers are true and complete")
-	}
-	if decl.Declarer == "" {
-		missing = append(missing, "type your name as the declarer")
-	}
-	if len(missing) > 0 {
+	if missing := decl.missing(); len(missing) > 0 {
 		return nil, &MissingError{Missing: missing}
 	}
 	var out *Submission
@@ -191,7 +180,7 @@ func AmendAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, 
 			return err
 		}
 		if in.LockVersion != nil && *in.LockVersion != an.LockVersion {
-			return fmt.Errorf("models: amend answer %d: %w", an.ID, ErrStale)
+			return wrap(ErrStale, "amend answer %d", an.ID)
 		}
 		before := snapshotOf(an)
 		if err := copyVersion(tx, a, func(id uint) bool { return id != reqID }, now); err != nil {
@@ -273,15 +262,15 @@ type ReviewMatrix struct {
 }
 
 // BuildReviewMatrix returns the requirement x vendor matrix of tender
-// tenderID for viewer, who must be allowed to see the tender; vendors are
-// refused (ErrForbidden), since they must not see each other's answers.
+// tenderID for viewer, who must be allowed to see the tender (ErrNotFound)
+// and its answers (Tender.AnswersReadableBy).
 func BuildReviewMatrix(ctx context.Context, db *gorm.DB, viewer *User, tenderID uint) (*ReviewMatrix, error) {
-	if viewer == nil || viewer.Role == RoleVendor {
-		return nil, fmtErr(ErrForbidden, "models: review matrix: vendors may not see other vendors' answers")
-	}
 	t, err := FindTenderFor(ctx, db, viewer, tenderID)
 	if err != nil {
 		return nil, err
+	}
+	if err := t.AnswersReadableBy(viewer); err != nil {
+		return nil, wrap(err, "review matrix of tender %d", tenderID)
 	}
 	atts, err := ListAttestations(ctx, db, viewer, AttestationFilter{TenderID: tenderID})
 	if err != nil {

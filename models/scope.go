@@ -2,7 +2,6 @@ package models
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"tenderprobe/app/dnsname"
@@ -16,10 +15,11 @@ const MaxScopeDomains = 50
 // the rule the probe engine applies (package dnsname) and returns them in
 // A-label form, lowercased, without duplicates and in the order given, so
 // that every name in scope can be probed. Blank entries are skipped. Bad
-// names give a ValidationError on "scope" that lists every problem, not
-// just the first.
+// names give a ValidationError on "scope" (code bad_scope) whose "problems"
+// parameter lists every problem, not just the first: bad_domain (kind,
+// name, reason) and too_many_domains (count, max).
 func NormalizeScope(web, mail []string) (outWeb, outMail []string, err error) {
-	var problems []string
+	var problems []Problem
 	distinct := map[string]bool{}
 	norm := func(kind string, in []string) []string {
 		out := []string{}
@@ -30,7 +30,7 @@ func NormalizeScope(web, mail []string) (outWeb, outMail []string, err error) {
 			}
 			name, err := dnsname.Normalize(raw)
 			if err != nil {
-				problems = append(problems, fmt.Sprintf("%s domain %q: %s", kind, strings.TrimSpace(raw), reason(err)))
+				problems = append(problems, problem("bad_domain", "kind", kind, "name", strings.TrimSpace(raw), "reason", reason(err)))
 				continue
 			}
 			if seen[name] {
@@ -43,10 +43,10 @@ func NormalizeScope(web, mail []string) (outWeb, outMail []string, err error) {
 	}
 	outWeb, outMail = norm("web", web), norm("mail", mail)
 	if len(distinct) > MaxScopeDomains {
-		problems = append(problems, fmt.Sprintf("%d domain names given, at most %d are allowed", len(distinct), MaxScopeDomains))
+		problems = append(problems, problem("too_many_domains", "count", len(distinct), "max", MaxScopeDomains))
 	}
 	if len(problems) > 0 {
-		return nil, nil, invalid("scope", "%s", strings.Join(problems, "; "))
+		return nil, nil, invalid("scope", "bad_scope", "problems", problems)
 	}
 	return outWeb, outMail, nil
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -28,7 +27,7 @@ type Session struct {
 func NewToken() (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("models: random token: %w", err)
+		return "", wrap(err, "random token")
 	}
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
@@ -53,7 +52,7 @@ func CreateSession(ctx context.Context, db *gorm.DB, userID uint, ttl time.Durat
 	}
 	s := &Session{ID: HashToken(token), UserID: userID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := db.WithContext(ctx).Create(s).Error; err != nil {
-		return "", nil, fmt.Errorf("models: create session for user %d: %w", userID, err)
+		return "", nil, wrap(err, "create session for user %d", userID)
 	}
 	return token, s, nil
 }
@@ -62,16 +61,16 @@ func CreateSession(ctx context.Context, db *gorm.DB, userID uint, ttl time.Durat
 // expired token, or a disabled user, gives ErrNotFound.
 func FindSession(ctx context.Context, db *gorm.DB, token string, now time.Time) (*Session, error) {
 	if token == "" {
-		return nil, fmt.Errorf("models: find session: %w", ErrNotFound)
+		return nil, wrap(ErrNotFound, "find session")
 	}
 	var s Session
 	err := db.WithContext(ctx).Preload("User.Org").
 		Where("id = ? AND expires_at > ?", HashToken(token), now).First(&s).Error
 	if err != nil {
-		return nil, notFound(err, "find session")
+		return nil, wrap(err, "find session")
 	}
 	if s.User.Disabled {
-		return nil, fmt.Errorf("models: find session: user %d disabled: %w", s.UserID, ErrNotFound)
+		return nil, wrap(ErrNotFound, "find session: user %d disabled", s.UserID)
 	}
 	return &s, nil
 }
@@ -79,7 +78,7 @@ func FindSession(ctx context.Context, db *gorm.DB, token string, now time.Time) 
 // DeleteSession ends the session of token; an unknown token is not an error.
 func DeleteSession(ctx context.Context, db *gorm.DB, token string) error {
 	if err := db.WithContext(ctx).Where("id = ?", HashToken(token)).Delete(&Session{}).Error; err != nil {
-		return fmt.Errorf("models: delete session: %w", err)
+		return wrap(err, "delete session")
 	}
 	return nil
 }
@@ -97,10 +96,10 @@ func DeleteUserSessions(ctx context.Context, db *gorm.DB, userID uint) error {
 // so a disabled account or a replaced password keeps no way in.
 func deleteCredentials(tx *gorm.DB, userID uint) error {
 	if err := tx.Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
-		return fmt.Errorf("models: delete sessions of user %d: %w", userID, err)
+		return wrap(err, "delete sessions of user %d", userID)
 	}
 	if err := tx.Where("user_id = ?", userID).Delete(&APIToken{}).Error; err != nil {
-		return fmt.Errorf("models: delete api tokens of user %d: %w", userID, err)
+		return wrap(err, "delete api tokens of user %d", userID)
 	}
 	return nil
 }
@@ -108,7 +107,7 @@ func deleteCredentials(tx *gorm.DB, userID uint) error {
 // DeleteExpiredSessions removes sessions past their expiry.
 func DeleteExpiredSessions(ctx context.Context, db *gorm.DB, now time.Time) error {
 	if err := db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&Session{}).Error; err != nil {
-		return fmt.Errorf("models: delete expired sessions: %w", err)
+		return wrap(err, "delete expired sessions")
 	}
 	return nil
 }

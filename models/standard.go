@@ -116,17 +116,17 @@ type StandardFilter struct {
 func (s *Standard) Validate() error {
 	switch {
 	case s.Slug == "" || strings.ToLower(s.Slug) != s.Slug || strings.ContainsAny(s.Slug, " /?#%"):
-		return invalid("slug", "%q is not a lowercase slug", s.Slug)
+		return invalid("slug", "not_a_slug", "value", s.Slug)
 	case strings.TrimSpace(s.Name) == "":
-		return invalid("name", "is required for %s", s.Slug)
+		return invalid("name", "required_for", "slug", s.Slug)
 	case !oneOf(s.Domain, Domains):
-		return invalid("domain", "%q of %s is not one of %s", s.Domain, s.Slug, strings.Join(Domains, ", "))
+		return invalid("domain", "not_one_of_for", "value", s.Domain, "slug", s.Slug, "allowed", Domains)
 	case strings.TrimSpace(s.Clause) == "":
-		return invalid("clause", "is required for %s", s.Slug)
+		return invalid("clause", "required_for", "slug", s.Slug)
 	}
 	for _, c := range s.Checks {
 		if !check.Known(c) {
-			return invalid("checks", "%q of %s is not a probe check", c, s.Slug)
+			return invalid("checks", "not_a_check", "value", c, "slug", s.Slug)
 		}
 	}
 	return nil
@@ -174,7 +174,7 @@ func ListStandards(ctx context.Context, db *gorm.DB, f StandardFilter) ([]Standa
 		return nil, err
 	}
 	if f.Domain != "" && !oneOf(f.Domain, Domains) {
-		return nil, invalid("domain", "%q is not one of %s", f.Domain, strings.Join(Domains, ", "))
+		return nil, invalid("domain", "not_one_of", "value", f.Domain, "allowed", Domains)
 	}
 	q := db.WithContext(ctx).Where("catalogue_version_id = ?", cv.ID)
 	if f.Domain != "" {
@@ -224,10 +224,10 @@ func FindStandardInVersion(ctx context.Context, db *gorm.DB, versionID uint, slu
 func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, standards []Standard, makeCurrent bool, now time.Time) (*CatalogueVersion, error) {
 	version = strings.TrimSpace(version)
 	if version == "" {
-		return nil, invalid("version", "is required")
+		return nil, invalid("version", "required")
 	}
 	if len(standards) == 0 {
-		return nil, invalid("standards", "the catalogue has no standards")
+		return nil, invalid("standards", "no_standards")
 	}
 	seen := make(map[string]bool, len(standards))
 	for i := range standards {
@@ -235,7 +235,7 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, st
 			return nil, err
 		}
 		if seen[standards[i].Slug] {
-			return nil, invalid("slug", "%q appears twice", standards[i].Slug)
+			return nil, invalid("slug", "duplicate", "value", standards[i].Slug)
 		}
 		seen[standards[i].Slug] = true
 	}
@@ -249,7 +249,7 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, st
 			return wrap(err, "import catalogue %s", version)
 		}
 		if n > 0 {
-			return fmtErr(ErrConflict, "models: import catalogue: version %q already exists", version)
+			return wrap(newState("catalogue_version_exists", "version", version), "import catalogue")
 		}
 		if makeCurrent {
 			if err := tx.Model(&CatalogueVersion{}).Where("is_current = ?", true).Update("is_current", false).Error; err != nil {

@@ -92,6 +92,93 @@ func (t *Tender) Locked() bool { return t.Status != StatusDraft }
 // Superseded reports whether a later revision of this tender was published.
 func (t *Tender) Superseded() bool { return t.SupersededAt != nil }
 
+// DeadlinePassed reports whether the tender has a deadline before now.
+func (t *Tender) DeadlinePassed(now time.Time) bool {
+	return t.Deadline != nil && now.After(*t.Deadline)
+}
+
+// The rules of who may do what with a tender and when. Each is written
+// once, here, and used by every caller: the models functions check them
+// (FindTenderToManage for the sheet, AmendTender, the invitations and the
+// attestation rules inside their transactions), and the pages use them to
+// offer only what will be allowed. Each returns nil or the error that says
+// why not: a *ForbiddenError for the wrong user, a *StateError for the
+// wrong moment.
+
+// ManageableBy says whether u manages tender t: an enabled admin, or an
+// enabled officer of the buyer org that owns it. Managers change the
+// sheet, amend, invite, review and ask for verification.
+func (t *Tender) ManageableBy(u *User) error {
+	if u != nil && !u.Disabled && (u.Role == RoleAdmin || u.Role == RoleOfficer && u.OrgID != nil && *u.OrgID == t.BuyerOrgID) {
+		return nil
+	}
+	return &ForbiddenError{Code: "not_buyer"}
+}
+
+// EditableBy says whether u may change t's details and sheet: a manager
+// (ManageableBy), while t is a draft (ErrLocked once published).
+func (t *Tender) EditableBy(u *User) error {
+	if err := t.ManageableBy(u); err != nil {
+		return err
+	}
+	return t.draft()
+}
+
+// draft is the state half of EditableBy, which lockDraft checks again
+// inside the writing transaction.
+func (t *Tender) draft() error {
+	if !t.IsDraft() {
+		return ErrLocked
+	}
+	return nil
+}
+
+// AmendableBy says whether u may start an amendment of t: a manager, while
+// t is published (a draft is edited instead; a closed, awarded or
+// withdrawn tender is past amending). That no amendment exists yet is
+// AmendTender's check, which needs the database.
+func (t *Tender) AmendableBy(u *User) error {
+	if err := t.ManageableBy(u); err != nil {
+		return err
+	}
+	if t.Status != StatusPublished {
+		return newState("not_published", "status", t.Status)
+	}
+	return nil
+}
+
+// AnswersReadableBy says whether u, who may see t, may also read every
+// supplier's answers to it side by side (the review matrix, the tender
+// report): anyone but a vendor, since vendors must not see each other's
+// answers.
+func (t *Tender) AnswersReadableBy(u *User) error {
+	if u == nil || u.Role == RoleVendor {
+		return &ForbiddenError{Code: "vendor_matrix"}
+	}
+	return nil
+}
+
+// InvitableBy says whether u may invite suppliers to t at now: a manager,
+// while t is open.
+func (t *Tender) InvitableBy(u *User, now time.Time) error {
+	if err := t.ManageableBy(u); err != nil {
+		return err
+	}
+	return t.open(now)
+}
+
+// open says whether t takes invitations and answers at now: while it is
+// published (ErrTenderNotOpen) and before its deadline (ErrDeadlinePassed).
+func (t *Tender) open(now time.Time) error {
+	if t.Status != StatusPublished {
+		return ErrTenderNotOpen
+	}
+	if t.DeadlinePassed(now) {
+		return ErrDeadlinePassed
+	}
+	return nil
+}
+
 // EstimatedValue formats the estimated value as "EUR 125,000.00".
 func (t *Tender) EstimatedValue() string {
 	whole, cents := t.EstimatedValueCents/100, t.EstimatedValueCents%100
@@ -130,17 +217,17 @@ func (in *TenderInput) Validate() error {
 	}
 	switch {
 	case in.Title == "":
-		return invalid("title", "is required")
+		return invalid("title", "required")
 	case utf8.RuneCountInString(in.Title) > MaxTitleLength:
-		return invalid("title", "is longer than %d characters", MaxTitleLength)
+		return invalid("title", "too_long", "max", MaxTitleLength)
 	case utf8.RuneCountInString(in.Reference) > MaxReferenceLength:
-		return invalid("reference", "is longer than %d characters", MaxReferenceLength)
+		return invalid("reference", "too_long", "max", MaxReferenceLength)
 	case utf8.RuneCountInString(in.Description) > MaxDescriptionLength:
-		return invalid("description", "is longer than %d characters", MaxDescriptionLength)
+		return invalid("description", "too_long", "max", MaxDescriptionLength)
 	case in.EstimatedValueCents < 0:
-		return invalid("estimated_value", "cannot be negative")
+		return invalid("estimated_value", "negative")
 	case len(in.Currency) != 3 || strings.Trim(in.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
-		return invalid("currency", "%q is not a three-letter currency code", in.Currency)
+		return invalid("currency", "not_a_currency", "value", in.Currency)
 	}
 	tags := make([]string, 0, len(in.ScopeTags))
 	seen := map[string]bool{}
@@ -150,13 +237,13 @@ func (in *TenderInput) Validate() error {
 			continue
 		}
 		if utf8.RuneCountInString(tag) > MaxScopeTagLength {
-			return invalid("scope_tags", "tag %q is longer than %d characters", tag, MaxScopeTagLength)
+			return invalid("scope_tags", "tag_too_long", "value", tag, "max", MaxScopeTagLength)
 		}
 		seen[tag] = true
 		tags = append(tags, tag)
 	}
 	if len(tags) > MaxScopeTags {
-		return invalid("scope_tags", "at most %d tags", MaxScopeTags)
+		return invalid("scope_tags", "too_many_tags", "max", MaxScopeTags)
 	}
 	in.ScopeTags = tags
 	if in.Deadline != nil {
@@ -182,7 +269,7 @@ func ParseScopeTags(s string) []string {
 // org names the buyer org in in.BuyerOrgID. Other roles get ErrForbidden.
 func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*Tender, error) {
 	if !by.CanCreateTender() {
-		return nil, fmtErr(ErrForbidden, "models: create tender: role %q may not create tenders", roleOf(by))
+		return nil, wrap(&ForbiddenError{Code: "role"}, "create tender as %q", roleOf(by))
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -192,7 +279,7 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*
 		orgID = *by.OrgID
 	}
 	if orgID == 0 {
-		return nil, invalid("buyer_org_id", "is required")
+		return nil, invalid("buyer_org_id", "required")
 	}
 	t := &Tender{
 		BuyerOrgID: orgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
@@ -203,17 +290,17 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		org, err := FindOrg(ctx, tx, orgID)
 		if errors.Is(err, ErrNotFound) {
-			return invalid("buyer_org_id", "organisation %d does not exist", orgID)
+			return invalid("buyer_org_id", "no_such_org", "id", orgID)
 		}
 		if err != nil {
 			return err
 		}
 		if org.Kind != OrgBuyer {
-			return invalid("buyer_org_id", "%s is not a buyer organisation", org.Name)
+			return invalid("buyer_org_id", "not_a_buyer", "name", org.Name)
 		}
 		cv, err := CurrentCatalogue(ctx, tx)
 		if err != nil {
-			return fmt.Errorf("models: create tender: no catalogue loaded: %w", err)
+			return wrap(err, "create tender: no catalogue loaded")
 		}
 		t.CatalogueVersionID = cv.ID
 		if err := tx.Omit("Requirements").Create(t).Error; err != nil {
@@ -263,6 +350,23 @@ func FindTenderFor(ctx context.Context, db *gorm.DB, viewer *User, id uint) (*Te
 		return nil, wrap(err, "find tender %d", id)
 	}
 	return &t, nil
+}
+
+// FindTenderToManage returns tender id for by to change: ErrNotFound when
+// by may not see it, so its existence does not leak, and the
+// *ForbiddenError of ManageableBy when by may see it but not manage it. It
+// is how the sheet, publishing, amending and invitations authorise; whether
+// the tender's state allows the change each of them checks in its own
+// transaction.
+func FindTenderToManage(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, error) {
+	t, err := FindTenderFor(ctx, db, by, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.ManageableBy(by); err != nil {
+		return nil, wrap(err, "manage tender %d", id)
+	}
+	return t, nil
 }
 
 // CanSeeTender reports whether viewer may see tender id.
@@ -372,8 +476,8 @@ func lockDraft(tx *gorm.DB, id uint) (*Tender, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Status != StatusDraft {
-		return nil, fmt.Errorf("models: tender %d is %s: %w", id, t.Status, ErrLocked)
+	if err := t.draft(); err != nil {
+		return nil, wrap(err, "tender %d is %s", id, t.Status)
 	}
 	return t, nil
 }
@@ -438,7 +542,7 @@ func PublishTender(ctx context.Context, db *gorm.DB, id uint, now time.Time) (*T
 			return wrap(err, "publish tender %d", id)
 		}
 		if n == 0 {
-			return invalid("requirements", "add at least one requirement before publishing")
+			return invalid("requirements", "empty_sheet")
 		}
 		now := now.UTC()
 		if err := tx.Model(t).Updates(map[string]any{"status": StatusPublished, "published_at": now}).Error; err != nil {
@@ -462,8 +566,8 @@ func PublishTender(ctx context.Context, db *gorm.DB, id uint, now time.Time) (*T
 // revision (Revision+1, SupersedesID = id) with a copy of the fields and the
 // sheet. The published revision stays readable and locked. A draft cannot
 // be amended (edit it instead), nor can a revision that already has an
-// amendment, nor a tender past publication: all ErrConflict. A user who may
-// not edit the tender (User.CanEditTender) gets ErrForbidden.
+// amendment, nor a tender past publication: all ErrConflict. A user who
+// does not manage the tender gets ErrForbidden (Tender.AmendableBy).
 func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, error) {
 	var newID uint
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -471,32 +575,25 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, 
 		if err != nil {
 			return err
 		}
-		if by != nil && !by.CanEditTender(old) {
-			return fmtErr(ErrForbidden, "models: amend tender %d: %s may not change it", id, by.Email)
-		}
-		if old.Status != StatusPublished {
-			return fmtErr(ErrConflict, "models: amend tender %d: only a published tender can be amended, it is %s", id, old.Status)
+		if err := old.AmendableBy(by); err != nil {
+			return wrap(err, "amend tender %d", id)
 		}
 		var later int64
 		if err := tx.Model(&Tender{}).Where("supersedes_id = ?", id).Count(&later).Error; err != nil {
 			return wrap(err, "amend tender %d", id)
 		}
 		if later > 0 {
-			return fmtErr(ErrConflict, "models: amend tender %d: revision %d already has an amendment", id, old.Revision)
+			return wrap(newState("already_amended", "revision", old.Revision), "amend tender %d", id)
 		}
 		var reqs []Requirement
 		if err := tx.Where("tender_id = ?", id).Order("position, id").Find(&reqs).Error; err != nil {
 			return wrap(err, "amend tender %d", id)
 		}
-		createdBy := old.CreatedByID
-		if by != nil {
-			createdBy = by.ID
-		}
 		nt := &Tender{
 			BuyerOrgID: old.BuyerOrgID, Title: old.Title, Reference: old.Reference, Description: old.Description,
 			EstimatedValueCents: old.EstimatedValueCents, Currency: old.Currency, Deadline: old.Deadline,
 			ScopeTags: old.ScopeTags, Status: StatusDraft, CatalogueVersionID: old.CatalogueVersionID,
-			Revision: old.Revision + 1, SeriesID: old.SeriesID, SupersedesID: &old.ID, CreatedByID: createdBy,
+			Revision: old.Revision + 1, SeriesID: old.SeriesID, SupersedesID: &old.ID, CreatedByID: by.ID,
 		}
 		if err := tx.Omit("Requirements").Create(nt).Error; err != nil {
 			return wrap(err, "amend tender %d", id)
@@ -525,7 +622,7 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, 
 // A move the lifecycle does not allow gives ErrConflict.
 func SetTenderStatus(ctx context.Context, db *gorm.DB, id uint, status string) (*Tender, error) {
 	if !oneOf(status, TenderStatuses) {
-		return nil, invalid("status", "%q is not one of %s", status, strings.Join(TenderStatuses, ", "))
+		return nil, invalid("status", "not_one_of", "value", status, "allowed", TenderStatuses)
 	}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t, err := lockTender(tx, id)
@@ -533,7 +630,7 @@ func SetTenderStatus(ctx context.Context, db *gorm.DB, id uint, status string) (
 			return err
 		}
 		if !oneOf(status, tenderTransitions[t.Status]) {
-			return fmtErr(ErrConflict, "models: tender %d cannot go from %s to %s", id, t.Status, status)
+			return wrap(newState("bad_transition", "from", t.Status, "to", status), "set status of tender %d", id)
 		}
 		return wrap(tx.Model(t).Update("status", status).Error, "set tender %d status", id)
 	})

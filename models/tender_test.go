@@ -517,8 +517,8 @@ func TestTenderVisibility(t *testing.T) {
 			}
 		})
 		t.Run("only the owning officer or an admin may edit", func(t *testing.T) {
-			if !w.officer.CanEditTender(mine) || w.officer2.CanEditTender(mine) || !w.admin.CanEditTender(mine) ||
-				w.auditor.CanEditTender(mine) || w.vendor.CanEditTender(mine) {
+			if mine.EditableBy(w.officer) != nil || mine.EditableBy(w.officer2) == nil || mine.EditableBy(w.admin) != nil ||
+				mine.EditableBy(w.auditor) == nil || mine.EditableBy(w.vendor) == nil {
 				t.Error("edit rights are wrong")
 			}
 		})

@@ -24,11 +24,11 @@ func guardText(db *gorm.DB) {
 	check := func(f *schema.Field, s string) {
 		switch {
 		case strings.IndexByte(s, 0) >= 0:
-			_ = db.AddError(invalid(f.DBName, "must not contain NUL characters"))
+			_ = db.AddError(invalid(f.DBName, "nul_character"))
 		case f.Size > 0 && utf8.RuneCountInString(s) > f.Size:
-			_ = db.AddError(invalid(f.DBName, "must be at most %d characters", f.Size))
+			_ = db.AddError(invalid(f.DBName, "too_long", "max", f.Size))
 		case !utf8.ValidString(s):
-			_ = db.AddError(invalid(f.DBName, "is not valid UTF-8 text"))
+			_ = db.AddError(invalid(f.DBName, "not_utf8"))
 		}
 	}
 	if m, ok := st.Dest.(map[string]any); ok {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"sync"
@@ -59,22 +58,6 @@ func (u *User) IsStaff() bool {
 	return u != nil && (u.Role == RoleAdmin || u.Role == RoleOfficer || u.Role == RoleAuditor)
 }
 
-// CanEditTender reports whether the user may change tender t: an admin, or
-// an officer of the buyer org that owns it. Whether t is still a draft is
-// checked separately (ErrLocked).
-func (u *User) CanEditTender(t *Tender) bool {
-	if u == nil || u.Disabled || t == nil {
-		return false
-	}
-	switch u.Role {
-	case RoleAdmin:
-		return true
-	case RoleOfficer:
-		return u.OrgID != nil && *u.OrgID == t.BuyerOrgID
-	}
-	return false
-}
-
 // CanCreateTender reports whether the user may create tenders at all.
 func (u *User) CanCreateTender() bool {
 	return u != nil && !u.Disabled && (u.Role == RoleAdmin || u.Role == RoleOfficer && u.OrgID != nil)
@@ -89,14 +72,14 @@ func NormalizeEmail(email string) string {
 // validateEmail checks the address has the shape local@domain and no display name.
 func validateEmail(email string) error {
 	if email == "" {
-		return invalid("email", "is required")
+		return invalid("email", "required")
 	}
 	if len(email) > 254 {
-		return invalid("email", "is longer than 254 characters")
+		return invalid("email", "too_long", "max", 254)
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || !strings.Contains(email, "@") {
-		return invalid("email", "%q is not an e-mail address", email)
+		return invalid("email", "not_an_email", "value", email)
 	}
 	return nil
 }
@@ -107,26 +90,9 @@ func validatePassword(password string, context ...string) error {
 	if !errors.As(err, &pe) {
 		return err
 	}
-	return &ValidationError{Field: "password", Message: passwordMessage(pe)}
-}
-
-// passwordMessage says why a password was refused and what to do instead.
-func passwordMessage(e *passwords.Error) string {
-	switch e.Reason {
-	case passwords.TooShort:
-		return fmt.Sprintf("must be at least %d characters (this one has %d); a few words make a good one", e.Min, e.Length)
-	case passwords.TooLong:
-		return fmt.Sprintf("must be at most %d characters", e.Max)
-	case passwords.ControlCharacter:
-		return "must not contain control characters such as tabs or line breaks"
-	case passwords.Blank:
-		return "must not be only spaces"
-	case passwords.Context:
-		return "must not be your e-mail address or name"
-	case passwords.Common:
-		return "is one of the most commonly used passwords; choose another"
-	}
-	return "cannot be used; choose another"
+	// The codes are password_ and the stable reason: password_too_short,
+	// password_common, …
+	return invalid("password", "password_"+string(pe.Reason), "min", pe.Min, "max", pe.Max, "length", pe.Length)
 }
 
 // prehashPrefix marks hashes of the SHA-256 of the (NFKC-normalised)
@@ -145,7 +111,7 @@ func prehash(password string) []byte {
 func HashPassword(password string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword(prehash(password), BcryptCost)
 	if err != nil {
-		return "", fmt.Errorf("models: hash password: %w", err)
+		return "", wrap(err, "hash password")
 	}
 	return prehashPrefix + string(h), nil
 }
@@ -162,13 +128,13 @@ func passwordMatches(hash, password string) bool {
 // supplier org; admins and auditors may belong to either or to none.
 func checkRoleOrg(ctx context.Context, db *gorm.DB, role string, orgID *uint) error {
 	if !oneOf(role, Roles) {
-		return invalid("role", "%q is not one of %s", role, strings.Join(Roles, ", "))
+		return invalid("role", "not_one_of", "value", role, "allowed", Roles)
 	}
 	var org *Org
 	if orgID != nil {
 		o, err := FindOrg(ctx, db, *orgID)
 		if errors.Is(err, ErrNotFound) {
-			return invalid("org_id", "organisation %d does not exist", *orgID)
+			return invalid("org_id", "no_such_org", "id", *orgID)
 		}
 		if err != nil {
 			return err
@@ -178,11 +144,11 @@ func checkRoleOrg(ctx context.Context, db *gorm.DB, role string, orgID *uint) er
 	switch role {
 	case RoleOfficer:
 		if org == nil || org.Kind != OrgBuyer {
-			return invalid("org_id", "an officer must belong to a buyer organisation")
+			return invalid("org_id", "officer_needs_buyer")
 		}
 	case RoleVendor:
 		if org == nil || org.Kind != OrgSupplier {
-			return invalid("org_id", "a vendor must belong to a supplier organisation")
+			return invalid("org_id", "vendor_needs_supplier")
 		}
 	}
 	return nil
@@ -196,7 +162,7 @@ func CreateUser(ctx context.Context, db *gorm.DB, email, name, password, role st
 		return nil, err
 	}
 	if u.Name == "" {
-		return nil, invalid("name", "is required")
+		return nil, invalid("name", "required")
 	}
 	if err := validatePassword(password, u.Email, u.Name); err != nil {
 		return nil, err
@@ -327,7 +293,7 @@ func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*Use
 		if ch.Name != nil {
 			u.Name = strings.TrimSpace(*ch.Name)
 			if u.Name == "" {
-				return invalid("name", "is required")
+				return invalid("name", "required")
 			}
 		}
 		if ch.Role != nil {

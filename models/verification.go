@@ -111,7 +111,7 @@ type VerdictChange struct {
 func RunSubject(ctx context.Context, db *gorm.DB, run *ProbeRun) (*Attestation, error) {
 	var a Attestation
 	if err := db.WithContext(ctx).Preload("Tender").Preload("SupplierOrg").First(&a, run.AttestationID).Error; err != nil {
-		return nil, notFound(err, "probe run %d: attestation %d", run.ID, run.AttestationID)
+		return nil, wrap(err, "probe run %d: attestation %d", run.ID, run.AttestationID)
 	}
 	answers, err := versionAnswers(db.WithContext(ctx), a.ID, run.Version)
 	if err != nil {
@@ -209,7 +209,7 @@ func recordChanges(tx *gorm.DB, run *ProbeRun, verdicts []Verification, now time
 	}
 	var a Attestation
 	if err := tx.First(&a, run.AttestationID).Error; err != nil {
-		return nil, notFound(err, "probe run %d: attestation", run.ID)
+		return nil, wrap(err, "probe run %d: attestation", run.ID)
 	}
 	reqIDs := make([]uint, 0, len(verdicts))
 	for _, v := range verdicts {

@@ -104,7 +104,7 @@ func (e *InvalidFileError) Error() string {
 
 // Unwrap lets errors.As find a *models.ValidationError.
 func (e *InvalidFileError) Unwrap() error {
-	return &models.ValidationError{Field: "file", Message: e.messages()}
+	return &models.ValidationError{Field: "file", Code: "bad_catalogue", Params: map[string]any{"count": len(e.Problems)}}
 }
 
 // DetectFormat picks the format from a file name's extension, falling back
@@ -145,7 +145,7 @@ func Parse(r io.Reader, format string) (*File, error) {
 	case FormatJSON:
 		f, lines, err = decodeJSON(data)
 	default:
-		return nil, &models.ValidationError{Field: "format", Message: fmt.Sprintf("%q is not yaml or json", format)}
+		return nil, &models.ValidationError{Field: "format", Code: "not_one_of", Params: map[string]any{"value": format, "allowed": []string{FormatYAML, FormatJSON}}}
 	}
 	if err != nil {
 		return nil, err
@@ -702,7 +702,7 @@ func ExportVersion(ctx context.Context, db *gorm.DB, w io.Writer, version, forma
 			return fmt.Errorf("catalogue: export %s as YAML: %w", version, err)
 		}
 	default:
-		return &models.ValidationError{Field: "format", Message: fmt.Sprintf("%q is not yaml or json", format)}
+		return &models.ValidationError{Field: "format", Code: "not_one_of", Params: map[string]any{"value": format, "allowed": []string{FormatYAML, FormatJSON}}}
 	}
 	return nil
 }

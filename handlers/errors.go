@@ -1,0 +1,179 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/app/attest"
+	"tenderprobe/models"
+)
+
+// refusal is a request that handlers refuse before any model is asked: a
+// malformed parameter or body, a missing login, an expired form. Like the
+// models' errors it carries a message key, not words.
+type refusal struct {
+	status int
+	key    string
+	params map[string]any
+}
+
+// Error returns a developer's summary such as `handlers: refused 400 request.bad_id`.
+func (r *refusal) Error() string {
+	return fmt.Sprintf("handlers: refused %d %s %v", r.status, r.key, r.params)
+}
+
+// refuse builds a refusal; params alternate names and values.
+func refuse(status int, key string, params ...any) error {
+	return &refusal{status: status, key: key, params: paramMap(params)}
+}
+
+// paramMap turns alternating names and values into message parameters.
+func paramMap(params []any) map[string]any {
+	if len(params) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(params)/2)
+	for i := 0; i+1 < len(params); i += 2 {
+		m[fmt.Sprint(params[i])] = params[i+1]
+	}
+	return m
+}
+
+// problem is what a failed request tells its caller: the HTTP status, the
+// message key with its parameters, the form field it concerns (if any)
+// and, for a submission that lacks something, the list of what it lacks.
+type problem struct {
+	Status  int
+	Key     string
+	Params  map[string]any
+	Field   string
+	Missing []models.Problem
+}
+
+// problemOf is the one place where an error becomes a status and a message
+// key: models' typed errors and sentinels, the evidence store's refusals,
+// the handlers' own refusals and Fiber's errors. Anything else is a 500.
+func problemOf(err error) problem {
+	var (
+		r   *refusal
+		ve  *models.ValidationError
+		me  *models.MissingError
+		se  *models.StateError
+		fbd *models.ForbiddenError
+		fe  *fiber.Error
+	)
+	switch {
+	case errors.As(err, &r):
+		return problem{Status: r.status, Key: r.key, Params: r.params}
+	case errors.As(err, &ve):
+		field := ve.Field
+		if field == "" {
+			field = "form"
+		}
+		return problem{Status: fiber.StatusUnprocessableEntity, Key: "field." + ve.Code, Params: ve.Params, Field: field}
+	case errors.As(err, &me):
+		return problem{Status: fiber.StatusUnprocessableEntity, Key: "attestation.incomplete",
+			Params: map[string]any{"missing": me.Missing}, Missing: me.Missing}
+	case errors.Is(err, models.ErrInvitationClosed):
+		return problem{Status: fiber.StatusGone, Key: "invitation.closed"}
+	case errors.As(err, &se):
+		return problem{Status: fiber.StatusConflict, Key: "state." + se.Code, Params: se.Params}
+	case errors.As(err, &fbd):
+		return problem{Status: fiber.StatusForbidden, Key: "forbidden." + fbd.Code}
+	case errors.Is(err, models.ErrNotFound):
+		return problem{Status: fiber.StatusNotFound, Key: "not_found"}
+	case errors.Is(err, models.ErrConflict):
+		return problem{Status: fiber.StatusConflict, Key: "conflict.exists"}
+	case errors.Is(err, models.ErrForbidden):
+		return problem{Status: fiber.StatusForbidden, Key: "forbidden.role"}
+	case errors.Is(err, models.ErrInvalidCredentials):
+		return problem{Status: fiber.StatusUnauthorized, Key: "auth.invalid_credentials"}
+	case errors.Is(err, attest.ErrTooLarge):
+		return problem{Status: fiber.StatusRequestEntityTooLarge, Key: "evidence.too_large",
+			Params: map[string]any{"max": attest.MaxEvidenceSize >> 20}}
+	case errors.Is(err, attest.ErrFileType):
+		return problem{Status: fiber.StatusUnsupportedMediaType, Key: "evidence.file_type"}
+	case errors.Is(err, attest.ErrEmptyFile):
+		return problem{Status: fiber.StatusUnprocessableEntity, Key: "field.empty_file", Field: "file"}
+	case errors.As(err, &fe):
+		// Fiber's own refusals (no route, wrong method, unreadable request):
+		// the status decides the words, never Fiber's English text.
+		key := "http." + strconv.Itoa(fe.Code)
+		if _, ok := english[key]; !ok {
+			key = "http.refused"
+		}
+		if fe.Code >= 500 {
+			key = "server.error"
+		}
+		return problem{Status: fe.Code, Key: key}
+	}
+	return problem{Status: fiber.StatusInternalServerError, Key: "server.error"}
+}
+
+// text is the whole message, naming the field when there is one
+// ("title: is required"), for error pages and JSON.
+func (p problem) text() string {
+	if p.Field != "" && p.Field != "form" {
+		return p.Field + ": " + p.fieldText()
+	}
+	return p.fieldText()
+}
+
+// fieldText is the message without the field, for next to a form field.
+func (p problem) fieldText() string {
+	return message(p.Key, p.Params)
+}
+
+// missingTexts are the messages of what a submission lacks, one per item.
+func (p problem) missingTexts() []string {
+	out := make([]string, len(p.Missing))
+	for i, m := range p.Missing {
+		out[i] = message("missing."+m.Code, m.Params)
+	}
+	return out
+}
+
+// json is the body of a JSON error answer: "error" (the words), "code"
+// (the message key, stable for programs), "field" for invalid input and,
+// for an incomplete submission, "missing" (the words per item) and
+// "missing_items" (their codes and parameters).
+func (p problem) json() fiber.Map {
+	body := fiber.Map{"error": p.text(), "code": p.Key}
+	if p.Field != "" {
+		body["field"] = p.Field
+	}
+	if p.Missing != nil {
+		body["missing"], body["missing_items"] = p.missingTexts(), p.Missing
+	}
+	return body
+}
+
+// fieldErrors turns an error about a form field into the map the templates
+// show next to each field ("form" for the form as a whole); ok is false for
+// any other error, which the caller returns to the ErrorHandler.
+func fieldErrors(err error) (map[string]string, bool) {
+	if err == nil {
+		return nil, false
+	}
+	p := problemOf(err)
+	if p.Field == "" {
+		return nil, false
+	}
+	return map[string]string{p.Field: p.fieldText()}, true
+}
+
+// formError is the map of one message next to one form field, for the
+// checks handlers make themselves.
+func formError(field, key string, params ...any) map[string]string {
+	return map[string]string{field: message(key, paramMap(params))}
+}
+
+// invalidInput is a *models.ValidationError for input handlers check
+// themselves (a form value that is not a number, a missing field), so it
+// is answered like the models' own.
+func invalidInput(field, code string, params ...any) error {
+	return &models.ValidationError{Field: field, Code: code, Params: paramMap(params)}
+}
