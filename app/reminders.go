@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/app/attest"
+	"tenderprobe/app/mail"
 	"tenderprobe/handlers"
 	"tenderprobe/models"
 )
@@ -17,7 +18,7 @@ import (
 func attestSettings(cfg Config) handlers.AttestSettings {
 	s := handlers.AttestSettings{Store: attest.Store{Dir: cfg.DataDir}, BaseURL: cfg.BaseURL, InvitationTTL: models.DefaultInvitationTTL}
 	if cfg.SMTPHost != "" {
-		s.Mailer = &attest.Mailer{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+		s.Mailer = &mail.Mailer{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
 	}
 	return s
 }
@@ -30,7 +31,7 @@ const reminderInterval = time.Hour
 // records it, so each stage is mailed once. It returns how many
 // attestations were reminded.
 // baseURL, when set, turns the page path in the mail into a full link.
-func sendReminders(ctx context.Context, db *gorm.DB, mailer *attest.Mailer, baseURL string, log *slog.Logger, now time.Time) (int, error) {
+func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseURL string, log *slog.Logger, now time.Time) (int, error) {
 	if !mailer.Enabled() {
 		return 0, nil
 	}
@@ -41,7 +42,7 @@ func sendReminders(ctx context.Context, db *gorm.DB, mailer *attest.Mailer, base
 	sent := 0
 	for _, r := range due {
 		t := r.Attestation.Tender
-		subject, body := attest.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), t.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
+		subject, body := mail.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), t.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
 		ok := true
 		for _, v := range r.Vendors {
 			if err := mailer.Send(ctx, v.Email, subject, body); err != nil {

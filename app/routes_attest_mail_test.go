@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"tenderprobe/app/attest"
+	"tenderprobe/app/mail"
 	"tenderprobe/app/probe/probetest"
 	"tenderprobe/models"
 )
@@ -33,8 +33,8 @@ func (s mailSink) messages() []string {
 	return out
 }
 
-func (s mailSink) mailer() *attest.Mailer {
-	return &attest.Mailer{Host: "127.0.0.1", Port: s.Port, From: "tenderprobe@buyer.test"}
+func (s mailSink) mailer() *mail.Mailer {
+	return &mail.Mailer{Host: "127.0.0.1", Port: s.Port, From: "tenderprobe@buyer.test"}
 }
 
 func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {

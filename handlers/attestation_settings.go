@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/app/attest"
+	"tenderprobe/app/mail"
 	"tenderprobe/models"
 )
 
@@ -18,7 +19,7 @@ type AttestSettings struct {
 	// Store keeps evidence files under the data directory.
 	Store attest.Store
 	// Mailer sends invitation links when an SMTP relay is configured.
-	Mailer *attest.Mailer
+	Mailer *mail.Mailer
 	// BaseURL is the app's public address for links sent by mail; empty
 	// means the address of the request.
 	BaseURL string

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"tenderprobe/app/attest"
+	"tenderprobe/app/mail"
 	"tenderprobe/models"
 )
 
@@ -33,7 +33,7 @@ func (h *Handler) sendInvitation(c *fiber.Ctx, t *models.Tender, email, link str
 	if t.Deadline != nil {
 		deadline = t.Deadline.UTC().Format("2006-01-02 15:04 UTC")
 	}
-	subject, body := attest.InvitationMail(buyer, t.Title, t.Reference, link, deadline)
+	subject, body := mail.InvitationMail(buyer, t.Title, t.Reference, link, deadline)
 	if err := h.Attest.Mailer.Send(c.UserContext(), email, subject, body); err != nil {
 		h.Log.Error("invitation mail failed", "tender", t.ID, "err", err)
 		return false, message("invitation.mail_failed", nil)

@@ -1,10 +1,9 @@
 package handlers
 
 import (
-	"fmt"
-
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/mail"
 	"tenderprobe/models"
 )
 
@@ -32,10 +31,7 @@ func (h *Handler) sendColleagueInvitation(c *fiber.Ctx, inv *models.ColleagueInv
 	if !h.Attest.Mailer.Enabled() {
 		return false, ""
 	}
-	subject := "Invitation to join " + inv.Org.Name + " on Tenderprobe"
-	body := fmt.Sprintf("%s invites you to answer the security requirements of tenders for %s on Tenderprobe.\n\n"+
-		"Open this link to set your password:\n\n  %s\n\nThe link works once and expires. If you did not expect this message, ignore it.\n",
-		inv.CreatedBy.Name, inv.Org.Name, link)
+	subject, body := mail.ColleagueInvitationMail(inv.CreatedBy.Name, inv.Org.Name, link)
 	if err := h.Attest.Mailer.Send(c.UserContext(), inv.Email, subject, body); err != nil {
 		h.Log.Error("colleague invitation mail failed", "invitation", inv.ID, "err", err)
 		return false, message("invitation.mail_failed", nil)

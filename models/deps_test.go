@@ -10,7 +10,7 @@ import (
 // forbiddenDeps returns the packages of deps that models must not depend
 // on. models is imported by every layer; pulling in the probe engine would
 // drag its DNS library and network code into the web handlers' view of the
-// data, and app/attest holds the mailer and the file store. The leaf
+// data, app/attest holds the file store and app/mail the mailer. The leaf
 // packages models shares with them (the check registry, the receipt, the
 // domain-name rule) import nothing of the project.
 func forbiddenDeps(deps []string) []string {
@@ -20,6 +20,7 @@ func forbiddenDeps(deps []string) []string {
 		case p == "tenderprobe/app/probe/check":
 		case p == "tenderprobe/app/probe", strings.HasPrefix(p, "tenderprobe/app/probe/"),
 			p == "tenderprobe/app/attest", strings.HasPrefix(p, "tenderprobe/app/attest/"),
+			p == "tenderprobe/app/mail", strings.HasPrefix(p, "tenderprobe/app/mail/"),
 			p == "github.com/miekg/dns", strings.HasPrefix(p, "github.com/miekg/dns/"):
 			bad = append(bad, p)
 		}
@@ -37,6 +38,7 @@ func TestForbiddenDeps(t *testing.T) {
 		{"the probe engine is refused", []string{"tenderprobe/app/probe"}, []string{"tenderprobe/app/probe"}},
 		{"a package of the engine is refused", []string{"tenderprobe/app/probe/resolver"}, []string{"tenderprobe/app/probe/resolver"}},
 		{"app/attest is refused", []string{"tenderprobe/app/attest"}, []string{"tenderprobe/app/attest"}},
+		{"the mailer is refused", []string{"tenderprobe/app/mail"}, []string{"tenderprobe/app/mail"}},
 		{"the DNS library is refused", []string{"github.com/miekg/dns"}, []string{"github.com/miekg/dns"}},
 		{"a name that only starts alike is allowed", []string{"tenderprobe/app/probecli2", "tenderprobe/app/attested"}, nil},
 	}

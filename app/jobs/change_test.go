@@ -8,9 +8,9 @@ import (
 
 	"github.com/miekg/dns"
 
-	"tenderprobe/app/attest"
 	"tenderprobe/app/jobs"
 	"tenderprobe/app/jobs/jobstest"
+	"tenderprobe/app/mail"
 	"tenderprobe/app/probe/probetest"
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
@@ -22,7 +22,7 @@ func TestAScheduledRunRecordsAndMailsAChangedVerdict(t *testing.T) {
 	f := jobstest.New(t, db, slugs...)
 	id := f.Submit(t, "Good Hosting", []string{probetest.GoodDomain}, []string{probetest.GoodDomain})
 	sink := probetest.StartMailSink(t, probetest.MailSinkOptions{})
-	mailer := &attest.Mailer{Host: "127.0.0.1", Port: sink.Port, From: "tenderprobe@buyer.test"}
+	mailer := &mail.Mailer{Host: "127.0.0.1", Port: sink.Port, From: "tenderprobe@buyer.test"}
 	now := time.Now()
 	pool := jobs.New(db, engineFor(t, tb), mailer, nil, jobs.Config{Now: func() time.Time { return now }})
 	ctx := context.Background()

@@ -36,7 +36,7 @@ type Prober interface {
 	Probe(ctx context.Context, domain string) (probe.Result, error)
 }
 
-// Mailer sends one plain-text message; *attest.Mailer is one.
+// Mailer sends one plain-text message; *mail.Mailer is one.
 type Mailer interface {
 	Enabled() bool
 	Send(ctx context.Context, to, subject, body string) error

@@ -1,4 +1,7 @@
-package attest
+// Package mail sends Tenderprobe's plain-text mail through an SMTP relay
+// and holds what those messages say. It knows nothing of the database:
+// callers pass the names, links and dates a text needs.
+package mail
 
 import (
 	"context"
@@ -37,10 +40,10 @@ func (m *Mailer) Enabled() bool { return m != nil && m.Host != "" && m.From != "
 // MAIL FROM; RCPT TO; DATA with the headers and body; QUIT.
 func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	if !m.Enabled() {
-		return errors.New("attest: mail: no SMTP relay configured")
+		return errors.New("mail: no SMTP relay configured")
 	}
 	if strings.ContainsAny(to, "\r\n") || strings.ContainsAny(subject, "\r\n") {
-		return errors.New("attest: mail: line breaks in a header")
+		return errors.New("mail: line breaks in a header")
 	}
 	timeout := m.Timeout
 	if timeout == 0 {
@@ -56,21 +59,21 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("attest: mail: connect to %s: %w", addr, err)
+		return fmt.Errorf("mail: connect to %s: %w", addr, err)
 	}
 	deadline, _ := ctx.Deadline()
 	if err := conn.SetDeadline(deadline); err != nil {
 		conn.Close()
-		return fmt.Errorf("attest: mail: %w", err)
+		return fmt.Errorf("mail: %w", err)
 	}
 	c, err := smtp.NewClient(conn, m.Host)
 	if err != nil {
 		conn.Close()
-		return fmt.Errorf("attest: mail: greeting from %s: %w", addr, err)
+		return fmt.Errorf("mail: greeting from %s: %w", addr, err)
 	}
 	defer c.Close()
 	if err := c.Hello("tenderprobe"); err != nil {
-		return fmt.Errorf("attest: mail: EHLO: %w", err)
+		return fmt.Errorf("mail: EHLO: %w", err)
 	}
 	if ok, _ := c.Extension("STARTTLS"); ok {
 		cfg := m.TLSConfig
@@ -82,65 +85,38 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 			cfg.ServerName = m.Host
 		}
 		if err := c.StartTLS(cfg); err != nil {
-			return fmt.Errorf("attest: mail: STARTTLS: %w", err)
+			return fmt.Errorf("mail: STARTTLS: %w", err)
 		}
 	} else if m.Username != "" {
-		return fmt.Errorf("attest: mail: %s offers no STARTTLS; refusing to send the password in clear", addr)
+		return fmt.Errorf("mail: %s offers no STARTTLS; refusing to send the password in clear", addr)
 	}
 	if m.Username != "" {
 		if err := c.Auth(smtp.PlainAuth("", m.Username, m.Password, m.Host)); err != nil {
-			return fmt.Errorf("attest: mail: AUTH: %w", err)
+			return fmt.Errorf("mail: AUTH: %w", err)
 		}
 	}
 	if err := c.Mail(m.From); err != nil {
-		return fmt.Errorf("attest: mail: MAIL FROM: %w", err)
+		return fmt.Errorf("mail: MAIL FROM: %w", err)
 	}
 	if err := c.Rcpt(to); err != nil {
-		return fmt.Errorf("attest: mail: RCPT TO %s: %w", to, err)
+		return fmt.Errorf("mail: RCPT TO %s: %w", to, err)
 	}
 	w, err := c.Data()
 	if err != nil {
-		return fmt.Errorf("attest: mail: DATA: %w", err)
+		return fmt.Errorf("mail: DATA: %w", err)
 	}
 	msg := "From: " + m.From + "\r\nTo: " + to + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", subject) +
 		"\r\nDate: " + time.Now().UTC().Format(time.RFC1123Z) +
 		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
 		strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n") + "\r\n"
 	if _, err := w.Write([]byte(msg)); err != nil {
-		return fmt.Errorf("attest: mail: write message: %w", err)
+		return fmt.Errorf("mail: write message: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("attest: mail: end of message: %w", err)
+		return fmt.Errorf("mail: end of message: %w", err)
 	}
 	if err := c.Quit(); err != nil {
-		return fmt.Errorf("attest: mail: QUIT: %w", err)
+		return fmt.Errorf("mail: QUIT: %w", err)
 	}
 	return nil
-}
-
-// InvitationMail returns the subject and body of an invitation.
-func InvitationMail(buyer, tender, reference, link string, deadline string) (string, string) {
-	subject := "Invitation to answer tender " + reference
-	if reference == "" {
-		subject = "Invitation to answer a tender"
-	}
-	body := fmt.Sprintf("%s invites your organisation to answer the security requirements of the tender\n\n  %s\n\n"+
-		"Open this link to set your password and answer each requirement (comply, or explain why not and by when):\n\n  %s\n\n", buyer, tender, link)
-	if deadline != "" {
-		body += "Answers must be submitted before " + deadline + ".\n\n"
-	}
-	body += "The link works once and expires. If you did not expect this message, ignore it.\n"
-	return subject, body
-}
-
-// ReminderMail returns the subject and body of a deadline reminder.
-func ReminderMail(tender, reference, path string, deadline string) (string, string) {
-	name := reference
-	if name == "" {
-		name = tender
-	}
-	subject := "Reminder: your answers to " + name + " are not submitted yet"
-	body := fmt.Sprintf("Your organisation's answers to the tender\n\n  %s\n\nare not submitted yet. The deadline is %s; after it nothing can be submitted.\n\n"+
-		"Log in to Tenderprobe and open %s to finish and submit them.\n", tender, deadline, path)
-	return subject, body
 }
