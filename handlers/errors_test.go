@@ -120,7 +120,7 @@ func TestEveryCodeHasWords(t *testing.T) {
 	problems := regexp.MustCompile(`(?:problem|requirementProblem)\("(\w+)"`)
 	sources := []source{
 		{"../models/*.go", map[string]*regexp.Regexp{"field.": field, "state.": state, "forbidden.": forbidden}},
-		{"../models/attestation.go", map[string]*regexp.Regexp{"missing.": problems}},
+		{"../models/submission.go", map[string]*regexp.Regexp{"missing.": problems}},
 		{"../models/scope.go", map[string]*regexp.Regexp{"scope.": problems}},
 		{"../app/catalogue/*.go", map[string]*regexp.Regexp{"field.": field}},
 		{"*.go", map[string]*regexp.Regexp{"field.": field, "forbidden.": forbidden, "": keys}},

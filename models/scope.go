@@ -1,10 +1,32 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"strings"
+	"time"
+
+	"gorm.io/gorm"
 
 	"tenderprobe/app/dnsname"
+)
+
+// ScopeDomain is one domain name an offer covers, for web or mail checks,
+// in one version of an attestation. Name is in A-label form.
+type ScopeDomain struct {
+	ID            uint         `gorm:"primaryKey" json:"-"`
+	AttestationID uint         `gorm:"not null;uniqueIndex:idx_scope_domain,priority:1" json:"-"`
+	Attestation   *Attestation `gorm:"constraint:OnDelete:CASCADE" json:"-"`
+	Version       int          `gorm:"not null;uniqueIndex:idx_scope_domain,priority:2" json:"-"`
+	Kind          string       `gorm:"size:10;not null;uniqueIndex:idx_scope_domain,priority:3" json:"kind"`
+	Name          string       `gorm:"size:253;not null;uniqueIndex:idx_scope_domain,priority:4" json:"name"`
+	Position      int          `gorm:"not null" json:"-"`
+}
+
+// Scope kinds.
+const (
+	ScopeWeb  = "web"
+	ScopeMail = "mail"
 )
 
 // MaxScopeDomains is how many distinct domain names one attestation's scope
@@ -59,4 +81,82 @@ func reason(err error) string {
 		return e.Reason
 	}
 	return err.Error()
+}
+
+// ScopeNames returns the loaded scope's names of kind (ScopeWeb or ScopeMail).
+func (a *Attestation) ScopeNames(kind string) []string {
+	out := []string{}
+	for _, d := range a.Scope {
+		if d.Kind == kind {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+// SetScope replaces the web and mail domains of the current draft version.
+// Names are validated and converted to A-labels (NormalizeScope); bad
+// names give a ValidationError on "scope" listing every problem.
+func SetScope(ctx context.Context, db *gorm.DB, by *User, attID uint, web, mail []string, scopeLock *int, now time.Time) (*Attestation, error) {
+	web, mail, err := NormalizeScope(web, mail)
+	if err != nil {
+		return nil, err
+	}
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := editableBy(tx, by, attID, now)
+		if err != nil {
+			return err
+		}
+		if scopeLock != nil && *scopeLock != a.ScopeLock {
+			return wrap(ErrStale, "attestation %d scope", attID)
+		}
+		var old []ScopeDomain
+		if err := tx.Where("attestation_id = ? AND version = ?", a.ID, a.Version).Order("kind, position").Find(&old).Error; err != nil {
+			return wrap(err, "attestation %d: scope", attID)
+		}
+		if err := tx.Where("attestation_id = ? AND version = ?", a.ID, a.Version).Delete(&ScopeDomain{}).Error; err != nil {
+			return wrap(err, "attestation %d: clear scope", attID)
+		}
+		rows := scopeRows(a.ID, a.Version, web, mail)
+		if len(rows) > 0 {
+			if err := tx.Create(&rows).Error; err != nil {
+				return wrap(err, "attestation %d: set scope", attID)
+			}
+		}
+		res := tx.Model(&Attestation{}).Where("id = ? AND scope_lock = ?", a.ID, a.ScopeLock).
+			Updates(map[string]any{"scope_lock": a.ScopeLock + 1, "lock_version": a.LockVersion + 1, "updated_at": now})
+		if res.Error != nil {
+			return wrap(res.Error, "attestation %d: set scope", attID)
+		}
+		if res.RowsAffected != 1 {
+			return wrap(ErrStale, "attestation %d scope", attID)
+		}
+		before := scopeSnapshot(old)
+		return writeAudit(tx, by, now, AuditEntry{
+			Action: "scope.save", ObjectType: "attestation", ObjectID: a.ID, AttestationID: &a.ID, TenderID: &a.TenderID,
+		}, before, map[string][]string{"web": web, "mail": mail})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return FindAttestation(ctx, db, attID)
+}
+
+func scopeRows(attID uint, version int, web, mail []string) []ScopeDomain {
+	var rows []ScopeDomain
+	for i, n := range web {
+		rows = append(rows, ScopeDomain{AttestationID: attID, Version: version, Kind: ScopeWeb, Name: n, Position: i + 1})
+	}
+	for i, n := range mail {
+		rows = append(rows, ScopeDomain{AttestationID: attID, Version: version, Kind: ScopeMail, Name: n, Position: i + 1})
+	}
+	return rows
+}
+
+func scopeSnapshot(rows []ScopeDomain) map[string][]string {
+	out := map[string][]string{"web": {}, "mail": {}}
+	for _, d := range rows {
+		out[d.Kind] = append(out[d.Kind], d.Name)
+	}
+	return out
 }

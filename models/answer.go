@@ -1,0 +1,222 @@
+package models
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// Answer statuses: the "comply" and the three kinds of "explain".
+const (
+	AnswerComplies      = "complies"
+	AnswerPartial       = "partial"
+	AnswerDoesNotComply = "does_not_comply"
+	AnswerNotApplicable = "not_applicable"
+)
+
+// AnswerStatuses lists the allowed Answer.Status values of an answered requirement.
+var AnswerStatuses = []string{AnswerComplies, AnswerPartial, AnswerDoesNotComply, AnswerNotApplicable}
+
+// Review statuses of an answer, set by the buyer's officer after submission.
+const (
+	ReviewPending       = "pending"
+	ReviewAccepted      = "accepted"
+	ReviewClarification = "clarification_requested"
+)
+
+// Limits on what a vendor types in an answer.
+const (
+	MaxExplanationLength = 10000
+	MaxEvidenceURLLength = 2000
+)
+
+// Answer is a supplier's answer to one requirement in one version of an
+// attestation. Status "" means not answered yet. LockVersion is the
+// optimistic lock of the answer form.
+type Answer struct {
+	ID            uint         `gorm:"primaryKey" json:"id"`
+	AttestationID uint         `gorm:"not null;uniqueIndex:idx_answer_version_requirement,priority:1" json:"attestation_id"`
+	Attestation   *Attestation `gorm:"constraint:OnDelete:CASCADE" json:"-"`
+	Version       int          `gorm:"not null;uniqueIndex:idx_answer_version_requirement,priority:2" json:"version"`
+	RequirementID uint         `gorm:"not null;uniqueIndex:idx_answer_version_requirement,priority:3;index" json:"requirement_id"`
+	Requirement   *Requirement `gorm:"constraint:OnDelete:RESTRICT" json:"-"`
+	Status        string       `gorm:"size:20;not null;default:''" json:"status"`
+	Explanation   string       `gorm:"type:text;not null;default:''" json:"explanation"`
+	PlannedDate   string       `gorm:"size:10;not null;default:''" json:"planned_date"`
+	ReviewStatus  string       `gorm:"size:30;not null;default:'pending'" json:"review_status"`
+	LockVersion   int          `gorm:"not null;default:1" json:"lock_version"`
+	UpdatedByID   *uint        `json:"updated_by_id,omitempty"`
+	CreatedAt     time.Time    `json:"created_at"`
+	UpdatedAt     time.Time    `json:"updated_at"`
+
+	// Evidence is filled by FindAttestation.
+	Evidence []Evidence `gorm:"-" json:"evidence"`
+}
+
+// Answered reports whether the vendor has chosen a status.
+func (a *Answer) Answered() bool { return a.Status != "" }
+
+// NeedsAcceptance reports whether the answer claims a mandatory
+// requirement does not apply, which the officer must accept explicitly.
+func (a *Answer) NeedsAcceptance() bool {
+	return a.Status == AnswerNotApplicable && a.Requirement != nil && a.Requirement.Mandatory()
+}
+
+// AnswerInput is what a vendor sends for one answer. LockVersion, when
+// set, must equal the answer's current LockVersion (optimistic check).
+// EvidenceURL, when not empty, adds a URL as evidence.
+type AnswerInput struct {
+	Status      string
+	Explanation string
+	PlannedDate string
+	EvidenceURL string
+	LockVersion *int
+}
+
+// Validate checks the comply-or-explain rules against now (for the
+// planned date): a known status, an explanation for everything but
+// complies, a planned date only for partial and does_not_comply that is a
+// real date not in the past, and an http(s) evidence URL.
+func (in *AnswerInput) Validate(now time.Time) error {
+	in.Status = strings.TrimSpace(in.Status)
+	in.Explanation = strings.TrimSpace(in.Explanation)
+	in.PlannedDate = strings.TrimSpace(in.PlannedDate)
+	in.EvidenceURL = strings.TrimSpace(in.EvidenceURL)
+	if !oneOf(in.Status, AnswerStatuses) {
+		return invalid("status", "not_one_of", "value", in.Status, "allowed", AnswerStatuses)
+	}
+	if in.Status != AnswerComplies && in.Explanation == "" {
+		return invalid("explanation", "explanation_required", "status", in.Status)
+	}
+	if utf8.RuneCountInString(in.Explanation) > MaxExplanationLength {
+		return invalid("explanation", "too_long", "max", MaxExplanationLength)
+	}
+	if in.PlannedDate != "" {
+		if in.Status != AnswerPartial && in.Status != AnswerDoesNotComply {
+			return invalid("planned_date", "planned_date_not_applicable")
+		}
+		d, err := time.Parse("2006-01-02", in.PlannedDate)
+		if err != nil {
+			return invalid("planned_date", "not_a_date", "value", in.PlannedDate)
+		}
+		today := now.UTC().Truncate(24 * time.Hour)
+		if d.Before(today) {
+			return invalid("planned_date", "in_the_past", "value", in.PlannedDate)
+		}
+	}
+	if in.EvidenceURL != "" {
+		if err := ValidateEvidenceURL(in.EvidenceURL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidateEvidenceURL accepts absolute http and https URLs with a host.
+func ValidateEvidenceURL(s string) error {
+	if len(s) > MaxEvidenceURLLength {
+		return invalid("evidence_url", "too_long", "max", MaxEvidenceURLLength)
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return invalid("evidence_url", "not_a_web_url", "value", s)
+	}
+	return nil
+}
+
+// answerSnapshot is an answer as the audit log records it.
+type answerSnapshot struct {
+	Status      string `json:"status"`
+	Explanation string `json:"explanation"`
+	PlannedDate string `json:"planned_date"`
+	Review      string `json:"review_status"`
+	LockVersion int    `json:"lock_version"`
+}
+
+func snapshotOf(a *Answer) answerSnapshot {
+	return answerSnapshot{a.Status, a.Explanation, a.PlannedDate, a.ReviewStatus, a.LockVersion}
+}
+
+// currentAnswer reads the answer to requirement reqID in the current
+// version of a.
+func currentAnswer(tx *gorm.DB, a *Attestation, reqID uint) (*Answer, error) {
+	var an Answer
+	err := tx.Preload("Requirement.Standard").
+		Where("attestation_id = ? AND version = ? AND requirement_id = ?", a.ID, a.Version, reqID).First(&an).Error
+	if err != nil {
+		return nil, wrap(err, "attestation %d: answer to requirement %d", a.ID, reqID)
+	}
+	return &an, nil
+}
+
+// versionAnswers returns the answers of one version in sheet order with
+// their requirements and standards.
+func versionAnswers(tx *gorm.DB, attID uint, version int) ([]Answer, error) {
+	var answers []Answer
+	err := tx.Preload("Requirement.Standard").Joins("JOIN requirements ON requirements.id = answers.requirement_id").
+		Where("answers.attestation_id = ? AND answers.version = ?", attID, version).
+		Order("requirements.position, answers.id").Find(&answers).Error
+	if err != nil {
+		return nil, wrap(err, "attestation %d version %d: answers", attID, version)
+	}
+	return answers, nil
+}
+
+// SaveAnswer stores a vendor's draft answer to requirement reqID of
+// attestation attID. A submitted attestation gives ErrAttestationLocked, a
+// stale LockVersion ErrStale, a passed deadline ErrDeadlinePassed, a user
+// who is not a vendor of the supplier ErrForbidden.
+func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, in AnswerInput, now time.Time) (*Answer, error) {
+	if err := in.Validate(now); err != nil {
+		return nil, err
+	}
+	var out *Answer
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := editableBy(tx, by, attID, now)
+		if err != nil {
+			return err
+		}
+		an, err := currentAnswer(tx, a, reqID)
+		if err != nil {
+			return err
+		}
+		before := snapshotOf(an)
+		if in.LockVersion != nil && *in.LockVersion != an.LockVersion {
+			return wrap(ErrStale, "answer %d: form has version %d, stored is %d", an.ID, *in.LockVersion, an.LockVersion)
+		}
+		res := tx.Model(&Answer{}).Where("id = ? AND lock_version = ?", an.ID, an.LockVersion).Updates(map[string]any{
+			"status": in.Status, "explanation": in.Explanation, "planned_date": in.PlannedDate,
+			"lock_version": an.LockVersion + 1, "updated_by_id": by.ID, "updated_at": now,
+		})
+		if res.Error != nil {
+			return wrap(res.Error, "save answer %d", an.ID)
+		}
+		if res.RowsAffected != 1 {
+			return wrap(ErrStale, "answer %d", an.ID)
+		}
+		an.Status, an.Explanation, an.PlannedDate, an.LockVersion = in.Status, in.Explanation, in.PlannedDate, an.LockVersion+1
+		if in.EvidenceURL != "" {
+			if _, err := addURLEvidence(tx, by, an, in.EvidenceURL, now); err != nil {
+				return err
+			}
+		}
+		if err := bumpAttestation(tx, a, now); err != nil {
+			return err
+		}
+		if err := writeAudit(tx, by, now, AuditEntry{
+			Action: "answer.save", ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID,
+		}, before, snapshotOf(an)); err != nil {
+			return err
+		}
+		out = an
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
