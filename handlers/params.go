@@ -34,3 +34,17 @@ func queryCount(c *fiber.Ctx, name string) (int, error) {
 	}
 	return n, nil
 }
+
+// optionalInt reads a form or query integer such as a lock version; empty
+// gives nil (no check).
+func optionalInt(field, s string) (*int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, invalidInput(field, "not_a_number")
+	}
+	return &n, nil
+}
