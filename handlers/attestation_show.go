@@ -154,3 +154,20 @@ func deadlineIn(deadline, now time.Time) string {
 	}
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
+
+// APIShowAttestation is GET /api/v1/attestations/{id}.
+func (h *Handler) APIShowAttestation(c *fiber.Ctx) error {
+	a, err := h.attestationFor(c)
+	if err != nil {
+		return err
+	}
+	out := attestationOf(a, true)
+	verdicts, err := h.answerVerifications(c, a)
+	if err != nil {
+		return err
+	}
+	for i := range out.Answers {
+		out.Answers[i].Verification = verdicts[i]
+	}
+	return c.JSON(out)
+}

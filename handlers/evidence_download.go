@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"mime"
 	"strings"
 
@@ -49,20 +48,4 @@ func (h *Handler) DownloadEvidence(c *fiber.Ctx) error {
 	c.Set("X-Evidence-SHA256", ev.SHA256)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.SendStream(f, int(ev.Size))
-}
-
-// RemoveEvidence deletes one piece of evidence from a draft answer.
-func (h *Handler) RemoveEvidence(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	eid, err := paramID(c, "evidence_id")
-	if err != nil {
-		return err
-	}
-	if err := models.RemoveEvidence(c.UserContext(), h.DB, currentUser(c), a.ID, eid, h.now()); err != nil {
-		return err
-	}
-	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=removed", a.ID), fiber.StatusSeeOther)
 }
