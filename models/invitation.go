@@ -9,13 +9,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// DefaultInvitationTTL is how long an invitation link works.
-const DefaultInvitationTTL = 14 * 24 * time.Hour
-
-// ErrInvitationClosed means the invitation link was revoked, has expired or
-// has already been used to set the password (410).
-var ErrInvitationClosed = errors.New("this invitation link has expired, was revoked or was already used")
-
 // Invitation lets a supplier's vendor answer a tender. The link carries a
 // random 256-bit token; only its SHA-256 is stored. The invitation that
 // created the vendor's account sets its password once (SetsPassword); any
@@ -43,18 +36,6 @@ type Invitation struct {
 // State returns "open", "used", "revoked" or "expired" at now.
 func (inv *Invitation) State(now time.Time) string {
 	return linkState(inv.RevokedAt, inv.UsedAt, inv.SetsPassword, inv.ExpiresAt, now)
-}
-
-func linkState(revoked, used *time.Time, setsPassword bool, expires, now time.Time) string {
-	switch {
-	case revoked != nil:
-		return "revoked"
-	case used != nil && setsPassword:
-		return "used"
-	case now.After(expires):
-		return "expired"
-	}
-	return "open"
 }
 
 // SentInvitation is a stored invitation with the token of its link, which
@@ -336,15 +317,6 @@ func opensAccount(tx *gorm.DB, inv *Invitation) (bool, error) {
 	return first.ID == inv.ID, nil
 }
 
-// newPasswordHash checks and hashes the password u chooses. Hashing is slow
-// on purpose, so it runs before the transaction that stores the hash.
-func newPasswordHash(u *User, password string) (string, error) {
-	if err := validatePassword(password, u.Email, u.Name); err != nil {
-		return "", err
-	}
-	return HashPassword(password)
-}
-
 // AcceptInvitation uses the invitation with token to set the password of
 // the account it created (once; the link is then spent). A link that did
 // not create its account gives ErrConflict: that account has a password,
@@ -381,24 +353,6 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token, password string, 
 		return nil, nil, err
 	}
 	return user, inv, nil
-}
-
-// spendLink marks the link row id of model (an Invitation or a
-// ColleagueInvitation) used and stores the password hash of its account,
-// inside tx. A link revoked or used while the password was being hashed
-// gives ErrInvitationClosed.
-func spendLink(tx *gorm.DB, model any, id, userID uint, hash string, now time.Time) error {
-	res := tx.Model(model).Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("used_at", now.UTC())
-	if res.Error != nil {
-		return wrap(res.Error, "invitation %d: mark used", id)
-	}
-	if res.RowsAffected != 1 {
-		return wrap(ErrInvitationClosed, "invitation %d", id)
-	}
-	if err := tx.Model(&User{}).Where("id = ?", userID).Update("password_hash", hash).Error; err != nil {
-		return wrap(err, "invitation %d: set password", id)
-	}
-	return nil
 }
 
 // RevokeInvitation closes invitation invID of tender tenderID so its link

@@ -9,40 +9,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// pendingPasswordHash is the password hash of an account whose password
-// its invitation link has not set yet. It has no '$', so no password
-// matches it (Authenticate compares against a dummy hash instead), and
-// making it costs no bcrypt inside the inviting transaction.
-const pendingPasswordHash = "pending"
-
-// Activated reports whether u has a password: a vendor created by an
-// invitation has none until the invitation's link sets it.
-func (u *User) Activated() bool {
-	return u != nil && strings.Contains(u.PasswordHash, "$")
-}
-
-// createPendingUser adds an account without a usable password, for an
-// invitation whose link sets it. name defaults to the address's local part.
-func createPendingUser(ctx context.Context, tx *gorm.DB, email, name, role string, orgID *uint) (*User, error) {
-	u := &User{Email: NormalizeEmail(email), Name: strings.TrimSpace(name), Role: role, OrgID: orgID, PasswordHash: pendingPasswordHash}
-	if err := validateEmail(u.Email); err != nil {
-		return nil, err
-	}
-	if u.Name == "" {
-		u.Name = u.Email[:strings.LastIndex(u.Email, "@")]
-	}
-	if len(u.Name) > 200 {
-		return nil, invalid("name", "too_long", "max", 200)
-	}
-	if err := checkRoleOrg(ctx, tx, role, orgID); err != nil {
-		return nil, err
-	}
-	if err := tx.WithContext(ctx).Omit("Org").Create(u).Error; err != nil {
-		return nil, wrap(err, "create user %s", u.Email)
-	}
-	return u, nil
-}
-
 // ColleagueInvitation adds a colleague to a supplier: it created the
 // colleague's pending vendor account in the inviting vendor's own org, and
 // its link sets that account's password once. It names no tender: the
@@ -192,62 +158,4 @@ func ListColleagues(ctx context.Context, db *gorm.DB, viewer *User) (*Org, []Use
 		return nil, nil, wrap(err, "colleagues in org %d", org.ID)
 	}
 	return org, users, nil
-}
-
-// InvitationLink is what an invitation link opens, of either kind: an
-// invitation to answer a tender, or to join a supplier as a colleague.
-type InvitationLink struct {
-	// Email is the invited address.
-	Email string
-	// User is the invited account, with its supplier org.
-	User *User
-	// Tender is the tender to answer, with its buyer; nil for a colleague.
-	Tender *Tender
-	// AttestationID is the supplier's attestation of Tender; 0 for a colleague.
-	AttestationID uint
-	// InvitedBy is the vendor who invited a colleague; nil for a tender.
-	InvitedBy *User
-	// SetsPassword reports that this link created the account and sets its
-	// password now.
-	SetsPassword bool
-	// ExpiresAt is when the link stops working.
-	ExpiresAt time.Time
-}
-
-// AccountPending reports whether the account has no password yet and
-// this link cannot give it one: the link that created the account does.
-func (l *InvitationLink) AccountPending() bool {
-	return !l.SetsPassword && !l.User.Activated()
-}
-
-// FindInvitationLink returns what the open invitation link with token
-// opens, a tender or a colleague invitation; errors as FindInvitation.
-func FindInvitationLink(ctx context.Context, db *gorm.DB, token string, now time.Time) (*InvitationLink, error) {
-	inv, err := FindInvitation(ctx, db, token, now)
-	if errors.Is(err, ErrNotFound) {
-		ci, err := FindColleagueInvitation(ctx, db, token, now)
-		if err != nil {
-			return nil, err
-		}
-		return &InvitationLink{Email: ci.Email, User: ci.User, InvitedBy: ci.CreatedBy, SetsPassword: true, ExpiresAt: ci.ExpiresAt}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	opens, err := opensAccount(db.WithContext(ctx), inv)
-	if err != nil {
-		return nil, err
-	}
-	return &InvitationLink{Email: inv.Email, User: inv.User, Tender: inv.Tender, AttestationID: inv.AttestationID,
-		SetsPassword: opens, ExpiresAt: inv.ExpiresAt}, nil
-}
-
-// AcceptInvitationLink sets the password of the account the link with
-// token created, whichever kind of invitation it is, and returns the user.
-func AcceptInvitationLink(ctx context.Context, db *gorm.DB, token, password string, now time.Time) (*User, error) {
-	user, _, err := AcceptInvitation(ctx, db, token, password, now)
-	if errors.Is(err, ErrNotFound) {
-		return AcceptColleagueInvitation(ctx, db, token, password, now)
-	}
-	return user, err
 }
