@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -100,18 +99,8 @@ func InviteColleague(ctx context.Context, db *gorm.DB, by *User, in ColleagueInp
 // token, with its org, user and inviter; an unknown token gives
 // ErrNotFound, a revoked, expired or used one ErrInvitationClosed.
 func FindColleagueInvitation(ctx context.Context, db *gorm.DB, token string, now time.Time) (*ColleagueInvitation, error) {
-	var ci ColleagueInvitation
-	if strings.TrimSpace(token) == "" {
-		return nil, wrap(ErrNotFound, "find colleague invitation")
-	}
-	err := db.WithContext(ctx).Preload("Org").Preload("User.Org").Preload("CreatedBy").Where("token_hash = ?", HashToken(token)).First(&ci).Error
-	if err != nil {
-		return nil, wrap(err, "find colleague invitation")
-	}
-	if ci.State(now) != "open" {
-		return &ci, wrap(ErrInvitationClosed, "colleague invitation %d is %s", ci.ID, ci.State(now))
-	}
-	return &ci, nil
+	q := db.WithContext(ctx).Preload("Org").Preload("User.Org").Preload("CreatedBy")
+	return findLink[ColleagueInvitation](q, "colleague invitation", token, now)
 }
 
 // AcceptColleagueInvitation uses the colleague invitation with token to
@@ -122,25 +111,8 @@ func AcceptColleagueInvitation(ctx context.Context, db *gorm.DB, token, password
 	if err != nil {
 		return nil, err
 	}
-	hash, err := newPasswordHash(ci.User, password)
-	if err != nil {
-		return nil, err
-	}
-	var user *User
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := spendLink(tx, &ColleagueInvitation{}, ci.ID, ci.UserID, hash, now); err != nil {
-			return err
-		}
-		if user, err = FindUser(ctx, tx, ci.UserID); err != nil {
-			return err
-		}
-		return writeAudit(tx, user, now, AuditEntry{Action: "colleague.accept", ObjectType: "colleague_invitation", ObjectID: ci.ID},
-			map[string]any{"used_at": nil}, map[string]any{"used_at": now.UTC(), "password_set": true})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return user, nil
+	return useLink(ctx, db, &ColleagueInvitation{}, ci.ID, ci.User, password,
+		AuditEntry{Action: "colleague.accept", ObjectType: "colleague_invitation", ObjectID: ci.ID}, now)
 }
 
 // ListColleagues returns viewer's supplier org and its vendors, viewer

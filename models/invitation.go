@@ -288,18 +288,7 @@ func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, suppli
 // user; an unknown token gives ErrNotFound, a revoked, expired or used one
 // ErrInvitationClosed.
 func FindInvitation(ctx context.Context, db *gorm.DB, token string, now time.Time) (*Invitation, error) {
-	var inv Invitation
-	if strings.TrimSpace(token) == "" {
-		return nil, wrap(ErrNotFound, "find invitation")
-	}
-	err := db.WithContext(ctx).Preload("Tender.BuyerOrg").Preload("User.Org").Where("token_hash = ?", HashToken(token)).First(&inv).Error
-	if err != nil {
-		return nil, wrap(err, "find invitation")
-	}
-	if inv.State(now) != "open" {
-		return &inv, wrap(ErrInvitationClosed, "invitation %d is %s", inv.ID, inv.State(now))
-	}
-	return &inv, nil
+	return findLink[Invitation](db.WithContext(ctx).Preload("Tender.BuyerOrg").Preload("User.Org"), "invitation", token, now)
 }
 
 // opensAccount reports whether inv may set its account's password: only
@@ -334,21 +323,8 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token, password string, 
 	if !opens {
 		return nil, nil, wrap(newState("link_sets_no_password"), "invitation %d", inv.ID)
 	}
-	hash, err := newPasswordHash(inv.User, password)
-	if err != nil {
-		return nil, nil, err
-	}
-	var user *User
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := spendLink(tx, &Invitation{}, inv.ID, inv.UserID, hash, now); err != nil {
-			return err
-		}
-		if user, err = FindUser(ctx, tx, inv.UserID); err != nil {
-			return err
-		}
-		return writeAudit(tx, user, now, AuditEntry{Action: "invitation.accept", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &inv.AttestationID, TenderID: &inv.TenderID},
-			map[string]any{"used_at": nil}, map[string]any{"used_at": now.UTC(), "password_set": true})
-	})
+	user, err := useLink(ctx, db, &Invitation{}, inv.ID, inv.User, password,
+		AuditEntry{Action: "invitation.accept", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &inv.AttestationID, TenderID: &inv.TenderID}, now)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -95,22 +95,60 @@ func newPasswordHash(u *User, password string) (string, error) {
 	return HashPassword(password)
 }
 
-// spendLink marks the link row id of model (an Invitation or a
-// ColleagueInvitation) used and stores the password hash of its account,
-// inside tx. A link revoked or used while the password was being hashed
-// gives ErrInvitationClosed.
-func spendLink(tx *gorm.DB, model any, id, userID uint, hash string, now time.Time) error {
-	res := tx.Model(model).Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("used_at", now.UTC())
-	if res.Error != nil {
-		return wrap(res.Error, "invitation %d: mark used", id)
+// findLink returns the link row (an Invitation or a ColleagueInvitation)
+// whose token is token, read with q and its preloads. An unknown or blank
+// token gives ErrNotFound; a link that is no longer open gives
+// ErrInvitationClosed with the row, so the page can say which link it was.
+func findLink[L Invitation | ColleagueInvitation, P interface {
+	*L
+	State(now time.Time) string
+}](q *gorm.DB, what, token string, now time.Time) (P, error) {
+	if strings.TrimSpace(token) == "" {
+		return nil, wrap(ErrNotFound, "find %s", what)
 	}
-	if res.RowsAffected != 1 {
-		return wrap(ErrInvitationClosed, "invitation %d", id)
+	var row L
+	if err := q.Where("token_hash = ?", HashToken(token)).First(&row).Error; err != nil {
+		return nil, wrap(err, "find %s", what)
 	}
-	if err := tx.Model(&User{}).Where("id = ?", userID).Update("password_hash", hash).Error; err != nil {
-		return wrap(err, "invitation %d: set password", id)
+	link := P(&row)
+	if state := link.State(now); state != "open" {
+		return link, wrap(ErrInvitationClosed, "%s is %s", what, state)
 	}
-	return nil
+	return link, nil
+}
+
+// useLink sets the password of u, the account link row id of model (an
+// Invitation or a ColleagueInvitation) created, and spends the link: the
+// password is checked and hashed first, outside the transaction, then the
+// link is marked used, the hash stored and entry written to the audit log
+// together. A link revoked or used while the password was being hashed
+// gives ErrInvitationClosed. It returns the account as stored.
+func useLink(ctx context.Context, db *gorm.DB, model any, id uint, u *User, password string, entry AuditEntry, now time.Time) (*User, error) {
+	hash, err := newPasswordHash(u, password)
+	if err != nil {
+		return nil, err
+	}
+	var user *User
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(model).Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("used_at", now.UTC())
+		if res.Error != nil {
+			return wrap(res.Error, "invitation %d: mark used", id)
+		}
+		if res.RowsAffected != 1 {
+			return wrap(ErrInvitationClosed, "invitation %d", id)
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("password_hash", hash).Error; err != nil {
+			return wrap(err, "invitation %d: set password", id)
+		}
+		if user, err = FindUser(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		return writeAudit(tx, user, now, entry, map[string]any{"used_at": nil}, map[string]any{"used_at": now.UTC(), "password_set": true})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return user, nil
 }
 
 // pendingPasswordHash is the password hash of an account whose password
