@@ -84,26 +84,13 @@ func (a *Attestation) DeadlinePassed(now time.Time) bool {
 // see: admins and auditors all, officers those on their org's tenders,
 // vendors their own org's.
 func attestationsVisibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
-	return func(q *gorm.DB) *gorm.DB {
-		if viewer == nil || viewer.Disabled {
-			return q.Where("1 = 0")
-		}
-		switch viewer.Role {
-		case RoleAdmin, RoleAuditor:
-			return q
-		case RoleOfficer:
-			if viewer.OrgID == nil {
-				return q.Where("1 = 0")
-			}
-			return q.Where("attestations.tender_id IN (SELECT id FROM tenders WHERE buyer_org_id = ?)", *viewer.OrgID)
-		case RoleVendor:
-			if viewer.OrgID == nil {
-				return q.Where("1 = 0")
-			}
-			return q.Where("attestations.supplier_org_id = ?", *viewer.OrgID)
-		}
-		return q.Where("1 = 0")
-	}
+	return visibleByRole(viewer,
+		func(q *gorm.DB, buyer uint) *gorm.DB {
+			return q.Where("attestations.tender_id IN (SELECT id FROM tenders WHERE buyer_org_id = ?)", buyer)
+		},
+		func(q *gorm.DB, supplier uint) *gorm.DB {
+			return q.Where("attestations.supplier_org_id = ?", supplier)
+		})
 }
 
 // AttestationFilter narrows ListAttestations; zero values mean no filter.

@@ -382,32 +382,15 @@ func CanSeeTender(ctx context.Context, db *gorm.DB, viewer *User, id uint) (bool
 // auditors see all, officers their own org's tenders, vendors the tenders
 // they are invited to, anyone else nothing.
 func visibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
-	return func(q *gorm.DB) *gorm.DB {
-		if viewer == nil || viewer.Disabled {
-			return q.Where("1 = 0")
-		}
-		switch viewer.Role {
-		case RoleAdmin, RoleAuditor:
-			return q
-		case RoleOfficer:
-			if viewer.OrgID == nil {
-				return q.Where("1 = 0")
-			}
-			return q.Where("tenders.buyer_org_id = ?", *viewer.OrgID)
-		case RoleVendor:
-			return vendorTenders(q, viewer)
-		}
-		return q.Where("1 = 0")
-	}
-}
-
-// vendorTenders limits q to the tenders a vendor may see: those its
-// supplier org has an attestation on, that is, was invited to.
-func vendorTenders(q *gorm.DB, viewer *User) *gorm.DB {
-	if viewer.OrgID == nil {
-		return q.Where("1 = 0")
-	}
-	return q.Where("tenders.id IN (SELECT tender_id FROM attestations WHERE supplier_org_id = ?)", *viewer.OrgID)
+	return visibleByRole(viewer,
+		func(q *gorm.DB, buyer uint) *gorm.DB {
+			return q.Where("tenders.buyer_org_id = ?", buyer)
+		},
+		// A vendor sees the tenders its supplier has an attestation on,
+		// that is, was invited to.
+		func(q *gorm.DB, supplier uint) *gorm.DB {
+			return q.Where("tenders.id IN (SELECT tender_id FROM attestations WHERE supplier_org_id = ?)", supplier)
+		})
 }
 
 // ListTenders returns the tenders viewer may see, newest first, leaving out
