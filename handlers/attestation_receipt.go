@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/receipt"
 	"tenderprobe/models"
 )
 
@@ -22,18 +23,29 @@ func receiptVersion(c *fiber.Ctx) (int, error) {
 	return n, nil
 }
 
-// VerifyReceipt re-computes a receipt from the database and shows whether
-// it still matches the one stored at submission.
-func (h *Handler) VerifyReceipt(c *fiber.Ctx) error {
+// receiptFor loads the attestation of the URL (if the user may see it)
+// and re-computes the receipt of the version ?version= names (the latest
+// submitted one without it), with the submission that stored it.
+func (h *Handler) receiptFor(c *fiber.Ctx) (*models.Attestation, receipt.Verification, *models.Submission, error) {
 	a, err := h.attestationFor(c)
 	if err != nil {
-		return err
+		return nil, receipt.Verification{}, nil, err
 	}
 	version, err := receiptVersion(c)
 	if err != nil {
-		return err
+		return nil, receipt.Verification{}, nil, err
 	}
 	v, sub, err := models.VerifyReceipt(c.UserContext(), h.DB, a.ID, version)
+	if err != nil {
+		return nil, receipt.Verification{}, nil, err
+	}
+	return a, v, sub, nil
+}
+
+// VerifyReceipt re-computes a receipt from the database and shows whether
+// it still matches the one stored at submission.
+func (h *Handler) VerifyReceipt(c *fiber.Ctx) error {
+	a, v, sub, err := h.receiptFor(c)
 	if err != nil {
 		return err
 	}
@@ -43,15 +55,7 @@ func (h *Handler) VerifyReceipt(c *fiber.Ctx) error {
 // DownloadReceipt sends the canonical JSON a receipt hashes, exactly as
 // stored: its SHA-256 (for example with sha256sum) is the receipt.
 func (h *Handler) DownloadReceipt(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	version, err := receiptVersion(c)
-	if err != nil {
-		return err
-	}
-	_, sub, err := models.VerifyReceipt(c.UserContext(), h.DB, a.ID, version)
+	a, _, sub, err := h.receiptFor(c)
 	if err != nil {
 		return err
 	}
@@ -63,15 +67,7 @@ func (h *Handler) DownloadReceipt(c *fiber.Ctx) error {
 
 // APIVerifyReceipt is GET /api/v1/attestations/{id}/receipt.
 func (h *Handler) APIVerifyReceipt(c *fiber.Ctx) error {
-	a, err := h.attestationFor(c)
-	if err != nil {
-		return err
-	}
-	version, err := receiptVersion(c)
-	if err != nil {
-		return err
-	}
-	v, sub, err := models.VerifyReceipt(c.UserContext(), h.DB, a.ID, version)
+	a, v, sub, err := h.receiptFor(c)
 	if err != nil {
 		return err
 	}
