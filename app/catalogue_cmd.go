@@ -63,16 +63,12 @@ func RunCatalogue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 2
 	}
 
-	db, err := models.Open(cfg.DB)
+	db, err := openDatabase(ctx, cfg.DB)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	defer models.Close(db)
-	if err := models.Migrate(ctx, db); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
 	if _, err := seed.LoadCatalogue(ctx, db); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -83,16 +83,12 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		opt.Created = t
 	}
 
-	db, err := models.Open(cfg.DB)
+	db, err := openDatabase(ctx, cfg.DB)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	defer models.Close(db)
-	if err := models.Migrate(ctx, db); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
 	var buf bytes.Buffer
 	if sub == "tender" {
 		err = writeTenderReport(ctx, db, uint(*id), *format, opt, &buf)

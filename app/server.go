@@ -52,12 +52,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	db, err := models.Open(cfg.DB)
+	db, err := openDatabase(ctx, cfg.DB)
 	if err != nil {
-		return nil, err
-	}
-	if err := models.Migrate(ctx, db); err != nil {
-		_ = models.Close(db)
 		return nil, err
 	}
 	if err := seedDatabase(ctx, db, cfg, out); err != nil {
