@@ -93,6 +93,17 @@ func noLocalRoute(err error) bool {
 	return errors.Is(err, syscall.ENETUNREACH)
 }
 
+// dialFailure describes a dial that failed: its error, why the SSRF
+// guard refused the address when it did, and whether this machine has no
+// route to it (a fault of the probing side, not of the domain).
+func dialFailure(err error) (msg, refused string, noRoute bool) {
+	var ref *netguard.RefusedError
+	if errors.As(err, &ref) {
+		refused = ref.Why
+	}
+	return err.Error(), refused, noLocalRoute(err)
+}
+
 // noRouteError turns "this machine cannot reach IPv6" into an error verdict
 // instead of blaming the domain.
 func noRouteError(addrs []string) error {
@@ -104,12 +115,7 @@ func (r *run) tcpConnect(ctx context.Context, addr netip.Addr, port int) portRes
 	res := portResult{Address: addr.String(), Port: port}
 	conn, err := r.dialer.DialContext(ctx, "tcp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
 	if err != nil {
-		res.Error = err.Error()
-		var refused *netguard.RefusedError
-		if errors.As(err, &refused) {
-			res.Refused = refused.Why
-		}
-		res.NoRoute = noLocalRoute(err)
+		res.Error, res.Refused, res.NoRoute = dialFailure(err)
 		return res
 	}
 	conn.Close()
@@ -339,12 +345,7 @@ func (r *run) askNameServer(ctx context.Context, addr netip.Addr, port int, zone
 	start := time.Now()
 	conn, err := r.dialer.DialContext(ctx, "udp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
 	if err != nil {
-		res.Error = err.Error()
-		var refused *netguard.RefusedError
-		if errors.As(err, &refused) {
-			res.Refused = refused.Why
-		}
-		res.NoRoute = noLocalRoute(err)
+		res.Error, res.Refused, res.NoRoute = dialFailure(err)
 		return res
 	}
 	defer conn.Close()

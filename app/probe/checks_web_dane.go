@@ -209,12 +209,7 @@ func checkWebDANE(ctx context.Context, r *run) []Check {
 	if len(targets) == 0 {
 		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", check.WebDANE)
 	}
-	var hosts []webTarget
-	for _, t := range targets {
-		if len(hosts) == 0 || hosts[len(hosts)-1].Host != t.Host {
-			hosts = append(hosts, t)
-		}
-	}
+	hosts := firstPerHost(targets)
 	out := make([]daneHost, len(hosts))
 	var wg sync.WaitGroup
 	for i, t := range hosts {

@@ -59,12 +59,7 @@ func checkWebHTTP(ctx context.Context, r *run) []Check {
 	}
 	redirects := make([]redirectResult, len(targets))
 	firsts := make([]httpsResult, len(targets))
-	var hosts []webTarget
-	for _, t := range targets {
-		if len(hosts) == 0 || hosts[len(hosts)-1].Host != t.Host {
-			hosts = append(hosts, t)
-		}
-	}
+	hosts := firstPerHost(targets)
 	sectxts := make([]sectxtResult, len(hosts))
 	var wg sync.WaitGroup
 	for i, t := range targets {

@@ -65,6 +65,19 @@ func webHosts(ctx context.Context, r *run) ([]webTarget, error) {
 	return targets, nil
 }
 
+// firstPerHost keeps the first target of each host, for the checks made
+// once per name rather than once per address. webHosts lists a host's
+// targets next to each other.
+func firstPerHost(targets []webTarget) []webTarget {
+	var hosts []webTarget
+	for _, t := range targets {
+		if len(hosts) == 0 || hosts[len(hosts)-1].Host != t.Host {
+			hosts = append(hosts, t)
+		}
+	}
+	return hosts
+}
+
 // tlsTarget is the scan of one web target.
 type tlsTarget struct {
 	webTarget
