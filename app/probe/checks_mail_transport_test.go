@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -16,17 +15,6 @@ import (
 	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
-
-// spkiSHA256 is the "x 1 1" TLSA association data of a certificate.
-func spkiSHA256(t testing.TB, c tls.Certificate) string {
-	t.Helper()
-	leaf, err := x509.ParseCertificate(c.Certificate[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(leaf.RawSubjectPublicKeyInfo)
-	return hex.EncodeToString(sum[:])
-}
 
 // signedRun serves zones in a DNSSEC-signed test internet and returns a run
 // for domain that trusts its root.
@@ -57,7 +45,7 @@ func TestCheckMailTransport(t *testing.T) {
 	// under NCSC-NL 2025-05, so a sound server names its suites.
 	aead := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}
 	modern := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, CipherSuites: aead}
-	tlsa := func(c tls.Certificate) string { return "3 1 1 " + spkiSHA256(t, c) }
+	tlsa := func(c tls.Certificate) string { return "3 1 1 " + probetest.SPKISHA256(t, c) }
 
 	tests := []struct {
 		name string

@@ -31,7 +31,7 @@ func TestCheckWebDANE(t *testing.T) {
 	}{
 		{
 			name: "a signed DANE-EE SPKI record matching the served key passes",
-			tlsa: []string{"3 1 1 " + spkiSHA256(t, cert)},
+			tlsa: []string{"3 1 1 " + probetest.SPKISHA256(t, cert)},
 			want: StatusPass,
 		},
 		{
@@ -46,7 +46,7 @@ func TestCheckWebDANE(t *testing.T) {
 		},
 		{
 			name:     "a signed record for another key fails",
-			tlsa:     []string{"3 1 1 " + spkiSHA256(t, other)},
+			tlsa:     []string{"3 1 1 " + probetest.SPKISHA256(t, other)},
 			want:     StatusFail,
 			contains: "matches none",
 		},
@@ -57,14 +57,14 @@ func TestCheckWebDANE(t *testing.T) {
 		},
 		{
 			name:     "a TLSA record with an expired signature is bogus and fails",
-			tlsa:     []string{"3 1 1 " + spkiSHA256(t, cert)},
+			tlsa:     []string{"3 1 1 " + probetest.SPKISHA256(t, cert)},
 			zone:     probetest.Zone{Break: probetest.BreakExpiredRRSIG},
 			want:     StatusFail,
 			contains: "bogus",
 		},
 		{
 			name:     "a TLSA record in an unsigned zone fails",
-			tlsa:     []string{"3 1 1 " + spkiSHA256(t, cert)},
+			tlsa:     []string{"3 1 1 " + probetest.SPKISHA256(t, cert)},
 			zone:     probetest.Zone{Unsigned: true},
 			want:     StatusFail,
 			contains: "not DNSSEC-signed",
@@ -101,7 +101,7 @@ func FuzzMatchTLSA(f *testing.F) {
 	ca := probetest.NewCA(f)
 	cert := ca.Issue(f, probetest.LeafOptions{}, "fuzz.example.test")
 	chain := []*x509.Certificate{cert.Leaf, ca.Cert}
-	f.Add(uint8(3), uint8(1), uint8(1), spkiSHA256(f, cert))
+	f.Add(uint8(3), uint8(1), uint8(1), probetest.SPKISHA256(f, cert))
 	f.Add(uint8(2), uint8(0), uint8(0), hex.EncodeToString(ca.Cert.Raw))
 	f.Add(uint8(9), uint8(7), uint8(5), "zz")
 	f.Fuzz(func(t *testing.T, usage, selector, matching uint8, data string) {

@@ -24,16 +24,8 @@ var quietLog = log.New(io.Discard, "", 0)
 // with private addresses allowed, as the tests' servers are on loopback.
 func testRun(t testing.TB, domain string, mod func(*Config), records ...string) *run {
 	t.Helper()
-	d := probetest.StartDNS(t, records...)
-	cfg := Config{Resolver: d.Addr, AllowPrivate: true, ConnTimeout: 5 * time.Second}
-	if mod != nil {
-		mod(&cfg)
-	}
-	e, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newRun(e, domain)
+	r, _ := dnsCheckRun(t, domain, mod, records...)
+	return r
 }
 
 // listenShared listens on one port number on every given loopback address

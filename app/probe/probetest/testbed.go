@@ -368,7 +368,7 @@ func (tb *Testbed) webHandler(good bool) http.Handler {
 // the Team Cymru origin records for the loopback addresses.
 func (tb *Testbed) addZones(t testing.TB, goodCert tls.Certificate) {
 	t.Helper()
-	goodTLSA := tlsaSPKI(t, goodCert)
+	goodTLSA := SPKISHA256(t, goodCert)
 	for _, d := range []string{GoodDomain, BrokenDomain} {
 		var rrs []string
 		for _, h := range []string{"@", "www", "mail", "mta-sts", "ns1", "ns2"} {
@@ -435,9 +435,10 @@ func (tb *Testbed) addZones(t testing.TB, goodCert tls.Certificate) {
 	}})
 }
 
-// tlsaSPKI is the "3 1 1" association data of a certificate: SHA-256 of its
-// public key.
-func tlsaSPKI(t testing.TB, c tls.Certificate) string {
+// SPKISHA256 is the association data of a TLSA record with selector 1
+// and matching type 1 ("3 1 1", "2 1 1"): the SHA-256 of the
+// certificate's public key.
+func SPKISHA256(t testing.TB, c tls.Certificate) string {
 	t.Helper()
 	leaf, err := x509.ParseCertificate(c.Certificate[0])
 	if err != nil {
