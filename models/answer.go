@@ -166,6 +166,40 @@ func versionAnswers(tx *gorm.DB, attID uint, version int) ([]Answer, error) {
 	return answers, nil
 }
 
+// editableAnswer locks attestation attID, checks EditableBy(by, now)
+// and reads the current answer to requirement reqID: the start of every
+// change a vendor makes to a draft answer (clarifiable is the start of
+// one after submission).
+func editableAnswer(tx *gorm.DB, by *User, attID, reqID uint, now time.Time) (*Attestation, *Answer, error) {
+	a, err := editableBy(tx, by, attID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	an, err := currentAnswer(tx, a, reqID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, an, nil
+}
+
+// checkLock compares the lock version the vendor's form was made with
+// (nil: no check) with the stored one, so a change made from a stale form
+// gives ErrStale instead of undoing someone else's.
+func (an *Answer) checkLock(form *int) error {
+	if form != nil && *form != an.LockVersion {
+		return wrap(ErrStale, "answer %d: form has version %d, stored is %d", an.ID, *form, an.LockVersion)
+	}
+	return nil
+}
+
+// bumpAnswer counts one change of answer id that leaves its fields as
+// they are (its evidence changed).
+func bumpAnswer(tx *gorm.DB, id uint, now time.Time) error {
+	err := tx.Model(&Answer{}).Where("id = ?", id).
+		Updates(map[string]any{"lock_version": gorm.Expr("lock_version + 1"), "updated_at": now}).Error
+	return wrap(err, "answer %d: count change", id)
+}
+
 // SaveAnswer stores a vendor's draft answer to requirement reqID of
 // attestation attID. A submitted attestation gives ErrAttestationLocked, a
 // stale LockVersion ErrStale, a passed deadline ErrDeadlinePassed, a user
@@ -176,18 +210,14 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 	}
 	var out *Answer
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableBy(tx, by, attID, now)
+		a, an, err := editableAnswer(tx, by, attID, reqID, now)
 		if err != nil {
 			return err
 		}
-		an, err := currentAnswer(tx, a, reqID)
-		if err != nil {
+		if err := an.checkLock(in.LockVersion); err != nil {
 			return err
 		}
 		before := snapshotOf(an)
-		if in.LockVersion != nil && *in.LockVersion != an.LockVersion {
-			return wrap(ErrStale, "answer %d: form has version %d, stored is %d", an.ID, *in.LockVersion, an.LockVersion)
-		}
 		res := tx.Model(&Answer{}).Where("id = ? AND lock_version = ?", an.ID, an.LockVersion).Updates(map[string]any{
 			"status": in.Status, "explanation": in.Explanation, "planned_date": in.PlannedDate,
 			"lock_version": an.LockVersion + 1, "updated_by_id": by.ID, "updated_at": now,

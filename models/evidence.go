@@ -57,12 +57,18 @@ func loadEvidence(ctx context.Context, db *gorm.DB, answers []Answer) error {
 	return nil
 }
 
-func countEvidence(tx *gorm.DB, answerID uint) (int64, error) {
+// roomForEvidence refuses one more piece of evidence on answer answerID
+// once it has MaxEvidencePerAnswer, naming field (the form's) as the one
+// at fault.
+func roomForEvidence(tx *gorm.DB, answerID uint, field string) error {
 	var n int64
 	if err := tx.Model(&Evidence{}).Where("answer_id = ?", answerID).Count(&n).Error; err != nil {
-		return 0, wrap(err, "answer %d: count evidence", answerID)
+		return wrap(err, "answer %d: count evidence", answerID)
 	}
-	return n, nil
+	if n >= MaxEvidencePerAnswer {
+		return invalid(field, "too_much_evidence", "max", MaxEvidencePerAnswer)
+	}
+	return nil
 }
 
 // addURLEvidence adds url to answer an unless it is already there.
@@ -75,12 +81,8 @@ func addURLEvidence(tx *gorm.DB, by *User, an *Answer, url string, now time.Time
 	if existing.ID != 0 {
 		return &existing, nil
 	}
-	n, err := countEvidence(tx, an.ID)
-	if err != nil {
+	if err := roomForEvidence(tx, an.ID, "evidence"); err != nil {
 		return nil, err
-	}
-	if n >= MaxEvidencePerAnswer {
-		return nil, invalid("evidence", "too_much_evidence", "max", MaxEvidencePerAnswer)
 	}
 	ev := &Evidence{AnswerID: an.ID, Kind: EvidenceURL, URL: url, UploadedByID: by.ID, CreatedAt: now}
 	if err := tx.Omit("Answer", "UploadedBy").Create(ev).Error; err != nil {
@@ -114,32 +116,23 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 	}
 	var out *Evidence
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := editableBy(tx, by, attID, now)
+		a, an, err := editableAnswer(tx, by, attID, reqID, now)
 		if err != nil {
 			return err
 		}
-		an, err := currentAnswer(tx, a, reqID)
-		if err != nil {
+		if err := an.checkLock(lockVersion); err != nil {
 			return err
 		}
-		if lockVersion != nil && *lockVersion != an.LockVersion {
-			return wrap(ErrStale, "answer %d evidence", an.ID)
-		}
-		n, err := countEvidence(tx, an.ID)
-		if err != nil {
+		if err := roomForEvidence(tx, an.ID, "file"); err != nil {
 			return err
-		}
-		if n >= MaxEvidencePerAnswer {
-			return invalid("file", "too_much_evidence", "max", MaxEvidencePerAnswer)
 		}
 		ev := &Evidence{AnswerID: an.ID, Kind: EvidenceFile, FileName: f.FileName, ContentType: f.ContentType,
 			Size: f.Size, SHA256: f.SHA256, StoragePath: f.StoragePath, UploadedByID: by.ID, CreatedAt: now}
 		if err := tx.Omit("Answer", "UploadedBy").Create(ev).Error; err != nil {
 			return wrap(err, "answer %d: add file evidence", an.ID)
 		}
-		if err := tx.Model(&Answer{}).Where("id = ?", an.ID).
-			Updates(map[string]any{"lock_version": an.LockVersion + 1, "updated_at": now}).Error; err != nil {
-			return wrap(err, "answer %d: count change", an.ID)
+		if err := bumpAnswer(tx, an.ID, now); err != nil {
+			return err
 		}
 		if err := bumpAttestation(tx, a, now); err != nil {
 			return err
@@ -177,9 +170,8 @@ func RemoveEvidence(ctx context.Context, db *gorm.DB, by *User, attID, evID uint
 		if err := tx.Delete(&Evidence{}, ev.ID).Error; err != nil {
 			return wrap(err, "remove evidence %d", evID)
 		}
-		if err := tx.Model(&Answer{}).Where("id = ?", ev.AnswerID).
-			Updates(map[string]any{"lock_version": gorm.Expr("lock_version + 1"), "updated_at": now}).Error; err != nil {
-			return wrap(err, "answer %d: count change", ev.AnswerID)
+		if err := bumpAnswer(tx, ev.AnswerID, now); err != nil {
+			return err
 		}
 		if err := bumpAttestation(tx, a, now); err != nil {
 			return err

@@ -179,8 +179,8 @@ func AmendAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, 
 		if err != nil {
 			return err
 		}
-		if in.LockVersion != nil && *in.LockVersion != an.LockVersion {
-			return wrap(ErrStale, "amend answer %d", an.ID)
+		if err := an.checkLock(in.LockVersion); err != nil {
+			return err
 		}
 		before := snapshotOf(an)
 		if err := copyVersion(tx, a, func(id uint) bool { return id != reqID }, now); err != nil {
