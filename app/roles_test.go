@@ -153,6 +153,23 @@ func roleTable() map[string]roleCase {
 	}
 }
 
+// roleClient is how the role tables call a route as the account email:
+// with its API token on the API, as a visitor when email is empty (a
+// visitor's form carries the pre-login CSRF token), else logged in.
+func roleClient(t *testing.T, a *testApp, email, method string, api bool) *client {
+	switch {
+	case api:
+		return a.apiClient(email)
+	case email == "":
+		c := a.anonymous()
+		if method == "POST" {
+			c.csrf = csrfFrom(t, c.get("/login").body)
+		}
+		return c
+	}
+	return a.session(email)
+}
+
 func TestEveryRouteHasARoleCheck(t *testing.T) {
 	a := newTestApp(t)
 	table := roleTable()
@@ -179,20 +196,8 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 				a.t = t
 				defer func() { a.t = nil }()
 				p, form, body := rc.request(a)
-				var c *client
 				api := strings.HasPrefix(p, "/api/")
-				switch {
-				case api:
-					c = a.apiClient(email)
-				case email == "":
-					c = a.anonymous()
-					if method == "POST" {
-						// A visitor's form carries the pre-login CSRF token.
-						c.csrf = csrfFrom(t, c.get("/login").body)
-					}
-				default:
-					c = a.session(email)
-				}
+				c := roleClient(t, a, email, method, api)
 				var res response
 				switch {
 				case method == "GET":

@@ -220,18 +220,7 @@ func TestAttestationRoutesByRole(t *testing.T) {
 				defer func() { a.t = nil }()
 				p, form, body := rc.request(a)
 				api := strings.HasPrefix(p, "/api/")
-				var c *client
-				switch {
-				case api:
-					c = a.apiClient(email)
-				case email == "":
-					c = a.anonymous()
-					if method == "POST" {
-						c.csrf = csrfFrom(t, c.get("/login").body)
-					}
-				default:
-					c = a.session(email)
-				}
+				c := roleClient(t, a, email, method, api)
 				var res response
 				_, upload := body.(uploadBody)
 				switch {
