@@ -26,13 +26,9 @@ func RunCatalogue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	sub, args := args[0], args[1:]
-	cfg := DefaultConfig()
-	if v := os.Getenv("TENDERPROBE_DB"); v != "" {
-		cfg.DB = v
-	}
 	fs := flag.NewFlagSet("catalogue "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL")
+	dsn := dbFlag(fs)
 	var outFile, format string
 	switch sub {
 	case "import":
@@ -63,7 +59,7 @@ func RunCatalogue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 2
 	}
 
-	db, err := openDatabase(ctx, cfg.DB)
+	db, err := openDatabase(ctx, *dsn)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"flag"
+	"os"
 
 	"gorm.io/gorm"
 
@@ -21,4 +23,15 @@ func openDatabase(ctx context.Context, dsn string) (*gorm.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// dbFlag registers --db on fs for the commands that use the database
+// serve uses: TENDERPROBE_DB when it is set, else serve's default.
+func dbFlag(fs *flag.FlagSet) *string {
+	dsn := DefaultConfig().DB
+	if v := os.Getenv("TENDERPROBE_DB"); v != "" {
+		dsn = v
+	}
+	fs.StringVar(&dsn, "db", dsn, "SQLite file or postgres:// URL")
+	return &dsn
 }

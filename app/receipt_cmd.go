@@ -29,16 +29,12 @@ const (
 // everything matches, 1 on any mismatch, 2 on bad flags and 3 when the
 // check cannot run (no database, no such attestation).
 func RunVerifyReceipt(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg := DefaultConfig()
-	if v := os.Getenv("TENDERPROBE_DB"); v != "" {
-		cfg.DB = v
-	}
 	dataDir := os.Getenv("TENDERPROBE_DATA_DIR")
 	var id uint
 	var version int
 	fs := flag.NewFlagSet("verify-receipt", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL")
+	dsn := dbFlag(fs)
 	fs.UintVar(&id, "attestation", 0, "attestation id")
 	fs.IntVar(&version, "version", 0, "submitted version to check (default: every submitted version)")
 	fs.StringVar(&dataDir, "data-dir", dataDir, "also re-hash the evidence files stored here")
@@ -52,7 +48,7 @@ func RunVerifyReceipt(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "tenderprobe verify-receipt: give --attestation ID (and optionally --version N, --db, --data-dir)")
 		return receiptUsage
 	}
-	db, err := models.Open(cfg.DB)
+	db, err := models.Open(*dsn)
 	if err != nil {
 		fmt.Fprintln(stderr, "tenderprobe verify-receipt:", err)
 		return receiptFailed

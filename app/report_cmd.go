@@ -42,13 +42,9 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "tenderprobe report: unknown subcommand %q\n\n%s", sub, reportUsage)
 		return 2
 	}
-	cfg := DefaultConfig()
-	if v := os.Getenv("TENDERPROBE_DB"); v != "" {
-		cfg.DB = v
-	}
 	fs := flag.NewFlagSet("report "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL")
+	dsn := dbFlag(fs)
 	outFile := fs.String("o", "", "write to FILE instead of standard output")
 	format := fs.String("format", "pdf", "pdf, csv or (tender only) ocds")
 	generated := fs.String("generated", "", "generation time as RFC 3339 (default: now)")
@@ -83,7 +79,7 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		opt.Created = t
 	}
 
-	db, err := openDatabase(ctx, cfg.DB)
+	db, err := openDatabase(ctx, *dsn)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
