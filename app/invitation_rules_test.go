@@ -15,7 +15,6 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
 )
 
@@ -96,7 +95,7 @@ func orgID(t *testing.T, a *testApp, name string) uint {
 // TestInvitationRulesOverTheWeb checks who may bring whom into a supplier
 // organisation, through the pages and the API, on each database.
 func TestInvitationRulesOverTheWeb(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newTestAppOn(t, db).withEvidenceStore()
 		w := newAttestWorld(t, a)
 		b := newOtherBuyer(t, a)
@@ -310,7 +309,7 @@ var hiddenCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // locked". The bcrypt cost is raised to a realistic one for the run, since
 // slow hashing inside write transactions is what made requests fail.
 func TestInvitationsUnderConcurrentLoad(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newTestAppOn(t, db).withEvidenceStore()
 		w := newAttestWorld(t, a)
 		base := a.listen(t)

@@ -11,13 +11,12 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 )
 
 var tenderLocation = regexp.MustCompile(`^/tenders/(\d+)\?flash=created$`)
 
 func TestTenderSheetInTheBrowserForms(t *testing.T) {
-	dbtest.Each(t, testTenderSheetForms)
+	demo.Each(t, testTenderSheetForms)
 }
 
 func testTenderSheetForms(t *testing.T, db *gorm.DB) {

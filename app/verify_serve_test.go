@@ -306,16 +306,7 @@ func TestServeHelperProcess(t *testing.T) {
 
 func TestTwoServeProcessesShareTheQueueOnPostgreSQL(t *testing.T) {
 	db := dbtest.OpenPostgres(t)
-	var schema string
-	if err := db.Raw("SELECT current_schema()").Scan(&schema).Error; err != nil {
-		t.Fatal(err)
-	}
-	dsn := dbtest.PostgresURL(t)
-	if strings.Contains(dsn, "?") {
-		dsn += "&search_path=" + schema
-	} else {
-		dsn += "?search_path=" + schema
-	}
+	dsn := dbtest.DSN(t, db)
 	tb := probetest.NewTestbed(t)
 	// Slow peers stretch each run so both processes are busy at once.
 	tb.SetDelay(5 * time.Millisecond)
