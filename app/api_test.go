@@ -12,6 +12,7 @@ import (
 )
 
 func TestAPI(t *testing.T) {
+	t.Parallel()
 	demo.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newTestAppOn(t, db)
 		anon := a.anonymous()

@@ -243,6 +243,7 @@ type authzCaller struct {
 // objects of the first buyer and supplier. Each call must be refused,
 // leave the database as it was, and show none of the private marks.
 func TestNoRouteServesAnotherOrganisation(t *testing.T) {
+	t.Parallel()
 	demo.Each(t, testNoRouteServesAnotherOrganisation)
 }
 

@@ -112,6 +112,7 @@ var badQueries = []string{
 // answer may be a 5xx, and a refused request must leave the database as
 // it was.
 func TestNoRouteFailsOnBadInput(t *testing.T) {
+	t.Parallel()
 	demo.Each(t, testNoRouteFailsOnBadInput)
 }
 

@@ -30,6 +30,9 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// chromiumSlot is held by the test whose browser is running.
+var chromiumSlot = make(chan struct{}, 1)
+
 // startChromium returns the context of a headless Chromium tab under ctx;
 // the browser is closed when the test ends. A missing Chromium skips the
 // test, or fails it with CI=true (chromiumPath), so call this before any
@@ -37,6 +40,14 @@ func chromiumPath(t *testing.T) string {
 func startChromium(ctx context.Context, t *testing.T) context.Context {
 	t.Helper()
 	bin := chromiumPath(t)
+	// One browser at a time: the journeys run in parallel with the other
+	// tests, but two browsers on a small machine starve each other.
+	select {
+	case chromiumSlot <- struct{}{}:
+	case <-ctx.Done():
+		t.Fatalf("waiting for the browser slot: %v", ctx.Err())
+	}
+	t.Cleanup(func() { <-chromiumSlot })
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,

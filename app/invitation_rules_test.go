@@ -95,6 +95,7 @@ func orgID(t *testing.T, a *testApp, name string) uint {
 // TestInvitationRulesOverTheWeb checks who may bring whom into a supplier
 // organisation, through the pages and the API, on each database.
 func TestInvitationRulesOverTheWeb(t *testing.T) {
+	t.Parallel()
 	demo.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newTestAppOn(t, db).withEvidenceStore()
 		w := newAttestWorld(t, a)
@@ -449,6 +450,7 @@ func TestInvitationsUnderConcurrentLoad(t *testing.T) {
 }
 
 func TestExistingSupplierInvitationIsMailedToItsActiveVendors(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	sink := startMailSink(t)
 	a.h.Attest.Mailer = sink.mailer()

@@ -59,6 +59,7 @@ func burst(guesses []guess) map[int]int {
 // the first password check ends, so only the limit's worth are judged (401)
 // and the rest are refused unjudged (429).
 func TestLockoutHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		api      bool
@@ -105,6 +106,7 @@ func TestLockoutHoldsUnderConcurrency(t *testing.T) {
 }
 
 func TestLockoutCountsOnlyFailures(t *testing.T) {
+	t.Parallel()
 	t.Run("successful logins do not use up the address's allowance", func(t *testing.T) {
 		a := newTestApp(t)
 		for i := 0; i < a.h.LoginFailuresPerIP+5; i++ {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestVerifyReceiptCommand(t *testing.T) {
+	t.Parallel()
 	dbPath := demo.File(t)
 	db, err := models.Open(dbPath)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestRunReport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	dsn := demo.File(t)

@@ -154,6 +154,7 @@ func roleTable() map[string]roleCase {
 }
 
 func TestEveryRouteHasARoleCheck(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	table := roleTable()
 	maps.Copy(table, verifyRoleTable())

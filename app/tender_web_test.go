@@ -16,6 +16,7 @@ import (
 var tenderLocation = regexp.MustCompile(`^/tenders/(\d+)\?flash=created$`)
 
 func TestTenderSheetInTheBrowserForms(t *testing.T) {
+	t.Parallel()
 	demo.Each(t, testTenderSheetForms)
 }
 

@@ -334,11 +334,14 @@ var (
 )
 
 // Main runs the tests and then drops the PostgreSQL template databases they
-// made. Call it from the package's TestMain:
+// made. It lowers the bcrypt cost for the whole binary first, like Open.
+// Call it from the package's TestMain:
 //
 //	func TestMain(m *testing.M) { dbtest.Main(m) }
 func Main(m *testing.M) {
 	mainRunning.Store(true)
+	// Before any test starts, so parallel tests never race on the cost.
+	fastHashing()
 	code := m.Run()
 	if err := dropTemplates(); err != nil {
 		fmt.Fprintf(os.Stderr, "dbtest: %v\n", err)
