@@ -333,7 +333,6 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	a.base = a.listen(t)
-	t.Cleanup(http.DefaultClient.CloseIdleConnections)
 
 	login := func(t *testing.T, next string) response {
 		t.Helper()

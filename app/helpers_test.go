@@ -53,7 +53,13 @@ func (a *testApp) listen(t testing.TB) string {
 		t.Fatal(err)
 	}
 	go func() { _ = a.app.Listener(ln) }()
-	t.Cleanup(func() { _ = a.app.Shutdown() })
+	t.Cleanup(func() {
+		// The tests' clients use http.DefaultTransport. A connection it
+		// keeps idle, or dialled in reserve and never used, would make
+		// the shutdown wait out the server's 30 s read timeout.
+		http.DefaultClient.CloseIdleConnections()
+		_ = a.app.Shutdown()
+	})
 	return "http://" + ln.Addr().String()
 }
 
