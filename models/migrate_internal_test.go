@@ -32,6 +32,7 @@ type evoChild struct {
 }
 
 func TestMigrationThatRebuildsATableKeepsItsChildren(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := Open(filepath.Join(t.TempDir(), "evo.db"))
 	if err != nil {
