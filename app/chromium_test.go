@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -61,15 +60,16 @@ func startChromium(ctx context.Context, t *testing.T) context.Context {
 	return bctx
 }
 
-// startDemoServer opens the app with the demo data (database and evidence
-// in temp dirs) and serves it on 127.0.0.1:0 under ctx until the test
-// ends, when it must shut down cleanly. It returns the server and its base
-// URL.
+// startDemoServer opens the app with the demo data (a copy of the seeded
+// demo database, evidence in a temp dir) and serves it on 127.0.0.1:0
+// under ctx until the test ends, when it must shut down cleanly. It
+// returns the server and its base URL.
 func startDemoServer(ctx context.Context, t *testing.T) (*Server, string) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = filepath.Join(t.TempDir(), "demo.db")
+	// Open runs the (idempotent) demo seed again and finds it in place.
+	cfg.DB = demo.File(t)
 	cfg.DataDir = t.TempDir()
 	cfg.Demo = true
 	// The demo's submitted attestations queue probe runs of .example
