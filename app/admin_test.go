@@ -11,6 +11,7 @@ import (
 )
 
 func TestAdminManagesOrgsAndUsers(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	admin := a.session("admin@demo.test")
 	ctx := context.Background()
@@ -146,6 +147,7 @@ func TestAdminManagesOrgsAndUsers(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	res := a.anonymous().get("/healthz")
 	if res.status != 200 || res.json(t)["status"] != "ok" {

@@ -8,12 +8,12 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
 )
 
 func TestAPI(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+	t.Parallel()
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newTestAppOn(t, db)
 		anon := a.anonymous()
 

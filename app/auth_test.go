@@ -32,6 +32,7 @@ func loginForm(t *testing.T, a *testApp) *client {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 
 	t.Run("a correct password starts a session with a safe cookie and a new session id", func(t *testing.T) {
@@ -132,6 +133,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	limit := a.h.LoginFailuresPerAccount
 
@@ -178,6 +180,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	officer := a.session("officer@demo.test")
 	before := a.count(&models.Tender{})
@@ -231,6 +234,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestLoginCleansUpExpiredSessions(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	officer := a.user("officer@demo.test")
@@ -326,9 +330,9 @@ func injected(res response) bool {
 }
 
 func TestLoginNextStaysOnSite(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	a.base = a.listen(t)
-	t.Cleanup(http.DefaultClient.CloseIdleConnections)
 
 	login := func(t *testing.T, next string) response {
 		t.Helper()
@@ -421,6 +425,7 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 }
 
 func TestLogoutDeletesCookies(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.session("officer@demo.test")
 	c.cookies["tp_csrf"] = strings.Repeat("c", 43)
@@ -465,6 +470,7 @@ func (c *client) del(path string) response {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	vendor := a.apiClient("vendor@demo.test")
@@ -553,6 +559,7 @@ func TestAPITokens(t *testing.T) {
 }
 
 func TestAccountTokensPage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	web := a.session("vendor@demo.test")

@@ -16,7 +16,6 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 )
 
 // The marks are written into the first buyer's and supplier's private
@@ -244,7 +243,8 @@ type authzCaller struct {
 // objects of the first buyer and supplier. Each call must be refused,
 // leave the database as it was, and show none of the private marks.
 func TestNoRouteServesAnotherOrganisation(t *testing.T) {
-	dbtest.Each(t, testNoRouteServesAnotherOrganisation)
+	t.Parallel()
+	demo.Each(t, testNoRouteServesAnotherOrganisation)
 }
 
 func testNoRouteServesAnotherOrganisation(t *testing.T, db *gorm.DB) {

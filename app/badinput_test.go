@@ -13,7 +13,6 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 )
 
 // malformedIDs are what an attacker puts where an id belongs.
@@ -113,7 +112,8 @@ var badQueries = []string{
 // answer may be a 5xx, and a refused request must leave the database as
 // it was.
 func TestNoRouteFailsOnBadInput(t *testing.T) {
-	dbtest.Each(t, testNoRouteFailsOnBadInput)
+	t.Parallel()
+	demo.Each(t, testNoRouteFailsOnBadInput)
 }
 
 func testNoRouteFailsOnBadInput(t *testing.T, db *gorm.DB) {

@@ -28,6 +28,7 @@ func nextVersion(t *testing.T, version string) []byte {
 }
 
 func TestCatalogueWeb(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	admin := a.session("admin@demo.test")
 	officer := a.session("officer@demo.test")

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -30,6 +29,9 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// chromiumSlot is held by the test whose browser is running.
+var chromiumSlot = make(chan struct{}, 1)
+
 // startChromium returns the context of a headless Chromium tab under ctx;
 // the browser is closed when the test ends. A missing Chromium skips the
 // test, or fails it with CI=true (chromiumPath), so call this before any
@@ -37,6 +39,14 @@ func chromiumPath(t *testing.T) string {
 func startChromium(ctx context.Context, t *testing.T) context.Context {
 	t.Helper()
 	bin := chromiumPath(t)
+	// One browser at a time: the journeys run in parallel with the other
+	// tests, but two browsers on a small machine starve each other.
+	select {
+	case chromiumSlot <- struct{}{}:
+	case <-ctx.Done():
+		t.Fatalf("waiting for the browser slot: %v", ctx.Err())
+	}
+	t.Cleanup(func() { <-chromiumSlot })
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
@@ -50,15 +60,16 @@ func startChromium(ctx context.Context, t *testing.T) context.Context {
 	return bctx
 }
 
-// startDemoServer opens the app with the demo data (database and evidence
-// in temp dirs) and serves it on 127.0.0.1:0 under ctx until the test
-// ends, when it must shut down cleanly. It returns the server and its base
-// URL.
+// startDemoServer opens the app with the demo data (a copy of the seeded
+// demo database, evidence in a temp dir) and serves it on 127.0.0.1:0
+// under ctx until the test ends, when it must shut down cleanly. It
+// returns the server and its base URL.
 func startDemoServer(ctx context.Context, t *testing.T) (*Server, string) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = filepath.Join(t.TempDir(), "demo.db")
+	// Open runs the (idempotent) demo seed again and finds it in place.
+	cfg.DB = demo.File(t)
 	cfg.DataDir = t.TempDir()
 	cfg.Demo = true
 	// The demo's submitted attestations queue probe runs of .example

@@ -9,6 +9,7 @@ import (
 )
 
 func TestServeProbeSettings(t *testing.T) {
+	t.Parallel()
 	env := envFrom
 	for _, tc := range []struct {
 		name    string

@@ -20,6 +20,7 @@ func envFrom(m map[string]string) func(string) string {
 }
 
 func TestParseServeConfig(t *testing.T) {
+	t.Parallel()
 	env := envFrom
 	for _, tc := range []struct {
 		name    string
@@ -73,6 +74,7 @@ func TestParseServeConfig(t *testing.T) {
 }
 
 func TestRunServe(t *testing.T) {
+	t.Parallel()
 	t.Run("bad flags exit with status 2 and a message", func(t *testing.T) {
 		var stderr bytes.Buffer
 		if code := RunServe(context.Background(), []string{"--addr", "nowhere"}, io.Discard, &stderr); code != 2 {
@@ -118,6 +120,7 @@ func TestRunServe(t *testing.T) {
 }
 
 func TestServeOverTLSFromConfig(t *testing.T) {
+	t.Parallel()
 	cert, pool := selfSigned(t, "tenderprobe.example")
 	ln := serveTLS(t, cert)
 

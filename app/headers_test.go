@@ -41,6 +41,7 @@ func checkSecurityHeaders(t *testing.T, h http.Header) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	officer := a.session("officer@demo.test")
 	api := a.apiClient("officer@demo.test")
@@ -85,6 +86,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestSecurityHeadersOverTLS(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	a.h.SecureCookies = true
 	cert, pool := selfSigned(t, "tenderprobe.example")

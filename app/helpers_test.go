@@ -53,23 +53,30 @@ func (a *testApp) listen(t testing.TB) string {
 		t.Fatal(err)
 	}
 	go func() { _ = a.app.Listener(ln) }()
-	t.Cleanup(func() { _ = a.app.Shutdown() })
+	t.Cleanup(func() {
+		// The tests' clients use http.DefaultTransport. A connection it
+		// keeps idle, or dialled in reserve and never used, would make
+		// the shutdown wait out the server's 30 s read timeout.
+		http.DefaultClient.CloseIdleConnections()
+		_ = a.app.Shutdown()
+	})
 	return "http://" + ln.Addr().String()
 }
 
-// newTestApp builds the app on a temp-file SQLite database.
+// demo is the database of every test app: migrated, with the catalogue and
+// the demo data. It is seeded once per test binary and copied per test.
+var demo = dbtest.NewTemplate("demo", seed.Demo)
+
+// newTestApp builds the app on a temp-file SQLite copy of demo.
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
-	return newTestAppOn(t, dbtest.Open(t))
+	return newTestAppOn(t, demo.Open(t))
 }
 
-// newTestAppOn builds the app on db and loads the demo data.
+// newTestAppOn builds the app on db, a copy of demo (demo.Open,
+// demo.OpenPostgres or demo.Each).
 func newTestAppOn(t testing.TB, db *gorm.DB) *testApp {
 	t.Helper()
-	ctx := context.Background()
-	if err := seed.Demo(ctx, db); err != nil {
-		t.Fatal(err)
-	}
 	profiles, err := seed.Profiles()
 	if err != nil {
 		t.Fatal(err)

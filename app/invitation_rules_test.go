@@ -15,7 +15,6 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
 )
 
@@ -96,7 +95,8 @@ func orgID(t *testing.T, a *testApp, name string) uint {
 // TestInvitationRulesOverTheWeb checks who may bring whom into a supplier
 // organisation, through the pages and the API, on each database.
 func TestInvitationRulesOverTheWeb(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+	t.Parallel()
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newTestAppOn(t, db).withEvidenceStore()
 		w := newAttestWorld(t, a)
 		b := newOtherBuyer(t, a)
@@ -310,7 +310,7 @@ var hiddenCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // locked". The bcrypt cost is raised to a realistic one for the run, since
 // slow hashing inside write transactions is what made requests fail.
 func TestInvitationsUnderConcurrentLoad(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newTestAppOn(t, db).withEvidenceStore()
 		w := newAttestWorld(t, a)
 		base := a.listen(t)
@@ -450,6 +450,7 @@ func TestInvitationsUnderConcurrentLoad(t *testing.T) {
 }
 
 func TestExistingSupplierInvitationIsMailedToItsActiveVendors(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	sink := startMailSink(t)
 	a.h.Attest.Mailer = sink.mailer()

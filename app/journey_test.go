@@ -22,6 +22,7 @@ import (
 // browser against a real server: log in as the demo officer, create a
 // tender, add two requirements, publish, download the sheet PDF.
 func TestOfficerJourneyInChromium(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	// A cleanup, not a defer: the server and browser cleanups must run
 	// while ctx is still live.

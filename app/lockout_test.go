@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"sync"
@@ -59,6 +58,7 @@ func burst(guesses []guess) map[int]int {
 // the first password check ends, so only the limit's worth are judged (401)
 // and the rest are refused unjudged (429).
 func TestLockoutHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		api      bool
@@ -79,9 +79,6 @@ func TestLockoutHoldsUnderConcurrency(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newTestApp(t)
 			a.base = a.listen(t)
-			// Run before the listener's shutdown, which would otherwise wait
-			// out the read timeout on connections the client keeps idle.
-			t.Cleanup(http.DefaultClient.CloseIdleConnections)
 			guesses := make([]guess, tc.attempts)
 			for i := range guesses {
 				guesses[i] = prepareGuess(t, a, tc.api, tc.email(i))
@@ -105,6 +102,7 @@ func TestLockoutHoldsUnderConcurrency(t *testing.T) {
 }
 
 func TestLockoutCountsOnlyFailures(t *testing.T) {
+	t.Parallel()
 	t.Run("successful logins do not use up the address's allowance", func(t *testing.T) {
 		a := newTestApp(t)
 		for i := 0; i < a.h.LoginFailuresPerIP+5; i++ {

@@ -156,13 +156,15 @@ func TestMemoryStaysBoundedUnderHostileBodies(t *testing.T) {
 			},
 		},
 	}
-	// The demo is seeded once; each attack's server starts on a copy.
-	seeder := startMemoryServer(t, "")
-	seeder.stop()
+	// Each attack's server starts on a copy of the seeded demo database.
+	seeded := t.TempDir()
+	if err := os.Rename(demo.File(t), filepath.Join(seeded, "db.sqlite")); err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {
 			limit := cmp.Or(a.limit, memoryGrowthLimit)
-			s := startMemoryServer(t, seeder.dir)
+			s := startMemoryServer(t, seeded)
 			tg := s.prepare(t)
 			reqs := a.requests(t, s, tg)
 			before, err := procStatusBytes(s.pid, "VmRSS")
@@ -333,26 +335,24 @@ type memoryServer struct {
 }
 
 // startMemoryServer starts a demo server in a child process on a copy of
-// the database in template (a fresh one when template is empty), so each
-// attack starts from the same memory and a server that an attack kills
-// takes no other attack with it. The server stops when t ends.
+// the database in template, so each attack starts from the same memory and
+// a server that an attack kills takes no other attack with it. The server
+// stops when t ends.
 func startMemoryServer(t *testing.T, template string) *memoryServer {
 	t.Helper()
 	dir := t.TempDir()
-	if template != "" {
-		// Seeding the demo takes seconds; on a copy, --demo finds its
-		// data in place.
-		for _, name := range []string{"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"} {
-			b, err := os.ReadFile(filepath.Join(template, name))
-			if os.IsNotExist(err) {
-				continue
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
+	// Seeding the demo takes seconds; on a copy, --demo finds its data in
+	// place.
+	for _, name := range []string{"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"} {
+		b, err := os.ReadFile(filepath.Join(template, name))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
 		}
 	}
 	// Spooled bodies go to TMPDIR: keep them in the test's directory.

@@ -12,6 +12,7 @@ import (
 var fiberParam = regexp.MustCompile(`:([A-Za-z_]+)`)
 
 func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Servers []struct{ URL string }                `json:"servers"`

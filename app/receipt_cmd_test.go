@@ -10,20 +10,16 @@ import (
 	"testing"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 )
 
 func TestVerifyReceiptCommand(t *testing.T) {
-	_ = dbtest.Open(t) // lowers the bcrypt cost for the demo accounts
-	dbPath := filepath.Join(t.TempDir(), "receipts.db")
+	t.Parallel()
+	dbPath := demo.File(t)
 	db, err := models.Open(dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = models.Close(db) })
-	if err := models.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
 	a := newTestAppOn(t, db).withEvidenceStore()
 	w := newAttestWorld(t, a)
 	ev := w.addFile(t)

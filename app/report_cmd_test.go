@@ -10,23 +10,16 @@ import (
 	"testing"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
 )
 
 func TestRunReport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	dsn := filepath.Join(dir, "demo.db")
+	dsn := demo.File(t)
 	db, err := models.Open(dsn)
 	if err != nil {
-		t.Fatal(err)
-	}
-	dbtest.Open(t) // lowers the bcrypt cost for the demo accounts
-	if err := models.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := seed.Demo(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	buyer, err := models.FindOrgByName(ctx, db, seed.DemoBuyer)

@@ -171,6 +171,7 @@ func roleClient(t *testing.T, a *testApp, email, method string, api bool) *clien
 }
 
 func TestEveryRouteHasARoleCheck(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	table := roleTable()
 	maps.Copy(table, verifyRoleTable())

@@ -22,6 +22,7 @@ import (
 // explanation and a planned date, upload a PDF as evidence, declare and
 // submit, and see the receipt, which must be the one stored and verify.
 func TestVendorJourneyInChromium(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	// A cleanup, not a defer: the server and browser cleanups must run
 	// while ctx is still live.

@@ -38,6 +38,7 @@ func (s mailSink) mailer() *mail.Mailer {
 }
 
 func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	sink := startMailSink(t)
 	a.h.Attest.Mailer = sink.mailer()
@@ -80,6 +81,7 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 }
 
 func TestDeadlineReminders(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	w := newAttestWorld(t, a)

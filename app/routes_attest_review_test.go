@@ -11,6 +11,7 @@ import (
 )
 
 func TestReviewThreadOverTheWeb(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := newAttestWorld(t, a)
 	first := w.submit(t)

@@ -210,6 +210,7 @@ func attestRoleTable() map[string]roleCase {
 // and checks the status; TestEveryRouteHasARoleCheck fails when a route
 // has no row here or in the general table.
 func TestAttestationRoutesByRole(t *testing.T) {
+	t.Parallel()
 	table := attestRoleTable()
 	a := newTestApp(t)
 	for key, rc := range table {

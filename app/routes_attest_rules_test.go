@@ -63,6 +63,7 @@ func (w *attestWorld) state(t testing.TB) dbState {
 // is refused (403 or 404) and the database and the evidence store are as
 // before.
 func TestOtherVendorChangesNothing(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t).withEvidenceStore()
 	for key, rc := range attestRoleTable() {
 		if !strings.Contains(key, "/attestations/:id") {
@@ -105,6 +106,7 @@ func TestOtherVendorChangesNothing(t *testing.T) {
 }
 
 func TestAnswerRulesOverTheAPI(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := newAttestWorld(t, a)
 	vendor := a.apiClient("vendor@demo.test")
@@ -155,6 +157,7 @@ func TestAnswerRulesOverTheAPI(t *testing.T) {
 }
 
 func TestScopeRules(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := newAttestWorld(t, a)
 	vendor := a.apiClient("vendor@demo.test")
@@ -206,6 +209,7 @@ func TestScopeRules(t *testing.T) {
 }
 
 func TestSubmitRules(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t).withEvidenceStore()
 	w := newAttestWorld(t, a)
 	vendor := a.apiClient("vendor@demo.test")
@@ -302,6 +306,7 @@ func TestSubmitRules(t *testing.T) {
 }
 
 func TestEvidenceUploads(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t).withEvidenceStore()
 	w := newAttestWorld(t, a)
 	vendor := a.apiClient("vendor@demo.test")

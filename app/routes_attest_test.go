@@ -144,6 +144,7 @@ var linkPattern = regexp.MustCompile(`<code id="invitation-url">([^<]+)</code>`)
 var pdfBytes = []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
 
 func TestVendorJourneyOverHTTP(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t).withEvidenceStore()
 	ctx := context.Background()
 	officer := a.session("officer@demo.test")

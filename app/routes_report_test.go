@@ -65,6 +65,7 @@ func pdfTextOf(t *testing.T, pdf string) string {
 }
 
 func TestReportRoutes(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	officer := a.user("officer@demo.test")
@@ -219,6 +220,7 @@ func TestReportRoutes(t *testing.T) {
 }
 
 func TestReportButtons(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	officer := a.user("officer@demo.test")
 	tn, err := models.FindTenderByReference(context.Background(), a.db, *officer.OrgID, "DSC-2026-014")

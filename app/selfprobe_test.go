@@ -23,6 +23,7 @@ import (
 // settings a user has (resolver, CA file, ports) and expects the web checks
 // that judge the app's own responses and TLS set-up to pass.
 func TestTheAppPassesItsOwnProbe(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	leaf := ca.Issue(t, probetest.LeafOptions{}, "tenderprobe.test", "www.tenderprobe.test")
 	ln := serveTLS(t, leaf)

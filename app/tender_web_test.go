@@ -11,13 +11,13 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 )
 
 var tenderLocation = regexp.MustCompile(`^/tenders/(\d+)\?flash=created$`)
 
 func TestTenderSheetInTheBrowserForms(t *testing.T) {
-	dbtest.Each(t, testTenderSheetForms)
+	t.Parallel()
+	demo.Each(t, testTenderSheetForms)
 }
 
 func testTenderSheetForms(t *testing.T, db *gorm.DB) {

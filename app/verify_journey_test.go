@@ -21,6 +21,7 @@ import (
 // app's CSP, shows the run move from waiting to done and then the
 // evidence, and the verification page shows the contradicted claims.
 func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	bctx := startChromium(ctx, t)

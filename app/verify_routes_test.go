@@ -19,6 +19,7 @@ import (
 var verifySlugs = []string{"hsts", "dmarc", "tls", "iso-27001"}
 
 func TestVerificationRoutes(t *testing.T) {
+	t.Parallel()
 	tb := probetest.NewTestbed(t)
 	a := newTestApp(t)
 	f := jobstest.New(t, a.db, verifySlugs...)

@@ -28,11 +28,11 @@ import (
 )
 
 // serveArgs are the flags that point `serve` at the loopback vendor
-// internet. It also keeps serve's data directory in the test's temp dir.
+// internet. It also keeps serve's data directory in the test's temp dir
+// (a flag rather than the environment, so tests can run in parallel).
 func serveArgs(t *testing.T, tb *probetest.Testbed, dsn string) []string {
-	t.Setenv("TENDERPROBE_DATA_DIR", t.TempDir())
 	return []string{
-		"--addr", "127.0.0.1:0", "--db", dsn,
+		"--addr", "127.0.0.1:0", "--db", dsn, "--data-dir", t.TempDir(),
 		"--resolver", tb.Resolver, "--trust-anchor", tb.AnchorFile, "--ca-file", tb.CA.File,
 		"--rpki-vrps", tb.VRPFile, "--allow-private",
 		"--probe-https-port", strconv.Itoa(tb.HTTPSPort), "--probe-http-port", strconv.Itoa(tb.HTTPPort),
@@ -191,6 +191,7 @@ func openFile(t *testing.T, path string) *gorm.DB {
 var serveSlugs = []string{"hsts", "dmarc", "tls", "spf", "dnssec", "iso-27001"}
 
 func TestServeConfirmsAndContradictsSubmittedClaims(t *testing.T) {
+	t.Parallel()
 	tb := probetest.NewTestbed(t)
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tenderprobe.db")
@@ -230,6 +231,7 @@ func TestServeConfirmsAndContradictsSubmittedClaims(t *testing.T) {
 }
 
 func TestServeStoppedMidRunCompletesTheRunOnceAfterRestart(t *testing.T) {
+	t.Parallel()
 	tb := probetest.NewTestbed(t)
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tenderprobe.db")
@@ -305,17 +307,9 @@ func TestServeHelperProcess(t *testing.T) {
 }
 
 func TestTwoServeProcessesShareTheQueueOnPostgreSQL(t *testing.T) {
+	t.Parallel()
 	db := dbtest.OpenPostgres(t)
-	var schema string
-	if err := db.Raw("SELECT current_schema()").Scan(&schema).Error; err != nil {
-		t.Fatal(err)
-	}
-	dsn := dbtest.PostgresURL(t)
-	if strings.Contains(dsn, "?") {
-		dsn += "&search_path=" + schema
-	} else {
-		dsn += "?search_path=" + schema
-	}
+	dsn := dbtest.DSN(t, db)
 	tb := probetest.NewTestbed(t)
 	// Slow peers stretch each run so both processes are busy at once.
 	tb.SetDelay(5 * time.Millisecond)

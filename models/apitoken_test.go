@@ -14,6 +14,7 @@ import (
 )
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -108,6 +109,7 @@ func TestAPITokens(t *testing.T) {
 }
 
 func TestUpdateUserEndsSessionsAndTokens(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)

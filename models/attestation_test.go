@@ -47,6 +47,7 @@ func (w *world) invited(t *testing.T, title string) (*models.Tender, *models.Att
 func intp(i int) *int { return &i }
 
 func TestInvitations(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -140,6 +141,7 @@ func TestInvitations(t *testing.T) {
 }
 
 func TestSaveAnswerRules(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -243,6 +245,7 @@ func TestSaveAnswerRules(t *testing.T) {
 }
 
 func TestSubmitReceiptAndReopen(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -358,6 +361,7 @@ func TestSubmitReceiptAndReopen(t *testing.T) {
 }
 
 func TestReview(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -427,6 +431,7 @@ func TestReview(t *testing.T) {
 }
 
 func TestConcurrentWritesWithTheSameVersion(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -466,6 +471,7 @@ func TestConcurrentWritesWithTheSameVersion(t *testing.T) {
 }
 
 func TestAuditLogIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db)
 		_, a := w.invited(t, "Audit")

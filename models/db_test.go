@@ -11,6 +11,7 @@ import (
 )
 
 func TestEveryPooledSQLiteConnectionHasTheSettings(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := models.Open(filepath.Join(t.TempDir(), "pool.db"))
 	if err != nil {
@@ -54,6 +55,7 @@ func TestEveryPooledSQLiteConnectionHasTheSettings(t *testing.T) {
 }
 
 func TestDSN(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, in string
 		postgres bool

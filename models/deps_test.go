@@ -29,6 +29,7 @@ func forbiddenDeps(deps []string) []string {
 }
 
 func TestForbiddenDeps(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		deps []string
@@ -52,6 +53,7 @@ func TestForbiddenDeps(t *testing.T) {
 }
 
 func TestModelsDoNotDependOnTheProbeEngineOrAttest(t *testing.T) {
+	t.Parallel()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("the go command is needed to list the dependencies of models: %v", err)

@@ -62,6 +62,7 @@ func sees(t *testing.T, db *gorm.DB, u *models.User, tn *models.Tender) bool {
 }
 
 func TestInviteByNameNeverReachesAnExistingOrganisation(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -110,6 +111,7 @@ func TestInviteByNameNeverReachesAnExistingOrganisation(t *testing.T) {
 }
 
 func TestInviteExistingSupplierByID(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -176,6 +178,7 @@ func TestInviteExistingSupplierByID(t *testing.T) {
 }
 
 func TestPendingAccountIsActivatedOnlyByItsOwnLink(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -260,6 +263,7 @@ func TestPendingAccountIsActivatedOnlyByItsOwnLink(t *testing.T) {
 }
 
 func TestInviteColleague(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)

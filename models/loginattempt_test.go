@@ -14,6 +14,7 @@ import (
 )
 
 func TestReserveLoginAttempt(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)

@@ -17,6 +17,7 @@ import (
 )
 
 func TestOrgs(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		if _, err := models.CreateOrg(ctx, db, "Acme", models.OrgSupplier); err != nil {
@@ -60,6 +61,7 @@ func TestOrgs(t *testing.T) {
 }
 
 func TestDraftEdits(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -102,6 +104,7 @@ func TestDraftEdits(t *testing.T) {
 }
 
 func TestImportCatalogueKeepsInvariants(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		good := models.Standard{Slug: "ok", Name: "OK", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c", Checks: []check.ID{"web.hsts"}}
@@ -136,6 +139,7 @@ func TestImportCatalogueKeepsInvariants(t *testing.T) {
 }
 
 func TestSetCurrentCatalogue(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -181,6 +185,7 @@ func TestSetCurrentCatalogue(t *testing.T) {
 }
 
 func TestConcurrentImportsLeaveOneCurrentVersion(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		std := models.Standard{Slug: "s", Name: "S", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c"}

@@ -39,6 +39,7 @@ func (w *world) submitted(t *testing.T, title string) (*models.Tender, *models.A
 }
 
 func TestProbeRunQueue(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -192,6 +193,7 @@ func TestProbeRunQueue(t *testing.T) {
 }
 
 func TestScheduledRechecks(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -234,6 +236,7 @@ func TestScheduledRechecks(t *testing.T) {
 }
 
 func TestConcurrentClaimersNeverShareARun(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)

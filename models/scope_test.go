@@ -9,6 +9,7 @@ import (
 )
 
 func TestNormalizeScope(t *testing.T) {
+	t.Parallel()
 	many := make([]string, 51)
 	for i := range many {
 		many[i] = "d" + strings.Repeat("x", i%5) + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".example"

@@ -16,6 +16,7 @@ import (
 )
 
 func TestCreateTender(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -83,6 +84,7 @@ func TestCreateTender(t *testing.T) {
 }
 
 func TestRequirements(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -198,6 +200,7 @@ func TestRequirements(t *testing.T) {
 }
 
 func TestApplyProfile(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -263,6 +266,7 @@ func findReq(t *testing.T, db *gorm.DB, tenderID uint, slug string) models.Requi
 }
 
 func TestPublishFreezesTheSheet(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -341,6 +345,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 }
 
 func TestAmendTender(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -452,6 +457,7 @@ func titles(list []models.Tender) []string {
 }
 
 func TestTenderVisibility(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -526,6 +532,7 @@ func TestTenderVisibility(t *testing.T) {
 }
 
 func TestConcurrentAddsGetDistinctPositions(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -556,6 +563,7 @@ func TestConcurrentAddsGetDistinctPositions(t *testing.T) {
 }
 
 func TestFailedWritesRollBack(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -619,6 +627,7 @@ func TestFailedWritesRollBack(t *testing.T) {
 }
 
 func TestSetTenderStatus(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)

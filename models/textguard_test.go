@@ -13,6 +13,7 @@ import (
 )
 
 func TestTextTheDatabaseWouldRefuseIsAValidationError(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestAuthenticate(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -51,6 +52,7 @@ func TestAuthenticate(t *testing.T) {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -102,6 +104,7 @@ func TestCreateUser(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestUpdateUser(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -142,6 +145,7 @@ func TestUpdateUser(t *testing.T) {
 }
 
 func TestPasswordRule(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.Open(t)
 	w := newWorld(t, db)

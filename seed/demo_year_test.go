@@ -8,21 +8,18 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
-	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
 )
 
 func TestDemoYear(t *testing.T) {
-	dbtest.Each(t, testDemoYear)
+	t.Parallel()
+	demo.Each(t, testDemoYear)
 }
 
+// testDemoYear looks at the year of history in db, a copy of the
+// database seed.Demo filled.
 func testDemoYear(t *testing.T, db *gorm.DB) {
 	ctx := context.Background()
-	start := time.Now()
-	if err := seed.Demo(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("demo data in %v", time.Since(start))
 	year := time.Now().UTC().Year() - 1
 	cur, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year, Details: true})
 	if err != nil {

@@ -40,6 +40,7 @@ standards:
 `
 
 func TestParseReportsTheLineAndField(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, format, input string
 		line                int
@@ -174,6 +175,7 @@ func jsonWith(domain, checks string) string {
 }
 
 func TestDetectFormat(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, file, content, want string }{
 		{"a .json name is JSON", "c.json", "version: 1", catalogue.FormatJSON},
 		{"a .yml name is YAML", "c.yml", "{}", catalogue.FormatYAML},
@@ -190,6 +192,7 @@ func TestDetectFormat(t *testing.T) {
 }
 
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{catalogue.FormatYAML, catalogue.FormatJSON} {
 		t.Run("in "+format, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
@@ -235,6 +238,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 }
 
 func TestImportNewVersion(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		old, err := seed.LoadCatalogue(ctx, db)
@@ -310,6 +314,7 @@ func TestImportNewVersion(t *testing.T) {
 }
 
 func TestListStandards(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		if _, err := seed.LoadCatalogue(ctx, db); err != nil {

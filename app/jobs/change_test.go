@@ -17,6 +17,7 @@ import (
 )
 
 func TestAScheduledRunRecordsAndMailsAChangedVerdict(t *testing.T) {
+	t.Parallel()
 	tb := probetest.NewTestbed(t)
 	db := dbtest.Open(t)
 	f := jobstest.New(t, db, slugs...)

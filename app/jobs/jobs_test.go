@@ -51,6 +51,7 @@ func drain(t testing.TB, p *jobs.Pool) int {
 }
 
 func TestSubmittedClaimsAreConfirmedOrContradictedByLiveProbes(t *testing.T) {
+	t.Parallel()
 	tb := probetest.NewTestbed(t)
 	db := dbtest.Open(t)
 	f := jobstest.New(t, db, slugs...)
@@ -120,6 +121,7 @@ func (g *gate) Probe(ctx context.Context, domain string) (probe.Result, error) {
 }
 
 func TestAStoppedRunIsResumedAndCompletesOnce(t *testing.T) {
+	t.Parallel()
 	tb := probetest.NewTestbed(t)
 	db := dbtest.Open(t)
 	f := jobstest.New(t, db, slugs...)

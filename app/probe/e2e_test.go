@@ -194,6 +194,7 @@ func TestEndToEndRefusesLoopbackTargetsWithoutAllowPrivate(t *testing.T) {
 }
 
 func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
+	t.Parallel()
 	tb := newTestbed(t)
 	// The budget is short because the hung domain spends all of it; the
 	// other domain is only asked for verdicts that need a few DNS answers.

@@ -106,6 +106,7 @@ func TestProbeAllTurnsUnprobeableDomainsIntoErrorChecks(t *testing.T) {
 }
 
 func TestProbeBoundedNeverWaitsLongerThanTheBudgetAndGrace(t *testing.T) {
+	t.Parallel()
 	e := batchEngine(t, 200*time.Millisecond, "hung.batch.test. 300 IN MX 0 .")
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })

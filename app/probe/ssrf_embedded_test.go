@@ -117,6 +117,7 @@ func (g *guardLog) observe(ap netip.AddrPort, verdict error) error {
 // guard's decisions are observed as well, since most of these addresses
 // would never reach a listener here even if dialled.
 func TestEngineRefusesEveryRefusedClassOnEveryPath(t *testing.T) {
+	t.Parallel()
 	httpPort, httpLns := listenOnSamePort(t, "127.0.0.1", "::1", allowedServer)
 	httpsPort, httpsLns := listenOnSamePort(t, "127.0.0.1", "::1", allowedServer)
 	var counting []*tcpAcceptor

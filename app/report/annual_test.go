@@ -46,6 +46,7 @@ func sampleYear(year, tenders int, complyShare float64) *models.AnnualData {
 }
 
 func TestAnnualReport(t *testing.T) {
+	t.Parallel()
 	render := func(t *testing.T, r AnnualReport) []byte {
 		t.Helper()
 		var buf bytes.Buffer
@@ -139,6 +140,7 @@ func TestAnnualReport(t *testing.T) {
 }
 
 func TestCSVFormulaInjection(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, in, want string }{
 		{"a formula gets a leading apostrophe", "=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"},
 		{"a plus sign gets one", "+31 20 555", "'+31 20 555"},

@@ -90,6 +90,7 @@ func checkOCDS(t *testing.T, kind, path string, v any, seen map[string]int) {
 }
 
 func TestTenderOCDS(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := WriteTenderOCDS(&buf, sampleTender(), "", Options{Created: generated}); err != nil {
 		t.Fatal(err)

@@ -145,6 +145,7 @@ func sampleTender() TenderReport {
 }
 
 func TestTenderReport(t *testing.T) {
+	t.Parallel()
 	render := func(t *testing.T, r TenderReport) []byte {
 		t.Helper()
 		var buf bytes.Buffer
@@ -228,6 +229,7 @@ func TestTenderReport(t *testing.T) {
 }
 
 func TestEmojiDoNotCrashTheRenderers(t *testing.T) {
+	t.Parallel()
 	t.Run("a requirement sheet with an emoji in its title, reference and clause renders", func(t *testing.T) {
 		s := sampleSheet(2)
 		s.Title, s.Reference, s.Requirements[0].Clause = "Hosting 🚀", "REF 🚀", "Sign 🔏 every zone."
@@ -247,6 +249,7 @@ func TestEmojiDoNotCrashTheRenderers(t *testing.T) {
 }
 
 func TestSafeText(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, in, want string }{
 		{"plain text stays as it is", "Zoë Ångström", "Zoë Ångström"},
 		{"an emoji becomes a replacement character", "ok 🚧", "ok \uFFFD"},

@@ -34,6 +34,7 @@ func sampleSheet(n int) Sheet {
 }
 
 func TestWriteSheet(t *testing.T) {
+	t.Parallel()
 	t.Run("the same sheet and date give the same bytes", func(t *testing.T) {
 		var a, b bytes.Buffer
 		if err := WriteSheet(&a, sampleSheet(3), Options{Created: fixedDate}); err != nil {

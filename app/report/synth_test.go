@@ -182,6 +182,7 @@ func buildSynthYear(tb testing.TB, db *gorm.DB, y synthYear) synthCounts {
 }
 
 func TestAnnualQueriesMatchTheRows(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, testAnnualQueries)
 }
 
