@@ -149,7 +149,7 @@ func TestClassifyJudgesIPv6FormsByTheIPv4AddressTheyCarry(t *testing.T) {
 		{"::ffff:127.0.0.1", []string{"loopback", "127.0.0.1", "IPv4-mapped"}},
 		{"::ffff:10.0.0.1", []string{"private", "10.0.0.1", "IPv4-mapped"}},
 		{"::ffff:169.254.169.254", []string{"cloud metadata", "IPv4-mapped"}},
-		{"::ffff:8.8.8.8", []string{"IPv4-mapped"}},
+		{"::ffff:81.2.69.160", []string{"IPv4-mapped"}},
 		// IPv4-compatible (::/96, deprecated): refused whole.
 		{"::7f00:1", []string{"loopback", "127.0.0.1", "IPv4-compatible"}},
 		{"::a9fe:a9fe", []string{"cloud metadata", "169.254.169.254", "IPv4-compatible"}},
