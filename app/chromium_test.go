@@ -5,8 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 )
 
@@ -29,35 +32,111 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// chromiumSlot is held by the test whose browser is running.
+// chromiumSlot is held by the journey that is using the browser.
 var chromiumSlot = make(chan struct{}, 1)
 
-// startChromium returns the context of a headless Chromium tab under ctx;
-// the browser is closed when the test ends. A missing Chromium skips the
-// test, or fails it with CI=true (chromiumPath), so call this before any
-// costly setup.
+// chromium is the test binary's one browser, started by the first journey
+// and closed by TestMain (closeChromium): starting Chromium costs more than
+// most journeys.
+var chromium struct {
+	once  sync.Once
+	ctx   context.Context
+	close func()
+	err   error
+}
+
+// closeChromium stops the browser, if a journey started it.
+func closeChromium() {
+	if chromium.close != nil {
+		chromium.close()
+	}
+}
+
+// startChromium returns the context of a headless Chromium tab in a
+// browser context of its own (cookies, storage, cache and downloads apart
+// from the other journeys'), bounded by ctx; the tab and its browser
+// context are closed when the test ends. One journey uses the browser at a
+// time. A missing Chromium skips the test, or fails it with CI=true
+// (chromiumPath), so call this before any costly setup.
 func startChromium(ctx context.Context, t *testing.T) context.Context {
 	t.Helper()
 	bin := chromiumPath(t)
-	// One browser at a time: the journeys run in parallel with the other
-	// tests, but two browsers on a small machine starve each other.
+	// The journeys run in parallel with the other tests, but not with each
+	// other: two on a small machine starve each other.
 	select {
 	case chromiumSlot <- struct{}{}:
 	case <-ctx.Done():
-		t.Fatalf("waiting for the browser slot: %v", ctx.Err())
+		t.Fatalf("waiting for the browser: %v", ctx.Err())
 	}
 	t.Cleanup(func() { <-chromiumSlot })
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
-	)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelBrowser)
+	chromium.once.Do(func() {
+		dir, err := os.MkdirTemp("", "tenderprobe-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 1000),
+		)
+		bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+		chromium.ctx = bctx
+		chromium.close = func() {
+			cancelBrowser()
+			cancelAlloc()
+			_ = os.RemoveAll(dir)
+		}
+		// Start it now, for the life of the binary rather than of this
+		// journey: the first run on a context binds the browser to it.
+		chromium.err = chromedp.Do(bctx)
+	})
+	if chromium.err != nil {
+		t.Fatalf("start Chromium: %v", chromium.err)
+	}
+	tab, closeTab := chromedp.NewContext(chromium.ctx, chromedp.WithNewBrowserContext())
+	// The journey's deadline and cancellation bound every action in the tab.
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Hour)
+	}
+	bctx, stop := context.WithDeadline(tab, deadline)
+	stopWithJourney := context.AfterFunc(ctx, stop)
+	closeAll := sync.OnceFunc(func() {
+		stopWithJourney()
+		stop()
+		closeTab()
+	})
+	tabs.Store(t, closeAll)
+	t.Cleanup(func() {
+		tabs.Delete(t)
+		closeAll()
+	})
 	return bctx
+}
+
+// tabs holds, per journey, the func that closes its tab and browser
+// context.
+var tabs sync.Map // *testing.T → func()
+
+// closeTabOf closes the browser tab and browser context of t's journey, if
+// it has one. The journey's servers call it before they shut down: the
+// browser stays up for the next journey, and a connection it keeps open to
+// a server, even one it only opened in advance, makes a graceful shutdown
+// wait it out.
+func closeTabOf(t *testing.T) {
+	if f, ok := tabs.LoadAndDelete(t); ok {
+		f.(func())()
+	}
+}
+
+// browserContextOf is the browser context of the tab of ctx (from
+// startChromium), for browser-wide commands that take one, such as where
+// downloads go.
+func browserContextOf(ctx context.Context) cdp.BrowserContextID {
+	return chromedp.FromContext(ctx).BrowserContextID
 }
 
 // startDemoServer opens the app with the demo data (a copy of the seeded
@@ -88,6 +167,7 @@ func startDemoServer(ctx context.Context, t *testing.T) (*Server, string) {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(serveCtx, ln) }()
 	t.Cleanup(func() {
+		closeTabOf(t)
 		stopServer()
 		if err := <-served; err != nil {
 			t.Errorf("server did not shut down cleanly: %v", err)

@@ -61,6 +61,7 @@ func TestOfficerJourneyInChromium(t *testing.T) {
 	events := true
 	if _, err := chromedp.CallBrowser(bctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &events,
+		BrowserContextID: browserContextOf(bctx),
 	}); err != nil {
 		t.Fatal(err)
 	}

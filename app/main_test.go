@@ -6,5 +6,6 @@ import (
 	"tenderprobe/models/dbtest"
 )
 
-// TestMain drops the PostgreSQL template databases when the tests end.
-func TestMain(m *testing.M) { dbtest.Main(m) }
+// TestMain closes the journeys' browser and drops the PostgreSQL template
+// databases when the tests end.
+func TestMain(m *testing.M) { dbtest.Main(m, closeChromium) }

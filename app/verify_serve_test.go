@@ -66,6 +66,7 @@ func serveInProcess(t *testing.T, args []string) (base string, stop func()) {
 			return
 		}
 		stopped = true
+		closeTabOf(t)
 		cancel()
 		if code := <-done; code != 0 {
 			t.Errorf("serve exited with %d", code)

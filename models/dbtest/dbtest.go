@@ -347,16 +347,20 @@ var (
 	}
 )
 
-// Main runs the tests and then drops the PostgreSQL template databases they
+// Main runs the tests, then the after funcs (to release what the package's
+// tests share), and then drops the PostgreSQL template databases the tests
 // made. It lowers the bcrypt cost for the whole binary first, like Open.
 // Call it from the package's TestMain:
 //
 //	func TestMain(m *testing.M) { dbtest.Main(m) }
-func Main(m *testing.M) {
+func Main(m *testing.M, after ...func()) {
 	mainRunning.Store(true)
 	// Before any test starts, so parallel tests never race on the cost.
 	fastHashing()
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if err := dropTemplates(); err != nil {
 		fmt.Fprintf(os.Stderr, "dbtest: %v\n", err)
 		if code == 0 {
