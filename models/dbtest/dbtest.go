@@ -144,6 +144,23 @@ func (tp *Template) buildSQLite() ([]byte, error) {
 	if err := db.Exec("VACUUM INTO ?", image).Error; err != nil {
 		return nil, fmt.Errorf("copy: %w", err)
 	}
+	// The snapshot is in rollback-journal mode; open it once with the
+	// app's settings so that, like a database the app made, it is in WAL
+	// mode before any test's connections race to switch it.
+	idb, err := models.Open(image)
+	if err != nil {
+		return nil, err
+	}
+	err = idb.Exec("PRAGMA user_version").Error
+	if cerr := models.Close(idb); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("switch the copy to WAL: %w", err)
+	}
+	if _, err := os.Stat(image + "-wal"); err == nil {
+		return nil, fmt.Errorf("the copy kept a WAL file after closing")
+	}
 	return os.ReadFile(image)
 }
 
