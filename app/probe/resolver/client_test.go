@@ -20,10 +20,7 @@ type lossyResolver struct {
 
 func startLossyResolver(t *testing.T, dropUDP int64, tcp bool) *lossyResolver {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, ln := listenUDPAndTCP(t, tcp)
 	lr := &lossyResolver{udpAddr: pc.LocalAddr().String()}
 	answer := func(w dns.ResponseWriter, req *dns.Msg) {
 		m := new(dns.Msg)
@@ -41,10 +38,6 @@ func startLossyResolver(t *testing.T, dropUDP int64, tcp bool) *lossyResolver {
 	go udp.ActivateAndServe()
 	t.Cleanup(func() { udp.Shutdown() })
 	if tcp {
-		ln, err := net.Listen("tcp", lr.udpAddr)
-		if err != nil {
-			t.Fatalf("listen tcp on the UDP port: %v", err)
-		}
 		srv := &dns.Server{Listener: ln, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
 			lr.tcpServed.Add(1)
 			answer(w, req)
@@ -53,6 +46,28 @@ func startLossyResolver(t *testing.T, dropUDP int64, tcp bool) *lossyResolver {
 		t.Cleanup(func() { srv.Shutdown() })
 	}
 	return lr
+}
+
+// listenUDPAndTCP listens on a free UDP port of 127.0.0.1 and, when tcp is
+// set, on the same TCP port, trying other ports while that one is taken.
+func listenUDPAndTCP(t *testing.T, tcp bool) (net.PacketConn, net.Listener) {
+	t.Helper()
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tcp {
+			return pc, nil
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln
+		}
+		pc.Close()
+	}
+	t.Fatal("no port of 127.0.0.1 free for both UDP and TCP")
+	return nil, nil
 }
 
 func TestQueryRecoversFromLostDatagrams(t *testing.T) {
