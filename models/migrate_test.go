@@ -58,6 +58,7 @@ func assertAuditLogRefusesChanges(t *testing.T, db *gorm.DB) {
 }
 
 func TestTheMigrationsMakeEverythingTheModelsDeclare(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		before := schemaOf(t, db)
 		if err := db.AutoMigrate(models.Tables...); err != nil {
@@ -70,6 +71,7 @@ func TestTheMigrationsMakeEverythingTheModelsDeclare(t *testing.T) {
 }
 
 func TestServersStartingAtOnceRunEachMigrationOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
@@ -100,6 +102,7 @@ func TestServersStartingAtOnceRunEachMigrationOnce(t *testing.T) {
 }
 
 func TestADatabaseOfANewerProgramIsRefused(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		const future = "9999_from_a_newer_tenderprobe"
 		if err := db.Exec("INSERT INTO schema_migrations (id) VALUES (?)", future).Error; err != nil {
@@ -126,6 +129,7 @@ func TestADatabaseOfANewerProgramIsRefused(t *testing.T) {
 }
 
 func TestAFailedMigrationLeavesTheDatabaseAsItWas(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		boom := errors.New("boom")
 		schema, ids := schemaOf(t, db), recordedMigrations(t, db)
@@ -148,6 +152,7 @@ func TestAFailedMigrationLeavesTheDatabaseAsItWas(t *testing.T) {
 }
 
 func TestMigrateRefusesToLeaveTheAuditLogOpen(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		if err := db.Create(&models.AuditEntry{At: time.Now(), Action: "test.entry", ObjectType: "test", ObjectID: 1}).Error; err != nil {
 			t.Fatal(err)
@@ -196,6 +201,7 @@ type evoChild struct {
 }
 
 func TestAMigrationThatRebuildsATableKeepsItsChildren(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.OpenEmpty(t)
 	// Several idle connections with foreign keys on from the DSN, as in a

@@ -99,12 +99,15 @@ func sqlStatements(t *testing.T, path string) []string {
 }
 
 func TestMigratingAnEarlierDatabaseKeepsEveryRow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	for i, c := range earlierDatabases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			for _, d := range dialects {
 				t.Run(d.name, func(t *testing.T) {
+					t.Parallel()
 					db := openEarlier(t, i, d.name == "on PostgreSQL")
 					columns := columnsOf(t, db)
 					before := rowsOf(t, db, columns)
@@ -195,6 +198,7 @@ func TestMigratingAnEarlierDatabaseKeepsEveryRow(t *testing.T) {
 }
 
 func TestTheMigrationsBeforeVersioningMakeTheSchemaOfTheirCommit(t *testing.T) {
+	t.Parallel()
 	for i, c := range earlierDatabases {
 		t.Run(c.name, func(t *testing.T) {
 			db := dbtest.OpenEmpty(t)

@@ -73,6 +73,7 @@ type ruleCase struct {
 }
 
 func TestAttestationEditableBy(t *testing.T) {
+	t.Parallel()
 	after := ruleDeadline.Add(time.Minute)
 	for _, c := range []ruleCase{
 		{"the vendor before the deadline may edit the draft", ruleAttestation(models.AttestationDraft), theVendor, ruleNow, nil},
@@ -93,6 +94,7 @@ func TestAttestationEditableBy(t *testing.T) {
 }
 
 func TestAttestationSubmittableBy(t *testing.T) {
+	t.Parallel()
 	for _, c := range []ruleCase{
 		{"the vendor before the deadline may submit the draft", ruleAttestation(models.AttestationDraft), theVendor, ruleNow, nil},
 		{"the vendor after the deadline may not", ruleAttestation(models.AttestationDraft), theVendor, ruleDeadline.Add(time.Second), models.ErrDeadlinePassed},
@@ -105,6 +107,7 @@ func TestAttestationSubmittableBy(t *testing.T) {
 }
 
 func TestAttestationReopenableBy(t *testing.T) {
+	t.Parallel()
 	for _, c := range []ruleCase{
 		{"the vendor may reopen a submitted attestation before the deadline", ruleAttestation(models.AttestationSubmitted), theVendor, ruleNow, nil},
 		{"the vendor may not reopen after the deadline", ruleAttestation(models.AttestationSubmitted), theVendor, ruleDeadline.Add(time.Second), models.ErrDeadlinePassed},
@@ -118,6 +121,7 @@ func TestAttestationReopenableBy(t *testing.T) {
 }
 
 func TestAttestationReviewableBy(t *testing.T) {
+	t.Parallel()
 	for _, c := range []ruleCase{
 		{"the buyer's officer may review a submitted attestation", ruleAttestation(models.AttestationSubmitted), theOfficer, ruleNow, nil},
 		{"an admin may review", ruleAttestation(models.AttestationSubmitted), anAdmin, ruleNow, nil},
@@ -136,6 +140,7 @@ func TestAttestationReviewableBy(t *testing.T) {
 }
 
 func TestAttestationClarifiableBy(t *testing.T) {
+	t.Parallel()
 	asked := &models.Answer{ReviewStatus: models.ReviewClarification}
 	pending := &models.Answer{ReviewStatus: models.ReviewPending}
 	for _, c := range []struct {
@@ -157,6 +162,7 @@ func TestAttestationClarifiableBy(t *testing.T) {
 }
 
 func TestTenderRules(t *testing.T) {
+	t.Parallel()
 	after := ruleDeadline.Add(time.Second)
 	draft := ruleTender(models.StatusDraft, &ruleDeadline)
 	published := ruleTender(models.StatusPublished, &ruleDeadline)
@@ -202,6 +208,7 @@ func TestTenderRules(t *testing.T) {
 // TestModelsApplyTheRules checks that the functions that change data ask
 // the rules, inside their transactions, and change nothing when refused.
 func TestModelsApplyTheRules(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)

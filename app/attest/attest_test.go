@@ -9,6 +9,7 @@ import (
 )
 
 func TestEvidenceStore(t *testing.T) {
+	t.Parallel()
 	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 100)...)
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 	jpeg := []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00")

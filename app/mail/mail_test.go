@@ -23,6 +23,7 @@ func startSMTP(t *testing.T, offerTLS bool) (*probetest.MailSink, *probetest.CA)
 }
 
 func TestMailer(t *testing.T) {
+	t.Parallel()
 	t.Run("a message goes through STARTTLS and AUTH to the relay", func(t *testing.T) {
 		s, ca := startSMTP(t, true)
 		m := &Mailer{Host: "127.0.0.1", Port: s.Port, Username: "u", Password: "p", From: "tenderprobe@buyer.test",
