@@ -4,7 +4,9 @@ package static
 
 import "embed"
 
-// FS holds app.css and app.js.
+// FS holds the stylesheets and scripts: app.* for every page, one pair
+// per area (attest, review, tenders, report, verify) that only acts on its
+// own pages.
 //
 //go:embed *.css *.js
 var FS embed.FS

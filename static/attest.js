@@ -1,0 +1,1 @@
+// attest: the vendor answer page.

@@ -1,0 +1,1 @@
+// tenders: the sheet editor.
