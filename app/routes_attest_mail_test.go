@@ -48,6 +48,9 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 	if res.status != 201 || m == nil || !strings.Contains(res.body, "also sent by e-mail") {
 		t.Fatalf("status %d: %s", res.status, errorText(res.body))
 	}
+	if strings.Contains(res.body, `id="mail-not-configured"`) || !strings.Contains(res.body, `data-copy="invitation-url"`) {
+		t.Error("with SMTP set the page must offer the copy button and not ask to send the link by hand")
+	}
 	msgs := sink.messages()
 	if len(msgs) != 1 || !strings.Contains(msgs[0], m[1]) || !strings.Contains(msgs[0], "To: new@mailed-supplier.test") {
 		t.Errorf("mails %q, want one with the link %s", msgs, m[1])
@@ -76,6 +79,12 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 		res := a.session("officer@demo.test").post(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), url.Values{"email": {"unmailed@unmailed.mailed-supplier.test"}})
 		if res.status != 201 || strings.Contains(res.body, "also sent by e-mail") || len(sink.messages()) != 3 {
 			t.Errorf("status %d, %d mails", res.status, len(sink.messages()))
+		}
+		if !strings.Contains(res.body, `id="mail-not-configured"`) || !strings.Contains(res.body, "send this link to unmailed@unmailed.mailed-supplier.test yourself") {
+			t.Errorf("without SMTP the page must say to send the link by hand: %s", errorText(res.body))
+		}
+		if page := a.session("officer@demo.test").get(fmt.Sprintf("/tenders/%d/invitations", w.tender.ID)); !strings.Contains(page.body, `id="mail-off"`) {
+			t.Error("without SMTP the invitation form must say before inviting that links are sent by hand")
 		}
 	})
 }

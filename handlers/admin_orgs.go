@@ -10,7 +10,12 @@ import (
 
 // ListOrgs shows the organisations and the form to add one.
 func (h *Handler) ListOrgs(c *fiber.Ctx) error {
-	return h.renderOrgs(c, fiber.StatusOK, fiber.Map{"Kind": models.OrgBuyer})
+	// The getting-started steps link here with the kind to create.
+	kind := models.OrgBuyer
+	if c.Query("kind") == models.OrgSupplier {
+		kind = models.OrgSupplier
+	}
+	return h.renderOrgs(c, fiber.StatusOK, fiber.Map{"Kind": kind})
 }
 
 // CreateOrg adds a buyer or supplier organisation.

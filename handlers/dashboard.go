@@ -38,15 +38,11 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 		return err
 	}
 	if currentUser(c).Role == models.RoleAdmin {
-		users, err := models.CountUsers(ctx, h.DB)
+		setup, err := models.FindSetup(ctx, h.DB)
 		if err != nil {
 			return err
 		}
-		orgs, err := models.ListOrgs(ctx, h.DB, "")
-		if err != nil {
-			return err
-		}
-		data["UserCount"], data["OrgCount"] = users, len(orgs)
+		data["Setup"] = setup
 	}
 	return h.render(c, fiber.StatusOK, "dashboard/index", "Dashboard", data)
 }

@@ -25,11 +25,13 @@ func TemplateFuncs(version string) template.FuncMap {
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		},
 		"inc": func(i int) int { return i + 1 },
+		"dec": func(i int) int { return i - 1 },
 		// same compares a record's value with a form value that may be
 		// missing (nil) without the template failing.
 		"same":       func(a, b any) bool { return a != nil && b != nil && fmt.Sprint(a) == fmt.Sprint(b) },
 		"domainName": models.DomainName,
 		"domains":    func() []string { return models.Domains },
 		"roles":      func() []string { return models.Roles },
+		"label":      fieldLabel,
 	}
 }

@@ -34,6 +34,9 @@ func (h *Handler) renderInvitations(c *fiber.Ctx, status int, t *models.Tender, 
 	} else {
 		data["Open"] = true
 	}
+	// Without a mail relay every link must be passed on by hand; the page
+	// says so before the officer invites anybody.
+	data["MailConfigured"] = h.Attest.Mailer.Enabled()
 	if _, ok := data["Form"]; !ok {
 		data["Form"] = models.InviteInput{}
 	}

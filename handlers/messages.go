@@ -242,3 +242,32 @@ func statusTitle(status int) string {
 	}
 	return message("title.refused", nil)
 }
+
+// fieldLabel is the words of a form field's label, for the error summary
+// above a form: label.<field> in the catalogue, or the field's name with
+// spaces when the catalogue has none.
+func fieldLabel(field string) string {
+	if text, ok := english["label."+field]; ok {
+		return text
+	}
+	words := strings.ReplaceAll(field, "_", " ")
+	return strings.ToUpper(words[:1]) + words[1:]
+}
+
+// Labels of the form fields, as the forms show them.
+func init() {
+	for field, text := range map[string]string{
+		"title": "Title", "reference": "Reference", "description": "Description",
+		"estimated_value": "Estimated value", "currency": "Currency", "deadline": "Deadline for answers",
+		"scope_tags": "Scope tags", "buyer_org_id": "Buying organisation", "name": "Name",
+		"email": "E-mail address", "role": "Role", "org_id": "Organisation", "kind": "Kind",
+		"password": "Password", "password_confirm": "Password again", "standard": "Standard",
+		"level": "Level", "custom_clause": "Custom clause", "note": "Note", "supplier_id": "Existing supplier",
+		"supplier_name": "Supplier name", "file": "File", "url": "Link", "year": "Year",
+		"explanation": "Explanation", "planned_date": "Planned date", "status": "Status", "profile": "Profile",
+		"sort": "Order", "q": "Search", "page": "Page",
+	} {
+		english["label."+field] = text
+	}
+}
+

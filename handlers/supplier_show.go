@@ -24,6 +24,9 @@ func (h *Handler) renderSupplier(c *fiber.Ctx, status int, data fiber.Map) error
 		return err
 	}
 	data["Org"], data["Colleagues"] = org, colleagues
+	// Without a mail relay every link must be passed on by hand; the page
+	// says so before the officer invites anybody.
+	data["MailConfigured"] = h.Attest.Mailer.Enabled()
 	if _, ok := data["Form"]; !ok {
 		data["Form"] = models.ColleagueInput{}
 	}

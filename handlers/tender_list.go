@@ -6,11 +6,24 @@ import (
 	"tenderprobe/models"
 )
 
-// ListTenders shows the tenders the user may see.
+// ListTenders shows a page of the tenders the user may see, searched,
+// filtered by status and sorted as the query asks; open tenders first.
 func (h *Handler) ListTenders(c *fiber.Ctx) error {
-	tenders, err := models.ListTenders(c.UserContext(), h.DB, currentUser(c))
+	page, err := queryCount(c, "page")
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "tenders/list", "Tenders", fiber.Map{"Tenders": tenders})
+	q := models.TenderQuery{Search: c.Query("q"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page}
+	data := fiber.Map{"Query": q, "Statuses": models.TenderStatuses, "Sorts": models.TenderSorts}
+	list, err := models.FindTenders(c.UserContext(), h.DB, currentUser(c), q, h.now())
+	if errs, ok := fieldErrors(err); ok {
+		data["Errors"] = errs
+		return h.render(c, fiber.StatusBadRequest, "tenders/list", "Tenders", data)
+	}
+	if err != nil {
+		return err
+	}
+	q.Sort = list.Query.Sort
+	data["Query"], data["Tenders"], data["Paging"] = q, list.Tenders, list.Paging
+	return h.render(c, fiber.StatusOK, "tenders/list", "Tenders", data)
 }

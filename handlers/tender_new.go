@@ -23,7 +23,9 @@ func (h *Handler) tenderFormData(c *fiber.Ctx, data fiber.Map) (fiber.Map, error
 		if err != nil {
 			return nil, err
 		}
-		data["BuyerOrgs"] = orgs
+		// ChooseBuyer, not the list, shows the field: with no buyer yet
+		// the page says so instead of hiding the field and its error.
+		data["BuyerOrgs"], data["ChooseBuyer"] = orgs, true
 	}
 	return data, nil
 }

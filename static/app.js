@@ -7,3 +7,49 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// On a phone the header's links fold behind a Menu button (static/app.css);
+// the class on <html> says the script runs, so without it nothing folds.
+(function () {
+  document.documentElement.classList.add("js");
+  var header = document.querySelector("header.site");
+  var toggle = header && header.querySelector(".menu-toggle");
+  if (!toggle) {
+    return;
+  }
+  toggle.hidden = false;
+  toggle.addEventListener("click", function () {
+    var open = header.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();
+
+// A form that came back with errors: the summary above it takes the focus,
+// so keyboard and screen reader users start at the list of problems.
+(function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+})();
+
+// Copy buttons (hidden without JavaScript, where the link is selected
+// with one click instead): data-copy names the element whose text to copy;
+// data-copied and data-failed are the words to show, from the page.
+(function () {
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector(".copy-status");
+    if (!source || !navigator.clipboard) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        if (status) { status.textContent = button.getAttribute("data-copied"); }
+      }, function () {
+        if (status) { status.textContent = button.getAttribute("data-failed"); }
+      });
+    });
+  });
+})();

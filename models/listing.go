@@ -1,0 +1,120 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// PageSize is how many rows a list page shows.
+const PageSize = 25
+
+// Paging is where a list page sits in the whole filtered list.
+type Paging struct {
+	Page, Pages int
+	Total       int64
+}
+
+func newPaging(page int, total int64) Paging {
+	pages := int((total + PageSize - 1) / PageSize)
+	if pages == 0 {
+		pages = 1
+	}
+	return Paging{Page: min(max(page, 1), pages), Pages: pages, Total: total}
+}
+
+// offset is the first row of the page.
+func (p Paging) offset() int { return (p.Page - 1) * PageSize }
+
+// Sort orders of the tender list.
+const (
+	SortNewest   = "newest"
+	SortDeadline = "deadline"
+	SortTitle    = "title"
+)
+
+// TenderSorts are the orders the tender list offers, the default first.
+var TenderSorts = []string{SortNewest, SortDeadline, SortTitle}
+
+// TenderQuery is what a reader asks of the tender list: words to find in
+// the title or reference, one status, an order and a page.
+type TenderQuery struct {
+	Search string
+	Status string
+	Sort   string
+	Page   int
+}
+
+// Validate refuses a status or order the list does not know.
+func (q *TenderQuery) Validate() error {
+	if q.Status != "" && !oneOf(q.Status, TenderStatuses) {
+		return invalid("status", "not_a_choice")
+	}
+	if q.Sort == "" {
+		q.Sort = SortNewest
+	}
+	if !oneOf(q.Sort, TenderSorts) {
+		return invalid("sort", "not_a_choice")
+	}
+	if len(q.Search) > 200 {
+		return invalid("q", "too_long", "max", 200)
+	}
+	return nil
+}
+
+// TenderPage is one page of the tender list.
+type TenderPage struct {
+	Tenders []Tender
+	Paging
+	// Query is the query as run, with its defaults filled in.
+	Query TenderQuery
+}
+
+// FindTenders returns a page of the tenders viewer may see that match q.
+// Open tenders (published, deadline not passed) come first whatever the
+// order: they are what every role acts on.
+func FindTenders(ctx context.Context, db *gorm.DB, viewer *User, q TenderQuery, now time.Time) (*TenderPage, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	base := db.WithContext(ctx).Model(&Tender{}).Scopes(visibleTo(viewer)).Where("tenders.superseded_at IS NULL")
+	if q.Status != "" {
+		base = base.Where("tenders.status = ?", q.Status)
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		like := "%" + escapeLike(strings.ToLower(s)) + "%"
+		base = base.Where("(LOWER(tenders.title) LIKE ? ESCAPE '\\' OR LOWER(tenders.reference) LIKE ? ESCAPE '\\')", like, like)
+	}
+	var total int64
+	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, wrap(err, "count tenders")
+	}
+	page := &TenderPage{Paging: newPaging(q.Page, total), Query: q}
+	order := map[string]string{
+		SortNewest:   "tenders.created_at DESC, tenders.id DESC",
+		SortDeadline: "CASE WHEN tenders.deadline IS NULL THEN 1 ELSE 0 END, tenders.deadline, tenders.id",
+		SortTitle:    "LOWER(tenders.title), tenders.id",
+	}[q.Sort]
+	err := base.Session(&gorm.Session{}).Preload("BuyerOrg").
+		Order(openFirst(now, order)).
+		Limit(PageSize).Offset(page.offset()).Find(&page.Tenders).Error
+	if err != nil {
+		return nil, wrap(err, "list tenders")
+	}
+	if err := fillRequirementCounts(ctx, db, page.Tenders); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// openFirst orders open tenders (published, deadline not passed) before
+// the others, then by order (a fixed text from FindTenders, never input).
+func openFirst(now time.Time, order string) clause.OrderBy {
+	return clause.OrderBy{Expression: clause.Expr{
+		SQL:  "CASE WHEN tenders.status = ? AND (tenders.deadline IS NULL OR tenders.deadline > ?) THEN 0 ELSE 1 END, " + order,
+		Vars: []any{StatusPublished, now},
+	}}
+}
