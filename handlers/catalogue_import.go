@@ -65,7 +65,7 @@ func (h *Handler) importUpload(c *fiber.Ctx) ([]catalogue.Problem, int, error) {
 		h.Log.Info("catalogue imported", "by", currentUser(c).ID, "file", fh.Filename)
 		return nil, fiber.StatusCreated, nil
 	case errors.As(err, &invalid):
-		return invalid.Problems, fiber.StatusUnprocessableEntity, nil
+		return CatalogueProblems(invalid.Problems), fiber.StatusUnprocessableEntity, nil
 	case errors.Is(err, models.ErrConflict):
 		return []catalogue.Problem{{Field: "version", Message: problemOf(err).text()}}, fiber.StatusConflict, nil
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/app/attest"
+	"tenderprobe/app/catalogue"
+	"tenderprobe/app/dnsname"
 	"tenderprobe/app/passwords"
 	"tenderprobe/models"
 )
@@ -91,9 +93,10 @@ func TestMessage(t *testing.T) {
 		{"a status code becomes its words", "field.explanation_required", map[string]any{"status": models.AnswerDoesNotComply},
 			"is required when the answer is does not comply: explain why and what you do instead"},
 		{"a list of problems is written item by item", "field.bad_scope", map[string]any{"problems": []models.Problem{
-			{Code: "bad_domain", Params: map[string]any{"kind": "web", "name": "a_b.test", "reason": "bad"}},
+			{Code: "bad_domain", Params: map[string]any{"kind": "web", "name": "localhost", "reason": dnsname.CodeOneLabel}},
+			{Code: "bad_domain_character", Params: map[string]any{"kind": "mail", "name": "a*b.test", "char": "*"}},
 			{Code: "too_many_domains", Params: map[string]any{"count": 51, "max": 50}},
-		}}, `web domain "a_b.test": bad; 51 domain names given, at most 50 are allowed`},
+		}}, `web domain "localhost": needs at least two labels, like example.nl; mail domain "a*b.test": the character "*" is not allowed in a host name; 51 domain names given, at most 50 are allowed`},
 		{"an unknown key shows as itself", "field.no_such_code", nil, "field.no_such_code"},
 	}
 	for _, c := range cases {
@@ -151,6 +154,17 @@ func TestEveryCodeHasWords(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+	for _, code := range catalogue.ProblemCodes {
+		if _, ok := english["catalogue.problem."+code]; !ok {
+			t.Errorf("catalogue problem code %s has no words in the catalogue", code)
+		}
+	}
+	for _, code := range []string{dnsname.CodeEmpty, dnsname.CodeIDNA, dnsname.CodeTooLong, dnsname.CodeOneLabel,
+		dnsname.CodeBadLabel, dnsname.CodeHyphenEdge, dnsname.CodeIPAddress} {
+		if _, ok := english["dnsname."+code]; !ok {
+			t.Errorf("domain name code %s has no words in the catalogue", code)
 		}
 	}
 	for _, r := range []passwords.Reason{passwords.InvalidUTF8, passwords.TooLong, passwords.ControlCharacter,

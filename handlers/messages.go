@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"tenderprobe/app/catalogue"
 
 	"tenderprobe/models"
 )
@@ -83,7 +84,16 @@ var english = map[string]string{
 	"field.password_common":             "is one of the most commonly used passwords; choose another",
 	"field.password_invalid_utf8":       "cannot be used; choose another",
 
-	"scope.bad_domain":       `{kind} domain "{name}": {reason}`,
+	"scope.bad_domain":           `{kind} domain "{name}": {reason:dnsname}`,
+	"scope.bad_domain_character": `{kind} domain "{name}": the character "{char}" is not allowed in a host name`,
+	// Why a domain name is refused (app/dnsname codes).
+	"dnsname.empty":          "no name given",
+	"dnsname.idna":           "not a valid domain name (letters, digits and hyphens, or an internationalised name)",
+	"dnsname.too_long":       "longer than 253 characters",
+	"dnsname.one_label":      "needs at least two labels, like example.nl",
+	"dnsname.bad_label":      "has an empty part or a part over 63 characters",
+	"dnsname.hyphen_edge":    "a part starts or ends with a hyphen",
+	"dnsname.ip_address":     "an IP address, not a domain name",
 	"scope.too_many_domains": "{count} domain names given, at most {max} are allowed",
 
 	"answer_status.complies":        "complies",
@@ -138,6 +148,31 @@ var english = map[string]string{
 	"profile.unknown":             "Choose one of the listed profiles.",
 	"catalogue.not_imported":      "The file was not imported.",
 	"catalogue.no_file":           "choose a YAML or JSON file to upload",
+	// What is wrong in a catalogue file (app/catalogue problem codes).
+	"catalogue.problem.too_large":        "the file is larger than {max} bytes",
+	"catalogue.problem.not_utf8":         "the file is not UTF-8 text",
+	"catalogue.problem.more_problems":    "and {count} more problems",
+	"catalogue.problem.not_a_mapping":    "the file must be a mapping with version, title and standards",
+	"catalogue.problem.unknown_field":    "unknown field",
+	"catalogue.problem.unknown_field_of": "unknown field; allowed are {allowed}",
+	"catalogue.problem.yaml_syntax":      "YAML syntax: {detail}",
+	"catalogue.problem.json_syntax":      "JSON syntax: {detail}",
+	"catalogue.problem.trailing_data":    "unexpected data after the catalogue object",
+	"catalogue.problem.wrong_type":       "must be {want}, not {got}",
+	"catalogue.problem.empty_file":       "the file is empty",
+	"catalogue.problem.json_ends_early":  "the JSON ends too early",
+	"catalogue.problem.required":         "is required",
+	"catalogue.problem.bad_version":      `"{value}" must be letters, digits, dots, dashes or underscores (at most 50)`,
+	"catalogue.problem.no_standards":     "the catalogue has no standards",
+	"catalogue.problem.bad_slug":         `"{value}" must be lowercase words joined by dashes (at most 60 characters)`,
+	"catalogue.problem.slug_used":        `"{value}" is already used by standards[{index}]`,
+	"catalogue.problem.too_long":         "is longer than {max} characters",
+	"catalogue.problem.not_one_of":       `"{value}" is not one of {allowed}`,
+	"catalogue.problem.no_references":    "at least one defining document is required",
+	"catalogue.problem.not_an_rfc":       `"{value}" is not an RFC number`,
+	"catalogue.problem.not_a_web_url":    `"{value}" is not an http(s) address`,
+	"catalogue.problem.unknown_check":    `"{value}" is not a probe check; known checks are {allowed}`,
+	"catalogue.problem.listed_twice":     `"{value}" is listed twice`,
 
 	// Logging in and API tokens.
 	"auth.invalid_credentials": "Wrong e-mail address or password.",
@@ -271,3 +306,16 @@ func init() {
 	}
 }
 
+// CatalogueProblems fills in the words of each problem of a catalogue file
+// (catalogue.problem.<code>), for the import page, the API and the
+// catalogue command.
+func CatalogueProblems(ps []catalogue.Problem) []catalogue.Problem {
+	out := make([]catalogue.Problem, len(ps))
+	for i, p := range ps {
+		if p.Message == "" {
+			p.Message = message("catalogue.problem."+p.Code, p.Params)
+		}
+		out[i] = p
+	}
+	return out
+}

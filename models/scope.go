@@ -52,7 +52,7 @@ func NormalizeScope(web, mail []string) (outWeb, outMail []string, err error) {
 			}
 			name, err := dnsname.Normalize(raw)
 			if err != nil {
-				problems = append(problems, problem("bad_domain", "kind", kind, "name", strings.TrimSpace(raw), "reason", reason(err)))
+				problems = append(problems, badDomain(kind, strings.TrimSpace(raw), err))
 				continue
 			}
 			if seen[name] {
@@ -73,14 +73,18 @@ func NormalizeScope(web, mail []string) (outWeb, outMail []string, err error) {
 	return outWeb, outMail, nil
 }
 
-// reason is what is wrong with a refused name, without the name, which the
-// problem already quotes.
-func reason(err error) string {
+// badDomain is the problem of a refused name: bad_domain with the
+// dnsname code as its reason, or bad_domain_character naming the
+// character.
+func badDomain(kind, name string, err error) Problem {
 	var e *dnsname.Error
-	if errors.As(err, &e) {
-		return e.Reason
+	if !errors.As(err, &e) {
+		return problem("bad_domain", "kind", kind, "name", name, "reason", dnsname.CodeIDNA)
 	}
-	return err.Error()
+	if e.Code == dnsname.CodeCharacter {
+		return problem("bad_domain_character", "kind", kind, "name", name, "char", string(e.Char))
+	}
+	return problem("bad_domain", "kind", kind, "name", name, "reason", e.Code)
 }
 
 // ScopeNames returns the loaded scope's names of kind (ScopeWeb or ScopeMail).

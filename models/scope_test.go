@@ -26,13 +26,13 @@ func TestNormalizeScope(t *testing.T) {
 		problems []models.Problem
 	}{
 		{"names are lowercased, deduplicated and converted to A-labels", []string{"WWW.Example.nl", "www.example.nl.", "bücher.example"}, nil, []string{"www.example.nl", "xn--bcher-kva.example"}, nil},
-		{"an underscore is refused", []string{"bad_name.example"}, nil, nil, []models.Problem{bad("web", "bad_name.example", "")}},
-		{"a single label is refused", []string{"localhost"}, nil, nil, []models.Problem{bad("web", "localhost", "")}},
-		{"an IP address is refused", nil, []string{"192.0.2.1"}, nil, []models.Problem{bad("mail", "192.0.2.1", "an IP address")}},
+		{"an underscore is refused", []string{"bad_name.example"}, nil, nil, []models.Problem{bad("web", "bad_name.example", "idna")}},
+		{"a single label is refused", []string{"localhost"}, nil, nil, []models.Problem{bad("web", "localhost", "one_label")}},
+		{"an IP address is refused", nil, []string{"192.0.2.1"}, nil, []models.Problem{bad("mail", "192.0.2.1", "ip_address")}},
 		{"every bad name is reported, not just the first", []string{"a_b.example", "ok.example", "localhost"}, nil, nil,
-			[]models.Problem{bad("web", "a_b.example", ""), bad("web", "localhost", "needs at least two labels")}},
+			[]models.Problem{bad("web", "a_b.example", "idna"), bad("web", "localhost", "one_label")}},
 		{"blank entries are skipped", []string{"", " ", "example.nl"}, nil, []string{"example.nl"}, nil},
-		{"a label over 63 characters is refused", []string{strings.Repeat("a", 64) + ".example"}, nil, nil, []models.Problem{bad("web", "aaaa", "")}},
+		{"a label over 63 characters is refused", []string{strings.Repeat("a", 64) + ".example"}, nil, nil, []models.Problem{bad("web", "aaaa", "bad_label")}},
 		{"more than 50 names are refused", many, nil, nil, []models.Problem{{Code: "too_many_domains", Params: map[string]any{"count": 51, "max": 50}}}},
 	}
 	for _, c := range cases {

@@ -62,14 +62,20 @@ var (
 )
 
 // Problem is one thing wrong with a catalogue file. Line is 1-based, or 0
-// when the problem concerns the file as a whole.
+// when the problem concerns the file as a whole. Code and Params say what
+// is wrong as data; the message catalogue (handlers, key
+// catalogue.problem.<code>) gives the words, which handlers and the
+// catalogue command put in Message.
 type Problem struct {
-	Line    int    `json:"line,omitempty"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
+	Line    int            `json:"line,omitempty"`
+	Field   string         `json:"field,omitempty"`
+	Code    string         `json:"code"`
+	Params  map[string]any `json:"params,omitempty"`
+	Message string         `json:"message"`
 }
 
-// String returns "line N: field: message", leaving out what is unknown.
+// String returns "line N: field: message", leaving out what is unknown;
+// without a Message, the code and parameters stand in (logs only).
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.Line > 0 {
@@ -78,8 +84,53 @@ func (p Problem) String() string {
 	if p.Field != "" {
 		b.WriteString(p.Field + ": ")
 	}
-	b.WriteString(p.Message)
+	if p.Message != "" {
+		b.WriteString(p.Message)
+	} else {
+		b.WriteString(p.Code)
+		if len(p.Params) > 0 {
+			fmt.Fprintf(&b, " %v", p.Params)
+		}
+	}
 	return b.String()
+}
+
+// Problem codes that take no field of the file.
+const (
+	CodeTooLarge     = "too_large"
+	CodeNotUTF8      = "not_utf8"
+	CodeMoreProblems = "more_problems"
+	CodeNotAMapping  = "not_a_mapping"
+	CodeUnknownField = "unknown_field"
+	// CodeUnknownFieldOf names the fields allowed where the unknown one is.
+	CodeUnknownFieldOf = "unknown_field_of"
+	CodeYAMLSyntax     = "yaml_syntax"
+	CodeJSONSyntax     = "json_syntax"
+	CodeTrailingData   = "trailing_data"
+	CodeWrongType      = "wrong_type"
+	CodeEmptyFile      = "empty_file"
+	CodeJSONEndsEarly  = "json_ends_early"
+)
+
+// ProblemCodes are all the codes a Problem can carry; the message
+// catalogue has words for each (a handlers test checks).
+var ProblemCodes = []string{
+	CodeTooLarge, CodeNotUTF8, CodeMoreProblems, CodeNotAMapping, CodeUnknownField, CodeUnknownFieldOf, CodeYAMLSyntax,
+	CodeJSONSyntax, CodeTrailingData, CodeWrongType, CodeEmptyFile, CodeJSONEndsEarly,
+	"required", "bad_version", "no_standards", "bad_slug", "slug_used", "too_long", "not_one_of",
+	"no_references", "not_an_rfc", "not_a_web_url", "unknown_check", "listed_twice",
+}
+
+// kv makes the parameters of a problem from name, value pairs.
+func kv(pairs ...any) map[string]any {
+	if len(pairs) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[pairs[i].(string)] = pairs[i+1]
+	}
+	return m
 }
 
 // InvalidFileError lists every problem found in a catalogue file. It
@@ -130,10 +181,10 @@ func Parse(r io.Reader, format string) (*File, error) {
 		return nil, fmt.Errorf("catalogue: read file: %w", err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, &InvalidFileError{Problems: []Problem{{Message: fmt.Sprintf("file is larger than %d bytes", MaxFileSize)}}}
+		return nil, &InvalidFileError{Problems: []Problem{{Code: CodeTooLarge, Params: kv("max", MaxFileSize)}}}
 	}
 	if !utf8.Valid(data) {
-		return nil, &InvalidFileError{Problems: []Problem{{Message: "file is not UTF-8 text"}}}
+		return nil, &InvalidFileError{Problems: []Problem{{Code: CodeNotUTF8}}}
 	}
 	var (
 		f     *File
@@ -165,7 +216,7 @@ func capProblems(ps []Problem) []Problem {
 		return ps
 	}
 	more := len(ps) - MaxProblems
-	return append(ps[:MaxProblems:MaxProblems], Problem{Message: fmt.Sprintf("and %d more problems", more)})
+	return append(ps[:MaxProblems:MaxProblems], Problem{Code: CodeMoreProblems, Params: kv("count", more)})
 }
 
 // lineIndex remembers where things are in the file: the line of each
@@ -211,7 +262,7 @@ func decodeYAML(data []byte) (*File, *lineIndex, error) {
 		if len(doc.Content) > 0 {
 			line = doc.Content[0].Line
 		}
-		return nil, nil, &InvalidFileError{Problems: []Problem{{Line: line, Message: "the file must be a mapping with version, title and standards"}}}
+		return nil, nil, &InvalidFileError{Problems: []Problem{{Line: line, Code: CodeNotAMapping}}}
 	}
 	root := doc.Content[0]
 	var problems []Problem
@@ -278,7 +329,7 @@ func unknownKeys(m *yaml.Node, prefix string, allowed []string) []Problem {
 			if prefix != "" {
 				field = prefix + "." + k.Value
 			}
-			out = append(out, Problem{Line: k.Line, Field: field, Message: "unknown field; allowed are " + strings.Join(allowed, ", ")})
+			out = append(out, Problem{Line: k.Line, Field: field, Code: CodeUnknownFieldOf, Params: kv("allowed", allowed)})
 		}
 	}
 	return out
@@ -291,9 +342,10 @@ func yamlSyntaxProblem(err error) Problem {
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		var line int
 		fmt.Sscanf(m[1], "%d", &line)
-		return Problem{Line: line, Message: m[2]}
+		return Problem{Line: line, Code: CodeYAMLSyntax, Params: kv("detail", m[2])}
 	}
-	return Problem{Message: strings.TrimPrefix(msg, "yaml: ")}
+	// The parser's own words: it has no codes to map.
+	return Problem{Code: CodeYAMLSyntax, Params: kv("detail", strings.TrimPrefix(msg, "yaml: "))}
 }
 
 func yamlTypeProblems(err error) []Problem {
@@ -316,7 +368,7 @@ func decodeJSON(data []byte) (*File, *lineIndex, error) {
 		return nil, nil, &InvalidFileError{Problems: []Problem{jsonProblem(data, err)}}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, nil, &InvalidFileError{Problems: []Problem{{Line: lineAt(data, int(dec.InputOffset())), Message: "unexpected data after the catalogue object"}}}
+		return nil, nil, &InvalidFileError{Problems: []Problem{{Line: lineAt(data, int(dec.InputOffset())), Code: CodeTrailingData}}}
 	}
 	return &f, jsonLines(data), nil
 }
@@ -328,20 +380,20 @@ func jsonProblem(data []byte, err error) Problem {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return Problem{Line: lineAt(data, int(se.Offset)), Message: "JSON syntax: " + se.Error()}
+		return Problem{Line: lineAt(data, int(se.Offset)), Code: CodeJSONSyntax, Params: kv("detail", se.Error())}
 	case errors.As(err, &te):
-		return Problem{Line: lineAt(data, int(te.Offset)), Field: te.Field, Message: fmt.Sprintf("must be %s, not %s", jsonType(te.Type.Kind().String()), te.Value)}
+		return Problem{Line: lineAt(data, int(te.Offset)), Field: te.Field, Code: CodeWrongType, Params: kv("want", jsonType(te.Type.Kind().String()), "got", te.Value)}
 	case errors.Is(err, io.EOF):
-		return Problem{Message: "the file is empty"}
+		return Problem{Code: CodeEmptyFile}
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return Problem{Line: lineAt(data, len(data)), Message: "the JSON ends too early"}
+		return Problem{Line: lineAt(data, len(data)), Code: CodeJSONEndsEarly}
 	}
 	msg := err.Error()
 	if strings.HasPrefix(msg, "json: unknown field ") {
 		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		return Problem{Line: findKeyLine(data, name), Field: name, Message: "unknown field"}
+		return Problem{Line: findKeyLine(data, name), Field: name, Code: CodeUnknownField}
 	}
-	return Problem{Message: msg}
+	return Problem{Code: CodeJSONSyntax, Params: kv("detail", msg)}
 }
 
 func jsonType(kind string) string {
@@ -509,22 +561,22 @@ var (
 // validate checks every field of f and returns all problems found.
 func validate(f *File, lines *lineIndex) []Problem {
 	var ps []Problem
-	add := func(i int, field, key, format string, args ...any) {
-		ps = append(ps, Problem{Line: lines.line(i, key), Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(i int, field, key, code string, params ...any) {
+		ps = append(ps, Problem{Line: lines.line(i, key), Field: field, Code: code, Params: kv(params...)})
 	}
 	f.Version = strings.TrimSpace(f.Version)
 	f.Title = strings.TrimSpace(f.Title)
 	switch {
 	case f.Version == "":
-		add(-1, "version", "version", "is required")
+		add(-1, "version", "version", "required")
 	case len(f.Version) > 50 || !versionRE.MatchString(f.Version):
-		add(-1, "version", "version", "%q must be letters, digits, dots, dashes or underscores (at most 50)", f.Version)
+		add(-1, "version", "version", "bad_version", "value", f.Version)
 	}
 	if f.Title == "" {
-		add(-1, "title", "title", "is required")
+		add(-1, "title", "title", "required")
 	}
 	if len(f.Standards) == 0 {
-		add(-1, "standards", "standards", "the catalogue has no standards")
+		add(-1, "standards", "standards", "no_standards")
 	}
 	seen := map[string]int{}
 	for i := range f.Standards {
@@ -535,23 +587,23 @@ func validate(f *File, lines *lineIndex) []Problem {
 		e.Domain = strings.TrimSpace(e.Domain)
 		switch {
 		case e.Slug == "":
-			add(i, p+".slug", "slug", "is required")
+			add(i, p+".slug", "slug", "required")
 		case len(e.Slug) > 60 || !slugRE.MatchString(e.Slug):
-			add(i, p+".slug", "slug", "%q must be lowercase words joined by dashes (at most 60 characters)", e.Slug)
+			add(i, p+".slug", "slug", "bad_slug", "value", e.Slug)
 		default:
 			if first, dup := seen[e.Slug]; dup {
-				add(i, p+".slug", "slug", "%q is already used by standards[%d]", e.Slug, first)
+				add(i, p+".slug", "slug", "slug_used", "value", e.Slug, "index", first)
 			} else {
 				seen[e.Slug] = i
 			}
 		}
 		if e.Name == "" {
-			add(i, p+".name", "name", "is required")
+			add(i, p+".name", "name", "required")
 		} else if utf8.RuneCountInString(e.Name) > 200 {
-			add(i, p+".name", "name", "is longer than 200 characters")
+			add(i, p+".name", "name", "too_long", "max", 200)
 		}
 		if !contains(models.Domains, e.Domain) {
-			add(i, p+".domain", "domain", "%q is not one of %s", e.Domain, strings.Join(models.Domains, ", "))
+			add(i, p+".domain", "domain", "not_one_of", "value", e.Domain, "allowed", models.Domains)
 		}
 		for _, fld := range []struct {
 			key string
@@ -559,13 +611,13 @@ func validate(f *File, lines *lineIndex) []Problem {
 		}{{"summary", &e.Summary}, {"why_demand", &e.WhyDemand}, {"clause", &e.Clause}} {
 			*fld.val = strings.TrimSpace(*fld.val)
 			if *fld.val == "" {
-				add(i, p+"."+fld.key, fld.key, "is required")
+				add(i, p+"."+fld.key, fld.key, "required")
 			} else if utf8.RuneCountInString(*fld.val) > models.MaxClauseLength {
-				add(i, p+"."+fld.key, fld.key, "is longer than %d characters", models.MaxClauseLength)
+				add(i, p+"."+fld.key, fld.key, "too_long", "max", models.MaxClauseLength)
 			}
 		}
 		if len(e.References) == 0 {
-			add(i, p+".references", "references", "at least one defining document is required")
+			add(i, p+".references", "references", "no_references")
 		}
 		for r := range e.References {
 			ref := &e.References[r]
@@ -573,27 +625,27 @@ func validate(f *File, lines *lineIndex) []Problem {
 			rp := p + "." + rk
 			ref.Kind, ref.ID, ref.Title, ref.URL = strings.TrimSpace(ref.Kind), strings.TrimSpace(ref.ID), strings.TrimSpace(ref.Title), strings.TrimSpace(ref.URL)
 			if !contains(models.ReferenceKinds, ref.Kind) {
-				add(i, rp+".kind", rk, "%q is not one of %s", ref.Kind, strings.Join(models.ReferenceKinds, ", "))
+				add(i, rp+".kind", rk, "not_one_of", "value", ref.Kind, "allowed", models.ReferenceKinds)
 			}
 			if ref.ID == "" {
-				add(i, rp+".id", rk, "is required")
+				add(i, rp+".id", rk, "required")
 			} else if ref.Kind == models.RefRFC && !rfcRE.MatchString(ref.ID) {
-				add(i, rp+".id", rk, "%q is not an RFC number", ref.ID)
+				add(i, rp+".id", rk, "not_an_rfc", "value", ref.ID)
 			}
 			if ref.Title == "" {
-				add(i, rp+".title", rk, "is required")
+				add(i, rp+".title", rk, "required")
 			}
 			if u, err := url.Parse(ref.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-				add(i, rp+".url", rk, "%q is not an http(s) address", ref.URL)
+				add(i, rp+".url", rk, "not_a_web_url", "value", ref.URL)
 			}
 		}
 		dup := map[check.ID]bool{}
 		for c, id := range e.Checks {
 			switch {
 			case !check.Known(id):
-				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "%q is not a probe check; known checks are %s", id, knownChecks())
+				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "unknown_check", "value", id, "allowed", knownChecks())
 			case dup[id]:
-				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "%q is listed twice", id)
+				add(i, fmt.Sprintf("%s.checks[%d]", p, c), fmt.Sprintf("checks[%d]", c), "listed_twice", "value", id)
 			}
 			dup[id] = true
 		}
@@ -602,13 +654,13 @@ func validate(f *File, lines *lineIndex) []Problem {
 }
 
 // knownChecks lists the check ids in report order, for a message.
-func knownChecks() string {
+func knownChecks() []string {
 	ids := check.IDs()
 	parts := make([]string, len(ids))
 	for i, id := range ids {
 		parts[i] = string(id)
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
 func contains(list []string, s string) bool {

@@ -19,39 +19,53 @@ import (
 // 253 characters of text).
 const MaxLength = 253
 
-// Reasons a name is refused other than the IDNA conversion's own.
+// Codes of why a name is refused: stable data for the message catalogue,
+// never shown as they are.
 const (
-	reasonEmpty      = "empty"
-	reasonTooLong    = "longer than 253 characters"
-	reasonOneLabel   = "needs at least two labels"
-	reasonBadLabel   = "empty or over-long label"
-	reasonCharacter  = "character %q not allowed in a host name"
-	reasonHyphenEdge = "label starts or ends with a hyphen"
-	reasonIPAddress  = "an IP address, not a domain name"
+	CodeEmpty      = "empty"
+	CodeIDNA       = "idna"
+	CodeTooLong    = "too_long"
+	CodeOneLabel   = "one_label"
+	CodeBadLabel   = "bad_label"
+	CodeCharacter  = "character"
+	CodeHyphenEdge = "hyphen_edge"
+	CodeIPAddress  = "ip_address"
 )
 
 // Error is a name that cannot be probed and why.
 type Error struct {
 	// Name is the name as given, without surrounding space and trailing dot.
 	Name string
-	// Reason says what is wrong, without repeating the name.
-	Reason string
-	// Err is the IDNA conversion's error when that refused the name.
+	// Code says what is wrong: one of the Code constants.
+	Code string
+	// Char is the character refused, for CodeCharacter.
+	Char rune
+	// Err is the IDNA conversion's error, for CodeIDNA.
 	Err error
+}
+
+// reasons are the English words of each code for Error, which logs and
+// the probe command show; the web pages use the message catalogue.
+var reasons = map[string]string{
+	CodeTooLong:    "longer than 253 characters",
+	CodeOneLabel:   "needs at least two labels",
+	CodeBadLabel:   "empty or over-long label",
+	CodeHyphenEdge: "label starts or ends with a hyphen",
 }
 
 // Error reads like "invalid domain name "x": reason".
 func (e *Error) Error() string {
-	switch e.Reason {
-	case reasonEmpty:
+	switch e.Code {
+	case CodeEmpty:
 		return "empty domain name"
-	case reasonIPAddress:
+	case CodeIPAddress:
 		return fmt.Sprintf("%q is an IP address, not a domain name", e.Name)
-	}
-	if e.Err != nil {
+	case CodeIDNA:
 		return fmt.Sprintf("invalid domain name %q: %v", e.Name, e.Err)
+	case CodeCharacter:
+		return fmt.Sprintf("invalid domain name %q: character %q not allowed in a host name", e.Name, e.Char)
 	}
-	return fmt.Sprintf("invalid domain name %q: %s", e.Name, e.Reason)
+	return fmt.Sprintf("invalid domain name %q: %s", e.Name, reasons[e.Code])
 }
 
 // Unwrap returns the IDNA error, if any.
@@ -63,35 +77,35 @@ func (e *Error) Unwrap() error { return e.Err }
 func Normalize(s string) (string, error) {
 	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
 	if s == "" {
-		return "", &Error{Reason: reasonEmpty}
+		return "", &Error{Code: CodeEmpty}
 	}
 	ascii, err := idna.Lookup.ToASCII(s)
 	if err != nil {
-		return "", &Error{Name: s, Reason: strings.TrimPrefix(err.Error(), "idna: "), Err: err}
+		return "", &Error{Name: s, Code: CodeIDNA, Err: err}
 	}
 	ascii = strings.ToLower(ascii)
 	if len(ascii) > MaxLength {
-		return "", &Error{Name: s, Reason: reasonTooLong}
+		return "", &Error{Name: s, Code: CodeTooLong}
 	}
 	labels := strings.Split(ascii, ".")
 	if len(labels) < 2 {
-		return "", &Error{Name: s, Reason: reasonOneLabel}
+		return "", &Error{Name: s, Code: CodeOneLabel}
 	}
 	for _, l := range labels {
 		if l == "" || len(l) > 63 {
-			return "", &Error{Name: s, Reason: reasonBadLabel}
+			return "", &Error{Name: s, Code: CodeBadLabel}
 		}
 		for _, c := range l {
 			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return "", &Error{Name: s, Reason: fmt.Sprintf(reasonCharacter, c)}
+				return "", &Error{Name: s, Code: CodeCharacter, Char: c}
 			}
 		}
 		if l[0] == '-' || l[len(l)-1] == '-' {
-			return "", &Error{Name: s, Reason: reasonHyphenEdge}
+			return "", &Error{Name: s, Code: CodeHyphenEdge}
 		}
 	}
 	if _, err := netip.ParseAddr(ascii); err == nil {
-		return "", &Error{Name: s, Reason: reasonIPAddress}
+		return "", &Error{Name: s, Code: CodeIPAddress}
 	}
 	return ascii, nil
 }
