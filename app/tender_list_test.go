@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"regexp"
 	"strings"
 	"testing"
@@ -106,5 +107,78 @@ func TestTenderListSearchesFiltersSortsAndPages(t *testing.T) {
 				t.Errorf("status %d, rows %v", res.status, listed(res.body))
 			}
 		})
+	})
+}
+
+var listedAttestation = regexp.MustCompile(`<td><a href="/attestations/\d+">[^<]*</a></td>\s*<td>([^<]*)</td>\s*<td><span class="badge (\w+)">`)
+
+// TestAttestationListSearchesFiltersSortsAndPages checks the attestation
+// list as the auditor, who sees every attestation of the demo's year.
+func TestAttestationListSearchesFiltersSortsAndPages(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	auditor := a.session("auditor@demo.test")
+	all := auditor.get("/attestations")
+	if all.status != 200 || !strings.Contains(all.body, `rel="next"`) || len(listedAttestation.FindAllStringSubmatch(all.body, -1)) != 25 {
+		t.Fatalf("the first page must hold 25 with a next link: %d %s", all.status, errorText(all.body))
+	}
+	cases := []struct {
+		name, query string
+		check       func(t *testing.T, rows [][]string)
+	}{
+		{"the search finds a supplier's name, case-insensitively", "?q=NORDWIND", func(t *testing.T, rows [][]string) {
+			if len(rows) == 0 {
+				t.Fatal("nothing found")
+			}
+			for _, r := range rows {
+				if !strings.Contains(r[1], "Nordwind") {
+					t.Errorf("row of %q", r[1])
+				}
+			}
+		}},
+		{"the status filter keeps only drafts", "?status=draft", func(t *testing.T, rows [][]string) {
+			for _, r := range rows {
+				if r[2] != "draft" {
+					t.Errorf("a %s row", r[2])
+				}
+			}
+		}},
+		{"sorted by supplier, open tenders' attestations and then the others each come in alphabetical order", "?sort=supplier&q=DSC-", func(t *testing.T, rows [][]string) {
+			names := make([]string, len(rows))
+			for i, r := range rows {
+				names[i] = strings.ToLower(r[1])
+			}
+			// Two sorted runs at most: the open tenders' group, then the rest.
+			descents := 0
+			for i := 1; i < len(names); i++ {
+				if names[i] < names[i-1] {
+					descents++
+				}
+			}
+			if len(names) < 10 || descents > 1 || slices.Compact(slices.Clone(names))[0] == names[len(names)-1] {
+				t.Errorf("not two alphabetical runs of several suppliers: %v", names)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := auditor.get("/attestations" + c.query)
+			if res.status != 200 {
+				t.Fatalf("status %d: %s", res.status, errorText(res.body))
+			}
+			c.check(t, listedAttestation.FindAllStringSubmatch(res.body, -1))
+		})
+	}
+	t.Run("a vendor's search never reaches another supplier's attestations", func(t *testing.T) {
+		res := a.session("vendor@demo.test").get("/attestations?q=nordwind")
+		if rows := listedAttestation.FindAllStringSubmatch(res.body, -1); res.status != 200 || len(rows) != 0 {
+			t.Errorf("status %d, rows %v", res.status, rows)
+		}
+	})
+	t.Run("an unknown status is refused with the field named", func(t *testing.T) {
+		res := auditor.get("/attestations?status=lost")
+		if res.status != 400 || !strings.Contains(res.body, "Status: is not a valid choice") {
+			t.Errorf("status %d: %s", res.status, errorText(res.body))
+		}
 	})
 }

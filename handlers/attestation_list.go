@@ -6,14 +6,26 @@ import (
 	"tenderprobe/models"
 )
 
-// ListAttestations shows the attestations the user may see: a vendor its
-// own org's, an officer those on the buyer's tenders, auditors and admins all.
+// ListAttestations shows a page of the attestations the user may see (a
+// vendor its own org's, an officer those on the buyer's tenders, auditors
+// and admins all), searched, filtered and sorted as the query asks.
 func (h *Handler) ListAttestations(c *fiber.Ctx) error {
-	list, err := models.ListAttestations(c.UserContext(), h.DB, currentUser(c), models.AttestationFilter{})
+	page, err := queryCount(c, "page")
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "attestations/list", "Attestations", fiber.Map{"Attestations": list, "Now": h.now(), "Flash": attestFlash(c)})
+	q := models.AttestationQuery{Search: c.Query("q"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page}
+	data := fiber.Map{"Query": q, "Statuses": models.AttestationStatuses, "Now": h.now(), "Flash": attestFlash(c)}
+	list, err := models.FindAttestations(c.UserContext(), h.DB, currentUser(c), q, h.now())
+	if errs, ok := fieldErrors(err); ok {
+		data["Errors"] = errs
+		return h.render(c, fiber.StatusBadRequest, "attestations/list", "Attestations", data)
+	}
+	if err != nil {
+		return err
+	}
+	data["Query"], data["Attestations"], data["Paging"] = list.Query, list.Attestations, list.Paging
+	return h.render(c, fiber.StatusOK, "attestations/list", "Attestations", data)
 }
 
 // APIListAttestations is GET /api/v1/attestations.

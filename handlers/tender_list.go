@@ -23,7 +23,6 @@ func (h *Handler) ListTenders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q.Sort = list.Query.Sort
-	data["Query"], data["Tenders"], data["Paging"] = q, list.Tenders, list.Paging
+	data["Query"], data["Tenders"], data["Paging"] = list.Query, list.Tenders, list.Paging
 	return h.render(c, fiber.StatusOK, "tenders/list", "Tenders", data)
 }

@@ -118,3 +118,90 @@ func openFirst(now time.Time, order string) clause.OrderBy {
 		Vars: []any{StatusPublished, now},
 	}}
 }
+
+// Sort orders of the attestation list besides SortNewest and SortDeadline.
+const (
+	SortTender   = "tender"
+	SortSupplier = "supplier"
+)
+
+// AttestationSorts are the orders the attestation list offers, the
+// default first.
+var AttestationSorts = []string{SortNewest, SortDeadline, SortTender, SortSupplier}
+
+// AttestationStatuses are the statuses an attestation list can be
+// filtered by.
+var AttestationStatuses = []string{AttestationDraft, AttestationSubmitted}
+
+// AttestationQuery is what a reader asks of the attestation list: words to
+// find in the tender's title or reference or the supplier's name, one
+// status, an order and a page.
+type AttestationQuery struct {
+	Search string
+	Status string
+	Sort   string
+	Page   int
+}
+
+// Validate refuses a status or order the list does not know.
+func (q *AttestationQuery) Validate() error {
+	if q.Status != "" && !oneOf(q.Status, AttestationStatuses) {
+		return invalid("status", "not_a_choice")
+	}
+	if q.Sort == "" {
+		q.Sort = SortNewest
+	}
+	if !oneOf(q.Sort, AttestationSorts) {
+		return invalid("sort", "not_a_choice")
+	}
+	if len(q.Search) > 200 {
+		return invalid("q", "too_long", "max", 200)
+	}
+	return nil
+}
+
+// AttestationPage is one page of the attestation list.
+type AttestationPage struct {
+	Attestations []Attestation
+	Paging
+	Query AttestationQuery
+}
+
+// FindAttestations returns a page of the attestations viewer may see that
+// match q, each with its tender, supplier and completeness. Those on open
+// tenders come first.
+func FindAttestations(ctx context.Context, db *gorm.DB, viewer *User, q AttestationQuery, now time.Time) (*AttestationPage, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	base := db.WithContext(ctx).Model(&Attestation{}).Scopes(attestationsVisibleTo(viewer)).
+		Joins("JOIN tenders ON tenders.id = attestations.tender_id").
+		Joins("JOIN orgs ON orgs.id = attestations.supplier_org_id")
+	if q.Status != "" {
+		base = base.Where("attestations.status = ?", q.Status)
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		like := "%" + escapeLike(strings.ToLower(s)) + "%"
+		base = base.Where("(LOWER(tenders.title) LIKE ? ESCAPE '\\' OR LOWER(tenders.reference) LIKE ? ESCAPE '\\' OR LOWER(orgs.name) LIKE ? ESCAPE '\\')", like, like, like)
+	}
+	var total int64
+	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, wrap(err, "count attestations")
+	}
+	page := &AttestationPage{Paging: newPaging(q.Page, total), Query: q}
+	order := map[string]string{
+		SortNewest:   "attestations.id DESC",
+		SortDeadline: "CASE WHEN tenders.deadline IS NULL THEN 1 ELSE 0 END, tenders.deadline, attestations.id",
+		SortTender:   "LOWER(tenders.title), LOWER(orgs.name), attestations.id",
+		SortSupplier: "LOWER(orgs.name), LOWER(tenders.title), attestations.id",
+	}[q.Sort]
+	err := base.Session(&gorm.Session{}).Select("attestations.*").Preload("Tender").Preload("SupplierOrg").
+		Order(openFirst(now, order)).Limit(PageSize).Offset(page.offset()).Find(&page.Attestations).Error
+	if err != nil {
+		return nil, wrap(err, "list attestations")
+	}
+	if err := loadDetails(ctx, db, page.Attestations, false); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
