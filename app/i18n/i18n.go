@@ -1,0 +1,215 @@
+// Package i18n holds what a user reads, in every language Tenderprobe
+// speaks: one YAML message file per language under locales/, named by its
+// language tag (en.yaml, nl.yaml, es.yaml), embedded in the binary. Adding
+// a language is adding a file.
+//
+// github.com/nicksnyder/go-i18n/v2 loads the files and picks plural forms
+// by the CLDR rules of each language; golang.org/x/text/language matches
+// a reader's wishes (a chosen language, Accept-Language) to the languages
+// there are. Messages name their parameters as {name}; {name:ns} looks the
+// value up as the message ns.<value>, so a code becomes words.
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+)
+
+// Default is the language of the source messages, used for any message a
+// language lacks.
+const Default = "en"
+
+//go:embed locales/*.yaml
+var locales embed.FS
+
+// Coded is a value that is a message with parameters of its own, such as
+// one problem of a list (models.Problem): {name:ns} writes it as the
+// message ns.<code>.
+type Coded interface {
+	MessageCode() string
+	MessageParams() map[string]any
+}
+
+// Catalogue is the messages of every language.
+type Catalogue struct {
+	bundle     *goi18n.Bundle
+	langs      []string // Default first, then by tag
+	matcher    language.Matcher
+	localizers map[string]*goi18n.Localizer
+	keys       map[string][]string // language → message ids in its file
+	texts      map[string]map[string]string
+}
+
+// Embedded returns the catalogue of the files built into the binary.
+func Embedded() (*Catalogue, error) {
+	sub, err := fs.Sub(locales, "locales")
+	if err != nil {
+		return nil, err
+	}
+	return Load(sub)
+}
+
+// Load reads every *.yaml file of fsys as the messages of the language its
+// name says. The Default language's file must be there.
+func Load(fsys fs.FS) (*Catalogue, error) {
+	c := &Catalogue{bundle: goi18n.NewBundle(language.MustParse(Default)), localizers: map[string]*goi18n.Localizer{},
+		keys: map[string][]string{}, texts: map[string]map[string]string{}}
+	c.bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	files, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var tags []language.Tag
+	for _, name := range files {
+		tag, err := language.Parse(strings.TrimSuffix(path.Base(name), ".yaml"))
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s is not named by a language tag: %w", name, err)
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		mf, err := c.bundle.ParseMessageFileBytes(data, tag.String()+".yaml")
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		texts := map[string]string{}
+		for _, m := range mf.Messages {
+			c.keys[tag.String()] = append(c.keys[tag.String()], m.ID)
+			texts[m.ID] = m.Other
+		}
+		c.texts[tag.String()] = texts
+		sort.Strings(c.keys[tag.String()])
+		tags = append(tags, tag)
+	}
+	sort.Slice(tags, func(i, j int) bool {
+		if tags[i].String() == Default || tags[j].String() == Default {
+			return tags[i].String() == Default
+		}
+		return tags[i].String() < tags[j].String()
+	})
+	if len(tags) == 0 || tags[0].String() != Default {
+		return nil, fmt.Errorf("i18n: no %s.yaml, the messages every other language falls back to", Default)
+	}
+	for _, tag := range tags {
+		c.langs = append(c.langs, tag.String())
+		c.localizers[tag.String()] = goi18n.NewLocalizer(c.bundle, tag.String(), Default)
+	}
+	c.matcher = language.NewMatcher(tags)
+	return c, nil
+}
+
+// Languages are the tags of the languages there are, Default first.
+func (c *Catalogue) Languages() []string { return slices.Clone(c.langs) }
+
+// Supported reports whether lang is one of the Languages.
+func (c *Catalogue) Supported(lang string) bool { return slices.Contains(c.langs, lang) }
+
+// Negotiate picks the language to answer in: the first of choices that is
+// supported (a user's setting, a tender's language), else the best match
+// for the Accept-Language header, else Default.
+func (c *Catalogue) Negotiate(acceptLanguage string, choices ...string) string {
+	for _, ch := range choices {
+		if c.Supported(ch) {
+			return ch
+		}
+	}
+	if acceptLanguage != "" {
+		tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+		if err == nil && len(tags) > 0 {
+			_, i, conf := c.matcher.Match(tags...)
+			if conf != language.No {
+				return c.langs[i]
+			}
+		}
+	}
+	return Default
+}
+
+// Keys are the message ids lang's own file has.
+func (c *Catalogue) Keys(lang string) []string { return slices.Clone(c.keys[lang]) }
+
+// Has reports whether lang's own file has key (without falling back).
+func (c *Catalogue) Has(lang, key string) bool {
+	_, ok := c.texts[lang][key]
+	return ok
+}
+
+// Source is the text of key in lang's own file ("other" form), for tests
+// that compare languages.
+func (c *Catalogue) Source(lang, key string) string { return c.texts[lang][key] }
+
+var placeholder = regexp.MustCompile(`\{(\w+)(?::([\w.]+))?\}`)
+
+// Text is the message key in lang with params filled in. A message with
+// plural forms picks its form by params["count"]. A key no language has is
+// returned as it is, so a missing message shows and tests can find it.
+func (c *Catalogue) Text(lang, key string, params map[string]any) string {
+	loc, ok := c.localizers[lang]
+	if !ok {
+		loc = c.localizers[Default]
+	}
+	cfg := &goi18n.LocalizeConfig{MessageID: key, TemplateParser: template.IdentityParser{}}
+	if n, ok := params["count"]; ok {
+		cfg.PluralCount = n
+	}
+	// A message the language lacks comes back in English together with
+	// a not-found error: the English text is what to show.
+	text, err := loc.Localize(cfg)
+	if err != nil && text == "" {
+		return key
+	}
+	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
+		sub := placeholder.FindStringSubmatch(m)
+		v, ok := params[sub[1]]
+		if !ok {
+			return m
+		}
+		return c.param(lang, v, sub[2])
+	})
+}
+
+// param writes one parameter: a Coded value or list of them as their
+// messages in namespace ns, a string found as ns.<value> as those words, a
+// list joined by commas, anything else as fmt prints it.
+func (c *Catalogue) param(lang string, v any, ns string) string {
+	switch v := v.(type) {
+	case Coded:
+		return c.Text(lang, ns+"."+v.MessageCode(), v.MessageParams())
+	case string:
+		if ns != "" {
+			if w := c.Text(lang, ns+"."+v, nil); w != ns+"."+v {
+				return w
+			}
+		}
+		return v
+	case nil:
+		return ""
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() != reflect.Uint8 {
+		sep := ", "
+		parts := make([]string, rv.Len())
+		for i := range parts {
+			e := rv.Index(i).Interface()
+			if _, ok := e.(Coded); ok {
+				sep = "; "
+			}
+			parts[i] = c.param(lang, e, ns)
+		}
+		return strings.Join(parts, sep)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,145 @@
+package i18n
+
+import (
+	"slices"
+	"testing"
+	"testing/fstest"
+)
+
+type problem struct {
+	code   string
+	params map[string]any
+}
+
+func (p problem) MessageCode() string           { return p.code }
+func (p problem) MessageParams() map[string]any { return p.params }
+
+func testCatalogue(t *testing.T, extra fstest.MapFS) *Catalogue {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"en.yaml": {Data: []byte(`
+field.required: "{field} is required"
+field.bad: "{field} is wrong: {problems:problem}"
+problem.too_long: "longer than {max}"
+problem.empty: "empty"
+status.does_not_comply: "does not comply"
+answer: "The answer is {status:status}."
+files:
+  one: "{count} file"
+  other: "{count} files"
+only.english: "English only"
+`)},
+		"nl.yaml": {Data: []byte(`
+field.required: "{field} is verplicht"
+status.does_not_comply: "voldoet niet"
+answer: "Het antwoord is {status:status}."
+files:
+  one: "{count} bestand"
+  other: "{count} bestanden"
+`)},
+	}
+	for k, v := range extra {
+		fsys[k] = v
+	}
+	c, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestText(t *testing.T) {
+	c := testCatalogue(t, nil)
+	cases := []struct {
+		name, lang, key string
+		params          map[string]any
+		want            string
+	}{
+		{"a parameter is filled in", "nl", "field.required", map[string]any{"field": "Titel"}, "Titel is verplicht"},
+		{"a code parameter becomes the words of the reader's language", "nl", "answer", map[string]any{"status": "does_not_comply"}, "Het antwoord is voldoet niet."},
+		{"Dutch plural: one", "nl", "files", map[string]any{"count": 1}, "1 bestand"},
+		{"Dutch plural: other", "nl", "files", map[string]any{"count": 3}, "3 bestanden"},
+		{"English plural: zero takes other", "en", "files", map[string]any{"count": 0}, "0 files"},
+		{"a message a language lacks falls back to English", "nl", "only.english", nil, "English only"},
+		{"an unknown language reads English", "de", "files", map[string]any{"count": 2}, "2 files"},
+		{"a list of coded problems is written item by item", "en", "field.bad", map[string]any{"field": "Scope", "problems": []problem{
+			{"too_long", map[string]any{"max": 3}}, {"empty", nil}}}, "Scope is wrong: longer than 3; empty"},
+		{"a missing key shows as itself", "nl", "no.such.key", nil, "no.such.key"},
+		{"a missing parameter stays visible", "en", "field.required", nil, "{field} is required"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.Text(tc.lang, tc.key, tc.params); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	c := testCatalogue(t, nil)
+	cases := []struct {
+		name, accept string
+		choices      []string
+		want         string
+	}{
+		{"a user's choice wins over the browser", "en-GB,en;q=0.9", []string{"nl"}, "nl"},
+		{"an unsupported choice is passed over", "nl-BE,nl;q=0.9", []string{"de"}, "nl"},
+		{"a regional variant matches its language", "nl-BE", nil, "nl"},
+		{"the first acceptable language in order of preference", "fr;q=0.9,nl;q=0.8,en;q=0.1", nil, "nl"},
+		{"nothing acceptable gives English", "ja", nil, "en"},
+		{"a broken header gives English", ";;;q=x", nil, "en"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.Negotiate(tc.accept, tc.choices...); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestAddingAFileAddsALanguage loads a test-only Frisian file next to the
+// others: the language is offered, negotiated and used with its own plural
+// rules, with no code change.
+func TestAddingAFileAddsALanguage(t *testing.T) {
+	c := testCatalogue(t, fstest.MapFS{"fy.yaml": {Data: []byte("files:\n  one: \"{count} bestân\"\n  other: \"{count} bestannen\"\n")}})
+	if !slices.Equal(c.Languages(), []string{"en", "fy", "nl"}) {
+		t.Errorf("languages %v", c.Languages())
+	}
+	if got := c.Negotiate("fy-NL"); got != "fy" {
+		t.Errorf("negotiated %q", got)
+	}
+	if got := c.Text("fy", "files", map[string]any{"count": 2}); got != "2 bestannen" {
+		t.Errorf("got %q", got)
+	}
+	if got := c.Text("fy", "only.english", nil); got != "English only" {
+		t.Errorf("fallback %q", got)
+	}
+}
+
+func TestTheEmbeddedLanguages(t *testing.T) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.Languages(), []string{"en", "es", "nl"}) {
+		t.Errorf("languages %v", c.Languages())
+	}
+	for _, lang := range c.Languages() {
+		for _, key := range c.Keys("en") {
+			if !c.Has(lang, key) {
+				t.Errorf("%s lacks %s", lang, key)
+			}
+		}
+	}
+}
+
+func TestLoadRefuses(t *testing.T) {
+	if _, err := Load(fstest.MapFS{"nl.yaml": {Data: []byte("a: b\n")}}); err == nil {
+		t.Error("a catalogue without English loaded")
+	}
+	if _, err := Load(fstest.MapFS{"en.yaml": {Data: []byte("a: b\n")}, "not a tag.yaml": {Data: []byte("a: b\n")}}); err == nil {
+		t.Error("a file not named by a language tag loaded")
+	}
+}
