@@ -14,23 +14,23 @@ import (
 // probeRunJSON is a probe run with its progress, per-domain results (with
 // the raw evidence) and, once done, its verdicts.
 type probeRunJSON struct {
-	ID            uint              `json:"id"`
-	AttestationID uint              `json:"attestation_id"`
-	Version       int               `json:"version"`
-	Status        string            `json:"status"`
-	Reason        string            `json:"reason"`
-	Progress      progressJSON      `json:"progress"`
-	ToProbe       int               `json:"domains_to_probe"`
-	Error         string            `json:"error,omitempty"`
+	ID            uint         `json:"id"`
+	AttestationID uint         `json:"attestation_id"`
+	Version       int          `json:"version"`
+	Status        string       `json:"status"`
+	Reason        string       `json:"reason"`
+	Progress      progressJSON `json:"progress"`
+	ToProbe       int          `json:"domains_to_probe"`
+	Error         string       `json:"error,omitempty"`
 	// NotMeasuredReason and NotMeasuredMessage say why a not_measured run
 	// measured nothing: the code and its sentence.
-	NotMeasuredReason  string `json:"not_measured_reason,omitempty"`
-	NotMeasuredMessage string `json:"not_measured_message,omitempty"`
-	CreatedAt     time.Time         `json:"created_at"`
-	StartedAt     *time.Time        `json:"started_at"`
-	FinishedAt    *time.Time        `json:"finished_at"`
-	Results       []probeResultJSON `json:"results"`
-	Verdicts      []runVerdictJSON  `json:"verdicts"`
+	NotMeasuredReason  string            `json:"not_measured_reason,omitempty"`
+	NotMeasuredMessage string            `json:"not_measured_message,omitempty"`
+	CreatedAt          time.Time         `json:"created_at"`
+	StartedAt          *time.Time        `json:"started_at"`
+	FinishedAt         *time.Time        `json:"finished_at"`
+	Results            []probeResultJSON `json:"results"`
+	Verdicts           []runVerdictJSON  `json:"verdicts"`
 }
 
 type progressJSON struct {

@@ -78,9 +78,9 @@ type ProbeRun struct {
 	// measured nothing (the NotMeasured* codes); empty otherwise.
 	NotMeasuredCode   string            `gorm:"size:40;not null;default:''" json:"not_measured_reason,omitempty"`
 	NotMeasuredParams map[string]string `gorm:"type:text;not null;default:'';serializer:json" json:"not_measured_params,omitempty"`
-	CreatedAt     time.Time  `gorm:"not null;index" json:"created_at"`
-	StartedAt     *time.Time `json:"started_at,omitempty"`
-	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+	CreatedAt         time.Time         `gorm:"not null;index" json:"created_at"`
+	StartedAt         *time.Time        `json:"started_at,omitempty"`
+	FinishedAt        *time.Time        `json:"finished_at,omitempty"`
 }
 
 // Finished reports whether the run is done, not measured or failed.
