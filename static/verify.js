@@ -11,7 +11,7 @@
   var first = box.getAttribute("data-status");
   var seenDone = parseInt(box.getAttribute("data-done") || "0", 10);
   var bar = document.getElementById("probe-run-progress");
-  var state = document.getElementById("probe-run-state");
+  var count = document.getElementById("probe-run-count");
   function finished(s) {
     return s === "done" || s === "failed" || s === "not_measured";
   }
@@ -32,8 +32,8 @@
           bar.max = run.domains_to_probe || 1;
           bar.value = p.done;
         }
-        if (state && run.state) {
-          state.textContent = run.state;
+        if (count) {
+          count.textContent = p.done + "/" + run.domains_to_probe;
         }
         window.setTimeout(poll, 1000);
       })
