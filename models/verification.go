@@ -34,8 +34,9 @@ const (
 )
 
 // Verdicts lists the verification statuses, worst first: the order pages
-// sort by.
-var Verdicts = []string{VerdictContradicted, VerdictInconclusive, VerdictNotMeasured, VerdictConsistent, VerdictBetterThanDeclared, VerdictConfirmed, VerdictAttestationOnly}
+// sort by. not_measured came later and is last, so that the CSV columns
+// made from this list keep their places.
+var Verdicts = []string{VerdictContradicted, VerdictInconclusive, VerdictConsistent, VerdictBetterThanDeclared, VerdictConfirmed, VerdictAttestationOnly, VerdictNotMeasured}
 
 // ProbeCheck is one stored check outcome with its raw evidence, the same
 // shape as the probe engine's check (kept here so models need not import it).
