@@ -274,5 +274,5 @@ func tenderAppendix(pdf *gofpdf.Fpdf, r TenderReport) {
 		para(pdf, "No vendor has submitted an attestation.")
 		return
 	}
-	grid(pdf, []column{{"Vendor", 36}, {"Version", 13}, {"Declarer", 34}, {"Submitted", 27}, {"Receipt (SHA-256)", 64}}, rows)
+	grid(pdf, []column{{"Vendor", 36}, {"Version", 15}, {"Declarer", 32}, {"Submitted", 27}, {"Receipt (SHA-256)", 64}}, rows)
 }
