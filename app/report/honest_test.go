@@ -13,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"tenderprobe/models"
 )
 
@@ -406,4 +405,3 @@ func TestATableRowNeverSplitsAcrossPages(t *testing.T) {
 		}
 	}
 }
-
