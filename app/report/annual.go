@@ -448,7 +448,7 @@ func annualCharts(pdf *gofpdf.Fpdf, r AnnualReport) {
 		n := s.DemandedMandatory + s.DemandedRecommended
 		most = max(most, n)
 		demand = append(demand, bar{Label: s.Name, Parts: []float64{float64(s.DemandedMandatory), float64(s.DemandedRecommended)},
-			Text: fmt.Sprintf("%d (%d mandatory + %d recommended)", n, s.DemandedMandatory, s.DemandedRecommended)})
+			Text: fmt.Sprintf("%d (%d mand. + %d rec.)", n, s.DemandedMandatory, s.DemandedRecommended)})
 	}
 	barChart(pdf, "Tenders demanding each standard", demand, float64(most), false, text("chart.axis_count", nil), []string{"mandatory", "recommended"})
 }
@@ -466,8 +466,8 @@ func countRow(s StandardStats) []string {
 	}
 }
 
-var countColumns = []column{{"Mand.", 11}, {"Rec.", 9}, {"Comply", 14}, {"Partial", 13}, {"Not", 9}, {"N/A", 9},
-	{"Contra-\ndicted", 14}, {"Declared", 16}, {"Rate", 12}, {"Verified", 15}, {"Change", 16}}
+var countColumns = []column{{"Mand.", 12.5}, {"Rec.", 9.5}, {"Comply", 14}, {"Partial", 13}, {"Not", 9}, {"N/A", 9},
+	{"Contra-\ndicted", 14}, {"Declared", 16.5}, {"Rate", 13}, {"Verified", 15}, {"Change", 15.5}}
 
 func annualTables(pdf *gofpdf.Fpdf, r AnnualReport) {
 	heading(pdf, "Per domain")
@@ -479,14 +479,14 @@ func annualTables(pdf *gofpdf.Fpdf, r AnnualReport) {
 	for _, d := range append(append([]StandardStats{}, r.Domains...), r.Total) {
 		rows = append(rows, append([]string{d.Name}, countRow(d)...))
 	}
-	grid(pdf, append([]column{{"Domain", 36}}, countColumns...), rows)
+	grid(pdf, append([]column{{"Domain", 33}}, countColumns...), rows)
 
 	heading(pdf, "Per standard")
 	rows = rows[:0]
 	for _, s := range r.Standards {
 		rows = append(rows, append([]string{s.Name + "\n" + models.DomainName(s.Domain)}, countRow(s)...))
 	}
-	grid(pdf, append([]column{{"Standard", 36}}, countColumns...), rows)
+	grid(pdf, append([]column{{"Standard", 33}}, countColumns...), rows)
 
 	heading(pdf, "Verification verdicts per standard")
 	small(pdf, "What the live probes found about each submitted answer, from the newest finished probe run of the attestation. "+

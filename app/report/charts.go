@@ -123,8 +123,15 @@ func barChart(pdf *gofpdf.Fpdf, title string, bars []bar, most float64, percent 
 			pdf.SetXY(margin, y+0.8+float64(k)*chartLineHeight)
 			pdf.CellFormat(chartLabelWidth-2, chartLineHeight, line, "", 0, "L", false, 0, "")
 		}
+		// The bar stands level with the first line of its label, and a
+		// faint rule under each row keeps label, bar and figures together.
+		pdf.SetDrawColor(226, 230, 236)
+		pdf.SetLineWidth(0.15)
+		pdf.Line(margin, y+h, margin+chartLabelWidth+area+chartTextWidth, y+h)
+		pdf.SetDrawColor(0, 0, 0)
+		pdf.SetLineWidth(0.2)
 		x := margin + chartLabelWidth
-		barY := y + (h-chartBarHeight)/2
+		barY := y + 0.7
 		for k, part := range b.Parts {
 			w := area * part / end
 			if w <= 0 {

@@ -179,7 +179,7 @@ func TestChartsHaveANumericAxisAndTheCountOnEachBar(t *testing.T) {
 	for _, want := range []string{
 		"0% 25% 50% 75% 100%", "percent of the answers that apply",
 		"75.0% declared · 72.9% verified · n=48",
-		"0 5 10 15 20 25", "number of tenders", "24 (24 mandatory + 0 recommended)", "12 (0 mandatory + 12 recommended)",
+		"0 5 10 15 20 25", "number of tenders", "24 (24 mand. + 0 rec.)", "12 (0 mand. + 12 rec.)",
 		"Website and web application", "Data protection and privacy",
 	} {
 		if !strings.Contains(all, want) {

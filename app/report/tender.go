@@ -134,8 +134,8 @@ func tenderSummary(pdf *gofpdf.Fpdf, r TenderReport) {
 			fmt.Sprint(s.Explained), contradicted, fmt.Sprint(s.Open),
 			fmt.Sprintf("%d of %d", s.RecommendedMet, s.Recommended), s.ProbeText()})
 	}
-	gridMarked(pdf, []column{{"Vendor", 28}, {"Status", 18}, {"Mand. declared", 16}, {"Mand. met", 15},
-		{"Mand. verified", 16}, {"Explained", 17}, {"Contra-\ndicted", 15}, {"Open", 11}, {"Rec. met", 14}, {"Probes", 24}},
+	gridMarked(pdf, []column{{"Vendor", 27.5}, {"Status", 17}, {"Mand. declared", 16}, {"Mand. met", 15},
+		{"Mand. verified", 16}, {"Explained", 17.5}, {"Contra-\ndicted", 15}, {"Open", 11}, {"Rec. met", 14}, {"Probes", 25}},
 		rows, func(i int) bool { return summaries[i].Contradicted > 0 })
 }
 
