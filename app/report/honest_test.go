@@ -247,12 +247,6 @@ func TestContradictedClaimsAreMarkedAndFilled(t *testing.T) {
 
 func near(a uint32, b int) bool { return int(a)-b <= 3 && b-int(a) <= 3 }
 
-// wordBox is a word of pdftotext -bbox with its right edge, in points.
-type wordBox struct {
-	Text string
-	XMax float64
-}
-
 var (
 	pageTag = regexp.MustCompile(`<page width="([\d.]+)"`)
 	wordTag = regexp.MustCompile(`<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>`)
