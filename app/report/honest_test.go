@@ -399,3 +399,36 @@ func TestATableRowNeverSplitsAcrossPages(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryReportTextHasWords(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`\btext\("([\w.]+)"[,)]`)
+	used := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]] = true
+		}
+	}
+	for _, state := range []string{ProbesNone, ProbesVerified, ProbesPartly, ProbesContradicted, ProbesNothing} {
+		used["probes."+state] = true
+	}
+	if len(used) < 10 {
+		t.Fatalf("only %d keys found; the scan is broken", len(used))
+	}
+	for key := range used {
+		if _, ok := english[key]; !ok {
+			t.Errorf("no words for %q in app/report/messages.go", key)
+		}
+	}
+}

@@ -38,7 +38,6 @@ var english = map[string]string{
 	// Charts.
 	"chart.axis_percent": "percent of the answers that apply",
 	"chart.axis_count":   "number of tenders",
-	"chart.count":        "{n}",
 
 	// Probe states of a vendor in the tender report.
 	"probes.none":         "no verification",
