@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -109,7 +110,10 @@ func TestServeRunThatCannotMeasureEndsNotMeasured(t *testing.T) {
 			if err != nil || run == nil {
 				t.Fatalf("submitting queued no run: %v", err)
 			}
-			doc := waitForRun(t, base, token, run.ID, models.RunNotMeasured)
+			doc := waitForFinish(t, base, token, run.ID)
+			if doc["status"] != models.RunNotMeasured {
+				t.Fatalf("the run ended %v, want not_measured", doc["status"])
+			}
 			if doc["not_measured_reason"] != tt.wantReason {
 				t.Errorf("reason %v, want %s", doc["not_measured_reason"], tt.wantReason)
 			}
@@ -145,5 +149,23 @@ func TestServeRunThatCannotMeasureEndsNotMeasured(t *testing.T) {
 				t.Errorf("a run that measured nothing recorded verdict changes: %v %v", changes, err)
 			}
 		})
+	}
+}
+
+// waitForFinish polls run runID through the API until it has finished,
+// whatever its status, so a run that ends "done" fails at once.
+func waitForFinish(t *testing.T, base, token string, runID uint) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		doc := apiGet(t, base, token, fmt.Sprintf("/api/v1/probe-runs/%d", runID))
+		switch doc["status"] {
+		case models.RunDone, models.RunNotMeasured, models.RunFailed:
+			return doc
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %d is still %v", runID, doc["status"])
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
