@@ -33,7 +33,8 @@ var english = map[string]string{
 	"rate.legend.unverified":   "declared, not verified",
 	"rate.legend.contradicted": "declared, contradicted by the probes",
 	"rate.explained": "Declared: answers \"complies\" among the answers that apply (not applicable left out). " +
-		"Compliance rate: the same without the claims the probes contradicted. Verified: the claims the probes confirmed.",
+		"Compliance rate: the same without the claims the probes contradicted. Verified: the claims the probes confirmed " +
+		"(a standard no probe can check, such as a certification, is never verified).",
 
 	// Charts.
 	"chart.axis_percent": "percent of the answers that apply",

@@ -156,7 +156,7 @@ func footer(pdf *gofpdf.Fpdf, note string) {
 
 // table prints label/value rows; values wrap within their column.
 func table(pdf *gofpdf.Fpdf, rows [][2]string) {
-	const labelWidth = 42.0
+	const labelWidth = 46.0
 	pageWidth, _ := pdf.GetPageSize()
 	valueWidth := pageWidth - 2*margin - labelWidth
 	for _, row := range rows {
