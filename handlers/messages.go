@@ -218,6 +218,17 @@ var english = map[string]string{
 	"title.429":     "Too many attempts",
 	"title.500":     "Server error",
 	"title.refused": "Request refused",
+
+	// honest states (i10-honest)
+	"run_not_measured.resolver_unreachable": "Nothing was measured: the resolver {resolver} did not answer, so no domain could be looked up.",
+	"run_not_measured.resolver_refused":     "Nothing was measured: the resolver {resolver} refused to answer, so no domain could be looked up.",
+	"run_not_measured.every_check_failed":   "Nothing was measured: every check of the {domains} domain(s) in scope ended in an error (the first: {error}).",
+	"run_not_measured.no_domains":           "Nothing was measured: the attestation names no web or mail domain to probe.",
+	"run_state.queued_to_probe":             "Queued, {count} domain(s) to probe.",
+	"run_state.probing":                     "{done} of {total} domain(s) probed.",
+	"run_state.probed":                      "{total} domain(s) probed.",
+	"run_state.previous_evidence":           "The verdicts and evidence shown are from the previous run {run} of {date}.",
+	"run_state.newest_evidence":             "Until this run has finished, the newest evidence is that of run {run} of {date}.",
 }
 
 // placeholder matches {name} and {name:namespace} in a template.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,18 +14,23 @@ import (
 // probeRunJSON is a probe run with its progress, per-domain results (with
 // the raw evidence) and, once done, its verdicts.
 type probeRunJSON struct {
-	ID            uint              `json:"id"`
-	AttestationID uint              `json:"attestation_id"`
-	Version       int               `json:"version"`
-	Status        string            `json:"status"`
-	Reason        string            `json:"reason"`
-	Progress      progressJSON      `json:"progress"`
-	Error         string            `json:"error,omitempty"`
-	CreatedAt     time.Time         `json:"created_at"`
-	StartedAt     *time.Time        `json:"started_at"`
-	FinishedAt    *time.Time        `json:"finished_at"`
-	Results       []probeResultJSON `json:"results"`
-	Verdicts      []runVerdictJSON  `json:"verdicts"`
+	ID            uint         `json:"id"`
+	AttestationID uint         `json:"attestation_id"`
+	Version       int          `json:"version"`
+	Status        string       `json:"status"`
+	Reason        string       `json:"reason"`
+	Progress      progressJSON `json:"progress"`
+	ToProbe       int          `json:"domains_to_probe"`
+	Error         string       `json:"error,omitempty"`
+	// NotMeasuredReason and NotMeasuredMessage say why a not_measured run
+	// measured nothing: the code and its sentence.
+	NotMeasuredReason  string            `json:"not_measured_reason,omitempty"`
+	NotMeasuredMessage string            `json:"not_measured_message,omitempty"`
+	CreatedAt          time.Time         `json:"created_at"`
+	StartedAt          *time.Time        `json:"started_at"`
+	FinishedAt         *time.Time        `json:"finished_at"`
+	Results            []probeResultJSON `json:"results"`
+	Verdicts           []runVerdictJSON  `json:"verdicts"`
 }
 
 type progressJSON struct {
@@ -65,7 +71,13 @@ func (h *Handler) runFor(c *fiber.Ctx) (*models.ProbeRun, *models.Attestation, e
 func (h *Handler) probeRunDocument(c *fiber.Ctx, run *models.ProbeRun) (probeRunJSON, error) {
 	out := probeRunJSON{ID: run.ID, AttestationID: run.AttestationID, Version: run.Version, Status: run.Status, Reason: run.Reason,
 		Progress: progressJSON{Done: run.Done, Total: run.Total}, Error: run.Error, CreatedAt: run.CreatedAt,
-		StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Results: []probeResultJSON{}, Verdicts: []runVerdictJSON{}}
+		StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Results: []probeResultJSON{}, Verdicts: []runVerdictJSON{},
+		NotMeasuredReason: run.NotMeasuredCode, NotMeasuredMessage: notMeasuredMessage(run)}
+	toProbe, err := models.DomainsToProbe(c.UserContext(), h.DB, run)
+	if err != nil {
+		return out, err
+	}
+	out.ToProbe = toProbe
 	results, err := models.RunResults(c.UserContext(), h.DB, run.ID)
 	if err != nil {
 		return out, err
@@ -107,9 +119,50 @@ func (h *Handler) ProbeRunStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	toProbe, err := models.DomainsToProbe(c.UserContext(), h.DB, run)
+	if err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"id": run.ID, "status": run.Status, "progress": progressJSON{Done: run.Done, Total: run.Total}})
+	return c.JSON(fiber.Map{"id": run.ID, "status": run.Status, "progress": progressJSON{Done: run.Done, Total: run.Total},
+		"domains_to_probe": toProbe, "state": runStateText(run, toProbe)})
 }
+
+// notMeasuredMessage is the one sentence that says why run measured
+// nothing; empty for any other run.
+func notMeasuredMessage(run *models.ProbeRun) string {
+	if run.Status != models.RunNotMeasured {
+		return ""
+	}
+	params := make(map[string]any, len(run.NotMeasuredParams))
+	for k, v := range run.NotMeasuredParams {
+		params[k] = v
+	}
+	code := run.NotMeasuredCode
+	if code == "" {
+		code = models.NotMeasuredAllErrors
+	}
+	return message("run_not_measured."+code, params)
+}
+
+// runStateText is the line under a run's status: how many domains it has
+// to probe, has probed, or why it measured nothing. A queued run has
+// probed nothing yet and says how many domains wait, never "0/0".
+func runStateText(run *models.ProbeRun, toProbe int) string {
+	switch run.Status {
+	case models.RunQueued:
+		return message("run_state.queued_to_probe", map[string]any{"count": toProbe})
+	case models.RunRunning:
+		return message("run_state.probing", map[string]any{"done": run.Done, "total": toProbe})
+	case models.RunNotMeasured:
+		return notMeasuredMessage(run)
+	}
+	return message("run_state.probed", map[string]any{"total": run.Done})
+}
+
+// runLabel is a run status or verdict in words: its code without the
+// underscore ("not measured").
+func runLabel(status string) string { return strings.ReplaceAll(status, "_", " ") }
 
 // evidenceView is one domain's result on the run page, with each check's
 // raw evidence as indented JSON.
@@ -153,9 +206,25 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "verification/run", "Probe run", fiber.Map{
+	toProbe, err := models.DomainsToProbe(c.UserContext(), h.DB, run)
+	if err != nil {
+		return err
+	}
+	var previous *models.ProbeRun
+	if !run.Finished() {
+		if previous, err = models.PreviousFinishedRun(c.UserContext(), h.DB, run); err != nil {
+			return err
+		}
+	}
+	data := fiber.Map{
 		"Run": run, "Attestation": a, "Results": views, "Verdicts": verdicts, "CanVerify": a.VerifiableBy(currentUser(c)) == nil,
-	})
+		"StatusLabel": runLabel(run.Status), "StateText": runStateText(run, toProbe), "ToProbe": toProbe,
+		"NotMeasured": notMeasuredMessage(run), "Previous": previous,
+	}
+	if previous != nil {
+		data["PreviousText"] = message("run_state.newest_evidence", map[string]any{"run": previous.ID, "date": previous.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")})
+	}
+	return h.render(c, fiber.StatusOK, "verification/run", "Probe run", data)
 }
 
 // runVerdictRows pairs the run's verdicts with the answers of the version

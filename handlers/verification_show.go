@@ -108,10 +108,28 @@ func (h *Handler) ShowVerification(c *fiber.Ctx) error {
 		}
 		histories = append(histories, historyView{Domain: d, Chart: chartOf(points), Points: points})
 	}
-	return h.render(c, fiber.StatusOK, "verification/show", "Verification", fiber.Map{
+	data := fiber.Map{
 		"Attestation": a, "Rows": rows, "Runs": runs, "Changes": changes, "Histories": histories,
 		"CanVerify": a.VerifiableBy(user) == nil,
-	})
+	}
+	if len(runs) > 0 {
+		newest := &runs[0]
+		toProbe, err := models.DomainsToProbe(ctx, h.DB, newest)
+		if err != nil {
+			return err
+		}
+		data["NewestLabel"], data["NewestState"] = runLabel(newest.Status), runStateText(newest, toProbe)
+		// Verdicts of an older run next to a newer one say so, with the
+		// date, so a queued or unmeasured run never passes for them.
+		for _, r := range rows {
+			if r.Verdict != nil && r.Verdict.RunID != newest.ID {
+				data["PreviousText"] = message("run_state.previous_evidence", map[string]any{
+					"run": r.Verdict.RunID, "date": r.Verdict.CheckedAt.UTC().Format("2006-01-02 15:04 UTC")})
+				break
+			}
+		}
+	}
+	return h.render(c, fiber.StatusOK, "verification/show", "Verification", data)
 }
 
 func answerName(an *models.Answer) string {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -9,12 +10,32 @@ import (
 )
 
 // Probe run statuses. A run is queued until a worker claims it, running
-// while a worker holds its lease, and done or failed for good.
+// while a worker holds its lease, and done, not_measured or failed for
+// good. A run is not_measured when it probed but measured nothing (the
+// resolver did not answer, every check of every domain ended in an error,
+// or there was no domain to probe): its verdicts say so instead of
+// passing for a measurement.
 const (
-	RunQueued  = "queued"
-	RunRunning = "running"
-	RunDone    = "done"
-	RunFailed  = "failed"
+	RunQueued      = "queued"
+	RunRunning     = "running"
+	RunDone        = "done"
+	RunNotMeasured = "not_measured"
+	RunFailed      = "failed"
+)
+
+// Why a run measured nothing: the code of ProbeRun.NotMeasuredCode, which
+// the handlers turn into a sentence (message key run_not_measured.<code>)
+// with ProbeRun.NotMeasuredParams.
+const (
+	// NotMeasuredResolver: the resolver did not answer ({resolver}).
+	NotMeasuredResolver = "resolver_unreachable"
+	// NotMeasuredResolverRefused: the resolver refused to answer ({resolver}).
+	NotMeasuredResolverRefused = "resolver_refused"
+	// NotMeasuredAllErrors: every check of every domain ended in an error
+	// ({domains}: how many; {error}: the first error).
+	NotMeasuredAllErrors = "every_check_failed"
+	// NotMeasuredNoDomains: the attestation's scope names no domain.
+	NotMeasuredNoDomains = "no_domains"
 )
 
 // Why a probe run was made.
@@ -44,7 +65,7 @@ type ProbeRun struct {
 	// time, even when several processes enqueue at once.
 	Queued        *bool      `gorm:"uniqueIndex:idx_probe_run_waiting" json:"-"`
 	QueuedFor     *uint      `gorm:"uniqueIndex:idx_probe_run_waiting" json:"-"`
-	Status        string     `gorm:"size:10;not null;index" json:"status"`
+	Status        string     `gorm:"size:20;not null;index" json:"status"`
 	Reason        string     `gorm:"size:10;not null" json:"reason"`
 	RequestedByID *uint      `json:"requested_by_id,omitempty"`
 	Done          int        `gorm:"not null;default:0" json:"done"`
@@ -53,13 +74,22 @@ type ProbeRun struct {
 	LeaseUntil    *time.Time `gorm:"index" json:"-"`
 	Attempts      int        `gorm:"not null;default:0" json:"attempts"`
 	Error         string     `gorm:"type:text;not null;default:''" json:"error,omitempty"`
-	CreatedAt     time.Time  `gorm:"not null;index" json:"created_at"`
-	StartedAt     *time.Time `json:"started_at,omitempty"`
-	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+	// NotMeasuredCode and NotMeasuredParams say why a not_measured run
+	// measured nothing (the NotMeasured* codes); empty otherwise.
+	NotMeasuredCode   string            `gorm:"size:40;not null;default:''" json:"not_measured_reason,omitempty"`
+	NotMeasuredParams map[string]string `gorm:"type:text;not null;default:'';serializer:json" json:"not_measured_params,omitempty"`
+	CreatedAt         time.Time         `gorm:"not null;index" json:"created_at"`
+	StartedAt         *time.Time        `json:"started_at,omitempty"`
+	FinishedAt        *time.Time        `json:"finished_at,omitempty"`
 }
 
-// Finished reports whether the run is done or failed.
-func (r *ProbeRun) Finished() bool { return r.Status == RunDone || r.Status == RunFailed }
+// Finished reports whether the run is done, not measured or failed.
+func (r *ProbeRun) Finished() bool {
+	return r.Status == RunDone || r.Status == RunNotMeasured || r.Status == RunFailed
+}
+
+// Measured reports whether the run finished with measurements.
+func (r *ProbeRun) Measured() bool { return r.Status == RunDone }
 
 // Percent returns the share of domains probed, 0 to 100.
 func (r *ProbeRun) Percent() int {
@@ -331,4 +361,46 @@ func EnqueueDueRechecks(ctx context.Context, db *gorm.DB, interval time.Duration
 		out = append(out, *run)
 	}
 	return out, nil
+}
+
+// jsonText encodes v for a text column written with Updates, which skips
+// the field serializers.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// DomainsToProbe returns how many distinct domains run will probe: its
+// total once a worker has counted them, before that the scope of the
+// version it probes. A queued run shows this, never "0/0".
+func DomainsToProbe(ctx context.Context, db *gorm.DB, run *ProbeRun) (int, error) {
+	if run.Total > 0 || run.Status != RunQueued {
+		return run.Total, nil
+	}
+	var n int64
+	err := db.WithContext(ctx).Model(&ScopeDomain{}).Where("attestation_id = ? AND version = ?", run.AttestationID, run.Version).
+		Distinct("name").Count(&n).Error
+	if err != nil {
+		return 0, wrap(err, "probe run %d: domains to probe", run.ID)
+	}
+	return int(n), nil
+}
+
+// PreviousFinishedRun returns the newest run of run's attestation before
+// it that finished (done or not measured), or nil: where older evidence
+// on a page comes from while run waits or works.
+func PreviousFinishedRun(ctx context.Context, db *gorm.DB, run *ProbeRun) (*ProbeRun, error) {
+	var runs []ProbeRun
+	err := db.WithContext(ctx).Where("attestation_id = ? AND id < ? AND status IN ?", run.AttestationID, run.ID, []string{RunDone, RunNotMeasured}).
+		Order("id DESC").Limit(1).Find(&runs).Error
+	if err != nil {
+		return nil, wrap(err, "probe run %d: previous run", run.ID)
+	}
+	if len(runs) == 0 {
+		return nil, nil
+	}
+	return &runs[0], nil
 }

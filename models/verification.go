@@ -26,11 +26,17 @@ const (
 	VerdictInconclusive = "inconclusive"
 	// VerdictAttestationOnly: no probe check can verify the standard.
 	VerdictAttestationOnly = "attestation_only"
+	// VerdictNotMeasured: the probes could not measure the checks the
+	// answer rests on (the resolver did not answer, every check of the
+	// domain ended in an error): nothing was learnt, which is not the
+	// same as inconclusive measurements.
+	VerdictNotMeasured = "not_measured"
 )
 
 // Verdicts lists the verification statuses, worst first: the order pages
-// sort by.
-var Verdicts = []string{VerdictContradicted, VerdictInconclusive, VerdictConsistent, VerdictBetterThanDeclared, VerdictConfirmed, VerdictAttestationOnly}
+// sort by. not_measured came later and is last, so that the CSV columns
+// made from this list keep their places.
+var Verdicts = []string{VerdictContradicted, VerdictInconclusive, VerdictConsistent, VerdictBetterThanDeclared, VerdictConfirmed, VerdictAttestationOnly, VerdictNotMeasured}
 
 // ProbeCheck is one stored check outcome with its raw evidence, the same
 // shape as the probe engine's check (kept here so models need not import it).
@@ -159,6 +165,23 @@ func StoreResult(ctx context.Context, db *gorm.DB, owner string, res *ProbeResul
 // It returns the recorded changes. All of it is one transaction fenced by
 // the lease, so a run's verdicts are written exactly once.
 func FinishRun(ctx context.Context, db *gorm.DB, run *ProbeRun, owner string, verdicts []Verification, now time.Time) ([]VerdictChange, error) {
+	return finishRun(ctx, db, run, owner, verdicts, "", nil, now)
+}
+
+// FinishRunNotMeasured stores the verdicts of owner's run that measured
+// nothing and marks it not_measured with why (a NotMeasured* code and its
+// parameters). It records no verdict change: a run that measured nothing
+// changes nothing that was measured before, and the next measured run is
+// compared with the last measured one.
+func FinishRunNotMeasured(ctx context.Context, db *gorm.DB, run *ProbeRun, owner string, verdicts []Verification, code string, params map[string]string, now time.Time) error {
+	if code == "" {
+		code = NotMeasuredAllErrors
+	}
+	_, err := finishRun(ctx, db, run, owner, verdicts, code, params, now)
+	return err
+}
+
+func finishRun(ctx context.Context, db *gorm.DB, run *ProbeRun, owner string, verdicts []Verification, notMeasured string, params map[string]string, now time.Time) ([]VerdictChange, error) {
 	now = now.UTC()
 	var changes []VerdictChange
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -172,6 +195,15 @@ func FinishRun(ctx context.Context, db *gorm.DB, run *ProbeRun, owner string, ve
 			if err := tx.Create(&verdicts).Error; err != nil {
 				return wrap(err, "probe run %d: store verdicts", run.ID)
 			}
+		}
+		if notMeasured != "" {
+			if params == nil {
+				params = map[string]string{}
+			}
+			res := tx.Model(&ProbeRun{}).Where("id = ?", run.ID).
+				Updates(map[string]any{"status": RunNotMeasured, "finished_at": now, "lease_until": nil,
+					"not_measured_code": notMeasured, "not_measured_params": jsonText(params)})
+			return wrap(res.Error, "probe run %d: mark not measured", run.ID)
 		}
 		var err error
 		if changes, err = recordChanges(tx, run, verdicts, now); err != nil {
@@ -244,14 +276,24 @@ func recordChanges(tx *gorm.DB, run *ProbeRun, verdicts []Verification, now time
 }
 
 // LatestVerifications returns, by answer id, the verdicts of the newest
-// done run of version of attestation attID, with that run; empty when no
-// run of the version has finished.
+// done run of version of attestation attID; when no run of the version
+// measured anything, those of its newest not_measured run (verdicts
+// "not_measured"); empty when no run of the version has finished. A run
+// that measured nothing never hides the verdicts of one that did: each
+// verdict carries its run id, so pages can say which run it is from.
 func LatestVerifications(ctx context.Context, db *gorm.DB, attID uint, version int) (map[uint]Verification, error) {
 	var runs []ProbeRun
 	err := db.WithContext(ctx).Where("attestation_id = ? AND version = ? AND status = ?", attID, version, RunDone).
 		Order("id DESC").Limit(1).Find(&runs).Error
 	if err != nil {
 		return nil, wrap(err, "attestation %d: latest done run", attID)
+	}
+	if len(runs) == 0 {
+		err = db.WithContext(ctx).Where("attestation_id = ? AND version = ? AND status = ?", attID, version, RunNotMeasured).
+			Order("id DESC").Limit(1).Find(&runs).Error
+		if err != nil {
+			return nil, wrap(err, "attestation %d: latest not measured run", attID)
+		}
 	}
 	out := map[uint]Verification{}
 	if len(runs) == 0 {

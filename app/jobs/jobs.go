@@ -24,9 +24,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/miekg/dns"
 	"gorm.io/gorm"
 
 	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/resolver"
 	"tenderprobe/app/verify"
 	"tenderprobe/models"
 )
@@ -284,7 +286,19 @@ func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logg
 	if err != nil {
 		return err
 	}
-	verdicts := verify.Attestation(a, verify.ResultsOf(results))
+	indexed := verify.ResultsOf(results)
+	verdicts := verify.Attestation(a, indexed)
+	if code, params := verify.Unmeasured(domains, indexed, results); code != "" {
+		if code == models.NotMeasuredAllErrors {
+			code, params = p.resolverReason(ctx, code, params)
+		}
+		verify.NotMeasured(verdicts)
+		if err := models.FinishRunNotMeasured(ctx, p.db, run, p.cfg.Owner, verdicts, code, params, p.cfg.Now()); err != nil {
+			return err
+		}
+		log.Warn("run measured nothing", "domains", len(domains), "reason", code, "params", params)
+		return nil
+	}
 	changes, err := models.FinishRun(ctx, p.db, run, p.cfg.Owner, verdicts, p.cfg.Now())
 	if err != nil {
 		return err
@@ -294,6 +308,33 @@ func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logg
 		p.mailChanges(context.WithoutCancel(ctx), a, changes, log)
 	}
 	return nil
+}
+
+// configured is a prober that tells its configuration (*probe.Engine).
+type configured interface {
+	Config() probe.Config
+}
+
+// resolverReason asks the prober's resolver for the root's name servers
+// when a run measured nothing, to say why in the words a user can act on:
+// a resolver that does not answer or refuses explains every error at once.
+// Otherwise it keeps code and params.
+func (p *Pool) resolverReason(ctx context.Context, code string, params map[string]string) (string, map[string]string) {
+	e, ok := p.prober.(configured)
+	if !ok {
+		return code, params
+	}
+	cfg := e.Config()
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnTimeout)
+	defer cancel()
+	msg, err := resolver.New(cfg.Resolver, cfg.ConnTimeout).Query(ctx, ".", dns.TypeNS)
+	switch {
+	case err != nil:
+		return models.NotMeasuredResolver, map[string]string{"resolver": cfg.Resolver, "error": err.Error()}
+	case msg.Rcode == dns.RcodeRefused:
+		return models.NotMeasuredResolverRefused, map[string]string{"resolver": cfg.Resolver}
+	}
+	return code, params
 }
 
 // probeAll probes the domains, DomainConcurrency at a time, storing each

@@ -46,6 +46,10 @@ type StandardStats struct {
 	// verdict ("" for answers no probe run has checked).
 	Answers  map[string]int
 	Verdicts map[string]int
+	// ClaimsConfirmed and ClaimsContradicted count the answers "complies"
+	// that the probes confirmed and contradicted.
+	ClaimsConfirmed    int
+	ClaimsContradicted int
 	// Previous is last year's compliance rate, when it had answers.
 	Previous *float64
 }
@@ -59,24 +63,53 @@ func (s StandardStats) AnswerTotal() int {
 	return n
 }
 
-// Rate is the compliance rate in percent: answers "complies" among the
-// answers that apply (not applicable left out). ok is false without any.
-func (s StandardStats) Rate() (rate float64, ok bool) {
-	applicable := s.AnswerTotal() - s.Answers[models.AnswerNotApplicable]
+// Applicable is the number of submitted answers that apply (all but "not
+// applicable"): what every rate is a share of.
+func (s StandardStats) Applicable() int {
+	return s.AnswerTotal() - s.Answers[models.AnswerNotApplicable]
+}
+
+func (s StandardStats) share(n int) (float64, bool) {
+	applicable := s.Applicable()
 	if applicable <= 0 {
 		return 0, false
 	}
-	return 100 * float64(s.Answers[models.AnswerComplies]) / float64(applicable), true
+	return 100 * float64(n) / float64(applicable), true
 }
 
-// RateText prints the rate as "83.3%" or "n/a".
-func (s StandardStats) RateText() string {
-	r, ok := s.Rate()
+// Rate is the compliance rate in percent: answers "complies" that the
+// probes did not contradict, among the answers that apply (not applicable
+// left out). A claim the probes found untrue is never counted as met. ok
+// is false without any answer that applies.
+func (s StandardStats) Rate() (rate float64, ok bool) {
+	return s.share(s.Answers[models.AnswerComplies] - s.ClaimsContradicted)
+}
+
+// DeclaredRate is the share of the answers that apply that declare
+// compliance, contradicted or not: what the vendors say.
+func (s StandardStats) DeclaredRate() (float64, bool) {
+	return s.share(s.Answers[models.AnswerComplies])
+}
+
+// VerifiedRate is the share of the answers that apply whose claim of
+// compliance the probes confirmed: what was measured.
+func (s StandardStats) VerifiedRate() (float64, bool) { return s.share(s.ClaimsConfirmed) }
+
+func percentText(r float64, ok bool) string {
 	if !ok {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.1f%%", r)
 }
+
+// RateText prints the rate as "83.3%" or "n/a".
+func (s StandardStats) RateText() string { return percentText(s.Rate()) }
+
+// DeclaredRateText prints the declared rate as "83.3%" or "n/a".
+func (s StandardStats) DeclaredRateText() string { return percentText(s.DeclaredRate()) }
+
+// VerifiedRateText prints the verified rate as "83.3%" or "n/a".
+func (s StandardStats) VerifiedRateText() string { return percentText(s.VerifiedRate()) }
 
 // ChangeText prints the change against last year in percentage points, or
 // "" when either year has no rate.
@@ -198,6 +231,8 @@ func add(to, from *StandardStats) {
 	for k, v := range from.Verdicts {
 		to.Verdicts[k] += v
 	}
+	to.ClaimsConfirmed += from.ClaimsConfirmed
+	to.ClaimsContradicted += from.ClaimsContradicted
 }
 
 // tally folds the grouped rows into one StandardStats per slug.
@@ -227,6 +262,14 @@ func tally(d *models.AnnualData) map[string]*StandardStats {
 		s := get(row.Slug)
 		s.Answers[row.Status] += row.N
 		s.Verdicts[row.Verdict] += row.N
+		if row.Status == models.AnswerComplies {
+			switch row.Verdict {
+			case models.VerdictConfirmed:
+				s.ClaimsConfirmed += row.N
+			case models.VerdictContradicted:
+				s.ClaimsContradicted += row.N
+			}
+		}
 	}
 	return out
 }
@@ -284,12 +327,57 @@ func WriteAnnualReport(w io.Writer, r AnnualReport, opt Options) error {
 		para(pdf, fmt.Sprintf("No tender was published in %d within this scope, so there is nothing to report for that year.", r.Year))
 		return output(pdf, w, title)
 	}
+	annualSummary(pdf, r)
 	annualTotals(pdf, r)
 	annualCharts(pdf, r)
 	annualTables(pdf, r)
 	annualExplanations(pdf, r)
 	annualAppendix(pdf, r)
 	return output(pdf, w, title)
+}
+
+// Buyers counts the buyer organisations that published the year's tenders.
+func (r AnnualReport) Buyers() int {
+	buyers := map[string]bool{}
+	for _, t := range r.Tenders {
+		buyers[t.Buyer] = true
+	}
+	return len(buyers)
+}
+
+// Summary is the year in a few sentences, from the message table: what
+// was published, declared, verified and contradicted, and the change
+// against the year before. The annual report opens with it.
+func (r AnnualReport) Summary() []string {
+	t := r.Total
+	out := []string{text("annual.summary.tenders", map[string]any{"year": r.Year, "tenders": len(r.Tenders), "buyers": r.Buyers(),
+		"demanded": t.DemandedMandatory + t.DemandedRecommended, "mandatory": t.DemandedMandatory})}
+	if _, ok := t.Rate(); !ok {
+		return append(out, text("annual.summary.no_rate", nil))
+	}
+	out = append(out, text("annual.summary.answers", map[string]any{"attestations": r.Submitted(), "answers": t.AnswerTotal(),
+		"applicable": t.Applicable(), "declared": t.DeclaredRateText(), "verified": t.VerifiedRateText()}))
+	switch {
+	case r.Verified == 0:
+		out = append(out, text("annual.summary.unverified", nil))
+	case t.ClaimsContradicted > 0:
+		out = append(out, text("annual.summary.contradicted", map[string]any{"contradicted": t.ClaimsContradicted, "rate": t.RateText()}))
+	default:
+		out = append(out, text("annual.summary.none_contradicted", map[string]any{"rate": t.RateText()}))
+	}
+	if c := t.ChangeText(); c != "" {
+		out = append(out, text("annual.summary.previous", map[string]any{"previous": r.Year - 1, "change": c}))
+	} else {
+		out = append(out, text("annual.summary.no_previous", map[string]any{"previous": r.Year - 1}))
+	}
+	return out
+}
+
+func annualSummary(pdf *gofpdf.Fpdf, r AnnualReport) {
+	pdf.SetFont(fontFamily, "B", 12)
+	pdf.CellFormat(0, 7, text("annual.summary.heading", nil), "", 1, "L", false, 0, "")
+	para(pdf, strings.Join(r.Summary(), " "))
+	pdf.Ln(2)
 }
 
 func annualTotals(pdf *gofpdf.Fpdf, r AnnualReport) {
@@ -316,25 +404,32 @@ func annualTotals(pdf *gofpdf.Fpdf, r AnnualReport) {
 		{"Verified by probes", verification},
 		{"Answers", fmt.Sprintf("%d: %d complies, %d partial, %d does not comply, %d not applicable", t.AnswerTotal(),
 			t.Answers[models.AnswerComplies], t.Answers[models.AnswerPartial], t.Answers[models.AnswerDoesNotComply], t.Answers[models.AnswerNotApplicable])},
-		{"Compliance rate", rate},
+		{text("rate.declared", nil), t.DeclaredRateText()},
+		{text("rate.compliance", nil), rate},
+		{text("rate.verified", nil), t.VerifiedRateText()},
 		{"Claims contradicted", fmt.Sprintf("%d answers claimed compliance that the probes found untrue", t.Verdicts[models.VerdictContradicted])},
 		{"Explanations", fmt.Sprint(len(r.Explanations))},
 	})
 	pdf.Ln(2)
-	small(pdf, "Compliance rate: answers \"complies\" among all submitted answers except \"not applicable\". "+probeDisclaimer)
+	small(pdf, text("rate.explained", nil)+" "+probeDisclaimer)
 }
 
+// rateBars draws each rate as one bar of what was declared: the verified
+// share dark, the share declared but not verified light, and the share
+// the probes contradicted red; the text gives both rates and the count.
 func rateBars(stats []StandardStats, label func(StandardStats) string) []bar {
 	bars := make([]bar, 0, len(stats))
 	for _, s := range stats {
-		r, ok := s.Rate()
-		text := s.RateText()
+		declared, ok := s.DeclaredRate()
+		verified, _ := s.VerifiedRate()
+		met, _ := s.Rate()
+		words := text("rate.bar_text", map[string]any{"declared": s.DeclaredRateText(), "verified": s.VerifiedRateText(), "n": s.Applicable()})
 		if c := s.ChangeText(); c != "" {
-			text += " " + c
+			words += " · " + c
 		}
-		b := bar{Label: label(s), Text: text, Previous: s.Previous}
+		b := bar{Label: label(s), Text: words, Previous: s.Previous}
 		if ok {
-			b.Parts = []float64{r}
+			b.Parts = []float64{verified, met - verified, declared - met}
 		}
 		bars = append(bars, b)
 	}
@@ -343,52 +438,59 @@ func rateBars(stats []StandardStats, label func(StandardStats) string) []bar {
 
 func annualCharts(pdf *gofpdf.Fpdf, r AnnualReport) {
 	heading(pdf, "Charts")
-	legend := []string{"compliance rate (%)"}
-	barChart(pdf, "Compliance rate per domain", rateBars(r.Domains, func(s StandardStats) string { return s.Name }), 100, legend)
-	barChart(pdf, "Compliance rate per standard", rateBars(r.Standards, func(s StandardStats) string { return s.Name }), 100, legend)
+	legend := []string{text("rate.legend.verified", nil), text("rate.legend.unverified", nil), text("rate.legend.contradicted", nil)}
+	axis := text("chart.axis_percent", nil)
+	barChart(pdf, "Compliance rate per domain: declared and verified", rateBars(r.Domains, func(s StandardStats) string { return s.Name }), 100, true, axis, legend)
+	barChart(pdf, "Compliance rate per standard: declared and verified", rateBars(r.Standards, func(s StandardStats) string { return s.Name }), 100, true, axis, legend)
 	demand := make([]bar, 0, len(r.Standards))
 	most := 0
 	for _, s := range r.Standards {
 		n := s.DemandedMandatory + s.DemandedRecommended
 		most = max(most, n)
 		demand = append(demand, bar{Label: s.Name, Parts: []float64{float64(s.DemandedMandatory), float64(s.DemandedRecommended)},
-			Text: fmt.Sprintf("%d + %d", s.DemandedMandatory, s.DemandedRecommended)})
+			Text: fmt.Sprintf("%d (%d mand. + %d rec.)", n, s.DemandedMandatory, s.DemandedRecommended)})
 	}
-	barChart(pdf, "Tenders demanding each standard", demand, float64(most), []string{"mandatory", "recommended"})
+	barChart(pdf, "Tenders demanding each standard", demand, float64(most), false, text("chart.axis_count", nil), []string{"mandatory", "recommended"})
 }
 
 func countRow(s StandardStats) []string {
+	contradicted := fmt.Sprint(s.Verdicts[models.VerdictContradicted])
+	if s.Verdicts[models.VerdictContradicted] > 0 {
+		contradicted = "✗ " + contradicted
+	}
 	return []string{
 		fmt.Sprint(s.DemandedMandatory), fmt.Sprint(s.DemandedRecommended),
 		fmt.Sprint(s.Answers[models.AnswerComplies]), fmt.Sprint(s.Answers[models.AnswerPartial]),
 		fmt.Sprint(s.Answers[models.AnswerDoesNotComply]), fmt.Sprint(s.Answers[models.AnswerNotApplicable]),
-		fmt.Sprint(s.Verdicts[models.VerdictContradicted]), s.RateText(), s.ChangeText(),
+		contradicted, s.DeclaredRateText(), s.RateText(), s.VerifiedRateText(), s.ChangeText(),
 	}
 }
 
-var countColumns = []column{{"Mand.", 12}, {"Rec.", 11}, {"Comply", 14}, {"Partial", 14}, {"Not", 11}, {"N/A", 11},
-	{"Contra-\ndicted", 15}, {"Rate", 14}, {"Change", 16}}
+var countColumns = []column{{"Mand.", 12.5}, {"Rec.", 9.5}, {"Comply", 14}, {"Partial", 13}, {"Not", 9}, {"N/A", 9},
+	{"Contra-\ndicted", 14}, {"Declared", 16.5}, {"Rate", 13}, {"Verified", 15}, {"Change", 15.5}}
 
 func annualTables(pdf *gofpdf.Fpdf, r AnnualReport) {
 	heading(pdf, "Per domain")
 	small(pdf, "Mand./Rec.: tenders demanding a standard of the domain as mandatory or recommended (a tender counts once per standard). "+
-		"Compl., Partial, Not, N/A: submitted answers by status. Contradicted: compliance claims the probes found untrue. Change: against the year before, in percentage points.")
+		"Comply, Partial, Not, N/A: submitted answers by status. Contradicted: compliance claims the probes found untrue. "+
+		text("rate.explained", nil)+" Change: the compliance rate against the year before, in percentage points.")
 	pdf.Ln(1)
 	var rows [][]string
 	for _, d := range append(append([]StandardStats{}, r.Domains...), r.Total) {
 		rows = append(rows, append([]string{d.Name}, countRow(d)...))
 	}
-	grid(pdf, append([]column{{"Domain", 56}}, countColumns...), rows)
+	grid(pdf, append([]column{{"Domain", 33}}, countColumns...), rows)
 
 	heading(pdf, "Per standard")
 	rows = rows[:0]
 	for _, s := range r.Standards {
 		rows = append(rows, append([]string{s.Name + "\n" + models.DomainName(s.Domain)}, countRow(s)...))
 	}
-	grid(pdf, append([]column{{"Standard", 56}}, countColumns...), rows)
+	grid(pdf, append([]column{{"Standard", 33}}, countColumns...), rows)
 
 	heading(pdf, "Verification verdicts per standard")
 	small(pdf, "What the live probes found about each submitted answer, from the newest finished probe run of the attestation. "+
+		"Not measured: the probes could not measure (the resolver did not answer, every check ended in an error). "+
 		"Not verified: no probe run has finished for that attestation.")
 	pdf.Ln(1)
 	rows = rows[:0]
@@ -396,10 +498,10 @@ func annualTables(pdf *gofpdf.Fpdf, r AnnualReport) {
 		v := s.Verdicts
 		rows = append(rows, []string{s.Name, fmt.Sprint(v[models.VerdictConfirmed]), fmt.Sprint(v[models.VerdictContradicted]),
 			fmt.Sprint(v[models.VerdictConsistent]), fmt.Sprint(v[models.VerdictBetterThanDeclared]), fmt.Sprint(v[models.VerdictInconclusive]),
-			fmt.Sprint(v[models.VerdictAttestationOnly]), fmt.Sprint(v[""])})
+			fmt.Sprint(v[models.VerdictAttestationOnly]), fmt.Sprint(v[models.VerdictNotMeasured]), fmt.Sprint(v[""])})
 	}
-	grid(pdf, []column{{"Standard", 46}, {"Confirmed", 19}, {"Contra-\ndicted", 15}, {"Consistent", 19}, {"Better than declared", 18},
-		{"Incon-\nclusive", 15}, {"Attestation only", 22}, {"Not verified", 20}}, rows)
+	grid(pdf, []column{{"Standard", 36}, {"Confirmed", 18}, {"Contra-\ndicted", 15}, {"Consistent", 18}, {"Better than declared", 17},
+		{"Incon-\nclusive", 15}, {"Attestation only", 17}, {"Not measured", 19}, {"Not verified", 19}}, rows)
 }
 
 func annualExplanations(pdf *gofpdf.Fpdf, r AnnualReport) {

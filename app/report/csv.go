@@ -41,10 +41,12 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport) error {
 	for _, s := range models.AnswerStatuses {
 		head = append(head, "answers_"+s)
 	}
-	for _, v := range models.Verdicts {
+	for _, v := range csvVerdicts {
 		head = append(head, "verdict_"+v)
 	}
-	head = append(head, "not_verified", "compliance_rate", "previous_rate")
+	// Columns are only ever added at the end: scripts read them by place.
+	head = append(head, "not_verified", "compliance_rate", "previous_rate",
+		"verdict_"+models.VerdictNotMeasured, "declared_rate", "verified_rate", "claims_contradicted", "claims_confirmed")
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("report: annual csv: %w", err)
 	}
@@ -54,18 +56,16 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport) error {
 		for _, st := range models.AnswerStatuses {
 			out = append(out, fmt.Sprint(s.Answers[st]))
 		}
-		for _, v := range models.Verdicts {
+		for _, v := range csvVerdicts {
 			out = append(out, fmt.Sprint(s.Verdicts[v]))
 		}
 		out = append(out, fmt.Sprint(s.Verdicts[""]))
-		rate, prev := "", ""
-		if v, ok := s.Rate(); ok {
-			rate = fmt.Sprintf("%.2f", v)
-		}
+		prev := ""
 		if s.Previous != nil {
 			prev = fmt.Sprintf("%.2f", *s.Previous)
 		}
-		return append(out, rate, prev)
+		return append(out, csvRate(s.Rate()), prev, fmt.Sprint(s.Verdicts[models.VerdictNotMeasured]),
+			csvRate(s.DeclaredRate()), csvRate(s.VerifiedRate()), fmt.Sprint(s.ClaimsContradicted), fmt.Sprint(s.ClaimsConfirmed))
 	}
 	for _, s := range r.Standards {
 		if err := cw.Write(row("standard", s)); err != nil {
@@ -95,7 +95,11 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport) error {
 func WriteTenderCSV(w io.Writer, r TenderReport) error {
 	cw := csv.NewWriter(w)
 	head := []string{"tender_id", "tender_reference", "position", "standard", "slug", "domain", "level", "vendor",
-		"attestation_status", "answer", "explanation", "planned_date", "evidence", "verdict"}
+		"attestation_status", "answer", "explanation", "planned_date", "evidence", "verdict",
+		// Added later, at the end: met_declared is the vendor's word,
+		// met counts it unless the probes contradicted it, met_verified
+		// only when they confirmed it.
+		"met_declared", "met", "met_verified"}
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("report: tender csv: %w", err)
 	}
@@ -117,6 +121,9 @@ func WriteTenderCSV(w io.Writer, r TenderReport) error {
 			rec = append(rec, fmt.Sprint(q.Position))
 			rec = append(rec, safeRow(q.Standard, q.Slug, q.Domain, q.Level, v.Name, v.Status, an.Status, an.Explanation,
 				an.PlannedDate, strings.Join(ev, "; "), verdict)...)
+			declared := an.Status == models.AnswerComplies
+			rec = append(rec, yesNo(declared), yesNo(declared && an.Verdict != models.VerdictContradicted),
+				yesNo(declared && v.Verified && an.Verdict == models.VerdictConfirmed))
 			if err := cw.Write(rec); err != nil {
 				return fmt.Errorf("report: tender csv: %w", err)
 			}
@@ -127,4 +134,23 @@ func WriteTenderCSV(w io.Writer, r TenderReport) error {
 		return fmt.Errorf("report: tender csv: %w", err)
 	}
 	return nil
+}
+
+// csvVerdicts are the verdict columns in their first order; verdicts added
+// later (not_measured) get columns at the end of the row.
+var csvVerdicts = []string{models.VerdictContradicted, models.VerdictInconclusive, models.VerdictConsistent,
+	models.VerdictBetterThanDeclared, models.VerdictConfirmed, models.VerdictAttestationOnly}
+
+func csvRate(v float64, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

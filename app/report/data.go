@@ -186,47 +186,109 @@ func TenderReportOf(d *models.TenderReportData) TenderReport {
 
 // VendorSummary counts how a vendor fared on the mandatory requirements.
 type VendorSummary struct {
-	Vendor       string
-	Status       string
-	Mandatory    int
+	Vendor    string
+	Status    string
+	Mandatory int
+	// Met counts the mandatory requirements the vendor declares it meets
+	// and the probes did not contradict: a contradicted claim is never met.
 	Met          int
 	Explained    int
 	Contradicted int
 	Open         int
-	// RecommendedMet of Recommended recommended requirements are met.
+	// RecommendedMet of Recommended recommended requirements are met
+	// (declared and not contradicted).
 	Recommended    int
 	RecommendedMet int
 	Verified       bool
+	// Declared counts the mandatory requirements the vendor declares it
+	// meets, contradicted or not; Confirmed those the probes confirmed.
+	Declared  int
+	Confirmed int
+	// Claims, ClaimsConfirmed and ClaimsContradicted count the claims of
+	// compliance at any level that probes can check (a verdict other than
+	// attestation_only) and what the probes found: the Probes column.
+	Claims             int
+	ClaimsConfirmed    int
+	ClaimsContradicted int
 }
 
-// Summaries counts, per vendor, the mandatory requirements met (complies),
-// explained (any other answer with an explanation), contradicted by the
-// probes (whatever the answer) and still open (no answer yet).
+// Probe states of a vendor: what its summary's Probes column says.
+const (
+	ProbesNone         = "none"
+	ProbesVerified     = "verified"
+	ProbesPartly       = "partly"
+	ProbesContradicted = "contradicted"
+	ProbesNothing      = "nothing"
+)
+
+// ProbeState says what the probes showed of the vendor's claims: verified
+// only when they confirmed every claim of compliance they can check.
+func (s VendorSummary) ProbeState() string {
+	switch {
+	case !s.Verified:
+		return ProbesNone
+	case s.ClaimsContradicted > 0:
+		return ProbesContradicted
+	case s.Claims == 0:
+		return ProbesNothing
+	case s.ClaimsConfirmed == s.Claims:
+		return ProbesVerified
+	}
+	return ProbesPartly
+}
+
+// ProbeText is the Probes column in words.
+func (s VendorSummary) ProbeText() string {
+	return text("probes."+s.ProbeState(), map[string]any{"confirmed": s.ClaimsConfirmed, "claims": s.Claims, "contradicted": s.ClaimsContradicted})
+}
+
+// Summaries counts, per vendor, the mandatory requirements met (complies,
+// and not contradicted by the probes), explained (any other answer with an
+// explanation), contradicted by the probes (whatever the answer) and still
+// open (no answer yet), and next to them the declared and confirmed ones.
 func (r TenderReport) Summaries() []VendorSummary {
 	out := make([]VendorSummary, 0, len(r.Vendors))
 	for _, v := range r.Vendors {
 		s := VendorSummary{Vendor: v.Name, Status: v.Status, Verified: v.Verified}
 		for _, q := range r.Requirements {
 			an := v.Answers[q.ID]
+			claims := an.Status == models.AnswerComplies
+			contradicted := an.Verdict == models.VerdictContradicted
+			if claims && v.Verified && an.Verdict != models.VerdictAttestationOnly {
+				s.Claims++
+				switch an.Verdict {
+				case models.VerdictConfirmed:
+					s.ClaimsConfirmed++
+				case models.VerdictContradicted:
+					s.ClaimsContradicted++
+				}
+			}
 			if !q.Mandatory() {
 				s.Recommended++
-				if an.Status == models.AnswerComplies {
+				if claims && !contradicted {
 					s.RecommendedMet++
 				}
 				continue
 			}
 			s.Mandatory++
+			if claims {
+				s.Declared++
+				if an.Verdict == models.VerdictConfirmed {
+					s.Confirmed++
+				}
+			}
 			switch {
 			case an.Status == "":
 				s.Open++
-			case an.Status == models.AnswerComplies:
+			case claims && contradicted:
+			case claims:
 				s.Met++
 			case strings.TrimSpace(an.Explanation) != "":
 				s.Explained++
 			default:
 				s.Open++
 			}
-			if an.Verdict == models.VerdictContradicted {
+			if contradicted {
 				s.Contradicted++
 			}
 		}

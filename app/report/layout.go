@@ -127,39 +127,62 @@ func small(pdf *gofpdf.Fpdf, text string) {
 	pdf.SetTextColor(29, 36, 48)
 }
 
+// Padding inside table cells, in mm.
+const (
+	cellPadX = 1.4
+	cellPadY = 0.9
+)
+
+// markFill is the fill of a highlighted row (a contradicted claim): pale
+// red, always next to a text mark, never colour alone.
+var markFill = [3]int{251, 226, 226}
+
 // grid prints rows under a heading row that repeats on every page. Cells
-// wrap within their column; a row taller than what is left of the page
-// continues on the next one, so a long explanation is never cut off.
+// wrap within their column at sensible points (wrapText). A row never
+// starts on one page and ends on the next: a row that does not fit below
+// the cursor goes to a new page under a repeated heading row; only a row
+// taller than a whole page continues over pages, so a long explanation is
+// never cut off.
 func grid(pdf *gofpdf.Fpdf, cols []column, rows [][]string) {
-	// Narrow columns need a smaller inner margin than gofpdf's default.
+	gridMarked(pdf, cols, rows, nil)
+}
+
+// gridMarked is grid with the rows for which marked is true filled in
+// markFill; the caller puts the text mark into the row itself.
+func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(int) bool) {
 	saved := pdf.GetCellMargin()
-	pdf.SetCellMargin(0.8)
+	pdf.SetCellMargin(0)
 	defer pdf.SetCellMargin(saved)
+	headerHeight := 0.0
 	printHeader := func() {
 		pdf.SetFont(fontFamily, "B", gridFontSize)
 		pdf.SetFillColor(232, 237, 245)
 		titles := make([][]string, len(cols))
 		most := 1
 		for i, c := range cols {
-			titles[i] = pdf.SplitText(c.title, c.width-1)
+			titles[i] = wrapText(pdf, c.title, c.width-2*cellPadX)
 			most = max(most, len(titles[i]))
 		}
-		h := float64(most)*gridLineHeight + 1
+		headerHeight = float64(most)*gridLineHeight + 2*cellPadY
 		x, y := margin, pdf.GetY()
 		for i, c := range cols {
-			pdf.Rect(x, y, c.width, h, "FD")
+			pdf.Rect(x, y, c.width, headerHeight, "FD")
 			for k, line := range titles[i] {
-				pdf.SetXY(x, y+0.5+float64(k)*gridLineHeight)
-				pdf.CellFormat(c.width, gridLineHeight, line, "", 0, "L", false, 0, "")
+				pdf.SetXY(x+cellPadX, y+cellPadY+float64(k)*gridLineHeight)
+				pdf.CellFormat(c.width-2*cellPadX, gridLineHeight, line, "", 0, "L", false, 0, "")
 			}
 			x += c.width
 		}
-		pdf.SetXY(margin, y+h)
+		pdf.SetXY(margin, y+headerHeight)
+		pdf.SetFont(fontFamily, "", gridFontSize)
 	}
-	ensureSpace(pdf, 3*gridLineHeight+4)
+	newPage := func() {
+		pdf.AddPage()
+		printHeader()
+	}
+	ensureSpace(pdf, 3*gridLineHeight+4+2*cellPadY)
 	printHeader()
-	pdf.SetFont(fontFamily, "", gridFontSize)
-	for _, row := range rows {
+	for r, row := range rows {
 		lines := make([][]string, len(cols))
 		most := 1
 		for i, c := range cols {
@@ -167,27 +190,35 @@ func grid(pdf *gofpdf.Fpdf, cols []column, rows [][]string) {
 			if i < len(row) {
 				text = safeText(row[i])
 			}
-			lines[i] = pdf.SplitText(text, c.width-1)
-			if len(lines[i]) > most {
-				most = len(lines[i])
-			}
+			lines[i] = wrapText(pdf, text, c.width-2*cellPadX)
+			most = max(most, len(lines[i]))
+		}
+		fill := marked != nil && marked(r)
+		// Measure first: a row that fits on a fresh page never splits.
+		rowHeight := float64(most)*gridLineHeight + 2*cellPadY
+		fresh := pageBottom(pdf) - (margin + 8) - headerHeight
+		if pdf.GetY()+rowHeight > pageBottom(pdf) && rowHeight <= fresh {
+			newPage()
 		}
 		for start := 0; start < most; {
-			room := int((pageBottom(pdf) - pdf.GetY() - 1) / gridLineHeight)
-			if room < 2 || (room < most-start && room < 6) {
-				pdf.AddPage()
-				printHeader()
-				pdf.SetFont(fontFamily, "", gridFontSize)
+			room := int((pageBottom(pdf) - pdf.GetY() - 2*cellPadY) / gridLineHeight)
+			if room < 2 {
+				newPage()
 				continue
 			}
 			n := min(most-start, room)
-			h := float64(n)*gridLineHeight + 1
+			h := float64(n)*gridLineHeight + 2*cellPadY
 			y, x := pdf.GetY(), margin
 			for i, c := range cols {
-				pdf.Rect(x, y, c.width, h, "D")
+				style := "D"
+				if fill {
+					pdf.SetFillColor(markFill[0], markFill[1], markFill[2])
+					style = "FD"
+				}
+				pdf.Rect(x, y, c.width, h, style)
 				for k := start; k < start+n && k < len(lines[i]); k++ {
-					pdf.SetXY(x, y+0.5+float64(k-start)*gridLineHeight)
-					pdf.CellFormat(c.width, gridLineHeight, lines[i][k], "", 0, "L", false, 0, "")
+					pdf.SetXY(x+cellPadX, y+cellPadY+float64(k-start)*gridLineHeight)
+					pdf.CellFormat(c.width-2*cellPadX, gridLineHeight, lines[i][k], "", 0, "L", false, 0, "")
 				}
 				x += c.width
 			}
@@ -196,6 +227,91 @@ func grid(pdf *gofpdf.Fpdf, cols []column, rows [][]string) {
 		}
 	}
 	pdf.Ln(2)
+}
+
+// breakAfter are the characters after which a long word (a URL, a file
+// name, a domain) may break.
+const breakAfter = "/.-_?&=#:,;@+"
+
+// wrapText splits text into lines no wider than width in the current
+// font: at spaces and newlines, and a word wider than a line (a URL, a
+// hash) at a sensible point: a SHA-256 or other long hex string every 16
+// characters, anything else after one of breakAfter, and only when none
+// of those fits, after as many characters as fit.
+func wrapText(pdf *gofpdf.Fpdf, text string, width float64) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			candidate := word
+			if line != "" {
+				candidate = line + " " + word
+			}
+			if pdf.GetStringWidth(candidate) <= width {
+				line = candidate
+				continue
+			}
+			if line != "" {
+				out = append(out, line)
+				line = ""
+			}
+			if pdf.GetStringWidth(word) <= width {
+				line = word
+				continue
+			}
+			pieces := breakWord(pdf, word, width)
+			out = append(out, pieces[:len(pieces)-1]...)
+			line = pieces[len(pieces)-1]
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		out = []string{""}
+	}
+	return out
+}
+
+// breakWord cuts a word wider than width into pieces that fit.
+func breakWord(pdf *gofpdf.Fpdf, word string, width float64) []string {
+	var out []string
+	hex := isHex(word)
+	rest := []rune(word)
+	for pdf.GetStringWidth(string(rest)) > width {
+		// fit is the most runes that fit on the line (at least one).
+		fit := 1
+		for fit < len(rest) && pdf.GetStringWidth(string(rest[:fit+1])) <= width {
+			fit++
+		}
+		cut := fit
+		if hex {
+			if fit >= 16 {
+				cut = fit - fit%16
+			}
+		} else {
+			for i := fit; i > fit/3; i-- {
+				if strings.ContainsRune(breakAfter, rest[i-1]) {
+					cut = i
+					break
+				}
+			}
+		}
+		out = append(out, string(rest[:cut]))
+		rest = rest[cut:]
+	}
+	return append(out, string(rest))
+}
+
+// isHex reports a long run of hexadecimal digits: a hash.
+func isHex(s string) bool {
+	if len(s) < 32 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // output renders pdf to w with one error check, as gofpdf collects errors

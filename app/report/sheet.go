@@ -156,16 +156,13 @@ func footer(pdf *gofpdf.Fpdf, note string) {
 
 // table prints label/value rows; values wrap within their column.
 func table(pdf *gofpdf.Fpdf, rows [][2]string) {
-	const labelWidth = 42.0
+	const labelWidth = 46.0
 	pageWidth, _ := pdf.GetPageSize()
 	valueWidth := pageWidth - 2*margin - labelWidth
 	for _, row := range rows {
 		pdf.SetFont(fontFamily, "", 10)
-		lines := pdf.SplitText(row[1], valueWidth-2)
-		if len(lines) == 0 {
-			lines = []string{""}
-		}
-		h := float64(len(lines))*lineHeight + 1
+		lines := wrapText(pdf, row[1], valueWidth-2-2*cellPadX)
+		h := float64(len(lines))*lineHeight + 2*cellPadY
 		_, pageHeight := pdf.GetPageSize()
 		if pdf.GetY()+h > pageHeight-margin-4 {
 			pdf.AddPage()
@@ -174,8 +171,8 @@ func table(pdf *gofpdf.Fpdf, rows [][2]string) {
 		pdf.SetFont(fontFamily, "B", 10)
 		pdf.CellFormat(labelWidth, h, row[0], "B", 0, "L", false, 0, "")
 		pdf.SetFont(fontFamily, "", 10)
-		pdf.SetXY(margin+labelWidth, y)
-		pdf.MultiCell(valueWidth, lineHeight, strings.Join(lines, "\n"), "", "L", false)
+		pdf.SetXY(margin+labelWidth+cellPadX, y+cellPadY)
+		pdf.MultiCell(valueWidth-2*cellPadX, lineHeight, strings.Join(lines, "\n"), "", "L", false)
 		pdf.SetXY(margin+labelWidth, y+h-0.2)
 		pdf.CellFormat(valueWidth, 0.2, "", "B", 1, "L", false, 0, "")
 		pdf.SetY(y + h)

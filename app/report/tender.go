@@ -113,23 +113,30 @@ func tenderSummary(pdf *gofpdf.Fpdf, r TenderReport) {
 		para(pdf, "No vendor has been invited to answer this tender.")
 		return
 	}
-	small(pdf, "Counts of the mandatory requirements. Met: the vendor declares it complies. Explained: the vendor "+
-		"does not (fully) comply and explains why. Contradicted: the live probes found a claim untrue. "+
-		"Open: not answered (yet).")
+	small(pdf, "Counts of the mandatory (Mand.) requirements; Rec. met: the recommended ones met. Declared: the vendor declares it complies. Met: declared and not "+
+		"contradicted by the probes. Verified: declared and confirmed by the probes. Explained: the vendor does not (fully) "+
+		"comply and explains why. Contradicted: the live probes found a claim untrue. Open: not answered (yet). "+
+		text("probes.explained", nil))
 	pdf.Ln(1)
-	rows := make([][]string, 0, len(r.Vendors))
-	for _, s := range r.Summaries() {
-		verified := "no verification"
-		if s.Verified {
-			verified = "verified"
+	summaries := r.Summaries()
+	rows := make([][]string, 0, len(summaries))
+	for _, s := range summaries {
+		verified := fmt.Sprintf("%d of %d", s.Confirmed, s.Mandatory)
+		if !s.Verified {
+			verified = "-"
 		}
-		rows = append(rows, []string{s.Vendor, s.Status, fmt.Sprintf("%d of %d", s.Met, s.Mandatory),
-			fmt.Sprint(s.Explained), fmt.Sprint(s.Contradicted), fmt.Sprint(s.Open),
-			fmt.Sprintf("%d of %d", s.RecommendedMet, s.Recommended), verified})
+		contradicted := fmt.Sprint(s.Contradicted)
+		if s.Contradicted > 0 {
+			contradicted = "✗ " + contradicted
+		}
+		rows = append(rows, []string{s.Vendor, s.Status, fmt.Sprintf("%d of %d", s.Declared, s.Mandatory),
+			fmt.Sprintf("%d of %d", s.Met, s.Mandatory), verified,
+			fmt.Sprint(s.Explained), contradicted, fmt.Sprint(s.Open),
+			fmt.Sprintf("%d of %d", s.RecommendedMet, s.Recommended), s.ProbeText()})
 	}
-	// Widths fit the longest heading word ("Contradicted") on one line.
-	grid(pdf, []column{{"Vendor", 34}, {"Attestation", 21}, {"Mandatory met", 20}, {"Explained", 18}, {"Contradicted", 22},
-		{"Open", 11}, {"Recommended met", 26}, {"Probes", 24}}, rows)
+	gridMarked(pdf, []column{{"Vendor", 27.5}, {"Status", 17}, {"Mand. declared", 16}, {"Mand. met", 15},
+		{"Mand. verified", 16}, {"Explained", 17.5}, {"Contra-\ndicted", 15}, {"Open", 11}, {"Rec. met", 14}, {"Probes", 25}},
+		rows, func(i int) bool { return summaries[i].Contradicted > 0 })
 }
 
 func evidenceText(items []EvidenceItem) string {
@@ -149,6 +156,9 @@ func evidenceText(items []EvidenceItem) string {
 func verdictText(v Vendor, an VendorAnswer) string {
 	if !v.Verified {
 		return "no verification"
+	}
+	if an.Verdict == "contradicted" {
+		return text("mark.contradicted", nil)
 	}
 	return VerdictLabel(an.Verdict)
 }
@@ -176,11 +186,14 @@ func tenderRequirements(pdf *gofpdf.Fpdf, r TenderReport) {
 			continue
 		}
 		rows := make([][]string, 0, len(r.Vendors))
+		contradicted := make([]bool, 0, len(r.Vendors))
 		for _, v := range r.Vendors {
 			an := v.Answers[q.ID]
 			rows = append(rows, []string{v.Name, StatusLabel(an.Status), an.Explanation, an.PlannedDate, evidenceText(an.Evidence), verdictText(v, an)})
+			contradicted = append(contradicted, v.Verified && an.Verdict == "contradicted")
 		}
-		grid(pdf, []column{{"Vendor", 30}, {"Status", 18}, {"Explanation", 51}, {"Planned", 20}, {"Evidence", 35}, {"Verdict", 20}}, rows)
+		gridMarked(pdf, []column{{"Vendor", 30}, {"Status", 18}, {"Explanation", 47}, {"Planned", 20}, {"Evidence", 35}, {"Verdict", 24}}, rows,
+			func(i int) bool { return contradicted[i] })
 	}
 }
 
@@ -239,8 +252,11 @@ func tenderAppendix(pdf *gofpdf.Fpdf, r TenderReport) {
 				rows = append(rows, []string{string(c.ID), string(c.Status), c.Summary})
 			}
 			pdf.Ln(1)
+			ensureSpace(pdf, 20)
 			pdf.SetFont(fontFamily, "B", 9)
-			pdf.CellFormat(0, 5, safeText(fmt.Sprintf("%s — checked %s", d.Domain, d.CheckedAt.UTC().Format("2006-01-02 15:04 UTC"))), "", 1, "L", false, 0, "")
+			pageWidth, _ := pdf.GetPageSize()
+			title := safeText(fmt.Sprintf("%s — checked %s", d.Domain, d.CheckedAt.UTC().Format("2006-01-02 15:04 UTC")))
+			pdf.MultiCell(0, 5, strings.Join(wrapText(pdf, title, pageWidth-2*margin-2), "\n"), "", "L", false)
 			grid(pdf, []column{{"Check", 34}, {"Status", 16}, {"Finding", 124}}, rows)
 		}
 	}
@@ -258,5 +274,5 @@ func tenderAppendix(pdf *gofpdf.Fpdf, r TenderReport) {
 		para(pdf, "No vendor has submitted an attestation.")
 		return
 	}
-	grid(pdf, []column{{"Vendor", 36}, {"Version", 13}, {"Declarer", 34}, {"Submitted", 27}, {"Receipt (SHA-256)", 64}}, rows)
+	grid(pdf, []column{{"Vendor", 36}, {"Version", 15}, {"Declarer", 32}, {"Submitted", 27}, {"Receipt (SHA-256)", 64}}, rows)
 }

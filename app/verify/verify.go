@@ -19,6 +19,15 @@
 //	not applicable or unanswered                           -> inconclusive
 //	no domain of the needed kind in scope, or every check
 //	not applicable                                         -> inconclusive
+//	no pass, fail or error on a measured domain, and some
+//	check on a domain that was not measured               -> not_measured
+//
+// A domain was not measured when its probe stored no check other than
+// errors (the resolver did not answer, or every check broke): such errors
+// say nothing about the domain, so they give not_measured rather than
+// inconclusive. A run in which no domain was measured is not measured as a
+// whole (Unmeasured); the worker then marks every verdict that rests on
+// checks not_measured (NotMeasured).
 //
 // and attestation_only when the standard has no checks. A fail decides
 // even beside errors: one failing measurement already contradicts a claim
@@ -28,6 +37,7 @@ package verify
 
 import (
 	"sort"
+	"strconv"
 
 	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
@@ -92,7 +102,7 @@ func Verdict(answer string, checks []check.ID, scope Scope, results Results) (st
 		return models.VerdictAttestationOnly, []models.VerificationCheck{}
 	}
 	used := []models.VerificationCheck{}
-	var pass, fail, errs int
+	var pass, fail, errs, unmeasured int
 	for _, id := range checks {
 		for _, d := range scope.DomainsFor(id) {
 			c, ok := results[d][id]
@@ -107,16 +117,23 @@ func Verdict(answer string, checks []check.ID, scope Scope, results Results) (st
 				fail++
 			case check.NotApplicable:
 			default:
-				errs++
+				if !DomainMeasured(results[d]) {
+					unmeasured++
+				} else {
+					errs++
+				}
 			}
 		}
 	}
+	notMeasured := pass == 0 && fail == 0 && errs == 0 && unmeasured > 0
 	switch answer {
 	case models.AnswerComplies:
 		switch {
 		case fail > 0:
 			return models.VerdictContradicted, used
-		case errs > 0 || pass == 0:
+		case notMeasured:
+			return models.VerdictNotMeasured, used
+		case errs > 0 || unmeasured > 0 || pass == 0:
 			return models.VerdictInconclusive, used
 		}
 		return models.VerdictConfirmed, used
@@ -124,12 +141,67 @@ func Verdict(answer string, checks []check.ID, scope Scope, results Results) (st
 		switch {
 		case fail > 0:
 			return models.VerdictConsistent, used
-		case errs > 0 || pass == 0:
+		case notMeasured:
+			return models.VerdictNotMeasured, used
+		case errs > 0 || unmeasured > 0 || pass == 0:
 			return models.VerdictInconclusive, used
 		}
 		return models.VerdictBetterThanDeclared, used
 	}
 	return models.VerdictInconclusive, used
+}
+
+// DomainMeasured reports whether a domain's stored checks measured
+// anything: some check ended other than in an error. A domain whose probe
+// failed as a whole has no checks and was not measured.
+func DomainMeasured(checks map[check.ID]models.ProbeCheck) bool {
+	for _, c := range checks {
+		if c.Status != check.Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Unmeasured decides whether a run of domains that stored results
+// measured nothing, and why: NotMeasuredNoDomains when there was no
+// domain, NotMeasuredAllErrors (with the number of domains and the first
+// error) when no domain was measured, "" when some domain was. The worker
+// asks the resolver itself to tell an unreachable resolver apart.
+func Unmeasured(domains []string, results Results, rs []models.ProbeResult) (string, map[string]string) {
+	if len(domains) == 0 {
+		return models.NotMeasuredNoDomains, map[string]string{}
+	}
+	for _, d := range domains {
+		if DomainMeasured(results[d]) {
+			return "", nil
+		}
+	}
+	first := ""
+	for _, r := range rs {
+		if r.Error != "" {
+			first = r.Error
+		}
+		for _, c := range r.Checks {
+			if first == "" && c.Status == check.Error {
+				first = c.Summary
+			}
+		}
+		if first != "" {
+			break
+		}
+	}
+	return models.NotMeasuredAllErrors, map[string]string{"domains": strconv.Itoa(len(domains)), "error": first}
+}
+
+// NotMeasured turns the verdicts of a run that measured nothing into
+// not_measured, except attestation_only (no check could ever verify those).
+func NotMeasured(vs []models.Verification) {
+	for i := range vs {
+		if vs[i].Status != models.VerdictAttestationOnly {
+			vs[i].Status = models.VerdictNotMeasured
+		}
+	}
 }
 
 // Attestation decides the verdict of every answer of a (loaded with

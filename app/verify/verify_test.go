@@ -47,8 +47,14 @@ func TestVerdict(t *testing.T) {
 			results([3]string{"shop.test", "web.tls-version", "error"}, [3]string{"shop.test", "web.tls-cert", "pass"}), models.VerdictInconclusive},
 		{"a warning does not contradict a compliance claim", models.AnswerComplies, []check.ID{"web.security-headers"}, web,
 			results([3]string{"shop.test", "web.security-headers", "warn"}), models.VerdictConfirmed},
-		{"a check the probe never ran counts as an error", models.AnswerComplies, []check.ID{"web.hsts"}, web,
-			results(), models.VerdictInconclusive},
+		{"a check the probe never ran on a measured domain counts as an error", models.AnswerComplies, []check.ID{"web.hsts"}, web,
+			results([3]string{"shop.test", "web.https", "pass"}), models.VerdictInconclusive},
+		{"a domain the probe never reached is not measured", models.AnswerComplies, []check.ID{"web.hsts"}, web,
+			results(), models.VerdictNotMeasured},
+		{"a domain whose every check broke is not measured, not inconclusive", models.AnswerComplies, []check.ID{"web.hsts", "web.https"}, web,
+			results([3]string{"shop.test", "web.hsts", "error"}, [3]string{"shop.test", "web.https", "error"}), models.VerdictNotMeasured},
+		{"a measured domain decides beside one that was not measured", models.AnswerComplies, []check.ID{"mail.dmarc"}, verify.Scope{Mail: []string{"mail.test", "down.test"}},
+			results([3]string{"mail.test", "mail.dmarc", "pass"}, [3]string{"down.test", "mail.dmarc", "error"}), models.VerdictInconclusive},
 		{"a mail check is not judged on a web-only scope", models.AnswerComplies, []check.ID{"mail.dmarc"}, web,
 			results([3]string{"shop.test", "mail.dmarc", "fail"}), models.VerdictInconclusive},
 		{"a web check is not judged on a mail-only scope", models.AnswerComplies, []check.ID{"web.hsts"}, mail,
@@ -66,7 +72,9 @@ func TestVerdict(t *testing.T) {
 		{"an admitted gap that the checks do not find is better than declared", models.AnswerDoesNotComply, []check.ID{"web.hsts"}, web,
 			results([3]string{"shop.test", "web.hsts", "pass"}), models.VerdictBetterThanDeclared},
 		{"an admitted gap with errors is inconclusive", models.AnswerPartial, []check.ID{"web.hsts"}, web,
-			results([3]string{"shop.test", "web.hsts", "error"}), models.VerdictInconclusive},
+			results([3]string{"shop.test", "web.hsts", "error"}, [3]string{"shop.test", "web.https", "pass"}), models.VerdictInconclusive},
+		{"an admitted gap on a domain that was not measured is not measured", models.AnswerPartial, []check.ID{"web.hsts"}, web,
+			results([3]string{"shop.test", "web.hsts", "error"}), models.VerdictNotMeasured},
 		{"a not applicable answer is inconclusive whatever the checks say", models.AnswerNotApplicable, []check.ID{"web.hsts"}, web,
 			results([3]string{"shop.test", "web.hsts", "fail"}), models.VerdictInconclusive},
 		{"an empty scope is inconclusive", models.AnswerComplies, []check.ID{"web.hsts"}, verify.Scope{}, nil, models.VerdictInconclusive},
@@ -138,5 +146,42 @@ func TestAttestationGivesEveryAnswerAVerdict(t *testing.T) {
 	got := verify.Attestation(a, results([3]string{"shop.test", "web.hsts", "fail"}))
 	if len(got) != 2 || got[0].AnswerID != 1 || got[0].Status != models.VerdictContradicted || got[1].RequirementID != 11 || got[1].Status != models.VerdictAttestationOnly {
 		t.Errorf("verdicts %+v", got)
+	}
+}
+
+func TestUnmeasured(t *testing.T) {
+	broke := []models.ProbeResult{{Domain: "shop.test", Checks: []models.ProbeCheck{{ID: "web.hsts", Status: check.Error, Summary: "dns A shop.test: refused"}}}}
+	tests := []struct {
+		name     string
+		domains  []string
+		results  []models.ProbeResult
+		wantCode string
+	}{
+		{"a run without domains measured nothing", nil, nil, models.NotMeasuredNoDomains},
+		{"a run whose every check broke measured nothing", []string{"shop.test"}, broke, models.NotMeasuredAllErrors},
+		{"a run whose domain failed as a whole measured nothing", []string{"shop.test"}, []models.ProbeResult{{Domain: "shop.test", Error: "bad name"}}, models.NotMeasuredAllErrors},
+		{"a run with one measured domain measured something", []string{"down.test", "shop.test"},
+			[]models.ProbeResult{{Domain: "down.test", Error: "timeout"}, {Domain: "shop.test", Checks: []models.ProbeCheck{{ID: "web.hsts", Status: check.Fail}}}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, params := verify.Unmeasured(tt.domains, verify.ResultsOf(tt.results), tt.results)
+			if code != tt.wantCode {
+				t.Fatalf("code %q, want %q", code, tt.wantCode)
+			}
+			if code == models.NotMeasuredAllErrors && params["error"] == "" {
+				t.Errorf("no first error in %v", params)
+			}
+		})
+	}
+}
+
+func TestNotMeasuredKeepsAttestationOnly(t *testing.T) {
+	vs := []models.Verification{{Status: models.VerdictInconclusive}, {Status: models.VerdictAttestationOnly}, {Status: models.VerdictConfirmed}}
+	verify.NotMeasured(vs)
+	got := []string{vs[0].Status, vs[1].Status, vs[2].Status}
+	want := []string{models.VerdictNotMeasured, models.VerdictAttestationOnly, models.VerdictNotMeasured}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("verdicts %v, want %v", got, want)
 	}
 }
