@@ -4,8 +4,9 @@ import (
 	"tenderprobe/models"
 )
 
-// verdictMarks are the symbols next to a verdict's words in the matrix, so
-// a cell never tells its verdict by colour alone. The legend lists them.
+// verdictMarks are the symbols next to a verdict's words in the matrix's
+// legend; static/review.css puts the same ones before the words in the
+// cells (a test keeps the two equal). Colour only repeats them.
 var verdictMarks = map[string]string{
 	models.VerdictConfirmed:          "✔",
 	models.VerdictContradicted:       "✘",
@@ -104,7 +105,6 @@ type cellView struct {
 	Answer      string
 	Refuses     bool
 	NeedsAccept bool
-	VerdictMark string
 	Verdict     string
 	Review      string
 	// Accept offers the accept button; Confirm says accepting will ask for
@@ -197,7 +197,7 @@ func buildMatrixPage(v *models.MatrixView, p matrixParams, u *models.User) *matr
 		c := v.Cell(ven, j)
 		cv := cellView{AttID: c.AttestationID, ReqID: c.RequirementID, Answer: answerWords(c.Status),
 			Refuses: c.RefusesMandatory(), NeedsAccept: c.NeedsAccept,
-			VerdictMark: verdictMark(c.Verdict), Verdict: verdictWords(c.Verdict), Review: reviewWords(c),
+			Verdict: verdictWords(c.Verdict), Review: reviewWords(c),
 			Accept:  reviewable[c.AttestationID] && c.Acceptable(),
 			Confirm: models.ConfirmBeforeAccept(c.Verdict),
 			Other:   p.Query.Filtered() && !c.Matches(p.Query.Only),

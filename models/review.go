@@ -131,25 +131,72 @@ func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint,
 	return out, nil
 }
 
-// recordReview writes one review decision on answer an of a: the answer's
-// review status, the comment in its thread and the audit entry. A single
-// accept and a bulk accept write the same records through it.
-func recordReview(tx *gorm.DB, by *User, a *Attestation, an *Answer, decision, body string, now time.Time) error {
+// reviewRecord is what one review decision writes: the answer's new
+// review status, the comment in its thread and the audit entry with the
+// answer before and after. A single accept and a bulk accept build it
+// with newReviewRecord, so they write the same records.
+type reviewRecord struct {
+	answerID      uint
+	status        string
+	comment       ReviewComment
+	audit         AuditEntry
+	before, after any
+}
+
+func newReviewRecord(by *User, a *Attestation, an *Answer, decision, body string, now time.Time) reviewRecord {
 	status, kind := ReviewAccepted, CommentAccept
 	if decision == "clarify" {
 		status, kind = ReviewClarification, CommentClarification
 	}
-	before := snapshotOf(an)
-	if err := tx.Model(&Answer{}).Where("id = ?", an.ID).Updates(map[string]any{"review_status": status, "updated_at": now}).Error; err != nil {
-		return wrap(err, "review answer %d", an.ID)
+	return reviewRecord{
+		answerID: an.ID, status: status,
+		comment:  ReviewComment{AttestationID: a.ID, RequirementID: an.RequirementID, Version: a.Version, Kind: kind, Body: body, AuthorID: by.ID, CreatedAt: now},
+		audit:    AuditEntry{Action: "review." + decision, ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
+		before:   snapshotOf(an), after: map[string]any{"review_status": status, "comment": body},
 	}
-	an.ReviewStatus = status
-	c := ReviewComment{AttestationID: a.ID, RequirementID: an.RequirementID, Version: a.Version, Kind: kind, Body: body, AuthorID: by.ID, CreatedAt: now}
-	if err := tx.Omit("Attestation", "Author").Create(&c).Error; err != nil {
-		return wrap(err, "review answer %d: comment", an.ID)
+}
+
+// recordReview writes one review decision on answer an of a and sets its
+// new review status.
+func recordReview(tx *gorm.DB, by *User, a *Attestation, an *Answer, decision, body string, now time.Time) error {
+	r := newReviewRecord(by, a, an, decision, body, now)
+	if err := writeReviews(tx, by, []reviewRecord{r}, now); err != nil {
+		return err
 	}
-	return writeAudit(tx, by, now, AuditEntry{Action: "review." + decision, ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
-		before, map[string]any{"review_status": status, "comment": body})
+	an.ReviewStatus = r.status
+	return nil
+}
+
+// writeReviews writes records in a few statements: the answers' review
+// status per status in chunks, the comments in batches, and an audit
+// entry each.
+func writeReviews(tx *gorm.DB, by *User, records []reviewRecord, now time.Time) error {
+	const chunk = 500
+	byStatus := map[string][]uint{}
+	comments := make([]ReviewComment, len(records))
+	for i, r := range records {
+		byStatus[r.status] = append(byStatus[r.status], r.answerID)
+		comments[i] = r.comment
+	}
+	for status, ids := range byStatus {
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			if err := tx.Model(&Answer{}).Where("id IN ?", part).Updates(map[string]any{"review_status": status, "updated_at": now}).Error; err != nil {
+				return wrap(err, "review %d answers", len(part))
+			}
+		}
+	}
+	if len(comments) > 0 {
+		if err := tx.Omit("Attestation", "Author").CreateInBatches(comments, chunk).Error; err != nil {
+			return wrap(err, "review %d answers: comments", len(comments))
+		}
+	}
+	for _, r := range records {
+		if err := writeAudit(tx, by, now, r.audit, r.before, r.after); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // answerVerdict is the verdict on answer answerID in the newest done

@@ -419,17 +419,14 @@ func BulkAcceptConfirmed(ctx context.Context, db *gorm.DB, by *User, tenderID ui
 		if err != nil {
 			return wrap(err, "bulk accept on tender %d: confirmed answers", tenderID)
 		}
+		records := make([]reviewRecord, 0, len(answers))
 		for i := range answers {
-			a := byID[answers[i].AttestationID]
-			if a == nil {
-				continue
+			if a := byID[answers[i].AttestationID]; a != nil {
+				records = append(records, newReviewRecord(by, a, &answers[i], "accept", "", now))
 			}
-			if err := recordReview(tx, by, a, &answers[i], "accept", "", now); err != nil {
-				return err
-			}
-			n++
 		}
-		return nil
+		n = len(records)
+		return writeReviews(tx, by, records, now)
 	})
 	if err != nil {
 		return 0, err
