@@ -530,7 +530,7 @@ func TestAnotherBuyersOfficerCannotAcceptFromTheMatrix(t *testing.T) {
 		form            url.Values
 		want            int
 	}{
-		{"another buyer's officer cannot accept one answer", "officer@other-matrix.test", "/review/accept", url.Values{"answer": {fmt.Sprintf("%d-%d", an.AttestationID, an.RequirementID)}, "confirm": {"yes"}}, 404},
+		{"another buyer's officer cannot accept one answer", "officer@other-matrix.test", "/review/accept", url.Values{"answer": {fmt.Sprintf("%d-%d", an.AttestationID, an.RequirementID)}, "confirm": {"yes"}}, 403},
 		{"another buyer's officer cannot accept in bulk", "officer@other-matrix.test", "/review/accept-confirmed", nil, 404},
 		{"another buyer's officer cannot see the matrix", "officer@other-matrix.test", "/review", nil, 404},
 		{"another buyer's officer cannot download it", "officer@other-matrix.test", "/review.csv", nil, 404},
