@@ -39,7 +39,15 @@ func (h *Handler) renderAcceptConfirm(c *fiber.Ctx, attID, reqID uint, action, b
 		"Evidence": ev, "Action": action, "Back": back, "Fields": fields,
 		"Question": message("state.accept_contradicted", nil),
 		"Answer":   answerWords(ev.Answer.Status), "Comment": c.FormValue("comment"),
+		"VerdictWords": verdictWords(verdictOf(ev)),
 	})
+}
+
+func verdictOf(ev *models.ReviewEvidence) string {
+	if ev.Verification == nil {
+		return ""
+	}
+	return ev.Verification.Status
 }
 
 // AcceptFromMatrix accepts one answer from the review matrix (the cell's
