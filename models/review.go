@@ -150,9 +150,9 @@ func newReviewRecord(by *User, a *Attestation, an *Answer, decision, body string
 	}
 	return reviewRecord{
 		answerID: an.ID, status: status,
-		comment:  ReviewComment{AttestationID: a.ID, RequirementID: an.RequirementID, Version: a.Version, Kind: kind, Body: body, AuthorID: by.ID, CreatedAt: now},
-		audit:    AuditEntry{Action: "review." + decision, ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
-		before:   snapshotOf(an), after: map[string]any{"review_status": status, "comment": body},
+		comment: ReviewComment{AttestationID: a.ID, RequirementID: an.RequirementID, Version: a.Version, Kind: kind, Body: body, AuthorID: by.ID, CreatedAt: now},
+		audit:   AuditEntry{Action: "review." + decision, ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
+		before:  snapshotOf(an), after: map[string]any{"review_status": status, "comment": body},
 	}
 }
 
