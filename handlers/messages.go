@@ -224,6 +224,16 @@ var english = map[string]string{
 	"review.sort.mandatory_met":              "fewest mandatory requirements met first",
 	"review.sort.-contradicted":              "most contradicted answers first",
 	"review.sort.contradicted":               "fewest contradicted answers first",
+	"review.cell.mandatory":                  "mandatory",
+	"review.cell.needs_accept":               "needs acceptance",
+	"review.cell.accept":                     "Accept",
+	"review.cell.of":                         "of",
+	"review.head.vendor":                     "Vendor",
+	"review.head.requirement":                "Requirement",
+	"review.summary.mandatory_met":           "Mandatory met",
+	"review.summary.contradicted":            "Contradicted by probes",
+	"review.summary.open":                    "Open (not accepted)",
+	"review.summary.explained":               "Explained",
 }
 
 // placeholder matches {name} and {name:namespace} in a template.

@@ -95,7 +95,7 @@ func (h *Handler) loadMatrixView(c *fiber.Ctx) (*models.MatrixView, matrixParams
 	return g.View(p.Query), p, nil
 }
 
-// reviewFlashes are the confirmations the matrix shows after a redirect
+// reviewFlash is the confirmation the matrix shows after a redirect
 // (?done=), each a fixed message; only the bulk count is a parameter,
 // parsed as a number.
 func reviewFlash(c *fiber.Ctx) string {

@@ -14,7 +14,26 @@ import (
 // goes through html.EscapeString, as the template would have escaped it.
 // The rest of the page stays in templates/review/matrix.html.
 
-type tableWriter struct{ strings.Builder }
+type tableWriter struct {
+	strings.Builder
+	words tableWords
+}
+
+// tableWords are the catalogue's words the table repeats, looked up once
+// per render and escaped.
+type tableWords struct {
+	mandatory, needsAccept, accept, of, vendor, requirement string
+	summary                                                 [4]string
+}
+
+func newTableWords() tableWords {
+	e := func(key string) string { return html.EscapeString(message(key, nil)) }
+	return tableWords{
+		mandatory: e("review.cell.mandatory"), needsAccept: e("review.cell.needs_accept"), accept: e("review.cell.accept"),
+		of: e("review.cell.of"), vendor: e("review.head.vendor"), requirement: e("review.head.requirement"),
+		summary: [4]string{e("review.summary.mandatory_met"), e("review.summary.contradicted"), e("review.summary.open"), e("review.summary.explained")},
+	}
+}
 
 func (w *tableWriter) s(parts ...string) {
 	for _, p := range parts {
@@ -81,10 +100,10 @@ func (w *tableWriter) cell(c *cellView) {
 	w.text(c.Answer)
 	w.s(`</a>`)
 	if c.Refuses {
-		w.s(`<strong class="refuses">`, refusesMark, ` mandatory</strong>`)
+		w.s(`<strong class="refuses">`, refusesMark, ` `, w.words.mandatory, `</strong>`)
 	}
 	if c.NeedsAccept {
-		w.s(`<strong class="needs-accept">needs acceptance</strong>`)
+		w.s(`<strong class="needs-accept">`, w.words.needsAccept, `</strong>`)
 	}
 	w.s(`<b>`)
 	w.text(c.Verdict)
@@ -99,7 +118,7 @@ func (w *tableWriter) cell(c *cellView) {
 		w.id(c.AttID)
 		w.s(" r")
 		w.id(c.ReqID)
-		w.s(`">Accept`)
+		w.s(`">`, w.words.accept)
 		if c.Confirm {
 			w.s("…")
 		}
@@ -109,29 +128,26 @@ func (w *tableWriter) cell(c *cellView) {
 }
 
 // summary writes a vendor's four summary cells, in the order of
-// summaryLabels.
+// tableWords.summary.
 func (w *tableWriter) summary(v *vendorView, class string) {
 	for i, n := range []int{v.Summary.MandatoryMet, v.Summary.Contradicted, v.Summary.Open, v.Summary.Explained} {
 		w.s(`<td`, class, `>`)
 		w.num(n)
 		if i == 0 {
-			w.s(" of ")
+			w.s(" ", w.words.of, " ")
 			w.num(v.Summary.Mandatory)
 		}
 		w.s(`</td>`)
 	}
 }
 
-// summaryLabels name the summary rows (or, transposed, columns).
-var summaryLabels = []string{"Mandatory met", "Contradicted by probes", "Open (not accepted)", "Explained"}
-
 // Table is the matrix table's head and body.
 func (p *matrixPage) Table() template.HTML {
-	var w tableWriter
+	w := tableWriter{words: newTableWords()}
 	w.Grow(len(p.Vendors)*len(p.Requirements)*190 + 4096)
 	if p.Transposed {
-		w.s(`<thead><tr><th scope="col" class="corner">Vendor</th>`)
-		for _, l := range summaryLabels {
+		w.s(`<thead><tr><th scope="col" class="corner">`, w.words.vendor, `</th>`)
+		for _, l := range w.words.summary {
 			w.s(`<th scope="col" class="sum">`, l, `</th>`)
 		}
 		for i := range p.Requirements {
@@ -159,7 +175,7 @@ func (p *matrixPage) Table() template.HTML {
 		w.s("</tbody>")
 		return template.HTML(w.String())
 	}
-	w.s(`<thead><tr><th scope="col" class="corner">Requirement</th>`)
+	w.s(`<thead><tr><th scope="col" class="corner">`, w.words.requirement, `</th>`)
 	for i := range p.Vendors {
 		w.s(`<th scope="col" id="v`)
 		w.id(p.Vendors[i].ID)
@@ -168,7 +184,7 @@ func (p *matrixPage) Table() template.HTML {
 		w.s(`</th>`)
 	}
 	w.s("</tr></thead>\n<tbody>\n")
-	for k, l := range summaryLabels {
+	for k, l := range w.words.summary {
 		w.s(`<tr class="sum"><th scope="row">`, l, `</th>`)
 		for i := range p.Vendors {
 			v := &p.Vendors[i]
@@ -176,7 +192,7 @@ func (p *matrixPage) Table() template.HTML {
 			w.s(`<td>`)
 			w.num(n)
 			if k == 0 {
-				w.s(" of ")
+				w.s(" ", w.words.of, " ")
 				w.num(v.Summary.Mandatory)
 			}
 			w.s(`</td>`)

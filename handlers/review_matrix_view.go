@@ -169,7 +169,7 @@ func buildMatrixPage(v *models.MatrixView, p matrixParams, u *models.User) *matr
 			class = "cell-" + code
 		}
 		page.Legend = append(page.Legend, legendItem{Mark: verdictMark(code), Class: class, Words: verdictWords(code),
-			Meaning: message("review.meaning."+legendKey(code), nil)})
+			Meaning: optionalMessage("review.meaning." + legendKey(code))})
 	}
 	for _, s := range []string{models.ReviewPending, models.ReviewClarification, models.ReviewAccepted} {
 		page.ReviewLegend = append(page.ReviewLegend, legendItem{Words: message("review.state."+s, nil), Meaning: message("review.meaning."+s, nil)})
@@ -227,6 +227,15 @@ func buildMatrixPage(v *models.MatrixView, p matrixParams, u *models.User) *matr
 		page.Rows[k] = row
 	}
 	return page
+}
+
+// optionalMessage is the words of key, or "" when the catalogue has none
+// (a verdict added after this page was written).
+func optionalMessage(key string) string {
+	if _, ok := english[key]; !ok {
+		return ""
+	}
+	return message(key, nil)
 }
 
 // legendKey names the explanation of a verdict code in the legend.
