@@ -2,9 +2,13 @@ package app
 
 import (
 	"cmp"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -633,6 +637,31 @@ func TestReviewMatrixAtScale(t *testing.T) {
 	if per > 3*time.Second {
 		t.Errorf("a render takes %v", per)
 	}
+	t.Run("a browser that accepts gzip gets the page compressed, except next to the bulk count", func(t *testing.T) {
+		for _, tc := range []struct {
+			query string
+			gzip  bool
+		}{{"", true}, {"?done=bulk&n=12", false}} {
+			req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/tenders/%d/review%s", big.tender.ID, tc.query), nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			res := officer.do(req)
+			if got := res.header.Get("Content-Encoding") == "gzip"; got != tc.gzip {
+				t.Fatalf("%q: gzip %v, want %v", tc.query, got, tc.gzip)
+			}
+			if !tc.gzip {
+				continue
+			}
+			zr, err := gzip.NewReader(strings.NewReader(res.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := io.ReadAll(zr)
+			if err != nil || !strings.Contains(string(plain), `id="review-matrix"`) {
+				t.Fatalf("the compressed page does not unpack to the matrix: %v", err)
+			}
+			t.Logf("gzip: %d KB of HTML sent as %d KB", len(plain)>>10, len(res.body)>>10)
+		}
+	})
 	t.Run("bulk accept of the confirmed answers of 200 vendors in one transaction", func(t *testing.T) {
 		t0 := time.Now()
 		n, err := models.BulkAcceptConfirmed(context.Background(), a.db, a.user("officer@demo.test"), big.tender.ID, testNow)
