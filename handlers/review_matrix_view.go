@@ -193,11 +193,28 @@ func buildMatrixPage(v *models.MatrixView, p matrixParams, u *models.User) *matr
 		}
 		page.Requirements[i] = rv
 	}
+	// The same few codes repeat in thousands of cells: look their words up once.
+	words := map[string]string{}
+	cached := func(kind, code string, f func() string) string {
+		k := kind + "\x00" + code
+		w, ok := words[k]
+		if !ok {
+			w = f()
+			words[k] = w
+		}
+		return w
+	}
 	cell := func(ven *models.MatrixVendor, j int) cellView {
 		c := v.Cell(ven, j)
-		cv := cellView{AttID: c.AttestationID, ReqID: c.RequirementID, Answer: answerWords(c.Status),
+		review := c.ReviewStatus
+		if !c.Submitted {
+			review = "\x00draft"
+		}
+		cv := cellView{AttID: c.AttestationID, ReqID: c.RequirementID,
+			Answer:  cached("a", c.Status, func() string { return answerWords(c.Status) }),
 			Refuses: c.RefusesMandatory(), NeedsAccept: c.NeedsAccept,
-			Verdict: verdictWords(c.Verdict), Review: reviewWords(c),
+			Verdict: cached("v", c.Verdict, func() string { return verdictWords(c.Verdict) }),
+			Review:  cached("r", review, func() string { return reviewWords(c) }),
 			Accept:  reviewable[c.AttestationID] && c.Acceptable(),
 			Confirm: models.ConfirmBeforeAccept(c.Verdict),
 			Other:   p.Query.Filtered() && !c.Matches(p.Query.Only),
