@@ -176,6 +176,7 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 	table := roleTable()
 	maps.Copy(table, verifyRoleTable())
 	maps.Copy(table, reportRoleTable())
+	maps.Copy(table, reviewRoleTable())
 	seen := map[string]bool{}
 	for _, r := range routeTable(a.h) {
 		key := r.method + " " + r.path

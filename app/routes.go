@@ -146,6 +146,10 @@ func routeTable(h *handlers.Handler) []route {
 
 		// Review: the officer's matrix, accept or clarify, the vendor's reply.
 		{method: get, path: "/tenders/:id/review", access: web, roles: staffRoles, handle: h.ShowReviewMatrix},
+		{method: get, path: "/tenders/:id/review.csv", access: web, roles: staffRoles, handle: h.ExportReviewMatrix},
+		{method: post, path: "/tenders/:id/review/accept", access: web, roles: reviewRoles, handle: h.AcceptFromMatrix},
+		{method: post, path: "/tenders/:id/review/accept-confirmed", access: web, roles: reviewRoles, handle: h.BulkAcceptConfirmed},
+		{method: post, path: "/api/v1/tenders/:id/review/accept-confirmed", access: api, roles: reviewRoles, handle: h.APIBulkAcceptConfirmed},
 		{method: post, path: "/attestations/:id/answers/:requirement_id/review", access: web, roles: reviewRoles, handle: h.ReviewAnswer},
 		{method: post, path: "/attestations/:id/answers/:requirement_id/reply", access: web, roles: vendorOnly, handle: h.ReplyToReview},
 		{method: post, path: "/attestations/:id/answers/:requirement_id/amend", access: web, roles: vendorOnly, handle: h.AmendAnswer},

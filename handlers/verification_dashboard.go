@@ -38,14 +38,3 @@ func (h *Handler) addAttestationVerdicts(c *fiber.Ctx, a *models.Attestation, da
 	data["Verdicts"] = byReq
 	return nil
 }
-
-// addMatrixVerdicts adds the verdict colours of the vendor matrix:
-// attestation id -> requirement id -> verdict.
-func (h *Handler) addMatrixVerdicts(c *fiber.Ctx, tenderID uint, data fiber.Map) error {
-	v, err := models.TenderVerdicts(c.UserContext(), h.DB, tenderID)
-	if err != nil {
-		return err
-	}
-	data["Verdicts"] = v
-	return nil
-}

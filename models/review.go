@@ -41,6 +41,25 @@ type ReviewDecision struct {
 	// Decision is "accept" or "clarify".
 	Decision string
 	Comment  string
+	// Confirmed says the officer has seen the probe evidence and accepts
+	// the answer although the probes contradict it (ConfirmBeforeAccept);
+	// without it such an accept is refused with ErrAcceptContradicted.
+	Confirmed bool
+	// TenderID, when set, is the tender the attestation must belong to
+	// (the review matrix names both); another tender's gives ErrNotFound.
+	TenderID uint
+}
+
+// ErrAcceptContradicted refuses to accept an answer the newest probe run
+// of its version contradicts until the officer confirms it after seeing
+// the evidence (ReviewDecision.Confirmed).
+var ErrAcceptContradicted = &StateError{Code: "accept_contradicted"}
+
+// ConfirmBeforeAccept is the rule of when accepting an answer needs the
+// officer's explicit confirmation: when the probes contradict it. verdict
+// is the answer's newest verdict ("" when none).
+func ConfirmBeforeAccept(verdict string) bool {
+	return verdict == VerdictContradicted
 }
 
 // checkComment trims the text of form field field and checks its length;
@@ -61,12 +80,12 @@ func checkComment(field, body, ifEmpty string) (string, error) {
 // mandatory requirement's not-applicable explanation) or asking for
 // clarification with a comment.
 func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, d ReviewDecision, now time.Time) (*Answer, error) {
-	var status, kind string
+	var kind string
 	switch d.Decision {
 	case "accept":
-		status, kind = ReviewAccepted, CommentAccept
+		kind = CommentAccept
 	case "clarify":
-		status, kind = ReviewClarification, CommentClarification
+		kind = CommentClarification
 	default:
 		return nil, invalid("decision", "not_one_of", "value", d.Decision, "allowed", []string{"accept", "clarify"})
 	}
@@ -84,6 +103,9 @@ func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint,
 		if err != nil {
 			return err
 		}
+		if d.TenderID != 0 && a.TenderID != d.TenderID {
+			return wrap(ErrNotFound, "attestation %d on tender %d", attID, d.TenderID)
+		}
 		if err := a.ReviewableBy(by); err != nil {
 			return wrap(err, "review attestation %d", attID)
 		}
@@ -91,23 +113,106 @@ func ReviewAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint,
 		if err != nil {
 			return err
 		}
-		before := snapshotOf(an)
-		if err := tx.Model(&Answer{}).Where("id = ?", an.ID).Updates(map[string]any{"review_status": status, "updated_at": now}).Error; err != nil {
-			return wrap(err, "review answer %d", an.ID)
-		}
-		an.ReviewStatus = status
-		c := ReviewComment{AttestationID: a.ID, RequirementID: reqID, Version: a.Version, Kind: kind, Body: body, AuthorID: by.ID, CreatedAt: now}
-		if err := tx.Omit("Attestation", "Author").Create(&c).Error; err != nil {
-			return wrap(err, "review answer %d: comment", an.ID)
+		if kind == CommentAccept && !d.Confirmed {
+			verdict, err := answerVerdict(tx, a, an.ID)
+			if err != nil {
+				return err
+			}
+			if ConfirmBeforeAccept(verdict) {
+				return wrap(ErrAcceptContradicted, "accept answer %d", an.ID)
+			}
 		}
 		out = an
-		return writeAudit(tx, by, now, AuditEntry{Action: "review." + d.Decision, ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
-			before, map[string]any{"review_status": status, "comment": body})
+		return recordReview(tx, by, a, an, d.Decision, body, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// reviewRecord is what one review decision writes: the answer's new
+// review status, the comment in its thread and the audit entry with the
+// answer before and after. A single accept and a bulk accept build it
+// with newReviewRecord, so they write the same records.
+type reviewRecord struct {
+	answerID      uint
+	status        string
+	comment       ReviewComment
+	audit         AuditEntry
+	before, after any
+}
+
+func newReviewRecord(by *User, a *Attestation, an *Answer, decision, body string, now time.Time) reviewRecord {
+	status, kind := ReviewAccepted, CommentAccept
+	if decision == "clarify" {
+		status, kind = ReviewClarification, CommentClarification
+	}
+	return reviewRecord{
+		answerID: an.ID, status: status,
+		comment: ReviewComment{AttestationID: a.ID, RequirementID: an.RequirementID, Version: a.Version, Kind: kind, Body: body, AuthorID: by.ID, CreatedAt: now},
+		audit:   AuditEntry{Action: "review." + decision, ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID},
+		before:  snapshotOf(an), after: map[string]any{"review_status": status, "comment": body},
+	}
+}
+
+// recordReview writes one review decision on answer an of a and sets its
+// new review status.
+func recordReview(tx *gorm.DB, by *User, a *Attestation, an *Answer, decision, body string, now time.Time) error {
+	r := newReviewRecord(by, a, an, decision, body, now)
+	if err := writeReviews(tx, by, []reviewRecord{r}, now); err != nil {
+		return err
+	}
+	an.ReviewStatus = r.status
+	return nil
+}
+
+// writeReviews writes records in a few statements: the answers' review
+// status per status in chunks, the comments in batches, and an audit
+// entry each.
+func writeReviews(tx *gorm.DB, by *User, records []reviewRecord, now time.Time) error {
+	const chunk = 500
+	byStatus := map[string][]uint{}
+	comments := make([]ReviewComment, len(records))
+	for i, r := range records {
+		byStatus[r.status] = append(byStatus[r.status], r.answerID)
+		comments[i] = r.comment
+	}
+	for status, ids := range byStatus {
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			if err := tx.Model(&Answer{}).Where("id IN ?", part).Updates(map[string]any{"review_status": status, "updated_at": now}).Error; err != nil {
+				return wrap(err, "review %d answers", len(part))
+			}
+		}
+	}
+	if len(comments) > 0 {
+		if err := tx.Omit("Attestation", "Author").CreateInBatches(comments, chunk).Error; err != nil {
+			return wrap(err, "review %d answers: comments", len(comments))
+		}
+	}
+	for _, r := range records {
+		if err := writeAudit(tx, by, now, r.audit, r.before, r.after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// answerVerdict is the verdict on answer answerID in the newest done
+// probe run of a's current version, or "" when no run has finished.
+func answerVerdict(tx *gorm.DB, a *Attestation, answerID uint) (string, error) {
+	var statuses []string
+	err := tx.Model(&Verification{}).
+		Where("answer_id = ? AND run_id = (SELECT MAX(r.id) FROM probe_runs r WHERE r.attestation_id = ? AND r.version = ? AND r.status = ?)", answerID, a.ID, a.Version, RunDone).
+		Pluck("status", &statuses).Error
+	if err != nil {
+		return "", wrap(err, "answer %d: verdict", answerID)
+	}
+	if len(statuses) == 0 {
+		return "", nil
+	}
+	return statuses[0], nil
 }
 
 // clarifiable locks attestation attID, reads the current answer to reqID
@@ -240,21 +345,14 @@ func ListReviewComments(ctx context.Context, db *gorm.DB, attID uint) (map[uint]
 	return out, nil
 }
 
-// MatrixCell is one vendor's answer to one requirement in the review matrix.
-type MatrixCell struct {
-	AttestationID uint
-	Status        string
-	ReviewStatus  string
-	NeedsAccept   bool
-}
-
 // MatrixRow is one requirement with a cell per attestation, in column order.
 type MatrixRow struct {
 	Requirement Requirement
 	Cells       []MatrixCell
 }
 
-// ReviewMatrix is every vendor of a tender side by side.
+// ReviewMatrix is every vendor of a tender side by side, as the JSON API
+// gives it: the attestations with their details and a row per requirement.
 type ReviewMatrix struct {
 	Tender       *Tender
 	Attestations []Attestation
@@ -263,28 +361,29 @@ type ReviewMatrix struct {
 
 // BuildReviewMatrix returns the requirement x vendor matrix of tender
 // tenderID for viewer, who must be allowed to see the tender (ErrNotFound)
-// and its answers (Tender.AnswersReadableBy).
+// and its answers (Tender.AnswersReadableBy). The cells come from
+// LoadMatrixGrid, the attestations' details from ListAttestations.
 func BuildReviewMatrix(ctx context.Context, db *gorm.DB, viewer *User, tenderID uint) (*ReviewMatrix, error) {
-	t, err := FindTenderFor(ctx, db, viewer, tenderID)
+	g, err := LoadMatrixGrid(ctx, db, viewer, tenderID)
 	if err != nil {
 		return nil, err
-	}
-	if err := t.AnswersReadableBy(viewer); err != nil {
-		return nil, wrap(err, "review matrix of tender %d", tenderID)
 	}
 	atts, err := ListAttestations(ctx, db, viewer, AttestationFilter{TenderID: tenderID})
 	if err != nil {
 		return nil, err
 	}
-	m := &ReviewMatrix{Tender: t, Attestations: atts}
-	for _, r := range t.Requirements {
+	col := make(map[uint]int, len(g.Vendors))
+	for i, v := range g.Vendors {
+		col[v.AttestationID] = i
+	}
+	m := &ReviewMatrix{Tender: g.Tender, Attestations: atts}
+	for j, r := range g.Requirements {
 		row := MatrixRow{Requirement: r, Cells: make([]MatrixCell, len(atts))}
-		for j := range atts {
-			row.Cells[j].AttestationID = atts[j].ID
-			for _, an := range atts[j].Answers {
-				if an.RequirementID == r.ID {
-					row.Cells[j] = MatrixCell{AttestationID: atts[j].ID, Status: an.Status, ReviewStatus: an.ReviewStatus, NeedsAccept: an.NeedsAcceptance() && an.ReviewStatus != ReviewAccepted}
-				}
+		for k := range atts {
+			if i, ok := col[atts[k].ID]; ok {
+				row.Cells[k] = g.Cells[i][j]
+			} else {
+				row.Cells[k].AttestationID = atts[k].ID
 			}
 		}
 		m.Rows = append(m.Rows, row)
