@@ -183,6 +183,22 @@ var english = map[string]string{
 	"title.429":     "Too many attempts",
 	"title.500":     "Server error",
 	"title.refused": "Request refused",
+
+	// vendor answers (i10-vendor)
+	"field.choose_answer":        "choose an answer: complies, partial, does not comply or not applicable",
+	"answer.error_in":            "Requirement {position} ({standard}), {field}: {message}",
+	"answer.field.status":        "answer",
+	"answer.field.explanation":   "explanation",
+	"answer.field.planned_date":  "planned date",
+	"answer.field.evidence_url":  "evidence URL",
+	"answer.field.file":          "evidence file",
+	"answer.field.form":          "not saved",
+	"answer.scope_error":         "Scope: {message}",
+	"answer.autosave_saving":     "Saving…",
+	"answer.autosave_saved":      "Saved",
+	"answer.autosave_not_saved":  "Not saved: {message}",
+	"answer.autosave_offline":    "Not saved: the server could not be reached. What you typed is kept in this browser; it is saved when you save all.",
+	"answer.autosave_unanswered": "Choose an answer to save this requirement.",
 }
 
 // placeholder matches {name} and {name:namespace} in a template.
