@@ -83,7 +83,7 @@ type pageResult struct {
 	errors map[uint]map[string]string
 }
 
-func (r *pageResult) refuse(rid uint, field, text string) {
+func (r *pageResult) mark(rid uint, field, text string) {
 	if r.errors[rid] == nil {
 		r.errors[rid] = map[string]string{}
 	}
@@ -129,7 +129,7 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		d := models.AnswerDraft{RequirementID: rid, AnswerInput: models.AnswerInput{Status: typed["status"],
 			Explanation: typed["explanation"], PlannedDate: typed["planned_date"], EvidenceURL: typed["evidence_url"]}}
 		if d.LockVersion, err = optionalInt("lock_version", form.get(fmt.Sprintf("lock_version-%d", rid))); err != nil {
-			res.refuse(rid, "form", problemOf(err).text())
+			res.mark(rid, "form", problemOf(err).text())
 			continue
 		}
 		drafts = append(drafts, d)
@@ -148,7 +148,7 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		if field == "" {
 			field = "form"
 		}
-		res.refuse(rid, field, p.fieldText())
+		res.mark(rid, field, p.fieldText())
 	}
 	for _, rid := range saved.Saved {
 		// A saved evidence URL is now in the evidence list, not the field.
@@ -188,7 +188,7 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		_, err := h.storeEvidenceFile(c, a, rid, fh, nil)
 		if err != nil {
 			if p := problemOf(err); p.Field != "" || p.Status == fiber.StatusRequestEntityTooLarge || p.Status == fiber.StatusUnsupportedMediaType {
-				res.refuse(rid, "file", p.fieldText())
+				res.mark(rid, "file", p.fieldText())
 				continue
 			}
 			return err
