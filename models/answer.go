@@ -265,10 +265,12 @@ func (a *Answer) sameAs(in *AnswerInput) bool {
 	return in.EvidenceURL == "" && in.Status == a.Status && in.Explanation == a.Explanation && in.PlannedDate == a.PlannedDate
 }
 
-// checkDraft validates one draft of the page against the stored answer:
-// a draft without a chosen answer is only valid while nothing is typed
-// and nothing was answered before (the requirement stays unanswered).
-func (d *AnswerDraft) checkDraft(stored *Answer, now time.Time) (skip bool, err error) {
+// checkDraft validates one draft of the page by user by against the
+// stored answer: a draft without a chosen answer is only valid while
+// nothing is typed and nothing was answered before (the requirement stays
+// unanswered); a draft made from a stale page is refused unless the
+// change it missed was by's own.
+func (d *AnswerDraft) checkDraft(by *User, stored *Answer, now time.Time) (skip bool, err error) {
 	if strings.TrimSpace(d.Status) == "" {
 		d.Explanation, d.PlannedDate, d.EvidenceURL = strings.TrimSpace(d.Explanation), strings.TrimSpace(d.PlannedDate), strings.TrimSpace(d.EvidenceURL)
 		if d.Explanation == "" && d.PlannedDate == "" && d.EvidenceURL == "" && !stored.Answered() {
@@ -281,6 +283,11 @@ func (d *AnswerDraft) checkDraft(stored *Answer, now time.Time) (skip bool, err 
 	}
 	if stored.sameAs(&d.AnswerInput) {
 		return true, nil
+	}
+	if stored.UpdatedByID != nil && *stored.UpdatedByID == by.ID {
+		// The vendor's own earlier save (the page's autosave racing the
+		// page's form): the page sent last holds what they typed last.
+		return false, nil
 	}
 	return false, stored.checkLock(d.LockVersion)
 }
@@ -314,7 +321,7 @@ func SaveAnswers(ctx context.Context, db *gorm.DB, by *User, attID uint, drafts 
 			if !ok {
 				return wrap(ErrNotFound, "attestation %d: requirement %d", a.ID, d.RequirementID)
 			}
-			skip, err := d.checkDraft(an, now)
+			skip, err := d.checkDraft(by, an, now)
 			if err == nil && !skip && d.EvidenceURL != "" {
 				err = roomForEvidence(tx, an.ID, "evidence_url")
 			}

@@ -108,6 +108,26 @@ func TestSaveAnswers(t *testing.T) {
 			}
 		})
 
+		t.Run("a stale page overwrites only the vendor's own earlier save", func(t *testing.T) {
+			tn, a := w.invited(t, "Save all own change")
+			https := tn.Requirements[0].ID
+			colleague := mustUser(t)(models.CreateUser(ctx, db, "colleague@example.test", "Colleague", "correct horse battery 1", models.RoleVendor, &w.supplier.ID))
+			if _, err := models.SaveAnswer(ctx, db, w.vendor, a.ID, https, models.AnswerInput{Status: models.AnswerComplies}, attNow); err != nil {
+				t.Fatal(err)
+			}
+			mine := []models.AnswerDraft{{RequirementID: https, AnswerInput: models.AnswerInput{Status: models.AnswerPartial, Explanation: "Typed last.", LockVersion: intp(1)}}}
+			if res, err := models.SaveAnswers(ctx, db, w.vendor, a.ID, mine, attNow); err != nil || len(res.Saved) != 1 {
+				t.Fatalf("the vendor's own page: saved %v, refused %v, %v", res.Saved, res.Refused, err)
+			}
+			theirs := []models.AnswerDraft{{RequirementID: https, AnswerInput: models.AnswerInput{Status: models.AnswerNotApplicable, Explanation: "From an old page.", LockVersion: intp(1)}}}
+			if res, err := models.SaveAnswers(ctx, db, colleague, a.ID, theirs, attNow); err != nil || !errors.Is(res.Refused[https], models.ErrStale) {
+				t.Fatalf("a colleague's stale page: saved %v, refused %v, %v", res.Saved, res.Refused, err)
+			}
+			if an := answer(t, a.ID, https); an.Explanation != "Typed last." {
+				t.Errorf("stored %+v", an)
+			}
+		})
+
 		t.Run("an empty answer with typed text asks for a choice", func(t *testing.T) {
 			tn, a := w.invited(t, "Save all no status")
 			res, err := models.SaveAnswers(ctx, db, w.vendor, a.ID, []models.AnswerDraft{

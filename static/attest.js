@@ -18,6 +18,9 @@
     }
   });
 
+  var needsDate = { partial: true, does_not_comply: true };
+  var claims = { complies: true, partial: true };
+
   function ready(fn) {
     if (document.readyState === "loading") {
       document.addEventListener("DOMContentLoaded", fn);
@@ -36,9 +39,6 @@
       enhance(form);
     }
   });
-
-  var needsDate = { partial: true, does_not_comply: true };
-  var claims = { complies: true, partial: true };
 
   function enhance(form) {
     var attestation = form.getAttribute("data-attestation");
