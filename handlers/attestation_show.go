@@ -77,14 +77,18 @@ func groupByDomain(views []answerView) []domainGroup {
 	return out
 }
 
-// progressOf counts the answers as the page shows them, grouped.
+// progressOf counts the answers as the page shows them, grouped; an
+// answer chosen on a refused page counts as answered, as the page's
+// script counts it while the vendor works.
 func progressOf(groups []domainGroup) progress {
 	var p progress
 	for _, g := range groups {
 		for _, v := range g.Answers {
 			p.Total++
+			// The page's choices count, as the script counts them: after a
+			// refused save they are what the vendor typed.
 			switch {
-			case !v.Answered():
+			case v.Form["status"] == "":
 				p.ToGo++
 				if p.Next == 0 {
 					p.Next = v.RequirementID
