@@ -328,3 +328,27 @@ func TestInvitationPageShowsEveryFormError(t *testing.T) {
 		})
 	}
 }
+
+// TestReplyErrorsShowOnThePage sends an empty reply to a clarification:
+// the page comes back with the message at the top, linking to the reply
+// field, which is marked.
+func TestReplyErrorsShowOnThePage(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	a.withEvidenceStore()
+	w := newAttestWorld(t, a)
+	w.clarify(t)
+	res := a.session("vendor@demo.test").post(w.path("/answers/%d/reply", w.https), url.Values{"reply": {"  "}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d: %s", res.status, errorText(res.body))
+	}
+	for _, want := range []string{
+		`id="error-summary"`, fmt.Sprintf(`href="#reply-%d"`, w.https),
+		fmt.Sprintf(`id="reply-%d" name="reply" aria-invalid="true" aria-describedby="answer-%d-reply-error"`, w.https, w.https),
+		fmt.Sprintf(`id="answer-%d-reply-error"`, w.https),
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+}

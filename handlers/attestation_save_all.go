@@ -3,8 +3,10 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"mime/multipart"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +25,7 @@ var answerFields = []string{"status", "explanation", "planned_date", "evidence_u
 var fieldIDs = map[string]string{
 	"status": "status-%d", "explanation": "explanation-%d", "planned_date": "planned-%d",
 	"evidence_url": "evidence-url-%d", "file": "file-%d", "form": "answer-%d",
+	"reply": "reply-%d",
 }
 
 // returnAnchor is where a save may send the vendor back to on the page.
@@ -268,13 +271,28 @@ func sameLines(a, b string) bool {
 func errorSummary(views []answerView, data fiber.Map) []summaryItem {
 	var out []summaryItem
 	for _, v := range views {
-		for _, f := range []string{"form", "status", "explanation", "planned_date", "evidence_url", "file"} {
+		fields := []string{"form", "status", "explanation", "planned_date", "evidence_url", "file"}
+		for _, f := range slices.Sorted(maps.Keys(v.Errors)) {
+			if !slices.Contains(fields, f) {
+				fields = append(fields, f)
+			}
+		}
+		for _, f := range fields {
 			msg, ok := v.Errors[f]
 			if !ok {
 				continue
 			}
-			out = append(out, summaryItem{Target: fmt.Sprintf(fieldIDs[f], v.RequirementID),
-				Text: message("answer.error_in", map[string]any{"position": v.Position, "standard": v.StandardName(), "field": message("answer.field."+f, nil), "message": msg})})
+			target, ok := fieldIDs[f]
+			if !ok {
+				// A field of the review, reply or amend forms: the answer.
+				target = "answer-%d"
+			}
+			name := f
+			if _, ok := english["answer.field."+f]; ok {
+				name = message("answer.field."+f, nil)
+			}
+			out = append(out, summaryItem{Target: fmt.Sprintf(target, v.RequirementID),
+				Text: message("answer.error_in", map[string]any{"position": v.Position, "standard": v.StandardName(), "field": name, "message": msg})})
 		}
 	}
 	if errs, ok := data["ScopeErrors"].(map[string]string); ok {

@@ -132,6 +132,15 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 	editable, reviewable := a.EditableBy(u, now) == nil, a.ReviewableBy(u) == nil
 	forms, _ := data["AnswerForms"].(map[uint]map[string]string)
 	errs, _ := data["AnswerErrors"].(map[uint]map[string]string)
+	if rid, ok := data["AnswerFor"].(uint); ok {
+		// One answer's form (review, reply, amend): its fields and errors.
+		if f, ok := data["AnswerForm"].(map[string]string); ok {
+			forms = map[uint]map[string]string{rid: f}
+		}
+		if e, ok := data["AnswerErrors"].(map[string]string); ok {
+			errs = map[uint]map[string]string{rid: e}
+		}
+	}
 	views := make([]answerView, len(a.Answers))
 	for i, an := range a.Answers {
 		v := answerView{Answer: an, Thread: threads[an.RequirementID], StatusText: statusTexts[an.Status],
