@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/attest"
 	"tenderprobe/models"
 )
 
@@ -164,7 +165,9 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		"saving": message("answer.autosave_saving", nil), "saved": message("answer.autosave_saved", nil),
 		"not_saved": message("answer.autosave_not_saved", nil), "offline": message("answer.autosave_offline", nil),
 		"unanswered": message("answer.autosave_unanswered", nil),
+		"too_large":  message("answer.files_too_large", map[string]any{"max": attest.MaxEvidenceSize >> 20}),
 	}
+	data["UploadLimit"] = UploadBodyLimit - 64<<10
 	if summary := errorSummary(views, data); len(summary) > 0 {
 		data["ErrorSummary"] = summary
 	}

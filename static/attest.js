@@ -180,6 +180,22 @@
       }
     }
 
+    // The files of one save travel in one request, which the server takes
+    // up to its limit: more would be refused after everything was sent.
+    var limit = Number(form.getAttribute("data-upload-limit")) || 0;
+    form.addEventListener("submit", function (event) {
+      var total = 0, last = null;
+      form.querySelectorAll('input[type="file"]').forEach(function (input) {
+        Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; last = input; });
+      });
+      if (limit && total > limit && last) {
+        event.preventDefault();
+        var li = last.closest("li.answer");
+        if (li) { show(fields(li), "error", text("too-large")); }
+        last.focus();
+      }
+    });
+
     items.forEach(function (li) {
       var f = fields(li);
       if (!f.status || !f.explanation || !f.planned || !f.lock || !f.live) { return; }
