@@ -220,6 +220,7 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 
 	submit := form.get("intent") == "submit"
 	declarer := form.get("declarer")
+	data["Declared"] = form.get("declaration") != ""
 	if len(res.errors) > 0 || data["ScopeErrors"] != nil {
 		return h.showRefusedPage(c, a.ID, res, data, declarer)
 	}

@@ -196,6 +196,22 @@
       }
     });
 
+    // Without a script the sticky "Save all" returns to the answers'
+    // heading; with it, to the requirement in view.
+    var saveAll = document.getElementById("save-all");
+    if (saveAll) {
+      saveAll.addEventListener("click", function () {
+        var bar = document.getElementById("attest-progress");
+        var top = bar ? bar.getBoundingClientRect().bottom : 0;
+        for (var i = 0; i < items.length; i++) {
+          if (items[i].getBoundingClientRect().bottom > top) {
+            saveAll.value = items[i].id;
+            return;
+          }
+        }
+      });
+    }
+
     items.forEach(function (li) {
       var f = fields(li);
       if (!f.status || !f.explanation || !f.planned || !f.lock || !f.live) { return; }
