@@ -166,6 +166,7 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		"not_saved": message("answer.autosave_not_saved", nil), "offline": message("answer.autosave_offline", nil),
 		"unanswered": message("answer.autosave_unanswered", nil),
 		"too_large":  message("answer.files_too_large", map[string]any{"max": attest.MaxEvidenceSize >> 20}),
+		"restored":   message("answer.autosave_restored", nil),
 	}
 	data["UploadLimit"] = UploadBodyLimit - 64<<10
 	if summary := errorSummary(views, data); len(summary) > 0 {

@@ -202,6 +202,7 @@ var english = map[string]string{
 	"answer.autosave_not_saved":  "Not saved: {message}",
 	"answer.autosave_offline":    "Not saved: the server could not be reached. What you typed is kept in this browser; it is saved when you save all.",
 	"answer.autosave_unanswered": "Choose an answer to save this requirement.",
+	"answer.autosave_restored":   "Not saved: this is what you typed before the page was reloaded, but the answer was changed since. Check it, then save.",
 	"answer.files_too_large":     "Not sent: the chosen files are larger than {max} MB together. Upload them one save at a time; nothing was lost.",
 }
 

@@ -218,16 +218,21 @@
       state[f.rid] = { timer: 0, inFlight: false, again: false };
       // What the server refused or never got comes back after a reload,
       // if the answer has not changed on the server since.
+      // If it changed there since, the text still comes back, marked, and
+      // waits for the vendor to check it and save.
       var kept = stored(storageKey(f.rid));
-      if (kept && kept.lock === f.lock.value) {
-        var now = values(f);
-        if (kept.status !== now.status || kept.explanation !== now.explanation || kept.planned !== now.planned) {
-          f.status.value = kept.status;
-          f.explanation.value = kept.explanation;
-          f.planned.value = kept.planned;
+      var now = values(f);
+      if (kept && (kept.status !== now.status || kept.explanation !== now.explanation || kept.planned !== now.planned)) {
+        f.status.value = kept.status;
+        f.explanation.value = kept.explanation;
+        f.planned.value = kept.planned;
+        if (kept.lock === f.lock.value) {
           save(li);
+        } else {
+          show(f, "error", text("restored"));
         }
-      } else if (kept) {
+      } else if (kept && !li.classList.contains("has-errors")) {
+        // The page shows it as stored: the server has it.
         store(storageKey(f.rid), null);
       }
       f.status.addEventListener("change", function () { remember(li); progress(); save(li); });
