@@ -154,6 +154,9 @@ type authzBody struct {
 // PUT route without a row fails the test.
 func authzBodies(w *authzWorld) map[string]authzBody {
 	answer := url.Values{"status": {"does_not_comply"}, "explanation": {"changed by an outsider"}}
+	// The answer page's one form (every answer and the scope at once).
+	page := url.Values{fmt.Sprintf("status-%d", w.https): {"does_not_comply"},
+		fmt.Sprintf("explanation-%d", w.https): {"changed by an outsider"}, "web": {"evil.test"}}
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
 		"POST /account/tokens/:id/revoke":                              {},
@@ -175,6 +178,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /api/v1/tenders/:id/invitations":                         {json: map[string]any{"email": "outsider@evil.test"}},
 		"POST /supplier/invitations":                                   {form: url.Values{"email": {"colleague@evil.test"}}},
 		"POST /attestations/:id/answers/:requirement_id":               {form: answer},
+		"POST /attestations/:id/answers":                               {form: page},
 		"POST /attestations/:id/scope":                                 {form: url.Values{"web": {"evil.test"}}},
 		"POST /attestations/:id/evidence/:requirement_id":              {file: true},
 		"POST /attestations/:id/evidence/:evidence_id/delete":          {},

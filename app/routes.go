@@ -124,9 +124,11 @@ func routeTable(h *handlers.Handler) []route {
 		// Attestations: a vendor's answers, scope, evidence and submission.
 		{method: get, path: "/attestations", access: web, roles: anyRole, handle: h.ListAttestations},
 		{method: get, path: "/attestations/:id", access: web, roles: anyRole, handle: h.ShowAttestation},
+		{method: get, path: "/tenders/:id/attestation", access: web, roles: vendorOnly, handle: h.ShowTenderAttestation},
 		{method: get, path: "/attestations/:id/versions/:version", access: web, roles: anyRole, handle: h.ShowAttestationVersion},
 		{method: get, path: "/attestations/:id/receipt", access: web, roles: anyRole, handle: h.VerifyReceipt},
 		{method: get, path: "/attestations/:id/receipt.json", access: web, roles: anyRole, handle: h.DownloadReceipt},
+		{method: post, path: "/attestations/:id/answers", access: web, roles: vendorOnly, handle: h.SaveAllAnswers, upload: true},
 		{method: post, path: "/attestations/:id/answers/:requirement_id", access: web, roles: vendorOnly, handle: h.SaveAnswer},
 		{method: post, path: "/attestations/:id/scope", access: web, roles: vendorOnly, handle: h.SaveScope},
 		{method: post, path: "/attestations/:id/evidence/:requirement_id", access: web, roles: vendorOnly, handle: h.UploadEvidence, upload: true},

@@ -88,7 +88,7 @@ func TestVendorJourneyInChromium(t *testing.T) {
 			chromedp.SetValue(id("status-%d", r1), "complies"),
 			clearFlash,
 			chromedp.Click(id("save-%d", r1)),
-			flash("Answer saved as a draft."),
+			flash("saved as a draft."),
 		}},
 		{"the vendor explains why the second is only partly met and by when", []chromedp.Action[chromedp.Void]{
 			chromedp.SetValue(id("status-%d", r2), "partial"),
@@ -96,7 +96,7 @@ func TestVendorJourneyInChromium(t *testing.T) {
 			chromedp.SetValue(id("planned-%d", r2), time.Now().AddDate(0, 3, 0).Format("2006-01-02")),
 			clearFlash,
 			chromedp.Click(id("save-%d", r2)),
-			flash("Answer saved as a draft."),
+			flash("saved as a draft."),
 		}},
 		{"the vendor uploads a PDF as evidence", []chromedp.Action[chromedp.Void]{
 			chromedp.SetUploadFiles(id("file-%d", r1), []string{evidence}),

@@ -192,6 +192,8 @@ func attestRoleTable() map[string]roleCase {
 		"GET /attestations/:id/receipt":                       {everyoneWeb, attestReq(false, stageSubmitted, "/receipt", nil, nil)},
 		"GET /attestations/:id/receipt.json":                  {everyoneWeb, attestReq(false, stageSubmitted, "/receipt.json", nil, nil)},
 		"POST /attestations/:id/answers/:requirement_id":      {vendorWeb, attestReq(false, stageDraft, "/answers/:rid", complies, nil)},
+		"POST /attestations/:id/answers":                      {vendorWeb, attestReq(false, stageDraft, "/answers", url.Values{"web": {"example.nl"}}, nil)},
+		"GET /tenders/:id/attestation":                        {[5]int{see, forbidden, forbidden, see, forbidden}, tenderReq(false, "/attestation", nil, nil)},
 		"POST /attestations/:id/scope":                        {vendorWeb, attestReq(false, stageDraft, "/scope", url.Values{"web": {"example.nl"}}, nil)},
 		"POST /attestations/:id/evidence/:requirement_id":     {vendorWeb, attestReq(false, stageDraft, "/evidence/:rid", nil, pdf)},
 		"GET /attestations/:id/evidence/:evidence_id":         {everyoneWeb, attestReq(false, stageWithFile, "/evidence/:eid", nil, nil)},

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,23 +24,43 @@ func answerInputFromForm(c *fiber.Ctx) (models.AnswerInput, map[string]string, e
 	return in, form, err
 }
 
-// SaveAnswer stores one answer as a draft and goes back to it on the page.
+// SaveAnswer stores one answer as a draft and goes back to it on the
+// page. The page's script saves each answer as the vendor types
+// (Accept: application/json): it gets the answer's new lock version, or
+// the refusal as JSON ("error", "code", "field").
 func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
 	a, rid, err := h.answerTarget(c)
 	if err != nil {
 		return err
 	}
 	in, form, err := answerInputFromForm(c)
+	var an *models.Answer
 	if err == nil {
-		_, err = models.SaveAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, in, h.now())
+		an, err = models.SaveAnswer(c.UserContext(), h.DB, currentUser(c), a.ID, rid, in, h.now())
+	}
+	if wantsJSON(c) {
+		if p := problemOf(err); err != nil && p.Status < fiber.StatusInternalServerError {
+			return c.Status(p.Status).JSON(p.json())
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"requirement_id": rid, "status": an.Status, "lock_version": an.LockVersion, "answered": an.Answered()})
 	}
 	if errs, ok := fieldErrors(err); ok {
-		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form, "AnswerErrors": errs})
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{
+			"AnswerForms": map[uint]map[string]string{rid: form}, "AnswerErrors": map[uint]map[string]string{rid: errs}})
 	}
 	if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/attestations/%d?flash=saved#answer-%d", a.ID, rid), fiber.StatusSeeOther)
+}
+
+// wantsJSON reports whether a web form's request was sent by a page's
+// script, which asks for JSON instead of a page.
+func wantsJSON(c *fiber.Ctx) bool {
+	return strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON)
 }
 
 // APISaveAnswer is PUT /api/v1/attestations/{id}/answers/{requirement_id}.

@@ -12,6 +12,41 @@ type reminder struct {
 	DueIn       string
 }
 
+// actionNeeded is an answer of the vendor's supplier that the buyer's
+// officer asked about and that waits for the vendor's reply.
+type actionNeeded struct {
+	AttestationID, RequirementID uint
+	Tender, Standard             string
+	Position                     int
+}
+
+// actionsNeeded lists, in the order of list, the answers whose
+// clarification the officer asked for and the vendor can still give.
+func actionsNeeded(list []models.Attestation, u *models.User) []actionNeeded {
+	var out []actionNeeded
+	for i := range list {
+		a := &list[i]
+		for j := range a.Answers {
+			an := &a.Answers[j]
+			if an.ReviewStatus != models.ReviewClarification || a.ClarifiableBy(u, an) != nil {
+				continue
+			}
+			act := actionNeeded{AttestationID: a.ID, RequirementID: an.RequirementID}
+			if a.Tender != nil {
+				act.Tender = a.Tender.Title
+			}
+			if r := an.Requirement; r != nil {
+				act.Position = r.Position
+				if r.Standard != nil {
+					act.Standard = r.Standard.Name
+				}
+			}
+			out = append(out, act)
+		}
+	}
+	return out
+}
+
 // AddAttestationDashboard adds to the dashboard's data the user's
 // attestations (a vendor's own, an officer's tenders') and, for vendors,
 // reminders of deadlines within the reminder window.
@@ -22,6 +57,9 @@ func (h *Handler) AddAttestationDashboard(c *fiber.Ctx, data fiber.Map) error {
 		return err
 	}
 	data["Attestations"] = list
+	if u.Role == models.RoleVendor {
+		data["ActionsNeeded"] = actionsNeeded(list, u)
+	}
 	due, err := models.DueReminders(ctx, h.DB, u, h.reminderWindow(), now)
 	if err != nil {
 		return err

@@ -6,11 +6,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/attest"
 	"tenderprobe/models"
 )
 
 // answerView is one answer on the attestation page with what the viewer
-// may do with it.
+// may do with it. Form holds the values the fields show (what the vendor
+// typed, after a refused save) and Errors the message of each refused field.
 type answerView struct {
 	models.Answer
 	Thread     []models.ReviewComment
@@ -19,6 +21,88 @@ type answerView struct {
 	CanReview  bool
 	CanReply   bool
 	StatusText string
+	Position   int
+}
+
+// StandardName is the name of the answer's standard, for headings and the
+// error summary.
+func (v answerView) StandardName() string {
+	if v.Requirement != nil && v.Requirement.Standard != nil {
+		return v.Requirement.Standard.Name
+	}
+	return ""
+}
+
+// domainGroup is one of the catalogue's four domains with the answers of
+// its requirements, in sheet order.
+type domainGroup struct {
+	Slug, Name string
+	Answers    []answerView
+}
+
+// progress is the answer page's count of what is done and what is left;
+// Next is the first unanswered requirement in page order (0: none).
+type progress struct {
+	Answered, ToGo, NeedsEvidence, Total int
+	Next                                 uint
+}
+
+// groupByDomain orders views by the catalogue's domains, keeping the
+// sheet's order inside each; a standard of an unknown domain comes last.
+func groupByDomain(views []answerView) []domainGroup {
+	var groups []domainGroup
+	index := map[string]int{}
+	for _, d := range models.Domains {
+		index[d] = len(groups)
+		groups = append(groups, domainGroup{Slug: d, Name: models.DomainName(d)})
+	}
+	for _, v := range views {
+		d := ""
+		if v.Requirement != nil && v.Requirement.Standard != nil {
+			d = v.Requirement.Standard.Domain
+		}
+		i, ok := index[d]
+		if !ok {
+			index[d] = len(groups)
+			i = len(groups)
+			groups = append(groups, domainGroup{Slug: d, Name: models.DomainName(d)})
+		}
+		groups[i].Answers = append(groups[i].Answers, v)
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		if len(g.Answers) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// progressOf counts the answers as the page shows them, grouped; an
+// answer chosen on a refused page counts as answered, as the page's
+// script counts it while the vendor works.
+func progressOf(groups []domainGroup) progress {
+	var p progress
+	for _, g := range groups {
+		for _, v := range g.Answers {
+			p.Total++
+			// The page's choices count, as the script counts them: after a
+			// refused save they are what the vendor typed.
+			switch {
+			case v.Form["status"] == "":
+				p.ToGo++
+				if p.Next == 0 {
+					p.Next = v.RequirementID
+				}
+			default:
+				p.Answered++
+			}
+			if v.NeedsEvidence() {
+				p.NeedsEvidence++
+			}
+		}
+	}
+	return p
 }
 
 var statusTexts = map[string]string{
@@ -47,21 +131,47 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		return err
 	}
 	editable, reviewable := a.EditableBy(u, now) == nil, a.ReviewableBy(u) == nil
-	failedFor, _ := data["AnswerFor"].(uint)
+	forms, _ := data["AnswerForms"].(map[uint]map[string]string)
+	errs, _ := data["AnswerErrors"].(map[uint]map[string]string)
+	if rid, ok := data["AnswerFor"].(uint); ok {
+		// One answer's form (review, reply, amend): its fields and errors.
+		if f, ok := data["AnswerForm"].(map[string]string); ok {
+			forms = map[uint]map[string]string{rid: f}
+		}
+		if e, ok := data["AnswerErrors"].(map[string]string); ok {
+			errs = map[uint]map[string]string{rid: e}
+		}
+	}
 	views := make([]answerView, len(a.Answers))
 	for i, an := range a.Answers {
 		v := answerView{Answer: an, Thread: threads[an.RequirementID], StatusText: statusTexts[an.Status],
 			CanReview: reviewable,
 			CanReply:  a.ClarifiableBy(u, &an) == nil,
 			Form:      map[string]string{"status": an.Status, "explanation": an.Explanation, "planned_date": an.PlannedDate},
+			Errors:    errs[an.RequirementID],
 		}
-		if failedFor == an.RequirementID {
-			v.Form, _ = data["AnswerForm"].(map[string]string)
-			v.Errors, _ = data["AnswerErrors"].(map[string]string)
+		if an.Requirement != nil {
+			v.Position = an.Requirement.Position
+		}
+		if f, ok := forms[an.RequirementID]; ok && v.Errors != nil {
+			v.Form = f
 		}
 		views[i] = v
 	}
-	data["Attestation"], data["Answers"], data["Editable"] = a, views, editable
+	groups := groupByDomain(views)
+	data["Attestation"], data["Answers"], data["Groups"], data["Editable"] = a, views, groups, editable
+	data["Progress"] = progressOf(groups)
+	data["AutosaveText"] = map[string]string{
+		"saving": message("answer.autosave_saving", nil), "saved": message("answer.autosave_saved", nil),
+		"not_saved": message("answer.autosave_not_saved", nil), "offline": message("answer.autosave_offline", nil),
+		"unanswered": message("answer.autosave_unanswered", nil),
+		"too_large":  message("answer.files_too_large", map[string]any{"max": attest.MaxEvidenceSize >> 20}),
+		"restored":   message("answer.autosave_restored", nil),
+	}
+	data["UploadLimit"] = UploadBodyLimit - 64<<10
+	if summary := errorSummary(views, data); len(summary) > 0 {
+		data["ErrorSummary"] = summary
+	}
 	data["Completeness"] = a.Completeness()
 	// The review matrix is the tender's managers' page, submitted or not.
 	data["CanReview"] = a.Tender.ManageableBy(u) == nil

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"path/filepath"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,17 +18,23 @@ import (
 // final place, and removes the file again if anything fails, so a failed
 // upload changes nothing.
 func (h *Handler) storeEvidence(c *fiber.Ctx, a *models.Attestation, rid uint) (*models.Evidence, error) {
-	u := currentUser(c)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return nil, invalidInput("file", "no_file")
 	}
-	if fh.Size > attest.MaxEvidenceSize {
-		return nil, attest.ErrTooLarge
-	}
 	lock, err := optionalInt("lock_version", c.FormValue("lock_version"))
 	if err != nil {
 		return nil, err
+	}
+	return h.storeEvidenceFile(c, a, rid, fh, lock)
+}
+
+// storeEvidenceFile stores the uploaded file fh as evidence of the answer
+// to requirement rid, as storeEvidence describes.
+func (h *Handler) storeEvidenceFile(c *fiber.Ctx, a *models.Attestation, rid uint, fh *multipart.FileHeader, lock *int) (*models.Evidence, error) {
+	u := currentUser(c)
+	if fh.Size > attest.MaxEvidenceSize {
+		return nil, attest.ErrTooLarge
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -57,8 +64,7 @@ func (h *Handler) UploadEvidence(c *fiber.Ctx) error {
 	}
 	_, err = h.storeEvidence(c, a, rid)
 	if errs, ok := fieldErrors(err); ok {
-		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerErrors": errs,
-			"AnswerForm": map[string]string{}})
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerErrors": map[uint]map[string]string{rid: errs}})
 	}
 	if err != nil {
 		return err

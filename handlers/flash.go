@@ -32,6 +32,7 @@ func flashFrom(c *fiber.Ctx) string {
 var attestFlashes = map[string]string{
 	"welcome":   "Your password is set. Answer each requirement below; every answer is saved as a draft as you go.",
 	"saved":     "Answer saved as a draft.",
+	"answers":   "Answers saved as a draft.",
 	"scope":     "Scope saved.",
 	"uploaded":  "Evidence uploaded.",
 	"removed":   "Evidence removed.",

@@ -281,6 +281,26 @@ var english = map[string]string{
 	"review.summary.contradicted":            "Contradicted by probes",
 	"review.summary.open":                    "Open (not accepted)",
 	"review.summary.explained":               "Explained",
+	// vendor answers (i10-vendor)
+	"field.choose_answer":        "choose an answer: complies, partial, does not comply or not applicable",
+	"answer.error_in":            "Requirement {position} ({standard}), {field}: {message}",
+	"answer.field.status":        "answer",
+	"answer.field.explanation":   "explanation",
+	"answer.field.planned_date":  "planned date",
+	"answer.field.evidence_url":  "evidence URL",
+	"answer.field.file":          "evidence file",
+	"answer.field.form":          "not saved",
+	"answer.field.reply":         "reply",
+	"answer.field.comment":       "comment",
+	"answer.field.declaration":   "declaration",
+	"answer.scope_error":         "Scope: {message}",
+	"answer.autosave_saving":     "Saving…",
+	"answer.autosave_saved":      "Saved",
+	"answer.autosave_not_saved":  "Not saved: {message}",
+	"answer.autosave_offline":    "Not saved: the server could not be reached. What you typed is kept in this browser; it is saved when you save all.",
+	"answer.autosave_unanswered": "Choose an answer to save this requirement.",
+	"answer.autosave_restored":   "Not saved: this is what you typed before the page was reloaded, but the answer was changed since. Check it, then save.",
+	"answer.files_too_large":     "Not sent: the chosen files are larger than {max} MB together. Upload them one save at a time; nothing was lost.",
 }
 
 // placeholder matches {name} and {name:namespace} in a template.

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -217,29 +218,10 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 		if err := an.checkLock(in.LockVersion); err != nil {
 			return err
 		}
-		before := snapshotOf(an)
-		res := tx.Model(&Answer{}).Where("id = ? AND lock_version = ?", an.ID, an.LockVersion).Updates(map[string]any{
-			"status": in.Status, "explanation": in.Explanation, "planned_date": in.PlannedDate,
-			"lock_version": an.LockVersion + 1, "updated_by_id": by.ID, "updated_at": now,
-		})
-		if res.Error != nil {
-			return wrap(res.Error, "save answer %d", an.ID)
-		}
-		if res.RowsAffected != 1 {
-			return wrap(ErrStale, "answer %d", an.ID)
-		}
-		an.Status, an.Explanation, an.PlannedDate, an.LockVersion = in.Status, in.Explanation, in.PlannedDate, an.LockVersion+1
-		if in.EvidenceURL != "" {
-			if _, err := addURLEvidence(tx, by, an, in.EvidenceURL, now); err != nil {
-				return err
-			}
-		}
-		if err := bumpAttestation(tx, a, now); err != nil {
+		if err := saveDraft(tx, by, a, an, &in, now); err != nil {
 			return err
 		}
-		if err := writeAudit(tx, by, now, AuditEntry{
-			Action: "answer.save", ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID,
-		}, before, snapshotOf(an)); err != nil {
+		if err := bumpAttestation(tx, a, now); err != nil {
 			return err
 		}
 		out = an
@@ -249,4 +231,148 @@ func SaveAnswer(ctx context.Context, db *gorm.DB, by *User, attID, reqID uint, i
 		return nil, err
 	}
 	return out, nil
+}
+
+// NeedsEvidence reports whether the answer claims compliance (complies or
+// partial) with a standard that no probe can check and carries no evidence
+// yet: only a document or a link can back such a claim.
+func (a *Answer) NeedsEvidence() bool {
+	if a.Status != AnswerComplies && a.Status != AnswerPartial {
+		return false
+	}
+	if a.Requirement == nil || a.Requirement.Standard == nil || !a.Requirement.Standard.AttestationOnly() {
+		return false
+	}
+	return len(a.Evidence) == 0
+}
+
+// AnswerDraft is one requirement's answer as sent with the whole page.
+type AnswerDraft struct {
+	RequirementID uint
+	AnswerInput
+}
+
+// SavedAnswers is what SaveAnswers did: the requirements whose answers
+// changed and, by requirement, why the others were refused (a
+// *ValidationError, or ErrStale when the answer changed elsewhere).
+type SavedAnswers struct {
+	Saved   []uint
+	Refused map[uint]error
+}
+
+// sameAs reports whether in would leave the answer as it is.
+func (a *Answer) sameAs(in *AnswerInput) bool {
+	return in.EvidenceURL == "" && in.Status == a.Status && in.Explanation == a.Explanation && in.PlannedDate == a.PlannedDate
+}
+
+// checkDraft validates one draft of the page by user by against the
+// stored answer: a draft without a chosen answer is only valid while
+// nothing is typed and nothing was answered before (the requirement stays
+// unanswered); a draft made from a stale page is refused unless the
+// change it missed was by's own.
+func (d *AnswerDraft) checkDraft(by *User, stored *Answer, now time.Time) (skip bool, err error) {
+	if strings.TrimSpace(d.Status) == "" {
+		d.Explanation, d.PlannedDate, d.EvidenceURL = strings.TrimSpace(d.Explanation), strings.TrimSpace(d.PlannedDate), strings.TrimSpace(d.EvidenceURL)
+		if d.Explanation == "" && d.PlannedDate == "" && d.EvidenceURL == "" && !stored.Answered() {
+			return true, nil
+		}
+		return false, invalid("status", "choose_answer")
+	}
+	if err := d.Validate(now); err != nil {
+		return false, err
+	}
+	if stored.sameAs(&d.AnswerInput) {
+		return true, nil
+	}
+	if stored.UpdatedByID != nil && *stored.UpdatedByID == by.ID {
+		// The vendor's own earlier save (the page's autosave racing the
+		// page's form): the page sent last holds what they typed last.
+		return false, nil
+	}
+	return false, stored.checkLock(d.LockVersion)
+}
+
+// SaveAnswers stores, in one transaction, every draft of a vendor's
+// answer page that changes its answer, and refuses the others one by one:
+// a partly invalid page saves its valid answers, and the refused ones are
+// listed so the page can show them again as typed. Drafts that change
+// nothing are skipped (no audit entry, no new lock version). A requirement
+// not on the attestation gives ErrNotFound; EditableBy's refusals refuse
+// the whole page.
+func SaveAnswers(ctx context.Context, db *gorm.DB, by *User, attID uint, drafts []AnswerDraft, now time.Time) (*SavedAnswers, error) {
+	out := &SavedAnswers{Refused: map[uint]error{}}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out.Saved, out.Refused = nil, map[uint]error{}
+		a, err := editableBy(tx, by, attID, now)
+		if err != nil {
+			return err
+		}
+		answers, err := versionAnswers(tx, a.ID, a.Version)
+		if err != nil {
+			return err
+		}
+		byReq := make(map[uint]*Answer, len(answers))
+		for i := range answers {
+			byReq[answers[i].RequirementID] = &answers[i]
+		}
+		for i := range drafts {
+			d := &drafts[i]
+			an, ok := byReq[d.RequirementID]
+			if !ok {
+				return wrap(ErrNotFound, "attestation %d: requirement %d", a.ID, d.RequirementID)
+			}
+			skip, err := d.checkDraft(by, an, now)
+			if err == nil && !skip && d.EvidenceURL != "" {
+				err = roomForEvidence(tx, an.ID, "evidence_url")
+			}
+			if err != nil {
+				out.Refused[d.RequirementID] = err
+				continue
+			}
+			if skip {
+				continue
+			}
+			if err := saveDraft(tx, by, a, an, &d.AnswerInput, now); err != nil {
+				if errors.Is(err, ErrStale) {
+					out.Refused[d.RequirementID] = err
+					continue
+				}
+				return err
+			}
+			out.Saved = append(out.Saved, d.RequirementID)
+		}
+		if len(out.Saved) == 0 {
+			return nil
+		}
+		return bumpAttestation(tx, a, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// saveDraft writes one validated answer of a's current version inside tx,
+// with its evidence URL and audit entry.
+func saveDraft(tx *gorm.DB, by *User, a *Attestation, an *Answer, in *AnswerInput, now time.Time) error {
+	before := snapshotOf(an)
+	res := tx.Model(&Answer{}).Where("id = ? AND lock_version = ?", an.ID, an.LockVersion).Updates(map[string]any{
+		"status": in.Status, "explanation": in.Explanation, "planned_date": in.PlannedDate,
+		"lock_version": an.LockVersion + 1, "updated_by_id": by.ID, "updated_at": now,
+	})
+	if res.Error != nil {
+		return wrap(res.Error, "save answer %d", an.ID)
+	}
+	if res.RowsAffected != 1 {
+		return wrap(ErrStale, "answer %d", an.ID)
+	}
+	an.Status, an.Explanation, an.PlannedDate, an.LockVersion = in.Status, in.Explanation, in.PlannedDate, an.LockVersion+1
+	if in.EvidenceURL != "" {
+		if _, err := addURLEvidence(tx, by, an, in.EvidenceURL, now); err != nil {
+			return err
+		}
+	}
+	return writeAudit(tx, by, now, AuditEntry{
+		Action: "answer.save", ObjectType: "answer", ObjectID: an.ID, AttestationID: &a.ID, TenderID: &a.TenderID,
+	}, before, snapshotOf(an))
 }

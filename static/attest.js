@@ -1,1 +1,250 @@
 // attest: the vendor answer page.
+//
+// Without JavaScript the page is one form whose every button saves all
+// answers. This script adds: focus on the error summary, a question before
+// a button marked data-confirm (removing evidence), saving each answer as
+// the vendor types (with a visible state per requirement), a copy of what
+// was typed in sessionStorage until the server has it, and a live progress
+// bar with a "next unanswered" link.
+(function () {
+  "use strict";
+
+  // A button may ask before its form is sent (app.js asks for forms).
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = button && button.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  var needsDate = { partial: true, does_not_comply: true };
+  var claims = { complies: true, partial: true };
+
+  function ready(fn) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", fn);
+    } else {
+      fn();
+    }
+  }
+
+  ready(function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.focus();
+    }
+    var form = document.getElementById("answers-form");
+    if (form) {
+      enhance(form);
+    }
+  });
+
+  function enhance(form) {
+    var attestation = form.getAttribute("data-attestation");
+    var csrf = form.querySelector('input[name="_csrf"]').value;
+    var text = function (name) { return form.getAttribute("data-text-" + name) || ""; };
+    var items = Array.prototype.slice.call(form.querySelectorAll("li.answer[data-requirement]"));
+    var state = {};
+
+    function storageKey(rid) { return "tenderprobe:attest:" + attestation + ":" + rid; }
+    function store(key, value) {
+      try {
+        if (value === null) { window.sessionStorage.removeItem(key); } else { window.sessionStorage.setItem(key, JSON.stringify(value)); }
+      } catch (e) { /* storage full or refused: the server copy is what counts */ }
+    }
+    function stored(key) {
+      try { return JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { return null; }
+    }
+
+    function fields(li) {
+      var rid = li.getAttribute("data-requirement");
+      return {
+        rid: rid,
+        status: document.getElementById("status-" + rid),
+        explanation: document.getElementById("explanation-" + rid),
+        planned: document.getElementById("planned-" + rid),
+        lock: document.getElementById("lock-" + rid),
+        badge: document.getElementById("answer-" + rid + "-status"),
+        live: document.getElementById("autosave-" + rid)
+      };
+    }
+    function values(f) {
+      return { status: f.status.value, explanation: f.explanation.value, planned: f.planned.value };
+    }
+    function show(f, kind, message) {
+      f.live.textContent = message;
+      f.live.className = "autosave autosave-" + kind;
+    }
+    function markInvalid(f, field) {
+      var el = { status: f.status, explanation: f.explanation, planned_date: f.planned }[field];
+      if (!el) { return; }
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("data-autosave-invalid", "true");
+      var described = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (described.indexOf(f.live.id) < 0) { described.push(f.live.id); }
+      el.setAttribute("aria-describedby", described.join(" "));
+    }
+    // clearMarks drops every error mark of a requirement once it is saved.
+    function clearMarks(li, f) {
+      [f.status, f.explanation, f.planned].forEach(function (el) {
+        el.removeAttribute("aria-invalid");
+        el.removeAttribute("data-autosave-invalid");
+        var described = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+          return id && id !== f.live.id && !/-error$/.test(id);
+        });
+        if (described.length) { el.setAttribute("aria-describedby", described.join(" ")); } else { el.removeAttribute("aria-describedby"); }
+        var box = el.closest(".field");
+        if (box) { box.classList.remove("invalid"); }
+      });
+      li.querySelectorAll(".answer-fields .error-text, #answer-" + f.rid + "-error").forEach(function (p) { p.remove(); });
+      li.classList.remove("has-errors");
+    }
+
+    function save(li) {
+      var f = fields(li);
+      var s = state[f.rid];
+      if (s.inFlight) { s.again = true; return; }
+      window.clearTimeout(s.timer);
+      var v = values(f);
+      if (v.status === "") {
+        if (v.explanation.trim() !== "" || v.planned !== "") { show(f, "error", text("unanswered")); }
+        return;
+      }
+      var body = new URLSearchParams();
+      body.set("_csrf", csrf);
+      body.set("status", v.status);
+      body.set("explanation", v.explanation);
+      body.set("planned_date", needsDate[v.status] ? v.planned : "");
+      body.set("lock_version", f.lock.value);
+      s.inFlight = true;
+      show(f, "saving", text("saving"));
+      fetch("/attestations/" + attestation + "/answers/" + f.rid, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
+      }).then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (data) { return { ok: res.ok, data: data }; });
+      }).then(function (r) {
+        if (r.ok) {
+          f.lock.value = r.data.lock_version;
+          clearMarks(li, f);
+          var now = values(f);
+          if (now.status === v.status && now.explanation === v.explanation && now.planned === v.planned) {
+            store(storageKey(f.rid), null);
+            show(f, "saved", text("saved"));
+          }
+          if (f.badge) { f.badge.textContent = f.status.options[f.status.selectedIndex].text; }
+        } else {
+          show(f, "error", text("not-saved").replace("{message}", r.data.error || ""));
+          if (r.data.field) { markInvalid(f, r.data.field); }
+        }
+      }, function () {
+        show(f, "error", text("offline"));
+      }).then(function () {
+        s.inFlight = false;
+        if (s.again) { s.again = false; save(li); }
+      });
+    }
+
+    function remember(li) {
+      var f = fields(li);
+      var v = values(f);
+      v.lock = f.lock.value;
+      store(storageKey(f.rid), v);
+    }
+
+    function progress() {
+      var answered = 0, togo = 0, evidence = 0, next = null;
+      items.forEach(function (li) {
+        var f = fields(li);
+        if (f.status.value === "") {
+          togo++;
+          if (!next) { next = li; }
+        } else {
+          answered++;
+        }
+        if (claims[f.status.value] && li.getAttribute("data-attestation-only") === "true" && li.getAttribute("data-evidence") === "0") {
+          evidence++;
+        }
+      });
+      var set = function (id, n) { var el = document.getElementById(id); if (el) { el.textContent = n; } };
+      set("progress-answered", answered);
+      set("progress-togo", togo);
+      set("progress-evidence", evidence);
+      var bar = document.getElementById("attest-progress-bar");
+      if (bar) { bar.value = answered; bar.textContent = answered + " / " + items.length; }
+      var link = document.getElementById("next-unanswered");
+      if (link) {
+        link.setAttribute("href", next ? "#" + next.id : "#submit");
+        link.textContent = link.getAttribute(next ? "data-text-next" : "data-text-done") || link.textContent;
+      }
+    }
+
+    // The files of one save travel in one request, which the server takes
+    // up to its limit: more would be refused after everything was sent.
+    var limit = Number(form.getAttribute("data-upload-limit")) || 0;
+    form.addEventListener("submit", function (event) {
+      var total = 0, last = null;
+      form.querySelectorAll('input[type="file"]').forEach(function (input) {
+        Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; last = input; });
+      });
+      if (limit && total > limit && last) {
+        event.preventDefault();
+        var li = last.closest("li.answer");
+        if (li) { show(fields(li), "error", text("too-large")); }
+        last.focus();
+      }
+    });
+
+    // Without a script the sticky "Save all" returns to the answers'
+    // heading; with it, to the requirement in view.
+    var saveAll = document.getElementById("save-all");
+    if (saveAll) {
+      saveAll.addEventListener("click", function () {
+        var bar = document.getElementById("attest-progress");
+        var top = bar ? bar.getBoundingClientRect().bottom : 0;
+        for (var i = 0; i < items.length; i++) {
+          if (items[i].getBoundingClientRect().bottom > top) {
+            saveAll.value = items[i].id;
+            return;
+          }
+        }
+      });
+    }
+
+    items.forEach(function (li) {
+      var f = fields(li);
+      if (!f.status || !f.explanation || !f.planned || !f.lock || !f.live) { return; }
+      state[f.rid] = { timer: 0, inFlight: false, again: false };
+      // What the server refused or never got comes back after a reload,
+      // if the answer has not changed on the server since.
+      // If it changed there since, the text still comes back, marked, and
+      // waits for the vendor to check it and save.
+      var kept = stored(storageKey(f.rid));
+      var now = values(f);
+      if (kept && (kept.status !== now.status || kept.explanation !== now.explanation || kept.planned !== now.planned)) {
+        f.status.value = kept.status;
+        f.explanation.value = kept.explanation;
+        f.planned.value = kept.planned;
+        if (kept.lock === f.lock.value) {
+          save(li);
+        } else {
+          show(f, "error", text("restored"));
+        }
+      } else if (kept && !li.classList.contains("has-errors")) {
+        // The page shows it as stored: the server has it.
+        store(storageKey(f.rid), null);
+      }
+      f.status.addEventListener("change", function () { remember(li); progress(); save(li); });
+      f.planned.addEventListener("change", function () { remember(li); save(li); });
+      f.explanation.addEventListener("input", function () {
+        remember(li);
+        var s = state[f.rid];
+        window.clearTimeout(s.timer);
+        s.timer = window.setTimeout(function () { save(li); }, 700);
+      });
+      f.explanation.addEventListener("change", function () { save(li); });
+    });
+    progress();
+  }
+}());
