@@ -80,7 +80,7 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		t.Fatal(err)
 	}
 	w.token = a.tokenID(vendorToken)
-	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}); err != nil {
+	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	w.otherOfficer, w.otherVendor = "officer@other-buyer.test", "vendor@other-supplier.test"
@@ -88,11 +88,11 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		{"Other Buyer", models.OrgBuyer, w.otherOfficer, models.RoleOfficer},
 		{"Other Supplier", models.OrgSupplier, w.otherVendor, models.RoleVendor},
 	} {
-		org, err := models.CreateOrg(ctx, a.db, o.org, o.kind)
+		org, err := models.CreateOrg(ctx, a.db, nil, o.org, o.kind, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.CreateUser(ctx, a.db, o.email, o.org, "a long outsider password", o.role, &org.ID); err != nil {
+		if _, err := models.CreateUser(ctx, a.db, nil, o.email, o.org, "a long outsider password", o.role, &org.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"tenderprobe/models"
 )
@@ -53,7 +54,7 @@ func apiDraftPath(suffix string, body any) func(*testApp) (string, url.Values, a
 
 func freshUserPath(suffix string, form url.Values) func(*testApp) (string, url.Values, any) {
 	return func(a *testApp) (string, url.Values, any) {
-		u, err := models.CreateUser(context.Background(), a.db, fmt.Sprintf("role%d@demo.test", next()), "Role Table", "long enough password", models.RoleAuditor, nil)
+		u, err := models.CreateUser(context.Background(), a.db, nil, fmt.Sprintf("role%d@demo.test", next()), "Role Table", "long enough password", models.RoleAuditor, nil, time.Now())
 		if err != nil {
 			a.t.Fatal(err)
 		}

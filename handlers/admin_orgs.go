@@ -16,7 +16,7 @@ func (h *Handler) ListOrgs(c *fiber.Ctx) error {
 // CreateOrg adds a buyer or supplier organisation.
 func (h *Handler) CreateOrg(c *fiber.Ctx) error {
 	name, kind := c.FormValue("name"), c.FormValue("kind")
-	_, err := models.CreateOrg(c.UserContext(), h.DB, name, kind)
+	_, err := models.CreateOrg(c.UserContext(), h.DB, currentUser(c), name, kind, h.now())
 	if err == nil {
 		return c.Redirect("/admin/orgs?flash=org", fiber.StatusSeeOther)
 	}

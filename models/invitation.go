@@ -201,7 +201,7 @@ func newSupplierOrg(ctx context.Context, tx *gorm.DB, name, email string) (*Org,
 		}
 		return nil, invalid("supplier", "name_taken", "name", o.Name)
 	}
-	org, err := CreateOrg(ctx, tx, name, OrgSupplier)
+	org, err := insertOrg(tx.WithContext(ctx), name, OrgSupplier)
 	var ve *ValidationError
 	switch {
 	case errors.As(err, &ve):
