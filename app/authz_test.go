@@ -163,6 +163,8 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /tenders/:id":                                            {form: url.Values{"title": {"Renamed by an outsider"}}},
 		"POST /tenders/:id/requirements":                               {form: url.Values{"standard": {"dane"}, "level": {"mandatory"}}},
 		"POST /tenders/:id/requirements/:rid/move":                     {form: url.Values{"direction": {"down"}}},
+		"POST /tenders/:id/requirements/batch":                         {form: url.Values{"standards": {"dane", "spf"}, "level": {"mandatory"}}},
+		"POST /tenders/:id/requirements/:rid":                          {form: url.Values{"level": {"recommended"}, "note": {"changed"}}},
 		"POST /tenders/:id/requirements/:rid/delete":                   {},
 		"POST /tenders/:id/profile":                                    {form: url.Values{"profile": {"website-hosting"}}},
 		"POST /tenders/:id/publish":                                    {},
