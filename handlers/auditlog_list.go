@@ -120,8 +120,9 @@ func auditRows(entries []models.AuditEntry, names models.AuditNames) []auditRow 
 		if e.OrgID != nil {
 			r.OrgName = names.Orgs[*e.OrgID]
 		}
+		removed := e.After == "" || e.After == "null"
 		for _, ch := range e.Changes() {
-			r.Changes = append(r.Changes, auditChangeText(ch))
+			r.Changes = append(r.Changes, auditChangeText(ch, removed))
 		}
 		rows[i] = r
 	}
@@ -137,9 +138,10 @@ func auditActionText(code string) string {
 }
 
 // auditChangeText writes one changed field as "level: recommended →
-// mandatory", a new value as "level: mandatory" and a removed one as
-// "level: mandatory (removed)".
-func auditChangeText(ch models.AuditChange) string {
+// mandatory", a new value as "level: mandatory", a value whose record was
+// removed as "level: mandatory (removed)" and a value recorded only as
+// context before the change as "level (before): mandatory".
+func auditChangeText(ch models.AuditChange, removed bool) string {
 	field := ch.Field
 	if w, ok := english["audit.field."+field]; ok {
 		field = w
@@ -157,8 +159,10 @@ func auditChangeText(ch models.AuditChange) string {
 		return fmt.Sprintf("%s: %s → %s", field, val(ch.Before), val(ch.After))
 	case ch.HasAfter:
 		return fmt.Sprintf("%s: %s", field, val(ch.After))
+	case removed:
+		return fmt.Sprintf("%s: %s %s", field, val(ch.Before), message("audit.removed", nil))
 	}
-	return fmt.Sprintf("%s: %s %s", field, val(ch.Before), message("audit.removed", nil))
+	return fmt.Sprintf("%s %s: %s", field, message("audit.before", nil), val(ch.Before))
 }
 
 // ListAuditLog shows the audit log to admins and auditors, newest first,

@@ -235,6 +235,7 @@ var english = map[string]string{
 	"audit.field.supplier_org_id":       "supplier's organisation number",
 	"audit.empty":                       "(empty)",
 	"audit.removed":                     "(removed)",
+	"audit.before":                      "(before)",
 	"audit.filter.bad_id":               `"{value}" is not a number such as 12`,
 	"audit.filter.bad_action":           `"{value}" is not one of the listed actions`,
 	"audit.filter.to_before_from":       "is before the start date {from}",

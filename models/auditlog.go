@@ -256,7 +256,7 @@ func auditQuery(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) (
 	return q, nil
 }
 
-// ListAudit returns audit entries, newest first, for a viewer allowed to
+// ListAudit returns audit entries, newest first (by time, then by id), for a viewer allowed to
 // read the log (ErrForbidden otherwise). Limit defaults to 100; a negative
 // Limit means every entry (the CSV export).
 func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([]AuditEntry, error) {
@@ -272,7 +272,7 @@ func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([
 		q = q.Limit(f.Limit)
 	}
 	var out []AuditEntry
-	if err := q.Order("id DESC").Offset(max(f.Offset, 0)).Find(&out).Error; err != nil {
+	if err := q.Order("at DESC, id DESC").Offset(max(f.Offset, 0)).Find(&out).Error; err != nil {
 		return nil, wrap(err, "list audit entries")
 	}
 	return out, nil
