@@ -118,6 +118,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.run
 		case s == ":id" && prev == "users":
 			v = w.a.user("officer@demo.test").ID
+		case s == ":id" && prev == "orgs":
+			v = w.buyer
 		case s == ":rid", s == ":requirement_id":
 			v = w.https
 		case s == ":evidence_id":
@@ -195,6 +197,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /attestations/:id/verify":                                {},
 		"POST /api/v1/attestations/:id/verify":                         {json: map[string]any{}},
 		"POST /admin/orgs":                                             {form: url.Values{"name": {"Outsider Org"}, "kind": {"supplier"}}},
+		"POST /admin/orgs/:id":                                         {form: url.Values{"name": {"Outsider Rename"}}},
 		"POST /admin/users":                                            {form: url.Values{"email": {"outsider@evil.test"}, "name": {"Outsider"}, "password": {"a long outsider password"}, "role": {"admin"}}},
 		"POST /admin/users/:id/disabled":                               {form: url.Values{"disabled": {"true"}}},
 		"POST /admin/users/:id/password":                               {form: url.Values{"password": {"a long outsider password"}}},

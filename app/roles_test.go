@@ -120,6 +120,13 @@ func roleTable() map[string]roleCase {
 		"POST /admin/orgs": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/admin/orgs", url.Values{"name": {fmt.Sprintf("Org %d", next())}, "kind": {"supplier"}}, nil
 		}},
+		"POST /admin/orgs/:id": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
+			o, err := models.CreateOrg(context.Background(), a.db, nil, fmt.Sprintf("Org %d", next()), models.OrgSupplier, time.Now())
+			if err != nil {
+				a.t.Fatal(err)
+			}
+			return fmt.Sprintf("/admin/orgs/%d", o.ID), url.Values{"name": {fmt.Sprintf("Renamed org %d", next())}}, nil
+		}},
 		"GET /admin/users": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/users")},
 		"POST /admin/users": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/admin/users", url.Values{"email": {fmt.Sprintf("new%d@demo.test", next())}, "name": {"New"},

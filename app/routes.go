@@ -184,6 +184,7 @@ func routeTable(h *handlers.Handler) []route {
 		// Administration of organisations and users.
 		{method: get, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.ListOrgs},
 		{method: post, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.CreateOrg},
+		{method: post, path: "/admin/orgs/:id", access: web, roles: adminOnly, handle: h.RenameOrg},
 		{method: get, path: "/admin/users", access: web, roles: adminOnly, handle: h.ListUsers},
 		{method: post, path: "/admin/users", access: web, roles: adminOnly, handle: h.CreateUser},
 		{method: post, path: "/admin/users/:id/disabled", access: web, roles: adminOnly, handle: h.SetUserDisabled},

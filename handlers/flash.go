@@ -11,6 +11,7 @@ var flashMessages = map[string]string{
 	// audit and sheet editor (i10-officer)
 	"added_several":     "Requirements added.",
 	"requirement_saved": "Requirement saved.",
+	"org_renamed":       "Organisation renamed.",
 	"profile":           "Profile applied: its standards not yet on the sheet were added.",
 	"removed":           "Requirement removed.",
 	"moved":             "Requirement moved.",
