@@ -94,7 +94,10 @@ func changedFields(before, after map[string]any) (map[string]any, map[string]any
 		if ok && fmt.Sprint(bv) == fmt.Sprint(av) {
 			continue
 		}
-		b[k], a[k] = bv, av
+		if ok {
+			b[k] = bv
+		}
+		a[k] = av
 	}
 	return b, a
 }
