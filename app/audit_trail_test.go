@@ -75,8 +75,8 @@ func (w auditWant) check(t *testing.T, e models.AuditEntry) {
 	if w.org != 0 && (e.OrgID == nil || *e.OrgID != w.org) {
 		t.Errorf("organisation %v, want %d", e.OrgID, w.org)
 	}
-	if e.At.IsZero() || e.At.Location() != time.UTC && e.At.UTC() != e.At {
-		t.Errorf("time %v is not UTC", e.At)
+	if _, offset := e.At.Zone(); !e.At.Equal(testNow) || offset != 0 {
+		t.Errorf("time %v, want the app's clock %v in UTC", e.At, testNow)
 	}
 	if w.field == "" {
 		return
