@@ -91,3 +91,20 @@
     setUp();
   }
 })();
+
+// The audit page's error summary takes the focus, so a screen reader
+// hears what to fix first and the links lead to each field.
+(function () {
+  "use strict";
+  function focusSummary() {
+    var summary = document.getElementById("audit-errors");
+    if (summary) {
+      summary.focus();
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusSummary);
+  } else {
+    focusSummary();
+  }
+})();
