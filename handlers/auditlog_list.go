@@ -204,6 +204,12 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 	data["Rows"] = auditRows(entries, names)
 	data["Total"], data["Pages"], data["Page"] = total, pages, q.Page
 	data["PageLinks"] = auditPageLinks(q, pages)
+	if q.Page > 1 {
+		data["PrevLink"] = "/audit?" + q.values(q.Page-1).Encode()
+	}
+	if q.Page < pages {
+		data["NextLink"] = "/audit?" + q.values(q.Page+1).Encode()
+	}
 	data["CSVLink"] = "/audit?" + withFormat(q.values(0))
 	data["First"], data["Last"] = f.Offset+1, f.Offset+len(entries)
 	if f.TenderID != 0 {
