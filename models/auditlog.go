@@ -129,9 +129,14 @@ type AuditChange struct {
 	HasBefore, HasAfter bool
 }
 
+// auditContext lists the fields that name the record an entry is about;
+// Changes keeps them even when they did not change.
+var auditContext = map[string]bool{"standard": true}
+
 // Changes returns the fields of e's before and after, sorted by field,
 // with each value as plain text, so "level" reads recommended → mandatory.
-// Fields whose value did not change are left out.
+// Fields whose value did not change are left out, except those that
+// name the record (the standard of a requirement).
 func (e *AuditEntry) Changes() []AuditChange {
 	before, after := auditMap(e.Before), auditMap(e.After)
 	keys := make([]string, 0, len(before)+len(after))
@@ -150,7 +155,12 @@ func (e *AuditEntry) Changes() []AuditChange {
 		av, ha := after[k]
 		c := AuditChange{Field: k, HasBefore: hb, HasAfter: ha, Before: auditText(bv), After: auditText(av)}
 		if hb && ha && c.Before == c.After {
-			continue
+			if !auditContext[k] {
+				continue
+			}
+			// A field that names the record (which standard) stays, as
+			// its value alone.
+			c.HasBefore, c.Before = false, ""
 		}
 		out = append(out, c)
 	}
