@@ -160,6 +160,9 @@ func TestAuditTrailOfAnOfficersDayInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("filter-tender")),
 		chromedp.SendKeys(chromedp.ID("filter-tender"), tender),
 		chromedp.Click(xpath(`//button[text()="Filter"]`)),
+		// The unfiltered page has a log too: wait for the filtered one,
+		// which names the tender under its number.
+		chromedp.WaitVisible(xpath(`//p[@id="filter-tender-hint"][contains(., "`+title+`")]`)),
 		chromedp.WaitVisible(chromedp.ID("audit-log")),
 	)
 	if err := chromedp.Do(bctx, append([]chromedp.Action[chromedp.Void]{
