@@ -33,16 +33,16 @@ func TestVendorNeverLosesAnAnswerInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn, err := models.CreateTender(ctx, srv.DB, officer, models.TenderInput{Title: "Lost answer tender", Deadline: ptrTime(time.Now().Add(72 * time.Hour))})
+	tn, err := models.CreateTender(ctx, srv.DB, officer, models.TenderInput{Title: "Lost answer tender", Deadline: ptrTime(time.Now().Add(72 * time.Hour))}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, slug := range []string{"https", "dnssec", "iso-27001", "dmarc"} {
-		if _, err := models.AddRequirement(ctx, srv.DB, tn.ID, slug, models.LevelMandatory, "", ""); err != nil {
+		if _, err := models.AddRequirement(ctx, srv.DB, officer, tn.ID, models.RequirementInput{Standard: slug, Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, srv.DB, tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, srv.DB, officer, tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	inv, _, err := models.Invite(ctx, srv.DB, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, time.Now())

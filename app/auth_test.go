@@ -104,12 +104,12 @@ func TestLogin(t *testing.T) {
 	})
 
 	t.Run("a disabled account cannot log in", func(t *testing.T) {
-		u, err := models.CreateUser(context.Background(), a.db, "gone@demo.test", "Gone", "long enough password", models.RoleAuditor, nil)
+		u, err := models.CreateUser(context.Background(), a.db, nil, "gone@demo.test", "Gone", "long enough password", models.RoleAuditor, nil, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		yes := true
-		if _, err := models.UpdateUser(context.Background(), a.db, u.ID, models.UserChanges{Disabled: &yes}); err != nil {
+		if _, err := models.UpdateUser(context.Background(), a.db, nil, u.ID, models.UserChanges{Disabled: &yes}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		c := loginForm(t, a)
@@ -627,7 +627,7 @@ func TestAccountTokensPage(t *testing.T) {
 func someonesTokenPath(prefix, suffix string) func(*testApp) (string, url.Values, any) {
 	return func(a *testApp) (string, url.Values, any) {
 		ctx := context.Background()
-		u, err := models.CreateUser(ctx, a.db, fmt.Sprintf("token%d@demo.test", next()), "Token Owner", "long enough password", models.RoleAuditor, nil)
+		u, err := models.CreateUser(ctx, a.db, nil, fmt.Sprintf("token%d@demo.test", next()), "Token Owner", "long enough password", models.RoleAuditor, nil, time.Now())
 		if err != nil {
 			a.t.Fatal(err)
 		}

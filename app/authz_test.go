@@ -80,7 +80,7 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		t.Fatal(err)
 	}
 	w.token = a.tokenID(vendorToken)
-	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}); err != nil {
+	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	w.otherOfficer, w.otherVendor = "officer@other-buyer.test", "vendor@other-supplier.test"
@@ -88,11 +88,11 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		{"Other Buyer", models.OrgBuyer, w.otherOfficer, models.RoleOfficer},
 		{"Other Supplier", models.OrgSupplier, w.otherVendor, models.RoleVendor},
 	} {
-		org, err := models.CreateOrg(ctx, a.db, o.org, o.kind)
+		org, err := models.CreateOrg(ctx, a.db, nil, o.org, o.kind, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.CreateUser(ctx, a.db, o.email, o.org, "a long outsider password", o.role, &org.ID); err != nil {
+		if _, err := models.CreateUser(ctx, a.db, nil, o.email, o.org, "a long outsider password", o.role, &org.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,6 +118,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.run
 		case s == ":id" && prev == "users":
 			v = w.a.user("officer@demo.test").ID
+		case s == ":id" && prev == "orgs":
+			v = w.buyer
 		case s == ":rid", s == ":requirement_id":
 			v = w.https
 		case s == ":evidence_id":
@@ -166,6 +168,8 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /tenders/:id":                                            {form: url.Values{"title": {"Renamed by an outsider"}}},
 		"POST /tenders/:id/requirements":                               {form: url.Values{"standard": {"dane"}, "level": {"mandatory"}}},
 		"POST /tenders/:id/requirements/:rid/move":                     {form: url.Values{"direction": {"down"}}},
+		"POST /tenders/:id/requirements/batch":                         {form: url.Values{"standards": {"dane", "spf"}, "level": {"mandatory"}}},
+		"POST /tenders/:id/requirements/:rid":                          {form: url.Values{"level": {"recommended"}, "note": {"changed"}}},
 		"POST /tenders/:id/requirements/:rid/delete":                   {},
 		"POST /tenders/:id/profile":                                    {form: url.Values{"profile": {"website-hosting"}}},
 		"POST /tenders/:id/publish":                                    {},
@@ -200,6 +204,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /attestations/:id/verify":                                {},
 		"POST /api/v1/attestations/:id/verify":                         {json: map[string]any{}},
 		"POST /admin/orgs":                                             {form: url.Values{"name": {"Outsider Org"}, "kind": {"supplier"}}},
+		"POST /admin/orgs/:id":                                         {form: url.Values{"name": {"Outsider Rename"}}},
 		"POST /admin/users":                                            {form: url.Values{"email": {"outsider@evil.test"}, "name": {"Outsider"}, "password": {"a long outsider password"}, "role": {"admin"}}},
 		"POST /admin/users/:id/disabled":                               {form: url.Values{"disabled": {"true"}}},
 		"POST /admin/users/:id/password":                               {form: url.Values{"password": {"a long outsider password"}}},

@@ -66,7 +66,7 @@ func TestFirstStartLeadsToAFirstTender(t *testing.T) {
 			t.Errorf("with a buyer, the admin chooses it on the form: %s", errorText(res.body))
 		}
 		org := mustOrg(t, db, "Gemeente Voorbeeld")
-		if _, err := models.CreateUser(context.Background(), db, "inkoper@voorbeeld.test", "Ina Inkoper", "a long enough password", models.RoleOfficer, &org.ID); err != nil {
+		if _, err := models.CreateUser(context.Background(), db, nil, "inkoper@voorbeeld.test", "Ina Inkoper", "a long enough password", models.RoleOfficer, &org.ID, testNow); err != nil {
 			t.Fatal(err)
 		}
 		if res := admin.get("/"); strings.Contains(res.body, `id="getting-started"`) {

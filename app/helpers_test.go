@@ -271,11 +271,11 @@ func csrfFrom(t testing.TB, body string) string {
 func (a *testApp) newDraft(title string) (*models.Tender, *models.Requirement) {
 	a.t.Helper()
 	ctx := context.Background()
-	t, err := models.CreateTender(ctx, a.db, a.user("officer@demo.test"), models.TenderInput{Title: title})
+	t, err := models.CreateTender(ctx, a.db, a.user("officer@demo.test"), models.TenderInput{Title: title}, time.Now())
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	r, err := models.AddRequirement(ctx, a.db, t.ID, "https", models.LevelMandatory, "", "")
+	r, err := models.AddRequirement(ctx, a.db, managerOf(a.db, t.ID), t.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now())
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func (a *testApp) newDraft(title string) (*models.Tender, *models.Requirement) {
 func (a *testApp) newPublished(title string) *models.Tender {
 	a.t.Helper()
 	t, _ := a.newDraft(title)
-	p, err := models.PublishTender(context.Background(), a.db, t.ID, time.Now())
+	p, err := models.PublishTender(context.Background(), a.db, managerOf(a.db, t.ID), t.ID, time.Now())
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -28,24 +28,24 @@ type otherBuyer struct {
 func newOtherBuyer(t *testing.T, a *testApp) *otherBuyer {
 	t.Helper()
 	ctx := context.Background()
-	org, err := models.CreateOrg(ctx, a.db, "Other Buyer", models.OrgBuyer)
+	org, err := models.CreateOrg(ctx, a.db, nil, "Other Buyer", models.OrgBuyer, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := &otherBuyer{officer: "officer@other-buyer.test"}
-	officer, err := models.CreateUser(ctx, a.db, b.officer, "Otto Other", "a long other-buyer password", models.RoleOfficer, &org.ID)
+	officer, err := models.CreateUser(ctx, a.db, nil, b.officer, "Otto Other", "a long other-buyer password", models.RoleOfficer, &org.ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	publish := func(title string) *models.Tender {
-		tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: title, Deadline: ptrTime(testNow.Add(10 * 24 * time.Hour))})
+		tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: title, Deadline: ptrTime(testNow.Add(10 * 24 * time.Hour))}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.AddRequirement(ctx, a.db, tn.ID, "https", models.LevelMandatory, "", ""); err != nil {
+		if _, err := models.AddRequirement(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if tn, err = models.PublishTender(ctx, a.db, tn.ID, time.Now()); err != nil {
+		if tn, err = models.PublishTender(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		return tn
@@ -102,7 +102,7 @@ func TestInvitationRulesOverTheWeb(t *testing.T) {
 		b := newOtherBuyer(t, a)
 		ctx := context.Background()
 		acme, nordwind := orgID(t, a, seed.DemoSupplier), orgID(t, a, seed.DemoSupplier2)
-		if _, err := models.CreateOrg(ctx, a.db, "acme.example", models.OrgSupplier); err != nil {
+		if _, err := models.CreateOrg(ctx, a.db, nil, "acme.example", models.OrgSupplier, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		fp := newFingerprint(t, a.db)
@@ -462,11 +462,11 @@ func TestExistingSupplierInvitationIsMailedToItsActiveVendors(t *testing.T) {
 	if _, _, err := models.InviteColleague(ctx, a.db, a.user("vendor@demo.test"), models.ColleagueInput{Email: "pending@acme-hosting.example"}, time.Hour, testNow); err != nil {
 		t.Fatal(err)
 	}
-	gone, err := models.CreateUser(ctx, a.db, "gone@acme-hosting.example", "Gone", "a long departed password", models.RoleVendor, &acme)
+	gone, err := models.CreateUser(ctx, a.db, nil, "gone@acme-hosting.example", "Gone", "a long departed password", models.RoleVendor, &acme, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.UpdateUser(ctx, a.db, gone.ID, models.UserChanges{Disabled: ptrBool(true)}); err != nil {
+	if _, err := models.UpdateUser(ctx, a.db, nil, gone.ID, models.UserChanges{Disabled: ptrBool(true)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	before := len(sink.messages())

@@ -56,7 +56,7 @@ func seedBigTender(t testing.TB, db *gorm.DB, title string, nVendors, nReqs int)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn, err := models.CreateTender(ctx, db, officer, models.TenderInput{Title: title, Deadline: ptrTime(now.Add(30 * 24 * time.Hour))})
+	tn, err := models.CreateTender(ctx, db, officer, models.TenderInput{Title: title, Deadline: ptrTime(now.Add(30 * 24 * time.Hour))}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func seedBigTender(t testing.TB, db *gorm.DB, title string, nVendors, nReqs int)
 	if err := db.CreateInBatches(bt.reqs, 200).Error; err != nil {
 		t.Fatal(err)
 	}
-	if bt.tender, err = models.PublishTender(ctx, db, tn.ID, now); err != nil {
+	if bt.tender, err = models.PublishTender(ctx, db, officer, tn.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	orgs := make([]models.Org, nVendors)

@@ -519,11 +519,11 @@ func TestAnotherBuyersOfficerCannotAcceptFromTheMatrix(t *testing.T) {
 	a := newTestApp(t)
 	bt := seedBigTender(t, a.db, "Outsider", 3, 4)
 	ctx := context.Background()
-	org, err := models.CreateOrg(ctx, a.db, "Other Buyer Matrix", models.OrgBuyer)
+	org, err := models.CreateOrg(ctx, a.db, nil, "Other Buyer Matrix", models.OrgBuyer, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.CreateUser(ctx, a.db, "officer@other-matrix.test", "Other", "a long outsider password", models.RoleOfficer, &org.ID); err != nil {
+	if _, err := models.CreateUser(ctx, a.db, nil, "officer@other-matrix.test", "Other", "a long outsider password", models.RoleOfficer, &org.ID, testNow); err != nil {
 		t.Fatal(err)
 	}
 	fp := newFingerprint(t, a.db)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"tenderprobe/models"
 )
@@ -53,7 +54,7 @@ func apiDraftPath(suffix string, body any) func(*testApp) (string, url.Values, a
 
 func freshUserPath(suffix string, form url.Values) func(*testApp) (string, url.Values, any) {
 	return func(a *testApp) (string, url.Values, any) {
-		u, err := models.CreateUser(context.Background(), a.db, fmt.Sprintf("role%d@demo.test", next()), "Role Table", "long enough password", models.RoleAuditor, nil)
+		u, err := models.CreateUser(context.Background(), a.db, nil, fmt.Sprintf("role%d@demo.test", next()), "Role Table", "long enough password", models.RoleAuditor, nil, time.Now())
 		if err != nil {
 			a.t.Fatal(err)
 		}
@@ -100,6 +101,11 @@ func roleTable() map[string]roleCase {
 			draftPath("/requirements/:rid/move", url.Values{"direction": {"down"}}, nil)},
 		"POST /tenders/:id/requirements/:rid/delete": {[5]int{unauth, see, see, forbidden, forbidden},
 			draftPath("/requirements/:rid/delete", nil, nil)},
+		"POST /tenders/:id/requirements/batch": {[5]int{unauth, see, see, forbidden, forbidden},
+			draftPath("/requirements/batch", url.Values{"standards": {"dnssec", "spf"}, "level": {"mandatory"}}, nil)},
+		"POST /tenders/:id/requirements/:rid": {[5]int{unauth, see, see, forbidden, forbidden},
+			draftPath("/requirements/:rid", url.Values{"level": {"recommended"}, "note": {"role table"}}, nil)},
+		"GET /tenders/:id/profile": {[5]int{see, ok, ok, forbidden, forbidden}, draftPath("/profile?profile=website-hosting", nil, nil)},
 		"POST /tenders/:id/profile": {[5]int{unauth, see, see, forbidden, forbidden},
 			draftPath("/profile", url.Values{"profile": {"website-hosting"}}, nil)},
 		"POST /tenders/:id/publish": {[5]int{unauth, see, see, forbidden, forbidden}, draftPath("/publish", nil, nil)},
@@ -113,6 +119,13 @@ func roleTable() map[string]roleCase {
 		"GET /admin/orgs": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/orgs")},
 		"POST /admin/orgs": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/admin/orgs", url.Values{"name": {fmt.Sprintf("Org %d", next())}, "kind": {"supplier"}}, nil
+		}},
+		"POST /admin/orgs/:id": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
+			o, err := models.CreateOrg(context.Background(), a.db, nil, fmt.Sprintf("Org %d", next()), models.OrgSupplier, time.Now())
+			if err != nil {
+				a.t.Fatal(err)
+			}
+			return fmt.Sprintf("/admin/orgs/%d", o.ID), url.Values{"name": {fmt.Sprintf("Renamed org %d", next())}}, nil
 		}},
 		"GET /admin/users": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/users")},
 		"POST /admin/users": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {

@@ -41,17 +41,17 @@ func BenchmarkConcurrentVendors(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		round++
-		tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: fmt.Sprintf("Load %d", round), Deadline: ptrTime(time.Now().Add(24 * time.Hour))})
+		tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: fmt.Sprintf("Load %d", round), Deadline: ptrTime(time.Now().Add(24 * time.Hour))}, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := models.ApplyProfile(ctx, a.db, tn.ID, models.Profile{Slug: "load", Items: []models.ProfileItem{
+		if _, err := models.ApplyProfile(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, models.Profile{Slug: "load", Items: []models.ProfileItem{
 			{Standard: "https", Level: "mandatory"}, {Standard: "hsts", Level: "mandatory"}, {Standard: "tls", Level: "mandatory"},
 			{Standard: "dnssec", Level: "mandatory"}, {Standard: "security-txt", Level: "recommended"},
-		}}); err != nil {
+		}}, time.Now()); err != nil {
 			b.Fatal(err)
 		}
-		if tn, err = models.PublishTender(ctx, a.db, tn.ID, time.Now()); err != nil {
+		if tn, err = models.PublishTender(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 		type vendor struct {

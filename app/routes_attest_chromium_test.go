@@ -36,16 +36,16 @@ func TestVendorJourneyInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn, err := models.CreateTender(ctx, srv.DB, officer, models.TenderInput{Title: "Browser journey tender", Deadline: ptrTime(time.Now().Add(72 * time.Hour))})
+	tn, err := models.CreateTender(ctx, srv.DB, officer, models.TenderInput{Title: "Browser journey tender", Deadline: ptrTime(time.Now().Add(72 * time.Hour))}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, slug := range []string{"https", "dnssec"} {
-		if _, err := models.AddRequirement(ctx, srv.DB, tn.ID, slug, models.LevelMandatory, "", ""); err != nil {
+		if _, err := models.AddRequirement(ctx, srv.DB, managerOf(srv.DB, tn.ID), tn.ID, models.RequirementInput{Standard: slug, Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, srv.DB, tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, srv.DB, managerOf(srv.DB, tn.ID), tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	inv, token, err := models.Invite(ctx, srv.DB, officer, tn.ID, models.InviteInput{Email: "jo@browser-supplier.test", Supplier: "Browser Supplier"}, time.Hour, time.Now())

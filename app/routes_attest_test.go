@@ -39,16 +39,16 @@ func newAttestWorld(t testing.TB, a *testApp) *attestWorld {
 	t.Helper()
 	ctx := context.Background()
 	officer := a.user("officer@demo.test")
-	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: fmt.Sprintf("Attest %d", next()), Deadline: ptrTime(testNow.Add(10 * 24 * time.Hour))})
+	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: fmt.Sprintf("Attest %d", next()), Deadline: ptrTime(testNow.Add(10 * 24 * time.Hour))}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range []struct{ slug, level string }{{"https", models.LevelMandatory}, {"dnssec", models.LevelRecommended}} {
-		if _, err := models.AddRequirement(ctx, a.db, tn.ID, r.slug, r.level, "", ""); err != nil {
+		if _, err := models.AddRequirement(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, models.RequirementInput{Standard: r.slug, Level: r.level}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, a.db, tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)

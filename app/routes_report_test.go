@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"tenderprobe/models"
 	"tenderprobe/seed"
@@ -127,12 +128,12 @@ func TestReportRoutes(t *testing.T) {
 	})
 
 	t.Run("an officer of another buyer gets 404 for every tender export", func(t *testing.T) {
-		org, err := models.CreateOrg(ctx, a.db, fmt.Sprintf("Other Council %d", next()), models.OrgBuyer)
+		org, err := models.CreateOrg(ctx, a.db, nil, fmt.Sprintf("Other Council %d", next()), models.OrgBuyer, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		email := fmt.Sprintf("other%d@demo.test", next())
-		if _, err := models.CreateUser(ctx, a.db, email, "Other Officer", "long enough password", models.RoleOfficer, &org.ID); err != nil {
+		if _, err := models.CreateUser(ctx, a.db, nil, email, "Other Officer", "long enough password", models.RoleOfficer, &org.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		for _, suffix := range []string{"report.pdf", "report.csv", "ocds.json"} {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -244,11 +245,11 @@ func testTenderSheetForms(t *testing.T, db *gorm.DB) {
 	})
 
 	t.Run("an officer of another buyer cannot see or change the tender", func(t *testing.T) {
-		org, err := models.CreateOrg(ctx, a.db, "Other Council", models.OrgBuyer)
+		org, err := models.CreateOrg(ctx, a.db, nil, "Other Council", models.OrgBuyer, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.CreateUser(ctx, a.db, "other@demo.test", "Other", "long enough password", models.RoleOfficer, &org.ID); err != nil {
+		if _, err := models.CreateUser(ctx, a.db, nil, "other@demo.test", "Other", "long enough password", models.RoleOfficer, &org.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		draft, _ := a.newDraft("Not yours")

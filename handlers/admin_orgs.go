@@ -21,7 +21,7 @@ func (h *Handler) ListOrgs(c *fiber.Ctx) error {
 // CreateOrg adds a buyer or supplier organisation.
 func (h *Handler) CreateOrg(c *fiber.Ctx) error {
 	name, kind := c.FormValue("name"), c.FormValue("kind")
-	_, err := models.CreateOrg(c.UserContext(), h.DB, name, kind)
+	_, err := models.CreateOrg(c.UserContext(), h.DB, currentUser(c), name, kind, h.now())
 	if err == nil {
 		return c.Redirect("/admin/orgs?flash=org", fiber.StatusSeeOther)
 	}
@@ -37,11 +37,37 @@ func (h *Handler) CreateOrg(c *fiber.Ctx) error {
 	return err
 }
 
+// RenameOrg changes an organisation's name; its kind never changes.
+func (h *Handler) RenameOrg(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	name := c.FormValue("name")
+	_, err = models.UpdateOrg(c.UserContext(), h.DB, currentUser(c), id, name, h.now())
+	if err == nil {
+		return c.Redirect("/admin/orgs?flash=org_renamed", fiber.StatusSeeOther)
+	}
+	form := fiber.Map{"Kind": models.OrgBuyer, "RenameID": id, "RenameName": name}
+	if errs, ok := fieldErrors(err); ok {
+		form["RenameError"] = errs["name"]
+		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
+	}
+	if errors.Is(err, models.ErrConflict) {
+		form["RenameError"] = message("org.name_taken", nil)
+		return h.renderOrgs(c, fiber.StatusConflict, form)
+	}
+	return err
+}
+
 func (h *Handler) renderOrgs(c *fiber.Ctx, status int, data fiber.Map) error {
 	orgs, err := models.ListOrgs(c.UserContext(), h.DB, "")
 	if err != nil {
 		return err
 	}
 	data["Orgs"] = orgs
+	if _, ok := data["RenameID"]; !ok {
+		data["RenameID"] = uint(0)
+	}
 	return h.render(c, status, "admin/orgs", "Organisations", data)
 }

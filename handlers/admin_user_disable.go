@@ -26,7 +26,7 @@ func (h *Handler) SetUserDisabled(c *fiber.Ctx) error {
 		return refuse(fiber.StatusUnprocessableEntity, "user.disable_self")
 	}
 	ctx := c.UserContext()
-	if _, err := models.UpdateUser(ctx, h.DB, id, models.UserChanges{Disabled: &disable}); err != nil {
+	if _, err := models.UpdateUser(ctx, h.DB, currentUser(c), id, models.UserChanges{Disabled: &disable}, h.now()); err != nil {
 		return err
 	}
 	flash := "enabled"

@@ -26,8 +26,8 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 		if orgID != 0 {
 			org = &orgID
 		}
-		_, err = models.CreateUser(c.UserContext(), h.DB, c.FormValue("email"), c.FormValue("name"),
-			c.FormValue("password"), c.FormValue("role"), org)
+		_, err = models.CreateUser(c.UserContext(), h.DB, currentUser(c), c.FormValue("email"), c.FormValue("name"),
+			c.FormValue("password"), c.FormValue("role"), org, h.now())
 		if err == nil {
 			return c.Redirect("/admin/users?flash=user", fiber.StatusSeeOther)
 		}

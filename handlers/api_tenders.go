@@ -16,7 +16,7 @@ func (h *Handler) APIListTenders(c *fiber.Ctx) error {
 	}
 	out := make([]tenderJSON, len(tenders))
 	for i := range tenders {
-		out[i] = tenderOf(&tenders[i], false)
+		out[i] = tenderOf(&tenders[i], false, currentUser(c))
 	}
 	return c.JSON(fiber.Map{"tenders": out})
 }
@@ -27,7 +27,7 @@ func (h *Handler) APIShowTender(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(tenderOf(t, true))
+	return c.JSON(tenderOf(t, true, currentUser(c)))
 }
 
 // APICreateTender creates a draft tender.
@@ -56,7 +56,7 @@ func (h *Handler) APICreateTender(c *fiber.Ctx) error {
 	t, err := models.CreateTender(ctx, h.DB, currentUser(c), models.TenderInput{
 		BuyerOrgID: in.BuyerOrgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
 		EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, Deadline: deadline, ScopeTags: in.ScopeTags,
-	})
+	}, h.now())
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (h *Handler) APICreateTender(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location(fmt.Sprintf("/api/v1/tenders/%d", t.ID))
-	return c.Status(fiber.StatusCreated).JSON(tenderOf(t, true))
+	return c.Status(fiber.StatusCreated).JSON(tenderOf(t, true, currentUser(c)))
 }
 
 // APIAddRequirement adds a catalogue standard to a draft tender's sheet.
@@ -78,6 +78,7 @@ func (h *Handler) APIAddRequirement(c *fiber.Ctx) error {
 		Level        string `json:"level"`
 		CustomClause string `json:"custom_clause"`
 		Note         string `json:"note"`
+		NotePublic   bool   `json:"note_public"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -85,11 +86,13 @@ func (h *Handler) APIAddRequirement(c *fiber.Ctx) error {
 	if err := required([2]string{"standard", in.Standard}, [2]string{"level", in.Level}); err != nil {
 		return err
 	}
-	r, err := models.AddRequirement(c.UserContext(), h.DB, t.ID, in.Standard, in.Level, in.CustomClause, in.Note)
+	r, err := models.AddRequirement(c.UserContext(), h.DB, currentUser(c), t.ID, models.RequirementInput{
+		Standard: in.Standard, Level: in.Level, CustomClause: in.CustomClause, Note: in.Note, NotePublic: in.NotePublic,
+	}, h.now())
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(requirementOf(r))
+	return c.Status(fiber.StatusCreated).JSON(requirementOf(r, currentUser(c)))
 }
 
 // APIPublishTender publishes a draft tender, freezing its sheet.
@@ -98,9 +101,9 @@ func (h *Handler) APIPublishTender(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err = models.PublishTender(c.UserContext(), h.DB, t.ID, h.now())
+	t, err = models.PublishTender(c.UserContext(), h.DB, currentUser(c), t.ID, h.now())
 	if err != nil {
 		return err
 	}
-	return c.JSON(tenderOf(t, true))
+	return c.JSON(tenderOf(t, true, currentUser(c)))
 }

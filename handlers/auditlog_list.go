@@ -1,46 +1,333 @@
 package handlers
 
 import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
 )
 
-// auditFilter parses the audit log's query; a malformed number is a 400.
-func auditFilter(c *fiber.Ctx) (models.AuditFilter, error) {
-	f := models.AuditFilter{Action: c.Query("action")}
-	var err error
-	if f.AttestationID, err = queryID(c, "attestation_id"); err != nil {
-		return f, err
-	}
-	if f.TenderID, err = queryID(c, "tender_id"); err != nil {
-		return f, err
-	}
-	if f.Limit, err = queryCount(c, "limit"); err != nil {
-		return f, err
-	}
-	f.Offset, err = queryCount(c, "offset")
-	return f, err
+// auditPageSize is how many entries one page of the audit log shows.
+const auditPageSize = 50
+
+// auditQuery is the audit page's filter as typed, kept to fill the form
+// and the page links again.
+type auditQuery struct {
+	Actor, Org, Tender, Action, From, To, Attestation string
+	Page                                              int
 }
 
-// ListAuditLog shows the audit log to admins and auditors, newest first.
+// values is the query string of q for page (0 leaves the page out).
+func (q auditQuery) values(page int) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"actor": q.Actor, "org": q.Org, "tender": q.Tender, "action": q.Action,
+		"from": q.From, "to": q.To, "attestation_id": q.Attestation} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v
+}
+
+// parseAuditQuery reads and checks the audit page's filter: each problem
+// is a message next to its field, so the page can say what to fix.
+func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]string) {
+	q := auditQuery{
+		Actor: strings.TrimSpace(c.Query("actor")), Org: strings.TrimSpace(c.Query("org")),
+		Tender: strings.TrimSpace(c.Query("tender", c.Query("tender_id"))), Action: strings.TrimSpace(c.Query("action")),
+		From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to")),
+		Attestation: strings.TrimSpace(c.Query("attestation_id")), Page: 1,
+	}
+	f := models.AuditFilter{Actor: q.Actor, Action: q.Action}
+	errs := map[string]string{}
+	id := func(field, v string) uint {
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n == 0 {
+			errs[field] = message("audit.filter.bad_id", map[string]any{"value": v})
+			return 0
+		}
+		return uint(n)
+	}
+	f.OrgID, f.TenderID, f.AttestationID = id("org", q.Org), id("tender", q.Tender), id("attestation_id", q.Attestation)
+	if len(q.Actor) > 254 {
+		errs["actor"] = message("field.too_long", map[string]any{"max": 254})
+	}
+	if q.Action != "" && !slices.Contains(models.AuditActions, q.Action) {
+		errs["action"] = message("audit.filter.bad_action", map[string]any{"value": q.Action})
+	}
+	date := func(field, v string) *time.Time {
+		if v == "" {
+			return nil
+		}
+		d, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			errs[field] = message("field.not_a_date", map[string]any{"value": v})
+			return nil
+		}
+		return &d
+	}
+	f.From = date("from", q.From)
+	if to := date("to", q.To); to != nil {
+		end := to.AddDate(0, 0, 1) // the whole day named "to" is included
+		f.To = &end
+		if f.From != nil && to.Before(*f.From) {
+			errs["to"] = message("audit.filter.to_before_from", map[string]any{"from": q.From})
+		}
+	}
+	if p := strings.TrimSpace(c.Query("page")); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1_000_000 {
+			errs["page"] = message("audit.filter.bad_page", map[string]any{"value": p})
+		} else {
+			q.Page = n
+		}
+	}
+	f.Limit, f.Offset = auditPageSize, (q.Page-1)*auditPageSize
+	return q, f, errs
+}
+
+// auditRow is one entry as the page and the CSV show it: codes turned
+// into words, ids into names.
+type auditRow struct {
+	models.AuditEntry
+	ActionText  string
+	TenderTitle string
+	OrgName     string
+	Changes     []string
+}
+
+func auditRows(entries []models.AuditEntry, names models.AuditNames) []auditRow {
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		r := auditRow{AuditEntry: e, ActionText: auditActionText(e.Action)}
+		if e.TenderID != nil {
+			r.TenderTitle = names.Tenders[*e.TenderID]
+		}
+		if e.OrgID != nil {
+			r.OrgName = names.Orgs[*e.OrgID]
+		}
+		removed := e.After == "" || e.After == "null"
+		for _, ch := range e.Changes() {
+			r.Changes = append(r.Changes, auditChangeText(ch, removed))
+		}
+		rows[i] = r
+	}
+	return rows
+}
+
+// auditActionText is the words of an action code.
+func auditActionText(code string) string {
+	if _, ok := english["audit.action."+code]; ok {
+		return message("audit.action."+code, nil)
+	}
+	return message("audit.action.other", map[string]any{"code": code})
+}
+
+// auditChangeText writes one changed field as "level: recommended →
+// mandatory", a new value as "level: mandatory", a value whose record was
+// removed as "level: mandatory (removed)" and a value recorded only as
+// context before the change as "level (before): mandatory".
+func auditChangeText(ch models.AuditChange, removed bool) string {
+	field := ch.Field
+	if w, ok := english["audit.field."+field]; ok {
+		field = w
+	} else {
+		field = strings.ReplaceAll(field, "_", " ")
+	}
+	val := func(s string) string {
+		if s == "" {
+			return message("audit.empty", nil)
+		}
+		return s
+	}
+	switch {
+	case ch.HasBefore && ch.HasAfter:
+		return fmt.Sprintf("%s: %s → %s", field, val(ch.Before), val(ch.After))
+	case ch.HasAfter:
+		return fmt.Sprintf("%s: %s", field, val(ch.After))
+	case removed:
+		return fmt.Sprintf("%s: %s %s", field, val(ch.Before), message("audit.removed", nil))
+	}
+	return fmt.Sprintf("%s %s: %s", field, message("audit.before", nil), val(ch.Before))
+}
+
+// ListAuditLog shows the audit log to admins and auditors, newest first,
+// 50 entries a page, filtered by actor, organisation, tender, action and
+// dates; with format=csv it sends every entry of the filter as CSV.
 // There is deliberately no route that edits or deletes an entry.
 func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
-	f, err := auditFilter(c)
+	ctx, viewer := c.UserContext(), currentUser(c)
+	q, f, errs := parseAuditQuery(c)
+	format := c.Query("format")
+	if format != "" && format != "csv" {
+		errs["format"] = message("audit.filter.bad_format", map[string]any{"value": format})
+	}
+	orgs, err := models.ListOrgs(ctx, h.DB, "")
 	if err != nil {
 		return err
 	}
-	entries, err := models.ListAudit(c.UserContext(), h.DB, currentUser(c), f)
+	data := fiber.Map{"Query": q, "Orgs": orgs, "Actions": auditActionOptions(), "Errors": errs}
+	if len(errs) > 0 {
+		return h.render(c, fiber.StatusBadRequest, "audit/list", "Audit log", data)
+	}
+	if format == "csv" {
+		f.Limit, f.Offset = -1, 0
+		return h.sendAuditCSV(c, viewer, f)
+	}
+	total, err := models.CountAudit(ctx, h.DB, viewer, f)
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "audit/list", "Audit log", fiber.Map{"Entries": entries, "Filter": f})
+	entries, err := models.ListAudit(ctx, h.DB, viewer, f)
+	if err != nil {
+		return err
+	}
+	names, err := models.LoadAuditNames(ctx, h.DB, entries)
+	if err != nil {
+		return err
+	}
+	pages := int((total + auditPageSize - 1) / auditPageSize)
+	data["Rows"] = auditRows(entries, names)
+	data["Total"], data["Pages"], data["Page"] = total, pages, q.Page
+	data["PageLinks"] = auditPageLinks(q, pages)
+	if q.Page > 1 {
+		data["PrevLink"] = "/audit?" + q.values(q.Page-1).Encode()
+	}
+	if q.Page < pages {
+		data["NextLink"] = "/audit?" + q.values(q.Page+1).Encode()
+	}
+	data["CSVLink"] = "/audit?" + withFormat(q.values(0))
+	data["First"], data["Last"] = f.Offset+1, f.Offset+len(entries)
+	if f.TenderID != 0 {
+		if t, err := models.FindTender(ctx, h.DB, f.TenderID); err == nil {
+			data["TenderTitle"] = t.Title
+		}
+	}
+	return h.render(c, fiber.StatusOK, "audit/list", "Audit log", data)
+}
+
+func withFormat(v url.Values) string {
+	v.Set("format", "csv")
+	return v.Encode()
+}
+
+// auditOption is one action of the filter's list, in words.
+type auditOption struct{ Code, Text string }
+
+func auditActionOptions() []auditOption {
+	out := make([]auditOption, len(models.AuditActions))
+	for i, a := range models.AuditActions {
+		out[i] = auditOption{a, auditActionText(a)}
+	}
+	return out
+}
+
+// auditPageLink is one link of the pager; a zero Page is a gap (…).
+type auditPageLink struct {
+	Page    int
+	Href    string
+	Current bool
+}
+
+// auditPageLinks lists the first and last page and two either side of
+// the current one, with gaps between.
+func auditPageLinks(q auditQuery, pages int) []auditPageLink {
+	if pages <= 1 {
+		return nil
+	}
+	var out []auditPageLink
+	last := 0
+	for p := 1; p <= pages; p++ {
+		if p != 1 && p != pages && (p < q.Page-2 || p > q.Page+2) {
+			continue
+		}
+		if last != 0 && p != last+1 {
+			out = append(out, auditPageLink{})
+		}
+		out = append(out, auditPageLink{Page: p, Href: "/audit?" + q.values(p).Encode(), Current: p == q.Page})
+		last = p
+	}
+	return out
+}
+
+// sendAuditCSV sends every entry of f: machine columns with the codes and
+// ids, then the same in words.
+func (h *Handler) sendAuditCSV(c *fiber.Ctx, viewer *models.User, f models.AuditFilter) error {
+	ctx := c.UserContext()
+	entries, err := models.ListAudit(ctx, h.DB, viewer, f)
+	if err != nil {
+		return err
+	}
+	names, err := models.LoadAuditNames(ctx, h.DB, entries)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"id", "at", "actor_id", "actor_email", "actor_name", "actor_role", "action", "object_type", "object_id",
+		"tender_id", "org_id", "attestation_id", "before", "after", "action_text", "tender_title", "org_name", "changes"})
+	opt := func(p *uint) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatUint(uint64(*p), 10)
+	}
+	for _, r := range auditRows(entries, names) {
+		_ = w.Write(csvSafe([]string{strconv.FormatUint(uint64(r.ID), 10), r.At.UTC().Format(time.RFC3339), opt(r.ActorID), r.ActorEmail, r.ActorName, r.ActorRole,
+			r.Action, r.ObjectType, strconv.FormatUint(uint64(r.ObjectID), 10), opt(r.TenderID), opt(r.OrgID), opt(r.AttestationID),
+			r.Before, r.After, r.ActionText, r.TenderTitle, r.OrgName, strings.Join(r.Changes, "; ")}))
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("handlers: audit csv: %w", err)
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="audit-log.csv"`)
+	return c.Send(buf.Bytes())
+}
+
+// csvSafe keeps a spreadsheet from running a cell as a formula: a cell
+// starting with = + - @ gets a leading apostrophe.
+func csvSafe(cells []string) []string {
+	for i, s := range cells {
+		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+			cells[i] = "'" + s
+		}
+	}
+	return cells
 }
 
 // APIListAuditLog is GET /api/v1/audit.
 func (h *Handler) APIListAuditLog(c *fiber.Ctx) error {
-	f, err := auditFilter(c)
-	if err != nil {
+	f := models.AuditFilter{Action: c.Query("action")}
+	var err error
+	if f.AttestationID, err = queryID(c, "attestation_id"); err != nil {
+		return err
+	}
+	if f.TenderID, err = queryID(c, "tender_id"); err != nil {
+		return err
+	}
+	if f.OrgID, err = queryID(c, "org_id"); err != nil {
+		return err
+	}
+	if f.Limit, err = queryCount(c, "limit"); err != nil {
+		return err
+	}
+	if f.Offset, err = queryCount(c, "offset"); err != nil {
 		return err
 	}
 	entries, err := models.ListAudit(c.UserContext(), h.DB, currentUser(c), f)

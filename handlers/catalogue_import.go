@@ -58,7 +58,7 @@ func (h *Handler) importUpload(c *fiber.Ctx) ([]catalogue.Problem, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("handlers: read upload: %w", err)
 	}
-	_, err = catalogue.Import(c.UserContext(), h.DB, bytes.NewReader(data), catalogue.DetectFormat(fh.Filename, data))
+	_, err = catalogue.ImportAs(c.UserContext(), h.DB, currentUser(c), bytes.NewReader(data), catalogue.DetectFormat(fh.Filename, data), h.now())
 	var invalid *catalogue.InvalidFileError
 	switch {
 	case err == nil:

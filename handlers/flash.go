@@ -5,21 +5,25 @@ import "github.com/gofiber/fiber/v2"
 // flashMessages are the confirmations a redirect may ask for with ?flash=;
 // only these fixed texts can appear, so the query cannot inject content.
 var flashMessages = map[string]string{
-	"created":   "Tender created. Add requirements from the catalogue or apply a profile.",
-	"saved":     "Tender details saved.",
-	"added":     "Requirement added.",
-	"profile":   "Profile applied: its standards not yet on the sheet were added.",
-	"removed":   "Requirement removed.",
-	"moved":     "Requirement moved.",
-	"published": "Tender published. Its requirement sheet is now frozen.",
-	"amended":   "Amendment started: this is a new draft revision; the published one stays as it was.",
-	"imported":  "Catalogue version imported and made current.",
-	"org":       "Organisation created.",
-	"user":      "User created.",
-	"disabled":  "User disabled and logged out everywhere.",
-	"enabled":   "User enabled.",
-	"password":  "Password reset. The user's sessions were ended.",
-	"revoked":   "Invitation revoked: its link no longer works.",
+	"created": "Tender created. Add requirements from the catalogue or apply a profile.",
+	"saved":   "Tender details saved.",
+	"added":   "Requirement added.",
+	// audit and sheet editor (i10-officer)
+	"added_several":     "Requirements added.",
+	"requirement_saved": "Requirement saved.",
+	"org_renamed":       "Organisation renamed.",
+	"profile":           "Profile applied: its standards not yet on the sheet were added.",
+	"removed":           "Requirement removed.",
+	"moved":             "Requirement moved.",
+	"published":         "Tender published. Its requirement sheet is now frozen.",
+	"amended":           "Amendment started: this is a new draft revision; the published one stays as it was.",
+	"imported":          "Catalogue version imported and made current.",
+	"org":               "Organisation created.",
+	"user":              "User created.",
+	"disabled":          "User disabled and logged out everywhere.",
+	"enabled":           "User enabled.",
+	"password":          "Password reset. The user's sessions were ended.",
+	"revoked":           "Invitation revoked: its link no longer works.",
 }
 
 // flashFrom looks up the confirmation named in the query, if any.

@@ -36,6 +36,9 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	if errors.Is(err, models.ErrInvalidCredentials) {
 		// The reservation stays: it is this failure's count.
 		h.Log.Info("login failed", "email", email, "ip", c.IP())
+		if err := models.RecordFailedLogin(ctx, h.DB, email, h.now()); err != nil {
+			return err
+		}
 		form["Errors"] = formError("form", "auth.invalid_credentials")
 		return h.render(c, fiber.StatusUnauthorized, "auth/login", "Log in", form)
 	}
@@ -60,6 +63,9 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	})
 	h.clearCookie(c, csrfCookie)
 	h.Log.Info("login", "user", user.ID, "ip", c.IP())
+	if err := models.RecordLogin(ctx, h.DB, user, h.now()); err != nil {
+		return err
+	}
 	// Logins are rare enough to carry the cleanup of expired sessions and
 	// API tokens and old failure counts, so no background job is needed.
 	if err := models.DeleteExpiredSessions(ctx, h.DB, h.now()); err != nil {

@@ -8,27 +8,56 @@ import (
 	"tenderprobe/models"
 )
 
+// profileOf returns the profile the form or query names, or nil.
+func (h *Handler) profileOf(slug string) *models.Profile {
+	for i := range h.Profiles {
+		if h.Profiles[i].Slug == slug {
+			return &h.Profiles[i]
+		}
+	}
+	return nil
+}
+
+// unknownProfile shows the tender page with the profile field's error.
+func (h *Handler) unknownProfile(c *fiber.Ctx, t *models.Tender) error {
+	data, err := h.tenderPageData(c, t, fiber.Map{"Errors": formError("profile", "profile.unknown"), "Level": models.LevelMandatory})
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusUnprocessableEntity, "tenders/show", t.Title, data)
+}
+
+// PreviewProfile shows what applying a profile would add to a draft
+// tender's sheet, changing nothing, with the button that applies it.
+func (h *Handler) PreviewProfile(c *fiber.Ctx) error {
+	t, err := h.tenderToManage(c)
+	if err != nil {
+		return err
+	}
+	profile := h.profileOf(c.Query("profile"))
+	if profile == nil {
+		return h.unknownProfile(c, t)
+	}
+	items, err := models.PreviewProfile(c.UserContext(), h.DB, currentUser(c), t.ID, *profile)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "tenders/profile", profile.Name+" · "+t.Title, fiber.Map{
+		"Tender": t, "Profile": profile, "Items": items, "Skipped": len(profile.Items) - len(items),
+	})
+}
+
 // ApplyProfile adds a preset set of requirements to a draft tender.
 func (h *Handler) ApplyProfile(c *fiber.Ctx) error {
 	t, err := h.tenderToManage(c)
 	if err != nil {
 		return err
 	}
-	slug := c.FormValue("profile")
-	var profile *models.Profile
-	for i := range h.Profiles {
-		if h.Profiles[i].Slug == slug {
-			profile = &h.Profiles[i]
-		}
-	}
+	profile := h.profileOf(c.FormValue("profile"))
 	if profile == nil {
-		data, err := h.tenderPageData(c, t, fiber.Map{"Errors": formError("profile", "profile.unknown"), "Level": models.LevelMandatory})
-		if err != nil {
-			return err
-		}
-		return h.render(c, fiber.StatusUnprocessableEntity, "tenders/show", t.Title, data)
+		return h.unknownProfile(c, t)
 	}
-	if _, err := models.ApplyProfile(c.UserContext(), h.DB, t.ID, *profile); err != nil {
+	if _, err := models.ApplyProfile(c.UserContext(), h.DB, currentUser(c), t.ID, *profile, h.now()); err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/tenders/%d?flash=profile#sheet", t.ID), fiber.StatusSeeOther)

@@ -18,7 +18,7 @@ func (h *Handler) RemoveRequirement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := models.RemoveRequirement(c.UserContext(), h.DB, t.ID, rid); err != nil {
+	if err := models.RemoveRequirement(c.UserContext(), h.DB, currentUser(c), t.ID, rid, h.now()); err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/tenders/%d?flash=removed#sheet", t.ID), fiber.StatusSeeOther)

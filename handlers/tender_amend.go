@@ -15,7 +15,7 @@ func (h *Handler) AmendTender(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	nt, err := models.AmendTender(c.UserContext(), h.DB, currentUser(c), t.ID)
+	nt, err := models.AmendTender(c.UserContext(), h.DB, currentUser(c), t.ID, h.now())
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func (h *Handler) CreateTender(c *fiber.Ctx) error {
 	in, err := tenderInputFromForm(c)
 	if err == nil {
 		var t *models.Tender
-		t, err = models.CreateTender(c.UserContext(), h.DB, currentUser(c), in)
+		t, err = models.CreateTender(c.UserContext(), h.DB, currentUser(c), in, h.now())
 		if err == nil {
 			return c.Redirect("/tenders/"+strconv.FormatUint(uint64(t.ID), 10)+"?flash=created", fiber.StatusSeeOther)
 		}

@@ -40,7 +40,7 @@ func (h *Handler) UpdateTender(c *fiber.Ctx) error {
 	}
 	in, err := tenderInputFromForm(c)
 	if err == nil {
-		_, err = models.UpdateTender(c.UserContext(), h.DB, t.ID, in)
+		_, err = models.UpdateTender(c.UserContext(), h.DB, currentUser(c), t.ID, in, h.now())
 		if err == nil {
 			return c.Redirect(fmt.Sprintf("/tenders/%d?flash=saved", t.ID), fiber.StatusSeeOther)
 		}

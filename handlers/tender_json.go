@@ -36,10 +36,14 @@ type requirementJSON struct {
 	Clause       string `json:"clause"`
 	CustomClause string `json:"custom_clause"`
 	Note         string `json:"note"`
+	NotePublic   bool   `json:"note_public"`
 }
 
-func requirementOf(r *models.Requirement) requirementJSON {
-	out := requirementJSON{ID: r.ID, Level: r.Level, Position: r.Position, Clause: r.Clause(), CustomClause: r.CustomClause, Note: r.Note}
+// requirementOf shows r to viewer, who reads an internal note only on the
+// buyer's side.
+func requirementOf(r *models.Requirement, viewer *models.User) requirementJSON {
+	out := requirementJSON{ID: r.ID, Level: r.Level, Position: r.Position, Clause: r.Clause(), CustomClause: r.CustomClause,
+		Note: r.NoteFor(viewer), NotePublic: r.NotePublic}
 	if r.Standard != nil {
 		out.Standard = r.Standard.Slug
 	}
@@ -68,7 +72,7 @@ type tenderJSON struct {
 	Requirements *[]requirementJSON `json:"requirements,omitempty"`
 }
 
-func tenderOf(t *models.Tender, withRequirements bool) tenderJSON {
+func tenderOf(t *models.Tender, withRequirements bool, viewer *models.User) tenderJSON {
 	out := tenderJSON{
 		ID: t.ID, Title: t.Title, Reference: t.Reference, Description: t.Description, Status: t.Status,
 		Revision: t.Revision, Deadline: t.Deadline, EstimatedValueCents: t.EstimatedValueCents,
@@ -86,7 +90,7 @@ func tenderOf(t *models.Tender, withRequirements bool) tenderJSON {
 	if withRequirements {
 		reqs := make([]requirementJSON, len(t.Requirements))
 		for i := range t.Requirements {
-			reqs[i] = requirementOf(&t.Requirements[i])
+			reqs[i] = requirementOf(&t.Requirements[i], viewer)
 		}
 		out.Requirements = &reqs
 		out.RequirementCount = int64(len(t.Requirements))

@@ -14,7 +14,7 @@ func (h *Handler) PublishTender(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.PublishTender(c.UserContext(), h.DB, t.ID, h.now())
+	_, err = models.PublishTender(c.UserContext(), h.DB, currentUser(c), t.ID, h.now())
 	if errs, ok := fieldErrors(err); ok {
 		data, derr := h.tenderPageData(c, t, fiber.Map{"Errors": errs, "Level": models.LevelMandatory})
 		if derr != nil {

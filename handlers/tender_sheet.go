@@ -45,7 +45,7 @@ func sheetOf(t *models.Tender) report.Sheet {
 	}
 	for i := range t.Requirements {
 		r := &t.Requirements[i]
-		sr := report.SheetRequirement{Level: r.Level, Clause: r.Clause(), Note: r.Note}
+		sr := report.SheetRequirement{Level: r.Level, Clause: r.Clause(), Note: r.PublicNote()}
 		if std := r.Standard; std != nil {
 			sr.Standard, sr.Slug, sr.Domain, sr.Checks = std.Name, std.Slug, std.DomainName(), std.Checks
 			for _, ref := range std.References {

@@ -29,6 +29,13 @@ func (h *Handler) tenderPageData(c *fiber.Ctx, t *models.Tender, data fiber.Map)
 	canEdit := t.EditableBy(u) == nil
 	data["Tender"] = t
 	data["CanEdit"] = canEdit
+	// The sheet editor compares these with each requirement, so they
+	// exist even when no form of one is being shown again.
+	for k, v := range map[string]any{"EditID": uint(0), "MoveID": uint(0), "EditErrors": map[string]string{}, "Ticked": map[string]bool{}} {
+		if _, ok := data[k]; !ok {
+			data[k] = v
+		}
+	}
 	data["CanInvite"] = t.ManageableBy(u) == nil
 	revisions, err := models.ListRevisions(ctx, h.DB, t.ID)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -111,7 +112,7 @@ func TestSaveAnswers(t *testing.T) {
 		t.Run("a stale page overwrites only the vendor's own earlier save", func(t *testing.T) {
 			tn, a := w.invited(t, "Save all own change")
 			https := tn.Requirements[0].ID
-			colleague := mustUser(t)(models.CreateUser(ctx, db, "colleague@example.test", "Colleague", "correct horse battery 1", models.RoleVendor, &w.supplier.ID))
+			colleague := mustUser(t)(models.CreateUser(ctx, db, nil, "colleague@example.test", "Colleague", "correct horse battery 1", models.RoleVendor, &w.supplier.ID, time.Now()))
 			if _, err := models.SaveAnswer(ctx, db, w.vendor, a.ID, https, models.AnswerInput{Status: models.AnswerComplies}, attNow); err != nil {
 				t.Fatal(err)
 			}

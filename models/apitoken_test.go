@@ -126,7 +126,7 @@ func TestUpdateUserEndsSessionsAndTokens(t *testing.T) {
 			{"enabling an enabled account keeps them", models.UserChanges{Disabled: &no}, false},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				u, err := models.CreateUser(ctx, db, fmt.Sprintf("user%d@example.test", i), "User", "correct horse battery 1", models.RoleAuditor, nil)
+				u, err := models.CreateUser(ctx, db, nil, fmt.Sprintf("user%d@example.test", i), "User", "correct horse battery 1", models.RoleAuditor, nil, time.Now())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -138,7 +138,7 @@ func TestUpdateUserEndsSessionsAndTokens(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := models.UpdateUser(ctx, db, u.ID, tc.change); err != nil {
+				if _, err := models.UpdateUser(ctx, db, nil, u.ID, tc.change, time.Now()); err != nil {
 					t.Fatal(err)
 				}
 				// Counted in the tables, not through the lookups, which

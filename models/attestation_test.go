@@ -22,14 +22,14 @@ func (w *world) invited(t *testing.T, title string) (*models.Tender, *models.Att
 	t.Helper()
 	ctx := context.Background()
 	tn := w.tender(t, title, "https")
-	if _, err := models.AddRequirement(ctx, w.db, tn.ID, "dnssec", models.LevelRecommended, "", ""); err != nil {
+	if _, err := models.AddRequirement(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelRecommended}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	deadline := attNow.Add(10 * 24 * time.Hour)
-	if _, err := models.UpdateTender(ctx, w.db, tn.ID, models.TenderInput{Title: title, Reference: "REF-" + title, Deadline: &deadline}); err != nil {
+	if _, err := models.UpdateTender(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, models.TenderInput{Title: title, Reference: "REF-" + title, Deadline: &deadline}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	tn, err := models.PublishTender(ctx, w.db, tn.ID, time.Now())
+	tn, err := models.PublishTender(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,11 +204,11 @@ func TestSaveAnswerRules(t *testing.T) {
 			}
 		})
 		t.Run("another supplier's vendor can neither see nor change it", func(t *testing.T) {
-			other, err := models.CreateOrg(ctx, db, "Other Supplier", models.OrgSupplier)
+			other, err := models.CreateOrg(ctx, db, nil, "Other Supplier", models.OrgSupplier, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
-			v2, err := models.CreateUser(ctx, db, "v2@example.test", "V2", "correct horse battery 1", models.RoleVendor, &other.ID)
+			v2, err := models.CreateUser(ctx, db, nil, "v2@example.test", "V2", "correct horse battery 1", models.RoleVendor, &other.ID, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,31 +13,63 @@ import (
 )
 
 // AuditEntry records one state change: who did what to which record, when,
-// and the record before and after (JSON). Entries are only ever inserted,
-// in the same transaction as the change; the app offers no way to edit or
-// delete them.
+// and the record before and after (JSON of the fields that changed).
+// Entries are only ever inserted, in the same transaction as the change;
+// the database refuses UPDATE and DELETE on the table. ActorEmail and
+// ActorName are copied at the time, so renaming or removing the account
+// later does not rewrite history; a failed login has the e-mail address
+// that was tried and no ActorID.
 type AuditEntry struct {
 	ID            uint      `gorm:"primaryKey" json:"id"`
 	At            time.Time `gorm:"not null;index" json:"at"`
 	ActorID       *uint     `gorm:"index" json:"actor_id"`
 	ActorEmail    string    `gorm:"size:254;not null;default:''" json:"actor_email"`
+	ActorName     string    `gorm:"size:200;not null;default:''" json:"actor_name"`
 	ActorRole     string    `gorm:"size:20;not null;default:''" json:"actor_role"`
 	Action        string    `gorm:"size:50;not null;index" json:"action"`
 	ObjectType    string    `gorm:"size:30;not null" json:"object_type"`
 	ObjectID      uint      `gorm:"not null" json:"object_id"`
 	AttestationID *uint     `gorm:"index" json:"attestation_id,omitempty"`
 	TenderID      *uint     `gorm:"index" json:"tender_id,omitempty"`
+	OrgID         *uint     `gorm:"index" json:"org_id,omitempty"`
 	Before        string    `gorm:"type:text;not null;default:''" json:"before"`
 	After         string    `gorm:"type:text;not null;default:''" json:"after"`
 }
 
+// AuditActions lists every action code the app records, in the order the
+// audit page offers them as a filter. Each has the message key
+// audit.action.<code>.
+var AuditActions = []string{
+	"login", "login.failed",
+	"tender.create", "tender.edit", "tender.publish", "tender.amend", "tender.status", "tender.delete",
+	"requirement.add", "requirement.edit", "requirement.move", "requirement.remove", "profile.apply",
+	"invitation.create", "invitation.revoke", "invitation.accept", "colleague.invite", "colleague.accept",
+	"user.create", "user.edit", "user.disable", "user.enable", "user.password_reset",
+	"org.create", "org.edit", "catalogue.import",
+	"answer.save", "answer.amend", "evidence.upload", "evidence.remove", "scope.save",
+	"attestation.submit", "attestation.amend", "attestation.reopen",
+	"review.accept", "review.clarify", "review.reply",
+}
+
 // writeAudit inserts e with the actor, time and before/after values (nil
 // means none) inside tx, so the entry exists exactly when the change does.
+// A nil by is Tenderprobe itself (the first start, the demo data, the
+// command line). An entry about a tender is also filed under its buyer
+// organisation.
 func writeAudit(tx *gorm.DB, by *User, now time.Time, e AuditEntry, before, after any) error {
 	e.At = now.UTC()
 	if by != nil {
 		id := by.ID
-		e.ActorID, e.ActorEmail, e.ActorRole = &id, by.Email, by.Role
+		e.ActorID, e.ActorEmail, e.ActorName, e.ActorRole = &id, by.Email, by.Name, by.Role
+	}
+	if e.OrgID == nil && e.TenderID != nil {
+		var org uint
+		if err := tx.Model(&Tender{}).Where("id = ?", *e.TenderID).Select("buyer_org_id").Scan(&org).Error; err != nil {
+			return wrap(err, "audit entry %s: buyer of tender %d", e.Action, *e.TenderID)
+		}
+		if org != 0 {
+			e.OrgID = &org
+		}
 	}
 	var err error
 	if e.Before, err = auditJSON(before); err != nil {
@@ -48,6 +82,129 @@ func writeAudit(tx *gorm.DB, by *User, now time.Time, e AuditEntry, before, afte
 		return wrap(err, "write audit entry %s", e.Action)
 	}
 	return nil
+}
+
+// changedFields returns the fields of before and after whose values
+// differ, as two maps for an audit entry: a readable before/after that
+// leaves out what stayed the same.
+func changedFields(before, after map[string]any) (map[string]any, map[string]any) {
+	b, a := map[string]any{}, map[string]any{}
+	for k, av := range after {
+		bv, ok := before[k]
+		if ok && fmt.Sprint(bv) == fmt.Sprint(av) {
+			continue
+		}
+		if ok {
+			b[k] = bv
+		}
+		a[k] = av
+	}
+	return b, a
+}
+
+// RecordLogin writes the audit entry of u's successful login.
+func RecordLogin(ctx context.Context, db *gorm.DB, u *User, now time.Time) error {
+	e := AuditEntry{Action: "login", ObjectType: "user", ObjectID: u.ID, OrgID: u.OrgID}
+	return writeAudit(db.WithContext(ctx), u, now, e, nil, nil)
+}
+
+// RecordFailedLogin writes the audit entry of a failed login with the
+// e-mail address that was tried, which need not belong to any account: no
+// user id is recorded, and nothing says whether the account exists.
+func RecordFailedLogin(ctx context.Context, db *gorm.DB, email string, now time.Time) error {
+	email = NormalizeEmail(email)
+	if len(email) > 254 {
+		email = email[:254]
+	}
+	e := AuditEntry{Action: "login.failed", ObjectType: "login", ActorEmail: email}
+	return writeAudit(db.WithContext(ctx), nil, now, e, nil, nil)
+}
+
+// AuditChange is one field of an audit entry's before/after, as text.
+type AuditChange struct {
+	Field  string
+	Before string
+	After  string
+	// HasBefore and HasAfter tell an empty value from no value.
+	HasBefore, HasAfter bool
+}
+
+// auditContext lists the fields that name the record an entry is about;
+// Changes keeps them even when they did not change.
+var auditContext = map[string]bool{"standard": true}
+
+// Changes returns the fields of e's before and after, sorted by field,
+// with each value as plain text, so "level" reads recommended → mandatory.
+// Fields whose value did not change are left out, except those that
+// name the record (the standard of a requirement).
+func (e *AuditEntry) Changes() []AuditChange {
+	before, after := auditMap(e.Before), auditMap(e.After)
+	keys := make([]string, 0, len(before)+len(after))
+	for k := range before {
+		keys = append(keys, k)
+	}
+	for k := range after {
+		if _, ok := before[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out []AuditChange
+	for _, k := range keys {
+		bv, hb := before[k]
+		av, ha := after[k]
+		c := AuditChange{Field: k, HasBefore: hb, HasAfter: ha, Before: auditText(bv), After: auditText(av)}
+		if hb && ha && c.Before == c.After {
+			if !auditContext[k] {
+				continue
+			}
+			// A field that names the record (which standard) stays, as
+			// its value alone.
+			c.HasBefore, c.Before = false, ""
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func auditMap(s string) map[string]any {
+	m := map[string]any{}
+	if s == "" {
+		return m
+	}
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return map[string]any{"value": s}
+	}
+	return m
+}
+
+// auditText writes a JSON value as a person reads it: strings bare,
+// null as an empty string, lists joined by commas, times as UTC minutes.
+func auditText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		return v
+	case bool:
+		if v {
+			return "yes"
+		}
+		return "no"
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case []any:
+		parts := make([]string, len(v))
+		for i, p := range v {
+			parts[i] = auditText(p)
+		}
+		return strings.Join(parts, ", ")
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func auditJSON(v any) (string, error) {
@@ -65,9 +222,14 @@ func auditJSON(v any) (string, error) {
 type AuditFilter struct {
 	AttestationID uint
 	TenderID      uint
-	Action        string
-	Limit         int
-	Offset        int
+	OrgID         uint
+	// Actor matches part of the actor's e-mail address or name, ignoring case.
+	Actor  string
+	Action string
+	// From and To bound At: From <= At < To.
+	From, To *time.Time
+	Limit    int
+	Offset   int
 }
 
 // CanReadAudit reports whether u may read the audit log: admins and auditors.
@@ -75,30 +237,71 @@ func (u *User) CanReadAudit() bool {
 	return u != nil && !u.Disabled && (u.Role == RoleAdmin || u.Role == RoleAuditor)
 }
 
-// ListAudit returns audit entries, newest first, for a viewer allowed to
-// read the log (ErrForbidden otherwise). Limit defaults to 100, at most 1000.
-func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([]AuditEntry, error) {
+// auditQuery is the filtered query of f, for a viewer allowed to read the
+// log (ErrForbidden otherwise).
+func auditQuery(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) (*gorm.DB, error) {
 	if !viewer.CanReadAudit() {
 		return nil, wrap(&ForbiddenError{Code: "role"}, "read audit log as %q", roleOf(viewer))
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 100
-	}
-	q := db.WithContext(ctx).Order("id DESC").Limit(f.Limit).Offset(max(f.Offset, 0))
+	q := db.WithContext(ctx).Model(&AuditEntry{})
 	if f.AttestationID != 0 {
 		q = q.Where("attestation_id = ?", f.AttestationID)
 	}
 	if f.TenderID != 0 {
 		q = q.Where("tender_id = ?", f.TenderID)
 	}
+	if f.OrgID != 0 {
+		q = q.Where("org_id = ?", f.OrgID)
+	}
+	if a := strings.ToLower(strings.TrimSpace(f.Actor)); a != "" {
+		like := "%" + escapeLike(a) + "%"
+		q = q.Where("(LOWER(actor_email) LIKE ? ESCAPE '\\' OR LOWER(actor_name) LIKE ? ESCAPE '\\')", like, like)
+	}
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
 	}
+	if f.From != nil {
+		q = q.Where("at >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		q = q.Where("at < ?", f.To.UTC())
+	}
+	return q, nil
+}
+
+// ListAudit returns audit entries, newest first (by time, then by id), for a viewer allowed to
+// read the log (ErrForbidden otherwise). Limit defaults to 100; a negative
+// Limit means every entry (the CSV export).
+func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([]AuditEntry, error) {
+	q, err := auditQuery(ctx, db, viewer, f)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case f.Limit < 0:
+	case f.Limit == 0 || f.Limit > 1000:
+		q = q.Limit(100)
+	default:
+		q = q.Limit(f.Limit)
+	}
 	var out []AuditEntry
-	if err := q.Find(&out).Error; err != nil {
+	if err := q.Order("at DESC, id DESC").Offset(max(f.Offset, 0)).Find(&out).Error; err != nil {
 		return nil, wrap(err, "list audit entries")
 	}
 	return out, nil
+}
+
+// CountAudit counts the entries ListAudit would page through with f.
+func CountAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) (int64, error) {
+	q, err := auditQuery(ctx, db, viewer, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return 0, wrap(err, "count audit entries")
+	}
+	return n, nil
 }
 
 // errAppendOnly is the message the database gives when anything tries to
@@ -182,4 +385,45 @@ func checkAuditLogProtected(tx *gorm.DB) error {
 		return &AuditLogUnprotectedError{Found: n, Want: want}
 	}
 	return nil
+}
+
+// AuditNames holds the names an audit page shows next to ids: tender
+// titles and organisation names as they are now.
+type AuditNames struct {
+	Tenders map[uint]string
+	Orgs    map[uint]string
+}
+
+// LoadAuditNames looks up, with one query per table, the titles of the
+// tenders and the names of the organisations that entries refer to.
+func LoadAuditNames(ctx context.Context, db *gorm.DB, entries []AuditEntry) (AuditNames, error) {
+	names := AuditNames{Tenders: map[uint]string{}, Orgs: map[uint]string{}}
+	var tids, oids []uint
+	for _, e := range entries {
+		if e.TenderID != nil {
+			tids = append(tids, *e.TenderID)
+		}
+		if e.OrgID != nil {
+			oids = append(oids, *e.OrgID)
+		}
+	}
+	if len(tids) > 0 {
+		var ts []Tender
+		if err := db.WithContext(ctx).Select("id", "title", "revision").Where("id IN ?", slices.Compact(slices.Sorted(slices.Values(tids)))).Find(&ts).Error; err != nil {
+			return names, wrap(err, "audit: tender titles")
+		}
+		for _, t := range ts {
+			names.Tenders[t.ID] = t.Title
+		}
+	}
+	if len(oids) > 0 {
+		var os []Org
+		if err := db.WithContext(ctx).Select("id", "name").Where("id IN ?", slices.Compact(slices.Sorted(slices.Values(oids)))).Find(&os).Error; err != nil {
+			return names, wrap(err, "audit: organisation names")
+		}
+		for _, o := range os {
+			names.Orgs[o.ID] = o.Name
+		}
+	}
+	return names, nil
 }

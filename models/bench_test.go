@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
@@ -65,11 +66,11 @@ func BenchmarkListTenders(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := range 97 {
-		tn, err := models.CreateTender(ctx, db, officer, models.TenderInput{Title: fmt.Sprintf("tender %d", i)})
+		tn, err := models.CreateTender(ctx, db, officer, models.TenderInput{Title: fmt.Sprintf("tender %d", i)}, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := models.AddRequirement(ctx, db, tn.ID, "https", models.LevelMandatory, "", ""); err != nil {
+		if _, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -86,7 +86,7 @@ func InviteColleague(ctx context.Context, db *gorm.DB, by *User, in ColleagueInp
 		}
 		ci.Org, ci.User, ci.CreatedBy = me.Org, u, me
 		out = ci
-		return writeAudit(tx, me, now, AuditEntry{Action: "colleague.invite", ObjectType: "colleague_invitation", ObjectID: ci.ID},
+		return writeAudit(tx, me, now, AuditEntry{Action: "colleague.invite", ObjectType: "colleague_invitation", ObjectID: ci.ID, OrgID: &ci.OrgID},
 			nil, map[string]any{"email": email, "org_id": ci.OrgID, "user_id": u.ID, "expires_at": ci.ExpiresAt})
 	})
 	if err != nil {
@@ -112,7 +112,7 @@ func AcceptColleagueInvitation(ctx context.Context, db *gorm.DB, token, password
 		return nil, err
 	}
 	return useLink(ctx, db, &ColleagueInvitation{}, ci.ID, ci.User, password,
-		AuditEntry{Action: "colleague.accept", ObjectType: "colleague_invitation", ObjectID: ci.ID}, now)
+		AuditEntry{Action: "colleague.accept", ObjectType: "colleague_invitation", ObjectID: ci.ID, OrgID: &ci.OrgID}, now)
 }
 
 // ListColleagues returns viewer's supplier org and its vendors, viewer

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -31,14 +32,14 @@ func newWorld(t *testing.T, db *gorm.DB) *world {
 	if w.catalogue, err = seed.LoadCatalogue(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	w.buyer = mustOrg(t)(models.CreateOrg(ctx, db, "Buyer One", models.OrgBuyer))
-	w.buyer2 = mustOrg(t)(models.CreateOrg(ctx, db, "Buyer Two", models.OrgBuyer))
-	w.supplier = mustOrg(t)(models.CreateOrg(ctx, db, "Supplier", models.OrgSupplier))
-	w.admin = mustUser(t)(models.CreateUser(ctx, db, "admin@example.test", "Admin", "correct horse battery 1", models.RoleAdmin, nil))
-	w.officer = mustUser(t)(models.CreateUser(ctx, db, "officer@example.test", "Officer", "correct horse battery 1", models.RoleOfficer, &w.buyer.ID))
-	w.officer2 = mustUser(t)(models.CreateUser(ctx, db, "officer2@example.test", "Officer Two", "correct horse battery 1", models.RoleOfficer, &w.buyer2.ID))
-	w.auditor = mustUser(t)(models.CreateUser(ctx, db, "auditor@example.test", "Auditor", "correct horse battery 1", models.RoleAuditor, nil))
-	w.vendor = mustUser(t)(models.CreateUser(ctx, db, "vendor@example.test", "Vendor", "correct horse battery 1", models.RoleVendor, &w.supplier.ID))
+	w.buyer = mustOrg(t)(models.CreateOrg(ctx, db, nil, "Buyer One", models.OrgBuyer, time.Now()))
+	w.buyer2 = mustOrg(t)(models.CreateOrg(ctx, db, nil, "Buyer Two", models.OrgBuyer, time.Now()))
+	w.supplier = mustOrg(t)(models.CreateOrg(ctx, db, nil, "Supplier", models.OrgSupplier, time.Now()))
+	w.admin = mustUser(t)(models.CreateUser(ctx, db, nil, "admin@example.test", "Admin", "correct horse battery 1", models.RoleAdmin, nil, time.Now()))
+	w.officer = mustUser(t)(models.CreateUser(ctx, db, nil, "officer@example.test", "Officer", "correct horse battery 1", models.RoleOfficer, &w.buyer.ID, time.Now()))
+	w.officer2 = mustUser(t)(models.CreateUser(ctx, db, nil, "officer2@example.test", "Officer Two", "correct horse battery 1", models.RoleOfficer, &w.buyer2.ID, time.Now()))
+	w.auditor = mustUser(t)(models.CreateUser(ctx, db, nil, "auditor@example.test", "Auditor", "correct horse battery 1", models.RoleAuditor, nil, time.Now()))
+	w.vendor = mustUser(t)(models.CreateUser(ctx, db, nil, "vendor@example.test", "Vendor", "correct horse battery 1", models.RoleVendor, &w.supplier.ID, time.Now()))
 	return w
 }
 
@@ -46,12 +47,12 @@ func newWorld(t *testing.T, db *gorm.DB) *world {
 func (w *world) tender(t *testing.T, title string, slugs ...string) *models.Tender {
 	t.Helper()
 	ctx := context.Background()
-	tn, err := models.CreateTender(ctx, w.db, w.officer, models.TenderInput{Title: title, Reference: "REF-" + title})
+	tn, err := models.CreateTender(ctx, w.db, w.officer, models.TenderInput{Title: title, Reference: "REF-" + title}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range slugs {
-		if _, err := models.AddRequirement(ctx, w.db, tn.ID, s, models.LevelMandatory, "", ""); err != nil {
+		if _, err := models.AddRequirement(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: s, Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

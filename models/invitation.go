@@ -141,7 +141,7 @@ func Invite(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in Invite
 		}
 		inv.User = user
 		out = inv
-		return writeAudit(tx, by, now, AuditEntry{Action: "invitation.create", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &a.ID, TenderID: &t.ID},
+		return writeAudit(tx, by, now, AuditEntry{Action: "invitation.create", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &a.ID, TenderID: &t.ID, OrgID: &t.BuyerOrgID},
 			nil, map[string]any{"email": email, "supplier_org_id": a.SupplierOrgID, "new_account": created, "expires_at": inv.ExpiresAt})
 	})
 	if err != nil {
@@ -201,7 +201,7 @@ func newSupplierOrg(ctx context.Context, tx *gorm.DB, name, email string) (*Org,
 		}
 		return nil, invalid("supplier", "name_taken", "name", o.Name)
 	}
-	org, err := CreateOrg(ctx, tx, name, OrgSupplier)
+	org, err := insertOrg(tx.WithContext(ctx), name, OrgSupplier)
 	var ve *ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -275,7 +275,7 @@ func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, suppli
 			return wrap(err, "create invitations")
 		}
 		out = &InviteResult{Supplier: org, AttestationID: a.ID, Sent: sent}
-		return writeAudit(tx, by, now, AuditEntry{Action: "invitation.create", ObjectType: "invitation", ObjectID: rows[0].ID, AttestationID: &a.ID, TenderID: &t.ID},
+		return writeAudit(tx, by, now, AuditEntry{Action: "invitation.create", ObjectType: "invitation", ObjectID: rows[0].ID, AttestationID: &a.ID, TenderID: &t.ID, OrgID: &t.BuyerOrgID},
 			nil, map[string]any{"supplier_org_id": org.ID, "existing_supplier": true, "emails": emails, "new_account": false, "expires_at": rows[0].ExpiresAt})
 	})
 	if err != nil {
@@ -324,7 +324,7 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token, password string, 
 		return nil, nil, wrap(newState("link_sets_no_password"), "invitation %d", inv.ID)
 	}
 	user, err := useLink(ctx, db, &Invitation{}, inv.ID, inv.User, password,
-		AuditEntry{Action: "invitation.accept", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &inv.AttestationID, TenderID: &inv.TenderID}, now)
+		AuditEntry{Action: "invitation.accept", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &inv.AttestationID, TenderID: &inv.TenderID, OrgID: &inv.Tender.BuyerOrgID}, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -352,7 +352,7 @@ func RevokeInvitation(ctx context.Context, db *gorm.DB, by *User, tenderID, invI
 		if err := tx.Model(&inv).Update("revoked_at", now.UTC()).Error; err != nil {
 			return wrap(err, "revoke invitation %d", invID)
 		}
-		return writeAudit(tx, by, now, AuditEntry{Action: "invitation.revoke", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &inv.AttestationID, TenderID: &t.ID},
+		return writeAudit(tx, by, now, AuditEntry{Action: "invitation.revoke", ObjectType: "invitation", ObjectID: inv.ID, AttestationID: &inv.AttestationID, TenderID: &t.ID, OrgID: &t.BuyerOrgID},
 			map[string]any{"revoked_at": nil}, map[string]any{"revoked_at": now.UTC()})
 	})
 }

@@ -18,14 +18,14 @@ import (
 func (w *world) publishedBy(t *testing.T, by *models.User, title string) *models.Tender {
 	t.Helper()
 	ctx := context.Background()
-	tn, err := models.CreateTender(ctx, w.db, by, models.TenderInput{Title: title})
+	tn, err := models.CreateTender(ctx, w.db, by, models.TenderInput{Title: title}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.AddRequirement(ctx, w.db, tn.ID, "https", models.LevelMandatory, "", ""); err != nil {
+	if _, err := models.AddRequirement(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if tn, err = models.PublishTender(ctx, w.db, tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return tn
@@ -66,8 +66,8 @@ func TestInviteByNameNeverReachesAnExistingOrganisation(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		mustOrg(t)(models.CreateOrg(ctx, db, "Acme Hosting B.V.", models.OrgSupplier))
-		mustOrg(t)(models.CreateOrg(ctx, db, "known.test", models.OrgSupplier))
+		mustOrg(t)(models.CreateOrg(ctx, db, nil, "Acme Hosting B.V.", models.OrgSupplier, time.Now()))
+		mustOrg(t)(models.CreateOrg(ctx, db, nil, "known.test", models.OrgSupplier, time.Now()))
 		tn := w.publishedBy(t, w.officer2, "Buyer two's tender")
 		cases := []struct {
 			name, email, supplier string
@@ -121,8 +121,8 @@ func TestInviteExistingSupplierByID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		disabled := mustUser(t)(models.CreateUser(ctx, db, "gone@example.test", "Gone", "correct horse battery 1", models.RoleVendor, &w.supplier.ID))
-		if _, err := models.UpdateUser(ctx, db, disabled.ID, models.UserChanges{Disabled: ptr(true)}); err != nil {
+		disabled := mustUser(t)(models.CreateUser(ctx, db, nil, "gone@example.test", "Gone", "correct horse battery 1", models.RoleVendor, &w.supplier.ID, time.Now()))
+		if _, err := models.UpdateUser(ctx, db, nil, disabled.ID, models.UserChanges{Disabled: ptr(true)}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		cases := []struct {
@@ -268,10 +268,10 @@ func TestInviteColleague(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		_, att := w.invited(t, "Colleagues")
-		other := mustOrg(t)(models.CreateOrg(ctx, db, "Other Supplier", models.OrgSupplier))
-		otherVendor := mustUser(t)(models.CreateUser(ctx, db, "vendor@other.test", "Other", "correct horse battery 1", models.RoleVendor, &other.ID))
-		disabled := mustUser(t)(models.CreateUser(ctx, db, "disabled@example.test", "Disabled", "correct horse battery 1", models.RoleVendor, &w.supplier.ID))
-		if disabled, _ = models.UpdateUser(ctx, db, disabled.ID, models.UserChanges{Disabled: ptr(true)}); disabled == nil {
+		other := mustOrg(t)(models.CreateOrg(ctx, db, nil, "Other Supplier", models.OrgSupplier, time.Now()))
+		otherVendor := mustUser(t)(models.CreateUser(ctx, db, nil, "vendor@other.test", "Other", "correct horse battery 1", models.RoleVendor, &other.ID, time.Now()))
+		disabled := mustUser(t)(models.CreateUser(ctx, db, nil, "disabled@example.test", "Disabled", "correct horse battery 1", models.RoleVendor, &w.supplier.ID, time.Now()))
+		if disabled, _ = models.UpdateUser(ctx, db, nil, disabled.ID, models.UserChanges{Disabled: ptr(true)}, time.Now()); disabled == nil {
 			t.Fatal("disable")
 		}
 		pendingInv, _, err := models.InviteColleague(ctx, db, w.vendor, models.ColleagueInput{Email: "pending@example.test"}, time.Hour, attNow)

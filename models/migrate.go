@@ -45,6 +45,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0003_colleague_invitations", Migrate: createColleagueInvitations},
 	{ID: "0004_api_tokens_last_used_at", Migrate: addAPITokenLastUsedAt},
 	{ID: "0005_probe_run_not_measured", Migrate: addRunNotMeasured},
+	{ID: "0006_audit_trail_and_public_notes", Migrate: addAuditTrailColumns},
 }
 
 // Tables lists every model that has a table, in an order where each table

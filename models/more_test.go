@@ -20,7 +20,7 @@ func TestOrgs(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		if _, err := models.CreateOrg(ctx, db, "Acme", models.OrgSupplier); err != nil {
+		if _, err := models.CreateOrg(ctx, db, nil, "Acme", models.OrgSupplier, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		cases := []struct {
@@ -34,7 +34,7 @@ func TestOrgs(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				_, err := models.CreateOrg(ctx, db, c.org, c.kind)
+				_, err := models.CreateOrg(ctx, db, nil, c.org, c.kind, time.Now())
 				if c.err != nil && !errors.Is(err, c.err) {
 					t.Errorf("got %v, want %v", err, c.err)
 				}
@@ -48,7 +48,7 @@ func TestOrgs(t *testing.T) {
 		}
 		t.Run("an org can be renamed and listed by kind", func(t *testing.T) {
 			o, _ := models.FindOrgByName(ctx, db, "Acme")
-			if _, err := models.UpdateOrg(ctx, db, o.ID, "Acme Ltd"); err != nil {
+			if _, err := models.UpdateOrg(ctx, db, nil, o.ID, "Acme Ltd", time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			buyers, _ := models.ListOrgs(ctx, db, models.OrgBuyer)
@@ -67,9 +67,9 @@ func TestDraftEdits(t *testing.T) {
 		w := newWorld(t, db)
 		tn := w.tender(t, "draft", "https", "hsts")
 		t.Run("a draft's fields can be edited", func(t *testing.T) {
-			got, err := models.UpdateTender(ctx, db, tn.ID, models.TenderInput{
+			got, err := models.UpdateTender(ctx, db, managerOf(db, tn.ID), tn.ID, models.TenderInput{
 				Title: "renamed", Reference: "R-9", Description: "d", EstimatedValueCents: 500, ScopeTags: []string{"a"},
-			})
+			}, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func TestDraftEdits(t *testing.T) {
 			}
 		})
 		t.Run("an invalid edit changes nothing", func(t *testing.T) {
-			if _, err := models.UpdateTender(ctx, db, tn.ID, models.TenderInput{Title: ""}); fieldOf(err) != "title" {
+			if _, err := models.UpdateTender(ctx, db, managerOf(db, tn.ID), tn.ID, models.TenderInput{Title: ""}, time.Now()); fieldOf(err) != "title" {
 				t.Errorf("got %v", err)
 			}
 			got, _ := models.FindTender(ctx, db, tn.ID)
@@ -88,7 +88,7 @@ func TestDraftEdits(t *testing.T) {
 			}
 		})
 		t.Run("deleting a draft removes it and its requirements", func(t *testing.T) {
-			if err := models.DeleteTender(ctx, db, tn.ID); err != nil {
+			if err := models.DeleteTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := models.FindTender(ctx, db, tn.ID); !errors.Is(err, models.ErrNotFound) {
@@ -127,7 +127,7 @@ func TestImportCatalogueKeepsInvariants(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				if _, err := models.ImportCatalogue(ctx, db, "v", "t", c.standards, true, time.Now()); fieldOf(err) != c.field {
+				if _, err := models.ImportCatalogue(ctx, db, nil, "v", "t", c.standards, true, time.Now()); fieldOf(err) != c.field {
 					t.Errorf("got %v, want a validation error on %s", err, c.field)
 				}
 				if vs, _ := models.ListCatalogueVersions(ctx, db); len(vs) != 0 {
@@ -144,7 +144,7 @@ func TestSetCurrentCatalogue(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		std := models.Standard{Slug: "only", Name: "Only", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c"}
-		v2, err := models.ImportCatalogue(ctx, db, "v2", "Second", []models.Standard{std}, false, time.Now())
+		v2, err := models.ImportCatalogue(ctx, db, nil, "v2", "Second", []models.Standard{std}, false, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +195,7 @@ func TestConcurrentImportsLeaveOneCurrentVersion(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := models.ImportCatalogue(ctx, db, fmt.Sprintf("v%d", i), "t", []models.Standard{std}, true, time.Now())
+				_, err := models.ImportCatalogue(ctx, db, nil, fmt.Sprintf("v%d", i), "t", []models.Standard{std}, true, time.Now())
 				errs <- err
 			}()
 		}

@@ -43,14 +43,41 @@ func (o *Org) Validate() error {
 	return nil
 }
 
-// CreateOrg adds an organisation of kind OrgBuyer or OrgSupplier. A name
+// orgAudit writes the audit entry of action on organisation o.
+func orgAudit(tx *gorm.DB, by *User, now time.Time, action string, o *Org, before, after any) error {
+	id := o.ID
+	return writeAudit(tx, by, now, AuditEntry{Action: action, ObjectType: "org", ObjectID: o.ID, OrgID: &id}, before, after)
+}
+
+// CreateOrg adds an organisation of kind OrgBuyer or OrgSupplier, for by,
+// who must administer accounts (nil is Tenderprobe itself). A name
 // already in use gives ErrConflict.
-func CreateOrg(ctx context.Context, db *gorm.DB, name, kind string) (*Org, error) {
+func CreateOrg(ctx context.Context, db *gorm.DB, by *User, name, kind string, now time.Time) (*Org, error) {
+	if err := checkAdministers(by, "create org"); err != nil {
+		return nil, err
+	}
+	var o *Org
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if o, err = insertOrg(tx, name, kind); err != nil {
+			return err
+		}
+		return orgAudit(tx, by, now, "org.create", o, nil, map[string]any{"name": o.Name, "kind": o.Kind})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// insertOrg validates and inserts an organisation inside tx, for a caller
+// that has authorised it and records it in its own audit entry.
+func insertOrg(tx *gorm.DB, name, kind string) (*Org, error) {
 	o := &Org{Name: name, Kind: kind}
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	if err := db.WithContext(ctx).Create(o).Error; err != nil {
+	if err := tx.Create(o).Error; err != nil {
 		return nil, wrap(err, "create org %q", o.Name)
 	}
 	return o, nil
@@ -89,17 +116,33 @@ func ListOrgs(ctx context.Context, db *gorm.DB, kind string) ([]Org, error) {
 
 // UpdateOrg renames an organisation. Its kind cannot change once users
 // belong to it, because the users' roles depend on it; so it never changes.
-func UpdateOrg(ctx context.Context, db *gorm.DB, id uint, name string) (*Org, error) {
-	o, err := FindOrg(ctx, db, id)
+//
+// by must administer accounts; a name in use gives ErrConflict.
+func UpdateOrg(ctx context.Context, db *gorm.DB, by *User, id uint, name string, now time.Time) (*Org, error) {
+	if err := checkAdministers(by, "rename org"); err != nil {
+		return nil, err
+	}
+	var o *Org
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if o, err = FindOrg(ctx, tx, id); err != nil {
+			return err
+		}
+		old := o.Name
+		o.Name = name
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		if old == o.Name {
+			return nil
+		}
+		if err := tx.Model(o).Update("name", o.Name).Error; err != nil {
+			return wrap(err, "update org %d", id)
+		}
+		return orgAudit(tx, by, now, "org.edit", o, map[string]any{"name": old}, map[string]any{"name": o.Name})
+	})
 	if err != nil {
 		return nil, err
-	}
-	o.Name = name
-	if err := o.Validate(); err != nil {
-		return nil, err
-	}
-	if err := db.WithContext(ctx).Model(o).Update("name", o.Name).Error; err != nil {
-		return nil, wrap(err, "update org %d", id)
 	}
 	return o, nil
 }

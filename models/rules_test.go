@@ -213,11 +213,11 @@ func TestModelsApplyTheRules(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		tn, a := w.invited(t, "Rules")
-		other, err := models.CreateOrg(ctx, db, "Other Supplier", models.OrgSupplier)
+		other, err := models.CreateOrg(ctx, db, nil, "Other Supplier", models.OrgSupplier, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		stranger := mustUser(t)(models.CreateUser(ctx, db, "stranger@example.test", "Stranger", "correct horse battery 1", models.RoleVendor, &other.ID))
+		stranger := mustUser(t)(models.CreateUser(ctx, db, nil, "stranger@example.test", "Stranger", "correct horse battery 1", models.RoleVendor, &other.ID, time.Now()))
 		https := a.Answers[0].RequirementID
 		answer := models.AnswerInput{Status: models.AnswerComplies}
 		afterDeadline := tn.Deadline.Add(time.Minute)
@@ -268,7 +268,7 @@ func TestModelsApplyTheRules(t *testing.T) {
 				return err
 			}, models.ErrDeadlinePassed},
 			{"an auditor may not amend", func() error {
-				_, err := models.AmendTender(ctx, db, w.auditor, tn.ID)
+				_, err := models.AmendTender(ctx, db, w.auditor, tn.ID, time.Now())
 				return err
 			}, notBuyer},
 			{"an auditor may see but not manage the tender", func() error {

@@ -220,8 +220,13 @@ func FindStandardInVersion(ctx context.Context, db *gorm.DB, versionID uint, slu
 // transaction. Each standard must pass Validate and slugs must be unique
 // (package app/catalogue reports file problems by line before this). A version string that exists gives ErrConflict:
 // versions are immutable. With makeCurrent the new version becomes the
-// current one; tenders built from older versions keep them.
-func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, standards []Standard, makeCurrent bool, now time.Time) (*CatalogueVersion, error) {
+// current one; tenders built from older versions keep them. by is the
+// admin who imports (nil: Tenderprobe itself, at the first start or from
+// the command line); the import is recorded in the audit log.
+func ImportCatalogue(ctx context.Context, db *gorm.DB, by *User, version, title string, standards []Standard, makeCurrent bool, now time.Time) (*CatalogueVersion, error) {
+	if err := checkAdministers(by, "import catalogue"); err != nil {
+		return nil, err
+	}
 	version = strings.TrimSpace(version)
 	if version == "" {
 		return nil, invalid("version", "required")
@@ -285,7 +290,8 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, version, title string, st
 			return wrap(err, "import catalogue %s: standards", version)
 		}
 		cv.Standards = rows
-		return nil
+		return writeAudit(tx, by, now, AuditEntry{Action: "catalogue.import", ObjectType: "catalogue_version", ObjectID: cv.ID}, nil,
+			map[string]any{"version": cv.Version, "title": cv.Title, "standards": len(rows), "current": cv.Current})
 	})
 	if err != nil {
 		return nil, err

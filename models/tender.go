@@ -264,10 +264,32 @@ func ParseScopeTags(s string) []string {
 	return out
 }
 
+// auditFields is what the audit log records of a tender's details.
+func (t *Tender) auditFields() map[string]any {
+	deadline := ""
+	if t.Deadline != nil {
+		deadline = t.Deadline.UTC().Format("2006-01-02")
+	}
+	value := ""
+	if t.EstimatedValueCents > 0 {
+		value = t.EstimatedValue()
+	}
+	return map[string]any{
+		"title": t.Title, "reference": t.Reference, "description": t.Description,
+		"estimated_value": value, "deadline": deadline, "scope_tags": strings.Join(t.ScopeTags, ", "),
+	}
+}
+
+// tenderAudit writes the audit entry of action on tender t.
+func tenderAudit(tx *gorm.DB, by *User, now time.Time, action string, t *Tender, before, after any) error {
+	id, org := t.ID, t.BuyerOrgID
+	return writeAudit(tx, by, now, AuditEntry{Action: action, ObjectType: "tender", ObjectID: t.ID, TenderID: &id, OrgID: &org}, before, after)
+}
+
 // CreateTender creates a draft tender built from the current catalogue. An
 // officer's tender belongs to the officer's buyer org; an admin without an
 // org names the buyer org in in.BuyerOrgID. Other roles get ErrForbidden.
-func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*Tender, error) {
+func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput, now time.Time) (*Tender, error) {
 	if !by.CanCreateTender() {
 		return nil, wrap(&ForbiddenError{Code: "role"}, "create tender as %q", roleOf(by))
 	}
@@ -307,7 +329,12 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput) (*
 			return wrap(err, "create tender")
 		}
 		t.SeriesID = t.ID
-		return wrap(tx.Model(t).Update("series_id", t.ID).Error, "create tender %d", t.ID)
+		if err := tx.Model(t).Update("series_id", t.ID).Error; err != nil {
+			return wrap(err, "create tender %d", t.ID)
+		}
+		after := t.auditFields()
+		after["buyer"], after["status"] = org.Name, t.Status
+		return tenderAudit(tx, by, now, "tender.create", t, nil, after)
 	})
 	if err != nil {
 		return nil, err
@@ -451,16 +478,17 @@ func ListRevisions(ctx context.Context, db *gorm.DB, id uint) ([]Tender, error) 
 	return out, nil
 }
 
-// lockDraft reads tender id inside tx, locking its row on PostgreSQL (SQLite
-// transactions already hold the write lock from BEGIN), and refuses with
-// ErrLocked unless it is a draft.
-func lockDraft(tx *gorm.DB, id uint) (*Tender, error) {
+// lockEditable reads tender id inside tx, locking its row on PostgreSQL
+// (SQLite transactions already hold the write lock from BEGIN), and
+// refuses unless by may change it (Tender.EditableBy): ErrForbidden for
+// someone who does not manage it, ErrLocked unless it is a draft.
+func lockEditable(tx *gorm.DB, by *User, id uint) (*Tender, error) {
 	t, err := lockTender(tx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.draft(); err != nil {
-		return nil, wrap(err, "tender %d is %s", id, t.Status)
+	if err := t.EditableBy(by); err != nil {
+		return nil, wrap(err, "change tender %d (%s)", id, t.Status)
 	}
 	return t, nil
 }
@@ -473,22 +501,31 @@ func lockTender(tx *gorm.DB, id uint) (*Tender, error) {
 	return &t, nil
 }
 
-// UpdateTender changes a draft tender's fields; a published one gives ErrLocked.
-// The buyer org never changes.
-func UpdateTender(ctx context.Context, db *gorm.DB, id uint, in TenderInput) (*Tender, error) {
+// UpdateTender changes a draft tender's fields for by, who must be allowed
+// to (Tender.EditableBy); a published one gives ErrLocked. The buyer org
+// never changes. The audit entry holds the fields that changed.
+func UpdateTender(ctx context.Context, db *gorm.DB, by *User, id uint, in TenderInput, now time.Time) (*Tender, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		t, err := lockDraft(tx, id)
+		t, err := lockEditable(tx, by, id)
 		if err != nil {
 			return err
 		}
+		before := t.auditFields()
 		t.Title, t.Reference, t.Description = in.Title, in.Reference, in.Description
 		t.EstimatedValueCents, t.Currency, t.Deadline, t.ScopeTags = in.EstimatedValueCents, in.Currency, in.Deadline, in.ScopeTags
 		err = tx.Model(t).Select("title", "reference", "description", "estimated_value_cents", "currency", "deadline", "scope_tags", "updated_at").
 			Updates(t).Error
-		return wrap(err, "update tender %d", id)
+		if err != nil {
+			return wrap(err, "update tender %d", id)
+		}
+		b, a := changedFields(before, t.auditFields())
+		if len(a) == 0 {
+			return nil
+		}
+		return tenderAudit(tx, by, now, "tender.edit", t, b, a)
 	})
 	if err != nil {
 		return nil, err
@@ -496,11 +533,16 @@ func UpdateTender(ctx context.Context, db *gorm.DB, id uint, in TenderInput) (*T
 	return FindTender(ctx, db, id)
 }
 
-// DeleteTender removes a draft tender and its requirements; anything
-// published stays for the record (ErrLocked).
-func DeleteTender(ctx context.Context, db *gorm.DB, id uint) error {
+// DeleteTender removes a draft tender and its requirements for by, who
+// must be allowed to change it; anything published stays for the record
+// (ErrLocked).
+func DeleteTender(ctx context.Context, db *gorm.DB, by *User, id uint, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := lockDraft(tx, id); err != nil {
+		t, err := lockEditable(tx, by, id)
+		if err != nil {
+			return err
+		}
+		if err := tenderAudit(tx, by, now, "tender.delete", t, t.auditFields(), nil); err != nil {
 			return err
 		}
 		if err := tx.Where("tender_id = ?", id).Delete(&Requirement{}).Error; err != nil {
@@ -513,10 +555,11 @@ func DeleteTender(ctx context.Context, db *gorm.DB, id uint) error {
 // PublishTender freezes a draft's sheet: the status becomes published and
 // PublishedAt is set. An empty sheet is refused (ValidationError on
 // "requirements"); a tender that is not a draft gives ErrLocked. Publishing
-// an amendment marks the revision it supersedes as superseded.
-func PublishTender(ctx context.Context, db *gorm.DB, id uint, now time.Time) (*Tender, error) {
+// an amendment marks the revision it supersedes as superseded. Only a
+// user who may change the draft (Tender.EditableBy) may publish it.
+func PublishTender(ctx context.Context, db *gorm.DB, by *User, id uint, now time.Time) (*Tender, error) {
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		t, err := lockDraft(tx, id)
+		t, err := lockEditable(tx, by, id)
 		if err != nil {
 			return err
 		}
@@ -537,7 +580,8 @@ func PublishTender(ctx context.Context, db *gorm.DB, id uint, now time.Time) (*T
 				return wrap(err, "publish tender %d: supersede %d", id, *t.SupersedesID)
 			}
 		}
-		return nil
+		return tenderAudit(tx, by, now, "tender.publish", t, map[string]any{"status": StatusDraft},
+			map[string]any{"status": StatusPublished, "revision": t.Revision, "requirements": n})
 	})
 	if err != nil {
 		return nil, err
@@ -551,7 +595,9 @@ func PublishTender(ctx context.Context, db *gorm.DB, id uint, now time.Time) (*T
 // be amended (edit it instead), nor can a revision that already has an
 // amendment, nor a tender past publication: all ErrConflict. A user who
 // does not manage the tender gets ErrForbidden (Tender.AmendableBy).
-func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, error) {
+//
+// The audit entry is filed under the published revision: what was amended.
+func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint, now time.Time) (*Tender, error) {
 	var newID uint
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		old, err := lockTender(tx, id)
@@ -585,14 +631,15 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, 
 			copies := make([]Requirement, len(reqs))
 			for i, r := range reqs {
 				copies[i] = Requirement{TenderID: nt.ID, StandardID: r.StandardID, Position: i + 1,
-					Level: r.Level, CustomClause: r.CustomClause, Note: r.Note}
+					Level: r.Level, CustomClause: r.CustomClause, Note: r.Note, NotePublic: r.NotePublic}
 			}
 			if err := tx.Create(&copies).Error; err != nil {
 				return wrap(err, "amend tender %d: copy requirements", id)
 			}
 		}
 		newID = nt.ID
-		return nil
+		return tenderAudit(tx, by, now, "tender.amend", old, map[string]any{"revision": old.Revision},
+			map[string]any{"revision": nt.Revision, "new_revision_id": nt.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -601,9 +648,10 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint) (*Tender, 
 }
 
 // SetTenderStatus moves a tender along its lifecycle after publication
-// (closed, awarded, active) or withdraws it. Use PublishTender to publish.
-// A move the lifecycle does not allow gives ErrConflict.
-func SetTenderStatus(ctx context.Context, db *gorm.DB, id uint, status string) (*Tender, error) {
+// (closed, awarded, active) or withdraws it, for by, who must manage it
+// (Tender.ManageableBy). Use PublishTender to publish. A move the
+// lifecycle does not allow gives ErrConflict.
+func SetTenderStatus(ctx context.Context, db *gorm.DB, by *User, id uint, status string, now time.Time) (*Tender, error) {
 	if !oneOf(status, TenderStatuses) {
 		return nil, invalid("status", "not_one_of", "value", status, "allowed", TenderStatuses)
 	}
@@ -612,10 +660,17 @@ func SetTenderStatus(ctx context.Context, db *gorm.DB, id uint, status string) (
 		if err != nil {
 			return err
 		}
+		if err := t.ManageableBy(by); err != nil {
+			return wrap(err, "set status of tender %d", id)
+		}
 		if !oneOf(status, tenderTransitions[t.Status]) {
 			return wrap(newState("bad_transition", "from", t.Status, "to", status), "set status of tender %d", id)
 		}
-		return wrap(tx.Model(t).Update("status", status).Error, "set tender %d status", id)
+		from := t.Status
+		if err := tx.Model(t).Update("status", status).Error; err != nil {
+			return wrap(err, "set tender %d status", id)
+		}
+		return tenderAudit(tx, by, now, "tender.status", t, map[string]any{"status": from}, map[string]any{"status": status})
 	})
 	if err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func TestCreateTender(t *testing.T) {
 			tn, err := models.CreateTender(ctx, db, w.officer, models.TenderInput{
 				Title: "  Web hosting ", Reference: "R-1", EstimatedValueCents: 12_345_678, Currency: "eur",
 				Deadline: &deadline, ScopeTags: []string{"Web", " hosting", "web", ""},
-			})
+			}, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +43,7 @@ func TestCreateTender(t *testing.T) {
 			}
 		})
 		t.Run("an admin names the buyer org", func(t *testing.T) {
-			tn, err := models.CreateTender(ctx, db, w.admin, models.TenderInput{Title: "By admin", BuyerOrgID: w.buyer2.ID})
+			tn, err := models.CreateTender(ctx, db, w.admin, models.TenderInput{Title: "By admin", BuyerOrgID: w.buyer2.ID}, time.Now())
 			if err != nil || tn.BuyerOrgID != w.buyer2.ID {
 				t.Errorf("got %+v, %v", tn, err)
 			}
@@ -67,7 +67,7 @@ func TestCreateTender(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				var before, after int64
 				db.Model(&models.Tender{}).Count(&before)
-				_, err := models.CreateTender(ctx, db, c.by, c.in)
+				_, err := models.CreateTender(ctx, db, c.by, c.in, time.Now())
 				if c.err != nil && !errors.Is(err, c.err) {
 					t.Errorf("got %v, want %v", err, c.err)
 				}
@@ -113,7 +113,7 @@ func TestRequirements(t *testing.T) {
 		}
 		for _, c := range bad {
 			t.Run(c.name, func(t *testing.T) {
-				_, err := models.AddRequirement(ctx, db, tn.ID, c.slug, c.level, "", "")
+				_, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: c.slug, Level: c.level}, time.Now())
 				if c.err != nil && !errors.Is(err, c.err) {
 					t.Errorf("got %v, want %v", err, c.err)
 				}
@@ -126,27 +126,27 @@ func TestRequirements(t *testing.T) {
 			})
 		}
 		t.Run("a custom clause replaces the catalogue clause", func(t *testing.T) {
-			r, err := models.AddRequirement(ctx, db, tn.ID, "dmarc", models.LevelRecommended, "Use p=reject.", "phase in")
+			r, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "dmarc", Level: models.LevelRecommended, CustomClause: "Use p=reject.", Note: "phase in"}, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
 			if r.Clause() != "Use p=reject." || r.Position != 5 || r.Standard.Slug != "dmarc" {
 				t.Errorf("got %+v", r)
 			}
-			r, err = models.UpdateRequirement(ctx, db, tn.ID, r.ID, models.LevelMandatory, "", "")
+			r, err = models.UpdateRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, r.ID, models.RequirementInput{Level: models.LevelMandatory}, time.Now())
 			if err != nil || r.Level != models.LevelMandatory || r.Clause() != r.Standard.Clause || r.Clause() == "" {
 				t.Errorf("after update %+v, %v", r, err)
 			}
 		})
 		t.Run("moving a requirement up and down keeps positions 1..n", func(t *testing.T) {
 			all := ids()
-			if err := models.MoveRequirement(ctx, db, tn.ID, all[2], -1); err != nil {
+			if err := models.MoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, all[2], -1, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := sheet(t, db, tn.ID); !reflect.DeepEqual(got, []string{"https", "tls", "hsts", "dnssec", "dmarc"}) {
 				t.Errorf("after moving tls up: %v", got)
 			}
-			if err := models.MoveRequirement(ctx, db, tn.ID, all[0], 100); err != nil {
+			if err := models.MoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, all[0], 100, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := sheet(t, db, tn.ID); !reflect.DeepEqual(got, []string{"tls", "hsts", "dnssec", "dmarc", "https"}) {
@@ -156,7 +156,7 @@ func TestRequirements(t *testing.T) {
 		t.Run("reordering puts the sheet in the given order", func(t *testing.T) {
 			all := ids()
 			rev := []uint{all[4], all[3], all[2], all[1], all[0]}
-			if err := models.ReorderRequirements(ctx, db, tn.ID, rev); err != nil {
+			if err := models.ReorderRequirements(ctx, db, managerOf(db, tn.ID), tn.ID, rev, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := sheet(t, db, tn.ID); !reflect.DeepEqual(got, []string{"https", "dmarc", "dnssec", "hsts", "tls"}) {
@@ -166,7 +166,7 @@ func TestRequirements(t *testing.T) {
 		t.Run("a reorder that leaves out or repeats a requirement is refused", func(t *testing.T) {
 			all := ids()
 			for _, order := range [][]uint{all[:4], {all[0], all[0], all[1], all[2], all[3]}, append(all[:4:4], 99999)} {
-				if err := models.ReorderRequirements(ctx, db, tn.ID, order); fieldOf(err) != "order" {
+				if err := models.ReorderRequirements(ctx, db, managerOf(db, tn.ID), tn.ID, order, time.Now()); fieldOf(err) != "order" {
 					t.Errorf("order %v: got %v", order, err)
 				}
 			}
@@ -176,20 +176,20 @@ func TestRequirements(t *testing.T) {
 		})
 		t.Run("removing a requirement closes the gap", func(t *testing.T) {
 			all := ids()
-			if err := models.RemoveRequirement(ctx, db, tn.ID, all[1]); err != nil {
+			if err := models.RemoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, all[1], time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := sheet(t, db, tn.ID); !reflect.DeepEqual(got, []string{"https", "dnssec", "hsts", "tls"}) {
 				t.Errorf("got %v", got)
 			}
-			if err := models.RemoveRequirement(ctx, db, tn.ID, all[1]); !errors.Is(err, models.ErrNotFound) {
+			if err := models.RemoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, all[1], time.Now()); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("removing twice: %v", err)
 			}
 		})
 		t.Run("a requirement of another tender cannot be touched through this one", func(t *testing.T) {
 			other := w.tender(t, "other", "spf")
 			otherReq := ids()[0]
-			if err := models.RemoveRequirement(ctx, db, other.ID, otherReq); !errors.Is(err, models.ErrNotFound) {
+			if err := models.RemoveRequirement(ctx, db, managerOf(db, other.ID), other.ID, otherReq, time.Now()); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("got %v", err)
 			}
 			if len(sheet(t, db, tn.ID)) != 4 {
@@ -209,10 +209,10 @@ func TestApplyProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		tn := w.tender(t, "mail", "dmarc")
-		if _, err := models.UpdateRequirement(ctx, db, tn.ID, findReq(t, db, tn.ID, "dmarc").ID, models.LevelRecommended, "own clause", ""); err != nil {
+		if _, err := models.UpdateRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, findReq(t, db, tn.ID, "dmarc").ID, models.RequirementInput{Level: models.LevelRecommended, CustomClause: "own clause"}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		added, err := models.ApplyProfile(ctx, db, tn.ID, p)
+		added, err := models.ApplyProfile(ctx, db, managerOf(db, tn.ID), tn.ID, p, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,14 +232,14 @@ func TestApplyProfile(t *testing.T) {
 			}
 		})
 		t.Run("applying it again adds nothing", func(t *testing.T) {
-			again, err := models.ApplyProfile(ctx, db, tn.ID, p)
+			again, err := models.ApplyProfile(ctx, db, managerOf(db, tn.ID), tn.ID, p, time.Now())
 			if err != nil || len(again) != 0 {
 				t.Errorf("added %d, %v", len(again), err)
 			}
 		})
 		t.Run("a profile with a bad level is refused before anything changes", func(t *testing.T) {
 			t2 := w.tender(t, "bad profile")
-			_, err := models.ApplyProfile(ctx, db, t2.ID, models.Profile{Slug: "x", Items: []models.ProfileItem{{Standard: "spf", Level: "mandatory"}, {Standard: "dkim", Level: "must"}}})
+			_, err := models.ApplyProfile(ctx, db, managerOf(db, t2.ID), t2.ID, models.Profile{Slug: "x", Items: []models.ProfileItem{{Standard: "spf", Level: "mandatory"}, {Standard: "dkim", Level: "must"}}}, time.Now())
 			if fieldOf(err) != "items[1].level" {
 				t.Errorf("got %v", err)
 			}
@@ -272,7 +272,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 		w := newWorld(t, db)
 		t.Run("an empty sheet cannot be published", func(t *testing.T) {
 			empty := w.tender(t, "empty")
-			if _, err := models.PublishTender(ctx, db, empty.ID, time.Now()); fieldOf(err) != "requirements" {
+			if _, err := models.PublishTender(ctx, db, managerOf(db, empty.ID), empty.ID, time.Now()); fieldOf(err) != "requirements" {
 				t.Errorf("got %v", err)
 			}
 			got, _ := models.FindTender(ctx, db, empty.ID)
@@ -281,7 +281,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 			}
 		})
 		tn := w.tender(t, "frozen", "https", "hsts")
-		pub, err := models.PublishTender(ctx, db, tn.ID, time.Now())
+		pub, err := models.PublishTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,29 +295,31 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 			do   func() error
 		}{
 			{"adding a requirement", func() error {
-				_, err := models.AddRequirement(ctx, db, tn.ID, "dnssec", models.LevelMandatory, "", "")
+				_, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelMandatory}, time.Now())
 				return err
 			}},
 			{"changing a requirement", func() error {
-				_, err := models.UpdateRequirement(ctx, db, tn.ID, reqID, models.LevelRecommended, "x", "")
+				_, err := models.UpdateRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, reqID, models.RequirementInput{Level: models.LevelRecommended, CustomClause: "x"}, time.Now())
 				return err
 			}},
-			{"removing a requirement", func() error { return models.RemoveRequirement(ctx, db, tn.ID, reqID) }},
-			{"moving a requirement", func() error { return models.MoveRequirement(ctx, db, tn.ID, reqID, 1) }},
+			{"removing a requirement", func() error { return models.RemoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, reqID, time.Now()) }},
+			{"moving a requirement", func() error {
+				return models.MoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, reqID, 1, time.Now())
+			}},
 			{"reordering the sheet", func() error {
-				return models.ReorderRequirements(ctx, db, tn.ID, []uint{pub.Requirements[1].ID, reqID})
+				return models.ReorderRequirements(ctx, db, managerOf(db, tn.ID), tn.ID, []uint{pub.Requirements[1].ID, reqID}, time.Now())
 			}},
 			{"applying a profile", func() error {
-				_, err := models.ApplyProfile(ctx, db, tn.ID, p)
+				_, err := models.ApplyProfile(ctx, db, managerOf(db, tn.ID), tn.ID, p, time.Now())
 				return err
 			}},
 			{"editing the tender", func() error {
-				_, err := models.UpdateTender(ctx, db, tn.ID, models.TenderInput{Title: "changed"})
+				_, err := models.UpdateTender(ctx, db, managerOf(db, tn.ID), tn.ID, models.TenderInput{Title: "changed"}, time.Now())
 				return err
 			}},
-			{"deleting the tender", func() error { return models.DeleteTender(ctx, db, tn.ID) }},
+			{"deleting the tender", func() error { return models.DeleteTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now()) }},
 			{"publishing it again", func() error {
-				_, err := models.PublishTender(ctx, db, tn.ID, time.Now())
+				_, err := models.PublishTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now())
 				return err
 			}},
 		}
@@ -337,7 +339,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 			})
 		}
 		t.Run("an unknown tender is not found", func(t *testing.T) {
-			if _, err := models.AddRequirement(ctx, db, 99999, "https", models.LevelMandatory, "", ""); !errors.Is(err, models.ErrNotFound) {
+			if _, err := models.AddRequirement(ctx, db, managerOf(db, 99999), 99999, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("got %v", err)
 			}
 		})
@@ -351,15 +353,15 @@ func TestAmendTender(t *testing.T) {
 		w := newWorld(t, db)
 		t.Run("a draft cannot be amended", func(t *testing.T) {
 			d := w.tender(t, "draft", "https")
-			if _, err := models.AmendTender(ctx, db, w.officer, d.ID); !errors.Is(err, models.ErrConflict) {
+			if _, err := models.AmendTender(ctx, db, w.officer, d.ID, time.Now()); !errors.Is(err, models.ErrConflict) {
 				t.Errorf("got %v", err)
 			}
 		})
 		v1 := w.tender(t, "amended", "https", "hsts")
-		if _, err := models.PublishTender(ctx, db, v1.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, managerOf(db, v1.ID), v1.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		v2, err := models.AmendTender(ctx, db, w.officer, v1.ID)
+		v2, err := models.AmendTender(ctx, db, w.officer, v1.ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -374,20 +376,20 @@ func TestAmendTender(t *testing.T) {
 		})
 		t.Run("an officer of another org or an auditor may not amend it", func(t *testing.T) {
 			for _, u := range []*models.User{w.officer2, w.auditor, w.vendor} {
-				if _, err := models.AmendTender(ctx, db, u, v1.ID); !errors.Is(err, models.ErrForbidden) {
+				if _, err := models.AmendTender(ctx, db, u, v1.ID, time.Now()); !errors.Is(err, models.ErrForbidden) {
 					t.Errorf("%s: got %v", u.Email, err)
 				}
 			}
 		})
 		t.Run("a second amendment of the same revision is a conflict", func(t *testing.T) {
-			if _, err := models.AmendTender(ctx, db, w.officer, v1.ID); !errors.Is(err, models.ErrConflict) {
+			if _, err := models.AmendTender(ctx, db, w.officer, v1.ID, time.Now()); !errors.Is(err, models.ErrConflict) {
 				t.Errorf("got %v", err)
 			}
 		})
-		if _, err := models.AddRequirement(ctx, db, v2.ID, "dnssec", models.LevelMandatory, "", ""); err != nil {
+		if _, err := models.AddRequirement(ctx, db, managerOf(db, v2.ID), v2.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := models.RemoveRequirement(ctx, db, v2.ID, findReq(t, db, v2.ID, "https").ID); err != nil {
+		if err := models.RemoveRequirement(ctx, db, managerOf(db, v2.ID), v2.ID, findReq(t, db, v2.ID, "https").ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		t.Run("editing the amendment leaves the published revision as it was", func(t *testing.T) {
@@ -407,7 +409,7 @@ func TestAmendTender(t *testing.T) {
 				t.Errorf("list %v", titles(list))
 			}
 		})
-		if _, err := models.PublishTender(ctx, db, v2.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, managerOf(db, v2.ID), v2.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		t.Run("publishing the amendment supersedes revision 1, which stays readable and locked", func(t *testing.T) {
@@ -418,7 +420,7 @@ func TestAmendTender(t *testing.T) {
 			if !old.Superseded() || old.Status != models.StatusPublished || len(old.Requirements) != 2 {
 				t.Errorf("revision 1 now %+v", old)
 			}
-			if _, err := models.AddRequirement(ctx, db, v1.ID, "spf", models.LevelMandatory, "", ""); !errors.Is(err, models.ErrLocked) {
+			if _, err := models.AddRequirement(ctx, db, managerOf(db, v1.ID), v1.ID, models.RequirementInput{Standard: "spf", Level: models.LevelMandatory}, time.Now()); !errors.Is(err, models.ErrLocked) {
 				t.Errorf("revision 1 accepted a change: %v", err)
 			}
 			list, _ := models.ListTenders(ctx, db, w.officer)
@@ -431,7 +433,7 @@ func TestAmendTender(t *testing.T) {
 			}
 		})
 		t.Run("revision 2 can be amended in turn", func(t *testing.T) {
-			v3, err := models.AmendTender(ctx, db, w.officer, v2.ID)
+			v3, err := models.AmendTender(ctx, db, w.officer, v2.ID, time.Now())
 			if err != nil || v3.Revision != 3 || v3.SeriesID != v1.ID {
 				t.Errorf("got %+v, %v", v3, err)
 			}
@@ -462,7 +464,7 @@ func TestTenderVisibility(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		mine := w.tender(t, "mine", "https")
-		theirs, err := models.CreateTender(ctx, db, w.officer2, models.TenderInput{Title: "theirs"})
+		theirs, err := models.CreateTender(ctx, db, w.officer2, models.TenderInput{Title: "theirs"}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -544,7 +546,7 @@ func TestConcurrentAddsGetDistinctPositions(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := models.AddRequirement(ctx, db, tn.ID, s, models.LevelMandatory, "", "")
+				_, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: s, Level: models.LevelMandatory}, time.Now())
 				errs <- err
 			}()
 		}
@@ -568,7 +570,7 @@ func TestFailedWritesRollBack(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		tn := w.tender(t, "published", "https", "hsts")
-		if _, err := models.PublishTender(ctx, db, tn.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		draft := w.tender(t, "draft", "https")
@@ -592,16 +594,16 @@ func TestFailedWritesRollBack(t *testing.T) {
 			do   func() error
 		}{
 			{"an amendment whose sheet cannot be copied leaves no new revision", func() error {
-				_, err := models.AmendTender(ctx, db, w.officer, tn.ID)
+				_, err := models.AmendTender(ctx, db, w.officer, tn.ID, time.Now())
 				return err
 			}},
 			{"a profile that cannot be stored adds nothing", func() error {
-				_, err := models.ApplyProfile(ctx, db, draft.ID, p)
+				_, err := models.ApplyProfile(ctx, db, managerOf(db, draft.ID), draft.ID, p, time.Now())
 				return err
 			}},
 			{"a catalogue whose standards cannot be stored leaves no version", func() error {
 				std := models.Standard{Slug: "std", Name: "d", Domain: models.DomainWeb, Summary: "s", WhyDemand: "w", Clause: "c"}
-				_, err := models.ImportCatalogue(ctx, db, "broken", "Broken", []models.Standard{std}, true, time.Now())
+				_, err := models.ImportCatalogue(ctx, db, nil, "broken", "Broken", []models.Standard{std}, true, time.Now())
 				return err
 			}},
 		}
@@ -641,13 +643,13 @@ func TestSetTenderStatus(t *testing.T) {
 		}
 		for _, s := range steps {
 			t.Run(s.name, func(t *testing.T) {
-				_, err := models.SetTenderStatus(ctx, db, tn.ID, s.to)
+				_, err := models.SetTenderStatus(ctx, db, managerOf(db, tn.ID), tn.ID, s.to, time.Now())
 				if s.ok != (err == nil) {
 					t.Errorf("got %v", err)
 				}
 			})
 		}
-		if _, err := models.PublishTender(ctx, db, tn.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range []struct {
@@ -661,7 +663,7 @@ func TestSetTenderStatus(t *testing.T) {
 			{"an unknown status is refused", "archived", false},
 		} {
 			t.Run(s.name, func(t *testing.T) {
-				got, err := models.SetTenderStatus(ctx, db, tn.ID, s.to)
+				got, err := models.SetTenderStatus(ctx, db, managerOf(db, tn.ID), tn.ID, s.to, time.Now())
 				if s.ok && (err != nil || got.Status != s.to) {
 					t.Errorf("got %+v, %v", got, err)
 				}

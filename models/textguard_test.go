@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -23,15 +24,15 @@ func TestTextTheDatabaseWouldRefuseIsAValidationError(t *testing.T) {
 			field string
 		}{
 			{"a NUL in a new organisation's name", func() error {
-				_, err := models.CreateOrg(ctx, db, "Evil\x00Org", models.OrgSupplier)
+				_, err := models.CreateOrg(ctx, db, nil, "Evil\x00Org", models.OrgSupplier, time.Now())
 				return err
 			}, "name"},
 			{"a user name longer than its column", func() error {
-				_, err := models.CreateUser(ctx, db, "long@example.test", strings.Repeat("n", 201), "correct horse battery 9", models.RoleAuditor, nil)
+				_, err := models.CreateUser(ctx, db, nil, "long@example.test", strings.Repeat("n", 201), "correct horse battery 9", models.RoleAuditor, nil, time.Now())
 				return err
 			}, "name"},
 			{"a NUL in a tender title", func() error {
-				_, err := models.CreateTender(ctx, db, w.officer, models.TenderInput{Title: "a\x00b"})
+				_, err := models.CreateTender(ctx, db, w.officer, models.TenderInput{Title: "a\x00b"}, time.Now())
 				return err
 			}, "title"},
 			{"a NUL in a column updated by name", func() error {

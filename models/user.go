@@ -154,9 +154,50 @@ func checkRoleOrg(ctx context.Context, db *gorm.DB, role string, orgID *uint) er
 	return nil
 }
 
-// CreateUser adds a user with a bcrypt-hashed password. orgID may be nil for
+// AdministersAccounts says whether u may create and change users and
+// organisations: an enabled admin. The models' account functions check it;
+// a nil actor there is Tenderprobe itself (the first start, the demo data).
+func (u *User) AdministersAccounts() error {
+	if u != nil && !u.Disabled && u.Role == RoleAdmin {
+		return nil
+	}
+	return &ForbiddenError{Code: "role"}
+}
+
+// checkAdministers applies AdministersAccounts to an actor that is not
+// Tenderprobe itself.
+func checkAdministers(by *User, what string) error {
+	if by == nil {
+		return nil
+	}
+	if err := by.AdministersAccounts(); err != nil {
+		return wrap(err, "%s as %q", what, roleOf(by))
+	}
+	return nil
+}
+
+// userAudit writes the audit entry of action on user u.
+func userAudit(tx *gorm.DB, by *User, now time.Time, action string, u *User, before, after any) error {
+	return writeAudit(tx, by, now, AuditEntry{Action: action, ObjectType: "user", ObjectID: u.ID, OrgID: u.OrgID}, before, after)
+}
+
+// auditFields is what the audit log records of an account: never its
+// password or hash.
+func (u *User) auditFields() map[string]any {
+	m := map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "disabled": u.Disabled, "org_id": nil}
+	if u.OrgID != nil {
+		m["org_id"] = *u.OrgID
+	}
+	return m
+}
+
+// CreateUser adds a user with a bcrypt-hashed password, for by, who must
+// administer accounts (nil is Tenderprobe itself). orgID may be nil for
 // admins and auditors. An e-mail address already in use gives ErrConflict.
-func CreateUser(ctx context.Context, db *gorm.DB, email, name, password, role string, orgID *uint) (*User, error) {
+func CreateUser(ctx context.Context, db *gorm.DB, by *User, email, name, password, role string, orgID *uint, now time.Time) (*User, error) {
+	if err := checkAdministers(by, "create user"); err != nil {
+		return nil, err
+	}
 	u := &User{Email: NormalizeEmail(email), Name: strings.TrimSpace(name), Role: role, OrgID: orgID}
 	if err := validateEmail(u.Email); err != nil {
 		return nil, err
@@ -175,8 +216,14 @@ func CreateUser(ctx context.Context, db *gorm.DB, email, name, password, role st
 		return nil, err
 	}
 	u.PasswordHash = hash
-	if err := db.WithContext(ctx).Create(u).Error; err != nil {
-		return nil, wrap(err, "create user %s", u.Email)
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(u).Error; err != nil {
+			return wrap(err, "create user %s", u.Email)
+		}
+		return userAudit(tx, by, now, "user.create", u, nil, u.auditFields())
+	})
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }
@@ -265,11 +312,15 @@ type UserChanges struct {
 	Password *string
 }
 
-// UpdateUser applies an admin's changes to user id. The role and org are
-// checked together, so an officer cannot be moved to a supplier org.
-// Disabling the account or setting its password ends its sessions and API
-// tokens.
-func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*User, error) {
+// UpdateUser applies the changes of by, who must administer accounts, to
+// user id. The role and org are checked together, so an officer cannot be
+// moved to a supplier org. Disabling the account or setting its password
+// ends its sessions and API tokens. The audit entry's action says what
+// happened: a password reset, disabling, enabling or another edit.
+func UpdateUser(ctx context.Context, db *gorm.DB, by *User, id uint, ch UserChanges, now time.Time) (*User, error) {
+	if err := checkAdministers(by, "change user"); err != nil {
+		return nil, err
+	}
 	var out *User
 	var hash string
 	if ch.Password != nil {
@@ -290,6 +341,7 @@ func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*Use
 		if err != nil {
 			return err
 		}
+		before := u.auditFields()
 		if ch.Name != nil {
 			u.Name = strings.TrimSpace(*ch.Name)
 			if u.Name == "" {
@@ -328,8 +380,23 @@ func UpdateUser(ctx context.Context, db *gorm.DB, id uint, ch UserChanges) (*Use
 				return err
 			}
 		}
-		out, err = FindUser(ctx, tx, id)
-		return err
+		if out, err = FindUser(ctx, tx, id); err != nil {
+			return err
+		}
+		b, a := changedFields(before, u.auditFields())
+		action := "user.edit"
+		switch {
+		case hash != "":
+			action = "user.password_reset"
+			b["password"], a["password"] = "", "changed"
+		case ch.Disabled != nil && *ch.Disabled && before["disabled"] == false:
+			action = "user.disable"
+		case ch.Disabled != nil && !*ch.Disabled && before["disabled"] == true:
+			action = "user.enable"
+		case len(a) == 0:
+			return nil
+		}
+		return userAudit(tx, by, now, action, u, b, a)
 	})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
@@ -20,7 +21,7 @@ func TestAuthenticate(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		disabled := true
-		if _, err := models.UpdateUser(ctx, db, w.auditor.ID, models.UserChanges{Disabled: &disabled}); err != nil {
+		if _, err := models.UpdateUser(ctx, db, nil, w.auditor.ID, models.UserChanges{Disabled: &disabled}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		cases := []struct {
@@ -86,7 +87,7 @@ func TestCreateUser(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				before, _ := models.CountUsers(ctx, db)
-				_, err := models.CreateUser(ctx, db, c.email, "Someone", c.password, c.role, c.org)
+				_, err := models.CreateUser(ctx, db, nil, c.email, "Someone", c.password, c.role, c.org, time.Now())
 				if c.err != nil && !errors.Is(err, c.err) {
 					t.Errorf("got %v, want %v", err, c.err)
 				}
@@ -109,7 +110,7 @@ func TestUpdateUser(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		t.Run("an admin renames a user and resets the password", func(t *testing.T) {
-			u, err := models.UpdateUser(ctx, db, w.vendor.ID, models.UserChanges{Name: ptr("Renamed"), Password: ptr("new-password")})
+			u, err := models.UpdateUser(ctx, db, nil, w.vendor.ID, models.UserChanges{Name: ptr("Renamed"), Password: ptr("new-password")}, time.Now())
 			if err != nil || u.Name != "Renamed" {
 				t.Fatalf("got %+v, %v", u, err)
 			}
@@ -121,7 +122,7 @@ func TestUpdateUser(t *testing.T) {
 			}
 		})
 		t.Run("moving an officer to a supplier org is refused and changes nothing", func(t *testing.T) {
-			_, err := models.UpdateUser(ctx, db, w.officer.ID, models.UserChanges{OrgID: &w.supplier.ID, Name: ptr("Changed")})
+			_, err := models.UpdateUser(ctx, db, nil, w.officer.ID, models.UserChanges{OrgID: &w.supplier.ID, Name: ptr("Changed")}, time.Now())
 			if fieldOf(err) != "org_id" {
 				t.Fatalf("got %v", err)
 			}
@@ -131,13 +132,13 @@ func TestUpdateUser(t *testing.T) {
 			}
 		})
 		t.Run("an auditor can be made an officer of a buyer org", func(t *testing.T) {
-			u, err := models.UpdateUser(ctx, db, w.auditor.ID, models.UserChanges{Role: ptr(models.RoleOfficer), OrgID: &w.buyer2.ID})
+			u, err := models.UpdateUser(ctx, db, nil, w.auditor.ID, models.UserChanges{Role: ptr(models.RoleOfficer), OrgID: &w.buyer2.ID}, time.Now())
 			if err != nil || u.Role != models.RoleOfficer || u.Org == nil || u.Org.ID != w.buyer2.ID {
 				t.Errorf("got %+v, %v", u, err)
 			}
 		})
 		t.Run("an unknown user is not found", func(t *testing.T) {
-			if _, err := models.UpdateUser(ctx, db, 9999, models.UserChanges{Name: ptr("x")}); !errors.Is(err, models.ErrNotFound) {
+			if _, err := models.UpdateUser(ctx, db, nil, 9999, models.UserChanges{Name: ptr("x")}, time.Now()); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("got %v", err)
 			}
 		})
@@ -172,7 +173,7 @@ func TestPasswordRule(t *testing.T) {
 			if c.ok {
 				email = fmt.Sprintf("user%d@example.test", i)
 			}
-			u, err := models.CreateUser(ctx, db, email, "Mail User", c.password, models.RoleAuditor, nil)
+			u, err := models.CreateUser(ctx, db, nil, email, "Mail User", c.password, models.RoleAuditor, nil, time.Now())
 			var ve *models.ValidationError
 			if !c.ok {
 				if !errors.As(err, &ve) || ve.Field != "password" {

@@ -138,7 +138,7 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 func findOrCreateOrg(ctx context.Context, db *gorm.DB, name, kind string) (*models.Org, error) {
 	org, err := models.FindOrgByName(ctx, db, name)
 	if errors.Is(err, models.ErrNotFound) {
-		return models.CreateOrg(ctx, db, name, kind)
+		return models.CreateOrg(ctx, db, nil, name, kind, time.Now())
 	}
 	return org, err
 }
@@ -146,7 +146,7 @@ func findOrCreateOrg(ctx context.Context, db *gorm.DB, name, kind string) (*mode
 func findOrCreateUser(ctx context.Context, db *gorm.DB, email, name, password, role string, orgID *uint) (*models.User, error) {
 	u, err := models.FindUserByEmail(ctx, db, email)
 	if errors.Is(err, models.ErrNotFound) {
-		return models.CreateUser(ctx, db, email, name, password, role, orgID)
+		return models.CreateUser(ctx, db, nil, email, name, password, role, orgID, time.Now())
 	}
 	return u, err
 }
@@ -163,7 +163,7 @@ func createDemoTender(ctx context.Context, db *gorm.DB, officer *models.User, dt
 	t, err := models.CreateTender(ctx, db, officer, models.TenderInput{
 		Title: dt.Title, Reference: dt.Reference, Description: dt.Description,
 		EstimatedValueCents: dt.ValueCents, Currency: "EUR", Deadline: &deadline, ScopeTags: dt.Tags,
-	})
+	}, time.Now())
 	if err != nil {
 		return err
 	}
@@ -176,11 +176,11 @@ func createDemoTender(ctx context.Context, db *gorm.DB, officer *models.User, dt
 		}
 		items, name = p.Items, p.Slug
 	}
-	if _, err := models.ApplyProfile(ctx, db, t.ID, models.Profile{Slug: name, Items: items}); err != nil {
+	if _, err := models.ApplyProfile(ctx, db, officer, t.ID, models.Profile{Slug: name, Items: items}, time.Now()); err != nil {
 		return err
 	}
 	if dt.Publish {
-		if _, err := models.PublishTender(ctx, db, t.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, officer, t.ID, time.Now()); err != nil {
 			return err
 		}
 	}
@@ -206,7 +206,7 @@ func EnsureAdmin(ctx context.Context, db *gorm.DB) (email, password string, err 
 	if err != nil {
 		return "", "", err
 	}
-	if _, err := models.CreateUser(ctx, db, FirstAdminEmail, "Administrator", password, models.RoleAdmin, nil); err != nil {
+	if _, err := models.CreateUser(ctx, db, nil, FirstAdminEmail, "Administrator", password, models.RoleAdmin, nil, time.Now()); err != nil {
 		return "", "", fmt.Errorf("seed: ensure admin: %w", err)
 	}
 	return FirstAdminEmail, password, nil

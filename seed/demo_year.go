@@ -144,7 +144,7 @@ func (h *demoHistory) tender(year, i, n int) error {
 		Description:         "Part of the demo history: published, answered, verified and closed, so that the annual report has data.",
 		EstimatedValueCents: int64(40_000+rng.IntN(400_000)) * 100, Currency: "EUR", Deadline: &deadline,
 		ScopeTags: []string{svc.profile},
-	})
+	}, time.Now())
 	if err != nil {
 		return err
 	}
@@ -152,10 +152,10 @@ func (h *demoHistory) tender(year, i, n int) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.ApplyProfile(h.ctx, h.db, t.ID, demoSheet(p)); err != nil {
+	if _, err := models.ApplyProfile(h.ctx, h.db, h.officer, t.ID, demoSheet(p), time.Now()); err != nil {
 		return err
 	}
-	if _, err := models.PublishTender(h.ctx, h.db, t.ID, time.Now()); err != nil {
+	if _, err := models.PublishTender(h.ctx, h.db, h.officer, t.ID, time.Now()); err != nil {
 		return err
 	}
 	if err := models.RecordPublication(h.ctx, h.db, t.ID, published); err != nil {
@@ -173,7 +173,7 @@ func (h *demoHistory) tender(year, i, n int) error {
 			return fmt.Errorf("%s: %w", v.Supplier, err)
 		}
 	}
-	_, err = models.SetTenderStatus(h.ctx, h.db, t.ID, models.StatusClosed)
+	_, err = models.SetTenderStatus(h.ctx, h.db, h.officer, t.ID, models.StatusClosed, time.Now())
 	return err
 }
 

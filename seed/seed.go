@@ -54,7 +54,7 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*models.CatalogueVersion, 
 	if !errors.Is(err, models.ErrNotFound) {
 		return nil, fmt.Errorf("seed: load catalogue: %w", err)
 	}
-	cv, err = models.ImportCatalogue(ctx, db, f.Version, f.Title, f.ToModels(), false, time.Now())
+	cv, err = models.ImportCatalogue(ctx, db, nil, f.Version, f.Title, f.ToModels(), false, time.Now())
 	if errors.Is(err, models.ErrConflict) {
 		// Another process loaded it between our look-up and our insert.
 		return models.FindCatalogueVersion(ctx, db, f.Version)

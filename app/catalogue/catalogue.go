@@ -705,11 +705,17 @@ func FromModels(cv *models.CatalogueVersion, standards []models.Standard) *File 
 // keep them. An invalid file gives *InvalidFileError; a version that was
 // imported before gives models.ErrConflict.
 func Import(ctx context.Context, db *gorm.DB, r io.Reader, format string) (*models.CatalogueVersion, error) {
+	return ImportAs(ctx, db, nil, r, format, time.Now())
+}
+
+// ImportAs is Import by the admin by at now, for the audit log; a nil by
+// is Tenderprobe itself (the command line).
+func ImportAs(ctx context.Context, db *gorm.DB, by *models.User, r io.Reader, format string, now time.Time) (*models.CatalogueVersion, error) {
 	f, err := Parse(r, format)
 	if err != nil {
 		return nil, err
 	}
-	cv, err := models.ImportCatalogue(ctx, db, f.Version, f.Title, f.ToModels(), true, time.Now())
+	cv, err := models.ImportCatalogue(ctx, db, by, f.Version, f.Title, f.ToModels(), true, now)
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: import %s: %w", f.Version, err)
 	}

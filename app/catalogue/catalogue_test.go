@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -249,12 +250,12 @@ func TestImportNewVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		buyer, _ := models.CreateOrg(ctx, db, "Buyer", models.OrgBuyer)
-		officer, err := models.CreateUser(ctx, db, "o@example.test", "O", "correct horse battery 1", models.RoleOfficer, &buyer.ID)
+		buyer, _ := models.CreateOrg(ctx, db, nil, "Buyer", models.OrgBuyer, time.Now())
+		officer, err := models.CreateUser(ctx, db, nil, "o@example.test", "O", "correct horse battery 1", models.RoleOfficer, &buyer.ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		before, err := models.CreateTender(ctx, db, officer, models.TenderInput{Title: "built on the old catalogue"})
+		before, err := models.CreateTender(ctx, db, officer, models.TenderInput{Title: "built on the old catalogue"}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,14 +279,14 @@ func TestImportNewVersion(t *testing.T) {
 				t.Errorf("tender moved to version %d", got.CatalogueVersionID)
 			}
 			// hsts is not in the new version but is in the tender's own.
-			if _, err := models.AddRequirement(ctx, db, before.ID, "hsts", models.LevelMandatory, "", ""); err != nil {
+			if _, err := models.AddRequirement(ctx, db, managerOf(db, before.ID), before.ID, models.RequirementInput{Standard: "hsts", Level: models.LevelMandatory}, time.Now()); err != nil {
 				t.Errorf("adding from the tender's own version: %v", err)
 			}
-			after, _ := models.CreateTender(ctx, db, officer, models.TenderInput{Title: "built on the new catalogue"})
+			after, _ := models.CreateTender(ctx, db, officer, models.TenderInput{Title: "built on the new catalogue"}, time.Now())
 			if after.CatalogueVersionID != cv.ID {
 				t.Errorf("new tender uses version %d", after.CatalogueVersionID)
 			}
-			if _, err := models.AddRequirement(ctx, db, after.ID, "hsts", models.LevelMandatory, "", ""); err == nil {
+			if _, err := models.AddRequirement(ctx, db, managerOf(db, after.ID), after.ID, models.RequirementInput{Standard: "hsts", Level: models.LevelMandatory}, time.Now()); err == nil {
 				t.Error("a standard missing from the new version was added")
 			}
 		})

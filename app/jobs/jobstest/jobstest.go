@@ -36,24 +36,24 @@ func New(t testing.TB, db *gorm.DB, slugs ...string) *Fixture {
 	if _, err := seed.LoadCatalogue(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	buyer, err := models.CreateOrg(ctx, db, "Buyer", models.OrgBuyer)
+	buyer, err := models.CreateOrg(ctx, db, nil, "Buyer", models.OrgBuyer, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	officer, err := models.CreateUser(ctx, db, "officer@buyer.test", "Olga Officer", "correct horse battery 1", models.RoleOfficer, &buyer.ID)
+	officer, err := models.CreateUser(ctx, db, nil, "officer@buyer.test", "Olga Officer", "correct horse battery 1", models.RoleOfficer, &buyer.ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn, err := models.CreateTender(ctx, db, officer, models.TenderInput{Title: "Hosting", Reference: "T-1"})
+	tn, err := models.CreateTender(ctx, db, officer, models.TenderInput{Title: "Hosting", Reference: "T-1"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range slugs {
-		if _, err := models.AddRequirement(ctx, db, tn.ID, s, models.LevelMandatory, "", ""); err != nil {
+		if _, err := models.AddRequirement(ctx, db, officer, tn.ID, models.RequirementInput{Standard: s, Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, db, tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, db, officer, tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return &Fixture{DB: db, Officer: officer, Tender: tn}
