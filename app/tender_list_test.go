@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"regexp"
 	"strings"
@@ -181,4 +182,50 @@ func TestAttestationListSearchesFiltersSortsAndPages(t *testing.T) {
 			t.Errorf("status %d: %s", res.status, errorText(res.body))
 		}
 	})
+}
+
+// TestAdminListsSearchFilterSortAndPage checks the user and organisation
+// lists an admin manages.
+func TestAdminListsSearchFilterSortAndPage(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	admin := a.session("admin@demo.test")
+	for i := range 30 {
+		if res := admin.post("/admin/orgs", url.Values{"name": {fmt.Sprintf("Listed supplier %02d", i)}, "kind": {"supplier"}}); res.status != 303 {
+			t.Fatalf("create org: %d %s", res.status, errorText(res.body))
+		}
+	}
+	cases := []struct {
+		name, path string
+		status     int
+		want       []string
+		not        []string
+	}{
+		{"organisations come 25 to a page with page links", "/admin/orgs", 200, []string{`rel="next"`, "page 1 of 2"}, nil},
+		{"the second page keeps the query", "/admin/orgs?q=listed&sort=newest&page=2", 200, []string{`rel="prev"`, "Listed supplier 04", "30 organisations, page 2 of 2"}, []string{"Listed supplier 29"}},
+		{"the kind filter keeps buyers only", "/admin/orgs?kind=buyer", 200, []string{"Demostad"}, []string{"Listed supplier", "Acme Hosting"}},
+		{"an unknown kind is refused, naming the filter", "/admin/orgs?kind=both", 400, []string{`href="#filter-kind"`}, nil},
+		{"users are searched by name", "/admin/users?q=olivia", 200, []string{"officer@demo.test", "1 user."}, []string{"vendor@demo.test"}},
+		{"users are filtered by role", "/admin/users?role=vendor", 200, []string{"vendor@demo.test", "vendor2@demo.test"}, []string{"officer@demo.test"}},
+		{"an unknown state is refused", "/admin/users?state=sleeping", 400, []string{`href="#filter-state"`}, nil},
+		{"an organisation id that is not a number is refused", "/admin/users?org=x", 400, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := admin.get(c.path)
+			if res.status != c.status {
+				t.Fatalf("status %d, want %d: %s", res.status, c.status, errorText(res.body))
+			}
+			for _, w := range c.want {
+				if !strings.Contains(res.body, w) {
+					t.Errorf("lacks %q", w)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(res.body, n) {
+					t.Errorf("has %q", n)
+				}
+			}
+		})
+	}
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -60,12 +61,24 @@ func (h *Handler) RenameOrg(c *fiber.Ctx) error {
 	return err
 }
 
+// renderOrgs shows the page of organisations the query asks for (search,
+// kind, order, page) with data.
 func (h *Handler) renderOrgs(c *fiber.Ctx, status int, data fiber.Map) error {
-	orgs, err := models.ListOrgs(c.UserContext(), h.DB, "")
+	page, err := queryCount(c, "page")
 	if err != nil {
 		return err
 	}
-	data["Orgs"] = orgs
+	q := models.OrgQuery{Search: c.Query("q"), Kind: c.Query("kind"), Sort: c.Query("sort"), Page: page}
+	list, err := models.FindOrgs(c.UserContext(), h.DB, q)
+	if errs, ok := fieldErrors(err); ok {
+		data["FilterErrors"], data["Query"] = errs, q
+		return h.render(c, fiber.StatusBadRequest, "admin/orgs", "Organisations", data)
+	}
+	if err != nil {
+		return err
+	}
+	data["Orgs"], data["Paging"], data["Query"] = list.Orgs, list.Paging, list.Query
+	data["PageURL"] = pageURL("/admin/orgs", url.Values{"q": {q.Search}, "kind": {q.Kind}, "sort": {list.Query.Sort}})
 	if _, ok := data["RenameID"]; !ok {
 		data["RenameID"] = uint(0)
 	}

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"errors"
+	"net/url"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,16 +45,37 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 	return err
 }
 
+// renderUsers shows the page of accounts the query asks for (search, role,
+// organisation, state, order, page) with data.
 func (h *Handler) renderUsers(c *fiber.Ctx, status int, data fiber.Map) error {
 	ctx := c.UserContext()
-	users, err := models.ListUsers(ctx, h.DB)
-	if err != nil {
-		return err
-	}
 	orgs, err := models.ListOrgs(ctx, h.DB, "")
 	if err != nil {
 		return err
 	}
-	data["Users"], data["Orgs"] = users, orgs
+	data["Orgs"], data["UserStates"] = orgs, models.UserStates
+	page, err := queryCount(c, "page")
+	if err != nil {
+		return err
+	}
+	orgID, err := queryID(c, "org")
+	if err != nil {
+		return err
+	}
+	q := models.UserQuery{Search: c.Query("q"), Role: c.Query("role"), OrgID: orgID, State: c.Query("state"), Sort: c.Query("sort"), Page: page}
+	list, err := models.FindUsers(ctx, h.DB, q)
+	if errs, ok := fieldErrors(err); ok {
+		data["FilterErrors"], data["Query"] = errs, q
+		return h.render(c, fiber.StatusBadRequest, "admin/users", "Users", data)
+	}
+	if err != nil {
+		return err
+	}
+	data["Users"], data["Paging"], data["Query"] = list.Users, list.Paging, list.Query
+	org := ""
+	if q.OrgID != 0 {
+		org = strconv.FormatUint(uint64(q.OrgID), 10)
+	}
+	data["PageURL"] = pageURL("/admin/users", url.Values{"q": {q.Search}, "role": {q.Role}, "org": {org}, "state": {q.State}, "sort": {list.Query.Sort}})
 	return h.render(c, status, "admin/users", "Users", data)
 }

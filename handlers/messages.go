@@ -440,7 +440,7 @@ func init() {
 		"level": "Level", "custom_clause": "Custom clause", "note": "Note", "supplier_id": "Existing supplier",
 		"supplier_name": "Supplier name", "file": "File", "url": "Link", "year": "Year",
 		"explanation": "Explanation", "planned_date": "Planned date", "status": "Status", "profile": "Profile",
-		"sort": "Order", "q": "Search", "page": "Page",
+		"sort": "Order", "q": "Search", "page": "Page", "state": "State", "org": "Organisation",
 	} {
 		english["label."+field] = text
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -47,4 +48,18 @@ func optionalInt(field, s string) (*int, error) {
 		return nil, invalidInput(field, "not_a_number")
 	}
 	return &n, nil
+}
+
+// pageURL is the address of a list page with its query, ending in "page="
+// for the pager to add the number; empty parameters are left out.
+func pageURL(path string, q url.Values) string {
+	for k, v := range q {
+		if len(v) == 0 || v[0] == "" {
+			delete(q, k)
+		}
+	}
+	if len(q) == 0 {
+		return path + "?page="
+	}
+	return path + "?" + q.Encode() + "&page="
 }

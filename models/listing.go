@@ -205,3 +205,143 @@ func FindAttestations(ctx context.Context, db *gorm.DB, viewer *User, q Attestat
 	}
 	return page, nil
 }
+
+// SortEmail orders the user list by e-mail address; SortName (also the
+// review matrix's) orders by name.
+const SortEmail = "email"
+
+// UserSorts are the orders the user list offers, the default first.
+var UserSorts = []string{SortEmail, SortName, SortNewest}
+
+// UserStates are the states the user list can be filtered by.
+var UserStates = []string{"active", "disabled"}
+
+// UserQuery is what an admin asks of the user list: words to find in the
+// e-mail address or name, a role, an organisation, a state, an order and a
+// page.
+type UserQuery struct {
+	Search string
+	Role   string
+	OrgID  uint
+	State  string
+	Sort   string
+	Page   int
+}
+
+// Validate refuses a role, state or order the list does not know.
+func (q *UserQuery) Validate() error {
+	if q.Role != "" && !oneOf(q.Role, Roles) {
+		return invalid("role", "not_a_choice")
+	}
+	if q.State != "" && !oneOf(q.State, UserStates) {
+		return invalid("state", "not_a_choice")
+	}
+	if q.Sort == "" {
+		q.Sort = SortEmail
+	}
+	if !oneOf(q.Sort, UserSorts) {
+		return invalid("sort", "not_a_choice")
+	}
+	if len(q.Search) > 200 {
+		return invalid("q", "too_long", "max", 200)
+	}
+	return nil
+}
+
+// UserPage is one page of the user list.
+type UserPage struct {
+	Users []User
+	Paging
+	Query UserQuery
+}
+
+// FindUsers returns a page of the accounts that match q, each with its
+// organisation.
+func FindUsers(ctx context.Context, db *gorm.DB, q UserQuery) (*UserPage, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	base := db.WithContext(ctx).Model(&User{})
+	if q.Role != "" {
+		base = base.Where("role = ?", q.Role)
+	}
+	if q.OrgID != 0 {
+		base = base.Where("org_id = ?", q.OrgID)
+	}
+	if q.State != "" {
+		base = base.Where("disabled = ?", q.State == "disabled")
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		like := "%" + escapeLike(strings.ToLower(s)) + "%"
+		base = base.Where("(LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\')", like, like)
+	}
+	var total int64
+	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, wrap(err, "count users")
+	}
+	page := &UserPage{Paging: newPaging(q.Page, total), Query: q}
+	order := map[string]string{SortEmail: "email, id", SortName: "LOWER(name), id", SortNewest: "created_at DESC, id DESC"}[q.Sort]
+	if err := base.Session(&gorm.Session{}).Preload("Org").Order(order).Limit(PageSize).Offset(page.offset()).Find(&page.Users).Error; err != nil {
+		return nil, wrap(err, "list users")
+	}
+	return page, nil
+}
+
+// OrgSorts are the orders the organisation list offers, the default first.
+var OrgSorts = []string{SortName, SortNewest}
+
+// OrgQuery is what an admin asks of the organisation list.
+type OrgQuery struct {
+	Search string
+	Kind   string
+	Sort   string
+	Page   int
+}
+
+// Validate refuses a kind or order the list does not know.
+func (q *OrgQuery) Validate() error {
+	if q.Kind != "" && !oneOf(q.Kind, []string{OrgBuyer, OrgSupplier}) {
+		return invalid("kind", "not_a_choice")
+	}
+	if q.Sort == "" {
+		q.Sort = SortName
+	}
+	if !oneOf(q.Sort, OrgSorts) {
+		return invalid("sort", "not_a_choice")
+	}
+	if len(q.Search) > 200 {
+		return invalid("q", "too_long", "max", 200)
+	}
+	return nil
+}
+
+// OrgPage is one page of the organisation list.
+type OrgPage struct {
+	Orgs []Org
+	Paging
+	Query OrgQuery
+}
+
+// FindOrgs returns a page of the organisations that match q.
+func FindOrgs(ctx context.Context, db *gorm.DB, q OrgQuery) (*OrgPage, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	base := db.WithContext(ctx).Model(&Org{})
+	if q.Kind != "" {
+		base = base.Where("kind = ?", q.Kind)
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		base = base.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(s))+"%")
+	}
+	var total int64
+	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, wrap(err, "count organisations")
+	}
+	page := &OrgPage{Paging: newPaging(q.Page, total), Query: q}
+	order := map[string]string{SortName: "LOWER(name), id", SortNewest: "created_at DESC, id DESC"}[q.Sort]
+	if err := base.Session(&gorm.Session{}).Order(order).Limit(PageSize).Offset(page.offset()).Find(&page.Orgs).Error; err != nil {
+		return nil, wrap(err, "list organisations")
+	}
+	return page, nil
+}
