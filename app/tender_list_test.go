@@ -3,8 +3,8 @@ package app
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
