@@ -13,10 +13,6 @@ func (h *Handler) ListAccountTokens(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Tokens": tokens}
-	if c.Query("flash") == "revoked" {
-		// A fixed text, so the query cannot put content on the page.
-		data["Flash"] = "API token revoked. Programs using it are refused from now on."
-	}
+	data := fiber.Map{"Tokens": tokens, "Flash": flashOf(c, "token.")}
 	return h.render(c, fiber.StatusOK, "account/tokens", "API tokens", data)
 }

@@ -2,55 +2,31 @@ package handlers
 
 import "github.com/gofiber/fiber/v2"
 
-// flashMessages are the confirmations a redirect may ask for with ?flash=;
-// only these fixed texts can appear, so the query cannot inject content.
-var flashMessages = map[string]string{
-	"created": "Tender created. Add requirements from the catalogue or apply a profile.",
-	"saved":   "Tender details saved.",
-	"added":   "Requirement added.",
-	// audit and sheet editor (i10-officer)
-	"added_several":     "Requirements added.",
-	"requirement_saved": "Requirement saved.",
-	"org_renamed":       "Organisation renamed.",
-	"profile":           "Profile applied: its standards not yet on the sheet were added.",
-	"removed":           "Requirement removed.",
-	"moved":             "Requirement moved.",
-	"published":         "Tender published. Its requirement sheet is now frozen.",
-	"amended":           "Amendment started: this is a new draft revision; the published one stays as it was.",
-	"imported":          "Catalogue version imported and made current.",
-	"org":               "Organisation created.",
-	"user":              "User created.",
-	"disabled":          "User disabled and logged out everywhere.",
-	"enabled":           "User enabled.",
-	"password":          "Password reset. The user's sessions were ended.",
-	"revoked":           "Invitation revoked: its link no longer works.",
+// flashOf looks up the confirmation a redirect asked for with ?flash=: the
+// message flash.<ns><key>, or nothing when the catalogue has no such
+// message, so the query can only pick one of the catalogue's own texts.
+func flashOf(c *fiber.Ctx, ns string) string {
+	key := c.Query("flash")
+	if key == "" || !validKey.MatchString(key) {
+		return ""
+	}
+	if _, ok := english["flash."+ns+key]; !ok {
+		return ""
+	}
+	return message("flash."+ns+key, nil)
 }
 
-// flashFrom looks up the confirmation named in the query, if any.
-func flashFrom(c *fiber.Ctx) string {
-	return flashMessages[c.Query("flash")]
-}
+// flashFrom is the confirmation of the general pages.
+func flashFrom(c *fiber.Ctx) string { return flashOf(c, "") }
 
-// attestFlashes are the confirmations of the attestation pages, looked up
-// like flashMessages so a query can only pick a fixed text.
-var attestFlashes = map[string]string{
-	"welcome":   "Your password is set. Answer each requirement below; every answer is saved as a draft as you go.",
-	"saved":     "Answer saved as a draft.",
-	"answers":   "Answers saved as a draft.",
-	"scope":     "Scope saved.",
-	"uploaded":  "Evidence uploaded.",
-	"removed":   "Evidence removed.",
-	"submitted": "Attestation submitted. Your receipt is below; keep it.",
-	"reopened":  "Attestation reopened as a new version. The submitted version and its receipt stay readable.",
-	"reviewed":  "Review saved.",
-	"replied":   "Reply sent.",
-	"amended":   "Answer amended: a new version was submitted with a new receipt.",
-	"revoked":   "Invitation revoked: its link no longer works.",
-}
-
+// attestFlash is the confirmation of the attestation pages, or of the
+// general ones.
 func attestFlash(c *fiber.Ctx) string {
-	if msg, ok := attestFlashes[c.Query("flash")]; ok {
+	if msg := flashOf(c, "attest."); msg != "" {
 		return msg
 	}
 	return flashFrom(c)
 }
+
+// supplierFlash is the confirmation of the supplier's own page.
+func supplierFlash(c *fiber.Ctx) string { return flashOf(c, "supplier.") }

@@ -25,6 +25,39 @@ import (
 // the key ns.<value> (a status code becomes words), or for a list of
 // models.Problem writes each as ns.<code>, separated by semicolons.
 var english = map[string]string{
+	// Confirmations after a redirect (?flash=<key>, handlers/flash.go).
+	"flash.created":           "Tender created. Add requirements from the catalogue or apply a profile.",
+	"flash.saved":             "Tender details saved.",
+	"flash.added":             "Requirement added.",
+	"flash.added_several":     "Requirements added.",
+	"flash.requirement_saved": "Requirement saved.",
+	"flash.org_renamed":       "Organisation renamed.",
+	"flash.profile":           "Profile applied: its standards not yet on the sheet were added.",
+	"flash.removed":           "Requirement removed.",
+	"flash.moved":             "Requirement moved.",
+	"flash.published":         "Tender published. Its requirement sheet is now frozen.",
+	"flash.amended":           "Amendment started: this is a new draft revision; the published one stays as it was.",
+	"flash.imported":          "Catalogue version imported and made current.",
+	"flash.org":               "Organisation created.",
+	"flash.user":              "User created.",
+	"flash.disabled":          "User disabled and logged out everywhere.",
+	"flash.enabled":           "User enabled.",
+	"flash.password":          "Password reset. The user's sessions were ended.",
+	"flash.revoked":           "Invitation revoked: its link no longer works.",
+	"flash.attest.welcome":    "Your password is set. Answer each requirement below; every answer is saved as a draft as you go.",
+	"flash.attest.saved":      "Answer saved as a draft.",
+	"flash.attest.answers":    "Answers saved as a draft.",
+	"flash.attest.scope":      "Scope saved.",
+	"flash.attest.uploaded":   "Evidence uploaded.",
+	"flash.attest.removed":    "Evidence removed.",
+	"flash.attest.submitted":  "Attestation submitted. Your receipt is below; keep it.",
+	"flash.attest.reopened":   "Attestation reopened as a new version. The submitted version and its receipt stay readable.",
+	"flash.attest.reviewed":   "Review saved.",
+	"flash.attest.replied":    "Reply sent.",
+	"flash.attest.amended":    "Answer amended: a new version was submitted with a new receipt.",
+	"flash.attest.revoked":    "Invitation revoked: its link no longer works.",
+	"flash.token.revoked":     "API token revoked. Programs using it are refused from now on.",
+	"flash.supplier.joined":   "Your password is set. You answer your organisation's tenders together with the colleagues below; the tenders you are invited to are under Attestations.",
 	// Invalid input, shown next to the field.
 	"field.required":                    "is required",
 	"field.required_for":                "is required for {slug}",
@@ -459,3 +492,6 @@ func CatalogueProblems(ps []catalogue.Problem) []catalogue.Problem {
 	}
 	return out
 }
+
+// validKey is what a message key in a query may look like.
+var validKey = regexp.MustCompile(`^[a-z_]{1,40}$`)

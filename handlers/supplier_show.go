@@ -6,16 +6,10 @@ import (
 	"tenderprobe/models"
 )
 
-// supplierFlashes are the confirmations of the supplier's page, looked up
-// like flashMessages so a query can only pick a fixed text.
-var supplierFlashes = map[string]string{
-	"joined": "Your password is set. You answer your organisation's tenders together with the colleagues below; the tenders you are invited to are under Attestations.",
-}
-
 // ShowSupplier shows a vendor its own supplier: the colleagues who answer
 // its tenders and the form to invite another.
 func (h *Handler) ShowSupplier(c *fiber.Ctx) error {
-	return h.renderSupplier(c, fiber.StatusOK, fiber.Map{"Flash": supplierFlashes[c.Query("flash")]})
+	return h.renderSupplier(c, fiber.StatusOK, fiber.Map{"Flash": supplierFlash(c)})
 }
 
 func (h *Handler) renderSupplier(c *fiber.Ctx, status int, data fiber.Map) error {
