@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 )
 
-var listedTender = regexp.MustCompile(`<td><a href="/tenders/\d+">([^<]+)</a>`)
+var listedTender = regexp.MustCompile(`<td data-label="Title"><a href="/tenders/\d+">([^<]+)</a>`)
 
 // listed returns the titles of a tender list page, in order.
 func listed(body string) []string {
@@ -111,7 +111,7 @@ func TestTenderListSearchesFiltersSortsAndPages(t *testing.T) {
 	})
 }
 
-var listedAttestation = regexp.MustCompile(`<td><a href="/attestations/\d+">[^<]*</a></td>\s*<td>([^<]*)</td>\s*<td><span class="badge (\w+)">`)
+var listedAttestation = regexp.MustCompile(`<td data-label="Tender"><a href="/attestations/\d+">[^<]*</a></td>\s*<td data-label="Supplier">([^<]*)</td>\s*<td data-label="Status"><span class="badge (\w+)">`)
 
 // TestAttestationListSearchesFiltersSortsAndPages checks the attestation
 // list as the auditor, who sees every attestation of the demo's year.
