@@ -150,6 +150,20 @@ func TestEveryStateChangeLeavesOneAuditEntry(t *testing.T) {
 				}
 				return auditWant{action: "login.failed", actor: "nobody@audit.test"}
 			}},
+			{"someone fails to get an API token with a wrong password", nil, func(t *testing.T) auditWant {
+				res := a.anonymous().postJSON("/api/v1/tokens", map[string]string{"email": officerEmail, "password": "not the password"})
+				if res.status != 401 {
+					t.Fatalf("status %d, want 401", res.status)
+				}
+				return auditWant{action: "login.failed", actor: officerEmail}
+			}},
+			{"a program gets an API token with the right password", nil, func(t *testing.T) auditWant {
+				res := a.anonymous().postJSON("/api/v1/tokens", map[string]string{"email": officerEmail, "password": seed.DemoPassword})
+				if res.status != 201 {
+					t.Fatalf("status %d, want 201", res.status)
+				}
+				return auditWant{action: "login", actor: officerEmail, actorID: true, org: buyer}
+			}},
 			{"the officer creates a tender", nil, func(t *testing.T) auditWant {
 				res := officer.post("/tenders", url.Values{"title": {"Audited hosting"}, "reference": {"AUD-1"}})
 				see(t, res)

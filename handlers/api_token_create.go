@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
@@ -28,9 +30,15 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 		return err
 	}
 	user, err := models.Authenticate(c.UserContext(), h.DB, email, in.Password)
+	if errors.Is(err, models.ErrInvalidCredentials) {
+		// The reservation stays: it is this failure's count. The audit
+		// log has it like a failed login on the web.
+		if rerr := models.RecordFailedLogin(c.UserContext(), h.DB, email, h.now()); rerr != nil {
+			return rerr
+		}
+		return err
+	}
 	if err != nil {
-		// On ErrInvalidCredentials (401) the reservation stays: it is this
-		// failure's count.
 		return err
 	}
 	if err := h.loginSucceeded(c, reservation); err != nil {
@@ -38,6 +46,9 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 	}
 	token, err := models.CreateAPIToken(c.UserContext(), h.DB, user.ID, h.APITokenTTL, h.now())
 	if err != nil {
+		return err
+	}
+	if err := models.RecordLogin(c.UserContext(), h.DB, user, h.now()); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": token})
