@@ -80,6 +80,25 @@ func TestAuditPage(t *testing.T) {
 			}
 		})
 
+		t.Run("oldest first starts with the tender's creation and keeps the order in its page links", func(t *testing.T) {
+			res := auditor.get(q("&sort=oldest"))
+			creation := strings.Index(res.body, `<td data-label="Action">Created a tender</td>`)
+			move := strings.Index(res.body, `<td data-label="Action">Moved a requirement</td>`)
+			if res.status != 200 || creation < 0 || (move >= 0 && move < creation) {
+				t.Fatalf("status %d; creation at %d, first move at %d", res.status, creation, move)
+			}
+			if !strings.Contains(res.body, "sort=oldest") || !strings.Contains(res.body, "Newer →") {
+				t.Error("the page links lose the order or name the direction wrongly")
+			}
+			newest := auditor.get(q(""))
+			if strings.Contains(newest.body, `<td data-label="Action">Created a tender</td>`) {
+				t.Error("newest first, the creation should be on the last page")
+			}
+			if bad := auditor.get(q("&sort=sideways")); bad.status != 400 || !strings.Contains(bad.body, `href="#filter-sort"`) {
+				t.Errorf("an unknown order: status %d", bad.status)
+			}
+		})
+
 		t.Run("actions read as words, not codes", func(t *testing.T) {
 			body := auditor.get(q("&action=requirement.move")).body
 			if !strings.Contains(body, `<td data-label="Action">Moved a requirement</td>`) {

@@ -21,15 +21,15 @@ const auditPageSize = 50
 // auditQuery is the audit page's filter as typed, kept to fill the form
 // and the page links again.
 type auditQuery struct {
-	Actor, Org, Tender, Action, From, To, Attestation string
-	Page                                              int
+	Actor, Org, Tender, Action, From, To, Attestation, Sort string
+	Page                                                    int
 }
 
 // values is the query string of q for page (0 leaves the page out).
 func (q auditQuery) values(page int) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"actor": q.Actor, "org": q.Org, "tender": q.Tender, "action": q.Action,
-		"from": q.From, "to": q.To, "attestation_id": q.Attestation} {
+		"from": q.From, "to": q.To, "attestation_id": q.Attestation, "sort": q.Sort} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -47,7 +47,7 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 		Actor: strings.TrimSpace(c.Query("actor")), Org: strings.TrimSpace(c.Query("org")),
 		Tender: strings.TrimSpace(c.Query("tender", c.Query("tender_id"))), Action: strings.TrimSpace(c.Query("action")),
 		From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to")),
-		Attestation: strings.TrimSpace(c.Query("attestation_id")), Page: 1,
+		Attestation: strings.TrimSpace(c.Query("attestation_id")), Sort: strings.TrimSpace(c.Query("sort")), Page: 1,
 	}
 	f := models.AuditFilter{Actor: q.Actor, Action: q.Action}
 	errs := map[string]string{}
@@ -65,6 +65,14 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 	f.OrgID, f.TenderID, f.AttestationID = id("org", q.Org), id("tender", q.Tender), id("attestation_id", q.Attestation)
 	if len(q.Actor) > 254 {
 		errs["actor"] = message("field.too_long", map[string]any{"max": 254})
+	}
+	switch q.Sort {
+	case "", "newest":
+		q.Sort = ""
+	case "oldest":
+		f.Oldest = true
+	default:
+		errs["sort"] = message("field.not_a_choice", nil)
 	}
 	if q.Action != "" && !slices.Contains(models.AuditActions, q.Action) {
 		errs["action"] = message("audit.filter.bad_action", map[string]any{"value": q.Action})

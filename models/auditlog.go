@@ -228,8 +228,11 @@ type AuditFilter struct {
 	Action string
 	// From and To bound At: From <= At < To.
 	From, To *time.Time
-	Limit    int
-	Offset   int
+	// Oldest lists the earliest entries first; by default the newest come
+	// first.
+	Oldest bool
+	Limit  int
+	Offset int
 }
 
 // CanReadAudit reports whether u may read the audit log: admins and auditors.
@@ -285,7 +288,7 @@ func ListAudit(ctx context.Context, db *gorm.DB, viewer *User, f AuditFilter) ([
 		q = q.Limit(f.Limit)
 	}
 	var out []AuditEntry
-	if err := q.Order("at DESC, id DESC").Offset(max(f.Offset, 0)).Find(&out).Error; err != nil {
+	if err := q.Order(map[bool]string{false: "at DESC, id DESC", true: "at, id"}[f.Oldest]).Offset(max(f.Offset, 0)).Find(&out).Error; err != nil {
 		return nil, wrap(err, "list audit entries")
 	}
 	return out, nil
