@@ -154,6 +154,14 @@ func startDemoServer(ctx context.Context, t *testing.T) (*Server, string) {
 	// The demo's submitted attestations queue probe runs of .example
 	// domains; no workers here, so nothing asks the system's resolver.
 	cfg.Probe.Workers = 0
+	return startServer(ctx, t, cfg)
+}
+
+// startServer opens the app with cfg (its Addr on 127.0.0.1:0) and serves
+// it under ctx until the test ends, when it must shut down cleanly. It
+// returns the server and its base URL.
+func startServer(ctx context.Context, t *testing.T, cfg Config) (*Server, string) {
+	t.Helper()
 	srv, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -34,26 +32,7 @@ func TestFirstStartInChromium(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Addr, cfg.DB, cfg.DataDir = "127.0.0.1:0", dbFile, t.TempDir()
 	cfg.Probe.Workers = 0
-	srv, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	ln, err := Listen(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveCtx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(serveCtx, ln) }()
-	t.Cleanup(func() {
-		closeTabOf(t)
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("server did not shut down cleanly: %v", err)
-		}
-	})
-	base := "http://" + ln.Addr().String()
+	_, base := startServer(ctx, t, cfg)
 	xpath := func(s string) chromedp.Search { return chromedp.Search(s) }
 
 	steps := []struct {

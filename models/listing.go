@@ -29,6 +29,35 @@ func newPaging(page int, total int64) Paging {
 // offset is the first row of the page.
 func (p Paging) offset() int { return (p.Page - 1) * PageSize }
 
+// findPage counts the rows of base and loads page's rows of them, in order,
+// into out (a pointer to a slice); more, if given, adds what only the rows'
+// query needs (preloads, the columns). what names the rows in errors.
+func findPage(base *gorm.DB, page int, order any, out any, what string, more ...func(*gorm.DB) *gorm.DB) (Paging, error) {
+	var total int64
+	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return Paging{}, wrap(err, "count %s", what)
+	}
+	p := newPaging(page, total)
+	q := base.Session(&gorm.Session{})
+	for _, m := range more {
+		q = m(q)
+	}
+	if err := q.Order(order).Limit(PageSize).Offset(p.offset()).Find(out).Error; err != nil {
+		return Paging{}, wrap(err, "list %s", what)
+	}
+	return p, nil
+}
+
+// preload loads the associations assoc with a page's rows.
+func preload(assoc ...string) func(*gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		for _, a := range assoc {
+			q = q.Preload(a)
+		}
+		return q
+	}
+}
+
 // Sort orders of the tender list.
 const (
 	SortNewest   = "newest"
@@ -88,21 +117,15 @@ func FindTenders(ctx context.Context, db *gorm.DB, viewer *User, q TenderQuery, 
 		like := "%" + escapeLike(strings.ToLower(s)) + "%"
 		base = base.Where("(LOWER(tenders.title) LIKE ? ESCAPE '\\' OR LOWER(tenders.reference) LIKE ? ESCAPE '\\')", like, like)
 	}
-	var total int64
-	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, wrap(err, "count tenders")
-	}
-	page := &TenderPage{Paging: newPaging(q.Page, total), Query: q}
 	order := map[string]string{
 		SortNewest:   "tenders.created_at DESC, tenders.id DESC",
 		SortDeadline: "CASE WHEN tenders.deadline IS NULL THEN 1 ELSE 0 END, tenders.deadline, tenders.id",
 		SortTitle:    "LOWER(tenders.title), tenders.id",
 	}[q.Sort]
-	err := base.Session(&gorm.Session{}).Preload("BuyerOrg").
-		Order(openFirst(now, order)).
-		Limit(PageSize).Offset(page.offset()).Find(&page.Tenders).Error
-	if err != nil {
-		return nil, wrap(err, "list tenders")
+	page := &TenderPage{Query: q}
+	var err error
+	if page.Paging, err = findPage(base, q.Page, openFirst(now, order), &page.Tenders, "tenders", preload("BuyerOrg")); err != nil {
+		return nil, err
 	}
 	if err := fillRequirementCounts(ctx, db, page.Tenders); err != nil {
 		return nil, err
@@ -184,21 +207,17 @@ func FindAttestations(ctx context.Context, db *gorm.DB, viewer *User, q Attestat
 		like := "%" + escapeLike(strings.ToLower(s)) + "%"
 		base = base.Where("(LOWER(tenders.title) LIKE ? ESCAPE '\\' OR LOWER(tenders.reference) LIKE ? ESCAPE '\\' OR LOWER(orgs.name) LIKE ? ESCAPE '\\')", like, like, like)
 	}
-	var total int64
-	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, wrap(err, "count attestations")
-	}
-	page := &AttestationPage{Paging: newPaging(q.Page, total), Query: q}
 	order := map[string]string{
 		SortNewest:   "attestations.id DESC",
 		SortDeadline: "CASE WHEN tenders.deadline IS NULL THEN 1 ELSE 0 END, tenders.deadline, attestations.id",
 		SortTender:   "LOWER(tenders.title), LOWER(orgs.name), attestations.id",
 		SortSupplier: "LOWER(orgs.name), LOWER(tenders.title), attestations.id",
 	}[q.Sort]
-	err := base.Session(&gorm.Session{}).Select("attestations.*").Preload("Tender").Preload("SupplierOrg").
-		Order(openFirst(now, order)).Limit(PageSize).Offset(page.offset()).Find(&page.Attestations).Error
-	if err != nil {
-		return nil, wrap(err, "list attestations")
+	page := &AttestationPage{Query: q}
+	var err error
+	columns := func(q *gorm.DB) *gorm.DB { return q.Select("attestations.*") }
+	if page.Paging, err = findPage(base, q.Page, openFirst(now, order), &page.Attestations, "attestations", columns, preload("Tender", "SupplierOrg")); err != nil {
+		return nil, err
 	}
 	if err := loadDetails(ctx, db, page.Attestations, false); err != nil {
 		return nil, err
@@ -275,14 +294,11 @@ func FindUsers(ctx context.Context, db *gorm.DB, q UserQuery) (*UserPage, error)
 		like := "%" + escapeLike(strings.ToLower(s)) + "%"
 		base = base.Where("(LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\')", like, like)
 	}
-	var total int64
-	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, wrap(err, "count users")
-	}
-	page := &UserPage{Paging: newPaging(q.Page, total), Query: q}
 	order := map[string]string{SortEmail: "email, id", SortName: "LOWER(name), id", SortNewest: "created_at DESC, id DESC"}[q.Sort]
-	if err := base.Session(&gorm.Session{}).Preload("Org").Order(order).Limit(PageSize).Offset(page.offset()).Find(&page.Users).Error; err != nil {
-		return nil, wrap(err, "list users")
+	page := &UserPage{Query: q}
+	var err error
+	if page.Paging, err = findPage(base, q.Page, order, &page.Users, "users", preload("Org")); err != nil {
+		return nil, err
 	}
 	return page, nil
 }
@@ -334,14 +350,11 @@ func FindOrgs(ctx context.Context, db *gorm.DB, q OrgQuery) (*OrgPage, error) {
 	if s := strings.TrimSpace(q.Search); s != "" {
 		base = base.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(s))+"%")
 	}
-	var total int64
-	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, wrap(err, "count organisations")
-	}
-	page := &OrgPage{Paging: newPaging(q.Page, total), Query: q}
 	order := map[string]string{SortName: "LOWER(name), id", SortNewest: "created_at DESC, id DESC"}[q.Sort]
-	if err := base.Session(&gorm.Session{}).Order(order).Limit(PageSize).Offset(page.offset()).Find(&page.Orgs).Error; err != nil {
-		return nil, wrap(err, "list organisations")
+	page := &OrgPage{Query: q}
+	var err error
+	if page.Paging, err = findPage(base, q.Page, order, &page.Orgs, "organisations"); err != nil {
+		return nil, err
 	}
 	return page, nil
 }
