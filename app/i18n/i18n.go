@@ -147,6 +147,16 @@ func (c *Catalogue) Has(lang, key string) bool {
 	return ok
 }
 
+// Texts are lang's own messages ("other" form) by key, for code that
+// fills them in itself.
+func (c *Catalogue) Texts(lang string) map[string]string {
+	out := make(map[string]string, len(c.texts[lang]))
+	for k, v := range c.texts[lang] {
+		out[k] = v
+	}
+	return out
+}
+
 // Source is the text of key in lang's own file ("other" form), for tests
 // that compare languages.
 func (c *Catalogue) Source(lang, key string) string { return c.texts[lang][key] }
