@@ -151,3 +151,26 @@ func TestLoadRefuses(t *testing.T) {
 		t.Error("a file not named by a language tag loaded")
 	}
 }
+
+// TestTranslationsKeepTheParameters checks every translated message of the
+// built-in files against English: the same {name} and {name:ns}
+// parameters, so no value is lost or shown raw in another language.
+func TestTranslationsKeepTheParameters(t *testing.T) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := func(s string) []string {
+		out := placeholder.FindAllString(s, -1)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	for _, lang := range c.Languages()[1:] {
+		for _, key := range c.Keys(lang) {
+			if got, want := params(c.Source(lang, key)), params(c.Source("en", key)); !slices.Equal(got, want) {
+				t.Errorf("%s %s has parameters %v, English %v", lang, key, got, want)
+			}
+		}
+	}
+}
+
