@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -113,8 +114,8 @@ func TestAPI(t *testing.T) {
 				t.Fatalf("status %d: %s", res.status, res.body)
 			}
 			body := res.json(t)
-			if body["status"] != "draft" || body["title"] != "API tender" {
-				t.Fatalf("created %v", body)
+			if body["status"] != "draft" || body["title"] != "API tender" || body["language"] != "en" {
+				t.Fatalf("created %v (a tender without a language is in English)", body)
 			}
 			if reqs, ok := body["requirements"].([]any); !ok || len(reqs) != 0 {
 				t.Errorf("a new tender's requirements are %v, want []", body["requirements"])
@@ -125,6 +126,25 @@ func TestAPI(t *testing.T) {
 			}
 		})
 		tenderPath := fmt.Sprintf("/api/v1/tenders/%d", id)
+
+		t.Run("a tender is created in Dutch and keeps its language through a web edit", func(t *testing.T) {
+			res := officer.postJSON("/api/v1/tenders", map[string]string{"title": "Nederlandse aanbesteding", "language": "nl"})
+			body := res.json(t)
+			if res.status != 201 || body["language"] != "nl" {
+				t.Fatalf("status %d: %v", res.status, body)
+			}
+			nl := int(body["id"].(float64))
+			web := a.session("officer@demo.test")
+			if r := web.post(fmt.Sprintf("/tenders/%d", nl), url.Values{"title": {"Nederlandse aanbesteding, bewerkt"}}); r.status != 303 {
+				t.Fatalf("edit: %d %s", r.status, errorText(r.body))
+			}
+			if got := officer.get(fmt.Sprintf("/api/v1/tenders/%d", nl)).json(t)["language"]; got != "nl" {
+				t.Errorf("after a web edit the language is %v, want nl", got)
+			}
+			if list := officer.get("/api/v1/tenders").body; !strings.Contains(list, `"language":"nl"`) {
+				t.Error("the tender list does not carry the language")
+			}
+		})
 
 		t.Run("bad tender bodies are refused and create nothing", func(t *testing.T) {
 			for _, tc := range []struct {
@@ -139,6 +159,8 @@ func TestAPI(t *testing.T) {
 				{"missing title", `{"reference":"X"}`, 422, "title: is required", false},
 				{"title of the wrong type", `{"title":42}`, 400, `field "title" must be a string`, false},
 				{"deadline that is not a date", `{"title":"x","deadline":"soon"}`, 422, "deadline", false},
+				{"a language Tenderprobe does not speak", `{"title":"x","language":"xx"}`, 422, "language", false},
+				{"a currency that is not ISO 4217", `{"title":"x","currency":"EUX"}`, 422, "currency", false},
 				{"a list instead of an object", `[{"title":"x"}]`, 400, "JSON object", false},
 				{"truncated JSON", `{"title":"x"`, 400, "not valid JSON", false},
 				{"two objects", `{"title":"x"}{"title":"y"}`, 400, "after the JSON object", false},

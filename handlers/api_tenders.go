@@ -41,6 +41,7 @@ func (h *Handler) APICreateTender(c *fiber.Ctx) error {
 		Currency            string   `json:"currency"`
 		ScopeTags           []string `json:"scope_tags"`
 		BuyerOrgID          uint     `json:"buyer_org_id"`
+		Language            string   `json:"language"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -56,6 +57,7 @@ func (h *Handler) APICreateTender(c *fiber.Ctx) error {
 	t, err := models.CreateTender(ctx, h.DB, currentUser(c), models.TenderInput{
 		BuyerOrgID: in.BuyerOrgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
 		EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, Deadline: deadline, ScopeTags: in.ScopeTags,
+		Language: in.Language,
 	}, h.now())
 	if err != nil {
 		return err

@@ -63,6 +63,7 @@ type tenderJSON struct {
 	Deadline            *time.Time `json:"deadline"`
 	EstimatedValueCents int64      `json:"estimated_value_cents"`
 	Currency            string     `json:"currency"`
+	Language            string     `json:"language"`
 	ScopeTags           []string   `json:"scope_tags"`
 	CatalogueVersion    string     `json:"catalogue_version,omitempty"`
 	PublishedAt         *time.Time `json:"published_at"`
@@ -76,7 +77,7 @@ func tenderOf(t *models.Tender, withRequirements bool, viewer *models.User) tend
 	out := tenderJSON{
 		ID: t.ID, Title: t.Title, Reference: t.Reference, Description: t.Description, Status: t.Status,
 		Revision: t.Revision, Deadline: t.Deadline, EstimatedValueCents: t.EstimatedValueCents,
-		Currency: t.Currency, ScopeTags: t.ScopeTags, PublishedAt: t.PublishedAt, RequirementCount: t.RequirementCount,
+		Currency: t.Currency, Language: t.Language, ScopeTags: t.ScopeTags, PublishedAt: t.PublishedAt, RequirementCount: t.RequirementCount,
 	}
 	if out.ScopeTags == nil {
 		out.ScopeTags = []string{}

@@ -1,15 +1,19 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"tenderprobe/app/i18n"
 )
 
 // Tender statuses. A tender is built as a draft; publishing freezes its
@@ -53,30 +57,33 @@ const (
 // revisions share SeriesID (the ID of revision 1). Once published a revision
 // never changes again; when its amendment is published, SupersededAt is set.
 type Tender struct {
-	ID                  uint              `gorm:"primaryKey" json:"id"`
-	BuyerOrgID          uint              `gorm:"not null;index" json:"buyer_org_id"`
-	BuyerOrg            *Org              `gorm:"constraint:OnDelete:RESTRICT" json:"buyer_org,omitempty"`
-	Title               string            `gorm:"size:200;not null" json:"title"`
-	Reference           string            `gorm:"size:100;not null;default:''" json:"reference"`
-	Description         string            `gorm:"type:text;not null;default:''" json:"description"`
-	EstimatedValueCents int64             `gorm:"not null;default:0" json:"estimated_value_cents"`
-	Currency            string            `gorm:"size:3;not null;default:'EUR'" json:"currency"`
-	Deadline            *time.Time        `json:"deadline,omitempty"`
-	ScopeTags           []string          `gorm:"type:text;serializer:json" json:"scope_tags"`
-	Status              string            `gorm:"size:20;not null;index" json:"status"`
-	CatalogueVersionID  uint              `gorm:"not null;index" json:"catalogue_version_id"`
-	CatalogueVersion    *CatalogueVersion `gorm:"constraint:OnDelete:RESTRICT" json:"catalogue_version,omitempty"`
-	Revision            int               `gorm:"not null;default:1" json:"revision"`
-	SeriesID            uint              `gorm:"not null;default:0;index" json:"series_id"`
-	SupersedesID        *uint             `gorm:"index" json:"supersedes_id,omitempty"`
-	Supersedes          *Tender           `gorm:"constraint:OnDelete:RESTRICT" json:"-"`
-	SupersededAt        *time.Time        `json:"superseded_at,omitempty"`
-	PublishedAt         *time.Time        `json:"published_at,omitempty"`
-	CreatedByID         uint              `gorm:"not null;index" json:"created_by_id"`
-	CreatedBy           *User             `gorm:"constraint:OnDelete:RESTRICT" json:"created_by,omitempty"`
-	CreatedAt           time.Time         `json:"created_at"`
-	UpdatedAt           time.Time         `json:"updated_at"`
-	Requirements        []Requirement     `gorm:"constraint:OnDelete:CASCADE" json:"requirements"`
+	ID                  uint   `gorm:"primaryKey" json:"id"`
+	BuyerOrgID          uint   `gorm:"not null;index" json:"buyer_org_id"`
+	BuyerOrg            *Org   `gorm:"constraint:OnDelete:RESTRICT" json:"buyer_org,omitempty"`
+	Title               string `gorm:"size:200;not null" json:"title"`
+	Reference           string `gorm:"size:100;not null;default:''" json:"reference"`
+	Description         string `gorm:"type:text;not null;default:''" json:"description"`
+	EstimatedValueCents int64  `gorm:"not null;default:0" json:"estimated_value_cents"`
+	Currency            string `gorm:"size:3;not null;default:'EUR'" json:"currency"`
+	// Language is the tender's own language (an i18n language tag): its
+	// sheet, reports and mails are in it whatever the reader's interface.
+	Language           string            `gorm:"size:16;not null;default:'en'" json:"language"`
+	Deadline           *time.Time        `json:"deadline,omitempty"`
+	ScopeTags          []string          `gorm:"type:text;serializer:json" json:"scope_tags"`
+	Status             string            `gorm:"size:20;not null;index" json:"status"`
+	CatalogueVersionID uint              `gorm:"not null;index" json:"catalogue_version_id"`
+	CatalogueVersion   *CatalogueVersion `gorm:"constraint:OnDelete:RESTRICT" json:"catalogue_version,omitempty"`
+	Revision           int               `gorm:"not null;default:1" json:"revision"`
+	SeriesID           uint              `gorm:"not null;default:0;index" json:"series_id"`
+	SupersedesID       *uint             `gorm:"index" json:"supersedes_id,omitempty"`
+	Supersedes         *Tender           `gorm:"constraint:OnDelete:RESTRICT" json:"-"`
+	SupersededAt       *time.Time        `json:"superseded_at,omitempty"`
+	PublishedAt        *time.Time        `json:"published_at,omitempty"`
+	CreatedByID        uint              `gorm:"not null;index" json:"created_by_id"`
+	CreatedBy          *User             `gorm:"constraint:OnDelete:RESTRICT" json:"created_by,omitempty"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+	Requirements       []Requirement     `gorm:"constraint:OnDelete:CASCADE" json:"requirements"`
 
 	// RequirementCount is filled by ListTenders so a list can show the size
 	// of each sheet without loading it.
@@ -204,6 +211,9 @@ type TenderInput struct {
 	Currency            string
 	Deadline            *time.Time
 	ScopeTags           []string
+	// Language is the tender's language; empty is English for a new
+	// tender and no change for an edit.
+	Language string
 }
 
 // Validate trims and checks the input, normalising currency and scope tags.
@@ -215,6 +225,7 @@ func (in *TenderInput) Validate() error {
 	if in.Currency == "" {
 		in.Currency = "EUR"
 	}
+	in.Language = strings.TrimSpace(in.Language)
 	switch {
 	case in.Title == "":
 		return invalid("title", "required")
@@ -226,8 +237,10 @@ func (in *TenderInput) Validate() error {
 		return invalid("description", "too_long", "max", MaxDescriptionLength)
 	case in.EstimatedValueCents < 0:
 		return invalid("estimated_value", "negative")
-	case len(in.Currency) != 3 || strings.Trim(in.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
+	case len(in.Currency) != 3 || !i18n.ValidCurrency(in.Currency):
 		return invalid("currency", "not_a_currency", "value", in.Currency)
+	case in.Language != "" && !slices.Contains(i18n.Available(), in.Language):
+		return invalid("language", "not_one_of", "value", in.Language, "allowed", i18n.Available())
 	}
 	tags := make([]string, 0, len(in.ScopeTags))
 	seen := map[string]bool{}
@@ -277,6 +290,7 @@ func (t *Tender) auditFields() map[string]any {
 	return map[string]any{
 		"title": t.Title, "reference": t.Reference, "description": t.Description,
 		"estimated_value": value, "deadline": deadline, "scope_tags": strings.Join(t.ScopeTags, ", "),
+		"language": t.Language,
 	}
 }
 
@@ -305,7 +319,7 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput, no
 	}
 	t := &Tender{
 		BuyerOrgID: orgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
-		EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, Deadline: in.Deadline,
+		Language: cmp.Or(in.Language, i18n.Default), EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, Deadline: in.Deadline,
 		ScopeTags: in.ScopeTags, Status: StatusDraft, Revision: 1, CreatedByID: by.ID,
 		Requirements: []Requirement{},
 	}
@@ -516,7 +530,8 @@ func UpdateTender(ctx context.Context, db *gorm.DB, by *User, id uint, in Tender
 		before := t.auditFields()
 		t.Title, t.Reference, t.Description = in.Title, in.Reference, in.Description
 		t.EstimatedValueCents, t.Currency, t.Deadline, t.ScopeTags = in.EstimatedValueCents, in.Currency, in.Deadline, in.ScopeTags
-		err = tx.Model(t).Select("title", "reference", "description", "estimated_value_cents", "currency", "deadline", "scope_tags", "updated_at").
+		t.Language = cmp.Or(in.Language, t.Language)
+		err = tx.Model(t).Select("title", "reference", "description", "estimated_value_cents", "currency", "language", "deadline", "scope_tags", "updated_at").
 			Updates(t).Error
 		if err != nil {
 			return wrap(err, "update tender %d", id)
@@ -620,7 +635,7 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint, now time.T
 		}
 		nt := &Tender{
 			BuyerOrgID: old.BuyerOrgID, Title: old.Title, Reference: old.Reference, Description: old.Description,
-			EstimatedValueCents: old.EstimatedValueCents, Currency: old.Currency, Deadline: old.Deadline,
+			EstimatedValueCents: old.EstimatedValueCents, Currency: old.Currency, Language: old.Language, Deadline: old.Deadline,
 			ScopeTags: old.ScopeTags, Status: StatusDraft, CatalogueVersionID: old.CatalogueVersionID,
 			Revision: old.Revision + 1, SeriesID: old.SeriesID, SupersedesID: &old.ID, CreatedByID: by.ID,
 		}

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
@@ -109,6 +110,18 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	}
 	c.matcher = language.NewMatcher(tags)
 	return c, nil
+}
+
+var embedded = sync.OnceValues(Embedded)
+
+// Available are the languages of the built-in files, Default first; a
+// tender or a user may choose any of them.
+func Available() []string {
+	c, err := embedded()
+	if err != nil {
+		return []string{Default}
+	}
+	return c.Languages()
 }
 
 // Languages are the tags of the languages there are, Default first.
