@@ -173,4 +173,3 @@ func TestTranslationsKeepTheParameters(t *testing.T) {
 		}
 	}
 }
-
