@@ -327,10 +327,15 @@ func ListRuns(ctx context.Context, db *gorm.DB, attID uint, limit int) ([]ProbeR
 	return runs, nil
 }
 
+// NotMeasuredRetry is how soon the scheduler tries again after a run that
+// could not measure (resolver down, every check an error), instead of a
+// whole recheck interval: such a run checked nothing.
+const NotMeasuredRetry = time.Hour
+
 // EnqueueDueRechecks queues a scheduled run for every submitted attestation
 // of an awarded or active tender whose newest run is older than interval
-// (or that has none) and that has no run queued or running. It returns the
-// queued runs. Several processes may call it at once: the waiting-run
+// (or NotMeasuredRetry, when it could not measure; or that has none) and
+// that has no run queued or running. It returns the queued runs. Several processes may call it at once: the waiting-run
 // index keeps each attestation to one queued run.
 func EnqueueDueRechecks(ctx context.Context, db *gorm.DB, interval time.Duration, now time.Time) ([]ProbeRun, error) {
 	now = now.UTC()
@@ -338,8 +343,9 @@ func EnqueueDueRechecks(ctx context.Context, db *gorm.DB, interval time.Duration
 	err := db.WithContext(ctx).Model(&Attestation{}).
 		Joins("JOIN tenders ON tenders.id = attestations.tender_id").
 		Where("attestations.status = ? AND tenders.status IN ?", AttestationSubmitted, []string{StatusAwarded, StatusActive}).
-		Where("NOT EXISTS (SELECT 1 FROM probe_runs r WHERE r.attestation_id = attestations.id AND (r.status IN ? OR r.created_at > ?))",
-			[]string{RunQueued, RunRunning}, now.Add(-interval)).
+		Where("NOT EXISTS (SELECT 1 FROM probe_runs r WHERE r.attestation_id = attestations.id AND "+
+			"(r.status IN ? OR (r.status <> ? AND r.created_at > ?) OR (r.status = ? AND r.created_at > ?)))",
+			[]string{RunQueued, RunRunning}, RunNotMeasured, now.Add(-interval), RunNotMeasured, now.Add(-min(interval, NotMeasuredRetry))).
 		Order("attestations.id").Find(&due).Error
 	if err != nil {
 		return nil, wrap(err, "find attestations due for re-verification")

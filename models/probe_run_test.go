@@ -232,6 +232,22 @@ func TestScheduledRechecks(t *testing.T) {
 				t.Errorf("a second scheduler pass queued %+v %v", again, err)
 			}
 		})
+		t.Run("a re-check that could not measure is tried again after an hour, not a week", func(t *testing.T) {
+			run, err := models.ClaimRun(ctx, db, "w", time.Minute, attNow.Add(week+time.Hour))
+			if err != nil || run == nil {
+				t.Fatalf("claim %v %v", run, err)
+			}
+			if err := models.FinishRunNotMeasured(ctx, db, run, "w", nil, models.NotMeasuredResolver, nil, attNow.Add(week+time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := models.EnqueueDueRechecks(ctx, db, week, attNow.Add(week+90*time.Minute)); err != nil || len(got) != 0 {
+				t.Errorf("queued within the hour: %+v %v", got, err)
+			}
+			got, err := models.EnqueueDueRechecks(ctx, db, week, attNow.Add(week+2*time.Hour+time.Minute))
+			if err != nil || len(got) != 1 || got[0].AttestationID != a.ID {
+				t.Errorf("not queued again after the hour: %+v %v", got, err)
+			}
+		})
 	})
 }
 
