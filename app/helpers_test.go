@@ -275,7 +275,7 @@ func (a *testApp) newDraft(title string) (*models.Tender, *models.Requirement) {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	r, err := models.AddRequirement(ctx, a.db, managerOf(a.db, t.ID), t.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now())
+	r, err := models.AddRequirement(ctx, a.db, dbtest.ManagerOf(a.db, t.ID), t.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now())
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func (a *testApp) newDraft(title string) (*models.Tender, *models.Requirement) {
 func (a *testApp) newPublished(title string) *models.Tender {
 	a.t.Helper()
 	t, _ := a.newDraft(title)
-	p, err := models.PublishTender(context.Background(), a.db, managerOf(a.db, t.ID), t.ID, time.Now())
+	p, err := models.PublishTender(context.Background(), a.db, dbtest.ManagerOf(a.db, t.ID), t.ID, time.Now())
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
 )
 
@@ -42,10 +43,10 @@ func newOtherBuyer(t *testing.T, a *testApp) *otherBuyer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.AddRequirement(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
+		if _, err := models.AddRequirement(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if tn, err = models.PublishTender(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
+		if tn, err = models.PublishTender(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		return tn

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
 )
 
 // benchVendors is how many vendors answer and submit at the same time.
@@ -45,13 +46,13 @@ func BenchmarkConcurrentVendors(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := models.ApplyProfile(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, models.Profile{Slug: "load", Items: []models.ProfileItem{
+		if _, err := models.ApplyProfile(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, models.Profile{Slug: "load", Items: []models.ProfileItem{
 			{Standard: "https", Level: "mandatory"}, {Standard: "hsts", Level: "mandatory"}, {Standard: "tls", Level: "mandatory"},
 			{Standard: "dnssec", Level: "mandatory"}, {Standard: "security-txt", Level: "recommended"},
 		}}, time.Now()); err != nil {
 			b.Fatal(err)
 		}
-		if tn, err = models.PublishTender(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
+		if tn, err = models.PublishTender(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 		type vendor struct {

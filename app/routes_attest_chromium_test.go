@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
 )
 
 // TestVendorJourneyInChromium walks the vendor's journey in a real
@@ -41,11 +42,11 @@ func TestVendorJourneyInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, slug := range []string{"https", "dnssec"} {
-		if _, err := models.AddRequirement(ctx, srv.DB, managerOf(srv.DB, tn.ID), tn.ID, models.RequirementInput{Standard: slug, Level: models.LevelMandatory}, time.Now()); err != nil {
+		if _, err := models.AddRequirement(ctx, srv.DB, dbtest.ManagerOf(srv.DB, tn.ID), tn.ID, models.RequirementInput{Standard: slug, Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, srv.DB, managerOf(srv.DB, tn.ID), tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, srv.DB, dbtest.ManagerOf(srv.DB, tn.ID), tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	inv, token, err := models.Invite(ctx, srv.DB, officer, tn.ID, models.InviteInput{Email: "jo@browser-supplier.test", Supplier: "Browser Supplier"}, time.Hour, time.Now())

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
 )
 
 // attestWorld is a published tender of the demo buyer with a mandatory
@@ -44,11 +45,11 @@ func newAttestWorld(t testing.TB, a *testApp) *attestWorld {
 		t.Fatal(err)
 	}
 	for _, r := range []struct{ slug, level string }{{"https", models.LevelMandatory}, {"dnssec", models.LevelRecommended}} {
-		if _, err := models.AddRequirement(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, models.RequirementInput{Standard: r.slug, Level: r.level}, time.Now()); err != nil {
+		if _, err := models.AddRequirement(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, models.RequirementInput{Standard: r.slug, Level: r.level}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, a.db, managerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)

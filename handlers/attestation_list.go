@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
@@ -25,6 +27,7 @@ func (h *Handler) ListAttestations(c *fiber.Ctx) error {
 		return err
 	}
 	data["Query"], data["Attestations"], data["Paging"] = list.Query, list.Attestations, list.Paging
+	data["PageURL"] = pageURL("/attestations", url.Values{"q": {q.Search}, "status": {q.Status}, "sort": {list.Query.Sort}})
 	return h.render(c, fiber.StatusOK, "attestations/list", "Attestations", data)
 }
 

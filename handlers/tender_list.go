@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
@@ -24,5 +26,6 @@ func (h *Handler) ListTenders(c *fiber.Ctx) error {
 		return err
 	}
 	data["Query"], data["Tenders"], data["Paging"] = list.Query, list.Tenders, list.Paging
+	data["PageURL"] = pageURL("/tenders", url.Values{"q": {q.Search}, "status": {q.Status}, "sort": {list.Query.Sort}})
 	return h.render(c, fiber.StatusOK, "tenders/list", "Tenders", data)
 }

@@ -22,14 +22,14 @@ func (w *world) invited(t *testing.T, title string) (*models.Tender, *models.Att
 	t.Helper()
 	ctx := context.Background()
 	tn := w.tender(t, title, "https")
-	if _, err := models.AddRequirement(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelRecommended}, time.Now()); err != nil {
+	if _, err := models.AddRequirement(ctx, w.db, dbtest.ManagerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelRecommended}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	deadline := attNow.Add(10 * 24 * time.Hour)
-	if _, err := models.UpdateTender(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, models.TenderInput{Title: title, Reference: "REF-" + title, Deadline: &deadline}, time.Now()); err != nil {
+	if _, err := models.UpdateTender(ctx, w.db, dbtest.ManagerOf(w.db, tn.ID), tn.ID, models.TenderInput{Title: title, Reference: "REF-" + title, Deadline: &deadline}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	tn, err := models.PublishTender(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, time.Now())
+	tn, err := models.PublishTender(ctx, w.db, dbtest.ManagerOf(w.db, tn.ID), tn.ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

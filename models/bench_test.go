@@ -70,7 +70,7 @@ func BenchmarkListTenders(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
+		if _, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

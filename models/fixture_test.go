@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
 	"tenderprobe/seed"
 )
 
@@ -52,7 +53,7 @@ func (w *world) tender(t *testing.T, title string, slugs ...string) *models.Tend
 		t.Fatal(err)
 	}
 	for _, s := range slugs {
-		if _, err := models.AddRequirement(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: s, Level: models.LevelMandatory}, time.Now()); err != nil {
+		if _, err := models.AddRequirement(ctx, w.db, dbtest.ManagerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: s, Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -22,10 +22,10 @@ func (w *world) publishedBy(t *testing.T, by *models.User, title string) *models
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.AddRequirement(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
+	if _, err := models.AddRequirement(ctx, w.db, dbtest.ManagerOf(w.db, tn.ID), tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if tn, err = models.PublishTender(ctx, w.db, managerOf(w.db, tn.ID), tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, w.db, dbtest.ManagerOf(w.db, tn.ID), tn.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return tn

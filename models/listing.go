@@ -29,6 +29,30 @@ func newPaging(page int, total int64) Paging {
 // offset is the first row of the page.
 func (p Paging) offset() int { return (p.Page - 1) * PageSize }
 
+// checkChoice refuses a filter value that is not one of allowed; empty is
+// no filter.
+func checkChoice(field, value string, allowed []string) error {
+	if value != "" && !oneOf(value, allowed) {
+		return invalid(field, "not_a_choice")
+	}
+	return nil
+}
+
+// checkOrderAndSearch gives an empty order the list's default (the first of
+// sorts), refuses one it does not know and an over-long search.
+func checkOrderAndSearch(sort *string, sorts []string, search string) error {
+	if *sort == "" {
+		*sort = sorts[0]
+	}
+	if !oneOf(*sort, sorts) {
+		return invalid("sort", "not_a_choice")
+	}
+	if len(search) > 200 {
+		return invalid("q", "too_long", "max", 200)
+	}
+	return nil
+}
+
 // findPage counts the rows of base and loads page's rows of them, in order,
 // into out (a pointer to a slice); more, if given, adds what only the rows'
 // query needs (preloads, the columns). what names the rows in errors.
@@ -79,19 +103,10 @@ type TenderQuery struct {
 
 // Validate refuses a status or order the list does not know.
 func (q *TenderQuery) Validate() error {
-	if q.Status != "" && !oneOf(q.Status, TenderStatuses) {
-		return invalid("status", "not_a_choice")
+	if err := checkChoice("status", q.Status, TenderStatuses); err != nil {
+		return err
 	}
-	if q.Sort == "" {
-		q.Sort = SortNewest
-	}
-	if !oneOf(q.Sort, TenderSorts) {
-		return invalid("sort", "not_a_choice")
-	}
-	if len(q.Search) > 200 {
-		return invalid("q", "too_long", "max", 200)
-	}
-	return nil
+	return checkOrderAndSearch(&q.Sort, TenderSorts, q.Search)
 }
 
 // TenderPage is one page of the tender list.
@@ -168,19 +183,10 @@ type AttestationQuery struct {
 
 // Validate refuses a status or order the list does not know.
 func (q *AttestationQuery) Validate() error {
-	if q.Status != "" && !oneOf(q.Status, AttestationStatuses) {
-		return invalid("status", "not_a_choice")
+	if err := checkChoice("status", q.Status, AttestationStatuses); err != nil {
+		return err
 	}
-	if q.Sort == "" {
-		q.Sort = SortNewest
-	}
-	if !oneOf(q.Sort, AttestationSorts) {
-		return invalid("sort", "not_a_choice")
-	}
-	if len(q.Search) > 200 {
-		return invalid("q", "too_long", "max", 200)
-	}
-	return nil
+	return checkOrderAndSearch(&q.Sort, AttestationSorts, q.Search)
 }
 
 // AttestationPage is one page of the attestation list.
@@ -249,22 +255,13 @@ type UserQuery struct {
 
 // Validate refuses a role, state or order the list does not know.
 func (q *UserQuery) Validate() error {
-	if q.Role != "" && !oneOf(q.Role, Roles) {
-		return invalid("role", "not_a_choice")
+	if err := checkChoice("role", q.Role, Roles); err != nil {
+		return err
 	}
-	if q.State != "" && !oneOf(q.State, UserStates) {
-		return invalid("state", "not_a_choice")
+	if err := checkChoice("state", q.State, UserStates); err != nil {
+		return err
 	}
-	if q.Sort == "" {
-		q.Sort = SortEmail
-	}
-	if !oneOf(q.Sort, UserSorts) {
-		return invalid("sort", "not_a_choice")
-	}
-	if len(q.Search) > 200 {
-		return invalid("q", "too_long", "max", 200)
-	}
-	return nil
+	return checkOrderAndSearch(&q.Sort, UserSorts, q.Search)
 }
 
 // UserPage is one page of the user list.
@@ -316,19 +313,10 @@ type OrgQuery struct {
 
 // Validate refuses a kind or order the list does not know.
 func (q *OrgQuery) Validate() error {
-	if q.Kind != "" && !oneOf(q.Kind, []string{OrgBuyer, OrgSupplier}) {
-		return invalid("kind", "not_a_choice")
+	if err := checkChoice("kind", q.Kind, []string{OrgBuyer, OrgSupplier}); err != nil {
+		return err
 	}
-	if q.Sort == "" {
-		q.Sort = SortName
-	}
-	if !oneOf(q.Sort, OrgSorts) {
-		return invalid("sort", "not_a_choice")
-	}
-	if len(q.Search) > 200 {
-		return invalid("q", "too_long", "max", 200)
-	}
-	return nil
+	return checkOrderAndSearch(&q.Sort, OrgSorts, q.Search)
 }
 
 // OrgPage is one page of the organisation list.

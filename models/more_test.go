@@ -67,7 +67,7 @@ func TestDraftEdits(t *testing.T) {
 		w := newWorld(t, db)
 		tn := w.tender(t, "draft", "https", "hsts")
 		t.Run("a draft's fields can be edited", func(t *testing.T) {
-			got, err := models.UpdateTender(ctx, db, managerOf(db, tn.ID), tn.ID, models.TenderInput{
+			got, err := models.UpdateTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, models.TenderInput{
 				Title: "renamed", Reference: "R-9", Description: "d", EstimatedValueCents: 500, ScopeTags: []string{"a"},
 			}, time.Now())
 			if err != nil {
@@ -79,7 +79,7 @@ func TestDraftEdits(t *testing.T) {
 			}
 		})
 		t.Run("an invalid edit changes nothing", func(t *testing.T) {
-			if _, err := models.UpdateTender(ctx, db, managerOf(db, tn.ID), tn.ID, models.TenderInput{Title: ""}, time.Now()); fieldOf(err) != "title" {
+			if _, err := models.UpdateTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, models.TenderInput{Title: ""}, time.Now()); fieldOf(err) != "title" {
 				t.Errorf("got %v", err)
 			}
 			got, _ := models.FindTender(ctx, db, tn.ID)
@@ -88,7 +88,7 @@ func TestDraftEdits(t *testing.T) {
 			}
 		})
 		t.Run("deleting a draft removes it and its requirements", func(t *testing.T) {
-			if err := models.DeleteTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
+			if err := models.DeleteTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := models.FindTender(ctx, db, tn.ID); !errors.Is(err, models.ErrNotFound) {

@@ -212,7 +212,7 @@ func TestScheduledRechecks(t *testing.T) {
 			}
 		})
 		for _, st := range []string{models.StatusClosed, models.StatusAwarded} {
-			if _, err := models.SetTenderStatus(ctx, db, managerOf(db, tn.ID), tn.ID, st, time.Now()); err != nil {
+			if _, err := models.SetTenderStatus(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, st, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}

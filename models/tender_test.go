@@ -113,7 +113,7 @@ func TestRequirements(t *testing.T) {
 		}
 		for _, c := range bad {
 			t.Run(c.name, func(t *testing.T) {
-				_, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: c.slug, Level: c.level}, time.Now())
+				_, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: c.slug, Level: c.level}, time.Now())
 				if c.err != nil && !errors.Is(err, c.err) {
 					t.Errorf("got %v, want %v", err, c.err)
 				}
@@ -126,27 +126,27 @@ func TestRequirements(t *testing.T) {
 			})
 		}
 		t.Run("a custom clause replaces the catalogue clause", func(t *testing.T) {
-			r, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "dmarc", Level: models.LevelRecommended, CustomClause: "Use p=reject.", Note: "phase in"}, time.Now())
+			r, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "dmarc", Level: models.LevelRecommended, CustomClause: "Use p=reject.", Note: "phase in"}, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
 			if r.Clause() != "Use p=reject." || r.Position != 5 || r.Standard.Slug != "dmarc" {
 				t.Errorf("got %+v", r)
 			}
-			r, err = models.UpdateRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, r.ID, models.RequirementInput{Level: models.LevelMandatory}, time.Now())
+			r, err = models.UpdateRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, r.ID, models.RequirementInput{Level: models.LevelMandatory}, time.Now())
 			if err != nil || r.Level != models.LevelMandatory || r.Clause() != r.Standard.Clause || r.Clause() == "" {
 				t.Errorf("after update %+v, %v", r, err)
 			}
 		})
 		t.Run("moving a requirement up and down keeps positions 1..n", func(t *testing.T) {
 			all := ids()
-			if err := models.MoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, all[2], -1, time.Now()); err != nil {
+			if err := models.MoveRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, all[2], -1, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := sheet(t, db, tn.ID); !reflect.DeepEqual(got, []string{"https", "tls", "hsts", "dnssec", "dmarc"}) {
 				t.Errorf("after moving tls up: %v", got)
 			}
-			if err := models.MoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, all[0], 100, time.Now()); err != nil {
+			if err := models.MoveRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, all[0], 100, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := sheet(t, db, tn.ID); !reflect.DeepEqual(got, []string{"tls", "hsts", "dnssec", "dmarc", "https"}) {
@@ -156,7 +156,7 @@ func TestRequirements(t *testing.T) {
 		t.Run("reordering puts the sheet in the given order", func(t *testing.T) {
 			all := ids()
 			rev := []uint{all[4], all[3], all[2], all[1], all[0]}
-			if err := models.ReorderRequirements(ctx, db, managerOf(db, tn.ID), tn.ID, rev, time.Now()); err != nil {
+			if err := models.ReorderRequirements(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, rev, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := sheet(t, db, tn.ID); !reflect.DeepEqual(got, []string{"https", "dmarc", "dnssec", "hsts", "tls"}) {
@@ -166,7 +166,7 @@ func TestRequirements(t *testing.T) {
 		t.Run("a reorder that leaves out or repeats a requirement is refused", func(t *testing.T) {
 			all := ids()
 			for _, order := range [][]uint{all[:4], {all[0], all[0], all[1], all[2], all[3]}, append(all[:4:4], 99999)} {
-				if err := models.ReorderRequirements(ctx, db, managerOf(db, tn.ID), tn.ID, order, time.Now()); fieldOf(err) != "order" {
+				if err := models.ReorderRequirements(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, order, time.Now()); fieldOf(err) != "order" {
 					t.Errorf("order %v: got %v", order, err)
 				}
 			}
@@ -176,20 +176,20 @@ func TestRequirements(t *testing.T) {
 		})
 		t.Run("removing a requirement closes the gap", func(t *testing.T) {
 			all := ids()
-			if err := models.RemoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, all[1], time.Now()); err != nil {
+			if err := models.RemoveRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, all[1], time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := sheet(t, db, tn.ID); !reflect.DeepEqual(got, []string{"https", "dnssec", "hsts", "tls"}) {
 				t.Errorf("got %v", got)
 			}
-			if err := models.RemoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, all[1], time.Now()); !errors.Is(err, models.ErrNotFound) {
+			if err := models.RemoveRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, all[1], time.Now()); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("removing twice: %v", err)
 			}
 		})
 		t.Run("a requirement of another tender cannot be touched through this one", func(t *testing.T) {
 			other := w.tender(t, "other", "spf")
 			otherReq := ids()[0]
-			if err := models.RemoveRequirement(ctx, db, managerOf(db, other.ID), other.ID, otherReq, time.Now()); !errors.Is(err, models.ErrNotFound) {
+			if err := models.RemoveRequirement(ctx, db, dbtest.ManagerOf(db, other.ID), other.ID, otherReq, time.Now()); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("got %v", err)
 			}
 			if len(sheet(t, db, tn.ID)) != 4 {
@@ -209,10 +209,10 @@ func TestApplyProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		tn := w.tender(t, "mail", "dmarc")
-		if _, err := models.UpdateRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, findReq(t, db, tn.ID, "dmarc").ID, models.RequirementInput{Level: models.LevelRecommended, CustomClause: "own clause"}, time.Now()); err != nil {
+		if _, err := models.UpdateRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, findReq(t, db, tn.ID, "dmarc").ID, models.RequirementInput{Level: models.LevelRecommended, CustomClause: "own clause"}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		added, err := models.ApplyProfile(ctx, db, managerOf(db, tn.ID), tn.ID, p, time.Now())
+		added, err := models.ApplyProfile(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, p, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,14 +232,14 @@ func TestApplyProfile(t *testing.T) {
 			}
 		})
 		t.Run("applying it again adds nothing", func(t *testing.T) {
-			again, err := models.ApplyProfile(ctx, db, managerOf(db, tn.ID), tn.ID, p, time.Now())
+			again, err := models.ApplyProfile(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, p, time.Now())
 			if err != nil || len(again) != 0 {
 				t.Errorf("added %d, %v", len(again), err)
 			}
 		})
 		t.Run("a profile with a bad level is refused before anything changes", func(t *testing.T) {
 			t2 := w.tender(t, "bad profile")
-			_, err := models.ApplyProfile(ctx, db, managerOf(db, t2.ID), t2.ID, models.Profile{Slug: "x", Items: []models.ProfileItem{{Standard: "spf", Level: "mandatory"}, {Standard: "dkim", Level: "must"}}}, time.Now())
+			_, err := models.ApplyProfile(ctx, db, dbtest.ManagerOf(db, t2.ID), t2.ID, models.Profile{Slug: "x", Items: []models.ProfileItem{{Standard: "spf", Level: "mandatory"}, {Standard: "dkim", Level: "must"}}}, time.Now())
 			if fieldOf(err) != "items[1].level" {
 				t.Errorf("got %v", err)
 			}
@@ -272,7 +272,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 		w := newWorld(t, db)
 		t.Run("an empty sheet cannot be published", func(t *testing.T) {
 			empty := w.tender(t, "empty")
-			if _, err := models.PublishTender(ctx, db, managerOf(db, empty.ID), empty.ID, time.Now()); fieldOf(err) != "requirements" {
+			if _, err := models.PublishTender(ctx, db, dbtest.ManagerOf(db, empty.ID), empty.ID, time.Now()); fieldOf(err) != "requirements" {
 				t.Errorf("got %v", err)
 			}
 			got, _ := models.FindTender(ctx, db, empty.ID)
@@ -281,7 +281,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 			}
 		})
 		tn := w.tender(t, "frozen", "https", "hsts")
-		pub, err := models.PublishTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now())
+		pub, err := models.PublishTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,31 +295,33 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 			do   func() error
 		}{
 			{"adding a requirement", func() error {
-				_, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelMandatory}, time.Now())
+				_, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelMandatory}, time.Now())
 				return err
 			}},
 			{"changing a requirement", func() error {
-				_, err := models.UpdateRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, reqID, models.RequirementInput{Level: models.LevelRecommended, CustomClause: "x"}, time.Now())
+				_, err := models.UpdateRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, reqID, models.RequirementInput{Level: models.LevelRecommended, CustomClause: "x"}, time.Now())
 				return err
 			}},
-			{"removing a requirement", func() error { return models.RemoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, reqID, time.Now()) }},
+			{"removing a requirement", func() error {
+				return models.RemoveRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, reqID, time.Now())
+			}},
 			{"moving a requirement", func() error {
-				return models.MoveRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, reqID, 1, time.Now())
+				return models.MoveRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, reqID, 1, time.Now())
 			}},
 			{"reordering the sheet", func() error {
-				return models.ReorderRequirements(ctx, db, managerOf(db, tn.ID), tn.ID, []uint{pub.Requirements[1].ID, reqID}, time.Now())
+				return models.ReorderRequirements(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, []uint{pub.Requirements[1].ID, reqID}, time.Now())
 			}},
 			{"applying a profile", func() error {
-				_, err := models.ApplyProfile(ctx, db, managerOf(db, tn.ID), tn.ID, p, time.Now())
+				_, err := models.ApplyProfile(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, p, time.Now())
 				return err
 			}},
 			{"editing the tender", func() error {
-				_, err := models.UpdateTender(ctx, db, managerOf(db, tn.ID), tn.ID, models.TenderInput{Title: "changed"}, time.Now())
+				_, err := models.UpdateTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, models.TenderInput{Title: "changed"}, time.Now())
 				return err
 			}},
-			{"deleting the tender", func() error { return models.DeleteTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now()) }},
+			{"deleting the tender", func() error { return models.DeleteTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, time.Now()) }},
 			{"publishing it again", func() error {
-				_, err := models.PublishTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now())
+				_, err := models.PublishTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, time.Now())
 				return err
 			}},
 		}
@@ -339,7 +341,7 @@ func TestPublishFreezesTheSheet(t *testing.T) {
 			})
 		}
 		t.Run("an unknown tender is not found", func(t *testing.T) {
-			if _, err := models.AddRequirement(ctx, db, managerOf(db, 99999), 99999, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); !errors.Is(err, models.ErrNotFound) {
+			if _, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, 99999), 99999, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("got %v", err)
 			}
 		})
@@ -358,7 +360,7 @@ func TestAmendTender(t *testing.T) {
 			}
 		})
 		v1 := w.tender(t, "amended", "https", "hsts")
-		if _, err := models.PublishTender(ctx, db, managerOf(db, v1.ID), v1.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, dbtest.ManagerOf(db, v1.ID), v1.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		v2, err := models.AmendTender(ctx, db, w.officer, v1.ID, time.Now())
@@ -386,10 +388,10 @@ func TestAmendTender(t *testing.T) {
 				t.Errorf("got %v", err)
 			}
 		})
-		if _, err := models.AddRequirement(ctx, db, managerOf(db, v2.ID), v2.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelMandatory}, time.Now()); err != nil {
+		if _, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, v2.ID), v2.ID, models.RequirementInput{Standard: "dnssec", Level: models.LevelMandatory}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := models.RemoveRequirement(ctx, db, managerOf(db, v2.ID), v2.ID, findReq(t, db, v2.ID, "https").ID, time.Now()); err != nil {
+		if err := models.RemoveRequirement(ctx, db, dbtest.ManagerOf(db, v2.ID), v2.ID, findReq(t, db, v2.ID, "https").ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		t.Run("editing the amendment leaves the published revision as it was", func(t *testing.T) {
@@ -409,7 +411,7 @@ func TestAmendTender(t *testing.T) {
 				t.Errorf("list %v", titles(list))
 			}
 		})
-		if _, err := models.PublishTender(ctx, db, managerOf(db, v2.ID), v2.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, dbtest.ManagerOf(db, v2.ID), v2.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		t.Run("publishing the amendment supersedes revision 1, which stays readable and locked", func(t *testing.T) {
@@ -420,7 +422,7 @@ func TestAmendTender(t *testing.T) {
 			if !old.Superseded() || old.Status != models.StatusPublished || len(old.Requirements) != 2 {
 				t.Errorf("revision 1 now %+v", old)
 			}
-			if _, err := models.AddRequirement(ctx, db, managerOf(db, v1.ID), v1.ID, models.RequirementInput{Standard: "spf", Level: models.LevelMandatory}, time.Now()); !errors.Is(err, models.ErrLocked) {
+			if _, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, v1.ID), v1.ID, models.RequirementInput{Standard: "spf", Level: models.LevelMandatory}, time.Now()); !errors.Is(err, models.ErrLocked) {
 				t.Errorf("revision 1 accepted a change: %v", err)
 			}
 			list, _ := models.ListTenders(ctx, db, w.officer)
@@ -546,7 +548,7 @@ func TestConcurrentAddsGetDistinctPositions(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := models.AddRequirement(ctx, db, managerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: s, Level: models.LevelMandatory}, time.Now())
+				_, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, models.RequirementInput{Standard: s, Level: models.LevelMandatory}, time.Now())
 				errs <- err
 			}()
 		}
@@ -570,7 +572,7 @@ func TestFailedWritesRollBack(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		tn := w.tender(t, "published", "https", "hsts")
-		if _, err := models.PublishTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		draft := w.tender(t, "draft", "https")
@@ -598,7 +600,7 @@ func TestFailedWritesRollBack(t *testing.T) {
 				return err
 			}},
 			{"a profile that cannot be stored adds nothing", func() error {
-				_, err := models.ApplyProfile(ctx, db, managerOf(db, draft.ID), draft.ID, p, time.Now())
+				_, err := models.ApplyProfile(ctx, db, dbtest.ManagerOf(db, draft.ID), draft.ID, p, time.Now())
 				return err
 			}},
 			{"a catalogue whose standards cannot be stored leaves no version", func() error {
@@ -643,13 +645,13 @@ func TestSetTenderStatus(t *testing.T) {
 		}
 		for _, s := range steps {
 			t.Run(s.name, func(t *testing.T) {
-				_, err := models.SetTenderStatus(ctx, db, managerOf(db, tn.ID), tn.ID, s.to, time.Now())
+				_, err := models.SetTenderStatus(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, s.to, time.Now())
 				if s.ok != (err == nil) {
 					t.Errorf("got %v", err)
 				}
 			})
 		}
-		if _, err := models.PublishTender(ctx, db, managerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
+		if _, err := models.PublishTender(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range []struct {
@@ -663,7 +665,7 @@ func TestSetTenderStatus(t *testing.T) {
 			{"an unknown status is refused", "archived", false},
 		} {
 			t.Run(s.name, func(t *testing.T) {
-				got, err := models.SetTenderStatus(ctx, db, managerOf(db, tn.ID), tn.ID, s.to, time.Now())
+				got, err := models.SetTenderStatus(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, s.to, time.Now())
 				if s.ok && (err != nil || got.Status != s.to) {
 					t.Errorf("got %+v, %v", got, err)
 				}

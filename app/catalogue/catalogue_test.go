@@ -279,14 +279,14 @@ func TestImportNewVersion(t *testing.T) {
 				t.Errorf("tender moved to version %d", got.CatalogueVersionID)
 			}
 			// hsts is not in the new version but is in the tender's own.
-			if _, err := models.AddRequirement(ctx, db, managerOf(db, before.ID), before.ID, models.RequirementInput{Standard: "hsts", Level: models.LevelMandatory}, time.Now()); err != nil {
+			if _, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, before.ID), before.ID, models.RequirementInput{Standard: "hsts", Level: models.LevelMandatory}, time.Now()); err != nil {
 				t.Errorf("adding from the tender's own version: %v", err)
 			}
 			after, _ := models.CreateTender(ctx, db, officer, models.TenderInput{Title: "built on the new catalogue"}, time.Now())
 			if after.CatalogueVersionID != cv.ID {
 				t.Errorf("new tender uses version %d", after.CatalogueVersionID)
 			}
-			if _, err := models.AddRequirement(ctx, db, managerOf(db, after.ID), after.ID, models.RequirementInput{Standard: "hsts", Level: models.LevelMandatory}, time.Now()); err == nil {
+			if _, err := models.AddRequirement(ctx, db, dbtest.ManagerOf(db, after.ID), after.ID, models.RequirementInput{Standard: "hsts", Level: models.LevelMandatory}, time.Now()); err == nil {
 				t.Error("a standard missing from the new version was added")
 			}
 		})

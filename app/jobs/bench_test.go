@@ -81,7 +81,7 @@ func BenchmarkRecheckTenderWith50Vendors(b *testing.B) {
 	}
 	ctx := context.Background()
 	for _, st := range []string{models.StatusClosed, models.StatusAwarded} {
-		if _, err := models.SetTenderStatus(ctx, db, managerOf(db, f.Tender.ID), f.Tender.ID, st, time.Now()); err != nil {
+		if _, err := models.SetTenderStatus(ctx, db, dbtest.ManagerOf(db, f.Tender.ID), f.Tender.ID, st, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

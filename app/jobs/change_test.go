@@ -32,7 +32,7 @@ func TestAScheduledRunRecordsAndMailsAChangedVerdict(t *testing.T) {
 		t.Fatalf("DMARC is %s before the change", got)
 	}
 	for _, st := range []string{models.StatusClosed, models.StatusAwarded} {
-		if _, err := models.SetTenderStatus(ctx, db, managerOf(db, f.Tender.ID), f.Tender.ID, st, time.Now()); err != nil {
+		if _, err := models.SetTenderStatus(ctx, db, dbtest.ManagerOf(db, f.Tender.ID), f.Tender.ID, st, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
