@@ -162,6 +162,8 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
 		"POST /account/tokens/:id/revoke":                              {},
+		"POST /account/preferences":                                    {form: url.Values{"language": {"es"}, "time_zone": {"America/Bogota"}}},
+		"POST /language":                                               {form: url.Values{"lang": {"es"}, "next": {"/"}}},
 		"DELETE /api/v1/tokens/:id":                                    {},
 		"POST /catalogue/import":                                       {file: true},
 		"POST /tenders":                                                {form: url.Values{"title": {"Outsider tender"}, "buyer_org_id": {fmt.Sprint(w.buyer)}}},

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/app/catalogue"
+	"tenderprobe/app/i18n"
 	"tenderprobe/handlers"
 	"tenderprobe/models"
 	"tenderprobe/seed"
@@ -91,7 +92,7 @@ func catalogueImport(ctx context.Context, db *gorm.DB, path, format string, stdo
 	switch {
 	case errors.As(err, &invalid):
 		fmt.Fprintf(stderr, "%s is not a valid catalogue:\n", path)
-		for _, p := range handlers.CatalogueProblems(invalid.Problems) {
+		for _, p := range handlers.CatalogueProblems(i18n.Default, invalid.Problems) {
 			fmt.Fprintf(stderr, "  %s: %s\n", path, p)
 		}
 		return 1

@@ -151,7 +151,7 @@ func selfSigned(t *testing.T, name string) (tls.Certificate, *x509.CertPool) {
 func TestABrokenTemplateStopsTheStartWithItsName(t *testing.T) {
 	t.Parallel()
 	broken := fstest.MapFS{
-		"layouts/main.html":   {Data: []byte(`{{define "layouts/main"}}{{embed}}{{end}}`)},
+		"layouts/main.html":   {Data: []byte(`{{define "layouts/main"}}{{.Content}}{{end}}`)},
 		"tenders/broken.html": {Data: []byte(`<h1>{{.Title</h1>`)},
 	}
 	_, err := newViews(broken)

@@ -144,7 +144,14 @@ func roleTable() map[string]roleCase {
 
 		// Your account: API tokens. The revoked token is another user's,
 		// so every role gets 404 (the owner's 204 is in TestAPITokens).
-		"GET /account/tokens":             {[5]int{see, ok, ok, ok, ok}, path("/account/tokens")},
+		"GET /account/tokens": {[5]int{see, ok, ok, ok, ok}, path("/account/tokens")},
+		"GET /account":        {[5]int{see, ok, ok, ok, ok}, path("/account")},
+		"POST /account/preferences": {[5]int{unauth, see, see, see, see}, func(*testApp) (string, url.Values, any) {
+			return "/account/preferences", url.Values{"language": {"nl"}, "time_zone": {"Europe/Amsterdam"}}, nil
+		}},
+		"POST /language": {[5]int{see, see, see, see, see}, func(*testApp) (string, url.Values, any) {
+			return "/language", url.Values{"lang": {"es"}, "next": {"/login"}}, nil
+		}},
 		"POST /account/tokens/:id/revoke": {[5]int{unauth, notFound, notFound, notFound, notFound}, someonesTokenPath("/account/tokens", "/revoke")},
 		"GET /api/v1/tokens":              {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/tokens")},
 		"DELETE /api/v1/tokens/:id":       {[5]int{unauth, notFound, notFound, notFound, notFound}, someonesTokenPath("/api/v1/tokens", "")},

@@ -74,7 +74,13 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/invitations/:token", access: visitor, handle: h.ShowInvitation},
 		{method: post, path: "/invitations/:token", access: visitor, handle: h.AcceptInvitation},
 
-		// Your account: API tokens. Each user sees and revokes only their own.
+		// The language switch of every page, signed in or not.
+		{method: post, path: "/language", access: visitor, handle: h.SwitchLanguage},
+
+		// Your account: language, time zone and API tokens. Each user sees
+		// and changes only their own.
+		{method: get, path: "/account", access: web, roles: anyRole, handle: h.ShowAccount},
+		{method: post, path: "/account/preferences", access: web, roles: anyRole, handle: h.SaveAccountPreferences},
 		{method: get, path: "/account/tokens", access: web, roles: anyRole, handle: h.ListAccountTokens},
 		{method: post, path: "/account/tokens/:id/revoke", access: web, roles: anyRole, handle: h.RevokeAccountToken},
 		{method: get, path: "/api/v1/tokens", access: api, roles: anyRole, handle: h.APIListTokens},

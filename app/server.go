@@ -19,7 +19,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/template/html/v2"
 	"gorm.io/gorm"
 
 	"tenderprobe/app/jobs"
@@ -100,13 +99,12 @@ func (s *Server) Close() error { return models.Close(s.DB) }
 
 // newViews parses every template of fsys now, so a broken template stops
 // the start with its name instead of failing the first page that uses it.
-func newViews(fsys fs.FS) (*html.Engine, error) {
-	engine := html.NewFileSystem(http.FS(fsys), ".html")
-	engine.AddFuncMap(handlers.TemplateFuncs(Version))
-	if err := engine.Load(); err != nil {
+func newViews(fsys fs.FS) (*handlers.Views, error) {
+	v, err := handlers.NewViews(fsys, Version)
+	if err != nil {
 		return nil, fmt.Errorf("app: templates: %w", err)
 	}
-	return engine, nil
+	return v, nil
 }
 
 // NewApp builds the Fiber app: templates, static files, middleware and routes.

@@ -27,12 +27,12 @@ func (h *Handler) CreateOrg(c *fiber.Ctx) error {
 		return c.Redirect("/admin/orgs?flash=org", fiber.StatusSeeOther)
 	}
 	form := fiber.Map{"Name": name, "Kind": kind}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		form["Errors"] = errs
 		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if errors.Is(err, models.ErrConflict) {
-		form["Errors"] = formError("name", "org.name_taken")
+		form["Errors"] = formError(c, "name", "org.name_taken")
 		return h.renderOrgs(c, fiber.StatusConflict, form)
 	}
 	return err
@@ -50,12 +50,12 @@ func (h *Handler) RenameOrg(c *fiber.Ctx) error {
 		return c.Redirect("/admin/orgs?flash=org_renamed", fiber.StatusSeeOther)
 	}
 	form := fiber.Map{"Kind": models.OrgBuyer, "RenameID": id, "RenameName": name}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		form["RenameError"] = errs["name"]
 		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if errors.Is(err, models.ErrConflict) {
-		form["RenameError"] = message("org.name_taken", nil)
+		form["RenameError"] = tr(c, "org.name_taken", nil)
 		return h.renderOrgs(c, fiber.StatusConflict, form)
 	}
 	return err
@@ -70,7 +70,7 @@ func (h *Handler) renderOrgs(c *fiber.Ctx, status int, data fiber.Map) error {
 	}
 	q := models.OrgQuery{Search: c.Query("q"), Kind: c.Query("kind"), Sort: c.Query("sort"), Page: page}
 	list, err := models.FindOrgs(c.UserContext(), h.DB, q)
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		data["FilterErrors"], data["Query"] = errs, q
 		return h.render(c, fiber.StatusBadRequest, "admin/orgs", "Organisations", data)
 	}

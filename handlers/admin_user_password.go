@@ -16,7 +16,7 @@ func (h *Handler) ResetPassword(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	password := c.FormValue("password")
 	_, err = models.UpdateUser(ctx, h.DB, currentUser(c), id, models.UserChanges{Password: &password}, h.now())
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderUsers(c, fiber.StatusUnprocessableEntity, fiber.Map{"Role": models.RoleOfficer, "ResetID": id, "ResetError": errs["password"]})
 	}
 	if err != nil {

@@ -34,12 +34,12 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 			return c.Redirect("/admin/users?flash=user", fiber.StatusSeeOther)
 		}
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		form["Errors"] = errs
 		return h.renderUsers(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if errors.Is(err, models.ErrConflict) {
-		form["Errors"] = formError("email", "user.email_taken")
+		form["Errors"] = formError(c, "email", "user.email_taken")
 		return h.renderUsers(c, fiber.StatusConflict, form)
 	}
 	return err
@@ -64,7 +64,7 @@ func (h *Handler) renderUsers(c *fiber.Ctx, status int, data fiber.Map) error {
 	}
 	q := models.UserQuery{Search: c.Query("q"), Role: c.Query("role"), OrgID: orgID, State: c.Query("state"), Sort: c.Query("sort"), Page: page}
 	list, err := models.FindUsers(ctx, h.DB, q)
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		data["FilterErrors"], data["Query"] = errs, q
 		return h.render(c, fiber.StatusBadRequest, "admin/users", "Users", data)
 	}

@@ -40,14 +40,14 @@ func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
 	}
 	if wantsJSON(c) {
 		if p := problemOf(err); err != nil && p.Status < fiber.StatusInternalServerError {
-			return c.Status(p.Status).JSON(p.json())
+			return c.Status(p.Status).JSON(p.json(localeOf(c).Lang))
 		}
 		if err != nil {
 			return err
 		}
 		return c.JSON(fiber.Map{"requirement_id": rid, "status": an.Status, "lock_version": an.LockVersion, "answered": an.Answered()})
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{
 			"AnswerForms": map[uint]map[string]string{rid: form}, "AnswerErrors": map[uint]map[string]string{rid: errs}})
 	}

@@ -19,7 +19,7 @@ func (h *Handler) ListAttestations(c *fiber.Ctx) error {
 	q := models.AttestationQuery{Search: c.Query("q"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page}
 	data := fiber.Map{"Query": q, "Statuses": models.AttestationStatuses, "Now": h.now(), "Flash": attestFlash(c)}
 	list, err := models.FindAttestations(c.UserContext(), h.DB, currentUser(c), q, h.now())
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		data["Errors"] = errs
 		return h.render(c, fiber.StatusBadRequest, "attestations/list", "Attestations", data)
 	}

@@ -132,7 +132,7 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		d := models.AnswerDraft{RequirementID: rid, AnswerInput: models.AnswerInput{Status: typed["status"],
 			Explanation: typed["explanation"], PlannedDate: typed["planned_date"], EvidenceURL: typed["evidence_url"]}}
 		if d.LockVersion, err = optionalInt("lock_version", form.get(fmt.Sprintf("lock_version-%d", rid))); err != nil {
-			res.mark(rid, "form", problemOf(err).text())
+			res.mark(rid, "form", problemOf(err).text(localeOf(c).Lang))
 			continue
 		}
 		drafts = append(drafts, d)
@@ -151,7 +151,7 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		if field == "" {
 			field = "form"
 		}
-		res.mark(rid, field, p.fieldText())
+		res.mark(rid, field, p.fieldText(localeOf(c).Lang))
 	}
 	for _, rid := range saved.Saved {
 		// A saved evidence URL is now in the evidence list, not the field.
@@ -168,11 +168,11 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 			if err == nil {
 				_, err = models.SetScope(ctx, h.DB, u, a.ID, attest.SplitDomains(web), attest.SplitDomains(mail), scopeLock, h.now())
 			}
-			switch errs, ok := fieldErrors(err); {
+			switch errs, ok := fieldErrors(c, err); {
 			case ok:
 				data["ScopeErrors"], data["ScopeWeb"], data["ScopeMail"] = errs, web, mail
 			case errors.Is(err, models.ErrStale):
-				data["ScopeErrors"], data["ScopeWeb"], data["ScopeMail"] = map[string]string{"scope": problemOf(err).text()}, web, mail
+				data["ScopeErrors"], data["ScopeWeb"], data["ScopeMail"] = map[string]string{"scope": problemOf(err).text(localeOf(c).Lang)}, web, mail
 			case err != nil:
 				return err
 			default:
@@ -191,7 +191,7 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		_, err := h.storeEvidenceFile(c, a, rid, fh, nil)
 		if err != nil {
 			if p := problemOf(err); p.Field != "" || p.Status == fiber.StatusRequestEntityTooLarge || p.Status == fiber.StatusUnsupportedMediaType {
-				res.mark(rid, "file", p.fieldText())
+				res.mark(rid, "file", p.fieldText(localeOf(c).Lang))
 				continue
 			}
 			return err
@@ -233,7 +233,7 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		}
 		_, err := models.Submit(ctx, h.DB, u, a.ID, in, h.now())
 		if p := problemOf(err); p.Missing != nil {
-			data["Missing"], data["MissingItems"] = p.missingTexts(), p.Missing
+			data["Missing"], data["MissingItems"] = p.missingTexts(localeOf(c).Lang), p.Missing
 			return h.showRefusedPage(c, a.ID, res, data, declarer)
 		}
 		if err != nil {
@@ -269,7 +269,7 @@ func sameLines(a, b string) bool {
 
 // errorSummary lists every refusal of the page in page order, each linking
 // to its field: answers, then scope, then what a submission lacks.
-func errorSummary(views []answerView, data fiber.Map) []summaryItem {
+func errorSummary(lang string, views []answerView, data fiber.Map) []summaryItem {
 	var out []summaryItem
 	for _, v := range views {
 		fields := []string{"form", "status", "explanation", "planned_date", "evidence_url", "file"}
@@ -289,16 +289,16 @@ func errorSummary(views []answerView, data fiber.Map) []summaryItem {
 				target = "answer-%d"
 			}
 			name := f
-			if _, ok := english["answer.field."+f]; ok {
-				name = message("answer.field."+f, nil)
+			if hasMessage("answer.field." + f) {
+				name = messageIn(lang, "answer.field."+f, nil)
 			}
 			out = append(out, summaryItem{Target: fmt.Sprintf(target, v.RequirementID),
-				Text: message("answer.error_in", map[string]any{"position": v.Position, "standard": v.StandardName(), "field": name, "message": msg})})
+				Text: messageIn(lang, "answer.error_in", map[string]any{"position": v.Position, "standard": v.StandardName(), "field": name, "message": msg})})
 		}
 	}
 	if errs, ok := data["ScopeErrors"].(map[string]string); ok {
 		for _, msg := range errs {
-			out = append(out, summaryItem{Target: "scope-web", Text: message("answer.scope_error", map[string]any{"message": msg})})
+			out = append(out, summaryItem{Target: "scope-web", Text: messageIn(lang, "answer.scope_error", map[string]any{"message": msg})})
 		}
 	}
 	if items, ok := data["MissingItems"].([]models.Problem); ok {
@@ -314,7 +314,7 @@ func errorSummary(views []answerView, data fiber.Map) []summaryItem {
 			case "declarer", "declarer_too_long":
 				target = "declarer"
 			}
-			out = append(out, summaryItem{Target: target, Text: message("missing."+m.Code, m.Params)})
+			out = append(out, summaryItem{Target: target, Text: messageIn(lang, "missing."+m.Code, m.Params)})
 		}
 	}
 	return out

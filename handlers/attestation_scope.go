@@ -20,7 +20,7 @@ func (h *Handler) SaveScope(c *fiber.Ctx) error {
 	if err == nil {
 		_, err = models.SetScope(c.UserContext(), h.DB, currentUser(c), a.ID, attest.SplitDomains(webText), attest.SplitDomains(mailText), lock, h.now())
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"ScopeErrors": errs, "ScopeWeb": webText, "ScopeMail": mailText})
 	}
 	if err != nil {

@@ -162,14 +162,14 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 	data["Attestation"], data["Answers"], data["Groups"], data["Editable"] = a, views, groups, editable
 	data["Progress"] = progressOf(groups)
 	data["AutosaveText"] = map[string]string{
-		"saving": message("answer.autosave_saving", nil), "saved": message("answer.autosave_saved", nil),
-		"not_saved": message("answer.autosave_not_saved", nil), "offline": message("answer.autosave_offline", nil),
-		"unanswered": message("answer.autosave_unanswered", nil),
-		"too_large":  message("answer.files_too_large", map[string]any{"max": attest.MaxEvidenceSize >> 20}),
-		"restored":   message("answer.autosave_restored", nil),
+		"saving": tr(c, "answer.autosave_saving", nil), "saved": tr(c, "answer.autosave_saved", nil),
+		"not_saved": tr(c, "answer.autosave_not_saved", nil), "offline": tr(c, "answer.autosave_offline", nil),
+		"unanswered": tr(c, "answer.autosave_unanswered", nil),
+		"too_large":  tr(c, "answer.files_too_large", map[string]any{"max": attest.MaxEvidenceSize >> 20}),
+		"restored":   tr(c, "answer.autosave_restored", nil),
 	}
 	data["UploadLimit"] = UploadBodyLimit - 64<<10
-	if summary := errorSummary(views, data); len(summary) > 0 {
+	if summary := errorSummary(localeOf(c).Lang, views, data); len(summary) > 0 {
 		data["ErrorSummary"] = summary
 	}
 	data["Completeness"] = a.Completeness()

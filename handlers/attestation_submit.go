@@ -21,7 +21,7 @@ func (h *Handler) SubmitAttestation(c *fiber.Ctx) error {
 		_, err = models.Submit(c.UserContext(), h.DB, currentUser(c), a.ID, in, h.now())
 	}
 	if p := problemOf(err); p.Missing != nil {
-		return h.renderAttestation(c, p.Status, a, fiber.Map{"Missing": p.missingTexts(), "Declarer": in.Declarer})
+		return h.renderAttestation(c, p.Status, a, fiber.Map{"Missing": p.missingTexts(localeOf(c).Lang), "Declarer": in.Declarer})
 	}
 	if err != nil {
 		return err

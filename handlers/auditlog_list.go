@@ -57,14 +57,14 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 		}
 		n, err := strconv.ParseUint(v, 10, 32)
 		if err != nil || n == 0 {
-			errs[field] = message("audit.filter.bad_id", map[string]any{"value": v})
+			errs[field] = tr(c, "audit.filter.bad_id", map[string]any{"value": v})
 			return 0
 		}
 		return uint(n)
 	}
 	f.OrgID, f.TenderID, f.AttestationID = id("org", q.Org), id("tender", q.Tender), id("attestation_id", q.Attestation)
 	if len(q.Actor) > 254 {
-		errs["actor"] = message("field.too_long", map[string]any{"max": 254})
+		errs["actor"] = tr(c, "field.too_long", map[string]any{"max": 254})
 	}
 	switch q.Sort {
 	case "", "newest":
@@ -72,10 +72,10 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 	case "oldest":
 		f.Oldest = true
 	default:
-		errs["sort"] = message("field.not_a_choice", nil)
+		errs["sort"] = tr(c, "field.not_a_choice", nil)
 	}
 	if q.Action != "" && !slices.Contains(models.AuditActions, q.Action) {
-		errs["action"] = message("audit.filter.bad_action", map[string]any{"value": q.Action})
+		errs["action"] = tr(c, "audit.filter.bad_action", map[string]any{"value": q.Action})
 	}
 	date := func(field, v string) *time.Time {
 		if v == "" {
@@ -83,7 +83,7 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 		}
 		d, err := time.Parse("2006-01-02", v)
 		if err != nil {
-			errs[field] = message("field.not_a_date", map[string]any{"value": v})
+			errs[field] = tr(c, "field.not_a_date", map[string]any{"value": v})
 			return nil
 		}
 		return &d
@@ -93,13 +93,13 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 		end := to.AddDate(0, 0, 1) // the whole day named "to" is included
 		f.To = &end
 		if f.From != nil && to.Before(*f.From) {
-			errs["to"] = message("audit.filter.to_before_from", map[string]any{"from": q.From})
+			errs["to"] = tr(c, "audit.filter.to_before_from", map[string]any{"from": q.From})
 		}
 	}
 	if p := strings.TrimSpace(c.Query("page")); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 1_000_000 {
-			errs["page"] = message("audit.filter.bad_page", map[string]any{"value": p})
+			errs["page"] = tr(c, "audit.filter.bad_page", map[string]any{"value": p})
 		} else {
 			q.Page = n
 		}
@@ -118,10 +118,10 @@ type auditRow struct {
 	Changes     []string
 }
 
-func auditRows(entries []models.AuditEntry, names models.AuditNames) []auditRow {
+func auditRows(lang string, entries []models.AuditEntry, names models.AuditNames) []auditRow {
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
-		r := auditRow{AuditEntry: e, ActionText: auditActionText(e.Action)}
+		r := auditRow{AuditEntry: e, ActionText: auditActionText(lang, e.Action)}
 		if e.TenderID != nil {
 			r.TenderTitle = names.Tenders[*e.TenderID]
 		}
@@ -130,7 +130,7 @@ func auditRows(entries []models.AuditEntry, names models.AuditNames) []auditRow 
 		}
 		removed := e.After == "" || e.After == "null"
 		for _, ch := range e.Changes() {
-			r.Changes = append(r.Changes, auditChangeText(ch, removed))
+			r.Changes = append(r.Changes, auditChangeText(lang, ch, removed))
 		}
 		rows[i] = r
 	}
@@ -138,27 +138,27 @@ func auditRows(entries []models.AuditEntry, names models.AuditNames) []auditRow 
 }
 
 // auditActionText is the words of an action code.
-func auditActionText(code string) string {
-	if _, ok := english["audit.action."+code]; ok {
-		return message("audit.action."+code, nil)
+func auditActionText(lang string, code string) string {
+	if hasMessage("audit.action." + code) {
+		return messageIn(lang, "audit.action."+code, nil)
 	}
-	return message("audit.action.other", map[string]any{"code": code})
+	return messageIn(lang, "audit.action.other", map[string]any{"code": code})
 }
 
 // auditChangeText writes one changed field as "level: recommended →
 // mandatory", a new value as "level: mandatory", a value whose record was
 // removed as "level: mandatory (removed)" and a value recorded only as
 // context before the change as "level (before): mandatory".
-func auditChangeText(ch models.AuditChange, removed bool) string {
+func auditChangeText(lang string, ch models.AuditChange, removed bool) string {
 	field := ch.Field
-	if w, ok := english["audit.field."+field]; ok {
-		field = w
+	if hasMessage("audit.field." + field) {
+		field = messageIn(lang, "audit.field."+field, nil)
 	} else {
 		field = strings.ReplaceAll(field, "_", " ")
 	}
 	val := func(s string) string {
 		if s == "" {
-			return message("audit.empty", nil)
+			return messageIn(lang, "audit.empty", nil)
 		}
 		return s
 	}
@@ -168,9 +168,9 @@ func auditChangeText(ch models.AuditChange, removed bool) string {
 	case ch.HasAfter:
 		return fmt.Sprintf("%s: %s", field, val(ch.After))
 	case removed:
-		return fmt.Sprintf("%s: %s %s", field, val(ch.Before), message("audit.removed", nil))
+		return fmt.Sprintf("%s: %s %s", field, val(ch.Before), messageIn(lang, "audit.removed", nil))
 	}
-	return fmt.Sprintf("%s %s: %s", field, message("audit.before", nil), val(ch.Before))
+	return fmt.Sprintf("%s %s: %s", field, messageIn(lang, "audit.before", nil), val(ch.Before))
 }
 
 // ListAuditLog shows the audit log to admins and auditors, newest first,
@@ -182,13 +182,13 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 	q, f, errs := parseAuditQuery(c)
 	format := c.Query("format")
 	if format != "" && format != "csv" {
-		errs["format"] = message("audit.filter.bad_format", map[string]any{"value": format})
+		errs["format"] = tr(c, "audit.filter.bad_format", map[string]any{"value": format})
 	}
 	orgs, err := models.ListOrgs(ctx, h.DB, "")
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Query": q, "Orgs": orgs, "Actions": auditActionOptions(), "Errors": errs}
+	data := fiber.Map{"Query": q, "Orgs": orgs, "Actions": auditActionOptions(localeOf(c).Lang), "Errors": errs}
 	if len(errs) > 0 {
 		return h.render(c, fiber.StatusBadRequest, "audit/list", "Audit log", data)
 	}
@@ -209,7 +209,7 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 		return err
 	}
 	pages := int((total + auditPageSize - 1) / auditPageSize)
-	data["Rows"] = auditRows(entries, names)
+	data["Rows"] = auditRows(localeOf(c).Lang, entries, names)
 	data["Total"], data["Pages"], data["Page"] = total, pages, q.Page
 	data["PageLinks"] = auditPageLinks(q, pages)
 	if q.Page > 1 {
@@ -236,10 +236,10 @@ func withFormat(v url.Values) string {
 // auditOption is one action of the filter's list, in words.
 type auditOption struct{ Code, Text string }
 
-func auditActionOptions() []auditOption {
+func auditActionOptions(lang string) []auditOption {
 	out := make([]auditOption, len(models.AuditActions))
 	for i, a := range models.AuditActions {
-		out[i] = auditOption{a, auditActionText(a)}
+		out[i] = auditOption{a, auditActionText(lang, a)}
 	}
 	return out
 }
@@ -294,7 +294,7 @@ func (h *Handler) sendAuditCSV(c *fiber.Ctx, viewer *models.User, f models.Audit
 		}
 		return strconv.FormatUint(uint64(*p), 10)
 	}
-	for _, r := range auditRows(entries, names) {
+	for _, r := range auditRows(localeOf(c).Lang, entries, names) {
 		_ = w.Write(csvSafe([]string{strconv.FormatUint(uint64(r.ID), 10), r.At.UTC().Format(time.RFC3339), opt(r.ActorID), r.ActorEmail, r.ActorName, r.ActorRole,
 			r.Action, r.ObjectType, strconv.FormatUint(uint64(r.ObjectID), 10), opt(r.TenderID), opt(r.OrgID), opt(r.AttestationID),
 			r.Before, r.After, r.ActionText, r.TenderTitle, r.OrgName, strings.Join(r.Changes, "; ")}))

@@ -38,7 +38,7 @@ func (h *Handler) ImportCatalogue(c *fiber.Ctx) error {
 		return err
 	}
 	return h.render(c, status, "catalogue/import", "Import catalogue", fiber.Map{
-		"Versions": versions, "Problems": problems, "Errors": formError("file", "catalogue.not_imported"),
+		"Versions": versions, "Problems": problems, "Errors": formError(c, "file", "catalogue.not_imported"),
 	})
 }
 
@@ -47,7 +47,7 @@ func (h *Handler) ImportCatalogue(c *fiber.Ctx) error {
 func (h *Handler) importUpload(c *fiber.Ctx) ([]catalogue.Problem, int, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return []catalogue.Problem{{Field: "file", Message: message("catalogue.no_file", nil)}}, fiber.StatusUnprocessableEntity, nil
+		return []catalogue.Problem{{Field: "file", Message: tr(c, "catalogue.no_file", nil)}}, fiber.StatusUnprocessableEntity, nil
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -65,11 +65,11 @@ func (h *Handler) importUpload(c *fiber.Ctx) ([]catalogue.Problem, int, error) {
 		h.Log.Info("catalogue imported", "by", currentUser(c).ID, "file", fh.Filename)
 		return nil, fiber.StatusCreated, nil
 	case errors.As(err, &invalid):
-		return CatalogueProblems(invalid.Problems), fiber.StatusUnprocessableEntity, nil
+		return CatalogueProblems(localeOf(c).Lang, invalid.Problems), fiber.StatusUnprocessableEntity, nil
 	case errors.Is(err, models.ErrConflict):
-		return []catalogue.Problem{{Field: "version", Message: problemOf(err).text()}}, fiber.StatusConflict, nil
+		return []catalogue.Problem{{Field: "version", Message: problemOf(err).text(localeOf(c).Lang)}}, fiber.StatusConflict, nil
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		var ps []catalogue.Problem
 		for f, m := range errs {
 			ps = append(ps, catalogue.Problem{Field: f, Message: m})

@@ -24,7 +24,7 @@ func (h *Handler) ListCatalogue(c *fiber.Ctx) error {
 	}
 	data["Version"] = cv
 	standards, err := models.ListStandards(ctx, h.DB, filter)
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		data["Errors"] = errs
 		return h.render(c, fiber.StatusUnprocessableEntity, "catalogue/list", "Catalogue", data)
 	}

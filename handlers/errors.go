@@ -102,7 +102,7 @@ func problemOf(err error) problem {
 		// Fiber's own refusals (no route, wrong method, unreadable request):
 		// the status decides the words, never Fiber's English text.
 		key := "http." + strconv.Itoa(fe.Code)
-		if _, ok := english[key]; !ok {
+		if !hasMessage(key) {
 			key = "http.refused"
 		}
 		if fe.Code >= 500 {
@@ -115,23 +115,23 @@ func problemOf(err error) problem {
 
 // text is the whole message, naming the field when there is one
 // ("title: is required"), for error pages and JSON.
-func (p problem) text() string {
+func (p problem) text(lang string) string {
 	if p.Field != "" && p.Field != "form" {
-		return p.Field + ": " + p.fieldText()
+		return fieldLabelIn(lang, p.Field) + ": " + p.fieldText(lang)
 	}
-	return p.fieldText()
+	return p.fieldText(lang)
 }
 
 // fieldText is the message without the field, for next to a form field.
-func (p problem) fieldText() string {
-	return message(p.Key, p.Params)
+func (p problem) fieldText(lang string) string {
+	return messageIn(lang, p.Key, p.Params)
 }
 
 // missingTexts are the messages of what a submission lacks, one per item.
-func (p problem) missingTexts() []string {
+func (p problem) missingTexts(lang string) []string {
 	out := make([]string, len(p.Missing))
 	for i, m := range p.Missing {
-		out[i] = message("missing."+m.Code, m.Params)
+		out[i] = messageIn(lang, "missing."+m.Code, m.Params)
 	}
 	return out
 }
@@ -140,13 +140,19 @@ func (p problem) missingTexts() []string {
 // (the message key, stable for programs), "field" for invalid input and,
 // for an incomplete submission, "missing" (the words per item) and
 // "missing_items" (their codes and parameters).
-func (p problem) json() fiber.Map {
-	body := fiber.Map{"error": p.text(), "code": p.Key}
+func (p problem) json(lang string) fiber.Map {
+	// The API names a field as the JSON body spells it, which is what
+	// its caller typed; pages name it by its form label.
+	text := p.fieldText(lang)
+	if p.Field != "" && p.Field != "form" {
+		text = p.Field + ": " + text
+	}
+	body := fiber.Map{"error": text, "code": p.Key}
 	if p.Field != "" {
 		body["field"] = p.Field
 	}
 	if p.Missing != nil {
-		body["missing"], body["missing_items"] = p.missingTexts(), p.Missing
+		body["missing"], body["missing_items"] = p.missingTexts(lang), p.Missing
 	}
 	return body
 }
@@ -154,7 +160,7 @@ func (p problem) json() fiber.Map {
 // fieldErrors turns an error about a form field into the map the templates
 // show next to each field ("form" for the form as a whole); ok is false for
 // any other error, which the caller returns to the ErrorHandler.
-func fieldErrors(err error) (map[string]string, bool) {
+func fieldErrors(c *fiber.Ctx, err error) (map[string]string, bool) {
 	if err == nil {
 		return nil, false
 	}
@@ -162,13 +168,13 @@ func fieldErrors(err error) (map[string]string, bool) {
 	if p.Field == "" {
 		return nil, false
 	}
-	return map[string]string{p.Field: p.fieldText()}, true
+	return map[string]string{p.Field: p.fieldText(localeOf(c).Lang)}, true
 }
 
 // formError is the map of one message next to one form field, for the
 // checks handlers make themselves.
-func formError(field, key string, params ...any) map[string]string {
-	return map[string]string{field: message(key, paramMap(params))}
+func formError(c *fiber.Ctx, field, key string, params ...any) map[string]string {
+	return map[string]string{field: tr(c, key, paramMap(params))}
 }
 
 // invalidInput is a *models.ValidationError for input handlers check

@@ -28,7 +28,7 @@ func TestProblemOf(t *testing.T) {
 		text   string
 	}{
 		{"invalid input is 422 and names its field", &models.ValidationError{Field: "title", Code: "too_long", Params: map[string]any{"max": 200}},
-			422, "title", "title: is longer than 200 characters"},
+			422, "title", "Title: is longer than 200 characters"},
 		{"invalid input without a field concerns the whole form", &models.ValidationError{Code: "required"}, 422, "form", "is required"},
 		{"a stale form is 409 and asks for a reload", wrapped(models.ErrStale), 409, "", "reload and apply your change again"},
 		{"a passed deadline is 409 and says so", wrapped(models.ErrDeadlinePassed), 409, "", "deadline has passed"},
@@ -46,7 +46,7 @@ func TestProblemOf(t *testing.T) {
 			{Code: "declarer"},
 		}}, 422, "", "Cannot submit yet: requirement 2 (DNSSEC) is not answered; type your name as the declarer."},
 		{"an evidence file over the limit is 413 with the limit in MB", attest.ErrTooLarge, 413, "", "larger than 10 MB"},
-		{"an empty evidence file is 422 on the file field", attest.ErrEmptyFile, 422, "file", "file: is empty"},
+		{"an empty evidence file is 422 on the file field", attest.ErrEmptyFile, 422, "file", "File: is empty"},
 		{"a handler's refusal keeps its status", refuse(400, "request.bad_id", "name", "tender_id"), 400, "", "tender_id must be a positive whole number"},
 		{"Fiber's own refusal is told in the catalogue's words", fiber.ErrMethodNotAllowed, 405, "", "does not take this kind of request"},
 		{"Fiber's missing page is 404", fiber.ErrNotFound, 404, "", "There is no page at this address."},
@@ -55,11 +55,11 @@ func TestProblemOf(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := problemOf(c.err)
-			if p.Status != c.status || p.Field != c.field || !strings.Contains(p.text(), c.text) {
-				t.Errorf("got %d %q %q, want %d %q and words with %q", p.Status, p.Field, p.text(), c.status, c.field, c.text)
+			if p.Status != c.status || p.Field != c.field || !strings.Contains(p.text("en"), c.text) {
+				t.Errorf("got %d %q %q, want %d %q and words with %q", p.Status, p.Field, p.text("en"), c.status, c.field, c.text)
 			}
-			if strings.Contains(p.text(), "models:") || strings.Contains(p.text(), "{") {
-				t.Errorf("the words %q show a developer's text or an unfilled parameter", p.text())
+			if strings.Contains(p.text("en"), "models:") || strings.Contains(p.text("en"), "{") {
+				t.Errorf("the words %q show a developer's text or an unfilled parameter", p.text("en"))
 			}
 		})
 	}
@@ -67,13 +67,13 @@ func TestProblemOf(t *testing.T) {
 
 func TestProblemJSON(t *testing.T) {
 	t.Run("invalid input keeps error and adds code and field", func(t *testing.T) {
-		body := problemOf(&models.ValidationError{Field: "level", Code: "required"}).json()
+		body := problemOf(&models.ValidationError{Field: "level", Code: "required"}).json("en")
 		if body["error"] != "level: is required" || body["code"] != "field.required" || body["field"] != "level" {
 			t.Errorf("body %v", body)
 		}
 	})
 	t.Run("an incomplete submission lists the missing items as words and as codes", func(t *testing.T) {
-		body := problemOf(&models.MissingError{Missing: []models.Problem{{Code: "declaration"}, {Code: "declarer"}}}).json()
+		body := problemOf(&models.MissingError{Missing: []models.Problem{{Code: "declaration"}, {Code: "declarer"}}}).json("en")
 		words, _ := body["missing"].([]string)
 		items, _ := body["missing_items"].([]models.Problem)
 		if len(words) != 2 || words[0] != "tick the declaration that the answers are true and complete" || len(items) != 2 || items[1].Code != "declarer" {
@@ -101,7 +101,7 @@ func TestMessage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := message(c.key, c.params); got != c.want {
+			if got := messageIn("en", c.key, c.params); got != c.want {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
@@ -149,7 +149,7 @@ func TestEveryCodeHasWords(t *testing.T) {
 						continue // a prefix completed at run time, checked on its own
 					}
 					found++
-					if _, ok := english[ns+code]; !ok {
+					if !hasMessage(ns + code) {
 						t.Errorf("%s gives %s%s, which has no words in the catalogue", f, ns, code)
 					}
 				}
@@ -157,19 +157,19 @@ func TestEveryCodeHasWords(t *testing.T) {
 		}
 	}
 	for _, code := range catalogue.ProblemCodes {
-		if _, ok := english["catalogue.problem."+code]; !ok {
+		if !hasMessage("catalogue.problem." + code) {
 			t.Errorf("catalogue problem code %s has no words in the catalogue", code)
 		}
 	}
 	for _, code := range []string{dnsname.CodeEmpty, dnsname.CodeIDNA, dnsname.CodeTooLong, dnsname.CodeOneLabel,
 		dnsname.CodeBadLabel, dnsname.CodeHyphenEdge, dnsname.CodeIPAddress} {
-		if _, ok := english["dnsname."+code]; !ok {
+		if !hasMessage("dnsname." + code) {
 			t.Errorf("domain name code %s has no words in the catalogue", code)
 		}
 	}
 	for _, r := range []passwords.Reason{passwords.InvalidUTF8, passwords.TooLong, passwords.ControlCharacter,
 		passwords.Blank, passwords.TooShort, passwords.Context, passwords.Common} {
-		if _, ok := english["field.password_"+string(r)]; !ok {
+		if !hasMessage("field.password_" + string(r)) {
 			t.Errorf("password reason %s has no words in the catalogue", r)
 		}
 	}
@@ -180,13 +180,17 @@ func TestEveryCodeHasWords(t *testing.T) {
 
 func TestCatalogueTemplates(t *testing.T) {
 	unbalanced := regexp.MustCompile(`\{[^}]*\{|\}[^{]*\}`)
-	for key, tmpl := range english {
-		if strings.Count(tmpl, "{") != strings.Count(tmpl, "}") || unbalanced.MatchString(tmpl) {
-			t.Errorf("%s: braces do not pair in %q", key, tmpl)
-		}
-		for _, m := range regexp.MustCompile(`\{([^}]*)\}`).FindAllStringSubmatch(tmpl, -1) {
-			if !placeholder.MatchString("{" + m[1] + "}") {
-				t.Errorf("%s: {%s} is not a {name} or {name:namespace}", key, m[1])
+	placeholder := regexp.MustCompile(`^\{(\w+)(?::([\w.]+))?\}$`)
+	for _, lang := range messages.Languages() {
+		for key, tmpl := range messages.Texts(lang) {
+			key = lang + ": " + key
+			if strings.Count(tmpl, "{") != strings.Count(tmpl, "}") || unbalanced.MatchString(tmpl) {
+				t.Errorf("%s: braces do not pair in %q", key, tmpl)
+			}
+			for _, m := range regexp.MustCompile(`\{([^}]*)\}`).FindAllStringSubmatch(tmpl, -1) {
+				if !placeholder.MatchString("{" + m[1] + "}") {
+					t.Errorf("%s: {%s} is not a {name} or {name:namespace}", key, m[1])
+				}
 			}
 		}
 	}

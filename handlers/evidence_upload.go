@@ -63,7 +63,7 @@ func (h *Handler) UploadEvidence(c *fiber.Ctx) error {
 		return err
 	}
 	_, err = h.storeEvidence(c, a, rid)
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerErrors": map[uint]map[string]string{rid: errs}})
 	}
 	if err != nil {

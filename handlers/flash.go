@@ -10,10 +10,10 @@ func flashOf(c *fiber.Ctx, ns string) string {
 	if key == "" || !validKey.MatchString(key) {
 		return ""
 	}
-	if _, ok := english["flash."+ns+key]; !ok {
+	if !hasMessage("flash." + ns + key) {
 		return ""
 	}
-	return message("flash."+ns+key, nil)
+	return tr(c, "flash."+ns+key, nil)
 }
 
 // flashFrom is the confirmation of the general pages.

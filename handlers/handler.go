@@ -73,15 +73,27 @@ func csrfToken(c *fiber.Ctx) string {
 }
 
 // render renders page inside the main layout with the values every page
-// needs (user, CSRF token, flash message) added to data.
+// needs (reader's locale, user, CSRF token, flash message) added to data.
 func (h *Handler) render(c *fiber.Ctx, status int, page, title string, data fiber.Map) error {
 	if data == nil {
 		data = fiber.Map{}
 	}
+	// A title is a message key ("title.tenders"), or a record's own name
+	// (a tender's title), shown as it is.
+	if hasMessage(title) {
+		title = tr(c, title, nil)
+	}
 	data["Title"] = title
+	data["Locale"] = localeOf(c)
 	data["User"] = currentUser(c)
 	data["CSRF"] = csrfToken(c)
 	data["Path"] = c.Path()
+	// The language switch comes back to this page; after a refused POST
+	// that is the page's own address without the form.
+	data["Here"] = c.OriginalURL()
+	if c.Method() != fiber.MethodGet {
+		data["Here"] = c.Path()
+	}
 	if _, ok := data["Flash"]; !ok {
 		data["Flash"] = flashFrom(c)
 	}
@@ -122,13 +134,14 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	SetSecurityHeaders(c, h.SecureCookies)
 	closeUnreadBody(c)
 	if isAPI(c) {
-		return c.Status(p.Status).JSON(p.json())
+		return c.Status(p.Status).JSON(p.json(localeOf(c).Lang))
 	}
 	if p.Status == fiber.StatusUnauthorized && currentUser(c) == nil && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login?next="+url.QueryEscape(safeNext(c.OriginalURL())), fiber.StatusSeeOther)
 	}
-	msg := p.text()
-	rerr := h.render(c, p.Status, "errors/error", statusTitle(p.Status), fiber.Map{"Status": p.Status, "Message": msg})
+	lang := localeOf(c).Lang
+	msg := p.text(lang)
+	rerr := h.render(c, p.Status, "errors/error", statusTitle(lang, p.Status), fiber.Map{"Status": p.Status, "Message": msg})
 	if rerr != nil {
 		h.Log.Error("render error page", "err", rerr)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)

@@ -39,10 +39,10 @@ func (h *Handler) AcceptInvitation(c *fiber.Ctx) error {
 	}
 	password, confirm := c.FormValue("password"), c.FormValue("password_confirm")
 	if password != confirm {
-		return h.renderInvitationLink(c, fiber.StatusUnprocessableEntity, link, formError("password_confirm", "invitation.passwords_differ"))
+		return h.renderInvitationLink(c, fiber.StatusUnprocessableEntity, link, formError(c, "password_confirm", "invitation.passwords_differ"))
 	}
 	user, err := models.AcceptInvitationLink(ctx, h.DB, token, password, h.now())
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderInvitationLink(c, fiber.StatusUnprocessableEntity, link, errs)
 	}
 	if errors.Is(err, models.ErrConflict) && !errors.Is(err, models.ErrInvitationClosed) {

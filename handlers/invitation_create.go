@@ -36,7 +36,7 @@ func (h *Handler) sendInvitation(c *fiber.Ctx, t *models.Tender, email, link str
 	subject, body := mail.InvitationMail(buyer, t.Title, t.Reference, link, deadline)
 	if err := h.Attest.Mailer.Send(c.UserContext(), email, subject, body); err != nil {
 		h.Log.Error("invitation mail failed", "tender", t.ID, "err", err)
-		return false, message("invitation.mail_failed", nil)
+		return false, tr(c, "invitation.mail_failed", nil)
 	}
 	return true, ""
 }
@@ -101,7 +101,7 @@ func (h *Handler) CreateInvitation(c *fiber.Ctx) error {
 			return h.renderInvitations(c, fiber.StatusCreated, t, data)
 		}
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderInvitations(c, fiber.StatusUnprocessableEntity, t, fiber.Map{"Errors": errs, "Form": in})
 	}
 	return err

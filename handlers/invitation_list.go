@@ -30,7 +30,7 @@ func (h *Handler) renderInvitations(c *fiber.Ctx, status int, t *models.Tender, 
 	// The forms are offered only when Tender.InvitableBy allows; else the
 	// page says why not.
 	if err := t.InvitableBy(currentUser(c), h.now()); err != nil {
-		data["NotOpen"] = problemOf(err).text()
+		data["NotOpen"] = problemOf(err).text(localeOf(c).Lang)
 	} else {
 		data["Open"] = true
 	}

@@ -20,12 +20,12 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	form := fiber.Map{"Email": email, "Next": next}
 
 	if email == "" || password == "" {
-		form["Errors"] = formError("form", "auth.credentials_missing")
+		form["Errors"] = formError(c, "form", "auth.credentials_missing")
 		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "Log in", form)
 	}
 	reservation, err := h.reserveLogin(c, email)
 	if h.loginLimited(c, err) {
-		form["Errors"] = formError("form", "auth.too_many_logins")
+		form["Errors"] = formError(c, "form", "auth.too_many_logins")
 		return h.render(c, fiber.StatusTooManyRequests, "auth/login", "Log in", form)
 	}
 	if err != nil {
@@ -39,7 +39,7 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 		if err := models.RecordFailedLogin(ctx, h.DB, email, h.now()); err != nil {
 			return err
 		}
-		form["Errors"] = formError("form", "auth.invalid_credentials")
+		form["Errors"] = formError(c, "form", "auth.invalid_credentials")
 		return h.render(c, fiber.StatusUnauthorized, "auth/login", "Log in", form)
 	}
 	if err != nil {

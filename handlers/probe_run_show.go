@@ -72,7 +72,7 @@ func (h *Handler) probeRunDocument(c *fiber.Ctx, run *models.ProbeRun) (probeRun
 	out := probeRunJSON{ID: run.ID, AttestationID: run.AttestationID, Version: run.Version, Status: run.Status, Reason: run.Reason,
 		Progress: progressJSON{Done: run.Done, Total: run.Total}, Error: run.Error, CreatedAt: run.CreatedAt,
 		StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Results: []probeResultJSON{}, Verdicts: []runVerdictJSON{},
-		NotMeasuredReason: run.NotMeasuredCode, NotMeasuredMessage: notMeasuredMessage(run)}
+		NotMeasuredReason: run.NotMeasuredCode, NotMeasuredMessage: notMeasuredMessage(localeOf(c).Lang, run)}
 	toProbe, err := models.DomainsToProbe(c.UserContext(), h.DB, run)
 	if err != nil {
 		return out, err
@@ -125,12 +125,12 @@ func (h *Handler) ProbeRunStatus(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"id": run.ID, "status": run.Status, "progress": progressJSON{Done: run.Done, Total: run.Total},
-		"domains_to_probe": toProbe, "state": runStateText(run, toProbe)})
+		"domains_to_probe": toProbe, "state": runStateText(localeOf(c).Lang, run, toProbe)})
 }
 
 // notMeasuredMessage is the one sentence that says why run measured
 // nothing; empty for any other run.
-func notMeasuredMessage(run *models.ProbeRun) string {
+func notMeasuredMessage(lang string, run *models.ProbeRun) string {
 	if run.Status != models.RunNotMeasured {
 		return ""
 	}
@@ -142,22 +142,22 @@ func notMeasuredMessage(run *models.ProbeRun) string {
 	if code == "" {
 		code = models.NotMeasuredAllErrors
 	}
-	return message("run_not_measured."+code, params)
+	return messageIn(lang, "run_not_measured."+code, params)
 }
 
 // runStateText is the line under a run's status: how many domains it has
 // to probe, has probed, or why it measured nothing. A queued run has
 // probed nothing yet and says how many domains wait, never "0/0".
-func runStateText(run *models.ProbeRun, toProbe int) string {
+func runStateText(lang string, run *models.ProbeRun, toProbe int) string {
 	switch run.Status {
 	case models.RunQueued:
-		return message("run_state.queued_to_probe", map[string]any{"count": toProbe})
+		return messageIn(lang, "run_state.queued_to_probe", map[string]any{"count": toProbe})
 	case models.RunRunning:
-		return message("run_state.probing", map[string]any{"done": run.Done, "total": toProbe})
+		return messageIn(lang, "run_state.probing", map[string]any{"done": run.Done, "total": toProbe})
 	case models.RunNotMeasured:
-		return notMeasuredMessage(run)
+		return notMeasuredMessage(lang, run)
 	}
-	return message("run_state.probed", map[string]any{"total": run.Done})
+	return messageIn(lang, "run_state.probed", map[string]any{"total": run.Done})
 }
 
 // runLabel is a run status or verdict in words: its code without the
@@ -218,11 +218,11 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 	}
 	data := fiber.Map{
 		"Run": run, "Attestation": a, "Results": views, "Verdicts": verdicts, "CanVerify": a.VerifiableBy(currentUser(c)) == nil,
-		"StatusLabel": runLabel(run.Status), "StateText": runStateText(run, toProbe), "ToProbe": toProbe,
-		"NotMeasured": notMeasuredMessage(run), "Previous": previous,
+		"StatusLabel": runLabel(run.Status), "StateText": runStateText(localeOf(c).Lang, run, toProbe), "ToProbe": toProbe,
+		"NotMeasured": notMeasuredMessage(localeOf(c).Lang, run), "Previous": previous,
 	}
 	if previous != nil {
-		data["PreviousText"] = message("run_state.newest_evidence", map[string]any{"run": previous.ID, "date": previous.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")})
+		data["PreviousText"] = tr(c, "run_state.newest_evidence", map[string]any{"run": previous.ID, "date": previous.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")})
 	}
 	return h.render(c, fiber.StatusOK, "verification/run", "Probe run", data)
 }

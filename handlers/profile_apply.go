@@ -20,7 +20,7 @@ func (h *Handler) profileOf(slug string) *models.Profile {
 
 // unknownProfile shows the tender page with the profile field's error.
 func (h *Handler) unknownProfile(c *fiber.Ctx, t *models.Tender) error {
-	data, err := h.tenderPageData(c, t, fiber.Map{"Errors": formError("profile", "profile.unknown"), "Level": models.LevelMandatory})
+	data, err := h.tenderPageData(c, t, fiber.Map{"Errors": formError(c, "profile", "profile.unknown"), "Level": models.LevelMandatory})
 	if err != nil {
 		return err
 	}

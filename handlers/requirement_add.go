@@ -20,7 +20,7 @@ func (h *Handler) AddRequirement(c *fiber.Ctx) error {
 	if err == nil {
 		r, err = models.AddRequirement(c.UserContext(), h.DB, currentUser(c), t.ID, in, h.now())
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		data, derr := h.tenderPageData(c, t, fiber.Map{
 			"Errors": errs, "StandardValue": in.Standard, "Level": in.Level, "CustomClause": in.CustomClause,
 			"Note": in.Note, "NoteVisibility": c.FormValue("note_visibility"),
@@ -70,7 +70,7 @@ func (h *Handler) AddRequirements(c *fiber.Ctx) error {
 	}
 	level := c.FormValue("level")
 	added, err := models.AddRequirements(c.UserContext(), h.DB, currentUser(c), t.ID, slugs, level, h.now())
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		if msg, ok := errs["standard"]; ok {
 			errs = map[string]string{"standards": msg}
 		}

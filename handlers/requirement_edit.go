@@ -23,7 +23,7 @@ func (h *Handler) UpdateRequirement(c *fiber.Ctx) error {
 	if err == nil {
 		_, err = models.UpdateRequirement(c.UserContext(), h.DB, currentUser(c), t.ID, rid, in, h.now())
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		data, derr := h.tenderPageData(c, t, fiber.Map{
 			"Level": models.LevelMandatory, "EditID": rid, "EditErrors": errs,
 			"EditLevel": in.Level, "EditClause": in.CustomClause, "EditNote": in.Note, "EditVisibility": c.FormValue("note_visibility"),

@@ -31,7 +31,7 @@ func (h *Handler) MoveRequirement(c *fiber.Ctx) error {
 		} else {
 			err = models.MoveRequirementTo(ctx, h.DB, by, t.ID, rid, n, h.now())
 		}
-		if errs, ok := fieldErrors(err); ok {
+		if errs, ok := fieldErrors(c, err); ok {
 			data, derr := h.tenderPageData(c, t, fiber.Map{"Level": models.LevelMandatory, "MoveID": rid, "MoveError": errs["position"], "MoveValue": pos})
 			if derr != nil {
 				return derr

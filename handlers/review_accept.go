@@ -37,9 +37,9 @@ func (h *Handler) renderAcceptConfirm(c *fiber.Ctx, attID, reqID uint, action, b
 	}
 	return h.render(c, fiber.StatusConflict, "review/confirm", "Confirm the accept", fiber.Map{
 		"Evidence": ev, "Action": action, "Back": back, "Fields": fields,
-		"Question": message("state.accept_contradicted", nil),
-		"Answer":   answerWords(ev.Answer.Status), "Comment": c.FormValue("comment"),
-		"VerdictWords": verdictWords(verdictOf(ev)),
+		"Question": tr(c, "state.accept_contradicted", nil),
+		"Answer":   answerWords(localeOf(c).Lang, ev.Answer.Status), "Comment": c.FormValue("comment"),
+		"VerdictWords": verdictWords(localeOf(c).Lang, verdictOf(ev)),
 	})
 }
 

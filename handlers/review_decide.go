@@ -22,7 +22,7 @@ func (h *Handler) ReviewAnswer(c *fiber.Ctx) error {
 		return h.renderAcceptConfirm(c, a.ID, rid, fmt.Sprintf("/attestations/%d/answers/%d/review", a.ID, rid),
 			fmt.Sprintf("/attestations/%d#answer-%d", a.ID, rid), []hiddenField{{"decision", "accept"}})
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerErrors": errs,
 			"AnswerForm": map[string]string{"comment": d.Comment}})
 	}

@@ -101,16 +101,16 @@ func (h *Handler) loadMatrixView(c *fiber.Ctx) (*models.MatrixView, matrixParams
 func reviewFlash(c *fiber.Ctx) string {
 	switch c.Query("done") {
 	case "accept":
-		return message("review.accepted", nil)
+		return tr(c, "review.accepted", nil)
 	case "bulk":
 		n, err := strconv.Atoi(c.Query("n"))
 		if err != nil || n < 0 {
 			return ""
 		}
 		if n == 0 {
-			return message("review.bulk_none", nil)
+			return tr(c, "review.bulk_none", nil)
 		}
-		return message("review.bulk_accepted", map[string]any{"count": n})
+		return tr(c, "review.bulk_accepted", map[string]any{"count": n})
 	}
 	return ""
 }
@@ -124,7 +124,7 @@ func (h *Handler) ShowReviewMatrix(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := buildMatrixPage(v, p, currentUser(c))
+	page := buildMatrixPage(localeOf(c).Lang, v, p, currentUser(c))
 	data := fiber.Map{"Page": page, "Tender": v.Grid.Tender, "CanInvite": page.CanReview}
 	if f := reviewFlash(c); f != "" {
 		data["Flash"] = f

@@ -38,7 +38,7 @@ func (h *Handler) ExportReviewMatrix(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := buildMatrixPage(v, p, currentUser(c))
+	page := buildMatrixPage(localeOf(c).Lang, v, p, currentUser(c))
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write(reviewCSVHeader)

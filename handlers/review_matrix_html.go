@@ -26,8 +26,8 @@ type tableWords struct {
 	summary                                                 [4]string
 }
 
-func newTableWords() tableWords {
-	e := func(key string) string { return html.EscapeString(message(key, nil)) }
+func newTableWords(lang string) tableWords {
+	e := func(key string) string { return html.EscapeString(messageIn(lang, key, nil)) }
 	return tableWords{
 		mandatory: e("review.cell.mandatory"), needsAccept: e("review.cell.needs_accept"), accept: e("review.cell.accept"),
 		of: e("review.cell.of"), vendor: e("review.head.vendor"), requirement: e("review.head.requirement"),
@@ -143,7 +143,7 @@ func (w *tableWriter) summary(v *vendorView, class string) {
 
 // Table is the matrix table's head and body.
 func (p *matrixPage) Table() template.HTML {
-	w := tableWriter{words: newTableWords()}
+	w := tableWriter{words: newTableWords(p.Lang)}
 	w.Grow(len(p.Vendors)*len(p.Requirements)*190 + 4096)
 	if p.Transposed {
 		w.s(`<thead><tr><th scope="col" class="corner">`, w.words.vendor, `</th>`)

@@ -22,12 +22,12 @@ const refusesMark = "‼"
 
 // verdictWords are the words of a verdict code in the matrix; a code the
 // catalogue does not know (a newer verdict) shows as itself.
-func verdictWords(code string) string {
+func verdictWords(lang string, code string) string {
 	if code == "" {
-		return message("review.verdict.none", nil)
+		return messageIn(lang, "review.verdict.none", nil)
 	}
-	if _, ok := english["review.verdict."+code]; ok {
-		return message("review.verdict."+code, nil)
+	if hasMessage("review.verdict." + code) {
+		return messageIn(lang, "review.verdict."+code, nil)
 	}
 	return code
 }
@@ -40,28 +40,28 @@ func verdictMark(code string) string {
 }
 
 // answerWords are the words of an answer status ("" is not answered).
-func answerWords(status string) string {
+func answerWords(lang string, status string) string {
 	if status == "" {
-		return message("review.unanswered", nil)
+		return messageIn(lang, "review.unanswered", nil)
 	}
-	return paramText(status, "answer_status")
+	return messageIn(lang, "answer_status."+status, nil)
 }
 
 // reviewWords are the words of a cell's review state.
-func reviewWords(c *models.MatrixCell) string {
+func reviewWords(lang string, c *models.MatrixCell) string {
 	if !c.Submitted {
-		return message("review.state.not_submitted", nil)
+		return messageIn(lang, "review.state.not_submitted", nil)
 	}
-	if _, ok := english["review.state."+c.ReviewStatus]; ok {
-		return message("review.state."+c.ReviewStatus, nil)
+	if hasMessage("review.state." + c.ReviewStatus) {
+		return messageIn(lang, "review.state."+c.ReviewStatus, nil)
 	}
 	return c.ReviewStatus
 }
 
 // attestationStatusWords are the words of an attestation's status.
-func attestationStatusWords(status string) string {
-	if _, ok := english["review.attestation."+status]; ok {
-		return message("review.attestation."+status, nil)
+func attestationStatusWords(lang string, status string) string {
+	if hasMessage("review.attestation." + status) {
+		return messageIn(lang, "review.attestation."+status, nil)
 	}
 	return status
 }
@@ -129,6 +129,8 @@ type matrixRow struct {
 
 // matrixPage is everything the matrix template shows.
 type matrixPage struct {
+	// Lang is the reader's language, for the table's words.
+	Lang       string
 	TenderID   uint
 	Params     matrixParams
 	Query      string
@@ -151,28 +153,28 @@ type matrixPage struct {
 }
 
 // buildMatrixPage turns view v into what the template prints, for user u.
-func buildMatrixPage(v *models.MatrixView, p matrixParams, u *models.User) *matrixPage {
+func buildMatrixPage(lang string, v *models.MatrixView, p matrixParams, u *models.User) *matrixPage {
 	g := v.Grid
-	page := &matrixPage{TenderID: g.Tender.ID, Params: p, Query: p.encode(), Transposed: p.Transposed(),
+	page := &matrixPage{Lang: lang, TenderID: g.Tender.ID, Params: p, Query: p.encode(), Transposed: p.Transposed(),
 		CanReview: g.Tender.ManageableBy(u) == nil, Confirmed: g.Confirmed,
 		AllVendors: len(g.Vendors), AllRequirements: len(g.Requirements),
-		RefusesWords: message("review.refuses_mandatory", nil), NeedsAcceptText: message("review.needs_accept", nil)}
+		RefusesWords: messageIn(lang, "review.refuses_mandatory", nil), NeedsAcceptText: messageIn(lang, "review.needs_accept", nil)}
 	for _, f := range models.MatrixFilters {
-		page.Filters = append(page.Filters, choice{Value: f, Label: message("review.filter."+f, nil), On: p.Query.Has(f)})
+		page.Filters = append(page.Filters, choice{Value: f, Label: messageIn(lang, "review.filter."+f, nil), On: p.Query.Has(f)})
 	}
 	for _, s := range models.MatrixSorts {
-		page.Sorts = append(page.Sorts, choice{Value: s, Label: message("review.sort."+s, nil), On: p.Query.Sort == s})
+		page.Sorts = append(page.Sorts, choice{Value: s, Label: messageIn(lang, "review.sort."+s, nil), On: p.Query.Sort == s})
 	}
 	for _, code := range append(append([]string{}, models.Verdicts...), "") {
 		class := ""
 		if code != "" {
 			class = "cell-" + code
 		}
-		page.Legend = append(page.Legend, legendItem{Mark: verdictMark(code), Class: class, Words: verdictWords(code),
-			Meaning: optionalMessage("review.meaning." + legendKey(code))})
+		page.Legend = append(page.Legend, legendItem{Mark: verdictMark(code), Class: class, Words: verdictWords(lang, code),
+			Meaning: optionalMessage(lang, "review.meaning."+legendKey(code))})
 	}
 	for _, s := range []string{models.ReviewPending, models.ReviewClarification, models.ReviewAccepted} {
-		page.ReviewLegend = append(page.ReviewLegend, legendItem{Words: message("review.state."+s, nil), Meaning: message("review.meaning."+s, nil)})
+		page.ReviewLegend = append(page.ReviewLegend, legendItem{Words: messageIn(lang, "review.state."+s, nil), Meaning: messageIn(lang, "review.meaning."+s, nil)})
 	}
 
 	// Whether the user may review a vendor is the attestation's own rule.
@@ -182,7 +184,7 @@ func buildMatrixPage(v *models.MatrixView, p matrixParams, u *models.User) *matr
 		a := models.Attestation{ID: ven.AttestationID, TenderID: g.Tender.ID, Status: ven.Status, Tender: g.Tender}
 		reviewable[ven.AttestationID] = a.ReviewableBy(u) == nil
 		page.Vendors[i] = vendorView{ID: ven.AttestationID, Name: ven.Name, Status: ven.Status,
-			StatusWords: attestationStatusWords(ven.Status), Version: ven.Version, Summary: ven.Summary}
+			StatusWords: attestationStatusWords(lang, ven.Status), Version: ven.Version, Summary: ven.Summary}
 	}
 	page.Requirements = make([]requirementView, len(v.Requirements))
 	for i, j := range v.Requirements {
@@ -211,10 +213,10 @@ func buildMatrixPage(v *models.MatrixView, p matrixParams, u *models.User) *matr
 			review = "\x00draft"
 		}
 		cv := cellView{AttID: c.AttestationID, ReqID: c.RequirementID,
-			Answer:  cached("a", c.Status, func() string { return answerWords(c.Status) }),
+			Answer:  cached("a", c.Status, func() string { return answerWords(lang, c.Status) }),
 			Refuses: c.RefusesMandatory(), NeedsAccept: c.NeedsAccept,
-			Verdict: cached("v", c.Verdict, func() string { return verdictWords(c.Verdict) }),
-			Review:  cached("r", review, func() string { return reviewWords(c) }),
+			Verdict: cached("v", c.Verdict, func() string { return verdictWords(lang, c.Verdict) }),
+			Review:  cached("r", review, func() string { return reviewWords(lang, c) }),
 			Accept:  reviewable[c.AttestationID] && c.Acceptable(),
 			Confirm: models.ConfirmBeforeAccept(c.Verdict),
 			Other:   p.Query.Filtered() && !c.Matches(p.Query.Only),
@@ -248,11 +250,11 @@ func buildMatrixPage(v *models.MatrixView, p matrixParams, u *models.User) *matr
 
 // optionalMessage is the words of key, or "" when the catalogue has none
 // (a verdict added after this page was written).
-func optionalMessage(key string) string {
-	if _, ok := english[key]; !ok {
+func optionalMessage(lang string, key string) string {
+	if !hasMessage(key) {
 		return ""
 	}
-	return message(key, nil)
+	return messageIn(lang, key, nil)
 }
 
 // legendKey names the explanation of a verdict code in the legend.

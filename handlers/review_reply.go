@@ -16,7 +16,7 @@ func (h *Handler) ReplyToReview(c *fiber.Ctx) error {
 	}
 	body := c.FormValue("reply")
 	_, err = models.ReplyToReview(c.UserContext(), h.DB, currentUser(c), a.ID, rid, body, h.now())
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerErrors": errs, "AnswerForm": map[string]string{"reply": body}})
 	}
 	if err != nil {
@@ -41,9 +41,9 @@ func (h *Handler) AmendAnswer(c *fiber.Ctx) error {
 	}
 	if p := problemOf(err); p.Missing != nil {
 		return h.renderAttestation(c, p.Status, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form,
-			"AnswerErrors": map[string]string{"declaration": p.text()}})
+			"AnswerErrors": map[string]string{"declaration": p.text(localeOf(c).Lang)}})
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"AnswerFor": rid, "AnswerForm": form, "AnswerErrors": errs})
 	}
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 func (h *Handler) InviteColleague(c *fiber.Ctx) error {
 	in := models.ColleagueInput{Email: c.FormValue("email"), Name: c.FormValue("name")}
 	inv, token, err := models.InviteColleague(c.UserContext(), h.DB, currentUser(c), in, h.invitationTTL(), h.now())
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderSupplier(c, fiber.StatusUnprocessableEntity, fiber.Map{"Errors": errs, "Form": in})
 	}
 	if err != nil {
@@ -34,7 +34,7 @@ func (h *Handler) sendColleagueInvitation(c *fiber.Ctx, inv *models.ColleagueInv
 	subject, body := mail.ColleagueInvitationMail(inv.CreatedBy.Name, inv.Org.Name, link)
 	if err := h.Attest.Mailer.Send(c.UserContext(), inv.Email, subject, body); err != nil {
 		h.Log.Error("colleague invitation mail failed", "invitation", inv.ID, "err", err)
-		return false, message("invitation.mail_failed", nil)
+		return false, tr(c, "invitation.mail_failed", nil)
 	}
 	return true, ""
 }

@@ -24,7 +24,7 @@ func (h *Handler) CreateTender(c *fiber.Ctx) error {
 			return c.Redirect("/tenders/"+strconv.FormatUint(uint64(t.ID), 10)+"?flash=created", fiber.StatusSeeOther)
 		}
 	}
-	errs, ok := fieldErrors(err)
+	errs, ok := fieldErrors(c, err)
 	if !ok {
 		return err
 	}

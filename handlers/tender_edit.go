@@ -45,7 +45,7 @@ func (h *Handler) UpdateTender(c *fiber.Ctx) error {
 			return c.Redirect(fmt.Sprintf("/tenders/%d?flash=saved", t.ID), fiber.StatusSeeOther)
 		}
 	}
-	errs, ok := fieldErrors(err)
+	errs, ok := fieldErrors(c, err)
 	if !ok {
 		return err
 	}

@@ -18,7 +18,7 @@ func (h *Handler) ListTenders(c *fiber.Ctx) error {
 	q := models.TenderQuery{Search: c.Query("q"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page}
 	data := fiber.Map{"Query": q, "Statuses": models.TenderStatuses, "Sorts": models.TenderSorts}
 	list, err := models.FindTenders(c.UserContext(), h.DB, currentUser(c), q, h.now())
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		data["Errors"] = errs
 		return h.render(c, fiber.StatusBadRequest, "tenders/list", "Tenders", data)
 	}

@@ -15,7 +15,7 @@ func (h *Handler) PublishTender(c *fiber.Ctx) error {
 		return err
 	}
 	_, err = models.PublishTender(c.UserContext(), h.DB, currentUser(c), t.ID, h.now())
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := fieldErrors(c, err); ok {
 		data, derr := h.tenderPageData(c, t, fiber.Map{"Errors": errs, "Level": models.LevelMandatory})
 		if derr != nil {
 			return derr

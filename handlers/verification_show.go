@@ -118,12 +118,12 @@ func (h *Handler) ShowVerification(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		data["NewestLabel"], data["NewestState"] = runLabel(newest.Status), runStateText(newest, toProbe)
+		data["NewestLabel"], data["NewestState"] = runLabel(newest.Status), runStateText(localeOf(c).Lang, newest, toProbe)
 		// Verdicts of an older run next to a newer one say so, with the
 		// date, so a queued or unmeasured run never passes for them.
 		for _, r := range rows {
 			if r.Verdict != nil && r.Verdict.RunID != newest.ID {
-				data["PreviousText"] = message("run_state.previous_evidence", map[string]any{
+				data["PreviousText"] = tr(c, "run_state.previous_evidence", map[string]any{
 					"run": r.Verdict.RunID, "date": r.Verdict.CheckedAt.UTC().Format("2006-01-02 15:04 UTC")})
 				break
 			}

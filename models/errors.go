@@ -196,3 +196,10 @@ func wrap(err error, format string, args ...any) error {
 	}
 	return fmt.Errorf("models: %s: %w", fmt.Sprintf(format, args...), err)
 }
+
+// MessageCode and MessageParams let the message catalogue write a problem
+// as the words of its code (i18n.Coded).
+func (p Problem) MessageCode() string { return p.Code }
+
+// MessageParams are the values the problem's message names.
+func (p Problem) MessageParams() map[string]any { return p.Params }

@@ -47,6 +47,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0005_probe_run_not_measured", Migrate: addRunNotMeasured},
 	{ID: "0006_audit_trail_and_public_notes", Migrate: addAuditTrailColumns},
 	{ID: "0007_tender_language", Migrate: addTenderLanguage},
+	{ID: "0008_user_language_and_zone", Migrate: addUserPreferences},
 }
 
 // Tables lists every model that has a table, in an order where each table

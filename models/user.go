@@ -41,16 +41,22 @@ const MinPasswordLength = passwords.MinLength
 
 // User is a person who logs in. Email is stored lowercased.
 type User struct {
-	ID           uint      `gorm:"primaryKey" json:"id"`
-	Email        string    `gorm:"size:254;not null;uniqueIndex" json:"email"`
-	Name         string    `gorm:"size:200;not null" json:"name"`
-	PasswordHash string    `gorm:"size:100;not null" json:"-"`
-	Role         string    `gorm:"size:20;not null" json:"role"`
-	OrgID        *uint     `gorm:"index" json:"org_id,omitempty"`
-	Org          *Org      `gorm:"constraint:OnDelete:RESTRICT" json:"org,omitempty"`
-	Disabled     bool      `gorm:"not null;default:false" json:"disabled"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           uint   `gorm:"primaryKey" json:"id"`
+	Email        string `gorm:"size:254;not null;uniqueIndex" json:"email"`
+	Name         string `gorm:"size:200;not null" json:"name"`
+	PasswordHash string `gorm:"size:100;not null" json:"-"`
+	Role         string `gorm:"size:20;not null" json:"role"`
+	OrgID        *uint  `gorm:"index" json:"org_id,omitempty"`
+	Org          *Org   `gorm:"constraint:OnDelete:RESTRICT" json:"org,omitempty"`
+	Disabled     bool   `gorm:"not null;default:false" json:"disabled"`
+	// Language is the interface language the user chose (an i18n tag);
+	// empty follows the browser's Accept-Language.
+	Language string `gorm:"size:16;not null;default:''" json:"language"`
+	// TimeZone is the IANA zone times are shown in; empty follows the
+	// browser's zone.
+	TimeZone  string    `gorm:"size:64;not null;default:''" json:"time_zone"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // IsStaff reports whether the user works on the buyer side (admin, officer or auditor).

@@ -53,3 +53,25 @@ document.addEventListener("submit", function (event) {
     });
   });
 })();
+
+// Times are shown in the reader's zone: without an account setting, the
+// server reads the browser's zone from this cookie, from the next page on
+// (every page names the zone its times are in, so the first is not
+// misleading; reloading it would disturb whoever is already typing).
+(function () {
+  var zone;
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (e) {
+    return;
+  }
+  if (!zone) {
+    return;
+  }
+  var current = (document.cookie.match(/(?:^|; )tp_tz=([^;]*)/) || [])[1];
+  if (current && decodeURIComponent(current) === zone) {
+    return;
+  }
+  var secure = location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = "tp_tz=" + encodeURIComponent(zone) + "; Path=/; Max-Age=31536000; SameSite=Lax" + secure;
+})();

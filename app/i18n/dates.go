@@ -1,0 +1,43 @@
+package i18n
+
+import (
+	"strconv"
+	"time"
+)
+
+// Dates are written with the words of each language's file: the month
+// names date.month.1 … date.month.12 and the orders date.format
+// ({day} {month} {year}) and date.time_format ({date} {time} {zone}). So a
+// new language brings its own date habits with its file. (Libraries such as
+// goodsign/monday were considered: they cover the month names but not a
+// language added as a file.)
+
+// Date writes the calendar day of t as lang writes it: 4 Jan 2027,
+// 4 jan 2027, 4 ene 2027. A zero time is empty.
+func (c *Catalogue) Date(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return c.Text(lang, "date.format", map[string]any{
+		"day":   strconv.Itoa(t.Day()),
+		"month": c.Text(lang, "date.month."+strconv.Itoa(int(t.Month())), nil),
+		"year":  strconv.Itoa(t.Year()),
+	})
+}
+
+// DateTime writes t as seen in zone, with the zone named by its
+// abbreviation (CET, CEST, UTC, or an offset such as -03 where the zone has
+// none): 4 Jan 2027, 23:59 CET. A zero time is empty.
+func (c *Catalogue) DateTime(lang string, t time.Time, zone *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if zone == nil {
+		zone = time.UTC
+	}
+	t = t.In(zone)
+	abbr, _ := t.Zone()
+	return c.Text(lang, "date.time_format", map[string]any{
+		"date": c.Date(lang, t), "time": t.Format("15:04"), "zone": abbr,
+	})
+}

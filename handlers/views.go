@@ -1,0 +1,174 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/app/i18n"
+	"tenderprobe/models"
+)
+
+// Views renders the HTML templates for one reader: each (language, time
+// zone) pair gets its own parsed set, whose functions (t, word, date,
+// datetime, money, …) write in that language and zone, so a template
+// calls {{t "key"}} anywhere, in partials too, without passing the
+// reader around. Sets are parsed on first use and kept; a reader's zone
+// comes from a closed list (the zone database), and the cache is bounded.
+//
+// It implements fiber.Views. A page is rendered into a buffer first and
+// handed to its layout as .Content, so nothing is written when a template
+// fails and renders never wait on a lock.
+type Views struct {
+	fsys    fs.FS
+	version string
+
+	mu   sync.RWMutex
+	sets map[string]*template.Template
+	// Rendered records the names of the templates rendered so far, when
+	// not nil: the every-template test reads it.
+	Rendered *sync.Map
+}
+
+// maxTemplateSets bounds the parsed sets kept: languages × the zones
+// readers use at once.
+const maxTemplateSets = 64
+
+// NewViews parses every template of fsys in every language now, so a
+// broken template stops the start with its name.
+func NewViews(fsys fs.FS, version string) (*Views, error) {
+	v := &Views{fsys: fsys, version: version, sets: map[string]*template.Template{}}
+	for _, lang := range messages.Languages() {
+		if _, err := v.set(Locale{Lang: lang, Zone: time.UTC}); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// Load is part of fiber.Views; the templates were parsed by NewViews.
+func (v *Views) Load() error { return nil }
+
+// Render writes template name for the reader named by binding's "Locale"
+// (English and UTC when there is none), inside layout when one is given.
+func (v *Views) Render(w io.Writer, name string, binding any, layout ...string) error {
+	loc := Locale{Lang: i18n.Default, Zone: time.UTC}
+	data, _ := binding.(fiber.Map)
+	if l, ok := data["Locale"].(Locale); ok {
+		loc = l
+	}
+	set, err := v.set(loc)
+	if err != nil {
+		return err
+	}
+	if v.Rendered != nil {
+		v.Rendered.Store(name, true)
+	}
+	var page bytes.Buffer
+	if err := execute(set, &page, name, binding); err != nil {
+		return err
+	}
+	if len(layout) == 0 || layout[0] == "" {
+		_, err := page.WriteTo(w)
+		return err
+	}
+	data["Content"] = template.HTML(page.String()) //nolint:gosec // our own template's output
+	var out bytes.Buffer
+	if err := execute(set, &out, layout[0], data); err != nil {
+		return err
+	}
+	_, err = out.WriteTo(w)
+	return err
+}
+
+func execute(set *template.Template, w io.Writer, name string, data any) error {
+	t := set.Lookup(name)
+	if t == nil {
+		return fmt.Errorf("views: no template %q", name)
+	}
+	return t.Execute(w, data)
+}
+
+// set is the parsed templates of loc, parsing them on first use.
+func (v *Views) set(loc Locale) (*template.Template, error) {
+	key := loc.Lang + " " + loc.Zone.String()
+	v.mu.RLock()
+	t := v.sets[key]
+	v.mu.RUnlock()
+	if t != nil {
+		return t, nil
+	}
+	t, err := v.parse(loc)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.sets) >= maxTemplateSets {
+		for k := range v.sets { // drop any one; it is parsed again when needed
+			delete(v.sets, k)
+			break
+		}
+	}
+	v.sets[key] = t
+	return t, nil
+}
+
+// parse reads every .html file of fsys as the template named by its path
+// without the extension ("tenders/show").
+func (v *Views) parse(loc Locale) (*template.Template, error) {
+	root := template.New("").Funcs(TemplateFuncs(v.version, loc))
+	err := fs.WalkDir(v.fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		src, err := fs.ReadFile(v.fsys, path)
+		if err != nil {
+			return err
+		}
+		if _, err := root.New(strings.TrimSuffix(path, ".html")).Parse(string(src)); err != nil {
+			return fmt.Errorf("views: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
+// TemplateFuncs returns the functions the templates may call, writing in
+// loc's language and zone.
+func TemplateFuncs(version string, loc Locale) template.FuncMap {
+	lang := loc.Lang
+	return template.FuncMap{
+		"version": func() string { return version },
+		// t is the message key with parameters given as name, value pairs.
+		"t": func(key string, params ...any) string { return messages.Text(lang, key, paramMap(params)) },
+		// word is the words of a code in namespace ns (a status, a role).
+		"word":     func(ns string, code any) string { return messages.Text(lang, ns+"."+fmt.Sprint(code), nil) },
+		"date":     func(t time.Time) string { return messages.Date(lang, t.In(loc.Zone)) },
+		"datetime": func(t time.Time) string { return messages.DateTime(lang, t, loc.Zone) },
+		"number":   func(cents int64) string { return i18n.FormatNumber(lang, cents) },
+		"money":    func(cents int64, code string) string { return i18n.FormatMoney(lang, cents, code) },
+		"lang":     func() string { return lang },
+		"langs":    languageChoices,
+		"zone":     func() string { return loc.ZoneName() },
+		"inc":      func(i int) int { return i + 1 },
+		"dec":      func(i int) int { return i - 1 },
+		// same compares a record's value with a form value that may be
+		// missing (nil) without the template failing.
+		"same":       func(a, b any) bool { return a != nil && b != nil && fmt.Sprint(a) == fmt.Sprint(b) },
+		"domainName": func(domain string) string { return messages.Text(lang, "domain."+domain, nil) },
+		"domains":    func() []string { return models.Domains },
+		"roles":      func() []string { return models.Roles },
+		"label":      func(field string) string { return fieldLabelIn(lang, field) },
+	}
+}

@@ -1,0 +1,56 @@
+package models
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	// The zone database is built in, so a zone name means the same on
+	// every machine, with or without the system's tzdata.
+	_ "time/tzdata"
+
+	"gorm.io/gorm"
+
+	"tenderprobe/app/i18n"
+)
+
+// ValidTimeZone reports whether zone is an IANA time zone name Tenderprobe
+// knows (the zone database is built into the binary). "Local" is
+// refused: it means the server's zone, which says nothing to a reader.
+func ValidTimeZone(zone string) bool {
+	if zone == "" || zone == "Local" || strings.Contains(zone, "..") {
+		return false
+	}
+	_, err := time.LoadLocation(zone)
+	return err == nil
+}
+
+// SetPreferences stores the interface language and time zone user chose
+// for themself; an empty value follows the browser. Nothing else changes,
+// and the account's holder is the only one who sets them.
+func SetPreferences(ctx context.Context, db *gorm.DB, user *User, language, zone string, now time.Time) (*User, error) {
+	if user == nil || user.ID == 0 {
+		return nil, ErrForbidden
+	}
+	language, zone = strings.TrimSpace(language), strings.TrimSpace(zone)
+	if language != "" && !slices.Contains(i18n.Available(), language) {
+		return nil, invalid("language", "not_one_of", "value", language, "allowed", i18n.Available())
+	}
+	if zone != "" && !ValidTimeZone(zone) {
+		return nil, invalid("time_zone", "unknown_zone", "value", zone)
+	}
+	var out User
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&User{ID: user.ID}).Updates(map[string]any{"language": language, "time_zone": zone, "updated_at": now}).Error; err != nil {
+			return wrap(err, "set preferences of user %d", user.ID)
+		}
+		return wrap(tx.Preload("Org").First(&out, user.ID).Error, "reload user %d", user.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TimeZones are the zones a user or an organisation may choose, by name.
+func TimeZones() []string { return slices.Clone(zoneNames) }
