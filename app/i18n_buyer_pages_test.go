@@ -186,6 +186,9 @@ func TestBuyerPagesSpeakTheReadersLanguage(t *testing.T) {
 						t.Errorf("%q is English", line)
 					}
 				}
+				if m := regexp.MustCompile(`0x[0-9a-f]{6,}`).FindString(text); m != "" {
+					t.Errorf("a pointer %s is shown instead of a number", m)
+				}
 				if codes := snakeCase.FindAllString(text, -1); len(codes) > 0 {
 					t.Errorf("internal codes in the visible text: %v", codes)
 				}

@@ -112,10 +112,13 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 // into words, ids into names.
 type auditRow struct {
 	models.AuditEntry
-	ActionText  string
-	TenderTitle string
-	OrgName     string
-	Changes     []string
+	ActionText string
+	// TenderNo and AttestationNo are the ids as numbers (0 for none),
+	// for the words that name them.
+	TenderNo, AttestationNo uint
+	TenderTitle             string
+	OrgName                 string
+	Changes                 []string
 }
 
 func auditRows(lang string, entries []models.AuditEntry, names models.AuditNames) []auditRow {
@@ -123,7 +126,10 @@ func auditRows(lang string, entries []models.AuditEntry, names models.AuditNames
 	for i, e := range entries {
 		r := auditRow{AuditEntry: e, ActionText: auditActionText(lang, e.Action)}
 		if e.TenderID != nil {
-			r.TenderTitle = names.Tenders[*e.TenderID]
+			r.TenderNo, r.TenderTitle = *e.TenderID, names.Tenders[*e.TenderID]
+		}
+		if e.AttestationID != nil {
+			r.AttestationNo = *e.AttestationID
 		}
 		if e.OrgID != nil {
 			r.OrgName = names.Orgs[*e.OrgID]
@@ -156,6 +162,8 @@ func auditChangeText(lang, object string, ch models.AuditChange, removed bool) s
 		field = messageIn(lang, "audit.field."+field, nil)
 	case hasMessage("label." + field):
 		field = strings.ToLower(messageIn(lang, "label."+field, nil))
+	case hasMessage("answer.field." + field):
+		field = messageIn(lang, "answer.field."+field, nil)
 	default:
 		field = strings.ReplaceAll(field, "_", " ")
 	}
@@ -195,6 +203,8 @@ func auditValueWords(object, field string) string {
 		return "audit.value.note_visibility"
 	case "language":
 		return "language_of"
+	case "disabled", "new_account", "current":
+		return "audit.value.bool"
 	case "kind":
 		if object == "org" {
 			return "org_kind"
