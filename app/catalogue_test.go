@@ -195,8 +195,8 @@ func TestCataloguePagesInTheReadersLanguage(t *testing.T) {
 		want, notWant    []string
 	}{
 		{"the list in Dutch shows Dutch names and summaries", "/catalogue", "nl",
-			[]string{"Catalogus van standaarden", "RPKI-routeherkomstvalidatie (ROV)", "Bronadresvalidatie (BCP 38)", "alleen verklaring"},
-			[]string{"RPKI route origin validation", "Standards catalogue", "attestation only"}},
+			[]string{"Catalogus van standaarden", "Internetbeveiligingsstandaarden voor inkoop", "RPKI-routeherkomstvalidatie (ROV)", "Bronadresvalidatie (BCP 38)", "alleen verklaring"},
+			[]string{"RPKI route origin validation", "Standards catalogue", "attestation only", "Internet security standards for procurement"}},
 		{"the list in Spanish shows Spanish names", "/catalogue", "es",
 			[]string{"Catálogo de estándares", "Validación de la dirección de origen (BCP 38)"},
 			[]string{"Source address validation"}},

@@ -11,12 +11,26 @@ import "gorm.io/gorm"
 // including the preloads of requirements, gets them with no extra query,
 // and a catalogue version never changes once imported. Standards imported
 // before have no translations (NULL) and read in English.
+//
+// A catalogue version's title gets its translations the same way.
 func addStandardTranslations(tx *gorm.DB) error {
-	if tx.Migrator().HasColumn(&standard0010{}, "Translations") {
+	if !tx.Migrator().HasColumn(&standard0010{}, "Translations") {
+		if err := tx.Migrator().AddColumn(&standard0010{}, "Translations"); err != nil {
+			return wrap(err, "standards: add translations")
+		}
+	}
+	if tx.Migrator().HasColumn(&catalogueVersion0010{}, "TitleTranslations") {
 		return nil
 	}
-	return wrap(tx.Migrator().AddColumn(&standard0010{}, "Translations"), "standards: add translations")
+	return wrap(tx.Migrator().AddColumn(&catalogueVersion0010{}, "TitleTranslations"), "catalogue versions: add title translations")
 }
+
+type catalogueVersion0010 struct {
+	ID                uint   `gorm:"primaryKey"`
+	TitleTranslations string `gorm:"type:text"`
+}
+
+func (catalogueVersion0010) TableName() string { return "catalogue_versions" }
 
 type standard0010 struct {
 	ID           uint   `gorm:"primaryKey"`

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -76,6 +77,18 @@ type CatalogueVersion struct {
 	ImportedAt time.Time  `gorm:"not null" json:"imported_at"`
 	Current    bool       `gorm:"column:is_current;not null;default:false;index" json:"current"`
 	Standards  []Standard `json:"standards,omitempty"`
+	// TitleTranslations is the title in the languages other than English,
+	// by language tag (TitleIn reads it).
+	TitleTranslations map[string]string `gorm:"type:text;serializer:json" json:"-"`
+}
+
+// TitleIn is the version's title in lang, or the English title when the
+// catalogue has none in lang.
+func (cv *CatalogueVersion) TitleIn(lang string) string {
+	if t := cv.TitleTranslations[lang]; t != "" && lang != i18n.Default {
+		return t
+	}
+	return cv.Title
 }
 
 // Standard is one entry of the catalogue: an internet security standard a
@@ -261,10 +274,24 @@ func FindStandardInVersion(ctx context.Context, db *gorm.DB, versionID uint, slu
 // admin who imports (nil: Tenderprobe itself, at the first start or from
 // the command line); the import is recorded in the audit log.
 func ImportCatalogue(ctx context.Context, db *gorm.DB, by *User, version, title string, standards []Standard, makeCurrent bool, now time.Time) (*CatalogueVersion, error) {
+	return ImportCatalogueVersion(ctx, db, by, CatalogueVersion{Version: version, Title: title}, standards, makeCurrent, now)
+}
+
+// ImportCatalogueVersion is ImportCatalogue for a version given with its
+// title's translations (head: Version, Title, TitleTranslations).
+func ImportCatalogueVersion(ctx context.Context, db *gorm.DB, by *User, head CatalogueVersion, standards []Standard, makeCurrent bool, now time.Time) (*CatalogueVersion, error) {
 	if err := checkAdministers(by, "import catalogue"); err != nil {
 		return nil, err
 	}
-	version = strings.TrimSpace(version)
+	version, title := strings.TrimSpace(head.Version), head.Title
+	for lang, t := range head.TitleTranslations {
+		if lang == i18n.Default || !slices.Contains(i18n.Available(), lang) {
+			return nil, invalid("translations", "not_one_of", "value", lang, "allowed", i18n.Available()[1:])
+		}
+		if strings.TrimSpace(t) == "" {
+			return nil, invalid("translations", "required")
+		}
+	}
 	if version == "" {
 		return nil, invalid("version", "required")
 	}
@@ -281,7 +308,7 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, by *User, version, title 
 		}
 		seen[standards[i].Slug] = true
 	}
-	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), ImportedAt: now.UTC()}
+	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), TitleTranslations: maps.Clone(head.TitleTranslations), ImportedAt: now.UTC()}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockCatalogue(tx); err != nil {
 			return wrap(err, "import catalogue %s", version)
@@ -435,11 +462,22 @@ func checkLanguagesServed(tx *gorm.DB, standards []Standard) error {
 // yet and whose English texts are those of english[slug]. It is how a
 // catalogue version imported before the catalogue carried translations
 // (Tenderprobe's own, loaded at first start) gains them: the English
-// texts, which tenders may have quoted, stay as they are. It returns how
-// many standards it changed and records the change in the audit log.
-func AddMissingTranslations(ctx context.Context, db *gorm.DB, versionID uint, english map[string]StandardText, bySlug map[string]StandardTranslations, now time.Time) (int, error) {
+// texts, which tenders may have quoted, stay as they are. The version's
+// title gains titles when it has no translations. It returns how many
+// standards it changed and records the change in the audit log.
+func AddMissingTranslations(ctx context.Context, db *gorm.DB, versionID uint, titles map[string]string, english map[string]StandardText, bySlug map[string]StandardTranslations, now time.Time) (int, error) {
 	changed := 0
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cv CatalogueVersion
+		if err := tx.First(&cv, versionID).Error; err != nil {
+			return wrap(err, "add translations to catalogue %d", versionID)
+		}
+		if len(cv.TitleTranslations) == 0 && len(titles) > 0 {
+			cv.TitleTranslations = maps.Clone(titles)
+			if err := tx.Model(&cv).Select("TitleTranslations").Updates(&cv).Error; err != nil {
+				return wrap(err, "add title translations to catalogue %d", versionID)
+			}
+		}
 		var standards []Standard
 		if err := tx.Where("catalogue_version_id = ?", versionID).Order("position, slug").Find(&standards).Error; err != nil {
 			return wrap(err, "add translations to catalogue %d", versionID)

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"maps"
 	"slices"
 
 	"tenderprobe/app/i18n"
@@ -49,14 +48,8 @@ func (s *Standard) In(lang string) StandardText {
 // Has reports whether the standard reads in lang without falling back.
 func (s *Standard) Has(lang string) bool { return s.In(lang).Lang == lang }
 
-// Languages lists the languages the standard reads in, the source
-// language first, then the translations in tag order.
+// Languages lists the languages the standard reads in, in the order of
+// i18n.Available (the source language, English, first).
 func (s *Standard) Languages() []string {
-	out := []string{i18n.Default}
-	for _, lang := range slices.Sorted(maps.Keys(s.Translations)) {
-		if lang != i18n.Default && s.Translations[lang].Complete() {
-			out = append(out, lang)
-		}
-	}
-	return out
+	return slices.DeleteFunc(i18n.Available(), func(lang string) bool { return !s.Has(lang) })
 }

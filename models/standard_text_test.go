@@ -91,6 +91,9 @@ func TestSeedCatalogueGainsTranslationsOnAnOldDatabase(t *testing.T) {
 		if err := db.Model(&models.Standard{}).Where("catalogue_version_id = ?", cv.ID).Update("translations", nil).Error; err != nil {
 			t.Fatal(err)
 		}
+		if err := db.Model(&models.CatalogueVersion{}).Where("id = ?", cv.ID).Update("title_translations", nil).Error; err != nil {
+			t.Fatal(err)
+		}
 		if s, _ := models.FindStandardBySlug(ctx, db, "dane"); s.Has("nl") {
 			t.Fatal("the translations were not removed")
 		}
@@ -103,6 +106,13 @@ func TestSeedCatalogueGainsTranslationsOnAnOldDatabase(t *testing.T) {
 		}
 		if !s.Has("nl") || !s.Has("es") {
 			t.Fatalf("after loading again dane reads in %v", s.Languages())
+		}
+		cv, err = models.CurrentCatalogue(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cv.TitleIn("nl") == cv.Title || cv.TitleIn("es") == cv.Title || cv.TitleIn("en") != cv.Title {
+			t.Fatalf("after loading again the title reads %q in Dutch, %q in Spanish", cv.TitleIn("nl"), cv.TitleIn("es"))
 		}
 	})
 }

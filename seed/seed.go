@@ -57,7 +57,7 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*models.CatalogueVersion, 
 	if !errors.Is(err, models.ErrNotFound) {
 		return nil, fmt.Errorf("seed: load catalogue: %w", err)
 	}
-	cv, err = models.ImportCatalogue(ctx, db, nil, f.Version, f.Title, f.ToModels(), false, time.Now())
+	cv, err = models.ImportCatalogueVersion(ctx, db, nil, f.Head(), f.ToModels(), false, time.Now())
 	if errors.Is(err, models.ErrConflict) {
 		// Another process loaded it between our look-up and our insert.
 		return models.FindCatalogueVersion(ctx, db, f.Version)
@@ -77,7 +77,7 @@ func addTranslations(ctx context.Context, db *gorm.DB, cv *models.CatalogueVersi
 		english[s.Slug] = s.In(i18n.Default)
 		translations[s.Slug] = s.Translations
 	}
-	if _, err := models.AddMissingTranslations(ctx, db, cv.ID, english, translations, time.Now()); err != nil {
+	if _, err := models.AddMissingTranslations(ctx, db, cv.ID, f.Head().TitleTranslations, english, translations, time.Now()); err != nil {
 		return fmt.Errorf("seed: add translations to catalogue %s: %w", cv.Version, err)
 	}
 	return nil

@@ -41,9 +41,16 @@ const MaxFileSize = 4 << 20
 
 // File is the shape of a catalogue file.
 type File struct {
-	Version   string  `json:"version" yaml:"version"`
-	Title     string  `json:"title" yaml:"title"`
-	Standards []Entry `json:"standards" yaml:"standards"`
+	Version string `json:"version" yaml:"version"`
+	Title   string `json:"title" yaml:"title"`
+	// Translations hold the title in the other languages, by language tag.
+	Translations map[string]TitleTranslation `json:"translations,omitempty" yaml:"translations,omitempty"`
+	Standards    []Entry                     `json:"standards" yaml:"standards"`
+}
+
+// TitleTranslation is a catalogue's title in one language.
+type TitleTranslation struct {
+	Title string `json:"title" yaml:"title"`
 }
 
 // Entry is one standard in a catalogue file.
@@ -63,7 +70,7 @@ type Entry struct {
 }
 
 var (
-	topKeys         = []string{"version", "title", "standards"}
+	topKeys         = []string{"version", "title", "translations", "standards"}
 	entryKeys       = []string{"slug", "name", "domain", "references", "summary", "why_demand", "clause", "checks", "translations"}
 	referenceKeys   = []string{"kind", "id", "title", "url"}
 	translationKeys = []string{"name", "summary", "why_demand", "clause"}
@@ -121,6 +128,9 @@ const (
 	// CodeUnknownLanguage is a translation in a language Tenderprobe does
 	// not speak (params value, allowed).
 	CodeUnknownLanguage = "unknown_language"
+	// CodeUnknownLanguageOfTitle is the catalogue's title translated into
+	// a language Tenderprobe does not speak (params value, allowed).
+	CodeUnknownLanguageOfTitle = "unknown_language_of_title"
 	// CodeSourceLanguage is a translation into English, the language of
 	// the standard's own fields (params value).
 	CodeSourceLanguage = "source_language"
@@ -136,7 +146,7 @@ var ProblemCodes = []string{
 	CodeJSONSyntax, CodeTrailingData, CodeWrongType, CodeEmptyFile, CodeJSONEndsEarly,
 	"required", "bad_version", "no_standards", "bad_slug", "slug_used", "too_long", "not_one_of",
 	"no_references", "not_an_rfc", "not_a_web_url", "unknown_check", "listed_twice",
-	CodeUnknownLanguage, CodeSourceLanguage, CodeMissingLanguage,
+	CodeUnknownLanguage, CodeUnknownLanguageOfTitle, CodeSourceLanguage, CodeMissingLanguage,
 }
 
 // kv makes the parameters of a problem from name, value pairs.
@@ -257,7 +267,11 @@ func (l *lineIndex) line(i int, field string) int {
 		return 0
 	}
 	if i < 0 {
-		return l.top[field]
+		if n, ok := l.top[field]; ok {
+			return n
+		}
+		// "translations.nl" falls back to the line of "translations".
+		return l.top[strings.SplitN(field, ".", 2)[0]]
 	}
 	if i < len(l.fields) && l.fields[i] != nil {
 		if n, ok := l.fields[i][field]; ok {
@@ -294,6 +308,13 @@ func decodeYAML(data []byte) (*File, *lineIndex, error) {
 	idx := &lineIndex{top: map[string]int{}}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		idx.top[root.Content[i].Value] = root.Content[i].Line
+		if root.Content[i].Value == "translations" && root.Content[i+1].Kind == yaml.MappingNode {
+			trs := root.Content[i+1]
+			for t := 0; t+1 < len(trs.Content); t += 2 {
+				idx.top["translations."+trs.Content[t].Value] = trs.Content[t].Line
+				problems = append(problems, unknownKeys(trs.Content[t+1], "translations."+trs.Content[t].Value, []string{"title"})...)
+			}
+		}
 		if root.Content[i].Value == "standards" && root.Content[i+1].Kind == yaml.SequenceNode {
 			for j, item := range root.Content[i+1].Content {
 				idx.standards = append(idx.standards, item.Line)
@@ -663,6 +684,23 @@ func validate(f *File, lines *lineIndex) []Problem {
 	if f.Title == "" {
 		add(-1, "title", "title", "required")
 	}
+	langs := i18n.Available()
+	for _, lang := range slices.Sorted(maps.Keys(f.Translations)) {
+		key := "translations." + lang
+		tr := f.Translations[lang]
+		tr.Title = strings.TrimSpace(tr.Title)
+		f.Translations[lang] = tr
+		switch {
+		case lang == i18n.Default:
+			add(-1, key, key, CodeSourceLanguage, "value", lang)
+		case !slices.Contains(langs, lang):
+			add(-1, key, key, CodeUnknownLanguageOfTitle, "value", lang, "allowed", langs[1:])
+		case tr.Title == "":
+			add(-1, key+".title", key, "required")
+		case utf8.RuneCountInString(tr.Title) > 300:
+			add(-1, key+".title", key, "too_long", "max", 300)
+		}
+	}
 	if len(f.Standards) == 0 {
 		add(-1, "standards", "standards", "no_standards")
 	}
@@ -814,9 +852,28 @@ func (f *File) ToModels() []models.Standard {
 	return out
 }
 
+// Head is the catalogue version the file describes, without its
+// standards (ToModels): version, title and the title's translations.
+func (f *File) Head() models.CatalogueVersion {
+	head := models.CatalogueVersion{Version: f.Version, Title: f.Title}
+	for lang, t := range f.Translations {
+		if head.TitleTranslations == nil {
+			head.TitleTranslations = map[string]string{}
+		}
+		head.TitleTranslations[lang] = t.Title
+	}
+	return head
+}
+
 // FromModels builds a catalogue file from a version and its standards.
 func FromModels(cv *models.CatalogueVersion, standards []models.Standard) *File {
 	f := &File{Version: cv.Version, Title: cv.Title, Standards: make([]Entry, len(standards))}
+	for lang, t := range cv.TitleTranslations {
+		if f.Translations == nil {
+			f.Translations = map[string]TitleTranslation{}
+		}
+		f.Translations[lang] = TitleTranslation{Title: t}
+	}
 	for i, s := range standards {
 		refs := append([]models.Reference{}, s.References...)
 		checks := append([]check.ID{}, s.Checks...)
@@ -843,7 +900,7 @@ func ImportAs(ctx context.Context, db *gorm.DB, by *models.User, r io.Reader, fo
 	if err != nil {
 		return nil, err
 	}
-	cv, err := models.ImportCatalogue(ctx, db, by, f.Version, f.Title, f.ToModels(), true, now)
+	cv, err := models.ImportCatalogueVersion(ctx, db, by, f.Head(), f.ToModels(), true, now)
 	var missing *models.MissingLanguageError
 	if errors.As(err, &missing) {
 		return nil, &InvalidFileError{Problems: []Problem{f.missingLanguage(missing, lines)}}

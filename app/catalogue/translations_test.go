@@ -64,6 +64,19 @@ func TestParseTranslations(t *testing.T) {
 			input: strings.Replace(translatedYAML, "why_demand: Respuestas", "why_demnd: Respuestas", 1),
 			field: "standards[0].translations.es.why_demnd", code: catalogue.CodeUnknownFieldOf, line: 22},
 	}
+	titled := strings.Replace(translatedYAML, "title: Test catalogue\n", "title: Test catalogue\ntranslations:\n  nl: {title: Testcatalogus}\n", 1)
+	cases = append(cases, []struct {
+		name, input       string
+		field, code       string
+		line              int
+		params            map[string]any
+		wantNoTranslation bool
+	}{
+		{name: "the title may be translated", input: titled},
+		{name: "a title in a language Tenderprobe does not speak is refused",
+			input: strings.Replace(titled, "  nl: {title: Testcatalogus}", "  fr: {title: Catalogue de test}", 1),
+			field: "translations.fr", code: catalogue.CodeUnknownLanguageOfTitle, line: 4, params: map[string]any{"value": "fr"}},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, err := catalogue.Parse(strings.NewReader(c.input), catalogue.FormatYAML)
