@@ -80,6 +80,17 @@ func untranslated(cat *i18n.Catalogue, lang, text string) []string {
 		for _, m := range englishCodes.FindAllString(text, -1) {
 			out = append(out, "English "+m)
 		}
+		// Any English message of a few words that the language words
+		// differently, such as a domain's name.
+		for _, key := range cat.Keys(i18n.Default) {
+			en := cat.Source(i18n.Default, key)
+			if strings.ContainsAny(en, "{}") || !strings.Contains(en, " ") || cat.Source(lang, key) == en {
+				continue
+			}
+			if strings.Contains(text, en) {
+				out = append(out, fmt.Sprintf("English %q (%s)", en, key))
+			}
+		}
 	}
 	return out
 }
