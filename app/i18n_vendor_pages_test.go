@@ -128,6 +128,10 @@ func TestVendorAdminAndSignInPagesSpeakDutchAndSpanish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, colleagueToken, err := models.InviteColleague(ctx, a.db, a.user("vendor@demo.test"), models.ColleagueInput{Email: "colleague@i18n-pages.test", Name: "Cora Colleague"}, 24*time.Hour, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	att := fmt.Sprintf("/attestations/%d", w.att.ID)
 	pages := []struct {
 		name, who, path, heading string
@@ -135,6 +139,7 @@ func TestVendorAdminAndSignInPagesSpeakDutchAndSpanish(t *testing.T) {
 	}{
 		{"the login page", "", "/login", "login.heading", []string{"login.submit", "language.switch"}},
 		{"an invitation page", "", "/invitations/" + token, "invitation.heading_tender", []string{"invitation.set_and_answer", "invitation.new_password", "language.switch"}},
+		{"a colleague's invitation page", "", "/invitations/" + colleagueToken, "", []string{"invitation.set_and_join", "invitation.repeat_password"}},
 		{"a page that does not exist", "", "/no-such-page", "title.404", []string{"page.back_to_dashboard"}},
 		{"the vendor's attestation list", "vendor@demo.test", "/attestations", "attestation.list_heading", []string{"filter.show", "nav.logout", "nav.colleagues"}},
 		{"the vendor's answer page", "vendor@demo.test", att, "", []string{"attestation.save_all", "attestation.submit", "answer.label.explanation", "answer.status.partial", "attestation.changes_heading"}},
@@ -169,6 +174,43 @@ func TestVendorAdminAndSignInPagesSpeakDutchAndSpanish(t *testing.T) {
 						t.Fatalf("%s is the same in English and %s, so it proves nothing", key, lang)
 					}
 					if !strings.Contains(html.UnescapeString(res.body), want) {
+						t.Errorf("the page lacks %q (%s)", want, key)
+					}
+				}
+				for _, bad := range untranslated(cat, lang, visibleText(res.body)) {
+					t.Errorf("visible text has %s", bad)
+				}
+			})
+		}
+	}
+	forms := []struct {
+		name, who, path string
+		form            url.Values
+		words           []string
+	}{
+		{"the link of a new supplier's invitation", "officer@demo.test", fmt.Sprintf("/tenders/%d/invitations", draft.tender.ID),
+			url.Values{"email": {"contact@another-i18n.test"}, "supplier": {"Another I18n Ltd"}}, []string{"invitation.copy", "invitation.link_new_account"}},
+		{"the link of a colleague's invitation", "vendor@demo.test", "/supplier/invitations",
+			url.Values{"email": {"second@i18n-pages.test"}}, []string{"invitation.copy", "invitation.copied"}},
+		{"a refused new user", "admin@demo.test", "/admin/users",
+			url.Values{"email": {"not an address"}, "name": {""}, "role": {"vendor"}}, []string{"user.add_heading", "user.add"}},
+	}
+	for _, lang := range []string{"nl", "es"} {
+		for _, f := range forms {
+			t.Run(fmt.Sprintf("%s in %s is in %s throughout", f.name, lang, lang), func(t *testing.T) {
+				form := cloneForm(f.form)
+				if e := form.Get("email"); strings.Contains(e, "@") {
+					form.Set("email", lang+"."+e) // a new address in each language
+				}
+				if n := form.Get("supplier"); n != "" {
+					form.Set("supplier", n+" "+lang)
+				}
+				res := postIn(a.session(f.who), lang, f.path, form)
+				if res.status >= 500 || res.status == http.StatusSeeOther {
+					t.Fatalf("status %d: %s", res.status, errorText(res.body))
+				}
+				for _, key := range f.words {
+					if want := cat.Text(lang, key, nil); !strings.Contains(html.UnescapeString(res.body), want) {
 						t.Errorf("the page lacks %q (%s)", want, key)
 					}
 				}
