@@ -28,8 +28,11 @@ func changeViews(lang string, changes []receipt.Change) []changeView {
 		if key, ok := changeFieldKeys[ch.Field]; ok {
 			v.Field = messageIn(lang, key, nil)
 		}
-		if ch.Field == "status" {
+		switch ch.Field {
+		case "status":
 			v.Before, v.After = answerStatusIn(lang, ch.Before), answerStatusIn(lang, ch.After)
+		case "planned_date":
+			v.Before, v.After = plannedDateIn(lang, ch.Before), plannedDateIn(lang, ch.After)
 		}
 		out[i] = v
 	}
