@@ -122,6 +122,11 @@ func TestVendorAdminAndSignInPagesSpeakDutchAndSpanish(t *testing.T) {
 		models.AnswerInput{Status: "partial", Explanation: "Signing in Q3", PlannedDate: "2026-09-30"}, testNow); err != nil {
 		t.Fatal(err)
 	}
+	submitted := newAttestWorld(t, a)
+	submitted.fill(t)
+	if _, err := models.Submit(ctx, a.db, a.user("vendor@demo.test"), submitted.att.ID, models.SubmitInput{Declaration: true, Declarer: "Victor Vendor"}, testNow); err != nil {
+		t.Fatal(err)
+	}
 	draft := newAttestWorld(t, a)
 	_, token, err := models.Invite(ctx, a.db, a.user("officer@demo.test"), draft.tender.ID,
 		models.InviteInput{Email: "new@i18n-pages.test", Supplier: "I18n Pages Ltd"}, 24*time.Hour, testNow)
@@ -148,6 +153,7 @@ func TestVendorAdminAndSignInPagesSpeakDutchAndSpanish(t *testing.T) {
 		{"the vendor's colleagues", "vendor@demo.test", "/supplier", "supplier.heading", []string{"supplier.invite", "supplier.invite_heading"}},
 		{"the API tokens page", "vendor@demo.test", "/account/tokens", "token.heading", []string{"token.none"}},
 		{"the officer's view of an answer page", "officer@demo.test", fmt.Sprintf("/attestations/%d", draft.att.ID), "", []string{"attestation.review_matrix", "answer.status_none"}},
+		{"the officer's review of a submitted attestation", "officer@demo.test", fmt.Sprintf("/attestations/%d", submitted.att.ID), "", []string{"attestation.accept", "attestation.ask_clarification", "answer.label.comment", "attestation.verify_receipt"}},
 		{"the officer's invitations", "officer@demo.test", fmt.Sprintf("/tenders/%d/invitations", w.tender.ID), "invitation.index_heading", []string{"invitation.invite_existing", "invitation.invite_new", "invitation.head.expires"}},
 		{"the users page", "admin@demo.test", "/admin/users", "user.heading", []string{"user.add", "user.reset_password", "role.vendor"}},
 		{"the organisations page", "admin@demo.test", "/admin/orgs", "org.heading", []string{"org.add", "org_kind.supplier"}},
