@@ -19,7 +19,9 @@ type TenderReport struct {
 	ID uint
 	// Lang is the tender's language: the report's, and the language of
 	// the standards' names and clauses in it.
-	Lang             string
+	Lang string
+	// Zone is the zone the report states its times in (ZoneOf).
+	Zone             *time.Location
 	Title            string
 	Reference        string
 	Buyer            string
@@ -126,7 +128,7 @@ func TenderReportOf(d *models.TenderReportData) TenderReport {
 	r := TenderReport{
 		ID: t.ID, Title: t.Title, Reference: t.Reference, Status: t.Status, Revision: t.Revision,
 		Currency: t.Currency, ValueCents: t.EstimatedValueCents, Deadline: t.Deadline, PublishedAt: t.PublishedAt,
-		Description: t.Description, Lang: t.Language,
+		Description: t.Description, Lang: t.Language, Zone: ZoneOf(t),
 	}
 	if t.EstimatedValueCents > 0 {
 		r.EstimatedValue = t.EstimatedValue()
