@@ -13,8 +13,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
