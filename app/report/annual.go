@@ -452,6 +452,7 @@ func domainName(wd words, s StandardStats) string {
 }
 
 func annualCharts(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
+	ensureSpace(pdf, 100) // the heading stays with the first chart
 	heading(pdf, wd.t("annual.charts.heading"))
 	legend := []string{wd.t("annual.rate.legend.verified"), wd.t("annual.rate.legend.unverified"), wd.t("annual.rate.legend.contradicted")}
 	axis := wd.t("annual.chart.axis_percent")
@@ -482,10 +483,10 @@ func countRow(wd words, s StandardStats) []string {
 }
 
 func countColumns(wd words) []column {
-	return []column{{wd.t("annual.col.mandatory"), 12.5}, {wd.t("annual.col.recommended"), 9.5}, {wd.t("annual.col.complies"), 14},
-		{wd.t("annual.col.partial"), 13}, {wd.t("annual.col.does_not_comply"), 9}, {wd.t("annual.col.not_applicable"), 9},
-		{wd.t("annual.col.contradicted"), 14}, {wd.t("annual.col.declared"), 16.5}, {wd.t("annual.col.rate"), 13},
-		{wd.t("annual.col.verified"), 15}, {wd.t("annual.col.change"), 15.5}}
+	return []column{{wd.t("annual.col.mandatory"), 12}, {wd.t("annual.col.recommended"), 12}, {wd.t("annual.col.complies"), 13},
+		{wd.t("annual.col.partial"), 12}, {wd.t("annual.col.does_not_comply"), 9}, {wd.t("annual.col.not_applicable"), 11.5},
+		{wd.t("annual.col.contradicted"), 15}, {wd.t("annual.col.declared"), 14}, {wd.t("annual.col.rate"), 12},
+		{wd.t("annual.col.verified"), 14}, {wd.t("annual.col.change"), 15.5}}
 }
 
 func annualTables(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
@@ -497,14 +498,14 @@ func annualTables(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
 		rows = append(rows, append([]string{domainName(wd, d)}, countRow(wd, d)...))
 	}
 	rows = append(rows, append([]string{wd.t("annual.total")}, countRow(wd, r.Total)...))
-	grid(pdf, append([]column{{wd.t("annual.col.domain"), 33}}, countColumns(wd)...), rows)
+	grid(pdf, append([]column{{wd.t("annual.col.domain"), 34}}, countColumns(wd)...), rows)
 
 	heading(pdf, wd.t("annual.per_standard.heading"))
 	rows = rows[:0]
 	for _, s := range r.Standards {
 		rows = append(rows, append([]string{s.Name + "\n" + wd.domain(s.Domain)}, countRow(wd, s)...))
 	}
-	grid(pdf, append([]column{{wd.t("annual.col.standard"), 33}}, countColumns(wd)...), rows)
+	grid(pdf, append([]column{{wd.t("annual.col.standard"), 34}}, countColumns(wd)...), rows)
 
 	heading(pdf, wd.t("annual.verdicts.heading"))
 	small(pdf, wd.t("annual.verdicts.intro"))
@@ -577,7 +578,7 @@ func annualAppendix(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
 		rows = append(rows, []string{catalogue().Date(wd.lang, t.PublishedAt.UTC()), wd.orNone(t.Reference), t.Title, t.Buyer, wd.word("tender_status", t.Status, t.Status), value,
 			fmt.Sprintf("%d (%d)", t.Requirements, t.Mandatory), wd.ofCount(t.Submitted, t.Attestations)})
 	}
-	grid(pdf, []column{{wd.t("annual.col.published"), 20}, {wd.t("annual.col.reference"), 22}, {wd.t("annual.col.title"), 42},
-		{wd.t("annual.col.buyer"), 28}, {wd.t("annual.col.status"), 15}, {wd.t("annual.col.value"), 19},
-		{wd.t("annual.col.requirements"), 13}, {wd.t("annual.col.submitted"), 15}}, rows)
+	grid(pdf, []column{{wd.t("annual.col.published"), 20}, {wd.t("annual.col.reference"), 22}, {wd.t("annual.col.title"), 40},
+		{wd.t("annual.col.buyer"), 24}, {wd.t("annual.col.status"), 15}, {wd.t("annual.col.value"), 22},
+		{wd.t("annual.col.requirements"), 16}, {wd.t("annual.col.submitted"), 15}}, rows)
 }

@@ -78,6 +78,10 @@ func barChart(pdf *gofpdf.Fpdf, wd words, title string, bars []bar, most float64
 	for i := 0; i < len(bars) && i < 6; i++ {
 		first += heights[i]
 	}
+	// A short chart keeps its axis and legend with it on one page.
+	if len(bars) <= 6 {
+		first += 4 * float64(len(legend)+2)
+	}
 	ensureSpace(pdf, 22+first)
 	pdf.SetFont(fontFamily, "B", 10)
 	pdf.CellFormat(0, 6, safeText(title), "", 1, "L", false, 0, "")

@@ -201,7 +201,7 @@ func TestContradictedClaimsAreMarkedAndFilled(t *testing.T) {
 	path := writePDF(t, renderTender(t, sampleTender()))
 	pages := pageTexts(t, path)
 	var row string
-	for _, line := range strings.Split(pages[0], "\n") {
+	for _, line := range strings.Split(strings.Join(pages, "\n"), "\n") {
 		if strings.Contains(line, "complies") && strings.Contains(line, "dnssec-policy.pdf") {
 			row = line
 		}

@@ -180,7 +180,24 @@ func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(in
 		pdf.AddPage()
 		printHeader()
 	}
-	ensureSpace(pdf, 3*gridLineHeight+4+2*cellPadY)
+	// The heading row never stands alone at the foot of a page: it goes
+	// with the first row, or that row's first lines when the row is taller
+	// than a page.
+	need := 3*gridLineHeight + 4 + 2*cellPadY
+	if len(rows) > 0 {
+		pdf.SetFont(fontFamily, "", gridFontSize)
+		most := 1
+		for i, c := range cols {
+			if i < len(rows[0]) {
+				most = max(most, len(wrapText(pdf, safeText(rows[0][i]), c.width-2*cellPadX)))
+			}
+		}
+		first := float64(most)*gridLineHeight + 2*cellPadY
+		if fresh := pageBottom(pdf) - (margin + 8) - need; first <= fresh {
+			need += first
+		}
+	}
+	ensureSpace(pdf, need)
 	printHeader()
 	for r, row := range rows {
 		lines := make([][]string, len(cols))

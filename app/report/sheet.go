@@ -198,22 +198,32 @@ func footer(pdf *gofpdf.Fpdf, wd words, note string) {
 	})
 }
 
-// table prints label/value rows; values wrap within their column.
+// table prints label/value rows; labels and values wrap within their
+// columns (a label in Dutch or Spanish is often longer than in English).
 func table(pdf *gofpdf.Fpdf, rows [][2]string) {
 	const labelWidth = 46.0
 	pageWidth, _ := pdf.GetPageSize()
 	valueWidth := pageWidth - 2*margin - labelWidth
 	for _, row := range rows {
+		pdf.SetFont(fontFamily, "B", 10)
+		labels := wrapText(pdf, row[0], labelWidth-2)
 		pdf.SetFont(fontFamily, "", 10)
 		lines := wrapText(pdf, row[1], valueWidth-2-2*cellPadX)
-		h := float64(len(lines))*lineHeight + 2*cellPadY
+		h := float64(max(len(lines), len(labels)))*lineHeight + 2*cellPadY
 		_, pageHeight := pdf.GetPageSize()
 		if pdf.GetY()+h > pageHeight-margin-4 {
 			pdf.AddPage()
 		}
 		y := pdf.GetY()
 		pdf.SetFont(fontFamily, "B", 10)
-		pdf.CellFormat(labelWidth, h, row[0], "B", 0, "L", false, 0, "")
+		if len(labels) == 1 {
+			pdf.CellFormat(labelWidth, h, labels[0], "B", 0, "L", false, 0, "")
+		} else {
+			pdf.SetXY(margin, y+cellPadY)
+			pdf.MultiCell(labelWidth, lineHeight, strings.Join(labels, "\n"), "", "L", false)
+			pdf.SetXY(margin, y+h-0.2)
+			pdf.CellFormat(labelWidth, 0.2, "", "B", 0, "L", false, 0, "")
+		}
 		pdf.SetFont(fontFamily, "", 10)
 		pdf.SetXY(margin+labelWidth+cellPadX, y+cellPadY)
 		pdf.MultiCell(valueWidth-2*cellPadX, lineHeight, strings.Join(lines, "\n"), "", "L", false)

@@ -118,9 +118,9 @@ func tenderSummary(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
 			fmt.Sprint(s.Explained), contradicted, fmt.Sprint(s.Open),
 			wd.ofCount(s.RecommendedMet, s.Recommended), s.probeText(wd)})
 	}
-	gridMarked(pdf, []column{{wd.t("report.col.vendor"), 27.5}, {wd.t("report.col.status"), 17}, {wd.t("report.col.mandatory_declared"), 16},
-		{wd.t("report.col.mandatory_met"), 15}, {wd.t("report.col.mandatory_verified"), 16}, {wd.t("report.col.explained"), 17.5},
-		{wd.t("report.col.contradicted"), 15}, {wd.t("report.col.open"), 11}, {wd.t("report.col.recommended_met"), 14}, {wd.t("report.col.probes"), 25}},
+	gridMarked(pdf, []column{{wd.t("report.col.vendor"), 23.5}, {wd.t("report.col.status"), 19}, {wd.t("report.col.mandatory_declared"), 16},
+		{wd.t("report.col.mandatory_met"), 15}, {wd.t("report.col.mandatory_verified"), 16}, {wd.t("report.col.explained"), 15.5},
+		{wd.t("report.col.contradicted"), 15}, {wd.t("report.col.open"), 12}, {wd.t("report.col.recommended_met"), 14}, {wd.t("report.col.probes"), 28}},
 		rows, func(i int) bool { return summaries[i].Contradicted > 0 })
 }
 
@@ -149,12 +149,14 @@ func verdictText(wd words, v Vendor, an VendorAnswer) string {
 }
 
 func tenderRequirements(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
+	ensureSpace(pdf, 75) // the heading goes with the first requirement
 	heading(pdf, wd.t("report.answers.heading", "count", len(r.Requirements)))
 	if len(r.Requirements) == 0 {
 		para(pdf, wd.t("report.answers.no_requirements"))
 		return
 	}
 	for _, q := range r.Requirements {
+		ensureSpace(pdf, 55) // the title goes with the table of answers under it
 		subheading(pdf, fmt.Sprintf("%d. %s — %s", q.Position, q.Standard, strings.ToUpper(wd.level(q.Level))))
 		small(pdf, wd.t("report.requirement_facts", "domain", wd.domain(q.Domain), "references", references(wd, q.References), "verified_by", verifiedBy(wd, q.Checks)))
 		pdf.Ln(1)
@@ -169,8 +171,8 @@ func tenderRequirements(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
 			rows = append(rows, []string{v.Name, wd.answer(an.Status), an.Explanation, wd.plannedDate(an.PlannedDate), evidenceText(an.Evidence), verdictText(wd, v, an)})
 			contradicted = append(contradicted, v.Verified && an.Verdict == "contradicted")
 		}
-		gridMarked(pdf, []column{{wd.t("report.col.vendor"), 30}, {wd.t("report.col.answer"), 18}, {wd.t("report.col.explanation"), 47},
-			{wd.t("report.col.planned"), 20}, {wd.t("report.col.evidence"), 35}, {wd.t("report.col.verdict"), 24}}, rows,
+		gridMarked(pdf, []column{{wd.t("report.col.vendor"), 28}, {wd.t("report.col.answer"), 22}, {wd.t("report.col.explanation"), 42},
+			{wd.t("report.col.planned"), 20}, {wd.t("report.col.evidence"), 34}, {wd.t("report.col.verdict"), 28}}, rows,
 			func(i int) bool { return contradicted[i] })
 	}
 }
@@ -206,7 +208,7 @@ func tenderExplanations(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
 		para(pdf, wd.t("report.explanations.none"))
 		return
 	}
-	grid(pdf, []column{{wd.t("report.col.requirement"), 36}, {wd.t("report.col.vendor"), 32}, {wd.t("report.col.answer"), 20}, {wd.t("report.col.explanation"), 86}}, rows)
+	grid(pdf, []column{{wd.t("report.col.requirement"), 36}, {wd.t("report.col.vendor"), 30}, {wd.t("report.col.answer"), 22}, {wd.t("report.col.explanation"), 86}}, rows)
 }
 
 func tenderAppendix(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
@@ -243,7 +245,7 @@ func tenderAppendix(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
 			pageWidth, _ := pdf.GetPageSize()
 			title := safeText(wd.t("report.appendix_a.checked", "domain", d.Domain, "time", wd.dateTime(d.CheckedAt)))
 			pdf.MultiCell(0, 5, strings.Join(wrapText(pdf, title, pageWidth-2*margin-2), "\n"), "", "L", false)
-			grid(pdf, []column{{wd.t("report.col.check"), 34}, {wd.t("report.col.check_status"), 16}, {wd.t("report.col.finding"), 124}}, rows)
+			grid(pdf, []column{{wd.t("report.col.check"), 34}, {wd.t("report.col.check_status"), 22}, {wd.t("report.col.finding"), 118}}, rows)
 		}
 	}
 
@@ -260,6 +262,6 @@ func tenderAppendix(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
 		para(pdf, wd.t("report.appendix_b.none"))
 		return
 	}
-	grid(pdf, []column{{wd.t("report.col.vendor"), 36}, {wd.t("report.col.version"), 15}, {wd.t("report.col.declarer"), 32},
-		{wd.t("report.col.submitted"), 27}, {wd.t("report.col.receipt"), 64}}, rows)
+	grid(pdf, []column{{wd.t("report.col.vendor"), 36}, {wd.t("report.col.version"), 15}, {wd.t("report.col.declarer"), 28},
+		{wd.t("report.col.submitted"), 31}, {wd.t("report.col.receipt"), 64}}, rows)
 }
