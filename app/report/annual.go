@@ -553,7 +553,7 @@ func annualExplanations(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
 				}
 				line := fmt.Sprintf("%s · %s · %s (%s)", tender, e.Supplier, wd.answer(e.Status), wd.level(e.Level))
 				if e.PlannedDate != "" {
-					line += " · " + wd.t("report.planned", "date", wd.plannedDate(e.PlannedDate))
+					line += " · " + wd.t("annual.explanations.planned", "date", wd.plannedDate(e.PlannedDate))
 				}
 				where = append(where, "• "+line+" · "+wd.verdict(e.Verdict))
 				same++

@@ -154,8 +154,17 @@ func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(in
 	pdf.SetCellMargin(0)
 	defer pdf.SetCellMargin(saved)
 	headerHeight := 0.0
+	// The heading row shrinks its font (down to 6 pt) rather than cut a
+	// word: a column title in Dutch or Spanish is often one long word.
+	headerSize := gridFontSize
+	for ; headerSize > 6; headerSize -= 0.25 {
+		pdf.SetFont(fontFamily, "B", headerSize)
+		if titlesFit(pdf, cols) {
+			break
+		}
+	}
 	printHeader := func() {
-		pdf.SetFont(fontFamily, "B", gridFontSize)
+		pdf.SetFont(fontFamily, "B", headerSize)
 		pdf.SetFillColor(232, 237, 245)
 		titles := make([][]string, len(cols))
 		most := 1
@@ -244,6 +253,19 @@ func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(in
 		}
 	}
 	pdf.Ln(2)
+}
+
+// titlesFit reports whether every word of every column title fits its
+// column in the current font.
+func titlesFit(pdf *gofpdf.Fpdf, cols []column) bool {
+	for _, c := range cols {
+		for _, word := range strings.Fields(c.title) {
+			if pdf.GetStringWidth(word) > c.width-2*cellPadX {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // breakAfter are the characters after which a long word (a URL, a file
