@@ -2,8 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,7 +38,7 @@ func mainText(t *testing.T, page string) (all, chrome string) {
 				inChrome = true
 			}
 			for _, a := range n.Attr {
-				if a.Key == "class" && chromeClass.MatchString(a.Val) {
+				if a.Key == "class" && buyerChromeClass.MatchString(a.Val) {
 					inChrome = true
 				}
 			}
@@ -68,30 +66,23 @@ func mainText(t *testing.T, page string) (all, chrome string) {
 	return b.String(), c.String()
 }
 
-// chromeClass are the classes of the words a page gives a code.
-var chromeClass = regexp.MustCompile(`\b(badge|verdict|check|run-status|button)\b`)
+// buyerChromeClass are the classes of the words a page gives a code.
+var buyerChromeClass = regexp.MustCompile(`\b(badge|verdict|check|run-status|button)\b`)
 
 var (
-	// snakeCase is a code such as does_not_comply or planned_date.
-	snakeCase = regexp.MustCompile(`\b[a-z]+(?:_[a-z0-9]+)+\b`)
-	// dotted is what a message key looks like (review.verdict.confirmed).
-	dotted = regexp.MustCompile(`\b[a-z_]+(?:\.[a-z0-9_-]+)+\b`)
-	// h1 is a page's main heading.
-	h1 = regexp.MustCompile(`(?s)<h1[^>]*>(.*?)</h1>`)
+	// buyerSnake is a code such as does_not_comply or planned_date.
+	buyerSnake = regexp.MustCompile(`\b[a-z]+(?:_[a-z0-9]+)+\b`)
+	// buyerKeyLike is what a message key looks like (review.verdict.confirmed).
+	buyerKeyLike = regexp.MustCompile(`\b[a-z_]+(?:\.[a-z0-9_-]+)+\b`)
+	// buyerH1 is a page's main heading.
+	buyerH1 = regexp.MustCompile(`(?s)<h1[^>]*>(.*?)</h1>`)
 )
 
-// codeWords are single-word internal codes the buyer pages must show as
+// buyerCodeWords are single-word internal codes the buyer pages must show as
 // words: in Dutch or Spanish text any of them is an untranslated code.
-var codeWords = []string{"draft", "published", "closed", "awarded", "mandatory", "recommended", "queued", "running", "done",
+var buyerCodeWords = []string{"draft", "published", "closed", "awarded", "mandatory", "recommended", "queued", "running", "done",
 	"submitted", "complies", "partial", "confirmed", "contradicted", "inconclusive", "pending", "accepted", "officer", "vendor",
 	"pass", "fail", "warn", "manual", "scheduled"}
-
-// getIn fetches path as c in lang, as a browser that asks for it.
-func (c *client) getIn(lang, path string) response {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	req.Header.Set("Accept-Language", lang)
-	return c.do(req)
-}
 
 func TestBuyerPagesSpeakTheReadersLanguage(t *testing.T) {
 	t.Parallel()
@@ -162,7 +153,7 @@ func TestBuyerPagesSpeakTheReadersLanguage(t *testing.T) {
 		untranslated := english(lang)
 		for _, p := range pages {
 			t.Run(fmt.Sprintf("%s in %s has words, not codes or keys", p.name, lang), func(t *testing.T) {
-				res := p.who.getIn(lang, p.path)
+				res := getIn(p.who, lang, p.path)
 				if res.status != p.status {
 					t.Fatalf("status %d, want %d: %s", res.status, p.status, errorText(res.body))
 				}
@@ -170,13 +161,13 @@ func TestBuyerPagesSpeakTheReadersLanguage(t *testing.T) {
 					t.Errorf("the page is not marked as %s", lang)
 				}
 				if want, ok := p.heading[lang]; ok {
-					m := h1.FindStringSubmatch(res.body)
+					m := buyerH1.FindStringSubmatch(res.body)
 					if m == nil || !strings.HasPrefix(strings.TrimSpace(html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[1], ""))), want) {
 						t.Errorf("h1 %q does not start with %q", m, want)
 					}
 				}
 				text, chrome := mainText(t, res.body)
-				for _, k := range dotted.FindAllString(text, -1) {
+				for _, k := range buyerKeyLike.FindAllString(text, -1) {
 					if keys[k] {
 						t.Errorf("the message key %q is shown instead of its words", k)
 					}
@@ -189,10 +180,10 @@ func TestBuyerPagesSpeakTheReadersLanguage(t *testing.T) {
 				if m := regexp.MustCompile(`0x[0-9a-f]{6,}`).FindString(text); m != "" {
 					t.Errorf("a pointer %s is shown instead of a number", m)
 				}
-				if codes := snakeCase.FindAllString(text, -1); len(codes) > 0 {
+				if codes := buyerSnake.FindAllString(text, -1); len(codes) > 0 {
 					t.Errorf("internal codes in the visible text: %v", codes)
 				}
-				for _, w := range codeWords {
+				for _, w := range buyerCodeWords {
 					if m := regexp.MustCompile(`(^|[^\pL.@/-])` + w + `($|[^\pL.@/-])`).FindStringIndex(chrome); m != nil {
 						t.Errorf("the English code word %q is in the %s text: %q", w, lang, chrome[max(0, m[0]-60):min(len(chrome), m[1]+60)])
 					}
@@ -202,7 +193,7 @@ func TestBuyerPagesSpeakTheReadersLanguage(t *testing.T) {
 	}
 
 	t.Run("the review CSV's header is in the reader's language and its codes stay codes", func(t *testing.T) {
-		res := officer.getIn("nl", fmt.Sprintf("/tenders/%d/review.csv", att.TenderID))
+		res := getIn(officer, "nl", fmt.Sprintf("/tenders/%d/review.csv", att.TenderID))
 		if res.status != 200 {
 			t.Fatalf("status %d", res.status)
 		}
@@ -215,7 +206,7 @@ func TestBuyerPagesSpeakTheReadersLanguage(t *testing.T) {
 		}
 	})
 	t.Run("the audit CSV's header is in the reader's language", func(t *testing.T) {
-		res := auditor.getIn("es", "/audit?format=csv")
+		res := getIn(auditor, "es", "/audit?format=csv")
 		if res.status != 200 {
 			t.Fatalf("status %d", res.status)
 		}
