@@ -39,7 +39,7 @@ var (
 	// Parts of a page that are not the interface's words: scripts, the
 	// technical code samples and hashes, and the tender's clauses, which
 	// are in the tender's own language.
-	notInterface = regexp.MustCompile(`(?s)<script.*?</script>|<code[^>]*>.*?</code>|<blockquote class="clause">.*?</blockquote>`)
+	notInterface = regexp.MustCompile(`(?s)<script.*?</script>|<code[^>]*>.*?</code>|<blockquote class="clause"[^>]*>.*?</blockquote>`)
 	// Attributes whose values a reader sees or hears.
 	visibleAttr = regexp.MustCompile(`\s(?:aria-label|title|placeholder|data-confirm|data-label|data-copied|data-failed|data-text-[a-z-]+)="([^"]*)"`)
 	anyTag      = regexp.MustCompile(`(?s)<[^>]*>`)

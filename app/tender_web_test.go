@@ -90,7 +90,7 @@ func testTenderSheetForms(t *testing.T, db *gorm.DB) {
 		if got := slugs(tender); got != "dmarc spf dkim" {
 			t.Fatalf("sheet is %q", got)
 		}
-		if c := tender.Requirements[0].Clause(); c != "DMARC p=reject on all our domains." {
+		if c := tender.Requirements[0].ClauseIn("en"); c != "DMARC p=reject on all our domains." {
 			t.Errorf("custom clause not kept: %q", c)
 		}
 		last := tender.Requirements[2].ID

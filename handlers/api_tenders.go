@@ -94,7 +94,7 @@ func (h *Handler) APIAddRequirement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(requirementOf(r, currentUser(c)))
+	return c.Status(fiber.StatusCreated).JSON(requirementOf(r, t.Language, currentUser(c)))
 }
 
 // APIPublishTender publishes a draft tender, freezing its sheet.

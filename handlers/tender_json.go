@@ -40,9 +40,9 @@ type requirementJSON struct {
 }
 
 // requirementOf shows r to viewer, who reads an internal note only on the
-// buyer's side.
-func requirementOf(r *models.Requirement, viewer *models.User) requirementJSON {
-	out := requirementJSON{ID: r.ID, Level: r.Level, Position: r.Position, Clause: r.Clause(), CustomClause: r.CustomClause,
+// buyer's side, with its clause in lang, the tender's language.
+func requirementOf(r *models.Requirement, lang string, viewer *models.User) requirementJSON {
+	out := requirementJSON{ID: r.ID, Level: r.Level, Position: r.Position, Clause: r.ClauseIn(lang), CustomClause: r.CustomClause,
 		Note: r.NoteFor(viewer), NotePublic: r.NotePublic}
 	if r.Standard != nil {
 		out.Standard = r.Standard.Slug
@@ -91,7 +91,7 @@ func tenderOf(t *models.Tender, withRequirements bool, viewer *models.User) tend
 	if withRequirements {
 		reqs := make([]requirementJSON, len(t.Requirements))
 		for i := range t.Requirements {
-			reqs[i] = requirementOf(&t.Requirements[i], viewer)
+			reqs[i] = requirementOf(&t.Requirements[i], t.Language, viewer)
 		}
 		out.Requirements = &reqs
 		out.RequirementCount = int64(len(t.Requirements))

@@ -49,14 +49,17 @@ type Requirement struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
-// Clause returns the text that goes into the tender documents: the
-// officer's custom clause if given, otherwise the catalogue's clause.
-func (r *Requirement) Clause() string {
+// ClauseIn returns the text that goes into the tender documents, in the
+// tender's language lang: the officer's custom clause if given (written in
+// that language), otherwise the catalogue's clause in lang. Every reader
+// sees this text, whatever their own language: it is what a supplier
+// signs.
+func (r *Requirement) ClauseIn(lang string) string {
 	if strings.TrimSpace(r.CustomClause) != "" {
 		return r.CustomClause
 	}
 	if r.Standard != nil {
-		return r.Standard.Clause
+		return r.Standard.In(lang).Clause
 	}
 	return ""
 }

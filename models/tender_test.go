@@ -130,11 +130,11 @@ func TestRequirements(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Clause() != "Use p=reject." || r.Position != 5 || r.Standard.Slug != "dmarc" {
+			if r.ClauseIn("en") != "Use p=reject." || r.Position != 5 || r.Standard.Slug != "dmarc" {
 				t.Errorf("got %+v", r)
 			}
 			r, err = models.UpdateRequirement(ctx, db, dbtest.ManagerOf(db, tn.ID), tn.ID, r.ID, models.RequirementInput{Level: models.LevelMandatory}, time.Now())
-			if err != nil || r.Level != models.LevelMandatory || r.Clause() != r.Standard.Clause || r.Clause() == "" {
+			if err != nil || r.Level != models.LevelMandatory || r.ClauseIn("en") != r.Standard.Clause || r.ClauseIn("en") == "" {
 				t.Errorf("after update %+v, %v", r, err)
 			}
 		})
