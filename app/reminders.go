@@ -27,8 +27,9 @@ func attestSettings(cfg Config) handlers.AttestSettings {
 const reminderInterval = time.Hour
 
 // sendReminders mails the vendors of every unsubmitted attestation whose
-// deadline entered a reminder stage (a week, three days, a day before) and
-// records it, so each stage is mailed once. It returns how many
+// deadline entered a reminder stage (the calendar day a week, three days
+// and a day before the deadline's, in the tender's zone) and records it,
+// so each stage is mailed once. It returns how many
 // attestations were reminded.
 // baseURL, when set, turns the page path in the mail into a full link.
 func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseURL string, log *slog.Logger, now time.Time) (int, error) {
@@ -42,7 +43,7 @@ func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseUR
 	sent := 0
 	for _, r := range due {
 		t := r.Attestation.Tender
-		subject, body := mail.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), t.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
+		subject, body := mail.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), DeadlineText(t))
 		ok := true
 		for _, v := range r.Vendors {
 			if err := mailer.Send(ctx, v.Email, subject, body); err != nil {
@@ -59,6 +60,21 @@ func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseUR
 		sent++
 	}
 	return sent, nil
+}
+
+// DeadlineText writes t's deadline for a mail or a machine-read text, as
+// the clock in the tender's zone shows it, the zone named:
+// "2027-01-04 23:59 CET (Europe/Amsterdam)". Empty when there is none.
+func DeadlineText(t *models.Tender) string {
+	if t == nil || t.Deadline == nil {
+		return ""
+	}
+	d := t.DeadlineIn()
+	text := d.Format("2006-01-02 15:04 MST")
+	if abbr, _ := d.Zone(); abbr != t.Location().String() {
+		text += " (" + t.Location().String() + ")"
+	}
+	return text
 }
 
 // startReminders mails deadline reminders every reminderInterval while
