@@ -156,16 +156,13 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 		"word":     func(ns string, code any) string { return messages.Text(lang, ns+"."+fmt.Sprint(code), nil) },
 		"date":     func(t time.Time) string { return messages.Date(lang, t.In(loc.Zone)) },
 		"datetime": func(t time.Time) string { return messages.DateTime(lang, t, loc.Zone) },
-		// datetimeIn is a time as a clock in zone (an IANA name) shows it,
-		// zone named: a tender's deadline in the tender's own zone.
-		"datetimeIn": func(t time.Time, zone string) string { return messages.DateTime(lang, t, zoneOrUTC(zone)) },
-		"number":     func(cents int64) string { return i18n.FormatNumber(lang, cents) },
-		"money":      func(cents int64, code string) string { return i18n.FormatMoney(lang, cents, code) },
-		"lang":       func() string { return lang },
-		"langs":      languageChoices,
-		"zone":       func() string { return loc.ZoneName() },
-		"inc":        func(i int) int { return i + 1 },
-		"dec":        func(i int) int { return i - 1 },
+		"number":   func(cents int64) string { return i18n.FormatNumber(lang, cents) },
+		"money":    func(cents int64, code string) string { return i18n.FormatMoney(lang, cents, code) },
+		"lang":     func() string { return lang },
+		"langs":    languageChoices,
+		"zone":     func() string { return loc.ZoneName() },
+		"inc":      func(i int) int { return i + 1 },
+		"dec":      func(i int) int { return i - 1 },
 		// same compares a record's value with a form value that may be
 		// missing (nil) without the template failing.
 		"same":       func(a, b any) bool { return a != nil && b != nil && fmt.Sprint(a) == fmt.Sprint(b) },
@@ -173,6 +170,9 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 		"domains":    func() []string { return models.Domains },
 		"roles":      func() []string { return models.Roles },
 		"label":      func(field string) string { return fieldLabelIn(lang, field) },
+		// datetimeIn is a time as a clock in zone (an IANA name) shows it,
+		// zone named: a tender's deadline in the tender's own zone.
+		"datetimeIn": func(t time.Time, zone string) string { return messages.DateTime(lang, t, zoneOrUTC(zone)) },
 	}
 }
 
