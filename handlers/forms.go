@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,7 +97,19 @@ func deadlineFormFor(t *models.Tender) deadlineForm {
 // set puts the deadline fields into a form's data.
 func (f deadlineForm) set(data fiber.Map) {
 	data["Deadline"], data["DeadlineTime"], data["DeadlineZone"] = f.Date, f.Time, f.Zone
-	data["Zones"] = models.TimeZones()
+	data["Zones"] = zonesWith(f.Zone)
+}
+
+// zonesWith is the time zones to choose from, with zone among them: the
+// list holds one canonical zone per region (Europe/Brussels for the
+// Netherlands, since the zone database links Europe/Amsterdam to it), and
+// an organisation's or a tender's own zone must be offered as it is named.
+func zonesWith(zone string) []string {
+	zones := models.TimeZones()
+	if i, found := slices.BinarySearch(zones, zone); !found && models.ValidTimeZone(zone) {
+		zones = slices.Insert(zones, i, zone)
+	}
+	return zones
 }
 
 // formUint reads a positive integer form field; empty gives 0.

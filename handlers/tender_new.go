@@ -41,13 +41,12 @@ func (h *Handler) tenderFormData(c *fiber.Ctx, data fiber.Map) (fiber.Map, error
 	return data, nil
 }
 
-// tenderFormChoices adds what the tender form's selects and hints offer:
-// the ISO 4217 currencies, the time zones, the languages a tender can be
-// written in and an amount written in the reader's language.
+// tenderFormChoices adds what the tender form's selects and hints offer
+// besides the zones (deadlineForm.set): the ISO 4217 currencies and an
+// amount written in the reader's language.
 func tenderFormChoices(c *fiber.Ctx, data fiber.Map) {
 	currencies := i18n.Currencies()
 	slices.Sort(currencies)
 	data["Currencies"] = currencies
-	data["Zones"] = models.TimeZones()
 	data["ValueExample"] = i18n.FormatNumber(localeOf(c).Lang, exampleAmount)
 }

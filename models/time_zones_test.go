@@ -344,3 +344,36 @@ func TestReminderMailsAcrossSummerTime(t *testing.T) {
 		}
 	})
 }
+
+// TestMigratingGivesZonesAndMovesNoDeadline: after migration 0009 the
+// organisations of an earlier database are in Europe/Amsterdam, and a
+// tender's deadline keeps its instant with the zone it was set in, UTC.
+func TestMigratingGivesZonesAndMovesNoDeadline(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			db := openEarlier(t, 0, d.name == "on PostgreSQL")
+			if err := models.Migrate(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			orgs, err := models.ListOrgs(ctx, db, "")
+			if err != nil || len(orgs) == 0 {
+				t.Fatalf("%d orgs, %v", len(orgs), err)
+			}
+			for _, o := range orgs {
+				if o.TimeZone != "Europe/Amsterdam" {
+					t.Errorf("%s is in %q, want Europe/Amsterdam", o.Name, o.TimeZone)
+				}
+			}
+			tn, err := models.FindTender(ctx, db, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := time.Date(2099, 6, 30, 17, 0, 0, 0, time.UTC); tn.Deadline == nil || !tn.Deadline.Equal(want) || tn.DeadlineZone != "UTC" {
+				t.Errorf("deadline %v in %q, want %v in UTC", tn.Deadline, tn.DeadlineZone, want)
+			}
+		})
+	}
+}
