@@ -43,7 +43,7 @@ func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseUR
 	sent := 0
 	for _, r := range due {
 		t := r.Attestation.Tender
-		subject, body := mail.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), DeadlineText(t))
+		subject, body := mail.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), t.DeadlineText())
 		ok := true
 		for _, v := range r.Vendors {
 			if err := mailer.Send(ctx, v.Email, subject, body); err != nil {
@@ -60,21 +60,6 @@ func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseUR
 		sent++
 	}
 	return sent, nil
-}
-
-// DeadlineText writes t's deadline for a mail or a machine-read text, as
-// the clock in the tender's zone shows it, the zone named:
-// "2027-01-04 23:59 CET (Europe/Amsterdam)". Empty when there is none.
-func DeadlineText(t *models.Tender) string {
-	if t == nil || t.Deadline == nil {
-		return ""
-	}
-	d := t.DeadlineIn()
-	text := d.Format("2006-01-02 15:04 MST")
-	if abbr, _ := d.Zone(); abbr != t.Location().String() {
-		text += " (" + t.Location().String() + ")"
-	}
-	return text
 }
 
 // startReminders mails deadline reminders every reminderInterval while

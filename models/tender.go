@@ -205,6 +205,23 @@ func (t *Tender) open(now time.Time) error {
 	return nil
 }
 
+// DeadlineText writes the deadline for a mail or a machine-read text, as
+// the clock in the tender's zone shows it, the zone named:
+// "2027-01-04 23:59 CET (Europe/Amsterdam)", or "2027-01-04 23:59 UTC".
+// Empty when there is none. Pages and PDFs write it in words instead,
+// with i18n's (*Catalogue).DateTime and Location.
+func (t *Tender) DeadlineText() string {
+	if t.Deadline == nil {
+		return ""
+	}
+	d := t.DeadlineIn()
+	text := d.Format("2006-01-02 15:04 MST")
+	if abbr, _ := d.Zone(); abbr != t.Location().String() {
+		text += " (" + t.Location().String() + ")"
+	}
+	return text
+}
+
 // EstimatedValue formats the estimated value as "EUR 125,000.00".
 func (t *Tender) EstimatedValue() string {
 	whole, cents := t.EstimatedValueCents/100, t.EstimatedValueCents%100
