@@ -337,10 +337,19 @@ func (in *TenderInput) validateDeadline() error {
 	if in.DeadlineTime == "" {
 		in.DeadlineTime = DefaultDeadlineTime
 	}
-	if _, err := time.Parse("15:04", in.DeadlineTime); err != nil {
+	if _, err := parseClock(in.DeadlineTime); err != nil {
 		return invalid("deadline_time", "not_a_time", "value", in.DeadlineTime)
 	}
 	return nil
+}
+
+// parseClock reads a time of day as <input type=time> sends it: 23:59, or
+// 23:59:00 when the browser adds seconds (which a deadline leaves out).
+func parseClock(s string) (time.Time, error) {
+	if t, err := time.Parse("15:04:05", s); err == nil {
+		return t.Truncate(time.Minute), nil
+	}
+	return time.Parse("15:04", s)
 }
 
 // deadlineIn is the deadline instant, in UTC: DeadlineDate at DeadlineTime
@@ -352,7 +361,7 @@ func (in *TenderInput) deadlineIn(zone *time.Location) *time.Time {
 		return in.Deadline
 	}
 	day, err1 := time.Parse("2006-01-02", in.DeadlineDate)
-	clock, err2 := time.Parse("15:04", cmp.Or(in.DeadlineTime, DefaultDeadlineTime))
+	clock, err2 := parseClock(cmp.Or(in.DeadlineTime, DefaultDeadlineTime))
 	if err1 != nil || err2 != nil {
 		return in.Deadline // Validate refused it already
 	}

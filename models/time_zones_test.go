@@ -110,6 +110,8 @@ func TestDeadlinesHaveADayATimeAndAZone(t *testing.T) {
 				models.TenderInput{DeadlineDate: "2027-07-01"}, time.Date(2027, 7, 1, 21, 59, 0, 0, time.UTC), "Europe/Amsterdam"},
 			{"a day and a time are that time in the buyer's zone",
 				models.TenderInput{DeadlineDate: "2027-01-04", DeadlineTime: "12:00"}, time.Date(2027, 1, 4, 11, 0, 0, 0, time.UTC), "Europe/Amsterdam"},
+			{"a time with seconds, as some browsers send it, is that minute",
+				models.TenderInput{DeadlineDate: "2027-01-04", DeadlineTime: "12:00:30"}, time.Date(2027, 1, 4, 11, 0, 0, 0, time.UTC), "Europe/Amsterdam"},
 			{"a day in another zone is 23:59 there",
 				models.TenderInput{DeadlineDate: "2027-01-04", DeadlineZone: "America/Bogota"}, time.Date(2027, 1, 5, 4, 59, 0, 0, time.UTC), "America/Bogota"},
 			{"an instant stays that instant, in the buyer's zone",
