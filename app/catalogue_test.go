@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,7 +76,7 @@ func TestCatalogueWeb(t *testing.T) {
 		if res.status != 422 {
 			t.Fatalf("status %d, want 422", res.status)
 		}
-		if !strings.Contains(res.body, "line 6") || !strings.Contains(res.body, "domain") {
+		if !strings.Contains(res.body, "Line 6") || !strings.Contains(res.body, "domain") {
 			t.Fatalf("the refusal does not name line 6 and the domain field: %s", errorText(res.body))
 		}
 		if res := admin.upload("/catalogue/import", "file", "", nil); res.status != 422 {
@@ -174,6 +176,73 @@ func TestCatalogueCommand(t *testing.T) {
 	t.Run("import without a file exits 2", func(t *testing.T) {
 		if code := RunCatalogue(ctx, []string{"import"}, io.Discard, io.Discard); code != 2 {
 			t.Fatalf("exit %d, want 2", code)
+		}
+	})
+}
+
+func TestCataloguePagesInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	officer := a.session("officer@demo.test")
+	get := func(path, lang string) response {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Language", lang)
+		return officer.do(req)
+	}
+	cases := []struct {
+		name, path, lang string
+		want, notWant    []string
+	}{
+		{"the list in Dutch shows Dutch names and summaries", "/catalogue", "nl",
+			[]string{"Catalogus van standaarden", "Internetbeveiligingsstandaarden voor inkoop", "RPKI-routeherkomstvalidatie (ROV)", "Bronadresvalidatie (BCP 38)", "alleen verklaring"},
+			[]string{"RPKI route origin validation", "Standards catalogue", "attestation only", "Internet security standards for procurement"}},
+		{"the list in Spanish shows Spanish names", "/catalogue", "es",
+			[]string{"Catálogo de estándares", "Validación de la dirección de origen (BCP 38)"},
+			[]string{"Source address validation"}},
+		{"a search in Dutch finds a standard by its Dutch name", "/catalogue?q=bronadres", "nl",
+			[]string{`href="/catalogue/source-address-validation"`}, []string{`href="/catalogue/dnssec"`}},
+		{"a standard's page in Dutch shows the Dutch clause, the references as published", "/catalogue/dnssec", "nl",
+			[]string{"Bepaling voor de aanbesteding", "De Leverancier dient elke DNS-zone", "DNS Security Introduction and Requirements"},
+			[]string{"The Supplier shall sign every DNS zone", "Tender clause"}},
+		{"a standard's page in Spanish shows the Spanish clause", "/catalogue/dane", "es",
+			[]string{"Cláusula para la licitación", "El Proveedor deberá publicar registros TLSA"},
+			[]string{"The Supplier shall publish"}},
+		{"English stays English", "/catalogue/dnssec", "en",
+			[]string{"Tender clause", "The Supplier shall sign every DNS zone"}, []string{"De Leverancier"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := get(c.path, c.lang)
+			if res.status != 200 {
+				t.Fatalf("status %d", res.status)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(res.body, w) {
+					t.Errorf("lacks %q", w)
+				}
+			}
+			for _, w := range c.notWant {
+				if strings.Contains(res.body, w) {
+					t.Errorf("shows %q", w)
+				}
+			}
+		})
+	}
+
+	t.Run("the standards API lists every standard's texts by language", func(t *testing.T) {
+		api := a.apiClient("officer@demo.test")
+		res := api.get("/api/v1/standards?q=bronadresvalidatie&lang=nl")
+		body := res.json(t)
+		list, _ := body["standards"].([]any)
+		if res.status != 200 || len(list) != 1 {
+			t.Fatalf("status %d, %d standards: %s", res.status, len(list), res.body)
+		}
+		tr, _ := list[0].(map[string]any)["translations"].(map[string]any)
+		nl, _ := tr["nl"].(map[string]any)
+		en, _ := tr["en"].(map[string]any)
+		if !strings.HasPrefix(fmt.Sprint(nl["clause"]), "De Leverancier") || !strings.HasPrefix(fmt.Sprint(en["clause"]), "The Supplier") || tr["es"] == nil {
+			t.Fatalf("translations %v", tr)
 		}
 	})
 }

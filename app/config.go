@@ -52,6 +52,8 @@ type Config struct {
 	Addr string
 	// DB is an SQLite file path or a postgres:// URL.
 	DB string
+	// DBPool is the PostgreSQL connection pool of this process.
+	DBPool models.Pool
 	// Demo adds the demo organisations, accounts and tenders at start.
 	Demo bool
 	// TLSCert and TLSKey, when both set, make the server speak HTTPS itself.
@@ -90,6 +92,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:                    "127.0.0.1:8080",
 		DB:                      "./tenderprobe.db",
+		DBPool:                  models.DefaultPool,
 		BodyLimit:               1 << 20,
 		SessionTTL:              12 * time.Hour,
 		APITokenTTL:             30 * 24 * time.Hour,
@@ -112,6 +115,10 @@ func (c *Config) table() []settings.Setting {
 	rows := []settings.Setting{
 		settings.String(&c.Addr).With("addr", "TENDERPROBE_ADDR", "ADDR", "listen address"),
 		settings.String(&c.DB).With("db", "TENDERPROBE_DB", "DSN", "SQLite file or postgres:// URL"),
+		settings.Int(&c.DBPool.MaxOpen, 1, 1000).With("db-max-open", "TENDERPROBE_DB_MAX_OPEN", "N", "PostgreSQL: connections this process may open"),
+		settings.Int(&c.DBPool.MaxIdle, 0, 1000).With("db-max-idle", "TENDERPROBE_DB_MAX_IDLE", "N", "PostgreSQL: connections kept open between requests"),
+		settings.Duration(&c.DBPool.MaxLifetime, time.Second).With("db-conn-lifetime", "TENDERPROBE_DB_CONN_LIFETIME", "D", "PostgreSQL: replace a connection after this long"),
+		settings.Duration(&c.DBPool.MaxIdleTime, time.Second).With("db-conn-idle-time", "TENDERPROBE_DB_CONN_IDLE_TIME", "D", "PostgreSQL: close a connection idle this long"),
 		settings.Bool(&c.Demo).With("demo", "TENDERPROBE_DEMO", "", "add demo organisations, accounts and tenders"),
 		settings.String(&c.TLSCert).With("tls-cert", "TENDERPROBE_TLS_CERT", "FILE", "serve HTTPS with this certificate"),
 		settings.String(&c.TLSKey).With("tls-key", "TENDERPROBE_TLS_KEY", "FILE", "private key for --tls-cert"),
@@ -148,6 +155,9 @@ func (c Config) Validate() error {
 	}
 	if strings.TrimSpace(c.DB) == "" {
 		return errors.New("config: db is empty")
+	}
+	if c.DBPool.MaxIdle > c.DBPool.MaxOpen {
+		return fmt.Errorf("config: db-max-idle %d is more than db-max-open %d", c.DBPool.MaxIdle, c.DBPool.MaxOpen)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("config: tls-cert and tls-key must be given together")

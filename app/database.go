@@ -14,7 +14,12 @@ import (
 // date, as every command that writes to it needs; on failure nothing is
 // left open.
 func openDatabase(ctx context.Context, dsn string) (*gorm.DB, error) {
-	db, err := models.Open(dsn)
+	return openDatabaseWith(ctx, dsn, models.DefaultPool)
+}
+
+// openDatabaseWith is openDatabase with serve's pool settings.
+func openDatabaseWith(ctx context.Context, dsn string, pool models.Pool) (*gorm.DB, error) {
+	db, err := models.OpenWith(dsn, pool)
 	if err != nil {
 		return nil, err
 	}

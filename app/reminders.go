@@ -10,6 +10,7 @@ import (
 
 	"tenderprobe/app/attest"
 	"tenderprobe/app/mail"
+	"tenderprobe/app/report"
 	"tenderprobe/handlers"
 	"tenderprobe/models"
 )
@@ -43,7 +44,7 @@ func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseUR
 	sent := 0
 	for _, r := range due {
 		t := r.Attestation.Tender
-		subject, body := mail.ReminderMail(t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), t.DeadlineText())
+		subject, body := mail.ReminderMail(t.Language, report.ZoneOf(t), t.Title, t.Reference, fmt.Sprintf("%s/attestations/%d", baseURL, r.Attestation.ID), *t.Deadline)
 		ok := true
 		for _, v := range r.Vendors {
 			if err := mailer.Send(ctx, v.Email, subject, body); err != nil {

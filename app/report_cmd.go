@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/report"
 	"tenderprobe/models"
 )
@@ -19,8 +22,9 @@ import (
 // reportUsage is the report subcommand's part of the help text.
 const reportUsage = `  report tender --id N [--db DSN] [-o FILE] [--format pdf|csv|ocds] [--generated RFC3339]
                              a tender's comply-or-explain report, matrix CSV or OCDS JSON
-  report annual --year YYYY [--db DSN] [-o FILE] [--format pdf|csv] [--generated RFC3339]
+  report annual --year YYYY [--db DSN] [-o FILE] [--format pdf|csv] [--generated RFC3339] [--lang en|nl|es]
                              the year's comply-or-explain report across all tenders
+                             (a tender's report is in the tender's language)
 `
 
 // RunReport is `tenderprobe report tender --id N -o FILE` and `tenderprobe
@@ -50,6 +54,7 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	generated := fs.String("generated", "", "generation time as RFC 3339 (default: now)")
 	id := fs.Uint("id", 0, "tender id (report tender)")
 	year := fs.Int("year", 0, "year of publication (report annual)")
+	lang := fs.String("lang", i18n.Default, "language of the annual report: "+strings.Join(i18n.Available(), ", ")+" (a tender's report is in the tender's language)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -67,10 +72,12 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usage("--id N is required")
 	case sub == "annual" && (*year < 1900 || *year > 9999):
 		return usage("--year must be a four-digit year such as 2026")
+	case !slices.Contains(i18n.Available(), *lang):
+		return usage("unknown --lang " + *lang + ": use one of " + strings.Join(i18n.Available(), ", "))
 	case *format != "pdf" && *format != "csv" && !(sub == "tender" && *format == "ocds"):
 		return usage("unknown --format " + *format)
 	}
-	opt := report.Options{Created: time.Now().UTC().Truncate(time.Second)}
+	opt := report.Options{Created: time.Now().UTC().Truncate(time.Second), Lang: *lang}
 	if *generated != "" {
 		t, err := time.Parse(time.RFC3339, *generated)
 		if err != nil {
@@ -118,9 +125,11 @@ func writeTenderReport(ctx context.Context, db *gorm.DB, id uint, format string,
 	if err != nil {
 		return err
 	}
+	// A tender's documents are in its own language and zone.
+	opt.Lang, opt.Zone = r.Lang, r.Zone
 	switch format {
 	case "csv":
-		return report.WriteTenderCSV(w, r)
+		return report.WriteTenderCSV(w, r, r.Lang)
 	case "ocds":
 		return report.WriteTenderOCDS(w, r, report.DefaultOCIDPrefix, opt)
 	}
@@ -133,7 +142,7 @@ func writeAnnualReport(ctx context.Context, db *gorm.DB, year int, format string
 		return err
 	}
 	if format == "csv" {
-		return report.WriteAnnualCSV(w, r)
+		return report.WriteAnnualCSV(w, r, opt.Lang)
 	}
 	return report.WriteAnnualReport(w, r, opt)
 }

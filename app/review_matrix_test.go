@@ -219,18 +219,43 @@ func reversed[T any](s []T) []T {
 	return out
 }
 
-// csvCells reads the matrix CSV: the header and a record per cell.
+// reviewCSVColumns are the matrix CSV's columns by position, which a
+// program relies on: the header row is in the reader's language, so the
+// header read in English is checked against englishReviewCSVHeader.
+var reviewCSVColumns = []string{
+	"attestation_id", "vendor", "attestation_status", "requirement_id", "position", "standard", "standard_name", "level",
+	"answer_status", "answer", "verdict", "verdict_words", "review_status", "review",
+	"mandatory_not_met", "refuses_mandatory", "matches_filter",
+	"vendor_mandatory_met", "vendor_mandatory", "vendor_contradicted", "vendor_open", "vendor_explained",
+	"attestation_status_words", "level_words",
+}
+
+// englishReviewCSVHeader is a few of the header's words for an English reader.
+var englishReviewCSVHeader = map[string]string{
+	"attestation_id": "Attestation number", "verdict": "Verdict (code)", "verdict_words": "Verdict", "level_words": "Level",
+}
+
+// csvCells reads the matrix CSV: the header and a record per cell, each
+// keyed by its column's machine name.
 func csvCells(t *testing.T, body string) ([]string, []map[string]string) {
 	t.Helper()
 	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if err != nil || len(recs) == 0 {
 		t.Fatalf("not CSV: %v\n%s", err, body)
 	}
+	if len(recs[0]) != len(reviewCSVColumns) {
+		t.Fatalf("header %v has %d columns, want %d", recs[0], len(recs[0]), len(reviewCSVColumns))
+	}
+	for i, col := range reviewCSVColumns {
+		if want, ok := englishReviewCSVHeader[col]; ok && recs[0][i] != want {
+			t.Errorf("column %d (%s) is headed %q, want %q", i+1, col, recs[0][i], want)
+		}
+	}
 	var out []map[string]string
 	for _, r := range recs[1:] {
 		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = r[i]
+		for i, col := range reviewCSVColumns {
+			m[col] = r[i]
 		}
 		out = append(out, m)
 	}

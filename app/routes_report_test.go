@@ -109,7 +109,7 @@ func TestReportRoutes(t *testing.T) {
 		}
 		text := pdfTextOf(t, res.body)
 		for _, want := range []string{"Hosting of www.demostad.example", seed.DemoSupplier, "Zoë Ångström signs the zone in May.",
-			"2026-05-31", "Appendix B. Submission receipts", first,
+			"31 May 2026", "Appendix B. Submission receipts", first,
 			// The other demo vendor's claims were verified (with labelled demo
 			// results); this vendor's resubmitted answers not yet.
 			"Demo data, not measured", "No verification exists for this vendor"} {

@@ -51,7 +51,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	db, err := openDatabase(ctx, cfg.DB)
+	db, err := openDatabaseWith(ctx, cfg.DB, cfg.DBPool)
 	if err != nil {
 		return nil, err
 	}

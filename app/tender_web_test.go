@@ -38,7 +38,7 @@ func testTenderSheetForms(t *testing.T, db *gorm.DB) {
 		}
 		id = m[1]
 		page := officer.get("/tenders/" + id + "?flash=created")
-		for _, want := range []string{"Managed e-mail", "MAIL-1", "EUR 125,000.50", "30 Jun 2026", "mail, hosting", "Tender created."} {
+		for _, want := range []string{"Managed e-mail", "MAIL-1", "€125,000.50", "30 Jun 2026", "mail, hosting", "Tender created."} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("tender page lacks %q", want)
 			}

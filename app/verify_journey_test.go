@@ -80,7 +80,7 @@ func TestOfficerWatchesAVerificationInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(verdicts, "contradicted") != 1 || strings.Count(verdicts, "confirmed") != 4 || !strings.Contains(verdicts, "attestation_only") {
+	if strings.Count(verdicts, "contradicted") != 1 || strings.Count(verdicts, "confirmed") != 4 || !strings.Contains(verdicts, "no probe check") || strings.Contains(verdicts, "attestation_only") {
 		t.Errorf("verdict table:\n%s", verdicts)
 	}
 }

@@ -14,5 +14,5 @@ func (h *Handler) ListAccountTokens(c *fiber.Ctx) error {
 		return err
 	}
 	data := fiber.Map{"Tokens": tokens, "Flash": flashOf(c, "token.")}
-	return h.render(c, fiber.StatusOK, "account/tokens", "API tokens", data)
+	return h.render(c, fiber.StatusOK, "account/tokens", "title.tokens", data)
 }

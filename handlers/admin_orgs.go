@@ -72,7 +72,7 @@ func (h *Handler) renderOrgs(c *fiber.Ctx, status int, data fiber.Map) error {
 	list, err := models.FindOrgs(c.UserContext(), h.DB, q)
 	if errs, ok := fieldErrors(c, err); ok {
 		data["FilterErrors"], data["Query"] = errs, q
-		return h.render(c, fiber.StatusBadRequest, "admin/orgs", "Organisations", data)
+		return h.render(c, fiber.StatusBadRequest, "admin/orgs", "title.orgs", data)
 	}
 	if err != nil {
 		return err
@@ -82,5 +82,5 @@ func (h *Handler) renderOrgs(c *fiber.Ctx, status int, data fiber.Map) error {
 	if _, ok := data["RenameID"]; !ok {
 		data["RenameID"] = uint(0)
 	}
-	return h.render(c, status, "admin/orgs", "Organisations", data)
+	return h.render(c, status, "admin/orgs", "title.orgs", data)
 }

@@ -54,6 +54,7 @@ func (h *Handler) renderUsers(c *fiber.Ctx, status int, data fiber.Map) error {
 		return err
 	}
 	data["Orgs"], data["UserStates"] = orgs, models.UserStates
+	data["MinPassword"] = models.MinPasswordLength
 	page, err := queryCount(c, "page")
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ func (h *Handler) renderUsers(c *fiber.Ctx, status int, data fiber.Map) error {
 	list, err := models.FindUsers(ctx, h.DB, q)
 	if errs, ok := fieldErrors(c, err); ok {
 		data["FilterErrors"], data["Query"] = errs, q
-		return h.render(c, fiber.StatusBadRequest, "admin/users", "Users", data)
+		return h.render(c, fiber.StatusBadRequest, "admin/users", "title.users", data)
 	}
 	if err != nil {
 		return err
@@ -77,5 +78,5 @@ func (h *Handler) renderUsers(c *fiber.Ctx, status int, data fiber.Map) error {
 		org = strconv.FormatUint(uint64(q.OrgID), 10)
 	}
 	data["PageURL"] = pageURL("/admin/users", url.Values{"q": {q.Search}, "role": {q.Role}, "org": {org}, "state": {q.State}, "sort": {list.Query.Sort}})
-	return h.render(c, status, "admin/users", "Users", data)
+	return h.render(c, status, "admin/users", "title.users", data)
 }

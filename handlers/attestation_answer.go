@@ -40,7 +40,15 @@ func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
 	}
 	if wantsJSON(c) {
 		if p := problemOf(err); err != nil && p.Status < fiber.StatusInternalServerError {
-			return c.Status(p.Status).JSON(p.json(localeOf(c).Lang))
+			lang := localeOf(c).Lang
+			body := p.json(lang)
+			// The page shows the refusal next to the answer, naming the
+			// field as the answer form labels it.
+			body["message"] = p.fieldText(lang)
+			if p.Field != "" && p.Field != "form" && hasMessage("answer.field."+p.Field) {
+				body["message"] = messageIn(lang, "answer.field."+p.Field, nil) + ": " + p.fieldText(lang)
+			}
+			return c.Status(p.Status).JSON(body)
 		}
 		if err != nil {
 			return err

@@ -66,7 +66,7 @@ func (h *Handler) AddAttestationDashboard(c *fiber.Ctx, data fiber.Map) error {
 	}
 	var rs []reminder
 	for _, a := range due {
-		rs = append(rs, reminder{Attestation: a, DueIn: deadlineIn(*a.Tender.Deadline, now)})
+		rs = append(rs, reminder{Attestation: a, DueIn: deadlineIn(localeOf(c).Lang, *a.Tender.Deadline, now)})
 	}
 	data["Reminders"] = rs
 	return nil

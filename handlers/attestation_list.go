@@ -21,14 +21,14 @@ func (h *Handler) ListAttestations(c *fiber.Ctx) error {
 	list, err := models.FindAttestations(c.UserContext(), h.DB, currentUser(c), q, h.now())
 	if errs, ok := fieldErrors(c, err); ok {
 		data["Errors"] = errs
-		return h.render(c, fiber.StatusBadRequest, "attestations/list", "Attestations", data)
+		return h.render(c, fiber.StatusBadRequest, "attestations/list", "title.attestations", data)
 	}
 	if err != nil {
 		return err
 	}
 	data["Query"], data["Attestations"], data["Paging"] = list.Query, list.Attestations, list.Paging
 	data["PageURL"] = pageURL("/attestations", url.Values{"q": {q.Search}, "status": {q.Status}, "sort": {list.Query.Sort}})
-	return h.render(c, fiber.StatusOK, "attestations/list", "Attestations", data)
+	return h.render(c, fiber.StatusOK, "attestations/list", "title.attestations", data)
 }
 
 // APIListAttestations is GET /api/v1/attestations.

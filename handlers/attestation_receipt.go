@@ -49,7 +49,8 @@ func (h *Handler) VerifyReceipt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "attestations/receipt", "Receipt", fiber.Map{"Attestation": a, "Verification": v, "Submission": sub})
+	return h.render(c, fiber.StatusOK, "attestations/receipt", "title.receipt", fiber.Map{"Attestation": a, "Verification": v, "Submission": sub,
+		"Differences": receiptDifferences(localeOf(c).Lang, v)})
 }
 
 // DownloadReceipt sends the canonical JSON a receipt hashes, exactly as

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,6 +21,8 @@ type answerView struct {
 	CanReply   bool
 	StatusText string
 	Position   int
+	// Planned is the planned date in the reader's words.
+	Planned string
 }
 
 // StandardName is the name of the answer's standard, for headings and the
@@ -105,11 +106,6 @@ func progressOf(groups []domainGroup) progress {
 	return p
 }
 
-var statusTexts = map[string]string{
-	models.AnswerComplies: "Complies", models.AnswerPartial: "Partially complies",
-	models.AnswerDoesNotComply: "Does not comply", models.AnswerNotApplicable: "Not applicable", "": "Not answered",
-}
-
 // ShowAttestation shows an attestation: to its vendor the forms to answer,
 // scope and submit while it is a draft; to everyone allowed the answers,
 // evidence, receipts, versions and review threads.
@@ -142,9 +138,11 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 			errs = map[uint]map[string]string{rid: e}
 		}
 	}
+	lang := localeOf(c).Lang
+	words := statusWords(lang)
 	views := make([]answerView, len(a.Answers))
 	for i, an := range a.Answers {
-		v := answerView{Answer: an, Thread: threads[an.RequirementID], StatusText: statusTexts[an.Status],
+		v := answerView{Answer: an, Thread: threads[an.RequirementID], StatusText: words[an.Status], Planned: plannedDateIn(lang, an.PlannedDate),
 			CanReview: reviewable,
 			CanReply:  a.ClarifiableBy(u, &an) == nil,
 			Form:      map[string]string{"status": an.Status, "explanation": an.Explanation, "planned_date": an.PlannedDate},
@@ -169,6 +167,7 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		"restored":   tr(c, "answer.autosave_restored", nil),
 	}
 	data["UploadLimit"] = UploadBodyLimit - 64<<10
+	data["FileMB"] = attest.MaxEvidenceSize >> 20
 	if summary := errorSummary(localeOf(c).Lang, views, data); len(summary) > 0 {
 		data["ErrorSummary"] = summary
 	}
@@ -183,7 +182,7 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		data["ScopeWeb"], data["ScopeMail"] = joinLines(a.ScopeNames(models.ScopeWeb)), joinLines(a.ScopeNames(models.ScopeMail))
 	}
 	data["Statuses"] = models.AnswerStatuses
-	data["StatusTexts"] = statusTexts
+	data["StatusTexts"] = words
 	data["Today"] = now.UTC().Format("2006-01-02")
 	data["Receipt"] = a.Receipt()
 	if err := h.addAttestationVerdicts(c, a, data); err != nil {
@@ -195,12 +194,12 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		if err != nil {
 			return err
 		}
-		data["Changes"] = changes
+		data["Changes"] = changeViews(lang, changes)
 	}
 	if _, ok := data["Flash"]; !ok {
 		data["Flash"] = attestFlash(c)
 	}
-	title := "Attestation"
+	title := "title.attestation"
 	if a.Tender != nil {
 		title = a.Tender.Title
 	}
@@ -243,26 +242,32 @@ func (h *Handler) ShowAttestationVersion(c *fiber.Ctx) error {
 			sub = &a.Submissions[i]
 		}
 	}
+	lang := localeOf(c).Lang
+	words := statusWords(lang)
 	views := make([]answerView, len(a.Answers))
 	for i, an := range a.Answers {
-		views[i] = answerView{Answer: an, StatusText: statusTexts[an.Status]}
+		views[i] = answerView{Answer: an, StatusText: words[an.Status], Planned: plannedDateIn(lang, an.PlannedDate)}
 	}
-	return h.render(c, fiber.StatusOK, "attestations/version", "Version", fiber.Map{
-		"Attestation": a, "Version": version, "Answers": views, "Changes": changes, "Submission": sub,
+	title := tr(c, "title.version", map[string]any{"version": version})
+	if a.Tender != nil {
+		title = tr(c, "title.version_of", map[string]any{"title": a.Tender.Title, "version": version})
+	}
+	return h.render(c, fiber.StatusOK, "attestations/version", title, fiber.Map{
+		"Attestation": a, "Version": version, "Answers": views, "Changes": changeViews(lang, changes), "Submission": sub,
 		"Web": a.ScopeNames(models.ScopeWeb), "Mail": a.ScopeNames(models.ScopeMail),
 	})
 }
 
-// deadlineIn says how long until deadline, for reminders.
-func deadlineIn(deadline, now time.Time) string {
+// deadlineIn says in lang how long until deadline, for reminders.
+func deadlineIn(lang string, deadline, now time.Time) string {
 	d := deadline.Sub(now)
 	switch {
 	case d < time.Hour:
-		return "less than an hour"
+		return messageIn(lang, "attestation.due_in.less_than_hour", nil)
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
+		return messageIn(lang, "attestation.due_in.hours", map[string]any{"count": int(d.Hours())})
 	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
+	return messageIn(lang, "attestation.due_in.days", map[string]any{"count": int(d.Hours() / 24)})
 }
 
 // APIShowAttestation is GET /api/v1/attestations/{id}.
@@ -280,4 +285,14 @@ func (h *Handler) APIShowAttestation(c *fiber.Ctx) error {
 		out.Answers[i].Verification = verdicts[i]
 	}
 	return c.JSON(out)
+}
+
+// plannedDateIn writes a planned date (2026-12-31) as lang writes dates;
+// a value that is not a date is shown as it is.
+func plannedDateIn(lang, date string) string {
+	d, err := time.Parse("2006-01-02", date)
+	if err != nil {
+		return date
+	}
+	return messages.Date(lang, d)
 }

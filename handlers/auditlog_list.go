@@ -81,7 +81,7 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 		if v == "" {
 			return nil
 		}
-		d, err := time.Parse("2006-01-02", v)
+		d, err := time.ParseInLocation("2006-01-02", v, localeOf(c).Zone)
 		if err != nil {
 			errs[field] = tr(c, "field.not_a_date", map[string]any{"value": v})
 			return nil
@@ -112,10 +112,13 @@ func parseAuditQuery(c *fiber.Ctx) (auditQuery, models.AuditFilter, map[string]s
 // into words, ids into names.
 type auditRow struct {
 	models.AuditEntry
-	ActionText  string
-	TenderTitle string
-	OrgName     string
-	Changes     []string
+	ActionText string
+	// TenderNo and AttestationNo are the ids as numbers (0 for none),
+	// for the words that name them.
+	TenderNo, AttestationNo uint
+	TenderTitle             string
+	OrgName                 string
+	Changes                 []string
 }
 
 func auditRows(lang string, entries []models.AuditEntry, names models.AuditNames) []auditRow {
@@ -123,14 +126,17 @@ func auditRows(lang string, entries []models.AuditEntry, names models.AuditNames
 	for i, e := range entries {
 		r := auditRow{AuditEntry: e, ActionText: auditActionText(lang, e.Action)}
 		if e.TenderID != nil {
-			r.TenderTitle = names.Tenders[*e.TenderID]
+			r.TenderNo, r.TenderTitle = *e.TenderID, names.Tenders[*e.TenderID]
+		}
+		if e.AttestationID != nil {
+			r.AttestationNo = *e.AttestationID
 		}
 		if e.OrgID != nil {
 			r.OrgName = names.Orgs[*e.OrgID]
 		}
 		removed := e.After == "" || e.After == "null"
 		for _, ch := range e.Changes() {
-			r.Changes = append(r.Changes, auditChangeText(lang, ch, removed))
+			r.Changes = append(r.Changes, auditChangeText(lang, e.ObjectType, ch, removed))
 		}
 		rows[i] = r
 	}
@@ -149,16 +155,25 @@ func auditActionText(lang string, code string) string {
 // mandatory", a new value as "level: mandatory", a value whose record was
 // removed as "level: mandatory (removed)" and a value recorded only as
 // context before the change as "level (before): mandatory".
-func auditChangeText(lang string, ch models.AuditChange, removed bool) string {
+func auditChangeText(lang, object string, ch models.AuditChange, removed bool) string {
 	field := ch.Field
-	if hasMessage("audit.field." + field) {
+	switch {
+	case hasMessage("audit.field." + field):
 		field = messageIn(lang, "audit.field."+field, nil)
-	} else {
+	case hasMessage("label." + field):
+		field = strings.ToLower(messageIn(lang, "label."+field, nil))
+	case hasMessage("answer.field." + field):
+		field = messageIn(lang, "answer.field."+field, nil)
+	default:
 		field = strings.ReplaceAll(field, "_", " ")
 	}
+	ns := auditValueWords(object, ch.Field)
 	val := func(s string) string {
 		if s == "" {
 			return messageIn(lang, "audit.empty", nil)
+		}
+		if ns != "" && hasMessage(ns+"."+s) {
+			return messageIn(lang, ns+"."+s, nil)
 		}
 		return s
 	}
@@ -171,6 +186,41 @@ func auditChangeText(lang string, ch models.AuditChange, removed bool) string {
 		return fmt.Sprintf("%s: %s %s", field, val(ch.Before), messageIn(lang, "audit.removed", nil))
 	}
 	return fmt.Sprintf("%s %s: %s", field, messageIn(lang, "audit.before", nil), val(ch.Before))
+}
+
+// auditValueWords is the namespace of the words of a recorded field's
+// codes ("level": mandatory → "level.mandatory"), or "" for a field whose
+// values are the users' own text or numbers.
+func auditValueWords(object, field string) string {
+	switch field {
+	case "level":
+		return "level"
+	case "role":
+		return "role"
+	case "review_status":
+		return "review.state"
+	case "note_visibility":
+		return "audit.value.note_visibility"
+	case "language":
+		return "language_of"
+	case "disabled", "new_account", "current":
+		return "audit.value.bool"
+	case "kind":
+		if object == "org" {
+			return "org_kind"
+		}
+		return "evidence_kind"
+	case "status":
+		switch object {
+		case "tender":
+			return "tender_status"
+		case "attestation":
+			return "review.attestation"
+		case "answer":
+			return "answer_status"
+		}
+	}
+	return ""
 }
 
 // ListAuditLog shows the audit log to admins and auditors, newest first,
@@ -190,7 +240,7 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 	}
 	data := fiber.Map{"Query": q, "Orgs": orgs, "Actions": auditActionOptions(localeOf(c).Lang), "Errors": errs}
 	if len(errs) > 0 {
-		return h.render(c, fiber.StatusBadRequest, "audit/list", "Audit log", data)
+		return h.render(c, fiber.StatusBadRequest, "audit/list", "title.audit", data)
 	}
 	if format == "csv" {
 		f.Limit, f.Offset = -1, 0
@@ -225,7 +275,7 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 			data["TenderTitle"] = t.Title
 		}
 	}
-	return h.render(c, fiber.StatusOK, "audit/list", "Audit log", data)
+	return h.render(c, fiber.StatusOK, "audit/list", "title.audit", data)
 }
 
 func withFormat(v url.Values) string {
@@ -272,6 +322,23 @@ func auditPageLinks(q auditQuery, pages int) []auditPageLink {
 	return out
 }
 
+// auditCSVColumns are the columns of the audit CSV in their fixed order:
+// machine columns with the codes, ids and UTC times (RFC 3339), then the
+// same in words. The header row is in the reader's language
+// (audit.csv.<column>); programs read the columns by position, and a new
+// column is only ever added at the end.
+var auditCSVColumns = []string{"id", "at", "actor_id", "actor_email", "actor_name", "actor_role", "action", "object_type", "object_id",
+	"tender_id", "org_id", "attestation_id", "before", "after", "action_text", "tender_title", "org_name", "changes",
+	"at_local", "actor_role_words"}
+
+// roleWords are the words of a role code, "" for none.
+func roleWords(lang, role string) string {
+	if role == "" {
+		return ""
+	}
+	return messageIn(lang, "role."+role, nil)
+}
+
 // sendAuditCSV sends every entry of f: machine columns with the codes and
 // ids, then the same in words.
 func (h *Handler) sendAuditCSV(c *fiber.Ctx, viewer *models.User, f models.AuditFilter) error {
@@ -286,18 +353,19 @@ func (h *Handler) sendAuditCSV(c *fiber.Ctx, viewer *models.User, f models.Audit
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"id", "at", "actor_id", "actor_email", "actor_name", "actor_role", "action", "object_type", "object_id",
-		"tender_id", "org_id", "attestation_id", "before", "after", "action_text", "tender_title", "org_name", "changes"})
+	lang := localeOf(c).Lang
+	_ = w.Write(csvHeader(lang, "audit.csv", auditCSVColumns))
 	opt := func(p *uint) string {
 		if p == nil {
 			return ""
 		}
 		return strconv.FormatUint(uint64(*p), 10)
 	}
-	for _, r := range auditRows(localeOf(c).Lang, entries, names) {
+	for _, r := range auditRows(lang, entries, names) {
 		_ = w.Write(csvSafe([]string{strconv.FormatUint(uint64(r.ID), 10), r.At.UTC().Format(time.RFC3339), opt(r.ActorID), r.ActorEmail, r.ActorName, r.ActorRole,
 			r.Action, r.ObjectType, strconv.FormatUint(uint64(r.ObjectID), 10), opt(r.TenderID), opt(r.OrgID), opt(r.AttestationID),
-			r.Before, r.After, r.ActionText, r.TenderTitle, r.OrgName, strings.Join(r.Changes, "; ")}))
+			r.Before, r.After, r.ActionText, r.TenderTitle, r.OrgName, strings.Join(r.Changes, "; "),
+			messages.DateTime(lang, r.At, localeOf(c).Zone), roleWords(lang, r.ActorRole)}))
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -18,7 +18,7 @@ func (h *Handler) ShowCatalogueImport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "catalogue/import", "Import catalogue", fiber.Map{"Versions": versions})
+	return h.render(c, fiber.StatusOK, "catalogue/import", "title.catalogue_import", fiber.Map{"Versions": versions})
 }
 
 // ImportCatalogue stores an uploaded YAML or JSON catalogue as the new
@@ -37,7 +37,7 @@ func (h *Handler) ImportCatalogue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, status, "catalogue/import", "Import catalogue", fiber.Map{
+	return h.render(c, status, "catalogue/import", "title.catalogue_import", fiber.Map{
 		"Versions": versions, "Problems": problems, "Errors": formError(c, "file", "catalogue.not_imported"),
 	})
 }

@@ -12,12 +12,12 @@ import (
 // domain.
 func (h *Handler) ListCatalogue(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	filter := models.StandardFilter{Query: c.Query("q"), Domain: c.Query("domain")}
+	filter := models.StandardFilter{Query: c.Query("q"), Domain: c.Query("domain"), Lang: localeOf(c).Lang}
 	data := fiber.Map{"Query": filter.Query, "Domain": filter.Domain}
 
 	cv, err := models.CurrentCatalogue(ctx, h.DB)
 	if errors.Is(err, models.ErrNotFound) {
-		return h.render(c, fiber.StatusOK, "catalogue/list", "Catalogue", data)
+		return h.render(c, fiber.StatusOK, "catalogue/list", "title.catalogue", data)
 	}
 	if err != nil {
 		return err
@@ -26,11 +26,11 @@ func (h *Handler) ListCatalogue(c *fiber.Ctx) error {
 	standards, err := models.ListStandards(ctx, h.DB, filter)
 	if errs, ok := fieldErrors(c, err); ok {
 		data["Errors"] = errs
-		return h.render(c, fiber.StatusUnprocessableEntity, "catalogue/list", "Catalogue", data)
+		return h.render(c, fiber.StatusUnprocessableEntity, "catalogue/list", "title.catalogue", data)
 	}
 	if err != nil {
 		return err
 	}
 	data["Standards"] = standards
-	return h.render(c, fiber.StatusOK, "catalogue/list", "Catalogue", data)
+	return h.render(c, fiber.StatusOK, "catalogue/list", "title.catalogue", data)
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -44,5 +45,23 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 		}
 		data["Setup"] = setup
 	}
-	return h.render(c, fiber.StatusOK, "dashboard/index", "Dashboard", data)
+	if rs, ok := data["Reminders"].([]reminder); ok {
+		for i := range rs {
+			rs[i].DueIn = dueIn(localeOf(c).Lang, *rs[i].Attestation.Tender.Deadline, h.now())
+		}
+	}
+	return h.render(c, fiber.StatusOK, "dashboard/index", "title.dashboard", data)
+}
+
+// dueIn says in the reader's language how long is left until deadline:
+// "less than an hour", "5 hours", "3 days".
+func dueIn(lang string, deadline, now time.Time) string {
+	d := deadline.Sub(now)
+	switch {
+	case d < time.Hour:
+		return messageIn(lang, "dashboard.due.less_than_hour", nil)
+	case d < 48*time.Hour:
+		return messageIn(lang, "dashboard.due.hours", map[string]any{"count": int(d.Hours())})
+	}
+	return messageIn(lang, "dashboard.due.days", map[string]any{"count": int(d.Hours() / 24)})
 }

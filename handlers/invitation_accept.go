@@ -89,5 +89,16 @@ func (h *Handler) renderInvitationLink(c *fiber.Ctx, status int, link *models.In
 	if errs != nil {
 		data["Errors"] = errs
 	}
-	return h.render(c, status, "invitations/accept", "Invitation", data)
+	// Names of the people and organisations the page's sentences name.
+	data["SupplierName"], data["BuyerName"], data["InviterName"] = "", "", ""
+	if link.User != nil && link.User.Org != nil {
+		data["SupplierName"] = link.User.Org.Name
+	}
+	if link.Tender != nil && link.Tender.BuyerOrg != nil {
+		data["BuyerName"] = link.Tender.BuyerOrg.Name
+	}
+	if link.InvitedBy != nil {
+		data["InviterName"] = link.InvitedBy.Name
+	}
+	return h.render(c, status, "invitations/accept", "title.invitation", data)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/app/mail"
+	"tenderprobe/app/report"
 	"tenderprobe/models"
 )
 
@@ -26,14 +27,11 @@ func (h *Handler) sendInvitation(c *fiber.Ctx, t *models.Tender, email, link str
 	if !h.Attest.Mailer.Enabled() {
 		return false, ""
 	}
-	buyer, deadline := "", ""
+	buyer := ""
 	if t.BuyerOrg != nil {
 		buyer = t.BuyerOrg.Name
 	}
-	if t.Deadline != nil {
-		deadline = t.Deadline.UTC().Format("2006-01-02 15:04 UTC")
-	}
-	subject, body := mail.InvitationMail(buyer, t.Title, t.Reference, link, deadline)
+	subject, body := mail.InvitationMail(t.Language, report.ZoneOf(t), buyer, t.Title, t.Reference, link, t.Deadline)
 	if err := h.Attest.Mailer.Send(c.UserContext(), email, subject, body); err != nil {
 		h.Log.Error("invitation mail failed", "tender", t.ID, "err", err)
 		return false, tr(c, "invitation.mail_failed", nil)

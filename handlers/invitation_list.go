@@ -40,5 +40,5 @@ func (h *Handler) renderInvitations(c *fiber.Ctx, status int, t *models.Tender, 
 	if _, ok := data["Form"]; !ok {
 		data["Form"] = models.InviteInput{}
 	}
-	return h.render(c, status, "invitations/index", "Invitations · "+t.Title, data)
+	return h.render(c, status, "invitations/index", tr(c, "title.invitations", map[string]any{"title": t.Title}), data)
 }

@@ -7,5 +7,5 @@ func (h *Handler) ShowLogin(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return h.render(c, fiber.StatusOK, "auth/login", "Log in", fiber.Map{"Next": safeNext(c.Query("next"))})
+	return h.render(c, fiber.StatusOK, "auth/login", "title.login", fiber.Map{"Next": safeNext(c.Query("next"))})
 }

@@ -21,12 +21,12 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 
 	if email == "" || password == "" {
 		form["Errors"] = formError(c, "form", "auth.credentials_missing")
-		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "Log in", form)
+		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "title.login", form)
 	}
 	reservation, err := h.reserveLogin(c, email)
 	if h.loginLimited(c, err) {
 		form["Errors"] = formError(c, "form", "auth.too_many_logins")
-		return h.render(c, fiber.StatusTooManyRequests, "auth/login", "Log in", form)
+		return h.render(c, fiber.StatusTooManyRequests, "auth/login", "title.login", form)
 	}
 	if err != nil {
 		return err
@@ -40,7 +40,7 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 			return err
 		}
 		form["Errors"] = formError(c, "form", "auth.invalid_credentials")
-		return h.render(c, fiber.StatusUnauthorized, "auth/login", "Log in", form)
+		return h.render(c, fiber.StatusUnauthorized, "auth/login", "title.login", form)
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -160,9 +159,8 @@ func runStateText(lang string, run *models.ProbeRun, toProbe int) string {
 	return messageIn(lang, "run_state.probed", map[string]any{"total": run.Done})
 }
 
-// runLabel is a run status or verdict in words: its code without the
-// underscore ("not measured").
-func runLabel(status string) string { return strings.ReplaceAll(status, "_", " ") }
+// runLabel is a run status in words (run_status.<code>).
+func runLabel(lang, status string) string { return messageIn(lang, "run_status."+status, nil) }
 
 // evidenceView is one domain's result on the run page, with each check's
 // raw evidence as indented JSON.
@@ -218,13 +216,13 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 	}
 	data := fiber.Map{
 		"Run": run, "Attestation": a, "Results": views, "Verdicts": verdicts, "CanVerify": a.VerifiableBy(currentUser(c)) == nil,
-		"StatusLabel": runLabel(run.Status), "StateText": runStateText(localeOf(c).Lang, run, toProbe), "ToProbe": toProbe,
+		"StatusLabel": runLabel(localeOf(c).Lang, run.Status), "StateText": runStateText(localeOf(c).Lang, run, toProbe), "ToProbe": toProbe,
 		"NotMeasured": notMeasuredMessage(localeOf(c).Lang, run), "Previous": previous,
 	}
 	if previous != nil {
-		data["PreviousText"] = tr(c, "run_state.newest_evidence", map[string]any{"run": previous.ID, "date": previous.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")})
+		data["PreviousText"] = tr(c, "run_state.newest_evidence", map[string]any{"run": previous.ID, "date": messages.DateTime(localeOf(c).Lang, *previous.FinishedAt, localeOf(c).Zone)})
 	}
-	return h.render(c, fiber.StatusOK, "verification/run", "Probe run", data)
+	return h.render(c, fiber.StatusOK, "verification/run", tr(c, "title.probe_run", map[string]any{"run": run.ID}), data)
 }
 
 // runVerdictRows pairs the run's verdicts with the answers of the version
@@ -245,7 +243,7 @@ func (h *Handler) runVerdictRows(c *fiber.Ctx, run *models.ProbeRun) ([]verdictR
 	rows := make([]verdictRow, 0, len(subject.Answers))
 	for i := range subject.Answers {
 		an := &subject.Answers[i]
-		rows = append(rows, verdictRow{Answer: an, Name: answerName(an), Verdict: byAnswer[an.ID]})
+		rows = append(rows, verdictRow{Answer: an, Name: answerName(localeOf(c).Lang, an), Verdict: byAnswer[an.ID]})
 	}
 	return rows, nil
 }

@@ -18,6 +18,19 @@ func (h *Handler) profileOf(slug string) *models.Profile {
 	return nil
 }
 
+// localProfile is p with its name and description in lang, from the
+// messages profile.name.<slug> and profile.description.<slug>; a profile
+// the catalogue has no words for keeps its own.
+func localProfile(lang string, p models.Profile) models.Profile {
+	if k := "profile.name." + p.Slug; hasMessage(k) {
+		p.Name = messageIn(lang, k, nil)
+	}
+	if k := "profile.description." + p.Slug; hasMessage(k) {
+		p.Description = messageIn(lang, k, nil)
+	}
+	return p
+}
+
 // unknownProfile shows the tender page with the profile field's error.
 func (h *Handler) unknownProfile(c *fiber.Ctx, t *models.Tender) error {
 	data, err := h.tenderPageData(c, t, fiber.Map{"Errors": formError(c, "profile", "profile.unknown"), "Level": models.LevelMandatory})
@@ -42,8 +55,9 @@ func (h *Handler) PreviewProfile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "tenders/profile", profile.Name+" · "+t.Title, fiber.Map{
-		"Tender": t, "Profile": profile, "Items": items, "Skipped": len(profile.Items) - len(items),
+	shown := localProfile(localeOf(c).Lang, *profile)
+	return h.render(c, fiber.StatusOK, "tenders/profile", shown.Name+" · "+t.Title, fiber.Map{
+		"Tender": t, "Profile": &shown, "Items": items, "Skipped": len(profile.Items) - len(items),
 	})
 }
 

@@ -41,7 +41,7 @@ func (h *Handler) DownloadAnnualReport(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := report.WriteAnnualReport(&buf, r, report.Options{Created: h.now()}); err != nil {
+	if err := report.WriteAnnualReport(&buf, r, report.Options{Created: h.now(), Lang: localeOf(c).Lang, Zone: localeOf(c).Zone}); err != nil {
 		return err
 	}
 	return sendDownload(c, "application/pdf", fmt.Sprintf("comply-or-explain-%d.pdf", r.Year), buf.Bytes())
@@ -54,7 +54,7 @@ func (h *Handler) DownloadAnnualCSV(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := report.WriteAnnualCSV(&buf, r); err != nil {
+	if err := report.WriteAnnualCSV(&buf, r, localeOf(c).Lang); err != nil {
 		return err
 	}
 	return sendDownload(c, "text/csv; charset=utf-8", fmt.Sprintf("comply-or-explain-%d.csv", r.Year), buf.Bytes())

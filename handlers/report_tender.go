@@ -49,7 +49,7 @@ func (h *Handler) DownloadTenderReport(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := report.WriteTenderReport(&buf, r, report.Options{Created: h.now()}); err != nil {
+	if err := report.WriteTenderReport(&buf, r, report.Options{Created: h.now(), Lang: t.Language, Zone: report.ZoneOf(t)}); err != nil {
 		return err
 	}
 	return sendDownload(c, "application/pdf", reportFilename(t, "report.pdf"), buf.Bytes())
@@ -62,7 +62,7 @@ func (h *Handler) DownloadTenderCSV(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := report.WriteTenderCSV(&buf, r); err != nil {
+	if err := report.WriteTenderCSV(&buf, r, t.Language); err != nil {
 		return err
 	}
 	return sendDownload(c, "text/csv; charset=utf-8", reportFilename(t, "matrix.csv"), buf.Bytes())

@@ -35,7 +35,7 @@ func (h *Handler) renderAcceptConfirm(c *fiber.Ctx, attID, reqID uint, action, b
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusConflict, "review/confirm", "Confirm the accept", fiber.Map{
+	return h.render(c, fiber.StatusConflict, "review/confirm", "title.review_confirm", fiber.Map{
 		"Evidence": ev, "Action": action, "Back": back, "Fields": fields,
 		"Question": tr(c, "state.accept_contradicted", nil),
 		"Answer":   answerWords(localeOf(c).Lang, ev.Answer.Status), "Comment": c.FormValue("comment"),

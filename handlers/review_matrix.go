@@ -129,7 +129,7 @@ func (h *Handler) ShowReviewMatrix(c *fiber.Ctx) error {
 	if f := reviewFlash(c); f != "" {
 		data["Flash"] = f
 	}
-	if err := h.render(c, fiber.StatusOK, "review/matrix", "Review · "+v.Grid.Tender.Title, data); err != nil {
+	if err := h.render(c, fiber.StatusOK, "review/matrix", tr(c, "title.review", map[string]any{"title": v.Grid.Tender.Title}), data); err != nil {
 		return err
 	}
 	return gzipLargePage(c)

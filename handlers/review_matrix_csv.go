@@ -8,13 +8,27 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// reviewCSVHeader names the columns of the matrix CSV: codes for
-// machines next to the words the page shows.
-var reviewCSVHeader = []string{
+// reviewCSVColumns are the columns of the matrix CSV, in their fixed
+// order: codes for machines (ids, the standard's slug, the level, answer,
+// verdict and review codes, true/false) next to the words the page shows.
+// The header row is in the reader's language (review.csv.<column>), so a
+// program reads the columns by position, which never changes; a new
+// column is only ever added at the end.
+var reviewCSVColumns = []string{
 	"attestation_id", "vendor", "attestation_status", "requirement_id", "position", "standard", "standard_name", "level",
 	"answer_status", "answer", "verdict", "verdict_words", "review_status", "review",
 	"mandatory_not_met", "refuses_mandatory", "matches_filter",
 	"vendor_mandatory_met", "vendor_mandatory", "vendor_contradicted", "vendor_open", "vendor_explained",
+	"attestation_status_words", "level_words",
+}
+
+// csvHeader is the header row of columns in lang, each from ns.<column>.
+func csvHeader(lang, ns string, columns []string) []string {
+	out := make([]string, len(columns))
+	for i, col := range columns {
+		out[i] = messageIn(lang, ns+"."+col, nil)
+	}
+	return out
 }
 
 // csvText guards against CSV formula injection (OWASP): text starting
@@ -38,10 +52,11 @@ func (h *Handler) ExportReviewMatrix(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := buildMatrixPage(localeOf(c).Lang, v, p, currentUser(c))
+	lang := localeOf(c).Lang
+	page := buildMatrixPage(lang, v, p, currentUser(c))
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write(reviewCSVHeader)
+	_ = w.Write(csvHeader(lang, "review.csv", reviewCSVColumns))
 	vendors := make(map[uint]*vendorView, len(page.Vendors))
 	for i := range page.Vendors {
 		vendors[page.Vendors[i].ID] = &page.Vendors[i]
@@ -61,6 +76,7 @@ func (h *Handler) ExportReviewMatrix(c *fiber.Ctx) error {
 				cv.Status, cv.Answer, cv.VerdictCode, cv.Verdict, cv.ReviewStatus, cv.Review,
 				strconv.FormatBool(cv.MandatoryNotMet), strconv.FormatBool(cv.Refuses), strconv.FormatBool(!cv.Other),
 				itoa(s.MandatoryMet), itoa(s.Mandatory), itoa(s.Contradicted), itoa(s.Open), itoa(s.Explained),
+				ven.StatusWords, messageIn(lang, "level."+req.Level, nil),
 			})
 		}
 	}

@@ -71,7 +71,7 @@ func (w *tableWriter) requirementHead(r *requirementView, position bool) {
 	w.s(` <span class="badge `)
 	w.text(r.Level)
 	w.s(`">`)
-	w.text(r.Level)
+	w.text(r.LevelWords)
 	w.s(`</span>`)
 }
 

@@ -94,6 +94,8 @@ type requirementView struct {
 	Name     string
 	Slug     string
 	Level    string
+	// LevelWords is the level in the reader's words.
+	LevelWords string
 }
 
 // cellView is one cell with its words worked out, so the template only
@@ -189,9 +191,9 @@ func buildMatrixPage(lang string, v *models.MatrixView, p matrixParams, u *model
 	page.Requirements = make([]requirementView, len(v.Requirements))
 	for i, j := range v.Requirements {
 		r := &g.Requirements[j]
-		rv := requirementView{ID: r.ID, Position: r.Position, Level: r.Level}
+		rv := requirementView{ID: r.ID, Position: r.Position, Level: r.Level, LevelWords: messageIn(lang, "level."+r.Level, nil)}
 		if r.Standard != nil {
-			rv.Name, rv.Slug = r.Standard.Name, r.Standard.Slug
+			rv.Name, rv.Slug = r.Standard.In(lang).Name, r.Standard.Slug
 		}
 		page.Requirements[i] = rv
 	}

@@ -31,7 +31,7 @@ func (h *Handler) sendColleagueInvitation(c *fiber.Ctx, inv *models.ColleagueInv
 	if !h.Attest.Mailer.Enabled() {
 		return false, ""
 	}
-	subject, body := mail.ColleagueInvitationMail(inv.CreatedBy.Name, inv.Org.Name, link)
+	subject, body := mail.ColleagueInvitationMail(localeOf(c).Lang, inv.CreatedBy.Name, inv.Org.Name, link)
 	if err := h.Attest.Mailer.Send(c.UserContext(), inv.Email, subject, body); err != nil {
 		h.Log.Error("colleague invitation mail failed", "invitation", inv.ID, "err", err)
 		return false, tr(c, "invitation.mail_failed", nil)

@@ -24,5 +24,5 @@ func (h *Handler) renderSupplier(c *fiber.Ctx, status int, data fiber.Map) error
 	if _, ok := data["Form"]; !ok {
 		data["Form"] = models.ColleagueInput{}
 	}
-	return h.render(c, status, "invitations/supplier", org.Name, data)
+	return h.render(c, status, "invitations/supplier", tr(c, "title.colleagues", map[string]any{"org": org.Name}), data)
 }

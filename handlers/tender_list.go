@@ -20,12 +20,12 @@ func (h *Handler) ListTenders(c *fiber.Ctx) error {
 	list, err := models.FindTenders(c.UserContext(), h.DB, currentUser(c), q, h.now())
 	if errs, ok := fieldErrors(c, err); ok {
 		data["Errors"] = errs
-		return h.render(c, fiber.StatusBadRequest, "tenders/list", "Tenders", data)
+		return h.render(c, fiber.StatusBadRequest, "tenders/list", "title.tenders", data)
 	}
 	if err != nil {
 		return err
 	}
 	data["Query"], data["Tenders"], data["Paging"] = list.Query, list.Tenders, list.Paging
 	data["PageURL"] = pageURL("/tenders", url.Values{"q": {q.Search}, "status": {q.Status}, "sort": {list.Query.Sort}})
-	return h.render(c, fiber.StatusOK, "tenders/list", "Tenders", data)
+	return h.render(c, fiber.StatusOK, "tenders/list", "title.tenders", data)
 }

@@ -61,6 +61,10 @@ func (h *Handler) tenderPageData(c *fiber.Ctx, t *models.Tender, data fiber.Map)
 		}
 	}
 	data["Available"] = available
-	data["Profiles"] = h.Profiles
+	profiles := make([]models.Profile, len(h.Profiles))
+	for i, p := range h.Profiles {
+		profiles[i] = localProfile(localeOf(c).Lang, p)
+	}
+	data["Profiles"] = profiles
 	return data, nil
 }

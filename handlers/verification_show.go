@@ -43,7 +43,9 @@ const (
 	chartGap    = 6
 )
 
-func chartOf(points []models.DomainHistoryPoint) historyChart {
+// chartOf draws the bars of points; each bar's tooltip names the run's
+// time and reason in the reader's words.
+func chartOf(loc Locale, points []models.DomainHistoryPoint) historyChart {
 	ch := historyChart{Width: max(len(points)*(chartBar+chartGap)+chartGap, 100), Height: chartHeight}
 	for i, p := range points {
 		total := p.Pass + p.Fail + p.Other
@@ -53,7 +55,7 @@ func chartOf(points []models.DomainHistoryPoint) historyChart {
 		scale := func(n int) int { return n * (chartHeight - 4) / total }
 		b := historyBar{X: chartGap + i*(chartBar+chartGap), Width: chartBar,
 			PassH: scale(p.Pass), FailH: scale(p.Fail), OtherH: scale(p.Other),
-			Label: p.At.UTC().Format("2006-01-02 15:04") + " " + p.Reason}
+			Label: messages.DateTime(loc.Lang, p.At, loc.Zone) + " · " + messageIn(loc.Lang, "run_reason."+p.Reason, nil)}
 		b.PassY = chartHeight - b.PassH
 		b.FailY = b.PassY - b.FailH
 		b.OtherY = b.FailY - b.OtherH
@@ -83,7 +85,7 @@ func (h *Handler) ShowVerification(c *fiber.Ctx) error {
 	rows := make([]verdictRow, len(a.Answers))
 	for i := range a.Answers {
 		an := &a.Answers[i]
-		rows[i] = verdictRow{Answer: an, Name: answerName(an)}
+		rows[i] = verdictRow{Answer: an, Name: answerName(localeOf(c).Lang, an)}
 		if v, ok := latest[an.ID]; ok {
 			rows[i].Verdict = &v
 		}
@@ -106,7 +108,7 @@ func (h *Handler) ShowVerification(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		histories = append(histories, historyView{Domain: d, Chart: chartOf(points), Points: points})
+		histories = append(histories, historyView{Domain: d, Chart: chartOf(localeOf(c), points), Points: points})
 	}
 	data := fiber.Map{
 		"Attestation": a, "Rows": rows, "Runs": runs, "Changes": changes, "Histories": histories,
@@ -118,23 +120,24 @@ func (h *Handler) ShowVerification(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		data["NewestLabel"], data["NewestState"] = runLabel(newest.Status), runStateText(localeOf(c).Lang, newest, toProbe)
+		data["NewestLabel"], data["NewestState"] = runLabel(localeOf(c).Lang, newest.Status), runStateText(localeOf(c).Lang, newest, toProbe)
 		// Verdicts of an older run next to a newer one say so, with the
 		// date, so a queued or unmeasured run never passes for them.
 		for _, r := range rows {
 			if r.Verdict != nil && r.Verdict.RunID != newest.ID {
 				data["PreviousText"] = tr(c, "run_state.previous_evidence", map[string]any{
-					"run": r.Verdict.RunID, "date": r.Verdict.CheckedAt.UTC().Format("2006-01-02 15:04 UTC")})
+					"run": r.Verdict.RunID, "date": messages.DateTime(localeOf(c).Lang, r.Verdict.CheckedAt, localeOf(c).Zone)})
 				break
 			}
 		}
 	}
-	return h.render(c, fiber.StatusOK, "verification/show", "Verification", data)
+	return h.render(c, fiber.StatusOK, "verification/show", "title.verification", data)
 }
 
-func answerName(an *models.Answer) string {
+// answerName is the name of the standard an answer is about, in lang.
+func answerName(lang string, an *models.Answer) string {
 	if an.Requirement != nil && an.Requirement.Standard != nil {
-		return an.Requirement.Standard.Name
+		return an.Requirement.Standard.In(lang).Name
 	}
-	return "requirement"
+	return messageIn(lang, "verification.requirement", nil)
 }

@@ -32,8 +32,8 @@ type Views struct {
 
 	mu   sync.RWMutex
 	sets map[string]*template.Template
-	// Rendered records the names of the templates rendered so far, when
-	// not nil: the every-template test reads it.
+	// Rendered records "<lang> <template>" of every template rendered so
+	// far, when not nil: the every-template test reads it.
 	Rendered *sync.Map
 }
 
@@ -69,7 +69,7 @@ func (v *Views) Render(w io.Writer, name string, binding any, layout ...string) 
 		return err
 	}
 	if v.Rendered != nil {
-		v.Rendered.Store(name, true)
+		v.Rendered.Store(loc.Lang+" "+name, true)
 	}
 	var page bytes.Buffer
 	if err := execute(set, &page, name, binding); err != nil {

@@ -6,6 +6,7 @@ package models
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -43,7 +44,34 @@ func SQLiteDSN(path string) string {
 // Open connects to dsn: a postgres:// or postgresql:// URL opens PostgreSQL,
 // anything else is taken as an SQLite file path. It does not migrate; call
 // Migrate for that.
-func Open(dsn string) (*gorm.DB, error) {
+func Open(dsn string) (*gorm.DB, error) { return OpenWith(dsn, DefaultPool) }
+
+// Pool is the connection pool of a PostgreSQL database. Go's own default
+// keeps two idle connections, so under load every request beyond two
+// opened (and TLS- and auth-handshook) a fresh connection and closed it
+// again: a 5 s benchmark opened 1,107. Keeping as many idle as may be
+// open lets connections be reused; the lifetimes let a server restart or a
+// fail-over replace them, and close what a quiet night does not need.
+// Prepared statements need nothing here: pgx, the driver, prepares and
+// caches every statement per connection by default.
+type Pool struct {
+	// MaxOpen bounds the connections of one process; several serve
+	// processes share the server's max_connections (100 by default).
+	MaxOpen int
+	// MaxIdle is how many connections stay open between requests.
+	MaxIdle int
+	// MaxLifetime closes a connection this long after it was opened.
+	MaxLifetime time.Duration
+	// MaxIdleTime closes a connection idle this long.
+	MaxIdleTime time.Duration
+}
+
+// DefaultPool suits one to four serve processes on a default PostgreSQL.
+var DefaultPool = Pool{MaxOpen: 20, MaxIdle: 20, MaxLifetime: 30 * time.Minute, MaxIdleTime: 5 * time.Minute}
+
+// OpenWith is Open with the pool settings for PostgreSQL; SQLite keeps its
+// own small pool (SQLiteMaxConns).
+func OpenWith(dsn string, pool Pool) (*gorm.DB, error) {
 	if strings.TrimSpace(dsn) == "" {
 		return nil, fmt.Errorf("models: open database: empty DSN")
 	}
@@ -56,6 +84,14 @@ func Open(dsn string) (*gorm.DB, error) {
 		if err != nil {
 			return nil, wrap(err, "open postgres")
 		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, wrap(err, "open postgres")
+		}
+		sqlDB.SetMaxOpenConns(pool.MaxOpen)
+		sqlDB.SetMaxIdleConns(pool.MaxIdle)
+		sqlDB.SetConnMaxLifetime(pool.MaxLifetime)
+		sqlDB.SetConnMaxIdleTime(pool.MaxIdleTime)
 		if err := registerGuards(db); err != nil {
 			return nil, wrap(err, "open postgres")
 		}

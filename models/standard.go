@@ -2,11 +2,14 @@ package models
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/probe/check"
 )
 
@@ -74,6 +77,18 @@ type CatalogueVersion struct {
 	ImportedAt time.Time  `gorm:"not null" json:"imported_at"`
 	Current    bool       `gorm:"column:is_current;not null;default:false;index" json:"current"`
 	Standards  []Standard `json:"standards,omitempty"`
+	// TitleTranslations is the title in the languages other than English,
+	// by language tag (TitleIn reads it).
+	TitleTranslations map[string]string `gorm:"type:text;serializer:json" json:"-"`
+}
+
+// TitleIn is the version's title in lang, or the English title when the
+// catalogue has none in lang.
+func (cv *CatalogueVersion) TitleIn(lang string) string {
+	if t := cv.TitleTranslations[lang]; t != "" && lang != i18n.Default {
+		return t
+	}
+	return cv.Title
 }
 
 // Standard is one entry of the catalogue: an internet security standard a
@@ -92,6 +107,9 @@ type Standard struct {
 	Clause             string            `gorm:"type:text;not null" json:"clause"`
 	References         []Reference       `gorm:"type:text;serializer:json" json:"references"`
 	Checks             []check.ID        `gorm:"type:text;serializer:json" json:"checks"`
+	// Translations are the texts in the other languages (In reads them);
+	// the API shows them through its own types.
+	Translations StandardTranslations `gorm:"type:text;serializer:json" json:"-"`
 }
 
 // DomainName returns the human name of the standard's domain.
@@ -107,6 +125,9 @@ type StandardFilter struct {
 	Query   string
 	Domain  string
 	Version string
+	// Lang is the reader's language: Query also matches the name and
+	// summary in it. Empty or English: the English texts only.
+	Lang string
 }
 
 // Validate checks the invariants every stored standard keeps: a slug, a
@@ -127,6 +148,14 @@ func (s *Standard) Validate() error {
 	for _, c := range s.Checks {
 		if !check.Known(c) {
 			return invalid("checks", "not_a_check", "value", c, "slug", s.Slug)
+		}
+	}
+	for lang, t := range s.Translations {
+		if lang == i18n.Default || !slices.Contains(i18n.Available(), lang) {
+			return invalid("translations", "not_one_of_for", "value", lang, "slug", s.Slug, "allowed", i18n.Available()[1:])
+		}
+		if !t.Complete() {
+			return invalid("translations", "required_for", "slug", s.Slug)
 		}
 	}
 	return nil
@@ -180,7 +209,9 @@ func ListStandards(ctx context.Context, db *gorm.DB, f StandardFilter) ([]Standa
 	if f.Domain != "" {
 		q = q.Where("domain = ?", f.Domain)
 	}
-	if term := strings.TrimSpace(f.Query); term != "" {
+	term := strings.TrimSpace(f.Query)
+	translated := f.Lang != "" && f.Lang != i18n.Default
+	if term != "" && !translated {
 		like := "%" + escapeLike(strings.ToLower(term)) + "%"
 		q = q.Where("LOWER(slug) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(summary) LIKE ? ESCAPE '\\'", like, like, like)
 	}
@@ -188,7 +219,26 @@ func ListStandards(ctx context.Context, db *gorm.DB, f StandardFilter) ([]Standa
 	if err := q.Order("position, slug").Find(&out).Error; err != nil {
 		return nil, wrap(err, "list standards")
 	}
+	if term != "" && translated {
+		// The translations are one JSON column, which SQL cannot search
+		// field by field (nor LOWER fold beyond ASCII on SQLite); a
+		// catalogue version is a few dozen rows, so match them here.
+		out = slices.DeleteFunc(out, func(s Standard) bool { return !s.matches(term, f.Lang) })
+	}
 	return out, nil
+}
+
+// matches reports whether term occurs, ignoring case, in the standard's
+// slug or in its name or summary in English or in lang.
+func (s *Standard) matches(term, lang string) bool {
+	term = strings.ToLower(term)
+	t := s.In(lang)
+	for _, v := range []string{s.Slug, s.Name, s.Summary, t.Name, t.Summary} {
+		if strings.Contains(strings.ToLower(v), term) {
+			return true
+		}
+	}
+	return false
 }
 
 // escapeLike makes % and _ in a search term match themselves.
@@ -224,10 +274,24 @@ func FindStandardInVersion(ctx context.Context, db *gorm.DB, versionID uint, slu
 // admin who imports (nil: Tenderprobe itself, at the first start or from
 // the command line); the import is recorded in the audit log.
 func ImportCatalogue(ctx context.Context, db *gorm.DB, by *User, version, title string, standards []Standard, makeCurrent bool, now time.Time) (*CatalogueVersion, error) {
+	return ImportCatalogueVersion(ctx, db, by, CatalogueVersion{Version: version, Title: title}, standards, makeCurrent, now)
+}
+
+// ImportCatalogueVersion is ImportCatalogue for a version given with its
+// title's translations (head: Version, Title, TitleTranslations).
+func ImportCatalogueVersion(ctx context.Context, db *gorm.DB, by *User, head CatalogueVersion, standards []Standard, makeCurrent bool, now time.Time) (*CatalogueVersion, error) {
 	if err := checkAdministers(by, "import catalogue"); err != nil {
 		return nil, err
 	}
-	version = strings.TrimSpace(version)
+	version, title := strings.TrimSpace(head.Version), head.Title
+	for lang, t := range head.TitleTranslations {
+		if lang == i18n.Default || !slices.Contains(i18n.Available(), lang) {
+			return nil, invalid("translations", "not_one_of", "value", lang, "allowed", i18n.Available()[1:])
+		}
+		if strings.TrimSpace(t) == "" {
+			return nil, invalid("translations", "required")
+		}
+	}
 	if version == "" {
 		return nil, invalid("version", "required")
 	}
@@ -244,7 +308,7 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, by *User, version, title 
 		}
 		seen[standards[i].Slug] = true
 	}
-	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), ImportedAt: now.UTC()}
+	cv := &CatalogueVersion{Version: version, Title: strings.TrimSpace(title), TitleTranslations: maps.Clone(head.TitleTranslations), ImportedAt: now.UTC()}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockCatalogue(tx); err != nil {
 			return wrap(err, "import catalogue %s", version)
@@ -269,6 +333,11 @@ func ImportCatalogue(ctx context.Context, db *gorm.DB, by *User, version, title 
 			makeCurrent = cur == 0
 		}
 		cv.Current = makeCurrent
+		if makeCurrent {
+			if err := checkLanguagesServed(tx, standards); err != nil {
+				return wrap(err, "import catalogue %s", version)
+			}
+		}
 		if err := tx.Create(cv).Error; err != nil {
 			return wrap(err, "import catalogue %s", version)
 		}
@@ -309,6 +378,13 @@ func SetCurrentCatalogue(ctx context.Context, db *gorm.DB, id uint) error {
 		if err := tx.First(&cv, id).Error; err != nil {
 			return wrap(err, "set current catalogue %d", id)
 		}
+		var standards []Standard
+		if err := tx.Where("catalogue_version_id = ?", id).Order("position, slug").Find(&standards).Error; err != nil {
+			return wrap(err, "set current catalogue %d", id)
+		}
+		if err := checkLanguagesServed(tx, standards); err != nil {
+			return wrap(err, "set current catalogue %d", id)
+		}
 		if err := tx.Model(&CatalogueVersion{}).Where("id <> ?", id).Update("is_current", false).Error; err != nil {
 			return wrap(err, "set current catalogue %d", id)
 		}
@@ -326,4 +402,113 @@ func lockCatalogue(tx *gorm.DB) error {
 		return nil
 	}
 	return tx.Exec("LOCK TABLE catalogue_versions IN SHARE ROW EXCLUSIVE MODE").Error
+}
+
+// MissingLanguageError says that a catalogue version cannot become the
+// current one: its standard Slug has no text in Lang, a language that
+// tenders are published in. New tenders are built from the current
+// version, and a buyer who publishes in Lang must find every standard in it.
+type MissingLanguageError struct {
+	Slug string
+	Lang string
+}
+
+// Error names the standard and the language (logs only).
+func (e *MissingLanguageError) Error() string {
+	return "standard " + e.Slug + " has no text in " + e.Lang + ", the language of published tenders"
+}
+
+// Is makes the refusal match ErrConflict.
+func (e *MissingLanguageError) Is(target error) bool { return target == ErrConflict }
+
+// PublishedLanguages lists, in tag order, the languages of the tenders
+// that were published: every tender that is not a draft, nor withdrawn
+// (a withdrawn tender will not be amended or built again). Whatever
+// catalogue version a tender was built from counts: the language is the
+// buyer's, and their next tender is built from the current catalogue.
+func PublishedLanguages(ctx context.Context, db *gorm.DB) ([]string, error) {
+	return publishedLanguages(db.WithContext(ctx))
+}
+
+func publishedLanguages(tx *gorm.DB) ([]string, error) {
+	var langs []string
+	err := tx.Model(&Tender{}).Where("status NOT IN ?", []string{StatusDraft, StatusWithdrawn}).
+		Distinct("language").Order("language").Pluck("language", &langs).Error
+	if err != nil {
+		return nil, wrap(err, "published languages")
+	}
+	return langs, nil
+}
+
+// checkLanguagesServed refuses standards (of a version about to become
+// current) when one lacks a language that published tenders use.
+func checkLanguagesServed(tx *gorm.DB, standards []Standard) error {
+	langs, err := publishedLanguages(tx)
+	if err != nil {
+		return err
+	}
+	for i := range standards {
+		for _, lang := range langs {
+			if !standards[i].Has(lang) {
+				return &MissingLanguageError{Slug: standards[i].Slug, Lang: lang}
+			}
+		}
+	}
+	return nil
+}
+
+// AddMissingTranslations gives the standards of catalogue version
+// versionID the translations in bySlug, for the standards that have none
+// yet and whose English texts are those of english[slug]. It is how a
+// catalogue version imported before the catalogue carried translations
+// (Tenderprobe's own, loaded at first start) gains them: the English
+// texts, which tenders may have quoted, stay as they are. The version's
+// title gains titles when it has no translations. It returns how many
+// standards it changed and records the change in the audit log.
+func AddMissingTranslations(ctx context.Context, db *gorm.DB, versionID uint, titles map[string]string, english map[string]StandardText, bySlug map[string]StandardTranslations, now time.Time) (int, error) {
+	changed := 0
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cv CatalogueVersion
+		if err := tx.First(&cv, versionID).Error; err != nil {
+			return wrap(err, "add translations to catalogue %d", versionID)
+		}
+		if len(cv.TitleTranslations) == 0 && len(titles) > 0 {
+			cv.TitleTranslations = maps.Clone(titles)
+			if err := tx.Model(&cv).Select("TitleTranslations").Updates(&cv).Error; err != nil {
+				return wrap(err, "add title translations to catalogue %d", versionID)
+			}
+		}
+		var standards []Standard
+		if err := tx.Where("catalogue_version_id = ?", versionID).Order("position, slug").Find(&standards).Error; err != nil {
+			return wrap(err, "add translations to catalogue %d", versionID)
+		}
+		var slugs []string
+		for i := range standards {
+			s := &standards[i]
+			en, ok := english[s.Slug]
+			tr := bySlug[s.Slug]
+			if !ok || len(s.Translations) > 0 || len(tr) == 0 ||
+				en.Name != s.Name || en.Summary != s.Summary || en.WhyDemand != s.WhyDemand || en.Clause != s.Clause {
+				continue
+			}
+			s.Translations = tr
+			if err := s.Validate(); err != nil {
+				return err
+			}
+			if err := tx.Model(s).Select("Translations").Updates(s).Error; err != nil {
+				return wrap(err, "add translations to standard %s", s.Slug)
+			}
+			slugs = append(slugs, s.Slug)
+		}
+		changed = len(slugs)
+		if changed == 0 {
+			return nil
+		}
+		return writeAudit(tx, nil, now, AuditEntry{Action: "catalogue.translations", ObjectType: "catalogue_version", ObjectID: versionID}, nil,
+			map[string]any{"standards": slugs})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return changed, nil
 }

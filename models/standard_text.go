@@ -1,5 +1,11 @@
 package models
 
+import (
+	"slices"
+
+	"tenderprobe/app/i18n"
+)
+
 // StandardText is what a reader reads of a standard in one language: its
 // name, summary, why to demand it and the clause to sign.
 type StandardText struct {
@@ -10,11 +16,40 @@ type StandardText struct {
 	Clause    string `json:"clause"`
 }
 
+// StandardTranslation is a standard's texts in a language other than the
+// catalogue's source language (English), as the catalogue file carries
+// them. The references are not translated: they are cited as published.
+type StandardTranslation struct {
+	Name      string `json:"name" yaml:"name"`
+	Summary   string `json:"summary" yaml:"summary"`
+	WhyDemand string `json:"why_demand" yaml:"why_demand"`
+	Clause    string `json:"clause" yaml:"clause"`
+}
+
+// Complete reports whether every text of the translation is there: a
+// clause half in one language and half in another is no clause to sign.
+func (t StandardTranslation) Complete() bool {
+	return t.Name != "" && t.Summary != "" && t.WhyDemand != "" && t.Clause != ""
+}
+
+// StandardTranslations are a standard's translations by language tag.
+type StandardTranslations map[string]StandardTranslation
+
 // In is the standard's text in lang, falling back to the catalogue's
-// source language (English) for a language the catalogue lacks.
-//
-// TODO(issue 11 §3): the catalogue format carries translations; until it
-// does, every language reads the English source.
+// source language (English, Lang "en") for a language the standard has no
+// complete translation in.
 func (s *Standard) In(lang string) StandardText {
-	return StandardText{Lang: "en", Name: s.Name, Summary: s.Summary, WhyDemand: s.WhyDemand, Clause: s.Clause}
+	if t, ok := s.Translations[lang]; ok && lang != i18n.Default && t.Complete() {
+		return StandardText{Lang: lang, Name: t.Name, Summary: t.Summary, WhyDemand: t.WhyDemand, Clause: t.Clause}
+	}
+	return StandardText{Lang: i18n.Default, Name: s.Name, Summary: s.Summary, WhyDemand: s.WhyDemand, Clause: s.Clause}
+}
+
+// Has reports whether the standard reads in lang without falling back.
+func (s *Standard) Has(lang string) bool { return s.In(lang).Lang == lang }
+
+// Languages lists the languages the standard reads in, in the order of
+// i18n.Available (the source language, English, first).
+func (s *Standard) Languages() []string {
+	return slices.DeleteFunc(i18n.Available(), func(lang string) bool { return !s.Has(lang) })
 }

@@ -112,7 +112,12 @@ func (t *Tender) DeadlinePassed(now time.Time) bool {
 // Location is the time zone of the tender's deadline (UTC when it has
 // none recorded): pass it to i18n's (*Catalogue).DateTime to write the
 // deadline as the buyer set it, zone named, in a PDF or a mail.
-func (t *Tender) Location() *time.Location { return loadZone(t.DeadlineZone) }
+func (t *Tender) Location() *time.Location {
+	if t == nil {
+		return time.UTC
+	}
+	return loadZone(t.DeadlineZone)
+}
 
 // DeadlineIn is the deadline as a clock in the tender's own zone shows it,
 // or the zero time when there is none.
@@ -203,23 +208,6 @@ func (t *Tender) open(now time.Time) error {
 		return ErrDeadlinePassed
 	}
 	return nil
-}
-
-// DeadlineText writes the deadline for a mail or a machine-read text, as
-// the clock in the tender's zone shows it, the zone named:
-// "2027-01-04 23:59 CET (Europe/Amsterdam)", or "2027-01-04 23:59 UTC".
-// Empty when there is none. Pages and PDFs write it in words instead,
-// with i18n's (*Catalogue).DateTime and Location.
-func (t *Tender) DeadlineText() string {
-	if t.Deadline == nil {
-		return ""
-	}
-	d := t.DeadlineIn()
-	text := d.Format("2006-01-02 15:04 MST")
-	if abbr, _ := d.Zone(); abbr != t.Location().String() {
-		text += " (" + t.Location().String() + ")"
-	}
-	return text
 }
 
 // EstimatedValue formats the estimated value as "EUR 125,000.00".

@@ -379,30 +379,3 @@ func TestMigratingGivesZonesAndMovesNoDeadline(t *testing.T) {
 		})
 	}
 }
-
-func TestDeadlineTextNamesTheTendersZone(t *testing.T) {
-	t.Parallel()
-	at := func(s string) *time.Time {
-		d, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &d
-	}
-	for _, c := range []struct {
-		name string
-		t    models.Tender
-		want string
-	}{
-		{"in winter in Amsterdam", models.Tender{Deadline: at("2027-01-04T22:59:00Z"), DeadlineZone: "Europe/Amsterdam"}, "2027-01-04 23:59 CET (Europe/Amsterdam)"},
-		{"on the day summer time starts", models.Tender{Deadline: at("2027-03-28T21:59:00Z"), DeadlineZone: "Europe/Amsterdam"}, "2027-03-28 23:59 CEST (Europe/Amsterdam)"},
-		{"in UTC, named once", models.Tender{Deadline: at("2027-01-04T23:59:59Z"), DeadlineZone: "UTC"}, "2027-01-04 23:59 UTC"},
-		{"without a deadline", models.Tender{DeadlineZone: "Europe/Amsterdam"}, ""},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			if got := c.t.DeadlineText(); got != c.want {
-				t.Errorf("%q, want %q", got, c.want)
-			}
-		})
-	}
-}

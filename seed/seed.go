@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/app/catalogue"
+	"tenderprobe/app/i18n"
 	"tenderprobe/models"
 )
 
@@ -40,7 +41,9 @@ func Catalogue() (*catalogue.File, error) {
 
 // LoadCatalogue stores the embedded catalogue version unless it is already
 // in the database, so running it on every start changes nothing after the
-// first time. It becomes the current version only when there is none yet:
+// first time. A database that has the version from before the catalogue
+// carried translations gains them (models.AddMissingTranslations: only
+// where the English texts are the same). It becomes the current version only when there is none yet:
 // an admin who imported another version keeps it current.
 func LoadCatalogue(ctx context.Context, db *gorm.DB) (*models.CatalogueVersion, error) {
 	f, err := Catalogue()
@@ -49,12 +52,12 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*models.CatalogueVersion, 
 	}
 	cv, err := models.FindCatalogueVersion(ctx, db, f.Version)
 	if err == nil {
-		return cv, nil
+		return cv, addTranslations(ctx, db, cv, f)
 	}
 	if !errors.Is(err, models.ErrNotFound) {
 		return nil, fmt.Errorf("seed: load catalogue: %w", err)
 	}
-	cv, err = models.ImportCatalogue(ctx, db, nil, f.Version, f.Title, f.ToModels(), false, time.Now())
+	cv, err = models.ImportCatalogueVersion(ctx, db, nil, f.Head(), f.ToModels(), false, time.Now())
 	if errors.Is(err, models.ErrConflict) {
 		// Another process loaded it between our look-up and our insert.
 		return models.FindCatalogueVersion(ctx, db, f.Version)
@@ -63,6 +66,21 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*models.CatalogueVersion, 
 		return nil, fmt.Errorf("seed: load catalogue: %w", err)
 	}
 	return cv, nil
+}
+
+// addTranslations gives the stored version cv of the embedded catalogue f
+// the translations it lacks.
+func addTranslations(ctx context.Context, db *gorm.DB, cv *models.CatalogueVersion, f *catalogue.File) error {
+	english := make(map[string]models.StandardText, len(f.Standards))
+	translations := make(map[string]models.StandardTranslations, len(f.Standards))
+	for _, s := range f.ToModels() {
+		english[s.Slug] = s.In(i18n.Default)
+		translations[s.Slug] = s.Translations
+	}
+	if _, err := models.AddMissingTranslations(ctx, db, cv.ID, f.Head().TitleTranslations, english, translations, time.Now()); err != nil {
+		return fmt.Errorf("seed: add translations to catalogue %s: %w", cv.Version, err)
+	}
+	return nil
 }
 
 var (

@@ -135,7 +135,7 @@
           }
           if (f.badge) { f.badge.textContent = f.status.options[f.status.selectedIndex].text; }
         } else {
-          show(f, "error", text("not-saved").replace("{message}", r.data.error || ""));
+          show(f, "error", text("not-saved").replace("{message}", r.data.message || r.data.error || ""));
           if (r.data.field) { markInvalid(f, r.data.field); }
         }
       }, function () {

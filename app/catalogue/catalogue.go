@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +24,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"gorm.io/gorm"
 
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/probe/check"
 	"tenderprobe/models"
 )
@@ -38,9 +41,16 @@ const MaxFileSize = 4 << 20
 
 // File is the shape of a catalogue file.
 type File struct {
-	Version   string  `json:"version" yaml:"version"`
-	Title     string  `json:"title" yaml:"title"`
-	Standards []Entry `json:"standards" yaml:"standards"`
+	Version string `json:"version" yaml:"version"`
+	Title   string `json:"title" yaml:"title"`
+	// Translations hold the title in the other languages, by language tag.
+	Translations map[string]TitleTranslation `json:"translations,omitempty" yaml:"translations,omitempty"`
+	Standards    []Entry                     `json:"standards" yaml:"standards"`
+}
+
+// TitleTranslation is a catalogue's title in one language.
+type TitleTranslation struct {
+	Title string `json:"title" yaml:"title"`
 }
 
 // Entry is one standard in a catalogue file.
@@ -53,12 +63,17 @@ type Entry struct {
 	WhyDemand  string             `json:"why_demand" yaml:"why_demand"`
 	Clause     string             `json:"clause" yaml:"clause"`
 	Checks     []check.ID         `json:"checks" yaml:"checks"`
+	// Translations hold the name, summary, why_demand and clause in the
+	// languages other than English, by language tag ("nl", "es"). A file
+	// without them still imports: its standards read in English.
+	Translations models.StandardTranslations `json:"translations,omitempty" yaml:"translations,omitempty"`
 }
 
 var (
-	topKeys       = []string{"version", "title", "standards"}
-	entryKeys     = []string{"slug", "name", "domain", "references", "summary", "why_demand", "clause", "checks"}
-	referenceKeys = []string{"kind", "id", "title", "url"}
+	topKeys         = []string{"version", "title", "translations", "standards"}
+	entryKeys       = []string{"slug", "name", "domain", "references", "summary", "why_demand", "clause", "checks", "translations"}
+	referenceKeys   = []string{"kind", "id", "title", "url"}
+	translationKeys = []string{"name", "summary", "why_demand", "clause"}
 )
 
 // Problem is one thing wrong with a catalogue file. Line is 1-based, or 0
@@ -110,6 +125,18 @@ const (
 	CodeWrongType      = "wrong_type"
 	CodeEmptyFile      = "empty_file"
 	CodeJSONEndsEarly  = "json_ends_early"
+	// CodeUnknownLanguage is a translation in a language Tenderprobe does
+	// not speak (params value, allowed).
+	CodeUnknownLanguage = "unknown_language"
+	// CodeUnknownLanguageOfTitle is the catalogue's title translated into
+	// a language Tenderprobe does not speak (params value, allowed).
+	CodeUnknownLanguageOfTitle = "unknown_language_of_title"
+	// CodeSourceLanguage is a translation into English, the language of
+	// the standard's own fields (params value).
+	CodeSourceLanguage = "source_language"
+	// CodeMissingLanguage is a standard without text in a language that
+	// published tenders use (params slug, language).
+	CodeMissingLanguage = "missing_language"
 )
 
 // ProblemCodes are all the codes a Problem can carry; the message
@@ -119,6 +146,7 @@ var ProblemCodes = []string{
 	CodeJSONSyntax, CodeTrailingData, CodeWrongType, CodeEmptyFile, CodeJSONEndsEarly,
 	"required", "bad_version", "no_standards", "bad_slug", "slug_used", "too_long", "not_one_of",
 	"no_references", "not_an_rfc", "not_a_web_url", "unknown_check", "listed_twice",
+	CodeUnknownLanguage, CodeUnknownLanguageOfTitle, CodeSourceLanguage, CodeMissingLanguage,
 }
 
 // kv makes the parameters of a problem from name, value pairs.
@@ -176,15 +204,21 @@ func DetectFormat(name string, content []byte) string {
 // Parse reads and validates a catalogue file in format (FormatYAML or
 // FormatJSON). Every problem found is reported in an *InvalidFileError.
 func Parse(r io.Reader, format string) (*File, error) {
+	f, _, err := parse(r, format)
+	return f, err
+}
+
+// parse is Parse, also returning where each standard is in the file.
+func parse(r io.Reader, format string) (*File, *lineIndex, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("catalogue: read file: %w", err)
+		return nil, nil, fmt.Errorf("catalogue: read file: %w", err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, &InvalidFileError{Problems: []Problem{{Code: CodeTooLarge, Params: kv("max", MaxFileSize)}}}
+		return nil, nil, &InvalidFileError{Problems: []Problem{{Code: CodeTooLarge, Params: kv("max", MaxFileSize)}}}
 	}
 	if !utf8.Valid(data) {
-		return nil, &InvalidFileError{Problems: []Problem{{Code: CodeNotUTF8}}}
+		return nil, nil, &InvalidFileError{Problems: []Problem{{Code: CodeNotUTF8}}}
 	}
 	var (
 		f     *File
@@ -196,15 +230,15 @@ func Parse(r io.Reader, format string) (*File, error) {
 	case FormatJSON:
 		f, lines, err = decodeJSON(data)
 	default:
-		return nil, &models.ValidationError{Field: "format", Code: "not_one_of", Params: map[string]any{"value": format, "allowed": []string{FormatYAML, FormatJSON}}}
+		return nil, nil, &models.ValidationError{Field: "format", Code: "not_one_of", Params: map[string]any{"value": format, "allowed": []string{FormatYAML, FormatJSON}}}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if problems := validate(f, lines); len(problems) > 0 {
-		return nil, &InvalidFileError{Problems: capProblems(problems)}
+		return nil, nil, &InvalidFileError{Problems: capProblems(problems)}
 	}
-	return f, nil
+	return f, lines, nil
 }
 
 // MaxProblems is how many problems an InvalidFileError lists; a badly
@@ -233,7 +267,11 @@ func (l *lineIndex) line(i int, field string) int {
 		return 0
 	}
 	if i < 0 {
-		return l.top[field]
+		if n, ok := l.top[field]; ok {
+			return n
+		}
+		// "translations.nl" falls back to the line of "translations".
+		return l.top[strings.SplitN(field, ".", 2)[0]]
 	}
 	if i < len(l.fields) && l.fields[i] != nil {
 		if n, ok := l.fields[i][field]; ok {
@@ -270,6 +308,13 @@ func decodeYAML(data []byte) (*File, *lineIndex, error) {
 	idx := &lineIndex{top: map[string]int{}}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		idx.top[root.Content[i].Value] = root.Content[i].Line
+		if root.Content[i].Value == "translations" && root.Content[i+1].Kind == yaml.MappingNode {
+			trs := root.Content[i+1]
+			for t := 0; t+1 < len(trs.Content); t += 2 {
+				idx.top["translations."+trs.Content[t].Value] = trs.Content[t].Line
+				problems = append(problems, unknownKeys(trs.Content[t+1], "translations."+trs.Content[t].Value, []string{"title"})...)
+			}
+		}
 		if root.Content[i].Value == "standards" && root.Content[i+1].Kind == yaml.SequenceNode {
 			for j, item := range root.Content[i+1].Content {
 				idx.standards = append(idx.standards, item.Line)
@@ -283,6 +328,18 @@ func decodeYAML(data []byte) (*File, *lineIndex, error) {
 					if checks := mappingValue(item, "checks"); checks != nil && checks.Kind == yaml.SequenceNode {
 						for c, check := range checks.Content {
 							fields[fmt.Sprintf("checks[%d]", c)] = check.Line
+						}
+					}
+					if trs := mappingValue(item, "translations"); trs != nil && trs.Kind == yaml.MappingNode {
+						for t := 0; t+1 < len(trs.Content); t += 2 {
+							lang, tr := trs.Content[t], trs.Content[t+1]
+							fields["translations."+lang.Value] = lang.Line
+							if tr.Kind == yaml.MappingNode {
+								for k := 0; k+1 < len(tr.Content); k += 2 {
+									fields["translations."+lang.Value+"."+tr.Content[k].Value] = tr.Content[k].Line
+								}
+							}
+							problems = append(problems, unknownKeys(tr, prefix+".translations."+lang.Value, translationKeys)...)
 						}
 					}
 					if refs := mappingValue(item, "references"); refs != nil && refs.Kind == yaml.SequenceNode {
@@ -502,6 +559,12 @@ func jsonEntryLines(dec *json.Decoder, lineOf func(int64) int, fields map[string
 		if err != nil {
 			return err
 		}
+		if key == "translations" && t == json.Delim('{') {
+			if err := jsonTranslationLines(dec, lineOf, fields); err != nil {
+				return err
+			}
+			continue
+		}
 		if (key != "references" && key != "checks") || t != json.Delim('[') {
 			if err := skipJSON(dec, t); err != nil {
 				return err
@@ -512,6 +575,52 @@ func jsonEntryLines(dec *json.Decoder, lineOf func(int64) int, fields map[string
 			fields[fmt.Sprintf("%s[%d]", key, i)] = lineOf(dec.InputOffset())
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+// jsonTranslationLines records the lines of a standard's translations:
+// "translations.nl" and "translations.nl.clause"; the decoder has just read
+// the opening brace of the translations object.
+func jsonTranslationLines(dec *json.Decoder, lineOf func(int64) int, fields map[string]int) error {
+	for dec.More() {
+		before := dec.InputOffset()
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		lang, _ := t.(string)
+		fields["translations."+lang] = lineOf(before)
+		t, err = dec.Token()
+		if err != nil {
+			return err
+		}
+		if t != json.Delim('{') {
+			if err := skipJSON(dec, t); err != nil {
+				return err
+			}
+			continue
+		}
+		for dec.More() {
+			before := dec.InputOffset()
+			t, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := t.(string)
+			fields["translations."+lang+"."+key] = lineOf(before)
+			t, err = dec.Token()
+			if err != nil {
+				return err
+			}
+			if err := skipJSON(dec, t); err != nil {
 				return err
 			}
 		}
@@ -574,6 +683,23 @@ func validate(f *File, lines *lineIndex) []Problem {
 	}
 	if f.Title == "" {
 		add(-1, "title", "title", "required")
+	}
+	langs := i18n.Available()
+	for _, lang := range slices.Sorted(maps.Keys(f.Translations)) {
+		key := "translations." + lang
+		tr := f.Translations[lang]
+		tr.Title = strings.TrimSpace(tr.Title)
+		f.Translations[lang] = tr
+		switch {
+		case lang == i18n.Default:
+			add(-1, key, key, CodeSourceLanguage, "value", lang)
+		case !slices.Contains(langs, lang):
+			add(-1, key, key, CodeUnknownLanguageOfTitle, "value", lang, "allowed", langs[1:])
+		case tr.Title == "":
+			add(-1, key+".title", key, "required")
+		case utf8.RuneCountInString(tr.Title) > 300:
+			add(-1, key+".title", key, "too_long", "max", 300)
+		}
 	}
 	if len(f.Standards) == 0 {
 		add(-1, "standards", "standards", "no_standards")
@@ -639,6 +765,7 @@ func validate(f *File, lines *lineIndex) []Problem {
 				add(i, rp+".url", rk, "not_a_web_url", "value", ref.URL)
 			}
 		}
+		ps = append(ps, validateTranslations(e, i, p, lines)...)
 		dup := map[check.ID]bool{}
 		for c, id := range e.Checks {
 			switch {
@@ -649,6 +776,44 @@ func validate(f *File, lines *lineIndex) []Problem {
 			}
 			dup[id] = true
 		}
+	}
+	return ps
+}
+
+// validateTranslations checks the translations of standard e (index i,
+// field prefix p): each in a language Tenderprobe speaks other than
+// English, each with all four texts, none longer than the English may be.
+func validateTranslations(e *Entry, i int, p string, lines *lineIndex) []Problem {
+	var ps []Problem
+	add := func(field, key, code string, params ...any) {
+		ps = append(ps, Problem{Line: lines.line(i, key), Field: field, Code: code, Params: kv(params...)})
+	}
+	langs := i18n.Available()
+	for _, lang := range slices.Sorted(maps.Keys(e.Translations)) {
+		tr := e.Translations[lang]
+		key := "translations." + lang
+		tp := p + "." + key
+		switch {
+		case lang == i18n.Default:
+			add(tp, key, CodeSourceLanguage, "value", lang)
+			continue
+		case !slices.Contains(langs, lang):
+			add(tp, key, CodeUnknownLanguage, "value", lang, "slug", e.Slug, "allowed", langs[1:])
+			continue
+		}
+		for _, fld := range []struct {
+			key string
+			val *string
+			max int
+		}{{"name", &tr.Name, 200}, {"summary", &tr.Summary, models.MaxClauseLength}, {"why_demand", &tr.WhyDemand, models.MaxClauseLength}, {"clause", &tr.Clause, models.MaxClauseLength}} {
+			*fld.val = strings.TrimSpace(*fld.val)
+			if *fld.val == "" {
+				add(tp+"."+fld.key, key+"."+fld.key, "required")
+			} else if utf8.RuneCountInString(*fld.val) > fld.max {
+				add(tp+"."+fld.key, key+"."+fld.key, "too_long", "max", fld.max)
+			}
+		}
+		e.Translations[lang] = tr
 	}
 	return ps
 }
@@ -681,20 +846,40 @@ func (f *File) ToModels() []models.Standard {
 		out[i] = models.Standard{
 			Slug: e.Slug, Name: e.Name, Domain: e.Domain, Summary: e.Summary,
 			WhyDemand: e.WhyDemand, Clause: e.Clause, References: refs, Checks: checks,
+			Translations: maps.Clone(e.Translations),
 		}
 	}
 	return out
 }
 
+// Head is the catalogue version the file describes, without its
+// standards (ToModels): version, title and the title's translations.
+func (f *File) Head() models.CatalogueVersion {
+	head := models.CatalogueVersion{Version: f.Version, Title: f.Title}
+	for lang, t := range f.Translations {
+		if head.TitleTranslations == nil {
+			head.TitleTranslations = map[string]string{}
+		}
+		head.TitleTranslations[lang] = t.Title
+	}
+	return head
+}
+
 // FromModels builds a catalogue file from a version and its standards.
 func FromModels(cv *models.CatalogueVersion, standards []models.Standard) *File {
 	f := &File{Version: cv.Version, Title: cv.Title, Standards: make([]Entry, len(standards))}
+	for lang, t := range cv.TitleTranslations {
+		if f.Translations == nil {
+			f.Translations = map[string]TitleTranslation{}
+		}
+		f.Translations[lang] = TitleTranslation{Title: t}
+	}
 	for i, s := range standards {
 		refs := append([]models.Reference{}, s.References...)
 		checks := append([]check.ID{}, s.Checks...)
 		f.Standards[i] = Entry{
 			Slug: s.Slug, Name: s.Name, Domain: s.Domain, References: refs, Summary: s.Summary,
-			WhyDemand: s.WhyDemand, Clause: s.Clause, Checks: checks,
+			WhyDemand: s.WhyDemand, Clause: s.Clause, Checks: checks, Translations: maps.Clone(s.Translations),
 		}
 	}
 	return f
@@ -711,15 +896,32 @@ func Import(ctx context.Context, db *gorm.DB, r io.Reader, format string) (*mode
 // ImportAs is Import by the admin by at now, for the audit log; a nil by
 // is Tenderprobe itself (the command line).
 func ImportAs(ctx context.Context, db *gorm.DB, by *models.User, r io.Reader, format string, now time.Time) (*models.CatalogueVersion, error) {
-	f, err := Parse(r, format)
+	f, lines, err := parse(r, format)
 	if err != nil {
 		return nil, err
 	}
-	cv, err := models.ImportCatalogue(ctx, db, by, f.Version, f.Title, f.ToModels(), true, now)
+	cv, err := models.ImportCatalogueVersion(ctx, db, by, f.Head(), f.ToModels(), true, now)
+	var missing *models.MissingLanguageError
+	if errors.As(err, &missing) {
+		return nil, &InvalidFileError{Problems: []Problem{f.missingLanguage(missing, lines)}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: import %s: %w", f.Version, err)
 	}
 	return cv, nil
+}
+
+// missingLanguage is the problem of a standard without a language that
+// published tenders use, at the standard's line when Parse kept it.
+func (f *File) missingLanguage(e *models.MissingLanguageError, lines *lineIndex) Problem {
+	p := Problem{Code: CodeMissingLanguage, Params: kv("slug", e.Slug, "language", e.Lang)}
+	for i := range f.Standards {
+		if f.Standards[i].Slug == e.Slug {
+			p.Field = fmt.Sprintf("standards[%d].translations", i)
+			p.Line = lines.line(i, "translations")
+		}
+	}
+	return p
 }
 
 // Export writes the current catalogue version to w in format.

@@ -63,7 +63,7 @@ func TestAScheduledRunRecordsAndMailsAChangedVerdict(t *testing.T) {
 	})
 	t.Run("the buyer's officer is mailed about it", func(t *testing.T) {
 		msgs := sink.Messages()
-		if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != f.Officer.Email || !strings.Contains(msgs[0].Data, "confirmed -> contradicted") {
+		if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != f.Officer.Email || !strings.Contains(msgs[0].Data, "DMARC: confirmed → contradicted") {
 			t.Errorf("mail %+v", msgs)
 		}
 	})

@@ -27,6 +27,8 @@ import (
 	"github.com/miekg/dns"
 	"gorm.io/gorm"
 
+	"tenderprobe/app/i18n"
+	"tenderprobe/app/mail"
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probe/resolver"
 	"tenderprobe/app/verify"
@@ -450,20 +452,19 @@ func (p *Pool) mailChanges(ctx context.Context, a *models.Attestation, changes [
 	}
 }
 
-// ChangeMail is the subject and body of the mail about changed verdicts.
+// ChangeMail is the subject and body of the mail about changed verdicts,
+// in the tender's language.
 func ChangeMail(a *models.Attestation, changes []models.VerdictChange) (string, string) {
-	supplier, tender := fmt.Sprintf("supplier %d", a.SupplierOrgID), fmt.Sprintf("tender %d", a.TenderID)
+	supplier, tender, lang := fmt.Sprintf("%d", a.SupplierOrgID), fmt.Sprintf("%d", a.TenderID), i18n.Default
 	if a.SupplierOrg != nil {
 		supplier = a.SupplierOrg.Name
 	}
 	if a.Tender != nil {
-		tender = a.Tender.Title
+		tender, lang = a.Tender.Title, a.Tender.Language
 	}
-	subject := fmt.Sprintf("Tenderprobe: %d verdict(s) changed for %s", len(changes), supplier)
-	body := fmt.Sprintf("The latest probe run of %s's attestation for %q changed these verdicts:\n\n", supplier, tender)
-	for _, c := range changes {
-		body += fmt.Sprintf("  %s: %s -> %s\n", c.Standard, c.From, c.To)
+	list := make([]mail.VerdictChange, len(changes))
+	for i, c := range changes {
+		list[i] = mail.VerdictChange{Standard: c.Standard, From: c.From, To: c.To}
 	}
-	body += fmt.Sprintf("\nThe evidence is on the attestation's verification page: /attestations/%d/verification\n", a.ID)
-	return subject, body
+	return mail.VerdictChangeMail(lang, supplier, tender, fmt.Sprintf("/attestations/%d/verification", a.ID), list)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"strings"
 	"testing"
+	"time"
 
 	"tenderprobe/app/probe/probetest"
 )
@@ -28,7 +29,7 @@ func TestMailer(t *testing.T) {
 		s, ca := startSMTP(t, true)
 		m := &Mailer{Host: "127.0.0.1", Port: s.Port, Username: "u", Password: "p", From: "tenderprobe@buyer.test",
 			TLSConfig: &tls.Config{RootCAs: ca.Pool, ServerName: "localhost"}}
-		subject, body := InvitationMail("Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", "2026-04-01")
+		subject, body := InvitationMail("en", time.UTC, "Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", nil)
 		if err := m.Send(context.Background(), "vendor@supplier.test", subject, body); err != nil {
 			t.Fatal(err)
 		}

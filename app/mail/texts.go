@@ -1,40 +1,94 @@
 package mail
 
-import "fmt"
+import (
+	"sync"
+	"time"
 
-// InvitationMail returns the subject and body of an invitation.
-func InvitationMail(buyer, tender, reference, link string, deadline string) (string, string) {
-	subject := "Invitation to answer tender " + reference
+	"tenderprobe/app/i18n"
+)
+
+// The texts of the mails live in the message files under mail.: a mail
+// about a tender (invitation, reminder, changed verdicts) is in the
+// tender's language, so the supplier reads what the buyer published; an
+// invitation of a colleague is in the inviter's language.
+
+var catalogue = sync.OnceValue(func() *i18n.Catalogue {
+	c, err := i18n.Embedded()
+	if err != nil {
+		panic(err) // the files are built in: a broken one fails every test
+	}
+	return c
+})
+
+func text(lang, key string, pairs ...any) string {
+	params := make(map[string]any, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		params[pairs[i].(string)] = pairs[i+1]
+	}
+	return catalogue().Text(lang, key, params)
+}
+
+// InvitationMail returns the subject and body of an invitation to answer
+// a tender, in lang (the tender's language), with the deadline, if any, in
+// zone and the zone named.
+func InvitationMail(lang string, zone *time.Location, buyer, tender, reference, link string, deadline *time.Time) (string, string) {
+	subject := text(lang, "mail.invitation.subject", "reference", reference)
 	if reference == "" {
-		subject = "Invitation to answer a tender"
+		subject = text(lang, "mail.invitation.subject_no_reference")
 	}
-	body := fmt.Sprintf("%s invites your organisation to answer the security requirements of the tender\n\n  %s\n\n"+
-		"Open this link to set your password and answer each requirement (comply, or explain why not and by when):\n\n  %s\n\n", buyer, tender, link)
-	if deadline != "" {
-		body += "Answers must be submitted before " + deadline + ".\n\n"
+	body := text(lang, "mail.invitation.body", "buyer", buyer, "tender", tender, "link", link)
+	if deadline != nil {
+		body += text(lang, "mail.invitation.deadline", "deadline", catalogue().DateTime(lang, *deadline, zone))
 	}
-	body += "The link works once and expires. If you did not expect this message, ignore it.\n"
+	body += text(lang, "mail.link_once")
 	return subject, body
 }
 
-// ReminderMail returns the subject and body of a deadline reminder.
-func ReminderMail(tender, reference, path string, deadline string) (string, string) {
+// ReminderMail returns the subject and body of a deadline reminder in
+// lang (the tender's language), with the deadline in zone and the zone
+// named.
+func ReminderMail(lang string, zone *time.Location, tender, reference, link string, deadline time.Time) (string, string) {
 	name := reference
 	if name == "" {
 		name = tender
 	}
-	subject := "Reminder: your answers to " + name + " are not submitted yet"
-	body := fmt.Sprintf("Your organisation's answers to the tender\n\n  %s\n\nare not submitted yet. The deadline is %s; after it nothing can be submitted.\n\n"+
-		"Log in to Tenderprobe and open %s to finish and submit them.\n", tender, deadline, path)
+	subject := text(lang, "mail.reminder.subject", "name", name)
+	body := text(lang, "mail.reminder.body", "tender", tender, "deadline", catalogue().DateTime(lang, deadline, zone), "link", link)
 	return subject, body
 }
 
 // ColleagueInvitationMail returns the subject and body of an invitation to
-// join a supplier organisation.
-func ColleagueInvitationMail(inviter, org, link string) (string, string) {
-	subject := "Invitation to join " + org + " on Tenderprobe"
-	body := fmt.Sprintf("%s invites you to answer the security requirements of tenders for %s on Tenderprobe.\n\n"+
-		"Open this link to set your password:\n\n  %s\n\nThe link works once and expires. If you did not expect this message, ignore it.\n",
-		inviter, org, link)
+// join a supplier organisation, in lang (the inviter's language).
+func ColleagueInvitationMail(lang, inviter, org, link string) (string, string) {
+	subject := text(lang, "mail.colleague.subject", "org", org)
+	body := text(lang, "mail.colleague.body", "inviter", inviter, "org", org, "link", link) + text(lang, "mail.link_once")
 	return subject, body
+}
+
+// VerdictChange is one changed verdict for VerdictChangeMail: the
+// standard's name and the verdict codes before and after.
+type VerdictChange struct {
+	Standard, From, To string
+}
+
+// VerdictChangeMail returns the subject and body of the mail that tells a
+// tender's officers that a probe run changed verdicts, in lang (the
+// tender's language); path is the attestation's verification page.
+func VerdictChangeMail(lang, supplier, tender, path string, changes []VerdictChange) (string, string) {
+	subject := text(lang, "mail.verdict_change.subject", "count", len(changes), "supplier", supplier)
+	body := text(lang, "mail.verdict_change.body", "supplier", supplier, "tender", tender)
+	for _, c := range changes {
+		body += text(lang, "mail.verdict_change.line", "standard", c.Standard, "from", verdictWord(c.From), "to", verdictWord(c.To))
+	}
+	body += text(lang, "mail.verdict_change.footer", "path", path)
+	return subject, body
+}
+
+// verdictWord makes "" (no verdict yet) the code review.verdict.none has
+// words for.
+func verdictWord(code string) string {
+	if code == "" {
+		return "none"
+	}
+	return code
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probe/check"
 )
@@ -21,7 +22,7 @@ func probeAndPrint(ctx context.Context, engine *probe.Engine, o options, stdout,
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	var w resultWriter = &tableWriter{w: stdout}
+	var w resultWriter = &tableWriter{w: stdout, lang: o.lang}
 	if o.json {
 		w = &jsonWriter{w: stdout}
 	}
@@ -31,7 +32,7 @@ func probeAndPrint(ctx context.Context, engine *probe.Engine, o options, stdout,
 		cancel()
 	}
 
-	progress := progressLine(stderr, time.Now())
+	progress := progressLine(stderr, o.lang, time.Now())
 	engine.ProbeEach(ctx, o.domains, o.concurrency, progress, func(i int, r probe.Result) {
 		if writeErr != nil {
 			return
@@ -64,12 +65,12 @@ func probeAndPrint(ctx context.Context, engine *probe.Engine, o options, stdout,
 // progressLine returns a progress callback that rewrites one line on stderr,
 // or nil when stderr is not a terminal (a log file should not fill up with
 // carriage returns).
-func progressLine(stderr io.Writer, start time.Time) func(done, total int) {
+func progressLine(stderr io.Writer, lang string, start time.Time) func(done, total int) {
 	if !isTerminal(stderr) {
 		return nil
 	}
 	return func(done, total int) {
-		fmt.Fprintf(stderr, "\r probed %d/%d domains, %s elapsed ", done, total, time.Since(start).Round(time.Second))
+		fmt.Fprintf(stderr, "\r %s ", text(lang, "cli.progress", "done", done, "total", total, "elapsed", time.Since(start).Round(time.Second)))
 	}
 }
 
@@ -143,9 +144,12 @@ func marshalResult(r probe.Result) ([]byte, error) {
 	return data, nil
 }
 
-// tableWriter prints a block per domain: one row per check, then the scores.
+// tableWriter prints a block per domain: one row per check, then the
+// scores, in lang's words (check ids stay as they are: they name the
+// checks, as in the JSON).
 type tableWriter struct {
-	w io.Writer
+	w    io.Writer
+	lang string
 }
 
 func (t *tableWriter) begin() error { return nil }
@@ -156,25 +160,34 @@ func (t *tableWriter) result(i int, r probe.Result) error {
 	if i > 0 {
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "%s  (probed in %s)\n", sanitize(r.Domain), time.Duration(r.DurationMS)*time.Millisecond)
+	fmt.Fprintln(&b, text(t.lang, "cli.probed_in", "domain", sanitize(r.Domain), "duration", time.Duration(r.DurationMS)*time.Millisecond))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  CHECK\tSTATUS\tSUMMARY")
+	fmt.Fprintf(tw, "  %s\t%s\t%s\n", text(t.lang, "cli.col.check"), text(t.lang, "cli.col.status"), text(t.lang, "cli.col.summary"))
 	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", sanitize(string(c.ID)), sanitize(string(c.Status)), sanitize(c.Summary))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", sanitize(string(c.ID)), sanitize(statusWords(t.lang, string(c.Status))), sanitize(c.Summary))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	b.WriteString("  Score: ")
+	b.WriteString("  " + text(t.lang, "cli.score") + " ")
 	for n, s := range Scores(r.Checks) {
 		if n > 0 {
 			b.WriteString("   ")
 		}
-		b.WriteString(s.String())
+		b.WriteString(s.in(t.lang))
 	}
 	b.WriteString("\n")
 	_, err := io.WriteString(t.w, b.String())
 	return err
+}
+
+// statusWords is a check status in lang's words (check_status.).
+func statusWords(lang, status string) string {
+	key := "check_status." + status
+	if w := text(lang, key); w != key {
+		return w
+	}
+	return status
 }
 
 // sanitize makes text from the network safe for a terminal: summaries may
@@ -217,11 +230,15 @@ func (s Score) Percent() int {
 	return s.Passed * 100 / s.Tested
 }
 
-func (s Score) String() string {
+func (s Score) String() string { return s.in(i18n.Default) }
+
+// in is the score in lang's words: "web 80% (4 of 5 passed)".
+func (s Score) in(lang string) string {
+	category := text(lang, "cli.category."+string(s.Category))
 	if s.Tested == 0 {
-		return fmt.Sprintf("%s n/a (nothing tested)", s.Category)
+		return text(lang, "cli.score.none", "category", category)
 	}
-	return fmt.Sprintf("%s %d%% (%d of %d passed)", s.Category, s.Percent(), s.Passed, s.Tested)
+	return text(lang, "cli.score.value", "category", category, "percent", s.Percent(), "passed", s.Passed, "tested", s.Tested)
 }
 
 // Scores tallies checks per category. The formula, like internet.nl's, only

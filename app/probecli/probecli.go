@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/miekg/dns"
 
 	"tenderprobe/app/dnsname"
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probe/resolver"
 	"tenderprobe/app/probe/rpki"
@@ -47,6 +49,8 @@ type options struct {
 	input       string
 	concurrency int
 	domains     []string
+	// lang is the language of the tables (--lang); the JSON has none.
+	lang string
 }
 
 // usageError is a problem with the arguments: reported with exit status 2
@@ -61,12 +65,23 @@ func usagef(format string, args ...any) error {
 
 // Run executes `tenderprobe probe` with args (without the subcommand name)
 // and returns the process exit status.
+// The tables are in the language of --lang, else of the environment
+// (LC_ALL, LC_MESSAGES, LANG), else English.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return run(ctx, args, os.Stdin, stdout, stderr)
+	return runIn(ctx, args, os.Stdin, stdout, stderr, langFromEnv(os.Getenv))
 }
 
+// run is Run with English as the language when --lang is not given, so
+// tests do not depend on the environment they run in.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runIn(ctx, args, stdin, stdout, stderr, i18n.Default)
+}
+
+func runIn(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, envLang string) int {
 	opts, err := parseArgs(args, stdin)
+	if err == nil && opts.lang == "" {
+		opts.lang = envLang
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usageText)
 		return ExitOK
@@ -124,6 +139,8 @@ func cliTable(o *options) []settings.Setting {
 		settings.Bool(&o.json).With("json", "", "", "print one JSON document instead of tables"),
 		settings.String(&o.input).With("input", "", "FILE", `read domains from FILE, one a line (# starts a comment; "-" reads standard input)`),
 		settings.Int(&o.concurrency, 1, probe.MaxConcurrency).With("concurrency", "", "N", fmt.Sprintf("domains probed at the same time, 1 to %d", probe.MaxConcurrency)),
+		settings.String(&o.lang).With("lang", "", "LANG", "language of the tables: "+strings.Join(i18n.Available(), ", ")+
+			" (the JSON is the same in every language)").Showing("from LC_ALL, LC_MESSAGES or LANG, else en"),
 	}, o.Settings.Table(false)...)
 }
 
@@ -145,6 +162,9 @@ func parseArgs(args []string, stdin io.Reader) (options, error) {
 	}
 	if err := settings.Check(table); err != nil {
 		return o, usagef("%v", err)
+	}
+	if o.lang != "" && !slices.Contains(i18n.Available(), o.lang) {
+		return o, usagef("--lang must be one of %s", strings.Join(i18n.Available(), ", "))
 	}
 
 	names := positional

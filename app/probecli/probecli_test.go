@@ -389,7 +389,7 @@ func TestProgressLineOnlyOnATerminal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := tt.w.(interface{ Write([]byte) (int, error) })
-			if got := progressLine(w, time.Now()) != nil; got != tt.want {
+			if got := progressLine(w, "en", time.Now()) != nil; got != tt.want {
 				t.Errorf("progress line enabled = %v, want %v", got, tt.want)
 			}
 		})

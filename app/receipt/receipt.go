@@ -165,6 +165,10 @@ type Verification struct {
 	// Differences names the parts of the declaration that differ from the
 	// canonical document saved at submission, when that copy is available.
 	Differences []string `json:"differences"`
+	// DocumentChanged and Changes are Differences as data, for a page
+	// that names them in its reader's language.
+	DocumentChanged bool     `json:"-"`
+	Changes         []Change `json:"-"`
 }
 
 // Verify re-computes the receipt of current and compares it with stored.
@@ -178,11 +182,13 @@ func Verify(stored string, saved []byte, current Document) (Verification, error)
 	v := Verification{Stored: stored, Recomputed: recomputed, Match: stored == recomputed, Differences: []string{}}
 	if Hash(saved) != stored && len(saved) > 0 {
 		v.Differences = append(v.Differences, "the saved canonical document no longer matches the stored receipt")
+		v.DocumentChanged = true
 	}
 	if len(saved) > 0 && !bytes.Equal(saved, canonical) {
 		var old Document
 		if err := json.Unmarshal(saved, &old); err == nil {
 			v.Differences = append(v.Differences, Diff(old, current)...)
+			v.Changes = Changes(old, current)
 		}
 	}
 	return v, nil

@@ -119,7 +119,7 @@ func TestAnnualReport(t *testing.T) {
 
 	t.Run("the CSV holds one row per standard, domain and the total", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := WriteAnnualCSV(&buf, r); err != nil {
+		if err := WriteAnnualCSV(&buf, r, "en"); err != nil {
 			t.Fatal(err)
 		}
 		recs, err := csv.NewReader(&buf).ReadAll()
@@ -162,7 +162,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 
 	t.Run("a vendor's formula in the tender matrix arrives as text", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := WriteTenderCSV(&buf, sampleTender()); err != nil {
+		if err := WriteTenderCSV(&buf, sampleTender(), "en"); err != nil {
 			t.Fatal(err)
 		}
 		recs, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()

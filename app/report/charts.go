@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/jung-kurt/gofpdf"
 )
@@ -58,7 +59,7 @@ func chartAxis(most float64, percent bool) (end, step float64) {
 // labels and a title, the figures with the count right of each bar, and a
 // legend naming the parts and the previous-year tick. Drawing it
 // ourselves keeps the PDF free of raster images and deterministic.
-func barChart(pdf *gofpdf.Fpdf, title string, bars []bar, most float64, percent bool, axisTitle string, legend []string) {
+func barChart(pdf *gofpdf.Fpdf, wd words, title string, bars []bar, most float64, percent bool, axisTitle string, legend []string) {
 	pageWidth, _ := pdf.GetPageSize()
 	area := pageWidth - 2*margin - chartLabelWidth - chartTextWidth
 	end, step := chartAxis(most, percent)
@@ -76,6 +77,10 @@ func barChart(pdf *gofpdf.Fpdf, title string, bars []bar, most float64, percent 
 	first := 0.0
 	for i := 0; i < len(bars) && i < 6; i++ {
 		first += heights[i]
+	}
+	// A short chart keeps its axis and legend with it on one page.
+	if len(bars) <= 6 {
+		first += 4 * float64(len(legend)+2)
 	}
 	ensureSpace(pdf, 22+first)
 	pdf.SetFont(fontFamily, "B", 10)
@@ -97,9 +102,9 @@ func barChart(pdf *gofpdf.Fpdf, title string, bars []bar, most float64, percent 
 		for v := 0.0; v <= end+step/2; v += step {
 			x := margin + chartLabelWidth + area*v/end
 			pdf.Line(x, y0, x, y1+1)
-			label := trimFloat(v)
+			label := strings.Replace(trimFloat(v), ".", decimalMark(wd.lang), 1)
 			if percent {
-				label += "%"
+				label = wd.t("report.percent", "value", label)
 			}
 			w := pdf.GetStringWidth(label)
 			pdf.SetXY(x-w/2, y1+1)
@@ -179,7 +184,7 @@ func barChart(pdf *gofpdf.Fpdf, title string, bars []bar, most float64, percent 
 		pdf.SetLineWidth(0.2)
 		pdf.SetDrawColor(0, 0, 0)
 		pdf.SetX(x + 4)
-		pdf.CellFormat(area, 4, "previous year", "", 1, "L", false, 0, "")
+		pdf.CellFormat(area, 4, wd.t("annual.chart.previous_year"), "", 1, "L", false, 0, "")
 	}
 	pdf.SetTextColor(29, 36, 48)
 	pdf.Ln(3)

@@ -32,10 +32,18 @@ func safeRow(cells ...string) []string {
 	return cells
 }
 
+// The CSVs are for programs and people. Their header row and every code
+// column stay as they are in any language (programs read them by name and
+// by place); the columns ending in _words, added at the end, give the
+// codes and names in the document's language for a person reading the
+// file in a spreadsheet.
+
 // WriteAnnualCSV writes the per-standard table of r as CSV: one row per
 // standard, then one per domain and the total, with demand, answers by
-// status, verdicts, the compliance rate and last year's rate.
-func WriteAnnualCSV(w io.Writer, r AnnualReport) error {
+// status, verdicts, the compliance rate and last year's rate, and the
+// kind, name and domain in lang's words.
+func WriteAnnualCSV(w io.Writer, r AnnualReport, lang string) error {
+	wd := wordsOf(Options{Lang: lang})
 	cw := csv.NewWriter(w)
 	head := []string{"year", "kind", "slug", "name", "domain", "demanded_mandatory", "demanded_recommended"}
 	for _, s := range models.AnswerStatuses {
@@ -46,11 +54,22 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport) error {
 	}
 	// Columns are only ever added at the end: scripts read them by place.
 	head = append(head, "not_verified", "compliance_rate", "previous_rate",
-		"verdict_"+models.VerdictNotMeasured, "declared_rate", "verified_rate", "claims_contradicted", "claims_confirmed")
+		"verdict_"+models.VerdictNotMeasured, "declared_rate", "verified_rate", "claims_contradicted", "claims_confirmed",
+		"kind_words", "name_words", "domain_words")
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("report: annual csv: %w", err)
 	}
 	row := func(kind string, s StandardStats) []string {
+		name, domain := s.Name, ""
+		switch kind {
+		case "domain":
+			name = wd.domain(s.Slug)
+		case "total":
+			name = wd.t("annual.total")
+		}
+		if s.Domain != "" {
+			domain = wd.domain(s.Domain)
+		}
 		out := append(safeRow(fmt.Sprint(r.Year), kind, s.Slug, s.Name, s.Domain),
 			fmt.Sprint(s.DemandedMandatory), fmt.Sprint(s.DemandedRecommended))
 		for _, st := range models.AnswerStatuses {
@@ -65,7 +84,8 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport) error {
 			prev = fmt.Sprintf("%.2f", *s.Previous)
 		}
 		return append(out, csvRate(s.Rate()), prev, fmt.Sprint(s.Verdicts[models.VerdictNotMeasured]),
-			csvRate(s.DeclaredRate()), csvRate(s.VerifiedRate()), fmt.Sprint(s.ClaimsContradicted), fmt.Sprint(s.ClaimsConfirmed))
+			csvRate(s.DeclaredRate()), csvRate(s.VerifiedRate()), fmt.Sprint(s.ClaimsContradicted), fmt.Sprint(s.ClaimsConfirmed),
+			wd.t("csv_report.kind."+kind), safeCell(name), safeCell(domain))
 	}
 	for _, s := range r.Standards {
 		if err := cw.Write(row("standard", s)); err != nil {
@@ -91,15 +111,18 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport) error {
 
 // WriteTenderCSV writes the tender's requirement x vendor matrix as CSV:
 // one row per requirement and vendor with the answer, explanation, planned
-// date, evidence (name and SHA-256) and verdict.
-func WriteTenderCSV(w io.Writer, r TenderReport) error {
+// date, evidence (name and SHA-256) and verdict, then the codes in lang's
+// words.
+func WriteTenderCSV(w io.Writer, r TenderReport, lang string) error {
+	wd := wordsOf(Options{Lang: lang})
 	cw := csv.NewWriter(w)
 	head := []string{"tender_id", "tender_reference", "position", "standard", "slug", "domain", "level", "vendor",
 		"attestation_status", "answer", "explanation", "planned_date", "evidence", "verdict",
 		// Added later, at the end: met_declared is the vendor's word,
 		// met counts it unless the probes contradicted it, met_verified
 		// only when they confirmed it.
-		"met_declared", "met", "met_verified"}
+		"met_declared", "met", "met_verified",
+		"domain_words", "level_words", "attestation_status_words", "answer_words", "verdict_words", "met_declared_words", "met_words", "met_verified_words"}
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("report: tender csv: %w", err)
 	}
@@ -113,17 +136,21 @@ func WriteTenderCSV(w io.Writer, r TenderReport) error {
 					ev[i] += " sha256:" + e.SHA256
 				}
 			}
-			verdict := an.Verdict
+			verdict, verdictWords := an.Verdict, wd.verdict(an.Verdict)
 			if !v.Verified {
-				verdict = "not_verified"
+				verdict, verdictWords = "not_verified", wd.t("report.probes.none")
 			}
 			rec := append([]string{fmt.Sprint(r.ID)}, safeRow(r.Reference)...)
 			rec = append(rec, fmt.Sprint(q.Position))
-			rec = append(rec, safeRow(q.Standard, q.Slug, q.Domain, q.Level, v.Name, v.Status, an.Status, an.Explanation,
+			rec = append(rec, safeRow(q.Standard, q.Slug, models.DomainName(q.Domain), q.Level, v.Name, v.Status, an.Status, an.Explanation,
 				an.PlannedDate, strings.Join(ev, "; "), verdict)...)
 			declared := an.Status == models.AnswerComplies
-			rec = append(rec, yesNo(declared), yesNo(declared && an.Verdict != models.VerdictContradicted),
-				yesNo(declared && v.Verified && an.Verdict == models.VerdictConfirmed))
+			met := []bool{declared, declared && an.Verdict != models.VerdictContradicted, declared && v.Verified && an.Verdict == models.VerdictConfirmed}
+			rec = append(rec, yesNo(met[0]), yesNo(met[1]), yesNo(met[2]))
+			rec = append(rec, wd.domain(q.Domain), wd.level(q.Level), wd.word("review.attestation", v.Status, v.Status), wd.answer(an.Status), verdictWords)
+			for _, m := range met {
+				rec = append(rec, wd.t("csv_report."+yesNo(m)))
+			}
 			if err := cw.Write(rec); err != nil {
 				return fmt.Errorf("report: tender csv: %w", err)
 			}

@@ -16,7 +16,12 @@ import (
 // TenderReport is one tender's comply-or-explain report: what was demanded,
 // what each vendor declared and explained, and what the probes found.
 type TenderReport struct {
-	ID               uint
+	ID uint
+	// Lang is the tender's language: the report's, and the language of
+	// the standards' names and clauses in it.
+	Lang string
+	// Zone is the zone the report states its times in (ZoneOf).
+	Zone             *time.Location
 	Title            string
 	Reference        string
 	Buyer            string
@@ -33,7 +38,8 @@ type TenderReport struct {
 	Vendors          []Vendor
 }
 
-// ReportRequirement is one line of the tender's sheet.
+// ReportRequirement is one line of the tender's sheet. Level and Domain
+// are codes; Standard and Clause are in the tender's language.
 type ReportRequirement struct {
 	ID         uint
 	Position   int
@@ -122,7 +128,7 @@ func TenderReportOf(d *models.TenderReportData) TenderReport {
 	r := TenderReport{
 		ID: t.ID, Title: t.Title, Reference: t.Reference, Status: t.Status, Revision: t.Revision,
 		Currency: t.Currency, ValueCents: t.EstimatedValueCents, Deadline: t.Deadline, PublishedAt: t.PublishedAt,
-		Description: t.Description,
+		Description: t.Description, Lang: t.Language, Zone: ZoneOf(t),
 	}
 	if t.EstimatedValueCents > 0 {
 		r.EstimatedValue = t.EstimatedValue()
@@ -135,9 +141,13 @@ func TenderReportOf(d *models.TenderReportData) TenderReport {
 	}
 	for i := range t.Requirements {
 		q := &t.Requirements[i]
-		rr := ReportRequirement{ID: q.ID, Position: q.Position, Level: q.Level, Clause: q.Clause()}
+		rr := ReportRequirement{ID: q.ID, Position: q.Position, Level: q.Level, Clause: q.CustomClause}
 		if s := q.Standard; s != nil {
-			rr.Standard, rr.Slug, rr.Domain, rr.Checks = s.Name, s.Slug, s.DomainName(), s.Checks
+			text := s.In(t.Language)
+			rr.Standard, rr.Slug, rr.Domain, rr.Checks = text.Name, s.Slug, s.Domain, s.Checks
+			if strings.TrimSpace(rr.Clause) == "" {
+				rr.Clause = text.Clause
+			}
 			for _, ref := range s.References {
 				rr.References = append(rr.References, ref.Label())
 			}
@@ -237,9 +247,12 @@ func (s VendorSummary) ProbeState() string {
 	return ProbesPartly
 }
 
-// ProbeText is the Probes column in words.
-func (s VendorSummary) ProbeText() string {
-	return text("probes."+s.ProbeState(), map[string]any{"confirmed": s.ClaimsConfirmed, "claims": s.Claims, "contradicted": s.ClaimsContradicted})
+// ProbeText is the Probes column in English words.
+func (s VendorSummary) ProbeText() string { return s.probeText(words{lang: "en"}) }
+
+// probeText is the Probes column in the document's words.
+func (s VendorSummary) probeText(wd words) string {
+	return wd.t("report.probes."+s.ProbeState(), "confirmed", s.ClaimsConfirmed, "claims", s.Claims, "contradicted", s.ClaimsContradicted)
 }
 
 // Summaries counts, per vendor, the mandatory requirements met (complies,
@@ -305,29 +318,4 @@ func (r TenderReport) AnyVerified() bool {
 		}
 	}
 	return false
-}
-
-// StatusLabel is how an answer status reads in a report.
-func StatusLabel(status string) string {
-	switch status {
-	case "":
-		return "not answered"
-	case models.AnswerComplies:
-		return "complies"
-	case models.AnswerPartial:
-		return "partial"
-	case models.AnswerDoesNotComply:
-		return "does not comply"
-	case models.AnswerNotApplicable:
-		return "not applicable"
-	}
-	return status
-}
-
-// VerdictLabel is how a verification verdict reads in a report.
-func VerdictLabel(verdict string) string {
-	if verdict == "" {
-		return "not verified"
-	}
-	return strings.ReplaceAll(verdict, "_", " ")
 }

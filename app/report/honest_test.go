@@ -131,7 +131,7 @@ func TestAContradictedAnswerIsNeverMet(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := WriteAnnualCSV(&buf, r); err != nil {
+		if err := WriteAnnualCSV(&buf, r, "en"); err != nil {
 			t.Fatal(err)
 		}
 		recs, err := csv.NewReader(&buf).ReadAll()
@@ -201,7 +201,7 @@ func TestContradictedClaimsAreMarkedAndFilled(t *testing.T) {
 	path := writePDF(t, renderTender(t, sampleTender()))
 	pages := pageTexts(t, path)
 	var row string
-	for _, line := range strings.Split(pages[0], "\n") {
+	for _, line := range strings.Split(strings.Join(pages, "\n"), "\n") {
 		if strings.Contains(line, "complies") && strings.Contains(line, "dnssec-policy.pdf") {
 			row = line
 		}
@@ -358,7 +358,7 @@ func TestWrapTextBreaksAtSensiblePoints(t *testing.T) {
 func TestATableRowNeverSplitsAcrossPages(t *testing.T) {
 	t.Parallel()
 	pdf := newDocument("rows", Options{Created: generated})
-	footer(pdf, "rows")
+	footer(pdf, wordsOf(Options{}), "rows")
 	pdf.AddPage()
 	var rows [][]string
 	for i := range 40 {
@@ -400,13 +400,16 @@ func TestATableRowNeverSplitsAcrossPages(t *testing.T) {
 	}
 }
 
+// TestEveryReportTextHasWords finds every message key the documents use
+// and checks that each language's own file has it, so no document shows a
+// key or falls back to English.
 func TestEveryReportTextHasWords(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := regexp.MustCompile(`\btext\("([\w.]+)"[,)]`)
+	call := regexp.MustCompile(`\.t\("([\w.]+)"[,)]`)
 	used := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -421,14 +424,23 @@ func TestEveryReportTextHasWords(t *testing.T) {
 		}
 	}
 	for _, state := range []string{ProbesNone, ProbesVerified, ProbesPartly, ProbesContradicted, ProbesNothing} {
-		used["probes."+state] = true
+		used["report.probes."+state] = true
 	}
-	if len(used) < 10 {
+	for _, k := range []string{"yes", "no", "kind.standard", "kind.domain", "kind.total"} {
+		used["csv_report."+k] = true
+	}
+	for _, scope := range []string{ScopeAll, ScopeOwn} {
+		used["annual.scope."+scope] = true
+	}
+	if len(used) < 100 {
 		t.Fatalf("only %d keys found; the scan is broken", len(used))
 	}
-	for key := range used {
-		if _, ok := english[key]; !ok {
-			t.Errorf("no words for %q in app/report/messages.go", key)
+	cat := catalogue()
+	for _, lang := range cat.Languages() {
+		for key := range used {
+			if !cat.Has(lang, key) {
+				t.Errorf("no words for %q in %s.yaml", key, lang)
+			}
 		}
 	}
 }

@@ -154,8 +154,17 @@ func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(in
 	pdf.SetCellMargin(0)
 	defer pdf.SetCellMargin(saved)
 	headerHeight := 0.0
+	// The heading row shrinks its font (down to 6 pt) rather than cut a
+	// word: a column title in Dutch or Spanish is often one long word.
+	headerSize := gridFontSize
+	for ; headerSize > 6; headerSize -= 0.25 {
+		pdf.SetFont(fontFamily, "B", headerSize)
+		if titlesFit(pdf, cols) {
+			break
+		}
+	}
 	printHeader := func() {
-		pdf.SetFont(fontFamily, "B", gridFontSize)
+		pdf.SetFont(fontFamily, "B", headerSize)
 		pdf.SetFillColor(232, 237, 245)
 		titles := make([][]string, len(cols))
 		most := 1
@@ -180,7 +189,24 @@ func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(in
 		pdf.AddPage()
 		printHeader()
 	}
-	ensureSpace(pdf, 3*gridLineHeight+4+2*cellPadY)
+	// The heading row never stands alone at the foot of a page: it goes
+	// with the first row, or that row's first lines when the row is taller
+	// than a page.
+	need := 3*gridLineHeight + 4 + 2*cellPadY
+	if len(rows) > 0 {
+		pdf.SetFont(fontFamily, "", gridFontSize)
+		most := 1
+		for i, c := range cols {
+			if i < len(rows[0]) {
+				most = max(most, len(wrapText(pdf, safeText(rows[0][i]), c.width-2*cellPadX)))
+			}
+		}
+		first := float64(most)*gridLineHeight + 2*cellPadY
+		if fresh := pageBottom(pdf) - (margin + 8) - need; first <= fresh {
+			need += first
+		}
+	}
+	ensureSpace(pdf, need)
 	printHeader()
 	for r, row := range rows {
 		lines := make([][]string, len(cols))
@@ -227,6 +253,19 @@ func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(in
 		}
 	}
 	pdf.Ln(2)
+}
+
+// titlesFit reports whether every word of every column title fits its
+// column in the current font.
+func titlesFit(pdf *gofpdf.Fpdf, cols []column) bool {
+	for _, c := range cols {
+		for _, word := range strings.Fields(c.title) {
+			if pdf.GetStringWidth(word) > c.width-2*cellPadX {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // breakAfter are the characters after which a long word (a URL, a file

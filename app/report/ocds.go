@@ -168,12 +168,14 @@ func WriteTenderOCDS(w io.Writer, r TenderReport, prefix string, opt Options) er
 	if prefix == "" {
 		prefix = DefaultOCIDPrefix
 	}
+	// The texts are in the tender's language, which the release names.
+	wd := wordsOf(Options{Lang: r.Lang})
 	ocid := fmt.Sprintf("%s-%d", prefix, r.ID)
 	date := ocdsTime(opt.Created)
 	buyer := &ocdsOrgRef{ID: "buyer", Name: r.Buyer}
 	rel := ocdsRelease{
 		OCID: ocid, ID: fmt.Sprintf("%s-rev%d-%s", ocid, r.Revision, opt.Created.UTC().Format("20060102T150405Z")),
-		Date: date, Tag: []string{"tender"}, InitiationType: "tender", Language: "en",
+		Date: date, Tag: []string{"tender"}, InitiationType: "tender", Language: wd.lang,
 		Parties: []ocdsParty{{ID: buyer.ID, Name: r.Buyer, Roles: []string{"buyer", "procuringEntity"}}}, Buyer: buyer,
 		Tender: ocdsTender{ID: fmt.Sprintf("%d", r.ID), Title: r.Title, Description: r.Description, Status: ocdsTenderStatus(r.Status)},
 	}
@@ -194,19 +196,15 @@ func WriteTenderOCDS(w io.Writer, r TenderReport, prefix string, opt Options) er
 		rel.Tender.TenderPeriod = p
 	}
 	for _, q := range r.Requirements {
-		level := "Mandatory"
-		if !q.Mandatory() {
-			level = "Recommended"
-		}
 		rel.Tender.Criteria = append(rel.Tender.Criteria, ocdsCriterion{
 			ID: fmt.Sprintf("criterion-%d", q.ID), Title: q.Standard, Description: q.Clause,
 			Source: "tenderer", RelatesTo: "tenderer",
 			RequirementGroups: []ocdsRequirementGroup{{
 				ID:          fmt.Sprintf("group-%d", q.ID),
-				Description: fmt.Sprintf("%s requirement %d of the sheet (%s, catalogue id %s)", level, q.Position, q.Domain, q.Slug),
+				Description: wd.t("report.ocds.group", "level", wd.level(q.Level), "position", q.Position, "domain", wd.domain(q.Domain), "slug", q.Slug),
 				Requirements: []ocdsRequirement{{
-					ID: fmt.Sprintf("requirement-%d", q.ID), Title: q.Standard + " (" + q.Level + ")",
-					Description: "Answer one of: " + strings.Join(models.AnswerStatuses, ", ") + ".",
+					ID: fmt.Sprintf("requirement-%d", q.ID), Title: q.Standard + " (" + wd.level(q.Level) + ")",
+					Description: wd.t("report.ocds.answer_one_of", "values", strings.Join(models.AnswerStatuses, ", ")),
 					DataType:    "string", ExpectedValue: models.AnswerComplies,
 				}},
 			}},
@@ -235,21 +233,21 @@ func WriteTenderOCDS(w io.Writer, r TenderReport, prefix string, opt Options) er
 				desc = append(desc, an.Explanation)
 			}
 			if an.PlannedDate != "" {
-				desc = append(desc, "Planned compliance: "+an.PlannedDate+".")
+				desc = append(desc, wd.t("report.ocds.planned", "date", an.PlannedDate))
 			}
 			if v.Verified {
-				desc = append(desc, "Probe verdict: "+VerdictLabel(an.Verdict)+".")
+				desc = append(desc, wd.t("report.ocds.verdict", "verdict", wd.verdict(an.Verdict)))
 			}
 			bid.RequirementResponses = append(bid.RequirementResponses, ocdsRequirementResponse{
-				ID: fmt.Sprintf("response-%d-%d", v.AttestationID, q.ID), Title: StatusLabel(an.Status),
+				ID: fmt.Sprintf("response-%d-%d", v.AttestationID, q.ID), Title: wd.answer(an.Status),
 				Description: strings.Join(desc, "\n"), Value: an.Status,
-				Requirement: ocdsRequirementRef{ID: fmt.Sprintf("requirement-%d", q.ID), Title: q.Standard + " (" + q.Level + ")"},
+				Requirement: ocdsRequirementRef{ID: fmt.Sprintf("requirement-%d", q.ID), Title: q.Standard + " (" + wd.level(q.Level) + ")"},
 			})
 			for i, e := range an.Evidence {
 				doc := ocdsDocument{ID: fmt.Sprintf("evidence-%d-%d-%d", v.AttestationID, q.ID, i+1), Title: e.Name,
-					Description: "Evidence for " + q.Standard}
+					Description: wd.t("report.ocds.evidence_for", "standard", q.Standard)}
 				if e.SHA256 != "" {
-					doc.Description += "; SHA-256 " + e.SHA256
+					doc.Description += "; SHA-256 " + e.SHA256 // a hash has no language
 				} else {
 					doc.URL = e.Name
 				}

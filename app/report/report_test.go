@@ -190,9 +190,9 @@ func TestTenderReport(t *testing.T) {
 		flat := strings.Join(strings.Fields(text), " ")
 		for _, want := range []string{
 			"Comply-or-explain report", "Hosting of www.gemeente.example — Ω", "GV-2026-007", "Gemeente Voorbeeld",
-			"at or above the EUR 50,000 threshold", "Generated 2026-11-20 14:30:00 UTC",
+			"at or above the €50,000.00 threshold", "Generated 20 Nov 2026, 14:30 UTC",
 			"Summary per vendor", "Ångström Hosting B.V.", "Łódź Mail Sp. z o.o.", "Zoë Ångström", "Paweł Żółw",
-			"DNSSEC — MANDATORY", "contradicted", "dnssec-policy.pdf", "2026-06-30", "still answers on plain HTTP",
+			"DNSSEC — MANDATORY", "contradicted", "dnssec-policy.pdf", "30 Jun 2026", "still answers on plain HTTP",
 			"Explanations", "we move registrar in phase two", "Appendix A. Probe evidence per domain", "www.angstrom.example",
 			"the zone is not signed", "No verification exists for this vendor", "Appendix B. Submission receipts",
 			"Page 1 of " + fmt.Sprint(pages), fmt.Sprintf("Page %d of %d", pages, pages), "Comply-or-explain report · Hosting of",

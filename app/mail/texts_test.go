@@ -1,0 +1,89 @@
+package mail
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMailsAreInTheTendersLanguage(t *testing.T) {
+	t.Parallel()
+	amsterdam, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Date(2027, 1, 4, 22, 59, 0, 0, time.UTC) // 23:59 in Amsterdam
+	tests := []struct {
+		name          string
+		subject, body string
+		want, notWant []string
+	}{
+		{"an invitation to a Dutch tender is in Dutch, with the deadline in the tender's zone",
+			first(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline)),
+			second(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline)),
+			[]string{"Uitnodiging om aanbesteding DSC-1 te beantwoorden", "Gemeente Demostad nodigt uw organisatie uit", "Dien uw antwoorden in vóór 4 jan 2027 23:59 CET",
+				"https://tp.test/invitations/abc", "De link werkt één keer"},
+			[]string{"invites", "Answers must", "The link", "UTC"}},
+		{"an invitation to a Spanish tender is in Spanish",
+			first(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil)),
+			second(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil)),
+			[]string{"Invitación a responder a una licitación", "Ayuntamiento invita a su organización", "El enlace funciona una sola vez"},
+			[]string{"invites", "Answers must", "plazo"}},
+		{"a reminder for a Dutch tender is in Dutch",
+			first(ReminderMail("nl", amsterdam, "Hosting", "DSC-1", "https://tp.test/attestations/7", deadline)),
+			second(ReminderMail("nl", amsterdam, "Hosting", "DSC-1", "https://tp.test/attestations/7", deadline)),
+			[]string{"Herinnering: uw antwoorden op DSC-1 zijn nog niet ingediend", "De sluitingstermijn is 4 jan 2027 23:59 CET", "https://tp.test/attestations/7"},
+			[]string{"Reminder", "deadline"}},
+		{"a colleague's invitation is in the inviter's language",
+			first(ColleagueInvitationMail("es", "Ana", "Proveedor SA", "https://tp.test/invitations/c")),
+			second(ColleagueInvitationMail("es", "Ana", "Proveedor SA", "https://tp.test/invitations/c")),
+			[]string{"Invitación a unirse a Proveedor SA en Tenderprobe", "Ana le invita", "https://tp.test/invitations/c"},
+			[]string{"invites you"}},
+		{"changed verdicts read as words in the tender's language, never as codes",
+			first(VerdictChangeMail("nl", "Hoster BV", "Hosting", "/attestations/7/verification", []VerdictChange{{"DNSSEC", "confirmed", "contradicted"}, {"DMARC", "", "better_than_declared"}})),
+			second(VerdictChangeMail("nl", "Hoster BV", "Hosting", "/attestations/7/verification", []VerdictChange{{"DNSSEC", "confirmed", "contradicted"}, {"DMARC", "", "better_than_declared"}})),
+			[]string{"Tenderprobe: 2 oordelen gewijzigd voor Hoster BV", "DNSSEC: bevestigd → tegengesproken", "DMARC: niet geverifieerd → beter dan verklaard"},
+			[]string{"better_than_declared", "contradicted", "confirmed", "changed"}},
+		{"one changed verdict is singular in English",
+			first(VerdictChangeMail("en", "Hoster", "Hosting", "/p", []VerdictChange{{"DNSSEC", "confirmed", "contradicted"}})), "",
+			[]string{"Tenderprobe: 1 verdict changed for Hoster"}, []string{"verdicts"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			all := tt.subject + "\n" + tt.body
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("the mail lacks %q:\n%s", w, all)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(all, w) {
+					t.Errorf("the mail has %q:\n%s", w, all)
+				}
+			}
+		})
+	}
+}
+
+func first(a, _ string) string  { return a }
+func second(_, b string) string { return b }
+
+func TestEveryMailTextIsInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	c := catalogue()
+	n := 0
+	for _, key := range c.Keys("en") {
+		if !strings.HasPrefix(key, "mail.") {
+			continue
+		}
+		n++
+		for _, lang := range c.Languages() {
+			if !c.Has(lang, key) {
+				t.Errorf("%s.yaml lacks %q", lang, key)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d mail texts found", n)
+	}
+}
