@@ -28,8 +28,9 @@ func attestSettings(cfg Config) handlers.AttestSettings {
 const reminderInterval = time.Hour
 
 // sendReminders mails the vendors of every unsubmitted attestation whose
-// deadline entered a reminder stage (a week, three days, a day before) and
-// records it, so each stage is mailed once. It returns how many
+// deadline entered a reminder stage (the calendar day a week, three days
+// and a day before the deadline's, in the tender's zone) and records it,
+// so each stage is mailed once. It returns how many
 // attestations were reminded.
 // baseURL, when set, turns the page path in the mail into a full link.
 func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseURL string, log *slog.Logger, now time.Time) (int, error) {

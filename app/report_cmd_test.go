@@ -58,7 +58,7 @@ func TestRunReport(t *testing.T) {
 			t.Fatal("two runs with the same --generated differ")
 		}
 		text := pdfTextOf(t, string(files[0]))
-		for _, want := range []string{"Hosting of www.demostad.example", "Generated 31 Dec 2026, 09:00 UTC"} {
+		for _, want := range []string{"Hosting of www.demostad.example", "Generated 31 Dec 2026, 10:00 CET"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("PDF lacks %q", want)
 			}

@@ -167,7 +167,7 @@ func testTenderSheetForms(t *testing.T, db *gorm.DB) {
 
 	t.Run("a draft's details can be edited, with errors next to the field", func(t *testing.T) {
 		form := officer.get(base + "/edit")
-		if form.status != 200 || !strings.Contains(form.body, `value="Managed e-mail"`) || !strings.Contains(form.body, `value="125000.50"`) {
+		if form.status != 200 || !strings.Contains(form.body, `value="Managed e-mail"`) || !strings.Contains(form.body, `value="125,000.50"`) {
 			t.Fatalf("edit form: %d, not filled in", form.status)
 		}
 		if res := officer.post(base, url.Values{"title": {""}, "reference": {"MAIL-1"}}); res.status != 422 || !strings.Contains(res.body, `id="title-error"`) {

@@ -30,13 +30,17 @@ func (h *Handler) APIShowTender(c *fiber.Ctx) error {
 	return c.JSON(tenderOf(t, true, currentUser(c)))
 }
 
-// APICreateTender creates a draft tender.
+// APICreateTender creates a draft tender. Its "deadline" is a day
+// (YYYY-MM-DD: 23:59 in the tender's zone) or an RFC 3339 instant;
+// "deadline_zone", an IANA name, is the tender's zone, by default the
+// buyer's.
 func (h *Handler) APICreateTender(c *fiber.Ctx) error {
 	var in struct {
 		Title               string   `json:"title"`
 		Reference           string   `json:"reference"`
 		Description         string   `json:"description"`
 		Deadline            string   `json:"deadline"`
+		DeadlineZone        string   `json:"deadline_zone"`
 		EstimatedValueCents int64    `json:"estimated_value_cents"`
 		Currency            string   `json:"currency"`
 		ScopeTags           []string `json:"scope_tags"`
@@ -49,15 +53,15 @@ func (h *Handler) APICreateTender(c *fiber.Ctx) error {
 	if err := required([2]string{"title", in.Title}); err != nil {
 		return err
 	}
-	deadline, err := parseDeadline(in.Deadline)
+	deadline, day, err := parseDeadline(in.Deadline)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
 	t, err := models.CreateTender(ctx, h.DB, currentUser(c), models.TenderInput{
 		BuyerOrgID: in.BuyerOrgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
-		EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, Deadline: deadline, ScopeTags: in.ScopeTags,
-		Language: in.Language,
+		EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, ScopeTags: in.ScopeTags,
+		Deadline: deadline, DeadlineDate: day, DeadlineZone: in.DeadlineZone, Language: in.Language,
 	}, h.now())
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,9 +14,10 @@ func (h *Handler) CreateTender(c *fiber.Ctx) error {
 	form := fiber.Map{
 		"TitleValue": c.FormValue("title"), "Reference": c.FormValue("reference"),
 		"Description": c.FormValue("description"), "EstimatedValue": c.FormValue("estimated_value"),
-		"Currency": c.FormValue("currency"), "Deadline": c.FormValue("deadline"),
-		"ScopeTags": c.FormValue("scope_tags"), "BuyerOrgID": c.FormValue("buyer_org_id"),
+		"Currency": strings.ToUpper(strings.TrimSpace(c.FormValue("currency"))), "ScopeTags": c.FormValue("scope_tags"), "BuyerOrgID": c.FormValue("buyer_org_id"),
+		"Language": c.FormValue("language"),
 	}
+	deadlineFormOf(c).set(form)
 	in, err := tenderInputFromForm(c)
 	if err == nil {
 		var t *models.Tender
@@ -33,20 +35,22 @@ func (h *Handler) CreateTender(c *fiber.Ctx) error {
 		return derr
 	}
 	data["Errors"] = errs
-	return h.render(c, fiber.StatusUnprocessableEntity, "tenders/new", "New tender", data)
+	return h.render(c, fiber.StatusUnprocessableEntity, "tenders/new", "tender_form.title_new", data)
 }
 
+// tenderInputFromForm reads the tender form: the estimated value as the
+// reader's language writes numbers, the deadline as a day, a time and a
+// zone.
 func tenderInputFromForm(c *fiber.Ctx) (models.TenderInput, error) {
+	d := deadlineFormOf(c)
 	in := models.TenderInput{
 		Title: c.FormValue("title"), Reference: c.FormValue("reference"),
 		Description: c.FormValue("description"), Currency: c.FormValue("currency"),
-		ScopeTags: models.ParseScopeTags(c.FormValue("scope_tags")),
+		ScopeTags:    models.ParseScopeTags(c.FormValue("scope_tags")),
+		DeadlineDate: d.Date, DeadlineTime: d.Time, DeadlineZone: d.Zone, Language: c.FormValue("language"),
 	}
 	var err error
-	if in.EstimatedValueCents, err = parseMoney(c.FormValue("estimated_value")); err != nil {
-		return in, err
-	}
-	if in.Deadline, err = parseDeadline(c.FormValue("deadline")); err != nil {
+	if in.EstimatedValueCents, err = parseMoney(localeOf(c).Lang, c.FormValue("estimated_value")); err != nil {
 		return in, err
 	}
 	if in.BuyerOrgID, err = formUint(c, "buyer_org_id"); err != nil {

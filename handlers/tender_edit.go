@@ -9,7 +9,9 @@ import (
 	"tenderprobe/models"
 )
 
-// EditTender shows the details form of a draft tender, filled in.
+// EditTender shows the details form of a draft tender, filled in: the
+// value as the reader's language writes numbers, the deadline as the clock
+// in the tender's zone shows it.
 func (h *Handler) EditTender(c *fiber.Ctx) error {
 	t, err := h.tenderToManage(c)
 	if err != nil {
@@ -20,15 +22,12 @@ func (h *Handler) EditTender(c *fiber.Ctx) error {
 	}
 	form := fiber.Map{
 		"TenderID": t.ID, "TitleValue": t.Title, "Reference": t.Reference, "Description": t.Description,
-		"Currency": t.Currency, "ScopeTags": strings.Join(t.ScopeTags, ", "),
+		"Currency": t.Currency, "ScopeTags": strings.Join(t.ScopeTags, ", "), "Language": t.Language,
+		"EstimatedValue": formatMoney(localeOf(c).Lang, t.EstimatedValueCents),
 	}
-	if t.EstimatedValueCents > 0 {
-		form["EstimatedValue"] = fmt.Sprintf("%d.%02d", t.EstimatedValueCents/100, t.EstimatedValueCents%100)
-	}
-	if t.Deadline != nil {
-		form["Deadline"] = t.Deadline.UTC().Format("2006-01-02")
-	}
-	return h.render(c, fiber.StatusOK, "tenders/edit", "Edit "+t.Title, form)
+	deadlineFormFor(t).set(form)
+	tenderFormChoices(c, form)
+	return h.render(c, fiber.StatusOK, "tenders/edit", tr(c, "tender_form.title_edit", map[string]any{"title": t.Title}), form)
 }
 
 // UpdateTender saves the details form of a draft tender; the buyer never
@@ -49,10 +48,13 @@ func (h *Handler) UpdateTender(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
-	return h.render(c, fiber.StatusUnprocessableEntity, "tenders/edit", "Edit "+t.Title, fiber.Map{
+	form := fiber.Map{
 		"TenderID": t.ID, "Errors": errs,
 		"TitleValue": c.FormValue("title"), "Reference": c.FormValue("reference"),
 		"Description": c.FormValue("description"), "EstimatedValue": c.FormValue("estimated_value"),
-		"Currency": c.FormValue("currency"), "Deadline": c.FormValue("deadline"), "ScopeTags": c.FormValue("scope_tags"),
-	})
+		"Currency": strings.ToUpper(strings.TrimSpace(c.FormValue("currency"))), "ScopeTags": c.FormValue("scope_tags"), "Language": c.FormValue("language"),
+	}
+	deadlineFormOf(c).set(form)
+	tenderFormChoices(c, form)
+	return h.render(c, fiber.StatusUnprocessableEntity, "tenders/edit", tr(c, "tender_form.title_edit", map[string]any{"title": t.Title}), form)
 }

@@ -61,6 +61,7 @@ type tenderJSON struct {
 	Revision            int        `json:"revision"`
 	Buyer               string     `json:"buyer"`
 	Deadline            *time.Time `json:"deadline"`
+	DeadlineZone        string     `json:"deadline_zone"`
 	EstimatedValueCents int64      `json:"estimated_value_cents"`
 	Currency            string     `json:"currency"`
 	Language            string     `json:"language"`
@@ -76,7 +77,7 @@ type tenderJSON struct {
 func tenderOf(t *models.Tender, withRequirements bool, viewer *models.User) tenderJSON {
 	out := tenderJSON{
 		ID: t.ID, Title: t.Title, Reference: t.Reference, Description: t.Description, Status: t.Status,
-		Revision: t.Revision, Deadline: t.Deadline, EstimatedValueCents: t.EstimatedValueCents,
+		Revision: t.Revision, Deadline: t.Deadline, DeadlineZone: t.DeadlineZone, EstimatedValueCents: t.EstimatedValueCents,
 		Currency: t.Currency, Language: t.Language, ScopeTags: t.ScopeTags, PublishedAt: t.PublishedAt, RequirementCount: t.RequirementCount,
 	}
 	if out.ScopeTags == nil {

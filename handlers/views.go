@@ -170,5 +170,21 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 		"domains":    func() []string { return models.Domains },
 		"roles":      func() []string { return models.Roles },
 		"label":      func(field string) string { return fieldLabelIn(lang, field) },
+		// datetimeIn is a time as a clock in zone (an IANA name) shows it,
+		// zone named: a tender's deadline in the tender's own zone.
+		"datetimeIn": func(t time.Time, zone string) string { return messages.DateTime(lang, t, zoneOrUTC(zone)) },
 	}
+}
+
+// zoneOrUTC loads an IANA zone, or UTC for a name the zone database does
+// not have.
+func zoneOrUTC(name string) *time.Location {
+	if !models.ValidTimeZone(name) {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

@@ -48,6 +48,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0006_audit_trail_and_public_notes", Migrate: addAuditTrailColumns},
 	{ID: "0007_tender_language", Migrate: addTenderLanguage},
 	{ID: "0008_user_language_and_zone", Migrate: addUserPreferences},
+	{ID: "0009_org_zone_and_deadline_zone", Migrate: addTimeZones},
 	{ID: "0010_standard_translations", Migrate: addStandardTranslations},
 }
 

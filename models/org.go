@@ -21,16 +21,29 @@ var OrgKinds = []string{OrgBuyer, OrgSupplier}
 
 // Org is an organisation: a buyer that runs tenders or a supplier that answers them.
 type Org struct {
-	ID        uint      `gorm:"primaryKey" json:"id"`
-	Name      string    `gorm:"size:200;not null;uniqueIndex" json:"name"`
-	Kind      string    `gorm:"size:20;not null" json:"kind"`
+	ID   uint   `gorm:"primaryKey" json:"id"`
+	Name string `gorm:"size:200;not null;uniqueIndex" json:"name"`
+	Kind string `gorm:"size:20;not null" json:"kind"`
+	// TimeZone is the IANA zone the organisation works in: a buyer's
+	// tenders have their deadlines in it unless the officer picks another.
+	TimeZone  string    `gorm:"size:64;not null;default:'Europe/Amsterdam'" json:"time_zone"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Validate checks the organisation's fields.
+// DefaultOrgZone is the time zone of an organisation that was given none:
+// Tenderprobe follows the Dutch comply-or-explain regime, and its first
+// buyers are Dutch.
+const DefaultOrgZone = "Europe/Amsterdam"
+
+// Validate checks the organisation's fields; an empty time zone becomes
+// DefaultOrgZone.
 func (o *Org) Validate() error {
 	o.Name = strings.TrimSpace(o.Name)
+	o.TimeZone = strings.TrimSpace(o.TimeZone)
+	if o.TimeZone == "" {
+		o.TimeZone = DefaultOrgZone
+	}
 	if o.Name == "" {
 		return invalid("name", "required")
 	}
@@ -40,7 +53,28 @@ func (o *Org) Validate() error {
 	if !oneOf(o.Kind, OrgKinds) {
 		return invalid("kind", "not_one_of", "value", o.Kind, "allowed", OrgKinds)
 	}
+	if !ValidTimeZone(o.TimeZone) {
+		return invalid("time_zone", "unknown_zone", "value", o.TimeZone)
+	}
 	return nil
+}
+
+// Location is the organisation's time zone (UTC if it cannot be loaded,
+// which Validate prevents).
+func (o *Org) Location() *time.Location {
+	return loadZone(o.TimeZone)
+}
+
+// loadZone loads an IANA zone known to be valid, or UTC.
+func loadZone(name string) *time.Location {
+	if !ValidTimeZone(name) {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // orgAudit writes the audit entry of action on organisation o.
@@ -49,20 +83,30 @@ func orgAudit(tx *gorm.DB, by *User, now time.Time, action string, o *Org, befor
 	return writeAudit(tx, by, now, AuditEntry{Action: action, ObjectType: "org", ObjectID: o.ID, OrgID: &id}, before, after)
 }
 
-// CreateOrg adds an organisation of kind OrgBuyer or OrgSupplier, for by,
-// who must administer accounts (nil is Tenderprobe itself). A name
-// already in use gives ErrConflict.
+// CreateOrg adds an organisation of kind OrgBuyer or OrgSupplier in
+// DefaultOrgZone, for by, who must administer accounts (nil is
+// Tenderprobe itself). A name already in use gives ErrConflict.
 func CreateOrg(ctx context.Context, db *gorm.DB, by *User, name, kind string, now time.Time) (*Org, error) {
+	return CreateOrgInZone(ctx, db, by, name, kind, "", now)
+}
+
+// CreateOrgInZone is CreateOrg with the organisation's time zone (an IANA
+// name, empty for DefaultOrgZone); an unknown zone is a ValidationError
+// on "time_zone".
+func CreateOrgInZone(ctx context.Context, db *gorm.DB, by *User, name, kind, zone string, now time.Time) (*Org, error) {
 	if err := checkAdministers(by, "create org"); err != nil {
 		return nil, err
 	}
 	var o *Org
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if o, err = insertOrg(tx, name, kind); err != nil {
+		o = &Org{Name: name, Kind: kind, TimeZone: zone}
+		if err := o.Validate(); err != nil {
 			return err
 		}
-		return orgAudit(tx, by, now, "org.create", o, nil, map[string]any{"name": o.Name, "kind": o.Kind})
+		if err := tx.Create(o).Error; err != nil {
+			return wrap(err, "create org %q", o.Name)
+		}
+		return orgAudit(tx, by, now, "org.create", o, nil, map[string]any{"name": o.Name, "kind": o.Kind, "time_zone": o.TimeZone})
 	})
 	if err != nil {
 		return nil, err
@@ -140,6 +184,39 @@ func UpdateOrg(ctx context.Context, db *gorm.DB, by *User, id uint, name string,
 			return wrap(err, "update org %d", id)
 		}
 		return orgAudit(tx, by, now, "org.edit", o, map[string]any{"name": old}, map[string]any{"name": o.Name})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// SetOrgTimeZone changes the time zone of organisation id to zone, an
+// IANA name (empty is DefaultOrgZone; an unknown one is a ValidationError
+// on "time_zone"), for by, who must administer accounts. Tenders keep the
+// zone their deadline was set in; new tenders take the new one.
+func SetOrgTimeZone(ctx context.Context, db *gorm.DB, by *User, id uint, zone string, now time.Time) (*Org, error) {
+	if err := checkAdministers(by, "set org time zone"); err != nil {
+		return nil, err
+	}
+	var o *Org
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if o, err = FindOrg(ctx, tx, id); err != nil {
+			return err
+		}
+		old := o.TimeZone
+		o.TimeZone = zone
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		if old == o.TimeZone {
+			return nil
+		}
+		if err := tx.Model(o).Updates(map[string]any{"time_zone": o.TimeZone, "updated_at": now}).Error; err != nil {
+			return wrap(err, "update org %d", id)
+		}
+		return orgAudit(tx, by, now, "org.edit", o, map[string]any{"time_zone": old}, map[string]any{"time_zone": o.TimeZone})
 	})
 	if err != nil {
 		return nil, err

@@ -67,8 +67,12 @@ type Tender struct {
 	Currency            string `gorm:"size:3;not null;default:'EUR'" json:"currency"`
 	// Language is the tender's own language (an i18n language tag): its
 	// sheet, reports and mails are in it whatever the reader's interface.
-	Language           string            `gorm:"size:16;not null;default:'en'" json:"language"`
-	Deadline           *time.Time        `json:"deadline,omitempty"`
+	Language string     `gorm:"size:16;not null;default:'en'" json:"language"`
+	Deadline *time.Time `json:"deadline,omitempty"`
+	// DeadlineZone is the IANA time zone the deadline was set in (the
+	// buyer's, unless the officer chose another): Deadline is the instant,
+	// in UTC; reminders count calendar days in this zone.
+	DeadlineZone       string            `gorm:"size:64;not null;default:''" json:"deadline_zone"`
 	ScopeTags          []string          `gorm:"type:text;serializer:json" json:"scope_tags"`
 	Status             string            `gorm:"size:20;not null;index" json:"status"`
 	CatalogueVersionID uint              `gorm:"not null;index" json:"catalogue_version_id"`
@@ -100,8 +104,28 @@ func (t *Tender) Locked() bool { return t.Status != StatusDraft }
 func (t *Tender) Superseded() bool { return t.SupersededAt != nil }
 
 // DeadlinePassed reports whether the tender has a deadline before now.
+// Both are instants, so the zone the deadline was set in does not matter.
 func (t *Tender) DeadlinePassed(now time.Time) bool {
 	return t.Deadline != nil && now.After(*t.Deadline)
+}
+
+// Location is the time zone of the tender's deadline (UTC when it has
+// none recorded): pass it to i18n's (*Catalogue).DateTime to write the
+// deadline as the buyer set it, zone named, in a PDF or a mail.
+func (t *Tender) Location() *time.Location {
+	if t == nil {
+		return time.UTC
+	}
+	return loadZone(t.DeadlineZone)
+}
+
+// DeadlineIn is the deadline as a clock in the tender's own zone shows it,
+// or the zero time when there is none.
+func (t *Tender) DeadlineIn() time.Time {
+	if t.Deadline == nil {
+		return time.Time{}
+	}
+	return t.Deadline.In(t.Location())
 }
 
 // The rules of who may do what with a tender and when. Each is written
@@ -209,8 +233,19 @@ type TenderInput struct {
 	Description         string
 	EstimatedValueCents int64
 	Currency            string
-	Deadline            *time.Time
-	ScopeTags           []string
+	// Deadline is an instant (an RFC 3339 time given to the API). A
+	// deadline typed as a day is DeadlineDate instead: the tender's zone,
+	// known only once the buyer is, makes it an instant.
+	Deadline *time.Time
+	// DeadlineDate (YYYY-MM-DD) and DeadlineTime (HH:MM, empty for
+	// DefaultDeadlineTime) are a deadline as a clock in DeadlineZone shows
+	// it.
+	DeadlineDate string
+	DeadlineTime string
+	// DeadlineZone is the IANA zone of the deadline; empty keeps the
+	// tender's zone, and a new tender takes its buyer's.
+	DeadlineZone string
+	ScopeTags    []string
 	// Language is the tender's language; empty is English for a new
 	// tender and no change for an edit.
 	Language string
@@ -226,6 +261,9 @@ func (in *TenderInput) Validate() error {
 		in.Currency = "EUR"
 	}
 	in.Language = strings.TrimSpace(in.Language)
+	if err := in.validateDeadline(); err != nil {
+		return err
+	}
 	switch {
 	case in.Title == "":
 		return invalid("title", "required")
@@ -266,6 +304,59 @@ func (in *TenderInput) Validate() error {
 	return nil
 }
 
+// DefaultDeadlineTime is the time of a deadline given as a day: the end
+// of that day in the tender's zone.
+const DefaultDeadlineTime = "23:59"
+
+// validateDeadline trims and checks the deadline fields.
+func (in *TenderInput) validateDeadline() error {
+	in.DeadlineDate = strings.TrimSpace(in.DeadlineDate)
+	in.DeadlineTime = strings.TrimSpace(in.DeadlineTime)
+	in.DeadlineZone = strings.TrimSpace(in.DeadlineZone)
+	if in.DeadlineZone != "" && !ValidTimeZone(in.DeadlineZone) {
+		return invalid("deadline_zone", "unknown_zone", "value", in.DeadlineZone)
+	}
+	if in.DeadlineDate == "" {
+		return nil
+	}
+	if _, err := time.Parse("2006-01-02", in.DeadlineDate); err != nil {
+		return invalid("deadline", "not_a_date", "value", in.DeadlineDate)
+	}
+	if in.DeadlineTime == "" {
+		in.DeadlineTime = DefaultDeadlineTime
+	}
+	if _, err := parseClock(in.DeadlineTime); err != nil {
+		return invalid("deadline_time", "not_a_time", "value", in.DeadlineTime)
+	}
+	return nil
+}
+
+// parseClock reads a time of day as <input type=time> sends it: 23:59, or
+// 23:59:00 when the browser adds seconds (which a deadline leaves out).
+func parseClock(s string) (time.Time, error) {
+	if t, err := time.Parse("15:04:05", s); err == nil {
+		return t.Truncate(time.Minute), nil
+	}
+	return time.Parse("15:04", s)
+}
+
+// deadlineIn is the deadline instant, in UTC: DeadlineDate at DeadlineTime
+// as a clock in zone shows it, else Deadline. A clock time that zone skips
+// (02:30 on the night summer time starts) is read as the time an hour
+// later, as time.Date does.
+func (in *TenderInput) deadlineIn(zone *time.Location) *time.Time {
+	if in.DeadlineDate == "" {
+		return in.Deadline
+	}
+	day, err1 := time.Parse("2006-01-02", in.DeadlineDate)
+	clock, err2 := parseClock(cmp.Or(in.DeadlineTime, DefaultDeadlineTime))
+	if err1 != nil || err2 != nil {
+		return in.Deadline // Validate refused it already
+	}
+	d := time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, zone).UTC()
+	return &d
+}
+
 // ParseScopeTags splits a comma-separated list typed in a form.
 func ParseScopeTags(s string) []string {
 	var out []string
@@ -281,7 +372,7 @@ func ParseScopeTags(s string) []string {
 func (t *Tender) auditFields() map[string]any {
 	deadline := ""
 	if t.Deadline != nil {
-		deadline = t.Deadline.UTC().Format("2006-01-02")
+		deadline = t.DeadlineIn().Format("2006-01-02 15:04") + " " + t.Location().String()
 	}
 	value := ""
 	if t.EstimatedValueCents > 0 {
@@ -319,7 +410,7 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput, no
 	}
 	t := &Tender{
 		BuyerOrgID: orgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
-		Language: cmp.Or(in.Language, i18n.Default), EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, Deadline: in.Deadline,
+		Language: cmp.Or(in.Language, i18n.Default), EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency,
 		ScopeTags: in.ScopeTags, Status: StatusDraft, Revision: 1, CreatedByID: by.ID,
 		Requirements: []Requirement{},
 	}
@@ -334,6 +425,8 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput, no
 		if org.Kind != OrgBuyer {
 			return invalid("buyer_org_id", "not_a_buyer", "name", org.Name)
 		}
+		t.DeadlineZone = cmp.Or(in.DeadlineZone, org.TimeZone, DefaultOrgZone)
+		t.Deadline = in.deadlineIn(t.Location())
 		cv, err := CurrentCatalogue(ctx, tx)
 		if err != nil {
 			return wrap(err, "create tender: no catalogue loaded")
@@ -529,9 +622,11 @@ func UpdateTender(ctx context.Context, db *gorm.DB, by *User, id uint, in Tender
 		}
 		before := t.auditFields()
 		t.Title, t.Reference, t.Description = in.Title, in.Reference, in.Description
-		t.EstimatedValueCents, t.Currency, t.Deadline, t.ScopeTags = in.EstimatedValueCents, in.Currency, in.Deadline, in.ScopeTags
+		t.EstimatedValueCents, t.Currency, t.ScopeTags = in.EstimatedValueCents, in.Currency, in.ScopeTags
 		t.Language = cmp.Or(in.Language, t.Language)
-		err = tx.Model(t).Select("title", "reference", "description", "estimated_value_cents", "currency", "language", "deadline", "scope_tags", "updated_at").
+		t.DeadlineZone = cmp.Or(in.DeadlineZone, t.DeadlineZone, DefaultOrgZone)
+		t.Deadline = in.deadlineIn(t.Location())
+		err = tx.Model(t).Select("title", "reference", "description", "estimated_value_cents", "currency", "language", "deadline", "deadline_zone", "scope_tags", "updated_at").
 			Updates(t).Error
 		if err != nil {
 			return wrap(err, "update tender %d", id)
@@ -636,7 +731,8 @@ func AmendTender(ctx context.Context, db *gorm.DB, by *User, id uint, now time.T
 		nt := &Tender{
 			BuyerOrgID: old.BuyerOrgID, Title: old.Title, Reference: old.Reference, Description: old.Description,
 			EstimatedValueCents: old.EstimatedValueCents, Currency: old.Currency, Language: old.Language, Deadline: old.Deadline,
-			ScopeTags: old.ScopeTags, Status: StatusDraft, CatalogueVersionID: old.CatalogueVersionID,
+			DeadlineZone: old.DeadlineZone,
+			ScopeTags:    old.ScopeTags, Status: StatusDraft, CatalogueVersionID: old.CatalogueVersionID,
 			Revision: old.Revision + 1, SeriesID: old.SeriesID, SupersedesID: &old.ID, CreatedByID: by.ID,
 		}
 		if err := tx.Omit("Requirements").Create(nt).Error; err != nil {

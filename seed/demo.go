@@ -159,10 +159,12 @@ func createDemoTender(ctx context.Context, db *gorm.DB, officer *models.User, dt
 	if !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	deadline := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, dt.Days).Add(12 * time.Hour)
+	// A day, as an officer types it: 23:59 there in the buyer's zone
+	// (the demo buyer's is Europe/Amsterdam, the default).
+	deadline := time.Now().AddDate(0, 0, dt.Days).Format("2006-01-02")
 	t, err := models.CreateTender(ctx, db, officer, models.TenderInput{
 		Title: dt.Title, Reference: dt.Reference, Description: dt.Description,
-		EstimatedValueCents: dt.ValueCents, Currency: "EUR", Deadline: &deadline, ScopeTags: dt.Tags,
+		EstimatedValueCents: dt.ValueCents, Currency: "EUR", DeadlineDate: deadline, ScopeTags: dt.Tags,
 	}, time.Now())
 	if err != nil {
 		return err

@@ -22,12 +22,10 @@ var catalogue = sync.OnceValue(func() *i18n.Catalogue {
 	return c
 })
 
-// ZoneOf is the time zone a tender's documents state their times in.
-//
-// TODO(issue 11 §4): return the tender's deadline zone
-// (time.LoadLocation(t.DeadlineZone)) once the tender has one; until then
-// every time is in UTC, named as such.
-func ZoneOf(t *models.Tender) *time.Location { return time.UTC }
+// ZoneOf is the time zone a tender's documents state their times in: the
+// zone its deadline was set in (the buyer's, unless the officer chose
+// another), so the sheet and the mails show the deadline as announced.
+func ZoneOf(t *models.Tender) *time.Location { return t.Location() }
 
 // words writes the texts of one document: in its language, with its times
 // in its zone.
