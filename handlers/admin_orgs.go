@@ -16,17 +16,17 @@ func (h *Handler) ListOrgs(c *fiber.Ctx) error {
 	if c.Query("kind") == models.OrgSupplier {
 		kind = models.OrgSupplier
 	}
-	return h.renderOrgs(c, fiber.StatusOK, fiber.Map{"Kind": kind})
+	return h.renderOrgs(c, fiber.StatusOK, fiber.Map{"Kind": kind, "Zone": models.DefaultOrgZone})
 }
 
 // CreateOrg adds a buyer or supplier organisation.
 func (h *Handler) CreateOrg(c *fiber.Ctx) error {
-	name, kind := c.FormValue("name"), c.FormValue("kind")
-	_, err := models.CreateOrg(c.UserContext(), h.DB, currentUser(c), name, kind, h.now())
+	name, kind, zone := c.FormValue("name"), c.FormValue("kind"), c.FormValue("time_zone")
+	_, err := models.CreateOrgInZone(c.UserContext(), h.DB, currentUser(c), name, kind, zone, h.now())
 	if err == nil {
 		return c.Redirect("/admin/orgs?flash=org", fiber.StatusSeeOther)
 	}
-	form := fiber.Map{"Name": name, "Kind": kind}
+	form := fiber.Map{"Name": name, "Kind": kind, "Zone": zone}
 	if errs, ok := fieldErrors(c, err); ok {
 		form["Errors"] = errs
 		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
@@ -38,20 +38,25 @@ func (h *Handler) CreateOrg(c *fiber.Ctx) error {
 	return err
 }
 
-// RenameOrg changes an organisation's name; its kind never changes.
+// RenameOrg changes an organisation's name and, when the form has it,
+// its time zone; its kind never changes.
 func (h *Handler) RenameOrg(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
-	name := c.FormValue("name")
-	_, err = models.UpdateOrg(c.UserContext(), h.DB, currentUser(c), id, name, h.now())
+	name, zone := c.FormValue("name"), c.FormValue("time_zone")
+	ch := models.OrgChanges{Name: &name}
+	if formHas(c, "time_zone") {
+		ch.TimeZone = &zone
+	}
+	_, err = models.ChangeOrg(c.UserContext(), h.DB, currentUser(c), id, ch, h.now())
 	if err == nil {
 		return c.Redirect("/admin/orgs?flash=org_renamed", fiber.StatusSeeOther)
 	}
-	form := fiber.Map{"Kind": models.OrgBuyer, "RenameID": id, "RenameName": name}
+	form := fiber.Map{"Kind": models.OrgBuyer, "Zone": models.DefaultOrgZone, "RenameID": id, "RenameName": name, "RenameZone": zone}
 	if errs, ok := fieldErrors(c, err); ok {
-		form["RenameError"] = errs["name"]
+		form["RenameError"], form["ZoneError"] = errs["name"], errs["time_zone"]
 		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if errors.Is(err, models.ErrConflict) {
@@ -82,5 +87,7 @@ func (h *Handler) renderOrgs(c *fiber.Ctx, status int, data fiber.Map) error {
 	if _, ok := data["RenameID"]; !ok {
 		data["RenameID"] = uint(0)
 	}
+	zone, _ := data["Zone"].(string)
+	data["Zones"] = zonesWith(zone)
 	return h.render(c, status, "admin/orgs", "title.orgs", data)
 }

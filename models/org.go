@@ -158,37 +158,20 @@ func ListOrgs(ctx context.Context, db *gorm.DB, kind string) ([]Org, error) {
 	return orgs, nil
 }
 
-// UpdateOrg renames an organisation. Its kind cannot change once users
-// belong to it, because the users' roles depend on it; so it never changes.
+// OrgChanges are the details of an organisation an admin may change;
+// nil leaves one as it is. Its kind never changes: its users' roles
+// depend on it.
+type OrgChanges struct {
+	Name *string
+	// TimeZone is an IANA name; empty is DefaultOrgZone.
+	TimeZone *string
+}
+
+// UpdateOrg renames an organisation.
 //
 // by must administer accounts; a name in use gives ErrConflict.
 func UpdateOrg(ctx context.Context, db *gorm.DB, by *User, id uint, name string, now time.Time) (*Org, error) {
-	if err := checkAdministers(by, "rename org"); err != nil {
-		return nil, err
-	}
-	var o *Org
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if o, err = FindOrg(ctx, tx, id); err != nil {
-			return err
-		}
-		old := o.Name
-		o.Name = name
-		if err := o.Validate(); err != nil {
-			return err
-		}
-		if old == o.Name {
-			return nil
-		}
-		if err := tx.Model(o).Update("name", o.Name).Error; err != nil {
-			return wrap(err, "update org %d", id)
-		}
-		return orgAudit(tx, by, now, "org.edit", o, map[string]any{"name": old}, map[string]any{"name": o.Name})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
+	return ChangeOrg(ctx, db, by, id, OrgChanges{Name: &name}, now)
 }
 
 // SetOrgTimeZone changes the time zone of organisation id to zone, an
@@ -196,7 +179,15 @@ func UpdateOrg(ctx context.Context, db *gorm.DB, by *User, id uint, name string,
 // on "time_zone"), for by, who must administer accounts. Tenders keep the
 // zone their deadline was set in; new tenders take the new one.
 func SetOrgTimeZone(ctx context.Context, db *gorm.DB, by *User, id uint, zone string, now time.Time) (*Org, error) {
-	if err := checkAdministers(by, "set org time zone"); err != nil {
+	return ChangeOrg(ctx, db, by, id, OrgChanges{TimeZone: &zone}, now)
+}
+
+// ChangeOrg applies ch to organisation id in one transaction, with one
+// audit entry naming what changed; by must administer accounts. A name
+// in use gives ErrConflict; an invalid name or zone a ValidationError and
+// no change at all.
+func ChangeOrg(ctx context.Context, db *gorm.DB, by *User, id uint, ch OrgChanges, now time.Time) (*Org, error) {
+	if err := checkAdministers(by, "change org"); err != nil {
 		return nil, err
 	}
 	var o *Org
@@ -205,18 +196,30 @@ func SetOrgTimeZone(ctx context.Context, db *gorm.DB, by *User, id uint, zone st
 		if o, err = FindOrg(ctx, tx, id); err != nil {
 			return err
 		}
-		old := o.TimeZone
-		o.TimeZone = zone
+		oldName, oldZone := o.Name, o.TimeZone
+		if ch.Name != nil {
+			o.Name = *ch.Name
+		}
+		if ch.TimeZone != nil {
+			o.TimeZone = *ch.TimeZone
+		}
 		if err := o.Validate(); err != nil {
 			return err
 		}
-		if old == o.TimeZone {
+		before, after := map[string]any{}, map[string]any{}
+		if o.Name != oldName {
+			before["name"], after["name"] = oldName, o.Name
+		}
+		if o.TimeZone != oldZone {
+			before["time_zone"], after["time_zone"] = oldZone, o.TimeZone
+		}
+		if len(before) == 0 {
 			return nil
 		}
-		if err := tx.Model(o).Updates(map[string]any{"time_zone": o.TimeZone, "updated_at": now}).Error; err != nil {
+		if err := tx.Model(o).Updates(map[string]any{"name": o.Name, "time_zone": o.TimeZone, "updated_at": now}).Error; err != nil {
 			return wrap(err, "update org %d", id)
 		}
-		return orgAudit(tx, by, now, "org.edit", o, map[string]any{"time_zone": old}, map[string]any{"time_zone": o.TimeZone})
+		return orgAudit(tx, by, now, "org.edit", o, before, after)
 	})
 	if err != nil {
 		return nil, err

@@ -127,6 +127,11 @@
       }).then(function (r) {
         if (r.ok) {
           f.lock.value = r.data.lock_version;
+          // Each saved answer counts one change of the attestation too:
+          // count it, so Save all and Submit from this page are not
+          // taken for a change made elsewhere (a change elsewhere still is).
+          var pageLock = form.querySelector("input[name=lock_version]");
+          if (pageLock) { pageLock.value = String(Number(pageLock.value) + 1); }
           clearMarks(li, f);
           var now = values(f);
           if (now.status === v.status && now.explanation === v.explanation && now.planned === v.planned) {

@@ -159,6 +159,10 @@ func tenderRequirements(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
 		ensureSpace(pdf, 55) // the title goes with the table of answers under it
 		subheading(pdf, fmt.Sprintf("%d. %s — %s", q.Position, q.Standard, strings.ToUpper(wd.level(q.Level))))
 		small(pdf, wd.t("report.requirement_facts", "domain", wd.domain(q.Domain), "references", references(wd, q.References), "verified_by", verifiedBy(wd, q.Checks)))
+		// What the vendors answered to: the clause as published.
+		if strings.TrimSpace(q.Clause) != "" {
+			small(pdf, wd.t("report.demanded", "clause", q.Clause))
+		}
 		pdf.Ln(1)
 		if len(r.Vendors) == 0 {
 			para(pdf, wd.t("report.answers.no_vendors"))
