@@ -96,10 +96,4 @@ func (h *Handler) SwitchLanguage(c *fiber.Ctx) error {
 }
 
 // messages is every language's message catalogue, embedded.
-var messages = func() *i18n.Catalogue {
-	c, err := i18n.Embedded()
-	if err != nil {
-		panic(err)
-	}
-	return c
-}()
+var messages = i18n.Messages()

@@ -114,6 +114,28 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 
 var embedded = sync.OnceValues(Embedded)
 
+// Messages is the catalogue of the built-in files, read once. A broken
+// file is a broken build: Messages panics, so every test finds it.
+func Messages() *Catalogue {
+	c, err := embedded()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// T is the message key in lang with parameters given as alternating
+// names and values: T("nl", "mail.invite", "tender", title).
+func (c *Catalogue) T(lang, key string, pairs ...any) string {
+	params := make(map[string]any, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if name, ok := pairs[i].(string); ok {
+			params[name] = pairs[i+1]
+		}
+	}
+	return c.Text(lang, key, params)
+}
+
 // Available are the languages of the built-in files, Default first; a
 // tender or a user may choose any of them.
 func Available() []string {

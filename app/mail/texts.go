@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"sync"
 	"time"
 
 	"tenderprobe/app/i18n"
@@ -12,21 +11,9 @@ import (
 // tender's language, so the supplier reads what the buyer published; an
 // invitation of a colleague is in the inviter's language.
 
-var catalogue = sync.OnceValue(func() *i18n.Catalogue {
-	c, err := i18n.Embedded()
-	if err != nil {
-		panic(err) // the files are built in: a broken one fails every test
-	}
-	return c
-})
+var catalogue = i18n.Messages
 
-func text(lang, key string, pairs ...any) string {
-	params := make(map[string]any, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		params[pairs[i].(string)] = pairs[i+1]
-	}
-	return catalogue().Text(lang, key, params)
-}
+func text(lang, key string, pairs ...any) string { return catalogue().T(lang, key, pairs...) }
 
 // InvitationMail returns the subject and body of an invitation to answer
 // a tender, in lang (the tender's language), with the deadline, if any, in

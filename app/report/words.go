@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"tenderprobe/app/i18n"
@@ -14,13 +13,7 @@ import (
 // document comes from it, under the namespaces report., sheet., annual.
 // and csv_report., with the shared words for codes (level., answer_status.,
 // review.verdict., check_status., domain., ...).
-var catalogue = sync.OnceValue(func() *i18n.Catalogue {
-	c, err := i18n.Embedded()
-	if err != nil {
-		panic(err) // the files are built in: a broken one fails every test
-	}
-	return c
-})
+var catalogue = i18n.Messages
 
 // ZoneOf is the time zone a tender's documents state their times in: the
 // zone its deadline was set in (the buyer's, unless the officer chose
