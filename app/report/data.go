@@ -141,13 +141,9 @@ func TenderReportOf(d *models.TenderReportData) TenderReport {
 	}
 	for i := range t.Requirements {
 		q := &t.Requirements[i]
-		rr := ReportRequirement{ID: q.ID, Position: q.Position, Level: q.Level, Clause: q.CustomClause}
+		rr := ReportRequirement{ID: q.ID, Position: q.Position, Level: q.Level, Clause: q.ClauseIn(t.Language)}
 		if s := q.Standard; s != nil {
-			text := s.In(t.Language)
-			rr.Standard, rr.Slug, rr.Domain, rr.Checks = text.Name, s.Slug, s.Domain, s.Checks
-			if strings.TrimSpace(rr.Clause) == "" {
-				rr.Clause = text.Clause
-			}
+			rr.Standard, rr.Slug, rr.Domain, rr.Checks = s.In(t.Language).Name, s.Slug, s.Domain, s.Checks
 			for _, ref := range s.References {
 				rr.References = append(rr.References, ref.Label())
 			}

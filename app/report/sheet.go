@@ -91,13 +91,9 @@ func SheetOf(t *models.Tender, lang string) Sheet {
 	}
 	for i := range t.Requirements {
 		r := &t.Requirements[i]
-		sr := SheetRequirement{Level: r.Level, Clause: r.CustomClause, Note: r.PublicNote()}
+		sr := SheetRequirement{Level: r.Level, Clause: r.ClauseIn(lang), Note: r.PublicNote()}
 		if std := r.Standard; std != nil {
-			text := std.In(lang)
-			sr.Standard, sr.Slug, sr.Domain, sr.Checks = text.Name, std.Slug, std.Domain, std.Checks
-			if strings.TrimSpace(sr.Clause) == "" {
-				sr.Clause = text.Clause
-			}
+			sr.Standard, sr.Slug, sr.Domain, sr.Checks = std.In(lang).Name, std.Slug, std.Domain, std.Checks
 			for _, ref := range std.References {
 				sr.References = append(sr.References, ref.Label())
 			}
