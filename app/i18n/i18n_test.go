@@ -139,6 +139,13 @@ func TestTheEmbeddedLanguages(t *testing.T) {
 				t.Errorf("%s has %s, which English lacks", lang, key)
 			}
 		}
+		// A language Tenderprobe ships is complete: no page falls back
+		// to English words.
+		for _, key := range c.Keys("en") {
+			if !c.Has(lang, key) {
+				t.Errorf("%s lacks %s", lang, key)
+			}
+		}
 		t.Logf("%s: %d of %d messages", lang, len(c.Keys(lang)), len(c.Keys("en")))
 	}
 }
