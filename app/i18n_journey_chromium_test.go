@@ -31,7 +31,9 @@ import (
 // (pdftotext shows Dutch headings and the Dutch clause).
 func TestDutchTenderSpanishVendorInChromium(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// The budget includes waiting for the shared browser; each step has
+	// its own 20 s (run).
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	bctx := startChromium(ctx, t)
 	srv, base := startDemoServer(ctx, t)
