@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,25 +65,31 @@ func TestADutchTendersDocumentsAreDutchForEveryReader(t *testing.T) {
 			}
 		})
 	}
-	t.Run("the matrix CSV keeps its columns and codes and adds Dutch words", func(t *testing.T) {
+	t.Run("the matrix CSV has a Dutch header, keeps its columns and codes and adds Dutch words", func(t *testing.T) {
 		res := a.apiClient("admin@demo.test").get(fmt.Sprintf("/api/v1/tenders/%d/report.csv", tn.ID))
 		recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
 		if err != nil || len(recs) < 2 {
 			t.Fatalf("%d records, %v", len(recs), err)
 		}
-		col := map[string]int{}
-		for i, h := range recs[0] {
-			col[h] = i
+		// Programs read the columns by position: 6 is the level's code,
+		// 9 the answer's, 16 met_verified, 18 the level in words and 22
+		// met_declared in words.
+		head, row := recs[0], recs[1]
+		if len(head) != 25 || head[0] != "Nummer van de aanbesteding" || head[6] != "Niveau (code)" || head[9] != "Antwoord (code)" ||
+			head[16] != "Voldaan en bevestigd door de metingen (yes/no)" || head[18] != "Niveau" {
+			t.Fatalf("the header is not the Dutch one, or the columns moved: %v", head)
 		}
-		if recs[0][0] != "tender_id" || col["level"] != 6 || col["met_verified"] != 16 {
-			t.Fatalf("the machine columns moved: %v", recs[0])
-		}
-		row := recs[1]
-		if lvl, words := row[col["level"]], row[col["level_words"]]; lvl != models.LevelMandatory || words != "verplicht" {
+		if lvl, words := row[6], row[18]; lvl != models.LevelMandatory || words != "verplicht" {
 			t.Errorf("level %q in words %q, want mandatory and verplicht", lvl, words)
 		}
-		if got := row[col["met_declared_words"]]; got != "ja" && got != "nee" {
-			t.Errorf("met_declared_words %q", got)
+		if !slices.Contains(models.AnswerStatuses, row[9]) && row[9] != "" {
+			t.Errorf("answer column holds %q, not a code", row[9])
+		}
+		if got := row[14]; got != "yes" && got != "no" {
+			t.Errorf("met_declared %q, want the code yes or no", got)
+		}
+		if got := row[22]; got != "ja" && got != "nee" {
+			t.Errorf("met_declared in words %q", got)
 		}
 	})
 	t.Run("the annual report is in the reader's language", func(t *testing.T) {
@@ -119,7 +126,7 @@ func TestReportCommandLang(t *testing.T) {
 			t.Errorf("not in Dutch:\n%.500s", text)
 		}
 	})
-	t.Run("report annual --format csv --lang es keeps the machine header and adds Spanish words", func(t *testing.T) {
+	t.Run("report annual --format csv --lang es writes a Spanish header, the codes and Spanish words", func(t *testing.T) {
 		code, out, stderr := run("annual", "--year", "2026", "--lang", "es", "--format", "csv")
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
@@ -128,8 +135,11 @@ func TestReportCommandLang(t *testing.T) {
 		if err != nil || len(recs) < 2 {
 			t.Fatalf("%d records, %v", len(recs), err)
 		}
-		if recs[0][0] != "year" || recs[0][len(recs[0])-3] != "kind_words" || recs[1][1] != "standard" || recs[1][len(recs[1])-3] != "estándar" {
-			t.Errorf("header %v, first row %v", recs[0], recs[1])
+		// By position: 0 the year, 1 the row's kind (code), the third from
+		// the end the kind in words.
+		head, row := recs[0], recs[1]
+		if head[0] != "Año" || head[1] != "Tipo de fila (código)" || head[len(head)-3] != "Tipo de fila" || row[1] != "standard" || row[len(row)-3] != "estándar" {
+			t.Errorf("header %v, first row %v", head, row)
 		}
 	})
 	t.Run("an unknown --lang is refused", func(t *testing.T) {

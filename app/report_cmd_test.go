@@ -71,7 +71,7 @@ func TestRunReport(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		code, out, _ = run("tender", "--id", fmt.Sprint(tn.ID), "--format", "csv")
-		if code != 0 || !strings.HasPrefix(out, "tender_id,") {
+		if code != 0 || !strings.HasPrefix(out, "Tender number,Tender reference,") {
 			t.Fatalf("exit %d: %q", code, out)
 		}
 	})

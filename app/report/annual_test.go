@@ -129,9 +129,9 @@ func TestAnnualReport(t *testing.T) {
 		if len(recs) != 1+3+3+1 {
 			t.Fatalf("%d records, want header + 3 standards + 3 domains + total", len(recs))
 		}
-		col := map[string]int{}
-		for i, h := range recs[0] {
-			col[h] = i
+		col := columnAt(annualCSVColumns)
+		if recs[0][col["compliance_rate"]] != "Compliance rate (%)" {
+			t.Fatalf("header %v", recs[0])
 		}
 		dnssec := recs[2]
 		if dnssec[col["slug"]] != "dnssec" || dnssec[col["compliance_rate"]] != "72.92" || dnssec[col["previous_rate"]] != "45.00" ||

@@ -32,11 +32,49 @@ func safeRow(cells ...string) []string {
 	return cells
 }
 
-// The CSVs are for programs and people. Their header row and every code
-// column stay as they are in any language (programs read them by name and
-// by place); the columns ending in _words, added at the end, give the
-// codes and names in the document's language for a person reading the
-// file in a spreadsheet.
+// The CSVs follow the product's one CSV convention (the review matrix and
+// the audit log CSVs follow it too): the header row is in the document's
+// language, one message per column (csv_report.col.<csv>.<column>), and a
+// column that holds codes says so in its header ("Level (code)") with the
+// same value in words in a column further on. The order of the columns is
+// fixed by the slices below: programs read the columns by position, and a
+// new column is only ever added at the end.
+
+// annualCSVColumns are the annual CSV's columns in their fixed order: the
+// codes (row kind, slug, domain), the name as recorded, the counts and
+// rates, then the kind, name and domain in the document's words.
+var annualCSVColumns = []string{
+	"year", "kind", "slug", "name", "domain", "demanded_mandatory", "demanded_recommended",
+	"answers_complies", "answers_partial", "answers_does_not_comply", "answers_not_applicable",
+	"verdict_contradicted", "verdict_inconclusive", "verdict_consistent", "verdict_better_than_declared", "verdict_confirmed", "verdict_attestation_only",
+	"not_verified", "compliance_rate", "previous_rate",
+	"verdict_not_measured", "declared_rate", "verified_rate", "claims_contradicted", "claims_confirmed",
+	"kind_words", "name_words", "domain_words",
+}
+
+// tenderCSVColumns are the tender matrix CSV's columns in their fixed
+// order: one row per requirement and vendor, the codes (level, attestation
+// status, answer, verdict, yes/no) first, their words at the end.
+// met_declared is the vendor's word, met counts it unless the probes
+// contradicted it, met_verified only when they confirmed it.
+var tenderCSVColumns = []string{
+	"tender_id", "tender_reference", "position", "standard", "slug", "domain", "level", "vendor",
+	"attestation_status", "answer", "explanation", "planned_date", "evidence", "verdict",
+	"met_declared", "met", "met_verified",
+	"domain_words", "level_words", "attestation_status_words", "answer_words", "verdict_words", "met_declared_words", "met_words", "met_verified_words",
+}
+
+// csvHeader is the header row of one CSV (tender or annual) in w's
+// language, each column's from csv_report.col.<csv>.<column>: a column
+// name the two CSVs share may hold different things (the tender's domain
+// is the English name, the annual one's the code), so each has its own.
+func csvHeader(w words, doc string, columns []string) []string {
+	out := make([]string, len(columns))
+	for i, col := range columns {
+		out[i] = w.t("csv_report.col." + doc + "." + col)
+	}
+	return out
+}
 
 // WriteAnnualCSV writes the per-standard table of r as CSV: one row per
 // standard, then one per domain and the total, with demand, answers by
@@ -45,18 +83,7 @@ func safeRow(cells ...string) []string {
 func WriteAnnualCSV(w io.Writer, r AnnualReport, lang string) error {
 	wd := wordsOf(Options{Lang: lang})
 	cw := csv.NewWriter(w)
-	head := []string{"year", "kind", "slug", "name", "domain", "demanded_mandatory", "demanded_recommended"}
-	for _, s := range models.AnswerStatuses {
-		head = append(head, "answers_"+s)
-	}
-	for _, v := range csvVerdicts {
-		head = append(head, "verdict_"+v)
-	}
-	// Columns are only ever added at the end: scripts read them by place.
-	head = append(head, "not_verified", "compliance_rate", "previous_rate",
-		"verdict_"+models.VerdictNotMeasured, "declared_rate", "verified_rate", "claims_contradicted", "claims_confirmed",
-		"kind_words", "name_words", "domain_words")
-	if err := cw.Write(head); err != nil {
+	if err := cw.Write(csvHeader(wd, "annual", annualCSVColumns)); err != nil {
 		return fmt.Errorf("report: annual csv: %w", err)
 	}
 	row := func(kind string, s StandardStats) []string {
@@ -72,7 +99,7 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport, lang string) error {
 		}
 		out := append(safeRow(fmt.Sprint(r.Year), kind, s.Slug, s.Name, s.Domain),
 			fmt.Sprint(s.DemandedMandatory), fmt.Sprint(s.DemandedRecommended))
-		for _, st := range models.AnswerStatuses {
+		for _, st := range csvAnswerStatuses {
 			out = append(out, fmt.Sprint(s.Answers[st]))
 		}
 		for _, v := range csvVerdicts {
@@ -116,14 +143,7 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport, lang string) error {
 func WriteTenderCSV(w io.Writer, r TenderReport, lang string) error {
 	wd := wordsOf(Options{Lang: lang})
 	cw := csv.NewWriter(w)
-	head := []string{"tender_id", "tender_reference", "position", "standard", "slug", "domain", "level", "vendor",
-		"attestation_status", "answer", "explanation", "planned_date", "evidence", "verdict",
-		// Added later, at the end: met_declared is the vendor's word,
-		// met counts it unless the probes contradicted it, met_verified
-		// only when they confirmed it.
-		"met_declared", "met", "met_verified",
-		"domain_words", "level_words", "attestation_status_words", "answer_words", "verdict_words", "met_declared_words", "met_words", "met_verified_words"}
-	if err := cw.Write(head); err != nil {
+	if err := cw.Write(csvHeader(wd, "tender", tenderCSVColumns)); err != nil {
 		return fmt.Errorf("report: tender csv: %w", err)
 	}
 	for _, q := range r.Requirements {
@@ -162,6 +182,10 @@ func WriteTenderCSV(w io.Writer, r TenderReport, lang string) error {
 	}
 	return nil
 }
+
+// csvAnswerStatuses are the answer columns of the annual CSV in their
+// order; a status added later gets its column at the end of the row.
+var csvAnswerStatuses = []string{models.AnswerComplies, models.AnswerPartial, models.AnswerDoesNotComply, models.AnswerNotApplicable}
 
 // csvVerdicts are the verdict columns in their first order; verdicts added
 // later (not_measured) get columns at the end of the row.

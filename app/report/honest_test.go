@@ -138,14 +138,12 @@ func TestAContradictedAnswerIsNeverMet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		col := map[string]int{}
-		for i, h := range recs[0] {
-			col[h] = i
-		}
+		col := columnAt(annualCSVColumns)
 		if got := recs[1]; got[col["compliance_rate"]] != "58.33" || got[col["declared_rate"]] != "83.33" || got[col["verified_rate"]] != "50.00" {
 			t.Errorf("CSV rates: compliance %s, declared %s, verified %s", got[col["compliance_rate"]], got[col["declared_rate"]], got[col["verified_rate"]])
 		}
-		if col["compliance_rate"] != 7+len(models.AnswerStatuses)+6+1 || col["declared_rate"] <= col["previous_rate"] {
+		if col["compliance_rate"] != 7+len(models.AnswerStatuses)+6+1 || col["declared_rate"] <= col["previous_rate"] ||
+			recs[0][col["compliance_rate"]] != "Compliance rate (%)" || recs[0][col["declared_rate"]] != "Declared rate (%)" {
 			t.Errorf("the CSV columns moved: %v", recs[0])
 		}
 	})
@@ -428,6 +426,11 @@ func TestEveryReportTextHasWords(t *testing.T) {
 	}
 	for _, k := range []string{"yes", "no", "kind.standard", "kind.domain", "kind.total"} {
 		used["csv_report."+k] = true
+	}
+	for doc, columns := range map[string][]string{"tender": tenderCSVColumns, "annual": annualCSVColumns} {
+		for _, c := range columns {
+			used["csv_report.col."+doc+"."+c] = true
+		}
 	}
 	for _, scope := range []string{ScopeAll, ScopeOwn} {
 		used["annual.scope."+scope] = true
