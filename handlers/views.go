@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/time/rate"
 
 	"tenderprobe/app/i18n"
 	"tenderprobe/models"
@@ -32,6 +33,11 @@ type Views struct {
 
 	mu   sync.RWMutex
 	sets map[string]*template.Template
+	// parses bounds how often a new (language, zone) set is parsed: the
+	// zone comes from a cookie, and a client cycling through zone names
+	// must not make every request parse the templates (~8 ms each).
+	// Beyond the limit a page is rendered in UTC, which it names.
+	parses *rate.Limiter
 	// Rendered records "<lang> <template>" of every template rendered so
 	// far, when not nil: the every-template test reads it.
 	Rendered *sync.Map
@@ -41,10 +47,13 @@ type Views struct {
 // readers use at once.
 const maxTemplateSets = 64
 
+// parsesPerSecond is how many new template sets may be parsed a second.
+const parsesPerSecond = 5
+
 // NewViews parses every template of fsys in every language now, so a
 // broken template stops the start with its name.
 func NewViews(fsys fs.FS, version string) (*Views, error) {
-	v := &Views{fsys: fsys, version: version, sets: map[string]*template.Template{}}
+	v := &Views{fsys: fsys, version: version, sets: map[string]*template.Template{}, parses: rate.NewLimiter(rate.Limit(parsesPerSecond), parsesPerSecond)}
 	for _, lang := range messages.Languages() {
 		if _, err := v.set(Locale{Lang: lang, Zone: time.UTC}); err != nil {
 			return nil, err
@@ -104,6 +113,10 @@ func (v *Views) set(loc Locale) (*template.Template, error) {
 	v.mu.RUnlock()
 	if t != nil {
 		return t, nil
+	}
+	if loc.Zone != time.UTC && !v.parses.Allow() {
+		// Parsed at start for every language, so never recursing further.
+		return v.set(Locale{Lang: loc.Lang, Zone: time.UTC})
 	}
 	t, err := v.parse(loc)
 	if err != nil {

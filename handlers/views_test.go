@@ -1,0 +1,46 @@
+package handlers
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
+	"tenderprobe/templates"
+)
+
+// TestViewsParseFewSetsForManyZones: a client that sends another time zone
+// with every request gets its pages, in UTC once the parse budget is
+// spent, and never makes each request parse the templates again.
+func TestViewsParseFewSetsForManyZones(t *testing.T) {
+	v, err := NewViews(templates.FS, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := len(v.sets)
+	zones := models.TimeZones()[:60]
+	var utc int
+	for _, z := range zones {
+		loc, err := time.LoadLocation(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		data := fiber.Map{"Locale": Locale{Lang: "nl", Zone: loc}, "Status": 404, "Message": "x", "Title": "x", "Errors": map[string]string{}}
+		if err := v.Render(&out, "errors/error", data, "layouts/main"); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out.String(), "Tijden in UTC") {
+			utc++
+		}
+	}
+	if parsed := len(v.sets) - start; parsed > parsesPerSecond+2 {
+		t.Errorf("%d zones made %d new template sets, want at most about %d", len(zones), parsed, parsesPerSecond)
+	}
+	if utc == 0 || utc == len(zones) {
+		t.Errorf("%d of %d pages in UTC: want the first few in their own zone, the rest in UTC", utc, len(zones))
+	}
+}
