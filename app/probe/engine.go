@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"sort"
@@ -162,6 +163,12 @@ func reviveValue(v any) any {
 		if code, ok := v["finding"].(string); ok {
 			p, _ := v["finding_params"].(map[string]any)
 			return Sub{Code: code, Params: revive(p)}
+		}
+	case float64:
+		// JSON numbers come back as float64; counts, ports and ages are
+		// whole numbers and print as such.
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return int64(v)
 		}
 	case []any:
 		out := make([]any, len(v))
