@@ -183,11 +183,11 @@ func checkMailTransport(ctx context.Context, r *run) []Check {
 		return errorChecks(err, mailTransportIDs...)
 	}
 	if len(hosts) == 0 {
-		why := "The domain has no MX record, so it receives no mail to protect."
+		code := "no_mx_no_mail"
 		if nullMX {
-			why = "The domain publishes a null MX (RFC 7505): it receives no mail."
+			code = "null_mx"
 		}
-		return notApplicable(why, mailTransportIDs...)
+		return notApplicable(code, mailTransportIDs...)
 	}
 	results := make([]mxResult, len(hosts))
 	var wg sync.WaitGroup

@@ -47,7 +47,7 @@ func checkRPKI(ctx context.Context, r *run) []Check {
 			return
 		}
 		if len(hosts) == 0 {
-			checks[0] = newCheck(ids[0], StatusNotApplicable, "Neither "+r.domain+" nor www."+r.domain+" has an A or AAAA record, so there is no web server to test.", nil)
+			checks[0] = newFinding(ids[0], StatusNotApplicable, "no_web_server", map[string]any{"domain": r.domain}, nil)
 			return
 		}
 		checks[0] = r.rpkiForHosts(ctx, ids[0], "web server", hosts)
@@ -59,11 +59,7 @@ func checkRPKI(ctx context.Context, r *run) []Check {
 		case err != nil:
 			checks[1] = errorChecks(err, ids[1])[0]
 		case len(hosts) == 0:
-			why := "The domain has no MX records, so there are no mail servers to test."
-			if nullMX {
-				why = "The domain publishes a null MX (RFC 7505): it receives no mail."
-			}
-			checks[1] = newCheck(ids[1], StatusNotApplicable, why, map[string]any{"null_mx": nullMX})
+			checks[1] = noMailServers(ids[1], nullMX)
 		default:
 			checks[1] = r.rpkiForHosts(ctx, ids[1], "mail server", hosts)
 		}

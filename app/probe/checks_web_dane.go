@@ -207,7 +207,7 @@ func checkWebDANE(ctx context.Context, r *run) []Check {
 		return errorChecks(err, check.WebDANE)
 	}
 	if len(targets) == 0 {
-		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", check.WebDANE)
+		return notApplicable("no_website", check.WebDANE)
 	}
 	hosts := firstPerHost(targets)
 	out := make([]daneHost, len(hosts))

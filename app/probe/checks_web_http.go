@@ -55,7 +55,7 @@ func checkWebHTTP(ctx context.Context, r *run) []Check {
 		return errorChecks(err, webHTTPIDs...)
 	}
 	if len(targets) == 0 {
-		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", webHTTPIDs...)
+		return notApplicable("no_website", webHTTPIDs...)
 	}
 	redirects := make([]redirectResult, len(targets))
 	firsts := make([]httpsResult, len(targets))

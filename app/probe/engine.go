@@ -272,3 +272,15 @@ func noMailServers(id check.ID, nullMX bool) Check {
 	}
 	return newFinding(id, StatusNotApplicable, code, nil, map[string]any{"null_mx": nullMX})
 }
+
+// text is the sub-finding in English.
+func (s Sub) text() string { return findingText(i18n.Default, s.Code, s.Params) }
+
+// texts are sub-findings in English, for details that list them.
+func texts(subs []Sub) []string {
+	out := make([]string, len(subs))
+	for i, s := range subs {
+		out[i] = s.text()
+	}
+	return out
+}
