@@ -182,12 +182,3 @@ func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 	}
 	return newFinding(check.MailDNSSEC, StatusPass, "mail_dnssec_ok", map[string]any{"domain": r.domain, "count": len(hosts)}, details)
 }
-
-// sentence ends a phrase with a full stop. Phrases start with a domain
-// name, which keeps its lower case.
-func sentence(s string) string {
-	if s != "" && !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
-}
