@@ -138,11 +138,11 @@ type Sub struct {
 func (s Sub) MessageCode() string           { return s.Code }
 func (s Sub) MessageParams() map[string]any { return s.Params }
 
-// FindingText is the finding code with params in lang, as pages show a
+// FindingText is the finding code with params in lang from catalogue c, as pages show a
 // stored check's Finding and FindingParams. Params read back from JSON
 // turn sub-findings (objects with a "finding" code) into Sub again.
-func FindingText(lang, code string, params map[string]any) string {
-	return findingText(lang, code, revive(params))
+func FindingText(c *i18n.Catalogue, lang, code string, params map[string]any) string {
+	return c.Text(lang, "finding."+code, revive(params))
 }
 
 // revive turns decoded JSON sub-findings back into Sub values.
