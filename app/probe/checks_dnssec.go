@@ -110,7 +110,7 @@ func dnssecTarget(ctx context.Context, r *run, name string) dnssecName {
 // dnssecVerdict turns a validation into a status and a phrase for
 // summaries, a finding without its full stop.
 func dnssecVerdict(v dnssecName) (Status, Sub) {
-	reason := strings.TrimSuffix(v.Reason, ".")
+	reason := v.Reason
 	switch v.res.Security {
 	case dnssec.Secure:
 		return StatusPass, Sub{"dnssec_secure", map[string]any{"name": v.Name}}
@@ -134,7 +134,7 @@ func webDNSSECCheck(domain string, v dnssecName) Check {
 		return newFinding(check.WebDNSSEC, StatusError, "dnssec_nxdomain_as", map[string]any{"domain": domain, "security": fmt.Sprint(v.res.Security)}, details)
 	}
 	status, phrase := dnssecVerdict(v)
-	return newFinding(check.WebDNSSEC, status, "phrase", map[string]any{"phrase": phrase}, details)
+	return newFinding(check.WebDNSSEC, status, sentence(phrase), map[string]any{"phrase": phrase}, details)
 }
 
 func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
@@ -172,13 +172,23 @@ func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 	}
 	switch {
 	case domStatus == StatusFail:
-		return newFinding(check.MailDNSSEC, StatusFail, "phrase", map[string]any{"phrase": domPhrase}, details)
+		return newFinding(check.MailDNSSEC, StatusFail, sentence(domPhrase), map[string]any{"phrase": domPhrase}, details)
 	case len(failed) > 0:
 		return newFinding(check.MailDNSSEC, StatusFail, "mail_dnssec_failed", map[string]any{"hosts": failed}, details)
 	case domStatus == StatusError:
-		return newFinding(check.MailDNSSEC, StatusError, "phrase", map[string]any{"phrase": domPhrase}, details)
+		return newFinding(check.MailDNSSEC, StatusError, sentence(domPhrase), map[string]any{"phrase": domPhrase}, details)
 	case len(errored) > 0:
 		return newFinding(check.MailDNSSEC, StatusError, "mail_dnssec_unvalidated", map[string]any{"hosts": errored}, details)
 	}
 	return newFinding(check.MailDNSSEC, StatusPass, "mail_dnssec_ok", map[string]any{"domain": r.domain, "count": len(hosts)}, details)
+}
+
+// sentence is the finding that makes a phrase a sentence: with a full
+// stop, unless the phrase already ends in one (a reason naming the root,
+// ".", does).
+func sentence(phrase Sub) string {
+	if strings.HasSuffix(phrase.text(), ".") {
+		return "phrase_as_is"
+	}
+	return "phrase"
 }
