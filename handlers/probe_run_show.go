@@ -175,6 +175,10 @@ type checkView struct {
 	ID                check.ID
 	Status            check.Status
 	Summary, Evidence string
+	// Finding and FindingParams let the page show the finding in the
+	// reader's language; results stored before findings had codes have none.
+	Finding       string
+	FindingParams map[string]any
 }
 
 // ShowProbeRun is the run page: a live progress bar, then each domain's
@@ -189,6 +193,7 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 		return err
 	}
 	views := make([]evidenceView, 0, len(results))
+	uncoded := false
 	for _, r := range results {
 		v := evidenceView{Domain: r.Domain, DurationMS: r.DurationMS, Error: r.Error}
 		for _, ch := range r.Checks {
@@ -196,7 +201,9 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			v.Checks = append(v.Checks, checkView{ID: ch.ID, Status: ch.Status, Summary: ch.Summary, Evidence: string(ev)})
+			v.Checks = append(v.Checks, checkView{ID: ch.ID, Status: ch.Status, Summary: ch.Summary, Evidence: string(ev),
+				Finding: ch.Finding, FindingParams: ch.FindingParams})
+			uncoded = uncoded || ch.Finding == ""
 		}
 		views = append(views, v)
 	}
@@ -218,6 +225,8 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 		"Run": run, "Attestation": a, "Results": views, "Verdicts": verdicts, "CanVerify": a.VerifiableBy(currentUser(c)) == nil,
 		"StatusLabel": runLabel(localeOf(c).Lang, run.Status), "StateText": runStateText(localeOf(c).Lang, run, toProbe), "ToProbe": toProbe,
 		"NotMeasured": notMeasuredMessage(localeOf(c).Lang, run), "Previous": previous,
+		// Only findings stored before they had codes are shown in English.
+		"UncodedFindings": uncoded,
 	}
 	if previous != nil {
 		data["PreviousText"] = tr(c, "run_state.newest_evidence", map[string]any{"run": previous.ID, "date": messages.DateTime(localeOf(c).Lang, *previous.FinishedAt, localeOf(c).Zone)})

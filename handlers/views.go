@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"tenderprobe/app/i18n"
+	"tenderprobe/app/probe"
 	"tenderprobe/models"
 )
 
@@ -186,6 +187,11 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 		// datetimeIn is a time as a clock in zone (an IANA name) shows it,
 		// zone named: a tender's deadline in the tender's own zone.
 		"datetimeIn": func(t time.Time, zone string) string { return messages.DateTime(lang, t, zoneOrUTC(zone)) },
+		// finding is a probe check's finding, its code with the values it
+		// names (Check.Finding, FindingParams), in the reader's language.
+		"finding": func(code string, params map[string]any) string {
+			return probe.FindingText(messages, lang, code, params)
+		},
 	}
 }
 

@@ -46,6 +46,11 @@ type ProbeCheck struct {
 	Summary  string         `json:"summary"`
 	Standard string         `json:"standard"`
 	Details  map[string]any `json:"details"`
+	// Finding and FindingParams are Summary as a message code
+	// (finding.<code>) with its values, probe.Check's; empty in results
+	// stored before findings had codes.
+	Finding       string         `json:"finding,omitempty"`
+	FindingParams map[string]any `json:"finding_params,omitempty"`
 }
 
 // ProbeResult is what one run found for one domain: every check with its
@@ -78,6 +83,9 @@ type VerificationCheck struct {
 	Domain  string       `json:"domain"`
 	Status  check.Status `json:"status"`
 	Summary string       `json:"summary,omitempty"`
+	// Finding and FindingParams are the check's finding code and values.
+	Finding       string         `json:"finding,omitempty"`
+	FindingParams map[string]any `json:"finding_params,omitempty"`
 }
 
 // Verification is the verdict of one run on one answer.

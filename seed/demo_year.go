@@ -312,12 +312,12 @@ func demoVerify(ctx context.Context, db *gorm.DB, run *models.ProbeRun, web, mai
 			if !slices.Contains(scope.DomainsFor(id), d) {
 				continue
 			}
-			finding := "meets the requirement"
+			finding, code := "meets the requirement", "demo_meets"
 			if findings[id] == check.Fail {
-				finding = "does not meet the requirement"
+				finding, code = "does not meet the requirement", "demo_fails"
 			}
 			res.Checks = append(res.Checks, models.ProbeCheck{ID: id, Status: findings[id], Standard: id.Standard(),
-				Summary: "Demo data, not measured: " + finding + "."})
+				Summary: "Demo data, not measured: " + finding + ".", Finding: code})
 		}
 		if err := models.StoreResult(ctx, db, demoRunOwner, res, now); err != nil {
 			return err

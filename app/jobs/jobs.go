@@ -427,7 +427,8 @@ func (p *Pool) heartbeat(ctx context.Context, runID uint, cancel context.CancelC
 func storedChecks(cs []probe.Check) []models.ProbeCheck {
 	out := make([]models.ProbeCheck, len(cs))
 	for i, c := range cs {
-		out[i] = models.ProbeCheck{ID: c.ID, Status: c.Status, Summary: c.Summary, Standard: c.Standard, Details: c.Details}
+		out[i] = models.ProbeCheck{ID: c.ID, Status: c.Status, Summary: c.Summary, Standard: c.Standard, Details: c.Details,
+			Finding: c.Finding, FindingParams: c.FindingParams}
 	}
 	return out
 }

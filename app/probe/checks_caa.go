@@ -121,11 +121,11 @@ func checkCAA(ctx context.Context, r *run) []Check {
 	details := map[string]any{"hosts": evidence}
 	switch {
 	case len(broken) > 0:
-		return []Check{newCheck(id, StatusFail, "CAA records with problems: "+strings.Join(broken, " | ")+".", details)}
+		return []Check{newFinding(id, StatusFail, "caa_problems", map[string]any{"problems": strings.Join(broken, " | ")}, details)}
 	case len(missing) > 0:
-		return []Check{newCheck(id, StatusWarn, "No CAA record for "+strings.Join(missing, ", ")+": any certificate authority may issue certificates for it.", details)}
+		return []Check{newFinding(id, StatusWarn, "caa_missing", map[string]any{"hosts": missing}, details)}
 	}
-	return []Check{newCheck(id, StatusPass, "CAA records name the certificate authorities allowed to issue for "+strings.Join(hosts, " and ")+".", details)}
+	return []Check{newFinding(id, StatusPass, "caa_present", map[string]any{"hosts": hosts}, details)}
 }
 
 // checkCAAIssueValue validates an issue or issuewild value (RFC 8659

@@ -19,7 +19,7 @@ func TestCheckCAA(t *testing.T) {
 			`example.test. 60 IN CAA 0 issue "ca.test; account=1234"`,
 			`example.test. 60 IN CAA 0 issuewild ";"`,
 			`example.test. 60 IN CAA 0 iodef "mailto:security@example.test"`,
-		}, StatusPass, "example.test and www.example.test"},
+		}, StatusPass, "example.test, www.example.test"},
 		{"records at the parent domain govern a subdomain", "shop.example.test", []string{
 			"shop.example.test. 60 IN A 127.0.0.1",
 			`example.test. 60 IN CAA 0 issue "ca.test"`,

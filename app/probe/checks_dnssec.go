@@ -107,33 +107,34 @@ func dnssecTarget(ctx context.Context, r *run, name string) dnssecName {
 	return validateName(ctx, r, name, dns.TypeA)
 }
 
-// dnssecVerdict turns a validation into a status and a phrase for summaries.
-func dnssecVerdict(v dnssecName) (Status, string) {
+// dnssecVerdict turns a validation into a status and a phrase for
+// summaries, a finding without its full stop.
+func dnssecVerdict(v dnssecName) (Status, Sub) {
+	reason := v.Reason
 	switch v.res.Security {
 	case dnssec.Secure:
-		return StatusPass, fmt.Sprintf("%s is DNSSEC-signed and validates from the root", v.Name)
+		return StatusPass, Sub{"dnssec_secure", map[string]any{"name": v.Name}}
 	case dnssec.Insecure:
-		if v.res.UnsignedBy != "" {
-			parent := v.res.UnsignedBy
-			if parent == "." {
-				parent = "the root"
-			}
-			return StatusFail, fmt.Sprintf("%s is not signed with DNSSEC: %s, a signed zone, proves that %s has no DS record", v.Name, parent, v.Zone)
+		if v.res.UnsignedBy == "." {
+			return StatusFail, Sub{"dnssec_unsigned_below_root", map[string]any{"name": v.Name, "zone": v.Zone}}
 		}
-		return StatusFail, fmt.Sprintf("%s is not secured by DNSSEC (insecure): %s", v.Name, v.Reason)
+		if v.res.UnsignedBy != "" {
+			return StatusFail, Sub{"dnssec_unsigned", map[string]any{"name": v.Name, "parent": v.res.UnsignedBy, "zone": v.Zone}}
+		}
+		return StatusFail, Sub{"dnssec_insecure", map[string]any{"name": v.Name, "reason": reason}}
 	case dnssec.Bogus:
-		return StatusFail, fmt.Sprintf("%s fails DNSSEC validation (bogus): %s", v.Name, v.Reason)
+		return StatusFail, Sub{"dnssec_bogus", map[string]any{"name": v.Name, "reason": reason}}
 	}
-	return StatusError, fmt.Sprintf("%s could not be validated: %s", v.Name, v.Reason)
+	return StatusError, Sub{"dnssec_unvalidated", map[string]any{"name": v.Name, "reason": reason}}
 }
 
 func webDNSSECCheck(domain string, v dnssecName) Check {
 	details := map[string]any{"names": []dnssecName{v}}
 	if v.res.Rcode == dns.RcodeNameError && v.res.Security != dnssec.Bogus && v.res.Security != dnssec.Indeterminate {
-		return newCheck(check.WebDNSSEC, StatusError, fmt.Sprintf("%s does not exist (NXDOMAIN, %s)", domain, v.res.Security), details)
+		return newFinding(check.WebDNSSEC, StatusError, "dnssec_nxdomain_as", map[string]any{"domain": domain, "security": fmt.Sprint(v.res.Security)}, details)
 	}
 	status, phrase := dnssecVerdict(v)
-	return newCheck(check.WebDNSSEC, status, sentence(phrase), details)
+	return newFinding(check.WebDNSSEC, status, sentence(phrase), map[string]any{"phrase": phrase}, details)
 }
 
 func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
@@ -145,17 +146,17 @@ func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 	details := map[string]any{"mx_hosts": hosts}
 	domStatus, domPhrase := dnssecVerdict(domain)
 	if domain.res.Rcode == dns.RcodeNameError && domStatus == StatusPass {
-		domStatus, domPhrase = StatusError, fmt.Sprintf("%s does not exist (NXDOMAIN)", r.domain)
+		domStatus, domPhrase = StatusError, Sub{"dnssec_nxdomain", map[string]any{"domain": r.domain}}
 	}
 	if len(hosts) == 0 {
-		why := "it has no MX records"
+		why, code := "it has no MX records", "dnssec_no_mx"
 		if mxv.nullMX {
-			why = "it publishes a null MX (RFC 7505) and takes no mail"
+			why, code = "it publishes a null MX (RFC 7505) and takes no mail", "dnssec_null_mx"
 		}
 		details["mx"] = string(StatusNotApplicable)
 		details["mx_note"] = "no mail servers to check: " + why
 		details["names"] = names
-		return newCheck(check.MailDNSSEC, domStatus, sentence(fmt.Sprintf("%s; no mail servers to check, %s", domPhrase, why)), details)
+		return newFinding(check.MailDNSSEC, domStatus, code, map[string]any{"phrase": domPhrase}, details)
 	}
 	names = append(names, mx...)
 	details["names"] = names
@@ -171,22 +172,23 @@ func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 	}
 	switch {
 	case domStatus == StatusFail:
-		return newCheck(check.MailDNSSEC, StatusFail, sentence(domPhrase), details)
+		return newFinding(check.MailDNSSEC, StatusFail, sentence(domPhrase), map[string]any{"phrase": domPhrase}, details)
 	case len(failed) > 0:
-		return newCheck(check.MailDNSSEC, StatusFail, fmt.Sprintf("Mail server domains not secured by DNSSEC: %s.", strings.Join(failed, ", ")), details)
+		return newFinding(check.MailDNSSEC, StatusFail, "mail_dnssec_failed", map[string]any{"hosts": failed}, details)
 	case domStatus == StatusError:
-		return newCheck(check.MailDNSSEC, StatusError, sentence(domPhrase), details)
+		return newFinding(check.MailDNSSEC, StatusError, sentence(domPhrase), map[string]any{"phrase": domPhrase}, details)
 	case len(errored) > 0:
-		return newCheck(check.MailDNSSEC, StatusError, fmt.Sprintf("Could not validate the mail server domains %s.", strings.Join(errored, ", ")), details)
+		return newFinding(check.MailDNSSEC, StatusError, "mail_dnssec_unvalidated", map[string]any{"hosts": errored}, details)
 	}
-	return newCheck(check.MailDNSSEC, StatusPass, fmt.Sprintf("%s and all %d mail server domains are DNSSEC-signed and validate.", r.domain, len(hosts)), details)
+	return newFinding(check.MailDNSSEC, StatusPass, "mail_dnssec_ok", map[string]any{"domain": r.domain, "count": len(hosts)}, details)
 }
 
-// sentence ends a phrase with a full stop. Phrases start with a domain
-// name, which keeps its lower case.
-func sentence(s string) string {
-	if s != "" && !strings.HasSuffix(s, ".") {
-		s += "."
+// sentence is the finding that makes a phrase a sentence: with a full
+// stop, unless the phrase already ends in one (a reason naming the root,
+// ".", does).
+func sentence(phrase Sub) string {
+	if strings.HasSuffix(phrase.text(), ".") {
+		return "phrase_as_is"
 	}
-	return s
+	return "phrase"
 }

@@ -154,7 +154,7 @@ func noRoutes(results []portResult) []string {
 }
 
 // refusals summarises the SSRF guard's refusals for a summary line.
-func refusals(results []portResult) string {
+func refusals(results []portResult) any {
 	seen := map[string]bool{}
 	var parts []string
 	for _, res := range results {
@@ -166,7 +166,7 @@ func refusals(results []portResult) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "; connections refused to special-purpose addresses " + strings.Join(parts, ", ") + ", use --allow-private to permit"
+	return Sub{Code: "refused_private", Params: map[string]any{"addresses": parts}}
 }
 
 func (r *run) checkWebIPv6(ctx context.Context) Check {
@@ -176,7 +176,7 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 		return errorChecks(err, id)[0]
 	}
 	if len(hosts) == 0 {
-		return newCheck(id, StatusNotApplicable, "Neither "+r.domain+" nor www."+r.domain+" has an A or AAAA record, so there is no web site to test.", nil)
+		return newFinding(id, StatusNotApplicable, "no_web_site", map[string]any{"domain": r.domain}, nil)
 	}
 	type hostEvidence struct {
 		Host        string       `json:"host"`
@@ -232,14 +232,14 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 	details := map[string]any{"hosts": evidence, "ports": ports}
 	switch {
 	case len(noAAAA) > 0:
-		return newCheck(id, StatusFail, "No IPv6 address (AAAA) for "+strings.Join(noAAAA, ", ")+": the web site cannot be reached over IPv6.", details)
+		return newFinding(id, StatusFail, "web_ipv6_no_aaaa", map[string]any{"hosts": noAAAA}, details)
 	case len(unreachable) > 0 && len(noRoutes(all)) > 0:
 		return errorChecks(noRouteError(noRoutes(all)), id)[0]
 	case len(unreachable) > 0:
-		return newCheck(id, StatusFail, fmt.Sprintf("The web server does not accept connections over IPv6 on port %d or %d at %s%s.",
-			r.cfg.HTTPPort, r.cfg.HTTPSPort, strings.Join(unreachable, ", "), refusals(all)), details)
+		return newFinding(id, StatusFail, "web_ipv6_unreachable", map[string]any{
+			"http_port": r.cfg.HTTPPort, "https_port": r.cfg.HTTPSPort, "addresses": unreachable, "refused": refusals(all)}, details)
 	}
-	return newCheck(id, StatusPass, "The web site has IPv6 addresses for "+strings.Join(hosts, " and ")+" and every one accepts connections.", details)
+	return newFinding(id, StatusPass, "web_ipv6_ok", map[string]any{"hosts": hosts}, details)
 }
 
 func (r *run) checkMailIPv6(ctx context.Context) Check {
@@ -249,11 +249,7 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 		return errorChecks(err, id)[0]
 	}
 	if len(hosts) == 0 {
-		why := "The domain has no MX records, so there are no mail servers to test."
-		if nullMX {
-			why = "The domain publishes a null MX (RFC 7505): it receives no mail."
-		}
-		return newCheck(id, StatusNotApplicable, why, map[string]any{"null_mx": nullMX})
+		return noMailServers(id, nullMX)
 	}
 	type mxEvidence struct {
 		Host        string       `json:"host"`
@@ -284,14 +280,14 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 	details := map[string]any{"mx": evidence, "port": r.cfg.SMTPPort}
 	switch {
 	case len(noAAAA) > 0:
-		return newCheck(id, StatusFail, "Mail server without an IPv6 address (AAAA): "+strings.Join(noAAAA, ", ")+".", details)
+		return newFinding(id, StatusFail, "mail_ipv6_no_aaaa", map[string]any{"hosts": noAAAA}, details)
 	case len(unreachable) > 0 && len(noRoutes(all)) > 0:
 		return errorChecks(noRouteError(noRoutes(all)), id)[0]
 	case len(unreachable) > 0:
-		return newCheck(id, StatusFail, fmt.Sprintf("Mail server not reachable over IPv6 on port %d at %s%s.",
-			r.cfg.SMTPPort, strings.Join(unreachable, ", "), refusals(all)), details)
+		return newFinding(id, StatusFail, "mail_ipv6_unreachable", map[string]any{
+			"port": r.cfg.SMTPPort, "addresses": unreachable, "refused": refusals(all)}, details)
 	}
-	return newCheck(id, StatusPass, fmt.Sprintf("All %d mail servers have IPv6 addresses that accept SMTP connections.", len(hosts)), details)
+	return newFinding(id, StatusPass, "mail_ipv6_ok", map[string]any{"count": len(hosts)}, details)
 }
 
 // nameServers returns the NS host names of the zone the domain belongs to:
@@ -426,17 +422,17 @@ func (r *run) checkNSIPv6(ctx context.Context) Check {
 	details := map[string]any{"zone": zone, "name_servers": evidence, "with_aaaa": withAAAA, "port": r.cfg.NSPort}
 	switch {
 	case withAAAA < 2:
-		return newCheck(id, StatusFail, fmt.Sprintf("Only %d of the %d name servers of %s have an IPv6 address; at least two are needed.", withAAAA, len(hosts), zone), details)
+		return newFinding(id, StatusFail, "ns_ipv6_too_few", map[string]any{"with_aaaa": withAAAA, "total": len(hosts), "zone": zone}, details)
 	case len(noRoute) > 0:
 		return errorChecks(noRouteError(noRoute), id)[0]
 	case len(silent) > 0:
-		s := "Name server not answering DNS queries over IPv6 at " + strings.Join(silent, ", ")
+		var refused any = ""
 		if len(refusedTo) > 0 {
-			s += "; connections refused to special-purpose addresses " + strings.Join(refusedTo, ", ") + ", use --allow-private to permit"
+			refused = Sub{Code: "refused_private", Params: map[string]any{"addresses": refusedTo}}
 		}
-		return newCheck(id, StatusFail, s+".", details)
+		return newFinding(id, StatusFail, "ns_ipv6_silent", map[string]any{"addresses": silent, "refused": refused}, details)
 	}
-	return newCheck(id, StatusPass, fmt.Sprintf("%d name servers of %s have IPv6 addresses and all answer over IPv6.", withAAAA, zone), details)
+	return newFinding(id, StatusPass, "ns_ipv6_ok", map[string]any{"count": withAAAA, "zone": zone}, details)
 }
 
 // eachHostIPv6 looks up the addresses of every host in parallel and calls

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -95,17 +96,17 @@ func (r *run) checkSPF(ctx context.Context) (Check, string) {
 	details := map[string]any{"txt_records": txts, "spf_records": spfs}
 	switch len(spfs) {
 	case 0:
-		return newCheck(id, StatusFail, "No SPF record (v=spf1): anyone can send mail claiming to be from "+r.domain+".", details), ""
+		return newFinding(id, StatusFail, "spf_missing", map[string]any{"domain": r.domain}, details), ""
 	case 1:
 	default:
-		return newCheck(id, StatusFail, fmt.Sprintf("%d SPF records: receivers treat more than one as a permanent error.", len(spfs)), details), ""
+		return newFinding(id, StatusFail, "spf_several", map[string]any{"count": len(spfs)}, details), ""
 	}
 	record := spfs[0]
 	details["record"] = record
 	policy, err := parse.ParseSPF(record)
 	if err != nil {
 		details["error"] = err.Error()
-		return newCheck(id, StatusFail, "The SPF record is invalid ("+err.Error()+"); receivers treat it as a permanent error.", details), record
+		return newFinding(id, StatusFail, "spf_invalid", map[string]any{"error": err.Error()}, details), record
 	}
 	a.records[r.domain] = record
 	all, allFrom := a.walk(ctx, r.domain, policy, 0)
@@ -134,19 +135,19 @@ func (r *run) checkSPF(ctx context.Context) (Check, string) {
 	switch {
 	case a.tempErr != nil:
 		details["error"] = a.tempErr.Error()
-		return newCheck(id, StatusError, "Could not be tested: "+a.tempErr.Error(), details), record
+		return newFinding(id, StatusError, "untestable", map[string]any{"error": a.tempErr.Error()}, details), record
 	case len(a.problems) > 0:
-		return newCheck(id, StatusFail, "The SPF policy has errors receivers treat as permanent: "+strings.Join(a.problems, "; ")+".", details), record
+		return newFinding(id, StatusFail, "spf_problems", map[string]any{"problems": strings.Join(a.problems, "; ")}, details), record
 	case len(a.lookups) > spfMaxLookups:
-		return newCheck(id, StatusFail, fmt.Sprintf("The SPF policy needs %d DNS lookups, more than the limit of %d; receivers give a permanent error.", len(a.lookups), spfMaxLookups), details), record
+		return newFinding(id, StatusFail, "spf_too_many_lookups", map[string]any{"lookups": len(a.lookups), "limit": spfMaxLookups}, details), record
 	case len(a.voids) > spfMaxVoidLookups:
-		return newCheck(id, StatusFail, fmt.Sprintf("The SPF policy has %d lookups that find nothing, more than the limit of %d.", len(a.voids), spfMaxVoidLookups), details), record
+		return newFinding(id, StatusFail, "spf_too_many_void_lookups", map[string]any{"lookups": len(a.voids), "limit": spfMaxVoidLookups}, details), record
 	case all == nil:
-		return newCheck(id, StatusFail, "The SPF policy does not end in -all or ~all: mail from other servers is not marked.", details), record
+		return newFinding(id, StatusFail, "spf_no_all", nil, details), record
 	case all.Qualifier == '+' || all.Qualifier == '?':
-		return newCheck(id, StatusFail, fmt.Sprintf("The SPF policy ends in %q, which lets any server send as %s.", all.Raw, r.domain), details), record
+		return newFinding(id, StatusFail, "spf_permissive_all", map[string]any{"all": strconv.Quote(all.Raw), "domain": r.domain}, details), record
 	}
-	return newCheck(id, StatusPass, fmt.Sprintf("SPF record found, ending in %s, with %d of %d DNS lookups.", all.Raw, len(a.lookups), spfMaxLookups), details), record
+	return newFinding(id, StatusPass, "spf_ok", map[string]any{"all": all.Raw, "lookups": len(a.lookups), "limit": spfMaxLookups}, details), record
 }
 
 // walk counts the lookups of policy (found at domain), follows its includes
@@ -323,7 +324,7 @@ func (r *run) checkDMARC(ctx context.Context) (Check, *dmarcFound) {
 		return errorChecks(err, id)[0], nil
 	}
 	org, orgErr := publicsuffix.EffectiveTLDPlusOne(r.domain)
-	if found == nil && problem == "" && orgErr == nil && org != r.domain {
+	if found == nil && problem.Code == "" && orgErr == nil && org != r.domain {
 		found, problem, err = r.findDMARC(ctx, org, details)
 		if err != nil {
 			return errorChecks(err, id)[0], nil
@@ -332,11 +333,11 @@ func (r *run) checkDMARC(ctx context.Context) (Check, *dmarcFound) {
 			found.subdomain = true
 		}
 	}
-	if problem != "" {
-		return newCheck(id, StatusFail, problem, details), nil
+	if problem.Code != "" {
+		return newFinding(id, StatusFail, problem.Code, problem.Params, details), nil
 	}
 	if found == nil {
-		return newCheck(id, StatusFail, "No DMARC record at _dmarc."+r.domain+": receivers get no policy for mail failing SPF and DKIM.", details), nil
+		return newFinding(id, StatusFail, "dmarc_missing", map[string]any{"domain": r.domain}, details), nil
 	}
 	d := found.record
 	details["record"] = found.text
@@ -344,48 +345,51 @@ func (r *run) checkDMARC(ctx context.Context) (Check, *dmarcFound) {
 	details["policy"] = d
 	policy := d.EffectivePolicy(found.subdomain)
 	details["applicable_policy"] = policy
-	where := ""
+	var where any = ""
 	if found.subdomain {
-		where = " (from the organisational domain " + found.at + ")"
+		where = Sub{"dmarc_from_org", map[string]any{"org": found.at}}
 	}
 
-	var warns []string
+	var warns []Sub
 	auths := r.checkDMARCReportAuth(ctx, found.at, d)
 	details["report_authorisations"] = auths
 	for _, a := range auths {
 		if !a.Authorised {
-			warns = append(warns, "the report destination "+a.Destination+" has not authorised reports for "+found.at+" (no v=DMARC1 at "+a.Name+")")
+			warns = append(warns, Sub{"dmarc_report_unauthorised", map[string]any{"destination": a.Destination, "domain": found.at, "name": a.Name}})
 		}
 	}
 	if d.Pct < 100 {
-		warns = append(warns, fmt.Sprintf("pct=%d applies the policy to only part of the failing mail", d.Pct))
+		warns = append(warns, Sub{"dmarc_pct", map[string]any{"pct": d.Pct}})
 	}
 	if d.T && policy == "reject" {
-		warns = append(warns, "t=y asks receivers to quarantine instead of reject while testing")
+		warns = append(warns, Sub{"dmarc_testing_reject", nil})
 	}
 	switch {
 	case policy == "none":
-		return newCheck(id, StatusFail, "The DMARC policy"+where+" is p=none: mail failing authentication is still delivered.", details), found
+		return newFinding(id, StatusFail, "dmarc_none", map[string]any{"where": where}, details), found
 	case policy == "quarantine" && d.T:
-		return newCheck(id, StatusFail, "The DMARC policy"+where+" is quarantine in testing mode (t=y), which receivers treat as none.", details), found
+		return newFinding(id, StatusFail, "dmarc_quarantine_testing", map[string]any{"where": where}, details), found
 	case len(warns) > 0:
-		return newCheck(id, StatusWarn, "DMARC policy "+policy+where+", but "+strings.Join(warns, "; ")+".", details), found
+		return newFinding(id, StatusWarn, "dmarc_with_warnings", map[string]any{"policy": policy, "where": where, "warnings": warns}, details), found
 	}
-	return newCheck(id, StatusPass, "DMARC policy "+policy+where+": receivers "+policy+" mail that fails authentication.", details), found
+	if policy == "quarantine" {
+		return newFinding(id, StatusPass, "dmarc_quarantine", map[string]any{"where": where}, details), found
+	}
+	return newFinding(id, StatusPass, "dmarc_reject", map[string]any{"policy": policy, "where": where}, details), found
 }
 
 // findDMARC reads _dmarc.<domain>. Without any v=DMARC1 record it returns
 // nil and no problem, so the caller may look at the organisational domain;
 // several records or an invalid one are a problem that ends the search
 // (RFC 7489 section 6.6.3 falls back only when there is no record).
-func (r *run) findDMARC(ctx context.Context, domain string, details map[string]any) (found *dmarcFound, problem string, err error) {
+func (r *run) findDMARC(ctx context.Context, domain string, details map[string]any) (found *dmarcFound, problem Sub, err error) {
 	name := "_dmarc." + domain
 	txts, rcode, err := r.txtRecords(ctx, name)
 	if err != nil {
-		return nil, "", err
+		return nil, Sub{}, err
 	}
 	if rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError {
-		return nil, "", fmt.Errorf("dns TXT %s: %s", name, dns.RcodeToString[rcode])
+		return nil, Sub{}, fmt.Errorf("dns TXT %s: %s", name, dns.RcodeToString[rcode])
 	}
 	seen, _ := details["txt_records"].(map[string][]string)
 	if seen == nil {
@@ -401,18 +405,18 @@ func (r *run) findDMARC(ctx context.Context, domain string, details map[string]a
 	}
 	switch len(recs) {
 	case 0:
-		return nil, "", nil
+		return nil, Sub{}, nil
 	case 1:
 	default:
-		return nil, fmt.Sprintf("%d DMARC records at %s: receivers ignore them all.", len(recs), name), nil
+		return nil, Sub{"dmarc_several", map[string]any{"count": len(recs), "name": name}}, nil
 	}
 	d, err := parse.ParseDMARC(recs[0])
 	if err != nil {
 		details["record"] = recs[0]
 		details["error"] = err.Error()
-		return nil, "The DMARC record at " + name + " is invalid: " + err.Error() + ".", nil
+		return nil, Sub{"dmarc_invalid", map[string]any{"name": name, "error": err.Error()}}, nil
 	}
-	return &dmarcFound{record: d, text: recs[0], at: domain}, "", nil
+	return &dmarcFound{record: d, text: recs[0], at: domain}, Sub{}, nil
 }
 
 // dmarcAuth is the evidence for one external report destination.
@@ -469,7 +473,7 @@ func (r *run) checkDKIM(m *dns.Msg, err error, spfRecord string, dmarc *dmarcFou
 	const id = check.MailDKIM
 	name := "_domainkey." + r.domain
 	if nonSendingDomain(spfRecord, dmarc) {
-		return newCheck(id, StatusNotApplicable, "The domain sends no mail (SPF \"v=spf1 -all\" and DMARC reject), so it needs no DKIM keys.",
+		return newFinding(id, StatusNotApplicable, "dkim_not_sending", nil,
 			map[string]any{"spf": spfRecord, "dmarc": dmarc.text})
 	}
 	if err != nil {
@@ -485,9 +489,9 @@ func (r *run) checkDKIM(m *dns.Msg, err error, spfRecord string, dmarc *dmarcFou
 	details["records"] = seen
 	switch m.Rcode {
 	case dns.RcodeSuccess:
-		return newCheck(id, StatusPass, name+" exists: the domain publishes DKIM keys under it.", details)
+		return newFinding(id, StatusPass, "dkim_present", map[string]any{"name": name}, details)
 	case dns.RcodeNameError:
-		return newCheck(id, StatusFail, name+" does not exist (NXDOMAIN): no DKIM keys are published.", details)
+		return newFinding(id, StatusFail, "dkim_missing", map[string]any{"name": name}, details)
 	}
 	return errorChecks(errors.New("dns TXT "+name+": "+dns.RcodeToString[m.Rcode]), id)[0]
 }

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/miekg/dns"
@@ -29,14 +28,14 @@ func checkMailPolicies(ctx context.Context, r *run) []Check {
 		return errorChecks(err, check.MailMTASTS, check.MailTLSRPT)
 	}
 	if len(hosts) == 0 {
-		why := "The domain has no MX records, so it receives no mail to protect."
+		code := "no_mx_no_mail"
 		if nullMX {
-			why = "The domain publishes a null MX (RFC 7505): it receives no mail."
+			code = "null_mx"
 		}
 		d := map[string]any{"null_mx": nullMX}
 		return []Check{
-			newCheck(check.MailMTASTS, StatusNotApplicable, why, d),
-			newCheck(check.MailTLSRPT, StatusNotApplicable, why, d),
+			newFinding(check.MailMTASTS, StatusNotApplicable, code, nil, d),
+			newFinding(check.MailTLSRPT, StatusNotApplicable, code, nil, d),
 		}
 	}
 	var (
@@ -73,15 +72,15 @@ func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
 	details := map[string]any{"txt_name": name, "txt_records": txts, "mx": mxHosts}
 	switch len(recs) {
 	case 0:
-		return newCheck(id, StatusFail, "No MTA-STS record at "+name+": senders may deliver mail without verified TLS.", details)
+		return newFinding(id, StatusFail, "mtasts_missing", map[string]any{"name": name}, details)
 	case 1:
 	default:
-		return newCheck(id, StatusFail, fmt.Sprintf("%d MTA-STS records at %s: senders then ignore the policy.", len(recs), name), details)
+		return newFinding(id, StatusFail, "mtasts_several", map[string]any{"count": len(recs), "name": name}, details)
 	}
 	rec, err := parse.ParseMTASTSRecord(recs[0])
 	if err != nil {
 		details["error"] = err.Error()
-		return newCheck(id, StatusFail, "The MTA-STS record is invalid: "+err.Error()+".", details)
+		return newFinding(id, StatusFail, "mtasts_record_invalid", map[string]any{"error": err.Error()}, details)
 	}
 	details["id"] = rec.ID
 
@@ -92,13 +91,13 @@ func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
 	details["fetch"] = fetch
 	if err != nil {
 		details["error"] = err.Error()
-		return newCheck(id, StatusFail, "The MTA-STS policy could not be fetched from "+url+": "+err.Error()+".", details)
+		return newFinding(id, StatusFail, "mtasts_fetch_failed", map[string]any{"url": url, "error": err.Error()}, details)
 	}
 	details["policy_text"] = fetch.Body
 	policy, err := parse.ParseMTASTSPolicy(fetch.Body)
 	if err != nil {
 		details["error"] = err.Error()
-		return newCheck(id, StatusFail, "The MTA-STS policy is invalid: "+err.Error()+".", details)
+		return newFinding(id, StatusFail, "mtasts_policy_invalid", map[string]any{"error": err.Error()}, details)
 	}
 	details["policy"] = policy
 	var uncovered []string
@@ -113,15 +112,15 @@ func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
 	details["mx_covered"] = coverage
 	switch {
 	case policy.Mode == "none":
-		return newCheck(id, StatusFail, "The MTA-STS policy has mode none: it is being withdrawn and protects nothing.", details)
+		return newFinding(id, StatusFail, "mtasts_mode_none", nil, details)
 	case len(uncovered) > 0 && policy.Mode == "enforce":
-		return newCheck(id, StatusFail, "The MTA-STS policy is enforced but does not list the mail servers "+strings.Join(uncovered, ", ")+": senders will refuse to deliver to them.", details)
+		return newFinding(id, StatusFail, "mtasts_enforced_uncovered", map[string]any{"hosts": uncovered}, details)
 	case len(uncovered) > 0:
-		return newCheck(id, StatusWarn, "The MTA-STS policy is in testing mode and does not list the mail servers "+strings.Join(uncovered, ", ")+".", details)
+		return newFinding(id, StatusWarn, "mtasts_testing_uncovered", map[string]any{"hosts": uncovered}, details)
 	case policy.Mode == "testing":
-		return newCheck(id, StatusWarn, "The MTA-STS policy is in testing mode: TLS failures are reported, not prevented.", details)
+		return newFinding(id, StatusWarn, "mtasts_testing", nil, details)
 	}
-	return newCheck(id, StatusPass, fmt.Sprintf("MTA-STS policy enforced for all %d mail servers (max_age %d s).", len(mxHosts), policy.MaxAge), details)
+	return newFinding(id, StatusPass, "mtasts_ok", map[string]any{"count": len(mxHosts), "max_age": policy.MaxAge}, details)
 }
 
 // policyFetch is the evidence of the HTTPS request for a policy file.
@@ -265,21 +264,21 @@ func (r *run) checkTLSRPT(ctx context.Context) Check {
 	details := map[string]any{"txt_name": name, "txt_records": txts}
 	switch len(recs) {
 	case 0:
-		return newCheck(id, StatusFail, "No TLS-RPT record at "+name+": senders cannot report failed TLS deliveries.", details)
+		return newFinding(id, StatusFail, "tlsrpt_missing", map[string]any{"name": name}, details)
 	case 1:
 	default:
-		return newCheck(id, StatusFail, fmt.Sprintf("%d TLS-RPT records at %s: senders then send no reports.", len(recs), name), details)
+		return newFinding(id, StatusFail, "tlsrpt_several", map[string]any{"count": len(recs), "name": name}, details)
 	}
 	details["record"] = recs[0]
 	rec, err := parse.ParseTLSRPT(recs[0])
 	if err != nil {
 		details["error"] = err.Error()
-		return newCheck(id, StatusFail, "The TLS-RPT record is invalid: "+err.Error()+".", details)
+		return newFinding(id, StatusFail, "tlsrpt_invalid", map[string]any{"error": err.Error()}, details)
 	}
 	details["rua"] = rec.RUA
 	var dest []string
 	for _, u := range rec.RUA {
 		dest = append(dest, u.URI)
 	}
-	return newCheck(id, StatusPass, "TLS-RPT record found: reports go to "+strings.Join(dest, ", ")+".", details)
+	return newFinding(id, StatusPass, "tlsrpt_ok", map[string]any{"destinations": dest}, details)
 }

@@ -157,6 +157,12 @@ type mxResult struct {
 	// Findings are the version, cipher and certificate verdicts with their evidence.
 	Findings map[string]Check `json:"findings,omitempty"`
 	DANE     *daneHost        `json:"-"`
+	finding  Sub
+}
+
+// set gives the MX its status and its finding; Summary is the English.
+func (m *mxResult) set(st Status, finding Sub) {
+	m.Status, m.finding, m.Summary = st, finding, finding.text()
 }
 
 // checkMailTransport tests every MX (at most MaxMX). Protocol steps, for
@@ -183,11 +189,11 @@ func checkMailTransport(ctx context.Context, r *run) []Check {
 		return errorChecks(err, mailTransportIDs...)
 	}
 	if len(hosts) == 0 {
-		why := "The domain has no MX record, so it receives no mail to protect."
+		code := "no_mx_no_mail"
 		if nullMX {
-			why = "The domain publishes a null MX (RFC 7505): it receives no mail."
+			code = "null_mx"
 		}
-		return notApplicable(why, mailTransportIDs...)
+		return notApplicable(code, mailTransportIDs...)
 	}
 	results := make([]mxResult, len(hosts))
 	var wg sync.WaitGroup
@@ -206,7 +212,7 @@ func (r *run) probeMX(ctx context.Context, host string) mxResult {
 	res := mxResult{Host: host}
 	v4, v6, err := r.lookupAddrs(ctx, host)
 	if err != nil {
-		res.Status, res.Summary = StatusError, "untestable: address lookup failed: "+err.Error()
+		res.set(StatusError, Sub{"mx_lookup_failed", map[string]any{"error": err.Error()}})
 		return res
 	}
 	var ips []netip.Addr
@@ -217,7 +223,7 @@ func (r *run) probeMX(ctx context.Context, host string) mxResult {
 		ips = append(ips, v6[0])
 	}
 	if len(ips) == 0 {
-		res.Status, res.Summary = StatusError, "untestable: the MX name has no address"
+		res.set(StatusError, Sub{"mx_no_address", nil})
 		return res
 	}
 	res.Targets = make([]mxTarget, len(ips))
@@ -359,13 +365,13 @@ func (m *mxResult) judge() {
 	}
 	switch {
 	case len(noTLS) > 0:
-		m.Status, m.Summary = StatusFail, "STARTTLS not offered on "+strings.Join(noTLS, ", ")
+		m.set(StatusFail, Sub{"starttls_not_offered", map[string]any{"hosts": noTLS}})
 		return
 	case len(broken) > 0:
-		m.Status, m.Summary = StatusFail, "STARTTLS offered but TLS fails on "+strings.Join(broken, ", ")
+		m.set(StatusFail, Sub{"starttls_tls_fails", map[string]any{"hosts": broken}})
 		return
 	case len(scans) == 0:
-		m.Status, m.Summary = StatusError, "untestable: "+strings.Join(untestable, ", ")
+		m.set(StatusError, Sub{"mx_untestable", map[string]any{"hosts": untestable}})
 		return
 	}
 	m.Findings = map[string]Check{
@@ -374,50 +380,55 @@ func (m *mxResult) judge() {
 		"certificate": certCheck(check.MailSTARTTLS, scans, true),
 	}
 	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusWarn: 2, StatusError: 3, StatusFail: 4}
-	m.Status = StatusPass
-	var parts []string
+	st := StatusPass
+	var parts []Sub
 	for _, k := range []string{"versions", "ciphers", "certificate"} {
 		f := m.Findings[k]
-		if rank[f.Status] > rank[m.Status] {
-			m.Status = f.Status
+		if rank[f.Status] > rank[st] {
+			st = f.Status
 		}
 		if f.Status != StatusPass {
-			parts = append(parts, f.Summary)
+			parts = append(parts, Sub{f.Finding, f.FindingParams})
 		}
 	}
-	if len(untestable) > 0 && m.Status == StatusPass {
-		m.Status = StatusError
-		parts = append(parts, "untestable: "+strings.Join(untestable, ", "))
+	if len(untestable) > 0 && st == StatusPass {
+		st = StatusError
+		parts = append(parts, Sub{"mx_untestable", map[string]any{"hosts": untestable}})
 	}
 	if len(parts) == 0 {
-		parts = append(parts, "STARTTLS with sound TLS versions, suites and certificate")
+		parts = append(parts, Sub{"starttls_sound", nil})
 	}
-	m.Summary = strings.Join(parts, " ")
+	// The findings follow one another, each a sentence of its own.
+	joined := parts[len(parts)-1]
+	for i := len(parts) - 2; i >= 0; i-- {
+		joined = Sub{"then", map[string]any{"first": parts[i], "rest": joined}}
+	}
+	m.set(st, joined)
 }
 
 func starttlsCheck(results []mxResult) Check {
 	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusWarn: 2, StatusError: 3, StatusFail: 4}
 	worst := StatusPass
-	var parts []string
+	var parts []Sub
 	for _, m := range results {
 		if rank[m.Status] > rank[worst] {
 			worst = m.Status
 		}
-		parts = append(parts, m.Host+": "+m.Summary)
+		parts = append(parts, Sub{"at_target", map[string]any{"target": m.Host, "problem": m.finding}})
 	}
 	details := map[string]any{"mx": results}
-	summary := strings.Join(parts, "; ")
+	params := map[string]any{"hosts": parts}
 	switch worst {
 	case StatusFail:
-		return newCheck(check.MailSTARTTLS, StatusFail, "Mail transport not properly encrypted: "+summary, details)
+		return newFinding(check.MailSTARTTLS, StatusFail, "starttls_not_encrypted", params, details)
 	case StatusError:
-		return newCheck(check.MailSTARTTLS, StatusError, "Could not be tested: "+summary, details)
+		return newFinding(check.MailSTARTTLS, StatusError, "starttls_untestable", params, details)
 	case StatusWarn:
-		return newCheck(check.MailSTARTTLS, StatusWarn, "STARTTLS works, with items to phase out: "+summary, details)
+		return newFinding(check.MailSTARTTLS, StatusWarn, "starttls_phase_out", params, details)
 	case StatusInfo:
-		return newCheck(check.MailSTARTTLS, StatusInfo, "STARTTLS works: "+summary, details)
+		return newFinding(check.MailSTARTTLS, StatusInfo, "starttls_works_with_notes", params, details)
 	}
-	return newCheck(check.MailSTARTTLS, StatusPass, fmt.Sprintf("All %d mail servers offer STARTTLS with sound TLS.", len(results)), details)
+	return newFinding(check.MailSTARTTLS, StatusPass, "starttls_ok", map[string]any{"count": len(results)}, details)
 }
 
 // judgeMailDANE rates the TLSA of one MX against the chain seen over
@@ -425,7 +436,7 @@ func starttlsCheck(results []mxResult) Check {
 // required); a DNSSEC-secure record of usage 2 or 3 must match.
 func (r *run) judgeMailDANE(d daneHost, targets []mxTarget) *daneHost {
 	if st, note, done := daneRecordVerdict(&d.TLSA, StatusFail); done {
-		d.Status, d.Note = st, note
+		d.set(st, note)
 		return &d
 	}
 	var chain []*x509.Certificate
@@ -446,21 +457,22 @@ func (r *run) judgeMailDANE(d daneHost, targets []mxTarget) *daneHost {
 			}
 		}
 		if untestable {
-			d.Status, d.Note = StatusError, "TLSA published but no certificate could be fetched: "+strings.Join(why, "; ")
+			d.set(StatusError, Sub{"dane_mail_no_certificate", map[string]any{"errors": strings.Join(why, "; ")}})
 		} else {
-			d.Status, d.Note = StatusFail, "TLSA published but the server offers no STARTTLS"
+			d.set(StatusFail, Sub{"dane_mail_no_starttls", nil})
 		}
 		return &d
 	}
 	d.Chain = chainNames(chain)
 	opts := x509.VerifyOptions{CurrentTime: r.cfg.Now(), DNSName: d.Host}
 	if !matchTLSA(&d.TLSA, chain, r.cfg.RootCAs, opts, true) {
-		d.Status, d.Note = StatusFail, "DNSSEC-signed TLSA (usage 2 or 3) matches none of the certificates seen over STARTTLS"
+		d.set(StatusFail, Sub{"dane_mail_no_match", nil})
 		return &d
 	}
-	d.Status, d.Note = StatusPass, "DNSSEC-signed TLSA matches the certificate seen over STARTTLS"
 	if !daneRollover(d.TLSA) {
-		d.Note += " (no second record for key rollover)"
+		d.set(StatusPass, Sub{"dane_mail_match_no_rollover", nil})
+	} else {
+		d.set(StatusPass, Sub{"dane_mail_match", nil})
 	}
 	return &d
 }

@@ -47,10 +47,10 @@ func checkRPKI(ctx context.Context, r *run) []Check {
 			return
 		}
 		if len(hosts) == 0 {
-			checks[0] = newCheck(ids[0], StatusNotApplicable, "Neither "+r.domain+" nor www."+r.domain+" has an A or AAAA record, so there is no web server to test.", nil)
+			checks[0] = newFinding(ids[0], StatusNotApplicable, "no_web_server", map[string]any{"domain": r.domain}, nil)
 			return
 		}
-		checks[0] = r.rpkiForHosts(ctx, ids[0], "web server", hosts)
+		checks[0] = r.rpkiForHosts(ctx, ids[0], "web", hosts)
 	}()
 	go func() {
 		defer wg.Done()
@@ -59,13 +59,9 @@ func checkRPKI(ctx context.Context, r *run) []Check {
 		case err != nil:
 			checks[1] = errorChecks(err, ids[1])[0]
 		case len(hosts) == 0:
-			why := "The domain has no MX records, so there are no mail servers to test."
-			if nullMX {
-				why = "The domain publishes a null MX (RFC 7505): it receives no mail."
-			}
-			checks[1] = newCheck(ids[1], StatusNotApplicable, why, map[string]any{"null_mx": nullMX})
+			checks[1] = noMailServers(ids[1], nullMX)
 		default:
-			checks[1] = r.rpkiForHosts(ctx, ids[1], "mail server", hosts)
+			checks[1] = r.rpkiForHosts(ctx, ids[1], "mail", hosts)
 		}
 	}()
 	go func() {
@@ -90,6 +86,8 @@ type routeEvidence struct {
 	Note    string     `json:"note,omitempty"`
 	Cymru   string     `json:"cymru_txt"`
 	Country string     `json:"country,omitempty"`
+	// maxLength is the loose ROA's maxLength behind Note.
+	maxLength int
 }
 
 // addrEvidence is what was found for one address.
@@ -102,6 +100,8 @@ type addrEvidence struct {
 	State string `json:"state"`
 }
 
+// rpkiForHosts validates the routes to hosts; what is "web" or "mail",
+// the kind of server, named in findings as finding.server(s).<what>.
 func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts []string) Check {
 	type target struct {
 		host string
@@ -119,7 +119,7 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 	}
 	details := map[string]any{"hosts": hosts, "vrp_count": r.cfg.VRPs.Len()}
 	if len(targets) == 0 {
-		return newCheck(id, StatusWarn, "No addresses found for the "+what+"s "+strings.Join(hosts, ", ")+", so no routes could be validated.", details)
+		return newFinding(id, StatusWarn, "rpki_no_addresses", map[string]any{"what": what, "hosts": hosts}, details)
 	}
 	evidence := make([]addrEvidence, len(targets))
 	var wg sync.WaitGroup
@@ -133,7 +133,8 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 	wg.Wait()
 	details["addresses"] = evidence
 
-	var invalid, notFound, unknown, failed, notes []string
+	var invalid, notFound, unknown, failed []string
+	var notes []Sub
 	for _, ev := range evidence {
 		label := ev.Address + " (" + ev.Host + ")"
 		switch ev.State {
@@ -148,30 +149,30 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 		}
 		for _, rt := range ev.Routes {
 			if rt.Note != "" {
-				notes = append(notes, rt.Route+" "+rt.Note)
+				notes = append(notes, Sub{"rpki_loose_maxlength", map[string]any{"route": rt.Route, "max_length": rt.maxLength}})
 			}
 		}
 	}
 	switch {
 	case len(invalid) > 0:
-		return newCheck(id, StatusFail, "RPKI-invalid route to "+what+" "+strings.Join(invalid, ", ")+": networks that validate routes will drop traffic to it.", details)
+		return newFinding(id, StatusFail, "rpki_invalid", map[string]any{"what": what, "addresses": invalid}, details)
 	case len(failed) == len(evidence):
-		return newCheck(id, StatusError, "Could not be tested: "+strings.Join(failed, "; "), details)
+		return newFinding(id, StatusError, "untestable", map[string]any{"error": strings.Join(failed, "; ")}, details)
 	case len(failed) > 0:
-		return newCheck(id, StatusWarn, "Route origin could not be looked up for "+strings.Join(failed, "; ")+".", details)
+		return newFinding(id, StatusWarn, "rpki_lookup_failed", map[string]any{"errors": strings.Join(failed, "; ")}, details)
 	case len(notFound) > 0:
-		return newCheck(id, StatusWarn, "No ROA covers the route to "+what+" "+strings.Join(notFound, ", ")+" (RPKI not found).", details)
+		return newFinding(id, StatusWarn, "rpki_not_found", map[string]any{"what": what, "addresses": notFound}, details)
 	case len(unknown) > 0:
-		return newCheck(id, StatusWarn, "No BGP route known for "+what+" "+strings.Join(unknown, ", ")+", so RPKI could not be validated.", details)
+		return newFinding(id, StatusWarn, "rpki_no_route", map[string]any{"what": what, "addresses": unknown}, details)
 	}
-	summary := fmt.Sprintf("The route to the %s address is RPKI-valid.", what)
-	if len(evidence) > 1 {
-		summary = fmt.Sprintf("Every route to the %d %s addresses is RPKI-valid.", len(evidence), what)
-	}
+	var note any = ""
 	if len(notes) > 0 {
-		summary += " Note: " + strings.Join(notes, "; ") + "."
+		note = Sub{"rpki_notes", map[string]any{"notes": notes}}
 	}
-	return newCheck(id, StatusPass, summary, details)
+	if len(evidence) > 1 {
+		return newFinding(id, StatusPass, "rpki_valid_all", map[string]any{"total": len(evidence), "what": what, "note": note}, details)
+	}
+	return newFinding(id, StatusPass, "rpki_valid_one", map[string]any{"what": what, "note": note}, details)
 }
 
 // validateAddr finds the routes covering addr and validates each origin.
@@ -196,6 +197,7 @@ func (r *run) validateAddr(ctx context.Context, host string, addr netip.Addr) ad
 				rt.VRPs = append(rt.VRPs, v.String())
 			}
 			if state == rpki.Valid && rpki.LooseMaxLength(vrps[0], o.Prefix) {
+				rt.maxLength = int(vrps[0].MaxLength)
 				rt.Note = fmt.Sprintf("is covered by a ROA with maxLength %d, longer than the route (RFC 9319 advises against this: it permits forged-origin sub-prefix hijacks)", vrps[0].MaxLength)
 			}
 			if rank[state] > rank[worst] {

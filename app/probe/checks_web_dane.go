@@ -195,6 +195,12 @@ type daneHost struct {
 	Chain  []string   `json:"chain,omitempty"`
 	Status Status     `json:"status"`
 	Note   string     `json:"note"`
+	note   Sub
+}
+
+// set gives the host its status and its note, a finding code with params.
+func (h *daneHost) set(st Status, note Sub) {
+	h.Status, h.note, h.Note = st, note, note.text()
 }
 
 // checkWebDANE validates TLSA records at _<port>._tcp.<host> for the apex
@@ -207,7 +213,7 @@ func checkWebDANE(ctx context.Context, r *run) []Check {
 		return errorChecks(err, check.WebDANE)
 	}
 	if len(targets) == 0 {
-		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", check.WebDANE)
+		return notApplicable("no_website", check.WebDANE)
 	}
 	hosts := firstPerHost(targets)
 	out := make([]daneHost, len(hosts))
@@ -228,20 +234,20 @@ func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
 	h.TLSA = r.lookupTLSA(ctx, t.Host, r.cfg.HTTPSPort)
 	st, note, done := daneRecordVerdict(&h.TLSA, StatusInfo)
 	if done {
-		h.Status, h.Note = st, note
+		h.set(st, note)
 		return h
 	}
 	chain, err := r.servedChain(ctx, net.JoinHostPort(t.Addr.String(), strconv.Itoa(r.cfg.HTTPSPort)), t.Host, nil)
 	if err != nil {
-		h.Status, h.Note = StatusError, "TLSA published but the certificate could not be fetched: "+err.Error()
+		h.set(StatusError, Sub{"dane_fetch_failed", map[string]any{"error": err.Error()}})
 		return h
 	}
 	h.Chain = chainNames(chain)
 	opts := x509.VerifyOptions{CurrentTime: r.cfg.Now(), DNSName: t.Host}
 	if matchTLSA(&h.TLSA, chain, r.cfg.RootCAs, opts, false) {
-		h.Status, h.Note = StatusPass, "DNSSEC-signed TLSA matches the served certificate"
+		h.set(StatusPass, Sub{"dane_web_match", nil})
 	} else {
-		h.Status, h.Note = StatusFail, "DNSSEC-signed TLSA matches none of the served certificates"
+		h.set(StatusFail, Sub{"dane_web_no_match", nil})
 	}
 	return h
 }
@@ -249,22 +255,22 @@ func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
 // daneRecordVerdict judges the TLSA lookup before any certificate is
 // fetched. done is true when that settles it; absent is the status for no
 // TLSA at all (information for the web, a failure for mail).
-func daneRecordVerdict(l *daneLookup, absent Status) (Status, string, bool) {
+func daneRecordVerdict(l *daneLookup, absent Status) (Status, Sub, bool) {
 	switch {
 	case l.Error != "" && l.Security != dnssec.Bogus:
-		return StatusError, "TLSA could not be validated: " + l.Error, true
+		return StatusError, Sub{"dane_tlsa_unvalidated", map[string]any{"error": l.Error}}, true
 	case l.Security == dnssec.Bogus:
-		return StatusFail, "TLSA answer is DNSSEC-bogus: " + l.Reason, true
+		return StatusFail, Sub{"dane_tlsa_bogus", map[string]any{"reason": l.Reason}}, true
 	case l.Security == dnssec.Indeterminate:
-		return StatusError, "DNSSEC state of the TLSA answer is indeterminate: " + l.Reason, true
+		return StatusError, Sub{"dane_tlsa_indeterminate", map[string]any{"reason": l.Reason}}, true
 	case len(l.tlsa) == 0 && l.Security == dnssec.Secure:
-		return absent, "no TLSA record (securely denied)", true
+		return absent, Sub{"dane_no_tlsa_denied", nil}, true
 	case len(l.tlsa) == 0:
-		return absent, "no TLSA record, and the zone is not DNSSEC-signed", true
+		return absent, Sub{"dane_no_tlsa_unsigned", nil}, true
 	case l.Security != dnssec.Secure:
-		return StatusFail, "TLSA records exist but are not DNSSEC-signed, so they cannot be trusted", true
+		return StatusFail, Sub{"dane_tlsa_unsigned", nil}, true
 	}
-	return "", "", false
+	return "", Sub{}, false
 }
 
 func chainNames(chain []*x509.Certificate) []string {
@@ -280,22 +286,22 @@ func chainNames(chain []*x509.Certificate) []string {
 func combineDANE(id check.ID, hosts []daneHost) Check {
 	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusError: 2, StatusFail: 3}
 	worst := StatusPass
-	var parts []string
+	var parts []Sub
 	for _, h := range hosts {
 		if rank[h.Status] > rank[worst] {
 			worst = h.Status
 		}
-		parts = append(parts, h.Host+": "+h.Note)
+		parts = append(parts, Sub{"at_target", map[string]any{"target": h.Host, "problem": h.note}})
 	}
 	details := map[string]any{"hosts": hosts}
-	summary := strings.Join(parts, "; ") + "."
+	params := map[string]any{"hosts": parts}
 	switch worst {
 	case StatusFail:
-		return newCheck(id, StatusFail, "DANE broken: "+summary, details)
+		return newFinding(id, StatusFail, "dane_broken", params, details)
 	case StatusError:
-		return newCheck(id, StatusError, "Could not be tested: "+summary, details)
+		return newFinding(id, StatusError, "dane_untestable", params, details)
 	case StatusInfo:
-		return newCheck(id, StatusInfo, "DANE not (fully) in use: "+summary, details)
+		return newFinding(id, StatusInfo, "dane_not_in_use", params, details)
 	}
-	return newCheck(id, StatusPass, "DANE in use: "+summary, details)
+	return newFinding(id, StatusPass, "dane_in_use", params, details)
 }

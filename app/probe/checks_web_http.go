@@ -55,7 +55,7 @@ func checkWebHTTP(ctx context.Context, r *run) []Check {
 		return errorChecks(err, webHTTPIDs...)
 	}
 	if len(targets) == 0 {
-		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", webHTTPIDs...)
+		return notApplicable("no_website", webHTTPIDs...)
 	}
 	redirects := make([]redirectResult, len(targets))
 	firsts := make([]httpsResult, len(targets))
@@ -190,6 +190,14 @@ type redirectResult struct {
 	Hops    []hop     `json:"hops"`
 	Status  Status    `json:"status"`
 	Verdict string    `json:"verdict"`
+	finding Sub
+}
+
+// set gives the target its status and verdict, a finding; Verdict is the
+// English.
+func (res *redirectResult) set(st Status, code string, params map[string]any) {
+	res.Status, res.finding = st, Sub{code, params}
+	res.Verdict = res.finding.text()
 }
 
 func (r *run) checkRedirect(ctx context.Context, t webTarget) redirectResult {
@@ -199,7 +207,7 @@ func (r *run) checkRedirect(ctx context.Context, t webTarget) redirectResult {
 	sawHTTPS := false
 	for i := 0; ; i++ {
 		if i > maxRedirects {
-			res.Status, res.Verdict = StatusFail, fmt.Sprintf("more than %d redirects", maxRedirects)
+			res.set(StatusFail, "too_many_redirects", map[string]any{"max": maxRedirects})
 			return res
 		}
 		resp, _, _, addr, err := get(ctx, c, cur)
@@ -210,14 +218,14 @@ func (r *run) checkRedirect(ctx context.Context, t webTarget) redirectResult {
 			var ref *netguard.RefusedError
 			switch {
 			case errors.As(err, &ref):
-				res.Status, res.Verdict = StatusError, "refused to connect: "+ref.Error()
+				res.set(StatusError, "refused_to_connect", map[string]any{"error": ref.Error()})
 			case i == 0 && connectFailed(err):
 				// internet.nl: no plain HTTP at all is as good as a redirect.
-				res.Status, res.Verdict = StatusPass, "port 80 is closed"
+				res.set(StatusPass, "port_80_closed", nil)
 			case i == 0:
-				res.Status, res.Verdict = StatusError, "http could not be tested: "+err.Error()
+				res.set(StatusError, "http_untestable", map[string]any{"error": err.Error()})
 			default:
-				res.Status, res.Verdict = StatusFail, "redirect chain broken at "+cur+": "+err.Error()
+				res.set(StatusFail, "redirect_chain_broken", map[string]any{"url": cur, "error": err.Error()})
 			}
 			return res
 		}
@@ -228,33 +236,33 @@ func (r *run) checkRedirect(ctx context.Context, t webTarget) redirectResult {
 		curURL, _ := url.Parse(cur)
 		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
 			if i == 0 {
-				res.Status, res.Verdict = StatusFail, fmt.Sprintf("http://%s/ answers %d without redirecting to https", t.Host, resp.StatusCode)
+				res.set(StatusFail, "http_no_redirect", map[string]any{"host": t.Host, "status": resp.StatusCode})
 			} else if curURL.Scheme != "https" {
-				res.Status, res.Verdict = StatusFail, "the redirect chain ends on http: "+cur
+				res.set(StatusFail, "redirect_ends_on_http", map[string]any{"url": cur})
 			} else {
-				res.Status, res.Verdict = StatusPass, "redirects to "+cur
+				res.set(StatusPass, "redirects_to", map[string]any{"url": cur})
 			}
 			return res
 		}
 		next, err := curURL.Parse(loc)
 		if err != nil {
-			res.Status, res.Verdict = StatusFail, fmt.Sprintf("invalid Location %q", loc)
+			res.set(StatusFail, "invalid_location", map[string]any{"location": strconv.Quote(loc)})
 			return res
 		}
 		switch {
 		case i == 0 && next.Scheme != "https":
-			res.Status, res.Verdict = StatusFail, "the first redirect goes to "+next.String()+", not to https"
+			res.set(StatusFail, "first_redirect_not_https", map[string]any{"url": next.String()})
 			return res
 		case i == 0 && !strings.EqualFold(next.Hostname(), t.Host):
-			res.Status, res.Verdict = StatusFail, "the first redirect goes to another host ("+next.Hostname()+") before https on "+t.Host
+			res.set(StatusFail, "first_redirect_other_host", map[string]any{"other": next.Hostname(), "host": t.Host})
 			return res
 		case next.Scheme == "https":
 			sawHTTPS = true
 		case next.Scheme == "http" && sawHTTPS:
-			res.Status, res.Verdict = StatusFail, "downgrade to http later in the chain: "+next.String()
+			res.set(StatusFail, "redirect_downgrade", map[string]any{"url": next.String()})
 			return res
 		case next.Scheme != "http":
-			res.Status, res.Verdict = StatusFail, "redirect to unsupported scheme: "+next.String()
+			res.set(StatusFail, "redirect_unsupported_scheme", map[string]any{"url": next.String()})
 			return res
 		}
 		cur = next.String()
@@ -270,9 +278,9 @@ func connectFailed(err error) bool {
 
 func redirectCheck(results []redirectResult) Check {
 	details := map[string]any{"targets": results}
-	var fails, errs []string
+	var fails, errs []Sub
 	for _, res := range results {
-		label := targetLabel(res.Target.Host, res.Target.Addr) + ": " + res.Verdict
+		label := Sub{"at_target", map[string]any{"target": targetLabel(res.Target.Host, res.Target.Addr), "problem": res.finding}}
 		switch res.Status {
 		case StatusFail:
 			fails = append(fails, label)
@@ -280,24 +288,23 @@ func redirectCheck(results []redirectResult) Check {
 			errs = append(errs, label)
 		}
 	}
-	return targetsVerdict(check.WebHTTPSRedirect, details, fails, errs, nil,
-		"Visitors are not sent to https: ", "", "Plain http redirects straight to https on the same host (or is closed).")
+	return targetsVerdict(check.WebHTTPSRedirect, details, fails, errs, nil, "redirect_fails", "", "redirect_ok")
 }
 
 // targetsVerdict concludes a check over several web targets: any failing
 // target fails it, else any target that could not be tested makes it an
 // error, else any advice makes it a warning. The fail and warn summaries
 // are their lead followed by the targets' notes.
-func targetsVerdict(id check.ID, details map[string]any, fails, errs, warns []string, failLead, warnLead, pass string) Check {
+func targetsVerdict(id check.ID, details map[string]any, fails, errs, warns []Sub, failCode, warnCode, passCode string) Check {
 	switch {
 	case len(fails) > 0:
-		return newCheck(id, StatusFail, failLead+strings.Join(fails, "; ")+".", details)
+		return newFinding(id, StatusFail, failCode, map[string]any{"problems": fails}, details)
 	case len(errs) > 0:
-		return newCheck(id, StatusError, "Could not be tested: "+strings.Join(errs, "; ")+".", details)
+		return newFinding(id, StatusError, "untestable_targets", map[string]any{"problems": errs}, details)
 	case len(warns) > 0:
-		return newCheck(id, StatusWarn, warnLead+strings.Join(warns, "; ")+".", details)
+		return newFinding(id, StatusWarn, warnCode, map[string]any{"problems": warns}, details)
 	}
-	return newCheck(id, StatusPass, pass, details)
+	return newFinding(id, StatusPass, passCode, nil, details)
 }
 
 // httpsResult is the first HTTPS response of one target.
@@ -332,19 +339,22 @@ func hstsCheck(results []httpsResult) Check {
 		Error  string      `json:"error,omitempty"`
 	}
 	var rows []row
-	var fails, errs []string
+	var fails, errs []Sub
 	for _, res := range results {
 		rw := row{Host: res.Target.Host, Addr: res.Target.Addr.String()}
 		label := targetLabel(res.Target.Host, res.Target.Addr)
+		at := func(code string, params map[string]any) Sub {
+			return Sub{"at_target", map[string]any{"target": label, "problem": Sub{code, params}}}
+		}
 		if res.err != nil {
 			rw.Error = res.Error
-			errs = append(errs, label+": "+res.Error)
+			errs = append(errs, at("error", map[string]any{"error": res.Error}))
 			rows = append(rows, rw)
 			continue
 		}
 		values := res.Headers.Values("Strict-Transport-Security")
 		if len(values) == 0 {
-			fails = append(fails, label+": no Strict-Transport-Security header")
+			fails = append(fails, at("hsts_missing", nil))
 			rows = append(rows, rw)
 			continue
 		}
@@ -354,17 +364,16 @@ func hstsCheck(results []httpsResult) Check {
 		switch {
 		case err != nil:
 			rw.Error = err.Error()
-			fails = append(fails, label+": invalid header ("+err.Error()+")")
+			fails = append(fails, at("hsts_invalid", map[string]any{"error": err.Error()}))
 		case h.MaxAge < hstsMinMaxAge:
 			rw.Parsed = &h
-			fails = append(fails, fmt.Sprintf("%s: max-age %d is below one year (%d)", label, h.MaxAge, hstsMinMaxAge))
+			fails = append(fails, at("hsts_short", map[string]any{"max_age": h.MaxAge, "min": hstsMinMaxAge}))
 		default:
 			rw.Parsed = &h
 		}
 		rows = append(rows, rw)
 	}
-	return targetsVerdict(check.WebHSTS, map[string]any{"targets": rows}, fails, errs, nil,
-		"HSTS missing or too short: ", "", "HSTS is set with a max-age of at least one year.")
+	return targetsVerdict(check.WebHSTS, map[string]any{"targets": rows}, fails, errs, nil, "hsts_fails", "", "hsts_ok")
 }
 
 // headerVerdict is the judgement of one security header.
@@ -443,19 +452,19 @@ func securityHeadersCheck(results []httpsResult) Check {
 		Error   string                   `json:"error,omitempty"`
 	}
 	var rows []row
-	var fails, warns, errs []string
+	var fails, warns, errs []Sub
 	for _, res := range results {
 		rw := row{Host: res.Target.Host, Addr: res.Target.Addr.String(), Status: res.Status, Error: res.Error}
 		label := targetLabel(res.Target.Host, res.Target.Addr)
 		if res.err != nil {
-			errs = append(errs, label+": "+res.Error)
+			errs = append(errs, Sub{"at_target", map[string]any{"target": label, "problem": Sub{"error", map[string]any{"error": res.Error}}}})
 			rows = append(rows, rw)
 			continue
 		}
 		rw.Headers = judgeHeaders(res.Headers, res.Target.Host)
 		for _, name := range []string{"X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"} {
 			v := rw.Headers[name]
-			msg := fmt.Sprintf("%s %s (%s)", label, name, strings.Join(v.Reasons, "; "))
+			msg := Sub{"header_problem", map[string]any{"target": label, "header": name, "reasons": strings.Join(v.Reasons, "; ")}}
 			switch v.Status {
 			case StatusFail:
 				fails = append(fails, msg)
@@ -466,8 +475,7 @@ func securityHeadersCheck(results []httpsResult) Check {
 		rows = append(rows, rw)
 	}
 	return targetsVerdict(check.WebSecurityHeaders, map[string]any{"targets": rows}, fails, errs, warns,
-		"Security headers missing or weak: ", "Security headers set, with advice: ",
-		"X-Content-Type-Options, framing protection, Referrer-Policy and a sound CSP are set.")
+		"headers_fail", "headers_warn", "headers_ok")
 }
 
 // sectxtResult is the security.txt found (or not) for one host.
@@ -480,6 +488,13 @@ type sectxtResult struct {
 	Verdict     *parse.SecurityTxtVerdict `json:"verdict,omitempty"`
 	Status      Status                    `json:"status"`
 	Summary     string                    `json:"summary"`
+	finding     Sub
+}
+
+// set gives the host its status and finding; Summary is the English.
+func (res *sectxtResult) set(st Status, code string, params map[string]any) {
+	res.Status, res.finding = st, Sub{code, params}
+	res.Summary = res.finding.text()
 }
 
 // fetchSecurityTxt fetches https://host/.well-known/security.txt, following
@@ -491,7 +506,7 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 	cur := start
 	for i := 0; ; i++ {
 		if i > maxRedirects {
-			res.Status, res.Summary = StatusFail, fmt.Sprintf("more than %d redirects", maxRedirects)
+			res.set(StatusFail, "too_many_redirects", map[string]any{"max": maxRedirects})
 			return res
 		}
 		resp, body, truncated, addr, err := get(ctx, c, cur)
@@ -501,11 +516,11 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 			res.Hops = append(res.Hops, h)
 			var ref *netguard.RefusedError
 			if errors.As(err, &ref) {
-				res.Status, res.Summary = StatusError, "refused to connect: "+ref.Error()
+				res.set(StatusError, "refused_to_connect", map[string]any{"error": ref.Error()})
 			} else if i == 0 && connectFailed(err) {
-				res.Status, res.Summary = StatusError, "https could not be reached: "+err.Error()
+				res.set(StatusError, "https_unreachable", map[string]any{"error": err.Error()})
 			} else {
-				res.Status, res.Summary = StatusFail, "could not be fetched over valid https: "+err.Error()
+				res.set(StatusFail, "sectxt_not_fetched", map[string]any{"error": err.Error()})
 			}
 			return res
 		}
@@ -515,26 +530,26 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 			base, _ := url.Parse(cur)
 			next, err := base.Parse(h.Location)
 			if err != nil || next.Scheme != "https" {
-				res.Status, res.Summary = StatusFail, "redirected away from https: "+h.Location
+				res.set(StatusFail, "sectxt_redirected_away", map[string]any{"location": h.Location})
 				return res
 			}
 			cur = next.String()
 			continue
 		}
 		if resp.StatusCode != http.StatusOK {
-			res.Status, res.Summary = StatusFail, fmt.Sprintf("no security.txt: %s answers %d", cur, resp.StatusCode)
+			res.set(StatusFail, "sectxt_missing", map[string]any{"url": cur, "status": resp.StatusCode})
 			// internet.nl looks at the legacy location too, to say why.
 			legacy := hostURL("https", t.Host, "/security.txt")
 			if lr, _, _, _, err := get(ctx, c, legacy); err == nil && lr.StatusCode == http.StatusOK {
 				res.Hops = append(res.Hops, hop{URL: legacy, Status: lr.StatusCode})
-				res.Summary += "; a file exists at the legacy location /security.txt, but RFC 9116 requires /.well-known/security.txt"
+				res.set(StatusFail, "sectxt_missing_legacy", map[string]any{"url": cur, "status": resp.StatusCode})
 			}
 			return res
 		}
 		res.URL = cur
 		res.ContentType = resp.Header.Get("Content-Type")
 		if truncated {
-			res.Status, res.Summary = StatusFail, fmt.Sprintf("larger than %d bytes", maxHTTPRead)
+			res.set(StatusFail, "sectxt_too_large", map[string]any{"max": maxHTTPRead})
 			return res
 		}
 		plain, utf8 := parse.IsPlainText(res.ContentType)
@@ -556,11 +571,11 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 		res.Verdict = &v
 		switch {
 		case len(v.Errors) > 0:
-			res.Status, res.Summary = StatusFail, strings.Join(v.Errors, "; ")
+			res.set(StatusFail, "error", map[string]any{"error": strings.Join(v.Errors, "; ")})
 		case len(v.Warnings) > 0:
-			res.Status, res.Summary = StatusWarn, strings.Join(v.Warnings, "; ")
+			res.set(StatusWarn, "error", map[string]any{"error": strings.Join(v.Warnings, "; ")})
 		default:
-			res.Status, res.Summary = StatusPass, "valid, expires "+parsed.ExpiresAt.UTC().Format(time.DateOnly)
+			res.set(StatusPass, "sectxt_valid", map[string]any{"expires": parsed.ExpiresAt.UTC().Format(time.DateOnly)})
 		}
 		return res
 	}
@@ -569,21 +584,22 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 func securityTxtCheck(results []sectxtResult) Check {
 	details := map[string]any{"hosts": results}
 	worst := StatusPass
-	var parts []string
+	var parts []Sub
 	rank := map[Status]int{StatusPass: 0, StatusWarn: 1, StatusError: 2, StatusFail: 3}
 	for _, res := range results {
 		if rank[res.Status] > rank[worst] {
 			worst = res.Status
 		}
-		parts = append(parts, res.Host+": "+res.Summary)
+		parts = append(parts, Sub{"at_target", map[string]any{"target": res.Host, "problem": res.finding}})
 	}
+	params := map[string]any{"problems": parts}
 	switch worst {
 	case StatusFail:
-		return newCheck(check.WebSecurityTxt, StatusFail, "security.txt missing or invalid: "+strings.Join(parts, "; ")+".", details)
+		return newFinding(check.WebSecurityTxt, StatusFail, "sectxt_fails", params, details)
 	case StatusError:
-		return newCheck(check.WebSecurityTxt, StatusError, "Could not be tested: "+strings.Join(parts, "; ")+".", details)
+		return newFinding(check.WebSecurityTxt, StatusError, "untestable_targets", params, details)
 	case StatusWarn:
-		return newCheck(check.WebSecurityTxt, StatusWarn, "security.txt valid with advice: "+strings.Join(parts, "; ")+".", details)
+		return newFinding(check.WebSecurityTxt, StatusWarn, "sectxt_advice", params, details)
 	}
-	return newCheck(check.WebSecurityTxt, StatusPass, "A valid security.txt (RFC 9116) is published: "+strings.Join(parts, "; ")+".", details)
+	return newFinding(check.WebSecurityTxt, StatusPass, "sectxt_ok", params, details)
 }

@@ -134,7 +134,7 @@ func checkWebTLS(ctx context.Context, r *run) []Check {
 		return errorChecks(err, webTLSIDs...)
 	}
 	if len(targets) == 0 {
-		return notApplicable("The domain has no A or AAAA record, so there is no website to test.", webTLSIDs...)
+		return notApplicable("no_website", webTLSIDs...)
 	}
 	scans := scanTargets(ctx, r, targets, r.cfg.HTTPSPort, tlsscan.Full)
 	var ok []tlsTarget
@@ -157,11 +157,12 @@ func checkWebTLS(ctx context.Context, r *run) []Check {
 	return checks
 }
 
-// notApplicable reports the same reason for every id of a group.
-func notApplicable(summary string, ids ...check.ID) []Check {
+// notApplicable reports the same reason, a finding code without
+// parameters, for every id of a group.
+func notApplicable(code string, ids ...check.ID) []Check {
 	out := make([]Check, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, newCheck(id, StatusNotApplicable, summary, nil))
+		out = append(out, newFinding(id, StatusNotApplicable, code, nil, nil))
 	}
 	return out
 }
@@ -207,11 +208,11 @@ func httpsCheck(scans []tlsTarget, port int) Check {
 	details := map[string]any{"targets": rows}
 	switch {
 	case len(refused) > 0:
-		return newCheck(check.WebHTTPS, StatusError, "Not tested: "+strings.Join(refused, ", ")+" is a private or special-purpose address.", details)
+		return newFinding(check.WebHTTPS, StatusError, "https_refused_private", map[string]any{"targets": refused}, details)
 	case len(failed) > 0:
-		return newCheck(check.WebHTTPS, StatusFail, "No working HTTPS on "+strings.Join(failed, ", ")+".", details)
+		return newFinding(check.WebHTTPS, StatusFail, "https_failed", map[string]any{"targets": failed}, details)
 	}
-	return newCheck(check.WebHTTPS, StatusPass, fmt.Sprintf("HTTPS works on all %d tested addresses.", len(scans)), details)
+	return newFinding(check.WebHTTPS, StatusPass, "https_ok", map[string]any{"count": len(scans)}, details)
 }
 
 func versionCheck(id check.ID, scans []tlsTarget) Check {
@@ -223,7 +224,7 @@ func versionCheck(id check.ID, scans []tlsTarget) Check {
 	}
 	var rows []row
 	bad := map[tlsscan.Version][]string{}
-	var unknown []string
+	var unknown []Sub
 	for _, s := range scans {
 		rw := row{Host: s.Host, Addr: s.Addr.String(), Accepted: s.Report.AcceptedVersions()}
 		for _, v := range s.Report.Versions {
@@ -237,25 +238,25 @@ func versionCheck(id check.ID, scans []tlsTarget) Check {
 				bad[v.Version] = append(bad[v.Version], targetLabel(s.Host, s.Addr))
 			}
 			if !v.Accepted && v.Error != "" && v.Class == tlsscan.Insufficient {
-				unknown = append(unknown, v.Version.String()+" on "+targetLabel(s.Host, s.Addr))
+				unknown = append(unknown, Sub{"version_on", map[string]any{"version": v.Version.String(), "targets": []string{targetLabel(s.Host, s.Addr)}}})
 			}
 		}
 		rows = append(rows, rw)
 	}
 	details := map[string]any{"targets": rows}
 	if len(bad) > 0 {
-		var parts []string
+		var parts []Sub
 		for _, v := range tlsscan.AllVersions {
 			if hosts, ok := bad[v]; ok {
-				parts = append(parts, fmt.Sprintf("%s on %s", v, strings.Join(hosts, ", ")))
+				parts = append(parts, Sub{"version_on", map[string]any{"version": v.String(), "targets": hosts}})
 			}
 		}
-		return newCheck(id, StatusFail, "Outdated protocol versions accepted: "+strings.Join(parts, "; ")+".", details)
+		return newFinding(id, StatusFail, "tls_versions_outdated", map[string]any{"versions": parts}, details)
 	}
 	if len(unknown) > 0 {
-		return newCheck(id, StatusError, "Could not be determined whether outdated versions are accepted: "+strings.Join(unknown, ", ")+".", details)
+		return newFinding(id, StatusError, "tls_versions_unknown", map[string]any{"versions": unknown}, details)
 	}
-	return newCheck(id, StatusPass, "Only TLS 1.2 and TLS 1.3 are accepted.", details)
+	return newFinding(id, StatusPass, "tls_versions_ok", nil, details)
 }
 
 // cipherCheck rates the suites, their order and the key exchange. For mail
@@ -274,9 +275,10 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 		Connections          int                     `json:"connections"`
 	}
 	var rows []row
-	var fails, warns []string
-	add := func(list *[]string, msg string) {
-		if !slices.Contains(*list, msg) {
+	var fails, warns []Sub
+	add := func(list *[]Sub, code string, params map[string]any) {
+		msg := Sub{code, params}
+		if !slices.ContainsFunc(*list, func(s Sub) bool { return s.text() == msg.text() }) {
 			*list = append(*list, msg)
 		}
 	}
@@ -297,60 +299,60 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 		for _, su := range rep.Suites() {
 			switch su.Class {
 			case tlsscan.Insufficient:
-				add(&fails, "insufficient suite "+su.Name)
+				add(&fails, "cipher_insufficient_suite", map[string]any{"name": su.Name})
 			case tlsscan.PhaseOut:
-				add(&warns, "phase-out suite "+su.Name)
+				add(&warns, "cipher_phase_out_suite", map[string]any{"name": su.Name})
 			}
 		}
 		for _, v := range accepted {
 			if v.OrderOK != nil && !*v.OrderOK {
-				add(&fails, fmt.Sprintf("%s server order does not prefer stronger suites", v.Version))
+				add(&fails, "cipher_order", map[string]any{"version": v.Version.String()})
 			}
 		}
 		for _, g := range rep.KexGroups {
 			switch g.Class {
 			case tlsscan.Insufficient:
-				add(&fails, "insufficient group "+g.Name)
+				add(&fails, "cipher_insufficient_group", map[string]any{"name": g.Name})
 			case tlsscan.PhaseOut:
-				add(&warns, "phase-out group "+g.Name)
+				add(&warns, "cipher_phase_out_group", map[string]any{"name": g.Name})
 			}
 		}
 		for _, g := range rep.DHGroups {
-			msg := fmt.Sprintf("DH group %s (%d bits)", g.Name, g.Bits)
+			p := map[string]any{"name": g.Name, "bits": g.Bits}
 			if g.Class == tlsscan.Insufficient {
-				add(&fails, "insufficient "+msg)
+				add(&fails, "cipher_insufficient_dh", p)
 			} else if g.Class == tlsscan.PhaseOut {
-				add(&warns, "phase-out "+msg)
+				add(&warns, "cipher_phase_out_dh", p)
 			}
 		}
 		for _, a := range rep.KexSigAlgs {
 			if a.Class == tlsscan.Insufficient && web {
-				add(&fails, "key exchange signed with "+a.Name)
+				add(&fails, "cipher_kex_signature", map[string]any{"name": a.Name})
 			} else if !a.Class.Acceptable() {
-				add(&warns, "key exchange signed with "+a.Name)
+				add(&warns, "cipher_kex_signature", map[string]any{"name": a.Name})
 			}
 		}
 		if rep.Compression {
-			add(&fails, "TLS compression enabled")
+			add(&fails, "cipher_compression", nil)
 		}
 		if rep.SecureRenegotiation != nil && !*rep.SecureRenegotiation {
-			add(&fails, "no secure renegotiation (RFC 5746)")
+			add(&fails, "cipher_no_secure_renegotiation", nil)
 		}
 		if rep.ExtendedMasterSecret != nil && !*rep.ExtendedMasterSecret {
-			add(&warns, "no extended master secret (RFC 7627)")
+			add(&warns, "cipher_no_ems", nil)
 		}
 	}
 	details := map[string]any{"targets": rows}
 	switch {
 	case len(fails) > 0:
-		details["problems"] = fails
-		details["warnings"] = warns
-		return newCheck(id, StatusFail, "Weak cryptography accepted: "+strings.Join(fails, "; ")+".", details)
+		details["problems"] = texts(fails)
+		details["warnings"] = texts(warns)
+		return newFinding(id, StatusFail, "cipher_weak", map[string]any{"problems": fails}, details)
 	case len(warns) > 0:
-		details["warnings"] = warns
-		return newCheck(id, StatusWarn, "To be phased out: "+strings.Join(warns, "; ")+".", details)
+		details["warnings"] = texts(warns)
+		return newFinding(id, StatusWarn, "cipher_phase_out", map[string]any{"problems": warns}, details)
 	}
-	return newCheck(id, StatusPass, "Only good or sufficient cipher suites and key exchange, in a sound order.", details)
+	return newFinding(id, StatusPass, "cipher_ok", nil, details)
 }
 
 // certCheck rates the served certificates. For mail (infoTrust) an
@@ -363,13 +365,16 @@ func certCheck(id check.ID, scans []tlsTarget, infoTrust bool) Check {
 		Cert *tlsscan.CertReport `json:"certificate"`
 	}
 	var rows []row
-	var fails, warns, infos []string
+	var fails, warns, infos []Sub
+	at := func(label, code string, params map[string]any) Sub {
+		return Sub{"at_target", map[string]any{"target": label, "problem": Sub{code, params}}}
+	}
 	for _, s := range scans {
 		c := s.Report.Certificate
 		rows = append(rows, row{Host: s.Host, Addr: s.Addr.String(), Cert: c})
 		label := targetLabel(s.Host, s.Addr)
 		if c == nil {
-			fails = append(fails, label+": no certificate seen")
+			fails = append(fails, at(label, "cert_none", nil))
 			continue
 		}
 		trustList := &fails
@@ -377,57 +382,61 @@ func certCheck(id check.ID, scans []tlsTarget, infoTrust bool) Check {
 			trustList = &infos
 		}
 		if !c.Valid {
-			fails = append(fails, label+": certificate expired or not yet valid")
+			fails = append(fails, at(label, "cert_not_valid", nil))
 		}
 		if !c.Trusted {
-			*trustList = append(*trustList, label+": chain not trusted ("+c.TrustError+")")
+			*trustList = append(*trustList, at(label, "cert_untrusted", map[string]any{"error": c.TrustError}))
 		}
 		if !c.NameMatch {
-			*trustList = append(*trustList, label+": name does not match the certificate")
+			*trustList = append(*trustList, at(label, "cert_name_mismatch", nil))
 		}
 		switch c.KeyClass {
 		case tlsscan.Insufficient:
-			fails = append(fails, label+": insufficient key "+keyDesc(c))
+			fails = append(fails, at(label, "cert_key_insufficient", keyDesc(c)))
 		case tlsscan.PhaseOut:
-			warns = append(warns, label+": key to be phased out "+keyDesc(c))
+			warns = append(warns, at(label, "cert_key_phase_out", keyDesc(c)))
 		}
 		if c.SigClass == tlsscan.Insufficient {
-			fails = append(fails, label+": weak signature hash ("+sigDesc(c)+")")
+			fails = append(fails, at(label, "cert_weak_signature", sigDesc(c)))
 		}
 	}
 	details := map[string]any{"targets": rows}
 	if len(infos) > 0 {
-		details["notes"] = infos
+		details["notes"] = texts(infos)
 	}
 	switch {
 	case len(fails) > 0:
-		details["problems"] = fails
-		return newCheck(id, StatusFail, "Certificate problems: "+strings.Join(fails, "; ")+".", details)
+		details["problems"] = texts(fails)
+		return newFinding(id, StatusFail, "cert_problems", map[string]any{"problems": fails}, details)
 	case len(warns) > 0:
-		details["warnings"] = warns
-		return newCheck(id, StatusWarn, strings.Join(warns, "; ")+".", details)
+		details["warnings"] = texts(warns)
+		return newFinding(id, StatusWarn, "cert_warnings", map[string]any{"problems": warns}, details)
 	case len(infos) > 0:
-		return newCheck(id, StatusInfo, "Certificate sound but not publicly verifiable: "+strings.Join(infos, "; ")+".", details)
+		return newFinding(id, StatusInfo, "cert_not_public", map[string]any{"problems": infos}, details)
 	}
-	return newCheck(id, StatusPass, "Trusted, valid certificates matching the name, with strong keys and signatures.", details)
+	return newFinding(id, StatusPass, "cert_ok", nil, details)
 }
 
-func keyDesc(c *tlsscan.CertReport) string {
+// keyDesc names the key of the chain that has the certificate's key
+// class: its type, size and subject.
+func keyDesc(c *tlsscan.CertReport) map[string]any {
 	for _, s := range c.Chain {
 		if s.KeyClass == c.KeyClass {
-			return fmt.Sprintf("(%s %d bits in %s)", s.KeyType, s.KeyBits, s.Subject)
+			return map[string]any{"key_type": s.KeyType, "bits": s.KeyBits, "subject": s.Subject}
 		}
 	}
-	return ""
+	return map[string]any{"key_type": "?", "bits": 0, "subject": "?"}
 }
 
-func sigDesc(c *tlsscan.CertReport) string {
+// sigDesc names the signature of the chain that has the certificate's
+// signature class: its algorithm and subject.
+func sigDesc(c *tlsscan.CertReport) map[string]any {
 	for _, s := range c.Chain {
 		if s.SigClass == c.SigClass {
-			return s.SigAlg + " in " + s.Subject
+			return map[string]any{"algorithm": s.SigAlg, "subject": s.Subject}
 		}
 	}
-	return ""
+	return map[string]any{"algorithm": "?", "subject": "?"}
 }
 
 func pqCheck(scans []tlsTarget) Check {
@@ -450,7 +459,7 @@ func pqCheck(scans []tlsTarget) Check {
 	}
 	details := map[string]any{"targets": rows}
 	if len(without) == 0 {
-		return newCheck(check.WebTLSPQ, StatusPass, "Post-quantum hybrid key exchange negotiated: "+strings.Join(with, "; ")+".", details)
+		return newFinding(check.WebTLSPQ, StatusPass, "pq_ok", map[string]any{"targets": strings.Join(with, "; ")}, details)
 	}
-	return newCheck(check.WebTLSPQ, StatusInfo, "No post-quantum hybrid key exchange (such as X25519MLKEM768) on "+strings.Join(without, ", ")+".", details)
+	return newFinding(check.WebTLSPQ, StatusInfo, "pq_missing", map[string]any{"targets": without}, details)
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"tenderprobe/app/dnsname"
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/netguard"
@@ -110,11 +112,79 @@ func newCheck(id check.ID, status Status, summary string, details map[string]any
 	return Check{ID: id, Status: status, Summary: summary, Standard: id.Standard(), Details: details}
 }
 
+// newFinding builds a check whose summary is the English message
+// finding.<code> with params, and keeps the code and params so a page can
+// show the finding in its reader's language.
+func newFinding(id check.ID, status Status, code string, params map[string]any, details map[string]any) Check {
+	c := newCheck(id, status, findingText(i18n.Default, code, params), details)
+	c.Finding, c.FindingParams = code, params
+	return c
+}
+
+// findingText is the message finding.<code> in lang.
+func findingText(lang, code string, params map[string]any) string {
+	return i18n.Messages().Text(lang, "finding."+code, params)
+}
+
+// Sub is a finding inside another finding's parameters, such as one
+// host's result in a list of hosts; a message names it {param:finding}.
+// In stored JSON it is an object with "finding" and "finding_params".
+type Sub struct {
+	Code   string         `json:"finding"`
+	Params map[string]any `json:"finding_params,omitempty"`
+}
+
+// MessageCode and MessageParams make a Sub an i18n.Coded value.
+func (s Sub) MessageCode() string           { return s.Code }
+func (s Sub) MessageParams() map[string]any { return s.Params }
+
+// FindingText is the finding code with params in lang from catalogue c, as pages show a
+// stored check's Finding and FindingParams. Params read back from JSON
+// turn sub-findings (objects with a "finding" code) into Sub again.
+func FindingText(c *i18n.Catalogue, lang, code string, params map[string]any) string {
+	return c.Text(lang, "finding."+code, revive(params))
+}
+
+// revive turns decoded JSON sub-findings back into Sub values.
+func revive(params map[string]any) map[string]any {
+	if params == nil {
+		return nil
+	}
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		out[k] = reviveValue(v)
+	}
+	return out
+}
+
+func reviveValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if code, ok := v["finding"].(string); ok {
+			p, _ := v["finding_params"].(map[string]any)
+			return Sub{Code: code, Params: revive(p)}
+		}
+	case float64:
+		// JSON numbers come back as float64; counts, ports and ages are
+		// whole numbers and print as such.
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return int64(v)
+		}
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = reviveValue(e)
+		}
+		return out
+	}
+	return v
+}
+
 // errorChecks reports the same error for every id of a group.
 func errorChecks(err error, ids ...check.ID) []Check {
 	out := make([]Check, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, newCheck(id, StatusError, "Could not be tested: "+err.Error(), map[string]any{"error": err.Error()}))
+		out = append(out, newFinding(id, StatusError, "untestable", map[string]any{"error": err.Error()}, map[string]any{"error": err.Error()}))
 	}
 	return out
 }
@@ -191,4 +261,26 @@ func (r *run) mxHosts(ctx context.Context) (hosts []string, nullMX bool, err err
 		hosts = hosts[:MaxMX]
 	}
 	return hosts, nullMX && len(hosts) == 0, nil
+}
+
+// noMailServers is the not-applicable check of a domain without mail
+// servers: no MX records, or a null MX.
+func noMailServers(id check.ID, nullMX bool) Check {
+	code := "no_mx"
+	if nullMX {
+		code = "null_mx"
+	}
+	return newFinding(id, StatusNotApplicable, code, nil, map[string]any{"null_mx": nullMX})
+}
+
+// text is the sub-finding in English.
+func (s Sub) text() string { return findingText(i18n.Default, s.Code, s.Params) }
+
+// texts are sub-findings in English, for details that list them.
+func texts(subs []Sub) []string {
+	out := make([]string, len(subs))
+	for i, s := range subs {
+		out[i] = s.text()
+	}
+	return out
 }

@@ -39,6 +39,11 @@ type Check struct {
 	Summary  string         `json:"summary"`
 	Standard string         `json:"standard"`
 	Details  map[string]any `json:"details"`
+	// Finding is the code of Summary's sentence, the message
+	// finding.<Finding> in every language; FindingParams are the values it
+	// names. Summary is that message in English.
+	Finding       string         `json:"finding,omitempty"`
+	FindingParams map[string]any `json:"finding_params,omitempty"`
 }
 
 // Result is everything probed for one domain.

@@ -217,6 +217,10 @@ type jsonDocument struct {
 			Summary  string          `json:"summary"`
 			Standard string          `json:"standard"`
 			Details  json.RawMessage `json:"details"`
+			// Finding and FindingParams (issue 11) are the summary as a
+			// message code with its values; optional.
+			Finding       string          `json:"finding"`
+			FindingParams json.RawMessage `json:"finding_params"`
 		} `json:"checks"`
 	} `json:"results"`
 }

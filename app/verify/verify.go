@@ -107,9 +107,10 @@ func Verdict(answer string, checks []check.ID, scope Scope, results Results) (st
 		for _, d := range scope.DomainsFor(id) {
 			c, ok := results[d][id]
 			if !ok {
-				c = models.ProbeCheck{ID: id, Status: check.Error, Summary: "not probed"}
+				c = models.ProbeCheck{ID: id, Status: check.Error, Summary: "not probed", Finding: "not_probed"}
 			}
-			used = append(used, models.VerificationCheck{ID: id, Domain: d, Status: c.Status, Summary: c.Summary})
+			used = append(used, models.VerificationCheck{ID: id, Domain: d, Status: c.Status, Summary: c.Summary,
+				Finding: c.Finding, FindingParams: c.FindingParams})
 			switch c.Status {
 			case check.Pass, check.Warn, check.Informational:
 				pass++
