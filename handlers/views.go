@@ -14,7 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"tenderprobe/app/i18n"
-	"tenderprobe/app/probe"
+	"tenderprobe/app/probe/finding"
 	"tenderprobe/models"
 )
 
@@ -190,7 +190,7 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 		// finding is a probe check's finding, its code with the values it
 		// names (Check.Finding, FindingParams), in the reader's language.
 		"finding": func(code string, params map[string]any) string {
-			return probe.FindingText(messages, lang, code, params)
+			return finding.Text(messages, lang, code, params)
 		},
 	}
 }

@@ -113,19 +113,19 @@ func dnssecVerdict(v dnssecName) (Status, Sub) {
 	reason := v.Reason
 	switch v.res.Security {
 	case dnssec.Secure:
-		return StatusPass, Sub{"dnssec_secure", map[string]any{"name": v.Name}}
+		return StatusPass, Sub{Code: "dnssec_secure", Params: map[string]any{"name": v.Name}}
 	case dnssec.Insecure:
 		if v.res.UnsignedBy == "." {
-			return StatusFail, Sub{"dnssec_unsigned_below_root", map[string]any{"name": v.Name, "zone": v.Zone}}
+			return StatusFail, Sub{Code: "dnssec_unsigned_below_root", Params: map[string]any{"name": v.Name, "zone": v.Zone}}
 		}
 		if v.res.UnsignedBy != "" {
-			return StatusFail, Sub{"dnssec_unsigned", map[string]any{"name": v.Name, "parent": v.res.UnsignedBy, "zone": v.Zone}}
+			return StatusFail, Sub{Code: "dnssec_unsigned", Params: map[string]any{"name": v.Name, "parent": v.res.UnsignedBy, "zone": v.Zone}}
 		}
-		return StatusFail, Sub{"dnssec_insecure", map[string]any{"name": v.Name, "reason": reason}}
+		return StatusFail, Sub{Code: "dnssec_insecure", Params: map[string]any{"name": v.Name, "reason": reason}}
 	case dnssec.Bogus:
-		return StatusFail, Sub{"dnssec_bogus", map[string]any{"name": v.Name, "reason": reason}}
+		return StatusFail, Sub{Code: "dnssec_bogus", Params: map[string]any{"name": v.Name, "reason": reason}}
 	}
-	return StatusError, Sub{"dnssec_unvalidated", map[string]any{"name": v.Name, "reason": reason}}
+	return StatusError, Sub{Code: "dnssec_unvalidated", Params: map[string]any{"name": v.Name, "reason": reason}}
 }
 
 func webDNSSECCheck(domain string, v dnssecName) Check {
@@ -146,7 +146,7 @@ func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 	details := map[string]any{"mx_hosts": hosts}
 	domStatus, domPhrase := dnssecVerdict(domain)
 	if domain.res.Rcode == dns.RcodeNameError && domStatus == StatusPass {
-		domStatus, domPhrase = StatusError, Sub{"dnssec_nxdomain", map[string]any{"domain": r.domain}}
+		domStatus, domPhrase = StatusError, Sub{Code: "dnssec_nxdomain", Params: map[string]any{"domain": r.domain}}
 	}
 	if len(hosts) == 0 {
 		why, code := "it has no MX records", "dnssec_no_mx"
@@ -187,7 +187,7 @@ func mailDNSSECCheck(r *run, domain dnssecName, mxv mxValidation) Check {
 // stop, unless the phrase already ends in one (a reason naming the root,
 // ".", does).
 func sentence(phrase Sub) string {
-	if strings.HasSuffix(phrase.text(), ".") {
+	if strings.HasSuffix(english(phrase), ".") {
 		return "phrase_as_is"
 	}
 	return "phrase"

@@ -347,7 +347,7 @@ func (r *run) checkDMARC(ctx context.Context) (Check, *dmarcFound) {
 	details["applicable_policy"] = policy
 	var where any = ""
 	if found.subdomain {
-		where = Sub{"dmarc_from_org", map[string]any{"org": found.at}}
+		where = Sub{Code: "dmarc_from_org", Params: map[string]any{"org": found.at}}
 	}
 
 	var warns []Sub
@@ -355,14 +355,14 @@ func (r *run) checkDMARC(ctx context.Context) (Check, *dmarcFound) {
 	details["report_authorisations"] = auths
 	for _, a := range auths {
 		if !a.Authorised {
-			warns = append(warns, Sub{"dmarc_report_unauthorised", map[string]any{"destination": a.Destination, "domain": found.at, "name": a.Name}})
+			warns = append(warns, Sub{Code: "dmarc_report_unauthorised", Params: map[string]any{"destination": a.Destination, "domain": found.at, "name": a.Name}})
 		}
 	}
 	if d.Pct < 100 {
-		warns = append(warns, Sub{"dmarc_pct", map[string]any{"pct": d.Pct}})
+		warns = append(warns, Sub{Code: "dmarc_pct", Params: map[string]any{"pct": d.Pct}})
 	}
 	if d.T && policy == "reject" {
-		warns = append(warns, Sub{"dmarc_testing_reject", nil})
+		warns = append(warns, Sub{Code: "dmarc_testing_reject", Params: nil})
 	}
 	switch {
 	case policy == "none":
@@ -408,13 +408,13 @@ func (r *run) findDMARC(ctx context.Context, domain string, details map[string]a
 		return nil, Sub{}, nil
 	case 1:
 	default:
-		return nil, Sub{"dmarc_several", map[string]any{"count": len(recs), "name": name}}, nil
+		return nil, Sub{Code: "dmarc_several", Params: map[string]any{"count": len(recs), "name": name}}, nil
 	}
 	d, err := parse.ParseDMARC(recs[0])
 	if err != nil {
 		details["record"] = recs[0]
 		details["error"] = err.Error()
-		return nil, Sub{"dmarc_invalid", map[string]any{"name": name, "error": err.Error()}}, nil
+		return nil, Sub{Code: "dmarc_invalid", Params: map[string]any{"name": name, "error": err.Error()}}, nil
 	}
 	return &dmarcFound{record: d, text: recs[0], at: domain}, Sub{}, nil
 }

@@ -162,7 +162,7 @@ type mxResult struct {
 
 // set gives the MX its status and its finding; Summary is the English.
 func (m *mxResult) set(st Status, finding Sub) {
-	m.Status, m.finding, m.Summary = st, finding, finding.text()
+	m.Status, m.finding, m.Summary = st, finding, english(finding)
 }
 
 // checkMailTransport tests every MX (at most MaxMX). Protocol steps, for
@@ -212,7 +212,7 @@ func (r *run) probeMX(ctx context.Context, host string) mxResult {
 	res := mxResult{Host: host}
 	v4, v6, err := r.lookupAddrs(ctx, host)
 	if err != nil {
-		res.set(StatusError, Sub{"mx_lookup_failed", map[string]any{"error": err.Error()}})
+		res.set(StatusError, Sub{Code: "mx_lookup_failed", Params: map[string]any{"error": err.Error()}})
 		return res
 	}
 	var ips []netip.Addr
@@ -223,7 +223,7 @@ func (r *run) probeMX(ctx context.Context, host string) mxResult {
 		ips = append(ips, v6[0])
 	}
 	if len(ips) == 0 {
-		res.set(StatusError, Sub{"mx_no_address", nil})
+		res.set(StatusError, Sub{Code: "mx_no_address", Params: nil})
 		return res
 	}
 	res.Targets = make([]mxTarget, len(ips))
@@ -365,13 +365,13 @@ func (m *mxResult) judge() {
 	}
 	switch {
 	case len(noTLS) > 0:
-		m.set(StatusFail, Sub{"starttls_not_offered", map[string]any{"hosts": noTLS}})
+		m.set(StatusFail, Sub{Code: "starttls_not_offered", Params: map[string]any{"hosts": noTLS}})
 		return
 	case len(broken) > 0:
-		m.set(StatusFail, Sub{"starttls_tls_fails", map[string]any{"hosts": broken}})
+		m.set(StatusFail, Sub{Code: "starttls_tls_fails", Params: map[string]any{"hosts": broken}})
 		return
 	case len(scans) == 0:
-		m.set(StatusError, Sub{"mx_untestable", map[string]any{"hosts": untestable}})
+		m.set(StatusError, Sub{Code: "mx_untestable", Params: map[string]any{"hosts": untestable}})
 		return
 	}
 	m.Findings = map[string]Check{
@@ -388,20 +388,20 @@ func (m *mxResult) judge() {
 			st = f.Status
 		}
 		if f.Status != StatusPass {
-			parts = append(parts, Sub{f.Finding, f.FindingParams})
+			parts = append(parts, Sub{Code: f.Finding, Params: f.FindingParams})
 		}
 	}
 	if len(untestable) > 0 && st == StatusPass {
 		st = StatusError
-		parts = append(parts, Sub{"mx_untestable", map[string]any{"hosts": untestable}})
+		parts = append(parts, Sub{Code: "mx_untestable", Params: map[string]any{"hosts": untestable}})
 	}
 	if len(parts) == 0 {
-		parts = append(parts, Sub{"starttls_sound", nil})
+		parts = append(parts, Sub{Code: "starttls_sound", Params: nil})
 	}
 	// The findings follow one another, each a sentence of its own.
 	joined := parts[len(parts)-1]
 	for i := len(parts) - 2; i >= 0; i-- {
-		joined = Sub{"then", map[string]any{"first": parts[i], "rest": joined}}
+		joined = Sub{Code: "then", Params: map[string]any{"first": parts[i], "rest": joined}}
 	}
 	m.set(st, joined)
 }
@@ -414,7 +414,7 @@ func starttlsCheck(results []mxResult) Check {
 		if rank[m.Status] > rank[worst] {
 			worst = m.Status
 		}
-		parts = append(parts, Sub{"at_target", map[string]any{"target": m.Host, "problem": m.finding}})
+		parts = append(parts, Sub{Code: "at_target", Params: map[string]any{"target": m.Host, "problem": m.finding}})
 	}
 	details := map[string]any{"mx": results}
 	params := map[string]any{"hosts": parts}
@@ -457,22 +457,22 @@ func (r *run) judgeMailDANE(d daneHost, targets []mxTarget) *daneHost {
 			}
 		}
 		if untestable {
-			d.set(StatusError, Sub{"dane_mail_no_certificate", map[string]any{"errors": strings.Join(why, "; ")}})
+			d.set(StatusError, Sub{Code: "dane_mail_no_certificate", Params: map[string]any{"errors": strings.Join(why, "; ")}})
 		} else {
-			d.set(StatusFail, Sub{"dane_mail_no_starttls", nil})
+			d.set(StatusFail, Sub{Code: "dane_mail_no_starttls", Params: nil})
 		}
 		return &d
 	}
 	d.Chain = chainNames(chain)
 	opts := x509.VerifyOptions{CurrentTime: r.cfg.Now(), DNSName: d.Host}
 	if !matchTLSA(&d.TLSA, chain, r.cfg.RootCAs, opts, true) {
-		d.set(StatusFail, Sub{"dane_mail_no_match", nil})
+		d.set(StatusFail, Sub{Code: "dane_mail_no_match", Params: nil})
 		return &d
 	}
 	if !daneRollover(d.TLSA) {
-		d.set(StatusPass, Sub{"dane_mail_match_no_rollover", nil})
+		d.set(StatusPass, Sub{Code: "dane_mail_match_no_rollover", Params: nil})
 	} else {
-		d.set(StatusPass, Sub{"dane_mail_match", nil})
+		d.set(StatusPass, Sub{Code: "dane_mail_match", Params: nil})
 	}
 	return &d
 }

@@ -149,7 +149,7 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 		}
 		for _, rt := range ev.Routes {
 			if rt.Note != "" {
-				notes = append(notes, Sub{"rpki_loose_maxlength", map[string]any{"route": rt.Route, "max_length": rt.maxLength}})
+				notes = append(notes, Sub{Code: "rpki_loose_maxlength", Params: map[string]any{"route": rt.Route, "max_length": rt.maxLength}})
 			}
 		}
 	}
@@ -167,7 +167,7 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 	}
 	var note any = ""
 	if len(notes) > 0 {
-		note = Sub{"rpki_notes", map[string]any{"notes": notes}}
+		note = Sub{Code: "rpki_notes", Params: map[string]any{"notes": notes}}
 	}
 	if len(evidence) > 1 {
 		return newFinding(id, StatusPass, "rpki_valid_all", map[string]any{"total": len(evidence), "what": what, "note": note}, details)

@@ -200,7 +200,7 @@ type daneHost struct {
 
 // set gives the host its status and its note, a finding code with params.
 func (h *daneHost) set(st Status, note Sub) {
-	h.Status, h.note, h.Note = st, note, note.text()
+	h.Status, h.note, h.Note = st, note, english(note)
 }
 
 // checkWebDANE validates TLSA records at _<port>._tcp.<host> for the apex
@@ -239,15 +239,15 @@ func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
 	}
 	chain, err := r.servedChain(ctx, net.JoinHostPort(t.Addr.String(), strconv.Itoa(r.cfg.HTTPSPort)), t.Host, nil)
 	if err != nil {
-		h.set(StatusError, Sub{"dane_fetch_failed", map[string]any{"error": err.Error()}})
+		h.set(StatusError, Sub{Code: "dane_fetch_failed", Params: map[string]any{"error": err.Error()}})
 		return h
 	}
 	h.Chain = chainNames(chain)
 	opts := x509.VerifyOptions{CurrentTime: r.cfg.Now(), DNSName: t.Host}
 	if matchTLSA(&h.TLSA, chain, r.cfg.RootCAs, opts, false) {
-		h.set(StatusPass, Sub{"dane_web_match", nil})
+		h.set(StatusPass, Sub{Code: "dane_web_match", Params: nil})
 	} else {
-		h.set(StatusFail, Sub{"dane_web_no_match", nil})
+		h.set(StatusFail, Sub{Code: "dane_web_no_match", Params: nil})
 	}
 	return h
 }
@@ -258,17 +258,17 @@ func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
 func daneRecordVerdict(l *daneLookup, absent Status) (Status, Sub, bool) {
 	switch {
 	case l.Error != "" && l.Security != dnssec.Bogus:
-		return StatusError, Sub{"dane_tlsa_unvalidated", map[string]any{"error": l.Error}}, true
+		return StatusError, Sub{Code: "dane_tlsa_unvalidated", Params: map[string]any{"error": l.Error}}, true
 	case l.Security == dnssec.Bogus:
-		return StatusFail, Sub{"dane_tlsa_bogus", map[string]any{"reason": l.Reason}}, true
+		return StatusFail, Sub{Code: "dane_tlsa_bogus", Params: map[string]any{"reason": l.Reason}}, true
 	case l.Security == dnssec.Indeterminate:
-		return StatusError, Sub{"dane_tlsa_indeterminate", map[string]any{"reason": l.Reason}}, true
+		return StatusError, Sub{Code: "dane_tlsa_indeterminate", Params: map[string]any{"reason": l.Reason}}, true
 	case len(l.tlsa) == 0 && l.Security == dnssec.Secure:
-		return absent, Sub{"dane_no_tlsa_denied", nil}, true
+		return absent, Sub{Code: "dane_no_tlsa_denied", Params: nil}, true
 	case len(l.tlsa) == 0:
-		return absent, Sub{"dane_no_tlsa_unsigned", nil}, true
+		return absent, Sub{Code: "dane_no_tlsa_unsigned", Params: nil}, true
 	case l.Security != dnssec.Secure:
-		return StatusFail, Sub{"dane_tlsa_unsigned", nil}, true
+		return StatusFail, Sub{Code: "dane_tlsa_unsigned", Params: nil}, true
 	}
 	return "", Sub{}, false
 }
@@ -291,7 +291,7 @@ func combineDANE(id check.ID, hosts []daneHost) Check {
 		if rank[h.Status] > rank[worst] {
 			worst = h.Status
 		}
-		parts = append(parts, Sub{"at_target", map[string]any{"target": h.Host, "problem": h.note}})
+		parts = append(parts, Sub{Code: "at_target", Params: map[string]any{"target": h.Host, "problem": h.note}})
 	}
 	details := map[string]any{"hosts": hosts}
 	params := map[string]any{"hosts": parts}

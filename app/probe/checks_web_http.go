@@ -196,8 +196,8 @@ type redirectResult struct {
 // set gives the target its status and verdict, a finding; Verdict is the
 // English.
 func (res *redirectResult) set(st Status, code string, params map[string]any) {
-	res.Status, res.finding = st, Sub{code, params}
-	res.Verdict = res.finding.text()
+	res.Status, res.finding = st, Sub{Code: code, Params: params}
+	res.Verdict = english(res.finding)
 }
 
 func (r *run) checkRedirect(ctx context.Context, t webTarget) redirectResult {
@@ -280,7 +280,7 @@ func redirectCheck(results []redirectResult) Check {
 	details := map[string]any{"targets": results}
 	var fails, errs []Sub
 	for _, res := range results {
-		label := Sub{"at_target", map[string]any{"target": targetLabel(res.Target.Host, res.Target.Addr), "problem": res.finding}}
+		label := Sub{Code: "at_target", Params: map[string]any{"target": targetLabel(res.Target.Host, res.Target.Addr), "problem": res.finding}}
 		switch res.Status {
 		case StatusFail:
 			fails = append(fails, label)
@@ -344,7 +344,7 @@ func hstsCheck(results []httpsResult) Check {
 		rw := row{Host: res.Target.Host, Addr: res.Target.Addr.String()}
 		label := targetLabel(res.Target.Host, res.Target.Addr)
 		at := func(code string, params map[string]any) Sub {
-			return Sub{"at_target", map[string]any{"target": label, "problem": Sub{code, params}}}
+			return Sub{Code: "at_target", Params: map[string]any{"target": label, "problem": Sub{Code: code, Params: params}}}
 		}
 		if res.err != nil {
 			rw.Error = res.Error
@@ -457,14 +457,14 @@ func securityHeadersCheck(results []httpsResult) Check {
 		rw := row{Host: res.Target.Host, Addr: res.Target.Addr.String(), Status: res.Status, Error: res.Error}
 		label := targetLabel(res.Target.Host, res.Target.Addr)
 		if res.err != nil {
-			errs = append(errs, Sub{"at_target", map[string]any{"target": label, "problem": Sub{"error", map[string]any{"error": res.Error}}}})
+			errs = append(errs, Sub{Code: "at_target", Params: map[string]any{"target": label, "problem": Sub{Code: "error", Params: map[string]any{"error": res.Error}}}})
 			rows = append(rows, rw)
 			continue
 		}
 		rw.Headers = judgeHeaders(res.Headers, res.Target.Host)
 		for _, name := range []string{"X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"} {
 			v := rw.Headers[name]
-			msg := Sub{"header_problem", map[string]any{"target": label, "header": name, "reasons": strings.Join(v.Reasons, "; ")}}
+			msg := Sub{Code: "header_problem", Params: map[string]any{"target": label, "header": name, "reasons": strings.Join(v.Reasons, "; ")}}
 			switch v.Status {
 			case StatusFail:
 				fails = append(fails, msg)
@@ -493,8 +493,8 @@ type sectxtResult struct {
 
 // set gives the host its status and finding; Summary is the English.
 func (res *sectxtResult) set(st Status, code string, params map[string]any) {
-	res.Status, res.finding = st, Sub{code, params}
-	res.Summary = res.finding.text()
+	res.Status, res.finding = st, Sub{Code: code, Params: params}
+	res.Summary = english(res.finding)
 }
 
 // fetchSecurityTxt fetches https://host/.well-known/security.txt, following
@@ -590,7 +590,7 @@ func securityTxtCheck(results []sectxtResult) Check {
 		if rank[res.Status] > rank[worst] {
 			worst = res.Status
 		}
-		parts = append(parts, Sub{"at_target", map[string]any{"target": res.Host, "problem": res.finding}})
+		parts = append(parts, Sub{Code: "at_target", Params: map[string]any{"target": res.Host, "problem": res.finding}})
 	}
 	params := map[string]any{"problems": parts}
 	switch worst {

@@ -238,7 +238,7 @@ func versionCheck(id check.ID, scans []tlsTarget) Check {
 				bad[v.Version] = append(bad[v.Version], targetLabel(s.Host, s.Addr))
 			}
 			if !v.Accepted && v.Error != "" && v.Class == tlsscan.Insufficient {
-				unknown = append(unknown, Sub{"version_on", map[string]any{"version": v.Version.String(), "targets": []string{targetLabel(s.Host, s.Addr)}}})
+				unknown = append(unknown, Sub{Code: "version_on", Params: map[string]any{"version": v.Version.String(), "targets": []string{targetLabel(s.Host, s.Addr)}}})
 			}
 		}
 		rows = append(rows, rw)
@@ -248,7 +248,7 @@ func versionCheck(id check.ID, scans []tlsTarget) Check {
 		var parts []Sub
 		for _, v := range tlsscan.AllVersions {
 			if hosts, ok := bad[v]; ok {
-				parts = append(parts, Sub{"version_on", map[string]any{"version": v.String(), "targets": hosts}})
+				parts = append(parts, Sub{Code: "version_on", Params: map[string]any{"version": v.String(), "targets": hosts}})
 			}
 		}
 		return newFinding(id, StatusFail, "tls_versions_outdated", map[string]any{"versions": parts}, details)
@@ -277,8 +277,8 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 	var rows []row
 	var fails, warns []Sub
 	add := func(list *[]Sub, code string, params map[string]any) {
-		msg := Sub{code, params}
-		if !slices.ContainsFunc(*list, func(s Sub) bool { return s.text() == msg.text() }) {
+		msg := Sub{Code: code, Params: params}
+		if !slices.ContainsFunc(*list, func(s Sub) bool { return english(s) == english(msg) }) {
 			*list = append(*list, msg)
 		}
 	}
@@ -367,7 +367,7 @@ func certCheck(id check.ID, scans []tlsTarget, infoTrust bool) Check {
 	var rows []row
 	var fails, warns, infos []Sub
 	at := func(label, code string, params map[string]any) Sub {
-		return Sub{"at_target", map[string]any{"target": label, "problem": Sub{code, params}}}
+		return Sub{Code: "at_target", Params: map[string]any{"target": label, "problem": Sub{Code: code, Params: params}}}
 	}
 	for _, s := range scans {
 		c := s.Report.Certificate

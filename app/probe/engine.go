@@ -3,7 +3,6 @@ package probe
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/netip"
 	"slices"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"tenderprobe/app/i18n"
 	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/dnssec"
+	"tenderprobe/app/probe/finding"
 	"tenderprobe/app/probe/netguard"
 	"tenderprobe/app/probe/resolver"
 )
@@ -126,58 +126,13 @@ func findingText(lang, code string, params map[string]any) string {
 	return i18n.Messages().Text(lang, "finding."+code, params)
 }
 
-// Sub is a finding inside another finding's parameters, such as one
-// host's result in a list of hosts; a message names it {param:finding}.
-// In stored JSON it is an object with "finding" and "finding_params".
-type Sub struct {
-	Code   string         `json:"finding"`
-	Params map[string]any `json:"finding_params,omitempty"`
-}
+// Sub is a finding inside another finding's parameters (finding.Sub).
+type Sub = finding.Sub
 
-// MessageCode and MessageParams make a Sub an i18n.Coded value.
-func (s Sub) MessageCode() string           { return s.Code }
-func (s Sub) MessageParams() map[string]any { return s.Params }
-
-// FindingText is the finding code with params in lang from catalogue c, as pages show a
-// stored check's Finding and FindingParams. Params read back from JSON
-// turn sub-findings (objects with a "finding" code) into Sub again.
+// FindingText is the finding code with params in lang from catalogue c
+// (finding.Text).
 func FindingText(c *i18n.Catalogue, lang, code string, params map[string]any) string {
-	return c.Text(lang, "finding."+code, revive(params))
-}
-
-// revive turns decoded JSON sub-findings back into Sub values.
-func revive(params map[string]any) map[string]any {
-	if params == nil {
-		return nil
-	}
-	out := make(map[string]any, len(params))
-	for k, v := range params {
-		out[k] = reviveValue(v)
-	}
-	return out
-}
-
-func reviveValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		if code, ok := v["finding"].(string); ok {
-			p, _ := v["finding_params"].(map[string]any)
-			return Sub{Code: code, Params: revive(p)}
-		}
-	case float64:
-		// JSON numbers come back as float64; counts, ports and ages are
-		// whole numbers and print as such.
-		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-			return int64(v)
-		}
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = reviveValue(e)
-		}
-		return out
-	}
-	return v
+	return finding.Text(c, lang, code, params)
 }
 
 // errorChecks reports the same error for every id of a group.
@@ -273,14 +228,14 @@ func noMailServers(id check.ID, nullMX bool) Check {
 	return newFinding(id, StatusNotApplicable, code, nil, map[string]any{"null_mx": nullMX})
 }
 
-// text is the sub-finding in English.
-func (s Sub) text() string { return findingText(i18n.Default, s.Code, s.Params) }
+// english is the sub-finding in English.
+func english(s Sub) string { return findingText(i18n.Default, s.Code, s.Params) }
 
 // texts are sub-findings in English, for details that list them.
 func texts(subs []Sub) []string {
 	out := make([]string, len(subs))
 	for i, s := range subs {
-		out[i] = s.text()
+		out[i] = english(s)
 	}
 	return out
 }

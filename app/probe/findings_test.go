@@ -116,6 +116,21 @@ func findingUses(t *testing.T) []findingUse {
 				}
 			case *ast.CompositeLit:
 				pair(n.Elts)
+				// Sub{Code: "x", Params: map[string]any{…}}
+				var code, params ast.Expr = nil, ast.NewIdent("nil")
+				for _, el := range n.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok {
+						switch k, _ := kv.Key.(*ast.Ident); {
+						case k != nil && k.Name == "Code":
+							code = kv.Value
+						case k != nil && k.Name == "Params":
+							params = kv.Value
+						}
+					}
+				}
+				if code != nil {
+					pair([]ast.Expr{code, params})
+				}
 			case *ast.AssignStmt:
 				for i, l := range n.Lhs {
 					if id, ok := l.(*ast.Ident); ok && id.Name == "code" && i < len(n.Rhs) {
@@ -194,9 +209,9 @@ func TestEveryFindingHasMessagesInEveryLanguage(t *testing.T) {
 // same sentence in Dutch, sub-findings and whole numbers included.
 func TestFindingsSurviveJSON(t *testing.T) {
 	c := newFinding(check.MailSTARTTLS, StatusFail, "starttls_not_encrypted", map[string]any{"hosts": []Sub{
-		{"at_target", map[string]any{"target": "mx.example.test", "problem": Sub{"then", map[string]any{
-			"first": Sub{"starttls_not_offered", map[string]any{"hosts": []string{"192.0.2.1:25", "[2001:db8::1]:25"}}},
-			"rest":  Sub{"mtasts_ok", map[string]any{"count": 3, "max_age": 31557600}},
+		{Code: "at_target", Params: map[string]any{"target": "mx.example.test", "problem": Sub{Code: "then", Params: map[string]any{
+			"first": Sub{Code: "starttls_not_offered", Params: map[string]any{"hosts": []string{"192.0.2.1:25", "[2001:db8::1]:25"}}},
+			"rest":  Sub{Code: "mtasts_ok", Params: map[string]any{"count": 3, "max_age": 31557600}},
 		}}}},
 	}}, nil)
 	want := "Mail transport not properly encrypted: mx.example.test: STARTTLS not offered on 192.0.2.1:25, [2001:db8::1]:25 MTA-STS policy enforced for all 3 mail servers (max_age 31557600 s)."

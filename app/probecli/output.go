@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"tenderprobe/app/probe/finding"
 	"text/tabwriter"
 	"time"
 	"unicode"
@@ -164,7 +165,7 @@ func (t *tableWriter) result(i int, r probe.Result) error {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  %s\t%s\t%s\n", text(t.lang, "cli.col.check"), text(t.lang, "cli.col.status"), text(t.lang, "cli.col.summary"))
 	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", sanitize(string(c.ID)), sanitize(statusWords(t.lang, string(c.Status))), sanitize(c.Summary))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", sanitize(string(c.ID)), sanitize(statusWords(t.lang, string(c.Status))), sanitize(findingOf(t.lang, c)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -271,4 +272,12 @@ func Scores(checks []probe.Check) []Score {
 		}
 	}
 	return out
+}
+
+// findingOf is what a check found, in lang.
+func findingOf(lang string, c probe.Check) string {
+	if c.Finding == "" {
+		return c.Summary
+	}
+	return finding.Text(catalogue(), lang, c.Finding, c.FindingParams)
 }

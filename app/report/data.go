@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"tenderprobe/app/probe/finding"
 	"time"
 
 	"gorm.io/gorm"
@@ -179,7 +180,11 @@ func TenderReportOf(d *models.TenderReportData) TenderReport {
 			for _, res := range d.Results[a.ID] {
 				de := DomainEvidence{Domain: res.Domain, CheckedAt: res.CreatedAt, Error: res.Error}
 				for _, c := range res.Checks {
-					de.Checks = append(de.Checks, CheckLine{ID: c.ID, Status: c.Status, Summary: c.Summary})
+					text := c.Summary // stored before findings had codes: English
+					if c.Finding != "" {
+						text = finding.Text(catalogue(), t.Language, c.Finding, c.FindingParams)
+					}
+					de.Checks = append(de.Checks, CheckLine{ID: c.ID, Status: c.Status, Summary: text})
 				}
 				slices.SortStableFunc(de.Checks, func(a, b CheckLine) int { return check.Compare(a.ID, b.ID) })
 				v.Probes = append(v.Probes, de)
