@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
+	"html"
+
+	xhtml "golang.org/x/net/html"
 
 	"tenderprobe/app/i18n"
 	"tenderprobe/handlers"
@@ -260,12 +262,12 @@ func pagesToRead(t *testing.T, a *testApp) []visit {
 // links are the local links of a page.
 func links(body string) []string {
 	var out []string
-	z := html.NewTokenizer(strings.NewReader(body))
+	z := xhtml.NewTokenizer(strings.NewReader(body))
 	for {
 		switch z.Next() {
-		case html.ErrorToken:
+		case xhtml.ErrorToken:
 			return out
-		case html.StartTagToken, html.SelfClosingTagToken:
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
 			name, attr := z.TagName()
 			if string(name) != "a" || !attr {
 				continue
@@ -299,14 +301,14 @@ var readAttrs = map[string]bool{"aria-label": true, "title": true, "placeholder"
 
 func readPage(t *testing.T, body string) pageText {
 	t.Helper()
-	doc, err := html.Parse(strings.NewReader(body))
+	doc, err := xhtml.Parse(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var p pageText
-	var walk func(n *html.Node, skip, ui bool)
-	walk = func(n *html.Node, skip, ui bool) {
-		if n.Type == html.ElementNode {
+	var walk func(n *xhtml.Node, skip, ui bool)
+	walk = func(n *xhtml.Node, skip, ui bool) {
+		if n.Type == xhtml.ElementNode {
 			switch n.Data {
 			case "script", "style", "code", "kbd", "samp", "pre", "textarea":
 				skip = true
@@ -329,7 +331,7 @@ func readPage(t *testing.T, body string) pageText {
 				p.visible = append(p.visible, attrOf(n, "value"))
 			}
 		}
-		if n.Type == html.TextNode && !skip {
+		if n.Type == xhtml.TextNode && !skip {
 			if s := strings.Join(strings.Fields(n.Data), " "); s != "" {
 				p.visible = append(p.visible, s)
 				if ui {
@@ -345,7 +347,7 @@ func readPage(t *testing.T, body string) pageText {
 	return p
 }
 
-func attrOf(n *html.Node, key string) string {
+func attrOf(n *xhtml.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key {
 			return a.Val
@@ -400,4 +402,44 @@ func clip(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// TestStandardNamesInListsSpeakTheReadersLanguage: the dashboard's lists
+// of contradicted claims and verdict changes name each standard in the
+// reader's language, though the change recorded its English name.
+func TestStandardNamesInListsSpeakTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ctx := context.Background()
+	admin := a.user("admin@demo.test")
+	claims, err := models.OpenContradictions(ctx, a.db, admin, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := models.RecentChanges(ctx, a.db, admin, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range claims {
+		if nl := c.StandardIn("nl"); nl != c.Standard {
+			names = append(names, nl)
+		}
+	}
+	for _, c := range changes {
+		if nl := c.StandardIn("nl"); nl != c.Standard {
+			names = append(names, nl)
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("the demo's contradicted claims and changes name no standard whose Dutch name differs: the test shows nothing")
+	}
+	c := a.session("admin@demo.test")
+	c.cookies["tp_lang"] = "nl"
+	page := html.UnescapeString(c.get("/").body)
+	for _, n := range names {
+		if !strings.Contains(page, n) {
+			t.Errorf("the Dutch dashboard lacks %q", n)
+		}
+	}
 }

@@ -22,7 +22,7 @@ type actionNeeded struct {
 
 // actionsNeeded lists, in the order of list, the answers whose
 // clarification the officer asked for and the vendor can still give.
-func actionsNeeded(list []models.Attestation, u *models.User) []actionNeeded {
+func actionsNeeded(lang string, list []models.Attestation, u *models.User) []actionNeeded {
 	var out []actionNeeded
 	for i := range list {
 		a := &list[i]
@@ -38,7 +38,7 @@ func actionsNeeded(list []models.Attestation, u *models.User) []actionNeeded {
 			if r := an.Requirement; r != nil {
 				act.Position = r.Position
 				if r.Standard != nil {
-					act.Standard = r.Standard.Name
+					act.Standard = r.Standard.In(lang).Name
 				}
 			}
 			out = append(out, act)
@@ -58,7 +58,7 @@ func (h *Handler) AddAttestationDashboard(c *fiber.Ctx, data fiber.Map) error {
 	}
 	data["Attestations"] = list
 	if u.Role == models.RoleVendor {
-		data["ActionsNeeded"] = actionsNeeded(list, u)
+		data["ActionsNeeded"] = actionsNeeded(localeOf(c).Lang, list, u)
 	}
 	due, err := models.DueReminders(ctx, h.DB, u, h.reminderWindow(), now)
 	if err != nil {

@@ -293,7 +293,7 @@ func errorSummary(lang string, views []answerView, data fiber.Map) []summaryItem
 				name = messageIn(lang, "answer.field."+f, nil)
 			}
 			out = append(out, summaryItem{Target: fmt.Sprintf(target, v.RequirementID),
-				Text: messageIn(lang, "answer.error_in", map[string]any{"position": v.Position, "standard": v.StandardName(), "field": name, "message": msg})})
+				Text: messageIn(lang, "answer.error_in", map[string]any{"position": v.Position, "standard": v.StandardName(lang), "field": name, "message": msg})})
 		}
 	}
 	if errs, ok := data["ScopeErrors"].(map[string]string); ok {

@@ -27,9 +27,9 @@ type answerView struct {
 
 // StandardName is the name of the answer's standard, for headings and the
 // error summary.
-func (v answerView) StandardName() string {
+func (v answerView) StandardName(lang string) string {
 	if v.Requirement != nil && v.Requirement.Standard != nil {
-		return v.Requirement.Standard.Name
+		return v.Requirement.Standard.In(lang).Name
 	}
 	return ""
 }

@@ -118,6 +118,18 @@ type VerdictChange struct {
 	To            string       `gorm:"column:to_status;size:25;not null" json:"to"`
 	Reason        string       `gorm:"size:10;not null" json:"reason"`
 	At            time.Time    `gorm:"not null;index" json:"at"`
+	// Catalogue is the requirement's standard, for its name in a
+	// reader's language (StandardIn); Standard keeps the English name
+	// recorded with the change.
+	Catalogue *Standard `gorm:"-" json:"-"`
+}
+
+// StandardIn is the name of the change's standard in lang.
+func (v VerdictChange) StandardIn(lang string) string {
+	if v.Catalogue != nil {
+		return v.Catalogue.In(lang).Name
+	}
+	return v.Standard
 }
 
 // RunSubject is what a run probes: the attestation with the answers (with
@@ -361,8 +373,36 @@ type Contradiction struct {
 	TenderTitle   string
 	Supplier      string
 	Standard      string
+	RequirementID uint
 	RunID         uint
 	CheckedAt     time.Time
+	// Catalogue is the standard, for its name in a reader's language.
+	Catalogue *Standard `gorm:"-"`
+}
+
+// StandardIn is the name of the contradicted claim's standard in lang.
+func (c Contradiction) StandardIn(lang string) string {
+	if c.Catalogue != nil {
+		return c.Catalogue.In(lang).Name
+	}
+	return c.Standard
+}
+
+// standardsOfRequirements are the standards of requirements ids, in one
+// query, by requirement id.
+func standardsOfRequirements(ctx context.Context, db *gorm.DB, ids []uint) (map[uint]*Standard, error) {
+	out := map[uint]*Standard{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var reqs []Requirement
+	if err := db.WithContext(ctx).Preload("Standard").Where("id IN ?", ids).Find(&reqs).Error; err != nil {
+		return nil, wrap(err, "standards of %d requirements", len(ids))
+	}
+	for i := range reqs {
+		out[reqs[i].ID] = reqs[i].Standard
+	}
+	return out, nil
 }
 
 // OpenContradictions lists the contradicted claims in the newest done runs
@@ -376,7 +416,7 @@ func OpenContradictions(ctx context.Context, db *gorm.DB, viewer *User, limit in
 		limit = 50
 	}
 	q := db.WithContext(ctx).Table("verifications v").
-		Select("v.attestation_id, a.tender_id, t.title AS tender_title, o.name AS supplier, s.name AS standard, v.run_id, v.checked_at").
+		Select("v.attestation_id, a.tender_id, t.title AS tender_title, o.name AS supplier, s.name AS standard, v.requirement_id, v.run_id, v.checked_at").
 		Joins("JOIN attestations a ON a.id = v.attestation_id").
 		Joins("JOIN tenders t ON t.id = a.tender_id").
 		Joins("JOIN orgs o ON o.id = a.supplier_org_id").
@@ -393,6 +433,17 @@ func OpenContradictions(ctx context.Context, db *gorm.DB, viewer *User, limit in
 	var out []Contradiction
 	if err := q.Order("v.checked_at DESC, v.id").Limit(limit).Scan(&out).Error; err != nil {
 		return nil, wrap(err, "open contradictions")
+	}
+	ids := make([]uint, len(out))
+	for i := range out {
+		ids[i] = out[i].RequirementID
+	}
+	stds, err := standardsOfRequirements(ctx, db, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Catalogue = stds[out[i].RequirementID]
 	}
 	return out, nil
 }
@@ -417,7 +468,7 @@ func RecentChanges(ctx context.Context, db *gorm.DB, viewer *User, limit int) ([
 	if err := q.Find(&out).Error; err != nil {
 		return nil, wrap(err, "recent verdict changes")
 	}
-	return out, nil
+	return out, withCatalogue(ctx, db, out)
 }
 
 // DomainHistoryPoint is one run's outcome for one domain: how many of its
@@ -509,5 +560,22 @@ func AttestationChanges(ctx context.Context, db *gorm.DB, attID uint, limit int)
 	if err := db.WithContext(ctx).Where("attestation_id = ?", attID).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, wrap(err, "attestation %d: verdict changes", attID)
 	}
-	return out, nil
+	return out, withCatalogue(ctx, db, out)
+}
+
+// withCatalogue fills in each change's standard from its requirement, in
+// one query, so pages can name it in their reader's language.
+func withCatalogue(ctx context.Context, db *gorm.DB, changes []VerdictChange) error {
+	ids := make([]uint, len(changes))
+	for i := range changes {
+		ids[i] = changes[i].RequirementID
+	}
+	stds, err := standardsOfRequirements(ctx, db, ids)
+	if err != nil {
+		return err
+	}
+	for i := range changes {
+		changes[i].Catalogue = stds[changes[i].RequirementID]
+	}
+	return nil
 }
