@@ -16,6 +16,7 @@ import (
 	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/finding"
 	"tenderprobe/app/probe/netguard"
+	"tenderprobe/app/probe/parse"
 	"tenderprobe/app/probe/resolver"
 )
 
@@ -236,6 +237,15 @@ func texts(subs []Sub) []string {
 	out := make([]string, len(subs))
 	for i, s := range subs {
 		out[i] = english(s)
+	}
+	return out
+}
+
+// subs are a parser's problems as sub-findings.
+func subs(problems []parse.Problem) []Sub {
+	out := make([]Sub, len(problems))
+	for i, p := range problems {
+		out[i] = Sub{Code: p.Code, Params: p.Params}
 	}
 	return out
 }
