@@ -575,17 +575,20 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 			}
 		}
 		if !plain {
-			v.Errors = append([]string{"Content-Type is " + strconv.Quote(res.ContentType) + ", not text/plain"}, v.Errors...)
+			ct := parse.SecurityTxtVerdict{}
+			ct.Fail("sectxt_not_plain_text", map[string]any{"content_type": res.ContentType}, "Content-Type is %q, not text/plain", res.ContentType)
+			v.Errors = append(ct.Errors, v.Errors...)
+			v.ErrorProblems = append(ct.ErrorProblems, v.ErrorProblems...)
 		}
 		if !utf8 {
-			v.Errors = append(v.Errors, "charset is not utf-8")
+			v.Fail("sectxt_not_utf8_charset", nil, "charset is not utf-8")
 		}
 		res.Verdict = &v
 		switch {
 		case len(v.Errors) > 0:
-			res.set(StatusFail, "error", map[string]any{"error": strings.Join(v.Errors, "; ")})
+			res.set(StatusFail, "sectxt_problems", map[string]any{"problems": subs(v.ErrorProblems)})
 		case len(v.Warnings) > 0:
-			res.set(StatusWarn, "error", map[string]any{"error": strings.Join(v.Warnings, "; ")})
+			res.set(StatusWarn, "sectxt_problems", map[string]any{"problems": subs(v.WarningProblems)})
 		default:
 			res.set(StatusPass, "sectxt_valid", map[string]any{"expires": parsed.ExpiresAt.UTC().Format(time.DateOnly)})
 		}
