@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -245,7 +246,33 @@ func texts(subs []Sub) []string {
 func subs(problems []parse.Problem) []Sub {
 	out := make([]Sub, len(problems))
 	for i, p := range problems {
-		out[i] = Sub{Code: p.Code, Params: p.Params}
+		out[i] = problemSub(p)
 	}
 	return out
+}
+
+// problemSub is a parser's problem as a sub-finding, problems in its
+// parameters included.
+func problemSub(p parse.Problem) Sub {
+	var params map[string]any
+	if p.Params != nil {
+		params = make(map[string]any, len(p.Params))
+		for k, v := range p.Params {
+			if inner, ok := v.(parse.Problem); ok {
+				v = problemSub(inner)
+			}
+			params[k] = v
+		}
+	}
+	return Sub{Code: p.Code, Params: params}
+}
+
+// errorSub is err as a sub-finding: a parser's coded error as its
+// problem, any other error as its text.
+func errorSub(err error) Sub {
+	var spf *parse.SPFError
+	if errors.As(err, &spf) {
+		return problemSub(spf.Problem)
+	}
+	return Sub{Code: "error", Params: map[string]any{"error": err.Error()}}
 }
