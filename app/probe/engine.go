@@ -19,6 +19,7 @@ import (
 	"tenderprobe/app/probe/netguard"
 	"tenderprobe/app/probe/parse"
 	"tenderprobe/app/probe/resolver"
+	"tenderprobe/app/probe/rpki"
 )
 
 // checker runs one group of checks that share work (one TLS scan yields the
@@ -273,6 +274,10 @@ func errorSub(err error) Sub {
 	var spf *parse.SPFError
 	if errors.As(err, &spf) {
 		return problemSub(spf.Problem)
+	}
+	var lookup *rpki.LookupError
+	if errors.As(err, &lookup) {
+		return Sub{Code: lookup.Code, Params: lookup.Params}
 	}
 	return Sub{Code: "error", Params: map[string]any{"error": err.Error()}}
 }
