@@ -1,0 +1,143 @@
+package probe
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/parse"
+	"tenderprobe/app/probe/rpki"
+)
+
+// The problems parsers and validators find reach a finding as codes, so a
+// Dutch or Spanish page shows them in its own language: no English
+// sentence, no message key and no unfilled parameter inside. Problems the
+// parsers also give as English text read the same in the English finding.
+func TestParserProblemsReadInTheReadersLanguage(t *testing.T) {
+	type problem struct {
+		sub     Sub
+		english string // the parser's own English text, "" when it has none
+	}
+	fromParse := func(ps []parse.Problem) []problem {
+		var out []problem
+		for _, p := range ps {
+			out = append(out, problem{problemSub(p), p.Text})
+		}
+		return out
+	}
+	spfErrors := func(records ...string) []problem {
+		var out []problem
+		for _, r := range records {
+			_, err := parse.ParseSPF(r)
+			if err == nil {
+				t.Fatalf("ParseSPF(%q) gave no error", r)
+			}
+			out = append(out, problem{errorSub(err), ""})
+		}
+		return out
+	}
+	headerProblems := func() []problem {
+		h := http.Header{}
+		h.Set("X-Content-Type-Options", "sniff")
+		h.Set("Referrer-Policy", "unsafe-url")
+		var out []problem
+		for _, v := range judgeHeaders(h, "www.example.nl") {
+			for _, p := range v.problems {
+				out = append(out, problem{p, ""})
+			}
+		}
+		h = http.Header{}
+		h.Set("Referrer-Policy", "strict-origin")
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		for _, v := range judgeHeaders(h, "www.example.nl") {
+			for _, p := range v.problems {
+				out = append(out, problem{p, ""})
+			}
+		}
+		return out
+	}
+	caaProblems := func() []problem {
+		var out []problem
+		for _, v := range []string{"ca test", "ca.test; account", "ca.test; ac-count=1", "ca.test; account=a b"} {
+			if _, bad := checkCAAIssueValue(v); bad != nil {
+				out = append(out, problem{Sub{Code: "caa_record_problem", Params: map[string]any{"tag": "issue", "value": v, "problem": *bad}}, ""})
+			} else {
+				t.Fatalf("issue %q passed", v)
+			}
+		}
+		for _, c := range []*dns.CAA{{Flag: 128, Tag: "tbs", Value: "x"}, {Tag: "iodef", Value: "http://x.example/"}, {Tag: "iodef", Value: "mailto:not an address"}, {Tag: "iodef", Value: "https:///x"}} {
+			if bad := checkCAAOther(c); bad != nil {
+				out = append(out, problem{*bad, ""})
+			} else {
+				t.Fatalf("CAA %v passed", c)
+			}
+		}
+		return append(out, problem{Sub{Code: "caa_no_issue", Params: nil}, ""}, problem{Sub{Code: "caa_too_many", Params: map[string]any{"count": 12, "max": 10}}, ""})
+	}
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	badTxt := parse.ParseSecurityTxt([]byte("Contact: http://example.nl/\nExpires: soon\nExpires: 2025-01-01T00:00:00Z\nPreferred-Languages: nl\nPreferred-Languages: en\nCanonical: https://other.nl/.well-known/security.txt\n<html>\n# \xff\n")).
+		Evaluate("https://example.nl/.well-known/security.txt", now)
+	farTxt := parse.ParseSecurityTxt([]byte("Contact: mailto:a@example.nl\nExpires: 2029-01-01T00:00:00Z\n")).Evaluate("https://example.nl/.well-known/security.txt", now)
+	expired := parse.ParseSecurityTxt([]byte("Expires: 2025-01-01T00:00:00Z\n")).Evaluate("https://example.nl/.well-known/security.txt", now)
+	cases := []struct {
+		name     string
+		problems []problem
+		atLeast  int
+	}{
+		{"CSP problems", fromParse(parse.ParseCSP("script-src 'unsafe-inline' http: * https: 127.0.0.1 data: cdn.example.nl; base-uri https://evil.example").AuditProblems("www.example.nl")), 10},
+		{"security.txt errors", fromParse(append(badTxt.ErrorProblems, expired.ErrorProblems...)), 9},
+		{"security.txt warnings", fromParse(farTxt.WarningProblems), 1},
+		{"SPF syntax errors", spfErrors("v=spf2", "v=spf1 redirect=a.example redirect=b.example", "v=spf1 foo -all", "v=spf1 ip4:300.1.1.1 -all",
+			"v=spf1 ip6:nope -all", "v=spf1 all:x", "v=spf1 include", "v=spf1 ptr/24", "v=spf1 a:", "v=spf1 ip4", "v=spf1 ip4:192.0.2.0/40",
+			"v=spf1 exists:%{q}.example.com", "v=spf1 exists:%", "v=spf1 exists:%{i", "v=spf1 include:example.123", "v=spf1 1x=y"), 16},
+		{"SPF walker problems", []problem{
+			{Sub{Code: "spf_loop", Params: map[string]any{"from": "example.nl", "term": "include:example.nl"}}, ""},
+			{Sub{Code: "spf_too_deep", Params: map[string]any{"from": "a.example.nl", "term": "include:b.example.nl", "max": 10}}, ""},
+			{Sub{Code: "spf_not_one_record", Params: map[string]any{"from": "example.nl", "term": "include:x.example.nl", "count": 0}}, ""},
+			{Sub{Code: "spf_included_invalid", Params: map[string]any{"target": "x.example.nl", "from": "example.nl", "error": spfErrors("v=spf1 foo")[0].sub}}, ""},
+		}, 4},
+		{"security-header reasons", headerProblems(), 5},
+		{"CAA record problems", caaProblems(), 10},
+		{"RPKI lookup errors", []problem{
+			{errorSub(&rpki.LookupError{Code: "rpki_rcode", Params: map[string]any{"name": "1.2.0.192.origin.asn.cymru.com", "rcode": "SERVFAIL"}}), ""},
+			{errorSub(&rpki.LookupError{Code: "rpki_query_failed", Params: map[string]any{"name": "1.2.0.192.origin.asn.cymru.com", "error": "i/o timeout"}}), ""},
+			{errorSub(&rpki.LookupError{Code: "rpki_unusable_answer", Params: map[string]any{"name": "1.2.0.192.origin.asn.cymru.com", "error": `rpki: Cymru answer "x": no origin AS`}}), ""},
+		}, 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if len(c.problems) < c.atLeast {
+				t.Fatalf("%d problems, want at least %d: %+v", len(c.problems), c.atLeast, c.problems)
+			}
+			for _, p := range c.problems {
+				if p.sub.Code == "error" {
+					t.Errorf("%+v has no code of its own", p.sub)
+				}
+				en := english(p.sub)
+				if p.english != "" && en != p.english {
+					t.Errorf("%s reads %q in English, the parser says %q", p.sub.Code, en, p.english)
+				}
+				for _, lang := range []string{"nl", "es"} {
+					got := findingText(lang, p.sub.Code, p.sub.Params)
+					if strings.Contains(got, "finding.") || strings.ContainsAny(got, "{}") && !strings.Contains(en, "{") {
+						t.Errorf("%s in %s: %q", p.sub.Code, lang, got)
+					}
+					if got == en && strings.ContainsFunc(en, func(r rune) bool { return r >= 'a' && r <= 'z' }) && !sameInEveryLanguage[p.sub.Code] {
+						t.Errorf("%s in %s is the English %q", p.sub.Code, lang, en)
+					}
+				}
+			}
+		})
+	}
+	if errorSub(errors.New("boom")).Code != "error" {
+		t.Error("an uncoded error is not shown as its text")
+	}
+}
+
+// sameInEveryLanguage are problems made only of names, values and
+// punctuation.
+var sameInEveryLanguage = map[string]bool{"caa_host_problems": true, "caa_record_problem": true, "pq_target_group": true, "rpki_lookup_error": true, "sectxt_problems": true}
