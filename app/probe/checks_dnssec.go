@@ -125,7 +125,7 @@ func dnssecVerdict(v dnssecName) (Status, Sub) {
 	case dnssec.Bogus:
 		return StatusFail, Sub{Code: "dnssec_bogus", Params: map[string]any{"name": v.Name, "reason": reason}}
 	}
-	return StatusError, Sub{Code: "dnssec_unvalidated", Params: map[string]any{"name": v.Name, "reason": reason}}
+	return StatusError, Sub{Code: "dnssec_unvalidated", Params: map[string]any{"name": v.Name, "reason": whySub(v.res.Why, reason)}}
 }
 
 func webDNSSECCheck(domain string, v dnssecName) Check {
@@ -191,4 +191,13 @@ func sentence(phrase Sub) string {
 		return "phrase_as_is"
 	}
 	return "phrase"
+}
+
+// whySub is a validator's coded reason as a sub-finding, or the English
+// reason for the reasons that have no code yet.
+func whySub(why *dnssec.Why, reason string) any {
+	if why == nil {
+		return reason
+	}
+	return Sub{Code: why.Code, Params: why.Params}
 }

@@ -153,7 +153,7 @@ func findingUses(t *testing.T) []findingUse {
 
 // codedPackages are the packages below app/probe whose problems the probe
 // shows as findings: they set codes too.
-var codedPackages = []string{"parse", "rpki"}
+var codedPackages = []string{"parse", "rpki", "dnssec"}
 
 func TestEveryFindingHasMessagesInEveryLanguage(t *testing.T) {
 	cat := i18n.Messages()

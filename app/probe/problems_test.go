@@ -9,6 +9,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/parse"
 	"tenderprobe/app/probe/rpki"
 )
@@ -107,6 +108,21 @@ func TestParserProblemsReadInTheReadersLanguage(t *testing.T) {
 			{errorSub(&rpki.LookupError{Code: "rpki_query_failed", Params: map[string]any{"name": "1.2.0.192.origin.asn.cymru.com", "error": "i/o timeout"}}), ""},
 			{errorSub(&rpki.LookupError{Code: "rpki_unusable_answer", Params: map[string]any{"name": "1.2.0.192.origin.asn.cymru.com", "error": `rpki: Cymru answer "x": no origin AS`}}), ""},
 		}, 3},
+		{"DNSSEC reasons a name could not be validated", func() []problem {
+			var out []problem
+			for _, w := range []dnssec.Why{
+				{Code: "dnssec_why_query_failed", Params: map[string]any{"error": "read udp 127.0.0.1:53: i/o timeout"}},
+				{Code: "dnssec_why_rcode", Params: map[string]any{"rcode": "SERVFAIL", "type": "DS", "name": "example.nl"}},
+				{Code: "dnssec_why_cname_loop", Params: map[string]any{"name": "a.example.nl", "max": 12}},
+				{Code: "dnssec_why_interrupted", Params: map[string]any{"name": "example.nl", "error": "context deadline exceeded"}},
+				{Code: "dnssec_why_no_trust_anchor", Params: nil},
+				{Code: "dnssec_why_anchor_no_root", Params: nil},
+				{Code: "dnssec_why_no_do_bit", Params: nil},
+			} {
+				out = append(out, problem{whySub(&w, "").(Sub), ""})
+			}
+			return out
+		}(), 7},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -20,7 +20,8 @@ func (v *Validator) stateAt(ctx context.Context, name string) *zoneState {
 		case <-e.done:
 			return e.st
 		case <-ctx.Done():
-			return &zoneState{security: Indeterminate, zone: name, reason: fmt.Sprintf("validating %s: %v", show(name), ctx.Err())}
+			return &zoneState{security: Indeterminate, zone: name, reason: fmt.Sprintf("validating %s: %v", show(name), ctx.Err()),
+				why: &Why{Code: "dnssec_why_interrupted", Params: map[string]any{"name": show(name), "error": ctx.Err().Error()}}}
 		}
 	}
 	e = &stateEntry{done: make(chan struct{})}
@@ -46,6 +47,7 @@ func (v *Validator) rootState(ctx context.Context) *zoneState {
 	st := &zoneState{zone: "."}
 	if len(v.anchors) == 0 {
 		st.security, st.reason = Indeterminate, "no trust anchor configured"
+		st.why = &Why{Code: "dnssec_why_no_trust_anchor", Params: nil}
 		return st
 	}
 	var dsAnchors []*dns.DS
@@ -64,6 +66,7 @@ func (v *Validator) rootState(ctx context.Context) *zoneState {
 	}
 	if len(dsAnchors) == 0 && len(keyAnchors) == 0 {
 		st.security, st.reason = Indeterminate, "the trust anchors hold no DS or DNSKEY record for the root"
+		st.why = &Why{Code: "dnssec_why_anchor_no_root", Params: nil}
 		return st
 	}
 	usable := usableDS(dsAnchors)
@@ -84,11 +87,12 @@ func (v *Validator) rootState(ctx context.Context) *zoneState {
 func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneState {
 	resp, err := v.q.Query(ctx, name, dns.TypeDS)
 	if err != nil {
-		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error()}
+		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error(), why: queryFailed(err)}
 	}
 	if resp.Rcode != dns.RcodeSuccess && resp.Rcode != dns.RcodeNameError {
 		return &zoneState{security: Indeterminate, zone: p.zone,
-			reason: fmt.Sprintf("resolver answered %s for DS %s", dns.RcodeToString[resp.Rcode], show(name))}
+			reason: fmt.Sprintf("resolver answered %s for DS %s", dns.RcodeToString[resp.Rcode], show(name)),
+			why:    rcodeWhy(resp.Rcode, dns.TypeDS, name)}
 	}
 	dsSet, sigs := rrsetAt(resp.Answer, name, dns.TypeDS)
 	if len(dsSet) > 0 {
@@ -151,7 +155,7 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 func (v *Validator) noProof(ctx context.Context, p *zoneState, name string, sec Security, reason string) *zoneState {
 	soa, err := v.q.Query(ctx, name, dns.TypeSOA)
 	if err != nil {
-		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error()}
+		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error(), why: queryFailed(err)}
 	}
 	if set, _ := rrsetAt(soa.Answer, name, dns.TypeSOA); len(set) > 0 || soa.Rcode != dns.RcodeSuccess && soa.Rcode != dns.RcodeNameError {
 		next := p.with()
@@ -170,11 +174,12 @@ func (v *Validator) noProof(ctx context.Context, p *zoneState, name string, sec 
 func (v *Validator) trustKeys(ctx context.Context, st *zoneState, zone string, ds []*dns.DS, via string) *zoneState {
 	resp, err := v.q.Query(ctx, zone, dns.TypeDNSKEY)
 	if err != nil {
-		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain, reason: err.Error()}
+		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain, reason: err.Error(), why: queryFailed(err)}
 	}
 	if resp.Rcode != dns.RcodeSuccess {
 		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain,
-			reason: fmt.Sprintf("resolver answered %s for DNSKEY %s", dns.RcodeToString[resp.Rcode], show(zone))}
+			reason: fmt.Sprintf("resolver answered %s for DNSKEY %s", dns.RcodeToString[resp.Rcode], show(zone)),
+			why:    rcodeWhy(resp.Rcode, dns.TypeDNSKEY, zone)}
 	}
 	set, sigs := rrsetAt(resp.Answer, zone, dns.TypeDNSKEY)
 	fail := func(reason string) *zoneState {
@@ -185,7 +190,8 @@ func (v *Validator) trustKeys(ctx context.Context, st *zoneState, zone string, d
 		// without signatures (or none at all) drops DNSSEC data, and says
 		// nothing about the domain.
 		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain,
-			reason: "the resolver returned the root DNSKEY RRset without signatures; it does not pass DNSSEC records through (DO bit)"}
+			reason: "the resolver returned the root DNSKEY RRset without signatures; it does not pass DNSSEC records through (DO bit)",
+			why:    &Why{Code: "dnssec_why_no_do_bit", Params: nil}}
 	}
 	if len(set) == 0 {
 		return fail(fmt.Sprintf("DS for %s exists but the zone has no DNSKEY", show(zone)))

@@ -64,6 +64,10 @@ type Result struct {
 	// Reason explains a verdict other than secure ("RRSIG expired at ...",
 	// "DS mismatch for ...", "resolver answered SERVFAIL").
 	Reason string `json:"reason,omitempty"`
+	// Why is Reason as a code and parameters, for the probe to show in the
+	// reader's language; nil for reasons without a code yet (the proofs of
+	// a bogus or insecure verdict), shown as Reason.
+	Why *Why `json:"-"`
 	// Rcode of the answer (NOERROR, NXDOMAIN).
 	Rcode int `json:"rcode"`
 	// Zone is the zone whose keys signed (or should have signed) the answer,
@@ -129,6 +133,7 @@ type zoneState struct {
 	zone     string
 	keys     []*dns.DNSKEY
 	reason   string
+	why      *Why
 	chain    []string
 	// nxdomain marks a name that does not exist: nothing below it can be a cut.
 	nxdomain bool
@@ -152,7 +157,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 	v.prefetch(ctx, name)
 	resp, err := v.q.Query(ctx, name, qtype)
 	if err != nil {
-		return indeterminate(res, fmt.Errorf("dnssec: %w", err))
+		return indeterminate(res, fmt.Errorf("dnssec: %w", err), queryFailed(err))
 	}
 	res.Rcode = resp.Rcode
 	for _, sec := range [][]dns.RR{resp.Answer, resp.Ns} {
@@ -161,7 +166,8 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		}
 	}
 	if resp.Rcode != dns.RcodeSuccess && resp.Rcode != dns.RcodeNameError {
-		return indeterminate(res, fmt.Errorf("dnssec: resolver answered %s for %s %s", dns.RcodeToString[resp.Rcode], dns.TypeToString[qtype], show(name)))
+		return indeterminate(res, fmt.Errorf("dnssec: resolver answered %s for %s %s", dns.RcodeToString[resp.Rcode], dns.TypeToString[qtype], show(name)),
+			rcodeWhy(resp.Rcode, qtype, name))
 	}
 
 	cur := name
@@ -172,7 +178,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		res.Chain = mergeChain(prefix, st.chain)
 		switch st.security {
 		case Indeterminate:
-			return indeterminate(res, fmt.Errorf("dnssec: %s", st.reason))
+			return indeterminate(res, fmt.Errorf("dnssec: %s", st.reason), st.why)
 		case Bogus:
 			return bogus(res, st.reason), nil
 		case Insecure:
@@ -240,7 +246,8 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		return res, nil
 	}
 	// A loop or an absurdly long chain is a broken zone, not a DNSSEC verdict.
-	return indeterminate(res, fmt.Errorf("dnssec: the CNAME chain from %s loops or is longer than 12 names", show(name)))
+	return indeterminate(res, fmt.Errorf("dnssec: the CNAME chain from %s loops or is longer than 12 names", show(name)),
+		&Why{Code: "dnssec_why_cname_loop", Params: map[string]any{"name": show(name), "max": 12}})
 }
 
 // prefetch asks, all at once, for the DS and DNSKEY RRsets the walk down to
@@ -352,8 +359,26 @@ func mergeChain(prefix, next []string) []string {
 	return out
 }
 
-func indeterminate(res Result, err error) (Result, error) {
+// Why is a reason as a code and parameters, shown by the probe as the
+// finding message finding.<Code>.
+type Why struct {
+	Code   string
+	Params map[string]any
+}
+
+// queryFailed is the reason of a query the resolver could not answer.
+func queryFailed(err error) *Why {
+	return &Why{Code: "dnssec_why_query_failed", Params: map[string]any{"error": err.Error()}}
+}
+
+// rcodeWhy is the reason of a resolver's answer with an error rcode.
+func rcodeWhy(rcode int, qtype uint16, name string) *Why {
+	return &Why{Code: "dnssec_why_rcode", Params: map[string]any{"rcode": dns.RcodeToString[rcode], "type": dns.TypeToString[qtype], "name": show(name)}}
+}
+
+func indeterminate(res Result, err error, why *Why) (Result, error) {
 	res.Security = Indeterminate
+	res.Why = why
 	res.Reason = strings.TrimPrefix(err.Error(), "dnssec: ")
 	return res, err
 }
