@@ -261,7 +261,7 @@ func daneRecordVerdict(l *daneLookup, absent Status) (Status, Sub, bool) {
 	case l.Error != "" && l.Security != dnssec.Bogus:
 		return StatusError, Sub{Code: "dane_tlsa_unvalidated", Params: map[string]any{"error": whySub(l.why, l.Error)}}, true
 	case l.Security == dnssec.Bogus:
-		return StatusFail, Sub{Code: "dane_tlsa_bogus", Params: map[string]any{"reason": l.Reason}}, true
+		return StatusFail, Sub{Code: "dane_tlsa_bogus", Params: map[string]any{"reason": whySub(l.why, l.Reason)}}, true
 	case l.Security == dnssec.Indeterminate:
 		return StatusError, Sub{Code: "dane_tlsa_indeterminate", Params: map[string]any{"reason": whySub(l.why, l.Reason)}}, true
 	case len(l.tlsa) == 0 && l.Security == dnssec.Secure:

@@ -123,6 +123,21 @@ func TestParserProblemsReadInTheReadersLanguage(t *testing.T) {
 			}
 			return out
 		}(), 7},
+		{"DNSSEC reasons an answer is bogus or insecure", func() []problem {
+			expired := dnssec.Why{Code: "dnssec_why_rrsig_expired", Params: map[string]any{"rrset": "A example.nl", "time": "2026-01-01 00:00 UTC"}}
+			badKey := dnssec.Why{Code: "dnssec_why_rrsig_unknown_key", Params: map[string]any{"rrset": "A example.nl", "keytag": 12345, "zone": "example.nl"}}
+			noProof := dnssec.Why{Code: "dnssec_why_no_nxdomain_proof", Params: map[string]any{"type": "A", "name": "x.example.nl", "reason": dnssec.Why{Code: "dnssec_why_no_nsec", Params: nil}}}
+			var out []problem
+			for _, w := range []dnssec.Why{
+				{Code: "dnssec_why_list", Params: map[string]any{"reasons": []dnssec.Why{expired, badKey}}},
+				{Code: "dnssec_why_with_faults", Params: map[string]any{"reason": noProof, "faults": expired}},
+				{Code: "dnssec_why_unsigned_delegation", Params: map[string]any{"name": "example.nl", "parent": "nl", "proof": dnssec.Why{Code: "dnssec_why_bitmap_lists_only", Params: map[string]any{"type": "DS", "name": "example.nl", "kind": "NSEC3", "types": "NS"}}}},
+				{Code: "dnssec_why_nsec3_iterations", Params: map[string]any{"zone": "example.nl", "iterations": 150, "max": 100}},
+			} {
+				out = append(out, problem{whySub(&w, "").(Sub), ""})
+			}
+			return out
+		}(), 4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -165,6 +165,11 @@ func TestValidate(t *testing.T) {
 			if tc.want == dnssec.Secure && len(res.Chain) < 3 {
 				t.Errorf("chain evidence too short: %q", res.Chain)
 			}
+			// Every verdict other than secure has its reason as a code too,
+			// with the same English text.
+			if tc.want != dnssec.Secure && (res.Why == nil || res.Why.Code == "" || res.Why.Text != res.Reason) {
+				t.Errorf("reason %q has the code %+v", res.Reason, res.Why)
+			}
 		})
 	}
 }
@@ -200,6 +205,9 @@ func TestValidateTrustAnchors(t *testing.T) {
 			}
 			if res.Security != tc.want || !strings.Contains(res.Reason, tc.reason) {
 				t.Fatalf("got %s (%q), want %s with reason containing %q", res.Security, res.Reason, tc.want, tc.reason)
+			}
+			if tc.want == dnssec.Bogus && (res.Why == nil || res.Why.Text != res.Reason) {
+				t.Errorf("reason %q has the code %+v", res.Reason, res.Why)
 			}
 			if tc.want == dnssec.Indeterminate && (res.Why == nil || res.Why.Code != "dnssec_why_no_trust_anchor") {
 				t.Errorf("the reason's code is %+v", res.Why)
