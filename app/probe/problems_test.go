@@ -172,3 +172,25 @@ func TestParserProblemsReadInTheReadersLanguage(t *testing.T) {
 // sameInEveryLanguage are problems made only of names, values and
 // punctuation.
 var sameInEveryLanguage = map[string]bool{"caa_host_problems": true, "caa_record_problem": true, "pq_target_group": true, "rpki_lookup_error": true, "sectxt_problems": true}
+
+// A finding stored before its problems had codes keeps its English
+// problem text: a plain string in a {param:finding} place reads as itself.
+func TestFindingsStoredWithEnglishProblemsStillRead(t *testing.T) {
+	cases := []struct {
+		code   string
+		params map[string]any
+		want   string
+	}{
+		{"dnssec_bogus", map[string]any{"name": "example.nl", "reason": "RRSIG over A example.nl expired at 2026-01-01"}, "RRSIG over A example.nl expired at 2026-01-01"},
+		{"spf_problems", map[string]any{"problems": "example.nl: include:x.example.nl points at 0 SPF records, not one"}, "points at 0 SPF records"},
+		{"caa_problems", map[string]any{"problems": "example.nl: no issue record"}, "example.nl: no issue record"},
+		{"header_problem", map[string]any{"target": "www.example.nl", "header": "X-Frame-Options", "reasons": "must be DENY"}, "(must be DENY)"},
+	}
+	for _, c := range cases {
+		for _, lang := range []string{"en", "nl"} {
+			if got := findingText(lang, c.code, c.params); !strings.Contains(got, c.want) || strings.Contains(got, "finding.") {
+				t.Errorf("%s in %s: %q, want it to contain %q", c.code, lang, got, c.want)
+			}
+		}
+	}
+}
