@@ -364,7 +364,7 @@ func hstsCheck(results []httpsResult) Check {
 		switch {
 		case err != nil:
 			rw.Error = err.Error()
-			fails = append(fails, at("hsts_invalid", map[string]any{"error": err.Error()}))
+			fails = append(fails, at("hsts_invalid", map[string]any{"error": errorSub(err)}))
 		case h.MaxAge < hstsMinMaxAge:
 			rw.Parsed = &h
 			fails = append(fails, at("hsts_short", map[string]any{"max_age": h.MaxAge, "min": hstsMinMaxAge}))

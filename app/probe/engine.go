@@ -271,9 +271,9 @@ func problemSub(p parse.Problem) Sub {
 // errorSub is err as a sub-finding: a parser's coded error as its
 // problem, any other error as its text.
 func errorSub(err error) Sub {
-	var spf *parse.SPFError
-	if errors.As(err, &spf) {
-		return problemSub(spf.Problem)
+	var coded *parse.ProblemError
+	if errors.As(err, &coded) {
+		return problemSub(coded.Problem)
 	}
 	var lookup *rpki.LookupError
 	if errors.As(err, &lookup) {

@@ -101,6 +101,17 @@ func TestParserProblemsReadInTheReadersLanguage(t *testing.T) {
 			{Sub{Code: "spf_not_one_record", Params: map[string]any{"from": "example.nl", "term": "include:x.example.nl", "count": 0}}, ""},
 			{Sub{Code: "spf_included_invalid", Params: map[string]any{"target": "x.example.nl", "from": "example.nl", "error": spfErrors("v=spf1 foo")[0].sub}}, ""},
 		}, 4},
+		{"HSTS syntax errors", func() []problem {
+			var out []problem
+			for _, h := range []string{"max-age=1; max-age=2", "max-age", "max-age=soon", "max-age=1; includeSubDomains=1", "preload", "max-age=1; x=a\"b", "max-age=\"1", "max-age=\"1\"2\"", "max-age=1; =x"} {
+				_, err := parse.ParseHSTS(h)
+				if err == nil {
+					t.Fatalf("ParseHSTS(%q) gave no error", h)
+				}
+				out = append(out, problem{errorSub(err), ""})
+			}
+			return out
+		}(), 9},
 		{"security-header reasons", headerProblems(), 5},
 		{"CAA record problems", caaProblems(), 10},
 		{"RPKI lookup errors", []problem{

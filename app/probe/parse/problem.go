@@ -1,5 +1,7 @@
 package parse
 
+import "fmt"
+
 // Problem is one problem a parser or validator found, as a code and
 // parameters: the probe shows it as the finding message finding.<Code> in
 // the reader's language. Text is the same problem in English, for the
@@ -8,6 +10,17 @@ type Problem struct {
 	Code   string
 	Params map[string]any
 	Text   string
+}
+
+// ProblemError is a parser's error as a coded problem; Error is its
+// English text.
+type ProblemError struct{ Problem }
+
+func (e *ProblemError) Error() string { return e.Text }
+
+// problemErr is the error of a coded problem.
+func problemErr(code string, params map[string]any, format string, args ...any) error {
+	return &ProblemError{Problem{Code: code, Params: params, Text: fmt.Sprintf(format, args...)}}
 }
 
 // texts are the English texts of problems.

@@ -417,14 +417,11 @@ func checkDomainSpec(s string) error {
 	return nil
 }
 
-// SPFError is an SPF record's syntax error as a coded problem; Error is
-// its English text.
-type SPFError struct{ Problem }
-
-func (e *SPFError) Error() string { return e.Text }
+// SPFError is an SPF record's syntax error as a coded problem.
+type SPFError = ProblemError
 
 func spfErr(code string, params map[string]any, format string, args ...any) error {
-	return &SPFError{Problem{Code: code, Params: params, Text: fmt.Sprintf(format, args...)}}
+	return problemErr(code, params, format, args...)
 }
 
 // spfTermErr is the error of the term raw.
