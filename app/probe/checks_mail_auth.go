@@ -414,7 +414,7 @@ func (r *run) findDMARC(ctx context.Context, domain string, details map[string]a
 	if err != nil {
 		details["record"] = recs[0]
 		details["error"] = err.Error()
-		return nil, Sub{Code: "dmarc_invalid", Params: map[string]any{"name": name, "error": err.Error()}}, nil
+		return nil, Sub{Code: "dmarc_invalid", Params: map[string]any{"name": name, "error": errorSub(err)}}, nil
 	}
 	return &dmarcFound{record: d, text: recs[0], at: domain}, Sub{}, nil
 }

@@ -273,7 +273,7 @@ func (r *run) checkTLSRPT(ctx context.Context) Check {
 	rec, err := parse.ParseTLSRPT(recs[0])
 	if err != nil {
 		details["error"] = err.Error()
-		return newFinding(id, StatusFail, "tlsrpt_invalid", map[string]any{"error": err.Error()}, details)
+		return newFinding(id, StatusFail, "tlsrpt_invalid", map[string]any{"error": errorSub(err)}, details)
 	}
 	details["rua"] = rec.RUA
 	var dest []string

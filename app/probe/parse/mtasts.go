@@ -253,28 +253,28 @@ func parseKVRecord(txt, versionKey, version string) ([]kv, error) {
 			if i == len(parts)-1 && i > 0 {
 				continue
 			}
-			return nil, errors.New("empty field")
+			return nil, problemErr("record_empty_field", nil, "empty field")
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, fmt.Errorf("%q is not a key=value field", part)
+			return nil, problemErr("record_not_key_value", map[string]any{"part": part}, "%q is not a key=value field", part)
 		}
 		k, v = strings.Trim(k, " \t"), strings.Trim(v, " \t")
 		if i == 0 {
 			if k != versionKey || v != version {
-				return nil, fmt.Errorf("record does not start with %s=%s", versionKey, version)
+				return nil, problemErr("record_no_version", map[string]any{"version": versionKey + "=" + version}, "record does not start with %s=%s", versionKey, version)
 			}
 			continue
 		}
 		if k == "" || !isFieldName(k) {
-			return nil, fmt.Errorf("bad field name %q", k)
+			return nil, problemErr("record_bad_field_name", map[string]any{"name": k}, "bad field name %q", k)
 		}
 		for j := 0; j < len(v); j++ {
 			if k == "rua" && (v[j] == ' ' || v[j] == '\t') {
 				continue // RFC 8460 allows spaces around the commas of rua
 			}
 			if v[j] < 0x21 || v[j] > 0x7e || v[j] == '=' && k != "rua" {
-				return nil, fmt.Errorf("field %s: character %q not allowed", k, v[j])
+				return nil, problemErr("record_bad_character", map[string]any{"name": k, "character": string(rune(v[j]))}, "field %s: character %q not allowed", k, v[j])
 			}
 		}
 		out = append(out, kv{k, v})

@@ -1,6 +1,9 @@
 package parse
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Problem is one problem a parser or validator found, as a code and
 // parameters: the probe shows it as the finding message finding.<Code> in
@@ -21,6 +24,16 @@ func (e *ProblemError) Error() string { return e.Text }
 // problemErr is the error of a coded problem.
 func problemErr(code string, params map[string]any, format string, args ...any) error {
 	return &ProblemError{Problem{Code: code, Params: params, Text: fmt.Sprintf(format, args...)}}
+}
+
+// problemOf is err's problem: its own when it has a code, else its text
+// as the problem "error".
+func problemOf(err error) Problem {
+	var coded *ProblemError
+	if errors.As(err, &coded) {
+		return coded.Problem
+	}
+	return Problem{Code: "error", Params: map[string]any{"error": err.Error()}, Text: err.Error()}
 }
 
 // texts are the English texts of problems.
