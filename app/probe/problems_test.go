@@ -140,6 +140,27 @@ func TestParserProblemsReadInTheReadersLanguage(t *testing.T) {
 			}
 			return out
 		}(), 9},
+		{"MTA-STS record and policy syntax errors", func() []problem {
+			var out []problem
+			for _, r := range []string{"v=STSv2; id=1", "v=STSv1; id=1; id=2", "v=STSv1; id=a-b", "v=STSv1", "v=STSv1;; id=1"} {
+				_, err := parse.ParseMTASTSRecord(r)
+				if err == nil {
+					t.Fatalf("ParseMTASTSRecord(%q) gave no error", r)
+				}
+				out = append(out, problem{errorSub(err), ""})
+			}
+			for _, p := range []string{"version STSv1", "version: STSv1\n!x: 1", "version: STSv1\nversion: STSv1", "version: STSv2", "version: STSv1\nmode: strict",
+				"version: STSv1\nmode: enforce\nmax_age: soon", "version: STSv1\nmode: enforce\nmax_age: 99999999", "version: STSv1\nmode: enforce\nmax_age: 86400\nmx: *.*.example.nl",
+				"version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mx!.example.nl", "version: STSv1\nmode: enforce\nmax_age: 86400\nmx: -mx.example.nl",
+				"mode: enforce\nmax_age: 86400\nmx: mx.example.nl", "version: STSv1\nmax_age: 86400", "version: STSv1\nmode: enforce", "version: STSv1\nmode: enforce\nmax_age: 86400"} {
+				_, err := parse.ParseMTASTSPolicy(p)
+				if err == nil {
+					t.Fatalf("ParseMTASTSPolicy(%q) gave no error", p)
+				}
+				out = append(out, problem{errorSub(err), ""})
+			}
+			return out
+		}(), 19},
 		{"security-header reasons", headerProblems(), 5},
 		{"CAA record problems", caaProblems(), 10},
 		{"RPKI lookup errors", []problem{
