@@ -55,7 +55,7 @@ func checkCAA(ctx context.Context, r *run) []Check {
 	var (
 		evidence []hostEvidence
 		missing  []string
-		broken   []string
+		broken   []Sub
 	)
 	for _, h := range hosts {
 		ev := hostEvidence{Host: h}
@@ -89,6 +89,7 @@ func checkCAA(ctx context.Context, r *run) []Check {
 			continue
 		}
 		hasIssue := false
+		var problems []Sub
 		for _, c := range set {
 			ev.Records = append(ev.Records, fmt.Sprintf("%d %s %q", c.Flag, c.Tag, c.Value))
 			tag := strings.ToLower(c.Tag)
@@ -96,32 +97,33 @@ func checkCAA(ctx context.Context, r *run) []Check {
 				hasIssue = true
 			}
 			if tag == "issue" || tag == "issuewild" {
-				if issuer, err := checkCAAIssueValue(c.Value); err != nil {
-					ev.Problems = append(ev.Problems, fmt.Sprintf("%s %q: %v", c.Tag, c.Value, err))
+				if issuer, bad := checkCAAIssueValue(c.Value); bad != nil {
+					problems = append(problems, Sub{Code: "caa_record_problem", Params: map[string]any{"tag": c.Tag, "value": c.Value, "problem": *bad}})
 				} else {
 					ev.Issuers = append(ev.Issuers, tag+":"+issuer)
 				}
 				continue
 			}
-			if err := checkCAAOther(c); err != nil {
-				ev.Problems = append(ev.Problems, err.Error())
+			if bad := checkCAAOther(c); bad != nil {
+				problems = append(problems, *bad)
 			}
 		}
 		if !hasIssue {
-			ev.Problems = append(ev.Problems, "no issue record: any CA may issue non-wildcard certificates")
+			problems = append(problems, Sub{Code: "caa_no_issue", Params: nil})
 		}
 		if len(set) > maxCAARecords {
-			ev.Problems = append(ev.Problems, fmt.Sprintf("%d records, more than %d", len(set), maxCAARecords))
+			problems = append(problems, Sub{Code: "caa_too_many", Params: map[string]any{"count": len(set), "max": maxCAARecords}})
 		}
-		if len(ev.Problems) > 0 {
-			broken = append(broken, h+": "+strings.Join(ev.Problems, "; "))
+		if len(problems) > 0 {
+			ev.Problems = texts(problems)
+			broken = append(broken, Sub{Code: "caa_host_problems", Params: map[string]any{"host": h, "problems": problems}})
 		}
 		evidence = append(evidence, ev)
 	}
 	details := map[string]any{"hosts": evidence}
 	switch {
 	case len(broken) > 0:
-		return []Check{newFinding(id, StatusFail, "caa_problems", map[string]any{"problems": strings.Join(broken, " | ")}, details)}
+		return []Check{newFinding(id, StatusFail, "caa_problems", map[string]any{"problems": broken}, details)}
 	case len(missing) > 0:
 		return []Check{newFinding(id, StatusWarn, "caa_missing", map[string]any{"hosts": missing}, details)}
 	}
@@ -131,19 +133,19 @@ func checkCAA(ctx context.Context, r *run) []Check {
 // checkCAAIssueValue validates an issue or issuewild value (RFC 8659
 // section 4.2): an optional issuer domain name, then ";"-separated
 // key=value parameters. An empty issuer (";") forbids issuance, which is
-// valid. It returns the issuer, or ";" for "no CA".
-func checkCAAIssueValue(v string) (string, error) {
+// valid. It returns the issuer, or ";" for "no CA", or the problem.
+func checkCAAIssueValue(v string) (string, *Sub) {
 	issuer, params, _ := strings.Cut(v, ";")
 	issuer = strings.Trim(issuer, " \t")
 	if issuer != "" {
 		for _, l := range strings.Split(issuer, ".") {
 			if l == "" || len(l) > 63 {
-				return "", fmt.Errorf("issuer %q is not a domain name", issuer)
+				return "", &Sub{Code: "caa_issuer_not_domain", Params: map[string]any{"issuer": issuer}}
 			}
 			for i := 0; i < len(l); i++ {
 				c := l[i]
 				if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-					return "", fmt.Errorf("issuer %q is not a domain name", issuer)
+					return "", &Sub{Code: "caa_issuer_not_domain", Params: map[string]any{"issuer": issuer}}
 				}
 			}
 		}
@@ -155,17 +157,17 @@ func checkCAAIssueValue(v string) (string, error) {
 		}
 		k, val, ok := strings.Cut(p, "=")
 		if !ok || k == "" || val == "" {
-			return "", fmt.Errorf("parameter %q is not key=value", p)
+			return "", &Sub{Code: "caa_param_not_key_value", Params: map[string]any{"param": p}}
 		}
 		for i := 0; i < len(k); i++ {
 			c := k[i]
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-				return "", fmt.Errorf("parameter name %q has characters other than letters and digits", k)
+				return "", &Sub{Code: "caa_param_name_chars", Params: map[string]any{"name": k}}
 			}
 		}
 		for i := 0; i < len(val); i++ {
 			if val[i] < 0x21 || val[i] > 0x7e {
-				return "", fmt.Errorf("parameter %s has a space or non-ASCII value", k)
+				return "", &Sub{Code: "caa_param_value_chars", Params: map[string]any{"name": k}}
 			}
 		}
 	}
@@ -181,11 +183,13 @@ var knownCAATags = map[string]bool{
 	"contactemail": true, "contactphone": true, "issuemail": true, "issuevmc": true,
 }
 
-func checkCAAOther(c *dns.CAA) error {
+// checkCAAOther checks a record other than issue and issuewild and
+// returns its problem, if any.
+func checkCAAOther(c *dns.CAA) *Sub {
 	tag := strings.ToLower(c.Tag)
 	if !knownCAATags[tag] {
 		if c.Flag&128 != 0 {
-			return fmt.Errorf("unknown tag %q marked critical: CAs must refuse to issue", c.Tag)
+			return &Sub{Code: "caa_unknown_critical", Params: map[string]any{"tag": c.Tag}}
 		}
 		return nil
 	}
@@ -194,19 +198,19 @@ func checkCAAOther(c *dns.CAA) error {
 	}
 	u, err := url.Parse(c.Value)
 	if err != nil {
-		return fmt.Errorf("iodef %q: %v", c.Value, err)
+		return &Sub{Code: "caa_iodef_invalid", Params: map[string]any{"value": c.Value, "error": err.Error()}}
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "mailto":
 		if _, err := mail.ParseAddress(u.Opaque); err != nil {
-			return fmt.Errorf("iodef %q: not a mail address", c.Value)
+			return &Sub{Code: "caa_iodef_not_mail", Params: map[string]any{"value": c.Value}}
 		}
 	case "https":
 		if u.Host == "" {
-			return fmt.Errorf("iodef %q: no host", c.Value)
+			return &Sub{Code: "caa_iodef_no_host", Params: map[string]any{"value": c.Value}}
 		}
 	default:
-		return fmt.Errorf("iodef %q: scheme must be mailto or https", c.Value)
+		return &Sub{Code: "caa_iodef_scheme", Params: map[string]any{"value": c.Value}}
 	}
 	return nil
 }

@@ -121,11 +121,11 @@ func dnssecVerdict(v dnssecName) (Status, Sub) {
 		if v.res.UnsignedBy != "" {
 			return StatusFail, Sub{Code: "dnssec_unsigned", Params: map[string]any{"name": v.Name, "parent": v.res.UnsignedBy, "zone": v.Zone}}
 		}
-		return StatusFail, Sub{Code: "dnssec_insecure", Params: map[string]any{"name": v.Name, "reason": reason}}
+		return StatusFail, Sub{Code: "dnssec_insecure", Params: map[string]any{"name": v.Name, "reason": whySub(v.res.Why, reason)}}
 	case dnssec.Bogus:
-		return StatusFail, Sub{Code: "dnssec_bogus", Params: map[string]any{"name": v.Name, "reason": reason}}
+		return StatusFail, Sub{Code: "dnssec_bogus", Params: map[string]any{"name": v.Name, "reason": whySub(v.res.Why, reason)}}
 	}
-	return StatusError, Sub{Code: "dnssec_unvalidated", Params: map[string]any{"name": v.Name, "reason": reason}}
+	return StatusError, Sub{Code: "dnssec_unvalidated", Params: map[string]any{"name": v.Name, "reason": whySub(v.res.Why, reason)}}
 }
 
 func webDNSSECCheck(domain string, v dnssecName) Check {
@@ -191,4 +191,37 @@ func sentence(phrase Sub) string {
 		return "phrase_as_is"
 	}
 	return "phrase"
+}
+
+// whySub is a validator's coded reason as a sub-finding, or the English
+// reason for the reasons that have no code yet.
+func whySub(why *dnssec.Why, reason string) any {
+	if why == nil || why.Code == "" {
+		return reason
+	}
+	return whyToSub(*why)
+}
+
+// whyToSub is a validator's reason as a sub-finding, reasons in its
+// parameters included.
+func whyToSub(w dnssec.Why) Sub {
+	var params map[string]any
+	if w.Params != nil {
+		params = make(map[string]any, len(w.Params))
+		for k, v := range w.Params {
+			switch v := v.(type) {
+			case dnssec.Why:
+				params[k] = whyToSub(v)
+			case []dnssec.Why:
+				list := make([]Sub, len(v))
+				for i, e := range v {
+					list[i] = whyToSub(e)
+				}
+				params[k] = list
+			default:
+				params[k] = v
+			}
+		}
+	}
+	return Sub{Code: w.Code, Params: params}
 }

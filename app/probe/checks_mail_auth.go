@@ -56,7 +56,7 @@ type spfAudit struct {
 	lookups   []string // "domain: term" for every lookup-costing term
 	voids     []string // lookups that found nothing
 	records   map[string]string
-	problems  []string // permerrors found inside included records
+	problems  []Sub // permerrors found inside included records
 	tempErr   error
 	visiting  map[string]bool
 	macroTerm []string
@@ -106,7 +106,7 @@ func (r *run) checkSPF(ctx context.Context) (Check, string) {
 	policy, err := parse.ParseSPF(record)
 	if err != nil {
 		details["error"] = err.Error()
-		return newFinding(id, StatusFail, "spf_invalid", map[string]any{"error": err.Error()}, details), record
+		return newFinding(id, StatusFail, "spf_invalid", map[string]any{"error": errorSub(err)}, details), record
 	}
 	a.records[r.domain] = record
 	all, allFrom := a.walk(ctx, r.domain, policy, 0)
@@ -130,14 +130,14 @@ func (r *run) checkSPF(ctx context.Context) (Check, string) {
 	}
 	details["all"] = allText
 	if len(a.problems) > 0 {
-		details["problems"] = a.problems
+		details["problems"] = texts(a.problems)
 	}
 	switch {
 	case a.tempErr != nil:
 		details["error"] = a.tempErr.Error()
 		return newFinding(id, StatusError, "untestable", map[string]any{"error": a.tempErr.Error()}, details), record
 	case len(a.problems) > 0:
-		return newFinding(id, StatusFail, "spf_problems", map[string]any{"problems": strings.Join(a.problems, "; ")}, details), record
+		return newFinding(id, StatusFail, "spf_problems", map[string]any{"problems": a.problems}, details), record
 	case len(a.lookups) > spfMaxLookups:
 		return newFinding(id, StatusFail, "spf_too_many_lookups", map[string]any{"lookups": len(a.lookups), "limit": spfMaxLookups}, details), record
 	case len(a.voids) > spfMaxVoidLookups:
@@ -232,11 +232,11 @@ func (a *spfAudit) prefetch(ctx context.Context, domain string, policy *parse.SP
 // at; problems are recorded and nil returned.
 func (a *spfAudit) fetch(ctx context.Context, from string, t parse.SPFTerm, target string, depth int) *parse.SPF {
 	if a.visiting[target] {
-		a.problems = append(a.problems, fmt.Sprintf("%s: %s loops back to a record already being evaluated", from, t.Raw))
+		a.problems = append(a.problems, Sub{Code: "spf_loop", Params: map[string]any{"from": from, "term": t.Raw}})
 		return nil
 	}
 	if depth >= spfMaxDepth {
-		a.problems = append(a.problems, fmt.Sprintf("%s: %s nests includes more than %d deep", from, t.Raw, spfMaxDepth))
+		a.problems = append(a.problems, Sub{Code: "spf_too_deep", Params: map[string]any{"from": from, "term": t.Raw, "max": spfMaxDepth}})
 		return nil
 	}
 	txts, rcode, err := a.r.txtRecords(ctx, target)
@@ -258,13 +258,13 @@ func (a *spfAudit) fetch(ctx context.Context, from string, t parse.SPFTerm, targ
 		}
 	}
 	if len(spfs) != 1 {
-		a.problems = append(a.problems, fmt.Sprintf("%s: %s points at %d SPF records, not one", from, t.Raw, len(spfs)))
+		a.problems = append(a.problems, Sub{Code: "spf_not_one_record", Params: map[string]any{"from": from, "term": t.Raw, "count": len(spfs)}})
 		return nil
 	}
 	a.records[target] = spfs[0]
 	policy, err := parse.ParseSPF(spfs[0])
 	if err != nil {
-		a.problems = append(a.problems, fmt.Sprintf("%s (included by %s): %v", target, from, err))
+		a.problems = append(a.problems, Sub{Code: "spf_included_invalid", Params: map[string]any{"target": target, "from": from, "error": errorSub(err)}})
 		return nil
 	}
 	return policy
@@ -414,7 +414,7 @@ func (r *run) findDMARC(ctx context.Context, domain string, details map[string]a
 	if err != nil {
 		details["record"] = recs[0]
 		details["error"] = err.Error()
-		return nil, Sub{Code: "dmarc_invalid", Params: map[string]any{"name": name, "error": err.Error()}}, nil
+		return nil, Sub{Code: "dmarc_invalid", Params: map[string]any{"name": name, "error": errorSub(err)}}, nil
 	}
 	return &dmarcFound{record: d, text: recs[0], at: domain}, Sub{}, nil
 }

@@ -80,7 +80,7 @@ func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
 	rec, err := parse.ParseMTASTSRecord(recs[0])
 	if err != nil {
 		details["error"] = err.Error()
-		return newFinding(id, StatusFail, "mtasts_record_invalid", map[string]any{"error": err.Error()}, details)
+		return newFinding(id, StatusFail, "mtasts_record_invalid", map[string]any{"error": errorSub(err)}, details)
 	}
 	details["id"] = rec.ID
 
@@ -97,7 +97,7 @@ func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
 	policy, err := parse.ParseMTASTSPolicy(fetch.Body)
 	if err != nil {
 		details["error"] = err.Error()
-		return newFinding(id, StatusFail, "mtasts_policy_invalid", map[string]any{"error": err.Error()}, details)
+		return newFinding(id, StatusFail, "mtasts_policy_invalid", map[string]any{"error": errorSub(err)}, details)
 	}
 	details["policy"] = policy
 	var uncovered []string
@@ -273,7 +273,7 @@ func (r *run) checkTLSRPT(ctx context.Context) Check {
 	rec, err := parse.ParseTLSRPT(recs[0])
 	if err != nil {
 		details["error"] = err.Error()
-		return newFinding(id, StatusFail, "tlsrpt_invalid", map[string]any{"error": err.Error()}, details)
+		return newFinding(id, StatusFail, "tlsrpt_invalid", map[string]any{"error": errorSub(err)}, details)
 	}
 	details["rua"] = rec.RUA
 	var dest []string

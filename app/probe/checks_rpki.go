@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
 	"sync"
 
 	"tenderprobe/app/probe/check"
@@ -96,6 +95,8 @@ type addrEvidence struct {
 	Address string          `json:"address"`
 	Routes  []routeEvidence `json:"routes,omitempty"`
 	Error   string          `json:"error,omitempty"`
+	// problem is Error as a finding, in the reader's language.
+	problem Sub
 	// State is the worst state over the routes ("unknown" without a route).
 	State string `json:"state"`
 }
@@ -133,7 +134,8 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 	wg.Wait()
 	details["addresses"] = evidence
 
-	var invalid, notFound, unknown, failed []string
+	var invalid, notFound, unknown []string
+	var failed []Sub
 	var notes []Sub
 	for _, ev := range evidence {
 		label := ev.Address + " (" + ev.Host + ")"
@@ -145,7 +147,7 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 		case "unknown":
 			unknown = append(unknown, label)
 		case "error":
-			failed = append(failed, label+": "+ev.Error)
+			failed = append(failed, Sub{Code: "rpki_lookup_error", Params: map[string]any{"address": ev.Address, "host": ev.Host, "problem": ev.problem}})
 		}
 		for _, rt := range ev.Routes {
 			if rt.Note != "" {
@@ -157,9 +159,9 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 	case len(invalid) > 0:
 		return newFinding(id, StatusFail, "rpki_invalid", map[string]any{"what": what, "addresses": invalid}, details)
 	case len(failed) == len(evidence):
-		return newFinding(id, StatusError, "untestable", map[string]any{"error": strings.Join(failed, "; ")}, details)
+		return newFinding(id, StatusError, "rpki_lookups_all_failed", map[string]any{"errors": failed}, details)
 	case len(failed) > 0:
-		return newFinding(id, StatusWarn, "rpki_lookup_failed", map[string]any{"errors": strings.Join(failed, "; ")}, details)
+		return newFinding(id, StatusWarn, "rpki_lookup_failed", map[string]any{"errors": failed}, details)
 	case len(notFound) > 0:
 		return newFinding(id, StatusWarn, "rpki_not_found", map[string]any{"what": what, "addresses": notFound}, details)
 	case len(unknown) > 0:
@@ -184,7 +186,7 @@ func (r *run) validateAddr(ctx context.Context, host string, addr netip.Addr) ad
 		return ev
 	}
 	if err != nil {
-		ev.State, ev.Error = "error", err.Error()
+		ev.State, ev.Error, ev.problem = "error", err.Error(), errorSub(err)
 		return ev
 	}
 	worst := rpki.Valid

@@ -41,13 +41,14 @@ type daneLookup struct {
 	Records  []tlsaRecord    `json:"records,omitempty"`
 	Error    string          `json:"error,omitempty"`
 	tlsa     []*dns.TLSA
+	why      *dnssec.Why
 }
 
 // lookupTLSA validates the TLSA records at _port._tcp.host.
 func (r *run) lookupTLSA(ctx context.Context, host string, port int) daneLookup {
 	name := fmt.Sprintf("_%d._tcp.%s.", port, strings.TrimSuffix(host, "."))
 	res, err := r.validator.Validate(ctx, name, dns.TypeTLSA)
-	l := daneLookup{Name: name, Security: res.Security, Reason: res.Reason, Rcode: dns.RcodeToString[res.Rcode]}
+	l := daneLookup{Name: name, Security: res.Security, Reason: res.Reason, Rcode: dns.RcodeToString[res.Rcode], why: res.Why}
 	if err != nil {
 		l.Error = err.Error()
 		return l
@@ -258,11 +259,11 @@ func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
 func daneRecordVerdict(l *daneLookup, absent Status) (Status, Sub, bool) {
 	switch {
 	case l.Error != "" && l.Security != dnssec.Bogus:
-		return StatusError, Sub{Code: "dane_tlsa_unvalidated", Params: map[string]any{"error": l.Error}}, true
+		return StatusError, Sub{Code: "dane_tlsa_unvalidated", Params: map[string]any{"error": whySub(l.why, l.Error)}}, true
 	case l.Security == dnssec.Bogus:
-		return StatusFail, Sub{Code: "dane_tlsa_bogus", Params: map[string]any{"reason": l.Reason}}, true
+		return StatusFail, Sub{Code: "dane_tlsa_bogus", Params: map[string]any{"reason": whySub(l.why, l.Reason)}}, true
 	case l.Security == dnssec.Indeterminate:
-		return StatusError, Sub{Code: "dane_tlsa_indeterminate", Params: map[string]any{"reason": l.Reason}}, true
+		return StatusError, Sub{Code: "dane_tlsa_indeterminate", Params: map[string]any{"reason": whySub(l.why, l.Reason)}}, true
 	case len(l.tlsa) == 0 && l.Security == dnssec.Secure:
 		return absent, Sub{Code: "dane_no_tlsa_denied", Params: nil}, true
 	case len(l.tlsa) == 0:

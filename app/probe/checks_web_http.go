@@ -364,7 +364,7 @@ func hstsCheck(results []httpsResult) Check {
 		switch {
 		case err != nil:
 			rw.Error = err.Error()
-			fails = append(fails, at("hsts_invalid", map[string]any{"error": err.Error()}))
+			fails = append(fails, at("hsts_invalid", map[string]any{"error": errorSub(err)}))
 		case h.MaxAge < hstsMinMaxAge:
 			rw.Parsed = &h
 			fails = append(fails, at("hsts_short", map[string]any{"max_age": h.MaxAge, "min": hstsMinMaxAge}))
@@ -381,6 +381,18 @@ type headerVerdict struct {
 	Value   string   `json:"value,omitempty"`
 	Status  Status   `json:"status"`
 	Reasons []string `json:"reasons,omitempty"`
+	// problems are the Reasons as findings, in the reader's language.
+	problems []Sub
+}
+
+// verdict is a header's judgement with its reasons as findings; the
+// details keep them in English.
+func verdict(value string, status Status, reasons ...Sub) headerVerdict {
+	v := headerVerdict{Value: value, Status: status, problems: reasons}
+	for _, r := range reasons {
+		v.Reasons = append(v.Reasons, english(r))
+	}
+	return v
 }
 
 // judgeHeaders applies internet.nl's rules: X-Content-Type-Options must be
@@ -397,7 +409,7 @@ func judgeHeaders(h http.Header, host string) map[string]headerVerdict {
 	if strings.EqualFold(xcto, "nosniff") {
 		out["X-Content-Type-Options"] = headerVerdict{Value: xcto, Status: StatusPass}
 	} else {
-		out["X-Content-Type-Options"] = headerVerdict{Value: xcto, Status: StatusFail, Reasons: []string{"must be nosniff"}}
+		out["X-Content-Type-Options"] = verdict(xcto, StatusFail, Sub{Code: "hdr_not_nosniff", Params: nil})
 	}
 
 	xfo := strings.TrimSpace(strings.Split(h.Get("X-Frame-Options"), ",")[0])
@@ -405,9 +417,9 @@ func judgeHeaders(h http.Header, host string) map[string]headerVerdict {
 	case strings.EqualFold(xfo, "DENY") || strings.EqualFold(xfo, "SAMEORIGIN"):
 		out["X-Frame-Options"] = headerVerdict{Value: xfo, Status: StatusPass}
 	case csp.Has("frame-ancestors"):
-		out["X-Frame-Options"] = headerVerdict{Value: xfo, Status: StatusPass, Reasons: []string{"framing limited by CSP frame-ancestors instead"}}
+		out["X-Frame-Options"] = verdict(xfo, StatusPass, Sub{Code: "hdr_framing_by_csp", Params: nil})
 	default:
-		out["X-Frame-Options"] = headerVerdict{Value: xfo, Status: StatusFail, Reasons: []string{"must be DENY or SAMEORIGIN, or CSP must set frame-ancestors"}}
+		out["X-Frame-Options"] = verdict(xfo, StatusFail, Sub{Code: "hdr_framing_unlimited", Params: nil})
 	}
 
 	rpRaw := strings.Join(h.Values("Referrer-Policy"), ",")
@@ -424,19 +436,19 @@ func judgeHeaders(h http.Header, host string) map[string]headerVerdict {
 	case "no-referrer", "same-origin":
 		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusPass}
 	case "strict-origin", "strict-origin-when-cross-origin":
-		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusWarn, Reasons: []string{rp + " still sends the origin to other sites; no-referrer or same-origin is advised"}}
+		out["Referrer-Policy"] = verdict(rpRaw, StatusWarn, Sub{Code: "hdr_referrer_sends_origin", Params: map[string]any{"policy": rp}})
 	case "":
-		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusFail, Reasons: []string{"no valid Referrer-Policy"}}
+		out["Referrer-Policy"] = verdict(rpRaw, StatusFail, Sub{Code: "hdr_referrer_invalid", Params: nil})
 	default:
-		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusFail, Reasons: []string{rp + " leaks the address to other sites"}}
+		out["Referrer-Policy"] = verdict(rpRaw, StatusFail, Sub{Code: "hdr_referrer_leaks", Params: map[string]any{"policy": rp}})
 	}
 
 	cspRaw := strings.Join(h.Values("Content-Security-Policy"), ", ")
-	switch problems := csp.Audit(host); {
+	switch problems := csp.AuditProblems(host); {
 	case cspRaw == "":
-		out["Content-Security-Policy"] = headerVerdict{Status: StatusWarn, Reasons: []string{"no Content-Security-Policy header"}}
+		out["Content-Security-Policy"] = verdict("", StatusWarn, Sub{Code: "hdr_csp_missing", Params: nil})
 	case len(problems) > 0:
-		out["Content-Security-Policy"] = headerVerdict{Value: cspRaw, Status: StatusWarn, Reasons: problems}
+		out["Content-Security-Policy"] = verdict(cspRaw, StatusWarn, subs(problems)...)
 	default:
 		out["Content-Security-Policy"] = headerVerdict{Value: cspRaw, Status: StatusPass}
 	}
@@ -464,7 +476,7 @@ func securityHeadersCheck(results []httpsResult) Check {
 		rw.Headers = judgeHeaders(res.Headers, res.Target.Host)
 		for _, name := range []string{"X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"} {
 			v := rw.Headers[name]
-			msg := Sub{Code: "header_problem", Params: map[string]any{"target": label, "header": name, "reasons": strings.Join(v.Reasons, "; ")}}
+			msg := Sub{Code: "header_problem", Params: map[string]any{"target": label, "header": name, "reasons": v.problems}}
 			switch v.Status {
 			case StatusFail:
 				fails = append(fails, msg)
@@ -563,17 +575,20 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 			}
 		}
 		if !plain {
-			v.Errors = append([]string{"Content-Type is " + strconv.Quote(res.ContentType) + ", not text/plain"}, v.Errors...)
+			ct := parse.SecurityTxtVerdict{}
+			ct.Fail("sectxt_not_plain_text", map[string]any{"content_type": res.ContentType}, "Content-Type is %q, not text/plain", res.ContentType)
+			v.Errors = append(ct.Errors, v.Errors...)
+			v.ErrorProblems = append(ct.ErrorProblems, v.ErrorProblems...)
 		}
 		if !utf8 {
-			v.Errors = append(v.Errors, "charset is not utf-8")
+			v.Fail("sectxt_not_utf8_charset", nil, "charset is not utf-8")
 		}
 		res.Verdict = &v
 		switch {
 		case len(v.Errors) > 0:
-			res.set(StatusFail, "error", map[string]any{"error": strings.Join(v.Errors, "; ")})
+			res.set(StatusFail, "sectxt_problems", map[string]any{"problems": subs(v.ErrorProblems)})
 		case len(v.Warnings) > 0:
-			res.set(StatusWarn, "error", map[string]any{"error": strings.Join(v.Warnings, "; ")})
+			res.set(StatusWarn, "sectxt_problems", map[string]any{"problems": subs(v.WarningProblems)})
 		default:
 			res.set(StatusPass, "sectxt_valid", map[string]any{"expires": parsed.ExpiresAt.UTC().Format(time.DateOnly)})
 		}

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"tenderprobe/app/probe/check"
@@ -447,19 +446,20 @@ func pqCheck(scans []tlsTarget) Check {
 		PQ        *tlsscan.PQResult  `json:"pq,omitempty"`
 	}
 	var rows []row
-	var with, without []string
+	var with []Sub
+	var without []string
 	for _, s := range scans {
 		rows = append(rows, row{Host: s.Host, Addr: s.Addr.String(), Handshake: s.Report.Handshake, PQ: s.Report.PQ})
 		label := targetLabel(s.Host, s.Addr)
 		if pq := s.Report.PQ; pq != nil && pq.Negotiated != nil {
-			with = append(with, label+": "+pq.Negotiated.Name)
+			with = append(with, Sub{Code: "pq_target_group", Params: map[string]any{"target": label, "group": pq.Negotiated.Name}})
 		} else {
 			without = append(without, label)
 		}
 	}
 	details := map[string]any{"targets": rows}
 	if len(without) == 0 {
-		return newFinding(check.WebTLSPQ, StatusPass, "pq_ok", map[string]any{"targets": strings.Join(with, "; ")}, details)
+		return newFinding(check.WebTLSPQ, StatusPass, "pq_ok", map[string]any{"targets": with}, details)
 	}
 	return newFinding(check.WebTLSPQ, StatusInfo, "pq_missing", map[string]any{"targets": without}, details)
 }

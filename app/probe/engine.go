@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -16,7 +17,9 @@ import (
 	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/finding"
 	"tenderprobe/app/probe/netguard"
+	"tenderprobe/app/probe/parse"
 	"tenderprobe/app/probe/resolver"
+	"tenderprobe/app/probe/rpki"
 )
 
 // checker runs one group of checks that share work (one TLS scan yields the
@@ -238,4 +241,43 @@ func texts(subs []Sub) []string {
 		out[i] = english(s)
 	}
 	return out
+}
+
+// subs are a parser's problems as sub-findings.
+func subs(problems []parse.Problem) []Sub {
+	out := make([]Sub, len(problems))
+	for i, p := range problems {
+		out[i] = problemSub(p)
+	}
+	return out
+}
+
+// problemSub is a parser's problem as a sub-finding, problems in its
+// parameters included.
+func problemSub(p parse.Problem) Sub {
+	var params map[string]any
+	if p.Params != nil {
+		params = make(map[string]any, len(p.Params))
+		for k, v := range p.Params {
+			if inner, ok := v.(parse.Problem); ok {
+				v = problemSub(inner)
+			}
+			params[k] = v
+		}
+	}
+	return Sub{Code: p.Code, Params: params}
+}
+
+// errorSub is err as a sub-finding: a parser's coded error as its
+// problem, any other error as its text.
+func errorSub(err error) Sub {
+	var coded *parse.ProblemError
+	if errors.As(err, &coded) {
+		return problemSub(coded.Problem)
+	}
+	var lookup *rpki.LookupError
+	if errors.As(err, &lookup) {
+		return Sub{Code: lookup.Code, Params: lookup.Params}
+	}
+	return Sub{Code: "error", Params: map[string]any{"error": err.Error()}}
 }

@@ -37,16 +37,21 @@ type findingUse struct {
 	where  string
 }
 
-// findingUses reads the package's Go files for finding codes: a string
-// literal directly followed by a map literal or nil among a call's
-// arguments or a composite literal's elements (newFinding, Sub, set, at,
-// add), the argument of notApplicable, and a literal assigned to a
-// variable named code.
+// findingUses reads the package's Go files, and those of the parsers and
+// validators whose problems become findings (codedPackages), for finding
+// codes: a string literal directly followed by a map literal or nil among
+// a call's arguments or a composite literal's elements (newFinding, Sub,
+// set, at, add, fail, spfErr, Problem), the argument of notApplicable, and
+// a literal assigned to a variable named code.
 func findingUses(t *testing.T) []findingUse {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, dir := range append([]string{"."}, codedPackages...) {
+		fs, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
 	}
 	fset := token.NewFileSet()
 	var uses []findingUse
@@ -145,6 +150,10 @@ func findingUses(t *testing.T) []findingUse {
 	}
 	return uses
 }
+
+// codedPackages are the packages below app/probe whose problems the probe
+// shows as findings: they set codes too.
+var codedPackages = []string{"parse", "rpki", "dnssec"}
 
 func TestEveryFindingHasMessagesInEveryLanguage(t *testing.T) {
 	cat := i18n.Messages()

@@ -20,7 +20,7 @@ func (v *Validator) stateAt(ctx context.Context, name string) *zoneState {
 		case <-e.done:
 			return e.st
 		case <-ctx.Done():
-			return &zoneState{security: Indeterminate, zone: name, reason: fmt.Sprintf("validating %s: %v", show(name), ctx.Err())}
+			return &zoneState{security: Indeterminate, zone: name, why: whyf("dnssec_why_interrupted", map[string]any{"name": show(name), "error": ctx.Err().Error()}, "validating %s: %v", show(name), ctx.Err())}
 		}
 	}
 	e = &stateEntry{done: make(chan struct{})}
@@ -45,7 +45,7 @@ func (v *Validator) stateAt(ctx context.Context, name string) *zoneState {
 func (v *Validator) rootState(ctx context.Context) *zoneState {
 	st := &zoneState{zone: "."}
 	if len(v.anchors) == 0 {
-		st.security, st.reason = Indeterminate, "no trust anchor configured"
+		st.security, st.why = Indeterminate, whyf("dnssec_why_no_trust_anchor", nil, "no trust anchor configured")
 		return st
 	}
 	var dsAnchors []*dns.DS
@@ -63,7 +63,7 @@ func (v *Validator) rootState(ctx context.Context) *zoneState {
 		}
 	}
 	if len(dsAnchors) == 0 && len(keyAnchors) == 0 {
-		st.security, st.reason = Indeterminate, "the trust anchors hold no DS or DNSKEY record for the root"
+		st.security, st.why = Indeterminate, whyf("dnssec_why_anchor_no_root", nil, "the trust anchors hold no DS or DNSKEY record for the root")
 		return st
 	}
 	usable := usableDS(dsAnchors)
@@ -74,7 +74,7 @@ func (v *Validator) rootState(ctx context.Context) *zoneState {
 	}
 	if len(usable) == 0 {
 		st.security = Insecure
-		st.reason = "the trust anchors use only algorithms or digest types this validator does not support (RFC 4035 section 5.2)"
+		st.why = whyf("dnssec_why_anchor_unsupported", nil, "the trust anchors use only algorithms or digest types this validator does not support (RFC 4035 section 5.2)")
 		return st
 	}
 	return v.trustKeys(ctx, st, ".", usable, "trust anchor")
@@ -84,17 +84,17 @@ func (v *Validator) rootState(ctx context.Context) *zoneState {
 func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneState {
 	resp, err := v.q.Query(ctx, name, dns.TypeDS)
 	if err != nil {
-		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error()}
+		return &zoneState{security: Indeterminate, zone: p.zone, why: *queryFailed(err)}
 	}
 	if resp.Rcode != dns.RcodeSuccess && resp.Rcode != dns.RcodeNameError {
 		return &zoneState{security: Indeterminate, zone: p.zone,
-			reason: fmt.Sprintf("resolver answered %s for DS %s", dns.RcodeToString[resp.Rcode], show(name))}
+			why: *rcodeWhy(resp.Rcode, dns.TypeDS, name)}
 	}
 	dsSet, sigs := rrsetAt(resp.Answer, name, dns.TypeDS)
 	if len(dsSet) > 0 {
 		line, err := v.verifyRRset(dsSet, sigs, p)
 		if err != nil {
-			return &zoneState{security: Bogus, zone: p.zone, chain: p.chain, reason: err.Error()}
+			return &zoneState{security: Bogus, zone: p.zone, chain: p.chain, why: whyOf(err)}
 		}
 		var ds []*dns.DS
 		for _, rr := range dsSet {
@@ -105,8 +105,9 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 		next.zone, next.keys = name, nil
 		if len(usable) == 0 {
 			next.security = Insecure
-			next.reason = fmt.Sprintf("the DS records of %s use only algorithms or digest types this validator does not support (%s); treated as insecure (RFC 4035 section 5.2)", show(name), describeDS(ds))
-			next.chain = append(next.chain, next.reason)
+			next.why = whyf("dnssec_why_ds_unsupported", map[string]any{"name": show(name), "ds": describeDS(ds)},
+				"the DS records of %s use only algorithms or digest types this validator does not support (%s); treated as insecure (RFC 4035 section 5.2)", show(name), describeDS(ds))
+			next.chain = append(next.chain, next.why.Text)
 			return next
 		}
 		return v.trustKeys(ctx, next, name, usable, "DS")
@@ -128,17 +129,19 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 	case pr.insecure && !pr.delegation:
 		// The proof is in a form not trusted as secure (too many NSEC3
 		// iterations): only a zone cut makes that matter, as below.
-		return v.noProof(ctx, p, name, Insecure, fmt.Sprintf("%s: %s", show(name), pr.evidence))
+		return v.noProof(ctx, p, name, Insecure, whyf("dnssec_why_at", map[string]any{"name": show(name), "reason": pr.evidence}, "%s: %s", show(name), pr.evidence.Text))
 	case pr.insecure || (pr.ok && pr.delegation):
-		next := p.with(pr.evidence)
+		next := p.with(pr.evidence.Text)
 		next.security, next.zone, next.keys = Insecure, name, nil
 		next.unsignedBy = p.zone
-		next.reason = fmt.Sprintf("%s is an unsigned delegation from %s: %s", show(name), show(p.zone), pr.evidence)
+		next.why = whyf("dnssec_why_unsigned_delegation", map[string]any{"name": show(name), "parent": show(p.zone), "proof": pr.evidence},
+			"%s is an unsigned delegation from %s: %s", show(name), show(p.zone), pr.evidence.Text)
 		return next
 	case pr.ok:
 		return p // no cut at name
 	}
-	return v.noProof(ctx, p, name, Bogus, joinReason(fmt.Sprintf("no NSEC proof that %s has no DS: %s", show(name), pr.reason), sigReason))
+	return v.noProof(ctx, p, name, Bogus, joinReason(whyf("dnssec_why_no_ds_proof", map[string]any{"name": show(name), "reason": pr.reason},
+		"no NSEC proof that %s has no DS: %s", show(name), pr.reason.Text), sigReason))
 }
 
 // noProof handles a DS answer at name without a usable denial. The absent
@@ -148,21 +151,21 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 // the walk goes on in p's zone. (Misleading SOA answers can only turn secure
 // into bogus, never the reverse: data from a hidden child zone would not
 // carry p's signatures.)
-func (v *Validator) noProof(ctx context.Context, p *zoneState, name string, sec Security, reason string) *zoneState {
+func (v *Validator) noProof(ctx context.Context, p *zoneState, name string, sec Security, reason Why) *zoneState {
 	soa, err := v.q.Query(ctx, name, dns.TypeSOA)
 	if err != nil {
-		return &zoneState{security: Indeterminate, zone: p.zone, reason: err.Error()}
+		return &zoneState{security: Indeterminate, zone: p.zone, why: *queryFailed(err)}
 	}
 	if set, _ := rrsetAt(soa.Answer, name, dns.TypeSOA); len(set) > 0 || soa.Rcode != dns.RcodeSuccess && soa.Rcode != dns.RcodeNameError {
 		next := p.with()
-		next.security, next.reason = sec, reason
+		next.security, next.why = sec, reason
 		if sec == Insecure {
 			next.zone, next.keys = name, nil
-			next.chain = append(next.chain, reason)
+			next.chain = append(next.chain, reason.Text)
 		}
 		return next
 	}
-	return p.with(fmt.Sprintf("DS %s: %s; but %s has no SOA, so it is no zone cut", show(name), reason, show(name)))
+	return p.with(fmt.Sprintf("DS %s: %s; but %s has no SOA, so it is no zone cut", show(name), reason.Text, show(name)))
 }
 
 // trustKeys fetches the DNSKEY RRset of zone, finds the keys that match the
@@ -170,25 +173,25 @@ func (v *Validator) noProof(ctx context.Context, p *zoneState, name string, sec 
 func (v *Validator) trustKeys(ctx context.Context, st *zoneState, zone string, ds []*dns.DS, via string) *zoneState {
 	resp, err := v.q.Query(ctx, zone, dns.TypeDNSKEY)
 	if err != nil {
-		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain, reason: err.Error()}
+		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain, why: *queryFailed(err)}
 	}
 	if resp.Rcode != dns.RcodeSuccess {
 		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain,
-			reason: fmt.Sprintf("resolver answered %s for DNSKEY %s", dns.RcodeToString[resp.Rcode], show(zone))}
+			why: *rcodeWhy(resp.Rcode, dns.TypeDNSKEY, zone)}
 	}
 	set, sigs := rrsetAt(resp.Answer, zone, dns.TypeDNSKEY)
-	fail := func(reason string) *zoneState {
-		return &zoneState{security: Bogus, zone: zone, chain: st.chain, reason: reason}
+	fail := func(why Why) *zoneState {
+		return &zoneState{security: Bogus, zone: zone, chain: st.chain, why: why}
 	}
 	if zone == "." && (len(set) == 0 || len(sigs) == 0) {
 		// The root is always signed: a resolver that hands out its keys
 		// without signatures (or none at all) drops DNSSEC data, and says
 		// nothing about the domain.
 		return &zoneState{security: Indeterminate, zone: zone, chain: st.chain,
-			reason: "the resolver returned the root DNSKEY RRset without signatures; it does not pass DNSSEC records through (DO bit)"}
+			why: whyf("dnssec_why_no_do_bit", nil, "the resolver returned the root DNSKEY RRset without signatures; it does not pass DNSSEC records through (DO bit)")}
 	}
 	if len(set) == 0 {
-		return fail(fmt.Sprintf("DS for %s exists but the zone has no DNSKEY", show(zone)))
+		return fail(whyf("dnssec_why_no_dnskey", map[string]any{"zone": show(zone)}, "DS for %s exists but the zone has no DNSKEY", show(zone)))
 	}
 	var keys, matched []*dns.DNSKEY
 	for _, rr := range set {
@@ -210,16 +213,17 @@ func (v *Validator) trustKeys(ctx context.Context, st *zoneState, zone string, d
 		for _, d := range ds {
 			tags = append(tags, fmt.Sprint(d.KeyTag))
 		}
-		what := "DS mismatch for " + show(zone)
 		if via == "trust anchor" {
-			what = "trust anchor mismatch for the root"
+			return fail(whyf("dnssec_why_anchor_mismatch", map[string]any{"keytags": strings.Join(tags, ", ")},
+				"trust anchor mismatch for the root: no DNSKEY matches DS keytag %s", strings.Join(tags, ", ")))
 		}
-		return fail(fmt.Sprintf("%s: no DNSKEY matches DS keytag %s", what, strings.Join(tags, ", ")))
+		return fail(whyf("dnssec_why_ds_mismatch", map[string]any{"zone": show(zone), "keytags": strings.Join(tags, ", ")},
+			"DS mismatch for %s: no DNSKEY matches DS keytag %s", show(zone), strings.Join(tags, ", ")))
 	}
 	// The DNSKEY RRset must be signed by a key the DS vouches for.
 	line, _, err := v.verifySigs(set, sigs, zone, matched)
 	if err != nil {
-		return fail(err.Error())
+		return fail(whyOf(err))
 	}
 	next := st.with(fmt.Sprintf("%s DNSKEY: %d keys; key %d (%s) matches the %s", show(zone), len(keys), matched[0].KeyTag(), algName(matched[0].Algorithm), via), line)
 	next.security, next.zone, next.keys = Secure, zone, keys
@@ -293,28 +297,32 @@ func (v *Validator) verifySigs(rrset []dns.RR, sigs []*dns.RRSIG, zone string, k
 	h := rrset[0].Header()
 	what := fmt.Sprintf("%s %s", dns.TypeToString[h.Rrtype], show(canonical(h.Name)))
 	if len(sigs) == 0 {
-		return "", nil, fmt.Errorf("missing RRSIG over %s", what)
+		return "", nil, &whyError{whyf("dnssec_why_no_rrsig", map[string]any{"rrset": what}, "missing RRSIG over %s", what)}
 	}
 	now := v.now()
-	var faults []string
+	var faults []Why
 	for _, sig := range sigs {
 		if canonical(sig.SignerName) != zone {
-			faults = append(faults, fmt.Sprintf("RRSIG over %s is by %s, not by its zone %s", what, show(canonical(sig.SignerName)), show(zone)))
+			faults = append(faults, whyf("dnssec_why_rrsig_signer", map[string]any{"rrset": what, "signer": show(canonical(sig.SignerName)), "zone": show(zone)},
+				"RRSIG over %s is by %s, not by its zone %s", what, show(canonical(sig.SignerName)), show(zone)))
 			continue
 		}
 		if !algorithmSupported(sig.Algorithm) {
-			faults = append(faults, fmt.Sprintf("RRSIG over %s uses unsupported %s", what, algName(sig.Algorithm)))
+			faults = append(faults, whyf("dnssec_why_rrsig_algorithm", map[string]any{"rrset": what, "algorithm": algName(sig.Algorithm)},
+				"RRSIG over %s uses unsupported %s", what, algName(sig.Algorithm)))
 			continue
 		}
 		if int(sig.Labels) > dns.CountLabel(h.Name) {
-			faults = append(faults, fmt.Sprintf("RRSIG over %s has a labels field larger than the name", what))
+			faults = append(faults, whyf("dnssec_why_rrsig_labels", map[string]any{"rrset": what}, "RRSIG over %s has a labels field larger than the name", what))
 			continue
 		}
 		if !sig.ValidityPeriod(now) {
 			if int64(sig.Inception) > now.Unix() && now.Unix() < int64(sig.Expiration) {
-				faults = append(faults, fmt.Sprintf("RRSIG over %s not valid before %s", what, stamp(sig.Inception)))
+				faults = append(faults, whyf("dnssec_why_rrsig_not_yet_valid", map[string]any{"rrset": what, "time": stamp(sig.Inception)},
+					"RRSIG over %s not valid before %s", what, stamp(sig.Inception)))
 			} else {
-				faults = append(faults, fmt.Sprintf("RRSIG over %s expired at %s", what, stamp(sig.Expiration)))
+				faults = append(faults, whyf("dnssec_why_rrsig_expired", map[string]any{"rrset": what, "time": stamp(sig.Expiration)},
+					"RRSIG over %s expired at %s", what, stamp(sig.Expiration)))
 			}
 			continue
 		}
@@ -328,10 +336,11 @@ func (v *Validator) verifySigs(rrset []dns.RR, sigs []*dns.RRSIG, zone string, k
 			}
 		}
 		if key == nil {
-			faults = append(faults, fmt.Sprintf("RRSIG over %s names key %d, which is not a trusted DNSKEY of %s", what, sig.KeyTag, show(zone)))
+			faults = append(faults, whyf("dnssec_why_rrsig_unknown_key", map[string]any{"rrset": what, "keytag": sig.KeyTag, "zone": show(zone)},
+				"RRSIG over %s names key %d, which is not a trusted DNSKEY of %s", what, sig.KeyTag, show(zone)))
 		} else {
-			faults = append(faults, fmt.Sprintf("RRSIG over %s by key %d does not verify", what, sig.KeyTag))
+			faults = append(faults, whyf("dnssec_why_rrsig_bad", map[string]any{"rrset": what, "keytag": sig.KeyTag}, "RRSIG over %s by key %d does not verify", what, sig.KeyTag))
 		}
 	}
-	return "", nil, fmt.Errorf("%s", strings.Join(faults, "; "))
+	return "", nil, &whyError{listWhy(faults)}
 }

@@ -28,16 +28,16 @@ type proof struct {
 	insecure bool
 	// delegation: the proven NODATA is at a delegation point (NS without SOA).
 	delegation bool
-	evidence   string
-	reason     string
+	evidence   Why
+	reason     Why
 }
 
 // denialRecords verifies every NSEC and NSEC3 RRset of the authority section
-// with the keys of the secure zone st and returns those that verified. The
-// string describes the signature faults of those that did not.
-func (v *Validator) denialRecords(authority []dns.RR, st *zoneState) (*denialSet, string) {
+// with the keys of the secure zone st and returns those that verified, and
+// the signature faults of those that did not.
+func (v *Validator) denialRecords(authority []dns.RR, st *zoneState) (*denialSet, []Why) {
 	ds := &denialSet{zone: st.zone}
-	var faults []string
+	var faults []Why
 	done := map[string]bool{}
 	for _, rr := range authority {
 		h := rr.Header()
@@ -52,11 +52,12 @@ func (v *Validator) denialRecords(authority []dns.RR, st *zoneState) (*denialSet
 		done[key] = true
 		set, sigs := rrsetAt(authority, owner, h.Rrtype)
 		if !dns.IsSubDomain(st.zone, owner) {
-			faults = append(faults, fmt.Sprintf("%s %s is outside zone %s", dns.TypeToString[h.Rrtype], show(owner), show(st.zone)))
+			faults = append(faults, whyf("dnssec_why_outside_zone", map[string]any{"type": dns.TypeToString[h.Rrtype], "name": show(owner), "zone": show(st.zone)},
+				"%s %s is outside zone %s", dns.TypeToString[h.Rrtype], show(owner), show(st.zone)))
 			continue
 		}
 		if _, err := v.verifyRRset(set, sigs, st); err != nil {
-			faults = append(faults, err.Error())
+			faults = append(faults, whyOf(err))
 			continue
 		}
 		switch r := set[0].(type) {
@@ -65,7 +66,7 @@ func (v *Validator) denialRecords(authority []dns.RR, st *zoneState) (*denialSet
 		case *dns.NSEC3:
 			// An NSEC3 owner is one hashed label directly below the zone apex.
 			if parentName(owner) != st.zone {
-				faults = append(faults, fmt.Sprintf("NSEC3 %s is not directly below zone %s", show(owner), show(st.zone)))
+				faults = append(faults, whyf("dnssec_why_nsec3_not_below_zone", map[string]any{"name": show(owner), "zone": show(st.zone)}, "NSEC3 %s is not directly below zone %s", show(owner), show(st.zone)))
 				continue
 			}
 			if r.Hash != dns.SHA1 {
@@ -73,7 +74,7 @@ func (v *Validator) denialRecords(authority []dns.RR, st *zoneState) (*denialSet
 				continue
 			}
 			if len(ds.nsec3) > 0 && (r.Iterations != ds.nsec3[0].Iterations || !strings.EqualFold(r.Salt, ds.nsec3[0].Salt)) {
-				faults = append(faults, fmt.Sprintf("NSEC3 %s has other parameters than the rest", show(owner)))
+				faults = append(faults, whyf("dnssec_why_nsec3_parameters", map[string]any{"name": show(owner)}, "NSEC3 %s has other parameters than the rest", show(owner)))
 				continue
 			}
 			if r.Iterations > MaxNSEC3Iterations {
@@ -82,7 +83,7 @@ func (v *Validator) denialRecords(authority []dns.RR, st *zoneState) (*denialSet
 			ds.nsec3 = append(ds.nsec3, r)
 		}
 	}
-	return ds, strings.Join(faults, "; ")
+	return ds, faults
 }
 
 // proveNXDOMAIN checks that name does not exist and that no wildcard could
@@ -97,40 +98,44 @@ func (d *denialSet) proveNXDOMAIN(name string) proof {
 			return proof{reason: reason}
 		}
 		if ce == name {
-			return proof{reason: fmt.Sprintf("NSEC3 matches %s, so the name exists", show(name))}
+			return proof{reason: whyf("dnssec_why_nsec3_name_exists", map[string]any{"name": show(name)}, "NSEC3 matches %s, so the name exists", show(name))}
 		}
 		if ncCover.Flags&1 == 1 {
-			return proof{insecure: true, evidence: fmt.Sprintf("NXDOMAIN %s: the NSEC3 covering %s has opt-out set, so only an unsigned delegation could be hidden there; insecure", show(name), show(nc))}
+			return proof{insecure: true, evidence: whyf("dnssec_why_nxdomain_opt_out", map[string]any{"name": show(name), "next_closer": show(nc)},
+				"NXDOMAIN %s: the NSEC3 covering %s has opt-out set, so only an unsigned delegation could be hidden there; insecure", show(name), show(nc))}
 		}
 		wc := wildcardOf(ce)
 		if d.nsec3Match(wc) != nil {
-			return proof{reason: fmt.Sprintf("a wildcard %s exists and should have answered", show(wc))}
+			return proof{reason: whyf("dnssec_why_wildcard_exists", map[string]any{"wildcard": show(wc)}, "a wildcard %s exists and should have answered", show(wc))}
 		}
 		if d.nsec3Cover(wc) == nil {
-			return proof{reason: fmt.Sprintf("no NSEC3 covers the wildcard %s", show(wc))}
+			return proof{reason: whyf("dnssec_why_nsec3_no_wildcard_cover", map[string]any{"wildcard": show(wc)}, "no NSEC3 covers the wildcard %s", show(wc))}
 		}
-		return proof{ok: true, evidence: fmt.Sprintf("NXDOMAIN %s proven by NSEC3: closest encloser %s, next closer %s covered, wildcard %s covered", show(name), show(ce), show(nc), show(wc))}
+		return proof{ok: true, evidence: whyf("dnssec_why_nxdomain_nsec3", map[string]any{"name": show(name), "encloser": show(ce), "next_closer": show(nc), "wildcard": show(wc)},
+			"NXDOMAIN %s proven by NSEC3: closest encloser %s, next closer %s covered, wildcard %s covered", show(name), show(ce), show(nc), show(wc))}
 	}
 	if len(d.nsec) == 0 {
-		return proof{reason: "no signed NSEC or NSEC3 records in the answer"}
+		return proof{reason: whyf("dnssec_why_no_nsec", nil, "no signed NSEC or NSEC3 records in the answer")}
 	}
 	if m := d.nsecMatch(name); m != nil {
-		return proof{reason: fmt.Sprintf("NSEC at %s shows the name exists", show(name))}
+		return proof{reason: whyf("dnssec_why_nsec_name_exists", map[string]any{"name": show(name)}, "NSEC at %s shows the name exists", show(name))}
 	}
 	c := d.nsecCover(name)
 	if c == nil {
-		return proof{reason: fmt.Sprintf("no NSEC covers %s", show(name))}
+		return proof{reason: whyf("dnssec_why_no_nsec_cover", map[string]any{"name": show(name)}, "no NSEC covers %s", show(name))}
 	}
 	ce := closestEncloserNSEC(name, c)
 	wc := wildcardOf(ce)
 	if d.nsecMatch(wc) != nil {
-		return proof{reason: fmt.Sprintf("a wildcard %s exists and should have answered", show(wc))}
+		return proof{reason: whyf("dnssec_why_wildcard_exists", map[string]any{"wildcard": show(wc)}, "a wildcard %s exists and should have answered", show(wc))}
 	}
 	wcover := d.nsecCover(wc)
 	if wcover == nil {
-		return proof{reason: fmt.Sprintf("no NSEC proves that the wildcard %s does not exist", show(wc))}
+		return proof{reason: whyf("dnssec_why_nsec_no_wildcard_cover", map[string]any{"wildcard": show(wc)}, "no NSEC proves that the wildcard %s does not exist", show(wc))}
 	}
-	return proof{ok: true, evidence: fmt.Sprintf("NXDOMAIN %s proven by NSEC %s -> %s; no wildcard %s (NSEC %s -> %s)",
+	return proof{ok: true, evidence: whyf("dnssec_why_nxdomain_nsec", map[string]any{"name": show(name), "wildcard": show(wc),
+		"nsec": show(canonical(c.Hdr.Name)) + " -> " + show(canonical(c.NextDomain)), "wildcard_nsec": show(canonical(wcover.Hdr.Name)) + " -> " + show(canonical(wcover.NextDomain))},
+		"NXDOMAIN %s proven by NSEC %s -> %s; no wildcard %s (NSEC %s -> %s)",
 		show(name), show(canonical(c.Hdr.Name)), show(canonical(c.NextDomain)), show(wc), show(canonical(wcover.Hdr.Name)), show(canonical(wcover.NextDomain)))}
 }
 
@@ -153,7 +158,8 @@ func (d *denialSet) proveNODATA(name string, t uint16) proof {
 		if t == dns.TypeDS && ncCover.Flags&1 == 1 {
 			// RFC 5155 section 8.6: an opt-out span may hide an unsigned delegation.
 			return proof{insecure: true, delegation: true,
-				evidence: fmt.Sprintf("no DS at %s: the NSEC3 covering %s has opt-out set (closest encloser %s); an unsigned delegation", show(name), show(nc), show(ce))}
+				evidence: whyf("dnssec_why_ds_opt_out", map[string]any{"name": show(name), "next_closer": show(nc), "encloser": show(ce)},
+					"no DS at %s: the NSEC3 covering %s has opt-out set (closest encloser %s); an unsigned delegation", show(name), show(nc), show(ce))}
 		}
 		wc := wildcardOf(ce)
 		if m := d.nsec3Match(wc); m != nil {
@@ -161,22 +167,23 @@ func (d *denialSet) proveNODATA(name string, t uint16) proof {
 			p.delegation = false
 			return p
 		}
-		return proof{reason: fmt.Sprintf("no NSEC3 matches %s", show(name))}
+		return proof{reason: whyf("dnssec_why_no_nsec3_match", map[string]any{"name": show(name)}, "no NSEC3 matches %s", show(name))}
 	}
 	if len(d.nsec) == 0 {
-		return proof{reason: "no signed NSEC or NSEC3 records in the answer"}
+		return proof{reason: whyf("dnssec_why_no_nsec", nil, "no signed NSEC or NSEC3 records in the answer")}
 	}
 	if m := d.nsecMatch(name); m != nil {
 		return bitmapProof("NSEC", name, t, m.TypeBitMap)
 	}
 	c := d.nsecCover(name)
 	if c == nil {
-		return proof{reason: fmt.Sprintf("no NSEC matches or covers %s", show(name))}
+		return proof{reason: whyf("dnssec_why_no_nsec_match", map[string]any{"name": show(name)}, "no NSEC matches or covers %s", show(name))}
 	}
 	// An empty non-terminal: the next name in the zone lies below it.
 	next := canonical(c.NextDomain)
 	if dns.IsSubDomain(name, next) && next != name {
-		return proof{ok: true, evidence: fmt.Sprintf("no %s at %s: an empty non-terminal (NSEC %s -> %s)", tname, show(name), show(canonical(c.Hdr.Name)), show(next))}
+		return proof{ok: true, evidence: whyf("dnssec_why_empty_non_terminal", map[string]any{"type": tname, "name": show(name), "nsec": show(canonical(c.Hdr.Name)) + " -> " + show(next)},
+			"no %s at %s: an empty non-terminal (NSEC %s -> %s)", tname, show(name), show(canonical(c.Hdr.Name)), show(next))}
 	}
 	// A wildcard that exists but lacks the type (RFC 4035 section 3.1.3.4).
 	wc := wildcardOf(closestEncloserNSEC(name, c))
@@ -185,7 +192,8 @@ func (d *denialSet) proveNODATA(name string, t uint16) proof {
 		p.delegation = false
 		return p
 	}
-	return proof{reason: fmt.Sprintf("no NSEC at %s (NSEC %s -> %s covers it, so the name would not exist)", show(name), show(canonical(c.Hdr.Name)), show(next))}
+	return proof{reason: whyf("dnssec_why_nsec_denies_name", map[string]any{"name": show(name), "nsec": show(canonical(c.Hdr.Name)) + " -> " + show(next)},
+		"no NSEC at %s (NSEC %s -> %s covers it, so the name would not exist)", show(name), show(canonical(c.Hdr.Name)), show(next))}
 }
 
 // proveWildcardExpansion checks that an answer synthesised from a wildcard
@@ -204,22 +212,24 @@ func (d *denialSet) proveWildcardExpansion(name string, labels int) (string, err
 			}
 			return fmt.Sprintf("wildcard answer for %s from *.%s; next closer %s covered by NSEC3", show(name), show(ce), show(nc)), nil
 		}
-		return "", fmt.Errorf("wildcard answer for %s without an NSEC3 covering %s", show(name), show(nc))
+		return "", &whyError{whyf("dnssec_why_wildcard_no_nsec3", map[string]any{"name": show(name), "next_closer": show(nc)}, "wildcard answer for %s without an NSEC3 covering %s", show(name), show(nc))}
 	}
 	if c := d.nsecCover(name); c != nil && d.nsecMatch(name) == nil {
 		return fmt.Sprintf("wildcard answer for %s from *.%s; NSEC %s -> %s proves the name absent", show(name), show(ce), show(canonical(c.Hdr.Name)), show(canonical(c.NextDomain))), nil
 	}
-	return "", fmt.Errorf("wildcard answer for %s without an NSEC proving the name absent", show(name))
+	return "", &whyError{whyf("dnssec_why_wildcard_no_nsec", map[string]any{"name": show(name)}, "wildcard answer for %s without an NSEC proving the name absent", show(name))}
 }
 
 // nsec3Unusable turns an NSEC3 chain the validator cannot or will not use
 // into an insecure verdict.
 func (d *denialSet) nsec3Unusable() (proof, bool) {
 	if d.highIterations > 0 {
-		return proof{insecure: true, evidence: fmt.Sprintf("NSEC3 chain of %s uses %d iterations, more than %d; treated as insecure (RFC 9276)", show(d.zone), d.highIterations, MaxNSEC3Iterations)}, true
+		return proof{insecure: true, evidence: whyf("dnssec_why_nsec3_iterations", map[string]any{"zone": show(d.zone), "iterations": d.highIterations, "max": MaxNSEC3Iterations},
+			"NSEC3 chain of %s uses %d iterations, more than %d; treated as insecure (RFC 9276)", show(d.zone), d.highIterations, MaxNSEC3Iterations)}, true
 	}
 	if d.unknownHash && len(d.nsec3) == 0 && len(d.nsec) == 0 {
-		return proof{insecure: true, evidence: fmt.Sprintf("NSEC3 chain of %s uses an unknown hash algorithm; treated as insecure (RFC 5155 section 8.1)", show(d.zone))}, true
+		return proof{insecure: true, evidence: whyf("dnssec_why_nsec3_unknown_hash", map[string]any{"zone": show(d.zone)},
+			"NSEC3 chain of %s uses an unknown hash algorithm; treated as insecure (RFC 5155 section 8.1)", show(d.zone))}, true
 	}
 	return proof{}, false
 }
@@ -236,22 +246,24 @@ func bitmapProof(kind, name string, t uint16, bitmap []uint16) proof {
 	}
 	tname := dns.TypeToString[t]
 	if has(t) {
-		return proof{reason: fmt.Sprintf("%s at %s lists type %s", kind, show(name), tname)}
+		return proof{reason: whyf("dnssec_why_bitmap_lists_type", map[string]any{"kind": kind, "name": show(name), "type": tname}, "%s at %s lists type %s", kind, show(name), tname)}
 	}
 	if has(dns.TypeCNAME) {
-		return proof{reason: fmt.Sprintf("%s at %s lists a CNAME, which should have been followed", kind, show(name))}
+		return proof{reason: whyf("dnssec_why_bitmap_lists_cname", map[string]any{"kind": kind, "name": show(name)}, "%s at %s lists a CNAME, which should have been followed", kind, show(name))}
 	}
 	delegation := has(dns.TypeNS) && !has(dns.TypeSOA)
 	if delegation && t != dns.TypeDS {
 		// The parent side of a cut says nothing about the child's data (RFC 6840 section 4.1).
-		return proof{reason: fmt.Sprintf("%s at %s is the parent side of a delegation and cannot deny %s", kind, show(name), tname)}
+		return proof{reason: whyf("dnssec_why_bitmap_parent_side", map[string]any{"kind": kind, "name": show(name), "type": tname},
+			"%s at %s is the parent side of a delegation and cannot deny %s", kind, show(name), tname)}
 	}
 	types := make([]string, 0, len(bitmap))
 	for _, b := range bitmap {
 		types = append(types, dns.TypeToString[b])
 	}
 	return proof{ok: true, delegation: delegation,
-		evidence: fmt.Sprintf("no %s at %s: %s there lists only %s", tname, show(name), kind, strings.Join(types, " "))}
+		evidence: whyf("dnssec_why_bitmap_lists_only", map[string]any{"type": tname, "name": show(name), "kind": kind, "types": strings.Join(types, " ")},
+			"no %s at %s: %s there lists only %s", tname, show(name), kind, strings.Join(types, " "))}
 }
 
 func (d *denialSet) nsecMatch(name string) *dns.NSEC {
@@ -377,7 +389,7 @@ func nsec3Covers(n *dns.NSEC3, name string) bool {
 // closestEncloser finds the closest provable encloser of name (RFC 5155
 // section 8.3): the deepest ancestor (or name itself) with a matching NSEC3,
 // and the NSEC3 covering the next closer name. ce is empty when there is no proof.
-func (d *denialSet) closestEncloser(name string) (ce, nc string, ncCover *dns.NSEC3, reason string) {
+func (d *denialSet) closestEncloser(name string) (ce, nc string, ncCover *dns.NSEC3, reason Why) {
 	for s := name; dns.IsSubDomain(d.zone, s); s = parentName(s) {
 		m := d.nsec3Match(s)
 		if m == nil {
@@ -387,23 +399,23 @@ func (d *denialSet) closestEncloser(name string) (ce, nc string, ncCover *dns.NS
 			continue
 		}
 		if s == name {
-			return s, "", nil, ""
+			return s, "", nil, Why{}
 		}
 		bm := map[uint16]bool{}
 		for _, t := range m.TypeBitMap {
 			bm[t] = true
 		}
 		if (bm[dns.TypeNS] && !bm[dns.TypeSOA]) || bm[dns.TypeDNAME] {
-			return "", "", nil, fmt.Sprintf("the closest encloser %s is a delegation or DNAME, which cannot deny names below it", show(s))
+			return "", "", nil, whyf("dnssec_why_encloser_delegation", map[string]any{"name": show(s)}, "the closest encloser %s is a delegation or DNAME, which cannot deny names below it", show(s))
 		}
 		nc = nextCloser(name, s)
 		ncCover = d.nsec3Cover(nc)
 		if ncCover == nil {
-			return "", "", nil, fmt.Sprintf("no NSEC3 covers the next closer name %s", show(nc))
+			return "", "", nil, whyf("dnssec_why_no_next_closer_cover", map[string]any{"name": show(nc)}, "no NSEC3 covers the next closer name %s", show(nc))
 		}
-		return s, nc, ncCover, ""
+		return s, nc, ncCover, Why{}
 	}
-	return "", "", nil, fmt.Sprintf("no NSEC3 proves a closest encloser of %s", show(name))
+	return "", "", nil, whyf("dnssec_why_no_encloser", map[string]any{"name": show(name)}, "no NSEC3 proves a closest encloser of %s", show(name))
 }
 
 // nextCloser is the ancestor of name one label longer than ce.

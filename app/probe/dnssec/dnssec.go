@@ -33,6 +33,7 @@ package dnssec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -64,6 +65,10 @@ type Result struct {
 	// Reason explains a verdict other than secure ("RRSIG expired at ...",
 	// "DS mismatch for ...", "resolver answered SERVFAIL").
 	Reason string `json:"reason,omitempty"`
+	// Why is Reason as a code and parameters, for the probe to show in the
+	// reader's language; nil for reasons without a code yet (the proofs of
+	// a bogus or insecure verdict), shown as Reason.
+	Why *Why `json:"-"`
 	// Rcode of the answer (NOERROR, NXDOMAIN).
 	Rcode int `json:"rcode"`
 	// Zone is the zone whose keys signed (or should have signed) the answer,
@@ -128,7 +133,7 @@ type zoneState struct {
 	security Security
 	zone     string
 	keys     []*dns.DNSKEY
-	reason   string
+	why      Why // the reason of a verdict other than secure
 	chain    []string
 	// nxdomain marks a name that does not exist: nothing below it can be a cut.
 	nxdomain bool
@@ -152,7 +157,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 	v.prefetch(ctx, name)
 	resp, err := v.q.Query(ctx, name, qtype)
 	if err != nil {
-		return indeterminate(res, fmt.Errorf("dnssec: %w", err))
+		return indeterminate(res, fmt.Errorf("dnssec: %w", err), queryFailed(err))
 	}
 	res.Rcode = resp.Rcode
 	for _, sec := range [][]dns.RR{resp.Answer, resp.Ns} {
@@ -161,7 +166,8 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		}
 	}
 	if resp.Rcode != dns.RcodeSuccess && resp.Rcode != dns.RcodeNameError {
-		return indeterminate(res, fmt.Errorf("dnssec: resolver answered %s for %s %s", dns.RcodeToString[resp.Rcode], dns.TypeToString[qtype], show(name)))
+		return indeterminate(res, fmt.Errorf("dnssec: resolver answered %s for %s %s", dns.RcodeToString[resp.Rcode], dns.TypeToString[qtype], show(name)),
+			rcodeWhy(resp.Rcode, qtype, name))
 	}
 
 	cur := name
@@ -172,11 +178,12 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		res.Chain = mergeChain(prefix, st.chain)
 		switch st.security {
 		case Indeterminate:
-			return indeterminate(res, fmt.Errorf("dnssec: %s", st.reason))
+			return indeterminate(res, fmt.Errorf("dnssec: %s", st.why.Text), &st.why)
 		case Bogus:
-			return bogus(res, st.reason), nil
+			return bogus(res, st.why), nil
 		case Insecure:
-			res.Security, res.Reason, res.UnsignedBy = Insecure, st.reason, ""
+			res.Security, res.Reason, res.UnsignedBy = Insecure, st.why.Text, ""
+			res.Why = &st.why
 			if st.unsignedBy != "" {
 				res.UnsignedBy = show(st.unsignedBy)
 			}
@@ -188,7 +195,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		if len(rrset) > 0 {
 			lines, err := v.checkRRset(rrset, sigs, resp.Ns, st)
 			if err != nil {
-				return bogus(res, err.Error()), nil
+				return bogus(res, whyOf(err)), nil
 			}
 			res.Chain = append(res.Chain, lines...)
 			res.Answer = rrset
@@ -197,7 +204,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		}
 		if target, line, ok, err := v.followDNAME(ctx, resp.Answer, cur, qtype); ok || err != nil {
 			if err != nil {
-				return bogus(res, err.Error()), nil
+				return bogus(res, whyOf(err)), nil
 			}
 			prefix = append(res.Chain, line)
 			cur = target
@@ -207,7 +214,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		if cname, csigs := rrsetAt(resp.Answer, cur, dns.TypeCNAME); len(cname) > 0 && qtype != dns.TypeCNAME {
 			lines, err := v.checkRRset(cname, csigs, resp.Ns, st)
 			if err != nil {
-				return bogus(res, err.Error()), nil
+				return bogus(res, whyOf(err)), nil
 			}
 			prefix = append(res.Chain, lines...)
 			cur = canonical(cname[0].(*dns.CNAME).Target)
@@ -225,22 +232,25 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		}
 		switch {
 		case p.insecure:
-			res.Security, res.Reason = Insecure, p.evidence
-			res.Chain = append(res.Chain, p.evidence)
+			res.Security, res.Reason, res.Why = Insecure, p.evidence.Text, &p.evidence
+			res.Chain = append(res.Chain, p.evidence.Text)
 		case p.ok:
 			res.Security = Secure
-			res.Chain = append(res.Chain, p.evidence)
+			res.Chain = append(res.Chain, p.evidence.Text)
 		default:
-			what := "no data"
+			why := whyf("dnssec_why_no_nodata_proof", map[string]any{"type": dns.TypeToString[qtype], "name": show(cur), "reason": p.reason},
+				"no valid NSEC/NSEC3 proof that %s %s no data: %s", dns.TypeToString[qtype], show(cur), p.reason.Text)
 			if resp.Rcode == dns.RcodeNameError {
-				what = "does not exist"
+				why = whyf("dnssec_why_no_nxdomain_proof", map[string]any{"type": dns.TypeToString[qtype], "name": show(cur), "reason": p.reason},
+					"no valid NSEC/NSEC3 proof that %s %s does not exist: %s", dns.TypeToString[qtype], show(cur), p.reason.Text)
 			}
-			return bogus(res, joinReason(fmt.Sprintf("no valid NSEC/NSEC3 proof that %s %s %s: %s", dns.TypeToString[qtype], show(cur), what, p.reason), reason)), nil
+			return bogus(res, joinReason(why, reason)), nil
 		}
 		return res, nil
 	}
 	// A loop or an absurdly long chain is a broken zone, not a DNSSEC verdict.
-	return indeterminate(res, fmt.Errorf("dnssec: the CNAME chain from %s loops or is longer than 12 names", show(name)))
+	return indeterminate(res, fmt.Errorf("dnssec: the CNAME chain from %s loops or is longer than 12 names", show(name)),
+		&Why{Code: "dnssec_why_cname_loop", Params: map[string]any{"name": show(name), "max": 12}, Text: fmt.Sprintf("the CNAME chain from %s loops or is longer than 12 names", show(name))})
 }
 
 // prefetch asks, all at once, for the DS and DNSKEY RRsets the walk down to
@@ -289,7 +299,7 @@ func (v *Validator) checkRRset(rrset []dns.RR, sigs []*dns.RRSIG, authority []dn
 	ds, reason := v.denialRecords(authority, st)
 	proofLine, err := ds.proveWildcardExpansion(owner, int(sig.Labels))
 	if err != nil {
-		return nil, fmt.Errorf("%s", joinReason(err.Error(), reason))
+		return nil, &whyError{joinReason(whyOf(err), reason)}
 	}
 	return []string{line, proofLine}, nil
 }
@@ -309,7 +319,7 @@ func (v *Validator) followDNAME(ctx context.Context, answer []dns.RR, cur string
 			switch st.security {
 			case Secure:
 			case Indeterminate, Bogus:
-				return "", "", false, fmt.Errorf("DNAME %s: %s", show(owner), st.reason)
+				return "", "", false, &whyError{whyf("dnssec_why_dname", map[string]any{"name": show(owner), "reason": st.why}, "DNAME %s: %s", show(owner), st.why.Text)}
 			default:
 				return "", "", false, nil // insecure: the caller's state already says so
 			}
@@ -323,10 +333,11 @@ func (v *Validator) followDNAME(ctx context.Context, answer []dns.RR, cur string
 				target = strings.TrimSuffix(cur, owner)
 			}
 			if _, ok := dns.IsDomainName(target); !ok || len(target) > 255 {
-				return "", "", false, fmt.Errorf("DNAME %s makes %s too long", show(owner), show(cur))
+				return "", "", false, &whyError{whyf("dnssec_why_dname_too_long", map[string]any{"dname": show(owner), "name": show(cur)}, "DNAME %s makes %s too long", show(owner), show(cur))}
 			}
 			if cname, _ := rrsetAt(answer, cur, dns.TypeCNAME); len(cname) > 0 && canonical(cname[0].(*dns.CNAME).Target) != target {
-				return "", "", false, fmt.Errorf("CNAME %s -> %s does not follow from DNAME %s -> %s", show(cur), show(canonical(cname[0].(*dns.CNAME).Target)), show(owner), show(to))
+				return "", "", false, &whyError{whyf("dnssec_why_cname_not_from_dname", map[string]any{"name": show(cur), "target": show(canonical(cname[0].(*dns.CNAME).Target)), "dname": show(owner), "to": show(to)},
+					"CNAME %s -> %s does not follow from DNAME %s -> %s", show(cur), show(canonical(cname[0].(*dns.CNAME).Target)), show(owner), show(to))}
 			}
 			return target, line, true, nil
 		}
@@ -352,24 +363,79 @@ func mergeChain(prefix, next []string) []string {
 	return out
 }
 
-func indeterminate(res Result, err error) (Result, error) {
+// Why is a reason as a code and parameters, shown by the probe as the
+// finding message finding.<Code>.
+type Why struct {
+	Code   string
+	Params map[string]any
+	// Text is the reason in English, as Result.Reason gives it.
+	Text string
+}
+
+// whyf is a reason with its English text.
+func whyf(code string, params map[string]any, format string, args ...any) Why {
+	return Why{Code: code, Params: params, Text: fmt.Sprintf(format, args...)}
+}
+
+// whyError is an error that carries its reason.
+type whyError struct{ why Why }
+
+func (e *whyError) Error() string { return e.why.Text }
+
+// whyOf is the reason of err.
+func whyOf(err error) Why {
+	var we *whyError
+	if errors.As(err, &we) {
+		return we.why
+	}
+	return Why{Code: "error", Params: map[string]any{"error": err.Error()}, Text: err.Error()}
+}
+
+// joinReason adds to a the signature faults of the denial records, if any.
+func joinReason(a Why, faults []Why) Why {
+	if len(faults) == 0 {
+		return a
+	}
+	f := listWhy(faults)
+	return Why{Code: "dnssec_why_with_faults", Params: map[string]any{"reason": a, "faults": f}, Text: a.Text + " (" + f.Text + ")"}
+}
+
+// listWhy is several reasons as one.
+func listWhy(list []Why) Why {
+	if len(list) == 1 {
+		return list[0]
+	}
+	texts := make([]string, len(list))
+	for i, w := range list {
+		texts[i] = w.Text
+	}
+	return Why{Code: "dnssec_why_list", Params: map[string]any{"reasons": list}, Text: strings.Join(texts, "; ")}
+}
+
+// queryFailed is the reason of a query the resolver could not answer.
+func queryFailed(err error) *Why {
+	return &Why{Code: "dnssec_why_query_failed", Params: map[string]any{"error": err.Error()}, Text: err.Error()}
+}
+
+// rcodeWhy is the reason of a resolver's answer with an error rcode.
+func rcodeWhy(rcode int, qtype uint16, name string) *Why {
+	w := whyf("dnssec_why_rcode", map[string]any{"rcode": dns.RcodeToString[rcode], "type": dns.TypeToString[qtype], "name": show(name)},
+		"resolver answered %s for %s %s", dns.RcodeToString[rcode], dns.TypeToString[qtype], show(name))
+	return &w
+}
+
+func indeterminate(res Result, err error, why *Why) (Result, error) {
 	res.Security = Indeterminate
+	res.Why = why
 	res.Reason = strings.TrimPrefix(err.Error(), "dnssec: ")
 	return res, err
 }
 
-func bogus(res Result, reason string) Result {
+func bogus(res Result, why Why) Result {
 	res.Security = Bogus
-	res.Reason = reason
+	res.Reason, res.Why = why.Text, &why
 	res.Answer = nil
 	return res
-}
-
-func joinReason(a, b string) string {
-	if b == "" {
-		return a
-	}
-	return a + " (" + b + ")"
 }
 
 // stateFor returns the walk's state for the zone that answers name/qtype: DS

@@ -165,6 +165,11 @@ func TestValidate(t *testing.T) {
 			if tc.want == dnssec.Secure && len(res.Chain) < 3 {
 				t.Errorf("chain evidence too short: %q", res.Chain)
 			}
+			// Every verdict other than secure has its reason as a code too,
+			// with the same English text.
+			if tc.want != dnssec.Secure && (res.Why == nil || res.Why.Code == "" || res.Why.Text != res.Reason) {
+				t.Errorf("reason %q has the code %+v", res.Reason, res.Why)
+			}
 		})
 	}
 }
@@ -201,6 +206,12 @@ func TestValidateTrustAnchors(t *testing.T) {
 			if res.Security != tc.want || !strings.Contains(res.Reason, tc.reason) {
 				t.Fatalf("got %s (%q), want %s with reason containing %q", res.Security, res.Reason, tc.want, tc.reason)
 			}
+			if tc.want == dnssec.Bogus && (res.Why == nil || res.Why.Text != res.Reason) {
+				t.Errorf("reason %q has the code %+v", res.Reason, res.Why)
+			}
+			if tc.want == dnssec.Indeterminate && (res.Why == nil || res.Why.Code != "dnssec_why_no_trust_anchor") {
+				t.Errorf("the reason's code is %+v", res.Why)
+			}
 		})
 	}
 }
@@ -212,6 +223,9 @@ func TestValidateCNAMELoop(t *testing.T) {
 		res, err := v.Validate(context.Background(), "a.loop.test", dns.TypeA)
 		if err == nil || res.Security != dnssec.Indeterminate || !strings.Contains(res.Reason, "SERVFAIL") {
 			t.Fatalf("got %s (%q), err %v", res.Security, res.Reason, err)
+		}
+		if res.Why == nil || res.Why.Code != "dnssec_why_rcode" || res.Why.Params["rcode"] != "SERVFAIL" {
+			t.Errorf("the reason's code is %+v", res.Why)
 		}
 	})
 }
@@ -228,6 +242,9 @@ func TestValidateResolverWithoutDNSSEC(t *testing.T) {
 		res, err := v.Validate(context.Background(), "example.test", dns.TypeA)
 		if err == nil || res.Security != dnssec.Indeterminate || !strings.Contains(res.Reason, "without signatures") {
 			t.Fatalf("got %s (%q), err %v", res.Security, res.Reason, err)
+		}
+		if res.Why == nil || res.Why.Code != "dnssec_why_no_do_bit" {
+			t.Errorf("the reason's code is %+v", res.Why)
 		}
 	})
 }
@@ -246,6 +263,9 @@ func TestValidateResolverFailure(t *testing.T) {
 		res, err := v.Validate(context.Background(), "example.test", dns.TypeA)
 		if err == nil || res.Security != dnssec.Indeterminate || res.Reason == "" {
 			t.Fatalf("got %s (%q), err %v", res.Security, res.Reason, err)
+		}
+		if res.Why == nil || res.Why.Code != "dnssec_why_query_failed" || res.Why.Params["error"] == "" {
+			t.Errorf("the reason's code is %+v", res.Why)
 		}
 	})
 }

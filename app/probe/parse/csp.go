@@ -56,52 +56,57 @@ func (p CSP) Has(directive string) bool {
 //   - default-src present; base-uri present and limited to 'self', 'none'
 //     or the site's own domain; frame-src present directly or through
 //     default-src; frame-ancestors present; form-action present.
-func (p CSP) Audit(host string) []string {
-	var problems []string
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+func (p CSP) Audit(host string) []string { return texts(p.AuditProblems(host)) }
+
+// AuditProblems is Audit with each problem as a code and parameters.
+func (p CSP) AuditProblems(host string) []Problem {
+	var problems []Problem
+	add := func(code string, params map[string]any, format string, args ...any) {
+		problems = append(problems, Problem{Code: code, Params: params, Text: fmt.Sprintf(format, args...)})
+	}
 	for _, name := range p.Order {
 		for _, src := range p.Directives[name] {
 			s := strings.ToLower(src)
 			switch {
 			case s == "'unsafe-inline'" || s == "'unsafe-eval'" || s == "'unsafe-hashes'":
-				add("%s allows %s", name, src)
+				add("csp_allows", map[string]any{"directive": name, "source": src}, "%s allows %s", name, src)
 			case s == "*" || strings.HasPrefix(s, "*.") && !strings.Contains(s, "://"):
-				add("%s allows any host (%s)", name, src)
+				add("csp_any_host", map[string]any{"directive": name, "source": src}, "%s allows any host (%s)", name, src)
 			case s == "http:" || strings.HasPrefix(s, "http://"):
-				add("%s allows unencrypted http sources (%s)", name, src)
+				add("csp_http_source", map[string]any{"directive": name, "source": src}, "%s allows unencrypted http sources (%s)", name, src)
 			case s == "https:":
-				add("%s allows any https host", name)
+				add("csp_any_https", map[string]any{"directive": name}, "%s allows any https host", name)
 			case strings.Contains(s, "127.0.0.1"):
-				add("%s allows 127.0.0.1", name)
+				add("csp_allows", map[string]any{"directive": name, "source": "127.0.0.1"}, "%s allows 127.0.0.1", name)
 			case s == "data:":
 				if name == "script-src" || name == "object-src" || name == "default-src" {
-					add("%s allows data: URLs", name)
+					add("csp_data", map[string]any{"directive": name}, "%s allows data: URLs", name)
 				}
 			case isHostSourceWithoutScheme(s):
-				add("%s names host %s without https://", name, src)
+				add("csp_host_without_scheme", map[string]any{"directive": name, "source": src}, "%s names host %s without https://", name, src)
 			}
 		}
 	}
 	if !p.Has("default-src") {
-		add("no default-src")
+		add("csp_no_directive", map[string]any{"directive": "default-src"}, "no default-src")
 	}
 	if srcs, ok := p.Directives["base-uri"]; !ok {
-		add("no base-uri")
+		add("csp_no_directive", map[string]any{"directive": "base-uri"}, "no base-uri")
 	} else {
 		for _, s := range srcs {
 			if !selfOrOwn(s, host) {
-				add("base-uri allows %s", s)
+				add("csp_allows", map[string]any{"directive": "base-uri", "source": s}, "base-uri allows %s", s)
 			}
 		}
 	}
 	if !p.Has("frame-src") && !p.Has("default-src") {
-		add("no frame-src (nor default-src)")
+		add("csp_no_frame_src", nil, "no frame-src (nor default-src)")
 	}
 	if !p.Has("frame-ancestors") {
-		add("no frame-ancestors")
+		add("csp_no_directive", map[string]any{"directive": "frame-ancestors"}, "no frame-ancestors")
 	}
 	if !p.Has("form-action") {
-		add("no form-action")
+		add("csp_no_directive", map[string]any{"directive": "form-action"}, "no form-action")
 	}
 	return problems
 }

@@ -1,8 +1,6 @@
 package parse
 
 import (
-	"errors"
-	"fmt"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -76,36 +74,36 @@ func ParseDMARC(record string) (*DMARC, error) {
 		part = strings.Trim(part, " \t\r\n")
 		if part == "" {
 			if i == 0 {
-				return nil, errors.New(`dmarc: record does not start with "v=DMARC1"`)
+				return nil, problemErr("dmarc_no_version", nil, `dmarc: record does not start with "v=DMARC1"`)
 			}
 			continue // a trailing or doubled ';' is allowed
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, fmt.Errorf("dmarc: %q is not a tag=value pair", part)
+			return nil, problemErr("dmarc_not_tag_value", map[string]any{"part": part}, "dmarc: %q is not a tag=value pair", part)
 		}
 		k = strings.Trim(k, " \t")
 		v = strings.Trim(v, " \t")
 		if i == 0 {
 			if k != "v" || v != "DMARC1" {
-				return nil, errors.New(`dmarc: record does not start with "v=DMARC1"`)
+				return nil, problemErr("dmarc_no_version", nil, `dmarc: record does not start with "v=DMARC1"`)
 			}
 		}
 		lk := strings.ToLower(k)
 		if seen[lk] {
-			return nil, fmt.Errorf("dmarc: tag %q appears more than once", k)
+			return nil, problemErr("dmarc_repeated_tag", map[string]any{"tag": k}, "dmarc: tag %q appears more than once", k)
 		}
 		seen[lk] = true
 		d.Tags = append(d.Tags, lk)
 		if err := d.setTag(lk, v, i); err != nil {
-			return nil, fmt.Errorf("dmarc: tag %s=%q: %w", k, v, err)
+			return nil, problemErr("dmarc_bad_tag", map[string]any{"tag": k, "value": v, "problem": problemOf(err)}, "dmarc: tag %s=%q: %v", k, v, err)
 		}
 	}
 	if len(d.Tags) == 0 {
-		return nil, errors.New(`dmarc: record does not start with "v=DMARC1"`)
+		return nil, problemErr("dmarc_no_version", nil, `dmarc: record does not start with "v=DMARC1"`)
 	}
 	if d.P == "" {
-		return nil, errors.New("dmarc: required tag p is missing")
+		return nil, problemErr("dmarc_no_policy", nil, "dmarc: required tag p is missing")
 	}
 	return d, nil
 }
@@ -115,12 +113,12 @@ func (d *DMARC) setTag(k, v string, pos int) error {
 	switch k {
 	case "v":
 		if pos != 0 {
-			return errors.New("v must be the first tag")
+			return problemErr("dmarc_version_not_first", nil, "v must be the first tag")
 		}
 	case "p", "sp", "np":
 		lv := strings.ToLower(v)
 		if !dmarcPolicies[lv] {
-			return errors.New("policy must be none, quarantine or reject")
+			return problemErr("dmarc_bad_policy", nil, "policy must be none, quarantine or reject")
 		}
 		switch k {
 		case "p":
@@ -133,19 +131,19 @@ func (d *DMARC) setTag(k, v string, pos int) error {
 	case "psd":
 		lv := strings.ToLower(v)
 		if lv != "y" && lv != "n" && lv != "u" {
-			return errors.New("must be y, n or u")
+			return problemErr("dmarc_must_be_ynu", nil, "must be y, n or u")
 		}
 		d.PSD = lv
 	case "t":
 		lv := strings.ToLower(v)
 		if lv != "y" && lv != "n" {
-			return errors.New("must be y or n")
+			return problemErr("dmarc_must_be_yn", nil, "must be y or n")
 		}
 		d.T = lv == "y"
 	case "pct":
 		n, perr := strconv.Atoi(v)
 		if perr != nil || n < 0 || n > 100 || strings.HasPrefix(v, "+") {
-			return errors.New("must be a whole number from 0 to 100")
+			return problemErr("dmarc_bad_pct", nil, "must be a whole number from 0 to 100")
 		}
 		d.Pct = n
 	case "rua":
@@ -155,7 +153,7 @@ func (d *DMARC) setTag(k, v string, pos int) error {
 	case "adkim", "aspf":
 		lv := strings.ToLower(v)
 		if lv != "r" && lv != "s" {
-			return errors.New("must be r or s")
+			return problemErr("dmarc_must_be_rs", nil, "must be r or s")
 		}
 		if k == "adkim" {
 			d.ADKIM = lv
@@ -167,7 +165,7 @@ func (d *DMARC) setTag(k, v string, pos int) error {
 		for _, o := range strings.Split(v, ":") {
 			o = strings.ToLower(strings.TrimSpace(o))
 			if o != "0" && o != "1" && o != "d" && o != "s" {
-				return fmt.Errorf("option %q must be 0, 1, d or s", o)
+				return problemErr("dmarc_bad_fo", map[string]any{"option": o}, "option %q must be 0, 1, d or s", o)
 			}
 			d.FO = append(d.FO, o)
 		}
@@ -176,14 +174,14 @@ func (d *DMARC) setTag(k, v string, pos int) error {
 		for _, f := range strings.Split(v, ":") {
 			f = strings.ToLower(strings.TrimSpace(f))
 			if f != "afrf" {
-				return fmt.Errorf("format %q is not afrf", f)
+				return problemErr("dmarc_bad_rf", map[string]any{"format": f}, "format %q is not afrf", f)
 			}
 			d.RF = append(d.RF, f)
 		}
 	case "ri":
 		n, perr := strconv.ParseUint(v, 10, 32)
 		if perr != nil {
-			return errors.New("must be a number of seconds")
+			return problemErr("dmarc_bad_ri", nil, "must be a number of seconds")
 		}
 		d.RI = uint32(n)
 	default:
@@ -197,7 +195,7 @@ func (d *DMARC) setTag(k, v string, pos int) error {
 // "!" size [unit]). mailto and https are accepted.
 func parseReportURIs(v string) ([]ReportURI, error) {
 	if strings.TrimSpace(v) == "" {
-		return nil, errors.New("no report address")
+		return nil, problemErr("report_no_address", nil, "no report address")
 	}
 	var out []ReportURI
 	for _, raw := range strings.Split(v, ",") {
@@ -220,7 +218,7 @@ func ParseReportURI(raw string, withSize bool) (ReportURI, error) {
 		if i := strings.LastIndexByte(raw, '!'); i >= 0 {
 			size := raw[i+1:]
 			if !validReportSize(size) {
-				return r, fmt.Errorf("report URI %q: bad size limit %q", raw, size)
+				return r, problemErr("report_bad_size", map[string]any{"uri": raw, "size": size}, "report URI %q: bad size limit %q", raw, size)
 			}
 			r.MaxSize = size
 			raw = raw[:i]
@@ -228,36 +226,36 @@ func ParseReportURI(raw string, withSize bool) (ReportURI, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return r, fmt.Errorf("report URI %q: %w", raw, err)
+		return r, problemErr("report_bad_uri", map[string]any{"uri": raw, "error": err.Error()}, "report URI %q: %v", raw, err)
 	}
 	r.Scheme = strings.ToLower(u.Scheme)
 	switch r.Scheme {
 	case "mailto":
 		if u.Opaque == "" {
-			return r, fmt.Errorf("report URI %q: no mail address", raw)
+			return r, problemErr("report_no_mail_address", map[string]any{"uri": raw}, "report URI %q: no mail address", raw)
 		}
 		addrText, err := url.PathUnescape(u.Opaque)
 		if err != nil {
-			return r, fmt.Errorf("report URI %q: %w", raw, err)
+			return r, problemErr("report_bad_uri", map[string]any{"uri": raw, "error": err.Error()}, "report URI %q: %v", raw, err)
 		}
 		addr, err := mail.ParseAddress(addrText)
 		if err != nil || addr.Address != addrText {
-			return r, fmt.Errorf("report URI %q: %q is not a mail address", raw, addrText)
+			return r, problemErr("report_not_mail_address", map[string]any{"uri": raw, "address": addrText}, "report URI %q: %q is not a mail address", raw, addrText)
 		}
 		at := strings.LastIndexByte(addr.Address, '@')
 		r.Host = strings.ToLower(strings.TrimSuffix(addr.Address[at+1:], "."))
 		if err := checkDomainSpec(r.Host); err != nil || strings.Contains(r.Host, "%") {
-			return r, fmt.Errorf("report URI %q: bad mail domain", raw)
+			return r, problemErr("report_bad_mail_domain", map[string]any{"uri": raw}, "report URI %q: bad mail domain", raw)
 		}
 	case "https":
 		if u.Host == "" || u.User != nil {
-			return r, fmt.Errorf("report URI %q: no host", raw)
+			return r, problemErr("report_no_host", map[string]any{"uri": raw}, "report URI %q: no host", raw)
 		}
 		r.Host = strings.ToLower(u.Hostname())
 	case "":
-		return r, fmt.Errorf("report URI %q: no scheme (expected mailto: or https:)", raw)
+		return r, problemErr("report_no_scheme", map[string]any{"uri": raw}, "report URI %q: no scheme (expected mailto: or https:)", raw)
 	default:
-		return r, fmt.Errorf("report URI %q: scheme %s is not mailto or https", raw, u.Scheme)
+		return r, problemErr("report_bad_scheme", map[string]any{"uri": raw, "scheme": u.Scheme}, "report URI %q: scheme %s is not mailto or https", raw, u.Scheme)
 	}
 	return r, nil
 }

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -29,27 +30,31 @@ func ParseHSTS(value string) (HSTS, error) {
 		name = strings.ToLower(strings.TrimSpace(name))
 		val = strings.TrimSpace(val)
 		if name == "" || !isToken(name) {
-			return HSTS{}, fmt.Errorf("parse: hsts: malformed directive %q", part)
+			return HSTS{}, problemErr("hsts_malformed_directive", map[string]any{"directive": part}, "parse: hsts: malformed directive %q", part)
 		}
 		if seen[name] {
-			return HSTS{}, fmt.Errorf("parse: hsts: directive %q given more than once", name)
+			return HSTS{}, problemErr("hsts_repeated_directive", map[string]any{"directive": name}, "parse: hsts: directive %q given more than once", name)
 		}
 		seen[name] = true
 		if hasVal {
 			unq, err := unquote(val)
 			if err != nil {
-				return HSTS{}, fmt.Errorf("parse: hsts: directive %q: %w", name, err)
+				var inner *ProblemError
+				if !errors.As(err, &inner) {
+					return HSTS{}, fmt.Errorf("parse: hsts: directive %q: %w", name, err)
+				}
+				return HSTS{}, problemErr("hsts_bad_value", map[string]any{"directive": name, "problem": inner.Problem}, "parse: hsts: directive %q: %s", name, inner.Text)
 			}
 			val = unq
 		}
 		switch name {
 		case "max-age":
 			if !hasVal || val == "" {
-				return HSTS{}, fmt.Errorf("parse: hsts: max-age without a value")
+				return HSTS{}, problemErr("hsts_max_age_empty", nil, "parse: hsts: max-age without a value")
 			}
 			for _, c := range val {
 				if c < '0' || c > '9' {
-					return HSTS{}, fmt.Errorf("parse: hsts: max-age %q is not a number of seconds", val)
+					return HSTS{}, problemErr("hsts_max_age_not_number", map[string]any{"value": val}, "parse: hsts: max-age %q is not a number of seconds", val)
 				}
 			}
 			n, err := strconv.ParseInt(val, 10, 64)
@@ -60,7 +65,7 @@ func ParseHSTS(value string) (HSTS, error) {
 			h.MaxAge = n
 		case "includesubdomains":
 			if hasVal {
-				return HSTS{}, fmt.Errorf("parse: hsts: includeSubDomains takes no value")
+				return HSTS{}, problemErr("hsts_include_subdomains_value", nil, "parse: hsts: includeSubDomains takes no value")
 			}
 			h.IncludeSubDomains = true
 		case "preload":
@@ -68,7 +73,7 @@ func ParseHSTS(value string) (HSTS, error) {
 		}
 	}
 	if !seen["max-age"] {
-		return HSTS{}, fmt.Errorf("parse: hsts: no max-age directive")
+		return HSTS{}, problemErr("hsts_no_max_age", nil, "parse: hsts: no max-age directive")
 	}
 	return h, nil
 }
@@ -88,12 +93,12 @@ func isToken(s string) bool {
 func unquote(s string) (string, error) {
 	if !strings.HasPrefix(s, `"`) {
 		if !isToken(s) && s != "" {
-			return "", fmt.Errorf("value %q is neither a token nor a quoted string", s)
+			return "", problemErr("hsts_not_token", map[string]any{"value": s}, "value %q is neither a token nor a quoted string", s)
 		}
 		return s, nil
 	}
 	if len(s) < 2 || !strings.HasSuffix(s, `"`) {
-		return "", fmt.Errorf("unterminated quoted string %q", s)
+		return "", problemErr("hsts_unterminated_quote", map[string]any{"value": s}, "unterminated quoted string %q", s)
 	}
 	var b strings.Builder
 	inner := s[1 : len(s)-1]
@@ -103,7 +108,7 @@ func unquote(s string) (string, error) {
 			i++
 			c = inner[i]
 		} else if c == '"' || c == '\\' {
-			return "", fmt.Errorf("stray quote in %q", s)
+			return "", problemErr("hsts_stray_quote", map[string]any{"value": s}, "stray quote in %q", s)
 		}
 		b.WriteByte(c)
 	}

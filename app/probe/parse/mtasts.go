@@ -1,8 +1,6 @@
 package parse
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -34,17 +32,17 @@ func IsMTASTSRecord(txt string) bool {
 func ParseMTASTSRecord(txt string) (*MTASTSRecord, error) {
 	fields, err := parseKVRecord(txt, "v", "STSv1")
 	if err != nil {
-		return nil, fmt.Errorf("mta-sts record: %w", err)
+		return nil, problemErr("mtasts_syntax", map[string]any{"problem": problemOf(err)}, "mta-sts record: %v", err)
 	}
 	rec := &MTASTSRecord{}
 	for _, f := range fields {
 		switch f.key {
 		case "id":
 			if rec.ID != "" {
-				return nil, errors.New("mta-sts record: id appears more than once")
+				return nil, problemErr("mtasts_repeated_id", nil, "mta-sts record: id appears more than once")
 			}
 			if len(f.value) < 1 || len(f.value) > 32 || !isAlnum(f.value) {
-				return nil, fmt.Errorf("mta-sts record: id %q must be 1 to 32 letters and digits", f.value)
+				return nil, problemErr("mtasts_bad_id", map[string]any{"id": f.value}, "mta-sts record: id %q must be 1 to 32 letters and digits", f.value)
 			}
 			rec.ID = f.value
 		default:
@@ -55,7 +53,7 @@ func ParseMTASTSRecord(txt string) (*MTASTSRecord, error) {
 		}
 	}
 	if rec.ID == "" {
-		return nil, errors.New("mta-sts record: required field id is missing")
+		return nil, problemErr("mtasts_no_id", nil, "mta-sts record: required field id is missing")
 	}
 	return rec, nil
 }
@@ -79,7 +77,7 @@ type MTASTSPolicy struct {
 // senders would silently use only the first.
 func ParseMTASTSPolicy(text string) (*MTASTSPolicy, error) {
 	if len(text) > MaxMTASTSPolicySize {
-		return nil, fmt.Errorf("mta-sts policy: larger than %d bytes", MaxMTASTSPolicySize)
+		return nil, problemErr("mtasts_policy_too_large", map[string]any{"max": MaxMTASTSPolicySize}, "mta-sts policy: larger than %d bytes", MaxMTASTSPolicySize)
 	}
 	p := &MTASTSPolicy{MaxAge: -1}
 	version := ""
@@ -90,16 +88,16 @@ func ParseMTASTSPolicy(text string) (*MTASTSPolicy, error) {
 		}
 		k, v, ok := strings.Cut(line, ":")
 		if !ok {
-			return nil, fmt.Errorf("mta-sts policy: line %d %q is not \"key: value\"", n+1, line)
+			return nil, problemErr("mtasts_bad_line", map[string]any{"line": n + 1, "text": line}, "mta-sts policy: line %d %q is not \"key: value\"", n+1, line)
 		}
 		k = strings.Trim(k, " \t")
 		v = strings.Trim(v, " \t")
 		if k == "" || !isFieldName(k) {
-			return nil, fmt.Errorf("mta-sts policy: line %d: bad field name %q", n+1, k)
+			return nil, problemErr("mtasts_bad_field_name", map[string]any{"line": n + 1, "name": k}, "mta-sts policy: line %d: bad field name %q", n+1, k)
 		}
 		dup := func(set bool) error {
 			if set {
-				return fmt.Errorf("mta-sts policy: line %d: field %s appears more than once", n+1, k)
+				return problemErr("mtasts_repeated_field", map[string]any{"line": n + 1, "name": k}, "mta-sts policy: line %d: field %s appears more than once", n+1, k)
 			}
 			return nil
 		}
@@ -109,7 +107,7 @@ func ParseMTASTSPolicy(text string) (*MTASTSPolicy, error) {
 				return nil, err
 			}
 			if v != "STSv1" {
-				return nil, fmt.Errorf("mta-sts policy: version %q is not STSv1", v)
+				return nil, problemErr("mtasts_bad_version", map[string]any{"version": v}, "mta-sts policy: version %q is not STSv1", v)
 			}
 			version = v
 		case "mode":
@@ -117,7 +115,7 @@ func ParseMTASTSPolicy(text string) (*MTASTSPolicy, error) {
 				return nil, err
 			}
 			if v != "enforce" && v != "testing" && v != "none" {
-				return nil, fmt.Errorf("mta-sts policy: mode %q is not enforce, testing or none", v)
+				return nil, problemErr("mtasts_bad_mode", map[string]any{"mode": v}, "mta-sts policy: mode %q is not enforce, testing or none", v)
 			}
 			p.Mode = v
 		case "max_age":
@@ -125,16 +123,16 @@ func ParseMTASTSPolicy(text string) (*MTASTSPolicy, error) {
 				return nil, err
 			}
 			if v == "" || len(v) > 10 || !isDigits(v) {
-				return nil, fmt.Errorf("mta-sts policy: max_age %q is not a number of seconds", v)
+				return nil, problemErr("mtasts_bad_max_age", map[string]any{"value": v}, "mta-sts policy: max_age %q is not a number of seconds", v)
 			}
 			age, _ := strconv.ParseInt(v, 10, 64)
 			if age > MaxMTASTSMaxAge {
-				return nil, fmt.Errorf("mta-sts policy: max_age %d exceeds %d", age, MaxMTASTSMaxAge)
+				return nil, problemErr("mtasts_max_age_too_long", map[string]any{"max_age": age, "max": MaxMTASTSMaxAge}, "mta-sts policy: max_age %d exceeds %d", age, MaxMTASTSMaxAge)
 			}
 			p.MaxAge = age
 		case "mx":
 			if err := checkMXPattern(v); err != nil {
-				return nil, fmt.Errorf("mta-sts policy: line %d: %w", n+1, err)
+				return nil, problemErr("mtasts_line", map[string]any{"line": n + 1, "problem": problemOf(err)}, "mta-sts policy: line %d: %v", n+1, err)
 			}
 			p.MX = append(p.MX, strings.ToLower(strings.TrimSuffix(v, ".")))
 		default:
@@ -146,13 +144,13 @@ func ParseMTASTSPolicy(text string) (*MTASTSPolicy, error) {
 	}
 	switch {
 	case version == "":
-		return nil, errors.New("mta-sts policy: required field version is missing")
+		return nil, problemErr("mtasts_missing_field", map[string]any{"name": "version"}, "mta-sts policy: required field version is missing")
 	case p.Mode == "":
-		return nil, errors.New("mta-sts policy: required field mode is missing")
+		return nil, problemErr("mtasts_missing_field", map[string]any{"name": "mode"}, "mta-sts policy: required field mode is missing")
 	case p.MaxAge < 0:
-		return nil, errors.New("mta-sts policy: required field max_age is missing")
+		return nil, problemErr("mtasts_missing_field", map[string]any{"name": "max_age"}, "mta-sts policy: required field max_age is missing")
 	case len(p.MX) == 0 && p.Mode != "none":
-		return nil, errors.New("mta-sts policy: no mx field, required unless mode is none")
+		return nil, problemErr("mtasts_no_mx", nil, "mta-sts policy: no mx field, required unless mode is none")
 	}
 	return p, nil
 }
@@ -161,10 +159,10 @@ func ParseMTASTSPolicy(text string) (*MTASTSPolicy, error) {
 func checkMXPattern(v string) error {
 	name := strings.TrimPrefix(v, "*.")
 	if strings.Contains(name, "*") {
-		return fmt.Errorf("mx pattern %q: a wildcard is only allowed as the whole leftmost label", v)
+		return problemErr("mtasts_mx_wildcard", map[string]any{"pattern": v}, "mx pattern %q: a wildcard is only allowed as the whole leftmost label", v)
 	}
 	if err := checkHostName(name); err != nil {
-		return fmt.Errorf("mx pattern %q: %w", v, err)
+		return problemErr("mtasts_bad_mx", map[string]any{"pattern": v, "problem": problemOf(err)}, "mx pattern %q: %v", v, err)
 	}
 	return nil
 }
@@ -194,16 +192,16 @@ func (p *MTASTSPolicy) MatchesAnyMX(host string) bool {
 func checkHostName(name string) error {
 	name = strings.TrimSuffix(name, ".")
 	if name == "" || len(name) > 253 {
-		return errors.New("not a host name")
+		return problemErr("host_not_name", nil, "not a host name")
 	}
 	for _, l := range strings.Split(name, ".") {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return errors.New("empty, over-long or hyphen-edged label")
+			return problemErr("host_bad_label", nil, "empty, over-long or hyphen-edged label")
 		}
 		for i := 0; i < len(l); i++ {
 			c := l[i]
 			if !isAlpha(c) && !(c >= '0' && c <= '9') && c != '-' && c != '_' {
-				return fmt.Errorf("character %q not allowed in a host name", c)
+				return problemErr("host_bad_character", map[string]any{"character": string(rune(c))}, "character %q not allowed in a host name", c)
 			}
 		}
 	}
@@ -253,28 +251,28 @@ func parseKVRecord(txt, versionKey, version string) ([]kv, error) {
 			if i == len(parts)-1 && i > 0 {
 				continue
 			}
-			return nil, errors.New("empty field")
+			return nil, problemErr("record_empty_field", nil, "empty field")
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, fmt.Errorf("%q is not a key=value field", part)
+			return nil, problemErr("record_not_key_value", map[string]any{"part": part}, "%q is not a key=value field", part)
 		}
 		k, v = strings.Trim(k, " \t"), strings.Trim(v, " \t")
 		if i == 0 {
 			if k != versionKey || v != version {
-				return nil, fmt.Errorf("record does not start with %s=%s", versionKey, version)
+				return nil, problemErr("record_no_version", map[string]any{"version": versionKey + "=" + version}, "record does not start with %s=%s", versionKey, version)
 			}
 			continue
 		}
 		if k == "" || !isFieldName(k) {
-			return nil, fmt.Errorf("bad field name %q", k)
+			return nil, problemErr("record_bad_field_name", map[string]any{"name": k}, "bad field name %q", k)
 		}
 		for j := 0; j < len(v); j++ {
 			if k == "rua" && (v[j] == ' ' || v[j] == '\t') {
 				continue // RFC 8460 allows spaces around the commas of rua
 			}
 			if v[j] < 0x21 || v[j] > 0x7e || v[j] == '=' && k != "rua" {
-				return nil, fmt.Errorf("field %s: character %q not allowed", k, v[j])
+				return nil, problemErr("record_bad_character", map[string]any{"name": k, "character": string(rune(v[j]))}, "field %s: character %q not allowed", k, v[j])
 			}
 		}
 		out = append(out, kv{k, v})

@@ -21,8 +21,17 @@ type SecurityTxt struct {
 	Hiring             []string  `json:"hiring,omitempty"`
 	// Signed is true for an OpenPGP cleartext-signed file.
 	Signed bool `json:"signed"`
-	// Errors are violations of the format found while parsing.
-	Errors []string `json:"errors,omitempty"`
+	// Errors are violations of the format found while parsing, in
+	// English; Problems are the same as codes.
+	Errors   []string  `json:"errors,omitempty"`
+	Problems []Problem `json:"-"`
+}
+
+// fail records a format violation.
+func (s *SecurityTxt) fail(code string, params map[string]any, format string, args ...any) {
+	p := Problem{Code: code, Params: params, Text: fmt.Sprintf(format, args...)}
+	s.Problems = append(s.Problems, p)
+	s.Errors = append(s.Errors, p.Text)
 }
 
 // ParseSecurityTxt parses a security.txt body: "Field: value" lines, "#"
@@ -33,7 +42,7 @@ type SecurityTxt struct {
 func ParseSecurityTxt(body []byte) SecurityTxt {
 	var s SecurityTxt
 	if !utf8.Valid(body) {
-		s.Errors = append(s.Errors, "file is not valid UTF-8")
+		s.fail("sectxt_not_utf8", nil, "file is not valid UTF-8")
 	}
 	text := strings.ReplaceAll(string(body), "\r\n", "\n")
 	lines := strings.Split(text, "\n")
@@ -48,7 +57,7 @@ func ParseSecurityTxt(body []byte) SecurityTxt {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			s.Errors = append(s.Errors, fmt.Sprintf("line %d is not a \"Field: value\" line", i+1))
+			s.fail("sectxt_bad_line", map[string]any{"line": i + 1}, "line %d is not a \"Field: value\" line", i+1)
 			continue
 		}
 		value = strings.TrimSpace(value)
@@ -56,13 +65,13 @@ func ParseSecurityTxt(body []byte) SecurityTxt {
 		case "contact":
 			s.Contact = append(s.Contact, value)
 			if !validContact(value) {
-				s.Errors = append(s.Errors, fmt.Sprintf("line %d: Contact %q is not a mailto:, tel: or https: URI", i+1, value))
+				s.fail("sectxt_bad_contact", map[string]any{"line": i + 1, "value": value}, "line %d: Contact %q is not a mailto:, tel: or https: URI", i+1, value)
 			}
 		case "expires":
 			s.Expires = append(s.Expires, value)
 			t, err := time.Parse(time.RFC3339, value)
 			if err != nil {
-				s.Errors = append(s.Errors, fmt.Sprintf("line %d: Expires %q is not an RFC 3339 date-time", i+1, value))
+				s.fail("sectxt_bad_expires", map[string]any{"line": i + 1, "value": value}, "line %d: Expires %q is not an RFC 3339 date-time", i+1, value)
 			} else if s.ExpiresAt.IsZero() {
 				s.ExpiresAt = t
 			}
@@ -115,10 +124,28 @@ func validContact(v string) bool {
 	return false
 }
 
-// SecurityTxtVerdict is the evaluation of a security.txt at a location.
+// SecurityTxtVerdict is the evaluation of a security.txt at a location:
+// Errors and Warnings in English, ErrorProblems and WarningProblems the
+// same as codes.
 type SecurityTxtVerdict struct {
-	Errors   []string `json:"errors,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
+	Errors          []string  `json:"errors,omitempty"`
+	Warnings        []string  `json:"warnings,omitempty"`
+	ErrorProblems   []Problem `json:"-"`
+	WarningProblems []Problem `json:"-"`
+}
+
+// Fail adds an error.
+func (v *SecurityTxtVerdict) Fail(code string, params map[string]any, format string, args ...any) {
+	p := Problem{Code: code, Params: params, Text: fmt.Sprintf(format, args...)}
+	v.ErrorProblems = append(v.ErrorProblems, p)
+	v.Errors = append(v.Errors, p.Text)
+}
+
+// Warn adds a warning.
+func (v *SecurityTxtVerdict) Warn(code string, params map[string]any, format string, args ...any) {
+	p := Problem{Code: code, Params: params, Text: fmt.Sprintf(format, args...)}
+	v.WarningProblems = append(v.WarningProblems, p)
+	v.Warnings = append(v.Warnings, p.Text)
 }
 
 // Evaluate applies RFC 9116 as internet.nl's sectxt does, for a file fetched
@@ -129,22 +156,25 @@ type SecurityTxtVerdict struct {
 func (s SecurityTxt) Evaluate(location string, now time.Time) SecurityTxtVerdict {
 	var v SecurityTxtVerdict
 	v.Errors = append(v.Errors, s.Errors...)
+	v.ErrorProblems = append(v.ErrorProblems, s.Problems...)
 	if len(s.Contact) == 0 {
-		v.Errors = append(v.Errors, "no Contact field")
+		v.Fail("sectxt_no_contact", nil, "no Contact field")
 	}
 	switch {
 	case len(s.Expires) == 0:
-		v.Errors = append(v.Errors, "no Expires field")
+		v.Fail("sectxt_no_expires", nil, "no Expires field")
 	case len(s.Expires) > 1:
-		v.Errors = append(v.Errors, fmt.Sprintf("%d Expires fields, exactly one allowed", len(s.Expires)))
+		v.Fail("sectxt_several_expires", map[string]any{"count": len(s.Expires)}, "%d Expires fields, exactly one allowed", len(s.Expires))
 	case s.ExpiresAt.IsZero():
 	case s.ExpiresAt.Before(now):
-		v.Errors = append(v.Errors, "expired on "+s.ExpiresAt.UTC().Format(time.RFC3339))
+		at := s.ExpiresAt.UTC().Format(time.RFC3339)
+		v.Fail("sectxt_expired", map[string]any{"expires": at}, "expired on %s", at)
 	case s.ExpiresAt.After(now.AddDate(1, 0, 0)):
-		v.Warnings = append(v.Warnings, "Expires is more than a year ahead ("+s.ExpiresAt.UTC().Format(time.RFC3339)+")")
+		at := s.ExpiresAt.UTC().Format(time.RFC3339)
+		v.Warn("sectxt_expires_far", map[string]any{"expires": at}, "Expires is more than a year ahead (%s)", at)
 	}
 	if len(s.PreferredLanguages) > 1 {
-		v.Errors = append(v.Errors, "Preferred-Languages given more than once")
+		v.Fail("sectxt_several_languages", nil, "Preferred-Languages given more than once")
 	}
 	if len(s.Canonical) > 0 {
 		match := false
@@ -154,7 +184,7 @@ func (s SecurityTxt) Evaluate(location string, now time.Time) SecurityTxtVerdict
 			}
 		}
 		if !match {
-			v.Errors = append(v.Errors, fmt.Sprintf("no Canonical URI matches %s", location))
+			v.Fail("sectxt_canonical_mismatch", map[string]any{"location": location}, "no Canonical URI matches %s", location)
 		}
 	}
 	return v

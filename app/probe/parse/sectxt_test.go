@@ -44,6 +44,9 @@ func TestSecurityTxt(t *testing.T) {
 			}
 			check("errors", v.Errors, tc.errs)
 			check("warnings", v.Warnings, tc.warnings)
+			if !slices.Equal(texts(v.ErrorProblems), v.Errors) || !slices.Equal(texts(v.WarningProblems), v.Warnings) {
+				t.Errorf("the coded problems %+v %+v differ from the errors %v and warnings %v", v.ErrorProblems, v.WarningProblems, v.Errors, v.Warnings)
+			}
 		})
 	}
 }

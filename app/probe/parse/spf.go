@@ -100,7 +100,7 @@ func IsSPF(txt string) bool {
 // any syntax error is a permerror for receivers, so it is reported as such.
 func ParseSPF(record string) (*SPF, error) {
 	if !IsSPF(record) {
-		return nil, errors.New(`spf: record does not start with "v=spf1"`)
+		return nil, spfErr("spf_no_version", nil, `spf: record does not start with "v=spf1"`)
 	}
 	s := &SPF{}
 	for _, raw := range strings.Split(record[6:], " ") {
@@ -109,17 +109,17 @@ func ParseSPF(record string) (*SPF, error) {
 		}
 		t, err := parseSPFTerm(raw)
 		if err != nil {
-			return nil, fmt.Errorf("spf: term %q: %w", raw, err)
+			return nil, spfTermErr(raw, err)
 		}
 		switch {
 		case t.Modifier && t.Name == "redirect":
 			if s.Redirect != "" {
-				return nil, errors.New("spf: more than one redirect modifier")
+				return nil, spfErr("spf_several_modifiers", map[string]any{"modifier": "redirect"}, "spf: more than one redirect modifier")
 			}
 			s.Redirect = t.Value
 		case t.Modifier && t.Name == "exp":
 			if s.Exp != "" {
-				return nil, errors.New("spf: more than one exp modifier")
+				return nil, spfErr("spf_several_modifiers", map[string]any{"modifier": "exp"}, "spf: more than one exp modifier")
 			}
 			s.Exp = t.Value
 		case t.Name == "all" && s.All == nil:
@@ -145,7 +145,7 @@ func parseSPFTerm(raw string) (SPFTerm, error) {
 	if i := strings.IndexAny(raw, "=:/"); i > 0 && raw[i] == '=' {
 		name := strings.ToLower(raw[:i])
 		if !isModifierName(name) {
-			return t, errors.New("invalid modifier name")
+			return t, spfErr("spf_bad_modifier_name", nil, "invalid modifier name")
 		}
 		t.Modifier, t.Name, t.Value = true, name, raw[i+1:]
 		macro, err := checkMacroString(t.Value)
@@ -174,11 +174,11 @@ func parseSPFTerm(raw string) (SPFTerm, error) {
 	switch t.Name {
 	case "all":
 		if rest != "" {
-			return t, errors.New("all takes no argument")
+			return t, spfErr("spf_all_argument", nil, "all takes no argument")
 		}
 	case "include", "exists":
 		if !strings.HasPrefix(rest, ":") || len(rest) < 2 {
-			return t, fmt.Errorf("%s needs a domain", t.Name)
+			return t, spfErr("spf_needs_domain", map[string]any{"mechanism": t.Name}, "%s needs a domain", t.Name)
 		}
 		t.Value = rest[1:]
 		if err := t.checkDomain(); err != nil {
@@ -186,12 +186,12 @@ func parseSPFTerm(raw string) (SPFTerm, error) {
 		}
 	case "ptr":
 		if strings.HasPrefix(rest, "/") {
-			return t, errors.New("ptr takes no prefix length")
+			return t, spfErr("spf_ptr_prefix", nil, "ptr takes no prefix length")
 		}
 		if rest != "" {
 			t.Value = strings.TrimPrefix(rest, ":")
 			if rest == ":" {
-				return t, errors.New("empty domain after ':'")
+				return t, spfErr("spf_empty_domain", nil, "empty domain after ':'")
 			}
 			if err := t.checkDomain(); err != nil {
 				return t, err
@@ -204,7 +204,7 @@ func parseSPFTerm(raw string) (SPFTerm, error) {
 		}
 		if domain != "" {
 			if domain == ":" {
-				return t, errors.New("empty domain after ':'")
+				return t, spfErr("spf_empty_domain", nil, "empty domain after ':'")
 			}
 			t.Value = domain[1:]
 			if err := t.checkDomain(); err != nil {
@@ -216,13 +216,13 @@ func parseSPFTerm(raw string) (SPFTerm, error) {
 		}
 	case "ip4":
 		if !strings.HasPrefix(rest, ":") {
-			return t, errors.New("ip4 needs an address")
+			return t, spfErr("spf_needs_address", map[string]any{"mechanism": "ip4"}, "ip4 needs an address")
 		}
 		addr, cidr, _ := strings.Cut(rest[1:], "/")
 		t.Value = rest[1:]
 		ip, err := netip.ParseAddr(addr)
 		if err != nil || !ip.Is4() {
-			return t, fmt.Errorf("%q is not an IPv4 address", addr)
+			return t, spfErr("spf_not_ipv4", map[string]any{"address": addr}, "%q is not an IPv4 address", addr)
 		}
 		if strings.Contains(rest[1:], "/") {
 			n, err := cidrLength(cidr, 32)
@@ -233,13 +233,13 @@ func parseSPFTerm(raw string) (SPFTerm, error) {
 		}
 	case "ip6":
 		if !strings.HasPrefix(rest, ":") {
-			return t, errors.New("ip6 needs an address")
+			return t, spfErr("spf_needs_address", map[string]any{"mechanism": "ip6"}, "ip6 needs an address")
 		}
 		addr, cidr, _ := strings.Cut(rest[1:], "/")
 		t.Value = rest[1:]
 		ip, err := netip.ParseAddr(addr)
 		if err != nil || !ip.Is6() || ip.Zone() != "" {
-			return t, fmt.Errorf("%q is not an IPv6 address", addr)
+			return t, spfErr("spf_not_ipv6", map[string]any{"address": addr}, "%q is not an IPv6 address", addr)
 		}
 		if strings.Contains(rest[1:], "/") {
 			n, err := cidrLength(cidr, 128)
@@ -249,7 +249,7 @@ func parseSPFTerm(raw string) (SPFTerm, error) {
 			t.Prefix6 = n
 		}
 	default:
-		return t, fmt.Errorf("unknown mechanism %q", name)
+		return t, spfErr("spf_unknown_mechanism", map[string]any{"mechanism": name}, "unknown mechanism %q", name)
 	}
 	return t, nil
 }
@@ -278,7 +278,7 @@ func (t *SPFTerm) parseDualCIDR(s string) error {
 	}
 	if v4 != "" {
 		if !strings.HasPrefix(v4, "/") {
-			return fmt.Errorf("bad prefix length %q", s)
+			return spfErr("spf_bad_prefix", map[string]any{"prefix": s}, "bad prefix length %q", s)
 		}
 		n, err := cidrLength(v4[1:], 32)
 		if err != nil {
@@ -307,11 +307,11 @@ func indexOutsideMacro(s string, c byte) int {
 
 func cidrLength(s string, max int) (int, error) {
 	if s == "" || len(s) > 3 || (len(s) > 1 && s[0] == '0') {
-		return 0, fmt.Errorf("bad prefix length %q", s)
+		return 0, spfErr("spf_bad_prefix", map[string]any{"prefix": s}, "bad prefix length %q", s)
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 || n > max {
-		return 0, fmt.Errorf("bad prefix length %q", s)
+		return 0, spfErr("spf_bad_prefix", map[string]any{"prefix": s}, "bad prefix length %q", s)
 	}
 	return n, nil
 }
@@ -337,13 +337,13 @@ func checkMacroString(s string) (macro bool, err error) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x21 || c > 0x7e {
-			return macro, fmt.Errorf("character %q not allowed", c)
+			return macro, spfErr("spf_bad_character", map[string]any{"character": string(rune(c))}, "character %q not allowed", c)
 		}
 		if c != '%' {
 			continue
 		}
 		if i+1 >= len(s) {
-			return macro, errors.New("lone '%' at the end")
+			return macro, spfErr("spf_lone_percent", nil, "lone '%%' at the end")
 		}
 		switch s[i+1] {
 		case '%', '_', '-':
@@ -351,15 +351,15 @@ func checkMacroString(s string) (macro bool, err error) {
 			continue
 		case '{':
 		default:
-			return macro, fmt.Errorf("bad macro %q", s[i:i+2])
+			return macro, spfErr("spf_bad_macro", map[string]any{"macro": s[i : i+2]}, "bad macro %q", s[i:i+2])
 		}
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return macro, errors.New("unterminated macro")
+			return macro, spfErr("spf_unterminated_macro", nil, "unterminated macro")
 		}
 		body := s[i+2 : i+end]
 		if body == "" || !strings.ContainsRune("slodiphcrtvSLODIPHCRTV", rune(body[0])) {
-			return macro, fmt.Errorf("bad macro letter in %q", s[i:i+end+1])
+			return macro, spfErr("spf_bad_macro_letter", map[string]any{"macro": s[i : i+end+1]}, "bad macro letter in %q", s[i:i+end+1])
 		}
 		j := 1
 		for j < len(body) && body[j] >= '0' && body[j] <= '9' {
@@ -370,7 +370,7 @@ func checkMacroString(s string) (macro bool, err error) {
 		}
 		for ; j < len(body); j++ {
 			if !strings.ContainsRune(".-+,/_=", rune(body[j])) {
-				return macro, fmt.Errorf("bad macro transformer in %q", s[i:i+end+1])
+				return macro, spfErr("spf_bad_macro_transformer", map[string]any{"macro": s[i : i+end+1]}, "bad macro transformer in %q", s[i:i+end+1])
 			}
 		}
 		macro = true
@@ -389,15 +389,15 @@ func checkDomainSpec(s string) error {
 	}
 	name := strings.TrimSuffix(s, ".")
 	if name == "" || len(name) > 253 {
-		return fmt.Errorf("%q is not a domain name", s)
+		return spfErr("spf_not_domain", map[string]any{"domain": s}, "%q is not a domain name", s)
 	}
 	labels := strings.Split(name, ".")
 	if len(labels) < 2 {
-		return fmt.Errorf("%q is not a fully qualified domain name", s)
+		return spfErr("spf_not_fqdn", map[string]any{"domain": s}, "%q is not a fully qualified domain name", s)
 	}
 	for _, l := range labels {
 		if l == "" || len(l) > 63 {
-			return fmt.Errorf("%q has an empty or over-long label", s)
+			return spfErr("spf_bad_label", map[string]any{"domain": s}, "%q has an empty or over-long label", s)
 		}
 	}
 	top := labels[len(labels)-1]
@@ -405,14 +405,31 @@ func checkDomainSpec(s string) error {
 	for i := 0; i < len(top); i++ {
 		c := top[i]
 		if !isAlpha(c) && !(c >= '0' && c <= '9') && c != '-' {
-			return fmt.Errorf("%q has an invalid top label", s)
+			return spfErr("spf_bad_top_label", map[string]any{"domain": s}, "%q has an invalid top label", s)
 		}
 		if !(c >= '0' && c <= '9') {
 			numeric = false
 		}
 	}
 	if numeric {
-		return fmt.Errorf("%q has a numeric top label", s)
+		return spfErr("spf_numeric_top_label", map[string]any{"domain": s}, "%q has a numeric top label", s)
 	}
 	return nil
+}
+
+// SPFError is an SPF record's syntax error as a coded problem.
+type SPFError = ProblemError
+
+func spfErr(code string, params map[string]any, format string, args ...any) error {
+	return problemErr(code, params, format, args...)
+}
+
+// spfTermErr is the error of the term raw.
+func spfTermErr(raw string, err error) error {
+	var inner *SPFError
+	if !errors.As(err, &inner) {
+		inner = &SPFError{Problem{Code: "error", Params: map[string]any{"error": err.Error()}, Text: err.Error()}}
+	}
+	return &SPFError{Problem{Code: "spf_bad_term", Params: map[string]any{"term": raw, "problem": inner.Problem},
+		Text: fmt.Sprintf("spf: term %q: %s", raw, inner.Text)}}
 }

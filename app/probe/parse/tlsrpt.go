@@ -1,8 +1,6 @@
 package parse
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -27,7 +25,7 @@ func IsTLSRPT(txt string) bool {
 func ParseTLSRPT(txt string) (*TLSRPT, error) {
 	fields, err := parseKVRecord(txt, "v", "TLSRPTv1")
 	if err != nil {
-		return nil, fmt.Errorf("tls-rpt record: %w", err)
+		return nil, problemErr("tlsrpt_record", map[string]any{"problem": problemOf(err)}, "tls-rpt record: %v", err)
 	}
 	rec := &TLSRPT{}
 	seenRUA := false
@@ -40,22 +38,22 @@ func ParseTLSRPT(txt string) (*TLSRPT, error) {
 			continue
 		}
 		if seenRUA {
-			return nil, errors.New("tls-rpt record: rua appears more than once")
+			return nil, problemErr("tlsrpt_repeated_rua", nil, "tls-rpt record: rua appears more than once")
 		}
 		seenRUA = true
 		if f.value == "" {
-			return nil, errors.New("tls-rpt record: rua is empty")
+			return nil, problemErr("tlsrpt_empty_rua", nil, "tls-rpt record: rua is empty")
 		}
 		for _, raw := range strings.Split(f.value, ",") {
 			u, err := ParseReportURI(strings.Trim(raw, " \t"), false)
 			if err != nil {
-				return nil, fmt.Errorf("tls-rpt record: %w", err)
+				return nil, problemErr("tlsrpt_record", map[string]any{"problem": problemOf(err)}, "tls-rpt record: %v", err)
 			}
 			rec.RUA = append(rec.RUA, u)
 		}
 	}
 	if !seenRUA {
-		return nil, errors.New("tls-rpt record: required field rua is missing")
+		return nil, problemErr("tlsrpt_no_rua", nil, "tls-rpt record: required field rua is missing")
 	}
 	return rec, nil
 }

@@ -94,6 +94,19 @@ func ParseCymru(txt string) (Origin, error) {
 	return o, nil
 }
 
+// LookupError is a failed origin lookup as a code and parameters, which
+// the probe shows as the finding message finding.<Code> in the reader's
+// language; Error is the English text.
+type LookupError struct {
+	Code   string
+	Params map[string]any
+	Text   string
+	Err    error
+}
+
+func (e *LookupError) Error() string { return e.Text }
+func (e *LookupError) Unwrap() error { return e.Err }
+
 // ErrNoOrigin means the service knows no route covering the address.
 var ErrNoOrigin = errors.New("no BGP origin known for the address")
 
@@ -104,10 +117,12 @@ func LookupOrigins(ctx context.Context, q Querier, addr netip.Addr) ([]Origin, e
 	name := CymruName(addr)
 	m, err := q.Query(ctx, name, dns.TypeTXT)
 	if err != nil {
-		return nil, fmt.Errorf("rpki: origin of %s: %w", addr, err)
+		return nil, &LookupError{Code: "rpki_query_failed", Params: map[string]any{"name": name, "error": err.Error()},
+			Text: fmt.Sprintf("rpki: origin of %s: %v", addr, err), Err: err}
 	}
 	if m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
-		return nil, fmt.Errorf("rpki: origin of %s: TXT %s: %s", addr, name, dns.RcodeToString[m.Rcode])
+		return nil, &LookupError{Code: "rpki_rcode", Params: map[string]any{"name": name, "rcode": dns.RcodeToString[m.Rcode]},
+			Text: fmt.Sprintf("rpki: origin of %s: TXT %s: %s", addr, name, dns.RcodeToString[m.Rcode])}
 	}
 	var (
 		out     []Origin
@@ -131,7 +146,9 @@ func LookupOrigins(ctx context.Context, q Querier, addr netip.Addr) ([]Origin, e
 	}
 	if len(out) == 0 {
 		if len(badErrs) > 0 {
-			return nil, fmt.Errorf("rpki: origin of %s: %w", addr, errors.Join(badErrs...))
+			err := errors.Join(badErrs...)
+			return nil, &LookupError{Code: "rpki_unusable_answer", Params: map[string]any{"name": name, "error": err.Error()},
+				Text: fmt.Sprintf("rpki: origin of %s: %v", addr, err), Err: err}
 		}
 		return nil, fmt.Errorf("rpki: origin of %s (TXT %s): %w", addr, name, ErrNoOrigin)
 	}
