@@ -57,6 +57,11 @@ var widths = []struct {
 // crawlRoles are the demo accounts whose dashboards the crawl starts from.
 var crawlRoles = []string{"admin@demo.test", "officer@demo.test", "auditor@demo.test", "vendor@demo.test"}
 
+// crawlLanguages is the language each role's browser asks for, so the
+// crawl checks Dutch and Spanish pages too, whose longer words are the
+// harder case for a phone's width.
+var crawlLanguages = map[string]string{"admin@demo.test": "nl", "officer@demo.test": "es", "auditor@demo.test": "en", "vendor@demo.test": "nl"}
+
 // perRoute is how many pages of one route (one handler and template) the
 // crawl checks: the same template with other data rarely differs, and
 // every page costs two axe runs. The pages in roleViews differ by role
@@ -116,6 +121,10 @@ func TestEveryPageIsAccessibleAndReflows(t *testing.T) {
 	checked := map[string]int{} // route (or role and route, for roleViews) → pages checked
 	for _, email := range crawlRoles {
 		if _, err := chromedp.Call(bctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(bctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+			Headers: network.Headers{"Accept-Language": crawlLanguages[email]}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := chromedp.Do(bctx,
