@@ -47,8 +47,8 @@ func localeOf(c *fiber.Ctx) Locale {
 		Zone: time.UTC,
 	}
 	for _, z := range []string{userZone, c.Cookies(zoneCookie)} {
-		if models.ValidTimeZone(z) {
-			l.Zone, _ = time.LoadLocation(z)
+		if loc, ok := models.Zone(z); ok {
+			l.Zone = loc
 			break
 		}
 	}

@@ -165,7 +165,7 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 	return template.FuncMap{
 		"version": func() string { return version },
 		// t is the message key with parameters given as name, value pairs.
-		"t": func(key string, params ...any) string { return messages.Text(lang, key, paramMap(params)) },
+		"t": func(key string, params ...any) string { return messages.T(lang, key, params...) },
 		// word is the words of a code in namespace ns (a status, a role).
 		"word":     func(ns string, code any) string { return messages.Text(lang, ns+"."+fmt.Sprint(code), nil) },
 		"date":     func(t time.Time) string { return messages.Date(lang, t.In(loc.Zone)) },
@@ -186,24 +186,11 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 		"label":      func(field string) string { return fieldLabelIn(lang, field) },
 		// datetimeIn is a time as a clock in zone (an IANA name) shows it,
 		// zone named: a tender's deadline in the tender's own zone.
-		"datetimeIn": func(t time.Time, zone string) string { return messages.DateTime(lang, t, zoneOrUTC(zone)) },
+		"datetimeIn": func(t time.Time, zone string) string { return messages.DateTime(lang, t, models.ZoneOrUTC(zone)) },
 		// finding is a probe check's finding, its code with the values it
 		// names (Check.Finding, FindingParams), in the reader's language.
 		"finding": func(code string, params map[string]any) string {
 			return finding.Text(messages, lang, code, params)
 		},
 	}
-}
-
-// zoneOrUTC loads an IANA zone, or UTC for a name the zone database does
-// not have.
-func zoneOrUTC(name string) *time.Location {
-	if !models.ValidTimeZone(name) {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }

@@ -62,19 +62,7 @@ func (o *Org) Validate() error {
 // Location is the organisation's time zone (UTC if it cannot be loaded,
 // which Validate prevents).
 func (o *Org) Location() *time.Location {
-	return loadZone(o.TimeZone)
-}
-
-// loadZone loads an IANA zone known to be valid, or UTC.
-func loadZone(name string) *time.Location {
-	if !ValidTimeZone(name) {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+	return ZoneOrUTC(o.TimeZone)
 }
 
 // orgAudit writes the audit entry of action on organisation o.

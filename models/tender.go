@@ -116,7 +116,7 @@ func (t *Tender) Location() *time.Location {
 	if t == nil {
 		return time.UTC
 	}
-	return loadZone(t.DeadlineZone)
+	return ZoneOrUTC(t.DeadlineZone)
 }
 
 // DeadlineIn is the deadline as a clock in the tender's own zone shows it,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	// The zone database is built in, so a zone name means the same on
 	// every machine, with or without the system's tzdata.
@@ -18,11 +19,38 @@ import (
 // knows (the zone database is built into the binary). "Local" is
 // refused: it means the server's zone, which says nothing to a reader.
 func ValidTimeZone(zone string) bool {
-	if zone == "" || zone == "Local" || strings.Contains(zone, "..") {
-		return false
+	_, ok := Zone(zone)
+	return ok
+}
+
+// zones keeps each zone loaded once: time.LoadLocation reads and parses
+// the zone database on every call, and every page asks. Only valid names
+// are kept, so the map is bounded by the database.
+var zones sync.Map // name → *time.Location
+
+// Zone is the IANA zone name, or false for a name Tenderprobe does not
+// accept (ValidTimeZone).
+func Zone(name string) (*time.Location, bool) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), true
 	}
-	_, err := time.LoadLocation(zone)
-	return err == nil
+	if name == "" || name == "Local" || strings.Contains(name, "..") {
+		return nil, false
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, false
+	}
+	zones.Store(name, loc)
+	return loc, true
+}
+
+// ZoneOrUTC is the zone name, or UTC for a name Zone refuses.
+func ZoneOrUTC(name string) *time.Location {
+	if loc, ok := Zone(name); ok {
+		return loc
+	}
+	return time.UTC
 }
 
 // SetPreferences stores the interface language and time zone user chose

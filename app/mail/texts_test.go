@@ -67,23 +67,3 @@ func TestMailsAreInTheTendersLanguage(t *testing.T) {
 
 func first(a, _ string) string  { return a }
 func second(_, b string) string { return b }
-
-func TestEveryMailTextIsInEveryLanguage(t *testing.T) {
-	t.Parallel()
-	c := catalogue()
-	n := 0
-	for _, key := range c.Keys("en") {
-		if !strings.HasPrefix(key, "mail.") {
-			continue
-		}
-		n++
-		for _, lang := range c.Languages() {
-			if !c.Has(lang, key) {
-				t.Errorf("%s.yaml lacks %q", lang, key)
-			}
-		}
-	}
-	if n < 10 {
-		t.Fatalf("only %d mail texts found", n)
-	}
-}

@@ -77,23 +77,3 @@ func TestLangFromEnvironment(t *testing.T) {
 		})
 	}
 }
-
-func TestEveryTableWordIsInEveryLanguage(t *testing.T) {
-	t.Parallel()
-	c := catalogue()
-	n := 0
-	for _, key := range c.Keys("en") {
-		if !strings.HasPrefix(key, "cli.") {
-			continue
-		}
-		n++
-		for _, lang := range c.Languages() {
-			if !c.Has(lang, key) {
-				t.Errorf("%s.yaml lacks %q", lang, key)
-			}
-		}
-	}
-	if n < 10 {
-		t.Fatalf("only %d table words found", n)
-	}
-}
