@@ -52,14 +52,28 @@ func actionsNeeded(lang string, list []models.Attestation, u *models.User) []act
 // reminders of deadlines within the reminder window.
 func (h *Handler) AddAttestationDashboard(c *fiber.Ctx, data fiber.Map) error {
 	ctx, u, now := c.UserContext(), currentUser(c), h.now()
-	list, err := models.ListAttestations(ctx, h.DB, u, models.AttestationFilter{})
+	// Vendors see the answers waiting for their reply on any of their
+	// attestations, so theirs are loaded; the buyer's side sees only the
+	// newest, counted, and a link to the full list.
+	f := models.AttestationFilter{Limit: dashboardRows}
+	if u.Role == models.RoleVendor {
+		f = models.AttestationFilter{WithAnswers: true}
+	}
+	list, err := models.ListAttestations(ctx, h.DB, u, f)
 	if err != nil {
 		return err
 	}
-	data["Attestations"] = list
+	total := len(list)
 	if u.Role == models.RoleVendor {
 		data["ActionsNeeded"] = actionsNeeded(localeOf(c).Lang, list, u)
+	} else {
+		n, err := models.CountAttestations(ctx, h.DB, u)
+		if err != nil {
+			return err
+		}
+		total = int(n)
 	}
+	data["Attestations"], data["AttestationsTotal"] = list[:min(len(list), dashboardRows)], total
 	due, err := models.DueReminders(ctx, h.DB, u, h.reminderWindow(), now)
 	if err != nil {
 		return err

@@ -9,6 +9,11 @@ import (
 	"tenderprobe/models"
 )
 
+// dashboardRows is how many entries each list of the dashboard shows;
+// the full lists, with search and pages, are a link away. It keeps the
+// dashboard as fast with a thousand attestations as with ten.
+const dashboardRows = 10
+
 // Dashboard shows each role where to start: officers their drafts and
 // published tenders, auditors everything read-only, admins the accounts and
 // the catalogue, vendors the tenders open to them.
@@ -26,7 +31,10 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 			published = append(published, t)
 		}
 	}
-	data := fiber.Map{"Drafts": drafts, "Published": published}
+	data := fiber.Map{
+		"Drafts": drafts[:min(len(drafts), dashboardRows)], "Published": published[:min(len(published), dashboardRows)],
+		"TendersTotal": len(tenders), "TendersCut": len(drafts) > dashboardRows || len(published) > dashboardRows,
+	}
 	cv, err := models.CurrentCatalogue(ctx, h.DB)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err

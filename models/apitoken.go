@@ -45,8 +45,9 @@ func FindAPITokenUser(ctx context.Context, db *gorm.DB, token string, now time.T
 		return nil, wrap(ErrNotFound, "find api token")
 	}
 	var t APIToken
-	err := db.WithContext(ctx).Preload("User.Org").
-		Where("hash = ? AND expires_at > ?", HashToken(token), now).First(&t).Error
+	// One query for token, user and organisation: every API call runs it.
+	err := db.WithContext(ctx).Joins("User").Joins("User.Org").
+		Where("api_tokens.hash = ? AND api_tokens.expires_at > ?", HashToken(token), now).Take(&t).Error
 	if err != nil {
 		return nil, wrap(err, "find api token")
 	}

@@ -42,6 +42,9 @@ type Attestation struct {
 	Answers     []Answer      `gorm:"-" json:"-"`
 	Scope       []ScopeDomain `gorm:"-" json:"-"`
 	Submissions []Submission  `gorm:"-" json:"-"`
+	// counted is the completeness when lists counted the answers instead
+	// of loading them (ListAttestations without WithAnswers).
+	counted *Completeness
 }
 
 // Submitted reports whether the current version is submitted and locked.
@@ -66,6 +69,9 @@ func (c Completeness) Complete() bool { return c.Answered == c.Total }
 
 // Completeness counts the answered requirements of the loaded answers.
 func (a *Attestation) Completeness() Completeness {
+	if a.counted != nil && a.Answers == nil {
+		return *a.counted
+	}
 	c := Completeness{Total: len(a.Answers)}
 	for i := range a.Answers {
 		if a.Answers[i].Answered() {
@@ -96,7 +102,12 @@ func attestationsVisibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
 // AttestationFilter narrows ListAttestations; zero values mean no filter.
 type AttestationFilter struct {
 	TenderID uint
-	Status   string
+	// WithAnswers loads each attestation's answers (with requirement and
+	// standard); without it they are only counted, for Completeness.
+	WithAnswers bool
+	// Limit, when positive, returns only the newest Limit attestations.
+	Limit  int
+	Status string
 }
 
 // ListAttestations returns the attestations viewer may see, newest first,
@@ -104,20 +115,36 @@ type AttestationFilter struct {
 // submissions.
 func ListAttestations(ctx context.Context, db *gorm.DB, viewer *User, f AttestationFilter) ([]Attestation, error) {
 	var out []Attestation
-	q := db.WithContext(ctx).Preload("Tender").Preload("SupplierOrg").Scopes(attestationsVisibleTo(viewer))
+	q := db.WithContext(ctx).Joins("Tender").Joins("SupplierOrg").Scopes(attestationsVisibleTo(viewer))
 	if f.TenderID != 0 {
 		q = q.Where("attestations.tender_id = ?", f.TenderID)
 	}
 	if f.Status != "" {
 		q = q.Where("attestations.status = ?", f.Status)
 	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
 	if err := q.Order("attestations.id DESC").Find(&out).Error; err != nil {
 		return nil, wrap(err, "list attestations")
 	}
-	if err := loadDetails(ctx, db, out, false); err != nil {
+	level := detailsCounts
+	if f.WithAnswers {
+		level = detailsAnswers
+	}
+	if err := loadDetails(ctx, db, out, level); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// CountAttestations counts the attestations viewer may see.
+func CountAttestations(ctx context.Context, db *gorm.DB, viewer *User) (int64, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&Attestation{}).Scopes(attestationsVisibleTo(viewer)).Count(&n).Error; err != nil {
+		return 0, wrap(err, "count attestations")
+	}
+	return n, nil
 }
 
 // FindAttestationFor returns attestation id with its current answers
@@ -130,7 +157,7 @@ func FindAttestationFor(ctx context.Context, db *gorm.DB, viewer *User, id uint)
 		return nil, wrap(err, "find attestation %d", id)
 	}
 	list := []Attestation{a}
-	if err := loadDetails(ctx, db, list, true); err != nil {
+	if err := loadDetails(ctx, db, list, detailsFull); err != nil {
 		return nil, err
 	}
 	return &list[0], nil
@@ -144,7 +171,7 @@ func FindAttestation(ctx context.Context, db *gorm.DB, id uint) (*Attestation, e
 		return nil, wrap(err, "find attestation %d", id)
 	}
 	list := []Attestation{a}
-	if err := loadDetails(ctx, db, list, true); err != nil {
+	if err := loadDetails(ctx, db, list, detailsFull); err != nil {
 		return nil, err
 	}
 	return &list[0], nil
@@ -160,10 +187,24 @@ func FindAttestationByTender(ctx context.Context, db *gorm.DB, tenderID, supplie
 	return FindAttestation(ctx, db, a.ID)
 }
 
+// How much loadDetails loads of each attestation's answers.
+type detailsLevel int
+
+const (
+	// detailsCounts counts the answers (Completeness) without loading
+	// them: lists and dashboards of hundreds of attestations.
+	detailsCounts detailsLevel = iota
+	// detailsAnswers loads the answers with requirement and standard.
+	detailsAnswers
+	// detailsFull loads the answers' evidence too.
+	detailsFull
+)
+
 // loadDetails fills the current version's answers (in sheet order, with
-// requirement and standard), their evidence when full, the scope and the
-// submissions of every attestation in list, with one query per kind.
-func loadDetails(ctx context.Context, db *gorm.DB, list []Attestation, full bool) error {
+// requirement and standard; or only their count), their evidence when
+// full, the scope and the submissions of every attestation in list, with
+// one query per kind.
+func loadDetails(ctx context.Context, db *gorm.DB, list []Attestation, level detailsLevel) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -172,25 +213,15 @@ func loadDetails(ctx context.Context, db *gorm.DB, list []Attestation, full bool
 	for i := range list {
 		ids[i], idx[list[i].ID] = list[i].ID, i
 	}
-	var answers []Answer
-	err := db.WithContext(ctx).Preload("Requirement.Standard").
-		Joins("JOIN attestations ON attestations.id = answers.attestation_id AND attestations.version = answers.version").
-		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
-		Where("answers.attestation_id IN ?", ids).Order("requirements.position, answers.id").Find(&answers).Error
-	if err != nil {
-		return wrap(err, "load answers")
-	}
-	if full && len(answers) > 0 {
-		if err := loadEvidence(ctx, db, answers); err != nil {
+	if level == detailsCounts {
+		if err := countAnswers(ctx, db, list, ids, idx); err != nil {
 			return err
 		}
-	}
-	for _, an := range answers {
-		i := idx[an.AttestationID]
-		list[i].Answers = append(list[i].Answers, an)
+	} else if err := loadAnswers(ctx, db, list, ids, idx, level == detailsFull); err != nil {
+		return err
 	}
 	var scope []ScopeDomain
-	err = db.WithContext(ctx).
+	err := db.WithContext(ctx).
 		Joins("JOIN attestations ON attestations.id = scope_domains.attestation_id AND attestations.version = scope_domains.version").
 		Where("scope_domains.attestation_id IN ?", ids).Order("scope_domains.kind, scope_domains.position").Find(&scope).Error
 	if err != nil {
@@ -207,6 +238,54 @@ func loadDetails(ctx context.Context, db *gorm.DB, list []Attestation, full bool
 	for _, s := range subs {
 		i := idx[s.AttestationID]
 		list[i].Submissions = append(list[i].Submissions, s)
+	}
+	return nil
+}
+
+// loadAnswers fills the current version's answers of list, in sheet order.
+func loadAnswers(ctx context.Context, db *gorm.DB, list []Attestation, ids []uint, idx map[uint]int, evidence bool) error {
+	var answers []Answer
+	err := db.WithContext(ctx).Preload("Requirement.Standard").
+		Joins("JOIN attestations ON attestations.id = answers.attestation_id AND attestations.version = answers.version").
+		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
+		Where("answers.attestation_id IN ?", ids).Order("requirements.position, answers.id").Find(&answers).Error
+	if err != nil {
+		return wrap(err, "load answers")
+	}
+	if evidence && len(answers) > 0 {
+		if err := loadEvidence(ctx, db, answers); err != nil {
+			return err
+		}
+	}
+	for _, an := range answers {
+		i := idx[an.AttestationID]
+		list[i].Answers = append(list[i].Answers, an)
+	}
+	return nil
+}
+
+// countAnswers sets the completeness of every attestation in list from
+// one GROUP BY over the current version's answers, counted as loadAnswers
+// would load them (Answer.Answered: a status is set).
+func countAnswers(ctx context.Context, db *gorm.DB, list []Attestation, ids []uint, idx map[uint]int) error {
+	var rows []struct {
+		AttestationID uint
+		Total         int
+		Answered      int
+	}
+	err := db.WithContext(ctx).Table("answers").
+		Select("answers.attestation_id, COUNT(*) AS total, SUM(CASE WHEN answers.status <> '' THEN 1 ELSE 0 END) AS answered").
+		Joins("JOIN attestations ON attestations.id = answers.attestation_id AND attestations.version = answers.version").
+		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
+		Where("answers.attestation_id IN ?", ids).Group("answers.attestation_id").Scan(&rows).Error
+	if err != nil {
+		return wrap(err, "count answers")
+	}
+	for i := range list {
+		list[i].counted = &Completeness{}
+	}
+	for _, r := range rows {
+		*list[idx[r.AttestationID]].counted = Completeness{Answered: r.Answered, Total: r.Total}
 	}
 	return nil
 }

@@ -225,7 +225,7 @@ func FindAttestations(ctx context.Context, db *gorm.DB, viewer *User, q Attestat
 	if page.Paging, err = findPage(base, q.Page, openFirst(now, order), &page.Attestations, "attestations", columns, preload("Tender", "SupplierOrg")); err != nil {
 		return nil, err
 	}
-	if err := loadDetails(ctx, db, page.Attestations, false); err != nil {
+	if err := loadDetails(ctx, db, page.Attestations, detailsCounts); err != nil {
 		return nil, err
 	}
 	return page, nil

@@ -57,15 +57,15 @@ const MaxRunAttempts = 5
 // keeping the results already stored.
 type ProbeRun struct {
 	ID            uint         `gorm:"primaryKey" json:"id"`
-	AttestationID uint         `gorm:"not null;index" json:"attestation_id"`
+	AttestationID uint         `gorm:"not null;index;index:idx_probe_runs_latest,priority:1" json:"attestation_id"`
 	Attestation   *Attestation `gorm:"constraint:OnDelete:CASCADE" json:"-"`
-	Version       int          `gorm:"not null" json:"version"`
+	Version       int          `gorm:"not null;index:idx_probe_runs_latest,priority:2" json:"version"`
 	// Queued is set while the run waits to be claimed and NULL afterwards:
 	// its unique index lets at most one run of an attestation wait at a
 	// time, even when several processes enqueue at once.
 	Queued        *bool      `gorm:"uniqueIndex:idx_probe_run_waiting" json:"-"`
 	QueuedFor     *uint      `gorm:"uniqueIndex:idx_probe_run_waiting" json:"-"`
-	Status        string     `gorm:"size:20;not null;index" json:"status"`
+	Status        string     `gorm:"size:20;not null;index;index:idx_probe_runs_latest,priority:3" json:"status"`
 	Reason        string     `gorm:"size:10;not null" json:"reason"`
 	RequestedByID *uint      `json:"requested_by_id,omitempty"`
 	Done          int        `gorm:"not null;default:0" json:"done"`

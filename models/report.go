@@ -40,7 +40,7 @@ func LoadTenderReport(ctx context.Context, db *gorm.DB, id uint) (*TenderReportD
 	if err := q.Find(&out.Attestations).Error; err != nil {
 		return nil, wrap(err, "tender %d report: attestations", id)
 	}
-	if err := loadDetails(ctx, db, out.Attestations, true); err != nil {
+	if err := loadDetails(ctx, db, out.Attestations, detailsFull); err != nil {
 		return nil, err
 	}
 	var runs []ProbeRun

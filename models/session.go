@@ -64,8 +64,9 @@ func FindSession(ctx context.Context, db *gorm.DB, token string, now time.Time) 
 		return nil, wrap(ErrNotFound, "find session")
 	}
 	var s Session
-	err := db.WithContext(ctx).Preload("User.Org").
-		Where("id = ? AND expires_at > ?", HashToken(token), now).First(&s).Error
+	// One query for session, user and organisation: every page runs it.
+	err := db.WithContext(ctx).Joins("User").Joins("User.Org").
+		Where("sessions.id = ? AND sessions.expires_at > ?", HashToken(token), now).Take(&s).Error
 	if err != nil {
 		return nil, wrap(err, "find session")
 	}

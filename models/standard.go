@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -71,12 +72,15 @@ func (r Reference) Label() string {
 // Versions never change once imported, because tenders keep referring to
 // the version they were built from. Exactly one version is current.
 type CatalogueVersion struct {
-	ID         uint       `gorm:"primaryKey" json:"id"`
-	Version    string     `gorm:"size:50;not null;uniqueIndex" json:"version"`
-	Title      string     `gorm:"size:300;not null" json:"title"`
-	ImportedAt time.Time  `gorm:"not null" json:"imported_at"`
-	Current    bool       `gorm:"column:is_current;not null;default:false;index" json:"current"`
-	Standards  []Standard `json:"standards,omitempty"`
+	ID         uint      `gorm:"primaryKey" json:"id"`
+	Version    string    `gorm:"size:50;not null;uniqueIndex" json:"version"`
+	Title      string    `gorm:"size:300;not null" json:"title"`
+	ImportedAt time.Time `gorm:"not null" json:"imported_at"`
+	Current    bool      `gorm:"column:is_current;not null;default:false;index" json:"current"`
+	// Revision counts the changes of the version after its import (new
+	// translations); the in-memory copies of a version are keyed by it.
+	Revision  int        `gorm:"not null;default:1" json:"-"`
+	Standards []Standard `json:"standards,omitempty"`
 	// TitleTranslations is the title in the languages other than English,
 	// by language tag (TitleIn reads it).
 	TitleTranslations map[string]string `gorm:"type:text;serializer:json" json:"-"`
@@ -205,25 +209,89 @@ func ListStandards(ctx context.Context, db *gorm.DB, f StandardFilter) ([]Standa
 	if f.Domain != "" && !oneOf(f.Domain, Domains) {
 		return nil, invalid("domain", "not_one_of", "value", f.Domain, "allowed", Domains)
 	}
-	q := db.WithContext(ctx).Where("catalogue_version_id = ?", cv.ID)
-	if f.Domain != "" {
-		q = q.Where("domain = ?", f.Domain)
+	all, err := standardsOf(ctx, db, cv)
+	if err != nil {
+		return nil, err
 	}
 	term := strings.TrimSpace(f.Query)
-	translated := f.Lang != "" && f.Lang != i18n.Default
-	if term != "" && !translated {
-		like := "%" + escapeLike(strings.ToLower(term)) + "%"
-		q = q.Where("LOWER(slug) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(summary) LIKE ? ESCAPE '\\'", like, like, like)
+	// A catalogue version is a few dozen standards, kept decoded in
+	// memory; filtering them here also searches the translations, which
+	// are one JSON column SQL cannot search field by field.
+	out := slices.DeleteFunc(slices.Clone(all), func(s Standard) bool {
+		return (f.Domain != "" && s.Domain != f.Domain) || (term != "" && !s.matches(term, f.Lang))
+	})
+	return out, nil
+}
+
+// versionKey names one state of a catalogue version in one database (the
+// *gorm.Config its sessions and transactions share: tests open many).
+type versionKey struct {
+	db       *gorm.Config
+	id       uint
+	revision int
+	// version and imported tell apart a version whose id was reused after
+	// an import was rolled back (SQLite reuses the highest rowid).
+	version  string
+	imported int64
+}
+
+// standardsCache holds each catalogue version's standards, decoded, by
+// versionKey: a version only changes through AddMissingTranslations, which
+// bumps its revision, so an entry is never stale for its key. Versions are
+// few; the bound only guards against a runaway import loop.
+var standardsCache sync.Map
+
+// standardsCacheMax bounds standardsCache.
+const standardsCacheMax = 32
+
+// standardsOf returns the standards of cv in catalogue order, from memory
+// when this revision was read before. Callers must not modify them.
+func standardsOf(ctx context.Context, db *gorm.DB, cv *CatalogueVersion) ([]Standard, error) {
+	key := versionKey{db.Config, cv.ID, cv.Revision, cv.Version, cv.ImportedAt.UnixNano()}
+	if v, ok := standardsCache.Load(key); ok {
+		return v.([]Standard), nil
 	}
 	var out []Standard
-	if err := q.Order("position, slug").Find(&out).Error; err != nil {
+	if err := db.WithContext(ctx).Where("catalogue_version_id = ?", cv.ID).Order("position, slug").Find(&out).Error; err != nil {
 		return nil, wrap(err, "list standards")
 	}
-	if term != "" && translated {
-		// The translations are one JSON column, which SQL cannot search
-		// field by field (nor LOWER fold beyond ASCII on SQLite); a
-		// catalogue version is a few dozen rows, so match them here.
-		out = slices.DeleteFunc(out, func(s Standard) bool { return !s.matches(term, f.Lang) })
+	n := 0
+	standardsCache.Range(func(k, _ any) bool {
+		if n++; n >= standardsCacheMax {
+			standardsCache.Delete(k)
+		}
+		return true
+	})
+	standardsCache.Store(key, out)
+	return out, nil
+}
+
+// standardsByID returns the standards of catalogue versions versionIDs by
+// id, from the cache. The pointers are shared: callers must not modify them.
+func standardsByID(ctx context.Context, db *gorm.DB, versionIDs []uint) (map[uint]*Standard, error) {
+	out := map[uint]*Standard{}
+	if len(versionIDs) == 0 {
+		return out, nil
+	}
+	var cvs []CatalogueVersion
+	if err := db.WithContext(ctx).Where("id IN ?", versionIDs).Find(&cvs).Error; err != nil {
+		return nil, wrap(err, "catalogue versions %v", versionIDs)
+	}
+	return standardsIn(ctx, db, cvs)
+}
+
+// standardsIn returns the standards of catalogue versions cvs by id, from
+// the cache. The pointers are shared: callers must not modify them.
+func standardsIn(ctx context.Context, db *gorm.DB, cvs []CatalogueVersion) (map[uint]*Standard, error) {
+	out := map[uint]*Standard{}
+	for i := range cvs {
+		list, err := standardsOf(ctx, db, &cvs[i])
+		if err != nil {
+			return nil, err
+		}
+		for j := range list {
+			out[list[j].ID] = &list[j]
+		}
 	}
 	return out, nil
 }
@@ -503,6 +571,10 @@ func AddMissingTranslations(ctx context.Context, db *gorm.DB, versionID uint, ti
 		changed = len(slugs)
 		if changed == 0 {
 			return nil
+		}
+		// Every process's in-memory copy of the version is now stale.
+		if err := tx.Model(&CatalogueVersion{}).Where("id = ?", versionID).Update("revision", gorm.Expr("revision + 1")).Error; err != nil {
+			return wrap(err, "add translations to catalogue %d", versionID)
 		}
 		return writeAudit(tx, nil, now, AuditEntry{Action: "catalogue.translations", ObjectType: "catalogue_version", ObjectID: versionID}, nil,
 			map[string]any{"standards": slugs})

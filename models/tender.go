@@ -459,31 +459,58 @@ func roleOf(u *User) string {
 // preloadTender loads what a tender page needs: the buyer, the catalogue
 // version, the author and the requirements in sheet order with their standards.
 func preloadTender(q *gorm.DB) *gorm.DB {
-	return q.Preload("BuyerOrg").Preload("CatalogueVersion").Preload("CreatedBy").
-		Preload("Requirements", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
-		Preload("Requirements.Standard")
+	return q.Joins("BuyerOrg").Joins("CatalogueVersion").Joins("CreatedBy").
+		Preload("Requirements", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") })
+}
+
+// findTender runs q (preloadTender's) for one tender and gives its
+// requirements their standards, decoded from the catalogue cache: a tender
+// page costs two queries and no JSON decoding.
+func findTender(ctx context.Context, db, q *gorm.DB, what string, cond ...any) (*Tender, error) {
+	var t Tender
+	if err := q.Take(&t, cond...).Error; err != nil {
+		return nil, wrap(err, "%s", what)
+	}
+	if err := fillStandards(ctx, db, t.Requirements); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// fillStandards sets the Standard of every requirement in reqs, from the
+// catalogue cache. The standards are shared: callers must not modify them.
+func fillStandards(ctx context.Context, db *gorm.DB, reqs []Requirement) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	var cvs []CatalogueVersion
+	err := db.WithContext(ctx).Where("id IN (SELECT DISTINCT standards.catalogue_version_id FROM standards JOIN requirements ON requirements.standard_id = standards.id WHERE requirements.tender_id = ?)", reqs[0].TenderID).
+		Find(&cvs).Error
+	if err != nil {
+		return wrap(err, "standards of tender %d", reqs[0].TenderID)
+	}
+	byID, err := standardsIn(ctx, db, cvs)
+	if err != nil {
+		return err
+	}
+	for i := range reqs {
+		reqs[i].Standard = byID[reqs[i].StandardID]
+	}
+	return nil
 }
 
 // FindTender returns tender id with its requirements (in sheet order, each
 // with its standard), or ErrNotFound. It does not check who may see it; use
 // FindTenderFor for that.
 func FindTender(ctx context.Context, db *gorm.DB, id uint) (*Tender, error) {
-	var t Tender
-	if err := preloadTender(db.WithContext(ctx)).First(&t, id).Error; err != nil {
-		return nil, wrap(err, "find tender %d", id)
-	}
-	return &t, nil
+	return findTender(ctx, db, preloadTender(db.WithContext(ctx)), fmt.Sprintf("find tender %d", id), "tenders.id = ?", id)
 }
 
 // FindTenderFor returns tender id if viewer may see it, and ErrNotFound
 // otherwise, so that a tender's existence does not leak.
 func FindTenderFor(ctx context.Context, db *gorm.DB, viewer *User, id uint) (*Tender, error) {
-	var t Tender
 	q := preloadTender(db.WithContext(ctx)).Scopes(visibleTo(viewer))
-	if err := q.First(&t, "tenders.id = ?", id).Error; err != nil {
-		return nil, wrap(err, "find tender %d", id)
-	}
-	return &t, nil
+	return findTender(ctx, db, q, fmt.Sprintf("find tender %d", id), "tenders.id = ?", id)
 }
 
 // FindTenderToManage returns tender id for by to change: ErrNotFound when
@@ -532,7 +559,7 @@ func visibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
 // Each has its buyer org and RequirementCount filled.
 func ListTenders(ctx context.Context, db *gorm.DB, viewer *User) ([]Tender, error) {
 	var out []Tender
-	q := db.WithContext(ctx).Preload("BuyerOrg").Scopes(visibleTo(viewer)).
+	q := db.WithContext(ctx).Joins("BuyerOrg").Scopes(visibleTo(viewer)).
 		Where("tenders.superseded_at IS NULL").Order("tenders.created_at DESC, tenders.id DESC")
 	if err := q.Find(&out).Error; err != nil {
 		return nil, wrap(err, "list tenders")

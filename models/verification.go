@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -395,12 +397,25 @@ func standardsOfRequirements(ctx context.Context, db *gorm.DB, ids []uint) (map[
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var reqs []Requirement
-	if err := db.WithContext(ctx).Preload("Standard").Where("id IN ?", ids).Find(&reqs).Error; err != nil {
+	var rows []struct {
+		ID, StandardID, CatalogueVersionID uint
+	}
+	err := db.WithContext(ctx).Table("requirements").Select("requirements.id, requirements.standard_id, standards.catalogue_version_id").
+		Joins("JOIN standards ON standards.id = requirements.standard_id").Where("requirements.id IN ?", ids).Scan(&rows).Error
+	if err != nil {
 		return nil, wrap(err, "standards of %d requirements", len(ids))
 	}
-	for i := range reqs {
-		out[reqs[i].ID] = reqs[i].Standard
+	versions := map[uint]bool{}
+	for _, r := range rows {
+		versions[r.CatalogueVersionID] = true
+	}
+	// The standards themselves come decoded from the catalogue cache.
+	byID, err := standardsByID(ctx, db, slices.Collect(maps.Keys(versions)))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = byID[r.StandardID]
 	}
 	return out, nil
 }

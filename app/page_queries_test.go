@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"tenderprobe/models"
+)
+
+// TestPagesRunFewQueriesWhateverTheData counts the SQL statements of the
+// pages every user opens most, before and after the officer's buyer gains
+// a tender with 60 vendors and 40 requirements: the count stays the same
+// (no query per row) and within a small budget (the session, user and
+// organisation are one query; the catalogue comes from memory).
+func TestPagesRunFewQueriesWhateverTheData(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	queries := queryCounter(t, a.db)
+	officer := a.session("officer@demo.test")
+	api := a.apiClient("officer@demo.test")
+	vendor := a.session("vendor@demo.test")
+	pages := []struct {
+		name   string
+		client *client
+		path   string
+		budget int64
+	}{
+		{"the officer's dashboard", officer, "/", 14},
+		{"the vendor's dashboard", vendor, "/", 12},
+		{"the catalogue", officer, "/catalogue", 3},
+		{"a tender page", officer, "/tenders/1", 10},
+		{"the attestation list", officer, "/attestations", 8},
+		{"the API's standards", api, "/api/v1/standards", 3},
+	}
+	count := func(c *client, path string) int64 {
+		t.Helper()
+		// Once to fill the catalogue cache, once to count.
+		c.get(path)
+		before := queries.Load()
+		if res := c.get(path); res.status != 200 {
+			t.Fatalf("GET %s: %d", path, res.status)
+		}
+		return queries.Load() - before
+	}
+	small := make([]int64, len(pages))
+	for i, p := range pages {
+		small[i] = count(p.client, p.path)
+	}
+	seedBigTender(t, a.db, "Many vendors", 60, 40)
+	for i, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			big := count(p.client, p.path)
+			t.Logf("%s: %d queries", p.path, big)
+			if big != small[i] {
+				t.Errorf("%d queries with the demo data, %d with a tender of 60 vendors: a query runs per row", small[i], big)
+			}
+			if big > p.budget {
+				t.Errorf("%d queries, budget %d", big, p.budget)
+			}
+		})
+	}
+	t.Run("the dashboard shows the newest attestations and links to all of them", func(t *testing.T) {
+		n, err := models.CountAttestations(context.Background(), a.db, a.user("officer@demo.test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := officer.get("/")
+		if want := fmt.Sprintf(`<a href="/attestations">All %d attestations</a>`, n); !strings.Contains(res.body, want) {
+			t.Errorf("the dashboard has no %s", want)
+		}
+	})
+}
