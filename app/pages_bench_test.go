@@ -32,11 +32,11 @@ func pageLoad() time.Duration {
 // benchSite is the app on one database, served on a loopback port, with the
 // credentials of the pages' readers.
 type benchSite struct {
-	name    string
-	addr    string
-	cookie  string // the officer's session cookie
-	bearer  string // the officer's API token
-	review  string // path of the 200 x 40 review matrix
+	name   string
+	addr   string
+	cookie string // the officer's session cookie
+	bearer string // the officer's API token
+	review string // path of the 200 x 40 review matrix
 }
 
 func newBenchSite(b *testing.B, name string, db *gorm.DB) *benchSite {
