@@ -97,8 +97,28 @@ func TestSeedCatalogueGainsTranslationsOnAnOldDatabase(t *testing.T) {
 		if s, _ := models.FindStandardBySlug(ctx, db, "dane"); s.Has("nl") {
 			t.Fatal("the translations were not removed")
 		}
+		// The list keeps the version decoded in memory from now on.
+		dane := func() *models.Standard {
+			list, err := models.ListStandards(ctx, db, models.StandardFilter{Query: "dane"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range list {
+				if list[i].Slug == "dane" {
+					return &list[i]
+				}
+			}
+			t.Fatal("no dane in the list")
+			return nil
+		}
+		if dane().Has("nl") {
+			t.Fatal("the list shows translations that were removed")
+		}
 		if _, err := seed.LoadCatalogue(ctx, db); err != nil {
 			t.Fatal(err)
+		}
+		if !dane().Has("nl") {
+			t.Fatal("the list in memory missed the translations added since")
 		}
 		s, err := models.FindStandardBySlug(ctx, db, "dane")
 		if err != nil {
