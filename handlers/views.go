@@ -81,8 +81,9 @@ func (v *Views) Render(w io.Writer, name string, binding any, layout ...string) 
 	if v.Rendered != nil {
 		v.Rendered.Store(loc.Lang+" "+name, true)
 	}
-	var page bytes.Buffer
-	if err := execute(set, &page, name, binding); err != nil {
+	page := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(page)
+	if err := execute(set, page, name, binding); err != nil {
 		return err
 	}
 	if len(layout) == 0 || layout[0] == "" {
@@ -90,12 +91,28 @@ func (v *Views) Render(w io.Writer, name string, binding any, layout ...string) 
 		return err
 	}
 	data["Content"] = template.HTML(page.String()) //nolint:gosec // our own template's output
-	var out bytes.Buffer
-	if err := execute(set, &out, layout[0], data); err != nil {
+	out := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(out)
+	if err := execute(set, out, layout[0], data); err != nil {
 		return err
 	}
 	_, err = out.WriteTo(w)
 	return err
+}
+
+// buffers keeps rendering buffers with their grown capacity: a large
+// page (the review matrix is megabytes) otherwise spends much of its time
+// growing and clearing fresh buffers.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBuffer returns b to buffers, unless it grew beyond what is worth
+// keeping between requests.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 8<<20 {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
 }
 
 func execute(set *template.Template, w io.Writer, name string, data any) error {
