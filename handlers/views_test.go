@@ -20,7 +20,7 @@ func TestViewsParseFewSetsForManyZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := len(v.sets)
+	start, began := len(v.sets), time.Now()
 	zones := models.TimeZones()[:60]
 	var utc int
 	for _, z := range zones {
@@ -37,8 +37,11 @@ func TestViewsParseFewSetsForManyZones(t *testing.T) {
 			utc++
 		}
 	}
-	if parsed := len(v.sets) - start; parsed > parsesPerSecond+2 {
-		t.Errorf("%d zones made %d new template sets, want at most about %d", len(zones), parsed, parsesPerSecond)
+	// The budget is a burst of parsesPerSecond and as many a second after
+	// it: a slow machine earns a few more.
+	budget := parsesPerSecond + int(time.Since(began).Seconds()*parsesPerSecond) + 1
+	if parsed := len(v.sets) - start; parsed > budget {
+		t.Errorf("%d zones made %d new template sets in %v, want at most %d", len(zones), parsed, time.Since(began).Round(time.Millisecond), budget)
 	}
 	if utc == 0 || utc == len(zones) {
 		t.Errorf("%d of %d pages in UTC: want the first few in their own zone, the rest in UTC", utc, len(zones))
