@@ -49,3 +49,7 @@ func BenchmarkTenderPage(b *testing.B) {
 func BenchmarkTenderSheetPDF(b *testing.B) {
 	benchPage(b, "/tenders/1/sheet.pdf", "%PDF-")
 }
+
+func BenchmarkDashboardPage(b *testing.B) {
+	benchPage(b, "/", "Dashboard")
+}
