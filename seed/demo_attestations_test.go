@@ -26,7 +26,7 @@ func TestDemoAttestations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, err := models.ListAttestations(ctx, db, officer, models.AttestationFilter{TenderID: tn.ID})
+		list, err := models.ListAttestations(ctx, db, officer, models.AttestationFilter{TenderID: tn.ID, WithAnswers: true})
 		if err != nil {
 			t.Fatal(err)
 		}
