@@ -196,6 +196,19 @@ func (tb *Testbed) SetDelay(d time.Duration) {
 	}
 }
 
+// SetPathDelay puts every server behind a path that delays each packet d
+// in each direction (0: off): a DNS query is answered 2d late (over UDP a
+// query and its answer are one packet each way), and web and mail
+// connections accepted from now on pay d per direction for every byte
+// and a round trip for the TCP set-up (DelayedListener.SetPathDelay).
+// It overrides SetDelay for the connections it covers.
+func (tb *Testbed) SetPathDelay(d time.Duration) {
+	tb.DNS.SetDelay(2 * d)
+	for _, l := range tb.Listeners {
+		l.SetPathDelay(d)
+	}
+}
+
 // Answers is the number of round trips the servers answered: DNS queries
 // plus greetings and replies on web and mail connections.
 func (tb *Testbed) Answers() int64 {
