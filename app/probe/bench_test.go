@@ -108,6 +108,9 @@ func testbedEngine(b testing.TB, tb *testbed) *probe.Engine {
 //     followed, or a little more when unrelated round trips happened to
 //     follow each other. Above len(criticalPath) it shows where the probe
 //     waits for things it could have done at once (logged with -v).
+//   - busiest-host-rtts and cap-floor-ms: the round trips served by the
+//     busiest server (address and port), and that ÷ the connection cap × 40 ms: the
+//     least time the politeness cap allows (see busiestHost).
 func BenchmarkProbeOneDomainLatency(b *testing.B) {
 	tb := newTestbed(b)
 	e := testbedEngine(b, tb)
@@ -121,13 +124,15 @@ func BenchmarkProbeOneDomainLatency(b *testing.B) {
 
 	tb.SetPathDelay(oneWay)
 	before := tb.answers()
-	traced := 0
+	traced, busiest := 0, 0
 	b.ResetTimer()
 	start = time.Now()
 	for b.Loop() {
 		tb.startTrace()
 		res, err := e.Probe(ctx, "good.test")
-		seq := longestSequence(tb.stopTrace())
+		trips := tb.stopTrace()
+		busiest += busiestHost(trips)
+		seq := longestSequence(trips)
 		if traced == 0 {
 			// The chain itself, for the record (shown with -v).
 			for i, rt := range seq {
@@ -158,6 +163,28 @@ func BenchmarkProbeOneDomainLatency(b *testing.B) {
 	b.ReportMetric(ms(base), "ms/probe-no-delay")
 	b.ReportMetric(float64(tb.answers()-before)/float64(b.N), "round-trips")
 	b.ReportMetric(float64(traced)/float64(b.N), "rtt-chain-traced")
+	perHost := float64(busiest) / float64(b.N)
+	b.ReportMetric(perHost, "busiest-host-rtts")
+	b.ReportMetric(perHost*ms(2*oneWay)/probe.DefaultMaxConnsPerHost, "cap-floor-ms")
+}
+
+// busiestHost is the most round trips (TCP set-ups, greetings, answers) any
+// one web or mail server (address and port) served in trips. With at most
+// probe.DefaultMaxConnsPerHost connections open to it at once, a probe
+// cannot take less than that many round trips ÷ the cap: the floor the
+// politeness cap sets, reported as cap-floor-ms.
+func busiestHost(trips []roundTrip) int {
+	per := map[string]int{}
+	for _, rt := range trips {
+		if !strings.HasPrefix(rt.what, "dns") {
+			per[rt.what]++ // "https 127.0.0.1": the protocol names the port
+		}
+	}
+	most := 0
+	for _, n := range per {
+		most = max(most, n)
+	}
+	return most
 }
 
 // longestSequence returns the longest run of round trips in trips that took

@@ -210,7 +210,7 @@ func (r *run) dialHostViaResolver(port int) func(ctx context.Context, network, a
 		}
 		var errs []error
 		for _, a := range addrs {
-			conn, err := r.dialer.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(port)))
+			conn, err := r.dial(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(port)))
 			if err == nil {
 				return conn, nil
 			}

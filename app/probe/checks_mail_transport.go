@@ -262,7 +262,7 @@ func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTar
 	scanned := make(chan scanResult, 1)
 	go func() {
 		rep, err := tlsscan.Scan(scanCtx, tlsscan.Config{
-			Dial:       r.dialer.DialContext,
+			Dial:       r.dial,
 			Addr:       addr,
 			ServerName: host,
 			Preamble:   func(_ context.Context, c net.Conn) error { return startTLS(c, nil) },
@@ -304,14 +304,16 @@ func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTar
 // crypto/tls handshake for the certificate chain, EHLO and QUIT inside TLS.
 func (r *run) smtpTranscript(ctx context.Context, host string, ip netip.Addr, addr string) mxTarget {
 	t := mxTarget{Host: host, Addr: addr, ip: ip}
-	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
-	defer cancel()
-	conn, err := r.dialer.DialContext(cctx, "tcp", addr)
+	// The connection's own time starts once it is open: waiting for a
+	// free slot at the host (hostSlots) is not the server's slowness.
+	conn, err := r.dial(ctx, "tcp", addr)
 	if err != nil {
 		t.Error, t.Untestable = err.Error(), true
 		return t
 	}
 	defer conn.Close()
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
+	defer cancel()
 	if dl, ok := cctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}

@@ -116,7 +116,7 @@ func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
 				}
 			}
 		}
-		return r.dialer.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
+		return r.dial(ctx, network, net.JoinHostPort(ip.String(), port))
 	}
 	tlsCfg := &tls.Config{
 		RootCAs: r.cfg.RootCAs,

@@ -93,7 +93,7 @@ func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mod
 		go func() {
 			defer wg.Done()
 			rep, err := tlsscan.Scan(ctx, tlsscan.Config{
-				Dial:       r.dialer.DialContext,
+				Dial:       r.dial,
 				Addr:       t.hostPort(port),
 				ServerName: t.Host,
 				RootCAs:    r.cfg.RootCAs,
@@ -106,6 +106,14 @@ func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mod
 	}
 	wg.Wait()
 	return out
+}
+
+// webScans is the full TLS scan of the web targets, made once per run:
+// the TLS checks and web DANE both ask with the same targets (webHosts,
+// from the run's DNS cache) and the run's context.
+func (r *run) webScans(ctx context.Context, targets []webTarget) []tlsTarget {
+	r.webScan.Do(func() { r.webScanning = scanTargets(ctx, r, targets, r.cfg.HTTPSPort, tlsscan.Full) })
+	return r.webScanning
 }
 
 // webTLSIDs are the checks one TLS scan answers.
@@ -135,7 +143,7 @@ func checkWebTLS(ctx context.Context, r *run) []Check {
 	if len(targets) == 0 {
 		return notApplicable("no_website", webTLSIDs...)
 	}
-	scans := scanTargets(ctx, r, targets, r.cfg.HTTPSPort, tlsscan.Full)
+	scans := r.webScans(ctx, targets)
 	var ok []tlsTarget
 	for _, s := range scans {
 		if s.Err == nil && s.Report.Handshake != nil || s.Err == nil && len(s.Report.AcceptedVersions()) > 0 {

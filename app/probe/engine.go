@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 
@@ -94,6 +95,12 @@ type run struct {
 	dns       *resolver.Cache
 	validator *dnssec.Validator
 	dialer    *netguard.Dialer
+	slots     *hostSlots
+
+	// webScan is the TLS scan of the web targets, made once for the TLS
+	// checks and web DANE (which takes the chain its handshake received).
+	webScan     sync.Once
+	webScanning []tlsTarget
 }
 
 func newRun(e *Engine, domain string) *run {
@@ -104,6 +111,7 @@ func newRun(e *Engine, domain string) *run {
 		dns:       cache,
 		validator: dnssec.New(cache, e.cfg.TrustAnchors, dnssec.WithNow(e.cfg.Now)),
 		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, AllowNets: e.cfg.AllowNets, Timeout: e.cfg.ConnTimeout, Observe: e.observeDial},
+		slots:     newHostSlots(e.cfg.MaxConnsPerHost),
 	}
 }
 
@@ -150,8 +158,23 @@ func errorChecks(err error, ids ...check.ID) []Check {
 // lookupAddrs returns the A and AAAA addresses of host (CNAMEs followed by the
 // resolver). An NXDOMAIN or NODATA answer is not an error: the slice is empty.
 func (r *run) lookupAddrs(ctx context.Context, host string) (v4, v6 []netip.Addr, err error) {
-	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		m, qerr := r.dns.Query(ctx, host, qt)
+	// Both types at once: neither question depends on the other's answer.
+	var (
+		msgs [2]*dns.Msg
+		errs [2]error
+		wg   sync.WaitGroup
+	)
+	qtypes := [2]uint16{dns.TypeA, dns.TypeAAAA}
+	for i, qt := range qtypes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msgs[i], errs[i] = r.dns.Query(ctx, host, qt)
+		}()
+	}
+	wg.Wait()
+	for i, qt := range qtypes {
+		m, qerr := msgs[i], errs[i]
 		if qerr != nil {
 			return nil, nil, qerr
 		}

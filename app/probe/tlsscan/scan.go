@@ -33,6 +33,7 @@
 package tlsscan
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -61,7 +62,9 @@ const (
 
 // Config says where and how to scan.
 type Config struct {
-	// Dial opens a TCP connection; probes pass their SSRF-guarded dialer.
+	// Dial opens a TCP connection and bounds the connect's own time;
+	// probes pass their SSRF-guarded, per-host capped dialer. The default
+	// is a net.Dialer with Timeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Addr is the ip:port to connect to.
 	Addr string
@@ -221,11 +224,11 @@ func (r *Report) Suites() []Suite {
 // Scan probes one server. The error is only for a server that could not be
 // reached at all; partial failures are listed in Report.Errors.
 func Scan(ctx context.Context, cfg Config) (*Report, error) {
-	if cfg.Dial == nil {
-		cfg.Dial = (&net.Dialer{}).DialContext
-	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Dial == nil {
+		cfg.Dial = (&net.Dialer{Timeout: cfg.Timeout}).DialContext
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -293,14 +296,16 @@ type scanner struct {
 // the scan.
 func (s *scanner) dial(ctx context.Context) (net.Conn, error) {
 	s.conns.Add(1)
-	cctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	conn, err := s.cfg.Dial(cctx, "tcp", s.cfg.Addr)
+	// Dial bounds the connect itself; the connection's deadline starts
+	// once it is open, so that time spent waiting in Dial for the
+	// caller's per-host connection cap is not charged to the server.
+	conn, err := s.cfg.Dial(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
-		cancel()
 		s.dialErr.CompareAndSwap(nil, &err)
 		return nil, err
 	}
 	s.dialOK.Store(true)
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	deadline, _ := cctx.Deadline()
 	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(cctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
@@ -414,12 +419,12 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 		}
 	}
 	var found []uint16
-	if s.cfg.Mode == Full && len(classes[0]) > 1 {
-		// Two workers: the first chunk (where common suites are) and the
-		// rest, so the chain of sequential connections is about halved
-		// while a server sees at most two at a time per version.
-		found = s.tryChunksInTwo(ctx, v, classes[0], &vr)
-	} else {
+	switch {
+	case s.cfg.Mode == Full && len(classes[0]) > 1:
+		found = s.tryChunksEach(ctx, v, classes[0], &vr)
+	case s.cfg.Mode == Quick && oneChunkEach(classes):
+		found = s.tryClassesAtOnce(ctx, v, classes, &vr)
+	default:
 		for _, chunks := range classes {
 			if !s.tryChunks(ctx, v, chunks, &vr, &found) {
 				break
@@ -486,21 +491,23 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 	return true
 }
 
-// tryChunksInTwo enumerates the first chunk and the others concurrently
-// and merges what both found into vr.
-func (s *scanner) tryChunksInTwo(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult) []uint16 {
-	parts := [2][][]uint16{chunks[:1], chunks[1:]}
-	var res [2]struct {
+// tryChunksEach enumerates every chunk on its own connections, all chunks
+// at once, and merges what they found into vr in chunk order (the order a
+// chunk-by-chunk enumeration finds them in). Within a chunk the suites
+// still come one handshake after another: the server picks one suite per
+// hello. The caller's dialer caps how many connections are open at once.
+func (s *scanner) tryChunksEach(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult) []uint16 {
+	res := make([]struct {
 		vr    VersionResult
 		found []uint16
-	}
+	}, len(chunks))
 	var wg sync.WaitGroup
-	for i := range parts {
+	for i := range chunks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			res[i].vr = *vr
-			s.tryChunks(ctx, v, parts[i], &res[i].vr, &res[i].found)
+			s.tryChunks(ctx, v, chunks[i:i+1], &res[i].vr, &res[i].found)
 		}()
 	}
 	wg.Wait()
@@ -519,6 +526,61 @@ func (s *scanner) tryChunksInTwo(ctx context.Context, v Version, chunks [][]uint
 	return found
 }
 
+// oneChunkEach reports whether every class fits in one ClientHello.
+func oneChunkEach(classes [][][]uint16) bool {
+	for _, c := range classes {
+		if len(c) > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// tryClassesAtOnce is the quick mode's class-by-class walk (worst class
+// first, one sample each) with the same outcome in fewer round trips: the
+// first class goes alone, because its answer usually shows that the
+// version is not supported at all and nothing else need be asked; the
+// other classes then go at once, and their outcomes are taken in class
+// order as the walk would have taken them, stopping where it would have
+// stopped. Each class is one chunk (oneChunkEach), so a refusal ends the
+// class either way; only "stop the version" needs the walk's state.
+func (s *scanner) tryClassesAtOnce(ctx context.Context, v Version, classes [][][]uint16, vr *VersionResult) []uint16 {
+	var found []uint16
+	if !s.tryChunks(ctx, v, classes[0], vr, &found) {
+		return found
+	}
+	rest := classes[1:]
+	res := make([]struct {
+		vr    VersionResult
+		found []uint16
+		more  bool
+	}, len(rest))
+	var wg sync.WaitGroup
+	for i := range rest {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i].vr = *vr
+			res[i].more = s.tryChunks(ctx, v, rest[i], &res[i].vr, &res[i].found)
+		}()
+	}
+	wg.Wait()
+	for _, r := range res {
+		if !r.more && r.vr.Error == "" && vr.Accepted {
+			// Walking in order, this class would have seen the version
+			// accepted already, and a refusal would only end the class.
+			r.more = true
+		}
+		vr.Accepted = vr.Accepted || r.vr.Accepted
+		vr.Error = r.vr.Error
+		found = append(found, r.found...)
+		if !r.more {
+			break
+		}
+	}
+	return found
+}
+
 // testOrder offers the accepted suites best-first and then worst-first.
 func (s *scanner) testOrder(ctx context.Context, v Version, vr *VersionResult) {
 	best := slices.Clone(vr.Suites)
@@ -532,13 +594,20 @@ func (s *scanner) testOrder(ctx context.Context, v Version, vr *VersionResult) {
 		}
 		return out
 	}
-	a, err := s.hello(ctx, v, ids(best))
-	if err != nil {
-		vr.Error = "order test: " + err.Error()
-		return
-	}
-	b, err := s.hello(ctx, v, ids(worst))
-	if err != nil {
+	// Both offers at once: neither depends on the other's answer.
+	var (
+		a, b       *serverHello
+		errA, errB error
+		wg         sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a, errA = s.hello(ctx, v, ids(best))
+	}()
+	b, errB = s.hello(ctx, v, ids(worst))
+	wg.Wait()
+	if err := cmp.Or(errA, errB); err != nil {
 		vr.Error = "order test: " + err.Error()
 		return
 	}
