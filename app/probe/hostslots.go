@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
+
+	"tenderprobe/app/probe/tlsscan"
 )
 
 // DefaultMaxConnsPerHost is how many TCP connections one probe holds open
@@ -22,53 +25,91 @@ import (
 const DefaultMaxConnsPerHost = 8
 
 // hostSlots hands out at most limit concurrent connection slots per
-// server (address and port). A slot is held from before the connect until the connection is
-// closed, so it counts what the server sees.
+// server (address and port). A slot is held from before the connect until
+// the connection is closed, so it counts what the server sees. When a
+// server's slots are taken, a freed slot goes to the waiter furthest down
+// its chain of handshakes (tlsscan.Step), then to the one waiting longest:
+// the chained suite enumerations set a probe's pace, while one-off hellos
+// can fill any gap.
 type hostSlots struct {
 	limit int
 	mu    sync.Mutex
+	seq   uint64
 	hosts map[netip.AddrPort]*hostSlot
 }
 
 type hostSlot struct {
-	sem   chan struct{}
-	users int // holders and waiters; the entry goes when none are left
+	inUse   int
+	waiting []*slotWaiter
+}
+
+type slotWaiter struct {
+	step    int
+	seq     uint64
+	granted chan struct{}
 }
 
 func newHostSlots(limit int) *hostSlots {
 	return &hostSlots{limit: limit, hosts: make(map[netip.AddrPort]*hostSlot)}
 }
 
-// acquire waits for a free slot at addr, or for ctx to end.
-func (h *hostSlots) acquire(ctx context.Context, addr netip.AddrPort) (release func(), err error) {
+// acquire waits for a free slot at addr, or for ctx to end; step orders
+// the waiters (deeper first).
+func (h *hostSlots) acquire(ctx context.Context, addr netip.AddrPort, step int) (release func(), err error) {
 	h.mu.Lock()
 	s := h.hosts[addr]
 	if s == nil {
-		s = &hostSlot{sem: make(chan struct{}, h.limit)}
+		s = &hostSlot{}
 		h.hosts[addr] = s
 	}
-	s.users++
-	h.mu.Unlock()
-	done := func() {
-		h.mu.Lock()
-		if s.users--; s.users == 0 {
-			delete(h.hosts, addr)
-		}
-		h.mu.Unlock()
-	}
-	select {
-	case s.sem <- struct{}{}:
-	case <-ctx.Done():
-		done()
-		return nil, fmt.Errorf("probe: waiting for a connection to %s: %w", addr, ctx.Err())
-	}
 	var once sync.Once
-	return func() {
-		once.Do(func() {
-			<-s.sem
-			done()
-		})
-	}, nil
+	release = func() { once.Do(func() { h.release(addr, s) }) }
+	if s.inUse < h.limit && len(s.waiting) == 0 {
+		s.inUse++
+		h.mu.Unlock()
+		return release, nil
+	}
+	h.seq++
+	w := &slotWaiter{step: step, seq: h.seq, granted: make(chan struct{})}
+	s.waiting = append(s.waiting, w)
+	h.mu.Unlock()
+	select {
+	case <-w.granted:
+		return release, nil
+	case <-ctx.Done():
+	}
+	h.mu.Lock()
+	if i := slices.Index(s.waiting, w); i >= 0 {
+		s.waiting = slices.Delete(s.waiting, i, i+1)
+		h.mu.Unlock()
+	} else {
+		// Granted while giving up: pass the slot on.
+		h.mu.Unlock()
+		release()
+	}
+	return nil, fmt.Errorf("probe: waiting for a connection to %s: %w", addr, ctx.Err())
+}
+
+// release hands the slot to the best waiter, or frees it; a server with no
+// connection and no waiter is forgotten.
+func (h *hostSlots) release(addr netip.AddrPort, s *hostSlot) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(s.waiting) > 0 {
+		best := 0
+		for i, w := range s.waiting {
+			if b := s.waiting[best]; w.step > b.step || w.step == b.step && w.seq < b.seq {
+				best = i
+			}
+		}
+		w := s.waiting[best]
+		s.waiting = slices.Delete(s.waiting, best, best+1)
+		close(w.granted)
+		return
+	}
+	if s.inUse--; s.inUse == 0 {
+		delete(h.hosts, addr)
+	}
 }
 
 // dial opens a connection through the SSRF guard; a TCP connection to an
@@ -79,7 +120,7 @@ func (r *run) dial(ctx context.Context, network, address string) (net.Conn, erro
 	if !strings.HasPrefix(network, "tcp") || err != nil {
 		return r.dialer.DialContext(ctx, network, address)
 	}
-	release, err := r.slots.acquire(ctx, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
+	release, err := r.slots.acquire(ctx, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), tlsscan.Step(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -12,11 +12,11 @@ func TestHostSlotsWaitForAFreeSlotAndForgetIdleServers(t *testing.T) {
 	a := netip.MustParseAddrPort("192.0.2.1:443")
 	b := netip.MustParseAddrPort("192.0.2.1:25")
 	ctx := context.Background()
-	r1, _ := h.acquire(ctx, a)
-	r2, _ := h.acquire(ctx, a)
+	r1, _ := h.acquire(ctx, a, 0)
+	r2, _ := h.acquire(ctx, a, 0)
 
 	t.Run("another server has slots of its own", func(t *testing.T) {
-		rb, err := h.acquire(ctx, b)
+		rb, err := h.acquire(ctx, b, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -25,14 +25,14 @@ func TestHostSlotsWaitForAFreeSlotAndForgetIdleServers(t *testing.T) {
 	t.Run("a third connection to a full server waits until its context ends", func(t *testing.T) {
 		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 		defer cancel()
-		if _, err := h.acquire(short, a); err == nil {
+		if _, err := h.acquire(short, a, 0); err == nil {
 			t.Fatal("got a third slot while two were held")
 		}
 	})
 	t.Run("a released slot goes to the one waiting", func(t *testing.T) {
 		got := make(chan func(), 1)
 		go func() {
-			r, err := h.acquire(ctx, a)
+			r, err := h.acquire(ctx, a, 0)
 			if err == nil {
 				got <- r
 			}

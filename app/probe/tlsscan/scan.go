@@ -354,6 +354,23 @@ func (s *scanner) hello(ctx context.Context, v Version, suites []uint16) (*serve
 	return readServerFlight(conn)
 }
 
+type stepKey struct{}
+
+// WithStep marks ctx, which a scan passes to Config.Dial, with how many
+// handshakes came before this one in its chain: the n-th suite of an
+// enumeration waited for n answers before it. A dialer that makes
+// connections queue (a per-host cap) can let deeper steps go first, so
+// that the long chains, not the one-off hellos, set the pace.
+func WithStep(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, stepKey{}, n)
+}
+
+// Step is the step WithStep put in ctx, 0 if none.
+func Step(ctx context.Context) int {
+	n, _ := ctx.Value(stepKey{}).(int)
+	return n
+}
+
 // sniName returns name unless it is an IP literal, which SNI may not carry.
 func sniName(name string) string {
 	if net.ParseIP(name) != nil {
@@ -426,7 +443,7 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 		found = s.tryClassesAtOnce(ctx, v, classes, &vr)
 	default:
 		for _, chunks := range classes {
-			if !s.tryChunks(ctx, v, chunks, &vr, &found) {
+			if !s.tryChunks(ctx, v, chunks, &vr, &found, nil) {
 				break
 			}
 		}
@@ -443,7 +460,18 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 // tryChunks offers each chunk in turn, removing chosen suites (in quick
 // mode it stops at the first accepted suite). It returns false when probing
 // this version should stop: not supported, or an error.
-func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult, found *[]uint16) bool {
+//
+// first, when not nil, is called once, with the first answer: stop is true
+// when that answer (or its absence) ends the version, false when other
+// chunks are worth asking.
+func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult, found *[]uint16, first func(stop bool)) bool {
+	signal := func(stop bool) {
+		if first != nil {
+			first(stop)
+			first = nil
+		}
+	}
+	defer signal(true)
 	for _, g := range chunks {
 		offer := slices.Clone(g)
 		for len(offer) > 0 {
@@ -451,7 +479,7 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 				vr.Error = ctx.Err().Error()
 				return false
 			}
-			sh, err := s.hello(ctx, v, offer)
+			sh, err := s.hello(WithStep(ctx, len(*found)), v, offer)
 			if err != nil {
 				if ctx.Err() != nil {
 					vr.Error = ctx.Err().Error()
@@ -463,6 +491,7 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 					return false
 				}
 				if refused(err) {
+					signal(false)
 					break
 				}
 				vr.Error = err.Error()
@@ -475,6 +504,7 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 				}
 				break
 			}
+			signal(false)
 			vr.Accepted = true
 			s.record(sh)
 			if !slices.Contains(offer, sh.Suite) {
@@ -491,24 +521,37 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 	return true
 }
 
-// tryChunksEach enumerates every chunk on its own connections, all chunks
-// at once, and merges what they found into vr in chunk order (the order a
-// chunk-by-chunk enumeration finds them in). Within a chunk the suites
-// still come one handshake after another: the server picks one suite per
-// hello. The caller's dialer caps how many connections are open at once.
+// tryChunksEach enumerates every chunk on its own connections and merges
+// what they found into vr in chunk order (the order a chunk-by-chunk
+// enumeration finds them in). The first chunk goes first: its first answer
+// usually shows that the version is not supported at all, and then nothing
+// else is asked; otherwise the other chunks go at once, beside the first
+// chunk's enumeration. Within a chunk the suites still come one handshake
+// after another: the server picks one suite per hello. The caller's dialer
+// caps how many connections are open at once.
 func (s *scanner) tryChunksEach(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult) []uint16 {
 	res := make([]struct {
 		vr    VersionResult
 		found []uint16
 	}, len(chunks))
+	for i := range res {
+		res[i].vr = *vr
+	}
+	proceed := make(chan bool, 1)
 	var wg sync.WaitGroup
-	for i := range chunks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res[i].vr = *vr
-			s.tryChunks(ctx, v, chunks[i:i+1], &res[i].vr, &res[i].found)
-		}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.tryChunks(ctx, v, chunks[:1], &res[0].vr, &res[0].found, func(stop bool) { proceed <- !stop })
+	}()
+	if <-proceed {
+		for i := 1; i < len(chunks); i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.tryChunks(ctx, v, chunks[i:i+1], &res[i].vr, &res[i].found, nil)
+			}()
+		}
 	}
 	wg.Wait()
 	var found []uint16
@@ -537,19 +580,24 @@ func oneChunkEach(classes [][][]uint16) bool {
 }
 
 // tryClassesAtOnce is the quick mode's class-by-class walk (worst class
-// first, one sample each) with the same outcome in fewer round trips: the
-// first class goes alone, because its answer usually shows that the
-// version is not supported at all and nothing else need be asked; the
-// other classes then go at once, and their outcomes are taken in class
-// order as the walk would have taken them, stopping where it would have
-// stopped. Each class is one chunk (oneChunkEach), so a refusal ends the
-// class either way; only "stop the version" needs the walk's state.
+// first, one sample each) with the same outcome in fewer round trips. For
+// TLS 1.2, which nearly every server that offers TLS at all speaks, every
+// class goes at once. For the other versions the first class goes alone,
+// because its answer usually shows that the version is not supported and
+// nothing else need be asked; the other classes then go at once. Their
+// outcomes are taken in class order as the walk would have taken them,
+// stopping where it would have stopped. Each class is one chunk
+// (oneChunkEach), so a refusal ends the class either way; only "stop the
+// version" needs the walk's state.
 func (s *scanner) tryClassesAtOnce(ctx context.Context, v Version, classes [][][]uint16, vr *VersionResult) []uint16 {
 	var found []uint16
-	if !s.tryChunks(ctx, v, classes[0], vr, &found) {
-		return found
+	rest := classes
+	if v != TLS12 {
+		if !s.tryChunks(ctx, v, classes[0], vr, &found, nil) {
+			return found
+		}
+		rest = classes[1:]
 	}
-	rest := classes[1:]
 	res := make([]struct {
 		vr    VersionResult
 		found []uint16
@@ -561,7 +609,7 @@ func (s *scanner) tryClassesAtOnce(ctx context.Context, v Version, classes [][][
 		go func() {
 			defer wg.Done()
 			res[i].vr = *vr
-			res[i].more = s.tryChunks(ctx, v, rest[i], &res[i].vr, &res[i].found)
+			res[i].more = s.tryChunks(ctx, v, rest[i], &res[i].vr, &res[i].found, nil)
 		}()
 	}
 	wg.Wait()
@@ -603,9 +651,9 @@ func (s *scanner) testOrder(ctx context.Context, v Version, vr *VersionResult) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		a, errA = s.hello(ctx, v, ids(best))
+		a, errA = s.hello(WithStep(ctx, len(best)+1), v, ids(best))
 	}()
-	b, errB = s.hello(ctx, v, ids(worst))
+	b, errB = s.hello(WithStep(ctx, len(best)+1), v, ids(worst))
 	wg.Wait()
 	if err := cmp.Or(errA, errB); err != nil {
 		vr.Error = "order test: " + err.Error()
