@@ -276,6 +276,9 @@ func BenchmarkProbe1000Domains(b *testing.B) {
 	// Errors show whether the batch outran its per-domain budgets under
 	// load, which would make a fast figure meaningless.
 	b.ReportMetric(float64(out.errors), "error-checks")
+	for _, e := range out.firstErrors {
+		b.Log(e)
+	}
 	b.ReportMetric(float64(out.checks), "checks")
 }
 
@@ -285,6 +288,8 @@ func BenchmarkProbe1000Domains(b *testing.B) {
 // `{"results":[` and a separator), so each write holds one whole result.
 type statusCounter struct {
 	checks, errors int
+	// firstErrors keeps a few error checks to show why (-v).
+	firstErrors []string
 }
 
 func (c *statusCounter) Write(p []byte) (int, error) {
@@ -293,8 +298,11 @@ func (c *statusCounter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	var r struct {
+		Domain string `json:"domain"`
 		Checks []struct {
-			Status probe.Status `json:"status"`
+			ID      string       `json:"id"`
+			Status  probe.Status `json:"status"`
+			Summary string       `json:"summary"`
 		} `json:"checks"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
@@ -304,6 +312,9 @@ func (c *statusCounter) Write(p []byte) (int, error) {
 		c.checks++
 		if ch.Status == probe.StatusError {
 			c.errors++
+			if len(c.firstErrors) < 5 {
+				c.firstErrors = append(c.firstErrors, r.Domain+" "+ch.ID+": "+ch.Summary)
+			}
 		}
 	}
 	return len(p), nil

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"tenderprobe/app/probe/tlsscan"
 )
@@ -130,6 +131,18 @@ func (r *run) dial(ctx context.Context, network, address string) (net.Conn, erro
 		return nil, err
 	}
 	return &slotConn{Conn: conn, release: release}, nil
+}
+
+// dialTimed is dial for connections that must be over within the
+// connection timeout from the moment they are open (HTTP fetches): the
+// time spent waiting for a slot is not the server's.
+func (r *run) dialTimed(ctx context.Context, network, address string) (net.Conn, error) {
+	conn, err := r.dial(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Now().Add(r.cfg.ConnTimeout))
+	return conn, nil
 }
 
 // slotConn gives its host slot back when closed.

@@ -242,7 +242,10 @@ func serveDNS(t testing.TB, addr string, h dns.Handler) int {
 			pc.Close()
 			continue
 		}
-		for _, s := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
+		// Over TCP, miekg/dns drops a connection whose query it has not
+		// read within 2 s; a batch of 100 domains on a loaded machine can
+		// take longer than that to get round to it.
+		for _, s := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h, ReadTimeout: 10 * time.Second}} {
 			started := make(chan struct{})
 			s.NotifyStartedFunc = func() { close(started) }
 			go s.ActivateAndServe()
