@@ -46,6 +46,9 @@ var checkers = []checker{
 type Engine struct {
 	cfg    Config
 	client *resolver.Client
+	// slots caps the connections all of the engine's probes hold to one
+	// server at a time (Config.MaxBatchConnsPerHost).
+	slots *hostSlots
 	// observeDial, when set, sees every decision of the SSRF guard
 	// (netguard.Dialer.Observe); tests use it to assert on the guard.
 	observeDial func(addr netip.AddrPort, verdict error) error
@@ -57,7 +60,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, client: resolver.New(cfg.Resolver, cfg.ConnTimeout)}, nil
+	return &Engine{cfg: cfg, client: resolver.New(cfg.Resolver, cfg.ConnTimeout), slots: newHostSlots(cfg.MaxBatchConnsPerHost)}, nil
 }
 
 // Config returns the engine's configuration with defaults applied.
@@ -95,7 +98,9 @@ type run struct {
 	dns       *resolver.Cache
 	validator *dnssec.Validator
 	dialer    *netguard.Dialer
-	slots     *hostSlots
+	// slots caps this probe's connections per server, batchSlots those of
+	// all the engine's probes (hostSlots).
+	slots, batchSlots *hostSlots
 
 	// webScan is the TLS scan of the web targets, made once for the TLS
 	// checks and web DANE (which takes the chain its handshake received).
@@ -106,12 +111,13 @@ type run struct {
 func newRun(e *Engine, domain string) *run {
 	cache := resolver.NewCache(e.client)
 	return &run{
-		cfg:       e.cfg,
-		domain:    domain,
-		dns:       cache,
-		validator: dnssec.New(cache, e.cfg.TrustAnchors, dnssec.WithNow(e.cfg.Now)),
-		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, AllowNets: e.cfg.AllowNets, Timeout: e.cfg.ConnTimeout, Observe: e.observeDial},
-		slots:     newHostSlots(e.cfg.MaxConnsPerHost),
+		cfg:        e.cfg,
+		domain:     domain,
+		dns:        cache,
+		validator:  dnssec.New(cache, e.cfg.TrustAnchors, dnssec.WithNow(e.cfg.Now)),
+		dialer:     &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, AllowNets: e.cfg.AllowNets, Timeout: e.cfg.ConnTimeout, Observe: e.observeDial},
+		slots:      newHostSlots(e.cfg.MaxConnsPerHost),
+		batchSlots: e.slots,
 	}
 }
 

@@ -25,6 +25,15 @@ import (
 // the mail server on one address are two servers with a cap each.
 const DefaultMaxConnsPerHost = 8
 
+// DefaultMaxBatchConnsPerHost is how many TCP connections all the probes
+// of one engine (a batch of domains, the verification queue) hold open to
+// one server at a time, unless Config.MaxBatchConnsPerHost says otherwise.
+// Many domains share a hoster's web or mail server; without this cap a
+// batch of 100 domains would open 800 connections to it at once, which is
+// impolite and, on a loaded machine, makes every one of them slow enough
+// to time out. A connection's own timeouts start once it has its slots.
+const DefaultMaxBatchConnsPerHost = 32
+
 // hostSlots hands out at most limit concurrent connection slots per
 // server (address and port). A slot is held from before the connect until
 // the connection is closed, so it counts what the server sees. When a
@@ -121,10 +130,19 @@ func (r *run) dial(ctx context.Context, network, address string) (net.Conn, erro
 	if !strings.HasPrefix(network, "tcp") || err != nil {
 		return r.dialer.DialContext(ctx, network, address)
 	}
-	release, err := r.slots.acquire(ctx, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), tlsscan.Step(ctx))
+	server, step := netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), tlsscan.Step(ctx)
+	// The probe's own slot first, then the batch's: a probe never holds
+	// more of the batch's slots than its own cap.
+	mine, err := r.slots.acquire(ctx, server, step)
 	if err != nil {
 		return nil, err
 	}
+	batch, err := r.batchSlots.acquire(ctx, server, step)
+	if err != nil {
+		mine()
+		return nil, err
+	}
+	release := func() { batch(); mine() }
 	conn, err := r.dialer.DialContext(ctx, network, address)
 	if err != nil {
 		release()

@@ -66,17 +66,21 @@ func (c *openCounter) most() int {
 	return c.max
 }
 
-func TestProbeHoldsAtMostTheCapOfConnectionsToOneServer(t *testing.T) {
+// cappedTestbed is the testbed plus silent web and mail servers on
+// 127.0.0.4 and the given domains pointing every name at them, so that
+// every scan, fetch and mail session a probe starts waits there at once.
+func cappedTestbed(t *testing.T, domains ...string) (*testbed, map[string]*openCounter) {
+	t.Helper()
 	tb := newTestbed(t)
-	// capped.test's web and mail servers are one silent address, so every
-	// scan, fetch and mail session the probe starts waits there at once.
 	const addr = "127.0.0.4"
-	tb.in.AddZone(probetest.Zone{Name: "capped.test.", Unsigned: true, Records: []string{
-		"@ 300 IN A " + addr,
-		"www 300 IN A " + addr,
-		"mail 300 IN A " + addr,
-		"@ 300 IN MX 10 mail.capped.test.",
-	}})
+	for _, d := range domains {
+		tb.in.AddZone(probetest.Zone{Name: d + ".", Unsigned: true, Records: []string{
+			"@ 300 IN A " + addr,
+			"www 300 IN A " + addr,
+			"mail 300 IN A " + addr,
+			"@ 300 IN MX 10 mail." + d + ".",
+		}})
+	}
 	servers := map[string]*openCounter{}
 	for name, port := range map[string]int{"https": tb.httpsPort, "http": tb.httpPort, "smtp": tb.smtpPort} {
 		ln, err := net.Listen("tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
@@ -87,19 +91,32 @@ func TestProbeHoldsAtMostTheCapOfConnectionsToOneServer(t *testing.T) {
 		servers[name] = &openCounter{}
 		go servers[name].serve(ln)
 	}
+	return tb, servers
+}
+
+func cappedEngine(t *testing.T, tb *testbed, perProbe, perBatch int) *probe.Engine {
+	t.Helper()
 	vrps, err := rpki.LoadVRPs(context.Background(), tb.vrpFile, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const limit = 3
 	e, err := probe.New(probe.Config{
 		Resolver: tb.resolver, TrustAnchors: tb.in.TrustAnchor(), RootCAs: tb.ca.Pool, VRPs: vrps,
 		AllowPrivate: true, HTTPSPort: tb.httpsPort, HTTPPort: tb.httpPort, SMTPPort: tb.smtpPort, NSPort: tb.nsPort,
-		Timeout: 4 * time.Second, ConnTimeout: 300 * time.Millisecond, MaxConnsPerHost: limit,
+		Timeout: 4 * time.Second, ConnTimeout: 300 * time.Millisecond,
+		MaxConnsPerHost: perProbe, MaxBatchConnsPerHost: perBatch,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+func TestProbeHoldsAtMostTheCapOfConnectionsToOneServer(t *testing.T) {
+	t.Parallel()
+	tb, servers := cappedTestbed(t, "capped.test")
+	const limit = 3
+	e := cappedEngine(t, tb, limit, 100)
 	res, err := e.Probe(context.Background(), "capped.test")
 	if err != nil {
 		t.Fatal(err)
@@ -108,12 +125,33 @@ func TestProbeHoldsAtMostTheCapOfConnectionsToOneServer(t *testing.T) {
 		t.Fatal("no checks")
 	}
 	for name, s := range servers {
-		t.Run("the "+name+" server saw at most the cap at once, and the cap filled", func(t *testing.T) {
-			// Each server is wanted by more connections than the cap
-			// (the scans' versions, the fetches, the mail sessions), so
-			// without the cap it would see more; with it, exactly the cap.
+		t.Run("the "+name+" server saw at most the cap at once", func(t *testing.T) {
+			// The web and mail servers are wanted by more connections
+			// than the cap (the scans' versions, the fetches, the mail
+			// sessions), so without it they would see more; with it,
+			// exactly the cap. The plain-HTTP server is wanted less.
 			if got := s.most(); got != limit && name != "http" || name == "http" && got > limit {
 				t.Errorf("%s: at most %d connections open at once, want %d", name, got, limit)
+			}
+		})
+	}
+}
+
+func TestABatchHoldsAtMostItsCapOfConnectionsToOneServer(t *testing.T) {
+	t.Parallel()
+	tb, servers := cappedTestbed(t, "capped1.test", "capped2.test", "capped3.test")
+	// Three probes at once, each allowed 4 connections to a server, share
+	// 6 for the batch.
+	const perProbe, perBatch = 4, 6
+	e := cappedEngine(t, tb, perProbe, perBatch)
+	results := e.ProbeAll(context.Background(), []string{"capped1.test", "capped2.test", "capped3.test"}, 3, nil)
+	if len(results) != 3 {
+		t.Fatalf("%d results", len(results))
+	}
+	for _, name := range []string{"https", "smtp"} {
+		t.Run("the "+name+" server saw at most the batch's cap at once", func(t *testing.T) {
+			if got := servers[name].most(); got != perBatch {
+				t.Errorf("%s: at most %d connections open at once, want %d", name, got, perBatch)
 			}
 		})
 	}

@@ -88,6 +88,10 @@ type Config struct {
 	// open to one server (address and port) at a time; zero means
 	// DefaultMaxConnsPerHost.
 	MaxConnsPerHost int
+	// MaxBatchConnsPerHost caps the TCP connections all probes of one
+	// engine hold open to one server at a time; zero means
+	// DefaultMaxBatchConnsPerHost.
+	MaxBatchConnsPerHost int
 	// Now is the clock used for signature and certificate validity; nil means time.Now.
 	Now func() time.Time
 }
@@ -121,6 +125,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxConnsPerHost == 0 {
 		c.MaxConnsPerHost = DefaultMaxConnsPerHost
 	}
+	if c.MaxBatchConnsPerHost == 0 {
+		c.MaxBatchConnsPerHost = DefaultMaxBatchConnsPerHost
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -140,7 +147,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("probe: port %d out of range", p)
 		}
 	}
-	if c.MaxConnsPerHost < 0 {
+	if c.MaxConnsPerHost < 0 || c.MaxBatchConnsPerHost < 0 {
 		return fmt.Errorf("probe: negative connections per host")
 	}
 	if c.Timeout < 0 || c.ConnTimeout < 0 {
