@@ -175,7 +175,8 @@ func (m *mxResult) set(st Status, finding Sub) {
 //  2. At the same time, a quick TLS scan (tlsscan.Quick): per version, one
 //     sample suite per class, each ClientHello after its own
 //     greeting-EHLO-STARTTLS, so an MX sees about a dozen short sessions,
-//     not hundreds. It is called off when step 1 finds no STARTTLS.
+//     not hundreds, and never more than DefaultMaxConnsPerHost at once from
+//     one probe. It is called off when step 1 finds no STARTTLS.
 //  3. Versions and suites are judged as for the web; certificate trust and
 //     name are information only (internet.nl), key and signature count.
 //  4. mail.dane: TLSA at _<port>._tcp.<mx>, DNSSEC-validated, usages 2 and 3

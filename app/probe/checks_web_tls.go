@@ -126,7 +126,8 @@ var webTLSIDs = []check.ID{check.WebHTTPS, check.WebTLSVersion, check.WebTLSCiph
 //  1. Resolve A and AAAA of the apex and www through the run's resolver; www
 //     is tested when it has an address.
 //  2. For every target, concurrently, a full tlsscan.Scan on HTTPSPort through
-//     the SSRF-guarded dialer: raw ClientHellos per version (SSLv3 to TLS 1.3)
+//     the SSRF-guarded dialer, at most DefaultMaxConnsPerHost connections to
+//     one server at a time: raw ClientHellos per version (SSLv3 to TLS 1.3)
 //     enumerating accepted suites in chunks of 64, the order test, one
 //     crypto/tls handshake for the chain and group, one more offering only
 //     post-quantum hybrids when the first did not pick one.

@@ -108,8 +108,12 @@ type run struct {
 	webScanning []tlsTarget
 }
 
-func newRun(e *Engine, domain string) *run {
-	cache := resolver.NewCache(e.client)
+func newRun(e *Engine, domain string) *run { return newRunVia(e, domain, e.client) }
+
+// newRunVia is newRun asking q (a batch's Shared cache) instead of the
+// engine's resolver client.
+func newRunVia(e *Engine, domain string, q resolver.Querier) *run {
+	cache := resolver.NewCache(q)
 	return &run{
 		cfg:        e.cfg,
 		domain:     domain,

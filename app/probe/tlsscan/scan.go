@@ -27,9 +27,17 @@
 //     handshake did not negotiate a hybrid, one more offers only the hybrids,
 //     to tell "not supported" from "not preferred".
 //
-// Every connection has its own deadline (Config.Timeout) inside the caller's
-// context, and the versions are probed concurrently, one connection at a time
-// per version.
+// Every connection has its own deadline (Config.Timeout) from the moment it
+// is open, inside the caller's context. Whatever does not wait for another
+// answer runs at once: the versions; in full mode a version's chunks, once
+// its first answer shows it is spoken; in quick mode the classes (for TLS
+// 1.2 straight away, for the others after the first class's answer); the
+// two offers of the order test; the crypto/tls handshake. Only the
+// "remove the chosen suite and ask again" walk through one chunk is a chain.
+// The results are the same as one connection at a time would find. How
+// many connections are open at once is the caller's Dial's business (a
+// probe caps them per server); Step tells it how deep in a chain a
+// connection is.
 package tlsscan
 
 import (
