@@ -19,9 +19,10 @@ import (
 // counting how many of them the client holds open at once. A connection
 // counts until the client's close reaches it. A client's Close may leave
 // the socket open a moment longer (until a goroutine blocked reading it
-// wakes up), so each count is taken a little after the accept it follows,
-// when the closes the client made before that connect have all arrived;
-// the connections of a hung server are held far longer than that.
+// wakes up, which on a loaded machine can take a while), so each count is
+// taken 300 ms after the accept it follows, when the closes the client
+// made before that connect have all arrived; the probes hold connections
+// to this silent server for their whole timeout of a second.
 type openCounter struct {
 	mu   sync.Mutex
 	held []net.Conn
@@ -37,7 +38,7 @@ func (c *openCounter) serve(ln net.Listener) {
 		c.mu.Lock()
 		c.held = append(c.held, conn)
 		c.mu.Unlock()
-		time.AfterFunc(50*time.Millisecond, c.count)
+		time.AfterFunc(300*time.Millisecond, c.count)
 	}
 }
 
@@ -103,7 +104,7 @@ func cappedEngine(t *testing.T, tb *testbed, perProbe, perBatch int) *probe.Engi
 	e, err := probe.New(probe.Config{
 		Resolver: tb.resolver, TrustAnchors: tb.in.TrustAnchor(), RootCAs: tb.ca.Pool, VRPs: vrps,
 		AllowPrivate: true, HTTPSPort: tb.httpsPort, HTTPPort: tb.httpPort, SMTPPort: tb.smtpPort, NSPort: tb.nsPort,
-		Timeout: 4 * time.Second, ConnTimeout: 300 * time.Millisecond,
+		Timeout: 4 * time.Second, ConnTimeout: time.Second,
 		MaxConnsPerHost: perProbe, MaxBatchConnsPerHost: perBatch,
 	})
 	if err != nil {
