@@ -9,9 +9,20 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"tenderprobe/app/probe/probetest"
 )
+
+// slowListener is a loopback listener whose connections answer 10 ms late.
+func slowListener(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return probetest.DelayListener(ln, 10*time.Millisecond)
+}
 
 // limitedDialer lets at most limit connections be open at once and records
 // the most that were.
@@ -74,12 +85,26 @@ func verdictOf(t *testing.T, rep *Report) string {
 func TestScanFindsTheSameWhetherHandshakesRunAtOnceOrOneByOne(t *testing.T) {
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "www.example.test")
-	modern := startTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, CipherSuites: []uint16{
+	// Every answer comes 10 ms late, so that handshakes started together
+	// are open together however fast the machine is.
+	modern := serveTLSOn(t, slowListener(t), &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, CipherSuites: []uint16{
 		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
 		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 	}})
-	legacy := (&rawServer{minVersion: SSL30, maxVersion: TLS12, certDER: cert.Certificate[0],
-		suites: []uint16{0x009E, 0x0033, 0x000A, 0x0005}}).start(t)
+	legacyServer := &rawServer{minVersion: SSL30, maxVersion: TLS12, certDER: cert.Certificate[0],
+		suites: []uint16{0x009E, 0x0033, 0x000A, 0x0005}}
+	ln := slowListener(t)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go legacyServer.serve(c)
+		}
+	}()
+	legacy := ln.Addr().String()
 	tests := []struct {
 		name, addr string
 		mode       Mode
