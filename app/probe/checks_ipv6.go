@@ -113,7 +113,7 @@ func noRouteError(addrs []string) error {
 // tcpConnect opens and closes one TCP connection through the SSRF guard.
 func (r *run) tcpConnect(ctx context.Context, addr netip.Addr, port int) portResult {
 	res := portResult{Address: addr.String(), Port: port}
-	conn, err := r.dialer.DialContext(ctx, "tcp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
+	conn, err := r.dial(ctx, "tcp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
 	if err != nil {
 		res.Error, res.Refused, res.NoRoute = dialFailure(err)
 		return res
@@ -339,7 +339,7 @@ type dnsAnswer struct {
 func (r *run) askNameServer(ctx context.Context, addr netip.Addr, port int, zone string) dnsAnswer {
 	res := dnsAnswer{Address: addr.String()}
 	start := time.Now()
-	conn, err := r.dialer.DialContext(ctx, "udp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
+	conn, err := r.dial(ctx, "udp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
 	if err != nil {
 		res.Error, res.Refused, res.NoRoute = dialFailure(err)
 		return res

@@ -138,8 +138,9 @@ type policyFetch struct {
 // not followed (RFC 8461 section 3.3).
 func (r *run) fetchMTASTSPolicy(ctx context.Context, host, url string) (policyFetch, error) {
 	var res policyFetch
+	// No Client.Timeout, which would count the wait for a free connection
+	// slot (hostSlots): dialHostViaResolver bounds each connection instead.
 	client := &http.Client{
-		Timeout: r.cfg.ConnTimeout * 2,
 		Transport: &http.Transport{
 			DialContext:            r.dialHostViaResolver(r.cfg.HTTPSPort),
 			TLSClientConfig:        &tls.Config{RootCAs: r.cfg.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12, Time: r.cfg.Now},
@@ -210,7 +211,7 @@ func (r *run) dialHostViaResolver(port int) func(ctx context.Context, network, a
 		}
 		var errs []error
 		for _, a := range addrs {
-			conn, err := r.dialer.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(port)))
+			conn, err := r.dialTimed(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(port)))
 			if err == nil {
 				return conn, nil
 			}

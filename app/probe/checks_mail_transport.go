@@ -175,7 +175,8 @@ func (m *mxResult) set(st Status, finding Sub) {
 //  2. At the same time, a quick TLS scan (tlsscan.Quick): per version, one
 //     sample suite per class, each ClientHello after its own
 //     greeting-EHLO-STARTTLS, so an MX sees about a dozen short sessions,
-//     not hundreds. It is called off when step 1 finds no STARTTLS.
+//     not hundreds, and never more than DefaultMaxConnsPerHost at once from
+//     one probe. It is called off when step 1 finds no STARTTLS.
 //  3. Versions and suites are judged as for the web; certificate trust and
 //     name are information only (internet.nl), key and signature count.
 //  4. mail.dane: TLSA at _<port>._tcp.<mx>, DNSSEC-validated, usages 2 and 3
@@ -262,7 +263,7 @@ func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTar
 	scanned := make(chan scanResult, 1)
 	go func() {
 		rep, err := tlsscan.Scan(scanCtx, tlsscan.Config{
-			Dial:       r.dialer.DialContext,
+			Dial:       r.dial,
 			Addr:       addr,
 			ServerName: host,
 			Preamble:   func(_ context.Context, c net.Conn) error { return startTLS(c, nil) },
@@ -304,14 +305,16 @@ func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTar
 // crypto/tls handshake for the certificate chain, EHLO and QUIT inside TLS.
 func (r *run) smtpTranscript(ctx context.Context, host string, ip netip.Addr, addr string) mxTarget {
 	t := mxTarget{Host: host, Addr: addr, ip: ip}
-	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
-	defer cancel()
-	conn, err := r.dialer.DialContext(cctx, "tcp", addr)
+	// The connection's own time starts once it is open: waiting for a
+	// free slot at the host (hostSlots) is not the server's slowness.
+	conn, err := r.dial(ctx, "tcp", addr)
 	if err != nil {
 		t.Error, t.Untestable = err.Error(), true
 		return t
 	}
 	defer conn.Close()
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
+	defer cancel()
 	if dl, ok := cctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}

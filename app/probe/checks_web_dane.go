@@ -160,13 +160,13 @@ func tlsaMatchesCert(t *dns.TLSA, c *x509.Certificate) bool {
 // servedChain completes one TLS handshake to addr and returns the chain.
 // The preamble, if any, runs first (STARTTLS).
 func (r *run) servedChain(ctx context.Context, addr, serverName string, preamble func(context.Context, net.Conn) error) ([]*x509.Certificate, error) {
-	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
-	defer cancel()
-	conn, err := r.dialer.DialContext(cctx, "tcp", addr)
+	conn, err := r.dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnTimeout)
+	defer cancel()
 	if dl, ok := cctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}
@@ -223,14 +223,27 @@ func checkWebDANE(ctx context.Context, r *run) []Check {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = r.webDANE(ctx, t)
+			out[i] = r.webDANE(ctx, t, targets)
 		}()
 	}
 	wg.Wait()
 	return []Check{combineDANE(check.WebDANE, out)}
 }
 
-func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
+// webChain is the chain t serves: the one the web TLS scan's crypto/tls
+// handshake received from the same address with the same server name
+// (the same question, so the same answer, without another connection),
+// or, when that handshake failed, one handshake of its own.
+func (r *run) webChain(ctx context.Context, t webTarget, targets []webTarget) ([]*x509.Certificate, error) {
+	for _, s := range r.webScans(ctx, targets) {
+		if s.webTarget == t && s.Err == nil && s.Report.Handshake != nil && s.Report.Certificate != nil {
+			return s.Report.Certificate.Certificates, nil
+		}
+	}
+	return r.servedChain(ctx, net.JoinHostPort(t.Addr.String(), strconv.Itoa(r.cfg.HTTPSPort)), t.Host, nil)
+}
+
+func (r *run) webDANE(ctx context.Context, t webTarget, targets []webTarget) daneHost {
 	h := daneHost{Host: t.Host, Addr: t.Addr.String()}
 	h.TLSA = r.lookupTLSA(ctx, t.Host, r.cfg.HTTPSPort)
 	st, note, done := daneRecordVerdict(&h.TLSA, StatusInfo)
@@ -238,7 +251,7 @@ func (r *run) webDANE(ctx context.Context, t webTarget) daneHost {
 		h.set(st, note)
 		return h
 	}
-	chain, err := r.servedChain(ctx, net.JoinHostPort(t.Addr.String(), strconv.Itoa(r.cfg.HTTPSPort)), t.Host, nil)
+	chain, err := r.webChain(ctx, t, targets)
 	if err != nil {
 		h.set(StatusError, Sub{Code: "dane_fetch_failed", Params: map[string]any{"error": err.Error()}})
 		return h

@@ -116,7 +116,7 @@ func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
 				}
 			}
 		}
-		return r.dialer.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
+		return r.dialTimed(ctx, network, net.JoinHostPort(ip.String(), port))
 	}
 	tlsCfg := &tls.Config{
 		RootCAs: r.cfg.RootCAs,
@@ -138,9 +138,10 @@ func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
 		DisableKeepAlives:      true,
 		ForceAttemptHTTP2:      false,
 	}
+	// No Client.Timeout: it would count the wait for a free connection
+	// slot (hostSlots) against the server; dialTimed bounds the connection.
 	return &http.Client{
 		Transport:     tr,
-		Timeout:       r.cfg.ConnTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

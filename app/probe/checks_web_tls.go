@@ -93,7 +93,7 @@ func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mod
 		go func() {
 			defer wg.Done()
 			rep, err := tlsscan.Scan(ctx, tlsscan.Config{
-				Dial:       r.dialer.DialContext,
+				Dial:       r.dial,
 				Addr:       t.hostPort(port),
 				ServerName: t.Host,
 				RootCAs:    r.cfg.RootCAs,
@@ -108,6 +108,14 @@ func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mod
 	return out
 }
 
+// webScans is the full TLS scan of the web targets, made once per run:
+// the TLS checks and web DANE both ask with the same targets (webHosts,
+// from the run's DNS cache) and the run's context.
+func (r *run) webScans(ctx context.Context, targets []webTarget) []tlsTarget {
+	r.webScan.Do(func() { r.webScanning = scanTargets(ctx, r, targets, r.cfg.HTTPSPort, tlsscan.Full) })
+	return r.webScanning
+}
+
 // webTLSIDs are the checks one TLS scan answers.
 var webTLSIDs = []check.ID{check.WebHTTPS, check.WebTLSVersion, check.WebTLSCiphers, check.WebTLSCert, check.WebTLSPQ}
 
@@ -118,7 +126,8 @@ var webTLSIDs = []check.ID{check.WebHTTPS, check.WebTLSVersion, check.WebTLSCiph
 //  1. Resolve A and AAAA of the apex and www through the run's resolver; www
 //     is tested when it has an address.
 //  2. For every target, concurrently, a full tlsscan.Scan on HTTPSPort through
-//     the SSRF-guarded dialer: raw ClientHellos per version (SSLv3 to TLS 1.3)
+//     the SSRF-guarded dialer, at most DefaultMaxConnsPerHost connections to
+//     one server at a time: raw ClientHellos per version (SSLv3 to TLS 1.3)
 //     enumerating accepted suites in chunks of 64, the order test, one
 //     crypto/tls handshake for the chain and group, one more offering only
 //     post-quantum hybrids when the first did not pick one.
@@ -135,7 +144,7 @@ func checkWebTLS(ctx context.Context, r *run) []Check {
 	if len(targets) == 0 {
 		return notApplicable("no_website", webTLSIDs...)
 	}
-	scans := scanTargets(ctx, r, targets, r.cfg.HTTPSPort, tlsscan.Full)
+	scans := r.webScans(ctx, targets)
 	var ok []tlsTarget
 	for _, s := range scans {
 		if s.Err == nil && s.Report.Handshake != nil || s.Err == nil && len(s.Report.AcceptedVersions()) > 0 {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 
@@ -45,6 +46,9 @@ var checkers = []checker{
 type Engine struct {
 	cfg    Config
 	client *resolver.Client
+	// slots caps the connections all of the engine's probes hold to one
+	// server at a time (Config.MaxBatchConnsPerHost).
+	slots *hostSlots
 	// observeDial, when set, sees every decision of the SSRF guard
 	// (netguard.Dialer.Observe); tests use it to assert on the guard.
 	observeDial func(addr netip.AddrPort, verdict error) error
@@ -56,7 +60,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, client: resolver.New(cfg.Resolver, cfg.ConnTimeout)}, nil
+	return &Engine{cfg: cfg, client: resolver.New(cfg.Resolver, cfg.ConnTimeout), slots: newHostSlots(cfg.MaxBatchConnsPerHost)}, nil
 }
 
 // Config returns the engine's configuration with defaults applied.
@@ -94,16 +98,30 @@ type run struct {
 	dns       *resolver.Cache
 	validator *dnssec.Validator
 	dialer    *netguard.Dialer
+	// slots caps this probe's connections per server, batchSlots those of
+	// all the engine's probes (hostSlots).
+	slots, batchSlots *hostSlots
+
+	// webScan is the TLS scan of the web targets, made once for the TLS
+	// checks and web DANE (which takes the chain its handshake received).
+	webScan     sync.Once
+	webScanning []tlsTarget
 }
 
-func newRun(e *Engine, domain string) *run {
-	cache := resolver.NewCache(e.client)
+func newRun(e *Engine, domain string) *run { return newRunVia(e, domain, e.client) }
+
+// newRunVia is newRun asking q (a batch's Shared cache) instead of the
+// engine's resolver client.
+func newRunVia(e *Engine, domain string, q resolver.Querier) *run {
+	cache := resolver.NewCache(q)
 	return &run{
-		cfg:       e.cfg,
-		domain:    domain,
-		dns:       cache,
-		validator: dnssec.New(cache, e.cfg.TrustAnchors, dnssec.WithNow(e.cfg.Now)),
-		dialer:    &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, AllowNets: e.cfg.AllowNets, Timeout: e.cfg.ConnTimeout, Observe: e.observeDial},
+		cfg:        e.cfg,
+		domain:     domain,
+		dns:        cache,
+		validator:  dnssec.New(cache, e.cfg.TrustAnchors, dnssec.WithNow(e.cfg.Now)),
+		dialer:     &netguard.Dialer{AllowPrivate: e.cfg.AllowPrivate, AllowNets: e.cfg.AllowNets, Timeout: e.cfg.ConnTimeout, Observe: e.observeDial},
+		slots:      newHostSlots(e.cfg.MaxConnsPerHost),
+		batchSlots: e.slots,
 	}
 }
 
@@ -150,8 +168,23 @@ func errorChecks(err error, ids ...check.ID) []Check {
 // lookupAddrs returns the A and AAAA addresses of host (CNAMEs followed by the
 // resolver). An NXDOMAIN or NODATA answer is not an error: the slice is empty.
 func (r *run) lookupAddrs(ctx context.Context, host string) (v4, v6 []netip.Addr, err error) {
-	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		m, qerr := r.dns.Query(ctx, host, qt)
+	// Both types at once: neither question depends on the other's answer.
+	var (
+		msgs [2]*dns.Msg
+		errs [2]error
+		wg   sync.WaitGroup
+	)
+	qtypes := [2]uint16{dns.TypeA, dns.TypeAAAA}
+	for i, qt := range qtypes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msgs[i], errs[i] = r.dns.Query(ctx, host, qt)
+		}()
+	}
+	wg.Wait()
+	for i, qt := range qtypes {
+		m, qerr := msgs[i], errs[i]
 		if qerr != nil {
 			return nil, nil, qerr
 		}

@@ -10,6 +10,7 @@ import (
 
 	"tenderprobe/app/dnsname"
 	"tenderprobe/app/probe/check"
+	"tenderprobe/app/probe/resolver"
 )
 
 // MaxConcurrency bounds how many domains a batch probes at once. Each domain
@@ -17,6 +18,11 @@ import (
 // on the order of ten thousand sockets; more would exhaust file descriptors
 // before it speeds anything up.
 const MaxConcurrency = 1000
+
+// batchAnswers is how many DNS answers a batch keeps for its domains to
+// share (resolver.Shared), each for its TTL: a few megabytes, enough for
+// the keys of every zone above the domains and their shared servers.
+const batchAnswers = 4096
 
 // hangGrace is how long a batch waits, after a domain's budget is spent, for
 // its check groups to return their own timeout errors before it stops waiting
@@ -58,6 +64,9 @@ func (e *Engine) ProbeEach(ctx context.Context, domains []string, concurrency in
 		i int
 		r Result
 	}
+	// One answer cache for the batch: its domains ask many of the same
+	// questions (the root's and TLDs' keys, shared mail servers).
+	shared := resolver.NewShared(e.client, batchAnswers, e.cfg.Now)
 	jobs := make(chan int)
 	out := make(chan done, concurrency)
 	var wg sync.WaitGroup
@@ -66,7 +75,7 @@ func (e *Engine) ProbeEach(ctx context.Context, domains []string, concurrency in
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				out <- done{i, e.probeBounded(ctx, domains[i], checkers)}
+				out <- done{i, e.probeBoundedVia(ctx, domains[i], checkers, shared)}
 			}
 		}()
 	}
@@ -107,6 +116,11 @@ func (e *Engine) ProbeEach(ctx context.Context, domains []string, concurrency in
 // panicking check group into error checks instead of crashing a whole batch.
 // groups is the suite to run: the engine's checkers, or a test's.
 func (e *Engine) probeBounded(ctx context.Context, domain string, groups []checker) Result {
+	return e.probeBoundedVia(ctx, domain, groups, e.client)
+}
+
+// probeBoundedVia is probeBounded asking q for DNS answers.
+func (e *Engine) probeBoundedVia(ctx context.Context, domain string, groups []checker, q resolver.Querier) Result {
 	if err := ctx.Err(); err != nil {
 		return notProbed(domain, fmt.Errorf("not probed: run cancelled: %w", err))
 	}
@@ -118,7 +132,7 @@ func (e *Engine) probeBounded(ctx context.Context, domain string, groups []check
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 
-	r := newRun(e, name)
+	r := newRunVia(e, name, q)
 	// Buffered so that a check group finishing after we stopped waiting can
 	// still hand over its result and exit instead of leaking forever.
 	got := make(chan groupResult, len(groups))

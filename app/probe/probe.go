@@ -84,6 +84,14 @@ type Config struct {
 	// NSPort is the port the name servers are asked on directly over IPv6
 	// (ns.ipv6); it defaults to 53.
 	NSPort int
+	// MaxConnsPerHost caps the TCP connections one domain's probe holds
+	// open to one server (address and port) at a time; zero means
+	// DefaultMaxConnsPerHost.
+	MaxConnsPerHost int
+	// MaxBatchConnsPerHost caps the TCP connections all probes of one
+	// engine hold open to one server at a time; zero means
+	// DefaultMaxBatchConnsPerHost.
+	MaxBatchConnsPerHost int
 	// Now is the clock used for signature and certificate validity; nil means time.Now.
 	Now func() time.Time
 }
@@ -114,6 +122,12 @@ func (c Config) withDefaults() Config {
 	if c.NSPort == 0 {
 		c.NSPort = 53
 	}
+	if c.MaxConnsPerHost == 0 {
+		c.MaxConnsPerHost = DefaultMaxConnsPerHost
+	}
+	if c.MaxBatchConnsPerHost == 0 {
+		c.MaxBatchConnsPerHost = DefaultMaxBatchConnsPerHost
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -132,6 +146,9 @@ func (c Config) Validate() error {
 		if p < 0 || p > 65535 {
 			return fmt.Errorf("probe: port %d out of range", p)
 		}
+	}
+	if c.MaxConnsPerHost < 0 || c.MaxBatchConnsPerHost < 0 {
+		return fmt.Errorf("probe: negative connections per host")
 	}
 	if c.Timeout < 0 || c.ConnTimeout < 0 {
 		return fmt.Errorf("probe: negative timeout")

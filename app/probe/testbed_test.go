@@ -45,9 +45,6 @@ func newTestbed(t testing.TB) *testbed {
 		dnsQueries: &x.DNSQueries, accepted: &x.Accepted, listeners: x.Listeners}
 }
 
-// setDelay makes every DNS, HTTPS, HTTP and SMTP answer come d late (0: at once).
-func (tb *testbed) setDelay(d time.Duration) { tb.SetDelay(d) }
-
 // answers is the number of round trips the servers answered.
 func (tb *testbed) answers() int64 { return tb.Answers() }
 

@@ -167,3 +167,69 @@ func TestDelayListenerCountsAnswersAndCanBeTurnedOff(t *testing.T) {
 		}
 	}
 }
+
+func TestPathDelayChargesTheSetUpAndEachDirection(t *testing.T) {
+	const d = 40 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := DelayListener(ln, 0)
+	dl.SetPathDelay(d)
+	defer dl.Close()
+	go func() {
+		c, err := dl.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Write([]byte("220 hello\r\n"))
+		r := bufio.NewReader(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			c.Write([]byte("echo " + line))
+		}
+	}()
+
+	start := time.Now()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	if got, err := r.ReadString('\n'); err != nil || got != "220 hello\r\n" {
+		t.Fatalf("greeting %q, %v", got, err)
+	}
+	// SYN, SYN-ACK, ACK and the greeting: four one-way delays.
+	if el := time.Since(start); el < 4*d {
+		t.Errorf("the greeting came after %s, before the set-up round trip and its own (%s)", el, 4*d)
+	}
+
+	// Ten requests sent in one go come back as ten answers one round trip
+	// later, not ten round trips later: the path is a delay line, not a
+	// queue of sleeps.
+	start = time.Now()
+	const n = 10
+	for i := 0; i < n; i++ {
+		c.Write([]byte("ping\r\n"))
+	}
+	for i := 0; i < n; i++ {
+		if got, err := r.ReadString('\n'); err != nil || got != "echo ping\r\n" {
+			t.Fatalf("answer %d: %q, %v", i, got, err)
+		}
+	}
+	el := time.Since(start)
+	if el < 2*d {
+		t.Errorf("pipelined answers came after %s, less than one round trip of %s", el, 2*d)
+	}
+	if el > n*2*d/2 {
+		t.Errorf("pipelined answers took %s, as if each paid its own round trip (%s each)", el, 2*d)
+	}
+	if got := dl.Answers(); got < 3 {
+		t.Errorf("counted %d round trips, want at least the set-up, the greeting and one answer", got)
+	}
+}

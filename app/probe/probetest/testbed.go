@@ -196,6 +196,19 @@ func (tb *Testbed) SetDelay(d time.Duration) {
 	}
 }
 
+// SetPathDelay puts every server behind a path that delays each packet d
+// in each direction (0: off): a DNS query is answered 2d late (over UDP a
+// query and its answer are one packet each way), and web and mail
+// connections accepted from now on pay d per direction for every byte
+// and a round trip for the TCP set-up (DelayedListener.SetPathDelay).
+// It overrides SetDelay for the connections it covers.
+func (tb *Testbed) SetPathDelay(d time.Duration) {
+	tb.DNS.SetDelay(2 * d)
+	for _, l := range tb.Listeners {
+		l.SetPathDelay(d)
+	}
+}
+
 // Answers is the number of round trips the servers answered: DNS queries
 // plus greetings and replies on web and mail connections.
 func (tb *Testbed) Answers() int64 {
@@ -229,7 +242,10 @@ func serveDNS(t testing.TB, addr string, h dns.Handler) int {
 			pc.Close()
 			continue
 		}
-		for _, s := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
+		// Over TCP, miekg/dns drops a connection whose query it has not
+		// read within 2 s; a batch of 100 domains on a loaded machine can
+		// take longer than that to get round to it.
+		for _, s := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h, ReadTimeout: 10 * time.Second}} {
 			started := make(chan struct{})
 			s.NotifyStartedFunc = func() { close(started) }
 			go s.ActivateAndServe()

@@ -27,12 +27,21 @@
 //     handshake did not negotiate a hybrid, one more offers only the hybrids,
 //     to tell "not supported" from "not preferred".
 //
-// Every connection has its own deadline (Config.Timeout) inside the caller's
-// context, and the versions are probed concurrently, one connection at a time
-// per version.
+// Every connection has its own deadline (Config.Timeout) from the moment it
+// is open, inside the caller's context. Whatever does not wait for another
+// answer runs at once: the versions; in full mode a version's chunks, once
+// its first answer shows it is spoken; in quick mode the classes (for TLS
+// 1.2 straight away, for the others after the first class's answer); the
+// two offers of the order test; the crypto/tls handshake. Only the
+// "remove the chosen suite and ask again" walk through one chunk is a chain.
+// The results are the same as one connection at a time would find. How
+// many connections are open at once is the caller's Dial's business (a
+// probe caps them per server); Step tells it how deep in a chain a
+// connection is.
 package tlsscan
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -61,7 +70,9 @@ const (
 
 // Config says where and how to scan.
 type Config struct {
-	// Dial opens a TCP connection; probes pass their SSRF-guarded dialer.
+	// Dial opens a TCP connection and bounds the connect's own time;
+	// probes pass their SSRF-guarded, per-host capped dialer. The default
+	// is a net.Dialer with Timeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Addr is the ip:port to connect to.
 	Addr string
@@ -221,11 +232,11 @@ func (r *Report) Suites() []Suite {
 // Scan probes one server. The error is only for a server that could not be
 // reached at all; partial failures are listed in Report.Errors.
 func Scan(ctx context.Context, cfg Config) (*Report, error) {
-	if cfg.Dial == nil {
-		cfg.Dial = (&net.Dialer{}).DialContext
-	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Dial == nil {
+		cfg.Dial = (&net.Dialer{Timeout: cfg.Timeout}).DialContext
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -293,14 +304,16 @@ type scanner struct {
 // the scan.
 func (s *scanner) dial(ctx context.Context) (net.Conn, error) {
 	s.conns.Add(1)
-	cctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	conn, err := s.cfg.Dial(cctx, "tcp", s.cfg.Addr)
+	// Dial bounds the connect itself; the connection's deadline starts
+	// once it is open, so that time spent waiting in Dial for the
+	// caller's per-host connection cap is not charged to the server.
+	conn, err := s.cfg.Dial(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
-		cancel()
 		s.dialErr.CompareAndSwap(nil, &err)
 		return nil, err
 	}
 	s.dialOK.Store(true)
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	deadline, _ := cctx.Deadline()
 	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(cctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
@@ -347,6 +360,23 @@ func (s *scanner) hello(ctx context.Context, v Version, suites []uint16) (*serve
 		return nil, fmt.Errorf("tlsscan: send ClientHello: %w", err)
 	}
 	return readServerFlight(conn)
+}
+
+type stepKey struct{}
+
+// WithStep marks ctx, which a scan passes to Config.Dial, with how many
+// handshakes came before this one in its chain: the n-th suite of an
+// enumeration waited for n answers before it. A dialer that makes
+// connections queue (a per-host cap) can let deeper steps go first, so
+// that the long chains, not the one-off hellos, set the pace.
+func WithStep(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, stepKey{}, n)
+}
+
+// Step is the step WithStep put in ctx, 0 if none.
+func Step(ctx context.Context) int {
+	n, _ := ctx.Value(stepKey{}).(int)
+	return n
 }
 
 // sniName returns name unless it is an IP literal, which SNI may not carry.
@@ -414,14 +444,14 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 		}
 	}
 	var found []uint16
-	if s.cfg.Mode == Full && len(classes[0]) > 1 {
-		// Two workers: the first chunk (where common suites are) and the
-		// rest, so the chain of sequential connections is about halved
-		// while a server sees at most two at a time per version.
-		found = s.tryChunksInTwo(ctx, v, classes[0], &vr)
-	} else {
+	switch {
+	case s.cfg.Mode == Full && len(classes[0]) > 1:
+		found = s.tryChunksEach(ctx, v, classes[0], &vr)
+	case s.cfg.Mode == Quick && oneChunkEach(classes):
+		found = s.tryClassesAtOnce(ctx, v, classes, &vr)
+	default:
 		for _, chunks := range classes {
-			if !s.tryChunks(ctx, v, chunks, &vr, &found) {
+			if !s.tryChunks(ctx, v, chunks, &vr, &found, nil) {
 				break
 			}
 		}
@@ -438,7 +468,18 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 // tryChunks offers each chunk in turn, removing chosen suites (in quick
 // mode it stops at the first accepted suite). It returns false when probing
 // this version should stop: not supported, or an error.
-func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult, found *[]uint16) bool {
+//
+// first, when not nil, is called once, with the first answer: stop is true
+// when that answer (or its absence) ends the version, false when other
+// chunks are worth asking.
+func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult, found *[]uint16, first func(stop bool)) bool {
+	signal := func(stop bool) {
+		if first != nil {
+			first(stop)
+			first = nil
+		}
+	}
+	defer signal(true)
 	for _, g := range chunks {
 		offer := slices.Clone(g)
 		for len(offer) > 0 {
@@ -446,7 +487,7 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 				vr.Error = ctx.Err().Error()
 				return false
 			}
-			sh, err := s.hello(ctx, v, offer)
+			sh, err := s.hello(WithStep(ctx, len(*found)), v, offer)
 			if err != nil {
 				if ctx.Err() != nil {
 					vr.Error = ctx.Err().Error()
@@ -458,6 +499,7 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 					return false
 				}
 				if refused(err) {
+					signal(false)
 					break
 				}
 				vr.Error = err.Error()
@@ -470,6 +512,7 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 				}
 				break
 			}
+			signal(false)
 			vr.Accepted = true
 			s.record(sh)
 			if !slices.Contains(offer, sh.Suite) {
@@ -486,22 +529,37 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 	return true
 }
 
-// tryChunksInTwo enumerates the first chunk and the others concurrently
-// and merges what both found into vr.
-func (s *scanner) tryChunksInTwo(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult) []uint16 {
-	parts := [2][][]uint16{chunks[:1], chunks[1:]}
-	var res [2]struct {
+// tryChunksEach enumerates every chunk on its own connections and merges
+// what they found into vr in chunk order (the order a chunk-by-chunk
+// enumeration finds them in). The first chunk goes first: its first answer
+// usually shows that the version is not supported at all, and then nothing
+// else is asked; otherwise the other chunks go at once, beside the first
+// chunk's enumeration. Within a chunk the suites still come one handshake
+// after another: the server picks one suite per hello. The caller's dialer
+// caps how many connections are open at once.
+func (s *scanner) tryChunksEach(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult) []uint16 {
+	res := make([]struct {
 		vr    VersionResult
 		found []uint16
+	}, len(chunks))
+	for i := range res {
+		res[i].vr = *vr
 	}
+	proceed := make(chan bool, 1)
 	var wg sync.WaitGroup
-	for i := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res[i].vr = *vr
-			s.tryChunks(ctx, v, parts[i], &res[i].vr, &res[i].found)
-		}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.tryChunks(ctx, v, chunks[:1], &res[0].vr, &res[0].found, func(stop bool) { proceed <- !stop })
+	}()
+	if <-proceed {
+		for i := 1; i < len(chunks); i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.tryChunks(ctx, v, chunks[i:i+1], &res[i].vr, &res[i].found, nil)
+			}()
+		}
 	}
 	wg.Wait()
 	var found []uint16
@@ -514,6 +572,66 @@ func (s *scanner) tryChunksInTwo(ctx context.Context, v Version, chunks [][]uint
 			if !slices.Contains(found, id) {
 				found = append(found, id)
 			}
+		}
+	}
+	return found
+}
+
+// oneChunkEach reports whether every class fits in one ClientHello.
+func oneChunkEach(classes [][][]uint16) bool {
+	for _, c := range classes {
+		if len(c) > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// tryClassesAtOnce is the quick mode's class-by-class walk (worst class
+// first, one sample each) with the same outcome in fewer round trips. For
+// TLS 1.2, which nearly every server that offers TLS at all speaks, every
+// class goes at once. For the other versions the first class goes alone,
+// because its answer usually shows that the version is not supported and
+// nothing else need be asked; the other classes then go at once. Their
+// outcomes are taken in class order as the walk would have taken them,
+// stopping where it would have stopped. Each class is one chunk
+// (oneChunkEach), so a refusal ends the class either way; only "stop the
+// version" needs the walk's state.
+func (s *scanner) tryClassesAtOnce(ctx context.Context, v Version, classes [][][]uint16, vr *VersionResult) []uint16 {
+	var found []uint16
+	rest := classes
+	if v != TLS12 {
+		if !s.tryChunks(ctx, v, classes[0], vr, &found, nil) {
+			return found
+		}
+		rest = classes[1:]
+	}
+	res := make([]struct {
+		vr    VersionResult
+		found []uint16
+		more  bool
+	}, len(rest))
+	var wg sync.WaitGroup
+	for i := range rest {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i].vr = *vr
+			res[i].more = s.tryChunks(ctx, v, rest[i], &res[i].vr, &res[i].found, nil)
+		}()
+	}
+	wg.Wait()
+	for _, r := range res {
+		if !r.more && r.vr.Error == "" && vr.Accepted {
+			// Walking in order, this class would have seen the version
+			// accepted already, and a refusal would only end the class.
+			r.more = true
+		}
+		vr.Accepted = vr.Accepted || r.vr.Accepted
+		vr.Error = r.vr.Error
+		found = append(found, r.found...)
+		if !r.more {
+			break
 		}
 	}
 	return found
@@ -532,13 +650,20 @@ func (s *scanner) testOrder(ctx context.Context, v Version, vr *VersionResult) {
 		}
 		return out
 	}
-	a, err := s.hello(ctx, v, ids(best))
-	if err != nil {
-		vr.Error = "order test: " + err.Error()
-		return
-	}
-	b, err := s.hello(ctx, v, ids(worst))
-	if err != nil {
+	// Both offers at once: neither depends on the other's answer.
+	var (
+		a, b       *serverHello
+		errA, errB error
+		wg         sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a, errA = s.hello(WithStep(ctx, len(best)+1), v, ids(best))
+	}()
+	b, errB = s.hello(WithStep(ctx, len(best)+1), v, ids(worst))
+	wg.Wait()
+	if err := cmp.Or(errA, errB); err != nil {
 		vr.Error = "order test: " + err.Error()
 		return
 	}
