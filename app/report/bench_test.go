@@ -87,3 +87,44 @@ type countingWriter struct{ n int }
 func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
 
 var _ io.Writer = (*countingWriter)(nil)
+
+// BenchmarkStoredSheet compares, in one run and back to back, rendering a
+// published tender's sheet of 12 requirements with sending it from
+// storage (SQLite). Both start from the loaded tender, as the handler
+// does: a render is SheetOf and WriteSheet, a stored send SheetOf, the
+// hash and one SELECT. The renders run first (b.Loop, so ns/op and B/op
+// are a render's); after a collection, as many stored sends run, timed on
+// their own. speedup is a render's time over a stored send's.
+func BenchmarkStoredSheet(b *testing.B) {
+	db := dbtest.Open(b)
+	ctx := context.Background()
+	tn := storedTender()
+	for i := 3; i <= 12; i++ {
+		tn.Requirements = append(tn.Requirements, tn.Requirements[i%2])
+	}
+	if _, err := SheetPlan(tn, generated).Document(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		p := SheetPlan(tn, generated)
+		p.Hash = ""
+		if d, err := p.Document(ctx, db); err != nil || d.Stored {
+			b.Fatal(err, d.Stored)
+		}
+		n++
+	}
+	render := b.Elapsed()
+	runtime.GC()
+	start := time.Now()
+	for range n {
+		if d, err := SheetPlan(tn, generated).Document(ctx, db); err != nil || !d.Stored {
+			b.Fatal(err, d.Stored)
+		}
+	}
+	stored := time.Since(start)
+	b.ReportMetric(render.Seconds()*1e3/float64(n), "render-ms")
+	b.ReportMetric(stored.Seconds()*1e3/float64(n), "stored-ms")
+	b.ReportMetric(render.Seconds()/stored.Seconds(), "speedup")
+}
