@@ -158,9 +158,17 @@ func AnnualDocumentName(r AnnualReport, opt Options) string {
 // render, stores it under hash as a version of the document name and
 // returns what storage then holds. Two processes rendering the same
 // document at once both store without error and return the same bytes.
+// Documents recently sent are also kept in this process's memory (recent),
+// which answers before the database does: a hash names one content, so a
+// copy in memory is never stale either.
 func Stored(ctx context.Context, db *gorm.DB, hash, name string, now time.Time, render func(*bytes.Buffer) error) (Document, error) {
+	mem := recentOf(db)
+	if body, ok := mem.get(hash); ok {
+		return Document{Body: body, Hash: hash, Stored: true}, nil
+	}
 	p, err := models.FindStoredPDF(ctx, db, hash)
 	if err == nil {
+		mem.put(hash, p.Body)
 		return Document{Body: p.Body, Hash: hash, Stored: true}, nil
 	}
 	if !errors.Is(err, models.ErrNotFound) {
@@ -174,7 +182,60 @@ func Stored(ctx context.Context, db *gorm.DB, hash, name string, now time.Time, 
 	if err != nil {
 		return Document{}, err
 	}
+	mem.put(hash, p.Body)
 	return Document{Body: p.Body, Hash: hash}, nil
+}
+
+// RecentBytes bounds the documents each process keeps in memory per
+// database: the size of a few hundred sheets or a few large annual reports.
+const RecentBytes = 32 << 20
+
+// recent keeps the documents last sent, by hash, up to RecentBytes; the
+// oldest go first. Bodies are shared and never written to.
+type recent struct {
+	mu    sync.Mutex
+	size  int
+	byKey map[string][]byte
+	order []string
+}
+
+// recents holds one recent per database (by its *sql.DB): tests open many
+// databases with the same documents in one process.
+var recents sync.Map
+
+func recentOf(db *gorm.DB) *recent {
+	var key any = db
+	if sqlDB, err := db.DB(); err == nil {
+		key = sqlDB
+	}
+	r, _ := recents.LoadOrStore(key, &recent{byKey: map[string][]byte{}})
+	return r.(*recent)
+}
+
+func (r *recent) get(hash string) ([]byte, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, ok := r.byKey[hash]
+	return b, ok
+}
+
+func (r *recent) put(hash string, body []byte) {
+	if len(body) > RecentBytes/4 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.byKey[hash]; ok {
+		return
+	}
+	for r.size+len(body) > RecentBytes && len(r.order) > 0 {
+		r.size -= len(r.byKey[r.order[0]])
+		delete(r.byKey, r.order[0])
+		r.order = r.order[1:]
+	}
+	r.byKey[hash] = body
+	r.order = append(r.order, hash)
+	r.size += len(body)
 }
 
 // A Plan is a document about to be sent: its hash, when it may be stored,

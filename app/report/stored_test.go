@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,11 @@ func testStoredPDFs(t *testing.T, db *gorm.DB) {
 		}
 		if !bytes.Equal(again.Body, first.Body) {
 			t.Fatal("the stored sheet differs from the one first sent")
+		}
+		forgetRecent(db) // another process, or this one after a restart
+		fromDB := get(t, SheetPlan(storedTender(), day2))
+		if !fromDB.Stored || !bytes.Equal(fromDB.Body, first.Body) {
+			t.Fatalf("from the database: stored %v, same bytes %v", fromDB.Stored, bytes.Equal(fromDB.Body, first.Body))
 		}
 		if fresh := get(t, Plan{render: SheetPlan(storedTender(), day2).render}); bytes.Equal(fresh.Body, first.Body) {
 			t.Fatal("a render three days later has the same bytes: the test cannot tell storage from rendering")
@@ -184,6 +190,36 @@ func testStoredPDFs(t *testing.T, db *gorm.DB) {
 			t.Fatalf("storage holds %v, want one version per language", rows)
 		}
 	})
+}
+
+// forgetRecent empties the documents db's process keeps in memory.
+func forgetRecent(db *gorm.DB) {
+	r := recentOf(db)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.byKey, r.order, r.size = map[string][]byte{}, nil, 0
+}
+
+func TestRecentDocumentsStayWithinTheirBound(t *testing.T) {
+	t.Parallel()
+	r := &recent{byKey: map[string][]byte{}}
+	body := make([]byte, RecentBytes/8)
+	for i := range 20 {
+		r.put(fmt.Sprint(i), body)
+	}
+	if r.size > RecentBytes || len(r.byKey) != 8 {
+		t.Fatalf("%d bytes in %d documents, bound %d", r.size, len(r.byKey), RecentBytes)
+	}
+	if _, ok := r.get("19"); !ok {
+		t.Fatal("the newest document was dropped")
+	}
+	if _, ok := r.get("0"); ok {
+		t.Fatal("the oldest document was kept")
+	}
+	r.put("huge", make([]byte, RecentBytes/2))
+	if _, ok := r.get("huge"); ok {
+		t.Fatal("a document of half the bound was kept")
+	}
 }
 
 func TestYearClosed(t *testing.T) {
