@@ -320,6 +320,8 @@ func (r AnnualReport) Submitted() int {
 func WriteAnnualReport(w io.Writer, r AnnualReport, opt Options) error {
 	wd := wordsOf(opt)
 	title := wd.t("annual.title", "year", r.Year)
+	// A large year runs to a thousand pages: compressed, its stored PDF is
+	// about a fifth of the size, worth the compressor per page.
 	return render(w, title, opt, title, true, func(pdf *doc) {
 		header(pdf, title+" · Tenderprobe")
 		footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
@@ -533,6 +535,19 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 		para(pdf, wd.t("annual.explanations.none"))
 		return
 	}
+	// Tens of thousands of lines share a few codes and planned dates: their
+	// words are looked up once.
+	memo := map[[2]string]string{}
+	once := func(kind, code string, words func(string) string) string {
+		k := [2]string{kind, code}
+		if w, ok := memo[k]; ok {
+			return w
+		}
+		w := words(code)
+		memo[k] = w
+		return w
+	}
+	planned := func(date string) string { return wd.t("annual.explanations.planned", "date", wd.plannedDate(date)) }
 	for start := 0; start < len(r.Explanations); {
 		end := start
 		for end < len(r.Explanations) && r.Explanations[end].Slug == r.Explanations[start].Slug {
@@ -550,11 +565,11 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 				if tender == "" {
 					tender = wd.t("annual.explanations.tender_number", "id", e.TenderID)
 				}
-				line := fmt.Sprintf("%s · %s · %s (%s)", tender, e.Supplier, wd.answer(e.Status), wd.level(e.Level))
+				line := "• " + tender + " · " + e.Supplier + " · " + once("answer", e.Status, wd.answer) + " (" + once("level", e.Level, wd.level) + ")"
 				if e.PlannedDate != "" {
-					line += " · " + wd.t("annual.explanations.planned", "date", wd.plannedDate(e.PlannedDate))
+					line += " · " + once("planned", e.PlannedDate, planned)
 				}
-				where = append(where, "• "+line+" · "+wd.verdict(e.Verdict))
+				where = append(where, line+" · "+once("verdict", e.Verdict, wd.verdict))
 				same++
 			}
 			rows = append(rows, []string{group[k].Explanation, strings.Join(where, "\n")})
