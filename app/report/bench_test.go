@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 )
 
@@ -141,4 +142,70 @@ func BenchmarkStoredSheet(b *testing.B) {
 	b.ReportMetric(fromDB.Seconds()*1e3/float64(n), "db-ms")
 	b.ReportMetric(render.Seconds()/stored.Seconds(), "speedup")
 	b.ReportMetric(render.Seconds()/fromDB.Seconds(), "speedup-db")
+}
+
+// BenchmarkAnnualReportLarge is goal 4 of issue 13: the annual report of a
+// synthetic year of 5,000 tenders with 8 of 40 standards each and 25,000
+// submitted attestations (200,000 answers with verdicts, about 85,000
+// explanations), plus 200 tenders the year before, on SQLite. Each
+// iteration loads and renders the report (load-s, render-s: wall time;
+// cpu-s: process CPU time, which other work on a busy machine does not
+// inflate), then sends it from storage as the handler does for a closed
+// year (stored-s: load, hash, lookup). peak-MB is the process's peak
+// resident set (VmHWM) after resetting it to the resident set once the
+// database is built: what loading, rendering and storing add, SQLite's
+// page cache (in this process) included.
+func BenchmarkAnnualReportLarge(b *testing.B) {
+	db := dbtest.Open(b)
+	buildSynthYear(b, db, synthYear{Year: 2025, Tenders: 5000, Previous: 200, Standards: 40, PerTender: 8, VendorsPerTender: 5})
+	ctx := context.Background()
+	opt := Options{Created: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Lang: "nl"}
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0o200)
+	b.ReportAllocs()
+	var load, draw, stored time.Duration
+	var cpu time.Duration
+	size := 0
+	for b.Loop() {
+		forgetRecent(db)
+		if err := db.Where("1 = 1").Delete(&models.StoredPDF{}).Error; err != nil {
+			b.Fatal(err)
+		}
+		c0, t0 := cpuTime(), time.Now()
+		r, err := LoadAnnualReport(ctx, db, 2025, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		cw := &countingWriter{}
+		if err := WriteAnnualReport(cw, r, opt); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		cpu += cpuTime() - c0
+		load, draw, size = load+t1.Sub(t0), draw+t2.Sub(t1), cw.n
+		// Store it once (not timed), then time a send from storage.
+		if _, err := AnnualPlan(r, opt).Document(ctx, db); err != nil {
+			b.Fatal(err)
+		}
+		forgetRecent(db)
+		t3 := time.Now()
+		again, err := LoadAnnualReport(ctx, db, 2025, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if d, err := AnnualPlan(again, opt).Document(ctx, db); err != nil || !d.Stored {
+			b.Fatal(err, d.Stored)
+		}
+		stored += time.Since(t3)
+	}
+	n := float64(b.N)
+	b.ReportMetric(load.Seconds()/n, "load-s")
+	b.ReportMetric(draw.Seconds()/n, "render-s")
+	b.ReportMetric(cpu.Seconds()/n, "cpu-s")
+	b.ReportMetric(stored.Seconds()/n, "stored-s")
+	b.ReportMetric((load+draw).Seconds()/stored.Seconds(), "speedup")
+	b.ReportMetric(peakRSSMB(b), "peak-MB")
+	b.ReportMetric(float64(size)/1e6, "pdf-MB")
 }

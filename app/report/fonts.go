@@ -51,8 +51,8 @@ type doc struct {
 }
 
 // needsUnicode is what a single-byte document panics with on meeting a
-// character its fonts lack; render recovers it and draws again.
-type needsUnicode struct{}
+// character its fonts lack (Char); render recovers it and draws again.
+type needsUnicode struct{ Char rune }
 
 // text encodes s for the document's fonts.
 func (d *doc) text(s string) string {
@@ -77,7 +77,7 @@ func (d *doc) text(s string) string {
 		}
 		b, ok := tp1252[r]
 		if !ok {
-			panic(needsUnicode{})
+			panic(needsUnicode{Char: r})
 		}
 		out = append(out, b)
 	}
