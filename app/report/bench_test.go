@@ -159,7 +159,7 @@ func BenchmarkAnnualReportLarge(b *testing.B) {
 	db := dbtest.Open(b)
 	buildSynthYear(b, db, synthYear{Year: 2025, Tenders: 5000, Previous: 200, Standards: 40, PerTender: 8, VendorsPerTender: 5})
 	ctx := context.Background()
-	opt := Options{Created: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Lang: "nl"}
+	opt := Options{Created: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	runtime.GC()
 	debug.FreeOSMemory()
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0o200)

@@ -24,8 +24,9 @@ import (
 // RendererVersion names the layout code's version in every stored
 // document's hash. Bump it with any change to how a document is laid out
 // (this package's drawing code, sizes, colours, order of sections), so
-// documents stored by the old code are rendered anew. The texts, the fonts
-// and the gofpdf version are hashed by themselves and need no bump.
+// documents stored by the old code are rendered anew. The texts (each
+// message's "other" form: bump for a change to a "one" form alone), the
+// fonts and the gofpdf version are hashed by themselves and need no bump.
 const RendererVersion = 1
 
 // A Document is a PDF ready to send. Hash, when set, is the hash of
@@ -42,8 +43,9 @@ type Document struct {
 var renderer = sync.OnceValue(func() []byte {
 	h := sha256.New()
 	fmt.Fprintf(h, "tenderprobe-pdf\x00layout %d\x00", RendererVersion)
-	h.Write(fontRegular)
-	h.Write(fontBold)
+	for _, font := range [][]byte{fontRegular, fontBold, fontRegularSingleJSON, fontRegularSingle, fontBoldSingleJSON, fontBoldSingle} {
+		h.Write(font)
+	}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range info.Deps {
 			if m.Path == "github.com/jung-kurt/gofpdf" {
@@ -93,8 +95,8 @@ func keyHasher(kind string, opt Options) (hash.Hash, *json.Encoder) {
 	return h, json.NewEncoder(h)
 }
 
-// Hash of a requirement sheet: SheetHash is what the sheet of s in opt's
-// language and zone shows, whatever the day it is rendered on.
+// SheetHash is the hash of what the sheet of s shows in opt's language
+// and zone, whatever the day it is rendered on.
 func SheetHash(s Sheet, opt Options) string {
 	h, enc := keyHasher("sheet", opt)
 	if err := enc.Encode(s); err != nil {
@@ -143,13 +145,14 @@ func YearClosed(year int, now time.Time) bool {
 	return !now.UTC().Before(time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
-// SheetDocumentName and AnnualDocumentName name the document a hash is a
-// version of: storing a new version deletes the others.
-func SheetDocumentName(tenderID uint) string { return fmt.Sprintf("sheet/%d", tenderID) }
+// sheetName and annualName name the document a hash is a version of:
+// storing a new version deletes the others. A tender has one sheet (in
+// its own language and zone).
+func sheetName(tenderID uint) string { return fmt.Sprintf("sheet/%d", tenderID) }
 
-// AnnualDocumentName names a year's annual report in one scope, language
-// and zone.
-func AnnualDocumentName(r AnnualReport, opt Options) string {
+// annualName names a year's annual report in one scope, language and
+// zone: each is kept.
+func annualName(r AnnualReport, opt Options) string {
 	wd := wordsOf(opt)
 	return fmt.Sprintf("annual/%d/%s/%s/%s", r.Year, r.Scope, wd.lang, wd.zone)
 }
@@ -266,7 +269,7 @@ func (p Plan) Document(ctx context.Context, db *gorm.DB) (Document, error) {
 func SheetPlan(t *models.Tender, now time.Time) Plan {
 	s := SheetOf(t, t.Language)
 	opt := Options{Created: now, Lang: t.Language, Zone: ZoneOf(t)}
-	p := Plan{name: SheetDocumentName(t.ID), created: now, render: func(buf *bytes.Buffer) error { return WriteSheet(buf, s, opt) }}
+	p := Plan{name: sheetName(t.ID), created: now, render: func(buf *bytes.Buffer) error { return WriteSheet(buf, s, opt) }}
 	if SheetStorable(t) {
 		p.Hash = SheetHash(s, opt)
 	}
@@ -276,7 +279,7 @@ func SheetPlan(t *models.Tender, now time.Time) Plan {
 // AnnualPlan plans the annual report r in opt's language and zone,
 // rendered at opt.Created: stored once its year is closed.
 func AnnualPlan(r AnnualReport, opt Options) Plan {
-	p := Plan{name: AnnualDocumentName(r, opt), created: opt.Created, render: func(buf *bytes.Buffer) error { return WriteAnnualReport(buf, r, opt) }}
+	p := Plan{name: annualName(r, opt), created: opt.Created, render: func(buf *bytes.Buffer) error { return WriteAnnualReport(buf, r, opt) }}
 	if YearClosed(r.Year, opt.Created) {
 		p.Hash = AnnualHash(r, opt)
 	}
