@@ -133,7 +133,6 @@ type AnnualExplanation struct {
 	Level           string
 	TenderID        uint
 	TenderReference string
-	TenderTitle     string
 	Supplier        string
 	Status          string
 	Explanation     string
@@ -241,7 +240,7 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 	// Tens of thousands of rows: scanned by hand, and the texts that
 	// repeat (explanations, names, codes) kept once.
 	rows, err = base().Select("standards.slug, standards.name, requirements.level, tenders.id, "+
-		"tenders.reference, tenders.title, orgs.name, answers.status, "+
+		"tenders.reference, orgs.name, answers.status, "+
 		"answers.explanation, answers.planned_date, COALESCE(v.status, '')").
 		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
 		Joins("JOIN orgs ON orgs.id = a.supplier_org_id").
@@ -263,7 +262,7 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		seen[s] = s
 		return s
 	}
-	var raw [11]sql.RawBytes
+	var raw [10]sql.RawBytes
 	var id uint
 	dest := make([]any, len(raw))
 	for i := range raw {
@@ -276,8 +275,8 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		}
 		out.Explanations = append(out.Explanations, AnnualExplanation{
 			Slug: once(string(raw[0])), Standard: once(string(raw[1])), Level: once(string(raw[2])), TenderID: id,
-			TenderReference: once(string(raw[4])), TenderTitle: once(string(raw[5])), Supplier: once(string(raw[6])),
-			Status: once(string(raw[7])), Explanation: once(string(raw[8])), PlannedDate: once(string(raw[9])), Verdict: once(string(raw[10])),
+			TenderReference: once(string(raw[4])), Supplier: once(string(raw[5])),
+			Status: once(string(raw[6])), Explanation: once(string(raw[7])), PlannedDate: once(string(raw[8])), Verdict: once(string(raw[9])),
 		})
 		return nil
 	})
