@@ -34,17 +34,17 @@ func (h *Handler) annualReport(c *fiber.Ctx) (report.AnnualReport, error) {
 	return report.LoadAnnualReport(c.UserContext(), h.DB, year, currentUser(c))
 }
 
-// DownloadAnnualReport sends the year's comply-or-explain report as a PDF.
+// DownloadAnnualReport sends the year's comply-or-explain report as a PDF,
+// in the reader's language and zone. A closed year's report is rendered
+// once and then sent from storage until what it shows changes
+// (report.AnnualPlan).
 func (h *Handler) DownloadAnnualReport(c *fiber.Ctx) error {
 	r, err := h.annualReport(c)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := report.WriteAnnualReport(&buf, r, report.Options{Created: h.now(), Lang: localeOf(c).Lang, Zone: localeOf(c).Zone}); err != nil {
-		return err
-	}
-	return sendDownload(c, "application/pdf", fmt.Sprintf("comply-or-explain-%d.pdf", r.Year), buf.Bytes())
+	opt := report.Options{Created: h.now(), Lang: localeOf(c).Lang, Zone: localeOf(c).Zone}
+	return h.sendPDF(c, report.AnnualPlan(r, opt), fmt.Sprintf("comply-or-explain-%d.pdf", r.Year))
 }
 
 // DownloadAnnualCSV sends the year's table per standard and domain as CSV.

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
@@ -13,18 +12,14 @@ import (
 
 // DownloadSheet sends the tender's requirement sheet as a PDF to attach to
 // the tender documents, in the tender's language whatever the reader's.
+// A published tender's sheet is rendered once and then sent from storage
+// (report.SheetPlan).
 func (h *Handler) DownloadSheet(c *fiber.Ctx) error {
 	t, err := h.tenderFor(c)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := report.WriteSheet(&buf, report.SheetOf(t, t.Language), report.Options{Created: h.now(), Lang: t.Language, Zone: report.ZoneOf(t)}); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, sheetFilename(t)))
-	return c.Send(buf.Bytes())
+	return h.sendPDF(c, report.SheetPlan(t, h.now()), sheetFilename(t))
 }
 
 // sheetFilename builds an ASCII file name from the reference or the id.

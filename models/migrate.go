@@ -50,6 +50,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0008_user_language_and_zone", Migrate: addUserPreferences},
 	{ID: "0009_org_zone_and_deadline_zone", Migrate: addTimeZones},
 	{ID: "0010_standard_translations", Migrate: addStandardTranslations},
+	{ID: "0011_pdf_store", Migrate: addPDFStore},
 	{ID: "0012_read_paths", Migrate: addReadPaths},
 }
 
@@ -79,6 +80,7 @@ var Tables = []any{
 	&ProbeResult{},
 	&Verification{},
 	&VerdictChange{},
+	&StoredPDF{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"time"
 
@@ -132,7 +133,6 @@ type AnnualExplanation struct {
 	Level           string
 	TenderID        uint
 	TenderReference string
-	TenderTitle     string
 	Supplier        string
 	Status          string
 	Explanation     string
@@ -213,22 +213,35 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		return out, nil
 	}
 
-	err = base().Select("tenders.id, tenders.reference, tenders.title, orgs.name AS buyer, tenders.status, tenders.published_at, "+
-		"tenders.estimated_value_cents, tenders.currency, "+
-		"(SELECT COUNT(*) FROM requirements r WHERE r.tender_id = tenders.id) AS requirements, "+
-		"(SELECT COUNT(*) FROM requirements r WHERE r.tender_id = tenders.id AND r.level = ?) AS mandatory, "+
-		"(SELECT COUNT(*) FROM attestations at WHERE at.tender_id = tenders.id) AS attestations, "+
-		"(SELECT COUNT(*) FROM attestations at WHERE at.tender_id = tenders.id AND at.status = ?) AS submitted",
-		LevelMandatory, AttestationSubmitted).
+	// The counts per tender come from grouped subqueries joined once,
+	// not four correlated subqueries per tender.
+	rows, err := base().Select("tenders.id, tenders.reference, tenders.title, orgs.name, tenders.status, tenders.published_at, "+
+		"tenders.estimated_value_cents, tenders.currency, COALESCE(rq.n, 0), COALESCE(rq.mandatory, 0), COALESCE(at.n, 0), COALESCE(at.submitted, 0)").
 		Joins("JOIN orgs ON orgs.id = tenders.buyer_org_id").
-		Order("tenders.published_at, tenders.id").Scan(&out.Tenders).Error
+		Joins("LEFT JOIN (SELECT tender_id, COUNT(*) AS n, SUM(CASE WHEN level = ? THEN 1 ELSE 0 END) AS mandatory FROM requirements GROUP BY tender_id) rq ON rq.tender_id = tenders.id", LevelMandatory).
+		Joins("LEFT JOIN (SELECT tender_id, COUNT(*) AS n, SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS submitted FROM attestations GROUP BY tender_id) at ON at.tender_id = tenders.id", AttestationSubmitted).
+		Order("tenders.published_at, tenders.id").Rows()
+	if err != nil {
+		return nil, wrap(err, "annual report %d: tenders", f.Year)
+	}
+	err = scanAll(rows, func() error {
+		var t AnnualTender
+		if err := rows.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Status, &t.PublishedAt, &t.EstimatedValueCents, &t.Currency,
+			&t.Requirements, &t.Mandatory, &t.Attestations, &t.Submitted); err != nil {
+			return err
+		}
+		out.Tenders = append(out.Tenders, t)
+		return nil
+	})
 	if err != nil {
 		return nil, wrap(err, "annual report %d: tenders", f.Year)
 	}
 
-	err = base().Select("standards.slug, standards.name AS standard, requirements.level, tenders.id AS tender_id, "+
-		"tenders.reference AS tender_reference, tenders.title AS tender_title, orgs.name AS supplier, answers.status, "+
-		"answers.explanation, answers.planned_date, COALESCE(v.status, '') AS verdict").
+	// Tens of thousands of rows: scanned by hand, and the texts that
+	// repeat (explanations, names, codes) kept once.
+	rows, err = base().Select("standards.slug, standards.name, requirements.level, tenders.id, "+
+		"tenders.reference, orgs.name, answers.status, "+
+		"answers.explanation, answers.planned_date, COALESCE(v.status, '')").
 		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
 		Joins("JOIN orgs ON orgs.id = a.supplier_org_id").
 		Joins("JOIN answers ON answers.attestation_id = a.id AND answers.version = a.version").
@@ -237,11 +250,51 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		Joins(latestRunJoin).
 		Joins("LEFT JOIN verifications v ON v.run_id = lr.run_id AND v.answer_id = answers.id").
 		Where("answers.status <> ? AND answers.status <> '' AND answers.explanation <> ''", AnswerComplies).
-		Order("standards.slug, answers.explanation, tenders.published_at, tenders.id, orgs.name").Scan(&out.Explanations).Error
+		Order("standards.slug, answers.explanation, tenders.published_at, tenders.id, orgs.name").Rows()
+	if err != nil {
+		return nil, wrap(err, "annual report %d: explanations", f.Year)
+	}
+	seen := map[string]string{}
+	once := func(s string) string {
+		if k, ok := seen[s]; ok {
+			return k
+		}
+		seen[s] = s
+		return s
+	}
+	var raw [10]sql.RawBytes
+	var id uint
+	dest := make([]any, len(raw))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	dest[3] = &id
+	err = scanAll(rows, func() error {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		out.Explanations = append(out.Explanations, AnnualExplanation{
+			Slug: once(string(raw[0])), Standard: once(string(raw[1])), Level: once(string(raw[2])), TenderID: id,
+			TenderReference: once(string(raw[4])), Supplier: once(string(raw[5])),
+			Status: once(string(raw[6])), Explanation: once(string(raw[7])), PlannedDate: once(string(raw[8])), Verdict: once(string(raw[9])),
+		})
+		return nil
+	})
 	if err != nil {
 		return nil, wrap(err, "annual report %d: explanations", f.Year)
 	}
 	return out, nil
+}
+
+// scanAll calls scan for each row of rows and closes them.
+func scanAll(rows *sql.Rows, scan func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // ReportYears returns the years in which tenders viewer may see were

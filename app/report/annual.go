@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jung-kurt/gofpdf"
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
@@ -321,26 +320,28 @@ func (r AnnualReport) Submitted() int {
 func WriteAnnualReport(w io.Writer, r AnnualReport, opt Options) error {
 	wd := wordsOf(opt)
 	title := wd.t("annual.title", "year", r.Year)
-	pdf := newDocument(title, opt)
-	header(pdf, title+" · Tenderprobe")
-	footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
-	pdf.AddPage()
-	pdf.SetFont(fontFamily, "B", 20)
-	pdf.MultiCell(0, 9, title, "", "L", false)
-	pdf.Ln(1)
-	small(pdf, wd.t("annual.scope_note", "scope", wd.word("annual.scope", r.Scope, r.Scope), "generated", wd.dateTime(opt.Created)))
-	pdf.Ln(3)
-	if r.Empty() {
-		para(pdf, wd.t("annual.empty", "year", r.Year))
-		return output(pdf, w, title)
-	}
-	annualSummary(pdf, wd, r)
-	annualTotals(pdf, wd, r)
-	annualCharts(pdf, wd, r)
-	annualTables(pdf, wd, r)
-	annualExplanations(pdf, wd, r)
-	annualAppendix(pdf, wd, r)
-	return output(pdf, w, title)
+	// A large year runs to a thousand pages: compressed, its stored PDF is
+	// about a fifth of the size, worth the compressor per page.
+	return render(w, title, opt, title, true, func(pdf *doc) {
+		header(pdf, title+" · Tenderprobe")
+		footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
+		pdf.AddPage()
+		pdf.SetFont(fontFamily, "B", 20)
+		pdf.MultiCell(0, 9, title, "", "L", false)
+		pdf.Ln(1)
+		small(pdf, wd.t("annual.scope_note", "scope", wd.word("annual.scope", r.Scope, r.Scope), "generated", wd.dateTime(opt.Created)))
+		pdf.Ln(3)
+		if r.Empty() {
+			para(pdf, wd.t("annual.empty", "year", r.Year))
+			return
+		}
+		annualSummary(pdf, wd, r)
+		annualTotals(pdf, wd, r)
+		annualCharts(pdf, wd, r)
+		annualTables(pdf, wd, r)
+		annualExplanations(pdf, wd, r)
+		annualAppendix(pdf, wd, r)
+	})
 }
 
 // Buyers counts the buyer organisations that published the year's tenders.
@@ -383,14 +384,14 @@ func (r AnnualReport) summary(wd words) []string {
 	return out
 }
 
-func annualSummary(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
+func annualSummary(pdf *doc, wd words, r AnnualReport) {
 	pdf.SetFont(fontFamily, "B", 12)
 	pdf.CellFormat(0, 7, wd.t("annual.summary.heading"), "", 1, "L", false, 0, "")
 	para(pdf, strings.Join(r.summary(wd), " "))
 	pdf.Ln(2)
 }
 
-func annualTotals(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
+func annualTotals(pdf *doc, wd words, r AnnualReport) {
 	t := r.Total
 	rate := wd.percent(t.Rate())
 	if c := wd.change(t); c != "" {
@@ -451,7 +452,7 @@ func domainName(wd words, s StandardStats) string {
 	return wd.domain(s.Slug)
 }
 
-func annualCharts(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
+func annualCharts(pdf *doc, wd words, r AnnualReport) {
 	ensureSpace(pdf, 100) // the heading stays with the first chart
 	heading(pdf, wd.t("annual.charts.heading"))
 	legend := []string{wd.t("annual.rate.legend.verified"), wd.t("annual.rate.legend.unverified"), wd.t("annual.rate.legend.contradicted")}
@@ -489,7 +490,7 @@ func countColumns(wd words) []column {
 		{wd.t("annual.col.verified"), 14}, {wd.t("annual.col.change"), 15.5}}
 }
 
-func annualTables(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
+func annualTables(pdf *doc, wd words, r AnnualReport) {
 	heading(pdf, wd.t("annual.per_domain.heading"))
 	small(pdf, wd.t("annual.per_domain.intro")+" "+wd.t("annual.rate.explained")+" "+wd.t("annual.per_domain.change"))
 	pdf.Ln(1)
@@ -527,13 +528,26 @@ func annualTables(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
 		{wd.t("annual.col.attestation_only"), 17}, {wd.t("annual.col.not_measured"), 19}, {wd.t("annual.col.not_verified"), 19}}, rows)
 }
 
-func annualExplanations(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
+func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 	heading(pdf, wd.t("annual.explanations.heading"))
 	small(pdf, wd.t("annual.explanations.intro"))
 	if len(r.Explanations) == 0 {
 		para(pdf, wd.t("annual.explanations.none"))
 		return
 	}
+	// Tens of thousands of lines share a few codes and planned dates: their
+	// words are looked up once.
+	memo := map[[2]string]string{}
+	once := func(kind, code string, words func(string) string) string {
+		k := [2]string{kind, code}
+		if w, ok := memo[k]; ok {
+			return w
+		}
+		w := words(code)
+		memo[k] = w
+		return w
+	}
+	planned := func(date string) string { return wd.t("annual.explanations.planned", "date", wd.plannedDate(date)) }
 	for start := 0; start < len(r.Explanations); {
 		end := start
 		for end < len(r.Explanations) && r.Explanations[end].Slug == r.Explanations[start].Slug {
@@ -551,11 +565,11 @@ func annualExplanations(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
 				if tender == "" {
 					tender = wd.t("annual.explanations.tender_number", "id", e.TenderID)
 				}
-				line := fmt.Sprintf("%s · %s · %s (%s)", tender, e.Supplier, wd.answer(e.Status), wd.level(e.Level))
+				line := "• " + tender + " · " + e.Supplier + " · " + once("answer", e.Status, wd.answer) + " (" + once("level", e.Level, wd.level) + ")"
 				if e.PlannedDate != "" {
-					line += " · " + wd.t("annual.explanations.planned", "date", wd.plannedDate(e.PlannedDate))
+					line += " · " + once("planned", e.PlannedDate, planned)
 				}
-				where = append(where, "• "+line+" · "+wd.verdict(e.Verdict))
+				where = append(where, line+" · "+once("verdict", e.Verdict, wd.verdict))
 				same++
 			}
 			rows = append(rows, []string{group[k].Explanation, strings.Join(where, "\n")})
@@ -566,7 +580,7 @@ func annualExplanations(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
 	}
 }
 
-func annualAppendix(pdf *gofpdf.Fpdf, wd words, r AnnualReport) {
+func annualAppendix(pdf *doc, wd words, r AnnualReport) {
 	pdf.AddPage()
 	heading(pdf, wd.t("annual.appendix.heading", "year", r.Year, "count", len(r.Tenders)))
 	rows := make([][]string, 0, len(r.Tenders))

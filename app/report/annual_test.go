@@ -37,7 +37,7 @@ func sampleYear(year, tenders int, complyShare float64) *models.AnnualData {
 	d.Answers = append(d.Answers, models.AnnualAnswerCount{Slug: "iso-27001", Level: models.LevelRecommended, Status: models.AnswerNotApplicable, N: tenders})
 	for i := 0; i < answers-comply; i++ {
 		d.Explanations = append(d.Explanations, models.AnnualExplanation{Slug: "dnssec", Standard: "DNSSEC", Level: "mandatory",
-			TenderID: uint(i%tenders + 1), TenderReference: fmt.Sprintf("GV-%d-%03d", year, i%tenders+1), TenderTitle: "Tender",
+			TenderID: uint(i%tenders + 1), TenderReference: fmt.Sprintf("GV-%d-%03d", year, i%tenders+1),
 			Supplier: "Łódź Mail Sp. z o.o.", Status: models.AnswerDoesNotComply,
 			Explanation: fmt.Sprintf("Our registrar cannot publish DS records (case %d).", i/3), PlannedDate: "2027-06-30"})
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 )
 
@@ -87,3 +88,124 @@ type countingWriter struct{ n int }
 func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
 
 var _ io.Writer = (*countingWriter)(nil)
+
+// BenchmarkStoredSheet compares, in one run and back to back, rendering a
+// published tender's sheet of 12 requirements with sending it from
+// storage. All start from the loaded tender, as the handler does: a render
+// is SheetOf and WriteSheet; a stored send is SheetOf, the hash and the
+// lookup, in this process's memory (stored-ms, the usual case) or, with
+// the memory emptied first, one SELECT on SQLite (db-ms, the first send
+// by a process). The renders run first (b.Loop, so ns/op and B/op are a
+// render's); after a collection, as many stored sends of each kind run,
+// timed on their own. speedup is a render's time over a stored send's,
+// speedup-db over a send from the database.
+func BenchmarkStoredSheet(b *testing.B) {
+	db := dbtest.Open(b)
+	ctx := context.Background()
+	tn := storedTender()
+	for i := 3; i <= 12; i++ {
+		tn.Requirements = append(tn.Requirements, tn.Requirements[i%2])
+	}
+	if _, err := SheetPlan(tn, generated).Document(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		p := SheetPlan(tn, generated)
+		p.Hash = ""
+		if d, err := p.Document(ctx, db); err != nil || d.Stored {
+			b.Fatal(err, d.Stored)
+		}
+		n++
+	}
+	render := b.Elapsed()
+	send := func(forget bool) time.Duration {
+		runtime.GC()
+		var total time.Duration
+		for range n {
+			if forget {
+				forgetRecent(db)
+			}
+			start := time.Now()
+			if d, err := SheetPlan(tn, generated).Document(ctx, db); err != nil || !d.Stored {
+				b.Fatal(err, d.Stored)
+			}
+			total += time.Since(start)
+		}
+		return total
+	}
+	fromDB := send(true)
+	stored := send(false)
+	b.ReportMetric(render.Seconds()*1e3/float64(n), "render-ms")
+	b.ReportMetric(stored.Seconds()*1e3/float64(n), "stored-ms")
+	b.ReportMetric(fromDB.Seconds()*1e3/float64(n), "db-ms")
+	b.ReportMetric(render.Seconds()/stored.Seconds(), "speedup")
+	b.ReportMetric(render.Seconds()/fromDB.Seconds(), "speedup-db")
+}
+
+// BenchmarkAnnualReportLarge is goal 4 of issue 13: the annual report of a
+// synthetic year of 5,000 tenders with 8 of 40 standards each and 25,000
+// submitted attestations (200,000 answers with verdicts, about 85,000
+// explanations), plus 200 tenders the year before, on SQLite. Each
+// iteration loads and renders the report (load-s, render-s: wall time;
+// cpu-s: process CPU time, which other work on a busy machine does not
+// inflate), then sends it from storage as the handler does for a closed
+// year (stored-s: load, hash, lookup). peak-MB is the process's peak
+// resident set (VmHWM) after resetting it to the resident set once the
+// database is built: what loading, rendering and storing add, SQLite's
+// page cache (in this process) included.
+func BenchmarkAnnualReportLarge(b *testing.B) {
+	db := dbtest.Open(b)
+	buildSynthYear(b, db, synthYear{Year: 2025, Tenders: 5000, Previous: 200, Standards: 40, PerTender: 8, VendorsPerTender: 5})
+	ctx := context.Background()
+	opt := Options{Created: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0o200)
+	b.ReportAllocs()
+	var load, draw, stored time.Duration
+	var cpu time.Duration
+	size := 0
+	for b.Loop() {
+		forgetRecent(db)
+		if err := db.Where("1 = 1").Delete(&models.StoredPDF{}).Error; err != nil {
+			b.Fatal(err)
+		}
+		c0, t0 := cpuTime(), time.Now()
+		r, err := LoadAnnualReport(ctx, db, 2025, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		cw := &countingWriter{}
+		if err := WriteAnnualReport(cw, r, opt); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		cpu += cpuTime() - c0
+		load, draw, size = load+t1.Sub(t0), draw+t2.Sub(t1), cw.n
+		// Store it once (not timed), then time a send from storage.
+		if _, err := AnnualPlan(r, opt).Document(ctx, db); err != nil {
+			b.Fatal(err)
+		}
+		forgetRecent(db)
+		t3 := time.Now()
+		again, err := LoadAnnualReport(ctx, db, 2025, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if d, err := AnnualPlan(again, opt).Document(ctx, db); err != nil || !d.Stored {
+			b.Fatal(err, d.Stored)
+		}
+		stored += time.Since(t3)
+	}
+	n := float64(b.N)
+	b.ReportMetric(load.Seconds()/n, "load-s")
+	b.ReportMetric(draw.Seconds()/n, "render-s")
+	b.ReportMetric(cpu.Seconds()/n, "cpu-s")
+	b.ReportMetric(stored.Seconds()/n, "stored-s")
+	b.ReportMetric((load+draw).Seconds()/stored.Seconds(), "speedup")
+	b.ReportMetric(peakRSSMB(b), "peak-MB")
+	b.ReportMetric(float64(size)/1e6, "pdf-MB")
+}

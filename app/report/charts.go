@@ -3,8 +3,6 @@ package report
 import (
 	"fmt"
 	"strings"
-
-	"github.com/jung-kurt/gofpdf"
 )
 
 // bar is one bar of a horizontal bar chart. Parts are stacked segments
@@ -59,7 +57,7 @@ func chartAxis(most float64, percent bool) (end, step float64) {
 // labels and a title, the figures with the count right of each bar, and a
 // legend naming the parts and the previous-year tick. Drawing it
 // ourselves keeps the PDF free of raster images and deterministic.
-func barChart(pdf *gofpdf.Fpdf, wd words, title string, bars []bar, most float64, percent bool, axisTitle string, legend []string) {
+func barChart(pdf *doc, wd words, title string, bars []bar, most float64, percent bool, axisTitle string, legend []string) {
 	pageWidth, _ := pdf.GetPageSize()
 	area := pageWidth - 2*margin - chartLabelWidth - chartTextWidth
 	end, step := chartAxis(most, percent)

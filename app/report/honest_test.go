@@ -306,7 +306,13 @@ func TestLongLinksAndHashesStayInsideTheMargins(t *testing.T) {
 
 func TestWrapTextBreaksAtSensiblePoints(t *testing.T) {
 	t.Parallel()
-	pdf := newDocument("t", Options{Created: generated})
+	for _, single := range []bool{true, false} {
+		t.Run(fmt.Sprintf("with single-byte fonts %v", single), func(t *testing.T) { testWrapText(t, single) })
+	}
+}
+
+func testWrapText(t *testing.T, single bool) {
+	pdf := newDocument("t", Options{Created: generated}, single)
 	pdf.AddPage()
 	pdf.SetFont(fontFamily, "", gridFontSize)
 	tests := []struct {
@@ -355,7 +361,13 @@ func TestWrapTextBreaksAtSensiblePoints(t *testing.T) {
 
 func TestATableRowNeverSplitsAcrossPages(t *testing.T) {
 	t.Parallel()
-	pdf := newDocument("rows", Options{Created: generated})
+	for _, single := range []bool{true, false} {
+		t.Run(fmt.Sprintf("with single-byte fonts %v", single), func(t *testing.T) { testRowsNeverSplit(t, single) })
+	}
+}
+
+func testRowsNeverSplit(t *testing.T, single bool) {
+	pdf := newDocument("rows", Options{Created: generated}, single)
 	footer(pdf, wordsOf(Options{}), "rows")
 	pdf.AddPage()
 	var rows [][]string

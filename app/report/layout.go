@@ -6,8 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/jung-kurt/gofpdf"
-
 	"tenderprobe/app/probe/check"
 )
 
@@ -82,13 +80,13 @@ func safeSheet(s Sheet) Sheet {
 }
 
 // pageBottom is the lowest y content may reach.
-func pageBottom(pdf *gofpdf.Fpdf) float64 {
+func pageBottom(pdf *doc) float64 {
 	_, h := pdf.GetPageSize()
 	return h - bottomLimit
 }
 
 // ensureSpace starts a new page unless h mm fit below the cursor.
-func ensureSpace(pdf *gofpdf.Fpdf, h float64) {
+func ensureSpace(pdf *doc, h float64) {
 	if pdf.GetY()+h > pageBottom(pdf) {
 		pdf.AddPage()
 	}
@@ -96,7 +94,7 @@ func ensureSpace(pdf *gofpdf.Fpdf, h float64) {
 
 // heading prints a section title with a rule under it, on a new page when
 // less than a few lines would follow it on this one.
-func heading(pdf *gofpdf.Fpdf, text string) {
+func heading(pdf *doc, text string) {
 	ensureSpace(pdf, 30)
 	pdf.Ln(3)
 	pdf.SetFont(fontFamily, "B", 14)
@@ -105,7 +103,7 @@ func heading(pdf *gofpdf.Fpdf, text string) {
 }
 
 // subheading prints a smaller bold title.
-func subheading(pdf *gofpdf.Fpdf, text string) {
+func subheading(pdf *doc, text string) {
 	ensureSpace(pdf, 20)
 	pdf.Ln(1)
 	pdf.SetFont(fontFamily, "B", 10.5)
@@ -113,14 +111,14 @@ func subheading(pdf *gofpdf.Fpdf, text string) {
 }
 
 // para prints wrapped body text.
-func para(pdf *gofpdf.Fpdf, text string) {
+func para(pdf *doc, text string) {
 	pdf.SetFont(fontFamily, "", 10)
 	pdf.MultiCell(0, lineHeight, safeText(text), "", "L", false)
 	pdf.Ln(1)
 }
 
 // small prints wrapped grey text, for notes under a heading.
-func small(pdf *gofpdf.Fpdf, text string) {
+func small(pdf *doc, text string) {
 	pdf.SetFont(fontFamily, "", 8.5)
 	pdf.SetTextColor(90, 100, 114)
 	pdf.MultiCell(0, 4.2, safeText(text), "", "L", false)
@@ -143,13 +141,13 @@ var markFill = [3]int{251, 226, 226}
 // the cursor goes to a new page under a repeated heading row; only a row
 // taller than a whole page continues over pages, so a long explanation is
 // never cut off.
-func grid(pdf *gofpdf.Fpdf, cols []column, rows [][]string) {
+func grid(pdf *doc, cols []column, rows [][]string) {
 	gridMarked(pdf, cols, rows, nil)
 }
 
 // gridMarked is grid with the rows for which marked is true filled in
 // markFill; the caller puts the text mark into the row itself.
-func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(int) bool) {
+func gridMarked(pdf *doc, cols []column, rows [][]string, marked func(int) bool) {
 	saved := pdf.GetCellMargin()
 	pdf.SetCellMargin(0)
 	defer pdf.SetCellMargin(saved)
@@ -257,7 +255,7 @@ func gridMarked(pdf *gofpdf.Fpdf, cols []column, rows [][]string, marked func(in
 
 // titlesFit reports whether every word of every column title fits its
 // column in the current font.
-func titlesFit(pdf *gofpdf.Fpdf, cols []column) bool {
+func titlesFit(pdf *doc, cols []column) bool {
 	for _, c := range cols {
 		for _, word := range strings.Fields(c.title) {
 			if pdf.GetStringWidth(word) > c.width-2*cellPadX {
@@ -277,7 +275,7 @@ const breakAfter = "/.-_?&=#:,;@+"
 // hash) at a sensible point: a SHA-256 or other long hex string every 16
 // characters, anything else after one of breakAfter, and only when none
 // of those fits, after as many characters as fit.
-func wrapText(pdf *gofpdf.Fpdf, text string, width float64) []string {
+func wrapText(pdf *doc, text string, width float64) []string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
 		line := ""
@@ -311,7 +309,7 @@ func wrapText(pdf *gofpdf.Fpdf, text string, width float64) []string {
 }
 
 // breakWord cuts a word wider than width into pieces that fit.
-func breakWord(pdf *gofpdf.Fpdf, word string, width float64) []string {
+func breakWord(pdf *doc, word string, width float64) []string {
 	var out []string
 	hex := isHex(word)
 	rest := []rune(word)
@@ -355,7 +353,7 @@ func isHex(s string) bool {
 
 // output renders pdf to w with one error check, as gofpdf collects errors
 // until Output.
-func output(pdf *gofpdf.Fpdf, w io.Writer, what string) error {
+func output(pdf *doc, w io.Writer, what string) error {
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return fmt.Errorf("report: render %s: %w", what, err)

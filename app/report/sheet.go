@@ -4,7 +4,6 @@
 package report
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"io"
@@ -110,53 +109,52 @@ func SheetOf(t *models.Tender, lang string) Sheet {
 func WriteSheet(w io.Writer, s Sheet, opt Options) error {
 	s = safeSheet(s)
 	wd := wordsOf(opt)
-	pdf := newDocument(wd.t("sheet.title", "title", s.Title), opt)
 	runningHeader := wd.t("sheet.running_header", "title", s.Title)
 	if s.Reference != "" {
 		runningHeader += " · " + s.Reference
 	}
-	header(pdf, runningHeader)
-	footer(pdf, wd, wd.t("report.generated_on", "date", wd.date(opt.Created)))
-	pdf.AddPage()
+	// A sheet is a few pages: compressing them would cost more (a
+	// compressor of about 1 MB per page) than the few kB it saves.
+	return render(w, wd.t("sheet.title", "title", s.Title), opt, fmt.Sprintf("requirement sheet %q", s.Title), false, func(pdf *doc) {
+		header(pdf, runningHeader)
+		footer(pdf, wd, wd.t("report.generated_on", "date", wd.date(opt.Created)))
+		pdf.AddPage()
 
-	pdf.SetFont(fontFamily, "B", 18)
-	pdf.MultiCell(0, 8, s.Title, "", "L", false)
-	pdf.Ln(2)
-	table(pdf, facts(wd, s))
-	if s.Description != "" {
-		pdf.Ln(3)
-		pdf.SetFont(fontFamily, "", 10)
-		pdf.MultiCell(0, lineHeight, s.Description, "", "L", false)
-	}
+		pdf.SetFont(fontFamily, "B", 18)
+		pdf.MultiCell(0, 8, s.Title, "", "L", false)
+		pdf.Ln(2)
+		table(pdf, facts(wd, s))
+		if s.Description != "" {
+			pdf.Ln(3)
+			pdf.SetFont(fontFamily, "", 10)
+			pdf.MultiCell(0, lineHeight, s.Description, "", "L", false)
+		}
 
-	pdf.Ln(4)
-	pdf.SetFont(fontFamily, "B", 14)
-	pdf.CellFormat(0, 8, wd.t("sheet.requirements", "count", len(s.Requirements)), "B", 1, "L", false, 0, "")
-	pdf.Ln(2)
-	if len(s.Requirements) == 0 {
-		pdf.SetFont(fontFamily, "", 10)
-		pdf.MultiCell(0, lineHeight, wd.t("sheet.no_requirements"), "", "L", false)
-	}
-	for i, r := range s.Requirements {
-		requirement(pdf, wd, i+1, r)
-	}
-
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return fmt.Errorf("report: render requirement sheet %q: %w", s.Title, err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("report: write requirement sheet: %w", err)
-	}
-	return nil
+		pdf.Ln(4)
+		pdf.SetFont(fontFamily, "B", 14)
+		pdf.CellFormat(0, 8, wd.t("sheet.requirements", "count", len(s.Requirements)), "B", 1, "L", false, 0, "")
+		pdf.Ln(2)
+		if len(s.Requirements) == 0 {
+			pdf.SetFont(fontFamily, "", 10)
+			pdf.MultiCell(0, lineHeight, wd.t("sheet.no_requirements"), "", "L", false)
+		}
+		for i, r := range s.Requirements {
+			requirement(pdf, wd, i+1, r)
+		}
+	})
 }
 
-// newDocument sets up an A4 portrait document with the embedded font and
-// fixed metadata.
-func newDocument(title string, opt Options) *gofpdf.Fpdf {
+// newDocument sets up an A4 portrait document with the embedded font,
+// single-byte or UTF-8 (see render), and fixed metadata.
+func newDocument(title string, opt Options, single bool) *doc {
 	pdf := gofpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(fontFamily, "", fontRegular)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", fontBold)
+	if single {
+		pdf.AddFontFromBytes(fontFamily, "", fontRegularSingleJSON, fontRegularSingle)
+		pdf.AddFontFromBytes(fontFamily, "B", fontBoldSingleJSON, fontBoldSingle)
+	} else {
+		pdf.AddUTF8FontFromBytes(fontFamily, "", fontRegular)
+		pdf.AddUTF8FontFromBytes(fontFamily, "B", fontBold)
+	}
 	pdf.SetMargins(margin, margin+8, margin)
 	pdf.SetAutoPageBreak(true, margin+4)
 	pdf.AliasNbPages("{nb}")
@@ -166,11 +164,11 @@ func newDocument(title string, opt Options) *gofpdf.Fpdf {
 	pdf.SetCreationDate(opt.Created)
 	pdf.SetModificationDate(opt.Created)
 	pdf.SetCatalogSort(true)
-	return pdf
+	return &doc{Fpdf: pdf, single: single}
 }
 
 // header prints text and a rule at the top of every page.
-func header(pdf *gofpdf.Fpdf, text string) {
+func header(pdf *doc, text string) {
 	pdf.SetHeaderFunc(func() {
 		pdf.SetY(10)
 		pdf.SetFont(fontFamily, "", 8)
@@ -182,7 +180,7 @@ func header(pdf *gofpdf.Fpdf, text string) {
 }
 
 // footer prints note and "Page X of Y" at the bottom of every page.
-func footer(pdf *gofpdf.Fpdf, wd words, note string) {
+func footer(pdf *doc, wd words, note string) {
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)
 		pdf.SetFont(fontFamily, "", 8)
@@ -196,7 +194,7 @@ func footer(pdf *gofpdf.Fpdf, wd words, note string) {
 
 // table prints label/value rows; labels and values wrap within their
 // columns (a label in Dutch or Spanish is often longer than in English).
-func table(pdf *gofpdf.Fpdf, rows [][2]string) {
+func table(pdf *doc, rows [][2]string) {
 	const labelWidth = 46.0
 	pageWidth, _ := pdf.GetPageSize()
 	valueWidth := pageWidth - 2*margin - labelWidth
@@ -268,7 +266,7 @@ func references(wd words, refs []string) string {
 }
 
 // requirement prints one numbered requirement.
-func requirement(pdf *gofpdf.Fpdf, wd words, n int, r SheetRequirement) {
+func requirement(pdf *doc, wd words, n int, r SheetRequirement) {
 	_, pageHeight := pdf.GetPageSize()
 	if pdf.GetY() > pageHeight-margin-40 {
 		pdf.AddPage()

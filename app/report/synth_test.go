@@ -221,4 +221,21 @@ func testAnnualQueries(t *testing.T, db *gorm.DB) {
 			t.Errorf("%d explanations, want %d", len(r.Explanations), want.explanations)
 		}
 	})
+
+	t.Run("each explanation names its tender, supplier and standard", func(t *testing.T) {
+		refs := map[uint]string{}
+		for _, tn := range r.Tenders {
+			refs[tn.ID] = tn.Reference
+		}
+		for _, e := range r.Explanations {
+			if ref, ok := refs[e.TenderID]; !ok || ref != e.TenderReference || e.Supplier == "" || e.Standard == "" || e.Explanation == "" {
+				t.Fatalf("explanation %+v does not match tender %d (%q)", e, e.TenderID, ref)
+			}
+		}
+		for _, tn := range r.Tenders {
+			if tn.Requirements != 5 || tn.Attestations != 3 || tn.Submitted != 3 || tn.Mandatory > tn.Requirements || tn.Buyer == "" {
+				t.Fatalf("tender %+v: want 5 requirements, 3 attestations, all submitted", tn)
+			}
+		}
+	})
 }

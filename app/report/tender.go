@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/jung-kurt/gofpdf"
 )
 
 // WriteTenderReport renders r as an A4 PDF to w in opt.Lang (the tender's
@@ -16,27 +14,27 @@ import (
 // domain and the submission receipts. Every time names its zone.
 func WriteTenderReport(w io.Writer, r TenderReport, opt Options) error {
 	wd := wordsOf(opt)
-	pdf := newDocument(wd.t("report.title", "title", safeText(r.Title)), opt)
 	running := wd.t("report.running_header", "title", r.Title)
 	if r.Reference != "" {
 		running += " · " + r.Reference
 	}
-	header(pdf, safeText(running))
-	footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
-	pdf.AddPage()
+	return render(w, wd.t("report.title", "title", safeText(r.Title)), opt, fmt.Sprintf("tender report %q", r.Title), true, func(pdf *doc) {
+		header(pdf, safeText(running))
+		footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
+		pdf.AddPage()
 
-	tenderCover(pdf, wd, r, opt)
-	tenderSummary(pdf, wd, r)
-	tenderRequirements(pdf, wd, r)
-	tenderExplanations(pdf, wd, r)
-	tenderAppendix(pdf, wd, r)
-	return output(pdf, w, fmt.Sprintf("tender report %q", r.Title))
+		tenderCover(pdf, wd, r, opt)
+		tenderSummary(pdf, wd, r)
+		tenderRequirements(pdf, wd, r)
+		tenderExplanations(pdf, wd, r)
+		tenderAppendix(pdf, wd, r)
+	})
 }
 
 // ofCount is "3 of 5" in the document's language.
 func (w words) ofCount(n, total int) string { return w.t("report.of", "n", n, "total", total) }
 
-func tenderCover(pdf *gofpdf.Fpdf, wd words, r TenderReport, opt Options) {
+func tenderCover(pdf *doc, wd words, r TenderReport, opt Options) {
 	pdf.SetFont(fontFamily, "", 11)
 	pdf.SetTextColor(90, 100, 114)
 	pdf.CellFormat(0, 6, wd.t("report.kind"), "", 1, "L", false, 0, "")
@@ -94,7 +92,7 @@ func tenderCover(pdf *gofpdf.Fpdf, wd words, r TenderReport, opt Options) {
 	}
 }
 
-func tenderSummary(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
+func tenderSummary(pdf *doc, wd words, r TenderReport) {
 	heading(pdf, wd.t("report.summary.heading"))
 	if len(r.Vendors) == 0 {
 		para(pdf, wd.t("report.summary.no_vendors"))
@@ -148,7 +146,7 @@ func verdictText(wd words, v Vendor, an VendorAnswer) string {
 	return wd.verdict(an.Verdict)
 }
 
-func tenderRequirements(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
+func tenderRequirements(pdf *doc, wd words, r TenderReport) {
 	ensureSpace(pdf, 75) // the heading goes with the first requirement
 	heading(pdf, wd.t("report.answers.heading", "count", len(r.Requirements)))
 	if len(r.Requirements) == 0 {
@@ -190,7 +188,7 @@ func (w words) plannedDate(s string) string {
 	return s
 }
 
-func tenderExplanations(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
+func tenderExplanations(pdf *doc, wd words, r TenderReport) {
 	heading(pdf, wd.t("report.explanations.heading"))
 	small(pdf, wd.t("report.explanations.intro"))
 	pdf.Ln(1)
@@ -215,7 +213,7 @@ func tenderExplanations(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
 	grid(pdf, []column{{wd.t("report.col.requirement"), 36}, {wd.t("report.col.vendor"), 30}, {wd.t("report.col.answer"), 22}, {wd.t("report.col.explanation"), 86}}, rows)
 }
 
-func tenderAppendix(pdf *gofpdf.Fpdf, wd words, r TenderReport) {
+func tenderAppendix(pdf *doc, wd words, r TenderReport) {
 	pdf.AddPage()
 	heading(pdf, wd.t("report.appendix_a.heading"))
 	small(pdf, wd.t("report.probe_disclaimer"))
