@@ -104,9 +104,16 @@ func (m *requestMetrics) label(app *fiber.App, before map[*fiber.Route]bool, fix
 
 // observe times the rest of the chain and counts its answer. An error is
 // handed to the app's error handler here, as Fiber would after the chain,
-// so the status counted is the one sent.
+// so the status counted is the one sent. The time starts when the server
+// handed over the request (fasthttp reads the clock then anyway), which
+// saves a clock read: on this kind of virtual machine one costs ~75 ns,
+// half of what the middleware adds.
 func (m *requestMetrics) observe(c *fiber.Ctx) error {
-	start := time.Now()
+	start := c.Context().Time()
+	if start.IsZero() {
+		// Called without a server, as in a benchmark of the handler.
+		start = time.Now()
+	}
 	if err := c.Next(); err != nil {
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
 			_ = c.SendStatus(fiber.StatusInternalServerError)

@@ -173,6 +173,17 @@ const scrapeTimeout = 5 * time.Second
 // depth read from the database through runs at each scrape. Each call
 // returns a registry of its own.
 func NewRegistry(db *sql.DB, runs RunCounts) (*prometheus.Registry, error) {
+	// The end states of a run and the kinds of PDF are shown at zero
+	// before anything happened, so a rate over them has a series to start.
+	for _, s := range []string{models.RunDone, models.RunNotMeasured, models.RunFailed} {
+		runsFinished.WithLabelValues(s)
+		runDuration.WithLabelValues(s)
+	}
+	for _, k := range []string{PDFSheet, PDFTenderReport, PDFAnnual} {
+		pdfRenders.WithLabelValues(k)
+		pdfRenderDuration.WithLabelValues(k)
+		pdfCacheHits.WithLabelValues(k)
+	}
 	reg := prometheus.NewRegistry()
 	for _, c := range []prometheus.Collector{
 		requests, requestDuration, runsFinished, runDuration, pdfRenders, pdfRenderDuration, pdfCacheHits,

@@ -1,0 +1,124 @@
+package app
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+)
+
+// BenchmarkMetricsOverhead renders the pages of bench_test.go for a
+// logged-in officer through two apps on one database, one with metrics on
+// and one with them off, alternating request by request (and which goes
+// first), so both sides share the machine's load. It reports the
+// throughput with metrics as a share of that without (1 = free) and the
+// allocations each side makes per request.
+func BenchmarkMetricsOverhead(b *testing.B) {
+	for _, tc := range []struct{ name, page string }{{"catalogue", "/catalogue"}, {"tender", "/tenders/1"}} {
+		page := tc.page
+		b.Run(tc.name, func(b *testing.B) {
+			db := demo.Open(b)
+			offCfg, onCfg := DefaultConfig(), DefaultConfig()
+			onCfg.Metrics = true
+			off, on := newTestAppWith(b, db, offCfg), newTestAppWith(b, db, onCfg)
+			cookie := "tp_session=" + off.session("officer@demo.test").cookies["tp_session"]
+			get := func(a *testApp) (time.Duration, uint64) {
+				var m0, m1 runtime.MemStats
+				runtime.ReadMemStats(&m0)
+				req := httptest.NewRequest(http.MethodGet, page, nil)
+				req.Header.Set("Cookie", cookie)
+				start := time.Now()
+				res, err := a.app.Test(req, -1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				d := time.Since(start)
+				runtime.ReadMemStats(&m1)
+				if res.StatusCode != 200 {
+					b.Fatalf("GET %s: status %d", page, res.StatusCode)
+				}
+				return d, m1.Mallocs - m0.Mallocs
+			}
+			get(off)
+			get(on)
+			var offTime, onTime time.Duration
+			var offAllocs, onAllocs uint64
+			n := 0
+			for b.Loop() {
+				if n%2 == 0 {
+					d, a := get(off)
+					offTime, offAllocs = offTime+d, offAllocs+a
+					d, a = get(on)
+					onTime, onAllocs = onTime+d, onAllocs+a
+				} else {
+					d, a := get(on)
+					onTime, onAllocs = onTime+d, onAllocs+a
+					d, a = get(off)
+					offTime, offAllocs = offTime+d, offAllocs+a
+				}
+				n++
+			}
+			b.ReportMetric(float64(offTime)/float64(onTime), "on/off-throughput")
+			b.ReportMetric(float64(n)/offTime.Seconds(), "off-req/s")
+			b.ReportMetric(float64(n)/onTime.Seconds(), "on-req/s")
+			b.ReportMetric(float64(offAllocs)/float64(n), "off-allocs/req")
+			b.ReportMetric(float64(onAllocs)/float64(n), "on-allocs/req")
+		})
+	}
+}
+
+// BenchmarkMetricsMiddleware is the middleware's own cost on the cheapest
+// route there is (a handler that writes two bytes, served by fasthttp in
+// memory, no network and no database): the upper bound of what metrics
+// add to any request. Both apps are driven alternately in one run.
+func BenchmarkMetricsMiddleware(b *testing.B) {
+	build := func(withMetrics bool) fasthttp.RequestHandler {
+		app := fiber.New(fiber.Config{DisableStartupMessage: true})
+		rm := newRequestMetrics()
+		if withMetrics {
+			app.Use(rm.observe)
+		}
+		before := rm.snapshot(app)
+		app.Get("/bench/:id", func(c *fiber.Ctx) error { return c.SendString("ok") })
+		rm.label(app, before, "")
+		return app.Handler()
+	}
+	off, on := build(false), build(true)
+	var ctx fasthttp.RequestCtx
+	ctx.Request.SetRequestURI("/bench/42")
+	ctx.Request.Header.SetMethod(fiber.MethodGet)
+	serve := func(h fasthttp.RequestHandler) time.Duration {
+		ctx.Response.Reset()
+		start := time.Now()
+		h(&ctx)
+		d := time.Since(start)
+		if ctx.Response.StatusCode() != 200 {
+			b.Fatalf("status %d", ctx.Response.StatusCode())
+		}
+		return d
+	}
+	serve(off)
+	serve(on)
+	var offTime, onTime time.Duration
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if n%2 == 0 {
+			offTime += serve(off)
+			onTime += serve(on)
+		} else {
+			onTime += serve(on)
+			offTime += serve(off)
+		}
+		n++
+	}
+	b.ReportMetric(float64(offTime)/float64(onTime), "on/off-throughput")
+	b.ReportMetric(float64(onTime-offTime)/float64(n), "added-ns/req")
+}
