@@ -150,6 +150,20 @@ func PDFRendered(kind string, d time.Duration) {
 	pdfRenderDuration.WithLabelValues(kind).Observe(d.Seconds())
 }
 
+// RenderPDF runs render, the rendering of a PDF of kind, and counts it with
+// its time when it succeeds; a failed render is not counted. It lets a
+// handler count a render by wrapping the call it makes already:
+//
+//	if err := metrics.RenderPDF(metrics.PDFSheet, func() error { return report.WriteSheet(&buf, ...) }); err != nil {
+func RenderPDF(kind string, render func() error) error {
+	start := time.Now()
+	if err := render(); err != nil {
+		return err
+	}
+	PDFRendered(kind, time.Since(start))
+	return nil
+}
+
 // PDFServedFromCache counts a PDF of kind served from storage instead of
 // rendered.
 func PDFServedFromCache(kind string) {

@@ -48,6 +48,13 @@ func TestTheRegistryExposesEveryMetric(t *testing.T) {
 	metrics.PDFServedFromCache("metrics-test-kind")
 	metrics.PDFServedFromCache("metrics-test-kind")
 	metrics.RunFinished("metrics-test-state", 2*time.Second)
+	if err := metrics.RenderPDF("metrics-test-wrapped", func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	failed := errors.New("render failed")
+	if err := metrics.RenderPDF("metrics-test-wrapped", func() error { return failed }); err != failed {
+		t.Fatalf("RenderPDF returned %v, want the render's error", err)
+	}
 
 	for _, tc := range []struct {
 		name, family, want string
@@ -64,6 +71,8 @@ tenderprobe_http_requests_total{method="OTHER",route="/metrics-test/classes",sta
 			`tenderprobe_pdf_renders_total{kind="metrics-test-kind"} 1`},
 		{"a PDF render's time lands in its bucket", "tenderprobe_pdf_render_duration_seconds",
 			`tenderprobe_pdf_render_duration_seconds_bucket{kind="metrics-test-kind",le="0.05"} 1`},
+		{"a wrapped render is counted once it succeeded, a failed one not", "tenderprobe_pdf_renders_total",
+			`tenderprobe_pdf_renders_total{kind="metrics-test-wrapped"} 1`},
 		{"PDFs served from storage are counted by kind", "tenderprobe_pdf_cache_hits_total",
 			`tenderprobe_pdf_cache_hits_total{kind="metrics-test-kind"} 2`},
 		{"a finished run is counted by its state", "tenderprobe_probe_runs_finished_total",
