@@ -33,9 +33,9 @@ func newMetricsSettings(db *gorm.DB, token string, log *slog.Logger) (handlers.M
 	serve := promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
-		// One scrape at a time is plenty, and bounds what a flood of
-		// scrapes by an admin's stolen session could cost.
-		MaxRequestsInFlight: 1,
+		// A pair of Prometheus servers and an admin's browser at once,
+		// and no more: a flood of scrapes gets 503 instead of piling up.
+		MaxRequestsInFlight: 4,
 		Timeout:             10 * time.Second,
 	})
 	return handlers.MetricsSettings{Serve: adaptor.HTTPHandler(serve), Token: token}, nil

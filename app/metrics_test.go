@@ -202,6 +202,9 @@ func TestMetricsAccess(t *testing.T) {
 			if res.status == 200 && !strings.Contains(res.body, "# TYPE tenderprobe_http_requests_total counter") {
 				t.Errorf("no request counter in the answer:\n%.300s", res.body)
 			}
+			if res.status == 200 && (res.header.Get("Cache-Control") != "no-store" || res.header.Get("X-Content-Type-Options") != "nosniff") {
+				t.Errorf("Cache-Control %q, X-Content-Type-Options %q", res.header.Get("Cache-Control"), res.header.Get("X-Content-Type-Options"))
+			}
 			if res.status != 200 && strings.Contains(res.body, "tenderprobe_") {
 				t.Errorf("a refused caller sees metrics:\n%.300s", res.body)
 			}
@@ -216,4 +219,24 @@ func TestMetricsAccess(t *testing.T) {
 			t.Fatalf("status %d, body %q", res.status, res.body)
 		}
 	})
+}
+
+// Not parallel: testing.AllocsPerRun needs the test alone.
+func TestTheMetricsMiddlewareAddsNoAllocation(t *testing.T) {
+	allocs := func(withMetrics bool) float64 {
+		h, ctx := bareApp(withMetrics), bareRequest()
+		serve := func() {
+			ctx.Response.Reset()
+			h(ctx)
+			if ctx.Response.StatusCode() != 200 {
+				t.Fatalf("status %d", ctx.Response.StatusCode())
+			}
+		}
+		serve() // the first answer of a status class resolves its labels
+		return testing.AllocsPerRun(200, serve)
+	}
+	off, on := allocs(false), allocs(true)
+	if on > off {
+		t.Fatalf("%v allocations per request with metrics, %v without", on, off)
+	}
 }

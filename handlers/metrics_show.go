@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"strings"
@@ -34,9 +35,7 @@ func (h *Handler) MetricsAccess(c *fiber.Ctx) error {
 	if auth := c.Get(fiber.HeaderAuthorization); auth != "" {
 		scheme, token, _ := strings.Cut(auth, " ")
 		token = strings.TrimSpace(token)
-		want := h.Metrics.Token
-		if want == "" || !strings.EqualFold(scheme, "Bearer") ||
-			subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1 {
+		if h.Metrics.Token == "" || !strings.EqualFold(scheme, "Bearer") || !sameToken(token, h.Metrics.Token) {
 			return h.refuseScrape(c, metricsChallenge+`, error="invalid_token"`)
 		}
 		return c.Next()
@@ -61,6 +60,14 @@ func (h *Handler) MetricsAccess(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// sameToken compares the SHA-256 of both tokens in constant time, so that
+// neither the position of the first wrong character nor the token's length
+// shows in the time of the answer.
+func sameToken(got, want string) bool {
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
+
 // refuseScrape answers 401 in plain text with a bearer challenge. It
 // writes the answer itself: the error handler would send a browser
 // without a session to the login page.
@@ -75,5 +82,7 @@ func (h *Handler) ShowMetrics(c *fiber.Ctx) error {
 	if h.Metrics.Serve == nil {
 		return fiber.ErrNotFound
 	}
+	// The answer is for the admins and the scraper only: no cache keeps it.
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return h.Metrics.Serve(c)
 }
