@@ -118,7 +118,7 @@ func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
 	}
 
 	t.Run("every route label is a pattern of the route table, /static or unmatched, never a raw path", func(t *testing.T) {
-		patterns := map[string]bool{metrics.Unmatched: true, "/static": true}
+		patterns := map[string]bool{metrics.Unmatched: true, "/static": true, bareRoute: true}
 		for _, r := range routeTable(a.h) {
 			patterns[r.path] = true
 		}
