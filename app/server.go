@@ -238,7 +238,7 @@ func RunServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "Tenderprobe is serving on %s://%s\n", scheme, ln.Addr())
-	log.Info("listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "demo", cfg.Demo)
+	log.Info("listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "demo", cfg.Demo, "metrics", cfg.Metrics)
 	if err := srv.Serve(ctx, ln); err != nil {
 		log.Error("serve", "err", err)
 		return 1
