@@ -85,6 +85,12 @@ type Config struct {
 	SMTPUser     string
 	SMTPPassword string
 	SMTPFrom     string
+	// Metrics serves GET /metrics in the Prometheus text format, to
+	// signed-in admins and to requests carrying MetricsToken.
+	Metrics bool
+	// MetricsToken, when set, is the bearer token a scraper sends to read
+	// /metrics.
+	MetricsToken string
 }
 
 // DefaultConfig returns the settings used when nothing is configured.
@@ -135,6 +141,8 @@ func (c *Config) table() []settings.Setting {
 		settings.Int(&c.LoginFailuresPerAccount, 1, 1000).With("login-failures-per-account", "TENDERPROBE_LOGIN_FAILURES_PER_ACCOUNT", "N", "failed logins per account within --login-window before 429"),
 		settings.Int(&c.LoginFailuresPerIP, 1, 100000).With("login-failures-per-ip", "TENDERPROBE_LOGIN_FAILURES_PER_IP", "N", "failed logins per client address within --login-window before 429"),
 		settings.Duration(&c.LoginWindow, time.Minute).With("login-window", "TENDERPROBE_LOGIN_WINDOW", "D", "window of the login limits"),
+		settings.Bool(&c.Metrics).With("metrics", "TENDERPROBE_METRICS", "", "serve GET /metrics (Prometheus) to admins and --metrics-token"),
+		settings.String(&c.MetricsToken).With("metrics-token", "TENDERPROBE_METRICS_TOKEN", "TOKEN", "bearer token a scraper sends for /metrics; unset: admins only"),
 	}
 	rows = append(rows, c.Probe.Settings.Table(true)...)
 	return append(rows,
@@ -174,6 +182,9 @@ func (c Config) Validate() error {
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		return errors.New("config: smtp-host needs smtp-from")
 	}
+	if err := checkMetricsToken(c.MetricsToken); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -203,4 +214,25 @@ func redactDSN(dsn string) string {
 		return dsn
 	}
 	return u.Redacted()
+}
+
+// minMetricsToken is the shortest metrics token accepted: 16 random
+// characters are beyond guessing at any rate a server answers.
+const minMetricsToken = 16
+
+// checkMetricsToken refuses a metrics token that is short enough to guess
+// or that a client cannot send as it is in an Authorization header.
+func checkMetricsToken(token string) error {
+	if token == "" {
+		return nil
+	}
+	if len(token) < minMetricsToken {
+		return fmt.Errorf("config: metrics-token must be at least %d characters", minMetricsToken)
+	}
+	for _, r := range token {
+		if r <= ' ' || r > '~' {
+			return errors.New("config: metrics-token may hold only visible ASCII characters, no spaces")
+		}
+	}
+	return nil
 }

@@ -74,14 +74,24 @@ func newTestApp(t testing.TB) *testApp {
 }
 
 // newTestAppOn builds the app on db, a copy of demo (demo.Open,
-// demo.OpenPostgres or demo.Each).
+// demo.OpenPostgres or demo.Each). Metrics are on (for admins only), so
+// every test request passes the metrics middleware and the role tables
+// check GET /metrics.
 func newTestAppOn(t testing.TB, db *gorm.DB) *testApp {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Metrics = true
+	return newTestAppWith(t, db, cfg)
+}
+
+// newTestAppWith builds the app on db with the settings of cfg that
+// NewApp reads.
+func newTestAppWith(t testing.TB, db *gorm.DB, cfg Config) *testApp {
 	t.Helper()
 	profiles, err := seed.Profiles()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
 	h := &handlers.Handler{
 		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Profiles: profiles,
 		SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL, BodyLimit: cfg.BodyLimit,

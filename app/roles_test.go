@@ -128,6 +128,9 @@ func roleTable() map[string]roleCase {
 			return fmt.Sprintf("/admin/orgs/%d", o.ID), url.Values{"name": {fmt.Sprintf("Renamed org %d", next())}}, nil
 		}},
 		"GET /admin/users": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/users")},
+		// The test apps serve metrics to admins; without a session or the
+		// token a scraper gets 401, not the login page.
+		"GET /metrics": {[5]int{unauth, ok, forbidden, forbidden, forbidden}, path("/metrics")},
 		"POST /admin/users": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/admin/users", url.Values{"email": {fmt.Sprintf("new%d@demo.test", next())}, "name": {"New"},
 				"password": {"long enough password"}, "role": {"auditor"}}, nil

@@ -41,6 +41,9 @@ const (
 	web
 	// api routes need an API bearer token.
 	api
+	// scrape routes (GET /metrics) need the metrics token or an admin's
+	// session, and exist only while metrics are on.
+	scrape
 )
 
 // route is one row of the route table.
@@ -193,6 +196,9 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/audit", access: web, roles: auditRoles, handle: h.ListAuditLog},
 		{method: get, path: "/api/v1/audit", access: api, roles: auditRoles, handle: h.APIListAuditLog},
 
+		// The Prometheus metrics, for the admins and the configured scraper.
+		{method: get, path: "/metrics", access: scrape, roles: adminOnly, handle: h.ShowMetrics},
+
 		// Administration of organisations and users.
 		{method: get, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.ListOrgs},
 		{method: post, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.CreateOrg},
@@ -224,6 +230,8 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 		} else {
 			out = []fiber.Handler{limit, h.LoadSession, h.CSRF, h.RequireLogin, handlers.RequireRole(r.roles...)}
 		}
+	case scrape:
+		out = []fiber.Handler{limit, h.MetricsAccess}
 	case api:
 		if r.upload {
 			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireUploader, h.LimitBody(handlers.UploadBodyLimit, true)}
@@ -237,13 +245,21 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 // routes registers the route table. Fiber matches routes in the order they
 // are added, so they are added most specific first (a literal segment
 // before a parameter at the same place): the table's own order never
-// decides which handler answers.
-func routes(app *fiber.App, h *handlers.Handler, bodyLimit int) {
+// decides which handler answers. The scrape route exists only while
+// metrics are on, so that otherwise /metrics is a 404 like any unknown
+// path. With rm, each route is labelled by its pattern in the request
+// metrics.
+func routes(app *fiber.App, h *handlers.Handler, bodyLimit int, rm *requestMetrics) {
 	table := routeTable(h)
 	slices.SortStableFunc(table, func(a, b route) int { return comparePaths(a.path, b.path) })
+	before := rm.snapshot(app)
 	for _, r := range table {
+		if r.access == scrape && h.Metrics.Serve == nil {
+			continue
+		}
 		app.Add(r.method, r.path, r.chain(h, bodyLimit)...)
 	}
+	rm.label(app, before, "")
 	// Everything else is a 404, rendered as a page or a JSON error in one place.
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -107,7 +107,8 @@ func newViews(fsys fs.FS) (*handlers.Views, error) {
 	return v, nil
 }
 
-// NewApp builds the Fiber app: templates, static files, middleware and routes.
+// NewApp builds the Fiber app: templates, static files, middleware and
+// routes, and with cfg.Metrics the request metrics and GET /metrics.
 func NewApp(h *handlers.Handler, cfg Config) (*fiber.App, error) {
 	engine, err := newViews(templates.FS)
 	if err != nil {
@@ -127,10 +128,22 @@ func NewApp(h *handlers.Handler, cfg Config) (*fiber.App, error) {
 		IdleTimeout:                  120 * time.Second,
 		DisableStartupMessage:        true,
 	})
+	var rm *requestMetrics
+	if cfg.Metrics {
+		if h.Metrics, err = newMetricsSettings(h.DB, cfg.MetricsToken, h.Log); err != nil {
+			return nil, err
+		}
+		// First, so that it times the whole answer and sees the status
+		// the error handler gives.
+		rm = newRequestMetrics()
+		app.Use(rm.observe)
+	}
 	app.Use(recover.New())
 	app.Use(h.SecurityHeaders)
+	before := rm.snapshot(app)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
-	routes(app, h, cfg.BodyLimit)
+	rm.label(app, before, "/static")
+	routes(app, h, cfg.BodyLimit, rm)
 	return app, nil
 }
 
@@ -225,7 +238,7 @@ func RunServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "Tenderprobe is serving on %s://%s\n", scheme, ln.Addr())
-	log.Info("listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "demo", cfg.Demo)
+	log.Info("listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "demo", cfg.Demo, "metrics", cfg.Metrics)
 	if err := srv.Serve(ctx, ln); err != nil {
 		log.Error("serve", "err", err)
 		return 1

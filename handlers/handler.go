@@ -44,6 +44,8 @@ type Handler struct {
 	Attest AttestSettings
 	// Verify connects the handlers to the verification queue.
 	Verify VerifySettings
+	// Metrics serves GET /metrics when the app enables it.
+	Metrics MetricsSettings
 }
 
 func (h *Handler) now() time.Time {

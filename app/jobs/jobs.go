@@ -29,6 +29,7 @@ import (
 
 	"tenderprobe/app/i18n"
 	"tenderprobe/app/mail"
+	"tenderprobe/app/metrics"
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probe/resolver"
 	"tenderprobe/app/verify"
@@ -221,13 +222,15 @@ func (p *Pool) RunOnce(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	log := p.log.With("run", run.ID, "attestation", run.AttestationID)
+	start := p.cfg.Now()
 	if run.Attempts > models.MaxRunAttempts {
 		reason := fmt.Sprintf("given up after %d attempts", run.Attempts-1)
-		return true, models.FailRun(context.WithoutCancel(ctx), p.db, run.ID, p.cfg.Owner, reason, p.cfg.Now())
+		return true, p.fail(ctx, run.ID, reason, start)
 	}
-	err = p.execute(ctx, run, log)
+	state, err := p.execute(ctx, run, log)
 	switch {
 	case err == nil:
+		metrics.RunFinished(state, p.cfg.Now().Sub(start))
 		return true, nil
 	case errors.Is(err, models.ErrLeaseLost):
 		log.Warn("lease lost; another worker has the run")
@@ -241,15 +244,25 @@ func (p *Pool) RunOnce(ctx context.Context) (bool, error) {
 		log.Info("run interrupted; back in the queue")
 		return true, nil
 	}
-	if ferr := models.FailRun(context.WithoutCancel(ctx), p.db, run.ID, p.cfg.Owner, err.Error(), p.cfg.Now()); ferr != nil {
+	if ferr := p.fail(ctx, run.ID, err.Error(), start); ferr != nil {
 		return true, errors.Join(err, ferr)
 	}
 	return true, err
 }
 
+// fail marks the run failed with reason and counts it, worked on since start.
+func (p *Pool) fail(ctx context.Context, runID uint, reason string, start time.Time) error {
+	if err := models.FailRun(context.WithoutCancel(ctx), p.db, runID, p.cfg.Owner, reason, p.cfg.Now()); err != nil {
+		return err
+	}
+	metrics.RunFinished(models.RunFailed, p.cfg.Now().Sub(start))
+	return nil
+}
+
 // execute probes what run still needs, stores each domain as it is done
-// (that is the progress), then decides and stores the verdicts.
-func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logger) error {
+// (that is the progress), then decides and stores the verdicts. It
+// returns the state the run ended in (done or not measured).
+func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logger) (string, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stopBeat := p.heartbeat(ctx, run.ID, cancel)
@@ -257,16 +270,16 @@ func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logg
 
 	a, err := models.RunSubject(ctx, p.db, run)
 	if err != nil {
-		return err
+		return "", err
 	}
 	scope := verify.Scope{Web: a.ScopeNames(models.ScopeWeb), Mail: a.ScopeNames(models.ScopeMail)}
 	domains := scope.Domains()
 	if err := models.SetRunTotal(ctx, p.db, run.ID, p.cfg.Owner, len(domains), p.cfg.Now()); err != nil {
-		return err
+		return "", err
 	}
 	stored, err := models.RunResults(ctx, p.db, run.ID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	have := map[string]bool{}
 	for _, r := range stored {
@@ -280,13 +293,13 @@ func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logg
 	}
 	if err := p.probeAll(ctx, run.ID, todo); err != nil {
 		if cause := context.Cause(ctx); errors.Is(cause, models.ErrLeaseLost) {
-			return cause
+			return "", cause
 		}
-		return err
+		return "", err
 	}
 	results, err := models.RunResults(ctx, p.db, run.ID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	indexed := verify.ResultsOf(results)
 	verdicts := verify.Attestation(a, indexed)
@@ -296,20 +309,20 @@ func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logg
 		}
 		verify.NotMeasured(verdicts)
 		if err := models.FinishRunNotMeasured(ctx, p.db, run, p.cfg.Owner, verdicts, code, params, p.cfg.Now()); err != nil {
-			return err
+			return "", err
 		}
 		log.Warn("run measured nothing", "domains", len(domains), "reason", code, "params", params)
-		return nil
+		return models.RunNotMeasured, nil
 	}
 	changes, err := models.FinishRun(ctx, p.db, run, p.cfg.Owner, verdicts, p.cfg.Now())
 	if err != nil {
-		return err
+		return "", err
 	}
 	log.Info("run done", "domains", len(domains), "verdicts", len(verdicts), "changes", len(changes))
 	if len(changes) > 0 {
 		p.mailChanges(context.WithoutCancel(ctx), a, changes, log)
 	}
-	return nil
+	return models.RunDone, nil
 }
 
 // configured is a prober that tells its configuration (*probe.Engine).
