@@ -240,3 +240,26 @@ func TestTheMetricsMiddlewareAddsNoAllocation(t *testing.T) {
 		t.Fatalf("%v allocations per request with metrics, %v without", on, off)
 	}
 }
+
+// TestMetricsCountPDFRendersAndStoredSends: a published tender's sheet is
+// rendered once, then sent from storage, and the metrics say which.
+func TestMetricsCountPDFRendersAndStoredSends(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	admin, officer := a.session("admin@demo.test"), a.session("officer@demo.test")
+	tender := a.newPublished("metrics of a sheet")
+	sheet := map[string]string{"kind": metrics.PDFSheet}
+	before := scrapeMetrics(t, admin)
+	for range 2 {
+		if res := officer.get(fmt.Sprintf("/tenders/%d/sheet.pdf", tender.ID)); res.status != 200 {
+			t.Fatalf("GET sheet.pdf: status %d", res.status)
+		}
+	}
+	after := scrapeMetrics(t, admin)
+	for _, family := range []string{"tenderprobe_pdf_renders_total", "tenderprobe_pdf_render_duration_seconds", "tenderprobe_pdf_cache_hits_total"} {
+		// Other tests of the binary count too: at least this test's one.
+		if moved := sample(after, family, sheet) - sample(before, family, sheet); moved < 1 {
+			t.Errorf("%s{kind=sheet} moved by %v, want at least 1", family, moved)
+		}
+	}
+}

@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/metrics"
 	"tenderprobe/app/report"
 )
 
@@ -12,7 +14,8 @@ import (
 // document that may be stored carries its hash as a weak ETag (two
 // renders of one hash differ at most in their creation date) and answers a
 // request that already has it with 304 without reading it from storage.
-func (h *Handler) sendPDF(c *fiber.Ctx, p report.Plan, name string) error {
+// kind names the document in the metrics (metrics.PDFSheet, ...).
+func (h *Handler) sendPDF(c *fiber.Ctx, kind string, p report.Plan, name string) error {
 	if p.Hash != "" {
 		c.Set(fiber.HeaderETag, `W/"`+p.Hash+`"`)
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
@@ -20,9 +23,15 @@ func (h *Handler) sendPDF(c *fiber.Ctx, p report.Plan, name string) error {
 			return c.SendStatus(fiber.StatusNotModified)
 		}
 	}
+	start := time.Now()
 	d, err := p.Document(c.UserContext(), h.DB)
 	if err != nil {
 		return err
+	}
+	if d.Stored {
+		metrics.PDFServedFromCache(kind)
+	} else {
+		metrics.PDFRendered(kind, time.Since(start))
 	}
 	return sendDownload(c, "application/pdf", name, d.Body)
 }

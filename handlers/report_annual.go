@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/metrics"
 	"tenderprobe/app/report"
 )
 
@@ -44,7 +45,7 @@ func (h *Handler) DownloadAnnualReport(c *fiber.Ctx) error {
 		return err
 	}
 	opt := report.Options{Created: h.now(), Lang: localeOf(c).Lang, Zone: localeOf(c).Zone}
-	return h.sendPDF(c, report.AnnualPlan(r, opt), fmt.Sprintf("comply-or-explain-%d.pdf", r.Year))
+	return h.sendPDF(c, metrics.PDFAnnual, report.AnnualPlan(r, opt), fmt.Sprintf("comply-or-explain-%d.pdf", r.Year))
 }
 
 // DownloadAnnualCSV sends the year's table per standard and domain as CSV.

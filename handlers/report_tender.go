@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/metrics"
 	"tenderprobe/app/report"
 	"tenderprobe/models"
 )
@@ -49,7 +50,10 @@ func (h *Handler) DownloadTenderReport(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := report.WriteTenderReport(&buf, r, report.Options{Created: h.now(), Lang: t.Language, Zone: report.ZoneOf(t)}); err != nil {
+	err = metrics.RenderPDF(metrics.PDFTenderReport, func() error {
+		return report.WriteTenderReport(&buf, r, report.Options{Created: h.now(), Lang: t.Language, Zone: report.ZoneOf(t)})
+	})
+	if err != nil {
 		return err
 	}
 	return sendDownload(c, "application/pdf", reportFilename(t, "report.pdf"), buf.Bytes())

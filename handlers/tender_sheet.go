@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/metrics"
 	"tenderprobe/app/report"
 	"tenderprobe/models"
 )
@@ -19,7 +20,7 @@ func (h *Handler) DownloadSheet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.sendPDF(c, report.SheetPlan(t, h.now()), sheetFilename(t))
+	return h.sendPDF(c, metrics.PDFSheet, report.SheetPlan(t, h.now()), sheetFilename(t))
 }
 
 // sheetFilename builds an ASCII file name from the reference or the id.
