@@ -8,18 +8,33 @@ import "gorm.io/gorm"
 //     a decoded version in memory and notice when another one changed it;
 //   - idx_probe_runs_latest finds the newest run of an attestation's
 //     version in a given state, which the dashboard's contradictions and
-//     the verdict pages ask for per attestation.
+//     the verdict pages ask for per attestation;
+//   - idx_verifications_run_status finds the contradicted verdicts of those
+//     runs (the dashboard's list) without reading every verdict of them.
 func addReadPaths(tx *gorm.DB) error {
 	if !tx.Migrator().HasColumn(&catalogueVersion0012{}, "Revision") {
 		if err := tx.Migrator().AddColumn(&catalogueVersion0012{}, "Revision"); err != nil {
 			return wrap(err, "catalogue versions: add revision")
 		}
 	}
-	if tx.Migrator().HasIndex(&probeRun0012{}, "idx_probe_runs_latest") {
+	if !tx.Migrator().HasIndex(&probeRun0012{}, "idx_probe_runs_latest") {
+		if err := tx.Migrator().CreateIndex(&probeRun0012{}, "idx_probe_runs_latest"); err != nil {
+			return wrap(err, "probe runs: add index")
+		}
+	}
+	if tx.Migrator().HasIndex(&verification0012{}, "idx_verifications_run_status") {
 		return nil
 	}
-	return wrap(tx.Migrator().CreateIndex(&probeRun0012{}, "idx_probe_runs_latest"), "probe runs: add index")
+	return wrap(tx.Migrator().CreateIndex(&verification0012{}, "idx_verifications_run_status"), "verifications: add index")
 }
+
+type verification0012 struct {
+	ID     uint   `gorm:"primaryKey"`
+	RunID  uint   `gorm:"index:idx_verifications_run_status,priority:1"`
+	Status string `gorm:"size:25;index:idx_verifications_run_status,priority:2"`
+}
+
+func (verification0012) TableName() string { return "verifications" }
 
 type catalogueVersion0012 struct {
 	ID       uint `gorm:"primaryKey"`
