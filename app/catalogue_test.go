@@ -246,3 +246,56 @@ func TestCataloguePagesInTheReadersLanguage(t *testing.T) {
 		}
 	})
 }
+
+// TestTheCataloguePageKeptRenderedFollowsItsVersionAndReader: the list is
+// rendered once per version revision, language, domain and reader kind;
+// an admin's link never reaches an officer, and a change to the version
+// (its revision) shows at once.
+func TestTheCataloguePageKeptRenderedFollowsItsVersionAndReader(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	officer, admin := a.session("officer@demo.test"), a.session("admin@demo.test")
+	get := func(c *client, path string) string {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Language", "nl")
+		res := c.do(req)
+		if res.status != 200 {
+			t.Fatalf("GET %s: %d", path, res.status)
+		}
+		return res.body
+	}
+	const importLink = `href="/catalogue/import"`
+	// The admin's page first, so an officer's would be the kept one if the
+	// reader kind were not part of the key.
+	for range 2 {
+		if body := get(admin, "/catalogue"); !strings.Contains(body, importLink) {
+			t.Fatal("the admin lacks the import link")
+		}
+		if body := get(officer, "/catalogue"); strings.Contains(body, importLink) {
+			t.Fatal("an officer sees the admin's import link")
+		}
+	}
+	if body := get(officer, "/catalogue?domain=network-infrastructure"); strings.Contains(body, `href="/catalogue/dmarc"`) || !strings.Contains(body, `href="/catalogue/rpki"`) {
+		t.Fatal("the network domain shows another domain's list")
+	}
+	const dutch = "RPKI-routeherkomstvalidatie (ROV)"
+	if body := get(officer, "/catalogue"); !strings.Contains(body, dutch) {
+		t.Fatalf("no %q in Dutch", dutch)
+	}
+	// The version loses its translations, as AddMissingTranslations would
+	// change it: with the revision counted.
+	cv, err := models.CurrentCatalogue(context.Background(), a.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.Exec("UPDATE standards SET translations = NULL WHERE catalogue_version_id = ?", cv.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.Exec("UPDATE catalogue_versions SET revision = revision + 1 WHERE id = ?", cv.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if body := get(officer, "/catalogue"); strings.Contains(body, dutch) || !strings.Contains(body, "RPKI route origin validation") {
+		t.Fatal("the list kept showing the version as it was before its revision")
+	}
+}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -32,5 +33,11 @@ func (h *Handler) ListCatalogue(c *fiber.Ctx) error {
 		return err
 	}
 	data["Standards"] = standards
+	if filter.Query == "" {
+		// A catalogue version does not change but through its revision: the
+		// list of every version, domain and reader kind is rendered once.
+		data[ContentKey] = fmt.Sprintf("%d/%d/%s/%d %s admin=%t", cv.ID, cv.Revision, cv.Version, cv.ImportedAt.UnixNano(),
+			filter.Domain, currentUser(c).Role == models.RoleAdmin)
+	}
 	return h.render(c, fiber.StatusOK, "catalogue/list", "title.catalogue", data)
 }
