@@ -11,7 +11,7 @@ import (
 // (officers: their org's; admins: all). The template lists them first.
 func (h *Handler) AddVerificationDashboard(c *fiber.Ctx, data fiber.Map) error {
 	ctx, u := c.UserContext(), currentUser(c)
-	contradictions, err := models.OpenContradictions(ctx, h.DB, u, 50)
+	contradictions, err := models.OpenContradictions(ctx, h.DB, u, dashboardRows)
 	if err != nil {
 		return err
 	}
@@ -20,6 +20,7 @@ func (h *Handler) AddVerificationDashboard(c *fiber.Ctx, data fiber.Map) error {
 		return err
 	}
 	data["Contradictions"], data["VerdictChanges"] = contradictions, changes
+	data["ContradictionsCut"] = len(contradictions) == dashboardRows
 	return nil
 }
 

@@ -216,14 +216,71 @@ func (c *Catalogue) Text(lang, key string, params map[string]any) string {
 	if err != nil && text == "" {
 		return key
 	}
-	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
-		sub := placeholder.FindStringSubmatch(m)
-		v, ok := params[sub[1]]
-		if !ok {
-			return m
+	return c.fill(lang, text, params)
+}
+
+// fill replaces each {name} or {name:ns} in text (placeholder's syntax)
+// whose name params has, by hand rather than with placeholder: every
+// label and sentence of every page passes here.
+func (c *Catalogue) fill(lang, text string, params map[string]any) string {
+	open := strings.IndexByte(text, '{')
+	if open < 0 {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 16)
+	for open >= 0 {
+		b.WriteString(text[:open])
+		text = text[open:]
+		name, ns, n := parsePlaceholder(text)
+		if n == 0 {
+			b.WriteByte('{')
+			text = text[1:]
+		} else {
+			if v, ok := params[name]; ok {
+				b.WriteString(c.param(lang, v, ns))
+			} else {
+				b.WriteString(text[:n])
+			}
+			text = text[n:]
 		}
-		return c.param(lang, v, sub[2])
-	})
+		open = strings.IndexByte(text, '{')
+	}
+	b.WriteString(text)
+	return b.String()
+}
+
+// parsePlaceholder reads a placeholder at the start of s: "{name}" or
+// "{name:ns}", name of word characters, ns of word characters and dots.
+// It returns its length, 0 when s does not start with one.
+func parsePlaceholder(s string) (name, ns string, n int) {
+	i := 1
+	for i < len(s) && isWord(s[i]) {
+		i++
+	}
+	if i == 1 || i == len(s) {
+		return "", "", 0
+	}
+	name = s[1:i]
+	if s[i] == ':' {
+		j := i + 1
+		for j < len(s) && (isWord(s[j]) || s[j] == '.') {
+			j++
+		}
+		if j == i+1 || j == len(s) {
+			return "", "", 0
+		}
+		ns, i = s[i+1:j], j
+	}
+	if s[i] != '}' {
+		return "", "", 0
+	}
+	return name, ns, i + 1
+}
+
+// isWord reports whether b is a word character (regexp's \w).
+func isWord(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // param writes one parameter: a Coded value or list of them as their
