@@ -24,6 +24,7 @@ func (h *Handler) ListCatalogue(c *fiber.Ctx) error {
 		return err
 	}
 	data["Version"] = cv
+	filter.Catalogue = cv
 	standards, err := models.ListStandards(ctx, h.DB, filter)
 	if errs, ok := fieldErrors(c, err); ok {
 		data["Errors"] = errs

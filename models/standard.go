@@ -132,6 +132,9 @@ type StandardFilter struct {
 	// Lang is the reader's language: Query also matches the name and
 	// summary in it. Empty or English: the English texts only.
 	Lang string
+	// Catalogue, when set, is the version to list (already read by the
+	// caller), and Version is not looked up.
+	Catalogue *CatalogueVersion
 }
 
 // Validate checks the invariants every stored standard keeps: a slug, a
@@ -196,11 +199,13 @@ func ListCatalogueVersions(ctx context.Context, db *gorm.DB) ([]CatalogueVersion
 // ListStandards returns the standards of one catalogue version matching f,
 // in catalogue order. Query matches slug, name and summary, ignoring case.
 func ListStandards(ctx context.Context, db *gorm.DB, f StandardFilter) ([]Standard, error) {
-	var cv *CatalogueVersion
+	cv := f.Catalogue
 	var err error
-	if f.Version == "" {
+	switch {
+	case cv != nil:
+	case f.Version == "":
 		cv, err = CurrentCatalogue(ctx, db)
-	} else {
+	default:
 		cv, err = FindCatalogueVersion(ctx, db, f.Version)
 	}
 	if err != nil {
