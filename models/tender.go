@@ -471,7 +471,7 @@ func findTender(ctx context.Context, db, q *gorm.DB, what string, cond ...any) (
 	if err := q.Take(&t, cond...).Error; err != nil {
 		return nil, wrap(err, "%s", what)
 	}
-	if err := fillStandards(ctx, db, t.Requirements); err != nil {
+	if err := fillStandards(ctx, db, t.Requirements, t.CatalogueVersion); err != nil {
 		return nil, err
 	}
 	return &t, nil
@@ -479,22 +479,35 @@ func findTender(ctx context.Context, db, q *gorm.DB, what string, cond ...any) (
 
 // fillStandards sets the Standard of every requirement in reqs, from the
 // catalogue cache. The standards are shared: callers must not modify them.
-func fillStandards(ctx context.Context, db *gorm.DB, reqs []Requirement) error {
+func fillStandards(ctx context.Context, db *gorm.DB, reqs []Requirement, cv *CatalogueVersion) error {
 	if len(reqs) == 0 {
 		return nil
 	}
+	// The tender's own catalogue version, read with the tender, holds
+	// every standard of its sheet; the versions are looked up only if not.
 	var cvs []CatalogueVersion
-	err := db.WithContext(ctx).Where("id IN (SELECT DISTINCT standards.catalogue_version_id FROM standards JOIN requirements ON requirements.standard_id = standards.id WHERE requirements.tender_id = ?)", reqs[0].TenderID).
-		Find(&cvs).Error
-	if err != nil {
-		return wrap(err, "standards of tender %d", reqs[0].TenderID)
+	if cv != nil {
+		cvs = []CatalogueVersion{*cv}
 	}
-	byID, err := standardsIn(ctx, db, cvs)
-	if err != nil {
-		return err
-	}
-	for i := range reqs {
-		reqs[i].Standard = byID[reqs[i].StandardID]
+	for range 2 {
+		byID, err := standardsIn(ctx, db, cvs)
+		if err != nil {
+			return err
+		}
+		missing := false
+		for i := range reqs {
+			reqs[i].Standard = byID[reqs[i].StandardID]
+			missing = missing || reqs[i].Standard == nil
+		}
+		if !missing {
+			return nil
+		}
+		cvs = nil
+		err = db.WithContext(ctx).Where("id IN (SELECT DISTINCT standards.catalogue_version_id FROM standards JOIN requirements ON requirements.standard_id = standards.id WHERE requirements.tender_id = ?)", reqs[0].TenderID).
+			Find(&cvs).Error
+		if err != nil {
+			return wrap(err, "standards of tender %d", reqs[0].TenderID)
+		}
 	}
 	return nil
 }
