@@ -72,3 +72,29 @@ func TestPagesRunFewQueriesWhateverTheData(t *testing.T) {
 		}
 	})
 }
+
+// TestATenderShowsAStandardAddedToItsVersionInPlace: a standard written
+// into a catalogue version after the version was kept in memory (which
+// Tenderprobe never does without counting the revision) still shows on
+// the tender that demands it.
+func TestATenderShowsAStandardAddedToItsVersionInPlace(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	officer := a.session("officer@demo.test")
+	tn, _ := a.newDraft("in place")
+	if res := officer.get(fmt.Sprintf("/tenders/%d", tn.ID)); res.status != 200 {
+		t.Fatalf("status %d", res.status)
+	}
+	s := models.Standard{CatalogueVersionID: tn.CatalogueVersionID, Slug: "in-place", Position: 999, Name: "Standard written in place",
+		Domain: models.DomainWeb, Summary: "-", WhyDemand: "-", Clause: "-"}
+	if err := a.db.Create(&s).Error; err != nil {
+		t.Fatal(err)
+	}
+	r := models.Requirement{TenderID: tn.ID, StandardID: s.ID, Position: 99, Level: models.LevelMandatory, CreatedAt: testNow, UpdatedAt: testNow}
+	if err := a.db.Create(&r).Error; err != nil {
+		t.Fatal(err)
+	}
+	if res := officer.get(fmt.Sprintf("/tenders/%d", tn.ID)); !strings.Contains(res.body, s.Name) {
+		t.Fatalf("the tender page lacks %q (status %d)", s.Name, res.status)
+	}
+}

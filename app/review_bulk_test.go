@@ -74,6 +74,11 @@ func seedBigTender(t testing.TB, db *gorm.DB, title string, nVendors, nReqs int)
 		if err := db.CreateInBatches(extra, 100).Error; err != nil {
 			t.Fatal(err)
 		}
+		// A version changed in place must count the change, as
+		// AddMissingTranslations does: the processes keep it in memory.
+		if err := db.Exec("UPDATE catalogue_versions SET revision = revision + 1 WHERE id = ?", tn.CatalogueVersionID).Error; err != nil {
+			t.Fatal(err)
+		}
 		standards = append(standards, extra...)
 	}
 	bt := &bigTender{verdicts: map[uint]string{}}

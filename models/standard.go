@@ -271,6 +271,14 @@ func standardsOf(ctx context.Context, db *gorm.DB, cv *CatalogueVersion) ([]Stan
 	return out, nil
 }
 
+// forgetStandards drops the kept standards of cvs.
+func forgetStandards(db *gorm.DB, cvs []CatalogueVersion) {
+	for i := range cvs {
+		cv := &cvs[i]
+		standardsCache.Delete(versionKey{db.Config, cv.ID, cv.Revision, cv.Version, cv.ImportedAt.UnixNano()})
+	}
+}
+
 // standardsByID returns the standards of catalogue versions versionIDs by
 // id, from the cache. The pointers are shared: callers must not modify them.
 func standardsByID(ctx context.Context, db *gorm.DB, versionIDs []uint) (map[uint]*Standard, error) {

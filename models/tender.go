@@ -489,7 +489,13 @@ func fillStandards(ctx context.Context, db *gorm.DB, reqs []Requirement, cv *Cat
 	if cv != nil {
 		cvs = []CatalogueVersion{*cv}
 	}
-	for range 2 {
+	for pass := range 3 {
+		if pass == 2 {
+			// Still missing: the versions changed in place without
+			// counting it; read them again rather than show a sheet
+			// without its standards.
+			forgetStandards(db, cvs)
+		}
 		byID, err := standardsIn(ctx, db, cvs)
 		if err != nil {
 			return err
@@ -499,7 +505,7 @@ func fillStandards(ctx context.Context, db *gorm.DB, reqs []Requirement, cv *Cat
 			reqs[i].Standard = byID[reqs[i].StandardID]
 			missing = missing || reqs[i].Standard == nil
 		}
-		if !missing {
+		if !missing || pass == 2 {
 			return nil
 		}
 		cvs = nil
