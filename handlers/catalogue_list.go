@@ -37,8 +37,7 @@ func (h *Handler) ListCatalogue(c *fiber.Ctx) error {
 	if filter.Query == "" {
 		// A catalogue version does not change but through its revision: the
 		// list of every version, domain and reader kind is rendered once.
-		data[ContentKey] = fmt.Sprintf("%d/%d/%s/%d %s admin=%t", cv.ID, cv.Revision, cv.Version, cv.ImportedAt.UnixNano(),
-			filter.Domain, currentUser(c).Role == models.RoleAdmin)
+		data[ContentKey] = fmt.Sprintf("%s %s admin=%t", cv.Stamp(), filter.Domain, currentUser(c).Role == models.RoleAdmin)
 	}
 	return h.render(c, fiber.StatusOK, "catalogue/list", "title.catalogue", data)
 }

@@ -262,9 +262,7 @@ func LoadMatrixGrid(ctx context.Context, db *gorm.DB, viewer *User, tenderID uin
 	// TenderVerdicts reads them.
 	rows, err = db.WithContext(ctx).Table("verifications v").
 		Select("v.attestation_id, "+aggregate(db, "v.requirement_id || ' ' || v.status")).
-		Where("v.run_id IN (?)", db.Table("probe_runs r").Select("MAX(r.id)").
-			Joins("JOIN attestations a ON a.id = r.attestation_id AND a.version = r.version").
-			Where("a.tender_id = ? AND r.status = ?", tenderID, RunDone).Group("r.attestation_id")).
+		Where("v.run_id IN (?)", newestDoneRuns(db).Where("ra.tender_id = ?", tenderID)).
 		Group("v.attestation_id").Rows()
 	if err != nil {
 		return nil, wrap(err, "review matrix of tender %d: verdicts", tenderID)
@@ -469,7 +467,7 @@ func BulkAcceptConfirmed(ctx context.Context, db *gorm.DB, by *User, tenderID ui
 			Joins("JOIN verifications v ON v.answer_id = answers.id").
 			Where("a.tender_id = ? AND a.status = ? AND answers.review_status = ? AND answers.status <> '' AND v.status = ?",
 				tenderID, AttestationSubmitted, ReviewPending, VerdictConfirmed).
-			Where("v.run_id = (SELECT MAX(r.id) FROM probe_runs r WHERE r.attestation_id = a.id AND r.version = a.version AND r.status = ?)", RunDone).
+			Where("v.run_id IN (?)", newestDoneRuns(tx).Where("ra.tender_id = ?", tenderID)).
 			Order("answers.attestation_id, answers.id").Find(&answers).Error
 		if err != nil {
 			return wrap(err, "bulk accept on tender %d: confirmed answers", tenderID)

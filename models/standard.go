@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -231,13 +232,16 @@ func ListStandards(ctx context.Context, db *gorm.DB, f StandardFilter) ([]Standa
 // versionKey names one state of a catalogue version in one database (the
 // *gorm.Config its sessions and transactions share: tests open many).
 type versionKey struct {
-	db       *gorm.Config
-	id       uint
-	revision int
-	// version and imported tell apart a version whose id was reused after
-	// an import was rolled back (SQLite reuses the highest rowid).
-	version  string
-	imported int64
+	db    *gorm.Config
+	stamp string
+}
+
+// Stamp names this state of the version: its id, revision, name and import
+// time (which tell apart a version whose id was reused after an import was
+// rolled back, as SQLite reuses the highest rowid). What is kept of a
+// version is kept under its stamp.
+func (cv *CatalogueVersion) Stamp() string {
+	return fmt.Sprintf("%d/%d/%s/%d", cv.ID, cv.Revision, cv.Version, cv.ImportedAt.UnixNano())
 }
 
 // standardsCache holds each catalogue version's standards, decoded, by
@@ -252,7 +256,7 @@ const standardsCacheMax = 32
 // standardsOf returns the standards of cv in catalogue order, from memory
 // when this revision was read before. Callers must not modify them.
 func standardsOf(ctx context.Context, db *gorm.DB, cv *CatalogueVersion) ([]Standard, error) {
-	key := versionKey{db.Config, cv.ID, cv.Revision, cv.Version, cv.ImportedAt.UnixNano()}
+	key := versionKey{db.Config, cv.Stamp()}
 	if v, ok := standardsCache.Load(key); ok {
 		return v.([]Standard), nil
 	}
@@ -274,8 +278,7 @@ func standardsOf(ctx context.Context, db *gorm.DB, cv *CatalogueVersion) ([]Stan
 // forgetStandards drops the kept standards of cvs.
 func forgetStandards(db *gorm.DB, cvs []CatalogueVersion) {
 	for i := range cvs {
-		cv := &cvs[i]
-		standardsCache.Delete(versionKey{db.Config, cv.ID, cv.Revision, cv.Version, cv.ImportedAt.UnixNano()})
+		standardsCache.Delete(versionKey{db.Config, cvs[i].Stamp()})
 	}
 }
 

@@ -484,38 +484,41 @@ func fillStandards(ctx context.Context, db *gorm.DB, reqs []Requirement, cv *Cat
 		return nil
 	}
 	// The tender's own catalogue version, read with the tender, holds
-	// every standard of its sheet; the versions are looked up only if not.
+	// every standard of its sheet.
 	var cvs []CatalogueVersion
 	if cv != nil {
 		cvs = []CatalogueVersion{*cv}
 	}
-	for pass := range 3 {
-		if pass == 2 {
-			// Still missing: the versions changed in place without
-			// counting it; read them again rather than show a sheet
-			// without its standards.
-			forgetStandards(db, cvs)
-		}
-		byID, err := standardsIn(ctx, db, cvs)
-		if err != nil {
-			return err
-		}
-		missing := false
-		for i := range reqs {
-			reqs[i].Standard = byID[reqs[i].StandardID]
-			missing = missing || reqs[i].Standard == nil
-		}
-		if !missing || pass == 2 {
-			return nil
-		}
-		cvs = nil
-		err = db.WithContext(ctx).Where("id IN (SELECT DISTINCT standards.catalogue_version_id FROM standards JOIN requirements ON requirements.standard_id = standards.id WHERE requirements.tender_id = ?)", reqs[0].TenderID).
-			Find(&cvs).Error
-		if err != nil {
-			return wrap(err, "standards of tender %d", reqs[0].TenderID)
-		}
+	if all, err := setStandards(ctx, db, reqs, cvs); err != nil || all {
+		return err
 	}
-	return nil
+	// Rare: a standard of another version, or a version changed in place
+	// without counting it. Read the versions the sheet uses afresh rather
+	// than show it without its standards.
+	cvs = nil
+	err := db.WithContext(ctx).Where("id IN (SELECT DISTINCT standards.catalogue_version_id FROM standards JOIN requirements ON requirements.standard_id = standards.id WHERE requirements.tender_id = ?)", reqs[0].TenderID).
+		Find(&cvs).Error
+	if err != nil {
+		return wrap(err, "standards of tender %d", reqs[0].TenderID)
+	}
+	forgetStandards(db, cvs)
+	_, err = setStandards(ctx, db, reqs, cvs)
+	return err
+}
+
+// setStandards gives each requirement its standard from versions cvs and
+// reports whether all were found.
+func setStandards(ctx context.Context, db *gorm.DB, reqs []Requirement, cvs []CatalogueVersion) (bool, error) {
+	byID, err := standardsIn(ctx, db, cvs)
+	if err != nil {
+		return false, err
+	}
+	all := true
+	for i := range reqs {
+		reqs[i].Standard = byID[reqs[i].StandardID]
+		all = all && reqs[i].Standard != nil
+	}
+	return all, nil
 }
 
 // FindTender returns tender id with its requirements (in sheet order, each
