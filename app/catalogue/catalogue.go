@@ -501,17 +501,11 @@ func jsonLines(data []byte) *lineIndex {
 		return idx
 	}
 	for dec.More() {
-		before := dec.InputOffset()
-		t, err := dec.Token()
+		key, line, t, err := jsonMember(dec, lineOf)
 		if err != nil {
 			return idx
 		}
-		key, _ := t.(string)
-		idx.top[key] = lineOf(before)
-		t, err = dec.Token()
-		if err != nil {
-			return idx
-		}
+		idx.top[key] = line
 		if key != "standards" || t != json.Delim('[') {
 			if skipJSON(dec, t) != nil {
 				return idx
@@ -544,21 +538,28 @@ func jsonLines(data []byte) *lineIndex {
 	return idx
 }
 
+// jsonMember reads one member of an object: its key, the line the key
+// stands on, and the first token of its value.
+func jsonMember(dec *json.Decoder, lineOf func(int64) int) (key string, line int, value json.Token, err error) {
+	before := dec.InputOffset()
+	t, err := dec.Token()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	key, _ = t.(string)
+	value, err = dec.Token()
+	return key, lineOf(before), value, err
+}
+
 // jsonEntryLines records the lines of one standard's fields; the decoder
 // has just read the object's opening brace.
 func jsonEntryLines(dec *json.Decoder, lineOf func(int64) int, fields map[string]int) error {
 	for dec.More() {
-		before := dec.InputOffset()
-		t, err := dec.Token()
+		key, line, t, err := jsonMember(dec, lineOf)
 		if err != nil {
 			return err
 		}
-		key, _ := t.(string)
-		fields[key] = lineOf(before)
-		t, err = dec.Token()
-		if err != nil {
-			return err
-		}
+		fields[key] = line
 		if key == "translations" && t == json.Delim('{') {
 			if err := jsonTranslationLines(dec, lineOf, fields); err != nil {
 				return err
@@ -591,17 +592,11 @@ func jsonEntryLines(dec *json.Decoder, lineOf func(int64) int, fields map[string
 // the opening brace of the translations object.
 func jsonTranslationLines(dec *json.Decoder, lineOf func(int64) int, fields map[string]int) error {
 	for dec.More() {
-		before := dec.InputOffset()
-		t, err := dec.Token()
+		lang, line, t, err := jsonMember(dec, lineOf)
 		if err != nil {
 			return err
 		}
-		lang, _ := t.(string)
-		fields["translations."+lang] = lineOf(before)
-		t, err = dec.Token()
-		if err != nil {
-			return err
-		}
+		fields["translations."+lang] = line
 		if t != json.Delim('{') {
 			if err := skipJSON(dec, t); err != nil {
 				return err
@@ -609,17 +604,11 @@ func jsonTranslationLines(dec *json.Decoder, lineOf func(int64) int, fields map[
 			continue
 		}
 		for dec.More() {
-			before := dec.InputOffset()
-			t, err := dec.Token()
+			key, line, t, err := jsonMember(dec, lineOf)
 			if err != nil {
 				return err
 			}
-			key, _ := t.(string)
-			fields["translations."+lang+"."+key] = lineOf(before)
-			t, err = dec.Token()
-			if err != nil {
-				return err
-			}
+			fields["translations."+lang+"."+key] = line
 			if err := skipJSON(dec, t); err != nil {
 				return err
 			}
