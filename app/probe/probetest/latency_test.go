@@ -8,6 +8,30 @@ import (
 	"time"
 )
 
+// serveEcho answers one connection of ln with a greeting, then an echo of
+// every line, written in two pieces when split.
+func serveEcho(ln net.Listener, split bool) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	c.Write([]byte("220 hello\r\n"))
+	r := bufio.NewReader(c)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if split {
+			c.Write([]byte("echo "))
+			c.Write([]byte(line))
+		} else {
+			c.Write([]byte("echo " + line))
+		}
+	}
+}
+
 func TestDelayListenerDelaysEachAnswerButNotTheData(t *testing.T) {
 	const delay = 30 * time.Millisecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -16,25 +40,9 @@ func TestDelayListenerDelaysEachAnswerButNotTheData(t *testing.T) {
 	}
 	dl := DelayListener(ln, delay)
 	defer dl.Close()
-	go func() {
-		c, err := dl.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		// A greeting, then an echo of every line, written in two pieces
-		// to show that one answer pays the delay once.
-		c.Write([]byte("220 hello\r\n"))
-		r := bufio.NewReader(c)
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			c.Write([]byte("echo "))
-			c.Write([]byte(line))
-		}
-	}()
+	// Each echo written in two pieces, to show that one answer pays the
+	// delay once.
+	go serveEcho(dl, true)
 
 	start := time.Now()
 	c, err := net.Dial("tcp", ln.Addr().String())
@@ -177,22 +185,7 @@ func TestPathDelayChargesTheSetUpAndEachDirection(t *testing.T) {
 	dl := DelayListener(ln, 0)
 	dl.SetPathDelay(d)
 	defer dl.Close()
-	go func() {
-		c, err := dl.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		c.Write([]byte("220 hello\r\n"))
-		r := bufio.NewReader(c)
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			c.Write([]byte("echo " + line))
-		}
-	}()
+	go serveEcho(dl, false)
 
 	start := time.Now()
 	c, err := net.Dial("tcp", ln.Addr().String())
