@@ -93,18 +93,7 @@ func TestScanFindsTheSameWhetherHandshakesRunAtOnceOrOneByOne(t *testing.T) {
 	}})
 	legacyServer := &rawServer{minVersion: SSL30, maxVersion: TLS12, certDER: cert.Certificate[0],
 		suites: []uint16{0x009E, 0x0033, 0x000A, 0x0005}}
-	ln := slowListener(t)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go legacyServer.serve(c)
-		}
-	}()
-	legacy := ln.Addr().String()
+	legacy := legacyServer.startOn(t, slowListener(t))
 	tests := []struct {
 		name, addr string
 		mode       Mode

@@ -275,6 +275,11 @@ func (s *rawServer) start(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s.startOn(t, ln)
+}
+
+// startOn serves every connection of ln until the test ends.
+func (s *rawServer) startOn(t testing.TB, ln net.Listener) string {
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
