@@ -183,7 +183,7 @@ collect:
 	if len(reasons) == 0 {
 		reasons = append(reasons, "internal error: the check was not reported")
 	}
-	checks = completeChecks(checks, errors.New(strings.Join(reasons, "; ")))
+	checks = completeChecks(mergeContributions(checks), errors.New(strings.Join(reasons, "; ")))
 	sortChecks(checks)
 	return Result{Domain: name, DurationMS: time.Since(start).Milliseconds(), Checks: checks}
 }
