@@ -22,8 +22,9 @@ import (
 // reportUsage is the report subcommand's part of the help text.
 const reportUsage = `  report tender --id N [--db DSN] [-o FILE] [--format pdf|csv|ocds] [--generated RFC3339]
                              a tender's comply-or-explain report, matrix CSV or OCDS JSON
-  report annual --year YYYY [--db DSN] [-o FILE] [--format pdf|csv] [--generated RFC3339] [--lang en|nl|es]
-                             the year's comply-or-explain report across all tenders
+  report annual --year YYYY [--db DSN] [-o FILE] [--format pdf|csv|explanations] [--generated RFC3339] [--lang en|nl|es]
+                             the year's comply-or-explain report across all tenders;
+                             explanations: every explained answer of the year as CSV
                              (a tender's report is in the tender's language)
 `
 
@@ -50,7 +51,7 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
 	outFile := fs.String("o", "", "write to FILE instead of standard output")
-	format := fs.String("format", "pdf", "pdf, csv or (tender only) ocds")
+	format := fs.String("format", "pdf", "pdf, csv, (tender only) ocds or (annual only) explanations: every explained answer as CSV")
 	generated := fs.String("generated", "", "generation time as RFC 3339 (default: now)")
 	id := fs.Uint("id", 0, "tender id (report tender)")
 	year := fs.Int("year", 0, "year of publication (report annual)")
@@ -74,7 +75,7 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usage("--year must be a four-digit year such as 2026")
 	case !slices.Contains(i18n.Available(), *lang):
 		return usage("unknown --lang " + *lang + ": use one of " + strings.Join(i18n.Available(), ", "))
-	case *format != "pdf" && *format != "csv" && !(sub == "tender" && *format == "ocds"):
+	case *format != "pdf" && *format != "csv" && !(sub == "tender" && *format == "ocds") && !(sub == "annual" && *format == "explanations"):
 		return usage("unknown --format " + *format)
 	}
 	opt := report.Options{Created: time.Now().UTC().Truncate(time.Second), Lang: *lang}
@@ -137,6 +138,9 @@ func writeTenderReport(ctx context.Context, db *gorm.DB, id uint, format string,
 }
 
 func writeAnnualReport(ctx context.Context, db *gorm.DB, year int, format string, opt report.Options, w io.Writer) error {
+	if format == "explanations" {
+		return report.WriteAnnualExplanationsCSV(ctx, db, w, year, nil, opt.Lang)
+	}
 	r, err := report.LoadAnnualReport(ctx, db, year, nil)
 	if err != nil {
 		return err

@@ -92,6 +92,10 @@ func TestRunReport(t *testing.T) {
 		if code != 0 || !strings.Contains(out, ",total,") {
 			t.Fatalf("exit %d: %q", code, out)
 		}
+		code, out, _ = run("annual", "--year", fmt.Sprint(year), "--format", "explanations", "--lang", "nl")
+		if code != 0 || !strings.HasPrefix(out, "Jaar,Standaard (code),") || strings.Count(out, "\n") < 2 {
+			t.Fatalf("exit %d: %q", code, out)
+		}
 	})
 
 	for _, c := range []struct {
@@ -105,6 +109,7 @@ func TestRunReport(t *testing.T) {
 		{"a tender report needs --id", []string{"tender"}, 2, "--id N is required"},
 		{"an annual report needs a four-digit year", []string{"annual", "--year", "26"}, 2, "four-digit year"},
 		{"the annual report has no OCDS format", []string{"annual", "--year", "2026", "--format", "ocds"}, 2, "unknown --format"},
+		{"a tender report has no explanations format", []string{"tender", "--id", "1", "--format", "explanations"}, 2, "unknown --format"},
 		{"a bad --generated time is a usage error", []string{"annual", "--year", "2026", "--generated", "tomorrow"}, 2, "RFC 3339"},
 		{"an unknown tender fails", []string{"tender", "--id", "99999"}, 1, "there is no tender 99999"},
 	} {

@@ -186,11 +186,13 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/tenders/:id/ocds.json", access: web, roles: tenderReportRoles, handle: h.DownloadTenderOCDS},
 		{method: get, path: "/reports/annual.pdf", access: web, roles: annualReportRoles, handle: h.DownloadAnnualReport},
 		{method: get, path: "/reports/annual.csv", access: web, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
+		{method: get, path: "/reports/annual-explanations.csv", access: web, roles: annualReportRoles, handle: h.DownloadAnnualExplanationsCSV},
 		{method: get, path: "/api/v1/tenders/:id/report.pdf", access: api, roles: tenderReportRoles, handle: h.DownloadTenderReport},
 		{method: get, path: "/api/v1/tenders/:id/report.csv", access: api, roles: tenderReportRoles, handle: h.DownloadTenderCSV},
 		{method: get, path: "/api/v1/tenders/:id/ocds.json", access: api, roles: tenderReportRoles, handle: h.DownloadTenderOCDS},
 		{method: get, path: "/api/v1/reports/annual.pdf", access: api, roles: annualReportRoles, handle: h.DownloadAnnualReport},
 		{method: get, path: "/api/v1/reports/annual.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
+		{method: get, path: "/api/v1/reports/annual-explanations.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualExplanationsCSV},
 
 		// The audit log.
 		{method: get, path: "/audit", access: web, roles: auditRoles, handle: h.ListAuditLog},

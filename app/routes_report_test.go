@@ -26,16 +26,18 @@ func reportRoleTable() map[string]roleCase {
 	annual := [5]int{see, ok, forbidden, forbidden, ok}
 	apiAnnual := [5]int{unauth, ok, forbidden, forbidden, ok}
 	return map[string]roleCase{
-		"GET /tenders/:id/report.pdf":        {tender, draftPath("/report.pdf", nil, nil)},
-		"GET /tenders/:id/report.csv":        {tender, draftPath("/report.csv", nil, nil)},
-		"GET /tenders/:id/ocds.json":         {tender, draftPath("/ocds.json", nil, nil)},
-		"GET /reports/annual.pdf":            {annual, path("/reports/annual.pdf?year=2026")},
-		"GET /reports/annual.csv":            {annual, path("/reports/annual.csv?year=2026")},
-		"GET /api/v1/tenders/:id/report.pdf": {apiTender, apiDraftPath("/report.pdf", nil)},
-		"GET /api/v1/tenders/:id/report.csv": {apiTender, apiDraftPath("/report.csv", nil)},
-		"GET /api/v1/tenders/:id/ocds.json":  {apiTender, apiDraftPath("/ocds.json", nil)},
-		"GET /api/v1/reports/annual.pdf":     {apiAnnual, path("/api/v1/reports/annual.pdf?year=2026")},
-		"GET /api/v1/reports/annual.csv":     {apiAnnual, path("/api/v1/reports/annual.csv?year=2026")},
+		"GET /tenders/:id/report.pdf":                 {tender, draftPath("/report.pdf", nil, nil)},
+		"GET /tenders/:id/report.csv":                 {tender, draftPath("/report.csv", nil, nil)},
+		"GET /tenders/:id/ocds.json":                  {tender, draftPath("/ocds.json", nil, nil)},
+		"GET /reports/annual.pdf":                     {annual, path("/reports/annual.pdf?year=2026")},
+		"GET /reports/annual.csv":                     {annual, path("/reports/annual.csv?year=2026")},
+		"GET /reports/annual-explanations.csv":        {annual, path("/reports/annual-explanations.csv?year=2026")},
+		"GET /api/v1/tenders/:id/report.pdf":          {apiTender, apiDraftPath("/report.pdf", nil)},
+		"GET /api/v1/tenders/:id/report.csv":          {apiTender, apiDraftPath("/report.csv", nil)},
+		"GET /api/v1/tenders/:id/ocds.json":           {apiTender, apiDraftPath("/ocds.json", nil)},
+		"GET /api/v1/reports/annual.pdf":              {apiAnnual, path("/api/v1/reports/annual.pdf?year=2026")},
+		"GET /api/v1/reports/annual.csv":              {apiAnnual, path("/api/v1/reports/annual.csv?year=2026")},
+		"GET /api/v1/reports/annual-explanations.csv": {apiAnnual, path("/api/v1/reports/annual-explanations.csv?year=2026")},
 	}
 }
 
@@ -196,6 +198,36 @@ func TestReportRoutes(t *testing.T) {
 		for _, want := range []string{fmt.Sprintf("Comply-or-explain annual report %d", year), "DSC-2026-014", "Zoë Ångström signs", "Compliance rate per standard"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("annual report lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("the explanations CSV lists every explained answer with its tender and vendor", func(t *testing.T) {
+		year := tn.PublishedAt.UTC().Year()
+		for _, lang := range []string{"en", "nl"} {
+			res := a.apiClient("auditor@demo.test").getWith(fmt.Sprintf("/api/v1/reports/annual-explanations.csv?year=%d", year), map[string]string{"Accept-Language": lang})
+			if res.status != 200 || !strings.HasPrefix(res.header.Get("Content-Type"), "text/csv") {
+				t.Fatalf("status %d %s: %s", res.status, res.header.Get("Content-Type"), res.body)
+			}
+			rows, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			header := map[string]string{"en": "Explanation", "nl": "Toelichting"}[lang]
+			if len(rows) < 2 || rows[0][8] != header {
+				t.Fatalf("%s header %v", lang, rows[0])
+			}
+			found := false
+			for _, r := range rows[1:] {
+				if r[5] == "DSC-2026-014" && strings.Contains(r[8], "Zoë Ångström signs") && r[6] != "" {
+					found = true
+				}
+				if r[7] == models.AnswerComplies {
+					t.Errorf("an answer that complies is listed: %v", r)
+				}
+			}
+			if !found {
+				t.Errorf("%s: the vendor's explanation is missing:\n%s", lang, res.body)
 			}
 		}
 	})

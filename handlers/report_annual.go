@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,4 +62,40 @@ func (h *Handler) DownloadAnnualCSV(c *fiber.Ctx) error {
 		return err
 	}
 	return sendDownload(c, "text/csv; charset=utf-8", fmt.Sprintf("comply-or-explain-%d.csv", r.Year), buf.Bytes())
+}
+
+// DownloadAnnualExplanationsCSV sends every explained answer of the year
+// as CSV. The rows go to a temporary file first, so a database error is a
+// proper error page rather than a cut-off download, and a large year
+// never sits in memory; the file is unlinked at once and goes when sent.
+func (h *Handler) DownloadAnnualExplanationsCSV(c *fiber.Ctx) error {
+	year, err := h.reportYear(c)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp("", "tenderprobe-explanations-*.csv")
+	if err != nil {
+		return err
+	}
+	_ = os.Remove(f.Name())
+	w := bufio.NewWriter(f)
+	err = report.WriteAnnualExplanationsCSV(c.UserContext(), h.DB, w, year, currentUser(c), localeOf(c).Lang)
+	if err == nil {
+		err = w.Flush()
+	}
+	var size int64
+	if err == nil {
+		size, err = f.Seek(0, io.SeekCurrent)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="comply-or-explain-%d-explanations.csv"`, year))
+	// fasthttp closes the file once the body is sent.
+	return c.SendStream(f, int(size))
 }

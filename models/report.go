@@ -88,6 +88,12 @@ type AnnualFilter struct {
 	// Details adds the explanations and the list of tenders; the previous
 	// year's comparison only needs the counts.
 	Details bool
+	// ExplanationTexts and ExplanationPlaces bound the explanations loaded
+	// with Details: per standard the most often given texts, and per text
+	// the first places it was given. Zero means all. A large year's
+	// tens of thousands of explanations are read in full only by
+	// EachAnnualExplanation, which streams them.
+	ExplanationTexts, ExplanationPlaces int
 }
 
 // AnnualTender is one tender in the appendix of an annual report.
@@ -138,15 +144,30 @@ type AnnualExplanation struct {
 	Explanation     string
 	PlannedDate     string
 	Verdict         string
+	// Given is how many answers to the standard gave this explanation
+	// word for word (filled in by LoadAnnualReport).
+	Given int
+}
+
+// AnnualExplained counts one standard's explained answers and the
+// different explanations among them.
+type AnnualExplained struct {
+	Slug    string
+	Answers int
+	Texts   int
 }
 
 // AnnualData is the raw material of an annual comply-or-explain report.
 type AnnualData struct {
-	Year         int
-	Tenders      []AnnualTender
-	Demand       []AnnualDemand
-	Answers      []AnnualAnswerCount
+	Year    int
+	Tenders []AnnualTender
+	Demand  []AnnualDemand
+	Answers []AnnualAnswerCount
+	// Explanations are the explanations within the filter's bounds, by
+	// standard, the most often given text first; Explained counts them
+	// all.
 	Explanations []AnnualExplanation
+	Explained    []AnnualExplained
 	// Verified counts submitted attestations with a finished probe run.
 	Verified int
 }
@@ -237,11 +258,17 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		return nil, wrap(err, "annual report %d: tenders", f.Year)
 	}
 
-	// Tens of thousands of rows: scanned by hand, and the texts that
-	// repeat (explanations, names, codes) kept once.
-	rows, err = base().Select("standards.slug, standards.name, requirements.level, tenders.id, "+
-		"tenders.reference, orgs.name, answers.status, "+
-		"answers.explanation, answers.planned_date, COALESCE(v.status, '')").
+	if err := loadExplanations(ctx, db, f, out); err != nil {
+		return nil, wrap(err, "annual report %d: explanations", f.Year)
+	}
+	return out, nil
+}
+
+// explanations is the query of the year's explained answers: every
+// submitted answer other than "complies" that carries an explanation, with
+// its tender, supplier, standard and verdict.
+func explanations(ctx context.Context, db *gorm.DB, f AnnualFilter) *gorm.DB {
+	return db.WithContext(ctx).Table("tenders").Scopes(annualTenders(f)).
 		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
 		Joins("JOIN orgs ON orgs.id = a.supplier_org_id").
 		Joins("JOIN answers ON answers.attestation_id = a.id AND answers.version = a.version").
@@ -249,41 +276,122 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		Joins("JOIN standards ON standards.id = requirements.standard_id").
 		Joins(latestRunJoin).
 		Joins("LEFT JOIN verifications v ON v.run_id = lr.run_id AND v.answer_id = answers.id").
-		Where("answers.status <> ? AND answers.status <> '' AND answers.explanation <> ''", AnswerComplies).
-		Order("standards.slug, answers.explanation, tenders.published_at, tenders.id, orgs.name").Rows()
+		Where("answers.status <> ? AND answers.status <> '' AND answers.explanation <> ''", AnswerComplies)
+}
+
+// explanationColumns are an explained answer's columns, in the order
+// scanExplanation reads them.
+const explanationColumns = "standards.slug, standards.name, requirements.level, tenders.id, tenders.reference, orgs.name, answers.status, " +
+	"answers.explanation, answers.planned_date, COALESCE(v.status, '')"
+
+// loadExplanations reads the explanations within f's bounds into out, and
+// counts per standard the explained answers and their different texts
+// (out.Explained). The database ranks the texts by how often they were
+// given (window functions, in SQLite and PostgreSQL alike), so only what
+// the report prints reaches Go, and one pass over the year's answers
+// yields the counts too: a standard's number of texts is its highest rank.
+func loadExplanations(ctx context.Context, db *gorm.DB, f AnnualFilter, out *AnnualData) error {
+	inner := explanations(ctx, db, f).Select("standards.slug AS x_slug, standards.name AS x_name, requirements.level AS x_level, " +
+		"tenders.id AS x_tender, tenders.reference AS x_reference, orgs.name AS x_supplier, answers.status AS x_status, " +
+		"answers.explanation AS x_text, answers.planned_date AS x_planned, COALESCE(v.status, '') AS x_verdict, " +
+		"COUNT(*) OVER (PARTITION BY standards.slug) AS x_answers, " +
+		"COUNT(*) OVER (PARTITION BY standards.slug, answers.explanation) AS x_given, " +
+		"ROW_NUMBER() OVER (PARTITION BY standards.slug, answers.explanation ORDER BY tenders.published_at, tenders.id, orgs.name) AS x_place")
+	// Each text keeps its first place at least, so ranking the rows left
+	// after cutting the places still ranks every text.
+	ranked := db.Table("(?) AS e", inner).Select("e.*, DENSE_RANK() OVER (PARTITION BY x_slug ORDER BY x_given DESC, x_text) AS x_rank")
+	if f.ExplanationPlaces > 0 {
+		ranked = ranked.Where("x_place <= ?", f.ExplanationPlaces)
+	}
+	counted := db.Table("(?) AS r", ranked).Select("r.*, MAX(x_rank) OVER (PARTITION BY x_slug) AS x_texts")
+	q := db.WithContext(ctx).Table("(?) AS c", counted).
+		Select("x_slug, x_name, x_level, x_tender, x_reference, x_supplier, x_status, x_text, x_planned, x_verdict, x_given, x_answers, x_texts")
+	if f.ExplanationTexts > 0 {
+		q = q.Where("x_rank <= ?", f.ExplanationTexts)
+	}
+	rows, err := q.Order("x_slug, x_given DESC, x_text, x_place").Rows()
 	if err != nil {
-		return nil, wrap(err, "annual report %d: explanations", f.Year)
+		return err
 	}
-	seen := map[string]string{}
-	once := func(s string) string {
-		if k, ok := seen[s]; ok {
-			return k
-		}
-		seen[s] = s
-		return s
-	}
-	var raw [10]sql.RawBytes
-	var id uint
-	dest := make([]any, len(raw))
-	for i := range raw {
-		dest[i] = &raw[i]
-	}
-	dest[3] = &id
-	err = scanAll(rows, func() error {
-		if err := rows.Scan(dest...); err != nil {
+	var given, answers, texts int
+	sc := newExplanationScanner(&given, &answers, &texts)
+	return scanAll(rows, func() error {
+		e, err := sc.scan(rows)
+		if err != nil {
 			return err
 		}
-		out.Explanations = append(out.Explanations, AnnualExplanation{
-			Slug: once(string(raw[0])), Standard: once(string(raw[1])), Level: once(string(raw[2])), TenderID: id,
-			TenderReference: once(string(raw[4])), Supplier: once(string(raw[5])),
-			Status: once(string(raw[6])), Explanation: once(string(raw[7])), PlannedDate: once(string(raw[8])), Verdict: once(string(raw[9])),
-		})
+		e.Given = given
+		if n := len(out.Explained); n == 0 || out.Explained[n-1].Slug != e.Slug {
+			out.Explained = append(out.Explained, AnnualExplained{Slug: e.Slug, Answers: answers, Texts: texts})
+		}
+		out.Explanations = append(out.Explanations, *e)
 		return nil
 	})
+}
+
+// EachAnnualExplanation calls fn with every explained answer of the
+// year f describes, by standard, explanation and tender, streamed from
+// the database: a large year's list never sits in memory. fn must not keep
+// the value it is given.
+func EachAnnualExplanation(ctx context.Context, db *gorm.DB, f AnnualFilter, fn func(*AnnualExplanation) error) error {
+	rows, err := explanations(ctx, db, f).Select(explanationColumns).
+		Order("standards.slug, answers.explanation, tenders.published_at, tenders.id, orgs.name").Rows()
 	if err != nil {
-		return nil, wrap(err, "annual report %d: explanations", f.Year)
+		return wrap(err, "annual report %d: explanations", f.Year)
 	}
-	return out, nil
+	sc := newExplanationScanner()
+	err = scanAll(rows, func() error {
+		e, err := sc.scan(rows)
+		if err != nil {
+			return err
+		}
+		return fn(e)
+	})
+	return wrap(err, "annual report %d: explanations", f.Year)
+}
+
+// explanationScanner reads explained answers by hand, keeping the texts
+// that repeat (names, codes, explanations) once.
+type explanationScanner struct {
+	raw  [10]sql.RawBytes
+	id   uint
+	dest []any
+	seen map[string]string
+	e    AnnualExplanation
+}
+
+func newExplanationScanner(extra ...any) *explanationScanner {
+	s := &explanationScanner{seen: map[string]string{}}
+	s.dest = make([]any, len(s.raw), len(s.raw)+len(extra))
+	for i := range s.raw {
+		s.dest[i] = &s.raw[i]
+	}
+	s.dest[3] = &s.id
+	s.dest = append(s.dest, extra...)
+	return s
+}
+
+func (s *explanationScanner) once(b []byte) string {
+	if k, ok := s.seen[string(b)]; ok {
+		return k
+	}
+	k := string(b)
+	s.seen[k] = k
+	return k
+}
+
+// scan reads the current row; the value is overwritten by the next.
+func (s *explanationScanner) scan(rows *sql.Rows) (*AnnualExplanation, error) {
+	if err := rows.Scan(s.dest...); err != nil {
+		return nil, err
+	}
+	r := &s.raw
+	s.e = AnnualExplanation{
+		Slug: s.once(r[0]), Standard: s.once(r[1]), Level: s.once(r[2]), TenderID: s.id,
+		TenderReference: s.once(r[4]), Supplier: s.once(r[5]),
+		Status: s.once(r[6]), Explanation: s.once(r[7]), PlannedDate: s.once(r[8]), Verdict: s.once(r[9]),
+	}
+	return &s.e, nil
 }
 
 // scanAll calls scan for each row of rows and closes them.

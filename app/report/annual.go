@@ -22,11 +22,16 @@ type AnnualReport struct {
 	Scope string
 	// Standards and Domains hold the counts per standard (by slug) and per
 	// IS3C domain; Total sums everything.
-	Standards    []StandardStats
-	Domains      []StandardStats
-	Total        StandardStats
-	Tenders      []AnnualTender
+	Standards []StandardStats
+	Domains   []StandardStats
+	Total     StandardStats
+	Tenders   []AnnualTender
+	// Explanations are, per standard, the AnnualTexts most often given
+	// explanations with their first AnnualPlaces places; Explained counts
+	// every explained answer and explanation per standard. The
+	// explanations CSV (WriteAnnualExplanationsCSV) lists every one.
 	Explanations []Explanation
+	Explained    []models.AnnualExplained
 	// Verified counts the submitted attestations a probe run has checked.
 	Verified int
 	// HasPrevious is set when the year before has answers to compare with.
@@ -132,10 +137,21 @@ const (
 	ScopeOwn = "own" // the tenders of the reader's organisation
 )
 
+// A year across thousands of tenders holds tens of thousands of
+// explanations, more than anyone reads in a PDF: per standard it prints the
+// AnnualTexts explanations given most often, each with the first
+// AnnualPlaces tenders and vendors that gave it and the count of the
+// others, and points to the explanations CSV for the rest.
+const (
+	AnnualTexts  = 15
+	AnnualPlaces = 3
+)
+
 // LoadAnnualReport reads the report of year for viewer (nil: every
 // tender) and the previous year's counts for the comparison.
 func LoadAnnualReport(ctx context.Context, db *gorm.DB, year int, viewer *models.User) (AnnualReport, error) {
-	cur, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year, Viewer: viewer, Details: true})
+	cur, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year, Viewer: viewer, Details: true,
+		ExplanationTexts: AnnualTexts, ExplanationPlaces: AnnualPlaces})
 	if err != nil {
 		return AnnualReport{}, fmt.Errorf("report: load annual report %d: %w", year, err)
 	}
@@ -153,7 +169,7 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, year int, viewer *models
 // BuildAnnual sums the year's rows per standard, per domain and in total,
 // and sets last year's rates where prev has answers.
 func BuildAnnual(cur, prev *models.AnnualData, scope string) AnnualReport {
-	r := AnnualReport{Year: cur.Year, Scope: scope, Tenders: cur.Tenders, Explanations: cur.Explanations, Verified: cur.Verified}
+	r := AnnualReport{Year: cur.Year, Scope: scope, Tenders: cur.Tenders, Explanations: cur.Explanations, Explained: cur.Explained, Verified: cur.Verified}
 	standards := tally(cur)
 	var before map[string]*StandardStats
 	if prev != nil && len(prev.Answers) > 0 {
@@ -302,6 +318,15 @@ func otherDomains(domains map[string]*StandardStats) []string {
 // Empty reports whether no tender of the year is in scope.
 func (r AnnualReport) Empty() bool { return len(r.Tenders) == 0 && len(r.Standards) == 0 }
 
+// ExplainedAnswers counts the year's explained answers.
+func (r AnnualReport) ExplainedAnswers() int {
+	n := 0
+	for _, e := range r.Explained {
+		n += e.Answers
+	}
+	return n
+}
+
 // Submitted counts the submitted attestations of the year's tenders.
 func (r AnnualReport) Submitted() int {
 	n := 0
@@ -416,7 +441,7 @@ func annualTotals(pdf *doc, wd words, r AnnualReport) {
 		{wd.t("annual.rate.compliance"), rate},
 		{wd.t("annual.rate.verified"), wd.percent(t.VerifiedRate())},
 		{wd.t("annual.totals.contradicted"), wd.t("annual.totals.contradicted_text", "count", t.Verdicts[models.VerdictContradicted])},
-		{wd.t("annual.totals.explanations"), fmt.Sprint(len(r.Explanations))},
+		{wd.t("annual.totals.explanations"), fmt.Sprint(r.ExplainedAnswers())},
 	})
 	pdf.Ln(2)
 	small(pdf, wd.t("annual.rate.explained")+" "+wd.t("report.probe_disclaimer"))
@@ -530,13 +555,17 @@ func annualTables(pdf *doc, wd words, r AnnualReport) {
 
 func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 	heading(pdf, wd.t("annual.explanations.heading"))
-	small(pdf, wd.t("annual.explanations.intro"))
+	small(pdf, wd.t("annual.explanations.intro", "texts", AnnualTexts, "places", AnnualPlaces))
 	if len(r.Explanations) == 0 {
 		para(pdf, wd.t("annual.explanations.none"))
 		return
 	}
-	// Tens of thousands of lines share a few codes and planned dates: their
-	// words are looked up once.
+	counted := make(map[string]models.AnnualExplained, len(r.Explained))
+	for _, e := range r.Explained {
+		counted[e.Slug] = e
+	}
+	// Thousands of lines share a few codes and planned dates: their words
+	// are looked up once.
 	memo := map[[2]string]string{}
 	once := func(kind, code string, words func(string) string) string {
 		k := [2]string{kind, code}
@@ -554,8 +583,13 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 			end++
 		}
 		group := r.Explanations[start:end]
-		subheading(pdf, fmt.Sprintf("%s (%d)", group[0].Standard, len(group)))
+		all := counted[group[0].Slug]
+		// The title keeps to its table: room for the header and a first
+		// row of three places.
+		ensureSpace(pdf, 45)
+		subheading(pdf, wd.t("annual.explanations.standard", "standard", group[0].Standard, "count", all.Answers, "texts", all.Texts))
 		var rows [][]string
+		texts, shown := 0, 0
 		for k := 0; k < len(group); {
 			same := k
 			var where []string
@@ -572,10 +606,19 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 				where = append(where, line+" · "+once("verdict", e.Verdict, wd.verdict))
 				same++
 			}
-			rows = append(rows, []string{group[k].Explanation, strings.Join(where, "\n")})
+			e := group[k]
+			if more := e.Given - len(where); more > 0 {
+				where = append(where, wd.t("annual.explanations.more_places", "count", more))
+			}
+			rows = append(rows, []string{e.Explanation + "\n" + wd.t("annual.explanations.given", "count", e.Given), strings.Join(where, "\n")})
+			texts++
+			shown += e.Given
 			k = same
 		}
 		grid(pdf, []column{{wd.t("annual.col.explanation"), 56}, {wd.t("annual.col.given_in"), 118}}, rows)
+		if rest := all.Texts - texts; rest > 0 {
+			small(pdf, wd.t("annual.explanations.more_texts", "count", rest, "answers", all.Answers-shown))
+		}
 		start = end
 	}
 }

@@ -35,11 +35,19 @@ func sampleYear(year, tenders int, complyShare float64) *models.AnnualData {
 			models.AnnualAnswerCount{Slug: slug, Level: models.LevelMandatory, Status: models.AnswerDoesNotComply, Verdict: "", N: answers - comply})
 	}
 	d.Answers = append(d.Answers, models.AnnualAnswerCount{Slug: "iso-27001", Level: models.LevelRecommended, Status: models.AnswerNotApplicable, N: tenders})
-	for i := 0; i < answers-comply; i++ {
+	// Each explanation text is given by three answers (the last by what
+	// is left); as the database would, only the first AnnualTexts texts
+	// are listed, and Explained counts them all.
+	explained := answers - comply
+	for i := 0; i < explained && i/3 < AnnualTexts; i++ {
 		d.Explanations = append(d.Explanations, models.AnnualExplanation{Slug: "dnssec", Standard: "DNSSEC", Level: "mandatory",
 			TenderID: uint(i%tenders + 1), TenderReference: fmt.Sprintf("GV-%d-%03d", year, i%tenders+1),
 			Supplier: "Łódź Mail Sp. z o.o.", Status: models.AnswerDoesNotComply,
-			Explanation: fmt.Sprintf("Our registrar cannot publish DS records (case %d).", i/3), PlannedDate: "2027-06-30"})
+			Explanation: fmt.Sprintf("Our registrar cannot publish DS records (case %d).", i/3), PlannedDate: "2027-06-30",
+			Given: min(3, explained-i/3*3)})
+	}
+	if explained > 0 {
+		d.Explained = []models.AnnualExplained{{Slug: "dnssec", Answers: explained, Texts: (explained + 2) / 3}}
 	}
 	d.Verified = tenders
 	return d
@@ -89,6 +97,7 @@ func TestAnnualReport(t *testing.T) {
 			"Compliance rate per standard", "Tenders demanding each standard", "previous year", "+27.9 pp",
 			"Network infrastructure", "Website and web application", "Per standard", "Verification verdicts per standard",
 			"Explanations by standard", "Our registrar cannot publish DS records", "Given in (tender · vendor", "GV-2026-001 · Łódź Mail",
+			"DNSSEC: 12 explained answers, 4 different explanations", "Given 3 times", "case 3",
 			"Appendix. Tenders published in 2026 (24)", "GV-2026-024", "Zoë Ångström's",
 			fmt.Sprintf("Page %d of %d", pages, pages),
 		} {

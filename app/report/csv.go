@@ -1,10 +1,13 @@
 package report
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
+
+	"gorm.io/gorm"
 
 	"tenderprobe/models"
 )
@@ -204,4 +207,36 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// annualExplanationsCSVColumns are the explanations CSV's columns in their
+// fixed order: one row per explained answer, codes first, their words at
+// the end.
+var annualExplanationsCSVColumns = []string{
+	"year", "slug", "standard", "level", "tender_id", "tender_reference", "supplier", "answer", "explanation", "planned_date", "verdict",
+	"level_words", "answer_words", "verdict_words",
+}
+
+// WriteAnnualExplanationsCSV writes every explained answer of year that
+// viewer may see (nil: all) as CSV to w, streamed from the database row by
+// row, so a year of any size costs the same memory. The PDF prints only
+// the explanations given most often; this is the full list.
+func WriteAnnualExplanationsCSV(ctx context.Context, db *gorm.DB, w io.Writer, year int, viewer *models.User, lang string) error {
+	wd := wordsOf(Options{Lang: lang})
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader(wd, "explanations", annualExplanationsCSVColumns)); err != nil {
+		return fmt.Errorf("report: explanations csv: %w", err)
+	}
+	err := models.EachAnnualExplanation(ctx, db, models.AnnualFilter{Year: year, Viewer: viewer}, func(e *models.AnnualExplanation) error {
+		return cw.Write(append(safeRow(fmt.Sprint(year), e.Slug, e.Standard, e.Level, fmt.Sprint(e.TenderID), e.TenderReference, e.Supplier,
+			e.Status, e.Explanation, e.PlannedDate, e.Verdict), wd.level(e.Level), wd.answer(e.Status), wd.verdict(e.Verdict)))
+	})
+	if err != nil {
+		return fmt.Errorf("report: explanations csv: %w", err)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: explanations csv: %w", err)
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -31,6 +33,16 @@ type synthCounts struct {
 	verdicts     map[string]map[string]int
 	demanded     map[string]map[string]int
 	explanations int
+	// given counts the explained answers by slug and text.
+	given map[string]map[string]int
+}
+
+// bump counts one (a, b) in m.
+func bump(m map[string]map[string]int, a, b string) {
+	if m[a] == nil {
+		m[a] = map[string]int{}
+	}
+	m[a][b]++
 }
 
 // buildSynthYear fills a fresh migrated database with y and returns the
@@ -75,13 +87,7 @@ func buildSynthYear(tb testing.TB, db *gorm.DB, y synthYear) synthCounts {
 	officer := models.User{Email: "synth@example.test", Name: "Synth", PasswordHash: "x", Role: models.RoleOfficer, OrgID: &buyers[0].ID}
 	must(insert(&officer))
 
-	counts := synthCounts{answers: map[string]map[string]int{}, verdicts: map[string]map[string]int{}, demanded: map[string]map[string]int{}}
-	bump := func(m map[string]map[string]int, a, b string) {
-		if m[a] == nil {
-			m[a] = map[string]int{}
-		}
-		m[a][b]++
-	}
+	counts := synthCounts{answers: map[string]map[string]int{}, verdicts: map[string]map[string]int{}, demanded: map[string]map[string]int{}, given: map[string]map[string]int{}}
 	statuses := []string{models.AnswerComplies, models.AnswerComplies, models.AnswerComplies, models.AnswerComplies,
 		models.AnswerPartial, models.AnswerDoesNotComply, models.AnswerNotApplicable}
 	verdictOf := map[string][]string{
@@ -162,6 +168,7 @@ func buildSynthYear(tb testing.TB, db *gorm.DB, y synthYear) synthCounts {
 					bump(counts.verdicts, slug, verdict)
 					if an.Explanation != "" {
 						counts.explanations++
+						bump(counts.given, slug, an.Explanation)
 					}
 				}
 			}
@@ -217,8 +224,71 @@ func testAnnualQueries(t *testing.T, db *gorm.DB) {
 				t.Errorf("%s demanded %d/%d, want %v", s.Slug, s.DemandedMandatory, s.DemandedRecommended, want.demanded[s.Slug])
 			}
 		}
-		if len(r.Explanations) != want.explanations {
-			t.Errorf("%d explanations, want %d", len(r.Explanations), want.explanations)
+		if r.ExplainedAnswers() != want.explanations {
+			t.Errorf("%d explained answers, want %d", r.ExplainedAnswers(), want.explanations)
+		}
+		for _, e := range r.Explained {
+			if e.Answers == 0 || e.Texts != len(want.given[e.Slug]) {
+				t.Errorf("%s: %d explained answers in %d texts, want %d texts", e.Slug, e.Answers, e.Texts, len(want.given[e.Slug]))
+			}
+		}
+	})
+
+	t.Run("per standard the texts given most often are listed, each with its first places and its count", func(t *testing.T) {
+		texts := map[string]map[string]int{}
+		prev := map[string]int{}
+		for i, e := range r.Explanations {
+			if e.Given != want.given[e.Slug][e.Explanation] {
+				t.Fatalf("%s %q given %d times, want %d", e.Slug, e.Explanation, e.Given, want.given[e.Slug][e.Explanation])
+			}
+			if texts[e.Slug] == nil {
+				texts[e.Slug] = map[string]int{}
+			}
+			texts[e.Slug][e.Explanation]++
+			if i > 0 && r.Explanations[i-1].Slug == e.Slug && prev[e.Slug] < e.Given {
+				t.Fatalf("%s: %q (%d) comes after a text given less often (%d)", e.Slug, e.Explanation, e.Given, prev[e.Slug])
+			}
+			prev[e.Slug] = e.Given
+		}
+		for slug, given := range want.given {
+			if len(texts[slug]) != min(AnnualTexts, len(given)) {
+				t.Errorf("%s: %d texts listed of %d", slug, len(texts[slug]), len(given))
+			}
+			// No text left out was given more often than one listed.
+			least := -1
+			for text := range texts[slug] {
+				if n := given[text]; least < 0 || n < least {
+					least = n
+				}
+			}
+			for text, n := range given {
+				if _, listed := texts[slug][text]; !listed && n > least {
+					t.Errorf("%s: %q given %d times is left out, one given %d times is listed", slug, text, n, least)
+				}
+			}
+			for text, places := range texts[slug] {
+				if places != min(AnnualPlaces, given[text]) {
+					t.Errorf("%s %q: %d places listed, want %d", slug, text, places, min(AnnualPlaces, given[text]))
+				}
+			}
+		}
+	})
+
+	t.Run("the explanations CSV lists every explained answer", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := WriteAnnualExplanationsCSV(context.Background(), db, &buf, 2025, nil, "en"); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]map[string]int{}
+		for _, row := range rows[1:] {
+			bump(got, row[1], row[8])
+		}
+		if len(rows)-1 != want.explanations || fmt.Sprint(got) != fmt.Sprint(want.given) {
+			t.Errorf("%d rows, want %d; by text %v, want %v", len(rows)-1, want.explanations, got, want.given)
 		}
 	})
 
