@@ -73,39 +73,47 @@ func TestMailDANEUsagesAndMixedTLSASets(t *testing.T) {
 	const exist, valid, rollover = "mail_starttls_dane_exist", "mail_starttls_dane_valid", "mail_starttls_dane_rollover"
 	absent := map[check.Subtest]Status{exist: StatusFail, valid: StatusNotApplicable, rollover: StatusNotApplicable}
 	tests := []struct {
-		name       string
-		tlsa       []string
-		zone       probetest.Zone
-		lyingNX    bool
+		name string
+		tlsa []string
+		zone probetest.Zone
+		// broken is how the resolver misbehaves at the TLSA name: "nx" for a
+		// bogus NXDOMAIN for A, "servfail" for SERVFAIL for TLSA.
+		broken     string
 		want       map[check.Subtest]Status
 		daneStatus Status
 	}{
 		{"a DANE-EE record for the served key passes, without a rollover scheme (information)",
-			[]string{ee(cert)}, probetest.Zone{}, false, map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusInfo}, StatusPass},
+			[]string{ee(cert)}, probetest.Zone{}, "", map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusInfo}, StatusPass},
 		{"DANE-EE records for the current and the next key are a rollover scheme",
-			[]string{ee(cert), ee(next)}, probetest.Zone{}, false, map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusPass}, StatusPass},
+			[]string{ee(cert), ee(next)}, probetest.Zone{}, "", map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusPass}, StatusPass},
 		{"a 3 1 1 plus a 2 1 1 record is a rollover scheme",
-			[]string{ee(cert), taSPKI}, probetest.Zone{}, false, map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusPass}, StatusPass},
+			[]string{ee(cert), taSPKI}, probetest.Zone{}, "", map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusPass}, StatusPass},
 		{"a DANE-TA record alone validates the chain up to the CA",
-			[]string{taSPKI}, probetest.Zone{}, false, map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusInfo}, StatusPass},
+			[]string{taSPKI}, probetest.Zone{}, "", map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusInfo}, StatusPass},
 		{"one matching record beside one for another key validates",
-			[]string{ee(next), ee(cert)}, probetest.Zone{}, false, map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusPass}, StatusPass},
+			[]string{ee(next), ee(cert)}, probetest.Zone{}, "", map[check.Subtest]Status{exist: StatusPass, valid: StatusPass, rollover: StatusPass}, StatusPass},
 		{"a record for another key only fails validity",
-			[]string{ee(next)}, probetest.Zone{}, false, map[check.Subtest]Status{exist: StatusPass, valid: StatusFail, rollover: StatusInfo}, StatusFail},
+			[]string{ee(next)}, probetest.Zone{}, "", map[check.Subtest]Status{exist: StatusPass, valid: StatusFail, rollover: StatusInfo}, StatusFail},
 		{"a SHA-256 digest labelled as SHA-512 (wrong matching type) fails validity",
-			[]string{"3 1 2 " + probetest.SPKISHA256(t, cert)}, probetest.Zone{}, false, map[check.Subtest]Status{exist: StatusPass, valid: StatusFail, rollover: StatusInfo}, StatusFail},
+			[]string{"3 1 2 " + probetest.SPKISHA256(t, cert)}, probetest.Zone{}, "", map[check.Subtest]Status{exist: StatusPass, valid: StatusFail, rollover: StatusInfo}, StatusFail},
 		{"a PKIX-EE record (usage 1) alone does not count for mail",
-			[]string{"1 1 1 " + probetest.SPKISHA256(t, cert)}, probetest.Zone{}, false, absent, StatusFail},
+			[]string{"1 1 1 " + probetest.SPKISHA256(t, cert)}, probetest.Zone{}, "", absent, StatusFail},
 		{"a PKIX-TA record (usage 0) alone does not count for mail",
-			[]string{"0 0 1 " + sum(ca.Cert.Raw)}, probetest.Zone{}, false, absent, StatusFail},
+			[]string{"0 0 1 " + sum(ca.Cert.Raw)}, probetest.Zone{}, "", absent, StatusFail},
 		{"no TLSA record fails existence",
-			nil, probetest.Zone{}, false, absent, StatusFail},
+			nil, probetest.Zone{}, "", absent, StatusFail},
 		{"a matching TLSA record in an unsigned zone does not count",
-			[]string{ee(cert)}, probetest.Zone{Unsigned: true}, false, absent, StatusFail},
+			[]string{ee(cert)}, probetest.Zone{Unsigned: true}, "", absent, StatusFail},
 		{"a TLSA RRset whose signature expired is bogus and does not count",
-			[]string{ee(cert)}, probetest.Zone{Break: probetest.BreakExpiredRRSIG, BreakType: dns.TypeTLSA}, false, absent, StatusFail},
+			[]string{ee(cert)}, probetest.Zone{Break: probetest.BreakExpiredRRSIG, BreakType: dns.TypeTLSA}, "", absent, StatusFail},
+		{"a TLSA RRset stripped of its signatures does not count",
+			[]string{ee(cert)}, probetest.Zone{Break: probetest.BreakMissingRRSIG, BreakType: dns.TypeTLSA}, "", absent, StatusFail},
+		{"a TLSA record in a zone whose DS matches no key does not count",
+			[]string{ee(cert)}, probetest.Zone{Break: probetest.BreakDSMismatch}, "", absent, StatusFail},
 		{"a bogus NXDOMAIN for A at the TLSA name makes the TLSA records not count",
-			[]string{ee(cert)}, probetest.Zone{}, true, absent, StatusFail},
+			[]string{ee(cert)}, probetest.Zone{}, "nx", absent, StatusFail},
+		{"a TLSA question the resolver cannot answer leaves DANE unmeasured, never present",
+			[]string{ee(cert)}, probetest.Zone{}, "servfail", map[check.Subtest]Status{exist: StatusError, valid: StatusError, rollover: StatusNotApplicable}, StatusError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,9 +126,13 @@ func TestMailDANEUsagesAndMixedTLSASets(t *testing.T) {
 				z.Records = append(z.Records, fmt.Sprintf("_%d._tcp.mx1 300 IN TLSA %s", port, d))
 			}
 			var wrap func(dns.Handler) dns.Handler
-			if tc.lyingNX {
+			tlsaName := fmt.Sprintf("_%d._tcp.mx1.example.test.", port)
+			switch tc.broken {
+			case "nx":
+				wrap = func(h dns.Handler) dns.Handler { return probetest.BrokenDenial(h, tlsaName, dns.TypeA) }
+			case "servfail":
 				wrap = func(h dns.Handler) dns.Handler {
-					return probetest.BrokenDenial(h, fmt.Sprintf("_%d._tcp.mx1.example.test.", port), dns.TypeA)
+					return probetest.FailFor(h, tlsaName, dns.TypeTLSA, dns.RcodeServerFailure)
 				}
 			}
 			r := signedRunVia(t, "example.test", func(c *Config) { c.SMTPPort, c.RootCAs = port, ca.Pool }, wrap, z)
@@ -129,7 +141,7 @@ func TestMailDANEUsagesAndMixedTLSASets(t *testing.T) {
 				t.Errorf("mail.dane = %s (%s), want %s", d.Status, d.Summary, tc.daneStatus)
 			}
 			expectSubtests(t, d, tc.want)
-			if tc.lyingNX && !strings.Contains(d.Summary, "NXDOMAIN") {
+			if tc.broken == "nx" && !strings.Contains(d.Summary, "NXDOMAIN") {
 				t.Errorf("summary %q does not name the bogus NXDOMAIN", d.Summary)
 			}
 		})

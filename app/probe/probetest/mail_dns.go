@@ -66,3 +66,19 @@ func ServeHandler(t testing.TB, h dns.Handler) string {
 	t.Fatal("probetest: no port free for DNS on 127.0.0.1")
 	return ""
 }
+
+// FailFor answers like inner, except that a query for qtype at name gets
+// rcode (SERVFAIL, REFUSED) and nothing else: a resolver that cannot get
+// the answer, so nothing about it can be validated.
+func FailFor(inner dns.Handler, name string, qtype uint16, rcode int) dns.Handler {
+	name = dns.Fqdn(strings.ToLower(name))
+	return dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		if len(req.Question) != 1 || req.Question[0].Qtype != qtype || !strings.EqualFold(req.Question[0].Name, name) {
+			inner.ServeDNS(w, req)
+			return
+		}
+		m := new(dns.Msg)
+		m.SetRcode(req, rcode)
+		w.WriteMsg(m)
+	})
+}
