@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"tenderprobe/app/probe/check"
 )
 
 func TestCheckCAA(t *testing.T) {
@@ -56,6 +58,12 @@ func TestCheckCAA(t *testing.T) {
 			if got.Status != c.want || !strings.Contains(got.Summary, c.inSum) {
 				t.Fatalf("got %s %q, want %s containing %q; details %+v", got.Status, got.Summary, c.want, c.inSum, got.Details)
 			}
+			// internet.nl rates CAA as recommended: a missing or broken set is a notice.
+			sub := StatusPass
+			if c.want != StatusPass {
+				sub = StatusWarn
+			}
+			expectSubtests(t, got, map[check.Subtest]Status{"web_https_tls_caa": sub})
 		})
 	}
 }

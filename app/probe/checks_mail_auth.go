@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,7 +38,85 @@ func checkMailAuth(ctx context.Context, r *run) []Check {
 		dkimMsg, dkimErr = r.dns.Query(ctx, "_domainkey."+r.domain, dns.TypeTXT)
 	}()
 	wg.Wait()
-	return []Check{spfCheck, r.checkDKIM(dkimMsg, dkimErr, spfRecord, dmarcRec), dmarcCheck}
+	spfSubs := spfSubtests(spfCheck, spfRecord)
+	dmarcSubs := dmarcSubtests(dmarcCheck, dmarcRec)
+	spfCheck.judge(spfSubs)
+	dmarcCheck.judge(dmarcSubs)
+	nonSending := nonSendingDomain(spfRecord, spfSubs, dmarcRec, dmarcSubs)
+	return []Check{spfCheck, r.checkDKIM(dkimMsg, dkimErr, nonSending, spfRecord, dmarcRec), dmarcCheck}
+}
+
+// spfSubtests are internet.nl's SPF subtests read from the check's
+// verdict: the record exists when exactly one was found (record is then
+// its text); its policy is judged only then.
+func spfSubtests(c Check, record string) subtests {
+	s := subtests{}
+	f := Sub{Code: c.Finding, Params: c.FindingParams}
+	switch {
+	case record == "" && c.Status == StatusError:
+		s.set("mail_auth_spf_exist", StatusError, f)
+		s.set("mail_auth_spf_policy", StatusError, f)
+	case record == "":
+		s.fail("mail_auth_spf_exist", f)
+		s.set("mail_auth_spf_policy", StatusNotApplicable, Sub{Code: "mail_spf_no_policy", Params: nil})
+	default:
+		s.pass("mail_auth_spf_exist", Sub{Code: "mail_spf_found", Params: map[string]any{"record": record}})
+		switch c.Status {
+		case StatusPass:
+			s.pass("mail_auth_spf_policy", f)
+		case StatusError:
+			s.set("mail_auth_spf_policy", StatusError, f)
+		default:
+			s.fail("mail_auth_spf_policy", f)
+		}
+	}
+	return s
+}
+
+// dmarcSubtests are internet.nl's DMARC subtests read from the check's
+// verdict (checks/tasks/mail.py callback): the record exists when exactly
+// one v=DMARC1 record applies, even an invalid one, whose policy then
+// fails for its syntax; an external report destination without
+// authorisation is a notice; pct and t=y with reject, which internet.nl
+// does not weigh, leave the policy passing (the check still warns).
+func dmarcSubtests(c Check, found *dmarcFound) subtests {
+	s := subtests{}
+	f := Sub{Code: c.Finding, Params: c.FindingParams}
+	const exist, policy = "mail_auth_dmarc_exist", "mail_auth_dmarc_policy"
+	switch {
+	case c.Status == StatusError:
+		s.set(exist, StatusError, f)
+		s.set(policy, StatusError, f)
+	case c.Finding == "dmarc_invalid":
+		s.pass(exist, Sub{Code: "mail_dmarc_found", Params: map[string]any{"name": c.FindingParams["name"]}})
+		s.fail(policy, f)
+	case found == nil:
+		s.fail(exist, f)
+		s.set(policy, StatusNotApplicable, Sub{Code: "mail_dmarc_no_policy", Params: nil})
+	default:
+		s.pass(exist, Sub{Code: "mail_dmarc_found", Params: map[string]any{"name": "_dmarc." + found.at}})
+		switch {
+		case c.Status == StatusFail:
+			s.fail(policy, f)
+		case c.Status == StatusWarn && unauthorisedReports(c):
+			s.set(policy, StatusWarn, f)
+		default:
+			s.pass(policy, Sub{Code: "mail_dmarc_policy_ok", Params: map[string]any{"policy": found.record.EffectivePolicy(found.subdomain)}})
+		}
+	}
+	return s
+}
+
+// unauthorisedReports reports whether the DMARC check's warnings include
+// an external report destination that has not authorised the domain.
+func unauthorisedReports(c Check) bool {
+	auths, _ := c.Details["report_authorisations"].([]dmarcAuth)
+	for _, a := range auths {
+		if !a.Authorised {
+			return true
+		}
+	}
+	return false
 }
 
 // SPF limits of RFC 7208 section 4.6.4.
@@ -467,17 +546,15 @@ func (r *run) checkDMARCReportAuth(ctx context.Context, policyDomain string, d *
 // a selector (which cannot be discovered from outside), an existing
 // _domainkey.<domain> (NOERROR, possibly with no data because only
 // selectors live below it) means DKIM keys are published, and NXDOMAIN
-// means none are. A domain that sends no mail (SPF "v=spf1 -all" and
-// DMARC reject) needs no DKIM, so the check does not apply there.
-func (r *run) checkDKIM(m *dns.Msg, err error, spfRecord string, dmarc *dmarcFound) Check {
+// means none are. A domain without them that sends no mail (nonSending)
+// needs none, so the check does not apply there.
+func (r *run) checkDKIM(m *dns.Msg, err error, nonSending bool, spfRecord string, dmarc *dmarcFound) Check {
 	const id = check.MailDKIM
 	name := "_domainkey." + r.domain
-	if nonSendingDomain(spfRecord, dmarc) {
-		return newFinding(id, StatusNotApplicable, "dkim_not_sending", nil,
-			map[string]any{"spf": spfRecord, "dmarc": dmarc.text})
-	}
 	if err != nil {
-		return errorChecks(err, id)[0]
+		c := errorChecks(err, id)[0]
+		c.judge(dkimSubtest(StatusError, Sub{Code: c.Finding, Params: c.FindingParams}))
+		return c
 	}
 	details := map[string]any{"name": name, "rcode": dns.RcodeToString[m.Rcode]}
 	var seen []string
@@ -487,20 +564,64 @@ func (r *run) checkDKIM(m *dns.Msg, err error, spfRecord string, dmarc *dmarcFou
 		}
 	}
 	details["records"] = seen
-	switch m.Rcode {
-	case dns.RcodeSuccess:
-		return newFinding(id, StatusPass, "dkim_present", map[string]any{"name": name}, details)
-	case dns.RcodeNameError:
-		return newFinding(id, StatusFail, "dkim_missing", map[string]any{"name": name}, details)
+	var c Check
+	switch {
+	case m.Rcode == dns.RcodeSuccess:
+		c = newFinding(id, StatusPass, "dkim_present", map[string]any{"name": name}, details)
+	case m.Rcode == dns.RcodeNameError && nonSending:
+		details["spf"], details["dmarc"] = spfRecord, dmarc.text
+		c = newFinding(id, StatusNotApplicable, "dkim_not_sending", nil, details)
+	case m.Rcode == dns.RcodeNameError:
+		c = newFinding(id, StatusFail, "dkim_missing", map[string]any{"name": name}, details)
+	default:
+		c = errorChecks(errors.New("dns TXT "+name+": "+dns.RcodeToString[m.Rcode]), id)[0]
 	}
-	return errorChecks(errors.New("dns TXT "+name+": "+dns.RcodeToString[m.Rcode]), id)[0]
+	c.judge(dkimSubtest(c.Status, Sub{Code: c.Finding, Params: c.FindingParams}))
+	return c
 }
 
-// nonSendingDomain is internet.nl's rule for skipping DKIM: the SPF record
-// is exactly "v=spf1 -all" and the applicable DMARC policy is reject.
-func nonSendingDomain(spfRecord string, dmarc *dmarcFound) bool {
-	if dmarc == nil || dmarc.record.EffectivePolicy(dmarc.subdomain) != "reject" {
+// dkimSubtest is mail_auth_dkim_exist with the check's outcome.
+func dkimSubtest(st Status, f Sub) subtests {
+	s := subtests{}
+	s.set("mail_auth_dkim_exist", st, f)
+	return s
+}
+
+// internet.nl's patterns of a domain that sends no mail (checks/__init__.py).
+var (
+	spfNonSending   = regexp.MustCompile(`^v=spf1 +(?:exp=[^ ]+ +)?-all;?(?: +exp=[^ ]+)?$`)
+	dmarcNonSending = regexp.MustCompile(`^v=DMARC1; *p=reject;?`)
+)
+
+// dmarcOrgNonSending is internet.nl's DMARC_NON_SENDING_POLICY_ORG,
+// `v=DMARC1;(?:.*sp=reject|\ *p=reject(?!.*sp=))` from the start, for a
+// record found at the organisational domain (RE2 has no lookahead).
+func dmarcOrgNonSending(record string) bool {
+	rest, ok := strings.CutPrefix(record, "v=DMARC1;")
+	if !ok {
 		return false
 	}
-	return strings.EqualFold(strings.Join(strings.Fields(spfRecord), " "), "v=spf1 -all")
+	if strings.Contains(rest, "sp=reject") {
+		return true
+	}
+	after, ok := strings.CutPrefix(strings.TrimLeft(rest, " "), "p=reject")
+	return ok && !strings.Contains(after, "sp=")
+}
+
+// nonSendingDomain is internet.nl's rule for skipping DKIM
+// (checks/tasks/mail.py skip_dkim_for_non_sending_domain): one valid SPF
+// record of "-all" alone, and one valid DMARC record that rejects (p=reject
+// first at the domain; sp=reject, or p=reject without sp, at the
+// organisational domain), both as written.
+func nonSendingDomain(spfRecord string, spf subtests, dmarc *dmarcFound, dmarcSubs subtests) bool {
+	if dmarc == nil || spf["mail_auth_spf_policy"].Status != StatusPass || dmarcSubs["mail_auth_dmarc_policy"].Status != StatusPass {
+		return false
+	}
+	if !spfNonSending.MatchString(spfRecord) {
+		return false
+	}
+	if dmarc.subdomain {
+		return dmarcOrgNonSending(dmarc.text)
+	}
+	return dmarcNonSending.MatchString(dmarc.text)
 }

@@ -11,6 +11,22 @@ import (
 // STARTTLS (RFC 7672): no TLSA fails (internet.nl rates DANE for mail as
 // required); a DNSSEC-secure record of usage 2 or 3 must match.
 func (r *run) judgeMailDANE(d daneHost, targets []mxTarget) *daneHost {
+	const validKey = "mail_starttls_dane_valid"
+	d.subs = daneExistSubtests(&d.TLSA, true, "mail_starttls_dane_exist", validKey)
+	if d.subs["mail_starttls_dane_exist"].Status == StatusPass {
+		if daneRollover(d.TLSA) {
+			d.subs.pass("mail_starttls_dane_rollover", Sub{Code: "mail_dane_rollover", Params: nil})
+		} else {
+			d.subs.fail("mail_starttls_dane_rollover", Sub{Code: "mail_dane_no_rollover", Params: nil})
+		}
+	} else {
+		d.subs.set("mail_starttls_dane_rollover", StatusNotApplicable, Sub{Code: "mail_dane_no_usable_tlsa", Params: nil})
+	}
+	defer func() {
+		if _, set := d.subs[validKey]; !set {
+			d.subs.set(validKey, d.Status, d.note)
+		}
+	}()
 	if st, note, done := daneRecordVerdict(&d.TLSA, StatusFail); done {
 		d.set(st, note)
 		return &d
@@ -81,5 +97,19 @@ func mailDANECheck(results []mxResult) Check {
 		// information; keep the statuses aligned should that change.
 		c.Status = StatusFail
 	}
+	all := subtests{}
+	for _, m := range results {
+		if m.DANE != nil {
+			all.on(m.Host, m.DANE.subs)
+			continue
+		}
+		// The server has no address to test: nothing could be measured.
+		none := subtests{}
+		for _, k := range []check.Subtest{"mail_starttls_dane_exist", "mail_starttls_dane_valid", "mail_starttls_dane_rollover"} {
+			none.set(k, StatusError, m.finding)
+		}
+		all.on(m.Host, none)
+	}
+	c.judge(all)
 	return c
 }

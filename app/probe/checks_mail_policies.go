@@ -15,27 +15,28 @@ import (
 	"github.com/miekg/dns"
 
 	"tenderprobe/app/probe/check"
+	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/parse"
 )
 
 // checkMailPolicies checks the two policies that protect mail delivery to
 // the domain against TLS downgrade: MTA-STS (mail.mta-sts, RFC 8461) and
 // SMTP TLS reporting (mail.tls-rpt, RFC 8460). Both protect incoming mail,
-// so a domain without MX or with a null MX gets not_applicable.
+// so a domain without MX or with a null MX gets not_applicable. For such a
+// domain it also reports internet.nl's DANE subtests of mail.dane as not
+// tested, with the reason (mail.dane itself comes from the STARTTLS
+// checks, which have no server to ask).
 func checkMailPolicies(ctx context.Context, r *run) []Check {
-	hosts, nullMX, err := r.mxHosts(ctx)
+	ms, err := r.mailServers(ctx)
 	if err != nil {
 		return errorChecks(err, check.MailMTASTS, check.MailTLSRPT)
 	}
+	hosts := ms.Hosts
 	if len(hosts) == 0 {
-		code := "no_mx_no_mail"
-		if nullMX {
-			code = "null_mx"
-		}
-		d := map[string]any{"null_mx": nullMX}
 		return []Check{
-			newFinding(check.MailMTASTS, StatusNotApplicable, code, nil, d),
-			newFinding(check.MailTLSRPT, StatusNotApplicable, code, nil, d),
+			ms.notApplicable(check.MailMTASTS),
+			ms.notApplicable(check.MailTLSRPT),
+			contribution(check.MailDANE, ms.notTested("mail_starttls_dane_exist", "mail_starttls_dane_valid", "mail_starttls_dane_rollover")),
 		}
 	}
 	var (
@@ -46,6 +47,13 @@ func checkMailPolicies(ctx context.Context, r *run) []Check {
 	go func() { defer wg.Done(); mtasts = r.checkMTASTS(ctx, hosts) }()
 	go func() { defer wg.Done(); rpt = r.checkTLSRPT(ctx) }()
 	wg.Wait()
+	if ms.Status == mxNullWithOthers {
+		// RFC 7505 section 3: a null MX must stand alone. The other hosts
+		// are tested all the same, since senders that skip it deliver there.
+		for _, c := range []*Check{&mtasts, &rpt} {
+			c.Details["mx_status"] = ms.Status
+		}
+	}
 	return []Check{mtasts, rpt}
 }
 
@@ -70,6 +78,16 @@ func (r *run) checkMTASTS(ctx context.Context, mxHosts []string) Check {
 		return errorChecks(err, id)[0]
 	}
 	details := map[string]any{"txt_name": name, "txt_records": txts, "mx": mxHosts}
+	// A sender behind a validating resolver never sees a bogus answer (it
+	// gets SERVFAIL), so a bogus record is no record; an unsigned one is
+	// fine, since the HTTPS fetch authenticates the policy (RFC 8461
+	// section 10).
+	res, verr := r.validator.Validate(ctx, name, dns.TypeTXT)
+	details["txt_dnssec"] = res.Security
+	if verr == nil && res.Security == dnssec.Bogus {
+		details["dnssec_reason"] = res.Reason
+		return newFinding(id, StatusFail, "mail_mtasts_bogus", map[string]any{"name": name, "reason": whySub(res.Why, res.Reason)}, details)
+	}
 	switch len(recs) {
 	case 0:
 		return newFinding(id, StatusFail, "mtasts_missing", map[string]any{"name": name}, details)

@@ -31,7 +31,16 @@ var errNoVRPs = errors.New("no RPKI VRP set configured (give --rpki-vrps FILE-or
 func checkRPKI(ctx context.Context, r *run) []Check {
 	ids := []check.ID{check.WebRPKI, check.MailRPKI, check.NSRPKI}
 	if r.cfg.VRPs == nil {
-		return errorChecks(errNoVRPs, ids...)
+		checks := errorChecks(errNoVRPs, ids...)
+		s := subtests{}
+		for _, key := range []check.Subtest{"web_rpki_exists", "web_rpki_valid", "mail_rpki_exists", "mail_rpki_valid",
+			"mail_mx_ns_rpki_exists", "mail_mx_ns_rpki_valid", "web_ns_rpki_exists", "web_ns_rpki_valid", "mail_ns_rpki_exists", "mail_ns_rpki_valid"} {
+			s.set(key, StatusError, Sub{Code: "untestable", Params: map[string]any{"error": errNoVRPs.Error()}})
+		}
+		for i := range checks {
+			checks[i].judge(s.of(checks[i].ID))
+		}
+		return checks
 	}
 	var (
 		wg     sync.WaitGroup
@@ -43,34 +52,36 @@ func checkRPKI(ctx context.Context, r *run) []Check {
 		hosts, err := r.webHosts(ctx)
 		if err != nil {
 			checks[0] = errorChecks(err, ids[0])[0]
+			checks[0].judge(rpkiErrorSubtests(err, "web_rpki_exists", "web_rpki_valid"))
 			return
 		}
 		if len(hosts) == 0 {
 			checks[0] = newFinding(ids[0], StatusNotApplicable, "no_web_server", map[string]any{"domain": r.domain}, nil)
+			checks[0].judge(rpkiNotTested(Sub{Code: "no_web_server", Params: map[string]any{"domain": r.domain}}, "web_rpki_exists", "web_rpki_valid"))
 			return
 		}
-		checks[0] = r.rpkiForHosts(ctx, ids[0], "web", hosts)
+		c, ev := r.rpkiForHosts(ctx, ids[0], "web", hosts)
+		c.judge(r.rpkiSubtests(ev, "web_rpki_exists", "web_rpki_valid"))
+		checks[0] = c
 	}()
 	go func() {
 		defer wg.Done()
-		hosts, nullMX, err := r.mxHosts(ctx)
-		switch {
-		case err != nil:
-			checks[1] = errorChecks(err, ids[1])[0]
-		case len(hosts) == 0:
-			checks[1] = noMailServers(ids[1], nullMX)
-		default:
-			checks[1] = r.rpkiForHosts(ctx, ids[1], "mail", hosts)
-		}
+		checks[1] = r.mailRPKI(ctx)
 	}()
 	go func() {
 		defer wg.Done()
+		keys := []check.Subtest{"web_ns_rpki_exists", "web_ns_rpki_valid", "mail_ns_rpki_exists", "mail_ns_rpki_valid"}
 		_, hosts, err := r.nameServers(ctx)
 		if err != nil {
 			checks[2] = errorChecks(err, ids[2])[0]
+			checks[2].judge(rpkiErrorSubtests(err, keys...))
 			return
 		}
-		checks[2] = r.rpkiForHosts(ctx, ids[2], "name server", hosts)
+		c, ev := r.rpkiForHosts(ctx, ids[2], "name server", hosts)
+		s := r.rpkiSubtests(ev, keys[0], keys[1])
+		s[keys[2]], s[keys[3]] = s[keys[0]], s[keys[1]]
+		c.judge(s)
+		checks[2] = c
 	}()
 	wg.Wait()
 	return checks
@@ -103,35 +114,16 @@ type addrEvidence struct {
 
 // rpkiForHosts validates the routes to hosts; what is "web" or "mail",
 // the kind of server, named in findings as finding.server(s).<what>.
-func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts []string) Check {
-	type target struct {
-		host string
-		addr netip.Addr
+func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts []string) (Check, rpkiFound) {
+	evidence, err := r.rpkiEvidence(ctx, hosts)
+	if err != nil {
+		return errorChecks(err, id)[0], rpkiFound{err: err}
 	}
-	var targets []target
-	for _, h := range hosts {
-		v4, v6, err := r.lookupAddrs(ctx, h)
-		if err != nil {
-			return errorChecks(err, id)[0]
-		}
-		for _, a := range append(v4, v6...) {
-			targets = append(targets, target{h, a})
-		}
-	}
+	found := rpkiFound{addrs: evidence}
 	details := map[string]any{"hosts": hosts, "vrp_count": r.cfg.VRPs.Len()}
-	if len(targets) == 0 {
-		return newFinding(id, StatusWarn, "rpki_no_addresses", map[string]any{"what": what, "hosts": hosts}, details)
+	if len(evidence) == 0 {
+		return newFinding(id, StatusWarn, "rpki_no_addresses", map[string]any{"what": what, "hosts": hosts}, details), found
 	}
-	evidence := make([]addrEvidence, len(targets))
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			evidence[i] = r.validateAddr(ctx, t.host, t.addr)
-		}()
-	}
-	wg.Wait()
 	details["addresses"] = evidence
 
 	var invalid, notFound, unknown []string
@@ -157,24 +149,24 @@ func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts 
 	}
 	switch {
 	case len(invalid) > 0:
-		return newFinding(id, StatusFail, "rpki_invalid", map[string]any{"what": what, "addresses": invalid}, details)
+		return newFinding(id, StatusFail, "rpki_invalid", map[string]any{"what": what, "addresses": invalid}, details), found
 	case len(failed) == len(evidence):
-		return newFinding(id, StatusError, "rpki_lookups_all_failed", map[string]any{"errors": failed}, details)
+		return newFinding(id, StatusError, "rpki_lookups_all_failed", map[string]any{"errors": failed}, details), found
 	case len(failed) > 0:
-		return newFinding(id, StatusWarn, "rpki_lookup_failed", map[string]any{"errors": failed}, details)
+		return newFinding(id, StatusWarn, "rpki_lookup_failed", map[string]any{"errors": failed}, details), found
 	case len(notFound) > 0:
-		return newFinding(id, StatusWarn, "rpki_not_found", map[string]any{"what": what, "addresses": notFound}, details)
+		return newFinding(id, StatusWarn, "rpki_not_found", map[string]any{"what": what, "addresses": notFound}, details), found
 	case len(unknown) > 0:
-		return newFinding(id, StatusWarn, "rpki_no_route", map[string]any{"what": what, "addresses": unknown}, details)
+		return newFinding(id, StatusWarn, "rpki_no_route", map[string]any{"what": what, "addresses": unknown}, details), found
 	}
 	var note any = ""
 	if len(notes) > 0 {
 		note = Sub{Code: "rpki_notes", Params: map[string]any{"notes": notes}}
 	}
 	if len(evidence) > 1 {
-		return newFinding(id, StatusPass, "rpki_valid_all", map[string]any{"total": len(evidence), "what": what, "note": note}, details)
+		return newFinding(id, StatusPass, "rpki_valid_all", map[string]any{"total": len(evidence), "what": what, "note": note}, details), found
 	}
-	return newFinding(id, StatusPass, "rpki_valid_one", map[string]any{"what": what, "note": note}, details)
+	return newFinding(id, StatusPass, "rpki_valid_one", map[string]any{"what": what, "note": note}, details), found
 }
 
 // validateAddr finds the routes covering addr and validates each origin.

@@ -78,11 +78,11 @@ func TestCheckRPKI(t *testing.T) {
 			t.Fatalf("got %s %q", c.Status, c.Summary)
 		}
 	})
-	t.Run("a route without a ROA warns", func(t *testing.T) {
+	t.Run("a route without a ROA fails web_rpki_valid, as internet.nl judges it", func(t *testing.T) {
 		r, _ := dnsCheckRun(t, "example.test", withVRPs, "example.test. 60 IN AAAA ::2",
 			"2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.origin6.asn.cymru.com. 60 IN TXT \"64500 | ::/112 | ZZ | test | 2026-01-01\"")
 		c := checkNamed(t, checkRPKI(context.Background(), r), "web.rpki")
-		if c.Status != StatusWarn || !strings.Contains(c.Summary, "No ROA") {
+		if c.Status != StatusFail || !strings.Contains(c.Summary, "without a ROA") {
 			t.Fatalf("got %s %q", c.Status, c.Summary)
 		}
 	})

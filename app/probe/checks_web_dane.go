@@ -59,7 +59,25 @@ func (r *run) lookupTLSA(ctx context.Context, host string, port int) daneLookup 
 			l.Records = append(l.Records, tlsaRecord{Usage: t.Usage, Selector: t.Selector, MatchingType: t.MatchingType, Data: strings.ToLower(t.Certificate)})
 		}
 	}
+	if l.Security == dnssec.Secure && len(l.tlsa) > 0 {
+		r.checkTLSANameDenial(ctx, &l)
+	}
 	return l
+}
+
+// checkTLSANameDenial asks for A at the TLSA name, as internet.nl does
+// (checks/tasks/tls/scans.py dane): a name server that answers NXDOMAIN
+// for another type at a name that has TLSA records breaks resolvers that
+// cache the denial for the whole name (RFC 8020); a validator finds that
+// NXDOMAIN bogus, and then the TLSA records do not count.
+func (r *run) checkTLSANameDenial(ctx context.Context, l *daneLookup) {
+	res, err := r.validator.Validate(ctx, l.Name, dns.TypeA)
+	if err != nil || res.Rcode != dns.RcodeNameError || res.Security != dnssec.Bogus {
+		return
+	}
+	why := &dnssec.Why{Code: "mail_dane_nxdomain_bogus", Params: map[string]any{"name": strings.TrimSuffix(l.Name, ".")},
+		Text: fmt.Sprintf("the name server answers a bogus NXDOMAIN for A at %s, which has TLSA records", strings.TrimSuffix(l.Name, "."))}
+	l.Security, l.Reason, l.why = dnssec.Bogus, why.Text, why
 }
 
 // matchTLSA reports which records match the served chain (leaf first),
@@ -197,6 +215,9 @@ type daneHost struct {
 	Status Status     `json:"status"`
 	Note   string     `json:"note"`
 	note   Sub
+	// subs are the host's DANE subtests (exist, valid and, for mail,
+	// rollover).
+	subs subtests
 }
 
 // set gives the host its status and its note, a finding code with params.
@@ -227,7 +248,13 @@ func checkWebDANE(ctx context.Context, r *run) []Check {
 		}()
 	}
 	wg.Wait()
-	return []Check{combineDANE(check.WebDANE, out)}
+	c := combineDANE(check.WebDANE, out)
+	all := subtests{}
+	for _, h := range out {
+		all.on(h.Host, h.subs)
+	}
+	c.judge(all)
+	return []Check{c}
 }
 
 // webChain is the chain t serves: the one the web TLS scan's crypto/tls
@@ -246,6 +273,7 @@ func (r *run) webChain(ctx context.Context, t webTarget, targets []webTarget) ([
 func (r *run) webDANE(ctx context.Context, t webTarget, targets []webTarget) daneHost {
 	h := daneHost{Host: t.Host, Addr: t.Addr.String()}
 	h.TLSA = r.lookupTLSA(ctx, t.Host, r.cfg.HTTPSPort)
+	h.subs = daneExistSubtests(&h.TLSA, false, "web_https_dane_exist", "web_https_dane_valid")
 	st, note, done := daneRecordVerdict(&h.TLSA, StatusInfo)
 	if done {
 		h.set(st, note)
@@ -254,16 +282,55 @@ func (r *run) webDANE(ctx context.Context, t webTarget, targets []webTarget) dan
 	chain, err := r.webChain(ctx, t, targets)
 	if err != nil {
 		h.set(StatusError, Sub{Code: "dane_fetch_failed", Params: map[string]any{"error": err.Error()}})
+		h.subs.set("web_https_dane_valid", StatusError, h.note)
 		return h
 	}
 	h.Chain = chainNames(chain)
 	opts := x509.VerifyOptions{CurrentTime: r.cfg.Now(), DNSName: t.Host}
 	if matchTLSA(&h.TLSA, chain, r.cfg.RootCAs, opts, false) {
 		h.set(StatusPass, Sub{Code: "dane_web_match", Params: nil})
+		h.subs.pass("web_https_dane_valid", h.note)
 	} else {
 		h.set(StatusFail, Sub{Code: "dane_web_no_match", Params: nil})
+		h.subs.fail("web_https_dane_valid", h.note)
 	}
 	return h
+}
+
+// daneExistSubtests judges whether DANE exists at the lookup's name as
+// internet.nl does (scans.py dane, tasks_reports.py): a DNSSEC-secure TLSA
+// RRset with usable records (for mail usages 2 and 3 only: RFC 7672
+// section 3.1.3 and internet.nl ignore 0 and 1). A bogus answer, an
+// unsigned or absent RRset fail existence; validity is then not tested.
+// When DANE exists, validKey is left for the certificate match to set.
+func daneExistSubtests(l *daneLookup, mail bool, existKey, validKey check.Subtest) subtests {
+	s := subtests{}
+	untested := func(f Sub) {
+		s.fail(existKey, f)
+		s.set(validKey, StatusNotApplicable, Sub{Code: "mail_dane_no_usable_tlsa", Params: nil})
+	}
+	st, note, done := daneRecordVerdict(l, StatusFail)
+	switch {
+	case done && st == StatusError:
+		s.set(existKey, StatusError, note)
+		s.set(validKey, StatusError, note)
+		return s
+	case done:
+		untested(note)
+		return s
+	}
+	usable := 0
+	for _, t := range l.tlsa {
+		if !mail || t.Usage == 2 || t.Usage == 3 {
+			usable++
+		}
+	}
+	if usable == 0 {
+		untested(Sub{Code: "mail_dane_only_pkix", Params: nil})
+		return s
+	}
+	s.pass(existKey, Sub{Code: "mail_dane_tlsa_found", Params: map[string]any{"count": usable}})
+	return s
 }
 
 // daneRecordVerdict judges the TLSA lookup before any certificate is

@@ -13,6 +13,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/probetest"
 )
 
@@ -28,32 +29,36 @@ func TestCheckWebDANE(t *testing.T) {
 		zone     probetest.Zone
 		want     Status
 		contains string
+		// exist and valid are web_https_dane_exist and _valid.
+		exist, valid Status
 	}{
 		{
 			name: "a signed DANE-EE SPKI record matching the served key passes",
 			tlsa: []string{"3 1 1 " + probetest.SPKISHA256(t, cert)},
-			want: StatusPass,
+			want: StatusPass, exist: StatusPass, valid: StatusPass,
 		},
 		{
 			name: "a DANE-EE full-certificate SHA-512 record passes",
 			tlsa: []string{"3 0 2 " + leafSHA512},
-			want: StatusPass,
+			want: StatusPass, exist: StatusPass, valid: StatusPass,
 		},
 		{
 			name: "a PKIX-TA record for the trusted root passes",
 			tlsa: []string{"0 0 1 " + caSHA256},
-			want: StatusPass,
+			want: StatusPass, exist: StatusPass, valid: StatusPass,
 		},
 		{
 			name:     "a signed record for another key fails",
 			tlsa:     []string{"3 1 1 " + probetest.SPKISHA256(t, other)},
 			want:     StatusFail,
 			contains: "matches none",
+			exist:    StatusPass, valid: StatusWarn,
 		},
 		{
 			name:     "no TLSA record is information only",
 			want:     StatusInfo,
 			contains: "no TLSA",
+			exist:    StatusInfo, valid: StatusNotApplicable,
 		},
 		{
 			name:     "a TLSA record with an expired signature is bogus and fails",
@@ -61,6 +66,7 @@ func TestCheckWebDANE(t *testing.T) {
 			zone:     probetest.Zone{Break: probetest.BreakExpiredRRSIG},
 			want:     StatusFail,
 			contains: "bogus",
+			exist:    StatusInfo, valid: StatusNotApplicable,
 		},
 		{
 			name:     "a TLSA record in an unsigned zone fails",
@@ -68,6 +74,7 @@ func TestCheckWebDANE(t *testing.T) {
 			zone:     probetest.Zone{Unsigned: true},
 			want:     StatusFail,
 			contains: "not DNSSEC-signed",
+			exist:    StatusInfo, valid: StatusNotApplicable,
 		},
 	}
 	for _, tc := range tests {
@@ -90,6 +97,7 @@ func TestCheckWebDANE(t *testing.T) {
 			if got := checks[0]; got.Status != tc.want || !strings.Contains(got.Summary, tc.contains) {
 				t.Errorf("web.dane = %s (%s), want %s mentioning %q", got.Status, got.Summary, tc.want, tc.contains)
 			}
+			expectSubtests(t, checks[0], map[check.Subtest]Status{"web_https_dane_exist": tc.exist, "web_https_dane_valid": tc.valid})
 		})
 	}
 }

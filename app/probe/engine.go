@@ -226,6 +226,10 @@ const MaxMX = 10
 
 // mxHosts returns the domain's mail servers by preference (at most MaxMX), and
 // whether the domain publishes a null MX (RFC 7505) meaning it takes no mail.
+// A null MX next to other MX records is not one: the other hosts are
+// returned, as senders that skip the null MX deliver there (mailServers
+// says the set is mixed). MX records naming localhost are left out, as
+// internet.nl does (checks/tasks/shared.py do_mail_get_servers).
 func (r *run) mxHosts(ctx context.Context) (hosts []string, nullMX bool, err error) {
 	m, err := r.dns.Query(ctx, r.domain, dns.TypeMX)
 	if err != nil {
@@ -242,11 +246,15 @@ func (r *run) mxHosts(ctx context.Context) (hosts []string, nullMX bool, err err
 	}
 	sort.SliceStable(mxs, func(i, j int) bool { return mxs[i].Preference < mxs[j].Preference })
 	for _, mx := range mxs {
-		if mx.Mx == "." {
+		host := strings.ToLower(strings.TrimSuffix(mx.Mx, "."))
+		switch {
+		case mx.Mx == ".":
 			nullMX = true
 			continue
+		case host == "localhost":
+			continue
 		}
-		hosts = append(hosts, strings.ToLower(strings.TrimSuffix(mx.Mx, ".")))
+		hosts = append(hosts, host)
 	}
 	if len(hosts) > MaxMX {
 		hosts = hosts[:MaxMX]
@@ -255,7 +263,8 @@ func (r *run) mxHosts(ctx context.Context) (hosts []string, nullMX bool, err err
 }
 
 // noMailServers is the not-applicable check of a domain without mail
-// servers: no MX records, or a null MX.
+// servers: no MX records, or a null MX. mailServers.notApplicable says
+// more (a null MX without addresses, no MX where one is advised).
 func noMailServers(id check.ID, nullMX bool) Check {
 	code := "no_mx"
 	if nullMX {
