@@ -31,10 +31,10 @@ import (
 //     whether the signed data validates (bogus fails). Zones signed only
 //     with algorithms or digest types the validator does not support are
 //     signed but not validated: a warning, as internet.nl's
-//     "unsupported-ds-algo". A chain that holds only through SHA-1 (RFC
-//  9905. is valid with a warning. A name that could not be validated
-//     (the resolver failed) is an error. Per subtest the worst name wins,
-//     and its reason names the name and the link at fault.
+//     "unsupported-ds-algo". A chain that holds only through SHA-1
+//     (deprecated by RFC 9905) is valid with a warning. A name that could
+//     not be validated (the resolver failed) is an error. Per subtest the
+//     worst name wins, and its reason names the name and the link at fault.
 func checkDNSSEC(ctx context.Context, r *run) []Check {
 	var web, mail Check
 	var wg sync.WaitGroup
