@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -35,6 +36,7 @@ func cornerZones() []probetest.Zone {
 		{Name: "ds-sha1.test.", DigestTypes: []uint8{dns.SHA1}, Records: web},
 		{Name: "ds-sha1-sha256.test.", DigestTypes: []uint8{dns.SHA1, dns.SHA256}, Records: web},
 		{Name: "ds-unknown-digest.test.", DSFor: []int{}, ExtraDS: []string{"12345 13 99 " + hex}, Records: web},
+		{Name: "ds-sha1-good-sha256-bad.test.", DigestTypes: []uint8{dns.SHA1}, ExtraDS: []string{"12345 13 2 " + hex}, Records: web},
 		// Extra DS records next to the one that matches.
 		{Name: "ds-stale.test.", ExtraDS: []string{"12345 13 2 " + hex}, Records: web},
 		{Name: "ds-unknown-alg.test.", ExtraDS: []string{"12345 17 2 " + hex}, Records: web},
@@ -77,16 +79,29 @@ func cornerZones() []probetest.Zone {
 		{Name: "null-mx-and-mx.test.", Records: []string{"@ 300 IN MX 0 .", "@ 300 IN MX 10 mx.target.test."}},
 		{Name: "no-mx-no-mail.test.", Records: []string{"@ 300 IN A 127.0.0.1", "@ 300 IN TXT \"v=spf1 -all\""}},
 		{Name: "no-mx.test.", Records: []string{"@ 300 IN A 127.0.0.1"}},
+		{Name: "eleven-mx.test.", Records: elevenMX()},
 	}
 }
 
-// extraHosts are the mail server names the mail domains point at, added
+// elevenMX are eleven MX records, ten into a signed zone and the last,
+// least preferred, into one with expired signatures: only the first ten
+// (MaxMX) are checked, as internet.nl does.
+func elevenMX() []string {
+	var out []string
+	for i := 1; i <= 10; i++ {
+		out = append(out, fmt.Sprintf("@ 300 IN MX %d m%d.target.test.", i*10, i))
+	}
+	return append(out, "@ 300 IN MX 110 mx.broken.test.")
+}
+
+// cornerExtraRecords are the mail server names the mail domains point at, added
 // to the zones above.
 var cornerExtraRecords = []string{
 	"mx.alg16.test. 300 IN A 127.0.0.1",
 	"mx.alg17.test. 300 IN A 127.0.0.1",
 	"mx.alg5.test. 300 IN A 127.0.0.1",
 	"hop.target.test. 300 IN CNAME www.target.test.",
+	"*.target.test. 300 IN A 127.0.0.1",
 }
 
 func TestDNSSECCornerCasesThroughTheWholeProbe(t *testing.T) {
@@ -146,6 +161,8 @@ func TestDNSSECCornerCasesThroughTheWholeProbe(t *testing.T) {
 		{"SHA-1 and SHA-256 digests together pass: SHA-1 is ignored", "ds-sha1-sha256.test", pass, pass, "", "", secureWeb},
 		{"a DS of an unknown digest type only is signed but not validated", "ds-unknown-digest.test", warn, warn, "digest type 99", "",
 			sub{"web_dnssec_exist": pass, "web_dnssec_valid": warn}},
+		{"a SHA-256 DS that matches no key fails, though a SHA-1 DS matches: SHA-1 is ignored next to SHA-256", "ds-sha1-good-sha256-bad.test", fail, fail,
+			"DS mismatch for ds-sha1-good-sha256-bad.test", "", sub{"web_dnssec_exist": pass, "web_dnssec_valid": fail}},
 		{"a stale DS next to the matching one passes", "ds-stale.test", pass, pass, "", "", secureWeb},
 		{"a DS of an unknown algorithm next to a good one passes", "ds-unknown-alg.test", pass, pass, "", "", secureWeb},
 		{"two KSKs, both in the DS, pass", "two-ksk.test", pass, pass, "", "", secureWeb},
@@ -190,6 +207,8 @@ func TestDNSSECCornerCasesThroughTheWholeProbe(t *testing.T) {
 		{"a null MX next to another MX warns", "null-mx-and-mx.test", pass, warn, "", "contradict", sub{"mail_dnssec_mx_exist": warn, "mail_dnssec_mx_valid": na}},
 		{"no MX on a domain that sends no mail recommends a null MX, for information", "no-mx-no-mail.test", pass, pass, "", "",
 			sub{"mail_dnssec_mx_exist": info, "mail_dnssec_mx_valid": na}},
+		{"only the ten most preferred of eleven mail servers are checked", "eleven-mx.test", pass, pass, "", "all 10 mail server",
+			sub{"mail_dnssec_mx_exist": pass, "mail_dnssec_mx_valid": pass}},
 		{"no MX leaves nothing to check", "no-mx.test", pass, pass, "", "no MX records", sub{"mail_dnssec_mx_exist": na, "mail_dnssec_mx_valid": na}},
 	}
 	for _, tc := range cases {

@@ -37,7 +37,7 @@ func TestTheValidatorAgreesWithDelvOnTheCornerCases(t *testing.T) {
 	// One name per corner case (delv starts slowly, so not every name).
 	var names []string
 	for _, zone := range []string{"alg8", "alg10", "alg14", "alg15", "alg16", "alg5", "alg7", "alg17",
-		"ds-sha384", "ds-sha1-sha256", "ds-unknown-digest", "ds-unknown-alg", "ksk-new-ds", "ksk-standby",
+		"ds-sha384", "ds-sha1-sha256", "ds-sha1-good-sha256-bad", "ds-unknown-digest", "ds-unknown-alg", "ksk-new-ds", "ksk-standby",
 		"zsk-prepublished", "ksk-not-in-ds", "wild", "wild3", "wild-unproven", "cname", "cname-bogus", "cname-unsigned",
 		"future", "partial", "ds-but-unsigned", "www-unsigned"} {
 		names = append(names, "www."+zone+".test")
