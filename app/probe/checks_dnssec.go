@@ -211,11 +211,16 @@ func (r *run) mailDNSSEC(ctx context.Context) Check {
 		details["mx_note"] = english(servers.none.f)
 		servers.none.record(s, "mail_dnssec_mx_exist")
 		outcome{StatusNotApplicable, servers.none.f}.record(s, "mail_dnssec_mx_valid")
-		code := "dnssec_no_mx"
-		if servers.nullMX {
-			code = "dnssec_null_mx"
+		var c Check
+		switch {
+		case len(servers.hosts) > 0: // a null MX among others: the warning says it
+			f := sentenceOf(servers.none.f)
+			c = newFinding(check.MailDNSSEC, StatusPass, f.Code, f.Params, details)
+		case servers.nullMX:
+			c = newFinding(check.MailDNSSEC, StatusPass, "dnssec_null_mx", map[string]any{"phrase": Sub{Code: "dnssec_secure", Params: map[string]any{"name": r.domain}}}, details)
+		default:
+			c = newFinding(check.MailDNSSEC, StatusPass, "dnssec_no_mx", map[string]any{"phrase": Sub{Code: "dnssec_secure", Params: map[string]any{"name": r.domain}}}, details)
 		}
-		c := newFinding(check.MailDNSSEC, StatusPass, code, map[string]any{"phrase": Sub{Code: "dnssec_secure", Params: map[string]any{"name": r.domain}}}, details)
 		c.judge(s)
 		return c
 	}
