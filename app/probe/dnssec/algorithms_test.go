@@ -1,14 +1,18 @@
 package dnssec_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
 
 	"tenderprobe/app/probe/dnssec"
+	"tenderprobe/app/probe/probetest"
+	"tenderprobe/app/probe/resolver"
 )
 
 // TestSignedDataIsWhatMiekgSigns checks the signed data the validator
@@ -57,6 +61,56 @@ func TestSignedDataIsWhatMiekgSigns(t *testing.T) {
 			data, _ = dnssec.SignedData(sig, rrs)
 			if ed25519.Verify(pub, data, raw) {
 				t.Fatal("a changed RRSIG field still verifies: the RRSIG RDATA is not in the signed data")
+			}
+		})
+	}
+}
+
+func TestValidatorNamesTheLinksThatHoldOnlyThroughSHA1(t *testing.T) {
+	in := probetest.NewSignedInternet(t, probetest.SignedOptions{})
+	a := []string{"@ 300 IN A 127.0.0.1"}
+	for _, z := range []probetest.Zone{
+		{Name: "p256.test.", Records: a},
+		{Name: "rsasha1.test.", Algorithm: dns.RSASHA1, Records: a},
+		{Name: "nsec3rsasha1.test.", Algorithm: dns.RSASHA1NSEC3SHA1, NSEC3: true, Records: a},
+		{Name: "ds-sha1.test.", DigestTypes: []uint8{dns.SHA1}, Records: a},
+		{Name: "ds-both.test.", DigestTypes: []uint8{dns.SHA1, dns.SHA256}, Records: a},
+		{Name: "sha1-everything.test.", Algorithm: dns.RSASHA1, DigestTypes: []uint8{dns.SHA1}, Records: a},
+		{Name: "cname.test.", Records: []string{"www 300 IN CNAME rsasha1.test."}},
+		{Name: "unknown.test.", Algorithm: 17, Records: a},
+	} {
+		in.AddZone(z)
+	}
+	srv := in.Serve(t)
+	v := dnssec.New(resolver.New(srv.Addr, 5*time.Second), in.TrustAnchor())
+	tests := []struct {
+		name        string
+		qname       string
+		security    dnssec.Security
+		unsupported bool
+		phaseOut    []string // the codes, in order
+	}{
+		{"an ECDSA zone with a SHA-256 DS has no weak link", "p256.test", dnssec.Secure, false, nil},
+		{"an RSASHA1 zone is secure with its algorithm named", "rsasha1.test", dnssec.Secure, false, []string{"dnssec_why_sha1_algorithm"}},
+		{"an RSASHA1-NSEC3-SHA1 zone is secure with its algorithm named", "nsec3rsasha1.test", dnssec.Secure, false, []string{"dnssec_why_sha1_algorithm"}},
+		{"a SHA-1 DS alone is secure with the digest named", "ds-sha1.test", dnssec.Secure, false, []string{"dnssec_why_ds_sha1_only"}},
+		{"a SHA-1 DS next to a SHA-256 one is no weak link", "ds-both.test", dnssec.Secure, false, nil},
+		{"SHA-1 everywhere names both", "sha1-everything.test", dnssec.Secure, false, []string{"dnssec_why_sha1_algorithm", "dnssec_why_ds_sha1_only"}},
+		{"a CNAME into an RSASHA1 zone carries the weak link along", "www.cname.test", dnssec.Secure, false, []string{"dnssec_why_sha1_algorithm"}},
+		{"an unknown algorithm is insecure, marked unsupported, with no weak link", "unknown.test", dnssec.Insecure, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := v.Validate(context.Background(), tt.qname, dns.TypeA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var codes []string
+			for _, w := range res.PhaseOut {
+				codes = append(codes, w.Code)
+			}
+			if res.Security != tt.security || res.Unsupported != tt.unsupported || fmt.Sprint(codes) != fmt.Sprint(tt.phaseOut) {
+				t.Fatalf("got %s unsupported=%v phase-out %v (%s), want %s %v %v", res.Security, res.Unsupported, codes, res.Reason, tt.security, tt.unsupported, tt.phaseOut)
 			}
 		})
 	}
