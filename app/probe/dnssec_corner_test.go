@@ -105,6 +105,7 @@ var cornerExtraRecords = []string{
 }
 
 func TestDNSSECCornerCasesThroughTheWholeProbe(t *testing.T) {
+	t.Parallel()
 	in := probetest.NewSignedInternet(t, probetest.SignedOptions{})
 	for _, z := range cornerZones() {
 		in.AddZone(z)

@@ -23,6 +23,7 @@ import (
 // shows that the test signer's Ed448, wildcard and rollover signatures are
 // what another implementation accepts.
 func TestTheValidatorAgreesWithDelvOnTheCornerCases(t *testing.T) {
+	t.Parallel()
 	delv, err := exec.LookPath("delv")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
