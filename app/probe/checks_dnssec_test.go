@@ -36,6 +36,7 @@ func dnssecInternet(t *testing.T) (*probetest.SignedInternet, *probetest.DNSServ
 		{Name: "nosig.test.", Break: probetest.BreakMissingRRSIG, BreakType: dns.TypeSOA},
 		{Name: "unproven.test.", Unsigned: true, Break: probetest.BreakNoDenial},
 		{Name: "ed448.test.", Algorithm: dns.ED448},
+		{Name: "sm2.test.", Algorithm: 17},
 	} {
 		in.AddZone(z)
 	}
@@ -58,15 +59,16 @@ func TestCheckDNSSEC(t *testing.T) {
 		{"a signed domain with signed mail servers passes both", "secure.test", StatusPass, StatusPass, "validates", "all 2 mail server domains"},
 		{"a host name below a signed apex is validated through its address", "www.secure.test", StatusPass, StatusPass, "validates", "no MX records"},
 		{"an unsigned domain fails both as not signed", "unsigned.test", StatusFail, StatusFail, "not signed with DNSSEC: test, a signed zone, proves that unsigned.test has no DS record", "not signed"},
-		{"a domain signed with an unsupported algorithm fails as insecure, saying why", "ed448.test", StatusFail, StatusFail, "not secured by DNSSEC (insecure): the DS records of ed448.test use only algorithms", "ED448"},
+		{"a domain signed with Ed448 is validated and passes", "ed448.test", StatusPass, StatusPass, "validates", "validates"},
+		{"a domain signed with an unsupported algorithm warns that it is signed but not validated, saying why", "sm2.test", StatusWarn, StatusWarn, "sm2.test is signed, but could not be validated: the DS records of sm2.test use only algorithms", "algorithm 17"},
 		{"an expired signature fails with the expiry", "expired.test", StatusFail, StatusFail, "expired at", "expired at"},
 		{"a DS mismatch fails naming the key tag", "dsmismatch.test", StatusFail, StatusFail, "DS mismatch for dsmismatch.test: no DNSKEY matches DS keytag", "DS mismatch"},
 		{"a missing signature over the SOA fails", "nosig.test", StatusFail, StatusFail, "missing RRSIG over SOA nosig.test", "missing RRSIG"},
 		{"an unsigned delegation without proof fails as bogus", "unproven.test", StatusFail, StatusFail, "no NSEC proof that unproven.test has no DS", "no NSEC proof"},
 		{"a signed domain with a null MX passes with no mail servers to check", "nullmx.test", StatusPass, StatusPass, "validates", "null MX"},
 		{"a signed domain without MX passes with no mail servers to check", "nomx.test", StatusPass, StatusPass, "validates", "no MX records"},
-		{"a mail server in an unsigned zone fails mail only", "mx-unsigned.test", StatusPass, StatusFail, "validates", "mail.unsigned.test (insecure)"},
-		{"a mail server with expired signatures fails mail only", "mx-bogus.test", StatusPass, StatusFail, "validates", "mail.expired.test (bogus)"},
+		{"a mail server in an unsigned zone fails mail only", "mx-unsigned.test", StatusPass, StatusFail, "validates", "mail.unsigned.test is not signed with DNSSEC"},
+		{"a mail server with expired signatures fails mail only", "mx-bogus.test", StatusPass, StatusFail, "validates", "mail.expired.test fails DNSSEC validation (bogus): RRSIG over A mail.expired.test expired"},
 		{"a domain that does not exist is an error", "missing.test", StatusError, StatusError, "does not exist", "does not exist"},
 	}
 	for _, tc := range cases {

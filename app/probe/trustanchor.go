@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/dnssec"
 )
 
 // ianaRootAnchors are the DS records of the root zone's key-signing keys as
@@ -33,12 +35,6 @@ func DefaultTrustAnchors() []dns.RR {
 
 // digestLen is the hex length of each DS digest type accepted in a trust anchor.
 var digestLen = map[uint8]int{dns.SHA1: 40, dns.SHA256: 64, dns.SHA384: 96}
-
-// signingAlgorithms are the DNSKEY algorithms the validator can verify.
-var signingAlgorithms = map[uint8]bool{
-	dns.RSASHA1: true, dns.RSASHA1NSEC3SHA1: true, dns.RSASHA256: true, dns.RSASHA512: true,
-	dns.ECDSAP256SHA256: true, dns.ECDSAP384SHA384: true, dns.ED25519: true,
-}
 
 // ParseTrustAnchors reads root trust anchors in zone-file syntax: DS or
 // DNSKEY records owned by the root ("."), one per line or spread over lines
@@ -71,14 +67,14 @@ func ParseTrustAnchors(r io.Reader) ([]dns.RR, error) {
 			if _, err := hex.DecodeString(a.Digest); err != nil || len(a.Digest) != want {
 				return fmt.Errorf("line %d: DS digest must be %d hexadecimal characters for digest type %d", line, want, a.DigestType)
 			}
-			if !signingAlgorithms[a.Algorithm] {
+			if !dnssec.AlgorithmSupported(a.Algorithm) {
 				return fmt.Errorf("line %d: DS algorithm %d is not supported by the validator", line, a.Algorithm)
 			}
 		case *dns.DNSKEY:
 			if a.Flags&dns.ZONE == 0 || a.Protocol != 3 {
 				return fmt.Errorf("line %d: DNSKEY is not a zone key (flags %d, protocol %d)", line, a.Flags, a.Protocol)
 			}
-			if !signingAlgorithms[a.Algorithm] {
+			if !dnssec.AlgorithmSupported(a.Algorithm) {
 				return fmt.Errorf("line %d: DNSKEY algorithm %d is not supported by the validator", line, a.Algorithm)
 			}
 			if key, err := base64.StdEncoding.DecodeString(a.PublicKey); err != nil || len(key) == 0 {

@@ -85,7 +85,7 @@ func TestParseTrustAnchors(t *testing.T) {
 		{"a syntax error names the line", ". DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n. DS twenty 8 2 AB\n", 0, "line 2: dns: bad DS KeyTag"},
 		{"a short digest is refused", ". DS 20326 8 2 E06D44B80B8F\n", 0, "line 1: DS digest must be 64 hexadecimal characters"},
 		{"an unknown digest type is refused", ". DS 20326 8 9 " + strings.Repeat("AB", 32) + "\n", 0, "line 1: DS digest type 9 is not supported"},
-		{"an unsupported algorithm is refused", ". DS 20326 16 2 " + strings.Repeat("AB", 32) + "\n", 0, "line 1: DS algorithm 16 is not supported"},
+		{"an unsupported algorithm is refused", ". DS 20326 17 2 " + strings.Repeat("AB", 32) + "\n", 0, "line 1: DS algorithm 17 is not supported"},
 		{"a DNSKEY without the zone key flag is refused", ". 3600 IN DNSKEY 0 3 13 " + ksk.PublicKey + "\n", 0, "line 1: DNSKEY is not a zone key"},
 		{"an unclosed parenthesis names its line", "\n. DS ( 20326 8 2\n E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n", 0, "line 2: \"(\" is never closed"},
 		{"a stray closing parenthesis names its line", ". DS 20326 8 2 AB )\n", 0, "line 1: unbalanced"},

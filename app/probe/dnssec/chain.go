@@ -3,6 +3,7 @@ package dnssec
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -73,7 +74,7 @@ func (v *Validator) rootState(ctx context.Context) *zoneState {
 		}
 	}
 	if len(usable) == 0 {
-		st.security = Insecure
+		st.security, st.unsupported = Insecure, true
 		st.why = whyf("dnssec_why_anchor_unsupported", nil, "the trust anchors use only algorithms or digest types this validator does not support (RFC 4035 section 5.2)")
 		return st
 	}
@@ -104,7 +105,7 @@ func (v *Validator) step(ctx context.Context, p *zoneState, name string) *zoneSt
 		next := p.with(line)
 		next.zone, next.keys = name, nil
 		if len(usable) == 0 {
-			next.security = Insecure
+			next.security, next.unsupported = Insecure, true
 			next.why = whyf("dnssec_why_ds_unsupported", map[string]any{"name": show(name), "ds": describeDS(ds)},
 				"the DS records of %s use only algorithms or digest types this validator does not support (%s); treated as insecure (RFC 4035 section 5.2)", show(name), describeDS(ds))
 			next.chain = append(next.chain, next.why.Text)
@@ -221,13 +222,70 @@ func (v *Validator) trustKeys(ctx context.Context, st *zoneState, zone string, d
 			"DS mismatch for %s: no DNSKEY matches DS keytag %s", show(zone), strings.Join(tags, ", ")))
 	}
 	// The DNSKEY RRset must be signed by a key the DS vouches for.
-	line, _, err := v.verifySigs(set, sigs, zone, matched)
+	line, sig, err := v.verifySigs(set, sigs, zone, matched)
 	if err != nil {
 		return fail(whyOf(err))
 	}
-	next := st.with(fmt.Sprintf("%s DNSKEY: %d keys; key %d (%s) matches the %s", show(zone), len(keys), matched[0].KeyTag(), algName(matched[0].Algorithm), via), line)
+	next := st.with(fmt.Sprintf("%s DNSKEY: %d keys; key %d (%s) matches the %s", show(zone), len(keys), sig.KeyTag, algName(sig.Algorithm), via), line)
 	next.security, next.zone, next.keys = Secure, zone, keys
+	for _, w := range v.phaseOut(zone, ds, matched, set, sigs) {
+		next.phaseOut = append(slices.Clip(next.phaseOut), w)
+		next.chain = append(next.chain, w.Text)
+	}
 	return next
+}
+
+// phaseOut tells whether the link into zone holds only through SHA-1, the
+// signing algorithms RSASHA1 and RSASHA1-NSEC3-SHA1 or DS digests of type
+// 1, which RFC 9905 (updating RFC 8624) deprecates: a validator that has
+// dropped them would find no usable path and call the zone insecure. Each
+// weakness is one reason; none when a path without SHA-1 verifies.
+func (v *Validator) phaseOut(zone string, ds []*dns.DS, matched []*dns.DNSKEY, set []dns.RR, sigs []*dns.RRSIG) []Why {
+	verifiesWith := func(keep func(d *dns.DS) bool) bool {
+		var keys []*dns.DNSKEY
+		for _, k := range matched {
+			for _, d := range ds {
+				if keep(d) && keyMatchesDS(k, d) {
+					keys = append(keys, k)
+					break
+				}
+			}
+		}
+		if len(keys) == 0 {
+			return false
+		}
+		_, _, err := v.verifySigs(set, sigs, zone, keys)
+		return err == nil
+	}
+	strongAlg := func(d *dns.DS) bool { return !sha1Algorithm(d.Algorithm) }
+	strongDigest := func(d *dns.DS) bool { return d.DigestType != dns.SHA1 }
+	if verifiesWith(func(d *dns.DS) bool { return strongAlg(d) && strongDigest(d) }) {
+		return nil
+	}
+	var out []Why
+	if !verifiesWith(strongAlg) {
+		algs := map[string]bool{}
+		var names []string
+		for _, k := range matched {
+			if n := algName(k.Algorithm); sha1Algorithm(k.Algorithm) && !algs[n] {
+				algs[n] = true
+				names = append(names, n)
+			}
+		}
+		out = append(out, whyf("dnssec_why_sha1_algorithm", map[string]any{"zone": show(zone), "algorithm": strings.Join(names, ", ")},
+			"%s is signed only with %s, a SHA-1 algorithm that RFC 9905 deprecates: validators are dropping it", show(zone), strings.Join(names, ", ")))
+	}
+	if !verifiesWith(strongDigest) {
+		out = append(out, whyf("dnssec_why_ds_sha1_only", map[string]any{"zone": show(zone)},
+			"the DS records of %s that lead to its keys use only SHA-1 digests, which RFC 9905 deprecates: validators are dropping them", show(zone)))
+	}
+	if len(out) == 0 {
+		// Only the combination of a strong algorithm and a strong digest
+		// is missing: name the digest, the one the parent can fix.
+		out = append(out, whyf("dnssec_why_ds_sha1_only", map[string]any{"zone": show(zone)},
+			"the DS records of %s that lead to its keys use only SHA-1 digests, which RFC 9905 deprecates: validators are dropping them", show(zone)))
+	}
+	return out
 }
 
 // keyMatchesDS reports whether k is the key d was made from (RFC 4034 section 5.2).
@@ -240,12 +298,15 @@ func keyMatchesDS(k *dns.DNSKEY, d *dns.DS) bool {
 }
 
 // usableDS keeps the DS records whose algorithm and digest type can be
-// checked, dropping SHA-1 digests when SHA-256 ones exist (RFC 4509 section 3).
+// checked, dropping SHA-1 digests when SHA-256 or SHA-384 ones exist (RFC
+// 4509 section 3 says so for SHA-256; Unbound likewise uses only the
+// strongest digest type present): a DS set with a SHA-256 digest that
+// matches no key is bogus even if its SHA-1 digest matches one.
 func usableDS(ds []*dns.DS) []*dns.DS {
 	var out []*dns.DS
 	hasSHA256 := false
 	for _, d := range ds {
-		if algorithmSupported(d.Algorithm) && d.DigestType == dns.SHA256 {
+		if algorithmSupported(d.Algorithm) && (d.DigestType == dns.SHA256 || d.DigestType == dns.SHA384) {
 			hasSHA256 = true
 		}
 	}
@@ -263,16 +324,6 @@ func usableDS(ds []*dns.DS) []*dns.DS {
 		}
 	}
 	return out
-}
-
-// algorithmSupported lists the signing algorithms miekg/dns can verify.
-func algorithmSupported(a uint8) bool {
-	switch a {
-	case dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512,
-		dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519:
-		return true
-	}
-	return false
 }
 
 func describeDS(ds []*dns.DS) string {
@@ -329,7 +380,7 @@ func (v *Validator) verifySigs(rrset []dns.RR, sigs []*dns.RRSIG, zone string, k
 		var key *dns.DNSKEY
 		for _, k := range keys {
 			if k.KeyTag() == sig.KeyTag && k.Algorithm == sig.Algorithm && k.Flags&dns.ZONE != 0 {
-				if err := sig.Verify(k, rrset); err == nil {
+				if err := verifySig(sig, k, rrset); err == nil {
 					return fmt.Sprintf("%s: RRSIG by %s key %d (%s) verifies, valid until %s", what, show(zone), sig.KeyTag, algName(sig.Algorithm), stamp(sig.Expiration)), sig, nil
 				}
 				key = k

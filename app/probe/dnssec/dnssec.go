@@ -26,15 +26,22 @@
 //     expansions need a proof that the name itself does not exist. A negative answer needs an
 //     authenticated NSEC or NSEC3 proof (closest encloser proof, opt-out).
 //
-// Algorithms and digest types miekg/dns cannot verify make a zone insecure,
-// not bogus (RFC 4035 section 5.2); so do NSEC3 chains with more than
-// MaxNSEC3Iterations iterations (RFC 9276 section 3.2).
+// Signatures are verified with miekg/dns, and Ed448 (RFC 8080) with
+// circl. Algorithms and digest types the validator cannot verify make a
+// zone insecure, not bogus (RFC 4035 section 5.2, RFC 6840 section 5.2),
+// and Result.Unsupported says so; so do NSEC3 chains with more than
+// MaxNSEC3Iterations iterations (RFC 9276 section 3.2). A DS set with
+// SHA-256 or SHA-384 digests has its SHA-1 digests ignored (RFC 4509
+// section 3). A secure answer whose chain holds only through SHA-1
+// (RSASHA1 and RSASHA1-NSEC3-SHA1 signatures, SHA-1 DS digests) is still
+// secure, with the weak links in Result.PhaseOut (RFC 9905).
 package dnssec
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -79,6 +86,14 @@ type Result struct {
 	// no DS. Other insecure answers (unsupported algorithms, NSEC3 opt-out
 	// or iteration limits) leave it empty.
 	UnsignedBy string `json:"unsigned_by,omitempty"`
+	// Unsupported marks an insecure answer whose zone is signed, but only
+	// with algorithms or DS digest types this validator cannot check (RFC
+	// 4035 section 5.2): signed, yet not validated.
+	Unsupported bool `json:"unsupported,omitempty"`
+	// PhaseOut gives, for an answer that is secure, each link of its
+	// chains of trust that holds only through SHA-1 signing algorithms or
+	// DS digests, which RFC 9905 deprecates; nil when none does.
+	PhaseOut []Why `json:"-"`
 	// Answer holds the records of the queried type (CNAMEs followed).
 	Answer []dns.RR `json:"-"`
 	// Records lists, as zone-file text, every record of the answer and
@@ -139,6 +154,12 @@ type zoneState struct {
 	nxdomain bool
 	// unsignedBy is the parent zone of a provably unsigned delegation.
 	unsignedBy string
+	// unsupported marks an insecure zone whose DS records (or the trust
+	// anchors) use only algorithms or digest types the validator cannot check.
+	unsupported bool
+	// phaseOut lists the links of the chain, this zone's or its
+	// ancestors', that hold only through SHA-1 (RFC 9905).
+	phaseOut []Why
 }
 
 // with returns a copy of st with extra evidence lines.
@@ -175,6 +196,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 	for hops := 0; hops < 12; hops++ {
 		st := v.stateFor(ctx, cur, qtype)
 		res.Zone = st.zone
+		res.PhaseOut = mergeWhy(res.PhaseOut, st.phaseOut)
 		res.Chain = mergeChain(prefix, st.chain)
 		switch st.security {
 		case Indeterminate:
@@ -183,7 +205,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 			return bogus(res, st.why), nil
 		case Insecure:
 			res.Security, res.Reason, res.UnsignedBy = Insecure, st.why.Text, ""
-			res.Why = &st.why
+			res.Why, res.Unsupported, res.PhaseOut = &st.why, st.unsupported, nil
 			if st.unsignedBy != "" {
 				res.UnsignedBy = show(st.unsignedBy)
 			}
@@ -232,7 +254,7 @@ func (v *Validator) Validate(ctx context.Context, name string, qtype uint16) (Re
 		}
 		switch {
 		case p.insecure:
-			res.Security, res.Reason, res.Why = Insecure, p.evidence.Text, &p.evidence
+			res.Security, res.Reason, res.Why, res.PhaseOut = Insecure, p.evidence.Text, &p.evidence, nil
 			res.Chain = append(res.Chain, p.evidence.Text)
 		case p.ok:
 			res.Security = Secure
@@ -363,6 +385,16 @@ func mergeChain(prefix, next []string) []string {
 	return out
 }
 
+// mergeWhy appends the reasons of more that list does not hold yet.
+func mergeWhy(list, more []Why) []Why {
+	for _, w := range more {
+		if !slices.ContainsFunc(list, func(h Why) bool { return h.Text == w.Text }) {
+			list = append(slices.Clip(list), w)
+		}
+	}
+	return list
+}
+
 // Why is a reason as a code and parameters, shown by the probe as the
 // finding message finding.<Code>.
 type Why struct {
@@ -425,14 +457,14 @@ func rcodeWhy(rcode int, qtype uint16, name string) *Why {
 }
 
 func indeterminate(res Result, err error, why *Why) (Result, error) {
-	res.Security = Indeterminate
+	res.Security, res.PhaseOut = Indeterminate, nil
 	res.Why = why
 	res.Reason = strings.TrimPrefix(err.Error(), "dnssec: ")
 	return res, err
 }
 
 func bogus(res Result, why Why) Result {
-	res.Security = Bogus
+	res.Security, res.PhaseOut = Bogus, nil
 	res.Reason, res.Why = why.Text, &why
 	res.Answer = nil
 	return res

@@ -51,9 +51,12 @@
 // (signatures over the zone's data), BreakDSMismatch (the parent's DS digest
 // matches no key), BreakNoDenial (no NSEC/NSEC3 proofs; on an unsigned zone:
 // the parent gives no proof that the delegation has no DS), BreakBogusDenial
-// (corrupt signatures over the NSEC/NSEC3 records). An Algorithm miekg/dns
-// cannot sign with (dns.ED448) yields random keys and signatures, for
-// "unsupported algorithm" tests.
+// (corrupt signatures over the NSEC/NSEC3 records), BreakDSForUnsigned (a
+// DS for a zone served unsigned); Zone.BreakName narrows a signature fault
+// to one name. Ed448 zones are signed for real (circl); an Algorithm no
+// signer knows (17, 253) yields random keys and signatures, for
+// "unsupported algorithm" tests. Zone.DigestTypes, ExtraDS, KSKs, ZSKs,
+// SigningKSKs, SigningZSKs and DSFor shape the DS set and key rollovers.
 package probetest
 
 import (

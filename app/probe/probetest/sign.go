@@ -5,13 +5,17 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/dnssec"
 )
 
 // Break selects a deliberate DNSSEC fault in a signed test zone, so that tests
@@ -38,6 +42,10 @@ const (
 	BreakNoDenial
 	// BreakBogusDenial corrupts the signatures over the zone's NSEC/NSEC3 records.
 	BreakBogusDenial
+	// BreakDSForUnsigned serves an unsigned zone (Unsigned must be set)
+	// while its parent publishes a DS for it, of a key the zone never
+	// serves: the delegation promises a signed zone that is not there.
+	BreakDSForUnsigned
 )
 
 // Zone describes one zone of a signed test internet.
@@ -51,12 +59,31 @@ type Zone struct {
 	// Unsigned leaves the zone without keys and signatures; the parent then
 	// has no DS for it (an insecure delegation).
 	Unsigned bool
-	// Algorithm of the zone's keys; zero means ECDSAP256SHA256. RSASHA256,
-	// RSASHA512, ECDSAP384SHA384 and ED25519 sign for real. An algorithm
-	// miekg/dns cannot sign with (ED448, private algorithms) produces keys
-	// and signatures of random bytes: a validator that does not support it
+	// Algorithm of the zone's keys; zero means ECDSAP256SHA256. RSASHA1,
+	// RSASHA1NSEC3SHA1, RSASHA256, RSASHA512, ECDSAP384SHA384 and ED25519
+	// sign for real with miekg/dns, ED448 with circl. Any other algorithm
+	// (unassigned or private ones, such as 17 or 253) produces keys and
+	// signatures of random bytes: a validator that does not support it
 	// must treat the zone as insecure (RFC 4035 section 5.2).
 	Algorithm uint8
+	// DigestTypes are the DS digest types the parent publishes for each
+	// KSK (dns.SHA1, dns.SHA256, dns.SHA384); nil means SHA-256 only.
+	DigestTypes []uint8
+	// ExtraDS are DS records the parent publishes besides the zone's own,
+	// as RDATA text ("12345 8 2 0AB1..."): stale or foreign DS records, or
+	// one for an algorithm no validator knows.
+	ExtraDS []string
+	// KSKs and ZSKs are the numbers of key-signing and zone-signing keys
+	// in the DNSKEY RRset (zero means one of each), for key rollovers.
+	KSKs, ZSKs int
+	// SigningKSKs and SigningZSKs list the keys (indexes from 0) that sign:
+	// the KSKs the DNSKEY RRset, the ZSKs everything else. Nil means all
+	// keys of the kind: two ZSKs give a double-signature rollover; a ZSK
+	// left out is pre-published.
+	SigningKSKs, SigningZSKs []int
+	// DSFor lists the KSKs (indexes) the parent's DS records point at; nil
+	// means all of them.
+	DSFor []int
 	// NSEC3 selects NSEC3 (SHA-1, no extra iterations, no salt, as RFC 9276
 	// recommends) instead of NSEC for authenticated denial.
 	NSEC3 bool
@@ -70,8 +97,11 @@ type Zone struct {
 	// (expired, future, bad, missing) to RRsets of one type. With BreakType
 	// zero they apply to every RRset except the DNSKEY RRset, so the chain
 	// of trust into the zone still holds and the fault shows at the data.
+	// BreakName narrows them further to one owner name (relative to Name,
+	// or absolute): a partly signed zone.
 	Break     Break
 	BreakType uint16
+	BreakName string
 }
 
 // SignedOptions configures a signed test internet.
@@ -98,12 +128,14 @@ type SignedInternet struct {
 // zone is the signer's state for one zone: its keys and unsigned records,
 // plus the signed snapshot the server answers from.
 type zone struct {
-	cfg     Zone
-	apex    string
-	ksk     *dns.DNSKEY
-	zsk     *dns.DNSKEY
-	kskPriv crypto.Signer
-	zskPriv crypto.Signer
+	cfg  Zone
+	apex string
+	// ksk and zsk are the first key of each kind, keys all of them.
+	ksk  *dns.DNSKEY
+	zsk  *dns.DNSKEY
+	keys []zoneKey
+	// breakName is Zone.BreakName made absolute.
+	breakName string
 	// data holds the unsigned authoritative records, delegation NS and DS included.
 	data map[rrKey][]dns.RR
 	// noDenialFor names delegations whose negative DS answers carry no proof.
@@ -112,6 +144,16 @@ type zone struct {
 	// sigCache keeps the signatures of RRsets that did not change since the
 	// last signing, so that adding one record does not re-sign the zone.
 	sigCache map[rrKey]cachedSig
+}
+
+// zoneKey is one key of a zone and its part in signing.
+type zoneKey struct {
+	key  *dns.DNSKEY
+	priv crypto.Signer
+	ksk  bool
+	// signs: the key signs its RRsets (the DNSKEY RRset for a KSK); ds:
+	// the parent publishes a DS for it.
+	signs, ds bool
 }
 
 type cachedSig struct {
@@ -166,13 +208,41 @@ func (in *SignedInternet) AddZone(cfg Zone) {
 	if len(z.data[rrKey{apex, dns.TypeNS}]) == 0 {
 		z.add(mustRR(in.t, fmt.Sprintf("%s 3600 IN NS ns1.%s", apex, trimRoot(apex))))
 	}
-	if !cfg.Unsigned {
-		z.ksk, z.kskPriv = newKey(in.t, apex, cfg.Algorithm, dns.ZONE|dns.SEP)
-		z.zsk, z.zskPriv = newKey(in.t, apex, cfg.Algorithm, dns.ZONE)
+	if cfg.BreakName != "" {
+		z.breakName = strings.ToLower(dns.Fqdn(cfg.BreakName))
+		if !dns.IsFqdn(cfg.BreakName) {
+			z.breakName = strings.ToLower(cfg.BreakName) + "." + trimRoot(apex)
+		}
+	}
+	if !cfg.Unsigned || cfg.Break == BreakDSForUnsigned {
+		in.makeKeys(z)
 	}
 	in.zones[apex] = z
 	in.delegate(z)
 	in.sign(z)
+}
+
+// makeKeys generates the zone's KSKs and ZSKs and marks which sign and
+// which the parent's DS records point at.
+func (in *SignedInternet) makeKeys(z *zone) {
+	cfg := z.cfg
+	picked := func(list []int, i int) bool { return list == nil || slices.Contains(list, i) }
+	for i := range max(cfg.KSKs, 1) {
+		k, priv := newKey(in.t, z.apex, cfg.Algorithm, dns.ZONE|dns.SEP)
+		z.keys = append(z.keys, zoneKey{key: k, priv: priv, ksk: true, signs: picked(cfg.SigningKSKs, i), ds: picked(cfg.DSFor, i)})
+	}
+	for i := range max(cfg.ZSKs, 1) {
+		k, priv := newKey(in.t, z.apex, cfg.Algorithm, dns.ZONE)
+		z.keys = append(z.keys, zoneKey{key: k, priv: priv, signs: picked(cfg.SigningZSKs, i)})
+	}
+	for _, k := range z.keys {
+		if k.ksk && z.ksk == nil {
+			z.ksk = k.key
+		}
+		if !k.ksk && z.zsk == nil {
+			z.zsk = k.key
+		}
+	}
 }
 
 // delegate writes z's delegation into its parent (NS, and DS when signed)
@@ -188,13 +258,30 @@ func (in *SignedInternet) delegate(z *zone) {
 	}
 	delete(parent.data, rrKey{z.apex, dns.TypeDS})
 	delete(parent.noDenialFor, z.apex)
-	if !z.cfg.Unsigned {
-		ds := z.ksk.ToDS(dns.SHA256)
-		ds.Hdr.Ttl = 3600
-		if z.cfg.Break == BreakDSMismatch {
-			ds.Digest = strings.Repeat("0", len(ds.Digest))
+	if !z.cfg.Unsigned || z.cfg.Break == BreakDSForUnsigned {
+		digests := z.cfg.DigestTypes
+		if digests == nil {
+			digests = []uint8{dns.SHA256}
 		}
-		parent.add(ds)
+		for _, k := range z.keys {
+			if !k.ksk || !k.ds {
+				continue
+			}
+			for _, d := range digests {
+				ds := k.key.ToDS(d)
+				if ds == nil {
+					in.t.Fatalf("probetest: zone %s: DS digest type %d cannot be made", z.apex, d)
+				}
+				ds.Hdr.Ttl = 3600
+				if z.cfg.Break == BreakDSMismatch {
+					ds.Digest = strings.Repeat("0", len(ds.Digest))
+				}
+				parent.add(ds)
+			}
+		}
+		for _, text := range z.cfg.ExtraDS {
+			parent.add(mustRR(in.t, z.apex+" 3600 IN DS "+text))
+		}
 	} else if z.cfg.Break == BreakNoDenial {
 		parent.noDenialFor[z.apex] = true
 	}
@@ -381,6 +468,19 @@ func newKey(t testing.TB, apex string, alg uint8, flags uint16) (*dns.DNSKEY, cr
 	case dns.ECDSAP384SHA384:
 		bits = 384
 	}
+	if alg == dns.ED448 {
+		// miekg/dns cannot make Ed448 keys; circl can (RFC 8080).
+		for {
+			pub, priv, err := ed448.GenerateKey(rand.Reader)
+			if err != nil {
+				t.Fatalf("probetest: generate ED448 key for %s: %v", apex, err)
+			}
+			k.PublicKey = base64.StdEncoding.EncodeToString(pub)
+			if k.KeyTag() != 0 {
+				return k, priv
+			}
+		}
+	}
 	if !canSign(alg) {
 		k.PublicKey = base64.StdEncoding.EncodeToString(randomBytes(57))
 		return k, nil
@@ -400,7 +500,7 @@ func newKey(t testing.TB, apex string, alg uint8, flags uint16) (*dns.DNSKEY, cr
 func canSign(alg uint8) bool {
 	switch alg {
 	case dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512,
-		dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519:
+		dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519, dns.ED448:
 		return true
 	}
 	return false
@@ -448,7 +548,10 @@ func (in *SignedInternet) sign(z *zone) {
 		z.served = sz
 		return
 	}
-	keys := []dns.RR{z.ksk, z.zsk}
+	var keys []dns.RR
+	for _, k := range z.keys {
+		keys = append(keys, k.key)
+	}
 	sz.rrsets[rrKey{z.apex, dns.TypeDNSKEY}] = keys
 	typesAt[z.apex] = append(typesAt[z.apex], dns.TypeDNSKEY)
 	var nsec3param *dns.NSEC3PARAM
@@ -487,7 +590,10 @@ func (in *SignedInternet) sign(z *zone) {
 // applying the zone's deliberate fault when it targets this RRset.
 func (in *SignedInternet) signRRset(z *zone, k rrKey, rrs []dns.RR) []dns.RR {
 	var fp strings.Builder
-	fmt.Fprintf(&fp, "%d/%d/%d|", z.cfg.Break, z.cfg.BreakType, z.zsk.KeyTag())
+	fmt.Fprintf(&fp, "%d/%d/%s|", z.cfg.Break, z.cfg.BreakType, z.breakName)
+	for _, k := range z.keys {
+		fmt.Fprintf(&fp, "%d/%v/%v|", k.key.KeyTag(), k.ksk, k.signs)
+	}
 	for _, rr := range rrs {
 		fp.WriteString(rr.String())
 		fp.WriteByte('\n')
@@ -503,16 +609,25 @@ func (in *SignedInternet) signRRset(z *zone, k rrKey, rrs []dns.RR) []dns.RR {
 	return sigs
 }
 
-// makeRRSIG signs one RRset for real.
+// makeRRSIG signs one RRset for real, once with each signing key of its
+// kind: the KSKs sign the DNSKEY RRset, the ZSKs everything else.
 func (in *SignedInternet) makeRRSIG(z *zone, k rrKey, rrs []dns.RR) []dns.RR {
-	key, priv := z.zsk, z.zskPriv
-	if k.rtype == dns.TypeDNSKEY {
-		key, priv = z.ksk, z.kskPriv
-	}
-	broken := z.breaks(k.rtype)
+	broken := z.breaks(k)
 	if broken == BreakMissingRRSIG {
 		return nil
 	}
+	var out []dns.RR
+	for _, zk := range z.keys {
+		if zk.signs && zk.ksk == (k.rtype == dns.TypeDNSKEY) {
+			out = append(out, in.signWith(z, zk, k, rrs, broken))
+		}
+	}
+	return out
+}
+
+// signWith makes one RRSIG over rrs with key zk, applying the fault.
+func (in *SignedInternet) signWith(z *zone, zk zoneKey, k rrKey, rrs []dns.RR, broken Break) dns.RR {
+	key, priv := zk.key, zk.priv
 	inception, expiration := in.now.Add(-time.Hour), in.now.Add(7*24*time.Hour)
 	switch broken {
 	case BreakExpiredRRSIG:
@@ -528,18 +643,17 @@ func (in *SignedInternet) makeRRSIG(z *zone, k rrKey, rrs []dns.RR) []dns.RR {
 		Inception:  uint32(inception.Unix()),
 		Expiration: uint32(expiration.Unix()),
 	}
-	if canSign(key.Algorithm) {
+	switch {
+	case key.Algorithm == dns.ED448:
+		in.signED448(sig, priv.(ed448.PrivateKey), k, rrs)
+	case canSign(key.Algorithm):
 		if err := sig.Sign(priv, rrs); err != nil {
 			in.t.Fatalf("probetest: sign %s %s: %v", k.name, dns.TypeToString[k.rtype], err)
 		}
-	} else {
+	default:
 		// A validator cannot check this algorithm anyway; fill in the
 		// fields Sign would have and random signature bytes.
-		h := rrs[0].Header()
-		sig.Hdr = dns.RR_Header{Name: h.Name, Rrtype: dns.TypeRRSIG, Class: h.Class, Ttl: h.Ttl}
-		sig.TypeCovered = h.Rrtype
-		sig.OrigTtl = h.Ttl
-		sig.Labels = uint8(dns.CountLabel(h.Name))
+		fillRRSIG(sig, rrs)
 		sig.Signature = base64.StdEncoding.EncodeToString(randomBytes(114))
 	}
 	if broken == BreakBadSignature || (z.cfg.Break == BreakBogusDenial && (k.rtype == dns.TypeNSEC || k.rtype == dns.TypeNSEC3)) {
@@ -549,14 +663,40 @@ func (in *SignedInternet) makeRRSIG(z *zone, k rrKey, rrs []dns.RR) []dns.RR {
 		}
 		sig.Signature = base64.StdEncoding.EncodeToString(raw)
 	}
-	return []dns.RR{sig}
+	return sig
 }
 
-// breaks returns the signature fault that applies to RRsets of type t.
-func (z *zone) breaks(t uint16) Break {
+// fillRRSIG sets the fields RRSIG.Sign derives from the RRset.
+func fillRRSIG(sig *dns.RRSIG, rrs []dns.RR) {
+	h := rrs[0].Header()
+	sig.Hdr = dns.RR_Header{Name: h.Name, Rrtype: dns.TypeRRSIG, Class: h.Class, Ttl: h.Ttl}
+	sig.TypeCovered = h.Rrtype
+	sig.OrigTtl = h.Ttl
+	sig.Labels = uint8(dns.CountLabel(h.Name))
+	if strings.HasPrefix(h.Name, "*") {
+		sig.Labels-- // a wildcard's own label does not count
+	}
+}
+
+// signED448 signs with pure Ed448 and an empty context (RFC 8080 section
+// 4) over the data RFC 4034 section 3.1.8.1 defines.
+func (in *SignedInternet) signED448(sig *dns.RRSIG, priv ed448.PrivateKey, k rrKey, rrs []dns.RR) {
+	fillRRSIG(sig, rrs)
+	data, err := dnssec.SignedData(sig, rrs)
+	if err != nil {
+		in.t.Fatalf("probetest: sign %s %s: %v", k.name, dns.TypeToString[k.rtype], err)
+	}
+	sig.Signature = base64.StdEncoding.EncodeToString(ed448.Sign(priv, data, ""))
+}
+
+// breaks returns the signature fault that applies to the RRset k.
+func (z *zone) breaks(k rrKey) Break {
+	if z.breakName != "" && k.name != z.breakName {
+		return BreakNone
+	}
 	switch z.cfg.Break {
 	case BreakExpiredRRSIG, BreakFutureRRSIG, BreakBadSignature, BreakMissingRRSIG:
-		if z.cfg.BreakType == t || (z.cfg.BreakType == 0 && t != dns.TypeDNSKEY) {
+		if z.cfg.BreakType == k.rtype || (z.cfg.BreakType == 0 && k.rtype != dns.TypeDNSKEY) {
 			return z.cfg.Break
 		}
 	}

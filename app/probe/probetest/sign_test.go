@@ -1,11 +1,16 @@
 package probetest
 
 import (
+	"encoding/base64"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/miekg/dns"
+
+	"tenderprobe/app/probe/dnssec"
 )
 
 func query(t *testing.T, addr, name string, qtype uint16) *dns.Msg {
@@ -177,4 +182,90 @@ func BenchmarkLargeZone(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestSignedInternetKeysAndDelegations(t *testing.T) {
+	in := NewSignedInternet(t, SignedOptions{})
+	in.AddZone(Zone{Name: "ed448.test.", Algorithm: dns.ED448, Records: []string{"@ 300 IN A 127.0.0.1", "*.wild 300 IN A 127.0.0.2"}})
+	in.AddZone(Zone{Name: "roll.test.", KSKs: 2, ZSKs: 2, SigningZSKs: []int{1}, DSFor: []int{1}, DigestTypes: []uint8{dns.SHA1, dns.SHA384},
+		ExtraDS: []string{"12345 17 2 " + strings.Repeat("AB", 32)}, Records: []string{"@ 300 IN A 127.0.0.1"}})
+	in.AddZone(Zone{Name: "partial.test.", Break: BreakMissingRRSIG, BreakType: dns.TypeA, BreakName: "www", Records: []string{"@ 300 IN A 127.0.0.1", "www 300 IN A 127.0.0.1"}})
+	in.AddZone(Zone{Name: "ds-only.test.", Unsigned: true, Break: BreakDSForUnsigned, Records: []string{"@ 300 IN A 127.0.0.1"}})
+	srv := in.Serve(t)
+
+	dnskeys := func(t *testing.T, zone string) map[uint16]*dns.DNSKEY {
+		data, _ := split(query(t, srv.Addr, zone, dns.TypeDNSKEY).Answer)
+		out := map[uint16]*dns.DNSKEY{}
+		for _, rr := range data {
+			k := rr.(*dns.DNSKEY)
+			out[k.KeyTag()] = k
+		}
+		return out
+	}
+	t.Run("an Ed448 signature verifies with circl over the RFC 4034 signed data, wildcards too", func(t *testing.T) {
+		_, zsk := in.Keys("ed448.test.")
+		pub, _ := base64.StdEncoding.DecodeString(zsk.PublicKey)
+		for _, name := range []string{"ed448.test.", "x.wild.ed448.test."} {
+			data, sigs := split(query(t, srv.Addr, name, dns.TypeA).Answer)
+			if len(data) != 1 || len(sigs) != 1 || sigs[0].Algorithm != dns.ED448 {
+				t.Fatalf("%s: answer %v %v", name, data, sigs)
+			}
+			signed, err := dnssec.SignedData(sigs[0], data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := base64.StdEncoding.DecodeString(sigs[0].Signature)
+			if !ed448.Verify(pub, signed, raw, "") {
+				t.Fatalf("%s: Ed448 signature does not verify", name)
+			}
+		}
+	})
+	t.Run("every KSK signs the DNSKEY RRset, only the chosen ZSK the data", func(t *testing.T) {
+		keys := dnskeys(t, "roll.test.")
+		if len(keys) != 4 {
+			t.Fatalf("%d keys, want 4", len(keys))
+		}
+		_, sigs := split(query(t, srv.Addr, "roll.test.", dns.TypeDNSKEY).Answer)
+		for _, s := range sigs {
+			if keys[s.KeyTag].Flags&dns.SEP == 0 {
+				t.Errorf("DNSKEY RRset signed by ZSK %d", s.KeyTag)
+			}
+		}
+		_, asigs := split(query(t, srv.Addr, "roll.test.", dns.TypeA).Answer)
+		if len(sigs) != 2 || len(asigs) != 1 || keys[asigs[0].KeyTag].Flags&dns.SEP != 0 {
+			t.Fatalf("DNSKEY signatures %v, A signatures %v", sigs, asigs)
+		}
+	})
+	t.Run("the DS set holds the chosen KSK in each digest type, plus the extra DS", func(t *testing.T) {
+		keys := dnskeys(t, "roll.test.")
+		data, _ := split(query(t, srv.Addr, "roll.test.", dns.TypeDS).Answer)
+		digests := map[uint8]int{}
+		var tags []uint16
+		for _, rr := range data {
+			ds := rr.(*dns.DS)
+			digests[ds.DigestType]++
+			if k := keys[ds.KeyTag]; k != nil && k.ToDS(ds.DigestType).Digest == ds.Digest {
+				tags = append(tags, ds.KeyTag)
+			}
+		}
+		if len(data) != 3 || digests[dns.SHA1] != 1 || digests[dns.SHA384] != 1 || digests[dns.SHA256] != 1 || len(tags) != 2 || tags[0] != tags[1] {
+			t.Fatalf("DS set %v", data)
+		}
+	})
+	t.Run("a fault on one name leaves the zone's other RRsets of the type signed", func(t *testing.T) {
+		if _, sigs := split(query(t, srv.Addr, "www.partial.test.", dns.TypeA).Answer); len(sigs) != 0 {
+			t.Fatalf("www signed: %v", sigs)
+		}
+		if _, sigs := split(query(t, srv.Addr, "partial.test.", dns.TypeA).Answer); len(sigs) != 1 {
+			t.Fatalf("apex not signed: %v", sigs)
+		}
+	})
+	t.Run("a zone served unsigned can still have a DS in its parent", func(t *testing.T) {
+		if data, _ := split(query(t, srv.Addr, "ds-only.test.", dns.TypeDS).Answer); len(data) != 1 {
+			t.Fatalf("DS %v", data)
+		}
+		if len(dnskeys(t, "ds-only.test.")) != 0 {
+			t.Fatal("the zone serves DNSKEY records")
+		}
+	})
 }
