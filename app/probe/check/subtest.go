@@ -113,7 +113,7 @@ var subtests = []SubtestInfo{
 	{"mail_starttls_tls_ciphers", MailSTARTTLS, Required},
 	{"mail_starttls_tls_cipherorder", MailSTARTTLS, Required},
 	{"mail_starttls_tls_keyexchange", MailSTARTTLS, Required},
-	{"mail_starttls_tls_keyexchangehash", MailSTARTTLS, Recommended},
+	{"mail_starttls_tls_keyexchangehash", MailSTARTTLS, Required},
 	{"mail_starttls_cert_chain", MailSTARTTLS, Optional},
 	{"mail_starttls_cert_pubkey", MailSTARTTLS, Required},
 	{"mail_starttls_cert_sig", MailSTARTTLS, Required},
