@@ -307,3 +307,117 @@ func TestWebTLSCertificateSubtests(t *testing.T) {
 		},
 	})
 }
+
+// opensslServer runs openssl s_server on 127.0.0.11 with an RSA 3072 leaf
+// (for DHE-RSA and RSA signatures) and the given flags.
+func opensslServer(ca *probetest.CA, cert tls.Certificate, config string, args ...string) func(t *testing.T) int {
+	return func(t *testing.T) int {
+		return probetest.StartOpenSSL(t, "127.0.0.11", probetest.OpenSSLOptions{Cert: cert, Args: args, Config: config})
+	}
+}
+
+// noEMS switches off the extended master secret in s_server through
+// -ssl_config noems.
+const noEMS = `openssl_conf = conf
+[conf]
+ssl_conf = ssl
+[ssl]
+noems = noems
+[noems]
+Options = -ExtendedMasterSecret
+`
+
+func TestWebTLSKeyExchangeSubtestsWithOpenSSL(t *testing.T) {
+	probetest.OpenSSL(t)
+	ca := probetest.NewCA(t)
+	cert := ca.Issue(t, probetest.LeafOptions{Key: rsaKey(t, 3072)}, "example.test")
+	dhe := func(dhparam string, seclevel0 bool) func(t *testing.T) int {
+		return func(t *testing.T) int {
+			cipher := "DHE-RSA-AES128-GCM-SHA256"
+			if seclevel0 {
+				cipher += ":@SECLEVEL=0"
+			}
+			args := []string{"-tls1_2", "-cipher", cipher}
+			if dhparam != "" {
+				args = append(args, "-dhparam", dhparam)
+			}
+			return opensslServer(ca, cert, "", args...)(t)
+		}
+	}
+	group := func(g string) string {
+		return probetest.OpenSSLDHParams(t, "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:"+g)
+	}
+	const kex, hash = "web_https_tls_keyexchange", "web_https_tls_keyexchangehash"
+	runSubtestCases(t, ca, []subtestCase{
+		{
+			// OpenSSL's defaults sign with SHA-224 when asked to.
+			name:   "an ECDHE server signing with SHA-256 and better only passes the key-exchange hash",
+			server: opensslServer(ca, cert, "", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-sigalgs", "RSA+SHA256:RSA-PSS+SHA256:RSA+SHA384"),
+			want:   map[check.Subtest]Status{hash: StatusPass, kex: StatusPass, "web_https_tls_extendedmastersecret": StatusPass},
+		},
+		{
+			name:   "OpenSSL's default signature schemes include SHA-224, to be phased out",
+			server: opensslServer(ca, cert, "", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"),
+			want:   map[check.Subtest]Status{hash: StatusWarn},
+		},
+		{
+			name:   "a server that signs the key exchange with SHA-1 when asked fails",
+			server: opensslServer(ca, cert, "", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"),
+			want:   map[check.Subtest]Status{hash: StatusFail},
+			key:    hash, reason: "rsa_pkcs1_sha1",
+		},
+		{
+			name:   "a server that signs with SHA-224 but not SHA-1 is to be phased out",
+			server: opensslServer(ca, cert, "", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-sigalgs", "RSA+SHA224:RSA+SHA256"),
+			want:   map[check.Subtest]Status{hash: StatusWarn},
+			key:    hash, reason: "rsa_sha224",
+		},
+		{
+			name:   "a TLS 1.2 server without extended master secret fails",
+			server: opensslServer(ca, cert, noEMS, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-ssl_config", "noems"),
+			want:   map[check.Subtest]Status{"web_https_tls_extendedmastersecret": StatusFail, "web_https_tls_secreneg": StatusPass},
+		},
+		{
+			name:   "DHE with ffdhe2048 fails the key exchange",
+			server: dhe(group("ffdhe2048"), false),
+			want:   map[check.Subtest]Status{kex: StatusFail, "web_https_tls_ciphers": StatusWarn},
+			key:    kex, reason: "ffdhe2048",
+		},
+		{
+			name:   "DHE with ffdhe3072 is to be phased out",
+			server: dhe(group("ffdhe3072"), false),
+			want:   map[check.Subtest]Status{kex: StatusWarn},
+			key:    kex, reason: "ffdhe3072",
+		},
+		{
+			name:   "DHE with ffdhe4096 is to be phased out",
+			server: dhe(group("ffdhe4096"), false),
+			want:   map[check.Subtest]Status{kex: StatusWarn},
+			key:    kex, reason: "ffdhe4096",
+		},
+		{
+			name:   "DHE with a custom 2048-bit group fails",
+			server: dhe(probetest.CustomDHParams(t, 2048), false),
+			want:   map[check.Subtest]Status{kex: StatusFail},
+			key:    kex, reason: "DH-2048",
+		},
+		{
+			name:   "DHE with a 1024-bit group fails",
+			server: dhe(probetest.CustomDHParams(t, 1024), true),
+			want:   map[check.Subtest]Status{kex: StatusFail},
+			key:    kex, reason: "DH-1024",
+		},
+		{
+			name:   "TLS 1.3 with the ffdhe2048 named group fails",
+			server: opensslServer(ca, cert, "", "-tls1_3", "-groups", "ffdhe2048"),
+			want:   map[check.Subtest]Status{kex: StatusFail},
+			key:    kex, reason: "ffdhe2048",
+		},
+		{
+			name:   "TLS 1.3 with the ffdhe3072 named group is to be phased out",
+			server: opensslServer(ca, cert, "", "-tls1_3", "-groups", "ffdhe3072"),
+			want:   map[check.Subtest]Status{kex: StatusWarn},
+			key:    kex, reason: "ffdhe3072",
+		},
+	})
+}

@@ -3,9 +3,12 @@ package probetest
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -112,15 +115,36 @@ func StartOpenSSL(t testing.TB, host string, o OpenSSLOptions) int {
 }
 
 // OpenSSLDHParams writes DH parameters made by openssl (args after
-// "openssl", e.g. "dhparam", "-dsaparam", "2048", or "genpkey",
-// "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe3072") to a file
-// and returns its name, for s_server's -dhparam.
+// "openssl", e.g. "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt",
+// "group:ffdhe3072") to a file and returns its name, for s_server's
+// -dhparam.
 func OpenSSLDHParams(t testing.TB, args ...string) string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "dh.pem")
-	out, err := exec.Command(OpenSSL(t), append(args, "-out", file)...).CombinedOutput()
+	// Options go before dhparam's bit count.
+	cmd := append([]string{args[0], "-out", file}, args[1:]...)
+	out, err := exec.Command(OpenSSL(t), cmd...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("probetest: openssl %v: %v: %s", args, err, out)
 	}
+	return file
+}
+
+// CustomDHParams writes DH parameters (PKCS #3) of a random prime of the
+// given size with generator 2, a group of nobody's choosing, and returns
+// the file's name for s_server's -dhparam. (openssl dhparam -dsaparam is
+// quick too but writes X9.42 parameters, which s_server does not load.)
+func CustomDHParams(t testing.TB, bits int) string {
+	t.Helper()
+	p, err := rand.Prime(rand.Reader, bits)
+	if err != nil {
+		t.Fatalf("probetest: DH prime: %v", err)
+	}
+	der, err := asn1.Marshal(struct{ P, G *big.Int }{p, big.NewInt(2)})
+	if err != nil {
+		t.Fatalf("probetest: DH parameters: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "dh.pem")
+	writeTestFile(t, file, string(pem.EncodeToMemory(&pem.Block{Type: "DH PARAMETERS", Bytes: der})))
 	return file
 }
