@@ -269,12 +269,16 @@ func versionCheck(id check.ID, scans []tlsTarget) Check {
 		Addr     string            `json:"addr"`
 		Accepted []tlsscan.Version `json:"accepted"`
 		Errors   map[string]string `json:"errors,omitempty"`
+		// The evidence of the renegotiation and 0-RTT subtests.
+		ClientRenegotiation *tlsscan.RenegResult     `json:"client_renegotiation,omitempty"`
+		EarlyData           *tlsscan.EarlyDataResult `json:"early_data,omitempty"`
 	}
 	var rows []row
 	bad := map[tlsscan.Version][]string{}
 	var unknown []Sub
 	for _, s := range scans {
-		rw := row{Host: s.Host, Addr: s.Addr.String(), Accepted: s.Report.AcceptedVersions()}
+		rw := row{Host: s.Host, Addr: s.Addr.String(), Accepted: s.Report.AcceptedVersions(),
+			ClientRenegotiation: s.Report.ClientRenegotiation, EarlyData: s.Report.EarlyData}
 		for _, v := range s.Report.Versions {
 			if v.Error != "" {
 				if rw.Errors == nil {
@@ -321,6 +325,8 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 		SecureRenegotiation  *bool                   `json:"secure_renegotiation,omitempty"`
 		ExtendedMasterSecret *bool                   `json:"extended_master_secret,omitempty"`
 		Connections          int                     `json:"connections"`
+		// KexHash is the weak-hash test behind the kex-hash subtest.
+		KexHash *tlsscan.KexHashResult `json:"kex_hash,omitempty"`
 	}
 	var rows []row
 	var fails, warns []Sub
@@ -343,6 +349,7 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 			KexGroups: rep.KexGroups, DHGroups: rep.DHGroups, KexSigAlgs: rep.KexSigAlgs,
 			Compression: rep.Compression, SecureRenegotiation: rep.SecureRenegotiation,
 			ExtendedMasterSecret: rep.ExtendedMasterSecret, Connections: rep.Connections,
+			KexHash: rep.KexHash,
 		})
 		for _, su := range rep.Suites() {
 			switch su.Class {
