@@ -421,3 +421,31 @@ func TestWebTLSKeyExchangeSubtestsWithOpenSSL(t *testing.T) {
 		},
 	})
 }
+
+func TestWebTLSCompressionAndRenegotiationSubtests(t *testing.T) {
+	ca := probetest.NewCA(t)
+	cert := ca.Issue(t, probetest.LeafOptions{}, "example.test")
+	raw := func(o probetest.RawTLSOptions) func(t *testing.T) int {
+		return func(t *testing.T) int {
+			o.CertDER = cert.Certificate[0]
+			return probetest.StartFirstFlightServer(t, "127.0.0.11", o)
+		}
+	}
+	runSubtestCases(t, ca, []subtestCase{
+		{
+			name:   "a server with RFC 5746 and without compression passes both",
+			server: raw(probetest.RawTLSOptions{}),
+			want:   map[check.Subtest]Status{"web_https_tls_compress": StatusPass, "web_https_tls_secreneg": StatusPass},
+		},
+		{
+			name:   "a server choosing DEFLATE fails compression",
+			server: raw(probetest.RawTLSOptions{Compress: true}),
+			want:   map[check.Subtest]Status{"web_https_tls_compress": StatusFail, "web_https_tls_secreneg": StatusPass},
+		},
+		{
+			name:   "a server without renegotiation_info fails secure renegotiation",
+			server: raw(probetest.RawTLSOptions{NoRenegotiationInfo: true}),
+			want:   map[check.Subtest]Status{"web_https_tls_secreneg": StatusFail, "web_https_tls_compress": StatusPass},
+		},
+	})
+}
