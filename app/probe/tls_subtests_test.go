@@ -373,6 +373,25 @@ func TestWebTLSKeyExchangeSubtestsWithOpenSSL(t *testing.T) {
 			key:    hash, reason: "rsa_sha224",
 		},
 		{
+			name:   "a server following the client's order, which puts a phase-out suite first, fails the order",
+			server: opensslServer(ca, cert, "", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA256"),
+			want:   map[check.Subtest]Status{"web_https_tls_cipherorder": StatusFail, "web_https_tls_ciphers": StatusWarn},
+			key:    "web_https_tls_cipherorder", reason: "TLS1.2",
+		},
+		{
+			name:   "the same suites in the server's own order pass the order",
+			server: opensslServer(ca, cert, "", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA256", "-serverpref"),
+			want:   map[check.Subtest]Status{"web_https_tls_cipherorder": StatusPass},
+		},
+		{
+			// crypto/tls cannot sign with P-224; OpenSSL can.
+			name: "an ECDSA P-224 leaf is to be phased out",
+			server: opensslServer(ca, ca.Issue(t, probetest.LeafOptions{Key: ecKey(t, elliptic.P224())}, "example.test"), "",
+				"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"),
+			want: map[check.Subtest]Status{"web_https_cert_pubkey": StatusWarn},
+			key:  "web_https_cert_pubkey", reason: "ECDSA P-224",
+		},
+		{
 			name:   "a TLS 1.2 server without extended master secret fails",
 			server: opensslServer(ca, cert, noEMS, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-ssl_config", "noems"),
 			want:   map[check.Subtest]Status{"web_https_tls_extendedmastersecret": StatusFail, "web_https_tls_secreneg": StatusPass},
@@ -448,4 +467,18 @@ func TestWebTLSCompressionAndRenegotiationSubtests(t *testing.T) {
 			want:   map[check.Subtest]Status{"web_https_tls_secreneg": StatusFail, "web_https_tls_compress": StatusPass},
 		},
 	})
+}
+
+func TestWebHTTPSAvailableNamesTheAddressWithoutHTTPS(t *testing.T) {
+	ca := probetest.NewCA(t)
+	port, lns := listenShared(t, "127.0.0.11", "127.0.0.12")
+	serveHTTPS(t, lns["127.0.0.11"], &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, probetest.LeafOptions{}, "example.test")}}, nil)
+	lns["127.0.0.12"].Close()
+	r := testRun(t, "example.test", func(c *Config) { c.RootCAs = ca.Pool; c.HTTPSPort = port },
+		"example.test. 300 IN A 127.0.0.11", "www.example.test. 300 IN A 127.0.0.12")
+	https := findCheck(t, checkWebTLS(context.Background(), r), check.WebHTTPS)
+	got := https.Details["findings"].(map[check.Subtest]Subtest)["web_https_http_available"]
+	if got.Status != StatusFail || !strings.HasPrefix(got.Reason, "www.example.test (127.0.0.12): No working HTTPS") {
+		t.Errorf("web_https_http_available = %s (%s), want a failure naming www", got.Status, got.Reason)
+	}
 }
