@@ -182,6 +182,10 @@ func (m *mxResult) set(st Status, finding Sub) {
 //     name are information only (internet.nl), key and signature count.
 //  4. mail.dane: TLSA at _<port>._tcp.<mx>, DNSSEC-validated, usages 2 and 3
 //     only, matched against the chain seen over STARTTLS.
+//  5. internet.nl's STARTTLS subtests are graded per address (mxSubtests,
+//     judgeTLS) into mail.starttls's details.findings, the worst mail
+//     server named; the quick scan's extra two hellos test the
+//     key-exchange hash.
 //
 // A domain with no MX or a null MX gets not_applicable; an MX that cannot be
 // reached is "untestable" (status error), never a failure.
