@@ -90,6 +90,9 @@ func summarize(c *x509.Certificate) CertSummary {
 		SHA256:     hex.EncodeToString(sum[:]),
 	}
 	s.KeyType, s.KeyBits, s.KeyClass = classifyKey(c.PublicKey)
+	if c.PublicKey == nil && isEd448Key(c.RawSubjectPublicKeyInfo) {
+		s.KeyType, s.KeyBits, s.KeyClass = "Ed448", 456, Sufficient
+	}
 	if c.SignatureAlgorithm == x509.UnknownSignatureAlgorithm {
 		s.SigAlg, s.SigClass = classifyUnknownSig(c.Raw)
 	}
@@ -142,7 +145,8 @@ func classifyCertSig(a x509.SignatureAlgorithm) Class {
 }
 
 // The signature algorithms crypto/x509 does not name (RFC 4055, RFC 5758,
-// RFC 8410), which internet.nl rates: SHA-224 phase-out, Ed448 good.
+// RFC 8410), which internet.nl rates: SHA-224 phase-out, Ed448 good. Ed448's
+// key and signature share the OID.
 var (
 	oidSHA224WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 14}
 	oidECDSAWithSHA224 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 1}
@@ -170,4 +174,15 @@ func classifyUnknownSig(der []byte) (string, Class) {
 	default:
 		return oid.String(), Insufficient
 	}
+}
+
+// isEd448Key reports whether a subject public key info is Ed448's, which
+// crypto/x509 parses without a key (internet.nl rates Ed448 keys good).
+func isEd448Key(spki []byte) bool {
+	var info struct {
+		Algorithm pkix.AlgorithmIdentifier
+		Key       asn1.BitString
+	}
+	_, err := asn1.Unmarshal(spki, &info)
+	return err == nil && info.Algorithm.Algorithm.Equal(oidEd448)
 }
