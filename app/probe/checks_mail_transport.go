@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/tlsscan"
@@ -181,6 +182,10 @@ func (m *mxResult) set(st Status, finding Sub) {
 //     name are information only (internet.nl), key and signature count.
 //  4. mail.dane: TLSA at _<port>._tcp.<mx>, DNSSEC-validated, usages 2 and 3
 //     only, matched against the chain seen over STARTTLS.
+//  5. internet.nl's STARTTLS subtests are graded per address (mxSubtests,
+//     judgeTLS) into mail.starttls's details.findings, the worst mail
+//     server named; the quick scan's extra two hellos test the
+//     key-exchange hash.
 //
 // A domain with no MX or a null MX gets not_applicable; an MX that cannot be
 // reached is "untestable" (status error), never a failure.
@@ -410,6 +415,16 @@ func (m *mxResult) judge() {
 }
 
 func starttlsCheck(results []mxResult) Check {
+	c := starttlsVerdict(results)
+	all := subtests{}
+	for _, m := range results {
+		mxSubtests(all, m)
+	}
+	c.judge(all)
+	return c
+}
+
+func starttlsVerdict(results []mxResult) Check {
 	rank := map[Status]int{StatusPass: 0, StatusInfo: 1, StatusWarn: 2, StatusError: 3, StatusFail: 4}
 	worst := StatusPass
 	var parts []Sub
@@ -432,4 +447,40 @@ func starttlsCheck(results []mxResult) Check {
 		return newFinding(check.MailSTARTTLS, StatusInfo, "starttls_works_with_notes", params, details)
 	}
 	return newFinding(check.MailSTARTTLS, StatusPass, "starttls_ok", map[string]any{"count": len(results)}, details)
+}
+
+// mxSubtests grades internet.nl's STARTTLS subtests for every address of
+// one MX into all, each named by host and address so that the worst mail
+// server is the one a reason names. An MX that could not be resolved or
+// reached is untestable ("not reachable" in internet.nl); one without
+// STARTTLS fails mail_starttls_tls_available and has nothing else to test.
+func mxSubtests(all subtests, m mxResult) {
+	const available = "mail_starttls_tls_available"
+	if len(m.Targets) == 0 {
+		one := untestedTLS(mailTLSKeys, StatusError, m.finding)
+		one.set(available, StatusError, m.finding)
+		all.on(m.Host, one)
+		return
+	}
+	for _, t := range m.Targets {
+		var one subtests
+		switch {
+		case t.NoSTARTTLS:
+			one = untestedTLS(mailTLSKeys, StatusNotApplicable, Sub{Code: "tls_no_starttls", Params: nil})
+			one.fail(available, Sub{Code: "tls_starttls_missing", Params: nil})
+		case t.Untestable, t.report == nil:
+			why := Sub{Code: "tls_untestable", Params: map[string]any{"error": t.Error}}
+			one = untestedTLS(mailTLSKeys, StatusError, why)
+			if t.Untestable {
+				one.set(available, StatusError, why)
+			} else {
+				one.fail(available, Sub{Code: "tls_starttls_broken", Params: map[string]any{"error": t.Error}})
+			}
+		default:
+			// OCSP is not tested for mail, so the clock is not needed.
+			one = judgeTLS(mailTLSKeys, t.report, time.Time{})
+			one.pass(available, Sub{Code: "tls_starttls_ok", Params: nil})
+		}
+		all.on(targetLabel(t.Host, t.ip), one)
+	}
 }

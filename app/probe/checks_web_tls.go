@@ -100,6 +100,8 @@ func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mod
 				Timeout:    r.cfg.ConnTimeout,
 				Now:        r.cfg.Now,
 				Mode:       mode,
+				// Early data goes with an HTTP request: web only.
+				EarlyData: true,
 			})
 			out[i] = tlsTarget{webTarget: t, Report: rep, Err: err}
 		}()
@@ -136,6 +138,12 @@ var webTLSIDs = []check.ID{check.WebHTTPS, check.WebTLSVersion, check.WebTLSCiph
 //     web.tls-ciphers (suites, order, groups, DH primes, key-exchange
 //     signature hash, compression, RFC 5746, RFC 7627), web.tls-cert (trust,
 //     validity, name, key, signature hash), web.tls-pq (a hybrid group).
+//  4. Grade internet.nl's subtests per target (judgeTLS) into
+//     details.findings of the check each belongs to, the worst target
+//     named: versions, compression, renegotiation, 0-RTT and extended
+//     master secret in web.tls-version; suites, order, key exchange and its
+//     hash in web.tls-ciphers; chain, key, signature, name and OCSP
+//     stapling in web.tls-cert.
 func checkWebTLS(ctx context.Context, r *run) []Check {
 	targets, err := webHosts(ctx, r)
 	if err != nil {
@@ -152,9 +160,12 @@ func checkWebTLS(ctx context.Context, r *run) []Check {
 		}
 	}
 	checks := []Check{httpsCheck(scans, r.cfg.HTTPSPort)}
+	all := httpsAvailable(scans)
 	if len(ok) == 0 {
 		err := errors.New("no HTTPS server could be reached, so TLS could not be tested")
-		return append(checks, errorChecks(err, webTLSIDs[1:]...)...)
+		checks = append(checks, errorChecks(err, webTLSIDs[1:]...)...)
+		judgeChecks(checks, all)
+		return checks
 	}
 	checks = append(checks,
 		versionCheck(check.WebTLSVersion, ok),
@@ -162,7 +173,36 @@ func checkWebTLS(ctx context.Context, r *run) []Check {
 		certCheck(check.WebTLSCert, ok, false),
 		pqCheck(ok),
 	)
+	for _, s := range ok {
+		all.on(targetLabel(s.Host, s.Addr), judgeTLS(webTLSKeys, s.Report, r.cfg.Now()))
+	}
+	judgeChecks(checks, all)
 	return checks
+}
+
+// httpsAvailable grades web_https_http_available per target: a TLS
+// handshake on the HTTPS port. internet.nl reports a server it cannot
+// reach as "not reachable" (an error); Tenderprobe fails an address the
+// name publishes that does not answer HTTPS, as web.https does.
+func httpsAvailable(scans []tlsTarget) subtests {
+	const key = "web_https_http_available"
+	all := subtests{}
+	for _, s := range scans {
+		one := subtests{}
+		var ref *netguard.RefusedError
+		switch {
+		case errors.As(s.Err, &ref):
+			one.set(key, StatusError, Sub{Code: "tls_https_refused", Params: nil})
+		case s.Err != nil:
+			one.fail(key, Sub{Code: "tls_https_failed", Params: map[string]any{"error": s.Err.Error()}})
+		case s.Report.Handshake == nil:
+			one.fail(key, Sub{Code: "tls_https_failed", Params: map[string]any{"error": s.Report.HandshakeError}})
+		default:
+			one.pass(key, Sub{Code: "tls_https_ok", Params: map[string]any{"version": s.Report.Handshake.Version.String()}})
+		}
+		all.on(targetLabel(s.Host, s.Addr), one)
+	}
+	return all
 }
 
 // notApplicable reports the same reason, a finding code without
@@ -229,12 +269,16 @@ func versionCheck(id check.ID, scans []tlsTarget) Check {
 		Addr     string            `json:"addr"`
 		Accepted []tlsscan.Version `json:"accepted"`
 		Errors   map[string]string `json:"errors,omitempty"`
+		// The evidence of the renegotiation and 0-RTT subtests.
+		ClientRenegotiation *tlsscan.RenegResult     `json:"client_renegotiation,omitempty"`
+		EarlyData           *tlsscan.EarlyDataResult `json:"early_data,omitempty"`
 	}
 	var rows []row
 	bad := map[tlsscan.Version][]string{}
 	var unknown []Sub
 	for _, s := range scans {
-		rw := row{Host: s.Host, Addr: s.Addr.String(), Accepted: s.Report.AcceptedVersions()}
+		rw := row{Host: s.Host, Addr: s.Addr.String(), Accepted: s.Report.AcceptedVersions(),
+			ClientRenegotiation: s.Report.ClientRenegotiation, EarlyData: s.Report.EarlyData}
 		for _, v := range s.Report.Versions {
 			if v.Error != "" {
 				if rw.Errors == nil {
@@ -281,6 +325,8 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 		SecureRenegotiation  *bool                   `json:"secure_renegotiation,omitempty"`
 		ExtendedMasterSecret *bool                   `json:"extended_master_secret,omitempty"`
 		Connections          int                     `json:"connections"`
+		// KexHash is the weak-hash test behind the kex-hash subtest.
+		KexHash *tlsscan.KexHashResult `json:"kex_hash,omitempty"`
 	}
 	var rows []row
 	var fails, warns []Sub
@@ -303,6 +349,7 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 			KexGroups: rep.KexGroups, DHGroups: rep.DHGroups, KexSigAlgs: rep.KexSigAlgs,
 			Compression: rep.Compression, SecureRenegotiation: rep.SecureRenegotiation,
 			ExtendedMasterSecret: rep.ExtendedMasterSecret, Connections: rep.Connections,
+			KexHash: rep.KexHash,
 		})
 		for _, su := range rep.Suites() {
 			switch su.Class {

@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 )
@@ -88,6 +90,12 @@ func summarize(c *x509.Certificate) CertSummary {
 		SHA256:     hex.EncodeToString(sum[:]),
 	}
 	s.KeyType, s.KeyBits, s.KeyClass = classifyKey(c.PublicKey)
+	if c.PublicKey == nil && isEd448Key(c.RawSubjectPublicKeyInfo) {
+		s.KeyType, s.KeyBits, s.KeyClass = "Ed448", 456, Sufficient
+	}
+	if c.SignatureAlgorithm == x509.UnknownSignatureAlgorithm {
+		s.SigAlg, s.SigClass = classifyUnknownSig(c.Raw)
+	}
 	return s
 }
 
@@ -123,7 +131,8 @@ func classifyKey(pub any) (string, int, Class) {
 }
 
 // classifyCertSig rates the hash of a certificate signature: SHA-2 good,
-// SHA-1 and MD5 (and DSA) insufficient.
+// SHA-1 and MD5 (and DSA) insufficient. RSA-PSS counts as good, although
+// internet.nl's list (CERT_SIGALG_SUFFICIENT) leaves it out.
 func classifyCertSig(a x509.SignatureAlgorithm) Class {
 	switch a {
 	case x509.SHA256WithRSA, x509.SHA384WithRSA, x509.SHA512WithRSA,
@@ -133,4 +142,47 @@ func classifyCertSig(a x509.SignatureAlgorithm) Class {
 		return Good
 	}
 	return Insufficient
+}
+
+// The signature algorithms crypto/x509 does not name (RFC 4055, RFC 5758,
+// RFC 8410), which internet.nl rates: SHA-224 phase-out, Ed448 good. Ed448's
+// key and signature share the OID.
+var (
+	oidSHA224WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 14}
+	oidECDSAWithSHA224 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 1}
+	oidEd448           = asn1.ObjectIdentifier{1, 3, 101, 113}
+)
+
+// classifyUnknownSig names and rates a signature algorithm crypto/x509
+// does not know, from the certificate's outer signatureAlgorithm.
+func classifyUnknownSig(der []byte) (string, Class) {
+	var cert struct {
+		TBS    asn1.RawValue
+		SigAlg pkix.AlgorithmIdentifier
+		Sig    asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &cert); err != nil {
+		return "unknown", Insufficient
+	}
+	switch oid := cert.SigAlg.Algorithm; {
+	case oid.Equal(oidSHA224WithRSA):
+		return "SHA224-RSA", PhaseOut
+	case oid.Equal(oidECDSAWithSHA224):
+		return "ECDSA-SHA224", PhaseOut
+	case oid.Equal(oidEd448):
+		return "Ed448", Good
+	default:
+		return oid.String(), Insufficient
+	}
+}
+
+// isEd448Key reports whether a subject public key info is Ed448's, which
+// crypto/x509 parses without a key (internet.nl rates Ed448 keys good).
+func isEd448Key(spki []byte) bool {
+	var info struct {
+		Algorithm pkix.AlgorithmIdentifier
+		Key       asn1.BitString
+	}
+	_, err := asn1.Unmarshal(spki, &info)
+	return err == nil && info.Algorithm.Algorithm.Equal(oidEd448)
 }

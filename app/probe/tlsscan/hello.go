@@ -52,6 +52,8 @@ type clientHello struct {
 	version    Version
 	serverName string
 	suites     []uint16
+	// sigAlgs replaces offeredSigAlgs when set (kexhash.go).
+	sigAlgs []uint16
 }
 
 // marshal builds the ClientHello record. Extensions: server_name,
@@ -105,7 +107,11 @@ func (h clientHello) marshal() ([]byte, error) {
 		}
 		exts = appendExt(exts, extSupportedGroups, prefix16(u16s(offeredGroups)))
 		exts = appendExt(exts, extECPointFormats, []byte{1, 0})
-		exts = appendExt(exts, extSignatureAlgorithms, prefix16(u16s(offeredSigAlgs)))
+		sigAlgs := offeredSigAlgs
+		if h.sigAlgs != nil {
+			sigAlgs = h.sigAlgs
+		}
+		exts = appendExt(exts, extSignatureAlgorithms, prefix16(u16s(sigAlgs)))
 		exts = appendExt(exts, extRenegotiationInfo, []byte{0})
 		exts = appendExt(exts, extExtendedMasterSec, nil)
 		if h.version == TLS13 {

@@ -96,6 +96,9 @@ type Config struct {
 	Versions []Version
 	// SkipPQ leaves out the post-quantum handshake (mail has no PQ check).
 	SkipPQ bool
+	// EarlyData tries a TLS 1.3 resumption with early data (web only: it
+	// sends an HTTP request).
+	EarlyData bool
 }
 
 // VersionResult is what was learnt about one protocol version.
@@ -132,6 +135,8 @@ type Handshake struct {
 	// OCSPStapled is true when the server stapled an OCSP response
 	// (recommended, not required, by NCSC-NL).
 	OCSPStapled bool `json:"ocsp_stapled"`
+	// OCSPResponse is the stapled response, DER, for checking it.
+	OCSPResponse []byte `json:"-"`
 }
 
 // PQResult tells whether the server negotiates a post-quantum hybrid.
@@ -201,6 +206,12 @@ type Report struct {
 	Connections          int         `json:"connections"`
 	DurationMS           int64       `json:"duration_ms"`
 	Errors               []string    `json:"errors,omitempty"`
+
+	// KexHash is the key-exchange hash test (kexhash.go).
+	KexHash *KexHashResult `json:"kex_hash,omitempty"`
+	// ClientRenegotiation and EarlyData are nil when not tested.
+	ClientRenegotiation *RenegResult     `json:"client_renegotiation,omitempty"`
+	EarlyData           *EarlyDataResult `json:"early_data,omitempty"`
 }
 
 // AcceptedVersions lists the versions the server accepted.
@@ -264,6 +275,11 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 	go func() {
 		defer wg.Done()
 		s.fullHandshake(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.rep.KexHash = s.probeKexHash(ctx)
 	}()
 	wg.Wait()
 	s.rep.Connections = int(s.conns.Load())
@@ -347,7 +363,12 @@ func (c *deadlineConn) Close() error {
 
 // hello sends one raw ClientHello and reads the answer.
 func (s *scanner) hello(ctx context.Context, v Version, suites []uint16) (*serverHello, error) {
-	rec, err := clientHello{version: v, serverName: sniName(s.cfg.ServerName), suites: suites}.marshal()
+	return s.send(ctx, clientHello{version: v, serverName: sniName(s.cfg.ServerName), suites: suites})
+}
+
+// send sends the ClientHello ch on a new connection and reads the answer.
+func (s *scanner) send(ctx context.Context, ch clientHello) (*serverHello, error) {
+	rec, err := ch.marshal()
 	if err != nil {
 		return nil, err
 	}
@@ -777,7 +798,8 @@ func (s *scanner) fullHandshake(ctx context.Context) {
 		s.mu.Unlock()
 		return
 	}
-	hs := &Handshake{Version: Version(state.Version), Suite: LookupSuite(state.CipherSuite), OCSPStapled: len(state.OCSPResponse) > 0}
+	hs := &Handshake{Version: Version(state.Version), Suite: LookupSuite(state.CipherSuite),
+		OCSPStapled: len(state.OCSPResponse) > 0, OCSPResponse: state.OCSPResponse}
 	if state.CurveID != 0 {
 		hs.Group = LookupGroup(uint16(state.CurveID))
 	}

@@ -280,6 +280,7 @@ var sigAlgNames = map[uint16]struct {
 	0x0203: {"ecdsa_sha1", Insufficient},
 	0x0202: {"dsa_sha1", Insufficient},
 	0x0301: {"rsa_sha224", PhaseOut},
+	0x0302: {"dsa_sha224", PhaseOut},
 	0x0303: {"ecdsa_sha224", PhaseOut},
 	0x0401: {"rsa_pkcs1_sha256", Good},
 	0x0403: {"ecdsa_secp256r1_sha256", Good},
