@@ -195,7 +195,7 @@ func (r *run) mailDNSSEC(ctx context.Context) Check {
 	exist.record(s, "mail_dnssec_mailto_exist")
 	valid.record(s, "mail_dnssec_mailto_valid")
 
-	servers, err := r.mailServers(ctx)
+	servers, err := r.dnssecMailServers(ctx)
 	if err != nil {
 		c := errorChecks(fmt.Errorf("looking up MX of %s: %w", r.domain, err), check.MailDNSSEC)[0]
 		c.Details["names"] = domain
@@ -248,74 +248,34 @@ type mailServerSet struct {
 	none   *outcome
 }
 
-// mailServers finds the mail servers to validate, and judges a domain
-// without them as internet.nl's mail_get_servers and MailDnssecMxExists
-// do: a null MX alone on a domain with addresses, or no MX at all, leave
-// nothing to test (not applicable); a null MX on a domain without
-// addresses is unnecessary, and no MX on a domain with addresses and SPF
-// "v=spf1 -all" should be a null MX (both informational); a null MX next
-// to other MX records contradicts them (a warning, the others untested).
-func (r *run) mailServers(ctx context.Context) (mailServerSet, error) {
-	hosts, nullMX, err := r.mxHosts(ctx)
+// dnssecMailServers is the mail servers to validate, and the mx_exist
+// outcome of a domain without them, as internet.nl's MailDnssecMxExists
+// judges what mailServers found: a null MX alone on a domain with
+// addresses, or no MX at all, leave nothing to test (not applicable); a
+// null MX on a domain without addresses is unnecessary, and no MX on a
+// domain with addresses and SPF "v=spf1 -all" should be a null MX (both
+// informational); a null MX next to other MX records contradicts them (a
+// warning, the others untested, as internet.nl does).
+func (r *run) dnssecMailServers(ctx context.Context) (mailServerSet, error) {
+	ms, err := r.mailServers(ctx)
 	if err != nil {
 		return mailServerSet{}, err
 	}
-	set := mailServerSet{hosts: hosts, nullMX: nullMX}
+	set := mailServerSet{hosts: ms.Hosts, nullMX: ms.Status == mxNull || ms.Status == mxNullWithoutAddress}
 	params := map[string]any{"domain": r.domain}
-	if len(hosts) > 0 {
-		if r.nullMXAmongOthers(ctx) {
-			set.none = &outcome{StatusWarn, Sub{Code: "dnssec_mx_null_with_other_mx", Params: params}}
-		}
-		return set, nil
-	}
-	v4, v6, err := r.lookupAddrs(ctx, r.domain)
-	if err != nil {
-		return mailServerSet{}, err
-	}
-	hasAddress := len(v4)+len(v6) > 0
-	switch {
-	case nullMX && hasAddress:
+	switch ms.Status {
+	case mxNullWithOthers:
+		set.none = &outcome{StatusWarn, Sub{Code: "dnssec_mx_null_with_other_mx", Params: params}}
+	case mxNull:
 		set.none = &outcome{StatusNotApplicable, Sub{Code: "dnssec_mx_null", Params: params}}
-	case nullMX:
+	case mxNullWithoutAddress:
 		set.none = &outcome{StatusInfo, Sub{Code: "dnssec_mx_null_without_address", Params: params}}
-	case hasAddress && r.spfRejectsAll(ctx):
+	case mxNullAdvised:
 		set.none = &outcome{StatusInfo, Sub{Code: "dnssec_mx_no_null_mx", Params: params}}
-	default:
+	case mxNone:
 		set.none = &outcome{StatusNotApplicable, Sub{Code: "dnssec_mx_none", Params: params}}
 	}
 	return set, nil
-}
-
-// nullMXAmongOthers reports a null MX ("0 .") published next to other MX
-// records, which mxHosts leaves out of its list.
-func (r *run) nullMXAmongOthers(ctx context.Context) bool {
-	m, err := r.dns.Query(ctx, r.domain, dns.TypeMX)
-	if err != nil {
-		return false
-	}
-	for _, rr := range m.Answer {
-		if mx, ok := rr.(*dns.MX); ok && mx.Mx == "." {
-			return true
-		}
-	}
-	return false
-}
-
-// spfRejectsAll reports an SPF record that is exactly "v=spf1 -all", the
-// record of a domain that sends no mail (internet.nl's test for "no MX,
-// so publish a null MX").
-func (r *run) spfRejectsAll(ctx context.Context) bool {
-	txts, _, err := r.txtRecords(ctx, r.domain)
-	if err != nil {
-		return false
-	}
-	for _, t := range txts {
-		f := strings.Fields(strings.ToLower(t))
-		if len(f) > 0 && f[0] == "v=spf1" {
-			return len(f) == 2 && f[1] == "-all"
-		}
-	}
-	return false
 }
 
 // outcome is one subtest's status and reason, a phrase.

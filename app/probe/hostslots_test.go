@@ -50,8 +50,15 @@ func (c *openCounter) count() {
 		// A deadline already past fails before reading; one just ahead
 		// reads the close if it is there. What the client said (a
 		// ClientHello, EHLO) is read and dropped.
+		// Reading goes on until the deadline or the close: a client
+		// that said something before closing leaves data ahead of the
+		// close.
 		h.SetReadDeadline(time.Now().Add(time.Millisecond))
-		if _, err := h.Read(make([]byte, 4096)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		var err error
+		for err == nil {
+			_, err = h.Read(make([]byte, 4096))
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
 			live = append(live, h)
 			continue
 		}
