@@ -190,16 +190,13 @@ func (m *mxResult) set(st Status, finding Sub) {
 // A domain with no MX or a null MX gets not_applicable; an MX that cannot be
 // reached is "untestable" (status error), never a failure.
 func checkMailTransport(ctx context.Context, r *run) []Check {
-	hosts, nullMX, err := r.mxHosts(ctx)
+	ms, err := r.mailServers(ctx)
 	if err != nil {
 		return errorChecks(err, mailTransportIDs...)
 	}
+	hosts := ms.Hosts
 	if len(hosts) == 0 {
-		code := "no_mx_no_mail"
-		if nullMX {
-			code = "null_mx"
-		}
-		return notApplicable(code, mailTransportIDs...)
+		return noMailTransport(ms)
 	}
 	results := make([]mxResult, len(hosts))
 	var wg sync.WaitGroup
@@ -211,7 +208,35 @@ func checkMailTransport(ctx context.Context, r *run) []Check {
 		}()
 	}
 	wg.Wait()
-	return []Check{starttlsCheck(results), mailDANECheck(results)}
+	starttls := starttlsCheck(results)
+	if ms.Status == mxNullWithOthers {
+		// A null MX says the domain takes no mail, the other MX records say
+		// it does (RFC 7505 section 3): internet.nl's notice. The other
+		// hosts are tested all the same, as senders that skip the null MX
+		// deliver there.
+		_, have := starttls.Subtests()
+		if t, ok := have["mail_starttls_tls_available"]; !ok || subtestRank(t.Status) < subtestRank(StatusWarn) {
+			s := subtests{}
+			s.set("mail_starttls_tls_available", StatusWarn, Sub{Code: "mail_null_mx_with_others", Params: nil})
+			starttls.judge(s)
+		}
+	}
+	return []Check{starttls, mailDANECheck(results)}
+}
+
+// noMailTransport is mail.starttls and mail.dane of a domain without mail
+// servers: not applicable, and internet.nl's STARTTLS and DANE subtests
+// judged as it does (a null MX that is not needed, or one that should be
+// published, informs; otherwise nothing is tested).
+func noMailTransport(ms mailServers) []Check {
+	starttls, dane := ms.notApplicable(check.MailSTARTTLS), ms.notApplicable(check.MailDANE)
+	s := ms.notTested("mail_starttls_tls_available")
+	if ms.Status == mxNullWithoutAddress || ms.Status == mxNullAdvised {
+		s.set("mail_starttls_tls_available", StatusInfo, ms.reason())
+	}
+	starttls.judge(s)
+	dane.judge(ms.notTested("mail_starttls_dane_exist", "mail_starttls_dane_valid", "mail_starttls_dane_rollover"))
+	return []Check{starttls, dane}
 }
 
 func (r *run) probeMX(ctx context.Context, host string) mxResult {

@@ -198,3 +198,38 @@ func TestDomainsThatTakeNoMail(t *testing.T) {
 		})
 	}
 }
+
+func TestMailTransportOfDomainsThatTakeNoMail(t *testing.T) {
+	cases := []struct {
+		name      string
+		records   []string
+		available Status
+	}{
+		{"a null MX on a domain with an address is not tested", []string{"example.test. 60 IN A 127.0.0.1", "example.test. 60 IN MX 0 ."}, StatusNotApplicable},
+		{"a null MX that is not needed informs", []string{"example.test. 60 IN MX 0 ."}, StatusInfo},
+		{"an advised null MX informs", []string{"example.test. 60 IN A 127.0.0.1", `example.test. 60 IN TXT "v=spf1 -all"`}, StatusInfo},
+		{"no MX is not tested", []string{"example.test. 60 IN A 127.0.0.1"}, StatusNotApplicable},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := dnsCheckRun(t, "example.test", nil, c.records...)
+			checks := checkMailTransport(context.Background(), r)
+			starttls, dane := checkNamed(t, checks, check.MailSTARTTLS), checkNamed(t, checks, check.MailDANE)
+			if starttls.Status != StatusNotApplicable || dane.Status != StatusNotApplicable {
+				t.Fatalf("mail.starttls %s, mail.dane %s, want both not_applicable", starttls.Status, dane.Status)
+			}
+			if _, s := starttls.Subtests(); s["mail_starttls_tls_available"].Status != c.available {
+				t.Errorf("mail_starttls_tls_available = %+v, want %s", s["mail_starttls_tls_available"], c.available)
+			}
+			keys, s := dane.Subtests()
+			if len(keys) != 3 {
+				t.Errorf("DANE subtests %v, want exist, valid and rollover", keys)
+			}
+			for _, k := range keys {
+				if s[k].Status != StatusNotApplicable {
+					t.Errorf("%s = %s, want not_applicable", k, s[k].Status)
+				}
+			}
+		})
+	}
+}
