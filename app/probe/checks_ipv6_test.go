@@ -20,7 +20,7 @@ func TestCheckWebIPv6(t *testing.T) {
 		inSum   string
 	}{
 		{"apex and www with reachable IPv6 addresses pass", []string{
-			"example.test. 60 IN A 127.0.0.1", "example.test. 60 IN AAAA ::1",
+			"example.test. 60 IN AAAA ::1",
 			"www.example.test. 60 IN AAAA ::1",
 		}, StatusPass, "example.test, www.example.test"},
 		{"an apex with IPv4 only fails", []string{

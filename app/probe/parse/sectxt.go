@@ -202,14 +202,16 @@ func sameURL(a, b string) bool {
 }
 
 // IsPlainText reports whether a Content-Type is text/plain with, if any
-// charset is given, utf-8 (RFC 9116 section 3).
+// charset is given, utf-8 (RFC 9116 section 3; internet.nl also accepts
+// its IANA alias csUTF8).
 func IsPlainText(contentType string) (plain, utf8Charset bool) {
 	mt, params, _ := strings.Cut(contentType, ";")
 	plain = strings.EqualFold(strings.TrimSpace(mt), "text/plain")
 	utf8Charset = true
 	for _, p := range strings.Split(params, ";") {
 		k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if ok && strings.EqualFold(k, "charset") && !strings.EqualFold(strings.Trim(val, `" `), "utf-8") {
+		cs := strings.Trim(val, `" `)
+		if ok && strings.EqualFold(k, "charset") && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "csutf8") {
 			utf8Charset = false
 		}
 	}
