@@ -21,10 +21,14 @@ type site struct {
 	// httpHandler answers on the http port; nil closes the port.
 	httpHandler http.HandlerFunc
 	headers     map[string]string
-	sectxt      string
-	sectxtType  string
+	// more are header lines added after headers, for repeated headers.
+	more       http.Header
+	sectxt     string
+	sectxtType string
 	// extra handles paths other than / and security.txt on https.
 	extra http.HandlerFunc
+	// adjust, when set, sees every https request first and may set headers.
+	adjust func(w http.ResponseWriter, r *http.Request)
 }
 
 func redirectTo(target string) http.HandlerFunc {
@@ -50,6 +54,14 @@ func (s site) httpsHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for k, v := range s.headers {
 			w.Header().Set(k, v)
+		}
+		for k, vs := range s.more {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
+		if s.adjust != nil {
+			s.adjust(w, r)
 		}
 		switch {
 		case r.URL.Path == "/.well-known/security.txt" && s.sectxt != "":
