@@ -22,8 +22,9 @@ import (
 // checkIPv6 reports whether the web site, the mail servers and the name
 // servers can be reached over IPv6, as internet.nl's IPv6 tests do:
 //
-//	web.ipv6:  the apex and www. (when it exists) have at least one AAAA and
-//	           every IPv6 address accepts TCP on the HTTP or HTTPS port;
+//	web.ipv6:  the apex and www. (when it exists) have at least one AAAA,
+//	           every IPv6 address accepts TCP on the HTTP or HTTPS port, and
+//	           the site is the same over IPv4 and IPv6 (compareFamilies);
 //	mail.ipv6: every MX has an AAAA and every IPv6 address accepts TCP on
 //	           the SMTP port (not applicable without MX or with a null MX);
 //	ns.ipv6:   at least two name servers have an AAAA (IPv4-mapped ones do not

@@ -42,13 +42,17 @@ var webHTTPIDs = []check.ID{check.WebHTTPSRedirect, check.WebHSTS, check.WebSecu
 //     answer must redirect to https on the same host (or port 80 is closed),
 //     then the chain is followed for at most 8 hops, every hop's address
 //     checked by the SSRF guard, and any return to http fails.
-//  2. GET https://host/ (port HTTPSPort): the first answer's
-//     Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options,
-//     Referrer-Policy and Content-Security-Policy are judged.
+//  2. GET https://host/ (port HTTPSPort) with Accept-Encoding: gzip,
+//     deflate, br: the first answer's Strict-Transport-Security,
+//     X-Content-Type-Options, X-Frame-Options, Referrer-Policy and
+//     Content-Security-Policy are judged, and its Content-Encoding for
+//     web.https (HTTP compression, BREACH).
 //  3. Once per host, GET https://host/.well-known/security.txt (redirects
 //     followed over https only, certificate verified), at most 100 KB.
 //
-// Names are resolved through the run's resolver, never the system's.
+// Names are resolved through the run's resolver, never the system's. Each
+// check keeps internet.nl's subtests in details.findings; the check's own
+// verdict may be stricter (a missing security.txt or header fails it).
 func checkWebHTTP(ctx context.Context, r *run) []Check {
 	targets, err := webHosts(ctx, r)
 	if err != nil {

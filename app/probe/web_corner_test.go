@@ -249,3 +249,17 @@ func TestSecurityTxtVariants(t *testing.T) {
 	}
 	runWebCases(t, cases)
 }
+
+func TestAClosedPort80PassesOnlyWhenHTTPSAnswers(t *testing.T) {
+	closed := closedPort(t, "127.0.0.24")
+	r := testRun(t, "example.test", func(c *Config) { c.HTTPPort, c.HTTPSPort = closed, closed },
+		"example.test. 300 IN A 127.0.0.24")
+	c := findCheck(t, checkWebHTTP(context.Background(), r), check.WebHTTPSRedirect)
+	got := subtestOf(t, c, "web_https_http_redirect")
+	if got.Status != StatusError || !strings.Contains(got.Reason, "neither http nor https answers") {
+		t.Fatalf("web_https_http_redirect = %s %q, want an error: nothing could be measured", got.Status, got.Reason)
+	}
+	if c.Status != StatusError {
+		t.Errorf("web.https-redirect = %s (%s), want error", c.Status, c.Summary)
+	}
+}
