@@ -179,6 +179,8 @@ type checkView struct {
 	// reader's language; results stored before findings had codes have none.
 	Finding       string
 	FindingParams map[string]any
+	// Subtests are internet.nl's subtests judged in this check.
+	Subtests []models.SubtestOutcome
 }
 
 // ShowProbeRun is the run page: a live progress bar, then each domain's
@@ -202,7 +204,7 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 				return err
 			}
 			v.Checks = append(v.Checks, checkView{ID: ch.ID, Status: ch.Status, Summary: ch.Summary, Evidence: string(ev),
-				Finding: ch.Finding, FindingParams: ch.FindingParams})
+				Finding: ch.Finding, FindingParams: ch.FindingParams, Subtests: ch.Subtests()})
 			uncoded = uncoded || ch.Finding == ""
 		}
 		views = append(views, v)

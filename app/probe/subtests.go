@@ -182,3 +182,10 @@ func mergeContributions(checks []Check) []Check {
 	}
 	return out
 }
+
+// Subtests returns the check's subtest outcomes by key, and the keys in
+// internet.nl's order.
+func (c Check) Subtests() ([]check.Subtest, map[check.Subtest]Subtest) {
+	m, _ := c.Details["findings"].(map[check.Subtest]Subtest)
+	return sortedSubtests(m), m
+}

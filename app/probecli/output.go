@@ -166,6 +166,14 @@ func (t *tableWriter) result(i int, r probe.Result) error {
 	fmt.Fprintf(tw, "  %s\t%s\t%s\n", text(t.lang, "cli.col.check"), text(t.lang, "cli.col.status"), text(t.lang, "cli.col.summary"))
 	for _, c := range r.Checks {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", sanitize(string(c.ID)), sanitize(statusWords(t.lang, string(c.Status))), sanitize(findingOf(t.lang, c)))
+		// Below each check, the internet.nl subtests that did not pass,
+		// under internet.nl's names; the JSON has them all.
+		keys, subs := c.Subtests()
+		for _, k := range keys {
+			if st := subs[k]; st.Status != probe.StatusPass && st.Status != probe.StatusNotApplicable {
+				fmt.Fprintf(tw, "    %s\t%s\t%s\n", k, sanitize(statusWords(t.lang, string(st.Status))), sanitize(finding.Text(catalogue(), t.lang, st.Finding, st.FindingParams)))
+			}
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -529,3 +529,31 @@ func TestTrustAnchorsComeFromTheFileOrTheBuiltInRootKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestTheTableListsTheSubtestsThatDidNotPassUnderTheirCheck(t *testing.T) {
+	findings := map[check.Subtest]probe.Subtest{
+		"web_https_tls_version": {Status: probe.StatusPass, Finding: "error", FindingParams: map[string]any{"error": "only TLS 1.3"}},
+		"web_https_tls_0rtt":    {Status: probe.StatusFail, Finding: "error", FindingParams: map[string]any{"error": "early data accepted"}},
+	}
+	r := probe.Result{Domain: "example.test", Checks: []probe.Check{
+		{ID: check.WebTLSVersion, Status: probe.StatusFail, Summary: "early data accepted", Details: map[string]any{"findings": findings}},
+		{ID: check.WebHSTS, Status: probe.StatusPass, Summary: "ok"},
+	}}
+	var out bytes.Buffer
+	if err := (&tableWriter{w: &out, lang: "en"}).result(0, r); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	var at int
+	for i, l := range lines {
+		if strings.Contains(l, "web_https_tls_0rtt") {
+			at = i
+		}
+	}
+	if at == 0 || !strings.Contains(lines[at-1], "web.tls-version") || !strings.Contains(lines[at], "early data accepted") {
+		t.Fatalf("the failed subtest is not listed under its check:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "only TLS 1.3") {
+		t.Errorf("a passed subtest is listed:\n%s", out.String())
+	}
+}
