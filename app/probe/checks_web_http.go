@@ -119,6 +119,13 @@ func compressionSubtests(firsts []httpsResult) subtests {
 // configured HTTP and HTTPS ports. Redirects are never followed by the
 // client itself, so that each hop is seen.
 func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
+	return r.httpClientVia(pin, verify, false)
+}
+
+// httpClientVia is httpClient; with sameFamily, other hosts a redirect
+// names are reached over the pinned address's family when they have an
+// address in it, so that a page fetched "over IPv6" stays on IPv6.
+func (r *run) httpClientVia(pin webTarget, verify, sameFamily bool) *http.Client {
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -140,6 +147,8 @@ func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
 					return nil, err
 				}
 				switch {
+				case sameFamily && pin.Addr.Is6() && len(v6) > 0:
+					ip = v6[0]
 				case len(v4) > 0:
 					ip = v4[0]
 				case len(v6) > 0:

@@ -50,7 +50,8 @@ type similarity struct {
 
 // fetchFamily fetches / of host at addr on the HTTP port and the HTTPS port
 // (certificate not verified, as internet.nl does), each following at most
-// maxRedirects redirects; other hosts a redirect names are resolved.
+// maxRedirects redirects; other hosts a redirect names are reached over
+// addr's family where they have an address in it.
 func (r *run) fetchFamily(ctx context.Context, host string, addr netip.Addr) *familyPage {
 	page := &familyPage{Addr: addr.String()}
 	type answer struct {
@@ -72,7 +73,7 @@ func (r *run) fetchFamily(ctx context.Context, host string, addr netip.Addr) *fa
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := r.httpClient(webTarget{Host: host, Addr: addr}, false)
+			c := r.httpClientVia(webTarget{Host: host, Addr: addr}, false, true)
 			cur := hostURL(s.scheme, host, "/")
 			for hops := 0; ; hops++ {
 				resp, body, _, _, err := getWith(ctx, c, cur, similarMaxBody, nil)

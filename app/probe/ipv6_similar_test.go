@@ -167,3 +167,29 @@ func subtestOf(t *testing.T, c Check, key check.Subtest) Subtest {
 	}
 	return got
 }
+
+func TestARedirectToAnotherHostIsFollowedInTheSameFamily(t *testing.T) {
+	// The apex sends visitors to www, whose IPv6 server serves another page:
+	// the apex's content over IPv6 is that page, not the IPv4 one.
+	var httpsPort int
+	family := func(page string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			host, _, _ := strings.Cut(r.Host, ":")
+			if host != "www.example.test" {
+				http.Redirect(w, r, fmt.Sprintf("https://www.example.test:%d/", httpsPort), http.StatusFound)
+				return
+			}
+			fmt.Fprint(w, page)
+		})
+	}
+	site := dualStackSite{https4: family(strings.Repeat("<p>The municipality's tenders, all of them.</p>", 20)), https6: family("<p>Down for maintenance</p>")}
+	httpPort, port := site.start(t)
+	httpsPort = port
+	r, _ := dnsCheckRun(t, "example.test", func(c *Config) { c.HTTPPort, c.HTTPSPort = httpPort, httpsPort },
+		"example.test. 60 IN A 127.0.0.1", "example.test. 60 IN AAAA ::1",
+		"www.example.test. 60 IN A 127.0.0.1", "www.example.test. 60 IN AAAA ::1")
+	got := subtestOf(t, r.checkWebIPv6(context.Background()), "web_ipv6_ws_similar")
+	if got.Status != StatusWarn || !strings.HasPrefix(got.Reason, "example.test: the page differs") {
+		t.Fatalf("web_ipv6_ws_similar = %s %q, want the apex's pages to differ", got.Status, got.Reason)
+	}
+}
