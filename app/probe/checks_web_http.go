@@ -11,6 +11,7 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -625,6 +626,9 @@ type sectxtResult struct {
 	Status      Status                    `json:"status"`
 	Summary     string                    `json:"summary"`
 	finding     Sub
+	// advice are the warnings and the parser's advice, which internet.nl
+	// shows as information (web_appsecpriv_securitytxt).
+	advice []Sub
 }
 
 // set gives the host its status and finding; Summary is the English.
@@ -708,6 +712,7 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 			v.Fail("sectxt_not_utf8_charset", nil, "charset is not utf-8")
 		}
 		res.Verdict = &v
+		res.advice = subs(append(slices.Clone(v.WarningProblems), v.AdviceProblems...))
 		switch {
 		case len(v.Errors) > 0:
 			res.set(StatusFail, "sectxt_problems", map[string]any{"problems": subs(v.ErrorProblems)})
@@ -746,12 +751,16 @@ func securityTxtCheck(results []sectxtResult) Check {
 	all := subtests{}
 	for _, res := range results {
 		s := subtests{}
-		st := res.Status
-		if st == StatusWarn {
-			// internet.nl shows sectxt's recommendations as information.
-			st = StatusInfo
+		switch {
+		case res.Status == StatusFail || res.Status == StatusError:
+			s.set("web_appsecpriv_securitytxt", res.Status, res.finding)
+		case len(res.advice) > 0:
+			// internet.nl shows sectxt's recommendations (a signature, an
+			// Encryption field, an Expires within a year) as information.
+			s.set("web_appsecpriv_securitytxt", StatusInfo, Sub{Code: "web_sectxt_advice", Params: map[string]any{"advice": res.advice}})
+		default:
+			s.set("web_appsecpriv_securitytxt", res.Status, res.finding)
 		}
-		s.set("web_appsecpriv_securitytxt", st, res.finding)
 		all.on(res.Host, s)
 	}
 	c.judge(all)

@@ -22,6 +22,8 @@ type webCase struct {
 	want  Status
 	check Status
 	says  string
+	// www, when set, replaces the good www site.
+	www *site
 }
 
 func goodSite(host string) site {
@@ -47,7 +49,11 @@ func runWebCases(t *testing.T, cases []webCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := startSites(t, tc.apex, goodSite("www.example.test"))
+			www := goodSite("www.example.test")
+			if tc.www != nil {
+				www = *tc.www
+			}
+			r := startSites(t, tc.apex, www)
 			checks := checkWebHTTP(context.Background(), r)
 			info, _ := check.LookupSubtest(tc.key)
 			var c Check
@@ -211,8 +217,15 @@ func TestSecurityTxtVariants(t *testing.T) {
 		s.sectxt, s.sectxtType = text, contentType
 		return s
 	}
-	signed := "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n" + body(contact, "Expires: "+expires(90*24*time.Hour), canonical) +
-		"-----BEGIN PGP SIGNATURE-----\n\niQEzBAEBCAAdFiEE\n-----END PGP SIGNATURE-----\n"
+	signature := "-----BEGIN PGP SIGNATURE-----\n\niQEzBAEBCAAdFiEE\n-----END PGP SIGNATURE-----\n"
+	signed := "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n" + body(contact, "Expires: "+expires(90*24*time.Hour), canonical) + signature
+	signedWithKey := func(host string) string {
+		return "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n" +
+			body("Contact: mailto:security@"+host, "Encryption: https://"+host+"/pgp-key.txt", "Expires: "+expires(90*24*time.Hour),
+				"Canonical: https://"+host+"/.well-known/security.txt") + signature
+	}
+	signedWWW := goodSite("www.example.test")
+	signedWWW.sectxt = signedWithKey("www.example.test")
 	redirected := func(to string) site {
 		s := goodSite("example.test")
 		s.sectxt = ""
@@ -226,11 +239,19 @@ func TestSecurityTxtVariants(t *testing.T) {
 		return s
 	}
 	cases := []webCase{
-		{name: "text/plain without a charset passes", apex: withTxt(goodSecTxt("example.test"), "text/plain"), want: StatusPass, check: StatusPass},
-		{name: "text/plain with charset utf-8 passes", apex: withTxt(goodSecTxt("example.test"), "text/plain; charset=UTF-8"), want: StatusPass, check: StatusPass},
+		{name: "a signed file with Encryption and Canonical passes without advice", apex: withTxt(signedWithKey("example.test"), ""), www: &signedWWW, want: StatusPass, check: StatusPass, says: "valid, expires"},
+		{name: "an unsigned file passes, and internet.nl's advice to sign it informs", apex: withTxt(goodSecTxt("example.test"), "text/plain"),
+			want: StatusInfo, check: StatusPass, says: "not signed with OpenPGP"},
+		{name: "text/plain with charset utf-8 passes", apex: withTxt(goodSecTxt("example.test"), "text/plain; charset=UTF-8"), want: StatusInfo, check: StatusPass, says: "valid, with advice"},
+		{name: "an e-mail contact without an Encryption field informs", apex: withTxt(goodSecTxt("example.test"), ""), want: StatusInfo, check: StatusPass, says: "without an Encryption field"},
+		{name: "an unknown field informs", apex: withTxt(goodSecTxt("example.test")+"Bounty: none\n", ""), want: StatusInfo, check: StatusPass, says: "unknown field Bounty"},
+		{name: "no space after a colon fails", apex: withTxt(strings.Replace(goodSecTxt("example.test"), "Contact: ", "Contact:", 1), ""), want: StatusWarn, check: StatusFail, says: "no space after the colon"},
+		{name: "an http Policy fails", apex: withTxt(goodSecTxt("example.test")+"Policy: http://example.test/policy\n", ""), want: StatusWarn, check: StatusFail, says: "Policy is an http URI"},
+		{name: "an invalid Preferred-Languages tag fails", apex: withTxt(goodSecTxt("example.test")+"Preferred-Languages: nl, english!\n", ""), want: StatusWarn, check: StatusFail, says: "is not a language tag"},
+		{name: "an Expires with a space between date and time is read", apex: withTxt(body(contact, "Expires: "+strings.Replace(expires(90*24*time.Hour), "T", " ", 1)), ""), want: StatusInfo, check: StatusPass, says: "valid, with advice"},
 		{name: "another charset fails", apex: withTxt(goodSecTxt("example.test"), "text/plain; charset=iso-8859-1"), want: StatusWarn, check: StatusFail, says: "not utf-8"},
 		{name: "a wrong content type fails", apex: withTxt(goodSecTxt("example.test"), "application/octet-stream"), want: StatusWarn, check: StatusFail, says: "not text/plain"},
-		{name: "a file signed with an OpenPGP cleartext signature passes", apex: withTxt(signed, ""), want: StatusPass, check: StatusPass},
+		{name: "a file signed with an OpenPGP cleartext signature is read", apex: withTxt(signed, ""), want: StatusInfo, check: StatusPass, says: "without an Encryption field"},
 		{name: "a missing Contact fails", apex: withTxt(body("Expires: "+expires(time.Hour*24), canonical), ""), want: StatusWarn, check: StatusFail, says: "no Contact"},
 		{name: "a missing Expires fails", apex: withTxt(body(contact, canonical), ""), want: StatusWarn, check: StatusFail, says: "no Expires"},
 		{name: "two Expires fail", apex: withTxt(body(contact, "Expires: "+expires(time.Hour*24), "Expires: "+expires(time.Hour*48)), ""), want: StatusWarn, check: StatusFail, says: "2 Expires"},
@@ -240,7 +261,7 @@ func TestSecurityTxtVariants(t *testing.T) {
 		{name: "a file that is not UTF-8 fails", apex: withTxt(contact+"\nExpires: "+expires(time.Hour*24)+"\n# caf\xe9\n", ""), want: StatusWarn, check: StatusFail, says: "not valid UTF-8"},
 		{name: "a file over 100 KB fails", apex: withTxt(goodSecTxt("example.test")+strings.Repeat("#\n", 52000), ""), want: StatusWarn, check: StatusFail, says: "larger than"},
 		{name: "a redirect to the same file on another host over https is followed",
-			apex: redirected("https://www.example.test/.well-known/security.txt"), want: StatusPass, check: StatusPass},
+			apex: redirected("https://www.example.test/.well-known/security.txt"), want: StatusInfo, check: StatusPass, says: "valid, with advice"},
 		{name: "a redirect to http fails",
 			apex: redirected("http://www.example.test/.well-known/security.txt"), want: StatusWarn, check: StatusFail, says: "redirected away from https"},
 	}
