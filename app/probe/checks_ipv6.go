@@ -22,8 +22,9 @@ import (
 // checkIPv6 reports whether the web site, the mail servers and the name
 // servers can be reached over IPv6, as internet.nl's IPv6 tests do:
 //
-//	web.ipv6:  the apex and www. (when it exists) have at least one AAAA and
-//	           every IPv6 address accepts TCP on the HTTP or HTTPS port;
+//	web.ipv6:  the apex and www. (when it exists) have at least one AAAA,
+//	           every IPv6 address accepts TCP on the HTTP or HTTPS port, and
+//	           the site is the same over IPv4 and IPv6 (compareFamilies);
 //	mail.ipv6: every MX has an AAAA and every IPv6 address accepts TCP on
 //	           the SMTP port (not applicable without MX or with a null MX);
 //	ns.ipv6:   at least two name servers have an AAAA (IPv4-mapped ones do not
@@ -183,6 +184,8 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 		AAAA        []string     `json:"aaaa"`
 		IPv4Mapped  []string     `json:"ipv4_mapped,omitempty"`
 		Connections []portResult `json:"connections,omitempty"`
+		Similarity  *similarity  `json:"similarity,omitempty"`
+		v4, v6      []netip.Addr
 	}
 	var (
 		evidence    []hostEvidence
@@ -196,12 +199,12 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 	var unique []netip.Addr
 	seen := map[netip.Addr]bool{}
 	for _, h := range hosts {
-		_, aaaa, err := r.lookupAddrs(ctx, h)
+		v4, aaaa, err := r.lookupAddrs(ctx, h)
 		if err != nil {
 			return errorChecks(err, id)[0]
 		}
 		v6, mapped := realIPv6(aaaa)
-		evidence = append(evidence, hostEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped})
+		evidence = append(evidence, hostEvidence{Host: h, AAAA: addrStrings(v6), IPv4Mapped: mapped, v4: v4, v6: v6})
 		if len(v6) == 0 {
 			noAAAA = append(noAAAA, h)
 		}
@@ -213,33 +216,91 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 		}
 	}
 	all = r.connectAll(ctx, unique, ports)
+	perHost := make([]subtests, len(evidence))
+	var wg sync.WaitGroup
 	for i := range evidence {
 		ev := &evidence[i]
+		s := subtests{}
+		perHost[i] = s
+		if len(ev.v6) == 0 {
+			s.fail("web_ipv6_ws_address", Sub{Code: "ipv6_web_no_aaaa", Params: map[string]any{"host": ev.Host}})
+			s.set("web_ipv6_ws_reach", StatusNotApplicable, Sub{Code: "ipv6_not_tested_no_aaaa", Params: nil})
+			s.set("web_ipv6_ws_similar", StatusNotApplicable, Sub{Code: "ipv6_not_tested_no_aaaa", Params: nil})
+			continue
+		}
+		s.pass("web_ipv6_ws_address", Sub{Code: "ipv6_web_aaaa", Params: map[string]any{"addresses": ev.AAAA}})
 		// internet.nl asks every IPv6 address to answer on 80 and/or 443.
-		for _, a := range ev.AAAA {
-			open := false
+		var open, closed, noRoute []string
+		var firstOpen netip.Addr
+		for _, a := range ev.v6 {
+			ok, lost := false, false
 			for _, c := range all {
-				if c.Address == a {
+				if c.Address == a.String() {
 					ev.Connections = append(ev.Connections, c)
-					open = open || c.Open
+					ok = ok || c.Open
+					lost = lost || c.NoRoute
 				}
 			}
-			if !open {
-				unreachable = append(unreachable, a+" ("+ev.Host+")")
+			switch {
+			case ok:
+				open = append(open, a.String())
+				if !firstOpen.IsValid() {
+					firstOpen = a
+				}
+			case lost:
+				noRoute = append(noRoute, a.String())
+			default:
+				closed = append(closed, a.String())
+				unreachable = append(unreachable, a.String()+" ("+ev.Host+")")
 			}
 		}
+		switch {
+		case len(closed) > 0:
+			s.fail("web_ipv6_ws_reach", Sub{Code: "ipv6_web_unreachable", Params: map[string]any{"addresses": closed, "http_port": r.cfg.HTTPPort, "https_port": r.cfg.HTTPSPort}})
+		case len(noRoute) > 0:
+			s.set("web_ipv6_ws_reach", StatusError, Sub{Code: "error", Params: map[string]any{"error": noRouteError(noRoute).Error()}})
+		default:
+			s.pass("web_ipv6_ws_reach", Sub{Code: "ipv6_web_reachable", Params: map[string]any{"addresses": open}})
+		}
+		switch {
+		case !firstOpen.IsValid() && len(noRoute) > 0:
+			s.set("web_ipv6_ws_similar", StatusError, Sub{Code: "error", Params: map[string]any{"error": noRouteError(noRoute).Error()}})
+		case !firstOpen.IsValid():
+			s.set("web_ipv6_ws_similar", StatusNotApplicable, Sub{Code: "ipv6_not_tested_unreachable", Params: nil})
+		case len(ev.v4) == 0:
+			// internet.nl: an IPv6-only site has nothing to compare.
+			s.set("web_ipv6_ws_similar", StatusNotApplicable, Sub{Code: "ipv6_not_tested_no_ipv4", Params: nil})
+		default:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sim := r.compareFamilies(ctx, ev.Host, ev.v4[0], firstOpen, s)
+				ev.Similarity = &sim
+			}()
+		}
+	}
+	wg.Wait()
+	all6 := subtests{}
+	for i, ev := range evidence {
+		all6.on(ev.Host, perHost[i])
 	}
 	details := map[string]any{"hosts": evidence, "ports": ports}
+	var c Check
 	switch {
 	case len(noAAAA) > 0:
-		return newFinding(id, StatusFail, "web_ipv6_no_aaaa", map[string]any{"hosts": noAAAA}, details)
-	case len(unreachable) > 0 && len(noRoutes(all)) > 0:
-		return errorChecks(noRouteError(noRoutes(all)), id)[0]
+		c = newFinding(id, StatusFail, "web_ipv6_no_aaaa", map[string]any{"hosts": noAAAA}, details)
 	case len(unreachable) > 0:
-		return newFinding(id, StatusFail, "web_ipv6_unreachable", map[string]any{
+		c = newFinding(id, StatusFail, "web_ipv6_unreachable", map[string]any{
 			"http_port": r.cfg.HTTPPort, "https_port": r.cfg.HTTPSPort, "addresses": unreachable, "refused": refusals(all)}, details)
+	case len(noRoutes(all)) > 0:
+		msg := noRouteError(noRoutes(all)).Error()
+		details["error"] = msg
+		c = newFinding(id, StatusError, "untestable", map[string]any{"error": msg}, details)
+	default:
+		c = newFinding(id, StatusPass, "web_ipv6_ok", map[string]any{"hosts": hosts}, details)
 	}
-	return newFinding(id, StatusPass, "web_ipv6_ok", map[string]any{"hosts": hosts}, details)
+	c.judge(all6)
+	return c
 }
 
 func (r *run) checkMailIPv6(ctx context.Context) Check {
@@ -249,7 +310,15 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 		return errorChecks(err, id)[0]
 	}
 	if len(hosts) == 0 {
-		return noMailServers(id, nullMX)
+		c := noMailServers(id, nullMX)
+		// internet.nl does not test the IPv6 of mail servers a domain
+		// does not have.
+		s := subtests{}
+		f := Sub{Code: c.Finding, Params: c.FindingParams}
+		s.set("mail_ipv6_mx_address", StatusNotApplicable, f)
+		s.set("mail_ipv6_mx_reach", StatusNotApplicable, f)
+		c.judge(s)
+		return c
 	}
 	type mxEvidence struct {
 		Host        string       `json:"host"`
@@ -278,16 +347,53 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 		all = append(all, ev.Connections...)
 	}
 	details := map[string]any{"mx": evidence, "port": r.cfg.SMTPPort}
+	var c Check
 	switch {
 	case len(noAAAA) > 0:
-		return newFinding(id, StatusFail, "mail_ipv6_no_aaaa", map[string]any{"hosts": noAAAA}, details)
+		c = newFinding(id, StatusFail, "mail_ipv6_no_aaaa", map[string]any{"hosts": noAAAA}, details)
 	case len(unreachable) > 0 && len(noRoutes(all)) > 0:
-		return errorChecks(noRouteError(noRoutes(all)), id)[0]
+		c = errorChecks(noRouteError(noRoutes(all)), id)[0]
 	case len(unreachable) > 0:
-		return newFinding(id, StatusFail, "mail_ipv6_unreachable", map[string]any{
+		c = newFinding(id, StatusFail, "mail_ipv6_unreachable", map[string]any{
 			"port": r.cfg.SMTPPort, "addresses": unreachable, "refused": refusals(all)}, details)
+	default:
+		c = newFinding(id, StatusPass, "mail_ipv6_ok", map[string]any{"count": len(hosts)}, details)
 	}
-	return newFinding(id, StatusPass, "mail_ipv6_ok", map[string]any{"count": len(hosts)}, details)
+	c.judge(mxIPv6Subtests(len(hosts), noAAAA, all, r.cfg.SMTPPort))
+	return c
+}
+
+// mxIPv6Subtests judges internet.nl's mail_ipv6_mx_address (every MX has
+// an AAAA) and mail_ipv6_mx_reach (every IPv6 address of every MX accepts
+// TCP on the SMTP port; not tested when no MX has an AAAA) from the
+// connections made.
+func mxIPv6Subtests(mxCount int, noAAAA []string, conns []portResult, port int) subtests {
+	s := subtests{}
+	if len(noAAAA) > 0 {
+		s.fail("mail_ipv6_mx_address", Sub{Code: "mail_ipv6_no_aaaa", Params: map[string]any{"hosts": noAAAA}})
+	} else {
+		s.pass("mail_ipv6_mx_address", Sub{Code: "ipv6_mx_aaaa", Params: map[string]any{"count": mxCount}})
+	}
+	var closed, open []string
+	for _, c := range conns {
+		switch {
+		case c.Open:
+			open = append(open, c.Address)
+		case !c.NoRoute:
+			closed = append(closed, c.Address)
+		}
+	}
+	switch {
+	case len(noAAAA) == mxCount:
+		s.set("mail_ipv6_mx_reach", StatusNotApplicable, Sub{Code: "ipv6_not_tested_no_aaaa", Params: nil})
+	case len(closed) > 0:
+		s.fail("mail_ipv6_mx_reach", Sub{Code: "ipv6_mx_unreachable", Params: map[string]any{"addresses": closed, "port": port}})
+	case len(noRoutes(conns)) > 0:
+		s.set("mail_ipv6_mx_reach", StatusError, Sub{Code: "error", Params: map[string]any{"error": noRouteError(noRoutes(conns)).Error()}})
+	default:
+		s.pass("mail_ipv6_mx_reach", Sub{Code: "ipv6_mx_reachable", Params: map[string]any{"addresses": open, "port": port}})
+	}
+	return s
 }
 
 // nameServers returns the NS host names of the zone the domain belongs to:
@@ -420,19 +526,46 @@ func (r *run) checkNSIPv6(ctx context.Context) Check {
 		}
 	}
 	details := map[string]any{"zone": zone, "name_servers": evidence, "with_aaaa": withAAAA, "port": r.cfg.NSPort}
+	var refused any = ""
+	if len(refusedTo) > 0 {
+		refused = Sub{Code: "refused_private", Params: map[string]any{"addresses": refusedTo}}
+	}
+	tooFew := Sub{Code: "ns_ipv6_too_few", Params: map[string]any{"with_aaaa": withAAAA, "total": len(hosts), "zone": zone}}
+	silentSub := Sub{Code: "ns_ipv6_silent", Params: map[string]any{"addresses": silent, "refused": refused}}
+	var c Check
 	switch {
 	case withAAAA < 2:
-		return newFinding(id, StatusFail, "ns_ipv6_too_few", map[string]any{"with_aaaa": withAAAA, "total": len(hosts), "zone": zone}, details)
+		c = newFinding(id, StatusFail, tooFew.Code, tooFew.Params, details)
 	case len(noRoute) > 0:
-		return errorChecks(noRouteError(noRoute), id)[0]
+		c = errorChecks(noRouteError(noRoute), id)[0]
 	case len(silent) > 0:
-		var refused any = ""
-		if len(refusedTo) > 0 {
-			refused = Sub{Code: "refused_private", Params: map[string]any{"addresses": refusedTo}}
-		}
-		return newFinding(id, StatusFail, "ns_ipv6_silent", map[string]any{"addresses": silent, "refused": refused}, details)
+		c = newFinding(id, StatusFail, silentSub.Code, silentSub.Params, details)
+	default:
+		c = newFinding(id, StatusPass, "ns_ipv6_ok", map[string]any{"count": withAAAA, "zone": zone}, details)
 	}
-	return newFinding(id, StatusPass, "ns_ipv6_ok", map[string]any{"count": withAAAA, "zone": zone}, details)
+	// internet.nl runs the same name server test in its web and its mail
+	// test, under two keys each: both are recorded.
+	s := subtests{}
+	for _, keys := range [][2]check.Subtest{{"web_ipv6_ns_address", "web_ipv6_ns_reach"}, {"mail_ipv6_ns_address", "mail_ipv6_ns_reach"}} {
+		address, reach := keys[0], keys[1]
+		if withAAAA < 2 {
+			s.fail(address, tooFew)
+		} else {
+			s.pass(address, Sub{Code: "ipv6_ns_aaaa", Params: map[string]any{"count": withAAAA, "zone": zone}})
+		}
+		switch {
+		case withAAAA == 0:
+			s.set(reach, StatusNotApplicable, Sub{Code: "ipv6_not_tested_no_aaaa", Params: nil})
+		case len(silent) > len(noRoute):
+			s.fail(reach, silentSub)
+		case len(noRoute) > 0:
+			s.set(reach, StatusError, Sub{Code: "error", Params: map[string]any{"error": noRouteError(noRoute).Error()}})
+		default:
+			s.pass(reach, Sub{Code: "ipv6_ns_reachable", Params: map[string]any{"zone": zone}})
+		}
+	}
+	c.judge(s)
+	return c
 }
 
 // eachHostIPv6 looks up the addresses of every host in parallel and calls

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"tenderprobe/app/probe/check"
 )
 
 func TestCheckWebIPv6(t *testing.T) {
@@ -20,7 +22,7 @@ func TestCheckWebIPv6(t *testing.T) {
 		inSum   string
 	}{
 		{"apex and www with reachable IPv6 addresses pass", []string{
-			"example.test. 60 IN A 127.0.0.1", "example.test. 60 IN AAAA ::1",
+			"example.test. 60 IN AAAA ::1",
 			"www.example.test. 60 IN AAAA ::1",
 		}, StatusPass, "example.test, www.example.test"},
 		{"an apex with IPv4 only fails", []string{
@@ -175,5 +177,89 @@ func TestNoLocalRouteIsTheProbersFault(t *testing.T) {
 	err := noRouteError([]string{"2001:db8::1"})
 	if !strings.Contains(err.Error(), "no IPv6 connectivity") {
 		t.Fatalf("error %q should explain the cause", err)
+	}
+}
+
+func TestIPv6SubtestsAreRecordedWithInternetNLsOutcome(t *testing.T) {
+	web := startAcceptor(t, "::1")
+	closedWeb := closedPort(t, "::1")
+	smtp := startAcceptor(t, "::1")
+	nsPort, _ := startNameServerV6(t)
+	silentNS := closedUDPPort(t)
+	cfg := func(smtpPort, ns int, webOpen bool) func(*Config) {
+		return func(c *Config) {
+			c.HTTPPort, c.HTTPSPort, c.SMTPPort, c.NSPort = closedWeb, web.port, smtpPort, ns
+			if !webOpen {
+				c.HTTPSPort = closedWeb
+			}
+		}
+	}
+	type want map[check.Subtest]Status
+	tests := []struct {
+		name    string
+		mod     func(*Config)
+		records []string
+		run     func(r *run, ctx context.Context) Check
+		want    want
+	}{
+		{"a web site reachable over IPv6 only passes address and reach; there is nothing to compare",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN AAAA ::1"}, (*run).checkWebIPv6,
+			want{"web_ipv6_ws_address": StatusPass, "web_ipv6_ws_reach": StatusPass, "web_ipv6_ws_similar": StatusNotApplicable}},
+		{"a web site without AAAA fails address; reach and similar are not tested",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN A 127.0.0.1"}, (*run).checkWebIPv6,
+			want{"web_ipv6_ws_address": StatusFail, "web_ipv6_ws_reach": StatusNotApplicable, "web_ipv6_ws_similar": StatusNotApplicable}},
+		{"a web site whose IPv6 address refuses connections fails reach",
+			cfg(smtp.port, nsPort, false), []string{"example.test. 60 IN AAAA ::1", "example.test. 60 IN A 127.0.0.1"}, (*run).checkWebIPv6,
+			want{"web_ipv6_ws_address": StatusPass, "web_ipv6_ws_reach": StatusFail, "web_ipv6_ws_similar": StatusNotApplicable}},
+		{"a www without AAAA fails address although the apex has one",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN AAAA ::1", "www.example.test. 60 IN A 127.0.0.1"}, (*run).checkWebIPv6,
+			want{"web_ipv6_ws_address": StatusFail, "web_ipv6_ws_reach": StatusPass}},
+		{"mail servers all reachable over IPv6 pass",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN MX 10 mx1.example.test.", "example.test. 60 IN MX 20 mx2.example.test.",
+				"mx1.example.test. 60 IN AAAA ::1", "mx2.example.test. 60 IN AAAA ::1"}, (*run).checkMailIPv6,
+			want{"mail_ipv6_mx_address": StatusPass, "mail_ipv6_mx_reach": StatusPass}},
+		{"one mail server without AAAA fails address; the other is still reached",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN MX 10 mx1.example.test.", "example.test. 60 IN MX 20 mx2.example.test.",
+				"mx1.example.test. 60 IN AAAA ::1", "mx2.example.test. 60 IN A 127.0.0.1"}, (*run).checkMailIPv6,
+			want{"mail_ipv6_mx_address": StatusFail, "mail_ipv6_mx_reach": StatusPass}},
+		{"no mail server with AAAA fails address; reach is not tested",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN MX 10 mx1.example.test.", "mx1.example.test. 60 IN A 127.0.0.1"}, (*run).checkMailIPv6,
+			want{"mail_ipv6_mx_address": StatusFail, "mail_ipv6_mx_reach": StatusNotApplicable}},
+		{"a mail server refusing SMTP over IPv6 fails reach",
+			cfg(closedPort(t, "::1"), nsPort, true), []string{"example.test. 60 IN MX 10 mx1.example.test.", "mx1.example.test. 60 IN AAAA ::1"}, (*run).checkMailIPv6,
+			want{"mail_ipv6_mx_address": StatusPass, "mail_ipv6_mx_reach": StatusFail}},
+		{"a null MX makes both mail server subtests not applicable",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN MX 0 ."}, (*run).checkMailIPv6,
+			want{"mail_ipv6_mx_address": StatusNotApplicable, "mail_ipv6_mx_reach": StatusNotApplicable}},
+		{"no MX makes both mail server subtests not applicable",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN A 127.0.0.1"}, (*run).checkMailIPv6,
+			want{"mail_ipv6_mx_address": StatusNotApplicable, "mail_ipv6_mx_reach": StatusNotApplicable}},
+		{"two name servers answering over IPv6 pass under the web and the mail names",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.test.",
+				"ns1.example.test. 60 IN AAAA ::1", "ns2.example.test. 60 IN AAAA ::1"}, (*run).checkNSIPv6,
+			want{"web_ipv6_ns_address": StatusPass, "web_ipv6_ns_reach": StatusPass, "mail_ipv6_ns_address": StatusPass, "mail_ipv6_ns_reach": StatusPass}},
+		{"one name server with IPv6 fails address, and it is reached",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.test.",
+				"ns1.example.test. 60 IN AAAA ::1", "ns2.example.test. 60 IN A 127.0.0.1"}, (*run).checkNSIPv6,
+			want{"web_ipv6_ns_address": StatusFail, "web_ipv6_ns_reach": StatusPass, "mail_ipv6_ns_address": StatusFail, "mail_ipv6_ns_reach": StatusPass}},
+		{"an IPv4-mapped address is no IPv6: address fails and reach is not tested",
+			cfg(smtp.port, nsPort, true), []string{"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.test.",
+				"ns1.example.test. 60 IN AAAA ::ffff:127.0.0.1", "ns2.example.test. 60 IN A 127.0.0.1"}, (*run).checkNSIPv6,
+			want{"web_ipv6_ns_address": StatusFail, "web_ipv6_ns_reach": StatusNotApplicable, "mail_ipv6_ns_address": StatusFail, "mail_ipv6_ns_reach": StatusNotApplicable}},
+		{"name servers silent over IPv6 fail reach",
+			cfg(smtp.port, silentNS, true), []string{"example.test. 60 IN NS ns1.example.test.", "example.test. 60 IN NS ns2.example.test.",
+				"ns1.example.test. 60 IN AAAA ::1", "ns2.example.test. 60 IN AAAA ::1"}, (*run).checkNSIPv6,
+			want{"web_ipv6_ns_address": StatusPass, "web_ipv6_ns_reach": StatusFail, "mail_ipv6_ns_address": StatusPass, "mail_ipv6_ns_reach": StatusFail}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := dnsCheckRun(t, "example.test", tc.mod, tc.records...)
+			c := tc.run(r, context.Background())
+			for key, st := range tc.want {
+				if got := subtestOf(t, c, key); got.Status != st {
+					t.Errorf("%s = %s %q, want %s", key, got.Status, got.Reason, st)
+				}
+			}
+		})
 	}
 }

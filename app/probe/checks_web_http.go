@@ -11,6 +11,7 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,13 +43,17 @@ var webHTTPIDs = []check.ID{check.WebHTTPSRedirect, check.WebHSTS, check.WebSecu
 //     answer must redirect to https on the same host (or port 80 is closed),
 //     then the chain is followed for at most 8 hops, every hop's address
 //     checked by the SSRF guard, and any return to http fails.
-//  2. GET https://host/ (port HTTPSPort): the first answer's
-//     Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options,
-//     Referrer-Policy and Content-Security-Policy are judged.
+//  2. GET https://host/ (port HTTPSPort) with Accept-Encoding: gzip,
+//     deflate, br: the first answer's Strict-Transport-Security,
+//     X-Content-Type-Options, X-Frame-Options, Referrer-Policy and
+//     Content-Security-Policy are judged, and its Content-Encoding for
+//     web.https (HTTP compression, BREACH).
 //  3. Once per host, GET https://host/.well-known/security.txt (redirects
 //     followed over https only, certificate verified), at most 100 KB.
 //
-// Names are resolved through the run's resolver, never the system's.
+// Names are resolved through the run's resolver, never the system's. Each
+// check keeps internet.nl's subtests in details.findings; the check's own
+// verdict may be stricter (a missing security.txt or header fails it).
 func checkWebHTTP(ctx context.Context, r *run) []Check {
 	targets, err := webHosts(ctx, r)
 	if err != nil {
@@ -72,12 +77,41 @@ func checkWebHTTP(ctx context.Context, r *run) []Check {
 		go func() { defer wg.Done(); sectxts[i] = r.fetchSecurityTxt(ctx, t) }()
 	}
 	wg.Wait()
+	for i := range redirects {
+		// internet.nl first asks for https: a closed port 80 is as good as
+		// a redirect only when https answers.
+		if redirects[i].finding.Code == "port_80_closed" && firsts[i].err != nil {
+			redirects[i].set(StatusError, "web_no_http_nor_https", map[string]any{"error": firsts[i].Error})
+		}
+	}
 	return []Check{
 		redirectCheck(redirects),
 		hstsCheck(firsts),
 		securityHeadersCheck(firsts),
 		securityTxtCheck(sectxts),
+		contribution(check.WebHTTPS, compressionSubtests(firsts)),
 	}
+}
+
+// compressionSubtests judges internet.nl's web_https_http_compress: the
+// first https answer of / to a request accepting gzip, deflate and br
+// should carry no Content-Encoding, since compressed responses that
+// reflect secrets expose them to BREACH. It is informational.
+func compressionSubtests(firsts []httpsResult) subtests {
+	all := subtests{}
+	for _, res := range firsts {
+		s := subtests{}
+		switch enc := res.Headers.Get("Content-Encoding"); {
+		case res.err != nil:
+			s.set("web_https_http_compress", StatusError, Sub{Code: "error", Params: map[string]any{"error": res.Error}})
+		case enc != "":
+			s.fail("web_https_http_compress", Sub{Code: "web_http_compressed", Params: map[string]any{"encoding": enc}})
+		default:
+			s.pass("web_https_http_compress", Sub{Code: "web_http_not_compressed", Params: nil})
+		}
+		all.on(targetLabel(res.Target.Host, res.Target.Addr), s)
+	}
+	return all
 }
 
 // httpClient returns a client that connects only through the SSRF guard:
@@ -86,6 +120,13 @@ func checkWebHTTP(ctx context.Context, r *run) []Check {
 // configured HTTP and HTTPS ports. Redirects are never followed by the
 // client itself, so that each hop is seen.
 func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
+	return r.httpClientVia(pin, verify, false)
+}
+
+// httpClientVia is httpClient; with sameFamily, other hosts a redirect
+// names are reached over the pinned address's family when they have an
+// address in it, so that a page fetched "over IPv6" stays on IPv6.
+func (r *run) httpClientVia(pin webTarget, verify, sameFamily bool) *http.Client {
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -107,6 +148,8 @@ func (r *run) httpClient(pin webTarget, verify bool) *http.Client {
 					return nil, err
 				}
 				switch {
+				case sameFamily && pin.Addr.Is6() && len(v6) > 0:
+					ip = v6[0]
 				case len(v4) > 0:
 					ip = v4[0]
 				case len(v6) > 0:
@@ -158,6 +201,12 @@ type hop struct {
 // get sends one GET and returns the response with its body read (at most
 // maxHTTPRead bytes; truncated reports more) and the address connected to.
 func get(ctx context.Context, c *http.Client, u string) (resp *http.Response, body []byte, truncated bool, addr string, err error) {
+	return getWith(ctx, c, u, maxHTTPRead, nil)
+}
+
+// getWith is get reading at most limit bytes of the body and sending the
+// extra request headers.
+func getWith(ctx context.Context, c *http.Client, u string, limit int, header http.Header) (resp *http.Response, body []byte, truncated bool, addr string, err error) {
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
 		addr = info.Conn.RemoteAddr().String()
 	}}
@@ -165,15 +214,18 @@ func get(ctx context.Context, c *http.Client, u string) (resp *http.Response, bo
 	if err != nil {
 		return nil, nil, false, "", fmt.Errorf("probe: request %s: %w", u, err)
 	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
 	req.Header.Set("User-Agent", "tenderprobe/1 (internet standards probe)")
 	resp, err = c.Do(req)
 	if err != nil {
 		return nil, nil, false, addr, err
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxHTTPRead+1))
-	if len(body) > maxHTTPRead {
-		body, truncated = body[:maxHTTPRead], true
+	body, err = io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
+	if len(body) > limit {
+		body, truncated = body[:limit], true
 	}
 	if err != nil && !truncated {
 		return resp, body, false, addr, fmt.Errorf("probe: read body of %s: %w", u, err)
@@ -289,7 +341,15 @@ func redirectCheck(results []redirectResult) Check {
 			errs = append(errs, label)
 		}
 	}
-	return targetsVerdict(check.WebHTTPSRedirect, details, fails, errs, nil, "redirect_fails", "", "redirect_ok")
+	c := targetsVerdict(check.WebHTTPSRedirect, details, fails, errs, nil, "redirect_fails", "", "redirect_ok")
+	all := subtests{}
+	for _, res := range results {
+		s := subtests{}
+		s.set("web_https_http_redirect", res.Status, res.finding)
+		all.on(targetLabel(res.Target.Host, res.Target.Addr), s)
+	}
+	c.judge(all)
+	return c
 }
 
 // targetsVerdict concludes a check over several web targets: any failing
@@ -321,7 +381,10 @@ type httpsResult struct {
 func (r *run) fetchFirstHTTPS(ctx context.Context, t webTarget) httpsResult {
 	u := hostURL("https", t.Host, "/")
 	res := httpsResult{Target: t, URL: u}
-	resp, _, _, _, err := get(ctx, r.httpClient(t, false), u)
+	// As internet.nl, one request serves the headers and the compression
+	// test; the body is not decoded, only Content-Encoding is looked at.
+	accept := http.Header{"Accept-Encoding": {"gzip, deflate, br"}}
+	resp, _, _, _, err := getWith(ctx, r.httpClient(t, false), u, maxHTTPRead, accept)
 	if err != nil {
 		res.Error, res.err = err.Error(), err
 		return res
@@ -341,40 +404,46 @@ func hstsCheck(results []httpsResult) Check {
 	}
 	var rows []row
 	var fails, errs []Sub
+	all := subtests{}
 	for _, res := range results {
 		rw := row{Host: res.Target.Host, Addr: res.Target.Addr.String()}
 		label := targetLabel(res.Target.Host, res.Target.Addr)
-		at := func(code string, params map[string]any) Sub {
-			return Sub{Code: "at_target", Params: map[string]any{"target": label, "problem": Sub{Code: code, Params: params}}}
-		}
-		if res.err != nil {
-			rw.Error = res.Error
-			errs = append(errs, at("error", map[string]any{"error": res.Error}))
-			rows = append(rows, rw)
-			continue
+		s := subtests{}
+		bad := func(code string, params map[string]any) {
+			fails = append(fails, Sub{Code: "at_target", Params: map[string]any{"target": label, "problem": Sub{Code: code, Params: params}}})
+			s.fail("web_https_http_hsts", Sub{Code: code, Params: params})
 		}
 		values := res.Headers.Values("Strict-Transport-Security")
-		if len(values) == 0 {
-			fails = append(fails, at("hsts_missing", nil))
-			rows = append(rows, rw)
-			continue
-		}
-		// RFC 6797 section 8.1: only the first header is processed.
-		rw.Header = values[0]
-		h, err := parse.ParseHSTS(values[0])
 		switch {
-		case err != nil:
-			rw.Error = err.Error()
-			fails = append(fails, at("hsts_invalid", map[string]any{"error": errorSub(err)}))
-		case h.MaxAge < hstsMinMaxAge:
-			rw.Parsed = &h
-			fails = append(fails, at("hsts_short", map[string]any{"max_age": h.MaxAge, "min": hstsMinMaxAge}))
+		case res.err != nil:
+			rw.Error = res.Error
+			problem := Sub{Code: "error", Params: map[string]any{"error": res.Error}}
+			errs = append(errs, Sub{Code: "at_target", Params: map[string]any{"target": label, "problem": problem}})
+			s.set("web_https_http_hsts", StatusError, problem)
+		case len(values) == 0:
+			bad("hsts_missing", nil)
 		default:
-			rw.Parsed = &h
+			// RFC 6797 section 8.1: only the first header is processed.
+			rw.Header = values[0]
+			h, err := parse.ParseHSTS(values[0])
+			switch {
+			case err != nil:
+				rw.Error = err.Error()
+				bad("hsts_invalid", map[string]any{"error": errorSub(err)})
+			case h.MaxAge < hstsMinMaxAge:
+				rw.Parsed = &h
+				bad("hsts_short", map[string]any{"max_age": h.MaxAge, "min": hstsMinMaxAge})
+			default:
+				rw.Parsed = &h
+				s.pass("web_https_http_hsts", Sub{Code: "web_hsts_max_age", Params: map[string]any{"max_age": h.MaxAge}})
+			}
 		}
 		rows = append(rows, rw)
+		all.on(label, s)
 	}
-	return targetsVerdict(check.WebHSTS, map[string]any{"targets": rows}, fails, errs, nil, "hsts_fails", "", "hsts_ok")
+	c := targetsVerdict(check.WebHSTS, map[string]any{"targets": rows}, fails, errs, nil, "hsts_fails", "", "hsts_ok")
+	c.judge(all)
+	return c
 }
 
 // headerVerdict is the judgement of one security header.
@@ -384,6 +453,9 @@ type headerVerdict struct {
 	Reasons []string `json:"reasons,omitempty"`
 	// problems are the Reasons as findings, in the reader's language.
 	problems []Sub
+	// internetNL is internet.nl's outcome where it differs from Status:
+	// info for its recommendations (see judgeHeaders).
+	internetNL Status
 }
 
 // verdict is a header's judgement with its reasons as findings; the
@@ -406,7 +478,8 @@ func judgeHeaders(h http.Header, host string) map[string]headerVerdict {
 	out := map[string]headerVerdict{}
 	csp := parse.ParseCSP(strings.Join(h.Values("Content-Security-Policy"), ","))
 
-	xcto := strings.TrimSpace(h.Get("X-Content-Type-Options"))
+	// The first value counts, as in browsers and internet.nl.
+	xcto := strings.TrimSpace(strings.Split(h.Get("X-Content-Type-Options"), ",")[0])
 	if strings.EqualFold(xcto, "nosniff") {
 		out["X-Content-Type-Options"] = headerVerdict{Value: xcto, Status: StatusPass}
 	} else {
@@ -433,12 +506,20 @@ func judgeHeaders(h http.Header, host string) map[string]headerVerdict {
 			rp = v
 		}
 	}
-	switch rp {
-	case "no-referrer", "same-origin":
+	switch {
+	case rp == "no-referrer" || rp == "same-origin":
 		out["Referrer-Policy"] = headerVerdict{Value: rpRaw, Status: StatusPass}
-	case "strict-origin", "strict-origin-when-cross-origin":
-		out["Referrer-Policy"] = verdict(rpRaw, StatusWarn, Sub{Code: "hdr_referrer_sends_origin", Params: map[string]any{"policy": rp}})
-	case "":
+	case rp == "strict-origin" || rp == "strict-origin-when-cross-origin":
+		v := verdict(rpRaw, StatusWarn, Sub{Code: "hdr_referrer_sends_origin", Params: map[string]any{"policy": rp}})
+		v.internetNL = StatusInfo
+		out["Referrer-Policy"] = v
+	case strings.TrimSpace(rpRaw) == "":
+		// Browsers then use strict-origin-when-cross-origin, which
+		// internet.nl recommends improving on.
+		v := verdict(rpRaw, StatusFail, Sub{Code: "web_referrer_missing", Params: nil})
+		v.internetNL = StatusInfo
+		out["Referrer-Policy"] = v
+	case rp == "":
 		out["Referrer-Policy"] = verdict(rpRaw, StatusFail, Sub{Code: "hdr_referrer_invalid", Params: nil})
 	default:
 		out["Referrer-Policy"] = verdict(rpRaw, StatusFail, Sub{Code: "hdr_referrer_leaks", Params: map[string]any{"policy": rp}})
@@ -466,29 +547,72 @@ func securityHeadersCheck(results []httpsResult) Check {
 	}
 	var rows []row
 	var fails, warns, errs []Sub
+	all := subtests{}
 	for _, res := range results {
 		rw := row{Host: res.Target.Host, Addr: res.Target.Addr.String(), Status: res.Status, Error: res.Error}
 		label := targetLabel(res.Target.Host, res.Target.Addr)
+		s := subtests{}
 		if res.err != nil {
-			errs = append(errs, Sub{Code: "at_target", Params: map[string]any{"target": label, "problem": Sub{Code: "error", Params: map[string]any{"error": res.Error}}}})
+			problem := Sub{Code: "error", Params: map[string]any{"error": res.Error}}
+			errs = append(errs, Sub{Code: "at_target", Params: map[string]any{"target": label, "problem": problem}})
+			for _, h := range securityHeaders {
+				s.set(h.key, StatusError, problem)
+			}
 			rows = append(rows, rw)
+			all.on(label, s)
 			continue
 		}
 		rw.Headers = judgeHeaders(res.Headers, res.Target.Host)
-		for _, name := range []string{"X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"} {
-			v := rw.Headers[name]
-			msg := Sub{Code: "header_problem", Params: map[string]any{"target": label, "header": name, "reasons": v.problems}}
+		for _, h := range securityHeaders {
+			v := rw.Headers[h.name]
+			msg := Sub{Code: "header_problem", Params: map[string]any{"target": label, "header": h.name, "reasons": v.problems}}
 			switch v.Status {
 			case StatusFail:
 				fails = append(fails, msg)
 			case StatusWarn:
 				warns = append(warns, msg)
 			}
+			s.set(h.key, v.subtestStatus(), v.subtestFinding(h.name))
 		}
 		rows = append(rows, rw)
+		all.on(label, s)
 	}
-	return targetsVerdict(check.WebSecurityHeaders, map[string]any{"targets": rows}, fails, errs, warns,
+	c := targetsVerdict(check.WebSecurityHeaders, map[string]any{"targets": rows}, fails, errs, warns,
 		"headers_fail", "headers_warn", "headers_ok")
+	c.judge(all)
+	return c
+}
+
+// securityHeaders are the headers judged, with internet.nl's subtest of each.
+var securityHeaders = []struct {
+	name string
+	key  check.Subtest
+}{
+	{"X-Content-Type-Options", "web_appsecpriv_x_content_type_options"},
+	{"X-Frame-Options", "web_appsecpriv_x_frame_options"},
+	{"Referrer-Policy", "web_appsecpriv_referrer_policy"},
+	{"Content-Security-Policy", "web_appsecpriv_csp"},
+}
+
+// subtestStatus is the header's outcome as internet.nl grades it: a
+// problem is a bad outcome (capped by the subtest's severity), a
+// recommendation is info.
+func (v headerVerdict) subtestStatus() Status {
+	switch {
+	case v.internetNL != "":
+		return v.internetNL
+	case v.Status == StatusPass:
+		return StatusPass
+	}
+	return StatusFail
+}
+
+// subtestFinding says in a line what was found in the header.
+func (v headerVerdict) subtestFinding(name string) Sub {
+	if len(v.problems) == 0 {
+		return Sub{Code: "web_header_ok", Params: map[string]any{"header": name, "value": strconv.Quote(v.Value)}}
+	}
+	return Sub{Code: "web_header_problems", Params: map[string]any{"header": name, "reasons": v.problems}}
 }
 
 // sectxtResult is the security.txt found (or not) for one host.
@@ -502,6 +626,9 @@ type sectxtResult struct {
 	Status      Status                    `json:"status"`
 	Summary     string                    `json:"summary"`
 	finding     Sub
+	// advice are the warnings and the parser's advice, which internet.nl
+	// shows as information (web_appsecpriv_securitytxt).
+	advice []Sub
 }
 
 // set gives the host its status and finding; Summary is the English.
@@ -585,6 +712,7 @@ func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 			v.Fail("sectxt_not_utf8_charset", nil, "charset is not utf-8")
 		}
 		res.Verdict = &v
+		res.advice = subs(append(slices.Clone(v.WarningProblems), v.AdviceProblems...))
 		switch {
 		case len(v.Errors) > 0:
 			res.set(StatusFail, "sectxt_problems", map[string]any{"problems": subs(v.ErrorProblems)})
@@ -609,13 +737,32 @@ func securityTxtCheck(results []sectxtResult) Check {
 		parts = append(parts, Sub{Code: "at_target", Params: map[string]any{"target": res.Host, "problem": res.finding}})
 	}
 	params := map[string]any{"problems": parts}
+	var c Check
 	switch worst {
 	case StatusFail:
-		return newFinding(check.WebSecurityTxt, StatusFail, "sectxt_fails", params, details)
+		c = newFinding(check.WebSecurityTxt, StatusFail, "sectxt_fails", params, details)
 	case StatusError:
-		return newFinding(check.WebSecurityTxt, StatusError, "untestable_targets", params, details)
+		c = newFinding(check.WebSecurityTxt, StatusError, "untestable_targets", params, details)
 	case StatusWarn:
-		return newFinding(check.WebSecurityTxt, StatusWarn, "sectxt_advice", params, details)
+		c = newFinding(check.WebSecurityTxt, StatusWarn, "sectxt_advice", params, details)
+	default:
+		c = newFinding(check.WebSecurityTxt, StatusPass, "sectxt_ok", params, details)
 	}
-	return newFinding(check.WebSecurityTxt, StatusPass, "sectxt_ok", params, details)
+	all := subtests{}
+	for _, res := range results {
+		s := subtests{}
+		switch {
+		case res.Status == StatusFail || res.Status == StatusError:
+			s.set("web_appsecpriv_securitytxt", res.Status, res.finding)
+		case len(res.advice) > 0:
+			// internet.nl shows sectxt's recommendations (a signature, an
+			// Encryption field, an Expires within a year) as information.
+			s.set("web_appsecpriv_securitytxt", StatusInfo, Sub{Code: "web_sectxt_advice", Params: map[string]any{"advice": res.advice}})
+		default:
+			s.set("web_appsecpriv_securitytxt", res.Status, res.finding)
+		}
+		all.on(res.Host, s)
+	}
+	c.judge(all)
+	return c
 }

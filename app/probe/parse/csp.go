@@ -53,9 +53,10 @@ func (p CSP) Has(directive string) bool {
 //   - no http: sources, no "*" hosts or wildcards of whole schemes (https:
 //     alone), no 127.0.0.1, no host source without a scheme;
 //   - no data: in script-src or object-src (or default-src standing in);
-//   - default-src present; base-uri present and limited to 'self', 'none'
-//     or the site's own domain; frame-src present directly or through
-//     default-src; frame-ancestors present; form-action present.
+//   - default-src and base-uri present, each 'none' alone or 'self' with
+//     only sources on the site's own domain beside it; frame-src present
+//     directly or through default-src; frame-ancestors present; form-action
+//     present.
 func (p CSP) Audit(host string) []string { return texts(p.AuditProblems(host)) }
 
 // AuditProblems is Audit with each problem as a code and parameters.
@@ -87,16 +88,15 @@ func (p CSP) AuditProblems(host string) []Problem {
 			}
 		}
 	}
-	if !p.Has("default-src") {
-		add("csp_no_directive", map[string]any{"directive": "default-src"}, "no default-src")
-	}
-	if srcs, ok := p.Directives["base-uri"]; !ok {
-		add("csp_no_directive", map[string]any{"directive": "base-uri"}, "no base-uri")
-	} else {
-		for _, s := range srcs {
-			if !selfOrOwn(s, host) {
-				add("csp_allows", map[string]any{"directive": "base-uri", "source": s}, "base-uri allows %s", s)
-			}
+	for _, name := range []string{"default-src", "base-uri"} {
+		srcs, ok := p.Directives[name]
+		switch bad, similar := selfSimilar(srcs, host); {
+		case !ok:
+			add("csp_no_directive", map[string]any{"directive": name}, "no %s", name)
+		case bad != "":
+			add("csp_allows", map[string]any{"directive": name, "source": bad}, "%s allows %s", name, bad)
+		case !similar:
+			add("web_csp_needs_self", map[string]any{"directive": name}, "%s must be 'self' or 'none'", name)
 		}
 	}
 	if !p.Has("frame-src") && !p.Has("default-src") {
@@ -118,6 +118,28 @@ func isHostSourceWithoutScheme(s string) bool {
 		return false
 	}
 	return strings.Contains(s, ".")
+}
+
+// selfSimilar is internet.nl's rule for default-src and base-uri: 'none'
+// alone, or 'self' with nothing beside it but 'report-sample' and sources
+// on the site's own domain. bad is the first source beside 'self' that is
+// not allowed; similar is false when 'self' is missing.
+func selfSimilar(srcs []string, host string) (bad string, similar bool) {
+	if len(srcs) == 1 && strings.EqualFold(srcs[0], "'none'") {
+		return "", true
+	}
+	for _, s := range srcs {
+		switch l := strings.ToLower(s); {
+		case l == "'self'":
+			similar = true
+		case l == "'report-sample'":
+		case !selfOrOwn(s, host):
+			if bad == "" {
+				bad = s
+			}
+		}
+	}
+	return bad, similar
 }
 
 // selfOrOwn accepts 'self', 'none' and https sources on host, a subdomain of

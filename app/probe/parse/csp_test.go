@@ -24,7 +24,14 @@ func TestCSPAudit(t *testing.T) {
 		want   []string // substrings of expected problems; nil means none
 	}{
 		{"a strict policy has no problems", strict, nil},
-		{"the parent domain in base-uri is fine", strings.Replace(strict, "base-uri 'self'", "base-uri https://example.nl", 1), nil},
+		{"the parent domain beside 'self' in base-uri is fine", strings.Replace(strict, "base-uri 'self'", "base-uri 'self' https://example.nl", 1), nil},
+		{"a subdomain and report-sample beside 'self' in default-src are fine", strings.Replace(strict, "default-src 'self'", "default-src 'self' 'report-sample' https://static.www.example.nl", 1), nil},
+		{"base-uri without 'self' is flagged, as internet.nl does", strings.Replace(strict, "base-uri 'self'", "base-uri https://example.nl", 1), []string{"base-uri must be 'self' or 'none'"}},
+		{"a foreign host in default-src is flagged", strings.Replace(strict, "default-src 'self'", "default-src 'self' https://cdn.other.example", 1), []string{"default-src allows https://cdn.other.example"}},
+		{"'none' mixed with a host in default-src is flagged", strings.Replace(strict, "default-src 'self'", "default-src 'none' https://www.example.nl", 1), []string{"default-src must be 'self' or 'none'"}},
+		{"directive names and keywords are case-insensitive", "DEFAULT-SRC 'SELF'; Base-Uri 'None'; Frame-Ancestors 'none'; FORM-ACTION 'self'", nil},
+		{"repeated policies in one header keep each directive's first value", strict + ", default-src *", nil},
+		{"whitespace and trailing semicolons do not matter", "  default-src   'self' ;base-uri 'self';; frame-ancestors 'none' ; form-action 'self' ;  ", nil},
 		{"a policy allowing unsafe-inline scripts is flagged", strict + "; script-src 'self' 'unsafe-inline'", []string{"script-src allows 'unsafe-inline'"}},
 		{"http sources are flagged", strict + "; img-src http://img.example.nl", []string{"unencrypted http"}},
 		{"a wildcard host is flagged", strict + "; img-src *", []string{"any host"}},

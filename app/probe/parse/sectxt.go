@@ -3,9 +3,12 @@ package parse
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/language"
 )
 
 // SecurityTxt is a parsed security.txt file (RFC 9116).
@@ -21,6 +24,9 @@ type SecurityTxt struct {
 	Hiring             []string  `json:"hiring,omitempty"`
 	// Signed is true for an OpenPGP cleartext-signed file.
 	Signed bool `json:"signed"`
+	// Unknown lists the fields RFC 9116 does not define, which sectxt
+	// (internet.nl's parser) mentions as advice.
+	Unknown []string `json:"unknown,omitempty"`
 	// Errors are violations of the format found while parsing, in
 	// English; Problems are the same as codes.
 	Errors   []string  `json:"errors,omitempty"`
@@ -60,8 +66,26 @@ func ParseSecurityTxt(body []byte) SecurityTxt {
 			s.fail("sectxt_bad_line", map[string]any{"line": i + 1}, "line %d is not a \"Field: value\" line", i+1)
 			continue
 		}
+		// RFC 9116 section 2.4's ABNF: the colon is followed by a space.
+		if value != "" && value[0] != ' ' {
+			s.fail("web_sectxt_no_space", map[string]any{"line": i + 1}, "line %d: no space after the colon", i+1)
+		}
 		value = strings.TrimSpace(value)
-		switch strings.ToLower(name) {
+		field := strings.ToLower(name)
+		if value == "" {
+			s.fail("web_sectxt_empty_value", map[string]any{"line": i + 1, "field": name}, "line %d: %s has no value", i+1, name)
+			continue
+		}
+		switch field {
+		case "acknowledgments", "canonical", "encryption", "hiring", "policy", "csaf":
+			// Contact is checked more closely below.
+			if u, err := url.Parse(value); err != nil || u.Scheme == "" {
+				s.fail("web_sectxt_no_uri", map[string]any{"line": i + 1, "field": name}, "line %d: %s is not a URI", i+1, name)
+			} else if strings.EqualFold(u.Scheme, "http") {
+				s.fail("web_sectxt_no_https", map[string]any{"line": i + 1, "field": name}, "line %d: %s is an http URI, not https", i+1, name)
+			}
+		}
+		switch field {
 		case "contact":
 			s.Contact = append(s.Contact, value)
 			if !validContact(value) {
@@ -69,7 +93,7 @@ func ParseSecurityTxt(body []byte) SecurityTxt {
 			}
 		case "expires":
 			s.Expires = append(s.Expires, value)
-			t, err := time.Parse(time.RFC3339, value)
+			t, err := parseExpires(value)
 			if err != nil {
 				s.fail("sectxt_bad_expires", map[string]any{"line": i + 1, "value": value}, "line %d: Expires %q is not an RFC 3339 date-time", i+1, value)
 			} else if s.ExpiresAt.IsZero() {
@@ -83,13 +107,34 @@ func ParseSecurityTxt(body []byte) SecurityTxt {
 			s.Acknowledgments = append(s.Acknowledgments, value)
 		case "preferred-languages":
 			s.PreferredLanguages = append(s.PreferredLanguages, value)
+			for _, tag := range strings.Split(value, ",") {
+				if _, err := language.Parse(strings.TrimSpace(tag)); err != nil {
+					s.fail("web_sectxt_bad_language", map[string]any{"line": i + 1, "tag": strings.TrimSpace(tag)}, "line %d: %q is not a language tag (RFC 5646)", i+1, strings.TrimSpace(tag))
+				}
+			}
 		case "policy":
 			s.Policy = append(s.Policy, value)
 		case "hiring":
 			s.Hiring = append(s.Hiring, value)
+		case "csaf":
+		default:
+			s.Unknown = append(s.Unknown, name)
 		}
 	}
 	return s
+}
+
+// parseExpires reads an RFC 3339 date-time, also with a space or a lower
+// case t between date and time, as RFC 3339 section 5.6 allows and
+// internet.nl's parser accepts.
+func parseExpires(v string) (time.Time, error) {
+	if len(v) > 10 && (v[10] == ' ' || v[10] == 't') {
+		v = v[:10] + "T" + v[11:]
+	}
+	if strings.HasSuffix(v, "z") {
+		v = v[:len(v)-1] + "Z"
+	}
+	return time.Parse(time.RFC3339, v)
 }
 
 // unwrapCleartext returns the signed text of an OpenPGP cleartext message
@@ -132,6 +177,18 @@ type SecurityTxtVerdict struct {
 	Warnings        []string  `json:"warnings,omitempty"`
 	ErrorProblems   []Problem `json:"-"`
 	WarningProblems []Problem `json:"-"`
+	// Advice is what internet.nl's parser recommends beyond RFC 9116's
+	// requirements (a signature, an Encryption field next to an e-mail
+	// contact, no unknown fields): it informs and never fails or warns.
+	Advice         []string  `json:"advice,omitempty"`
+	AdviceProblems []Problem `json:"-"`
+}
+
+// Advise adds advice.
+func (v *SecurityTxtVerdict) Advise(code string, params map[string]any, format string, args ...any) {
+	p := Problem{Code: code, Params: params, Text: fmt.Sprintf(format, args...)}
+	v.AdviceProblems = append(v.AdviceProblems, p)
+	v.Advice = append(v.Advice, p.Text)
 }
 
 // Fail adds an error.
@@ -152,7 +209,7 @@ func (v *SecurityTxtVerdict) Warn(code string, params map[string]any, format str
 // from location at time now: at least one Contact, exactly one valid Expires
 // that is not in the past (a warning when more than a year ahead),
 // Preferred-Languages at most once, and when Canonical is present one of its
-// URIs equal to location.
+// URIs equal to location; sectxt's recommendations become Advice.
 func (s SecurityTxt) Evaluate(location string, now time.Time) SecurityTxtVerdict {
 	var v SecurityTxtVerdict
 	v.Errors = append(v.Errors, s.Errors...)
@@ -175,6 +232,17 @@ func (s SecurityTxt) Evaluate(location string, now time.Time) SecurityTxtVerdict
 	}
 	if len(s.PreferredLanguages) > 1 {
 		v.Fail("sectxt_several_languages", nil, "Preferred-Languages given more than once")
+	}
+	if !s.Signed {
+		v.Advise("web_sectxt_not_signed", nil, "not signed with OpenPGP")
+	} else if len(s.Canonical) == 0 {
+		v.Advise("web_sectxt_signed_no_canonical", nil, "signed, but without a Canonical field")
+	}
+	if slices.ContainsFunc(s.Contact, func(c string) bool { return strings.HasPrefix(strings.ToLower(c), "mailto:") }) && len(s.Encryption) == 0 {
+		v.Advise("web_sectxt_no_encryption", nil, "an e-mail Contact without an Encryption field")
+	}
+	for _, f := range s.Unknown {
+		v.Advise("web_sectxt_unknown_field", map[string]any{"field": f}, "unknown field %s", f)
 	}
 	if len(s.Canonical) > 0 {
 		match := false
@@ -202,14 +270,16 @@ func sameURL(a, b string) bool {
 }
 
 // IsPlainText reports whether a Content-Type is text/plain with, if any
-// charset is given, utf-8 (RFC 9116 section 3).
+// charset is given, utf-8 (RFC 9116 section 3; internet.nl also accepts
+// its IANA alias csUTF8).
 func IsPlainText(contentType string) (plain, utf8Charset bool) {
 	mt, params, _ := strings.Cut(contentType, ";")
 	plain = strings.EqualFold(strings.TrimSpace(mt), "text/plain")
 	utf8Charset = true
 	for _, p := range strings.Split(params, ";") {
 		k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if ok && strings.EqualFold(k, "charset") && !strings.EqualFold(strings.Trim(val, `" `), "utf-8") {
+		cs := strings.Trim(val, `" `)
+		if ok && strings.EqualFold(k, "charset") && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "csutf8") {
 			utf8Charset = false
 		}
 	}
