@@ -157,17 +157,6 @@ func TestWebContentOverIPv4AndIPv6IsCompared(t *testing.T) {
 	}
 }
 
-// subtestOf returns the outcome of key recorded in c's findings.
-func subtestOf(t *testing.T, c Check, key check.Subtest) Subtest {
-	t.Helper()
-	findings, _ := c.Details["findings"].(map[check.Subtest]Subtest)
-	got, ok := findings[key]
-	if !ok {
-		t.Fatalf("%s: no outcome for %s in %v", c.ID, key, findings)
-	}
-	return got
-}
-
 func TestARedirectToAnotherHostIsFollowedInTheSameFamily(t *testing.T) {
 	// The apex sends visitors to www, whose IPv6 server serves another page:
 	// the apex's content over IPv6 is that page, not the IPv4 one.
