@@ -27,8 +27,13 @@ import (
 const (
 	// maxHTTPRead bounds response headers and bodies (security.txt included).
 	maxHTTPRead = 100 << 10
-	// maxRedirects is how many redirects are followed, as internet.nl does.
-	maxRedirects = 8
+	// maxRedirects is how many redirects of a site are followed: a
+	// browser's limit (Chromium and Firefox stop after 20), since a chain a
+	// visitor's browser follows is not a failure. internet.nl's library
+	// follows 30.
+	maxRedirects = 20
+	// maxSecurityTxtRedirects is internet.nl's limit for security.txt.
+	maxSecurityTxtRedirects = 8
 	// hstsMinMaxAge is internet.nl's threshold: one year.
 	hstsMinMaxAge = 31536000
 )
@@ -638,15 +643,15 @@ func (res *sectxtResult) set(st Status, code string, params map[string]any) {
 }
 
 // fetchSecurityTxt fetches https://host/.well-known/security.txt, following
-// at most maxRedirects redirects, all over https with a valid certificate.
+// at most maxSecurityTxtRedirects redirects, all over https with a valid certificate.
 func (r *run) fetchSecurityTxt(ctx context.Context, t webTarget) sectxtResult {
 	res := sectxtResult{Host: t.Host}
 	c := r.httpClient(t, true)
 	start := hostURL("https", t.Host, "/.well-known/security.txt")
 	cur := start
 	for i := 0; ; i++ {
-		if i > maxRedirects {
-			res.set(StatusFail, "too_many_redirects", map[string]any{"max": maxRedirects})
+		if i > maxSecurityTxtRedirects {
+			res.set(StatusFail, "too_many_redirects", map[string]any{"max": maxSecurityTxtRedirects})
 			return res
 		}
 		resp, body, truncated, addr, err := get(ctx, c, cur)
