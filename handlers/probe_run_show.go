@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"maps"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -199,7 +200,14 @@ func (h *Handler) ShowProbeRun(c *fiber.Ctx) error {
 	for _, r := range results {
 		v := evidenceView{Domain: r.Domain, DurationMS: r.DurationMS, Error: r.Error}
 		for _, ch := range r.Checks {
-			ev, err := json.MarshalIndent(ch.Details, "", "  ")
+			// The subtests are shown as a table of their own; the raw
+			// evidence is the rest.
+			details := ch.Details
+			if _, ok := details["findings"]; ok {
+				details = maps.Clone(details)
+				delete(details, "findings")
+			}
+			ev, err := json.MarshalIndent(details, "", "  ")
 			if err != nil {
 				return err
 			}

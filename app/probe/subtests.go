@@ -48,13 +48,27 @@ func (s subtests) fail(key check.Subtest, f Sub) { s.set(key, StatusFail, f) }
 // s: per key, the worse outcome wins, its reason naming the host.
 func (s subtests) on(host string, other subtests) {
 	for key, t := range other {
-		f := Sub{Code: "on_host", Params: map[string]any{"host": host, "finding": Sub{Code: t.Finding, Params: t.FindingParams}}}
+		f := Sub{Code: t.Finding, Params: t.FindingParams}
+		if !names(f, host) {
+			f = Sub{Code: "on_host", Params: map[string]any{"host": host, "finding": f}}
+		}
 		have, ok := s[key]
 		if ok && subtestRank(have.Status) >= subtestRank(t.Status) {
 			continue
 		}
 		s[key] = Subtest{Status: t.Status, Reason: english(f), Finding: f.Code, FindingParams: f.Params}
 	}
+}
+
+// names reports whether a finding already names host in one of its
+// parameters, so that merging does not name it twice.
+func names(f Sub, host string) bool {
+	for _, v := range f.Params {
+		if s, ok := v.(string); ok && s == host {
+			return true
+		}
+	}
+	return false
 }
 
 // subtestRank orders statuses from best to worst for merging outcomes.

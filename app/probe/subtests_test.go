@@ -153,3 +153,12 @@ func TestEverySubtestBelongsToAKnownCheckOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestAFindingThatNamesItsHostIsNotNamedTwice(t *testing.T) {
+	all, one := subtests{}, subtests{}
+	one.fail("web_ipv6_ws_address", Sub{Code: "ipv6_web_no_aaaa", Params: map[string]any{"host": "www.example.nl"}})
+	all.on("www.example.nl", one)
+	if got := all["web_ipv6_ws_address"]; got.Finding != "ipv6_web_no_aaaa" {
+		t.Fatalf("got %+v", got)
+	}
+}
