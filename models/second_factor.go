@@ -35,8 +35,8 @@ var totpOpts = totp.ValidateOpts{Period: totpPeriod, Skew: totpSkew, Digits: otp
 var ErrSecondFactorInvalid = errors.New("second factor code invalid")
 
 // ErrNoPendingEnrolment means a confirmation came without an enrolment
-// started first.
-var ErrNoPendingEnrolment = &StateError{Code: "totp_not_started"}
+// started first (409).
+var ErrNoPendingEnrolment = errors.New("no second factor enrolment started")
 
 // RecoveryCode is one single-use code of a user's second factor. Only its
 // SHA-256 is stored: the codes are random and long, so a fast hash is
