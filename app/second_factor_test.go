@@ -301,6 +301,15 @@ func TestSecondFactorThroughTheAPI(t *testing.T) {
 			t.Fatalf("%d %s", res.status, res.body)
 		}
 	})
+	t.Run("a new enrolment while it is on is refused, so a stolen token cannot swap the app", func(t *testing.T) {
+		res := c.postJSON("/api/v1/account/totp", map[string]any{})
+		if body := res.json(t); res.status != 409 || body["code"] != "totp.already_on" {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		if a.user("officer@demo.test").TOTPSecret != secret {
+			t.Fatal("the active secret changed")
+		}
+	})
 	t.Run("a token without a code is 401 naming the second factor", func(t *testing.T) {
 		res := a.anonymous().postJSON("/api/v1/tokens", map[string]string{"email": "officer@demo.test", "password": seed.DemoPassword})
 		body := res.json(t)
@@ -393,8 +402,13 @@ func TestSecondFactorRequiredBeforeAnyOtherPage(t *testing.T) {
 			if res := api.get("/api/v1/tenders"); res.status != 200 {
 				t.Fatalf("the API after enrolling: %d", res.status)
 			}
-			if res := c.post("/account/totp/disable", url.Values{"code": {totpCode(t, secret, testNow.Add(30*time.Second))}}); res.status != 409 {
-				t.Errorf("turning a required second factor off: %d, want 409", res.status)
+			// Turning it off (for a new phone) closes the pages again until
+			// a new one is set up.
+			if res := c.post("/account/totp/disable", url.Values{"code": {totpCode(t, secret, testNow.Add(30*time.Second))}}); res.status != 303 {
+				t.Fatalf("turning a required second factor off: %d, want 303", res.status)
+			}
+			if res := c.get("/tenders"); res.status != 303 || res.header.Get("Location") != "/account?flash=totp_required#second-factor" {
+				t.Errorf("GET /tenders after turning it off: %d to %q", res.status, res.header.Get("Location"))
 			}
 		})
 	}

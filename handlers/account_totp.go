@@ -68,12 +68,12 @@ func (h *Handler) ConfirmTOTP(c *fiber.Ctx) error {
 
 // DisableTOTP turns the second factor off; it needs a current code (or a
 // recovery code), and each wrong one counts against the login limits, so
-// a stolen session cannot guess its way to turning it off.
+// a stolen session cannot guess its way to turning it off. A user who must
+// have one may turn it off too, to move to a new phone or get new recovery
+// codes: the enrolment rule then keeps every other page closed until a new
+// one is set up.
 func (h *Handler) DisableTOTP(c *fiber.Ctx) error {
 	u := currentUser(c)
-	if u.MustHaveSecondFactor(h.RequireSecondFactor) {
-		return refuse(fiber.StatusConflict, "totp.disable_required")
-	}
 	code := c.FormValue("code")
 	if code == "" {
 		return h.renderAccount(c, fiber.StatusUnprocessableEntity, fiber.Map{"DisableErrors": formError(c, "disable_code", "totp.code_missing")})

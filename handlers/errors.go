@@ -91,6 +91,8 @@ func problemOf(err error) problem {
 		return problem{Status: fiber.StatusForbidden, Key: "forbidden.role"}
 	case errors.Is(err, models.ErrSecondFactorInvalid):
 		return problem{Status: fiber.StatusUnprocessableEntity, Key: "totp.code_invalid", Field: "code"}
+	case errors.Is(err, models.ErrSecondFactorOn):
+		return problem{Status: fiber.StatusConflict, Key: "totp.already_on"}
 	case errors.Is(err, models.ErrNoPendingEnrolment):
 		return problem{Status: fiber.StatusConflict, Key: "totp.not_started"}
 	case errors.Is(err, models.ErrInvalidCredentials):

@@ -38,6 +38,11 @@ var ErrSecondFactorInvalid = errors.New("second factor code invalid")
 // started first (409).
 var ErrNoPendingEnrolment = errors.New("no second factor enrolment started")
 
+// ErrSecondFactorOn means a new enrolment was asked for while a second
+// factor is on (409): replacing it needs a current code, so it is turned
+// off first.
+var ErrSecondFactorOn = errors.New("second factor already on")
+
 // RecoveryCode is one single-use code of a user's second factor. Only its
 // SHA-256 is stored: the codes are random and long, so a fast hash is
 // enough, and they are shown once, at enrolment.
@@ -83,16 +88,20 @@ func TOTPKey(u *User, issuer, secret string) (*otp.Key, error) {
 }
 
 // StartTOTPEnrolment gives u a new, not yet active TOTP secret and returns
-// its key. It replaces any earlier pending one; an active second factor
-// stays active until the new one is confirmed.
+// its key. It replaces any earlier pending one. A user whose second factor
+// is on gets ErrSecondFactorOn: whoever holds only their session must not
+// swap in an authenticator of their own.
 func StartTOTPEnrolment(ctx context.Context, db *gorm.DB, u *User, issuer string, now time.Time) (*otp.Key, error) {
+	if u.HasSecondFactor() {
+		return nil, wrap(ErrSecondFactorOn, "start totp of user %d", u.ID)
+	}
 	k, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: u.Email, Period: totpPeriod,
 		Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return nil, wrap(err, "totp secret for user %d", u.ID)
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("totp_pending", k.Secret()).Error; err != nil {
+		if err := tx.Model(&User{}).Where("id = ? AND totp_enabled_at IS NULL", u.ID).Update("totp_pending", k.Secret()).Error; err != nil {
 			return wrap(err, "store pending totp of user %d", u.ID)
 		}
 		return userAudit(tx, u, now, "totp.enrol", u, nil, nil)
@@ -141,7 +150,7 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, u *User, code string, now tim
 		return nil, err
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&User{}).Where("id = ? AND totp_pending = ?", u.ID, fresh.TOTPPending).Updates(map[string]any{
+		res := tx.Model(&User{}).Where("id = ? AND totp_pending = ? AND totp_enabled_at IS NULL", u.ID, fresh.TOTPPending).Updates(map[string]any{
 			"totp_secret": fresh.TOTPPending, "totp_pending": "", "totp_enabled_at": now, "totp_last_step": step,
 		})
 		if res.Error != nil {
@@ -160,7 +169,7 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, u *User, code string, now tim
 		if err := tx.Create(&rows).Error; err != nil {
 			return wrap(err, "store recovery codes of user %d", u.ID)
 		}
-		return userAudit(tx, u, now, "totp.enable", u, map[string]any{"second_factor": fresh.HasSecondFactor()}, map[string]any{"second_factor": true})
+		return userAudit(tx, u, now, "totp.enable", u, map[string]any{"second_factor": false}, map[string]any{"second_factor": true})
 	})
 	if err != nil {
 		return nil, err
