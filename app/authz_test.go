@@ -180,6 +180,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /account/sessions/:sid/end":                              {},
 		"POST /admin/orgs/:id/second-factor":                           {form: url.Values{"required": {"true"}}},
 		"POST /admin/users/:id/sessions/end":                           {},
+		"POST /admin/users/:id/second-factor/reset":                    {},
 		"POST /language":                                               {form: url.Values{"lang": {"es"}, "next": {"/"}}},
 		"DELETE /api/v1/tokens/:id":                                    {},
 		"POST /catalogue/import":                                       {file: true},

@@ -184,7 +184,8 @@ func roleTable() map[string]roleCase {
 			}
 			return fmt.Sprintf("/admin/orgs/%d/second-factor", o.ID), url.Values{"required": {"true"}}, nil
 		}},
-		"POST /admin/users/:id/sessions/end": {[5]int{unauth, see, forbidden, forbidden, forbidden}, freshUserPath("/sessions/end", nil)},
+		"POST /admin/users/:id/sessions/end":        {[5]int{unauth, see, forbidden, forbidden, forbidden}, freshUserPath("/sessions/end", nil)},
+		"POST /admin/users/:id/second-factor/reset": {[5]int{unauth, see, forbidden, forbidden, forbidden}, freshUserPath("/second-factor/reset", nil)},
 
 		"GET /api/v1/standards": {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/standards")},
 		"GET /api/v1/tenders":   {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/tenders")},

@@ -227,6 +227,7 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/admin/users/:id/disabled", access: web, roles: adminOnly, handle: h.SetUserDisabled},
 		{method: post, path: "/admin/users/:id/password", access: web, roles: adminOnly, handle: h.ResetPassword},
 		{method: post, path: "/admin/users/:id/sessions/end", access: web, roles: adminOnly, handle: h.EndUserSessions},
+		{method: post, path: "/admin/users/:id/second-factor/reset", access: web, roles: adminOnly, handle: h.ResetUserSecondFactor},
 	}
 }
 

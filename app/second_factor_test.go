@@ -413,3 +413,45 @@ func TestSecondFactorRequiredBeforeAnyOtherPage(t *testing.T) {
 		})
 	}
 }
+
+func TestAnAdminResetsALostSecondFactor(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	a.enrol(t, "officer@demo.test")
+	officer := a.user("officer@demo.test")
+	browser := a.session("officer@demo.test")
+	for _, tc := range []struct {
+		name   string
+		caller string
+		status int
+		on     bool
+	}{
+		{"an auditor cannot reset it", "auditor@demo.test", 403, true},
+		{"the admin resets it", "admin@demo.test", 303, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.caller == "admin@demo.test" {
+				if res := a.session(tc.caller).get("/admin/users"); !strings.Contains(res.body, fmt.Sprintf(`action="/admin/users/%d/second-factor/reset"`, officer.ID)) {
+					t.Fatal("the users page offers no reset for the officer")
+				}
+			}
+			res := a.session(tc.caller).post(fmt.Sprintf("/admin/users/%d/second-factor/reset", officer.ID), nil)
+			if res.status != tc.status {
+				t.Fatalf("status %d, want %d", res.status, tc.status)
+			}
+			if got := a.user("officer@demo.test").HasSecondFactor(); got != tc.on {
+				t.Fatalf("second factor on = %v, want %v", got, tc.on)
+			}
+			if got := browser.get("/tenders").status == 200; got != tc.on {
+				t.Errorf("the officer's browser still logged in = %v, want %v", got, tc.on)
+			}
+		})
+	}
+	t.Run("the officer then logs in with the password alone", func(t *testing.T) {
+		c := loginForm(t, a)
+		res := c.post("/login", url.Values{"email": {"officer@demo.test"}, "password": {seed.DemoPassword}, "next": {"/tenders"}})
+		if res.status != 303 || res.header.Get("Location") != "/tenders" || c.cookies["tp_session"] == "" {
+			t.Fatalf("login: %d to %q", res.status, res.header.Get("Location"))
+		}
+	})
+}

@@ -328,3 +328,35 @@ func SetOrgSecondFactor(ctx context.Context, db *gorm.DB, by *User, id uint, req
 	}
 	return o, nil
 }
+
+// ResetSecondFactor turns off the second factor of user id, for by, who
+// must administer accounts: the way back for a user who lost both the
+// authenticator and the recovery codes. The user's sessions and API tokens
+// end with it, so nothing signed in with the old factor stays.
+func ResetSecondFactor(ctx context.Context, db *gorm.DB, by *User, id uint, now time.Time) error {
+	if err := checkAdministers(by, "reset second factor"); err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := FindUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !u.HasSecondFactor() && u.TOTPPending == "" {
+			return nil
+		}
+		err = tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+			"totp_secret": "", "totp_pending": "", "totp_enabled_at": nil, "totp_last_step": 0,
+		}).Error
+		if err != nil {
+			return wrap(err, "reset totp of user %d", u.ID)
+		}
+		if err := tx.Where("user_id = ?", u.ID).Delete(&RecoveryCode{}).Error; err != nil {
+			return wrap(err, "delete recovery codes of user %d", u.ID)
+		}
+		if err := deleteCredentials(tx, u.ID); err != nil {
+			return err
+		}
+		return userAudit(tx, by, now, "user.second_factor_reset", u, map[string]any{"second_factor": u.HasSecondFactor()}, map[string]any{"second_factor": false})
+	})
+}
