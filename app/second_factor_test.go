@@ -12,6 +12,7 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	"gorm.io/gorm"
 
 	"tenderprobe/models"
 	"tenderprobe/seed"
@@ -103,7 +104,11 @@ func TestSecondFactorCodesAtTheEdgesOfTheWindow(t *testing.T) {
 
 func TestSecondFactorCodesWorkOnce(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	demo.Each(t, testSecondFactorCodesWorkOnce)
+}
+
+func testSecondFactorCodesWorkOnce(t *testing.T, db *gorm.DB) {
+	a := newTestAppOn(t, db)
 	secret, recovery := a.enrol(t, "officer@demo.test")
 	code := totpCode(t, secret, testNow)
 	for _, tc := range []struct {
@@ -277,7 +282,11 @@ func TestTurningTheSecondFactorOnAndOff(t *testing.T) {
 
 func TestSecondFactorThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	demo.Each(t, testSecondFactorThroughTheAPI)
+}
+
+func testSecondFactorThroughTheAPI(t *testing.T, db *gorm.DB) {
+	a := newTestAppOn(t, db)
 	c := a.apiClient("officer@demo.test")
 	res := c.postJSON("/api/v1/account/totp", map[string]any{})
 	start := res.json(t)
