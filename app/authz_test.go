@@ -39,6 +39,8 @@ type authzWorld struct {
 	invite   uint
 	// token is an API token of the first supplier's vendor.
 	token uint
+	// session is the stored id of a session of the first supplier's vendor.
+	session string
 	// ids of the first buyer and supplier, for the ownership counts.
 	buyer, supplier uint
 	// outsiders: an officer of another buyer and a vendor of another supplier.
@@ -80,6 +82,11 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		t.Fatal(err)
 	}
 	w.token = a.tokenID(vendorToken)
+	_, vendorSession, err := models.CreateSession(ctx, a.db, vendor.ID, time.Hour, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.session = vendorSession.ID
 	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +135,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.token
 		case s == ":iid":
 			v = w.invite
+		case s == ":sid":
+			v = w.session
 		case s == ":version":
 			v = 1
 		case s == ":slug":
@@ -163,6 +172,15 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /logout":                                                 {},
 		"POST /account/tokens/:id/revoke":                              {},
 		"POST /account/preferences":                                    {form: url.Values{"language": {"es"}, "time_zone": {"America/Bogota"}}},
+		"POST /account/totp":                                           {},
+		"POST /account/totp/confirm":                                   {form: url.Values{"code": {"123456"}}},
+		"POST /account/totp/disable":                                   {form: url.Values{"code": {"123456"}}},
+		"POST /api/v1/account/totp":                                    {json: map[string]any{}},
+		"POST /api/v1/account/totp/confirm":                            {json: map[string]any{"code": "123456"}},
+		"POST /account/sessions/:sid/end":                              {},
+		"POST /admin/orgs/:id/second-factor":                           {form: url.Values{"required": {"true"}}},
+		"POST /admin/users/:id/sessions/end":                           {},
+		"POST /admin/users/:id/second-factor/reset":                    {},
 		"POST /language":                                               {form: url.Values{"lang": {"es"}, "next": {"/"}}},
 		"DELETE /api/v1/tokens/:id":                                    {},
 		"POST /catalogue/import":                                       {file: true},

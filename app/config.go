@@ -70,6 +70,10 @@ type Config struct {
 	LoginFailuresPerAccount int
 	LoginFailuresPerIP      int
 	LoginWindow             time.Duration
+	// RequireSecondFactor makes every officer and admin enrol a second
+	// factor (TOTP) before they can use the app; organisations can also
+	// require it for their own people.
+	RequireSecondFactor bool
 	// Probe holds the probe settings and the verification queue's.
 	Probe ProbeConfig
 	// BaseURL is the app's public address (scheme://host[:port][/path]),
@@ -141,6 +145,7 @@ func (c *Config) table() []settings.Setting {
 		settings.Int(&c.LoginFailuresPerAccount, 1, 1000).With("login-failures-per-account", "TENDERPROBE_LOGIN_FAILURES_PER_ACCOUNT", "N", "failed logins per account within --login-window before 429"),
 		settings.Int(&c.LoginFailuresPerIP, 1, 100000).With("login-failures-per-ip", "TENDERPROBE_LOGIN_FAILURES_PER_IP", "N", "failed logins per client address within --login-window before 429"),
 		settings.Duration(&c.LoginWindow, time.Minute).With("login-window", "TENDERPROBE_LOGIN_WINDOW", "D", "window of the login limits"),
+		settings.Bool(&c.RequireSecondFactor).With("require-second-factor", "TENDERPROBE_REQUIRE_SECOND_FACTOR", "", "officers and admins must enrol a second factor (TOTP) before using the app"),
 		settings.Bool(&c.Metrics).With("metrics", "TENDERPROBE_METRICS", "", "serve GET /metrics (Prometheus) to admins and --metrics-token"),
 		settings.String(&c.MetricsToken).With("metrics-token", "TENDERPROBE_METRICS_TOKEN", "TOKEN", "bearer token a scraper sends for /metrics; unset: admins only"),
 	}

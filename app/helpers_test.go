@@ -96,7 +96,7 @@ func newTestAppWith(t testing.TB, db *gorm.DB, cfg Config) *testApp {
 		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Profiles: profiles,
 		SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL, BodyLimit: cfg.BodyLimit,
 		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount, LoginFailuresPerIP: cfg.LoginFailuresPerIP,
-		LoginWindow: cfg.LoginWindow, Now: func() time.Time { return testNow },
+		LoginWindow: cfg.LoginWindow, RequireSecondFactor: cfg.RequireSecondFactor, Now: func() time.Time { return testNow },
 	}
 	app, err := NewApp(h, cfg)
 	if err != nil {

@@ -149,11 +149,16 @@ type visit struct {
 	email string // "" is a visitor
 	path  string
 	form  url.Values // nil: GET
+	// pending is the token of a sign-in waiting for its second factor.
+	pending string
 }
 
 func (v visit) send(a *testApp, lang string) response {
 	c := a.session(v.email)
 	c.cookies["tp_lang"] = lang
+	if v.pending != "" {
+		c.cookies["tp_pending"] = v.pending
+	}
 	if v.form == nil {
 		return c.get(v.path)
 	}
@@ -219,6 +224,15 @@ func pagesToRead(t *testing.T, a *testApp) []visit {
 		t.Fatal(err)
 	}
 	draft, _ := a.newDraft("Every language draft")
+	// A sign-in that waits for its second factor, and an enrolment that
+	// waits for its confirmation code.
+	pending, err := models.CreatePendingLogin(ctx, a.db, officer.ID, "/", time.Hour, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.StartTOTPEnrolment(ctx, a.db, a.user("vendor2@demo.test"), "Tenderprobe", testNow); err != nil {
+		t.Fatal(err)
+	}
 	// A claim the probes contradict: accepting it asks to confirm first.
 	var confirm []visit
 	var tenders []models.Tender
@@ -246,6 +260,10 @@ func pagesToRead(t *testing.T, a *testApp) []visit {
 	return append(out,
 		visit{name: "a profile's preview", email: "officer@demo.test", path: fmt.Sprintf("/tenders/%d/profile?profile=website-hosting", draft.ID)},
 		visit{name: "the login page", path: "/login"},
+		visit{name: "the second factor code page", path: "/login/code", pending: pending},
+		visit{name: "a refused second factor code", path: "/login/code", pending: pending, form: url.Values{"code": {"000000"}}},
+		visit{name: "a second factor being set up", email: "vendor2@demo.test", path: "/account"},
+		visit{name: "the sessions page", email: "vendor2@demo.test", path: "/account/sessions"},
 		visit{name: "a refused login", path: "/login", form: url.Values{"email": {"officer@demo.test"}, "password": {"not the password"}}},
 		visit{name: "an invitation that makes an account", path: "/invitations/" + newVendor},
 		visit{name: "a refused invitation password", path: "/invitations/" + newVendor, form: url.Values{"name": {""}, "password": {"short"}}},

@@ -159,6 +159,34 @@ func roleTable() map[string]roleCase {
 		"GET /api/v1/tokens":              {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/tokens")},
 		"DELETE /api/v1/tokens/:id":       {[5]int{unauth, notFound, notFound, notFound, notFound}, someonesTokenPath("/api/v1/tokens", "")},
 
+		// Second factor and sessions (issue 16). Without a pending sign-in
+		// the code page goes back to the login form; every caller has a
+		// pending enrolment (another row may start one too), so the QR
+		// code is there and a wrong code is refused; the session ended is
+		// another user's, so every role gets 404.
+		"GET /login/code":            {[5]int{see, see, see, see, see}, path("/login/code")},
+		"POST /login/code":           {[5]int{see, see, see, see, see}, func(*testApp) (string, url.Values, any) { return "/login/code", url.Values{"code": {"123456"}}, nil }},
+		"POST /account/totp":         {[5]int{unauth, see, see, see, see}, path("/account/totp")},
+		"GET /account/totp/qr.png":   {[5]int{see, ok, ok, ok, ok}, enrollingPath("/account/totp/qr.png", nil, nil)},
+		"POST /account/totp/confirm": {[5]int{unauth, invalid, invalid, invalid, invalid}, enrollingPath("/account/totp/confirm", url.Values{"code": {"000000"}}, nil)},
+		"POST /account/totp/disable": {[5]int{unauth, invalid, invalid, invalid, invalid}, func(*testApp) (string, url.Values, any) {
+			return "/account/totp/disable", url.Values{"code": {"123456"}}, nil
+		}},
+		"POST /api/v1/account/totp": {[5]int{unauth, ok, ok, ok, ok}, func(*testApp) (string, url.Values, any) { return "/api/v1/account/totp", nil, map[string]any{} }},
+		"POST /api/v1/account/totp/confirm": {[5]int{unauth, invalid, invalid, invalid, invalid},
+			enrollingPath("/api/v1/account/totp/confirm", nil, map[string]string{"code": "000000"})},
+		"GET /account/sessions":           {[5]int{see, ok, ok, ok, ok}, path("/account/sessions")},
+		"POST /account/sessions/:sid/end": {[5]int{unauth, notFound, notFound, notFound, notFound}, someonesSessionPath},
+		"POST /admin/orgs/:id/second-factor": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
+			o, err := models.CreateOrg(context.Background(), a.db, nil, fmt.Sprintf("Org %d", next()), models.OrgBuyer, time.Now())
+			if err != nil {
+				a.t.Fatal(err)
+			}
+			return fmt.Sprintf("/admin/orgs/%d/second-factor", o.ID), url.Values{"required": {"true"}}, nil
+		}},
+		"POST /admin/users/:id/sessions/end":        {[5]int{unauth, see, forbidden, forbidden, forbidden}, freshUserPath("/sessions/end", nil)},
+		"POST /admin/users/:id/second-factor/reset": {[5]int{unauth, see, forbidden, forbidden, forbidden}, freshUserPath("/second-factor/reset", nil)},
+
 		"GET /api/v1/standards": {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/standards")},
 		"GET /api/v1/tenders":   {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/tenders")},
 		"POST /api/v1/tenders": {[5]int{unauth, created, created, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
@@ -247,5 +275,33 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// someonesSessionPath is the end address of a session of a fresh user,
+// which no caller of the role table owns.
+func someonesSessionPath(a *testApp) (string, url.Values, any) {
+	ctx := context.Background()
+	u, err := models.CreateUser(ctx, a.db, nil, fmt.Sprintf("session%d@demo.test", next()), "Session Owner", "long enough password", models.RoleAuditor, nil, time.Now())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	_, s, err := models.CreateSession(ctx, a.db, u.ID, time.Hour, testNow)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return "/account/sessions/" + s.ID + "/end", nil, nil
+}
+
+// enrollingPath starts a second factor enrolment for every account of the
+// role table, so that the route finds one whichever rows ran before.
+func enrollingPath(p string, form url.Values, body any) func(*testApp) (string, url.Values, any) {
+	return func(a *testApp) (string, url.Values, any) {
+		for _, email := range roleEmails[1:] {
+			if _, err := models.StartTOTPEnrolment(context.Background(), a.db, a.user(email), "Tenderprobe", testNow); err != nil {
+				a.t.Fatal(err)
+			}
+		}
+		return p, form, body
 	}
 }

@@ -58,6 +58,11 @@ type route struct {
 	// handlers.UploadBodyLimit, read only after the caller is authorised
 	// for the attestation; every other route accepts cfg.BodyLimit.
 	upload bool
+	// enrolment routes stay open to an officer or admin who must enrol a
+	// second factor and has not yet (handlers.RequireEnrolment): the
+	// account page and the steps of enrolment. Every other web and API
+	// route waits until they have.
+	enrolment bool
 }
 
 // routeTable lists every route of the app, grouped by area. The role and
@@ -73,7 +78,9 @@ func routeTable(h *handlers.Handler) []route {
 		// Logging in and out, and invitation links (before a password exists).
 		{method: get, path: "/login", access: visitor, handle: h.ShowLogin},
 		{method: post, path: "/login", access: visitor, handle: h.SubmitLogin},
-		{method: post, path: "/logout", access: web, roles: anyRole, handle: h.Logout},
+		{method: get, path: "/login/code", access: visitor, handle: h.ShowLoginCode},
+		{method: post, path: "/login/code", access: visitor, handle: h.SubmitLoginCode},
+		{method: post, path: "/logout", access: web, roles: anyRole, handle: h.Logout, enrolment: true},
 		{method: get, path: "/invitations/:token", access: visitor, handle: h.ShowInvitation},
 		{method: post, path: "/invitations/:token", access: visitor, handle: h.AcceptInvitation},
 
@@ -82,12 +89,23 @@ func routeTable(h *handlers.Handler) []route {
 
 		// Your account: language, time zone and API tokens. Each user sees
 		// and changes only their own.
-		{method: get, path: "/account", access: web, roles: anyRole, handle: h.ShowAccount},
-		{method: post, path: "/account/preferences", access: web, roles: anyRole, handle: h.SaveAccountPreferences},
+		{method: get, path: "/account", access: web, roles: anyRole, handle: h.ShowAccount, enrolment: true},
+		{method: post, path: "/account/preferences", access: web, roles: anyRole, handle: h.SaveAccountPreferences, enrolment: true},
 		{method: get, path: "/account/tokens", access: web, roles: anyRole, handle: h.ListAccountTokens},
 		{method: post, path: "/account/tokens/:id/revoke", access: web, roles: anyRole, handle: h.RevokeAccountToken},
 		{method: get, path: "/api/v1/tokens", access: api, roles: anyRole, handle: h.APIListTokens},
 		{method: fiber.MethodDelete, path: "/api/v1/tokens/:id", access: api, roles: anyRole, handle: h.APIRevokeToken},
+
+		// Your account: the second factor (TOTP) and the sessions. Each
+		// user sees and ends only their own sessions.
+		{method: post, path: "/account/totp", access: web, roles: anyRole, handle: h.StartTOTP, enrolment: true},
+		{method: get, path: "/account/totp/qr.png", access: web, roles: anyRole, handle: h.TOTPQRCode, enrolment: true},
+		{method: post, path: "/account/totp/confirm", access: web, roles: anyRole, handle: h.ConfirmTOTP, enrolment: true},
+		{method: post, path: "/account/totp/disable", access: web, roles: anyRole, handle: h.DisableTOTP},
+		{method: post, path: "/api/v1/account/totp", access: api, roles: anyRole, handle: h.APIStartTOTP, enrolment: true},
+		{method: post, path: "/api/v1/account/totp/confirm", access: api, roles: anyRole, handle: h.APIConfirmTOTP, enrolment: true},
+		{method: get, path: "/account/sessions", access: web, roles: anyRole, handle: h.ListAccountSessions},
+		{method: post, path: "/account/sessions/:sid/end", access: web, roles: anyRole, handle: h.EndAccountSession},
 
 		// Dashboard and the standards catalogue.
 		{method: get, path: "/", access: web, roles: anyRole, handle: h.Dashboard},
@@ -205,10 +223,13 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.ListOrgs},
 		{method: post, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.CreateOrg},
 		{method: post, path: "/admin/orgs/:id", access: web, roles: adminOnly, handle: h.RenameOrg},
+		{method: post, path: "/admin/orgs/:id/second-factor", access: web, roles: adminOnly, handle: h.SetOrgSecondFactor},
 		{method: get, path: "/admin/users", access: web, roles: adminOnly, handle: h.ListUsers},
 		{method: post, path: "/admin/users", access: web, roles: adminOnly, handle: h.CreateUser},
 		{method: post, path: "/admin/users/:id/disabled", access: web, roles: adminOnly, handle: h.SetUserDisabled},
 		{method: post, path: "/admin/users/:id/password", access: web, roles: adminOnly, handle: h.ResetPassword},
+		{method: post, path: "/admin/users/:id/sessions/end", access: web, roles: adminOnly, handle: h.EndUserSessions},
+		{method: post, path: "/admin/users/:id/second-factor/reset", access: web, roles: adminOnly, handle: h.ResetUserSecondFactor},
 	}
 }
 
@@ -227,18 +248,24 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 		if r.upload {
 			// The CSRF token travels in the multipart body, so it is checked
 			// after the body, which is read only for an authorised vendor.
-			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireUploader,
+			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment, h.RequireUploader,
 				h.LimitBody(handlers.UploadBodyLimit, true), h.CSRF}
 		} else {
 			out = []fiber.Handler{limit, h.LoadSession, h.CSRF, h.RequireLogin, handlers.RequireRole(r.roles...)}
+			if !r.enrolment {
+				out = append(out, h.RequireEnrolment)
+			}
 		}
 	case scrape:
 		out = []fiber.Handler{limit, h.MetricsAccess}
 	case api:
 		if r.upload {
-			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireUploader, h.LimitBody(handlers.UploadBodyLimit, true)}
+			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireEnrolment, h.RequireUploader, h.LimitBody(handlers.UploadBodyLimit, true)}
 		} else {
 			out = []fiber.Handler{limit, h.APIAuth, handlers.RequireRole(r.roles...)}
+			if !r.enrolment {
+				out = append(out, h.RequireEnrolment)
+			}
 		}
 	}
 	return append(out, r.handle)

@@ -75,6 +75,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount,
 		LoginFailuresPerIP:      cfg.LoginFailuresPerIP,
 		LoginWindow:             cfg.LoginWindow,
+		RequireSecondFactor:     cfg.RequireSecondFactor,
 		Now:                     time.Now,
 		Attest:                  attestSettings(cfg),
 	}

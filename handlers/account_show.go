@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/models"
@@ -35,6 +37,9 @@ func (h *Handler) SaveAccountPreferences(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderAccount(c *fiber.Ctx, status int, data fiber.Map) error {
+	if err := h.secondFactorData(c, data); err != nil {
+		return err
+	}
 	data["Languages"] = languageChoices()
 	data["Zones"] = timeZones()
 	data["BrowserLang"] = messages.Negotiate(c.Get(fiber.HeaderAcceptLanguage))
@@ -59,4 +64,44 @@ func formHas(c *fiber.Ctx, field string) bool {
 		return ok
 	}
 	return false
+}
+
+// secondFactorData adds the state of the user's second factor to the
+// account page: off, being set up (the secret for manual entry, in groups
+// of four), or on (how many recovery codes are left).
+func (h *Handler) secondFactorData(c *fiber.Ctx, data fiber.Map) error {
+	u := currentUser(c)
+	if _, ok := data["Language"]; !ok {
+		data["Language"], data["TimeZone"] = u.Language, u.TimeZone
+	}
+	for _, k := range []string{"TOTPErrors", "DisableErrors"} {
+		if _, ok := data[k]; !ok {
+			data[k] = map[string]string{}
+		}
+	}
+	data["SecondFactor"] = u.HasSecondFactor()
+	data["MustEnrol"] = u.MustHaveSecondFactor(h.RequireSecondFactor)
+	if u.TOTPPending != "" {
+		data["TOTPSecret"] = groupsOf(u.TOTPPending, 4)
+	}
+	if u.HasSecondFactor() {
+		n, err := models.RecoveryCodesLeft(c.UserContext(), h.DB, u)
+		if err != nil {
+			return err
+		}
+		data["RecoveryLeft"] = n
+	}
+	return nil
+}
+
+// groupsOf writes s in groups of n characters, for reading aloud or typing.
+func groupsOf(s string, n int) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && i%n == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

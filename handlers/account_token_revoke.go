@@ -17,5 +17,8 @@ func (h *Handler) RevokeAccountToken(c *fiber.Ctx) error {
 		return err
 	}
 	h.Log.Info("api token revoked", "token", id, "user", currentUser(c).ID)
+	if c.FormValue("from") == "sessions" {
+		return c.Redirect("/account/sessions?flash=sessions_token_revoked", fiber.StatusSeeOther)
+	}
 	return c.Redirect("/account/tokens?flash=revoked", fiber.StatusSeeOther)
 }

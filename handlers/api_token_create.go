@@ -8,12 +8,16 @@ import (
 	"tenderprobe/models"
 )
 
-// APICreateToken exchanges an e-mail address and password for an API token.
-// It shares the login rate limit with the web form.
+// APICreateToken exchanges an e-mail address and password, and the code
+// of the account's second factor when it has one, for an API token. It
+// shares the login rate limit with the web form: a wrong code counts like
+// a wrong password. Without a code the answer is 401 with
+// "second_factor": "totp", so a client knows to ask for one.
 func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
+		TOTP     string `json:"totp"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -41,10 +45,29 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if user.HasSecondFactor() {
+		if in.TOTP == "" {
+			if err := h.firstFactorPassed(c, reservation); err != nil {
+				return err
+			}
+			return secondFactorAnswer(c, "totp.code_required")
+		}
+		_, err := models.VerifySecondFactor(c.UserContext(), h.DB, user, in.TOTP, h.now())
+		if errors.Is(err, models.ErrSecondFactorInvalid) {
+			// The reservation stays: it is this failure's count.
+			if rerr := models.RecordSecondFactorFailure(c.UserContext(), h.DB, user, h.now()); rerr != nil {
+				return rerr
+			}
+			return secondFactorAnswer(c, "totp.code_invalid")
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if err := h.loginSucceeded(c, reservation); err != nil {
 		return err
 	}
-	token, err := models.CreateAPIToken(c.UserContext(), h.DB, user.ID, h.APITokenTTL, h.now())
+	token, err := models.CreateAPITokenFor(c.UserContext(), h.DB, user.ID, client(c), h.APITokenTTL, h.now())
 	if err != nil {
 		return err
 	}
@@ -52,4 +75,14 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": token})
+}
+
+// secondFactorAnswer is the 401 of a token request that lacks the right
+// second factor code: the usual error with "second_factor" naming the
+// kind of code to send.
+func secondFactorAnswer(c *fiber.Ctx, key string) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{
+		"error": tr(c, key, nil), "code": key, "field": "totp", "second_factor": "totp",
+	})
 }

@@ -89,6 +89,12 @@ func problemOf(err error) problem {
 		return problem{Status: fiber.StatusConflict, Key: "conflict.exists"}
 	case errors.Is(err, models.ErrForbidden):
 		return problem{Status: fiber.StatusForbidden, Key: "forbidden.role"}
+	case errors.Is(err, models.ErrSecondFactorInvalid):
+		return problem{Status: fiber.StatusUnprocessableEntity, Key: "totp.code_invalid", Field: "code"}
+	case errors.Is(err, models.ErrSecondFactorOn):
+		return problem{Status: fiber.StatusConflict, Key: "totp.already_on"}
+	case errors.Is(err, models.ErrNoPendingEnrolment):
+		return problem{Status: fiber.StatusConflict, Key: "totp.not_started"}
 	case errors.Is(err, models.ErrInvalidCredentials):
 		return problem{Status: fiber.StatusUnauthorized, Key: "auth.invalid_credentials"}
 	case errors.Is(err, attest.ErrTooLarge):

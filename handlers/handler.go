@@ -36,6 +36,9 @@ type Handler struct {
 	LoginFailuresPerAccount int
 	LoginFailuresPerIP      int
 	LoginWindow             time.Duration
+	// RequireSecondFactor makes every officer and admin enrol a second
+	// factor, whatever their organisation says.
+	RequireSecondFactor bool
 	// Profiles are the preset requirement sets officers can apply.
 	Profiles []models.Profile
 	// Now tells the time; tests fix it so PDFs are reproducible.

@@ -15,6 +15,7 @@ import (
 type loginReservation struct {
 	ip      models.LoginReservation
 	account string
+	acct    models.LoginReservation
 }
 
 // reserveLogin counts the attempt against the client IP and the account
@@ -29,7 +30,8 @@ func (h *Handler) reserveLogin(c *fiber.Ctx, email string) (loginReservation, er
 		return loginReservation{}, err
 	}
 	account := "account:" + email
-	if _, err := models.ReserveLoginAttempt(ctx, h.DB, account, h.LoginFailuresPerAccount, h.LoginWindow, now); err != nil {
+	acct, err := models.ReserveLoginAttempt(ctx, h.DB, account, h.LoginFailuresPerAccount, h.LoginWindow, now)
+	if err != nil {
 		// No password is checked for a locked account, so the attempt does
 		// not use up the address's allowance (a colleague behind the same
 		// NAT may still log in).
@@ -38,13 +40,24 @@ func (h *Handler) reserveLogin(c *fiber.Ctx, email string) (loginReservation, er
 		}
 		return loginReservation{}, err
 	}
-	return loginReservation{ip: ip, account: account}, nil
+	return loginReservation{ip: ip, account: account, acct: acct}, nil
 }
 
 // loginSucceeded forgets the account's failures and gives the address its
 // check back: only failures count against the limits.
 func (h *Handler) loginSucceeded(c *fiber.Ctx, r loginReservation) error {
 	if err := models.ResetLoginFailures(c.UserContext(), h.DB, r.account); err != nil {
+		return err
+	}
+	return models.ReleaseLoginAttempt(c.UserContext(), h.DB, r.ip)
+}
+
+// firstFactorPassed gives back both reservations of a right password
+// whose sign-in still waits for the second factor, without forgetting the
+// account's earlier failures: only a whole sign-in does that, so a known
+// password never buys more guesses at the code.
+func (h *Handler) firstFactorPassed(c *fiber.Ctx, r loginReservation) error {
+	if err := models.ReleaseLoginAttempt(c.UserContext(), h.DB, r.acct); err != nil {
 		return err
 	}
 	return models.ReleaseLoginAttempt(c.UserContext(), h.DB, r.ip)

@@ -10,8 +10,8 @@ import (
 
 // SubmitLogin checks the e-mail address and password, counts attempts per
 // account and per client IP before the check (429 once either limit is
-// reached), and starts a fresh session: a new session id at every login
-// defeats session fixation.
+// reached), and starts a fresh session, or with a second factor sends the
+// browser to ask for its code (login_code.go).
 func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	email := models.NormalizeEmail(c.FormValue("email"))
@@ -45,37 +45,14 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if user.HasSecondFactor() {
+		if err := h.firstFactorPassed(c, reservation); err != nil {
+			return err
+		}
+		return h.askSecondFactor(c, user, next)
+	}
 	if err := h.loginSucceeded(c, reservation); err != nil {
 		return err
 	}
-	if old := c.Cookies(sessionCookie); old != "" {
-		if err := models.DeleteSession(ctx, h.DB, old); err != nil {
-			return err
-		}
-	}
-	token, s, err := models.CreateSession(ctx, h.DB, user.ID, h.SessionTTL, h.now())
-	if err != nil {
-		return err
-	}
-	c.Cookie(&fiber.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", Expires: s.ExpiresAt,
-		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: h.secure(c),
-	})
-	h.clearCookie(c, csrfCookie)
-	h.Log.Info("login", "user", user.ID, "ip", c.IP())
-	if err := models.RecordLogin(ctx, h.DB, user, h.now()); err != nil {
-		return err
-	}
-	// Logins are rare enough to carry the cleanup of expired sessions and
-	// API tokens and old failure counts, so no background job is needed.
-	if err := models.DeleteExpiredSessions(ctx, h.DB, h.now()); err != nil {
-		return err
-	}
-	if err := models.DeleteExpiredAPITokens(ctx, h.DB, h.now()); err != nil {
-		return err
-	}
-	if err := models.DeleteStaleLoginAttempts(ctx, h.DB, h.now().Add(-h.LoginWindow)); err != nil {
-		return err
-	}
-	return c.Redirect(next, fiber.StatusSeeOther)
+	return h.startSession(c, user, next)
 }

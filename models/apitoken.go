@@ -19,6 +19,9 @@ type APIToken struct {
 	ExpiresAt time.Time `gorm:"not null" json:"expires_at"`
 	// LastUsedAt is nil until the token is first used.
 	LastUsedAt *time.Time `json:"last_used_at"`
+	// IP and UserAgent are the client's that asked for the token.
+	IP        string `gorm:"column:ip;size:64;not null;default:''" json:"ip"`
+	UserAgent string `gorm:"size:400;not null;default:''" json:"user_agent"`
 }
 
 // lastUsedPrecision is how stale LastUsedAt may be: it is written at most
@@ -27,11 +30,17 @@ const lastUsedPrecision = time.Minute
 
 // CreateAPIToken issues a token for userID valid for ttl and returns it.
 func CreateAPIToken(ctx context.Context, db *gorm.DB, userID uint, ttl time.Duration, now time.Time) (string, error) {
+	return CreateAPITokenFor(ctx, db, userID, Client{}, ttl, now)
+}
+
+// CreateAPITokenFor is CreateAPIToken for a request from client.
+func CreateAPITokenFor(ctx context.Context, db *gorm.DB, userID uint, client Client, ttl time.Duration, now time.Time) (string, error) {
+	client = client.clean()
 	token, err := NewToken()
 	if err != nil {
 		return "", err
 	}
-	t := &APIToken{UserID: userID, Hash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	t := &APIToken{UserID: userID, Hash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(ttl), IP: client.IP, UserAgent: client.UserAgent}
 	if err := db.WithContext(ctx).Create(t).Error; err != nil {
 		return "", wrap(err, "create api token for user %d", userID)
 	}

@@ -40,7 +40,8 @@ type AuditEntry struct {
 // audit page offers them as a filter. Each has the message key
 // audit.action.<code>.
 var AuditActions = []string{
-	"login", "login.failed",
+	"login", "login.failed", "login.code_failed",
+	"totp.enrol", "totp.enable", "totp.disable", "totp.recovery_used", "session.end", "user.sessions_end", "user.second_factor_reset",
 	"tender.create", "tender.edit", "tender.publish", "tender.amend", "tender.status", "tender.delete",
 	"requirement.add", "requirement.edit", "requirement.move", "requirement.remove", "profile.apply",
 	"invitation.create", "invitation.revoke", "invitation.accept", "colleague.invite", "colleague.accept",

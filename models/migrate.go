@@ -52,6 +52,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0010_standard_translations", Migrate: addStandardTranslations},
 	{ID: "0011_pdf_store", Migrate: addPDFStore},
 	{ID: "0012_read_paths", Migrate: addReadPaths},
+	{ID: "0013_second_factor", Migrate: addSecondFactor},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -66,6 +67,8 @@ var Tables = []any{
 	&Requirement{},
 	&Session{},
 	&APIToken{},
+	&PendingLogin{},
+	&RecoveryCode{},
 	&LoginAttempt{},
 	&Attestation{},
 	&Answer{},

@@ -26,9 +26,12 @@ type Org struct {
 	Kind string `gorm:"size:20;not null" json:"kind"`
 	// TimeZone is the IANA zone the organisation works in: a buyer's
 	// tenders have their deadlines in it unless the officer picks another.
-	TimeZone  string    `gorm:"size:64;not null;default:'Europe/Amsterdam'" json:"time_zone"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	TimeZone string `gorm:"size:64;not null;default:'Europe/Amsterdam'" json:"time_zone"`
+	// RequireSecondFactor makes the organisation's officers and admins
+	// enrol a second factor before they can use the app.
+	RequireSecondFactor bool      `gorm:"not null;default:false" json:"require_second_factor"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // DefaultOrgZone is the time zone of an organisation that was given none:

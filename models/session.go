@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -21,6 +22,35 @@ type Session struct {
 	CSRFToken string `gorm:"size:64;not null"`
 	CreatedAt time.Time
 	ExpiresAt time.Time `gorm:"not null;index"`
+	// IP and UserAgent are the client's at login, for the owner's list of
+	// sessions.
+	IP        string `gorm:"column:ip;size:64;not null;default:''"`
+	UserAgent string `gorm:"size:400;not null;default:''"`
+	// LastSeenAt is the last request of the session, written at most once
+	// per lastUsedPrecision; nil until the first request after login.
+	LastSeenAt *time.Time
+}
+
+// Client is where a session or API token was made: the address and the
+// User-Agent header, cut to their columns' sizes.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+func (c Client) clean() Client {
+	return Client{IP: truncate(c.IP, 64), UserAgent: truncate(c.UserAgent, 400)}
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // NewToken returns a random 256-bit token, URL-safe base64 encoded.
@@ -42,6 +72,12 @@ func HashToken(token string) string {
 // CreateSession starts a session for userID lasting ttl and returns the token
 // for the cookie. A new token at every login is what renews the session id.
 func CreateSession(ctx context.Context, db *gorm.DB, userID uint, ttl time.Duration, now time.Time) (string, *Session, error) {
+	return CreateSessionFor(ctx, db, userID, Client{}, ttl, now)
+}
+
+// CreateSessionFor is CreateSession for a login from client.
+func CreateSessionFor(ctx context.Context, db *gorm.DB, userID uint, client Client, ttl time.Duration, now time.Time) (string, *Session, error) {
+	client = client.clean()
 	token, err := NewToken()
 	if err != nil {
 		return "", nil, err
@@ -50,7 +86,8 @@ func CreateSession(ctx context.Context, db *gorm.DB, userID uint, ttl time.Durat
 	if err != nil {
 		return "", nil, err
 	}
-	s := &Session{ID: HashToken(token), UserID: userID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	s := &Session{ID: HashToken(token), UserID: userID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(ttl),
+		IP: client.IP, UserAgent: client.UserAgent}
 	if err := db.WithContext(ctx).Create(s).Error; err != nil {
 		return "", nil, wrap(err, "create session for user %d", userID)
 	}
@@ -72,6 +109,13 @@ func FindSession(ctx context.Context, db *gorm.DB, token string, now time.Time) 
 	}
 	if s.User.Disabled {
 		return nil, wrap(ErrNotFound, "find session: user %d disabled", s.UserID)
+	}
+	if s.LastSeenAt == nil || now.Sub(*s.LastSeenAt) >= lastUsedPrecision {
+		err := db.WithContext(ctx).Model(&Session{}).Where("id = ?", s.ID).Update("last_seen_at", now).Error
+		if err != nil {
+			return nil, wrap(err, "record use of a session of user %d", s.UserID)
+		}
+		s.LastSeenAt = &now
 	}
 	return &s, nil
 }
@@ -102,6 +146,9 @@ func deleteCredentials(tx *gorm.DB, userID uint) error {
 	if err := tx.Where("user_id = ?", userID).Delete(&APIToken{}).Error; err != nil {
 		return wrap(err, "delete api tokens of user %d", userID)
 	}
+	if err := tx.Where("user_id = ?", userID).Delete(&PendingLogin{}).Error; err != nil {
+		return wrap(err, "delete pending logins of user %d", userID)
+	}
 	return nil
 }
 
@@ -111,4 +158,50 @@ func DeleteExpiredSessions(ctx context.Context, db *gorm.DB, now time.Time) erro
 		return wrap(err, "delete expired sessions")
 	}
 	return nil
+}
+
+// ListSessions returns the live sessions of user, newest first.
+func ListSessions(ctx context.Context, db *gorm.DB, user *User, now time.Time) ([]Session, error) {
+	sessions := []Session{}
+	err := db.WithContext(ctx).Where("user_id = ? AND expires_at > ?", user.ID, now).
+		Order("created_at DESC, id").Find(&sessions).Error
+	if err != nil {
+		return nil, wrap(err, "list sessions of user %d", user.ID)
+	}
+	return sessions, nil
+}
+
+// EndSession ends session id (its stored id, never the cookie's token) of
+// user. A session of anyone else gives ErrNotFound, like one that does not
+// exist.
+func EndSession(ctx context.Context, db *gorm.DB, user *User, id string, now time.Time) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("id = ? AND user_id = ?", id, user.ID).Delete(&Session{})
+		if res.Error != nil {
+			return wrap(res.Error, "end session of user %d", user.ID)
+		}
+		if res.RowsAffected == 0 {
+			return wrap(ErrNotFound, "end session of user %d", user.ID)
+		}
+		return userAudit(tx, user, now, "session.end", user, nil, nil)
+	})
+}
+
+// EndUserSessions ends every session and API token of user id, for by,
+// who must administer accounts: a lost laptop or phone is locked out at
+// once.
+func EndUserSessions(ctx context.Context, db *gorm.DB, by *User, id uint, now time.Time) error {
+	if err := checkAdministers(by, "end sessions"); err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := FindUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := deleteCredentials(tx, u.ID); err != nil {
+			return err
+		}
+		return userAudit(tx, by, now, "user.sessions_end", u, nil, nil)
+	})
 }

@@ -54,9 +54,18 @@ type User struct {
 	Language string `gorm:"size:16;not null;default:''" json:"language"`
 	// TimeZone is the IANA zone times are shown in; empty follows the
 	// browser's zone.
-	TimeZone  string    `gorm:"size:64;not null;default:''" json:"time_zone"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	TimeZone string `gorm:"size:64;not null;default:''" json:"time_zone"`
+	// TOTPSecret is the base32 secret of the active second factor, empty
+	// without one; TOTPPending is an enrolment not yet confirmed.
+	TOTPSecret  string `gorm:"column:totp_secret;size:64;not null;default:''" json:"-"`
+	TOTPPending string `gorm:"column:totp_pending;size:64;not null;default:''" json:"-"`
+	// TOTPEnabledAt is when the second factor was turned on, nil while off.
+	TOTPEnabledAt *time.Time `gorm:"column:totp_enabled_at" json:"-"`
+	// TOTPLastStep is the time step of the last accepted code: only later
+	// steps are accepted, so a code works once.
+	TOTPLastStep int64     `gorm:"column:totp_last_step;not null;default:0" json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // IsStaff reports whether the user works on the buyer side (admin, officer or auditor).
