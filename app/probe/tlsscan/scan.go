@@ -96,6 +96,9 @@ type Config struct {
 	Versions []Version
 	// SkipPQ leaves out the post-quantum handshake (mail has no PQ check).
 	SkipPQ bool
+	// EarlyData runs the TLS 1.3 0-RTT test, which sends `GET /` with
+	// Host ServerName: for HTTPS only (internet.nl #2055).
+	EarlyData bool
 }
 
 // VersionResult is what was learnt about one protocol version.
@@ -201,6 +204,13 @@ type Report struct {
 	Connections          int         `json:"connections"`
 	DurationMS           int64       `json:"duration_ms"`
 	Errors               []string    `json:"errors,omitempty"`
+
+	// ClientRenegotiation is the outcome of client-initiated
+	// renegotiation; nil when no TLS 1.0-1.2 handshake was possible.
+	ClientRenegotiation *RenegResult `json:"client_renegotiation,omitempty"`
+	// EarlyData is the outcome of the TLS 1.3 0-RTT test; nil when not
+	// tested (no TLS 1.3, or Config.EarlyData false).
+	EarlyData *EarlyDataResult `json:"early_data,omitempty"`
 }
 
 // AcceptedVersions lists the versions the server accepted.
@@ -265,6 +275,7 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 		defer wg.Done()
 		s.fullHandshake(ctx)
 	}()
+	extra := s.startExtras(ctx, &wg, versions)
 	wg.Wait()
 	s.rep.Connections = int(s.conns.Load())
 	s.rep.DurationMS = time.Since(start).Milliseconds()
@@ -281,6 +292,7 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 	if s.rep.HandshakeError != "" {
 		s.rep.Errors = append(s.rep.Errors, "handshake: "+s.rep.HandshakeError)
 	}
+	extra.report(s.rep, results)
 	if s.rep.Certificate == nil && s.rawCerts != nil {
 		s.rep.Certificate = evaluateChain(s.rawCerts, "raw TLS 1.2 Certificate message", cfg)
 	}
@@ -317,7 +329,7 @@ func (s *scanner) dial(ctx context.Context) (net.Conn, error) {
 	deadline, _ := cctx.Deadline()
 	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(cctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	wrapped := &deadlineConn{Conn: conn, release: func() { stop(); cancel() }}
+	wrapped := &deadlineConn{Conn: conn, deadline: deadline, release: func() { stop(); cancel() }}
 	if s.cfg.Preamble != nil {
 		if err := s.cfg.Preamble(cctx, wrapped); err != nil {
 			wrapped.Close()
@@ -336,8 +348,10 @@ func (s *scanner) firstDialErr() error {
 
 type deadlineConn struct {
 	net.Conn
-	release func()
-	once    sync.Once
+	// deadline is the one the connection was opened with.
+	deadline time.Time
+	release  func()
+	once     sync.Once
 }
 
 func (c *deadlineConn) Close() error {
