@@ -130,7 +130,7 @@ func StartNginx(t testing.TB, cert tls.Certificate, server string) string {
 master_process off;
 worker_processes 1;
 pid %[1]s/nginx.pid;
-error_log %[1]s/error.log;
+error_log %[1]s/error.log info;
 events { worker_connections 64; }
 http {
 	access_log off;
@@ -167,6 +167,10 @@ http {
 	t.Cleanup(func() {
 		cancel()
 		<-exited
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Logf("nginx error log:\n%s", log)
+		}
 	})
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		select {

@@ -15,6 +15,7 @@ import (
 	"hash"
 	"slices"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -34,9 +35,10 @@ type EarlyDataResult struct {
 }
 
 const (
-	extALPN         = 16
-	extPreSharedKey = 41
-	extEarlyData    = 42
+	extALPN          = 16
+	extSessionTicket = 35
+	extPreSharedKey  = 41
+	extEarlyData     = 42
 )
 
 // earlyData tests 0-RTT as sslyze does for internet.nl. Protocol steps:
@@ -57,7 +59,11 @@ const (
 // HTTP/2 answers the HTTP/1.1 request.
 func (s *scanner) earlyData(ctx context.Context) (*EarlyDataResult, error) {
 	name := sniName(s.cfg.ServerName)
-	request := []byte("GET / HTTP/1.1\r\nHost: " + hostHeader(s.cfg) + "\r\nConnection: close\r\nUser-Agent: tenderprobe\r\n\r\n")
+	get := "GET / HTTP/1.1\r\nHost: " + hostHeader(s.cfg) + "\r\nUser-Agent: tenderprobe\r\n"
+	request := []byte(get + "Connection: close\r\n\r\n")
+	// The early request keeps the connection open, so that the server
+	// does not close it before the client's Finished.
+	early := []byte(get + "\r\n")
 
 	conn, err := s.dial(ctx)
 	if err != nil {
@@ -87,11 +93,12 @@ func (s *scanner) earlyData(ctx context.Context) (*EarlyDataResult, error) {
 	}
 	defer conn.Close()
 	second := &tls13Client{rc: &recordConn{rw: conn, version: uint16(TLS10)}, serverName: name}
-	if err := second.handshake(tk, request[:min(len(request), int(tk.maxEarlyData))]); err != nil {
+	err = second.handshake(tk, early[:min(len(early), int(tk.maxEarlyData))])
+	res.Accepted = second.earlyAccepted
+	if err != nil {
 		res.Error = "resumption with early data: " + err.Error()
 		return res, nil
 	}
-	res.Accepted = second.earlyAccepted
 	if res.Accepted {
 		if dc, ok := conn.(*deadlineConn); ok {
 			dc.answerWithin(wait)
@@ -148,8 +155,9 @@ type tls13Client struct {
 	suite         suite13
 	resMaster     []byte
 	earlyAccepted bool
-	// appData is application data that arrived with the handshake.
-	appData []byte
+	// unsent is why the client's last flight could not be written after
+	// the server accepted early data (it had closed already).
+	unsent error
 }
 
 // handshake runs a full handshake, or with tk a resumption that sends
@@ -268,7 +276,8 @@ func (c *tls13Client) handshake(tk *ticket13, early []byte) error {
 	// EncryptedExtensions, [CertificateRequest], [Certificate,
 	// CertificateVerify], Finished.
 	certRequested := false
-	for seen := 0; ; seen++ {
+	gotEE := false
+	for {
 		m, err := c.rc.next()
 		if err != nil {
 			return err
@@ -279,14 +288,15 @@ func (c *tls13Client) handshake(tk *ticket13, early []byte) error {
 		if m.record != recordHandshake {
 			return fmt.Errorf("tlsscan: record %d during the handshake", m.record)
 		}
-		if seen == 0 && m.hsType != hsEncryptedExtensions {
+		if !gotEE && m.hsType != hsEncryptedExtensions {
 			return fmt.Errorf("tlsscan: handshake message %d instead of EncryptedExtensions", m.hsType)
 		}
 		switch m.hsType {
 		case hsEncryptedExtensions:
-			if seen != 0 {
+			if gotEE {
 				return errors.New("tlsscan: second EncryptedExtensions")
 			}
+			gotEE = true
 			cur := &cursor{b: m.data[4:]}
 			if err := extensions(cur.bytes(int(cur.u16())), func(typ uint16, _ []byte) {
 				if typ == extEarlyData {
@@ -341,10 +351,27 @@ func (c *tls13Client) finish(h func() hash.Hash, hsSecret, cHS, transcript []byt
 	if err != nil {
 		return err
 	}
+	// The server may answer early data at once and close (0.5-RTT data,
+	// RFC 8446 2.3) while the client is still writing: read with its
+	// application keys from here on.
+	if c.rc.in, err = trafficProtection(c.suite, sAP); err != nil {
+		return err
+	}
+	// A server that has already answered the early request may close
+	// before the client's last flight is written; that does not undo the
+	// acceptance, and the answer is still to be read.
+	send := func(m []byte) error {
+		err := c.rc.write(recordHandshake, m)
+		if err != nil && c.earlyAccepted && isClosed(err) {
+			c.unsent = err
+			return nil
+		}
+		return err
+	}
 	if c.earlyAccepted {
 		eoed := frameHandshake(hsEndOfEarlyData, nil)
 		c.rc.out = earlyOut
-		if err := c.rc.write(recordHandshake, eoed); err != nil {
+		if err := send(eoed); err != nil {
 			return err
 		}
 		transcript = append(transcript, eoed...)
@@ -354,7 +381,7 @@ func (c *tls13Client) finish(h func() hash.Hash, hsSecret, cHS, transcript []byt
 	}
 	if certRequested {
 		cert := frameHandshake(hsCertificate, []byte{0, 0, 0, 0})
-		if err := c.rc.write(recordHandshake, cert); err != nil {
+		if err := send(cert); err != nil {
 			return err
 		}
 		transcript = append(transcript, cert...)
@@ -366,17 +393,14 @@ func (c *tls13Client) finish(h func() hash.Hash, hsSecret, cHS, transcript []byt
 	mac := hmac.New(h, fk)
 	mac.Write(digest())
 	fin := frameHandshake(hsFinished, mac.Sum(nil))
-	if err := c.rc.write(recordHandshake, fin); err != nil {
+	if err := send(fin); err != nil {
 		return err
 	}
 	transcript = append(transcript, fin...)
 	if c.resMaster, err = deriveSecret(h, master, "res master", digest()); err != nil {
 		return err
 	}
-	if c.rc.out, err = trafficProtection(c.suite, cAP); err != nil {
-		return err
-	}
-	c.rc.in, err = trafficProtection(c.suite, sAP)
+	c.rc.out, err = trafficProtection(c.suite, cAP)
 	return err
 }
 
@@ -407,6 +431,10 @@ func (c *tls13Client) clientHello(tk *ticket13, early bool, x25519, p256 *ecdh.P
 	exts = append(exts, ext(extSignatureAlgorithms, prefix16(u16s(offeredSigAlgs)))...)
 	exts = append(exts, ext(extALPN, prefix16(append([]byte{8}, "http/1.1"...)))...)
 	exts = append(exts, ext(extPSKModes, []byte{1, 1})...)
+	// OpenSSL servers resume a TLS 1.3 ticket only from clients that
+	// also send session_ticket, as OpenSSL and browsers do (nginx 1.22
+	// fails the handshake otherwise).
+	exts = append(exts, ext(extSessionTicket, nil)...)
 	var shares []byte
 	for _, k := range []struct {
 		group uint16
@@ -586,6 +614,11 @@ func (c *tls13Client) httpStatus() int {
 		return 0
 	}
 	return code
+}
+
+// isClosed reports a write to a connection the peer has closed.
+func isClosed(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // The TLS 1.3 key schedule (RFC 8446 7.1).

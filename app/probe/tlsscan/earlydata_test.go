@@ -1,0 +1,62 @@
+package tlsscan
+
+import (
+	"context"
+	"crypto/tls"
+	"testing"
+	"time"
+
+	"tenderprobe/app/probe/probetest"
+)
+
+func TestEarlyData(t *testing.T) {
+	ca := probetest.NewCA(t)
+	cert := ca.Issue(t, probetest.LeafOptions{}, "zero.example.test")
+	tests := []struct {
+		name      string
+		addr      func(t *testing.T) string
+		earlyData bool
+		want      *EarlyDataResult
+	}{
+		{"nginx with ssl_early_data accepts the request and answers 200", func(t *testing.T) string {
+			return probetest.StartNginx(t, cert, "ssl_early_data on;")
+		}, true, &EarlyDataResult{Offered: true, Accepted: true, HTTPStatus: 200}},
+		{"nginx that answers early requests 425 Too Early", func(t *testing.T) string {
+			return probetest.StartNginx(t, cert, `ssl_early_data on;
+				location / { if ($ssl_early_data) { return 425; } return 200 "ok\n"; }`)
+		}, true, &EarlyDataResult{Offered: true, Accepted: true, HTTPStatus: 425}},
+		{"nginx without ssl_early_data offers no 0-RTT", func(t *testing.T) string {
+			return probetest.StartNginx(t, cert, "")
+		}, true, &EarlyDataResult{}},
+		{"OpenSSL with -early_data accepts it", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, cert, "-early_data")
+		}, true, &EarlyDataResult{Offered: true, Accepted: true}},
+		{"OpenSSL that offers early data in tickets but takes none", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, cert, "-max_early_data", "16384", "-recv_max_early_data", "16384")
+		}, true, &EarlyDataResult{Offered: true}},
+		{"crypto/tls never offers 0-RTT", func(t *testing.T) string {
+			return startGoHTTPS(t, &tls.Config{Certificates: []tls.Certificate{cert}})
+		}, true, &EarlyDataResult{}},
+		{"a TLS 1.2-only server is not tested", func(t *testing.T) string {
+			return startGoHTTPS(t, &tls.Config{MaxVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}})
+		}, true, nil},
+		{"a scan without Config.EarlyData does not test", func(t *testing.T) string {
+			return probetest.StartNginx(t, cert, "ssl_early_data on;")
+		}, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := tt.addr(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			rep, err := Scan(ctx, Config{Addr: addr, ServerName: "zero.example.test", RootCAs: ca.Pool, Mode: Quick, EarlyData: tt.earlyData, Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := rep.EarlyData
+			if (got == nil) != (tt.want == nil) || got != nil && *got != *tt.want {
+				t.Fatalf("EarlyData = %+v, want %+v (errors %v)", got, tt.want, rep.Errors)
+			}
+		})
+	}
+}
