@@ -526,43 +526,34 @@ func parseServerHello13(msg []byte) (*serverHello13, error) {
 	return sh, nil
 }
 
-// ticketAfter sends request on the established connection and reads
-// until it has a NewSessionTicket and the start of the answer, or the
-// server closes. It returns the ticket that allows the most early data.
+// ticketAfter sends request on the established connection, as sslyze
+// does, and reads until the server's first NewSessionTicket (servers send
+// them right after the handshake; all of one connection carry the same
+// early data limit), or until the server closes.
 func (c *tls13Client) ticketAfter(request []byte) (*ticket13, error) {
 	if err := c.rc.write(recordApplicationData, request); err != nil {
 		return nil, err
 	}
-	var best *ticket13
-	answered := false
-	for best == nil || !answered {
+	for {
 		m, err := c.rc.next()
 		if err != nil {
-			if best != nil || refused(err) {
+			if refused(err) {
 				// A server that closes without a ticket offers no resumption.
-				return best, nil
+				return nil, nil
 			}
 			return nil, err
 		}
 		switch {
 		case m.record == recordApplicationData:
-			answered = true
 		case m.record == recordHandshake && m.hsType == hsNewSessionTicket:
-			tk, err := c.parseTicket(m.data[4:])
-			if err != nil {
-				return nil, err
-			}
-			if best == nil || tk.maxEarlyData > best.maxEarlyData {
-				best = tk
-			}
+			return c.parseTicket(m.data[4:])
 		case m.record == recordHandshake && m.hsType == hsKeyUpdate:
 			// The server's next records use keys this client does not follow.
-			return best, nil
+			return nil, nil
 		default:
 			return nil, fmt.Errorf("tlsscan: record %d (handshake message %d) after the handshake", m.record, m.hsType)
 		}
 	}
-	return best, nil
 }
 
 // parseTicket reads a NewSessionTicket (RFC 8446 4.6.1).

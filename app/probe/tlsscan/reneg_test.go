@@ -63,9 +63,13 @@ func startSTARTTLSFront(t testing.TB, backend string) string {
 						if err != nil {
 							return
 						}
-						defer b.Close()
-						go io.Copy(b, r)
+						// Either side closing ends both, as a real server's would.
+						go func() {
+							io.Copy(b, r)
+							b.Close()
+						}()
 						io.Copy(c, b)
+						b.Close()
 						return
 					default:
 						io.WriteString(c, "502 no\r\n")
