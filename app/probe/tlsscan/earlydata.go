@@ -496,7 +496,10 @@ func parseServerHello13(msg []byte) (*serverHello13, error) {
 	c.bytes(int(c.u8()))
 	sh := &serverHello13{suite: c.u16()}
 	c.u8()
-	extBlock := c.bytes(int(c.u16()))
+	var extBlock []byte
+	if len(c.b) > 0 {
+		extBlock = c.bytes(int(c.u16()))
+	}
 	if c.bad {
 		return nil, errors.New("tlsscan: truncated ServerHello")
 	}

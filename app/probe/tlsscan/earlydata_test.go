@@ -3,11 +3,49 @@ package tlsscan
 import (
 	"context"
 	"crypto/tls"
+	"io"
+	"net"
 	"testing"
 	"time"
 
 	"tenderprobe/app/probe/probetest"
 )
+
+// behindPath puts backend behind a network path that delays every packet
+// d in each direction (probetest.DelayedListener.SetPathDelay) and returns
+// the address in front.
+func behindPath(t testing.TB, backend string, d time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := probetest.DelayListener(ln, 0)
+	dl.SetPathDelay(d)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := dl.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				b, err := net.Dial("tcp", backend)
+				if err != nil {
+					return
+				}
+				go func() {
+					io.Copy(b, c)
+					b.Close()
+				}()
+				io.Copy(c, b)
+				b.Close()
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
 
 func TestEarlyData(t *testing.T) {
 	ca := probetest.NewCA(t)
@@ -22,8 +60,11 @@ func TestEarlyData(t *testing.T) {
 			return probetest.StartNginx(t, cert, "ssl_early_data on;")
 		}, true, &EarlyDataResult{Offered: true, Accepted: true, HTTPStatus: 200}},
 		{"nginx that answers early requests 425 Too Early", func(t *testing.T) string {
-			return probetest.StartNginx(t, cert, `ssl_early_data on;
-				location / { if ($ssl_early_data) { return 425; } return 200 "ok\n"; }`)
+			// nginx says 425 only while the handshake is not complete; a
+			// network path of 20 ms each way keeps the client's Finished
+			// away long enough on loopback.
+			return behindPath(t, probetest.StartNginx(t, cert, `ssl_early_data on;
+				location / { if ($ssl_early_data) { return 425; } return 200 "ok\n"; }`), 20*time.Millisecond)
 		}, true, &EarlyDataResult{Offered: true, Accepted: true, HTTPStatus: 425}},
 		{"nginx without ssl_early_data offers no 0-RTT", func(t *testing.T) string {
 			return probetest.StartNginx(t, cert, "")
