@@ -134,6 +134,16 @@ func (s suite13) hash() func() hash.Hash {
 	return sha256.New
 }
 
+// shareGroup is a group the TLS 1.3 client sends a key share for: one
+// for each group it offers, so that no server needs a HelloRetryRequest
+// (which early data cannot survive).
+type shareGroup struct {
+	id    uint16
+	curve ecdh.Curve
+}
+
+var shareGroups = []shareGroup{{groupX25519, ecdh.X25519()}, {23, ecdh.P256()}, {24, ecdh.P384()}}
+
 // ticket13 is what resumption needs of a NewSessionTicket.
 type ticket13 struct {
 	suite        suite13
@@ -163,15 +173,15 @@ type tls13Client struct {
 // handshake runs a full handshake, or with tk a resumption that sends
 // early as 0-RTT data.
 func (c *tls13Client) handshake(tk *ticket13, early []byte) error {
-	x25519, err := ecdh.X25519().GenerateKey(rand.Reader)
-	if err != nil {
-		return err
+	keys := make([]*ecdh.PrivateKey, len(shareGroups))
+	for i, g := range shareGroups {
+		k, err := g.curve.GenerateKey(rand.Reader)
+		if err != nil {
+			return err
+		}
+		keys[i] = k
 	}
-	p256, err := ecdh.P256().GenerateKey(rand.Reader)
-	if err != nil {
-		return err
-	}
-	hello, err := c.clientHello(tk, early != nil, x25519, p256)
+	hello, err := c.clientHello(tk, early != nil, keys)
 	if err != nil {
 		return err
 	}
@@ -238,15 +248,11 @@ func (c *tls13Client) handshake(tk *ticket13, early []byte) error {
 			return err
 		}
 	}
-	var shared []byte
-	switch sh.group {
-	case groupX25519:
-		shared, err = agree(x25519, ecdh.X25519(), sh.share)
-	case 23:
-		shared, err = agree(p256, ecdh.P256(), sh.share)
-	default:
-		err = fmt.Errorf("tlsscan: server key share for group %d, which was not offered", sh.group)
+	g := slices.IndexFunc(shareGroups, func(g shareGroup) bool { return g.id == sh.group })
+	if g < 0 {
+		return fmt.Errorf("tlsscan: server key share for group %d, which was not offered", sh.group)
 	}
+	shared, err := agree(keys[g], shareGroups[g].curve, sh.share)
 	if err != nil {
 		return err
 	}
@@ -406,7 +412,7 @@ func (c *tls13Client) finish(h func() hash.Hash, hsSecret, cHS, transcript []byt
 
 // clientHello builds the TLS 1.3 ClientHello; with tk it resumes, its
 // pre_shared_key last with the binder over the rest (RFC 8446 4.2.11).
-func (c *tls13Client) clientHello(tk *ticket13, early bool, x25519, p256 *ecdh.PrivateKey) ([]byte, error) {
+func (c *tls13Client) clientHello(tk *ticket13, early bool, keys []*ecdh.PrivateKey) ([]byte, error) {
 	random := make([]byte, 64)
 	if _, err := rand.Read(random); err != nil {
 		return nil, fmt.Errorf("tlsscan: random: %w", err)
@@ -427,7 +433,13 @@ func (c *tls13Client) clientHello(tk *ticket13, early bool, x25519, p256 *ecdh.P
 		exts = append(exts, ext(extServerName, prefix16(append([]byte{0}, prefix16([]byte(c.serverName))...)))...)
 	}
 	exts = append(exts, ext(extSupportedVersions, []byte{2, 3, 4})...)
-	exts = append(exts, ext(extSupportedGroups, prefix16(u16s([]uint16{groupX25519, 23})))...)
+	var groups, shares []byte
+	for i, g := range shareGroups {
+		groups = binary.BigEndian.AppendUint16(groups, g.id)
+		shares = binary.BigEndian.AppendUint16(shares, g.id)
+		shares = append(shares, prefix16(keys[i].PublicKey().Bytes())...)
+	}
+	exts = append(exts, ext(extSupportedGroups, prefix16(groups))...)
 	exts = append(exts, ext(extSignatureAlgorithms, prefix16(u16s(offeredSigAlgs)))...)
 	exts = append(exts, ext(extALPN, prefix16(append([]byte{8}, "http/1.1"...)))...)
 	exts = append(exts, ext(extPSKModes, []byte{1, 1})...)
@@ -435,15 +447,6 @@ func (c *tls13Client) clientHello(tk *ticket13, early bool, x25519, p256 *ecdh.P
 	// also send session_ticket, as OpenSSL and browsers do (nginx 1.22
 	// fails the handshake otherwise).
 	exts = append(exts, ext(extSessionTicket, nil)...)
-	var shares []byte
-	for _, k := range []struct {
-		group uint16
-		key   *ecdh.PrivateKey
-	}{{groupX25519, x25519}, {23, p256}} {
-		pub := k.key.PublicKey().Bytes()
-		shares = binary.BigEndian.AppendUint16(shares, k.group)
-		shares = append(shares, prefix16(pub)...)
-	}
 	exts = append(exts, ext(extKeyShare, prefix16(shares))...)
 	if early {
 		exts = append(exts, ext(extEarlyData, nil)...)
@@ -504,7 +507,7 @@ func parseServerHello13(msg []byte) (*serverHello13, error) {
 		return nil, errors.New("tlsscan: truncated ServerHello")
 	}
 	if [32]byte(random) == helloRetryRandom {
-		return nil, errors.New("tlsscan: server asked for a HelloRetryRequest (neither X25519 nor P-256)")
+		return nil, errors.New("tlsscan: server asked for a HelloRetryRequest (it takes none of X25519, P-256, P-384)")
 	}
 	var version uint16
 	var bad bool

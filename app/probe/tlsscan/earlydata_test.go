@@ -69,8 +69,14 @@ func TestEarlyData(t *testing.T) {
 		{"nginx without ssl_early_data offers no 0-RTT", func(t *testing.T) string {
 			return probetest.StartNginx(t, cert, "")
 		}, true, &EarlyDataResult{}},
-		{"OpenSSL with -early_data accepts it", func(t *testing.T) string {
+		{"OpenSSL with -early_data accepts it (s_server answers no HTTP)", func(t *testing.T) string {
 			return probetest.StartOpenSSLServer(t, cert, "-early_data")
+		}, true, &EarlyDataResult{Offered: true, Accepted: true}},
+		{"OpenSSL with P-384 only and AES-256 accepts it", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, cert, "-early_data", "-groups", "P-384", "-ciphersuites", "TLS_AES_256_GCM_SHA384")
+		}, true, &EarlyDataResult{Offered: true, Accepted: true}},
+		{"OpenSSL with ChaCha20-Poly1305 only accepts it", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, cert, "-early_data", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256")
 		}, true, &EarlyDataResult{Offered: true, Accepted: true}},
 		{"OpenSSL that offers early data in tickets but takes none", func(t *testing.T) string {
 			return probetest.StartOpenSSLServer(t, cert, "-max_early_data", "16384", "-recv_max_early_data", "16384")

@@ -26,13 +26,18 @@
 //     is verified against Config.RootCAs, and the negotiated group. When that
 //     handshake did not negotiate a hybrid, one more offers only the hybrids,
 //     to tell "not supported" from "not preferred".
+//  5. What crypto/tls cannot do as a client, minimal clients of this
+//     package do (reneg.go, earlydata.go): one connection tries eleven
+//     client-initiated renegotiations (TLS 1.2), and with Config.EarlyData
+//     one or two connections test TLS 1.3 0-RTT with an HTTP request.
 //
 // Every connection has its own deadline (Config.Timeout) from the moment it
 // is open, inside the caller's context. Whatever does not wait for another
 // answer runs at once: the versions; in full mode a version's chunks, once
 // its first answer shows it is spoken; in quick mode the classes (for TLS
 // 1.2 straight away, for the others after the first class's answer); the
-// two offers of the order test; the crypto/tls handshake. Only the
+// two offers of the order test; the crypto/tls handshake; the
+// renegotiation and 0-RTT tests. Only the
 // "remove the chosen suite and ask again" walk through one chunk is a chain.
 // The results are the same as one connection at a time would find. How
 // many connections are open at once is the caller's Dial's business (a
