@@ -15,6 +15,7 @@ import (
 	"hash"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -112,7 +113,7 @@ func (s *scanner) earlyData(ctx context.Context) (*EarlyDataResult, error) {
 // when there is none.
 func hostHeader(cfg Config) string {
 	if cfg.ServerName != "" {
-		return cfg.ServerName
+		return strings.TrimSuffix(cfg.ServerName, ".")
 	}
 	return cfg.Addr
 }

@@ -250,7 +250,9 @@ func (c *recordConn) readRecord() (uint8, []byte, error) {
 		}
 		return 0, nil, fmt.Errorf("tlsscan: read record body: %w", err)
 	}
-	if c.in == nil || c.in.tls13 && hdr[0] == recordChangeCipherSpec {
+	// A TLS 1.3 server that cannot read the client's protected records
+	// may say so in a plaintext alert.
+	if c.in == nil || c.in.tls13 && (hdr[0] == recordChangeCipherSpec || hdr[0] == recordAlert && n == 2) {
 		return hdr[0], body, nil
 	}
 	return c.in.open(hdr, body)

@@ -406,6 +406,7 @@ func keyExchange(s suite12, skx, leaf []byte) (pms, ckx []byte, err error) {
 		pms := make([]byte, 48)
 		rand.Read(pms[2:])
 		binary.BigEndian.PutUint16(pms, uint16(TLS12))
+		//lint:ignore SA1019 RSA key exchange is PKCS #1 v1.5 by definition (RFC 5246 7.4.7.1); only old servers get here.
 		enc, err := rsa.EncryptPKCS1v15(rand.Reader, pub, pms)
 		if err != nil {
 			return nil, nil, fmt.Errorf("tlsscan: RSA key exchange: %w", err)
