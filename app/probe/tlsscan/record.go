@@ -44,7 +44,17 @@ const (
 // errNotTLS is a server sending bytes that are not a TLS record.
 var errNotTLS = errors.New("tlsscan: not a TLS record")
 
-// protection is one direction's record protection: an AEAD with its
+// recordProtection protects the records of one direction.
+type recordProtection interface {
+	// seal protects one record and returns it with its header.
+	seal(typ uint8, version uint16, data []byte) []byte
+	// open removes the protection of one record (hdr is its 5-byte
+	// header) and returns the content type and the plaintext.
+	open(hdr [5]byte, body []byte) (uint8, []byte, error)
+	isTLS13() bool
+}
+
+// protection is one direction's AEAD record protection with its
 // sequence number.
 type protection struct {
 	aead cipher.AEAD
@@ -75,6 +85,8 @@ func newProtection(key, iv []byte, chacha, tls13 bool) (*protection, error) {
 	return &protection{aead: aead, iv: iv, tls13: tls13}, nil
 }
 
+func (p *protection) isTLS13() bool { return p.tls13 }
+
 func (p *protection) explicitNonce() bool { return len(p.iv) == 4 }
 
 // nonce is the per-record nonce: the salt and the explicit part, or the
@@ -92,7 +104,6 @@ func (p *protection) nonce(explicit []byte) []byte {
 	return n
 }
 
-// seal protects one record and returns it with its header.
 func (p *protection) seal(typ uint8, version uint16, data []byte) []byte {
 	defer func() { p.seq++ }()
 	if p.tls13 {
@@ -117,8 +128,6 @@ func (p *protection) aad12(typ uint8, version uint16, n int) []byte {
 	return binary.BigEndian.AppendUint16(aad, uint16(n))
 }
 
-// open removes the protection of one record (hdr is its 5-byte header)
-// and returns the content type and the plaintext.
 func (p *protection) open(hdr [5]byte, body []byte) (uint8, []byte, error) {
 	defer func() { p.seq++ }()
 	if p.tls13 {
@@ -163,7 +172,7 @@ func (p *protection) open(hdr [5]byte, body []byte) (uint8, []byte, error) {
 type recordConn struct {
 	rw io.ReadWriter
 	// in and out protect the records; nil means plaintext.
-	in, out *protection
+	in, out recordProtection
 	// version goes in the header of records written (TLS 1.2 protection
 	// authenticates it).
 	version uint16
@@ -252,7 +261,7 @@ func (c *recordConn) readRecord() (uint8, []byte, error) {
 	}
 	// A TLS 1.3 server that cannot read the client's protected records
 	// may say so in a plaintext alert.
-	if c.in == nil || c.in.tls13 && (hdr[0] == recordChangeCipherSpec || hdr[0] == recordAlert && n == 2) {
+	if c.in == nil || c.in.isTLS13() && (hdr[0] == recordChangeCipherSpec || hdr[0] == recordAlert && n == 2) {
 		return hdr[0], body, nil
 	}
 	return c.in.open(hdr, body)

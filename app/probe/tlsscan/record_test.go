@@ -69,7 +69,8 @@ func TestMinimalClientsRefuseMalformedServers(t *testing.T) {
 		{"an empty handshake record", false, rec(22, nil), "empty handshake record"},
 		{"a truncated ServerHello", false, rec(22, frameHandshake(hsServerHello, []byte{3, 3, 1})), "truncated ServerHello"},
 		{"a ServerHello for a suite not offered", false, rec(22, serverHello12(0x0005, nil)), "not offered"},
-		{"a ServerHello for TLS 1.0", false, rec(22, frameHandshake(hsServerHello, append(append([]byte{3, 1}, make([]byte, 33)...), 0xC0, 0x2F, 0))), "speaks TLS 1.2"},
+		{"a ServerHello for TLS 1.0 with a TLS 1.2 suite", false, rec(22, frameHandshake(hsServerHello, append(append([]byte{3, 1}, make([]byte, 33)...), 0xC0, 0x2F, 0))), "with suite 0xC02F"},
+		{"a ServerHello for SSLv3", false, rec(22, frameHandshake(hsServerHello, append(append([]byte{3, 0}, make([]byte, 33)...), 0x00, 0x2F, 0))), "with suite 0x002F"},
 		{"ServerHello extensions that overrun", false, rec(22, serverHello12(0xC02F, []byte{0xFF, 0x01, 0x00, 0x09})), "malformed ServerHello extensions"},
 		{"a Finished before ServerHello", false, rec(22, frameHandshake(hsFinished, make([]byte, 12))), "before ServerHello"},
 		{"a malformed alert", false, rec(21, []byte{2}), "malformed alert"},
@@ -81,6 +82,8 @@ func TestMinimalClientsRefuseMalformedServers(t *testing.T) {
 		{"RSA key exchange without a certificate", false, rec(22, joined(serverHello12(0x009C, nil), frameHandshake(hsServerHelloDone, nil))), "RSA key exchange"},
 		{"a flight that stops before the server's Finished", false, rec(22, joined(serverHello12(0xC02F, nil), frameHandshake(hsServerKeyExchange, skx), frameHandshake(hsServerHelloDone, nil))), "closed the connection"},
 		{"a server Finished that does not verify", false, joined(rec(22, joined(serverHello12(0xC02F, nil), frameHandshake(hsServerKeyExchange, skx), frameHandshake(hsServerHelloDone, nil))), rec(20, []byte{1}), rec(22, make([]byte, 40))), "authentication failed"},
+		{"a CBC record of a bad length", false, joined(rec(22, joined(serverHello12(0xC013, nil), frameHandshake(hsServerKeyExchange, skx), frameHandshake(hsServerHelloDone, nil))), rec(20, []byte{1}), rec(22, make([]byte, 17))), "bad length"},
+		{"a CBC record that does not verify", false, joined(rec(22, joined(serverHello12(0xC013, nil), frameHandshake(hsServerKeyExchange, skx), frameHandshake(hsServerHelloDone, nil))), rec(20, []byte{1}), rec(22, make([]byte, 64))), "authentication failed"},
 		{"TLS 1.3: a HelloRetryRequest", true, rec(22, frameHandshake(hsServerHello, joined([]byte{3, 3}, helloRetryRandom[:], []byte{0, 0x13, 0x01, 0}, prefix16(ext(extSupportedVersions, []byte{3, 4}))))), "HelloRetryRequest"},
 		{"TLS 1.3: a ServerHello saying TLS 1.2", true, rec(22, serverHello12(0x1301, nil)), "not TLS 1.3"},
 		{"TLS 1.3: a key share that is not a point", true, rec(22, serverHello13Msg([]byte{1, 2, 3})), "server key share"},
@@ -170,6 +173,7 @@ func FuzzMinimalClients(f *testing.F) {
 	f.Add(rec(22, joined(serverHello12(0xC02F, nil), frameHandshake(hsServerKeyExchange, append([]byte{3, 0, 29, 32}, x25519Point...)), frameHandshake(hsServerHelloDone, nil))))
 	f.Add(rec(22, joined(serverHello12(0x009E, nil), frameHandshake(hsServerKeyExchange, joined(prefix16(bytes.Repeat([]byte{0xFF}, 64)), prefix16([]byte{2}), prefix16([]byte{5}))), frameHandshake(hsServerHelloDone, nil))))
 	f.Add(joined(rec(22, serverHello13Msg(x25519Point)), rec(20, []byte{1}), rec(23, make([]byte, 40))))
+	f.Add(joined(rec(22, joined(serverHello12(0xC013, nil), frameHandshake(hsServerKeyExchange, append([]byte{3, 0, 29, 32}, x25519Point...)), frameHandshake(hsServerHelloDone, nil))), rec(20, []byte{1}), rec(22, make([]byte, 64))))
 	f.Add(rec(21, []byte{1, 100}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rc := &recordConn{rw: fakeWire{bytes.NewReader(data)}, version: uint16(TLS10)}

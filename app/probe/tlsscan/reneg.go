@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
@@ -98,23 +100,36 @@ func (c *deadlineConn) answerWithin(d time.Duration) {
 	c.Conn.SetDeadline(t)
 }
 
-// suite12 is a TLS 1.2 AEAD suite the renegotiation client speaks.
+// suite12 is a suite the renegotiation client speaks.
 type suite12 struct {
 	id     uint16
 	kex    string // "ECDHE", "DHE" or "RSA"
+	cipher string // "GCM", "CHACHA" or "CBC" (AES)
 	keyLen int
-	chacha bool
+	// mac is the record MAC's SHA size of a CBC suite (1, 256, 384).
+	mac int
+	// sha384 is the TLS 1.2 PRF hash (SHA-256 otherwise).
 	sha384 bool
 }
 
-// renegSuites are offered best first; they cover what TLS 1.2 servers
-// negotiate today. A server with only CBC suites cannot be measured.
+// renegSuites are offered best first: the AEAD suites of TLS 1.2, then
+// the CBC suites that TLS 1.0 to 1.2 servers of the last twenty years
+// have, so that the old servers, which are the ones that may still allow
+// client renegotiation, can be measured too.
 var renegSuites = []suite12{
-	{0xC02B, "ECDHE", 16, false, false}, {0xC02F, "ECDHE", 16, false, false},
-	{0xC02C, "ECDHE", 32, false, true}, {0xC030, "ECDHE", 32, false, true},
-	{0xCCA9, "ECDHE", 32, true, false}, {0xCCA8, "ECDHE", 32, true, false},
-	{0x009E, "DHE", 16, false, false}, {0x009F, "DHE", 32, false, true}, {0xCCAA, "DHE", 32, true, false},
-	{0x009C, "RSA", 16, false, false}, {0x009D, "RSA", 32, false, true},
+	{0xC02B, "ECDHE", "GCM", 16, 0, false}, {0xC02F, "ECDHE", "GCM", 16, 0, false},
+	{0xC02C, "ECDHE", "GCM", 32, 0, true}, {0xC030, "ECDHE", "GCM", 32, 0, true},
+	{0xCCA9, "ECDHE", "CHACHA", 32, 0, false}, {0xCCA8, "ECDHE", "CHACHA", 32, 0, false},
+	{0x009E, "DHE", "GCM", 16, 0, false}, {0x009F, "DHE", "GCM", 32, 0, true}, {0xCCAA, "DHE", "CHACHA", 32, 0, false},
+	{0x009C, "RSA", "GCM", 16, 0, false}, {0x009D, "RSA", "GCM", 32, 0, true},
+	{0xC023, "ECDHE", "CBC", 16, 256, false}, {0xC027, "ECDHE", "CBC", 16, 256, false},
+	{0xC024, "ECDHE", "CBC", 32, 384, true}, {0xC028, "ECDHE", "CBC", 32, 384, true},
+	{0xC009, "ECDHE", "CBC", 16, 1, false}, {0xC013, "ECDHE", "CBC", 16, 1, false},
+	{0xC00A, "ECDHE", "CBC", 32, 1, false}, {0xC014, "ECDHE", "CBC", 32, 1, false},
+	{0x0067, "DHE", "CBC", 16, 256, false}, {0x006B, "DHE", "CBC", 32, 256, false},
+	{0x0033, "DHE", "CBC", 16, 1, false}, {0x0039, "DHE", "CBC", 32, 1, false},
+	{0x003C, "RSA", "CBC", 16, 256, false}, {0x003D, "RSA", "CBC", 32, 256, false},
+	{0x002F, "RSA", "CBC", 16, 1, false}, {0x0035, "RSA", "CBC", 32, 1, false},
 }
 
 func (s suite12) hash() func() hash.Hash {
@@ -122,6 +137,48 @@ func (s suite12) hash() func() hash.Hash {
 		return sha512.New384
 	}
 	return sha256.New
+}
+
+func (s suite12) macHash() func() hash.Hash {
+	switch s.mac {
+	case 256:
+		return sha256.New
+	case 384:
+		return sha512.New384
+	}
+	return sha1.New
+}
+
+// tls12Only: AEAD suites and SHA-2 MACs came with TLS 1.2.
+func (s suite12) tls12Only() bool { return s.mac != 1 }
+
+func (s suite12) ivLen() int {
+	switch s.cipher {
+	case "GCM":
+		return 4
+	case "CHACHA":
+		return 12
+	}
+	return 16
+}
+
+// handshakeHashes are the PRF and transcript hash of a version and suite:
+// up to TLS 1.1 the MD5/SHA-1 PRF and both digests side by side.
+func handshakeHashes(v Version, s suite12) (prf func(secret []byte, label string, seed []byte, n int) []byte, digest func([]byte) []byte) {
+	if v < TLS12 {
+		return prf10, func(b []byte) []byte {
+			m, h := md5.Sum(b), sha1.Sum(b)
+			return append(m[:], h[:]...)
+		}
+	}
+	h := s.hash()
+	return func(secret []byte, label string, seed []byte, n int) []byte {
+			return pHash(h, secret, label, seed, n)
+		}, func(b []byte) []byte {
+			d := h()
+			d.Write(b)
+			return d.Sum(nil)
+		}
 }
 
 // tls12Client is a minimal TLS 1.2 client: enough to complete handshakes,
@@ -136,6 +193,8 @@ type tls12Client struct {
 	secure                     bool
 	clientVerify, serverVerify []byte
 	handshakes                 int
+	// version is the one of the first handshake.
+	version Version
 }
 
 // handshake runs one full handshake on the connection's current state.
@@ -154,6 +213,7 @@ func (c *tls12Client) handshake() error {
 
 	var (
 		suite           suite12
+		version         Version
 		serverRandom    []byte
 		ems             bool
 		leaf            []byte
@@ -188,7 +248,7 @@ func (c *tls12Client) handshake() error {
 			}
 			gotServerHello = true
 			cur := &cursor{b: body}
-			version := cur.u16()
+			v := cur.u16()
 			serverRandom = cur.bytes(32)
 			cur.bytes(int(cur.u8()))
 			id := cur.u16()
@@ -196,14 +256,17 @@ func (c *tls12Client) handshake() error {
 			if cur.bad {
 				return errors.New("tlsscan: truncated ServerHello")
 			}
-			if version != uint16(TLS12) {
-				return fmt.Errorf("tlsscan: server chose %v; the renegotiation test speaks TLS 1.2", Version(version))
-			}
 			i := slices.IndexFunc(renegSuites, func(s suite12) bool { return s.id == id })
 			if i < 0 || comp != 0 {
 				return fmt.Errorf("tlsscan: server chose suite 0x%04X, compression %d, which was not offered", id, comp)
 			}
-			suite = renegSuites[i]
+			suite, version = renegSuites[i], Version(v)
+			if version < TLS10 || version > TLS12 || version < TLS12 && suite.tls12Only() {
+				return fmt.Errorf("tlsscan: server chose %v with suite 0x%04X", version, id)
+			}
+			if c.handshakes > 0 && version != c.version {
+				return fmt.Errorf("tlsscan: server changed from %v to %v in a renegotiation", c.version, version)
+			}
 			secure := false
 			if len(cur.b) > 0 {
 				if err := extensions(cur.bytes(int(cur.u16())), func(typ uint16, _ []byte) {
@@ -218,9 +281,9 @@ func (c *tls12Client) handshake() error {
 				}
 			}
 			if c.handshakes == 0 {
-				c.secure = secure
+				c.secure, c.version = secure, version
 			}
-			c.rc.version = uint16(TLS12)
+			c.rc.version = uint16(version)
 		case hsCertificate:
 			if certs := parseCertificateMsg(body); len(certs) > 0 {
 				leaf = certs[0]
@@ -255,35 +318,45 @@ func (c *tls12Client) handshake() error {
 		return err
 	}
 
-	h := suite.hash()
-	digest := func() []byte { d := h(); d.Write(transcript); return d.Sum(nil) }
+	prf, hashOf := handshakeHashes(version, suite)
+	digest := func() []byte { return hashOf(transcript) }
 	var master []byte
 	if ems {
-		master = pHash(h, pms, "extended master secret", digest(), 48)
+		master = prf(pms, "extended master secret", digest(), 48)
 	} else {
-		master = pHash(h, pms, "master secret", slices.Concat(clientRandom, serverRandom), 48)
+		master = prf(pms, "master secret", slices.Concat(clientRandom, serverRandom), 48)
 	}
-	ivLen := 4
-	if suite.chacha {
-		ivLen = 12
+	macLen := 0
+	if suite.mac != 0 {
+		macLen = suite.macHash()().Size()
 	}
-	kb := pHash(h, master, "key expansion", slices.Concat(serverRandom, clientRandom), 2*suite.keyLen+2*ivLen)
-	cKey, sKey := kb[:suite.keyLen], kb[suite.keyLen:2*suite.keyLen]
-	cIV, sIV := kb[2*suite.keyLen:2*suite.keyLen+ivLen], kb[2*suite.keyLen+ivLen:]
-	out, err := newProtection(cKey, cIV, suite.chacha, false)
-	if err != nil {
-		return err
-	}
-	in, err := newProtection(sKey, sIV, suite.chacha, false)
-	if err != nil {
-		return err
+	kl, il := suite.keyLen, suite.ivLen()
+	kb := prf(master, "key expansion", slices.Concat(serverRandom, clientRandom), 2*macLen+2*kl+2*il)
+	cMAC, sMAC, kb := kb[:macLen], kb[macLen:2*macLen], kb[2*macLen:]
+	cKey, sKey, kb := kb[:kl], kb[kl:2*kl], kb[2*kl:]
+	cIV, sIV := kb[:il], kb[il:]
+	var in, out recordProtection
+	if suite.mac != 0 {
+		if out, err = newCBCProtection(suite, version, cKey, cMAC, cIV); err != nil {
+			return err
+		}
+		if in, err = newCBCProtection(suite, version, sKey, sMAC, sIV); err != nil {
+			return err
+		}
+	} else {
+		if out, err = newProtection(cKey, cIV, suite.cipher == "CHACHA", false); err != nil {
+			return err
+		}
+		if in, err = newProtection(sKey, sIV, suite.cipher == "CHACHA", false); err != nil {
+			return err
+		}
 	}
 
 	if err := c.rc.write(recordChangeCipherSpec, []byte{1}); err != nil {
 		return err
 	}
 	c.rc.out = out
-	clientVerify := pHash(h, master, "client finished", digest(), 12)
+	clientVerify := prf(master, "client finished", digest(), 12)
 	fin := frameHandshake(hsFinished, clientVerify)
 	add(fin)
 	if err := c.rc.write(recordHandshake, fin); err != nil {
@@ -309,7 +382,7 @@ func (c *tls12Client) handshake() error {
 		default:
 			return fmt.Errorf("tlsscan: unexpected record %d (handshake message %d) instead of the server's Finished", m.record, m.hsType)
 		}
-		want := pHash(h, master, "server finished", digest(), 12)
+		want := prf(master, "server finished", digest(), 12)
 		if !hmac.Equal(m.data[4:], want) {
 			return errors.New("tlsscan: server Finished does not verify")
 		}

@@ -142,8 +142,20 @@ func TestClientRenegotiation(t *testing.T) {
 		{"OpenSSL with ChaCha20-Poly1305 only completes all eleven", func(t *testing.T) string {
 			return probetest.StartOpenSSLServer(t, ecCert, "-client_renegotiation", "-no_tls1_3", "-cipher", "ECDHE-ECDSA-CHACHA20-POLY1305")
 		}, nil, &RenegResult{Accepted: 11, Attempts: 11}},
-		{"a TLS 1.0-only server cannot be measured with the TLS 1.2 client", func(t *testing.T) string {
-			return probetest.StartOpenSSLServer(t, ecCert, "-client_renegotiation", "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0")
+		{"a TLS 1.0 server with AES-CBC completes all eleven", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, ecCert, "-client_renegotiation", "-tls1", "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0")
+		}, nil, &RenegResult{Accepted: 11, Attempts: 11}},
+		{"a TLS 1.1 server with DHE and AES-256-CBC completes all eleven", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, rsaCert, "-client_renegotiation", "-tls1_1", "-cipher", "DHE-RSA-AES256-SHA:@SECLEVEL=0")
+		}, nil, &RenegResult{Accepted: 11, Attempts: 11}},
+		{"a TLS 1.2 server with AES-CBC and SHA-384 completes all eleven", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, ecCert, "-client_renegotiation", "-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-SHA384")
+		}, nil, &RenegResult{Accepted: 11, Attempts: 11}},
+		{"a TLS 1.0 server that refuses renegotiation", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, ecCert, "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0")
+		}, nil, &RenegResult{Accepted: 0, Attempts: 11}},
+		{"a server with only suites the client lacks cannot be measured", func(t *testing.T) string {
+			return probetest.StartOpenSSLServer(t, ecCert, "-client_renegotiation", "-tls1_2", "-cipher", "ECDHE-ECDSA-CAMELLIA128-SHA256:@SECLEVEL=0")
 		}, nil, &RenegResult{Attempts: 11, Error: "tlsscan: server sent alert 40 (handshake_failure)"}},
 		{"crypto/tls refuses renegotiation", func(t *testing.T) string {
 			return startGoHTTPS(t, &tls.Config{Certificates: []tls.Certificate{ecCert}})
