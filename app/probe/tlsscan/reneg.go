@@ -40,7 +40,9 @@ type RenegResult struct {
 // does for internet.nl. Protocol steps:
 //
 //  1. Open a connection (through the preamble, so also after STARTTLS)
-//     and complete a TLS 1.2 handshake with the minimal client below.
+//     and complete a TLS 1.0 to 1.2 handshake with the minimal client
+//     below (ECDHE, DHE or RSA key exchange; AES-GCM, ChaCha20-Poly1305
+//     or AES-CBC).
 //  2. Inside the encrypted channel send a new ClientHello whose
 //     renegotiation_info carries the last client Finished (RFC 5746), and
 //     complete that handshake; repeat up to RenegAttempts times.
@@ -181,10 +183,10 @@ func handshakeHashes(v Version, s suite12) (prf func(secret []byte, label string
 		}
 }
 
-// tls12Client is a minimal TLS 1.2 client: enough to complete handshakes,
-// first in the clear and then inside the channel, without checking the
-// server's certificate or signature (this is a measurement, not a
-// session anyone trusts).
+// tls12Client is a minimal TLS 1.0 to 1.2 client: enough to complete
+// handshakes, first in the clear and then inside the channel, without
+// checking the server's certificate or signature (this is a measurement,
+// not a session anyone trusts).
 type tls12Client struct {
 	rc         *recordConn
 	serverName string
