@@ -45,11 +45,11 @@ const (
 // earlyData tests 0-RTT as sslyze does for internet.nl. Protocol steps:
 //
 //  1. Complete a TLS 1.3 handshake with the minimal client below, send
-//     `GET /` for ServerName and read the answer and the server's
+//     `GET /` for ServerName and wait for the server's first
 //     NewSessionTicket. No ticket allowing early data (the early_data
 //     extension with max_early_data_size > 0): not offered, done.
 //  2. On a second connection resume with that ticket (pre_shared_key
-//     with its binder, psk_dhe_ke, early_data) and send the same GET as
+//     with its binder, psk_dhe_ke, early_data) and send the GET again, as
 //     early data right behind the ClientHello.
 //  3. early_data in the server's EncryptedExtensions means accepted;
 //     then finish the handshake (EndOfEarlyData, Finished) and read the
@@ -90,7 +90,8 @@ func (s *scanner) earlyData(ctx context.Context) (*EarlyDataResult, error) {
 
 	conn, err = s.dial(ctx)
 	if err != nil {
-		return nil, &dialError{err}
+		res.Error = (&dialError{err}).Error()
+		return res, nil
 	}
 	defer conn.Close()
 	second := &tls13Client{rc: &recordConn{rw: conn, version: uint16(TLS10)}, serverName: name}
@@ -166,14 +167,14 @@ type tls13Client struct {
 	suite         suite13
 	resMaster     []byte
 	earlyAccepted bool
-	// unsent is why the client's last flight could not be written after
-	// the server accepted early data (it had closed already).
-	unsent error
 }
 
 // handshake runs a full handshake, or with tk a resumption that sends
 // early as 0-RTT data.
 func (c *tls13Client) handshake(tk *ticket13, early []byte) error {
+	if early != nil && tk == nil {
+		return errors.New("tlsscan: early data needs a ticket")
+	}
 	keys := make([]*ecdh.PrivateKey, len(shareGroups))
 	for i, g := range shareGroups {
 		k, err := g.curve.GenerateKey(rand.Reader)
@@ -370,7 +371,6 @@ func (c *tls13Client) finish(h func() hash.Hash, hsSecret, cHS, transcript []byt
 	send := func(m []byte) error {
 		err := c.rc.write(recordHandshake, m)
 		if err != nil && c.earlyAccepted && isClosed(err) {
-			c.unsent = err
 			return nil
 		}
 		return err
