@@ -4,13 +4,15 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // extras are the measurements beside the scan that need a handshake
 // crypto/tls cannot make: client-initiated renegotiation and 0-RTT. Each
-// starts at once on its own connection (two more for 0-RTT when the
-// server offers it) and is kept only when the version results show the
-// protocol it tests is spoken.
+// starts on its own connection (two for 0-RTT when the server offers it)
+// as soon as a version probe has heard the server speak the protocol it
+// tests, and not at all when none does: no connection is spent on a
+// server that could not answer it.
 type extras struct {
 	reneg    *RenegResult
 	renegErr error
@@ -24,17 +26,70 @@ func (s *scanner) startExtras(ctx context.Context, wg *sync.WaitGroup, versions 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			x.reneg, x.renegErr = s.clientRenegotiation(ctx)
+			if s.heard.wait(ctx, s.heard.legacy) {
+				x.reneg, x.renegErr = s.clientRenegotiation(ctx)
+			}
 		}()
 	}
 	if s.cfg.EarlyData && slices.Contains(versions, TLS13) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			x.early, x.earlyErr = s.earlyData(ctx)
+			if s.heard.wait(ctx, s.heard.tls13) {
+				x.early, x.earlyErr = s.earlyData(ctx)
+			}
 		}()
 	}
 	return x
+}
+
+// heard records which versions the version probes have seen a server
+// accept.
+type heard struct {
+	// legacy and tls13 are closed at the first ServerHello of TLS 1.0 to
+	// 1.2 and of TLS 1.3; done when every version probe is over.
+	legacy, tls13, done         chan struct{}
+	legacyOnce, tls13Once, once sync.Once
+	pending                     atomic.Int64
+}
+
+func newHeard(versions int) *heard {
+	h := &heard{legacy: make(chan struct{}), tls13: make(chan struct{}), done: make(chan struct{})}
+	h.pending.Store(int64(versions))
+	return h
+}
+
+func (h *heard) saw(v Version) {
+	switch {
+	case v >= TLS10 && v <= TLS12:
+		h.legacyOnce.Do(func() { close(h.legacy) })
+	case v == TLS13:
+		h.tls13Once.Do(func() { close(h.tls13) })
+	}
+}
+
+func (h *heard) versionDone() {
+	if h.pending.Add(-1) == 0 {
+		h.once.Do(func() { close(h.done) })
+	}
+}
+
+// wait reports whether spoken closes before the version probes are over
+// without it (or ctx ends).
+func (h *heard) wait(ctx context.Context, spoken chan struct{}) bool {
+	select {
+	case <-spoken:
+		return true
+	case <-h.done:
+		select {
+		case <-spoken:
+			return true
+		default:
+			return false
+		}
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // report puts the outcomes in r: nil when the protocol they test is not

@@ -265,7 +265,7 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 		versions = AllVersions
 	}
 	start := time.Now()
-	s := &scanner{cfg: cfg, rep: &Report{Addr: cfg.Addr, ServerName: cfg.ServerName}}
+	s := &scanner{cfg: cfg, rep: &Report{Addr: cfg.Addr, ServerName: cfg.ServerName}, heard: newHeard(len(versions))}
 
 	results := make([]VersionResult, len(versions))
 	var wg sync.WaitGroup
@@ -273,6 +273,7 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer s.heard.versionDone()
 			results[i] = s.probeVersion(ctx, v)
 		}()
 	}
@@ -315,6 +316,8 @@ type scanner struct {
 	mu       sync.Mutex
 	rep      *Report
 	rawCerts [][]byte
+	// heard tells the extras which versions the server speaks.
+	heard *heard
 }
 
 // dial opens one connection with its own deadline and runs the preamble.
@@ -698,6 +701,7 @@ func (s *scanner) testOrder(ctx context.Context, v Version, vr *VersionResult) {
 
 // record keeps the protocol features and key exchange seen in a ServerHello.
 func (s *scanner) record(sh *serverHello) {
+	s.heard.saw(sh.Version)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.rep
