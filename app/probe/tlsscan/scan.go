@@ -27,10 +27,11 @@
 //     handshake did not negotiate a hybrid, one more offers only the hybrids,
 //     to tell "not supported" from "not preferred".
 //  5. What crypto/tls cannot do as a client, minimal clients of this
-//     package do (reneg.go, earlydata.go): one connection tries eleven
-//     client-initiated renegotiations (TLS 1.0 to 1.2), and with
-//     Config.EarlyData one or two connections test TLS 1.3 0-RTT with an
-//     HTTP request.
+//     package do (reneg.go, earlydata.go), each once a version probe has
+//     heard the server speak the versions it needs (extras.go): one
+//     connection tries eleven client-initiated renegotiations (TLS 1.0 to
+//     1.2), and with Config.EarlyData one or two connections test TLS 1.3
+//     0-RTT with an HTTP request.
 //
 // Every connection has its own deadline (Config.Timeout) from the moment it
 // is open, inside the caller's context. Whatever does not wait for another
