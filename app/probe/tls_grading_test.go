@@ -56,7 +56,7 @@ func TestZeroRTTGrading(t *testing.T) {
 		{"early data answered 200 fails", tlsscan.Report{Versions: tls13, EarlyData: &tlsscan.EarlyDataResult{Offered: true, Accepted: true, HTTPStatus: 200}}, StatusFail},
 		{"a failed measurement is an error", tlsscan.Report{Versions: tls13, EarlyData: &tlsscan.EarlyDataResult{Error: "timeout"}}, StatusError},
 		{"without TLS 1.3 there is no 0-RTT", tlsscan.Report{Versions: []tlsscan.VersionResult{{Version: tlsscan.TLS12, Accepted: true}}}, StatusNotApplicable},
-		{"early data not tried is not tested", tlsscan.Report{Versions: tls13}, StatusNotApplicable},
+		{"TLS 1.3 without an early data measurement is an error, never a pass", tlsscan.Report{Versions: tls13}, StatusError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +80,7 @@ func TestMailKeysLeaveOutWebOnlyTests(t *testing.T) {
 			t.Errorf("%s is not a web TLS subtest", key)
 		}
 	}
-	if len(mailTLSKeys.all()) != 13 || len(webTLSKeys.all()) != 15 {
+	if len(mailTLSKeys.all()) != 14 || len(webTLSKeys.all()) != 15 {
 		t.Errorf("mail %d keys, web %d", len(mailTLSKeys.all()), len(webTLSKeys.all()))
 	}
 }

@@ -18,6 +18,9 @@ type tlsKeys struct {
 	Ciphers, CipherOrder, KeyExchange, KeyExchangeHash check.Subtest
 	CertChain, CertPubkey, CertSig, CertDomain         check.Subtest
 	ZeroRTT, OCSP                                      check.Subtest
+	// ZeroRTTNotTested is the 0-RTT key of a test internet.nl lists but
+	// never runs (mail: early data goes with an HTTP request).
+	ZeroRTTNotTested check.Subtest
 }
 
 var (
@@ -35,14 +38,14 @@ var (
 		Ciphers: "mail_starttls_tls_ciphers", CipherOrder: "mail_starttls_tls_cipherorder",
 		KeyExchange: "mail_starttls_tls_keyexchange", KeyExchangeHash: "mail_starttls_tls_keyexchangehash",
 		CertChain: "mail_starttls_cert_chain", CertPubkey: "mail_starttls_cert_pubkey", CertSig: "mail_starttls_cert_sig",
-		CertDomain: "mail_starttls_cert_domain",
+		CertDomain: "mail_starttls_cert_domain", ZeroRTTNotTested: "mail_starttls_tls_0rtt",
 	}
 )
 
 // all lists the keys that are set.
 func (k tlsKeys) all() []check.Subtest {
 	keys := []check.Subtest{k.Version, k.Compress, k.SecReneg, k.ClientReneg, k.EMS, k.Ciphers, k.CipherOrder,
-		k.KeyExchange, k.KeyExchangeHash, k.CertChain, k.CertPubkey, k.CertSig, k.CertDomain, k.ZeroRTT, k.OCSP}
+		k.KeyExchange, k.KeyExchangeHash, k.CertChain, k.CertPubkey, k.CertSig, k.CertDomain, k.ZeroRTT, k.OCSP, k.ZeroRTTNotTested}
 	return slices.DeleteFunc(keys, func(s check.Subtest) bool { return s == "" })
 }
 
@@ -87,6 +90,9 @@ func judgeTLS(k tlsKeys, rep *tlsscan.Report, now time.Time) subtests {
 	judgeCertificate(s, k, rep.Certificate)
 	if k.ZeroRTT != "" {
 		judgeZeroRTT(s, k.ZeroRTT, rep)
+	}
+	if k.ZeroRTTNotTested != "" {
+		s.set(k.ZeroRTTNotTested, StatusNotApplicable, Sub{Code: "tls_0rtt_mail", Params: nil})
 	}
 	if k.OCSP != "" {
 		st, f := judgeOCSP(rep.Certificate, rep.Handshake, now)
@@ -158,11 +164,9 @@ func judgeZeroRTT(s subtests, key check.Subtest, rep *tlsscan.Report) {
 	case !slices.Contains(rep.AcceptedVersions(), tlsscan.TLS13):
 		s.set(key, StatusNotApplicable, Sub{Code: "tls_0rtt_no_tls13", Params: nil})
 	case ed == nil:
-		// The scan did not try early data (Config.EarlyData unset, or a
-		// scanner without it): "not tested", as internet.nl shows a test
-		// it did not run, rather than an error that would fail every TLS
-		// 1.3 site's check for want of a measurement.
-		s.set(key, StatusNotApplicable, Sub{Code: "tls_0rtt_not_tested", Params: nil})
+		// TLS 1.3 was accepted but early data was not tried: a required
+		// test without a measurement is an error, never a pass.
+		s.set(key, StatusError, Sub{Code: "tls_0rtt_not_tested", Params: nil})
 	case ed.Accepted && ed.HTTPStatus == 425:
 		s.pass(key, Sub{Code: "tls_0rtt_425", Params: nil})
 	case ed.Accepted:

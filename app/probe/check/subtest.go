@@ -109,6 +109,7 @@ var subtests = []SubtestInfo{
 	{"mail_starttls_tls_compress", MailSTARTTLS, Required},
 	{"mail_starttls_tls_secreneg", MailSTARTTLS, Required},
 	{"mail_starttls_tls_clientreneg", MailSTARTTLS, Optional},
+	{"mail_starttls_tls_0rtt", MailSTARTTLS, Required},
 	{"mail_starttls_tls_extendedmastersecret", MailSTARTTLS, Required},
 	{"mail_starttls_tls_ciphers", MailSTARTTLS, Required},
 	{"mail_starttls_tls_cipherorder", MailSTARTTLS, Required},

@@ -26,13 +26,20 @@
 //     is verified against Config.RootCAs, and the negotiated group. When that
 //     handshake did not negotiate a hybrid, one more offers only the hybrids,
 //     to tell "not supported" from "not preferred".
+//  5. What crypto/tls cannot do as a client, minimal clients of this
+//     package do (reneg.go, earlydata.go), each once a version probe has
+//     heard the server speak the versions it needs (extras.go): one
+//     connection tries eleven client-initiated renegotiations (TLS 1.0 to
+//     1.2), and with Config.EarlyData one or two connections test TLS 1.3
+//     0-RTT with an HTTP request.
 //
 // Every connection has its own deadline (Config.Timeout) from the moment it
 // is open, inside the caller's context. Whatever does not wait for another
 // answer runs at once: the versions; in full mode a version's chunks, once
 // its first answer shows it is spoken; in quick mode the classes (for TLS
 // 1.2 straight away, for the others after the first class's answer); the
-// two offers of the order test; the crypto/tls handshake. Only the
+// two offers of the order test; the crypto/tls handshake; the
+// renegotiation and 0-RTT tests. Only the
 // "remove the chosen suite and ask again" walk through one chunk is a chain.
 // The results are the same as one connection at a time would find. How
 // many connections are open at once is the caller's Dial's business (a
@@ -96,8 +103,8 @@ type Config struct {
 	Versions []Version
 	// SkipPQ leaves out the post-quantum handshake (mail has no PQ check).
 	SkipPQ bool
-	// EarlyData tries a TLS 1.3 resumption with early data (web only: it
-	// sends an HTTP request).
+	// EarlyData runs the TLS 1.3 0-RTT test, which sends `GET /` with
+	// Host ServerName: for HTTPS only (internet.nl #2055).
 	EarlyData bool
 }
 
@@ -209,9 +216,12 @@ type Report struct {
 
 	// KexHash is the key-exchange hash test (kexhash.go).
 	KexHash *KexHashResult `json:"kex_hash,omitempty"`
-	// ClientRenegotiation and EarlyData are nil when not tested.
-	ClientRenegotiation *RenegResult     `json:"client_renegotiation,omitempty"`
-	EarlyData           *EarlyDataResult `json:"early_data,omitempty"`
+	// ClientRenegotiation is the outcome of client-initiated
+	// renegotiation; nil when no TLS 1.0-1.2 handshake was possible.
+	ClientRenegotiation *RenegResult `json:"client_renegotiation,omitempty"`
+	// EarlyData is the outcome of the TLS 1.3 0-RTT test; nil when not
+	// tested (no TLS 1.3, or Config.EarlyData false).
+	EarlyData *EarlyDataResult `json:"early_data,omitempty"`
 }
 
 // AcceptedVersions lists the versions the server accepted.
@@ -260,7 +270,7 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 		versions = AllVersions
 	}
 	start := time.Now()
-	s := &scanner{cfg: cfg, rep: &Report{Addr: cfg.Addr, ServerName: cfg.ServerName}}
+	s := &scanner{cfg: cfg, rep: &Report{Addr: cfg.Addr, ServerName: cfg.ServerName}, heard: newHeard(len(versions))}
 
 	results := make([]VersionResult, len(versions))
 	var wg sync.WaitGroup
@@ -268,6 +278,7 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer s.heard.versionDone()
 			results[i] = s.probeVersion(ctx, v)
 		}()
 	}
@@ -281,6 +292,7 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 		defer wg.Done()
 		s.rep.KexHash = s.probeKexHash(ctx)
 	}()
+	extra := s.startExtras(ctx, &wg, versions)
 	wg.Wait()
 	s.rep.Connections = int(s.conns.Load())
 	s.rep.DurationMS = time.Since(start).Milliseconds()
@@ -297,6 +309,7 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 	if s.rep.HandshakeError != "" {
 		s.rep.Errors = append(s.rep.Errors, "handshake: "+s.rep.HandshakeError)
 	}
+	extra.report(s.rep, results)
 	if s.rep.Certificate == nil && s.rawCerts != nil {
 		s.rep.Certificate = evaluateChain(s.rawCerts, "raw TLS 1.2 Certificate message", cfg)
 	}
@@ -313,6 +326,8 @@ type scanner struct {
 	mu       sync.Mutex
 	rep      *Report
 	rawCerts [][]byte
+	// heard tells the extras which versions the server speaks.
+	heard *heard
 }
 
 // dial opens one connection with its own deadline and runs the preamble.
@@ -333,7 +348,7 @@ func (s *scanner) dial(ctx context.Context) (net.Conn, error) {
 	deadline, _ := cctx.Deadline()
 	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(cctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	wrapped := &deadlineConn{Conn: conn, release: func() { stop(); cancel() }}
+	wrapped := &deadlineConn{Conn: conn, deadline: deadline, release: func() { stop(); cancel() }}
 	if s.cfg.Preamble != nil {
 		if err := s.cfg.Preamble(cctx, wrapped); err != nil {
 			wrapped.Close()
@@ -352,8 +367,10 @@ func (s *scanner) firstDialErr() error {
 
 type deadlineConn struct {
 	net.Conn
-	release func()
-	once    sync.Once
+	// deadline is the one the connection was opened with.
+	deadline time.Time
+	release  func()
+	once     sync.Once
 }
 
 func (c *deadlineConn) Close() error {
@@ -699,6 +716,7 @@ func (s *scanner) testOrder(ctx context.Context, v Version, vr *VersionResult) {
 
 // record keeps the protocol features and key exchange seen in a ServerHello.
 func (s *scanner) record(sh *serverHello) {
+	s.heard.saw(sh.Version)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.rep
