@@ -15,7 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"tenderprobe/app/probe/check"
+	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/tlsscan"
 )
 
@@ -221,7 +224,27 @@ func checkMailTransport(ctx context.Context, r *run) []Check {
 			starttls.judge(s)
 		}
 	}
-	return []Check{starttls, mailDANECheck(results)}
+	return []Check{starttls, r.daneUsable(ctx, mailDANECheck(results))}
+}
+
+// daneUsable turns a passing mail.dane into a warning when the domain's MX
+// records are not DNSSEC-secure: a sending server looks for TLSA records
+// only at mail servers it found through a secure MX RRset (RFC 7672
+// section 2.2.1), so matching records then protect no mail. internet.nl
+// does not look at this.
+func (r *run) daneUsable(ctx context.Context, c Check) Check {
+	if c.Status != StatusPass {
+		return c
+	}
+	mx := validateName(ctx, r, r.domain, dns.TypeMX)
+	if mx.res.Security == dnssec.Secure {
+		return c
+	}
+	c.Details["mx_dnssec"] = mx
+	c.Status = StatusWarn
+	f := Sub{Code: "mail_dane_mx_insecure", Params: map[string]any{"domain": r.domain, "security": string(mx.res.Security)}}
+	c.Summary, c.Finding, c.FindingParams = english(f), f.Code, f.Params
+	return c
 }
 
 // noMailTransport is mail.starttls and mail.dane of a domain without mail

@@ -147,3 +147,33 @@ func TestMailDANEUsagesAndMixedTLSASets(t *testing.T) {
 		})
 	}
 }
+
+func TestMailDANEWarnsWhenTheMXRecordsAreNotSecure(t *testing.T) {
+	ca := probetest.NewCA(t)
+	cert := ca.Issue(t, probetest.LeafOptions{}, "mx1.mail.test")
+	port, lns := listenShared(t, "127.0.0.52")
+	probetest.ServeSMTP(t, lns["127.0.0.52"], probetest.SMTPOptions{Hostname: "mx1.mail.test", TLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	tlsa := fmt.Sprintf("_%d._tcp.mx1 300 IN TLSA 3 1 1 %s", port, probetest.SPKISHA256(t, cert))
+	for _, tc := range []struct {
+		name     string
+		unsigned bool
+		want     Status
+	}{
+		{"secure MX records and matching TLSA pass", false, StatusPass},
+		{"matching TLSA behind unsigned MX records warn: senders will not use them", true, StatusWarn},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			domain := probetest.Zone{Name: "example.test.", Unsigned: tc.unsigned, Records: []string{"@ 300 IN MX 10 mx1.mail.test."}}
+			mail := probetest.Zone{Name: "mail.test.", Records: []string{"mx1 300 IN A 127.0.0.52", tlsa}}
+			r := signedRunVia(t, "example.test", func(c *Config) { c.SMTPPort, c.RootCAs = port, ca.Pool }, nil, domain, mail)
+			d := checkNamed(t, checkMailTransport(context.Background(), r), check.MailDANE)
+			if d.Status != tc.want {
+				t.Fatalf("mail.dane = %s (%s), want %s", d.Status, d.Summary, tc.want)
+			}
+			if tc.unsigned && d.Finding != "mail_dane_mx_insecure" {
+				t.Errorf("finding %s", d.Finding)
+			}
+			expectSubtests(t, d, map[check.Subtest]Status{"mail_starttls_dane_exist": StatusPass, "mail_starttls_dane_valid": StatusPass})
+		})
+	}
+}
