@@ -305,18 +305,20 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 
 func (r *run) checkMailIPv6(ctx context.Context) Check {
 	const id = check.MailIPv6
-	hosts, nullMX, err := r.mxHosts(ctx)
+	ms, err := r.mailServers(ctx)
 	if err != nil {
 		return errorChecks(err, id)[0]
 	}
+	hosts := ms.Hosts
 	if len(hosts) == 0 {
-		c := noMailServers(id, nullMX)
+		c := ms.notApplicable(id)
 		// internet.nl does not test the IPv6 of mail servers a domain
-		// does not have.
-		s := subtests{}
-		f := Sub{Code: c.Finding, Params: c.FindingParams}
-		s.set("mail_ipv6_mx_address", StatusNotApplicable, f)
-		s.set("mail_ipv6_mx_reach", StatusNotApplicable, f)
+		// does not have; a null MX that is not needed, or one that should
+		// be published, informs (MailIpv6MxAaaa).
+		s := ms.notTested("mail_ipv6_mx_address", "mail_ipv6_mx_reach")
+		if ms.Status == mxNullWithoutAddress || ms.Status == mxNullAdvised {
+			s.set("mail_ipv6_mx_address", StatusInfo, ms.reason())
+		}
 		c.judge(s)
 		return c
 	}
@@ -359,7 +361,12 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 	default:
 		c = newFinding(id, StatusPass, "mail_ipv6_ok", map[string]any{"count": len(hosts)}, details)
 	}
-	c.judge(mxIPv6Subtests(len(hosts), noAAAA, all, r.cfg.SMTPPort))
+	s := mxIPv6Subtests(len(hosts), noAAAA, all, r.cfg.SMTPPort)
+	if ms.Status == mxNullWithOthers && subtestRank(s["mail_ipv6_mx_address"].Status) < subtestRank(StatusWarn) {
+		// A null MX beside other MX: internet.nl's notice.
+		s.set("mail_ipv6_mx_address", StatusWarn, Sub{Code: "mail_null_mx_with_others", Params: nil})
+	}
+	c.judge(s)
 	return c
 }
 
