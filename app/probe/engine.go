@@ -262,17 +262,6 @@ func (r *run) mxHosts(ctx context.Context) (hosts []string, nullMX bool, err err
 	return hosts, nullMX && len(hosts) == 0, nil
 }
 
-// noMailServers is the not-applicable check of a domain without mail
-// servers: no MX records, or a null MX. mailServers.notApplicable says
-// more (a null MX without addresses, no MX where one is advised).
-func noMailServers(id check.ID, nullMX bool) Check {
-	code := "no_mx"
-	if nullMX {
-		code = "null_mx"
-	}
-	return newFinding(id, StatusNotApplicable, code, nil, map[string]any{"null_mx": nullMX})
-}
-
 // english is the sub-finding in English.
 func english(s Sub) string { return findingText(i18n.Default, s.Code, s.Params) }
 
