@@ -2,9 +2,9 @@ package probetest
 
 import (
 	"net"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/miekg/dns"
 )
@@ -43,28 +43,7 @@ func (w renamingWriter) WriteMsg(m *dns.Msg) error {
 // port, until the test ends, and returns the address.
 func ServeHandler(t testing.TB, h dns.Handler) string {
 	t.Helper()
-	for attempt := 0; attempt < 20; attempt++ {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("probetest: listen udp: %v", err)
-		}
-		addr := pc.LocalAddr().String()
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			pc.Close()
-			continue
-		}
-		for _, s := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h, ReadTimeout: 10 * time.Second}} {
-			started := make(chan struct{})
-			s.NotifyStartedFunc = func() { close(started) }
-			go s.ActivateAndServe()
-			<-started
-			t.Cleanup(func() { s.Shutdown() })
-		}
-		return addr
-	}
-	t.Fatal("probetest: no port free for DNS on 127.0.0.1")
-	return ""
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(serveDNS(t, "127.0.0.1", h)))
 }
 
 // FailFor answers like inner, except that a query for qtype at name gets
