@@ -224,26 +224,33 @@ func checkMailTransport(ctx context.Context, r *run) []Check {
 			starttls.judge(s)
 		}
 	}
-	return []Check{starttls, r.daneUsable(ctx, mailDANECheck(results))}
+	return []Check{starttls, r.daneUsable(ctx, mailDANECheck(results), hosts)}
 }
 
 // daneUsable turns a passing mail.dane into a warning when the domain's MX
-// records are not DNSSEC-secure: a sending server looks for TLSA records
-// only at mail servers it found through a secure MX RRset (RFC 7672
-// section 2.2.1), so matching records then protect no mail. internet.nl
-// does not look at this.
-func (r *run) daneUsable(ctx context.Context, c Check) Check {
+// records or a mail server's addresses are not DNSSEC-secure: a sending
+// server uses TLSA records only for a mail server it found through a
+// secure MX RRset, and looks them up at the name whose address records are
+// secure (RFC 7672 section 2.2), so matching records then protect no mail.
+// internet.nl does not look at this.
+func (r *run) daneUsable(ctx context.Context, c Check, hosts []string) Check {
 	if c.Status != StatusPass {
 		return c
 	}
-	mx := validateName(ctx, r, r.domain, dns.TypeMX)
-	if mx.res.Security == dnssec.Secure {
+	names := []dnssecName{validateName(ctx, r, r.domain, dns.TypeMX)}
+	for _, h := range hosts {
+		names = append(names, validateName(ctx, r, h, dns.TypeA))
+	}
+	for _, n := range names {
+		if n.res.Security == dnssec.Secure {
+			continue
+		}
+		c.Details["insecure_for_dane"] = n
+		c.Status = StatusWarn
+		f := Sub{Code: "mail_dane_mx_insecure", Params: map[string]any{"domain": r.domain, "name": n.Name, "type": n.Type, "security": string(n.res.Security)}}
+		c.Summary, c.Finding, c.FindingParams = english(f), f.Code, f.Params
 		return c
 	}
-	c.Details["mx_dnssec"] = mx
-	c.Status = StatusWarn
-	f := Sub{Code: "mail_dane_mx_insecure", Params: map[string]any{"domain": r.domain, "security": string(mx.res.Security)}}
-	c.Summary, c.Finding, c.FindingParams = english(f), f.Code, f.Params
 	return c
 }
 

@@ -177,3 +177,20 @@ func TestMailDANEWarnsWhenTheMXRecordsAreNotSecure(t *testing.T) {
 		})
 	}
 }
+
+func TestMailDANEWarnsWhenAMailServersAddressIsNotSecure(t *testing.T) {
+	ca := probetest.NewCA(t)
+	cert := ca.Issue(t, probetest.LeafOptions{}, "mx1.mail.test")
+	port, lns := listenShared(t, "127.0.0.53")
+	probetest.ServeSMTP(t, lns["127.0.0.53"], probetest.SMTPOptions{Hostname: "mx1.mail.test", TLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	// The A record is left unsigned while the TLSA record is signed.
+	domain := probetest.Zone{Name: "example.test.", Records: []string{"@ 300 IN MX 10 mx1.mail.test."}}
+	mail := probetest.Zone{Name: "mail.test.", Records: []string{"mx1 300 IN A 127.0.0.53",
+		fmt.Sprintf("_%d._tcp.mx1 300 IN TLSA 3 1 1 %s", port, probetest.SPKISHA256(t, cert))},
+		Break: probetest.BreakMissingRRSIG, BreakType: dns.TypeA}
+	r := signedRunVia(t, "example.test", func(c *Config) { c.SMTPPort, c.RootCAs = port, ca.Pool }, nil, domain, mail)
+	d := checkNamed(t, checkMailTransport(context.Background(), r), check.MailDANE)
+	if d.Status != StatusWarn || d.Finding != "mail_dane_mx_insecure" || d.FindingParams["name"] != "mx1.mail.test" {
+		t.Fatalf("mail.dane = %s %s %v (%s), want a warning naming mx1.mail.test", d.Status, d.Finding, d.FindingParams, d.Summary)
+	}
+}
