@@ -45,7 +45,13 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if user.HasSecondFactor() {
+	if h.passkeyOnly(user) {
+		if err := h.firstFactorPassed(c, reservation); err != nil {
+			return err
+		}
+		return refuse(fiber.StatusUnauthorized, "passkey.password_not_enough")
+	}
+	if user.HasTOTP() {
 		if in.TOTP == "" {
 			if err := h.firstFactorPassed(c, reservation); err != nil {
 				return err
