@@ -80,7 +80,8 @@ func (h *Handler) secondFactorData(c *fiber.Ctx, data fiber.Map) error {
 		}
 	}
 	data["SecondFactor"] = u.HasTOTP()
-	data["MustEnrol"] = u.MustHaveSecondFactor(h.RequireSecondFactor)
+	// A passkey meets the rule too: then the app is not the only factor.
+	data["MustEnrol"] = u.MustHaveSecondFactor(h.RequireSecondFactor) && u.Passkeys == 0
 	if u.TOTPPending != "" {
 		data["TOTPSecret"] = groupsOf(u.TOTPPending, 4)
 	}

@@ -83,16 +83,17 @@
   }
 
   Array.prototype.forEach.call(forms, function (form) {
-    var button = form.querySelector("[data-passkey-js]");
+    var shown = form.querySelector("[data-passkey-js]");
+    var button = form.querySelector("button[type=submit]");
     var note = form.querySelector("[data-passkey-nojs]");
     var message = form.querySelector("[data-passkey-message]");
     var field = form.querySelector("input[name=credential]");
     var csrf = form.querySelector("input[name=_csrf]");
     var registering = !!form.querySelector("input[name=name]");
-    if (!button || !field) {
+    if (!shown || !button || !field) {
       return;
     }
-    button.hidden = false;
+    shown.hidden = false;
     if (note) {
       note.hidden = true;
     }
