@@ -80,7 +80,7 @@ func TestPasskeyJourneyInChromium(t *testing.T) {
 		chromedp.Click(chromedp.ID("passkey-add-button")),
 		chromedp.WaitVisible(chromedp.Search(`//table[@id="passkey-list"]//td[text()="Virtual key"]`)),
 	)
-	creds, err := chromedp.Call(bctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: auth.AuthenticatorID})
+	creds, err := chromedp.Call(bctx, webauthn.GetCredentials, webauthn.GetCredentialsParams(auth))
 	if err != nil || len(creds.Credentials) != 1 || !creds.Credentials[0].IsResidentCredential || creds.Credentials[0].RpID != "localhost" {
 		t.Fatalf("the authenticator holds %+v (%v), want one resident credential for localhost", creds, err)
 	}

@@ -105,8 +105,11 @@ func (k *testAuthenticator) create(options response) string {
 	k.t.Helper()
 	challenge, rpID, user := passkeyOptionsOf(k.t, options)
 	k.handle = user
-	cose, err := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1,
-		-2: k.key.PublicKey.X.FillBytes(make([]byte, 32)), -3: k.key.PublicKey.Y.FillBytes(make([]byte, 32))})
+	point, err := k.key.PublicKey.Bytes() // 0x04 || x || y
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	cose, err := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: point[1:33], -3: point[33:]})
 	if err != nil {
 		k.t.Fatal(err)
 	}
@@ -390,4 +393,46 @@ func TestFailedPasskeyLoginsCountAgainstTheLockout(t *testing.T) {
 	if _, res := passkeyLogin(t, a, k); res.status != http.StatusTooManyRequests {
 		t.Errorf("a right answer while locked out: status %d, want 429", res.status)
 	}
+}
+
+// TestThePasskeyRelyingPartyFollowsTheBaseURL: with --base-url the
+// relying party id is its host (no port, no path) and an answer from any
+// other origin is refused; without it, the request's host.
+func TestThePasskeyRelyingPartyFollowsTheBaseURL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, base, want string
+	}{
+		{"without a base URL the request's host is the relying party", "", "example.com"},
+		{"with a base URL its host is the relying party", "https://tenders.example.org:8443/tenderprobe", "tenders.example.org"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newTestApp(t)
+			a.h.Attest.BaseURL = tc.base
+			c := passkeyVisitor(t, a)
+			options := c.post("/login/passkey/options", nil)
+			if _, rpID, _ := passkeyOptionsOf(t, options); rpID != tc.want {
+				t.Errorf("relying party %q, want %q", rpID, tc.want)
+			}
+			if tc.base == "" {
+				return
+			}
+			// The test authenticator answers from http://example.com.
+			k := registerPasskeyOn(t, a, "vendor@demo.test")
+			_, res := passkeyLogin(t, a, k)
+			if res.status != http.StatusUnauthorized {
+				t.Errorf("an answer from another origin: status %d, want 401", res.status)
+			}
+		})
+	}
+}
+
+// registerPasskeyOn stores a passkey of a test authenticator for email
+// directly, whatever the relying party.
+func registerPasskeyOn(t *testing.T, a *testApp, email string) *testAuthenticator {
+	t.Helper()
+	saved := a.h.Attest.BaseURL
+	a.h.Attest.BaseURL = ""
+	defer func() { a.h.Attest.BaseURL = saved }()
+	return registerPasskey(t, a.session(email), "Key")
 }
