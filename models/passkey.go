@@ -168,7 +168,7 @@ func AddPasskey(ctx context.Context, db *gorm.DB, u *User, name string, credID [
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("passkeys", gorm.Expr("passkeys + 1")).Error; err != nil {
 			return wrap(err, "count passkeys of user %d", u.ID)
 		}
-		return passkeyAudit(tx, u, now, "passkey.add", u, nil, map[string]any{"passkey": name})
+		return passkeyAudit(tx, u, now, "passkey.add", u, nil, map[string]any{"name": name})
 	})
 	if err != nil {
 		return nil, err
@@ -225,7 +225,7 @@ func RemovePasskey(ctx context.Context, db *gorm.DB, u *User, id uint, mustKeep 
 		if err := tx.Delete(&Passkey{}, p.ID).Error; err != nil {
 			return wrap(err, "remove passkey %d", p.ID)
 		}
-		return passkeyAudit(tx, u, now, "passkey.remove", u, map[string]any{"passkey": p.Name}, nil)
+		return passkeyAudit(tx, u, now, "passkey.remove", u, map[string]any{"name": p.Name}, nil)
 	})
 	if err != nil {
 		return err
@@ -266,7 +266,7 @@ func UsePasskey(ctx context.Context, db *gorm.DB, p *Passkey, signCount uint32, 
 		if res.RowsAffected == 0 {
 			return wrap(ErrPasskeyCounter, "passkey %d", p.ID)
 		}
-		return passkeyAudit(tx, &p.User, now, "passkey.login", &p.User, nil, map[string]any{"passkey": p.Name})
+		return passkeyAudit(tx, &p.User, now, "passkey.login", &p.User, nil, map[string]any{"name": p.Name})
 	})
 }
 
@@ -274,7 +274,7 @@ func UsePasskey(ctx context.Context, db *gorm.DB, p *Passkey, signCount uint32, 
 // passkey p (a bad signature, a counter that went back).
 func RecordPasskeyFailure(ctx context.Context, db *gorm.DB, p *Passkey, now time.Time) error {
 	e := AuditEntry{Action: "passkey.login_failed", ObjectType: "user", ObjectID: p.UserID, OrgID: p.User.OrgID}
-	return writeAudit(db.WithContext(ctx), nil, now, e, nil, map[string]any{"passkey": p.Name})
+	return writeAudit(db.WithContext(ctx), nil, now, e, nil, map[string]any{"name": p.Name})
 }
 
 // deletePasskeys removes every passkey of userID within tx, for an admin's
