@@ -347,6 +347,13 @@ func TestAPasskeyIsASecondFactor(t *testing.T) {
 		}
 	})
 
+	t.Run("an API token needs more than the password", func(t *testing.T) {
+		res := a.anonymous().postJSON("/api/v1/tokens", map[string]string{"email": "officer@demo.test", "password": seed.DemoPassword})
+		if res.status != http.StatusUnauthorized || res.json(t)["second_factor"] != "passkey" {
+			t.Errorf("status %d\n%s", res.status, res.body)
+		}
+	})
+
 	ps, err := models.ListPasskeys(ctx, a.db, officer.ID)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("passkeys %v (%v)", ps, err)

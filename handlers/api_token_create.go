@@ -49,7 +49,10 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 		if err := h.firstFactorPassed(c, reservation); err != nil {
 			return err
 		}
-		return refuse(fiber.StatusUnauthorized, "passkey.password_not_enough")
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{
+			"error": tr(c, "passkey.password_not_enough", nil), "code": "passkey.password_not_enough", "second_factor": "passkey",
+		})
 	}
 	if user.HasTOTP() {
 		if in.TOTP == "" {
