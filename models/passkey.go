@@ -257,9 +257,13 @@ func FindPasskey(ctx context.Context, db *gorm.DB, credID []byte) (*Passkey, err
 // sign-ins with the same counter cannot both pass.
 func UsePasskey(ctx context.Context, db *gorm.DB, p *Passkey, signCount uint32, record string, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Passkey{}).
-			Where("id = ? AND (sign_count < ? OR (sign_count = 0 AND ? = 0))", p.ID, int64(signCount), int64(signCount)).
-			Updates(map[string]any{"sign_count": int64(signCount), "credential": record, "last_used_at": now})
+		q := tx.Model(&Passkey{}).Where("id = ?", p.ID)
+		if signCount == 0 {
+			q = q.Where("sign_count = 0")
+		} else {
+			q = q.Where("sign_count < ?", int64(signCount))
+		}
+		res := q.Updates(map[string]any{"sign_count": int64(signCount), "credential": record, "last_used_at": now})
 		if res.Error != nil {
 			return wrap(res.Error, "use passkey %d", p.ID)
 		}
