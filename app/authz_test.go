@@ -41,6 +41,8 @@ type authzWorld struct {
 	token uint
 	// session is the stored id of a session of the first supplier's vendor.
 	session string
+	// passkey is a passkey of the first supplier's vendor.
+	passkey uint
 	// ids of the first buyer and supplier, for the ownership counts.
 	buyer, supplier uint
 	// outsiders: an officer of another buyer and a vendor of another supplier.
@@ -87,6 +89,11 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		t.Fatal(err)
 	}
 	w.session = vendorSession.ID
+	pk, err := models.AddPasskey(ctx, a.db, vendor, "Vendor's key", []byte("authz-vendor-credential"), "{}", 0, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.passkey = pk.ID
 	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +144,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.invite
 		case s == ":sid":
 			v = w.session
+		case s == ":id" && prev == "passkeys":
+			v = w.passkey
 		case s == ":version":
 			v = 1
 		case s == ":slug":
@@ -178,6 +187,9 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /api/v1/account/totp":                                    {json: map[string]any{}},
 		"POST /api/v1/account/totp/confirm":                            {json: map[string]any{"code": "123456"}},
 		"POST /account/sessions/:sid/end":                              {},
+		"POST /account/passkeys/options":                               {},
+		"POST /account/passkeys":                                       {form: url.Values{"name": {"Outsider key"}}},
+		"POST /account/passkeys/:id/remove":                            {},
 		"POST /admin/orgs/:id/second-factor":                           {form: url.Values{"required": {"true"}}},
 		"POST /admin/users/:id/sessions/end":                           {},
 		"POST /admin/users/:id/second-factor/reset":                    {},

@@ -132,7 +132,7 @@ func (c *Config) table() []settings.Setting {
 		settings.Bool(&c.Demo).With("demo", "TENDERPROBE_DEMO", "", "add demo organisations, accounts and tenders"),
 		settings.String(&c.TLSCert).With("tls-cert", "TENDERPROBE_TLS_CERT", "FILE", "serve HTTPS with this certificate"),
 		settings.String(&c.TLSKey).With("tls-key", "TENDERPROBE_TLS_KEY", "FILE", "private key for --tls-cert"),
-		settings.String(&c.BaseURL).With("base-url", "TENDERPROBE_BASE_URL", "URL", "public address of the app, for links in mails").Showing("taken from each request's Host"),
+		settings.String(&c.BaseURL).With("base-url", "TENDERPROBE_BASE_URL", "URL", "public address of the app, for links in mails and the passkeys' relying party").Showing("taken from each request's Host"),
 		settings.String(&c.DataDir).With("data-dir", "TENDERPROBE_DATA_DIR", "DIR", "where evidence files are stored"),
 		settings.String(&c.SMTPHost).With("smtp-host", "TENDERPROBE_SMTP_HOST", "HOST", "SMTP relay for mails; unset: invitation links are only shown"),
 		settings.Int(&c.SMTPPort, 1, 65535).With("smtp-port", "TENDERPROBE_SMTP_PORT", "N", "relay port; STARTTLS is used when offered"),

@@ -177,6 +177,16 @@ func roleTable() map[string]roleCase {
 			enrollingPath("/api/v1/account/totp/confirm", nil, map[string]string{"code": "000000"})},
 		"GET /account/sessions":           {[5]int{see, ok, ok, ok, ok}, path("/account/sessions")},
 		"POST /account/sessions/:sid/end": {[5]int{unauth, notFound, notFound, notFound, notFound}, someonesSessionPath},
+		// Passkeys: the options are a fresh challenge for one's own account;
+		// a registration without the browser's answer is refused (422); the
+		// removed passkey is another user's, so every role gets 404.
+		"POST /account/passkeys/options": {[5]int{unauth, ok, ok, ok, ok}, path("/account/passkeys/options")},
+		"POST /account/passkeys": {[5]int{unauth, invalid, invalid, invalid, invalid}, func(*testApp) (string, url.Values, any) {
+			return "/account/passkeys", url.Values{"name": {"YubiKey"}}, nil
+		}},
+		"POST /account/passkeys/:id/remove": {[5]int{unauth, notFound, notFound, notFound, notFound}, someonesPasskeyPath},
+		"POST /login/passkey/options":       {[5]int{ok, ok, ok, ok, ok}, path("/login/passkey/options")},
+		"POST /login/passkey":               {[5]int{invalid, invalid, invalid, invalid, invalid}, path("/login/passkey")},
 		"POST /admin/orgs/:id/second-factor": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(a *testApp) (string, url.Values, any) {
 			o, err := models.CreateOrg(context.Background(), a.db, nil, fmt.Sprintf("Org %d", next()), models.OrgBuyer, time.Now())
 			if err != nil {
@@ -291,6 +301,21 @@ func someonesSessionPath(a *testApp) (string, url.Values, any) {
 		a.t.Fatal(err)
 	}
 	return "/account/sessions/" + s.ID + "/end", nil, nil
+}
+
+// someonesPasskeyPath is the removal of a passkey of a new user, whom no
+// account of the role table may touch.
+func someonesPasskeyPath(a *testApp) (string, url.Values, any) {
+	ctx := context.Background()
+	u, err := models.CreateUser(ctx, a.db, nil, fmt.Sprintf("passkey%d@demo.test", next()), "Passkey Owner", "long enough password", models.RoleAuditor, nil, time.Now())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	p, err := models.AddPasskey(ctx, a.db, u, "Owner's key", []byte(fmt.Sprintf("role-table-credential-%d", next())), "{}", 0, testNow)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return fmt.Sprintf("/account/passkeys/%d/remove", p.ID), nil, nil
 }
 
 // enrollingPath starts a second factor enrolment for every account of the

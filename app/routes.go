@@ -106,6 +106,13 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/api/v1/account/totp/confirm", access: api, roles: anyRole, handle: h.APIConfirmTOTP, enrolment: true},
 		{method: get, path: "/account/sessions", access: web, roles: anyRole, handle: h.ListAccountSessions},
 		{method: post, path: "/account/sessions/:sid/end", access: web, roles: anyRole, handle: h.EndAccountSession},
+		// Passkeys: registered and removed on the account page, and a
+		// sign-in with one instead of the password and the code.
+		{method: post, path: "/account/passkeys/options", access: web, roles: anyRole, handle: h.PasskeyRegisterOptions, enrolment: true},
+		{method: post, path: "/account/passkeys", access: web, roles: anyRole, handle: h.AddPasskey, enrolment: true},
+		{method: post, path: "/account/passkeys/:id/remove", access: web, roles: anyRole, handle: h.RemovePasskey},
+		{method: post, path: "/login/passkey/options", access: visitor, handle: h.PasskeyLoginOptions},
+		{method: post, path: "/login/passkey", access: visitor, handle: h.SubmitPasskeyLogin},
 
 		// Dashboard and the standards catalogue.
 		{method: get, path: "/", access: web, roles: anyRole, handle: h.Dashboard},

@@ -79,19 +79,20 @@ func (h *Handler) secondFactorData(c *fiber.Ctx, data fiber.Map) error {
 			data[k] = map[string]string{}
 		}
 	}
-	data["SecondFactor"] = u.HasSecondFactor()
-	data["MustEnrol"] = u.MustHaveSecondFactor(h.RequireSecondFactor)
+	data["SecondFactor"] = u.HasTOTP()
+	// A passkey meets the rule too: then the app is not the only factor.
+	data["MustEnrol"] = u.MustHaveSecondFactor(h.RequireSecondFactor) && u.Passkeys == 0
 	if u.TOTPPending != "" {
 		data["TOTPSecret"] = groupsOf(u.TOTPPending, 4)
 	}
-	if u.HasSecondFactor() {
+	if u.HasTOTP() {
 		n, err := models.RecoveryCodesLeft(c.UserContext(), h.DB, u)
 		if err != nil {
 			return err
 		}
 		data["RecoveryLeft"] = n
 	}
-	return nil
+	return h.passkeyData(c, data)
 }
 
 // groupsOf writes s in groups of n characters, for reading aloud or typing.

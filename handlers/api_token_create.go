@@ -45,7 +45,16 @@ func (h *Handler) APICreateToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if user.HasSecondFactor() {
+	if h.passkeyOnly(user) {
+		if err := h.firstFactorPassed(c, reservation); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{
+			"error": tr(c, "passkey.password_not_enough", nil), "code": "passkey.password_not_enough", "second_factor": "passkey",
+		})
+	}
+	if user.HasTOTP() {
 		if in.TOTP == "" {
 			if err := h.firstFactorPassed(c, reservation); err != nil {
 				return err

@@ -45,7 +45,14 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if user.HasSecondFactor() {
+	if h.passkeyOnly(user) {
+		if err := h.firstFactorPassed(c, reservation); err != nil {
+			return err
+		}
+		form["Errors"] = formError(c, "form", "passkey.password_not_enough")
+		return h.render(c, fiber.StatusUnauthorized, "auth/login", "title.login", form)
+	}
+	if user.HasTOTP() {
 		if err := h.firstFactorPassed(c, reservation); err != nil {
 			return err
 		}

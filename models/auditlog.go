@@ -42,6 +42,7 @@ type AuditEntry struct {
 var AuditActions = []string{
 	"login", "login.failed", "login.code_failed",
 	"totp.enrol", "totp.enable", "totp.disable", "totp.recovery_used", "session.end", "user.sessions_end", "user.second_factor_reset",
+	"passkey.add", "passkey.remove", "passkey.login", "passkey.login_failed",
 	"tender.create", "tender.edit", "tender.publish", "tender.amend", "tender.status", "tender.delete",
 	"requirement.add", "requirement.edit", "requirement.move", "requirement.remove", "profile.apply",
 	"invitation.create", "invitation.revoke", "invitation.accept", "colleague.invite", "colleague.accept",

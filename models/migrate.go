@@ -53,6 +53,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0011_pdf_store", Migrate: addPDFStore},
 	{ID: "0012_read_paths", Migrate: addReadPaths},
 	{ID: "0013_second_factor", Migrate: addSecondFactor},
+	{ID: "0015_passkeys", Migrate: addPasskeys},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -69,6 +70,8 @@ var Tables = []any{
 	&APIToken{},
 	&PendingLogin{},
 	&RecoveryCode{},
+	&Passkey{},
+	&PasskeyChallenge{},
 	&LoginAttempt{},
 	&Attestation{},
 	&Answer{},

@@ -55,11 +55,11 @@ type RecoveryCode struct {
 	CreatedAt time.Time
 }
 
-// HasSecondFactor reports whether u signs in with a second factor. A
-// passkey or an identity provider that vouches for one would count here
-// too.
+// HasSecondFactor reports whether u has a second factor, for the rule
+// that officers and admins must enrol one: an authenticator app (TOTP) or
+// a passkey.
 func (u *User) HasSecondFactor() bool {
-	return u != nil && u.TOTPEnabledAt != nil
+	return u != nil && (u.TOTPEnabledAt != nil || u.Passkeys > 0)
 }
 
 // MustHaveSecondFactor reports whether u has to enrol a second factor
@@ -92,7 +92,7 @@ func TOTPKey(u *User, issuer, secret string) (*otp.Key, error) {
 // is on gets ErrSecondFactorOn: whoever holds only their session must not
 // swap in an authenticator of their own.
 func StartTOTPEnrolment(ctx context.Context, db *gorm.DB, u *User, issuer string, now time.Time) (*otp.Key, error) {
-	if u.HasSecondFactor() {
+	if u.HasTOTP() {
 		return nil, wrap(ErrSecondFactorOn, "start totp of user %d", u.ID)
 	}
 	k, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: u.Email, Period: totpPeriod,
@@ -225,7 +225,7 @@ func VerifySecondFactor(ctx context.Context, db *gorm.DB, u *User, code string, 
 	if err != nil {
 		return false, err
 	}
-	if !fresh.HasSecondFactor() {
+	if !fresh.HasTOTP() {
 		return false, wrap(ErrSecondFactorInvalid, "user %d has no second factor", u.ID)
 	}
 	if step, ok := totpStep(fresh.TOTPSecret, code, now); ok {
@@ -353,6 +353,9 @@ func ResetSecondFactor(ctx context.Context, db *gorm.DB, by *User, id uint, now 
 		}
 		if err := tx.Where("user_id = ?", u.ID).Delete(&RecoveryCode{}).Error; err != nil {
 			return wrap(err, "delete recovery codes of user %d", u.ID)
+		}
+		if err := deletePasskeys(tx, u.ID); err != nil {
+			return err
 		}
 		if err := deleteCredentials(tx, u.ID); err != nil {
 			return err

@@ -66,6 +66,9 @@ type User struct {
 	TOTPLastStep int64     `gorm:"column:totp_last_step;not null;default:0" json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+
+	// Passkeys counts the passkeys registered on the account.
+	Passkeys int `gorm:"column:passkeys;not null;default:0" json:"-"`
 }
 
 // IsStaff reports whether the user works on the buyer side (admin, officer or auditor).
