@@ -53,6 +53,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0011_pdf_store", Migrate: addPDFStore},
 	{ID: "0012_read_paths", Migrate: addReadPaths},
 	{ID: "0013_second_factor", Migrate: addSecondFactor},
+	{ID: "0014_single_sign_on", Migrate: addSingleSignOn},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -68,6 +69,10 @@ var Tables = []any{
 	&Session{},
 	&APIToken{},
 	&PendingLogin{},
+	&SSOProvider{},
+	&SSODomain{},
+	&SSOLogin{},
+	&SSOSignOut{},
 	&RecoveryCode{},
 	&LoginAttempt{},
 	&Attestation{},
