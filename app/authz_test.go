@@ -127,6 +127,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.a.user("officer@demo.test").ID
 		case s == ":id" && prev == "orgs":
 			v = w.buyer
+		case s == ":id" && prev == "sso":
+			v = w.ssoProvider(t)
 		case s == ":rid", s == ":requirement_id":
 			v = w.https
 		case s == ":evidence_id":
@@ -180,6 +182,9 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /account/sessions/:sid/end":                              {},
 		"POST /admin/orgs/:id/second-factor":                           {form: url.Values{"required": {"true"}}},
 		"POST /admin/users/:id/sessions/end":                           {},
+		"POST /sso/start":                                              {form: url.Values{"email": {"someone@no-provider.test"}}},
+		"POST /admin/sso":                                              {form: ssoProviderForm(w.buyer, "evil.test")},
+		"POST /admin/sso/:id/delete":                                   {},
 		"POST /admin/users/:id/second-factor/reset":                    {},
 		"POST /language":                                               {form: url.Values{"lang": {"es"}, "next": {"/"}}},
 		"DELETE /api/v1/tokens/:id":                                    {},

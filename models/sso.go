@@ -245,8 +245,8 @@ func validDomain(d string) bool {
 }
 
 func (p *SSOProvider) auditFields() map[string]any {
-	return map[string]any{"issuer": p.Issuer, "client_id": p.ClientID, "domains": p.Domains,
-		"fixed_role": p.FixedRole, "role_claim": p.RoleClaim, "role_map": p.RoleMap, "approval": p.Approval}
+	return map[string]any{"sso_issuer": p.Issuer, "sso_client_id": p.ClientID, "sso_domains": p.Domains,
+		"sso_fixed_role": p.FixedRole, "sso_role_claim": p.RoleClaim, "sso_role_map": p.RoleMap, "sso_approval": p.Approval}
 }
 
 func ssoAudit(tx *gorm.DB, by *User, now time.Time, action string, p *SSOProvider, before, after any) error {
@@ -303,12 +303,12 @@ func SaveSSOProvider(ctx context.Context, db *gorm.DB, by *User, in SSOProviderI
 		}
 		after := p.auditFields()
 		if creating {
-			after["client_secret"] = "set"
+			after["sso_client_secret"] = "set"
 			return ssoAudit(tx, by, now, "sso_provider.create", &p, nil, after)
 		}
 		b, a := changedFields(before, after)
 		if secretChanged {
-			b["client_secret"], a["client_secret"] = "set", "changed"
+			b["sso_client_secret"], a["sso_client_secret"] = "set", "changed"
 		}
 		if len(a) == 0 {
 			return nil
@@ -447,7 +447,7 @@ func SSOSignIn(ctx context.Context, db *gorm.DB, p *SSOProvider, email, name, ro
 	email = NormalizeEmail(email)
 	refuse := func(code string) (*User, bool, error) {
 		e := AuditEntry{Action: "sso_login.refused", ObjectType: "sso_provider", ObjectID: p.ID, OrgID: &p.OrgID, ActorEmail: truncate(email, 254)}
-		if err := writeAudit(db.WithContext(ctx), nil, now, e, nil, map[string]any{"reason": code}); err != nil {
+		if err := writeAudit(db.WithContext(ctx), nil, now, e, nil, map[string]any{"sso_reason": code}); err != nil {
 			return nil, false, err
 		}
 		return nil, false, ssoInvalid("", code)
@@ -468,7 +468,7 @@ func SSOSignIn(ctx context.Context, db *gorm.DB, p *SSOProvider, email, name, ro
 			return refuse(SSODisabled)
 		}
 		e := AuditEntry{Action: "sso_login", ObjectType: "user", ObjectID: existing.ID, OrgID: existing.OrgID}
-		if err := writeAudit(db.WithContext(ctx), existing, now, e, nil, map[string]any{"issuer": p.Issuer}); err != nil {
+		if err := writeAudit(db.WithContext(ctx), existing, now, e, nil, map[string]any{"sso_issuer": p.Issuer}); err != nil {
 			return nil, false, err
 		}
 		return existing, false, nil
@@ -496,8 +496,8 @@ func SSOSignIn(ctx context.Context, db *gorm.DB, p *SSOProvider, email, name, ro
 			return wrap(err, "create sso user %s", email)
 		}
 		after := u.auditFields()
-		after["issuer"] = p.Issuer
-		after["awaiting_approval"] = p.Approval
+		after["sso_issuer"] = p.Issuer
+		after["sso_awaiting_approval"] = p.Approval
 		return userAudit(tx, nil, now, "sso_user.create", u, nil, after)
 	})
 	if err != nil {
@@ -507,7 +507,7 @@ func SSOSignIn(ctx context.Context, db *gorm.DB, p *SSOProvider, email, name, ro
 		return u, true, ssoInvalid("", SSOAwaitingApproval)
 	}
 	e := AuditEntry{Action: "sso_login", ObjectType: "user", ObjectID: u.ID, OrgID: u.OrgID}
-	if err := writeAudit(db.WithContext(ctx), u, now, e, nil, map[string]any{"issuer": p.Issuer}); err != nil {
+	if err := writeAudit(db.WithContext(ctx), u, now, e, nil, map[string]any{"sso_issuer": p.Issuer}); err != nil {
 		return nil, false, err
 	}
 	return u, true, nil
@@ -517,13 +517,8 @@ func SSOSignIn(ctx context.Context, db *gorm.DB, p *SSOProvider, email, name, ro
 // provider's answer did not allow (a bad token, a replayed state), with
 // the reason code.
 func RecordSSORefusal(ctx context.Context, db *gorm.DB, p *SSOProvider, reason string, now time.Time) error {
-	var org *uint
-	var id uint
-	if p != nil {
-		org, id = &p.OrgID, p.ID
-	}
-	e := AuditEntry{Action: "sso_login.refused", ObjectType: "sso_provider", ObjectID: id, OrgID: org}
-	return writeAudit(db.WithContext(ctx), nil, now, e, nil, map[string]any{"reason": reason})
+	e := AuditEntry{Action: "sso_login.refused", ObjectType: "sso_provider", ObjectID: p.ID, OrgID: &p.OrgID}
+	return writeAudit(db.WithContext(ctx), nil, now, e, nil, map[string]any{"sso_reason": reason})
 }
 
 // NoPassword is the password hash of an account made by single sign-on:
