@@ -413,7 +413,7 @@ func ConsumeSSOLogin(ctx context.Context, db *gorm.DB, state, binding string, no
 		if err := tx.Where("expires_at <= ?", now).Delete(&SSOLogin{}).Error; err != nil {
 			return wrap(err, "delete expired sso logins")
 		}
-		if state == "" || binding == "" {
+		if state == "" {
 			return ErrSSOState
 		}
 		err := tx.Where("id = ?", HashToken(state)).Take(&l).Error
@@ -427,13 +427,18 @@ func ConsumeSSOLogin(ctx context.Context, db *gorm.DB, state, binding string, no
 		if res.Error != nil {
 			return wrap(res.Error, "consume sso login")
 		}
-		if res.RowsAffected != 1 || l.Binding != HashToken(binding) {
+		if res.RowsAffected != 1 {
 			return ErrSSOState
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Checked after the commit: a state presented by another browser is
+	// spent too, so whoever saw it cannot use it later.
+	if binding == "" || l.Binding != HashToken(binding) {
+		return nil, ErrSSOState
 	}
 	return &l, nil
 }
