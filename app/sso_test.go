@@ -445,3 +445,65 @@ func (w *authzWorld) ssoProvider(t testing.TB) uint {
 	}
 	return newSSOProvider(t, w.a).ID
 }
+
+// ssoVisits are the single sign-on pages for TestEveryPageSpeaksEveryLanguage:
+// it gives the app a secret key and a loopback provider for a new
+// organisation, then reads the admin page, the login page's step to the
+// provider and the page after logging out of a provider's sign-in.
+func ssoVisits(t *testing.T, a *testApp) []visit {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.SecretKey = ssoTestKey
+	s, err := ssoSettings(cfg, a.h.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.h.SSO = s
+	idp, err := ssotest.Start("tenderprobe", "the client secret", func() time.Time { return testNow })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(idp.Close)
+	ctx := context.Background()
+	org, err := models.CreateOrg(ctx, a.db, nil, "Every Language Council", models.OrgBuyer, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := url.Values{"org_id": {fmt.Sprint(org.ID)}, "issuer": {idp.Issuer()}, "client_id": {"tenderprobe"},
+		"client_secret": {"the client secret"}, "domains": {"every-language.test"}, "fixed_role": {"officer"},
+		"role_claim": {"groups"}, "role_map": {"tp-officers=officer"}, "approval": {"true"}}
+	if res := a.session("admin@demo.test").post("/admin/sso", f); res.status != 303 {
+		t.Fatalf("register provider: %d\n%s", res.status, errorText(res.body))
+	}
+	p, err := models.SSOProviderForEmail(ctx, a.db, "x@every-language.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := models.CreateUser(ctx, a.db, nil, "member@every-language.test", "Member", "a long member password", models.RoleOfficer, &org.ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting, err := models.CreateUser(ctx, a.db, nil, "waiting@every-language.test", "Waiting", "a long waiting password", models.RoleOfficer, &org.ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.Model(waiting).Updates(map[string]any{"disabled": true, "awaiting_approval": true}).Error; err != nil {
+		t.Fatal(err)
+	}
+	signedIn := func(c *client) {
+		token, err := models.CreateSSOSignOut(ctx, a.db, p.ID, member.ID, "id-token", time.Hour, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.cookies["tp_sso_out"] = token
+	}
+	return []visit{
+		{name: "the single sign-on page", email: "admin@demo.test", path: "/admin/sso"},
+		{name: "a refused sign-in service", email: "admin@demo.test", path: "/admin/sso", form: withField(ssoProviderForm(org.ID, "every-language.test"), "fixed_role", "vendor")},
+		{name: "the login page's step to the provider", path: "/login", form: url.Values{"email": {"someone@every-language.test"}}},
+		{name: "the login page's password step", path: "/login", form: url.Values{"email": {"someone@elsewhere.test"}}},
+		{name: "a refused sign-in at the provider", path: "/sso/callback?state=unknown"},
+		{name: "logged out after a provider's sign-in", email: member.Email, path: "/logout", form: url.Values{}, prepare: signedIn},
+		{name: "an account awaiting approval", email: "admin@demo.test", path: "/admin/users?q=" + url.QueryEscape(waiting.Email)},
+	}
+}
