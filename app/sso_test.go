@@ -70,6 +70,10 @@ func (w *ssoWorld) signIn(t *testing.T, typed string, who ssotest.User) (*client
 	if step.status != 200 || !strings.Contains(step.body, `action="/sso/start"`) {
 		t.Fatalf("e-mail step: %d, no step to the provider\n%s", step.status, step.body)
 	}
+	// The step's form redirects to the provider: its CSP must allow that.
+	if csp := step.header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+w.idp.Issuer()+";") {
+		t.Fatalf("the step's CSP does not let its form go to the provider: %s", csp)
+	}
 	start := c.post("/sso/start", url.Values{"email": {typed}, "next": {"/tenders"}})
 	loc := start.header.Get("Location")
 	if start.status != 303 || !strings.HasPrefix(loc, w.idp.Issuer()+"/authorize?") {

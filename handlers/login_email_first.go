@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -33,6 +34,7 @@ func (h *Handler) loginNextStep(c *fiber.Ctx, email, next string) (handled bool,
 		p, err := models.SSOProviderForEmail(c.UserContext(), h.DB, email)
 		if err == nil {
 			form["SSOProvider"] = p
+			h.allowFormTo(c, p)
 			return true, h.render(c, fiber.StatusOK, "auth/login", "title.login", form)
 		}
 		if !errors.Is(err, models.ErrNotFound) {
@@ -44,4 +46,18 @@ func (h *Handler) loginNextStep(c *fiber.Ctx, email, next string) (handled bool,
 	}
 	form["PasswordStep"] = true
 	return true, h.render(c, fiber.StatusOK, "auth/login", "title.login", form)
+}
+
+// allowFormTo widens this page's CSP form-action to the authorization
+// endpoint of p: the step's form posts to /sso/start, which redirects
+// there, and browsers hold a form's redirects to form-action. Without
+// the provider's discovery document the page keeps the strict policy;
+// /sso/start then says the provider cannot be reached.
+func (h *Handler) allowFormTo(c *fiber.Ctx, p *models.SSOProvider) {
+	origin, err := h.SSO.Client.AuthorizationOrigin(c.UserContext(), p.Issuer)
+	if err != nil {
+		h.Log.Info("sso: provider discovery failed", "provider", p.ID, "err", err)
+		return
+	}
+	c.Set(fiber.HeaderContentSecurityPolicy, strings.Replace(ContentSecurityPolicy, "form-action 'self'", "form-action 'self' "+origin, 1))
 }

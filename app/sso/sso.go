@@ -275,6 +275,21 @@ func (c *Client) LogoutURL(ctx context.Context, issuer, clientID, idToken, back 
 	return u.String()
 }
 
+// AuthorizationOrigin is the scheme and host of the authorization
+// endpoint of issuer: a page whose form leads there through a redirect
+// names it in its CSP form-action, or the browser stops the redirect.
+func (c *Client) AuthorizationOrigin(ctx context.Context, issuer string) (string, error) {
+	p, err := c.discover(ctx, issuer)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(p.Endpoint().AuthURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(u.Host, " ;,'") {
+		return "", &Refusal{Code: ReasonDiscovery, Err: fmt.Errorf("authorization endpoint %q", p.Endpoint().AuthURL)}
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
 // Forget drops the cached discovery document of issuer, after an admin
 // changed the provider.
 func (c *Client) Forget(issuer string) {
