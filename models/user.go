@@ -63,12 +63,13 @@ type User struct {
 	TOTPEnabledAt *time.Time `gorm:"column:totp_enabled_at" json:"-"`
 	// TOTPLastStep is the time step of the last accepted code: only later
 	// steps are accepted, so a code works once.
-	TOTPLastStep int64 `gorm:"column:totp_last_step;not null;default:0" json:"-"`
+	TOTPLastStep int64     `gorm:"column:totp_last_step;not null;default:0" json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
 	// AwaitingApproval marks an account a provider's first sign-in made
 	// disabled, for an admin to approve by enabling it.
-	AwaitingApproval bool      `gorm:"not null;default:false" json:"awaiting_approval"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	AwaitingApproval bool `gorm:"not null;default:false" json:"awaiting_approval"`
 }
 
 // IsStaff reports whether the user works on the buyer side (admin, officer or auditor).
