@@ -134,6 +134,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.a.user("officer@demo.test").ID
 		case s == ":id" && prev == "orgs":
 			v = w.buyer
+		case s == ":id" && prev == "sso":
+			v = w.ssoProvider(t)
 		case s == ":rid", s == ":requirement_id":
 			v = w.https
 		case s == ":evidence_id":
@@ -177,6 +179,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 	// The answer page's one form (every answer and the scope at once).
 	page := url.Values{fmt.Sprintf("status-%d", w.https): {"does_not_comply"},
 		fmt.Sprintf("explanation-%d", w.https): {"changed by an outsider"}, "web": {"evil.test"}}
+	w.ssoProvider(w.a.t) // made now, so no refused call's fingerprint counts it
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
 		"POST /account/tokens/:id/revoke":                              {},
@@ -192,6 +195,9 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /account/passkeys/:id/remove":                            {},
 		"POST /admin/orgs/:id/second-factor":                           {form: url.Values{"required": {"true"}}},
 		"POST /admin/users/:id/sessions/end":                           {},
+		"POST /sso/start":                                              {form: url.Values{"email": {"someone@no-provider.test"}}},
+		"POST /admin/sso":                                              {form: ssoProviderForm(w.buyer, "evil.test")},
+		"POST /admin/sso/:id/delete":                                   {},
 		"POST /admin/users/:id/second-factor/reset":                    {},
 		"POST /language":                                               {form: url.Values{"lang": {"es"}, "next": {"/"}}},
 		"DELETE /api/v1/tokens/:id":                                    {},

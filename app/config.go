@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tenderprobe/app/settings"
+	"tenderprobe/app/sso"
 	"tenderprobe/models"
 )
 
@@ -95,6 +96,9 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token a scraper sends to read
 	// /metrics.
 	MetricsToken string
+	// SecretKey (base64 of 32 bytes) seals the client secrets of the
+	// organisations' identity providers; without it none can be saved.
+	SecretKey string
 }
 
 // DefaultConfig returns the settings used when nothing is configured.
@@ -148,6 +152,7 @@ func (c *Config) table() []settings.Setting {
 		settings.Bool(&c.RequireSecondFactor).With("require-second-factor", "TENDERPROBE_REQUIRE_SECOND_FACTOR", "", "officers and admins must enrol a second factor (TOTP) before using the app"),
 		settings.Bool(&c.Metrics).With("metrics", "TENDERPROBE_METRICS", "", "serve GET /metrics (Prometheus) to admins and --metrics-token"),
 		settings.String(&c.MetricsToken).With("metrics-token", "TENDERPROBE_METRICS_TOKEN", "TOKEN", "bearer token a scraper sends for /metrics; unset: admins only"),
+		settings.String(&c.SecretKey).With("secret-key", "TENDERPROBE_SECRET_KEY", "BASE64", "32 random bytes, base64: seals identity providers' client secrets; unset: no single sign-on"),
 	}
 	rows = append(rows, c.Probe.Settings.Table(true)...)
 	return append(rows,
@@ -189,6 +194,11 @@ func (c Config) Validate() error {
 	}
 	if err := checkMetricsToken(c.MetricsToken); err != nil {
 		return err
+	}
+	if c.SecretKey != "" {
+		if _, err := sso.ParseKey(c.SecretKey); err != nil {
+			return fmt.Errorf("config: secret-key: %w", err)
+		}
 	}
 	return nil
 }

@@ -97,6 +97,10 @@ func newTestAppWith(t testing.TB, db *gorm.DB, cfg Config) *testApp {
 		SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL, BodyLimit: cfg.BodyLimit,
 		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount, LoginFailuresPerIP: cfg.LoginFailuresPerIP,
 		LoginWindow: cfg.LoginWindow, RequireSecondFactor: cfg.RequireSecondFactor, Now: func() time.Time { return testNow },
+		Attest: handlers.AttestSettings{BaseURL: cfg.BaseURL},
+	}
+	if h.SSO, err = ssoSettings(cfg, h.Now); err != nil {
+		t.Fatal(err)
 	}
 	app, err := NewApp(h, cfg)
 	if err != nil {

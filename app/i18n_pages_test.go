@@ -151,6 +151,8 @@ type visit struct {
 	form  url.Values // nil: GET
 	// pending is the token of a sign-in waiting for its second factor.
 	pending string
+	// prepare, when set, readies the caller's browser before the visit.
+	prepare func(c *client)
 }
 
 func (v visit) send(a *testApp, lang string) response {
@@ -158,6 +160,9 @@ func (v visit) send(a *testApp, lang string) response {
 	c.cookies["tp_lang"] = lang
 	if v.pending != "" {
 		c.cookies["tp_pending"] = v.pending
+	}
+	if v.prepare != nil {
+		v.prepare(c)
 	}
 	if v.form == nil {
 		return c.get(v.path)
@@ -257,6 +262,7 @@ func pagesToRead(t *testing.T, a *testApp) []visit {
 		t.Fatal("the demo has no contradicted claim to accept")
 	}
 	out = append(out, confirm...)
+	out = append(out, ssoVisits(t, a)...)
 	return append(out,
 		visit{name: "a profile's preview", email: "officer@demo.test", path: fmt.Sprintf("/tenders/%d/profile?profile=website-hosting", draft.ID)},
 		visit{name: "the login page", path: "/login"},

@@ -194,7 +194,16 @@ func roleTable() map[string]roleCase {
 			}
 			return fmt.Sprintf("/admin/orgs/%d/second-factor", o.ID), url.Values{"required": {"true"}}, nil
 		}},
-		"POST /admin/users/:id/sessions/end":        {[5]int{unauth, see, forbidden, forbidden, forbidden}, freshUserPath("/sessions/end", nil)},
+		"POST /admin/users/:id/sessions/end": {[5]int{unauth, see, forbidden, forbidden, forbidden}, freshUserPath("/sessions/end", nil)},
+
+		// Single sign-on (issue 16). No provider vouches for the domain and
+		// no state was started, so every caller is refused the same way;
+		// the test app has no secret key, so the admin's save is a 409.
+		"POST /sso/start":                           {[5]int{invalid, invalid, invalid, invalid, invalid}, ssoStartPath},
+		"GET /sso/callback":                         {[5]int{400, 400, 400, 400, 400}, path("/sso/callback?state=none&code=none")},
+		"GET /admin/sso":                            {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/sso")},
+		"POST /admin/sso":                           {[5]int{unauth, 409, forbidden, forbidden, forbidden}, ssoSavePath},
+		"POST /admin/sso/:id/delete":                {[5]int{unauth, see, forbidden, forbidden, forbidden}, ssoDeletePath},
 		"POST /admin/users/:id/second-factor/reset": {[5]int{unauth, see, forbidden, forbidden, forbidden}, freshUserPath("/second-factor/reset", nil)},
 
 		"GET /api/v1/standards": {[5]int{unauth, ok, ok, ok, ok}, path("/api/v1/standards")},

@@ -84,6 +84,11 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/invitations/:token", access: visitor, handle: h.ShowInvitation},
 		{method: post, path: "/invitations/:token", access: visitor, handle: h.AcceptInvitation},
 
+		// Single sign-on: off to the organisation's identity provider and
+		// back (the callback is a GET, guarded by the single-use state).
+		{method: post, path: "/sso/start", access: visitor, handle: h.StartSSO},
+		{method: get, path: "/sso/callback", access: visitor, handle: h.SSOCallback},
+
 		// The language switch of every page, signed in or not.
 		{method: post, path: "/language", access: visitor, handle: h.SwitchLanguage},
 
@@ -231,6 +236,9 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/admin/orgs", access: web, roles: adminOnly, handle: h.CreateOrg},
 		{method: post, path: "/admin/orgs/:id", access: web, roles: adminOnly, handle: h.RenameOrg},
 		{method: post, path: "/admin/orgs/:id/second-factor", access: web, roles: adminOnly, handle: h.SetOrgSecondFactor},
+		{method: get, path: "/admin/sso", access: web, roles: adminOnly, handle: h.ListSSOProviders},
+		{method: post, path: "/admin/sso", access: web, roles: adminOnly, handle: h.SaveSSOProvider},
+		{method: post, path: "/admin/sso/:id/delete", access: web, roles: adminOnly, handle: h.DeleteSSOProvider},
 		{method: get, path: "/admin/users", access: web, roles: adminOnly, handle: h.ListUsers},
 		{method: post, path: "/admin/users", access: web, roles: adminOnly, handle: h.CreateUser},
 		{method: post, path: "/admin/users/:id/disabled", access: web, roles: adminOnly, handle: h.SetUserDisabled},

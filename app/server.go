@@ -79,6 +79,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		Now:                     time.Now,
 		Attest:                  attestSettings(cfg),
 	}
+	if h.SSO, err = ssoSettings(cfg, h.Now); err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
 	pool, err := newJobs(ctx, cfg, db, log, h.Attest.Mailer)
 	if err != nil {
 		_ = models.Close(db)

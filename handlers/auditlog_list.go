@@ -203,8 +203,14 @@ func auditValueWords(object, field string) string {
 		return "audit.value.note_visibility"
 	case "language":
 		return "language_of"
-	case "disabled", "new_account", "current":
+	case "disabled", "new_account", "current", "sso_approval", "sso_awaiting_approval":
 		return "audit.value.bool"
+	case "sso_fixed_role":
+		return "role"
+	case "sso_reason":
+		return "sso.refused"
+	case "sso_client_secret":
+		return "sso.secret"
 	case "kind":
 		if object == "org" {
 			return "org_kind"

@@ -49,6 +49,8 @@ type Handler struct {
 	Verify VerifySettings
 	// Metrics serves GET /metrics when the app enables it.
 	Metrics MetricsSettings
+	// SSO signs people in through their organisation's identity provider.
+	SSO SSOSettings
 }
 
 func (h *Handler) now() time.Time {

@@ -7,5 +7,9 @@ func (h *Handler) ShowLogin(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return h.render(c, fiber.StatusOK, "auth/login", "title.login", fiber.Map{"Next": safeNext(c.Query("next"))})
+	first, err := h.emailFirst(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "auth/login", "title.login", fiber.Map{"Next": safeNext(c.Query("next")), "EmailFirst": first})
 }

@@ -19,6 +19,11 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	next := safeNext(c.FormValue("next"))
 	form := fiber.Map{"Email": email, "Next": next}
 
+	if email != "" && password == "" {
+		if handled, err := h.loginNextStep(c, email, next); handled {
+			return err
+		}
+	}
 	if email == "" || password == "" {
 		form["Errors"] = formError(c, "form", "auth.credentials_missing")
 		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "title.login", form)

@@ -53,6 +53,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0011_pdf_store", Migrate: addPDFStore},
 	{ID: "0012_read_paths", Migrate: addReadPaths},
 	{ID: "0013_second_factor", Migrate: addSecondFactor},
+	{ID: "0014_single_sign_on", Migrate: addSingleSignOn},
 	{ID: "0015_passkeys", Migrate: addPasskeys},
 }
 
@@ -69,6 +70,10 @@ var Tables = []any{
 	&Session{},
 	&APIToken{},
 	&PendingLogin{},
+	&SSOProvider{},
+	&SSODomain{},
+	&SSOLogin{},
+	&SSOSignOut{},
 	&RecoveryCode{},
 	&Passkey{},
 	&PasskeyChallenge{},

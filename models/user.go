@@ -69,6 +69,10 @@ type User struct {
 
 	// Passkeys counts the passkeys registered on the account.
 	Passkeys int `gorm:"column:passkeys;not null;default:0" json:"-"`
+
+	// AwaitingApproval marks an account a provider's first sign-in made
+	// disabled, for an admin to approve by enabling it.
+	AwaitingApproval bool `gorm:"not null;default:false" json:"awaiting_approval"`
 }
 
 // IsStaff reports whether the user works on the buyer side (admin, officer or auditor).
@@ -383,10 +387,12 @@ func UpdateUser(ctx context.Context, db *gorm.DB, by *User, id uint, ch UserChan
 		if hash != "" {
 			u.PasswordHash = hash
 		}
-		err = tx.Model(&User{ID: u.ID}).Select("name", "role", "org_id", "disabled", "password_hash").
+		// Enabling an account approves it when it awaited approval.
+		u.AwaitingApproval = u.AwaitingApproval && u.Disabled
+		err = tx.Model(&User{ID: u.ID}).Select("name", "role", "org_id", "disabled", "password_hash", "awaiting_approval").
 			Updates(map[string]any{
 				"name": u.Name, "role": u.Role, "org_id": u.OrgID,
-				"disabled": u.Disabled, "password_hash": u.PasswordHash,
+				"disabled": u.Disabled, "password_hash": u.PasswordHash, "awaiting_approval": u.AwaitingApproval,
 			}).Error
 		if err != nil {
 			return wrap(err, "update user %d", id)
