@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // SSOProvider is an organisation's OpenID Connect identity provider. It
@@ -347,7 +348,10 @@ func DeleteSSOProvider(ctx context.Context, db *gorm.DB, by *User, id uint, now 
 // ListSSOProviders returns every provider with its organisation, by name.
 func ListSSOProviders(ctx context.Context, db *gorm.DB) ([]SSOProvider, error) {
 	var out []SSOProvider
-	if err := db.WithContext(ctx).Joins("Org").Order("Org.name").Find(&out).Error; err != nil {
+	// The joined table's alias is quoted ("Org"), which PostgreSQL reads
+	// case-sensitively: the clause quotes it for either database.
+	byName := clause.OrderByColumn{Column: clause.Column{Table: "Org", Name: "name"}}
+	if err := db.WithContext(ctx).Joins("Org").Order(byName).Find(&out).Error; err != nil {
 		return nil, wrap(err, "list sso providers")
 	}
 	return out, nil
