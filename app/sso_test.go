@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"tenderprobe/app/sso"
 	"tenderprobe/app/sso/ssotest"
 	"tenderprobe/models"
@@ -34,10 +36,16 @@ type ssoWorld struct {
 
 func newSSOWorld(t *testing.T, form url.Values) *ssoWorld {
 	t.Helper()
+	return newSSOWorldOn(t, demo.Open(t), form)
+}
+
+// newSSOWorldOn is newSSOWorld on the demo database db.
+func newSSOWorldOn(t *testing.T, db *gorm.DB, form url.Values) *ssoWorld {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.SecretKey = ssoTestKey
 	cfg.BaseURL = "http://tenderprobe.test"
-	a := newTestAppWith(t, demo.Open(t), cfg)
+	a := newTestAppWith(t, db, cfg)
 	idp, err := ssotest.Start("tenderprobe", "the client secret", func() time.Time { return testNow })
 	if err != nil {
 		t.Fatal(err)
@@ -175,9 +183,15 @@ func TestSSOSignInRefusals(t *testing.T) {
 	}
 }
 
+// The state's single use and the account rules run on SQLite and
+// PostgreSQL alike.
 func TestSSOStateIsSingleUseAndBoundToTheBrowser(t *testing.T) {
 	t.Parallel()
-	w := newSSOWorld(t, nil)
+	demo.Each(t, testSSOStateIsSingleUse)
+}
+
+func testSSOStateIsSingleUse(t *testing.T, db *gorm.DB) {
+	w := newSSOWorldOn(t, db, nil)
 	c, res, callback := w.signIn(t, "ann@council.test", person("ann@council.test"))
 	if res.status != 303 || res.header.Get("Location") != "/tenders" {
 		t.Fatalf("first sign-in: %d to %q\n%s", res.status, res.header.Get("Location"), errorText(res.body))
