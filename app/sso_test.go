@@ -344,6 +344,33 @@ func TestSSOAskTheSecondFactorAfterTheProvider(t *testing.T) {
 	}
 }
 
+// A passkey is a second factor of its own: a user who has only passkeys
+// signs in through the provider without a code, unless a second factor is
+// required, when the passkey must be used (as after a password).
+func TestSSOAndAUserWithOnlyPasskeys(t *testing.T) {
+	t.Parallel()
+	w := newSSOWorld(t, nil)
+	if _, res, _ := w.signIn(t, "ann@council.test", person("ann@council.test")); res.status != 303 {
+		t.Fatalf("first sign-in: %d", res.status)
+	}
+	if err := w.a.db.Model(&models.User{}).Where("email = ?", "ann@council.test").Update("passkeys", 1).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, res, _ := w.signIn(t, "ann@council.test", person("ann@council.test")); res.status != 303 || res.header.Get("Location") == "/login/code" {
+		t.Fatalf("passkeys, nothing required: %d to %q, want signed in", res.status, res.header.Get("Location"))
+	}
+	if err := w.a.db.Model(w.org).Update("require_second_factor", true).Error; err != nil {
+		t.Fatal(err)
+	}
+	c, res, _ := w.signIn(t, "ann@council.test", person("ann@council.test"))
+	if res.status != 401 || !strings.Contains(res.body, "passkey") {
+		t.Fatalf("passkeys only, a second factor required: %d\n%s", res.status, errorText(res.body))
+	}
+	if _, ok := c.cookies["tp_session"]; ok {
+		t.Fatal("a session started without the required passkey")
+	}
+}
+
 func TestSSOLoginPageAsksForTheEmailFirst(t *testing.T) {
 	t.Parallel()
 	w := newSSOWorld(t, nil)

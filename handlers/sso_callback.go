@@ -69,7 +69,13 @@ func (h *Handler) SSOCallback(c *fiber.Ctx) error {
 		Name: ssoOutCookie, Value: out, Path: "/", Expires: h.now().Add(h.SessionTTL),
 		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: h.secure(c),
 	})
-	if u.HasSecondFactor() {
+	// The provider stands in for the password, not for the second
+	// factor: a code follows as after a password, and a user whose only
+	// required second factor is a passkey signs in with the passkey.
+	if h.passkeyOnly(u) {
+		return h.ssoLoginPage(c, fiber.StatusUnauthorized, "passkey.password_not_enough")
+	}
+	if u.HasTOTP() {
 		return h.askSecondFactor(c, u, l.Next)
 	}
 	return h.startSession(c, u, l.Next)
