@@ -77,7 +77,7 @@ func checkRPKI(ctx context.Context, r *run) []Check {
 			checks[2].judge(rpkiErrorSubtests(err, keys...))
 			return
 		}
-		c, ev := r.rpkiForHosts(ctx, ids[2], "name server", hosts)
+		c, ev := r.rpkiForHosts(ctx, ids[2], "ns", hosts)
 		s := r.rpkiSubtests(ev, keys[0], keys[1])
 		s[keys[2]], s[keys[3]] = s[keys[0]], s[keys[1]]
 		c.judge(s)
@@ -112,7 +112,7 @@ type addrEvidence struct {
 	State string `json:"state"`
 }
 
-// rpkiForHosts validates the routes to hosts; what is "web" or "mail",
+// rpkiForHosts validates the routes to hosts; what is "web", "mail" or "ns",
 // the kind of server, named in findings as finding.server(s).<what>.
 func (r *run) rpkiForHosts(ctx context.Context, id check.ID, what string, hosts []string) (Check, rpkiFound) {
 	evidence, err := r.rpkiEvidence(ctx, hosts)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/rpki"
 )
@@ -116,4 +117,18 @@ func TestCheckRPKI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Every kind of server a finding names has its words in every language,
+// so no English code shows through in Dutch or Spanish.
+func TestRPKIFindingsNameEveryKindOfServerInEveryLanguage(t *testing.T) {
+	for _, what := range []string{"web", "mail", "ns"} {
+		for _, lang := range i18n.Available() {
+			for _, ns := range []string{"finding.server.", "finding.servers."} {
+				if !i18n.Messages().Has(lang, ns+what) {
+					t.Errorf("%s has no %s%s", lang, ns, what)
+				}
+			}
+		}
+	}
 }

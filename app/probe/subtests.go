@@ -96,8 +96,8 @@ func subtestRank(s Status) int {
 // would pass or warn into an error, since an unmeasured requirement is not
 // met as far as anyone knows. Informational outcomes never change the
 // status. When a subtest makes the check worse, the check's finding
-// becomes that subtest's (or "subtests_failed", naming the first and
-// counting the others, when several are equally bad).
+// becomes that subtest's (or "subtests_failed", counting them and naming
+// the first, when several are equally bad).
 func (c *Check) judge(s subtests) {
 	if len(s) == 0 {
 		return
@@ -132,7 +132,7 @@ func (c *Check) judge(s subtests) {
 	t := findings[first]
 	f := Sub{Code: t.Finding, Params: t.FindingParams}
 	if count > 1 {
-		f = Sub{Code: "subtests_failed", Params: map[string]any{"first": f, "count": count - 1}}
+		f = Sub{Code: "subtests_failed", Params: map[string]any{"first": f, "count": count}}
 	}
 	c.Status = worst
 	c.Summary = findingText(i18n.Default, f.Code, f.Params)

@@ -88,7 +88,7 @@ func TestSubtestsWeighOnTheirCheck(t *testing.T) {
 		{"several failures are counted", StatusPass, func(s subtests) {
 			s.fail("web_https_tls_compress", bad("deflate"))
 			s.fail("web_https_tls_0rtt", bad("early data accepted"))
-		}, StatusFail, "deflate; and 1 more subtest"},
+		}, StatusFail, "2 subtests did not pass; the first: deflate"},
 		{"a check that does not apply stays so", StatusNotApplicable, func(s subtests) {
 			s.fail("web_https_tls_0rtt", bad("early data accepted"))
 		}, StatusNotApplicable, "own"},
