@@ -17,7 +17,7 @@ var changeFieldKeys = map[string]string{
 	"status": "attestation.change.status", "explanation": "attestation.change.explanation",
 	"planned_date": "attestation.change.planned_date", "evidence": "attestation.change.evidence",
 	"web domains": "attestation.change.web_domains", "mail domains": "attestation.change.mail_domains",
-	"declarer": "attestation.change.declarer",
+	"declarer": "attestation.change.declarer", "management endpoints": "scope.management_endpoints",
 }
 
 // changeViews writes changes in lang.

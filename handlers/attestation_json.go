@@ -111,7 +111,7 @@ func attestationOf(a *models.Attestation, withAnswers bool) attestationJSON {
 	comp := a.Completeness()
 	out := attestationJSON{ID: a.ID, TenderID: a.TenderID, SupplierOrgID: a.SupplierOrgID, Status: a.Status, Version: a.Version,
 		LockVersion: a.LockVersion, ScopeLock: a.ScopeLock, SubmittedAt: a.SubmittedAt, Answered: comp.Answered, Total: comp.Total,
-		Scope:       map[string][]string{"web": a.ScopeNames(models.ScopeWeb), "mail": a.ScopeNames(models.ScopeMail)},
+		Scope:       scopeJSON(a),
 		Submissions: []submissionJSON{}}
 	if a.Tender != nil {
 		out.TenderTitle, out.TenderReference, out.Deadline = a.Tender.Title, a.Tender.Reference, a.Tender.Deadline
@@ -132,4 +132,12 @@ func attestationOf(a *models.Attestation, withAnswers bool) attestationJSON {
 		}
 	}
 	return out
+}
+
+// scopeJSON is an attestation's scope as the API shows it: "web" and
+// "mail" domains and the "management" endpoints, each a list (empty when
+// none).
+func scopeJSON(a *models.Attestation) map[string][]string {
+	return map[string][]string{"web": a.ScopeNames(models.ScopeWeb), "mail": a.ScopeNames(models.ScopeMail),
+		"management": a.ScopeNames(models.ScopeManagement)}
 }

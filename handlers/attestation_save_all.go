@@ -160,19 +160,26 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 
 	data := fiber.Map{}
 	if form.has("web") || form.has("mail") {
-		web, mail := form.get("web"), form.get("mail")
-		if sameLines(web, joinLines(a.ScopeNames(models.ScopeWeb))) && sameLines(mail, joinLines(a.ScopeNames(models.ScopeMail))) {
-			data["ScopeWeb"], data["ScopeMail"] = web, mail
+		web, mail, mgmt := form.get("web"), form.get("mail"), form.get("management")
+		// A form without the management field (one rendered before it
+		// existed) keeps the endpoints in scope.
+		management := attest.ManagementEndpoints(form.has("management"), mgmt)
+		if !form.has("management") {
+			mgmt = joinLines(a.ScopeNames(models.ScopeManagement))
+		}
+		if sameLines(web, joinLines(a.ScopeNames(models.ScopeWeb))) && sameLines(mail, joinLines(a.ScopeNames(models.ScopeMail))) &&
+			sameLines(mgmt, joinLines(a.ScopeNames(models.ScopeManagement))) {
+			data["ScopeWeb"], data["ScopeMail"], data["ScopeManagement"] = web, mail, mgmt
 		} else {
 			scopeLock, err := optionalInt("scope_lock", form.get("scope_lock"))
 			if err == nil {
-				_, err = models.SetScope(ctx, h.DB, u, a.ID, attest.SplitDomains(web), attest.SplitDomains(mail), scopeLock, h.now())
+				_, err = models.SetScopeAll(ctx, h.DB, u, a.ID, attest.SplitDomains(web), attest.SplitDomains(mail), management, scopeLock, h.now())
 			}
 			switch errs, ok := fieldErrors(c, err); {
 			case ok:
-				data["ScopeErrors"], data["ScopeWeb"], data["ScopeMail"] = errs, web, mail
+				data["ScopeErrors"], data["ScopeWeb"], data["ScopeMail"], data["ScopeManagement"] = errs, web, mail, mgmt
 			case errors.Is(err, models.ErrStale):
-				data["ScopeErrors"], data["ScopeWeb"], data["ScopeMail"] = map[string]string{"scope": problemOf(err).text(localeOf(c).Lang)}, web, mail
+				data["ScopeErrors"], data["ScopeWeb"], data["ScopeMail"], data["ScopeManagement"] = map[string]string{"scope": problemOf(err).text(localeOf(c).Lang)}, web, mail, mgmt
 			case err != nil:
 				return err
 			default:

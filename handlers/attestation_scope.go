@@ -9,19 +9,25 @@ import (
 	"tenderprobe/models"
 )
 
-// SaveScope stores the web and mail domains the offer covers.
+// SaveScope stores the web and mail domains and the management endpoints
+// the offer covers.
 func (h *Handler) SaveScope(c *fiber.Ctx) error {
 	a, err := h.attestationFor(c)
 	if err != nil {
 		return err
 	}
-	webText, mailText := c.FormValue("web"), c.FormValue("mail")
+	webText, mailText, mgmtText := c.FormValue("web"), c.FormValue("mail"), c.FormValue("management")
+	hasMgmt := c.Request().PostArgs().Has("management")
+	if form, ferr := c.MultipartForm(); ferr == nil {
+		_, hasMgmt = form.Value["management"]
+	}
 	lock, err := optionalInt("scope_lock", c.FormValue("scope_lock"))
 	if err == nil {
-		_, err = models.SetScope(c.UserContext(), h.DB, currentUser(c), a.ID, attest.SplitDomains(webText), attest.SplitDomains(mailText), lock, h.now())
+		_, err = models.SetScopeAll(c.UserContext(), h.DB, currentUser(c), a.ID, attest.SplitDomains(webText), attest.SplitDomains(mailText),
+			attest.ManagementEndpoints(hasMgmt, mgmtText), lock, h.now())
 	}
 	if errs, ok := fieldErrors(c, err); ok {
-		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"ScopeErrors": errs, "ScopeWeb": webText, "ScopeMail": mailText})
+		return h.renderAttestation(c, fiber.StatusUnprocessableEntity, a, fiber.Map{"ScopeErrors": errs, "ScopeWeb": webText, "ScopeMail": mailText, "ScopeManagement": mgmtText})
 	}
 	if err != nil {
 		return err
@@ -31,26 +37,28 @@ func (h *Handler) SaveScope(c *fiber.Ctx) error {
 
 // APISaveScope is PUT /api/v1/attestations/{id}/scope. "domains" are in
 // scope for both web and mail checks; "web" and "mail" add names for one
-// kind only.
+// kind only. "management" lists the management endpoints (SSH servers);
+// left out, the current ones are kept.
 func (h *Handler) APISaveScope(c *fiber.Ctx) error {
 	a, err := h.attestationFor(c)
 	if err != nil {
 		return err
 	}
 	var in struct {
-		Domains   []string `json:"domains"`
-		Web       []string `json:"web"`
-		Mail      []string `json:"mail"`
-		ScopeLock *int     `json:"scope_lock"`
+		Domains    []string `json:"domains"`
+		Web        []string `json:"web"`
+		Mail       []string `json:"mail"`
+		Management []string `json:"management"`
+		ScopeLock  *int     `json:"scope_lock"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	web := append(append([]string{}, in.Domains...), in.Web...)
 	mail := append(append([]string{}, in.Domains...), in.Mail...)
-	a, err = models.SetScope(c.UserContext(), h.DB, currentUser(c), a.ID, web, mail, in.ScopeLock, h.now())
+	a, err = models.SetScopeAll(c.UserContext(), h.DB, currentUser(c), a.ID, web, mail, in.Management, in.ScopeLock, h.now())
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"scope": fiber.Map{"web": a.ScopeNames(models.ScopeWeb), "mail": a.ScopeNames(models.ScopeMail)}, "scope_lock": a.ScopeLock})
+	return c.JSON(fiber.Map{"scope": scopeJSON(a), "scope_lock": a.ScopeLock})
 }

@@ -178,8 +178,12 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 	data["DeadlinePassed"] = a.DeadlinePassed(now)
 	data["DeadlineSoon"] = !a.Submitted() && a.Tender.Deadline != nil && !a.DeadlinePassed(now) && a.Tender.Deadline.Sub(now) <= h.reminderWindow()
 	data["Web"], data["Mail"] = a.ScopeNames(models.ScopeWeb), a.ScopeNames(models.ScopeMail)
+	data["Management"] = a.ScopeNames(models.ScopeManagement)
 	if _, ok := data["ScopeWeb"]; !ok {
 		data["ScopeWeb"], data["ScopeMail"] = joinLines(a.ScopeNames(models.ScopeWeb)), joinLines(a.ScopeNames(models.ScopeMail))
+	}
+	if _, ok := data["ScopeManagement"]; !ok {
+		data["ScopeManagement"] = joinLines(a.ScopeNames(models.ScopeManagement))
 	}
 	data["Statuses"] = models.AnswerStatuses
 	data["StatusTexts"] = words
@@ -254,7 +258,7 @@ func (h *Handler) ShowAttestationVersion(c *fiber.Ctx) error {
 	}
 	return h.render(c, fiber.StatusOK, "attestations/version", title, fiber.Map{
 		"Attestation": a, "Version": version, "Answers": views, "Changes": changeViews(lang, changes), "Submission": sub,
-		"Web": a.ScopeNames(models.ScopeWeb), "Mail": a.ScopeNames(models.ScopeMail),
+		"Web": a.ScopeNames(models.ScopeWeb), "Mail": a.ScopeNames(models.ScopeMail), "Management": a.ScopeNames(models.ScopeManagement),
 	})
 }
 

@@ -53,9 +53,12 @@ func receiptDocument(tx *gorm.DB, attID uint, sub *Submission, submitterEmail st
 		doc.Answers = append(doc.Answers, da)
 	}
 	for _, d := range scope {
-		if d.Kind == ScopeWeb {
+		switch d.Kind {
+		case ScopeWeb:
 			doc.Scope.Web = append(doc.Scope.Web, d.Name)
-		} else {
+		case ScopeManagement:
+			doc.Scope.Management = append(doc.Scope.Management, d.Name)
+		default:
 			doc.Scope.Mail = append(doc.Scope.Mail, d.Name)
 		}
 	}

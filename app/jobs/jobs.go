@@ -41,6 +41,13 @@ type Prober interface {
 	Probe(ctx context.Context, domain string) (probe.Result, error)
 }
 
+// ManagementProber also probes a management endpoint with the management
+// checks (ssh.pq-kex); *probe.Engine is one. A prober without it leaves
+// those checks unprobed, which verification reports as errors.
+type ManagementProber interface {
+	ProbeManagement(ctx context.Context, host string) (probe.Result, error)
+}
+
 // Mailer sends one plain-text message; *mail.Mailer is one.
 type Mailer interface {
 	Enabled() bool
@@ -272,8 +279,8 @@ func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logg
 	if err != nil {
 		return "", err
 	}
-	scope := verify.Scope{Web: a.ScopeNames(models.ScopeWeb), Mail: a.ScopeNames(models.ScopeMail)}
-	domains := scope.Domains()
+	scope := verify.ScopeOf(a)
+	domains := scope.Hosts()
 	if err := models.SetRunTotal(ctx, p.db, run.ID, p.cfg.Owner, len(domains), p.cfg.Now()); err != nil {
 		return "", err
 	}
@@ -291,7 +298,7 @@ func (p *Pool) execute(ctx context.Context, run *models.ProbeRun, log *slog.Logg
 			todo = append(todo, d)
 		}
 	}
-	if err := p.probeAll(ctx, run.ID, todo); err != nil {
+	if err := p.probeAll(ctx, run.ID, todo, scope); err != nil {
 		if cause := context.Cause(ctx); errors.Is(cause, models.ErrLeaseLost) {
 			return "", cause
 		}
@@ -354,7 +361,7 @@ func (p *Pool) resolverReason(ctx context.Context, code string, params map[strin
 
 // probeAll probes the domains, DomainConcurrency at a time, storing each
 // result as soon as it is in. It stops at the first error.
-func (p *Pool) probeAll(ctx context.Context, runID uint, domains []string) error {
+func (p *Pool) probeAll(ctx context.Context, runID uint, domains []string, scope verify.Scope) error {
 	sem := make(chan struct{}, p.cfg.DomainConcurrency)
 	var (
 		wg       sync.WaitGroup
@@ -381,7 +388,7 @@ func (p *Pool) probeAll(ctx context.Context, runID uint, domains []string) error
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res, err := p.prober.Probe(ctx, d)
+			res, err := p.probeHost(ctx, d, scope)
 			if ctx.Err() != nil {
 				// A probe cut short reports errors that are not the
 				// domain's fault; the resumed run probes it again.
@@ -402,6 +409,29 @@ func (p *Pool) probeAll(ctx context.Context, runID uint, domains []string) error
 		return ctx.Err()
 	}
 	return firstErr
+}
+
+// probeHost probes one name of the scope with the checks of its kinds: the
+// domain checks for a web or mail domain, the management checks for a
+// management endpoint, both (in one result) for a name that is both.
+func (p *Pool) probeHost(ctx context.Context, name string, scope verify.Scope) (probe.Result, error) {
+	var (
+		res  = probe.Result{Domain: name, Checks: []probe.Check{}}
+		errs []error
+	)
+	if scope.IsDomain(name) {
+		r, err := p.prober.Probe(ctx, name)
+		res = r
+		errs = append(errs, err)
+	}
+	if mp, ok := p.prober.(ManagementProber); ok && scope.IsManagement(name) {
+		r, err := mp.ProbeManagement(ctx, name)
+		res.Domain = name
+		res.DurationMS = max(res.DurationMS, r.DurationMS)
+		res.Checks = append(res.Checks, r.Checks...)
+		errs = append(errs, err)
+	}
+	return res, errors.Join(errs...)
 }
 
 // heartbeat renews the lease every third of its length until stopped; when

@@ -92,7 +92,7 @@ func TestSubmittedClaimsAreConfirmedOrContradictedByLiveProbes(t *testing.T) {
 			t.Fatalf("results %v %v", results, err)
 		}
 		hsts := results[0].Check("web.hsts")
-		if run.Status != models.RunDone || run.Done != 1 || run.Total != 1 || hsts == nil || hsts.Status != "fail" || len(results[0].Checks) != len(check.IDs()) {
+		if run.Status != models.RunDone || run.Done != 1 || run.Total != 1 || hsts == nil || hsts.Status != "fail" || len(results[0].Checks) != len(check.DomainIDs()) {
 			t.Errorf("run %+v, web.hsts %+v", run, hsts)
 		}
 	})

@@ -148,8 +148,8 @@ func BenchmarkProbeOneDomainLatency(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(res.Checks) != len(check.IDs()) {
-			b.Fatalf("%d checks, want %d", len(res.Checks), len(check.IDs()))
+		if len(res.Checks) != len(check.DomainIDs()) {
+			b.Fatalf("%d checks, want %d", len(res.Checks), len(check.DomainIDs()))
 		}
 		for _, c := range res.Checks {
 			if c.Status != probe.StatusPass && c.Status != probe.StatusInfo {

@@ -72,7 +72,7 @@ func checkByID(t *testing.T, r probe.Result, id check.ID) probe.Check {
 // expectStatuses asserts the status of each listed check.
 func expectStatuses(t *testing.T, r probe.Result, want map[check.ID]probe.Status) {
 	t.Helper()
-	for _, id := range check.IDs() {
+	for _, id := range check.DomainIDs() {
 		st, ok := want[id]
 		if !ok {
 			continue
@@ -142,8 +142,8 @@ func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if len(tt.result.Checks) != len(check.IDs()) {
-				t.Fatalf("%s: %d checks, want %d", tt.result.Domain, len(tt.result.Checks), len(check.IDs()))
+			if len(tt.result.Checks) != len(check.DomainIDs()) {
+				t.Fatalf("%s: %d checks, want %d", tt.result.Domain, len(tt.result.Checks), len(check.DomainIDs()))
 			}
 			expectStatuses(t, tt.result, tt.want)
 		})
@@ -175,7 +175,7 @@ func TestEndToEndRefusesLoopbackTargetsWithoutAllowPrivate(t *testing.T) {
 			t.Errorf("the loopback servers accepted %d connections; want none without --allow-private", n)
 		}
 	})
-	for _, id := range check.IDs() {
+	for _, id := range check.DomainIDs() {
 		want, ok := connectingChecks[id]
 		if !ok {
 			continue
@@ -204,10 +204,10 @@ func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
 		t.Fatalf("got %d results, want 2", len(results))
 	}
 	t.Run("the hung domain still reports every check", func(t *testing.T) {
-		if got := len(results[0].Checks); got != len(check.IDs()) {
-			t.Errorf("hung.test: %d checks, want %d", got, len(check.IDs()))
+		if got := len(results[0].Checks); got != len(check.DomainIDs()) {
+			t.Errorf("hung.test: %d checks, want %d", got, len(check.DomainIDs()))
 		}
-		for _, id := range check.IDs() {
+		for _, id := range check.DomainIDs() {
 			if _, connects := connectingChecks[id]; !connects {
 				continue
 			}

@@ -75,7 +75,7 @@ func (e *Engine) ProbeEach(ctx context.Context, domains []string, concurrency in
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				out <- done{i, e.probeBoundedVia(ctx, domains[i], checkers, shared)}
+				out <- done{i, e.probeBoundedVia(ctx, domains[i], checkers, check.DomainIDs(), shared)}
 			}
 		}()
 	}
@@ -116,17 +116,18 @@ func (e *Engine) ProbeEach(ctx context.Context, domains []string, concurrency in
 // panicking check group into error checks instead of crashing a whole batch.
 // groups is the suite to run: the engine's checkers, or a test's.
 func (e *Engine) probeBounded(ctx context.Context, domain string, groups []checker) Result {
-	return e.probeBoundedVia(ctx, domain, groups, e.client)
+	return e.probeBoundedVia(ctx, domain, groups, check.DomainIDs(), e.client)
 }
 
-// probeBoundedVia is probeBounded asking q for DNS answers.
-func (e *Engine) probeBoundedVia(ctx context.Context, domain string, groups []checker, q resolver.Querier) Result {
+// probeBoundedVia is probeBounded asking q for DNS answers; ids are the
+// checks the result must carry (a domain's, or a management endpoint's).
+func (e *Engine) probeBoundedVia(ctx context.Context, domain string, groups []checker, ids []check.ID, q resolver.Querier) Result {
 	if err := ctx.Err(); err != nil {
-		return notProbed(domain, fmt.Errorf("not probed: run cancelled: %w", err))
+		return notProbed(domain, fmt.Errorf("not probed: run cancelled: %w", err), ids)
 	}
 	name, err := dnsname.Normalize(domain)
 	if err != nil {
-		return notProbed(domain, err)
+		return notProbed(domain, err, ids)
 	}
 	start := time.Now()
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
@@ -183,7 +184,7 @@ collect:
 	if len(reasons) == 0 {
 		reasons = append(reasons, "internal error: the check was not reported")
 	}
-	checks = completeChecks(mergeContributions(checks), errors.New(strings.Join(reasons, "; ")))
+	checks = completeChecks(mergeContributions(checks), errors.New(strings.Join(reasons, "; ")), ids)
 	sortChecks(checks)
 	return Result{Domain: name, DurationMS: time.Since(start).Milliseconds(), Checks: checks}
 }
@@ -195,14 +196,15 @@ type groupResult struct {
 	panicked string
 }
 
-// completeChecks adds an error check, with err, for every check id no group
-// reported, so that every result carries the full, stable set of ids.
-func completeChecks(checks []Check, err error) []Check {
+// completeChecks adds an error check, with err, for every check id of ids
+// no group reported, so that every result carries the full, stable set of
+// ids.
+func completeChecks(checks []Check, err error, ids []check.ID) []Check {
 	seen := make(map[check.ID]bool, len(checks))
 	for _, c := range checks {
 		seen[c.ID] = true
 	}
-	for _, id := range check.IDs() {
+	for _, id := range ids {
 		if !seen[id] {
 			checks = append(checks, errorChecks(err, id)...)
 		}
@@ -210,9 +212,10 @@ func completeChecks(checks []Check, err error) []Check {
 	return checks
 }
 
-// notProbed is the result for a domain no check ran for.
-func notProbed(domain string, err error) Result {
-	checks := errorChecks(err, check.IDs()...)
+// notProbed is the result for a domain (or host) none of the checks ids
+// ran for.
+func notProbed(domain string, err error, ids []check.ID) Result {
+	checks := errorChecks(err, ids...)
 	sortChecks(checks)
 	return Result{Domain: domain, Checks: checks}
 }

@@ -57,8 +57,8 @@ func TestProbeAllKeepsInputOrderAndReportsEveryDomain(t *testing.T) {
 				if r.Domain != domains[i] {
 					t.Errorf("result %d is for %q, want %q", i, r.Domain, domains[i])
 				}
-				if len(r.Checks) != len(check.IDs()) {
-					t.Errorf("%s: %d checks, want %d", r.Domain, len(r.Checks), len(check.IDs()))
+				if len(r.Checks) != len(check.DomainIDs()) {
+					t.Errorf("%s: %d checks, want %d", r.Domain, len(r.Checks), len(check.DomainIDs()))
 				}
 			}
 			for i, d := range calls {
@@ -93,12 +93,12 @@ func TestProbeAllTurnsUnprobeableDomainsIntoErrorChecks(t *testing.T) {
 			if len(res) != 1 {
 				t.Fatalf("got %d results", len(res))
 			}
-			if len(res[0].Checks) != len(check.IDs()) {
-				t.Fatalf("got %d checks, want all %d ids", len(res[0].Checks), len(check.IDs()))
+			if len(res[0].Checks) != len(check.DomainIDs()) {
+				t.Fatalf("got %d checks, want all %d ids", len(res[0].Checks), len(check.DomainIDs()))
 			}
 			for i, c := range res[0].Checks {
-				if c.ID != check.IDs()[i] || c.Status != StatusError || !strings.Contains(c.Summary, tt.wantErr) {
-					t.Errorf("check %d = %s %s %q, want %s error mentioning %q", i, c.ID, c.Status, c.Summary, check.IDs()[i], tt.wantErr)
+				if c.ID != check.DomainIDs()[i] || c.Status != StatusError || !strings.Contains(c.Summary, tt.wantErr) {
+					t.Errorf("check %d = %s %s %q, want %s error mentioning %q", i, c.ID, c.Status, c.Summary, check.DomainIDs()[i], tt.wantErr)
 				}
 			}
 		})
@@ -148,8 +148,8 @@ func TestProbeBoundedNeverWaitsLongerThanTheBudgetAndGrace(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatal("probe still running 30 s after a 200 ms budget")
 			}
-			if len(res.Checks) != len(check.IDs()) {
-				t.Fatalf("got %d checks, want all %d ids", len(res.Checks), len(check.IDs()))
+			if len(res.Checks) != len(check.DomainIDs()) {
+				t.Fatalf("got %d checks, want all %d ids", len(res.Checks), len(check.DomainIDs()))
 			}
 			byID := map[check.ID]Check{}
 			for _, c := range res.Checks {

@@ -81,6 +81,9 @@ type Config struct {
 	HTTPPort  int
 	HTTPSPort int
 	SMTPPort  int
+	// SSHPort is the port management endpoints are asked on for their SSH
+	// key-exchange offer (ssh.pq-kex); it defaults to 22.
+	SSHPort int
 	// NSPort is the port the name servers are asked on directly over IPv6
 	// (ns.ipv6); it defaults to 53.
 	NSPort int
@@ -122,6 +125,9 @@ func (c Config) withDefaults() Config {
 	if c.NSPort == 0 {
 		c.NSPort = 53
 	}
+	if c.SSHPort == 0 {
+		c.SSHPort = 22
+	}
 	if c.MaxConnsPerHost == 0 {
 		c.MaxConnsPerHost = DefaultMaxConnsPerHost
 	}
@@ -142,7 +148,7 @@ func (c Config) Validate() error {
 	if c.Resolver == "" {
 		return fmt.Errorf("probe: no resolver configured")
 	}
-	for _, p := range []int{c.HTTPPort, c.HTTPSPort, c.SMTPPort, c.NSPort} {
+	for _, p := range []int{c.HTTPPort, c.HTTPSPort, c.SMTPPort, c.NSPort, c.SSHPort} {
 		if p < 0 || p > 65535 {
 			return fmt.Errorf("probe: port %d out of range", p)
 		}

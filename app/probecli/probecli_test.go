@@ -278,7 +278,7 @@ func TestJSONOutputHasExactlyThePromisedShape(t *testing.T) {
 				if r.DurationMS == nil || *r.DurationMS < 0 {
 					t.Errorf("result %d: duration_ms missing or negative", i)
 				}
-				ids := check.IDs()
+				ids := check.DomainIDs()
 				if len(r.Checks) != len(ids) {
 					t.Fatalf("result %d: %d checks, want %d", i, len(r.Checks), len(ids))
 				}
@@ -313,7 +313,7 @@ func TestTableOutputShowsEveryCheckAndTheCategoryScores(t *testing.T) {
 	}
 	out := stdout.String()
 	wants := []string{"nomail.example.test", "CHECK", "STATUS", "SUMMARY", "Score: web ", "mail ", "ns "}
-	for _, id := range check.IDs() {
+	for _, id := range check.DomainIDs() {
 		wants = append(wants, string(id))
 	}
 	for _, want := range wants {

@@ -63,6 +63,9 @@ func Changes(a, b Document) []Change {
 	if !slices.Equal(a.Scope.Mail, b.Scope.Mail) {
 		out = append(out, Change{Field: "mail domains", Before: strings.Join(a.Scope.Mail, ", "), After: strings.Join(b.Scope.Mail, ", ")})
 	}
+	if !slices.Equal(a.Scope.Management, b.Scope.Management) {
+		out = append(out, Change{Field: "management endpoints", Before: strings.Join(a.Scope.Management, ", "), After: strings.Join(b.Scope.Management, ", ")})
+	}
 	if a.Declarer != b.Declarer {
 		out = append(out, Change{Field: "declarer", Before: a.Declarer, After: b.Declarer})
 	}

@@ -66,6 +66,9 @@ type DocumentEvidence struct {
 type DocumentScope struct {
 	Web  []string `json:"web"`
 	Mail []string `json:"mail"`
+	// Management lists the management endpoints; left out when there are
+	// none, so that receipts of scopes without them hash as before.
+	Management []string `json:"management,omitempty"`
 }
 
 // TimeString formats t the way receipts store times: UTC, RFC 3339 with
@@ -105,6 +108,11 @@ func (d Document) normalise() Document {
 	d.Answers = answers
 	d.Scope.Web = sortedCopy(d.Scope.Web)
 	d.Scope.Mail = sortedCopy(d.Scope.Mail)
+	if len(d.Scope.Management) > 0 {
+		d.Scope.Management = sortedCopy(d.Scope.Management)
+	} else {
+		d.Scope.Management = nil
+	}
 	return d
 }
 

@@ -5,8 +5,9 @@
 //
 // Which domains a check applies to follows its target in the check
 // registry: web checks run against the web domains of the scope, mail
-// checks against the mail domains, and name-server checks against both,
-// since every domain has name servers.
+// checks against the mail domains, name-server checks against both,
+// since every domain has name servers, and management checks (ssh.pq-kex)
+// against the management endpoints only.
 //
 // The verdicts, for an answer whose standard has probe checks:
 //
@@ -36,6 +37,7 @@
 package verify
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 
@@ -43,11 +45,44 @@ import (
 	"tenderprobe/models"
 )
 
-// Scope is the set of domains an attestation covers, by kind.
+// Scope is the set of domains an attestation covers, by kind, and its
+// management endpoints.
 type Scope struct {
 	Web  []string
 	Mail []string
+	// Management are the hosts the management checks (ssh.pq-kex) run
+	// against; the domain checks never do.
+	Management []string
 }
+
+// ScopeOf is the scope of a (loaded with its scope).
+func ScopeOf(a *models.Attestation) Scope {
+	return Scope{Web: a.ScopeNames(models.ScopeWeb), Mail: a.ScopeNames(models.ScopeMail), Management: a.ScopeNames(models.ScopeManagement)}
+}
+
+// Hosts returns every distinct name of the scope, domains and management
+// endpoints, sorted: what a run probes. A name that is both is probed
+// once, with both kinds of checks (IsDomain, IsManagement).
+func (s Scope) Hosts() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range append(s.Domains(), s.Management...) {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// IsDomain reports whether name is a web or mail domain of the scope.
+func (s Scope) IsDomain(name string) bool {
+	return slices.Contains(s.Web, name) || slices.Contains(s.Mail, name)
+}
+
+// IsManagement reports whether name is a management endpoint of the scope.
+func (s Scope) IsManagement(name string) bool { return slices.Contains(s.Management, name) }
 
 // Domains returns every distinct domain of the scope, sorted: what a run probes.
 func (s Scope) Domains() []string {
@@ -73,6 +108,8 @@ func (s Scope) DomainsFor(id check.ID) []string {
 		return s.Mail
 	case check.NameServers:
 		return s.Domains()
+	case check.Management:
+		return s.Management
 	}
 	return nil
 }
@@ -210,7 +247,7 @@ func NotMeasured(vs []models.Verification) {
 // The verdicts carry answer and requirement ids; run and time are set when
 // they are stored.
 func Attestation(a *models.Attestation, results Results) []models.Verification {
-	scope := Scope{Web: a.ScopeNames(models.ScopeWeb), Mail: a.ScopeNames(models.ScopeMail)}
+	scope := ScopeOf(a)
 	out := make([]models.Verification, 0, len(a.Answers))
 	for _, an := range a.Answers {
 		var checks []check.ID

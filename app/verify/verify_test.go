@@ -106,7 +106,7 @@ func TestVerdictListsTheChecksItRestsOn(t *testing.T) {
 }
 
 func TestScopeDomainsFor(t *testing.T) {
-	scope := verify.Scope{Web: []string{"www.test"}, Mail: []string{"mail.test"}}
+	scope := verify.Scope{Web: []string{"www.test"}, Mail: []string{"mail.test"}, Management: []string{"ssh.test"}}
 	tests := []struct {
 		name string
 		id   check.ID
@@ -114,13 +114,50 @@ func TestScopeDomainsFor(t *testing.T) {
 	}{
 		{"a web check applies to the web domains", check.WebTLSCert, []string{"www.test"}},
 		{"a mail check applies to the mail domains", check.MailSPF, []string{"mail.test"}},
-		{"a name-server check applies to every domain", check.NSRPKI, []string{"mail.test", "www.test"}},
+		{"a name-server check applies to every domain, not to management endpoints", check.NSRPKI, []string{"mail.test", "www.test"}},
+		{"the SSH check applies to the management endpoints only", check.SSHPQKex, []string{"ssh.test"}},
 		{"an unknown check applies to none, whatever its id looks like", "web.unknown", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := scope.DomainsFor(tt.id); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("DomainsFor(%s) = %v, want %v", tt.id, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestScopeHosts(t *testing.T) {
+	s := verify.Scope{Web: []string{"b.test"}, Mail: []string{"a.test"}, Management: []string{"b.test", "ssh.test"}}
+	if got, want := s.Hosts(), []string{"a.test", "b.test", "ssh.test"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("hosts %v, want %v: a run probes every name once", got, want)
+	}
+	if !s.IsDomain("b.test") || !s.IsManagement("b.test") || s.IsDomain("ssh.test") || s.IsManagement("a.test") {
+		t.Error("a name's kinds are wrong")
+	}
+}
+
+// A post-quantum claim is decided by the web and SSH checks of its
+// standard together, each on its own kind of name.
+func TestVerdictOfTheSSHCheck(t *testing.T) {
+	scope := verify.Scope{Web: []string{"shop.test"}, Management: []string{"ssh.test"}}
+	pq := []check.ID{check.WebTLSPQ, check.SSHPQKex}
+	tests := []struct {
+		name  string
+		res   verify.Results
+		want  string
+		nUsed int
+	}{
+		{"hybrids on the web and over SSH confirm", results([3]string{"shop.test", "web.tls-pq", "pass"}, [3]string{"ssh.test", "ssh.pq-kex", "pass"}), models.VerdictConfirmed, 2},
+		{"no hybrid over SSH informs, which does not contradict", results([3]string{"shop.test", "web.tls-pq", "pass"}, [3]string{"ssh.test", "ssh.pq-kex", "info"}), models.VerdictConfirmed, 2},
+		{"an unreadable SSH server leaves the claim inconclusive", results([3]string{"shop.test", "web.tls-pq", "pass"}, [3]string{"ssh.test", "ssh.pq-kex", "error"}), models.VerdictInconclusive, 2},
+		{"the SSH check is never looked up on a web domain", results([3]string{"shop.test", "web.tls-pq", "pass"}, [3]string{"shop.test", "ssh.pq-kex", "error"}, [3]string{"ssh.test", "ssh.pq-kex", "pass"}), models.VerdictConfirmed, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, used := verify.Verdict(models.AnswerComplies, pq, scope, tt.res)
+			if got != tt.want || len(used) != tt.nUsed {
+				t.Errorf("verdict %s on %+v, want %s on %d checks", got, used, tt.want, tt.nUsed)
 			}
 		})
 	}

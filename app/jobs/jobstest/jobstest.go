@@ -64,6 +64,12 @@ func New(t testing.TB, db *gorm.DB, slugs ...string) *Fixture {
 // returns the attestation id; submitting queued its first probe run.
 func (f *Fixture) Submit(t testing.TB, name string, web, mail []string) uint {
 	t.Helper()
+	return f.SubmitWithManagement(t, name, web, mail, []string{})
+}
+
+// SubmitWithManagement is Submit with management endpoints in scope too.
+func (f *Fixture) SubmitWithManagement(t testing.TB, name string, web, mail, management []string) uint {
+	t.Helper()
 	ctx := context.Background()
 	now := time.Now()
 	email := "vendor@" + strings.ReplaceAll(name, " ", "-") + ".example"
@@ -84,7 +90,7 @@ func (f *Fixture) Submit(t testing.TB, name string, web, mail []string) uint {
 			t.Fatal(err)
 		}
 	}
-	if _, err := models.SetScope(ctx, f.DB, vendor, inv.AttestationID, web, mail, nil, now); err != nil {
+	if _, err := models.SetScopeAll(ctx, f.DB, vendor, inv.AttestationID, web, mail, management, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.Submit(ctx, f.DB, vendor, inv.AttestationID, models.SubmitInput{Declaration: true, Declarer: "Vera Vendor"}, now); err != nil {

@@ -46,6 +46,7 @@ const (
 	MailRPKI           ID = "mail.rpki"
 	NSIPv6             ID = "ns.ipv6"
 	NSRPKI             ID = "ns.rpki"
+	SSHPQKex           ID = "ssh.pq-kex"
 )
 
 // Target is the kind of domain name of an offer's scope a check is run
@@ -61,6 +62,10 @@ const (
 	// NameServers checks run against the name servers of every domain of
 	// the scope, web or mail, since each one has name servers.
 	NameServers Target = "ns"
+	// Management checks run against the hosts the scope lists as
+	// management endpoints (SSH servers), never against its web or mail
+	// domains.
+	Management Target = "management"
 )
 
 // Info is everything the registry knows about one check.
@@ -99,6 +104,7 @@ var registry = []Info{
 	{MailRPKI, "rpki", Mail},
 	{NSIPv6, "ipv6", NameServers},
 	{NSRPKI, "rpki", NameServers},
+	{SSHPQKex, "pq-key-exchange", Management},
 }
 
 // position maps an id to its index in registry.
@@ -118,6 +124,24 @@ func IDs() []ID {
 	out := make([]ID, len(registry))
 	for i, c := range registry {
 		out[i] = c.ID
+	}
+	return out
+}
+
+// DomainIDs returns the ids of the checks run against a domain of the
+// scope (web, mail and name-server checks), in report order: every id but
+// those of management endpoints. A domain's probe result carries exactly
+// these. The slice is the caller's to change.
+func DomainIDs() []ID { return TargetIDs(Web, Mail, NameServers) }
+
+// TargetIDs returns the ids of the checks run against one of targets, in
+// report order. The slice is the caller's to change.
+func TargetIDs(targets ...Target) []ID {
+	var out []ID
+	for _, c := range registry {
+		if slices.Contains(targets, c.Target) {
+			out = append(out, c.ID)
+		}
 	}
 	return out
 }

@@ -16,6 +16,7 @@ var published = []string{
 	"mail.dnssec", "mail.ipv6", "mail.spf", "mail.dkim", "mail.dmarc",
 	"mail.starttls", "mail.dane", "mail.mta-sts", "mail.tls-rpt", "mail.rpki",
 	"ns.ipv6", "ns.rpki",
+	"ssh.pq-kex",
 }
 
 func TestRegistry(t *testing.T) {
@@ -31,7 +32,10 @@ func TestRegistry(t *testing.T) {
 	t.Run("every check names a standard and a target its id agrees with", func(t *testing.T) {
 		for _, c := range All() {
 			prefix, _, _ := strings.Cut(string(c.ID), ".")
-			if c.Standard == "" || string(c.Target) != prefix {
+			// A management endpoint's checks are named by the protocol
+			// they speak to it.
+			want := map[Target]string{Web: "web", Mail: "mail", NameServers: "ns", Management: "ssh"}[c.Target]
+			if c.Standard == "" || want != prefix {
 				t.Errorf("%s: standard %q, target %q", c.ID, c.Standard, c.Target)
 			}
 		}
@@ -59,6 +63,7 @@ func TestLookup(t *testing.T) {
 		{"a mail check runs against mail domains", MailDKIM, true, "dkim", Mail},
 		{"a name-server check runs against the name servers", NSRPKI, true, "rpki", NameServers},
 		{"checks of one standard share its slug", WebTLSCert, true, "tls", Web},
+		{"the SSH check runs against management endpoints", SSHPQKex, true, "pq-key-exchange", Management},
 		{"an unknown id is unknown and has neither standard nor target", "web.gopher", false, "", ""},
 		{"an id is matched exactly, not by case", "WEB.HSTS", false, "", ""},
 	}
@@ -73,6 +78,18 @@ func TestLookup(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDomainIDs(t *testing.T) {
+	t.Run("a domain's checks are every check but those of management endpoints", func(t *testing.T) {
+		got := DomainIDs()
+		if len(got) != len(IDs())-1 || slices.Contains(got, SSHPQKex) || got[0] != WebDNSSEC || got[len(got)-1] != NSRPKI {
+			t.Errorf("DomainIDs() = %v", got)
+		}
+		if m := TargetIDs(Management); !slices.Equal(m, []ID{SSHPQKex}) {
+			t.Errorf("TargetIDs(Management) = %v", m)
+		}
+	})
 }
 
 func TestCompare(t *testing.T) {
