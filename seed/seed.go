@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -39,12 +40,19 @@ func Catalogue() (*catalogue.File, error) {
 	return f, nil
 }
 
+// shippedVersions are the catalogue versions earlier releases embedded.
+// A database whose current version is one of them follows the shipped
+// catalogue: the embedded version becomes current when it is loaded.
+var shippedVersions = []string{"2026.1"}
+
 // LoadCatalogue stores the embedded catalogue version unless it is already
 // in the database, so running it on every start changes nothing after the
 // first time. A database that has the version from before the catalogue
 // carried translations gains them (models.AddMissingTranslations: only
-// where the English texts are the same). It becomes the current version only when there is none yet:
-// an admin who imported another version keeps it current.
+// where the English texts are the same). It becomes the current version
+// when there is none yet, or when the current one is a version an earlier
+// release shipped: an admin who imported a version of their own keeps it
+// current. Tenders keep the version they were built from either way.
 func LoadCatalogue(ctx context.Context, db *gorm.DB) (*models.CatalogueVersion, error) {
 	f, err := Catalogue()
 	if err != nil {
@@ -57,7 +65,15 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*models.CatalogueVersion, 
 	if !errors.Is(err, models.ErrNotFound) {
 		return nil, fmt.Errorf("seed: load catalogue: %w", err)
 	}
-	cv, err = models.ImportCatalogueVersion(ctx, db, nil, f.Head(), f.ToModels(), false, time.Now())
+	follow := false
+	cur, err := models.CurrentCatalogue(ctx, db)
+	switch {
+	case err == nil:
+		follow = slices.Contains(shippedVersions, cur.Version)
+	case !errors.Is(err, models.ErrNotFound):
+		return nil, fmt.Errorf("seed: load catalogue: %w", err)
+	}
+	cv, err = models.ImportCatalogueVersion(ctx, db, nil, f.Head(), f.ToModels(), follow, time.Now())
 	if errors.Is(err, models.ErrConflict) {
 		// Another process loaded it between our look-up and our insert.
 		return models.FindCatalogueVersion(ctx, db, f.Version)

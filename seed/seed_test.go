@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -259,4 +260,44 @@ func TestEnsureAdmin(t *testing.T) {
 			}
 		})
 	})
+}
+
+// A database that runs the shipped catalogue follows it: a newer embedded
+// version becomes current when it is loaded. One whose admin imported a
+// catalogue of their own keeps that one current.
+func TestLoadCatalogueFollowsTheShippedVersionOnly(t *testing.T) {
+	t.Parallel()
+	f, err := seed.Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, current string
+		follow        bool
+	}{
+		{"the shipped 2026.1 gives way to the embedded version", "2026.1", true},
+		{"a buyer's own catalogue stays current", "buyer-2026", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+				ctx := context.Background()
+				head := f.Head()
+				head.Version = tt.current
+				if _, err := models.ImportCatalogueVersion(ctx, db, nil, head, f.ToModels()[:5], true, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				loaded, err := seed.LoadCatalogue(ctx, db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cur, err := models.CurrentCatalogue(ctx, db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := cur.ID == loaded.ID; got != tt.follow || loaded.Version != f.Version {
+					t.Errorf("current %s after loading %s, want the embedded one current: %v", cur.Version, loaded.Version, tt.follow)
+				}
+			})
+		})
+	}
 }

@@ -22,7 +22,7 @@ import (
 func TestManagementEndpointsAreProbedWithTheSSHCheck(t *testing.T) {
 	dns := probetest.StartDNS(t, "mgmt.test. 300 IN A 127.0.0.1")
 	db := dbtest.Open(t)
-	f := jobstest.New(t, db, "pq-key-exchange", "hsts")
+	f := jobstest.New(t, db, "pq-ssh-key-exchange", "hsts")
 	poolFor := func(port int) *jobs.Pool {
 		e, err := probe.New(probe.Config{Resolver: dns.Addr, AllowPrivate: true, SSHPort: port, Timeout: 20 * time.Second, ConnTimeout: 5 * time.Second})
 		if err != nil {
@@ -57,7 +57,7 @@ func TestManagementEndpointsAreProbedWithTheSSHCheck(t *testing.T) {
 			}
 			got := jobstest.Verdicts(t, db, id)
 			// HSTS has no web domain to be checked on.
-			if got["pq-key-exchange"] != tt.wantVerdct || got["hsts"] != tt.wantHSTS {
+			if got["pq-ssh-key-exchange"] != tt.wantVerdct || got["hsts"] != tt.wantHSTS {
 				t.Errorf("verdicts %v", got)
 			}
 			run, err := models.LatestRun(context.Background(), db, id)

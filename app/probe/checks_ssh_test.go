@@ -33,7 +33,7 @@ func sshEngine(t *testing.T, port int, allowPrivate bool, connTimeout time.Durat
 // onlySSH returns the one check of a management endpoint's result.
 func onlySSH(t *testing.T, res Result) Check {
 	t.Helper()
-	if len(res.Checks) != 1 || res.Checks[0].ID != check.SSHPQKex || res.Checks[0].Standard != "pq-key-exchange" {
+	if len(res.Checks) != 1 || res.Checks[0].ID != check.SSHPQKex || res.Checks[0].Standard != "pq-ssh-key-exchange" {
 		t.Fatalf("checks %+v, want ssh.pq-kex alone", res.Checks)
 	}
 	return res.Checks[0]

@@ -104,7 +104,7 @@ var registry = []Info{
 	{MailRPKI, "rpki", Mail},
 	{NSIPv6, "ipv6", NameServers},
 	{NSRPKI, "rpki", NameServers},
-	{SSHPQKex, "pq-key-exchange", Management},
+	{SSHPQKex, "pq-ssh-key-exchange", Management},
 }
 
 // position maps an id to its index in registry.

@@ -63,7 +63,7 @@ func TestLookup(t *testing.T) {
 		{"a mail check runs against mail domains", MailDKIM, true, "dkim", Mail},
 		{"a name-server check runs against the name servers", NSRPKI, true, "rpki", NameServers},
 		{"checks of one standard share its slug", WebTLSCert, true, "tls", Web},
-		{"the SSH check runs against management endpoints", SSHPQKex, true, "pq-key-exchange", Management},
+		{"the SSH check runs against management endpoints", SSHPQKex, true, "pq-ssh-key-exchange", Management},
 		{"an unknown id is unknown and has neither standard nor target", "web.gopher", false, "", ""},
 		{"an id is matched exactly, not by case", "WEB.HSTS", false, "", ""},
 	}
