@@ -111,11 +111,13 @@ func FindSession(ctx context.Context, db *gorm.DB, token string, now time.Time) 
 		return nil, wrap(ErrNotFound, "find session: user %d disabled", s.UserID)
 	}
 	if s.LastSeenAt == nil || now.Sub(*s.LastSeenAt) >= lastUsedPrecision {
-		err := db.WithContext(ctx).Model(&Session{}).Where("id = ?", s.ID).Update("last_seen_at", now).Error
-		if err != nil {
-			return nil, wrap(err, "record use of a session of user %d", s.UserID)
+		// The time of last use is bookkeeping for the sessions page: a
+		// write that cannot get the database now (a busy SQLite file) must
+		// not fail the page the user asked for; the next request within
+		// the minute tries again.
+		if db.WithContext(ctx).Model(&Session{}).Where("id = ?", s.ID).Update("last_seen_at", now).Error == nil {
+			s.LastSeenAt = &now
 		}
-		s.LastSeenAt = &now
 	}
 	return &s, nil
 }
