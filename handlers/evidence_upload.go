@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"path/filepath"
 
@@ -41,13 +43,23 @@ func (h *Handler) storeEvidenceFile(c *fiber.Ctx, a *models.Attestation, rid uin
 		return nil, fmt.Errorf("handlers: open upload: %w", err)
 	}
 	defer f.Close()
-	staged, err := h.Attest.Store.Stage(f)
+	// The file is at most MaxEvidenceSize: read it whole to tell an SBOM by
+	// its content and parse it before anything is stored.
+	content, err := io.ReadAll(io.LimitReader(f, attest.MaxEvidenceSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("handlers: read upload: %w", err)
+	}
+	bom, contentType, err := parseSBOM(content)
+	if err != nil {
+		return nil, err
+	}
+	staged, err := h.Attest.Store.StageAs(bytes.NewReader(content), contentType)
 	if err != nil {
 		return nil, err
 	}
 	ev, err := models.AddFileEvidence(c.UserContext(), h.DB, u, a.ID, rid, models.FileEvidence{
 		FileName: utils.CopyString(filepath.Base(fh.Filename)), ContentType: staged.ContentType, Size: staged.Size,
-		SHA256: staged.SHA256, StoragePath: filepath.ToSlash(staged.RelPath),
+		SHA256: staged.SHA256, StoragePath: filepath.ToSlash(staged.RelPath), SBOM: bom,
 	}, lock, staged.Commit, h.now())
 	if err != nil {
 		staged.Cleanup()
