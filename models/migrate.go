@@ -93,6 +93,8 @@ var Tables = []any{
 	&Verification{},
 	&VerdictChange{},
 	&StoredPDF{},
+	&SBOM{},
+	&SBOMComponent{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:
