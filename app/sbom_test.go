@@ -1,9 +1,12 @@
 package app
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -221,4 +224,60 @@ func TestSBOMPageListsVulnerabilitiesFromOSV(t *testing.T) {
 			t.Fatalf("status %d, want 404", res.status)
 		}
 	})
+}
+
+// TestOSVSettingIsReadAtStart opens the server with --osv naming a zip
+// the test wrote, and with one that does not exist.
+func TestOSVSettingIsReadAtStart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	zipPath := filepath.Join(dir, "all.zip")
+	f, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for name, body := range sbomtest.OSV {
+		w, err := zw.Create(filepath.Base(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write([]byte(body))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, osv  string
+		advisories int
+	}{
+		{"a zip of advisories is loaded", zipPath, 4},
+		{"a missing export stops the start", filepath.Join(dir, "missing.zip"), -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := ParseServeConfig([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "osv.db"),
+				"--data-dir", t.TempDir(), "--probe-workers", "0", "--osv", tc.osv}, func(string) string { return "" }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, err := Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+			if tc.advisories < 0 {
+				if err == nil || !strings.Contains(err.Error(), "--osv") {
+					srv.Close()
+					t.Fatalf("Open = %v, want an error naming --osv", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			if v := srv.Handler.SBOM.Vulns; v == nil || v.Advisories != tc.advisories {
+				t.Fatalf("OSV export loaded: %+v, want %d advisories", v, tc.advisories)
+			}
+		})
+	}
 }

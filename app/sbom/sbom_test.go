@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -186,5 +188,30 @@ func TestOSVRefusesABrokenExport(t *testing.T) {
 	}
 	if _, err := sbom.LoadOSV(context.Background(), filepath.Join(dir, "missing.zip"), nil); err == nil {
 		t.Fatal("a missing file loaded without error")
+	}
+}
+
+// TestOSVFromAURL loads the zip from a loopback HTTP server the test starts.
+func TestOSVFromAURL(t *testing.T) {
+	t.Parallel()
+	zipPath := filepath.Join(t.TempDir(), "all.zip")
+	writeOSVZip(t, zipPath)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/npm/all.zip" {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, zipPath)
+	}))
+	defer srv.Close()
+	db, err := sbom.LoadOSV(context.Background(), srv.URL+"/npm/all.zip", srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := db.For(sbom.Component{Name: "lodash", Version: "4.17.20", PURL: "pkg:npm/lodash@4.17.20"}); len(got) != 1 || got[0].ID != "GHSA-35jh-r3h4-6jhm" {
+		t.Fatalf("For = %v", got)
+	}
+	if _, err := sbom.LoadOSV(context.Background(), srv.URL+"/missing.zip", srv.Client()); err == nil {
+		t.Fatal("a 404 loaded without error")
 	}
 }
