@@ -92,6 +92,47 @@ func TestSBOMUploadRefusesAMalformedSBOMWithTheReason(t *testing.T) {
 	}
 }
 
+// TestSBOMRefusalThroughSaveAllAndTheAPI sends a malformed SBOM with the
+// page's "save all" form and through the JSON API: both refuse it with the
+// reason and store nothing.
+func TestSBOMRefusalThroughSaveAllAndTheAPI(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t).withEvidenceStore()
+	w := newAttestWorld(t, a)
+	t.Run("the save-all form shows the reason next to the answer's file field", func(t *testing.T) {
+		before := a.count(&models.Evidence{})
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		c := a.session("vendor@demo.test")
+		_ = mw.WriteField("_csrf", c.csrf)
+		fw, err := mw.CreateFormFile(fmt.Sprintf("file-%d", w.https), "bom.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write([]byte(sbomtest.CycloneDXJSONBroken))
+		_ = mw.Close()
+		req := httptest.NewRequest(http.MethodPost, w.path("/answers"), &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res := c.do(req)
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "is not well-formed at line 5") {
+			t.Fatalf("status %d, want 422 with the reason:\n%s", res.status, errorText(res.body))
+		}
+		if a.count(&models.SBOM{}) != 0 || a.count(&models.Evidence{}) != before {
+			t.Fatal("a refused SBOM was stored")
+		}
+	})
+	t.Run("the API answers 422 with the reason's code", func(t *testing.T) {
+		res := a.apiClient("vendor@demo.test").upload(w.apiPath("/evidence/%d", w.https), "file", "bom.xml", []byte(sbomtest.CycloneDXXMLBroken))
+		if res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422\n%s", res.status, res.body)
+		}
+		body := res.json(t)
+		if body["code"] != "sbom.invalid.syntax_at" || body["field"] != "file" || !strings.Contains(fmt.Sprint(body["error"]), "line 6") {
+			t.Fatalf("answer %v", body)
+		}
+	})
+}
+
 // TestSBOMUploadShowsComponents uploads each valid sample through the app
 // and finds its components on the SBOM page, linked from the answer.
 func TestSBOMUploadShowsComponents(t *testing.T) {
