@@ -1,10 +1,13 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/attest"
 	"tenderprobe/app/sbom"
 	"tenderprobe/models"
 )
@@ -30,13 +33,33 @@ type sbomRow struct {
 }
 
 // parseSBOM recognises an uploaded file that claims to be an SBOM by its
-// content and parses it: other files give nil and no error, an SBOM that
-// does not parse gives a *sbom.ParseError (refused with the reason).
-func parseSBOM(content []byte) (*models.SBOMData, string, error) {
-	if sbom.Detect(content) == "" {
+// first bytes (sbom.DetectHead) and only then reads it whole and parses
+// it, so other files are streamed to disk and never held in memory.
+// Other files give nil and no error; an SBOM that does not parse gives a
+// *sbom.ParseError (refused with the reason).
+func parseSBOM(f io.ReadSeeker) (*models.SBOMData, string, error) {
+	head := make([]byte, sbom.DetectHead)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, "", fmt.Errorf("handlers: read upload: %w", err)
+	}
+	if sbom.Detect(head[:n]) == "" {
 		return nil, "", nil
 	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, "", fmt.Errorf("handlers: rewind upload: %w", err)
+	}
+	content, err := io.ReadAll(io.LimitReader(f, attest.MaxEvidenceSize+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("handlers: read upload: %w", err)
+	}
 	doc, err := sbom.Parse(content)
+	var pe *sbom.ParseError
+	if errors.As(err, &pe) && pe.Reason == sbom.ReasonNotRecognised {
+		// The first bytes named a format the whole document does not
+		// declare after all: plain evidence.
+		return nil, "", nil
+	}
 	if err != nil {
 		return nil, "", err
 	}

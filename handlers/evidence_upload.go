@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -43,17 +42,14 @@ func (h *Handler) storeEvidenceFile(c *fiber.Ctx, a *models.Attestation, rid uin
 		return nil, fmt.Errorf("handlers: open upload: %w", err)
 	}
 	defer f.Close()
-	// The file is at most MaxEvidenceSize: read it whole to tell an SBOM by
-	// its content and parse it before anything is stored.
-	content, err := io.ReadAll(io.LimitReader(f, attest.MaxEvidenceSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("handlers: read upload: %w", err)
-	}
-	bom, contentType, err := parseSBOM(content)
+	bom, contentType, err := parseSBOM(f)
 	if err != nil {
 		return nil, err
 	}
-	staged, err := h.Attest.Store.StageAs(bytes.NewReader(content), contentType)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("handlers: rewind upload: %w", err)
+	}
+	staged, err := h.Attest.Store.StageAs(f, contentType)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,11 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("sbom: %s: %s (line %d): %s", e.Format, e.Reason, e.Line, e.Detail)
 }
 
+// DetectHead is how many first bytes of a file Detect needs to recognise
+// an SBOM; a caller may pass just these and parse the whole file only when
+// Detect names a format.
+const DetectHead = 64 << 10
+
 // Detect tells from content whether it claims to be an SBOM and in which
 // format: a JSON object with "bomFormat": "CycloneDX" or an "spdxVersion"
 // member, an XML document whose root is in a CycloneDX namespace, or a
@@ -81,7 +86,7 @@ func Detect(content []byte) string {
 	case body[0] == '{':
 		return detectJSON(body)
 	case body[0] == '<':
-		if bytes.Contains(firstN(body, 4096), []byte("http://cyclonedx.org/schema/bom/")) {
+		if bytes.Contains(firstN(body, DetectHead), []byte("http://cyclonedx.org/schema/bom/")) {
 			return CycloneDXXML
 		}
 		return ""
@@ -101,9 +106,11 @@ func Detect(content []byte) string {
 
 func firstN(b []byte, n int) []byte { return b[:min(n, len(b))] }
 
-// detectJSON looks at the top-level members only, so a broken document
-// that still names its format is recognised (and then refused with the
-// reason) rather than taken as plain text.
+// detectJSON looks at the top-level members when content is a whole JSON
+// object; when it is not (broken, or only the first DetectHead bytes), it
+// looks for the members' names in those bytes, so a broken document that
+// still names its format is recognised (and then refused with the reason)
+// rather than taken as plain text.
 func detectJSON(body []byte) string {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err == nil {
@@ -116,7 +123,7 @@ func detectJSON(body []byte) string {
 		}
 		return ""
 	}
-	head := firstN(body, 4096)
+	head := firstN(body, DetectHead)
 	switch {
 	case bytes.Contains(head, []byte(`"bomFormat"`)) && bytes.Contains(head, []byte(`"CycloneDX"`)):
 		return CycloneDXJSON
