@@ -92,13 +92,14 @@ func (h *Handler) ShowSBOM(c *fiber.Ctx) error {
 	}
 	rows := make([]sbomRow, len(comps))
 	var vulnerable []sbomRow
-	advisories := 0
+	advisories, vulnCount := 0, 0
 	for i, comp := range comps {
 		rows[i] = sbomRow{Position: i + 1, SBOMComponent: comp}
 		if h.SBOM.Vulns != nil {
 			rows[i].Vulns = h.SBOM.Vulns.For(sbom.Component{Name: comp.Name, Version: comp.Version, PURL: comp.PURL})
 		}
 		if len(rows[i].Vulns) > 0 {
+			vulnCount++
 			advisories += len(rows[i].Vulns)
 			if len(vulnerable) < sbomMaxVulnerable {
 				vulnerable = append(vulnerable, rows[i])
@@ -108,12 +109,6 @@ func (h *Handler) ShowSBOM(c *fiber.Ctx) error {
 	pages := max(1, (len(rows)+sbomPageSize-1)/sbomPageSize)
 	page = min(max(page, 1), pages)
 	from, to := (page-1)*sbomPageSize, min(page*sbomPageSize, len(rows))
-	vulnCount := 0
-	for _, r := range rows {
-		if len(r.Vulns) > 0 {
-			vulnCount++
-		}
-	}
 	return h.render(c, fiber.StatusOK, "attestations/sbom", ev.FileName, fiber.Map{
 		"AttestationID": attID,
 		"Evidence":      ev,
