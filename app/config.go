@@ -99,6 +99,10 @@ type Config struct {
 	// SecretKey (base64 of 32 bytes) seals the client secrets of the
 	// organisations' identity providers; without it none can be saved.
 	SecretKey string
+	// OSV is an OSV vulnerability export (a directory of OSV JSON files, a
+	// zip of them, or an http(s) URL of one) that SBOM evidence pages list
+	// the components' known vulnerabilities from; empty lists none.
+	OSV string
 }
 
 // DefaultConfig returns the settings used when nothing is configured.
@@ -153,6 +157,7 @@ func (c *Config) table() []settings.Setting {
 		settings.Bool(&c.Metrics).With("metrics", "TENDERPROBE_METRICS", "", "serve GET /metrics (Prometheus) to admins and --metrics-token"),
 		settings.String(&c.MetricsToken).With("metrics-token", "TENDERPROBE_METRICS_TOKEN", "TOKEN", "bearer token a scraper sends for /metrics; unset: admins only"),
 		settings.String(&c.SecretKey).With("secret-key", "TENDERPROBE_SECRET_KEY", "BASE64", "32 random bytes, base64: seals identity providers' client secrets; unset: no single sign-on"),
+		settings.String(&c.OSV).With("osv", "TENDERPROBE_OSV", "PATH", "OSV vulnerability export for SBOM evidence: a directory of OSV JSON files, a zip of them (osv.dev's all.zip) or an http(s) URL of one; unset: no vulnerabilities listed"),
 	}
 	rows = append(rows, c.Probe.Settings.Table(true)...)
 	return append(rows,

@@ -263,8 +263,11 @@ func pagesToRead(t *testing.T, a *testApp) []visit {
 	}
 	out = append(out, confirm...)
 	out = append(out, ssoVisits(t, a)...)
+	sbomWorld := newAttestWorld(t, a.withEvidenceStore())
+	sbomPage := sbomWorld.path("/evidence/%d/sbom", sbomWorld.addSBOM(t).ID)
 	return append(out,
 		visit{name: "a profile's preview", email: "officer@demo.test", path: fmt.Sprintf("/tenders/%d/profile?profile=website-hosting", draft.ID)},
+		visit{name: "an SBOM's components", email: "officer@demo.test", path: sbomPage},
 		visit{name: "the login page", path: "/login"},
 		visit{name: "the second factor code page", path: "/login/code", pending: pending},
 		visit{name: "a refused second factor code", path: "/login/code", pending: pending, form: url.Values{"code": {"000000"}}},

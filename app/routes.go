@@ -175,6 +175,7 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/attestations/:id/scope", access: web, roles: vendorOnly, handle: h.SaveScope},
 		{method: post, path: "/attestations/:id/evidence/:requirement_id", access: web, roles: vendorOnly, handle: h.UploadEvidence, upload: true},
 		{method: get, path: "/attestations/:id/evidence/:evidence_id", access: web, roles: anyRole, handle: h.DownloadEvidence},
+		{method: get, path: "/attestations/:id/evidence/:evidence_id/sbom", access: web, roles: anyRole, handle: h.ShowSBOM},
 		{method: post, path: "/attestations/:id/evidence/:evidence_id/delete", access: web, roles: vendorOnly, handle: h.RemoveEvidence},
 		{method: post, path: "/attestations/:id/submit", access: web, roles: vendorOnly, handle: h.SubmitAttestation},
 		{method: post, path: "/attestations/:id/reopen", access: web, roles: vendorOnly, handle: h.ReopenAttestation},

@@ -77,6 +77,7 @@ const (
 	stageWithFile
 	stageSubmitted
 	stageClarify
+	stageWithSBOM
 )
 
 // attestReq builds a role-table request on a fresh attestation at stage;
@@ -98,6 +99,8 @@ func attestReq(api bool, stage attestStage, suffix string, form url.Values, body
 			w.submit(a.t)
 		case stageClarify:
 			w.clarify(a.t)
+		case stageWithSBOM:
+			evID = w.addSBOM(a.t).ID
 		}
 		suffix := strings.ReplaceAll(strings.ReplaceAll(suffix, ":rid", fmt.Sprint(w.https)), ":eid", fmt.Sprint(evID))
 		if api {
@@ -197,6 +200,7 @@ func attestRoleTable() map[string]roleCase {
 		"POST /attestations/:id/scope":                        {vendorWeb, attestReq(false, stageDraft, "/scope", url.Values{"web": {"example.nl"}}, nil)},
 		"POST /attestations/:id/evidence/:requirement_id":     {vendorWeb, attestReq(false, stageDraft, "/evidence/:rid", nil, pdf)},
 		"GET /attestations/:id/evidence/:evidence_id":         {everyoneWeb, attestReq(false, stageWithFile, "/evidence/:eid", nil, nil)},
+		"GET /attestations/:id/evidence/:evidence_id/sbom":    {everyoneWeb, attestReq(false, stageWithSBOM, "/evidence/:eid/sbom", nil, nil)},
 		"POST /attestations/:id/evidence/:evidence_id/delete": {vendorWeb, attestReq(false, stageWithFile, "/evidence/:eid/delete", nil, nil)},
 		"POST /attestations/:id/submit":                       {vendorWeb, attestReq(false, stageFilled, "/submit", declare, nil)},
 		"POST /attestations/:id/reopen":                       {vendorWeb, attestReq(false, stageSubmitted, "/reopen", nil, nil)},

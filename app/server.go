@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/app/jobs"
+	"tenderprobe/app/sbom"
 	"tenderprobe/handlers"
 	"tenderprobe/models"
 	"tenderprobe/seed"
@@ -78,6 +79,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		RequireSecondFactor:     cfg.RequireSecondFactor,
 		Now:                     time.Now,
 		Attest:                  attestSettings(cfg),
+	}
+	if cfg.OSV != "" {
+		if h.SBOM.Vulns, err = sbom.LoadOSV(ctx, cfg.OSV, &http.Client{Timeout: 10 * time.Minute}); err != nil {
+			_ = models.Close(db)
+			return nil, fmt.Errorf("--osv: %w", err)
+		}
+		log.Info("OSV export loaded", "advisories", h.SBOM.Vulns.Advisories)
 	}
 	if h.SSO, err = ssoSettings(cfg, h.Now); err != nil {
 		_ = models.Close(db)

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/app/attest"
+	"tenderprobe/app/sbom"
 	"tenderprobe/models"
 )
 
@@ -64,6 +65,7 @@ func problemOf(err error) problem {
 		se  *models.StateError
 		fbd *models.ForbiddenError
 		fe  *fiber.Error
+		pe  *sbom.ParseError
 	)
 	switch {
 	case errors.As(err, &r):
@@ -104,6 +106,15 @@ func problemOf(err error) problem {
 		return problem{Status: fiber.StatusUnsupportedMediaType, Key: "evidence.file_type"}
 	case errors.Is(err, attest.ErrEmptyFile):
 		return problem{Status: fiber.StatusUnprocessableEntity, Key: "field.empty_file", Field: "file"}
+	case errors.As(err, &pe):
+		// An upload that claims to be an SBOM but does not parse: the
+		// reason (and the line, when the reader tells it) in words.
+		key := "sbom.invalid." + pe.Reason
+		if pe.Line > 0 && (pe.Reason == sbom.ReasonSyntax || pe.Reason == sbom.ReasonStructure) {
+			key += "_at"
+		}
+		return problem{Status: fiber.StatusUnprocessableEntity, Key: key, Field: "file",
+			Params: map[string]any{"format": pe.Format, "line": pe.Line, "max": sbom.MaxComponents}}
 	case errors.As(err, &fe):
 		// Fiber's own refusals (no route, wrong method, unreadable request):
 		// the status decides the words, never Fiber's English text.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"path/filepath"
 
@@ -41,13 +42,20 @@ func (h *Handler) storeEvidenceFile(c *fiber.Ctx, a *models.Attestation, rid uin
 		return nil, fmt.Errorf("handlers: open upload: %w", err)
 	}
 	defer f.Close()
-	staged, err := h.Attest.Store.Stage(f)
+	bom, contentType, err := parseSBOM(f)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("handlers: rewind upload: %w", err)
+	}
+	staged, err := h.Attest.Store.StageAs(f, contentType)
 	if err != nil {
 		return nil, err
 	}
 	ev, err := models.AddFileEvidence(c.UserContext(), h.DB, u, a.ID, rid, models.FileEvidence{
 		FileName: utils.CopyString(filepath.Base(fh.Filename)), ContentType: staged.ContentType, Size: staged.Size,
-		SHA256: staged.SHA256, StoragePath: filepath.ToSlash(staged.RelPath),
+		SHA256: staged.SHA256, StoragePath: filepath.ToSlash(staged.RelPath), SBOM: bom,
 	}, lock, staged.Commit, h.now())
 	if err != nil {
 		staged.Cleanup()

@@ -51,6 +51,8 @@ type Handler struct {
 	Metrics MetricsSettings
 	// SSO signs people in through their organisation's identity provider.
 	SSO SSOSettings
+	// SBOM holds the OSV export that SBOM pages list vulnerabilities from.
+	SBOM SBOMSettings
 }
 
 func (h *Handler) now() time.Time {

@@ -33,6 +33,9 @@ type Evidence struct {
 	UploadedByID uint      `gorm:"not null" json:"uploaded_by_id"`
 	UploadedBy   *User     `gorm:"constraint:OnDelete:RESTRICT" json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+	// SBOM is set, by the functions that load evidence, when the file is
+	// an SBOM whose components were stored at upload.
+	SBOM *SBOM `gorm:"-" json:"-"`
 }
 
 // loadEvidence fills Evidence of each answer with one query.
@@ -54,7 +57,13 @@ func loadEvidence(ctx context.Context, db *gorm.DB, answers []Answer) error {
 		i := idx[e.AnswerID]
 		answers[i].Evidence = append(answers[i].Evidence, e)
 	}
-	return nil
+	var files []*Evidence
+	for i := range answers {
+		for j := range answers[i].Evidence {
+			files = append(files, &answers[i].Evidence[j])
+		}
+	}
+	return loadSBOMs(ctx, db, files)
 }
 
 // roomForEvidence refuses one more piece of evidence on answer answerID
@@ -98,6 +107,9 @@ type FileEvidence struct {
 	Size        int64
 	SHA256      string
 	StoragePath string
+	// SBOM, when the file is a software bill of materials, holds its
+	// parsed components, stored with the evidence.
+	SBOM *SBOMData
 }
 
 // AddFileEvidence records an uploaded file as evidence of the answer to
@@ -130,6 +142,11 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 			Size: f.Size, SHA256: f.SHA256, StoragePath: f.StoragePath, UploadedByID: by.ID, CreatedAt: now}
 		if err := tx.Omit("Answer", "UploadedBy").Create(ev).Error; err != nil {
 			return wrap(err, "answer %d: add file evidence", an.ID)
+		}
+		if f.SBOM != nil {
+			if err := saveSBOM(tx, f.SHA256, f.SBOM, now); err != nil {
+				return err
+			}
 		}
 		if err := bumpAnswer(tx, an.ID, now); err != nil {
 			return err

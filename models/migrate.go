@@ -55,6 +55,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0013_second_factor", Migrate: addSecondFactor},
 	{ID: "0014_single_sign_on", Migrate: addSingleSignOn},
 	{ID: "0015_passkeys", Migrate: addPasskeys},
+	{ID: "0016_sbom", Migrate: addSBOMs},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -92,6 +93,8 @@ var Tables = []any{
 	&Verification{},
 	&VerdictChange{},
 	&StoredPDF{},
+	&SBOM{},
+	&SBOMComponent{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:

@@ -72,6 +72,13 @@ func (s Store) root() string { return filepath.Join(s.Dir, "evidence") }
 // Stage copies r into a temporary file under the store while hashing it
 // and checking size and type. On any error nothing is left behind.
 func (s Store) Stage(r io.Reader) (*Staged, error) {
+	return s.StageAs(r, "")
+}
+
+// StageAs is Stage for content whose type the caller already knows from
+// the content (an SBOM that parsed): a non-empty contentType is stored as
+// it is instead of sniffing the first bytes.
+func (s Store) StageAs(r io.Reader, contentType string) (*Staged, error) {
 	if s.Dir == "" {
 		return nil, errors.New("attest: evidence store has no data directory")
 	}
@@ -101,9 +108,11 @@ func (s Store) Stage(r io.Reader) (*Staged, error) {
 	if n == 0 {
 		return fail(ErrEmptyFile)
 	}
-	ct, err := SniffType(head.Bytes())
-	if err != nil {
-		return fail(err)
+	ct := contentType
+	if ct == "" {
+		if ct, err = SniffType(head.Bytes()); err != nil {
+			return fail(err)
+		}
 	}
 	if err := f.Sync(); err != nil {
 		return fail(fmt.Errorf("attest: write evidence file: %w", err))
