@@ -80,8 +80,7 @@ func (h *Handler) secondFactorData(c *fiber.Ctx, data fiber.Map) error {
 		}
 	}
 	data["SecondFactor"] = u.HasTOTP()
-	// A passkey meets the rule too: then the app is not the only factor.
-	data["MustEnrol"] = u.MustHaveSecondFactor(h.RequireSecondFactor) && u.Passkeys == 0
+	data["MustEnrol"] = u.MustEnrol(h.RequireSecondFactor)
 	if u.TOTPPending != "" {
 		data["TOTPSecret"] = groupsOf(u.TOTPPending, 4)
 	}

@@ -50,7 +50,7 @@ func (h *Handler) SubmitLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if h.passkeyOnly(user) {
+	if user.PasskeyRequired(h.RequireSecondFactor) {
 		if err := h.firstFactorPassed(c, reservation); err != nil {
 			return err
 		}

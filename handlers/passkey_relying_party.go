@@ -139,11 +139,6 @@ func passkeyOptions(c *fiber.Ctx, options any) error {
 	return c.JSON(options)
 }
 
-// passkeyOnly reports whether u must have a second factor and has only
-// passkeys: a password alone does not sign them in, their passkey does.
-func (h *Handler) passkeyOnly(u *models.User) bool {
-	return !u.HasTOTP() && u.Passkeys > 0 && u.MustHaveSecondFactor(h.RequireSecondFactor)
-}
 
 // passkeyData adds the user's passkeys to the account page, and whether
 // removing the last one would be refused.
@@ -154,7 +149,7 @@ func (h *Handler) passkeyData(c *fiber.Ctx, data fiber.Map) error {
 		return err
 	}
 	data["Passkeys"] = ps
-	data["PasskeyKeepLast"] = len(ps) == 1 && !u.HasTOTP() && u.MustHaveSecondFactor(h.RequireSecondFactor)
+	data["PasskeyKeepLast"] = len(ps) == 1 && u.PasskeyRequired(h.RequireSecondFactor)
 	if _, ok := data["PasskeyErrors"]; !ok {
 		data["PasskeyErrors"] = map[string]string{}
 	}

@@ -10,7 +10,7 @@ import (
 // account page, everything else is refused.
 func (h *Handler) RequireEnrolment(c *fiber.Ctx) error {
 	u := currentUser(c)
-	if u == nil || u.HasSecondFactor() || !u.MustHaveSecondFactor(h.RequireSecondFactor) {
+	if !u.MustEnrol(h.RequireSecondFactor) {
 		return c.Next()
 	}
 	if !isAPI(c) && c.Method() == fiber.MethodGet {

@@ -72,7 +72,7 @@ func (h *Handler) SSOCallback(c *fiber.Ctx) error {
 	// The provider stands in for the password, not for the second
 	// factor: a code follows as after a password, and a user whose only
 	// required second factor is a passkey signs in with the passkey.
-	if h.passkeyOnly(u) {
+	if u.PasskeyRequired(h.RequireSecondFactor) {
 		return h.ssoLoginPage(c, fiber.StatusUnauthorized, "passkey.password_not_enough")
 	}
 	if u.HasTOTP() {

@@ -72,6 +72,19 @@ func (u *User) MustHaveSecondFactor(instanceWide bool) bool {
 	return instanceWide || (u.Org != nil && u.Org.RequireSecondFactor)
 }
 
+// MustEnrol reports whether u has to set up a second factor before using
+// the app: one is required and u has none.
+func (u *User) MustEnrol(instanceWide bool) bool {
+	return u.MustHaveSecondFactor(instanceWide) && !u.HasSecondFactor()
+}
+
+// PasskeyRequired reports whether u must have a second factor and has only
+// passkeys: then neither a password nor an identity provider signs u in
+// alone, and the last passkey may not be removed.
+func (u *User) PasskeyRequired(instanceWide bool) bool {
+	return u.MustHaveSecondFactor(instanceWide) && !u.HasTOTP() && u.Passkeys > 0
+}
+
 // TOTPKey is the authenticator key of secret for u, with the issuer and
 // account an authenticator app shows.
 func TOTPKey(u *User, issuer, secret string) (*otp.Key, error) {
