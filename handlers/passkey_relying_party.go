@@ -139,7 +139,6 @@ func passkeyOptions(c *fiber.Ctx, options any) error {
 	return c.JSON(options)
 }
 
-
 // passkeyData adds the user's passkeys to the account page, and whether
 // removing the last one would be refused.
 func (h *Handler) passkeyData(c *fiber.Ctx, data fiber.Map) error {
