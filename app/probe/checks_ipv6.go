@@ -315,11 +315,7 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 		// internet.nl does not test the IPv6 of mail servers a domain
 		// does not have; a null MX that is not needed, or one that should
 		// be published, informs (MailIpv6MxAaaa).
-		s := ms.notTested("mail_ipv6_mx_address", "mail_ipv6_mx_reach")
-		if ms.Status == mxNullWithoutAddress || ms.Status == mxNullAdvised {
-			s.set("mail_ipv6_mx_address", StatusInfo, ms.reason())
-		}
-		c.judge(s)
+		c.judge(ms.withoutServers("mail_ipv6_mx_address", "mail_ipv6_mx_reach"))
 		return c
 	}
 	type mxEvidence struct {
@@ -361,12 +357,8 @@ func (r *run) checkMailIPv6(ctx context.Context) Check {
 	default:
 		c = newFinding(id, StatusPass, "mail_ipv6_ok", map[string]any{"count": len(hosts)}, details)
 	}
-	s := mxIPv6Subtests(len(hosts), noAAAA, all, r.cfg.SMTPPort)
-	if ms.Status == mxNullWithOthers && subtestRank(s["mail_ipv6_mx_address"].Status) < subtestRank(StatusWarn) {
-		// A null MX beside other MX: internet.nl's notice.
-		s.set("mail_ipv6_mx_address", StatusWarn, Sub{Code: "mail_null_mx_with_others", Params: nil})
-	}
-	c.judge(s)
+	c.judge(mxIPv6Subtests(len(hosts), noAAAA, all, r.cfg.SMTPPort))
+	ms.noteNullBesideOthers(&c, "mail_ipv6_mx_address")
 	return c
 }
 

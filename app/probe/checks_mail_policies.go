@@ -22,10 +22,7 @@ import (
 // checkMailPolicies checks the two policies that protect mail delivery to
 // the domain against TLS downgrade: MTA-STS (mail.mta-sts, RFC 8461) and
 // SMTP TLS reporting (mail.tls-rpt, RFC 8460). Both protect incoming mail,
-// so a domain without MX or with a null MX gets not_applicable. For such a
-// domain it also reports internet.nl's DANE subtests of mail.dane as not
-// tested, with the reason (mail.dane itself comes from the STARTTLS
-// checks, which have no server to ask).
+// so a domain without MX or with a null MX gets not_applicable.
 func checkMailPolicies(ctx context.Context, r *run) []Check {
 	ms, err := r.mailServers(ctx)
 	if err != nil {
@@ -36,7 +33,6 @@ func checkMailPolicies(ctx context.Context, r *run) []Check {
 		return []Check{
 			ms.notApplicable(check.MailMTASTS),
 			ms.notApplicable(check.MailTLSRPT),
-			contribution(check.MailDANE, ms.notTested("mail_starttls_dane_exist", "mail_starttls_dane_valid", "mail_starttls_dane_rollover")),
 		}
 	}
 	var (

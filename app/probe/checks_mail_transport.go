@@ -212,18 +212,7 @@ func checkMailTransport(ctx context.Context, r *run) []Check {
 	}
 	wg.Wait()
 	starttls := starttlsCheck(results)
-	if ms.Status == mxNullWithOthers {
-		// A null MX says the domain takes no mail, the other MX records say
-		// it does (RFC 7505 section 3): internet.nl's notice. The other
-		// hosts are tested all the same, as senders that skip the null MX
-		// deliver there.
-		_, have := starttls.Subtests()
-		if t, ok := have["mail_starttls_tls_available"]; !ok || subtestRank(t.Status) < subtestRank(StatusWarn) {
-			s := subtests{}
-			s.set("mail_starttls_tls_available", StatusWarn, Sub{Code: "mail_null_mx_with_others", Params: nil})
-			starttls.judge(s)
-		}
-	}
+	ms.noteNullBesideOthers(&starttls, "mail_starttls_tls_available")
 	return []Check{starttls, r.daneUsable(ctx, mailDANECheck(results), hosts)}
 }
 
@@ -260,11 +249,7 @@ func (r *run) daneUsable(ctx context.Context, c Check, hosts []string) Check {
 // published, informs; otherwise nothing is tested).
 func noMailTransport(ms mailServers) []Check {
 	starttls, dane := ms.notApplicable(check.MailSTARTTLS), ms.notApplicable(check.MailDANE)
-	s := ms.notTested("mail_starttls_tls_available")
-	if ms.Status == mxNullWithoutAddress || ms.Status == mxNullAdvised {
-		s.set("mail_starttls_tls_available", StatusInfo, ms.reason())
-	}
-	starttls.judge(s)
+	starttls.judge(ms.withoutServers("mail_starttls_tls_available"))
 	dane.judge(ms.notTested("mail_starttls_dane_exist", "mail_starttls_dane_valid", "mail_starttls_dane_rollover"))
 	return []Check{starttls, dane}
 }

@@ -150,3 +150,32 @@ func (m mailServers) notTested(keys ...check.Subtest) subtests {
 	}
 	return s
 }
+
+// withoutServers records, for a domain without mail servers, key as
+// internet.nl's MX subtests judge it (a null MX that is not needed, or one
+// that should be published, informs; otherwise not tested) and others as
+// not tested.
+func (m mailServers) withoutServers(key check.Subtest, others ...check.Subtest) subtests {
+	s := m.notTested(append(others, key)...)
+	if m.Status == mxNullWithoutAddress || m.Status == mxNullAdvised {
+		s.set(key, StatusInfo, m.reason())
+	}
+	return s
+}
+
+// noteNullBesideOthers makes key warn on c when a null MX stands beside
+// other MX records (RFC 7505 section 3 forbids it; internet.nl notices),
+// unless the servers' own outcome is already as bad or worse. The other
+// hosts are tested all the same, as senders that skip the null MX deliver
+// there.
+func (m mailServers) noteNullBesideOthers(c *Check, key check.Subtest) {
+	if m.Status != mxNullWithOthers {
+		return
+	}
+	if _, have := c.Subtests(); subtestRank(have[key].Status) >= subtestRank(StatusWarn) {
+		return
+	}
+	s := subtests{}
+	s.set(key, StatusWarn, Sub{Code: "mail_null_mx_with_others", Params: nil})
+	c.judge(s)
+}
