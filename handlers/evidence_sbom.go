@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -32,35 +31,12 @@ type sbomRow struct {
 	Vulns []sbom.Vuln
 }
 
-// parseSBOM recognises an uploaded file that claims to be an SBOM by its
-// first bytes (sbom.DetectHead) and only then reads it whole and parses
-// it, so other files are streamed to disk and never held in memory.
-// Other files give nil and no error; an SBOM that does not parse gives a
-// *sbom.ParseError (refused with the reason).
+// parseSBOM reads an upload that may be an SBOM (sbom.ReadUpload) into
+// what the evidence store keeps, with its registered content type; other
+// files give nil.
 func parseSBOM(f io.ReadSeeker) (*models.SBOMData, string, error) {
-	head := make([]byte, sbom.DetectHead)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, "", fmt.Errorf("handlers: read upload: %w", err)
-	}
-	if sbom.Detect(head[:n]) == "" {
-		return nil, "", nil
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, "", fmt.Errorf("handlers: rewind upload: %w", err)
-	}
-	content, err := io.ReadAll(io.LimitReader(f, attest.MaxEvidenceSize+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("handlers: read upload: %w", err)
-	}
-	doc, err := sbom.Parse(content)
-	var pe *sbom.ParseError
-	if errors.As(err, &pe) && pe.Reason == sbom.ReasonNotRecognised {
-		// The first bytes named a format the whole document does not
-		// declare after all: plain evidence.
-		return nil, "", nil
-	}
-	if err != nil {
+	doc, err := sbom.ReadUpload(f, attest.MaxEvidenceSize)
+	if doc == nil || err != nil {
 		return nil, "", err
 	}
 	d := &models.SBOMData{Format: doc.Format, Components: make([]models.SBOMComponent, len(doc.Components))}
@@ -90,21 +66,18 @@ func (h *Handler) ShowSBOM(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]sbomRow, len(comps))
-	var vulnerable []sbomRow
-	advisories, vulnCount := 0, 0
+	list := make([]sbom.Component, len(comps))
 	for i, comp := range comps {
-		rows[i] = sbomRow{Position: i + 1, SBOMComponent: comp}
-		if h.SBOM.Vulns != nil {
-			rows[i].Vulns = h.SBOM.Vulns.For(sbom.Component{Name: comp.Name, Version: comp.Version, PURL: comp.PURL})
-		}
-		if len(rows[i].Vulns) > 0 {
-			vulnCount++
-			advisories += len(rows[i].Vulns)
-			if len(vulnerable) < sbomMaxVulnerable {
-				vulnerable = append(vulnerable, rows[i])
-			}
-		}
+		list[i] = sbom.Component{Name: comp.Name, Version: comp.Version, PURL: comp.PURL}
+	}
+	audit := h.SBOM.Vulns.Audit(list, sbomMaxVulnerable)
+	rows := make([]sbomRow, len(comps))
+	for i, comp := range comps {
+		rows[i] = sbomRow{Position: i + 1, SBOMComponent: comp, Vulns: audit.Vulns[i]}
+	}
+	vulnerable := make([]sbomRow, len(audit.Vulnerable))
+	for i, at := range audit.Vulnerable {
+		vulnerable[i] = rows[at]
 	}
 	pages := max(1, (len(rows)+sbomPageSize-1)/sbomPageSize)
 	page = min(max(page, 1), pages)
@@ -116,8 +89,8 @@ func (h *Handler) ShowSBOM(c *fiber.Ctx) error {
 		"From":          from + 1,
 		"To":            to,
 		"Vulnerable":    vulnerable,
-		"VulnCount":     vulnCount,
-		"Advisories":    advisories,
+		"VulnCount":     audit.Components,
+		"Advisories":    audit.Advisories,
 		"OSVLoaded":     h.SBOM.Vulns != nil,
 		"Paging":        models.Paging{Page: page, Pages: pages, Total: int64(len(rows))},
 		"PageURL":       fmt.Sprintf("/attestations/%d/evidence/%d/sbom?page=", attID, eid),

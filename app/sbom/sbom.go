@@ -10,6 +10,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -307,4 +308,69 @@ func ContentType(format string) string {
 		return "text/spdx; charset=utf-8"
 	}
 	return ""
+}
+
+// ReadUpload reads an uploaded file that may be an SBOM. It looks at the
+// first bytes (Detect) and only then reads the whole file, at most limit
+// bytes, and parses it, so other files are streamed to disk and never held
+// in memory. A file that is no SBOM gives nil and no error; one whose
+// first bytes name a format the whole document does not declare after all
+// is plain evidence too. An SBOM that does not parse gives a *ParseError,
+// which refuses the upload with the reason.
+func ReadUpload(f io.ReadSeeker, limit int64) (*Doc, error) {
+	head := make([]byte, DetectHead)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("sbom: read upload: %w", err)
+	}
+	if Detect(head[:n]) == "" {
+		return nil, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("sbom: rewind upload: %w", err)
+	}
+	content, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("sbom: read upload: %w", err)
+	}
+	doc, err := Parse(content)
+	var pe *ParseError
+	if errors.As(err, &pe) && pe.Reason == ReasonNotRecognised {
+		return nil, nil
+	}
+	return doc, err
+}
+
+// Audit is what an OSV export says of an SBOM's components: each one's
+// known vulnerabilities, the vulnerable ones first (at most keep of them),
+// and the counts.
+type Audit struct {
+	// Vulns are each component's known vulnerabilities, by position.
+	Vulns [][]Vuln
+	// Vulnerable are the positions of the first keep vulnerable components.
+	Vulnerable []int
+	// Components and Advisories count the vulnerable components and their
+	// advisories in all.
+	Components, Advisories int
+}
+
+// Audit matches comps against the export (a nil export finds nothing).
+func (db *DB) Audit(comps []Component, keep int) Audit {
+	a := Audit{Vulns: make([][]Vuln, len(comps))}
+	if db == nil {
+		return a
+	}
+	for i, c := range comps {
+		v := db.For(c)
+		a.Vulns[i] = v
+		if len(v) == 0 {
+			continue
+		}
+		a.Components++
+		a.Advisories += len(v)
+		if len(a.Vulnerable) < keep {
+			a.Vulnerable = append(a.Vulnerable, i)
+		}
+	}
+	return a
 }
