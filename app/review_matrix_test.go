@@ -629,10 +629,20 @@ func TestReviewMatrixAtScale(t *testing.T) {
 		res := officer.get(fmt.Sprintf("/tenders/%d/review%s", id, q))
 		return res, queries.Load() - before, time.Since(t0)
 	}
-	// Once to fill the catalogue kept in memory, then counted.
+	// Once to fill the catalogue kept in memory, then counted. The kept
+	// catalogues are bounded per process, so a parallel test can evict
+	// this one's between two renders (one query more, whatever the
+	// vendors): each count is the fewer of two renders.
 	render(small.tender.ID, "")
-	_, smallQueries, _ := render(small.tender.ID, "")
-	res, bigQueries, _ := render(big.tender.ID, "")
+	fewest := func(id uint) (response, int64) {
+		res, n, _ := render(id, "")
+		if _, again, _ := render(id, ""); again < n {
+			n = again
+		}
+		return res, n
+	}
+	_, smallQueries := fewest(small.tender.ID)
+	res, bigQueries := fewest(big.tender.ID)
 	if res.status != 200 {
 		t.Fatalf("status %d", res.status)
 	}
