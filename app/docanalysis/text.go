@@ -43,8 +43,11 @@ func decodeText(data []byte) string {
 // table lines (cells split by "|" or tabs) and headings ("3.2 Security",
 // "# Security", a short line in capitals) stand alone.
 func extractText(data []byte) (*Document, error) {
-	lines := strings.Split(strings.ReplaceAll(decodeText(data), "\r\n", "\n"), "\n")
-	return &Document{Segments: linesToSegments(lines, 0, "")}, nil
+	var lines []textLine
+	for _, l := range strings.Split(strings.ReplaceAll(decodeText(data), "\r\n", "\n"), "\n") {
+		lines = append(lines, textLine{text: l, indented: strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "\t")})
+	}
+	return &Document{Segments: linesToSegments(lines)}, nil
 }
 
 // lineKind sorts a line of plain text (or of a PDF page).
@@ -75,15 +78,25 @@ func isCapsLine(t string) bool {
 	return letters >= 4 && upper == letters
 }
 
-// linesToSegments groups lines into segments (see extractText); page and
-// section are those of every segment made.
-func linesToSegments(lines []string, page int, section string) []Segment {
+// textLine is a line of plain text or of a PDF page. An indented line
+// right after a table row continues the row (a cell's text wrapped).
+type textLine struct {
+	text     string
+	page     int
+	indented bool
+}
+
+// linesToSegments groups lines into segments (see extractText). A table
+// runs on across a page break.
+func linesToSegments(lines []textLine) []Segment {
 	var (
-		segs   []Segment
-		para   []string
-		item   bool
-		header string
-		rows   int
+		segs    []Segment
+		para    []string
+		item    bool
+		header  string
+		rows    int
+		page    int
+		section string
 	)
 	flush := func() {
 		if len(para) == 0 {
@@ -92,13 +105,25 @@ func linesToSegments(lines []string, page int, section string) []Segment {
 		segs = append(segs, Segment{Text: joinLines(para), Page: page, Section: section, ListItem: item})
 		para, item = nil, false
 	}
-	for _, line := range lines {
+	for _, l := range lines {
+		line := l.text
 		t := strings.TrimSpace(line)
 		if t == "" {
-			flush()
+			if rows == 0 || l.page == page {
+				flush()
+			}
 			continue
 		}
+		if l.page != page {
+			flush()
+			page = l.page
+		}
 		heading, it, row := lineKind(line)
+		if !row && rows > 0 && l.indented && len(para) == 0 && len(segs) > 0 && segs[len(segs)-1].Row {
+			last := &segs[len(segs)-1]
+			last.Text += " " + t
+			continue
+		}
 		if !row {
 			rows, header = 0, ""
 		}
