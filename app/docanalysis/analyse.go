@@ -363,10 +363,15 @@ func clauseOf(s string, start, end int) (int, int) {
 	return from, to
 }
 
-// acronymDef finds "Words (ABC)" and "ABC (Words)".
+// acronymDef finds "Words (ABC)" and "ABC (Words)"; defMeans finds
+// '"ABC" means words' and defHence 'words (hereinafter "ABC")'; defOrg a
+// company name such as "TLS Mobility Group".
 var (
 	defAfter  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\(\s*([A-Z]{2,6})\s*\)`)
 	defBefore = regexp.MustCompile(`\b([A-Z]{2,6})\s*\(\s*((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\)`)
+	defMeans  = regexp.MustCompile(`["“'‘]([A-Z]{2,6})["”'’]\s*(?:means|refers to|stands for|is short for|betekent|staat voor|verwijst naar|significa|se refiere a|designa|:)\s+((?:[\p{L}\-]+\s+){0,6}[\p{L}\-]+)`)
+	defHence  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6})\(?\s*(?:hereinafter|hierna|en adelante|en lo sucesivo)[:,]?\s*(?:referred to as|called|te noemen|genoemd|denominad[oa])?\s*:?\s*["“'‘]([A-Z]{2,6})["”'’]`)
+	defOrg    = regexp.MustCompile(`\b([A-Z]{2,6})((?:\s+[A-Z][\p{L}&]+){0,3})\s+(?:Group|Groep|Grupo|B\.V\.|BV|N\.V\.|Ltd\.?|Limited|Inc\.?|GmbH|S\.L\.|S\.A\.|Holding|Company|Corporation|AG|plc)(?:$|[^\p{L}])`)
 )
 
 // redefinedAcronyms lists the acronyms among the standards' names that
@@ -392,12 +397,39 @@ func redefinedAcronyms(doc *Document, ix *Index) map[string]bool {
 		}
 		out[acr] = true
 	}
+	// meant: the document says outright what the acronym means; it is
+	// another thing unless the words name one of the standards.
+	meant := func(acr, words string) {
+		if !ix.acronyms[acr] {
+			return
+		}
+		w := strings.ToLower(words)
+		for _, sp := range ix.specs {
+			for _, n := range sp.Names {
+				if len(n) > len(acr) && strings.Contains(w, strings.ToLower(n)) {
+					return
+				}
+			}
+		}
+		out[acr] = true
+	}
 	for _, seg := range doc.Segments {
 		for _, m := range defAfter.FindAllStringSubmatch(seg.Text, -1) {
 			check(m[2], m[1])
 		}
 		for _, m := range defBefore.FindAllStringSubmatch(seg.Text, -1) {
 			check(m[1], m[2])
+		}
+		for _, m := range defMeans.FindAllStringSubmatch(seg.Text, -1) {
+			meant(m[1], m[2])
+		}
+		for _, m := range defHence.FindAllStringSubmatch(seg.Text, -1) {
+			meant(m[2], m[1])
+		}
+		for _, m := range defOrg.FindAllStringSubmatch(seg.Text, -1) {
+			if ix.acronyms[m[1]] {
+				out[m[1]] = true
+			}
 		}
 	}
 	return out

@@ -18,14 +18,20 @@ var unrelated = map[string]*regexp.Regexp{
 	"nts":  wordsRE([]string{`national transport`, `nationaal`, `thuiszorg`, `neurolog\S*`}),
 	"caa":  wordsRE([]string{`aviation`, `luchtvaart\S*`, `aviación`, `aeronáutic\S*`, `drone\S*`, `dron\S*`}),
 	"dane": wordsRE([]string{`danish`, `deen`, `danés`, `denmark`, `denemarken`, `dinamarca`}),
+	// Post-quantum key exchange in SSH is its own standard.
+	"pq-key-exchange": wordsRE([]string{`ssh`, `secure shell`}),
 }
+
+// anyName are the standards whose unrelated words rule out any of their
+// names, not only those in capitals.
+var anyName = map[string]bool{"pq-key-exchange": true}
 
 // lookalike reports whether the name found in sentence s is something
 // other than the standard slug: a name in capitals next to words of
 // another field.
 func lookalike(slug, name, s string) bool {
 	re, ok := unrelated[slug]
-	if !ok || !isAcronym(name) {
+	if !ok || !isAcronym(name) && !anyName[slug] {
 		return false
 	}
 	return re.MatchString(strings.ToLower(s))

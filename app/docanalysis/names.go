@@ -31,6 +31,76 @@ type Index struct {
 	ciOwners map[string][]int
 	// acronyms are the names in capitals (for the acronym rule).
 	acronyms map[string]bool
+	// scoped are names of a part of a larger document ("EN 303 645
+	// provision 5.1", "Annex I part I of the Cyber Resilience Act").
+	scoped []scopedName
+}
+
+// scopedName names a standard by a part (sub) of a document (base): both
+// must be in the sentence, in either order. A numeric part ("5.1") counts
+// only after a word such as "provision", "clause" or "§".
+type scopedName struct {
+	std     int
+	base    *regexp.Regexp
+	sub     *regexp.Regexp
+	numeric bool
+}
+
+// provisionWord introduces numbered parts of a document.
+var provisionWord = regexp.MustCompile(`(?i)(?:provisions?|clauses?|sections?|§|bepaling(?:en)?|artikel(?:en)?|artículos?|disposici(?:ón|ones)|apartados?|secci(?:ón|ones)|requisitos?)`)
+
+// splitScoped splits "BASE § SUB" (an alias), "BASE §SUB" or "BASE, SUB"
+// (a reference id) into the base and its parts; ok is false for a plain
+// name.
+func splitScoped(n string, reference bool) (base string, subs []string, ok bool) {
+	if i := strings.Index(n, "§"); i > 0 {
+		base = strings.TrimSpace(n[:i])
+		for _, part := range strings.Split(n[i+len("§"):], ",") {
+			part = strings.TrimSpace(part)
+			if a, b, isRange := strings.Cut(part, "–"); isRange {
+				subs = append(subs, strings.TrimSpace(a), strings.TrimSpace(b))
+				continue
+			}
+			if part != "" {
+				subs = append(subs, part)
+			}
+		}
+		return base, subs, len(subs) > 0
+	}
+	if reference {
+		if b, sub, found := strings.Cut(n, ", "); found && strings.TrimSpace(sub) != "" {
+			return strings.TrimSpace(b), []string{strings.TrimSpace(sub)}, true
+		}
+	}
+	return "", nil, false
+}
+
+// baseVariants are the ways a document names a base document: as
+// written, without a leading publisher ("ETSI EN 303 645" is also "EN
+// 303 645"), or by its number alone ("Regulation (EU) 2024/2847" is also
+// "2024/2847").
+func baseVariants(base string) []string {
+	out := []string{base}
+	if f := strings.Fields(base); len(f) > 2 && isAcronym(f[0]) {
+		out = append(out, strings.Join(f[1:], " "))
+	}
+	if i := strings.LastIndex(base, " "); i > 0 && strings.ContainsAny(base[i:], "/") {
+		out = append(out, strings.TrimSpace(base[i:]))
+	}
+	return out
+}
+
+func (ix *Index) addScoped(std int, base string, subs []string) {
+	var pats []string
+	for _, v := range baseVariants(base) {
+		pats = append(pats, namePattern(v))
+	}
+	baseRE := regexp.MustCompile(`(?:^|[^\p{L}\p{N}])(?:` + strings.Join(pats, "|") + `)(?:$|[^\p{L}\p{N}])`)
+	for _, sub := range subs {
+		numeric := strings.Trim(sub, "0123456789.") == ""
+		subRE := regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}.])(` + namePattern(sub) + `)(?:$|[^\p{L}\p{N}]|\.[^\p{N}])`)
+		ix.scoped = append(ix.scoped, scopedName{std: std, base: baseRE, sub: subRE, numeric: numeric})
+	}
 }
 
 // NewIndex builds the index of the standards' names. A name that several
@@ -42,6 +112,10 @@ func NewIndex(specs []Spec) *Index {
 	for i, s := range specs {
 		for _, n := range s.Names {
 			n = strings.TrimSpace(n)
+			if base, subs, ok := splitScoped(n, false); ok {
+				ix.addScoped(i, base, subs)
+				continue
+			}
 			if utf8.RuneCountInString(n) < 2 {
 				continue
 			}
@@ -184,6 +258,22 @@ func (ix *Index) find(s string) []hit {
 	}
 	add(ix.cs, ix.csOwners, true)
 	add(ix.ci, ix.ciOwners, false)
+	for _, sc := range ix.scoped {
+		if !sc.base.MatchString(s) {
+			continue
+		}
+		from := 0
+		if sc.numeric {
+			loc := provisionWord.FindStringIndex(s)
+			if loc == nil {
+				continue
+			}
+			from = loc[1]
+		}
+		if m := sc.sub.FindStringSubmatchIndex(s[from:]); m != nil {
+			hits = append(hits, hit{std: sc.std, start: from + m[2], end: from + m[3], name: s[from+m[2] : from+m[3]]})
+		}
+	}
 	// Drop hits inside a longer name found elsewhere.
 	out := hits[:0]
 	for _, h := range hits {
@@ -319,6 +409,10 @@ func SpecsFrom(standards []models.Standard, fallback map[string][]string) []Spec
 		}
 		names = append(names, aliases...)
 		for _, r := range s.References {
+			if base, subs, ok := splitScoped(r.ID, true); ok && r.Kind != models.RefRFC {
+				names = append(names, base+" § "+strings.Join(subs, ", "))
+				continue
+			}
 			for _, id := range referenceNames(r) {
 				if refOwners[strings.ToLower(id)] == 1 {
 					names = append(names, id)
