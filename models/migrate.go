@@ -57,6 +57,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0015_passkeys", Migrate: addPasskeys},
 	{ID: "0016_sbom", Migrate: addSBOMs},
 	{ID: "0020_tender_documents", Migrate: addTenderDocuments},
+	{ID: "0021_monitor", Migrate: addMonitor},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -97,6 +98,7 @@ var Tables = []any{
 	&SBOM{},
 	&SBOMComponent{},
 	&TenderDocument{},
+	&TenderOmission{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:
