@@ -104,3 +104,26 @@ func ListTenderDocuments(ctx context.Context, db *gorm.DB, viewer *User, limit i
 		Preload("Uploader").Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error
 	return out, wrap(err, "list tender documents")
 }
+
+// StartTenderWith creates a draft tender from in for by and puts the
+// standards slugs on its sheet as mandatory requirements, in one
+// transaction: either both happen or nothing does. Document analysis
+// uses it to turn the missing standards into a tender.
+func StartTenderWith(ctx context.Context, db *gorm.DB, by *User, in TenderInput, slugs []string, now time.Time) (*Tender, error) {
+	var t *Tender
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if t, err = CreateTender(ctx, tx, by, in, now); err != nil {
+			return err
+		}
+		if len(slugs) == 0 {
+			return nil
+		}
+		_, err = AddRequirements(ctx, tx, by, t.ID, slugs, LevelMandatory, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}

@@ -448,3 +448,11 @@ func initialsSpell(words, acr string) bool {
 	}
 	return slices.Equal(initials[len(initials)-len(a):], a)
 }
+
+// SetKinds makes kinds the document's kinds of ICT, chosen rather than
+// suggested, and works out Relevant and Missing again.
+func (e *Engine) SetKinds(res *Result, kinds []string) {
+	res.Document.Kinds = append([]string{}, kinds...)
+	res.Document.KindsSuggested = false
+	e.relevance(res)
+}
