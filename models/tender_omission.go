@@ -133,11 +133,11 @@ func ListTenderOmissions(ctx context.Context, db *gorm.DB, id uint) (map[string]
 func SaveTenderOmissions(ctx context.Context, db *gorm.DB, by *User, id uint, texts map[string]string, allowed []string, now time.Time) error {
 	for slug, text := range texts {
 		if !oneOf(slug, allowed) {
-			return invalid("omission_"+slug, "not_one_of", "value", slug, "allowed", allowed)
+			return invalid("explanation_"+slug, "not_one_of", "value", slug, "allowed", allowed)
 		}
 		text = strings.TrimSpace(text)
 		if utf8.RuneCountInString(text) > MaxOmissionLength {
-			return invalid("omission_"+slug, "too_long", "max", MaxOmissionLength)
+			return invalid("explanation_"+slug, "too_long", "max", MaxOmissionLength)
 		}
 	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -97,8 +97,10 @@ type Standard struct {
 	Relevant  int    `json:"relevant"`
 	Requested int    `json:"requested"`
 	Explained int    `json:"explained"`
-	OnSheet   int    `json:"on_sheet"`
-	Verified  int    `json:"verified"`
+	// RequestedShare is Requested / Relevant (0 when never relevant).
+	RequestedShare float64 `json:"share"`
+	OnSheet        int     `json:"on_sheet"`
+	Verified       int     `json:"verified"`
 	// Previous is the previous year's row (zero when the standard was
 	// never relevant then); Change is the change of the requested share in
 	// percentage points, nil when either year has no relevant tender.
@@ -356,7 +358,9 @@ func build(r *Relevance, d *models.MonitorData) *Monitor {
 		m.add(&row, std)
 	}
 	for _, slug := range order {
-		m.Standards = append(m.Standards, *stds[slug])
+		s := stds[slug]
+		s.RequestedShare = s.Share()
+		m.Standards = append(m.Standards, *s)
 	}
 	// Most often relevant first, then the least requested: the standards
 	// that most need attention lead the table.

@@ -108,7 +108,7 @@ func monitorSummary(pdf *doc, wd words, r MonitorReport) {
 	if c := MonitorChange(wd.lang, r.ShareChange); c != "" {
 		share += " " + wd.t("monitor.headline.against_previous", "change", c, "previous", r.Year-1)
 	}
-	verified := wd.t("monitor.headline.verified_text", "verified", h.Verified, "demanded", h.OnSheet, "share", MonitorShare(wd.lang, h.Verified, h.OnSheet))
+	verified := MonitorShare(wd.lang, h.Verified, h.OnSheet) + " " + wd.t("monitor.headline.verified_text", "verified", h.Verified, "demanded", h.OnSheet)
 	table(pdf, [][2]string{
 		{wd.t("monitor.headline.assessed"), wd.t("monitor.headline.assessed_text", "count", h.Assessed, "platform", h.Platform, "documents", h.Documents)},
 		{wd.t("monitor.headline.share"), wd.t("monitor.headline.share_text", "requested", h.Requested, "relevant", h.Relevant) + " · " + share},
