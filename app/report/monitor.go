@@ -91,12 +91,12 @@ func WriteMonitorReport(w io.Writer, r MonitorReport, opt Options) error {
 			return
 		}
 		monitorSummary(pdf, wd, r)
+		small(pdf, wd.t("monitor.rules"))
+		pdf.Ln(2)
 		monitorCharts(pdf, wd, r)
 		monitorStandards(pdf, wd, r)
 		monitorTenders(pdf, wd, r)
 		monitorExplanations(pdf, wd, r)
-		pdf.Ln(2)
-		small(pdf, wd.t("monitor.rules"))
 	})
 }
 
@@ -104,14 +104,14 @@ func monitorSummary(pdf *doc, wd words, r MonitorReport) {
 	h := r.Headline
 	pdf.SetFont(fontFamily, "B", 12)
 	pdf.CellFormat(0, 7, wd.t("monitor.headline.heading"), "", 1, "L", false, 0, "")
-	share := MonitorShare(wd.lang, h.Requested, h.Relevant)
+	share := MonitorShare(wd.lang, h.Requested, h.Relevant) + ": " + wd.t("monitor.headline.share_text", "requested", h.Requested, "relevant", h.Relevant)
 	if c := MonitorChange(wd.lang, r.ShareChange); c != "" {
-		share += " " + wd.t("monitor.headline.against_previous", "change", c, "previous", r.Year-1)
+		share += " (" + wd.t("monitor.headline.against_previous", "change", c, "previous", r.Year-1) + ")"
 	}
 	verified := MonitorShare(wd.lang, h.Verified, h.OnSheet) + " " + wd.t("monitor.headline.verified_text", "verified", h.Verified, "demanded", h.OnSheet)
 	table(pdf, [][2]string{
 		{wd.t("monitor.headline.assessed"), wd.t("monitor.headline.assessed_text", "count", h.Assessed, "platform", h.Platform, "documents", h.Documents)},
-		{wd.t("monitor.headline.share"), wd.t("monitor.headline.share_text", "requested", h.Requested, "relevant", h.Relevant) + " · " + share},
+		{wd.t("monitor.headline.share"), share},
 		{wd.t("monitor.class.all"), fmt.Sprint(h.Classes[monitor.ClassAll])},
 		{wd.t("monitor.class.some"), fmt.Sprint(h.Classes[monitor.ClassSome])},
 		{wd.t("monitor.class.none"), fmt.Sprint(h.Classes[monitor.ClassNone])},
@@ -145,7 +145,7 @@ func monitorCharts(pdf *doc, wd words, r MonitorReport) {
 		}
 		shares = append(shares, b)
 	}
-	barChart(pdf, wd, wd.t("monitor.charts.per_standard"), shares, 100, true, wd.t("annual.chart.axis_percent"), []string{wd.t("monitor.charts.legend_requested")})
+	barChart(pdf, wd, wd.t("monitor.charts.per_standard"), shares, 100, true, wd.t("monitor.charts.axis_percent"), []string{wd.t("monitor.charts.legend_requested")})
 }
 
 func monitorStandards(pdf *doc, wd words, r MonitorReport) {
@@ -168,8 +168,9 @@ func monitorTenders(pdf *doc, wd words, r MonitorReport) {
 	ensureSpace(pdf, 40)
 	heading(pdf, wd.t("monitor.tenders.heading"))
 	cols := []column{
-		{wd.t("monitor.col.tender"), 44}, {wd.t("monitor.col.buyer"), 28}, {wd.t("monitor.col.kinds"), 28},
-		{wd.t("monitor.col.requested_of_relevant"), 22}, {wd.t("monitor.col.class"), 22}, {wd.t("monitor.col.missing"), 36},
+		{wd.t("monitor.col.tender"), 38}, {wd.t("monitor.col.buyer"), 24}, {wd.t("monitor.col.kinds"), 26},
+		{wd.t("monitor.col.requested_of_relevant"), 20}, {wd.t("monitor.col.class"), 20}, {wd.t("monitor.col.missing"), 32},
+		{wd.t("monitor.col.verified"), 20},
 	}
 	var rows [][]string
 	for _, t := range r.Tenders {
@@ -182,8 +183,12 @@ func monitorTenders(pdf *doc, wd words, r MonitorReport) {
 		if t.KindsSuggested && kinds != "" {
 			kinds += " " + wd.t("monitor.suggested_mark")
 		}
+		verified := wd.orNone("")
+		if t.Source == monitor.SourcePlatform {
+			verified = wd.t("report.of", "n", t.Verified, "total", t.OnSheet)
+		}
 		rows = append(rows, []string{name, wd.orNone(t.Buyer), wd.orNone(kinds),
-			wd.t("report.of", "n", len(t.Requested), "total", len(t.Relevant)), wd.t("monitor.class." + t.Class), wd.orNone(r.names(t.Missing))})
+			wd.t("report.of", "n", len(t.Requested), "total", len(t.Relevant)), wd.t("monitor.class." + t.Class), wd.orNone(r.names(t.Missing)), verified})
 	}
 	grid(pdf, cols, rows)
 }
