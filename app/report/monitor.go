@@ -229,28 +229,33 @@ var monitorCSVColumns = map[string][]string{
 // MonitorTables are the names of the monitor's CSV tables.
 var MonitorTables = []string{"tenders", "standards", "explanations"}
 
-// WriteMonitorCSV writes one table of the monitor as CSV in lang.
-func WriteMonitorCSV(w io.Writer, r MonitorReport, table, lang string) error {
+// monitorTextColumns are the columns that hold people's text (names,
+// titles, explanations), guarded against formula injection in CSV.
+var monitorTextColumns = map[string]bool{"reference": true, "title": true, "buyer": true, "name": true, "explanation": true}
+
+// MonitorRows is one table of the monitor (report.MonitorTables) as a
+// header row in lang and rows of cells, in the columns' fixed order: what
+// the CSV writes, and what a spreadsheet writer can write as a sheet.
+func MonitorRows(r MonitorReport, table, lang string) ([]string, [][]string, error) {
 	cols, ok := monitorCSVColumns[table]
 	if !ok {
-		return fmt.Errorf("report: no monitor table %q", table)
+		return nil, nil, fmt.Errorf("report: no monitor table %q", table)
 	}
 	wd := wordsOf(Options{Lang: lang})
-	cw := csv.NewWriter(w)
 	head := make([]string, len(cols))
 	for i, c := range cols {
 		head[i] = wd.t("monitor.csv." + table + "." + c)
 	}
-	_ = cw.Write(head)
 	year := fmt.Sprint(r.Year)
+	var rows [][]string
 	switch table {
 	case "tenders":
 		for _, t := range r.Tenders {
-			_ = cw.Write(append([]string{year, t.Source, fmt.Sprint(t.ID)}, append(safeRow(t.Reference, t.Title, t.Buyer),
+			rows = append(rows, []string{year, t.Source, fmt.Sprint(t.ID), t.Reference, t.Title, t.Buyer,
 				t.Date.Format("2006-01-02"), strings.Join(t.Kinds, " "), yesNo(t.KindsSuggested),
 				strings.Join(t.Relevant, " "), strings.Join(t.Requested, " "), strings.Join(t.Missing, " "), strings.Join(t.Explained, " "),
 				fmt.Sprint(len(t.Relevant)), fmt.Sprint(len(t.Requested)), t.Class, fmt.Sprint(t.OnSheet), fmt.Sprint(t.Verified),
-				wd.t("monitor.source."+t.Source), wd.t("monitor.class."+t.Class))...))
+				wd.t("monitor.source." + t.Source), wd.t("monitor.class." + t.Class)})
 		}
 	case "standards":
 		for _, s := range r.Standards {
@@ -258,15 +263,35 @@ func WriteMonitorCSV(w io.Writer, r MonitorReport, table, lang string) error {
 			if s.Change != nil {
 				change = fmt.Sprintf("%.1f", *s.Change)
 			}
-			_ = cw.Write([]string{year, s.Slug, safeCell(r.name(s.Slug)), fmt.Sprint(s.Relevant), fmt.Sprint(s.Requested),
+			rows = append(rows, []string{year, s.Slug, r.name(s.Slug), fmt.Sprint(s.Relevant), fmt.Sprint(s.Requested),
 				csvRate(100*s.Share(), s.Relevant > 0), fmt.Sprint(s.PreviousRelevant), fmt.Sprint(s.PreviousRequested), change,
 				fmt.Sprint(s.Explained), fmt.Sprint(s.OnSheet), fmt.Sprint(s.Verified)})
 		}
 	case "explanations":
 		for _, e := range r.Explanations {
-			_ = cw.Write(append([]string{year, fmt.Sprint(e.TenderID)}, append(safeRow(e.Reference, e.Title, e.Buyer),
-				e.Slug, safeCell(r.name(e.Slug)), safeCell(e.Explanation), e.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"))...))
+			rows = append(rows, []string{year, fmt.Sprint(e.TenderID), e.Reference, e.Title, e.Buyer,
+				e.Slug, r.name(e.Slug), e.Explanation, e.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")})
 		}
+	}
+	return head, rows, nil
+}
+
+// WriteMonitorCSV writes one table of the monitor as CSV in lang.
+func WriteMonitorCSV(w io.Writer, r MonitorReport, table, lang string) error {
+	head, rows, err := MonitorRows(r, table, lang)
+	if err != nil {
+		return err
+	}
+	cols := monitorCSVColumns[table]
+	cw := csv.NewWriter(w)
+	_ = cw.Write(head)
+	for _, row := range rows {
+		for i := range row {
+			if monitorTextColumns[cols[i]] {
+				row[i] = safeCell(row[i])
+			}
+		}
+		_ = cw.Write(row)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
