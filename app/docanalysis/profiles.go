@@ -16,6 +16,13 @@ const DefaultMinScore = 3
 // score, with every other that reaches its own and at least half the
 // best's score.
 func (e *Engine) SuggestProfiles(doc *Document, lang string) []string {
+	return e.SuggestProfilesAtLeast(doc, 0)
+}
+
+// SuggestProfilesAtLeast is SuggestProfiles with every profile's minimum
+// score lowered to minScore when minScore is positive: a tender's title
+// and description are a few words, not a document.
+func (e *Engine) SuggestProfilesAtLeast(doc *Document, minScore int) []string {
 	scores := e.ProfileScores(doc)
 	type ps struct {
 		slug  string
@@ -27,6 +34,9 @@ func (e *Engine) SuggestProfiles(doc *Document, lang string) []string {
 		m := p.MinScore
 		if m <= 0 {
 			m = DefaultMinScore
+		}
+		if minScore > 0 {
+			m = minScore
 		}
 		list = append(list, ps{p.Slug, scores[p.Slug], m})
 	}
