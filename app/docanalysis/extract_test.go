@@ -119,7 +119,9 @@ func TestExtraction(t *testing.T) {
 		{"HTML: blocks, headings, tables, no scripts or styles", "eisen.html", func(*testing.T) []byte { return []byte(html) },
 			map[string]string{"De Leverancier moet DNSSEC toepassen.": "2 Eisen", "E1 | IPv6": "2 Eisen", "Kopregel SPF-beleid": ""},
 			[]string{"var DNSSEC", "color:red"}, 0},
-		{"plain text in Windows-1252", "eisen.txt", func(*testing.T) []byte { return []byte("3.1 Beveiliging\n\nDe Leverancier dient DNSSEC te gebruiken (\xe9\xe9n keer).\n") },
+		{"plain text in Windows-1252", "eisen.txt", func(*testing.T) []byte {
+			return []byte("3.1 Beveiliging\n\nDe Leverancier dient DNSSEC te gebruiken (\xe9\xe9n keer).\n")
+		},
 			map[string]string{"De Leverancier dient DNSSEC te gebruiken (één keer).": "3.1 Beveiliging"}, nil, 0},
 		{"PDF: each sentence keeps its page", "eisen.pdf", pdfFixture,
 			map[string]string{"The Supplier shall sign every DNS zone with DNSSEC.": "p1", "reachable over IPv6.": "p2"}, nil, 2},
