@@ -33,8 +33,8 @@ build_set() { # build_set SRCDIR OUTDIR
 		pdf-scanned)
 			# A scanned document: the pages as grey images, no text layer.
 			convert "$f" "pdf:writer_pdf_Export" "$WORK/$src"
-			pdftoppm -r 80 -gray -png "$WORK/$src/$base.pdf" "$WORK/$src/$base-page"
-			img2pdf --title "scan" -o "$out/$base.pdf" "$WORK/$src/$base"-page*.png
+			pdftoppm -r 100 -gray -jpeg -jpegopt quality=60 "$WORK/$src/$base.pdf" "$WORK/$src/$base-page"
+			img2pdf -o "$out/$base.pdf" "$WORK/$src/$base"-page*.jpg
 			;;
 		*) echo "unknown target $target for $base" >&2; exit 1 ;;
 		esac
