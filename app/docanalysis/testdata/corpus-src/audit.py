@@ -92,4 +92,5 @@ def main():
                 print(f"  !! {k} labelled but never matched by an alias")
 
 
-main()
+if __name__ == "__main__":
+    main()
