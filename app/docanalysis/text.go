@@ -155,12 +155,10 @@ func linesToSegments(lines []textLine) []Segment {
 		segs = append(segs, Segment{Text: joinLines(para), Page: page, Section: section, ListItem: item})
 		para, item = nil, false
 	}
+	// nextText is the next line's text, "" when it is blank or the last.
 	nextText := func(i int) string {
-		for j := i + 1; j < len(lines); j++ {
-			if t := strings.TrimSpace(lines[j].text); t != "" {
-				return t
-			}
-			return ""
+		if i+1 < len(lines) {
+			return strings.TrimSpace(lines[i+1].text)
 		}
 		return ""
 	}
