@@ -119,6 +119,9 @@ var (
 	// glossaryHeading and glossaryHeader mark a list of terms and their
 	// meanings, where "must" describes a standard rather than demands it.
 	glossaryHeading = regexp.MustCompile(`(?i)(?:glossary|definitions|abbreviations|terms and definitions|begrippen(?:lijst)?|definities|afkortingen|woordenlijst|glosario|definiciones|abreviaturas|acrónimos|siglas)`)
+	// backgroundHeading marks context (the current situation, the law):
+	// what it says about standards is no demand of this tender.
+	backgroundHeading = regexp.MustCompile(`(?i)(?:background|current situation|regulatory (?:context|framework)|legal (?:context|framework)|achtergrond|huidige situatie|wettelijk kader|antecedentes|situación actual|contexto normativo|marco (?:normativo|legal))`)
 	glossaryHeader  = regexp.MustCompile(`(?i)^(?:term|begrip|afkorting|abbreviation|acronym|término|sigla|acrónimo|abreviatura)\b`)
 	// anaphora is a sentence that makes the one before it a demand:
 	// "This requirement is a knock-out criterion", "Deze eis ...".
@@ -171,7 +174,7 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 				headings = headings[:len(headings)-1]
 			}
 			p := polarity(segCues)
-			if glossaryHeading.MatchString(seg.Text) {
+			if glossaryHeading.MatchString(seg.Text) || backgroundHeading.MatchString(seg.Text) {
 				p = glossary
 			}
 			headings = append(headings, heading{level: level, polarity: p})
@@ -356,17 +359,24 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 			best, bestDist = i, d
 		}
 	}
+	if seg.Row {
+		// A row's marker cells and column headings speak for all its
+		// clauses; otherwise the words of the row decide.
+		if p := rowMarker(s, seg.Header); p != 0 {
+			return p > 0, p < 0
+		}
+	}
 	if best >= 0 {
 		return cs[best].demand, !cs[best].demand
+	}
+	if seg.Row {
+		if p := rowPolarity(s, seg.Header); p != 0 {
+			return p > 0, p < 0
+		}
 	}
 	// "The supplier must support the following: DNSSEC; DANE."
 	if colon := strings.LastIndex(s[:h.start], ":"); colon >= 0 {
 		if p := polarity(cuesBefore(cs, colon)); p != 0 {
-			return p > 0, p < 0
-		}
-	}
-	if seg.Row {
-		if p := rowPolarity(s, seg.Header); p != 0 {
 			return p > 0, p < 0
 		}
 	}
@@ -396,6 +406,9 @@ func cuesBefore(cs []cue, at int) []cue {
 // headings: under a heading that demands ("Mandatory", "Eis"), a row is
 // a demand unless a cell says no; under one that wishes, it is not.
 func rowPolarity(row, header string) int {
+	if p := rowMarker(row, header); p != 0 {
+		return p
+	}
 	if header == "" {
 		return 0
 	}
@@ -416,6 +429,29 @@ func rowPolarity(row, header string) int {
 		return 1
 	}
 	return -1
+}
+
+var (
+	demandCell   = regexp.MustCompile(`(?i)^(?:eis|harde eis|vereist|verplicht|knock-out|ko|mandatory|required|requirement|must|must have|minimum requirement|obligatorio|obligatoria|requisito|exigido|exigible)$`)
+	wishCell     = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|nice to have|nice-to-have|deseable|opcional|valorable|mejora)$`)
+	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|\bM\s*/\s*[SDCW]\b`)
+)
+
+// rowMarker is the polarity of a row's marker cells alone: a cell that is
+// a marker on its own ("Eis", "Wens", "Mandatory", MoSCoW's "M" and "S"
+// under a priority column) says it for the whole row.
+func rowMarker(row, header string) int {
+	moscow := moscowHeader.MatchString(header)
+	for _, cell := range strings.Split(row, " | ") {
+		cell = strings.TrimSpace(cell)
+		switch {
+		case demandCell.MatchString(cell), moscow && (cell == "M" || cell == "m"):
+			return 1
+		case wishCell.MatchString(cell), moscow && len(cell) == 1 && strings.ContainsAny(cell, "SCWDscwd"):
+			return -1
+		}
+	}
+	return 0
 }
 
 // clauseOf returns the bounds of the clause of s around [start, end).
@@ -482,12 +518,28 @@ func redefinedAcronyms(doc *Document, ix *Index) map[string]bool {
 		}
 		out[acr] = true
 	}
+	// properName: "SPF (Stichting Personeelsfonds)", an acronym followed
+	// by the capitalised name of something else that starts with its
+	// first letter.
+	properName := func(acr, words string) {
+		fields := strings.Fields(words)
+		if len(fields) < 2 || !strings.HasPrefix(fields[0], acr[:1]) {
+			return
+		}
+		for _, f := range fields {
+			if r := []rune(f)[0]; !unicode.IsUpper(r) && len(f) > 3 {
+				return
+			}
+		}
+		meant(acr, words)
+	}
 	for _, seg := range doc.Segments {
 		for _, m := range defAfter.FindAllStringSubmatch(seg.Text, -1) {
 			check(m[2], m[1])
 		}
 		for _, m := range defBefore.FindAllStringSubmatch(seg.Text, -1) {
 			check(m[1], m[2])
+			properName(m[1], m[2])
 		}
 		for _, m := range defMeans.FindAllStringSubmatch(seg.Text, -1) {
 			meant(m[1], m[2])

@@ -52,7 +52,7 @@ var (
 		`zou`, `zouden`, `gunningscriteri(?:um|a)`, `buiten (?:de )?scope`, `buiten beschouwing`, `valt buiten`,
 		`vallen buiten`, `niet van toepassing`, `n\.v\.t\.?`, `wordt (?:positief )?(?:gewaardeerd|beoordeeld)`,
 		`extra punten`, `levert punten op`, `meerwaarde`, `(?:stellen|stelt) \S+ (?:\S+ )?op prijs`, `op prijs gesteld`,
-		`wenselijk`, `ter informatie`, `ter kennisname`, `informatief`, `ter referentie`,
+		`wenselijk`, `(?:een|is een) pr[eé]`, `ter informatie`, `ter kennisname`, `informatief`, `ter referentie`,
 		// Spanish
 		`no (?:\S+ ){0,3}(?:exige|exigirá|exigen|exigido|exigida|requiere|requerirá|requerido|requerida|obligatori[oa]|necesari[oa]|exigible|requisito|imprescindible)`,
 		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita)`, `no debe`, `no deberá`, `no deberán`,
