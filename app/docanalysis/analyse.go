@@ -122,7 +122,7 @@ var (
 	// backgroundHeading marks context (the current situation, the law):
 	// what it says about standards is no demand of this tender.
 	backgroundHeading = regexp.MustCompile(`(?i)(?:background|current situation|regulatory (?:context|framework)|legal (?:context|framework)|achtergrond|huidige situatie|wettelijk kader|antecedentes|situación actual|contexto normativo|marco (?:normativo|legal))`)
-	glossaryHeader  = regexp.MustCompile(`(?i)^(?:term|begrip|afkorting|abbreviation|acronym|término|sigla|acrónimo|abreviatura)\b`)
+	glossaryHeader    = regexp.MustCompile(`(?i)^(?:term|begrip|afkorting|abbreviation|acronym|término|sigla|acrónimo|abreviatura)\b`)
 	// anaphora is a sentence that makes the one before it a demand:
 	// "This requirement is a knock-out criterion", "Deze eis ...".
 	anaphora = regexp.MustCompile(`(?i)^(?:(?:this|these|that|deze|dit|die|este|esta|estos|estas)\s+(?:\S+\s+)?(?:requirements?|eis|eisen|requisitos?|exigencias?|obligations?|verplichting(?:en)?|obligaci(?:ón|ones))|(?:this|dit|esto)\s+(?:is|es)\s+(?:a|an|een|un)\s+(?:\S+\s+)?(?:requirement|eis|requisito))(?:$|[^\p{L}])`)
