@@ -148,6 +148,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.session
 		case s == ":id" && prev == "passkeys":
 			v = w.passkey
+		case s == ":id" && prev == "tender-documents":
+			v = w.tenderDocument(t)
 		case s == ":version":
 			v = 1
 		case s == ":slug":
@@ -180,6 +182,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 	page := url.Values{fmt.Sprintf("status-%d", w.https): {"does_not_comply"},
 		fmt.Sprintf("explanation-%d", w.https): {"changed by an outsider"}, "web": {"evil.test"}}
 	w.ssoProvider(w.a.t) // made now, so no refused call's fingerprint counts it
+	w.tenderDocument(w.a.t)
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
 		"POST /account/tokens/:id/revoke":                              {},
@@ -202,6 +205,9 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /language":                                               {form: url.Values{"lang": {"es"}, "next": {"/"}}},
 		"DELETE /api/v1/tokens/:id":                                    {},
 		"POST /catalogue/import":                                       {file: true},
+		"POST /tender-documents":                                       {file: true},
+		"POST /api/v1/tender-documents":                                {file: true},
+		"POST /tender-documents/:id/tender":                            {form: url.Values{"kinds": {"chosen"}, "profile": {"email-service"}}},
 		"POST /tenders":                                                {form: url.Values{"title": {"Outsider tender"}, "buyer_org_id": {fmt.Sprint(w.buyer)}}},
 		"POST /tenders/:id":                                            {form: url.Values{"title": {"Renamed by an outsider"}}},
 		"POST /tenders/:id/requirements":                               {form: url.Values{"standard": {"dane"}, "level": {"mandatory"}}},

@@ -247,6 +247,7 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 	maps.Copy(table, verifyRoleTable())
 	maps.Copy(table, reportRoleTable())
 	maps.Copy(table, reviewRoleTable())
+	maps.Copy(table, docanalysisRoleTable())
 	maps.Copy(table, monitorRoleTable())
 	seen := map[string]bool{}
 	for _, r := range routeTable(a.h) {

@@ -42,7 +42,7 @@ func (h *Handler) ShowTenderAnalysis(c *fiber.Ctx) error {
 		text := &docanalysis.Document{Segments: []docanalysis.Segment{
 			{Text: t.Title}, {Text: t.Description}, {Text: strings.Join(t.ScopeTags, ", ")},
 		}}
-		info.Kinds, info.KindsSuggested = e.SuggestProfiles(text, t.Language), true
+		info.Kinds, info.KindsSuggested = e.SuggestProfilesAtLeast(text, 1), true
 	}
 	res := e.WithRequested(info, requested)
 	return h.render(c, fiber.StatusOK, "tender_documents/show", "title.docanalysis_tender", fiber.Map{

@@ -96,6 +96,38 @@ type surround struct {
 	heading, leadIn int
 }
 
+// heading is one level of the headings above a segment, with its
+// polarity.
+type heading struct {
+	level, polarity int
+}
+
+// glossary is the polarity of a glossary: nothing in it is a demand.
+const glossary = -2
+
+// inherited is the polarity of the nearest heading that has one.
+func inherited(hs []heading) int {
+	for i := len(hs) - 1; i >= 0; i-- {
+		if hs[i].polarity != 0 {
+			return hs[i].polarity
+		}
+	}
+	return 0
+}
+
+var (
+	// glossaryHeading and glossaryHeader mark a list of terms and their
+	// meanings, where "must" describes a standard rather than demands it.
+	glossaryHeading = regexp.MustCompile(`(?i)(?:glossary|definitions|abbreviations|terms and definitions|begrippen(?:lijst)?|definities|afkortingen|woordenlijst|glosario|definiciones|abreviaturas|acrónimos|siglas)`)
+	// backgroundHeading marks context (the current situation, the law):
+	// what it says about standards is no demand of this tender.
+	backgroundHeading = regexp.MustCompile(`(?i)(?:background|current situation|regulatory (?:context|framework)|legal (?:context|framework)|achtergrond|huidige situatie|wettelijk kader|antecedentes|situación actual|contexto normativo|marco (?:normativo|legal))`)
+	glossaryHeader    = regexp.MustCompile(`(?i)^(?:term|begrip|afkorting|abbreviation|acronym|término|sigla|acrónimo|abreviatura)\b`)
+	// anaphora is a sentence that makes the one before it a demand:
+	// "This requirement is a knock-out criterion", "Deze eis ...".
+	anaphora = regexp.MustCompile(`(?i)^(?:(?:this|these|that|deze|dit|die|este|esta|estos|estas)\s+(?:\S+\s+)?(?:requirements?|eis|eisen|requisitos?|exigencias?|obligations?|verplichting(?:en)?|obligaci(?:ón|ones))|(?:this|dit|esto)\s+(?:is|es)\s+(?:a|an|een|un)\s+(?:\S+\s+)?(?:requirement|eis|requisito))(?:$|[^\p{L}])`)
+)
+
 // polarity of a piece of text: +1 demand, -1 not a demand, 0 neither.
 func polarity(cs []cue) int {
 	d, n := false, false
@@ -125,11 +157,28 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 	status := make([]string, len(e.specs))
 	quotes := make([][]Quote, len(e.specs))
 	var ctx surround
+	var headings []heading
+	// decided are the hits of the previous sentence, which a sentence
+	// such as "This requirement is a knock-out criterion" makes demands.
+	type decision struct {
+		std, quote int
+		negated    bool
+	}
+	var decided []decision
 	for _, seg := range doc.Segments {
 		segCues := cues(seg.Text)
 		switch {
 		case seg.Heading:
-			ctx.heading = polarity(segCues)
+			level := max(seg.Level, 1)
+			for len(headings) > 0 && headings[len(headings)-1].level >= level {
+				headings = headings[:len(headings)-1]
+			}
+			p := polarity(segCues)
+			if glossaryHeading.MatchString(seg.Text) || backgroundHeading.MatchString(seg.Text) {
+				p = glossary
+			}
+			headings = append(headings, heading{level: level, polarity: p})
+			ctx.heading = inherited(headings)
 			ctx.leadIn = 0
 		case seg.ListItem || seg.Row:
 		default:
@@ -141,7 +190,17 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 		} else {
 			sents = sentences(seg.Text)
 		}
+		decided = nil
 		for _, s := range sents {
+			if anaphora.MatchString(s) && polarity(cues(s)) > 0 {
+				for _, d := range decided {
+					if !d.negated {
+						status[d.std] = StatusRequested
+						quotes[d.std][d.quote].Demand = true
+					}
+				}
+			}
+			decided = nil
 			hits := e.index.find(s)
 			if len(hits) == 0 {
 				continue
@@ -152,7 +211,10 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 				if redefined[h.name] || lookalike(e.specs[h.std].Slug, h.name, s) {
 					continue
 				}
-				demand := decide(s, h, cs, seg, ctx)
+				demand, negated := decide(s, h, cs, seg, ctx)
+				if ctx.heading == glossary || seg.Row && glossaryHeader.MatchString(seg.Header) {
+					demand = false
+				}
 				if done[h.std] && !demand {
 					continue
 				}
@@ -163,6 +225,13 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 					status[h.std] = StatusMentioned
 				}
 				quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section, Demand: demand})
+				if !demand && ctx.heading != glossary {
+					for qi, q := range quotes[h.std] {
+						if q.Text == quote(s, h.start) && q.Page == seg.Page {
+							decided = append(decided, decision{std: h.std, quote: qi, negated: negated})
+						}
+					}
+				}
 			}
 		}
 		if !seg.Heading && !seg.ListItem && !seg.Row && strings.HasSuffix(strings.TrimSpace(seg.Text), ":") {
@@ -272,7 +341,7 @@ func addQuote(qs []Quote, q Quote) []Quote {
 // colon earlier in the sentence, the table's column headings (for a row),
 // the lead-in of the list (for a list item) or the heading (for a list
 // item or row) decide.
-func decide(s string, h hit, cs []cue, seg Segment, ctx surround) bool {
+func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negated bool) {
 	from, to := clauseOf(s, h.start, h.end)
 	best, bestDist := -1, 1<<30
 	for i, c := range cs {
@@ -290,27 +359,37 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) bool {
 			best, bestDist = i, d
 		}
 	}
+	if seg.Row {
+		// A row's marker cells and column headings speak for all its
+		// clauses; otherwise the words of the row decide.
+		if p := rowMarker(s, seg.Header); p != 0 {
+			return p > 0, p < 0
+		}
+	}
 	if best >= 0 {
-		return cs[best].demand
+		return cs[best].demand, !cs[best].demand
+	}
+	if seg.Row {
+		if p := rowPolarity(s, seg.Header); p != 0 {
+			return p > 0, p < 0
+		}
 	}
 	// "The supplier must support the following: DNSSEC; DANE."
 	if colon := strings.LastIndex(s[:h.start], ":"); colon >= 0 {
 		if p := polarity(cuesBefore(cs, colon)); p != 0 {
-			return p > 0
-		}
-	}
-	if seg.Row {
-		if p := rowPolarity(s, seg.Header); p != 0 {
-			return p > 0
+			return p > 0, p < 0
 		}
 	}
 	if seg.ListItem && ctx.leadIn != 0 {
-		return ctx.leadIn > 0
+		return ctx.leadIn > 0, ctx.leadIn < 0
 	}
-	if (seg.ListItem || seg.Row) && ctx.heading != 0 {
-		return ctx.heading > 0
+	// A statement under a heading that demands ("3 Eisen", "Technical
+	// requirements"), without a word of its own either way, is one of
+	// the demands.
+	if ctx.heading > 0 && polarity(cs) >= 0 {
+		return true, false
 	}
-	return false
+	return false, ctx.heading < 0
 }
 
 func cuesBefore(cs []cue, at int) []cue {
@@ -327,6 +406,9 @@ func cuesBefore(cs []cue, at int) []cue {
 // headings: under a heading that demands ("Mandatory", "Eis"), a row is
 // a demand unless a cell says no; under one that wishes, it is not.
 func rowPolarity(row, header string) int {
+	if p := rowMarker(row, header); p != 0 {
+		return p
+	}
 	if header == "" {
 		return 0
 	}
@@ -347,6 +429,29 @@ func rowPolarity(row, header string) int {
 		return 1
 	}
 	return -1
+}
+
+var (
+	demandCell   = regexp.MustCompile(`(?i)^(?:eis|harde eis|vereist|verplicht|knock-out|ko|mandatory|required|requirement|must|must have|minimum requirement|obligatorio|obligatoria|requisito|exigido|exigible)$`)
+	wishCell     = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|nice to have|nice-to-have|deseable|opcional|valorable|mejora)$`)
+	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|\bM\s*/\s*[SDCW]\b`)
+)
+
+// rowMarker is the polarity of a row's marker cells alone: a cell that is
+// a marker on its own ("Eis", "Wens", "Mandatory", MoSCoW's "M" and "S"
+// under a priority column) says it for the whole row.
+func rowMarker(row, header string) int {
+	moscow := moscowHeader.MatchString(header)
+	for _, cell := range strings.Split(row, " | ") {
+		cell = strings.TrimSpace(cell)
+		switch {
+		case demandCell.MatchString(cell), moscow && (cell == "M" || cell == "m"):
+			return 1
+		case wishCell.MatchString(cell), moscow && len(cell) == 1 && strings.ContainsAny(cell, "SCWDscwd"):
+			return -1
+		}
+	}
+	return 0
 }
 
 // clauseOf returns the bounds of the clause of s around [start, end).
@@ -413,12 +518,28 @@ func redefinedAcronyms(doc *Document, ix *Index) map[string]bool {
 		}
 		out[acr] = true
 	}
+	// properName: "SPF (Stichting Personeelsfonds)", an acronym followed
+	// by the capitalised name of something else that starts with its
+	// first letter.
+	properName := func(acr, words string) {
+		fields := strings.Fields(words)
+		if len(fields) < 2 || !strings.HasPrefix(fields[0], acr[:1]) {
+			return
+		}
+		for _, f := range fields {
+			if r := []rune(f)[0]; !unicode.IsUpper(r) && len(f) > 3 {
+				return
+			}
+		}
+		meant(acr, words)
+	}
 	for _, seg := range doc.Segments {
 		for _, m := range defAfter.FindAllStringSubmatch(seg.Text, -1) {
 			check(m[2], m[1])
 		}
 		for _, m := range defBefore.FindAllStringSubmatch(seg.Text, -1) {
 			check(m[1], m[2])
+			properName(m[1], m[2])
 		}
 		for _, m := range defMeans.FindAllStringSubmatch(seg.Text, -1) {
 			meant(m[1], m[2])

@@ -34,16 +34,16 @@ var (
 	}
 	notDemandWords = []string{
 		// English: negations of a demand
-		`not (?:\S+ ){0,3}(?:required|mandatory|necessary|needed|requested|demanded|obligatory|compulsory|expected|asked|requirements?)`,
+		`not (?:\S+ ){0,3}(?:required|mandatory|necessary|needed|requested|demanded|obligatory|compulsory|expected|asked|requirements?|conditions?)`,
 		`no (?:\S+ ){0,2}(?:requirements?|obligations?|need)`, `need not`, `needn't`, `does not need`, `do not need`,
 		`does not require`, `do not require`, `will not require`, `must not`, `shall not`, `may not`,
 		`is not part of`, `are not part of`, `not part of the`, `out of scope`, `outside (?:the )?scope`,
 		`not in scope`, `excluded`, `not applicable`, `n/a`,
 		// English: wishes, options, award criteria
-		`optional`, `optionally`, `nice[ -]to[ -]have`, `desirable`, `desired`, `preferably`, `preferred`,
+		`optional`, `optionally`, `prefer`, `prefers`, `would like`, `nice[ -]to[ -]have`, `desirable`, `desired`, `preferably`, `preferred`,
 		`preference`, `recommended`, `recommendation`, `advisable`, `should`, `may`, `could`, `might`,
 		`wish(?:es)?`, `bonus`, `plus point`, `extra points`, `award criteri(?:on|a)`, `will be (?:scored|assessed|valued|evaluated)`,
-		`welcomed?`, `encouraged`,
+		`welcomed?`, `encouraged`, `appreciated`, `(?:for|as) information(?: only)?`, `for reference(?: only)?`, `informative`,
 		// Dutch
 		`niet (?:\S+ ){0,3}(?:vereist|verplicht|nodig|noodzakelijk|gevraagd|geëist|geeist|verlangd|gesteld)`,
 		`geen (?:\S+ ){0,2}(?:eis|eisen|vereiste|verplichting|voorwaarde|knock-out)`, `hoe(?:ft|ven) (?:\S+ ){0,6}niet`,
@@ -51,7 +51,8 @@ var (
 		`pluspunt(?:en)?`, `strekt tot aanbeveling`, `aanbevolen`, `aanbeveling`, `mag`, `mogen`, `kan`, `kunnen`,
 		`zou`, `zouden`, `gunningscriteri(?:um|a)`, `buiten (?:de )?scope`, `buiten beschouwing`, `valt buiten`,
 		`vallen buiten`, `niet van toepassing`, `n\.v\.t\.?`, `wordt (?:positief )?(?:gewaardeerd|beoordeeld)`,
-		`extra punten`, `levert punten op`, `meerwaarde`,
+		`extra punten`, `levert punten op`, `meerwaarde`, `(?:stellen|stelt) \S+ (?:\S+ )?op prijs`, `op prijs gesteld`,
+		`wenselijk`, `(?:een|is een) pr[eé]`, `ter informatie`, `ter kennisname`, `informatief`, `ter referentie`,
 		// Spanish
 		`no (?:\S+ ){0,3}(?:exige|exigirá|exigen|exigido|exigida|requiere|requerirá|requerido|requerida|obligatori[oa]|necesari[oa]|exigible|requisito|imprescindible)`,
 		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita)`, `no debe`, `no deberá`, `no deberán`,
@@ -59,7 +60,8 @@ var (
 		`preferiblemente`, `preferentemente`, `preferible`, `recomendables?`, `se recomienda`, `recomendad[oa]s?`,
 		`podrá`, `podrán`, `puede`, `pueden`, `debería`, `deberían`, `criterios? de adjudicación`,
 		`fuera del alcance`, `queda(?:n)? excluid[oa]s?`, `excluid[oa]s?`, `no aplica`, `no procede`, `mejoras?`,
-		`se puntuará(?:n)?`, `puntuará(?:n)?`, `puntuación adicional`,
+		`se puntuará(?:n)?`, `puntuará(?:n)?`, `puntuación adicional`, `se agradecerá`, `a título informativo`,
+		`con carácter informativo`, `meramente informativ[oa]`,
 	}
 	// Words of a table cell that say yes or no to a column heading.
 	yesCell = regexp.MustCompile(`(?i)^(?:yes|ja|sí|si|x|✓|✔|☑|v|y|j|s|required|mandatory|verplicht|vereist|eis|obligatorio|obligatoria|requisito|must|moet|debe)$`)

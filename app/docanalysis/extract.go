@@ -97,8 +97,9 @@ type Segment struct {
 	// Section is the heading the segment falls under (other formats), or
 	// the part of the document ("header", "footer", "footnote").
 	Section string
-	// Heading marks a heading.
+	// Heading marks a heading; Level is its depth (1 for a chapter).
 	Heading bool
+	Level   int
 	// ListItem marks an item of a bulleted or numbered list.
 	ListItem bool
 	// Row marks a table row; Header is the text of the table's first row

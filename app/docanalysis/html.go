@@ -39,9 +39,10 @@ func extractHTML(ctx context.Context, data []byte) (*Document, error) {
 		}
 		return f.endPara()
 	}
-	open := func(heading bool) {
+	open := func(heading bool, level int) {
 		f.startPara()
 		f.cur().heading = heading
+		f.cur().level = level
 		f.cur().list = list > 0
 	}
 	for i := 0; ; i++ {
@@ -82,7 +83,7 @@ func extractHTML(ctx context.Context, data []byte) (*Document, error) {
 				}
 				f.startCell()
 				inCell = true
-				open(false)
+				open(false, 0)
 			case "ul", "ol":
 				if err := flush(); err != nil {
 					return nil, err
@@ -94,7 +95,12 @@ func extractHTML(ctx context.Context, data []byte) (*Document, error) {
 						return nil, err
 					}
 					if tag != "br" && tag != "hr" || inCell {
-						open(len(tag) == 2 && tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6')
+						h := len(tag) == 2 && tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6'
+						level := 0
+						if h {
+							level = int(tag[1] - '0')
+						}
+						open(h, level)
 					}
 				}
 			}
@@ -137,7 +143,7 @@ func extractHTML(ctx context.Context, data []byte) (*Document, error) {
 						return nil, err
 					}
 					if inCell {
-						open(false)
+						open(false, 0)
 					}
 				}
 			}
@@ -151,7 +157,7 @@ func extractHTML(ctx context.Context, data []byte) (*Document, error) {
 				continue
 			}
 			if len(f.paras) == 0 {
-				open(false)
+				open(false, 0)
 			}
 			f.write(text)
 		}

@@ -55,7 +55,12 @@ var provisionWord = regexp.MustCompile(`(?i)(?:provisions?|clauses?|sections?|§
 func splitScoped(n string, reference bool) (base string, subs []string, ok bool) {
 	if i := strings.Index(n, "§"); i > 0 {
 		base = strings.TrimSpace(n[:i])
-		for _, part := range strings.Split(n[i+len("§"):], ",") {
+		rest := strings.TrimSpace(n[i+len("§"):])
+		if strings.Trim(rest, "0123456789.,–- ") != "" {
+			// A named part ("bijlage I, deel I") is one part.
+			return base, []string{rest}, rest != ""
+		}
+		for _, part := range strings.Split(rest, ",") {
 			part = strings.TrimSpace(part)
 			if a, b, isRange := strings.Cut(part, "–"); isRange {
 				subs = append(subs, strings.TrimSpace(a), strings.TrimSpace(b))
@@ -184,7 +189,7 @@ func isAcronym(n string) bool {
 }
 
 func isSep(r rune) bool {
-	return unicode.IsSpace(r) || r == '-' || r == '/' || r == '‐' || r == '–' || r == '_' || r == '\u00a0'
+	return unicode.IsSpace(r) || r == '-' || r == '/' || r == '‐' || r == '–' || r == '_' || r == '\u00a0' || r == ','
 }
 
 // namePattern turns a name into a regular expression where separators
@@ -198,7 +203,7 @@ func namePattern(n string) string {
 			continue
 		}
 		if sep && b.Len() > 0 {
-			b.WriteString(`[\s\-/‐–_]*`)
+			b.WriteString(`[\s\-/‐–_,]*`)
 		}
 		sep = false
 		b.WriteString(regexp.QuoteMeta(string(r)))
@@ -230,8 +235,8 @@ type hit struct {
 
 // find returns the names in s, longest first where they overlap, with
 // word boundaries: a name inside a longer word, a URL or an e-mail
-// address, or joined by a hyphen to a capital ("TLS" in "TLS-RPT",
-// "STS" in "MTA-STS"), does not count.
+// address does not count, nor one inside a longer name ("TLS" in
+// "TLS-RPT").
 func (ix *Index) find(s string) []hit {
 	type span struct{ start, end int }
 	var spans []span
@@ -297,7 +302,7 @@ func bounded(s string, start, end int) bool {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '@' {
 			return false
 		}
-		if r == '-' || r == '.' {
+		if r == '.' {
 			p, _ := utf8.DecodeLastRuneInString(s[:start-1])
 			if unicode.IsLetter(p) || unicode.IsDigit(p) {
 				return false
@@ -307,21 +312,18 @@ func bounded(s string, start, end int) bool {
 	if end < len(s) {
 		r, size := utf8.DecodeRuneInString(s[end:])
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '@' {
-			// A plural or Dutch/Spanish ending after a name in capitals
-			// ("CAA's") is handled by the apostrophe; a letter joined
-			// directly is another word.
 			return false
 		}
-		if r == '-' || r == '.' {
+		if r == '.' {
 			n, _ := utf8.DecodeRuneInString(s[end+size:])
-			if unicode.IsUpper(n) || unicode.IsDigit(n) {
-				return false
-			}
-			if r == '.' && unicode.IsLetter(n) {
+			if unicode.IsLetter(n) || unicode.IsDigit(n) {
 				return false
 			}
 		}
 	}
+	// A hyphen joins words in compounds ("DANE-TLSA-records",
+	// "SPF-record"); a compound that is a name of its own ("TLS-RPT",
+	// "MTA-STS") wins as the longer match.
 	return true
 }
 

@@ -99,6 +99,7 @@ type flow struct {
 
 type para struct {
 	b       strings.Builder
+	level   int
 	heading bool
 	list    bool
 	inCell  bool
@@ -149,7 +150,11 @@ func (f *flow) endPara() error {
 	if p.heading && f.part == "" {
 		f.section = trimTo(text, 120)
 	}
-	f.segs = append(f.segs, Segment{Text: text, Section: f.sectionName(), Heading: p.heading, ListItem: p.list})
+	level := p.level
+	if p.heading && level == 0 {
+		level = 1
+	}
+	f.segs = append(f.segs, Segment{Text: text, Section: f.sectionName(), Heading: p.heading && f.part == "", Level: level, ListItem: p.list})
 	return nil
 }
 
@@ -249,7 +254,10 @@ func attr(e xml.StartElement, local string) string {
 }
 
 // docxStyle is what a paragraph style says about its paragraphs.
-type docxStyle struct{ heading, list bool }
+type docxStyle struct {
+	heading, list bool
+	level         int
+}
 
 // docxStyles reads word/styles.xml: a style whose (always English) name
 // is "heading N" or "Title", or that sets an outline level, makes
@@ -266,11 +274,16 @@ func docxStyles(ctx context.Context, data []byte) map[string]docxStyle {
 				id, st = attr(t, "styleId"), docxStyle{}
 			case "name":
 				n := strings.ToLower(attr(t, "val"))
-				st.heading = st.heading || strings.HasPrefix(n, "heading") || n == "title" || n == "subtitle"
+				if strings.HasPrefix(n, "heading") || n == "title" || n == "subtitle" {
+					st.heading = true
+					if v, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(n, "heading"))); err == nil && st.level == 0 {
+						st.level = v
+					}
+				}
 				st.list = st.list || strings.HasPrefix(n, "list")
 			case "outlineLvl":
 				if v, err := strconv.Atoi(attr(t, "val")); err == nil && v < 9 {
-					st.heading = true
+					st.heading, st.level = true, v+1
 				}
 			case "numPr":
 				st.list = true
@@ -347,11 +360,14 @@ func walkDOCX(ctx context.Context, data []byte, f *flow, styles map[string]docxS
 					st := styles[attr(t, "val")]
 					p.heading = p.heading || st.heading
 					p.list = p.list || st.list
+					if st.level > 0 {
+						p.level = st.level
+					}
 				}
 			case "outlineLvl":
 				if p := f.cur(); p != nil {
 					if v, err := strconv.Atoi(attr(t, "val")); err == nil && v < 9 {
-						p.heading = true
+						p.heading, p.level = true, v+1
 					}
 				}
 			case "numPr":
@@ -450,6 +466,7 @@ func walkODT(ctx context.Context, data []byte, f *flow, masters bool) error {
 				f.startPara()
 				if t.Name.Local == "h" {
 					f.cur().heading = true
+					f.cur().level, _ = strconv.Atoi(attr(t, "outline-level"))
 				}
 				if listDepth > 0 {
 					f.cur().list = true

@@ -8,7 +8,7 @@ import (
 
 // DefaultMinScore is how many keyword hits a profile needs before it is
 // suggested, when the profile does not say.
-const DefaultMinScore = 3
+const DefaultMinScore = 2
 
 // SuggestProfiles suggests the kinds of ICT a document buys: each
 // profile's keywords (in every language: tenders mix them) are counted
@@ -16,6 +16,15 @@ const DefaultMinScore = 3
 // score, with every other that reaches its own and at least half the
 // best's score.
 func (e *Engine) SuggestProfiles(doc *Document, lang string) []string {
+	return e.SuggestProfilesAtLeast(doc, 0)
+}
+
+// SuggestProfilesAtLeast is SuggestProfiles with every profile's minimum
+// score lowered to minScore when minScore is positive: a tender's title
+// and description are a few words, not a document. The others are
+// suggested alongside the best only with at least three fifths of its
+// score.
+func (e *Engine) SuggestProfilesAtLeast(doc *Document, minScore int) []string {
 	scores := e.ProfileScores(doc)
 	type ps struct {
 		slug  string
@@ -28,12 +37,15 @@ func (e *Engine) SuggestProfiles(doc *Document, lang string) []string {
 		if m <= 0 {
 			m = DefaultMinScore
 		}
+		if minScore > 0 {
+			m = minScore
+		}
 		list = append(list, ps{p.Slug, scores[p.Slug], m})
 	}
 	sort.SliceStable(list, func(i, j int) bool { return list[i].score > list[j].score })
 	var out []string
 	for _, p := range list {
-		if p.score >= p.min && 2*p.score >= list[0].score {
+		if p.score >= p.min && 5*p.score >= 3*list[0].score {
 			out = append(out, p.slug)
 		}
 	}

@@ -2,6 +2,7 @@ package docanalysis
 
 import (
 	"bytes"
+	"math"
 	"regexp"
 	"strings"
 	"unicode"
@@ -14,6 +15,7 @@ import (
 var (
 	// numberedHeading is "3", "3.2" or "3.2." and a short title.
 	numberedHeading = regexp.MustCompile(`^(?:#{1,6}\s+|(?:\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.)\s+)\S`)
+	numberedCaps    = regexp.MustCompile(`^[0-9]{1,2}[.)]\s+`)
 	bullet          = regexp.MustCompile(`^(?:[-*•▪◦–·]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)])\s+`)
 )
 
@@ -56,6 +58,9 @@ func lineKind(line string) (heading, item, row bool) {
 	switch {
 	case strings.Count(t, "|") >= 1 || strings.Count(t, "\t") >= 1:
 		return false, false, true
+	case numberedCaps.MatchString(t) && isCapsLine(bullet.ReplaceAllString(t, "")):
+		// "1. INLEIDING"
+		return true, false, false
 	case bullet.MatchString(t):
 		return false, true, false
 	case utf8.RuneCountInString(t) <= 90 && !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, ":") &&
@@ -79,24 +84,69 @@ func isCapsLine(t string) bool {
 }
 
 // textLine is a line of plain text or of a PDF page. An indented line
-// right after a table row continues the row (a cell's text wrapped).
+// right after a table row continues the row (a cell's text wrapped). A
+// PDF line has its cells with their positions, so that a wrapped cell's
+// next line joins the right column.
 type textLine struct {
 	text     string
 	page     int
 	indented bool
+	cells    []cell
+	// size is the font size of a PDF line.
+	size float64
+}
+
+// modalSize is the font size most of the text is set in (by characters),
+// or 0 for plain text.
+func modalSize(lines []textLine) float64 {
+	count := map[float64]int{}
+	for _, l := range lines {
+		if l.size > 0 {
+			count[math.Round(l.size*2)/2] += len(l.text)
+		}
+	}
+	best, n := 0.0, 0
+	for s, c := range count {
+		if c > n || c == n && s < best {
+			best, n = s, c
+		}
+	}
+	return best
+}
+
+// cell is a run of a PDF line set apart by a wide gap, with its left edge.
+type cell struct {
+	x    float64
+	text string
+}
+
+// headingLevel is the depth of a heading line: "#" marks or the parts of
+// its number ("3.2" is 2); 1 for a line in capitals.
+func headingLevel(t string) int {
+	if strings.HasPrefix(t, "#") {
+		return len(t) - len(strings.TrimLeft(t, "#"))
+	}
+	num, _, _ := strings.Cut(t, " ")
+	num = strings.TrimSuffix(num, ".")
+	if strings.Trim(num, "0123456789.") == "" && num != "" {
+		return strings.Count(num, ".") + 1
+	}
+	return 1
 }
 
 // linesToSegments groups lines into segments (see extractText). A table
 // runs on across a page break.
 func linesToSegments(lines []textLine) []Segment {
+	bodySize := modalSize(lines)
 	var (
-		segs    []Segment
-		para    []string
-		item    bool
-		header  string
-		rows    int
-		page    int
-		section string
+		segs      []Segment
+		para      []string
+		item      bool
+		headerIdx = -1
+		rowCells  []cell
+		rows      int
+		page      int
+		section   string
 	)
 	flush := func() {
 		if len(para) == 0 {
@@ -105,7 +155,14 @@ func linesToSegments(lines []textLine) []Segment {
 		segs = append(segs, Segment{Text: joinLines(para), Page: page, Section: section, ListItem: item})
 		para, item = nil, false
 	}
-	for _, l := range lines {
+	// nextText is the next line's text, "" when it is blank or the last.
+	nextText := func(i int) string {
+		if i+1 < len(lines) {
+			return strings.TrimSpace(lines[i+1].text)
+		}
+		return ""
+	}
+	for i, l := range lines {
 		line := l.text
 		t := strings.TrimSpace(line)
 		if t == "" {
@@ -119,13 +176,49 @@ func linesToSegments(lines []textLine) []Segment {
 			page = l.page
 		}
 		heading, it, row := lineKind(line)
-		if !row && rows > 0 && l.indented && len(para) == 0 && len(segs) > 0 && segs[len(segs)-1].Row {
-			last := &segs[len(segs)-1]
-			last.Text += " " + t
-			continue
+		if heading {
+			// A numbered paragraph whose sentence runs on is no heading.
+			next := nextText(i)
+			if r, _ := utf8.DecodeRuneInString(next); unicode.IsLower(r) || next != "" && utf8.RuneCountInString(t) > 60 && !isCapsLine(t) {
+				heading = false
+			}
+		}
+		if !heading && !row && l.size > 0 && bodySize > 0 && l.size >= 1.15*bodySize && utf8.RuneCountInString(t) <= 100 {
+			// A PDF line set larger than the body text.
+			heading, it = true, false
+		}
+		last := len(segs) - 1
+		if rows > 0 && len(para) == 0 && last >= 0 && segs[last].Row {
+			switch {
+			case l.cells != nil && len(rowCells) > 0 && l.cells[0].x > rowCells[0].x+2:
+				// A wrapped cell of a PDF table: join each part to
+				// its column.
+				for _, c := range l.cells {
+					col := 0
+					for k, rc := range rowCells {
+						if rc.x <= c.x+3 {
+							col = k
+						}
+					}
+					sep := " "
+					if strings.HasSuffix(rowCells[col].text, "-") || strings.HasPrefix(c.text, "-") {
+						sep = ""
+					}
+					rowCells[col].text += sep + c.text
+				}
+				texts := make([]string, len(rowCells))
+				for k, rc := range rowCells {
+					texts[k] = rc.text
+				}
+				segs[last].Text = strings.Join(texts, " | ")
+				continue
+			case l.cells == nil && !row && l.indented:
+				segs[last].Text += " " + t
+				continue
+			}
 		}
 		if !row {
-			rows, header = 0, ""
+			rows, headerIdx, rowCells = 0, -1, nil
 		}
 		switch {
 		case row:
@@ -134,20 +227,27 @@ func linesToSegments(lines []textLine) []Segment {
 			if len(cells) == 0 {
 				continue
 			}
-			text := strings.Join(cells, " | ")
-			seg := Segment{Text: text, Page: page, Section: section, Row: true}
+			seg := Segment{Text: strings.Join(cells, " | "), Page: page, Section: section, Row: true}
 			if rows == 0 {
-				header = text
-			} else {
-				seg.Header = header
+				headerIdx = len(segs)
+			} else if headerIdx >= 0 {
+				seg.Header = segs[headerIdx].Text
 			}
+			rowCells = append([]cell(nil), l.cells...)
 			rows++
 			segs = append(segs, seg)
 		case heading:
 			flush()
 			h := strings.TrimSpace(strings.TrimLeft(t, "#"))
 			section = trimTo(h, 120)
-			segs = append(segs, Segment{Text: h, Page: page, Section: section, Heading: true})
+			level := headingLevel(t)
+			if l.size > 0 && bodySize > 0 && !numberedHeading.MatchString(t) {
+				level = 2
+				if l.size >= 1.4*bodySize {
+					level = 1
+				}
+			}
+			segs = append(segs, Segment{Text: h, Page: page, Section: section, Heading: true, Level: level})
 		case it:
 			flush()
 			para, item = []string{t}, true

@@ -13,32 +13,38 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 PROFILE="file://$WORK/lo-profile"
 
-convert() { # convert FODT TARGET OUTDIR
-	soffice -env:UserInstallation="$PROFILE" --headless --convert-to "$2" --outdir "$3" "$1" >/dev/null 2>&1
+convert() { # convert TARGET OUTDIR FODT...
+	target=$1 outdir=$2; shift 2
+	soffice -env:UserInstallation="$PROFILE" --headless --convert-to "$target" --outdir "$outdir" "$@" >/dev/null 2>&1
 }
 
 build_set() { # build_set SRCDIR OUTDIR
-	src=$1 out=$2
-	rm -rf "$WORK/$src" && mkdir -p "$WORK/$src" "$out"
+	src=$1 out=$2 w=$WORK/$1
+	rm -rf "$w" && mkdir -p "$w/docx" "$w/odt" "$w/pdf" "$w/pdf-scanned" "$out"
 	find "$out" -maxdepth 1 -type f ! -name README.md -delete
-	python3 build.py "$src" "$out" "$WORK/$src"
-	for f in "$WORK/$src"/*.fodt; do
+	python3 build.py "$src" "$out" "$w"
+	# Sort the flat ODT sources by target format, so that LibreOffice starts
+	# once per format rather than once per document.
+	for f in "$w"/*.fodt; do
 		[ -e "$f" ] || continue
 		base=$(basename "$f" .fodt)
-		target=$(cat "$WORK/$src/$base.target")
-		case $target in
-		docx) convert "$f" "docx:MS Word 2007 XML" "$out" ;;
-		odt) convert "$f" odt "$out" ;;
-		pdf) convert "$f" "pdf:writer_pdf_Export" "$out" ;;
-		pdf-scanned)
-			# A scanned document: the pages as grey images, no text layer.
-			convert "$f" "pdf:writer_pdf_Export" "$WORK/$src"
-			pdftoppm -r 80 -gray -png "$WORK/$src/$base.pdf" "$WORK/$src/$base-page"
-			img2pdf --title "scan" -o "$out/$base.pdf" "$WORK/$src/$base"-page*.png
-			;;
-		*) echo "unknown target $target for $base" >&2; exit 1 ;;
-		esac
-		[ -e "$out/$base.${target%-scanned}" ] || { echo "conversion of $base failed" >&2; exit 1; }
+		mv "$f" "$w/$(cat "$w/$base.target")/"
+	done
+	set -- "$w"/docx/*.fodt; [ -e "$1" ] && convert "docx:MS Word 2007 XML" "$out" "$@"
+	set -- "$w"/odt/*.fodt; [ -e "$1" ] && convert odt "$out" "$@"
+	set -- "$w"/pdf/*.fodt; [ -e "$1" ] && convert "pdf:writer_pdf_Export" "$out" "$@"
+	for f in "$w"/pdf-scanned/*.fodt; do
+		# A scanned document: the pages as grey JPEG images, no text layer.
+		[ -e "$f" ] || continue
+		base=$(basename "$f" .fodt)
+		convert "pdf:writer_pdf_Export" "$w/pdf-scanned" "$f"
+		pdftoppm -r 100 -gray -jpeg -jpegopt quality=60 "$w/pdf-scanned/$base.pdf" "$w/pdf-scanned/$base-page"
+		img2pdf -o "$out/$base.pdf" "$w/pdf-scanned/$base"-page*.jpg
+	done
+	for t in "$w"/*.target; do
+		base=$(basename "$t" .target)
+		ext=$(cat "$t"); ext=${ext%-scanned}
+		[ -e "$out/$base.$ext" ] || { echo "conversion of $base failed" >&2; exit 1; }
 	done
 }
 
