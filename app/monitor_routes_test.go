@@ -23,7 +23,7 @@ func monitorRoleTable() map[string]roleCase {
 		"GET /monitor/explanations.csv": {staff, path("/monitor/explanations.csv?year=2026")},
 		"GET /tenders/:id/monitor":      {staff, draftPath("/monitor", nil, nil)},
 		"POST /tenders/:id/monitor/kinds": {[5]int{unauth, see, see, forbidden, forbidden},
-			draftPath("/monitor/kinds", url.Values{"kinds": {"website-hosting"}}, nil)},
+			draftPath("/monitor/kinds", url.Values{"kinds": {"website-hosting"}, "kinds_form": {"1"}}, nil)},
 		"POST /tenders/:id/monitor/omissions": {[5]int{unauth, see, see, forbidden, forbidden},
 			draftPath("/monitor/omissions", url.Values{"explanation_dnssec": {"Not ours to run."}}, nil)},
 		"GET /api/v1/monitor": {[5]int{unauth, ok, ok, forbidden, ok}, path("/api/v1/monitor?year=2026")},
@@ -117,7 +117,7 @@ func TestMonitorScopeOverHTTP(t *testing.T) {
 		if res := officer.get(fmt.Sprintf("/tenders/%d/monitor", w.theirs.ID)); res.status != 404 {
 			t.Errorf("status %d", res.status)
 		}
-		res := a.session(w.otherOfficer).post(fmt.Sprintf("/tenders/%d/monitor/kinds", w.mine.ID), url.Values{"kinds": {"email-service"}})
+		res := a.session(w.otherOfficer).post(fmt.Sprintf("/tenders/%d/monitor/kinds", w.mine.ID), url.Values{"kinds": {"email-service"}, "kinds_form": {"1"}})
 		if res.status != 404 {
 			t.Errorf("the other officer choosing our kinds: status %d", res.status)
 		}
@@ -186,7 +186,7 @@ func TestTenderMonitorForms(t *testing.T) {
 		}
 	})
 	t.Run("an unknown kind is refused and nothing changes", func(t *testing.T) {
-		res := officer.post(base+"/kinds", url.Values{"kinds": {"spaceships"}})
+		res := officer.post(base+"/kinds", url.Values{"kinds": {"spaceships"}, "kinds_form": {"1"}})
 		if res.status != 422 {
 			t.Errorf("status %d", res.status)
 		}
@@ -195,7 +195,7 @@ func TestTenderMonitorForms(t *testing.T) {
 		}
 	})
 	t.Run("choosing e-mail makes the mail standards relevant", func(t *testing.T) {
-		if res := officer.post(base+"/kinds", url.Values{"kinds": {"email-service"}}); res.status != 303 {
+		if res := officer.post(base+"/kinds", url.Values{"kinds": {"email-service"}, "kinds_form": {"1"}}); res.status != 303 {
 			t.Fatalf("status %d", res.status)
 		}
 		res := officer.get(base)

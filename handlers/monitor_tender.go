@@ -127,6 +127,11 @@ func (h *Handler) SaveTenderKinds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The form always sends kinds_form, so that no box ticked is a choice
+	// (no kind) and a request without it is not the form.
+	if c.FormValue("kinds_form") != "1" && c.FormValue("use") != "suggestion" {
+		return invalidInput("form", "incomplete_form")
+	}
 	var kinds []string
 	if c.FormValue("use") != "suggestion" {
 		kinds = []string{}
