@@ -241,6 +241,8 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /api/v1/tenders/:id/review/accept-confirmed":             {json: map[string]any{}},
 		"POST /attestations/:id/verify":                                {},
 		"POST /api/v1/attestations/:id/verify":                         {json: map[string]any{}},
+		"POST /attestations/:id/self-check":                            {},
+		"POST /api/v1/attestations/:id/self-check":                     {json: map[string]any{}},
 		"POST /admin/orgs":                                             {form: url.Values{"name": {"Outsider Org"}, "kind": {"supplier"}}},
 		"POST /admin/orgs/:id":                                         {form: url.Values{"name": {"Outsider Rename"}}},
 		"POST /admin/users":                                            {form: url.Values{"email": {"outsider@evil.test"}, "name": {"Outsider"}, "password": {"a long outsider password"}, "role": {"admin"}}},

@@ -210,6 +210,9 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/probe-runs/:id/status", access: web, roles: anyRole, handle: h.ProbeRunStatus},
 		{method: post, path: "/api/v1/attestations/:id/verify", access: api, roles: tenderEdit, handle: h.APIVerifyAttestation},
 		{method: get, path: "/api/v1/probe-runs/:id", access: api, roles: anyRole, handle: h.APIShowProbeRun},
+		// The vendor's self-check before submitting (issue 17 item 5).
+		{method: post, path: "/attestations/:id/self-check", access: web, roles: vendorOnly, handle: h.StartSelfCheck},
+		{method: post, path: "/api/v1/attestations/:id/self-check", access: api, roles: vendorOnly, handle: h.APIStartSelfCheck},
 
 		// Reports and exports; officers get only their own org's tenders.
 		{method: get, path: "/tenders/:id/report.pdf", access: web, roles: tenderReportRoles, handle: h.DownloadTenderReport},

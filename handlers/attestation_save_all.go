@@ -232,13 +232,21 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		return h.showRefusedPage(c, a.ID, res, data, declarer)
 	}
 	if submit {
+		unconfirmed, err := h.selfCheckUnconfirmed(c, a.ID, form.get("selfcheck_confirm") != "")
+		if err != nil {
+			return err
+		}
+		if unconfirmed {
+			data["SelfCheckUnconfirmed"] = true
+			return h.showRefusedPage(c, a.ID, res, data, declarer)
+		}
 		in := models.SubmitInput{Declaration: form.get("declaration") != "", Declarer: declarer}
 		if lock != nil {
 			// The attestation's lock counts this request's own changes too.
 			want := *lock + bumps
 			in.LockVersion = &want
 		}
-		_, err := models.Submit(ctx, h.DB, u, a.ID, in, h.now())
+		_, err = models.Submit(ctx, h.DB, u, a.ID, in, h.now())
 		if p := problemOf(err); p.Missing != nil {
 			data["Missing"], data["MissingItems"] = p.missingTexts(localeOf(c).Lang), p.Missing
 			return h.showRefusedPage(c, a.ID, res, data, declarer)

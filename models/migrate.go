@@ -56,6 +56,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0014_single_sign_on", Migrate: addSingleSignOn},
 	{ID: "0015_passkeys", Migrate: addPasskeys},
 	{ID: "0016_sbom", Migrate: addSBOMs},
+	{ID: "0018_self_check", Migrate: addSelfCheck},
 }
 
 // Tables lists every model that has a table, in an order where each table
