@@ -169,7 +169,7 @@ func TestTheSelfCheckShowsTheContradictionBeforeSubmission(t *testing.T) {
 			t.Fatalf("status %d, Retry-After %q, want 429 and 40: %s", res.status, res.header.Get("Retry-After"), res.body)
 		}
 		doc := res.json(t)
-		if doc["code"] != "flash.selfcheck_too_soon" || !strings.Contains(fmt.Sprint(doc["error"]), "40 seconds") {
+		if doc["code"] != "selfcheck.too_soon" || !strings.Contains(fmt.Sprint(doc["error"]), "40 seconds") {
 			t.Errorf("error document %v", doc)
 		}
 	})

@@ -43,7 +43,7 @@ func (h *Handler) APIStartSelfCheck(c *fiber.Ctx) error {
 	}
 	run, err := models.StartSelfCheck(c.UserContext(), h.DB, currentUser(c), a.ID, h.now())
 	if wait, ok := selfCheckTooSoon(c, err); ok {
-		return refuse(fiber.StatusTooManyRequests, "flash.selfcheck_too_soon", "count", wait)
+		return refuse(fiber.StatusTooManyRequests, "selfcheck.too_soon", "count", wait)
 	}
 	if err != nil {
 		return err
