@@ -56,6 +56,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0014_single_sign_on", Migrate: addSingleSignOn},
 	{ID: "0015_passkeys", Migrate: addPasskeys},
 	{ID: "0016_sbom", Migrate: addSBOMs},
+	{ID: "0019_shared_links", Migrate: addSharedLinks},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -95,6 +96,7 @@ var Tables = []any{
 	&StoredPDF{},
 	&SBOM{},
 	&SBOMComponent{},
+	&SharedLink{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:
