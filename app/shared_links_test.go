@@ -26,11 +26,13 @@ func sharedRoleTable() map[string]roleCase {
 	)
 	form := url.Values{"label": {"Role table link"}, "year": {"2026"}}
 	return map[string]roleCase{
-		"GET /shared-links":               {[5]int{see, ok, ok, forbidden, ok}, path("/shared-links")},
-		"POST /shared-links":              {[5]int{unauth, created, created, forbidden, created}, func(*testApp) (string, url.Values, any) { return "/shared-links", form, nil }},
-		"POST /shared-links/:id/revoke":   {[5]int{unauth, see, see, forbidden, see}, officerLinkPath("/shared-links/%d/revoke")},
-		"GET /api/v1/shared-links":        {[5]int{unauth, ok, ok, forbidden, ok}, path("/api/v1/shared-links")},
-		"POST /api/v1/shared-links":       {[5]int{unauth, created, created, forbidden, created}, func(*testApp) (string, url.Values, any) { return "/api/v1/shared-links", nil, map[string]any{"label": "API role table link"} }},
+		"GET /shared-links":             {[5]int{see, ok, ok, forbidden, ok}, path("/shared-links")},
+		"POST /shared-links":            {[5]int{unauth, created, created, forbidden, created}, func(*testApp) (string, url.Values, any) { return "/shared-links", form, nil }},
+		"POST /shared-links/:id/revoke": {[5]int{unauth, see, see, forbidden, see}, officerLinkPath("/shared-links/%d/revoke")},
+		"GET /api/v1/shared-links":      {[5]int{unauth, ok, ok, forbidden, ok}, path("/api/v1/shared-links")},
+		"POST /api/v1/shared-links": {[5]int{unauth, created, created, forbidden, created}, func(*testApp) (string, url.Values, any) {
+			return "/api/v1/shared-links", nil, map[string]any{"label": "API role table link"}
+		}},
 		"DELETE /api/v1/shared-links/:id": {[5]int{unauth, noContent, noContent, forbidden, noContent}, officerLinkPath("/api/v1/shared-links/%d")},
 		"GET /shared/:token":              {[5]int{ok, ok, ok, ok, ok}, officerTokenPath("")},
 		"GET /shared/:token/:file":        {[5]int{ok, ok, ok, ok, ok}, officerTokenPath("/annual.json")},
