@@ -474,3 +474,21 @@ func TestSharedLinksAPI(t *testing.T) {
 		t.Errorf("after revoking: status %d, want 404", res.status)
 	}
 }
+
+// sharedVisits are the shared link pages the language test reads besides
+// the crawl: the public page of a link with tenders, the page that shows a
+// new link once, and a refused form.
+func sharedVisits(t *testing.T, a *testApp) []visit {
+	t.Helper()
+	_, token, err := models.CreateSharedLink(context.Background(), a.db, a.user("auditor@demo.test"),
+		models.SharedLinkInput{Kind: "annual", Label: "Every language", Year: time.Now().UTC().Year()}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []visit{
+		{name: "a shared annual report", path: "/shared/" + token},
+		{name: "an unknown shared link", path: "/shared/" + strings.Repeat("x", 43)},
+		{name: "a new shared link", email: "officer@demo.test", path: "/shared-links", form: url.Values{"label": {"Council"}, "year": {"2026"}, "expires_on": {"2026-12-31"}}},
+		{name: "a refused shared link", email: "officer@demo.test", path: "/shared-links", form: url.Values{"label": {""}, "year": {"19"}, "expires_on": {"yesterday"}}},
+	}
+}

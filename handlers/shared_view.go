@@ -71,7 +71,7 @@ func (h *Handler) ShowShared(c *fiber.Ctx) error {
 		"CSV": base + ".csv?lang=" + loc.Lang, "JSON": base + ".json", "PDF": base + ".pdf?lang=" + loc.Lang,
 		"Here": "/shared/" + c.Params("token"),
 	}
-	return c.Render(s.kind.Page, data, "shared/layout")
+	return c.Render(s.kind.Page, data, "layouts/shared")
 }
 
 // DownloadShared sends a shared link's data as a file: {kind}.csv,
