@@ -173,7 +173,7 @@ func TestSharedLinkFromCreationToRevocation(t *testing.T) {
 			t.Errorf("status %d, not in Dutch", res.status)
 		}
 	})
-	t.Run("the CSV and JSON hold the same scope", func(t *testing.T) {
+	t.Run("the CSV, JSON and PDF hold the same scope", func(t *testing.T) {
 		csv := visitor.get("/shared/" + token + "/annual.csv")
 		if csv.status != 200 || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") || !strings.Contains(csv.body, "dnssec") && !strings.Contains(csv.body, "https") {
 			t.Errorf("CSV: status %d %q\n%s", csv.status, csv.header.Get("Content-Type"), csv.body)
@@ -188,6 +188,10 @@ func TestSharedLinkFromCreationToRevocation(t *testing.T) {
 		}
 		if !strings.Contains(js.body, "Our shared municipal hosting") || strings.Contains(js.body, "Secret tender of another buyer") {
 			t.Errorf("JSON tenders are not the officer's organisation's:\n%s", js.body)
+		}
+		pdf := visitor.get("/shared/" + token + "/annual.pdf")
+		if pdf.status != 200 || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF") || pdf.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("PDF: status %d %q, Cache-Control %q", pdf.status, pdf.header.Get("Content-Type"), pdf.header.Get("Cache-Control"))
 		}
 		if res := visitor.get("/shared/" + token + "/monitor.csv"); res.status != 404 {
 			t.Errorf("a file of another kind: status %d, want 404", res.status)
