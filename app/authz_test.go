@@ -43,6 +43,8 @@ type authzWorld struct {
 	session string
 	// passkey is a passkey of the first supplier's vendor.
 	passkey uint
+	// sharedLink is a shared link of the first buyer's officer.
+	sharedLink uint
 	// ids of the first buyer and supplier, for the ownership counts.
 	buyer, supplier uint
 	// outsiders: an officer of another buyer and a vendor of another supplier.
@@ -94,6 +96,11 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		t.Fatal(err)
 	}
 	w.passkey = pk.ID
+	link, _, err := models.CreateSharedLink(ctx, a.db, officer, models.SharedLinkInput{Kind: "annual", Label: "Authz link", Year: 2026}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sharedLink = link.ID
 	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +161,10 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = "dnssec"
 		case s == ":token":
 			v = "no-such-invitation-token"
+		case s == ":id" && prev == "shared-links":
+			v = w.sharedLink
+		case s == ":file":
+			v = "annual.csv"
 		default:
 			t.Fatalf("route %s: the authorisation test has no object for %s after /%s/; add one", pattern, s, prev)
 		}
@@ -201,6 +212,10 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /admin/users/:id/second-factor/reset":                    {},
 		"POST /language":                                               {form: url.Values{"lang": {"es"}, "next": {"/"}}},
 		"DELETE /api/v1/tokens/:id":                                    {},
+		"POST /shared-links":                                           {form: url.Values{"label": {"Outsider link"}, "year": {"2026"}}},
+		"POST /shared-links/:id/revoke":                                {},
+		"POST /api/v1/shared-links":                                    {json: map[string]any{"label": "Outsider link", "year": 2026}},
+		"DELETE /api/v1/shared-links/:id":                              {},
 		"POST /catalogue/import":                                       {file: true},
 		"POST /tenders":                                                {form: url.Values{"title": {"Outsider tender"}, "buyer_org_id": {fmt.Sprint(w.buyer)}}},
 		"POST /tenders/:id":                                            {form: url.Values{"title": {"Renamed by an outsider"}}},

@@ -247,6 +247,7 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 	maps.Copy(table, verifyRoleTable())
 	maps.Copy(table, reportRoleTable())
 	maps.Copy(table, reviewRoleTable())
+	maps.Copy(table, sharedRoleTable())
 	seen := map[string]bool{}
 	for _, r := range routeTable(a.h) {
 		key := r.method + " " + r.path

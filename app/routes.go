@@ -25,6 +25,10 @@ var (
 	// out; the annual report spans all buyers, so it is for auditors.
 	tenderReportRoles = []string{models.RoleAdmin, models.RoleOfficer, models.RoleAuditor}
 	annualReportRoles = []string{models.RoleAdmin, models.RoleAuditor}
+	// Shared links publish a report view of the creator's scope: every
+	// buyer for admins and auditors, the own organisation for an officer
+	// (models.SharingScope). Vendors share nothing.
+	sharingRoles = []string{models.RoleAdmin, models.RoleOfficer, models.RoleAuditor}
 )
 
 // access is how a route's caller is identified.
@@ -227,6 +231,18 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/api/v1/reports/annual.pdf", access: api, roles: annualReportRoles, handle: h.DownloadAnnualReport},
 		{method: get, path: "/api/v1/reports/annual.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
 		{method: get, path: "/api/v1/reports/annual-explanations.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualExplanationsCSV},
+
+		// Shared links: their management, and the public, read-only views
+		// behind them (the token is the only key; nothing changes on GET
+		// but the link's last-opened time).
+		{method: get, path: "/shared-links", access: web, roles: sharingRoles, handle: h.ListSharedLinks},
+		{method: post, path: "/shared-links", access: web, roles: sharingRoles, handle: h.CreateSharedLink},
+		{method: post, path: "/shared-links/:id/revoke", access: web, roles: sharingRoles, handle: h.RevokeSharedLink},
+		{method: get, path: "/api/v1/shared-links", access: api, roles: sharingRoles, handle: h.APIListSharedLinks},
+		{method: post, path: "/api/v1/shared-links", access: api, roles: sharingRoles, handle: h.APICreateSharedLink},
+		{method: fiber.MethodDelete, path: "/api/v1/shared-links/:id", access: api, roles: sharingRoles, handle: h.APIRevokeSharedLink},
+		{method: get, path: "/shared/:token", access: open, handle: h.ShowShared},
+		{method: get, path: "/shared/:token/:file", access: open, handle: h.DownloadShared},
 
 		// The audit log.
 		{method: get, path: "/audit", access: web, roles: auditRoles, handle: h.ListAuditLog},

@@ -51,6 +51,7 @@ var AuditActions = []string{
 	"answer.save", "answer.amend", "evidence.upload", "evidence.remove", "scope.save",
 	"attestation.submit", "attestation.amend", "attestation.reopen",
 	"review.accept", "review.clarify", "review.reply",
+	"shared_link.create", "shared_link.revoke",
 }
 
 // writeAudit inserts e with the actor, time and before/after values (nil

@@ -57,6 +57,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0015_passkeys", Migrate: addPasskeys},
 	{ID: "0016_sbom", Migrate: addSBOMs},
 	{ID: "0018_self_check", Migrate: addSelfCheck},
+	{ID: "0019_shared_links", Migrate: addSharedLinks},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -96,6 +97,7 @@ var Tables = []any{
 	&StoredPDF{},
 	&SBOM{},
 	&SBOMComponent{},
+	&SharedLink{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:
