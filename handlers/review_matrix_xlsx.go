@@ -18,14 +18,10 @@ var reviewXLSXTypes = map[string]report.CellType{
 }
 
 // xlsxColumns are the spreadsheet columns of a CSV's columns: the CSV's
-// header words in lang (ns.<column>), typed by types (text otherwise).
+// header words in lang (ns.<column>), typed by types (text otherwise),
+// with the widths of report.XLSXWidths.
 func xlsxColumns(lang, ns string, columns []string, types map[string]report.CellType) []report.Column {
-	header := csvHeader(lang, ns, columns)
-	out := make([]report.Column, len(columns))
-	for i, col := range columns {
-		out[i] = report.Column{Header: header[i], Type: types[col]}
-	}
-	return out
+	return report.ColumnsOf(csvHeader(lang, ns, columns), columns, types, report.XLSXWidths)
 }
 
 // ExportReviewMatrixXLSX sends the matrix as the CSV has it (same view,

@@ -102,7 +102,7 @@ func WriteSheetDOCX(w io.Writer, s Sheet, opt Options) error {
 				{{runs: []run{{text: verifiedBy(wd, r.Checks)}}}},
 			}
 		}
-		body.table([]int{600, 2000, 1300, textWidth - 600 - 2000 - 1300 - 1900, 1900}, head, rows)
+		body.table([]int{600, 2000, 1550, textWidth - 600 - 2000 - 1550 - 1900, 1900}, head, rows)
 	}
 
 	var header, footer wml

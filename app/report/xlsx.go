@@ -90,7 +90,7 @@ func NewWorkbook(zone *time.Location) (*Workbook, error) {
 	}
 	b.styles[CellText], b.styles[CellBool] = text, text
 	b.header, err = f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
+		Font:      &excelize.Font{Bold: true, Family: "Calibri", Size: 11},
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF7"}},
 		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true},
 		Border:    []excelize.Border{{Type: "bottom", Color: "5A6472", Style: 1}},
@@ -167,7 +167,7 @@ func columnWidth(col Column) float64 {
 	if col.Width > 0 {
 		return col.Width
 	}
-	w := map[CellType]float64{CellText: 24, CellInt: 10, CellDecimal: 10, CellDate: 12, CellDateTime: 20, CellBool: 10}[col.Type]
+	w := map[CellType]float64{CellText: 16, CellInt: 10, CellDecimal: 10, CellDate: 12, CellDateTime: 20, CellBool: 10}[col.Type]
 	if n := float64(utf8.RuneCountInString(col.Header))/2 + 2; n > w {
 		w = min(n, 30)
 	}
@@ -297,12 +297,13 @@ func (b *Workbook) Close() error { return b.f.Close() }
 // XLSXContentType is the media type of an XLSX file.
 const XLSXContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// headerColumns pairs the CSV header words of a document's columns with
-// their types: types[name] for the columns named there, text for the rest.
-func headerColumns(header []string, names []string, types map[string]CellType) []Column {
+// ColumnsOf pairs the header words of a table's columns (by name, in
+// order) with their types and widths: types[name] and widths[name] for the
+// columns named there, text of a width that fits the header for the rest.
+func ColumnsOf(header []string, names []string, types map[string]CellType, widths map[string]float64) []Column {
 	out := make([]Column, len(names))
 	for i, name := range names {
-		out[i] = Column{Header: header[i], Type: types[name]}
+		out[i] = Column{Header: header[i], Type: types[name], Width: widths[name]}
 	}
 	return out
 }

@@ -33,6 +33,15 @@ var (
 	tenderXLSXTypes       = map[string]CellType{"tender_id": CellInt, "position": CellInt, "planned_date": CellDate}
 )
 
+// XLSXWidths are the widths in characters of the text columns that hold
+// names and sentences, by column name in every table; other columns fit
+// their kind and header.
+var XLSXWidths = map[string]float64{
+	"name": 32, "name_words": 32, "standard": 32, "standard_name": 32, "vendor": 28, "supplier": 28,
+	"explanation": 60, "evidence": 40, "tender_title": 36, "org_name": 28, "changes": 60, "before": 40, "after": 40,
+	"actor_name": 24, "actor_email": 28, "action_text": 30, "domain_words": 28, "tender_reference": 18, "slug": 20,
+}
+
 // WriteAnnualXLSX writes the annual report r (LoadAnnualReport for viewer)
 // as a workbook in opt's language: a sheet with the annual CSV's table per
 // standard, per domain and in total, and a sheet with every explained
@@ -48,7 +57,7 @@ func WriteAnnualXLSX(ctx context.Context, db *gorm.DB, w io.Writer, r AnnualRepo
 		return err
 	}
 	t, err := b.Table(wd.t("office.sheet.explanations", "year", r.Year),
-		headerColumns(csvHeader(wd, "explanations", annualExplanationsCSVColumns), annualExplanationsCSVColumns, explanationsXLSXTypes))
+		ColumnsOf(csvHeader(wd, "explanations", annualExplanationsCSVColumns), annualExplanationsCSVColumns, explanationsXLSXTypes, XLSXWidths))
 	if err != nil {
 		return err
 	}
@@ -68,7 +77,7 @@ func WriteAnnualXLSX(ctx context.Context, db *gorm.DB, w io.Writer, r AnnualRepo
 // writeAnnualTable adds the sheet of the annual CSV's rows.
 func writeAnnualTable(b *Workbook, r AnnualReport, wd words) error {
 	t, err := b.Table(wd.t("office.sheet.annual", "year", r.Year),
-		headerColumns(csvHeader(wd, "annual", annualCSVColumns), annualCSVColumns, annualXLSXTypes))
+		ColumnsOf(csvHeader(wd, "annual", annualCSVColumns), annualCSVColumns, annualXLSXTypes, XLSXWidths))
 	if err != nil {
 		return err
 	}
@@ -133,7 +142,7 @@ func WriteTenderXLSX(w io.Writer, r TenderReport) error {
 		name = fmt.Sprint(r.ID)
 	}
 	t, err := b.Table(wd.t("office.sheet.tender", "reference", name),
-		headerColumns(csvHeader(wd, "tender", tenderCSVColumns), tenderCSVColumns, tenderXLSXTypes))
+		ColumnsOf(csvHeader(wd, "tender", tenderCSVColumns), tenderCSVColumns, tenderXLSXTypes, XLSXWidths))
 	if err != nil {
 		return err
 	}
