@@ -266,7 +266,7 @@ func TestSheetDOCXDownload(t *testing.T) {
 	})
 	t.Run("the tender page offers the Word download next to the PDF", func(t *testing.T) {
 		body := getIn(officer, "nl", fmt.Sprintf("/tenders/%d", tn.ID)).body
-		if !strings.Contains(body, fmt.Sprintf(`href="/tenders/%d/sheet.docx">Word (.docx)</a>`, tn.ID)) {
+		if !strings.Contains(body, fmt.Sprintf(`href="/tenders/%d/sheet.docx">Eisenlijst downloaden (Word)</a>`, tn.ID)) {
 			t.Error("no Word link on the tender page")
 		}
 	})
