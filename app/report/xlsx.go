@@ -251,8 +251,10 @@ func (t *TableWriter) value(col Column, v any) any {
 		if col.UTC {
 			zone = time.UTC
 		}
-		// excelize writes the wall clock of the time's own zone.
-		return tm.In(zone)
+		// excelize writes the wall clock of the time's own zone. Whole
+		// seconds, as the CSVs' RFC 3339 times: a spreadsheet shows a
+		// fraction rounded, which could be the next second.
+		return tm.Truncate(time.Second).In(zone)
 	}
 	return v
 }
