@@ -326,9 +326,11 @@ func partXML(kind, body string) string {
 }
 
 func settingsXML(lang string) string {
+	// Word refuses a document whose elements are out of the schema's order:
+	// compat comes before themeFontLang.
 	return xmlHeader + `<w:settings xmlns:w="` + nsW + `"><w:defaultTabStop w:val="720"/>` +
-		`<w:themeFontLang w:val="` + escaped(lang) + `"/>` +
 		`<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>` +
+		`<w:themeFontLang w:val="` + escaped(lang) + `"/>` +
 		`</w:settings>`
 }
 
@@ -345,7 +347,7 @@ func stylesXML(lang string) string {
 		`<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>` +
 		`<w:pPr><w:keepNext/><w:spacing w:before="240" w:after="160"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:bCs/><w:color w:val="1D2430"/><w:sz w:val="36"/><w:szCs w:val="36"/></w:rPr></w:style>` +
 		`<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>` +
-		`<w:pPr><w:keepNext/><w:spacing w:before="240" w:after="120"/><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="5A6472"/></w:pBdr><w:outlineLvl w:val="1"/></w:pPr>` +
+		`<w:pPr><w:keepNext/><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="5A6472"/></w:pBdr><w:spacing w:before="240" w:after="120"/><w:outlineLvl w:val="1"/></w:pPr>` +
 		`<w:rPr><w:b/><w:bCs/><w:color w:val="1D2430"/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr></w:style>` +
 		`<w:style w:type="paragraph" w:styleId="Header"><w:name w:val="header"/><w:basedOn w:val="Normal"/>` +
 		`<w:pPr><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="1" w:color="5A6472"/></w:pBdr><w:spacing w:after="0"/></w:pPr><w:rPr>` + grey + `<w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>` +
