@@ -93,6 +93,9 @@ func roleTable() map[string]roleCase {
 		"GET /tenders/:id":           {[5]int{see, ok, ok, notFound, ok}, draftPath("", nil, nil)},
 		"GET /tenders/:id/sheet.pdf": {[5]int{see, ok, ok, notFound, ok}, draftPath("/sheet.pdf", nil, nil)},
 		"GET /tenders/:id/edit":      {[5]int{see, ok, ok, forbidden, forbidden}, draftPath("/edit", nil, nil)},
+
+		// The sheet as Word: whoever may have the PDF.
+		"GET /tenders/:id/sheet.docx": {[5]int{see, ok, ok, notFound, ok}, draftPath("/sheet.docx", nil, nil)},
 		"POST /tenders/:id": {[5]int{unauth, see, see, forbidden, forbidden},
 			draftPath("", url.Values{"title": {"Renamed by the role table"}}, nil)},
 		"POST /tenders/:id/requirements": {[5]int{unauth, see, see, forbidden, forbidden},
@@ -217,6 +220,8 @@ func roleTable() map[string]roleCase {
 		}},
 		"GET /api/v1/tenders/:id":           {[5]int{unauth, ok, ok, notFound, ok}, apiDraftPath("", nil)},
 		"GET /api/v1/tenders/:id/sheet.pdf": {[5]int{unauth, ok, ok, notFound, ok}, apiDraftPath("/sheet.pdf", nil)},
+
+		"GET /api/v1/tenders/:id/sheet.docx": {[5]int{unauth, ok, ok, notFound, ok}, apiDraftPath("/sheet.docx", nil)},
 		"POST /api/v1/tenders/:id/requirements": {[5]int{unauth, created, created, forbidden, forbidden},
 			apiDraftPath("/requirements", map[string]string{"standard": "dnssec", "level": "recommended"})},
 		"POST /api/v1/tenders/:id/publish": {[5]int{unauth, ok, ok, forbidden, forbidden}, apiDraftPath("/publish", map[string]any{})},

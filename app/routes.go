@@ -138,6 +138,7 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/tenders", access: web, roles: tenderEdit, handle: h.CreateTender},
 		{method: get, path: "/tenders/:id", access: web, roles: anyRole, handle: h.ShowTender},
 		{method: get, path: "/tenders/:id/sheet.pdf", access: web, roles: anyRole, handle: h.DownloadSheet},
+		{method: get, path: "/tenders/:id/sheet.docx", access: web, roles: anyRole, handle: h.DownloadSheetDOCX},
 		{method: get, path: "/tenders/:id/edit", access: web, roles: tenderEdit, handle: h.EditTender},
 		{method: post, path: "/tenders/:id", access: web, roles: tenderEdit, handle: h.UpdateTender},
 		{method: post, path: "/tenders/:id/requirements", access: web, roles: tenderEdit, handle: h.AddRequirement},
@@ -155,6 +156,7 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/api/v1/tenders/:id/requirements", access: api, roles: tenderEdit, handle: h.APIAddRequirement},
 		{method: post, path: "/api/v1/tenders/:id/publish", access: api, roles: tenderEdit, handle: h.APIPublishTender},
 		{method: get, path: "/api/v1/tenders/:id/sheet.pdf", access: api, roles: anyRole, handle: h.DownloadSheet},
+		{method: get, path: "/api/v1/tenders/:id/sheet.docx", access: api, roles: anyRole, handle: h.DownloadSheetDOCX},
 
 		// Invitations of suppliers to a tender.
 		{method: get, path: "/tenders/:id/invitations", access: web, roles: reviewRoles, handle: h.ListInvitations},
@@ -196,6 +198,7 @@ func routeTable(h *handlers.Handler) []route {
 		// Review: the officer's matrix, accept or clarify, the vendor's reply.
 		{method: get, path: "/tenders/:id/review", access: web, roles: staffRoles, handle: h.ShowReviewMatrix},
 		{method: get, path: "/tenders/:id/review.csv", access: web, roles: staffRoles, handle: h.ExportReviewMatrix},
+		{method: get, path: "/tenders/:id/review.xlsx", access: web, roles: staffRoles, handle: h.ExportReviewMatrixXLSX},
 		{method: post, path: "/tenders/:id/review/accept", access: web, roles: reviewRoles, handle: h.AcceptFromMatrix},
 		{method: post, path: "/tenders/:id/review/accept-confirmed", access: web, roles: reviewRoles, handle: h.BulkAcceptConfirmed},
 		{method: post, path: "/api/v1/tenders/:id/review/accept-confirmed", access: api, roles: reviewRoles, handle: h.APIBulkAcceptConfirmed},
@@ -225,12 +228,18 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/reports/annual.pdf", access: web, roles: annualReportRoles, handle: h.DownloadAnnualReport},
 		{method: get, path: "/reports/annual.csv", access: web, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
 		{method: get, path: "/reports/annual-explanations.csv", access: web, roles: annualReportRoles, handle: h.DownloadAnnualExplanationsCSV},
+		// Spreadsheets of the same tables: the tender matrix, and the annual
+		// table with every explanation, a sheet each.
+		{method: get, path: "/tenders/:id/report.xlsx", access: web, roles: tenderReportRoles, handle: h.DownloadTenderXLSX},
+		{method: get, path: "/reports/annual.xlsx", access: web, roles: annualReportRoles, handle: h.DownloadAnnualXLSX},
 		{method: get, path: "/api/v1/tenders/:id/report.pdf", access: api, roles: tenderReportRoles, handle: h.DownloadTenderReport},
 		{method: get, path: "/api/v1/tenders/:id/report.csv", access: api, roles: tenderReportRoles, handle: h.DownloadTenderCSV},
 		{method: get, path: "/api/v1/tenders/:id/ocds.json", access: api, roles: tenderReportRoles, handle: h.DownloadTenderOCDS},
 		{method: get, path: "/api/v1/reports/annual.pdf", access: api, roles: annualReportRoles, handle: h.DownloadAnnualReport},
 		{method: get, path: "/api/v1/reports/annual.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
 		{method: get, path: "/api/v1/reports/annual-explanations.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualExplanationsCSV},
+		{method: get, path: "/api/v1/tenders/:id/report.xlsx", access: api, roles: tenderReportRoles, handle: h.DownloadTenderXLSX},
+		{method: get, path: "/api/v1/reports/annual.xlsx", access: api, roles: annualReportRoles, handle: h.DownloadAnnualXLSX},
 
 		// Shared links: their management, and the public, read-only views
 		// behind them (the token is the only key; nothing changes on GET
