@@ -56,6 +56,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0014_single_sign_on", Migrate: addSingleSignOn},
 	{ID: "0015_passkeys", Migrate: addPasskeys},
 	{ID: "0016_sbom", Migrate: addSBOMs},
+	{ID: "0017_answer_library", Migrate: addAnswerLibrary},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -95,6 +96,9 @@ var Tables = []any{
 	&StoredPDF{},
 	&SBOM{},
 	&SBOMComponent{},
+	&StandingAnswer{},
+	&StandingEvidence{},
+	&StandingReminder{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:
