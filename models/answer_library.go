@@ -97,6 +97,17 @@ func (s *StandingAnswer) Expired(now time.Time) bool {
 	return s.ValidUntil != "" && s.ValidUntil < today(now)
 }
 
+// DaysLeft is how many days from now's date to the last valid day (0:
+// today is the last), or -1 without a valid-until date.
+func (s *StandingAnswer) DaysLeft(now time.Time) int {
+	end, err := time.Parse("2006-01-02", s.ValidUntil)
+	if err != nil {
+		return -1
+	}
+	day, _ := time.Parse("2006-01-02", today(now))
+	return int(end.Sub(day).Hours() / 24)
+}
+
 // ExpiresWithin reports whether the standing answer is valid now but its
 // last valid day is at most days away.
 func (s *StandingAnswer) ExpiresWithin(days int, now time.Time) bool {
@@ -761,12 +772,7 @@ type StandingReminderDue struct {
 // standingStage is the reminder stage a valid-until date is in at now:
 // the smallest of StandingReminderDays not shorter than the days left.
 func standingStage(validUntil string, now time.Time) (int, bool) {
-	end, err := time.Parse("2006-01-02", validUntil)
-	if err != nil {
-		return 0, false
-	}
-	day, _ := time.Parse("2006-01-02", today(now))
-	left := int(end.Sub(day).Hours() / 24)
+	left := (&StandingAnswer{ValidUntil: validUntil}).DaysLeft(now)
 	if left < 0 {
 		return 0, false
 	}
@@ -786,7 +792,7 @@ func standingStage(validUntil string, now time.Time) (int, bool) {
 func DueStandingReminders(ctx context.Context, db *gorm.DB, now time.Time) ([]StandingReminderDue, error) {
 	horizon := now.UTC().AddDate(0, 0, slices.Max(StandingReminderDays)).Format("2006-01-02")
 	var list []StandingAnswer
-	err := db.WithContext(ctx).Where("valid_until <> '' AND valid_until >= ? AND valid_until <= ?", today(now), horizon).
+	err := db.WithContext(ctx).Preload("SupplierOrg").Where("valid_until <> '' AND valid_until >= ? AND valid_until <= ?", today(now), horizon).
 		Order("valid_until, id").Find(&list).Error
 	if err != nil {
 		return nil, wrap(err, "due standing reminders")
