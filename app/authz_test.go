@@ -182,6 +182,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 	page := url.Values{fmt.Sprintf("status-%d", w.https): {"does_not_comply"},
 		fmt.Sprintf("explanation-%d", w.https): {"changed by an outsider"}, "web": {"evil.test"}}
 	w.ssoProvider(w.a.t) // made now, so no refused call's fingerprint counts it
+	w.standing(w.a.t)    // the same
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
 		"POST /account/tokens/:id/revoke":                              {},
