@@ -437,7 +437,7 @@ func TestReuseIsRefusedWhenTheAttestationCannotChange(t *testing.T) {
 		att, ids := acme.tender(t, "en", libReq{slug: "dnssec"})
 		acme.answer(t, att, ids, map[string]models.AnswerInput{"dnssec": {Status: "partial", Explanation: "Mine"}}, nil, nil)
 		p := fmt.Sprintf("/api/v1/attestations/%d/suggestions/%d/reuse", att.ID, ids["dnssec"])
-		if res := a.apiClient(acme.vendor.Email).postJSON(p, nil); res.status != 409 || res.json(t)["code"] != "library.already_answered" {
+		if res := a.apiClient(acme.vendor.Email).postJSON(p, nil); res.status != 409 || res.json(t)["code"] != "state.library_answered" {
 			t.Errorf("without replace: status %d %s", res.status, res.body)
 		}
 		res := a.apiClient(acme.vendor.Email).postJSON(p, map[string]any{"replace": true})

@@ -115,10 +115,7 @@ func (h *Handler) addSuggestions(c *fiber.Ctx, a *models.Attestation, data fiber
 
 // libraryRefusal turns a refused reuse into the answer library's words.
 func libraryRefusal(err error) error {
-	switch {
-	case errors.Is(err, models.ErrAlreadyAnswered):
-		return refuse(fiber.StatusConflict, "library.already_answered")
-	case errors.Is(err, models.ErrNoSuggestion):
+	if errors.Is(err, models.ErrNoSuggestion) {
 		return refuse(fiber.StatusNotFound, "library.no_suggestion")
 	}
 	return err
@@ -154,7 +151,7 @@ func (h *Handler) reuseFromPage(c *fiber.Ctx, a *models.Attestation, form pageFo
 	done, err := models.Reuse(ctx, h.DB, u, a.ID, uint(rid), replace, now)
 	if err = libraryRefusal(err); err != nil {
 		var r *refusal
-		if errors.As(err, &r) {
+		if errors.As(err, &r) || errors.Is(err, models.ErrAlreadyAnswered) {
 			res.mark(uint(rid), "form", problemOf(err).fieldText(localeOf(c).Lang))
 			return "", nil
 		}
@@ -253,7 +250,7 @@ func suggestionOf(s *models.Suggestion, r *models.Requirement, lang string) sugg
 // optional body {"replace": true}: it fills the draft answer with the
 // suggestion GET .../suggestions shows for it and answers 200 with the
 // answer. An answered requirement is only replaced with replace (409
-// library.already_answered otherwise); EditableBy's refusals are 409/403.
+// state.library_answered otherwise); EditableBy's refusals are 409/403.
 func (h *Handler) APIReuseSuggestion(c *fiber.Ctx) error {
 	a, rid, err := h.answerTarget(c)
 	if err != nil {

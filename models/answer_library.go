@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -577,8 +578,8 @@ var (
 	// silently.
 	ErrAlreadyAnswered = &StateError{Code: "library_answered"}
 	// ErrNoSuggestion means the supplier has no earlier answer to offer
-	// for the requirement.
-	ErrNoSuggestion = &StateError{Code: "library_no_suggestion"}
+	// for the requirement (it matches ErrNotFound).
+	ErrNoSuggestion = fmt.Errorf("no earlier answer to reuse: %w", ErrNotFound)
 )
 
 // Reused is what a reuse did.
