@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
 )
@@ -136,7 +138,11 @@ func suggestionsOf(t testing.TB, a *testApp, email string, attID uint) (int, []a
 
 func TestSuggestionsOfferTheBestEarlierAnswerOfTheSameSupplier(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t).withEvidenceStore()
+	demo.Each(t, testSuggestionsOfferTheBestEarlierAnswer)
+}
+
+func testSuggestionsOfferTheBestEarlierAnswer(t *testing.T, db *gorm.DB) {
+	a := newTestAppOn(t, db).withEvidenceStore()
 	acme := newLibSupplier(t, a, "Library Acme")
 	// Last year's tender, answered and submitted; and a later one.
 	old, oldIDs := acme.tender(t, "en", libReq{slug: "dnssec"}, libReq{slug: "https"}, libReq{slug: "spf"})
@@ -568,7 +574,11 @@ func TestStandingAnswersPage(t *testing.T) {
 
 func TestStandingAnswerExpiryIsRemindedOncePerStage(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	demo.Each(t, testStandingAnswerExpiryIsRemindedOncePerStage)
+}
+
+func testStandingAnswerExpiryIsRemindedOncePerStage(t *testing.T, db *gorm.DB) {
+	a := newTestAppOn(t, db)
 	sink := startMailSink(t)
 	acme := newLibSupplier(t, a, "Expiry Acme")
 	acme.standing(t, models.StandingInput{Standard: "iso-27001", ValidUntil: "2026-04-30", AnswerInput: models.AnswerInput{Status: "complies", Explanation: "Certified"}})
