@@ -360,6 +360,16 @@ func TestReuseFillsTheDraftAndNeverOverwritesSilently(t *testing.T) {
 			t.Error("a reused answer should say it is the same and offer no button")
 		}
 	})
+	t.Run("a page with a refused answer reuses nothing until it is corrected", func(t *testing.T) {
+		other, otherIDs := acme.tender(t, "en", libReq{slug: "dnssec"})
+		rid := otherIDs["dnssec"]
+		res := c.post(fmt.Sprintf("/attestations/%d/answers", other.ID), url.Values{fmt.Sprintf("status-%d", rid): {"partial"},
+			fmt.Sprintf("explanation-%d", rid): {"Typed"}, fmt.Sprintf("planned_date-%d", rid): {"2020-01-01"}, "reuse": {fmt.Sprint(rid)}})
+		got, _ := models.FindAttestation(context.Background(), a.db, other.ID)
+		if res.status != 422 || got.Answers[0].Answered() || !strings.Contains(res.body, `value="Typed"`) && !strings.Contains(res.body, ">Typed<") {
+			t.Errorf("status %d, stored %+v", res.status, got.Answers[0])
+		}
+	})
 	t.Run("using all suggested answers fills only unanswered requirements", func(t *testing.T) {
 		again, againIDs := acme.tender(t, "en", libReq{slug: "dnssec"}, libReq{slug: "https"}, libReq{slug: "ipv6"})
 		if _, err := models.SaveAnswer(context.Background(), a.db, acme.vendor, again.ID, againIDs["https"], models.AnswerInput{Status: "does_not_comply", Explanation: "Mine"}, testNow); err != nil {
@@ -426,6 +436,10 @@ func TestReuseIsRefusedWhenTheAttestationCannotChange(t *testing.T) {
 			body := res.json(t)
 			if res.status != c.status || body["code"] != c.code || body["error"] == "" {
 				t.Errorf("status %d %v, want %d %s", res.status, body, c.status, c.code)
+			}
+			web := a.session(acme.vendor.Email).post(fmt.Sprintf("/attestations/%d/answers", att.ID), url.Values{"reuse": {fmt.Sprint(att.Answers[0].RequirementID)}})
+			if web.status != c.status {
+				t.Errorf("the page's reuse: status %d, want %d", web.status, c.status)
 			}
 			if after := fp.take(t); after != before {
 				t.Errorf("the database changed: %s -> %s", before, after)

@@ -131,7 +131,9 @@ func (h *Handler) reuseFromPage(c *fiber.Ctx, a *models.Attestation, form pageFo
 	if v := form.get("reuse_replace"); v != "" {
 		value, replace = v, true
 	}
-	if value == "" {
+	if value == "" || len(res.errors) > 0 {
+		// A page with refused answers comes back as typed first: a reuse
+		// must not fill in behind what the vendor is still correcting.
 		return "", nil
 	}
 	ctx, u, now := c.UserContext(), currentUser(c), h.now()

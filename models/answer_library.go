@@ -232,7 +232,7 @@ func SaveStanding(ctx context.Context, db *gorm.DB, by *User, in StandingInput, 
 		return nil, err
 	}
 	if _, err := FindStandardBySlug(ctx, db, in.Standard); err != nil {
-		return nil, invalid("standard", "not_one_of", "value", in.Standard, "allowed", "catalogue")
+		return nil, invalid("standard", "library_unknown_standard", "value", in.Standard)
 	}
 	var out StandingAnswer
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
