@@ -155,6 +155,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.session
 		case s == ":id" && prev == "passkeys":
 			v = w.passkey
+		case s == ":standing_id":
+			v = w.standing(t)
 		case s == ":version":
 			v = 1
 		case s == ":slug":
@@ -191,6 +193,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 	page := url.Values{fmt.Sprintf("status-%d", w.https): {"does_not_comply"},
 		fmt.Sprintf("explanation-%d", w.https): {"changed by an outsider"}, "web": {"evil.test"}}
 	w.ssoProvider(w.a.t) // made now, so no refused call's fingerprint counts it
+	w.standing(w.a.t)    // the same
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
 		"POST /account/tokens/:id/revoke":                              {},
@@ -266,6 +269,11 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"GET /api/v1/attestations":                                     {query: fmt.Sprintf("tender_id=%d", w.tender.ID)},
 		"GET /api/v1/audit":                                            {query: fmt.Sprintf("attestation_id=%d", w.att.ID)},
 		"GET /audit":                                                   {query: fmt.Sprintf("attestation_id=%d", w.att.ID)},
+
+		// The answer library.
+		"POST /supplier/answers":                                          {form: url.Values{"standard": {"dnssec"}, "status": {"complies"}}},
+		"POST /supplier/answers/:standing_id/delete":                      {},
+		"POST /api/v1/attestations/:id/suggestions/:requirement_id/reuse": {json: map[string]any{"replace": true}},
 	}
 }
 

@@ -119,6 +119,12 @@ func roleTable() map[string]roleCase {
 		"POST /supplier/invitations": {[5]int{unauth, forbidden, forbidden, created, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/supplier/invitations", url.Values{"email": {fmt.Sprintf("colleague%d@acme.example", next())}}, nil
 		}},
+		"GET /supplier/answers": {[5]int{see, forbidden, forbidden, ok, forbidden}, path("/supplier/answers")},
+		"POST /supplier/answers": {[5]int{unauth, forbidden, forbidden, see, forbidden}, func(*testApp) (string, url.Values, any) {
+			return "/supplier/answers", url.Values{"standard": {"dnssec"}, "status": {"complies"}}, nil
+		}},
+		"POST /supplier/answers/:standing_id/delete":               {[5]int{unauth, forbidden, forbidden, see, forbidden}, libraryStandingReq("/supplier/answers/:standing_id/delete")},
+		"GET /supplier/answers/:standing_id/evidence/:evidence_id": {[5]int{see, forbidden, forbidden, ok, forbidden}, libraryStandingReq("/supplier/answers/:standing_id/evidence/:evidence_id")},
 		"GET /admin/orgs": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/orgs")},
 		"POST /admin/orgs": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/admin/orgs", url.Values{"name": {fmt.Sprintf("Org %d", next())}, "kind": {"supplier"}}, nil

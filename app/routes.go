@@ -62,6 +62,10 @@ type route struct {
 	// handlers.UploadBodyLimit, read only after the caller is authorised
 	// for the attestation; every other route accepts cfg.BodyLimit.
 	upload bool
+	// uploadGuard, on an upload route whose file is not an attestation's
+	// (a standing answer's), replaces RequireUploader as the check made
+	// on the headers before the body is read.
+	uploadGuard fiber.Handler
 	// enrolment routes stay open to an officer or admin who must enrol a
 	// second factor and has not yet (handlers.RequireEnrolment): the
 	// account page and the steps of enrolment. Every other web and API
@@ -168,6 +172,12 @@ func routeTable(h *handlers.Handler) []route {
 		// one into the supplier (admins add people on the admin pages).
 		{method: get, path: "/supplier", access: web, roles: vendorOnly, handle: h.ShowSupplier},
 		{method: post, path: "/supplier/invitations", access: web, roles: vendorOnly, handle: h.InviteColleague},
+		// The supplier's answer library: standing answers per standard,
+		// suggested on its attestations.
+		{method: get, path: "/supplier/answers", access: web, roles: vendorOnly, handle: h.ShowStandingAnswers},
+		{method: post, path: "/supplier/answers", access: web, roles: vendorOnly, handle: h.SaveStandingAnswer, upload: true, uploadGuard: h.RequireLibraryUploader},
+		{method: post, path: "/supplier/answers/:standing_id/delete", access: web, roles: vendorOnly, handle: h.RemoveStandingAnswer},
+		{method: get, path: "/supplier/answers/:standing_id/evidence/:evidence_id", access: web, roles: vendorOnly, handle: h.DownloadStandingEvidence},
 
 		// Attestations: a vendor's answers, scope, evidence and submission.
 		{method: get, path: "/attestations", access: web, roles: anyRole, handle: h.ListAttestations},
@@ -194,6 +204,10 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/api/v1/attestations/:id/submit", access: api, roles: vendorOnly, handle: h.APISubmitAttestation},
 		{method: post, path: "/api/v1/attestations/:id/reopen", access: api, roles: vendorOnly, handle: h.APIReopenAttestation},
 		{method: get, path: "/api/v1/attestations/:id/receipt", access: api, roles: anyRole, handle: h.APIVerifyReceipt},
+		// The answer library: earlier answers of the same supplier offered
+		// per requirement, and reusing one into the draft.
+		{method: get, path: "/api/v1/attestations/:id/suggestions", access: api, roles: vendorOnly, handle: h.APISuggestions},
+		{method: post, path: "/api/v1/attestations/:id/suggestions/:requirement_id/reuse", access: api, roles: vendorOnly, handle: h.APIReuseSuggestion},
 
 		// Review: the officer's matrix, accept or clarify, the vendor's reply.
 		{method: get, path: "/tenders/:id/review", access: web, roles: staffRoles, handle: h.ShowReviewMatrix},
@@ -292,7 +306,7 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 		if r.upload {
 			// The CSRF token travels in the multipart body, so it is checked
 			// after the body, which is read only for an authorised vendor.
-			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment, h.RequireUploader,
+			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment, r.guard(h),
 				h.LimitBody(handlers.UploadBodyLimit, true), h.CSRF}
 		} else {
 			out = []fiber.Handler{limit, h.LoadSession, h.CSRF, h.RequireLogin, handlers.RequireRole(r.roles...)}
@@ -304,7 +318,7 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 		out = []fiber.Handler{limit, h.MetricsAccess}
 	case api:
 		if r.upload {
-			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireEnrolment, h.RequireUploader, h.LimitBody(handlers.UploadBodyLimit, true)}
+			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireEnrolment, r.guard(h), h.LimitBody(handlers.UploadBodyLimit, true)}
 		} else {
 			out = []fiber.Handler{limit, h.APIAuth, handlers.RequireRole(r.roles...)}
 			if !r.enrolment {
@@ -313,6 +327,14 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 		}
 	}
 	return append(out, r.handle)
+}
+
+// guard is the check of an upload route before its body is read.
+func (r route) guard(h *handlers.Handler) fiber.Handler {
+	if r.uploadGuard != nil {
+		return r.uploadGuard
+	}
+	return h.RequireUploader
 }
 
 // routes registers the route table. Fiber matches routes in the order they

@@ -225,6 +225,17 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		}
 	}
 
+	// The answer library's buttons: reuse an earlier answer (after the
+	// typed ones were saved above, so a typed answer is never overwritten).
+	reused, err := h.reuseFromPage(c, a, form, &res)
+	if err != nil {
+		return err
+	}
+	if reused != "" {
+		bumps++
+		flash = reused
+	}
+
 	submit := form.get("intent") == "submit"
 	declarer := form.get("declarer")
 	data["Declared"] = form.get("declaration") != ""

@@ -56,6 +56,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0014_single_sign_on", Migrate: addSingleSignOn},
 	{ID: "0015_passkeys", Migrate: addPasskeys},
 	{ID: "0016_sbom", Migrate: addSBOMs},
+	{ID: "0017_answer_library", Migrate: addAnswerLibrary},
 	{ID: "0018_self_check", Migrate: addSelfCheck},
 	{ID: "0019_shared_links", Migrate: addSharedLinks},
 }
@@ -98,6 +99,9 @@ var Tables = []any{
 	&SBOM{},
 	&SBOMComponent{},
 	&SharedLink{},
+	&StandingAnswer{},
+	&StandingEvidence{},
+	&StandingReminder{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:
