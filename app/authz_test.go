@@ -157,6 +157,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.passkey
 		case s == ":standing_id":
 			v = w.standing(t)
+		case s == ":id" && prev == "tender-documents":
+			v = w.tenderDocument(t)
 		case s == ":version":
 			v = 1
 		case s == ":slug":
@@ -194,6 +196,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		fmt.Sprintf("explanation-%d", w.https): {"changed by an outsider"}, "web": {"evil.test"}}
 	w.ssoProvider(w.a.t) // made now, so no refused call's fingerprint counts it
 	w.standing(w.a.t)    // the same
+	w.tenderDocument(w.a.t)
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
 		"POST /account/tokens/:id/revoke":                              {},
@@ -220,6 +223,9 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /api/v1/shared-links":                                    {json: map[string]any{"label": "Outsider link", "year": 2026}},
 		"DELETE /api/v1/shared-links/:id":                              {},
 		"POST /catalogue/import":                                       {file: true},
+		"POST /tender-documents":                                       {file: true},
+		"POST /api/v1/tender-documents":                                {file: true},
+		"POST /tender-documents/:id/tender":                            {form: url.Values{"kinds": {"chosen"}, "profile": {"email-service"}}},
 		"POST /tenders":                                                {form: url.Values{"title": {"Outsider tender"}, "buyer_org_id": {fmt.Sprint(w.buyer)}}},
 		"POST /tenders/:id":                                            {form: url.Values{"title": {"Renamed by an outsider"}}},
 		"POST /tenders/:id/requirements":                               {form: url.Values{"standard": {"dane"}, "level": {"mandatory"}}},

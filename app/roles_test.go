@@ -259,6 +259,7 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 	maps.Copy(table, reportRoleTable())
 	maps.Copy(table, reviewRoleTable())
 	maps.Copy(table, sharedRoleTable())
+	maps.Copy(table, docanalysisRoleTable())
 	seen := map[string]bool{}
 	for _, r := range routeTable(a.h) {
 		key := r.method + " " + r.path

@@ -66,6 +66,10 @@ type route struct {
 	// (a standing answer's), replaces RequireUploader as the check made
 	// on the headers before the body is read.
 	uploadGuard fiber.Handler
+	// document routes accept a tender document up to
+	// handlers.DocumentBodyLimit, read only after the caller's role is
+	// checked.
+	document bool
 	// enrolment routes stay open to an officer or admin who must enrol a
 	// second factor and has not yet (handlers.RequireEnrolment): the
 	// account page and the steps of enrolment. Every other web and API
@@ -161,6 +165,17 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/api/v1/tenders/:id/publish", access: api, roles: tenderEdit, handle: h.APIPublishTender},
 		{method: get, path: "/api/v1/tenders/:id/sheet.pdf", access: api, roles: anyRole, handle: h.DownloadSheet},
 		{method: get, path: "/api/v1/tenders/:id/sheet.docx", access: api, roles: anyRole, handle: h.DownloadSheetDOCX},
+
+		// Tender documents: which standards an uploaded document (or a
+		// tender built here) requests and which relevant ones it misses.
+		// Officers see their own organisation's analyses (the models check).
+		{method: get, path: "/tender-documents", access: web, roles: staffRoles, handle: h.ListTenderDocuments},
+		{method: post, path: "/tender-documents", access: web, roles: staffRoles, handle: h.AnalyseTenderDocument, document: true},
+		{method: get, path: "/tender-documents/:id", access: web, roles: staffRoles, handle: h.ShowTenderDocument},
+		{method: post, path: "/tender-documents/:id/tender", access: web, roles: tenderEdit, handle: h.StartTenderFromDocument},
+		{method: get, path: "/tenders/:id/analysis", access: web, roles: staffRoles, handle: h.ShowTenderAnalysis},
+		{method: post, path: "/api/v1/tender-documents", access: api, roles: staffRoles, handle: h.APIAnalyseTenderDocument, document: true},
+		{method: get, path: "/api/v1/tender-documents/:id", access: api, roles: staffRoles, handle: h.APIShowTenderDocument},
 
 		// Invitations of suppliers to a tender.
 		{method: get, path: "/tenders/:id/invitations", access: web, roles: reviewRoles, handle: h.ListInvitations},
@@ -308,6 +323,9 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 			// after the body, which is read only for an authorised vendor.
 			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment, r.guard(h),
 				h.LimitBody(handlers.UploadBodyLimit, true), h.CSRF}
+		} else if r.document {
+			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment,
+				h.LimitBody(handlers.DocumentBodyLimit, true), h.CSRF}
 		} else {
 			out = []fiber.Handler{limit, h.LoadSession, h.CSRF, h.RequireLogin, handlers.RequireRole(r.roles...)}
 			if !r.enrolment {
@@ -319,6 +337,8 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 	case api:
 		if r.upload {
 			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireEnrolment, r.guard(h), h.LimitBody(handlers.UploadBodyLimit, true)}
+		} else if r.document {
+			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireEnrolment, h.LimitBody(handlers.DocumentBodyLimit, true)}
 		} else {
 			out = []fiber.Handler{limit, h.APIAuth, handlers.RequireRole(r.roles...)}
 			if !r.enrolment {

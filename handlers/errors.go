@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/app/attest"
+	"tenderprobe/app/docanalysis"
 	"tenderprobe/app/sbom"
 	"tenderprobe/models"
 )
@@ -66,6 +67,7 @@ func problemOf(err error) problem {
 		fbd *models.ForbiddenError
 		fe  *fiber.Error
 		pe  *sbom.ParseError
+		de  *docanalysis.Error
 	)
 	switch {
 	case errors.As(err, &r):
@@ -115,6 +117,9 @@ func problemOf(err error) problem {
 		}
 		return problem{Status: fiber.StatusUnprocessableEntity, Key: key, Field: "file",
 			Params: map[string]any{"format": pe.Format, "line": pe.Line, "max": sbom.MaxComponents}}
+	case errors.As(err, &de):
+		// A tender document the analysis cannot read: the reason in words.
+		return documentProblem(de)
 	case errors.As(err, &fe):
 		// Fiber's own refusals (no route, wrong method, unreadable request):
 		// the status decides the words, never Fiber's English text.

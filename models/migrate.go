@@ -59,6 +59,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0017_answer_library", Migrate: addAnswerLibrary},
 	{ID: "0018_self_check", Migrate: addSelfCheck},
 	{ID: "0019_shared_links", Migrate: addSharedLinks},
+	{ID: "0020_tender_documents", Migrate: addTenderDocuments},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -102,6 +103,7 @@ var Tables = []any{
 	&StandingAnswer{},
 	&StandingEvidence{},
 	&StandingReminder{},
+	&TenderDocument{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:

@@ -450,6 +450,9 @@ type Profile struct {
 	Name        string        `json:"name" yaml:"name"`
 	Description string        `json:"description" yaml:"description"`
 	Items       []ProfileItem `json:"items" yaml:"items"`
+	// Keywords are words by language tag that suggest a tender document
+	// buys this kind of ICT (document analysis, app/docanalysis).
+	Keywords map[string][]string `json:"keywords,omitempty" yaml:"keywords,omitempty"`
 }
 
 // ProfileItem is one standard of a profile with the level it is demanded at.

@@ -115,6 +115,9 @@ type Standard struct {
 	// Translations are the texts in the other languages (In reads them);
 	// the API shows them through its own types.
 	Translations StandardTranslations `gorm:"type:text;serializer:json" json:"-"`
+	// Aliases are other names tender documents use for the standard
+	// (catalogue field aliases; migration 0020 adds the column).
+	Aliases []string `gorm:"type:text;serializer:json" json:"aliases,omitempty"`
 }
 
 // DomainName returns the human name of the standard's domain.

@@ -67,11 +67,18 @@ type Entry struct {
 	// languages other than English, by language tag ("nl", "es"). A file
 	// without them still imports: its standards read in English.
 	Translations models.StandardTranslations `json:"translations,omitempty" yaml:"translations,omitempty"`
+	// Aliases are other names a tender document may use for the standard,
+	// in any language: abbreviations, former names, names of defining
+	// documents ("NCSC TLS-richtlijnen", "BSI TR-03116"). Document analysis
+	// (app/docanalysis) finds the standard by them, besides its names and
+	// references. An alias in capitals only (such as "SPF") matches only in
+	// capitals; others match in any case.
+	Aliases []string `json:"aliases,omitempty" yaml:"aliases,omitempty"`
 }
 
 var (
 	topKeys         = []string{"version", "title", "translations", "standards"}
-	entryKeys       = []string{"slug", "name", "domain", "references", "summary", "why_demand", "clause", "checks", "translations"}
+	entryKeys       = []string{"slug", "name", "domain", "references", "summary", "why_demand", "clause", "checks", "translations", "aliases"}
 	referenceKeys   = []string{"kind", "id", "title", "url"}
 	translationKeys = []string{"name", "summary", "why_demand", "clause"}
 )
@@ -755,6 +762,15 @@ func validate(f *File, lines *lineIndex) []Problem {
 			}
 		}
 		ps = append(ps, validateTranslations(e, i, p, lines)...)
+		for a := range e.Aliases {
+			e.Aliases[a] = strings.TrimSpace(e.Aliases[a])
+			switch {
+			case e.Aliases[a] == "":
+				add(i, fmt.Sprintf("%s.aliases[%d]", p, a), fmt.Sprintf("aliases[%d]", a), "required")
+			case utf8.RuneCountInString(e.Aliases[a]) > 100:
+				add(i, fmt.Sprintf("%s.aliases[%d]", p, a), fmt.Sprintf("aliases[%d]", a), "too_long", "max", 100)
+			}
+		}
 		dup := map[check.ID]bool{}
 		for c, id := range e.Checks {
 			switch {
@@ -835,7 +851,7 @@ func (f *File) ToModels() []models.Standard {
 		out[i] = models.Standard{
 			Slug: e.Slug, Name: e.Name, Domain: e.Domain, Summary: e.Summary,
 			WhyDemand: e.WhyDemand, Clause: e.Clause, References: refs, Checks: checks,
-			Translations: maps.Clone(e.Translations),
+			Translations: maps.Clone(e.Translations), Aliases: slices.Clone(e.Aliases),
 		}
 	}
 	return out
@@ -869,6 +885,7 @@ func FromModels(cv *models.CatalogueVersion, standards []models.Standard) *File 
 		f.Standards[i] = Entry{
 			Slug: s.Slug, Name: s.Name, Domain: s.Domain, References: refs, Summary: s.Summary,
 			WhyDemand: s.WhyDemand, Clause: s.Clause, Checks: checks, Translations: maps.Clone(s.Translations),
+			Aliases: slices.Clone(s.Aliases),
 		}
 	}
 	return f

@@ -1,0 +1,579 @@
+package docanalysis
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+// Statuses of a standard in a document.
+const (
+	StatusRequested = "requested"
+	StatusMentioned = "mentioned"
+	StatusAbsent    = "absent"
+)
+
+// MaxQuotes caps the quotes kept per standard (requests first).
+const MaxQuotes = 6
+
+// Profile is a kind of ICT purchase as the relevance table sees it: the
+// standards relevant to it and the words that suggest it, by language.
+type Profile struct {
+	Slug     string
+	Relevant []string
+	Keywords map[string][]string
+	MinScore int
+}
+
+// Engine analyses documents against one catalogue and profile table.
+type Engine struct {
+	specs    []Spec
+	index    *Index
+	profiles []Profile
+
+	mu       sync.Mutex
+	keywords map[string]*regexp.Regexp
+}
+
+// New builds an engine for the standards (in catalogue order) and the
+// profiles.
+func New(specs []Spec, profiles []Profile) *Engine {
+	return &Engine{specs: specs, index: NewIndex(specs), profiles: profiles}
+}
+
+// Options are the officer's choices; empty fields are decided from the
+// document.
+type Options struct {
+	Language string
+	Profiles []string
+}
+
+// Result is the answer of an analysis, as the API gives it.
+type Result struct {
+	Document  DocumentInfo     `json:"document"`
+	Standards []StandardResult `json:"standards"`
+	Relevant  []string         `json:"relevant"`
+	Missing   []string         `json:"missing"`
+}
+
+// DocumentInfo describes the analysed document. Pages is the number of
+// PDF pages, or of pages the word processor counted (0 if unknown).
+// Kinds are the profile slugs used for relevance; KindsSuggested says
+// they were suggested from the text rather than chosen.
+type DocumentInfo struct {
+	Name           string   `json:"name"`
+	Pages          int      `json:"pages"`
+	Language       string   `json:"language"`
+	Format         string   `json:"format,omitempty"`
+	Kinds          []string `json:"kinds"`
+	KindsSuggested bool     `json:"kinds_suggested"`
+}
+
+// StandardResult is one catalogue standard's status with the quotes that
+// decided it. Every catalogue standard is listed, absent ones too.
+type StandardResult struct {
+	Slug   string  `json:"slug"`
+	Status string  `json:"status"`
+	Quotes []Quote `json:"quotes"`
+}
+
+// Quote is a sentence that names a standard, with its PDF page or its
+// section (heading, or "header", "footer", "footnote"), and whether that
+// sentence demands it.
+type Quote struct {
+	Text    string `json:"text"`
+	Page    int    `json:"page,omitempty"`
+	Section string `json:"section,omitempty"`
+	Demand  bool   `json:"demand"`
+}
+
+// surround is what surrounds a segment: the demand or wish of the heading
+// it falls under and of the lead-in sentence (ending in ":") of the list
+// it belongs to.
+type surround struct {
+	heading, leadIn int
+}
+
+// heading is one level of the headings above a segment, with its
+// polarity.
+type heading struct {
+	level, polarity int
+}
+
+// glossary is the polarity of a glossary: nothing in it is a demand.
+const glossary = -2
+
+// inherited is the polarity of the nearest heading that has one.
+func inherited(hs []heading) int {
+	for i := len(hs) - 1; i >= 0; i-- {
+		if hs[i].polarity != 0 {
+			return hs[i].polarity
+		}
+	}
+	return 0
+}
+
+var (
+	// glossaryHeading and glossaryHeader mark a list of terms and their
+	// meanings, where "must" describes a standard rather than demands it.
+	glossaryHeading = regexp.MustCompile(`(?i)(?:glossary|definitions|abbreviations|terms and definitions|begrippen(?:lijst)?|definities|afkortingen|woordenlijst|glosario|definiciones|abreviaturas|acrónimos|siglas)`)
+	// backgroundHeading marks context (the current situation, the law):
+	// what it says about standards is no demand of this tender.
+	backgroundHeading = regexp.MustCompile(`(?i)(?:background|current situation|regulatory (?:context|framework)|legal (?:context|framework)|achtergrond|huidige situatie|wettelijk kader|antecedentes|situación actual|contexto normativo|marco (?:normativo|legal))`)
+	glossaryHeader    = regexp.MustCompile(`(?i)^(?:term|begrip|afkorting|abbreviation|acronym|término|sigla|acrónimo|abreviatura)\b`)
+	// anaphora is a sentence that makes the one before it a demand:
+	// "This requirement is a knock-out criterion", "Deze eis ...".
+	anaphora = regexp.MustCompile(`(?i)^(?:(?:this|these|that|deze|dit|die|este|esta|estos|estas)\s+(?:\S+\s+)?(?:requirements?|eis|eisen|requisitos?|exigencias?|obligations?|verplichting(?:en)?|obligaci(?:ón|ones))|(?:this|dit|esto)\s+(?:is|es)\s+(?:a|an|een|un)\s+(?:\S+\s+)?(?:requirement|eis|requisito))(?:$|[^\p{L}])`)
+)
+
+// polarity of a piece of text: +1 demand, -1 not a demand, 0 neither.
+func polarity(cs []cue) int {
+	d, n := false, false
+	for _, c := range cs {
+		if c.demand {
+			d = true
+		} else {
+			n = true
+		}
+	}
+	switch {
+	case n:
+		return -1
+	case d:
+		return 1
+	}
+	return 0
+}
+
+// Analyse decides each standard's status in doc.
+func (e *Engine) Analyse(doc *Document, opt Options) *Result {
+	lang := opt.Language
+	if lang == "" {
+		lang = DetectLanguage(doc)
+	}
+	redefined := redefinedAcronyms(doc, e.index)
+	status := make([]string, len(e.specs))
+	quotes := make([][]Quote, len(e.specs))
+	var ctx surround
+	var headings []heading
+	// decided are the hits of the previous sentence, which a sentence
+	// such as "This requirement is a knock-out criterion" makes demands.
+	type decision struct {
+		std, quote int
+		negated    bool
+	}
+	var decided []decision
+	for _, seg := range doc.Segments {
+		segCues := cues(seg.Text)
+		switch {
+		case seg.Heading:
+			level := max(seg.Level, 1)
+			for len(headings) > 0 && headings[len(headings)-1].level >= level {
+				headings = headings[:len(headings)-1]
+			}
+			p := polarity(segCues)
+			if glossaryHeading.MatchString(seg.Text) || backgroundHeading.MatchString(seg.Text) {
+				p = glossary
+			}
+			headings = append(headings, heading{level: level, polarity: p})
+			ctx.heading = inherited(headings)
+			ctx.leadIn = 0
+		case seg.ListItem || seg.Row:
+		default:
+			ctx.leadIn = 0
+		}
+		var sents []string
+		if seg.Row || seg.Heading {
+			sents = []string{seg.Text}
+		} else {
+			sents = sentences(seg.Text)
+		}
+		decided = nil
+		for _, s := range sents {
+			if anaphora.MatchString(s) && polarity(cues(s)) > 0 {
+				for _, d := range decided {
+					if !d.negated {
+						status[d.std] = StatusRequested
+						quotes[d.std][d.quote].Demand = true
+					}
+				}
+			}
+			decided = nil
+			hits := e.index.find(s)
+			if len(hits) == 0 {
+				continue
+			}
+			cs := cues(s)
+			done := map[int]bool{}
+			for _, h := range hits {
+				if redefined[h.name] || lookalike(e.specs[h.std].Slug, h.name, s) {
+					continue
+				}
+				demand, negated := decide(s, h, cs, seg, ctx)
+				if ctx.heading == glossary || seg.Row && glossaryHeader.MatchString(seg.Header) {
+					demand = false
+				}
+				if done[h.std] && !demand {
+					continue
+				}
+				done[h.std] = true
+				if demand {
+					status[h.std] = StatusRequested
+				} else if status[h.std] == "" {
+					status[h.std] = StatusMentioned
+				}
+				quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section, Demand: demand})
+				if !demand && ctx.heading != glossary {
+					for qi, q := range quotes[h.std] {
+						if q.Text == quote(s, h.start) && q.Page == seg.Page {
+							decided = append(decided, decision{std: h.std, quote: qi, negated: negated})
+						}
+					}
+				}
+			}
+		}
+		if !seg.Heading && !seg.ListItem && !seg.Row && strings.HasSuffix(strings.TrimSpace(seg.Text), ":") {
+			sents := sentences(seg.Text)
+			ctx.leadIn = polarity(cues(sents[len(sents)-1]))
+		}
+	}
+	res := &Result{
+		Document:  DocumentInfo{Name: doc.Name, Pages: doc.Pages, Language: lang, Format: doc.Format},
+		Standards: make([]StandardResult, len(e.specs)),
+		Relevant:  []string{},
+		Missing:   []string{},
+	}
+	for i, sp := range e.specs {
+		st := status[i]
+		if st == "" {
+			st = StatusAbsent
+		}
+		q := quotes[i]
+		if q == nil {
+			q = []Quote{}
+		}
+		res.Standards[i] = StandardResult{Slug: sp.Slug, Status: st, Quotes: q}
+	}
+	kinds := opt.Profiles
+	if len(kinds) == 0 {
+		kinds = e.SuggestProfiles(doc, lang)
+		res.Document.KindsSuggested = true
+	}
+	res.Document.Kinds = append([]string{}, kinds...)
+	e.relevance(res)
+	return res
+}
+
+// Relevance fills Relevant and Missing from the document's kinds: the
+// standards relevant to any of its profiles, in catalogue order, and
+// those of them the document does not request.
+func (e *Engine) relevance(res *Result) {
+	rel := map[string]bool{}
+	for _, k := range res.Document.Kinds {
+		for _, p := range e.profiles {
+			if p.Slug == k {
+				for _, s := range p.Relevant {
+					rel[s] = true
+				}
+			}
+		}
+	}
+	res.Relevant, res.Missing = []string{}, []string{}
+	for _, s := range res.Standards {
+		if !rel[s.Slug] {
+			continue
+		}
+		res.Relevant = append(res.Relevant, s.Slug)
+		if s.Status != StatusRequested {
+			res.Missing = append(res.Missing, s.Slug)
+		}
+	}
+}
+
+// WithRequested is the answer for a set of requested standards that
+// needs no reading (a tender built in Tenderprobe, whose requirements are
+// its demands): requested ones carry their quotes, the rest are absent.
+func (e *Engine) WithRequested(info DocumentInfo, requested map[string][]Quote) *Result {
+	res := &Result{Document: info, Standards: make([]StandardResult, len(e.specs))}
+	if res.Document.Kinds == nil {
+		res.Document.Kinds = []string{}
+	}
+	for i, sp := range e.specs {
+		q, ok := requested[sp.Slug]
+		st := StatusAbsent
+		if ok {
+			st = StatusRequested
+		}
+		if q == nil {
+			q = []Quote{}
+		}
+		res.Standards[i] = StandardResult{Slug: sp.Slug, Status: st, Quotes: q}
+	}
+	e.relevance(res)
+	return res
+}
+
+func addQuote(qs []Quote, q Quote) []Quote {
+	for _, old := range qs {
+		if old.Text == q.Text && old.Page == q.Page {
+			return qs
+		}
+	}
+	if len(qs) < MaxQuotes {
+		return append(qs, q)
+	}
+	if q.Demand {
+		for i := len(qs) - 1; i >= 0; i-- {
+			if !qs[i].Demand {
+				qs[i] = q
+				break
+			}
+		}
+	}
+	return qs
+}
+
+// decide says whether the sentence s demands the standard named at h:
+// the demand or non-demand word nearest to the name within its clause
+// decides (a non-demand word wins a tie); without one, a demand before a
+// colon earlier in the sentence, the table's column headings (for a row),
+// the lead-in of the list (for a list item) or the heading (for a list
+// item or row) decide.
+func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negated bool) {
+	from, to := clauseOf(s, h.start, h.end)
+	best, bestDist := -1, 1<<30
+	for i, c := range cs {
+		if c.start < from || c.end > to {
+			continue
+		}
+		d := 0
+		switch {
+		case c.end <= h.start:
+			d = h.start - c.end
+		case c.start >= h.end:
+			d = c.start - h.end
+		}
+		if d < bestDist || d == bestDist && !c.demand {
+			best, bestDist = i, d
+		}
+	}
+	if seg.Row {
+		// A row's marker cells and column headings speak for all its
+		// clauses; otherwise the words of the row decide.
+		if p := rowMarker(s, seg.Header); p != 0 {
+			return p > 0, p < 0
+		}
+	}
+	if best >= 0 {
+		return cs[best].demand, !cs[best].demand
+	}
+	if seg.Row {
+		if p := rowPolarity(s, seg.Header); p != 0 {
+			return p > 0, p < 0
+		}
+	}
+	// "The supplier must support the following: DNSSEC; DANE."
+	if colon := strings.LastIndex(s[:h.start], ":"); colon >= 0 {
+		if p := polarity(cuesBefore(cs, colon)); p != 0 {
+			return p > 0, p < 0
+		}
+	}
+	if seg.ListItem && ctx.leadIn != 0 {
+		return ctx.leadIn > 0, ctx.leadIn < 0
+	}
+	// A statement under a heading that demands ("3 Eisen", "Technical
+	// requirements"), without a word of its own either way, is one of
+	// the demands.
+	if ctx.heading > 0 && polarity(cs) >= 0 {
+		return true, false
+	}
+	return false, ctx.heading < 0
+}
+
+func cuesBefore(cs []cue, at int) []cue {
+	var out []cue
+	for _, c := range cs {
+		if c.end <= at {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// rowPolarity decides a table row without demand words by its column
+// headings: under a heading that demands ("Mandatory", "Eis"), a row is
+// a demand unless a cell says no; under one that wishes, it is not.
+func rowPolarity(row, header string) int {
+	if p := rowMarker(row, header); p != 0 {
+		return p
+	}
+	if header == "" {
+		return 0
+	}
+	p := polarity(cues(header))
+	if p == 0 {
+		return 0
+	}
+	yes, no := false, false
+	for _, cell := range strings.Split(row, " | ") {
+		cell = strings.TrimSpace(cell)
+		yes = yes || yesCell.MatchString(cell)
+		no = no || noCell.MatchString(cell)
+	}
+	switch {
+	case no && !yes:
+		return -1
+	case p > 0:
+		return 1
+	}
+	return -1
+}
+
+var (
+	demandCell   = regexp.MustCompile(`(?i)^(?:eis|harde eis|vereist|verplicht|knock-out|ko|mandatory|required|requirement|must|must have|minimum requirement|obligatorio|obligatoria|requisito|exigido|exigible)$`)
+	wishCell     = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|nice to have|nice-to-have|deseable|opcional|valorable|mejora)$`)
+	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|\bM\s*/\s*[SDCW]\b`)
+)
+
+// rowMarker is the polarity of a row's marker cells alone: a cell that is
+// a marker on its own ("Eis", "Wens", "Mandatory", MoSCoW's "M" and "S"
+// under a priority column) says it for the whole row.
+func rowMarker(row, header string) int {
+	moscow := moscowHeader.MatchString(header)
+	for _, cell := range strings.Split(row, " | ") {
+		cell = strings.TrimSpace(cell)
+		switch {
+		case demandCell.MatchString(cell), moscow && (cell == "M" || cell == "m"):
+			return 1
+		case wishCell.MatchString(cell), moscow && len(cell) == 1 && strings.ContainsAny(cell, "SCWDscwd"):
+			return -1
+		}
+	}
+	return 0
+}
+
+// clauseOf returns the bounds of the clause of s around [start, end).
+func clauseOf(s string, start, end int) (int, int) {
+	from, to := 0, len(s)
+	for _, m := range clauseBreak.FindAllStringIndex(s, -1) {
+		if m[1] <= start && m[1] > from {
+			from = m[1]
+		}
+		if m[0] >= end && m[0] < to {
+			to = m[0]
+		}
+	}
+	return from, to
+}
+
+// acronymDef finds "Words (ABC)" and "ABC (Words)"; defMeans finds
+// '"ABC" means words' and defHence 'words (hereinafter "ABC")'; defOrg a
+// company name such as "TLS Mobility Group".
+var (
+	defAfter  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\(\s*([A-Z]{2,6})\s*\)`)
+	defBefore = regexp.MustCompile(`\b([A-Z]{2,6})\s*\(\s*((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\)`)
+	defMeans  = regexp.MustCompile(`["“'‘]([A-Z]{2,6})["”'’]\s*(?:means|refers to|stands for|is short for|betekent|staat voor|verwijst naar|significa|se refiere a|designa|:)\s+((?:[\p{L}\-]+\s+){0,6}[\p{L}\-]+)`)
+	defHence  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6})\(?\s*(?:hereinafter|hierna|en adelante|en lo sucesivo)[:,]?\s*(?:referred to as|called|te noemen|genoemd|denominad[oa])?\s*:?\s*["“'‘]([A-Z]{2,6})["”'’]`)
+	defOrg    = regexp.MustCompile(`\b([A-Z]{2,6})((?:\s+[A-Z][\p{L}&]+){0,3})\s+(?:Group|Groep|Grupo|B\.V\.|BV|N\.V\.|Ltd\.?|Limited|Inc\.?|GmbH|S\.L\.|S\.A\.|Holding|Company|Corporation|AG|plc)(?:$|[^\p{L}])`)
+)
+
+// redefinedAcronyms lists the acronyms among the standards' names that
+// the document defines as something else: "Sun Protection Factor (SPF)"
+// makes every "SPF" in that document not the e-mail standard.
+func redefinedAcronyms(doc *Document, ix *Index) map[string]bool {
+	out := map[string]bool{}
+	check := func(acr, words string) {
+		if !ix.acronyms[acr] {
+			return
+		}
+		if !initialsSpell(words, acr) {
+			return
+		}
+		fields := strings.Fields(words)
+		w := strings.ToLower(strings.Join(fields[max(0, len(fields)-len(acr)):], " "))
+		for _, sp := range ix.specs {
+			for _, n := range sp.Names {
+				if strings.Contains(strings.ToLower(n), w) || strings.Contains(w, strings.ToLower(n)) && len(n) > len(acr) {
+					return
+				}
+			}
+		}
+		out[acr] = true
+	}
+	// meant: the document says outright what the acronym means; it is
+	// another thing unless the words name one of the standards.
+	meant := func(acr, words string) {
+		if !ix.acronyms[acr] {
+			return
+		}
+		w := strings.ToLower(words)
+		for _, sp := range ix.specs {
+			for _, n := range sp.Names {
+				if len(n) > len(acr) && strings.Contains(w, strings.ToLower(n)) {
+					return
+				}
+			}
+		}
+		out[acr] = true
+	}
+	// properName: "SPF (Stichting Personeelsfonds)", an acronym followed
+	// by the capitalised name of something else that starts with its
+	// first letter.
+	properName := func(acr, words string) {
+		fields := strings.Fields(words)
+		if len(fields) < 2 || !strings.HasPrefix(fields[0], acr[:1]) {
+			return
+		}
+		for _, f := range fields {
+			if r := []rune(f)[0]; !unicode.IsUpper(r) && len(f) > 3 {
+				return
+			}
+		}
+		meant(acr, words)
+	}
+	for _, seg := range doc.Segments {
+		for _, m := range defAfter.FindAllStringSubmatch(seg.Text, -1) {
+			check(m[2], m[1])
+		}
+		for _, m := range defBefore.FindAllStringSubmatch(seg.Text, -1) {
+			check(m[1], m[2])
+			properName(m[1], m[2])
+		}
+		for _, m := range defMeans.FindAllStringSubmatch(seg.Text, -1) {
+			meant(m[1], m[2])
+		}
+		for _, m := range defHence.FindAllStringSubmatch(seg.Text, -1) {
+			meant(m[2], m[1])
+		}
+		for _, m := range defOrg.FindAllStringSubmatch(seg.Text, -1) {
+			if ix.acronyms[m[1]] {
+				out[m[1]] = true
+			}
+		}
+	}
+	return out
+}
+
+// initialsSpell reports whether the last words' initials spell acr.
+func initialsSpell(words, acr string) bool {
+	fields := strings.FieldsFunc(words, func(r rune) bool { return unicode.IsSpace(r) || r == '-' })
+	var initials []rune
+	for _, f := range fields {
+		initials = append(initials, unicode.ToUpper([]rune(f)[0]))
+	}
+	a := []rune(acr)
+	if len(initials) < len(a) {
+		return false
+	}
+	return slices.Equal(initials[len(initials)-len(a):], a)
+}
+
+// SetKinds makes kinds the document's kinds of ICT, chosen rather than
+// suggested, and works out Relevant and Missing again.
+func (e *Engine) SetKinds(res *Result, kinds []string) {
+	res.Document.Kinds = append([]string{}, kinds...)
+	res.Document.KindsSuggested = false
+	e.relevance(res)
+}

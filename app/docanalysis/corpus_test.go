@@ -1,0 +1,232 @@
+package docanalysis_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"tenderprobe/app/docanalysis"
+)
+
+// label is one document of a corpus's labels.json: the standards it
+// requests and mentions (every other one is absent).
+type label struct {
+	File      string   `json:"file"`
+	Language  string   `json:"language"`
+	Kinds     []string `json:"kinds"`
+	Requested []string `json:"requested"`
+	Mentioned []string `json:"mentioned"`
+	Notes     string   `json:"notes"`
+	// ExpectError is the reason the analysis must refuse the document
+	// with (a scanned PDF: "scanned").
+	ExpectError string `json:"expect_error"`
+}
+
+// confusion counts one standard's `requested` decisions.
+type confusion struct{ tp, fp, fn int }
+
+func (c confusion) precision() float64 {
+	if c.tp+c.fp == 0 {
+		return 1
+	}
+	return float64(c.tp) / float64(c.tp+c.fp)
+}
+
+func (c confusion) recall() float64 {
+	if c.tp+c.fn == 0 {
+		return 1
+	}
+	return float64(c.tp) / float64(c.tp+c.fn)
+}
+
+// minScore is the precision and recall of `requested` the corpus must
+// reach, per standard and overall.
+const minScore = 0.95
+
+// TestCorpusAccuracy analyses every labelled document of the corpus and
+// measures the precision and recall of `requested` per standard and
+// overall. It fails below 0.95 for any standard that is labelled or
+// found requested at least once, and overall.
+//
+//	go test -run TestCorpusAccuracy -v ./app/docanalysis
+func TestCorpusAccuracy(t *testing.T) {
+	measureCorpus(t, filepath.Join("testdata", "corpus"), true)
+}
+
+// TestHoldoutAccuracy does the same on the holdout set, documents that
+// were written after the rules were tuned and never used to tune them.
+func TestHoldoutAccuracy(t *testing.T) {
+	measureCorpus(t, filepath.Join("testdata", "holdout"), true)
+}
+
+func measureCorpus(t *testing.T, dir string, enforce bool) {
+	raw, err := os.ReadFile(filepath.Join(dir, "labels.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("no %s/labels.json", dir)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels struct {
+		Documents []label `json:"documents"`
+	}
+	if err := json.Unmarshal(raw, &labels); err != nil {
+		t.Fatalf("labels.json: %v", err)
+	}
+	if len(labels.Documents) == 0 {
+		t.Fatal("labels.json lists no documents")
+	}
+	e := shippedEngine(t)
+	per := map[string]*confusion{}
+	var all confusion
+	var mentionedRight, mentionedAll, langRight, kindsRight, refused int
+	for _, l := range labels.Documents {
+		data, err := os.ReadFile(filepath.Join(dir, l.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := docanalysis.Extract(context.Background(), l.File, data)
+		if l.ExpectError != "" {
+			var de *docanalysis.Error
+			if !errors.As(err, &de) || de.Reason != l.ExpectError {
+				t.Errorf("%s: err %v, want the refusal %s", l.File, err, l.ExpectError)
+			}
+			refused++
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", l.File, err)
+			continue
+		}
+		res := e.Analyse(doc, docanalysis.Options{})
+		if res.Document.Language == l.Language {
+			langRight++
+		} else {
+			t.Logf("%s: language %s, labelled %s", l.File, res.Document.Language, l.Language)
+		}
+		if slices.Equal(sorted(res.Document.Kinds), sorted(kindSlugs(l.Kinds))) {
+			kindsRight++
+		} else {
+			t.Logf("%s: suggested kinds %v, labelled %v", l.File, res.Document.Kinds, l.Kinds)
+		}
+		got := map[string]docanalysis.StandardResult{}
+		for _, s := range res.Standards {
+			got[s.Slug] = s
+		}
+		for _, s := range res.Standards {
+			want := slices.Contains(l.Requested, s.Slug)
+			have := s.Status == docanalysis.StatusRequested
+			c := per[s.Slug]
+			if c == nil {
+				c = &confusion{}
+				per[s.Slug] = c
+			}
+			switch {
+			case want && have:
+				c.tp++
+				all.tp++
+			case have:
+				c.fp++
+				all.fp++
+				t.Logf("%s: %s found requested, labelled %s: %s", l.File, s.Slug, labelOf(l, s.Slug), demandQuote(s))
+			case want:
+				c.fn++
+				all.fn++
+				t.Logf("%s: %s labelled requested, found %s: %s", l.File, s.Slug, s.Status, firstQuote(s))
+			}
+			if slices.Contains(l.Mentioned, s.Slug) {
+				mentionedAll++
+				if s.Status == docanalysis.StatusMentioned {
+					mentionedRight++
+				}
+			}
+		}
+	}
+	slugs := make([]string, 0, len(per))
+	for s, c := range per {
+		if c.tp+c.fp+c.fn > 0 {
+			slugs = append(slugs, s)
+		}
+	}
+	sort.Strings(slugs)
+	t.Logf("%-40s %4s %4s %4s %9s %6s", "standard", "TP", "FP", "FN", "precision", "recall")
+	for _, s := range slugs {
+		c := per[s]
+		t.Logf("%-40s %4d %4d %4d %9.3f %6.3f", s, c.tp, c.fp, c.fn, c.precision(), c.recall())
+		if enforce && (c.precision() < minScore || c.recall() < minScore) {
+			t.Errorf("%s: precision %.3f, recall %.3f, below %.2f", s, c.precision(), c.recall(), minScore)
+		}
+	}
+	t.Logf("%-40s %4d %4d %4d %9.3f %6.3f", "overall", all.tp, all.fp, all.fn, all.precision(), all.recall())
+	t.Logf("documents %d (%d refused as labelled); language right %d; kinds suggested right %d; labelled mentions found as mentioned %d of %d",
+		len(labels.Documents), refused, langRight, kindsRight, mentionedRight, mentionedAll)
+	if enforce && (all.precision() < minScore || all.recall() < minScore) {
+		t.Errorf("overall: precision %.3f, recall %.3f, below %.2f", all.precision(), all.recall(), minScore)
+	}
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	sort.Strings(out)
+	return out
+}
+
+func labelOf(l label, slug string) string {
+	if slices.Contains(l.Mentioned, slug) {
+		return "mentioned"
+	}
+	return "absent"
+}
+
+func demandQuote(s docanalysis.StandardResult) string {
+	for _, q := range s.Quotes {
+		if q.Demand {
+			return where(q) + q.Text
+		}
+	}
+	return ""
+}
+
+func firstQuote(s docanalysis.StandardResult) string {
+	var parts []string
+	for _, q := range s.Quotes {
+		parts = append(parts, where(q)+q.Text)
+	}
+	return strings.Join(parts, " // ")
+}
+
+func where(q docanalysis.Quote) string {
+	if q.Page > 0 {
+		return "[p" + itoa(q.Page) + "] "
+	}
+	return "[" + q.Section + "] "
+}
+
+func itoa(n int) string {
+	b := []byte{}
+	for n > 0 || len(b) == 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+// kindSlugs maps the corpus's kind labels to profile slugs: the corpus
+// calls the software profile "software-development".
+func kindSlugs(kinds []string) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		if k == "software-development" {
+			k = "software"
+		}
+		out[i] = k
+	}
+	return out
+}
