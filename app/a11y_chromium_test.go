@@ -73,7 +73,7 @@ var roleViews = map[string]bool{"/": true, "/tenders/:id": true, "/attestations/
 
 // notAPage are links the crawl does not follow: they leave the session,
 // download files or are the API.
-var notAPage = regexp.MustCompile(`^/(logout|static/|api/|healthz)|\.(pdf|csv|json|zip|yaml|txt)$|/(download|export|sheet|receipt\.json)$`)
+var notAPage = regexp.MustCompile(`^/(logout|static/|api/|healthz)|\.(pdf|csv|json|zip|yaml|txt|docx|xlsx)$|/(download|export|sheet|receipt\.json)$`)
 
 // routePatterns are the GET routes of the route table as regular
 // expressions, to tell which route a crawled path is a page of.

@@ -146,7 +146,7 @@ func TestAuditPage(t *testing.T) {
 			{"an action that is not listed", "/audit?action=tender.explode", "action", "is not one of the listed actions"},
 			{"an end before the start", "/audit?from=2026-03-02&to=2026-03-01", "to", "is before the start date"},
 			{"a page that is not a page", "/audit?page=0", "page", "is not a page number"},
-			{"an export format that does not exist", "/audit?format=xls", "format", "only csv is"},
+			{"an export format that does not exist", "/audit?format=xls", "format", "use csv or xlsx"},
 		} {
 			t.Run("a bad filter is refused with a clear error: "+tc.name, func(t *testing.T) {
 				res := auditor.get(tc.query)

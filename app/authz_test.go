@@ -43,6 +43,8 @@ type authzWorld struct {
 	session string
 	// passkey is a passkey of the first supplier's vendor.
 	passkey uint
+	// sharedLink is a shared link of the first buyer's officer.
+	sharedLink uint
 	// ids of the first buyer and supplier, for the ownership counts.
 	buyer, supplier uint
 	// outsiders: an officer of another buyer and a vendor of another supplier.
@@ -94,6 +96,11 @@ func newAuthzWorld(t *testing.T, a *testApp) *authzWorld {
 		t.Fatal(err)
 	}
 	w.passkey = pk.ID
+	link, _, err := models.CreateSharedLink(ctx, a.db, officer, models.SharedLinkInput{Kind: "annual", Label: "Authz link", Year: 2026}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sharedLink = link.ID
 	if w.draft, err = models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: markDraft}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +155,8 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = w.session
 		case s == ":id" && prev == "passkeys":
 			v = w.passkey
+		case s == ":standing_id":
+			v = w.standing(t)
 		case s == ":id" && prev == "tender-documents":
 			v = w.tenderDocument(t)
 		case s == ":version":
@@ -156,6 +165,10 @@ func (w *authzWorld) fill(t *testing.T, pattern string) string {
 			v = "dnssec"
 		case s == ":token":
 			v = "no-such-invitation-token"
+		case s == ":id" && prev == "shared-links":
+			v = w.sharedLink
+		case s == ":file":
+			v = "annual.csv"
 		default:
 			t.Fatalf("route %s: the authorisation test has no object for %s after /%s/; add one", pattern, s, prev)
 		}
@@ -182,6 +195,7 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 	page := url.Values{fmt.Sprintf("status-%d", w.https): {"does_not_comply"},
 		fmt.Sprintf("explanation-%d", w.https): {"changed by an outsider"}, "web": {"evil.test"}}
 	w.ssoProvider(w.a.t) // made now, so no refused call's fingerprint counts it
+	w.standing(w.a.t)    // the same
 	w.tenderDocument(w.a.t)
 	return map[string]authzBody{
 		"POST /logout":                                                 {},
@@ -204,6 +218,10 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /admin/users/:id/second-factor/reset":                    {},
 		"POST /language":                                               {form: url.Values{"lang": {"es"}, "next": {"/"}}},
 		"DELETE /api/v1/tokens/:id":                                    {},
+		"POST /shared-links":                                           {form: url.Values{"label": {"Outsider link"}, "year": {"2026"}}},
+		"POST /shared-links/:id/revoke":                                {},
+		"POST /api/v1/shared-links":                                    {json: map[string]any{"label": "Outsider link", "year": 2026}},
+		"DELETE /api/v1/shared-links/:id":                              {},
 		"POST /catalogue/import":                                       {file: true},
 		"POST /tender-documents":                                       {file: true},
 		"POST /api/v1/tender-documents":                                {file: true},
@@ -249,6 +267,8 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /api/v1/tenders/:id/review/accept-confirmed":             {json: map[string]any{}},
 		"POST /attestations/:id/verify":                                {},
 		"POST /api/v1/attestations/:id/verify":                         {json: map[string]any{}},
+		"POST /attestations/:id/self-check":                            {},
+		"POST /api/v1/attestations/:id/self-check":                     {json: map[string]any{}},
 		"POST /admin/orgs":                                             {form: url.Values{"name": {"Outsider Org"}, "kind": {"supplier"}}},
 		"POST /admin/orgs/:id":                                         {form: url.Values{"name": {"Outsider Rename"}}},
 		"POST /admin/users":                                            {form: url.Values{"email": {"outsider@evil.test"}, "name": {"Outsider"}, "password": {"a long outsider password"}, "role": {"admin"}}},
@@ -257,6 +277,11 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"GET /api/v1/attestations":                                     {query: fmt.Sprintf("tender_id=%d", w.tender.ID)},
 		"GET /api/v1/audit":                                            {query: fmt.Sprintf("attestation_id=%d", w.att.ID)},
 		"GET /audit":                                                   {query: fmt.Sprintf("attestation_id=%d", w.att.ID)},
+
+		// The answer library.
+		"POST /supplier/answers":                                          {form: url.Values{"standard": {"dnssec"}, "status": {"complies"}}},
+		"POST /supplier/answers/:standing_id/delete":                      {},
+		"POST /api/v1/attestations/:id/suggestions/:requirement_id/reuse": {json: map[string]any{"replace": true}},
 	}
 }
 

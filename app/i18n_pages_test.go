@@ -263,6 +263,7 @@ func pagesToRead(t *testing.T, a *testApp) []visit {
 	}
 	out = append(out, confirm...)
 	out = append(out, ssoVisits(t, a)...)
+	out = append(out, sharedVisits(t, a)...)
 	sbomWorld := newAttestWorld(t, a.withEvidenceStore())
 	sbomPage := sbomWorld.path("/evidence/%d/sbom", sbomWorld.addSBOM(t).ID)
 	return append(out,

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/app/attest"
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/mail"
 	"tenderprobe/app/report"
 	"tenderprobe/handlers"
@@ -63,6 +64,63 @@ func sendReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseUR
 	return sent, nil
 }
 
+// sendStandingReminders mails the vendors of every standing answer of a
+// supplier's answer library whose valid-until date entered a reminder
+// stage (models.StandingReminderDays: 30 and 7 days before), each in the
+// vendor's own language. Each stage is claimed in the database before it
+// is mailed, so with several serve processes it is mailed once; a stage
+// whose mail failed is released and tried again at the next round. It
+// returns how many standing answers were reminded.
+func sendStandingReminders(ctx context.Context, db *gorm.DB, mailer *mail.Mailer, baseURL string, log *slog.Logger, now time.Time) (int, error) {
+	if !mailer.Enabled() {
+		return 0, nil
+	}
+	due, err := models.DueStandingReminders(ctx, db, now)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, r := range due {
+		s := r.Answer
+		won, err := models.ClaimStandingReminder(ctx, db, s.ID, s.ValidUntil, r.Days, now)
+		if err != nil {
+			return sent, err
+		}
+		if !won {
+			continue // another process mails this stage
+		}
+		end, _ := time.Parse("2006-01-02", s.ValidUntil)
+		ok := true
+		for _, v := range r.Vendors {
+			lang := v.Language
+			if !i18n.Messages().Supported(lang) {
+				lang = i18n.Default
+			}
+			name := s.StandardSlug
+			if s.Standard != nil {
+				name = s.Standard.In(lang).Name
+			}
+			org := ""
+			if s.SupplierOrg != nil {
+				org = s.SupplierOrg.Name
+			}
+			subject, body := mail.StandingExpiryMail(lang, org, name, end, s.DaysLeft(now), baseURL+"/supplier/answers?standard="+s.StandardSlug)
+			if err := mailer.Send(ctx, v.Email, subject, body); err != nil {
+				log.Error("standing answer reminder failed", "standing_answer", s.ID, "err", err)
+				ok = false
+			}
+		}
+		if !ok {
+			if err := models.ReleaseStandingReminder(ctx, db, s.ID, s.ValidUntil, r.Days); err != nil {
+				return sent, err
+			}
+			continue
+		}
+		sent++
+	}
+	return sent, nil
+}
+
 // startReminders mails deadline reminders every reminderInterval while
 // the server runs, when SMTP is configured; stop ends it.
 func (s *Server) startReminders(ctx context.Context) (stop func()) {
@@ -78,6 +136,9 @@ func (s *Server) startReminders(ctx context.Context) (stop func()) {
 		for {
 			if _, err := sendReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Handler.Attest.BaseURL, s.Log, time.Now()); err != nil && ctx.Err() == nil {
 				s.Log.Error("reminders", "err", err)
+			}
+			if _, err := sendStandingReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Handler.Attest.BaseURL, s.Log, time.Now()); err != nil && ctx.Err() == nil {
+				s.Log.Error("standing answer reminders", "err", err)
 			}
 			select {
 			case <-ctx.Done():

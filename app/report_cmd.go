@@ -20,22 +20,34 @@ import (
 )
 
 // reportUsage is the report subcommand's part of the help text.
-const reportUsage = `  report tender --id N [--db DSN] [-o FILE] [--format pdf|csv|ocds] [--generated RFC3339]
-                             a tender's comply-or-explain report, matrix CSV or OCDS JSON
-  report annual --year YYYY [--db DSN] [-o FILE] [--format pdf|csv|explanations] [--generated RFC3339] [--lang en|nl|es]
+const reportUsage = `  report tender --id N [--db DSN] [-o FILE] [--format pdf|csv|xlsx|ocds] [--generated RFC3339]
+                             a tender's comply-or-explain report, its requirement x vendor
+                             matrix as CSV or XLSX, or OCDS JSON
+  report annual --year YYYY [--db DSN] [-o FILE] [--format pdf|csv|xlsx|explanations] [--generated RFC3339] [--lang en|nl|es]
                              the year's comply-or-explain report across all tenders;
-                             explanations: every explained answer of the year as CSV
-                             (a tender's report is in the tender's language)
+                             explanations: every explained answer of the year as CSV;
+                             xlsx: the annual table and every explanation, a sheet each
+  report sheet --id N [--db DSN] [-o FILE] [--format pdf|docx] [--generated RFC3339]
+                             a tender's requirement sheet as PDF or Word (DOCX)
+                             (a tender's documents are in the tender's language)
 `
 
-// RunReport is `tenderprobe report tender --id N -o FILE` and `tenderprobe
-// report annual --year YYYY -o FILE`. Both take --db like serve (and
+// reportFormats are the formats of each report subcommand, the default first.
+var reportFormats = map[string][]string{
+	"tender": {"pdf", "csv", "xlsx", "ocds"},
+	"annual": {"pdf", "csv", "xlsx", "explanations"},
+	"sheet":  {"pdf", "docx"},
+}
+
+// RunReport is `tenderprobe report tender --id N -o FILE`, `tenderprobe
+// report annual --year YYYY -o FILE` and `tenderprobe report sheet --id N
+// -o FILE`. All take --db like serve (and
 // TENDERPROBE_DB), write to standard output without -o, and take
 // --generated RFC3339 to fix the generation time for reproducible files.
 // The command line reads the database directly, so it sees every tender.
 func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "tenderprobe report: name a subcommand: tender or annual\n\n", reportUsage)
+		fmt.Fprint(stderr, "tenderprobe report: name a subcommand: tender, annual or sheet\n\n", reportUsage)
 		return 2
 	}
 	sub, args := args[0], args[1:]
@@ -43,7 +55,7 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprint(stdout, reportUsage)
 		return 0
 	}
-	if sub != "tender" && sub != "annual" {
+	if sub != "tender" && sub != "annual" && sub != "sheet" {
 		fmt.Fprintf(stderr, "tenderprobe report: unknown subcommand %q\n\n%s", sub, reportUsage)
 		return 2
 	}
@@ -51,9 +63,9 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
 	outFile := fs.String("o", "", "write to FILE instead of standard output")
-	format := fs.String("format", "pdf", "pdf, csv, (tender only) ocds or (annual only) explanations: every explained answer as CSV")
+	format := fs.String("format", "pdf", "pdf, csv, xlsx, (tender only) ocds, (annual only) explanations: every explained answer as CSV; report sheet: pdf or docx")
 	generated := fs.String("generated", "", "generation time as RFC 3339 (default: now)")
-	id := fs.Uint("id", 0, "tender id (report tender)")
+	id := fs.Uint("id", 0, "tender id (report tender, report sheet)")
 	year := fs.Int("year", 0, "year of publication (report annual)")
 	lang := fs.String("lang", i18n.Default, "language of the annual report: "+strings.Join(i18n.Available(), ", ")+" (a tender's report is in the tender's language)")
 	if err := fs.Parse(args); err != nil {
@@ -69,14 +81,14 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	switch {
 	case fs.NArg() != 0:
 		return usage("unexpected argument " + fs.Arg(0))
-	case sub == "tender" && *id == 0:
+	case (sub == "tender" || sub == "sheet") && *id == 0:
 		return usage("--id N is required")
 	case sub == "annual" && (*year < 1900 || *year > 9999):
 		return usage("--year must be a four-digit year such as 2026")
 	case !slices.Contains(i18n.Available(), *lang):
 		return usage("unknown --lang " + *lang + ": use one of " + strings.Join(i18n.Available(), ", "))
-	case *format != "pdf" && *format != "csv" && !(sub == "tender" && *format == "ocds") && !(sub == "annual" && *format == "explanations"):
-		return usage("unknown --format " + *format)
+	case !slices.Contains(reportFormats[sub], *format):
+		return usage("unknown --format " + *format + ": use one of " + strings.Join(reportFormats[sub], ", "))
 	}
 	opt := report.Options{Created: time.Now().UTC().Truncate(time.Second), Lang: *lang}
 	if *generated != "" {
@@ -94,13 +106,16 @@ func RunReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	defer models.Close(db)
 	var buf bytes.Buffer
-	if sub == "tender" {
+	switch sub {
+	case "tender":
 		err = writeTenderReport(ctx, db, uint(*id), *format, opt, &buf)
-	} else {
+	case "sheet":
+		err = writeSheet(ctx, db, uint(*id), *format, opt, &buf)
+	default:
 		err = writeAnnualReport(ctx, db, *year, *format, opt, &buf)
 	}
 	if errors.Is(err, models.ErrNotFound) {
-		fmt.Fprintf(stderr, "tenderprobe report tender: there is no tender %d\n", *id)
+		fmt.Fprintf(stderr, "tenderprobe report %s: there is no tender %d\n", sub, *id)
 		return 1
 	}
 	if err != nil {
@@ -131,6 +146,8 @@ func writeTenderReport(ctx context.Context, db *gorm.DB, id uint, format string,
 	switch format {
 	case "csv":
 		return report.WriteTenderCSV(w, r, r.Lang)
+	case "xlsx":
+		return report.WriteTenderXLSX(w, r)
 	case "ocds":
 		return report.WriteTenderOCDS(w, r, report.DefaultOCIDPrefix, opt)
 	}
@@ -145,8 +162,26 @@ func writeAnnualReport(ctx context.Context, db *gorm.DB, year int, format string
 	if err != nil {
 		return err
 	}
-	if format == "csv" {
+	switch format {
+	case "csv":
 		return report.WriteAnnualCSV(w, r, opt.Lang)
+	case "xlsx":
+		return report.WriteAnnualXLSX(ctx, db, w, r, nil, opt)
 	}
 	return report.WriteAnnualReport(w, r, opt)
+}
+
+// writeSheet writes tender id's requirement sheet as PDF or DOCX, in the
+// tender's language and zone, as the web sends it.
+func writeSheet(ctx context.Context, db *gorm.DB, id uint, format string, opt report.Options, w io.Writer) error {
+	t, err := models.FindTender(ctx, db, id)
+	if err != nil {
+		return err
+	}
+	s := report.SheetOf(t, t.Language)
+	opt.Lang, opt.Zone = t.Language, report.ZoneOf(t)
+	if format == "docx" {
+		return report.WriteSheetDOCX(w, s, opt)
+	}
+	return report.WriteSheet(w, s, opt)
 }

@@ -30,6 +30,7 @@ func reviewRoleTable() map[string]roleCase {
 	}
 	return map[string]roleCase{
 		"GET /tenders/:id/review.csv":                      {[5]int{see, ok, ok, forbidden, ok}, tender("/review.csv", nil, nil)},
+		"GET /tenders/:id/review.xlsx":                     {[5]int{see, ok, ok, forbidden, ok}, tender("/review.xlsx", nil, nil)},
 		"POST /tenders/:id/review/accept":                  {[5]int{unauth, see, see, forbidden, forbidden}, tender("/review/accept", url.Values{"answer": {"https"}}, nil)},
 		"POST /tenders/:id/review/accept-confirmed":        {[5]int{unauth, see, see, forbidden, forbidden}, tender("/review/accept-confirmed", url.Values{}, nil)},
 		"POST /api/v1/tenders/:id/review/accept-confirmed": {[5]int{unauth, ok, ok, forbidden, forbidden}, api("/review/accept-confirmed")},

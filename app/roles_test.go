@@ -93,6 +93,9 @@ func roleTable() map[string]roleCase {
 		"GET /tenders/:id":           {[5]int{see, ok, ok, notFound, ok}, draftPath("", nil, nil)},
 		"GET /tenders/:id/sheet.pdf": {[5]int{see, ok, ok, notFound, ok}, draftPath("/sheet.pdf", nil, nil)},
 		"GET /tenders/:id/edit":      {[5]int{see, ok, ok, forbidden, forbidden}, draftPath("/edit", nil, nil)},
+
+		// The sheet as Word: whoever may have the PDF.
+		"GET /tenders/:id/sheet.docx": {[5]int{see, ok, ok, notFound, ok}, draftPath("/sheet.docx", nil, nil)},
 		"POST /tenders/:id": {[5]int{unauth, see, see, forbidden, forbidden},
 			draftPath("", url.Values{"title": {"Renamed by the role table"}}, nil)},
 		"POST /tenders/:id/requirements": {[5]int{unauth, see, see, forbidden, forbidden},
@@ -116,6 +119,12 @@ func roleTable() map[string]roleCase {
 		"POST /supplier/invitations": {[5]int{unauth, forbidden, forbidden, created, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/supplier/invitations", url.Values{"email": {fmt.Sprintf("colleague%d@acme.example", next())}}, nil
 		}},
+		"GET /supplier/answers": {[5]int{see, forbidden, forbidden, ok, forbidden}, path("/supplier/answers")},
+		"POST /supplier/answers": {[5]int{unauth, forbidden, forbidden, see, forbidden}, func(*testApp) (string, url.Values, any) {
+			return "/supplier/answers", url.Values{"standard": {"dnssec"}, "status": {"complies"}}, nil
+		}},
+		"POST /supplier/answers/:standing_id/delete":               {[5]int{unauth, forbidden, forbidden, see, forbidden}, libraryStandingReq("/supplier/answers/:standing_id/delete")},
+		"GET /supplier/answers/:standing_id/evidence/:evidence_id": {[5]int{see, forbidden, forbidden, ok, forbidden}, libraryStandingReq("/supplier/answers/:standing_id/evidence/:evidence_id")},
 		"GET /admin/orgs": {[5]int{see, ok, forbidden, forbidden, forbidden}, path("/admin/orgs")},
 		"POST /admin/orgs": {[5]int{unauth, see, forbidden, forbidden, forbidden}, func(*testApp) (string, url.Values, any) {
 			return "/admin/orgs", url.Values{"name": {fmt.Sprintf("Org %d", next())}, "kind": {"supplier"}}, nil
@@ -217,6 +226,8 @@ func roleTable() map[string]roleCase {
 		}},
 		"GET /api/v1/tenders/:id":           {[5]int{unauth, ok, ok, notFound, ok}, apiDraftPath("", nil)},
 		"GET /api/v1/tenders/:id/sheet.pdf": {[5]int{unauth, ok, ok, notFound, ok}, apiDraftPath("/sheet.pdf", nil)},
+
+		"GET /api/v1/tenders/:id/sheet.docx": {[5]int{unauth, ok, ok, notFound, ok}, apiDraftPath("/sheet.docx", nil)},
 		"POST /api/v1/tenders/:id/requirements": {[5]int{unauth, created, created, forbidden, forbidden},
 			apiDraftPath("/requirements", map[string]string{"standard": "dnssec", "level": "recommended"})},
 		"POST /api/v1/tenders/:id/publish": {[5]int{unauth, ok, ok, forbidden, forbidden}, apiDraftPath("/publish", map[string]any{})},
@@ -247,6 +258,7 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 	maps.Copy(table, verifyRoleTable())
 	maps.Copy(table, reportRoleTable())
 	maps.Copy(table, reviewRoleTable())
+	maps.Copy(table, sharedRoleTable())
 	maps.Copy(table, docanalysisRoleTable())
 	maps.Copy(table, monitorRoleTable())
 	seen := map[string]bool{}

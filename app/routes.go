@@ -25,6 +25,10 @@ var (
 	// out; the annual report spans all buyers, so it is for auditors.
 	tenderReportRoles = []string{models.RoleAdmin, models.RoleOfficer, models.RoleAuditor}
 	annualReportRoles = []string{models.RoleAdmin, models.RoleAuditor}
+	// Shared links publish a report view of the creator's scope: every
+	// buyer for admins and auditors, the own organisation for an officer
+	// (models.SharingScope). Vendors share nothing.
+	sharingRoles = []string{models.RoleAdmin, models.RoleOfficer, models.RoleAuditor}
 )
 
 // access is how a route's caller is identified.
@@ -58,6 +62,10 @@ type route struct {
 	// handlers.UploadBodyLimit, read only after the caller is authorised
 	// for the attestation; every other route accepts cfg.BodyLimit.
 	upload bool
+	// uploadGuard, on an upload route whose file is not an attestation's
+	// (a standing answer's), replaces RequireUploader as the check made
+	// on the headers before the body is read.
+	uploadGuard fiber.Handler
 	// document routes accept a tender document up to
 	// handlers.DocumentBodyLimit, read only after the caller's role is
 	// checked.
@@ -138,6 +146,7 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/tenders", access: web, roles: tenderEdit, handle: h.CreateTender},
 		{method: get, path: "/tenders/:id", access: web, roles: anyRole, handle: h.ShowTender},
 		{method: get, path: "/tenders/:id/sheet.pdf", access: web, roles: anyRole, handle: h.DownloadSheet},
+		{method: get, path: "/tenders/:id/sheet.docx", access: web, roles: anyRole, handle: h.DownloadSheetDOCX},
 		{method: get, path: "/tenders/:id/edit", access: web, roles: tenderEdit, handle: h.EditTender},
 		{method: post, path: "/tenders/:id", access: web, roles: tenderEdit, handle: h.UpdateTender},
 		{method: post, path: "/tenders/:id/requirements", access: web, roles: tenderEdit, handle: h.AddRequirement},
@@ -155,6 +164,7 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/api/v1/tenders/:id/requirements", access: api, roles: tenderEdit, handle: h.APIAddRequirement},
 		{method: post, path: "/api/v1/tenders/:id/publish", access: api, roles: tenderEdit, handle: h.APIPublishTender},
 		{method: get, path: "/api/v1/tenders/:id/sheet.pdf", access: api, roles: anyRole, handle: h.DownloadSheet},
+		{method: get, path: "/api/v1/tenders/:id/sheet.docx", access: api, roles: anyRole, handle: h.DownloadSheetDOCX},
 
 		// Tender documents: which standards an uploaded document (or a
 		// tender built here) requests and which relevant ones it misses.
@@ -177,6 +187,12 @@ func routeTable(h *handlers.Handler) []route {
 		// one into the supplier (admins add people on the admin pages).
 		{method: get, path: "/supplier", access: web, roles: vendorOnly, handle: h.ShowSupplier},
 		{method: post, path: "/supplier/invitations", access: web, roles: vendorOnly, handle: h.InviteColleague},
+		// The supplier's answer library: standing answers per standard,
+		// suggested on its attestations.
+		{method: get, path: "/supplier/answers", access: web, roles: vendorOnly, handle: h.ShowStandingAnswers},
+		{method: post, path: "/supplier/answers", access: web, roles: vendorOnly, handle: h.SaveStandingAnswer, upload: true, uploadGuard: h.RequireLibraryUploader},
+		{method: post, path: "/supplier/answers/:standing_id/delete", access: web, roles: vendorOnly, handle: h.RemoveStandingAnswer},
+		{method: get, path: "/supplier/answers/:standing_id/evidence/:evidence_id", access: web, roles: vendorOnly, handle: h.DownloadStandingEvidence},
 
 		// Attestations: a vendor's answers, scope, evidence and submission.
 		{method: get, path: "/attestations", access: web, roles: anyRole, handle: h.ListAttestations},
@@ -203,10 +219,15 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/api/v1/attestations/:id/submit", access: api, roles: vendorOnly, handle: h.APISubmitAttestation},
 		{method: post, path: "/api/v1/attestations/:id/reopen", access: api, roles: vendorOnly, handle: h.APIReopenAttestation},
 		{method: get, path: "/api/v1/attestations/:id/receipt", access: api, roles: anyRole, handle: h.APIVerifyReceipt},
+		// The answer library: earlier answers of the same supplier offered
+		// per requirement, and reusing one into the draft.
+		{method: get, path: "/api/v1/attestations/:id/suggestions", access: api, roles: vendorOnly, handle: h.APISuggestions},
+		{method: post, path: "/api/v1/attestations/:id/suggestions/:requirement_id/reuse", access: api, roles: vendorOnly, handle: h.APIReuseSuggestion},
 
 		// Review: the officer's matrix, accept or clarify, the vendor's reply.
 		{method: get, path: "/tenders/:id/review", access: web, roles: staffRoles, handle: h.ShowReviewMatrix},
 		{method: get, path: "/tenders/:id/review.csv", access: web, roles: staffRoles, handle: h.ExportReviewMatrix},
+		{method: get, path: "/tenders/:id/review.xlsx", access: web, roles: staffRoles, handle: h.ExportReviewMatrixXLSX},
 		{method: post, path: "/tenders/:id/review/accept", access: web, roles: reviewRoles, handle: h.AcceptFromMatrix},
 		{method: post, path: "/tenders/:id/review/accept-confirmed", access: web, roles: reviewRoles, handle: h.BulkAcceptConfirmed},
 		{method: post, path: "/api/v1/tenders/:id/review/accept-confirmed", access: api, roles: reviewRoles, handle: h.APIBulkAcceptConfirmed},
@@ -225,6 +246,9 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/probe-runs/:id/status", access: web, roles: anyRole, handle: h.ProbeRunStatus},
 		{method: post, path: "/api/v1/attestations/:id/verify", access: api, roles: tenderEdit, handle: h.APIVerifyAttestation},
 		{method: get, path: "/api/v1/probe-runs/:id", access: api, roles: anyRole, handle: h.APIShowProbeRun},
+		// The vendor's self-check before submitting (issue 17 item 5).
+		{method: post, path: "/attestations/:id/self-check", access: web, roles: vendorOnly, handle: h.StartSelfCheck},
+		{method: post, path: "/api/v1/attestations/:id/self-check", access: api, roles: vendorOnly, handle: h.APIStartSelfCheck},
 
 		// Reports and exports; officers get only their own org's tenders.
 		{method: get, path: "/tenders/:id/report.pdf", access: web, roles: tenderReportRoles, handle: h.DownloadTenderReport},
@@ -233,12 +257,30 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/reports/annual.pdf", access: web, roles: annualReportRoles, handle: h.DownloadAnnualReport},
 		{method: get, path: "/reports/annual.csv", access: web, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
 		{method: get, path: "/reports/annual-explanations.csv", access: web, roles: annualReportRoles, handle: h.DownloadAnnualExplanationsCSV},
+		// Spreadsheets of the same tables: the tender matrix, and the annual
+		// table with every explanation, a sheet each.
+		{method: get, path: "/tenders/:id/report.xlsx", access: web, roles: tenderReportRoles, handle: h.DownloadTenderXLSX},
+		{method: get, path: "/reports/annual.xlsx", access: web, roles: annualReportRoles, handle: h.DownloadAnnualXLSX},
 		{method: get, path: "/api/v1/tenders/:id/report.pdf", access: api, roles: tenderReportRoles, handle: h.DownloadTenderReport},
 		{method: get, path: "/api/v1/tenders/:id/report.csv", access: api, roles: tenderReportRoles, handle: h.DownloadTenderCSV},
 		{method: get, path: "/api/v1/tenders/:id/ocds.json", access: api, roles: tenderReportRoles, handle: h.DownloadTenderOCDS},
 		{method: get, path: "/api/v1/reports/annual.pdf", access: api, roles: annualReportRoles, handle: h.DownloadAnnualReport},
 		{method: get, path: "/api/v1/reports/annual.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualCSV},
 		{method: get, path: "/api/v1/reports/annual-explanations.csv", access: api, roles: annualReportRoles, handle: h.DownloadAnnualExplanationsCSV},
+		{method: get, path: "/api/v1/tenders/:id/report.xlsx", access: api, roles: tenderReportRoles, handle: h.DownloadTenderXLSX},
+		{method: get, path: "/api/v1/reports/annual.xlsx", access: api, roles: annualReportRoles, handle: h.DownloadAnnualXLSX},
+
+		// Shared links: their management, and the public, read-only views
+		// behind them (the token is the only key; nothing changes on GET
+		// but the link's last-opened time).
+		{method: get, path: "/shared-links", access: web, roles: sharingRoles, handle: h.ListSharedLinks},
+		{method: post, path: "/shared-links", access: web, roles: sharingRoles, handle: h.CreateSharedLink},
+		{method: post, path: "/shared-links/:id/revoke", access: web, roles: sharingRoles, handle: h.RevokeSharedLink},
+		{method: get, path: "/api/v1/shared-links", access: api, roles: sharingRoles, handle: h.APIListSharedLinks},
+		{method: post, path: "/api/v1/shared-links", access: api, roles: sharingRoles, handle: h.APICreateSharedLink},
+		{method: fiber.MethodDelete, path: "/api/v1/shared-links/:id", access: api, roles: sharingRoles, handle: h.APIRevokeSharedLink},
+		{method: get, path: "/shared/:token", access: open, handle: h.ShowShared},
+		{method: get, path: "/shared/:token/:file", access: open, handle: h.DownloadShared},
 
 		// The monitor of comply-or-explain: per year, which relevant
 		// standards the buyers' tenders requested. Officers read their own
@@ -292,7 +334,7 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 		if r.upload {
 			// The CSRF token travels in the multipart body, so it is checked
 			// after the body, which is read only for an authorised vendor.
-			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment, h.RequireUploader,
+			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment, r.guard(h),
 				h.LimitBody(handlers.UploadBodyLimit, true), h.CSRF}
 		} else if r.document {
 			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment,
@@ -307,7 +349,7 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 		out = []fiber.Handler{limit, h.MetricsAccess}
 	case api:
 		if r.upload {
-			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireEnrolment, h.RequireUploader, h.LimitBody(handlers.UploadBodyLimit, true)}
+			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireEnrolment, r.guard(h), h.LimitBody(handlers.UploadBodyLimit, true)}
 		} else if r.document {
 			out = []fiber.Handler{h.APIAuth, handlers.RequireRole(r.roles...), h.RequireEnrolment, h.LimitBody(handlers.DocumentBodyLimit, true)}
 		} else {
@@ -318,6 +360,14 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 		}
 	}
 	return append(out, r.handle)
+}
+
+// guard is the check of an upload route before its body is read.
+func (r route) guard(h *handlers.Handler) fiber.Handler {
+	if r.uploadGuard != nil {
+		return r.uploadGuard
+	}
+	return h.RequireUploader
 }
 
 // routes registers the route table. Fiber matches routes in the order they

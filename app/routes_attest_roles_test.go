@@ -181,6 +181,8 @@ func attestRoleTable() map[string]roleCase {
 			attestReq(true, stageSubmitted, "/answers/:rid/review", nil, map[string]any{"decision": "accept"})},
 		"POST /api/v1/attestations/:id/answers/:requirement_id/reply": {[5]int{unauth, forbidden, forbidden, created, forbidden},
 			attestReq(true, stageClarify, "/answers/:rid/reply", nil, map[string]any{"body": "All our sites."})},
+		"GET /api/v1/attestations/:id/suggestions":                        {vendorAPI, attestReq(true, stageDraft, "/suggestions", nil, nil)},
+		"POST /api/v1/attestations/:id/suggestions/:requirement_id/reuse": {vendorAPI, libraryReuseReq},
 		"GET /api/v1/audit": {[5]int{unauth, ok, forbidden, forbidden, ok}, path("/api/v1/audit")},
 
 		"GET /tenders/:id/invitations":                        {[5]int{see, ok, ok, forbidden, forbidden}, tenderReq(false, "/invitations", nil, nil)},

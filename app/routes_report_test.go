@@ -38,6 +38,10 @@ func reportRoleTable() map[string]roleCase {
 		"GET /api/v1/reports/annual.pdf":              {apiAnnual, path("/api/v1/reports/annual.pdf?year=2026")},
 		"GET /api/v1/reports/annual.csv":              {apiAnnual, path("/api/v1/reports/annual.csv?year=2026")},
 		"GET /api/v1/reports/annual-explanations.csv": {apiAnnual, path("/api/v1/reports/annual-explanations.csv?year=2026")},
+		"GET /tenders/:id/report.xlsx":                {tender, draftPath("/report.xlsx", nil, nil)},
+		"GET /reports/annual.xlsx":                    {annual, path("/reports/annual.xlsx?year=2026")},
+		"GET /api/v1/tenders/:id/report.xlsx":         {apiTender, apiDraftPath("/report.xlsx", nil)},
+		"GET /api/v1/reports/annual.xlsx":             {apiAnnual, path("/api/v1/reports/annual.xlsx?year=2026")},
 	}
 }
 

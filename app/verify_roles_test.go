@@ -61,5 +61,8 @@ func verifyRoleTable() map[string]roleCase {
 		"GET /attestations/:id/verification":   {[5]int{see, ok, ok, ok, ok}, attestation("/attestations/%d/verification", nil)},
 		"GET /probe-runs/:id":                  {[5]int{see, ok, ok, ok, ok}, run("/probe-runs/%d")},
 		"GET /probe-runs/:id/status":           {[5]int{see, ok, ok, ok, ok}, run("/probe-runs/%d/status")},
+		// The vendor's self-check: only the attestation's vendor starts one.
+		"POST /attestations/:id/self-check":        {[5]int{unauth, forbidden, forbidden, see, forbidden}, attestation("/attestations/%d/self-check", nil)},
+		"POST /api/v1/attestations/:id/self-check": {[5]int{unauth, forbidden, forbidden, accepted, forbidden}, attestation("/api/v1/attestations/%d/self-check", map[string]any{})},
 	}
 }

@@ -225,6 +225,17 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		}
 	}
 
+	// The answer library's buttons: reuse an earlier answer (after the
+	// typed ones were saved above, so a typed answer is never overwritten).
+	reused, err := h.reuseFromPage(c, a, form, &res)
+	if err != nil {
+		return err
+	}
+	if reused != "" {
+		bumps++
+		flash = reused
+	}
+
 	submit := form.get("intent") == "submit"
 	declarer := form.get("declarer")
 	data["Declared"] = form.get("declaration") != ""
@@ -232,13 +243,21 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		return h.showRefusedPage(c, a.ID, res, data, declarer)
 	}
 	if submit {
+		unconfirmed, err := h.selfCheckUnconfirmed(c, a.ID, form.get("selfcheck_confirm") != "")
+		if err != nil {
+			return err
+		}
+		if unconfirmed {
+			data["SelfCheckUnconfirmed"] = true
+			return h.showRefusedPage(c, a.ID, res, data, declarer)
+		}
 		in := models.SubmitInput{Declaration: form.get("declaration") != "", Declarer: declarer}
 		if lock != nil {
 			// The attestation's lock counts this request's own changes too.
 			want := *lock + bumps
 			in.LockVersion = &want
 		}
-		_, err := models.Submit(ctx, h.DB, u, a.ID, in, h.now())
+		_, err = models.Submit(ctx, h.DB, u, a.ID, in, h.now())
 		if p := problemOf(err); p.Missing != nil {
 			data["Missing"], data["MissingItems"] = p.missingTexts(localeOf(c).Lang), p.Missing
 			return h.showRefusedPage(c, a.ID, res, data, declarer)

@@ -192,6 +192,12 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 	if err := h.addAttestationVerdicts(c, a, data); err != nil {
 		return err
 	}
+	if err := h.addSelfCheck(c, a, data); err != nil {
+		return err
+	}
+	if err := h.addSuggestions(c, a, data); err != nil {
+		return err
+	}
 	data["MaxDomains"] = models.MaxScopeDomains
 	if a.Version > 1 {
 		changes, err := models.VersionChanges(ctx, h.DB, a.ID, a.Version)

@@ -237,8 +237,8 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 	ctx, viewer := c.UserContext(), currentUser(c)
 	q, f, errs := parseAuditQuery(c)
 	format := c.Query("format")
-	if format != "" && format != "csv" {
-		errs["format"] = tr(c, "audit.filter.bad_format", map[string]any{"value": format})
+	if format != "" && format != "csv" && format != "xlsx" {
+		errs["format"] = tr(c, "office.audit.bad_format", map[string]any{"value": format})
 	}
 	orgs, err := models.ListOrgs(ctx, h.DB, "")
 	if err != nil {
@@ -248,8 +248,11 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.render(c, fiber.StatusBadRequest, "audit/list", "title.audit", data)
 	}
-	if format == "csv" {
+	if format == "csv" || format == "xlsx" {
 		f.Limit, f.Offset = -1, 0
+		if format == "xlsx" {
+			return h.sendAuditXLSX(c, viewer, f)
+		}
 		return h.sendAuditCSV(c, viewer, f)
 	}
 	total, err := models.CountAudit(ctx, h.DB, viewer, f)
@@ -275,6 +278,7 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 		data["NextLink"] = "/audit?" + q.values(q.Page+1).Encode()
 	}
 	data["CSVLink"] = "/audit?" + withFormat(q.values(0))
+	data["XLSXLink"] = "/audit?" + withFormatXLSX(q.values(0))
 	data["First"], data["Last"] = f.Offset+1, f.Offset+len(entries)
 	if f.TenderID != 0 {
 		if t, err := models.FindTender(ctx, h.DB, f.TenderID); err == nil {

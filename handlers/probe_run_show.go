@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"time"
 
@@ -51,7 +52,7 @@ type runVerdictJSON struct {
 }
 
 // runFor loads the run named by :id if the current user may see its
-// attestation; otherwise 404.
+// attestation and the run (a self-check only its vendors); otherwise 404.
 func (h *Handler) runFor(c *fiber.Ctx) (*models.ProbeRun, *models.Attestation, error) {
 	id, err := paramID(c, "id")
 	if err != nil {
@@ -64,6 +65,9 @@ func (h *Handler) runFor(c *fiber.Ctx) (*models.ProbeRun, *models.Attestation, e
 	a, err := models.FindAttestationFor(c.UserContext(), h.DB, currentUser(c), run.AttestationID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !a.RunVisibleTo(currentUser(c), run) {
+		return nil, nil, fmt.Errorf("handlers: probe run %d: %w", run.ID, models.ErrNotFound)
 	}
 	return run, a, nil
 }

@@ -35,8 +35,11 @@ type Attestation struct {
 	// RemindedAt is when the supplier's vendors were last mailed a
 	// reminder of the deadline.
 	RemindedAt *time.Time `json:"-"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// SelfCheckAt is when a vendor last started a self-check: the
+	// once-a-minute limit of StartSelfCheck. The buyer never sees it.
+	SelfCheckAt *time.Time `json:"-"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 
 	// Answers, Scope and Submissions are filled by FindAttestation.
 	Answers     []Answer      `gorm:"-" json:"-"`

@@ -52,6 +52,7 @@ var AuditActions = []string{
 	"attestation.submit", "attestation.amend", "attestation.reopen",
 	"review.accept", "review.clarify", "review.reply",
 	"monitor.kinds", "monitor.omission",
+	"shared_link.create", "shared_link.revoke",
 }
 
 // writeAudit inserts e with the actor, time and before/after values (nil

@@ -56,6 +56,9 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0014_single_sign_on", Migrate: addSingleSignOn},
 	{ID: "0015_passkeys", Migrate: addPasskeys},
 	{ID: "0016_sbom", Migrate: addSBOMs},
+	{ID: "0017_answer_library", Migrate: addAnswerLibrary},
+	{ID: "0018_self_check", Migrate: addSelfCheck},
+	{ID: "0019_shared_links", Migrate: addSharedLinks},
 	{ID: "0020_tender_documents", Migrate: addTenderDocuments},
 	{ID: "0021_monitor", Migrate: addMonitor},
 }
@@ -97,6 +100,10 @@ var Tables = []any{
 	&StoredPDF{},
 	&SBOM{},
 	&SBOMComponent{},
+	&SharedLink{},
+	&StandingAnswer{},
+	&StandingEvidence{},
+	&StandingReminder{},
 	&TenderDocument{},
 	&TenderOmission{},
 }

@@ -144,7 +144,7 @@ func EnqueueRun(ctx context.Context, db *gorm.DB, attID uint, reason string, by 
 // submission without its probe run cannot exist.
 func enqueueRun(tx *gorm.DB, a *Attestation, reason string, by *User, now time.Time) (*ProbeRun, error) {
 	var waiting ProbeRun
-	err := tx.Where("attestation_id = ? AND status = ?", a.ID, RunQueued).Order("id").Limit(1).Find(&waiting).Error
+	err := tx.Where("attestation_id = ? AND status = ? AND reason <> ?", a.ID, RunQueued, RunReasonSelf).Order("id").Limit(1).Find(&waiting).Error
 	if err != nil {
 		return nil, wrap(err, "attestation %d: find waiting probe run", a.ID)
 	}
@@ -173,7 +173,7 @@ func enqueueRun(tx *gorm.DB, a *Attestation, reason string, by *User, now time.T
 
 func waitingRun(ctx context.Context, db *gorm.DB, attID uint) (*ProbeRun, error) {
 	var r ProbeRun
-	err := db.WithContext(ctx).Where("attestation_id = ? AND status = ?", attID, RunQueued).Order("id").First(&r).Error
+	err := db.WithContext(ctx).Where("attestation_id = ? AND status = ? AND reason <> ?", attID, RunQueued, RunReasonSelf).Order("id").First(&r).Error
 	if err != nil {
 		return nil, wrap(err, "attestation %d: waiting probe run", attID)
 	}
@@ -270,10 +270,15 @@ func ReleaseRun(ctx context.Context, db *gorm.DB, id uint, owner string, now tim
 	if err := db.WithContext(ctx).First(&r, id).Error; err != nil {
 		return wrap(err, "release probe run %d", id)
 	}
-	yes := true
+	// A self-check waits outside the buyer's one waiting slot (see
+	// StartSelfCheck), so it goes back without taking it.
+	yes, queued, queuedFor := true, any(nil), any(nil)
+	if r.Reason != RunReasonSelf {
+		queued, queuedFor = &yes, r.AttestationID
+	}
 	res := db.WithContext(ctx).Model(&ProbeRun{}).
 		Where("id = ? AND status = ? AND lease_owner = ?", id, RunRunning, owner).
-		Updates(map[string]any{"status": RunQueued, "queued": &yes, "queued_for": r.AttestationID, "lease_owner": "", "lease_until": nil,
+		Updates(map[string]any{"status": RunQueued, "queued": queued, "queued_for": queuedFor, "lease_owner": "", "lease_until": nil,
 			// A release is not a failed attempt.
 			"attempts": gorm.Expr("attempts - 1")})
 	if res.Error != nil {
@@ -302,11 +307,11 @@ func FailRun(ctx context.Context, db *gorm.DB, id uint, owner, reason string, no
 	return nil
 }
 
-// LatestRun returns the newest run of attestation attID, or nil when it
-// has none.
+// LatestRun returns the newest verification run of attestation attID (the
+// vendor's self-checks are not verifications), or nil when it has none.
 func LatestRun(ctx context.Context, db *gorm.DB, attID uint) (*ProbeRun, error) {
 	var runs []ProbeRun
-	if err := db.WithContext(ctx).Where("attestation_id = ?", attID).Order("id DESC").Limit(1).Find(&runs).Error; err != nil {
+	if err := db.WithContext(ctx).Where("attestation_id = ? AND reason <> ?", attID, RunReasonSelf).Order("id DESC").Limit(1).Find(&runs).Error; err != nil {
 		return nil, wrap(err, "attestation %d: latest probe run", attID)
 	}
 	if len(runs) == 0 {
@@ -315,13 +320,14 @@ func LatestRun(ctx context.Context, db *gorm.DB, attID uint) (*ProbeRun, error) 
 	return &runs[0], nil
 }
 
-// ListRuns returns the runs of attestation attID, newest first.
+// ListRuns returns the verification runs of attestation attID, newest
+// first; the vendor's self-checks are not among them.
 func ListRuns(ctx context.Context, db *gorm.DB, attID uint, limit int) ([]ProbeRun, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
 	var runs []ProbeRun
-	if err := db.WithContext(ctx).Where("attestation_id = ?", attID).Order("id DESC").Limit(limit).Find(&runs).Error; err != nil {
+	if err := db.WithContext(ctx).Where("attestation_id = ? AND reason <> ?", attID, RunReasonSelf).Order("id DESC").Limit(limit).Find(&runs).Error; err != nil {
 		return nil, wrap(err, "attestation %d: probe runs", attID)
 	}
 	return runs, nil
@@ -343,9 +349,9 @@ func EnqueueDueRechecks(ctx context.Context, db *gorm.DB, interval time.Duration
 	err := db.WithContext(ctx).Model(&Attestation{}).
 		Joins("JOIN tenders ON tenders.id = attestations.tender_id").
 		Where("attestations.status = ? AND tenders.status IN ?", AttestationSubmitted, []string{StatusAwarded, StatusActive}).
-		Where("NOT EXISTS (SELECT 1 FROM probe_runs r WHERE r.attestation_id = attestations.id AND "+
+		Where("NOT EXISTS (SELECT 1 FROM probe_runs r WHERE r.attestation_id = attestations.id AND r.reason <> ? AND "+
 			"(r.status IN ? OR (r.status <> ? AND r.created_at > ?) OR (r.status = ? AND r.created_at > ?)))",
-			[]string{RunQueued, RunRunning}, RunNotMeasured, now.Add(-interval), RunNotMeasured, now.Add(-min(interval, NotMeasuredRetry))).
+			RunReasonSelf, []string{RunQueued, RunRunning}, RunNotMeasured, now.Add(-interval), RunNotMeasured, now.Add(-min(interval, NotMeasuredRetry))).
 		Order("attestations.id").Find(&due).Error
 	if err != nil {
 		return nil, wrap(err, "find attestations due for re-verification")
@@ -397,10 +403,16 @@ func DomainsToProbe(ctx context.Context, db *gorm.DB, run *ProbeRun) (int, error
 
 // PreviousFinishedRun returns the newest run of run's attestation before
 // it that finished (done or not measured), or nil: where older evidence
-// on a page comes from while run waits or works.
+// on a page comes from while run waits or works. A self-check's previous
+// run is the vendor's previous self-check, a verification's the previous
+// verification.
 func PreviousFinishedRun(ctx context.Context, db *gorm.DB, run *ProbeRun) (*ProbeRun, error) {
 	var runs []ProbeRun
-	err := db.WithContext(ctx).Where("attestation_id = ? AND id < ? AND status IN ?", run.AttestationID, run.ID, []string{RunDone, RunNotMeasured}).
+	lane := "reason <> ?"
+	if run.Reason == RunReasonSelf {
+		lane = "reason = ?"
+	}
+	err := db.WithContext(ctx).Where("attestation_id = ? AND id < ? AND status IN ? AND "+lane, run.AttestationID, run.ID, []string{RunDone, RunNotMeasured}, RunReasonSelf).
 		Order("id DESC").Limit(1).Find(&runs).Error
 	if err != nil {
 		return nil, wrap(err, "probe run %d: previous run", run.ID)

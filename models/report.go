@@ -47,7 +47,7 @@ func LoadTenderReport(ctx context.Context, db *gorm.DB, id uint) (*TenderReportD
 	var runs []ProbeRun
 	err = db.WithContext(ctx).Table("probe_runs").Select("probe_runs.*").
 		Joins("JOIN attestations a ON a.id = probe_runs.attestation_id AND a.version = probe_runs.version").
-		Joins("JOIN (SELECT attestation_id, version, MAX(id) AS id FROM probe_runs WHERE status = ? GROUP BY attestation_id, version) latest ON latest.id = probe_runs.id", RunDone).
+		Joins("JOIN (SELECT attestation_id, version, MAX(id) AS id FROM probe_runs WHERE status = ? AND reason <> ? GROUP BY attestation_id, version) latest ON latest.id = probe_runs.id", RunDone, RunReasonSelf).
 		Where("a.tender_id = ?", id).Find(&runs).Error
 	if err != nil {
 		return nil, wrap(err, "tender %d report: probe runs", id)
@@ -190,8 +190,9 @@ func annualTenders(f AnnualFilter) func(*gorm.DB) *gorm.DB {
 }
 
 // latestRunJoin joins each submitted attestation a to the newest done run
-// of its current version (alias lr), when there is one.
-const latestRunJoin = "LEFT JOIN (SELECT attestation_id, version, MAX(id) AS run_id FROM probe_runs WHERE status = 'done' GROUP BY attestation_id, version) lr " +
+// of its current version (alias lr), when there is one; the vendor's
+// self-checks (reason "self") are not verifications.
+const latestRunJoin = "LEFT JOIN (SELECT attestation_id, version, MAX(id) AS run_id FROM probe_runs WHERE status = 'done' AND reason <> 'self' GROUP BY attestation_id, version) lr " +
 	"ON lr.attestation_id = a.id AND lr.version = a.version"
 
 // LoadAnnualReport gathers the counts (and with f.Details the

@@ -204,7 +204,7 @@ func writeReviews(tx *gorm.DB, by *User, records []reviewRecord, now time.Time) 
 func answerVerdict(tx *gorm.DB, a *Attestation, answerID uint) (string, error) {
 	var statuses []string
 	err := tx.Model(&Verification{}).
-		Where("answer_id = ? AND run_id = (SELECT MAX(r.id) FROM probe_runs r WHERE r.attestation_id = ? AND r.version = ? AND r.status = ?)", answerID, a.ID, a.Version, RunDone).
+		Where("answer_id = ? AND run_id = (SELECT MAX(r.id) FROM probe_runs r WHERE r.attestation_id = ? AND r.version = ? AND r.status = ? AND r.reason <> ?)", answerID, a.ID, a.Version, RunDone, RunReasonSelf).
 		Pluck("status", &statuses).Error
 	if err != nil {
 		return "", wrap(err, "answer %d: verdict", answerID)

@@ -228,8 +228,12 @@ func finishRun(ctx context.Context, db *gorm.DB, run *ProbeRun, owner string, ve
 			return wrap(res.Error, "probe run %d: mark not measured", run.ID)
 		}
 		var err error
-		if changes, err = recordChanges(tx, run, verdicts, now); err != nil {
-			return err
+		// A self-check is the vendor's own look: it changes no verdict
+		// the buyer follows.
+		if run.Reason != RunReasonSelf {
+			if changes, err = recordChanges(tx, run, verdicts, now); err != nil {
+				return err
+			}
 		}
 		res := tx.Model(&ProbeRun{}).Where("id = ?", run.ID).
 			Updates(map[string]any{"status": RunDone, "finished_at": now, "lease_until": nil, "done": gorm.Expr("total")})
@@ -246,7 +250,7 @@ func finishRun(ctx context.Context, db *gorm.DB, run *ProbeRun, owner string, ve
 // rows, requirements stay).
 func recordChanges(tx *gorm.DB, run *ProbeRun, verdicts []Verification, now time.Time) ([]VerdictChange, error) {
 	var prev []ProbeRun
-	if err := tx.Where("attestation_id = ? AND status = ? AND id <> ?", run.AttestationID, RunDone, run.ID).
+	if err := tx.Where("attestation_id = ? AND status = ? AND id <> ? AND reason <> ?", run.AttestationID, RunDone, run.ID, RunReasonSelf).
 		Order("id DESC").Limit(1).Find(&prev).Error; err != nil {
 		return nil, wrap(err, "probe run %d: previous run", run.ID)
 	}
@@ -302,16 +306,17 @@ func recordChanges(tx *gorm.DB, run *ProbeRun, verdicts []Verification, now time
 // measured anything, those of its newest not_measured run (verdicts
 // "not_measured"); empty when no run of the version has finished. A run
 // that measured nothing never hides the verdicts of one that did: each
-// verdict carries its run id, so pages can say which run it is from.
+// verdict carries its run id, so pages can say which run it is from. The
+// vendor's self-checks are not verifications and never count here.
 func LatestVerifications(ctx context.Context, db *gorm.DB, attID uint, version int) (map[uint]Verification, error) {
 	var runs []ProbeRun
-	err := db.WithContext(ctx).Where("attestation_id = ? AND version = ? AND status = ?", attID, version, RunDone).
+	err := db.WithContext(ctx).Where("attestation_id = ? AND version = ? AND status = ? AND reason <> ?", attID, version, RunDone, RunReasonSelf).
 		Order("id DESC").Limit(1).Find(&runs).Error
 	if err != nil {
 		return nil, wrap(err, "attestation %d: latest done run", attID)
 	}
 	if len(runs) == 0 {
-		err = db.WithContext(ctx).Where("attestation_id = ? AND version = ? AND status = ?", attID, version, RunNotMeasured).
+		err = db.WithContext(ctx).Where("attestation_id = ? AND version = ? AND status = ? AND reason <> ?", attID, version, RunNotMeasured, RunReasonSelf).
 			Order("id DESC").Limit(1).Find(&runs).Error
 		if err != nil {
 			return nil, wrap(err, "attestation %d: latest not measured run", attID)
@@ -422,11 +427,11 @@ func standardsOfRequirements(ctx context.Context, db *gorm.DB, ids []uint) (map[
 // attestation's current version (alias "ra" for the attestation, to add
 // conditions): the verdicts a reader sees are those runs'. A set of ids,
 // not a subquery per verdict row, which took PostgreSQL 14 ms on a
-// dashboard.
+// dashboard. The vendor's self-checks are not among them.
 func newestDoneRuns(db *gorm.DB) *gorm.DB {
 	return db.Session(&gorm.Session{NewDB: true}).Table("probe_runs r").Select("MAX(r.id)").
 		Joins("JOIN attestations ra ON ra.id = r.attestation_id AND ra.version = r.version").
-		Where("r.status = ?", RunDone).Group("r.attestation_id")
+		Where("r.status = ? AND r.reason <> ?", RunDone, RunReasonSelf).Group("r.attestation_id")
 }
 
 // OpenContradictions lists the contradicted claims in the newest done runs
@@ -523,7 +528,7 @@ func DomainHistory(ctx context.Context, db *gorm.DB, attID uint, domain string, 
 	err := db.WithContext(ctx).Table("probe_results").
 		Select("probe_results.*, probe_runs.reason, probe_runs.finished_at").
 		Joins("JOIN probe_runs ON probe_runs.id = probe_results.run_id").
-		Where("probe_runs.attestation_id = ? AND probe_runs.status = ? AND probe_results.domain = ?", attID, RunDone, domain).
+		Where("probe_runs.attestation_id = ? AND probe_runs.status = ? AND probe_runs.reason <> ? AND probe_results.domain = ?", attID, RunDone, RunReasonSelf, domain).
 		Order("probe_runs.id DESC").Limit(limit).Scan(&rows).Error
 	if err != nil {
 		return nil, wrap(err, "attestation %d: history of %s", attID, domain)
@@ -557,7 +562,7 @@ func ScopeDomainsOf(ctx context.Context, db *gorm.DB, attID uint) ([]string, err
 	var names []string
 	err := db.WithContext(ctx).Model(&ProbeResult{}).Distinct("probe_results.domain").
 		Joins("JOIN probe_runs ON probe_runs.id = probe_results.run_id").
-		Where("probe_runs.attestation_id = ?", attID).Order("probe_results.domain").Pluck("probe_results.domain", &names).Error
+		Where("probe_runs.attestation_id = ? AND probe_runs.reason <> ?", attID, RunReasonSelf).Order("probe_results.domain").Pluck("probe_results.domain", &names).Error
 	if err != nil {
 		return nil, wrap(err, "attestation %d: probed domains", attID)
 	}
