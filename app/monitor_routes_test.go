@@ -26,7 +26,9 @@ func monitorRoleTable() map[string]roleCase {
 			draftPath("/monitor/kinds", url.Values{"kinds": {"website-hosting"}, "kinds_form": {"1"}}, nil)},
 		"POST /tenders/:id/monitor/omissions": {[5]int{unauth, see, see, forbidden, forbidden},
 			draftPath("/monitor/omissions", url.Values{"explanation_dnssec": {"Not ours to run."}}, nil)},
-		"GET /api/v1/monitor": {[5]int{unauth, ok, ok, forbidden, ok}, path("/api/v1/monitor?year=2026")},
+		"GET /api/v1/monitor":      {[5]int{unauth, ok, ok, forbidden, ok}, path("/api/v1/monitor?year=2026")},
+		"GET /monitor.xlsx":        {staff, path("/monitor.xlsx?year=2026")},
+		"GET /api/v1/monitor.xlsx": {[5]int{unauth, ok, ok, forbidden, ok}, path("/api/v1/monitor.xlsx?year=2026")},
 	}
 }
 

@@ -290,10 +290,12 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/monitor/tenders.csv", access: web, roles: staffRoles, handle: h.DownloadMonitorCSV("tenders")},
 		{method: get, path: "/monitor/standards.csv", access: web, roles: staffRoles, handle: h.DownloadMonitorCSV("standards")},
 		{method: get, path: "/monitor/explanations.csv", access: web, roles: staffRoles, handle: h.DownloadMonitorCSV("explanations")},
+		{method: get, path: "/monitor.xlsx", access: web, roles: staffRoles, handle: h.DownloadMonitorXLSX},
 		{method: get, path: "/tenders/:id/monitor", access: web, roles: staffRoles, handle: h.ShowTenderMonitor},
 		{method: post, path: "/tenders/:id/monitor/kinds", access: web, roles: tenderEdit, handle: h.SaveTenderKinds},
 		{method: post, path: "/tenders/:id/monitor/omissions", access: web, roles: tenderEdit, handle: h.SaveTenderOmissions},
 		{method: get, path: "/api/v1/monitor", access: api, roles: staffRoles, handle: h.APIMonitor},
+		{method: get, path: "/api/v1/monitor.xlsx", access: api, roles: staffRoles, handle: h.DownloadMonitorXLSX},
 
 		// The audit log.
 		{method: get, path: "/audit", access: web, roles: auditRoles, handle: h.ListAuditLog},

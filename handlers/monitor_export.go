@@ -59,3 +59,17 @@ func (h *Handler) APIMonitor(c *fiber.Ctx) error {
 		"share_change_points": r.ShareChange, "tenders": r.Tenders, "standards": r.Standards, "explanations": r.Explanations,
 		"names": r.Names})
 }
+
+// DownloadMonitorXLSX sends the monitor's tables (the CSVs) as one
+// workbook, a sheet per table, in the reader's language.
+func (h *Handler) DownloadMonitorXLSX(c *fiber.Ctx) error {
+	r, err := h.loadMonitor(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteMonitorXLSX(&buf, r, localeOf(c).Lang); err != nil {
+		return err
+	}
+	return sendDownload(c, report.XLSXContentType, monitorFileName(r, ".xlsx"), buf.Bytes())
+}
