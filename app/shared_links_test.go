@@ -455,7 +455,7 @@ func TestSharedLinksAPI(t *testing.T) {
 	if list.status != 200 || !strings.Contains(list.body, `"token_prefix":"`+token[:6]+`"`) || strings.Contains(list.body, token) {
 		t.Errorf("list: status %d\n%s", list.status, list.body)
 	}
-	if res := api.postJSON("/api/v1/shared-links", map[string]any{"label": "x", "kind": "monitor"}); res.status != 422 || res.json(t)["field"] != "kind" {
+	if res := api.postJSON("/api/v1/shared-links", map[string]any{"label": "x", "kind": "dashboard"}); res.status != 422 || res.json(t)["field"] != "kind" {
 		t.Errorf("an unknown kind: status %d %s", res.status, res.body)
 	}
 	if res := api.postJSON("/api/v1/shared-links", map[string]any{"label": ""}); res.status != 422 || res.json(t)["field"] != "label" {

@@ -19,6 +19,9 @@ type sharedLinkForm struct {
 	Label     string `json:"label"`
 	Year      string `json:"-"`
 	ExpiresOn string `json:"expires_on"`
+	// Org is one buyer organisation's id (admins and auditors), "" for
+	// every buyer; an officer's link is always of their own.
+	Org string `json:"-"`
 }
 
 // input checks the form and turns it into what the models store. The
@@ -37,6 +40,14 @@ func (f sharedLinkForm) input(now time.Time, zone *time.Location) (models.Shared
 			return in, invalidInput("year", "out_of_range", "min", 1900, "max", 9999)
 		}
 		in.Year = n
+	}
+	if o := strings.TrimSpace(f.Org); o != "" {
+		n, err := strconv.ParseUint(o, 10, 32)
+		if err != nil || n == 0 {
+			return in, invalidInput("org", "not_a_choice")
+		}
+		id := uint(n)
+		in.OrgID = &id
 	}
 	if d := strings.TrimSpace(f.ExpiresOn); d != "" {
 		day, err := time.ParseInLocation(time.DateOnly, d, zone)
@@ -79,8 +90,16 @@ func (h *Handler) renderSharedLinks(c *fiber.Ctx, status int, data fiber.Map) er
 		return err
 	}
 	data["Links"], data["Now"], data["AllBuyers"] = links, h.now(), scope == nil
+	data["Kinds"] = sharing.Codes()
+	if scope == nil {
+		orgs, err := models.ListBuyerOrgs(c.UserContext(), h.DB)
+		if err != nil {
+			return err
+		}
+		data["Orgs"] = orgs
+	}
 	if _, ok := data["Form"]; !ok {
-		data["Form"] = sharedLinkForm{Year: strconv.Itoa(h.now().In(localeOf(c).Zone).Year())}
+		data["Form"] = sharedLinkForm{Kind: sharing.Codes()[0], Year: strconv.Itoa(h.now().In(localeOf(c).Zone).Year())}
 	}
 	return h.render(c, status, "shared/links", "title.shared_links", data)
 }
@@ -88,7 +107,8 @@ func (h *Handler) renderSharedLinks(c *fiber.Ctx, status int, data fiber.Map) er
 // CreateSharedLink makes a shared link and shows its address once: only
 // the hash of its token is stored.
 func (h *Handler) CreateSharedLink(c *fiber.Ctx) error {
-	form := sharedLinkForm{Kind: c.FormValue("kind"), Label: c.FormValue("label"), Year: c.FormValue("year"), ExpiresOn: c.FormValue("expires_on")}
+	form := sharedLinkForm{Kind: c.FormValue("kind"), Label: c.FormValue("label"), Year: c.FormValue("year"), ExpiresOn: c.FormValue("expires_on"),
+		Org: c.FormValue("org")}
 	in, err := form.input(h.now(), localeOf(c).Zone)
 	if err == nil {
 		var l *models.SharedLink

@@ -69,6 +69,7 @@ func (h *Handler) ShowShared(c *fiber.Ctx) error {
 		"Title":  tr(c, s.kind.TitleKey, map[string]any{"year": s.link.Year}),
 		"Locale": loc, "Link": s.link, "View": s.view.Page(loc.Lang),
 		"CSV": base + ".csv?lang=" + loc.Lang, "JSON": base + ".json", "PDF": base + ".pdf?lang=" + loc.Lang,
+		"XLSX": base + ".xlsx?lang=" + loc.Lang, "Base": base, "Lang": loc.Lang,
 		"Here": "/shared/" + c.Params("token"),
 	}
 	return c.Render(s.kind.Page, data, "layouts/shared")
@@ -85,10 +86,23 @@ func (h *Handler) DownloadShared(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if name != s.kind.Code {
-		return refuse(fiber.StatusNotFound, "not_found")
-	}
 	loc := localeOf(c)
+	if name != s.kind.Code {
+		// A further table of the view (monitor-standards.csv).
+		t, ok := s.view.(sharing.Tables)
+		if !ok || ext != "csv" {
+			return refuse(fiber.StatusNotFound, "not_found")
+		}
+		table, ok := t.Table(name)
+		if !ok {
+			return refuse(fiber.StatusNotFound, "not_found")
+		}
+		var buf bytes.Buffer
+		if err := t.WriteTableCSV(&buf, table, loc.Lang); err != nil {
+			return err
+		}
+		return sendDownload(c, "text/csv; charset=utf-8", fmt.Sprintf("%s-%d.csv", name, s.link.Year), buf.Bytes())
+	}
 	file := fmt.Sprintf("%s-%d", s.kind.Code, s.link.Year)
 	switch ext {
 	case "csv":
@@ -97,6 +111,16 @@ func (h *Handler) DownloadShared(c *fiber.Ctx) error {
 			return err
 		}
 		return sendDownload(c, "text/csv; charset=utf-8", file+".csv", buf.Bytes())
+	case "xlsx":
+		wb, ok := s.view.(sharing.Workbook)
+		if !ok {
+			return refuse(fiber.StatusNotFound, "not_found")
+		}
+		var buf bytes.Buffer
+		if err := wb.WriteXLSX(&buf, loc.Lang); err != nil {
+			return err
+		}
+		return sendDownload(c, report.XLSXContentType, file+".xlsx", buf.Bytes())
 	case "json":
 		body, err := json.Marshal(s.view.JSON())
 		if err != nil {

@@ -56,6 +56,10 @@ type SharedLinkInput struct {
 	// ExpiresAt is when the link stops answering; nil keeps it until
 	// revoked.
 	ExpiresAt *time.Time
+	// OrgID narrows a link of an admin or auditor to one buyer
+	// organisation (nil: every buyer). An officer's link is always of
+	// their own organisation; naming another is refused.
+	OrgID *uint
 }
 
 // SharingScope is the scope of the links u may make: every buyer (nil)
@@ -142,6 +146,17 @@ func CreateSharedLink(ctx context.Context, db *gorm.DB, by *User, in SharedLinkI
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
 		return nil, "", invalid("expires_on", "in_the_past", "value", in.ExpiresAt.UTC().Format(time.DateOnly))
+	}
+	if in.OrgID != nil {
+		if scope != nil && *in.OrgID != *scope {
+			return nil, "", invalid("org", "not_a_choice")
+		}
+		var org Org
+		if err := db.WithContext(ctx).First(&org, *in.OrgID).Error; err != nil || org.Kind != OrgBuyer {
+			return nil, "", invalid("org", "not_a_choice")
+		}
+		id := org.ID
+		scope = &id
 	}
 	token, err := NewToken()
 	if err != nil {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -98,4 +99,10 @@ func monitorCell(typ CellType, s string) (any, error) {
 		return time.Parse(time.RFC3339, s)
 	}
 	return s, nil
+}
+
+// MonitorPlan plans the monitor's PDF in opt's language and zone; it is
+// rendered each time, never stored (explanations change at any time).
+func MonitorPlan(r MonitorReport, opt Options) Plan {
+	return Plan{name: "monitor", created: opt.Created, render: func(buf *bytes.Buffer) error { return WriteMonitorReport(buf, r, opt) }}
 }

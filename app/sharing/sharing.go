@@ -89,7 +89,7 @@ type Kind struct {
 
 // kinds is the registry of shareable views. A new kind (the monitor view
 // of issue 15, for one) is one more entry, with its template.
-var kinds = []Kind{annualKind}
+var kinds = []Kind{annualKind, monitorKind}
 
 // Lookup returns the kind named code.
 func Lookup(code string) (Kind, bool) {
@@ -110,7 +110,7 @@ func Codes() []string {
 }
 
 // Formats are the files a link offers besides its page, by extension.
-var Formats = []string{"csv", "json", "pdf"}
+var Formats = []string{"csv", "json", "pdf", "xlsx"}
 
 // fresh is how long a loaded view is reused for further readers of the
 // same scope. An open year's numbers move with every answer; a minute
