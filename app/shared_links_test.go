@@ -489,8 +489,14 @@ func sharedVisits(t *testing.T, a *testApp) []visit {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, monitorToken, err := models.CreateSharedLink(context.Background(), a.db, a.user("auditor@demo.test"),
+		models.SharedLinkInput{Kind: "monitor", Label: "Every language monitor", Year: time.Now().UTC().Year()}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []visit{
 		{name: "a shared annual report", path: "/shared/" + token},
+		{name: "a shared monitor", path: "/shared/" + monitorToken},
 		{name: "an unknown shared link", path: "/shared/" + strings.Repeat("x", 43)},
 		{name: "a new shared link", email: "officer@demo.test", path: "/shared-links", form: url.Values{"label": {"Council"}, "year": {"2026"}, "expires_on": {"2026-12-31"}}},
 		{name: "a refused shared link", email: "officer@demo.test", path: "/shared-links", form: url.Values{"label": {""}, "year": {"19"}, "expires_on": {"yesterday"}}},

@@ -14,8 +14,11 @@ func TestTheRegistryNamesEachKindOnce(t *testing.T) {
 		}
 		seen[code] = true
 	}
-	if _, ok := Lookup("monitor"); ok {
-		t.Error("a kind that is not built yet is registered")
+	if _, ok := Lookup("dashboard"); ok {
+		t.Error("a kind that is not built is registered")
+	}
+	if k, ok := Lookup("monitor"); !ok || k.Page != "shared/monitor" {
+		t.Error("the monitor kind is not registered")
 	}
 }
 
