@@ -234,6 +234,8 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"POST /tenders/:id/requirements/:rid":                          {form: url.Values{"level": {"recommended"}, "note": {"changed"}}},
 		"POST /tenders/:id/requirements/:rid/delete":                   {},
 		"POST /tenders/:id/profile":                                    {form: url.Values{"profile": {"website-hosting"}}},
+		"POST /tenders/:id/monitor/kinds":                              {form: url.Values{"kinds": {"email-service"}, "kinds_form": {"1"}}},
+		"POST /tenders/:id/monitor/omissions":                          {form: url.Values{"explanation_dnssec": {"changed by an outsider"}}},
 		"POST /tenders/:id/publish":                                    {},
 		"POST /tenders/:id/amend":                                      {},
 		"POST /api/v1/tenders":                                         {json: map[string]any{"title": "Outsider tender", "buyer_org_id": w.buyer}},

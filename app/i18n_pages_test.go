@@ -187,7 +187,7 @@ func pagesToRead(t *testing.T, a *testApp) []visit {
 		seen := map[string]bool{}
 		perPattern := map[string]int{}
 		queue := []string{"/"}
-		for len(queue) > 0 && len(seen) < 80 {
+		for len(queue) > 0 && len(seen) < 120 {
 			p := queue[0]
 			queue = queue[1:]
 			if seen[p] {

@@ -260,6 +260,7 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 	maps.Copy(table, reviewRoleTable())
 	maps.Copy(table, sharedRoleTable())
 	maps.Copy(table, docanalysisRoleTable())
+	maps.Copy(table, monitorRoleTable())
 	seen := map[string]bool{}
 	for _, r := range routeTable(a.h) {
 		key := r.method + " " + r.path

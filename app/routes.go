@@ -282,6 +282,19 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/shared/:token", access: open, handle: h.ShowShared},
 		{method: get, path: "/shared/:token/:file", access: open, handle: h.DownloadShared},
 
+		// The monitor of comply-or-explain: per year, which relevant
+		// standards the buyers' tenders requested. Officers read their own
+		// organisation (the models check), auditors and admins any buyer.
+		{method: get, path: "/monitor", access: web, roles: staffRoles, handle: h.ShowMonitor},
+		{method: get, path: "/monitor.pdf", access: web, roles: staffRoles, handle: h.DownloadMonitorPDF},
+		{method: get, path: "/monitor/tenders.csv", access: web, roles: staffRoles, handle: h.DownloadMonitorCSV("tenders")},
+		{method: get, path: "/monitor/standards.csv", access: web, roles: staffRoles, handle: h.DownloadMonitorCSV("standards")},
+		{method: get, path: "/monitor/explanations.csv", access: web, roles: staffRoles, handle: h.DownloadMonitorCSV("explanations")},
+		{method: get, path: "/tenders/:id/monitor", access: web, roles: staffRoles, handle: h.ShowTenderMonitor},
+		{method: post, path: "/tenders/:id/monitor/kinds", access: web, roles: tenderEdit, handle: h.SaveTenderKinds},
+		{method: post, path: "/tenders/:id/monitor/omissions", access: web, roles: tenderEdit, handle: h.SaveTenderOmissions},
+		{method: get, path: "/api/v1/monitor", access: api, roles: staffRoles, handle: h.APIMonitor},
+
 		// The audit log.
 		{method: get, path: "/audit", access: web, roles: auditRoles, handle: h.ListAuditLog},
 		{method: get, path: "/api/v1/audit", access: api, roles: auditRoles, handle: h.APIListAuditLog},

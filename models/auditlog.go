@@ -51,6 +51,7 @@ var AuditActions = []string{
 	"answer.save", "answer.amend", "evidence.upload", "evidence.remove", "scope.save",
 	"attestation.submit", "attestation.amend", "attestation.reopen",
 	"review.accept", "review.clarify", "review.reply",
+	"monitor.kinds", "monitor.omission",
 	"shared_link.create", "shared_link.revoke",
 }
 

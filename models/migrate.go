@@ -60,6 +60,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0018_self_check", Migrate: addSelfCheck},
 	{ID: "0019_shared_links", Migrate: addSharedLinks},
 	{ID: "0020_tender_documents", Migrate: addTenderDocuments},
+	{ID: "0021_monitor", Migrate: addMonitor},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -104,6 +105,7 @@ var Tables = []any{
 	&StandingEvidence{},
 	&StandingReminder{},
 	&TenderDocument{},
+	&TenderOmission{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:

@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template file.
 //
-//go:embed layouts partials auth dashboard catalogue tenders admin errors attestations invitations review audit verification account shared library tender_documents
+//go:embed layouts partials auth dashboard catalogue tenders admin errors attestations invitations review audit verification account shared library tender_documents monitor
 var FS embed.FS
