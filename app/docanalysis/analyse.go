@@ -432,9 +432,17 @@ func rowPolarity(row, header string) int {
 }
 
 var (
-	demandCell   = regexp.MustCompile(`(?i)^(?:eis|harde eis|vereist|verplicht|knock-out|ko|mandatory|required|requirement|must|must have|minimum requirement|obligatorio|obligatoria|requisito|exigido|exigible)$`)
-	wishCell     = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|nice to have|nice-to-have|deseable|opcional|valorable|mejora)$`)
-	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|\bM\s*/\s*[SDCW]\b`)
+	demandCell = regexp.MustCompile(`(?i)^(?:eis|harde eis|minimumeis|knock-out-?eis|ko-eis|vereist|verplicht|knock-out|ko|mandatory|required|requirement|must|must have|minimum requirement|mandatory requirement|obligatorio|obligatoria|requisito|requisito m[ií]nimo|requisito obligatorio|requisito excluyente|excluyente|eliminatorio|exigido|exigible)$`)
+	// wishCell is a marker that the row is something less than a
+	// demand: a wish, an option, an award criterion, or MoSCoW's
+	// should, could and won't.
+	wishCell = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|won[’']?t|won[’']?t have|will not have|wont|nice to have|nice-to-have|award criterion|award criteria|gunningscriterium|gunningscriteria|deseable|opcional|optativo|valorable|puntuable|mejora|criterio de adjudicaci[oó]n)$`)
+	// moscowHeader is a column of one-letter priority markers: MoSCoW
+	// (M/S/C/W), must/optional (M/O), eis/wens (E/W), mandatory/desirable
+	// (M/D), obligatorio/opcional (O is then ambiguous: see rowMarker).
+	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|prioridad|\bM\s*/\s*[SDCWO]\b|\bE\s*/\s*W\b|\bK\s*/\s*W\b|\bO\s*/\s*[DV]\b`)
+	// esObligatory is the Spanish scheme where "O" means obligatorio.
+	esObligatory = regexp.MustCompile(`(?i)\bO\s*/\s*[DV]\b`)
 )
 
 // rowMarker is the polarity of a row's marker cells alone: a cell that is
@@ -442,12 +450,17 @@ var (
 // under a priority column) says it for the whole row.
 func rowMarker(row, header string) int {
 	moscow := moscowHeader.MatchString(header)
+	oIsDemand := esObligatory.MatchString(header)
 	for _, cell := range strings.Split(row, " | ") {
 		cell = strings.TrimSpace(cell)
+		letter := ""
+		if moscow && len(cell) == 1 {
+			letter = strings.ToUpper(cell)
+		}
 		switch {
-		case demandCell.MatchString(cell), moscow && (cell == "M" || cell == "m"):
+		case demandCell.MatchString(cell), letter == "M", letter == "E", letter == "K", letter == "O" && oIsDemand:
 			return 1
-		case wishCell.MatchString(cell), moscow && len(cell) == 1 && strings.ContainsAny(cell, "SCWDscwd"):
+		case wishCell.MatchString(cell), letter != "" && strings.Contains("SCWDOV", letter):
 			return -1
 		}
 	}

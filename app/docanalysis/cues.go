@@ -18,24 +18,28 @@ var (
 		`must`, `shall`, `is required`, `are required`, `be required`, `required to`, `requires?`, `required`,
 		`mandatory`, `compulsory`, `obligatory`, `obliged to`, `has to`, `have to`, `needs? to`,
 		`requirements?`, `minimum requirements?`, `demands?`, `demanded`, `knock-out`, `we require`,
-		`must-have`, `is a condition`, `as a condition`,
+		`must-have`, `is a condition`, `as a condition`, `is obliged to`, `are obliged to`, `undertakes? to`,
+		`shall ensure`, `is responsible for ensuring`, `are responsible for ensuring`, `guarantees? that`, `will ensure`,
 		// Dutch
 		`moet`, `moeten`, `dient`, `dienen`, `is vereist`, `zijn vereist`, `vereist`, `vereisen`, `vereiste`,
 		`verplicht`, `verplichte`, `verplichting`, `verplichtingen`, `eis`, `eisen`, `geëist`, `geeist`, `eist`,
 		`noodzakelijk`, `verlangt`, `verlangd`, `verlangen`, `minimumeis(?:en)?`, `harde eis(?:en)?`,
 		`ko-criteri(?:um|a)`, `knock-out-criteri(?:um|a)`, `voorwaarde`, `is een vereiste`, `stelt als eis`,
+		`dra(?:agt|gen) (?:er )?zorg`, `zorg(?:t|en) ervoor dat`, `is verplicht om`, `zijn verplicht om`, `verplicht(?:en)? zich`,
+		`sta(?:at|an) ervoor in`, `knock-out-?eis(?:en)?`, `ko-eis(?:en)?`, `garandeert`, `garanderen`,
 		// Spanish
 		`debe`, `deben`, `deberá`, `deberán`, `se exige`, `exige`, `exigen`, `exigirá`, `exigirán`, `exigido`,
 		`exigida`, `exigidos`, `exigidas`, `exigible`, `exigibles`, `es obligatori[oa]`, `obligatori[oa]s?`,
 		`obligatoriamente`, `requisitos?`, `se requiere`, `requiere`, `requieren`, `requerirá`, `requerido`,
 		`requerida`, `requeridos`, `requeridas`, `ha de`, `han de`, `habrá de`, `tendrá que`, `tendrán que`,
 		`tiene que`, `tienen que`, `imprescindible`, `preceptiv[oa]`, `necesariamente`, `es necesario`,
-		`será necesario`, `condición`, `cumplir(?:á|án)? (?:con )?(?:el|la|los|las)? ?(?:estándar|norma)`,
+		`será necesario`, `condición`, `(?:estará|estarán|está|están|queda|quedan|quedará|quedarán) obligad[oa]s? a`,
+		`garantizará(?:n)?`, `se compromete(?:n)? a`, `se obliga(?:n)? a`, `excluyentes?`, `eliminatori[oa]s?`, `cumplir(?:á|án)? (?:con )?(?:el|la|los|las)? ?(?:estándar|norma)`,
 	}
 	notDemandWords = []string{
 		// English: negations of a demand
 		`not (?:\S+ ){0,3}(?:required|mandatory|necessary|needed|requested|demanded|obligatory|compulsory|expected|asked|requirements?|conditions?)`,
-		`no (?:\S+ ){0,2}(?:requirements?|obligations?|need)`, `need not`, `needn't`, `does not need`, `do not need`,
+		`no (?:\S+ ){0,2}(?:requirements?|obligations?|need)`, `need not`, `needn't`, `does not need`, `do not need`, `not needed`, `not necessary`, `no need`,
 		`does not require`, `do not require`, `will not require`, `must not`, `shall not`, `may not`,
 		`is not part of`, `are not part of`, `not part of the`, `out of scope`, `outside (?:the )?scope`,
 		`not in scope`, `excluded`, `not applicable`, `n/a`,
@@ -46,7 +50,7 @@ var (
 		`welcomed?`, `encouraged`, `appreciated`, `(?:for|as) information(?: only)?`, `for reference(?: only)?`, `informative`,
 		// Dutch
 		`niet (?:\S+ ){0,3}(?:vereist|verplicht|nodig|noodzakelijk|gevraagd|geëist|geeist|verlangd|gesteld)`,
-		`geen (?:\S+ ){0,2}(?:eis|eisen|vereiste|verplichting|voorwaarde|knock-out)`, `hoe(?:ft|ven) (?:\S+ ){0,6}niet`,
+		`geen (?:\S+ ){0,2}(?:eis|eisen|vereiste|verplichting|voorwaarde|knock-out)`, `hoe(?:ft|ven) (?:\S+ ){0,6}niets?`, `is niet nodig`, `zijn niet nodig`,
 		`optione(?:el|le)`, `facultatie(?:f|ve)`, `wens`, `wensen`, `gewenst`, `gewenste`, `bij voorkeur`, `voorkeur`,
 		`pluspunt(?:en)?`, `strekt tot aanbeveling`, `aanbevolen`, `aanbeveling`, `mag`, `mogen`, `kan`, `kunnen`,
 		`zou`, `zouden`, `gunningscriteri(?:um|a)`, `buiten (?:de )?scope`, `buiten beschouwing`, `valt buiten`,
@@ -55,7 +59,7 @@ var (
 		`wenselijk`, `(?:een|is een) pr[eé]`, `ter informatie`, `ter kennisname`, `informatief`, `ter referentie`,
 		// Spanish
 		`no (?:\S+ ){0,3}(?:exige|exigirá|exigen|exigido|exigida|requiere|requerirá|requerido|requerida|obligatori[oa]|necesari[oa]|exigible|requisito|imprescindible)`,
-		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita)`, `no debe`, `no deberá`, `no deberán`,
+		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita|necesita)`, `no necesita(?:n|rá|rán)?`, `no (?:es|será|resulta) necesari[oa]`, `no hace(?:rá)? falta`, `no debe`, `no deberá`, `no deberán`,
 		`opcional(?:es|mente)?`, `optativ[oa]s?`, `deseables?`, `se valorará(?:n)?`, `valorará(?:n)?`, `valorables?`,
 		`preferiblemente`, `preferentemente`, `preferible`, `recomendables?`, `se recomienda`, `recomendad[oa]s?`,
 		`podrá`, `podrán`, `puede`, `pueden`, `debería`, `deberían`, `criterios? de adjudicación`,
