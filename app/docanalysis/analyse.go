@@ -343,6 +343,31 @@ func addQuote(qs []Quote, q Quote) []Quote {
 // item or row) decide.
 func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negated bool) {
 	from, to := clauseOf(s, h.start, h.end)
+	// A standard named only in a clause about another party or the
+	// buyer's own situation is mentioned, whatever the main verb says.
+	background, purpose := backgroundClauses(s)
+	if within(background, h.start) {
+		return false, false
+	}
+	// A question asks for a description unless it calls it mandatory.
+	if isQuestion(s) {
+		if seg.Row && rowMarker(s, seg.Header) > 0 || strongDemand.MatchString(s) {
+			return true, false
+		}
+		return false, false
+	}
+	// Words in those clauses, or in a clause of purpose, speak of
+	// something else than the standard.
+	inMain := func(c cue) bool {
+		return !within(background, c.start) && (within(purpose, h.start) || !within(purpose, c.start))
+	}
+	var mainCues []cue
+	for _, c := range cs {
+		if inMain(c) {
+			mainCues = append(mainCues, c)
+		}
+	}
+	cs = mainCues
 	best, bestDist := -1, 1<<30
 	for i, c := range cs {
 		if c.start < from || c.end > to {
@@ -368,6 +393,14 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 	}
 	if best >= 0 {
 		return cs[best].demand, !cs[best].demand
+	}
+	// "DNSSEC is validated on every answer; this is a knock-out
+	// requirement": the marker after ";" speaks for the clause before it.
+	if to < len(s) && s[to] == ';' {
+		next := strings.TrimSpace(s[to+1:])
+		if anaphora.MatchString(next) && polarity(cues(next)) > 0 {
+			return true, false
+		}
 	}
 	if seg.Row {
 		if p := rowPolarity(s, seg.Header); p != 0 {

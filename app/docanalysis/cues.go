@@ -132,3 +132,99 @@ func findAllOverlapping(re *regexp.Regexp, s string) [][2]int {
 	}
 	return out
 }
+
+// Subordinate clauses that describe someone other than the supplier: a
+// standard named only there is not demanded by the main clause's verb,
+// and a demand word there ("the Council's policy requires") is not a
+// demand on the supplier.
+var (
+	// comparisonStart opens a comparison with what another party does:
+	// ", as the Council does", ", zoals de gemeente", ", del mismo modo
+	// que lo hace el Instituto". Such a clause is always background.
+	comparisonStart = regexp.MustCompile(`(?i)(?:,|\(|—|–)\s*(?:just as|in the same way as|the same way as|like (?:the|its|their|our|we|it)|as (?:the|its|their|our|we|it) |zoals (?:de|het|dat|die|ook|wij|onze|ons)\b|net als|net zoals|op dezelfde (?:manier|wijze) als|del mismo modo que|de la misma (?:manera|forma) que|de igual (?:modo|manera|forma) que|al igual que|igual que|tal y como (?:lo )?hace|como (?:lo )?hace)`)
+	// relativeStart opens a non-restrictive relative clause or an
+	// appositive one: ", which", ", die", ", que", ", waarbij", ", a
+	// guideline that". It is background only when it speaks of another
+	// party (see backgroundWords) and has no modal of its own.
+	relativeStart = regexp.MustCompile(`(?i)(?:,|\(|—|–)\s*(?:(?:een|a|an|un|una|the|de|het|el|la)\s+(?:[\p{L}\-]+\s+){0,4}?)?(?:which|who|whom|whose|that|based on|die|dat|welke|waarbij|waarvan|waarin|wat|que|el cual|la cual|los cuales|las cuales|lo cual|cuy[oa]s?|quien(?:es)?|basad[oa] en|gebaseerd op)(?:$|[^\p{L}])`)
+	// purposeStart opens a clause of purpose: its "can" or "may" is not
+	// a wish about the standard of the main clause.
+	purposeStart = regexp.MustCompile(`(?i)(?:,\s*)?(?:so that|in order that|zodat|opdat|para que|de modo que|de forma que|a fin de que)(?:$|[^\p{L}])`)
+	// backgroundWords are signs that a clause describes another party or
+	// the buyer's own situation.
+	backgroundWords = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:based on|gebaseerd op|basad[oa] en|itself|themselves|zelf|propi[oa]|s[ií] mism[oa]|already|reeds|ya|currently|at present|momenteel|thans|actualmente|(?:since|sinds|desde) (?:19|20)\d\d|background|achtergrond|antecedente|refers? to|verwijst|remite|prescribes|prescribe|voorschrijft|voorschrijven|prescribe|prescriben|council|authority|municipality|ministry|department|institute|government|gemeente|provincie|ministerie|overheid|opdrachtgever|aanbestedende dienst|ayuntamiento|instituto|ministerio|administraci[oó]n|gobierno|[oó]rgano de contrataci[oó]n|entidad|universidad|diputaci[oó]n|mancomunidad)(?:$|[^\p{L}])`)
+	supplierWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:supplier|contractor|bidder|tenderer|provider|vendor|you|opdrachtnemer|leverancier|inschrijver|dienstverlener|aanbieder|contractant|u|adjudicatari[oa]|contratista|proveedor|licitador|ofertante)(?:$|[^\p{L}])`)
+	modalWord    = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:must|shall|has to|have to|moet|moeten|dient|dienen|debe|deben|deberá|deberán|ha de|han de|tiene que|tienen que)(?:$|[^\p{L}])`)
+)
+
+// span is a part [from, to) of a sentence.
+type span struct{ from, to int }
+
+// backgroundClauses finds the clauses of s that describe another party
+// (comparisons, and relative clauses that speak of another party, with
+// no modal verb and not the supplier as their subject) and the clauses
+// of purpose. A clause runs to the next ";", contrast or end of the
+// sentence, or to the next comma when that comes within five words (a
+// parenthesis: "DNSSEC, which the Council already uses, must ...").
+func backgroundClauses(s string) (background, purpose []span) {
+	end := func(from int) int {
+		to := len(s)
+		for _, m := range clauseBreak.FindAllStringIndex(s, -1) {
+			if m[0] > from && m[0] < to {
+				to = m[0]
+			}
+		}
+		if c := strings.IndexByte(s[from:], ','); c > 0 && from+c < to && len(strings.Fields(s[from:from+c])) <= 6 {
+			to = from + c
+		}
+		return to
+	}
+	for _, m := range comparisonStart.FindAllStringIndex(s, -1) {
+		background = append(background, span{m[0], end(m[1])})
+	}
+	for _, m := range relativeStart.FindAllStringIndex(s, -1) {
+		sp := span{m[0], end(m[1])}
+		text := s[sp.from:sp.to]
+		words := strings.Fields(s[m[1]:sp.to])
+		subject := strings.Join(words[:min(len(words), 4)], " ")
+		if modalWord.MatchString(text) || supplierWord.MatchString(subject) || !backgroundWords.MatchString(text) {
+			continue
+		}
+		background = append(background, sp)
+	}
+	for _, m := range purposeStart.FindAllStringIndex(s, -1) {
+		purpose = append(purpose, span{m[0], end(m[1])})
+	}
+	return background, purpose
+}
+
+func within(sps []span, at int) bool {
+	for _, sp := range sps {
+		if at >= sp.from && at < sp.to {
+			return true
+		}
+	}
+	return false
+}
+
+// Questions to the bidder ("Describe how you will …", "Beschrijf hoe
+// …", "Describa cómo …") ask for a description: they mention what they
+// name unless the sentence calls it mandatory or knock-out.
+var (
+	questionStart = regexp.MustCompile(`(?i)^(?:(?:question|q|vraag|pregunta|p)\s*\d*[.:)]?\s*|[\p{L}]{0,4}[-.]?\d+(?:[.-]\d+)*[.:)]?\s+)?(?:please\s+)?(?:describe|explain|outline|set out how|indicate how|state how|show how|demonstrate how|tell us|provide a description|give a description|beschrijf|omschrijf|geef aan|geef een beschrijving|licht toe|licht \S+ toe|toon aan hoe|leg uit|describa|describan|explique|expliquen|indique cómo|indique de qué|detalle|detallen|justifique cómo|exponga)(?:$|[^\p{L}])`)
+	strongDemand = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:mandatory|compulsory|obligatory|knock-out|ko|minimum requirement|must-have|verplicht|verplichte|knock-out-?eis|ko-eis|minimumeis|harde eis|obligatori[oa]s?|excluyentes?|eliminatori[oa]s?|requisitos? m[ií]nimos?|imprescindible)(?:$|[^\p{L}])`)
+)
+
+// isQuestion reports whether s, or one of its cells, asks the bidder to
+// describe or explain, or is a question.
+func isQuestion(s string) bool {
+	if strings.HasSuffix(strings.TrimSpace(s), "?") {
+		return true
+	}
+	for _, cell := range strings.Split(s, " | ") {
+		if questionStart.MatchString(strings.TrimLeft(strings.TrimSpace(cell), "•-–¿ ")) {
+			return true
+		}
+	}
+	return false
+}
