@@ -125,7 +125,7 @@ var (
 	glossaryHeader    = regexp.MustCompile(`(?i)^(?:term|begrip|afkorting|abbreviation|acronym|término|sigla|acrónimo|abreviatura)\b`)
 	// anaphora is a sentence that makes the one before it a demand:
 	// "This requirement is a knock-out criterion", "Deze eis ...".
-	anaphora = regexp.MustCompile(`(?i)^(?:(?:this|these|that|deze|dit|die|este|esta|estos|estas)\s+(?:\S+\s+)?(?:requirements?|eis|eisen|requisitos?|exigencias?|obligations?|verplichting(?:en)?|obligaci(?:ón|ones))|(?:this|dit|esto)\s+(?:is|es)\s+(?:a|an|een|un)\s+(?:\S+\s+)?(?:requirement|eis|requisito))(?:$|[^\p{L}])`)
+	anaphora = regexp.MustCompile(`(?i)^(?:(?:this|these|that|deze|dit|die|este|esta|estos|estas)\s+(?:\S+\s+)?(?:requirements?|eis|eisen|requisitos?|exigencias?|obligations?|verplichting(?:en)?|obligaci(?:ón|ones))|(?:this|it|that|dit|het|esto|este|esta|ello|ésta|éste)\s+(?:is|es|betreft|constituye|forms|vormt)\s+(?:a|an|een|un|una)\s+(?:\S+\s+)?[\p{L}\-]*(?:requirement|eis|requisito|criterion|criterium|criterio|condition|voorwaarde|condición))(?:$|[^\p{L}])`)
 )
 
 // polarity of a piece of text: +1 demand, -1 not a demand, 0 neither.
