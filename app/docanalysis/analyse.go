@@ -485,19 +485,52 @@ func rowMarker(row, header string) int {
 	moscow := moscowHeader.MatchString(header)
 	oIsDemand := esObligatory.MatchString(header)
 	for _, cell := range strings.Split(row, " | ") {
-		cell = strings.TrimSpace(cell)
-		letter := ""
-		if moscow && len(cell) == 1 {
-			letter = strings.ToUpper(cell)
-		}
-		switch {
-		case demandCell.MatchString(cell), letter == "M", letter == "E", letter == "K", letter == "O" && oIsDemand:
-			return 1
-		case wishCell.MatchString(cell), letter != "" && strings.Contains("SCWDOV", letter):
-			return -1
+		if p := markerCell(cell, moscow, oIsDemand); p != 0 {
+			return p
 		}
 	}
 	return 0
+}
+
+// markerSplit separates the parts of a marker cell such as "M (Must)",
+// "W – Won't have" or "Eis / knock-out".
+var markerSplit = regexp.MustCompile(`\s*(?:[()\[\]/:]|\s[-–—]\s)\s*`)
+
+// markerCell is the polarity of one cell that is a marker on its own,
+// or whose parts all are: "M", "Must", "M (Must)", "Optional".
+func markerCell(cell string, moscow, oIsDemand bool) int {
+	one := func(c string) int {
+		c = strings.Trim(strings.TrimSpace(c), ".*:")
+		letter := ""
+		if moscow && len(c) == 1 {
+			letter = strings.ToUpper(c)
+		}
+		switch {
+		case c == "":
+			return 0
+		case demandCell.MatchString(c), letter == "M", letter == "E", letter == "K", letter == "O" && oIsDemand:
+			return 1
+		case wishCell.MatchString(c), letter != "" && strings.Contains("SCWDOV", letter):
+			return -1
+		}
+		return 2
+	}
+	p := one(cell)
+	if p == 2 {
+		p = 0
+		for _, part := range markerSplit.Split(cell, -1) {
+			switch q := one(part); {
+			case q == 2 || p != 0 && q != 0 && q != p:
+				return 0
+			case q != 0:
+				p = q
+			}
+		}
+	}
+	if p == 2 {
+		return 0
+	}
+	return p
 }
 
 // clauseOf returns the bounds of the clause of s around [start, end).

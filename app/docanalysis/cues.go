@@ -146,13 +146,13 @@ var (
 	// appositive one: ", which", ", die", ", que", ", waarbij", ", a
 	// guideline that". It is background only when it speaks of another
 	// party (see backgroundWords) and has no modal of its own.
-	relativeStart = regexp.MustCompile(`(?i)(?:,|\(|—|–)\s*(?:(?:een|a|an|un|una|the|de|het|el|la)\s+(?:[\p{L}\-]+\s+){0,4}?)?(?:which|who|whom|whose|that|based on|die|dat|welke|waarbij|waarvan|waarin|wat|que|el cual|la cual|los cuales|las cuales|lo cual|cuy[oa]s?|quien(?:es)?|basad[oa] en|gebaseerd op)(?:$|[^\p{L}])`)
+	relativeStart = regexp.MustCompile(`(?i)(?:,|\(|—|–)\s*(?:(?:een|a|an|un|una|the|de|het|el|la)\s+(?:[\p{L}\-]+\s+){0,4}?)?(?:which|who|whom|whose|that|die|dat|welke|waarbij|waarvan|waarin|wat|que|el cual|la cual|los cuales|las cuales|lo cual|cuy[oa]s?|quien(?:es)?)(?:$|[^\p{L}])`)
 	// purposeStart opens a clause of purpose: its "can" or "may" is not
 	// a wish about the standard of the main clause.
 	purposeStart = regexp.MustCompile(`(?i)(?:,\s*)?(?:so that|in order that|zodat|opdat|para que|de modo que|de forma que|a fin de que)(?:$|[^\p{L}])`)
 	// backgroundWords are signs that a clause describes another party or
 	// the buyer's own situation.
-	backgroundWords = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:based on|gebaseerd op|basad[oa] en|itself|themselves|zelf|propi[oa]|s[ií] mism[oa]|already|reeds|ya|currently|at present|momenteel|thans|actualmente|(?:since|sinds|desde) (?:19|20)\d\d|background|achtergrond|antecedente|refers? to|verwijst|remite|prescribes|prescribe|voorschrijft|voorschrijven|prescribe|prescriben|council|authority|municipality|ministry|department|institute|government|gemeente|provincie|ministerie|overheid|opdrachtgever|aanbestedende dienst|ayuntamiento|instituto|ministerio|administraci[oó]n|gobierno|[oó]rgano de contrataci[oó]n|entidad|universidad|diputaci[oó]n|mancomunidad)(?:$|[^\p{L}])`)
+	backgroundWords = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:itself|themselves|zelf|propi[oa]|s[ií] mism[oa]|already|reeds|ya|currently|at present|momenteel|thans|actualmente|(?:since|sinds|desde) (?:19|20)\d\d|background|achtergrond|antecedente|refers? to|verwijst|remite|prescribes|prescribe|voorschrijft|voorschrijven|prescribe|prescriben|council|authority|municipality|ministry|department|institute|government|gemeente|provincie|ministerie|overheid|opdrachtgever|aanbestedende dienst|ayuntamiento|instituto|ministerio|administraci[oó]n|gobierno|[oó]rgano de contrataci[oó]n|entidad|universidad|diputaci[oó]n|mancomunidad)(?:$|[^\p{L}])`)
 	supplierWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:supplier|contractor|bidder|tenderer|provider|vendor|you|opdrachtnemer|leverancier|inschrijver|dienstverlener|aanbieder|contractant|u|adjudicatari[oa]|contratista|proveedor|licitador|ofertante)(?:$|[^\p{L}])`)
 	modalWord    = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:must|shall|has to|have to|moet|moeten|dient|dienen|debe|deben|deberá|deberán|ha de|han de|tiene que|tienen que)(?:$|[^\p{L}])`)
 )

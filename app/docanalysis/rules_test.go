@@ -25,6 +25,8 @@ func TestClassificationRules(t *testing.T) {
 		{"a Spanish Valorable row is not a demand", "Código | Descripción | Carácter\nT1 | Firma de las zonas con DNSSEC | Obligatorio\nT2 | Publicación de un fichero security.txt | Valorable\nT3 | Compatibilidad con IPv6 | Mejora", map[string]string{"dnssec": req, "security-txt": men, "ipv6": men}},
 		{"a Spanish Excluyente row is a demand and Deseable is not", "Código | Requisito | Tipo\nR1 | Uso de DKIM en los envíos | Excluyente\nR2 | Soporte de DANE | Deseable", map[string]string{"dkim": req, "dane": men}},
 
+		{"a marker cell with its word in brackets decides its row", "ID | Requirement | Priority\nR1 | DNSSEC on all zones | M (Must)\nR2 | DANE on inbound mail | W – Won't have", map[string]string{"dnssec": req, "dane": men}},
+
 		// 2. Relative and comparison clauses about another party.
 		{"a standard behind which-is-based-on is background", "The supplier shall encrypt all backups, as set out in the Authority's security policy, which is itself based on ISO/IEC 27001.", map[string]string{"iso-27001": men}},
 		{"an English comparison with the buyer's own practice is background", "The contractor must sign every zone it hosts, just as the Council already does with DNSSEC for its own domains.", map[string]string{"dnssec": men}},
@@ -39,6 +41,10 @@ func TestClassificationRules(t *testing.T) {
 		{"Dutch zoals beschreven in names the norm of the demand", "De leverancier moet de verbindingen inrichten zoals beschreven in de NCSC TLS-richtlijnen, die de gemeente hanteert.", map[string]string{"tls": req}},
 		{"Spanish conforme a names the norm of the demand", "El adjudicatario deberá configurar TLS, conforme a las recomendaciones del CCN, que el Instituto aplica.", map[string]string{"tls": req}},
 		{"a purpose clause's can is no wish", "# Eisen aan de oplevering\n\nDe leverancier levert bij elke release een SBOM, zodat de gemeente de componenten kan volgen.", map[string]string{"cra-sbom": req}},
+
+		{"based on after a comma names the norm of the demand", "The supplier must operate an information security management system, based on ISO/IEC 27001.", map[string]string{"iso-27001": req}},
+		{"Spanish basado en after a comma names the norm of the demand", "El adjudicatario deberá mantener un sistema de gestión, basado en la norma ISO/IEC 27001.", map[string]string{"iso-27001": req}},
+		{"a Dutch relative clause about the supplier's own work stays a demand", "De leverancier levert een maildienst, die hij volgens DANE moet inrichten.", map[string]string{"dane": req}},
 
 		// 3. Questions asking the bidder to describe or explain.
 		{"describe how is a mention", "Describe how you will roll out MTA-STS for the Council's domains and which requirements you have of us.", map[string]string{"mta-sts": men}},
