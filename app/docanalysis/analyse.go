@@ -364,6 +364,9 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 	var mainCues []cue
 	for _, c := range cs {
 		if inMain(c) {
+			if thirdPartyDemand(s, c, from, to) {
+				c.demand = false
+			}
 			mainCues = append(mainCues, c)
 		}
 	}

@@ -228,3 +228,25 @@ func isQuestion(s string) bool {
 	}
 	return false
 }
+
+// normHolder is the subject of a demand that binds someone else: a
+// policy, law, regulation or guideline that "requires" something is not
+// this tender demanding it of the supplier, unless the supplier is named
+// after the verb ("the policy requires suppliers to ...").
+var (
+	normHolder = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:policy|policies|law|act|regulation|guideline|guidelines|directive|standard|beleid|wet|verordening|regeling|richtlijn|richtlijnen|norm|política|ley|reglamento|normativa|directiva|guía|esquema)(?:$|[^\p{L}])`)
+	normVerb   = regexp.MustCompile(`(?i)^(?:requires?|demands?|vereist|vereisen|eist|eisen|exige|exigen|requiere|requieren)$`)
+)
+
+// thirdPartyDemand reports whether the demand word c of s, in the clause
+// [from, to), is a norm's demand on someone else.
+func thirdPartyDemand(s string, c cue, from, to int) bool {
+	if !c.demand || c.start < from || c.end > to || !normVerb.MatchString(s[c.start:c.end]) {
+		return false
+	}
+	before := s[from:c.start]
+	if i := strings.LastIndexAny(before, ",:"); i >= 0 {
+		before = before[i+1:]
+	}
+	return normHolder.MatchString(before) && !supplierWord.MatchString(before) && !supplierWord.MatchString(s[c.end:to])
+}

@@ -46,6 +46,11 @@ func TestClassificationRules(t *testing.T) {
 		{"Spanish basado en after a comma names the norm of the demand", "El adjudicatario deberá mantener un sistema de gestión, basado en la norma ISO/IEC 27001.", map[string]string{"iso-27001": req}},
 		{"a Dutch relative clause about the supplier's own work stays a demand", "De leverancier levert een maildienst, die hij volgens DANE moet inrichten.", map[string]string{"dane": req}},
 
+		{"a policy that requires something of its own systems is no demand on the supplier", "The Council's information security policy requires ISO/IEC 27001 for all its internal systems.", map[string]string{"iso-27001": men}},
+		{"a policy that requires something of suppliers is a demand", "Our security policy requires ISO/IEC 27001 certification of every supplier.", map[string]string{"iso-27001": req}},
+		{"a Dutch law that requires something of others is no demand on the supplier", "De Duitse wet vereist DNSSEC voor alle federale domeinen.", map[string]string{"dnssec": men}},
+		{"a Spanish norm that requires something of others is no demand on the supplier", "El Esquema Nacional de Seguridad exige IPv6 a los organismos de la Administración General.", map[string]string{"ipv6": men}},
+
 		// 3. Questions asking the bidder to describe or explain.
 		{"describe how is a mention", "Describe how you will roll out MTA-STS for the Council's domains and which requirements you have of us.", map[string]string{"mta-sts": men}},
 		{"explain how with mandatory is a demand", "Explain how you will meet the mandatory requirement to sign all zones with DNSSEC.", map[string]string{"dnssec": req}},
