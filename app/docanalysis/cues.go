@@ -153,8 +153,8 @@ var (
 	// backgroundWords are signs that a clause describes another party or
 	// the buyer's own situation.
 	backgroundWords = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:itself|themselves|zelf|propi[oa]|s[ií] mism[oa]|already|reeds|ya|currently|at present|momenteel|thans|actualmente|(?:since|sinds|desde) (?:19|20)\d\d|background|achtergrond|antecedente|refers? to|verwijst|remite|prescribes|prescribe|voorschrijft|voorschrijven|prescribe|prescriben|council|authority|municipality|ministry|department|institute|government|gemeente|provincie|ministerie|overheid|opdrachtgever|aanbestedende dienst|ayuntamiento|instituto|ministerio|administraci[oó]n|gobierno|[oó]rgano de contrataci[oó]n|entidad|universidad|diputaci[oó]n|mancomunidad)(?:$|[^\p{L}])`)
-	supplierWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:supplier|contractor|bidder|tenderer|provider|vendor|you|opdrachtnemer|leverancier|inschrijver|dienstverlener|aanbieder|contractant|u|adjudicatari[oa]|contratista|proveedor|licitador|ofertante)(?:$|[^\p{L}])`)
-	modalWord    = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:must|shall|has to|have to|moet|moeten|dient|dienen|debe|deben|deberá|deberán|ha de|han de|tiene que|tienen que)(?:$|[^\p{L}])`)
+	supplierWord    = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:supplier|contractor|bidder|tenderer|provider|vendor|you|opdrachtnemer|leverancier|inschrijver|dienstverlener|aanbieder|contractant|u|adjudicatari[oa]|contratista|proveedor|licitador|ofertante)(?:$|[^\p{L}])`)
+	modalWord       = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:must|shall|has to|have to|moet|moeten|dient|dienen|debe|deben|deberá|deberán|ha de|han de|tiene que|tienen que)(?:$|[^\p{L}])`)
 )
 
 // span is a part [from, to) of a sentence.
@@ -212,7 +212,7 @@ func within(sps []span, at int) bool {
 // name unless the sentence calls it mandatory or knock-out.
 var (
 	questionStart = regexp.MustCompile(`(?i)^(?:(?:question|q|vraag|pregunta|p)\s*\d*[.:)]?\s*|[\p{L}]{0,4}[-.]?\d+(?:[.-]\d+)*[.:)]?\s+)?(?:please\s+)?(?:describe|explain|outline|set out how|indicate how|state how|show how|demonstrate how|tell us|provide a description|give a description|beschrijf|omschrijf|geef aan|geef een beschrijving|licht toe|licht \S+ toe|toon aan hoe|leg uit|describa|describan|explique|expliquen|indique cómo|indique de qué|detalle|detallen|justifique cómo|exponga)(?:$|[^\p{L}])`)
-	strongDemand = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:mandatory|compulsory|obligatory|knock-out|ko|minimum requirement|must-have|verplicht|verplichte|knock-out-?eis|ko-eis|minimumeis|harde eis|obligatori[oa]s?|excluyentes?|eliminatori[oa]s?|requisitos? m[ií]nimos?|imprescindible)(?:$|[^\p{L}])`)
+	strongDemand  = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:mandatory|compulsory|obligatory|knock-out|ko|minimum requirement|must-have|verplicht|verplichte|knock-out-?eis|ko-eis|minimumeis|harde eis|obligatori[oa]s?|excluyentes?|eliminatori[oa]s?|requisitos? m[ií]nimos?|imprescindible)(?:$|[^\p{L}])`)
 )
 
 // isQuestion reports whether s, or one of its cells, asks the bidder to
