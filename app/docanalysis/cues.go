@@ -141,7 +141,7 @@ var (
 	// comparisonStart opens a comparison with what another party does:
 	// ", as the Council does", ", zoals de gemeente", ", del mismo modo
 	// que lo hace el Instituto". Such a clause is always background.
-	comparisonStart = regexp.MustCompile(`(?i)(?:,|\(|—|–)\s*(?:just as|in the same way as|the same way as|like (?:the|its|their|our|we|it)|as (?:the|its|their|our|we|it) |zoals (?:de|het|dat|die|ook|wij|onze|ons)\b|net als|net zoals|op dezelfde (?:manier|wijze) als|del mismo modo que|de la misma (?:manera|forma) que|de igual (?:modo|manera|forma) que|al igual que|igual que|tal y como (?:lo )?hace|como (?:lo )?hace)`)
+	comparisonStart = regexp.MustCompile(`(?i)(?:,|\(|—|–)\s*(?:just as|in the same way as|the same way as|like (?:the|its|their|our|we|it)|as (?:the|its|their|our|we|it) |zoals (?:de|het|dat|die|ook|wij|onze|ons)\b|net als|net zoals|op dezelfde (?:manier|wijze) als|del mismo modo que|de la misma (?:manera|forma) que|de igual (?:modo|manera|forma) que|al igual que|igual que|evenals (?:de|het|onze|wij)\b|(?:tal y |tal )?como (?:(?:ya|lo|también|hoy|actualmente)\s+)*(?:hace|hacen|hizo|aplica|aplican|utiliza|utilizan|usa|usan|exige|requiere)\b)`)
 	// relativeStart opens a non-restrictive relative clause or an
 	// appositive one: ", which", ", die", ", que", ", waarbij", ", a
 	// guideline that". It is background only when it speaks of another
@@ -187,7 +187,13 @@ func backgroundClauses(s string) (background, purpose []span) {
 		text := s[sp.from:sp.to]
 		words := strings.Fields(s[m[1]:sp.to])
 		subject := strings.Join(words[:min(len(words), 4)], " ")
-		if modalWord.MatchString(text) || supplierWord.MatchString(subject) || !backgroundWords.MatchString(text) {
+		// A relative clause right after a background clause goes on
+		// about the same party ("…, as the Ministry does, which uses …").
+		follows := false
+		for _, b := range background {
+			follows = follows || b.to == m[0]
+		}
+		if modalWord.MatchString(text) || supplierWord.MatchString(subject) || !follows && !backgroundWords.MatchString(text) {
 			continue
 		}
 		background = append(background, sp)

@@ -34,6 +34,9 @@ func TestClassificationRules(t *testing.T) {
 		{"a Dutch relative clause about another authority is background", "Opdrachtnemer moet alle verbindingen versleutelen, net als de provincie die sinds 2022 DANE gebruikt voor de eigen maildomeinen.", map[string]string{"dane": men}},
 		{"a Dutch appositive guideline that prescribes for others is background", "De webserver moet HTTPS afdwingen, waarbij de gemeente verwijst naar een Europese richtlijn die daarnaast ook DNSSEC voorschrijft voor ministeries.", map[string]string{"https": req, "dnssec": men}},
 		{"a Spanish comparison with the buyer is background", "El contratista deberá firmar las zonas DNS, al igual que hace la Diputación, que aplica DNSSEC en sus propios dominios desde 2020.", map[string]string{"dnssec": men}},
+		{"a Spanish relative clause after a comparison goes on about the other party", "El adjudicatario deberá alojar el portal, como ya hace el Ministerio, que utiliza IPv6 en todos sus servicios.", map[string]string{"ipv6": men}},
+		{"Spanish como before examples lists what the demand names", "El servicio de correo deberá admitir mecanismos de autenticación, como el DKIM y el SPF.", map[string]string{"dkim": req, "spf": req}},
+		{"a Dutch comparison with the buyer's own domains is background", "Opdrachtnemer moet alle sites via HTTPS aanbieden, zoals de gemeente dat nu al doet met HSTS op haar eigen domeinen.", map[string]string{"https": req, "hsts": men}},
 		{"a Spanish restrictive relative clause stays a demand", "El adjudicatario deberá prestar un servicio de correo que admita DANE en la recepción.", map[string]string{"dane": req}},
 
 		{"such as lists what the demand names", "The mail service must support modern standards such as DANE and MTA-STS.", map[string]string{"dane": req, "mta-sts": req}},
