@@ -350,7 +350,10 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 		return false, false
 	}
 	// A question asks for a description unless it calls it mandatory.
-	if isQuestion(s) {
+	// (A demand quoted after a colon, "Describe how you meet R4: the
+	// solution must …", is still decided by its own words.)
+	colon := strings.LastIndex(s[:h.start], ":")
+	if isQuestion(s) && (colon < 0 || !modalWord.MatchString(s[colon:])) {
 		if seg.Row && rowMarker(s, seg.Header) > 0 || strongDemand.MatchString(s) {
 			return true, false
 		}

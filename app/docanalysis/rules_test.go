@@ -62,6 +62,8 @@ func TestClassificationRules(t *testing.T) {
 		{"Dutch licht toe with verplicht is a demand", "Licht toe hoe u voldoet aan de verplichte ondersteuning van IPv6.", map[string]string{"ipv6": req}},
 		{"Spanish describa cómo is a mention", "Describa cómo aplicará DMARC en los dominios del Ayuntamiento y qué requisitos técnicos plantea.", map[string]string{"dmarc": men}},
 		{"Spanish explique with excluyente is a demand", "Explique cómo cumplirá el requisito excluyente de IPv6 en todos los enlaces.", map[string]string{"ipv6": req}},
+		{"a numbered Dutch question is a mention under a demand heading", "# Eisen\n\nVraag 3: Beschrijf hoe u DNSSEC inricht.", map[string]string{"dnssec": men}},
+		{"a demand quoted after a colon in a question keeps its must", "Describe how you will meet requirement R4: the solution must support DNSSEC.", map[string]string{"dnssec": req}},
 		{"a question row is a mention", "Nr | Question\nQ1 | Describe your approach to DNSSEC key rollovers.", map[string]string{"dnssec": men}},
 
 		// 4. Negations and "no need".
