@@ -400,6 +400,11 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 	if best >= 0 {
 		return cs[best].demand, !cs[best].demand
 	}
+	// What the buyer or another party does itself or already has is no
+	// demand, whatever the heading or column says.
+	if ownSituation(s[from:to]) {
+		return false, false
+	}
 	// "DNSSEC is validated on every answer; this is a knock-out
 	// requirement": the marker after ";" speaks for the clause before it.
 	if to < len(s) && s[to] == ';' {

@@ -59,7 +59,7 @@ var (
 		`wenselijk`, `(?:een|is een) pr[eé]`, `ter informatie`, `ter kennisname`, `informatief`, `ter referentie`,
 		// Spanish
 		`no (?:\S+ ){0,3}(?:exige|exigirá|exigen|exigido|exigida|requiere|requerirá|requerido|requerida|obligatori[oa]|necesari[oa]|exigible|requisito|imprescindible)`,
-		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita|necesita)`, `no necesita(?:n|rá|rán)?`, `no (?:es|será|resulta) necesari[oa]`, `no hace(?:rá)? falta`, `no debe`, `no deberá`, `no deberán`,
+		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita|necesita)`, `no (?:\S+ )?(?:tiene|tienen|tendrá|tendrán|ha|han|habrá) (?:que|de) (?:hacer )?nada`, `no (?:tiene|tienen|tendrá|tendrán) que`, `no necesita(?:n|rá|rán)?`, `no (?:es|será|resulta) necesari[oa]`, `no hace(?:rá)? falta`, `no debe`, `no deberá`, `no deberán`,
 		`opcional(?:es|mente)?`, `optativ[oa]s?`, `deseables?`, `se valorará(?:n)?`, `valorará(?:n)?`, `valorables?`,
 		`preferiblemente`, `preferentemente`, `preferible`, `recomendables?`, `se recomienda`, `recomendad[oa]s?`,
 		`podrá`, `podrán`, `puede`, `pueden`, `debería`, `deberían`, `criterios? de adjudicación`,
@@ -255,4 +255,17 @@ func thirdPartyDemand(s string, c cue, from, to int) bool {
 		before = before[i+1:]
 	}
 	return normHolder.MatchString(before) && !supplierWord.MatchString(before) && !supplierWord.MatchString(s[c.end:to])
+}
+
+// ownSituation is a statement of what the buyer or another party does
+// itself or already has ("De gemeente beheert het DMARC-record zelf",
+// "The Council already publishes …", "lo gestiona el propio
+// Ayuntamiento"): under a heading that demands, it is not a demand.
+var (
+	buyerWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:we|our|council|authority|municipality|ministry|department|institute|the buyer|contracting authority|wij|we|onze|ons|gemeente|provincie|ministerie|omgevingsdienst|waterschap|opdrachtgever|aanbestedende dienst|nosotros|nuestr[oa]s?|ayuntamiento|instituto|ministerio|consejer[ií]a|diputaci[oó]n|mancomunidad|universidad|entidad|[oó]rgano de contrataci[oó]n)(?:$|[^\p{L}])`)
+	selfWord  = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:itself|themselves|ourselves|already|zelf|reeds|nu al|al sinds|staat al|heeft al|propi[oa]|ya)(?:$|[^\p{L}])`)
+)
+
+func ownSituation(clause string) bool {
+	return buyerWord.MatchString(clause) && selfWord.MatchString(clause) && !supplierWord.MatchString(clause)
 }

@@ -74,6 +74,12 @@ func TestClassificationRules(t *testing.T) {
 		{"Spanish no hace falta is not a demand", "No hace falta que la plataforma admita IPv6 en esta fase.", map[string]string{"ipv6": men}},
 		{"Spanish no necesita is not a demand", "El portal no necesita DNSSEC porque el dominio lo gestiona el Ministerio.", map[string]string{"dnssec": men}},
 
+		{"Spanish no tiene que hacer nada is not a demand", "# Requisitos\n\nEl registro SPF lo mantiene el propio Ayuntamiento; el contratista no tiene que hacer nada al respecto.", map[string]string{"spf": men}},
+		{"what the buyer manages itself is no demand under a demand heading", "# Requirements\n\nThe Council manages its own SPF record itself.", map[string]string{"spf": men}},
+		{"what the Dutch buyer already has is no demand under a demand heading", "# Eisen\n\nDe provincie heeft al DNSSEC op al haar domeinen.", map[string]string{"dnssec": men}},
+		{"what the Spanish buyer already has is no demand under a demand heading", "# Requisitos\n\nLa Diputación ya publica registros DMARC en sus dominios.", map[string]string{"dmarc": men}},
+		{"a statement without modal under a demand heading is still a demand", "# Requirements\n\nThe supplier signs all zones with DNSSEC.", map[string]string{"dnssec": req}},
+
 		// 5. Demand phrases.
 		{"English is obliged to is a demand", "The contractor is obliged to publish a DMARC policy for every sending domain.", map[string]string{"dmarc": req}},
 		{"English undertakes to is a demand", "The supplier undertakes to publish a security.txt file on every web server.", map[string]string{"security-txt": req}},
