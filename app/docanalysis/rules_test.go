@@ -1,8 +1,12 @@
 package docanalysis_test
 
 import (
+	"context"
 	"maps"
+	"slices"
 	"testing"
+
+	"tenderprobe/app/docanalysis"
 )
 
 // TestClassificationRules covers the general classes of language behind
@@ -98,6 +102,36 @@ func TestClassificationRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			got := statusOf(t, c.text)
 			if !maps.Equal(got, c.want) {
+				t.Errorf("%q\n got %v\nwant %v", c.text, got, c.want)
+			}
+		})
+	}
+}
+
+// TestSuggestedKindsRules checks the profile keywords on general words:
+// data "in transit" is no network purchase, and counting devices and
+// data-at-rest services suggest their kinds, in each language.
+func TestSuggestedKindsRules(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"a cloud service that encrypts data in transit is no network purchase", "The hosted service runs in a public cloud in two data centres. Data in transit and data at rest are encrypted.", []string{"cloud-saas"}},
+		{"Dutch counting devices are connected devices", "De provincie koopt tellers voor fietspaden. De tellers en detectoren sturen hun telemetrie naar een platform.", []string{"connected-devices"}},
+		{"Spanish counters are connected devices", "El Ayuntamiento adquiere contadores de tráfico y detectores con telemetría para las calles del centro.", []string{"connected-devices"}},
+		{"a Dutch cloud service on a public cloud", "De gehoste dienst draait in een publieke cloud in twee datacenters; data in rust wordt versleuteld.", []string{"cloud-saas"}},
+		{"Spanish IP transit is network connectivity", "El contrato incluye tránsito IP y conectividad para todas las sedes.", []string{"network-connectivity"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc, err := docanalysis.Extract(context.Background(), "t.txt", []byte(c.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := shippedEngine(t).SuggestProfiles(doc, "")
+			if !slices.Equal(got, c.want) {
 				t.Errorf("%q\n got %v\nwant %v", c.text, got, c.want)
 			}
 		})
