@@ -44,7 +44,7 @@ var (
 		`is not part of`, `are not part of`, `not part of the`, `out of scope`, `outside (?:the )?scope`,
 		`not in scope`, `excluded`, `not applicable`, `n/a`,
 		// English: wishes, options, award criteria
-		`optional`, `optionally`, `prefer`, `prefers`, `would like`, `nice[ -]to[ -]have`, `desirable`, `desired`, `preferably`, `preferred`,
+		`optional`, `optionally`, `won[’']?t(?: have)?`, `will not have`, `prefer`, `prefers`, `would like`, `nice[ -]to[ -]have`, `desirable`, `desired`, `preferably`, `preferred`,
 		`preference`, `recommended`, `recommendation`, `advisable`, `should`, `may`, `could`, `might`,
 		`wish(?:es)?`, `bonus`, `plus point`, `extra points`, `award criteri(?:on|a)`, `will be (?:scored|assessed|valued|evaluated)`,
 		`welcomed?`, `encouraged`, `appreciated`, `(?:for|as) information(?: only)?`, `for reference(?: only)?`, `informative`,

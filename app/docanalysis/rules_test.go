@@ -31,6 +31,10 @@ func TestClassificationRules(t *testing.T) {
 
 		{"a marker cell with its word in brackets decides its row", "ID | Requirement | Priority\nR1 | DNSSEC on all zones | M (Must)\nR2 | DANE on inbound mail | W – Won't have", map[string]string{"dnssec": req, "dane": men}},
 
+		{"a Won't marker in a list item is not a demand", "The supplier must deliver the following:\n\n- DNSSEC on all zones (Must)\n- DANE for inbound mail (Won't have)\n", map[string]string{"dnssec": req, "dane": men}},
+		{"a Dutch Wens marker in a list item is not a demand", "De leverancier moet het volgende leveren:\n\n- DNSSEC op alle domeinen (Eis)\n- DANE voor inkomende mail (Wens)\n", map[string]string{"dnssec": req, "dane": men}},
+		{"a Spanish Valorable marker in a list item is not a demand", "El adjudicatario deberá aportar lo siguiente:\n\n- DNSSEC en todos los dominios (Obligatorio)\n- DANE en la recepción de correo (Valorable)\n", map[string]string{"dnssec": req, "dane": men}},
+
 		// 2. Relative and comparison clauses about another party.
 		{"a standard behind which-is-based-on is background", "The supplier shall encrypt all backups, as set out in the Authority's security policy, which is itself based on ISO/IEC 27001.", map[string]string{"iso-27001": men}},
 		{"an English comparison with the buyer's own practice is background", "The contractor must sign every zone it hosts, just as the Council already does with DNSSEC for its own domains.", map[string]string{"dnssec": men}},
