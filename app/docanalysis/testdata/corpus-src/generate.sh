@@ -1,11 +1,11 @@
 #!/bin/sh
 # Rebuilds the labelled tender-document corpus (../corpus), the holdout set
-# (../holdout) and the blind second holdout set (../holdout2) from the sources
-# in docs/, holdout/ and holdout2/.
+# (../holdout) and the blind holdout sets (../holdout2, ../holdout3) from the
+# sources in docs/, holdout/, holdout2/ and holdout3/.
 #
 # Needs python3 (with PyYAML for the slug check), LibreOffice Writer
 # (Debian: libreoffice-writer-nogui), poppler-utils (pdftoppm, pdftotext) and
-# img2pdf. Usage: sh generate.sh [corpus|holdout|holdout2|all]   (default: all)
+# img2pdf. Usage: sh generate.sh [corpus|holdout|holdout2|holdout3|all]   (default: all)
 set -eu
 cd "$(dirname "$0")"
 SRC=$(pwd)
@@ -53,8 +53,9 @@ case $WHICH in
 corpus) build_set docs ../corpus ;;
 holdout) build_set holdout ../holdout ;;
 holdout2) build_set holdout2 ../holdout2 ;;
-all) build_set docs ../corpus; build_set holdout ../holdout; build_set holdout2 ../holdout2 ;;
-*) echo "usage: sh generate.sh [corpus|holdout|holdout2|all]" >&2; exit 2 ;;
+holdout3) build_set holdout3 ../holdout3 ;;
+all) build_set docs ../corpus; build_set holdout ../holdout; build_set holdout2 ../holdout2; build_set holdout3 ../holdout3 ;;
+*) echo "usage: sh generate.sh [corpus|holdout|holdout2|holdout3|all]" >&2; exit 2 ;;
 esac
 
 python3 check.py
