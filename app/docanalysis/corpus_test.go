@@ -66,7 +66,7 @@ func TestHoldoutAccuracy(t *testing.T) {
 	measureCorpus(t, filepath.Join("testdata", "holdout"), true)
 }
 
-func measureCorpus(t *testing.T, dir string, enforce bool) {
+func measureCorpus(t *testing.T, dir string, enforce bool) confusion {
 	raw, err := os.ReadFile(filepath.Join(dir, "labels.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("no %s/labels.json: the corpus is part of the repository", dir)
@@ -170,6 +170,7 @@ func measureCorpus(t *testing.T, dir string, enforce bool) {
 	if enforce && (all.precision() < minScore || all.recall() < minScore) {
 		t.Errorf("overall: precision %.3f, recall %.3f, below %.2f", all.precision(), all.recall(), minScore)
 	}
+	return all
 }
 
 func sorted(s []string) []string {
@@ -237,4 +238,18 @@ func kindSlugs(kinds []string) []string {
 // now, it is no longer blind: a later set measures those rules.
 func TestBlindHoldoutAccuracy(t *testing.T) {
 	measureCorpus(t, filepath.Join("testdata", "holdout2"), true)
+}
+
+// TestBlindHoldout3Accuracy measures the third holdout set, written by an
+// author who read neither the engine nor holdout2's errors, and not used to
+// tune any rule. It is the honest figure for unknown documents. The goal is
+// 0.95 like the others; it is not met yet (precision 0.855, recall 0.979 when
+// written: clarification rounds that withdraw a demand, a legal duty of
+// manufacturers read as a contract demand), so this guards against falling
+// back below what was measured, and prints the confusion counts.
+func TestBlindHoldout3Accuracy(t *testing.T) {
+	all := measureCorpus(t, filepath.Join("testdata", "holdout3"), false)
+	if all.precision() < 0.85 || all.recall() < 0.95 {
+		t.Errorf("blind holdout3: precision %.3f, recall %.3f, below the measured 0.85 / 0.95", all.precision(), all.recall())
+	}
 }
