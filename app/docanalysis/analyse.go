@@ -125,7 +125,7 @@ var (
 	glossaryHeader    = regexp.MustCompile(`(?i)^(?:term|begrip|afkorting|abbreviation|acronym|término|sigla|acrónimo|abreviatura)\b`)
 	// anaphora is a sentence that makes the one before it a demand:
 	// "This requirement is a knock-out criterion", "Deze eis ...".
-	anaphora = regexp.MustCompile(`(?i)^(?:(?:this|these|that|deze|dit|die|este|esta|estos|estas)\s+(?:\S+\s+)?(?:requirements?|eis|eisen|requisitos?|exigencias?|obligations?|verplichting(?:en)?|obligaci(?:ón|ones))|(?:this|dit|esto)\s+(?:is|es)\s+(?:a|an|een|un)\s+(?:\S+\s+)?(?:requirement|eis|requisito))(?:$|[^\p{L}])`)
+	anaphora = regexp.MustCompile(`(?i)^(?:(?:this|these|that|deze|dit|die|este|esta|estos|estas)\s+(?:\S+\s+)?(?:requirements?|eis|eisen|requisitos?|exigencias?|obligations?|verplichting(?:en)?|obligaci(?:ón|ones))|(?:this|it|that|dit|het|esto|este|esta|ello|ésta|éste)\s+(?:is|es|betreft|constituye|forms|vormt)\s+(?:a|an|een|un|una)\s+(?:\S+\s+)?[\p{L}\-]*(?:requirement|eis|requisito|criterion|criterium|criterio|condition|voorwaarde|condición))(?:$|[^\p{L}])`)
 )
 
 // polarity of a piece of text: +1 demand, -1 not a demand, 0 neither.
@@ -343,6 +343,37 @@ func addQuote(qs []Quote, q Quote) []Quote {
 // item or row) decide.
 func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negated bool) {
 	from, to := clauseOf(s, h.start, h.end)
+	// A standard named only in a clause about another party or the
+	// buyer's own situation is mentioned, whatever the main verb says.
+	background, purpose := backgroundClauses(s)
+	if within(background, h.start) {
+		return false, false
+	}
+	// A question asks for a description unless it calls it mandatory.
+	// (A demand quoted after a colon, "Describe how you meet R4: the
+	// solution must …", is still decided by its own words.)
+	colon := strings.LastIndex(s[:h.start], ":")
+	if isQuestion(s) && (colon < 0 || !modalWord.MatchString(s[colon:])) {
+		if seg.Row && rowMarker(s, seg.Header) > 0 || strongDemand.MatchString(s) {
+			return true, false
+		}
+		return false, false
+	}
+	// Words in those clauses, or in a clause of purpose, speak of
+	// something else than the standard.
+	inMain := func(c cue) bool {
+		return !within(background, c.start) && (within(purpose, h.start) || !within(purpose, c.start))
+	}
+	var mainCues []cue
+	for _, c := range cs {
+		if inMain(c) {
+			if thirdPartyDemand(s, c, from, to) {
+				c.demand = false
+			}
+			mainCues = append(mainCues, c)
+		}
+	}
+	cs = mainCues
 	best, bestDist := -1, 1<<30
 	for i, c := range cs {
 		if c.start < from || c.end > to {
@@ -368,6 +399,19 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 	}
 	if best >= 0 {
 		return cs[best].demand, !cs[best].demand
+	}
+	// What the buyer or another party does itself or already has is no
+	// demand, whatever the heading or column says.
+	if ownSituation(s[from:to]) {
+		return false, false
+	}
+	// "DNSSEC is validated on every answer; this is a knock-out
+	// requirement": the marker after ";" speaks for the clause before it.
+	if to < len(s) && s[to] == ';' {
+		next := strings.TrimSpace(s[to+1:])
+		if anaphora.MatchString(next) && polarity(cues(next)) > 0 {
+			return true, false
+		}
 	}
 	if seg.Row {
 		if p := rowPolarity(s, seg.Header); p != 0 {
@@ -432,9 +476,17 @@ func rowPolarity(row, header string) int {
 }
 
 var (
-	demandCell   = regexp.MustCompile(`(?i)^(?:eis|harde eis|vereist|verplicht|knock-out|ko|mandatory|required|requirement|must|must have|minimum requirement|obligatorio|obligatoria|requisito|exigido|exigible)$`)
-	wishCell     = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|nice to have|nice-to-have|deseable|opcional|valorable|mejora)$`)
-	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|\bM\s*/\s*[SDCW]\b`)
+	demandCell = regexp.MustCompile(`(?i)^(?:eis|harde eis|minimumeis|knock-out-?eis|ko-eis|vereist|verplicht|knock-out|ko|mandatory|required|requirement|must|must have|minimum requirement|mandatory requirement|obligatorio|obligatoria|requisito|requisito m[ií]nimo|requisito obligatorio|requisito excluyente|excluyente|eliminatorio|exigido|exigible)$`)
+	// wishCell is a marker that the row is something less than a
+	// demand: a wish, an option, an award criterion, or MoSCoW's
+	// should, could and won't.
+	wishCell = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|won[’']?t|won[’']?t have|will not have|wont|nice to have|nice-to-have|award criterion|award criteria|gunningscriterium|gunningscriteria|deseable|opcional|optativo|valorable|puntuable|mejora|criterio de adjudicaci[oó]n)$`)
+	// moscowHeader is a column of one-letter priority markers: MoSCoW
+	// (M/S/C/W), must/optional (M/O), eis/wens (E/W), mandatory/desirable
+	// (M/D), obligatorio/opcional (O is then ambiguous: see rowMarker).
+	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|prioridad|\bM\s*/\s*[SDCWO]\b|\bE\s*/\s*W\b|\bK\s*/\s*W\b|\bO\s*/\s*[DV]\b`)
+	// esObligatory is the Spanish scheme where "O" means obligatorio.
+	esObligatory = regexp.MustCompile(`(?i)\bO\s*/\s*[DV]\b`)
 )
 
 // rowMarker is the polarity of a row's marker cells alone: a cell that is
@@ -442,16 +494,54 @@ var (
 // under a priority column) says it for the whole row.
 func rowMarker(row, header string) int {
 	moscow := moscowHeader.MatchString(header)
+	oIsDemand := esObligatory.MatchString(header)
 	for _, cell := range strings.Split(row, " | ") {
-		cell = strings.TrimSpace(cell)
-		switch {
-		case demandCell.MatchString(cell), moscow && (cell == "M" || cell == "m"):
-			return 1
-		case wishCell.MatchString(cell), moscow && len(cell) == 1 && strings.ContainsAny(cell, "SCWDscwd"):
-			return -1
+		if p := markerCell(cell, moscow, oIsDemand); p != 0 {
+			return p
 		}
 	}
 	return 0
+}
+
+// markerSplit separates the parts of a marker cell such as "M (Must)",
+// "W – Won't have" or "Eis / knock-out".
+var markerSplit = regexp.MustCompile(`\s*(?:[()\[\]/:]|\s[-–—]\s)\s*`)
+
+// markerCell is the polarity of one cell that is a marker on its own,
+// or whose parts all are: "M", "Must", "M (Must)", "Optional".
+func markerCell(cell string, moscow, oIsDemand bool) int {
+	one := func(c string) int {
+		c = strings.Trim(strings.TrimSpace(c), ".*:")
+		letter := ""
+		if moscow && len(c) == 1 {
+			letter = strings.ToUpper(c)
+		}
+		switch {
+		case c == "":
+			return 0
+		case demandCell.MatchString(c), letter == "M", letter == "E", letter == "K", letter == "O" && oIsDemand:
+			return 1
+		case wishCell.MatchString(c), letter != "" && strings.Contains("SCWDOV", letter):
+			return -1
+		}
+		return 2
+	}
+	p := one(cell)
+	if p == 2 {
+		p = 0
+		for _, part := range markerSplit.Split(cell, -1) {
+			switch q := one(part); {
+			case q == 2 || p != 0 && q != 0 && q != p:
+				return 0
+			case q != 0:
+				p = q
+			}
+		}
+	}
+	if p == 2 {
+		return 0
+	}
+	return p
 }
 
 // clauseOf returns the bounds of the clause of s around [start, end).

@@ -66,10 +66,10 @@ func TestHoldoutAccuracy(t *testing.T) {
 	measureCorpus(t, filepath.Join("testdata", "holdout"), true)
 }
 
-func measureCorpus(t *testing.T, dir string, enforce bool) {
+func measureCorpus(t *testing.T, dir string, enforce bool) confusion {
 	raw, err := os.ReadFile(filepath.Join(dir, "labels.json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("no %s/labels.json", dir)
+		t.Fatalf("no %s/labels.json: the corpus is part of the repository", dir)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +170,7 @@ func measureCorpus(t *testing.T, dir string, enforce bool) {
 	if enforce && (all.precision() < minScore || all.recall() < minScore) {
 		t.Errorf("overall: precision %.3f, recall %.3f, below %.2f", all.precision(), all.recall(), minScore)
 	}
+	return all
 }
 
 func sorted(s []string) []string {
@@ -229,4 +230,26 @@ func kindSlugs(kinds []string) []string {
 		out[i] = k
 	}
 	return out
+}
+
+// TestBlindHoldoutAccuracy measures the second holdout set, written by an
+// author who never read the engine. Its errors were fixed by general
+// rules (TestClassificationRules) and it is enforced since; being known
+// now, it is no longer blind: a later set measures those rules.
+func TestBlindHoldoutAccuracy(t *testing.T) {
+	measureCorpus(t, filepath.Join("testdata", "holdout2"), true)
+}
+
+// TestBlindHoldout3Accuracy measures the third holdout set, written by an
+// author who read neither the engine nor holdout2's errors, and not used to
+// tune any rule. It is the honest figure for unknown documents. The goal is
+// 0.95 like the others; it is not met yet (precision 0.855, recall 0.979 when
+// written: clarification rounds that withdraw a demand, a legal duty of
+// manufacturers read as a contract demand), so this guards against falling
+// back below what was measured, and prints the confusion counts.
+func TestBlindHoldout3Accuracy(t *testing.T) {
+	all := measureCorpus(t, filepath.Join("testdata", "holdout3"), false)
+	if all.precision() < 0.85 || all.recall() < 0.95 {
+		t.Errorf("blind holdout3: precision %.3f, recall %.3f, below the measured 0.85 / 0.95", all.precision(), all.recall())
+	}
 }

@@ -238,14 +238,21 @@ ACCENTS = {"en": "#1f3a5f", "nl": "#154273", "es": "#7a1f1f"}
 COUNTRIES = {"en": "GB", "nl": "NL", "es": "ES"}
 
 
-def col_widths(rows):
-    """Relative column widths from the longest text in each column."""
+def col_widths(rows, fit_words=False):
+    """Relative column widths from the longest text in each column. With
+    fit_words (front matter "table-fit: words", used by holdout2), a column is
+    also at least as wide as its longest word, so that no word is broken."""
     n = max(len(r) for r in rows)
     lens = [0] * n
     for r in rows:
         for i, c in enumerate(r):
             lens[i] = max(lens[i], min(len(c), 90))
     lens = [max(l, 9) for l in lens]
+    if fit_words:
+        for r in rows:
+            for i, c in enumerate(r):
+                longest = max((len(w) for w in c.split()), default=0)
+                lens[i] = max(lens[i], longest * 2 + 4)
     total = sum(lens)
     return [l / total for l in lens]
 
@@ -286,7 +293,7 @@ def fodt(meta, doc):
                 body.append('<text:p text:style-name="PB"/>')
             tcount += 1
             n = max(len(r) for r in payload)
-            widths = col_widths(payload)
+            widths = col_widths(payload, meta.get("table-fit") == "words")
             cols = []
             for i, w in enumerate(widths):
                 name = f"T{tcount}C{i}"

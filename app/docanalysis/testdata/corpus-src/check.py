@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the labels of the corpus and the holdout set: every slug exists in
+"""Checks the labels of the corpus and the holdout sets: every slug exists in
 seed/catalogue.yaml, no slug is both requested and mentioned, every labelled
 file exists, and every file in the folders is labelled."""
 import json
@@ -15,7 +15,7 @@ slugs = {s["slug"] for s in cat["standards"]}
 profiles = yaml.safe_load(open(os.path.join(ROOT, "seed", "profiles.yaml"), encoding="utf-8"))
 kinds = {p["slug"] for p in profiles["profiles"]} | {"software-development"}
 bad = 0
-for d in ("corpus", "holdout"):
+for d in ("corpus", "holdout", "holdout2", "holdout3"):
     path = os.path.join(HERE, "..", d, "labels.json")
     if not os.path.exists(path):
         continue
