@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
 )
 
 // tenderDocumentText is a small Dutch tender document: DNSSEC and SPF
@@ -259,6 +260,44 @@ func TestTenderDocumentPages(t *testing.T) {
 		r := officer.get(fmt.Sprintf("/tenders/%d/analysis", tn.ID))
 		if r.status != 200 || !strings.Contains(r.body, `id="requested"`) || !strings.Contains(r.body, `id="clause-hsts"`) {
 			t.Errorf("status %d\n%s", r.status, errorText(r.body))
+		}
+	})
+	t.Run("a recommended requirement is a wish and the officer's kinds decide, as in the monitor", func(t *testing.T) {
+		ctx := context.Background()
+		tn, _ := a.newDraft("Hosting of the council website")
+		if _, err := models.AddRequirement(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, models.RequirementInput{Standard: "dkim", Level: models.LevelRecommended}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := models.SetTenderKinds(ctx, a.db, a.user("officer@demo.test"), tn.ID, []string{"email-service"}, []string{"email-service", "website-hosting"}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		body := officer.get(fmt.Sprintf("/tenders/%d/analysis", tn.ID)).body
+		// between is the page from the heading with id from up to the next
+		// heading with id to (or the end).
+		between := func(from, to string) string {
+			i := strings.Index(body, `id="`+from+`"`)
+			if i < 0 {
+				return ""
+			}
+			rest := body[i:]
+			if j := strings.Index(rest, `id="`+to+`"`); j >= 0 {
+				rest = rest[:j]
+			}
+			return rest
+		}
+		missing, requested := between("missing-heading", "requested-heading"), between("requested-heading", "mentioned-heading")
+		// The officer chose e-mail: DKIM is relevant and, being only a wish,
+		// missing, marked as mentioned; HTTPS (mandatory) is requested but
+		// no longer relevant, and HSTS is not asked for.
+		dkim := between("std-dkim", "std-dmarc")
+		if !strings.Contains(missing, `id="clause-dkim"`) || !strings.Contains(dkim, `class="badge mentioned"`) {
+			t.Errorf("the recommended DKIM is not a missing, mentioned standard:\n%s", dkim)
+		}
+		if strings.Contains(requested, `id="std-dkim"`) || !strings.Contains(requested, `id="std-https"`) {
+			t.Errorf("requested holds the wish DKIM or lacks the mandatory HTTPS:\n%s", requested)
+		}
+		if strings.Contains(body, `id="clause-hsts"`) {
+			t.Errorf("the officer's kinds (e-mail) do not decide what is relevant: HSTS is offered")
 		}
 	})
 }

@@ -6,13 +6,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/app/docanalysis"
+	"tenderprobe/models"
 )
 
 // ShowTenderAnalysis is the document analysis of a tender built in
-// Tenderprobe: its requirements are what it requests (each quoted with
-// its clause), the kinds of ICT are chosen on the page or suggested from
-// the title, description and scope tags, and the relevant standards it
-// lacks are missing. Nothing is stored.
+// Tenderprobe: its mandatory requirements are what it requests and its
+// recommended ones are mentioned (a wish, as in a document, and as the
+// monitor counts them), each quoted with its clause. The kinds of ICT are
+// chosen on the page, else the officer's choice on the tender's monitor
+// view, else suggested from the title, description and scope tags; the
+// relevant standards it does not request are missing. Nothing is stored.
 func (h *Handler) ShowTenderAnalysis(c *fiber.Ctx) error {
 	t, err := h.tenderFor(c)
 	if err != nil {
@@ -33,16 +36,23 @@ func (h *Handler) ShowTenderAnalysis(c *fiber.Ctx) error {
 			continue
 		}
 		requested[r.Standard.Slug] = []docanalysis.Quote{{
-			Text: r.ClauseIn(t.Language), Demand: true,
+			Text: r.ClauseIn(t.Language), Demand: r.Level == models.LevelMandatory,
 			Section: tr(c, "docanalysis.platform_section", map[string]any{"level": r.Level}),
 		}}
 	}
 	info := docanalysis.DocumentInfo{Name: t.Title, Language: t.Language, Kinds: opt.Profiles}
 	if len(opt.Profiles) == 0 && c.Query("kinds") != "chosen" {
-		text := &docanalysis.Document{Segments: []docanalysis.Segment{
-			{Text: t.Title}, {Text: t.Description}, {Text: strings.Join(t.ScopeTags, ", ")},
-		}}
-		info.Kinds, info.KindsSuggested = e.SuggestProfilesAtLeast(text, 1), true
+		kinds, chosen, err := models.TenderKinds(c.UserContext(), h.DB, t.ID)
+		if err != nil {
+			return err
+		}
+		info.Kinds = kinds
+		if !chosen {
+			text := &docanalysis.Document{Segments: []docanalysis.Segment{
+				{Text: t.Title}, {Text: t.Description}, {Text: strings.Join(t.ScopeTags, ", ")},
+			}}
+			info.Kinds, info.KindsSuggested = e.SuggestProfilesAtLeast(text, 1), true
+		}
 	}
 	res := e.WithRequested(info, requested)
 	return h.render(c, fiber.StatusOK, "tender_documents/show", "title.docanalysis_tender", fiber.Map{

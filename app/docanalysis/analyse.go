@@ -292,9 +292,10 @@ func (e *Engine) relevance(res *Result) {
 	}
 }
 
-// WithRequested is the answer for a set of requested standards that
-// needs no reading (a tender built in Tenderprobe, whose requirements are
-// its demands): requested ones carry their quotes, the rest are absent.
+// WithRequested is the answer for standards named without reading (a
+// tender built in Tenderprobe, whose requirements are its demands): a
+// standard with a quote that is a demand is requested, one whose quotes
+// are all wishes is mentioned, the rest are absent.
 func (e *Engine) WithRequested(info DocumentInfo, requested map[string][]Quote) *Result {
 	res := &Result{Document: info, Standards: make([]StandardResult, len(e.specs))}
 	if res.Document.Kinds == nil {
@@ -304,7 +305,10 @@ func (e *Engine) WithRequested(info DocumentInfo, requested map[string][]Quote) 
 		q, ok := requested[sp.Slug]
 		st := StatusAbsent
 		if ok {
-			st = StatusRequested
+			st = StatusMentioned
+			if slices.ContainsFunc(q, func(x Quote) bool { return x.Demand }) {
+				st = StatusRequested
+			}
 		}
 		if q == nil {
 			q = []Quote{}
