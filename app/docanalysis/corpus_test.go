@@ -60,8 +60,8 @@ func TestCorpusAccuracy(t *testing.T) {
 	measureCorpus(t, filepath.Join("testdata", "corpus"), true)
 }
 
-// TestHoldoutAccuracy does the same on the holdout set, documents that
-// were written after the rules were tuned and never used to tune them.
+// TestHoldoutAccuracy does the same on the holdout set: unseen when it
+// was written (precision 0.924, recall 0.968), since then used to tune.
 func TestHoldoutAccuracy(t *testing.T) {
 	measureCorpus(t, filepath.Join("testdata", "holdout"), true)
 }
