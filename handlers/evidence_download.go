@@ -25,11 +25,25 @@ func (h *Handler) DownloadEvidence(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ev.Kind != models.EvidenceFile {
-		// URL evidence is a link on the page, never a redirect from here.
+	return h.sendEvidenceFile(c, evidenceFile{ev.Kind, ev.StoragePath, ev.FileName, ev.ContentType, ev.SHA256, ev.Size})
+}
+
+// evidenceFile is what sendEvidenceFile needs of an evidence row, a
+// tender's or a standing answer's.
+type evidenceFile struct {
+	kind, storagePath, fileName, contentType, sha256 string
+	size                                             int64
+}
+
+// sendEvidenceFile streams a stored evidence file as an attachment with
+// the type checked at upload, so that a browser never renders it in this
+// site's origin. Link evidence is a link on the page, never a redirect
+// from here.
+func (h *Handler) sendEvidenceFile(c *fiber.Ctx, ev evidenceFile) error {
+	if ev.kind != models.EvidenceFile {
 		return refuse(fiber.StatusNotFound, "evidence.is_link")
 	}
-	f, err := h.Attest.Store.Open(ev.StoragePath)
+	f, err := h.Attest.Store.Open(ev.storagePath)
 	if err != nil {
 		return err
 	}
@@ -38,14 +52,14 @@ func (h *Handler) DownloadEvidence(c *fiber.Ctx) error {
 			return '_'
 		}
 		return r
-	}, ev.FileName)
-	c.Set(fiber.HeaderContentType, ev.ContentType)
+	}, ev.fileName)
+	c.Set(fiber.HeaderContentType, ev.contentType)
 	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 	if disposition == "" {
 		disposition = "attachment"
 	}
 	c.Set(fiber.HeaderContentDisposition, disposition)
-	c.Set("X-Evidence-SHA256", ev.SHA256)
+	c.Set("X-Evidence-SHA256", ev.sha256)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.SendStream(f, int(ev.Size))
+	return c.SendStream(f, int(ev.size))
 }

@@ -3,10 +3,8 @@ package handlers
 import (
 	"fmt"
 	"io"
-	"mime"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -194,26 +192,5 @@ func (h *Handler) DownloadStandingEvidence(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ev.Kind != models.EvidenceFile {
-		return refuse(fiber.StatusNotFound, "evidence.is_link")
-	}
-	f, err := h.Attest.Store.Open(ev.StoragePath)
-	if err != nil {
-		return err
-	}
-	name := strings.Map(func(r rune) rune {
-		if r < 0x20 || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, ev.FileName)
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": name})
-	if disposition == "" {
-		disposition = "attachment"
-	}
-	c.Set(fiber.HeaderContentType, ev.ContentType)
-	c.Set(fiber.HeaderContentDisposition, disposition)
-	c.Set("X-Evidence-SHA256", ev.SHA256)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.SendStream(f, int(ev.Size))
+	return h.sendEvidenceFile(c, evidenceFile{ev.Kind, ev.StoragePath, ev.FileName, ev.ContentType, ev.SHA256, ev.Size})
 }
