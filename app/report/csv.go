@@ -151,28 +151,14 @@ func WriteTenderCSV(w io.Writer, r TenderReport, lang string) error {
 	}
 	for _, q := range r.Requirements {
 		for _, v := range r.Vendors {
-			an := v.Answers[q.ID]
-			ev := make([]string, len(an.Evidence))
-			for i, e := range an.Evidence {
-				ev[i] = e.Name
-				if e.SHA256 != "" {
-					ev[i] += " sha256:" + e.SHA256
+			cells := tenderRow(wd, r, q, v)
+			rec := make([]string, len(cells))
+			for i, c := range cells {
+				if str, ok := c.(string); ok {
+					rec[i] = safeRow(str)[0]
+				} else {
+					rec[i] = fmt.Sprint(c)
 				}
-			}
-			verdict, verdictWords := an.Verdict, wd.verdict(an.Verdict)
-			if !v.Verified {
-				verdict, verdictWords = "not_verified", wd.t("report.probes.none")
-			}
-			rec := append([]string{fmt.Sprint(r.ID)}, safeRow(r.Reference)...)
-			rec = append(rec, fmt.Sprint(q.Position))
-			rec = append(rec, safeRow(q.Standard, q.Slug, models.DomainName(q.Domain), q.Level, v.Name, v.Status, an.Status, an.Explanation,
-				an.PlannedDate, strings.Join(ev, "; "), verdict)...)
-			declared := an.Status == models.AnswerComplies
-			met := []bool{declared, declared && an.Verdict != models.VerdictContradicted, declared && v.Verified && an.Verdict == models.VerdictConfirmed}
-			rec = append(rec, yesNo(met[0]), yesNo(met[1]), yesNo(met[2]))
-			rec = append(rec, wd.domain(q.Domain), wd.level(q.Level), wd.word("review.attestation", v.Status, v.Status), wd.answer(an.Status), verdictWords)
-			for _, m := range met {
-				rec = append(rec, wd.t("csv_report."+yesNo(m)))
 			}
 			if err := cw.Write(rec); err != nil {
 				return fmt.Errorf("report: tender csv: %w", err)
@@ -184,6 +170,34 @@ func WriteTenderCSV(w io.Writer, r TenderReport, lang string) error {
 		return fmt.Errorf("report: tender csv: %w", err)
 	}
 	return nil
+}
+
+// tenderRow is the row of the tender table (tenderCSVColumns) for
+// requirement q and vendor v: numbers as numbers, the rest as text, the
+// planned date as typed. The CSV and the XLSX both write it.
+func tenderRow(wd words, r TenderReport, q ReportRequirement, v Vendor) []any {
+	an := v.Answers[q.ID]
+	ev := make([]string, len(an.Evidence))
+	for i, e := range an.Evidence {
+		ev[i] = e.Name
+		if e.SHA256 != "" {
+			ev[i] += " sha256:" + e.SHA256
+		}
+	}
+	verdict, verdictWords := an.Verdict, wd.verdict(an.Verdict)
+	if !v.Verified {
+		verdict, verdictWords = "not_verified", wd.t("report.probes.none")
+	}
+	declared := an.Status == models.AnswerComplies
+	met := []bool{declared, declared && an.Verdict != models.VerdictContradicted, declared && v.Verified && an.Verdict == models.VerdictConfirmed}
+	cells := []any{r.ID, r.Reference, q.Position, q.Standard, q.Slug, models.DomainName(q.Domain), q.Level, v.Name,
+		v.Status, an.Status, an.Explanation, an.PlannedDate, strings.Join(ev, "; "), verdict,
+		yesNo(met[0]), yesNo(met[1]), yesNo(met[2]),
+		wd.domain(q.Domain), wd.level(q.Level), wd.word("review.attestation", v.Status, v.Status), wd.answer(an.Status), verdictWords}
+	for _, m := range met {
+		cells = append(cells, wd.t("csv_report."+yesNo(m)))
+	}
+	return cells
 }
 
 // csvAnswerStatuses are the answer columns of the annual CSV in their

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -148,27 +148,8 @@ func WriteTenderXLSX(w io.Writer, r TenderReport) error {
 	}
 	for _, q := range r.Requirements {
 		for _, v := range r.Vendors {
-			an := v.Answers[q.ID]
-			ev := make([]string, len(an.Evidence))
-			for i, e := range an.Evidence {
-				ev[i] = e.Name
-				if e.SHA256 != "" {
-					ev[i] += " sha256:" + e.SHA256
-				}
-			}
-			verdict, verdictWords := an.Verdict, wd.verdict(an.Verdict)
-			if !v.Verified {
-				verdict, verdictWords = "not_verified", wd.t("report.probes.none")
-			}
-			declared := an.Status == models.AnswerComplies
-			met := []bool{declared, declared && an.Verdict != models.VerdictContradicted, declared && v.Verified && an.Verdict == models.VerdictConfirmed}
-			cells := []any{r.ID, r.Reference, q.Position, q.Standard, q.Slug, models.DomainName(q.Domain), q.Level, v.Name,
-				v.Status, an.Status, an.Explanation, plannedDate(an.PlannedDate), strings.Join(ev, "; "), verdict,
-				yesNo(met[0]), yesNo(met[1]), yesNo(met[2]),
-				wd.domain(q.Domain), wd.level(q.Level), wd.word("review.attestation", v.Status, v.Status), wd.answer(an.Status), verdictWords}
-			for _, m := range met {
-				cells = append(cells, wd.t("csv_report."+yesNo(m)))
-			}
+			cells := tenderRow(wd, r, q, v)
+			cells[tenderPlannedDate] = plannedDate(cells[tenderPlannedDate].(string))
 			if err := t.Row(cells...); err != nil {
 				return err
 			}
@@ -179,6 +160,9 @@ func WriteTenderXLSX(w io.Writer, r TenderReport) error {
 	}
 	return b.Write(w)
 }
+
+// tenderPlannedDate is the planned date's column in tenderRow.
+var tenderPlannedDate = slices.Index(tenderCSVColumns, "planned_date")
 
 // plannedDate is a planned date (YYYY-MM-DD) as a date, or the text as
 // typed when it is not one.
