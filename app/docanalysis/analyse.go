@@ -87,6 +87,9 @@ type Quote struct {
 	Page    int    `json:"page,omitempty"`
 	Section string `json:"section,omitempty"`
 	Demand  bool   `json:"demand"`
+	// Superseded marks a demand that a later answer of a Q&A document
+	// withdrew ("Is DNSSEC verplicht? — Nee.").
+	Superseded bool `json:"superseded,omitempty"`
 }
 
 // surround is what surrounds a segment: the demand or wish of the heading
@@ -165,7 +168,29 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 		negated    bool
 	}
 	var decided []decision
-	for _, seg := range doc.Segments {
+	// In a Q&A document (see qa.go) each unit's position on a standard is
+	// kept: +1 demanded, -1 explicitly not demanded, 0 only named.
+	qa := qaPieces(doc)
+	var units []map[int]int
+	unitQuotes := map[[2]int][]int{} // {unit, std} -> indexes of its quotes
+	type qaItem struct {
+		unit             int
+		question, answer string
+		named            map[int]bool
+	}
+	items := map[int]*qaItem{}
+	lastItem := -1
+	verdict := func(unit, std, v int) {
+		if unit < 0 {
+			return
+		}
+		old, seen := units[unit][std]
+		switch {
+		case !seen, v > 0, v < 0 && old == 0:
+			units[unit][std] = v
+		}
+	}
+	for si, seg := range doc.Segments {
 		segCues := cues(seg.Text)
 		switch {
 		case seg.Heading:
@@ -184,51 +209,105 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 		default:
 			ctx.leadIn = 0
 		}
-		var sents []string
-		if seg.Row || seg.Heading {
-			sents = []string{seg.Text}
-		} else {
-			sents = sentences(seg.Text)
+		pieces := []piece{{text: seg.Text}}
+		if qa != nil && qa[si] != nil {
+			pieces = qa[si]
 		}
-		decided = nil
-		for _, s := range sents {
-			if anaphora.MatchString(s) && polarity(cues(s)) > 0 {
-				for _, d := range decided {
-					if !d.negated {
-						status[d.std] = StatusRequested
-						quotes[d.std][d.quote].Demand = true
+		for _, pc := range pieces {
+			unit := -1
+			if qa != nil {
+				// A new unit starts with each item, and with the run of
+				// other text after one.
+				if pc.item != lastItem || len(units) == 0 {
+					units = append(units, map[int]int{})
+					lastItem = pc.item
+				}
+				unit = len(units) - 1
+				if pc.item > 0 {
+					it := items[pc.item]
+					if it == nil {
+						it = &qaItem{unit: unit, named: map[int]bool{}}
+						items[pc.item] = it
+					}
+					if pc.part == partQuestion {
+						it.question += " " + pc.text
+					} else {
+						it.answer += " " + pc.text
 					}
 				}
 			}
-			decided = nil
-			hits := e.index.find(s)
-			if len(hits) == 0 {
-				continue
+			pseg := seg
+			if pc.item > 0 {
+				pseg.Text, pseg.Row, pseg.Header = pc.text, false, ""
 			}
-			cs := cues(s)
-			done := map[int]bool{}
-			for _, h := range hits {
-				if redefined[h.name] || lookalike(e.specs[h.std].Slug, h.name, s) {
+			var sents []string
+			if pseg.Row || pseg.Heading {
+				sents = []string{pseg.Text}
+			} else {
+				sents = sentences(pseg.Text)
+			}
+			decided = nil
+			for _, s := range sents {
+				if anaphora.MatchString(s) && polarity(cues(s)) > 0 {
+					for _, d := range decided {
+						if !d.negated {
+							status[d.std] = StatusRequested
+							quotes[d.std][d.quote].Demand = true
+							verdict(unit, d.std, 1)
+						}
+					}
+				}
+				decided = nil
+				hits := e.index.find(s)
+				if len(hits) == 0 {
 					continue
 				}
-				demand, negated := decide(s, h, cs, seg, ctx)
-				if ctx.heading == glossary || seg.Row && glossaryHeader.MatchString(seg.Header) {
-					demand = false
-				}
-				if done[h.std] && !demand {
-					continue
-				}
-				done[h.std] = true
-				if demand {
-					status[h.std] = StatusRequested
-				} else if status[h.std] == "" {
-					status[h.std] = StatusMentioned
-				}
-				quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section, Demand: demand})
-				if !demand && ctx.heading != glossary {
+				cs := cues(s)
+				done := map[int]bool{}
+				for _, h := range hits {
+					if redefined[h.name] || lookalike(e.specs[h.std].Slug, h.name, s) {
+						continue
+					}
+					if pc.part == partQuestion {
+						// A question quotes or asks; its answer decides.
+						items[pc.item].named[h.std] = true
+						if status[h.std] == "" {
+							status[h.std] = StatusMentioned
+						}
+						quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section})
+						continue
+					}
+					demand, negated := decide(s, h, cs, pseg, ctx)
+					if ctx.heading == glossary || pseg.Row && glossaryHeader.MatchString(pseg.Header) {
+						demand = false
+					}
+					if done[h.std] && !demand {
+						continue
+					}
+					done[h.std] = true
+					if demand {
+						status[h.std] = StatusRequested
+						verdict(unit, h.std, 1)
+					} else {
+						if status[h.std] == "" {
+							status[h.std] = StatusMentioned
+						}
+						if negated {
+							verdict(unit, h.std, -1)
+						} else {
+							verdict(unit, h.std, 0)
+						}
+					}
+					quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section, Demand: demand})
 					for qi, q := range quotes[h.std] {
 						if q.Text == quote(s, h.start) && q.Page == seg.Page {
-							decided = append(decided, decision{std: h.std, quote: qi, negated: negated})
+							if unit >= 0 {
+								k := [2]int{unit, h.std}
+								unitQuotes[k] = append(unitQuotes[k], qi)
+							}
+							if !demand && ctx.heading != glossary {
+								decided = append(decided, decision{std: h.std, quote: qi, negated: negated})
+							}
 						}
 					}
 				}
@@ -237,6 +316,43 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 		if !seg.Heading && !seg.ListItem && !seg.Row && strings.HasSuffix(strings.TrimSpace(seg.Text), ":") {
 			sents := sentences(seg.Text)
 			ctx.leadIn = polarity(cues(sents[len(sents)-1]))
+		}
+	}
+	if qa != nil {
+		// A standard the question names and the answer does not is
+		// decided by what the answer says ("Ja.", "No, this is not
+		// required").
+		for _, it := range items {
+			for std := range it.named {
+				if v, seen := units[it.unit][std]; seen && v != 0 {
+					continue
+				}
+				units[it.unit][std] = answerVerdict(it.question, it.answer)
+			}
+		}
+		// The last unit that takes a position decides.
+		for std := range e.specs {
+			last := -1
+			for u := range units {
+				if units[u][std] != 0 {
+					last = u
+				}
+			}
+			if last < 0 {
+				continue
+			}
+			if units[last][std] > 0 {
+				status[std] = StatusRequested
+				continue
+			}
+			status[std] = StatusMentioned
+			for u := range last {
+				for _, qi := range unitQuotes[[2]int{u, std}] {
+					if qi < len(quotes[std]) && quotes[std][qi].Demand {
+						quotes[std][qi].Superseded = true
+					}
+				}
+			}
 		}
 	}
 	res := &Result{
@@ -368,11 +484,15 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 	inMain := func(c cue) bool {
 		return !within(background, c.start) && (within(purpose, h.start) || !within(purpose, c.start))
 	}
+	withdrawn := withdrawal.MatchString(s[from:to])
 	var mainCues []cue
 	for _, c := range cs {
 		if inMain(c) {
-			if thirdPartyDemand(s, c, from, to) {
+			if thirdPartyDemand(s, c, from, to) || legalDuty(s, c, from, to) {
 				c.demand = false
+			}
+			if c.demand && c.start >= from && c.end <= to && withdrawn && requirementNoun.MatchString(s[c.start:c.end]) {
+				continue
 			}
 			mainCues = append(mainCues, c)
 		}
@@ -551,7 +671,7 @@ func markerCell(cell string, moscow, oIsDemand bool) int {
 // clauseOf returns the bounds of the clause of s around [start, end).
 func clauseOf(s string, start, end int) (int, int) {
 	from, to := 0, len(s)
-	for _, m := range clauseBreak.FindAllStringIndex(s, -1) {
+	for _, m := range clauseBreaks(s) {
 		if m[1] <= start && m[1] > from {
 			from = m[1]
 		}

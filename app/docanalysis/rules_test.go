@@ -101,6 +101,31 @@ func TestClassificationRules(t *testing.T) {
 		{"Spanish garantizará is a demand", "El proveedor garantizará la validación de DNSSEC en los resolutores.", map[string]string{"dnssec": req}},
 		{"Spanish se compromete a is a demand", "La empresa adjudicataria se compromete a publicar registros SPF en todos los dominios.", map[string]string{"spf": req}},
 		{"a Spanish excluyente marker after a semicolon decides the clause before", "Los servidores publicarán registros DMARC; este es un requisito excluyente.", map[string]string{"dmarc": req}},
+
+		// 3. Questions and answers: the answer decides, a later answer
+		// overrides an earlier one, and a question only quotes.
+		{"an English answer No withdraws the demand its question quotes", "Clarifications\n\nQ1. Section 3 demands DNSSEC for every zone. Is DNSSEC mandatory for the parked domains too? A1. No. The Authority signs those zones itself.\n\nQ2. Must the resolvers validate DNSSEC? A2. Yes.\n\nQ3. Is RPKI a requirement? A3. Yes, RPKI is mandatory on every border router.", map[string]string{"dnssec": req, "rpki": req}},
+		{"a bare No to a question about an extension keeps the demand", "Clarifications\n\nQ1. Is IPv6 required? A1. Yes.\n\nQ2. Must IPv6 also be offered on the guest network? A2. No.", map[string]string{"ipv6": req}},
+		{"a later answer turns a demand into a wish", "Q&A\n\nQ1. Is DANE required? A1. Yes, DANE is required.\n\nQ2. Following answer 1: for which domains? A2. The Authority has changed answer 1: DANE is no longer required and is now an award criterion.", map[string]string{"dane": men}},
+		{"an answer makes a wish of the tender a demand", "The supplier should support MTA-STS.\n\nQuestion 1: Will MTA-STS be evaluated? Answer: The requirement has changed: the supplier must support MTA-STS from the start.\n\nQuestion 2: When is the deadline? Answer: 3 June.", map[string]string{"mta-sts": req}},
+		{"a Dutch Q&A table's Ja makes the quoted standard a demand", "Nr | Vraag | Antwoord\n1 | Is ondersteuning van DKIM een eis? | Ja.\n2 | Moet de dienst SPF publiceren voor alle subdomeinen? | Nee.\n3 | Is DANE een eis of een wens? | Een wens.", map[string]string{"dkim": req, "spf": men, "dane": men}},
+		{"a Dutch answer that says geen eis meer withdraws an earlier answer", "Nr | Vraag | Antwoord\n1 | Is HSTS verplicht? | Ja.\n2 | Geldt antwoord 1 ook voor de testomgeving? | De gemeente komt terug op antwoord 1: HSTS is geen eis meer.", map[string]string{"hsts": men}},
+		{"a Spanish answer with deja de ser obligatorio withdraws the demand", "Consulta 1\n\nEl pliego exige WebAuthn para los administradores. ¿Se admiten otros métodos?\n\nRespuesta: Sí. WebAuthn deja de ser obligatorio y se valorará.\n\nConsulta 2\n\n¿Es obligatorio el uso de IPv6?\n\nRespuesta: Sí, es un requisito obligatorio.", map[string]string{"webauthn": men, "ipv6": req}},
+		{"a blank response form is no Q&A", "Q1. The supplier must sign all zones with DNSSEC. Confirm. Answer: Yes/No\n\nQ2. The supplier must publish SPF records. Confirm. Answer: Yes/No", map[string]string{"dnssec": req, "spf": req}},
+		{"outside a Q&A document a later wish does not undo a demand", "The supplier must sign all zones with DNSSEC.\n\nFor the test domains DNSSEC is optional.", map[string]string{"dnssec": req}},
+
+		// 4. Prohibitions and withdrawals are no demand.
+		{"Dutch moet geen is no demand", "De leverancier moet geen eigen DMARC-record publiceren; dat doet de provincie.", map[string]string{"dmarc": men}},
+		{"Dutch moet niet alleen is still a demand", "De leverancier moet niet alleen DKIM maar ook SPF inrichten.", map[string]string{"dkim": req, "spf": req}},
+		{"English is withdrawn is no demand", "Requirement 4.2 (IPv6 on all links) is withdrawn.", map[string]string{"ipv6": men}},
+		{"Spanish se suprime is no demand", "Se suprime el requisito de DANE del apartado 4.", map[string]string{"dane": men}},
+
+		// 5. A law's duty on a class of others is no demand of the tender.
+		{"a law's duty on manufacturers is background", "From 2027 manufacturers must publish a software bill of materials under Article 13 of the Cyber Resilience Act.", map[string]string{"cra-sbom": men}},
+		{"a Dutch law's duty on fabrikanten is background", "Op grond van artikel 14 van de Cyberweerbaarheidsverordening moeten fabrikanten actief misbruikte kwetsbaarheden melden, zoals de verordening voorschrijft.", map[string]string{"cra-reporting": men}},
+		{"the supplier as manufacturer under the law stays a demand", "The Supplier, as manufacturer, must report actively exploited vulnerabilities under Article 14 of the Cyber Resilience Act.", map[string]string{"cra-reporting": req}},
+		{"a habitual relative clause about others is background", "The supplier must hold a Cyber Essentials Plus certificate, which most bidders obtain together with ISO 27001.", map[string]string{"iso-27001": men}},
+		{"a Spanish habitual relative clause is background", "El adjudicatario deberá aportar el certificado del ENS, que muchas empresas obtienen junto con la ISO 27001.", map[string]string{"iso-27001": men}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
