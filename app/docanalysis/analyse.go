@@ -247,7 +247,16 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 				sents = sentences(pseg.Text)
 			}
 			decided = nil
+			old := oldTextSpans(pseg.Text)
+			pos := 0
 			for _, s := range sents {
+				off := -1
+				if len(old) > 0 {
+					if i := strings.Index(pseg.Text[pos:], s); i >= 0 {
+						off = pos + i
+						pos = off + len(s)
+					}
+				}
 				if anaphora.MatchString(s) && polarity(cues(s)) > 0 {
 					for _, d := range decided {
 						if !d.negated {
@@ -268,9 +277,13 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 					if redefined[h.name] || lookalike(e.specs[h.std].Slug, h.name, s) {
 						continue
 					}
-					if pc.part == partQuestion {
-						// A question quotes or asks; its answer decides.
-						items[pc.item].named[h.std] = true
+					if pc.part == partQuestion || off >= 0 && within(old, off+h.start) {
+						// A question quotes or asks, and so does the old
+						// text a correction replaces: they name, the
+						// answer or the new text decides.
+						if pc.part == partQuestion {
+							items[pc.item].named[h.std] = true
+						}
 						if status[h.std] == "" {
 							status[h.std] = StatusMentioned
 						}
@@ -604,11 +617,14 @@ var (
 	// wishCell is a marker that the row is something less than a
 	// demand: a wish, an option, an award criterion, or MoSCoW's
 	// should, could and won't.
-	wishCell = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|won[’']?t|won[’']?t have|will not have|wont|nice to have|nice-to-have|award criterion|award criteria|gunningscriterium|gunningscriteria|deseable|opcional|optativo|valorable|puntuable|mejora|criterio de adjudicaci[oó]n)$`)
+	wishCell = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|won[’']?t|won[’']?t have|will not have|wont|nice to have|nice-to-have|award criterion|award criteria|gunningscriterium|gunningscriteria|deseable|opcional|optativo|valorable|puntuable|mejora|criterio de adjudicaci[oó]n|puntos|points|punten|scored|rated|informative|information|for information|informatie|informatief|informativo|informaci[oó]n)$`)
 	// moscowHeader is a column of one-letter priority markers: MoSCoW
 	// (M/S/C/W), must/optional (M/O), eis/wens (E/W), mandatory/desirable
 	// (M/D), obligatorio/opcional (O is then ambiguous: see rowMarker).
-	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|prioridad|\bM\s*/\s*[SDCWO]\b|\bE\s*/\s*W\b|\bK\s*/\s*W\b|\bO\s*/\s*[DV]\b`)
+	// A column headed by the kind of row ("Type", "Soort", "Tipo",
+	// "Carácter") holds such letters too: M/D/I is mandatory, desirable,
+	// information.
+	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|prioridad|\bM\s*/\s*[SDCWO]\b|\bE\s*/\s*W\b|\bK\s*/\s*W\b|\bO\s*/\s*[DV]\b|(?:^|\|\s*)(?:type|class|category|kind|soort|categorie|tipo|clase|categor[ií]a|car[aá]cter)\s*(?:\||$)`)
 	// esObligatory is the Spanish scheme where "O" means obligatorio.
 	esObligatory = regexp.MustCompile(`(?i)\bO\s*/\s*[DV]\b`)
 )
@@ -645,7 +661,7 @@ func markerCell(cell string, moscow, oIsDemand bool) int {
 			return 0
 		case demandCell.MatchString(c), letter == "M", letter == "E", letter == "K", letter == "O" && oIsDemand:
 			return 1
-		case wishCell.MatchString(c), letter != "" && strings.Contains("SCWDOV", letter):
+		case wishCell.MatchString(c), letter != "" && strings.Contains("SCWDOVI", letter):
 			return -1
 		}
 		return 2
@@ -686,7 +702,7 @@ func clauseOf(s string, start, end int) (int, int) {
 // '"ABC" means words' and defHence 'words (hereinafter "ABC")'; defOrg a
 // company name such as "TLS Mobility Group".
 var (
-	defAfter  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\(\s*([A-Z]{2,6})\s*\)`)
+	defAfter  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\(\s*([A-Z]{2,6}|[A-Z][a-z]?[A-Z][a-z]?)\s*\)`)
 	defBefore = regexp.MustCompile(`\b([A-Z]{2,6})\s*\(\s*((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\)`)
 	defMeans  = regexp.MustCompile(`["“'‘]([A-Z]{2,6})["”'’]\s*(?:means|refers to|stands for|is short for|betekent|staat voor|verwijst naar|significa|se refiere a|designa|:)\s+((?:[\p{L}\-]+\s+){0,6}[\p{L}\-]+)`)
 	defHence  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6})\(?\s*(?:hereinafter|hierna|en adelante|en lo sucesivo)[:,]?\s*(?:referred to as|called|te noemen|genoemd|denominad[oa])?\s*:?\s*["“'‘]([A-Z]{2,6})["”'’]`)
@@ -773,16 +789,31 @@ func redefinedAcronyms(doc *Document, ix *Index) map[string]bool {
 // initialsSpell reports whether the last words' initials spell acr.
 func initialsSpell(words, acr string) bool {
 	fields := strings.FieldsFunc(words, func(r rune) bool { return unicode.IsSpace(r) || r == '-' })
-	var initials []rune
-	for _, f := range fields {
-		initials = append(initials, unicode.ToUpper([]rune(f)[0]))
+	// The capitals of the acronym: "DoT" is spelled by D and T.
+	var a []rune
+	for _, r := range acr {
+		if unicode.IsUpper(r) {
+			a = append(a, r)
+		}
 	}
-	a := []rune(acr)
-	if len(initials) < len(a) {
-		return false
+	spell := func(skipSmall bool) bool {
+		var initials []rune
+		for _, f := range fields {
+			if skipSmall && smallWords[strings.ToLower(f)] {
+				continue
+			}
+			initials = append(initials, unicode.ToUpper([]rune(f)[0]))
+		}
+		return len(initials) >= len(a) && slices.Equal(initials[len(initials)-len(a):], a)
 	}
-	return slices.Equal(initials[len(initials)-len(a):], a)
+	// "single point of failure (SPF)", "Department of Transport (DoT)".
+	return spell(false) || spell(true)
 }
+
+// smallWords are left out of an acronym's initials.
+var smallWords = map[string]bool{"of": true, "the": true, "and": true, "for": true, "in": true, "on": true, "to": true,
+	"van": true, "de": true, "het": true, "en": true, "voor": true, "der": true, "del": true, "la": true, "el": true,
+	"los": true, "las": true, "y": true, "para": true, "en-": true}
 
 // SetKinds makes kinds the document's kinds of ICT, chosen rather than
 // suggested, and works out Relevant and Missing again.

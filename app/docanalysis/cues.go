@@ -42,6 +42,7 @@ var (
 		`no (?:\S+ ){0,2}(?:requirements?|obligations?|need)`, `need not`, `needn't`, `does not need`, `do not need`, `not needed`, `not necessary`, `no need`,
 		`does not require`, `do not require`, `will not require`, `must not`, `shall not`, `may not`,
 		`no longer`, `(?:is|are|has been|have been|will be) (?:hereby )?(?:withdrawn|deleted|removed|cancelled|canceled|dropped)`,
+		`rated requirements?`, `scored requirements?`, `point-rated`, `points? (?:will be )?award(?:ed)?`,
 		`is not part of`, `are not part of`, `not part of the`, `out of scope`, `outside (?:the )?scope`,
 		`not in scope`, `excluded`, `not applicable`, `n/a`,
 		// English: wishes, options, award criteria
@@ -54,6 +55,7 @@ var (
 		`geen (?:\S+ ){0,2}(?:eis|eisen|vereiste|verplichting|voorwaarde|knock-out)`, `hoe(?:ft|ven) (?:\S+ ){0,6}niets?`, `is niet nodig`, `zijn niet nodig`,
 		`(?:moet|moeten|dient|dienen) (?:\S+ ){0,3}?(?:geen|niet)`, `niet langer`, `(?:komt|komen) te vervallen`, `verval(?:t|len)`,
 		`(?:wordt|worden|is|zijn) (?:\S+ )?(?:geschrapt|ingetrokken|verwijderd)`,
+		`maak(?:t|en) geen (?:\S+ )?deel uit`, `(?:is|zijn) geen onderdeel`, `geen onderdeel van`,
 		`optione(?:el|le)`, `facultatie(?:f|ve)`, `wens`, `wensen`, `gewenst`, `gewenste`, `bij voorkeur`, `voorkeur`,
 		`pluspunt(?:en)?`, `strekt tot aanbeveling`, `aanbevolen`, `aanbeveling`, `mag`, `mogen`, `kan`, `kunnen`,
 		`zou`, `zouden`, `gunningscriteri(?:um|a)`, `buiten (?:de )?scope`, `buiten beschouwing`, `valt buiten`,
@@ -64,6 +66,7 @@ var (
 		`no (?:\S+ ){0,3}(?:exige|exigirá|exigen|exigido|exigida|requiere|requerirá|requerido|requerida|obligatori[oa]|necesari[oa]|exigible|requisito|imprescindible)`,
 		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita|necesita)`, `no (?:\S+ )?(?:tiene|tienen|tendrá|tendrán|ha|han|habrá) (?:que|de) (?:hacer )?nada`, `no (?:tiene|tienen|tendrá|tendrán) que`, `no necesita(?:n|rá|rán)?`, `no (?:es|será|resulta) necesari[oa]`, `no hace(?:rá)? falta`, `no debe`, `no deberá`, `no deberán`,
 		`deja(?:n|rá|rán)? de ser`, `ya no (?:es|son|será|serán|se)`, `se (?:suprime|suprimen|elimina|eliminan)`, `queda(?:n)? (?:suprimid|eliminad|sin efecto)[oa]?s?`,
+		`no forma(?:n|rá|rán)? parte`, `requisitos? puntuables?`, `criterios? (?:de valoración|evaluables?|puntuables?)`,
 		`opcional(?:es|mente)?`, `optativ[oa]s?`, `deseables?`, `se valorará(?:n)?`, `valorará(?:n)?`, `valorables?`,
 		`preferiblemente`, `preferentemente`, `preferible`, `recomendables?`, `se recomienda`, `recomendad[oa]s?`,
 		`podrá`, `podrán`, `puede`, `pueden`, `debería`, `deberían`, `criterios? de adjudicación`,
@@ -105,6 +108,10 @@ var (
 	requirementNoun = regexp.MustCompile(`(?i)^(?:requirements?|minimum requirements?|demands?|eis|eisen|minimumeis(?:en)?|harde eis(?:en)?|voorwaarde|requisitos?|condición)$`)
 )
 
+// readsAs follows "must" in a correction's formula for the new text:
+// "debe decir", "shall read", "moet luiden". It is no demand.
+var readsAs = regexp.MustCompile(`(?i)^\s+(?:now\s+)?(?:decir|leerse|read|luiden|komen te luiden)(?:$|[^\p{L}])`)
+
 // cue is a demand or non-demand word found in a sentence.
 type cue struct {
 	start, end int
@@ -142,7 +149,7 @@ func cues(s string) []cue {
 				break
 			}
 		}
-		if !inside {
+		if !inside && !readsAs.MatchString(s[m[1]:]) {
 			out = append(out, cue{start: m[0], end: m[1], demand: true})
 		}
 	}
@@ -183,9 +190,15 @@ var (
 	purposeStart = regexp.MustCompile(`(?i)(?:,\s*)?(?:so that|in order that|zodat|opdat|para que|de modo que|de forma que|a fin de que)(?:$|[^\p{L}])`)
 	// backgroundWords are signs that a clause describes another party or
 	// the buyer's own situation.
-	backgroundWords = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:itself|themselves|zelf|propi[oa]|s[ií] mism[oa]|already|reeds|ya|currently|at present|momenteel|thans|actualmente|(?:since|sinds|desde) (?:19|20)\d\d|background|achtergrond|antecedente|refers? to|verwijst|remite|council|authority|municipality|ministry|department|institute|government|gemeente|provincie|ministerie|overheid|opdrachtgever|aanbestedende dienst|ayuntamiento|instituto|ministerio|administraci[oó]n|gobierno|[oó]rgano de contrataci[oó]n|entidad|universidad|diputaci[oó]n|mancomunidad|many|most|often|usually|commonly|typically|generally|normally|veel|meeste|vaak|meestal|doorgaans|gewoonlijk|muchos|muchas|mayoría|menudo|habitualmente|normalmente|generalmente|suele|suelen)(?:$|[^\p{L}])`)
-	supplierWord    = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:supplier|contractor|bidder|tenderer|provider|vendor|you|opdrachtnemer|leverancier|inschrijver|dienstverlener|aanbieder|contractant|u|adjudicatari[oa]|contratista|proveedor|licitador|ofertante)(?:$|[^\p{L}])`)
-	modalWord       = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:must|shall|has to|have to|moet|moeten|dient|dienen|debe|deben|deberá|deberán|ha de|han de|tiene que|tienen que)(?:$|[^\p{L}])`)
+	backgroundWords = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:since|sinds|desde) (?:19|20)\d\d|background|achtergrond|antecedente|refers? to|verwijst|remite|council|authority|municipality|ministry|department|institute|government|gemeente|provincie|ministerie|overheid|opdrachtgever|aanbestedende dienst|ayuntamiento|instituto|ministerio|administraci[oó]n|gobierno|[oó]rgano de contrataci[oó]n|entidad|universidad|diputaci[oó]n|mancomunidad|many|most|often|usually|commonly|typically|generally|normally|veel|meeste|vaak|meestal|doorgaans|gewoonlijk|muchos|muchas|mayoría|menudo|habitualmente|normalmente|generalmente|suele|suelen)(?:$|[^\p{L}])`)
+	// ownWords ("itself", "already", "zelf", "ya") describe the party the
+	// clause is about: background only when that party, the word before
+	// the clause, is the buyer or another party ("the Authority's policy,
+	// which is itself …"), not the supplier's deliverable ("time servers,
+	// die zelf hun tijd … betrekken").
+	ownWords     = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:itself|themselves|zelf|propi[oa]|s[ií] mism[oa]|already|reeds|ya|currently|at present|momenteel|thans|actualmente)(?:$|[^\p{L}])`)
+	supplierWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:supplier|contractor|bidder|tenderer|provider|vendor|you|opdrachtnemer|leverancier|inschrijver|dienstverlener|aanbieder|contractant|u|adjudicatari[oa]|contratista|proveedor|licitador|ofertante)(?:$|[^\p{L}])`)
+	modalWord    = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:must|shall|has to|have to|moet|moeten|dient|dienen|debe|deben|deberá|deberán|ha de|han de|tiene que|tienen que)(?:$|[^\p{L}])`)
 )
 
 // span is a part [from, to) of a sentence.
@@ -224,7 +237,9 @@ func backgroundClauses(s string) (background, purpose []span) {
 		for _, b := range background {
 			follows = follows || b.to == m[0]
 		}
-		if modalWord.MatchString(text) || supplierWord.MatchString(subject) || !follows && !backgroundWords.MatchString(text) {
+		before := s[max(0, m[0]-60):m[0]]
+		other := backgroundWords.MatchString(text) || ownWords.MatchString(text) && buyerWord.MatchString(before) && !supplierWord.MatchString(lastWords(before, 4))
+		if modalWord.MatchString(text) || supplierWord.MatchString(subject) || !follows && !other {
 			continue
 		}
 		background = append(background, sp)
@@ -233,6 +248,12 @@ func backgroundClauses(s string) (background, purpose []span) {
 		purpose = append(purpose, span{m[0], end(m[1])})
 	}
 	return background, purpose
+}
+
+// lastWords is the last n words of s.
+func lastWords(s string, n int) string {
+	f := strings.Fields(s)
+	return strings.Join(f[max(0, len(f)-n):], " ")
 }
 
 func within(sps []span, at int) bool {

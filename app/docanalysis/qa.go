@@ -3,6 +3,7 @@ package docanalysis
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // A clarification log, Nota van Inlichtingen or "respuestas a consultas"
@@ -205,4 +206,30 @@ func answerVerdict(question, answer string) int {
 		return asks
 	}
 	return -asks
+}
+
+// An addendum or correction quotes the text it replaces ("Clause 5.4
+// currently reads "…"", "Donde dice: «…»", "Waar staat: "…""): that old
+// text names standards without demanding them any more.
+var (
+	oldTextLead = regexp.MustCompile(`(?i)(?:currently reads?|originally reads?|previously reads?|formerly reads?|(?:which|that) reads?|used to read|the (?:old|original|existing|current) text|old text|original text|instead of|in place of|donde dice|donde dec[ií]a|dec[ií]a|texto (?:original|anterior|actual|vigente)|redacci[oó]n (?:actual|anterior|original|vigente)|en lugar de|waar (?:nu )?staat|luidt thans|luidt op dit moment|luidde|oude tekst|huidige tekst|oorspronkelijke tekst|in plaats van)\s*[:,]?\s*$`)
+	closeQuote  = map[rune]string{'«': "»", '“': "”\"", '"': "\"”", '„': "“”\"", '‘': "’'", '\'': "'’"}
+)
+
+// oldTextSpans finds the quoted old text in s.
+func oldTextSpans(s string) []span {
+	var out []span
+	for i, r := range s {
+		closers, ok := closeQuote[r]
+		if !ok || !oldTextLead.MatchString(s[max(0, i-60):i]) {
+			continue
+		}
+		from := i + utf8.RuneLen(r)
+		to := len(s)
+		if j := strings.IndexAny(s[from:], closers); j >= 0 {
+			to = from + j
+		}
+		out = append(out, span{from, to})
+	}
+	return out
 }

@@ -126,6 +126,26 @@ func TestClassificationRules(t *testing.T) {
 		{"the supplier as manufacturer under the law stays a demand", "The Supplier, as manufacturer, must report actively exploited vulnerabilities under Article 14 of the Cyber Resilience Act.", map[string]string{"cra-reporting": req}},
 		{"a habitual relative clause about others is background", "The supplier must hold a Cyber Essentials Plus certificate, which most bidders obtain together with ISO 27001.", map[string]string{"iso-27001": men}},
 		{"a Spanish habitual relative clause is background", "El adjudicatario deberá aportar el certificado del ENS, que muchas empresas obtienen junto con la ISO 27001.", map[string]string{"iso-27001": men}},
+
+		// 6. Tables whose kind column holds letters or points.
+		{"letters under a Type column decide their rows", "Ref | Requirement | Type\nT1 | Zones signed with DNSSEC. | M\nT2 | Mail reachable over IPv6. | D\nT3 | The domains do not use DANE today. | I", map[string]string{"dnssec": req, "ipv6": men, "dane": men}},
+		{"a Spanish Puntos row only scores", "Clave | Requisito | Tipo\nR1 | Registros SPF en ambos dominios. | Obligatorio\nR2 | Política MTA-STS en modo enforce. | Puntos", map[string]string{"spf": req, "mta-sts": men}},
+		{"a table of rated requirements with points is no demand", "Item | Rated requirement | Points\nR1 | ISO/IEC 27001 certification of the operator | 10\nR2 | Support for WebAuthn | 5", map[string]string{"iso-27001": men, "webauthn": men}},
+		{"Dutch maakt geen deel uit is out of scope", "Het security.txt-bestand van de provincie maakt geen deel uit van deze opdracht.", map[string]string{"security-txt": men}},
+		{"Spanish no forma parte is out of scope", "La firma DNSSEC de los dominios la gestiona el Ayuntamiento y no forma parte del contrato.", map[string]string{"dnssec": men}},
+		{"a relative clause about the supplier's deliverable itself stays in the demand row", "ID | Onderdeel | Omschrijving | Soort\nT1 | Tijd | Twee tijdservers, die de meetstations bedienen en die zelf hun tijd betrekken via NTS. | Eis", map[string]string{"nts": req}},
+
+		// 7. A correction quotes the old text it replaces.
+		{"the old text a correction replaces is no demand", "Clause 4.1 currently reads \"The Contractor shall support DANE on inbound mail.\" Clause 4.1 is replaced with: \"The Contractor should support DANE on inbound mail.\"", map[string]string{"dane": men}},
+		{"the new text of a correction is a demand", "Donde dice: «El adjudicatario podrá publicar registros DMARC.» Debe decir: «El adjudicatario deberá publicar registros DMARC con p=reject.»", map[string]string{"dmarc": req}},
+		{"a Dutch correction's old text is no demand", "Waar staat: \"De opdrachtnemer moet DNSSEC toepassen op alle domeinen.\" moet worden gelezen: \"DNSSEC is een wens.\"", map[string]string{"dnssec": men}},
+
+		// 8. Acronyms that the document spells out as something else.
+		{"an acronym spelled with a small word is something else", "The design shall have no single point of failure (SPF) in the core. Each SPF found in testing is a defect.", map[string]string{}},
+		{"a mixed-case acronym defined as a department is something else", "The Department of Transport (DoT) operates 37 depots. DoT staff must use the new portal.", map[string]string{}},
+		{"lower-case dot is no DNS standard", "Each dot on the map must be a depot.", map[string]string{}},
+		{"ROV next to underwater cameras is no route origin validation", "The network for ROV images from the underwater cameras must be separate.", map[string]string{}},
+		{"ROV next to routing stays route origin validation", "De opdrachtnemer moet ROV toepassen op alle BGP-sessies.", map[string]string{"rpki": req}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
