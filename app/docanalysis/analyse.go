@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Statuses of a standard in a document.
@@ -104,6 +105,10 @@ type surround struct {
 type heading struct {
 	level, polarity int
 }
+
+// forwardRef points at what follows: "the requirements below",
+// "onderstaande eisen", "los siguientes requisitos".
+var forwardRef = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:below|hereunder|the following|onderstaande|hieronder|hierna volgende|volgende|siguientes|a continuación|como sigue)(?:$|[^\p{L}])`)
 
 // glossary is the polarity of a glossary: nothing in it is a demand.
 const glossary = -2
@@ -305,7 +310,7 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 						if status[h.std] == "" {
 							status[h.std] = StatusMentioned
 						}
-						if negated {
+						if negated && !wishWithdrawn(s, cs) {
 							verdict(unit, h.std, -1)
 						} else {
 							verdict(unit, h.std, 0)
@@ -326,9 +331,20 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 				}
 			}
 		}
-		if !seg.Heading && !seg.ListItem && !seg.Row && strings.HasSuffix(strings.TrimSpace(seg.Text), ":") {
-			sents := sentences(seg.Text)
-			ctx.leadIn = polarity(cues(sents[len(sents)-1]))
+		if !seg.Heading && !seg.ListItem && !seg.Row {
+			if strings.HasSuffix(strings.TrimSpace(seg.Text), ":") {
+				sents := sentences(seg.Text)
+				ctx.leadIn = polarity(cues(sents[len(sents)-1]))
+			} else {
+				// "De Inschrijver moet aan alle onderstaande eisen
+				// voldoen." announces the list that follows as demands.
+				for _, sent := range sentences(seg.Text) {
+					if forwardRef.MatchString(sent) {
+						ctx.leadIn = polarity(cues(sent))
+						break
+					}
+				}
+			}
 		}
 	}
 	if qa != nil {
@@ -538,8 +554,10 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 		return cs[best].demand, !cs[best].demand
 	}
 	// What the buyer or another party does itself or already has is no
-	// demand, whatever the heading or column says.
-	if ownSituation(s[from:to]) {
+	// demand, whatever the heading or column says; nor is what a law
+	// lays on a class of others ("The obligations of Article 14 apply to
+	// manufacturers …").
+	if ownSituation(s[from:to]) || legalRef.MatchString(s) && dutyHolder.MatchString(s) && !supplierWord.MatchString(s) {
 		return false, false
 	}
 	// "DNSSEC is validated on every answer; this is a knock-out
@@ -635,9 +653,27 @@ var (
 func rowMarker(row, header string) int {
 	moscow := moscowHeader.MatchString(header)
 	oIsDemand := esObligatory.MatchString(header)
-	for _, cell := range strings.Split(row, " | ") {
+	cells := strings.Split(row, " | ")
+	for _, cell := range cells {
 		if p := markerCell(cell, moscow, oIsDemand); p != 0 {
 			return p
+		}
+	}
+	// A yes or no under a column that names the demand ("Knock-out",
+	// "Excluyente", "Verplicht") says it for the row.
+	heads := strings.Split(header, " | ")
+	if len(heads) == len(cells) {
+		for i, cell := range cells {
+			cell = strings.TrimSpace(cell)
+			if !strongDemand.MatchString(heads[i]) || utf8.RuneCountInString(heads[i]) > 40 {
+				continue
+			}
+			switch {
+			case yesCell.MatchString(cell):
+				return 1
+			case noCell.MatchString(cell):
+				return -1
+			}
 		}
 	}
 	return 0

@@ -265,9 +265,15 @@ func TestBlindHoldout4Accuracy(t *testing.T) {
 // TestBlindHoldout5Accuracy measures the fifth holdout set: a
 // representative sample of ICT tenders (the kinds and styles buyers
 // usually publish, not chosen to be new or hard), written by an author
-// who never read or ran the engine nor saw the earlier holdout sets, and
-// measured after every rule above was in place. It is the honest figure
-// for ordinary unknown documents.
+// who never read or ran the engine nor saw the earlier holdout sets.
+// Measured blind, after every rule for holdout4 was in place: precision
+// 0.955, recall 0.955 (64 TP, 3 FP, 3 FN; below 0.95 per standard:
+// cra-reporting, dane, mta-sts, en-303645-software-updates, iso-27001,
+// each one or two errors). Its errors (a sentence cut by a page break, a
+// law's obligations on manufacturers without a modal, a yes under a
+// knock-out column, a withdrawn award sentence, "onderstaande eisen")
+// were then fixed by general rules (TestClassificationRules part 9,
+// TestJoinPageBreaks), so it is enforced like the others.
 func TestBlindHoldout5Accuracy(t *testing.T) {
-	measureCorpus(t, filepath.Join("testdata", "holdout5"), false)
+	measureCorpus(t, filepath.Join("testdata", "holdout5"), true)
 }

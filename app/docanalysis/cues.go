@@ -23,6 +23,7 @@ var (
 		// Dutch
 		`moet`, `moeten`, `dient`, `dienen`, `is vereist`, `zijn vereist`, `vereist`, `vereisen`, `vereiste`,
 		`verplicht`, `verplichte`, `verplichting`, `verplichtingen`, `eis`, `eisen`, `geëist`, `geeist`, `eist`,
+		`\p{L}{4,}eisen`, `\p{L}{4,}seis`,
 		`noodzakelijk`, `verlangt`, `verlangd`, `verlangen`, `minimumeis(?:en)?`, `harde eis(?:en)?`,
 		`ko-criteri(?:um|a)`, `knock-out-criteri(?:um|a)`, `voorwaarde`, `is een vereiste`, `stelt als eis`,
 		`dra(?:agt|gen) (?:er )?zorg`, `zorg(?:t|en) ervoor dat`, `is verplicht om`, `zijn verplicht om`, `verplicht(?:en)? zich`,
@@ -111,6 +112,24 @@ var (
 // readsAs follows "must" in a correction's formula for the new text:
 // "debe decir", "shall read", "moet luiden". It is no demand.
 var readsAs = regexp.MustCompile(`(?i)^\s+(?:now\s+)?(?:decir|leerse|read|luiden|komen te luiden)(?:$|[^\p{L}])`)
+
+// wishWithdrawn reports whether s withdraws a wish rather than a demand:
+// "In de toelichting bij gunningscriterium K2 vervalt de zin over DANE"
+// takes back an award criterion, which says nothing against a demand.
+// The wish comes before the withdrawal ("X is no longer required and
+// will be scored" withdraws the demand).
+func wishWithdrawn(s string, cs []cue) bool {
+	w := withdrawal.FindStringIndex(s)
+	if w == nil {
+		return false
+	}
+	for _, c := range cs {
+		if !c.demand && c.end <= w[0] && !withdrawal.MatchString(s[c.start:c.end]) {
+			return true
+		}
+	}
+	return false
+}
 
 // cue is a demand or non-demand word found in a sentence.
 type cue struct {

@@ -146,6 +146,13 @@ func TestClassificationRules(t *testing.T) {
 		{"lower-case dot is no DNS standard", "Each dot on the map must be a depot.", map[string]string{}},
 		{"ROV next to underwater cameras is no route origin validation", "The network for ROV images from the underwater cameras must be separate.", map[string]string{}},
 		{"ROV next to routing stays route origin validation", "De opdrachtnemer moet ROV toepassen op alle BGP-sessies.", map[string]string{"rpki": req}},
+
+		// 9. Announced lists, marker columns of yes and no, laws on others.
+		{"a Dutch sentence announcing the requirements below makes the list demands", "De Inschrijver moet aan alle onderstaande geschiktheidseisen voldoen.\n\n- Informatiebeveiliging: de Inschrijver beschikt over een certificaat volgens ISO 27001.\n- Bereikbaarheid: de website is bereikbaar via IPv6.\n", map[string]string{"iso-27001": req, "ipv6": req}},
+		{"an English sentence announcing the requirements below makes the list demands", "The supplier must meet each of the requirements below.\n\n- Certification: a current ISO/IEC 27001 certificate.\n- Mail: DMARC with p=reject on every domain.\n", map[string]string{"iso-27001": req, "dmarc": req}},
+		{"a Sí under an Excluyente column is a demand whatever the text's can", "Ref. | Requisito | Excluyente\nC1 | El firmware puede actualizarse de forma remota y segura (disposición 5.3 de ETSI EN 303 645). | Sí\nC2 | Los equipos admiten IPv6. | No", map[string]string{"en-303645-software-updates": req, "ipv6": men}},
+		{"a law's obligations on manufacturers under a demanding heading are background", "# Security requirements\n\nThe reporting obligations of Article 14 of the Cyber Resilience Act apply from 2026 to manufacturers of connected products.", map[string]string{"cra-reporting": men}},
+		{"withdrawing an award criterion's sentence keeps the demand", "Q1. Is DANE a requirement? A1. Yes, DANE is a knock-out requirement.\n\nQ2. From when? A2. From the start of the service.\n\nChanges\n\nIn the explanation of award criterion K2 the sentence about DANE is deleted.", map[string]string{"dane": req}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
