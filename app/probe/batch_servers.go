@@ -14,6 +14,12 @@ import (
 // certificate changes on (internet.nl's batch keeps results longer).
 const serverShareWindow = 10 * time.Minute
 
+// maxSharedServers bounds the measurements a batch keeps (each a scan
+// report, a transcript and a certificate chain, some tens of kilobytes):
+// past it, finished measurements are forgotten, the ones past the window
+// first; a forgotten server is measured again if a later domain names it.
+const maxSharedServers = 1024
+
 // batchServers is what a batch measured of the mail servers its domains
 // share (many domains of a hoster deliver to the same MX). A mail server's
 // session and TLS scan depend only on its address, port and name: the
@@ -60,6 +66,9 @@ func (b *batchServers) mxAddr(ctx context.Context, r *run, host string, ip netip
 	b.mu.Lock()
 	e := b.entries[key]
 	if e == nil || now.Sub(e.at) > serverShareWindow || e.at.Sub(now) > serverShareWindow {
+		if len(b.entries) >= maxSharedServers {
+			b.forget(now)
+		}
 		e = &serverEntry{done: make(chan struct{}), at: now}
 		b.entries[key] = e
 		b.mu.Unlock()
@@ -95,5 +104,30 @@ func (r *run) sharedMeasurer() *run {
 		dialer:     r.dialer,
 		slots:      newHostSlots(r.cfg.MaxConnsPerHost),
 		batchSlots: r.batchSlots,
+	}
+}
+
+// forget drops finished measurements until the batch keeps fewer than
+// maxSharedServers: those past the window, then any (in map order). A
+// measurement still running is kept, since domains wait for it. b.mu is
+// held.
+func (b *batchServers) forget(now time.Time) {
+	finished := func(e *serverEntry) bool {
+		select {
+		case <-e.done:
+			return true
+		default:
+			return false
+		}
+	}
+	for _, stale := range []bool{true, false} {
+		for k, e := range b.entries {
+			if len(b.entries) < maxSharedServers {
+				return
+			}
+			if finished(e) && (!stale || now.Sub(e.at) > serverShareWindow) {
+				delete(b.entries, k)
+			}
+		}
 	}
 }
