@@ -278,7 +278,11 @@ func (r *run) probeMX(ctx context.Context, host string) mxResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res.Targets[i] = r.probeMXAddr(ctx, host, ip)
+			if r.servers != nil {
+				res.Targets[i] = r.servers.mxAddr(ctx, r, host, ip)
+			} else {
+				res.Targets[i] = r.probeMXAddr(ctx, host, ip)
+			}
 		}()
 	}
 	var dane daneHost

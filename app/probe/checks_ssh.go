@@ -22,7 +22,7 @@ func (e *Engine) ProbeManagement(ctx context.Context, host string) (Result, erro
 	if _, err := dnsname.Normalize(host); err != nil {
 		return Result{}, err
 	}
-	return e.probeBoundedVia(ctx, host, []checker{checkSSH}, check.TargetIDs(check.Management), e.client), nil
+	return e.probeBoundedVia(ctx, host, []checker{checkSSH}, check.TargetIDs(check.Management), e.client, nil), nil
 }
 
 // checkSSH is ssh.pq-kex: for every IPv4 and IPv6 address of the host, it

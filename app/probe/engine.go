@@ -106,6 +106,10 @@ type run struct {
 	// checks and web DANE (which takes the chain its handshake received).
 	webScan     sync.Once
 	webScanning []tlsTarget
+
+	// servers, in a batch, holds the mail servers measured for the
+	// batch's domains (batchServers); nil for a single probe.
+	servers *batchServers
 }
 
 func newRun(e *Engine, domain string) *run { return newRunVia(e, domain, e.client) }

@@ -67,6 +67,8 @@ func (e *Engine) ProbeEach(ctx context.Context, domains []string, concurrency in
 	// One answer cache for the batch: its domains ask many of the same
 	// questions (the root's and TLDs' keys, shared mail servers).
 	shared := resolver.NewShared(e.client, batchAnswers, e.cfg.Now)
+	// And one measurement of each mail server the domains share.
+	servers := newBatchServers(ctx)
 	jobs := make(chan int)
 	out := make(chan done, concurrency)
 	var wg sync.WaitGroup
@@ -75,7 +77,7 @@ func (e *Engine) ProbeEach(ctx context.Context, domains []string, concurrency in
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				out <- done{i, e.probeBoundedVia(ctx, domains[i], checkers, check.DomainIDs(), shared)}
+				out <- done{i, e.probeBoundedVia(ctx, domains[i], checkers, check.DomainIDs(), shared, servers)}
 			}
 		}()
 	}
@@ -116,12 +118,14 @@ func (e *Engine) ProbeEach(ctx context.Context, domains []string, concurrency in
 // panicking check group into error checks instead of crashing a whole batch.
 // groups is the suite to run: the engine's checkers, or a test's.
 func (e *Engine) probeBounded(ctx context.Context, domain string, groups []checker) Result {
-	return e.probeBoundedVia(ctx, domain, groups, check.DomainIDs(), e.client)
+	return e.probeBoundedVia(ctx, domain, groups, check.DomainIDs(), e.client, nil)
 }
 
 // probeBoundedVia is probeBounded asking q for DNS answers; ids are the
 // checks the result must carry (a domain's, or a management endpoint's).
-func (e *Engine) probeBoundedVia(ctx context.Context, domain string, groups []checker, ids []check.ID, q resolver.Querier) Result {
+// servers, when not nil, are the mail servers a batch measures once for
+// all its domains.
+func (e *Engine) probeBoundedVia(ctx context.Context, domain string, groups []checker, ids []check.ID, q resolver.Querier, servers *batchServers) Result {
 	if err := ctx.Err(); err != nil {
 		return notProbed(domain, fmt.Errorf("not probed: run cancelled: %w", err), ids)
 	}
@@ -134,6 +138,7 @@ func (e *Engine) probeBoundedVia(ctx context.Context, domain string, groups []ch
 	defer cancel()
 
 	r := newRunVia(e, name, q)
+	r.servers = servers
 	// Buffered so that a check group finishing after we stopped waiting can
 	// still hand over its result and exit instead of leaking forever.
 	got := make(chan groupResult, len(groups))

@@ -36,8 +36,27 @@ func AlgorithmSupported(a uint8) bool { return algorithmSupported(a) }
 func sha1Algorithm(a uint8) bool { return a == dns.RSASHA1 || a == dns.RSASHA1NSEC3SHA1 }
 
 // verifySig is RRSIG.Verify for every supported algorithm: miekg/dns for
-// all but Ed448, which it cannot verify, and circl for Ed448.
+// all but Ed448, which it cannot verify, and circl for Ed448. The outcome
+// depends on nothing but the signature, key and records (the validity
+// period is checked by the caller), so it is remembered by their wire
+// form (checkedSigs): the root's and a TLD's keys are verified once, not
+// once per domain of a batch.
 func verifySig(sig *dns.RRSIG, key *dns.DNSKEY, rrset []dns.RR) error {
+	id, ok := sigID(sig, key, rrset)
+	if ok {
+		if err, seen := checkedSigs.get(id); seen {
+			return err
+		}
+	}
+	err := verifySigNow(sig, key, rrset)
+	if ok {
+		checkedSigs.put(id, err)
+	}
+	return err
+}
+
+// verifySigNow is verifySig without the memory.
+func verifySigNow(sig *dns.RRSIG, key *dns.DNSKEY, rrset []dns.RR) error {
 	if sig.Algorithm != dns.ED448 {
 		return sig.Verify(key, rrset)
 	}

@@ -57,6 +57,9 @@ type Testbed struct {
 	// that SSRF tests can show that nothing was reached.
 	Accepted  atomic.Int64
 	Listeners []*DelayedListener
+	// SMTP is the mail server on each address (GoodV4, GoodV6, BadV4), for
+	// counting its sessions and STARTTLS upgrades.
+	SMTP map[string]*SMTPServer
 
 	// trace, when tracing, records every answer's request and answer time.
 	traceMu sync.Mutex
@@ -176,7 +179,10 @@ func NewTestbed(t testing.TB) *Testbed {
 		if addr != BadV4 {
 			opts = SMTPOptions{Hostname: "mail." + GoodDomain, TLS: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{goodCert}, CipherSuites: goodSuites}}
 		}
-		ServeSMTP(t, ln, opts)
+		if tb.SMTP == nil {
+			tb.SMTP = map[string]*SMTPServer{}
+		}
+		tb.SMTP[addr] = ServeSMTP(t, ln, opts)
 	})
 
 	tb.addZones(t, goodCert)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // TLS record and handshake constants (RFC 5246, RFC 8446).
@@ -55,6 +56,19 @@ type clientHello struct {
 	// sigAlgs replaces offeredSigAlgs when set (kexhash.go).
 	sigAlgs []uint16
 }
+
+// helloKeyShare is the X25519 public key the raw TLS 1.3 ClientHellos
+// offer. A raw hello only reads the server's first flight and never
+// computes a shared secret, so one key serves every hello of the process
+// (the server's answer does not depend on it); the handshakes that do
+// complete (crypto/tls, reneg.go, earlydata.go) make fresh keys.
+var helloKeyShare = sync.OnceValues(func() ([]byte, error) {
+	key, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return key.PublicKey().Bytes(), nil
+})
 
 // marshal builds the ClientHello record. Extensions: server_name,
 // supported_groups, ec_point_formats, signature_algorithms,
@@ -117,11 +131,10 @@ func (h clientHello) marshal() ([]byte, error) {
 		if h.version == TLS13 {
 			exts = appendExt(exts, extSupportedVersions, []byte{2, 0x03, 0x04})
 			exts = appendExt(exts, extPSKModes, []byte{1, 1})
-			key, err := ecdh.X25519().GenerateKey(rand.Reader)
+			pub, err := helloKeyShare()
 			if err != nil {
 				return nil, fmt.Errorf("tlsscan: x25519 key: %w", err)
 			}
-			pub := key.PublicKey().Bytes()
 			var share []byte
 			share = binary.BigEndian.AppendUint16(share, groupX25519)
 			share = binary.BigEndian.AppendUint16(share, uint16(len(pub)))
