@@ -57,6 +57,9 @@ func newBenchSite(b *testing.B, name string, db *gorm.DB) *benchSite {
 			b.Fatal(err)
 		}
 	}
+	if os.Getenv("TENDERPROBE_PAGE_CACHE_MB") == "0" {
+		a.h.Pages = nil // every request renders, to compare
+	}
 	base := a.listen(b)
 	return &benchSite{
 		name:   name,
@@ -164,7 +167,10 @@ func staticServer(b *testing.B, body []byte, contentType string) string {
 // response bytes served from memory by a bare Fiber app. The app runs on
 // an SQLite file and, when TENDERPROBE_TEST_POSTGRES is set, on PostgreSQL
 // with the default pool, both with the demo data and a tender of 200
-// vendors x 40 requirements.
+// vendors x 40 requirements. The dashboard, tender page and review matrix
+// come from the page cache after the first request (each page's key stays
+// the same: nothing writes); TENDERPROBE_PAGE_CACHE_MB=0 turns it off to
+// measure every request rendering.
 //
 // Metrics per page: req/s of each side, "of-static" (the page's throughput
 // on SQLite divided by the static one; the goal is at least 0.05), p99 in

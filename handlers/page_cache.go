@@ -29,6 +29,13 @@ var csrfMark = func() string {
 	return "csrf" + hex.EncodeToString(b)
 }()
 
+// contentMark stands for the page body in the layout of a cached page.
+var contentMark = func() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "content" + hex.EncodeToString(b)
+}()
+
 // pageBuilder loads what a page shows and returns its title (a message
 // key or a record's own name, as for render) and its data.
 type pageBuilder func() (title string, data fiber.Map, err error)
@@ -79,18 +86,29 @@ func (h *Handler) cachedPage(c *fiber.Ctx, page string, build pageBuilder) error
 	if flash == "" {
 		flash = flashFrom(c)
 	}
+	token := csrfToken(c)
 	data := fiber.Map{
-		"Title": e.Title, "Locale": loc, "User": u, "CSRF": csrfToken(c), "Path": c.Path(), "Here": c.OriginalURL(),
-		"Flash": flash, "Errors": map[string]string{},
-		"Content": template.HTML(e.Body(csrfToken(c))), //nolint:gosec // our own template's output
+		"Title": e.Title, "Locale": loc, "User": u, "CSRF": token, "Path": c.Path(), "Here": c.OriginalURL(),
+		"Flash": flash, "Errors": map[string]string{}, "Content": template.HTML(contentMark), //nolint:gosec // a constant
 	}
-	var out bytes.Buffer
-	if err := c.App().Config().Views.Render(&out, "layouts/main", data); err != nil {
+	var layout bytes.Buffer
+	if err := c.App().Config().Views.Render(&layout, "layouts/main", data); err != nil {
 		return err
 	}
+	head, tail, ok := strings.Cut(layout.String(), contentMark)
+	if !ok {
+		return fmt.Errorf("handlers: the layout does not show the page's content")
+	}
+	// The answer is assembled in one buffer of its final size: a review
+	// matrix is megabytes, and passing it through the layout template
+	// copied it several times per request.
+	out := make([]byte, 0, len(head)+e.Len(len(token))+len(tail))
+	out = append(out, head...)
+	out = e.AppendBody(out, token)
+	out = append(out, tail...)
 	c.Status(fiber.StatusOK)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(out.Bytes())
+	return c.Send(out)
 }
 
 // renderPage builds and renders page's body, with csrfMark for the token.

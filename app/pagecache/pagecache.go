@@ -13,7 +13,6 @@ package pagecache
 
 import (
 	"container/list"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,12 +33,25 @@ type Entry struct {
 	From, Until time.Time
 }
 
-// Body is the entry's body with token where the CSRF token goes.
-func (e *Entry) Body(token string) string {
-	if len(e.Parts) == 1 {
-		return e.Parts[0]
+// AppendBody appends the entry's body with token where the CSRF token
+// goes to dst.
+func (e *Entry) AppendBody(dst []byte, token string) []byte {
+	for i, p := range e.Parts {
+		if i > 0 {
+			dst = append(dst, token...)
+		}
+		dst = append(dst, p...)
 	}
-	return strings.Join(e.Parts, token)
+	return dst
+}
+
+// Len is the length of the body with a token of tokenLen bytes.
+func (e *Entry) Len(tokenLen int) int {
+	n := (len(e.Parts) - 1) * tokenLen
+	for _, p := range e.Parts {
+		n += len(p)
+	}
+	return n
 }
 
 // ValidAt reports whether the body is true at now.
