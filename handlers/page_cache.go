@@ -51,7 +51,7 @@ type pageBuilder func() (title string, data fiber.Map, err error)
 // rendered per request. Without h.Pages, or for anything but GET, it is
 // build and render.
 func (h *Handler) cachedPage(c *fiber.Ctx, page string, build pageBuilder) error {
-	if h.Pages == nil || c.Method() != fiber.MethodGet {
+	if h.Pages == nil || c.Method() != fiber.MethodGet || currentUser(c) == nil {
 		title, data, err := build()
 		if err != nil {
 			return err
