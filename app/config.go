@@ -62,6 +62,9 @@ type Config struct {
 	TLSKey  string
 	// BodyLimit caps request bodies in bytes; larger bodies get 413.
 	BodyLimit int
+	// PageCacheMB bounds the rendered page bodies this process keeps
+	// (dashboard, tender page, review matrix); 0 renders every request.
+	PageCacheMB int
 	// SessionTTL is how long a login session lasts without renewal.
 	SessionTTL time.Duration
 	// APITokenTTL is how long a token from POST /api/v1/tokens is valid.
@@ -112,6 +115,7 @@ func DefaultConfig() Config {
 		DB:                      "./tenderprobe.db",
 		DBPool:                  models.DefaultPool,
 		BodyLimit:               1 << 20,
+		PageCacheMB:             64,
 		SessionTTL:              12 * time.Hour,
 		APITokenTTL:             30 * 24 * time.Hour,
 		LoginFailuresPerAccount: 5,
@@ -148,6 +152,7 @@ func (c *Config) table() []settings.Setting {
 		settings.String(&c.SMTPPassword).With("smtp-password", "TENDERPROBE_SMTP_PASSWORD", "PASSWORD", "relay password"),
 		settings.String(&c.SMTPFrom).With("smtp-from", "TENDERPROBE_SMTP_FROM", "ADDR", "sender address of mails"),
 		settings.Int(&c.BodyLimit, 1<<10, 1<<30).With("body-limit", "TENDERPROBE_BODY_LIMIT", "BYTES", "largest request body, evidence uploads aside"),
+		settings.Int(&c.PageCacheMB, 0, 1<<16).With("page-cache-mb", "TENDERPROBE_PAGE_CACHE_MB", "MB", "rendered pages kept in memory (dashboard, tender page, review matrix), renewed on any write; 0: none"),
 		settings.Duration(&c.SessionTTL, time.Minute).With("session-ttl", "TENDERPROBE_SESSION_TTL", "D", "how long a login session lasts"),
 		settings.Duration(&c.APITokenTTL, time.Minute).With("api-token-ttl", "TENDERPROBE_API_TOKEN_TTL", "D", "how long an API token is valid"),
 		settings.Int(&c.LoginFailuresPerAccount, 1, 1000).With("login-failures-per-account", "TENDERPROBE_LOGIN_FAILURES_PER_ACCOUNT", "N", "failed logins per account within --login-window before 429"),

@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"tenderprobe/app/jobs"
+	"tenderprobe/app/pagecache"
 	"tenderprobe/app/sbom"
 	"tenderprobe/handlers"
 	"tenderprobe/models"
@@ -141,6 +142,9 @@ func NewApp(h *handlers.Handler, cfg Config) (*fiber.App, error) {
 		IdleTimeout:                  120 * time.Second,
 		DisableStartupMessage:        true,
 	})
+	if h.Pages == nil && cfg.PageCacheMB > 0 {
+		h.Pages = pagecache.New(cfg.PageCacheMB << 20)
+	}
 	var rm *requestMetrics
 	if cfg.Metrics {
 		if h.Metrics, err = newMetricsSettings(h.DB, cfg.MetricsToken, h.Log); err != nil {
@@ -201,6 +205,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stopJobs := s.startJobs(ctx)
 	defer stopJobs()
 	defer s.startReminders(ctx)()
+	defer s.startStampCompaction(ctx)()
 	errc := make(chan error, 1)
 	go func() { errc <- s.App.Listener(ln) }()
 	select {

@@ -18,10 +18,18 @@ const dashboardRows = 10
 // published tenders, auditors everything read-only, admins the accounts and
 // the catalogue, vendors the tenders open to them.
 func (h *Handler) Dashboard(c *fiber.Ctx) error {
+	return h.cachedPage(c, "dashboard/index", func() (string, fiber.Map, error) {
+		data, err := h.dashboardData(c)
+		return "title.dashboard", data, err
+	})
+}
+
+// dashboardData loads what the dashboard shows to the current user.
+func (h *Handler) dashboardData(c *fiber.Ctx) (fiber.Map, error) {
 	ctx := c.UserContext()
 	tenders, err := models.ListTenders(ctx, h.DB, currentUser(c))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var drafts, published []models.Tender
 	for _, t := range tenders {
@@ -37,19 +45,19 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 	}
 	cv, err := models.CurrentCatalogue(ctx, h.DB)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
-		return err
+		return nil, err
 	}
 	data["Version"] = cv
 	if err := h.AddAttestationDashboard(c, data); err != nil {
-		return err
+		return nil, err
 	}
 	if err := h.AddVerificationDashboard(c, data); err != nil {
-		return err
+		return nil, err
 	}
 	if currentUser(c).Role == models.RoleAdmin {
 		setup, err := models.FindSetup(ctx, h.DB)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		data["Setup"] = setup
 	}
@@ -58,7 +66,7 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 			rs[i].DueIn = dueIn(localeOf(c).Lang, *rs[i].Attestation.Tender.Deadline, h.now())
 		}
 	}
-	return h.render(c, fiber.StatusOK, "dashboard/index", "title.dashboard", data)
+	return data, nil
 }
 
 // dueIn says in the reader's language how long is left until deadline:

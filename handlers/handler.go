@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"tenderprobe/app/pagecache"
 	"tenderprobe/models"
 )
 
@@ -53,6 +54,9 @@ type Handler struct {
 	SSO SSOSettings
 	// SBOM holds the OSV export that SBOM pages list vulnerabilities from.
 	SBOM SBOMSettings
+	// Pages keeps the rendered bodies of the dashboard, the tender page
+	// and the review matrix (cachedPage); nil renders every request.
+	Pages *pagecache.Cache
 }
 
 func (h *Handler) now() time.Time {

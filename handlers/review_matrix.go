@@ -120,16 +120,19 @@ func reviewFlash(c *fiber.Ctx) string {
 // with a way to accept answers one by one or, where the probes confirmed
 // them, all at once.
 func (h *Handler) ShowReviewMatrix(c *fiber.Ctx) error {
-	v, p, err := h.loadMatrixView(c)
+	err := h.cachedPage(c, "review/matrix", func() (string, fiber.Map, error) {
+		v, p, err := h.loadMatrixView(c)
+		if err != nil {
+			return "", nil, err
+		}
+		page := buildMatrixPage(localeOf(c).Lang, v, p, currentUser(c))
+		data := fiber.Map{"Page": page, "Tender": v.Grid.Tender, "CanInvite": page.CanReview}
+		if f := reviewFlash(c); f != "" {
+			data["Flash"] = f
+		}
+		return tr(c, "title.review", map[string]any{"title": v.Grid.Tender.Title}), data, nil
+	})
 	if err != nil {
-		return err
-	}
-	page := buildMatrixPage(localeOf(c).Lang, v, p, currentUser(c))
-	data := fiber.Map{"Page": page, "Tender": v.Grid.Tender, "CanInvite": page.CanReview}
-	if f := reviewFlash(c); f != "" {
-		data["Flash"] = f
-	}
-	if err := h.render(c, fiber.StatusOK, "review/matrix", tr(c, "title.review", map[string]any{"title": v.Grid.Tender.Title}), data); err != nil {
 		return err
 	}
 	return gzipLargePage(c)

@@ -9,15 +9,14 @@ import (
 // ShowTender shows a tender with its requirement sheet and, for an officer
 // of the buyer while it is a draft, the sheet editor.
 func (h *Handler) ShowTender(c *fiber.Ctx) error {
-	t, err := h.tenderFor(c)
-	if err != nil {
-		return err
-	}
-	data, err := h.tenderPageData(c, t, fiber.Map{"Level": models.LevelMandatory})
-	if err != nil {
-		return err
-	}
-	return h.render(c, fiber.StatusOK, "tenders/show", t.Title, data)
+	return h.cachedPage(c, "tenders/show", func() (string, fiber.Map, error) {
+		t, err := h.tenderFor(c)
+		if err != nil {
+			return "", nil, err
+		}
+		data, err := h.tenderPageData(c, t, fiber.Map{"Level": models.LevelMandatory})
+		return t.Title, data, err
+	})
 }
 
 // tenderPageData gathers what the tender page shows besides the tender: its

@@ -110,6 +110,10 @@ func OpenWith(dsn string, pool Pool) (*gorm.DB, error) {
 	// ones give up after the busy timeout ("database is locked"); a small
 	// pool makes them queue in Go instead, where waiting is fair.
 	sqlDB.SetMaxOpenConns(SQLiteMaxConns)
+	// And all of them stay open: Go keeps two idle by default, so under
+	// load every request beyond two opened the file again, with its
+	// pragmas and WAL index, and closed it after one query.
+	sqlDB.SetMaxIdleConns(SQLiteMaxConns)
 	if err := registerGuards(db); err != nil {
 		return nil, wrap(err, "open sqlite %s", dsn)
 	}

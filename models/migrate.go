@@ -61,6 +61,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0019_shared_links", Migrate: addSharedLinks},
 	{ID: "0020_tender_documents", Migrate: addTenderDocuments},
 	{ID: "0021_monitor", Migrate: addMonitor},
+	{ID: "0022_change_stamps", Migrate: addChangeStamps},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -106,6 +107,7 @@ var Tables = []any{
 	&StandingReminder{},
 	&TenderDocument{},
 	&TenderOmission{},
+	&ChangeStamp{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:
@@ -145,7 +147,17 @@ const migrateLockClass = 7311042
 // migration the database has not recorded yet. It refuses a database that
 // records a migration this program does not know (SchemaTooNewError).
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	return runMigrations(ctx, db, migrations, checkAuditLogProtected)
+	return runMigrations(ctx, db, migrations, checkSchema)
+}
+
+// checkSchema runs, last inside Migrate's transaction, the checks no
+// migration may leave broken: the audit log is append-only and every
+// table stamps its changes.
+func checkSchema(tx *gorm.DB) error {
+	if err := checkAuditLogProtected(tx); err != nil {
+		return err
+	}
+	return checkChangeStamps(tx)
 }
 
 // runMigrations runs list on db in one transaction and calls check, when

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"tenderprobe/models"
+)
+
+// stampCompactionInterval is how often a server folds PostgreSQL's
+// per-transaction change stamps into counters (models.CompactChangeStamps):
+// a busy minute adds a few hundred rows to what each cached page sums.
+const stampCompactionInterval = time.Minute
+
+// startStampCompaction compacts the change stamps every
+// stampCompactionInterval while the server runs, on PostgreSQL; stop ends
+// it. Several servers may compact at once: each folds what it sees.
+func (s *Server) startStampCompaction(ctx context.Context) (stop func()) {
+	if s.DB.Name() == "sqlite" {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(stampCompactionInterval)
+		defer tick.Stop()
+		for {
+			if err := models.CompactChangeStamps(ctx, s.DB); err != nil && ctx.Err() == nil {
+				s.Log.Error("change stamps", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}

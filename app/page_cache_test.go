@@ -1,0 +1,273 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tenderprobe/models"
+	"tenderprobe/models/dbtest"
+)
+
+// cachedPage is a page kept by the page cache, as one reader sees it.
+type cachedPage struct {
+	who  string
+	c    *client
+	path string
+}
+
+// cachedAndFresh gets path as c twice: through the page cache, then with
+// the cache off, as the page would be rendered for the same request.
+func (a *testApp) cachedAndFresh(c *client, path string) (cached, fresh response) {
+	a.t.Helper()
+	cached = c.get(path)
+	pages := a.h.Pages
+	a.h.Pages = nil
+	defer func() { a.h.Pages = pages }()
+	return cached, c.get(path)
+}
+
+// sameAsFresh fails t when a page read through the cache differs from the
+// page rendered afresh, and returns the cached body.
+func (a *testApp) sameAsFresh(t *testing.T, after string, p cachedPage) string {
+	t.Helper()
+	cached, fresh := a.cachedAndFresh(p.c, p.path)
+	if cached.status != fresh.status || cached.body != fresh.body {
+		t.Errorf("after %s, %s's %s from the cache (status %d) differs from a fresh render (status %d):\n%s",
+			after, p.who, p.path, cached.status, fresh.status, firstDifference(cached.body, fresh.body))
+	}
+	return cached.body
+}
+
+// firstDifference shows where two bodies part.
+func firstDifference(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-120)
+	return fmt.Sprintf("cached: …%s…\nfresh:  …%s…", a[from:min(len(a), i+120)], b[from:min(len(b), i+120)])
+}
+
+// destructive routes end the sessions or accounts the pages are read
+// with; they run last.
+func destructive(path string) bool {
+	for _, s := range []string{"/logout", "/disabled", "/password", "/sessions", "/second-factor/reset"} {
+		if strings.Contains(path, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCachedPagesAreThePagesAfterEveryWrite is generated from the route
+// table: every write route (POST, PUT, DELETE) is called, as an officer,
+// a vendor or an admin of the first buyer and supplier would call it, with
+// the request that succeeds (authzBodies), and after each the dashboards,
+// tender pages and review matrices read through the page cache must be
+// byte for byte the pages rendered without it. The pages are read before
+// each write too, so a cached body that a write failed to replace would
+// be served. Readers and writers have sessions of their own.
+func TestCachedPagesAreThePagesAfterEveryWrite(t *testing.T) {
+	t.Parallel()
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
+		a := newTestAppOn(t, db)
+		if a.h.Pages == nil {
+			t.Fatal("the test app has no page cache")
+		}
+		w := newAuthzWorld(t, a)
+		bodies := authzBodies(w)
+		officer, vendor, admin := a.session("officer@demo.test"), a.session("vendor@demo.test"), a.session("admin@demo.test")
+		pages := []cachedPage{
+			{"the officer", officer, "/"},
+			{"the vendor", vendor, "/"},
+			{"the admin", admin, "/"},
+			{"the officer", officer, fmt.Sprintf("/tenders/%d", w.tender.ID)},
+			{"the officer", officer, fmt.Sprintf("/tenders/%d", w.draft.ID)},
+			{"the vendor", vendor, fmt.Sprintf("/tenders/%d", w.tender.ID)},
+			{"the officer", officer, fmt.Sprintf("/tenders/%d/review", w.tender.ID)},
+			{"the officer", officer, fmt.Sprintf("/tenders/%d/review?view=vendors&sort=open", w.tender.ID)},
+		}
+		routes := slices.DeleteFunc(routeTable(a.h), func(r route) bool {
+			return r.method == http.MethodGet || r.access == open || r.access == visitor
+		})
+		slices.SortStableFunc(routes, func(x, y route) int {
+			switch dx, dy := destructive(x.path), destructive(y.path); {
+			case dx == dy:
+				return 0
+			case dx:
+				return 1
+			}
+			return -1
+		})
+		var compared, changed int
+		before := make([]string, len(pages))
+		for i, p := range pages {
+			before[i] = a.sameAsFresh(t, "nothing", p)
+		}
+		for _, r := range routes {
+			key := r.method + " " + r.path
+			b, ok := bodies[key]
+			if !ok {
+				t.Errorf("route %s has no request in authzBodies", key)
+				continue
+			}
+			email := "admin@demo.test"
+			switch {
+			case slices.Contains(r.roles, models.RoleOfficer):
+				email = "officer@demo.test"
+			case slices.Contains(r.roles, models.RoleVendor):
+				email = "vendor@demo.test"
+			}
+			writer := a.session(email)
+			if r.access == api {
+				writer = a.apiClient(email)
+			}
+			res := writer.send(r.method, w.fill(t, r.path), b, r.access == api)
+			after := fmt.Sprintf("%s (status %d)", key, res.status)
+			for i, p := range pages {
+				body := a.sameAsFresh(t, after, p)
+				compared++
+				if body != before[i] {
+					changed++
+				}
+				before[i] = body
+			}
+		}
+		t.Logf("%d pages compared after %d writes; %d differed from the page before the write", compared, len(routes), changed)
+		// A loop where no write changed a page would prove nothing.
+		if changed < 20 {
+			t.Errorf("only %d pages changed after the writes: the test no longer exercises the cache", changed)
+		}
+		if hits, _, _ := a.h.Pages.Stats(); hits == 0 {
+			t.Error("no page came from the cache")
+		}
+
+		t.Run("the comparison sees a stale page when a write is not stamped", func(t *testing.T) {
+			viewer := a.session("admin@demo.test")
+			p := cachedPage{"the admin", viewer, "/"}
+			a.sameAsFresh(t, "the writes", p)
+			drop := "DROP TRIGGER tp_change_stamp ON tenders"
+			if db.Name() == "sqlite" {
+				drop = "DROP TRIGGER tp_change_stamp_update_tenders"
+			}
+			if err := db.Exec(drop).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Exec("UPDATE tenders SET title = ? WHERE id = ?", "Renamed behind the stamps", w.draft.ID).Error; err != nil {
+				t.Fatal(err)
+			}
+			cached, fresh := a.cachedAndFresh(viewer, "/")
+			if cached.body == fresh.body || strings.Contains(cached.body, "Renamed behind the stamps") || !strings.Contains(fresh.body, "Renamed behind the stamps") {
+				t.Error("a page cached before an unstamped write is not told from the fresh page")
+			}
+		})
+	})
+}
+
+// TestCachedPagesFollowTheClock: with no write at all, the vendor's
+// dashboard (reminders, "due in 5 hours") and the tender pages change as
+// the deadline nears and passes; read through the cache at every step of
+// an injected clock, including each whole hour before the deadline and a
+// nanosecond either side, they are the pages rendered afresh.
+func TestCachedPagesFollowTheClock(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ctx := context.Background()
+	w := newAttestWorld(t, a)
+	window := 7 * 24 * time.Hour
+	deadline := testNow.Add(window + 90*time.Minute + 17*time.Second)
+	if err := a.db.Model(&models.Tender{}).Where("id = ?", w.tender.ID).Update("deadline", deadline).Error; err != nil {
+		t.Fatal(err)
+	}
+	clock := testNow
+	a.h.Now = func() time.Time { return clock }
+	long := func(email string) *client {
+		token, s, err := models.CreateSession(ctx, a.db, a.user(email).ID, 30*24*time.Hour, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &client{a: a, cookies: map[string]string{"tp_session": token}, csrf: s.CSRFToken}
+	}
+	vendor, officer := long("vendor@demo.test"), long("officer@demo.test")
+	pages := []cachedPage{
+		{"the vendor", vendor, "/"},
+		{"the vendor", vendor, fmt.Sprintf("/tenders/%d", w.tender.ID)},
+		{"the officer", officer, fmt.Sprintf("/tenders/%d", w.tender.ID)},
+		{"the officer", officer, "/"},
+	}
+	var times []time.Time
+	for c := testNow; c.Before(deadline.Add(3 * time.Hour)); c = c.Add(47 * time.Minute) {
+		times = append(times, c)
+	}
+	edges := []time.Time{deadline.Add(-window)}
+	for k := range 50 {
+		edges = append(edges, deadline.Add(-time.Duration(k)*time.Hour))
+	}
+	for _, e := range edges {
+		times = append(times, e.Add(-time.Nanosecond), e, e.Add(time.Nanosecond))
+	}
+	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
+	seen := map[string]bool{}
+	for _, c := range times {
+		clock = c
+		for _, p := range pages {
+			body := a.sameAsFresh(t, "the clock moved to "+c.Format(time.RFC3339Nano), p)
+			if p.path == "/" && p.c == vendor {
+				seen[body] = true
+			}
+		}
+	}
+	// Before the window, each day, then each hour, and after the deadline.
+	if len(seen) < 40 {
+		t.Errorf("the vendor's dashboard read %d different ways over the deadline's last week: the clock did not change it as expected", len(seen))
+	}
+}
+
+// TestAWriteByAnotherProcessRenewsCachedPages: two app instances on one
+// database, each with its own page cache (two `serve` processes sharing
+// PostgreSQL, or one SQLite file): a write through either makes the
+// other's cached pages show it.
+func TestAWriteByAnotherProcessRenewsCachedPages(t *testing.T) {
+	t.Parallel()
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
+		first := newTestAppOn(t, db)
+		other, err := models.Open(dbtest.DSN(t, db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = models.Close(other) })
+		second := newTestAppOn(t, other)
+		tn, _ := first.newDraft("Shared between processes")
+		path := fmt.Sprintf("/tenders/%d", tn.ID)
+		apps := []*testApp{first, second}
+		readers := []*client{first.session("officer@demo.test"), second.session("officer@demo.test")}
+		for step, title := range []string{"Renamed by the first", "Renamed by the second", "Renamed by the first again"} {
+			by := apps[step%2]
+			for i, a := range apps {
+				a.sameAsFresh(t, "the last rename", cachedPage{"the officer", readers[i], path})
+				a.sameAsFresh(t, "the last rename", cachedPage{"the officer", readers[i], "/"})
+			}
+			writer := by.session("officer@demo.test")
+			res := writer.post(path, url.Values{"title": {title}})
+			if res.status != 303 {
+				t.Fatalf("rename: status %d", res.status)
+			}
+			for i, a := range apps {
+				for _, p := range []string{path, "/"} {
+					body := a.sameAsFresh(t, title, cachedPage{"the officer", readers[i], p})
+					if !strings.Contains(body, title) {
+						t.Errorf("app %d's %s does not show %q", i+1, p, title)
+					}
+				}
+			}
+		}
+	})
+}
