@@ -211,19 +211,6 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		return nil, wrap(err, "annual report %d: demand", f.Year)
 	}
 
-	err = base().Select("standards.slug, requirements.level, answers.status, COALESCE(v.status, '') AS verdict, COUNT(*) AS n").
-		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
-		Joins("JOIN answers ON answers.attestation_id = a.id AND answers.version = a.version").
-		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
-		Joins("JOIN standards ON standards.id = requirements.standard_id").
-		Joins(latestRunJoin).
-		Joins("LEFT JOIN verifications v ON v.run_id = lr.run_id AND v.answer_id = answers.id").
-		Group("standards.slug, requirements.level, answers.status, COALESCE(v.status, '')").
-		Order("standards.slug, requirements.level, answers.status, verdict").Scan(&out.Answers).Error
-	if err != nil {
-		return nil, wrap(err, "annual report %d: answers", f.Year)
-	}
-
 	var verified int64
 	err = base().Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
 		Joins(latestRunJoin).Where("lr.run_id IS NOT NULL").Count(&verified).Error
@@ -232,6 +219,9 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 	}
 	out.Verified = int(verified)
 	if !f.Details {
+		if err := loadAnnualAnswers(ctx, db, f, out); err != nil {
+			return nil, wrap(err, "annual report %d: answers", f.Year)
+		}
 		return out, nil
 	}
 
@@ -259,8 +249,8 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		return nil, wrap(err, "annual report %d: tenders", f.Year)
 	}
 
-	if err := loadExplanations(ctx, db, f, out); err != nil {
-		return nil, wrap(err, "annual report %d: explanations", f.Year)
+	if err := loadAnnualAnswers(ctx, db, f, out); err != nil {
+		return nil, wrap(err, "annual report %d: answers", f.Year)
 	}
 	return out, nil
 }
@@ -284,51 +274,6 @@ func explanations(ctx context.Context, db *gorm.DB, f AnnualFilter) *gorm.DB {
 // scanExplanation reads them.
 const explanationColumns = "standards.slug, standards.name, requirements.level, tenders.id, tenders.reference, orgs.name, answers.status, " +
 	"answers.explanation, answers.planned_date, COALESCE(v.status, '')"
-
-// loadExplanations reads the explanations within f's bounds into out, and
-// counts per standard the explained answers and their different texts
-// (out.Explained). The database ranks the texts by how often they were
-// given (window functions, in SQLite and PostgreSQL alike), so only what
-// the report prints reaches Go, and one pass over the year's answers
-// yields the counts too: a standard's number of texts is its highest rank.
-func loadExplanations(ctx context.Context, db *gorm.DB, f AnnualFilter, out *AnnualData) error {
-	inner := explanations(ctx, db, f).Select("standards.slug AS x_slug, standards.name AS x_name, requirements.level AS x_level, " +
-		"tenders.id AS x_tender, tenders.reference AS x_reference, orgs.name AS x_supplier, answers.status AS x_status, " +
-		"answers.explanation AS x_text, answers.planned_date AS x_planned, COALESCE(v.status, '') AS x_verdict, " +
-		"COUNT(*) OVER (PARTITION BY standards.slug) AS x_answers, " +
-		"COUNT(*) OVER (PARTITION BY standards.slug, answers.explanation) AS x_given, " +
-		"ROW_NUMBER() OVER (PARTITION BY standards.slug, answers.explanation ORDER BY tenders.published_at, tenders.id, orgs.name) AS x_place")
-	// Each text keeps its first place at least, so ranking the rows left
-	// after cutting the places still ranks every text.
-	ranked := db.Table("(?) AS e", inner).Select("e.*, DENSE_RANK() OVER (PARTITION BY x_slug ORDER BY x_given DESC, x_text) AS x_rank")
-	if f.ExplanationPlaces > 0 {
-		ranked = ranked.Where("x_place <= ?", f.ExplanationPlaces)
-	}
-	counted := db.Table("(?) AS r", ranked).Select("r.*, MAX(x_rank) OVER (PARTITION BY x_slug) AS x_texts")
-	q := db.WithContext(ctx).Table("(?) AS c", counted).
-		Select("x_slug, x_name, x_level, x_tender, x_reference, x_supplier, x_status, x_text, x_planned, x_verdict, x_given, x_answers, x_texts")
-	if f.ExplanationTexts > 0 {
-		q = q.Where("x_rank <= ?", f.ExplanationTexts)
-	}
-	rows, err := q.Order("x_slug, x_given DESC, x_text, x_place").Rows()
-	if err != nil {
-		return err
-	}
-	var given, answers, texts int
-	sc := newExplanationScanner(&given, &answers, &texts)
-	return scanAll(rows, func() error {
-		e, err := sc.scan(rows)
-		if err != nil {
-			return err
-		}
-		e.Given = given
-		if n := len(out.Explained); n == 0 || out.Explained[n-1].Slug != e.Slug {
-			out.Explained = append(out.Explained, AnnualExplained{Slug: e.Slug, Answers: answers, Texts: texts})
-		}
-		out.Explanations = append(out.Explanations, *e)
-		return nil
-	})
-}
 
 // EachAnnualExplanation calls fn with every explained answer of the
 // year f describes, by standard, explanation and tender, streamed from
@@ -361,14 +306,13 @@ type explanationScanner struct {
 	e    AnnualExplanation
 }
 
-func newExplanationScanner(extra ...any) *explanationScanner {
+func newExplanationScanner() *explanationScanner {
 	s := &explanationScanner{seen: map[string]string{}}
-	s.dest = make([]any, len(s.raw), len(s.raw)+len(extra))
+	s.dest = make([]any, len(s.raw))
 	for i := range s.raw {
 		s.dest[i] = &s.raw[i]
 	}
 	s.dest[3] = &s.id
-	s.dest = append(s.dest, extra...)
 	return s
 }
 
