@@ -8,103 +8,159 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
 
-// loadAnnualAnswers reads every submitted answer of the year f describes once,
-// streamed, and folds the rows in Go: the counts per standard, level,
-// status and verdict (out.Answers) and, with f.Details, the explanations
-// within f's bounds (out.Explanations) and their counts (out.Explained).
-// Grouping and ranking in the database sorted the year's answers two and
-// four times over (GROUP BY, then windows over the explained answers):
-// on 200,000 answers that sorting cost three times the join itself. A
-// row here carries ids and short codes; only an explained answer brings
-// its text, and a text already seen is not copied again.
+// loadAnnualAnswers reads every submitted answer of the year f describes
+// once, streamed, and folds the rows in Go: the counts per standard,
+// level, status and verdict (out.Answers) and, with f.Details, the
+// explanations within f's bounds (out.Explanations) and their counts
+// (out.Explained). Grouping and ranking in the database sorted the year's
+// answers two and four times over (GROUP BY, then windows over the
+// explained answers): on 200,000 answers that sorting cost more than the
+// join itself. The tenders are read in parts (by id modulo parts), each
+// on its own connection, whose folds are added up: a large year uses
+// every core the process has.
 //
 // The places of an explanation are its answers in the order of the
 // appendix (tenders by publication, then id), vendors by name within a
 // tender; out.Tenders must be loaded first when f.Details is set.
-func loadAnnualAnswers(ctx context.Context, db *gorm.DB, f AnnualFilter, out *AnnualData) error {
+func loadAnnualAnswers(ctx context.Context, db *gorm.DB, f AnnualFilter, out *AnnualData, parts int) error {
 	slugs, err := standardNames(ctx, db)
 	if err != nil {
 		return err
 	}
-	var a *annualFold
+	var suppliers map[uint]string
 	if f.Details {
-		suppliers, err := supplierNames(ctx, db, f)
-		if err != nil {
+		if suppliers, err = supplierNames(ctx, db, f); err != nil {
 			return err
 		}
-		a = newAnnualFold(f, out.Tenders, suppliers)
 	}
-	// A row carries the standard, its level, status and verdict in one
-	// text (the go-sqlite3 driver makes two or three cgo calls per
-	// column), and only an explained answer brings its place and words:
-	// a NULL costs one call.
-	extras := "NULL, NULL, NULL, NULL"
-	var args []any
-	if f.Details {
-		explained := "CASE WHEN answers.status <> ? AND answers.status <> '' AND answers.explanation <> '' THEN "
-		extras = explained + "a.tender_id END, " + explained + "a.supplier_org_id END, " +
-			explained + "answers.explanation END, " + explained + "answers.planned_date END"
-		args = []any{AnswerComplies, AnswerComplies, AnswerComplies, AnswerComplies}
+	parts = max(parts, 1)
+	passes := make([]*annualPass, parts)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range passes {
+		p := &annualPass{slugs: slugs, counts: map[answerCount]int{}, codes: map[string]answerCode{}, dates: map[string]string{}}
+		if f.Details {
+			p.fold = newAnnualFold(f, out.Tenders, suppliers)
+		}
+		passes[i] = p
+		g.Go(func() error { return p.read(gctx, db, f, i, parts) })
 	}
-	rows, err := db.WithContext(ctx).Table("tenders").Scopes(annualTenders(f)).
-		Select("requirements.standard_id, requirements.level || '/' || answers.status || '/' || COALESCE(v.status, ''), "+extras, args...).
-		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
-		Joins("JOIN answers ON answers.attestation_id = a.id AND answers.version = a.version").
-		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
-		Joins(latestRunJoin).
-		Joins("LEFT JOIN verifications v ON v.run_id = lr.run_id AND v.answer_id = answers.id").Rows()
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	type countKey struct {
-		slug string
-		answerCode
+	all := passes[0]
+	for _, p := range passes[1:] {
+		all.add(p)
 	}
-	counts := map[countKey]int{}
-	codes := map[string]answerCode{}
-	dates := map[string]string{}
-	var (
-		standard, tender, supplier rowID
-		code, explanation, planned sql.RawBytes
-	)
-	err = scanAll(rows, func() error {
-		if err := rows.Scan(&standard, &code, &tender, &supplier, &explanation, &planned); err != nil {
-			return err
-		}
-		c, ok := codes[string(code)]
-		if !ok {
-			c = parseAnswerCode(string(code))
-			codes[string(code)] = c
-		}
-		s := slugs[uint(standard)]
-		counts[countKey{s.Slug, c}]++
-		if a != nil && len(explanation) > 0 {
-			date, ok := dates[string(planned)]
-			if !ok {
-				date = string(planned)
-				dates[date] = date
-			}
-			a.add(s, c, uint(tender), uint(supplier), explanation, date)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	out.Answers = make([]AnnualAnswerCount, 0, len(counts))
-	for k, n := range counts {
+	out.Answers = make([]AnnualAnswerCount, 0, len(all.counts))
+	for k, n := range all.counts {
 		out.Answers = append(out.Answers, AnnualAnswerCount{Slug: k.slug, Level: k.level, Status: k.status, Verdict: k.verdict, N: n})
 	}
 	slices.SortFunc(out.Answers, func(x, y AnnualAnswerCount) int {
 		return cmp.Or(cmp.Compare(x.Slug, y.Slug), cmp.Compare(x.Level, y.Level), cmp.Compare(x.Status, y.Status), cmp.Compare(x.Verdict, y.Verdict))
 	})
-	if a != nil {
-		out.Explanations, out.Explained = a.result()
+	if all.fold != nil {
+		out.Explanations, out.Explained = all.fold.result()
 	}
 	return nil
+}
+
+// streamContext is ctx without its cancellation, for a query that reads
+// many rows: with a context that can be cancelled, the go-sqlite3 driver
+// starts a goroutine and a channel for every row it reads (to interrupt a
+// slow step), which on 200,000 rows costs as much as the query. The
+// reader checks ctx itself every streamCheck rows instead.
+func streamContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// streamCheck is how many rows a streamed read takes between looks at
+// its context.
+const streamCheck = 4096
+
+// answerCount is the key the answers are counted by.
+type answerCount struct {
+	slug string
+	answerCode
+}
+
+// annualPass is what one part of the year's answers adds up to.
+type annualPass struct {
+	slugs  map[uint]standardName
+	counts map[answerCount]int
+	fold   *annualFold // nil without details
+	// codes and dates keep each code and planned date once.
+	codes map[string]answerCode
+	dates map[string]string
+}
+
+// read streams the answers of part (of parts) of the year's tenders. A row
+// carries the standard, and its level, status and verdict in one text
+// (the go-sqlite3 driver makes two or three cgo calls per column); only
+// an explained answer brings its place and words, a NULL costs one call.
+func (p *annualPass) read(ctx context.Context, db *gorm.DB, f AnnualFilter, part, parts int) error {
+	extras := "NULL, NULL, NULL, NULL"
+	var args []any
+	if p.fold != nil {
+		explained := "CASE WHEN answers.status <> ? AND answers.status <> '' AND answers.explanation <> '' THEN "
+		extras = explained + "a.tender_id END, " + explained + "a.supplier_org_id END, " +
+			explained + "answers.explanation END, " + explained + "answers.planned_date END"
+		args = []any{AnswerComplies, AnswerComplies, AnswerComplies, AnswerComplies}
+	}
+	q := db.WithContext(ctx).Table("tenders").Scopes(annualTenders(f)).
+		Select("requirements.standard_id, requirements.level || '/' || answers.status || '/' || COALESCE(v.status, ''), "+extras, args...).
+		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
+		Joins("JOIN answers ON answers.attestation_id = a.id AND answers.version = a.version").
+		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
+		Joins(latestRunJoin).
+		Joins("LEFT JOIN verifications v ON v.run_id = lr.run_id AND v.answer_id = answers.id")
+	if parts > 1 {
+		q = q.Where("tenders.id % ? = ?", parts, part)
+	}
+	rows, err := q.WithContext(streamContext(ctx)).Rows()
+	if err != nil {
+		return err
+	}
+	var (
+		standard, tender, supplier rowID
+		code, explanation, planned sql.RawBytes
+	)
+	n := 0
+	return scanAll(rows, func() error {
+		if n++; n%streamCheck == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := rows.Scan(&standard, &code, &tender, &supplier, &explanation, &planned); err != nil {
+			return err
+		}
+		c, ok := p.codes[string(code)]
+		if !ok {
+			c = parseAnswerCode(string(code))
+			p.codes[string(code)] = c
+		}
+		s := p.slugs[uint(standard)]
+		p.counts[answerCount{s.Slug, c}]++
+		if p.fold != nil && len(explanation) > 0 {
+			date, ok := p.dates[string(planned)]
+			if !ok {
+				date = string(planned)
+				p.dates[date] = date
+			}
+			p.fold.add(s, c, uint(tender), uint(supplier), explanation, date)
+		}
+		return nil
+	})
+}
+
+// add adds the counts and explanations of q to p.
+func (p *annualPass) add(q *annualPass) {
+	for k, n := range q.counts {
+		p.counts[k] += n
+	}
+	if p.fold != nil {
+		p.fold.merge(q.fold)
+	}
 }
 
 // answerCode is an answer's level, status and verdict.
@@ -215,7 +271,11 @@ func (a *annualFold) add(s standardName, c answerCode, tender, supplier uint, te
 		a.byText[standardText{s.Slug, e.text}] = e
 	}
 	e.given++
-	p := annualPlace{tender: a.tenderIndex[tender], supplier: supplier, answerCode: c, planned: planned}
+	a.place(e, annualPlace{tender: a.tenderIndex[tender], supplier: supplier, answerCode: c, planned: planned})
+}
+
+// place keeps p among e's places when it is one of the first.
+func (a *annualFold) place(e *annualText, p annualPlace) {
 	if a.places > 0 && len(e.places) == a.places {
 		if !a.before(p, e.places[len(e.places)-1]) {
 			return
@@ -227,6 +287,21 @@ func (a *annualFold) add(s standardName, c answerCode, tender, supplier uint, te
 		i--
 	}
 	e.places = slices.Insert(e.places, i, p)
+}
+
+// merge adds the explanations of b to a.
+func (a *annualFold) merge(b *annualFold) {
+	for k, e := range b.byText {
+		mine := a.byText[k]
+		if mine == nil {
+			a.byText[k] = e
+			continue
+		}
+		mine.given += e.given
+		for _, p := range e.places {
+			a.place(mine, p)
+		}
+	}
 }
 
 // result lists, per standard by slug, the texts given most often (ties

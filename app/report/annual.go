@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
@@ -148,16 +149,22 @@ const (
 )
 
 // LoadAnnualReport reads the report of year for viewer (nil: every
-// tender) and the previous year's counts for the comparison.
+// tender) and the previous year's counts for the comparison, side by side.
+// db must be the pool, not a transaction: the queries run concurrently.
 func LoadAnnualReport(ctx context.Context, db *gorm.DB, year int, viewer *models.User) (AnnualReport, error) {
-	cur, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year, Viewer: viewer, Details: true,
-		ExplanationTexts: AnnualTexts, ExplanationPlaces: AnnualPlaces})
-	if err != nil {
+	var cur, prev *models.AnnualData
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		cur, err = models.LoadAnnualReport(gctx, db, models.AnnualFilter{Year: year, Viewer: viewer, Details: true,
+			ExplanationTexts: AnnualTexts, ExplanationPlaces: AnnualPlaces})
+		return err
+	})
+	g.Go(func() (err error) {
+		prev, err = models.LoadAnnualReport(gctx, db, models.AnnualFilter{Year: year - 1, Viewer: viewer})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return AnnualReport{}, fmt.Errorf("report: load annual report %d: %w", year, err)
-	}
-	prev, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year - 1, Viewer: viewer})
-	if err != nil {
-		return AnnualReport{}, fmt.Errorf("report: load annual report %d: %w", year-1, err)
 	}
 	scope := ScopeAll
 	if viewer != nil && viewer.Role == models.RoleOfficer {
