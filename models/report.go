@@ -3,9 +3,11 @@ package models
 import (
 	"context"
 	"database/sql"
+	"runtime"
 	"sort"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
 
@@ -94,6 +96,10 @@ type AnnualFilter struct {
 	// tens of thousands of explanations are read in full only by
 	// EachAnnualExplanation, which streams them.
 	ExplanationTexts, ExplanationPlaces int
+	// Parts is how many parts the answers are read in, side by side; zero
+	// means one per core for a year of annualPartTenders tenders or more
+	// listed with Details, else one.
+	Parts int
 }
 
 // AnnualTender is one tender in the appendix of an annual report.
@@ -196,57 +202,65 @@ const latestRunJoin = "LEFT JOIN (SELECT attestation_id, version, MAX(id) AS run
 	"ON lr.attestation_id = a.id AND lr.version = a.version"
 
 // LoadAnnualReport gathers the counts (and with f.Details the
-// explanations and tenders) of the year's comply-or-explain report with a
-// handful of grouped queries: the cost grows with the number of rows the
-// database scans, not with round trips.
+// explanations and tenders) of the year's comply-or-explain report: the
+// demand and the verified attestations with grouped queries, the answers
+// in one streamed pass (loadAnnualAnswers). The queries run side by side,
+// each on a connection of the pool: db must not be a transaction.
 func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*AnnualData, error) {
 	out := &AnnualData{Year: f.Year}
-	base := func() *gorm.DB { return db.WithContext(ctx).Table("tenders").Scopes(annualTenders(f)) }
-
-	err := base().Select("standards.slug, MAX(standards.name) AS name, MAX(standards.domain) AS domain, requirements.level, COUNT(DISTINCT tenders.id) AS tenders").
-		Joins("JOIN requirements ON requirements.tender_id = tenders.id").
-		Joins("JOIN standards ON standards.id = requirements.standard_id").
-		Group("standards.slug, requirements.level").Order("standards.slug, requirements.level").Scan(&out.Demand).Error
-	if err != nil {
-		return nil, wrap(err, "annual report %d: demand", f.Year)
+	g, gctx := errgroup.WithContext(ctx)
+	base := func() *gorm.DB { return db.WithContext(gctx).Table("tenders").Scopes(annualTenders(f)) }
+	g.Go(func() error {
+		err := base().Select("standards.slug, MAX(standards.name) AS name, MAX(standards.domain) AS domain, requirements.level, COUNT(DISTINCT tenders.id) AS tenders").
+			Joins("JOIN requirements ON requirements.tender_id = tenders.id").
+			Joins("JOIN standards ON standards.id = requirements.standard_id").
+			Group("standards.slug, requirements.level").Order("standards.slug, requirements.level").Scan(&out.Demand).Error
+		return wrap(err, "annual report %d: demand", f.Year)
+	})
+	g.Go(func() error {
+		var verified int64
+		err := base().Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
+			Joins(latestRunJoin).Where("lr.run_id IS NOT NULL").Count(&verified).Error
+		out.Verified = int(verified)
+		return wrap(err, "annual report %d: verified attestations", f.Year)
+	})
+	g.Go(func() error {
+		parts := max(f.Parts, 1)
+		if f.Details {
+			if err := loadAnnualTenders(base().WithContext(streamContext(gctx)), out); err != nil {
+				return wrap(err, "annual report %d: tenders", f.Year)
+			}
+			if f.Parts == 0 && len(out.Tenders) >= annualPartTenders {
+				parts = runtime.GOMAXPROCS(0)
+			}
+		}
+		return wrap(loadAnnualAnswers(gctx, db, f, out, parts), "annual report %d: answers", f.Year)
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
+	return out, nil
+}
 
-	err = base().Select("standards.slug, requirements.level, answers.status, COALESCE(v.status, '') AS verdict, COUNT(*) AS n").
-		Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
-		Joins("JOIN answers ON answers.attestation_id = a.id AND answers.version = a.version").
-		Joins("JOIN requirements ON requirements.id = answers.requirement_id").
-		Joins("JOIN standards ON standards.id = requirements.standard_id").
-		Joins(latestRunJoin).
-		Joins("LEFT JOIN verifications v ON v.run_id = lr.run_id AND v.answer_id = answers.id").
-		Group("standards.slug, requirements.level, answers.status, COALESCE(v.status, '')").
-		Order("standards.slug, requirements.level, answers.status, verdict").Scan(&out.Answers).Error
-	if err != nil {
-		return nil, wrap(err, "annual report %d: answers", f.Year)
-	}
+// annualPartTenders is the number of tenders from which the answers are
+// read in parts, one per core: below it, a second connection costs more
+// than it saves.
+const annualPartTenders = 500
 
-	var verified int64
-	err = base().Joins("JOIN attestations a ON a.tender_id = tenders.id AND a.status = ?", AttestationSubmitted).
-		Joins(latestRunJoin).Where("lr.run_id IS NOT NULL").Count(&verified).Error
-	if err != nil {
-		return nil, wrap(err, "annual report %d: verified attestations", f.Year)
-	}
-	out.Verified = int(verified)
-	if !f.Details {
-		return out, nil
-	}
-
-	// The counts per tender come from grouped subqueries joined once,
-	// not four correlated subqueries per tender.
-	rows, err := base().Select("tenders.id, tenders.reference, tenders.title, orgs.name, tenders.status, tenders.published_at, "+
+// loadAnnualTenders reads the list of the year's tenders (q) into out.
+// The counts per tender come from grouped subqueries joined once, not
+// four correlated subqueries per tender.
+func loadAnnualTenders(q *gorm.DB, out *AnnualData) error {
+	rows, err := q.Select("tenders.id, tenders.reference, tenders.title, orgs.name, tenders.status, tenders.published_at, "+
 		"tenders.estimated_value_cents, tenders.currency, COALESCE(rq.n, 0), COALESCE(rq.mandatory, 0), COALESCE(at.n, 0), COALESCE(at.submitted, 0)").
 		Joins("JOIN orgs ON orgs.id = tenders.buyer_org_id").
 		Joins("LEFT JOIN (SELECT tender_id, COUNT(*) AS n, SUM(CASE WHEN level = ? THEN 1 ELSE 0 END) AS mandatory FROM requirements GROUP BY tender_id) rq ON rq.tender_id = tenders.id", LevelMandatory).
 		Joins("LEFT JOIN (SELECT tender_id, COUNT(*) AS n, SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS submitted FROM attestations GROUP BY tender_id) at ON at.tender_id = tenders.id", AttestationSubmitted).
 		Order("tenders.published_at, tenders.id").Rows()
 	if err != nil {
-		return nil, wrap(err, "annual report %d: tenders", f.Year)
+		return err
 	}
-	err = scanAll(rows, func() error {
+	return scanAll(rows, func() error {
 		var t AnnualTender
 		if err := rows.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Status, &t.PublishedAt, &t.EstimatedValueCents, &t.Currency,
 			&t.Requirements, &t.Mandatory, &t.Attestations, &t.Submitted); err != nil {
@@ -255,14 +269,6 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		out.Tenders = append(out.Tenders, t)
 		return nil
 	})
-	if err != nil {
-		return nil, wrap(err, "annual report %d: tenders", f.Year)
-	}
-
-	if err := loadExplanations(ctx, db, f, out); err != nil {
-		return nil, wrap(err, "annual report %d: explanations", f.Year)
-	}
-	return out, nil
 }
 
 // explanations is the query of the year's explained answers: every
@@ -285,63 +291,22 @@ func explanations(ctx context.Context, db *gorm.DB, f AnnualFilter) *gorm.DB {
 const explanationColumns = "standards.slug, standards.name, requirements.level, tenders.id, tenders.reference, orgs.name, answers.status, " +
 	"answers.explanation, answers.planned_date, COALESCE(v.status, '')"
 
-// loadExplanations reads the explanations within f's bounds into out, and
-// counts per standard the explained answers and their different texts
-// (out.Explained). The database ranks the texts by how often they were
-// given (window functions, in SQLite and PostgreSQL alike), so only what
-// the report prints reaches Go, and one pass over the year's answers
-// yields the counts too: a standard's number of texts is its highest rank.
-func loadExplanations(ctx context.Context, db *gorm.DB, f AnnualFilter, out *AnnualData) error {
-	inner := explanations(ctx, db, f).Select("standards.slug AS x_slug, standards.name AS x_name, requirements.level AS x_level, " +
-		"tenders.id AS x_tender, tenders.reference AS x_reference, orgs.name AS x_supplier, answers.status AS x_status, " +
-		"answers.explanation AS x_text, answers.planned_date AS x_planned, COALESCE(v.status, '') AS x_verdict, " +
-		"COUNT(*) OVER (PARTITION BY standards.slug) AS x_answers, " +
-		"COUNT(*) OVER (PARTITION BY standards.slug, answers.explanation) AS x_given, " +
-		"ROW_NUMBER() OVER (PARTITION BY standards.slug, answers.explanation ORDER BY tenders.published_at, tenders.id, orgs.name) AS x_place")
-	// Each text keeps its first place at least, so ranking the rows left
-	// after cutting the places still ranks every text.
-	ranked := db.Table("(?) AS e", inner).Select("e.*, DENSE_RANK() OVER (PARTITION BY x_slug ORDER BY x_given DESC, x_text) AS x_rank")
-	if f.ExplanationPlaces > 0 {
-		ranked = ranked.Where("x_place <= ?", f.ExplanationPlaces)
-	}
-	counted := db.Table("(?) AS r", ranked).Select("r.*, MAX(x_rank) OVER (PARTITION BY x_slug) AS x_texts")
-	q := db.WithContext(ctx).Table("(?) AS c", counted).
-		Select("x_slug, x_name, x_level, x_tender, x_reference, x_supplier, x_status, x_text, x_planned, x_verdict, x_given, x_answers, x_texts")
-	if f.ExplanationTexts > 0 {
-		q = q.Where("x_rank <= ?", f.ExplanationTexts)
-	}
-	rows, err := q.Order("x_slug, x_given DESC, x_text, x_place").Rows()
-	if err != nil {
-		return err
-	}
-	var given, answers, texts int
-	sc := newExplanationScanner(&given, &answers, &texts)
-	return scanAll(rows, func() error {
-		e, err := sc.scan(rows)
-		if err != nil {
-			return err
-		}
-		e.Given = given
-		if n := len(out.Explained); n == 0 || out.Explained[n-1].Slug != e.Slug {
-			out.Explained = append(out.Explained, AnnualExplained{Slug: e.Slug, Answers: answers, Texts: texts})
-		}
-		out.Explanations = append(out.Explanations, *e)
-		return nil
-	})
-}
-
 // EachAnnualExplanation calls fn with every explained answer of the
 // year f describes, by standard, explanation and tender, streamed from
 // the database: a large year's list never sits in memory. fn must not keep
 // the value it is given.
 func EachAnnualExplanation(ctx context.Context, db *gorm.DB, f AnnualFilter, fn func(*AnnualExplanation) error) error {
-	rows, err := explanations(ctx, db, f).Select(explanationColumns).
+	rows, err := explanations(streamContext(ctx), db, f).Select(explanationColumns).
 		Order("standards.slug, answers.explanation, tenders.published_at, tenders.id, orgs.name").Rows()
 	if err != nil {
 		return wrap(err, "annual report %d: explanations", f.Year)
 	}
 	sc := newExplanationScanner()
+	n := 0
 	err = scanAll(rows, func() error {
+		if n++; n%streamCheck == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		e, err := sc.scan(rows)
 		if err != nil {
 			return err
@@ -361,14 +326,13 @@ type explanationScanner struct {
 	e    AnnualExplanation
 }
 
-func newExplanationScanner(extra ...any) *explanationScanner {
+func newExplanationScanner() *explanationScanner {
 	s := &explanationScanner{seen: map[string]string{}}
-	s.dest = make([]any, len(s.raw), len(s.raw)+len(extra))
+	s.dest = make([]any, len(s.raw))
 	for i := range s.raw {
 		s.dest[i] = &s.raw[i]
 	}
 	s.dest[3] = &s.id
-	s.dest = append(s.dest, extra...)
 	return s
 }
 

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"tenderprobe/models"
@@ -148,16 +150,22 @@ const (
 )
 
 // LoadAnnualReport reads the report of year for viewer (nil: every
-// tender) and the previous year's counts for the comparison.
+// tender) and the previous year's counts for the comparison, side by side.
+// db must be the pool, not a transaction: the queries run concurrently.
 func LoadAnnualReport(ctx context.Context, db *gorm.DB, year int, viewer *models.User) (AnnualReport, error) {
-	cur, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year, Viewer: viewer, Details: true,
-		ExplanationTexts: AnnualTexts, ExplanationPlaces: AnnualPlaces})
-	if err != nil {
+	var cur, prev *models.AnnualData
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		cur, err = models.LoadAnnualReport(gctx, db, models.AnnualFilter{Year: year, Viewer: viewer, Details: true,
+			ExplanationTexts: AnnualTexts, ExplanationPlaces: AnnualPlaces})
+		return err
+	})
+	g.Go(func() (err error) {
+		prev, err = models.LoadAnnualReport(gctx, db, models.AnnualFilter{Year: year - 1, Viewer: viewer})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return AnnualReport{}, fmt.Errorf("report: load annual report %d: %w", year, err)
-	}
-	prev, err := models.LoadAnnualReport(ctx, db, models.AnnualFilter{Year: year - 1, Viewer: viewer})
-	if err != nil {
-		return AnnualReport{}, fmt.Errorf("report: load annual report %d: %w", year-1, err)
 	}
 	scope := ScopeAll
 	if viewer != nil && viewer.Role == models.RoleOfficer {
@@ -626,16 +634,36 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 func annualAppendix(pdf *doc, wd words, r AnnualReport) {
 	pdf.AddPage()
 	heading(pdf, wd.t("annual.appendix.heading", "year", r.Year, "count", len(r.Tenders)))
+	// Thousands of rows share a few days, values, statuses and counts:
+	// each is put into words once.
+	memo := map[string]string{}
+	once := func(key string, words func() string) string {
+		if w, ok := memo[key]; ok {
+			return w
+		}
+		w := words()
+		memo[key] = w
+		return w
+	}
 	rows := make([][]string, 0, len(r.Tenders))
 	for _, t := range r.Tenders {
+		day := t.PublishedAt.UTC()
 		value := ""
 		if t.EstimatedValueCents > 0 {
-			value = wd.money(t.EstimatedValueCents, t.Currency)
+			value = once("v"+strconv.FormatInt(t.EstimatedValueCents, 10)+t.Currency, func() string { return wd.money(t.EstimatedValueCents, t.Currency) })
 		}
-		rows = append(rows, []string{catalogue().Date(wd.lang, t.PublishedAt.UTC()), wd.orNone(t.Reference), t.Title, t.Buyer, wd.word("tender_status", t.Status, t.Status), value,
-			fmt.Sprintf("%d (%d)", t.Requirements, t.Mandatory), wd.ofCount(t.Submitted, t.Attestations)})
+		rows = append(rows, []string{
+			once("d"+day.Format(time.DateOnly), func() string { return catalogue().Date(wd.lang, day) }),
+			wd.orNone(t.Reference), t.Title, t.Buyer,
+			once("s"+t.Status, func() string { return wd.word("tender_status", t.Status, t.Status) }),
+			value,
+			once("r"+strconv.Itoa(t.Requirements)+"/"+strconv.Itoa(t.Mandatory), func() string { return fmt.Sprintf("%d (%d)", t.Requirements, t.Mandatory) }),
+			once("a"+strconv.Itoa(t.Submitted)+"/"+strconv.Itoa(t.Attestations), func() string { return wd.ofCount(t.Submitted, t.Attestations) }),
+		})
 	}
-	grid(pdf, []column{{wd.t("annual.col.published"), 20}, {wd.t("annual.col.reference"), 22}, {wd.t("annual.col.title"), 40},
-		{wd.t("annual.col.buyer"), 24}, {wd.t("annual.col.status"), 15}, {wd.t("annual.col.value"), 22},
-		{wd.t("annual.col.requirements"), 16}, {wd.t("annual.col.submitted"), 15}}, rows)
+	// A date, a typical reference (SYN-2025-0042, 2025-ICT-00123) and a
+	// status fit on one line; counts need less room.
+	grid(pdf, []column{{wd.t("annual.col.published"), 20.5}, {wd.t("annual.col.reference"), 24}, {wd.t("annual.col.title"), 40},
+		{wd.t("annual.col.buyer"), 24.5}, {wd.t("annual.col.status"), 16}, {wd.t("annual.col.value"), 21},
+		{wd.t("annual.col.requirements"), 14}, {wd.t("annual.col.submitted"), 14}}, rows)
 }

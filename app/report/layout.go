@@ -276,6 +276,12 @@ const breakAfter = "/.-_?&=#:,;@+"
 // characters, anything else after one of breakAfter, and only when none
 // of those fits, after as many characters as fit.
 func wrapText(pdf *doc, text string, width float64) []string {
+	// Most cells are one line: a text without a newline or a double space
+	// that fits as it is needs one measurement, not one per word.
+	if text != "" && !strings.ContainsAny(text, "\n\t") && !strings.Contains(text, "  ") &&
+		text[0] != ' ' && text[len(text)-1] != ' ' && pdf.GetStringWidth(text) <= width {
+		return []string{text}
+	}
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
 		line := ""

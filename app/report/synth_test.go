@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -271,6 +272,22 @@ func testAnnualQueries(t *testing.T, db *gorm.DB) {
 					t.Errorf("%s %q: %d places listed, want %d", slug, text, places, min(AnnualPlaces, given[text]))
 				}
 			}
+		}
+	})
+
+	t.Run("reading the answers in parts gives what one pass gives", func(t *testing.T) {
+		f := models.AnnualFilter{Year: 2025, Details: true, ExplanationTexts: AnnualTexts, ExplanationPlaces: AnnualPlaces, Parts: 1}
+		one, err := models.LoadAnnualReport(context.Background(), db, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Parts = 3
+		three, err := models.LoadAnnualReport(context.Background(), db, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(one.Explanations) == 0 || !reflect.DeepEqual(one, three) {
+			t.Errorf("in 3 parts the year differs from one pass:\n%+v\n%+v", one.Explained, three.Explained)
 		}
 	})
 
