@@ -61,6 +61,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0019_shared_links", Migrate: addSharedLinks},
 	{ID: "0020_tender_documents", Migrate: addTenderDocuments},
 	{ID: "0021_monitor", Migrate: addMonitor},
+	{ID: "0023_analysis_mail", Migrate: addAnalysisMail},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -106,6 +107,8 @@ var Tables = []any{
 	&StandingReminder{},
 	&TenderDocument{},
 	&TenderOmission{},
+	&AnalysisMail{},
+	&AnalysisMailLimit{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:
