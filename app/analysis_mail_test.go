@@ -45,7 +45,7 @@ const contactDocument = tenderDocumentText + "\nContactpersoon: J. Jansen, J.Jan
 
 var (
 	hashField = regexp.MustCompile(`name="hash" value="([0-9a-f]{64})"`)
-	mailText  = regexp.MustCompile(`(?s)<pre class="mail-text" id="preview-text"[^>]*>(.*?)</pre>`)
+	mailText  = regexp.MustCompile(`(?s)<pre class="mail-text" id="preview-text" lang="[a-z]+">(.*?)</pre>`)
 )
 
 // previewOf returns the hash and text of the preview on a mail page.

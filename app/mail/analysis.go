@@ -40,7 +40,9 @@ type Analysis struct {
 // tells a tender's contact the result of its analysis, in lang (the
 // document's language).
 func AnalysisMail(lang string, a Analysis) (string, string) {
-	subject := text(lang, "analysismail.mail.subject", "name", a.Document)
+	// A header is one line: a name with a line break would make Send
+	// refuse the mail.
+	subject := strings.NewReplacer("\r", " ", "\n", " ").Replace(text(lang, "analysismail.mail.subject", "name", a.Document))
 	var b strings.Builder
 	b.WriteString(text(lang, "analysismail.mail.greeting"))
 	from := a.Sender
