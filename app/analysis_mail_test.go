@@ -36,6 +36,8 @@ func analysisMailRoleTable() map[string]roleCase {
 		"POST /tenders/:id/analysis/mail":               {[5]int{unauth, invalid, invalid, forbidden, invalid}, draftPath("/analysis/mail", url.Values{}, nil)},
 		"GET /api/v1/tender-documents/:id/mail-preview": {[5]int{unauth, ok, ok, forbidden, ok}, doc("/api/v1", "/mail-preview?to=contact@buyer.test")},
 		"POST /api/v1/tender-documents/:id/mail":        {[5]int{unauth, invalid, invalid, forbidden, invalid}, doc("/api/v1", "/mail")},
+		"GET /api/v1/tenders/:id/analysis/mail-preview": {[5]int{unauth, ok, ok, forbidden, ok}, apiDraftPath("/analysis/mail-preview?to=contact@buyer.test", nil)},
+		"POST /api/v1/tenders/:id/analysis/mail":        {[5]int{unauth, invalid, invalid, forbidden, invalid}, apiDraftPath("/analysis/mail", map[string]any{})},
 	}
 }
 
@@ -338,4 +340,29 @@ func closedPort(t *testing.T) int {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	return port
+}
+
+func TestAnalysisMailAPIOfAPlatformTender(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	sink := startMailSink(t)
+	a.h.Attest.Mailer = sink.mailer()
+	tn, _ := a.newDraft("Hosting of the council website")
+	base := fmt.Sprintf("/api/v1/tenders/%d/analysis", tn.ID)
+	officer := a.apiClient("officer@demo.test")
+	p := officer.get(base + "/mail-preview?to=contact@buyer.test")
+	if p.status != 200 {
+		t.Fatalf("preview: status %d\n%s", p.status, p.body)
+	}
+	preview := p.json(t)
+	if preview["language"] != "en" || !strings.Contains(preview["text"].(string), `the tender "Hosting of the council website"`) || len(sink.messages()) != 0 {
+		t.Fatalf("preview %v", preview)
+	}
+	r := officer.postJSON(base+"/mail", map[string]string{"to": "contact@buyer.test", "hash": preview["hash"].(string)})
+	if body := r.json(t); r.status != 201 || body["tender_id"] != float64(tn.ID) || len(sink.messages()) != 1 {
+		t.Errorf("status %d: %v", r.status, body)
+	}
+	if r := a.apiClient(newOtherBuyerOfficer(t, a)).get(base + "/mail-preview?to=x@y.test"); r.status != 404 {
+		t.Errorf("another buyer's officer: %d", r.status)
+	}
 }

@@ -232,6 +232,8 @@ func authzBodies(w *authzWorld) map[string]authzBody {
 		"GET /tender-documents/:id/mail":                               {query: "email=contact@buyer.test"},
 		"GET /tenders/:id/analysis/mail":                               {query: "email=contact@buyer.test"},
 		"GET /api/v1/tender-documents/:id/mail-preview":                {query: "to=contact@buyer.test"},
+		"POST /api/v1/tenders/:id/analysis/mail":                       {json: map[string]string{"to": "contact@buyer.test", "hash": "0"}},
+		"GET /api/v1/tenders/:id/analysis/mail-preview":                {query: "to=contact@buyer.test"},
 		"POST /tenders":                                                {form: url.Values{"title": {"Outsider tender"}, "buyer_org_id": {fmt.Sprint(w.buyer)}}},
 		"POST /tenders/:id":                                            {form: url.Values{"title": {"Renamed by an outsider"}}},
 		"POST /tenders/:id/requirements":                               {form: url.Values{"standard": {"dane"}, "level": {"mandatory"}}},

@@ -184,6 +184,8 @@ func routeTable(h *handlers.Handler) []route {
 		{method: post, path: "/tenders/:id/analysis/mail", access: web, roles: staffRoles, handle: h.SendTenderMail},
 		{method: get, path: "/api/v1/tender-documents/:id/mail-preview", access: api, roles: staffRoles, handle: h.APIPreviewDocumentMail},
 		{method: post, path: "/api/v1/tender-documents/:id/mail", access: api, roles: staffRoles, handle: h.APISendDocumentMail},
+		{method: get, path: "/api/v1/tenders/:id/analysis/mail-preview", access: api, roles: staffRoles, handle: h.APIPreviewTenderMail},
+		{method: post, path: "/api/v1/tenders/:id/analysis/mail", access: api, roles: staffRoles, handle: h.APISendTenderMail},
 
 		// Invitations of suppliers to a tender.
 		{method: get, path: "/tenders/:id/invitations", access: web, roles: reviewRoles, handle: h.ListInvitations},

@@ -13,6 +13,7 @@ import (
 
 	"tenderprobe/app/docanalysis"
 	"tenderprobe/app/mail"
+	"tenderprobe/app/monitor"
 	"tenderprobe/models"
 )
 
@@ -138,9 +139,9 @@ func (h *Handler) documentSubject(c *fiber.Ctx, api bool) (*analysisSubject, *mo
 // tenderSubject loads the platform tender named by :id for a user who may
 // mail its analysis (404 for another buyer's tender, 403 for a role that
 // may not), analysed in the tender's language with the kinds of ICT
-// chosen on the page. The suggested recipient is the officer who created
+// chosen on the page (unless api). The suggested recipient is the officer who created
 // it: a tender has no contact field of its own.
-func (h *Handler) tenderSubject(c *fiber.Ctx) (*analysisSubject, *models.Tender, error) {
+func (h *Handler) tenderSubject(c *fiber.Ctx, api bool) (*analysisSubject, *models.Tender, error) {
 	t, err := h.tenderFor(c)
 	if err != nil {
 		return nil, nil, err
@@ -148,11 +149,22 @@ func (h *Handler) tenderSubject(c *fiber.Ctx) (*analysisSubject, *models.Tender,
 	if !currentUser(c).MayMailAnalyses() {
 		return nil, nil, models.ErrForbidden
 	}
-	res, stds, err := h.tenderAnalysis(c, t, documentLanguage(t.Language))
+	var opt docanalysis.Options
+	if !api {
+		if opt, err = h.documentOptions(c); err != nil {
+			return nil, nil, err
+		}
+	}
+	e, stds, err := h.documentEngine(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	opt, err := h.documentOptions(c)
+	// The API mails the analysis with the tender's own kinds of ICT.
+	choice := monitor.KindsChoice{}
+	if !api {
+		choice = kindsChoice(c, opt)
+	}
+	res, err := monitor.TenderAnalysis(c.UserContext(), h.DB, e, t, choice, documentLanguage(t.Language))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -17,6 +17,20 @@ func (h *Handler) APIPreviewDocumentMail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.apiPreviewMail(c, s)
+}
+
+// APIPreviewTenderMail is GET /api/v1/tenders/{id}/analysis/mail-preview?to=:
+// the mail of a platform tender's analysis (with its own kinds of ICT).
+func (h *Handler) APIPreviewTenderMail(c *fiber.Ctx) error {
+	s, _, err := h.tenderSubject(c, true)
+	if err != nil {
+		return err
+	}
+	return h.apiPreviewMail(c, s)
+}
+
+func (h *Handler) apiPreviewMail(c *fiber.Ctx, s *analysisSubject) error {
 	p, err := h.composeAnalysisMail(c, s, "to", strings.TrimSpace(c.Query("to")))
 	if err != nil {
 		return err
@@ -33,14 +47,28 @@ type apiAnalysisMail struct {
 
 // APISendDocumentMail is POST /api/v1/tender-documents/{id}/mail with
 // {"to", "hash"}: it sends the previewed mail and answers 201 with its
-// record. A hash that no longer matches is 409 with the new preview, a mail
-// to the same address within ten minutes 429, a relay that is not set up
-// 503 and one that refuses 502; in each case nothing is recorded.
+// record. A hash that no longer matches is 409 with the new preview, a
+// mail to the same address within ten minutes 429, a relay that is not
+// set up 503 and one that refuses 502; in each case nothing is recorded.
 func (h *Handler) APISendDocumentMail(c *fiber.Ctx) error {
 	s, _, err := h.documentSubject(c, true)
 	if err != nil {
 		return err
 	}
+	return h.apiSendMail(c, s)
+}
+
+// APISendTenderMail is POST /api/v1/tenders/{id}/analysis/mail, as
+// APISendDocumentMail for a platform tender's analysis.
+func (h *Handler) APISendTenderMail(c *fiber.Ctx) error {
+	s, _, err := h.tenderSubject(c, true)
+	if err != nil {
+		return err
+	}
+	return h.apiSendMail(c, s)
+}
+
+func (h *Handler) apiSendMail(c *fiber.Ctx, s *analysisSubject) error {
 	var in struct {
 		To   string `json:"to"`
 		Hash string `json:"hash"`

@@ -65,7 +65,7 @@ func (h *Handler) PreviewDocumentMail(c *fiber.Ctx) error {
 
 // PreviewTenderMail is the mail page of a platform tender's analysis.
 func (h *Handler) PreviewTenderMail(c *fiber.Ctx) error {
-	s, _, err := h.tenderSubject(c)
+	s, _, err := h.tenderSubject(c, false)
 	if err != nil {
 		return err
 	}

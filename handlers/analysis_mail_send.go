@@ -43,7 +43,7 @@ func (h *Handler) SendDocumentMail(c *fiber.Ctx) error {
 
 // SendTenderMail sends the mail of a platform tender's analysis.
 func (h *Handler) SendTenderMail(c *fiber.Ctx) error {
-	s, _, err := h.tenderSubject(c)
+	s, _, err := h.tenderSubject(c, false)
 	if err != nil {
 		return err
 	}
