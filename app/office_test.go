@@ -160,6 +160,44 @@ func TestSpreadsheetDownloads(t *testing.T) {
 		}
 	})
 
+	t.Run("the API sends the review matrix and the audit log as the web pages export them", func(t *testing.T) {
+		api := a.apiClient("officer@demo.test")
+		apiPath := fmt.Sprintf("/api/v1/tenders/%d/review", tn.ID)
+		for _, query := range []string{"", "?only=contradicted&view=vendors"} {
+			csvRes := api.get(apiPath + ".csv" + query)
+			checkDownload(t, csvRes, "text/csv; charset=utf-8", "-review.csv")
+			if web := officer.get(review + ".csv" + query).body; csvRes.body != web {
+				t.Errorf("the API's CSV%s differs from the page's", query)
+			}
+			res := api.get(apiPath + ".xlsx" + query)
+			checkDownload(t, res, report.XLSXContentType, "-review.xlsx")
+			sameAsCSV(t, openWorkbook(t, []byte(res.body)), "Review matrix", csvOf(t, csvRes.body))
+		}
+		if res := a.apiClient("officer@other-office.test").get(apiPath + ".xlsx"); res.status != http.StatusNotFound {
+			t.Errorf("another buyer's officer through the API: status %d, want 404", res.status)
+		}
+		auditAPI := a.apiClient("auditor@demo.test")
+		csvRes := auditAPI.get(fmt.Sprintf("/api/v1/audit?format=csv&tender_id=%d&limit=1", tn.ID))
+		checkDownload(t, csvRes, "text/csv; charset=utf-8", "audit-log.csv")
+		if web := auditor.get(fmt.Sprintf("/audit?format=csv&tender=%d", tn.ID)).body; csvRes.body != web || len(csvOf(t, web)) < 3 {
+			t.Errorf("the API's audit CSV differs from the page's, or the filter's entries are missing (limit must not apply)")
+		}
+		res := auditAPI.get(fmt.Sprintf("/api/v1/audit?format=xlsx&tender_id=%d", tn.ID))
+		checkDownload(t, res, report.XLSXContentType, "audit-log.xlsx")
+		// The workbook names the zone of its times in a header; the rows
+		// are the CSV's (checked cell by cell on the web above).
+		if rows, err := openWorkbook(t, []byte(res.body)).GetRows("Audit log"); err != nil || len(rows) != len(csvOf(t, csvRes.body)) {
+			t.Errorf("the API's audit workbook has %d rows (%v), its CSV %d", len(rows), err, len(csvOf(t, csvRes.body)))
+		}
+		bad := auditAPI.get("/api/v1/audit?format=ods")
+		if bad.status != http.StatusBadRequest || bad.json(t)["code"] != "office.audit.bad_format" {
+			t.Errorf("an unknown format: status %d %.200s", bad.status, bad.body)
+		}
+		if res := a.apiClient("vendor@demo.test").get("/api/v1/audit?format=csv"); res.status != http.StatusForbidden {
+			t.Errorf("a vendor: status %d, want 403", res.status)
+		}
+	})
+
 	t.Run("the annual XLSX on the web and the API has the table and every explanation", func(t *testing.T) {
 		year := tn.PublishedAt.UTC().Year()
 		for _, c := range []*client{auditor, a.apiClient("auditor@demo.test")} {

@@ -28,9 +28,18 @@ func reviewRoleTable() map[string]roleCase {
 			return fmt.Sprintf("/api/v1/tenders/%d%s", w.tender.ID, suffix), nil, map[string]any{}
 		}
 	}
+	apiGet := func(suffix string) func(a *testApp) (string, url.Values, any) {
+		return func(a *testApp) (string, url.Values, any) {
+			w := newAttestWorld(a.t, a)
+			w.submit(a.t)
+			return fmt.Sprintf("/api/v1/tenders/%d%s", w.tender.ID, suffix), nil, nil
+		}
+	}
 	return map[string]roleCase{
 		"GET /tenders/:id/review.csv":                      {[5]int{see, ok, ok, forbidden, ok}, tender("/review.csv", nil, nil)},
 		"GET /tenders/:id/review.xlsx":                     {[5]int{see, ok, ok, forbidden, ok}, tender("/review.xlsx", nil, nil)},
+		"GET /api/v1/tenders/:id/review.csv":               {[5]int{unauth, ok, ok, forbidden, ok}, apiGet("/review.csv")},
+		"GET /api/v1/tenders/:id/review.xlsx":              {[5]int{unauth, ok, ok, forbidden, ok}, apiGet("/review.xlsx")},
 		"POST /tenders/:id/review/accept":                  {[5]int{unauth, see, see, forbidden, forbidden}, tender("/review/accept", url.Values{"answer": {"https"}}, nil)},
 		"POST /tenders/:id/review/accept-confirmed":        {[5]int{unauth, see, see, forbidden, forbidden}, tender("/review/accept-confirmed", url.Values{}, nil)},
 		"POST /api/v1/tenders/:id/review/accept-confirmed": {[5]int{unauth, ok, ok, forbidden, forbidden}, api("/review/accept-confirmed")},

@@ -238,6 +238,8 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/tenders/:id/review", access: web, roles: staffRoles, handle: h.ShowReviewMatrix},
 		{method: get, path: "/tenders/:id/review.csv", access: web, roles: staffRoles, handle: h.ExportReviewMatrix},
 		{method: get, path: "/tenders/:id/review.xlsx", access: web, roles: staffRoles, handle: h.ExportReviewMatrixXLSX},
+		{method: get, path: "/api/v1/tenders/:id/review.csv", access: api, roles: staffRoles, handle: h.ExportReviewMatrix},
+		{method: get, path: "/api/v1/tenders/:id/review.xlsx", access: api, roles: staffRoles, handle: h.ExportReviewMatrixXLSX},
 		{method: post, path: "/tenders/:id/review/accept", access: web, roles: reviewRoles, handle: h.AcceptFromMatrix},
 		{method: post, path: "/tenders/:id/review/accept-confirmed", access: web, roles: reviewRoles, handle: h.BulkAcceptConfirmed},
 		{method: post, path: "/api/v1/tenders/:id/review/accept-confirmed", access: api, roles: reviewRoles, handle: h.APIBulkAcceptConfirmed},

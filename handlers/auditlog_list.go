@@ -397,7 +397,8 @@ func csvSafe(cells []string) []string {
 	return cells
 }
 
-// APIListAuditLog is GET /api/v1/audit.
+// APIListAuditLog is GET /api/v1/audit: entries as JSON, or with
+// format=csv|xlsx every entry of the filter as the web page exports them.
 func (h *Handler) APIListAuditLog(c *fiber.Ctx) error {
 	f := models.AuditFilter{Action: c.Query("action")}
 	var err error
@@ -415,6 +416,19 @@ func (h *Handler) APIListAuditLog(c *fiber.Ctx) error {
 	}
 	if f.Offset, err = queryCount(c, "offset"); err != nil {
 		return err
+	}
+	// format=csv or xlsx sends every entry of the filter as a file, as
+	// the web page's export does.
+	switch format := c.Query("format"); format {
+	case "", "json":
+	case "csv", "xlsx":
+		f.Limit, f.Offset = -1, 0
+		if format == "xlsx" {
+			return h.sendAuditXLSX(c, currentUser(c), f)
+		}
+		return h.sendAuditCSV(c, currentUser(c), f)
+	default:
+		return refuse(fiber.StatusBadRequest, "office.audit.bad_format", "value", format)
 	}
 	entries, err := models.ListAudit(c.UserContext(), h.DB, currentUser(c), f)
 	if err != nil {

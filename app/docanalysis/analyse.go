@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Statuses of a standard in a document.
@@ -87,6 +88,9 @@ type Quote struct {
 	Page    int    `json:"page,omitempty"`
 	Section string `json:"section,omitempty"`
 	Demand  bool   `json:"demand"`
+	// Superseded marks a demand that a later answer of a Q&A document
+	// withdrew ("Is DNSSEC verplicht? — Nee.").
+	Superseded bool `json:"superseded,omitempty"`
 }
 
 // surround is what surrounds a segment: the demand or wish of the heading
@@ -101,6 +105,10 @@ type surround struct {
 type heading struct {
 	level, polarity int
 }
+
+// forwardRef points at what follows: "the requirements below",
+// "onderstaande eisen", "los siguientes requisitos".
+var forwardRef = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:below|hereunder|the following|onderstaande|hieronder|hierna volgende|volgende|siguientes|a continuación|como sigue)(?:$|[^\p{L}])`)
 
 // glossary is the polarity of a glossary: nothing in it is a demand.
 const glossary = -2
@@ -165,7 +173,29 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 		negated    bool
 	}
 	var decided []decision
-	for _, seg := range doc.Segments {
+	// In a Q&A document (see qa.go) each unit's position on a standard is
+	// kept: +1 demanded, -1 explicitly not demanded, 0 only named.
+	qa := qaPieces(doc)
+	var units []map[int]int
+	unitQuotes := map[[2]int][]int{} // {unit, std} -> indexes of its quotes
+	type qaItem struct {
+		unit             int
+		question, answer string
+		named            map[int]bool
+	}
+	items := map[int]*qaItem{}
+	lastItem := -1
+	verdict := func(unit, std, v int) {
+		if unit < 0 {
+			return
+		}
+		old, seen := units[unit][std]
+		switch {
+		case !seen, v > 0, v < 0 && old == 0:
+			units[unit][std] = v
+		}
+	}
+	for si, seg := range doc.Segments {
 		segCues := cues(seg.Text)
 		switch {
 		case seg.Heading:
@@ -184,59 +214,174 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 		default:
 			ctx.leadIn = 0
 		}
-		var sents []string
-		if seg.Row || seg.Heading {
-			sents = []string{seg.Text}
-		} else {
-			sents = sentences(seg.Text)
+		pieces := []piece{{text: seg.Text}}
+		if qa != nil && qa[si] != nil {
+			pieces = qa[si]
 		}
-		decided = nil
-		for _, s := range sents {
-			if anaphora.MatchString(s) && polarity(cues(s)) > 0 {
-				for _, d := range decided {
-					if !d.negated {
-						status[d.std] = StatusRequested
-						quotes[d.std][d.quote].Demand = true
+		for _, pc := range pieces {
+			unit := -1
+			if qa != nil {
+				// A new unit starts with each item, and with the run of
+				// other text after one.
+				if pc.item != lastItem || len(units) == 0 {
+					units = append(units, map[int]int{})
+					lastItem = pc.item
+				}
+				unit = len(units) - 1
+				if pc.item > 0 {
+					it := items[pc.item]
+					if it == nil {
+						it = &qaItem{unit: unit, named: map[int]bool{}}
+						items[pc.item] = it
+					}
+					if pc.part == partQuestion {
+						it.question += " " + pc.text
+					} else {
+						it.answer += " " + pc.text
 					}
 				}
 			}
-			decided = nil
-			hits := e.index.find(s)
-			if len(hits) == 0 {
-				continue
+			pseg := seg
+			if pc.item > 0 {
+				pseg.Text, pseg.Row, pseg.Header = pc.text, false, ""
 			}
-			cs := cues(s)
-			done := map[int]bool{}
-			for _, h := range hits {
-				if redefined[h.name] || lookalike(e.specs[h.std].Slug, h.name, s) {
+			var sents []string
+			if pseg.Row || pseg.Heading {
+				sents = []string{pseg.Text}
+			} else {
+				sents = sentences(pseg.Text)
+			}
+			decided = nil
+			old := oldTextSpans(pseg.Text)
+			pos := 0
+			for _, s := range sents {
+				off := -1
+				if len(old) > 0 {
+					if i := strings.Index(pseg.Text[pos:], s); i >= 0 {
+						off = pos + i
+						pos = off + len(s)
+					}
+				}
+				if anaphora.MatchString(s) && polarity(cues(s)) > 0 {
+					for _, d := range decided {
+						if !d.negated {
+							status[d.std] = StatusRequested
+							quotes[d.std][d.quote].Demand = true
+							verdict(unit, d.std, 1)
+						}
+					}
+				}
+				decided = nil
+				hits := e.index.find(s)
+				if len(hits) == 0 {
 					continue
 				}
-				demand, negated := decide(s, h, cs, seg, ctx)
-				if ctx.heading == glossary || seg.Row && glossaryHeader.MatchString(seg.Header) {
-					demand = false
-				}
-				if done[h.std] && !demand {
-					continue
-				}
-				done[h.std] = true
-				if demand {
-					status[h.std] = StatusRequested
-				} else if status[h.std] == "" {
-					status[h.std] = StatusMentioned
-				}
-				quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section, Demand: demand})
-				if !demand && ctx.heading != glossary {
+				cs := cues(s)
+				done := map[int]bool{}
+				for _, h := range hits {
+					if redefined[h.name] || lookalike(e.specs[h.std].Slug, h.name, s) {
+						continue
+					}
+					if pc.part == partQuestion || off >= 0 && within(old, off+h.start) {
+						// A question quotes or asks, and so does the old
+						// text a correction replaces: they name, the
+						// answer or the new text decides.
+						if pc.part == partQuestion {
+							items[pc.item].named[h.std] = true
+						}
+						if status[h.std] == "" {
+							status[h.std] = StatusMentioned
+						}
+						quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section})
+						continue
+					}
+					demand, negated := decide(s, h, cs, pseg, ctx)
+					if ctx.heading == glossary || pseg.Row && glossaryHeader.MatchString(pseg.Header) {
+						demand = false
+					}
+					if done[h.std] && !demand {
+						continue
+					}
+					done[h.std] = true
+					if demand {
+						status[h.std] = StatusRequested
+						verdict(unit, h.std, 1)
+					} else {
+						if status[h.std] == "" {
+							status[h.std] = StatusMentioned
+						}
+						if negated && !wishWithdrawn(s, cs) {
+							verdict(unit, h.std, -1)
+						} else {
+							verdict(unit, h.std, 0)
+						}
+					}
+					quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section, Demand: demand})
 					for qi, q := range quotes[h.std] {
 						if q.Text == quote(s, h.start) && q.Page == seg.Page {
-							decided = append(decided, decision{std: h.std, quote: qi, negated: negated})
+							if unit >= 0 {
+								k := [2]int{unit, h.std}
+								unitQuotes[k] = append(unitQuotes[k], qi)
+							}
+							if !demand && ctx.heading != glossary {
+								decided = append(decided, decision{std: h.std, quote: qi, negated: negated})
+							}
 						}
 					}
 				}
 			}
 		}
-		if !seg.Heading && !seg.ListItem && !seg.Row && strings.HasSuffix(strings.TrimSpace(seg.Text), ":") {
-			sents := sentences(seg.Text)
-			ctx.leadIn = polarity(cues(sents[len(sents)-1]))
+		if !seg.Heading && !seg.ListItem && !seg.Row {
+			if strings.HasSuffix(strings.TrimSpace(seg.Text), ":") {
+				sents := sentences(seg.Text)
+				ctx.leadIn = polarity(cues(sents[len(sents)-1]))
+			} else {
+				// "De Inschrijver moet aan alle onderstaande eisen
+				// voldoen." announces the list that follows as demands.
+				for _, sent := range sentences(seg.Text) {
+					if forwardRef.MatchString(sent) {
+						ctx.leadIn = polarity(cues(sent))
+						break
+					}
+				}
+			}
+		}
+	}
+	if qa != nil {
+		// A standard the question names and the answer does not is
+		// decided by what the answer says ("Ja.", "No, this is not
+		// required").
+		for _, it := range items {
+			for std := range it.named {
+				if v, seen := units[it.unit][std]; seen && v != 0 {
+					continue
+				}
+				units[it.unit][std] = answerVerdict(it.question, it.answer)
+			}
+		}
+		// The last unit that takes a position decides.
+		for std := range e.specs {
+			last := -1
+			for u := range units {
+				if units[u][std] != 0 {
+					last = u
+				}
+			}
+			if last < 0 {
+				continue
+			}
+			if units[last][std] > 0 {
+				status[std] = StatusRequested
+				continue
+			}
+			status[std] = StatusMentioned
+			for u := range last {
+				for _, qi := range unitQuotes[[2]int{u, std}] {
+					if qi < len(quotes[std]) && quotes[std][qi].Demand {
+						quotes[std][qi].Superseded = true
+					}
+				}
+			}
 		}
 	}
 	res := &Result{
@@ -368,11 +513,15 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 	inMain := func(c cue) bool {
 		return !within(background, c.start) && (within(purpose, h.start) || !within(purpose, c.start))
 	}
+	withdrawn := withdrawal.MatchString(s[from:to])
 	var mainCues []cue
 	for _, c := range cs {
 		if inMain(c) {
-			if thirdPartyDemand(s, c, from, to) {
+			if thirdPartyDemand(s, c, from, to) || legalDuty(s, c, from, to) {
 				c.demand = false
+			}
+			if c.demand && c.start >= from && c.end <= to && withdrawn && requirementNoun.MatchString(s[c.start:c.end]) {
+				continue
 			}
 			mainCues = append(mainCues, c)
 		}
@@ -405,8 +554,10 @@ func decide(s string, h hit, cs []cue, seg Segment, ctx surround) (demand, negat
 		return cs[best].demand, !cs[best].demand
 	}
 	// What the buyer or another party does itself or already has is no
-	// demand, whatever the heading or column says.
-	if ownSituation(s[from:to]) {
+	// demand, whatever the heading or column says; nor is what a law
+	// lays on a class of others ("The obligations of Article 14 apply to
+	// manufacturers …").
+	if ownSituation(s[from:to]) || legalRef.MatchString(s) && dutyHolder.MatchString(s) && !supplierWord.MatchString(s) {
 		return false, false
 	}
 	// "DNSSEC is validated on every answer; this is a knock-out
@@ -484,11 +635,14 @@ var (
 	// wishCell is a marker that the row is something less than a
 	// demand: a wish, an option, an award criterion, or MoSCoW's
 	// should, could and won't.
-	wishCell = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|won[’']?t|won[’']?t have|will not have|wont|nice to have|nice-to-have|award criterion|award criteria|gunningscriterium|gunningscriteria|deseable|opcional|optativo|valorable|puntuable|mejora|criterio de adjudicaci[oó]n)$`)
+	wishCell = regexp.MustCompile(`(?i)^(?:wens|gewenst|optioneel|optional|desirable|desired|should|should have|could|could have|won[’']?t|won[’']?t have|will not have|wont|nice to have|nice-to-have|award criterion|award criteria|gunningscriterium|gunningscriteria|deseable|opcional|optativo|valorable|puntuable|mejora|criterio de adjudicaci[oó]n|puntos|points|punten|scored|rated|informative|information|for information|informatie|informatief|informativo|informaci[oó]n)$`)
 	// moscowHeader is a column of one-letter priority markers: MoSCoW
 	// (M/S/C/W), must/optional (M/O), eis/wens (E/W), mandatory/desirable
 	// (M/D), obligatorio/opcional (O is then ambiguous: see rowMarker).
-	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|prioridad|\bM\s*/\s*[SDCWO]\b|\bE\s*/\s*W\b|\bK\s*/\s*W\b|\bO\s*/\s*[DV]\b`)
+	// A column headed by the kind of row ("Type", "Soort", "Tipo",
+	// "Carácter") holds such letters too: M/D/I is mandatory, desirable,
+	// information.
+	moscowHeader = regexp.MustCompile(`(?i)moscow|priorit|prioridad|\bM\s*/\s*[SDCWO]\b|\bE\s*/\s*W\b|\bK\s*/\s*W\b|\bO\s*/\s*[DV]\b|(?:^|\|\s*)(?:type|class|category|kind|soort|categorie|tipo|clase|categor[ií]a|car[aá]cter)\s*(?:\||$)`)
 	// esObligatory is the Spanish scheme where "O" means obligatorio.
 	esObligatory = regexp.MustCompile(`(?i)\bO\s*/\s*[DV]\b`)
 )
@@ -499,9 +653,27 @@ var (
 func rowMarker(row, header string) int {
 	moscow := moscowHeader.MatchString(header)
 	oIsDemand := esObligatory.MatchString(header)
-	for _, cell := range strings.Split(row, " | ") {
+	cells := strings.Split(row, " | ")
+	for _, cell := range cells {
 		if p := markerCell(cell, moscow, oIsDemand); p != 0 {
 			return p
+		}
+	}
+	// A yes or no under a column that names the demand ("Knock-out",
+	// "Excluyente", "Verplicht") says it for the row.
+	heads := strings.Split(header, " | ")
+	if len(heads) == len(cells) {
+		for i, cell := range cells {
+			cell = strings.TrimSpace(cell)
+			if !strongDemand.MatchString(heads[i]) || utf8.RuneCountInString(heads[i]) > 40 {
+				continue
+			}
+			switch {
+			case yesCell.MatchString(cell):
+				return 1
+			case noCell.MatchString(cell):
+				return -1
+			}
 		}
 	}
 	return 0
@@ -525,7 +697,7 @@ func markerCell(cell string, moscow, oIsDemand bool) int {
 			return 0
 		case demandCell.MatchString(c), letter == "M", letter == "E", letter == "K", letter == "O" && oIsDemand:
 			return 1
-		case wishCell.MatchString(c), letter != "" && strings.Contains("SCWDOV", letter):
+		case wishCell.MatchString(c), letter != "" && strings.Contains("SCWDOVI", letter):
 			return -1
 		}
 		return 2
@@ -551,7 +723,7 @@ func markerCell(cell string, moscow, oIsDemand bool) int {
 // clauseOf returns the bounds of the clause of s around [start, end).
 func clauseOf(s string, start, end int) (int, int) {
 	from, to := 0, len(s)
-	for _, m := range clauseBreak.FindAllStringIndex(s, -1) {
+	for _, m := range clauseBreaks(s) {
 		if m[1] <= start && m[1] > from {
 			from = m[1]
 		}
@@ -566,7 +738,7 @@ func clauseOf(s string, start, end int) (int, int) {
 // '"ABC" means words' and defHence 'words (hereinafter "ABC")'; defOrg a
 // company name such as "TLS Mobility Group".
 var (
-	defAfter  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\(\s*([A-Z]{2,6})\s*\)`)
+	defAfter  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\(\s*([A-Z]{2,6}|[A-Z][a-z]?[A-Z][a-z]?)\s*\)`)
 	defBefore = regexp.MustCompile(`\b([A-Z]{2,6})\s*\(\s*((?:[\p{L}\-]+\s+){1,6}[\p{L}\-]+)\s*\)`)
 	defMeans  = regexp.MustCompile(`["“'‘]([A-Z]{2,6})["”'’]\s*(?:means|refers to|stands for|is short for|betekent|staat voor|verwijst naar|significa|se refiere a|designa|:)\s+((?:[\p{L}\-]+\s+){0,6}[\p{L}\-]+)`)
 	defHence  = regexp.MustCompile(`((?:[\p{L}\-]+\s+){1,6})\(?\s*(?:hereinafter|hierna|en adelante|en lo sucesivo)[:,]?\s*(?:referred to as|called|te noemen|genoemd|denominad[oa])?\s*:?\s*["“'‘]([A-Z]{2,6})["”'’]`)
@@ -653,16 +825,31 @@ func redefinedAcronyms(doc *Document, ix *Index) map[string]bool {
 // initialsSpell reports whether the last words' initials spell acr.
 func initialsSpell(words, acr string) bool {
 	fields := strings.FieldsFunc(words, func(r rune) bool { return unicode.IsSpace(r) || r == '-' })
-	var initials []rune
-	for _, f := range fields {
-		initials = append(initials, unicode.ToUpper([]rune(f)[0]))
+	// The capitals of the acronym: "DoT" is spelled by D and T.
+	var a []rune
+	for _, r := range acr {
+		if unicode.IsUpper(r) {
+			a = append(a, r)
+		}
 	}
-	a := []rune(acr)
-	if len(initials) < len(a) {
-		return false
+	spell := func(skipSmall bool) bool {
+		var initials []rune
+		for _, f := range fields {
+			if skipSmall && smallWords[strings.ToLower(f)] {
+				continue
+			}
+			initials = append(initials, unicode.ToUpper([]rune(f)[0]))
+		}
+		return len(initials) >= len(a) && slices.Equal(initials[len(initials)-len(a):], a)
 	}
-	return slices.Equal(initials[len(initials)-len(a):], a)
+	// "single point of failure (SPF)", "Department of Transport (DoT)".
+	return spell(false) || spell(true)
 }
+
+// smallWords are left out of an acronym's initials.
+var smallWords = map[string]bool{"of": true, "the": true, "and": true, "for": true, "in": true, "on": true, "to": true,
+	"van": true, "de": true, "het": true, "en": true, "voor": true, "der": true, "del": true, "la": true, "el": true,
+	"los": true, "las": true, "y": true, "para": true, "en-": true}
 
 // SetKinds makes kinds the document's kinds of ICT, chosen rather than
 // suggested, and works out Relevant and Missing again.

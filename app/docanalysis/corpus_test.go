@@ -241,15 +241,39 @@ func TestBlindHoldoutAccuracy(t *testing.T) {
 }
 
 // TestBlindHoldout3Accuracy measures the third holdout set, written by an
-// author who read neither the engine nor holdout2's errors, and not used to
-// tune any rule. It is the honest figure for unknown documents. The goal is
-// 0.95 like the others; it is not met yet (precision 0.855, recall 0.979 when
-// written: clarification rounds that withdraw a demand, a legal duty of
-// manufacturers read as a contract demand), so this guards against falling
-// back below what was measured, and prints the confusion counts.
+// author who read neither the engine nor holdout2's errors. Measured blind
+// at 0.855 / 0.979; its errors (Q&A rounds that withdraw a demand, "moet
+// geen", a law's duty on manufacturers, a habitual relative clause) were
+// then fixed by general rules (TestClassificationRules, parts 3 to 5), so
+// it is enforced like the others and no longer blind.
 func TestBlindHoldout3Accuracy(t *testing.T) {
-	all := measureCorpus(t, filepath.Join("testdata", "holdout3"), false)
-	if all.precision() < 0.85 || all.recall() < 0.95 {
-		t.Errorf("blind holdout3: precision %.3f, recall %.3f, below the measured 0.85 / 0.95", all.precision(), all.recall())
-	}
+	measureCorpus(t, filepath.Join("testdata", "holdout3"), true)
+}
+
+// TestBlindHoldout4Accuracy measures the fourth holdout set, written by an
+// author who never read or ran the engine, after holdout3's rules were in
+// place. Measured blind at precision 0.858, recall 0.980 (97 TP, 16 FP,
+// 2 FN); its errors (kind columns of letters and points, rated
+// requirements, the old text a correction quotes, acronyms spelled out as
+// something else, "no forma parte") were then fixed by general rules
+// (TestClassificationRules, parts 6 to 8), so it is enforced like the
+// others and no longer blind.
+func TestBlindHoldout4Accuracy(t *testing.T) {
+	measureCorpus(t, filepath.Join("testdata", "holdout4"), true)
+}
+
+// TestBlindHoldout5Accuracy measures the fifth holdout set: a
+// representative sample of ICT tenders (the kinds and styles buyers
+// usually publish, not chosen to be new or hard), written by an author
+// who never read or ran the engine nor saw the earlier holdout sets.
+// Measured blind, after every rule for holdout4 was in place: precision
+// 0.955, recall 0.955 (64 TP, 3 FP, 3 FN; below 0.95 per standard:
+// cra-reporting, dane, mta-sts, en-303645-software-updates, iso-27001,
+// each one or two errors). Its errors (a sentence cut by a page break, a
+// law's obligations on manufacturers without a modal, a yes under a
+// knock-out column, a withdrawn award sentence, "onderstaande eisen")
+// were then fixed by general rules (TestClassificationRules part 9,
+// TestJoinPageBreaks), so it is enforced like the others.
+func TestBlindHoldout5Accuracy(t *testing.T) {
+	measureCorpus(t, filepath.Join("testdata", "holdout5"), true)
 }

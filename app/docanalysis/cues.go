@@ -23,6 +23,7 @@ var (
 		// Dutch
 		`moet`, `moeten`, `dient`, `dienen`, `is vereist`, `zijn vereist`, `vereist`, `vereisen`, `vereiste`,
 		`verplicht`, `verplichte`, `verplichting`, `verplichtingen`, `eis`, `eisen`, `geëist`, `geeist`, `eist`,
+		`\p{L}{4,}eisen`, `\p{L}{4,}seis`,
 		`noodzakelijk`, `verlangt`, `verlangd`, `verlangen`, `minimumeis(?:en)?`, `harde eis(?:en)?`,
 		`ko-criteri(?:um|a)`, `knock-out-criteri(?:um|a)`, `voorwaarde`, `is een vereiste`, `stelt als eis`,
 		`dra(?:agt|gen) (?:er )?zorg`, `zorg(?:t|en) ervoor dat`, `is verplicht om`, `zijn verplicht om`, `verplicht(?:en)? zich`,
@@ -41,6 +42,8 @@ var (
 		`not (?:\S+ ){0,3}(?:required|mandatory|necessary|needed|requested|demanded|obligatory|compulsory|expected|asked|requirements?|conditions?)`,
 		`no (?:\S+ ){0,2}(?:requirements?|obligations?|need)`, `need not`, `needn't`, `does not need`, `do not need`, `not needed`, `not necessary`, `no need`,
 		`does not require`, `do not require`, `will not require`, `must not`, `shall not`, `may not`,
+		`no longer`, `(?:is|are|has been|have been|will be) (?:hereby )?(?:withdrawn|deleted|removed|cancelled|canceled|dropped)`,
+		`rated requirements?`, `scored requirements?`, `point-rated`, `points? (?:will be )?award(?:ed)?`,
 		`is not part of`, `are not part of`, `not part of the`, `out of scope`, `outside (?:the )?scope`,
 		`not in scope`, `excluded`, `not applicable`, `n/a`,
 		// English: wishes, options, award criteria
@@ -51,6 +54,9 @@ var (
 		// Dutch
 		`niet (?:\S+ ){0,3}(?:vereist|verplicht|nodig|noodzakelijk|gevraagd|geëist|geeist|verlangd|gesteld)`,
 		`geen (?:\S+ ){0,2}(?:eis|eisen|vereiste|verplichting|voorwaarde|knock-out)`, `hoe(?:ft|ven) (?:\S+ ){0,6}niets?`, `is niet nodig`, `zijn niet nodig`,
+		`(?:moet|moeten|dient|dienen) (?:\S+ ){0,3}?(?:geen|niet)`, `niet langer`, `(?:komt|komen) te vervallen`, `verval(?:t|len)`,
+		`(?:wordt|worden|is|zijn) (?:\S+ )?(?:geschrapt|ingetrokken|verwijderd)`,
+		`maak(?:t|en) geen (?:\S+ )?deel uit`, `(?:is|zijn) geen onderdeel`, `geen onderdeel van`,
 		`optione(?:el|le)`, `facultatie(?:f|ve)`, `wens`, `wensen`, `gewenst`, `gewenste`, `bij voorkeur`, `voorkeur`,
 		`pluspunt(?:en)?`, `strekt tot aanbeveling`, `aanbevolen`, `aanbeveling`, `mag`, `mogen`, `kan`, `kunnen`,
 		`zou`, `zouden`, `gunningscriteri(?:um|a)`, `buiten (?:de )?scope`, `buiten beschouwing`, `valt buiten`,
@@ -60,6 +66,8 @@ var (
 		// Spanish
 		`no (?:\S+ ){0,3}(?:exige|exigirá|exigen|exigido|exigida|requiere|requerirá|requerido|requerida|obligatori[oa]|necesari[oa]|exigible|requisito|imprescindible)`,
 		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita|necesita)`, `no (?:\S+ )?(?:tiene|tienen|tendrá|tendrán|ha|han|habrá) (?:que|de) (?:hacer )?nada`, `no (?:tiene|tienen|tendrá|tendrán) que`, `no necesita(?:n|rá|rán)?`, `no (?:es|será|resulta) necesari[oa]`, `no hace(?:rá)? falta`, `no debe`, `no deberá`, `no deberán`,
+		`deja(?:n|rá|rán)? de ser`, `ya no (?:es|son|será|serán|se)`, `se (?:suprime|suprimen|elimina|eliminan)`, `queda(?:n)? (?:suprimid|eliminad|sin efecto)[oa]?s?`,
+		`no forma(?:n|rá|rán)? parte`, `requisitos? puntuables?`, `criterios? (?:de valoración|evaluables?|puntuables?)`,
 		`opcional(?:es|mente)?`, `optativ[oa]s?`, `deseables?`, `se valorará(?:n)?`, `valorará(?:n)?`, `valorables?`,
 		`preferiblemente`, `preferentemente`, `preferible`, `recomendables?`, `se recomienda`, `recomendad[oa]s?`,
 		`podrá`, `podrán`, `puede`, `pueden`, `debería`, `deberían`, `criterios? de adjudicación`,
@@ -73,6 +81,55 @@ var (
 	// Clause breaks: a demand on one side does not reach the other.
 	clauseBreak = regexp.MustCompile(`(?i);|,? but |,? however,? |,? whereas |,? while |,? although |,? maar |,? echter,? |,? terwijl |,? hoewel |,? pero |,? sin embargo,? |,? mientras que |,? aunque |,? no obstante,? `)
 )
+
+// notOnly is a negation that adds rather than denies: "must not only
+// …", "moet niet alleen …", "no solo".
+var notOnly = regexp.MustCompile(`(?i)^(?:(?:must|shall|moet|moeten|dient|dienen) )?(?:\S+ ){0,3}?(?:not only|not just|niet alleen|niet enkel|niet slechts|no solo|no sólo|no solamente|no únicamente)(?:$|[^\p{L}])`)
+
+// alsoAfter is the "also" of "not only … but also": no contrast.
+var alsoAfter = regexp.MustCompile(`(?i)^(?:ook|also|también|as well)(?:$|[^\p{L}])`)
+
+// clauseBreaks finds the clause breaks of s, leaving out the "but" of
+// "not only … but also".
+func clauseBreaks(s string) [][]int {
+	var out [][]int
+	for _, m := range clauseBreak.FindAllStringIndex(s, -1) {
+		if alsoAfter.MatchString(s[m[1]:]) {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// withdrawal takes a requirement back ("is withdrawn", "vervalt", "se
+// suprime"): the nouns that name the requirement are then no demand.
+var (
+	withdrawal      = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:is|are|has been|have been|will be) (?:hereby )?(?:withdrawn|deleted|removed|cancelled|canceled|dropped)|no longer|(?:komt|komen) te vervallen|verval(?:t|len)|(?:wordt|worden|is|zijn) (?:\S+ )?(?:geschrapt|ingetrokken|verwijderd)|niet langer|se (?:suprime|suprimen|elimina|eliminan)|queda(?:n)? (?:suprimid|eliminad|sin efecto)|deja(?:n|rá|rán)? de ser|ya no)(?:$|[^\p{L}])`)
+	requirementNoun = regexp.MustCompile(`(?i)^(?:requirements?|minimum requirements?|demands?|eis|eisen|minimumeis(?:en)?|harde eis(?:en)?|voorwaarde|requisitos?|condición)$`)
+)
+
+// readsAs follows "must" in a correction's formula for the new text:
+// "debe decir", "shall read", "moet luiden". It is no demand.
+var readsAs = regexp.MustCompile(`(?i)^\s+(?:now\s+)?(?:decir|leerse|read|luiden|komen te luiden)(?:$|[^\p{L}])`)
+
+// wishWithdrawn reports whether s withdraws a wish rather than a demand:
+// "In de toelichting bij gunningscriterium K2 vervalt de zin over DANE"
+// takes back an award criterion, which says nothing against a demand.
+// The wish comes before the withdrawal ("X is no longer required and
+// will be scored" withdraws the demand).
+func wishWithdrawn(s string, cs []cue) bool {
+	w := withdrawal.FindStringIndex(s)
+	if w == nil {
+		return false
+	}
+	for _, c := range cs {
+		if !c.demand && c.end <= w[0] && !withdrawal.MatchString(s[c.start:c.end]) {
+			return true
+		}
+	}
+	return false
+}
 
 // cue is a demand or non-demand word found in a sentence.
 type cue struct {
@@ -97,7 +154,7 @@ func cues(s string) []cue {
 	var neg []cue
 	for _, m := range findAllOverlapping(notDemandRE, s) {
 		word := s[m[0]:m[1]]
-		if word == "May" {
+		if word == "May" || notOnly.MatchString(s[m[0]:]) {
 			continue
 		}
 		neg = append(neg, cue{start: m[0], end: m[1]})
@@ -111,7 +168,7 @@ func cues(s string) []cue {
 				break
 			}
 		}
-		if !inside {
+		if !inside && !readsAs.MatchString(s[m[1]:]) {
 			out = append(out, cue{start: m[0], end: m[1], demand: true})
 		}
 	}
@@ -152,9 +209,15 @@ var (
 	purposeStart = regexp.MustCompile(`(?i)(?:,\s*)?(?:so that|in order that|zodat|opdat|para que|de modo que|de forma que|a fin de que)(?:$|[^\p{L}])`)
 	// backgroundWords are signs that a clause describes another party or
 	// the buyer's own situation.
-	backgroundWords = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:itself|themselves|zelf|propi[oa]|s[ií] mism[oa]|already|reeds|ya|currently|at present|momenteel|thans|actualmente|(?:since|sinds|desde) (?:19|20)\d\d|background|achtergrond|antecedente|refers? to|verwijst|remite|council|authority|municipality|ministry|department|institute|government|gemeente|provincie|ministerie|overheid|opdrachtgever|aanbestedende dienst|ayuntamiento|instituto|ministerio|administraci[oó]n|gobierno|[oó]rgano de contrataci[oó]n|entidad|universidad|diputaci[oó]n|mancomunidad)(?:$|[^\p{L}])`)
-	supplierWord    = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:supplier|contractor|bidder|tenderer|provider|vendor|you|opdrachtnemer|leverancier|inschrijver|dienstverlener|aanbieder|contractant|u|adjudicatari[oa]|contratista|proveedor|licitador|ofertante)(?:$|[^\p{L}])`)
-	modalWord       = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:must|shall|has to|have to|moet|moeten|dient|dienen|debe|deben|deberá|deberán|ha de|han de|tiene que|tienen que)(?:$|[^\p{L}])`)
+	backgroundWords = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:since|sinds|desde) (?:19|20)\d\d|background|achtergrond|antecedente|refers? to|verwijst|remite|council|authority|municipality|ministry|department|institute|government|gemeente|provincie|ministerie|overheid|opdrachtgever|aanbestedende dienst|ayuntamiento|instituto|ministerio|administraci[oó]n|gobierno|[oó]rgano de contrataci[oó]n|entidad|universidad|diputaci[oó]n|mancomunidad|many|most|often|usually|commonly|typically|generally|normally|veel|meeste|vaak|meestal|doorgaans|gewoonlijk|muchos|muchas|mayoría|menudo|habitualmente|normalmente|generalmente|suele|suelen)(?:$|[^\p{L}])`)
+	// ownWords ("itself", "already", "zelf", "ya") describe the party the
+	// clause is about: background only when that party, the word before
+	// the clause, is the buyer or another party ("the Authority's policy,
+	// which is itself …"), not the supplier's deliverable ("time servers,
+	// die zelf hun tijd … betrekken").
+	ownWords     = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:itself|themselves|zelf|propi[oa]|s[ií] mism[oa]|already|reeds|ya|currently|at present|momenteel|thans|actualmente)(?:$|[^\p{L}])`)
+	supplierWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:supplier|contractor|bidder|tenderer|provider|vendor|you|opdrachtnemer|leverancier|inschrijver|dienstverlener|aanbieder|contractant|u|adjudicatari[oa]|contratista|proveedor|licitador|ofertante)(?:$|[^\p{L}])`)
+	modalWord    = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:must|shall|has to|have to|moet|moeten|dient|dienen|debe|deben|deberá|deberán|ha de|han de|tiene que|tienen que)(?:$|[^\p{L}])`)
 )
 
 // span is a part [from, to) of a sentence.
@@ -169,7 +232,7 @@ type span struct{ from, to int }
 func backgroundClauses(s string) (background, purpose []span) {
 	end := func(from int) int {
 		to := len(s)
-		for _, m := range clauseBreak.FindAllStringIndex(s, -1) {
+		for _, m := range clauseBreaks(s) {
 			if m[0] > from && m[0] < to {
 				to = m[0]
 			}
@@ -193,7 +256,9 @@ func backgroundClauses(s string) (background, purpose []span) {
 		for _, b := range background {
 			follows = follows || b.to == m[0]
 		}
-		if modalWord.MatchString(text) || supplierWord.MatchString(subject) || !follows && !backgroundWords.MatchString(text) {
+		before := s[max(0, m[0]-60):m[0]]
+		other := backgroundWords.MatchString(text) || ownWords.MatchString(text) && buyerWord.MatchString(before) && !supplierWord.MatchString(lastWords(before, 4))
+		if modalWord.MatchString(text) || supplierWord.MatchString(subject) || !follows && !other {
 			continue
 		}
 		background = append(background, sp)
@@ -202,6 +267,12 @@ func backgroundClauses(s string) (background, purpose []span) {
 		purpose = append(purpose, span{m[0], end(m[1])})
 	}
 	return background, purpose
+}
+
+// lastWords is the last n words of s.
+func lastWords(s string, n int) string {
+	f := strings.Fields(s)
+	return strings.Join(f[max(0, len(f)-n):], " ")
 }
 
 func within(sps []span, at int) bool {
@@ -255,6 +326,32 @@ func thirdPartyDemand(s string, c cue, from, to int) bool {
 		before = before[i+1:]
 	}
 	return normHolder.MatchString(before) && !supplierWord.MatchString(before) && !supplierWord.MatchString(s[c.end:to])
+}
+
+// A legal duty of a class of others ("From 2026 manufacturers must
+// report … under Article 14 of the Cyber Resilience Act") states the law,
+// not a demand of this tender on the supplier.
+var (
+	dutyHolder = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:manufacturers|producers|importers|distributors|operators|economic operators|member states|controllers|processors|entities|essential entities|important entities|fabrikanten|producenten|importeurs|distributeurs|exploitanten|marktdeelnemers|lidstaten|verwerkingsverantwoordelijken|verwerkers|entiteiten|fabricantes|productores|importadores|distribuidores|operadores|operadores económicos|estados miembros|responsables del tratamiento|encargados del tratamiento|entidades)(?:$|[^\p{L}])`)
+	legalRef   = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:article|art\.|artikel|artículo)\s*\d+|act|regulation|directive|law|wet|verordening|richtlijn|ley|reglamento|directiva|nis2|gdpr|avg|rgpd)(?:$|[^\p{L}])`)
+)
+
+// legalDuty reports whether the demand word c of s, in the clause [from,
+// to), is a law's duty on a class of others that is not the supplier.
+func legalDuty(s string, c cue, from, to int) bool {
+	if !c.demand || c.start < from || c.end > to || !legalRef.MatchString(s) {
+		return false
+	}
+	before := s[from:c.start]
+	if i := strings.LastIndexAny(before, ",:;"); i >= 0 {
+		before = before[i+1:]
+	}
+	// Dutch and Spanish put the subject after the verb: "Op grond van
+	// artikel 14 moeten fabrikanten …", "deberán los fabricantes …".
+	after := strings.Fields(s[c.end:to])
+	after = after[:min(len(after), 3)]
+	subject := before + " " + strings.Join(after, " ")
+	return dutyHolder.MatchString(subject) && !supplierWord.MatchString(subject)
 }
 
 // ownSituation is a statement of what the buyer or another party does

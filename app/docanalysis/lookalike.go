@@ -22,6 +22,15 @@ var unrelated = map[string]*regexp.Regexp{
 	"pq-key-exchange": wordsRE([]string{`ssh`, `secure shell`}),
 }
 
+// unrelatedName are such words for one name of a standard that is
+// ambiguous where its others are not: "ROV" (route origin validation) is
+// also a remotely operated vehicle, whose images an OT network carries.
+var unrelatedName = map[string]*regexp.Regexp{
+	"ROV": wordsRE([]string{`remotely operated`, `underwater`, `onderwater\S*`, `submarin\S*`, `subacuátic\S*`, `duik\S*`,
+		`robot\S*`, `vehicle\S*`, `voertuig\S*`, `vehículo\S*`, `beelden`, `video\S*`, `vídeo\S*`, `camera\S*`, `cámara\S*`,
+		`inspecti\S*`, `inspection\S*`, `inspección\S*`, `drone\S*`, `dron\S*`}),
+}
+
 // anyName are the standards whose unrelated words rule out any of their
 // names, not only those in capitals.
 var anyName = map[string]bool{"pq-key-exchange": true}
@@ -30,6 +39,9 @@ var anyName = map[string]bool{"pq-key-exchange": true}
 // other than the standard slug: a name in capitals next to words of
 // another field.
 func lookalike(slug, name, s string) bool {
+	if re, ok := unrelatedName[name]; ok && re.MatchString(strings.ToLower(s)) {
+		return true
+	}
 	re, ok := unrelated[slug]
 	if !ok || !isAcronym(name) && !anyName[slug] {
 		return false

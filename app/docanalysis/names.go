@@ -124,7 +124,7 @@ func NewIndex(specs []Spec) *Index {
 			if utf8.RuneCountInString(n) < 2 {
 				continue
 			}
-			sensitive := isAcronym(n)
+			sensitive := isAcronym(n) || shortMixedCase(n)
 			key := nameKey(n, sensitive)
 			owners := ix.ciOwners
 			if sensitive {
@@ -171,6 +171,23 @@ func alternation(pats []string, fold bool) *regexp.Regexp {
 	re := regexp.MustCompile(p)
 	re.Longest()
 	return re
+}
+
+// shortMixedCase is a name such as "DoT" or "DoH": written in lower case
+// it is an ordinary word ("dot", "doh"), so only its spelling counts.
+func shortMixedCase(n string) bool {
+	upper, lower := 0, 0
+	for _, r := range n {
+		switch {
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsLower(r):
+			lower++
+		default:
+			return false
+		}
+	}
+	return upper >= 2 && lower >= 1 && upper+lower <= 4
 }
 
 // isAcronym reports whether a name is written in capitals only (digits

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -45,8 +47,53 @@ func extractPDF(ctx context.Context, data []byte) (*Document, error) {
 			lines = append(lines, l)
 		}
 	}
-	doc.Segments = linesToSegments(lines)
+	doc.Segments = joinPageBreaks(linesToSegments(lines))
 	return doc, nil
+}
+
+// joinPageBreaks mends a sentence that a page break cut in two: a
+// paragraph that starts in lower case at the top of a page goes on the
+// last paragraph of the page before, if that has no end mark, past the
+// running header and footer lines between them (lines that repeat on
+// other pages, digits aside). Its quotes keep the page it starts on.
+func joinPageBreaks(segs []Segment) []Segment {
+	running := map[string]map[int]bool{}
+	norm := func(t string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) {
+				return -1
+			}
+			return r
+		}, t)
+	}
+	for _, sg := range segs {
+		k := norm(sg.Text)
+		if running[k] == nil {
+			running[k] = map[int]bool{}
+		}
+		running[k][sg.Page] = true
+	}
+	isRunning := func(sg Segment) bool { return len(running[norm(sg.Text)]) > 1 }
+	plain := func(sg Segment) bool { return !sg.Heading && !sg.Row }
+	out := make([]Segment, 0, len(segs))
+	for _, sg := range segs {
+		first, _ := utf8.DecodeRuneInString(sg.Text)
+		if plain(sg) && !sg.ListItem && unicode.IsLower(first) && sg.Page > 1 {
+			j := len(out) - 1
+			for j >= 0 && len(out)-j <= 4 && isRunning(out[j]) {
+				j--
+			}
+			if j >= 0 && len(out)-j <= 4 && out[j].Page == sg.Page-1 && plain(out[j]) && !isRunning(out[j]) {
+				last, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(out[j].Text))
+				if !strings.ContainsRune(".!?:;»\"”)", last) {
+					out[j].Text += " " + sg.Text
+					continue
+				}
+			}
+		}
+		out = append(out, sg)
+	}
+	return out
 }
 
 // pageLines returns the page's text as lines, top to bottom; "" marks a

@@ -101,6 +101,58 @@ func TestClassificationRules(t *testing.T) {
 		{"Spanish garantizará is a demand", "El proveedor garantizará la validación de DNSSEC en los resolutores.", map[string]string{"dnssec": req}},
 		{"Spanish se compromete a is a demand", "La empresa adjudicataria se compromete a publicar registros SPF en todos los dominios.", map[string]string{"spf": req}},
 		{"a Spanish excluyente marker after a semicolon decides the clause before", "Los servidores publicarán registros DMARC; este es un requisito excluyente.", map[string]string{"dmarc": req}},
+
+		// 3. Questions and answers: the answer decides, a later answer
+		// overrides an earlier one, and a question only quotes.
+		{"an English answer No withdraws the demand its question quotes", "Clarifications\n\nQ1. Section 3 demands DNSSEC for every zone. Is DNSSEC mandatory for the parked domains too? A1. No. The Authority signs those zones itself.\n\nQ2. Must the resolvers validate DNSSEC? A2. Yes.\n\nQ3. Is RPKI a requirement? A3. Yes, RPKI is mandatory on every border router.", map[string]string{"dnssec": req, "rpki": req}},
+		{"a bare No to a question about an extension keeps the demand", "Clarifications\n\nQ1. Is IPv6 required? A1. Yes.\n\nQ2. Must IPv6 also be offered on the guest network? A2. No.", map[string]string{"ipv6": req}},
+		{"a later answer turns a demand into a wish", "Q&A\n\nQ1. Is DANE required? A1. Yes, DANE is required.\n\nQ2. Following answer 1: for which domains? A2. The Authority has changed answer 1: DANE is no longer required and is now an award criterion.", map[string]string{"dane": men}},
+		{"an answer makes a wish of the tender a demand", "The supplier should support MTA-STS.\n\nQuestion 1: Will MTA-STS be evaluated? Answer: The requirement has changed: the supplier must support MTA-STS from the start.\n\nQuestion 2: When is the deadline? Answer: 3 June.", map[string]string{"mta-sts": req}},
+		{"a Dutch Q&A table's Ja makes the quoted standard a demand", "Nr | Vraag | Antwoord\n1 | Is ondersteuning van DKIM een eis? | Ja.\n2 | Moet de dienst SPF publiceren voor alle subdomeinen? | Nee.\n3 | Is DANE een eis of een wens? | Een wens.", map[string]string{"dkim": req, "spf": men, "dane": men}},
+		{"a Dutch answer that says geen eis meer withdraws an earlier answer", "Nr | Vraag | Antwoord\n1 | Is HSTS verplicht? | Ja.\n2 | Geldt antwoord 1 ook voor de testomgeving? | De gemeente komt terug op antwoord 1: HSTS is geen eis meer.", map[string]string{"hsts": men}},
+		{"a Spanish answer with deja de ser obligatorio withdraws the demand", "Consulta 1\n\nEl pliego exige WebAuthn para los administradores. ¿Se admiten otros métodos?\n\nRespuesta: Sí. WebAuthn deja de ser obligatorio y se valorará.\n\nConsulta 2\n\n¿Es obligatorio el uso de IPv6?\n\nRespuesta: Sí, es un requisito obligatorio.", map[string]string{"webauthn": men, "ipv6": req}},
+		{"a blank response form is no Q&A", "Q1. The supplier must sign all zones with DNSSEC. Confirm. Answer: Yes/No\n\nQ2. The supplier must publish SPF records. Confirm. Answer: Yes/No", map[string]string{"dnssec": req, "spf": req}},
+		{"outside a Q&A document a later wish does not undo a demand", "The supplier must sign all zones with DNSSEC.\n\nFor the test domains DNSSEC is optional.", map[string]string{"dnssec": req}},
+
+		// 4. Prohibitions and withdrawals are no demand.
+		{"Dutch moet geen is no demand", "De leverancier moet geen eigen DMARC-record publiceren; dat doet de provincie.", map[string]string{"dmarc": men}},
+		{"Dutch moet niet alleen is still a demand", "De leverancier moet niet alleen DKIM maar ook SPF inrichten.", map[string]string{"dkim": req, "spf": req}},
+		{"English is withdrawn is no demand", "Requirement 4.2 (IPv6 on all links) is withdrawn.", map[string]string{"ipv6": men}},
+		{"Spanish se suprime is no demand", "Se suprime el requisito de DANE del apartado 4.", map[string]string{"dane": men}},
+
+		// 5. A law's duty on a class of others is no demand of the tender.
+		{"a law's duty on manufacturers is background", "From 2027 manufacturers must publish a software bill of materials under Article 13 of the Cyber Resilience Act.", map[string]string{"cra-sbom": men}},
+		{"a Dutch law's duty on fabrikanten is background", "Op grond van artikel 14 van de Cyberweerbaarheidsverordening moeten fabrikanten actief misbruikte kwetsbaarheden melden, zoals de verordening voorschrijft.", map[string]string{"cra-reporting": men}},
+		{"the supplier as manufacturer under the law stays a demand", "The Supplier, as manufacturer, must report actively exploited vulnerabilities under Article 14 of the Cyber Resilience Act.", map[string]string{"cra-reporting": req}},
+		{"a habitual relative clause about others is background", "The supplier must hold a Cyber Essentials Plus certificate, which most bidders obtain together with ISO 27001.", map[string]string{"iso-27001": men}},
+		{"a Spanish habitual relative clause is background", "El adjudicatario deberá aportar el certificado del ENS, que muchas empresas obtienen junto con la ISO 27001.", map[string]string{"iso-27001": men}},
+
+		// 6. Tables whose kind column holds letters or points.
+		{"letters under a Type column decide their rows", "Ref | Requirement | Type\nT1 | Zones signed with DNSSEC. | M\nT2 | Mail reachable over IPv6. | D\nT3 | The domains do not use DANE today. | I", map[string]string{"dnssec": req, "ipv6": men, "dane": men}},
+		{"a Spanish Puntos row only scores", "Clave | Requisito | Tipo\nR1 | Registros SPF en ambos dominios. | Obligatorio\nR2 | Política MTA-STS en modo enforce. | Puntos", map[string]string{"spf": req, "mta-sts": men}},
+		{"a table of rated requirements with points is no demand", "Item | Rated requirement | Points\nR1 | ISO/IEC 27001 certification of the operator | 10\nR2 | Support for WebAuthn | 5", map[string]string{"iso-27001": men, "webauthn": men}},
+		{"Dutch maakt geen deel uit is out of scope", "Het security.txt-bestand van de provincie maakt geen deel uit van deze opdracht.", map[string]string{"security-txt": men}},
+		{"Spanish no forma parte is out of scope", "La firma DNSSEC de los dominios la gestiona el Ayuntamiento y no forma parte del contrato.", map[string]string{"dnssec": men}},
+		{"a relative clause about the supplier's deliverable itself stays in the demand row", "ID | Onderdeel | Omschrijving | Soort\nT1 | Tijd | Twee tijdservers, die de meetstations bedienen en die zelf hun tijd betrekken via NTS. | Eis", map[string]string{"nts": req}},
+
+		// 7. A correction quotes the old text it replaces.
+		{"the old text a correction replaces is no demand", "Clause 4.1 currently reads \"The Contractor shall support DANE on inbound mail.\" Clause 4.1 is replaced with: \"The Contractor should support DANE on inbound mail.\"", map[string]string{"dane": men}},
+		{"the new text of a correction is a demand", "Donde dice: «El adjudicatario podrá publicar registros DMARC.» Debe decir: «El adjudicatario deberá publicar registros DMARC con p=reject.»", map[string]string{"dmarc": req}},
+		{"a Dutch correction's old text is no demand", "Waar staat: \"De opdrachtnemer moet DNSSEC toepassen op alle domeinen.\" moet worden gelezen: \"DNSSEC is een wens.\"", map[string]string{"dnssec": men}},
+
+		// 8. Acronyms that the document spells out as something else.
+		{"an acronym spelled with a small word is something else", "The design shall have no single point of failure (SPF) in the core. Each SPF found in testing is a defect.", map[string]string{}},
+		{"a mixed-case acronym defined as a department is something else", "The Department of Transport (DoT) operates 37 depots. DoT staff must use the new portal.", map[string]string{}},
+		{"lower-case dot is no DNS standard", "Each dot on the map must be a depot.", map[string]string{}},
+		{"ROV next to underwater cameras is no route origin validation", "The network for ROV images from the underwater cameras must be separate.", map[string]string{}},
+		{"ROV next to routing stays route origin validation", "De opdrachtnemer moet ROV toepassen op alle BGP-sessies.", map[string]string{"rpki": req}},
+
+		// 9. Announced lists, marker columns of yes and no, laws on others.
+		{"a Dutch sentence announcing the requirements below makes the list demands", "De Inschrijver moet aan alle onderstaande geschiktheidseisen voldoen.\n\n- Informatiebeveiliging: de Inschrijver beschikt over een certificaat volgens ISO 27001.\n- Bereikbaarheid: de website is bereikbaar via IPv6.\n", map[string]string{"iso-27001": req, "ipv6": req}},
+		{"an English sentence announcing the requirements below makes the list demands", "The supplier must meet each of the requirements below.\n\n- Certification: a current ISO/IEC 27001 certificate.\n- Mail: DMARC with p=reject on every domain.\n", map[string]string{"iso-27001": req, "dmarc": req}},
+		{"a Sí under an Excluyente column is a demand whatever the text's can", "Ref. | Requisito | Excluyente\nC1 | El firmware puede actualizarse de forma remota y segura (disposición 5.3 de ETSI EN 303 645). | Sí\nC2 | Los equipos admiten IPv6. | No", map[string]string{"en-303645-software-updates": req, "ipv6": men}},
+		{"a law's obligations on manufacturers under a demanding heading are background", "# Security requirements\n\nThe reporting obligations of Article 14 of the Cyber Resilience Act apply from 2026 to manufacturers of connected products.", map[string]string{"cra-reporting": men}},
+		{"withdrawing an award criterion's sentence keeps the demand", "Q1. Is DANE a requirement? A1. Yes, DANE is a knock-out requirement.\n\nQ2. From when? A2. From the start of the service.\n\nChanges\n\nIn the explanation of award criterion K2 the sentence about DANE is deleted.", map[string]string{"dane": req}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

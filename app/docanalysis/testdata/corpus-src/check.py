@@ -15,7 +15,7 @@ slugs = {s["slug"] for s in cat["standards"]}
 profiles = yaml.safe_load(open(os.path.join(ROOT, "seed", "profiles.yaml"), encoding="utf-8"))
 kinds = {p["slug"] for p in profiles["profiles"]} | {"software-development"}
 bad = 0
-for d in ("corpus", "holdout", "holdout2", "holdout3"):
+for d in ("corpus", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"):
     path = os.path.join(HERE, "..", d, "labels.json")
     if not os.path.exists(path):
         continue

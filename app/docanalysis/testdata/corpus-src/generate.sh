@@ -1,11 +1,11 @@
 #!/bin/sh
 # Rebuilds the labelled tender-document corpus (../corpus), the holdout set
-# (../holdout) and the blind holdout sets (../holdout2, ../holdout3) from the
-# sources in docs/, holdout/, holdout2/ and holdout3/.
+# (../holdout) and the blind holdout sets (../holdout2 to ../holdout5) from
+# the sources in docs/, holdout/ and holdout2/ to holdout5/.
 #
 # Needs python3 (with PyYAML for the slug check), LibreOffice Writer
 # (Debian: libreoffice-writer-nogui), poppler-utils (pdftoppm, pdftotext) and
-# img2pdf. Usage: sh generate.sh [corpus|holdout|holdout2|holdout3|all]   (default: all)
+# img2pdf. Usage: sh generate.sh [corpus|holdout|holdout2|holdout3|holdout4|holdout5|all]   (default: all)
 set -eu
 cd "$(dirname "$0")"
 SRC=$(pwd)
@@ -54,8 +54,10 @@ corpus) build_set docs ../corpus ;;
 holdout) build_set holdout ../holdout ;;
 holdout2) build_set holdout2 ../holdout2 ;;
 holdout3) build_set holdout3 ../holdout3 ;;
-all) build_set docs ../corpus; build_set holdout ../holdout; build_set holdout2 ../holdout2; build_set holdout3 ../holdout3 ;;
-*) echo "usage: sh generate.sh [corpus|holdout|holdout2|holdout3|all]" >&2; exit 2 ;;
+holdout4) build_set holdout4 ../holdout4 ;;
+holdout5) build_set holdout5 ../holdout5 ;;
+all) build_set docs ../corpus; build_set holdout ../holdout; build_set holdout2 ../holdout2; build_set holdout3 ../holdout3; build_set holdout4 ../holdout4; build_set holdout5 ../holdout5 ;;
+*) echo "usage: sh generate.sh [corpus|holdout|holdout2|holdout3|holdout4|holdout5|all]" >&2; exit 2 ;;
 esac
 
 python3 check.py
