@@ -261,6 +261,7 @@ func TestEveryRouteHasARoleCheck(t *testing.T) {
 	maps.Copy(table, sharedRoleTable())
 	maps.Copy(table, docanalysisRoleTable())
 	maps.Copy(table, monitorRoleTable())
+	maps.Copy(table, analysisMailRoleTable())
 	seen := map[string]bool{}
 	for _, r := range routeTable(a.h) {
 		key := r.method + " " + r.path

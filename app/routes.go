@@ -176,6 +176,16 @@ func routeTable(h *handlers.Handler) []route {
 		{method: get, path: "/tenders/:id/analysis", access: web, roles: staffRoles, handle: h.ShowTenderAnalysis},
 		{method: post, path: "/api/v1/tender-documents", access: api, roles: staffRoles, handle: h.APIAnalyseTenderDocument, document: true},
 		{method: get, path: "/api/v1/tender-documents/:id", access: api, roles: staffRoles, handle: h.APIShowTenderDocument},
+		// Mailing an analysis's result to the tender's contact, after a
+		// preview: whoever may see the analysis (models.MayMailAnalyses).
+		{method: get, path: "/tender-documents/:id/mail", access: web, roles: staffRoles, handle: h.PreviewDocumentMail},
+		{method: post, path: "/tender-documents/:id/mail", access: web, roles: staffRoles, handle: h.SendDocumentMail},
+		{method: get, path: "/tenders/:id/analysis/mail", access: web, roles: staffRoles, handle: h.PreviewTenderMail},
+		{method: post, path: "/tenders/:id/analysis/mail", access: web, roles: staffRoles, handle: h.SendTenderMail},
+		{method: get, path: "/api/v1/tender-documents/:id/mail-preview", access: api, roles: staffRoles, handle: h.APIPreviewDocumentMail},
+		{method: post, path: "/api/v1/tender-documents/:id/mail", access: api, roles: staffRoles, handle: h.APISendDocumentMail},
+		{method: get, path: "/api/v1/tenders/:id/analysis/mail-preview", access: api, roles: staffRoles, handle: h.APIPreviewTenderMail},
+		{method: post, path: "/api/v1/tenders/:id/analysis/mail", access: api, roles: staffRoles, handle: h.APISendTenderMail},
 
 		// Invitations of suppliers to a tender.
 		{method: get, path: "/tenders/:id/invitations", access: web, roles: reviewRoles, handle: h.ListInvitations},

@@ -15,6 +15,7 @@ import (
 
 	"tenderprobe/app/docanalysis"
 	"tenderprobe/app/i18n"
+	"tenderprobe/app/mail"
 	"tenderprobe/models"
 	"tenderprobe/seed"
 )
@@ -172,9 +173,16 @@ func (h *Handler) analyseUpload(c *fiber.Ctx) (*models.TenderDocument, *docanaly
 			requested++
 		}
 	}
+	// The text is not kept, so the addresses it names (the tender's
+	// contacts, suggested for the mail of the analysis) are kept now.
+	texts := make([]string, len(doc.Segments))
+	for i, s := range doc.Segments {
+		texts[i] = s.Text
+	}
 	d := &models.TenderDocument{
 		Name: name, Format: doc.Format, Pages: doc.Pages, Language: res.Document.Language, Kinds: res.Document.Kinds,
 		Relevant: len(res.Relevant), Requested: requested, Missing: len(res.Missing), Result: string(body),
+		Contacts: mail.AddressesIn(texts...),
 	}
 	if err := models.CreateTenderDocument(c.UserContext(), h.DB, u, d, h.now()); err != nil {
 		return nil, nil, err

@@ -39,6 +39,10 @@ func (h *Handler) renderTenderDocument(c *fiber.Ctx, status int, d *models.Tende
 	if len(opt.Profiles) > 0 || c.Query("kinds") == "chosen" {
 		e.SetKinds(res, opt.Profiles)
 	}
+	mails, err := models.ListAnalysisMails(c.UserContext(), h.DB, models.DocumentTarget(d))
+	if err != nil {
+		return err
+	}
 	if data == nil {
 		data = fiber.Map{}
 	}
@@ -46,5 +50,11 @@ func (h *Handler) renderTenderDocument(c *fiber.Ctx, status int, d *models.Tende
 	data["Report"] = h.documentReportOf(c, res, stds)
 	data["Action"] = "/tender-documents/" + itoaID(d.ID)
 	data["CanStartTender"] = currentUser(c).CanCreateTender()
+	data["Mails"] = mails
+	data["MailPath"] = data["Action"].(string) + "/mail" + kindsQuery(c, opt)
+	data["CanMail"] = currentUser(c).MayMailAnalyses()
+	if _, ok := data["Flash"]; !ok {
+		data["Flash"] = mailedFlash(c)
+	}
 	return h.render(c, status, "tender_documents/show", d.Name, data)
 }

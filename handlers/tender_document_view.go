@@ -44,18 +44,37 @@ type documentReport struct {
 }
 
 // profileName is a profile's name in the reader's language.
-func profileName(c *fiber.Ctx, p models.Profile) string {
+func profileName(c *fiber.Ctx, p models.Profile) string { return profileNameIn(localeOf(c).Lang, p) }
+
+// profileNameIn is a profile's name in lang.
+func profileNameIn(lang string, p models.Profile) string {
 	if k := "profile.name." + p.Slug; hasMessage(k) {
-		return tr(c, k, nil)
+		return messageIn(lang, k, nil)
 	}
 	return p.Name
 }
 
-// documentReportOf arranges res for the page: the relevant standards
-// that are missing with their clauses first, then those requested, those
-// only mentioned and those absent.
+// documentReportOf arranges res for the page (arrangeReport, the
+// standards named in the reader's language) with the kinds of ICT to
+// choose from.
 func (h *Handler) documentReportOf(c *fiber.Ctx, res *docanalysis.Result, stds []models.Standard) documentReport {
 	lang := localeOf(c).Lang
+	rep := arrangeReport(res, stds, lang)
+	for _, p := range h.Profiles {
+		checked := slices.Contains(res.Document.Kinds, p.Slug)
+		rep.Profiles = append(rep.Profiles, profileChoice{Slug: p.Slug, Name: profileNameIn(lang, p), Checked: checked})
+		if checked {
+			rep.KindNames = append(rep.KindNames, profileNameIn(lang, p))
+		}
+	}
+	return rep
+}
+
+// arrangeReport arranges res with the standards named in lang: the
+// relevant standards that are missing with the clauses to add, in the
+// document's language, first, then those requested, those only mentioned
+// and those absent. The page and the mail of an analysis both use it.
+func arrangeReport(res *docanalysis.Result, stds []models.Standard, lang string) documentReport {
 	rep := documentReport{Result: res, ClauseLang: documentLanguage(res.Document.Language)}
 	bySlug := make(map[string]*models.Standard, len(stds))
 	for i := range stds {
@@ -82,13 +101,6 @@ func (h *Handler) documentReportOf(c *fiber.Ctx, res *docanalysis.Result, stds [
 	}
 	rep.AllClauses = strings.Join(clauses, "\n\n")
 	rep.RequestedRelevant = len(res.Relevant) - len(res.Missing)
-	for _, p := range h.Profiles {
-		checked := slices.Contains(res.Document.Kinds, p.Slug)
-		rep.Profiles = append(rep.Profiles, profileChoice{Slug: p.Slug, Name: profileName(c, p), Checked: checked})
-		if checked {
-			rep.KindNames = append(rep.KindNames, profileName(c, p))
-		}
-	}
 	return rep
 }
 

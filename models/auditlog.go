@@ -52,6 +52,7 @@ var AuditActions = []string{
 	"attestation.submit", "attestation.amend", "attestation.reopen",
 	"review.accept", "review.clarify", "review.reply",
 	"monitor.kinds", "monitor.omission",
+	"analysis.mail",
 	"shared_link.create", "shared_link.revoke",
 }
 

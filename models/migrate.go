@@ -62,6 +62,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0020_tender_documents", Migrate: addTenderDocuments},
 	{ID: "0021_monitor", Migrate: addMonitor},
 	{ID: "0022_change_stamps", Migrate: addChangeStamps},
+	{ID: "0023_analysis_mail", Migrate: addAnalysisMail},
 }
 
 // Tables lists every model that has a table, in an order where each table
@@ -108,6 +109,8 @@ var Tables = []any{
 	&TenderDocument{},
 	&TenderOmission{},
 	&ChangeStamp{},
+	&AnalysisMail{},
+	&AnalysisMailLimit{},
 }
 
 // SchemaVersion returns the id of the last migration this program knows:

@@ -28,10 +28,14 @@ type TenderDocument struct {
 	Kinds    []string `gorm:"type:text;serializer:json" json:"kinds"`
 	// Relevant, Requested and Missing count the relevant standards, the
 	// relevant ones the document requests and those it does not.
-	Relevant  int       `gorm:"not null;default:0" json:"relevant"`
-	Requested int       `gorm:"not null;default:0" json:"requested"`
-	Missing   int       `gorm:"not null;default:0" json:"missing"`
-	Result    string    `gorm:"type:text;not null" json:"-"`
+	Relevant  int    `gorm:"not null;default:0" json:"relevant"`
+	Requested int    `gorm:"not null;default:0" json:"requested"`
+	Missing   int    `gorm:"not null;default:0" json:"missing"`
+	Result    string `gorm:"type:text;not null" json:"-"`
+	// Contacts are the e-mail addresses found in the document's text, in
+	// the order they first appear: the recipients the page suggests for
+	// the mail of the analysis (the text itself is not kept).
+	Contacts  []string  `gorm:"type:text;serializer:json" json:"-"`
 	Year      int       `gorm:"not null;index:idx_tender_documents_org_year,priority:2" json:"year"`
 	CreatedAt time.Time `gorm:"not null" json:"created_at"`
 }
