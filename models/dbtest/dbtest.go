@@ -96,6 +96,22 @@ func (tp *Template) Each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 	t.Run("on PostgreSQL", func(t *testing.T) { fn(t, tp.OpenPostgres(t)) })
 }
 
+// EachParallel is Each with the two subtests running in parallel: for a
+// test whose fn shares nothing with other tests or between its two runs
+// (no package-level variable, environment variable or fixed port), so
+// the SQLite run does not wait for the PostgreSQL one.
+func (tp *Template) EachParallel(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
+	t.Helper()
+	t.Run("on SQLite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, tp.Open(t))
+	})
+	t.Run("on PostgreSQL", func(t *testing.T) {
+		t.Parallel()
+		fn(t, tp.OpenPostgres(t))
+	})
+}
+
 // File writes a copy of the template's SQLite database to a temporary file,
 // removed when the test ends, and returns its path, for tests that hand
 // the file to a command or a child process.
