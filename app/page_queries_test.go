@@ -36,13 +36,22 @@ func TestPagesRunFewQueriesWhateverTheData(t *testing.T) {
 	}
 	count := func(c *client, path string) int64 {
 		t.Helper()
-		// Once to fill the catalogue cache, once to count.
+		// Once to fill the catalogue cache, then counted. The kept
+		// catalogues are bounded per process, so a parallel test can evict
+		// this one's (one query more, whatever the data): the count is the
+		// fewest of three renders.
 		c.get(path)
-		before := queries.Load()
-		if res := c.get(path); res.status != 200 {
-			t.Fatalf("GET %s: %d", path, res.status)
+		fewest := int64(-1)
+		for range 3 {
+			before := queries.Load()
+			if res := c.get(path); res.status != 200 {
+				t.Fatalf("GET %s: %d", path, res.status)
+			}
+			if n := queries.Load() - before; fewest < 0 || n < fewest {
+				fewest = n
+			}
 		}
-		return queries.Load() - before
+		return fewest
 	}
 	small := make([]int64, len(pages))
 	for i, p := range pages {
