@@ -32,9 +32,6 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// chromiumSlot is held by the journey that is using the browser.
-var chromiumSlot = make(chan struct{}, 1)
-
 // chromium is the test binary's one browser, started by the first journey
 // and closed by TestMain (closeChromium): starting Chromium costs more than
 // most journeys.
@@ -55,20 +52,15 @@ func closeChromium() {
 // startChromium returns the context of a headless Chromium tab in a
 // browser context of its own (cookies, storage, cache and downloads apart
 // from the other journeys'), bounded by ctx; the tab and its browser
-// context are closed when the test ends. One journey uses the browser at a
-// time. A missing Chromium skips the test, or fails it with CI=true
-// (chromiumPath), so call this before any costly setup.
+// context are closed when the test ends. Journeys run in parallel, each in
+// its own tab, as many at once as go test's -parallel allows: a journey
+// that waited for the browser held one of those places doing nothing, and
+// its deadline ran out while it queued. A missing Chromium skips the test,
+// or fails it with CI=true (chromiumPath), so call this before any costly
+// setup.
 func startChromium(ctx context.Context, t *testing.T) context.Context {
 	t.Helper()
 	bin := chromiumPath(t)
-	// The journeys run in parallel with the other tests, but not with each
-	// other: two on a small machine starve each other.
-	select {
-	case chromiumSlot <- struct{}{}:
-	case <-ctx.Done():
-		t.Fatalf("waiting for the browser: %v", ctx.Err())
-	}
-	t.Cleanup(func() { <-chromiumSlot })
 	chromium.once.Do(func() {
 		dir, err := os.MkdirTemp("", "tenderprobe-chromium-")
 		if err != nil {

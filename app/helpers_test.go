@@ -67,6 +67,29 @@ func (a *testApp) listen(t testing.TB) string {
 // the demo data. It is seeded once per test binary and copied per test.
 var demo = dbtest.NewTemplate("demo", seed.Demo)
 
+// routeParts is how many parts the tests generated from the route table
+// split the routes into. They send thousands of requests one after
+// another; in parts, on databases of their own, they run side by side,
+// which hides the round trips to PostgreSQL.
+const routeParts = 4
+
+// eachRoutePart runs fn once per part of the route table, in parallel,
+// each on fresh copies of demo on SQLite and PostgreSQL (also in
+// parallel). fn is to test route i of routeTable only when mine(i): every
+// route belongs to exactly one part. fn must share nothing with other
+// tests.
+func eachRoutePart(t *testing.T, fn func(t *testing.T, db *gorm.DB, mine func(i int) bool)) {
+	t.Helper()
+	for part := range routeParts {
+		t.Run(fmt.Sprintf("routes part %d of %d", part+1, routeParts), func(t *testing.T) {
+			t.Parallel()
+			demo.EachParallel(t, func(t *testing.T, db *gorm.DB) {
+				fn(t, db, func(i int) bool { return i%routeParts == part })
+			})
+		})
+	}
+}
+
 // newTestApp builds the app on a temp-file SQLite copy of demo.
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()

@@ -31,8 +31,9 @@ import (
 // (pdftotext shows Dutch headings and the Dutch clause).
 func TestDutchTenderSpanishVendorInChromium(t *testing.T) {
 	t.Parallel()
-	// The budget includes waiting for the shared browser; each step has
-	// its own 20 s (run).
+	// Each step has its own minute (run): a bound that names the step
+	// that hangs, with room for journeys running side by side on a
+	// loaded machine.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	bctx := startChromium(ctx, t)
@@ -54,7 +55,7 @@ func TestDutchTenderSpanishVendorInChromium(t *testing.T) {
 	}
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 20*time.Second)
+		sctx, cancel := context.WithTimeout(bctx, time.Minute)
 		defer cancel()
 		if err := chromedp.Do(sctx, actions...); err != nil {
 			where, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`location.href + "\n" + (document.querySelector("main") || document.body).innerText`))

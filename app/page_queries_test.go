@@ -39,13 +39,22 @@ func TestPagesRunFewQueriesWhateverTheData(t *testing.T) {
 	}
 	count := func(c *client, path string) (render, hit int64) {
 		t.Helper()
+		// get is the fewest queries of three requests: the kept
+		// catalogues are bounded per process, so a parallel test can evict
+		// this one's (one query more, whatever the data).
 		get := func() int64 {
 			t.Helper()
-			before := queries.Load()
-			if res := c.get(path); res.status != 200 {
-				t.Fatalf("GET %s: %d", path, res.status)
+			fewest := int64(-1)
+			for range 3 {
+				before := queries.Load()
+				if res := c.get(path); res.status != 200 {
+					t.Fatalf("GET %s: %d", path, res.status)
+				}
+				if n := queries.Load() - before; fewest < 0 || n < fewest {
+					fewest = n
+				}
 			}
-			return queries.Load() - before
+			return fewest
 		}
 		// Once to fill the catalogue cache and the page cache, once to
 		// count a hit; then once with the page cache off.

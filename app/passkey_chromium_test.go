@@ -53,7 +53,7 @@ func TestPasskeyJourneyInChromium(t *testing.T) {
 	}
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 30*time.Second)
+		sctx, cancel := context.WithTimeout(bctx, time.Minute)
 		defer cancel()
 		if err := chromedp.Do(sctx, actions...); err != nil {
 			where, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`location.href + "\n" + (document.querySelector("main") || document.body).innerText`))

@@ -125,6 +125,11 @@ func TestReviewMatrixAtScaleInChromium(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
+		// The form sits above the table: on a slow machine it is visible
+		// while the rest of the page still streams in.
+		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingTimeout(time.Minute))); err != nil {
+			t.Fatal(err)
+		}
 		rows, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#review-matrix tbody th[scope=row][id^=r]")].map(th => th.textContent)`))
 		if err != nil {
 			t.Fatal(err)

@@ -632,12 +632,14 @@ func TestReviewMatrixAtScale(t *testing.T) {
 	// Once to fill the catalogue kept in memory, then counted. The kept
 	// catalogues are bounded per process, so a parallel test can evict
 	// this one's between two renders (one query more, whatever the
-	// vendors): each count is the fewer of two renders.
+	// vendors): each count is the fewest of up to four renders, as many
+	// tests run side by side.
 	render(small.tender.ID, "")
 	fewest := func(id uint) (response, int64) {
 		res, n, _ := render(id, "")
-		if _, again, _ := render(id, ""); again < n {
-			n = again
+		for range 3 {
+			_, again, _ := render(id, "")
+			n = min(n, again)
 		}
 		return res, n
 	}

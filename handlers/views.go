@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"embed"
 	"fmt"
 	"html/template"
 	"io"
@@ -198,9 +199,43 @@ func (v *Views) set(loc Locale) (*template.Template, error) {
 	return t, nil
 }
 
-// parse reads every .html file of fsys as the template named by its path
-// without the extension ("tenders/show").
+// parsedKey names one set of templates parsed from an embedded file
+// system, whose files never change, in UTC.
+type parsedKey struct {
+	fsys          embed.FS
+	version, lang string
+}
+
+// parsed keeps, by parsedKey, the UTC sets every Views parses at start,
+// shared by all Views of the process: a parsed set is safe to execute from
+// many goroutines, and what a Views keeps per reader (its page bodies) it
+// keeps in its own maps. A server builds one Views; the tests build one
+// per test app, hundreds, each of which would parse the templates again.
+// Only these sets are shared, so they are bounded by the languages.
+var parsed sync.Map // parsedKey → *template.Template
+
+// parse returns the templates of fsys for loc, shared through parsed when
+// fsys is embedded and loc is in UTC.
 func (v *Views) parse(loc Locale) (*template.Template, error) {
+	e, ok := v.fsys.(embed.FS)
+	if !ok || loc.Zone != time.UTC {
+		return v.parseFiles(loc)
+	}
+	key := parsedKey{e, v.version, loc.Lang}
+	if t, ok := parsed.Load(key); ok {
+		return t.(*template.Template), nil
+	}
+	t, err := v.parseFiles(loc)
+	if err != nil {
+		return nil, err
+	}
+	kept, _ := parsed.LoadOrStore(key, t)
+	return kept.(*template.Template), nil
+}
+
+// parseFiles reads every .html file of fsys as the template named by its
+// path without the extension ("tenders/show").
+func (v *Views) parseFiles(loc Locale) (*template.Template, error) {
 	root := template.New("").Funcs(TemplateFuncs(v.version, loc))
 	err := fs.WalkDir(v.fsys, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
