@@ -1,6 +1,7 @@
 package docanalysis
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -182,6 +183,9 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 		unit             int
 		question, answer string
 		named            map[int]bool
+		// where is the answer's place, for its quote.
+		page    int
+		section string
 	}
 	items := map[int]*qaItem{}
 	lastItem := -1
@@ -237,6 +241,9 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 					if pc.part == partQuestion {
 						it.question += " " + pc.text
 					} else {
+						if it.answer == "" {
+							it.page, it.section = seg.Page, seg.Section
+						}
 						it.answer += " " + pc.text
 					}
 				}
@@ -351,12 +358,26 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 		// A standard the question names and the answer does not is
 		// decided by what the answer says ("Ja.", "No, this is not
 		// required").
-		for _, it := range items {
+		for _, n := range slices.Sorted(maps.Keys(items)) {
+			it := items[n]
 			for std := range it.named {
 				if v, seen := units[it.unit][std]; seen && v != 0 {
 					continue
 				}
-				units[it.unit][std] = answerVerdict(it.question, it.answer)
+				v := answerVerdict(it.question, it.answer)
+				units[it.unit][std] = v
+				if v != 0 {
+					// Quote the answer that decided, so the reader sees
+					// why ("Nee. … voor de opdrachtnemer is dit geen eis.").
+					q := Quote{Text: quote(strings.TrimSpace(it.answer), 0), Page: it.page, Section: it.section, Demand: v > 0}
+					quotes[std] = addQuote(quotes[std], q)
+					for qi, old := range quotes[std] {
+						if old.Text == q.Text && old.Page == q.Page {
+							k := [2]int{it.unit, std}
+							unitQuotes[k] = append(unitQuotes[k], qi)
+						}
+					}
+				}
 			}
 		}
 		// The last unit that takes a position decides.
