@@ -19,16 +19,24 @@ func (s *Server) startStampCompaction(ctx context.Context) (stop func()) {
 	if s.DB.Name() == "sqlite" {
 		return func() {}
 	}
+	return every(ctx, stampCompactionInterval, func(ctx context.Context) {
+		if err := models.CompactChangeStamps(ctx, s.DB); err != nil && ctx.Err() == nil {
+			s.Log.Error("change stamps", "err", err)
+		}
+	})
+}
+
+// every runs fn at once and then every interval until ctx ends or stop
+// is called; stop waits for a running fn to return.
+func every(ctx context.Context, interval time.Duration, fn func(ctx context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(stampCompactionInterval)
+		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
-			if err := models.CompactChangeStamps(ctx, s.DB); err != nil && ctx.Err() == nil {
-				s.Log.Error("change stamps", "err", err)
-			}
+			fn(ctx)
 			select {
 			case <-ctx.Done():
 				return

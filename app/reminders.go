@@ -127,28 +127,12 @@ func (s *Server) startReminders(ctx context.Context) (stop func()) {
 	if !s.Handler.Attest.Mailer.Enabled() {
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(reminderInterval)
-		defer tick.Stop()
-		for {
-			if _, err := sendReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Handler.Attest.BaseURL, s.Log, time.Now()); err != nil && ctx.Err() == nil {
-				s.Log.Error("reminders", "err", err)
-			}
-			if _, err := sendStandingReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Handler.Attest.BaseURL, s.Log, time.Now()); err != nil && ctx.Err() == nil {
-				s.Log.Error("standing answer reminders", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
+	return every(ctx, reminderInterval, func(ctx context.Context) {
+		if _, err := sendReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Handler.Attest.BaseURL, s.Log, time.Now()); err != nil && ctx.Err() == nil {
+			s.Log.Error("reminders", "err", err)
 		}
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
+		if _, err := sendStandingReminders(ctx, s.DB, s.Handler.Attest.Mailer, s.Handler.Attest.BaseURL, s.Log, time.Now()); err != nil && ctx.Err() == nil {
+			s.Log.Error("standing answer reminders", "err", err)
+		}
+	})
 }
