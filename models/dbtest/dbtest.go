@@ -13,14 +13,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -389,19 +386,10 @@ var (
 // Call it from the package's TestMain:
 //
 //	func TestMain(m *testing.M) { dbtest.Main(m) }
-//
-// Without -parallel on the command line it also lets more parallel tests
-// run at once than go test's default, the number of CPUs (see
-// defaultParallel).
 func Main(m *testing.M, after ...func()) {
 	mainRunning.Store(true)
 	// Before any test starts, so parallel tests never race on the cost.
 	fastHashing()
-	flag.Parse()
-	if err := defaultParallel(flag.CommandLine, runtime.GOMAXPROCS(0)); err != nil {
-		fmt.Fprintf(os.Stderr, "dbtest: %v\n", err)
-		os.Exit(2)
-	}
 	code := m.Run()
 	for _, f := range after {
 		f()
@@ -413,24 +401,6 @@ func Main(m *testing.M, after ...func()) {
 		}
 	}
 	os.Exit(code)
-}
-
-// ParallelPerCPU is how many parallel tests run at once per CPU when the
-// command line does not say (-parallel). Most of the packages' tests wait
-// more than they compute: on a PostgreSQL server's answers, a child
-// process or a browser. With go test's default of one per CPU, a 2-core
-// machine runs two of them at a time and its cores stay half idle.
-const ParallelPerCPU = 3
-
-// defaultParallel sets fs's test.parallel to ParallelPerCPU × cpus unless
-// the command line set it.
-func defaultParallel(fs *flag.FlagSet, cpus int) error {
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if given || fs.Lookup("test.parallel") == nil {
-		return nil
-	}
-	return fs.Set("test.parallel", strconv.Itoa(ParallelPerCPU*max(cpus, 1)))
 }
 
 func dropTemplates() error {
