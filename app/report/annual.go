@@ -344,6 +344,19 @@ func (r AnnualReport) Submitted() int {
 	return n
 }
 
+// titlePage opens a yearly report: running header and footer, the title
+// and the note on what it covers and when it was made.
+func titlePage(pdf *doc, wd words, opt Options, title, note string) {
+	header(pdf, title+" · Tenderprobe")
+	footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
+	pdf.AddPage()
+	pdf.SetFont(fontFamily, "B", 20)
+	pdf.MultiCell(0, 9, title, "", "L", false)
+	pdf.Ln(1)
+	small(pdf, note)
+	pdf.Ln(3)
+}
+
 // WriteAnnualReport renders r as an A4 PDF to w in opt.Lang (the
 // reader's language): totals, bar charts per domain and per standard
 // (with last year's rates as ticks when there are any), the table per
@@ -356,14 +369,7 @@ func WriteAnnualReport(w io.Writer, r AnnualReport, opt Options) error {
 	// A large year runs to a thousand pages: compressed, its stored PDF is
 	// about a fifth of the size, worth the compressor per page.
 	return render(w, title, opt, title, true, func(pdf *doc) {
-		header(pdf, title+" · Tenderprobe")
-		footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
-		pdf.AddPage()
-		pdf.SetFont(fontFamily, "B", 20)
-		pdf.MultiCell(0, 9, title, "", "L", false)
-		pdf.Ln(1)
-		small(pdf, wd.t("annual.scope_note", "scope", wd.word("annual.scope", r.Scope, r.Scope), "generated", wd.dateTime(opt.Created)))
-		pdf.Ln(3)
+		titlePage(pdf, wd, opt, title, wd.t("annual.scope_note", "scope", wd.word("annual.scope", r.Scope, r.Scope), "generated", wd.dateTime(opt.Created)))
 		if r.Empty() {
 			para(pdf, wd.t("annual.empty", "year", r.Year))
 			return

@@ -78,14 +78,7 @@ func WriteMonitorReport(w io.Writer, r MonitorReport, opt Options) error {
 	wd := wordsOf(opt)
 	title := wd.t("monitor.title_year", "year", r.Year)
 	return render(w, title, opt, title, true, func(pdf *doc) {
-		header(pdf, title+" · Tenderprobe")
-		footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
-		pdf.AddPage()
-		pdf.SetFont(fontFamily, "B", 20)
-		pdf.MultiCell(0, 9, title, "", "L", false)
-		pdf.Ln(1)
-		small(pdf, wd.t("monitor.scope_note", "scope", r.scope(wd), "generated", wd.dateTime(opt.Created)))
-		pdf.Ln(3)
+		titlePage(pdf, wd, opt, title, wd.t("monitor.scope_note", "scope", r.scope(wd), "generated", wd.dateTime(opt.Created)))
 		if r.Headline.Assessed == 0 {
 			para(pdf, wd.t("monitor.empty", "year", r.Year))
 			return
