@@ -42,7 +42,6 @@ var (
 		`not (?:\S+ ){0,3}(?:required|mandatory|necessary|needed|requested|demanded|obligatory|compulsory|expected|asked|requirements?|conditions?)`,
 		`no (?:\S+ ){0,2}(?:requirements?|obligations?|need)`, `need not`, `needn't`, `does not need`, `do not need`, `not needed`, `not necessary`, `no need`,
 		`does not require`, `do not require`, `will not require`, `must not`, `shall not`, `may not`,
-		`no longer`, `(?:is|are|has been|have been|will be) (?:hereby )?(?:withdrawn|deleted|removed|cancelled|canceled|dropped)`,
 		`rated requirements?`, `scored requirements?`, `point-rated`, `points? (?:will be )?award(?:ed)?`,
 		`is not part of`, `are not part of`, `not part of the`, `out of scope`, `outside (?:the )?scope`,
 		`not in scope`, `excluded`, `not applicable`, `n/a`,
@@ -54,8 +53,7 @@ var (
 		// Dutch
 		`niet (?:\S+ ){0,3}(?:vereist|verplicht|nodig|noodzakelijk|gevraagd|geëist|geeist|verlangd|gesteld)`,
 		`geen (?:\S+ ){0,2}(?:eis|eisen|vereiste|verplichting|voorwaarde|knock-out)`, `hoe(?:ft|ven) (?:\S+ ){0,6}niets?`, `is niet nodig`, `zijn niet nodig`,
-		`(?:moet|moeten|dient|dienen) (?:\S+ ){0,3}?(?:geen|niet)`, `niet langer`, `(?:komt|komen) te vervallen`, `verval(?:t|len)`,
-		`(?:wordt|worden|is|zijn) (?:\S+ )?(?:geschrapt|ingetrokken|verwijderd)`,
+		`(?:moet|moeten|dient|dienen) (?:\S+ ){0,3}?(?:geen|niet)`,
 		`maak(?:t|en) geen (?:\S+ )?deel uit`, `(?:is|zijn) geen onderdeel`, `geen onderdeel van`,
 		`optione(?:el|le)`, `facultatie(?:f|ve)`, `wens`, `wensen`, `gewenst`, `gewenste`, `bij voorkeur`, `voorkeur`,
 		`pluspunt(?:en)?`, `strekt tot aanbeveling`, `aanbevolen`, `aanbeveling`, `mag`, `mogen`, `kan`, `kunnen`,
@@ -66,7 +64,6 @@ var (
 		// Spanish
 		`no (?:\S+ ){0,3}(?:exige|exigirá|exigen|exigido|exigida|requiere|requerirá|requerido|requerida|obligatori[oa]|necesari[oa]|exigible|requisito|imprescindible)`,
 		`no se (?:\S+ ){0,2}(?:exige|requiere|pide|solicita|necesita)`, `no (?:\S+ )?(?:tiene|tienen|tendrá|tendrán|ha|han|habrá) (?:que|de) (?:hacer )?nada`, `no (?:tiene|tienen|tendrá|tendrán) que`, `no necesita(?:n|rá|rán)?`, `no (?:es|será|resulta) necesari[oa]`, `no hace(?:rá)? falta`, `no debe`, `no deberá`, `no deberán`,
-		`deja(?:n|rá|rán)? de ser`, `ya no (?:es|son|será|serán|se)`, `se (?:suprime|suprimen|elimina|eliminan)`, `queda(?:n)? (?:suprimid|eliminad|sin efecto)[oa]?s?`,
 		`no forma(?:n|rá|rán)? parte`, `requisitos? puntuables?`, `criterios? (?:de valoración|evaluables?|puntuables?)`,
 		`opcional(?:es|mente)?`, `optativ[oa]s?`, `deseables?`, `se valorará(?:n)?`, `valorará(?:n)?`, `valorables?`,
 		`preferiblemente`, `preferentemente`, `preferible`, `recomendables?`, `se recomienda`, `recomendad[oa]s?`,
@@ -105,7 +102,7 @@ func clauseBreaks(s string) [][]int {
 // withdrawal takes a requirement back ("is withdrawn", "vervalt", "se
 // suprime"): the nouns that name the requirement are then no demand.
 var (
-	withdrawal      = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:is|are|has been|have been|will be) (?:hereby )?(?:withdrawn|deleted|removed|cancelled|canceled|dropped)|no longer|(?:komt|komen) te vervallen|verval(?:t|len)|(?:wordt|worden|is|zijn) (?:\S+ )?(?:geschrapt|ingetrokken|verwijderd)|niet langer|se (?:suprime|suprimen|elimina|eliminan)|queda(?:n)? (?:suprimid|eliminad|sin efecto)|deja(?:n|rá|rán)? de ser|ya no)(?:$|[^\p{L}])`)
+	withdrawal      = wordsRE(withdrawalWords)
 	requirementNoun = regexp.MustCompile(`(?i)^(?:requirements?|minimum requirements?|demands?|eis|eisen|minimumeis(?:en)?|harde eis(?:en)?|voorwaarde|requisitos?|condición)$`)
 )
 
@@ -131,6 +128,14 @@ func wishWithdrawn(s string, cs []cue) bool {
 	return false
 }
 
+// withdrawalWords take a demand back: they are non-demand words, and a
+// sentence with one takes back what its requirement nouns name.
+var withdrawalWords = []string{
+	`no longer`, `(?:is|are|has been|have been|will be) (?:hereby )?(?:withdrawn|deleted|removed|cancelled|canceled|dropped)`,
+	`niet langer`, `(?:komt|komen) te vervallen`, `verval(?:t|len)`, `(?:wordt|worden|is|zijn) (?:\S+ )?(?:geschrapt|ingetrokken|verwijderd)`,
+	`deja(?:n|rá|rán)? de ser`, `ya no (?:es|son|será|serán|se)`, `se (?:suprime|suprimen|elimina|eliminan)`, `queda(?:n)? (?:suprimid|eliminad|sin efecto)[oa]?s?`,
+}
+
 // cue is a demand or non-demand word found in a sentence.
 type cue struct {
 	start, end int
@@ -139,7 +144,7 @@ type cue struct {
 
 var (
 	demandRE    = wordsRE(demandWords)
-	notDemandRE = wordsRE(notDemandWords)
+	notDemandRE = wordsRE(append(notDemandWords, withdrawalWords...))
 )
 
 // wordsRE compiles words into one expression with Unicode word boundaries
