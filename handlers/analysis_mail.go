@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -239,9 +238,7 @@ func (h *Handler) composeAnalysisMail(c *fiber.Ctx, s *analysisSubject, field, t
 var errMailChanged = refuse(fiber.StatusConflict, "analysismail.changed")
 
 // sendAnalysisMail sends the mail of s to to if it is still the one
-// previewed under hash, and records it. The rate limit is claimed first
-// (one statement, no transaction held while the relay talks); a relay
-// that refuses releases it and nothing is recorded.
+// previewed under hash, and records it (mail.SendAnalysis).
 func (h *Handler) sendAnalysisMail(c *fiber.Ctx, s *analysisSubject, field, to, hash string) (*models.AnalysisMail, *analysisPreview, error) {
 	p, err := h.composeAnalysisMail(c, s, field, to)
 	if err != nil {
@@ -250,28 +247,12 @@ func (h *Handler) sendAnalysisMail(c *fiber.Ctx, s *analysisSubject, field, to, 
 	if hash != p.Hash {
 		return nil, p, errMailChanged
 	}
-	if !h.Attest.Mailer.Enabled() {
-		return nil, p, refuse(fiber.StatusServiceUnavailable, "analysismail.no_relay")
-	}
-	ctx, u, now := c.UserContext(), currentUser(c), h.now()
-	claim, err := models.ClaimAnalysisMail(ctx, h.DB, s.target, p.To, now)
-	var limited *models.MailLimitedError
-	if errors.As(err, &limited) {
-		minutes := int(math.Ceil(limited.Until.Sub(now).Minutes()))
-		return nil, p, refuse(fiber.StatusTooManyRequests, "analysismail.rate_limited", "count", max(minutes, 1))
-	}
-	if err != nil {
-		return nil, p, err
-	}
-	if err := h.Attest.Mailer.Send(ctx, p.To, p.Subject, p.Text); err != nil {
-		h.Log.Error("analysis mail failed", "analysis", s.page, "err", err)
-		if rerr := models.ReleaseAnalysisMail(context.WithoutCancel(ctx), h.DB, claim); rerr != nil {
-			h.Log.Error("release analysis mail", "err", rerr)
-		}
-		return nil, p, refuse(fiber.StatusBadGateway, "analysismail.send_failed")
-	}
+	u := currentUser(c)
 	m := &models.AnalysisMail{Recipient: p.To, Language: p.Language, Subject: p.Subject, ContentHash: p.Hash}
-	if err := models.RecordAnalysisMail(context.WithoutCancel(ctx), h.DB, u, s.target, m, now); err != nil {
+	if err := h.Attest.Mailer.SendAnalysis(c.UserContext(), h.DB, u, s.target, m, p.Text, h.now()); err != nil {
+		if errors.Is(err, mail.ErrSendFailed) {
+			h.Log.Error("analysis mail failed", "analysis", s.page, "err", err)
+		}
 		return nil, p, err
 	}
 	h.Log.Info("analysis mailed", "by", u.ID, "analysis", s.page, "mail", m.ID)

@@ -21,13 +21,14 @@ func (h *Handler) postAnalysisMail(c *fiber.Ctx, s *analysisSubject) error {
 	if errs, ok := fieldErrors(c, err); ok {
 		return h.renderAnalysisMail(c, fiber.StatusUnprocessableEntity, s, to, nil, fiber.Map{"Errors": errs})
 	}
-	var r *refusal
-	if p != nil && errors.As(err, &r) {
-		data := fiber.Map{"Errors": map[string]string{"form": tr(c, r.key, r.params)}}
+	// A refusal the sender can act on (changed, too soon, no relay, the
+	// relay refused) is shown on the preview, in the one policy's words.
+	if pr := problemOf(err); p != nil && (pr.Status < fiber.StatusInternalServerError || pr.Status == fiber.StatusBadGateway || pr.Status == fiber.StatusServiceUnavailable) {
+		data := fiber.Map{"Errors": map[string]string{"form": tr(c, pr.Key, pr.Params)}}
 		if errors.Is(err, errMailChanged) {
 			data = fiber.Map{"Changed": true}
 		}
-		return h.renderAnalysisMail(c, r.status, s, p.To, p, data)
+		return h.renderAnalysisMail(c, pr.Status, s, p.To, p, data)
 	}
 	return err
 }

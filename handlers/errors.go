@@ -3,12 +3,14 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"tenderprobe/app/attest"
 	"tenderprobe/app/docanalysis"
+	"tenderprobe/app/mail"
 	"tenderprobe/app/sbom"
 	"tenderprobe/models"
 )
@@ -68,10 +70,17 @@ func problemOf(err error) problem {
 		fe  *fiber.Error
 		pe  *sbom.ParseError
 		de  *docanalysis.Error
+		ml  *models.MailLimitedError
 	)
 	switch {
 	case errors.As(err, &r):
 		return problem{Status: r.status, Key: r.key, Params: r.params}
+	case errors.As(err, &ml):
+		return problem{Status: fiber.StatusTooManyRequests, Key: "analysismail.rate_limited", Params: map[string]any{"count": max(int(math.Ceil(ml.Wait.Minutes())), 1)}}
+	case errors.Is(err, mail.ErrNoRelay):
+		return problem{Status: fiber.StatusServiceUnavailable, Key: "analysismail.no_relay"}
+	case errors.Is(err, mail.ErrSendFailed):
+		return problem{Status: fiber.StatusBadGateway, Key: "analysismail.send_failed"}
 	case errors.As(err, &ve):
 		field := ve.Field
 		if field == "" {

@@ -109,6 +109,8 @@ func (t AnalysisTarget) scope(q *gorm.DB) *gorm.DB {
 // less than AnalysisMailInterval ago (429): the next may go at Until.
 type MailLimitedError struct {
 	Until time.Time
+	// Wait is how long from the attempt until then.
+	Wait time.Duration
 }
 
 // Error returns a developer's summary.
@@ -159,7 +161,7 @@ func ClaimAnalysisMail(ctx context.Context, db *gorm.DB, t AnalysisTarget, recip
 	if err := q.Where("target = ? AND recipient = ?", key, recipient).Take(&held).Error; err != nil {
 		return nil, wrap(err, "claim analysis mail %s", key)
 	}
-	return nil, fmt.Errorf("models: claim analysis mail %s: %w", key, &MailLimitedError{Until: held.HeldUntil.UTC()})
+	return nil, fmt.Errorf("models: claim analysis mail %s: %w", key, &MailLimitedError{Until: held.HeldUntil.UTC(), Wait: held.HeldUntil.Sub(at)})
 }
 
 // ReleaseAnalysisMail gives back a claim whose mail the relay did not
