@@ -1,9 +1,12 @@
 package app
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -270,4 +273,83 @@ func TestAWriteByAnotherProcessRenewsCachedPages(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLargePagesGoCompressedToBrowsersThatTakeGzip: the review matrix of
+// 60 vendors goes gzip-compressed to a browser that accepts it, from the
+// cache and with the cache off, and reads back as exactly the page a
+// client without gzip gets (same session, same token); the session's CSRF
+// token stands uncompressed in it. A client that refuses gzip (q=0) and
+// a small page get plain HTML.
+func TestLargePagesGoCompressedToBrowsersThatTakeGzip(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	bt := seedBigTender(t, a.db, "Compressed", 60, 40)
+	officer := a.session("officer@demo.test")
+	review := fmt.Sprintf("/tenders/%d/review", bt.tender.ID)
+	get := func(path, accept string) response {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		// An Accept-Encoding of our own: no transport decodes the answer
+		// for us, the test reads the bytes the server sent.
+		return officer.do(req)
+	}
+	plain := get(review, "")
+	if plain.status != 200 || len(plain.body) < 64<<10 || !strings.Contains(plain.body, officer.csrf) {
+		t.Fatalf("the plain review matrix: %d, %d bytes", plain.status, len(plain.body))
+	}
+	for _, cached := range []bool{true, false} {
+		t.Run(fmt.Sprintf("page cache on: %t", cached), func(t *testing.T) {
+			if !cached {
+				pages := a.h.Pages
+				a.h.Pages = nil
+				t.Cleanup(func() { a.h.Pages = pages })
+			}
+			cases := []struct {
+				name, path, accept string
+				gzipped            bool
+			}{
+				{"a browser's Accept-Encoding", review, "gzip, deflate, br, zstd", true},
+				{"gzip refused with q=0", review, "gzip;q=0, identity", false},
+				{"no Accept-Encoding", review, "", false},
+				{"a small page", "/", "gzip", false},
+			}
+			for _, tc := range cases {
+				res := get(tc.path, tc.accept)
+				if res.status != 200 {
+					t.Fatalf("%s: status %d", tc.name, res.status)
+				}
+				if got := res.header.Get("Content-Encoding") == "gzip"; got != tc.gzipped {
+					t.Errorf("%s: gzip %t, want %t", tc.name, got, tc.gzipped)
+					continue
+				}
+				if !tc.gzipped {
+					continue
+				}
+				if !strings.Contains(res.header.Get("Vary"), "Accept-Encoding") {
+					t.Errorf("%s: no Vary: Accept-Encoding", tc.name)
+				}
+				if len(res.body) > len(plain.body)/4 {
+					t.Errorf("%s: %d bytes compressed of %d", tc.name, len(res.body), len(plain.body))
+				}
+				if !strings.Contains(res.body, officer.csrf) {
+					t.Errorf("%s: the CSRF token is not stored uncompressed", tc.name)
+				}
+				zr, err := gzip.NewReader(strings.NewReader(res.body))
+				if err != nil {
+					t.Fatalf("%s: %v", tc.name, err)
+				}
+				read, err := io.ReadAll(zr)
+				if err != nil {
+					t.Fatalf("%s: %v", tc.name, err)
+				}
+				if string(read) != plain.body {
+					t.Errorf("%s: the compressed page reads as another page (%d bytes, want %d)", tc.name, len(read), len(plain.body))
+				}
+			}
+		})
+	}
 }

@@ -144,12 +144,16 @@ func load(b *testing.B, addr string, fill func(*fasthttp.Request), want int, d t
 	}
 }
 
-// staticServer serves body with contentType from memory with a bare Fiber
-// app on loopback: the ceiling a page is measured against.
-func staticServer(b *testing.B, body []byte, contentType string) string {
+// staticServer serves body with contentType (and encoding, if not empty)
+// from memory with a bare Fiber app on loopback: the ceiling a page is
+// measured against.
+func staticServer(b *testing.B, body []byte, contentType, encoding string) string {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/*", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, contentType)
+		if encoding != "" {
+			c.Set(fiber.HeaderContentEncoding, encoding)
+		}
 		return c.Send(body)
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -186,25 +190,33 @@ func BenchmarkPagesVsStatic(b *testing.B) {
 	} else {
 		b.Logf("%s is not set: SQLite only", dbtest.EnvPostgres)
 	}
-	pages := []struct{ name, path string }{
-		{"dashboard", "/"},
-		{"catalogue", "/catalogue"},
-		{"tender", "/tenders/1"},
-		{"review-200x40", ""},
-		{"api-standards", "/api/v1/standards"},
+	// The matrix twice: as every browser asks for it (Accept-Encoding:
+	// gzip) and as a client that takes no compression.
+	pages := []struct {
+		name, path string
+		gzip       bool
+	}{
+		{"dashboard", "/", true},
+		{"catalogue", "/catalogue", true},
+		{"tender", "/tenders/1", true},
+		{"review-200x40", "", true},
+		{"review-200x40-identity", "", false},
+		{"api-standards", "/api/v1/standards", false},
 	}
 	for _, page := range pages {
 		b.Run(page.name, func(b *testing.B) {
 			for b.Loop() {
-				measurePage(b, sites, page.path)
+				measurePage(b, sites, page.path, page.gzip)
 			}
 		})
 	}
 }
 
 // measurePage loads path (the review matrix when empty) on every site and
-// its bytes from memory, and reports the ratios.
-func measurePage(b *testing.B, sites []*benchSite, path string) {
+// its bytes from memory, and reports the ratios. With gzip the requests
+// say Accept-Encoding: gzip, as browsers do, and the static side serves
+// the same compressed bytes.
+func measurePage(b *testing.B, sites []*benchSite, path string, gzip bool) {
 	d := pageLoad()
 	pathOn := func(s *benchSite) string {
 		if path == "" {
@@ -216,13 +228,19 @@ func measurePage(b *testing.B, sites []*benchSite, path string) {
 	req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(res)
+	request := func(s *benchSite, r *fasthttp.Request) {
+		s.request(r, pathOn(s))
+		if gzip {
+			r.Header.Set(fasthttp.HeaderAcceptEncoding, "gzip")
+		}
+	}
 	first := sites[0]
-	first.request(req, pathOn(first))
+	request(first, req)
 	if err := fasthttp.Do(req, res); err != nil || res.StatusCode() != 200 {
 		b.Fatalf("GET %s: %v %d", pathOn(first), err, res.StatusCode())
 	}
 	body := append([]byte(nil), res.Body()...)
-	static := staticServer(b, body, string(res.Header.ContentType()))
+	static := staticServer(b, body, string(res.Header.ContentType()), string(res.Header.ContentEncoding()))
 
 	got := map[string]loadResult{}
 	got["static"] = load(b, static, func(r *fasthttp.Request) {
@@ -230,12 +248,12 @@ func measurePage(b *testing.B, sites []*benchSite, path string) {
 	}, len(body), d)
 	for _, s := range sites {
 		res.Reset()
-		s.request(req, pathOn(s))
+		request(s, req)
 		if err := fasthttp.Do(req, res); err != nil || res.StatusCode() != 200 {
 			b.Fatalf("GET %s on %s: %v %d", pathOn(s), s.name, err, res.StatusCode())
 		}
 		size := len(res.Body())
-		got[s.name] = load(b, s.addr, func(r *fasthttp.Request) { s.request(r, pathOn(s)) }, size, d)
+		got[s.name] = load(b, s.addr, func(r *fasthttp.Request) { request(s, r) }, size, d)
 	}
 	b.ReportMetric(got["static"].perSecond, "static-req/s")
 	// The static side's own p99: on a loaded machine no page can be

@@ -47,23 +47,31 @@ type pageBuilder func() (title string, data fiber.Map, err error)
 // every committed write to any table a page shows, by any process. An
 // entry is true from its render until the next instant at which a tender
 // deadline changes what a page says (pageHorizon). On a hit the only
-// query is the stamp's; the layout (title, user, flash, CSRF token) is
-// rendered per request. Without h.Pages, or for anything but GET, it is
-// build and render.
+// query is the session's, which reads the stamp; the layout (title, user,
+// flash, CSRF token) is rendered per request. Without h.Pages each request
+// renders the page, kept by nobody; for anything but GET or a visitor it
+// is build and render.
 func (h *Handler) cachedPage(c *fiber.Ctx, page string, build pageBuilder) error {
-	if h.Pages == nil || c.Method() != fiber.MethodGet || currentUser(c) == nil {
+	if c.Method() != fiber.MethodGet || currentUser(c) == nil {
 		title, data, err := build()
 		if err != nil {
 			return err
 		}
 		return h.render(c, fiber.StatusOK, page, title, data)
 	}
-	ctx, u, loc := c.UserContext(), currentUser(c), localeOf(c)
-	stamp, err := models.PageStamp(ctx, h.DB)
+	now := h.now()
+	if h.Pages == nil {
+		e, err := h.renderPage(c, page, build, now)
+		if err != nil {
+			return err
+		}
+		return h.sendPage(c, e)
+	}
+	u, loc := currentUser(c), localeOf(c)
+	stamp, err := h.pageStamp(c)
 	if err != nil {
 		return err
 	}
-	now := h.now()
 	var org uint
 	if u.OrgID != nil {
 		org = *u.OrgID
@@ -82,13 +90,20 @@ func (h *Handler) cachedPage(c *fiber.Ctx, page string, build pageBuilder) error
 			}
 		}
 	}
+	return h.sendPage(c, e)
+}
+
+// sendPage answers with e's body inside the layout, rendered for this
+// request (title, user, flash, CSRF token). A large body goes compressed
+// to a browser that takes gzip, from the entry's kept compressed parts.
+func (h *Handler) sendPage(c *fiber.Ctx, e *pagecache.Entry) error {
 	flash := e.Flash
 	if flash == "" {
 		flash = flashFrom(c)
 	}
 	token := csrfToken(c)
 	data := fiber.Map{
-		"Title": e.Title, "Locale": loc, "User": u, "CSRF": token, "Path": c.Path(), "Here": c.OriginalURL(),
+		"Title": e.Title, "Locale": localeOf(c), "User": currentUser(c), "CSRF": token, "Path": c.Path(), "Here": c.OriginalURL(),
 		"Flash": flash, "Errors": map[string]string{}, "Content": template.HTML(contentMark), //nolint:gosec // a constant
 	}
 	var layout bytes.Buffer
@@ -99,6 +114,17 @@ func (h *Handler) cachedPage(c *fiber.Ctx, page string, build pageBuilder) error
 	if !ok {
 		return fmt.Errorf("handlers: the layout does not show the page's content")
 	}
+	c.Status(fiber.StatusOK)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	if e.Compressed() {
+		c.Vary(fiber.HeaderAcceptEncoding)
+		// No Accept-Encoding means any encoding to Fiber (RFC 9110), but a
+		// client that names none is not sent gzip.
+		if c.Get(fiber.HeaderAcceptEncoding) != "" && c.AcceptsEncodings("gzip") == "gzip" {
+			c.Set(fiber.HeaderContentEncoding, "gzip")
+			return c.Send(e.AppendGzip(make([]byte, 0, e.GzipLen(len(head), len(token), len(tail))), head, token, tail))
+		}
+	}
 	// The answer is assembled in one buffer of its final size: a review
 	// matrix is megabytes, and passing it through the layout template
 	// copied it several times per request.
@@ -106,20 +132,32 @@ func (h *Handler) cachedPage(c *fiber.Ctx, page string, build pageBuilder) error
 	out = append(out, head...)
 	out = e.AppendBody(out, token)
 	out = append(out, tail...)
-	c.Status(fiber.StatusOK)
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(out)
 }
 
-// renderPage builds and renders page's body, with csrfMark for the token.
+// pageStamp is the stamp the session's query read, or a query of its own
+// for a request without a session.
+func (h *Handler) pageStamp(c *fiber.Ctx) (int64, error) {
+	if s, ok := c.Locals(localSession).(*models.Session); ok && s != nil {
+		return s.PageStamp, nil
+	}
+	return models.PageStamp(c.UserContext(), h.DB)
+}
+
+// renderPage builds and renders page's body, with csrfMark for the token;
+// the body is true until its horizon when h.Pages keeps it.
 func (h *Handler) renderPage(c *fiber.Ctx, page string, build pageBuilder, now time.Time) (*pagecache.Entry, error) {
 	title, data, err := build()
 	if err != nil {
 		return nil, err
 	}
-	deadlines, err := models.FutureDeadlines(c.UserContext(), h.DB, now)
-	if err != nil {
-		return nil, err
+	until := now
+	if h.Pages != nil {
+		deadlines, err := models.FutureDeadlines(c.UserContext(), h.DB, now)
+		if err != nil {
+			return nil, err
+		}
+		until = pageHorizon(now, deadlines, h.reminderWindow())
 	}
 	if hasMessage(title) {
 		title = tr(c, title, nil)
@@ -139,11 +177,17 @@ func (h *Handler) renderPage(c *fiber.Ctx, page string, build pageBuilder, now t
 	if err := c.App().Config().Views.Render(&body, page, data); err != nil {
 		return nil, err
 	}
-	return &pagecache.Entry{
+	e := &pagecache.Entry{
 		Parts: strings.Split(body.String(), csrfMark),
 		Title: title, Flash: flash,
-		From: now, Until: pageHorizon(now, deadlines, h.reminderWindow()),
-	}, nil
+		From: now, Until: until,
+	}
+	if body.Len() >= pagecache.MinCompress {
+		if err := e.Compress(); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
 }
 
 // pageHorizon is the first instant after now at which a page rendered at

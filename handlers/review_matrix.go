@@ -1,11 +1,8 @@
 package handlers
 
 import (
-	"bytes"
-	"compress/gzip"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -120,7 +117,7 @@ func reviewFlash(c *fiber.Ctx) string {
 // with a way to accept answers one by one or, where the probes confirmed
 // them, all at once.
 func (h *Handler) ShowReviewMatrix(c *fiber.Ctx) error {
-	err := h.cachedPage(c, "review/matrix", func() (string, fiber.Map, error) {
+	return h.cachedPage(c, "review/matrix", func() (string, fiber.Map, error) {
 		v, p, err := h.loadMatrixView(c)
 		if err != nil {
 			return "", nil, err
@@ -132,38 +129,6 @@ func (h *Handler) ShowReviewMatrix(c *fiber.Ctx) error {
 		}
 		return tr(c, "title.review", map[string]any{"title": v.Grid.Tender.Title}), data, nil
 	})
-	if err != nil {
-		return err
-	}
-	return gzipLargePage(c)
-}
-
-// gzipLargePage compresses a large rendered page for a browser that
-// accepts gzip: the matrix of 200 vendors is about 1.8 MB of repetitive
-// HTML and a tenth of that compressed. Of what the request chose, the page
-// echoes only values from fixed lists, so compressing it next to the CSRF
-// token gives an attacker nothing to guess with (BREACH); the one free
-// number, the count after a bulk accept (?n=), turns compression off.
-func gzipLargePage(c *fiber.Ctx) error {
-	body := c.Response().Body()
-	if len(body) < 64<<10 || c.Query("n") != "" || !strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
-		return nil
-	}
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return err
-	}
-	if _, err := zw.Write(body); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	c.Response().SetBodyRaw(buf.Bytes())
-	c.Set(fiber.HeaderContentEncoding, "gzip")
-	c.Vary(fiber.HeaderAcceptEncoding)
-	return nil
 }
 
 // APIReviewMatrix is GET /api/v1/tenders/{id}/matrix.

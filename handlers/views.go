@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,30 +43,7 @@ type Views struct {
 	// Rendered records "<lang> <template>" of every template rendered so
 	// far, when not nil: the every-template test reads it.
 	Rendered *sync.Map
-	// contents keeps page bodies a handler marked as the same for every
-	// reader of a set (data[ContentKey]), by contentID.
-	contents sync.Map
-	// contentCount bounds contents (maxContents).
-	contentCount atomic.Int64
 }
-
-// ContentKey is the data key under which a handler names a page body that
-// is the same for every reader of one language and zone, given that name:
-// it must cover everything the page template reads (for example a
-// catalogue version and its revision). Such a body is rendered once and
-// kept; only the layout is rendered per request.
-const ContentKey = "ContentKey"
-
-// contentID names one kept page body: the template set (language and
-// zone), the page and the handler's key.
-type contentID struct {
-	set       *template.Template
-	page, key string
-}
-
-// maxContents bounds the kept page bodies; when full they are all dropped
-// and kept again as readers come.
-const maxContents = 256
 
 // maxTemplateSets bounds the parsed sets kept: languages × the zones
 // readers use at once.
@@ -105,23 +81,6 @@ func (v *Views) Render(w io.Writer, name string, binding any, layout ...string) 
 	}
 	if v.Rendered != nil {
 		v.Rendered.Store(loc.Lang+" "+name, true)
-	}
-	if key, _ := data[ContentKey].(string); key != "" && len(layout) > 0 && layout[0] != "" {
-		id := contentID{set, name, key}
-		body, ok := v.contents.Load(id)
-		if !ok {
-			var page bytes.Buffer
-			if err := execute(set, &page, name, binding); err != nil {
-				return err
-			}
-			if v.contentCount.Add(1) > maxContents {
-				v.contents.Clear()
-				v.contentCount.Store(1)
-			}
-			body, _ = v.contents.LoadOrStore(id, template.HTML(page.String())) //nolint:gosec // our own template's output
-		}
-		data["Content"] = body
-		return v.layout(w, set, layout[0], data)
 	}
 	page := buffers.Get().(*bytes.Buffer)
 	defer putBuffer(page)

@@ -175,11 +175,20 @@ func checkChangeStamps(tx *gorm.DB) error {
 	return nil
 }
 
+// pageStamp is the SQL of PageStamp. The table names are this package's
+// constants, written out so the expression can stand in a select list
+// (FindSession reads it with the session).
+var pageStamp = "SELECT COALESCE(SUM(n), 0) FROM " + changeStampTable + " WHERE table_name NOT IN ('" + strings.Join(UnstampedTables, "', '") + "')"
+
+// pageStampColumn is PageStamp as a column of another query.
+var pageStampColumn = "(" + pageStamp + ") AS page_stamp"
+
 // PageStamp is the change stamp of every table but UnstampedTables: the
-// one cheap query a cached page runs per request.
+// one cheap query a cached page runs per request when it has no session
+// (a session carries it, see Session.PageStamp).
 func PageStamp(ctx context.Context, db *gorm.DB) (int64, error) {
 	var n int64
-	err := db.WithContext(ctx).Raw("SELECT COALESCE(SUM(n), 0) FROM change_stamps WHERE table_name NOT IN ?", UnstampedTables).Scan(&n).Error
+	err := db.WithContext(ctx).Raw(pageStamp).Scan(&n).Error
 	return n, wrap(err, "page stamp")
 }
 

@@ -29,6 +29,9 @@ type Session struct {
 	// LastSeenAt is the last request of the session, written at most once
 	// per lastUsedPrecision; nil until the first request after login.
 	LastSeenAt *time.Time
+	// PageStamp is models.PageStamp as FindSession read it, in the same
+	// query: a cached page needs no second round trip to the database.
+	PageStamp int64 `gorm:"->;-:migration"`
 }
 
 // Client is where a session or API token was made: the address and the
@@ -101,8 +104,9 @@ func FindSession(ctx context.Context, db *gorm.DB, token string, now time.Time) 
 		return nil, wrap(ErrNotFound, "find session")
 	}
 	var s Session
-	// One query for session, user and organisation: every page runs it.
-	err := db.WithContext(ctx).Joins("User").Joins("User.Org").
+	// One query for session, user, organisation and the page stamp: every
+	// page runs it.
+	err := db.WithContext(ctx).Joins("User").Joins("User.Org").Select([]string{"sessions.*", pageStampColumn}).
 		Where("sessions.id = ? AND sessions.expires_at > ?", HashToken(token), now).Take(&s).Error
 	if err != nil {
 		return nil, wrap(err, "find session")

@@ -1,6 +1,9 @@
 package pagecache
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,5 +88,59 @@ func TestTheBodyTakesEachRequestsToken(t *testing.T) {
 	got := string(e.AppendBody([]byte("head"), "TOKEN"))
 	if want := "head<form>TOKEN</form><form>TOKEN</form>"; got != want || e.Len(5) != len(want)-len("head") {
 		t.Errorf("got %q (length %d)", got, e.Len(5))
+	}
+}
+
+// TestTheCompressedBodyIsTheBodyAndNeverCompressesTheToken: a gzip reader
+// gets exactly head, body with the token and tail, for parts of every
+// size (empty, small, larger than a stored block, repetitive), and the
+// token stands uncompressed in the answer each time it is used.
+func TestTheCompressedBodyIsTheBodyAndNeverCompressesTheToken(t *testing.T) {
+	big := strings.Repeat("<td>complies</td><td>not verified</td>", 5000)
+	random := make([]byte, 70000)
+	for i := range random {
+		random[i] = byte(i * 7919 % 251)
+	}
+	cases := []struct {
+		name              string
+		parts             []string
+		head, token, tail string
+	}{
+		{"one part and no token", []string{big}, "<html>", "", "</html>"},
+		{"a token between parts", []string{"<form>", "</form>" + big + "<form>", "</form>"}, "<head>", "TOKEN1234", "</body>"},
+		{"empty parts", []string{"", "", ""}, "", "T", ""},
+		{"a head longer than a stored block", []string{big, big}, strings.Repeat("h", 150000), "tok", "tail"},
+		{"bytes that do not compress", []string{string(random), string(random)}, "x", "secret-token", "y"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &Entry{Parts: tc.parts}
+			if err := e.Compress(); err != nil {
+				t.Fatal(err)
+			}
+			answer := e.AppendGzip([]byte("prefix"), tc.head, tc.token, tc.tail)
+			if n := e.GzipLen(len(tc.head), len(tc.token), len(tc.tail)); len(answer) != len("prefix")+n {
+				t.Errorf("GzipLen says %d bytes, AppendGzip wrote %d", n, len(answer)-len("prefix"))
+			}
+			if !bytes.HasPrefix(answer, []byte("prefix")) {
+				t.Fatal("dst was not appended to")
+			}
+			answer = answer[len("prefix"):]
+			r, err := gzip.NewReader(bytes.NewReader(answer))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatalf("the gzip stream does not read: %v", err)
+			}
+			want := tc.head + string(e.AppendBody(nil, tc.token)) + tc.tail
+			if string(got) != want {
+				t.Fatalf("read %d bytes, want %d", len(got), len(want))
+			}
+			if tc.token != "" && bytes.Count(answer, []byte(tc.token)) < len(tc.parts)-1 {
+				t.Errorf("the token is not in the answer %d times uncompressed", len(tc.parts)-1)
+			}
+		})
 	}
 }
