@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -111,6 +112,76 @@ func TestStoredPDFsAreSentWithAnETag(t *testing.T) {
 			}
 			if res := auditor.getWith("/reports/annual.pdf?year=2025", map[string]string{"If-None-Match": enTag}); res.status != http.StatusNotModified {
 				t.Fatalf("If-None-Match with the current ETag gave %d, want 304", res.status)
+			}
+		})
+	})
+}
+
+// TestAClosedYearsReportIsSentWithoutLoadingTheYearUntilAWrite: while no
+// write has committed since a process sent a closed year's annual report,
+// it sends the stored copy with the session's query alone. After a write
+// that changes what the report shows, the report is loaded and rendered
+// anew; after a write that does not, it is loaded and the stored copy is
+// found by its hash. Each language is its own document.
+func TestAClosedYearsReportIsSentWithoutLoadingTheYearUntilAWrite(t *testing.T) {
+	t.Parallel()
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
+		a := newTestAppOn(t, db)
+		queries := queryCounter(t, a.db)
+		auditor := a.session("auditor@demo.test")
+		const path = "/reports/annual.pdf?year=2025"
+		get := func(t *testing.T, c *client) (response, int64) {
+			t.Helper()
+			before := queries.Load()
+			res := c.get(path)
+			if res.status != http.StatusOK || !strings.HasPrefix(res.body, "%PDF-") || res.header.Get("ETag") == "" {
+				t.Fatalf("status %d, ETag %q, body %.40q", res.status, res.header.Get("ETag"), res.body)
+			}
+			return res, queries.Load() - before
+		}
+		first, loaded := get(t, auditor)
+		if loaded < 5 {
+			t.Fatalf("the first request ran %d queries: it did not load the year", loaded)
+		}
+		again, n := get(t, auditor)
+		if n > 1 || again.body != first.body || again.header.Get("ETag") != first.header.Get("ETag") {
+			t.Fatalf("unchanged: %d queries (want the session's only), same body %t", n, again.body == first.body)
+		}
+		// Another language is another document.
+		before := queries.Load()
+		nl := auditor.getWith(path, map[string]string{"Accept-Language": "nl"})
+		if n := queries.Load() - before; n < 5 || nl.status != http.StatusOK || nl.header.Get("ETag") == first.header.Get("ETag") {
+			t.Fatalf("the Dutch report: status %d, %d queries, the English ETag %t", nl.status, n, nl.header.Get("ETag") == first.header.Get("ETag"))
+		}
+		start, end := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+		t.Run("a write the report does not show: loaded, and the stored copy sent", func(t *testing.T) {
+			if err := a.db.Exec("UPDATE tenders SET title = title || '.' WHERE published_at >= ?", end).Error; err != nil {
+				t.Fatal(err)
+			}
+			res, n := get(t, auditor)
+			if n < 5 || res.body != first.body {
+				t.Fatalf("%d queries, same body %t: want the year loaded and the same document", n, res.body == first.body)
+			}
+			if _, n := get(t, auditor); n > 1 {
+				t.Fatalf("%d queries on the next request, want the session's only", n)
+			}
+		})
+		t.Run("a write the report shows: loaded and rendered anew", func(t *testing.T) {
+			var buyer uint
+			if err := a.db.Raw("SELECT buyer_org_id FROM tenders WHERE published_at >= ? AND published_at < ? AND status <> ? ORDER BY id LIMIT 1",
+				start, end, models.StatusDraft).Scan(&buyer).Error; err != nil || buyer == 0 {
+				t.Fatalf("no tender of 2025: %v", err)
+			}
+			if err := a.db.Exec("UPDATE orgs SET name = ? WHERE id = ?", "Renamed buyer", buyer).Error; err != nil {
+				t.Fatal(err)
+			}
+			res, n := get(t, auditor)
+			if n < 5 || res.header.Get("ETag") == first.header.Get("ETag") {
+				t.Fatalf("%d queries, ETag unchanged %t: want the year loaded and a new document", n, res.header.Get("ETag") == first.header.Get("ETag"))
+			}
+			if again, n := get(t, auditor); n > 1 || again.body != res.body {
+				t.Fatalf("%d queries on the next request (want the session's only), same body %t", n, again.body == res.body)
 			}
 		})
 	})

@@ -42,13 +42,38 @@ func (h *Handler) annualReport(c *fiber.Ctx) (report.AnnualReport, error) {
 // in the reader's language and zone. A closed year's report is rendered
 // once and then sent from storage until what it shows changes
 // (report.AnnualPlan).
+// While nothing has been written since this process last sent it, the
+// stored copy goes without loading the year (report.StoredAnnualPlan).
 func (h *Handler) DownloadAnnualReport(c *fiber.Ctx) error {
-	r, err := h.annualReport(c)
+	year, err := h.reportYear(c)
 	if err != nil {
 		return err
 	}
+	// The stamp before the load: a write after it makes another stamp.
+	stamp, err := h.pageStamp(c)
+	if err != nil {
+		return err
+	}
+	ctx, u := c.UserContext(), currentUser(c)
 	opt := report.Options{Created: h.now(), Lang: localeOf(c).Lang, Zone: localeOf(c).Zone}
-	return h.sendPDF(c, metrics.PDFAnnual, report.AnnualPlan(r, opt), fmt.Sprintf("comply-or-explain-%d.pdf", r.Year))
+	name := fmt.Sprintf("comply-or-explain-%d.pdf", year)
+	p, ok, err := report.StoredAnnualPlan(ctx, h.DB, year, u, opt, stamp)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return h.sendPDF(c, metrics.PDFAnnual, p, name)
+	}
+	r, err := report.LoadAnnualReport(ctx, h.DB, year, u)
+	if err != nil {
+		return err
+	}
+	p = report.AnnualPlan(r, opt)
+	if err := h.sendPDF(c, metrics.PDFAnnual, p, name); err != nil {
+		return err
+	}
+	report.RememberAnnual(h.DB, year, u, opt, stamp, p)
+	return nil
 }
 
 // DownloadAnnualCSV sends the year's table per standard and domain as CSV.

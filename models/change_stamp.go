@@ -51,9 +51,10 @@ type ChangeStamp struct {
 func (ChangeStamp) TableName() string { return changeStampTable }
 
 // UnstampedTables are written by reading a page (a session's or API
-// token's last use, login attempts) and shown by none of the cached pages:
-// their writes leave PageStamp as it is, or every request would miss.
-var UnstampedTables = []string{"sessions", "api_tokens", "login_attempts", "pending_logins", changeStampTable}
+// token's last use, login attempts, a PDF stored on its first download)
+// and shown by none of the cached pages or stored reports: their writes
+// leave PageStamp as it is, or every request would miss.
+var UnstampedTables = []string{"sessions", "api_tokens", "login_attempts", "pending_logins", "stored_pdfs", changeStampTable}
 
 // addChangeStamps is migration 0022: the change_stamps table and a
 // trigger on every table.

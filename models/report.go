@@ -224,20 +224,32 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 		out.Verified = int(verified)
 		return wrap(err, "annual report %d: verified attestations", f.Year)
 	})
+	var fold *annualFold
+	if f.Details {
+		g.Go(func() error {
+			err := loadAnnualTenders(base().WithContext(streamContext(gctx)), out)
+			return wrap(err, "annual report %d: tenders", f.Year)
+		})
+	}
 	g.Go(func() error {
-		parts := max(f.Parts, 1)
-		if f.Details {
-			if err := loadAnnualTenders(base().WithContext(streamContext(gctx)), out); err != nil {
-				return wrap(err, "annual report %d: tenders", f.Year)
-			}
-			if f.Parts == 0 && len(out.Tenders) >= annualPartTenders {
-				parts = runtime.GOMAXPROCS(0)
-			}
+		// The answers need only the tenders' order, not the list with its
+		// counts: both are read at once.
+		order, err := annualTenderOrder(gctx, db, f)
+		if err != nil {
+			return wrap(err, "annual report %d: tenders' order", f.Year)
 		}
-		return wrap(loadAnnualAnswers(gctx, db, f, out, parts), "annual report %d: answers", f.Year)
+		parts := max(f.Parts, 1)
+		if f.Parts == 0 && len(order) >= annualPartTenders {
+			parts = runtime.GOMAXPROCS(0)
+		}
+		fold, err = loadAnnualAnswers(gctx, db, f, out, order, parts)
+		return wrap(err, "annual report %d: answers", f.Year)
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if fold != nil {
+		out.Explanations, out.Explained = fold.result(out.Tenders)
 	}
 	return out, nil
 }

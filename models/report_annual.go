@@ -24,17 +24,18 @@ import (
 // every core the process has.
 //
 // The places of an explanation are its answers in the order of the
-// appendix (tenders by publication, then id), vendors by name within a
-// tender; out.Tenders must be loaded first when f.Details is set.
-func loadAnnualAnswers(ctx context.Context, db *gorm.DB, f AnnualFilter, out *AnnualData, parts int) error {
+// appendix (tenders by publication, then id: order), vendors by name
+// within a tender. With f.Details it returns the fold of the explanations,
+// whose result names the tenders of out.Tenders.
+func loadAnnualAnswers(ctx context.Context, db *gorm.DB, f AnnualFilter, out *AnnualData, order map[uint]int, parts int) (*annualFold, error) {
 	slugs, err := standardNames(ctx, db)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var suppliers map[uint]string
 	if f.Details {
 		if suppliers, err = supplierNames(ctx, db, f); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	parts = max(parts, 1)
@@ -43,13 +44,13 @@ func loadAnnualAnswers(ctx context.Context, db *gorm.DB, f AnnualFilter, out *An
 	for i := range passes {
 		p := &annualPass{slugs: slugs, counts: map[answerCount]int{}, codes: map[string]answerCode{}, dates: map[string]string{}}
 		if f.Details {
-			p.fold = newAnnualFold(f, out.Tenders, suppliers)
+			p.fold = newAnnualFold(f, order, suppliers)
 		}
 		passes[i] = p
 		g.Go(func() error { return p.read(gctx, db, f, i, parts) })
 	}
 	if err := g.Wait(); err != nil {
-		return err
+		return nil, err
 	}
 	all := passes[0]
 	for _, p := range passes[1:] {
@@ -62,10 +63,23 @@ func loadAnnualAnswers(ctx context.Context, db *gorm.DB, f AnnualFilter, out *An
 	slices.SortFunc(out.Answers, func(x, y AnnualAnswerCount) int {
 		return cmp.Or(cmp.Compare(x.Slug, y.Slug), cmp.Compare(x.Level, y.Level), cmp.Compare(x.Status, y.Status), cmp.Compare(x.Verdict, y.Verdict))
 	})
-	if all.fold != nil {
-		out.Explanations, out.Explained = all.fold.result()
+	return all.fold, nil
+}
+
+// annualTenderOrder maps the year's tenders to their places in the
+// appendix (by publication, then id): the ids alone, so the answers can
+// be read while the tender list with its counts is.
+func annualTenderOrder(ctx context.Context, db *gorm.DB, f AnnualFilter) (map[uint]int, error) {
+	var ids []uint
+	err := db.WithContext(ctx).Table("tenders").Scopes(annualTenders(f)).Order("tenders.published_at, tenders.id").Pluck("tenders.id", &ids).Error
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	out := make(map[uint]int, len(ids))
+	for i, id := range ids {
+		out[id] = i
+	}
+	return out, nil
 }
 
 // streamContext is ctx without its cancellation, for a query that reads
@@ -215,7 +229,8 @@ func supplierNames(ctx context.Context, db *gorm.DB, f AnnualFilter) (map[uint]s
 
 // annualPlace is one answer that gave an explanation: where it was given.
 type annualPlace struct {
-	tender   int // index in the year's tenders
+	rank     int // the tender's place in the appendix
+	tender   uint
 	supplier uint
 	answerCode
 	planned string
@@ -233,28 +248,23 @@ type annualText struct {
 // annualFold collects the explanations of a year as its answers stream by.
 type annualFold struct {
 	texts, places int
-	tenders       []AnnualTender
-	tenderIndex   map[uint]int
+	order         map[uint]int // tender id → place in the appendix
 	suppliers     map[uint]string
 	byText        map[standardText]*annualText
 }
 
 type standardText struct{ slug, text string }
 
-func newAnnualFold(f AnnualFilter, tenders []AnnualTender, suppliers map[uint]string) *annualFold {
-	a := &annualFold{texts: f.ExplanationTexts, places: f.ExplanationPlaces, tenders: tenders, suppliers: suppliers,
-		tenderIndex: make(map[uint]int, len(tenders)), byText: map[standardText]*annualText{}}
-	for i, t := range tenders {
-		a.tenderIndex[t.ID] = i
-	}
-	return a
+func newAnnualFold(f AnnualFilter, order map[uint]int, suppliers map[uint]string) *annualFold {
+	return &annualFold{texts: f.ExplanationTexts, places: f.ExplanationPlaces, order: order, suppliers: suppliers,
+		byText: map[standardText]*annualText{}}
 }
 
 // before reports whether place p comes before q: the earlier tender, then
 // the vendor's name, then its id.
 func (a *annualFold) before(p, q annualPlace) bool {
-	if p.tender != q.tender {
-		return p.tender < q.tender
+	if p.rank != q.rank {
+		return p.rank < q.rank
 	}
 	if x, y := a.suppliers[p.supplier], a.suppliers[q.supplier]; x != y {
 		return x < y
@@ -271,7 +281,7 @@ func (a *annualFold) add(s standardName, c answerCode, tender, supplier uint, te
 		a.byText[standardText{s.Slug, e.text}] = e
 	}
 	e.given++
-	a.place(e, annualPlace{tender: a.tenderIndex[tender], supplier: supplier, answerCode: c, planned: planned})
+	a.place(e, annualPlace{rank: a.order[tender], tender: tender, supplier: supplier, answerCode: c, planned: planned})
 }
 
 // place keeps p among e's places when it is one of the first.
@@ -306,8 +316,12 @@ func (a *annualFold) merge(b *annualFold) {
 
 // result lists, per standard by slug, the texts given most often (ties
 // by text) with their places, and counts every standard's explained
-// answers and texts.
-func (a *annualFold) result() ([]AnnualExplanation, []AnnualExplained) {
+// answers and texts. tenders are the year's, for their references.
+func (a *annualFold) result(tenders []AnnualTender) ([]AnnualExplanation, []AnnualExplained) {
+	refs := make(map[uint]string, len(tenders))
+	for _, t := range tenders {
+		refs[t.ID] = t.Reference
+	}
 	texts := make([]*annualText, 0, len(a.byText))
 	for _, e := range a.byText {
 		texts = append(texts, e)
@@ -330,9 +344,8 @@ func (a *annualFold) result() ([]AnnualExplanation, []AnnualExplained) {
 			continue
 		}
 		for _, p := range e.places {
-			t := a.tenders[p.tender]
 			list = append(list, AnnualExplanation{Slug: e.standard.Slug, Standard: e.standard.Name, Level: p.level,
-				TenderID: t.ID, TenderReference: t.Reference, Supplier: a.suppliers[p.supplier], Status: p.status,
+				TenderID: p.tender, TenderReference: refs[p.tender], Supplier: a.suppliers[p.supplier], Status: p.status,
 				Explanation: e.text, PlannedDate: p.planned, Verdict: p.verdict, Given: e.given})
 		}
 	}
