@@ -222,6 +222,11 @@ type Report struct {
 	// EarlyData is the outcome of the TLS 1.3 0-RTT test; nil when not
 	// tested (no TLS 1.3, or Config.EarlyData false).
 	EarlyData *EarlyDataResult `json:"early_data,omitempty"`
+
+	// ConfigServerName, when set, is the server name the configuration
+	// (everything but Handshake and Certificate) was measured with, by a
+	// scan of another name on the same address and port (WithName).
+	ConfigServerName string `json:"config_server_name,omitempty"`
 }
 
 // AcceptedVersions lists the versions the server accepted.
@@ -250,9 +255,8 @@ func (r *Report) Suites() []Suite {
 	return out
 }
 
-// Scan probes one server. The error is only for a server that could not be
-// reached at all; partial failures are listed in Report.Errors.
-func Scan(ctx context.Context, cfg Config) (*Report, error) {
+// withDefaults fills in the zero fields of cfg.
+func (cfg Config) withDefaults() Config {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
@@ -265,6 +269,13 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.ChunkSize <= 0 {
 		cfg.ChunkSize = 64
 	}
+	return cfg
+}
+
+// Scan probes one server. The error is only for a server that could not be
+// reached at all; partial failures are listed in Report.Errors.
+func Scan(ctx context.Context, cfg Config) (*Report, error) {
+	cfg = cfg.withDefaults()
 	versions := cfg.Versions
 	if versions == nil {
 		versions = AllVersions
@@ -314,6 +325,48 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 		s.rep.Certificate = evaluateChain(s.rawCerts, "raw TLS 1.2 Certificate message", cfg)
 	}
 	return s.rep, nil
+}
+
+// ScanName makes only what can differ by server name on a server whose
+// configuration a Scan with another name has measured: the crypto/tls
+// handshake of step 4 (the certificate chain, verified against RootCAs and
+// checked against ServerName, its validity, key and signature, the OCSP
+// staple, and the version, suite and group negotiated), one connection.
+// The versions, suites, order, key exchange, compression, renegotiation,
+// extended master secret, key-exchange hash, 0-RTT and post-quantum
+// results are the endpoint's: Report.WithName puts the two together. A
+// report whose Handshake is nil says the handshake did not complete, and
+// then only a full Scan with this name can say what the server does.
+func ScanName(ctx context.Context, cfg Config) (*Report, error) {
+	cfg = cfg.withDefaults()
+	cfg.SkipPQ = true
+	start := time.Now()
+	s := &scanner{cfg: cfg, rep: &Report{Addr: cfg.Addr, ServerName: cfg.ServerName}}
+	s.fullHandshake(ctx)
+	s.rep.Connections = int(s.conns.Load())
+	s.rep.DurationMS = time.Since(start).Milliseconds()
+	if !s.dialOK.Load() {
+		return nil, fmt.Errorf("tlsscan: connect to %s: %w", cfg.Addr, s.firstDialErr())
+	}
+	s.rep.Reachable = true
+	if s.rep.HandshakeError != "" {
+		s.rep.Errors = append(s.rep.Errors, "handshake: "+s.rep.HandshakeError)
+	}
+	return s.rep, nil
+}
+
+// WithName is r, the full scan of a server made with one server name, as
+// seen by another name on the same address and port: the configuration
+// r measured, with own's handshake and certificate (ScanName).
+// ConfigServerName says which name the configuration was measured with.
+func (r *Report) WithName(own *Report) *Report {
+	out := *r
+	out.ServerName = own.ServerName
+	out.ConfigServerName = r.ServerName
+	out.Handshake, out.HandshakeError, out.Certificate = own.Handshake, own.HandshakeError, own.Certificate
+	out.Connections, out.DurationMS = own.Connections, own.DurationMS
+	out.Errors = slices.Concat(slices.DeleteFunc(slices.Clone(r.Errors), func(e string) bool { return strings.HasPrefix(e, "handshake: ") }), own.Errors)
+	return &out
 }
 
 type scanner struct {
