@@ -100,6 +100,7 @@ func (t tlsTarget) configMeasuredOn() string {
 func (r *run) webScanConfig(t webTarget, port int) tlsscan.Config {
 	return tlsscan.Config{
 		Dial:       r.dial,
+		DialAfter:  r.dialAfter,
 		Addr:       t.hostPort(port),
 		ServerName: t.Host,
 		RootCAs:    r.cfg.RootCAs,

@@ -81,6 +81,14 @@ type Config struct {
 	// probes pass their SSRF-guarded, per-host capped dialer. The default
 	// is a net.Dialer with Timeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// DialAfter, when set, opens the next connection of a chain (the next
+	// hello of a suite enumeration, the 0-RTT resumption) in the place of
+	// prev, a connection Dial or DialAfter returned that the scan is done
+	// with: it closes prev and may give its place (a per-host connection
+	// slot) to the new connection, so that a chain does not queue behind
+	// connections asked for after it. Without it the scan closes prev and
+	// calls Dial.
+	DialAfter func(ctx context.Context, prev net.Conn, network, addr string) (net.Conn, error)
 	// Addr is the ip:port to connect to.
 	Addr string
 	// ServerName is sent as SNI and checked against the certificate.
@@ -386,12 +394,33 @@ type scanner struct {
 // dial opens one connection with its own deadline and runs the preamble.
 // The deadline also follows ctx cancellation, so a hung peer never hangs
 // the scan.
-func (s *scanner) dial(ctx context.Context) (net.Conn, error) {
+func (s *scanner) dial(ctx context.Context) (net.Conn, error) { return s.dialAfter(ctx, nil) }
+
+// dialAfter is dial for the next connection of a chain whose previous
+// connection, prev, the scan is done with (nil: none). prev is closed
+// either way, by Config.DialAfter when set.
+func (s *scanner) dialAfter(ctx context.Context, prev net.Conn) (net.Conn, error) {
 	s.conns.Add(1)
 	// Dial bounds the connect itself; the connection's deadline starts
 	// once it is open, so that time spent waiting in Dial for the
 	// caller's per-host connection cap is not charged to the server.
-	conn, err := s.cfg.Dial(ctx, "tcp", s.cfg.Addr)
+	var conn net.Conn
+	var err error
+	switch {
+	case prev == nil:
+		conn, err = s.cfg.Dial(ctx, "tcp", s.cfg.Addr)
+	case s.cfg.DialAfter != nil:
+		inner := prev
+		if dc, ok := prev.(*deadlineConn); ok {
+			inner = dc.Conn
+		}
+		conn, err = s.cfg.DialAfter(ctx, inner, "tcp", s.cfg.Addr)
+		// The wrapper's own deadline watch ends too.
+		prev.Close()
+	default:
+		prev.Close()
+		conn, err = s.cfg.Dial(ctx, "tcp", s.cfg.Addr)
+	}
 	if err != nil {
 		s.dialErr.CompareAndSwap(nil, &err)
 		return nil, err
@@ -438,19 +467,38 @@ func (s *scanner) hello(ctx context.Context, v Version, suites []uint16) (*serve
 
 // send sends the ClientHello ch on a new connection and reads the answer.
 func (s *scanner) send(ctx context.Context, ch clientHello) (*serverHello, error) {
+	sh, conn, err := s.sendAfter(ctx, nil, ch)
+	if conn != nil {
+		conn.Close()
+	}
+	return sh, err
+}
+
+// sendAfter is send on a connection that follows prev in a chain
+// (dialAfter). On success the connection stays open for the caller to
+// close or to pass on as the next one's predecessor.
+func (s *scanner) sendAfter(ctx context.Context, prev net.Conn, ch clientHello) (*serverHello, net.Conn, error) {
 	rec, err := ch.marshal()
 	if err != nil {
-		return nil, err
+		if prev != nil {
+			prev.Close()
+		}
+		return nil, nil, err
 	}
-	conn, err := s.dial(ctx)
+	conn, err := s.dialAfter(ctx, prev)
 	if err != nil {
-		return nil, &dialError{err}
+		return nil, nil, &dialError{err}
 	}
-	defer conn.Close()
 	if _, err := conn.Write(rec); err != nil {
-		return nil, fmt.Errorf("tlsscan: send ClientHello: %w", err)
+		conn.Close()
+		return nil, nil, fmt.Errorf("tlsscan: send ClientHello: %w", err)
 	}
-	return readServerFlight(conn)
+	sh, err := readServerFlight(conn)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return sh, conn, nil
 }
 
 type stepKey struct{}
@@ -534,15 +582,23 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 			classes = append(classes, chunk(ids, s.cfg.ChunkSize))
 		}
 	}
+	// The enumerations of TLS 1.2 and 1.3, which nearly every server
+	// speaks, make a full scan's longest chains: their first hello counts
+	// as a step in (WithStep), so that a dialer that queues connections
+	// does not put it behind one-off hellos.
+	lead := ctx
+	if s.cfg.Mode == Full && v >= TLS12 {
+		lead = WithStep(ctx, 1)
+	}
 	var found []uint16
 	switch {
 	case s.cfg.Mode == Full && len(classes[0]) > 1:
-		found = s.tryChunksEach(ctx, v, classes[0], &vr)
+		found = s.tryChunksEach(lead, v, classes[0], &vr)
 	case s.cfg.Mode == Quick && oneChunkEach(classes):
 		found = s.tryClassesAtOnce(ctx, v, classes, &vr)
 	default:
 		for _, chunks := range classes {
-			if !s.tryChunks(ctx, v, chunks, &vr, &found, nil) {
+			if !s.tryChunks(lead, v, chunks, &vr, &found, nil) {
 				break
 			}
 		}
@@ -571,6 +627,16 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 		}
 	}
 	defer signal(true)
+	// The caller's step, if any, is where the chain starts.
+	base := Step(ctx)
+	// prev is the chain's last open connection: the next hello takes its
+	// place (dialAfter).
+	var prev net.Conn
+	defer func() {
+		if prev != nil {
+			prev.Close()
+		}
+	}()
 	for _, g := range chunks {
 		offer := slices.Clone(g)
 		for len(offer) > 0 {
@@ -578,7 +644,8 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 				vr.Error = ctx.Err().Error()
 				return false
 			}
-			sh, err := s.hello(WithStep(ctx, len(*found)), v, offer)
+			sh, conn, err := s.sendAfter(WithStep(ctx, base+len(*found)), prev, clientHello{version: v, serverName: sniName(s.cfg.ServerName), suites: offer})
+			prev = conn
 			if err != nil {
 				if ctx.Err() != nil {
 					vr.Error = ctx.Err().Error()
@@ -648,7 +715,7 @@ func (s *scanner) tryChunksEach(ctx context.Context, v Version, chunks [][]uint1
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				s.tryChunks(ctx, v, chunks[i:i+1], &res[i].vr, &res[i].found, nil)
+				s.tryChunks(WithStep(ctx, 0), v, chunks[i:i+1], &res[i].vr, &res[i].found, nil)
 			}()
 		}
 	}
