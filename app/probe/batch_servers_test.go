@@ -12,6 +12,7 @@ import (
 // A batch measures a mail server that several of its domains name once,
 // and each of those domains reports what a probe of it alone reports.
 func TestBatchMeasuresAMailServerItsDomainsShareOnce(t *testing.T) {
+	t.Parallel()
 	tb := newTestbed(t)
 	names := addBulkDomains(tb, 8) // six deliver to mail.good.test, two to mail.bad.test
 	e := testbedEngine(t, tb)

@@ -389,7 +389,7 @@ func (c *statusCounter) Write(p []byte) (int, error) {
 }
 
 // cpuTime is the user plus system CPU time the process has used so far.
-func cpuTime(b *testing.B) time.Duration {
+func cpuTime(b testing.TB) time.Duration {
 	b.Helper()
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -399,7 +399,7 @@ func cpuTime(b *testing.B) time.Duration {
 }
 
 // peakRSS reads the process's peak resident set size (VmHWM) in bytes.
-func peakRSS(b *testing.B) int64 {
+func peakRSS(b testing.TB) int64 {
 	b.Helper()
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
@@ -421,6 +421,7 @@ func peakRSS(b *testing.B) int64 {
 }
 
 func TestLongestSequenceCountsRoundTripsThatFollowEachOther(t *testing.T) {
+	t.Parallel()
 	at := func(ms int) time.Time { return time.Unix(0, 0).Add(time.Duration(ms) * time.Millisecond) }
 	rt := func(asked, answered int) roundTrip { return roundTrip{"dns", at(asked), at(answered)} }
 	tests := []struct {

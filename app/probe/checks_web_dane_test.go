@@ -18,6 +18,7 @@ import (
 )
 
 func TestCheckWebDANE(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "example.test", "www.example.test")
 	other := ca.Issue(t, probetest.LeafOptions{}, "example.test")

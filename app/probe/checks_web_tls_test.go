@@ -93,6 +93,7 @@ func findCheck(t testing.TB, checks []Check, id check.ID) Check {
 }
 
 func TestCheckWebTLS(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	names := []string{"example.test", "www.example.test"}
 	goodCert := ca.Issue(t, probetest.LeafOptions{}, names...)
@@ -176,6 +177,7 @@ func TestCheckWebTLS(t *testing.T) {
 }
 
 func TestCheckWebTLSRefusesLoopbackWithoutAllowPrivate(t *testing.T) {
+	t.Parallel()
 	r := testRun(t, "example.test", func(c *Config) { c.AllowPrivate = false; c.HTTPSPort = 1 }, "example.test. 300 IN A 127.0.0.1")
 	got := findCheck(t, checkWebTLS(context.Background(), r), "web.https")
 	if got.Status != StatusError {
@@ -184,6 +186,7 @@ func TestCheckWebTLSRefusesLoopbackWithoutAllowPrivate(t *testing.T) {
 }
 
 func TestCheckWebTLSWithoutAddressIsNotApplicable(t *testing.T) {
+	t.Parallel()
 	r := testRun(t, "example.test", nil, "example.test. 300 IN TXT \"no web\"")
 	for _, c := range checkWebTLS(context.Background(), r) {
 		if c.Status != StatusNotApplicable {

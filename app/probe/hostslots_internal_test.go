@@ -10,6 +10,7 @@ import (
 )
 
 func TestHostSlotsWaitForAFreeSlotAndForgetIdleServers(t *testing.T) {
+	t.Parallel()
 	h := newHostSlots(2)
 	a := netip.MustParseAddrPort("192.0.2.1:443")
 	b := netip.MustParseAddrPort("192.0.2.1:25")

@@ -478,16 +478,16 @@ func (s *scanner) send(ctx context.Context, ch clientHello) (*serverHello, error
 // (dialAfter). On success the connection stays open for the caller to
 // close or to pass on as the next one's predecessor.
 func (s *scanner) sendAfter(ctx context.Context, prev net.Conn, ch clientHello) (*serverHello, net.Conn, error) {
-	rec, err := ch.marshal()
-	if err != nil {
-		if prev != nil {
-			prev.Close()
-		}
-		return nil, nil, err
-	}
 	conn, err := s.dialAfter(ctx, prev)
 	if err != nil {
 		return nil, nil, &dialError{err}
+	}
+	// Built once connected: hellos queueing for a connection slot hold
+	// no record.
+	rec, err := ch.marshal()
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
 	}
 	if _, err := conn.Write(rec); err != nil {
 		conn.Close()
