@@ -583,9 +583,10 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 		}
 	}
 	// The enumerations of TLS 1.2 and 1.3, which nearly every server
-	// speaks, make a full scan's longest chains: their first hello counts
-	// as a step in (WithStep), so that a dialer that queues connections
-	// does not put it behind one-off hellos.
+	// speaks, make a full scan's longest chains: their hellos (every
+	// chunk's, as the order test waits for them all) count one step in
+	// (WithStep), so that a dialer that queues connections does not put
+	// them behind one-off hellos.
 	lead := ctx
 	if s.cfg.Mode == Full && v >= TLS12 {
 		lead = WithStep(ctx, 1)
@@ -715,7 +716,7 @@ func (s *scanner) tryChunksEach(ctx context.Context, v Version, chunks [][]uint1
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				s.tryChunks(WithStep(ctx, 0), v, chunks[i:i+1], &res[i].vr, &res[i].found, nil)
+				s.tryChunks(ctx, v, chunks[i:i+1], &res[i].vr, &res[i].found, nil)
 			}()
 		}
 	}
