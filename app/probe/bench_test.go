@@ -119,32 +119,52 @@ func testbedEngine(b testing.TB, tb *testbed) *probe.Engine {
 //   - cap-floor-ratio: (one DNS round trip, for the web addresses, +
 //     cap-floor-ms) ÷ chain-ms: the least ratio-to-chain the cap allows.
 //
-// Figures (2 shared cores; the machine's load average beside each, which
-// stretches every figure: at a load of 12 the process gets well under one
-// core, so a probe that needs 190 ms of CPU waits for it):
+// Figures of the previous round of work (2 shared cores; the machine's
+// load average beside each, which stretches every figure: at a load of 12
+// the process gets well under one core, so a probe that needs 190 ms of
+// CPU waits for it):
 //
 //	                            ms/probe  ratio-to-chain  cpu-ms/probe  load
-//	main, before this work         1017        2.83          206.5     12.8
+//	main, before that work         1017        2.83          206.5     12.8
 //	after (same run, same load)    1004        2.79          190.6     12.8
 //	before, second run              918        2.55          206.5      9.4
 //	after, just before it           926        2.57          184.7      9.8
 //	issue 13's first measurement             2.9
 //	main on a quieter machine             1.89-2.27
 //
-// busiest-host-rtts is 122 before and after: each web address (127.0.0.1
-// and ::1, port HTTPS) serves two full TLS scans (good.test and
-// www.good.test, 23 connections each: 18 ClientHellos enumerating versions,
-// suites and order, one crypto/tls handshake, two key-exchange-hash hellos,
-// renegotiation, 0-RTT) and eight HTTP fetches, about 54 connections of
-// two or more round trips each. At 8 connections per server that is at
-// least 122 ÷ 8 × 40 ms = 610 ms after the first DNS answer: a
-// cap-floor-ratio of 1.8. Measured from the slots themselves (time each
-// connection held its slot, summed per server, ÷ 8), the floor was 780 ms
-// at a load of 8. So 1.5 is out of reach while each check measures what it
-// measures and the cap stays 8; what would reach it is giving something
-// up (for instance scanning www only for its certificate when it has the
-// apex's addresses, 46 fewer connections per address, or a cap of 12),
-// which this branch does not do. Re-run on a quiet machine.
+// busiest-host-rtts was 122 on main: each web address (127.0.0.1 and
+// ::1, port HTTPS) served two full TLS scans (good.test and
+// www.good.test, 23 connections each: 18 ClientHellos enumerating
+// versions, suites and order, one crypto/tls handshake, two
+// key-exchange-hash hellos, renegotiation, 0-RTT) and eight HTTP fetches,
+// a cap floor of 1.8 times the chain. Three changes since (issue 13,
+// probeperf):
+//
+//   - www.good.test has the apex's addresses, so it now takes the apex's
+//     configuration scan of each address and makes one handshake of its
+//     own for its certificate (scanWebTargets; README, "www on the apex's
+//     address"): busiest-host-rtts 75, cap floor 1.15.
+//   - The next hello of an enumeration takes the connection slot of the
+//     one before it (tlsscan.Config.DialAfter, run.dialAfter), and the
+//     TLS 1.2 and 1.3 enumerations count a step in, so the scan's longest
+//     chain no longer queues behind one-off hellos at every link.
+//   - A mail server's renegotiation test starts at once instead of after a
+//     version probe's session (four round trips before its hello).
+//
+// Back to back, 3 probes each, load average about 6 (main, then this
+// branch):
+//
+//	         ms/probe  ratio-to-chain  cpu-ms/probe  rtt-chain-traced
+//	main     807-833     2.24-2.31       171-204        19-20
+//	branch   567-668     1.58-1.86       149-158        13-16
+//
+// and with every enumeration chunk a step in, at a load of 10:
+// 560-572 ms, 1.56-1.59 (the step before: 573-678 ms, 1.59-1.88).
+// What remains is the chain itself (the TLS 1.2 enumeration of three
+// accepted suites, four connections of two round trips each, then the
+// order test; the mail server's two waves of sessions) and CPU: the
+// probe and its servers need about 150 ms of CPU per probe, which on a
+// shared machine waits for a core. Re-run on a quiet machine.
 func BenchmarkProbeOneDomainLatency(b *testing.B) {
 	tb := newTestbed(b)
 	e := testbedEngine(b, tb)
