@@ -48,6 +48,7 @@
 package tlsscan
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"crypto/tls"
@@ -474,6 +475,12 @@ func (s *scanner) send(ctx context.Context, ch clientHello) (*serverHello, error
 	return sh, err
 }
 
+// flightReaders buffer the reads of a server's first flight: a record
+// header and its body are two reads, and a server sends its flight of
+// several records at once. Nothing more is read from the connection
+// afterwards, so what the buffer holds beyond the flight is never missed.
+var flightReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
 // sendAfter is send on a connection that follows prev in a chain
 // (dialAfter). On success the connection stays open for the caller to
 // close or to pass on as the next one's predecessor.
@@ -493,7 +500,11 @@ func (s *scanner) sendAfter(ctx context.Context, prev net.Conn, ch clientHello) 
 		conn.Close()
 		return nil, nil, fmt.Errorf("tlsscan: send ClientHello: %w", err)
 	}
-	sh, err := readServerFlight(conn)
+	br := flightReaders.Get().(*bufio.Reader)
+	br.Reset(conn)
+	sh, err := readServerFlight(br)
+	br.Reset(nil)
+	flightReaders.Put(br)
 	if err != nil {
 		conn.Close()
 		return nil, nil, err
