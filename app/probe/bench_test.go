@@ -159,7 +159,13 @@ func testbedEngine(b testing.TB, tb *testbed) *probe.Engine {
 //	branch   567-668     1.58-1.86       149-158        13-16
 //
 // and with every enumeration chunk a step in, at a load of 10:
-// 560-572 ms, 1.56-1.59 (the step before: 573-678 ms, 1.59-1.88).
+// 560-572 ms, 1.56-1.59 (the step before: 573-678 ms, 1.59-1.88). The
+// branch's last state against main, alternating, 5 probes a run, load 7:
+//
+//	         ms/probe  ratio-to-chain  cpu-ms/probe  rtt-chain-traced
+//	main     822-855     2.28-2.37       174-191        19.4-20
+//	branch   550-602     1.53-1.67       128-155        13-13.4
+//
 // What remains is the chain itself (the TLS 1.2 enumeration of three
 // accepted suites, four connections of two round trips each, then the
 // order test; the mail server's two waves of sessions) and CPU: the
