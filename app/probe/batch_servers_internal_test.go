@@ -10,6 +10,7 @@ import (
 // A batch keeps at most maxSharedServers measurements: finished ones past
 // the window go first, then other finished ones; running ones stay.
 func TestBatchForgetsFinishedServersPastItsBound(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1_800_000_000, 0)
 	b := newBatchServers(context.Background())
 	closed := make(chan struct{})

@@ -12,6 +12,8 @@ import (
 // A batch measures a mail server that several of its domains name once,
 // and each of those domains reports what a probe of it alone reports.
 func TestBatchMeasuresAMailServerItsDomainsShareOnce(t *testing.T) {
+	// Not in parallel: it compares session counts of two runs, and a
+	// handshake that times out on a starved CPU changes one of them.
 	tb := newTestbed(t)
 	names := addBulkDomains(tb, 8) // six deliver to mail.good.test, two to mail.bad.test
 	e := testbedEngine(t, tb)

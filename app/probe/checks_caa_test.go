@@ -9,6 +9,7 @@ import (
 )
 
 func TestCheckCAA(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		domain  string

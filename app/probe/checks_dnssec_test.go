@@ -44,6 +44,7 @@ func dnssecInternet(t *testing.T) (*probetest.SignedInternet, *probetest.DNSServ
 }
 
 func TestCheckDNSSEC(t *testing.T) {
+	t.Parallel()
 	in, srv := dnssecInternet(t)
 	e, err := New(Config{Resolver: srv.Addr, TrustAnchors: in.TrustAnchor(), AllowPrivate: true})
 	if err != nil {
@@ -97,6 +98,7 @@ func TestCheckDNSSEC(t *testing.T) {
 }
 
 func TestCheckDNSSECNullMXDetails(t *testing.T) {
+	t.Parallel()
 	in, srv := dnssecInternet(t)
 	e, err := New(Config{Resolver: srv.Addr, TrustAnchors: in.TrustAnchor(), AllowPrivate: true})
 	if err != nil {
@@ -111,6 +113,7 @@ func TestCheckDNSSECNullMXDetails(t *testing.T) {
 }
 
 func TestCheckDNSSECResolverDown(t *testing.T) {
+	t.Parallel()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +134,7 @@ func TestCheckDNSSECResolverDown(t *testing.T) {
 }
 
 func TestProbeReportsDNSSEC(t *testing.T) {
+	t.Parallel()
 	in, srv := dnssecInternet(t)
 	// Web and mail ports point at a closed port so the other checks end fast.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

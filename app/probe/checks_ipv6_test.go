@@ -12,6 +12,7 @@ import (
 )
 
 func TestCheckWebIPv6(t *testing.T) {
+	t.Parallel()
 	web := startAcceptor(t, "::1")
 	closed := closedPort(t, "::1")
 	ports := func(c *Config) { c.HTTPPort, c.HTTPSPort = closed, web.port }
@@ -70,6 +71,7 @@ func TestCheckWebIPv6(t *testing.T) {
 }
 
 func TestCheckMailIPv6(t *testing.T) {
+	t.Parallel()
 	smtp := startAcceptor(t, "::1")
 	port := func(c *Config) { c.SMTPPort = smtp.port }
 	cases := []struct {
@@ -109,6 +111,7 @@ func TestCheckMailIPv6(t *testing.T) {
 }
 
 func TestCheckNSIPv6(t *testing.T) {
+	t.Parallel()
 	nsPort, answered := startNameServerV6(t)
 	withPort := func(c *Config) { c.NSPort = nsPort }
 	t.Run("two name servers answering over IPv6 pass", func(t *testing.T) {
@@ -164,6 +167,7 @@ func TestCheckNSIPv6(t *testing.T) {
 }
 
 func TestNoLocalRouteIsTheProbersFault(t *testing.T) {
+	t.Parallel()
 	// What the kernel returns when this machine has no IPv6 route, as the
 	// net package wraps it.
 	noRoute := &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ENETUNREACH}}
@@ -181,6 +185,7 @@ func TestNoLocalRouteIsTheProbersFault(t *testing.T) {
 }
 
 func TestIPv6SubtestsAreRecordedWithInternetNLsOutcome(t *testing.T) {
+	t.Parallel()
 	web := startAcceptor(t, "::1")
 	closedWeb := closedPort(t, "::1")
 	smtp := startAcceptor(t, "::1")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCheckSPF(t *testing.T) {
+	t.Parallel()
 	provider := []string{
 		`_spf.provider.test. 60 IN TXT "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ?all"`,
 		`strict.provider.test. 60 IN TXT "v=spf1 ip4:198.51.100.0/24 -all"`,
@@ -67,6 +68,7 @@ func TestCheckSPF(t *testing.T) {
 }
 
 func TestCheckDMARC(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		domain  string
@@ -106,6 +108,7 @@ func TestCheckDMARC(t *testing.T) {
 }
 
 func TestCheckDKIM(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		records []string

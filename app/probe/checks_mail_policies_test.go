@@ -40,6 +40,7 @@ func servePolicy(body string) http.Handler {
 }
 
 func TestCheckMTASTS(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	mxRecords := []string{
 		"example.test. 60 IN MX 10 mx1.example.test.",
@@ -134,6 +135,7 @@ func TestCheckMTASTS(t *testing.T) {
 }
 
 func TestCheckTLSRPT(t *testing.T) {
+	t.Parallel()
 	mx := "example.test. 60 IN MX 10 mx1.example.test."
 	cases := []struct {
 		name    string

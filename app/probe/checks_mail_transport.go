@@ -313,6 +313,7 @@ func (r *run) probeMXAddr(ctx context.Context, host string, ip netip.Addr) mxTar
 	go func() {
 		rep, err := tlsscan.Scan(scanCtx, tlsscan.Config{
 			Dial:       r.dial,
+			DialAfter:  r.dialAfter,
 			Addr:       addr,
 			ServerName: host,
 			Preamble:   func(_ context.Context, c net.Conn) error { return startTLS(c, nil) },

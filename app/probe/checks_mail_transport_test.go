@@ -37,6 +37,7 @@ func signedRun(t testing.TB, domain string, mod func(*Config), zones ...probetes
 }
 
 func TestCheckMailTransport(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "mx1.example.test", "mx2.example.test")
 	other := ca.Issue(t, probetest.LeafOptions{}, "mx1.example.test")
@@ -183,6 +184,7 @@ func TestCheckMailTransport(t *testing.T) {
 }
 
 func TestCheckMailTransportWithoutMailIsNotApplicable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		records []string
@@ -203,6 +205,7 @@ func TestCheckMailTransportWithoutMailIsNotApplicable(t *testing.T) {
 }
 
 func TestCheckMailTransportRefusesLoopbackMX(t *testing.T) {
+	t.Parallel()
 	srv := probetest.StartSMTP(t, probetest.SMTPOptions{Hostname: "mx.example.test"})
 	port := srv.Addr[strings.LastIndex(srv.Addr, ":")+1:]
 	r := testRun(t, "example.test", func(c *Config) {

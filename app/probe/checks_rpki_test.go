@@ -33,6 +33,7 @@ func testVRPs(t testing.TB) *rpki.Set {
 }
 
 func TestCheckRPKI(t *testing.T) {
+	t.Parallel()
 	vrps := testVRPs(t)
 	withVRPs := func(c *Config) { c.VRPs = vrps }
 	const v6name = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.origin6.asn.cymru.com."
@@ -122,6 +123,7 @@ func TestCheckRPKI(t *testing.T) {
 // Every kind of server a finding names has its words in every language,
 // so no English code shows through in Dutch or Spanish.
 func TestRPKIFindingsNameEveryKindOfServerInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	for _, what := range []string{"web", "mail", "ns"} {
 		for _, lang := range i18n.Available() {
 			for _, ns := range []string{"finding.server.", "finding.servers."} {

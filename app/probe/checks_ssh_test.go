@@ -47,6 +47,7 @@ func supportsKex(name string) bool {
 }
 
 func TestSSHPQKexAgainstOpenSSH(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		kex         []string
@@ -94,6 +95,7 @@ func TestSSHPQKexAgainstOpenSSH(t *testing.T) {
 }
 
 func TestSSHPQKexWhenNoSSHServerAnswers(t *testing.T) {
+	t.Parallel()
 	t.Run("a management endpoint on a private address is refused by the SSRF guard without a connection", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -191,6 +193,7 @@ func TestSSHPQKexWhenNoSSHServerAnswers(t *testing.T) {
 // A domain's probe never carries the management checks, so domain results
 // keep their shape.
 func TestADomainProbeHasNoManagementChecks(t *testing.T) {
+	t.Parallel()
 	e := batchEngine(t, 2*time.Second, "d.test. 300 IN MX 0 .")
 	res := e.ProbeAll(context.Background(), []string{"d.test"}, 1, nil)
 	if len(res[0].Checks) != len(check.DomainIDs()) {

@@ -18,6 +18,7 @@ import (
 )
 
 func TestCheckWebDANE(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "example.test", "www.example.test")
 	other := ca.Issue(t, probetest.LeafOptions{}, "example.test")
@@ -121,4 +122,39 @@ func FuzzMatchTLSA(f *testing.F) {
 			t.Fatalf("usage %d matched", usage)
 		}
 	})
+}
+
+// TestWebDANEOfAWWWOnTheApexAddressMatchesItsOwnCertificate: a www that
+// shares the apex's address shares its TLS configuration scan, never its
+// certificate (scanWebTargets): its TLSA records are matched against the
+// chain served for www.
+func TestWebDANEOfAWWWOnTheApexAddressMatchesItsOwnCertificate(t *testing.T) {
+	t.Parallel()
+	ca := probetest.NewCA(t)
+	apexCert := ca.Issue(t, probetest.LeafOptions{}, "example.test")
+	wwwCert := ca.Issue(t, probetest.LeafOptions{}, "www.example.test")
+	port, lns := listenShared(t, "127.0.0.43")
+	serveHTTPS(t, lns["127.0.0.43"], &tls.Config{Certificates: []tls.Certificate{apexCert, wwwCert}}, nil)
+	// Both names publish the apex's key: www's own certificate matches none.
+	apexKey := probetest.SPKISHA256(t, apexCert)
+	z := probetest.Zone{Name: "example.test.", Records: []string{
+		"@ 300 IN A 127.0.0.43", "www 300 IN A 127.0.0.43",
+		fmt.Sprintf("_%d._tcp 300 IN TLSA 3 1 1 %s", port, apexKey),
+		fmt.Sprintf("_%d._tcp.www 300 IN TLSA 3 1 1 %s", port, apexKey),
+	}}
+	r := signedRun(t, "example.test", func(c *Config) { c.HTTPSPort, c.RootCAs = port, ca.Pool }, z)
+	got := checkWebDANE(context.Background(), r)[0]
+	if got.Status != StatusFail {
+		t.Errorf("web.dane = %s (%s), want fail", got.Status, got.Summary)
+	}
+	for _, h := range got.Details["hosts"].([]daneHost) {
+		if want := map[string]Status{"example.test": StatusPass, "www.example.test": StatusFail}[h.Host]; h.Status != want {
+			t.Errorf("%s: %s (%s), want %s", h.Host, h.Status, h.Note, want)
+		}
+	}
+	for _, s := range r.webScans(context.Background(), nil) {
+		if s.Host == "www.example.test" && s.configMeasuredOn() == "" {
+			t.Errorf("www on the apex's address had a configuration scan of its own")
+		}
+	}
 }

@@ -105,6 +105,7 @@ func startSites(t *testing.T, apex, www site) *run {
 }
 
 func TestCheckWebHTTP(t *testing.T) {
+	t.Parallel()
 	good := func(host string) site {
 		return site{httpHandler: redirectTo("https://" + host + "/"), headers: goodHeaders(), sectxt: goodSecTxt(host)}
 	}
@@ -277,6 +278,7 @@ func TestCheckWebHTTP(t *testing.T) {
 }
 
 func TestCheckWebHTTPRefusesPrivateAddressesWithoutAllowPrivate(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	ln, err := net.Listen("tcp", "127.0.0.23:0")
 	if err != nil {

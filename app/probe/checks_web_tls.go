@@ -82,27 +82,77 @@ type tlsTarget struct {
 	webTarget
 	Report *tlsscan.Report
 	Err    error
+	// ConfigOf, when set, is the apex target on the same address whose
+	// full scan measured this target's configuration (scanWebTargets).
+	ConfigOf *webTarget
 }
 
-// scanTargets runs a full TLS scan of every target concurrently.
-func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mode tlsscan.Mode) []tlsTarget {
+// configMeasuredOn names the target whose scan measured t's
+// configuration, for the details rows; empty when t's own scan did.
+func (t tlsTarget) configMeasuredOn() string {
+	if t.ConfigOf == nil {
+		return ""
+	}
+	return targetLabel(t.ConfigOf.Host, t.ConfigOf.Addr)
+}
+
+// webScanConfig is the scan configuration of one web target.
+func (r *run) webScanConfig(t webTarget, port int) tlsscan.Config {
+	return tlsscan.Config{
+		Dial:       r.dial,
+		DialAfter:  r.dialAfter,
+		Addr:       t.hostPort(port),
+		ServerName: t.Host,
+		RootCAs:    r.cfg.RootCAs,
+		Timeout:    r.cfg.ConnTimeout,
+		Now:        r.cfg.Now,
+		Mode:       tlsscan.Full,
+		// Early data goes with an HTTP request: web only.
+		EarlyData: true,
+	}
+}
+
+// scanWebTargets scans the web targets concurrently. The TLS
+// configuration (versions, suites and their order, key exchange and its
+// hash, compression, renegotiation, extended master secret, 0-RTT, the
+// post-quantum hybrid) belongs to the server at an address and port, so
+// when www has the apex's address it is measured once, by the apex's full
+// scan, and www gets only what can differ by name: a handshake of its own
+// for its certificate (tlsscan.ScanName), with the apex's configuration
+// beside it (tlsscan.Report.WithName; ConfigOf names the apex target).
+// What this gives up: a server that serves another configuration for www
+// on the same address is judged by the apex's. When www's handshake does
+// not complete, or the apex's scan did not, www gets a full scan of its
+// own after all, as it does on an address of its own.
+func scanWebTargets(ctx context.Context, r *run, targets []webTarget, port int) []tlsTarget {
+	apexAt := map[netip.Addr]int{}
+	for i, t := range targets {
+		if t.Host == r.domain {
+			apexAt[t.Addr] = i
+		}
+	}
 	out := make([]tlsTarget, len(targets))
+	done := make([]chan struct{}, len(targets))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rep, err := tlsscan.Scan(ctx, tlsscan.Config{
-				Dial:       r.dial,
-				Addr:       t.hostPort(port),
-				ServerName: t.Host,
-				RootCAs:    r.cfg.RootCAs,
-				Timeout:    r.cfg.ConnTimeout,
-				Now:        r.cfg.Now,
-				Mode:       mode,
-				// Early data goes with an HTTP request: web only.
-				EarlyData: true,
-			})
+			defer close(done[i])
+			cfg := r.webScanConfig(t, port)
+			if j, ok := apexAt[t.Addr]; ok && j != i {
+				own, err := tlsscan.ScanName(ctx, cfg)
+				<-done[j]
+				apex := out[j]
+				if err == nil && own.Handshake != nil && apex.Err == nil && apex.Report.Handshake != nil {
+					out[i] = tlsTarget{webTarget: t, Report: apex.Report.WithName(own), ConfigOf: &apex.webTarget}
+					return
+				}
+			}
+			rep, err := tlsscan.Scan(ctx, cfg)
 			out[i] = tlsTarget{webTarget: t, Report: rep, Err: err}
 		}()
 	}
@@ -110,11 +160,11 @@ func scanTargets(ctx context.Context, r *run, targets []webTarget, port int, mod
 	return out
 }
 
-// webScans is the full TLS scan of the web targets, made once per run:
-// the TLS checks and web DANE both ask with the same targets (webHosts,
-// from the run's DNS cache) and the run's context.
+// webScans is the TLS scan of the web targets (scanWebTargets), made once
+// per run: the TLS checks and web DANE both ask with the same targets
+// (webHosts, from the run's DNS cache) and the run's context.
 func (r *run) webScans(ctx context.Context, targets []webTarget) []tlsTarget {
-	r.webScan.Do(func() { r.webScanning = scanTargets(ctx, r, targets, r.cfg.HTTPSPort, tlsscan.Full) })
+	r.webScan.Do(func() { r.webScanning = scanWebTargets(ctx, r, targets, r.cfg.HTTPSPort) })
 	return r.webScanning
 }
 
@@ -132,7 +182,10 @@ var webTLSIDs = []check.ID{check.WebHTTPS, check.WebTLSVersion, check.WebTLSCiph
 //     one server at a time: raw ClientHellos per version (SSLv3 to TLS 1.3)
 //     enumerating accepted suites in chunks of 64, the order test, one
 //     crypto/tls handshake for the chain and group, one more offering only
-//     post-quantum hybrids when the first did not pick one.
+//     post-quantum hybrids when the first did not pick one. A www on one of
+//     the apex's addresses gets only its own crypto/tls handshake, for its
+//     certificate; its configuration is the apex's scan of that address
+//     (scanWebTargets), and its rows say so (config_measured_on).
 //  3. Judge per NCSC-NL 2025-05: web.https (a TLS handshake completes on
 //     every target), web.tls-version (nothing below TLS 1.2),
 //     web.tls-ciphers (suites, order, groups, DH primes, key-exchange
@@ -174,7 +227,11 @@ func checkWebTLS(ctx context.Context, r *run) []Check {
 		pqCheck(ok),
 	)
 	for _, s := range ok {
-		all.on(targetLabel(s.Host, s.Addr), judgeTLS(webTLSKeys, s.Report, r.cfg.Now()))
+		one := judgeTLS(webTLSKeys, s.Report, r.cfg.Now())
+		if on := s.configMeasuredOn(); on != "" {
+			one.measuredOn(on, webTLSKeys.config())
+		}
+		all.on(targetLabel(s.Host, s.Addr), one)
 	}
 	judgeChecks(checks, all)
 	return checks
@@ -272,13 +329,16 @@ func versionCheck(id check.ID, scans []tlsTarget) Check {
 		// The evidence of the renegotiation and 0-RTT subtests.
 		ClientRenegotiation *tlsscan.RenegResult     `json:"client_renegotiation,omitempty"`
 		EarlyData           *tlsscan.EarlyDataResult `json:"early_data,omitempty"`
+		// ConfigMeasuredOn names the target whose scan of the same
+		// address measured this row (a www on the apex's address).
+		ConfigMeasuredOn string `json:"config_measured_on,omitempty"`
 	}
 	var rows []row
 	bad := map[tlsscan.Version][]string{}
 	var unknown []Sub
 	for _, s := range scans {
 		rw := row{Host: s.Host, Addr: s.Addr.String(), Accepted: s.Report.AcceptedVersions(),
-			ClientRenegotiation: s.Report.ClientRenegotiation, EarlyData: s.Report.EarlyData}
+			ClientRenegotiation: s.Report.ClientRenegotiation, EarlyData: s.Report.EarlyData, ConfigMeasuredOn: s.configMeasuredOn()}
 		for _, v := range s.Report.Versions {
 			if v.Error != "" {
 				if rw.Errors == nil {
@@ -327,6 +387,8 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 		Connections          int                     `json:"connections"`
 		// KexHash is the weak-hash test behind the kex-hash subtest.
 		KexHash *tlsscan.KexHashResult `json:"kex_hash,omitempty"`
+		// ConfigMeasuredOn: as in versionCheck's rows.
+		ConfigMeasuredOn string `json:"config_measured_on,omitempty"`
 	}
 	var rows []row
 	var fails, warns []Sub
@@ -349,7 +411,7 @@ func cipherCheck(id check.ID, scans []tlsTarget, web bool) Check {
 			KexGroups: rep.KexGroups, DHGroups: rep.DHGroups, KexSigAlgs: rep.KexSigAlgs,
 			Compression: rep.Compression, SecureRenegotiation: rep.SecureRenegotiation,
 			ExtendedMasterSecret: rep.ExtendedMasterSecret, Connections: rep.Connections,
-			KexHash: rep.KexHash,
+			KexHash: rep.KexHash, ConfigMeasuredOn: s.configMeasuredOn(),
 		})
 		for _, su := range rep.Suites() {
 			switch su.Class {
@@ -500,12 +562,15 @@ func pqCheck(scans []tlsTarget) Check {
 		Addr      string             `json:"addr"`
 		Handshake *tlsscan.Handshake `json:"handshake,omitempty"`
 		PQ        *tlsscan.PQResult  `json:"pq,omitempty"`
+		// ConfigMeasuredOn: as in versionCheck's rows (PQ is the
+		// endpoint's; Handshake is the target's own).
+		ConfigMeasuredOn string `json:"config_measured_on,omitempty"`
 	}
 	var rows []row
 	var with []Sub
 	var without []string
 	for _, s := range scans {
-		rows = append(rows, row{Host: s.Host, Addr: s.Addr.String(), Handshake: s.Report.Handshake, PQ: s.Report.PQ})
+		rows = append(rows, row{Host: s.Host, Addr: s.Addr.String(), Handshake: s.Report.Handshake, PQ: s.Report.PQ, ConfigMeasuredOn: s.configMeasuredOn()})
 		label := targetLabel(s.Host, s.Addr)
 		if pq := s.Report.PQ; pq != nil && pq.Negotiated != nil {
 			with = append(with, Sub{Code: "pq_target_group", Params: map[string]any{"target": label, "group": pq.Negotiated.Name}})

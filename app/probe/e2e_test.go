@@ -85,6 +85,7 @@ func expectStatuses(t *testing.T, r probe.Result, want map[check.ID]probe.Status
 }
 
 func TestEndToEndVerdictsForAGoodABadAndANonMailDomain(t *testing.T) {
+	t.Parallel()
 	tb := newTestbed(t)
 	args := append(tb.cliArgs(60*time.Second), "--allow-private", "--concurrency", "3", "good.test", "bad.test", "nomail.test")
 	results := runCLI(t, args...)
@@ -165,6 +166,7 @@ var connectingChecks = map[check.ID]struct{ wantError, namesRefusal bool }{
 }
 
 func TestEndToEndRefusesLoopbackTargetsWithoutAllowPrivate(t *testing.T) {
+	t.Parallel()
 	tb := newTestbed(t)
 	results := runCLI(t, append(tb.cliArgs(60*time.Second), "good.test")...)
 	if len(results) != 1 {
@@ -225,6 +227,7 @@ func TestEndToEndAHungPeerDoesNotHangTheBatch(t *testing.T) {
 }
 
 func TestEndToEndTableGivesAGoodDomainFullMarks(t *testing.T) {
+	t.Parallel()
 	tb := newTestbed(t)
 	// The same flags minus --json: the readable table.
 	args := append(tb.cliArgs(60 * time.Second)[1:], "--allow-private", "good.test")

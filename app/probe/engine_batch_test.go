@@ -24,6 +24,7 @@ func batchEngine(t *testing.T, timeout time.Duration, records ...string) *Engine
 }
 
 func TestProbeAllKeepsInputOrderAndReportsEveryDomain(t *testing.T) {
+	t.Parallel()
 	var domains, records []string
 	for i := range 12 {
 		d := fmt.Sprintf("d%02d.batch.test", i)
@@ -74,6 +75,7 @@ func TestProbeAllKeepsInputOrderAndReportsEveryDomain(t *testing.T) {
 }
 
 func TestProbeAllTurnsUnprobeableDomainsIntoErrorChecks(t *testing.T) {
+	t.Parallel()
 	e := batchEngine(t, 5*time.Second, "good.batch.test. 300 IN MX 0 .")
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -156,6 +156,7 @@ func findingUses(t *testing.T) []findingUse {
 var codedPackages = []string{"parse", "rpki", "dnssec"}
 
 func TestEveryFindingHasMessagesInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	cat := i18n.Messages()
 	uses := findingUses(t)
 	if len(uses) < 150 {
@@ -217,6 +218,7 @@ func TestEveryFindingHasMessagesInEveryLanguage(t *testing.T) {
 // with its finding: read in English it is the summary again, in Dutch the
 // same sentence in Dutch, sub-findings and whole numbers included.
 func TestFindingsSurviveJSON(t *testing.T) {
+	t.Parallel()
 	c := newFinding(check.MailSTARTTLS, StatusFail, "starttls_not_encrypted", map[string]any{"hosts": []Sub{
 		{Code: "at_target", Params: map[string]any{"target": "mx.example.test", "problem": Sub{Code: "then", Params: map[string]any{
 			"first": Sub{Code: "starttls_not_offered", Params: map[string]any{"hosts": []string{"192.0.2.1:25", "[2001:db8::1]:25"}}},

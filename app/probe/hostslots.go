@@ -36,9 +36,11 @@ const DefaultMaxBatchConnsPerHost = 32
 
 // hostSlots hands out at most limit concurrent connection slots per
 // server (address and port). A slot is held from before the connect until
-// the connection is closed, so it counts what the server sees. When a
-// server's slots are taken, a freed slot goes to the waiter furthest down
-// its chain of handshakes (tlsscan.Step), then to the one waiting longest:
+// the connection is closed, so it counts what the server sees; the next
+// connection of a TLS scan's chain takes over the slot of the one before
+// it (dialAfter). When a server's slots are taken, a freed
+// slot goes to the waiter furthest down its chain of handshakes
+// (tlsscan.Step), then to the one waiting longest:
 // the chained suite enumerations set a probe's pace, while one-off hellos
 // can fill any gap.
 type hostSlots struct {
@@ -148,7 +150,29 @@ func (r *run) dial(ctx context.Context, network, address string) (net.Conn, erro
 		release()
 		return nil, err
 	}
-	return &slotConn{Conn: conn, release: release}, nil
+	return &slotConn{Conn: conn, server: server, release: release}, nil
+}
+
+// dialAfter opens the next connection of a TLS scan's chain in the place
+// of prev (tlsscan.Config.DialAfter): prev is closed first, so the server
+// never sees more than the cap, and its slots go straight to the new
+// connection, so the chain never queues behind connections asked for after
+// it.
+func (r *run) dialAfter(ctx context.Context, prev net.Conn, network, address string) (net.Conn, error) {
+	ap, err := netip.ParseAddrPort(address)
+	if sc, ok := prev.(*slotConn); ok && err == nil && sc.server == netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()) {
+		if release := sc.handOff(); release != nil {
+			sc.Conn.Close()
+			conn, err := r.dialer.DialContext(ctx, network, address)
+			if err != nil {
+				release()
+				return nil, err
+			}
+			return &slotConn{Conn: conn, server: sc.server, release: release}, nil
+		}
+	}
+	prev.Close()
+	return r.dial(ctx, network, address)
 }
 
 // dialTimed is dial for connections that must be over within the
@@ -163,14 +187,29 @@ func (r *run) dialTimed(ctx context.Context, network, address string) (net.Conn,
 	return conn, nil
 }
 
-// slotConn gives its host slot back when closed.
+// slotConn gives its host slots back when closed, unless it handed them
+// to the connection that follows it (handOff).
 type slotConn struct {
 	net.Conn
+	server  netip.AddrPort
+	mu      sync.Mutex
 	release func()
+}
+
+// handOff takes the connection's slots away from it: the caller releases
+// them. It returns nil when they are gone already (closed or handed off).
+func (c *slotConn) handOff() func() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	release := c.release
+	c.release = nil
+	return release
 }
 
 func (c *slotConn) Close() error {
 	err := c.Conn.Close()
-	c.release()
+	if release := c.handOff(); release != nil {
+		release()
+	}
 	return err
 }

@@ -2,12 +2,15 @@ package probe
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/netip"
 	"testing"
 	"time"
 )
 
 func TestHostSlotsWaitForAFreeSlotAndForgetIdleServers(t *testing.T) {
+	t.Parallel()
 	h := newHostSlots(2)
 	a := netip.MustParseAddrPort("192.0.2.1:443")
 	b := netip.MustParseAddrPort("192.0.2.1:25")
@@ -59,4 +62,69 @@ func TestHostSlotsWaitForAFreeSlotAndForgetIdleServers(t *testing.T) {
 			t.Errorf("%d servers still tracked", len(h.hosts))
 		}
 	})
+}
+
+// TestTheNextConnectionOfAChainTakesThePlaceOfThePreviousOne: a scan's
+// chained hello (dialAfter) gets the slot of the connection it follows,
+// which is closed before the new one connects, ahead of connections that
+// were already waiting for a slot.
+func TestTheNextConnectionOfAChainTakesThePlaceOfThePreviousOne(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				io.Copy(io.Discard, c)
+				c.Close()
+			}()
+		}
+	}()
+	r := testRun(t, "example.test", func(c *Config) { c.MaxConnsPerHost = 1 })
+	ctx := context.Background()
+	addr := ln.Addr().String()
+	first, err := r.dial(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiter := make(chan net.Conn, 1)
+	go func() {
+		c, err := r.dial(ctx, "tcp", addr)
+		if err == nil {
+			waiter <- c
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	next, err := r.dialAfter(ctx, first, "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Write([]byte("x")); err == nil {
+		t.Error("the connection a chain moved on from is still open")
+	}
+	select {
+	case <-waiter:
+		t.Fatal("the waiting connection got the slot the chain handed on")
+	case <-time.After(20 * time.Millisecond):
+	}
+	first.Close() // closing the predecessor again gives nothing back
+	select {
+	case <-waiter:
+		t.Fatal("closing the predecessor twice freed a slot")
+	case <-time.After(20 * time.Millisecond):
+	}
+	next.Close()
+	select {
+	case c := <-waiter:
+		c.Close()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting connection never got the slot")
+	}
 }

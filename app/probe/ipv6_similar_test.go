@@ -15,6 +15,7 @@ import (
 )
 
 func TestQuickRatioIsDifflibs(t *testing.T) {
+	t.Parallel()
 	// Expected values from Python 3: difflib.SequenceMatcher(None, a, b).quick_ratio().
 	tests := []struct {
 		a, b string
@@ -37,6 +38,7 @@ func TestQuickRatioIsDifflibs(t *testing.T) {
 }
 
 func TestPageDistanceIgnoresNoncesAndViewState(t *testing.T) {
+	t.Parallel()
 	page := func(nonce, state string) []byte {
 		return []byte(`<!doctype html><html><head><script nonce="` + nonce + `">x()</script><style nonce="` + nonce + `">p{}</style></head>` +
 			`<body><form><input type="hidden" name="__VIEWSTATE" value="` + state + `"><p>Tender</p></form></body></html>`)
@@ -99,6 +101,7 @@ func toHTTPS(port *int) http.Handler {
 }
 
 func TestWebContentOverIPv4AndIPv6IsCompared(t *testing.T) {
+	t.Parallel()
 	const page = `<!doctype html><html><head><title>Tenders</title><script nonce="%s">start()</script></head>` +
 		`<body><h1>Public tenders</h1><p>Every tender of the municipality, with its requirements and the answers given.</p></body></html>`
 	other := strings.Repeat("<p>Maintenance</p>", 3)
@@ -158,6 +161,7 @@ func TestWebContentOverIPv4AndIPv6IsCompared(t *testing.T) {
 }
 
 func TestARedirectToAnotherHostIsFollowedInTheSameFamily(t *testing.T) {
+	t.Parallel()
 	// The apex sends visitors to www, whose IPv6 server serves another page:
 	// the apex's content over IPv6 is that page, not the IPv4 one.
 	var httpsPort int

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSPFLookupCountingAndInvalidRecords(t *testing.T) {
+	t.Parallel()
 	base := []string{
 		"example.test. 60 IN A 127.0.0.1",
 		"example.test. 60 IN MX 10 mx1.example.test.", "example.test. 60 IN MX 20 mx2.example.test.", "example.test. 60 IN MX 30 mx3.example.test.",
@@ -77,6 +78,7 @@ func TestSPFLookupCountingAndInvalidRecords(t *testing.T) {
 }
 
 func TestDMARCSyntaxAndPolicies(t *testing.T) {
+	t.Parallel()
 	const exist, policy = "mail_auth_dmarc_exist", "mail_auth_dmarc_policy"
 	cases := []struct {
 		name       string
@@ -116,6 +118,7 @@ func TestDMARCSyntaxAndPolicies(t *testing.T) {
 }
 
 func TestDKIMForDomainsThatSendNoMail(t *testing.T) {
+	t.Parallel()
 	key := `sel1._domainkey.example.test. 60 IN TXT "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="`
 	cases := []struct {
 		name    string
@@ -150,6 +153,7 @@ func TestDKIMForDomainsThatSendNoMail(t *testing.T) {
 }
 
 func TestDomainsThatTakeNoMail(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		records []string
@@ -200,6 +204,7 @@ func TestDomainsThatTakeNoMail(t *testing.T) {
 }
 
 func TestMailTransportOfDomainsThatTakeNoMail(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		records   []string

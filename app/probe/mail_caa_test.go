@@ -22,6 +22,7 @@ func mailCAAOutcome(t *testing.T, checks []Check) Subtest {
 }
 
 func TestCAAOnEveryMailServer(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		records []string

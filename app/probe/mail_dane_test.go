@@ -62,6 +62,7 @@ func signedRunVia(t testing.TB, domain string, mod func(*Config), wrap func(dns.
 }
 
 func TestMailDANEUsagesAndMixedTLSASets(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "mx1.example.test")
 	next := ca.Issue(t, probetest.LeafOptions{}, "mx1.example.test")
@@ -149,6 +150,7 @@ func TestMailDANEUsagesAndMixedTLSASets(t *testing.T) {
 }
 
 func TestMailDANEWarnsWhenTheMXRecordsAreNotSecure(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "mx1.mail.test")
 	port, lns := listenShared(t, "127.0.0.52")
@@ -179,6 +181,7 @@ func TestMailDANEWarnsWhenTheMXRecordsAreNotSecure(t *testing.T) {
 }
 
 func TestMailDANEWarnsWhenAMailServersAddressIsNotSecure(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "mx1.mail.test")
 	port, lns := listenShared(t, "127.0.0.53")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestMTASTSModesAndMismatches(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	policy := func(mode, maxAge string, mx ...string) string {
 		s := "version: STSv1\r\nmode: " + mode + "\r\n"

@@ -35,6 +35,7 @@ func cymru(reversed, origin string) string {
 }
 
 func TestRouteOriginValidationAndROAMaxLength(t *testing.T) {
+	t.Parallel()
 	withVRPs := func(c *Config) { c.VRPs = roaVRPs(t) }
 	cases := []struct {
 		name          string
@@ -68,6 +69,7 @@ func TestRouteOriginValidationAndROAMaxLength(t *testing.T) {
 }
 
 func TestRPKIOfTheMailServersNameServers(t *testing.T) {
+	t.Parallel()
 	withVRPs := func(c *Config) { c.VRPs = roaVRPs(t) }
 	base := []string{
 		"example.test. 60 IN MX 10 mx.mailhost.test.", "mx.mailhost.test. 60 IN A 192.0.2.25",

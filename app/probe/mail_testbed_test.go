@@ -37,6 +37,7 @@ func subtestStatus(t *testing.T, r probe.Result, key check.Subtest) (string, boo
 }
 
 func TestTestbedMailAreaSubtests(t *testing.T) {
+	t.Parallel()
 	tb := newTestbed(t)
 	results := runCLI(t, append(tb.cliArgs(60*time.Second), "--allow-private", "good.test", "nomail.test")...)
 	if len(results) != 2 {

@@ -19,6 +19,7 @@ import (
 // sentence, no message key and no unfilled parameter inside. Problems the
 // parsers also give as English text read the same in the English finding.
 func TestParserProblemsReadInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
 	type problem struct {
 		sub     Sub
 		english string // the parser's own English text, "" when it has none
@@ -236,6 +237,7 @@ var sameInEveryLanguage = map[string]bool{"caa_host_problems": true, "caa_record
 // A finding stored before its problems had codes keeps its English
 // problem text: a plain string in a {param:finding} place reads as itself.
 func TestFindingsStoredWithEnglishProblemsStillRead(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		code   string
 		params map[string]any

@@ -19,6 +19,7 @@ import (
 // loopback address. The probe must follow the first hop and refuse the
 // second before connecting, unless that address is allowed too.
 func TestRedirectToPrivateAddressIsRefused(t *testing.T) {
+	t.Parallel()
 	// http://redir.test/ -> https://redir.test/ -> https://inside.test/admin,
 	// where inside.test is 127.0.0.2 on the same HTTPS port.
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

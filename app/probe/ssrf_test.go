@@ -11,6 +11,7 @@ import (
 )
 
 func TestClassifyRefusesSpecialPurposeRanges(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		addr, wantIn string
 	}{
@@ -75,6 +76,7 @@ func TestClassifyRefusesSpecialPurposeRanges(t *testing.T) {
 // For the loopback cases a real server listens on the configured port, and
 // must see no connection.
 func TestPolicyFetchRefusesEverySpecialPurposeRange(t *testing.T) {
+	t.Parallel()
 	v4 := startAcceptor(t, "127.0.0.1")
 	v6 := startAcceptor(t, "::1")
 	// One port number serves both loopback listeners' tests: the v6 one is
@@ -111,6 +113,7 @@ func TestPolicyFetchRefusesEverySpecialPurposeRange(t *testing.T) {
 // addresses and expects the same setup to pass, so the test cannot pass for
 // the wrong reason.
 func TestConnectingChecksRefuseLoopbackWithoutAllowPrivate(t *testing.T) {
+	t.Parallel()
 	web := startAcceptor(t, "::1")
 	smtp := startAcceptor(t, "::1")
 	nsPort, nsQueries := startNameServerV6(t)
@@ -153,6 +156,7 @@ func TestConnectingChecksRefuseLoopbackWithoutAllowPrivate(t *testing.T) {
 // engine API: its only MX resolves to ::1 and 127.0.0.1 where an SMTP-port
 // listener waits; without AllowPrivate nothing may reach it.
 func TestEngineRefusesAnMXOnLoopback(t *testing.T) {
+	t.Parallel()
 	smtp := startAcceptor(t, "::1")
 	_, d := dnsCheckRun(t, "example.test", nil,
 		"example.test. 60 IN MX 10 mx.example.test.",

@@ -8,6 +8,7 @@ import (
 )
 
 func TestASubtestsBadOutcomeIsCappedByItsSeverity(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		key  check.Subtest
@@ -33,6 +34,7 @@ func TestASubtestsBadOutcomeIsCappedByItsSeverity(t *testing.T) {
 }
 
 func TestASubtestNotInTheTableIsAProgrammingError(t *testing.T) {
+	t.Parallel()
 	defer func() {
 		if recover() == nil {
 			t.Fatal("an unknown key was accepted")
@@ -42,6 +44,7 @@ func TestASubtestNotInTheTableIsAProgrammingError(t *testing.T) {
 }
 
 func TestTheWorstHostsOutcomeIsKeptAndNamesTheHost(t *testing.T) {
+	t.Parallel()
 	all := subtests{}
 	a, b := subtests{}, subtests{}
 	a.pass("mail_starttls_tls_version", Sub{Code: "error", Params: map[string]any{"error": "TLS 1.3"}})
@@ -56,6 +59,7 @@ func TestTheWorstHostsOutcomeIsKeptAndNamesTheHost(t *testing.T) {
 }
 
 func TestSubtestsWeighOnTheirCheck(t *testing.T) {
+	t.Parallel()
 	bad := func(msg string) Sub { return Sub{Code: "error", Params: map[string]any{"error": msg}} }
 	tests := []struct {
 		name        string
@@ -110,6 +114,7 @@ func TestSubtestsWeighOnTheirCheck(t *testing.T) {
 }
 
 func TestAContributionIsJudgedIntoItsCheck(t *testing.T) {
+	t.Parallel()
 	s := subtests{}
 	s.fail("web_https_http_compress", Sub{Code: "error", Params: map[string]any{"error": "gzip"}})
 	checks := mergeContributions([]Check{
@@ -139,6 +144,7 @@ func TestAContributionIsJudgedIntoItsCheck(t *testing.T) {
 }
 
 func TestEverySubtestBelongsToAKnownCheckOnce(t *testing.T) {
+	t.Parallel()
 	seen := map[check.Subtest]bool{}
 	for _, s := range check.Subtests() {
 		if !check.Known(s.Check) {
@@ -155,6 +161,7 @@ func TestEverySubtestBelongsToAKnownCheckOnce(t *testing.T) {
 }
 
 func TestAFindingThatNamesItsHostIsNotNamedTwice(t *testing.T) {
+	t.Parallel()
 	all, one := subtests{}, subtests{}
 	one.fail("web_ipv6_ws_address", Sub{Code: "ipv6_web_no_aaaa", Params: map[string]any{"host": "www.example.nl"}})
 	all.on("www.example.nl", one)

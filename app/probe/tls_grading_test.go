@@ -12,6 +12,7 @@ import (
 // results to internet.nl's thresholds.
 
 func TestClientRenegotiationGrading(t *testing.T) {
+	t.Parallel()
 	tls12 := []tlsscan.VersionResult{{Version: tlsscan.TLS12, Accepted: true}}
 	yes := true
 	tests := []struct {
@@ -44,6 +45,7 @@ func TestClientRenegotiationGrading(t *testing.T) {
 }
 
 func TestZeroRTTGrading(t *testing.T) {
+	t.Parallel()
 	tls13 := []tlsscan.VersionResult{{Version: tlsscan.TLS13, Accepted: true}}
 	tests := []struct {
 		name string
@@ -70,6 +72,7 @@ func TestZeroRTTGrading(t *testing.T) {
 }
 
 func TestMailKeysLeaveOutWebOnlyTests(t *testing.T) {
+	t.Parallel()
 	for _, key := range mailTLSKeys.all() {
 		if info, ok := check.LookupSubtest(key); !ok || info.Check != check.MailSTARTTLS {
 			t.Errorf("%s is not a mail.starttls subtest", key)

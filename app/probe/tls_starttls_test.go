@@ -11,6 +11,7 @@ import (
 )
 
 func TestSTARTTLSSubtestsPerMailServer(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "mx1.example.test", "mx2.example.test", "mx3.example.test")
 	modern := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, CipherSuites: sound}

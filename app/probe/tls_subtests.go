@@ -49,6 +49,26 @@ func (k tlsKeys) all() []check.Subtest {
 	return slices.DeleteFunc(keys, func(s check.Subtest) bool { return s == "" })
 }
 
+// config lists the keys that judge the server's TLS configuration rather
+// than the certificate it serves for a name: what a www on the apex's
+// address takes from the apex's scan (scanWebTargets).
+func (k tlsKeys) config() []check.Subtest {
+	keys := []check.Subtest{k.Version, k.Compress, k.SecReneg, k.ClientReneg, k.EMS, k.Ciphers, k.CipherOrder,
+		k.KeyExchange, k.KeyExchangeHash, k.ZeroRTT, k.ZeroRTTNotTested}
+	return slices.DeleteFunc(keys, func(s check.Subtest) bool { return s == "" })
+}
+
+// measuredOn marks the outcomes of keys as measured on target's scan of
+// the same address, in their reasons.
+func (s subtests) measuredOn(target string, keys []check.Subtest) {
+	for _, key := range keys {
+		if t, ok := s[key]; ok {
+			f := Sub{Code: "tls_config_measured_on", Params: map[string]any{"target": target, "finding": Sub{Code: t.Finding, Params: t.FindingParams}}}
+			s[key] = Subtest{Status: t.Status, Reason: english(f), Finding: f.Code, FindingParams: f.Params}
+		}
+	}
+}
+
 // maxClientRenegotiations is how many client-initiated renegotiations
 // count as "limited" (NCSC-NL 3.4.2, internet.nl's
 // MAX_SECURE_RENEG_ATTEMPTS); a scan makes one attempt more.

@@ -105,6 +105,7 @@ func runSubtestCases(t *testing.T, ca *probetest.CA, tests []subtestCase) {
 }
 
 func TestWebTLSSubtestsOfASoundServerAllPass(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	got := webSubtests(t, ca, goServer(ca.Issue(t, probetest.LeafOptions{}, "example.test"))(t))
 	want := map[check.Subtest]Status{
@@ -134,6 +135,7 @@ func TestWebTLSSubtestsOfASoundServerAllPass(t *testing.T) {
 }
 
 func TestWebTLSProtocolSubtests(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "example.test")
 	runSubtestCases(t, ca, []subtestCase{
@@ -159,6 +161,7 @@ func TestWebTLSProtocolSubtests(t *testing.T) {
 }
 
 func TestWebTLSOCSPStapling(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	stapled := func(staple func(leaf *x509.Certificate) []byte) func(t *testing.T) int {
 		return func(t *testing.T) int {
@@ -229,6 +232,7 @@ func TestWebTLSOCSPStapling(t *testing.T) {
 }
 
 func TestWebTLSCertificateSubtests(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	chain := func(opts probetest.ChainOptions, order func(c *probetest.Chain) []*x509.Certificate) func(t *testing.T) int {
 		return func(t *testing.T) int {
@@ -328,6 +332,7 @@ Options = -ExtendedMasterSecret
 `
 
 func TestWebTLSKeyExchangeSubtestsWithOpenSSL(t *testing.T) {
+	t.Parallel()
 	probetest.OpenSSL(t)
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{Key: rsaKey(t, 3072)}, "example.test")
@@ -442,6 +447,7 @@ func TestWebTLSKeyExchangeSubtestsWithOpenSSL(t *testing.T) {
 }
 
 func TestWebTLSCompressionAndRenegotiationSubtests(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "example.test")
 	raw := func(o probetest.RawTLSOptions) func(t *testing.T) int {
@@ -470,6 +476,7 @@ func TestWebTLSCompressionAndRenegotiationSubtests(t *testing.T) {
 }
 
 func TestWebHTTPSAvailableNamesTheAddressWithoutHTTPS(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	port, lns := listenShared(t, "127.0.0.11", "127.0.0.12")
 	serveHTTPS(t, lns["127.0.0.11"], &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, probetest.LeafOptions{}, "example.test")}}, nil)

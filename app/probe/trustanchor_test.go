@@ -10,6 +10,7 @@ import (
 )
 
 func TestDefaultTrustAnchors(t *testing.T) {
+	t.Parallel()
 	anchors := DefaultTrustAnchors()
 	want := map[uint16]string{
 		20326: "E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
@@ -59,6 +60,7 @@ func TestDefaultTrustAnchors(t *testing.T) {
 }
 
 func TestParseTrustAnchors(t *testing.T) {
+	t.Parallel()
 	in := probetest.NewSignedInternet(t, probetest.SignedOptions{})
 	ksk, _ := in.Keys(".")
 	zsk := func() string { _, z := in.Keys("."); return z.String() }()

@@ -84,6 +84,7 @@ func runWebCases(t *testing.T, cases []webCase) {
 }
 
 func TestHTTPCompressionIsNoted(t *testing.T) {
+	t.Parallel()
 	// The server compresses only for a client that accepts gzip, deflate
 	// and br, as the probe says it does.
 	gzipped := goodSite("example.test")
@@ -102,6 +103,7 @@ func TestHTTPCompressionIsNoted(t *testing.T) {
 }
 
 func TestHSTSHeaderVariants(t *testing.T) {
+	t.Parallel()
 	hsts := "Strict-Transport-Security"
 	cases := []webCase{
 		{name: "a quoted max-age is read (RFC 6797; internet.nl fails it)", apex: withHeader(hsts, `max-age="31536000"`), want: StatusPass},
@@ -129,6 +131,7 @@ func TestHSTSHeaderVariants(t *testing.T) {
 }
 
 func TestSecurityHeaderVariants(t *testing.T) {
+	t.Parallel()
 	csp := "Content-Security-Policy"
 	cases := []webCase{
 		{name: "CSP directive names and keywords in capitals pass", apex: withHeader(csp, "DEFAULT-SRC 'SELF'; BASE-URI 'SELF'; FRAME-ANCESTORS 'NONE'; FORM-ACTION 'SELF'"),
@@ -177,6 +180,7 @@ func hops(last int) http.HandlerFunc {
 }
 
 func TestRedirectPaths(t *testing.T) {
+	t.Parallel()
 	site := func(http80 http.HandlerFunc, extra http.HandlerFunc) site {
 		s := goodSite("example.test")
 		s.httpHandler, s.extra = http80, extra
@@ -208,6 +212,7 @@ func TestRedirectPaths(t *testing.T) {
 }
 
 func TestSecurityTxtVariants(t *testing.T) {
+	t.Parallel()
 	expires := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
 	body := func(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
 	contact := "Contact: mailto:security@example.test"
@@ -272,6 +277,7 @@ func TestSecurityTxtVariants(t *testing.T) {
 }
 
 func TestAClosedPort80PassesOnlyWhenHTTPSAnswers(t *testing.T) {
+	t.Parallel()
 	closed := closedPort(t, "127.0.0.24")
 	r := testRun(t, "example.test", func(c *Config) { c.HTTPPort, c.HTTPSPort = closed, closed },
 		"example.test. 300 IN A 127.0.0.24")

@@ -20,6 +20,7 @@ var webAndIPv6Subtests = []check.Subtest{
 }
 
 func TestTheGoodDomainPassesEveryHTTPAndIPv6Subtest(t *testing.T) {
+	t.Parallel()
 	tb := newTestbed(t)
 	results := runCLI(t, append(tb.cliArgs(60*time.Second), "--allow-private", "good.test", "bad.test")...)
 	outcomes := func(i int) map[string]string {

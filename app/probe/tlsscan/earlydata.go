@@ -78,17 +78,19 @@ func (s *scanner) earlyData(ctx context.Context) (*EarlyDataResult, error) {
 	}
 	wait := renegWait(time.Since(start), s.cfg.Timeout)
 	tk, err := first.ticketAfter(request)
-	conn.Close()
 	if err != nil {
+		conn.Close()
 		return &EarlyDataResult{Error: err.Error()}, nil
 	}
 	res := &EarlyDataResult{}
 	if tk == nil || tk.maxEarlyData == 0 {
+		conn.Close()
 		return res, nil
 	}
 	res.Offered = true
 
-	conn, err = s.dial(ctx)
+	// The resumption follows the ticket's connection, in its place.
+	conn, err = s.dialAfter(ctx, conn)
 	if err != nil {
 		res.Error = (&dialError{err}).Error()
 		return res, nil

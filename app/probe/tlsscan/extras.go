@@ -12,7 +12,14 @@ import (
 // starts on its own connection (two for 0-RTT when the server offers it)
 // as soon as a version probe has heard the server speak the protocol it
 // tests, and not at all when none does: no connection is spent on a
-// server that could not answer it.
+// server that could not answer it. In quick mode (mail servers) the
+// renegotiation test starts at once instead: each of its sessions costs
+// four round trips before the ClientHello (connect, greeting, EHLO,
+// STARTTLS), and waiting for a version probe's session would put two
+// sessions one after the other on the probe's longest chain. Its
+// outcome is the same either way (report keeps it only when a version of
+// TLS 1.0 to 1.2 was accepted); a mail server without those versions sees
+// one session more.
 type extras struct {
 	reneg    *RenegResult
 	renegErr error
@@ -26,7 +33,7 @@ func (s *scanner) startExtras(ctx context.Context, wg *sync.WaitGroup, versions 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if s.heard.wait(ctx, s.heard.legacy) {
+			if s.cfg.Mode == Quick || s.heard.wait(ctx, s.heard.legacy) {
 				x.reneg, x.renegErr = s.clientRenegotiation(ctx)
 			}
 		}()
@@ -98,10 +105,11 @@ func (x *extras) report(r *Report, results []VersionResult) {
 	accepted := func(ok func(Version) bool) bool {
 		return slices.ContainsFunc(results, func(vr VersionResult) bool { return vr.Accepted && ok(vr.Version) })
 	}
+	legacy := accepted(func(v Version) bool { return v >= TLS10 && v <= TLS12 })
 	switch {
-	case x.reneg != nil:
+	case x.reneg != nil && legacy:
 		r.ClientRenegotiation = x.reneg
-	case x.renegErr != nil && accepted(func(v Version) bool { return v >= TLS10 && v <= TLS12 }):
+	case x.renegErr != nil && legacy:
 		r.ClientRenegotiation = &RenegResult{Attempts: RenegAttempts, Error: x.renegErr.Error()}
 	}
 	switch {

@@ -48,6 +48,7 @@
 package tlsscan
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"crypto/tls"
@@ -81,6 +82,14 @@ type Config struct {
 	// probes pass their SSRF-guarded, per-host capped dialer. The default
 	// is a net.Dialer with Timeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// DialAfter, when set, opens the next connection of a chain (the next
+	// hello of a suite enumeration, the 0-RTT resumption) in the place of
+	// prev, a connection Dial or DialAfter returned that the scan is done
+	// with: it closes prev and may give its place (a per-host connection
+	// slot) to the new connection, so that a chain does not queue behind
+	// connections asked for after it. Without it the scan closes prev and
+	// calls Dial.
+	DialAfter func(ctx context.Context, prev net.Conn, network, addr string) (net.Conn, error)
 	// Addr is the ip:port to connect to.
 	Addr string
 	// ServerName is sent as SNI and checked against the certificate.
@@ -222,6 +231,11 @@ type Report struct {
 	// EarlyData is the outcome of the TLS 1.3 0-RTT test; nil when not
 	// tested (no TLS 1.3, or Config.EarlyData false).
 	EarlyData *EarlyDataResult `json:"early_data,omitempty"`
+
+	// ConfigServerName, when set, is the server name the configuration
+	// (everything but Handshake and Certificate) was measured with, by a
+	// scan of another name on the same address and port (WithName).
+	ConfigServerName string `json:"config_server_name,omitempty"`
 }
 
 // AcceptedVersions lists the versions the server accepted.
@@ -250,9 +264,8 @@ func (r *Report) Suites() []Suite {
 	return out
 }
 
-// Scan probes one server. The error is only for a server that could not be
-// reached at all; partial failures are listed in Report.Errors.
-func Scan(ctx context.Context, cfg Config) (*Report, error) {
+// withDefaults fills in the zero fields of cfg.
+func (cfg Config) withDefaults() Config {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
@@ -265,6 +278,13 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.ChunkSize <= 0 {
 		cfg.ChunkSize = 64
 	}
+	return cfg
+}
+
+// Scan probes one server. The error is only for a server that could not be
+// reached at all; partial failures are listed in Report.Errors.
+func Scan(ctx context.Context, cfg Config) (*Report, error) {
+	cfg = cfg.withDefaults()
 	versions := cfg.Versions
 	if versions == nil {
 		versions = AllVersions
@@ -316,6 +336,48 @@ func Scan(ctx context.Context, cfg Config) (*Report, error) {
 	return s.rep, nil
 }
 
+// ScanName makes only what can differ by server name on a server whose
+// configuration a Scan with another name has measured: the crypto/tls
+// handshake of step 4 (the certificate chain, verified against RootCAs and
+// checked against ServerName, its validity, key and signature, the OCSP
+// staple, and the version, suite and group negotiated), one connection.
+// The versions, suites, order, key exchange, compression, renegotiation,
+// extended master secret, key-exchange hash, 0-RTT and post-quantum
+// results are the endpoint's: Report.WithName puts the two together. A
+// report whose Handshake is nil says the handshake did not complete, and
+// then only a full Scan with this name can say what the server does.
+func ScanName(ctx context.Context, cfg Config) (*Report, error) {
+	cfg = cfg.withDefaults()
+	cfg.SkipPQ = true
+	start := time.Now()
+	s := &scanner{cfg: cfg, rep: &Report{Addr: cfg.Addr, ServerName: cfg.ServerName}}
+	s.fullHandshake(ctx)
+	s.rep.Connections = int(s.conns.Load())
+	s.rep.DurationMS = time.Since(start).Milliseconds()
+	if !s.dialOK.Load() {
+		return nil, fmt.Errorf("tlsscan: connect to %s: %w", cfg.Addr, s.firstDialErr())
+	}
+	s.rep.Reachable = true
+	if s.rep.HandshakeError != "" {
+		s.rep.Errors = append(s.rep.Errors, "handshake: "+s.rep.HandshakeError)
+	}
+	return s.rep, nil
+}
+
+// WithName is r, the full scan of a server made with one server name, as
+// seen by another name on the same address and port: the configuration
+// r measured, with own's handshake and certificate (ScanName).
+// ConfigServerName says which name the configuration was measured with.
+func (r *Report) WithName(own *Report) *Report {
+	out := *r
+	out.ServerName = own.ServerName
+	out.ConfigServerName = r.ServerName
+	out.Handshake, out.HandshakeError, out.Certificate = own.Handshake, own.HandshakeError, own.Certificate
+	out.Connections, out.DurationMS = own.Connections, own.DurationMS
+	out.Errors = slices.Concat(slices.DeleteFunc(slices.Clone(r.Errors), func(e string) bool { return strings.HasPrefix(e, "handshake: ") }), own.Errors)
+	return &out
+}
+
 type scanner struct {
 	cfg    Config
 	conns  atomic.Int64
@@ -333,12 +395,33 @@ type scanner struct {
 // dial opens one connection with its own deadline and runs the preamble.
 // The deadline also follows ctx cancellation, so a hung peer never hangs
 // the scan.
-func (s *scanner) dial(ctx context.Context) (net.Conn, error) {
+func (s *scanner) dial(ctx context.Context) (net.Conn, error) { return s.dialAfter(ctx, nil) }
+
+// dialAfter is dial for the next connection of a chain whose previous
+// connection, prev, the scan is done with (nil: none). prev is closed
+// either way, by Config.DialAfter when set.
+func (s *scanner) dialAfter(ctx context.Context, prev net.Conn) (net.Conn, error) {
 	s.conns.Add(1)
 	// Dial bounds the connect itself; the connection's deadline starts
 	// once it is open, so that time spent waiting in Dial for the
 	// caller's per-host connection cap is not charged to the server.
-	conn, err := s.cfg.Dial(ctx, "tcp", s.cfg.Addr)
+	var conn net.Conn
+	var err error
+	switch {
+	case prev == nil:
+		conn, err = s.cfg.Dial(ctx, "tcp", s.cfg.Addr)
+	case s.cfg.DialAfter != nil:
+		inner := prev
+		if dc, ok := prev.(*deadlineConn); ok {
+			inner = dc.Conn
+		}
+		conn, err = s.cfg.DialAfter(ctx, inner, "tcp", s.cfg.Addr)
+		// The wrapper's own deadline watch ends too.
+		prev.Close()
+	default:
+		prev.Close()
+		conn, err = s.cfg.Dial(ctx, "tcp", s.cfg.Addr)
+	}
 	if err != nil {
 		s.dialErr.CompareAndSwap(nil, &err)
 		return nil, err
@@ -385,19 +468,48 @@ func (s *scanner) hello(ctx context.Context, v Version, suites []uint16) (*serve
 
 // send sends the ClientHello ch on a new connection and reads the answer.
 func (s *scanner) send(ctx context.Context, ch clientHello) (*serverHello, error) {
+	sh, conn, err := s.sendAfter(ctx, nil, ch)
+	if conn != nil {
+		conn.Close()
+	}
+	return sh, err
+}
+
+// flightReaders buffer the reads of a server's first flight: a record
+// header and its body are two reads, and a server sends its flight of
+// several records at once. Nothing more is read from the connection
+// afterwards, so what the buffer holds beyond the flight is never missed.
+var flightReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
+// sendAfter is send on a connection that follows prev in a chain
+// (dialAfter). On success the connection stays open for the caller to
+// close or to pass on as the next one's predecessor.
+func (s *scanner) sendAfter(ctx context.Context, prev net.Conn, ch clientHello) (*serverHello, net.Conn, error) {
+	conn, err := s.dialAfter(ctx, prev)
+	if err != nil {
+		return nil, nil, &dialError{err}
+	}
+	// Built once connected: hellos queueing for a connection slot hold
+	// no record.
 	rec, err := ch.marshal()
 	if err != nil {
-		return nil, err
+		conn.Close()
+		return nil, nil, err
 	}
-	conn, err := s.dial(ctx)
-	if err != nil {
-		return nil, &dialError{err}
-	}
-	defer conn.Close()
 	if _, err := conn.Write(rec); err != nil {
-		return nil, fmt.Errorf("tlsscan: send ClientHello: %w", err)
+		conn.Close()
+		return nil, nil, fmt.Errorf("tlsscan: send ClientHello: %w", err)
 	}
-	return readServerFlight(conn)
+	br := flightReaders.Get().(*bufio.Reader)
+	br.Reset(conn)
+	sh, err := readServerFlight(br)
+	br.Reset(nil)
+	flightReaders.Put(br)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return sh, conn, nil
 }
 
 type stepKey struct{}
@@ -481,15 +593,24 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 			classes = append(classes, chunk(ids, s.cfg.ChunkSize))
 		}
 	}
+	// The enumerations of TLS 1.2 and 1.3, which nearly every server
+	// speaks, make a full scan's longest chains: their hellos (every
+	// chunk's, as the order test waits for them all) count one step in
+	// (WithStep), so that a dialer that queues connections does not put
+	// them behind one-off hellos.
+	lead := ctx
+	if s.cfg.Mode == Full && v >= TLS12 {
+		lead = WithStep(ctx, 1)
+	}
 	var found []uint16
 	switch {
 	case s.cfg.Mode == Full && len(classes[0]) > 1:
-		found = s.tryChunksEach(ctx, v, classes[0], &vr)
+		found = s.tryChunksEach(lead, v, classes[0], &vr)
 	case s.cfg.Mode == Quick && oneChunkEach(classes):
 		found = s.tryClassesAtOnce(ctx, v, classes, &vr)
 	default:
 		for _, chunks := range classes {
-			if !s.tryChunks(ctx, v, chunks, &vr, &found, nil) {
+			if !s.tryChunks(lead, v, chunks, &vr, &found, nil) {
 				break
 			}
 		}
@@ -518,6 +639,16 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 		}
 	}
 	defer signal(true)
+	// The caller's step, if any, is where the chain starts.
+	base := Step(ctx)
+	// prev is the chain's last open connection: the next hello takes its
+	// place (dialAfter).
+	var prev net.Conn
+	defer func() {
+		if prev != nil {
+			prev.Close()
+		}
+	}()
 	for _, g := range chunks {
 		offer := slices.Clone(g)
 		for len(offer) > 0 {
@@ -525,7 +656,8 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 				vr.Error = ctx.Err().Error()
 				return false
 			}
-			sh, err := s.hello(WithStep(ctx, len(*found)), v, offer)
+			sh, conn, err := s.sendAfter(WithStep(ctx, base+len(*found)), prev, clientHello{version: v, serverName: sniName(s.cfg.ServerName), suites: offer})
+			prev = conn
 			if err != nil {
 				if ctx.Err() != nil {
 					vr.Error = ctx.Err().Error()
