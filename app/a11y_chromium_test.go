@@ -375,6 +375,15 @@ func checkPage(ctx context.Context, url string, axeSource string) ([]string, err
 	); err != nil {
 		return nil, err
 	}
+	// The tab checks the page the crawl found as that role, not the login
+	// page a tab without the role's session would be sent to.
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
+	if err != nil {
+		return nil, err
+	}
+	if at != url {
+		return nil, fmt.Errorf("the tab was sent to %s", at)
+	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
 		return nil, fmt.Errorf("load axe-core: %w", err)
 	}
