@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,12 +13,15 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"golang.org/x/net/html"
 
 	"tenderprobe/handlers"
 	"tenderprobe/seed"
@@ -99,11 +103,26 @@ type axeViolation struct {
 	} `json:"nodes"`
 }
 
+// crawlTabs is how many browser tabs check the crawled pages side by side:
+// the pages are found first, over HTTP, so which pages are checked, and as
+// which role and in which language, does not depend on the tabs.
+const crawlTabs = 3
+
+// crawledPage is a page the crawl found, with the role and the cookies of
+// that role's browser it is checked with.
+type crawledPage struct {
+	role, path string
+	cookies    []*network.CookieParam
+}
+
 // TestEveryPageIsAccessibleAndReflows crawls, as each demo role, every page
-// reachable by links from the dashboard (at most perPattern per path
-// pattern), and at desk and phone width runs axe-core's WCAG 2.1 A and AA
-// rules and checks that the page does not scroll sideways at 320 CSS px.
-// Any violation fails the test, listed by page, width and rule.
+// reachable by links from the dashboard (at most perRoute per route), and
+// at desk and phone width runs axe-core's WCAG 2.1 A and AA rules and
+// checks that the page does not scroll sideways at 320 CSS px. Any
+// violation fails the test, listed by page, width and rule. The crawl
+// finds the pages first (the links of each page as the server sends it to
+// that role's browser, breadth first, in document order), then crawlTabs
+// tabs check them.
 func TestEveryPageIsAccessibleAndReflows(t *testing.T) {
 	t.Parallel()
 	axe := axePath(t)
@@ -113,65 +132,119 @@ func TestEveryPageIsAccessibleAndReflows(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	t.Cleanup(cancel)
-	bctx := startChromium(ctx, t)
+	tabs := []context.Context{startChromium(ctx, t)}
+	for range crawlTabs - 1 {
+		tabs = append(tabs, startChromium(ctx, t))
+	}
 	_, base := startDemoServer(ctx, t)
 
-	var problems []string
-	pages := 0
+	var pages []crawledPage
 	checked := map[string]int{} // route (or role and route, for roleViews) → pages checked
 	for _, email := range crawlRoles {
-		if _, err := chromedp.Call(bctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(bctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
-			Headers: network.Headers{"Accept-Language": crawlLanguages[email]}}); err != nil {
-			t.Fatal(err)
-		}
-		if err := chromedp.Do(bctx,
-			chromedp.EmulateViewport(1280, 900),
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible(chromedp.ID("email")),
-			chromedp.SetValue(chromedp.ID("email"), email),
-			chromedp.SetValue(chromedp.ID("password"), seed.DemoPassword),
-			chromedp.Submit(chromedp.ID("password")),
-			chromedp.WaitVisible(chromedp.CSS("main h1")),
-		); err != nil {
-			t.Fatalf("%s logs in: %v", email, err)
-		}
-		cookies, err := chromedp.Call(bctx, network.GetCookies, network.GetCookiesParams{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var session string
-		for _, c := range cookies.Cookies {
-			if c.Name == "tp_session" {
-				session = c.Value
-			}
-		}
-		if session == "" {
-			t.Fatalf("%s: no session cookie after logging in", email)
-		}
+		cookies, session := logIn(t, tabs[0], base, email)
 		crawl := newCrawl(base, session, email, checked)
-		for path := crawl.next(); path != ""; path = crawl.next() {
-			found, links, err := checkPage(bctx, base+path, string(axeSource))
-			if err != nil {
-				t.Fatalf("%s %s: %v", email, path, err)
-			}
-			for _, f := range found {
-				problems = append(problems, fmt.Sprintf("%s %s %s", email, path, f))
-			}
+		for path, links := crawl.next(); path != ""; path, links = crawl.next() {
+			pages = append(pages, crawledPage{role: email, path: path, cookies: cookies})
 			crawl.add(links)
-			pages++
 		}
 	}
-	t.Logf("checked %d pages as %d roles at %d widths", pages, len(crawlRoles), len(widths))
-	if pages < 25 {
-		t.Errorf("the crawl reached only %d pages; the links it follows are broken", pages)
+
+	found := make([][]string, len(pages))
+	errs := make([]error, len(pages))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, tab := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			role := ""
+			for i := int(next.Add(1) - 1); i < len(pages); i = int(next.Add(1) - 1) {
+				p := pages[i]
+				if p.role != role {
+					if errs[i] = actAs(tab, p); errs[i] != nil {
+						return
+					}
+					role = p.role
+				}
+				found[i], errs[i] = checkPage(tab, base+p.path, string(axeSource))
+				if errs[i] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var problems []string
+	for i, p := range pages {
+		if errs[i] != nil {
+			t.Fatalf("%s %s: %v", p.role, p.path, errs[i])
+		}
+		for _, f := range found[i] {
+			problems = append(problems, fmt.Sprintf("%s %s %s", p.role, p.path, f))
+		}
+	}
+	t.Logf("checked %d pages as %d roles at %d widths in %d tabs", len(pages), len(crawlRoles), len(widths), len(tabs))
+	if len(pages) < 25 {
+		t.Errorf("the crawl reached only %d pages; the links it follows are broken", len(pages))
 	}
 	sort.Strings(problems)
 	for _, p := range problems {
 		t.Error(p)
 	}
+}
+
+// logIn signs email in through the login form in the tab, its browser
+// asking for the role's language (crawlLanguages), and returns the
+// browser's cookies and the session's.
+func logIn(t *testing.T, tab context.Context, base, email string) ([]*network.CookieParam, string) {
+	t.Helper()
+	if err := actAs(tab, crawledPage{role: email}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SetValue(chromedp.ID("email"), email),
+		chromedp.SetValue(chromedp.ID("password"), seed.DemoPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+	); err != nil {
+		t.Fatalf("%s logs in: %v", email, err)
+	}
+	got, err := chromedp.Call(tab, network.GetCookies, network.GetCookiesParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cookies []*network.CookieParam
+	var session string
+	for _, c := range got.Cookies {
+		if c.Name == "tp_session" {
+			session = c.Value
+		}
+		cookies = append(cookies, &network.CookieParam{Name: c.Name, Value: c.Value, Domain: c.Domain, Path: c.Path,
+			Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: c.SameSite})
+	}
+	if session == "" {
+		t.Fatalf("%s: no session cookie after logging in", email)
+	}
+	return cookies, session
+}
+
+// actAs makes the tab's browser p's role's: its cookies (none before
+// logging in) and its language.
+func actAs(tab context.Context, p crawledPage) error {
+	if _, err := chromedp.Call(tab, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		return err
+	}
+	if len(p.cookies) > 0 {
+		if _, err := chromedp.Call(tab, network.SetCookies, network.SetCookiesParams{Cookies: p.cookies}); err != nil {
+			return err
+		}
+	}
+	_, err := chromedp.Call(tab, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Accept-Language": crawlLanguages[p.role]}})
+	return err
 }
 
 // crawl is a breadth-first walk over same-site page links.
@@ -223,9 +296,9 @@ func (c *crawl) routeOf(path string) string {
 	return best
 }
 
-// next is the next page to check: a link that answers 200 with HTML, and
-// not more than perRoute of its route.
-func (c *crawl) next() string {
+// next is the next page to check, and its links: a link that answers 200
+// with HTML, and not more than perRoute of its route.
+func (c *crawl) next() (string, []string) {
 	for len(c.queue) > 0 {
 		path := c.queue[0]
 		c.queue = c.queue[1:]
@@ -242,54 +315,94 @@ func (c *crawl) next() string {
 			continue
 		}
 		req.AddCookie(&http.Cookie{Name: "tp_session", Value: c.session})
+		req.Header.Set("Accept-Language", crawlLanguages[c.role])
 		res, err := c.client.Do(req)
 		if err != nil {
 			continue
 		}
+		links, err := pageLinks(res.Body, res.Request.URL)
 		res.Body.Close()
-		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		if err != nil || res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			continue
 		}
 		c.visits[key]++
-		return path
+		return path, links
 	}
-	return ""
+	return "", nil
+}
+
+// pageLinks are the targets of the page's a elements with an href, in
+// document order, resolved against the page's address as a browser
+// resolves them.
+func pageLinks(body io.Reader, page *url.URL) ([]string, error) {
+	var links []string
+	z := html.NewTokenizer(body)
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			if z.Err() == io.EOF {
+				return links, nil
+			}
+			return nil, z.Err()
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, more := z.TagName()
+			if string(name) != "a" {
+				continue
+			}
+			for more {
+				var key, val []byte
+				key, val, more = z.TagAttr()
+				if string(key) != "href" {
+					continue
+				}
+				if u, err := page.Parse(strings.TrimSpace(string(val))); err == nil {
+					links = append(links, u.String())
+				}
+				break
+			}
+		}
+	}
 }
 
 // checkPage opens url and, at each of the widths, runs axe-core's WCAG 2.1
 // A and AA rules and the reflow check; it returns the problems, each
-// prefixed with its width, and the page's links.
-func checkPage(ctx context.Context, url string, axeSource string) ([]string, []string, error) {
+// prefixed with its width.
+func checkPage(ctx context.Context, url string, axeSource string) ([]string, error) {
 	if err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(widths[0].width, widths[0].height),
 		chromedp.Navigate(url),
 		chromedp.WaitReady(chromedp.CSS("body")),
 	); err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	// The tab checks the page the crawl found as that role, not the login
+	// page a tab without the role's session would be sent to.
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
+	if err != nil {
+		return nil, err
+	}
+	if at != url {
+		return nil, fmt.Errorf("the tab was sent to %s", at)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
-		return nil, nil, fmt.Errorf("load axe-core: %w", err)
+		return nil, fmt.Errorf("load axe-core: %w", err)
 	}
 	var found []string
 	for _, w := range widths {
 		// The same document at another width: the layout follows, and a
 		// second load of the page would cost as much as the check.
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w.width, w.height)); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		problems, err := checkWidth(ctx, w.width)
 		if err != nil {
-			return nil, nil, fmt.Errorf("at %s width: %w", w.name, err)
+			return nil, fmt.Errorf("at %s width: %w", w.name, err)
 		}
 		for _, p := range problems {
 			found = append(found, "("+w.name+"): "+p)
 		}
 	}
-	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("a[href]")].map(a => a.href)`))
-	if err != nil {
-		return nil, nil, err
-	}
-	return found, links, nil
+	return found, nil
 }
 
 // checkWidth runs axe-core and, at phone widths, the reflow check on the

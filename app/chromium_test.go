@@ -73,6 +73,11 @@ func startChromium(ctx context.Context, t *testing.T) context.Context {
 			chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
 			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 			chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 1000),
+			// Each browser context opens a window whose address bar
+			// preloads its suggestion popups as web pages, each in a
+			// renderer of its own: about a fifth of the browser's CPU
+			// time in the journeys, for a popup no test shows.
+			chromedp.Flag("disable-features", "WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup"),
 		)
 		bctx, cancelBrowser := chromedp.NewContext(allocCtx)
 		chromium.ctx = bctx
@@ -101,26 +106,35 @@ func startChromium(ctx context.Context, t *testing.T) context.Context {
 		stop()
 		closeTab()
 	})
-	tabs.Store(t, closeAll)
+	openTabs.Lock()
+	openTabs.of[t] = append(openTabs.of[t], closeAll)
+	openTabs.Unlock()
 	t.Cleanup(func() {
-		tabs.Delete(t)
+		closeTabOf(t)
 		closeAll()
 	})
 	return bctx
 }
 
-// tabs holds, per journey, the func that closes its tab and browser
-// context.
-var tabs sync.Map // *testing.T → func()
+// openTabs holds, per journey, the funcs that close its tabs and their
+// browser contexts (a journey may open several).
+var openTabs = struct {
+	sync.Mutex
+	of map[*testing.T][]func()
+}{of: map[*testing.T][]func(){}}
 
-// closeTabOf closes the browser tab and browser context of t's journey, if
-// it has one. The journey's servers call it before they shut down: the
+// closeTabOf closes the browser tabs and browser contexts of t's journey,
+// if it has any. The journey's servers call it before they shut down: the
 // browser stays up for the next journey, and a connection it keeps open to
 // a server, even one it only opened in advance, makes a graceful shutdown
 // wait it out.
 func closeTabOf(t *testing.T) {
-	if f, ok := tabs.LoadAndDelete(t); ok {
-		f.(func())()
+	openTabs.Lock()
+	closers := openTabs.of[t]
+	delete(openTabs.of, t)
+	openTabs.Unlock()
+	for _, f := range closers {
+		f()
 	}
 }
 

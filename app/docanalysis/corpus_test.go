@@ -57,12 +57,14 @@ const minScore = 0.95
 //
 //	go test -run TestCorpusAccuracy -v ./app/docanalysis
 func TestCorpusAccuracy(t *testing.T) {
+	t.Parallel()
 	measureCorpus(t, filepath.Join("testdata", "corpus"), true)
 }
 
 // TestHoldoutAccuracy does the same on the holdout set: unseen when it
 // was written (precision 0.924, recall 0.968), since then used to tune.
 func TestHoldoutAccuracy(t *testing.T) {
+	t.Parallel()
 	measureCorpus(t, filepath.Join("testdata", "holdout"), true)
 }
 
@@ -237,6 +239,7 @@ func kindSlugs(kinds []string) []string {
 // rules (TestClassificationRules) and it is enforced since; being known
 // now, it is no longer blind: a later set measures those rules.
 func TestBlindHoldoutAccuracy(t *testing.T) {
+	t.Parallel()
 	measureCorpus(t, filepath.Join("testdata", "holdout2"), true)
 }
 
@@ -247,6 +250,7 @@ func TestBlindHoldoutAccuracy(t *testing.T) {
 // then fixed by general rules (TestClassificationRules, parts 3 to 5), so
 // it is enforced like the others and no longer blind.
 func TestBlindHoldout3Accuracy(t *testing.T) {
+	t.Parallel()
 	measureCorpus(t, filepath.Join("testdata", "holdout3"), true)
 }
 
@@ -259,6 +263,7 @@ func TestBlindHoldout3Accuracy(t *testing.T) {
 // (TestClassificationRules, parts 6 to 8), so it is enforced like the
 // others and no longer blind.
 func TestBlindHoldout4Accuracy(t *testing.T) {
+	t.Parallel()
 	measureCorpus(t, filepath.Join("testdata", "holdout4"), true)
 }
 
@@ -275,5 +280,6 @@ func TestBlindHoldout4Accuracy(t *testing.T) {
 // were then fixed by general rules (TestClassificationRules part 9,
 // TestJoinPageBreaks), so it is enforced like the others.
 func TestBlindHoldout5Accuracy(t *testing.T) {
+	t.Parallel()
 	measureCorpus(t, filepath.Join("testdata", "holdout5"), true)
 }
