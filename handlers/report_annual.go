@@ -40,10 +40,8 @@ func (h *Handler) annualReport(c *fiber.Ctx) (report.AnnualReport, error) {
 
 // DownloadAnnualReport sends the year's comply-or-explain report as a PDF,
 // in the reader's language and zone. A closed year's report is rendered
-// once and then sent from storage until what it shows changes
-// (report.AnnualPlan).
-// While nothing has been written since this process last sent it, the
-// stored copy goes without loading the year (report.StoredAnnualPlan).
+// once, then sent from storage until what it shows changes, and without
+// loading the year while nothing has been written (report.PlanAnnual).
 func (h *Handler) DownloadAnnualReport(c *fiber.Ctx) error {
 	year, err := h.reportYear(c)
 	if err != nil {
@@ -54,26 +52,12 @@ func (h *Handler) DownloadAnnualReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, u := c.UserContext(), currentUser(c)
 	opt := report.Options{Created: h.now(), Lang: localeOf(c).Lang, Zone: localeOf(c).Zone}
-	name := fmt.Sprintf("comply-or-explain-%d.pdf", year)
-	p, ok, err := report.StoredAnnualPlan(ctx, h.DB, year, u, opt, stamp)
+	p, err := report.PlanAnnual(c.UserContext(), h.DB, year, currentUser(c), opt, stamp)
 	if err != nil {
 		return err
 	}
-	if ok {
-		return h.sendPDF(c, metrics.PDFAnnual, p, name)
-	}
-	r, err := report.LoadAnnualReport(ctx, h.DB, year, u)
-	if err != nil {
-		return err
-	}
-	p = report.AnnualPlan(r, opt)
-	if err := h.sendPDF(c, metrics.PDFAnnual, p, name); err != nil {
-		return err
-	}
-	report.RememberAnnual(h.DB, year, u, opt, stamp, p)
-	return nil
+	return h.sendPDF(c, metrics.PDFAnnual, p, fmt.Sprintf("comply-or-explain-%d.pdf", year))
 }
 
 // DownloadAnnualCSV sends the year's table per standard and domain as CSV.

@@ -192,11 +192,13 @@ func BenchmarkAnnualReportLarge(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p := AnnualPlan(r, opt)
+		p, err := PlanAnnual(ctx, db, 2025, nil, opt, stamp)
+		if err != nil {
+			b.Fatal(err)
+		}
 		if _, err := p.Document(ctx, db); err != nil {
 			b.Fatal(err)
 		}
-		RememberAnnual(db, 2025, nil, opt, stamp, p)
 		forgetRecent(db)
 		t3 := time.Now()
 		again, err := LoadAnnualReport(ctx, db, 2025, nil)
@@ -212,9 +214,9 @@ func BenchmarkAnnualReportLarge(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		sp, ok, err := StoredAnnualPlan(ctx, db, 2025, nil, opt, now)
-		if err != nil || !ok {
-			b.Fatal("no stored plan by the stamp", err)
+		sp, err := PlanAnnual(ctx, db, 2025, nil, opt, now)
+		if err != nil {
+			b.Fatal(err)
 		}
 		if d, err := sp.Document(ctx, db); err != nil || !d.Stored || d.Hash != p.Hash {
 			b.Fatal(err, d.Stored)

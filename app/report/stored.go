@@ -207,12 +207,17 @@ type recent struct {
 var recents sync.Map
 
 func recentOf(db *gorm.DB) *recent {
-	var key any = db
-	if sqlDB, err := db.DB(); err == nil {
-		key = sqlDB
-	}
-	r, _ := recents.LoadOrStore(key, &recent{byKey: map[string][]byte{}})
+	r, _ := recents.LoadOrStore(poolOf(db), &recent{byKey: map[string][]byte{}})
 	return r.(*recent)
+}
+
+// poolOf names db's database within this process: its connection pool,
+// which every *gorm.DB session of it shares.
+func poolOf(db *gorm.DB) any {
+	if sqlDB, err := db.DB(); err == nil {
+		return sqlDB
+	}
+	return db
 }
 
 func (r *recent) get(hash string) ([]byte, bool) {
@@ -250,6 +255,8 @@ type Plan struct {
 	name    string
 	created time.Time
 	render  func(*bytes.Buffer) error
+	// kept, when set, is told that the document is in storage.
+	kept func()
 }
 
 // Document returns the planned document: from storage, or rendered (and
@@ -260,7 +267,11 @@ func (p Plan) Document(ctx context.Context, db *gorm.DB) (Document, error) {
 		err := p.render(&buf)
 		return Document{Body: buf.Bytes()}, err
 	}
-	return Stored(ctx, db, p.Hash, p.name, p.created, p.render)
+	d, err := Stored(ctx, db, p.Hash, p.name, p.created, p.render)
+	if err == nil && p.kept != nil {
+		p.kept()
+	}
+	return d, err
 }
 
 // SheetPlan plans t's requirement sheet (t loaded by models.FindTender)

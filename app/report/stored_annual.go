@@ -15,14 +15,15 @@ import (
 // A closed year's annual report is stored by the hash of what it shows,
 // and finding that hash means loading the whole year (about a second for
 // 5,000 tenders). Each process therefore also remembers, per report, the
-// hash it served at a change stamp (models.PageStamp, which every
+// hash it stored or found at a change stamp (models.PageStamp, which every
 // committed write to a table the report reads raises, by any process):
 // while the stamp is the same, nothing the report shows can have changed,
 // so the stored copy is sent without loading. After any write the next
 // request loads, hashes and finds the stored copy (or renders) as before.
 
-// annualKey names one annual report: the database (tests open many in one
-// process), the year, whose tenders the reader sees, language and zone.
+// annualKey names one annual report: the database, the year, whose
+// tenders the reader sees, language and zone, and the texts and renderer
+// it is written with.
 type annualKey struct {
 	db               any
 	year             int
@@ -30,7 +31,7 @@ type annualKey struct {
 	lang, zone, text string
 }
 
-// annualSeen is the hash served at a stamp.
+// annualSeen is the hash stored or found at a stamp.
 type annualSeen struct {
 	stamp int64
 	hash  string
@@ -40,8 +41,8 @@ type annualSeen struct {
 var annualSeenAt sync.Map
 
 func annualKeyOf(db *gorm.DB, year int, viewer *models.User, opt Options) annualKey {
-	// The reader's tenders: every tender for auditors and admins; a
-	// buyer's or supplier's own for the other roles (models.visibleTo).
+	// The reader's tenders (models.visibleTo): every tender for auditors
+	// and admins, a buyer's or supplier's own for the other roles.
 	who := "all"
 	if viewer != nil && (viewer.Disabled || (viewer.Role != models.RoleAuditor && viewer.Role != models.RoleAdmin)) {
 		org := "none"
@@ -51,28 +52,38 @@ func annualKeyOf(db *gorm.DB, year int, viewer *models.User, opt Options) annual
 		who = fmt.Sprintf("%s %s %t", viewer.Role, org, viewer.Disabled)
 	}
 	wd := wordsOf(opt)
-	var key any = db
-	if sqlDB, err := db.DB(); err == nil {
-		key = sqlDB
-	}
-	// The texts' and the renderer's hashes: a new binary renders anew.
-	return annualKey{db: key, year: year, viewer: who, lang: wd.lang, zone: wd.zone.String(), text: string(textsHash(wd.lang)) + string(renderer())}
+	return annualKey{db: poolOf(db), year: year, viewer: who, lang: wd.lang, zone: wd.zone.String(), text: string(textsHash(wd.lang)) + string(renderer())}
 }
 
-// StoredAnnualPlan plans the closed year's annual report for viewer in
-// opt's language and zone without loading the year, when this process
-// served it at stamp, the database's change stamp read before anything
-// else of the request, and the stored copy is still there. ok is false
-// otherwise: load, plan with AnnualPlan and, once sent, RememberAnnual.
-func StoredAnnualPlan(ctx context.Context, db *gorm.DB, year int, viewer *models.User, opt Options, stamp int64) (p Plan, ok bool, err error) {
-	if !YearClosed(year, opt.Created) {
-		return Plan{}, false, nil
+// PlanAnnual plans the annual report of year for viewer (nil: every
+// tender) in opt's language and zone, rendered at opt.Created. stamp is
+// the database's change stamp read before anything else of the request.
+// A closed year's report this process stored or found at stamp is planned
+// from storage without loading the year; any other is loaded and planned
+// with AnnualPlan, and remembered at stamp once in storage.
+func PlanAnnual(ctx context.Context, db *gorm.DB, year int, viewer *models.User, opt Options, stamp int64) (Plan, error) {
+	key := annualKeyOf(db, year, viewer, opt)
+	if v, ok := annualSeenAt.Load(key); ok && v.(annualSeen).stamp == stamp && YearClosed(year, opt.Created) {
+		p, found, err := storedPlan(ctx, db, v.(annualSeen).hash, opt)
+		if err != nil || found {
+			return p, err
+		}
 	}
-	v, found := annualSeenAt.Load(annualKeyOf(db, year, viewer, opt))
-	if !found || v.(annualSeen).stamp != stamp {
-		return Plan{}, false, nil
+	r, err := LoadAnnualReport(ctx, db, year, viewer)
+	if err != nil {
+		return Plan{}, err
 	}
-	hash := v.(annualSeen).hash
+	p := AnnualPlan(r, opt)
+	if p.Hash != "" {
+		seen := annualSeen{stamp: stamp, hash: p.Hash}
+		p.kept = func() { annualSeenAt.Store(key, seen) }
+	}
+	return p, nil
+}
+
+// storedPlan plans the document stored under hash; found is false when
+// storage no longer holds it.
+func storedPlan(ctx context.Context, db *gorm.DB, hash string, opt Options) (p Plan, found bool, err error) {
 	body, found := recentOf(db).get(hash)
 	if !found {
 		pdf, err := models.FindStoredPDF(ctx, db, hash)
@@ -84,18 +95,10 @@ func StoredAnnualPlan(ctx context.Context, db *gorm.DB, year int, viewer *models
 		}
 		body = pdf.Body
 	}
-	// The bytes stored under the hash, should they go meanwhile.
-	return Plan{Hash: hash, name: fmt.Sprintf("annual/%d", year), created: opt.Created, render: func(buf *bytes.Buffer) error {
+	// Should the stored copy go meanwhile, the same bytes are stored again
+	// under their hash.
+	return Plan{Hash: hash, created: opt.Created, render: func(buf *bytes.Buffer) error {
 		_, err := buf.Write(body)
 		return err
 	}}, true, nil
-}
-
-// RememberAnnual notes that p, the annual report of year for viewer in
-// opt's language and zone, was sent at stamp (read before its load).
-func RememberAnnual(db *gorm.DB, year int, viewer *models.User, opt Options, stamp int64, p Plan) {
-	if p.Hash == "" {
-		return
-	}
-	annualSeenAt.Store(annualKeyOf(db, year, viewer, opt), annualSeen{stamp: stamp, hash: p.Hash})
 }
