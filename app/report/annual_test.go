@@ -97,7 +97,7 @@ func TestAnnualReport(t *testing.T) {
 			"Compliance rate per standard", "Tenders demanding each standard", "previous year", "+27.9 pp",
 			"Network infrastructure", "Website and web application", "Per standard", "Verification verdicts per standard",
 			"Explanations by standard", "Our registrar cannot publish DS records", "Given in (tender · vendor", "GV-2026-001 · Łódź Mail",
-			"DNSSEC: 12 explained answers, 4 different explanations", "Given 3 times", "case 3",
+			"DNSSEC: 12 explained answers; explanations in different words: 4", "Given 3 times", "case 3",
 			"Appendix. Tenders published in 2026 (24)", "GV-2026-024", "Zoë Ångström's",
 			fmt.Sprintf("Page %d of %d", pages, pages),
 		} {
