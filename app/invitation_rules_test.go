@@ -308,25 +308,22 @@ var hiddenCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // suppliers to one tender at once, over real loopback connections, while
 // each invitee sets a password, answers and submits as soon as its link
 // exists. No request may fail with a server error such as "database is
-// locked". On SQLite the bcrypt cost is raised to a realistic one for the
-// run, since slow hashing inside write transactions is what made requests
-// fail there: SQLite's writers queue for at most the busy timeout.
-// PostgreSQL's lock waits have no timeout, so slow hashing there costs the
-// run time (about 6 CPU seconds) without changing what it
-// checks; that half keeps the tests' cost.
+// locked". Every new password hash takes a realistic time (models.HashDelay,
+// 150 ms, about bcrypt's cost 11), since slow hashing inside write
+// transactions is what made requests fail on SQLite, whose writers queue
+// for at most the busy timeout: 50 hashes in turn hold the lock 7.5 s. The
+// delay is waited, not computed, so the run costs no bcrypt CPU (cost 11
+// spent 6 CPU seconds here).
 func TestInvitationsUnderConcurrentLoad(t *testing.T) {
 	demo.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newTestAppOn(t, db).withEvidenceStore()
 		w := newAttestWorld(t, a)
+		models.HashDelay = 150 * time.Millisecond
+		t.Cleanup(func() { models.HashDelay = 0 })
 		base := a.listen(t)
 		officers := make([]*client, loadClients)
 		for i := range officers {
 			officers[i] = a.session("officer@demo.test")
-		}
-		if db.Name() == "sqlite" {
-			cost := models.BcryptCost
-			models.BcryptCost = 11
-			t.Cleanup(func() { models.BcryptCost = cost })
 		}
 
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

@@ -15,6 +15,7 @@ import (
 // Certificates crypto/x509 cannot name the signature or key of, made by
 // openssl: internet.nl rates SHA-224 signatures phase-out and Ed448 good.
 func TestCertificatesGoCannotNameAreRatedByTheirOIDs(t *testing.T) {
+	t.Parallel()
 	bin := probetest.OpenSSL(t)
 	tests := []struct {
 		name             string

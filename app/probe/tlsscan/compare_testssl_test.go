@@ -30,6 +30,7 @@ import (
 //
 // compare_testssl.sh wraps that command.
 func TestCompareWithTestssl(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("TENDERPROBE_TESTSSL") == "" {
 		t.Skip("set TENDERPROBE_TESTSSL=1 to compare with testssl.sh")
 	}

@@ -83,6 +83,7 @@ func verdictOf(t *testing.T, rep *Report) string {
 }
 
 func TestScanFindsTheSameWhetherHandshakesRunAtOnceOrOneByOne(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "www.example.test")
 	// Every answer comes 10 ms late, so that handshakes started together

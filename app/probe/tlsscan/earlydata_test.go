@@ -48,6 +48,7 @@ func behindPath(t testing.TB, backend string, d time.Duration) string {
 }
 
 func TestEarlyData(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "zero.example.test")
 	tests := []struct {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestKexHashOffersOnlyTheWeakHash(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	ecCert := ca.Issue(t, probetest.LeafOptions{}, "example.test")
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -58,6 +59,7 @@ func TestKexHashOffersOnlyTheWeakHash(t *testing.T) {
 }
 
 func TestSignedKexSuitesPutECDHEAndStrongSuitesFirst(t *testing.T) {
+	t.Parallel()
 	ids := signedKexSuites(64)
 	if len(ids) != 64 {
 		t.Fatalf("got %d suites, want 64", len(ids))

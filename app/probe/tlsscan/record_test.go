@@ -54,6 +54,7 @@ func serverHello13Msg(share []byte) []byte {
 // 0-RTT clients broken server flights: each must end in an error that
 // says what was wrong, never a panic or a hang.
 func TestMinimalClientsRefuseMalformedServers(t *testing.T) {
+	t.Parallel()
 	x25519Point := bytes.Repeat([]byte{9}, 32)
 	skx := append([]byte{3, 0, 29, 32}, x25519Point...)
 	tests := []struct {
@@ -112,6 +113,7 @@ func joined(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 // connection timeout, and one that streams handshake bytes forever is cut
 // off by the read limit, for both measurements within one scan.
 func TestHostileServersAreBounded(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		serve func(c net.Conn)

@@ -114,6 +114,7 @@ func smtpStartTLS(_ context.Context, c net.Conn) error {
 }
 
 func TestClientRenegotiation(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	ecCert := ca.Issue(t, probetest.LeafOptions{}, "reneg.example.test")
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)

@@ -84,6 +84,7 @@ func versionResult(rep *Report, v Version) VersionResult {
 }
 
 func TestScanGoServers(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "www.example.test")
 	tests := []struct {
@@ -164,6 +165,7 @@ func TestScanGoServers(t *testing.T) {
 }
 
 func TestScanReportsUntrustedAndMismatchedCertificates(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	other := probetest.NewCA(t)
 	tests := []struct {
@@ -194,6 +196,7 @@ func TestScanReportsUntrustedAndMismatchedCertificates(t *testing.T) {
 }
 
 func TestScanRatesRSAKeySizes(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -208,6 +211,7 @@ func TestScanRatesRSAKeySizes(t *testing.T) {
 }
 
 func TestScanQuickModeUsesFewConnections(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "mx.example.test")
 	addr := startTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS10, CipherSuites: []uint16{
@@ -239,6 +243,7 @@ func TestScanQuickModeUsesFewConnections(t *testing.T) {
 }
 
 func TestScanUnreachableServerIsAnError(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -383,6 +388,7 @@ func handshakeMsg(typ byte, body []byte) []byte {
 }
 
 func TestScanRawLegacyServer(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "old.example.test")
 	ffdhe2048, _ := hex.DecodeString(ffdhePrimes["ffdhe2048"])
@@ -454,6 +460,7 @@ func suiteIDsSorted(ids []uint16) []uint16 {
 }
 
 func TestClassifySuiteFollowsNCSC2025(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		id   uint16
 		want Class
@@ -502,6 +509,7 @@ func (r *sliceReader) Read(p []byte) (int, error) {
 }
 
 func TestScanTreatsSilentServersAsRefusingAndNeverHangs(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "quiet.example.test")
 	srv := rawServer{minVersion: TLS12, maxVersion: TLS12, suites: []uint16{0xC02B}, silentBelow: TLS12, certDER: cert.Certificate[0]}
@@ -542,6 +550,7 @@ func TestScanTreatsSilentServersAsRefusingAndNeverHangs(t *testing.T) {
 }
 
 func TestScanSeesTheGroupAskedForInAHelloRetryRequest(t *testing.T) {
+	t.Parallel()
 	ca := probetest.NewCA(t)
 	cert := ca.Issue(t, probetest.LeafOptions{}, "p256.example.test")
 	addr := startTLS(t, &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}, CurvePreferences: []tls.CurveID{tls.CurveP384}})
@@ -555,6 +564,7 @@ func TestScanSeesTheGroupAskedForInAHelloRetryRequest(t *testing.T) {
 }
 
 func TestClientHelloAvoidsTheF5LengthRange(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 20, 50, 64, 100, 150, 300} {
 		for _, v := range []Version{TLS10, TLS12, TLS13} {
 			rec, err := clientHello{version: v, serverName: "www.example.test", suites: suitesFor(TLS12)[:min(n, len(suitesFor(TLS12)))]}.marshal()
