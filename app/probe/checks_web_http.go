@@ -268,7 +268,7 @@ func (r *run) checkRedirect(ctx context.Context, t webTarget) redirectResult {
 			res.set(StatusFail, "too_many_redirects", map[string]any{"max": maxRedirects})
 			return res
 		}
-		resp, _, _, addr, err := get(ctx, c, cur)
+		resp, _, _, addr, err := r.getShared(ctx, c, t, cur, maxHTTPRead)
 		h := hop{URL: cur, Addr: addr}
 		if err != nil {
 			h.Error = err.Error()

@@ -110,6 +110,9 @@ type run struct {
 	// servers, in a batch, holds the mail servers measured for the
 	// batch's domains (batchServers); nil for a single probe.
 	servers *batchServers
+
+	// shared holds the web pages several checks ask for alike.
+	shared sharedGets
 }
 
 func newRun(e *Engine, domain string) *run { return newRunVia(e, domain, e.client) }

@@ -73,10 +73,11 @@ func (r *run) fetchFamily(ctx context.Context, host string, addr netip.Addr) *fa
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := r.httpClientVia(webTarget{Host: host, Addr: addr}, false, true)
+			pin := webTarget{Host: host, Addr: addr}
+			c := r.httpClientVia(pin, false, true)
 			cur := hostURL(s.scheme, host, "/")
 			for hops := 0; ; hops++ {
-				resp, body, _, _, err := getWith(ctx, c, cur, similarMaxBody, nil)
+				resp, body, _, _, err := r.getShared(ctx, c, pin, cur, similarMaxBody)
 				if err != nil {
 					answers[i] = answer{url: cur, err: err}
 					return

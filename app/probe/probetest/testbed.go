@@ -9,6 +9,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/netip"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -60,11 +61,33 @@ type Testbed struct {
 	// SMTP is the mail server on each address (GoodV4, GoodV6, BadV4), for
 	// counting its sessions and STARTTLS upgrades.
 	SMTP map[string]*SMTPServer
+	// WebRequests counts the web servers' requests by WebRequest.
+	WebRequests sync.Map // WebRequest → *atomic.Int64
 
 	// trace, when tracing, records every answer's request and answer time.
 	traceMu sync.Mutex
 	tracing bool
 	trace   []RoundTrip
+}
+
+// WebRequest is a kind of request a web server answered: the scheme, the
+// Host without its port, the server address it came to, the path and the
+// Accept-Encoding asked for.
+type WebRequest struct {
+	Scheme, Host, Addr, Path, AcceptEncoding string
+}
+
+// countRequest adds r to WebRequests.
+func (tb *Testbed) countRequest(scheme string, r *http.Request) {
+	host, _, _ := strings.Cut(r.Host, ":")
+	addr := ""
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+			addr = ap.Addr().String()
+		}
+	}
+	n, _ := tb.WebRequests.LoadOrStore(WebRequest{scheme, host, addr, r.URL.Path, r.Header.Get("Accept-Encoding")}, new(atomic.Int64))
+	n.(*atomic.Int64).Add(1)
 }
 
 // RoundTrip is one answer as a server saw it; What names it ("dns MX
@@ -163,6 +186,7 @@ func NewTestbed(t testing.TB) *Testbed {
 	tb.HTTPPort = tb.serveOnSamePort(t, "http", func(addr string, ln net.Listener) {
 		good := addr != BadV4
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tb.countRequest("http", r)
 			if !good {
 				w.Write([]byte("plain text only"))
 				return
@@ -358,6 +382,7 @@ func (l *countingListener) Accept() (net.Conn, error) {
 // HSTS for the broken domain.
 func (tb *Testbed) webHandler(good bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tb.countRequest("https", r)
 		host, _, _ := strings.Cut(r.Host, ":")
 		if good {
 			h := w.Header()
