@@ -17,6 +17,7 @@ import (
 	"tenderprobe/app/probe/check"
 	"tenderprobe/app/probe/dnssec"
 	"tenderprobe/app/probe/parse"
+	"tenderprobe/app/probe/tlsscan"
 )
 
 // checkMailPolicies checks the two policies that protect mail delivery to
@@ -177,8 +178,9 @@ func (r *run) fetchMTASTSPolicy(ctx context.Context, host, url string) (policyFe
 	// slot (hostSlots): dialHostViaResolver bounds each connection instead.
 	client := &http.Client{
 		Transport: &http.Transport{
-			DialContext:            r.dialHostViaResolver(r.cfg.HTTPSPort),
-			TLSClientConfig:        &tls.Config{RootCAs: r.cfg.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12, Time: r.cfg.Now},
+			DialContext: r.dialHostViaResolver(r.cfg.HTTPSPort),
+			TLSClientConfig: &tls.Config{RootCAs: r.cfg.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12, Time: r.cfg.Now,
+				CurvePreferences: tlsscan.ReadingGroups()},
 			TLSHandshakeTimeout:    r.cfg.ConnTimeout,
 			ResponseHeaderTimeout:  r.cfg.ConnTimeout,
 			MaxResponseHeaderBytes: 64 << 10,

@@ -381,7 +381,8 @@ func (r *run) smtpTranscript(ctx context.Context, host string, ip netip.Addr, ad
 	}
 	// Every suite Go has, so that even a legacy-only server yields its
 	// certificate and the scan can say what is wrong with it.
-	tc := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, CipherSuites: tlsscan.GoSuites()})
+	tc := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, CipherSuites: tlsscan.GoSuites(),
+		CurvePreferences: tlsscan.ReadingGroups()})
 	if err := tc.HandshakeContext(cctx); err != nil {
 		t.Transcript = append(t.Transcript, "TLS handshake failed: "+err.Error())
 		t.Error = "TLS handshake after STARTTLS failed: " + err.Error()

@@ -199,6 +199,7 @@ func (r *run) servedChain(ctx context.Context, addr, serverName string, preamble
 		InsecureSkipVerify: true,
 		MinVersion:         tls.VersionTLS10,
 		CipherSuites:       tlsscan.GoSuites(),
+		CurvePreferences:   tlsscan.ReadingGroups(),
 	})
 	if err := tc.HandshakeContext(cctx); err != nil {
 		return nil, fmt.Errorf("probe: TLS handshake with %s: %w", addr, err)

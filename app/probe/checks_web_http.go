@@ -172,6 +172,7 @@ func (r *run) httpClientVia(pin webTarget, verify, sameFamily bool) *http.Client
 		// (web.tls-* report those); security.txt only over good TLS.
 		InsecureSkipVerify: !verify,
 		Time:               r.cfg.Now,
+		CurvePreferences:   tlsscan.ReadingGroups(),
 	}
 	if !verify {
 		tlsCfg.MinVersion, tlsCfg.CipherSuites = tls.VersionTLS10, tlsscan.GoSuites()

@@ -9,8 +9,8 @@ import (
 	"io"
 	"log"
 	"net"
-	"net/netip"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -61,8 +61,11 @@ type Testbed struct {
 	// SMTP is the mail server on each address (GoodV4, GoodV6, BadV4), for
 	// counting its sessions and STARTTLS upgrades.
 	SMTP map[string]*SMTPServer
-	// WebRequests counts the web servers' requests by WebRequest.
+	// WebRequests counts the web servers' requests by WebRequest, and
+	// WebGroups the HTTPS ones by the key exchange group of their
+	// connection.
 	WebRequests sync.Map // WebRequest → *atomic.Int64
+	WebGroups   sync.Map // tls.CurveID → *atomic.Int64
 
 	// trace, when tracing, records every answer's request and answer time.
 	traceMu sync.Mutex
@@ -88,6 +91,10 @@ func (tb *Testbed) countRequest(scheme string, r *http.Request) {
 	}
 	n, _ := tb.WebRequests.LoadOrStore(WebRequest{scheme, host, addr, r.URL.Path, r.Header.Get("Accept-Encoding")}, new(atomic.Int64))
 	n.(*atomic.Int64).Add(1)
+	if r.TLS != nil {
+		n, _ := tb.WebGroups.LoadOrStore(r.TLS.CurveID, new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+	}
 }
 
 // RoundTrip is one answer as a server saw it; What names it ("dns MX
