@@ -7,4 +7,9 @@ import (
 	"tenderprobe/app/probe/probetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(probetest.Main(m, 4)) }
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(probeChildArgs); ok {
+		os.Exit(runProbeChild(args))
+	}
+	os.Exit(probetest.Main(m, 4))
+}
