@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -70,6 +71,11 @@ func (r *run) getShared(ctx context.Context, c *http.Client, pin webTarget, u st
 		case <-g.done:
 		case <-ctx.Done():
 			return nil, nil, false, "", ctx.Err()
+		}
+		// The first asker ran out of its own time (another check's
+		// budget): that says nothing of the server, so ask again.
+		if ctx.Err() == nil && (errors.Is(g.err, context.Canceled) || errors.Is(g.err, context.DeadlineExceeded)) {
+			return getWith(ctx, c, u, limit, nil)
 		}
 	}
 	body, truncated := g.body, g.truncated

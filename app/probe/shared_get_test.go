@@ -2,10 +2,12 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,9 +18,12 @@ import (
 func TestSharedGetsAskEachPageOnceAtEachAddress(t *testing.T) {
 	t.Parallel()
 	var asked sync.Map // "host path" → *atomic.Int64
+	slow := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, _ := asked.LoadOrStore(r.Host+" "+r.URL.Path, new(atomic.Int64))
-		n.(*atomic.Int64).Add(1)
+		if n.(*atomic.Int64).Add(1) == 1 && r.URL.Path == "/slow" {
+			<-slow
+		}
 		w.Write([]byte(strings.Repeat("x", 100)))
 	}))
 	t.Cleanup(srv.Close)
@@ -82,4 +87,32 @@ func TestSharedGetsAskEachPageOnceAtEachAddress(t *testing.T) {
 	if got := count("elsewhere.test", "/"); got != 2 {
 		t.Errorf("another host's page asked twice went %d times, want 2", got)
 	}
+
+	// The first asker's time runs out while its request waits on the
+	// server; one still waiting with time of its own asks again.
+	first, cancel := context.WithCancel(ctx)
+	firstDone := make(chan error)
+	go func() {
+		_, _, _, _, err := r.getShared(first, client, pin, "http://site.test/slow", 1000)
+		firstDone <- err
+	}()
+	for count("site.test", "/slow") == 0 {
+		runtime.Gosched()
+	}
+	second := make(chan error)
+	go func() {
+		resp, body, _, _, err := r.getShared(ctx, client, pin, "http://site.test/slow", 1000)
+		if err == nil && (resp.StatusCode != 200 || len(body) != 100) {
+			err = fmt.Errorf("status %d, %d bytes", resp.StatusCode, len(body))
+		}
+		second <- err
+	}()
+	cancel()
+	if err := <-firstDone; err == nil {
+		t.Error("the first asker's cancelled request succeeded")
+	}
+	if err := <-second; err != nil {
+		t.Errorf("the second asker, its own time left: %v", err)
+	}
+	close(slow)
 }
