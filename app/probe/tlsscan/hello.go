@@ -88,7 +88,9 @@ func (h clientHello) marshal() ([]byte, error) {
 	if legacy > TLS12 {
 		legacy = TLS12
 	}
-	var body []byte
+	// Sized for the padded hello (512 bytes), so that building it does
+	// not grow its slices step by step: a scan sends dozens.
+	body := make([]byte, 0, 512)
 	body = binary.BigEndian.AppendUint16(body, uint16(legacy))
 	body = append(body, random[:]...)
 	if h.version == TLS13 {
@@ -111,7 +113,7 @@ func (h clientHello) marshal() ([]byte, error) {
 	}
 
 	if h.version > SSL30 {
-		var exts []byte
+		exts := make([]byte, 0, 384)
 		if h.serverName != "" {
 			var sni []byte
 			sni = append(sni, 0)
@@ -156,17 +158,17 @@ func (h clientHello) marshal() ([]byte, error) {
 		body = append(body, exts...)
 	}
 
-	hs := []byte{1, byte(len(body) >> 16), byte(len(body) >> 8), byte(len(body))}
-	hs = append(hs, body...)
 	// The record layer version stays at TLS 1.0 (or SSLv3 for SSLv3) as
 	// RFC 8446 appendix D advises, for servers intolerant of newer values.
 	recVersion := TLS10
 	if h.version == SSL30 {
 		recVersion = SSL30
 	}
-	rec := []byte{recordHandshake, byte(recVersion >> 8), byte(recVersion)}
-	rec = binary.BigEndian.AppendUint16(rec, uint16(len(hs)))
-	return append(rec, hs...), nil
+	rec := make([]byte, 0, 5+4+len(body))
+	rec = append(rec, recordHandshake, byte(recVersion>>8), byte(recVersion))
+	rec = binary.BigEndian.AppendUint16(rec, uint16(4+len(body)))
+	rec = append(rec, 1, byte(len(body)>>16), byte(len(body)>>8), byte(len(body)))
+	return append(rec, body...), nil
 }
 
 func appendExt(b []byte, typ uint16, data []byte) []byte {
