@@ -105,8 +105,9 @@ func FindSession(ctx context.Context, db *gorm.DB, token string, now time.Time) 
 	}
 	var s Session
 	// One query for session, user, organisation and the page stamp: every
-	// page runs it.
-	err := db.WithContext(ctx).Joins("User").Joins("User.Org").Select([]string{"sessions.*", pageStampColumn}).
+	// page runs it, so it is prepared once per connection (on SQLite,
+	// preparing the join cost as much as running it).
+	err := db.WithContext(ctx).Session(&gorm.Session{PrepareStmt: true}).Joins("User").Joins("User.Org").Select([]string{"sessions.*", pageStampColumn}).
 		Where("sessions.id = ? AND sessions.expires_at > ?", HashToken(token), now).Take(&s).Error
 	if err != nil {
 		return nil, wrap(err, "find session")
