@@ -186,7 +186,16 @@ func staticServer(b *testing.B, body []byte, contentType, encoding string) strin
 func BenchmarkPagesVsStatic(b *testing.B) {
 	sites := []*benchSite{newBenchSite(b, "sqlite", demo.Open(b))}
 	if os.Getenv(dbtest.EnvPostgres) != "" {
-		sites = append(sites, newBenchSite(b, "postgres", demo.OpenPostgres(b)))
+		pg := demo.OpenPostgres(b)
+		// The pool serve runs with (models.DefaultPool), not the test
+		// suite's smaller share of the server's connections (dbtest).
+		sqlDB, err := pg.DB()
+		if err != nil {
+			b.Fatal(err)
+		}
+		sqlDB.SetMaxOpenConns(models.DefaultPool.MaxOpen)
+		sqlDB.SetMaxIdleConns(models.DefaultPool.MaxIdle)
+		sites = append(sites, newBenchSite(b, "postgres", pg))
 	} else {
 		b.Logf("%s is not set: SQLite only", dbtest.EnvPostgres)
 	}
