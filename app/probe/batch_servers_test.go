@@ -20,19 +20,30 @@ func TestBatchMeasuresAMailServerItsDomainsShareOnce(t *testing.T) {
 	ctx := context.Background()
 	upgrades := func() int64 { return tb.SMTP[goodV4].STARTTLS.Load() + tb.SMTP[goodV6].STARTTLS.Load() }
 
-	before := upgrades()
-	alone, err := e.Probe(ctx, names[0])
-	if err != nil {
-		t.Fatal(err)
+	// One domain's sessions: the fewer of two probes, since a hello that
+	// times out on a starved CPU is sent again.
+	var alone probe.Result
+	perDomain := int64(-1)
+	for range 2 {
+		before := upgrades()
+		r, err := e.Probe(ctx, names[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := upgrades() - before; perDomain < 0 || n < perDomain {
+			alone, perDomain = r, n
+		}
 	}
-	perDomain := upgrades() - before
 	if perDomain == 0 {
 		t.Fatal("a probe of one domain made no STARTTLS session with its mail server")
 	}
 
-	before = upgrades()
+	before := upgrades()
 	results := e.ProbeAll(ctx, names, 8, nil)
-	if got := upgrades() - before; got != perDomain {
+	// One measurement's sessions, give or take a hello a starved CPU let
+	// time out and the scan sent again (seen under load at 7 against 5);
+	// a second measurement would make twice as many.
+	if got := upgrades() - before; got < perDomain || got >= 2*perDomain {
 		t.Errorf("a batch of six domains sharing mail.good.test made %d STARTTLS sessions with it, want %d (one domain's)", got, perDomain)
 	}
 
