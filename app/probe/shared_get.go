@@ -16,7 +16,8 @@ import (
 // IPv4/IPv6 comparison ask for http://host/ and https://host/ at each of
 // the host's addresses, the same requests on the same connections. Asked
 // once, each costs the server (and the probe) one connection and TLS
-// handshake instead of two; for a domain with www, eight of about sixty.
+// handshake instead of two: a probe of the testbed's good.test (with www)
+// makes 80 connections instead of 88.
 type sharedGets struct {
 	mu sync.Mutex
 	of map[sharedKey]*sharedGet
