@@ -81,6 +81,12 @@ func (s *scanner) weakKexSignature(ctx context.Context, suites, algs []uint16) (
 // signedKexSuites are the TLS 1.2 suites with a signed ephemeral key
 // exchange, ECDHE before DHE and stronger before weaker, at most n.
 func signedKexSuites(n int) []uint16 {
+	ids := signedKexOrder()
+	return slices.Clone(ids[:min(n, len(ids))])
+}
+
+// signedKexOrder is signedKexSuites without the bound, sorted once.
+var signedKexOrder = sync.OnceValue(func() []uint16 {
 	var ids []uint16
 	for _, id := range suitesFor(TLS12) {
 		s := LookupSuite(id)
@@ -95,5 +101,5 @@ func signedKexSuites(n int) []uint16 {
 		}
 		return sa.Class.rank() - sb.Class.rank()
 	})
-	return ids[:min(n, len(ids))]
-}
+	return ids
+})
