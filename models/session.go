@@ -106,7 +106,12 @@ func FindSession(ctx context.Context, db *gorm.DB, token string, now time.Time) 
 	var s Session
 	// One query for session, user, organisation and the page stamp: every
 	// page runs it, so it is prepared once per connection (on SQLite,
-	// preparing the join cost as much as running it).
+	// preparing the join cost as much as running it). Only this one: it
+	// never runs inside a transaction. With GORM preparing every statement,
+	// a transaction could wait for a statement another request prepares
+	// while that request waits for one of SQLite's few connections, which
+	// transactions queued for the write lock hold ("database is locked"
+	// after the busy timeout, under load).
 	err := db.WithContext(ctx).Session(&gorm.Session{PrepareStmt: true}).Joins("User").Joins("User.Org").Select([]string{"sessions.*", pageStampColumn}).
 		Where("sessions.id = ? AND sessions.expires_at > ?", HashToken(token), now).Take(&s).Error
 	if err != nil {
