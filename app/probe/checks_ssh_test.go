@@ -97,22 +97,9 @@ func TestSSHPQKexAgainstOpenSSH(t *testing.T) {
 func TestSSHPQKexWhenNoSSHServerAnswers(t *testing.T) {
 	t.Parallel()
 	t.Run("a management endpoint on a private address is refused by the SSRF guard without a connection", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
+		ln := probetest.Listen(t)
 		var accepted atomic.Int64
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				accepted.Add(1)
-				c.Close()
-			}
-		}()
+		probetest.Serve(t, ln, func(net.Conn) { accepted.Add(1) })
 		e := sshEngine(t, ln.Addr().(*net.TCPAddr).Port, false, 2*time.Second)
 		res, err := e.ProbeManagement(context.Background(), "mgmt.test")
 		if err != nil {

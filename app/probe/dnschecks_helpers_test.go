@@ -65,7 +65,9 @@ func startAcceptor(t testing.TB, host string) *tcpAcceptor {
 }
 
 // acceptOn counts the connections ln accepts, as startAcceptor does, for a
-// listener whose port the test chose.
+// listener whose port the test chose. It counts in the accept loop itself,
+// not per connection as probetest.Serve would: settled's sentinel must be
+// counted after every connection accepted before it.
 func acceptOn(t testing.TB, host string, ln net.Listener) *tcpAcceptor {
 	t.Helper()
 	a := &tcpAcceptor{host: host, port: ln.Addr().(*net.TCPAddr).Port, remotes: make(chan string, 1024)}

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"tenderprobe/app/probe/probetest"
 )
 
 func TestHostSlotsWaitForAFreeSlotAndForgetIdleServers(t *testing.T) {
@@ -70,26 +72,9 @@ func TestHostSlotsWaitForAFreeSlotAndForgetIdleServers(t *testing.T) {
 // were already waiting for a slot.
 func TestTheNextConnectionOfAChainTakesThePlaceOfThePreviousOne(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				io.Copy(io.Discard, c)
-				c.Close()
-			}()
-		}
-	}()
+	addr := probetest.Serve(t, probetest.Listen(t), func(c net.Conn) { io.Copy(io.Discard, c) })
 	r := testRun(t, "example.test", func(c *Config) { c.MaxConnsPerHost = 1 })
 	ctx := context.Background()
-	addr := ln.Addr().String()
 	first, err := r.dial(ctx, "tcp", addr)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tenderprobe/app/probe/probetest"
 )
 
 // fakeWire is what a client reads from a server that says data, whatever
@@ -132,24 +134,8 @@ func TestHostileServersAreBounded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			go func() {
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					go func() {
-						defer c.Close()
-						tt.serve(c)
-					}()
-				}
-			}()
-			s := &scanner{cfg: Config{Addr: ln.Addr().String(), Timeout: time.Second, EarlyData: true,
+			addr := probetest.Serve(t, probetest.Listen(t), tt.serve)
+			s := &scanner{cfg: Config{Addr: addr, Timeout: time.Second, EarlyData: true,
 				Dial: (&net.Dialer{}).DialContext}}
 			start := time.Now()
 			_, renegErr := s.clientRenegotiation(context.Background())

@@ -33,52 +33,37 @@ func startGoHTTPS(t testing.TB, cfg *tls.Config) string {
 // server without SMTP of its own can be measured through the mail path.
 func startSTARTTLSFront(t testing.TB, backend string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return probetest.Serve(t, probetest.Listen(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		r := bufio.NewReader(c)
+		io.WriteString(c, "220 mx.example.test ESMTP\r\n")
 		for {
-			c, err := ln.Accept()
+			line, err := r.ReadString('\n')
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(30 * time.Second))
-				r := bufio.NewReader(c)
-				io.WriteString(c, "220 mx.example.test ESMTP\r\n")
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
-					case strings.HasPrefix(cmd, "EHLO"):
-						io.WriteString(c, "250-mx.example.test\r\n250 STARTTLS\r\n")
-					case cmd == "STARTTLS":
-						io.WriteString(c, "220 go ahead\r\n")
-						b, err := net.Dial("tcp", backend)
-						if err != nil {
-							return
-						}
-						// Either side closing ends both, as a real server's would.
-						go func() {
-							io.Copy(b, r)
-							b.Close()
-						}()
-						io.Copy(c, b)
-						b.Close()
-						return
-					default:
-						io.WriteString(c, "502 no\r\n")
-					}
+			switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
+			case strings.HasPrefix(cmd, "EHLO"):
+				io.WriteString(c, "250-mx.example.test\r\n250 STARTTLS\r\n")
+			case cmd == "STARTTLS":
+				io.WriteString(c, "220 go ahead\r\n")
+				b, err := net.Dial("tcp", backend)
+				if err != nil {
+					return
 				}
-			}()
+				// Either side closing ends both, as a real server's would.
+				go func() {
+					io.Copy(b, r)
+					b.Close()
+				}()
+				io.Copy(c, b)
+				b.Close()
+				return
+			default:
+				io.WriteString(c, "502 no\r\n")
+			}
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // smtpStartTLS is the client side of the SMTP preamble.

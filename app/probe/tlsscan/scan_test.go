@@ -29,25 +29,14 @@ func startTLS(t testing.TB, cfg *tls.Config) string {
 
 // serveTLSOn is startTLS on a given listener.
 func serveTLSOn(t testing.TB, ln net.Listener, cfg *tls.Config) string {
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				tc := tls.Server(c, cfg)
-				if tc.Handshake() == nil {
-					tc.Write([]byte("ok"))
-				}
-				tc.Close()
-			}()
+	return probetest.Serve(t, ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		tc := tls.Server(c, cfg)
+		if tc.Handshake() == nil {
+			tc.Write([]byte("ok"))
 		}
-	}()
-	return ln.Addr().String()
+		tc.Close()
+	})
 }
 
 func scan(t *testing.T, addr, name string, ca *probetest.CA, mod func(*Config)) *Report {
@@ -285,17 +274,7 @@ func (s *rawServer) start(t testing.TB) string {
 
 // startOn serves every connection of ln until the test ends.
 func (s *rawServer) startOn(t testing.TB, ln net.Listener) string {
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return ln.Addr().String()
+	return probetest.Serve(t, ln, s.serve)
 }
 
 func (s *rawServer) serve(c net.Conn) {
@@ -524,23 +503,10 @@ func TestScanTreatsSilentServersAsRefusingAndNeverHangs(t *testing.T) {
 	}
 
 	// A peer that accepts and never speaks: the caller's deadline ends the scan.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { io.Copy(io.Discard, c); c.Close() }()
-		}
-	}()
+	mute := probetest.Serve(t, probetest.Listen(t), func(c net.Conn) { io.Copy(io.Discard, c) })
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	rep, err = Scan(ctx, Config{Addr: ln.Addr().String(), ServerName: "hang.example.test", Timeout: time.Minute})
+	rep, err := Scan(ctx, Config{Addr: mute, ServerName: "hang.example.test", Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
