@@ -65,6 +65,9 @@ type Config struct {
 	// PageCacheMB bounds the rendered page bodies this process keeps
 	// (dashboard, tender page, review matrix); 0 renders every request.
 	PageCacheMB int
+	// ChangeFeed, on PostgreSQL, has each process learn of writes by
+	// LISTEN/NOTIFY, so a cached page needs no query (models.ChangeFeed).
+	ChangeFeed bool
 	// SessionTTL is how long a login session lasts without renewal.
 	SessionTTL time.Duration
 	// APITokenTTL is how long a token from POST /api/v1/tokens is valid.
@@ -116,6 +119,7 @@ func DefaultConfig() Config {
 		DBPool:                  models.DefaultPool,
 		BodyLimit:               1 << 20,
 		PageCacheMB:             64,
+		ChangeFeed:              true,
 		SessionTTL:              12 * time.Hour,
 		APITokenTTL:             30 * 24 * time.Hour,
 		LoginFailuresPerAccount: 5,
@@ -153,6 +157,7 @@ func (c *Config) table() []settings.Setting {
 		settings.String(&c.SMTPFrom).With("smtp-from", "TENDERPROBE_SMTP_FROM", "ADDR", "sender address of mails"),
 		settings.Int(&c.BodyLimit, 1<<10, 1<<30).With("body-limit", "TENDERPROBE_BODY_LIMIT", "BYTES", "largest request body, evidence uploads aside"),
 		settings.Int(&c.PageCacheMB, 0, 1<<16).With("page-cache-mb", "TENDERPROBE_PAGE_CACHE_MB", "MB", "rendered pages kept in memory (dashboard, tender page, review matrix), renewed on any write; 0: none"),
+		settings.Bool(&c.ChangeFeed).With("change-feed", "TENDERPROBE_CHANGE_FEED", "", "on PostgreSQL, learn of every process's writes by LISTEN/NOTIFY, so cached pages and sessions need no query; false: ask the database on every request"),
 		settings.Duration(&c.SessionTTL, time.Minute).With("session-ttl", "TENDERPROBE_SESSION_TTL", "D", "how long a login session lasts"),
 		settings.Duration(&c.APITokenTTL, time.Minute).With("api-token-ttl", "TENDERPROBE_API_TOKEN_TTL", "D", "how long an API token is valid"),
 		settings.Int(&c.LoginFailuresPerAccount, 1, 1000).With("login-failures-per-account", "TENDERPROBE_LOGIN_FAILURES_PER_ACCOUNT", "N", "failed logins per account within --login-window before 429"),

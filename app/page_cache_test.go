@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -352,4 +353,125 @@ func TestLargePagesGoCompressedToBrowsersThatTakeGzip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startFeed gives the test app a change feed, as serve does on PostgreSQL.
+func (a *testApp) startFeed(t testing.TB) {
+	t.Helper()
+	f, err := models.StartChangeFeed(a.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Stop)
+	a.h.Feed = f
+	deadline := time.Now().Add(2 * time.Second)
+	for _, _, ok := f.Current(); !ok || !f.Listening(); _, _, ok = f.Current() {
+		if time.Now().After(deadline) {
+			t.Fatal("the change feed read no stamp in 2 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// eventually polls cond for up to two seconds, the time a change feed
+// takes at most to hear of another process's commit (models.FeedFresh,
+// with margin).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 2 s, still not: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestWithAChangeFeedCachedPagesNeedNoQueryAndShowEveryWrite: two serve
+// processes on one PostgreSQL database, each with its change feed. A
+// cached page is served without a query; a write through one process is
+// seen at once by the browser that made it, in either process (its
+// tp_fresh cookie), and within the feed's bound by everyone else; a
+// session ended in one process is refused at once there and within the
+// bound in the other.
+func TestWithAChangeFeedCachedPagesNeedNoQueryAndShowEveryWrite(t *testing.T) {
+	t.Parallel()
+	db := demo.OpenPostgres(t)
+	first := newTestAppOn(t, db)
+	other, err := models.Open(dbtest.DSN(t, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = models.Close(other) })
+	second := newTestAppOn(t, other)
+	first.startFeed(t)
+	second.startFeed(t)
+	queries := queryCounter(t, other)
+
+	tn, _ := first.newDraft("Before the feed")
+	path := fmt.Sprintf("/tenders/%d", tn.ID)
+	writer := first.session("officer@demo.test")
+	// The same browser, sent by a load balancer to either process.
+	writerThere := &client{a: second, cookies: writer.cookies, csrf: writer.csrf}
+	reader := second.session("officer@demo.test")
+	eventually(t, "the reader's page, from the cache without a query", func() bool {
+		if res := reader.get(path); res.status != 200 {
+			t.Fatalf("reader: status %d", res.status)
+		}
+		before := queries.Load()
+		for range 20 {
+			reader.get(path)
+		}
+		// The feed reads the stamp four times a second, on the same pool.
+		return queries.Load()-before <= 1
+	})
+
+	if res := writer.get(path); res.header.Get("Set-Cookie") != "" && strings.Contains(res.header.Get("Set-Cookie"), "tp_fresh") {
+		t.Errorf("a request that wrote nothing marked the browser fresh")
+	}
+	res := writer.post(path, url.Values{"title": {"Renamed under the feed"}})
+	if res.status != 303 {
+		t.Fatalf("rename: status %d", res.status)
+	}
+	if !slices.ContainsFunc(res.header.Values("Set-Cookie"), func(c string) bool {
+		return strings.HasPrefix(c, "tp_fresh=") && strings.Contains(c, "max-age=2") && strings.Contains(strings.ToLower(c), "httponly")
+	}) {
+		t.Fatalf("the write did not mark the browser fresh for 2 s: %q", res.header.Values("Set-Cookie"))
+	}
+	if body := writerThere.get(path).body; !strings.Contains(body, "Renamed under the feed") {
+		t.Errorf("the writer, sent to the other process at once, does not see the rename")
+	}
+	eventually(t, "the rename shown to the other reader", func() bool {
+		return strings.Contains(reader.get(path).body, "Renamed under the feed")
+	})
+	// Now that the other process knows the new stamp, the browser that
+	// wrote still asks the database until its cookie ends: a process can
+	// know a stamp older than the write for up to models.FeedFresh.
+	before := queries.Load()
+	for range 5 {
+		writerThere.get(path)
+	}
+	if n := queries.Load() - before; n < 5 {
+		t.Errorf("five pages to the browser that wrote ran %d queries: answered from the feed within its fresh time", n)
+	}
+
+	// A session ended in the first process: refused there at once, and
+	// soon in the second.
+	victim := second.session("vendor@demo.test")
+	victimHere := &client{a: first, cookies: maps.Clone(victim.cookies), csrf: victim.csrf}
+	if res := victim.get("/"); res.status != 200 {
+		t.Fatalf("vendor dashboard: status %d", res.status)
+	}
+	if res := victimHere.get("/"); res.status != 200 {
+		t.Fatalf("vendor dashboard, first process: status %d", res.status)
+	}
+	if res := victimHere.post("/logout", nil); res.status != 303 {
+		t.Fatalf("logout: status %d", res.status)
+	}
+	stolen := &client{a: first, cookies: maps.Clone(victim.cookies), csrf: victim.csrf}
+	if res := stolen.get("/"); res.status != 303 {
+		t.Errorf("the ended session still opens the dashboard in the process that ended it: status %d", res.status)
+	}
+	eventually(t, "the ended session refused by the other process", func() bool {
+		return (&client{a: second, cookies: maps.Clone(victim.cookies)}).get("/").status == 303
+	})
 }

@@ -56,6 +56,12 @@ func newBenchSite(b *testing.B, name string, db *gorm.DB) *benchSite {
 		if err := models.CompactChangeStamps(context.Background(), a.db); err != nil {
 			b.Fatal(err)
 		}
+		// And its change feed, as serve starts it on PostgreSQL
+		// (--change-feed, on by default); TENDERPROBE_CHANGE_FEED=false
+		// measures without it.
+		if os.Getenv("TENDERPROBE_CHANGE_FEED") != "false" {
+			a.startFeed(b)
+		}
 	}
 	if os.Getenv("TENDERPROBE_PAGE_CACHE_MB") == "0" {
 		a.h.Pages = nil // every request renders, to compare

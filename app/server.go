@@ -105,11 +105,25 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		_ = models.Close(db)
 		return nil, err
 	}
+	if cfg.ChangeFeed {
+		switch h.Feed, err = models.StartChangeFeed(db, log); {
+		case errors.Is(err, models.ErrNoChangeFeed):
+			h.Feed = nil // SQLite: every request reads the stamp, in-process
+		case err != nil:
+			_ = models.Close(db)
+			return nil, err
+		}
+	}
 	return &Server{Cfg: cfg, DB: db, Log: log, Handler: h, App: app, Jobs: pool}, nil
 }
 
-// Close releases the database.
-func (s *Server) Close() error { return models.Close(s.DB) }
+// Close stops the change feed and releases the database.
+func (s *Server) Close() error {
+	if s.Handler != nil && s.Handler.Feed != nil {
+		s.Handler.Feed.Stop()
+	}
+	return models.Close(s.DB)
+}
 
 // newViews parses every template of fsys now, so a broken template stops
 // the start with its name instead of failing the first page that uses it.

@@ -57,6 +57,9 @@ type Handler struct {
 	// Pages keeps the rendered bodies of the dashboard, the tender page
 	// and the review matrix (cachedPage); nil renders every request.
 	Pages *pagecache.Cache
+	// Feed, on PostgreSQL, knows the page stamp and the sessions without a
+	// query (models.ChangeFeed); nil asks the database on every request.
+	Feed *models.ChangeFeed
 }
 
 func (h *Handler) now() time.Time {

@@ -18,8 +18,13 @@ import (
 const (
 	sessionCookie = "tp_session"
 	csrfCookie    = "tp_csrf"
-	csrfField     = "_csrf"
-	csrfHeader    = "X-CSRF-Token"
+	// freshCookie marks a browser whose request wrote, for freshFor: its
+	// requests then find their session in the database, not in the change
+	// feed, so a page served by another process shows the write even if
+	// that process has not yet heard of it.
+	freshCookie = "tp_fresh"
+	csrfField   = "_csrf"
+	csrfHeader  = "X-CSRF-Token"
 )
 
 // ContentSecurityPolicy allows only this site's own scripts, styles, images
@@ -55,9 +60,39 @@ func (h *Handler) secure(c *fiber.Ctx) bool {
 // CSRF token forms must carry: the session's own token, or for visitors
 // without a session a random token in a cookie (double submit), so that
 // the login form is protected too.
+//
+// With a change feed (PostgreSQL), the session and the page stamp come
+// from the feed when it knows them, and a request that wrote tells the
+// feed and marks the browser fresh (freshCookie).
 func (h *Handler) LoadSession(c *fiber.Ctx) error {
+	if h.Feed == nil {
+		return h.loadSession(c)
+	}
+	ctx, wrote := models.TrackWrites(c.UserContext())
+	c.SetUserContext(ctx)
+	err := h.loadSession(c)
+	if wrote() {
+		h.Feed.Invalidate()
+		c.Cookie(&fiber.Cookie{Name: freshCookie, Value: "1", Path: "/", MaxAge: int(freshFor / time.Second),
+			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: h.secure(c)})
+	}
+	return err
+}
+
+// freshFor is how long a browser that wrote reads from the database: longer
+// than a change feed trusts a stamp (models.FeedFresh), so by the time the
+// cookie is gone every process's stamp includes the write.
+const freshFor = 2 * time.Second
+
+func (h *Handler) loadSession(c *fiber.Ctx) error {
 	if token := c.Cookies(sessionCookie); token != "" {
-		s, err := models.FindSession(c.UserContext(), h.DB, token, h.now())
+		var s *models.Session
+		var err error
+		if h.Feed != nil && c.Cookies(freshCookie) == "" {
+			s, err = h.Feed.FindSession(c.UserContext(), token, h.now())
+		} else {
+			s, err = models.FindSession(c.UserContext(), h.DB, token, h.now())
+		}
 		switch {
 		case err == nil:
 			c.Locals(localSession, s)

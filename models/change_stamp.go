@@ -128,11 +128,9 @@ func ensureChangeStamps(tx *gorm.DB) error {
 			}
 		}
 	} else {
-		stmts = append(stmts, `CREATE OR REPLACE FUNCTION `+changeStampTrigger+`() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	INSERT INTO change_stamps (table_name, tx, n) VALUES (TG_TABLE_NAME, txid_current(), 1) ON CONFLICT (table_name, tx) DO NOTHING;
-	RETURN NULL;
-END $$`)
+		// The function as the latest migration that changed it wrote it
+		// (a table made later must not bring back an older one).
+		stmts = append(stmts, changeStampFunction0024)
 		for _, t := range missing {
 			stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "%s" FOR EACH STATEMENT EXECUTE FUNCTION %s()`,
 				changeStampTrigger, t, changeStampTrigger))

@@ -95,6 +95,9 @@ func OpenWith(dsn string, pool Pool) (*gorm.DB, error) {
 		if err := registerGuards(db); err != nil {
 			return nil, wrap(err, "open postgres")
 		}
+		if err := registerWriteNotes(db); err != nil {
+			return nil, wrap(err, "open postgres")
+		}
 		return db, nil
 	}
 	db, err := gorm.Open(sqlite.Open(SQLiteDSN(dsn)), cfg)
@@ -115,6 +118,9 @@ func OpenWith(dsn string, pool Pool) (*gorm.DB, error) {
 	// pragmas and WAL index, and closed it after one query.
 	sqlDB.SetMaxIdleConns(SQLiteMaxConns)
 	if err := registerGuards(db); err != nil {
+		return nil, wrap(err, "open sqlite %s", dsn)
+	}
+	if err := registerWriteNotes(db); err != nil {
 		return nil, wrap(err, "open sqlite %s", dsn)
 	}
 	return db, nil

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
@@ -46,3 +47,16 @@ func BuildUnversionedSchema(ctx context.Context, db *gorm.DB, id string) error {
 		return fmt.Errorf("no migration %s", id)
 	})
 }
+
+// StartChangeFeedWith is StartChangeFeed reading the stamp every refresh
+// and trusting a read for fresh.
+func StartChangeFeedWith(db *gorm.DB, refresh, fresh time.Duration) (*ChangeFeed, error) {
+	return startChangeFeed(db, nil, refresh, fresh)
+}
+
+// Epoch is the feed's epoch: it moves on every change announced.
+func (f *ChangeFeed) Epoch() uint64 { return f.epoch.Load() }
+
+// ChangeStampFunction is the SQL of PostgreSQL's change-stamp trigger
+// function, as migration 0024 writes it.
+const ChangeStampFunction = changeStampFunction0024

@@ -63,6 +63,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0021_monitor", Migrate: addMonitor},
 	{ID: "0022_change_stamps", Migrate: addChangeStamps},
 	{ID: "0023_analysis_mail", Migrate: addAnalysisMail},
+	{ID: "0024_change_feed", Migrate: addChangeFeed},
 }
 
 // Tables lists every model that has a table, in an order where each table
