@@ -235,6 +235,18 @@ func TestCachedPagesFollowTheClock(t *testing.T) {
 	}
 }
 
+// twoProcesses builds two apps on db, each with its own connection pool
+// and page cache, as two serve processes; other is the second's database.
+func twoProcesses(t *testing.T, db *gorm.DB) (first, second *testApp, other *gorm.DB) {
+	t.Helper()
+	other, err := models.Open(dbtest.DSN(t, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = models.Close(other) })
+	return newTestAppOn(t, db), newTestAppOn(t, other), other
+}
+
 // TestAWriteByAnotherProcessRenewsCachedPages: two app instances on one
 // database, each with its own page cache (two `serve` processes sharing
 // PostgreSQL, or one SQLite file): a write through either makes the
@@ -242,13 +254,7 @@ func TestCachedPagesFollowTheClock(t *testing.T) {
 func TestAWriteByAnotherProcessRenewsCachedPages(t *testing.T) {
 	t.Parallel()
 	demo.Each(t, func(t *testing.T, db *gorm.DB) {
-		first := newTestAppOn(t, db)
-		other, err := models.Open(dbtest.DSN(t, db))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = models.Close(other) })
-		second := newTestAppOn(t, other)
+		first, second, _ := twoProcesses(t, db)
 		tn, _ := first.newDraft("Shared between processes")
 		path := fmt.Sprintf("/tenders/%d", tn.ID)
 		apps := []*testApp{first, second}
@@ -395,14 +401,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // bound in the other.
 func TestWithAChangeFeedCachedPagesNeedNoQueryAndShowEveryWrite(t *testing.T) {
 	t.Parallel()
-	db := demo.OpenPostgres(t)
-	first := newTestAppOn(t, db)
-	other, err := models.Open(dbtest.DSN(t, db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = models.Close(other) })
-	second := newTestAppOn(t, other)
+	first, second, other := twoProcesses(t, demo.OpenPostgres(t))
 	first.startFeed(t)
 	second.startFeed(t)
 	queries := queryCounter(t, other)
