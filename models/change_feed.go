@@ -132,6 +132,7 @@ func (f *ChangeFeed) refresh(ctx context.Context) {
 	defer f.done.Done()
 	t := time.NewTicker(f.refreshEvery)
 	defer t.Stop()
+	failing := false // log a failure once, not four times a second
 	for {
 		epoch, began := f.epoch.Load(), time.Now()
 		stamp, err := PageStamp(ctx, f.db)
@@ -139,9 +140,13 @@ func (f *ChangeFeed) refresh(ctx context.Context) {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
-			f.log.Warn("change feed: read the page stamp", "err", err)
+			if !failing {
+				f.log.Warn("change feed: read the page stamp", "err", err)
+			}
+			failing = true
 		case f.epoch.Load() == epoch:
 			f.state.Store(&feedState{stamp: stamp, began: began, epoch: epoch})
+			failing = false
 		default:
 			continue // announced while reading: read again
 		}
