@@ -263,3 +263,53 @@ func TestTheTriggerFunctionSkipsTheUnstampedTables(t *testing.T) {
 		t.Errorf("the trigger function does not skip exactly UnstampedTables (%s): add a migration that replaces it\n%s", want, models.ChangeStampFunction)
 	}
 }
+
+// TestTrackWritesMarksWritesThatCanChangeAPage: a request's context is
+// marked by any create, update, delete or raw statement through GORM,
+// except a create or update of a table no page shows (a session's time of
+// last use, written on reading a page); a delete always counts, as ending
+// a session must reach the process's own cached sessions. Reads and
+// failed statements leave it unmarked.
+func TestTrackWritesMarksWritesThatCanChangeAPage(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t)
+	u := officerOn(t, db)
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	token, s, err := models.CreateSession(context.Background(), db, u.ID, time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		run   func(ctx context.Context) error
+		wrote bool
+	}{
+		{"a read", func(ctx context.Context) error { _, err := models.FindUserByEmail(ctx, db, u.Email); return err }, false},
+		{"a session's last use", func(ctx context.Context) error {
+			return db.WithContext(ctx).Model(&models.Session{}).Where("id = ?", s.ID).Update("last_seen_at", now).Error
+		}, false},
+		{"a user renamed", func(ctx context.Context) error {
+			return db.WithContext(ctx).Model(&models.User{}).Where("id = ?", u.ID).Update("name", "Renamed").Error
+		}, true},
+		{"an organisation made", func(ctx context.Context) error {
+			_, err := models.CreateOrg(ctx, db, nil, "Another buyer", models.OrgBuyer, now)
+			return err
+		}, true},
+		{"a raw statement", func(ctx context.Context) error {
+			return db.WithContext(ctx).Exec("UPDATE orgs SET name = name WHERE 1 = 0").Error
+		}, true},
+		{"a failed update", func(ctx context.Context) error {
+			db.WithContext(ctx).Exec("UPDATE no_such_table SET x = 1")
+			return nil
+		}, false},
+		{"a logout", func(ctx context.Context) error { return models.DeleteSession(ctx, db, token) }, true},
+	} {
+		ctx, wrote := models.TrackWrites(context.Background())
+		if err := c.run(ctx); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if wrote() != c.wrote {
+			t.Errorf("%s: marked as a write: %v, want %v", c.name, wrote(), c.wrote)
+		}
+	}
+}
