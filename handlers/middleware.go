@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/metrics"
 	"tenderprobe/models"
 )
 
@@ -89,7 +90,9 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 		var s *models.Session
 		var err error
 		if h.Feed != nil && c.Cookies(freshCookie) == "" {
-			s, err = h.Feed.FindSession(c.UserContext(), token, h.now())
+			var cached bool
+			s, cached, err = h.Feed.FindSession(c.UserContext(), token, h.now())
+			metrics.SessionFound(cached)
 		} else {
 			s, err = models.FindSession(c.UserContext(), h.DB, token, h.now())
 		}

@@ -191,28 +191,28 @@ func TestACachedSessionEndsInEveryProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		settle(t, f)
-		if _, err := f.FindSession(ctx, token, now); err != nil {
-			t.Fatalf("%s: %v", c.name, err)
+		if _, cached, err := f.FindSession(ctx, token, now); err != nil || cached {
+			t.Fatalf("%s: the first lookup: cached %v, %v", c.name, cached, err)
 		}
 		before := queries.Load()
 		for range 5 {
-			s, err := f.FindSession(ctx, token, now)
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
+			s, cached, err := f.FindSession(ctx, token, now)
+			if err != nil || !cached {
+				t.Fatalf("%s: a lookup of a known session: cached %v, %v", c.name, cached, err)
 			}
 			s.User.Name = "changed by a caller" // the cache keeps its own copy
 		}
 		if n := queries.Load() - before; n != 0 {
 			t.Errorf("%s: five lookups of a known session ran %d queries", c.name, n)
 		}
-		if s, err := f.FindSession(ctx, token, now); err != nil || s.User.Name != u.Name {
+		if s, _, err := f.FindSession(ctx, token, now); err != nil || s.User.Name != u.Name {
 			t.Errorf("%s: a caller's change reached the cache: %v, %v", c.name, s, err)
 		}
 		if err := c.end(token, u); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, c.name+" seen by the feed", func() bool {
-			s, err := f.FindSession(ctx, token, now)
+			s, _, err := f.FindSession(ctx, token, now)
 			if c.gone {
 				return errors.Is(err, models.ErrNotFound)
 			}

@@ -37,10 +37,12 @@ func (c *sessionCache) clear() {
 // FindSession is models.FindSession without a round trip when the feed
 // knows the stamp and found this session within the same epoch. A session
 // past its expiry, or whose time of last use is due to be written, is
-// looked up as before. The Session returned is the caller's own copy.
-func (f *ChangeFeed) FindSession(ctx context.Context, token string, now time.Time) (*Session, error) {
+// looked up as before. The Session returned is the caller's own copy;
+// cached tells whether it came without a query.
+func (f *ChangeFeed) FindSession(ctx context.Context, token string, now time.Time) (s *Session, cached bool, err error) {
 	if token == "" {
-		return FindSession(ctx, f.db, token, now)
+		s, err = FindSession(ctx, f.db, token, now)
+		return s, false, err
 	}
 	id := HashToken(token)
 	stamp, epoch, ok := f.Current()
@@ -52,12 +54,12 @@ func (f *ChangeFeed) FindSession(ctx context.Context, token string, now time.Tim
 			e.s.LastSeenAt != nil && now.Sub(*e.s.LastSeenAt) < lastUsedPrecision && !now.Before(*e.s.LastSeenAt) {
 			s := copySession(e.s)
 			s.PageStamp = stamp
-			return s, nil
+			return s, true, nil
 		}
 	}
-	s, err := FindSession(ctx, f.db, token, now)
+	s, err = FindSession(ctx, f.db, token, now)
 	if err != nil || !ok || s.PageStamp != stamp {
-		return s, err
+		return s, false, err
 	}
 	f.sessions.mu.Lock()
 	// Kept only if no change was announced while it was read.
@@ -68,7 +70,7 @@ func (f *ChangeFeed) FindSession(ctx context.Context, token string, now time.Tim
 		f.sessions.entries[id] = &cachedSession{s: *copySession(*s), epoch: epoch}
 	}
 	f.sessions.mu.Unlock()
-	return s, nil
+	return s, false, nil
 }
 
 // copySession copies s deeply enough that the caller may change the

@@ -68,6 +68,17 @@ var (
 		Namespace: "tenderprobe", Subsystem: "pdf", Name: "cache_hits_total",
 		Help: "PDFs served from storage without rendering, by kind of document.",
 	}, []string{"kind"})
+
+	sessionLookups = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "tenderprobe", Subsystem: "session", Name: "lookups_total",
+		Help: "Sessions found for a request with a change feed (PostgreSQL), by where from: feed (memory, no query) or database.",
+	}, []string{"source"})
+)
+
+// Sources of a session, the source label of SessionFound.
+const (
+	SessionFromFeed     = "feed"
+	SessionFromDatabase = "database"
 )
 
 // Kinds of PDF, the kind label of the PDF metrics.
@@ -170,6 +181,17 @@ func PDFServedFromCache(kind string) {
 	pdfCacheHits.WithLabelValues(kind).Inc()
 }
 
+// SessionFound counts a session looked up with a change feed, answered
+// from the feed's memory (cached) or from the database. A feed whose
+// share stays near zero hears no notifications.
+func SessionFound(cached bool) {
+	source := SessionFromDatabase
+	if cached {
+		source = SessionFromFeed
+	}
+	sessionLookups.WithLabelValues(source).Inc()
+}
+
 // RunCounts tells how many probe runs the database holds in each state;
 // models.CountRunsByStatus is one.
 type RunCounts func(ctx context.Context) (map[string]int64, error)
@@ -198,9 +220,12 @@ func NewRegistry(db *sql.DB, runs RunCounts) (*prometheus.Registry, error) {
 		pdfRenderDuration.WithLabelValues(k)
 		pdfCacheHits.WithLabelValues(k)
 	}
+	for _, src := range []string{SessionFromFeed, SessionFromDatabase} {
+		sessionLookups.WithLabelValues(src)
+	}
 	reg := prometheus.NewRegistry()
 	for _, c := range []prometheus.Collector{
-		requests, requestDuration, runsFinished, runDuration, pdfRenders, pdfRenderDuration, pdfCacheHits,
+		requests, requestDuration, runsFinished, runDuration, pdfRenders, pdfRenderDuration, pdfCacheHits, sessionLookups,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db, "tenderprobe"),

@@ -48,6 +48,9 @@ func TestTheRegistryExposesEveryMetric(t *testing.T) {
 	metrics.PDFServedFromCache("metrics-test-kind")
 	metrics.PDFServedFromCache("metrics-test-kind")
 	metrics.RunFinished("metrics-test-state", 2*time.Second)
+	metrics.SessionFound(true)
+	metrics.SessionFound(true)
+	metrics.SessionFound(false)
 	if err := metrics.RenderPDF("metrics-test-wrapped", func() error { return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +78,9 @@ tenderprobe_http_requests_total{method="OTHER",route="/metrics-test/classes",sta
 			`tenderprobe_pdf_renders_total{kind="metrics-test-wrapped"} 1`},
 		{"PDFs served from storage are counted by kind", "tenderprobe_pdf_cache_hits_total",
 			`tenderprobe_pdf_cache_hits_total{kind="metrics-test-kind"} 2`},
+		{"sessions found with a change feed are counted by source", "tenderprobe_session_lookups_total",
+			`tenderprobe_session_lookups_total{source="database"} 1
+tenderprobe_session_lookups_total{source="feed"} 2`},
 		{"a finished run is counted by its state", "tenderprobe_probe_runs_finished_total",
 			`tenderprobe_probe_runs_finished_total{state="metrics-test-state"} 1`},
 		{"runs are reported in every state, zero included", "tenderprobe_probe_runs",
