@@ -370,19 +370,16 @@ func (a *testApp) startFeed(t testing.TB) {
 	}
 	t.Cleanup(f.Stop)
 	a.h.Feed = f
-	deadline := time.Now().Add(2 * time.Second)
-	for _, _, ok := f.Current(); !ok || !f.Listening(); _, _, ok = f.Current() {
-		if time.Now().After(deadline) {
-			t.Fatal("the change feed read no stamp in 2 s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	eventually(t, "the change feed listening, with a stamp", func() bool {
+		_, _, ok := f.Current()
+		return ok && f.Listening()
+	})
 }
 
 // eventually polls cond for up to two seconds, the time a change feed
 // takes at most to hear of another process's commit (models.FeedFresh,
 // with margin).
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(2 * time.Second); !cond(); {
 		if time.Now().After(deadline) {

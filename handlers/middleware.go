@@ -82,8 +82,9 @@ func (h *Handler) LoadSession(c *fiber.Ctx) error {
 
 // freshFor is how long a browser that wrote reads from the database: longer
 // than a change feed trusts a stamp (models.FeedFresh), so by the time the
-// cookie is gone every process's stamp includes the write.
-const freshFor = 2 * time.Second
+// cookie is gone every process's stamp includes the write. Whole seconds,
+// as a cookie's Max-Age counts them.
+const freshFor = 2 * models.FeedFresh
 
 func (h *Handler) loadSession(c *fiber.Ctx) error {
 	if token := c.Cookies(sessionCookie); token != "" {

@@ -45,8 +45,7 @@ type ChangeFeed struct {
 
 	cancel context.CancelFunc
 	done   sync.WaitGroup
-	// listening is true while the LISTEN connection is up, for tests and
-	// metrics.
+	// listening is true while the LISTEN connection is up.
 	listening atomic.Bool
 }
 
@@ -59,8 +58,8 @@ type feedState struct {
 }
 
 // FeedRefresh is how often a feed reads the stamp without being told of a
-// change, and FeedFresh how long a read is trusted. FeedFresh is shorter
-// than the fresh-after-write cookie handlers set (2 s).
+// change, and FeedFresh how long a read is trusted. The fresh-after-write
+// cookie handlers set lasts twice FeedFresh.
 const (
 	FeedRefresh = 250 * time.Millisecond
 	FeedFresh   = time.Second

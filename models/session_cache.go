@@ -103,29 +103,30 @@ func TrackWrites(ctx context.Context) (context.Context, func() bool) {
 // a tracked context. Writes to UnstampedTables change no page and are not
 // marked (a session's time of last use is written on reading a page).
 func noteWrite(db *gorm.DB) {
-	if db.Error != nil || db.Statement == nil || db.Statement.Context == nil {
-		return
+	if wrote := trackedWrites(db); wrote != nil {
+		if t := db.Statement.Table; t == "" || !slices.Contains(UnstampedTables, t) {
+			wrote.Store(true)
+		}
 	}
-	wrote, ok := db.Statement.Context.Value(writesKey{}).(*atomic.Bool)
-	if !ok {
-		return
-	}
-	if t := db.Statement.Table; t != "" && slices.Contains(UnstampedTables, t) {
-		return
-	}
-	wrote.Store(true)
 }
 
 // noteAnyWrite is the GORM callback after every delete and raw statement:
 // a delete may end a session (logout), which the process's own cached
 // sessions must forget at once, and a raw statement names no table.
 func noteAnyWrite(db *gorm.DB) {
-	if db.Error != nil || db.Statement == nil || db.Statement.Context == nil {
-		return
-	}
-	if wrote, ok := db.Statement.Context.Value(writesKey{}).(*atomic.Bool); ok {
+	if wrote := trackedWrites(db); wrote != nil {
 		wrote.Store(true)
 	}
+}
+
+// trackedWrites is the mark of the statement's context when it succeeded
+// in a context TrackWrites made, else nil.
+func trackedWrites(db *gorm.DB) *atomic.Bool {
+	if db.Error != nil || db.Statement == nil || db.Statement.Context == nil {
+		return nil
+	}
+	wrote, _ := db.Statement.Context.Value(writesKey{}).(*atomic.Bool)
+	return wrote
 }
 
 // registerWriteNotes adds noteWrite after every kind of write.
