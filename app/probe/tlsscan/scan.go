@@ -14,7 +14,10 @@
 //     and ServerKeyExchange) or the alert.
 //  2. In full mode, remove the suite the server chose and ask again until the
 //     server refuses the chunk, as sslyze and internet.nl do; that enumerates
-//     the accepted suites. In quick mode (for mail servers, which rate-limit),
+//     the accepted suites. The suites are dealt into chunks round-robin,
+//     the commonly accepted ones first (deal), so that a server's few
+//     suites are found by chunks side by side rather than one after another
+//     in one chunk; TLS 1.3's five suites are each offered alone. In quick mode (for mail servers, which rate-limit),
 //     offer the suites class by class, worst first, and stop each class at the
 //     first accepted suite: enough for a verdict with a handful of connections.
 //  3. Offer the accepted suites best-first and worst-first: the same choice
@@ -36,7 +39,7 @@
 // Every connection has its own deadline (Config.Timeout) from the moment it
 // is open, inside the caller's context. Whatever does not wait for another
 // answer runs at once: the versions; in full mode a version's chunks, once
-// its first answer shows it is spoken; in quick mode the classes (for TLS
+// its first answer shows it is spoken (TLS 1.2's straight away); in quick mode the classes (for TLS
 // 1.2 straight away, for the others after the first class's answer); the
 // two offers of the order test; the crypto/tls handshake; the
 // renegotiation and 0-RTT tests. Only the
@@ -579,9 +582,14 @@ func (s *scanner) probeVersion(ctx context.Context, v Version) VersionResult {
 	// classes holds the suites to try, as chunks; in quick mode one entry
 	// per class, worst first, so that a verdict needs few connections.
 	var classes [][][]uint16
-	if s.cfg.Mode == Full {
-		classes = [][][]uint16{chunk(suitesFor(v), s.cfg.ChunkSize)}
-	} else {
+	switch {
+	case s.cfg.Mode == Full && v == TLS13:
+		// Five suites: each on its own, so that the server's three or so
+		// are found at once rather than one after another.
+		classes = [][][]uint16{deal(suitesFor(v), 1)}
+	case s.cfg.Mode == Full:
+		classes = [][][]uint16{deal(suitesFor(v), s.cfg.ChunkSize)}
+	default:
 		for _, class := range []Class{Insufficient, PhaseOut, Sufficient} {
 			var ids []uint16
 			for _, id := range suitesFor(v) {
@@ -704,7 +712,9 @@ func (s *scanner) tryChunks(ctx context.Context, v Version, chunks [][]uint16, v
 // enumeration finds them in). The first chunk goes first: its first answer
 // usually shows that the version is not supported at all, and then nothing
 // else is asked; otherwise the other chunks go at once, beside the first
-// chunk's enumeration. Within a chunk the suites still come one handshake
+// chunk's enumeration. TLS 1.2, which nearly every server speaks, sends
+// every chunk at once: waiting would put a round trip or two on the scan's
+// longest chain to save a few refusals from the rare server without it. Within a chunk the suites still come one handshake
 // after another: the server picks one suite per hello. The caller's dialer
 // caps how many connections are open at once.
 func (s *scanner) tryChunksEach(ctx context.Context, v Version, chunks [][]uint16, vr *VersionResult) []uint16 {
@@ -722,7 +732,7 @@ func (s *scanner) tryChunksEach(ctx context.Context, v Version, chunks [][]uint1
 		defer wg.Done()
 		s.tryChunks(ctx, v, chunks[:1], &res[0].vr, &res[0].found, func(stop bool) { proceed <- !stop })
 	}()
-	if <-proceed {
+	if v == TLS12 || <-proceed {
 		for i := 1; i < len(chunks); i++ {
 			wg.Add(1)
 			go func() {
@@ -910,6 +920,21 @@ func classifyDH(p []byte) DHGroup {
 		}
 	}
 	return g
+}
+
+// deal splits ids into as few hellos of at most n suites as chunk does,
+// dealt round-robin: hello i gets ids i, i+k, i+2k... of k hellos. The
+// common suites lead ids (suitesFor), so each hello gets its share of
+// them, and a server's accepted suites are found by hellos side by side
+// rather than by one hello's chain of "remove the chosen suite and ask
+// again".
+func deal(ids []uint16, n int) [][]uint16 {
+	k := (len(ids) + n - 1) / n
+	out := make([][]uint16, k)
+	for i, id := range ids {
+		out[i%k] = append(out[i%k], id)
+	}
+	return out
 }
 
 func chunk(ids []uint16, n int) [][]uint16 {

@@ -2,6 +2,7 @@ package tlsscan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -202,30 +203,62 @@ func classifySuite(s suiteInfo) Class {
 	return Insufficient
 }
 
+// commonSuites are the suites servers accept most, most common first:
+// TLS 1.3's mandatory suite and the other two every TLS 1.3 stack has,
+// then TLS 1.2's ECDHE and DHE AEAD suites, their CBC fallbacks, static
+// RSA and the legacy leftovers (OpenSSL's and Mozilla's server
+// configurations, old and new). suitesFor puts them first, so that dealing
+// a version's suites into hellos (deal) gives each hello about as many of
+// them: a server's accepted suites then spread over parallel hellos
+// instead of lengthening one hello's chain.
+var commonSuites = []uint16{
+	0x1301, 0x1302, 0x1303, // TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256
+	0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8, // ECDHE-{ECDSA,RSA}-{AES128-GCM,AES256-GCM,CHACHA20}
+	0x009E, 0x009F, 0xCCAA, // DHE-RSA-{AES128-GCM,AES256-GCM,CHACHA20}
+	0xC023, 0xC027, 0xC024, 0xC028, // ECDHE-{ECDSA,RSA}-AES{128-SHA256,256-SHA384}
+	0xC009, 0xC013, 0xC00A, 0xC014, // ECDHE-{ECDSA,RSA}-AES{128,256}-SHA
+	0x009C, 0x009D, 0x003C, 0x003D, 0x002F, 0x0035, // AES{128,256}-{GCM,SHA256,SHA}
+	0x0067, 0x006B, 0x0033, 0x0039, // DHE-RSA-AES{128-SHA256,256-SHA256,128-SHA,256-SHA}
+	0xC012, 0x0016, 0x000A, 0xC011, 0x0005, 0x0004, // 3DES and RC4
+}
+
 // suitesFor returns the code points worth offering for version v: suites
 // defined for a later version cannot be negotiated and are left out. The
-// order puts widely deployed suites first so the first chunk usually holds
-// what a server accepts.
+// common suites come first, then those with ECDH, DH or RSA key exchange,
+// then the rest (PSK, SRP, KRB5 and the like).
 func suitesFor(v Version) []uint16 {
-	var first, rest []uint16
+	var common, first, rest []uint16
+	for _, id := range commonSuites {
+		if offeredIn(suiteByID[id], v) {
+			common = append(common, id)
+		}
+	}
 	for _, s := range suiteTable {
 		switch {
-		case s.protocol == "" || s.id == 0x0000:
-			continue
-		case v == TLS13 && s.protocol != "TLSv1.3":
-			continue
-		case v != TLS13 && s.protocol == "TLSv1.3":
-			continue
-		case v < TLS12 && s.protocol == "TLSv1.2":
-			continue
-		}
-		if s.kx == "ECDH" || s.kx == "DH" || s.kx == "RSA" {
+		case !offeredIn(s, v) || slices.Contains(commonSuites, s.id):
+		case s.kx == "ECDH" || s.kx == "DH" || s.kx == "RSA":
 			first = append(first, s.id)
-		} else {
+		default:
 			rest = append(rest, s.id)
 		}
 	}
-	return append(first, rest...)
+	return slices.Concat(common, first, rest)
+}
+
+// offeredIn reports whether a hello for version v may offer s: suites
+// defined for a later version cannot be negotiated.
+func offeredIn(s suiteInfo, v Version) bool {
+	switch {
+	case s.protocol == "" || s.id == 0x0000:
+		return false
+	case v == TLS13:
+		return s.protocol == "TLSv1.3"
+	case s.protocol == "TLSv1.3":
+		return false
+	case v < TLS12:
+		return s.protocol != "TLSv1.2"
+	}
+	return true
 }
 
 // Group is a named group (curve or finite field) for key exchange.
