@@ -225,8 +225,20 @@ var commonSuites = []uint16{
 // suitesFor returns the code points worth offering for version v: suites
 // defined for a later version cannot be negotiated and are left out. The
 // common suites come first, then those with ECDH, DH or RSA key exchange,
-// then the rest (PSK, SRP, KRB5 and the like).
-func suitesFor(v Version) []uint16 {
+// then the rest (PSK, SRP, KRB5 and the like). The list is shared: callers
+// must not change it.
+func suitesFor(v Version) []uint16 { return suiteLists()[v] }
+
+// suiteLists is suitesFor of every version, made once: every scan asks.
+var suiteLists = sync.OnceValue(func() map[Version][]uint16 {
+	m := make(map[Version][]uint16, len(AllVersions))
+	for _, v := range AllVersions {
+		m[v] = listSuites(v)
+	}
+	return m
+})
+
+func listSuites(v Version) []uint16 {
 	var common, first, rest []uint16
 	for _, id := range commonSuites {
 		if offeredIn(suiteByID[id], v) {
