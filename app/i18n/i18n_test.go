@@ -221,3 +221,23 @@ func FuzzFillMatchesThePlaceholderSyntax(f *testing.F) {
 		}
 	})
 }
+
+// Text reads a message without a count straight from the texts; it must
+// say what go-i18n says, for every key of every built-in language and for
+// languages and keys the catalogue does not have.
+func TestTextSaysWhatGoI18nSays(t *testing.T) {
+	c := Messages()
+	params := map[string]any{"field": "F", "max": 3, "status": "complies", "name": "N"}
+	langs := append(c.Languages(), "de", "")
+	for _, lang := range langs {
+		keys := append(c.Keys(Default), c.Keys(lang)...)
+		keys = append(keys, "no.such.key")
+		for _, key := range keys {
+			for _, p := range []map[string]any{nil, params} {
+				if got, want := c.Text(lang, key, p), c.localized(lang, key, p); got != want {
+					t.Errorf("Text(%q, %q) = %q, go-i18n says %q", lang, key, got, want)
+				}
+			}
+		}
+	}
+}
