@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sort"
@@ -35,11 +36,16 @@ func extractPDF(ctx context.Context, data []byte) (*Document, error) {
 	doc := &Document{Pages: n}
 	b := &budget{}
 	var lines []textLine
+	unpacked := int64(0)
 	for i := 1; i <= n; i++ {
 		if err := deadline(ctx); err != nil {
 			return nil, err
 		}
-		for _, l := range pageLines(r.Page(i)) {
+		page, err := pageLines(ctx, r.Page(i), &unpacked)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range page {
 			if err := b.take(l.text); err != nil {
 				return nil, err
 			}
@@ -96,12 +102,25 @@ func joinPageBreaks(segs []Segment) []Segment {
 	return out
 }
 
+// MaxPageGlyphs caps the glyphs read from one PDF page. A dense page has
+// about ten thousand; a few kilobytes of compressed content can show
+// millions, each held with its position until the page is put into lines.
+const MaxPageGlyphs = 100_000
+
+// stopPage aborts reading a page's content from inside pdf.Interpret,
+// which has no other way out.
+type stopPage struct{ err error }
+
 // pageLines returns the page's text as lines, top to bottom; "" marks a
 // paragraph break, " | " a gap wide enough to be a table's column break.
 // A line that starts well right of the page's left margin is indented.
-func pageLines(p pdf.Page) (lines []textLine) {
+// unpacked counts the bytes the document's page contents unpacked to so
+// far: past MaxUnpacked, or past MaxPageGlyphs glyphs on the page, or past
+// ctx's deadline, the document is refused. A page whose content cannot be
+// read otherwise has no text.
+func pageLines(ctx context.Context, p pdf.Page, unpacked *int64) (lines []textLine, err error) {
 	if p.V.IsNull() {
-		return nil
+		return nil, nil
 	}
 	var (
 		texts []pdf.Text
@@ -109,14 +128,25 @@ func pageLines(p pdf.Page) (lines []textLine) {
 	)
 	func() {
 		defer func() {
-			if recover() != nil {
+			if v := recover(); v != nil {
 				texts = nil
+				if stop, ok := v.(stopPage); ok {
+					err = stop.err
+				}
 			}
 		}()
-		texts, rules = pageGlyphs(p)
+		// Unpacked once to measure, before the interpreter holds any of
+		// it: a small stream can unpack to gigabytes.
+		n, over := contentSize(p.V.Key("Contents"), MaxUnpacked-*unpacked)
+		*unpacked += n
+		if over {
+			err = &Error{Reason: ReasonUnpacked, Max: MaxUnpacked}
+			return
+		}
+		texts, rules = pageGlyphs(ctx, p)
 	}()
-	if len(texts) == 0 {
-		return nil
+	if err != nil || len(texts) == 0 {
+		return nil, err
 	}
 	var ls []*line
 	// Glyphs come in content order; a glyph joins the line whose
@@ -204,7 +234,7 @@ func pageLines(p pdf.Page) (lines []textLine) {
 		}
 		lines = append(lines, textLine{text: strings.Join(texts, " | "), cells: cells, indented: cells[0].x > left+2*l.size, size: l.size})
 	}
-	return lines
+	return lines, nil
 }
 
 // line is a line of glyphs on a page; a row of a ruled table has its
@@ -340,8 +370,12 @@ type textState struct {
 // pdf.Page.Content, whose TJ operator also shows a stray "\n" through the
 // font (a glyph that is not on the page), and places glyphs of fonts
 // without widths half an em apart.
-func pageGlyphs(p pdf.Page) ([]pdf.Text, []rule) {
+//
+// It stops the page with a stopPage panic past MaxPageGlyphs glyphs or
+// past ctx's deadline, which it looks at every thousand operators.
+func pageGlyphs(ctx context.Context, p pdf.Page) ([]pdf.Text, []rule) {
 	strm := p.V.Key("Contents")
+	ops := 0
 	g := textState{th: 1, ctm: ident, tm: ident, tlm: ident}
 	var stack []textState
 	var out []pdf.Text
@@ -370,6 +404,9 @@ func pageGlyphs(p pdf.Page) ([]pdf.Text, []rule) {
 			if w0 == 0 {
 				w0 = 500
 			}
+			if len(out) >= MaxPageGlyphs {
+				panic(stopPage{&Error{Reason: ReasonUnpacked, Max: MaxUnpacked}})
+			}
 			trm := matrix{{g.tfs * g.th, 0, 0}, {0, g.tfs, 0}, {0, g.trise, 1}}.mul(g.tm).mul(g.ctm)
 			out = append(out, pdf.Text{FontSize: trm[0][0], X: trm[2][0], Y: trm[2][1], W: w0 / 1000 * trm[0][0], S: string(ch)})
 			tx := w0/1000*g.tfs + g.tc
@@ -385,6 +422,11 @@ func pageGlyphs(p pdf.Page) ([]pdf.Text, []rule) {
 		g.tm = g.tlm
 	}
 	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
+		if ops++; ops%1024 == 0 {
+			if err := deadline(ctx); err != nil {
+				panic(stopPage{err})
+			}
+		}
 		n := stk.Len()
 		args := make([]pdf.Value, n)
 		for i := n - 1; i >= 0; i-- {
@@ -492,4 +534,26 @@ func pageGlyphs(p pdf.Page) ([]pdf.Text, []rule) {
 		}
 	})
 	return out, rules
+}
+
+// contentSize is how many bytes the page content strm (a stream or an
+// array of them) unpacks to, reading at most limit+1 of them: over is
+// true past limit.
+func contentSize(strm pdf.Value, limit int64) (n int64, over bool) {
+	streams := []pdf.Value{strm}
+	if strm.Kind() == pdf.Array {
+		streams = streams[:0]
+		for i := 0; i < strm.Len(); i++ {
+			streams = append(streams, strm.Index(i))
+		}
+	}
+	for _, s := range streams {
+		rd := s.Reader()
+		m, _ := io.Copy(io.Discard, io.LimitReader(rd, limit-n+1))
+		rd.Close()
+		if n += m; n > limit {
+			return n, true
+		}
+	}
+	return n, false
 }
