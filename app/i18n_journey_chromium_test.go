@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -92,12 +93,21 @@ func TestDutchTenderSpanishVendorInChromium(t *testing.T) {
 	}
 
 	title := "Beheer van de website www.gemeente.example"
+	// The browser is in Tokyo: app.js hands the zone's name over
+	// URL-encoded ("Asia%2FTokyo").
+	const browserZone = "Asia/Tokyo"
+	if _, err := chromedp.Call(bctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: browserZone}); err != nil {
+		t.Fatal(err)
+	}
 	run("a visitor switches the login page to Dutch",
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.Click(chromedp.Search(`//footer//button[@value="nl"]`)),
 		chromedp.WaitVisible(chromedp.Search(`//html[@lang="nl"]//input[@id="email"]`)),
 	)
+	if text := footerText(t, bctx); !strings.Contains(text, cat.Text("nl", "zone.times_in", map[string]any{"zone": browserZone})) {
+		t.Errorf("the login page's footer does not name the browser's zone %s: %q", browserZone, text)
+	}
 	speaks("the login page", "nl")
 	run("the officer logs in and opens a new tender",
 		chromedp.SendKeys(chromedp.ID("email"), "officer@demo.test"),
@@ -269,4 +279,14 @@ func mustUser(ctx context.Context, t *testing.T, srv *Server, email string) *mod
 		t.Fatal(err)
 	}
 	return u
+}
+
+// footerText is the page footer's text.
+func footerText(t *testing.T, tab context.Context) string {
+	t.Helper()
+	text, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector("footer").innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
 }

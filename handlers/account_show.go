@@ -43,7 +43,7 @@ func (h *Handler) renderAccount(c *fiber.Ctx, status int, data fiber.Map) error 
 	data["Languages"] = languageChoices()
 	data["Zones"] = timeZones()
 	data["BrowserLang"] = messages.Negotiate(c.Get(fiber.HeaderAcceptLanguage))
-	data["BrowserZone"] = c.Cookies(zoneCookie)
+	data["BrowserZone"] = browserZone(c)
 	if _, ok := data["Flash"]; !ok {
 		data["Flash"] = flashOf(c, "")
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,7 +47,7 @@ func localeOf(c *fiber.Ctx) Locale {
 		Lang: messages.Negotiate(c.Get(fiber.HeaderAcceptLanguage), userLang, c.Cookies(langCookie)),
 		Zone: time.UTC,
 	}
-	for _, z := range []string{userZone, c.Cookies(zoneCookie)} {
+	for _, z := range []string{userZone, browserZone(c)} {
 		if loc, ok := models.Zone(z); ok {
 			l.Zone = loc
 			break
@@ -97,3 +98,13 @@ func (h *Handler) SwitchLanguage(c *fiber.Ctx) error {
 
 // messages is every language's message catalogue, embedded.
 var messages = i18n.Messages()
+
+// browserZone is the zone app.js read from the browser (tp_tz), which it
+// writes URL-encoded: "Europe/Amsterdam" arrives as "Europe%2FAmsterdam".
+func browserZone(c *fiber.Ctx) string {
+	raw := c.Cookies(zoneCookie)
+	if z, err := url.PathUnescape(raw); err == nil {
+		return z
+	}
+	return raw
+}
