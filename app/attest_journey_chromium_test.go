@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -173,4 +175,34 @@ func TestVendorNeverLosesAnAnswerInChromium(t *testing.T) {
 			}
 		}
 	}
+
+	// The domains in scope and an evidence link save with the form only:
+	// leaving asks first, and what was typed is back on return.
+	var asked atomic.Bool
+	chromedp.Listen(bctx, func(ev any) {
+		if d, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok && d.Type == cdppage.DialogTypeBeforeunload {
+			asked.Store(true)
+			go func() {
+				_, _ = chromedp.Call(bctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: true})
+			}()
+		}
+	})
+	evidenceURL := fmt.Sprintf("evidence-url-%d", https)
+	texts["scope-web"], texts[evidenceURL] = "www.acme.example", "https://acme.example/tls-report"
+	run("the vendor types a domain in scope and an evidence link, then leaves for the dashboard",
+		chromedp.SendKeys(id("scope-web"), texts["scope-web"]),
+		chromedp.SendKeys(id("%s", evidenceURL), texts[evidenceURL]),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.Search(`//h1[text()="Dashboard"]`)),
+	)
+	if !asked.Load() {
+		t.Error("leaving with unsaved domains and an evidence link did not ask first")
+	}
+	run("the vendor comes back to the attestation",
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(id("attest-progress")),
+		chromedp.WaitVisible(id("scope-web-draft")),
+		chromedp.WaitVisible(id("%s-draft", evidenceURL)),
+	)
+	stillThere("coming back", "scope-web", evidenceURL)
 }

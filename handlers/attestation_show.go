@@ -165,6 +165,7 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		"unanswered": tr(c, "answer.autosave_unanswered", nil),
 		"too_large":  tr(c, "answer.files_too_large", map[string]any{"max": attest.MaxEvidenceSize >> 20}),
 		"restored":   tr(c, "answer.autosave_restored", nil),
+		"draft":      tr(c, "answer.autosave_draft", nil),
 	}
 	data["UploadLimit"] = UploadBodyLimit - 64<<10
 	data["FileMB"] = attest.MaxEvidenceSize >> 20

@@ -251,5 +251,54 @@
       f.explanation.addEventListener("change", function () { save(li); });
     });
     progress();
+    keepDrafts(form, text, store, stored);
+  }
+
+  // keepDrafts keeps what is typed in the fields that save only with the
+  // form (the domains in scope, each requirement's evidence link) in
+  // sessionStorage until the page shows the server has it, puts it back
+  // after a reload or a visit elsewhere, and asks before the page is left
+  // with such text unsaved.
+  function keepDrafts(form, text, store, stored) {
+    var attestation = form.getAttribute("data-attestation");
+    var fields = Array.prototype.slice.call(form.querySelectorAll('textarea[name="web"], textarea[name="mail"], textarea[name="management"], input[name^="evidence_url-"]'));
+    var loaded = {};
+    var sending = false;
+    function key(el) { return "tenderprobe:attest:" + attestation + ":draft:" + el.name; }
+    function note(el) {
+      var id = el.id + "-draft";
+      if (document.getElementById(id)) { return; }
+      var p = document.createElement("p");
+      p.id = id;
+      p.className = "autosave autosave-error";
+      p.setAttribute("role", "status");
+      p.textContent = text("draft");
+      el.insertAdjacentElement("afterend", p);
+      var described = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      described.push(id);
+      el.setAttribute("aria-describedby", described.join(" "));
+    }
+    fields.forEach(function (el) {
+      loaded[el.name] = el.value;
+      var kept = stored(key(el));
+      if (kept !== null && kept !== el.value) {
+        el.value = kept;
+        note(el);
+      } else if (kept !== null) {
+        store(key(el), null);
+      }
+      el.addEventListener("input", function () { store(key(el), el.value); });
+    });
+    document.addEventListener("submit", function () { sending = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (sending) { return; }
+      for (var i = 0; i < fields.length; i++) {
+        if (fields[i].value !== loaded[fields[i].name]) {
+          event.preventDefault();
+          event.returnValue = "";
+          return;
+        }
+      }
+    });
   }
 }());
