@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -87,6 +88,11 @@ type Config struct {
 	// used for links that leave the app: invitation links and reminder
 	// mails. Empty means the address the request came in on.
 	BaseURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-Host and
+	// X-Forwarded-Proto headers are believed; from anyone else they are
+	// ignored, or a client could name the host of the links the app mails
+	// and claim HTTPS over plain HTTP.
+	TrustedProxies []netip.Prefix
 	// DataDir holds evidence files (under DataDir/evidence).
 	DataDir string
 	// SMTPHost and the other SMTP settings configure the relay that mails
@@ -149,6 +155,7 @@ func (c *Config) table() []settings.Setting {
 		settings.String(&c.TLSCert).With("tls-cert", "TENDERPROBE_TLS_CERT", "FILE", "serve HTTPS with this certificate"),
 		settings.String(&c.TLSKey).With("tls-key", "TENDERPROBE_TLS_KEY", "FILE", "private key for --tls-cert"),
 		settings.String(&c.BaseURL).With("base-url", "TENDERPROBE_BASE_URL", "URL", "public address of the app, for links in mails and the passkeys' relying party").Showing("taken from each request's Host"),
+		settings.Prefixes(&c.TrustedProxies).With("trusted-proxies", "TENDERPROBE_TRUSTED_PROXIES", "CIDR", "reverse proxies whose X-Forwarded-Host and -Proto are believed; unset: none, the headers are ignored"),
 		settings.String(&c.DataDir).With("data-dir", "TENDERPROBE_DATA_DIR", "DIR", "where evidence files are stored"),
 		settings.String(&c.SMTPHost).With("smtp-host", "TENDERPROBE_SMTP_HOST", "HOST", "SMTP relay for mails; unset: invitation links are only shown"),
 		settings.Int(&c.SMTPPort, 1, 65535).With("smtp-port", "TENDERPROBE_SMTP_PORT", "N", "relay port; STARTTLS is used when offered"),

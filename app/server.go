@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"time"
 
@@ -155,6 +156,12 @@ func NewApp(h *handlers.Handler, cfg Config) (*fiber.App, error) {
 		WriteTimeout:                 60 * time.Second,
 		IdleTimeout:                  120 * time.Second,
 		DisableStartupMessage:        true,
+		// X-Forwarded-Host and -Proto only from the configured proxies:
+		// Fiber believes them from anyone by default. The client address
+		// stays the connection's: the first X-Forwarded-For entry, which
+		// Fiber would take, is whatever the client wrote there.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          prefixStrings(cfg.TrustedProxies),
 	})
 	if h.Pages == nil && cfg.PageCacheMB > 0 {
 		h.Pages = pagecache.New(cfg.PageCacheMB << 20)
@@ -276,4 +283,13 @@ func RunServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// prefixStrings writes prefixes as Fiber's TrustedProxies takes them.
+func prefixStrings(ps []netip.Prefix) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
 }
