@@ -45,21 +45,27 @@ func TestSecurityHeaders(t *testing.T) {
 	a := newTestApp(t)
 	officer := a.session("officer@demo.test")
 	api := a.apiClient("officer@demo.test")
+	// cache is what each answer may be kept as: private ones not at all,
+	// stored documents only revalidated by their ETag, static files by
+	// anyone for an hour.
 	for _, tc := range []struct {
-		name string
-		c    *client
-		path string
+		name  string
+		c     *client
+		path  string
+		cache string
 	}{
-		{"the login page", a.anonymous(), "/login"},
-		{"the dashboard", officer, "/"},
-		{"a tender page", officer, "/tenders/1"},
-		{"the sheet PDF", officer, "/tenders/1/sheet.pdf"},
-		{"a stylesheet", a.anonymous(), "/static/app.css"},
-		{"a missing page", officer, "/no-such-page"},
-		{"a refused page", a.session("vendor@demo.test"), "/admin/users"},
-		{"the health check", a.anonymous(), "/healthz"},
-		{"an API answer", api, "/api/v1/standards"},
-		{"an API error", a.anonymous(), "/api/v1/tenders"},
+		{"the login page", a.anonymous(), "/login", "no-store"},
+		{"the dashboard", officer, "/", "no-store"},
+		{"a tender page", officer, "/tenders/1", "no-store"},
+		{"the sheet PDF", officer, "/tenders/1/sheet.pdf", "private, no-cache"},
+		{"a report CSV", officer, "/tenders/1/report.csv", "no-store"},
+		{"a stylesheet", a.anonymous(), "/static/app.css", "public, max-age=3600"},
+		{"a missing page", officer, "/no-such-page", "no-store"},
+		{"a refused page", a.session("vendor@demo.test"), "/admin/users", "no-store"},
+		{"the health check", a.anonymous(), "/healthz", "no-store"},
+		{"an API answer", api, "/api/v1/tenders", "no-store"},
+		{"the API's catalogue", api, "/api/v1/standards", "no-store"},
+		{"an API error", a.anonymous(), "/api/v1/tenders", "no-store"},
 	} {
 		t.Run(tc.name+" carries the security headers", func(t *testing.T) {
 			res := tc.c.get(tc.path)
@@ -67,6 +73,9 @@ func TestSecurityHeaders(t *testing.T) {
 				t.Fatal(res.body)
 			}
 			checkSecurityHeaders(t, res.header)
+			if got := res.header.Get("Cache-Control"); got != tc.cache {
+				t.Errorf("Cache-Control %q, want %q", got, tc.cache)
+			}
 			if res.header.Get("Strict-Transport-Security") != "" {
 				t.Error("HSTS sent over plain HTTP")
 			}

@@ -48,9 +48,18 @@ func SetSecurityHeaders(c *fiber.Ctx, tls bool) {
 }
 
 // SecurityHeaders is the middleware form of SetSecurityHeaders.
+//
+// An answer whose handler did not say how to cache it is not stored:
+// pages and API answers show one person's tenders, answers and tokens,
+// which a shared or back-button cache must not keep. Static files and
+// stored documents (revalidated by their ETag) say so themselves.
 func (h *Handler) SecurityHeaders(c *fiber.Ctx) error {
 	SetSecurityHeaders(c, h.SecureCookies)
-	return c.Next()
+	err := c.Next()
+	if len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return err
 }
 
 func (h *Handler) secure(c *fiber.Ctx) bool {
