@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,6 +40,23 @@ func (h *Handler) dashboardData(c *fiber.Ctx) (fiber.Map, error) {
 			published = append(published, t)
 		}
 	}
+	// Tenders still open for answers first, the nearest deadline first;
+	// then the closed ones, newest first. Newest first alone put an
+	// auditor's years of closed tenders before the ones running now.
+	now := h.now()
+	slices.SortStableFunc(published, func(a, b models.Tender) int {
+		aOpen := a.Status == models.StatusPublished && !a.DeadlinePassed(now)
+		bOpen := b.Status == models.StatusPublished && !b.DeadlinePassed(now)
+		switch {
+		case aOpen != bOpen && aOpen:
+			return -1
+		case aOpen != bOpen:
+			return 1
+		case aOpen && a.Deadline != nil && b.Deadline != nil:
+			return a.Deadline.Compare(*b.Deadline)
+		}
+		return 0
+	})
 	data := fiber.Map{
 		"Drafts": drafts[:min(len(drafts), dashboardRows)], "Published": published[:min(len(published), dashboardRows)],
 		"TendersTotal": len(tenders), "TendersCut": len(drafts) > dashboardRows || len(published) > dashboardRows,
