@@ -114,6 +114,16 @@ func TestVendorNeverLosesAnAnswerInChromium(t *testing.T) {
 		chromedp.SendKeys(id("%s", expHTTPS), texts[expHTTPS]),
 		chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(`//span[@id="autosave-%d" and text()="Saved"]`, https))),
 	)
+	// counted checks the sticky bar's counts: what is saved, and what the
+	// server refused is still to go.
+	counted := func(step, want string) {
+		t.Helper()
+		got, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("attest-progress-counts").textContent`))
+		if err != nil || !strings.HasPrefix(got, want) {
+			t.Errorf("after %s the bar says %q (%v), want %q", step, got, err, want)
+		}
+	}
+	counted("the first autosave", "1 of 4 answered · 3 to go")
 	run("the vendor types two more answers and at once uploads evidence for a third",
 		choose(fmt.Sprintf("status-%d", dnssec), "not_applicable"),
 		chromedp.SendKeys(id("%s", expDNSSEC), texts[expDNSSEC]),
@@ -136,6 +146,7 @@ func TestVendorNeverLosesAnAnswerInChromium(t *testing.T) {
 		chromedp.WaitVisible(id("error-summary")),
 	)
 	stillThere("the refused page", expHTTPS, expDNSSEC, expDMARC)
+	counted("the refused page", "3 of 4 answered · 1 to go")
 	focused, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.activeElement && document.activeElement.id`))
 	if err != nil || focused != "error-summary" {
 		t.Errorf("focus is on %q (%v), want the error summary", focused, err)

@@ -88,9 +88,11 @@ func progressOf(groups []domainGroup) progress {
 		for _, v := range g.Answers {
 			p.Total++
 			// The page's choices count, as the script counts them: after a
-			// refused save they are what the vendor typed.
+			// refused save they are what the vendor typed, and a refused
+			// answer is still to go (it is not saved, and Completeness
+			// does not count it).
 			switch {
-			case v.Form["status"] == "":
+			case v.Form["status"] == "" || len(v.Errors) > 0:
 				p.ToGo++
 				if p.Next == 0 {
 					p.Next = v.RequirementID

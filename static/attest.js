@@ -133,6 +133,7 @@
           var pageLock = form.querySelector("input[name=lock_version]");
           if (pageLock) { pageLock.value = String(Number(pageLock.value) + 1); }
           clearMarks(li, f);
+          progress();
           var now = values(f);
           if (now.status === v.status && now.explanation === v.explanation && now.planned === v.planned) {
             store(storageKey(f.rid), null);
@@ -142,6 +143,7 @@
         } else {
           show(f, "error", text("not-saved").replace("{message}", r.data.message || r.data.error || ""));
           if (r.data.field) { markInvalid(f, r.data.field); }
+          progress();
         }
       }, function () {
         show(f, "error", text("offline"));
@@ -162,7 +164,9 @@
       var answered = 0, togo = 0, evidence = 0, next = null;
       items.forEach(function (li) {
         var f = fields(li);
-        if (f.status.value === "") {
+        // A refused answer (marked by the server or by its autosave) is
+        // not saved: it is still to go, as Completeness says.
+        if (f.status.value === "" || li.classList.contains("has-errors") || f.status.getAttribute("data-autosave-invalid") || f.explanation.getAttribute("data-autosave-invalid") || f.planned.getAttribute("data-autosave-invalid")) {
           togo++;
           if (!next) { next = li; }
         } else {
@@ -172,10 +176,12 @@
           evidence++;
         }
       });
-      var set = function (id, n) { var el = document.getElementById(id); if (el) { el.textContent = n; } };
-      set("progress-answered", answered);
-      set("progress-togo", togo);
-      set("progress-evidence", evidence);
+      var counts = document.getElementById("attest-progress-counts");
+      var pattern = counts && counts.getAttribute("data-pattern");
+      if (pattern) {
+        counts.textContent = pattern.replace("{answered}", answered).replace("{total}", items.length)
+          .replace("{togo}", togo).replace("{evidence}", evidence);
+      }
       var bar = document.getElementById("attest-progress-bar");
       if (bar) { bar.value = answered; bar.textContent = answered + " / " + items.length; }
       var link = document.getElementById("next-unanswered");
