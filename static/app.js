@@ -25,11 +25,20 @@ document.addEventListener("submit", function (event) {
 })();
 
 // A form that came back with errors: the summary above it takes the focus,
-// so keyboard and screen reader users start at the list of problems.
+// so keyboard and screen reader users start at the list of problems. A
+// page without a summary (one refused field, perhaps far down a long page)
+// brings its first refused field into view and focuses it instead: nobody
+// is left at the top of the page wondering whether anything was saved.
 (function () {
   var summary = document.getElementById("error-summary");
   if (summary) {
     summary.focus();
+    return;
+  }
+  var field = document.querySelector('[aria-invalid="true"]');
+  if (field) {
+    field.focus();
+    field.scrollIntoView({ block: "center" });
   }
 })();
 

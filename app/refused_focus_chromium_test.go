@@ -1,0 +1,48 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"tenderprobe/seed"
+)
+
+// A refused form on a page without an error summary (one field, below a
+// long list) comes back with that field in view and focused: at phone
+// width the admin's new-organisation form is far below the list of
+// organisations, and the page used to come back at its top, with no sign
+// that nothing was saved.
+func TestARefusedFieldComesIntoViewInChromium(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	tab := startChromium(ctx, t)
+	_, base := startDemoServer(ctx, t)
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "admin@demo.test"),
+		chromedp.SendKeys(chromedp.ID("password"), seed.DemoPassword+kb.Enter),
+		chromedp.WaitVisible(chromedp.Search(`//a[@href="/account"]`)),
+		chromedp.EmulateViewport(320, 800),
+		chromedp.Navigate(base+"/admin/orgs"),
+		chromedp.WaitVisible(chromedp.ID("org-name")),
+		// Spaces pass the browser's "required" and are refused by the server.
+		chromedp.SetValue(chromedp.ID("org-name"), "   "),
+		chromedp.Click(chromedp.Search(`//input[@id="org-name"]/ancestor::form//button[@type="submit"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//input[@id="org-name" and @aria-invalid="true"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(tab, chromedp.Evaluate[string](`(() => {
+		const f = document.getElementById("org-name"), r = f.getBoundingClientRect();
+		return (document.activeElement === f ? "focused" : "not focused") + " " + (r.top >= 0 && r.bottom <= innerHeight ? "in view" : "out of view");
+	})()`))
+	if err != nil || got != "focused in view" {
+		t.Errorf("the refused name field is %s (%v); want focused in view", got, err)
+	}
+}
