@@ -60,7 +60,7 @@ func (s *libSupplier) tender(t testing.TB, lang string, reqs ...libReq) (*models
 			t.Fatal(err)
 		}
 	}
-	if _, err := models.PublishTender(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
+	if _, err := models.PublishTender(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, testNow); err != nil {
 		t.Fatal(err)
 	}
 	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: s.vendor.Email}, time.Hour, testNow)

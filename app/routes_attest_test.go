@@ -49,7 +49,7 @@ func newAttestWorld(t testing.TB, a *testApp) *attestWorld {
 			t.Fatal(err)
 		}
 	}
-	if tn, err = models.PublishTender(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, time.Now()); err != nil {
+	if tn, err = models.PublishTender(ctx, a.db, dbtest.ManagerOf(a.db, tn.ID), tn.ID, testNow); err != nil {
 		t.Fatal(err)
 	}
 	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)

@@ -82,13 +82,14 @@ func TestReportRoutes(t *testing.T) {
 	}
 	// Victor Vendor answers the demo hosting tender: everything complies
 	// except the first requirement, which he explains.
-	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, 24*3600e9, testNow)
+	// The demo data has invited his supplier and submitted its
+	// attestation: reopen it.
+	vendor := a.user("vendor@demo.test")
+	att, err := models.FindAttestationByTender(ctx, a.db, tn.ID, *vendor.OrgID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vendor := a.user("vendor@demo.test")
-	// The demo data has already submitted this attestation: reopen it.
-	if _, err := models.Reopen(ctx, a.db, vendor, inv.AttestationID, nil, testNow); err != nil {
+	if _, err := models.Reopen(ctx, a.db, vendor, att.ID, nil, testNow); err != nil {
 		t.Fatal(err)
 	}
 	for i, r := range tn.Requirements {
@@ -96,11 +97,11 @@ func TestReportRoutes(t *testing.T) {
 		if i == 0 {
 			in = models.AnswerInput{Status: models.AnswerPartial, Explanation: "=cmd|' /C calc'!A0 Zoë Ångström signs the zone in May.", PlannedDate: "2026-05-31"}
 		}
-		if _, err := models.SaveAnswer(ctx, a.db, vendor, inv.AttestationID, r.ID, in, testNow); err != nil {
+		if _, err := models.SaveAnswer(ctx, a.db, vendor, att.ID, r.ID, in, testNow); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := models.Submit(ctx, a.db, vendor, inv.AttestationID, models.SubmitInput{Declaration: true, Declarer: "Zoë Ångström"}, testNow); err != nil {
+	if _, err := models.Submit(ctx, a.db, vendor, att.ID, models.SubmitInput{Declaration: true, Declarer: "Zoë Ångström"}, testNow); err != nil {
 		t.Fatal(err)
 	}
 	first := tn.Requirements[0].Standard.Name

@@ -32,7 +32,8 @@ func (h *Handler) CreateOrg(c *fiber.Ctx) error {
 		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if errors.Is(err, models.ErrConflict) {
-		form["Errors"] = formError(c, "name", "org.name_taken")
+		// A name taken, which the refusal names: next to the name field.
+		form["Errors"] = map[string]string{"name": problemOf(err).fieldText(localeOf(c).Lang)}
 		return h.renderOrgs(c, fiber.StatusConflict, form)
 	}
 	return err
@@ -60,7 +61,7 @@ func (h *Handler) RenameOrg(c *fiber.Ctx) error {
 		return h.renderOrgs(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if errors.Is(err, models.ErrConflict) {
-		form["RenameError"] = tr(c, "org.name_taken", nil)
+		form["RenameError"] = problemOf(err).fieldText(localeOf(c).Lang)
 		return h.renderOrgs(c, fiber.StatusConflict, form)
 	}
 	return err

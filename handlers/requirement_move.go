@@ -24,11 +24,21 @@ func (h *Handler) MoveRequirement(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, by := c.UserContext(), currentUser(c)
-	if pos := strings.TrimSpace(c.FormValue("position")); pos != "" && c.FormValue("direction") == "" {
-		n, perr := strconv.Atoi(pos)
-		if perr != nil {
-			err = invalidInput("position", "not_a_number")
-		} else {
+	switch c.FormValue("direction") {
+	case "up":
+		err = models.MoveRequirement(ctx, h.DB, by, t.ID, rid, -1, h.now())
+	case "down":
+		err = models.MoveRequirement(ctx, h.DB, by, t.ID, rid, 1, h.now())
+	case "":
+		// The Move form: whatever its position says, the answer is the
+		// sheet with the message next to that field, never an error page.
+		// A published sheet has no such field, so it is refused first.
+		if err := t.EditableBy(by); err != nil {
+			return err
+		}
+		pos := strings.TrimSpace(c.FormValue("position"))
+		n, perr := positionOf(pos)
+		if err = perr; err == nil {
 			err = models.MoveRequirementTo(ctx, h.DB, by, t.ID, rid, n, h.now())
 		}
 		if errs, ok := fieldErrors(c, err); ok {
@@ -38,20 +48,24 @@ func (h *Handler) MoveRequirement(c *fiber.Ctx) error {
 			}
 			return h.render(c, fiber.StatusUnprocessableEntity, "tenders/show", t.Title, data)
 		}
-	} else {
-		var delta int
-		switch c.FormValue("direction") {
-		case "up":
-			delta = -1
-		case "down":
-			delta = 1
-		default:
-			return refuse(fiber.StatusBadRequest, "request.bad_direction")
-		}
-		err = models.MoveRequirement(ctx, h.DB, by, t.ID, rid, delta, h.now())
+	default:
+		return refuse(fiber.StatusBadRequest, "request.bad_direction")
 	}
 	if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/tenders/%d?flash=moved#requirement-%d", t.ID, rid), fiber.StatusSeeOther)
+}
+
+// positionOf reads the position typed in the Move form: a whole number,
+// which the model checks against the length of the sheet.
+func positionOf(s string) (int, error) {
+	if s == "" {
+		return 0, invalidInput("position", "required")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, invalidInput("position", "not_a_number")
+	}
+	return n, nil
 }

@@ -60,6 +60,11 @@ func (h *Handler) tenderPageData(c *fiber.Ctx, t *models.Tender, data fiber.Map)
 		}
 	}
 	data["Available"] = available
+	// The publish form says beforehand what would stop it, not only after
+	// the officer pressed it.
+	if err := t.Publishable(h.now()); err != nil {
+		data["PublishBlocked"] = problemOf(err).fieldText(localeOf(c).Lang)
+	}
 	profiles := make([]models.Profile, len(h.Profiles))
 	for i, p := range h.Profiles {
 		profiles[i] = localProfile(localeOf(c).Lang, p)

@@ -132,6 +132,9 @@ type AuditChange struct {
 	After  string
 	// HasBefore and HasAfter tell an empty value from no value.
 	HasBefore, HasAfter bool
+	// Bool is set when the values are JSON booleans, written "yes" and
+	// "no": the reader's language has its own words for them.
+	Bool bool
 }
 
 // auditContext lists the fields that name the record an entry is about;
@@ -158,7 +161,9 @@ func (e *AuditEntry) Changes() []AuditChange {
 	for _, k := range keys {
 		bv, hb := before[k]
 		av, ha := after[k]
-		c := AuditChange{Field: k, HasBefore: hb, HasAfter: ha, Before: auditText(bv), After: auditText(av)}
+		_, boolBefore := bv.(bool)
+		_, boolAfter := av.(bool)
+		c := AuditChange{Field: k, HasBefore: hb, HasAfter: ha, Before: auditText(bv), After: auditText(av), Bool: boolBefore || boolAfter}
 		if hb && ha && c.Before == c.After {
 			if !auditContext[k] {
 				continue

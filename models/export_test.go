@@ -60,3 +60,14 @@ func (f *ChangeFeed) Epoch() uint64 { return f.epoch.Load() }
 // ChangeStampFunction is the SQL of PostgreSQL's change-stamp trigger
 // function, as migration 0024 writes it.
 const ChangeStampFunction = changeStampFunction0024
+
+// MigrationsThrough returns the migrations up to and including id, for a
+// test that puts rows in a database of that schema before migrating on.
+func MigrationsThrough(id string) []*gormigrate.Migration {
+	for i, m := range migrations {
+		if m.ID == id {
+			return migrations[: i+1 : i+1]
+		}
+	}
+	return nil
+}

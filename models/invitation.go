@@ -107,10 +107,12 @@ func openForInvitations(tx *gorm.DB, by *User, tenderID uint, now time.Time) (*T
 // not be the name of any existing org (compared ignoring case and spaces),
 // and a pending vendor account whose password only this invitation's link
 // sets. The attestation with one empty answer per requirement is started
-// (or the existing one reused) and an invitation valid for ttl is stored.
-// It returns the invitation, with its user and org, and its token, which is
-// never stored and must go into the link now. Only an officer of the buyer
-// (or an admin) may invite.
+// and an invitation valid for ttl is stored. A supplier that has its
+// attestation of the tender already is invited already, whatever became of
+// its links (ValidationError "already_invited" on "email"). It returns the
+// invitation, with its user and org, and its token, which is never stored
+// and must go into the link now. Only an officer of the buyer (or an
+// admin) may invite.
 func Invite(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in InviteInput, ttl time.Duration, now time.Time) (*Invitation, string, error) {
 	email := NormalizeEmail(in.Email)
 	if err := validateEmail(email); err != nil {
@@ -130,7 +132,7 @@ func Invite(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in Invite
 		if err != nil {
 			return err
 		}
-		a, _, err := createAttestation(tx, t, *user.OrgID, now)
+		a, err := attestationToInvite(tx, t, user.Org, "email", now)
 		if err != nil {
 			return err
 		}
@@ -155,8 +157,10 @@ func Invite(ctx context.Context, db *gorm.DB, by *User, tenderID uint, in Invite
 func vendorForInvite(ctx context.Context, tx *gorm.DB, email string, in InviteInput) (*User, bool, error) {
 	u, err := FindUserByEmail(ctx, tx, email)
 	if err == nil {
+		// The refusal does not name the account's role: an officer
+		// must not learn who is an admin or an auditor by inviting them.
 		if u.Role != RoleVendor || u.OrgID == nil {
-			return nil, false, invalid("email", "not_a_vendor_account", "email", email, "role", u.Role)
+			return nil, false, invalid("email", "not_a_vendor_account", "email", email)
 		}
 		if u.Disabled {
 			return nil, false, invalid("email", "account_disabled", "email", email)
@@ -215,17 +219,37 @@ func newSupplierOrg(ctx context.Context, tx *gorm.DB, name, email string) (*Org,
 	return org, nil
 }
 
-// orgNameKey is how org names compare when an invitation names a new one:
+// orgNameKey is how org names compare, whoever names one (Org.NameKey):
 // without case and with runs of spaces as one.
 func orgNameKey(name string) string {
 	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
+// attestationToInvite starts supplier org's attestation of tender t for an
+// invitation. A supplier is invited to a tender once: every invitation
+// starts its attestation, whose vendors then see the tender for good, so
+// one that exists already (however its links have fared since) is a
+// ValidationError "already_invited" on field, and no second open
+// invitation is stored. The caller holds t's row lock, which orders
+// invitations to t; the attestations' unique index on tender and supplier
+// backs it.
+func attestationToInvite(tx *gorm.DB, t *Tender, org *Org, field string, now time.Time) (*Attestation, error) {
+	a, created, err := createAttestation(tx, t, org.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		return nil, invalid(field, "already_invited", "name", org.Name)
+	}
+	return a, nil
+}
+
 // InviteSupplier invites existing supplier org supplierID, chosen from the
 // list of suppliers, to answer published tender tenderID: its attestation
-// is started (or reused) and each of its active vendors gets an invitation
-// that leads to it. No account is created and nobody joins the supplier.
-// A supplier without an active vendor is refused, since nobody could answer.
+// is started and each of its active vendors gets an invitation that leads
+// to it. No account is created and nobody joins the supplier. A supplier
+// without an active vendor is refused, since nobody could answer, and so
+// is one invited already (attestationToInvite).
 func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, supplierID uint, ttl time.Duration, now time.Time) (*InviteResult, error) {
 	var out *InviteResult
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -261,7 +285,7 @@ func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, suppli
 		if len(sent) == 0 {
 			return invalid("supplier_id", "no_active_vendor", "name", org.Name)
 		}
-		a, _, err := createAttestation(tx, t, org.ID, now)
+		a, err := attestationToInvite(tx, t, org, "supplier_id", now)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -355,5 +356,107 @@ func TestInviteColleague(t *testing.T) {
 				t.Errorf("got %v, want ErrInvitationClosed", err)
 			}
 		})
+	})
+}
+
+// refusalCode is the code of a ValidationError, or "" for any other error.
+func refusalCode(err error) string {
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Field + ": " + ve.Code
+	}
+	return ""
+}
+
+func TestASupplierIsInvitedToATenderOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		colleague := mustUser(t)(models.CreateUser(ctx, db, nil, "colleague@example.test", "Colleague", "correct horse battery 1", models.RoleVendor, &w.supplier.ID, time.Now()))
+		tn := w.publishedBy(t, w.officer, "Invited once")
+		first, _, err := models.Invite(ctx, db, w.officer, tn.ID, models.InviteInput{Email: w.vendor.Email}, time.Hour, attNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again := []struct {
+			name string
+			in   models.InviteInput
+			want string
+		}{
+			{"the same address again", models.InviteInput{Email: w.vendor.Email}, "email: already_invited"},
+			{"the same address in capitals", models.InviteInput{Email: strings.ToUpper(w.vendor.Email)}, "email: already_invited"},
+			{"another vendor of the same supplier", models.InviteInput{Email: colleague.Email}, "email: already_invited"},
+			{"the same supplier chosen from the list", models.InviteInput{SupplierID: w.supplier.ID}, "supplier_id: already_invited"},
+		}
+		refuseAll := func(t *testing.T, when time.Time) {
+			for _, c := range again {
+				t.Run(c.name, func(t *testing.T) {
+					before := w.rows(t)
+					_, err := models.InviteToTender(ctx, db, w.officer, tn.ID, c.in, time.Hour, when)
+					if got := refusalCode(err); got != c.want {
+						t.Errorf("got %v, want the refusal %q", err, c.want)
+					}
+					if after := w.rows(t); after != before {
+						t.Errorf("a refused invitation changed %s to %s", before, after)
+					}
+				})
+			}
+		}
+		t.Run("while its invitation is open", func(t *testing.T) { refuseAll(t, attNow) })
+		t.Run("after its invitation expired", func(t *testing.T) { refuseAll(t, attNow.Add(2*time.Hour)) })
+		if err := models.RevokeInvitation(ctx, db, w.officer, tn.ID, first.ID, attNow); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("after its invitation was revoked", func(t *testing.T) { refuseAll(t, attNow) })
+		t.Run("another supplier is still invited", func(t *testing.T) {
+			if _, _, err := models.Invite(ctx, db, w.officer, tn.ID, models.InviteInput{Email: "sales@another.test", Supplier: "Another Supplier"}, time.Hour, attNow); err != nil {
+				t.Errorf("inviting another supplier: %v", err)
+			}
+		})
+		t.Run("the same supplier is invited to another tender", func(t *testing.T) {
+			other := w.publishedBy(t, w.officer, "Another tender")
+			if _, err := models.InviteToTender(ctx, db, w.officer, other.ID, models.InviteInput{SupplierID: w.supplier.ID}, time.Hour, attNow); err != nil {
+				t.Errorf("inviting the supplier to another tender: %v", err)
+			}
+		})
+	})
+}
+
+func TestInvitationsOfOneSupplierAtOnceMakeOne(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		tn := w.publishedBy(t, w.officer, "Invited at once")
+		inputs := []models.InviteInput{
+			{Email: w.vendor.Email}, {SupplierID: w.supplier.ID}, {Email: "new@at-once.test", Supplier: "At Once"},
+		}
+		const each = 4
+		var wg sync.WaitGroup
+		errs := make([]error, each*len(inputs))
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = models.InviteToTender(ctx, db, w.officer, tn.ID, inputs[i%len(inputs)], time.Hour, attNow)
+			}()
+		}
+		wg.Wait()
+		invited := 0
+		for _, err := range errs {
+			switch code := refusalCode(err); {
+			case err == nil:
+				invited++
+			case !strings.HasSuffix(code, ": already_invited"):
+				t.Errorf("an invitation at once gave %v, want it made or refused as already invited", err)
+			}
+		}
+		var atts, invs int64
+		db.Model(&models.Attestation{}).Where("tender_id = ?", tn.ID).Count(&atts)
+		db.Model(&models.Invitation{}).Where("tender_id = ?", tn.ID).Count(&invs)
+		if invited != 2 || atts != 2 || invs != 2 {
+			t.Errorf("%d invitations made, %d attestations and %d invitation rows; want 2 of each: one per supplier", invited, atts, invs)
+		}
 	})
 }

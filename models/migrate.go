@@ -64,6 +64,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0022_change_stamps", Migrate: addChangeStamps},
 	{ID: "0023_analysis_mail", Migrate: addAnalysisMail},
 	{ID: "0024_change_feed", Migrate: addChangeFeed},
+	{ID: "0025_org_name_keys", Migrate: addOrgNameKeys},
 }
 
 // Tables lists every model that has a table, in an order where each table

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -23,7 +24,11 @@ var OrgKinds = []string{OrgBuyer, OrgSupplier}
 type Org struct {
 	ID   uint   `gorm:"primaryKey" json:"id"`
 	Name string `gorm:"size:200;not null;uniqueIndex" json:"name"`
-	Kind string `gorm:"size:20;not null" json:"kind"`
+	// NameKey is the name as names compare (orgNameKey), unique, so no
+	// two organisations differ only in case or spaces on any database.
+	// Only organisations named alike before migration 0025 lack one.
+	NameKey *string `gorm:"size:400;uniqueIndex" json:"-"`
+	Kind    string  `gorm:"size:20;not null" json:"kind"`
 	// TimeZone is the IANA zone the organisation works in: a buyer's
 	// tenders have their deadlines in it unless the officer picks another.
 	TimeZone string `gorm:"size:64;not null;default:'Europe/Amsterdam'" json:"time_zone"`
@@ -39,10 +44,13 @@ type Org struct {
 // buyers are Dutch.
 const DefaultOrgZone = "Europe/Amsterdam"
 
-// Validate checks the organisation's fields; an empty time zone becomes
+// Validate checks the organisation's fields and sets NameKey; runs of
+// spaces in the name become one and an empty time zone becomes
 // DefaultOrgZone.
 func (o *Org) Validate() error {
-	o.Name = strings.TrimSpace(o.Name)
+	o.Name = strings.Join(strings.Fields(o.Name), " ")
+	key := orgNameKey(o.Name)
+	o.NameKey = &key
 	o.TimeZone = strings.TrimSpace(o.TimeZone)
 	if o.TimeZone == "" {
 		o.TimeZone = DefaultOrgZone
@@ -52,6 +60,11 @@ func (o *Org) Validate() error {
 	}
 	if len(o.Name) > 200 {
 		return invalid("name", "too_long", "max", 200)
+	}
+	// guardText refuses a NUL on writing, but the name is compared with
+	// the others before that, and PostgreSQL refuses it in a query too.
+	if strings.IndexByte(o.Name, 0) >= 0 {
+		return invalid("name", "nul_character")
 	}
 	if !oneOf(o.Kind, OrgKinds) {
 		return invalid("kind", "not_one_of", "value", o.Kind, "allowed", OrgKinds)
@@ -76,7 +89,8 @@ func orgAudit(tx *gorm.DB, by *User, now time.Time, action string, o *Org, befor
 
 // CreateOrg adds an organisation of kind OrgBuyer or OrgSupplier in
 // DefaultOrgZone, for by, who must administer accounts (nil is
-// Tenderprobe itself). A name already in use gives ErrConflict.
+// Tenderprobe itself). A name already in use, compared ignoring case and
+// spaces, gives the StateError "org_name_taken" (an ErrConflict).
 func CreateOrg(ctx context.Context, db *gorm.DB, by *User, name, kind string, now time.Time) (*Org, error) {
 	return CreateOrgInZone(ctx, db, by, name, kind, "", now)
 }
@@ -91,11 +105,8 @@ func CreateOrgInZone(ctx context.Context, db *gorm.DB, by *User, name, kind, zon
 	var o *Org
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		o = &Org{Name: name, Kind: kind, TimeZone: zone}
-		if err := o.Validate(); err != nil {
+		if err := createOrg(tx, o); err != nil {
 			return err
-		}
-		if err := tx.Create(o).Error; err != nil {
-			return wrap(err, "create org %q", o.Name)
 		}
 		return orgAudit(tx, by, now, "org.create", o, nil, map[string]any{"name": o.Name, "kind": o.Kind, "time_zone": o.TimeZone})
 	})
@@ -109,13 +120,50 @@ func CreateOrgInZone(ctx context.Context, db *gorm.DB, by *User, name, kind, zon
 // that has authorised it and records it in its own audit entry.
 func insertOrg(tx *gorm.DB, name, kind string) (*Org, error) {
 	o := &Org{Name: name, Kind: kind}
-	if err := o.Validate(); err != nil {
+	if err := createOrg(tx, o); err != nil {
 		return nil, err
 	}
-	if err := tx.Create(o).Error; err != nil {
-		return nil, wrap(err, "create org %q", o.Name)
-	}
 	return o, nil
+}
+
+// createOrg validates o and inserts it inside tx, unless its name is taken
+// (nameTaken).
+func createOrg(tx *gorm.DB, o *Org) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := nameTaken(tx, o); err != nil {
+		return wrap(err, "create org %q", o.Name)
+	}
+	if err := tx.Create(o).Error; err != nil {
+		return wrap(nameClash(err, o), "create org %q", o.Name)
+	}
+	return nil
+}
+
+// nameTaken refuses o's name when another organisation's name compares
+// equal to it, ignoring case and spaces (NameKey): a StateError
+// "org_name_taken" naming that organisation, so the admin sees which one.
+func nameTaken(tx *gorm.DB, o *Org) error {
+	var other Org
+	err := tx.Select("id", "name").Where("name_key = ? AND id <> ?", *o.NameKey, o.ID).Take(&other).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	if err != nil {
+		return wrap(err, "org names")
+	}
+	return newState("org_name_taken", "name", other.Name)
+}
+
+// nameClash turns a duplicate key on writing o, which the unique indexes
+// on name and name_key give when another transaction took the name after
+// nameTaken looked, into the refusal nameTaken would have given.
+func nameClash(err error, o *Org) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return newState("org_name_taken", "name", o.Name)
+	}
+	return err
 }
 
 // FindOrg returns the organisation with id, or ErrNotFound.
@@ -160,7 +208,8 @@ type OrgChanges struct {
 
 // UpdateOrg renames an organisation.
 //
-// by must administer accounts; a name in use gives ErrConflict.
+// by must administer accounts; a name in use gives ErrConflict (see
+// CreateOrg).
 func UpdateOrg(ctx context.Context, db *gorm.DB, by *User, id uint, name string, now time.Time) (*Org, error) {
 	return ChangeOrg(ctx, db, by, id, OrgChanges{Name: &name}, now)
 }
@@ -175,8 +224,9 @@ func SetOrgTimeZone(ctx context.Context, db *gorm.DB, by *User, id uint, zone st
 
 // ChangeOrg applies ch to organisation id in one transaction, with one
 // audit entry naming what changed; by must administer accounts. A name
-// in use gives ErrConflict; an invalid name or zone a ValidationError and
-// no change at all.
+// in use by another organisation, compared ignoring case and spaces, gives
+// ErrConflict (see CreateOrg); an invalid name or zone a ValidationError;
+// either changes nothing at all.
 func ChangeOrg(ctx context.Context, db *gorm.DB, by *User, id uint, ch OrgChanges, now time.Time) (*Org, error) {
 	if err := checkAdministers(by, "change org"); err != nil {
 		return nil, err
@@ -198,8 +248,15 @@ func ChangeOrg(ctx context.Context, db *gorm.DB, by *User, id uint, ch OrgChange
 			return err
 		}
 		before, after := map[string]any{}, map[string]any{}
+		cols := map[string]any{"name": o.Name, "time_zone": o.TimeZone, "updated_at": now}
 		if o.Name != oldName {
+			if err := nameTaken(tx, o); err != nil {
+				return wrap(err, "rename org %d", id)
+			}
 			before["name"], after["name"] = oldName, o.Name
+			// Only a new name gets its key: organisations named alike
+			// before migration 0025 keep theirs (none) until renamed.
+			cols["name_key"] = o.NameKey
 		}
 		if o.TimeZone != oldZone {
 			before["time_zone"], after["time_zone"] = oldZone, o.TimeZone
@@ -207,8 +264,8 @@ func ChangeOrg(ctx context.Context, db *gorm.DB, by *User, id uint, ch OrgChange
 		if len(before) == 0 {
 			return nil
 		}
-		if err := tx.Model(o).Updates(map[string]any{"name": o.Name, "time_zone": o.TimeZone, "updated_at": now}).Error; err != nil {
-			return wrap(err, "update org %d", id)
+		if err := tx.Model(o).Updates(cols).Error; err != nil {
+			return wrap(nameClash(err, o), "update org %d", id)
 		}
 		return orgAudit(tx, by, now, "org.edit", o, before, after)
 	})

@@ -119,12 +119,15 @@ type AnnualTender struct {
 }
 
 // AnnualDemand counts the tenders that demanded a standard at a level.
+// Translations carry the standard's texts in the other languages, so the
+// report can name it in its reader's language.
 type AnnualDemand struct {
-	Slug    string
-	Name    string
-	Domain  string
-	Level   string
-	Tenders int
+	Slug         string
+	Name         string
+	Domain       string
+	Level        string
+	Tenders      int
+	Translations StandardTranslations `gorm:"serializer:json"`
 }
 
 // AnnualAnswerCount counts submitted answers to a standard by level, answer
@@ -211,7 +214,7 @@ func LoadAnnualReport(ctx context.Context, db *gorm.DB, f AnnualFilter) (*Annual
 	g, gctx := errgroup.WithContext(ctx)
 	base := func() *gorm.DB { return db.WithContext(gctx).Table("tenders").Scopes(annualTenders(f)) }
 	g.Go(func() error {
-		err := base().Select("standards.slug, MAX(standards.name) AS name, MAX(standards.domain) AS domain, requirements.level, COUNT(DISTINCT tenders.id) AS tenders").
+		err := base().Select("standards.slug, MAX(standards.name) AS name, MAX(standards.translations) AS translations, MAX(standards.domain) AS domain, requirements.level, COUNT(DISTINCT tenders.id) AS tenders").
 			Joins("JOIN requirements ON requirements.tender_id = tenders.id").
 			Joins("JOIN standards ON standards.id = requirements.standard_id").
 			Group("standards.slug, requirements.level").Order("standards.slug, requirements.level").Scan(&out.Demand).Error

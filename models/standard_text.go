@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"slices"
 
 	"tenderprobe/app/i18n"
@@ -53,3 +54,28 @@ func (s *Standard) Has(lang string) bool { return s.In(lang).Lang == lang }
 func (s *Standard) Languages() []string {
 	return slices.DeleteFunc(i18n.Available(), func(lang string) bool { return !s.Has(lang) })
 }
+
+// StandardName is a standard's name as a message parameter (a problem's
+// "standard"): written in the language of the message it fills in
+// (i18n.Named), as the English name in JSON and anywhere else.
+type StandardName struct {
+	Name         string
+	Translations StandardTranslations
+}
+
+// NameOf is s's name as a message parameter.
+func NameOf(s *Standard) StandardName {
+	return StandardName{Name: s.Name, Translations: s.Translations}
+}
+
+// NameIn is the name in lang, by the rule of Standard.In.
+func (n StandardName) NameIn(lang string) string {
+	s := Standard{Name: n.Name, Translations: n.Translations}
+	return s.In(lang).Name
+}
+
+// String is the English name.
+func (n StandardName) String() string { return n.Name }
+
+// MarshalJSON writes the English name, as the problem's JSON always did.
+func (n StandardName) MarshalJSON() ([]byte, error) { return json.Marshal(n.Name) }

@@ -145,7 +145,7 @@ func requirementProblem(code string, an *Answer) Problem {
 	if an.Requirement != nil {
 		p.Params["position"] = an.Requirement.Position
 		if an.Requirement.Standard != nil {
-			p.Params["standard"] = an.Requirement.Standard.Name
+			p.Params["standard"] = NameOf(an.Requirement.Standard)
 		}
 	}
 	return p

@@ -198,6 +198,27 @@ func (t *Tender) InvitableBy(u *User, now time.Time) error {
 	return t.open(now)
 }
 
+// Publishable says whether t's own fields allow publishing it at now: a
+// deadline that has passed would open a tender nobody can answer any more,
+// so it is a ValidationError on "deadline". A draft may keep such a
+// deadline while it is prepared; only publishing is refused. That the
+// sheet is not empty is PublishTender's check, which needs the database.
+func (t *Tender) Publishable(now time.Time) error {
+	if t.DeadlinePassed(now) {
+		return invalid("deadline", "passed_before_publish", "deadline", t.deadlineText())
+	}
+	return nil
+}
+
+// deadlineText writes the deadline as a clock in the tender's zone shows
+// it, zone named, for the audit log and messages; "" when there is none.
+func (t *Tender) deadlineText() string {
+	if t.Deadline == nil {
+		return ""
+	}
+	return t.DeadlineIn().Format("2006-01-02 15:04") + " " + t.Location().String()
+}
+
 // open says whether t takes invitations and answers at now: while it is
 // published (ErrTenderNotOpen) and before its deadline (ErrDeadlinePassed).
 func (t *Tender) open(now time.Time) error {
@@ -370,17 +391,13 @@ func ParseScopeTags(s string) []string {
 
 // auditFields is what the audit log records of a tender's details.
 func (t *Tender) auditFields() map[string]any {
-	deadline := ""
-	if t.Deadline != nil {
-		deadline = t.DeadlineIn().Format("2006-01-02 15:04") + " " + t.Location().String()
-	}
 	value := ""
 	if t.EstimatedValueCents > 0 {
 		value = t.EstimatedValue()
 	}
 	return map[string]any{
 		"title": t.Title, "reference": t.Reference, "description": t.Description,
-		"estimated_value": value, "deadline": deadline, "scope_tags": strings.Join(t.ScopeTags, ", "),
+		"estimated_value": value, "deadline": t.deadlineText(), "scope_tags": strings.Join(t.ScopeTags, ", "),
 		"language": t.Language,
 	}
 }
@@ -712,7 +729,8 @@ func DeleteTender(ctx context.Context, db *gorm.DB, by *User, id uint, now time.
 }
 
 // PublishTender freezes a draft's sheet: the status becomes published and
-// PublishedAt is set. An empty sheet is refused (ValidationError on
+// PublishedAt is set. A deadline before now is refused (Tender.Publishable,
+// a ValidationError on "deadline"), and so is an empty sheet (on
 // "requirements"); a tender that is not a draft gives ErrLocked. Publishing
 // an amendment marks the revision it supersedes as superseded. Only a
 // user who may change the draft (Tender.EditableBy) may publish it.
@@ -721,6 +739,9 @@ func PublishTender(ctx context.Context, db *gorm.DB, by *User, id uint, now time
 		t, err := lockEditable(tx, by, id)
 		if err != nil {
 			return err
+		}
+		if err := t.Publishable(now); err != nil {
+			return wrap(err, "publish tender %d", id)
 		}
 		var n int64
 		if err := tx.Model(&Requirement{}).Where("tender_id = ?", id).Count(&n).Error; err != nil {

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -671,6 +672,46 @@ func TestSetTenderStatus(t *testing.T) {
 				}
 				if !s.ok && err == nil {
 					t.Error("the change was allowed")
+				}
+			})
+		}
+	})
+}
+
+func TestATenderIsNotPublishedAfterItsDeadline(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		now := attNow
+		cases := []struct {
+			name     string
+			deadline *time.Time
+			refused  bool
+		}{
+			{"a deadline years ago is refused", ptr(time.Date(2020, 5, 1, 21, 59, 0, 0, time.UTC)), true},
+			{"a deadline a minute ago is refused", ptr(now.Add(-time.Minute)), true},
+			{"a deadline in a week is published", ptr(now.AddDate(0, 0, 7)), false},
+			{"a tender without a deadline is published", nil, false},
+		}
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				tn := w.tender(t, fmt.Sprintf("deadline %d", i), "https")
+				// A draft keeps a deadline that has passed: only publishing
+				// it is refused.
+				if _, err := models.UpdateTender(ctx, db, w.officer, tn.ID, models.TenderInput{Title: tn.Title, Deadline: c.deadline}, now); err != nil {
+					t.Fatalf("saving the draft: %v", err)
+				}
+				_, err := models.PublishTender(ctx, db, w.officer, tn.ID, now)
+				got, ferr := models.FindTender(ctx, db, tn.ID)
+				if ferr != nil {
+					t.Fatal(ferr)
+				}
+				switch {
+				case c.refused && (fieldOf(err) != "deadline" || got.Status != models.StatusDraft || got.PublishedAt != nil):
+					t.Errorf("publishing gave %v and status %s, want a refusal on the deadline and a draft", err, got.Status)
+				case !c.refused && (err != nil || got.Status != models.StatusPublished):
+					t.Errorf("publishing gave %v and status %s, want it published", err, got.Status)
 				}
 			})
 		}

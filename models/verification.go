@@ -277,11 +277,9 @@ func recordChanges(tx *gorm.DB, run *ProbeRun, verdicts []Verification, now time
 	if err := tx.Preload("Standard").Where("id IN ?", reqIDs).Find(&reqs).Error; err != nil {
 		return nil, wrap(err, "probe run %d: requirements", run.ID)
 	}
-	names := make(map[uint]string, len(reqs))
+	stds := make(map[uint]*Standard, len(reqs))
 	for _, r := range reqs {
-		if r.Standard != nil {
-			names[r.ID] = r.Standard.Name
-		}
+		stds[r.ID] = r.Standard
 	}
 	var changes []VerdictChange
 	for _, v := range verdicts {
@@ -289,9 +287,14 @@ func recordChanges(tx *gorm.DB, run *ProbeRun, verdicts []Verification, now time
 		if !ok || old == v.Status {
 			continue
 		}
-		changes = append(changes, VerdictChange{AttestationID: run.AttestationID, TenderID: a.TenderID, RunID: run.ID,
-			PreviousRunID: prev[0].ID, RequirementID: v.RequirementID, Standard: names[v.RequirementID],
-			From: old, To: v.Status, Reason: run.Reason, At: now})
+		c := VerdictChange{AttestationID: run.AttestationID, TenderID: a.TenderID, RunID: run.ID,
+			PreviousRunID: prev[0].ID, RequirementID: v.RequirementID, From: old, To: v.Status, Reason: run.Reason, At: now}
+		// The mail about the change names the standard in the tender's
+		// language (StandardIn); the English name is recorded.
+		if std := stds[v.RequirementID]; std != nil {
+			c.Standard, c.Catalogue = std.Name, std
+		}
+		changes = append(changes, c)
 	}
 	if len(changes) > 0 {
 		if err := tx.Create(&changes).Error; err != nil {

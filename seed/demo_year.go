@@ -155,7 +155,9 @@ func (h *demoHistory) tender(year, i, n int) error {
 	if _, err := models.ApplyProfile(h.ctx, h.db, h.officer, t.ID, demoSheet(p), time.Now()); err != nil {
 		return err
 	}
-	if _, err := models.PublishTender(h.ctx, h.db, h.officer, t.ID, time.Now()); err != nil {
+	// Published at its moment in the history: today its deadline has
+	// passed, and a tender is not published after its deadline.
+	if _, err := models.PublishTender(h.ctx, h.db, h.officer, t.ID, published); err != nil {
 		return err
 	}
 	if err := models.RecordPublication(h.ctx, h.db, t.ID, published); err != nil {

@@ -43,6 +43,12 @@ type Coded interface {
 	MessageParams() map[string]any
 }
 
+// Named is a value whose words differ by language, such as the name of a
+// standard a catalogue translates: a parameter writes it as NameIn(lang).
+type Named interface {
+	NameIn(lang string) string
+}
+
 // Catalogue is the messages of every language.
 type Catalogue struct {
 	bundle     *goi18n.Bundle
@@ -306,12 +312,15 @@ func isWord(b byte) bool {
 }
 
 // param writes one parameter: a Coded value or list of them as their
-// messages in namespace ns, a string found as ns.<value> as those words, a
-// list joined by commas, anything else as fmt prints it.
+// messages in namespace ns, a Named value in lang, a string found as
+// ns.<value> as those words, a list joined by commas, anything else as
+// fmt prints it.
 func (c *Catalogue) param(lang string, v any, ns string) string {
 	switch v := v.(type) {
 	case Coded:
 		return c.Text(lang, ns+"."+v.MessageCode(), v.MessageParams())
+	case Named:
+		return v.NameIn(lang)
 	case string:
 		if ns != "" {
 			if w := c.Text(lang, ns+"."+v, nil); w != ns+"."+v {

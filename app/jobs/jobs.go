@@ -508,7 +508,7 @@ func ChangeMail(a *models.Attestation, changes []models.VerdictChange) (string, 
 	}
 	list := make([]mail.VerdictChange, len(changes))
 	for i, c := range changes {
-		list[i] = mail.VerdictChange{Standard: c.Standard, From: c.From, To: c.To}
+		list[i] = mail.VerdictChange{Standard: c.StandardIn(lang), From: c.From, To: c.To}
 	}
 	return mail.VerdictChangeMail(lang, supplier, tender, fmt.Sprintf("/attestations/%d/verification", a.ID), list)
 }

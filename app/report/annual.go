@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,9 +44,12 @@ type AnnualReport struct {
 // StandardStats counts demand, answers and verdicts for one standard, one
 // domain or everything.
 type StandardStats struct {
-	Slug                string
-	Name                string
-	Domain              string
+	Slug   string
+	Name   string
+	Domain string
+	// Translations are a standard's texts in the other languages
+	// (NameIn reads them); domains and the total have none.
+	Translations        models.StandardTranslations
 	DemandedMandatory   int
 	DemandedRecommended int
 	// Answers counts submitted answers by status; Verdicts counts them by
@@ -58,6 +62,13 @@ type StandardStats struct {
 	ClaimsContradicted int
 	// Previous is last year's compliance rate, when it had answers.
 	Previous *float64
+}
+
+// NameIn is the standard's name in lang, as every other page names it
+// (models.Standard.In): English when the catalogue has no complete
+// translation into lang.
+func (s StandardStats) NameIn(lang string) string {
+	return models.StandardName{Name: s.Name, Translations: s.Translations}.NameIn(lang)
 }
 
 // AnswerTotal is the number of submitted answers.
@@ -240,6 +251,23 @@ func BuildAnnual(cur, prev *models.AnnualData, scope string) AnnualReport {
 	return r
 }
 
+// sortedIn is a copy of standards in the order BuildAnnual gives them,
+// by domain and then by name, with the names in lang: a reader looks a
+// standard up by the name they read.
+func sortedIn(lang string, standards []StandardStats) []StandardStats {
+	out := slices.Clone(standards)
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := domainOrder(out[i].Domain), domainOrder(out[j].Domain); a != b {
+			return a < b
+		}
+		if out[i].Domain != out[j].Domain {
+			return out[i].Domain < out[j].Domain
+		}
+		return strings.ToLower(out[i].NameIn(lang)) < strings.ToLower(out[j].NameIn(lang))
+	})
+	return out
+}
+
 func newStats(slug, name, domain string) *StandardStats {
 	return &StandardStats{Slug: slug, Name: name, Domain: domain, Answers: map[string]int{}, Verdicts: map[string]int{}}
 }
@@ -277,7 +305,7 @@ func tally(d *models.AnnualData) map[string]*StandardStats {
 	}
 	for _, row := range d.Demand {
 		s := get(row.Slug)
-		s.Name, s.Domain = row.Name, row.Domain
+		s.Name, s.Domain, s.Translations = row.Name, row.Domain, row.Translations
 		if row.Level == models.LevelMandatory {
 			s.DemandedMandatory += row.Tenders
 		} else {
@@ -365,6 +393,7 @@ func titlePage(pdf *doc, wd words, opt Options, title, note string) {
 // gives a short report that says so.
 func WriteAnnualReport(w io.Writer, r AnnualReport, opt Options) error {
 	wd := wordsOf(opt)
+	r.Standards = sortedIn(wd.lang, r.Standards)
 	title := wd.t("annual.title", "year", r.Year)
 	// A large year runs to a thousand pages: compressed, its stored PDF is
 	// about a fifth of the size, worth the compressor per page.
@@ -400,18 +429,23 @@ func (r AnnualReport) Summary() []string { return r.summary(words{lang: "en", zo
 // annual report opens with it.
 func (r AnnualReport) summary(wd words) []string {
 	t := r.Total
-	out := []string{wd.t("annual.summary.tenders", "year", r.Year, "tenders", len(r.Tenders), "buyers", r.Buyers(),
-		"demanded", t.DemandedMandatory+t.DemandedRecommended, "mandatory", t.DemandedMandatory, "count", len(r.Tenders))}
+	// Each count is a plural message of its own ("1 tender", "24
+	// tenders"); a sentence picks its form by the count its verb agrees with.
+	out := []string{wd.t("annual.summary.tenders", "year", r.Year, "count", len(r.Tenders),
+		"tenders", wd.count("annual.count.tenders", len(r.Tenders)), "buyers", wd.count("annual.count.buyers", r.Buyers()),
+		"demanded", wd.count("annual.count.requirements", t.DemandedMandatory+t.DemandedRecommended),
+		"mandatory", wd.count("annual.count.mandatory", t.DemandedMandatory))}
 	if _, ok := t.Rate(); !ok {
 		return append(out, wd.t("annual.summary.no_rate"))
 	}
-	out = append(out, wd.t("annual.summary.answers", "attestations", r.Submitted(), "answers", t.AnswerTotal(),
-		"applicable", t.Applicable(), "declared", wd.percent(t.DeclaredRate()), "verified", wd.percent(t.VerifiedRate())))
+	out = append(out, wd.t("annual.summary.answers", "attestations", wd.count("annual.count.attestations", r.Submitted()),
+		"answers", wd.count("annual.count.answers", t.AnswerTotal()), "applicable", t.Applicable(), "count", t.Applicable(),
+		"declared", wd.percent(t.DeclaredRate()), "verified", wd.percent(t.VerifiedRate())))
 	switch {
 	case r.Verified == 0:
 		out = append(out, wd.t("annual.summary.unverified"))
 	case t.ClaimsContradicted > 0:
-		out = append(out, wd.t("annual.summary.contradicted", "contradicted", t.ClaimsContradicted, "rate", wd.percent(t.Rate())))
+		out = append(out, wd.t("annual.summary.contradicted", "contradicted", t.ClaimsContradicted, "count", t.ClaimsContradicted, "rate", wd.percent(t.Rate())))
 	default:
 		out = append(out, wd.t("annual.summary.none_contradicted", "rate", wd.percent(t.Rate())))
 	}
@@ -438,14 +472,15 @@ func annualTotals(pdf *doc, wd words, r AnnualReport) {
 	} else if !r.HasPrevious {
 		rate += " " + wd.t("annual.totals.no_previous")
 	}
-	verification := wd.t("annual.totals.verified", "verified", r.Verified, "submitted", r.Submitted())
+	verification := wd.t("annual.totals.verified", "verified", r.Verified, "submitted", r.Submitted(), "count", r.Submitted())
 	if r.Verified == 0 {
 		verification = wd.t("annual.totals.verified_none")
 	}
 	table(pdf, [][2]string{
 		{wd.t("annual.totals.tenders"), fmt.Sprint(len(r.Tenders))},
 		{wd.t("annual.totals.buyers"), fmt.Sprint(r.Buyers())},
-		{wd.t("annual.totals.demand"), wd.t("annual.totals.demand_text", "mandatory", t.DemandedMandatory, "recommended", t.DemandedRecommended, "standards", len(r.Standards))},
+		{wd.t("annual.totals.demand"), wd.t("annual.totals.demand_text", "mandatory", wd.count("annual.count.times", t.DemandedMandatory),
+			"recommended", wd.count("annual.count.times", t.DemandedRecommended), "standards", wd.count("annual.count.standards", len(r.Standards)))},
 		{wd.t("annual.totals.attestations"), wd.t("annual.totals.submitted", "count", r.Submitted())},
 		{wd.t("annual.totals.verified_by_probes"), verification},
 		{wd.t("annual.totals.answers"), wd.t("annual.totals.answers_text", "count", t.AnswerTotal(),
@@ -497,13 +532,13 @@ func annualCharts(pdf *doc, wd words, r AnnualReport) {
 	legend := []string{wd.t("annual.rate.legend.verified"), wd.t("annual.rate.legend.unverified"), wd.t("annual.rate.legend.contradicted")}
 	axis := wd.t("annual.chart.axis_percent")
 	barChart(pdf, wd, wd.t("annual.charts.per_domain"), rateBars(wd, r.Domains, func(s StandardStats) string { return domainName(wd, s) }), 100, true, axis, legend)
-	barChart(pdf, wd, wd.t("annual.charts.per_standard"), rateBars(wd, r.Standards, func(s StandardStats) string { return s.Name }), 100, true, axis, legend)
+	barChart(pdf, wd, wd.t("annual.charts.per_standard"), rateBars(wd, r.Standards, func(s StandardStats) string { return s.NameIn(wd.lang) }), 100, true, axis, legend)
 	demand := make([]bar, 0, len(r.Standards))
 	most := 0
 	for _, s := range r.Standards {
 		n := s.DemandedMandatory + s.DemandedRecommended
 		most = max(most, n)
-		demand = append(demand, bar{Label: s.Name, Parts: []float64{float64(s.DemandedMandatory), float64(s.DemandedRecommended)},
+		demand = append(demand, bar{Label: s.NameIn(wd.lang), Parts: []float64{float64(s.DemandedMandatory), float64(s.DemandedRecommended)},
 			Text: wd.t("annual.charts.demand_text", "count", n, "mandatory", s.DemandedMandatory, "recommended", s.DemandedRecommended)})
 	}
 	barChart(pdf, wd, wd.t("annual.charts.demand"), demand, float64(most), false, wd.t("annual.chart.axis_count"), []string{wd.level(models.LevelMandatory), wd.level(models.LevelRecommended)})
@@ -543,7 +578,7 @@ func annualTables(pdf *doc, wd words, r AnnualReport) {
 	heading(pdf, wd.t("annual.per_standard.heading"))
 	rows = rows[:0]
 	for _, s := range r.Standards {
-		rows = append(rows, append([]string{s.Name + "\n" + wd.domain(s.Domain)}, countRow(wd, s)...))
+		rows = append(rows, append([]string{s.NameIn(wd.lang) + "\n" + wd.domain(s.Domain)}, countRow(wd, s)...))
 	}
 	grid(pdf, append([]column{{wd.t("annual.col.standard"), 34}}, countColumns(wd)...), rows)
 
@@ -554,7 +589,7 @@ func annualTables(pdf *doc, wd words, r AnnualReport) {
 	stats := append(append([]StandardStats{}, r.Standards...), r.Total)
 	for i, s := range stats {
 		v := s.Verdicts
-		name := s.Name
+		name := s.NameIn(wd.lang)
 		if i == len(stats)-1 {
 			name = wd.t("annual.total")
 		}
@@ -577,6 +612,12 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 	counted := make(map[string]models.AnnualExplained, len(r.Explained))
 	for _, e := range r.Explained {
 		counted[e.Slug] = e
+	}
+	// An explanation carries the standard's English name; the year's
+	// demand has its translations.
+	names := make(map[string]string, len(r.Standards))
+	for _, s := range r.Standards {
+		names[s.Slug] = s.NameIn(wd.lang)
 	}
 	// Thousands of lines share a few codes and planned dates: their words
 	// are looked up once.
@@ -601,7 +642,11 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 		// The title keeps to its table: room for the header and a first
 		// row of three places.
 		ensureSpace(pdf, 45)
-		subheading(pdf, wd.t("annual.explanations.standard", "standard", group[0].Standard, "count", all.Answers, "texts", all.Texts))
+		name, ok := names[group[0].Slug]
+		if !ok {
+			name = group[0].Standard
+		}
+		subheading(pdf, wd.t("annual.explanations.standard", "standard", name, "count", all.Answers, "texts", all.Texts))
 		var rows [][]string
 		texts, shown := 0, 0
 		for k := 0; k < len(group); {
@@ -631,7 +676,7 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 		}
 		grid(pdf, []column{{wd.t("annual.col.explanation"), 56}, {wd.t("annual.col.given_in"), 118}}, rows)
 		if rest := all.Texts - texts; rest > 0 {
-			small(pdf, wd.t("annual.explanations.more_texts", "count", rest, "answers", all.Answers-shown))
+			small(pdf, wd.t("annual.explanations.more_texts", "count", rest, "answers", wd.count("annual.count.answers", all.Answers-shown)))
 		}
 		start = end
 	}

@@ -90,7 +90,7 @@ func WriteAnnualCSV(w io.Writer, r AnnualReport, lang string) error {
 		return fmt.Errorf("report: annual csv: %w", err)
 	}
 	row := func(kind string, s StandardStats) []string {
-		name, domain := s.Name, ""
+		name, domain := s.NameIn(wd.lang), ""
 		switch kind {
 		case "domain":
 			name = wd.domain(s.Slug)

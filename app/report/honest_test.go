@@ -156,9 +156,9 @@ func TestAnnualReportOpensWithTheYearInBrief(t *testing.T) {
 	first := flatText(pages[0])
 	for _, want := range []string{
 		"The year in brief",
-		"In 2026, 24 tender(s) were published by 1 buyer organisation(s), demanding 60 standard requirement(s) (48 mandatory).",
-		"of the 96 answer(s) that apply, vendors declared 75.0% met and the probes verified 72.9%.",
-		"The probes contradicted 2 claim(s) of compliance; the compliance rate counts none of them as met, which gives 72.9%.",
+		"In 2026, 24 tenders were published by 1 buyer organisation, demanding 60 standard requirements (48 mandatory).",
+		"Vendors submitted 48 attestations with 120 answers; of the 96 answers that apply, vendors declared 75.0% met and the probes verified 72.9%.",
+		"The probes contradicted 2 claims of compliance; the compliance rate counts none of them as met, which gives 72.9%.",
 		"Against 2025, the compliance rate changed by +27.9 pp.",
 	} {
 		if !strings.Contains(first, want) {

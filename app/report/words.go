@@ -51,6 +51,10 @@ func (w words) t(key string, pairs ...any) string {
 	return catalogue().Text(w.lang, key, params)
 }
 
+// count is n with its noun, by the plural message key ("1 tender", "2
+// tenders"), for a sentence that counts more than one thing.
+func (w words) count(key string, n int) string { return w.t(key, "count", n) }
+
 // word is the words of a code in namespace ns; a code without words (a
 // catalogue's own domain, say) shows as fallback.
 func (w words) word(ns, code, fallback string) string {

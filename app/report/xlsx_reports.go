@@ -82,7 +82,7 @@ func writeAnnualTable(b *Workbook, r AnnualReport, wd words) error {
 		return err
 	}
 	row := func(kind string, s StandardStats) error {
-		name, domain := s.Name, ""
+		name, domain := s.NameIn(wd.lang), ""
 		switch kind {
 		case "domain":
 			name = wd.domain(s.Slug)

@@ -195,7 +195,7 @@ func (a *Annual) Page(lang string) any {
 }
 
 func row(s report.StandardStats, lang string) AnnualRow {
-	out := AnnualRow{Slug: s.Slug, Name: s.Name, Domain: s.Domain, Mandatory: s.DemandedMandatory, Recommended: s.DemandedRecommended,
+	out := AnnualRow{Slug: s.Slug, Name: s.NameIn(lang), Domain: s.Domain, Mandatory: s.DemandedMandatory, Recommended: s.DemandedRecommended,
 		Complies: s.Answers[models.AnswerComplies], Partial: s.Answers[models.AnswerPartial], DoesNotComply: s.Answers[models.AnswerDoesNotComply],
 		NotApplic: s.Answers[models.AnswerNotApplicable], Contradicted: s.Verdicts[models.VerdictContradicted],
 		Declared: percent(lang, s.DeclaredRate), Rate: percent(lang, s.Rate), Verified: percent(lang, s.VerifiedRate)}
