@@ -55,7 +55,7 @@ var demoVendors = []demoVendor{
 // demoServices are the subjects of the history's tenders, with the profile
 // each applies.
 var demoServices = []struct{ title, profile string }{
-	{"Hosting of the %s website", "website-hosting"},
+	{"Website hosting for %s", "website-hosting"},
 	{"E-mail and calendars for %s", "email-service"},
 	{"Case management software for %s", "cloud-saas"},
 	{"Internet connectivity for %s", "network-connectivity"},
