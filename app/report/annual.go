@@ -375,7 +375,7 @@ func (r AnnualReport) Submitted() int {
 // titlePage opens a yearly report: running header and footer, the title
 // and the note on what it covers and when it was made.
 func titlePage(pdf *doc, wd words, opt Options, title, note string) {
-	header(pdf, title+" · Tenderprobe")
+	header(pdf, title, func(title string) string { return title + " · Tenderprobe" })
 	footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
 	pdf.AddPage()
 	pdf.SetFont(fontFamily, "B", 20)

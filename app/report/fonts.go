@@ -54,8 +54,11 @@ type doc struct {
 // character its fonts lack (Char); render recovers it and draws again.
 type needsUnicode struct{ Char rune }
 
-// text encodes s for the document's fonts.
+// text encodes s for the document's fonts. Every text a document draws or
+// measures passes here, so this is where characters the fonts lack are
+// replaced (printable), whichever fonts the document uses.
 func (d *doc) text(s string) string {
+	s = printable(s)
 	if !d.single {
 		return s
 	}

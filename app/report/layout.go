@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"tenderprobe/app/probe/check"
 )
@@ -31,14 +32,14 @@ func joinChecks(ids []check.ID) string {
 	return strings.Join(parts, ", ")
 }
 
-// safeText makes user text safe for gofpdf: its line splitter indexes a
-// 65,536-entry width table by rune, so characters outside the Basic
-// Multilingual Plane (emoji) would crash it; they print as U+FFFD.
-// Carriage returns and other control characters except newline go too.
+// safeText makes user text safe for the layout: carriage returns and
+// other control characters except newline go, and tabs become spaces.
+// Characters the fonts lack (emoji, which would crash gofpdf) are left to
+// the document's text method (printable), which every text passes.
 func safeText(s string) string {
 	clean := true
 	for _, r := range s {
-		if r > 0xFFFF || (r < 0x20 && r != '\n') || r == 0x7F {
+		if (r < 0x20 && r != '\n') || r == 0x7F {
 			clean = false
 			break
 		}
@@ -50,8 +51,6 @@ func safeText(s string) string {
 		switch {
 		case r == '\t':
 			return ' '
-		case r > 0xFFFF:
-			return '\uFFFD'
 		case r < 0x20 && r != '\n', r == 0x7F:
 			return -1
 		}
@@ -264,6 +263,63 @@ func titlesFit(pdf *doc, cols []column) bool {
 		}
 	}
 	return true
+}
+
+// ellipsis ends a text shortened to fit its line (fitText).
+const ellipsis = "…"
+
+// lineWidth is the width a text may take in a cell that spans the page
+// from margin to margin.
+func lineWidth(pdf *doc) float64 {
+	w, _ := pdf.GetPageSize()
+	return w - 2*margin - 2*pdf.GetCellMargin()
+}
+
+// fitText is text when it is no wider than width in the current font,
+// otherwise its longest start that fits with an ellipsis after it: cut
+// after a whole word when one ends in the last third of that start, and
+// within a word (a title without spaces) only when none does.
+func fitText(pdf *doc, text string, width float64) string {
+	if pdf.GetStringWidth(text) <= width {
+		return text
+	}
+	// gofpdf does not kern, so a text's width is the sum of its runes'.
+	room := width - pdf.GetStringWidth(ellipsis)
+	runes := []rune(text)
+	n, used := 0, 0.0
+	for ; n < len(runes); n++ {
+		w := pdf.GetStringWidth(string(runes[n]))
+		if used+w > room {
+			break
+		}
+		used += w
+	}
+	for i := min(n, len(runes)-1); i > 2*n/3; i-- {
+		if unicode.IsSpace(runes[i]) {
+			n = i
+			break
+		}
+	}
+	return strings.TrimRightFunc(string(runes[:n]), func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r)
+	}) + ellipsis
+}
+
+// fitTitle is line(title), the words of a running header or footer around
+// a title, no wider than width: the title is shortened (fitText) so that
+// the words around it (a reference, the document's kind) stay whole. Only
+// when they leave less than a third of the line for the title is the line
+// itself shortened at its end.
+func fitTitle(pdf *doc, width float64, title string, line func(title string) string) string {
+	full := line(title)
+	if pdf.GetStringWidth(full) <= width {
+		return full
+	}
+	room := width - pdf.GetStringWidth(line(""))
+	if room < width/3 {
+		return fitText(pdf, full, width)
+	}
+	return line(fitText(pdf, title, room))
 }
 
 // breakAfter are the characters after which a long word (a URL, a file

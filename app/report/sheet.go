@@ -109,14 +109,16 @@ func SheetOf(t *models.Tender, lang string) Sheet {
 func WriteSheet(w io.Writer, s Sheet, opt Options) error {
 	s = safeSheet(s)
 	wd := wordsOf(opt)
-	runningHeader := wd.t("sheet.running_header", "title", s.Title)
-	if s.Reference != "" {
-		runningHeader += " · " + s.Reference
+	runningHeader := func(title string) string {
+		if s.Reference == "" {
+			return wd.t("sheet.running_header", "title", title)
+		}
+		return wd.t("sheet.running_header", "title", title) + " · " + s.Reference
 	}
 	// A sheet is a few pages: compressing them would cost more (a
 	// compressor of about 1 MB per page) than the few kB it saves.
 	return render(w, wd.t("sheet.title", "title", s.Title), opt, fmt.Sprintf("requirement sheet %q", s.Title), false, func(pdf *doc) {
-		header(pdf, runningHeader)
+		header(pdf, s.Title, runningHeader)
 		footer(pdf, wd, wd.t("report.generated_on", "date", wd.date(opt.Created)))
 		pdf.AddPage()
 
@@ -158,7 +160,9 @@ func newDocument(title string, opt Options, single bool) *doc {
 	pdf.SetMargins(margin, margin+8, margin)
 	pdf.SetAutoPageBreak(true, margin+4)
 	pdf.AliasNbPages("{nb}")
-	pdf.SetTitle(title, true)
+	// gofpdf writes the title as UTF-16 without surrogate pairs: it too
+	// must keep to the BMP.
+	pdf.SetTitle(printable(title), true)
 	pdf.SetCreator("Tenderprobe", true)
 	pdf.SetProducer("Tenderprobe", true)
 	pdf.SetCreationDate(opt.Created)
@@ -167,27 +171,38 @@ func newDocument(title string, opt Options, single bool) *doc {
 	return &doc{Fpdf: pdf, single: single}
 }
 
-// header prints text and a rule at the top of every page.
-func header(pdf *doc, text string) {
+// header prints line(title) and a rule at the top of every page, on one
+// line within the margins: a title too long for it is shortened
+// (fitTitle), as the first page prints it whole under the header.
+func header(pdf *doc, title string, line func(title string) string) {
+	text := ""
 	pdf.SetHeaderFunc(func() {
 		pdf.SetY(10)
 		pdf.SetFont(fontFamily, "", 8)
 		pdf.SetTextColor(90, 100, 114)
+		if text == "" {
+			text = fitTitle(pdf, lineWidth(pdf), title, line)
+		}
 		pdf.CellFormat(0, 5, text, "B", 1, "L", false, 0, "")
 		pdf.SetTextColor(29, 36, 48)
 		pdf.SetY(margin + 8)
 	})
 }
 
-// footer prints note and "Page X of Y" at the bottom of every page.
+// footer prints note and "Page X of Y" at the bottom of every page, note
+// shortened where it would run into the page number.
 func footer(pdf *doc, wd words, note string) {
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)
 		pdf.SetFont(fontFamily, "", 8)
 		pdf.SetTextColor(90, 100, 114)
-		pdf.CellFormat(0, 5, note, "T", 0, "L", false, 0, "")
+		// "{nb}" is as wide as a four-digit page count, so the width
+		// measured here is at least the one printed.
+		page := wd.t("report.page", "page", pdf.PageNo(), "pages", "{nb}")
+		const gap = 4.0 // mm between note and page number
+		pdf.CellFormat(0, 5, fitText(pdf, note, lineWidth(pdf)-pdf.GetStringWidth(page)-gap), "T", 0, "L", false, 0, "")
 		pdf.SetX(margin)
-		pdf.CellFormat(0, 5, wd.t("report.page", "page", pdf.PageNo(), "pages", "{nb}"), "", 0, "R", false, 0, "")
+		pdf.CellFormat(0, 5, page, "", 0, "R", false, 0, "")
 		pdf.SetTextColor(29, 36, 48)
 	})
 }

@@ -14,12 +14,14 @@ import (
 // domain and the submission receipts. Every time names its zone.
 func WriteTenderReport(w io.Writer, r TenderReport, opt Options) error {
 	wd := wordsOf(opt)
-	running := wd.t("report.running_header", "title", r.Title)
-	if r.Reference != "" {
-		running += " · " + r.Reference
+	running := func(title string) string {
+		if r.Reference == "" {
+			return wd.t("report.running_header", "title", title)
+		}
+		return wd.t("report.running_header", "title", title) + " · " + safeText(r.Reference)
 	}
 	return render(w, wd.t("report.title", "title", safeText(r.Title)), opt, fmt.Sprintf("tender report %q", r.Title), true, func(pdf *doc) {
-		header(pdf, safeText(running))
+		header(pdf, safeText(r.Title), running)
 		footer(pdf, wd, wd.t("report.generated_on", "date", wd.dateTime(opt.Created)))
 		pdf.AddPage()
 
