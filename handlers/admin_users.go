@@ -35,14 +35,21 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 		}
 	}
 	if errs, ok := fieldErrors(c, err); ok {
-		form["Errors"] = errs
+		setFormErrors(c, form, errs, userFormFields)
 		return h.renderUsers(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if errors.Is(err, models.ErrConflict) {
-		form["Errors"] = formError(c, "email", "user.email_taken")
+		setFormErrors(c, form, formError(c, "email", "user.email_taken"), userFormFields)
 		return h.renderUsers(c, fiber.StatusConflict, form)
 	}
 	return err
+}
+
+// userFormFields are the fields of the form that adds an account, in its
+// order, with the ids of their inputs (templates/admin/users.html).
+var userFormFields = []formField{
+	{Name: "email", ID: "user-email"}, {Name: "name", ID: "user-name"}, {Name: "password", ID: "user-password"},
+	{Name: "role", ID: "user-role"}, {Name: "org_id", ID: "user-org"},
 }
 
 // renderUsers shows the page of accounts the query asks for (search, role,

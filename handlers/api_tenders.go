@@ -50,18 +50,15 @@ func (h *Handler) APICreateTender(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := required([2]string{"title", in.Title}); err != nil {
-		return err
-	}
-	deadline, day, err := parseDeadline(in.Deadline)
-	if err != nil {
-		return err
-	}
+	// A deadline it cannot read is reported with the other fields'
+	// problems (Unreadable), so the answer lists them all; the models
+	// refuse an empty title.
+	deadline, day, deadlineErr := parseDeadline(in.Deadline)
 	ctx := c.UserContext()
 	t, err := models.CreateTender(ctx, h.DB, currentUser(c), models.TenderInput{
 		BuyerOrgID: in.BuyerOrgID, Title: in.Title, Reference: in.Reference, Description: in.Description,
 		EstimatedValueCents: in.EstimatedValueCents, Currency: in.Currency, ScopeTags: in.ScopeTags,
-		Deadline: deadline, DeadlineDate: day, DeadlineZone: in.DeadlineZone, Language: in.Language,
+		Deadline: deadline, DeadlineDate: day, DeadlineZone: in.DeadlineZone, Language: in.Language, Unreadable: deadlineErr,
 	}, h.now())
 	if err != nil {
 		return err

@@ -27,7 +27,8 @@ func answerInputFromForm(c *fiber.Ctx) (models.AnswerInput, map[string]string, e
 // SaveAnswer stores one answer as a draft and goes back to it on the
 // page. The page's script saves each answer as the vendor types
 // (Accept: application/json): it gets the answer's new lock version, or
-// the refusal as JSON ("error", "code", "field").
+// the refusal as JSON ("error", "code", "field", and "errors" listing every
+// refused field).
 func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
 	a, rid, err := h.answerTarget(c)
 	if err != nil {
@@ -42,12 +43,20 @@ func (h *Handler) SaveAnswer(c *fiber.Ctx) error {
 		if p := problemOf(err); err != nil && p.Status < fiber.StatusInternalServerError {
 			lang := localeOf(c).Lang
 			body := p.json(lang)
-			// The page shows the refusal next to the answer, naming the
-			// field as the answer form labels it.
-			body["message"] = p.fieldText(lang)
-			if p.Field != "" && p.Field != "form" && hasMessage("answer.field."+p.Field) {
-				body["message"] = messageIn(lang, "answer.field."+p.Field, nil) + ": " + p.fieldText(lang)
+			// The page shows the refusal next to the answer, naming each
+			// refused field as the answer form labels it.
+			refused := p.Invalid
+			if refused == nil {
+				refused = []problem{p}
 			}
+			words := make([]string, len(refused))
+			for i, ip := range refused {
+				words[i] = ip.fieldText(lang)
+				if ip.Field != "" && ip.Field != "form" && hasMessage("answer.field."+ip.Field) {
+					words[i] = messageIn(lang, "answer.field."+ip.Field, nil) + ": " + words[i]
+				}
+			}
+			body["message"] = strings.Join(words, "; ")
 			return c.Status(p.Status).JSON(body)
 		}
 		if err != nil {

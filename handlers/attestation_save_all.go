@@ -146,12 +146,13 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		bumps++
 	}
 	for rid, rerr := range saved.Refused {
-		p := problemOf(rerr)
-		field := p.Field
-		if field == "" {
-			field = "form"
+		errs, ok := fieldErrors(c, rerr)
+		if !ok {
+			errs = map[string]string{"form": problemOf(rerr).fieldText(localeOf(c).Lang)}
 		}
-		res.mark(rid, field, p.fieldText(localeOf(c).Lang))
+		for field, text := range errs {
+			res.mark(rid, field, text)
+		}
 	}
 	for _, rid := range saved.Saved {
 		// A saved evidence URL is now in the evidence list, not the field.

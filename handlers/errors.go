@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,13 +50,16 @@ func paramMap(params []any) map[string]any {
 }
 
 // problem is what a failed request tells its caller: the HTTP status, the
-// message key with its parameters, the form field it concerns (if any)
-// and, for a submission that lacks something, the list of what it lacks.
+// message key with its parameters, the form field it concerns (if any),
+// for invalid input every refused field (the first of which is the
+// problem itself) and, for a submission that lacks something, the list of
+// what it lacks.
 type problem struct {
 	Status  int
 	Key     string
 	Params  map[string]any
 	Field   string
+	Invalid []problem
 	Missing []models.Problem
 }
 
@@ -63,6 +69,7 @@ type problem struct {
 func problemOf(err error) problem {
 	var (
 		r   *refusal
+		ves models.ValidationErrors
 		ve  *models.ValidationError
 		me  *models.MissingError
 		se  *models.StateError
@@ -81,12 +88,16 @@ func problemOf(err error) problem {
 		return problem{Status: fiber.StatusServiceUnavailable, Key: "analysismail.no_relay"}
 	case errors.Is(err, mail.ErrSendFailed):
 		return problem{Status: fiber.StatusBadGateway, Key: "analysismail.send_failed"}
-	case errors.As(err, &ve):
-		field := ve.Field
-		if field == "" {
-			field = "form"
+	case errors.As(err, &ves) && len(ves) > 0:
+		p := invalidProblem(ves[0])
+		for _, ve := range ves {
+			p.Invalid = append(p.Invalid, invalidProblem(ve))
 		}
-		return problem{Status: fiber.StatusUnprocessableEntity, Key: "field." + ve.Code, Params: ve.Params, Field: field}
+		return p
+	case errors.As(err, &ve):
+		p := invalidProblem(ve)
+		p.Invalid = []problem{p}
+		return p
 	case errors.As(err, &me):
 		return problem{Status: fiber.StatusUnprocessableEntity, Key: "attestation.incomplete",
 			Params: map[string]any{"missing": me.Missing}, Missing: me.Missing}
@@ -144,6 +155,16 @@ func problemOf(err error) problem {
 	return problem{Status: fiber.StatusInternalServerError, Key: "server.error"}
 }
 
+// invalidProblem is the problem of one refused input field (422); a
+// problem without a field concerns the whole form.
+func invalidProblem(ve *models.ValidationError) problem {
+	field := ve.Field
+	if field == "" {
+		field = "form"
+	}
+	return problem{Status: fiber.StatusUnprocessableEntity, Key: "field." + ve.Code, Params: ve.Params, Field: field}
+}
+
 // text is the whole message, naming the field when there is one
 // ("title: is required"), for error pages and JSON.
 func (p problem) text(lang string) string {
@@ -170,8 +191,26 @@ func (p problem) missingTexts(lang string) []string {
 // json is the body of a JSON error answer: "error" (the words), "code"
 // (the message key, stable for programs), "field" for invalid input and,
 // for an incomplete submission, "missing" (the words per item) and
-// "missing_items" (their codes and parameters).
+// "missing_items" (their codes and parameters). Invalid input also lists
+// every refused field in "errors", each with its own "error", "code" and
+// "field"; the first is the one the answer itself names.
 func (p problem) json(lang string) fiber.Map {
+	body := p.jsonItem(lang)
+	if p.Invalid != nil {
+		items := make([]fiber.Map, len(p.Invalid))
+		for i, ip := range p.Invalid {
+			items[i] = ip.jsonItem(lang)
+		}
+		body["errors"] = items
+	}
+	if p.Missing != nil {
+		body["missing"], body["missing_items"] = p.missingTexts(lang), p.Missing
+	}
+	return body
+}
+
+// jsonItem is the "error", "code" and "field" of a JSON error answer.
+func (p problem) jsonItem(lang string) fiber.Map {
 	// The API names a field as the JSON body spells it, which is what
 	// its caller typed; pages name it by its form label.
 	text := p.fieldText(lang)
@@ -182,15 +221,13 @@ func (p problem) json(lang string) fiber.Map {
 	if p.Field != "" {
 		body["field"] = p.Field
 	}
-	if p.Missing != nil {
-		body["missing"], body["missing_items"] = p.missingTexts(lang), p.Missing
-	}
 	return body
 }
 
-// fieldErrors turns an error about a form field into the map the templates
-// show next to each field ("form" for the form as a whole); ok is false for
-// any other error, which the caller returns to the ErrorHandler.
+// fieldErrors turns an error about form fields into the map the templates
+// show next to each field ("form" for the form as a whole), every refused
+// field at once; ok is false for any other error, which the caller returns
+// to the ErrorHandler.
 func fieldErrors(c *fiber.Ctx, err error) (map[string]string, bool) {
 	if err == nil {
 		return nil, false
@@ -199,7 +236,53 @@ func fieldErrors(c *fiber.Ctx, err error) (map[string]string, bool) {
 	if p.Field == "" {
 		return nil, false
 	}
-	return map[string]string{p.Field: p.fieldText(localeOf(c).Lang)}, true
+	lang := localeOf(c).Lang
+	errs := map[string]string{p.Field: p.fieldText(lang)}
+	for _, ip := range p.Invalid {
+		errs[ip.Field] = ip.fieldText(lang)
+	}
+	return errs, true
+}
+
+// setFormErrors puts a refused form's errs (fieldErrors') into its data:
+// "Errors", the words next to each field, and "ErrorSummary", the lines
+// of the error summary above the form in the order of fields.
+func setFormErrors(c *fiber.Ctx, data fiber.Map, errs map[string]string, fields []formField) {
+	data["Errors"], data["ErrorSummary"] = errs, errorSummaryOf(localeOf(c).Lang, errs, fields)
+}
+
+// formField is a field of a form and the id of its input, for the error
+// summary's links; ID is empty when it is the field's name.
+type formField struct {
+	Name, ID string
+}
+
+// errorSummaryOf is the error summary of a form refused with errs
+// (fieldErrors'): a line per refused field, in the order of fields (the
+// form's own order, as the user meets them), each linking to its input.
+// Fields not in fields follow in name order; "form", about the whole
+// form, comes first and links nowhere.
+func errorSummaryOf(lang string, errs map[string]string, fields []formField) []summaryItem {
+	var out []summaryItem
+	if msg, ok := errs["form"]; ok {
+		out = append(out, summaryItem{Text: msg})
+	}
+	listed := map[string]bool{"form": true}
+	line := func(f formField) {
+		msg, ok := errs[f.Name]
+		if !ok || listed[f.Name] {
+			return
+		}
+		listed[f.Name] = true
+		out = append(out, summaryItem{Target: cmp.Or(f.ID, f.Name), Text: fieldLabelIn(lang, f.Name) + ": " + msg})
+	}
+	for _, f := range fields {
+		line(f)
+	}
+	for _, name := range slices.Sorted(maps.Keys(errs)) {
+		line(formField{Name: name})
+	}
+	return out
 }
 
 // formError is the map of one message next to one form field, for the

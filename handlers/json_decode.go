@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"tenderprobe/models"
 )
 
 // decodeJSON reads the request body into dst, which must be a pointer to a
@@ -63,12 +65,13 @@ func jsonKind(goKind string) string {
 	return "number"
 }
 
-// required answers 422 naming the first empty required field.
+// required answers 422 naming every empty required field.
 func required(fields ...[2]string) error {
+	var errs []error
 	for _, f := range fields {
 		if strings.TrimSpace(f[1]) == "" {
-			return invalidInput(f[0], "required")
+			errs = append(errs, invalidInput(f[0], "required"))
 		}
 	}
-	return nil
+	return models.JoinInvalid(errs...)
 }

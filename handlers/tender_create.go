@@ -18,13 +18,9 @@ func (h *Handler) CreateTender(c *fiber.Ctx) error {
 		"Language": c.FormValue("language"),
 	}
 	deadlineFormOf(c).set(form)
-	in, err := tenderInputFromForm(c)
+	t, err := models.CreateTender(c.UserContext(), h.DB, currentUser(c), tenderInputFromForm(c), h.now())
 	if err == nil {
-		var t *models.Tender
-		t, err = models.CreateTender(c.UserContext(), h.DB, currentUser(c), in, h.now())
-		if err == nil {
-			return c.Redirect("/tenders/"+strconv.FormatUint(uint64(t.ID), 10)+"?flash=created", fiber.StatusSeeOther)
-		}
+		return c.Redirect("/tenders/"+strconv.FormatUint(uint64(t.ID), 10)+"?flash=created", fiber.StatusSeeOther)
 	}
 	errs, ok := fieldErrors(c, err)
 	if !ok {
@@ -34,14 +30,23 @@ func (h *Handler) CreateTender(c *fiber.Ctx) error {
 	if derr != nil {
 		return derr
 	}
-	data["Errors"] = errs
+	setFormErrors(c, data, errs, tenderFormFields)
 	return h.render(c, fiber.StatusUnprocessableEntity, "tenders/new", "tender_form.title_new", data)
+}
+
+// tenderFormFields are the tender form's fields in the order it shows
+// them (templates/partials/tender_fields.html), for its error summary.
+var tenderFormFields = []formField{
+	{Name: "buyer_org_id"}, {Name: "title"}, {Name: "reference"}, {Name: "language"}, {Name: "description"},
+	{Name: "estimated_value"}, {Name: "currency"}, {Name: "deadline"}, {Name: "deadline_time"}, {Name: "deadline_zone"},
+	{Name: "scope_tags"},
 }
 
 // tenderInputFromForm reads the tender form: the estimated value as the
 // reader's language writes numbers, the deadline as a day, a time and a
-// zone.
-func tenderInputFromForm(c *fiber.Ctx) (models.TenderInput, error) {
+// zone. What cannot be read goes to the models as Unreadable, which
+// report it with the other fields' problems.
+func tenderInputFromForm(c *fiber.Ctx) models.TenderInput {
 	d := deadlineFormOf(c)
 	in := models.TenderInput{
 		Title: c.FormValue("title"), Reference: c.FormValue("reference"),
@@ -49,12 +54,9 @@ func tenderInputFromForm(c *fiber.Ctx) (models.TenderInput, error) {
 		ScopeTags:    models.ParseScopeTags(c.FormValue("scope_tags")),
 		DeadlineDate: d.Date, DeadlineTime: d.Time, DeadlineZone: d.Zone, Language: c.FormValue("language"),
 	}
-	var err error
-	if in.EstimatedValueCents, err = parseMoney(localeOf(c).Lang, c.FormValue("estimated_value")); err != nil {
-		return in, err
-	}
-	if in.BuyerOrgID, err = formUint(c, "buyer_org_id"); err != nil {
-		return in, err
-	}
-	return in, nil
+	var valueErr, buyerErr error
+	in.EstimatedValueCents, valueErr = parseMoney(localeOf(c).Lang, c.FormValue("estimated_value"))
+	in.BuyerOrgID, buyerErr = formUint(c, "buyer_org_id")
+	in.Unreadable = models.JoinInvalid(buyerErr, valueErr)
+	return in
 }

@@ -37,23 +37,20 @@ func (h *Handler) UpdateTender(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, err := tenderInputFromForm(c)
+	_, err = models.UpdateTender(c.UserContext(), h.DB, currentUser(c), t.ID, tenderInputFromForm(c), h.now())
 	if err == nil {
-		_, err = models.UpdateTender(c.UserContext(), h.DB, currentUser(c), t.ID, in, h.now())
-		if err == nil {
-			return c.Redirect(fmt.Sprintf("/tenders/%d?flash=saved", t.ID), fiber.StatusSeeOther)
-		}
+		return c.Redirect(fmt.Sprintf("/tenders/%d?flash=saved", t.ID), fiber.StatusSeeOther)
 	}
 	errs, ok := fieldErrors(c, err)
 	if !ok {
 		return err
 	}
 	form := fiber.Map{
-		"TenderID": t.ID, "Errors": errs,
-		"TitleValue": c.FormValue("title"), "Reference": c.FormValue("reference"),
+		"TenderID": t.ID, "TitleValue": c.FormValue("title"), "Reference": c.FormValue("reference"),
 		"Description": c.FormValue("description"), "EstimatedValue": c.FormValue("estimated_value"),
 		"Currency": strings.ToUpper(strings.TrimSpace(c.FormValue("currency"))), "ScopeTags": c.FormValue("scope_tags"), "Language": c.FormValue("language"),
 	}
+	setFormErrors(c, form, errs, tenderFormFields)
 	deadlineFormOf(c).set(form)
 	tenderFormChoices(c, form)
 	return h.render(c, fiber.StatusUnprocessableEntity, "tenders/edit", tr(c, "tender_form.title_edit", map[string]any{"title": t.Title}), form)

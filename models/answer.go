@@ -81,40 +81,41 @@ type AnswerInput struct {
 // Validate checks the comply-or-explain rules against now (for the
 // planned date): a known status, an explanation for everything but
 // complies, a planned date only for partial and does_not_comply that is a
-// real date not in the past, and an http(s) evidence URL.
+// real date not in the past, and an http(s) evidence URL. Every refused
+// field is reported at once (ValidationErrors).
 func (in *AnswerInput) Validate(now time.Time) error {
 	in.Status = strings.TrimSpace(in.Status)
 	in.Explanation = strings.TrimSpace(in.Explanation)
 	in.PlannedDate = strings.TrimSpace(in.PlannedDate)
 	in.EvidenceURL = strings.TrimSpace(in.EvidenceURL)
-	if !oneOf(in.Status, AnswerStatuses) {
-		return invalid("status", "not_one_of", "value", in.Status, "allowed", AnswerStatuses)
+	var errs ValidationErrors
+	known := oneOf(in.Status, AnswerStatuses)
+	if !known {
+		errs.invalid("status", "not_one_of", "value", in.Status, "allowed", AnswerStatuses)
 	}
-	if in.Status != AnswerComplies && in.Explanation == "" {
-		return invalid("explanation", "explanation_required", "status", in.Status)
-	}
-	if utf8.RuneCountInString(in.Explanation) > MaxExplanationLength {
-		return invalid("explanation", "too_long", "max", MaxExplanationLength)
+	switch {
+	case known && in.Status != AnswerComplies && in.Explanation == "":
+		errs.invalid("explanation", "explanation_required", "status", in.Status)
+	case utf8.RuneCountInString(in.Explanation) > MaxExplanationLength:
+		errs.invalid("explanation", "too_long", "max", MaxExplanationLength)
 	}
 	if in.PlannedDate != "" {
-		if in.Status != AnswerPartial && in.Status != AnswerDoesNotComply {
-			return invalid("planned_date", "planned_date_not_applicable")
-		}
 		d, err := time.Parse("2006-01-02", in.PlannedDate)
-		if err != nil {
-			return invalid("planned_date", "not_a_date", "value", in.PlannedDate)
-		}
-		today := now.UTC().Truncate(24 * time.Hour)
-		if d.Before(today) {
-			return invalid("planned_date", "in_the_past", "value", in.PlannedDate)
+		switch {
+		case known && in.Status != AnswerPartial && in.Status != AnswerDoesNotComply:
+			errs.invalid("planned_date", "planned_date_not_applicable")
+		case err != nil:
+			errs.invalid("planned_date", "not_a_date", "value", in.PlannedDate)
+		case d.Before(now.UTC().Truncate(24 * time.Hour)):
+			errs.invalid("planned_date", "in_the_past", "value", in.PlannedDate)
 		}
 	}
 	if in.EvidenceURL != "" {
-		if err := ValidateEvidenceURL(in.EvidenceURL); err != nil {
+		if err := errs.add(ValidateEvidenceURL(in.EvidenceURL)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return errs.err()
 }
 
 // ValidateEvidenceURL accepts absolute http and https URLs with a host.

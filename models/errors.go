@@ -74,6 +74,85 @@ func (e *ValidationError) Error() string {
 	return "models: invalid " + field + ": " + e.Code + paramString(e.Params)
 }
 
+// ValidationErrors lists every refused field of one form or request (422),
+// at most one problem per field, in the order the fields were checked: a
+// form reports all its problems at once, so nobody submits it again and
+// again to meet them one by one. errors.As finds its first
+// *ValidationError too, for callers that only look at one.
+type ValidationErrors []*ValidationError
+
+// Error returns the developer's summaries of the problems, joined by "; ".
+func (e ValidationErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, ve := range e {
+		parts[i] = ve.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Unwrap gives errors.As and errors.Is each problem.
+func (e ValidationErrors) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, ve := range e {
+		out[i] = ve
+	}
+	return out
+}
+
+// add records err's problems (a *ValidationError or ValidationErrors),
+// leaving out a field that already has one: the first check of a field
+// is the one its user meets first. It returns any other non-nil error,
+// which is not about the input.
+func (e *ValidationErrors) add(err error) error {
+	var list ValidationErrors
+	var one *ValidationError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = ValidationErrors{one}
+	default:
+		return err
+	}
+	for _, ve := range list {
+		if !slices.ContainsFunc(*e, func(have *ValidationError) bool { return have.Field == ve.Field }) {
+			*e = append(*e, ve)
+		}
+	}
+	return nil
+}
+
+// invalid records a problem as the function invalid builds it, unless
+// field already has one.
+func (e *ValidationErrors) invalid(field, code string, params ...any) {
+	_ = e.add(invalid(field, code, params...)) // a *ValidationError: never another error
+}
+
+// err is e as an error: nil when there is no problem.
+func (e ValidationErrors) err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	return e
+}
+
+// JoinInvalid reports the problems of every err together, as one
+// ValidationErrors in argument order (one per field, the first kept): a
+// handler that finds a field it cannot read passes its problem with the
+// models' own, so the form shows them all. nil errors are left out; an
+// error that is not about the input is returned as it is; no problem at
+// all gives nil.
+func JoinInvalid(errs ...error) error {
+	var out ValidationErrors
+	for _, err := range errs {
+		if other := out.add(err); other != nil {
+			return other
+		}
+	}
+	return out.err()
+}
+
 // StateError says that the state of a record refuses the step (409), such
 // as a passed deadline or a stale form. Code is a stable message key and
 // Params the values the message names.

@@ -44,9 +44,9 @@ type Org struct {
 // buyers are Dutch.
 const DefaultOrgZone = "Europe/Amsterdam"
 
-// Validate checks the organisation's fields and sets NameKey; runs of
-// spaces in the name become one and an empty time zone becomes
-// DefaultOrgZone.
+// Validate checks the organisation's fields, reporting every refused one
+// (ValidationErrors), and sets NameKey; runs of spaces in the name become
+// one and an empty time zone becomes DefaultOrgZone.
 func (o *Org) Validate() error {
 	o.Name = strings.Join(strings.Fields(o.Name), " ")
 	key := orgNameKey(o.Name)
@@ -55,24 +55,24 @@ func (o *Org) Validate() error {
 	if o.TimeZone == "" {
 		o.TimeZone = DefaultOrgZone
 	}
-	if o.Name == "" {
-		return invalid("name", "required")
-	}
-	if len(o.Name) > 200 {
-		return invalid("name", "too_long", "max", 200)
-	}
+	var errs ValidationErrors
+	switch {
+	case o.Name == "":
+		errs.invalid("name", "required")
+	case len(o.Name) > 200:
+		errs.invalid("name", "too_long", "max", 200)
 	// guardText refuses a NUL on writing, but the name is compared with
 	// the others before that, and PostgreSQL refuses it in a query too.
-	if strings.IndexByte(o.Name, 0) >= 0 {
-		return invalid("name", "nul_character")
+	case strings.IndexByte(o.Name, 0) >= 0:
+		errs.invalid("name", "nul_character")
 	}
 	if !oneOf(o.Kind, OrgKinds) {
-		return invalid("kind", "not_one_of", "value", o.Kind, "allowed", OrgKinds)
+		errs.invalid("kind", "not_one_of", "value", o.Kind, "allowed", OrgKinds)
 	}
 	if !ValidTimeZone(o.TimeZone) {
-		return invalid("time_zone", "unknown_zone", "value", o.TimeZone)
+		errs.invalid("time_zone", "unknown_zone", "value", o.TimeZone)
 	}
-	return nil
+	return errs.err()
 }
 
 // Location is the organisation's time zone (UTC if it cannot be loaded,

@@ -76,13 +76,14 @@ func ValidateLevel(level string) error {
 }
 
 func validateRequirementText(clause, note string) error {
+	var errs ValidationErrors
 	if utf8.RuneCountInString(clause) > MaxClauseLength {
-		return invalid("custom_clause", "too_long", "max", MaxClauseLength)
+		errs.invalid("custom_clause", "too_long", "max", MaxClauseLength)
 	}
 	if utf8.RuneCountInString(note) > MaxNoteLength {
-		return invalid("note", "too_long", "max", MaxNoteLength)
+		errs.invalid("note", "too_long", "max", MaxNoteLength)
 	}
-	return nil
+	return errs.err()
 }
 
 // RequirementInput holds what an officer types for a requirement: the
@@ -97,13 +98,11 @@ type RequirementInput struct {
 	NotePublic   bool
 }
 
-// validate trims the text and checks the level and the lengths.
+// validate trims the text and checks the level and the lengths, all of
+// them at once.
 func (in *RequirementInput) validate() error {
-	if err := ValidateLevel(in.Level); err != nil {
-		return err
-	}
 	in.CustomClause, in.Note = strings.TrimSpace(in.CustomClause), strings.TrimSpace(in.Note)
-	return validateRequirementText(in.CustomClause, in.Note)
+	return JoinInvalid(ValidateLevel(in.Level), validateRequirementText(in.CustomClause, in.Note))
 }
 
 // PublicNote returns the note if it may be printed on the sheet and shown

@@ -270,9 +270,15 @@ type TenderInput struct {
 	// Language is the tender's language; empty is English for a new
 	// tender and no change for an edit.
 	Language string
+	// Unreadable holds the problems the caller met reading the input (an
+	// amount or a deadline it could not read): Validate reports them with
+	// its own, so a form shows every problem at once.
+	Unreadable error
 }
 
-// Validate trims and checks the input, normalising currency and scope tags.
+// Validate trims and checks the input, normalising currency and scope
+// tags. It reports every refused field at once (ValidationErrors): its own
+// checks in the order the tender form shows the fields, then Unreadable's.
 func (in *TenderInput) Validate() error {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Reference = strings.TrimSpace(in.Reference)
@@ -282,25 +288,29 @@ func (in *TenderInput) Validate() error {
 		in.Currency = "EUR"
 	}
 	in.Language = strings.TrimSpace(in.Language)
-	if err := in.validateDeadline(); err != nil {
-		return err
-	}
+	var errs ValidationErrors
 	switch {
 	case in.Title == "":
-		return invalid("title", "required")
+		errs.invalid("title", "required")
 	case utf8.RuneCountInString(in.Title) > MaxTitleLength:
-		return invalid("title", "too_long", "max", MaxTitleLength)
-	case utf8.RuneCountInString(in.Reference) > MaxReferenceLength:
-		return invalid("reference", "too_long", "max", MaxReferenceLength)
-	case utf8.RuneCountInString(in.Description) > MaxDescriptionLength:
-		return invalid("description", "too_long", "max", MaxDescriptionLength)
-	case in.EstimatedValueCents < 0:
-		return invalid("estimated_value", "negative")
-	case len(in.Currency) != 3 || !i18n.ValidCurrency(in.Currency):
-		return invalid("currency", "not_a_currency", "value", in.Currency)
-	case in.Language != "" && !slices.Contains(i18n.Available(), in.Language):
-		return invalid("language", "not_one_of", "value", in.Language, "allowed", i18n.Available())
+		errs.invalid("title", "too_long", "max", MaxTitleLength)
 	}
+	if utf8.RuneCountInString(in.Reference) > MaxReferenceLength {
+		errs.invalid("reference", "too_long", "max", MaxReferenceLength)
+	}
+	if in.Language != "" && !slices.Contains(i18n.Available(), in.Language) {
+		errs.invalid("language", "not_one_of", "value", in.Language, "allowed", i18n.Available())
+	}
+	if utf8.RuneCountInString(in.Description) > MaxDescriptionLength {
+		errs.invalid("description", "too_long", "max", MaxDescriptionLength)
+	}
+	if in.EstimatedValueCents < 0 {
+		errs.invalid("estimated_value", "negative")
+	}
+	if len(in.Currency) != 3 || !i18n.ValidCurrency(in.Currency) {
+		errs.invalid("currency", "not_a_currency", "value", in.Currency)
+	}
+	in.validateDeadline(&errs)
 	tags := make([]string, 0, len(in.ScopeTags))
 	seen := map[string]bool{}
 	for _, tag := range in.ScopeTags {
@@ -309,13 +319,19 @@ func (in *TenderInput) Validate() error {
 			continue
 		}
 		if utf8.RuneCountInString(tag) > MaxScopeTagLength {
-			return invalid("scope_tags", "tag_too_long", "value", tag, "max", MaxScopeTagLength)
+			errs.invalid("scope_tags", "tag_too_long", "value", tag, "max", MaxScopeTagLength)
 		}
 		seen[tag] = true
 		tags = append(tags, tag)
 	}
 	if len(tags) > MaxScopeTags {
-		return invalid("scope_tags", "too_many_tags", "max", MaxScopeTags)
+		errs.invalid("scope_tags", "too_many_tags", "max", MaxScopeTags)
+	}
+	if err := errs.add(in.Unreadable); err != nil {
+		return err
+	}
+	if err := errs.err(); err != nil {
+		return err
 	}
 	in.ScopeTags = tags
 	if in.Deadline != nil {
@@ -329,27 +345,26 @@ func (in *TenderInput) Validate() error {
 // of that day in the tender's zone.
 const DefaultDeadlineTime = "23:59"
 
-// validateDeadline trims and checks the deadline fields.
-func (in *TenderInput) validateDeadline() error {
+// validateDeadline trims and checks the deadline fields, adding their
+// problems to errs.
+func (in *TenderInput) validateDeadline(errs *ValidationErrors) {
 	in.DeadlineDate = strings.TrimSpace(in.DeadlineDate)
 	in.DeadlineTime = strings.TrimSpace(in.DeadlineTime)
 	in.DeadlineZone = strings.TrimSpace(in.DeadlineZone)
+	if in.DeadlineDate != "" {
+		if _, err := time.Parse("2006-01-02", in.DeadlineDate); err != nil {
+			errs.invalid("deadline", "not_a_date", "value", in.DeadlineDate)
+		}
+		if in.DeadlineTime == "" {
+			in.DeadlineTime = DefaultDeadlineTime
+		}
+		if _, err := parseClock(in.DeadlineTime); err != nil {
+			errs.invalid("deadline_time", "not_a_time", "value", in.DeadlineTime)
+		}
+	}
 	if in.DeadlineZone != "" && !ValidTimeZone(in.DeadlineZone) {
-		return invalid("deadline_zone", "unknown_zone", "value", in.DeadlineZone)
+		errs.invalid("deadline_zone", "unknown_zone", "value", in.DeadlineZone)
 	}
-	if in.DeadlineDate == "" {
-		return nil
-	}
-	if _, err := time.Parse("2006-01-02", in.DeadlineDate); err != nil {
-		return invalid("deadline", "not_a_date", "value", in.DeadlineDate)
-	}
-	if in.DeadlineTime == "" {
-		in.DeadlineTime = DefaultDeadlineTime
-	}
-	if _, err := parseClock(in.DeadlineTime); err != nil {
-		return invalid("deadline_time", "not_a_time", "value", in.DeadlineTime)
-	}
-	return nil
 }
 
 // parseClock reads a time of day as <input type=time> sends it: 23:59, or
@@ -415,15 +430,16 @@ func CreateTender(ctx context.Context, db *gorm.DB, by *User, in TenderInput, no
 	if !by.CanCreateTender() {
 		return nil, wrap(&ForbiddenError{Code: "role"}, "create tender as %q", roleOf(by))
 	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
 	orgID := in.BuyerOrgID
 	if by.OrgID != nil {
 		orgID = *by.OrgID
 	}
+	var noBuyer error
 	if orgID == 0 {
-		return nil, invalid("buyer_org_id", "required")
+		noBuyer = invalid("buyer_org_id", "required")
+	}
+	if err := JoinInvalid(in.Validate(), noBuyer); err != nil {
+		return nil, err
 	}
 	t := &Tender{
 		BuyerOrgID: orgID, Title: in.Title, Reference: in.Reference, Description: in.Description,

@@ -113,6 +113,14 @@ func validateEmail(email string) error {
 	return nil
 }
 
+// validateName checks that an account has a name (trimmed by the caller).
+func validateName(name string) error {
+	if name == "" {
+		return invalid("name", "required")
+	}
+	return nil
+}
+
 func validatePassword(password string, context ...string) error {
 	err := passwords.Check(password, context...)
 	var pe *passwords.Error
@@ -231,16 +239,8 @@ func CreateUser(ctx context.Context, db *gorm.DB, by *User, email, name, passwor
 		return nil, err
 	}
 	u := &User{Email: NormalizeEmail(email), Name: strings.TrimSpace(name), Role: role, OrgID: orgID}
-	if err := validateEmail(u.Email); err != nil {
-		return nil, err
-	}
-	if u.Name == "" {
-		return nil, invalid("name", "required")
-	}
-	if err := validatePassword(password, u.Email, u.Name); err != nil {
-		return nil, err
-	}
-	if err := checkRoleOrg(ctx, db, role, orgID); err != nil {
+	if err := JoinInvalid(validateEmail(u.Email), validateName(u.Name), validatePassword(password, u.Email, u.Name),
+		checkRoleOrg(ctx, db, role, orgID)); err != nil {
 		return nil, err
 	}
 	hash, err := HashPassword(password)
@@ -374,11 +374,10 @@ func UpdateUser(ctx context.Context, db *gorm.DB, by *User, id uint, ch UserChan
 			return err
 		}
 		before := u.auditFields()
+		var nameErr error
 		if ch.Name != nil {
 			u.Name = strings.TrimSpace(*ch.Name)
-			if u.Name == "" {
-				return invalid("name", "required")
-			}
+			nameErr = validateName(u.Name)
 		}
 		if ch.Role != nil {
 			u.Role = *ch.Role
@@ -388,7 +387,7 @@ func UpdateUser(ctx context.Context, db *gorm.DB, by *User, id uint, ch UserChan
 		} else if ch.OrgID != nil {
 			u.OrgID = ch.OrgID
 		}
-		if err := checkRoleOrg(ctx, tx, u.Role, u.OrgID); err != nil {
+		if err := JoinInvalid(nameErr, checkRoleOrg(ctx, tx, u.Role, u.OrgID)); err != nil {
 			return err
 		}
 		if ch.Disabled != nil {

@@ -142,7 +142,7 @@
           if (f.badge) { f.badge.textContent = f.status.options[f.status.selectedIndex].text; }
         } else {
           show(f, "error", text("not-saved").replace("{message}", r.data.message || r.data.error || ""));
-          if (r.data.field) { markInvalid(f, r.data.field); }
+          (r.data.errors || [r.data]).forEach(function (e) { if (e.field) { markInvalid(f, e.field); } });
           progress();
         }
       }, function () {
