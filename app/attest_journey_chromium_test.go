@@ -124,6 +124,9 @@ func TestVendorNeverLosesAnAnswerInChromium(t *testing.T) {
 		}
 	}
 	counted("the first autosave", "1 of 4 answered · 3 to go")
+	if got, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("completeness").textContent`)); err != nil || !strings.HasPrefix(got, "1 of 4 answered") {
+		t.Errorf("after the first autosave Completeness says %q (%v), want 1 of 4 answered", got, err)
+	}
 	run("the vendor types two more answers and at once uploads evidence for a third",
 		choose(fmt.Sprintf("status-%d", dnssec), "not_applicable"),
 		chromedp.SendKeys(id("%s", expDNSSEC), texts[expDNSSEC]),

@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"tenderprobe/models"
 	"tenderprobe/seed"
 )
 
@@ -21,7 +23,7 @@ func TestARefusedFieldComesIntoViewInChromium(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	tab := startChromium(ctx, t)
-	_, base := startDemoServer(ctx, t)
+	srv, base := startDemoServer(ctx, t)
 	if err := chromedp.Do(tab,
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("email")),
@@ -44,5 +46,46 @@ func TestARefusedFieldComesIntoViewInChromium(t *testing.T) {
 	})()`))
 	if err != nil || got != "focused in view" {
 		t.Errorf("the refused name field is %s (%v); want focused in view", got, err)
+	}
+
+	// A refusal without a field, beside its button at the end of a long
+	// page: publishing a draft whose deadline has passed.
+	officer, err := models.FindUserByEmail(ctx, srv.DB, "officer@demo.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, err := models.CreateTender(ctx, srv.DB, officer, models.TenderInput{Title: "Late draft", Deadline: ptrTime(time.Now().Add(-time.Hour))}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.AddRequirement(ctx, srv.DB, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// The officer in a browser of their own, at desk width.
+	tab = startChromium(ctx, t)
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "officer@demo.test"),
+		chromedp.SendKeys(chromedp.ID("password"), seed.DemoPassword+kb.Enter),
+		chromedp.WaitVisible(chromedp.Search(`//h1`)),
+		chromedp.Navigate(fmt.Sprintf("%s/tenders/%d", base, tn.ID)),
+		chromedp.WaitVisible(chromedp.ID("publish")),
+		// Past the confirmation the form asks (data-confirm).
+		chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := chromedp.Evaluate[bool](`window.confirm = () => true; true`)(ctx, tg)
+			return chromedp.Void{}, err
+		}),
+		chromedp.Click(chromedp.Search(`//form[contains(@action, "/publish")]//button[@type="submit"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[@id="publish-error" and @role="alert"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	got, err = chromedp.Run(tab, chromedp.Evaluate[string](`(() => {
+		const f = document.getElementById("publish-error"), r = f.getBoundingClientRect();
+		return (document.activeElement === f ? "focused" : "not focused") + " " + (r.top >= 0 && r.bottom <= innerHeight ? "in view" : "out of view");
+	})()`))
+	if err != nil || got != "focused in view" {
+		t.Errorf("the publish refusal is %s (%v); want focused in view", got, err)
 	}
 }

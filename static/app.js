@@ -35,8 +35,12 @@ document.addEventListener("submit", function (event) {
     summary.focus();
     return;
   }
-  var field = document.querySelector('[aria-invalid="true"]');
+  // Else a refusal shown beside its button (publishing, say).
+  var field = document.querySelector('[aria-invalid="true"]') || document.querySelector('.flash.error[role="alert"]');
   if (field) {
+    if (!field.matches("input, select, textarea, button, a[href]")) {
+      field.setAttribute("tabindex", "-1");
+    }
     field.focus();
     field.scrollIntoView({ block: "center" });
   }

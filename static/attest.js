@@ -133,6 +133,7 @@
           var pageLock = form.querySelector("input[name=lock_version]");
           if (pageLock) { pageLock.value = String(Number(pageLock.value) + 1); }
           clearMarks(li, f);
+          li.setAttribute("data-saved", "true");
           progress();
           var now = values(f);
           if (now.status === v.status && now.explanation === v.explanation && now.planned === v.planned) {
@@ -176,6 +177,17 @@
           evidence++;
         }
       });
+      // Completeness is what is saved: the answers the page came with and
+      // those saved since.
+      var saved = items.filter(function (li) { return li.getAttribute("data-saved") === "true"; }).length;
+      var done = document.getElementById("completeness");
+      var donePattern = done && done.getAttribute("data-pattern");
+      if (donePattern) {
+        var percent = items.length ? Math.floor(saved * 100 / items.length) : 100;
+        done.textContent = donePattern.replace("{answered}", saved).replace("{total}", items.length).replace("{percent}", percent);
+        var doneBar = document.getElementById("completeness-bar");
+        if (doneBar) { doneBar.value = saved; doneBar.textContent = percent + "%"; }
+      }
       var counts = document.getElementById("attest-progress-counts");
       var pattern = counts && counts.getAttribute("data-pattern");
       if (pattern) {
