@@ -205,7 +205,7 @@ func (t *Tender) InvitableBy(u *User, now time.Time) error {
 // sheet is not empty is PublishTender's check, which needs the database.
 func (t *Tender) Publishable(now time.Time) error {
 	if t.DeadlinePassed(now) {
-		return invalid("deadline", "passed_before_publish", "deadline", t.deadlineText())
+		return invalid("deadline", "passed_before_publish", "deadline", t.DeadlineIn())
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
@@ -321,6 +322,10 @@ func (c *Catalogue) param(lang string, v any, ns string) string {
 		return c.Text(lang, ns+"."+v.MessageCode(), v.MessageParams())
 	case Named:
 		return v.NameIn(lang)
+	case time.Time:
+		// An instant is written as the reader reads dates, in the zone it
+		// carries (a tender's deadline in the tender's zone).
+		return c.DateTime(lang, v, v.Location())
 	case string:
 		if ns != "" {
 			if w := c.Text(lang, ns+"."+v, nil); w != ns+"."+v {

@@ -2,8 +2,10 @@ package i18n
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 type problem struct {
@@ -238,6 +240,23 @@ func TestTextSaysWhatGoI18nSays(t *testing.T) {
 					t.Errorf("Text(%q, %q) = %q, go-i18n says %q", lang, key, got, want)
 				}
 			}
+		}
+	}
+}
+
+// An instant as a parameter is written as the reader writes dates, in the
+// zone it carries, never in Go's own layout.
+func TestAnInstantParameterReadsAsADate(t *testing.T) {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Date(2026, 12, 1, 23, 59, 0, 0, ams)
+	for _, lang := range Messages().Languages() {
+		got := Messages().Text(lang, "field.passed_before_publish", map[string]any{"deadline": deadline})
+		want := Messages().DateTime(lang, deadline, ams)
+		if !strings.Contains(got, want) || strings.Contains(got, "2026-12-01") || !strings.Contains(want, "23:59 CET") {
+			t.Errorf("%s: %q, want it to contain %q", lang, got, want)
 		}
 	}
 }
