@@ -256,6 +256,14 @@ var standardsCache sync.Map
 // standardsCacheMax bounds standardsCache.
 const standardsCacheMax = 32
 
+// standardsOrder is the order the kept versions were stored in: the
+// oldest goes first when the bound is reached. (Dropping whichever
+// sync.Map.Range met first could drop the version just stored.)
+var standardsOrder struct {
+	sync.Mutex
+	keys []versionKey
+}
+
 // standardsOf returns the standards of cv in catalogue order, from memory
 // when this revision was read before. Callers must not modify them.
 func standardsOf(ctx context.Context, db *gorm.DB, cv *CatalogueVersion) ([]Standard, error) {
@@ -267,13 +275,13 @@ func standardsOf(ctx context.Context, db *gorm.DB, cv *CatalogueVersion) ([]Stan
 	if err := db.WithContext(ctx).Where("catalogue_version_id = ?", cv.ID).Order("position, slug").Find(&out).Error; err != nil {
 		return nil, wrap(err, "list standards")
 	}
-	n := 0
-	standardsCache.Range(func(k, _ any) bool {
-		if n++; n >= standardsCacheMax {
-			standardsCache.Delete(k)
-		}
-		return true
-	})
+	standardsOrder.Lock()
+	defer standardsOrder.Unlock()
+	for len(standardsOrder.keys) >= standardsCacheMax {
+		standardsCache.Delete(standardsOrder.keys[0])
+		standardsOrder.keys = standardsOrder.keys[1:]
+	}
+	standardsOrder.keys = append(standardsOrder.keys, key)
 	standardsCache.Store(key, out)
 	return out, nil
 }
