@@ -17,6 +17,9 @@ type documentRow struct {
 	Status   string
 	Relevant bool
 	Quotes   []docanalysis.Quote
+	// QuoteLang is the language the quotes are in, the document's: the
+	// page marks them so, as it is in the reader's language.
+	QuoteLang string
 	// Clause is the clause to add, in the document's language.
 	Clause string
 }
@@ -82,7 +85,7 @@ func arrangeReport(res *docanalysis.Result, stds []models.Standard, lang string)
 	}
 	var clauses []string
 	for _, s := range res.Standards {
-		row := documentRow{Slug: s.Slug, Name: s.Slug, Status: s.Status, Quotes: s.Quotes, Relevant: slices.Contains(res.Relevant, s.Slug)}
+		row := documentRow{Slug: s.Slug, Name: s.Slug, Status: s.Status, Quotes: s.Quotes, QuoteLang: res.Document.Language, Relevant: slices.Contains(res.Relevant, s.Slug)}
 		if std := bySlug[s.Slug]; std != nil {
 			row.Name = std.In(lang).Name
 			row.Clause = std.In(rep.ClauseLang).Clause
