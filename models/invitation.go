@@ -192,17 +192,12 @@ func newSupplierOrg(ctx context.Context, tx *gorm.DB, name, email string) (*Org,
 	if derived {
 		name = email[strings.LastIndex(email, "@")+1:]
 	}
-	var orgs []Org
-	if err := tx.WithContext(ctx).Select("id", "name").Find(&orgs).Error; err != nil {
-		return nil, wrap(err, "org names")
-	}
-	for _, o := range orgs {
-		if orgNameKey(o.Name) != orgNameKey(name) {
-			continue
-		}
-		if derived {
-			return nil, invalid("supplier", "derived_name_taken", "name", o.Name)
-		}
+	switch o, err := orgNamedLike(tx.WithContext(ctx), name, 0); {
+	case err != nil:
+		return nil, err
+	case o != nil && derived:
+		return nil, invalid("supplier", "derived_name_taken", "name", o.Name)
+	case o != nil:
 		return nil, invalid("supplier", "name_taken", "name", o.Name)
 	}
 	org, err := insertOrg(tx.WithContext(ctx), name, OrgSupplier)

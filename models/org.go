@@ -145,15 +145,25 @@ func createOrg(tx *gorm.DB, o *Org) error {
 // equal to it, ignoring case and spaces (NameKey): a StateError
 // "org_name_taken" naming that organisation, so the admin sees which one.
 func nameTaken(tx *gorm.DB, o *Org) error {
-	var other Org
-	err := tx.Select("id", "name").Where("name_key = ? AND id <> ?", *o.NameKey, o.ID).Take(&other).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil
-	}
-	if err != nil {
-		return wrap(err, "org names")
+	other, err := orgNamedLike(tx, o.Name, o.ID)
+	if err != nil || other == nil {
+		return err
 	}
 	return newState("org_name_taken", "name", other.Name)
+}
+
+// orgNamedLike is the organisation other than id (0: any) whose name
+// compares equal to name (orgNameKey), or nil: one indexed lookup.
+func orgNamedLike(tx *gorm.DB, name string, id uint) (*Org, error) {
+	var other Org
+	err := tx.Select("id", "name").Where("name_key = ? AND id <> ?", orgNameKey(name), id).Take(&other).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, wrap(err, "org names")
+	}
+	return &other, nil
 }
 
 // nameClash turns a duplicate key on writing o, which the unique indexes
