@@ -1,12 +1,13 @@
 package report
 
 import (
-	"encoding/binary"
-	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -35,9 +36,10 @@ func (s *charSet) hasAll(text string) bool {
 	return true
 }
 
-// drawable is the characters both embedded faces have a glyph for: a text
+// drawable is the characters both embedded faces have a glyph for, read
+// at the first PDF rather than at every start (about 2 ms): a text
 // may be drawn in either.
-var drawable = func() *charSet {
+var drawable = sync.OnceValue(func() *charSet {
 	regular, err := glyphsOf(fontRegular)
 	if err != nil {
 		panic(err)
@@ -50,80 +52,21 @@ var drawable = func() *charSet {
 		regular[i] &= bold[i]
 	}
 	return regular
-}()
+})
 
-// errCmap is a TrueType font without a readable Unicode BMP cmap.
-var errCmap = errors.New("report: font has no readable format 4 cmap")
-
-// glyphsOf reads the characters a TrueType font maps to a glyph from its
-// Unicode BMP character map (cmap format 4), the one gofpdf uses.
+// glyphsOf reads the characters of the Basic Multilingual Plane a
+// TrueType font maps to a glyph (sfnt reads its Unicode character map,
+// the one gofpdf uses).
 func glyphsOf(font []byte) (*charSet, error) {
-	u16 := func(b []byte, at int) (int, bool) {
-		if at < 0 || at+2 > len(b) {
-			return 0, false
-		}
-		return int(binary.BigEndian.Uint16(b[at:])), true
+	f, err := sfnt.Parse(font)
+	if err != nil {
+		return nil, fmt.Errorf("report: read font: %w", err)
 	}
-	u32 := func(b []byte, at int) (int, bool) {
-		if at < 0 || at+4 > len(b) {
-			return 0, false
-		}
-		return int(binary.BigEndian.Uint32(b[at:])), true
-	}
-	tables, ok := u16(font, 4)
-	if !ok {
-		return nil, errCmap
-	}
-	var cmap []byte
-	for i := 0; i < tables; i++ {
-		rec := 12 + 16*i
-		off, ok1 := u32(font, rec+8)
-		n, ok2 := u32(font, rec+12)
-		if ok1 && ok2 && rec+4 <= len(font) && string(font[rec:rec+4]) == "cmap" && off+n <= len(font) {
-			cmap = font[off : off+n]
-		}
-	}
-	encodings, ok := u16(cmap, 2)
-	if !ok {
-		return nil, errCmap
-	}
-	sub := -1
-	for i := 0; i < encodings; i++ {
-		platform, _ := u16(cmap, 4+8*i)
-		encoding, _ := u16(cmap, 6+8*i)
-		off, ok := u32(cmap, 8+8*i)
-		if format, _ := u16(cmap, off); ok && format == 4 && (platform == 3 && encoding == 1 || platform == 0) {
-			sub = off
-			break
-		}
-	}
-	segX2, ok := u16(cmap, sub+6)
-	if sub < 0 || !ok {
-		return nil, errCmap
-	}
-	ends, starts, deltas, offsets := sub+14, sub+16+segX2, sub+16+2*segX2, sub+16+3*segX2
+	var buf sfnt.Buffer
 	set := new(charSet)
-	for seg := 0; seg < segX2; seg += 2 {
-		end, ok1 := u16(cmap, ends+seg)
-		start, ok2 := u16(cmap, starts+seg)
-		delta, ok3 := u16(cmap, deltas+seg)
-		rangeOff, ok4 := u16(cmap, offsets+seg)
-		if !ok1 || !ok2 || !ok3 || !ok4 {
-			return nil, errCmap
-		}
-		for c := start; c <= end && c < 0xFFFF; c++ {
-			glyph := c
-			if rangeOff != 0 {
-				if glyph, ok = u16(cmap, offsets+seg+rangeOff+2*(c-start)); !ok {
-					return nil, errCmap
-				}
-				if glyph == 0 {
-					continue
-				}
-			}
-			if (glyph+delta)&0xFFFF != 0 {
-				set.add(rune(c))
-			}
+	for r := rune(0); r < 0xFFFF; r++ {
+		if g, err := f.GlyphIndex(&buf, r); err == nil && g != 0 {
+			set.add(r)
 		}
 	}
 	return set, nil
@@ -138,7 +81,7 @@ func glyphsOf(font []byte) (*charSet, error) {
 func printable(text string) string {
 	at := -1
 	for i, r := range text {
-		if r >= utf8.RuneSelf && !drawable.has(r) {
+		if r >= utf8.RuneSelf && !drawable().has(r) {
 			at = i
 			break
 		}
@@ -150,7 +93,7 @@ func printable(text string) string {
 	b.Grow(len(text))
 	b.WriteString(text[:at])
 	for _, r := range text[at:] {
-		if r < utf8.RuneSelf || drawable.has(r) {
+		if r < utf8.RuneSelf || drawable().has(r) {
 			b.WriteRune(r)
 			continue
 		}
@@ -161,7 +104,7 @@ func printable(text string) string {
 
 // substitute is what printable writes for r, a character the fonts lack.
 func substitute(r rune) string {
-	if k := norm.NFKC.String(string(r)); k != string(r) && drawable.hasAll(k) {
+	if k := norm.NFKC.String(string(r)); k != string(r) && drawable().hasAll(k) {
 		return k
 	}
 	if unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Cc, unicode.Variation_Selector) || isEmojiModifier(r) {
