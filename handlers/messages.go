@@ -46,15 +46,25 @@ func statusTitle(lang string, status int) string {
 }
 
 // fieldLabel is the words of a form field's label, for the error summary
-// above a form: label.<field> in the catalogue, or the field's name with
-// spaces when the catalogue has none.
+// above a form: label.<field> in the catalogue; for a field of a family
+// named by a prefix (explanation_<slug>, one per standard), the family's
+// label; or the field's name with spaces when the catalogue has neither
+// (a test keeps every field a model refuses labelled).
 func fieldLabelIn(lang, field string) string {
 	if hasMessage("label." + field) {
 		return messageIn(lang, "label."+field, nil)
 	}
+	for _, family := range labelFamilies {
+		if strings.HasPrefix(field, family+"_") {
+			return messageIn(lang, "label."+family, nil)
+		}
+	}
 	words := strings.ReplaceAll(field, "_", " ")
 	return strings.ToUpper(words[:1]) + words[1:]
 }
+
+// labelFamilies are the fields named <family>_<key>, labelled as the family.
+var labelFamilies = []string{"explanation"}
 
 // CatalogueProblems fills in the words of each problem of a catalogue file
 // (catalogue.problem.<code>), for the import page, the API and the
