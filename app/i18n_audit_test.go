@@ -74,9 +74,9 @@ func TestAuditDetailsAndRefusalsSpeakTheReadersLanguage(t *testing.T) {
 		want []string
 	}{
 		{"nl", []string{"wachtwoord ingesteld: ja", "gebruikt op: (leeg) →", "positie: 1 → 2", "bepaling: Sign every zone.",
-			"niveau: verplicht", "profiel: Websitehosting", "toegevoegd: https (verplicht)", "geblokkeerd: nee → ja", "wachtwoord: (leeg) → gewijzigd"}},
+			"niveau: verplicht", "profiel: Websitehosting", "toegevoegd: HTTPS (verplicht)", "HTTP-beveiligingsheaders (aanbevolen)", "geblokkeerd: nee → ja", "wachtwoord: (leeg) → gewijzigd"}},
 		{"es", []string{"contraseña establecida: sí", "utilizada el: (vacío) →", "posición: 1 → 2", "cláusula: Sign every zone.",
-			"nivel: obligatorio", "perfil: Alojamiento web", "añadidos: https (obligatorio)", "desactivado: no → sí", "contraseña: (vacío) → cambiado"}},
+			"nivel: obligatorio", "perfil: Alojamiento web", "añadidos: HTTPS (obligatorio)", "Cabeceras de seguridad HTTP (recomendado)", "desactivado: no → sí", "contraseña: (vacío) → cambiado"}},
 	} {
 		t.Run("the audit page in "+tc.lang+" names every change in its words", func(t *testing.T) {
 			auditor := a.session("auditor@demo.test")

@@ -124,7 +124,8 @@ type auditRow struct {
 	Changes                 []string
 }
 
-func auditRows(lang string, entries []models.AuditEntry, names models.AuditNames) []auditRow {
+func auditRows(loc Locale, entries []models.AuditEntry, names models.AuditNames) []auditRow {
+	lang := loc.Lang
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
 		r := auditRow{AuditEntry: e, ActionText: auditActionText(lang, e.Action)}
@@ -139,7 +140,7 @@ func auditRows(lang string, entries []models.AuditEntry, names models.AuditNames
 		}
 		removed := e.After == "" || e.After == "null"
 		for _, ch := range e.Changes() {
-			r.Changes = append(r.Changes, auditChangeText(lang, e.ObjectType, ch, removed))
+			r.Changes = append(r.Changes, auditChangeText(loc, names, e.ObjectType, ch, removed))
 		}
 		rows[i] = r
 	}
@@ -158,18 +159,25 @@ func auditActionText(lang string, code string) string {
 // mandatory", a new value as "level: mandatory", a value whose record was
 // removed as "level: mandatory (removed)" and a value recorded only as
 // context before the change as "level (before): mandatory".
-func auditChangeText(lang, object string, ch models.AuditChange, removed bool) string {
+func auditChangeText(loc Locale, names models.AuditNames, object string, ch models.AuditChange, removed bool) string {
+	lang := loc.Lang
 	field := auditFieldText(lang, ch.Field)
-	val := func(s string) string { return auditValueText(lang, object, ch, s) }
+	val := func(s string, at time.Time) string {
+		if !at.IsZero() {
+			return messages.DateTime(lang, at, loc.Zone)
+		}
+		return auditValueText(lang, names, object, ch, s)
+	}
+	before, after := val(ch.Before, ch.BeforeAt), val(ch.After, ch.AfterAt)
 	switch {
 	case ch.HasBefore && ch.HasAfter:
-		return fmt.Sprintf("%s: %s → %s", field, val(ch.Before), val(ch.After))
+		return fmt.Sprintf("%s: %s → %s", field, before, after)
 	case ch.HasAfter:
-		return fmt.Sprintf("%s: %s", field, val(ch.After))
+		return fmt.Sprintf("%s: %s", field, after)
 	case removed:
-		return fmt.Sprintf("%s: %s %s", field, val(ch.Before), messageIn(lang, "audit.removed", nil))
+		return fmt.Sprintf("%s: %s %s", field, before, messageIn(lang, "audit.removed", nil))
 	}
-	return fmt.Sprintf("%s %s: %s", field, messageIn(lang, "audit.before", nil), val(ch.Before))
+	return fmt.Sprintf("%s %s: %s", field, messageIn(lang, "audit.before", nil), before)
 }
 
 // auditFieldText is the words of a recorded field: its audit.field
@@ -190,8 +198,15 @@ func auditFieldText(lang, field string) string {
 }
 
 // auditValueText is the words of one recorded value of ch: codes in the
-// reader's words, the users' own text and numbers as they are.
-func auditValueText(lang, object string, ch models.AuditChange, s string) string {
+// reader's words, standards by their names in the reader's language, the
+// users' own text and numbers as they are.
+func auditValueText(lang string, names models.AuditNames, object string, ch models.AuditChange, s string) string {
+	standard := func(slug string) string {
+		if n, ok := names.Standards[slug]; ok {
+			return n.NameIn(lang)
+		}
+		return slug
+	}
 	if s == "" {
 		return messageIn(lang, "audit.empty", nil)
 	}
@@ -203,7 +218,7 @@ func auditValueText(lang, object string, ch models.AuditChange, s string) string
 		items := strings.Split(s, ", ")
 		for i, item := range items {
 			if slug, level, ok := strings.Cut(strings.TrimSuffix(item, ")"), " ("); ok {
-				items[i] = slug + " (" + codeWords(lang, "level", level) + ")"
+				items[i] = standard(slug) + " (" + codeWords(lang, "level", level) + ")"
 			}
 		}
 		return strings.Join(items, ", ")
@@ -215,6 +230,8 @@ func auditValueText(lang, object string, ch models.AuditChange, s string) string
 		return strings.Join(items, ", ")
 	case ch.Field == "profile":
 		return profileWords(lang, s)
+	case ch.Field == "standard":
+		return standard(s)
 	case ch.Field == "reused_from":
 		var from map[string]any
 		if err := json.Unmarshal([]byte(s), &from); err == nil {
@@ -226,6 +243,13 @@ func auditValueText(lang, object string, ch models.AuditChange, s string) string
 	}
 	if ns := auditValueWords(object, ch.Field); ns != "" {
 		return codeWords(lang, ns, s)
+	}
+	// A calendar day (a planned date, a last day) as the reader writes
+	// days; it names no instant, so no zone applies.
+	if len(s) == len(time.DateOnly) {
+		if d, err := time.Parse(time.DateOnly, s); err == nil {
+			return messages.Date(lang, d)
+		}
 	}
 	return s
 }
@@ -345,7 +369,7 @@ func (h *Handler) ListAuditLog(c *fiber.Ctx) error {
 		return err
 	}
 	pages := int((total + auditPageSize - 1) / auditPageSize)
-	data["Rows"] = auditRows(localeOf(c).Lang, entries, names)
+	data["Rows"] = auditRows(localeOf(c), entries, names)
 	data["Total"], data["Pages"], data["Page"] = total, pages, q.Page
 	data["PageLinks"] = auditPageLinks(q, pages)
 	if q.Page > 1 {
@@ -440,7 +464,8 @@ func (h *Handler) sendAuditCSV(c *fiber.Ctx, viewer *models.User, f models.Audit
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	lang := localeOf(c).Lang
+	loc := localeOf(c)
+	lang := loc.Lang
 	_ = w.Write(csvHeader(lang, "audit.csv", auditCSVColumns))
 	opt := func(p *uint) string {
 		if p == nil {
@@ -448,7 +473,7 @@ func (h *Handler) sendAuditCSV(c *fiber.Ctx, viewer *models.User, f models.Audit
 		}
 		return strconv.FormatUint(uint64(*p), 10)
 	}
-	for _, r := range auditRows(lang, entries, names) {
+	for _, r := range auditRows(loc, entries, names) {
 		_ = w.Write(csvSafe([]string{strconv.FormatUint(uint64(r.ID), 10), r.At.UTC().Format(time.RFC3339), opt(r.ActorID), r.ActorEmail, r.ActorName, r.ActorRole,
 			r.Action, r.ObjectType, strconv.FormatUint(uint64(r.ObjectID), 10), opt(r.TenderID), opt(r.OrgID), opt(r.AttestationID),
 			r.Before, r.After, r.ActionText, r.TenderTitle, r.OrgName, strings.Join(r.Changes, "; "),

@@ -3,6 +3,7 @@ package handlers
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"tenderprobe/models"
 )
@@ -13,6 +14,10 @@ import (
 // profile) in the reader's words; the users' own text as it is.
 func TestAuditChangesReadInTheReadersLanguage(t *testing.T) {
 	t.Parallel()
+	amsterdam, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name          string
 		object        string
@@ -21,9 +26,9 @@ func TestAuditChangesReadInTheReadersLanguage(t *testing.T) {
 	}{
 		{"an accepted invitation says when it was used and that a password was set", "invitation",
 			`{"used_at":null}`, `{"used_at":"2026-03-01T09:00:00Z","password_set":true}`, map[string][]string{
-				"en": {"password set: yes", "used at: (empty) → 2026-03-01 09:00 UTC"},
-				"nl": {"wachtwoord ingesteld: ja", "gebruikt op: (leeg) → 2026-03-01 09:00 UTC"},
-				"es": {"contraseña establecida: sí", "utilizada el: (vacío) → 2026-03-01 09:00 UTC"},
+				"en": {"password set: yes", "used at: (empty) → 1 Mar 2026, 10:00 CET"},
+				"nl": {"wachtwoord ingesteld: ja", "gebruikt op: (leeg) → 1 mrt 2026 10:00 CET"},
+				"es": {"contraseña establecida: sí", "utilizada el: (vacío) → 1 mar 2026, 10:00 CET"},
 			}},
 		{"an uploaded file names its file, type, size, checksum and requirement", "evidence",
 			``, `{"requirement_id":12,"file_name":"policy.pdf","sha256":"abc","size":2048,"content_type":"application/pdf"}`, map[string][]string{
@@ -69,9 +74,16 @@ func TestAuditChangesReadInTheReadersLanguage(t *testing.T) {
 			}},
 		{"an invitation to a known supplier, revoked later", "invitation",
 			`{"revoked_at":null}`, `{"existing_supplier":true,"new_account":false,"emails":["a@x.test","b@x.test"],"revoked_at":"2026-03-02T10:00:00Z"}`, map[string][]string{
-				"en": {"existing supplier: yes", "new account: no", "e-mail addresses: a@x.test, b@x.test", "revoked at: (empty) → 2026-03-02 10:00 UTC"},
-				"nl": {"bestaande leverancier: ja", "nieuw account: nee", "e-mailadressen: a@x.test, b@x.test", "ingetrokken op: (leeg) → 2026-03-02 10:00 UTC"},
-				"es": {"proveedor existente: sí", "cuenta nueva: no", "direcciones de correo electrónico: a@x.test, b@x.test", "revocada el: (vacío) → 2026-03-02 10:00 UTC"},
+				// Times in the reader's zone (Amsterdam here) and words.
+				"en": {"existing supplier: yes", "new account: no", "e-mail addresses: a@x.test, b@x.test", "revoked at: (empty) → 2 Mar 2026, 11:00 CET"},
+				"nl": {"bestaande leverancier: ja", "nieuw account: nee", "e-mailadressen: a@x.test, b@x.test", "ingetrokken op: (leeg) → 2 mrt 2026 11:00 CET"},
+				"es": {"proveedor existente: sí", "cuenta nueva: no", "direcciones de correo electrónico: a@x.test, b@x.test", "revocada el: (vacío) → 2 mar 2026, 11:00 CET"},
+			}},
+		{"a deadline moved reads in the reader's zone, a planned date as a day", "answer",
+			`{"planned_date":"2027-01-31"}`, `{"planned_date":"2027-03-01","deadline":"2027-06-30T21:59:00Z"}`, map[string][]string{
+				"en": {"planned date: 31 Jan 2027 → 1 Mar 2027", "30 Jun 2027, 23:59 CEST"},
+				"nl": {"geplande datum: 31 jan 2027 → 1 mrt 2027", "30 jun 2027 23:59 CEST"},
+				"es": {"1 mar 2027", "30 jun 2027, 23:59 CEST"},
 			}},
 		{"a shared link names its kind in words", "shared_link",
 			``, `{"kind":"annual","label":"Open data","year":2026}`, map[string][]string{
@@ -83,7 +95,7 @@ func TestAuditChangesReadInTheReadersLanguage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := models.AuditEntry{ObjectType: tc.object, Before: tc.before, After: tc.after}
 			for lang, want := range tc.want {
-				rows := auditRows(lang, []models.AuditEntry{e}, models.AuditNames{})
+				rows := auditRows(Locale{Lang: lang, Zone: amsterdam}, []models.AuditEntry{e}, models.AuditNames{})
 				got := strings.Join(rows[0].Changes, "; ")
 				for _, w := range want {
 					if !strings.Contains(strings.ToLower(got), strings.ToLower(w)) {
@@ -153,5 +165,36 @@ func TestTheRoleOfARefusalIsInWords(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAuditNamesStandardsInTheReadersLanguage: a requirement's standard
+// and a profile's added standards read as the standards' names in the
+// reader's language, not as their slugs.
+func TestAuditNamesStandardsInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	names := models.AuditNames{Standards: map[string]models.StandardName{
+		"security-txt": models.NameOf(&models.Standard{Name: "security.txt contact file", Translations: models.StandardTranslations{
+			"nl": {Name: "security.txt-contactbestand", Summary: "s", WhyDemand: "w", Clause: "c"},
+			"es": {Name: "Archivo de contacto security.txt", Summary: "s", WhyDemand: "w", Clause: "c"}}}),
+		"hsts": models.NameOf(&models.Standard{Name: "HTTP Strict Transport Security", Translations: models.StandardTranslations{
+			"nl": {Name: "HTTP Strict Transport Security (HSTS)", Summary: "s", WhyDemand: "w", Clause: "c"}}}),
+	}}
+	entries := []models.AuditEntry{
+		{ObjectType: "requirement", Before: `{"standard":"security-txt","level":"recommended"}`, After: `{"standard":"security-txt","level":"mandatory"}`},
+		{ObjectType: "tender", After: `{"profile":"website-hosting","added":["hsts (mandatory)","security-txt (recommended)"]}`},
+	}
+	for _, tc := range []struct{ lang, standard, added string }{
+		{"en", "security.txt contact file", "HTTP Strict Transport Security (mandatory), security.txt contact file (recommended)"},
+		{"nl", "security.txt-contactbestand", "HTTP Strict Transport Security (HSTS) (verplicht), security.txt-contactbestand (aanbevolen)"},
+		{"es", "Archivo de contacto security.txt", "HTTP Strict Transport Security ("},
+	} {
+		rows := auditRows(Locale{Lang: tc.lang, Zone: time.UTC}, entries, names)
+		if got := strings.Join(rows[0].Changes, "; "); !strings.Contains(got, tc.standard) || strings.Contains(got, "security-txt") {
+			t.Errorf("in %s the requirement's changes read %q, want the standard %q", tc.lang, got, tc.standard)
+		}
+		if got := strings.Join(rows[1].Changes, "; "); !strings.Contains(got, tc.added) || strings.Contains(got, "hsts") {
+			t.Errorf("in %s the profile's changes read %q, want %q", tc.lang, got, tc.added)
+		}
 	}
 }

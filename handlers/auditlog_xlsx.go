@@ -57,7 +57,7 @@ func (h *Handler) sendAuditXLSX(c *fiber.Ctx, viewer *models.User, f models.Audi
 		}
 		return *p
 	}
-	for _, r := range auditRows(loc.Lang, entries, names) {
+	for _, r := range auditRows(loc, entries, names) {
 		err := t.Row(r.ID, r.At, opt(r.ActorID), r.ActorEmail, r.ActorName, r.ActorRole,
 			r.Action, r.ObjectType, r.ObjectID, opt(r.TenderID), opt(r.OrgID), opt(r.AttestationID),
 			r.Before, r.After, r.ActionText, r.TenderTitle, r.OrgName, joinChanges(r.Changes),

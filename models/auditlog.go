@@ -135,6 +135,10 @@ type AuditChange struct {
 	// Bool is set when the values are JSON booleans, written "yes" and
 	// "no": the reader's language has its own words for them.
 	Bool bool
+	// BeforeAt and AfterAt are the instants of values recorded as times
+	// (zero otherwise), which Before and After write in UTC: a reader
+	// sees them in their own zone.
+	BeforeAt, AfterAt time.Time
 }
 
 // auditContext lists the fields that name the record an entry is about;
@@ -163,7 +167,8 @@ func (e *AuditEntry) Changes() []AuditChange {
 		av, ha := after[k]
 		_, boolBefore := bv.(bool)
 		_, boolAfter := av.(bool)
-		c := AuditChange{Field: k, HasBefore: hb, HasAfter: ha, Before: auditText(bv), After: auditText(av), Bool: boolBefore || boolAfter}
+		c := AuditChange{Field: k, HasBefore: hb, HasAfter: ha, Before: auditText(bv), After: auditText(av), Bool: boolBefore || boolAfter,
+			BeforeAt: auditTime(bv), AfterAt: auditTime(av)}
 		if hb && ha && c.Before == c.After {
 			if !auditContext[k] {
 				continue
@@ -188,6 +193,16 @@ func auditMap(s string) map[string]any {
 	return m
 }
 
+// auditTime is the instant of a JSON value recorded as a time, or zero.
+func auditTime(v any) time.Time {
+	if s, ok := v.(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
 // auditText writes a JSON value as a person reads it: strings bare,
 // null as an empty string, lists joined by commas, times as UTC minutes.
 func auditText(v any) string {
@@ -195,7 +210,7 @@ func auditText(v any) string {
 	case nil:
 		return ""
 	case string:
-		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		if t := auditTime(v); !t.IsZero() {
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		}
 		return v
@@ -405,14 +420,20 @@ func checkAuditLogProtected(tx *gorm.DB) error {
 type AuditNames struct {
 	Tenders map[uint]string
 	Orgs    map[uint]string
+	// Standards are the names of the standards entries record by slug
+	// (a requirement's standard, a profile's added standards), from the
+	// newest catalogue version that has each.
+	Standards map[string]StandardName
 }
 
 // LoadAuditNames looks up, with one query per table, the titles of the
 // tenders and the names of the organisations that entries refer to.
 func LoadAuditNames(ctx context.Context, db *gorm.DB, entries []AuditEntry) (AuditNames, error) {
-	names := AuditNames{Tenders: map[uint]string{}, Orgs: map[uint]string{}}
+	names := AuditNames{Tenders: map[uint]string{}, Orgs: map[uint]string{}, Standards: map[string]StandardName{}}
 	var tids, oids []uint
+	var slugs []string
 	for _, e := range entries {
+		slugs = append(slugs, e.standardSlugs()...)
 		if e.TenderID != nil {
 			tids = append(tids, *e.TenderID)
 		}
@@ -438,5 +459,33 @@ func LoadAuditNames(ctx context.Context, db *gorm.DB, entries []AuditEntry) (Aud
 			names.Orgs[o.ID] = o.Name
 		}
 	}
+	if len(slugs) > 0 {
+		var ss []Standard
+		if err := db.WithContext(ctx).Select("slug", "name", "translations", "catalogue_version_id").
+			Where("slug IN ?", slices.Compact(slices.Sorted(slices.Values(slugs)))).Order("catalogue_version_id").Find(&ss).Error; err != nil {
+			return names, wrap(err, "audit: standard names")
+		}
+		for i := range ss {
+			names.Standards[ss[i].Slug] = NameOf(&ss[i])
+		}
+	}
 	return names, nil
+}
+
+// standardSlugs are the slugs of the standards e records: the value of
+// "standard", and each "slug (level)" of a profile's "added".
+func (e *AuditEntry) standardSlugs() []string {
+	var out []string
+	for _, ch := range e.Changes() {
+		switch ch.Field {
+		case "standard":
+			out = append(out, ch.Before, ch.After)
+		case "added":
+			for _, item := range strings.Split(ch.After, ", ") {
+				slug, _, _ := strings.Cut(item, " (")
+				out = append(out, slug)
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
 }

@@ -136,3 +136,32 @@ func TestSeedCatalogueGainsTranslationsOnAnOldDatabase(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditNamesFindTheStandardsEntriesRecord: the audit log's names
+// include the standards its entries record by slug, a requirement's and a
+// profile's added ones, with their translations.
+func TestAuditNamesFindTheStandardsEntriesRecord(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	if _, err := seed.LoadCatalogue(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	entries := []models.AuditEntry{
+		{ObjectType: "requirement", Before: `{"standard":"dane","level":"recommended"}`, After: `{"standard":"dane","level":"mandatory"}`},
+		{ObjectType: "tender", After: `{"added":["dnssec (mandatory)","no-such-standard (recommended)"]}`},
+	}
+	names, err := models.LoadAuditNames(ctx, db, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names.Standards) != 2 {
+		t.Fatalf("standards %v, want dane and dnssec", names.Standards)
+	}
+	for _, slug := range []string{"dane", "dnssec"} {
+		n, ok := names.Standards[slug]
+		if !ok || n.Name == "" || n.NameIn("nl") == "" {
+			t.Errorf("%s: %+v", slug, n)
+		}
+	}
+}
