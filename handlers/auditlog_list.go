@@ -232,6 +232,25 @@ func auditValueText(lang string, names models.AuditNames, object string, ch mode
 		return profileWords(lang, s)
 	case ch.Field == "standard":
 		return standard(s)
+	case ch.Field == "deadline" && object == "tender":
+		// Recorded as "2027-01-04 12:00 Europe/Amsterdam": the tender's own
+		// zone, which the deadline keeps, in the reader's words.
+		if i := strings.LastIndexByte(s, ' '); i > 0 {
+			if loc, ok := models.Zone(s[i+1:]); ok {
+				if t, err := time.ParseInLocation("2006-01-02 15:04", s[:i], loc); err == nil {
+					return messages.DateTime(lang, t, loc)
+				}
+			}
+		}
+		return s
+	case ch.Field == "estimated_value" && object == "tender":
+		// Recorded as "EUR 125,000.00", in the reader's number style.
+		if code, amount, ok := strings.Cut(s, " "); ok {
+			if cents, err := i18n.ParseAmount(i18n.Default, amount); err == nil && i18n.ValidCurrency(code) {
+				return i18n.FormatMoney(lang, cents, code)
+			}
+		}
+		return s
 	case ch.Field == "reused_from":
 		var from map[string]any
 		if err := json.Unmarshal([]byte(s), &from); err == nil {

@@ -85,6 +85,12 @@ func TestAuditChangesReadInTheReadersLanguage(t *testing.T) {
 				"nl": {"geplande datum: 31 jan 2027 → 1 mrt 2027", "30 jun 2027 23:59 CEST"},
 				"es": {"1 mar 2027", "30 jun 2027, 23:59 CEST"},
 			}},
+		{"a tender's deadline keeps its zone and its value the reader's number style", "tender",
+			`{"deadline":"","estimated_value":"EUR 1,250,000.50"}`, `{"deadline":"2027-01-04 12:00 America/Bogota","estimated_value":"EUR 99.00"}`, map[string][]string{
+				"en": {"(empty) → 4 Jan 2027, 12:00 -05", "€1,250,000.50 → €99.00"},
+				"nl": {"(leeg) → 4 jan 2027 12:00 -05", "€\u00a01.250.000,50 → €\u00a099,00"},
+				"es": {"(vacío) → 4 ene 2027, 12:00 -05", "1.250.000,50\u00a0€ → 99,00\u00a0€"},
+			}},
 		{"a shared link names its kind in words", "shared_link",
 			``, `{"kind":"annual","label":"Open data","year":2026}`, map[string][]string{
 				"en": {"kind: Annual report"},
