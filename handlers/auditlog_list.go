@@ -243,6 +243,15 @@ func auditValueText(lang string, names models.AuditNames, object string, ch mode
 			}
 		}
 		return s
+	case ch.Field == "sso_role_map":
+		// "value=role" lines: each claim value with its role in words.
+		lines := strings.Split(s, "\n")
+		for i, line := range lines {
+			if value, role, ok := strings.Cut(line, "="); ok {
+				lines[i] = value + " → " + codeWords(lang, "role", role)
+			}
+		}
+		return strings.Join(lines, "; ")
 	case ch.Field == "estimated_value" && object == "tender":
 		// Recorded as "EUR 125,000.00", in the reader's number style.
 		if code, amount, ok := strings.Cut(s, " "); ok {

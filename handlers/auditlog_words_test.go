@@ -91,6 +91,11 @@ func TestAuditChangesReadInTheReadersLanguage(t *testing.T) {
 				"nl": {"(leeg) → 4 jan 2027 12:00 -05", "€\u00a01.250.000,50 → €\u00a099,00"},
 				"es": {"(vacío) → 4 ene 2027, 12:00 -05", "1.250.000,50\u00a0€ → 99,00\u00a0€"},
 			}},
+		{"a sign-in service's roles by claim value read in words", "sso_provider",
+			``, `{"sso_role_map":"staff=officer\nreaders=auditor"}`, map[string][]string{
+				"en": {"staff → procurement officer; readers → auditor"},
+				"nl": {"staff → inkoper; readers → auditor"},
+			}},
 		{"a shared link names its kind in words", "shared_link",
 			``, `{"kind":"annual","label":"Open data","year":2026}`, map[string][]string{
 				"en": {"kind: Annual report"},
