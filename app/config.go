@@ -140,6 +140,18 @@ func DefaultConfig() Config {
 // TLS reports whether the server terminates TLS itself.
 func (c Config) TLS() bool { return c.TLSCert != "" && c.TLSKey != "" }
 
+// SecureCookies reports whether cookies are marked Secure (and HSTS sent):
+// when the app serves TLS itself, or when its public address is https,
+// since browsers then reach it over TLS through a proxy even if that proxy
+// is not one of TrustedProxies.
+func (c Config) SecureCookies() bool {
+	if c.TLS() {
+		return true
+	}
+	u, err := url.Parse(c.BaseURL)
+	return err == nil && u.Scheme == "https"
+}
+
 // table is serve's settings table: every flag, its TENDERPROBE_* variable,
 // its default (the value in c) and its range, declared once. The probe
 // settings are the rows `tenderprobe probe` reads too.

@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		Profiles:                profiles,
 		DB:                      db,
 		Log:                     log,
-		SecureCookies:           cfg.TLS(),
+		SecureCookies:           cfg.SecureCookies(),
 		SessionTTL:              cfg.SessionTTL,
 		APITokenTTL:             cfg.APITokenTTL,
 		BodyLimit:               cfg.BodyLimit,
