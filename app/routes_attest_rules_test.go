@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"tenderprobe/app/attest"
 	"tenderprobe/models"
@@ -327,6 +328,8 @@ func TestEvidenceUploads(t *testing.T) {
 		{"a 5 MB PDF, over the general body limit, is stored", "scan.pdf", append(append([]byte{}, pdfBytes...), make([]byte, 5<<20)...), 201},
 		{"a PNG named .txt is stored as a PNG", "chart.txt", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), 201},
 		{"plain text is stored", "notes.txt", []byte("DNSSEC since 2019.\n"), 201},
+		// 255 bytes would end inside the 128th "é"; the name is cut before it.
+		{"a long name in two-byte letters is stored, cut at a letter", strings.Repeat("é", 200) + ".txt", []byte("accents\n"), 201},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -343,6 +346,9 @@ func TestEvidenceUploads(t *testing.T) {
 				return
 			}
 			m := res.json(t)
+			if name, _ := m["file_name"].(string); !utf8.ValidString(name) || len(name) > 255 || name == "" {
+				t.Errorf("file name %q (%d bytes)", name, len(name))
+			}
 			if m["sha256"] != sha256Hex(string(c.content)) || after.Evidence != before.Evidence+1 || after.Files != before.Files+1 {
 				t.Errorf("got %v; evidence %d->%d, files %d->%d", m, before.Evidence, after.Evidence, before.Files, after.Files)
 			}

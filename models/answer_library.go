@@ -314,9 +314,7 @@ func addStandingEvidence(tx *gorm.DB, by *User, id uint, e StandingEvidence, fie
 	if e.FileName == "" && e.Kind == EvidenceFile {
 		e.FileName = "evidence"
 	}
-	if len(e.FileName) > 255 {
-		e.FileName = e.FileName[:255]
-	}
+	e.FileName = truncate(e.FileName, 255)
 	if err := tx.Omit("StandingAnswer", "UploadedBy").Create(&e).Error; err != nil {
 		return wrap(err, "standing answer %d: add evidence", id)
 	}

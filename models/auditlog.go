@@ -118,9 +118,7 @@ func RecordLogin(ctx context.Context, db *gorm.DB, u *User, now time.Time) error
 // user id is recorded, and nothing says whether the account exists.
 func RecordFailedLogin(ctx context.Context, db *gorm.DB, email string, now time.Time) error {
 	email = NormalizeEmail(email)
-	if len(email) > 254 {
-		email = email[:254]
-	}
+	email = truncate(email, 254)
 	e := AuditEntry{Action: "login.failed", ObjectType: "login", ActorEmail: email}
 	return writeAudit(db.WithContext(ctx), nil, now, e, nil, nil)
 }

@@ -123,9 +123,7 @@ func AddFileEvidence(ctx context.Context, db *gorm.DB, by *User, attID, reqID ui
 	if f.FileName == "" {
 		f.FileName = "evidence"
 	}
-	if len(f.FileName) > 255 {
-		f.FileName = f.FileName[:255]
-	}
+	f.FileName = truncate(f.FileName, 255)
 	var out *Evidence
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		a, an, err := editableAnswer(tx, by, attID, reqID, now)

@@ -42,17 +42,6 @@ type SBOMData struct {
 	Components []SBOMComponent
 }
 
-// clip cuts s to at most n bytes without splitting a UTF-8 sequence.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
-}
-
 // saveSBOM stores the components of the file with hash sha unless a file
 // with that hash was stored before (the same content parses the same).
 func saveSBOM(tx *gorm.DB, sha string, d *SBOMData, now time.Time) error {
@@ -68,8 +57,8 @@ func saveSBOM(tx *gorm.DB, sha string, d *SBOMData, now time.Time) error {
 	}
 	rows := make([]SBOMComponent, len(d.Components))
 	for i, c := range d.Components {
-		rows[i] = SBOMComponent{SBOMSHA256: sha, Position: i, Name: clip(c.Name, 500), Version: clip(c.Version, 200),
-			PURL: clip(c.PURL, 1000), Licence: clip(c.Licence, 500)}
+		rows[i] = SBOMComponent{SBOMSHA256: sha, Position: i, Name: truncate(c.Name, 500), Version: truncate(c.Version, 200),
+			PURL: truncate(c.PURL, 1000), Licence: truncate(c.Licence, 500)}
 	}
 	if len(rows) > 0 {
 		if err := tx.CreateInBatches(rows, 500).Error; err != nil {

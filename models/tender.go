@@ -279,9 +279,12 @@ type TenderInput struct {
 // Validate trims and checks the input, normalising currency and scope
 // tags. It reports every refused field at once (ValidationErrors): its own
 // checks in the order the tender form shows the fields, then Unreadable's.
+// The title and the reference are one line, as org names are: a line
+// break sent through the API became part of a mail's subject, and the
+// mailer refused every invitation and reminder of the tender.
 func (in *TenderInput) Validate() error {
-	in.Title = strings.TrimSpace(in.Title)
-	in.Reference = strings.TrimSpace(in.Reference)
+	in.Title = strings.Join(strings.Fields(in.Title), " ")
+	in.Reference = strings.Join(strings.Fields(in.Reference), " ")
 	in.Description = strings.TrimSpace(in.Description)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	if in.Currency == "" {

@@ -10,5 +10,5 @@ func StandingExpiryMail(lang, org, standard string, validUntil time.Time, daysLe
 	date := catalogue().Date(lang, validUntil)
 	subject := text(lang, "mail.library_expiry.subject", "standard", standard, "date", date)
 	body := text(lang, "mail.library_expiry.body", "org", org, "standard", standard, "date", date, "count", daysLeft, "link", link)
-	return subject, body
+	return oneLine(subject), body
 }

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"strings"
 	"time"
 
 	"tenderprobe/app/i18n"
@@ -15,6 +16,11 @@ var catalogue = i18n.Messages
 
 func text(lang, key string, pairs ...any) string { return catalogue().T(lang, key, pairs...) }
 
+// oneLine makes a subject one line: it is a header, and names typed by
+// users (a title, a reference, an organisation) written before the
+// models kept them to one line may hold breaks, which Send refuses.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 // InvitationMail returns the subject and body of an invitation to answer
 // a tender, in lang (the tender's language), with the deadline, if any, in
 // zone and the zone named.
@@ -28,7 +34,7 @@ func InvitationMail(lang string, zone *time.Location, buyer, tender, reference, 
 		body += text(lang, "mail.invitation.deadline", "deadline", catalogue().DateTime(lang, *deadline, zone))
 	}
 	body += text(lang, "mail.link_once")
-	return subject, body
+	return oneLine(subject), body
 }
 
 // ReminderMail returns the subject and body of a deadline reminder in
@@ -41,7 +47,7 @@ func ReminderMail(lang string, zone *time.Location, tender, reference, link stri
 	}
 	subject := text(lang, "mail.reminder.subject", "name", name)
 	body := text(lang, "mail.reminder.body", "tender", tender, "deadline", catalogue().DateTime(lang, deadline, zone), "link", link)
-	return subject, body
+	return oneLine(subject), body
 }
 
 // ColleagueInvitationMail returns the subject and body of an invitation to
@@ -49,7 +55,7 @@ func ReminderMail(lang string, zone *time.Location, tender, reference, link stri
 func ColleagueInvitationMail(lang, inviter, org, link string) (string, string) {
 	subject := text(lang, "mail.colleague.subject", "org", org)
 	body := text(lang, "mail.colleague.body", "inviter", inviter, "org", org, "link", link) + text(lang, "mail.link_once")
-	return subject, body
+	return oneLine(subject), body
 }
 
 // VerdictChange is one changed verdict for VerdictChangeMail: the
@@ -68,7 +74,7 @@ func VerdictChangeMail(lang, supplier, tender, path string, changes []VerdictCha
 		body += text(lang, "mail.verdict_change.line", "standard", c.Standard, "from", verdictWord(c.From), "to", verdictWord(c.To))
 	}
 	body += text(lang, "mail.verdict_change.footer", "path", path)
-	return subject, body
+	return oneLine(subject), body
 }
 
 // verdictWord makes "" (no verdict yet) the code review.verdict.none has

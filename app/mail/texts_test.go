@@ -19,33 +19,33 @@ func TestMailsAreInTheTendersLanguage(t *testing.T) {
 		want, notWant []string
 	}{
 		{"an invitation to a Dutch tender is in Dutch, with the deadline in the tender's zone",
-			first(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline)),
+			subjectOf(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline)),
 			second(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline)),
 			[]string{"Uitnodiging om aanbesteding DSC-1 te beantwoorden", "Gemeente Demostad nodigt uw organisatie uit", "Dien uw antwoorden in vóór 4 jan 2027 23:59 CET",
 				"https://tp.test/invitations/abc", "De link werkt één keer"},
 			[]string{"invites", "Answers must", "The link", "UTC"}},
 		{"an invitation to a Spanish tender is in Spanish",
-			first(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil)),
+			subjectOf(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil)),
 			second(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil)),
 			[]string{"Invitación a responder a una licitación", "Ayuntamiento invita a su organización", "El enlace funciona una sola vez"},
 			[]string{"invites", "Answers must", "plazo"}},
 		{"a reminder for a Dutch tender is in Dutch",
-			first(ReminderMail("nl", amsterdam, "Hosting", "DSC-1", "https://tp.test/attestations/7", deadline)),
+			subjectOf(ReminderMail("nl", amsterdam, "Hosting", "DSC-1", "https://tp.test/attestations/7", deadline)),
 			second(ReminderMail("nl", amsterdam, "Hosting", "DSC-1", "https://tp.test/attestations/7", deadline)),
 			[]string{"Herinnering: uw antwoorden op DSC-1 zijn nog niet ingediend", "De sluitingstermijn is 4 jan 2027 23:59 CET", "https://tp.test/attestations/7"},
 			[]string{"Reminder", "deadline"}},
 		{"a colleague's invitation is in the inviter's language",
-			first(ColleagueInvitationMail("es", "Ana", "Proveedor SA", "https://tp.test/invitations/c")),
+			subjectOf(ColleagueInvitationMail("es", "Ana", "Proveedor SA", "https://tp.test/invitations/c")),
 			second(ColleagueInvitationMail("es", "Ana", "Proveedor SA", "https://tp.test/invitations/c")),
 			[]string{"Invitación a unirse a Proveedor SA en Tenderprobe", "Ana le invita", "https://tp.test/invitations/c"},
 			[]string{"invites you"}},
 		{"changed verdicts read as words in the tender's language, never as codes",
-			first(VerdictChangeMail("nl", "Hoster BV", "Hosting", "/attestations/7/verification", []VerdictChange{{"DNSSEC", "confirmed", "contradicted"}, {"DMARC", "", "better_than_declared"}})),
+			subjectOf(VerdictChangeMail("nl", "Hoster BV", "Hosting", "/attestations/7/verification", []VerdictChange{{"DNSSEC", "confirmed", "contradicted"}, {"DMARC", "", "better_than_declared"}})),
 			second(VerdictChangeMail("nl", "Hoster BV", "Hosting", "/attestations/7/verification", []VerdictChange{{"DNSSEC", "confirmed", "contradicted"}, {"DMARC", "", "better_than_declared"}})),
 			[]string{"Tenderprobe: 2 oordelen gewijzigd voor Hoster BV", "DNSSEC: bevestigd → tegengesproken", "DMARC: niet geverifieerd → beter dan verklaard"},
 			[]string{"better_than_declared", "contradicted", "confirmed", "changed"}},
 		{"one changed verdict is singular in English",
-			first(VerdictChangeMail("en", "Hoster", "Hosting", "/p", []VerdictChange{{"DNSSEC", "confirmed", "contradicted"}})), "",
+			subjectOf(VerdictChangeMail("en", "Hoster", "Hosting", "/p", []VerdictChange{{"DNSSEC", "confirmed", "contradicted"}})), "",
 			[]string{"Tenderprobe: 1 verdict changed for Hoster"}, []string{"verdicts"}},
 	}
 	for _, tt := range tests {
@@ -65,5 +65,29 @@ func TestMailsAreInTheTendersLanguage(t *testing.T) {
 	}
 }
 
-func first(a, _ string) string  { return a }
-func second(_, b string) string { return b }
+func subjectOf(a, _ string) string { return a }
+func second(_, b string) string    { return b }
+
+// TestEverySubjectIsOneLine: names users typed go into subjects, and a
+// break in one (a tender saved through the API before titles were kept to
+// one line) made Send refuse every mail about it.
+func TestEverySubjectIsOneLine(t *testing.T) {
+	t.Parallel()
+	const broken = "Cloud\r\nBcc: x@evil.example\n"
+	now := time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		subject string
+	}{
+		{"an invitation", subjectOf(InvitationMail("en", time.UTC, broken, broken, broken, "https://x.test/l", &now))},
+		{"a reminder", subjectOf(ReminderMail("nl", time.UTC, broken, broken, "https://x.test/l", now))},
+		{"a reminder without reference", subjectOf(ReminderMail("es", time.UTC, broken, "", "https://x.test/l", now))},
+		{"a colleague's invitation", subjectOf(ColleagueInvitationMail("en", broken, broken, "https://x.test/l"))},
+		{"changed verdicts", subjectOf(VerdictChangeMail("en", broken, broken, "/x", []VerdictChange{{Standard: broken, From: "", To: "confirmed"}}))},
+		{"a library answer expiring", subjectOf(StandingExpiryMail("en", broken, broken, now, 3, "https://x.test/l"))},
+	} {
+		if strings.ContainsAny(tc.subject, "\r\n") || tc.subject == "" {
+			t.Errorf("%s: subject %q", tc.name, tc.subject)
+		}
+	}
+}
