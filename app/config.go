@@ -74,10 +74,13 @@ type Config struct {
 	// APITokenTTL is how long a token from POST /api/v1/tokens is valid.
 	APITokenTTL time.Duration
 	// LoginFailuresPerAccount and LoginFailuresPerIP are the failed logins
-	// allowed within LoginWindow before further attempts get 429.
-	LoginFailuresPerAccount int
-	LoginFailuresPerIP      int
-	LoginWindow             time.Duration
+	// allowed within LoginWindow before further attempts get 429: per
+	// account from one network (an address, an IPv6 /64), and per address.
+	// LoginFailuresPerAccountTotal is an account's from all networks.
+	LoginFailuresPerAccount      int
+	LoginFailuresPerAccountTotal int
+	LoginFailuresPerIP           int
+	LoginWindow                  time.Duration
 	// RequireSecondFactor makes every officer and admin enrol a second
 	// factor (TOTP) before they can use the app; organisations can also
 	// require it for their own people.
@@ -120,20 +123,21 @@ type Config struct {
 // DefaultConfig returns the settings used when nothing is configured.
 func DefaultConfig() Config {
 	return Config{
-		Addr:                    "127.0.0.1:8080",
-		DB:                      "./tenderprobe.db",
-		DBPool:                  models.DefaultPool,
-		BodyLimit:               1 << 20,
-		PageCacheMB:             64,
-		ChangeFeed:              true,
-		SessionTTL:              12 * time.Hour,
-		APITokenTTL:             30 * 24 * time.Hour,
-		LoginFailuresPerAccount: 5,
-		LoginFailuresPerIP:      20,
-		LoginWindow:             15 * time.Minute,
-		Probe:                   defaultProbeConfig(),
-		DataDir:                 "./tenderprobe-data",
-		SMTPPort:                587,
+		Addr:                         "127.0.0.1:8080",
+		DB:                           "./tenderprobe.db",
+		DBPool:                       models.DefaultPool,
+		BodyLimit:                    1 << 20,
+		PageCacheMB:                  64,
+		ChangeFeed:                   true,
+		SessionTTL:                   12 * time.Hour,
+		APITokenTTL:                  30 * 24 * time.Hour,
+		LoginFailuresPerAccount:      5,
+		LoginFailuresPerAccountTotal: 50,
+		LoginFailuresPerIP:           20,
+		LoginWindow:                  15 * time.Minute,
+		Probe:                        defaultProbeConfig(),
+		DataDir:                      "./tenderprobe-data",
+		SMTPPort:                     587,
 	}
 }
 
@@ -179,7 +183,8 @@ func (c *Config) table() []settings.Setting {
 		settings.Bool(&c.ChangeFeed).With("change-feed", "TENDERPROBE_CHANGE_FEED", "", "on PostgreSQL, learn of every process's writes by LISTEN/NOTIFY, so cached pages and sessions need no query; false: ask the database on every request"),
 		settings.Duration(&c.SessionTTL, time.Minute).With("session-ttl", "TENDERPROBE_SESSION_TTL", "D", "how long a login session lasts"),
 		settings.Duration(&c.APITokenTTL, time.Minute).With("api-token-ttl", "TENDERPROBE_API_TOKEN_TTL", "D", "how long an API token is valid"),
-		settings.Int(&c.LoginFailuresPerAccount, 1, 1000).With("login-failures-per-account", "TENDERPROBE_LOGIN_FAILURES_PER_ACCOUNT", "N", "failed logins per account within --login-window before 429"),
+		settings.Int(&c.LoginFailuresPerAccount, 1, 1000).With("login-failures-per-account", "TENDERPROBE_LOGIN_FAILURES_PER_ACCOUNT", "N", "failed logins per account from one network (an address, an IPv6 /64) within --login-window before 429 from that network; the account's owner elsewhere still logs in"),
+		settings.Int(&c.LoginFailuresPerAccountTotal, 1, 100000).With("login-failures-per-account-total", "TENDERPROBE_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", "N", "failed logins per account from all networks within --login-window before 429 from anywhere"),
 		settings.Int(&c.LoginFailuresPerIP, 1, 100000).With("login-failures-per-ip", "TENDERPROBE_LOGIN_FAILURES_PER_IP", "N", "failed logins per client address within --login-window before 429"),
 		settings.Duration(&c.LoginWindow, time.Minute).With("login-window", "TENDERPROBE_LOGIN_WINDOW", "D", "window of the login limits"),
 		settings.Bool(&c.RequireSecondFactor).With("require-second-factor", "TENDERPROBE_REQUIRE_SECOND_FACTOR", "", "officers and admins must enrol a second factor (TOTP) before using the app"),

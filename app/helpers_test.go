@@ -118,7 +118,7 @@ func newTestAppWith(t testing.TB, db *gorm.DB, cfg Config) *testApp {
 	h := &handlers.Handler{
 		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Profiles: profiles,
 		SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL, BodyLimit: cfg.BodyLimit,
-		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount, LoginFailuresPerIP: cfg.LoginFailuresPerIP,
+		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount, LoginFailuresPerIP: cfg.LoginFailuresPerIP, LoginFailuresPerAccountTotal: cfg.LoginFailuresPerAccountTotal,
 		LoginWindow: cfg.LoginWindow, RequireSecondFactor: cfg.RequireSecondFactor, Now: func() time.Time { return testNow },
 		Attest: handlers.AttestSettings{BaseURL: cfg.BaseURL},
 	}
@@ -149,6 +149,22 @@ type client struct {
 	cookies map[string]string
 	csrf    string
 	bearer  string
+	// from is the loopback address the client connects from (127.0.0.1
+	// when empty), for tests about who the server thinks is calling; it
+	// needs a listening app (a.base), and redirects are not followed, as
+	// with app.Test.
+	from string
+}
+
+// httpClient sends c's requests to a listening app: the shared client, or
+// one that connects from c.from.
+func (c *client) httpClient() *http.Client {
+	if c.from == "" {
+		return http.DefaultClient
+	}
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(c.from)}}
+	tr := &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 func (a *testApp) anonymous() *client { return &client{a: a, cookies: map[string]string{}} }
@@ -213,7 +229,7 @@ func (c *client) do(req *http.Request) response {
 		req.RequestURI = ""
 		req.URL, err = url.Parse(c.a.base + req.URL.String())
 		if err == nil {
-			res, err = http.DefaultClient.Do(req)
+			res, err = c.httpClient().Do(req)
 		}
 	} else {
 		res, err = c.a.app.Test(req, -1)

@@ -148,3 +148,54 @@ func TestLockoutCountsOnlyFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestAGuesserLocksTheAccountOnlyForTheirNetwork: wrong passwords for an
+// account from one address lock it for that address, not for its owner
+// logging in from another; only failures from many networks together,
+// past the higher total, lock it everywhere. Clients connect from
+// different loopback addresses to a listening app.
+func TestAGuesserLocksTheAccountOnlyForTheirNetwork(t *testing.T) {
+	t.Parallel()
+	cfg := DefaultConfig()
+	cfg.LoginFailuresPerAccount, cfg.LoginFailuresPerAccountTotal = 3, 7
+	a := newTestAppWith(t, demo.Open(t), cfg)
+	a.base = a.listen(t)
+	const email = "officer@demo.test"
+	attempt := func(from, password string) response {
+		c := a.anonymous()
+		c.from = from
+		c.csrf = csrfFrom(t, c.get("/login").body)
+		res := c.post("/login", url.Values{"email": {email}, "password": {password}})
+		if res.status == 303 && c.cookies["tp_session"] == "" {
+			t.Fatalf("from %s: a redirect without a session", from)
+		}
+		return res
+	}
+	for i := range cfg.LoginFailuresPerAccount {
+		if res := attempt("127.0.0.2", "a wrong guess"); res.status != 401 {
+			t.Fatalf("guess %d from the guesser's address: %d, want 401", i+1, res.status)
+		}
+	}
+	if res := attempt("127.0.0.2", seed.DemoPassword); res.status != 429 {
+		t.Fatalf("the right password from the guesser's address: %d, want 429", res.status)
+	}
+	if res := attempt("127.0.0.3", seed.DemoPassword); res.status != 303 {
+		t.Fatalf("the owner from another address: %d, want 303 with a session", res.status)
+	}
+	// The owner's success forgets the failures of the owner's network and
+	// the total, not the guesser's network.
+	if res := attempt("127.0.0.2", seed.DemoPassword); res.status != 429 {
+		t.Fatalf("the guesser's address after the owner's login: %d, want 429", res.status)
+	}
+	// Guesses spread over addresses: locked everywhere at the total.
+	failures := 0
+	for i := 0; failures < cfg.LoginFailuresPerAccountTotal; i++ {
+		if res := attempt(fmt.Sprintf("127.0.1.%d", 1+i/2), "a wrong guess"); res.status != 401 {
+			t.Fatalf("spread guess %d: %d, want 401", failures+1, res.status)
+		}
+		failures++
+	}
+	if res := attempt("127.0.0.4", seed.DemoPassword); res.status != 429 {
+		t.Fatalf("the owner from a new address past the total: %d, want 429", res.status)
+	}
+}

@@ -68,19 +68,20 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 		return nil, err
 	}
 	h := &handlers.Handler{
-		Profiles:                profiles,
-		DB:                      db,
-		Log:                     log,
-		SecureCookies:           cfg.SecureCookies(),
-		SessionTTL:              cfg.SessionTTL,
-		APITokenTTL:             cfg.APITokenTTL,
-		BodyLimit:               cfg.BodyLimit,
-		LoginFailuresPerAccount: cfg.LoginFailuresPerAccount,
-		LoginFailuresPerIP:      cfg.LoginFailuresPerIP,
-		LoginWindow:             cfg.LoginWindow,
-		RequireSecondFactor:     cfg.RequireSecondFactor,
-		Now:                     time.Now,
-		Attest:                  attestSettings(cfg),
+		Profiles:                     profiles,
+		DB:                           db,
+		Log:                          log,
+		SecureCookies:                cfg.SecureCookies(),
+		SessionTTL:                   cfg.SessionTTL,
+		APITokenTTL:                  cfg.APITokenTTL,
+		BodyLimit:                    cfg.BodyLimit,
+		LoginFailuresPerAccount:      cfg.LoginFailuresPerAccount,
+		LoginFailuresPerAccountTotal: cfg.LoginFailuresPerAccountTotal,
+		LoginFailuresPerIP:           cfg.LoginFailuresPerIP,
+		LoginWindow:                  cfg.LoginWindow,
+		RequireSecondFactor:          cfg.RequireSecondFactor,
+		Now:                          time.Now,
+		Attest:                       attestSettings(cfg),
 	}
 	if cfg.OSV != "" {
 		if h.SBOM.Vulns, err = sbom.LoadOSV(ctx, cfg.OSV, &http.Client{Timeout: 10 * time.Minute}); err != nil {

@@ -35,8 +35,11 @@ type Handler struct {
 	// LoginFailuresPerAccount, LoginFailuresPerIP and LoginWindow make the
 	// login rate limit.
 	LoginFailuresPerAccount int
-	LoginFailuresPerIP      int
-	LoginWindow             time.Duration
+	// LoginFailuresPerAccountTotal bounds an account's failures from all
+	// networks together (LoginFailuresPerAccount counts per network).
+	LoginFailuresPerAccountTotal int
+	LoginFailuresPerIP           int
+	LoginWindow                  time.Duration
 	// RequireSecondFactor makes every officer and admin enrol a second
 	// factor, whatever their organisation says.
 	RequireSecondFactor bool

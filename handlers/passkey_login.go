@@ -74,12 +74,8 @@ func (h *Handler) SubmitPasskeyLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	account := "account:" + p.User.Email
-	acct, err := models.ReserveLoginAttempt(ctx, h.DB, account, h.LoginFailuresPerAccount, h.LoginWindow, h.now())
+	reservation, err := h.reserveAccount(c, p.User.Email, ip)
 	if h.loginLimited(c, err) {
-		if rerr := models.ReleaseLoginAttempt(ctx, h.DB, ip); rerr != nil {
-			return rerr
-		}
 		return fail(fiber.StatusTooManyRequests, "auth.too_many_logins")
 	}
 	if err != nil {
@@ -95,7 +91,7 @@ func (h *Handler) SubmitPasskeyLogin(c *fiber.Ctx) error {
 		}
 		return fail(fiber.StatusUnauthorized, "passkey.login_failed")
 	}
-	if err := h.loginSucceeded(c, loginReservation{ip: ip, account: account, acct: acct}); err != nil {
+	if err := h.loginSucceeded(c, reservation); err != nil {
 		return err
 	}
 	return h.startSession(c, &p.User, next)
