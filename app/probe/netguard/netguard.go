@@ -328,6 +328,10 @@ func (d *Dialer) Permits(addr netip.Addr) error {
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	nd := &net.Dialer{
 		Timeout: d.Timeout,
+		// A probe's connection lives seconds, so TCP keep-alive never
+		// fires; turning it on cost four setsockopt calls per connection,
+		// about 2% of a batch's CPU.
+		KeepAlive: -1,
 		Control: func(_, addr string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(addr)
 			if err != nil {
