@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"tenderprobe/seed"
 )
@@ -198,4 +201,30 @@ func TestAGuesserLocksTheAccountOnlyForTheirNetwork(t *testing.T) {
 	if res := attempt("127.0.0.4", seed.DemoPassword); res.status != 429 {
 		t.Fatalf("the owner from a new address past the total: %d, want 429", res.status)
 	}
+}
+
+// TestAnOverlongAddressIsAWrongLoginOnEveryDatabase: an address longer
+// than any account's is a failed login (401), counted like any other, on
+// SQLite and on PostgreSQL, whose column for the count's key has a length.
+func TestAnOverlongAddressIsAWrongLoginOnEveryDatabase(t *testing.T) {
+	t.Parallel()
+	demo.Each(t, func(t *testing.T, db *gorm.DB) {
+		a := newTestAppOn(t, db)
+		long := strings.Repeat("é", 600) + "@demo.test"
+		for _, tc := range []struct {
+			name string
+			send func() response
+		}{
+			{"the login form", func() response {
+				return loginForm(t, a).post("/login", url.Values{"email": {long}, "password": {"a wrong guess"}})
+			}},
+			{"the token endpoint", func() response {
+				return a.anonymous().postJSON("/api/v1/tokens", map[string]string{"email": long, "password": "a wrong guess"})
+			}},
+		} {
+			if res := tc.send(); res.status != 401 {
+				t.Errorf("%s: %d, want 401:\n%.300s", tc.name, res.status, res.body)
+			}
+		}
+	})
 }

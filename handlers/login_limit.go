@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,6 +30,11 @@ type loginReservation struct {
 // locks the account for that network only: its owner, elsewhere, still
 // logs in.
 func accountKeys(email, ip string) (account, fromNet string) {
+	// No account's address is longer than 254 bytes; a longer one (cut at
+	// a character) is a wrong login that still fits the count's key.
+	if len(email) > 254 {
+		email = strings.ToValidUTF8(email[:254], "")
+	}
 	account = "account:" + email
 	network := ip
 	if a, err := netip.ParseAddr(ip); err == nil && a.Unmap().Is6() {
