@@ -1,0 +1,36 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"tenderprobe/app/i18n"
+)
+
+// TestATenderWithoutAValueSaysSo: an estimated value nobody entered reads
+// as "none" on the tender page, as it does in the sheet, not as a value of
+// zero; in Spanish with a word that fits every field it stands for.
+func TestATenderWithoutAValueSaysSo(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	res := a.apiClient("officer@demo.test").postJSON("/api/v1/tenders", map[string]any{"title": "No value given"})
+	if res.status != 201 {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	id := res.json(t)["id"]
+	for _, tc := range []struct{ lang, want, notWant string }{
+		{"en", "none", "0.00"},
+		{"es", "sin indicar", "0,00"},
+		{"nl", "geen", "0,00"},
+	} {
+		c := a.session("officer@demo.test")
+		c.cookies["tp_lang"] = tc.lang
+		page := c.get(fmt.Sprintf("/tenders/%v", id))
+		_, after, _ := strings.Cut(page.body, `<dt>`+i18n.Messages().Text(tc.lang, "label.estimated_value", nil)+`</dt>`)
+		dd, _, _ := strings.Cut(after, "</dd>")
+		if page.status != 200 || !strings.Contains(dd, tc.want) || strings.Contains(dd, tc.notWant) {
+			t.Errorf("%s: status %d, the estimated value reads %q", tc.lang, page.status, dd)
+		}
+	}
+}
