@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"tenderprobe/app/i18n"
 	"tenderprobe/models"
 )
 
@@ -206,6 +207,20 @@ func TestAuditNamesStandardsInTheReadersLanguage(t *testing.T) {
 		}
 		if got := strings.Join(rows[1].Changes, "; "); !strings.Contains(got, tc.added) || strings.Contains(got, "hsts") {
 			t.Errorf("in %s the profile's changes read %q, want %q", tc.lang, got, tc.added)
+		}
+	}
+}
+
+// TestEveryAuditActionHasWords: the action filter lists every action the
+// models record (models.AuditActions); one without words showed as "Other
+// change (attestation.amend)" in every language.
+func TestEveryAuditActionHasWords(t *testing.T) {
+	t.Parallel()
+	for _, action := range models.AuditActions {
+		for _, lang := range i18n.Available() {
+			if !messages.Has(lang, "audit.action."+action) {
+				t.Errorf("no audit.action.%s in %s", action, lang)
+			}
 		}
 	}
 }
