@@ -146,6 +146,10 @@ func notMeasuredMessage(lang string, run *models.ProbeRun) string {
 	if code == "" {
 		code = models.NotMeasuredAllErrors
 	}
+	// A count of domains picks the plural form ("1 domain", "3 domains").
+	if n, ok := params["domains"]; ok {
+		params["count"] = n
+	}
 	return messageIn(lang, "run_not_measured."+code, params)
 }
 
@@ -157,11 +161,11 @@ func runStateText(lang string, run *models.ProbeRun, toProbe int) string {
 	case models.RunQueued:
 		return messageIn(lang, "run_state.queued_to_probe", map[string]any{"count": toProbe})
 	case models.RunRunning:
-		return messageIn(lang, "run_state.probing", map[string]any{"done": run.Done, "total": toProbe})
+		return messageIn(lang, "run_state.probing", map[string]any{"done": run.Done, "total": toProbe, "count": toProbe})
 	case models.RunNotMeasured:
 		return notMeasuredMessage(lang, run)
 	}
-	return messageIn(lang, "run_state.probed", map[string]any{"total": run.Done})
+	return messageIn(lang, "run_state.probed", map[string]any{"total": run.Done, "count": run.Done})
 }
 
 // runLabel is a run status in words (run_status.<code>).
