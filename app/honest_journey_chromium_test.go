@@ -133,4 +133,4 @@ func TestUnmeasurableRunIsShownAsNotMeasuredInChromium(t *testing.T) {
 	})
 }
 
-var regexpQueued = regexp.MustCompile(`Queued, [1-9]\d* domain\(s\) to probe\.`)
+var regexpQueued = regexp.MustCompile(`Queued, (1 domain|[2-9]\d* domains|1\d+ domains) to probe\.`)
