@@ -48,6 +48,31 @@ func TestARefusedFieldComesIntoViewInChromium(t *testing.T) {
 		t.Errorf("the refused name field is %s (%v); want focused in view", got, err)
 	}
 
+	// At this width the header folds behind Menu: Enter opens it, Escape
+	// closes it and gives the focus back to the button.
+	menu := func(keys string) string {
+		got, err := chromedp.Run(tab, chromedp.Evaluate[string](`(() => {
+			const b = document.querySelector("header.site .menu-toggle");
+			return b.getAttribute("aria-expanded") + (document.activeElement === b ? " focused" : " elsewhere");
+		})()`))
+		if err != nil {
+			t.Fatal(keys, err)
+		}
+		return got
+	}
+	if err := chromedp.Do(tab, chromedp.Focus(chromedp.CSS("header.site .menu-toggle")), chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	if got := menu("Enter"); got != "true focused" {
+		t.Errorf("after Enter the menu is %q, want open", got)
+	}
+	if err := chromedp.Do(tab, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	if got := menu("Escape"); got != "false focused" {
+		t.Errorf("after Escape the menu is %q, want closed with the focus on its button", got)
+	}
+
 	// A refusal without a field, beside its button at the end of a long
 	// page: publishing a draft whose deadline has passed.
 	officer, err := models.FindUserByEmail(ctx, srv.DB, "officer@demo.test")
@@ -68,7 +93,9 @@ func TestARefusedFieldComesIntoViewInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), "officer@demo.test"),
 		chromedp.SendKeys(chromedp.ID("password"), seed.DemoPassword+kb.Enter),
-		chromedp.WaitVisible(chromedp.Search(`//h1`)),
+		// Not any h1: the login page has one, and navigating on from it
+		// aborted the login's own navigation (net::ERR_ABORTED).
+		chromedp.WaitVisible(chromedp.Search(`//a[@href="/account"]`)),
 		chromedp.Navigate(fmt.Sprintf("%s/tenders/%d", base, tn.ID)),
 		chromedp.WaitVisible(chromedp.ID("publish")),
 		// Past the confirmation the form asks (data-confirm).

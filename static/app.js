@@ -22,6 +22,15 @@ document.addEventListener("submit", function (event) {
     var open = header.classList.toggle("open");
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
+  // Escape closes the open menu and gives the focus back to its button,
+  // as a disclosure's keyboard users expect (WAI-ARIA disclosure pattern).
+  header.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && header.classList.contains("open")) {
+      header.classList.remove("open");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
 })();
 
 // A form that came back with errors: the summary above it takes the focus,
