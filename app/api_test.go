@@ -283,10 +283,21 @@ func TestAPI(t *testing.T) {
 		})
 
 		t.Run("unknown ids answer 404 as JSON", func(t *testing.T) {
-			for _, p := range []string{"/api/v1/tenders/999999", "/api/v1/tenders/abc", "/api/v1/nothing-here"} {
+			for _, p := range []string{"/api/v1/tenders/999999", "/api/v1/nothing-here"} {
 				res := officer.get(p)
 				if res.status != 404 || res.json(t)["error"] == nil {
 					t.Fatalf("GET %s: %d %s", p, res.status, res.body)
+				}
+			}
+		})
+
+		// Issue 9: malformed ids and parameters give 400 with a clear message.
+		t.Run("malformed ids answer 400 saying what an id is", func(t *testing.T) {
+			for _, p := range []string{"/api/v1/tenders/abc", "/api/v1/tenders/0", "/api/v1/tenders/-1", "/api/v1/tenders/18446744073709551616",
+				"/api/v1/attestations/abc", "/api/v1/probe-runs/0"} {
+				res := officer.get(p)
+				if res.status != 400 || res.json(t)["code"] != "request.bad_id" {
+					t.Errorf("GET %s: %d %s", p, res.status, res.body)
 				}
 			}
 		})

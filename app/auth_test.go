@@ -549,11 +549,14 @@ func TestAPITokens(t *testing.T) {
 		}
 	})
 
-	t.Run("a revoked, unknown or malformed id is not found", func(t *testing.T) {
-		for _, p := range []string{fmt.Sprintf("/api/v1/tokens/%d", secondID), "/api/v1/tokens/999999", "/api/v1/tokens/abc"} {
+	t.Run("a revoked or unknown id is not found, a malformed one refused", func(t *testing.T) {
+		for _, p := range []string{fmt.Sprintf("/api/v1/tokens/%d", secondID), "/api/v1/tokens/999999"} {
 			if res := vendor.del(p); res.status != 404 {
 				t.Errorf("DELETE %s: %d, want 404", p, res.status)
 			}
+		}
+		if res := vendor.del("/api/v1/tokens/abc"); res.status != 400 || res.json(t)["code"] != "request.bad_id" {
+			t.Errorf("DELETE /api/v1/tokens/abc: %d %s, want 400 request.bad_id", res.status, res.body)
 		}
 	})
 }

@@ -146,8 +146,9 @@ func testTenderSheetForms(t *testing.T, db *gorm.DB) {
 		if res := officer.post("/tenders/999999/requirements", url.Values{"standard": {"dkim"}, "level": {"mandatory"}}); res.status != 404 {
 			t.Fatalf("adding to an unknown tender: %d, want 404", res.status)
 		}
-		if res := officer.get("/tenders/not-a-number"); res.status != 404 {
-			t.Fatalf("a tender id that is not a number: %d, want 404", res.status)
+		// Issue 9: a malformed id is a 400 that says what an id looks like.
+		if res := officer.get("/tenders/not-a-number"); res.status != 400 || !strings.Contains(res.body, "positive whole number") {
+			t.Fatalf("a tender id that is not a number: %d, want 400 saying what an id is", res.status)
 		}
 	})
 

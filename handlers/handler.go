@@ -123,12 +123,14 @@ func (h *Handler) render(c *fiber.Ctx, status int, page, title string, data fibe
 	return c.Render(page, data, "layouts/main")
 }
 
-// paramID parses the route parameter name as a positive id; anything else
-// is a 404 because no such record can exist.
+// paramID parses the route parameter name as a positive id. Anything else
+// (a word, 0, a sign, more digits than an id has) is a malformed address:
+// 400 saying what an id looks like, as for an id in the query (queryID).
+// A well-formed id of no record the caller may see is the handler's 404.
 func paramID(c *fiber.Ctx, name string) (uint, error) {
 	n, err := strconv.ParseUint(c.Params(name), 10, 32)
 	if err != nil || n == 0 {
-		return 0, refuse(fiber.StatusNotFound, "page.not_found")
+		return 0, refuse(fiber.StatusBadRequest, "request.bad_id", "name", name)
 	}
 	return uint(n), nil
 }
