@@ -4,6 +4,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -82,11 +83,13 @@ type StandardResult struct {
 }
 
 // Quote is a sentence that names a standard, with its PDF page or its
-// section (heading, or "header", "footer", "footnote"), and whether that
-// sentence demands it.
+// section (heading, or "header", "footer", "footnote", or "¶ 3" for the
+// third block of a document without pages before its first heading), and
+// whether that sentence demands it. Page is 0 in a document without pages;
+// the JSON always has it, as issue 15 promised its shape.
 type Quote struct {
 	Text    string `json:"text"`
-	Page    int    `json:"page,omitempty"`
+	Page    int    `json:"page"`
 	Section string `json:"section,omitempty"`
 	Demand  bool   `json:"demand"`
 	// Superseded marks a demand that a later answer of a Q&A document
@@ -199,6 +202,7 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 			units[unit][std] = v
 		}
 	}
+	where := locations(doc.Segments)
 	for si, seg := range doc.Segments {
 		segCues := cues(seg.Text)
 		switch {
@@ -242,7 +246,7 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 						it.question += " " + pc.text
 					} else {
 						if it.answer == "" {
-							it.page, it.section = seg.Page, seg.Section
+							it.page, it.section = seg.Page, where[si]
 						}
 						it.answer += " " + pc.text
 					}
@@ -299,7 +303,7 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 						if status[h.std] == "" {
 							status[h.std] = StatusMentioned
 						}
-						quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section})
+						quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: where[si]})
 						continue
 					}
 					demand, negated := decide(s, h, cs, pseg, ctx)
@@ -323,7 +327,7 @@ func (e *Engine) Analyse(doc *Document, opt Options) *Result {
 							verdict(unit, h.std, 0)
 						}
 					}
-					quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: seg.Section, Demand: demand})
+					quotes[h.std] = addQuote(quotes[h.std], Quote{Text: quote(s, h.start), Page: seg.Page, Section: where[si], Demand: demand})
 					for qi, q := range quotes[h.std] {
 						if q.Text == quote(s, h.start) && q.Page == seg.Page {
 							if unit >= 0 {
@@ -878,4 +882,18 @@ func (e *Engine) SetKinds(res *Result, kinds []string) {
 	res.Document.Kinds = append([]string{}, kinds...)
 	res.Document.KindsSuggested = false
 	e.relevance(res)
+}
+
+// locations is where each segment is, for its quotes: its section, or,
+// in a document without pages where no heading precedes it, "¶ N" for the
+// N-th block of the document, so every quote can be found.
+func locations(segs []Segment) []string {
+	out := make([]string, len(segs))
+	for i, seg := range segs {
+		out[i] = seg.Section
+		if seg.Page == 0 && seg.Section == "" {
+			out[i] = "¶ " + strconv.Itoa(i+1)
+		}
+	}
+	return out
 }
