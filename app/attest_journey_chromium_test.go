@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -190,6 +191,53 @@ func TestVendorNeverLosesAnAnswerInChromium(t *testing.T) {
 		}
 	}
 
+	// The session ends elsewhere (a logout in another tab clears the
+	// cookie for every tab): an autosave says so, with a way to log in
+	// again, the answer counts as still to go, and after logging in again
+	// in this tab what was typed comes back and is saved.
+	if _, err := chromedp.Call(bctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "tp_session", URL: base}); err != nil {
+		t.Fatal(err)
+	}
+	bar := func() string {
+		got, err := chromedp.Run(bctx, chromedp.Evaluate[string](`String(document.getElementById("attest-progress-bar").value)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	before := bar()
+	texts[expHTTPS] += " Typed after the session ended."
+	run("the vendor types on after the session ended",
+		js(`(e => { e.focus(); e.setSelectionRange(e.value.length, e.value.length) })(document.getElementById(%q))`, expHTTPS),
+		chromedp.SendKeys(id("%s", expHTTPS), " Typed after the session ended."),
+		chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(`//span[@id="autosave-%d" and contains(., "your session has ended")]/a[contains(@href, "/login?next=")]`, https))),
+	)
+	if after := bar(); after == before {
+		t.Errorf("the bar still counts %s answered after a save the server refused", after)
+	}
+	run("the vendor logs in again from the note and is back on the attestation",
+		// A click, as a person makes it, where the link is: clear of the
+		// sticky bar once scrolled into view.
+		chromedp.Click(chromedp.Search(fmt.Sprintf(`//span[@id="autosave-%d"]/a`, https))),
+		chromedp.WaitVisible(id("email")),
+		chromedp.SendKeys(id("email"), "vendor@demo.test"),
+		chromedp.SendKeys(id("password"), seed.DemoPassword+kb.Enter),
+		chromedp.WaitVisible(id("attest-progress")),
+	)
+	stillThere("logging in again", expHTTPS)
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(`//span[@id="autosave-%d" and text()="Saved"]`, https)))); err != nil {
+		t.Fatalf("the kept answer was not saved after logging in again: %v", err)
+	}
+	a, err = models.FindAttestation(ctx, srv.DB, inv.AttestationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, an := range a.Answers {
+		if an.RequirementID == https && an.Explanation != texts[expHTTPS] {
+			t.Errorf("stored after logging in again: %q, want %q", an.Explanation, texts[expHTTPS])
+		}
+	}
+
 	// The domains in scope and an evidence link save with the form only:
 	// leaving asks first, and what was typed is back on return.
 	var asked atomic.Bool
@@ -219,4 +267,5 @@ func TestVendorNeverLosesAnAnswerInChromium(t *testing.T) {
 		chromedp.WaitVisible(id("%s-draft", evidenceURL)),
 	)
 	stillThere("coming back", "scope-web", evidenceURL)
+
 }

@@ -334,8 +334,8 @@ func routeTable(h *handlers.Handler) []route {
 }
 
 // chain is the handler chain of r: the body limit first (after the
-// caller's authorisation on upload routes), then identification, CSRF,
-// the role check and the handler.
+// caller's authorisation on upload routes), then identification, the
+// role check, CSRF and the handler.
 func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 	limit := h.LimitBody(bodyLimit, false)
 	var out []fiber.Handler
@@ -354,7 +354,10 @@ func (r route) chain(h *handlers.Handler, bodyLimit int) []fiber.Handler {
 			out = []fiber.Handler{h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.RequireEnrolment,
 				h.LimitBody(handlers.DocumentBodyLimit, true), h.CSRF}
 		} else {
-			out = []fiber.Handler{limit, h.LoadSession, h.CSRF, h.RequireLogin, handlers.RequireRole(r.roles...)}
+			// Login before CSRF: a form or a script's save sent after the
+			// session ended is told so (401, "log in again"), not that the
+			// form expired; without a session nothing can change anyway.
+			out = []fiber.Handler{limit, h.LoadSession, h.RequireLogin, handlers.RequireRole(r.roles...), h.CSRF}
 			if !r.enrolment {
 				out = append(out, h.RequireEnrolment)
 			}

@@ -168,6 +168,8 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		"too_large":  tr(c, "answer.files_too_large", map[string]any{"max": attest.MaxEvidenceSize >> 20}),
 		"restored":   tr(c, "answer.autosave_restored", nil),
 		"draft":      tr(c, "answer.autosave_draft", nil),
+		"session":    tr(c, "answer.autosave_session_ended", nil),
+		"login":      tr(c, "page.log_in_again", nil),
 	}
 	data["UploadLimit"] = UploadBodyLimit - 64<<10
 	data["FileMB"] = attest.MaxEvidenceSize >> 20

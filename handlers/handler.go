@@ -135,6 +135,16 @@ func paramID(c *fiber.Ctx, name string) (uint, error) {
 	return uint(n), nil
 }
 
+// refererPath is the path and query of the page a form was sent from, when
+// the Referer names this site; "" otherwise (safeNext makes that "/").
+func refererPath(c *fiber.Ctx) string {
+	u, err := url.Parse(c.Get(fiber.HeaderReferer))
+	if err != nil || u.Host != "" && u.Host != c.Hostname() {
+		return ""
+	}
+	return u.RequestURI()
+}
+
 // isAPI reports whether the request is for the JSON API, whose errors are JSON.
 func isAPI(c *fiber.Ctx) bool {
 	return strings.HasPrefix(c.Path(), "/api/")
@@ -154,7 +164,9 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	}
 	SetSecurityHeaders(c, h.SecureCookies)
 	closeUnreadBody(c)
-	if isAPI(c) {
+	// A page's script (autosave) asks for JSON: it gets the words to show
+	// beside the field, not an HTML page it cannot read.
+	if isAPI(c) || wantsJSON(c) {
 		return c.Status(p.Status).JSON(p.json(localeOf(c).Lang))
 	}
 	if p.Status == fiber.StatusUnauthorized && currentUser(c) == nil && c.Method() == fiber.MethodGet {
@@ -162,7 +174,13 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	}
 	lang := localeOf(c).Lang
 	msg := p.text(lang)
-	rerr := h.render(c, p.Status, "errors/error", statusTitle(lang, p.Status), fiber.Map{"Status": p.Status, "Message": msg})
+	data := fiber.Map{"Status": p.Status, "Message": msg}
+	if p.Status == fiber.StatusUnauthorized && currentUser(c) == nil {
+		// A form sent after the session ended: back to the page it came
+		// from, once logged in again.
+		data["LoginURL"] = "/login?next=" + url.QueryEscape(safeNext(refererPath(c)))
+	}
+	rerr := h.render(c, p.Status, "errors/error", statusTitle(lang, p.Status), data)
 	if rerr != nil {
 		h.Log.Error("render error page", "err", rerr)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)

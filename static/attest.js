@@ -101,9 +101,16 @@
       li.classList.remove("has-errors");
     }
 
+    // Once a save is refused because the session ended, the page stops
+    // saving: what is typed stays in sessionStorage (remember), and the
+    // note with its "log in again" link stays put. Saving again on the
+    // blur of a click on that link replaced the link before the click.
+    var sessionEnded = false;
+
     function save(li) {
       var f = fields(li);
       var s = state[f.rid];
+      if (sessionEnded) { sessionNote(li, f); return; }
       if (s.inFlight) { s.again = true; return; }
       window.clearTimeout(s.timer);
       var v = values(f);
@@ -123,8 +130,10 @@
         method: "POST", body: body, credentials: "same-origin",
         headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
       }).then(function (res) {
-        return res.json().catch(function () { return {}; }).then(function (data) { return { ok: res.ok, data: data }; });
+        return res.json().catch(function () { return {}; }).then(function (data) { return { ok: res.ok, status: res.status, data: data }; });
       }).then(function (r) {
+        // Until the server has it, the answer is still to go (progress).
+        li.setAttribute("data-unsaved", r.ok ? "false" : "true");
         if (r.ok) {
           f.lock.value = r.data.lock_version;
           // Each saved answer counts one change of the attestation too:
@@ -141,17 +150,41 @@
             show(f, "saved", text("saved"));
           }
           if (f.badge) { f.badge.textContent = f.status.options[f.status.selectedIndex].text; }
+        } else if (r.status === 401) {
+          // Logged out in another tab, or the session expired: what was
+          // typed stays in sessionStorage (remember) and is saved after
+          // logging in again in this tab.
+          sessionEnded = true;
+          sessionNote(li, f);
         } else {
           show(f, "error", text("not-saved").replace("{message}", r.data.message || r.data.error || ""));
           (r.data.errors || [r.data]).forEach(function (e) { if (e.field) { markInvalid(f, e.field); } });
           progress();
         }
       }, function () {
+        li.setAttribute("data-unsaved", "true");
         show(f, "error", text("offline"));
+        progress();
       }).then(function () {
         s.inFlight = false;
         if (s.again) { s.again = false; save(li); }
       });
+    }
+
+    // sessionNote says, beside the answer, that the session ended, with a
+    // link to log in again and come back to it; shown once, so the link
+    // stays while it is being clicked.
+    function sessionNote(li, f) {
+      li.setAttribute("data-unsaved", "true");
+      if (!f.live.querySelector("a")) {
+        show(f, "error", text("session"));
+        var login = document.createElement("a");
+        login.href = "/login?next=" + encodeURIComponent(location.pathname + "#answer-" + f.rid);
+        login.textContent = text("login");
+        f.live.appendChild(document.createTextNode(" "));
+        f.live.appendChild(login);
+      }
+      progress();
     }
 
     function remember(li) {
@@ -167,7 +200,7 @@
         var f = fields(li);
         // A refused answer (marked by the server or by its autosave) is
         // not saved: it is still to go, as Completeness says.
-        if (f.status.value === "" || li.classList.contains("has-errors") || f.status.getAttribute("data-autosave-invalid") || f.explanation.getAttribute("data-autosave-invalid") || f.planned.getAttribute("data-autosave-invalid")) {
+        if (f.status.value === "" || li.classList.contains("has-errors") || li.getAttribute("data-unsaved") === "true" || f.status.getAttribute("data-autosave-invalid") || f.explanation.getAttribute("data-autosave-invalid") || f.planned.getAttribute("data-autosave-invalid")) {
           togo++;
           if (!next) { next = li; }
         } else {

@@ -1,0 +1,41 @@
+package app
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestAFormSentAfterTheSessionEndedSaysSo: a save sent after the session
+// ended (a logout in another tab, an expiry) is told so, not that the form
+// expired: a page's script gets the words as JSON, and a form gets a page
+// with a way to log in again and back to where it was sent from.
+func TestAFormSentAfterTheSessionEndedSaysSo(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	send := func(path, accept string, form url.Values) response {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Referer", "http://example.com/attestations/7?tab=answers")
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+			req.Header.Set("X-CSRF-Token", "a-token-of-the-ended-session")
+		}
+		return a.anonymous().do(req)
+	}
+	t.Run("an autosave gets JSON saying to log in", func(t *testing.T) {
+		res := send("/attestations/7/answers/3", "application/json", url.Values{"_csrf": {"a-token-of-the-ended-session"}, "status": {"complies"}})
+		if res.status != 401 || res.json(t)["code"] != "auth.login_required" {
+			t.Errorf("%d %s", res.status, res.body)
+		}
+	})
+	t.Run("a form gets a page to log in again and go back", func(t *testing.T) {
+		res := send("/attestations/7/submit", "", url.Values{"_csrf": {"a-token-of-the-ended-session"}})
+		if res.status != 401 || !strings.Contains(res.body, `href="/login?next=%2Fattestations%2F7%3Ftab%3Danswers"`) ||
+			!strings.Contains(res.body, "kept in this browser tab") {
+			t.Errorf("%d %.2000s", res.status, res.body)
+		}
+	})
+}
