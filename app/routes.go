@@ -405,8 +405,16 @@ func routes(app *fiber.App, h *handlers.Handler, bodyLimit int, rm *requestMetri
 		app.Add(r.method, r.path, r.chain(h, bodyLimit)...)
 	}
 	rm.label(app, before, "")
-	// Everything else is a 404, rendered as a page or a JSON error in one place.
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	// Everything else is a 404, rendered as a page or a JSON error in one
+	// place. A page knows its signed-in reader first: their language, zone
+	// and menu, as on any other page.
+	notFound := func(c *fiber.Ctx) error { return fiber.ErrNotFound }
+	app.Use(func(c *fiber.Ctx) error {
+		if strings.HasPrefix(c.Path(), "/api/") {
+			return fiber.ErrNotFound
+		}
+		return c.Next()
+	}, h.LoadSession, notFound)
 }
 
 // comparePaths orders route paths segment by segment, a literal segment

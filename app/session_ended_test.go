@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"tenderprobe/models"
 )
 
 // TestAFormSentAfterTheSessionEndedSaysSo: a save sent after the session
@@ -38,4 +40,22 @@ func TestAFormSentAfterTheSessionEndedSaysSo(t *testing.T) {
 			t.Errorf("%d %.2000s", res.status, res.body)
 		}
 	})
+}
+
+// TestAnUnknownAddressKnowsItsReader: the 404 of an address no route has
+// is in the signed-in reader's language (their account's, not the
+// browser's), with their menu.
+func TestAnUnknownAddressKnowsItsReader(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	if err := a.db.Model(&models.User{}).Where("email = ?", "vendor@demo.test").Update("language", "nl").Error; err != nil {
+		t.Fatal(err)
+	}
+	vendor := a.session("vendor@demo.test")
+	req := httptest.NewRequest(http.MethodGet, "/no-such-page", nil)
+	req.Header.Set("Accept-Language", "es")
+	res := vendor.do(req)
+	if res.status != 404 || !strings.Contains(res.body, `<html lang="nl"`) || !strings.Contains(res.body, `href="/account"`) {
+		t.Errorf("%d %.1500s", res.status, res.body)
+	}
 }
