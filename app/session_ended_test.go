@@ -59,3 +59,15 @@ func TestAnUnknownAddressKnowsItsReader(t *testing.T) {
 		t.Errorf("%d %.1500s", res.status, res.body)
 	}
 }
+
+// TestAnInvitationLinkThatCannotBeUsedSaysWhatToDo: an unknown or a used
+// link says what is wrong and offers to log in, not "Not found." twice.
+func TestAnInvitationLinkThatCannotBeUsedSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	res := a.anonymous().get("/invitations/not-a-token-at-all-0000000000000000")
+	if res.status != 404 || !strings.Contains(res.body, "not valid") || !strings.Contains(res.body, `href="/login"`) ||
+		strings.Contains(res.body, `role="alert">Not found.`) {
+		t.Errorf("%d %.1500s", res.status, res.body)
+	}
+}

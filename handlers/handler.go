@@ -175,10 +175,16 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	lang := localeOf(c).Lang
 	msg := p.text(lang)
 	data := fiber.Map{"Status": p.Status, "Message": msg}
-	if p.Status == fiber.StatusUnauthorized && currentUser(c) == nil {
+	switch {
+	case currentUser(c) != nil:
+	case p.Status == fiber.StatusUnauthorized:
 		// A form sent after the session ended: back to the page it came
 		// from, once logged in again.
 		data["LoginURL"] = "/login?next=" + url.QueryEscape(safeNext(refererPath(c)))
+		data["LoginNote"], data["LoginText"] = tr(c, "page.session_ended", nil), tr(c, "page.log_in_again", nil)
+	case p.Key == "invitation.closed" || p.Key == "invitation.unknown":
+		// Whoever set their password with the link logs in instead.
+		data["LoginURL"], data["LoginText"] = "/login", tr(c, "title.login", nil)
 	}
 	rerr := h.render(c, p.Status, "errors/error", statusTitle(lang, p.Status), data)
 	if rerr != nil {

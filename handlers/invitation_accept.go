@@ -15,7 +15,7 @@ import (
 func (h *Handler) ShowInvitation(c *fiber.Ctx) error {
 	link, err := models.FindInvitationLink(c.UserContext(), h.DB, c.Params("token"), h.now())
 	if err != nil {
-		return err
+		return invitationRefusal(err)
 	}
 	return h.renderInvitationLink(c, fiber.StatusOK, link, nil)
 }
@@ -28,7 +28,7 @@ func (h *Handler) AcceptInvitation(c *fiber.Ctx) error {
 	token := c.Params("token")
 	link, err := models.FindInvitationLink(ctx, h.DB, token, h.now())
 	if err != nil {
-		return err
+		return invitationRefusal(err)
 	}
 	if !link.SetsPassword {
 		if link.AccountPending() {
@@ -101,4 +101,13 @@ func (h *Handler) renderInvitationLink(c *fiber.Ctx, status int, link *models.In
 		data["InviterName"] = link.InvitedBy.Name
 	}
 	return h.render(c, status, "invitations/accept", "title.invitation", data)
+}
+
+// invitationRefusal says what is wrong with a link no invitation has: not
+// "not found" twice, but that the link is not valid and what to do.
+func invitationRefusal(err error) error {
+	if errors.Is(err, models.ErrNotFound) {
+		return refuse(fiber.StatusNotFound, "invitation.unknown")
+	}
+	return err
 }
