@@ -112,8 +112,9 @@ func TestABadPositionComesBackNextToTheField(t *testing.T) {
 	t.Run("a published sheet refuses any position as locked", func(t *testing.T) {
 		pub := a.newPublished("Published positions")
 		res := officer.post(fmt.Sprintf("/tenders/%d/requirements/%d/move", pub.ID, pub.Requirements[0].ID), url.Values{"position": {""}})
-		if res.status != 409 {
-			t.Errorf("status %d, want 409: %s", res.status, errorText(res.body))
+		// Back to the tender, which says the change was not made.
+		if want := fmt.Sprintf("/tenders/%d?flash=not_changed_published", pub.ID); res.status != 303 || res.header.Get("Location") != want {
+			t.Errorf("status %d to %q, want 303 to %s: %s", res.status, res.header.Get("Location"), want, errorText(res.body))
 		}
 	})
 }

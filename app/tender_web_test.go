@@ -201,8 +201,21 @@ func testTenderSheetForms(t *testing.T, db *gorm.DB) {
 			"edit":    officer.post(base, url.Values{"title": {"Changed after publishing"}}),
 			"form":    officer.get(base + "/edit"),
 		} {
-			if res.status != 409 || !strings.Contains(res.body, "published and can no longer change") {
+			// A change goes back to the tender with a note that it was
+			// not made; publishing again lands on the published tender;
+			// the edit form (a GET) is refused in place.
+			want := base + "?flash=not_changed_published"
+			switch name {
+			case "publish":
+				want = base + "?flash=published"
+			case "form":
+				want = ""
+			}
+			switch {
+			case want == "" && (res.status != 409 || !strings.Contains(res.body, "published and can no longer change")):
 				t.Errorf("%s after publishing: %d (%s), want 409", name, res.status, errorText(res.body))
+			case want != "" && (res.status != 303 || res.header.Get("Location") != want):
+				t.Errorf("%s after publishing: %d to %q, want 303 to %q", name, res.status, res.header.Get("Location"), want)
 			}
 		}
 		if after := slugs(a.tender(t, id)); after != before {

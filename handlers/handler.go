@@ -135,6 +135,19 @@ func paramID(c *fiber.Ctx, name string) (uint, error) {
 	return uint(n), nil
 }
 
+// tenderOfPath is the id of the tender a /tenders/{id}/… path is about.
+func tenderOfPath(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/tenders/")
+	if !ok {
+		return "", false
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	if n, err := strconv.ParseUint(id, 10, 32); err != nil || n == 0 {
+		return "", false
+	}
+	return id, true
+}
+
 // refererPath is the path and query of the page a form was sent from, when
 // the Referer names this site; "" otherwise (safeNext makes that "/").
 func refererPath(c *fiber.Ctx) string {
@@ -171,6 +184,12 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	}
 	if p.Status == fiber.StatusUnauthorized && currentUser(c) == nil && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login?next="+url.QueryEscape(safeNext(c.OriginalURL())), fiber.StatusSeeOther)
+	}
+	// A change to a sheet published meanwhile (in another tab, by a
+	// colleague): back to the tender, which now says it is published and
+	// offers the amendment, with a note that the change was not made.
+	if id, ok := tenderOfPath(c.Path()); ok && p.Key == "state.tender_locked" && c.Method() == fiber.MethodPost {
+		return c.Redirect("/tenders/"+id+"?flash=not_changed_published", fiber.StatusSeeOther)
 	}
 	lang := localeOf(c).Lang
 	msg := p.text(lang)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,6 +22,13 @@ func (h *Handler) PublishTender(c *fiber.Ctx) error {
 			return derr
 		}
 		return h.render(c, fiber.StatusUnprocessableEntity, "tenders/show", t.Title, data)
+	}
+	// Published meanwhile (a second click, another tab): what was asked
+	// for is done, so the answer is the published tender, not a refusal.
+	if errors.Is(err, models.ErrLocked) {
+		if now, lerr := h.tenderToManage(c); lerr == nil && now.Status == models.StatusPublished {
+			err = nil
+		}
 	}
 	if err != nil {
 		return err
