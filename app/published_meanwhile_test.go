@@ -51,3 +51,77 @@ func TestAChangeToATenderPublishedMeanwhileGoesBackToIt(t *testing.T) {
 		t.Errorf("the tender page: %d", page.status)
 	}
 }
+
+// TestADashboardSaysWhenTheDeadlineHasPassed: an attestation not
+// submitted by its tender's deadline is no longer offered as "Answer" on
+// the vendor's dashboard, and the buyer's says the deadline passed.
+func TestADashboardSaysWhenTheDeadlineHasPassed(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ctx := context.Background()
+	officer := a.user("officer@demo.test")
+	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: "Missed deadline", Deadline: ptrTime(testNow.Add(time.Hour))}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.AddRequirement(ctx, a.db, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.PublishTender(ctx, a.db, officer, tn.ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.Model(&models.Tender{}).Where("id = ?", tn.ID).Update("deadline", testNow.Add(-time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	vendor := a.session("vendor@demo.test").get("/")
+	if !strings.Contains(vendor.body, "Deadline passed, not submitted: Missed deadline") || strings.Contains(vendor.body, "Answer Missed deadline") {
+		t.Errorf("the vendor's dashboard does not say the deadline passed")
+	}
+	if buyer := a.session("officer@demo.test").get("/"); !strings.Contains(buyer.body, "deadline passed") {
+		t.Errorf("the officer's dashboard does not say the deadline passed")
+	}
+}
+
+// TestAnswersSentAfterTheDeadlineAreShownNotLost: Save all or Submit after
+// the deadline says nothing was saved and why, on the attestation, with
+// every typed answer there to copy (it was a dead-end 409 page).
+func TestAnswersSentAfterTheDeadlineAreShownNotLost(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t).withEvidenceStore()
+	ctx := context.Background()
+	officer := a.user("officer@demo.test")
+	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: "Late answers", Deadline: ptrTime(testNow.Add(time.Hour))}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.AddRequirement(ctx, a.db, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if tn, err = models.PublishTender(ctx, a.db, officer, tn.ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.Model(&models.Tender{}).Where("id = ?", tn.ID).Update("deadline", testNow.Add(-time.Minute)).Error; err != nil {
+		t.Fatal(err)
+	}
+	rid := tn.Requirements[0].ID
+	typed := "Our hosting platform enforces TLS 1.3 since March; see the attached scan."
+	for _, intent := range []string{"save", "submit"} {
+		t.Run(intent, func(t *testing.T) {
+			res := a.session("vendor@demo.test").uploadFields(fmt.Sprintf("/attestations/%d/answers", inv.AttestationID), map[string]string{
+				fmt.Sprintf("status-%d", rid): "partial", fmt.Sprintf("explanation-%d", rid): typed,
+				fmt.Sprintf("planned_date-%d", rid): "2027-03-01", "intent": intent, "declaration": "on", "declarer": "Vera Vendor",
+			}, "", nil)
+			if res.status != 409 || !strings.Contains(res.body, "Nothing was saved") || !strings.Contains(res.body, typed) ||
+				!strings.Contains(res.body, "deadline") {
+				t.Errorf("%d %.3000s", res.status, errorText(res.body))
+			}
+		})
+	}
+}

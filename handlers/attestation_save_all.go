@@ -139,6 +139,12 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 	}
 	bumps := 0
 	saved, err := models.SaveAnswers(ctx, h.DB, u, a.ID, drafts, h.now())
+	if p := problemOf(err); err != nil && p.Status == fiber.StatusConflict {
+		// The attestation can no longer change (the deadline passed, it
+		// was submitted elsewhere): say why, and show what was typed so
+		// it can be copied rather than lost.
+		return h.showUnsaved(c, a, res, p)
+	}
 	if err != nil {
 		return err
 	}
@@ -262,6 +268,8 @@ func (h *Handler) SaveAllAnswers(c *fiber.Ctx) error {
 		if p := problemOf(err); p.Missing != nil {
 			data["Missing"], data["MissingItems"] = p.missingTexts(localeOf(c).Lang), p.Missing
 			return h.showRefusedPage(c, a.ID, res, data, declarer)
+		} else if err != nil && p.Status == fiber.StatusConflict && !errors.Is(err, models.ErrStale) {
+			return h.showUnsaved(c, a, res, p)
 		}
 		if err != nil {
 			return err
@@ -345,4 +353,41 @@ func errorSummary(lang string, views []answerView, data fiber.Map) []summaryItem
 		}
 	}
 	return out
+}
+
+// unsavedAnswer is one answer typed on a page whose save the attestation's
+// state refused, shown so the vendor can copy it.
+type unsavedAnswer struct {
+	Position    int
+	Standard    string
+	Status      string
+	Explanation string
+	PlannedDate string
+}
+
+// showUnsaved shows the attestation as it now is (409) with why nothing
+// was saved and every typed answer that differs from the stored one.
+func (h *Handler) showUnsaved(c *fiber.Ctx, a *models.Attestation, res pageResult, p problem) error {
+	lang := localeOf(c).Lang
+	var typed []unsavedAnswer
+	for _, an := range a.Answers {
+		f, ok := res.forms[an.RequirementID]
+		if !ok || f["status"] == "" || f["status"] == an.Status && f["explanation"] == an.Explanation && f["planned_date"] == an.PlannedDate {
+			continue
+		}
+		ua := unsavedAnswer{Status: codeWords(lang, "answer_status", f["status"]), Explanation: f["explanation"], PlannedDate: f["planned_date"]}
+		if r := an.Requirement; r != nil {
+			ua.Position = r.Position
+			if r.Standard != nil {
+				ua.Standard = r.Standard.In(lang).Name
+			}
+		}
+		typed = append(typed, ua)
+	}
+	fresh, err := models.FindAttestationFor(c.UserContext(), h.DB, currentUser(c), a.ID)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Unsaved": typed, "UnsavedReason": p.text(lang), "Flash": ""}
+	return h.renderAttestation(c, fiber.StatusConflict, fresh, data)
 }

@@ -58,6 +58,7 @@ func (h *Handler) dashboardData(c *fiber.Ctx) (fiber.Map, error) {
 		return 0
 	})
 	data := fiber.Map{
+		"Now":    now,
 		"Drafts": drafts[:min(len(drafts), dashboardRows)], "Published": published[:min(len(published), dashboardRows)],
 		"TendersTotal": len(tenders), "TendersCut": len(drafts) > dashboardRows || len(published) > dashboardRows,
 	}
