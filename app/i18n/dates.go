@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -26,8 +27,9 @@ func (c *Catalogue) Date(lang string, t time.Time) string {
 }
 
 // DateTime writes t as seen in zone, with the zone named by its
-// abbreviation (CET, CEST, UTC, or an offset such as -03 where the zone has
-// none): 4 Jan 2027, 23:59 CET. A zero time is empty.
+// abbreviation (CET, CEST, UTC) or, where the zone has none (most of Latin
+// America and Asia), by its offset from UTC: 4 Jan 2027, 23:59 CET;
+// 4 Jan 2027, 14:00 UTC-3. A zero time is empty.
 func (c *Catalogue) DateTime(lang string, t time.Time, zone *time.Location) string {
 	if t.IsZero() {
 		return ""
@@ -36,8 +38,29 @@ func (c *Catalogue) DateTime(lang string, t time.Time, zone *time.Location) stri
 		zone = time.UTC
 	}
 	t = t.In(zone)
-	abbr, _ := t.Zone()
+	abbr, offset := t.Zone()
+	if abbr == "" || abbr[0] == '+' || abbr[0] == '-' {
+		abbr = utcOffset(offset)
+	}
 	return c.Text(lang, "date.time_format", map[string]any{
 		"date": c.Date(lang, t), "time": t.Format("15:04"), "zone": abbr,
 	})
+}
+
+// utcOffset names an offset as UTC+5:30, UTC-3 or UTC: a bare "-03" (the
+// zone database's name where a zone has no abbreviation) reads as a
+// number, not a time zone.
+func utcOffset(seconds int) string {
+	if seconds == 0 {
+		return "UTC"
+	}
+	sign := "+"
+	if seconds < 0 {
+		sign, seconds = "-", -seconds
+	}
+	out := "UTC" + sign + strconv.Itoa(seconds/3600)
+	if m := seconds % 3600 / 60; m != 0 {
+		out += fmt.Sprintf(":%02d", m)
+	}
+	return out
 }

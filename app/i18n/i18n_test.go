@@ -260,3 +260,27 @@ func TestAnInstantParameterReadsAsADate(t *testing.T) {
 		}
 	}
 }
+
+// TestAZoneWithoutAnAbbreviationIsNamedByItsOffset: most of Latin America
+// and Asia have no letters in the zone database, only "-03"; a reader
+// sees UTC-3, which names a time zone.
+func TestAZoneWithoutAnAbbreviationIsNamedByItsOffset(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2027, 1, 4, 17, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ zone, want string }{
+		{"America/Argentina/Buenos_Aires", "4 Jan 2027, 14:00 UTC-3"},
+		{"Asia/Kathmandu", "4 Jan 2027, 22:45 UTC+5:45"},
+		{"Asia/Dubai", "4 Jan 2027, 21:00 UTC+4"},
+		{"Europe/Amsterdam", "4 Jan 2027, 18:00 CET"},
+		{"Asia/Tokyo", "5 Jan 2027, 02:00 JST"},
+		{"UTC", "4 Jan 2027, 17:00 UTC"},
+	} {
+		loc, err := time.LoadLocation(tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Messages().DateTime("en", at, loc); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.zone, got, tc.want)
+		}
+	}
+}
