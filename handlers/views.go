@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -246,8 +247,59 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 		"datetimeIn": func(t time.Time, zone string) string { return messages.DateTime(lang, t, models.ZoneOrUTC(zone)) },
 		// finding is a probe check's finding, its code with the values it
 		// names (Check.Finding, FindingParams), in the reader's language.
-		"finding": func(code string, params map[string]any) string {
-			return finding.Text(messages, lang, code, params)
+		"finding": func(code string, params map[string]any) template.HTML {
+			return findingHTML(lang, code, params)
 		},
 	}
+}
+
+// findingHTML is a probe check's finding in lang, escaped, with the
+// errors the probes report in English (the "error" values, also inside
+// sub-findings) marked lang="en", so a screen reader reading a Dutch or
+// Spanish page says them as English.
+func findingHTML(lang, code string, params map[string]any) template.HTML {
+	var errs []string
+	var mark func(map[string]any) map[string]any
+	mark = func(p map[string]any) map[string]any {
+		if p == nil {
+			return nil
+		}
+		out := make(map[string]any, len(p))
+		for k, v := range p {
+			switch v := v.(type) {
+			case string:
+				if k == "error" && v != "" && lang != i18n.Default {
+					out[k] = "\ue000" + strconv.Itoa(len(errs)) + "\ue001"
+					errs = append(errs, v)
+					continue
+				}
+			case map[string]any:
+				if _, ok := v["finding"]; ok {
+					fp, _ := v["finding_params"].(map[string]any)
+					out[k] = map[string]any{"finding": v["finding"], "finding_params": mark(fp)}
+					continue
+				}
+			case []any:
+				list := make([]any, len(v))
+				for i, e := range v {
+					if m, ok := e.(map[string]any); ok {
+						if _, ok := m["finding"]; ok {
+							fp, _ := m["finding_params"].(map[string]any)
+							e = map[string]any{"finding": m["finding"], "finding_params": mark(fp)}
+						}
+					}
+					list[i] = e
+				}
+				out[k] = list
+				continue
+			}
+			out[k] = v
+		}
+		return out
+	}
+	text := template.HTMLEscapeString(finding.Text(messages, lang, code, mark(params)))
+	for i, e := range errs {
+		text = strings.Replace(text, "\ue000"+strconv.Itoa(i)+"\ue001", `<span lang="en">`+template.HTMLEscapeString(e)+`</span>`, 1)
+	}
+	return template.HTML(text)
 }
