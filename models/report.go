@@ -30,7 +30,8 @@ type TenderReportData struct {
 }
 
 // LoadTenderReport gathers the report of tender id with a fixed number of
-// queries, however many vendors answered. It does not check who may see
+// queries, however many vendors answered (and one more per reopened
+// attestation, for the version it last submitted). It does not check who may see
 // the tender; handlers use FindTenderFor first.
 func LoadTenderReport(ctx context.Context, db *gorm.DB, id uint) (*TenderReportData, error) {
 	t, err := FindTender(ctx, db, id)
@@ -45,6 +46,28 @@ func LoadTenderReport(ctx context.Context, db *gorm.DB, id uint) (*TenderReportD
 	}
 	if err := loadDetails(ctx, db, out.Attestations, detailsFull); err != nil {
 		return nil, err
+	}
+	// A comply-or-explain report holds what suppliers declared: the
+	// latest submitted version of each attestation, never a draft's
+	// answers (nothing declared them; no receipt covers them). A draft
+	// never submitted has no answers here; a reopened one, those of the
+	// version it last submitted.
+	for i := range out.Attestations {
+		a := &out.Attestations[i]
+		if a.Status == AttestationSubmitted {
+			continue
+		}
+		last := 0
+		for _, s := range a.Submissions {
+			last = max(last, s.Version)
+		}
+		if last == 0 {
+			a.Answers = nil
+			continue
+		}
+		if err := LoadVersion(ctx, db, a, last); err != nil {
+			return nil, err
+		}
 	}
 	var runs []ProbeRun
 	err = db.WithContext(ctx).Table("probe_runs").Select("probe_runs.*").
