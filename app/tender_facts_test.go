@@ -34,3 +34,31 @@ func TestATenderWithoutAValueSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestAStandardAlreadyOnTheSheetIsNamed: adding a standard twice names it
+// as the reader's language does, not by its slug.
+func TestAStandardAlreadyOnTheSheetIsNamed(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	api := a.apiClient("officer@demo.test")
+	res := api.postJSON("/api/v1/tenders", map[string]any{"title": "Twice"})
+	if res.status != 201 {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	id := res.json(t)["id"]
+	path := fmt.Sprintf("/api/v1/tenders/%v/requirements", id)
+	if res := api.postJSON(path, map[string]string{"standard": "security-headers", "level": "mandatory"}); res.status != 201 {
+		t.Fatalf("first: %d %s", res.status, res.body)
+	}
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "HTTP security headers is already on the sheet"},
+		{"es", "Cabeceras de seguridad HTTP ya está en el pliego"},
+	} {
+		c := a.apiClient("officer@demo.test")
+		c.cookies["tp_lang"] = tc.lang
+		res := c.postJSON(path, map[string]string{"standard": "security-headers", "level": "mandatory"})
+		if msg, _ := res.json(t)["error"].(string); res.status != 409 || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %d %q, want %q", tc.lang, res.status, msg, tc.want)
+		}
+	}
+}

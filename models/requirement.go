@@ -222,7 +222,7 @@ func addStandards(ctx context.Context, tx *gorm.DB, by *User, t *Tender, slugs [
 			return nil, wrap(err, "add requirement to tender %d", t.ID)
 		}
 		if n > 0 {
-			return nil, wrap(newState("already_on_sheet", "standard", std.Slug), "add requirement to tender %d", t.ID)
+			return nil, wrap(newState("already_on_sheet", "standard", NameOf(std)), "add requirement to tender %d", t.ID)
 		}
 		r := Requirement{TenderID: t.ID, StandardID: std.ID, Position: pos, Level: in.Level,
 			CustomClause: in.CustomClause, Note: in.Note, NotePublic: in.NotePublic && in.Note != ""}
