@@ -125,3 +125,36 @@ func TestAnswersSentAfterTheDeadlineAreShownNotLost(t *testing.T) {
 		})
 	}
 }
+
+// TestSubmittingWithoutDomainsWarns: an attestation with no domains in
+// scope says, where it is submitted, that the probes can check nothing.
+func TestSubmittingWithoutDomainsWarns(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ctx := context.Background()
+	officer := a.user("officer@demo.test")
+	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: "No domains", Deadline: ptrTime(testNow.Add(72 * time.Hour))}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.AddRequirement(ctx, a.db, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.PublishTender(ctx, a.db, officer, tn.ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func() string { return a.session("vendor@demo.test").get(fmt.Sprintf("/attestations/%d", inv.AttestationID)).body }
+	if !strings.Contains(page(), `id="no-domains-warning"`) {
+		t.Error("no warning without domains")
+	}
+	if _, err := models.SetScope(ctx, a.db, a.user("vendor@demo.test"), inv.AttestationID, []string{"acme.example"}, nil, nil, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(page(), `id="no-domains-warning"`) {
+		t.Error("a warning with a domain in scope")
+	}
+}

@@ -67,6 +67,7 @@ func serveInProcess(t *testing.T, args []string) (base string, stop func()) {
 		}
 		stopped = true
 		closeTabOf(t)
+		http.DefaultClient.CloseIdleConnections()
 		cancel()
 		if code := <-done; code != 0 {
 			t.Errorf("serve exited with %d", code)
@@ -115,6 +116,9 @@ func apiGet(t *testing.T, base, token, path string) map[string]any {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	// No idle connection is left to serve: stopping it mid-run would wait
+	// out its read timeout for one (30 s), past the run's lease.
+	req.Close = true
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
