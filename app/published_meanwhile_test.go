@@ -147,7 +147,9 @@ func TestSubmittingWithoutDomainsWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := func() string { return a.session("vendor@demo.test").get(fmt.Sprintf("/attestations/%d", inv.AttestationID)).body }
+	page := func() string {
+		return a.session("vendor@demo.test").get(fmt.Sprintf("/attestations/%d", inv.AttestationID)).body
+	}
 	if !strings.Contains(page(), `id="no-domains-warning"`) {
 		t.Error("no warning without domains")
 	}
