@@ -160,3 +160,33 @@ func TestSubmittingWithoutDomainsWarns(t *testing.T) {
 		t.Error("a warning with a domain in scope")
 	}
 }
+
+// TestARunWithoutDomainsAdvisesAskingTheSupplier: a run that measured
+// nothing because the attestation names no domains does not offer a retry
+// that cannot help; it says to ask the supplier for domains.
+func TestARunWithoutDomainsAdvisesAskingTheSupplier(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	var att models.Attestation
+	if err := a.db.Joins("JOIN tenders ON tenders.id = attestations.tender_id").
+		Where("tenders.buyer_org_id = ?", *a.user("officer@demo.test").OrgID).Order("attestations.id").First(&att).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		code        string
+		advice, btn bool
+	}{{models.NotMeasuredNoDomains, true, false}, {models.NotMeasuredAllErrors, false, true}} {
+		run := models.ProbeRun{AttestationID: att.ID, Version: att.Version, Status: models.RunNotMeasured, Reason: "manual",
+			NotMeasuredCode: tc.code, NotMeasuredParams: map[string]string{"domains": "1", "error": "x"}, CreatedAt: testNow}
+		if err := a.db.Create(&run).Error; err != nil {
+			t.Fatal(err)
+		}
+		page := a.session("officer@demo.test").get(fmt.Sprintf("/probe-runs/%d", run.ID))
+		if got := strings.Contains(page.body, `id="probe-run-no-domains"`); page.status != 200 || got != tc.advice {
+			t.Errorf("%s: status %d, advice shown %v", tc.code, page.status, got)
+		}
+		if got := strings.Contains(page.body, `id="probe-run-retry"`); got != tc.btn {
+			t.Errorf("%s: retry shown %v", tc.code, got)
+		}
+	}
+}
