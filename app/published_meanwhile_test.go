@@ -18,18 +18,7 @@ import (
 func TestAChangeToATenderPublishedMeanwhileGoesBackToIt(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	ctx := context.Background()
-	officer := a.user("officer@demo.test")
-	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: "Published meanwhile", Deadline: ptrTime(testNow.Add(72 * time.Hour))}, testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.AddRequirement(ctx, a.db, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, testNow); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.PublishTender(ctx, a.db, officer, tn.ID, testNow); err != nil {
-		t.Fatal(err)
-	}
+	tn, _ := httpsTender(t, a, "Published meanwhile", false)
 	c := a.session("officer@demo.test")
 	for _, tc := range []struct {
 		name, path string
@@ -58,21 +47,7 @@ func TestAChangeToATenderPublishedMeanwhileGoesBackToIt(t *testing.T) {
 func TestADashboardSaysWhenTheDeadlineHasPassed(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	ctx := context.Background()
-	officer := a.user("officer@demo.test")
-	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: "Missed deadline", Deadline: ptrTime(testNow.Add(time.Hour))}, testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.AddRequirement(ctx, a.db, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, testNow); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.PublishTender(ctx, a.db, officer, tn.ID, testNow); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow); err != nil {
-		t.Fatal(err)
-	}
+	tn, _ := httpsTender(t, a, "Missed deadline", true)
 	if err := a.db.Model(&models.Tender{}).Where("id = ?", tn.ID).Update("deadline", testNow.Add(-time.Hour)).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -91,22 +66,7 @@ func TestADashboardSaysWhenTheDeadlineHasPassed(t *testing.T) {
 func TestAnswersSentAfterTheDeadlineAreShownNotLost(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t).withEvidenceStore()
-	ctx := context.Background()
-	officer := a.user("officer@demo.test")
-	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: "Late answers", Deadline: ptrTime(testNow.Add(time.Hour))}, testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.AddRequirement(ctx, a.db, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, testNow); err != nil {
-		t.Fatal(err)
-	}
-	if tn, err = models.PublishTender(ctx, a.db, officer, tn.ID, testNow); err != nil {
-		t.Fatal(err)
-	}
-	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tn, attID := httpsTender(t, a, "Late answers", true)
 	if err := a.db.Model(&models.Tender{}).Where("id = ?", tn.ID).Update("deadline", testNow.Add(-time.Minute)).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +74,7 @@ func TestAnswersSentAfterTheDeadlineAreShownNotLost(t *testing.T) {
 	typed := "Our hosting platform enforces TLS 1.3 since March; see the attached scan."
 	for _, intent := range []string{"save", "submit"} {
 		t.Run(intent, func(t *testing.T) {
-			res := a.session("vendor@demo.test").uploadFields(fmt.Sprintf("/attestations/%d/answers", inv.AttestationID), map[string]string{
+			res := a.session("vendor@demo.test").uploadFields(fmt.Sprintf("/attestations/%d/answers", attID), map[string]string{
 				fmt.Sprintf("status-%d", rid): "partial", fmt.Sprintf("explanation-%d", rid): typed,
 				fmt.Sprintf("planned_date-%d", rid): "2027-03-01", "intent": intent, "declaration": "on", "declarer": "Vera Vendor",
 			}, "", nil)
@@ -131,29 +91,14 @@ func TestAnswersSentAfterTheDeadlineAreShownNotLost(t *testing.T) {
 func TestSubmittingWithoutDomainsWarns(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	ctx := context.Background()
-	officer := a.user("officer@demo.test")
-	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: "No domains", Deadline: ptrTime(testNow.Add(72 * time.Hour))}, testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.AddRequirement(ctx, a.db, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, testNow); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.PublishTender(ctx, a.db, officer, tn.ID, testNow); err != nil {
-		t.Fatal(err)
-	}
-	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, attID := httpsTender(t, a, "No domains", true)
 	page := func() string {
-		return a.session("vendor@demo.test").get(fmt.Sprintf("/attestations/%d", inv.AttestationID)).body
+		return a.session("vendor@demo.test").get(fmt.Sprintf("/attestations/%d", attID)).body
 	}
 	if !strings.Contains(page(), `id="no-domains-warning"`) {
 		t.Error("no warning without domains")
 	}
-	if _, err := models.SetScope(ctx, a.db, a.user("vendor@demo.test"), inv.AttestationID, []string{"acme.example"}, nil, nil, testNow); err != nil {
+	if _, err := models.SetScope(context.Background(), a.db, a.user("vendor@demo.test"), attID, []string{"acme.example"}, nil, nil, testNow); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(page(), `id="no-domains-warning"`) {
@@ -189,4 +134,31 @@ func TestARunWithoutDomainsAdvisesAskingTheSupplier(t *testing.T) {
 			t.Errorf("%s: retry shown %v", tc.code, got)
 		}
 	}
+}
+
+// httpsTender publishes the officer's tender title with one mandatory
+// requirement (HTTPS) and a deadline an hour after testNow; with invite,
+// vendor@demo.test's supplier is invited and its attestation id returned.
+func httpsTender(t *testing.T, a *testApp, title string, invite bool) (*models.Tender, uint) {
+	t.Helper()
+	ctx := context.Background()
+	officer := a.user("officer@demo.test")
+	tn, err := models.CreateTender(ctx, a.db, officer, models.TenderInput{Title: title, Deadline: ptrTime(testNow.Add(time.Hour))}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.AddRequirement(ctx, a.db, officer, tn.ID, models.RequirementInput{Standard: "https", Level: models.LevelMandatory}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if tn, err = models.PublishTender(ctx, a.db, officer, tn.ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if !invite {
+		return tn, 0
+	}
+	inv, _, err := models.Invite(ctx, a.db, officer, tn.ID, models.InviteInput{Email: "vendor@demo.test"}, time.Hour, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn, inv.AttestationID
 }
