@@ -62,3 +62,15 @@ func TestAStandardAlreadyOnTheSheetIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestAnInvitedSupplierCannotBeChosenAgain: the list of existing
+// suppliers shows those already invited to the tender, but not as a
+// choice (choosing one only gave a refusal).
+func TestAnInvitedSupplierCannotBeChosenAgain(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	page := a.session("officer@demo.test").get("/tenders/1/invitations")
+	if page.status != 200 || !strings.Contains(page.body, `disabled>Acme Hosting B.V. (already invited)</option>`) {
+		t.Errorf("%d: the invited supplier is still a choice", page.status)
+	}
+}

@@ -26,7 +26,14 @@ func (h *Handler) renderInvitations(c *fiber.Ctx, status int, t *models.Tender, 
 	if err != nil {
 		return err
 	}
-	data["Tender"], data["Invitations"], data["Suppliers"], data["Now"] = t, list, suppliers, h.now()
+	// Suppliers already invited are shown but cannot be chosen again.
+	invited := map[uint]bool{}
+	for _, inv := range list {
+		if inv.User != nil && inv.User.OrgID != nil {
+			invited[*inv.User.OrgID] = true
+		}
+	}
+	data["Tender"], data["Invitations"], data["Suppliers"], data["Now"], data["InvitedOrgs"] = t, list, suppliers, h.now(), invited
 	// The forms are offered only when Tender.InvitableBy allows; else the
 	// page says why not.
 	if err := t.InvitableBy(currentUser(c), h.now()); err != nil {
