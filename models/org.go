@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -204,6 +205,7 @@ func ListOrgs(ctx context.Context, db *gorm.DB, kind string) ([]Org, error) {
 	if err := q.Find(&orgs).Error; err != nil {
 		return nil, wrap(err, "list orgs")
 	}
+	slices.SortStableFunc(orgs, func(a, b Org) int { return CompareNames(a.Name, b.Name) })
 	return orgs, nil
 }
 

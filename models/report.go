@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"runtime"
+	"slices"
 	"sort"
 	"time"
 
@@ -47,6 +48,16 @@ func LoadTenderReport(ctx context.Context, db *gorm.DB, id uint) (*TenderReportD
 	if err := loadDetails(ctx, db, out.Attestations, detailsFull); err != nil {
 		return nil, err
 	}
+	slices.SortStableFunc(out.Attestations, func(a, b Attestation) int {
+		var an, bn string
+		if a.SupplierOrg != nil {
+			an = a.SupplierOrg.Name
+		}
+		if b.SupplierOrg != nil {
+			bn = b.SupplierOrg.Name
+		}
+		return CompareNames(an, bn)
+	})
 	// A comply-or-explain report holds what suppliers declared: the
 	// latest submitted version of each attestation, never a draft's
 	// answers (nothing declared them; no receipt covers them). A draft

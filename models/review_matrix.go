@@ -415,7 +415,7 @@ func (g *MatrixGrid) View(q MatrixQuery) *MatrixView {
 		if c == 0 {
 			// Ties, and the name order itself, go by name then id, so the
 			// order is the same on every load.
-			c = cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.AttestationID, b.AttestationID))
+			c = cmp.Or(CompareNames(a.Name, b.Name), cmp.Compare(a.AttestationID, b.AttestationID))
 			if key != SortName {
 				return c
 			}
