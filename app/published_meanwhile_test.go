@@ -162,3 +162,36 @@ func httpsTender(t *testing.T, a *testApp, title string, invite bool) (*models.T
 	}
 	return tn, inv.AttestationID
 }
+
+// TestAStaleTabDoesNotUndoAnotherTabsSave: the vendor saves an answer in
+// one tab; Save all from a second tab, loaded before, is refused for that
+// answer (422, typed text kept) instead of silently overwriting it while
+// the first tab still says "Saved".
+func TestAStaleTabDoesNotUndoAnotherTabsSave(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t).withEvidenceStore()
+	tn, attID := httpsTender(t, a, "Two tabs", true)
+	rid := tn.Requirements[0].ID
+	vendor := a.session("vendor@demo.test")
+	att, err := models.FindAttestation(context.Background(), a.db, attID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := att.Answers[0].LockVersion
+	first := vendor.post(fmt.Sprintf("/attestations/%d/answers/%d", attID, rid), url.Values{
+		"status": {"partial"}, "explanation": {"Tab one's answer."}, "planned_date": {"2027-03-01"}, "lock_version": {fmt.Sprint(stale)}})
+	if first.status >= 400 {
+		t.Fatalf("tab one: %d %s", first.status, errorText(first.body))
+	}
+	res := vendor.uploadFields(fmt.Sprintf("/attestations/%d/answers", attID), map[string]string{
+		fmt.Sprintf("status-%d", rid): "does_not_comply", fmt.Sprintf("explanation-%d", rid): "Tab two's answer.",
+		fmt.Sprintf("planned_date-%d", rid): "2027-06-01", fmt.Sprintf("lock_version-%d", rid): fmt.Sprint(stale), "intent": "save",
+	}, "", nil)
+	if res.status != 422 || !strings.Contains(res.body, "Tab two&#39;s answer.") {
+		t.Errorf("tab two: %d, want 422 with its text kept\n%.500s", res.status, errorText(res.body))
+	}
+	att, err = models.FindAttestation(context.Background(), a.db, attID)
+	if err != nil || att.Answers[0].Explanation != "Tab one's answer." {
+		t.Errorf("stored %q (%v), want tab one's", att.Answers[0].Explanation, err)
+	}
+}

@@ -269,8 +269,10 @@ func (a *Answer) sameAs(in *AnswerInput) bool {
 // checkDraft validates one draft of the page by user by against the
 // stored answer: a draft without a chosen answer is only valid while
 // nothing is typed and nothing was answered before (the requirement stays
-// unanswered); a draft made from a stale page is refused unless the
-// change it missed was by's own.
+// unanswered); a draft made from a stale page is refused, even when the
+// change it missed was by's own: that was another tab's, whose "Saved" it
+// would silently undo. (A page's own autosaves keep its versions current,
+// and its form waits for one on its way: static/attest.js.)
 func (d *AnswerDraft) checkDraft(by *User, stored *Answer, now time.Time) (skip bool, err error) {
 	if strings.TrimSpace(d.Status) == "" {
 		d.Explanation, d.PlannedDate, d.EvidenceURL = strings.TrimSpace(d.Explanation), strings.TrimSpace(d.PlannedDate), strings.TrimSpace(d.EvidenceURL)
@@ -284,11 +286,6 @@ func (d *AnswerDraft) checkDraft(by *User, stored *Answer, now time.Time) (skip 
 	}
 	if stored.sameAs(&d.AnswerInput) {
 		return true, nil
-	}
-	if stored.UpdatedByID != nil && *stored.UpdatedByID == by.ID {
-		// The vendor's own earlier save (the page's autosave racing the
-		// page's form): the page sent last holds what they typed last.
-		return false, nil
 	}
 	return false, stored.checkLock(d.LockVersion)
 }

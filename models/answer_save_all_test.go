@@ -109,16 +109,21 @@ func TestSaveAnswers(t *testing.T) {
 			}
 		})
 
-		t.Run("a stale page overwrites only the vendor's own earlier save", func(t *testing.T) {
+		t.Run("a stale page overwrites nobody's save, not even the vendor's own from another tab", func(t *testing.T) {
 			tn, a := w.invited(t, "Save all own change")
 			https := tn.Requirements[0].ID
 			colleague := mustUser(t)(models.CreateUser(ctx, db, nil, "colleague@example.test", "Colleague", "correct horse battery 1", models.RoleVendor, &w.supplier.ID, time.Now()))
 			if _, err := models.SaveAnswer(ctx, db, w.vendor, a.ID, https, models.AnswerInput{Status: models.AnswerComplies}, attNow); err != nil {
 				t.Fatal(err)
 			}
-			mine := []models.AnswerDraft{{RequirementID: https, AnswerInput: models.AnswerInput{Status: models.AnswerPartial, Explanation: "Typed last.", LockVersion: intp(1)}}}
+			// A tab loaded before that save sends version 1.
+			otherTab := []models.AnswerDraft{{RequirementID: https, AnswerInput: models.AnswerInput{Status: models.AnswerNotApplicable, Explanation: "From the other tab.", LockVersion: intp(1)}}}
+			if res, err := models.SaveAnswers(ctx, db, w.vendor, a.ID, otherTab, attNow); err != nil || !errors.Is(res.Refused[https], models.ErrStale) {
+				t.Fatalf("the vendor's other tab: saved %v, refused %v, %v", res.Saved, res.Refused, err)
+			}
+			mine := []models.AnswerDraft{{RequirementID: https, AnswerInput: models.AnswerInput{Status: models.AnswerPartial, Explanation: "Typed last.", LockVersion: intp(2)}}}
 			if res, err := models.SaveAnswers(ctx, db, w.vendor, a.ID, mine, attNow); err != nil || len(res.Saved) != 1 {
-				t.Fatalf("the vendor's own page: saved %v, refused %v, %v", res.Saved, res.Refused, err)
+				t.Fatalf("the vendor's current page: saved %v, refused %v, %v", res.Saved, res.Refused, err)
 			}
 			theirs := []models.AnswerDraft{{RequirementID: https, AnswerInput: models.AnswerInput{Status: models.AnswerNotApplicable, Explanation: "From an old page.", LockVersion: intp(1)}}}
 			if res, err := models.SaveAnswers(ctx, db, colleague, a.ID, theirs, attNow); err != nil || !errors.Is(res.Refused[https], models.ErrStale) {

@@ -13,6 +13,11 @@
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
     var question = button && button.getAttribute("data-confirm");
+    // A form sent again after waiting for its autosaves was asked already.
+    if (event.target.hasAttribute("data-asked")) {
+      event.target.removeAttribute("data-asked");
+      return;
+    }
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
@@ -106,11 +111,17 @@
     // note with its "log in again" link stays put. Saving again on the
     // blur of a click on that link replaced the link before the click.
     var sessionEnded = false;
+    // waitThenSend sends the form once the autosaves on their way are
+    // done; set while the form waits for them.
+    var waitThenSend = null;
+    // sending is set once the form goes: no autosave starts after it.
+    var sending = false;
 
     function save(li) {
       var f = fields(li);
       var s = state[f.rid];
       if (sessionEnded) { sessionNote(li, f); return; }
+      if (sending || waitThenSend) { return; }
       if (s.inFlight) { s.again = true; return; }
       window.clearTimeout(s.timer);
       var v = values(f);
@@ -167,6 +178,11 @@
         progress();
       }).then(function () {
         s.inFlight = false;
+        if (waitThenSend) {
+          s.again = false;
+          if (!Object.keys(state).some(function (rid) { return state[rid].inFlight; })) { waitThenSend(); }
+          return;
+        }
         if (s.again) { s.again = false; save(li); }
       });
     }
@@ -250,6 +266,29 @@
         if (li) { show(fields(li), "error", text("too-large")); }
         last.focus();
       }
+    });
+    // The form carries each answer's version as this page last saved it:
+    // an autosave still on its way would make the form stale, and the
+    // server refuses a stale answer (another tab's save is not this
+    // page's). So the form waits for it, and no new autosave starts. On
+    // the document, after the question of a data-confirm button: a
+    // refused question sends nothing, later either.
+    document.addEventListener("submit", function (event) {
+      if (event.target !== form || event.defaultPrevented) { return; }
+      Object.keys(state).forEach(function (rid) { window.clearTimeout(state[rid].timer); });
+      var busy = Object.keys(state).some(function (rid) { return state[rid].inFlight; });
+      if (!busy) {
+        sending = true;
+        return;
+      }
+      event.preventDefault();
+      var submitter = event.submitter;
+      waitThenSend = function () {
+        waitThenSend = null;
+        sending = true;
+        form.setAttribute("data-asked", "");
+        if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+      };
     });
 
     // Without a script the sticky "Save all" returns to the answers'
