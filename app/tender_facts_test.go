@@ -74,3 +74,23 @@ func TestAnInvitedSupplierCannotBeChosenAgain(t *testing.T) {
 		t.Errorf("%d: the invited supplier is still a choice", page.status)
 	}
 }
+
+// TestATendersOwnWordsCarryItsLanguage: on a Spanish reader's page, an
+// English tender's title and description are marked English, as its
+// clauses are, so a screen reader says them as English.
+func TestATendersOwnWordsCarryItsLanguage(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	res := a.apiClient("officer@demo.test").postJSON("/api/v1/tenders", map[string]any{"title": "Hosting for the council", "description": "Managed hosting of the council's web sites."})
+	if res.status != 201 {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	c := a.session("officer@demo.test")
+	c.cookies["tp_lang"] = "es"
+	page := c.get(fmt.Sprintf("/tenders/%v", res.json(t)["id"]))
+	for _, want := range []string{`<h1 lang="en">Hosting for the council</h1>`, `<p lang="en">Managed hosting of the council&#39;s web sites.</p>`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("%q missing", want)
+		}
+	}
+}
