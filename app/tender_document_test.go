@@ -216,7 +216,7 @@ func TestTenderDocumentPages(t *testing.T) {
 	}
 	show := officer.get(res.header.Get("Location"))
 	t.Run("the report shows quotes and the clauses to add in the document's language", func(t *testing.T) {
-		for _, want := range []string{"De Leverancier dient alle domeinnamen te ondertekenen met DNSSEC.", `id="clause-dane"`, "De Leverancier dient", `id="start-tender"`} {
+		for _, want := range []string{"De Leverancier dient alle domeinnamen te ondertekenen met DNSSEC.", `id="clause-dane" readonly rows="5" lang="nl"`, "De Leverancier dient", `id="start-tender"`} {
 			if !strings.Contains(show.body, want) {
 				t.Errorf("the report lacks %q", want)
 			}
