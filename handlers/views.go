@@ -259,45 +259,33 @@ func TemplateFuncs(version string, loc Locale) template.FuncMap {
 // Spanish page says them as English.
 func findingHTML(lang, code string, params map[string]any) template.HTML {
 	var errs []string
-	var mark func(map[string]any) map[string]any
-	mark = func(p map[string]any) map[string]any {
-		if p == nil {
-			return nil
-		}
-		out := make(map[string]any, len(p))
-		for k, v := range p {
-			switch v := v.(type) {
-			case string:
-				if k == "error" && v != "" && lang != i18n.Default {
-					out[k] = "\ue000" + strconv.Itoa(len(errs)) + "\ue001"
-					errs = append(errs, v)
-					continue
-				}
-			case map[string]any:
-				if _, ok := v["finding"]; ok {
-					fp, _ := v["finding_params"].(map[string]any)
-					out[k] = map[string]any{"finding": v["finding"], "finding_params": mark(fp)}
-					continue
-				}
-			case []any:
-				list := make([]any, len(v))
-				for i, e := range v {
-					if m, ok := e.(map[string]any); ok {
-						if _, ok := m["finding"]; ok {
-							fp, _ := m["finding_params"].(map[string]any)
-							e = map[string]any{"finding": m["finding"], "finding_params": mark(fp)}
-						}
-					}
-					list[i] = e
-				}
-				out[k] = list
-				continue
+	// mark stands a placeholder for each English error, at any depth of
+	// sub-findings (maps with a "finding") and lists of them.
+	var mark func(key string, v any) any
+	mark = func(key string, v any) any {
+		switch v := v.(type) {
+		case string:
+			if key == "error" && v != "" && lang != i18n.Default {
+				errs = append(errs, v)
+				return "\ue000" + strconv.Itoa(len(errs)-1) + "\ue001"
 			}
-			out[k] = v
+		case map[string]any:
+			out := make(map[string]any, len(v))
+			for k, e := range v {
+				out[k] = mark(k, e)
+			}
+			return out
+		case []any:
+			out := make([]any, len(v))
+			for i, e := range v {
+				out[i] = mark("", e)
+			}
+			return out
 		}
-		return out
+		return v
 	}
-	text := template.HTMLEscapeString(finding.Text(messages, lang, code, mark(params)))
+	marked, _ := mark("", params).(map[string]any)
+	text := template.HTMLEscapeString(finding.Text(messages, lang, code, marked))
 	for i, e := range errs {
 		text = strings.Replace(text, "\ue000"+strconv.Itoa(i)+"\ue001", `<span lang="en">`+template.HTMLEscapeString(e)+`</span>`, 1)
 	}
