@@ -162,13 +162,16 @@ func auditActionText(lang string, code string) string {
 func auditChangeText(loc Locale, names models.AuditNames, object string, ch models.AuditChange, removed bool) string {
 	lang := loc.Lang
 	field := auditFieldText(lang, ch.Field)
-	val := func(s string, at time.Time) string {
-		if !at.IsZero() {
+	val := func(s string, at time.Time, amount *models.Amount) string {
+		switch {
+		case !at.IsZero():
 			return messages.DateTime(lang, at, loc.Zone)
+		case amount != nil:
+			return i18n.FormatMoney(lang, amount.Cents, amount.Currency)
 		}
 		return auditValueText(lang, names, object, ch, s)
 	}
-	before, after := val(ch.Before, ch.BeforeAt), val(ch.After, ch.AfterAt)
+	before, after := val(ch.Before, ch.BeforeAt, ch.BeforeAmount), val(ch.After, ch.AfterAt, ch.AfterAmount)
 	switch {
 	case ch.HasBefore && ch.HasAfter:
 		return fmt.Sprintf("%s: %s → %s", field, before, after)
@@ -232,17 +235,6 @@ func auditValueText(lang string, names models.AuditNames, object string, ch mode
 		return profileWords(lang, s)
 	case ch.Field == "standard":
 		return standard(s)
-	case ch.Field == "deadline" && object == "tender":
-		// Recorded as "2027-01-04 12:00 Europe/Amsterdam": the tender's own
-		// zone, which the deadline keeps, in the reader's words.
-		if i := strings.LastIndexByte(s, ' '); i > 0 {
-			if loc, ok := models.Zone(s[i+1:]); ok {
-				if t, err := time.ParseInLocation("2006-01-02 15:04", s[:i], loc); err == nil {
-					return messages.DateTime(lang, t, loc)
-				}
-			}
-		}
-		return s
 	case ch.Field == "sso_role_map":
 		// "value=role" lines: each claim value with its role in words.
 		lines := strings.Split(s, "\n")
@@ -252,14 +244,6 @@ func auditValueText(lang string, names models.AuditNames, object string, ch mode
 			}
 		}
 		return strings.Join(lines, "; ")
-	case ch.Field == "estimated_value" && object == "tender":
-		// Recorded as "EUR 125,000.00", in the reader's number style.
-		if code, amount, ok := strings.Cut(s, " "); ok {
-			if cents, err := i18n.ParseAmount(i18n.Default, amount); err == nil && i18n.ValidCurrency(code) {
-				return i18n.FormatMoney(lang, cents, code)
-			}
-		}
-		return s
 	case ch.Field == "reused_from":
 		var from map[string]any
 		if err := json.Unmarshal([]byte(s), &from); err == nil {

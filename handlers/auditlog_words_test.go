@@ -86,11 +86,11 @@ func TestAuditChangesReadInTheReadersLanguage(t *testing.T) {
 				"nl": {"geplande datum: 31 jan 2027 → 1 mrt 2027", "30 jun 2027 23:59 CEST"},
 				"es": {"1 mar 2027", "30 jun 2027, 23:59 CEST"},
 			}},
-		{"a tender's deadline keeps its zone and its value the reader's number style", "tender",
+		{"a tender's deadline reads in the reader's zone and its value in the reader's number style", "tender",
 			`{"deadline":"","estimated_value":"EUR 1,250,000.50"}`, `{"deadline":"2027-01-04 12:00 America/Bogota","estimated_value":"EUR 99.00"}`, map[string][]string{
-				"en": {"(empty) → 4 Jan 2027, 12:00 UTC-5", "€1,250,000.50 → €99.00"},
-				"nl": {"(leeg) → 4 jan 2027 12:00 UTC-5", "€\u00a01.250.000,50 → €\u00a099,00"},
-				"es": {"(vacío) → 4 ene 2027, 12:00 UTC-5", "1.250.000,50\u00a0€ → 99,00\u00a0€"},
+				"en": {"(empty) → 4 Jan 2027, 18:00 CET", "€1,250,000.50 → €99.00"},
+				"nl": {"(leeg) → 4 jan 2027 18:00 CET", "€\u00a01.250.000,50 → €\u00a099,00"},
+				"es": {"(vacío) → 4 ene 2027, 18:00 CET", "1.250.000,50\u00a0€ → 99,00\u00a0€"},
 			}},
 		{"a sign-in service's roles by claim value read in words", "sso_provider",
 			``, `{"sso_role_map":"staff=officer\nreaders=auditor"}`, map[string][]string{

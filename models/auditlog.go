@@ -134,9 +134,13 @@ type AuditChange struct {
 	// "no": the reader's language has its own words for them.
 	Bool bool
 	// BeforeAt and AfterAt are the instants of values recorded as times
-	// (zero otherwise), which Before and After write in UTC: a reader
-	// sees them in their own zone.
+	// (zero otherwise), which Before and After write in UTC or a tender's
+	// zone: a reader sees them in their own zone.
 	BeforeAt, AfterAt time.Time
+	// BeforeAmount and AfterAmount are the sums of values recorded as
+	// amounts (a tender's estimated value; nil otherwise), which Before
+	// and After write in English: a reader sees their own number style.
+	BeforeAmount, AfterAmount *Amount
 }
 
 // auditContext lists the fields that name the record an entry is about;
@@ -166,7 +170,8 @@ func (e *AuditEntry) Changes() []AuditChange {
 		_, boolBefore := bv.(bool)
 		_, boolAfter := av.(bool)
 		c := AuditChange{Field: k, HasBefore: hb, HasAfter: ha, Before: auditText(bv), After: auditText(av), Bool: boolBefore || boolAfter,
-			BeforeAt: auditTime(bv), AfterAt: auditTime(av)}
+			BeforeAt: auditTime(e.ObjectType, k, bv), AfterAt: auditTime(e.ObjectType, k, av),
+			BeforeAmount: auditAmount(e.ObjectType, k, bv), AfterAmount: auditAmount(e.ObjectType, k, av)}
 		if hb && ha && c.Before == c.After {
 			if !auditContext[k] {
 				continue
@@ -191,14 +196,33 @@ func auditMap(s string) map[string]any {
 	return m
 }
 
-// auditTime is the instant of a JSON value recorded as a time, or zero.
-func auditTime(v any) time.Time {
-	if s, ok := v.(string); ok {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+// auditTime is the instant of a JSON value recorded as a time (RFC 3339,
+// or a tender's deadline in its zone), or zero.
+func auditTime(object, field string, v any) time.Time {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t
+	}
+	if object == "tender" && field == "deadline" {
+		if t, ok := parseDeadlineText(s); ok {
 			return t
 		}
 	}
 	return time.Time{}
+}
+
+// auditAmount is the sum of a JSON value recorded as an amount (a
+// tender's estimated value), or nil.
+func auditAmount(object, field string, v any) *Amount {
+	if s, ok := v.(string); ok && object == "tender" && field == "estimated_value" {
+		if a, ok := parseEstimatedValue(s); ok {
+			return &a
+		}
+	}
+	return nil
 }
 
 // auditText writes a JSON value as a person reads it: strings bare,
@@ -208,7 +232,7 @@ func auditText(v any) string {
 	case nil:
 		return ""
 	case string:
-		if t := auditTime(v); !t.IsZero() {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		}
 		return v
@@ -473,6 +497,11 @@ func LoadAuditNames(ctx context.Context, db *gorm.DB, entries []AuditEntry) (Aud
 // standardSlugs are the slugs of the standards e records: the value of
 // "standard", and each "slug (level)" of a profile's "added".
 func (e *AuditEntry) standardSlugs() []string {
+	// Most entries name no standard: decoding them here would read every
+	// entry of an export twice.
+	if !strings.Contains(e.Before, `"standard"`) && !strings.Contains(e.After, `"standard"`) && !strings.Contains(e.After, `"added"`) {
+		return nil
+	}
 	var out []string
 	for _, ch := range e.Changes() {
 		switch ch.Field {

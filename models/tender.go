@@ -231,6 +231,38 @@ func (t *Tender) open(now time.Time) error {
 	return nil
 }
 
+// parseDeadlineText reads deadlineText's "2027-01-04 12:00
+// Europe/Amsterdam" back as an instant in that zone, for the audit log.
+func parseDeadlineText(s string) (time.Time, bool) {
+	i := strings.LastIndexByte(s, ' ')
+	if i <= 0 {
+		return time.Time{}, false
+	}
+	loc, ok := Zone(s[i+1:])
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04", s[:i], loc)
+	return t, err == nil
+}
+
+// Amount is a sum of money in cents of a currency (ISO 4217 code).
+type Amount struct {
+	Cents    int64
+	Currency string
+}
+
+// parseEstimatedValue reads EstimatedValue's "EUR 125,000.00" back, for
+// the audit log.
+func parseEstimatedValue(s string) (Amount, bool) {
+	code, amount, ok := strings.Cut(s, " ")
+	if !ok || !i18n.ValidCurrency(code) {
+		return Amount{}, false
+	}
+	cents, err := i18n.ParseAmount(i18n.Default, amount)
+	return Amount{Cents: cents, Currency: code}, err == nil
+}
+
 // EstimatedValue formats the estimated value as "EUR 125,000.00".
 func (t *Tender) EstimatedValue() string {
 	whole, cents := t.EstimatedValueCents/100, t.EstimatedValueCents%100
