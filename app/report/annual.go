@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -547,21 +548,32 @@ func annualCharts(pdf *doc, wd words, r AnnualReport) {
 func countRow(wd words, s StandardStats) []string {
 	contradicted := fmt.Sprint(s.Verdicts[models.VerdictContradicted])
 	if s.Verdicts[models.VerdictContradicted] > 0 {
-		contradicted = "✗ " + contradicted
+		contradicted = glue("✗ " + contradicted)
 	}
 	return []string{
 		fmt.Sprint(s.DemandedMandatory), fmt.Sprint(s.DemandedRecommended),
 		fmt.Sprint(s.Answers[models.AnswerComplies]), fmt.Sprint(s.Answers[models.AnswerPartial]),
 		fmt.Sprint(s.Answers[models.AnswerDoesNotComply]), fmt.Sprint(s.Answers[models.AnswerNotApplicable]),
-		contradicted, wd.percent(s.DeclaredRate()), wd.percent(s.Rate()), wd.percent(s.VerifiedRate()), wd.change(s),
+		// A dash, not a blank, where there is no year before to compare.
+		contradicted, wd.percent(s.DeclaredRate()), wd.percent(s.Rate()), wd.percent(s.VerifiedRate()), cmp.Or(wd.change(s), "—"),
 	}
 }
 
+// countTable is the columns of a table of counts (per domain, per
+// standard): a first column titled first, for names, then countColumns.
+func countTable(wd words, first string) []column {
+	return append([]column{{first, 26.5}}, countColumns(wd)...)
+}
+
 func countColumns(wd words) []column {
-	return []column{{wd.t("annual.col.mandatory"), 12}, {wd.t("annual.col.recommended"), 12}, {wd.t("annual.col.complies"), 13},
-		{wd.t("annual.col.partial"), 12}, {wd.t("annual.col.does_not_comply"), 9}, {wd.t("annual.col.not_applicable"), 11.5},
-		{wd.t("annual.col.contradicted"), 15}, {wd.t("annual.col.declared"), 14}, {wd.t("annual.col.rate"), 12},
-		{wd.t("annual.col.verified"), 14}, {wd.t("annual.col.change"), 15.5}}
+	// Each holds its widest figure on one line (TestFiguresFitTheirColumns):
+	// five-digit counts, 100.0%, and a change of a hundred points in the
+	// longest unit, Dutch "%-punt"; and each word of its title in every
+	// language at 6.5 pt.
+	return []column{{wd.t("annual.col.mandatory"), 11.5}, {wd.t("annual.col.recommended"), 11.5}, {wd.t("annual.col.complies"), 12.5},
+		{wd.t("annual.col.partial"), 11.5}, {wd.t("annual.col.does_not_comply"), 11.5}, {wd.t("annual.col.not_applicable"), 11.5},
+		{wd.t("annual.col.contradicted"), 14.5}, {wd.t("annual.col.declared"), 14.5}, {wd.t("annual.col.rate"), 13},
+		{wd.t("annual.col.verified"), 13.5}, {wd.t("annual.col.change"), 22}}
 }
 
 func annualTables(pdf *doc, wd words, r AnnualReport) {
@@ -573,14 +585,16 @@ func annualTables(pdf *doc, wd words, r AnnualReport) {
 		rows = append(rows, append([]string{domainName(wd, d)}, countRow(wd, d)...))
 	}
 	rows = append(rows, append([]string{wd.t("annual.total")}, countRow(wd, r.Total)...))
-	grid(pdf, append([]column{{wd.t("annual.col.domain"), 34}}, countColumns(wd)...), rows)
+	grid(pdf, countTable(wd, wd.t("annual.col.domain")), rows)
 
 	heading(pdf, wd.t("annual.per_standard.heading"))
 	rows = rows[:0]
 	for _, s := range r.Standards {
-		rows = append(rows, append([]string{s.NameIn(wd.lang) + "\n" + wd.domain(s.Domain)}, countRow(wd, s)...))
+		// The domain in brackets, so that it does not read as the rest of
+		// the name.
+		rows = append(rows, append([]string{s.NameIn(wd.lang) + "\n(" + wd.domain(s.Domain) + ")"}, countRow(wd, s)...))
 	}
-	grid(pdf, append([]column{{wd.t("annual.col.standard"), 34}}, countColumns(wd)...), rows)
+	grid(pdf, countTable(wd, wd.t("annual.col.standard")), rows)
 
 	heading(pdf, wd.t("annual.verdicts.heading"))
 	small(pdf, wd.t("annual.verdicts.intro"))
@@ -639,14 +653,11 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 		}
 		group := r.Explanations[start:end]
 		all := counted[group[0].Slug]
-		// The title keeps to its table: room for the header and a first
-		// row of three places.
-		ensureSpace(pdf, 45)
 		name, ok := names[group[0].Slug]
 		if !ok {
 			name = group[0].Standard
 		}
-		subheading(pdf, wd.t("annual.explanations.standard", "standard", name, "count", all.Answers, "texts", all.Texts))
+		title := wd.t("annual.explanations.standard", "standard", name, "count", all.Answers, "texts", all.Texts)
 		var rows [][]string
 		texts, shown := 0, 0
 		for k := 0; k < len(group); {
@@ -658,7 +669,8 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 				if tender == "" {
 					tender = wd.t("annual.explanations.tender_number", "id", e.TenderID)
 				}
-				line := "• " + tender + " · " + e.Supplier + " · " + once("answer", e.Status, wd.answer) + " (" + once("level", e.Level, wd.level) + ")"
+				// The bullet stays with the reference when it wraps.
+				line := "•\u00a0" + tender + " · " + e.Supplier + " · " + once("answer", e.Status, wd.answer) + " (" + once("level", e.Level, wd.level) + ")"
 				if e.PlannedDate != "" {
 					line += " · " + once("planned", e.PlannedDate, planned)
 				}
@@ -674,7 +686,11 @@ func annualExplanations(pdf *doc, wd words, r AnnualReport) {
 			shown += e.Given
 			k = same
 		}
-		grid(pdf, []column{{wd.t("annual.col.explanation"), 56}, {wd.t("annual.col.given_in"), 118}}, rows)
+		cols := []column{{wd.t("annual.col.explanation"), 56}, {wd.t("annual.col.given_in"), 118}}
+		// The title keeps to its table.
+		keepWithGrid(pdf, subheadingHeight(pdf, title), cols, rows)
+		subheading(pdf, title)
+		grid(pdf, cols, rows)
 		if rest := all.Texts - texts; rest > 0 {
 			small(pdf, wd.t("annual.explanations.more_texts", "count", rest, "answers", wd.count("annual.count.answers", all.Answers-shown)))
 		}
@@ -712,9 +728,16 @@ func annualAppendix(pdf *doc, wd words, r AnnualReport) {
 			once("a"+strconv.Itoa(t.Submitted)+"/"+strconv.Itoa(t.Attestations), func() string { return wd.ofCount(t.Submitted, t.Attestations) }),
 		})
 	}
-	// A date, a typical reference (SYN-2025-0042, 2025-ICT-00123) and a
-	// status fit on one line; counts need less room.
-	grid(pdf, []column{{wd.t("annual.col.published"), 20.5}, {wd.t("annual.col.reference"), 24}, {wd.t("annual.col.title"), 40},
-		{wd.t("annual.col.buyer"), 24.5}, {wd.t("annual.col.status"), 16}, {wd.t("annual.col.value"), 21},
-		{wd.t("annual.col.requirements"), 14}, {wd.t("annual.col.submitted"), 14}}, rows)
+	grid(pdf, annexColumns(wd), rows)
+}
+
+// annexColumns are the columns of the annual report's annex of tenders:
+// a date, a typical reference (SYN-2025-0042, 2025-ICT-00123), a status,
+// an amount in euros up to the hundreds of millions (in dollars, tens of
+// millions) and the counts fit on one line, and the titles' words at
+// 6.5 pt.
+func annexColumns(wd words) []column {
+	return []column{{wd.t("annual.col.published"), 20.5}, {wd.t("annual.col.reference"), 24}, {wd.t("annual.col.title"), 30},
+		{wd.t("annual.col.buyer"), 22.5}, {wd.t("annual.col.status"), 16}, {wd.t("annual.col.value"), 28.5},
+		{wd.t("annual.col.requirements"), 13}, {wd.t("annual.col.submitted"), 19.5}}
 }

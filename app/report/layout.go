@@ -186,24 +186,7 @@ func gridMarked(pdf *doc, cols []column, rows [][]string, marked func(int) bool)
 		pdf.AddPage()
 		printHeader()
 	}
-	// The heading row never stands alone at the foot of a page: it goes
-	// with the first row, or that row's first lines when the row is taller
-	// than a page.
-	need := 3*gridLineHeight + 4 + 2*cellPadY
-	if len(rows) > 0 {
-		pdf.SetFont(fontFamily, "", gridFontSize)
-		most := 1
-		for i, c := range cols {
-			if i < len(rows[0]) {
-				most = max(most, len(wrapText(pdf, safeText(rows[0][i]), c.width-2*cellPadX)))
-			}
-		}
-		first := float64(most)*gridLineHeight + 2*cellPadY
-		if fresh := pageBottom(pdf) - (margin + 8) - need; first <= fresh {
-			need += first
-		}
-	}
-	ensureSpace(pdf, need)
+	ensureSpace(pdf, gridNeed(pdf, cols, rows))
 	printHeader()
 	for r, row := range rows {
 		lines := make([][]string, len(cols))
@@ -250,6 +233,59 @@ func gridMarked(pdf *doc, cols []column, rows [][]string, marked func(int) bool)
 		}
 	}
 	pdf.Ln(2)
+}
+
+// gridNeed is the room a grid needs below the cursor to start on this
+// page: the heading row never stands alone at the foot of a page, it goes
+// with the first row, or that row's first lines when the row is taller
+// than a page. What must stay with a grid (its title, notes) adds its own
+// height to this (keepWithGrid).
+func gridNeed(pdf *doc, cols []column, rows [][]string) float64 {
+	need := 3*gridLineHeight + 4 + 2*cellPadY
+	if len(rows) == 0 {
+		return need
+	}
+	// Every text sets its own font before it is drawn: measuring may leave
+	// another one set.
+	pdf.SetFont(fontFamily, "", gridFontSize)
+	most := 1
+	for i, c := range cols {
+		if i < len(rows[0]) {
+			most = max(most, len(wrapText(pdf, safeText(rows[0][i]), c.width-2*cellPadX)))
+		}
+	}
+	first := float64(most)*gridLineHeight + 2*cellPadY
+	if fresh := pageBottom(pdf) - (margin + 8) - need; first <= fresh {
+		need += first
+	}
+	return need
+}
+
+// keepWithGrid starts a new page unless the lead, texts printed above a
+// grid (a subheading, notes) of the given height, and the grid's start fit
+// below the cursor: a title is never left at the foot of a page with its
+// table on the next. A lead and grid start that would not fit even on a
+// fresh page go where they are.
+func keepWithGrid(pdf *doc, lead float64, cols []column, rows [][]string) {
+	need := lead + gridNeed(pdf, cols, rows)
+	if need <= pageBottom(pdf)-(margin+8) {
+		ensureSpace(pdf, need)
+	}
+}
+
+// Heights of the texts a lead is made of, as subheading and small print
+// them.
+func subheadingHeight(pdf *doc, text string) float64 {
+	return 1 + textHeight(pdf, "B", 10.5, 5.5, text)
+}
+
+func smallHeight(pdf *doc, text string) float64 { return textHeight(pdf, "", 8.5, 4.2, text) }
+
+// textHeight is the height of text wrapped across the page in the given
+// style, size and line height.
+func textHeight(pdf *doc, style string, size, line float64, text string) float64 {
+	pdf.SetFont(fontFamily, style, size)
+	return float64(len(wrapText(pdf, safeText(text), lineWidth(pdf)))) * line
 }
 
 // titlesFit reports whether every word of every column title fits its
@@ -341,7 +377,7 @@ func wrapText(pdf *doc, text string, width float64) []string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
 		line := ""
-		for _, word := range strings.Fields(para) {
+		for _, word := range strings.FieldsFunc(para, breaksLine) {
 			candidate := word
 			if line != "" {
 				candidate = line + " " + word
@@ -369,6 +405,17 @@ func wrapText(pdf *doc, text string, width float64) []string {
 	}
 	return out
 }
+
+// breaksLine reports the spaces a line may break at: every space but the
+// no-break ones, which hold an amount to its currency sign and a number to
+// its unit (glue).
+func breaksLine(r rune) bool {
+	return unicode.IsSpace(r) && r != '\u00a0' && r != '\u202f' && r != '\u2007'
+}
+
+// glue joins the words of a short figure ("+2,5 pp", "12 %") with no-break
+// spaces, so that a narrow column never breaks it.
+func glue(s string) string { return strings.ReplaceAll(s, " ", "\u00a0") }
 
 // breakWord cuts a word wider than width into pieces that fit.
 func breakWord(pdf *doc, word string, width float64) []string {

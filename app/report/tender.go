@@ -155,18 +155,15 @@ func tenderRequirements(pdf *doc, wd words, r TenderReport) {
 		para(pdf, wd.t("report.answers.no_requirements"))
 		return
 	}
+	cols := []column{{wd.t("report.col.vendor"), 28}, {wd.t("report.col.answer"), 22}, {wd.t("report.col.explanation"), 42},
+		{wd.t("report.col.planned"), 20}, {wd.t("report.col.evidence"), 34}, {wd.t("report.col.verdict"), 28}}
 	for _, q := range r.Requirements {
-		ensureSpace(pdf, 55) // the title goes with the table of answers under it
-		subheading(pdf, fmt.Sprintf("%d. %s — %s", q.Position, q.Standard, strings.ToUpper(wd.level(q.Level))))
-		small(pdf, wd.t("report.requirement_facts", "domain", wd.domain(q.Domain), "references", references(wd, q.References), "verified_by", verifiedBy(wd, q.Checks)))
+		title := fmt.Sprintf("%d. %s — %s", q.Position, q.Standard, strings.ToUpper(wd.level(q.Level)))
+		facts := wd.t("report.requirement_facts", "domain", wd.domain(q.Domain), "references", references(wd, q.References), "verified_by", verifiedBy(wd, q.Checks))
 		// What the vendors answered to: the clause as published.
+		demanded := ""
 		if strings.TrimSpace(q.Clause) != "" {
-			small(pdf, wd.t("report.demanded", "clause", q.Clause))
-		}
-		pdf.Ln(1)
-		if len(r.Vendors) == 0 {
-			para(pdf, wd.t("report.answers.no_vendors"))
-			continue
+			demanded = wd.t("report.demanded", "clause", q.Clause)
 		}
 		rows := make([][]string, 0, len(r.Vendors))
 		contradicted := make([]bool, 0, len(r.Vendors))
@@ -175,9 +172,23 @@ func tenderRequirements(pdf *doc, wd words, r TenderReport) {
 			rows = append(rows, []string{v.Name, wd.answer(an.Status), an.Explanation, wd.plannedDate(an.PlannedDate), evidenceText(an.Evidence), verdictText(wd, v, an)})
 			contradicted = append(contradicted, v.Verified && an.Verdict == "contradicted")
 		}
-		gridMarked(pdf, []column{{wd.t("report.col.vendor"), 28}, {wd.t("report.col.answer"), 22}, {wd.t("report.col.explanation"), 42},
-			{wd.t("report.col.planned"), 20}, {wd.t("report.col.evidence"), 34}, {wd.t("report.col.verdict"), 28}}, rows,
-			func(i int) bool { return contradicted[i] })
+		// The title and its facts go with the table of answers under it.
+		lead := subheadingHeight(pdf, title) + smallHeight(pdf, facts) + 1
+		if demanded != "" {
+			lead += smallHeight(pdf, demanded)
+		}
+		keepWithGrid(pdf, lead, cols, rows)
+		subheading(pdf, title)
+		small(pdf, facts)
+		if demanded != "" {
+			small(pdf, demanded)
+		}
+		pdf.Ln(1)
+		if len(r.Vendors) == 0 {
+			para(pdf, wd.t("report.answers.no_vendors"))
+			continue
+		}
+		gridMarked(pdf, cols, rows, func(i int) bool { return contradicted[i] })
 	}
 }
 
@@ -215,6 +226,34 @@ func tenderExplanations(pdf *doc, wd words, r TenderReport) {
 	grid(pdf, []column{{wd.t("report.col.requirement"), 36}, {wd.t("report.col.vendor"), 30}, {wd.t("report.col.answer"), 22}, {wd.t("report.col.explanation"), 86}}, rows)
 }
 
+// probeRows are the rows of a domain's table of checks in appendix A.
+func probeRows(wd words, d DomainEvidence) [][]string {
+	rows := make([][]string, 0, len(d.Checks)+1)
+	if d.Error != "" {
+		rows = append(rows, []string{wd.t("report.appendix_a.domain_row"), wd.word("check_status", "error", "error"), d.Error})
+	}
+	for _, c := range d.Checks {
+		rows = append(rows, []string{string(c.ID), wd.word("check_status", string(c.Status), string(c.Status)), c.Summary})
+	}
+	return rows
+}
+
+// domainTitle heads a domain's table of checks in appendix A, in bold 9
+// pt, domainTitleWidth wide.
+func domainTitle(wd words, d DomainEvidence) string {
+	return safeText(wd.t("report.appendix_a.checked", "domain", d.Domain, "time", wd.dateTime(d.CheckedAt)))
+}
+
+func domainTitleWidth(pdf *doc) float64 {
+	pageWidth, _ := pdf.GetPageSize()
+	return pageWidth - 2*margin - 2
+}
+
+func domainTitleHeight(pdf *doc, wd words, d DomainEvidence) float64 {
+	pdf.SetFont(fontFamily, "B", 9)
+	return 5 * float64(len(wrapText(pdf, domainTitle(wd, d), domainTitleWidth(pdf))))
+}
+
 func tenderAppendix(pdf *doc, wd words, r TenderReport) {
 	pdf.AddPage()
 	heading(pdf, wd.t("report.appendix_a.heading"))
@@ -223,33 +262,37 @@ func tenderAppendix(pdf *doc, wd words, r TenderReport) {
 	if len(r.Vendors) == 0 {
 		para(pdf, wd.t("report.appendix_a.no_vendors"))
 	}
+	checkCols := []column{{wd.t("report.col.check"), 34}, {wd.t("report.col.check_status"), 22}, {wd.t("report.col.finding"), 118}}
 	for _, v := range r.Vendors {
+		scope := wd.t("report.appendix_a.scope", "web", wd.orNone(strings.Join(v.WebDomains, ", ")), "mail", wd.orNone(strings.Join(v.MailDomains, ", ")))
+		finished := wd.t("report.appendix_a.finished", "time", wd.dateTimeOrNone(v.VerifiedAt))
+		// The vendor's name goes with its first domain's table.
+		lead := subheadingHeight(pdf, v.Name) + smallHeight(pdf, scope)
+		if v.Verified && len(v.Probes) > 0 {
+			d := v.Probes[0]
+			lead += smallHeight(pdf, finished) + 1 + domainTitleHeight(pdf, wd, d)
+			keepWithGrid(pdf, lead, checkCols, probeRows(wd, d))
+		} else {
+			ensureSpace(pdf, lead+2*lineHeight)
+		}
 		subheading(pdf, v.Name)
-		small(pdf, wd.t("report.appendix_a.scope", "web", wd.orNone(strings.Join(v.WebDomains, ", ")), "mail", wd.orNone(strings.Join(v.MailDomains, ", "))))
+		small(pdf, scope)
 		if !v.Verified {
 			para(pdf, wd.t("report.appendix_a.not_verified"))
 			continue
 		}
-		small(pdf, wd.t("report.appendix_a.finished", "time", wd.dateTimeOrNone(v.VerifiedAt)))
+		small(pdf, finished)
 		if len(v.Probes) == 0 {
 			para(pdf, wd.t("report.appendix_a.no_domains"))
 			continue
 		}
 		for _, d := range v.Probes {
-			rows := make([][]string, 0, len(d.Checks)+1)
-			if d.Error != "" {
-				rows = append(rows, []string{wd.t("report.appendix_a.domain_row"), wd.word("check_status", "error", "error"), d.Error})
-			}
-			for _, c := range d.Checks {
-				rows = append(rows, []string{string(c.ID), wd.word("check_status", string(c.Status), string(c.Status)), c.Summary})
-			}
+			rows := probeRows(wd, d)
 			pdf.Ln(1)
-			ensureSpace(pdf, 20)
+			keepWithGrid(pdf, domainTitleHeight(pdf, wd, d), checkCols, rows)
 			pdf.SetFont(fontFamily, "B", 9)
-			pageWidth, _ := pdf.GetPageSize()
-			title := safeText(wd.t("report.appendix_a.checked", "domain", d.Domain, "time", wd.dateTime(d.CheckedAt)))
-			pdf.MultiCell(0, 5, strings.Join(wrapText(pdf, title, pageWidth-2*margin-2), "\n"), "", "L", false)
-			grid(pdf, []column{{wd.t("report.col.check"), 34}, {wd.t("report.col.check_status"), 22}, {wd.t("report.col.finding"), 118}}, rows)
+			pdf.MultiCell(0, 5, strings.Join(wrapText(pdf, domainTitle(wd, d), domainTitleWidth(pdf)), "\n"), "", "L", false)
+			grid(pdf, checkCols, rows)
 		}
 	}
 

@@ -132,7 +132,7 @@ func (w words) percent(r float64, ok bool) string {
 	if !ok {
 		return w.t("report.not_available")
 	}
-	return w.t("report.percent", "value", w.decimal(r, false))
+	return glue(w.t("report.percent", "value", w.decimal(r, false)))
 }
 
 // change is the change of s's rate against the year before in
@@ -142,7 +142,7 @@ func (w words) change(s StandardStats) string {
 	if !ok || s.Previous == nil {
 		return ""
 	}
-	return w.t("annual.change", "value", w.decimal(r-*s.Previous, true))
+	return glue(w.t("annual.change", "value", w.decimal(r-*s.Previous, true)))
 }
 
 // decimalMark is the mark lang writes between whole and decimal numbers.
