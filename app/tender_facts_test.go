@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -72,6 +73,35 @@ func TestAnInvitedSupplierCannotBeChosenAgain(t *testing.T) {
 	page := a.session("officer@demo.test").get("/tenders/1/invitations")
 	if page.status != 200 || !strings.Contains(page.body, `disabled>Acme Hosting B.V. (already invited)</option>`) {
 		t.Errorf("%d: the invited supplier is still a choice", page.status)
+	}
+}
+
+// TestASupplierNobodyCanAnswerForIsNotAChoice: a supplier whose only
+// vendor has not set a password yet (invited by e-mail to another tender)
+// is listed but cannot be chosen, with the reason; choosing it only gave
+// a refusal.
+func TestASupplierNobodyCanAnswerForIsNotAChoice(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	officer := a.session("officer@demo.test")
+	first := a.newPublished("First")
+	res := officer.post(fmt.Sprintf("/tenders/%d/invitations", first.ID), url.Values{"invite": {"new"}, "email": {"new@pending.test"}, "supplier": {"Pending Hosting"}})
+	if res.status >= 400 {
+		t.Fatalf("invite by e-mail: %d", res.status)
+	}
+	second := a.newPublished("Second")
+	for _, tc := range []struct{ lang, want string }{
+		{"en", `disabled>Pending Hosting (nobody can log in yet)</option>`},
+		{"nl", `disabled>Pending Hosting (nog niemand kan inloggen)</option>`},
+	} {
+		officer.cookies["tp_lang"] = tc.lang
+		page := officer.get(fmt.Sprintf("/tenders/%d/invitations", second.ID))
+		if page.status != 200 || !strings.Contains(page.body, tc.want) {
+			t.Errorf("%s: %d, the supplier nobody can answer for is a choice", tc.lang, page.status)
+		}
+		if !strings.Contains(page.body, `<option value="`) || strings.Contains(page.body, `disabled>Acme Hosting B.V.`) {
+			t.Errorf("%s: a supplier whose vendor can log in is not a choice", tc.lang)
+		}
 	}
 }
 

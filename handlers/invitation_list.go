@@ -33,7 +33,13 @@ func (h *Handler) renderInvitations(c *fiber.Ctx, status int, t *models.Tender, 
 			invited[*inv.User.OrgID] = true
 		}
 	}
-	data["Tender"], data["Invitations"], data["Suppliers"], data["Now"], data["InvitedOrgs"] = t, list, suppliers, h.now(), invited
+	// So are suppliers with nobody who can log in yet: choosing one only
+	// gave a refusal (the hint says what to do instead).
+	answering, err := models.SuppliersWhoCanAnswer(ctx, h.DB)
+	if err != nil {
+		return err
+	}
+	data["Tender"], data["Invitations"], data["Suppliers"], data["Now"], data["InvitedOrgs"], data["AnsweringOrgs"] = t, list, suppliers, h.now(), invited, answering
 	// The forms are offered only when Tender.InvitableBy allows; else the
 	// page says why not.
 	if err := t.InvitableBy(currentUser(c), h.now()); err != nil {

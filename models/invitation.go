@@ -266,7 +266,7 @@ func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, suppli
 		sent := make([]SentInvitation, 0, len(vendors))
 		for i := range vendors {
 			v := &vendors[i]
-			if v.Disabled || !v.Activated() {
+			if !v.canAnswer() {
 				continue
 			}
 			token, err := NewToken()
@@ -299,6 +299,27 @@ func InviteSupplier(ctx context.Context, db *gorm.DB, by *User, tenderID, suppli
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// canAnswer reports whether vendor u can log in to answer: enabled, with
+// a password set.
+func (u *User) canAnswer() bool { return !u.Disabled && u.Activated() }
+
+// SuppliersWhoCanAnswer are the supplier organisations with a vendor who
+// can log in (canAnswer): the ones InviteExisting can invite. The others
+// are offered only by an invitation by e-mail.
+func SuppliersWhoCanAnswer(ctx context.Context, db *gorm.DB) (map[uint]bool, error) {
+	var vendors []User
+	if err := db.WithContext(ctx).Select("org_id", "password_hash", "disabled").Where("role = ? AND org_id IS NOT NULL", RoleVendor).Find(&vendors).Error; err != nil {
+		return nil, wrap(err, "vendors who can answer")
+	}
+	out := map[uint]bool{}
+	for i := range vendors {
+		if v := &vendors[i]; v.canAnswer() {
+			out[*v.OrgID] = true
+		}
 	}
 	return out, nil
 }
