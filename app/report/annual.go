@@ -554,26 +554,27 @@ func countRow(wd words, s StandardStats) []string {
 		fmt.Sprint(s.DemandedMandatory), fmt.Sprint(s.DemandedRecommended),
 		fmt.Sprint(s.Answers[models.AnswerComplies]), fmt.Sprint(s.Answers[models.AnswerPartial]),
 		fmt.Sprint(s.Answers[models.AnswerDoesNotComply]), fmt.Sprint(s.Answers[models.AnswerNotApplicable]),
-		// A dash, not a blank, where there is no year before to compare.
-		contradicted, wd.percent(s.DeclaredRate()), wd.percent(s.Rate()), wd.percent(s.VerifiedRate()), cmp.Or(wd.change(s), "—"),
+		// The change in points, its unit in the column's title; a dash, not
+		// a blank, where there is no year before to compare.
+		contradicted, wd.percent(s.DeclaredRate()), wd.percent(s.Rate()), wd.percent(s.VerifiedRate()), cmp.Or(wd.points(s), "—"),
 	}
 }
 
 // countTable is the columns of a table of counts (per domain, per
 // standard): a first column titled first, for names, then countColumns.
 func countTable(wd words, first string) []column {
-	return append([]column{{first, 26.5}}, countColumns(wd)...)
+	return append([]column{{first, 34}}, countColumns(wd)...)
 }
 
 func countColumns(wd words) []column {
 	// Each holds its widest figure on one line (TestFiguresFitTheirColumns):
-	// five-digit counts, 100.0%, and a change of a hundred points in the
-	// longest unit, Dutch "%-punt"; and each word of its title in every
-	// language at 6.5 pt.
+	// five-digit counts, 100.0%, and a change of a hundred points (its
+	// unit in the title); and each word of its title in every language at
+	// 6.5 pt.
 	return []column{{wd.t("annual.col.mandatory"), 11.5}, {wd.t("annual.col.recommended"), 11.5}, {wd.t("annual.col.complies"), 12.5},
 		{wd.t("annual.col.partial"), 11.5}, {wd.t("annual.col.does_not_comply"), 11.5}, {wd.t("annual.col.not_applicable"), 11.5},
 		{wd.t("annual.col.contradicted"), 14.5}, {wd.t("annual.col.declared"), 14.5}, {wd.t("annual.col.rate"), 13},
-		{wd.t("annual.col.verified"), 13.5}, {wd.t("annual.col.change"), 22}}
+		{wd.t("annual.col.verified"), 13.5}, {wd.t("annual.col.change_points"), 14.5}}
 }
 
 func annualTables(pdf *doc, wd words, r AnnualReport) {
@@ -590,9 +591,7 @@ func annualTables(pdf *doc, wd words, r AnnualReport) {
 	heading(pdf, wd.t("annual.per_standard.heading"))
 	rows = rows[:0]
 	for _, s := range r.Standards {
-		// The domain in brackets, so that it does not read as the rest of
-		// the name.
-		rows = append(rows, append([]string{s.NameIn(wd.lang) + "\n(" + wd.domain(s.Domain) + ")"}, countRow(wd, s)...))
+		rows = append(rows, append([]string{s.NameIn(wd.lang) + "\n" + wd.domain(s.Domain)}, countRow(wd, s)...))
 	}
 	grid(pdf, countTable(wd, wd.t("annual.col.standard")), rows)
 

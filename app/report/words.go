@@ -145,6 +145,15 @@ func (w words) change(s StandardStats) string {
 	return glue(w.t("annual.change", "value", w.decimal(r-*s.Previous, true)))
 }
 
+// points is change without its unit, for a column whose title names it.
+func (w words) points(s StandardStats) string {
+	r, ok := s.Rate()
+	if !ok || s.Previous == nil {
+		return ""
+	}
+	return w.decimal(r-*s.Previous, true)
+}
+
 // decimalMark is the mark lang writes between whole and decimal numbers.
 func decimalMark(lang string) string {
 	n := i18n.FormatNumber(lang, 150) // 1.50 or 1,50
