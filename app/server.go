@@ -157,6 +157,12 @@ func NewApp(h *handlers.Handler, cfg Config) (*fiber.App, error) {
 		WriteTimeout:                 60 * time.Second,
 		IdleTimeout:                  120 * time.Second,
 		DisableStartupMessage:        true,
+		// Every value a handler reads (parameters, form fields, cookies,
+		// headers, the path) is a copy. Fiber's default hands out strings
+		// backed by request buffers the server reuses, so anything kept
+		// beyond the request (a cache key, a loaded zone's name) came to
+		// show another request's bytes, a password among them.
+		Immutable: true,
 		// X-Forwarded-Host and -Proto only from the configured proxies:
 		// Fiber believes them from anyone by default. The client address
 		// stays the connection's: the first X-Forwarded-For entry, which

@@ -40,6 +40,10 @@ func documentProblem(de *docanalysis.Error) problem {
 		params["max"] = docanalysis.MaxPages
 	case docanalysis.ReasonTimeout:
 		params["max"] = int(docanalysis.MaxTime.Seconds())
+	case docanalysis.ReasonTooComplex:
+		params["max"] = docanalysis.ChildMemory >> 20
+	case docanalysis.ReasonTooMuchText:
+		params["max"] = docanalysis.MaxTextRunes / 1_000_000
 	}
 	return problem{Status: status, Key: "docanalysis.error." + de.Reason, Params: params, Field: "file"}
 }
@@ -154,7 +158,9 @@ func (h *Handler) analyseUpload(c *fiber.Ctx) (*models.TenderDocument, *docanaly
 		return nil, nil, fmt.Errorf("handlers: read upload: %w", err)
 	}
 	name := documentName(fh.Filename)
-	doc, err := docanalysis.Extract(c.UserContext(), name, data)
+	// In a child process: a file built to crash or hang the reader ends
+	// the child, not the server.
+	doc, err := docanalysis.ExtractIsolated(c.UserContext(), name, data)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,6 +37,9 @@ func Zone(name string) (*time.Location, bool) {
 	if name == "" || name == "Local" || strings.Contains(name, "..") {
 		return nil, false
 	}
+	// The name is kept (as the map's key and the location's own name):
+	// never the caller's memory, which may be a request's buffer.
+	name = strings.Clone(name)
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, false

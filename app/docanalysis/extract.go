@@ -57,6 +57,7 @@ const (
 	ReasonTooManyPage = "too_many_pages"
 	ReasonTimeout     = "timeout"
 	ReasonEncrypted   = "encrypted"
+	ReasonTooMuchText = "too_much_text"
 )
 
 // Error is an upload the analysis refuses, with the reason as data.
@@ -243,7 +244,7 @@ type budget struct{ runes int }
 func (b *budget) take(s string) error {
 	b.runes += utf8.RuneCountInString(s)
 	if b.runes > MaxTextRunes {
-		return &Error{Reason: ReasonUnpacked, Max: MaxTextRunes}
+		return &Error{Reason: ReasonTooMuchText, Max: MaxTextRunes}
 	}
 	return nil
 }

@@ -45,8 +45,13 @@ func decodeText(data []byte) string {
 // table lines (cells split by "|" or tabs) and headings ("3.2 Security",
 // "# Security", a short line in capitals) stand alone.
 func extractText(data []byte) (*Document, error) {
+	text := decodeText(data)
+	// Plain text has the text budget of every other format.
+	if err := (&budget{}).take(text); err != nil {
+		return nil, err
+	}
 	var lines []textLine
-	for _, l := range strings.Split(strings.ReplaceAll(decodeText(data), "\r\n", "\n"), "\n") {
+	for _, l := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
 		lines = append(lines, textLine{text: l, indented: strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "\t")})
 	}
 	return &Document{Segments: linesToSegments(lines)}, nil
