@@ -101,8 +101,10 @@ func openForInvitations(tx *gorm.DB, by *User, tenderID uint, now time.Time) (*T
 }
 
 // Invite invites a supplier by e-mail to answer published tender tenderID.
-// An address with a vendor account (active or still pending) invites that
-// vendor's own supplier: nobody joins anyone. A new address creates a new
+// An address with a vendor account (active, or pending from a buyer's
+// invitation) invites that vendor's own supplier: nobody joins anyone. An
+// address a vendor invited as a colleague and that has not set its
+// password yet is refused (pending_colleague on "email"). A new address creates a new
 // supplier org, named in.Supplier or after the address's domain, which must
 // not be the name of any existing org (compared ignoring case and spaces),
 // and a pending vendor account whose password only this invitation's link
@@ -164,6 +166,23 @@ func vendorForInvite(ctx context.Context, tx *gorm.DB, email string, in InviteIn
 		}
 		if u.Disabled {
 			return nil, false, invalid("email", "account_disabled", "email", email)
+		}
+		// A vendor may add any address to its own supplier as a colleague;
+		// until that person has set a password, nothing says they work
+		// there, so a buyer's invitation of the address must not go to
+		// that supplier (a competitor's sales address, claimed first).
+		if !u.Activated() {
+			var n int64
+			if err := tx.Model(&ColleagueInvitation{}).Where("user_id = ?", u.ID).Count(&n).Error; err != nil {
+				return nil, false, wrap(err, "colleague invitations of user %d", u.ID)
+			}
+			if n > 0 {
+				name := ""
+				if org, err := FindOrg(ctx, tx, *u.OrgID); err == nil {
+					name = org.Name
+				}
+				return nil, false, invalid("email", "pending_colleague", "email", email, "supplier", name)
+			}
 		}
 		return u, false, nil
 	}

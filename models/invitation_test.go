@@ -460,3 +460,37 @@ func TestInvitationsOfOneSupplierAtOnceMakeOne(t *testing.T) {
 		}
 	})
 }
+
+// TestAColleagueClaimedAddressDoesNotTakeABuyersInvitation: a vendor may
+// add any address to its own supplier as a colleague. Until that person
+// sets a password, a buyer's invitation of the address is refused (it
+// went to the vendor's supplier, a competitor's sales address claimed
+// first); once they have, the address is that supplier's.
+func TestAColleagueClaimedAddressDoesNotTakeABuyersInvitation(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		_, token, err := models.InviteColleague(ctx, db, w.vendor, models.ColleagueInput{Email: "sales@competitor.test"}, time.Hour, attNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tender := w.publishedBy(t, w.officer2, "Hosting")
+		before := w.rows(t)
+		_, _, err = models.Invite(ctx, db, w.officer2, tender.ID, models.InviteInput{Email: "sales@competitor.test"}, time.Hour, attNow)
+		var ve *models.ValidationError
+		if !errors.As(err, &ve) || fieldOf(err) != "email" || ve.Code != "pending_colleague" {
+			t.Fatalf("%v, want pending_colleague on email", err)
+		}
+		if after := w.rows(t); after != before {
+			t.Errorf("the refusal changed %s to %s", before, after)
+		}
+		if _, err := models.AcceptColleagueInvitation(ctx, db, token, "correct horse battery 7", attNow); err != nil {
+			t.Fatal(err)
+		}
+		inv, _, err := models.Invite(ctx, db, w.officer2, tender.ID, models.InviteInput{Email: "sales@competitor.test"}, time.Hour, attNow)
+		if err != nil || inv.User.OrgID == nil || *inv.User.OrgID != w.supplier.ID {
+			t.Fatalf("%+v, %v: want the colleague's supplier invited once they have logged in", inv, err)
+		}
+	})
+}
