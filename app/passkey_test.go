@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -442,4 +444,36 @@ func registerPasskeyOn(t *testing.T, a *testApp, email string) *testAuthenticato
 	a.h.Attest.BaseURL = ""
 	defer func() { a.h.Attest.BaseURL = saved }()
 	return registerPasskey(t, a.session(email), "Key")
+}
+
+// TestPasskeysOnAnAddressSayWhatToDo: a passkey belongs to a domain name,
+// so on an address (a server reached as 127.0.0.1) the options are
+// refused with the reason in the reader's language, not a 500 and a page
+// that blames the browser.
+func TestPasskeysOnAnAddressSayWhatToDo(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	a.base = a.listen(t)
+	c := a.session("officer@demo.test")
+	c.cookies["tp_lang"] = "nl"
+	req := httptest.NewRequest(http.MethodPost, "/account/passkeys/options", nil)
+	req.Host = "" // the listener's address, as a browser opening it sends
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	req.Header.Set("Accept", "application/json")
+	res := c.do(req)
+	if msg, _ := res.json(t)["error"].(string); res.status != 409 || !strings.Contains(msg, "domeinnaam") {
+		t.Fatalf("%d %s, want 409 saying a domain name is needed", res.status, res.body)
+	}
+	anon := a.anonymous()
+	anon.cookies["tp_lang"] = "en"
+	login := anon.get("/login")
+	req = httptest.NewRequest(http.MethodPost, "/login/passkey/options", nil)
+	req.Host = ""
+	req.Header.Set("Accept", "application/json")
+	if m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(login.body); m != nil {
+		req.Header.Set("X-CSRF-Token", m[1])
+	}
+	if res := anon.do(req); res.status != 409 {
+		t.Fatalf("sign-in options on an address: %d %s", res.status, res.body)
+	}
 }

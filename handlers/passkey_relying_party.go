@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -39,6 +40,11 @@ func (h *Handler) relyingParty(c *fiber.Ctx) (*webauthn.WebAuthn, error) {
 	u, err := url.Parse(base)
 	if err != nil || u.Hostname() == "" {
 		return nil, fmt.Errorf("handlers: relying party of %q: %w", base, errors.Join(err, errors.New("no host")))
+	}
+	// WebAuthn binds a passkey to a domain name; an address is never one
+	// (the browser refuses it too). Say so rather than fail.
+	if _, err := netip.ParseAddr(u.Hostname()); err == nil {
+		return nil, refuse(fiber.StatusConflict, "passkey.needs_domain")
 	}
 	timeout := webauthn.TimeoutConfig{Enforce: true, Timeout: passkeyTTL, TimeoutUVD: passkeyTTL}
 	return webauthn.New(&webauthn.Config{

@@ -98,12 +98,25 @@
       note.hidden = true;
     }
 
-    function fail() {
+    function fail(err) {
       button.disabled = false;
       if (message) {
-        message.textContent = form.getAttribute("data-error");
+        message.textContent = (err && err.serverMessage) || form.getAttribute("data-error");
         message.hidden = false;
       }
+    }
+
+    // A passkey belongs to a domain name: on an address (127.0.0.1, [::1])
+    // no browser offers one, so the page says what to do instead.
+    var host = location.hostname;
+    if (/^[0-9.]+$/.test(host) || host.indexOf(":") >= 0 || host.charAt(0) === "[") {
+      shown.hidden = true;
+      if (message) {
+        message.textContent = form.getAttribute("data-needs-domain");
+        message.hidden = false;
+        message.removeAttribute("role");
+      }
+      return;
     }
 
     form.addEventListener("submit", function (event) {
@@ -124,11 +137,22 @@
       fetch(form.getAttribute("data-options"), {
         method: "POST",
         credentials: "same-origin",
-        headers: { "X-CSRF-Token": csrf ? csrf.value : "" }
+        headers: { "X-CSRF-Token": csrf ? csrf.value : "", Accept: "application/json" }
       })
         .then(function (res) {
           if (!res.ok) {
-            throw new Error("options: " + res.status);
+            // The server's reason, in the reader's language, when it
+            // gives one.
+            return res.json().then(
+              function (body) {
+                var e = new Error("options: " + res.status);
+                e.serverMessage = body && (body.message || body.error);
+                throw e;
+              },
+              function () {
+                throw new Error("options: " + res.status);
+              }
+            );
           }
           return res.json();
         })
