@@ -155,3 +155,36 @@ func TestDeadlineReminders(t *testing.T) {
 		}
 	})
 }
+
+// TestAnInvitationOfAnActiveVendorSaysLogIn: a vendor who has an account
+// gets an invitation that asks them to log in; only a new account's asks
+// to set a password (from a tender platform that would read as phishing).
+func TestAnInvitationOfAnActiveVendorSaysLogIn(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	sink := startMailSink(t)
+	a.h.Attest.Mailer = sink.mailer()
+	tender := a.newPublished("Hosting")
+	officer := a.session("officer@demo.test")
+	if res := officer.post(fmt.Sprintf("/tenders/%d/invitations", tender.ID), url.Values{"email": {"vendor@demo.test"}}); res.status != 201 {
+		t.Fatalf("invite an active vendor: %d %s", res.status, errorText(res.body))
+	}
+	if res := officer.post(fmt.Sprintf("/tenders/%d/invitations", tender.ID), url.Values{"email": {"someone@brand-new-supplier.test"}}); res.status != 201 {
+		t.Fatalf("invite a new supplier: %d %s", res.status, errorText(res.body))
+	}
+	var active, fresh string
+	for _, m := range sink.messages() {
+		switch {
+		case strings.Contains(m, "To: vendor@demo.test"):
+			active = m
+		case strings.Contains(m, "To: someone@brand-new-supplier.test"):
+			fresh = m
+		}
+	}
+	if !strings.Contains(active, "log in with your Tenderprobe account") || strings.Contains(active, "password") {
+		t.Errorf("the active vendor's mail:\n%s", active)
+	}
+	if !strings.Contains(fresh, "set your password") {
+		t.Errorf("the new account's mail:\n%s", fresh)
+	}
+}

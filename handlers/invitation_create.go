@@ -23,7 +23,7 @@ func (h *Handler) invitationLink(c *fiber.Ctx, token string) string {
 // sendInvitation mails the link when a relay is configured and reports
 // whether it went; a failure is logged, not fatal, since the officer
 // sees the link and can send it another way.
-func (h *Handler) sendInvitation(c *fiber.Ctx, t *models.Tender, email, link string) (bool, string) {
+func (h *Handler) sendInvitation(c *fiber.Ctx, t *models.Tender, inv *models.Invitation, link string) (bool, string) {
 	if !h.Attest.Mailer.Enabled() {
 		return false, ""
 	}
@@ -31,8 +31,8 @@ func (h *Handler) sendInvitation(c *fiber.Ctx, t *models.Tender, email, link str
 	if t.BuyerOrg != nil {
 		buyer = t.BuyerOrg.Name
 	}
-	subject, body := mail.InvitationMail(t.Language, report.ZoneOf(t), buyer, t.Title, t.Reference, link, t.Deadline)
-	if err := h.Attest.Mailer.Send(c.UserContext(), email, subject, body); err != nil {
+	subject, body := mail.InvitationMail(t.Language, report.ZoneOf(t), buyer, t.Title, t.Reference, link, t.Deadline, inv.SetsPassword)
+	if err := h.Attest.Mailer.Send(c.UserContext(), inv.Email, subject, body); err != nil {
 		h.Log.Error("invitation mail failed", "tender", t.ID, "err", err)
 		return false, tr(c, "invitation.mail_failed", nil)
 	}
@@ -53,7 +53,7 @@ func (h *Handler) mailInvitations(c *fiber.Ctx, t *models.Tender, res *models.In
 	var failed string
 	for i, s := range res.Sent {
 		link := h.invitationLink(c, s.Token)
-		mailed, msg := h.sendInvitation(c, t, s.Email, link)
+		mailed, msg := h.sendInvitation(c, t, s.Invitation, link)
 		out[i] = sentMail{s.Invitation, link, mailed}
 		if msg != "" {
 			failed = msg

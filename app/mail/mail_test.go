@@ -29,7 +29,7 @@ func TestMailer(t *testing.T) {
 		s, ca := startSMTP(t, true)
 		m := &Mailer{Host: "127.0.0.1", Port: s.Port, Username: "u", Password: "p", From: "tenderprobe@buyer.test",
 			TLSConfig: &tls.Config{RootCAs: ca.Pool, ServerName: "localhost"}}
-		subject, body := InvitationMail("en", time.UTC, "Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", nil)
+		subject, body := InvitationMail("en", time.UTC, "Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", nil, true)
 		if err := m.Send(context.Background(), "vendor@supplier.test", subject, body); err != nil {
 			t.Fatal(err)
 		}

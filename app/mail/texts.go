@@ -23,13 +23,19 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // InvitationMail returns the subject and body of an invitation to answer
 // a tender, in lang (the tender's language), with the deadline, if any, in
-// zone and the zone named.
-func InvitationMail(lang string, zone *time.Location, buyer, tender, reference, link string, deadline *time.Time) (string, string) {
+// zone and the zone named. setsPassword says the link opens a new account
+// (its holder sets a password); otherwise the vendor has one and logs in,
+// and a mail asking them to set a password would read as phishing.
+func InvitationMail(lang string, zone *time.Location, buyer, tender, reference, link string, deadline *time.Time, setsPassword bool) (string, string) {
 	subject := text(lang, "mail.invitation.subject", "reference", reference)
 	if reference == "" {
 		subject = text(lang, "mail.invitation.subject_no_reference")
 	}
-	body := text(lang, "mail.invitation.body", "buyer", buyer, "tender", tender, "link", link)
+	key := "mail.invitation.body"
+	if !setsPassword {
+		key = "mail.invitation.body_log_in"
+	}
+	body := text(lang, key, "buyer", buyer, "tender", tender, "link", link)
 	if deadline != nil {
 		body += text(lang, "mail.invitation.deadline", "deadline", catalogue().DateTime(lang, *deadline, zone))
 	}

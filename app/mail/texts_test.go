@@ -19,14 +19,14 @@ func TestMailsAreInTheTendersLanguage(t *testing.T) {
 		want, notWant []string
 	}{
 		{"an invitation to a Dutch tender is in Dutch, with the deadline in the tender's zone",
-			subjectOf(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline)),
-			second(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline)),
+			subjectOf(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline, true)),
+			second(InvitationMail("nl", amsterdam, "Gemeente Demostad", "Hosting", "DSC-1", "https://tp.test/invitations/abc", &deadline, true)),
 			[]string{"Uitnodiging om aanbesteding DSC-1 te beantwoorden", "Gemeente Demostad nodigt uw organisatie uit", "Dien uw antwoorden in vóór 4 jan 2027 23:59 CET",
 				"https://tp.test/invitations/abc", "De link werkt één keer"},
 			[]string{"invites", "Answers must", "The link", "UTC"}},
 		{"an invitation to a Spanish tender is in Spanish",
-			subjectOf(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil)),
-			second(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil)),
+			subjectOf(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil, true)),
+			second(InvitationMail("es", time.UTC, "Ayuntamiento", "Alojamiento", "", "https://tp.test/invitations/x", nil, true)),
 			[]string{"Invitación a responder a una licitación", "Ayuntamiento invita a su organización", "El enlace funciona una sola vez"},
 			[]string{"invites", "Answers must", "plazo"}},
 		{"a reminder for a Dutch tender is in Dutch",
@@ -79,7 +79,7 @@ func TestEverySubjectIsOneLine(t *testing.T) {
 		name    string
 		subject string
 	}{
-		{"an invitation", subjectOf(InvitationMail("en", time.UTC, broken, broken, broken, "https://x.test/l", &now))},
+		{"an invitation", subjectOf(InvitationMail("en", time.UTC, broken, broken, broken, "https://x.test/l", &now, true))},
 		{"a reminder", subjectOf(ReminderMail("nl", time.UTC, broken, broken, "https://x.test/l", now))},
 		{"a reminder without reference", subjectOf(ReminderMail("es", time.UTC, broken, "", "https://x.test/l", now))},
 		{"a colleague's invitation", subjectOf(ColleagueInvitationMail("en", broken, broken, "https://x.test/l"))},
