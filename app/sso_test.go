@@ -552,3 +552,52 @@ func ssoVisits(t *testing.T, a *testApp) []visit {
 		{name: "an account awaiting approval", email: "admin@demo.test", path: "/admin/users?q=" + url.QueryEscape(waiting.Email)},
 	}
 }
+
+// TestASignInServiceCannotClaimOthersAccountsOrMakeAdmins: a provider is
+// registered for one organisation's people. It may not vouch for a domain
+// whose accounts belong elsewhere (the login page then sent every demo
+// account, the only admin included, to a supplier's provider), nor make
+// admins, nor (for a supplier) auditors; its issuer is https, or http on
+// this machine only. An account outside the provider's organisation in a
+// vouched domain keeps its password step.
+func TestASignInServiceCannotClaimOthersAccountsOrMakeAdmins(t *testing.T) {
+	t.Parallel()
+	w := newSSOWorld(t, nil)
+	admin := w.a.session("admin@demo.test")
+	acme := w.a.user("vendor@demo.test").OrgID
+	base := func(org uint, domain, role string) url.Values {
+		return url.Values{"org_id": {fmt.Sprint(org)}, "issuer": {w.idp.Issuer()}, "client_id": {"c"},
+			"client_secret": {"s"}, "domains": {domain}, "fixed_role": {role}}
+	}
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"a domain whose accounts are other organisations'", base(*acme, "demo.test", "vendor"), "has accounts outside this organisation"},
+		{"admins from a buyer's provider", base(w.org.ID, "admins.council.test", "admin"), "no sign-in service makes admins"},
+		{"auditors from a supplier's provider", base(*acme, "acme-staff.test", "auditor"), "no sign-in service makes admins"},
+		{"an issuer over plain http elsewhere", func() url.Values {
+			f := base(w.org.ID, "http.council.test", "officer")
+			f.Set("issuer", "http://login.council.test")
+			return f
+		}(), "https://"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := admin.post("/admin/sso", tc.form)
+			if res.status != 422 || !strings.Contains(res.body, tc.want) {
+				t.Fatalf("%d, want 422 saying %q\n%s", res.status, tc.want, errorText(res.body))
+			}
+		})
+	}
+	t.Run("an account outside the organisation keeps its password", func(t *testing.T) {
+		// Made after the provider, so its registration could not refuse.
+		if _, err := models.CreateUser(context.Background(), w.a.db, nil, "boss@council.test", "Boss", "correct horse battery 9", models.RoleAdmin, nil, testNow); err != nil {
+			t.Fatal(err)
+		}
+		step := loginForm(t, w.a).post("/login", url.Values{"email": {"boss@council.test"}})
+		if step.status != 200 || strings.Contains(step.body, `action="/sso/start"`) || !strings.Contains(step.body, `type="password"`) {
+			t.Fatalf("%d: the admin in the provider's domain is not asked for a password", step.status)
+		}
+	})
+}

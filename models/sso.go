@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"errors"
+	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -163,7 +165,7 @@ func (in *SSOProviderInput) normalise(ctx context.Context, db *gorm.DB, creating
 	if in.OrgID == 0 {
 		return nil, ssoInvalid("org_id", "required")
 	}
-	if !strings.HasPrefix(in.Issuer, "https://") && !strings.HasPrefix(in.Issuer, "http://") || len(in.Issuer) > 500 || strings.ContainsAny(in.Issuer, " ?#") {
+	if !issuerURL(in.Issuer) {
 		return nil, ssoInvalid("issuer", "issuer_url")
 	}
 	if in.ClientID == "" || len(in.ClientID) > 255 {
@@ -219,6 +221,13 @@ func (in *SSOProviderInput) normalise(ctx context.Context, db *gorm.DB, creating
 		field = "role_map"
 	}
 	for _, role := range roles {
+		// An organisation's provider signs in its own people. No provider
+		// may make admins, who change every account; auditors, who read
+		// every organisation's answers, only a buyer's (its own auditors),
+		// never a supplier's, which would read its competitors'.
+		if role == RoleAdmin || role == RoleAuditor && !orgIsBuyer(ctx, db, in.OrgID) {
+			return nil, ssoInvalid(field, "role_org_kind", "value", role)
+		}
 		if err := checkRoleOrg(ctx, db, role, &in.OrgID); err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) && ve.Field == "role" {
@@ -230,7 +239,54 @@ func (in *SSOProviderInput) normalise(ctx context.Context, db *gorm.DB, creating
 			return nil, err
 		}
 	}
+	// A domain whose accounts belong elsewhere (an admin, another
+	// organisation's users) is refused: they could never sign in there,
+	// and the login page would send them to it.
+	for _, d := range domains {
+		var u User
+		err := db.WithContext(ctx).Select("email", "org_id").
+			Where("email LIKE ? AND (org_id IS NULL OR org_id <> ?)", "%@"+strings.NewReplacer("%", "", "_", "").Replace(d), in.OrgID).
+			Take(&u).Error
+		switch {
+		case err == nil && DomainOf(u.Email) == d:
+			return nil, ssoInvalid("domains", "domain_has_other_accounts", "value", d, "email", u.Email)
+		case err != nil && !errors.Is(err, gorm.ErrRecordNotFound):
+			return nil, wrap(err, "accounts of %s", d)
+		}
+	}
 	return domains, nil
+}
+
+// orgIsBuyer reports whether org id is a buyer (false when it cannot
+// tell: checkRoleOrg then reports the unknown organisation).
+func orgIsBuyer(ctx context.Context, db *gorm.DB, id uint) bool {
+	o, err := FindOrg(ctx, db, id)
+	return err == nil && o.Kind == OrgBuyer
+}
+
+// issuerURL accepts an issuer over https, or over http on a loopback host
+// (a provider on the same machine, as in tests): OpenID Connect requires
+// TLS for anything else.
+func issuerURL(s string) bool {
+	if len(s) > 500 || strings.ContainsAny(s, " ?#") {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := u.Hostname()
+		if h == "localhost" {
+			return true
+		}
+		a, err := netip.ParseAddr(h)
+		return err == nil && a.IsLoopback()
+	}
+	return false
 }
 
 func validDomain(d string) bool {
@@ -375,10 +431,14 @@ func FindSSOProvider(ctx context.Context, db *gorm.DB, id uint) (*SSOProvider, e
 	return &p, nil
 }
 
-// SSOProviderForEmail returns the provider that vouches for the domain of
-// email, or ErrNotFound.
+// SSOProviderForEmail returns the provider that signs in email: the one
+// that vouches for its domain, unless email has an account outside the
+// provider's organisation (an admin, an auditor, another organisation's
+// user), whom it could never sign in (SSOSignIn refuses) and who keeps
+// the password. Otherwise ErrNotFound.
 func SSOProviderForEmail(ctx context.Context, db *gorm.DB, email string) (*SSOProvider, error) {
-	d := DomainOf(NormalizeEmail(email))
+	email = NormalizeEmail(email)
+	d := DomainOf(email)
 	if d == "" {
 		return nil, wrap(ErrNotFound, "sso provider for empty domain")
 	}
@@ -386,7 +446,18 @@ func SSOProviderForEmail(ctx context.Context, db *gorm.DB, email string) (*SSOPr
 	if err := db.WithContext(ctx).Where("domain = ?", d).Take(&row).Error; err != nil {
 		return nil, wrap(err, "sso provider for %s", d)
 	}
-	return FindSSOProvider(ctx, db, row.ProviderID)
+	p, err := FindSSOProvider(ctx, db, row.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	u, err := FindUserByEmail(ctx, db, email)
+	switch {
+	case err == nil && (u.OrgID == nil || *u.OrgID != p.OrgID):
+		return nil, wrap(ErrNotFound, "%s has an account outside provider %d's organisation", email, p.ID)
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	return p, nil
 }
 
 // CreateSSOLogin stores a sign-in sent to provider and returns the
