@@ -140,6 +140,9 @@ func detectJSON(body []byte) string {
 // gives a *ParseError.
 func Parse(content []byte) (*Doc, error) {
 	format := Detect(content)
+	if format != "" && countComponents(content, format) > MaxComponents {
+		return nil, &ParseError{Format: format, Reason: ReasonTooMany}
+	}
 	var (
 		comps []Component
 		err   error

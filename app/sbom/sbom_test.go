@@ -2,12 +2,15 @@ package sbom_test
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -213,5 +216,55 @@ func TestOSVFromAURL(t *testing.T) {
 	}
 	if _, err := sbom.LoadOSV(context.Background(), srv.URL+"/missing.zip", srv.Client()); err == nil {
 		t.Fatal("a 404 loaded without error")
+	}
+}
+
+// TestTooManyComponentsAreRefusedBeforeTheyAreBuilt: a file listing more
+// than MaxComponents components, in every format, is refused by a count
+// that builds none of them. The decoders built every component first: a
+// vendor's 10 MB file of 800,000 tiny components took the server to 1.3
+// GB; a file just over the limit allocated 26 to 150 times its size.
+// Counted, it allocates at most 16 times (short-lived tokens); and a small
+// file is still read.
+func TestTooManyComponentsAreRefusedBeforeTheyAreBuilt(t *testing.T) {
+	many := func(n int) map[string][]byte {
+		var cj, cx, sj, tv bytes.Buffer
+		cj.WriteString(`{"bomFormat":"CycloneDX","specVersion":"1.5","components":[`)
+		cx.WriteString(`<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"><components>`)
+		sj.WriteString(`{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"x","documentNamespace":"https://x.test/x","creationInfo":{"created":"2026-01-01T00:00:00Z","creators":["Tool: t"]},"packages":[`)
+		tv.WriteString("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: x\nDocumentNamespace: https://x.test/x\nCreator: Tool: t\nCreated: 2026-01-01T00:00:00Z\n")
+		for i := range n {
+			if i > 0 {
+				cj.WriteByte(',')
+				sj.WriteByte(',')
+			}
+			fmt.Fprintf(&cj, `{"name":"c%d"}`, i)
+			fmt.Fprintf(&cx, `<component type="library"><name>c%d</name></component>`, i)
+			fmt.Fprintf(&sj, `{"name":"p%d","SPDXID":"SPDXRef-%d","downloadLocation":"NOASSERTION"}`, i, i)
+			fmt.Fprintf(&tv, "\nPackageName: p%d\nSPDXID: SPDXRef-%d\nPackageDownloadLocation: NOASSERTION\n", i, i)
+		}
+		cj.WriteString(`]}`)
+		cx.WriteString(`</components></bom>`)
+		sj.WriteString(`]}`)
+		return map[string][]byte{sbom.CycloneDXJSON: cj.Bytes(), sbom.CycloneDXXML: cx.Bytes(), sbom.SPDXJSON: sj.Bytes(), sbom.SPDXTagValue: tv.Bytes()}
+	}
+	for format, content := range many(sbom.MaxComponents + 1) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := sbom.Parse(content)
+		runtime.ReadMemStats(&after)
+		var pe *sbom.ParseError
+		if !errors.As(err, &pe) || pe.Reason != sbom.ReasonTooMany {
+			t.Errorf("%s: %v, want too_many", format, err)
+			continue
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16*uint64(len(content))+(4<<20) {
+			t.Errorf("%s: refusing a %d KB file allocated %d KB", format, len(content)>>10, alloc>>10)
+		}
+	}
+	for format, content := range many(3) {
+		if doc, err := sbom.Parse(content); err != nil || len(doc.Components) != 3 {
+			t.Errorf("%s: %v, %v: want the three components", format, doc, err)
+		}
 	}
 }
