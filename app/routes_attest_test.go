@@ -259,3 +259,28 @@ func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// TestWhatChangedNamesTheRequirement: the table of what changed between
+// two versions names each requirement as the answer form does ("1.
+// HTTPS", in the reader's language), never by the standard's code.
+func TestWhatChangedNamesTheRequirement(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	w := newAttestWorld(t, a)
+	w.submit(t)
+	ctx, v := context.Background(), a.user("vendor@demo.test")
+	if _, err := models.Reopen(ctx, a.db, v, w.att.ID, nil, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.SaveAnswer(ctx, a.db, v, w.att.ID, w.https, models.AnswerInput{Status: "partial", Explanation: "One site left"}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Submit(ctx, a.db, v, w.att.ID, models.SubmitInput{Declaration: true, Declarer: "Victor Vendor"}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	page := a.session("vendor@demo.test").get(w.path("/versions/2"))
+	if page.status != 200 || !strings.Contains(page.body, "<td>1. HTTPS</td>") || strings.Contains(page.body, "<td>https</td>") {
+		i := strings.Index(page.body, "<tbody>")
+		t.Fatalf("%d: %s", page.status, page.body[max(i, 0):min(len(page.body), max(i, 0)+300)])
+	}
+}

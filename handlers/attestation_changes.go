@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"fmt"
+
 	"tenderprobe/app/receipt"
 	"tenderprobe/models"
 )
@@ -20,11 +22,15 @@ var changeFieldKeys = map[string]string{
 	"declarer": "attestation.change.declarer", "management endpoints": "scope.management_endpoints",
 }
 
-// changeViews writes changes in lang.
-func changeViews(lang string, changes []receipt.Change) []changeView {
+// changeViews writes changes in lang, each requirement by its name in
+// names (by the standard's code, which the receipt records) when there.
+func changeViews(lang string, changes []receipt.Change, names map[string]string) []changeView {
 	out := make([]changeView, len(changes))
 	for i, ch := range changes {
 		v := changeView{Standard: ch.Standard, Field: ch.Field, Before: ch.Before, After: ch.After}
+		if name, ok := names[ch.Standard]; ok {
+			v.Standard = name
+		}
 		if key, ok := changeFieldKeys[ch.Field]; ok {
 			v.Field = messageIn(lang, key, nil)
 		}
@@ -35,6 +41,19 @@ func changeViews(lang string, changes []receipt.Change) []changeView {
 			v.Before, v.After = plannedDateIn(lang, ch.Before), plannedDateIn(lang, ch.After)
 		}
 		out[i] = v
+	}
+	return out
+}
+
+// requirementNames names each requirement a's answers answer, by its
+// standard's code: its number on the sheet and the standard's name in
+// lang ("8. SPF"), as the answer form heads it.
+func requirementNames(lang string, a *models.Attestation) map[string]string {
+	out := map[string]string{}
+	for _, an := range a.Answers {
+		if r := an.Requirement; r != nil && r.Standard != nil {
+			out[r.Standard.Slug] = fmt.Sprintf("%d. %s", r.Position, r.Standard.In(lang).Name)
+		}
 	}
 	return out
 }
@@ -56,7 +75,7 @@ func receiptDifferences(lang string, v receipt.Verification) []string {
 	if v.DocumentChanged {
 		out = append(out, messageIn(lang, "receipt.document_changed", nil))
 	}
-	for _, ch := range changeViews(lang, v.Changes) {
+	for _, ch := range changeViews(lang, v.Changes, nil) {
 		before, after := ch.Before, ch.After
 		if before == "" {
 			before = messageIn(lang, "receipt.empty", nil)

@@ -28,7 +28,7 @@ func TestChangesAreNamedInTheReadersWords(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+" is in words", func(t *testing.T) {
-			got := changeViews(tc.lang, []receipt.Change{tc.change})
+			got := changeViews(tc.lang, []receipt.Change{tc.change}, nil)
 			if len(got) != 1 || got[0] != tc.want {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}

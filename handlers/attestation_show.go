@@ -209,7 +209,7 @@ func (h *Handler) renderAttestation(c *fiber.Ctx, status int, a *models.Attestat
 		if err != nil {
 			return err
 		}
-		data["Changes"] = changeViews(lang, changes)
+		data["Changes"] = changeViews(lang, changes, requirementNames(lang, a))
 	}
 	if _, ok := data["Flash"]; !ok {
 		data["Flash"] = attestFlash(c)
@@ -268,7 +268,7 @@ func (h *Handler) ShowAttestationVersion(c *fiber.Ctx) error {
 		title = tr(c, "title.version_of", map[string]any{"title": a.Tender.Title, "version": version})
 	}
 	return h.render(c, fiber.StatusOK, "attestations/version", title, fiber.Map{
-		"Attestation": a, "Version": version, "Answers": views, "Changes": changeViews(lang, changes), "Submission": sub,
+		"Attestation": a, "Version": version, "Answers": views, "Changes": changeViews(lang, changes, requirementNames(lang, a)), "Submission": sub,
 		"Web": a.ScopeNames(models.ScopeWeb), "Mail": a.ScopeNames(models.ScopeMail), "Management": a.ScopeNames(models.ScopeManagement),
 	})
 }
