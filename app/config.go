@@ -201,6 +201,18 @@ func (c *Config) table() []settings.Setting {
 	)
 }
 
+// Warnings are settings that work but that an operator should know about:
+// a mail relay without --base-url sends the mails that go out outside a
+// request (deadline reminders, verdict changes, standing answers due)
+// with links that name no host, which no mail reader can open.
+func (c Config) Warnings() []string {
+	var out []string
+	if c.SMTPHost != "" && c.BaseURL == "" {
+		out = append(out, "config: --smtp-host is set without --base-url: reminders and verdict-change mails will carry links without a host; set --base-url to the app's public address")
+	}
+	return out
+}
+
 // Validate reports the first setting that cannot work: a value out of its
 // row's range, or settings that do not fit together.
 func (c Config) Validate() error {

@@ -148,3 +148,23 @@ func TestServeOverTLSFromConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestAMailRelayWithoutThePublicAddressIsWarnedAbout: mails sent outside
+// a request (reminders, verdict changes) take their links' host from
+// --base-url; with a relay and no base URL they would name no host.
+func TestAMailRelayWithoutThePublicAddressIsWarnedAbout(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		cfg      Config
+		warnings int
+	}{
+		{"a relay without a base URL", Config{SMTPHost: "mail.example.org"}, 1},
+		{"a relay with a base URL", Config{SMTPHost: "mail.example.org", BaseURL: "https://tp.example.org"}, 0},
+		{"no relay", Config{}, 0},
+	} {
+		if got := tc.cfg.Warnings(); len(got) != tc.warnings {
+			t.Errorf("%s: %q, want %d warnings", tc.name, got, tc.warnings)
+		}
+	}
+}
