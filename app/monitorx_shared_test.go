@@ -137,3 +137,35 @@ func TestSharedMonitorLink(t *testing.T) {
 		}
 	})
 }
+
+// TestAPublicMonitorWithholdsDocumentNames: an analysed document counts in
+// the monitor, but a public link shows it by its number, not by the name
+// its uploader gave the file (often an unpublished draft); the private
+// monitor still names it.
+func TestAPublicMonitorWithholdsDocumentNames(t *testing.T) {
+	t.Parallel()
+	w := newMonitorWorld(t)
+	officer, visitor := w.a.session("officer@demo.test"), w.a.anonymous()
+	up := w.a.apiClient("officer@demo.test").upload("/api/v1/tender-documents", "file", "secret-draft-plan.txt", []byte(contactDocument))
+	if up.status != 201 {
+		t.Fatalf("analyse: %d %s", up.status, up.body)
+	}
+	id := fmt.Sprint(up.json(t)["id"])
+	res := officer.post("/shared-links", url.Values{"kind": {"monitor"}, "label": {"Public"}, "year": {w.year}})
+	m := sharedURL.FindStringSubmatch(res.body)
+	if res.status != 201 || m == nil {
+		t.Fatalf("create: %d", res.status)
+	}
+	for _, f := range []string{"", "/monitor.json", "/monitor.csv", "/monitor.xlsx"} {
+		body := visitor.get("/shared/" + m[1] + f).body
+		if strings.Contains(body, "secret-draft-plan") {
+			t.Errorf("%q publishes the document's file name", f)
+		}
+		if f == "/monitor.json" && !strings.Contains(body, `"title":"#`+id+`"`) {
+			t.Errorf("the JSON does not list the document by its number #%s", id)
+		}
+	}
+	if page := officer.get("/monitor?year=" + w.year); !strings.Contains(page.body, "secret-draft-plan.txt") {
+		t.Error("the private monitor no longer names the document")
+	}
+}

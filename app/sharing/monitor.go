@@ -2,6 +2,7 @@ package sharing
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -35,12 +36,26 @@ var monitorKind = Kind{
 		if err != nil {
 			return nil, err
 		}
+		withholdDocumentNames(m)
 		stds, err := models.ListStandards(ctx, db, models.StandardFilter{})
 		if err != nil {
 			return nil, err
 		}
 		return &Monitor{Monitor: m, Scope: s, standards: stds, profiles: profiles}, nil
 	},
+}
+
+// withholdDocumentNames replaces the names of analysed documents with
+// their number: a public link must not publish what a user named an
+// upload (often an unpublished draft, sometimes another buyer's tender).
+// Platform tenders keep their titles, which their buyers published (only
+// they carry explanations).
+func withholdDocumentNames(m *monitor.Monitor) {
+	for i := range m.Tenders {
+		if t := &m.Tenders[i]; t.Source == monitor.SourceDocument {
+			t.Title, t.Reference = fmt.Sprintf("#%d", t.ID), ""
+		}
+	}
 }
 
 // Monitor is the standards monitor of a link's scope.
