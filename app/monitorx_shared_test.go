@@ -169,3 +169,36 @@ func TestAPublicMonitorWithholdsDocumentNames(t *testing.T) {
 		t.Error("the private monitor no longer names the document")
 	}
 }
+
+// TestTheAuditedCannotTakeDownTheAuditorsLink: what an auditor published
+// about a buyer is not the buyer's officer's to list or revoke; the
+// officers' own links are.
+func TestTheAuditedCannotTakeDownTheAuditorsLink(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	org := a.user("officer@demo.test").OrgID
+	res := a.apiClient("auditor@demo.test").postJSON("/api/v1/shared-links", map[string]any{"kind": "monitor", "label": "Audit of the council", "org_id": *org})
+	if res.status != 201 {
+		t.Fatalf("auditor's link: %d %s", res.status, res.body)
+	}
+	idOf := func(r response) string {
+		link, _ := r.json(t)["shared_link"].(map[string]any)
+		return fmt.Sprint(link["id"])
+	}
+	auditors := idOf(res)
+	mine := a.apiClient("officer@demo.test").postJSON("/api/v1/shared-links", map[string]any{"kind": "monitor", "label": "Ours"})
+	if mine.status != 201 {
+		t.Fatalf("officer's link: %d", mine.status)
+	}
+	officer := a.apiClient("officer@demo.test")
+	list := officer.get("/api/v1/shared-links").body
+	if strings.Contains(list, "Audit of the council") || !strings.Contains(list, "Ours") {
+		t.Errorf("the officer's list: %s", list)
+	}
+	if res := officer.del("/api/v1/shared-links/" + auditors); res.status != 404 {
+		t.Errorf("the officer revoked the auditor's link: %d %s", res.status, res.body)
+	}
+	if res := officer.del("/api/v1/shared-links/" + idOf(mine)); res.status != 204 {
+		t.Errorf("the officer's own link: %d", res.status)
+	}
+}

@@ -213,8 +213,10 @@ func OpenSharedLink(ctx context.Context, db *gorm.DB, token string, now time.Tim
 }
 
 // manageable limits a query on shared links to those viewer may list and
-// revoke: every link for admins and auditors, their organisation's for an
-// officer, none for anyone else.
+// revoke: every link for admins and auditors; for an officer, the links
+// their organisation's officers made, not what an auditor or admin
+// published about that organisation, which the audited may not take
+// down; none for anyone else.
 func manageable(viewer *User) func(*gorm.DB) *gorm.DB {
 	return func(q *gorm.DB) *gorm.DB {
 		scope, err := SharingScope(viewer)
@@ -224,7 +226,7 @@ func manageable(viewer *User) func(*gorm.DB) *gorm.DB {
 		case scope == nil:
 			return q
 		}
-		return q.Where("shared_links.org_id = ?", *scope)
+		return q.Where("shared_links.org_id = ? AND shared_links.created_by_id IN (SELECT id FROM users WHERE role = ? AND org_id = ?)", *scope, RoleOfficer, *scope)
 	}
 }
 
