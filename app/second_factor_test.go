@@ -369,6 +369,7 @@ func TestSecondFactorRequiredBeforeAnyOtherPage(t *testing.T) {
 			t.Parallel()
 			cfg := DefaultConfig()
 			cfg.RequireSecondFactor = tc.instance
+			cfg.Metrics = true
 			a := newTestAppWith(t, demo.Open(t), cfg)
 			if tc.org {
 				admin := a.session("admin@demo.test")
@@ -397,6 +398,11 @@ func TestSecondFactorRequiredBeforeAnyOtherPage(t *testing.T) {
 			}
 			if res := api.get("/api/v1/tenders"); res.status != 403 || res.json(t)["code"] != "totp.enrol_required" {
 				t.Errorf("the API before enrolling: %d %s", res.status, res.body)
+			}
+			if tc.email == "admin@demo.test" {
+				if res := c.get("/metrics"); res.status != 403 {
+					t.Errorf("the metrics before enrolling: %d, want 403", res.status)
+				}
 			}
 			if res := c.post("/account/totp", nil); res.status != 303 {
 				t.Fatalf("start enrolment: %d", res.status)

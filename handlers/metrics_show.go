@@ -57,6 +57,11 @@ func (h *Handler) MetricsAccess(c *fiber.Ctx) error {
 	if s.User.Role != models.RoleAdmin {
 		return refuse(fiber.StatusForbidden, "forbidden.route_role", "role", s.User.Role)
 	}
+	// An admin who must enrol a second factor first reads no page, this
+	// one included (RequireEnrolment for the others).
+	if s.User.MustEnrol(h.RequireSecondFactor) {
+		return refuse(fiber.StatusForbidden, "totp.enrol_required")
+	}
 	return c.Next()
 }
 
