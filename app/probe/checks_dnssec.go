@@ -116,9 +116,10 @@ func (v dnssecName) nonexistent() bool {
 
 // webDNSSEC validates the domain and www.<domain>.
 func (r *run) webDNSSEC(ctx context.Context) Check {
-	www := "www." + r.domain
 	qs := append([]dnssecQuery{{r.domain, dns.TypeSOA}}, addressQueries(r.domain)...)
-	qs = append(qs, addressQueries(www)...)
+	if names := webNames(r.domain); len(names) > 1 {
+		qs = append(qs, addressQueries(names[1])...)
+	}
 	all := r.validateAll(ctx, qs)
 	domain, wwwNames := all[:3], all[3:]
 	details := map[string]any{"names": all}

@@ -45,12 +45,31 @@ func checkIPv6(ctx context.Context, r *run) []Check {
 	return []Check{web, mail, nsName}
 }
 
+// webNames are the names a domain's web checks cover: the domain and
+// www.<domain>, or the domain alone when it is a www name already (a
+// scope may name www.example.nl; www.www.example.nl is nobody's site).
+func webNames(domain string) []string {
+	if strings.HasPrefix(domain, "www.") {
+		return []string{domain}
+	}
+	return []string{domain, "www." + domain}
+}
+
+// noWebCode is the finding that domain has no web site or server (code):
+// a www name's own, which names no www.www.
+func noWebCode(code, domain string) string {
+	if len(webNames(domain)) == 1 {
+		return code + "_www"
+	}
+	return code
+}
+
 // webHosts returns those of the domain and www.<domain> that have an
 // address (A or AAAA): the web checks cover both, and a name without any
 // address has no web site to test.
 func (r *run) webHosts(ctx context.Context) ([]string, error) {
 	var hosts []string
-	for _, h := range []string{r.domain, "www." + r.domain} {
+	for _, h := range webNames(r.domain) {
 		v4, v6, err := r.lookupAddrs(ctx, h)
 		if err != nil {
 			return nil, err
@@ -177,7 +196,7 @@ func (r *run) checkWebIPv6(ctx context.Context) Check {
 		return errorChecks(err, id)[0]
 	}
 	if len(hosts) == 0 {
-		return newFinding(id, StatusNotApplicable, "no_web_site", map[string]any{"domain": r.domain}, nil)
+		return newFinding(id, StatusNotApplicable, noWebCode("no_web_site", r.domain), map[string]any{"domain": r.domain}, nil)
 	}
 	type hostEvidence struct {
 		Host        string       `json:"host"`

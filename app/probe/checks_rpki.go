@@ -56,8 +56,9 @@ func checkRPKI(ctx context.Context, r *run) []Check {
 			return
 		}
 		if len(hosts) == 0 {
-			checks[0] = newFinding(ids[0], StatusNotApplicable, "no_web_server", map[string]any{"domain": r.domain}, nil)
-			checks[0].judge(rpkiNotTested(Sub{Code: "no_web_server", Params: map[string]any{"domain": r.domain}}, "web_rpki_exists", "web_rpki_valid"))
+			code := noWebCode("no_web_server", r.domain)
+			checks[0] = newFinding(ids[0], StatusNotApplicable, code, map[string]any{"domain": r.domain}, nil)
+			checks[0].judge(rpkiNotTested(Sub{Code: code, Params: map[string]any{"domain": r.domain}}, "web_rpki_exists", "web_rpki_valid"))
 			return
 		}
 		c, ev := r.rpkiForHosts(ctx, ids[0], "web", hosts)

@@ -29,7 +29,7 @@ func (t webTarget) hostPort(port int) string {
 // webHosts returns the domain and, when it has an A or AAAA record, its www
 // name, with the addresses to test. It fails only when the apex lookup does.
 func webHosts(ctx context.Context, r *run) ([]webTarget, error) {
-	hosts := []string{r.domain, "www." + r.domain}
+	hosts := webNames(r.domain)
 	var addrs [2]struct {
 		v4, v6 []netip.Addr
 		err    error

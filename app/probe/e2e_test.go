@@ -11,6 +11,7 @@ import (
 
 	"tenderprobe/app/probe"
 	"tenderprobe/app/probe/check"
+	"tenderprobe/app/probe/probetest"
 	"tenderprobe/app/probecli"
 )
 
@@ -238,5 +239,31 @@ func TestEndToEndTableGivesAGoodDomainFullMarks(t *testing.T) {
 	const want = "Score: web 100% (14 of 14 passed)   mail 100% (10 of 10 passed)   ns 100% (2 of 2 passed)"
 	if !strings.Contains(stdout.String(), want) {
 		t.Errorf("table does not end with full marks %q:\n%s", want, stdout.String())
+	}
+}
+
+// TestAWwwNameIsNotPrefixedAgain: a scope may name www.example.nl; its web
+// checks cover that name, not www.www.example.nl as well (which a
+// vendor's report then named as having no address).
+func TestAWwwNameIsNotPrefixedAgain(t *testing.T) {
+	t.Parallel()
+	tb := newTestbed(t)
+	// A www name that has no address: its summaries name what was looked
+	// up.
+	tb.dns.Add(t, "www.noweb."+probetest.GoodDomain+". 300 IN TXT \"no site\"")
+	res := runCLI(t, append(tb.cliArgs(probe.DefaultTimeout), "--allow-private", "www."+probetest.GoodDomain, "www.noweb."+probetest.GoodDomain)...)
+	if len(res) != 2 {
+		t.Fatalf("%d results", len(res))
+	}
+	raw, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "www.www.") {
+		i := strings.Index(string(raw), "www.www.")
+		t.Fatalf("the result names www.www.: …%s…", raw[max(0, i-200):min(len(raw), i+100)])
+	}
+	if c := checkByID(t, res[0], check.WebHTTPS); c.Status != probe.StatusPass {
+		t.Errorf("web.https on www.%s: %s %s", probetest.GoodDomain, c.Status, c.Summary)
 	}
 }
