@@ -110,11 +110,14 @@ func TestCheckRPKI(t *testing.T) {
 			t.Fatalf("got %s %q", c.Status, c.Summary)
 		}
 	})
-	t.Run("without a VRP set every RPKI check is an error saying so", func(t *testing.T) {
+	t.Run("without a VRP set every RPKI check is an error saying so, in words for a vendor too", func(t *testing.T) {
 		r, _ := dnsCheckRun(t, "example.test", nil, base...)
 		for _, c := range checkRPKI(context.Background(), r) {
-			if c.Status != StatusError || !strings.Contains(c.Summary, "--rpki-vrps") {
-				t.Fatalf("%s = %s %q", c.ID, c.Status, c.Summary)
+			if c.Status != StatusError || c.Finding != "rpki_no_vrps" || !strings.Contains(c.Summary, "rpki-vrps setting") || strings.Contains(c.Summary, "--") {
+				t.Fatalf("%s = %s %s %q", c.ID, c.Status, c.Finding, c.Summary)
+			}
+			if c.Details["error"] != errNoVRPs.Error() {
+				t.Errorf("%s: details lost the error for programs: %v", c.ID, c.Details["error"])
 			}
 		}
 	})
