@@ -220,7 +220,7 @@ func pagesToRead(t *testing.T, a *testApp) []visit {
 	ctx := context.Background()
 	officer := a.user("officer@demo.test")
 	tender := a.newPublished("Every language tender")
-	_, newVendor, err := models.Invite(ctx, a.db, officer, tender.ID, models.InviteInput{Email: "new.vendor@every-language.test", Supplier: "Every Language Supplier"}, 24*time.Hour, testNow)
+	_, newVendor, err := models.Invite(ctx, a.db, officer, tender.ID, models.InviteInput{Email: "new.vendor@every-language-supplier.test", Supplier: "Every Language Supplier"}, 24*time.Hour, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -267,3 +267,21 @@ func TestAWwwNameIsNotPrefixedAgain(t *testing.T) {
 		t.Errorf("web.https on www.%s: %s %s", probetest.GoodDomain, c.Status, c.Summary)
 	}
 }
+
+// TestANameThatDoesNotExistIsNotMeasured: a mistyped or reserved name
+// (NXDOMAIN) has nothing to measure, so every check says so, as an error
+// (not measured), instead of failing SPF and DKIM one by one, which read
+// as a contradicted claim.
+func TestANameThatDoesNotExistIsNotMeasured(t *testing.T) {
+	t.Parallel()
+	tb := newTestbed(t)
+	res := runCLI(t, append(tb.cliArgs(probe.DefaultTimeout), "--allow-private", "no-such-name."+probetest.GoodDomain)...)
+	if len(res) != 1 || len(res[0].Checks) != len(check.DomainIDs()) {
+		t.Fatalf("%d results", len(res))
+	}
+	for _, c := range res[0].Checks {
+		if c.Status != probe.StatusError || c.Finding != "domain_nxdomain" || !strings.Contains(c.Summary, "does not exist in the DNS") {
+			t.Errorf("%s: %s %s %q", c.ID, c.Status, c.Finding, c.Summary)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/miekg/dns"
 	"strings"
 	"sync"
 	"time"
@@ -142,6 +143,10 @@ func (e *Engine) probeBoundedVia(ctx context.Context, domain string, groups []ch
 
 	r := newRunVia(e, name, q)
 	r.servers = servers
+	// Whether the name exists at all, asked beside the checks (the web
+	// checks ask the same question, so the run's cache answers once).
+	missing := make(chan bool, 1)
+	go func() { missing <- r.nonexistent(pctx) }()
 	// Buffered so that a check group finishing after we stopped waiting can
 	// still hand over its result and exit instead of leaking forever.
 	got := make(chan groupResult, len(groups))
@@ -193,8 +198,32 @@ collect:
 		reasons = append(reasons, "internal error: the check was not reported")
 	}
 	checks = completeChecks(mergeContributions(checks), errors.New(strings.Join(reasons, "; ")), ids)
+	// A name that does not exist has nothing to measure: its checks say
+	// so (not measured) rather than fail one by one, which read as a
+	// contradicted claim for a mistyped or reserved name (no SPF record,
+	// no DKIM keys). internet.nl refuses such a name too.
+	if !timedOut && <-missing {
+		checks = nonexistentChecks(name, ids)
+	}
 	sortChecks(checks)
 	return Result{Domain: name, DurationMS: time.Since(start).Milliseconds(), Checks: checks}
+}
+
+// nonexistent reports whether the run's domain does not exist: an
+// NXDOMAIN answer to its address. A failed lookup is not a proof; the
+// checks then say what failed.
+func (r *run) nonexistent(ctx context.Context) bool {
+	m, err := r.dns.Query(ctx, r.domain, dns.TypeA)
+	return err == nil && m.Rcode == dns.RcodeNameError
+}
+
+// nonexistentChecks are the checks ids of a domain that does not exist.
+func nonexistentChecks(domain string, ids []check.ID) []Check {
+	out := make([]Check, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, newFinding(id, StatusError, "domain_nxdomain", map[string]any{"domain": domain}, nil))
+	}
+	return out
 }
 
 // groupResult is what one check group hands back: its checks, or the value
