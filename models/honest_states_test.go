@@ -66,8 +66,35 @@ func TestARunThatMeasuredNothing(t *testing.T) {
 				}
 			}
 		})
+		// The matrix shows what the verification page shows: "not
+		// measured", not "not verified".
+		matrix := func(t *testing.T, want string) {
+			t.Helper()
+			vs, err := models.TenderVerdicts(ctx, db, a.TenderID)
+			if err != nil || len(vs[a.ID]) != len(a.Answers) {
+				t.Fatalf("%v %v", vs, err)
+			}
+			for rid, v := range vs[a.ID] {
+				if v != want {
+					t.Errorf("requirement %d: %q in the matrix, want %q", rid, v, want)
+				}
+			}
+			g, err := models.LoadMatrixGrid(ctx, db, w.officer, a.TenderID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range g.Cells {
+				for _, c := range row {
+					if c.AnswerID != 0 && c.Verdict != want {
+						t.Errorf("cell %+v, want verdict %q", c, want)
+					}
+				}
+			}
+		}
+		t.Run("the matrix says not measured too", func(t *testing.T) { matrix(t, models.VerdictNotMeasured) })
 		measured := finish(models.VerdictConfirmed, attNow.Add(time.Hour))
 		again := finish(models.VerdictNotMeasured, attNow.Add(2*time.Hour))
+		t.Run("the matrix keeps the last measured verdicts", func(t *testing.T) { matrix(t, models.VerdictConfirmed) })
 		t.Run("it never hides the verdicts of the last run that measured", func(t *testing.T) {
 			latest, err := models.LatestVerifications(ctx, db, a.ID, a.Version)
 			if err != nil {

@@ -54,7 +54,8 @@ type MatrixCell struct {
 	AnswerID     uint
 	Status       string
 	ReviewStatus string
-	// Verdict is the newest done probe run's verdict on the answer, "" when
+	// Verdict is the newest shown probe run's verdict on the answer (a done
+	// run's, or a not_measured run's when none measured), "" when
 	// no run of the vendor's current version has finished.
 	Verdict string
 	// Mandatory and Submitted are copied from the requirement and the
@@ -258,11 +259,11 @@ func LoadMatrixGrid(ctx context.Context, db *gorm.DB, viewer *User, tenderID uin
 	if err != nil {
 		return nil, wrap(err, "review matrix of tender %d: answers", tenderID)
 	}
-	// The verdicts of each attestation's newest done run, as
+	// The verdicts of each attestation's newest shown run, as
 	// TenderVerdicts reads them.
 	rows, err = db.WithContext(ctx).Table("verifications v").
 		Select("v.attestation_id, "+aggregate(db, "v.requirement_id || ' ' || v.status")).
-		Where("v.run_id IN (?)", newestDoneRuns(db).Where("ra.tender_id = ?", tenderID)).
+		Where("v.run_id IN (?)", newestShownRuns(db).Where("ra.tender_id = ?", tenderID)).
 		Group("v.attestation_id").Rows()
 	if err != nil {
 		return nil, wrap(err, "review matrix of tender %d: verdicts", tenderID)

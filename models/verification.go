@@ -349,8 +349,8 @@ func RunVerifications(ctx context.Context, db *gorm.DB, id uint) ([]Verification
 }
 
 // TenderVerdicts returns, for each attestation of tender tenderID, the
-// verdicts of its newest done run of its current version by requirement id:
-// the colours of the vendor matrix.
+// verdicts of its newest shown run of its current version by requirement
+// id (newestShownRuns): the colours of the vendor matrix.
 func TenderVerdicts(ctx context.Context, db *gorm.DB, tenderID uint) (map[uint]map[uint]string, error) {
 	var rows []struct {
 		AttestationID uint
@@ -359,7 +359,7 @@ func TenderVerdicts(ctx context.Context, db *gorm.DB, tenderID uint) (map[uint]m
 	}
 	err := db.WithContext(ctx).Table("verifications v").
 		Select("v.attestation_id, v.requirement_id, v.status").
-		Where("v.run_id IN (?)", newestDoneRuns(db).Where("ra.tender_id = ?", tenderID)).
+		Where("v.run_id IN (?)", newestShownRuns(db).Where("ra.tender_id = ?", tenderID)).
 		Scan(&rows).Error
 	if err != nil {
 		return nil, wrap(err, "tender %d: verdicts", tenderID)
@@ -431,6 +431,20 @@ func standardsOfRequirements(ctx context.Context, db *gorm.DB, ids []uint) (map[
 // conditions): the verdicts a reader sees are those runs'. A set of ids,
 // not a subquery per verdict row, which took PostgreSQL 14 ms on a
 // dashboard. The vendor's self-checks are not among them.
+// newestShownRuns is the run a page shows each attestation's verdicts
+// from, as LatestVerifications chooses: its newest done run of the current
+// version, or when none measured anything its newest not_measured run
+// (verdicts "not_measured"), so that a page says "not measured" where the
+// verification page does, rather than "not verified".
+func newestShownRuns(db *gorm.DB) *gorm.DB {
+	return db.Session(&gorm.Session{NewDB: true}).Table("probe_runs r").Select("MAX(r.id)").
+		Joins("JOIN attestations ra ON ra.id = r.attestation_id AND ra.version = r.version").
+		Where("r.reason <> ?", RunReasonSelf).
+		Where("r.status = ? OR r.status = ? AND NOT EXISTS (SELECT 1 FROM probe_runs d WHERE d.attestation_id = r.attestation_id AND d.version = r.version AND d.status = ? AND d.reason <> ?)",
+			RunDone, RunNotMeasured, RunDone, RunReasonSelf).
+		Group("r.attestation_id")
+}
+
 func newestDoneRuns(db *gorm.DB) *gorm.DB {
 	return db.Session(&gorm.Session{NewDB: true}).Table("probe_runs r").Select("MAX(r.id)").
 		Joins("JOIN attestations ra ON ra.id = r.attestation_id AND ra.version = r.version").
