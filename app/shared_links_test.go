@@ -225,6 +225,12 @@ func TestSharedLinkFromCreationToRevocation(t *testing.T) {
 				t.Errorf("%s: status %d, want 404", p, res.status)
 			}
 		}
+		// The reader is told what may have happened, in their language,
+		// and not sent to a dashboard they have no account for.
+		page := getIn(visitor, "nl", "/shared/"+token)
+		if !strings.Contains(page.body, "Deze gedeelde link is niet beschikbaar") || strings.Contains(page.body, `<a href="/">`) {
+			t.Errorf("the page of a revoked link:\n%s", errorText(page.body))
+		}
 		if n := auditCount(t, a, "shared_link.revoke"); n != 1 {
 			t.Errorf("%d revoke entries", n)
 		}

@@ -201,6 +201,9 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 		// from, once logged in again.
 		data["LoginURL"] = "/login?next=" + url.QueryEscape(safeNext(refererPath(c)))
 		data["LoginNote"], data["LoginText"] = tr(c, "page.session_ended", nil), tr(c, "page.log_in_again", nil)
+	case p.Key == "shared.gone":
+		// A shared link's reader has no dashboard to go back to.
+		data["NoBack"] = true
 	case p.Key == "invitation.closed" || p.Key == "invitation.unknown":
 		// Whoever set their password with the link logs in instead.
 		data["LoginURL"], data["LoginText"] = "/login", tr(c, "title.login", nil)

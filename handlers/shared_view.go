@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -38,6 +39,11 @@ func (h *Handler) openShared(c *fiber.Ctx) (sharedView, error) {
 	}
 	ctx, now := c.UserContext(), h.now()
 	l, err := models.OpenSharedLink(ctx, h.DB, c.Params("token"), now)
+	if errors.Is(err, models.ErrNotFound) {
+		// The reader has no account: say what may have happened, in
+		// their language, rather than a bare "not found".
+		return sharedView{}, refuse(fiber.StatusNotFound, "shared.gone")
+	}
 	if err != nil {
 		return sharedView{}, err
 	}
