@@ -90,3 +90,17 @@ func TestReviewThreadOverTheWeb(t *testing.T) {
 		}
 	})
 }
+
+// TestAReviewRefusalDoesNotSpeakOfSavedAnswers: an officer's refused
+// review (a clarification without a comment) says nothing was saved; the
+// vendor's words about answers saved are not theirs.
+func TestAReviewRefusalDoesNotSpeakOfSavedAnswers(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	w := newAttestWorld(t, a)
+	w.submit(t)
+	res := a.session("officer@demo.test").post(w.path("/answers/%d/review", w.dnssec), url.Values{"decision": {"clarify"}})
+	if res.status != 422 || !strings.Contains(res.body, "Nothing was saved") || strings.Contains(res.body, "were saved") {
+		t.Fatalf("%d: %s", res.status, errorText(res.body))
+	}
+}
