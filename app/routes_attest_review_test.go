@@ -104,3 +104,21 @@ func TestAReviewRefusalDoesNotSpeakOfSavedAnswers(t *testing.T) {
 		t.Fatalf("%d: %s", res.status, errorText(res.body))
 	}
 }
+
+// TestAReviewEntryNamesItsStandard: the audit log names the standard of
+// each reviewed answer, so that the entries of a bulk acceptance can be
+// told apart.
+func TestAReviewEntryNamesItsStandard(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	w := newAttestWorld(t, a)
+	w.submit(t)
+	if res := a.session("officer@demo.test").post(w.path("/answers/%d/review", w.https), url.Values{"decision": {"accept"}}); res.status != 303 {
+		t.Fatalf("accept: %d", res.status)
+	}
+	page := a.session("auditor@demo.test").get("/audit?action=review.accept")
+	if page.status != 200 || !strings.Contains(page.body, "HTTPS") {
+		i := strings.Index(page.body, "review")
+		t.Fatalf("%d: the entry does not name the standard: %s", page.status, page.body[max(0, i-100):min(len(page.body), i+1500)])
+	}
+}

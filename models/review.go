@@ -191,12 +191,46 @@ func writeReviews(tx *gorm.DB, by *User, records []reviewRecord, now time.Time) 
 			return wrap(err, "review %d answers: comments", len(comments))
 		}
 	}
+	// Each entry names the standard its answer is to: ten accepted answers
+	// of a bulk review were otherwise ten entries alike.
+	reqIDs := make([]uint, 0, len(records))
 	for _, r := range records {
+		reqIDs = append(reqIDs, r.comment.RequirementID)
+	}
+	slugs, err := requirementSlugs(tx, reqIDs)
+	if err != nil {
+		return err
+	}
+	for _, r := range records {
+		if after, ok := r.after.(map[string]any); ok && slugs[r.comment.RequirementID] != "" {
+			after["standard"] = slugs[r.comment.RequirementID]
+		}
 		if err := writeAudit(tx, by, now, r.audit, r.before, r.after); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// requirementSlugs maps requirement ids to their standards' codes.
+func requirementSlugs(tx *gorm.DB, ids []uint) (map[uint]string, error) {
+	out := make(map[uint]string, len(ids))
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		var rows []struct {
+			ID   uint
+			Slug string
+		}
+		err := tx.Table("requirements q").Select("q.id, s.slug").Joins("JOIN standards s ON s.id = q.standard_id").
+			Where("q.id IN ?", ids[start:min(start+chunk, len(ids))]).Scan(&rows).Error
+		if err != nil {
+			return nil, wrap(err, "standards of %d requirements", len(ids))
+		}
+		for _, r := range rows {
+			out[r.ID] = r.Slug
+		}
+	}
+	return out, nil
 }
 
 // answerVerdict is the verdict on answer answerID in the newest done
