@@ -14,6 +14,12 @@ import (
 // recipient the next mail of that analysis to that recipient waits.
 const AnalysisMailInterval = 10 * time.Minute
 
+// AnalysisMailsPerDay bounds the analysis mails one person sends in 24
+// hours, whatever the analyses and recipients: the per-recipient interval
+// alone let a new analysis, one small upload, reach yet another address
+// from the instance's sender.
+const AnalysisMailsPerDay = 50
+
 // AnalysisMail records one mail that told a tender's contact the result
 // of an analysis: of an uploaded document (DocumentID) or of a tender
 // built in Tenderprobe (TenderID). Only mails the relay accepted are
@@ -116,6 +122,24 @@ type MailLimitedError struct {
 // Error returns a developer's summary.
 func (e *MailLimitedError) Error() string {
 	return "analysis mail rate-limited until " + e.Until.UTC().Format(time.RFC3339)
+}
+
+// CheckAnalysisMailQuota returns a *MailLimitedError when by has sent
+// AnalysisMailsPerDay analysis mails in the 24 hours before now; the next
+// may go once the oldest of them is a day old.
+func CheckAnalysisMailQuota(ctx context.Context, db *gorm.DB, by *User, now time.Time) error {
+	since := now.UTC().Add(-24 * time.Hour)
+	var sent []time.Time
+	err := db.WithContext(ctx).Model(&AnalysisMail{}).Where("sender_id = ? AND sent_at > ?", by.ID, since).
+		Order("sent_at").Limit(AnalysisMailsPerDay).Pluck("sent_at", &sent).Error
+	if err != nil {
+		return wrap(err, "analysis mails of user %d", by.ID)
+	}
+	if len(sent) < AnalysisMailsPerDay {
+		return nil
+	}
+	until := sent[0].UTC().Add(24 * time.Hour)
+	return fmt.Errorf("models: analysis mails of user %d: %w", by.ID, &MailLimitedError{Until: until, Wait: until.Sub(now)})
 }
 
 // MailClaim is a won claim on the rate limit, to be released if the mail

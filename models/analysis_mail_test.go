@@ -3,11 +3,14 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"tenderprobe/models"
 	"tenderprobe/models/dbtest"
@@ -106,5 +109,43 @@ func TestAnalysisMailRateLimit(t *testing.T) {
 				t.Errorf("a vendor recorded a mail: %v", err)
 			}
 		})
+	})
+}
+
+// TestAnalysisMailQuotaPerSender: one person sends at most
+// AnalysisMailsPerDay analysis mails in 24 hours, whatever the analyses
+// and recipients; the next may go once the oldest is a day old.
+func TestAnalysisMailQuotaPerSender(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		now := attNow
+		send := func(at time.Time, n int) {
+			t.Helper()
+			for i := range n {
+				m := &models.AnalysisMail{SenderID: w.officer.ID, Recipient: fmt.Sprintf("r%d@example.test", i), Language: "en",
+					Subject: "s", ContentHash: strings.Repeat("0", 64), SentAt: at.UTC()}
+				if err := db.Omit(clause.Associations).Create(m).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		send(now.Add(-25*time.Hour), models.AnalysisMailsPerDay) // a day ago: no longer counted
+		oldest := now.Add(-23 * time.Hour)
+		send(oldest, 1)
+		send(now.Add(-time.Hour), models.AnalysisMailsPerDay-2)
+		if err := models.CheckAnalysisMailQuota(ctx, db, w.officer, now); err != nil {
+			t.Fatalf("one below the quota: %v", err)
+		}
+		send(now.Add(-time.Minute), 1)
+		var limited *models.MailLimitedError
+		err := models.CheckAnalysisMailQuota(ctx, db, w.officer, now)
+		if !errors.As(err, &limited) || !limited.Until.Equal(oldest.UTC().Add(24*time.Hour).Truncate(time.Microsecond)) {
+			t.Fatalf("at the quota: %v", err)
+		}
+		if err := models.CheckAnalysisMailQuota(ctx, db, w.officer2, now); err != nil {
+			t.Fatalf("another sender: %v", err)
+		}
 	})
 }

@@ -19,13 +19,17 @@ var ErrNoRelay = errors.New("mail: no relay configured")
 var ErrSendFailed = errors.New("mail: the relay did not take the mail")
 
 // SendAnalysis mails the result of analysis t to rec.Recipient and
-// records rec. The rate limit is claimed first (one statement, no
+// records rec. The sender's daily quota is checked and the rate limit is
+// claimed first (one statement, no
 // transaction held while the relay talks): a second mail too soon is a
 // *models.MailLimitedError. A relay that refuses releases the claim and
 // gives ErrSendFailed, wrapping the relay's error.
 func (m *Mailer) SendAnalysis(ctx context.Context, db *gorm.DB, by *models.User, t models.AnalysisTarget, rec *models.AnalysisMail, text string, now time.Time) error {
 	if !m.Enabled() {
 		return ErrNoRelay
+	}
+	if err := models.CheckAnalysisMailQuota(ctx, db, by, now); err != nil {
+		return err
 	}
 	claim, err := models.ClaimAnalysisMail(ctx, db, t, rec.Recipient, now)
 	if err != nil {
