@@ -20,10 +20,9 @@ func (h *Handler) StartSelfCheck(c *fiber.Ctx) error {
 		return err
 	}
 	run, err := models.StartSelfCheck(c.UserContext(), h.DB, currentUser(c), a.ID, h.now())
-	if wait, ok := selfCheckTooSoon(c, err); ok {
-		return h.renderAttestation(c, fiber.StatusTooManyRequests, a, fiber.Map{
-			"SelfCheckRefused": tr(c, "flash.selfcheck_too_soon", map[string]any{"count": wait}),
-		})
+	if soon, ok := selfCheckTooSoon(c, err); ok {
+		key, params := selfCheckTooSoonWords("flash.", soon)
+		return h.renderAttestation(c, fiber.StatusTooManyRequests, a, fiber.Map{"SelfCheckRefused": tr(c, key, params)})
 	}
 	if err != nil {
 		return err
@@ -42,8 +41,11 @@ func (h *Handler) APIStartSelfCheck(c *fiber.Ctx) error {
 		return err
 	}
 	run, err := models.StartSelfCheck(c.UserContext(), h.DB, currentUser(c), a.ID, h.now())
-	if wait, ok := selfCheckTooSoon(c, err); ok {
-		return refuse(fiber.StatusTooManyRequests, "selfcheck.too_soon", "count", wait)
+	if soon, ok := selfCheckTooSoon(c, err); ok {
+		if soon.Supplier {
+			return refuse(fiber.StatusTooManyRequests, "selfcheck.supplier_quota", "max", models.SelfChecksPerSupplierHour, "count", (soon.Seconds()+59)/60)
+		}
+		return refuse(fiber.StatusTooManyRequests, "selfcheck.too_soon", "count", soon.Seconds())
 	}
 	if err != nil {
 		return err
@@ -55,11 +57,19 @@ func (h *Handler) APIStartSelfCheck(c *fiber.Ctx) error {
 
 // selfCheckTooSoon reports whether err refuses a self-check for coming
 // too soon and, if so, tells the client in Retry-After when to try again.
-func selfCheckTooSoon(c *fiber.Ctx, err error) (int, bool) {
-	var soon *models.SelfCheckTooSoonError
+func selfCheckTooSoon(c *fiber.Ctx, err error) (soon *models.SelfCheckTooSoonError, ok bool) {
 	if !errors.As(err, &soon) {
-		return 0, false
+		return nil, false
 	}
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(soon.Seconds()))
-	return soon.Seconds(), true
+	return soon, true
+}
+
+// selfCheckTooSoonWords are the message key and its parameters for soon:
+// the attestation's minute, or the supplier's hourly number.
+func selfCheckTooSoonWords(prefix string, soon *models.SelfCheckTooSoonError) (string, map[string]any) {
+	if soon.Supplier {
+		return prefix + "selfcheck_supplier_quota", map[string]any{"max": models.SelfChecksPerSupplierHour, "count": (soon.Seconds() + 59) / 60}
+	}
+	return prefix + "selfcheck_too_soon", map[string]any{"count": soon.Seconds()}
 }

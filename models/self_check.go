@@ -22,11 +22,21 @@ const RunReasonSelf = "self"
 // the next may start.
 const SelfCheckInterval = time.Minute
 
+// SelfChecksPerSupplierHour bounds a supplier's self-checks over all its
+// attestations in an hour: each measures up to MaxScopeDomains names the
+// vendor chose, so the per-attestation interval alone let a supplier with
+// many tenders aim thousands of connections a minute at hosts it named.
+const SelfChecksPerSupplierHour = 12
+
 // SelfCheckTooSoonError refuses a self-check started within
 // SelfCheckInterval of the previous one; Wait is how long until the next
 // may start (at least a second).
 type SelfCheckTooSoonError struct {
 	Wait time.Duration
+	// Supplier is set when the supplier's hourly number
+	// (SelfChecksPerSupplierHour) refused it, not the attestation's
+	// interval.
+	Supplier bool
 }
 
 // Error returns a developer's summary such as `self-check too soon: wait 42s`.
@@ -60,7 +70,8 @@ func (a *Attestation) RunVisibleTo(u *User, r *ProbeRun) bool {
 
 // StartSelfCheck queues a self-check of the current version of
 // attestation attID for vendor by, at most one per SelfCheckInterval per
-// attestation (a *SelfCheckTooSoonError otherwise).
+// attestation and SelfChecksPerSupplierHour per supplier (a
+// *SelfCheckTooSoonError otherwise).
 //
 // The limit is one conditional UPDATE of attestations.self_check_at
 // inside the transaction that queues the run, so it holds across every
@@ -81,6 +92,16 @@ func StartSelfCheck(ctx context.Context, db *gorm.DB, by *User, attID uint, now 
 		}
 		if err := a.SelfCheckableBy(by); err != nil {
 			return wrap(err, "self-check of attestation %d", attID)
+		}
+		var recent []time.Time
+		err = tx.Table("probe_runs r").Joins("JOIN attestations sa ON sa.id = r.attestation_id").
+			Where("sa.supplier_org_id = ? AND r.reason = ? AND r.created_at > ?", a.SupplierOrgID, RunReasonSelf, now.Add(-time.Hour)).
+			Order("r.created_at").Limit(SelfChecksPerSupplierHour).Pluck("r.created_at", &recent).Error
+		if err != nil {
+			return wrap(err, "self-checks of supplier %d", a.SupplierOrgID)
+		}
+		if len(recent) >= SelfChecksPerSupplierHour {
+			return &SelfCheckTooSoonError{Wait: max(recent[0].Add(time.Hour).Sub(now), time.Second), Supplier: true}
 		}
 		res := tx.Model(&Attestation{}).
 			Where("id = ? AND (self_check_at IS NULL OR self_check_at <= ?)", a.ID, now.Add(-SelfCheckInterval)).

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -344,5 +345,36 @@ func TestASelfCheckIsNotTheBuyersVerification(t *testing.T) {
 				t.Error("the vendor may not read its self-check")
 			}
 		})
+	})
+}
+
+// TestASuppliersSelfChecksAreLimitedPerHour: over all its attestations a
+// supplier starts at most SelfChecksPerSupplierHour self-checks an hour;
+// the per-attestation minute alone let a supplier with many tenders aim
+// thousands of connections a minute at hosts it named.
+func TestASuppliersSelfChecksAreLimitedPerHour(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		var atts []*models.Attestation
+		for i := range models.SelfChecksPerSupplierHour + 1 {
+			atts = append(atts, w.answeredDraft(t, fmt.Sprint("Hourly ", i)))
+		}
+		start := attNow
+		for i, a := range atts[:models.SelfChecksPerSupplierHour] {
+			if _, err := models.StartSelfCheck(ctx, db, w.vendor, a.ID, start.Add(time.Duration(i)*time.Minute)); err != nil {
+				t.Fatalf("self-check %d: %v", i, err)
+			}
+		}
+		last := atts[len(atts)-1]
+		var soon *models.SelfCheckTooSoonError
+		_, err := models.StartSelfCheck(ctx, db, w.vendor, last.ID, start.Add(30*time.Minute))
+		if !errors.As(err, &soon) || !soon.Supplier || soon.Wait != 30*time.Minute {
+			t.Fatalf("%v, want the supplier's hourly number, 30 minutes to wait", err)
+		}
+		if _, err := models.StartSelfCheck(ctx, db, w.vendor, last.ID, start.Add(time.Hour+time.Second)); err != nil {
+			t.Fatalf("an hour after the first: %v", err)
+		}
 	})
 }
