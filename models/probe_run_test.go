@@ -185,6 +185,15 @@ func TestProbeRunQueue(t *testing.T) {
 			if cs, _ := models.OpenContradictions(ctx, db, w.officer2, 10); len(cs) != 0 {
 				t.Errorf("another buyer's officer sees %+v", cs)
 			}
+			// Accepted with a comment, the claim is dealt with: it leaves
+			// the list of open contradictions.
+			if _, err := models.ReviewAnswer(ctx, db, w.officer, a.ID, vs2[0].RequirementID,
+				models.ReviewDecision{Decision: "accept", Comment: "Switched on at delivery.", Confirmed: true}, later); err != nil {
+				t.Fatal(err)
+			}
+			if cs, err := models.OpenContradictions(ctx, db, w.officer, 10); err != nil || len(cs) != 0 {
+				t.Errorf("an accepted contradicted claim is still open: %+v %v", cs, err)
+			}
 			if rc, err := models.RecentChanges(ctx, db, w.officer, 10); err != nil || len(rc) != 1 {
 				t.Errorf("recent changes %+v %v", rc, err)
 			}

@@ -453,7 +453,8 @@ func newestDoneRuns(db *gorm.DB) *gorm.DB {
 
 // OpenContradictions lists the contradicted claims in the newest done runs
 // of the current versions of attestations viewer may review (admins: all;
-// officers: their org's tenders), newest first.
+// officers: their org's tenders) that the buyer has not accepted, newest
+// first.
 func OpenContradictions(ctx context.Context, db *gorm.DB, viewer *User, limit int) ([]Contradiction, error) {
 	if viewer == nil || (viewer.Role != RoleAdmin && viewer.Role != RoleOfficer) {
 		return nil, nil
@@ -468,7 +469,11 @@ func OpenContradictions(ctx context.Context, db *gorm.DB, viewer *User, limit in
 		Joins("JOIN orgs o ON o.id = a.supplier_org_id").
 		Joins("JOIN requirements q ON q.id = v.requirement_id").
 		Joins("JOIN standards s ON s.id = q.standard_id").
-		Where("v.status = ?", VerdictContradicted)
+		// A contradicted claim the officer has accepted (with a comment,
+		// in the review) is no longer open: the list of what needs
+		// attention shrinks as it is dealt with.
+		Joins("JOIN answers an ON an.id = v.answer_id").
+		Where("v.status = ? AND an.review_status <> ?", VerdictContradicted, ReviewAccepted)
 	latest := newestDoneRuns(db)
 	if viewer.Role == RoleOfficer {
 		if viewer.OrgID == nil {
