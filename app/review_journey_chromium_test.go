@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/chromedp/cdproto/page"
 	"strings"
 	"testing"
 	"time"
@@ -144,8 +145,24 @@ func TestReviewMatrixAtScaleInChromium(t *testing.T) {
 		}
 	})
 
-	t.Run("the bulk accept takes the answers the probes confirmed", func(t *testing.T) {
+	t.Run("the bulk accept asks first, then takes the answers the probes confirmed", func(t *testing.T) {
 		want := fmt.Sprintf("Accepted %d answers the probes confirmed.", confirmed)
+		// The form asks before it accepts many answers at once
+		// (data-confirm, static/app.js): the question names the count.
+		asked := make(chan string, 1)
+		if err := chromedp.Listen(bctx, func(ev any) {
+			if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+				select {
+				case asked <- d.Message:
+				default:
+				}
+				go func() {
+					_, _ = chromedp.Call(bctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+				}()
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
 		if err := chromedp.Do(bctx,
 			chromedp.Click(chromedp.ID("bulk-accept")),
 			chromedp.WaitVisible(chromedp.Search(`//p[contains(@class, "flash")]`)),
@@ -158,6 +175,14 @@ func TestReviewMatrixAtScaleInChromium(t *testing.T) {
 		}
 		if strings.TrimSpace(flash) != want {
 			t.Errorf("the page says %q, want %q", flash, want)
+		}
+		select {
+		case q := <-asked:
+			if !strings.Contains(q, fmt.Sprintf("Accept the %d answers", confirmed)) {
+				t.Errorf("the question was %q", q)
+			}
+		default:
+			t.Error("the bulk accept did not ask first")
 		}
 		var n int64
 		if err := srv.DB.Model(&models.Answer{}).Where("attestation_id IN (?) AND review_status = ?",
