@@ -30,6 +30,7 @@ const (
 	CodeCharacter  = "character"
 	CodeHyphenEdge = "hyphen_edge"
 	CodeIPAddress  = "ip_address"
+	CodeNumericTLD = "numeric_tld"
 )
 
 // Error is a name that cannot be probed and why.
@@ -51,6 +52,7 @@ var reasons = map[string]string{
 	CodeOneLabel:   "needs at least two labels",
 	CodeBadLabel:   "empty or over-long label",
 	CodeHyphenEdge: "label starts or ends with a hyphen",
+	CodeNumericTLD: "the last label is all digits, which no top-level domain is",
 }
 
 // Error reads like "invalid domain name "x": reason".
@@ -106,6 +108,11 @@ func Normalize(s string) (string, error) {
 	}
 	if _, err := netip.ParseAddr(ascii); err == nil {
 		return "", &Error{Name: s, Code: CodeIPAddress}
+	}
+	// No top-level domain is all digits (RFC 3696, 2), and some resolvers
+	// read "127.1" as the address 127.0.0.1.
+	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
+		return "", &Error{Name: s, Code: CodeNumericTLD}
 	}
 	return ascii, nil
 }

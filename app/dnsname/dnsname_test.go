@@ -27,6 +27,9 @@ func TestNormalize(t *testing.T) {
 		{"a label ending in a hyphen is refused", "shop-.example", "",
 			`invalid domain name "shop-.example": idna: invalid label "shop-"`, CodeIDNA},
 		{"an IPv4 address is refused", "192.0.2.1", "", `"192.0.2.1" is an IP address, not a domain name`, CodeIPAddress},
+		{"a short-form address is refused", "127.1", "", `invalid domain name "127.1": the last label is all digits, which no top-level domain is`, CodeNumericTLD},
+		{"a numeric top-level label is refused", "shop.example.123", "", `invalid domain name "shop.example.123": the last label is all digits, which no top-level domain is`, CodeNumericTLD},
+		{"digits elsewhere are fine", "123.example", "123.example", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
