@@ -39,7 +39,7 @@ func (a *testApp) enrol(t *testing.T, email string) (string, []string) {
 		t.Fatal(err)
 	}
 	at := testNow.Add(-time.Hour)
-	codes, err := models.ConfirmTOTP(ctx, a.db, u, totpCode(t, key.Secret(), at), at)
+	codes, err := models.ConfirmTOTP(ctx, a.db, u, totpCode(t, key.Secret(), at), models.Keep{}, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,8 +414,10 @@ func TestSecondFactorRequiredBeforeAnyOtherPage(t *testing.T) {
 			if res := c.get("/tenders"); res.status != 200 {
 				t.Fatalf("GET /tenders after enrolling: %d", res.status)
 			}
-			if res := api.get("/api/v1/tenders"); res.status != 200 {
-				t.Fatalf("the API after enrolling: %d", res.status)
+			// The token made with the password alone, before the second
+			// factor, ends with it; the session that enrolled goes on.
+			if res := api.get("/api/v1/tenders"); res.status != 401 {
+				t.Fatalf("the password-only token after enrolling: %d, want 401", res.status)
 			}
 			// Turning it off (for a new phone) closes the pages again until
 			// a new one is set up.
@@ -469,4 +471,31 @@ func TestAnAdminResetsALostSecondFactor(t *testing.T) {
 			t.Fatalf("login: %d to %q", res.status, res.header.Get("Location"))
 		}
 	})
+}
+
+// TestTurningTheSecondFactorOnEndsTheOtherCredentials: a session or API
+// token made with the password alone (perhaps by whoever else knew it)
+// ends when the second factor is turned on; the session that turned it
+// on goes on.
+func TestTurningTheSecondFactorOnEndsTheOtherCredentials(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	enrolling, other := a.session("officer@demo.test"), a.session("officer@demo.test")
+	token := a.apiClient("officer@demo.test")
+	if res := enrolling.post("/account/totp", nil); res.status != 303 {
+		t.Fatalf("start: %d", res.status)
+	}
+	secret := a.user("officer@demo.test").TOTPPending
+	if res := enrolling.post("/account/totp/confirm", url.Values{"code": {totpCode(t, secret, testNow)}}); res.status != 200 {
+		t.Fatalf("confirm: %d", res.status)
+	}
+	if res := enrolling.get("/tenders"); res.status != 200 {
+		t.Errorf("the enrolling session: %d", res.status)
+	}
+	if res := other.get("/tenders"); res.status != 303 || !strings.HasPrefix(res.header.Get("Location"), "/login") {
+		t.Errorf("the other session: %d to %q, want the login page", res.status, res.header.Get("Location"))
+	}
+	if res := token.get("/api/v1/tenders"); res.status != 401 {
+		t.Errorf("the password-only token: %d, want 401", res.status)
+	}
 }

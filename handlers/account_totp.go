@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"image/png"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -50,11 +51,24 @@ func (h *Handler) TOTPQRCode(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
+// keepCredential names the session or API token this request came with:
+// turning the second factor on ends every other one.
+func (h *Handler) keepCredential(c *fiber.Ctx) models.Keep {
+	var k models.Keep
+	if s, ok := c.Locals(localSession).(*models.Session); ok && s != nil {
+		k.SessionID = s.ID
+	}
+	if scheme, token, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		k.TokenHash = models.HashToken(strings.TrimSpace(token))
+	}
+	return k
+}
+
 // ConfirmTOTP turns the pending second factor on when the code is right
 // and shows the recovery codes, this once.
 func (h *Handler) ConfirmTOTP(c *fiber.Ctx) error {
 	u := currentUser(c)
-	codes, err := models.ConfirmTOTP(c.UserContext(), h.DB, u, c.FormValue("code"), h.now())
+	codes, err := models.ConfirmTOTP(c.UserContext(), h.DB, u, c.FormValue("code"), h.keepCredential(c), h.now())
 	if errors.Is(err, models.ErrSecondFactorInvalid) {
 		return h.renderAccount(c, fiber.StatusUnprocessableEntity, fiber.Map{"TOTPErrors": formError(c, "code", "totp.code_invalid")})
 	}
@@ -122,7 +136,7 @@ func (h *Handler) APIConfirmTOTP(c *fiber.Ctx) error {
 	if err := required([2]string{"code", in.Code}); err != nil {
 		return err
 	}
-	codes, err := models.ConfirmTOTP(c.UserContext(), h.DB, currentUser(c), in.Code, h.now())
+	codes, err := models.ConfirmTOTP(c.UserContext(), h.DB, currentUser(c), in.Code, h.keepCredential(c), h.now())
 	if err != nil {
 		return err
 	}

@@ -143,10 +143,19 @@ func totpStep(secret, code string, now time.Time) (int64, bool) {
 	return 0, false
 }
 
+// Keep names the credential a request came with (a session's stored id,
+// or an API token's hash), which a change that ends the others keeps.
+type Keep struct {
+	SessionID, TokenHash string
+}
+
 // ConfirmTOTP turns on the pending second factor of u when code is its
 // current code, and returns the new recovery codes in the clear, the only
-// time they are shown. Older recovery codes stop working.
-func ConfirmTOTP(ctx context.Context, db *gorm.DB, u *User, code string, now time.Time) ([]string, error) {
+// time they are shown. Older recovery codes stop working, and so does
+// every other session and API token of u but keep: one made with the
+// password alone, perhaps by whoever knew it, must not outlive the
+// second factor that now guards the account.
+func ConfirmTOTP(ctx context.Context, db *gorm.DB, u *User, code string, keep Keep, now time.Time) ([]string, error) {
 	fresh, err := FindUser(ctx, db, u.ID)
 	if err != nil {
 		return nil, err
@@ -181,6 +190,12 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, u *User, code string, now tim
 		}
 		if err := tx.Create(&rows).Error; err != nil {
 			return wrap(err, "store recovery codes of user %d", u.ID)
+		}
+		if err := tx.Where("user_id = ? AND id <> ?", u.ID, keep.SessionID).Delete(&Session{}).Error; err != nil {
+			return wrap(err, "end other sessions of user %d", u.ID)
+		}
+		if err := tx.Where("user_id = ? AND hash <> ?", u.ID, keep.TokenHash).Delete(&APIToken{}).Error; err != nil {
+			return wrap(err, "end other api tokens of user %d", u.ID)
 		}
 		return userAudit(tx, u, now, "totp.enable", u, map[string]any{"second_factor": false}, map[string]any{"second_factor": true})
 	})
