@@ -122,3 +122,27 @@ func TestAReviewEntryNamesItsStandard(t *testing.T) {
 		t.Fatalf("%d: the entry does not name the standard: %s", page.status, page.body[max(0, i-100):min(len(page.body), i+1500)])
 	}
 }
+
+// TestARepliedClarificationWaitsForTheBuyer: once the vendor has replied
+// to a clarification, it leaves the vendor's "action needed" and the
+// officer's matrix says a reply came, until the officer decides.
+func TestARepliedClarificationWaitsForTheBuyer(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	w := newAttestWorld(t, a)
+	w.clarify(t)
+	vendor := a.session("vendor@demo.test")
+	if page := vendor.get("/"); !strings.Contains(page.body, `id="action-needed"`) {
+		t.Fatal("the clarification asked is not on the vendor's dashboard")
+	}
+	if res := vendor.post(w.path("/answers/%d/reply", w.https), url.Values{"reply": {"Every site but the archive."}}); res.status != 303 {
+		t.Fatalf("reply: %d %s", res.status, errorText(res.body))
+	}
+	if page := vendor.get("/"); strings.Contains(page.body, `id="action-needed"`) {
+		t.Error("the replied clarification is still on the vendor's to-do list")
+	}
+	matrix := a.session("officer@demo.test").get(fmt.Sprintf("/tenders/%d/review", w.tender.ID))
+	if matrix.status != 200 || !strings.Contains(matrix.body, "reply received") {
+		t.Errorf("%d: the matrix does not say a reply came", matrix.status)
+	}
+}

@@ -22,13 +22,15 @@ type actionNeeded struct {
 
 // actionsNeeded lists, in the order of list, the answers whose
 // clarification the officer asked for and the vendor can still give.
-func actionsNeeded(lang string, list []models.Attestation, u *models.User) []actionNeeded {
+// An answer the vendor has replied to waits for the buyer (replied).
+func actionsNeeded(lang string, list []models.Attestation, u *models.User, replied map[models.AnswerKey]bool) []actionNeeded {
 	var out []actionNeeded
 	for i := range list {
 		a := &list[i]
 		for j := range a.Answers {
 			an := &a.Answers[j]
-			if an.ReviewStatus != models.ReviewClarification || a.ClarifiableBy(u, an) != nil {
+			if an.ReviewStatus != models.ReviewClarification || a.ClarifiableBy(u, an) != nil ||
+				replied[models.AnswerKey{AttestationID: a.ID, RequirementID: an.RequirementID}] {
 				continue
 			}
 			act := actionNeeded{AttestationID: a.ID, RequirementID: an.RequirementID}
@@ -65,7 +67,15 @@ func (h *Handler) AddAttestationDashboard(c *fiber.Ctx, data fiber.Map) error {
 	}
 	total := len(list)
 	if u.Role == models.RoleVendor {
-		data["ActionsNeeded"] = actionsNeeded(localeOf(c).Lang, list, u)
+		ids := make([]uint, len(list))
+		for i := range list {
+			ids[i] = list[i].ID
+		}
+		replied, err := models.RepliedClarifications(ctx, h.DB, ids)
+		if err != nil {
+			return err
+		}
+		data["ActionsNeeded"] = actionsNeeded(localeOf(c).Lang, list, u, replied)
 	} else {
 		n, err := models.CountAttestations(ctx, h.DB, u)
 		if err != nil {

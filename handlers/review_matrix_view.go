@@ -52,6 +52,9 @@ func reviewWords(lang string, c *models.MatrixCell) string {
 	if !c.Submitted {
 		return messageIn(lang, "review.state.not_submitted", nil)
 	}
+	if c.Replied {
+		return messageIn(lang, "review.state.replied", nil)
+	}
 	if hasMessage("review.state." + c.ReviewStatus) {
 		return messageIn(lang, "review.state."+c.ReviewStatus, nil)
 	}
@@ -211,8 +214,11 @@ func buildMatrixPage(lang string, v *models.MatrixView, p matrixParams, u *model
 	cell := func(ven *models.MatrixVendor, j int) cellView {
 		c := v.Cell(ven, j)
 		review := c.ReviewStatus
-		if !c.Submitted {
+		switch {
+		case !c.Submitted:
 			review = "\x00draft"
+		case c.Replied:
+			review = "\x00replied"
 		}
 		cv := cellView{AttID: c.AttestationID, ReqID: c.RequirementID,
 			Answer:  cached("a", c.Status, func() string { return answerWords(lang, c.Status) }),

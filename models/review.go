@@ -36,6 +36,34 @@ type ReviewComment struct {
 	CreatedAt     time.Time    `json:"created_at"`
 }
 
+// AnswerKey names an answer by its attestation and requirement.
+type AnswerKey struct{ AttestationID, RequirementID uint }
+
+// RepliedClarifications returns, among the answers of attestations attIDs
+// whose clarification was asked, those the vendor has replied to since:
+// their newest comment is the vendor's reply. They wait for the buyer
+// now, not the vendor.
+func RepliedClarifications(ctx context.Context, db *gorm.DB, attIDs []uint) (map[AnswerKey]bool, error) {
+	out := map[AnswerKey]bool{}
+	if len(attIDs) == 0 {
+		return out, nil
+	}
+	var rows []AnswerKey
+	err := db.WithContext(ctx).Table("review_comments c").Select("c.attestation_id, c.requirement_id").
+		Joins("JOIN attestations a ON a.id = c.attestation_id AND a.version = c.version").
+		Joins("JOIN answers an ON an.attestation_id = c.attestation_id AND an.version = c.version AND an.requirement_id = c.requirement_id").
+		Where("c.attestation_id IN ? AND an.review_status = ? AND c.kind = ?", attIDs, ReviewClarification, CommentReply).
+		Where("c.id = (SELECT MAX(l.id) FROM review_comments l WHERE l.attestation_id = c.attestation_id AND l.requirement_id = c.requirement_id AND l.version = c.version)").
+		Scan(&rows).Error
+	if err != nil {
+		return nil, wrap(err, "replied clarifications")
+	}
+	for _, r := range rows {
+		out[r] = true
+	}
+	return out, nil
+}
+
 // ReviewDecision is an officer's verdict on one answer.
 type ReviewDecision struct {
 	// Decision is "accept" or "clarify".

@@ -58,6 +58,9 @@ type MatrixCell struct {
 	// run's, or a not_measured run's when none measured), "" when
 	// no run of the vendor's current version has finished.
 	Verdict string
+	// Replied says the vendor answered the clarification asked (its
+	// newest comment is their reply): it waits for the officer.
+	Replied bool
 	// Mandatory and Submitted are copied from the requirement and the
 	// attestation so a cell's rules need nothing else.
 	Mandatory bool
@@ -277,6 +280,20 @@ func LoadMatrixGrid(ctx context.Context, db *gorm.DB, viewer *User, tenderID uin
 	})
 	if err != nil {
 		return nil, wrap(err, "review matrix of tender %d: verdicts", tenderID)
+	}
+	// The clarifications the vendor has answered wait for the officer.
+	attIDs := make([]uint, len(g.Vendors))
+	for i := range g.Vendors {
+		attIDs[i] = g.Vendors[i].AttestationID
+	}
+	replied, err := RepliedClarifications(ctx, db, attIDs)
+	if err != nil {
+		return nil, err
+	}
+	for k := range replied {
+		if c := cellOf(k.AttestationID, k.RequirementID); c != nil {
+			c.Replied = true
+		}
 	}
 	for i := range g.Vendors {
 		s := &g.Vendors[i].Summary
