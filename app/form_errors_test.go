@@ -179,8 +179,9 @@ func TestTheAnswerPageShowsEveryProblemOfAnAnswerAtOnce(t *testing.T) {
 		explanation string
 		planned     string
 	}{
-		{"en", "is required when the answer is partial", "2026-01-01 is in the past"},
-		{"nl", "is verplicht bij het antwoord", "2026-01-01 ligt in het verleden"},
+		// The date as the reader writes dates, not as the form sends it.
+		{"en", "is required when the answer is partial", "1 Jan 2026 is in the past"},
+		{"nl", "is verplicht bij het antwoord", "1 jan 2026 ligt in het verleden"},
 	}
 	for _, c := range cases {
 		t.Run("in "+c.lang+" a partial answer without an explanation and with a past date is refused on both fields", func(t *testing.T) {

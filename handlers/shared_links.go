@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tenderprobe/app/i18n"
 	"tenderprobe/app/sharing"
 	"tenderprobe/models"
 )
@@ -56,7 +57,7 @@ func (f sharedLinkForm) input(now time.Time, zone *time.Location) (models.Shared
 		}
 		end := day.AddDate(0, 0, 1)
 		if !end.After(now) {
-			return in, invalidInput("expires_on", "in_the_past", "value", d)
+			return in, invalidInput("expires_on", "in_the_past", "value", i18n.Day(d))
 		}
 		in.ExpiresAt = &end
 	}

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"tenderprobe/app/i18n"
 )
 
 // Answer statuses: the "comply" and the three kinds of "explain".
@@ -107,7 +109,7 @@ func (in *AnswerInput) Validate(now time.Time) error {
 		case err != nil:
 			errs.invalid("planned_date", "not_a_date", "value", in.PlannedDate)
 		case d.Before(now.UTC().Truncate(24 * time.Hour)):
-			errs.invalid("planned_date", "in_the_past", "value", in.PlannedDate)
+			errs.invalid("planned_date", "in_the_past", "value", i18n.Day(in.PlannedDate))
 		}
 	}
 	if in.EvidenceURL != "" {

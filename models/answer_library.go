@@ -10,6 +10,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"tenderprobe/app/i18n"
 )
 
 // The vendor's answer library: a supplier's earlier answers and its
@@ -141,7 +143,7 @@ func (in *StandingInput) Validate(now time.Time) error {
 			return invalid("valid_until", "not_a_date", "value", in.ValidUntil)
 		}
 		if in.ValidUntil < today(now) {
-			return invalid("valid_until", "in_the_past", "value", in.ValidUntil)
+			return invalid("valid_until", "in_the_past", "value", i18n.Day(in.ValidUntil))
 		}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"tenderprobe/app/i18n"
 )
 
 // SharedLink publishes one read-only report view (Kind, for Year) at a
@@ -145,7 +147,7 @@ func CreateSharedLink(ctx context.Context, db *gorm.DB, by *User, in SharedLinkI
 		return nil, "", invalid("year", "out_of_range", "min", 1900, "max", 9999)
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
-		return nil, "", invalid("expires_on", "in_the_past", "value", in.ExpiresAt.UTC().Format(time.DateOnly))
+		return nil, "", invalid("expires_on", "in_the_past", "value", i18n.Day(in.ExpiresAt.UTC().Format(time.DateOnly)))
 	}
 	if in.OrgID != nil {
 		if scope != nil && *in.OrgID != *scope {

@@ -64,3 +64,17 @@ func utcOffset(seconds int) string {
 	}
 	return out
 }
+
+// Day is a calendar date (YYYY-MM-DD) as a message parameter: written as
+// the reader writes dates ("30 nov 2026"), as itself when it is not one
+// (what a user typed), and as itself in JSON.
+type Day string
+
+// NameIn writes d in lang.
+func (d Day) NameIn(lang string) string {
+	t, err := time.Parse(time.DateOnly, string(d))
+	if err != nil {
+		return string(d)
+	}
+	return Messages().Date(lang, t)
+}
