@@ -601,3 +601,19 @@ func TestASignInServiceCannotClaimOthersAccountsOrMakeAdmins(t *testing.T) {
 		}
 	})
 }
+
+// TestTheSignInServiceFormWaitsForTheSecretKey: without --secret-key no
+// provider can be saved, so the form is shown disabled under the notice
+// that says why, rather than filled in and refused.
+func TestTheSignInServiceFormWaitsForTheSecretKey(t *testing.T) {
+	t.Parallel()
+	page := newTestApp(t).session("admin@demo.test").get("/admin/sso")
+	if page.status != 200 || !strings.Contains(page.body, `id="sso-no-key"`) || !strings.Contains(page.body, `<fieldset class="bare" disabled aria-describedby="sso-no-key">`) {
+		t.Errorf("without a key: %d, the form is not disabled", page.status)
+	}
+	w := newSSOWorld(t, nil)
+	page = w.a.session("admin@demo.test").get("/admin/sso")
+	if strings.Contains(page.body, `id="sso-no-key"`) || strings.Contains(page.body, `<fieldset class="bare" disabled`) {
+		t.Error("with a key the form is disabled")
+	}
+}
