@@ -146,3 +146,30 @@ func TestARepliedClarificationWaitsForTheBuyer(t *testing.T) {
 		t.Errorf("%d: the matrix does not say a reply came", matrix.status)
 	}
 }
+
+// TestTheReportShowsTheBuyersDecisions: the comply-or-explain report says
+// which answers the buyer accepted (with the reason given) and which it
+// asked to clarify (with the question), as the matrix does.
+func TestTheReportShowsTheBuyersDecisions(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	w := newAttestWorld(t, a)
+	w.submit(t)
+	officer := a.session("officer@demo.test")
+	if res := officer.post(w.path("/answers/%d/review", w.https), url.Values{"decision": {"accept"}, "comment": {"Checked at delivery."}}); res.status != 303 {
+		t.Fatalf("accept: %d", res.status)
+	}
+	if res := officer.post(w.path("/answers/%d/review", w.dnssec), url.Values{"decision": {"clarify"}, "comment": {"Which zones?"}}); res.status != 303 {
+		t.Fatalf("clarify: %d", res.status)
+	}
+	res := officer.get(fmt.Sprintf("/tenders/%d/report.pdf", w.tender.ID))
+	if res.status != 200 {
+		t.Fatalf("report: %d", res.status)
+	}
+	text := strings.Join(strings.Fields(pdfTextOf(t, res.body)), " ")
+	for _, want := range []string{"Accepted by the buyer: “Checked at delivery.”", "Clarification asked: “Which zones?”"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+}

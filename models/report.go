@@ -28,6 +28,42 @@ type TenderReportData struct {
 	// Results holds the per-domain probe results of those runs by
 	// attestation id, sorted by domain.
 	Results map[uint][]ProbeResult
+	// Reviews holds the buyer's newest decision comment (accept or
+	// clarification) on each answer shown, by answer id.
+	Reviews map[uint]ReviewComment
+}
+
+// reviewsOf returns the buyer's newest decision comment on each answer of
+// atts (of the version loaded), by answer id: one query for them all.
+func reviewsOf(ctx context.Context, db *gorm.DB, atts []Attestation) (map[uint]ReviewComment, error) {
+	out := map[uint]ReviewComment{}
+	type key struct {
+		att, req uint
+		version  int
+	}
+	answers := map[key]uint{}
+	var ids []uint
+	for i := range atts {
+		ids = append(ids, atts[i].ID)
+		for _, an := range atts[i].Answers {
+			answers[key{an.AttestationID, an.RequirementID, an.Version}] = an.ID
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var cs []ReviewComment
+	err := db.WithContext(ctx).Where("attestation_id IN ? AND kind IN ?", ids, []string{CommentAccept, CommentClarification}).
+		Order("id").Find(&cs).Error
+	if err != nil {
+		return nil, wrap(err, "review comments of %d attestations", len(ids))
+	}
+	for _, c := range cs {
+		if id, ok := answers[key{c.AttestationID, c.RequirementID, c.Version}]; ok {
+			out[id] = c
+		}
+	}
+	return out, nil
 }
 
 // LoadTenderReport gathers the report of tender id with a fixed number of
@@ -79,6 +115,9 @@ func LoadTenderReport(ctx context.Context, db *gorm.DB, id uint) (*TenderReportD
 		if err := LoadVersion(ctx, db, a, last); err != nil {
 			return nil, err
 		}
+	}
+	if out.Reviews, err = reviewsOf(ctx, db, out.Attestations); err != nil {
+		return nil, err
 	}
 	var runs []ProbeRun
 	err = db.WithContext(ctx).Table("probe_runs").Select("probe_runs.*").

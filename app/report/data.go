@@ -83,6 +83,10 @@ type VendorAnswer struct {
 	PlannedDate string
 	Evidence    []EvidenceItem
 	Verdict     string
+	// Review is the buyer's review state of the answer; ReviewNote the
+	// comment of the buyer's newest decision (an accept's reason, the
+	// question of a clarification).
+	Review, ReviewNote string
 }
 
 // EvidenceItem names one piece of evidence: a file with its SHA-256, or a URL.
@@ -159,7 +163,10 @@ func TenderReportOf(d *models.TenderReportData) TenderReport {
 			v.Name = a.SupplierOrg.Name
 		}
 		for _, an := range a.Answers {
-			va := VendorAnswer{Status: an.Status, Explanation: an.Explanation, PlannedDate: an.PlannedDate}
+			va := VendorAnswer{Status: an.Status, Explanation: an.Explanation, PlannedDate: an.PlannedDate, Review: an.ReviewStatus}
+			if c, ok := d.Reviews[an.ID]; ok {
+				va.ReviewNote = c.Body
+			}
 			for _, e := range an.Evidence {
 				if e.Kind == models.EvidenceFile {
 					va.Evidence = append(va.Evidence, EvidenceItem{Name: e.FileName, SHA256: e.SHA256})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"tenderprobe/models"
 )
 
 // WriteTenderReport renders r as an A4 PDF to w in opt.Lang (the tender's
@@ -139,13 +141,35 @@ func evidenceText(items []EvidenceItem) string {
 }
 
 func verdictText(wd words, v Vendor, an VendorAnswer) string {
-	if !v.Verified {
-		return wd.t("report.probes.none")
+	text := wd.verdict(an.Verdict)
+	switch {
+	case !v.Verified:
+		text = wd.t("report.probes.none")
+	case an.Verdict == "contradicted":
+		text = wd.t("report.mark.contradicted")
 	}
-	if an.Verdict == "contradicted" {
-		return wd.t("report.mark.contradicted")
+	return text + reviewText(wd, an)
+}
+
+// reviewText is the buyer's decision on an answer under its verdict: an
+// accepted answer with the reason given (an accepted contradicted claim
+// above all), a clarification asked with the question; nothing while it
+// waits for review.
+func reviewText(wd words, an VendorAnswer) string {
+	var key string
+	switch an.Review {
+	case models.ReviewAccepted:
+		key = "report.review.accepted"
+	case models.ReviewClarification:
+		key = "report.review.clarification"
+	default:
+		return ""
 	}
-	return wd.verdict(an.Verdict)
+	out := "\n" + wd.t(key)
+	if note := strings.TrimSpace(an.ReviewNote); note != "" {
+		out += ": “" + note + "”"
+	}
+	return out
 }
 
 func tenderRequirements(pdf *doc, wd words, r TenderReport) {
