@@ -499,3 +499,25 @@ func TestTurningTheSecondFactorOnEndsTheOtherCredentials(t *testing.T) {
 		t.Errorf("the password-only token: %d, want 401", res.status)
 	}
 }
+
+// TestTurningTheSecondFactorOnOverTheAPIKeepsItsToken: enrolled through
+// the API, the token that did it goes on; the user's other tokens end.
+func TestTurningTheSecondFactorOnOverTheAPIKeepsItsToken(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	enrolling, other := a.apiClient("officer@demo.test"), a.apiClient("officer@demo.test")
+	res := enrolling.postJSON("/api/v1/account/totp", nil)
+	secret, _ := res.json(t)["secret"].(string)
+	if res.status != 200 || secret == "" {
+		t.Fatalf("start: %d %s", res.status, res.body)
+	}
+	if res := enrolling.postJSON("/api/v1/account/totp/confirm", map[string]string{"code": totpCode(t, secret, testNow)}); res.status != 200 {
+		t.Fatalf("confirm: %d %s", res.status, res.body)
+	}
+	if res := enrolling.get("/api/v1/tenders"); res.status != 200 {
+		t.Errorf("the enrolling token: %d", res.status)
+	}
+	if res := other.get("/api/v1/tenders"); res.status != 401 {
+		t.Errorf("the other token: %d, want 401", res.status)
+	}
+}

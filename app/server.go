@@ -54,10 +54,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Se
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if w := cfg.Warnings(); len(w) > 0 {
-		for _, msg := range w {
-			log.Warn(msg)
-		}
+	for _, msg := range cfg.Warnings() {
+		log.Warn(msg)
 	}
 	db, err := openDatabaseWith(ctx, cfg.DB, cfg.DBPool)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"image/png"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -58,9 +57,7 @@ func (h *Handler) keepCredential(c *fiber.Ctx) models.Keep {
 	if s, ok := c.Locals(localSession).(*models.Session); ok && s != nil {
 		k.SessionID = s.ID
 	}
-	if scheme, token, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " "); ok && strings.EqualFold(scheme, "Bearer") {
-		k.TokenHash = models.HashToken(strings.TrimSpace(token))
-	}
+	k.TokenHash, _ = c.Locals(localTokenHash).(string)
 	return k
 }
 

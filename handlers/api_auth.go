@@ -27,5 +27,6 @@ func (h *Handler) APIAuth(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(localUser, user)
+	c.Locals(localTokenHash, models.HashToken(strings.TrimSpace(token)))
 	return c.Next()
 }

@@ -77,6 +77,8 @@ const (
 	localUser    = "tp.user"
 	localSession = "tp.session"
 	localCSRF    = "tp.csrf"
+	// localTokenHash is the hash of the API token a request came with.
+	localTokenHash = "tp.token_hash"
 )
 
 // currentUser returns the logged-in user (web session or API token), or nil.

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/miekg/dns"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"tenderprobe/app/dnsname"
 	"tenderprobe/app/probe/check"
